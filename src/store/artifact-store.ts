@@ -1,0 +1,55 @@
+/**
+ * The artifact store interface (DESIGN.md §4). Two implementations share it:
+ * LocalStore (a directory, the embedded default) and S3Store (any S3-protocol server).
+ *
+ * Layout under the store root / prefix:
+ *   objects/sha256/<ab>/<cdef...>   content-addressed blobs, immutable once written
+ *   cache/<key>.json                stage cache entries (written last, after their objects)
+ *   runs/<run-id>.json              run records
+ *   checkpoints/<...>.json          activity checkpoints (resumable work)
+ *
+ * Objects are addressed by sha256 of their bytes; `put*` verifies and is idempotent, reads
+ * verify the digest and throw DigestMismatchError on corruption. Documents (JSON under a
+ * key) are written atomically: readers see the old or the new document, never a torn one.
+ */
+
+/** A stored blob: enough to fetch and verify it. */
+export interface ObjectRef {
+  /** Hex sha256 of the bytes. */
+  readonly sha256: string;
+  readonly bytes: number;
+  /** Where it lives, e.g. `file:///…/objects/sha256/ab/cd…` or `s3://bucket/prefix/objects/…`. */
+  readonly uri: string;
+}
+
+/** A named stage output. Stages exchange these (never data) through workflow history. */
+export interface ArtifactRef extends ObjectRef {
+  /** Stable name within its stage, e.g. `dataset`, `streams`, `model`. */
+  readonly name: string;
+  /** e.g. `application/x-tar`, `application/json`, `application/octet-stream`. */
+  readonly mediaType: string;
+}
+
+export interface ArtifactStore {
+  /** Human-readable root: `/abs/path/.tinyops/store` or `s3://bucket/prefix`. */
+  readonly location: string;
+
+  /** Store a file's bytes; returns its ref. Idempotent: an existing object is not rewritten. */
+  putFile(localPath: string): Promise<ObjectRef>;
+  /** Store bytes; returns its ref. */
+  putBytes(data: Uint8Array): Promise<ObjectRef>;
+  /** Read an object, verifying its digest. */
+  getBytes(sha256: string): Promise<Buffer>;
+  /** Copy an object to a local file (atomically), verifying its digest. */
+  getToFile(sha256: string, destPath: string): Promise<void>;
+  /** True if the object exists with the given size (no digest check: cheap). */
+  hasObject(sha256: string, bytes?: number): Promise<boolean>;
+
+  /** Write a JSON document atomically under `key` (e.g. `cache/abc.json`). */
+  putDoc(key: string, doc: unknown): Promise<void>;
+  /** Read a JSON document; undefined if absent. Throws on unparsable content. */
+  getDoc(key: string): Promise<unknown | undefined>;
+  deleteDoc(key: string): Promise<void>;
+  /** Keys of documents under a prefix (e.g. `runs/`), sorted. */
+  listDocs(prefix: string): Promise<string[]>;
+}
