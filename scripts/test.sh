@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Build (type-checked) and run the whole jest suite; extra args go to jest.
+# Ends with one plain line "N passed, N failed" counted from jest's JSON report.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+rm -rf dist
+npx tsc -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
+node dist/src/spec/write-json-schema.js --check || { echo "0 passed, 1 failed"; exit 1; }
+mkdir -p test-results
+npx jest --json --outputFile=test-results/jest.json "$@"
+rc=$?
+node -e '
+const r = require(process.argv[1]);
+const failed = r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+console.log(`${r.numPassedTests} passed, ${failed} failed`);
+' "$ROOT/test-results/jest.json" 2>/dev/null || echo "0 passed, 1 failed"
+exit $rc
