@@ -5,7 +5,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 rm -rf dist
-npx tsc -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
+bash scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 node dist/src/spec/write-json-schema.js --check || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p test-results
 npx jest --json --outputFile=test-results/jest.json "$@"

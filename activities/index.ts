@@ -1,0 +1,24 @@
+/**
+ * The stage registry (STYLE.md "Stage kind = one module") and the worker's activity set.
+ * Add a stage kind: write activities/<kind>.ts exporting a StageModule, list it here.
+ */
+import type { ActivityEnv } from './activity-env';
+import { createBookkeeping } from './bookkeeping';
+import { executeStage } from './execute-stage';
+import type { AnyStageModule } from './stage-module';
+import { synthKwsStage } from './synth-kws';
+import { stageActivityName, type StageActivityInput, type StageActivityResult } from '../workflows/types';
+
+export const stageModules: readonly AnyStageModule[] = [synthKwsStage as AnyStageModule];
+
+export function findStageModule(kind: string): AnyStageModule | undefined {
+  return stageModules.find((m) => m.kind === kind);
+}
+
+/** Every activity a tinyops worker registers: bookkeeping + one `<kind>Stage` per module. */
+export function createActivities(env: ActivityEnv): Record<string, (input: never) => Promise<unknown>> {
+  const byKind = new Map(stageModules.map((m) => [m.kind, m]));
+  const stages: Record<string, (input: StageActivityInput) => Promise<StageActivityResult>> = {};
+  for (const m of stageModules) stages[stageActivityName(m.kind)] = (input) => executeStage(m, env, input);
+  return { ...createBookkeeping(env, byKind), ...stages };
+}

@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ArtifactRef, ArtifactStore } from '../src/store/artifact-store';
+import { packDir, unpackTar } from '../src/store/tar';
+import { Prng } from '../src/util/prng';
+import type { StageContext, StageOutputs, StageProgress } from './stage-module';
+
+export interface StageContextArgs<C> {
+  readonly pipelineName: string;
+  readonly stageName: string;
+  readonly runId: string;
+  readonly seed: number;
+  readonly config: C;
+  readonly inputs: Readonly<Record<string, StageOutputs>>;
+  readonly cacheKey: string;
+  readonly store: ArtifactStore;
+  /** Local state dir (`.tinyops`): work/ and extract/ live under it. */
+  readonly stateDir: string;
+  /** Called with every progress report (heartbeat; may throw on cancellation). */
+  readonly onProgress: (p: StageProgress) => void;
+  readonly onLog: (message: string) => void;
+}
+
+/**
+ * The StageContext handed to a stage module: seeded randomness, progress, checkpoints in
+ * the store (so a retry on another worker resumes), and artifact I/O. Directory inputs
+ * are extracted once per digest under `<state>/extract/<sha256>` and reused by later stages.
+ */
+export function createStageContext<C>(a: StageContextArgs<C>): StageContext<C> {
+  const workDir = path.join(a.stateDir, 'work', `${a.stageName}-${a.cacheKey.slice(0, 16)}`);
+  fs.mkdirSync(workDir, { recursive: true });
+  const checkpointKey = `checkpoints/${a.cacheKey}.json`;
+  const tmpDir = path.join(a.stateDir, 'tmp');
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const tmpName = (stem: string): string => path.join(tmpDir, `${stem}-${process.pid}-${Math.random().toString(36).slice(2)}`);
+
+  const asArtifact = (name: string, mediaType: string, ref: { sha256: string; bytes: number; uri: string }): ArtifactRef => ({
+    name, mediaType, sha256: ref.sha256, bytes: ref.bytes, uri: ref.uri,
+  });
+
+  return {
+    pipelineName: a.pipelineName,
+    stageName: a.stageName,
+    runId: a.runId,
+    seed: a.seed,
+    config: a.config,
+    inputs: a.inputs,
+    workDir,
+    rng: (...purpose) => Prng.derive(a.seed, a.stageName, ...purpose),
+    progress: (p) => a.onProgress(p),
+    loadCheckpoint: async <T>() => (await a.store.getDoc(checkpointKey)) as T | undefined,
+    saveCheckpoint: (state) => a.store.putDoc(checkpointKey, state),
+    storeFile: async (name, file, mediaType) => asArtifact(name, mediaType, await a.store.putFile(file)),
+    storeDir: async (name, dir) => {
+      const tar = tmpName(`${name}.tar`);
+      try {
+        await packDir(dir, tar);
+        return asArtifact(name, 'application/x-tar', await a.store.putFile(tar));
+      } finally {
+        fs.rmSync(tar, { force: true });
+      }
+    },
+    storeJson: async (name, value) =>
+      asArtifact(name, 'application/json', await a.store.putBytes(Buffer.from(JSON.stringify(value, null, 2) + '\n'))),
+    fetchFile: async (ref) => {
+      const dest = path.join(a.stateDir, 'extract', `${ref.sha256}.bin`);
+      if (!fs.existsSync(dest)) {
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        await a.store.getToFile(ref.sha256, dest);
+      }
+      return dest;
+    },
+    fetchDir: async (ref) => {
+      const dest = path.join(a.stateDir, 'extract', ref.sha256);
+      if (!fs.existsSync(dest)) {
+        const tar = tmpName(`${ref.name}.tar`);
+        try {
+          await a.store.getToFile(ref.sha256, tar);
+          await unpackTar(tar, dest); // atomic: dest appears only when complete
+        } finally {
+          fs.rmSync(tar, { force: true });
+        }
+      }
+      return dest;
+    },
+    log: (m) => a.onLog(m),
+  };
+}
+
+/** Remove a finished stage's scratch directory and checkpoint. */
+export async function cleanupStage(store: ArtifactStore, stateDir: string, stageName: string, cacheKey: string): Promise<void> {
+  fs.rmSync(path.join(stateDir, 'work', `${stageName}-${cacheKey.slice(0, 16)}`), { recursive: true, force: true });
+  await store.deleteDoc(`checkpoints/${cacheKey}.json`);
+}

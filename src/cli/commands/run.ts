@@ -1,0 +1,137 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { Worker } from '@temporalio/worker';
+import type winston from 'winston';
+import { stageModules } from '../../../activities';
+import { canonicalJson } from '../../cache/canonical-json';
+import { ConfigError } from '../../errors';
+import { stateDir } from '../../project';
+import { loadPipelineFile } from '../../spec/load-pipeline';
+import { openStore } from '../../store/open-store';
+import { connectTemporal, ensureSearchAttributes, resolveTemporal } from '../../temporal/connect';
+import { createWorker, DEFAULT_TASK_QUEUE } from '../../temporal/worker';
+import { progressQuery } from '../../../workflows/messages';
+import { pipelineWorkflow } from '../../../workflows/pipeline';
+import { pipelineWorkflowId, type PipelineResult, type PipelineWorkflowInput } from '../../../workflows/types';
+import { ProgressView, type LiveProgress } from '../progress-view';
+import { toJsonSummary } from '../run-summary';
+
+export interface RunOptions {
+  readonly set: readonly string[];
+  readonly json: boolean;
+  readonly store?: string;
+  readonly queue: string;
+  /** Start an in-process worker (default true). */
+  readonly worker: boolean;
+  readonly projectDir: string;
+  readonly heartbeatTimeoutSec?: number;
+}
+
+/** `<utc yyyymmdd-hhmmss>-<6 hex>`: sortable, unique, readable in the Temporal UI. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** `tinyops run FILE`: validate, start the workflow, run a worker, render progress. */
+export async function runCommand(file: string, opts: RunOptions, log: winston.Logger): Promise<number> {
+  const state = stateDir(opts.projectDir);
+  const pipeline = loadPipelineFile(file, { modules: stageModules, overrides: opts.set });
+  const storeSpec = opts.store ?? process.env.TINYOPS_STORE ?? path.join(state, 'store');
+  openStore(storeSpec, opts.projectDir); // fail fast on a malformed store spec
+  const configHash = createHash('sha256').update(canonicalJson({ ...pipeline, source: undefined })).digest('hex');
+
+  const target = await resolveTemporal(state);
+  if (target.startedServer) log.info(`started embedded Temporal dev server at ${target.address} (UI ${target.uiUrl}, data ${path.join(state, 'temporal')})`);
+  const connection = await connectTemporal(target);
+  try {
+    const searchAttributes = await ensureSearchAttributes(connection, target.namespace);
+    const client = new Client({ connection, namespace: target.namespace });
+    const runId = newRunId();
+    const workflowId = pipelineWorkflowId(pipeline.name, runId);
+    const input: PipelineWorkflowInput = {
+      runId, pipeline, store: storeSpec, configHash, searchAttributes,
+      heartbeatTimeoutSec: opts.heartbeatTimeoutSec,
+    };
+
+    let worker: Worker | undefined;
+    if (opts.worker) {
+      worker = await createWorker({ address: target.address, namespace: target.namespace, taskQueue: opts.queue, projectDir: opts.projectDir, stateDir: state });
+    }
+    const handle = await client.workflow.start(pipelineWorkflow, {
+      taskQueue: opts.queue,
+      workflowId,
+      args: [input],
+      staticSummary: `tinyops ${pipeline.name} · run ${runId}`,
+      staticDetails: `Pipeline \`${pipeline.source}\`, ${pipeline.stages.length} stages: ${pipeline.stages.map((s) => `${s.name} (${s.kind})`).join(' → ')}. Config sha256 \`${configHash.slice(0, 16)}\`, store \`${storeSpec}\`.`,
+    });
+    log.info(`run ${runId}: workflow ${workflowId}`);
+    if (target.uiUrl) log.info(`  ${target.uiUrl}/namespaces/${target.namespace}/workflows/${encodeURIComponent(workflowId)}`);
+    if (!opts.worker) log.info(`  no in-process worker: waiting for a worker on task queue "${opts.queue}"`);
+
+    const view = new ProgressView(process.stderr);
+    const watch = watchProgress(handle, view);
+    const result = worker ? await worker.runUntil(resultOf(handle)) : await resultOf(handle);
+    await watch.stop();
+
+    for (const [name, s] of Object.entries(result.stages)) {
+      if (s.status === 'failed') log.error(`stage ${name} failed: ${s.error ?? 'unknown error'}`);
+    }
+    const ran = Object.values(result.stages).filter((s) => s.status === 'ran').length;
+    const cached = Object.values(result.stages).filter((s) => s.status === 'cached').length;
+    log.info(`run ${runId} ${result.status}: ${ran} ran, ${cached} cached${result.runRecord ? `; record ${result.runRecord}` : ''}`);
+    if (opts.json) process.stdout.write(JSON.stringify(toJsonSummary(result)) + '\n');
+    return result.status === 'completed' ? 0 : 1;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function resultOf(handle: WorkflowHandle<typeof pipelineWorkflow>): Promise<PipelineResult> {
+  try {
+    return await handle.result();
+  } catch (e) {
+    if (e instanceof WorkflowFailedError) throw new ConfigError(`workflow ${handle.workflowId} failed: ${e.cause?.message ?? e.message}`);
+    throw e;
+  }
+}
+
+/** Poll the progress query and pending activities' heartbeats until stopped. */
+function watchProgress(handle: WorkflowHandle<typeof pipelineWorkflow>, view: ProgressView): { stop(): Promise<void> } {
+  let stopped = false;
+  const interval = process.stderr.isTTY ? 250 : 1000;
+  const poll = async (): Promise<void> => {
+    const [progress, desc] = await Promise.all([handle.query(progressQuery), handle.describe()]);
+    const live = new Map<string, LiveProgress>();
+    for (const pa of desc.raw.pendingActivities ?? []) {
+      const payload = pa.heartbeatDetails?.payloads?.[0];
+      if (!payload) continue;
+      const d = defaultPayloadConverter.fromPayload<{ stage?: string; progress?: LiveProgress['progress']; attempt?: number }>(payload);
+      if (d?.stage) live.set(d.stage, { progress: d.progress, attempt: pa.attempt ?? d.attempt });
+    }
+    view.update(progress, live);
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await poll();
+      } catch {
+        /* the workflow may not have run its first task yet */
+      }
+      await new Promise((r) => setTimeout(r, interval));
+    }
+    try {
+      await poll(); // final state
+    } catch {
+      /* ignore */
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}

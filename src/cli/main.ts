@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * tinyops CLI. User mistakes (TinyopsError) print their message and exit 1, no stack;
+ * anything else is a bug and prints its stack.
+ */
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { isTinyopsError } from '../errors';
+import { createLogger, type LogFormat } from '../logging';
+import { findProjectDir, stateDir } from '../project';
+import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
+import { runCommand } from './commands/run';
+import { serverCommand } from './commands/server';
+import { validateCommand } from './commands/validate';
+import { workerCommand } from './commands/worker';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function buildProgram(onExit: (code: number) => void): Command {
+  const program = new Command('tinyops')
+    .description('Pipeline-as-code MLOps for TinyML: YAML pipelines run as durable Temporal workflows')
+    .version(require('../../../package.json').version as string)
+    .addOption(new Option('--log-format <format>', 'log output format').choices(['text', 'json']).default('text'))
+    .option('--project <dir>', 'project directory (default: nearest ancestor with pipelines/ or .tinyops/)')
+    .showHelpAfterError();
+
+  const ctx = (): { log: ReturnType<typeof createLogger>; projectDir: string } => {
+    const g = program.opts<{ logFormat: LogFormat; project?: string }>();
+    return { log: createLogger(g.logFormat), projectDir: g.project ? path.resolve(g.project) : findProjectDir() };
+  };
+
+  program
+    .command('run')
+    .description('run a pipeline: unchanged stages are cache hits, the rest run as Temporal activities')
+    .argument('<file>', 'pipeline YAML, e.g. pipelines/kws.yaml')
+    .option('--set <path=value>', 'override a value, e.g. stages.data.with.perKeyword=20 (repeatable)', collect, [])
+    .option('--json', 'print one JSON object with the run result on stdout when done')
+    .option('--store <spec>', 'artifact store: a directory or s3://bucket/prefix (default $TINYOPS_STORE or .tinyops/store)')
+    .option('--queue <name>', 'Temporal task queue', DEFAULT_TASK_QUEUE)
+    .option('--no-worker', 'do not start an in-process worker (use `tinyops worker` processes)')
+    .option('--heartbeat-timeout <seconds>', 'how fast a dead worker is detected', (v) => Number(v))
+    .action(async (file: string, o: { set: string[]; json?: boolean; store?: string; queue: string; worker: boolean; heartbeatTimeout?: number }) => {
+      const { log, projectDir } = ctx();
+      onExit(await runCommand(file, { set: o.set, json: Boolean(o.json), store: o.store, queue: o.queue, worker: o.worker, projectDir, heartbeatTimeoutSec: o.heartbeatTimeout }, log));
+    });
+
+  program
+    .command('validate')
+    .description('check a pipeline file; exit 0 if valid, 1 if not')
+    .argument('<file>', 'pipeline YAML')
+    .option('--set <path=value>', 'override a value (repeatable)', collect, [])
+    .action((file: string, o: { set: string[] }) => {
+      onExit(validateCommand(file, o.set));
+    });
+
+  program
+    .command('worker')
+    .description('run a standalone worker (workflows + stage activities) until interrupted')
+    .option('--queue <name>', 'Temporal task queue', DEFAULT_TASK_QUEUE)
+    .action(async (o: { queue: string }) => {
+      const { log, projectDir } = ctx();
+      onExit(await workerCommand(o.queue, projectDir, log));
+    });
+
+  program
+    .command('server')
+    .description('the embedded Temporal dev server: status | start | stop')
+    .argument('[action]', 'status, start or stop', 'status')
+    .action(async (action: string) => {
+      const { log, projectDir } = ctx();
+      onExit(await serverCommand(action, stateDir(projectDir), log));
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (isTinyopsError(e)) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`tinyops: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 70;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${String(e)}\n`);
+      process.exit(70);
+    },
+  );
+}

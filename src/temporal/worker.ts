@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, Worker, type LogLevel } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createActivityEnv } from '../../activities/activity-env';
+
+export const DEFAULT_TASK_QUEUE = 'tinyops';
+
+let runtimeInstalled = false;
+/** Route the SDK's own logs through a level filter so the CLI output stays readable. */
+export function installRuntime(level: LogLevel = 'WARN'): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger(level) });
+  runtimeInstalled = true;
+}
+
+/**
+ * The workflow bundle (webpack, several seconds) is cached by a digest of the compiled
+ * workflow sources, so a second `tinyops run` starts its worker in well under a second.
+ */
+async function workflowBundle(stateDir: string): Promise<{ code: string }> {
+  const workflowsDir = path.resolve(__dirname, '..', '..', 'workflows');
+  const h = createHash('sha256');
+  const addTree = (dir: string): void => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      if (fs.statSync(p).isDirectory()) addTree(p);
+      else if (name.endsWith('.js')) h.update(p).update(fs.readFileSync(p));
+    }
+  };
+  addTree(workflowsDir);
+  addTree(path.resolve(__dirname, '..')); // dist/src: anything a workflow may import
+  h.update(require('@temporalio/workflow/package.json').version as string);
+  const file = path.join(stateDir, 'cache', `workflow-bundle-${h.digest('hex').slice(0, 16)}.js`);
+  if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8') };
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve(workflowsDir),
+    logger: new DefaultLogger('WARN'),
+  });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, code);
+  fs.renameSync(tmp, file);
+  return { code };
+}
+
+export interface WorkerOptions {
+  readonly address: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly projectDir: string;
+  readonly stateDir: string;
+  /** Concurrent stage activities; default 2 (one per core on the reference machine). */
+  readonly maxConcurrentActivities?: number;
+}
+
+/** A worker that runs pipeline workflows and every stage activity. */
+export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: opts.address });
+  return Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    workflowBundle: await workflowBundle(opts.stateDir),
+    activities: createActivities(createActivityEnv(opts.projectDir, opts.stateDir)),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 2,
+  });
+}

@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureDevServer } from '../../src/temporal/dev-server';
+
+/** A free TCP port on loopback (the OS picks; released before use). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestTemporal {
+  readonly address: string;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Temporal dev server (the same `temporal server start-dev` tinyops embeds) on free
+ * loopback ports with its own SQLite file, for one test file.
+ */
+export async function startTestTemporal(): Promise<TestTemporal> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-temporal-'));
+  const port = await freePort();
+  let uiPort = await freePort();
+  while (uiPort === port) uiPort = await freePort();
+  const info = await ensureDevServer({ dir, port, uiPort, attached: true, startTimeoutMs: 90_000 });
+  return {
+    address: info.address,
+    dir,
+    async stop() {
+      if (info.pid) {
+        try {
+          process.kill(info.pid, 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Entry for the worker's workflow bundle (workflowsPath). Workflows only.
+export { pipelineWorkflow } from './pipeline';

@@ -1,0 +1,167 @@
+/**
+ * pipelineWorkflow: walks the stage DAG from `needs:` (DESIGN.md §2 "Flow of one run").
+ *
+ *   data ──► features ──► train ──► evaluate ──► report
+ *                 └──────────────────────┘
+ *
+ * Every stage is a memoised promise that first awaits its needs, so independent stages
+ * run in parallel (as the samples' dsl-interpreter does with Promise.all). Per stage:
+ * lookupStageCache → (hit: record `cached`) | (miss: `<kind>Stage` activity, which stores
+ * artifacts and commits the cache entry last). Deterministic: no I/O, clock or randomness.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Bookkeeping } from '../activities/bookkeeping';
+import { progressQuery } from './messages';
+import {
+  configHashKey,
+  datasetDigestKey,
+  modelDigestKey,
+  pipelineKey,
+} from '../src/temporal/search-attributes';
+import {
+  stageActivityName,
+  type PipelineResult,
+  type PipelineWorkflowInput,
+  type ResolvedStage,
+  type StageActivityInput,
+  type StageActivityResult,
+  type StageOutputs,
+  type StageState,
+} from './types';
+
+const bookkeeping = proxyActivities<Bookkeeping>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 5, initialInterval: '1s' },
+});
+
+export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<PipelineResult> {
+  const { pipeline, runId } = input;
+  const states = new Map<string, StageState>(
+    pipeline.stages.map((s) => [s.name, { name: s.name, kind: s.kind, status: 'pending' }]),
+  );
+  let done = false;
+  setHandler(progressQuery, () => ({ runId, pipeline: pipeline.name, stages: [...states.values()], done }));
+
+  if (input.searchAttributes) {
+    upsertSearchAttributes([
+      { key: pipelineKey, value: pipeline.name },
+      { key: configHashKey, value: input.configHash },
+    ] as SearchAttributeUpdatePair[]);
+  }
+  upsertMemo({ pipeline: pipeline.name, runId, configHash: input.configHash, store: input.store, stages: pipeline.stages.map((s) => `${s.name} (${s.kind})`) });
+  showDetails(pipeline.name, states);
+
+  // Long stages: a generous start-to-close, a short heartbeat timeout so a dead worker is
+  // noticed fast; the retry resumes from the stage's checkpoint.
+  const stageActs = proxyActivities<Record<string, (i: StageActivityInput) => Promise<StageActivityResult>>>({
+    startToCloseTimeout: '12 hours',
+    heartbeatTimeout: `${input.heartbeatTimeoutSec ?? 30} seconds`,
+    retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['TinyopsError'] },
+  });
+
+  const byName = new Map(pipeline.stages.map((s) => [s.name, s]));
+  const running = new Map<string, Promise<StageState>>();
+
+  const runStage = (stage: ResolvedStage): Promise<StageState> => {
+    let p = running.get(stage.name);
+    if (!p) {
+      p = (async () => {
+        const needs = await Promise.all(stage.needs.map((n) => runStage(byName.get(n) as ResolvedStage)));
+        const state = states.get(stage.name) as StageState;
+        const blocked = needs.find((n) => n.status === 'failed' || n.status === 'skipped');
+        if (blocked) {
+          state.status = 'skipped';
+          state.error = `needs ${blocked.name}, which ${blocked.status === 'failed' ? 'failed' : 'was skipped'}`;
+          return state;
+        }
+        const inputs: Record<string, StageOutputs> = {};
+        for (const n of needs) inputs[n.name] = { artifacts: n.artifacts ?? [], metrics: n.metrics ?? {} };
+        await executeStage(stage, state, inputs);
+        showDetails(pipeline.name, states);
+        return state;
+      })();
+      running.set(stage.name, p);
+    }
+    return p;
+  };
+
+  const executeStage = async (stage: ResolvedStage, state: StageState, inputs: Record<string, StageOutputs>): Promise<void> => {
+    try {
+      const lookup = await bookkeeping.lookupStageCache({ pipeline: pipeline.name, store: input.store, seed: pipeline.seed, stage, inputs });
+      state.cacheKey = lookup.cacheKey;
+      if (lookup.hit) {
+        Object.assign(state, { status: 'cached', artifacts: lookup.hit.artifacts, metrics: lookup.hit.metrics, summary: lookup.hit.summary, durationMs: lookup.hit.durationMs });
+        return;
+      }
+      state.status = 'running';
+      const act = stageActs[stageActivityName(stage.kind)] as (typeof stageActs)[string];
+      const out = await act.executeWithOptions({ summary: `${stage.name} (${stage.kind}) ${lookup.cacheKey.slice(0, 12)}` }, [
+        { pipeline: pipeline.name, runId, store: input.store, seed: pipeline.seed, stage, cacheKey: lookup.cacheKey, inputs },
+      ]);
+      Object.assign(state, { status: 'ran', artifacts: out.artifacts, metrics: out.metrics, summary: out.summary, durationMs: out.durationMs });
+    } catch (err) {
+      state.status = 'failed';
+      state.error = failureMessage(err);
+    }
+  };
+
+  const finals = await Promise.all(pipeline.stages.map(runStage));
+  const status = finals.every((s) => s.status === 'ran' || s.status === 'cached') ? 'completed' : 'failed';
+  const stages = Object.fromEntries([...states.entries()]);
+
+  const dataset = findArtifact(finals, 'dataset');
+  const model = findArtifact(finals, 'model');
+  upsertMemo({ status, datasetDigest: dataset ?? null, modelDigest: model ?? null });
+  if (input.searchAttributes) {
+    const pairs: SearchAttributeUpdatePair[] = [];
+    if (dataset) pairs.push({ key: datasetDigestKey, value: dataset } as SearchAttributeUpdatePair);
+    if (model) pairs.push({ key: modelDigestKey, value: model } as SearchAttributeUpdatePair);
+    if (pairs.length) upsertSearchAttributes(pairs);
+  }
+
+  let runRecord: string | undefined;
+  try {
+    runRecord = await bookkeeping.recordRun({ runId, workflowId: workflowInfo().workflowId, store: input.store, pipeline, configHash: input.configHash, status, stages });
+  } catch (err) {
+    // The run's stages are committed either way; a missing record is reported, not fatal.
+    upsertMemo({ runRecordError: failureMessage(err) });
+  }
+  done = true;
+  showDetails(pipeline.name, states);
+  return { run: runId, workflowId: workflowInfo().workflowId, status, stages, runRecord };
+}
+
+function findArtifact(stages: readonly StageState[], name: string): string | undefined {
+  for (const s of stages) {
+    const a = s.artifacts?.find((x) => x.name === name);
+    if (a) return a.sha256;
+  }
+  return undefined;
+}
+
+/** The innermost message of an activity failure: what the user needs to read. */
+function failureMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof ApplicationFailure) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A markdown table for the Temporal UI's "current details" of the run. */
+function showDetails(pipeline: string, states: ReadonlyMap<string, StageState>): void {
+  const rows = [...states.values()].map((s) => {
+    const arts = (s.artifacts ?? []).map((a) => `${a.name} \`${a.sha256.slice(0, 12)}\``).join(', ');
+    return `| ${s.name} | ${s.kind} | ${s.status} | ${s.summary ?? s.error ?? ''} | ${arts} |`;
+  });
+  setCurrentDetails([`**pipeline ${pipeline}**`, '', '| stage | kind | status | summary | artifacts |', '|---|---|---|---|---|', ...rows].join('\n'));
+}
