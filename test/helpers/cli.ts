@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+/** The compiled CLI entry (tests run from dist/test/...). */
+export const cliPath = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js');
+/** Repo root (for fixtures): dist/test/helpers → ../../.. */
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, cwd = repoRoot): ChildProcess {
+  return spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Run the CLI to completion and collect its output. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = repoRoot): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawnCli(args, env, cwd);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Parse the `--json` object a run prints as its last stdout line. */
+export function parseRunJson(stdout: string): RunJson {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] as string) as RunJson;
+}
+
+export interface RunJson {
+  run: string;
+  workflowId: string;
+  status: 'completed' | 'failed';
+  stages: Record<string, { status: string; cacheKey: string | null; durationMs: number | null; artifacts: { name: string; uri: string; sha256: string; bytes: number }[]; metrics: Record<string, unknown>; error?: string }>;
+}
+
+/** name → sha256 of every artifact, per stage: what "same digests" compares. */
+export function digests(r: RunJson): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [stage, s] of Object.entries(r.stages)) out[stage] = Object.fromEntries(s.artifacts.map((a) => [a.name, a.sha256]));
+  return out;
+}

@@ -1,0 +1,148 @@
+/**
+ * End to end through the real CLI, a real Temporal dev server and real stage code:
+ * first run → every stage ran; rerun → every stage cached with identical digests;
+ * one changed parameter → exactly the downstream stages re-run; bad input → clean error,
+ * store untouched; the same pipeline against an S3-protocol server.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { digests, parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
+import { startS3Server, type S3TestServer } from '../helpers/s3-server';
+import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+
+const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
+jest.setTimeout(300_000);
+
+describe('tinyops run (real Temporal, local store)', () => {
+  let temporal: TestTemporal;
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let store: string;
+  let first: RunJson;
+
+  beforeAll(async () => {
+    temporal = await startTestTemporal();
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-run-'));
+    store = path.join(home, 'store');
+    env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state') };
+    const r = await runCli(['run', pipeline, '--json', '--store', store, '--queue', `q-${process.pid}-a`], env);
+    if (r.code !== 0) throw new Error(`first run failed (${r.code}):\n${r.stderr}`);
+    first = parseRunJson(r.stdout);
+  });
+  afterAll(async () => {
+    await temporal.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('runs every stage and reports artifacts and metrics in --json', () => {
+    expect(first.status).toBe('completed');
+    expect(first.workflowId).toBe(`pipeline/tiny-kws/${first.run}`);
+    expect(Object.keys(first.stages)).toEqual(['data', 'features']);
+    for (const s of Object.values(first.stages)) {
+      expect(s.status).toBe('ran');
+      expect(s.cacheKey).toMatch(/^[0-9a-f]{64}$/);
+      expect(s.durationMs).toBeGreaterThan(0);
+      expect(s.artifacts.length).toBeGreaterThan(0);
+      for (const a of s.artifacts) {
+        expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(a.uri.startsWith('file://')).toBe(true);
+        expect(fs.statSync(new URL(a.uri)).size).toBe(a.bytes);
+      }
+    }
+    expect(first.stages.data?.artifacts.map((a) => a.name).sort()).toEqual(['dataset', 'streams']);
+    expect(first.stages.data?.metrics.clips).toBeGreaterThan(0);
+  });
+
+  it('writes runs/<run-id>.json with the resolved pipeline, git commit and tool versions', () => {
+    const rec = JSON.parse(fs.readFileSync(path.join(store, 'runs', `${first.run}.json`), 'utf8')) as Record<string, unknown>;
+    expect(rec.status).toBe('completed');
+    expect((rec.pipeline as { name: string }).name).toBe('tiny-kws');
+    expect((rec.git as { commit: unknown }).commit).toEqual(expect.any(String));
+    const tools = rec.tools as Record<string, string>;
+    expect(tools.node).toBe(process.version);
+    expect(tools['tfjs-node']).toBe('4.22.0');
+    expect(tools['espeak-ng']).toMatch(/eSpeak NG/);
+  });
+
+  it('a rerun reports every stage cached with identical digests', async () => {
+    const r = await runCli(['run', pipeline, '--json', '--store', store, '--queue', `q-${process.pid}-b`], env);
+    expect(r.code).toBe(0);
+    const second = parseRunJson(r.stdout);
+    expect(Object.values(second.stages).map((s) => s.status)).toEqual(['cached', 'cached']);
+    expect(digests(second)).toEqual(digests(first));
+    expect(second.stages.features?.cacheKey).toBe(first.stages.features?.cacheKey);
+  });
+
+  it('changing a features parameter re-runs only features; changing data re-runs both', async () => {
+    const r1 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.features.with.coefficients=8'], env);
+    expect(r1.code).toBe(0);
+    const j1 = parseRunJson(r1.stdout);
+    expect(j1.stages.data?.status).toBe('cached');
+    expect(j1.stages.features?.status).toBe('ran');
+    expect(j1.stages.features?.cacheKey).not.toBe(first.stages.features?.cacheKey);
+
+    const r2 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.data.with.perKeyword=5'], env);
+    expect(r2.code).toBe(0);
+    const j2 = parseRunJson(r2.stdout);
+    expect(j2.stages.data?.status).toBe('ran');
+    expect(j2.stages.features?.status).toBe('ran');
+    expect(digests(j2).data?.dataset).not.toBe(digests(first).data?.dataset);
+  });
+
+  it('an invalid pipeline fails before anything runs: file:line:col message, exit 1, no stack, store untouched', async () => {
+    const bad = path.join(home, 'bad.yaml');
+    fs.writeFileSync(bad, fs.readFileSync(pipeline, 'utf8').replace('perKeyword: 6', 'perKeyword: six'));
+    const before = fs.readdirSync(path.join(store, 'cache')).sort();
+    const r = await runCli(['run', bad, '--json', '--store', store], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}:9:19: stages.data.with.perKeyword: expected`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(fs.readdirSync(path.join(store, 'cache')).sort()).toEqual(before);
+  });
+
+  it('a stage failing on bad input reports the reason, fails the run and skips what needs it', async () => {
+    const r = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.data.with.voices=[no-such-voice]'], env);
+    expect(r.code).toBe(1);
+    const j = parseRunJson(r.stdout);
+    expect(j.status).toBe('failed');
+    expect(j.stages.data?.status).toBe('failed');
+    expect(j.stages.data?.error).toContain('no-such-voice');
+    expect(j.stages.features?.status).toBe('skipped');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('tinyops run against an S3-protocol server', () => {
+  let temporal: TestTemporal;
+  let s3: S3TestServer;
+  let home: string;
+
+  beforeAll(async () => {
+    [temporal, s3] = await Promise.all([startTestTemporal(), startS3Server()]);
+    await s3.createBucket('tinyops-e2e');
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-s3run-'));
+  });
+  afterAll(async () => {
+    await Promise.all([temporal.stop(), s3.stop()]);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('stores artifacts, cache entries and the run record in the bucket; rerun is cached', async () => {
+    const env = {
+      TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state'),
+      TINYOPS_S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1',
+    };
+    const args = ['run', pipeline, '--json', '--store', 's3://tinyops-e2e/runs-test', '--set', 'stages.data.with.perKeyword=4'];
+    const r = await runCli(args, env);
+    if (r.code !== 0) throw new Error(r.stderr);
+    const j = parseRunJson(r.stdout);
+    expect(j.status).toBe('completed');
+    for (const s of Object.values(j.stages)) for (const a of s.artifacts) expect(a.uri).toMatch(/^s3:\/\/tinyops-e2e\/runs-test\/objects\/sha256\//);
+    const r2 = await runCli(args, env);
+    const j2 = parseRunJson(r2.stdout);
+    expect(Object.values(j2.stages).map((s) => s.status)).toEqual(['cached', 'cached']);
+    expect(digests(j2)).toEqual(digests(j));
+  });
+});

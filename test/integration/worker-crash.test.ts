@@ -1,0 +1,74 @@
+/**
+ * Durability (issue #3): kill the worker process (SIGKILL) in the middle of a stage, start a
+ * new one, and the run completes with the same digests as an uninterrupted run.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { digests, parseRunJson, repoRoot, runCli, spawnCli, type CliResult } from '../helpers/cli';
+import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+
+jest.setTimeout(400_000);
+const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
+// Big enough that the data stage takes several seconds, so the kill lands mid-stage.
+const sets = ['--set', 'stages.data.with.perKeyword=30'];
+
+describe('worker crash mid-stage', () => {
+  let temporal: TestTemporal;
+  let home: string;
+  beforeAll(async () => {
+    temporal = await startTestTemporal();
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-crash-'));
+  });
+  afterAll(async () => {
+    await temporal.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('a new worker finishes the run with the digests of an uninterrupted run', async () => {
+    const queue = `crash-${process.pid}`;
+    const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state') };
+
+    // The run is driven by `run --no-worker`; workers are separate processes we can kill.
+    let killed = false;
+    const runner = spawnCli(['run', pipeline, '--json', '--no-worker', '--queue', queue, '--store', path.join(home, 'store-crash'), '--heartbeat-timeout', '3', ...sets], env);
+    const out: CliResult = await new Promise((resolve) => {
+      let stdout = '';
+      let stderr = '';
+      runner.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+      runner.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      runner.once('close', (code) => resolve({ code, stdout, stderr }));
+
+      void (async () => {
+        const worker1 = spawnCli(['worker', '--queue', queue], env);
+        // Wait until the data stage has heartbeated progress, then kill -9 the worker.
+        const connection = await Connection.connect({ address: temporal.address });
+        const client = new Client({ connection });
+        for (let i = 0; i < 600 && !killed; i++) {
+          await new Promise((r) => setTimeout(r, 250));
+          const m = /workflow (pipeline\/tiny-kws\/\S+)/.exec(stderr);
+          if (!m) continue;
+          const desc = await client.workflow.getHandle(m[1] as string).describe().catch(() => undefined);
+          const pending = desc?.raw.pendingActivities ?? [];
+          if (pending.some((p) => p.activityType?.name === 'synthKwsStage' && p.heartbeatDetails?.payloads?.length)) {
+            worker1.kill('SIGKILL');
+            killed = true;
+          }
+        }
+        await connection.close();
+        if (!killed) worker1.kill('SIGKILL');
+        const worker2 = spawnCli(['worker', '--queue', queue], env);
+        runner.once('close', () => worker2.kill('SIGTERM'));
+      })();
+    });
+    expect(killed).toBe(true);
+    expect(out.code).toBe(0);
+    const crashed = parseRunJson(out.stdout);
+    expect(crashed.status).toBe('completed');
+
+    const clean = await runCli(['run', pipeline, '--json', '--store', path.join(home, 'store-clean'), ...sets], env);
+    expect(clean.code).toBe(0);
+    expect(digests(crashed)).toEqual(digests(parseRunJson(clean.stdout)));
+  });
+});
