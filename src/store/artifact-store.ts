@@ -7,6 +7,10 @@
  *   cache/<key>.json                stage cache entries (written last, after their objects)
  *   runs/<run-id>.json              run records
  *   checkpoints/<...>.json          activity checkpoints (resumable work)
+ *   tmp/                            LocalStore only: writes in flight (temp + fsync + rename)
+ *
+ * Document keys follow `assertDocKey` below; `getDoc` throws SyntaxError for a document
+ * that is not JSON (the stage cache treats that as a corrupt entry, i.e. a miss).
  *
  * Objects are addressed by sha256 of their bytes; `put*` verifies and is idempotent, reads
  * verify the digest and throw DigestMismatchError on corruption. Documents (JSON under a
@@ -52,4 +56,47 @@ export interface ArtifactStore {
   deleteDoc(key: string): Promise<void>;
   /** Keys of documents under a prefix (e.g. `runs/`), sorted. */
   listDocs(prefix: string): Promise<string[]>;
+}
+
+/*
+ * Layout helpers shared by both implementations, so a key means the same object in a
+ * directory and in a bucket.
+ */
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** True for a lowercase hex sha256, the only form objects are addressed by. */
+export function isSha256Hex(s: string): boolean {
+  return SHA256_HEX.test(s);
+}
+
+/** Key of an object relative to the store root: `objects/sha256/ab/cdef…`. */
+export function objectKey(sha256: string): string {
+  if (!isSha256Hex(sha256)) throw new Error(`not a lowercase hex sha256: ${JSON.stringify(sha256)}`);
+  return `objects/sha256/${sha256.slice(0, 2)}/${sha256.slice(2)}`;
+}
+
+// A conservative character set: the same key must be a safe file name and a plain S3 key,
+// and with ASCII only, JS string order is byte order (listDocs sorts the same on both).
+const KEY_SEGMENT = /^[A-Za-z0-9._~@=+,:-]+$/;
+// Documents never live where objects or temp files do.
+const RESERVED_TOP = new Set(['objects', 'tmp']);
+
+/**
+ * Throws unless `key` is a relative document key such as `runs/abc.json`: `/`-separated
+ * segments of [A-Za-z0-9._~@=+,:-], no empty, `.` or `..` segment, not under `objects/` or
+ * `tmp/`. Keys come from code (run ids, cache keys), so a bad one is a bug, not user input.
+ */
+export function assertDocKey(key: string): void {
+  const segments = key.split('/');
+  const bad = segments.find((s) => s === '' || s === '.' || s === '..' || !KEY_SEGMENT.test(s));
+  if (bad !== undefined || RESERVED_TOP.has(segments[0] ?? '')) {
+    throw new Error(`invalid store document key ${JSON.stringify(key)}`);
+  }
+}
+
+/** Like assertDocKey for a listing prefix: `''`, `runs/`, `checkpoints/abc` are valid. */
+export function assertDocPrefix(prefix: string): void {
+  if (prefix === '') return;
+  assertDocKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
 }

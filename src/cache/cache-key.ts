@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { isSha256Hex } from '../store/artifact-store';
+import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } from './canonical-json';
+
+/**
+ * Stage cache keys (DESIGN.md §4, run flow step 1):
+ *
+ *   key = hex sha256( canonicalJson({
+ *           format: CACHE_KEY_FORMAT,
+ *           kind,                      // stage kind, e.g. "train"
+ *           version,                   // the stage module's implementation version
+ *           config,                    // resolved `with:` (defaults applied)
+ *           inputs: [                  // sorted by stage name
+ *             { stage, artifacts: [ { name, sha256 }, ... ] },   // sorted by artifact name
+ *           ],
+ *           seed,                      // pipeline seed
+ *           tools,                     // external tool versions/flags, {} if none
+ *         }) )
+ *
+ * Inputs enter by digest only, never by URI: the same bytes in a local directory or a
+ * bucket give the same key, and re-uploading identical data changes nothing. The order in
+ * which `needs:` lists stages is not part of the key. `format` lets a future change of this
+ * formula invalidate every old key at once instead of colliding with them.
+ */
+
+export const CACHE_KEY_FORMAT = 1;
+
+export interface CacheKeyInput {
+  kind: string;
+  version: number;
+  config: unknown;
+  inputs: ReadonlyArray<{ stage: string; artifacts: ReadonlyArray<{ name: string; sha256: string }> }>;
+  seed: number;
+  tools?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The normalized object whose canonical JSON is hashed; store it (e.g. in the run record)
+ * to show exactly what a key was made of. Throws TypeError on malformed input, which is a
+ * caller bug: duplicate stage or artifact names, a digest that is not hex sha256.
+ */
+export function cacheKeyMaterial(input: CacheKeyInput): JsonValue {
+  if (typeof input.kind !== 'string' || input.kind === '') throw new TypeError('cache key: kind must be a non-empty string');
+  if (!Number.isSafeInteger(input.version) || input.version < 0) {
+    throw new TypeError(`cache key: version must be a non-negative integer, got ${input.version}`);
+  }
+  if (!Number.isSafeInteger(input.seed)) throw new TypeError(`cache key: seed must be an integer, got ${input.seed}`);
+  const inputs = [...input.inputs]
+    .sort((a, b) => compareCodePoints(a.stage, b.stage))
+    .map(({ stage, artifacts }) => ({
+      stage,
+      artifacts: [...artifacts]
+        .sort((a, b) => compareCodePoints(a.name, b.name))
+        .map(({ name, sha256 }) => {
+          if (!isSha256Hex(sha256)) throw new TypeError(`cache key: input ${stage}.${name} has invalid sha256 "${sha256}"`);
+          return { name, sha256 };
+        }),
+    }));
+  assertUnique(inputs.map((i) => i.stage), 'input stage');
+  for (const i of inputs) assertUnique(i.artifacts.map((a) => a.name), `artifact of input ${i.stage}`);
+  return toCanonicalValue({
+    format: CACHE_KEY_FORMAT,
+    kind: input.kind,
+    version: input.version,
+    config: input.config,
+    inputs,
+    seed: input.seed,
+    tools: { ...(input.tools ?? {}) },
+  });
+}
+
+/** The stage's cache key: 64 lowercase hex characters. */
+export function computeCacheKey(input: CacheKeyInput): string {
+  return createHash('sha256').update(canonicalJson(cacheKeyMaterial(input)), 'utf8').digest('hex');
+}
+
+function assertUnique(names: readonly string[], what: string): void {
+  // `names` is sorted, so duplicates are neighbours.
+  for (let i = 1; i < names.length; i++) {
+    if (names[i] === names[i - 1]) throw new TypeError(`cache key: duplicate ${what} "${names[i]}"`);
+  }
+}
