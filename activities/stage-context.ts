@@ -77,6 +77,9 @@ export function createStageContext<C>(a: StageContextArgs<C>): StageContext<C> {
         try {
           await a.store.getToFile(ref.sha256, tar);
           await unpackTar(tar, dest); // atomic: dest appears only when complete
+        } catch (e) {
+          // Another stage (or worker) extracted the same digest first: its result is complete.
+          if (!fs.existsSync(dest)) throw e;
         } finally {
           fs.rmSync(tar, { force: true });
         }
