@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { espeakVersion } from '../src/synth/espeak';
+import { synthKwsConfigSchema, type SynthKwsConfig } from '../src/synth/kws-config';
+import { generateKwsDataset, SYNTH_KWS_VERSION } from '../src/synth/kws-dataset';
+import { generateKwsStreams } from '../src/synth/kws-streams';
+import type { StageContext, StageModule, StageResult } from './stage-module';
+
+/**
+ * Stage `synth-kws`: a keyword-spotting dataset synthesized with espeak-ng (thesis §3
+ * AudioSample; DESIGN §5). A thin wrapper over src/synth that reports progress and stores
+ * two artifacts: `dataset` (Speech Commands layout, one tar) and `streams` (long labelled
+ * streams + index.json for event evaluation).
+ *
+ * Resume: clips are written under a temporary name and renamed, and `workDir` survives
+ * retries of the same cache key, so a retried attempt keeps every complete clip and makes
+ * only the rest (generation is order-independent, so the bytes are the same). No store
+ * checkpoint is kept: a retry on another machine has no local clips to resume from, and
+ * regenerating them gives identical bytes.
+ */
+
+export const kind = 'synth-kws';
+export const version = SYNTH_KWS_VERSION;
+export const configSchema = synthKwsConfigSchema;
+
+async function run(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
+  const config = ctx.config;
+  const rngFor = ctx.rng.bind(ctx);
+  const datasetDir = join(ctx.workDir, 'dataset');
+  const streamsDir = join(ctx.workDir, 'streams');
+
+  const dataset = await generateKwsDataset(
+    config,
+    datasetDir,
+    rngFor,
+    (done, total) => ctx.progress({ done, total, unit: 'clips', message: 'synthesizing clips' }),
+    { resume: true },
+  );
+  if (dataset.resumedClips > 0) ctx.log(`resumed ${dataset.resumedClips} clips from a previous attempt`);
+  const streams = await generateKwsStreams(config, streamsDir, rngFor, (done, total) =>
+    ctx.progress({ done, total, unit: 'streams', message: 'synthesizing streams' }),
+  );
+
+  const artifacts = [await ctx.storeDir('dataset', datasetDir), await ctx.storeDir('streams', streamsDir)];
+  const streamMinutes = streams.totalSec / 60;
+  return {
+    artifacts,
+    metrics: {
+      clips: dataset.clips,
+      trainClips: dataset.trainClips,
+      validationClips: dataset.validationClips,
+      testClips: dataset.testClips,
+      streams: streams.streams,
+      streamMinutes,
+      keywords: config.keywords.length,
+    },
+    summary: `${dataset.clips} clips, ${dataset.labels.length} labels, ${streams.streams} streams (${streamMinutes.toFixed(1)} min)`,
+  };
+}
+
+export const synthKwsStage: StageModule<SynthKwsConfig> = {
+  kind,
+  version,
+  description: 'Synthesize a keyword-spotting dataset (Speech Commands layout) and labelled streams with espeak-ng',
+  configSchema,
+  toolVersions: async () => ({ 'espeak-ng': await espeakVersion() }),
+  run,
+};

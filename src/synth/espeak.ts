@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ToolMissingError } from '../errors';
+import { readWav, type WavData } from '../audio/wav';
+import { createLimiter, type Limiter } from './limit';
+
+/**
+ * The espeak-ng text-to-speech engine (DESIGN §6 "TTS"), run as a process:
+ * `espeak-ng -v <voice>[+variant] -p <pitch> -s <wpm> -a <amplitude> -w <out.wav> -- <text>`.
+ *
+ * Determinism: espeak-ng 1.51 writes byte-identical WAVs for identical arguments (checked
+ * by rendering the same word twice and comparing bytes; test/unit/synth/espeak.test.ts
+ * keeps checking it), which is what lets synth-kws promise identical datasets for
+ * identical configs. Its output is 16-bit mono at 22050 Hz with digital silence after the
+ * word. A different espeak-ng version may render differently, so the version is part of
+ * the stage's cache key (toolVersions).
+ */
+
+const ESPEAK = 'espeak-ng';
+const SETUP_HINT = 'run: bash scripts/setup.sh';
+
+/** At most two espeak-ng processes at once: one per core on the 2-core reference machine. */
+const espeakSlots: Limiter = createLimiter(2);
+
+export interface EspeakRequest {
+  readonly text: string;
+  /** `language[+variant]`, e.g. `en-us+f3`. */
+  readonly voice: string;
+  /** 0–99, espeak-ng's default 50. */
+  readonly pitch: number;
+  /** Words per minute, 80–450; default 175. */
+  readonly speed: number;
+  /** 0–200, default 100. */
+  readonly amplitude?: number;
+}
+
+/** Installed voices usable with `-v`: base languages and `+variant` names. */
+export interface EspeakVoices {
+  readonly languages: readonly string[];
+  readonly variants: readonly string[];
+}
+
+interface ProcessResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number | null;
+}
+
+function run(args: readonly string[]): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    // env passed explicitly so the PATH lookup follows this module's view of process.env.
+    const child = spawn(ESPEAK, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      reject(e.code === 'ENOENT' ? new ToolMissingError(ESPEAK, SETUP_HINT) : e);
+    });
+    child.on('close', (code) => resolve({ stdout, stderr, code }));
+  });
+}
+
+function check(r: ProcessResult, what: string): string {
+  // espeak-ng reports some failures (unknown voice) on stderr; any stderr text is a failure.
+  if (r.code !== 0 || r.stderr.trim() !== '') {
+    throw new Error(`${ESPEAK} ${what} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+  }
+  return r.stdout;
+}
+
+let versionPromise: Promise<string> | undefined;
+
+/** The espeak-ng version, e.g. `1.51` (from `espeak-ng --version`). Throws ToolMissingError. */
+export function espeakVersion(): Promise<string> {
+  versionPromise ??= run(['--version']).then((r) => {
+    const out = check(r, '--version');
+    const m = /text-to-speech:\s*(\S+)/.exec(out);
+    return m ? m[1]! : out.trim().split('\n')[0]!;
+  });
+  versionPromise.catch(() => (versionPromise = undefined)); // retry after a failure
+  return versionPromise;
+}
+
+/**
+ * Parse `espeak-ng --voices` table rows: `Pty Language Age/Gender VoiceName File Other…`.
+ * Returns [language, file] pairs.
+ */
+function parseVoiceTable(text: string): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length >= 5) rows.push([cols[1]!, cols[4]!]);
+  }
+  return rows;
+}
+
+let voicesPromise: Promise<EspeakVoices> | undefined;
+
+/**
+ * Installed voices. MBROLA voices (`mb/…` files) are listed by espeak-ng even when the
+ * mbrola binary is absent, and then fail at render time, so they are left out. Variants
+ * are the `!v/<name>` files; an unknown variant is silently ignored by espeak-ng (it
+ * renders the base voice), which is why configs are checked against this list.
+ */
+export function listEspeakVoices(): Promise<EspeakVoices> {
+  voicesPromise ??= Promise.all([run(['--voices']), run(['--voices=variant'])]).then(([all, vars]) => {
+    const languages = new Set<string>();
+    for (const [lang, file] of parseVoiceTable(check(all, '--voices'))) {
+      if (!file.startsWith('mb/')) languages.add(lang);
+    }
+    const variants = new Set<string>();
+    for (const [, file] of parseVoiceTable(check(vars, '--voices=variant'))) {
+      if (file.startsWith('!v/')) variants.add(file.slice(3));
+    }
+    return { languages: [...languages].sort(), variants: [...variants].sort() };
+  });
+  voicesPromise.catch(() => (voicesPromise = undefined));
+  return voicesPromise;
+}
+
+/** True if `voice` (`lang` or `lang+variant`) can be rendered with the installed data. */
+export function isVoiceAvailable(voice: string, installed: EspeakVoices): boolean {
+  const [lang, variant, ...rest] = voice.split('+');
+  if (rest.length > 0 || lang === undefined || !installed.languages.includes(lang)) return false;
+  return variant === undefined || installed.variants.includes(variant);
+}
+
+/** Render `req` to a WAV file at `outPath` (22050 Hz PCM16 mono). */
+export async function renderToFile(req: EspeakRequest, outPath: string): Promise<void> {
+  const args = [
+    '-v', req.voice,
+    '-p', String(Math.round(req.pitch)),
+    '-s', String(Math.round(req.speed)),
+    '-a', String(Math.round(req.amplitude ?? 100)),
+    '-w', outPath,
+    '--', req.text,
+  ];
+  check(await espeakSlots(() => run(args)), `-v ${req.voice} "${req.text}"`);
+}
+
+/** Render `req` and decode it (through a temporary file, removed afterwards). */
+export async function renderWord(req: EspeakRequest): Promise<WavData> {
+  const dir = await mkdtemp(join(tmpdir(), 'tinyops-espeak-'));
+  try {
+    const file = join(dir, 'word.wav');
+    await renderToFile(req, file);
+    return readWav(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,44 @@
+import { applyPeakSafety, gainForDbfs, gainToDbfs, meanPower, mixAtSnr, overlay } from '../audio/mix';
+import type { Prng } from '../util/prng';
+import type { BackgroundBank } from './backgrounds';
+import type { SilenceClipPlan, SpeechClipPlan } from './kws-plan';
+import { activePart, type Utterance } from './utterance';
+
+/**
+ * One training clip from its plan (thesis §3 data augmentation; Speech Commands-style
+ * 1 s clips): the word's active part at `levelDbfs`, centred and shifted by `shiftMs`,
+ * plus background noise at `snrDb` below the speech, then peak safety. `rng` is the clip's
+ * own background generator, so the result depends only on the plan and the render.
+ */
+export function makeSpeechClip(
+  plan: SpeechClipPlan,
+  utterance: Utterance,
+  bank: BackgroundBank,
+  clipSamples: number,
+  sampleRate: number,
+  rng: Prng,
+): Float32Array {
+  const word = activePart(utterance);
+  const speechPower = meanPower(word);
+  const gain = gainForDbfs(speechPower, plan.levelDbfs);
+  const speech = new Float32Array(clipSamples);
+  const shift = Math.round((plan.shiftMs / 1000) * sampleRate);
+  let start = Math.floor((clipSamples - word.length) / 2) + shift;
+  // Keep the whole word inside the clip when it fits; a word longer than the clip stays
+  // centred and loses its edges (only for very slow speech or a short clipMs).
+  if (word.length <= clipSamples) start = Math.min(Math.max(start, 0), clipSamples - word.length);
+  else start = Math.floor((clipSamples - word.length) / 2);
+  overlay(speech, word, start, gain);
+  const noise = bank.generate(plan.background, clipSamples, rng);
+  // SNR against the active speech power (gain² · P_word = 10^(level/10)), not the clip's.
+  const { mix } = mixAtSnr(speech, noise, plan.snrDb, speechPower * gain * gain);
+  applyPeakSafety(mix);
+  return mix;
+}
+
+/** A `_silence_` clip: a background alone at `levelDbfs`. */
+export function makeSilenceClip(plan: SilenceClipPlan, bank: BackgroundBank, clipSamples: number, rng: Prng): Float32Array {
+  const clip = gainToDbfs(bank.generate(plan.background, clipSamples, rng), plan.levelDbfs);
+  applyPeakSafety(clip);
+  return clip;
+}

@@ -1,0 +1,137 @@
+import type { EspeakRequest } from './espeak';
+import type { SynthKwsConfig } from './kws-config';
+import { pickWeighted, type RngFor } from './rng-for';
+
+/**
+ * What every clip of a synth-kws dataset will be, decided before any audio is made. Each
+ * clip's choices come from its own generator `rngFor('clip', label, index)`, so the plan of
+ * one clip does not depend on any other clip or on the order clips are produced in.
+ */
+
+export const SILENCE_LABEL = '_silence_';
+export const UNKNOWN_LABEL = '_unknown_';
+
+export type Split = 'train' | 'validation' | 'test';
+export const SPLITS: readonly Split[] = ['train', 'validation', 'test'];
+
+interface ClipPlanBase {
+  readonly label: string;
+  readonly index: number;
+  readonly split: Split;
+  /** Path inside the dataset directory: `<label>/<file>.wav`. */
+  readonly relPath: string;
+  /** Index into config.backgrounds. */
+  readonly background: number;
+}
+
+/** A keyword or `_unknown_` clip: one word, time-shifted, over a background at an SNR. */
+export interface SpeechClipPlan extends ClipPlanBase {
+  readonly kind: 'speech';
+  readonly request: EspeakRequest;
+  /** RMS level of the active speech. */
+  readonly levelDbfs: number;
+  readonly snrDb: number;
+  /** Offset of the word's centre from the clip's centre (clamped to keep it inside). */
+  readonly shiftMs: number;
+}
+
+/** A `_silence_` clip: background only. */
+export interface SilenceClipPlan extends ClipPlanBase {
+  readonly kind: 'silence';
+  readonly levelDbfs: number;
+}
+
+export type ClipPlan = SpeechClipPlan | SilenceClipPlan;
+
+/**
+ * Label order, fixed: `_silence_`, `_unknown_`, then the keywords in config order — the
+ * order of TensorFlow's speech_commands `prepare_words_list` that TFLM's micro_speech and
+ * MicroNets' KWS models use, so label indices mean the same thing as there.
+ */
+export function kwsLabels(config: Pick<SynthKwsConfig, 'keywords'>): string[] {
+  return [SILENCE_LABEL, UNKNOWN_LABEL, ...config.keywords];
+}
+
+/** Clips per label (Speech Commands 12-class balance: fractions relative to perKeyword). */
+export function labelCounts(
+  config: Pick<SynthKwsConfig, 'keywords' | 'perKeyword' | 'unknownFraction' | 'silenceFraction'>,
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  counts.set(SILENCE_LABEL, Math.round(config.silenceFraction * config.perKeyword));
+  counts.set(UNKNOWN_LABEL, Math.round(config.unknownFraction * config.perKeyword));
+  for (const k of config.keywords) counts.set(k, config.perKeyword);
+  return counts;
+}
+
+/**
+ * Split of each of a label's `n` clips: round(n·test) test and round(n·validation)
+ * validation clips at positions drawn by a per-label shuffle, the rest train.
+ */
+export function assignSplits(n: number, split: SynthKwsConfig['split'], rngFor: RngFor, label: string): Split[] {
+  const order = rngFor('split', label).shuffle(Array.from({ length: n }, (_, i) => i));
+  const nTest = Math.round(n * split.test);
+  const nVal = Math.min(n - nTest, Math.round(n * split.validation));
+  const out = new Array<Split>(n).fill('train');
+  order.forEach((clip, rank) => {
+    if (rank < nTest) out[clip] = 'test';
+    else if (rank < nTest + nVal) out[clip] = 'validation';
+  });
+  return out;
+}
+
+/** `en-us+f3` → `en-us-f3`: a voice as a file-name-safe speaker id. */
+export function voiceSlug(voice: string): string {
+  return voice.replace(/\+/g, '-');
+}
+
+/**
+ * Speech Commands-style name `<speaker>_nohash_<n>.wav`: the part before `_nohash_` is
+ * the speaker (here the voice), which tools use to keep one speaker inside one split.
+ */
+function clipFile(speaker: string, index: number, count: number): string {
+  const width = Math.max(4, String(Math.max(0, count - 1)).length);
+  return `${speaker}_nohash_${String(index).padStart(width, '0')}.wav`;
+}
+
+/** Plans of every clip, label by label in kwsLabels order, index ascending. */
+export function planClips(config: SynthKwsConfig, rngFor: RngFor): ClipPlan[] {
+  const plans: ClipPlan[] = [];
+  const weights = config.backgrounds.map((b) => b.weight);
+  for (const [label, count] of labelCounts(config)) {
+    const splits = assignSplits(count, config.split, rngFor, label);
+    for (let index = 0; index < count; index++) {
+      const split = splits[index]!;
+      const rng = rngFor('clip', label, index);
+      if (label === SILENCE_LABEL) {
+        // Same level distribution as the backgrounds under speech (speech level − SNR).
+        const levelDbfs = rng.uniform(config.levelDbfs[0], config.levelDbfs[1]) - rng.uniform(config.snrDb[0], config.snrDb[1]);
+        const background = pickWeighted(weights, rng);
+        const kind = config.backgrounds[background]!.type;
+        plans.push({ kind: 'silence', label, index, split, background, levelDbfs, relPath: `${label}/${clipFile(kind, index, count)}` });
+        continue;
+      }
+      const text = label === UNKNOWN_LABEL ? rng.pick(config.negatives) : label;
+      // Held-out voices only in the test split, so test accuracy measures unseen voices.
+      const voice = rng.pick(split === 'test' ? config.testVoices : config.voices);
+      const request: EspeakRequest = {
+        text,
+        voice,
+        pitch: rng.int(config.pitch[0], config.pitch[1]),
+        speed: rng.int(config.speed[0], config.speed[1]),
+      };
+      plans.push({
+        kind: 'speech',
+        label,
+        index,
+        split,
+        request,
+        levelDbfs: rng.uniform(config.levelDbfs[0], config.levelDbfs[1]),
+        snrDb: rng.uniform(config.snrDb[0], config.snrDb[1]),
+        shiftMs: rng.uniform(-config.timeShiftMs, config.timeShiftMs),
+        background: pickWeighted(weights, rng),
+        relPath: `${label}/${clipFile(voiceSlug(voice), index, count)}`,
+      });
+    }
+  }
+  return plans;
+}

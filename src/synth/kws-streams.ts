@@ -1,0 +1,197 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { applyPeakSafety, gainForDbfs, gainToDbfs, meanPower, overlay, peak } from '../audio/mix';
+import { encodeWav16 } from '../audio/wav';
+import { StageInputError } from '../errors';
+import type { Prng } from '../util/prng';
+import { BackgroundBank } from './backgrounds';
+import type { EspeakRequest } from './espeak';
+import { assertVoicesInstalled } from './kws-checks';
+import type { SynthKwsConfig } from './kws-config';
+import type { ProgressFn } from './kws-dataset';
+import type { RngFor } from './rng-for';
+import { activePart, renderUtterance } from './utterance';
+
+/**
+ * Long labelled streams for event-based evaluation (thesis §3, Algorithm 1 and the
+ * AudioSample class; DESIGN §5): one background at a target dBFS, overlaid with a random
+ * number of keywords and negative words at random non-overlapping positions, and an index
+ * of each utterance's exact onset and offset (its non-silent extent, activity.ts).
+ *
+ * Directory layout (stored as the `streams` artifact):
+ *   stream-000.wav …   16-bit mono
+ *   index.json         StreamIndexEntry[]; `file` is relative to index.json
+ */
+
+export interface StreamEvent {
+  /** The keyword, or for a negative the word spoken. */
+  readonly label: string;
+  readonly onsetSec: number;
+  readonly offsetSec: number;
+  readonly kind: 'keyword' | 'negative';
+}
+
+export interface StreamIndexEntry {
+  readonly file: string;
+  readonly durationSec: number;
+  readonly sampleRate: number;
+  /** The background type under this stream (white, pink, brown, hum, babble, file). */
+  readonly background: string;
+  /** Sorted by onset. */
+  readonly events: readonly StreamEvent[];
+}
+
+export interface KwsStreamsSummary {
+  readonly streams: number;
+  readonly totalSec: number;
+  readonly keywordEvents: number;
+  readonly negativeEvents: number;
+}
+
+export const STREAM_INDEX = 'index.json';
+
+/** Utterance peak ceiling, so speech plus background stays below full scale. */
+const UTTERANCE_PEAK = 0.9;
+
+interface Placed {
+  readonly samples: Float32Array;
+  readonly gain: number;
+  readonly label: string;
+  readonly kind: StreamEvent['kind'];
+}
+
+/**
+ * Start positions for segments of the given lengths (in their given order) inside `n`
+ * samples, with at least `gap` samples between segments and before the first / after the
+ * last. Instead of the thesis' rejection loop ("if overlapping: repeat"), the free slack
+ * is split at sorted uniform cut points, which yields the same kind of random
+ * non-overlapping layout without retries and fails only when the segments cannot fit.
+ */
+export function placeSegments(lengths: readonly number[], n: number, gap: number, rng: Prng): number[] | undefined {
+  const used = lengths.reduce((a, b) => a + b, 0) + gap * (lengths.length + 1);
+  const slack = n - used;
+  if (slack < 0) return undefined;
+  const cuts = lengths.map(() => rng.int(0, slack)).sort((a, b) => a - b);
+  const starts: number[] = [];
+  let pos = gap;
+  lengths.forEach((len, i) => {
+    starts.push(pos + cuts[i]!);
+    pos += len + gap;
+  });
+  return starts;
+}
+
+function voicesFor(config: SynthKwsConfig): readonly string[] {
+  return config.streams.voiceSet === 'test' ? config.testVoices : [...config.voices, ...config.testVoices];
+}
+
+async function makeStream(
+  config: SynthKwsConfig,
+  id: number,
+  bank: BackgroundBank,
+  rngFor: RngFor,
+): Promise<{ samples: Float32Array; entry: StreamIndexEntry }> {
+  const sr = config.sampleRate;
+  const s = config.streams;
+  const n = Math.round(s.durationSec * sr);
+  const rng = rngFor('stream', id);
+  const background = bank.pick(rng);
+  const nKeywords = rng.int(s.keywordsPerStream[0], s.keywordsPerStream[1]);
+  const nNegatives = rng.int(s.negativesPerStream[0], s.negativesPerStream[1]);
+
+  const voices = voicesFor(config);
+  const wanted: Array<{ request: EspeakRequest; levelDbfs: number; kind: StreamEvent['kind'] }> = [];
+  for (let i = 0; i < nKeywords + nNegatives; i++) {
+    const kind = i < nKeywords ? 'keyword' : 'negative';
+    const r = rngFor('stream', id, 'utterance', i);
+    wanted.push({
+      kind,
+      request: {
+        text: r.pick(kind === 'keyword' ? config.keywords : config.negatives),
+        voice: r.pick(voices),
+        pitch: r.int(config.pitch[0], config.pitch[1]),
+        speed: r.int(config.speed[0], config.speed[1]),
+      },
+      levelDbfs: r.uniform(config.levelDbfs[0], config.levelDbfs[1]),
+    });
+  }
+  const renders = await Promise.all(wanted.map((w) => renderUtterance(w.request, sr)));
+  const placed: Placed[] = renders.map((u, i) => {
+    const w = wanted[i]!;
+    const word = activePart(u);
+    const gain = Math.min(gainForDbfs(meanPower(word), w.levelDbfs), UTTERANCE_PEAK / peak(word));
+    return { samples: word, gain, label: w.request.text, kind: w.kind };
+  });
+  rng.shuffle(placed);
+  const gap = Math.round((s.minGapMs / 1000) * sr);
+  const starts = placeSegments(
+    placed.map((p) => p.samples.length),
+    n,
+    gap,
+    rng,
+  );
+  if (!starts) {
+    const speech = placed.reduce((a, p) => a + p.samples.length, 0) / sr;
+    throw new StageInputError(
+      `streams.durationSec: ${s.durationSec} s cannot hold ${placed.length} utterances ` +
+        `(${speech.toFixed(1)} s of speech plus ${placed.length + 1} gaps of streams.minGapMs ${s.minGapMs} ms); ` +
+        'lower streams.keywordsPerStream / negativesPerStream or raise durationSec',
+    );
+  }
+
+  const samples = gainToDbfs(bank.generate(background, n, rngFor('stream', id, 'background')), s.backgroundDbfs);
+  const events: StreamEvent[] = placed.map((p, i) => {
+    overlay(samples, p.samples, starts[i]!, p.gain);
+    return { label: p.label, onsetSec: starts[i]! / sr, offsetSec: (starts[i]! + p.samples.length) / sr, kind: p.kind };
+  });
+  // Rare with UTTERANCE_PEAK; if it happens the whole stream scales, keeping every SNR.
+  applyPeakSafety(samples);
+  const file = `stream-${String(id).padStart(3, '0')}.wav`;
+  return {
+    samples,
+    entry: { file, durationSec: n / sr, sampleRate: sr, background: config.backgrounds[background]!.type, events },
+  };
+}
+
+/**
+ * Generate `config.streams.count` streams and index.json into `outDir` (emptied first).
+ * Stream i draws from `rngFor('stream', i, …)` only, so streams are independent of each
+ * other and of the dataset clips. Throws StageInputError for an uninstalled voice, an
+ * unreadable background file, or utterances that cannot fit into streams.durationSec.
+ */
+export async function generateKwsStreams(
+  config: SynthKwsConfig,
+  outDir: string,
+  rngFor: RngFor,
+  onProgress?: ProgressFn,
+): Promise<KwsStreamsSummary> {
+  await assertVoicesInstalled(config);
+  const bank = await BackgroundBank.load(
+    config.backgrounds,
+    config.sampleRate,
+    { negatives: config.negatives, voices: config.voices, pitch: config.pitch, speed: config.speed },
+    rngFor,
+  );
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  const index: StreamIndexEntry[] = [];
+  onProgress?.(0, config.streams.count);
+  // Sequential: a stream holds tens of renders already (espeak-ng runs 2 at a time) and
+  // one minute of audio, so parallel streams would only add memory.
+  for (let id = 0; id < config.streams.count; id++) {
+    const { samples, entry } = await makeStream(config, id, bank, rngFor);
+    const path = join(outDir, entry.file);
+    await writeFile(`${path}.tmp`, encodeWav16(samples, config.sampleRate));
+    await rename(`${path}.tmp`, path);
+    index.push(entry);
+    onProgress?.(id + 1, config.streams.count);
+  }
+  await writeFile(join(outDir, STREAM_INDEX), JSON.stringify(index, null, 2) + '\n');
+  const events = index.flatMap((e) => e.events);
+  return {
+    streams: index.length,
+    totalSec: index.reduce((a, e) => a + e.durationSec, 0),
+    keywordEvents: events.filter((e) => e.kind === 'keyword').length,
+    negativeEvents: events.filter((e) => e.kind === 'negative').length,
+  };
+}

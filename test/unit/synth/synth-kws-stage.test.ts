@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthKwsStage } from '../../../activities/synth-kws';
+import type { StageContext, StageProgress } from '../../../activities/stage-module';
+import type { ArtifactRef } from '../../../src/store/artifact-store';
+import { synthKwsConfigSchema, type SynthKwsConfig } from '../../../src/synth/kws-config';
+import { Prng } from '../../../src/util/prng';
+import { dirDigest } from './dir-digest';
+
+/**
+ * A minimal StageContext: the real one (store, heartbeats, checkpoints) belongs to the
+ * activity runtime; here storeDir records the directory's digest so the test can compare.
+ */
+function fakeContext(config: SynthKwsConfig, workDir: string) {
+  const progress: StageProgress[] = [];
+  const stored: Record<string, Record<string, string>> = {};
+  const ctx: StageContext<SynthKwsConfig> = {
+    pipelineName: 'kws',
+    stageName: 'data',
+    runId: 'test',
+    seed: 42,
+    config,
+    inputs: {},
+    workDir,
+    rng: (...purpose) => Prng.derive(42, 'data', ...purpose),
+    progress: (p) => void progress.push(p),
+    loadCheckpoint: async <T>() => undefined as T | undefined,
+    saveCheckpoint: async () => undefined,
+    storeFile: async () => {
+      throw new Error('not used');
+    },
+    storeDir: async (name: string, dir: string): Promise<ArtifactRef> => {
+      stored[name] = dirDigest(dir);
+      const sha256 = createHash('sha256').update(JSON.stringify(stored[name])).digest('hex');
+      return { name, sha256, bytes: 0, uri: `memory://${sha256}`, mediaType: 'application/x-tar' };
+    },
+    storeJson: async () => {
+      throw new Error('not used');
+    },
+    fetchFile: async () => {
+      throw new Error('not used');
+    },
+    fetchDir: async () => {
+      throw new Error('not used');
+    },
+    log: () => undefined,
+  };
+  return { ctx, progress, stored };
+}
+
+describe('synthKwsStage', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'synth-kws-stage-'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const config = synthKwsConfigSchema.parse({
+    keywords: ['yes', 'no', 'up'],
+    perKeyword: 4,
+    negatives: ['bed', 'cat'],
+    voices: ['en-us', 'en-gb+m2'],
+    testVoices: ['en-029+m2'],
+    split: { validation: 0.25, test: 0.25 },
+    streams: { count: 2, durationSec: 6, keywordsPerStream: [1, 2], negativesPerStream: [1, 1] },
+  });
+
+  it('declares its kind, version, schema and espeak-ng version', async () => {
+    expect(synthKwsStage.kind).toBe('synth-kws');
+    expect(synthKwsStage.version).toBe(1);
+    expect(synthKwsStage.configSchema.parse({})).toEqual(synthKwsConfigSchema.parse({}));
+    expect(await synthKwsStage.toolVersions!()).toEqual({ 'espeak-ng': expect.stringMatching(/^\d+\.\d+/) });
+  });
+
+  it('runs: stores dataset and streams, reports metrics, summary and progress', async () => {
+    const { ctx, progress, stored } = fakeContext(config, join(root, 'work1'));
+    const result = await synthKwsStage.run(ctx);
+    expect(result.artifacts.map((a) => a.name)).toEqual(['dataset', 'streams']);
+    expect(result.metrics).toEqual({
+      clips: 20,
+      trainClips: 10,
+      validationClips: 5,
+      testClips: 5,
+      streams: 2,
+      streamMinutes: 0.2,
+      keywords: 3,
+    });
+    expect(result.summary).toBe('20 clips, 5 labels, 2 streams (0.2 min)');
+    expect(Object.keys(stored.dataset!)).toContain('dataset.json');
+    expect(Object.keys(stored.streams!)).toEqual(['index.json', 'stream-000.wav', 'stream-001.wav']);
+    const clips = progress.filter((p) => p.unit === 'clips');
+    expect(clips[clips.length - 1]).toMatchObject({ done: 20, total: 20 });
+  });
+
+  it('a retry in the same workDir resumes and stores identical artifacts', async () => {
+    const first = fakeContext(config, join(root, 'work2'));
+    await synthKwsStage.run(first.ctx);
+    const again = fakeContext(config, join(root, 'work2'));
+    const result = await synthKwsStage.run(again.ctx);
+    expect(again.stored).toEqual(first.stored);
+    expect(again.progress.find((p) => p.unit === 'clips')).toMatchObject({ done: 20, total: 20 });
+    expect(result.metrics.clips).toBe(20);
+  });
+});
