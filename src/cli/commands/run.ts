@@ -73,8 +73,16 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
 
     const view = new ProgressView(process.stderr);
     const watch = watchProgress(handle, view);
-    const result = worker ? await worker.runUntil(resultOf(handle)) : await resultOf(handle);
-    await watch.stop();
+    // Stop watching before the worker shuts down: a query needs a live worker to answer.
+    const finish = async (): Promise<PipelineResult> => {
+      try {
+        return await resultOf(handle);
+      } finally {
+        await watch.stop();
+      }
+    };
+    const result = worker ? await worker.runUntil(finish()) : await finish();
+    view.update({ runId, pipeline: pipeline.name, stages: Object.values(result.stages), done: true }, new Map());
 
     for (const [name, s] of Object.entries(result.stages)) {
       if (s.status === 'failed') log.error(`stage ${name} failed: ${s.error ?? 'unknown error'}`);
@@ -121,11 +129,6 @@ function watchProgress(handle: WorkflowHandle<typeof pipelineWorkflow>, view: Pr
         /* the workflow may not have run its first task yet */
       }
       await new Promise((r) => setTimeout(r, interval));
-    }
-    try {
-      await poll(); // final state
-    } catch {
-      /* ignore */
     }
   })();
   return {
