@@ -20,7 +20,7 @@ export function describeProgress(p: StageProgress | undefined, runningMs: number
   if (!p || p.total <= 0) return 'running';
   const frac = Math.min(1, Math.max(0, p.done / p.total));
   const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '-');
-  const eta = p.done > 0 && frac < 1 ? ` ETA ${fmtDuration((runningMs * (p.total - p.done)) / p.done)}` : '';
+  const eta = p.done > 0 && frac < 1 && runningMs >= 1000 ? ` ETA ${fmtDuration((runningMs * (p.total - p.done)) / p.done)}` : '';
   const epoch = p.epoch !== undefined ? ` epoch ${p.epoch}${p.epochs ? `/${p.epochs}` : ''}` : '';
   return `[${bar}] ${Math.floor(frac * 100)}% ${p.done}/${p.total} ${p.unit}${epoch}${p.message ? ` ${p.message}` : ''}${eta}`;
 }
