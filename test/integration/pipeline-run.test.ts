@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { digests, parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
@@ -63,6 +65,16 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(tools.node).toBe(process.version);
     expect(tools['tfjs-node']).toBe('4.22.0');
     expect(tools['espeak-ng']).toMatch(/eSpeak NG/);
+  });
+
+  it('the recorded history replays against the current workflow code (determinism)', async () => {
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      const history = await new Client({ connection }).workflow.getHandle(first.workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, history, first.workflowId);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('a rerun reports every stage cached with identical digests', async () => {

@@ -5,6 +5,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type winston from 'winston';
 import { stageModules } from '../../../activities';
+import { boardNames } from '../../boards/registry';
 import { canonicalJson } from '../../cache/canonical-json';
 import { ConfigError } from '../../errors';
 import { stateDir } from '../../project';
@@ -38,7 +39,7 @@ export function newRunId(now = new Date()): string {
 /** `tinyops run FILE`: validate, start the workflow, run a worker, render progress. */
 export async function runCommand(file: string, opts: RunOptions, log: winston.Logger): Promise<number> {
   const state = stateDir(opts.projectDir);
-  const pipeline = loadPipelineFile(file, { modules: stageModules, overrides: opts.set });
+  const pipeline = loadPipelineFile(file, { modules: stageModules, overrides: opts.set, boards: boardNames });
   const storeSpec = opts.store ?? process.env.TINYOPS_STORE ?? path.join(state, 'store');
   openStore(storeSpec, opts.projectDir); // fail fast on a malformed store spec
   const configHash = createHash('sha256').update(canonicalJson({ ...pipeline, source: undefined })).digest('hex');

@@ -1,0 +1,30 @@
+/**
+ * The board registry (DESIGN.md §7): data, not code paths. `deploy` links against these
+ * memory sizes and runs the firmware on the QEMU machine that emulates the core.
+ */
+export interface Board {
+  readonly name: string;
+  readonly core: 'cortex-m4' | 'cortex-m7';
+  readonly fpu: boolean;
+  /** DSP extension (SMLAD, SXTB16, ...). */
+  readonly dsp: boolean;
+  readonly clockHz: number;
+  readonly sramBytes: number;
+  readonly flashBytes: number;
+  /** `qemu-system-arm -M <machine>` that emulates the core. */
+  readonly qemuMachine: string;
+}
+
+const KB = 1024;
+
+export const boards: readonly Board[] = [
+  { name: 'stm32f446re', core: 'cortex-m4', fpu: true, dsp: true, clockHz: 180e6, sramBytes: 128 * KB, flashBytes: 512 * KB, qemuMachine: 'mps2-an386' },
+  { name: 'stm32f746zg', core: 'cortex-m7', fpu: true, dsp: true, clockHz: 216e6, sramBytes: 320 * KB, flashBytes: 1024 * KB, qemuMachine: 'mps2-an500' },
+  { name: 'stm32f767zi', core: 'cortex-m7', fpu: true, dsp: true, clockHz: 216e6, sramBytes: 512 * KB, flashBytes: 2048 * KB, qemuMachine: 'mps2-an500' },
+];
+
+export const boardNames: readonly string[] = boards.map((b) => b.name);
+
+export function findBoard(name: string): Board | undefined {
+  return boards.find((b) => b.name === name);
+}
