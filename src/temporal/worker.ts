@@ -66,5 +66,9 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     workflowBundle: await workflowBundle(opts.stateDir),
     activities: createActivities(createActivityEnv(opts.projectDir, opts.stateDir)),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 2,
+    // Heartbeats carry the progress the CLI shows; the SDK's default throttle (0.8 ×
+    // heartbeat timeout) would leave the progress bar tens of seconds behind.
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
   });
 }
