@@ -6,10 +6,11 @@ import type { ActivityEnv } from './activity-env';
 import { createBookkeeping } from './bookkeeping';
 import { executeStage } from './execute-stage';
 import type { AnyStageModule } from './stage-module';
+import { featuresStage } from './features';
 import { synthKwsStage } from './synth-kws';
 import { stageActivityName, type StageActivityInput, type StageActivityResult } from '../workflows/types';
 
-export const stageModules: readonly AnyStageModule[] = [synthKwsStage as AnyStageModule];
+export const stageModules: readonly AnyStageModule[] = [synthKwsStage as AnyStageModule, featuresStage as AnyStageModule];
 
 export function findStageModule(kind: string): AnyStageModule | undefined {
   return stageModules.find((m) => m.kind === kind);
