@@ -7,5 +7,5 @@ if [ -f "$STAMP" ] && [ -z "$(find "$ROOT/src" "$ROOT/workflows" "$ROOT/activiti
   exit 0
 fi
 echo "build: compiling TypeScript" >&2
-(cd "$ROOT" && npx tsc -p tsconfig.json) || { echo "build: TypeScript compilation failed" >&2; exit 1; }
+(cd "$ROOT" && node node_modules/typescript/bin/tsc -p tsconfig.json) || { echo "build: TypeScript compilation failed" >&2; exit 1; }
 touch "$STAMP"

@@ -43,7 +43,8 @@ async function workflowBundle(stateDir: string): Promise<{ code: string }> {
     }
   };
   addTree(workflowsDir);
-  addTree(path.resolve(__dirname, '..')); // dist/src: anything a workflow may import
+  // Workflow code may import only workflows/ and these pure modules (DESIGN.md §2).
+  for (const f of ['search-attributes.js']) h.update(fs.readFileSync(path.join(__dirname, f)));
   h.update(require('@temporalio/workflow/package.json').version as string);
   const file = path.join(stateDir, 'cache', `workflow-bundle-${h.digest('hex').slice(0, 16)}.js`);
   if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8') };
