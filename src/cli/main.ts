@@ -9,6 +9,7 @@ import { isTinyopsError } from '../errors';
 import { createLogger, type LogFormat } from '../logging';
 import { findProjectDir, stateDir } from '../project';
 import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
+import { lineageCommand } from './commands/lineage';
 import { runCommand } from './commands/run';
 import { serverCommand } from './commands/server';
 import { validateCommand } from './commands/validate';
@@ -60,6 +61,16 @@ function buildProgram(onExit: (code: number) => void): Command {
     .action(async (o: { queue: string }) => {
       const { log, projectDir } = ctx();
       onExit(await workerCommand(o.queue, projectDir, log));
+    });
+
+  program
+    .command('lineage')
+    .description('where a run or an artifact came from: stages, configs, inputs, git commit, tools (offline)')
+    .argument('<run-id|sha256>', 'a run id, or an artifact digest (prefix of at least 8 hex digits)')
+    .option('--store <spec>', 'artifact store (default $TINYOPS_STORE or .tinyops/store)')
+    .action(async (what: string, o: { store?: string }) => {
+      const { projectDir } = ctx();
+      onExit(await lineageCommand(what, o.store, projectDir));
     });
 
   program

@@ -77,6 +77,21 @@ describe('tinyops run (real Temporal, local store)', () => {
     }
   });
 
+  it('lineage: an artifact digest leads back to its stage, the stages it needs, git commit and tools', async () => {
+    const features = first.stages.features?.artifacts[0];
+    const r = await runCli(['lineage', (features?.sha256 as string).slice(0, 12), '--store', store], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`artifact ${features?.name} sha256:${features?.sha256} from stage features`);
+    expect(r.stdout).toContain(`run ${first.run} (completed`);
+    expect(r.stdout).toMatch(/stage features \(features\) ran/);
+    expect(r.stdout).toMatch(/stage data \(synth-kws\) ran/);
+    expect(r.stdout).toContain(`dataset sha256:${first.stages.data?.artifacts.find((a) => a.name === 'dataset')?.sha256}`);
+    expect(r.stdout).toMatch(/git [0-9a-f]{40}/);
+    const unknown = await runCli(['lineage', 'deadbeefdeadbeef', '--store', store], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no run in');
+  });
+
   it('a rerun reports every stage cached with identical digests', async () => {
     const r = await runCli(['run', pipeline, '--json', '--store', store, '--queue', `q-${process.pid}-b`], env);
     expect(r.code).toBe(0);
