@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { StageInputError } from '../src/errors';
+import type { ArtifactRef } from '../src/store/artifact-store';
+import { floatToInt16, readWav } from '../src/audio/wav';
+import { ClipFeatureExtractor } from '../src/dsp/clip-features';
+import { listKwsDataset, SPLITS, type SplitName } from '../src/dsp/dataset-listing';
+import { FEATURE_MEDIA_TYPE, writeFeatureTensor } from '../src/dsp/feature-tensor';
+import { mfccConfigSchema, type MfccConfig } from '../src/dsp/mfcc-config';
+import type { StageContext, StageModule, StageResult } from './stage-module';
+
+/**
+ * Stage `features`: MFCC front end (MicroNets §4 KWS: 40 ms window, 20 ms stride, 10
+ * coefficients → 49×10 per 1 s clip) over the `dataset` artifact of an upstream stage
+ * (synth-kws / import-audio, Speech Commands layout).
+ *
+ * Outputs three feature files, artifacts `train`, `validation`, `test` (format in
+ * src/dsp/feature-tensor.ts; one file per split so training reads only what it needs).
+ * Each clip goes through both the fixed-point front end the board runs and the float64
+ * reference; `implementation` picks which is stored, and the largest disagreement is
+ * reported as metric `fixedVsFloatMaxAbsErr`. Clips are read in sorted path order and the
+ * header is canonical, so the same inputs give the same bytes. The stage is fast (ms per
+ * clip), so it keeps no checkpoint: a retry recomputes.
+ *
+ * Bump `version` whenever the same inputs would give different bytes (any change to the
+ * DSP arithmetic, tables or file format).
+ */
+
+export const kind = 'features';
+export const version = 1;
+/** Today only `type: mfcc`; log-mel (AD front end) will join as a discriminated union on `type`. */
+export const configSchema = mfccConfigSchema;
+export type FeaturesConfig = MfccConfig;
+
+function findDatasetInput(ctx: StageContext<FeaturesConfig>): ArtifactRef {
+  const found: Array<{ stage: string; ref: ArtifactRef }> = [];
+  for (const [stage, out] of Object.entries(ctx.inputs)) {
+    for (const ref of out.artifacts) if (ref.name === 'dataset') found.push({ stage, ref });
+  }
+  if (found.length === 0) {
+    const names = Object.keys(ctx.inputs);
+    throw new StageInputError(
+      `stage ${ctx.stageName}: features needs an upstream stage that produces a \`dataset\` artifact (synth-kws or import-audio) in \`needs:\`; ` +
+        (names.length === 0 ? 'it has no inputs' : `its inputs (${names.join(', ')}) have none`),
+    );
+  }
+  if (found.length > 1) {
+    throw new StageInputError(
+      `stage ${ctx.stageName}: more than one input has a \`dataset\` artifact (${found.map((f) => f.stage).join(', ')}); list exactly one in \`needs:\``,
+    );
+  }
+  return found[0].ref;
+}
+
+/** Decode a clip to int16 (exact for PCM16; other formats are quantized the same way). */
+function readClipPcm16(path: string, sampleRate: number): Int16Array {
+  const wav = readWav(path);
+  if (wav.sampleRate !== sampleRate) {
+    throw new StageInputError(`${path}: sample rate ${wav.sampleRate} Hz, but the front end is configured for ${sampleRate} Hz`);
+  }
+  return Int16Array.from(wav.samples, floatToInt16);
+}
+
+async function run(ctx: StageContext<FeaturesConfig>): Promise<StageResult> {
+  const config = ctx.config;
+  const dir = await ctx.fetchDir(findDatasetInput(ctx));
+  const listing = listKwsDataset(dir);
+  if (listing.missingListed.length > 0) {
+    ctx.log(`${listing.missingListed.length} clips named in the split lists are missing, e.g. ${listing.missingListed[0]}`);
+  }
+  const extractor = new ClipFeatureExtractor(config);
+  const { frames, coefficients } = extractor.params;
+  const perClip = extractor.valuesPerClip;
+  const total = SPLITS.reduce((n, s) => n + listing.splits[s].length, 0);
+  if (total === 0) throw new StageInputError(`${dir}: the dataset contains no .wav clips`);
+
+  let done = 0;
+  let maxErr = 0;
+  const artifacts: ArtifactRef[] = [];
+  const counts: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
+  for (const split of SPLITS) {
+    const clips = listing.splits[split];
+    const data = new Float32Array(clips.length * perClip);
+    clips.forEach((clip, i) => {
+      const r = extractor.extract(readClipPcm16(join(dir, clip.path), config.sampleRate));
+      data.set(r.features, i * perClip);
+      maxErr = Math.max(maxErr, r.fixedVsFloatMaxAbsErr);
+      ctx.progress({ done: ++done, total, unit: 'clips', message: `${split} features` });
+    });
+    const file = join(ctx.workDir, `${split}.topsfeat`);
+    writeFeatureTensor(
+      file,
+      {
+        shape: [clips.length, frames, coefficients],
+        split,
+        labels: [...listing.labels],
+        frontEnd: { ...config, fftSize: extractor.params.fftSize },
+        labelIndex: clips.map((c) => c.label),
+        clips: clips.map((c) => c.path),
+      },
+      data,
+    );
+    artifacts.push(await ctx.storeFile(split, file, FEATURE_MEDIA_TYPE));
+    counts[split] = clips.length;
+  }
+
+  return {
+    artifacts,
+    metrics: {
+      frames,
+      coefficients,
+      clips: total,
+      trainClips: counts.train,
+      validationClips: counts.validation,
+      testClips: counts.test,
+      fixedVsFloatMaxAbsErr: maxErr,
+    },
+    summary:
+      `${total} clips → ${frames}×${coefficients} MFCC (${config.implementation}), ` +
+      `train/val/test ${counts.train}/${counts.validation}/${counts.test}, fixed vs float max err ${maxErr.toFixed(3)}`,
+  };
+}
+
+export const featuresStage: StageModule<FeaturesConfig> = {
+  kind,
+  version,
+  description: 'MFCC features (fixed-point front end the board runs, checked against a float reference) per split',
+  configSchema,
+  run,
+};

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { isPowerOfTwo, nextPowerOfTwo } from './fft';
+
+/**
+ * MFCC front-end configuration (the `with:` of a `features` stage of type mfcc).
+ *
+ * Defaults are the KWS set-up of MicroNets §4 (after Hello Edge, Zhang et al. 2017): 16 kHz,
+ * 40 ms window, 20 ms stride, 10 coefficients from 40 mel bands, which gives 49×10 features
+ * per 1 s clip. The band range is Hello Edge's / TensorFlow's MFCC op: 20 Hz – 4 kHz
+ * (we use 4000, not 7600: keywords carry most energy below 4 kHz, and the reference
+ * front end MicroNets trained on uses 4 kHz).
+ */
+export const mfccConfigSchema = z
+  .strictObject({
+    type: z.literal('mfcc').default('mfcc'),
+    sampleRate: z.number().int().positive().default(16000),
+    /** Clips are zero-padded at the end or cut to this length (Speech Commands: 1 s). */
+    clipMs: z.number().positive().default(1000),
+    windowMs: z.number().positive().default(40),
+    strideMs: z.number().positive().default(20),
+    coefficients: z.number().int().positive().default(10),
+    melBands: z.number().int().positive().default(40),
+    /** Power of two ≥ window length; default: the next power of two (640 → 1024). */
+    fftSize: z.number().int().positive().optional(),
+    lowHz: z.number().nonnegative().default(20),
+    highHz: z.number().positive().default(4000),
+    /**
+     * Which implementation's output the stage stores as training features. `fixed` (the
+     * default) is the integer front end the board runs, so training sees what the board
+     * computes; `float` is the float64 reference. Both are always computed and compared.
+     */
+    implementation: z.enum(['float', 'fixed']).default('fixed'),
+  })
+  .superRefine((c, ctx) => {
+    for (const p of mfccConfigProblems(c)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+  });
+
+export type MfccConfig = z.output<typeof mfccConfigSchema>;
+
+/** Sample counts derived from an MfccConfig: what the DSP code actually uses. */
+export interface MfccParams {
+  readonly sampleRate: number;
+  readonly clipSamples: number;
+  readonly windowSamples: number;
+  readonly strideSamples: number;
+  readonly fftSize: number;
+  /** 1 + floor((clip − window) / stride): no padding at either end (49 for the defaults). */
+  readonly frames: number;
+  readonly melBands: number;
+  readonly coefficients: number;
+  readonly lowHz: number;
+  readonly highHz: number;
+}
+
+type MfccShape = Omit<MfccConfig, 'type' | 'implementation'>;
+
+function samples(ms: number, sampleRate: number): number {
+  return (ms * sampleRate) / 1000;
+}
+
+/** Every inconsistency between fields, as {field, message}; empty when valid. */
+export function mfccConfigProblems(c: MfccShape): Array<{ path: string; message: string }> {
+  const out: Array<{ path: string; message: string }> = [];
+  const win = samples(c.windowMs, c.sampleRate);
+  const stride = samples(c.strideMs, c.sampleRate);
+  const clip = samples(c.clipMs, c.sampleRate);
+  for (const [path, n] of [['windowMs', win], ['strideMs', stride], ['clipMs', clip]] as const) {
+    if (!Number.isInteger(n)) out.push({ path, message: `must be a whole number of samples at ${c.sampleRate} Hz (got ${n})` });
+  }
+  if (Number.isInteger(win) && win < 4) out.push({ path: 'windowMs', message: `window must be at least 4 samples (got ${win})` });
+  if (Number.isInteger(win) && Number.isInteger(clip) && clip < win) {
+    out.push({ path: 'clipMs', message: `clip (${clip} samples) is shorter than one window (${win})` });
+  }
+  if (c.fftSize !== undefined && (!isPowerOfTwo(c.fftSize) || c.fftSize < win)) {
+    out.push({ path: 'fftSize', message: `must be a power of two ≥ the window (${win} samples), got ${c.fftSize}` });
+  }
+  if (c.highHz > c.sampleRate / 2) out.push({ path: 'highHz', message: `must be ≤ sampleRate/2 = ${c.sampleRate / 2}` });
+  if (c.lowHz >= c.highHz) out.push({ path: 'lowHz', message: `must be < highHz (${c.highHz})` });
+  if (c.coefficients > c.melBands) out.push({ path: 'coefficients', message: `must be ≤ melBands (${c.melBands})` });
+  return out;
+}
+
+/** Derive sample counts; throws RangeError on an inconsistent config (the schema rejects those first). */
+export function mfccParams(c: MfccShape): MfccParams {
+  const problems = mfccConfigProblems(c);
+  if (problems.length > 0) throw new RangeError(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  const windowSamples = samples(c.windowMs, c.sampleRate);
+  const strideSamples = samples(c.strideMs, c.sampleRate);
+  const clipSamples = samples(c.clipMs, c.sampleRate);
+  return {
+    sampleRate: c.sampleRate,
+    clipSamples,
+    windowSamples,
+    strideSamples,
+    fftSize: c.fftSize ?? nextPowerOfTwo(windowSamples),
+    frames: 1 + Math.floor((clipSamples - windowSamples) / strideSamples),
+    melBands: c.melBands,
+    coefficients: c.coefficients,
+    lowHz: c.lowHz,
+    highHz: c.highHz,
+  };
+}
