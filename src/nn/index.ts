@@ -1,0 +1,30 @@
+/**
+ * Public API of the DS-CNN library. Importing it does not load tfjs-node: only calls that
+ * build, train, run or (de)serialize a model do (via `loadTf`).
+ */
+export { Adam, type AdamSettings, type AdamState } from './adam';
+export { CheckpointError, decodeCheckpoint, encodeCheckpoint, type NamedWeights, type SeedWords, type TrainCheckpoint } from './checkpoint';
+export {
+  DEFAULT_BATCH_NORM,
+  DS_CNN_PRESETS,
+  planDsCnn,
+  type DsCnnArchitecture,
+  type DsCnnBlock,
+  type DsCnnPlan,
+  type DsCnnPresetName,
+  type Pair,
+  type PlannedBlock,
+  type Shape3,
+  type SkipKind,
+} from './ds-cnn-arch';
+export { countMacs, countParams, type LayerMacs, type MacCount, type ParamCount } from './ds-cnn-cost';
+export { buildDsCnn, type BuildOptions, type DsCnnNetwork } from './ds-cnn';
+export { learningRateAt, type LearningRateConfig } from './lr-schedule';
+export { loadModelArtifacts, saveModelArtifacts, MODEL_TOPOLOGY_MEDIA_TYPE, MODEL_WEIGHTS_MEDIA_TYPE, type ModelArtifacts } from './model-artifacts';
+export { readWeights, writeWeights } from './model-weights';
+export { predict } from './predict';
+export { assertNativeBackend, loadTf, NATIVE_BACKEND, TfBackendError, type Tf } from './tf';
+export { resolveArchitecture, trainConfigSchema, type ArchitectureConfig, type TrainConfig, type TrainConfigInput } from './train-config';
+export { checkTrainData, digestTrainData, type LabelledSet, type TrainData } from './train-data';
+export { trainFingerprint, trainModel, type TrainHooks, type TrainResult } from './train-loop';
+export { isBetterEpoch, type BestBy, type EpochMetrics } from './train-metrics';

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { DEFAULT_BATCH_NORM, DS_CNN_PRESETS, type DsCnnArchitecture, type DsCnnPresetName } from './ds-cnn-arch';
+
+/**
+ * Config of DS-CNN training (the `with:` of a `train` stage, minus its inputs). Every field
+ * has a default, so `{}` trains DS-CNN-S (Hello Edge / MicroNets §5.2.2 baseline) with Adam.
+ * Pure zod, so it also generates the editor JSON Schema.
+ */
+
+const PRESET_NAMES = Object.keys(DS_CNN_PRESETS) as [DsCnnPresetName, ...DsCnnPresetName[]];
+
+/** [height, width], both ≥ 1. */
+function pairSchema(max: number) {
+  const n = z.number().int().min(1).max(max);
+  return z.tuple([n, n]);
+}
+
+export const blockSchema = z.strictObject({
+  filters: z.number().int().min(1).max(4096),
+  /** Depthwise stride [frames, coeffs]. */
+  stride: pairSchema(8).default([1, 1]),
+});
+
+/** `{width, depth}`: `depth` blocks of `width` channels, stride 1 (DS-CNN-S style). */
+export const uniformBlocksSchema = z.strictObject({
+  width: z.number().int().min(1).max(4096),
+  depth: z.number().int().min(0).max(64),
+});
+
+export const architectureSchema = z.strictObject({
+  firstConv: z
+    .strictObject({
+      filters: z.number().int().min(1).max(4096).default(64),
+      /** [frames, coeffs]; Hello Edge's 10×4 spans 200 ms of a 49×10 MFCC map. */
+      kernel: pairSchema(64).default([10, 4]),
+      stride: pairSchema(8).default([2, 2]),
+    })
+    .prefault({}),
+  blocks: z.union([z.array(blockSchema).max(64), uniformBlocksSchema]).default({ width: 64, depth: 4 }),
+  /** Shortcut around every block that keeps its channel count (MicroNets §5.2.2). */
+  skip: z.boolean().default(false),
+  /** Dropout on the pooled features while training. */
+  dropout: z.number().min(0).max(0.95).default(0.2),
+  batchNorm: z
+    .strictObject({
+      /** Moving-average momentum of BN statistics (tf.keras: 0.99). Lower it for very short runs. */
+      momentum: z.number().min(0).lt(1).default(DEFAULT_BATCH_NORM.momentum),
+      epsilon: z.number().positive().max(1).default(DEFAULT_BATCH_NORM.epsilon),
+    })
+    .prefault({}),
+});
+
+export const learningRateSchema = z
+  .strictObject({
+    initial: z.number().positive().max(10).default(0.001),
+    /**
+     * `constant`; `step`: × `stepFactor` every `stepEvery` epochs (Hello Edge's piecewise
+     * schedule); `cosine`: from `initial` to `final` over all steps (MicroNets §5.2.2).
+     */
+    decay: z.enum(['constant', 'step', 'cosine']).default('cosine'),
+    /** Cosine: learning rate at the last step. */
+    final: z.number().min(0).max(10).default(0.00001),
+    /** Step: epochs between two decays. */
+    stepEvery: z.number().int().min(1).default(10),
+    /** Step: factor applied at each decay. */
+    stepFactor: z.number().positive().max(1).default(0.1),
+  })
+  .refine((lr) => lr.decay !== 'cosine' || lr.final <= lr.initial, {
+    path: ['final'],
+    message: 'cosine decay needs final ≤ initial',
+  });
+
+export const optimizerSchema = z.strictObject({
+  type: z.literal('adam').default('adam'),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  /** tf.keras' default (not the paper's 1e-8), added to sqrt(v). */
+  epsilon: z.number().positive().max(1).default(1e-7),
+});
+
+export const trainConfigSchema = z.strictObject({
+  /** A preset name (see DS_CNN_PRESETS) or an explicit architecture. */
+  architecture: z.union([z.enum(PRESET_NAMES), architectureSchema]).default('ds-cnn-s'),
+  epochs: z.number().int().min(1).max(10000).default(30),
+  batchSize: z.number().int().min(1).max(65536).default(100),
+  learningRate: learningRateSchema.prefault({}),
+  optimizer: optimizerSchema.prefault({}),
+  /** Reshuffle the training set every epoch (seeded); false keeps file order. */
+  shuffle: z.boolean().default(true),
+  /**
+   * Fixed seeds that replace the pipeline-derived ones: `init` for initial weights, `data`
+   * for shuffling and dropout masks. Fixing `init` lets two runs differ only in data.
+   */
+  seeds: z
+    .strictObject({
+      init: z.number().int().min(0).max(0xffffffff).optional(),
+      data: z.number().int().min(0).max(0xffffffff).optional(),
+    })
+    .prefault({}),
+  /** Which validation metric picks the epoch whose weights are kept. */
+  bestBy: z.enum(['valAccuracy', 'valLoss']).default('valAccuracy'),
+});
+
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+/** What a user may write (every field optional). */
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type ArchitectureConfig = TrainConfig['architecture'];
+
+/** The explicit architecture a preset name or shorthand stands for. */
+export function resolveArchitecture(a: ArchitectureConfig): DsCnnArchitecture {
+  if (typeof a === 'string') return DS_CNN_PRESETS[a];
+  const b = a.blocks;
+  const blocks = Array.isArray(b) ? b : Array.from({ length: b.depth }, () => ({ filters: b.width, stride: [1, 1] as const }));
+  return { firstConv: a.firstConv, blocks, skip: a.skip, dropout: a.dropout, batchNorm: a.batchNorm };
+}

@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import type * as TF from '@tensorflow/tfjs-node';
+import { canonicalJson } from '../cache/canonical-json';
+import { Prng } from '../util/prng';
+import { Adam } from './adam';
+import { CheckpointError, type SeedWords, type TrainCheckpoint } from './checkpoint';
+import type { DsCnnArchitecture } from './ds-cnn-arch';
+import { buildDsCnn, type DsCnnNetwork } from './ds-cnn';
+import { learningRateAt } from './lr-schedule';
+import { readWeights, writeWeights } from './model-weights';
+import { resolveArchitecture, type TrainConfig } from './train-config';
+import { checkTrainData, digestTrainData, gatherBatch, type LabelledSet, type TrainData } from './train-data';
+import { isBetterEpoch, type EpochMetrics } from './train-metrics';
+import { loadTf, type Tf } from './tf';
+
+/**
+ * Seeded, resumable DS-CNN training on tfjs-node (native TensorFlow).
+ *
+ * Reproducibility: all randomness comes from the caller's Prng, never from tf's or
+ * Math.random. Eight words are drawn from it up front — four seed the per-layer
+ * initializer seeds, four (`dataSeed`) seed one generator per epoch,
+ * Prng.derive(dataSeed, epoch), which shuffles that epoch and then draws its dropout masks
+ * step by step. Learning rates are a pure function of the step and Adam's state is explicit,
+ * so the state after epoch e is (weights, Adam t/m/v, history, best) and a run resumed from
+ * a checkpoint of epoch e repeats the uninterrupted run's remaining epochs exactly.
+ *
+ * Batching is manual (one `tf.variableGrads` per batch) so the loop owns the order of
+ * examples, reports every step, and yields to the event loop between steps so an activity's
+ * heartbeats and cancellation get through.
+ */
+
+export interface TrainHooks {
+  /** Source of the initializer and data seeds (e.g. ctx.rng('train')). */
+  readonly rng: Prng;
+  /**
+   * After each completed epoch (1-based) with its metrics. `checkpoint()` snapshots the
+   * state to resume from after this epoch; call it before the returned promise settles
+   * (training continues afterwards) and only when saving, as it copies every weight.
+   * A throw stops training (the model is disposed) and propagates.
+   */
+  readonly onEpoch?: (epoch: number, metrics: EpochMetrics, checkpoint: () => TrainCheckpoint) => Promise<void>;
+  /** After each optimizer step: steps done over the whole run (1-based) and the total. */
+  readonly onStep?: (step: number, totalSteps: number) => void;
+  /** Continue after `resumeFrom.epochsDone` epochs. Must come from the same config, data and rng. */
+  readonly resumeFrom?: TrainCheckpoint;
+}
+
+export interface TrainResult {
+  /** Input [n, frames, coeffs, 1] → posteriors, holding the best epoch's weights. The caller disposes it. */
+  readonly model: TF.LayersModel;
+  readonly architecture: DsCnnArchitecture;
+  /** One entry per epoch, including epochs restored from a checkpoint. */
+  readonly history: readonly EpochMetrics[];
+  /** 1-based epoch whose weights `model` holds (best validation metric, `config.bestBy`). */
+  readonly bestEpoch: number;
+  /** Epochs trained by this call (fewer than `config.epochs` after a resume). */
+  readonly epochsRun: number;
+  /** Training throughput of this call's epochs (batching + forward + backward + update); 0 if none ran. */
+  readonly trainSamplesPerSec: number;
+}
+
+/** What one training run's helpers share. */
+interface Session {
+  readonly tf: Tf;
+  readonly net: DsCnnNetwork;
+  readonly adam: Adam;
+  readonly vars: readonly TF.Variable[];
+  readonly data: TrainData;
+  readonly config: TrainConfig;
+  readonly dropout: number;
+}
+
+/** Examples per forward pass when evaluating (inference mode: results do not depend on it). */
+const EVAL_BATCH = 256;
+
+export async function trainModel(data: TrainData, config: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
+  checkTrainData(data);
+  const tf = loadTf();
+  const arch = resolveArchitecture(config.architecture);
+  const seeds = drawSeeds(hooks.rng, config);
+  const fingerprint = trainFingerprint(config, digestTrainData(data), seeds.init, seeds.data);
+  const resume = hooks.resumeFrom;
+  if (resume !== undefined) checkResumable(resume, fingerprint, config.epochs);
+
+  const net = buildDsCnn(arch, { inputShape: data.shape, numClasses: data.numClasses, initRng: new Prng(seeds.init) });
+  const vars = net.model.trainableWeights.map((w) => w.read() as TF.Variable);
+  const adam = new Adam(tf, vars, config.optimizer);
+  const session: Session = { tf, net, adam, vars, data, config, dropout: arch.dropout };
+  try {
+    const history: EpochMetrics[] = [];
+    let bestEpoch = 0;
+    let bestWeights: Float32Array[] = [];
+    if (resume !== undefined) {
+      writeWeights(tf, net.model, resume.weights.map((w) => w.values), resume.weights.map((w) => w.name));
+      adam.setState(resume.optimizer);
+      history.push(...resume.history);
+      bestEpoch = resume.bestEpoch;
+      bestWeights = [...resume.bestWeights];
+    }
+
+    const n = data.train.n;
+    const firstEpoch = history.length + 1;
+    let trainSeconds = 0;
+    for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
+      const t = await trainEpoch(session, epoch, seeds.data, hooks.onStep);
+      trainSeconds += t.seconds;
+      const val = await evaluate(session, data.validation);
+      const metrics: EpochMetrics = { loss: t.lossSum / n, accuracy: t.correct / n, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: t.learningRate };
+      history.push(metrics);
+      if (isBetterEpoch(metrics, history[bestEpoch - 1], config.bestBy)) {
+        bestEpoch = epoch;
+        bestWeights = readWeights(net.model).map((w) => w.values);
+      }
+      if (hooks.onEpoch !== undefined) {
+        const snapshot = { history: [...history], bestEpoch, bestWeights };
+        await hooks.onEpoch(epoch, metrics, () => ({
+          fingerprint,
+          epochsDone: epoch,
+          initSeed: seeds.init,
+          dataSeed: seeds.data,
+          ...snapshot,
+          weights: readWeights(net.model),
+          optimizer: adam.getState(),
+        }));
+      }
+    }
+
+    writeWeights(tf, net.model, bestWeights);
+    const epochsRun = config.epochs - firstEpoch + 1;
+    return {
+      model: net.model,
+      architecture: arch,
+      history,
+      bestEpoch,
+      epochsRun,
+      trainSamplesPerSec: trainSeconds > 0 ? (epochsRun * n) / trainSeconds : 0,
+    };
+  } catch (e) {
+    net.model.dispose();
+    throw e;
+  } finally {
+    adam.dispose();
+  }
+}
+
+/**
+ * One pass over the training split in the order Prng.derive(dataSeed, epoch) shuffles it;
+ * the same generator then draws the dropout masks, step by step.
+ */
+async function trainEpoch(
+  session: Session,
+  epoch: number,
+  dataSeed: SeedWords,
+  onStep: TrainHooks['onStep'],
+): Promise<{ lossSum: number; correct: number; learningRate: number; seconds: number }> {
+  const { data, config, net } = session;
+  const n = data.train.n;
+  const stepsPerEpoch = Math.ceil(n / config.batchSize);
+  const totalSteps = stepsPerEpoch * config.epochs;
+  const rng = Prng.derive('tinyops/train/epoch', ...dataSeed, epoch);
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (config.shuffle) rng.shuffle(order);
+  let lossSum = 0;
+  let correct = 0;
+  let learningRate = 0;
+  let seconds = 0;
+  for (let s = 0; s < stepsPerEpoch; s++) {
+    const globalStep = (epoch - 1) * stepsPerEpoch + s;
+    learningRate = learningRateAt(config.learningRate, globalStep, stepsPerEpoch, totalSteps);
+    const t0 = process.hrtime.bigint();
+    const start = s * config.batchSize;
+    const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), exampleSize(data));
+    const r = trainStep(session, batch, dropoutMask(rng, batch.y.length, net.plan.features, session.dropout), learningRate);
+    seconds += Number(process.hrtime.bigint() - t0) / 1e9;
+    lossSum += r.lossSum;
+    correct += r.correct;
+    onStep?.(globalStep + 1, totalSteps);
+    await yieldToEventLoop();
+  }
+  return { lossSum, correct, learningRate, seconds };
+}
+
+/**
+ * Identifies a training run: config, data bytes and seeds. A checkpoint is only resumed
+ * into the run that wrote it (a retry of the same activity), never into a changed one.
+ */
+export function trainFingerprint(config: TrainConfig, dataDigest: string, initSeed: SeedWords, dataSeed: SeedWords): string {
+  const text = canonicalJson({ format: 'tinyops-train/1', config, dataDigest, initSeed, dataSeed });
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function checkResumable(c: TrainCheckpoint, fingerprint: string, epochs: number): void {
+  if (c.fingerprint !== fingerprint) {
+    throw new CheckpointError(
+      'training checkpoint belongs to another run (its config, data or seed differ); delete it or start without it',
+    );
+  }
+  if (c.epochsDone < 1 || c.epochsDone > epochs || c.history.length !== c.epochsDone || c.bestEpoch < 1 || c.bestEpoch > c.epochsDone) {
+    throw new CheckpointError(`training checkpoint is inconsistent: ${c.epochsDone} epochs done, ${c.history.length} in its history, best ${c.bestEpoch}`);
+  }
+}
+
+/** Always draws 8 words, so fixing one seed in the config leaves the other unchanged. */
+function drawSeeds(rng: Prng, config: TrainConfig): { init: SeedWords; data: SeedWords } {
+  const words = (r: Prng): SeedWords => [r.nextUint32(), r.nextUint32(), r.nextUint32(), r.nextUint32()];
+  const init = words(rng);
+  const data = words(rng);
+  return {
+    init: config.seeds.init === undefined ? init : words(Prng.derive('tinyops/train/init', config.seeds.init)),
+    data: config.seeds.data === undefined ? data : words(Prng.derive('tinyops/train/data', config.seeds.data)),
+  };
+}
+
+function exampleSize(d: TrainData): number {
+  return d.shape[0] * d.shape[1];
+}
+
+/** Inverted dropout on the pooled features: keep with 1 − rate, scale kept values by 1/(1 − rate). */
+function dropoutMask(rng: Prng, batch: number, features: number, rate: number): Float32Array | undefined {
+  if (rate <= 0) return undefined;
+  const scale = 1 / (1 - rate);
+  const mask = new Float32Array(batch * features);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < rate ? 0 : scale;
+  return mask;
+}
+
+function meanCrossEntropy(tf: Tf, logits: TF.Tensor2D, oneHot: TF.Tensor2D): TF.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as TF.Scalar;
+}
+
+/** One Adam step on a batch; returns the batch's summed loss and correct count. */
+function trainStep(
+  { tf, net, adam, vars, data }: Session,
+  batch: { x: Float32Array; y: Int32Array },
+  mask: Float32Array | undefined,
+  learningRate: number,
+): { lossSum: number; correct: number } {
+  const b = batch.y.length;
+  let correct: TF.Scalar | undefined;
+  let loss: TF.Scalar | undefined;
+  try {
+    loss = tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [b, data.shape[0], data.shape[1], 1]);
+      const labels = tf.tensor1d(batch.y, 'int32');
+      const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
+      const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.plan.features]);
+      const { value, grads } = tf.variableGrads(() => {
+        const f = net.features.apply(x, { training: true }) as TF.Tensor2D;
+        const logits = net.classifier.apply(maskT === undefined ? f : f.mul(maskT)) as TF.Tensor2D;
+        // Kept: variableGrads frees everything its function creates except the loss.
+        correct = tf.keep(logits.argMax(1).equal(labels).sum() as TF.Scalar);
+        return meanCrossEntropy(tf, logits, oneHot);
+      }, [...vars]);
+      adam.apply(vars.map((v) => grads[v.name] as TF.Tensor), learningRate);
+      return value;
+    });
+    return { lossSum: (loss.dataSync()[0] as number) * b, correct: correct === undefined ? 0 : (correct.dataSync()[0] as number) };
+  } finally {
+    loss?.dispose();
+    correct?.dispose();
+  }
+}
+
+/** Mean loss and accuracy on a split in inference mode (moving BN statistics, no dropout). */
+async function evaluate({ tf, net, data }: Session, set: LabelledSet): Promise<{ loss: number; accuracy: number }> {
+  const size = exampleSize(data);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < set.n; start += EVAL_BATCH) {
+    const end = Math.min(set.n, start + EVAL_BATCH);
+    const sums = tf.tidy(() => {
+      const x = tf.tensor4d(set.x.subarray(start * size, end * size), [end - start, data.shape[0], data.shape[1], 1]);
+      const labels = tf.tensor1d(set.y.subarray(start, end), 'int32');
+      const logits = net.classifier.apply(net.features.apply(x, { training: false })) as TF.Tensor2D;
+      const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
+      const lossSum = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits))));
+      return tf.stack([lossSum, logits.argMax(1).equal(labels).sum().toFloat()]);
+    });
+    const [l, c] = (await sums.data()) as Float32Array;
+    sums.dispose();
+    lossSum += l as number;
+    correct += c as number;
+    await yieldToEventLoop();
+  }
+  return { loss: lossSum / set.n, accuracy: correct / set.n };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
