@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { computeCacheKey } from '../src/cache/cache-key';
@@ -8,7 +7,7 @@ import { installDir } from '../src/project';
 import type { CacheLookupInput, CacheLookupResult, RecordRunInput } from '../workflows/types';
 import type { ActivityEnv } from './activity-env';
 import type { AnyStageModule } from './stage-module';
-import { toolVersion } from './tool-versions';
+import { packageVersion, tfjsVersions, toolVersion } from './tool-versions';
 
 const run = promisify(execFile);
 
@@ -75,20 +74,6 @@ async function gitState(dir: string): Promise<{ commit: string | null; dirty: bo
 
 /** Versions of everything that can change a stage's bytes (DESIGN.md §4 "Runs"). */
 export async function toolVersions(): Promise<Record<string, string>> {
-  const pkg = (name: string): string => {
-    try {
-      return (JSON.parse(fs.readFileSync(path.join(installDir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch {
-      return 'not installed';
-    }
-  };
-  let libtensorflow = 'not installed';
-  try {
-    const target = fs.realpathSync(path.join(installDir, 'node_modules/@tensorflow/tfjs-node/deps/lib/libtensorflow.so'));
-    libtensorflow = /libtensorflow-([\d.]+)/.exec(target)?.[1] ?? target;
-  } catch {
-    /* not built */
-  }
   const [gcc, qemu, espeak, temporal] = await Promise.all([
     toolVersion('arm-none-eabi-gcc'),
     toolVersion('qemu-system-arm'),
@@ -96,11 +81,10 @@ export async function toolVersions(): Promise<Record<string, string>> {
     toolVersion(path.join(installDir, '.tinyops', 'bin', 'temporal')),
   ]);
   return {
-    tinyops: pkg('..'),
+    tinyops: packageVersion('..'),
     node: process.version,
-    'tfjs-node': pkg('@tensorflow/tfjs-node'),
-    libtensorflow,
-    '@temporalio/worker': pkg('@temporalio/worker'),
+    ...tfjsVersions(),
+    '@temporalio/worker': packageVersion('@temporalio/worker'),
     'arm-none-eabi-gcc': gcc,
     'qemu-system-arm': qemu,
     'espeak-ng': espeak,

@@ -8,9 +8,10 @@ import { executeStage } from './execute-stage';
 import type { AnyStageModule } from './stage-module';
 import { featuresStage } from './features';
 import { synthKwsStage } from './synth-kws';
+import { trainStage } from './train';
 import { stageActivityName, type StageActivityInput, type StageActivityResult } from '../workflows/types';
 
-export const stageModules: readonly AnyStageModule[] = [synthKwsStage as AnyStageModule, featuresStage as AnyStageModule];
+export const stageModules: readonly AnyStageModule[] = [synthKwsStage as AnyStageModule, featuresStage as AnyStageModule, trainStage as AnyStageModule];
 
 export function findStageModule(kind: string): AnyStageModule | undefined {
   return stageModules.find((m) => m.kind === kind);

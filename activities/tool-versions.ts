@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { installDir } from '../src/project';
 
 const run = promisify(execFile);
 
@@ -15,4 +18,28 @@ export function toolVersion(cmd: string, args: readonly string[] = ['--version']
     cache.set(key, v);
   }
   return v;
+}
+
+/** Version of an installed npm package (`..` = tinyops itself), or "not installed". */
+export function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(installDir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+/**
+ * tfjs-node and the libtensorflow it was built against (scripts/setup.sh links
+ * deps/lib/libtensorflow.so into the versioned cache dir), without loading TensorFlow.
+ */
+export function tfjsVersions(): { 'tfjs-node': string; libtensorflow: string } {
+  let libtensorflow = 'not installed';
+  try {
+    const target = fs.realpathSync(path.join(installDir, 'node_modules/@tensorflow/tfjs-node/deps/lib/libtensorflow.so'));
+    libtensorflow = /libtensorflow-([\d.]+)/.exec(target)?.[1] ?? target;
+  } catch {
+    /* not built */
+  }
+  return { 'tfjs-node': packageVersion('@tensorflow/tfjs-node'), libtensorflow };
 }

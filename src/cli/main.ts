@@ -3,6 +3,8 @@
  * tinyops CLI. User mistakes (TinyopsError) print their message and exit 1, no stack;
  * anything else is a bug and prints its stack.
  */
+// libtensorflow's C++ logging (CPU feature notices) would interleave with progress output.
+process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { isTinyopsError } from '../errors';
@@ -14,6 +16,13 @@ import { runCommand } from './commands/run';
 import { serverCommand } from './commands/server';
 import { validateCommand } from './commands/validate';
 import { workerCommand } from './commands/worker';
+
+// The AWS SDK warns on every start that its 2027 releases will need Node 22; that is not
+// actionable for a tinyops user, so only that warning is dropped.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name !== 'NodeVersionSupportWarning' && !w.message.includes('NodeVersionSupportWarning')) process.stderr.write(`warning: ${w.name}: ${w.message}\n`);
+});
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

@@ -40,7 +40,7 @@ describe('tinyops run (real Temporal, local store)', () => {
   it('runs every stage and reports artifacts and metrics in --json', () => {
     expect(first.status).toBe('completed');
     expect(first.workflowId).toBe(`pipeline/tiny-kws/${first.run}`);
-    expect(Object.keys(first.stages)).toEqual(['data', 'features']);
+    expect(Object.keys(first.stages)).toEqual(['data', 'features', 'train']);
     for (const s of Object.values(first.stages)) {
       expect(s.status).toBe('ran');
       expect(s.cacheKey).toMatch(/^[0-9a-f]{64}$/);
@@ -54,6 +54,8 @@ describe('tinyops run (real Temporal, local store)', () => {
     }
     expect(first.stages.data?.artifacts.map((a) => a.name).sort()).toEqual(['dataset', 'streams']);
     expect(first.stages.data?.metrics.clips).toBeGreaterThan(0);
+    expect(first.stages.train?.artifacts.map((a) => a.name)).toEqual(['model', 'history']);
+    expect(first.stages.train?.metrics).toEqual(expect.objectContaining({ epochs: 2, valAccuracy: expect.any(Number), trainSamplesPerSec: expect.any(Number) }));
   });
 
   it('writes runs/<run-id>.json with the resolved pipeline, git commit and tool versions', () => {
@@ -96,24 +98,30 @@ describe('tinyops run (real Temporal, local store)', () => {
     const r = await runCli(['run', pipeline, '--json', '--store', store, '--queue', `q-${process.pid}-b`], env);
     expect(r.code).toBe(0);
     const second = parseRunJson(r.stdout);
-    expect(Object.values(second.stages).map((s) => s.status)).toEqual(['cached', 'cached']);
+    expect(Object.values(second.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached']);
     expect(digests(second)).toEqual(digests(first));
     expect(second.stages.features?.cacheKey).toBe(first.stages.features?.cacheKey);
   });
 
-  it('changing a features parameter re-runs only features; changing data re-runs both', async () => {
+  it('changing a features parameter re-runs features and train only; changing data re-runs all', async () => {
     const r1 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.features.with.coefficients=8'], env);
     expect(r1.code).toBe(0);
     const j1 = parseRunJson(r1.stdout);
     expect(j1.stages.data?.status).toBe('cached');
     expect(j1.stages.features?.status).toBe('ran');
+    expect(j1.stages.train?.status).toBe('ran');
     expect(j1.stages.features?.cacheKey).not.toBe(first.stages.features?.cacheKey);
 
-    const r2 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.data.with.perKeyword=5'], env);
+    const r3 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.train.with.epochs=1'], env);
+    const j3 = parseRunJson(r3.stdout);
+    expect([j3.stages.data?.status, j3.stages.features?.status, j3.stages.train?.status]).toEqual(['cached', 'cached', 'ran']);
+
+    const r2 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.data.with.perKeyword=10'], env);
     expect(r2.code).toBe(0);
     const j2 = parseRunJson(r2.stdout);
     expect(j2.stages.data?.status).toBe('ran');
     expect(j2.stages.features?.status).toBe('ran');
+    expect(j2.stages.train?.status).toBe('ran');
     expect(digests(j2).data?.dataset).not.toBe(digests(first).data?.dataset);
   });
 
@@ -137,6 +145,7 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(j.stages.data?.status).toBe('failed');
     expect(j.stages.data?.error).toContain('no-such-voice');
     expect(j.stages.features?.status).toBe('skipped');
+    expect(j.stages.train?.status).toBe('skipped');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
@@ -161,7 +170,7 @@ describe('tinyops run against an S3-protocol server', () => {
       TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state'),
       TINYOPS_S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1',
     };
-    const args = ['run', pipeline, '--json', '--store', 's3://tinyops-e2e/runs-test', '--set', 'stages.data.with.perKeyword=4'];
+    const args = ['run', pipeline, '--json', '--store', 's3://tinyops-e2e/runs-test'];
     const r = await runCli(args, env);
     if (r.code !== 0) throw new Error(r.stderr);
     const j = parseRunJson(r.stdout);
@@ -169,7 +178,7 @@ describe('tinyops run against an S3-protocol server', () => {
     for (const s of Object.values(j.stages)) for (const a of s.artifacts) expect(a.uri).toMatch(/^s3:\/\/tinyops-e2e\/runs-test\/objects\/sha256\//);
     const r2 = await runCli(args, env);
     const j2 = parseRunJson(r2.stdout);
-    expect(Object.values(j2.stages).map((s) => s.status)).toEqual(['cached', 'cached']);
+    expect(Object.values(j2.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached']);
     expect(digests(j2)).toEqual(digests(j));
   });
 });

@@ -1,0 +1,159 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StageInputError } from '../src/errors';
+import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
+import {
+  CheckpointError,
+  countMacs,
+  countParams,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  saveModelArtifacts,
+  trainConfigSchema,
+  trainModel,
+  type TrainCheckpoint,
+  type TrainConfig,
+} from '../src/nn';
+import type { TrainData } from '../src/nn/train-data';
+import type { ArtifactRef } from '../src/store/artifact-store';
+import type { StageContext, StageModule, StageResult } from './stage-module';
+import { tfjsVersions } from './tool-versions';
+
+/**
+ * Stage `train`: a DS-CNN (MicroNets §4) on the `features` stage's train/validation
+ * tensors, on tfjs-node's native backend. Resumable: after every epoch the full training
+ * state (weights, Adam moments, RNG seeds, history) goes to the store as a blob and the
+ * checkpoint document points at it, so a retried activity on any worker continues from the
+ * last finished epoch and ends with bit-identical weights (src/nn/train-loop.ts).
+ *
+ * Outputs: `model` (tar: model.json + weights.bin, tfjs layers format) and `history`
+ * (JSON: per-epoch loss/accuracy, best epoch, labels, architecture, MACs, parameters).
+ */
+export const kind = 'train';
+export const version = 1;
+export const configSchema = trainConfigSchema;
+
+interface CheckpointDoc {
+  readonly epoch: number;
+  readonly blob: ArtifactRef;
+}
+
+/** Find an upstream artifact by name (the stage's `needs` decide which stages are searched). */
+export function findInput(ctx: StageContext<unknown>, name: string): ArtifactRef | undefined {
+  for (const out of Object.values(ctx.inputs)) {
+    const a = out.artifacts.find((x) => x.name === name);
+    if (a) return a;
+  }
+  return undefined;
+}
+
+function requireInput(ctx: StageContext<unknown>, name: string): ArtifactRef {
+  const a = findInput(ctx, name);
+  if (!a) {
+    throw new StageInputError(`stages.${ctx.stageName}: needs a stage that produces a "${name}" artifact (a features stage); found ${Object.keys(ctx.inputs).join(', ') || 'no inputs'}`);
+  }
+  return a;
+}
+
+function toSet(t: FeatureTensor): TrainData['train'] {
+  return { x: t.data, y: Int32Array.from(t.header.labelIndex), n: t.header.shape[0] as number };
+}
+
+async function loadTrainData(ctx: StageContext<TrainConfig>): Promise<{ data: TrainData; labels: readonly string[] }> {
+  const train = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'train')));
+  const validation = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'validation')));
+  const [, frames, coeffs] = train.header.shape;
+  if (frames === undefined || coeffs === undefined) throw new StageInputError(`train features: expected shape [N, frames, coefficients], got [${train.header.shape.join(', ')}]`);
+  if (validation.header.labels.join() !== train.header.labels.join()) throw new StageInputError('train and validation features have different label lists');
+  return {
+    data: { train: toSet(train), validation: toSet(validation), shape: [frames, coeffs], numClasses: train.header.labels.length },
+    labels: train.header.labels,
+  };
+}
+
+async function loadResume(ctx: StageContext<TrainConfig>): Promise<TrainCheckpoint | undefined> {
+  const doc = await ctx.loadCheckpoint<CheckpointDoc>();
+  if (!doc) return undefined;
+  try {
+    const cp = decodeCheckpoint(fs.readFileSync(await ctx.fetchFile(doc.blob)));
+    ctx.log(`resuming after epoch ${doc.epoch}`);
+    return cp;
+  } catch (e) {
+    // A checkpoint from other data/config (or unreadable) is ignored: start over.
+    if (e instanceof CheckpointError) {
+      ctx.log(`ignoring checkpoint: ${e.message}`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
+  const config = ctx.config;
+  const { data, labels } = await loadTrainData(ctx);
+  const resumeFrom = await loadResume(ctx);
+  let lastEpoch = 0;
+  let bestVal = 0;
+
+  const result = await trainModel(data, config, {
+    rng: ctx.rng('train'),
+    resumeFrom,
+    onStep: (step, total) =>
+      ctx.progress({ done: step, total, unit: 'steps', epoch: lastEpoch + 1, epochs: config.epochs, message: lastEpoch ? `best val_acc ${bestVal.toFixed(3)}` : undefined }),
+    onEpoch: async (epoch, m, checkpoint) => {
+      lastEpoch = epoch;
+      bestVal = Math.max(bestVal, m.valAccuracy);
+      const file = path.join(ctx.workDir, `checkpoint-${epoch}.bin`);
+      fs.writeFileSync(file, encodeCheckpoint(checkpoint()));
+      const blob = await ctx.storeFile('checkpoint', file, 'application/octet-stream');
+      await ctx.saveCheckpoint({ epoch, blob } satisfies CheckpointDoc);
+      fs.rmSync(file, { force: true });
+      ctx.log(`epoch ${epoch}: loss ${m.loss.toFixed(4)} acc ${m.accuracy.toFixed(3)} val_loss ${m.valLoss.toFixed(4)} val_acc ${m.valAccuracy.toFixed(3)}`);
+    },
+  });
+
+  try {
+    const modelDir = path.join(ctx.workDir, 'model');
+    fs.mkdirSync(modelDir, { recursive: true });
+    const art = saveModelArtifacts(result.model);
+    fs.writeFileSync(path.join(modelDir, 'model.json'), art.topology);
+    fs.writeFileSync(path.join(modelDir, 'weights.bin'), art.weights);
+    fs.writeFileSync(path.join(modelDir, 'labels.json'), JSON.stringify({ labels, inputShape: data.shape }) + '\n');
+    const macs = countMacs(result.architecture, data.shape, data.numClasses).total;
+    const params = countParams(result.architecture, data.shape, data.numClasses).folded;
+    const best = result.history[result.bestEpoch - 1];
+    const history = {
+      epochs: result.history.map((m, i) => ({ epoch: i + 1, ...m })),
+      bestEpoch: result.bestEpoch,
+      labels,
+      architecture: result.architecture,
+      macs,
+      params,
+    };
+    const artifacts = [await ctx.storeDir('model', modelDir), await ctx.storeJson('history', history)];
+    const valAccuracy = best?.valAccuracy ?? 0;
+    return {
+      artifacts,
+      metrics: {
+        valAccuracy,
+        epochs: result.history.length,
+        bestEpoch: result.bestEpoch,
+        trainSamplesPerSec: Math.round(result.trainSamplesPerSec),
+        macsPerInference: macs,
+        params,
+      },
+      summary: `${result.history.length} epochs, best ${result.bestEpoch}: val_acc ${valAccuracy.toFixed(3)}; ${(macs / 1e6).toFixed(2)} M MAC, ${(params / 1e3).toFixed(1)} K params`,
+    };
+  } finally {
+    result.model.dispose();
+  }
+}
+
+export const trainStage: StageModule<TrainConfig> = {
+  kind,
+  version,
+  description: 'Train a DS-CNN keyword-spotting model on MFCC features (tfjs-node, native TensorFlow), resumable per epoch',
+  configSchema,
+  toolVersions: async () => tfjsVersions(),
+  run,
+};
