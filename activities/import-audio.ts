@@ -108,7 +108,7 @@ async function run(ctx: StageContext<ImportAudioConfig>): Promise<StageResult> {
     ...streamMetrics,
   };
   const notes = [
-    `${dataset.converted} converted`,
+    `${dataset.converted} converted to ${config.sampleRate / 1000} kHz mono PCM16`,
     ...(dataset.trimmed > 0 ? [`${dataset.trimmed} trimmed to ${config.clipMs} ms`] : []),
     ...(dataset.padded > 0 ? [`${dataset.padded} padded`] : []),
     ...(dataset.ignoredFiles > 0 ? [`${dataset.ignoredFiles} non-WAV files ignored`] : []),
@@ -126,7 +126,7 @@ async function run(ctx: StageContext<ImportAudioConfig>): Promise<StageResult> {
 export const importAudioStage: ImportAudioStageModule = {
   kind,
   version,
-  description: 'Import a folder in Speech Commands layout as a keyword-spotting dataset (16 kHz mono clips, split lists)',
+  description: 'Import a folder in Speech Commands layout (<label>/<clip>.wav, optional split lists) as a keyword-spotting dataset',
   configSchema,
   cacheInputs,
   run,
