@@ -33,7 +33,10 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
           artifacts: out.artifacts.map((a) => ({ name: a.name, sha256: a.sha256 })),
         })),
         seed: input.seed,
-        tools: module.toolVersions ? await module.toolVersions() : {},
+        tools: {
+          ...(module.toolVersions ? await module.toolVersions() : {}),
+          ...(module.cacheInputs ? await module.cacheInputs(input.stage.config) : {}),
+        },
       });
       const entry = await lookupCacheEntry(env.openStore(input.store), cacheKey);
       if (!entry) return { cacheKey };

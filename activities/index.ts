@@ -6,12 +6,20 @@ import type { ActivityEnv } from './activity-env';
 import { createBookkeeping } from './bookkeeping';
 import { executeStage } from './execute-stage';
 import type { AnyStageModule } from './stage-module';
+import { evaluateStage } from './evaluate';
 import { featuresStage } from './features';
+import { importAudioStage } from './import-audio';
 import { synthKwsStage } from './synth-kws';
 import { trainStage } from './train';
 import { stageActivityName, type StageActivityInput, type StageActivityResult } from '../workflows/types';
 
-export const stageModules: readonly AnyStageModule[] = [synthKwsStage as AnyStageModule, featuresStage as AnyStageModule, trainStage as AnyStageModule];
+export const stageModules: readonly AnyStageModule[] = [
+  synthKwsStage as AnyStageModule,
+  importAudioStage as AnyStageModule,
+  featuresStage as AnyStageModule,
+  trainStage as AnyStageModule,
+  evaluateStage as AnyStageModule,
+];
 
 export function findStageModule(kind: string): AnyStageModule | undefined {
   return stageModules.find((m) => m.kind === kind);

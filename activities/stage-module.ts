@@ -78,6 +78,11 @@ export interface StageModule<C = unknown> {
   readonly configSchema: z.ZodType<C>;
   /** Versions of external tools whose output this stage depends on (part of the cache key). */
   toolVersions?(): Promise<Record<string, string>>;
+  /**
+   * Fingerprints of inputs that are not artifacts (e.g. a user folder named in the config),
+   * so that changing them changes the cache key. Must be cheap and must not throw.
+   */
+  cacheInputs?(config: C): Promise<Record<string, string>>;
   run(ctx: StageContext<C>): Promise<StageResult>;
 }
 

@@ -23,7 +23,8 @@ export interface RunOptions {
   readonly set: readonly string[];
   readonly json: boolean;
   readonly store?: string;
-  readonly queue: string;
+  /** Task queue; default: the run's own queue with the in-process worker, else DEFAULT_TASK_QUEUE. */
+  readonly queue?: string;
   /** Start an in-process worker (default true). */
   readonly worker: boolean;
   readonly projectDir: string;
@@ -52,6 +53,9 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     const client = new Client({ connection, namespace: target.namespace });
     const runId = newRunId();
     const workflowId = pipelineWorkflowId(pipeline.name, runId);
+    // The in-process worker gets a queue of its own, so a concurrent run (possibly of other
+    // tinyops code) never executes this run's tasks; shared queues are opt-in via --queue.
+    const queue = opts.queue ?? (opts.worker ? `${DEFAULT_TASK_QUEUE}-${runId}` : DEFAULT_TASK_QUEUE);
     const input: PipelineWorkflowInput = {
       runId, pipeline, store: storeSpec, configHash, searchAttributes,
       heartbeatTimeoutSec: opts.heartbeatTimeoutSec,
@@ -59,10 +63,10 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
 
     let worker: Worker | undefined;
     if (opts.worker) {
-      worker = await createWorker({ address: target.address, namespace: target.namespace, taskQueue: opts.queue, projectDir: opts.projectDir, stateDir: state });
+      worker = await createWorker({ address: target.address, namespace: target.namespace, taskQueue: queue, projectDir: opts.projectDir, stateDir: state });
     }
     const handle = await client.workflow.start(pipelineWorkflow, {
-      taskQueue: opts.queue,
+      taskQueue: queue,
       workflowId,
       args: [input],
       staticSummary: `tinyops ${pipeline.name} · run ${runId}`,
@@ -70,7 +74,7 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     });
     log.info(`run ${runId}: workflow ${workflowId}`);
     if (target.uiUrl) log.info(`  ${target.uiUrl}/namespaces/${target.namespace}/workflows/${encodeURIComponent(workflowId)}`);
-    if (!opts.worker) log.info(`  no in-process worker: waiting for a worker on task queue "${opts.queue}"`);
+    if (!opts.worker) log.info(`  no in-process worker: waiting for a worker on task queue "${queue}"`);
 
     const view = new ProgressView(process.stderr);
     const watch = watchProgress(handle, view);

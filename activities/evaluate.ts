@@ -1,0 +1,132 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { readWav } from '../src/audio/wav';
+import { floatToInt16 } from '../src/audio/wav';
+import { computeMfcc, prepareMfcc } from '../src/dsp/mfcc';
+import { mfccConfigSchema, mfccParams, type MfccConfig } from '../src/dsp/mfcc-config';
+import { MfccQ15, mfccQ15ToFloat } from '../src/dsp/mfcc-q15';
+import { readFeatureTensor } from '../src/dsp/feature-tensor';
+import { StageInputError } from '../src/errors';
+import { accuracy, argmaxPerRow, confusionMatrix, evaluateStreams, eventEvalOptionsSchema, type StreamPosteriors } from '../src/eval';
+import { loadModelArtifacts, predict } from '../src/nn';
+import type { StageContext, StageModule, StageResult } from './stage-module';
+import { tfjsVersions } from './tool-versions';
+import { findInput } from './train';
+
+/**
+ * Stage `evaluate` (DESIGN.md §5 "Event-based evaluation"; thesis §3 "Custom event
+ * metric", appendix 3.A): the trained model on
+ *  - the test split → accuracy and a confusion matrix over all labels;
+ *  - the long streams, run every frame stride like the device would (posterior i covers
+ *    audio [i·stride, i·stride + clip) and is available at its end) → smoothed posteriors,
+ *    threshold sweep, FRR / false accepts per hour / latency, DET curve, operating point,
+ *    generalized event confusion matrix (src/eval).
+ * The streams go through the same front end the features stage used (read from the
+ * feature file's header), so the model sees what it was trained on.
+ */
+export const kind = 'evaluate';
+export const version = 1;
+
+export const evaluateConfigSchema = z.strictObject({
+  /**
+   * Event evaluation options (smoothing, tolerances, thresholds, operating-point rule).
+   * frameStrideMs and frameOffsetMs are set from the front end by the stage.
+   */
+  events: eventEvalOptionsSchema.prefault({}),
+  /** Inference batch size for the streams. */
+  batchSize: z.number().int().min(1).max(65536).default(512),
+});
+export type EvaluateConfig = z.output<typeof evaluateConfigSchema>;
+
+function requireInput(ctx: StageContext<EvaluateConfig>, name: string, producer: string) {
+  const a = findInput(ctx as StageContext<unknown>, name);
+  if (!a) throw new StageInputError(`stages.${ctx.stageName}: needs a ${producer} stage (no "${name}" artifact among ${Object.keys(ctx.inputs).join(', ') || 'no inputs'})`);
+  return a;
+}
+
+const streamIndexSchema = z.array(z.object({
+  file: z.string(),
+  durationSec: z.number(),
+  sampleRate: z.number(),
+  events: z.array(z.object({ label: z.string(), onsetSec: z.number(), offsetSec: z.number(), kind: z.enum(['keyword', 'negative']) })),
+}));
+
+/** MFCC frames of a whole stream with the features stage's front end. */
+function streamFeatures(config: MfccConfig, samples: Float32Array): { frames: Float32Array; count: number } {
+  const params = mfccParams(config);
+  const pcm = Int16Array.from(samples, (v) => floatToInt16(v));
+  const out = config.implementation === 'fixed'
+    ? mfccQ15ToFloat(new MfccQ15(params).compute(pcm))
+    : Float32Array.from(computeMfcc(prepareMfcc(params), Float64Array.from(pcm, (v) => v / 32768)));
+  return { frames: out, count: out.length / params.coefficients };
+}
+
+async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
+  const modelDir = await ctx.fetchDir(requireInput(ctx, 'model', 'train'));
+  const test = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'test', 'features')));
+  const streamsDir = await ctx.fetchDir(requireInput(ctx, 'streams', 'synth-kws'));
+  const frontEnd = mfccConfigSchema.parse(test.header.frontEnd);
+  const params = mfccParams(frontEnd);
+  const labels = test.header.labels;
+  const shape: [number, number] = [params.frames, params.coefficients];
+
+  const model = await loadModelArtifacts({
+    topology: fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'),
+    weights: fs.readFileSync(path.join(modelDir, 'weights.bin')),
+  });
+  try {
+    // 1. Clip level: the test split.
+    const n = test.header.shape[0] as number;
+    const testPost = await predict(model, test.data, shape, ctx.config.batchSize);
+    const confusion = confusionMatrix(test.header.labelIndex, argmaxPerRow(testPost, labels.length), labels.length);
+    const testAccuracy = n > 0 ? accuracy(confusion) : 0;
+
+    // 2. Streams, one model run per frame stride.
+    const index = streamIndexSchema.parse(JSON.parse(fs.readFileSync(path.join(streamsDir, 'index.json'), 'utf8')));
+    const streams: StreamPosteriors[] = [];
+    for (const [i, s] of index.entries()) {
+      ctx.progress({ done: i, total: index.length, unit: 'streams', message: 'running the model over streams' });
+      const wav = readWav(path.join(streamsDir, s.file));
+      if (wav.sampleRate !== params.sampleRate) throw new StageInputError(`${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`);
+      const { frames, count } = streamFeatures(frontEnd, wav.samples);
+      const windows = Math.max(0, count - params.frames + 1);
+      const x = new Float32Array(windows * params.frames * params.coefficients);
+      for (let w = 0; w < windows; w++) x.set(frames.subarray(w * params.coefficients, (w + params.frames) * params.coefficients), w * params.frames * params.coefficients);
+      streams.push({ id: s.file, durationSec: s.durationSec, posteriors: await predict(model, x, shape, ctx.config.batchSize), events: s.events });
+    }
+    const events = evaluateStreams(streams, labels, {
+      ...ctx.config.events,
+      frameStrideMs: (params.strideSamples * 1000) / params.sampleRate,
+      frameOffsetMs: (params.clipSamples * 1000) / params.sampleRate,
+    });
+    const op = events.operatingPoint;
+    const evaluation = { accuracy: testAccuracy, testClips: n, confusion: { labels, counts: confusion }, events };
+    const artifacts = [await ctx.storeJson('evaluation', evaluation)];
+    const latency = op.result.latencyMs?.median ?? null;
+    return {
+      artifacts,
+      metrics: {
+        accuracy: testAccuracy,
+        eventFrr: op.result.frr,
+        eventFaPerHour: op.result.faPerHour,
+        ...(latency !== null ? { eventLatencyMs: latency } : {}),
+        threshold: op.threshold,
+        constraintMet: op.constraintMet,
+        streamMinutes: events.totals.durationSec / 60,
+      },
+      summary: `test acc ${(testAccuracy * 100).toFixed(1)}% (${n} clips); events @${op.threshold.toFixed(2)}: FRR ${(op.result.frr * 100).toFixed(1)}%, ${op.result.faPerHour.toFixed(2)} FA/h, latency ${latency === null ? '-' : `${Math.round(latency)} ms`}`,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+export const evaluateStage: StageModule<EvaluateConfig> = {
+  kind,
+  version,
+  description: 'Evaluate a trained KWS model: test accuracy + confusion matrix, and event metrics (FRR, FA/hour, latency, DET) on streams',
+  configSchema: evaluateConfigSchema,
+  toolVersions: async () => tfjsVersions(),
+  run,
+};

@@ -1,0 +1,65 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { collectReportModel } from '../src/report/collect-inputs';
+import { renderReportHtml } from '../src/report/render-html';
+import { chartLibraryVersions } from '../src/report/vega-svg';
+import type { StageContext, StageModule, StageResult } from './stage-module';
+
+/**
+ * Stage `report`: one self-contained HTML page per run (inline CSS and SVG charts, no
+ * scripts, no URLs) from whatever its `needs:` produced — dataset, features, training
+ * history, evaluation, board measurements — found by artifact name (src/report). Stored
+ * as artifact `report` (text/html).
+ *
+ * No timestamp is written: the same inputs give the same bytes, so the report's digest is
+ * reproducible like every other artifact (DESIGN §4). The charting libraries' versions are
+ * tool versions, so upgrading them re-renders. Fast (well under a second), no checkpoint.
+ */
+
+export const kind = 'report';
+export const version = 1;
+
+export const configSchema = z.strictObject({
+  /** Page title; default "<pipeline> report". */
+  title: z.string().min(1).max(200).optional(),
+  /** Include the table of every swept threshold (collapsed) under the event metrics. */
+  thresholdTable: z.boolean().default(true),
+});
+export type ReportConfig = z.infer<typeof configSchema>;
+
+async function run(ctx: StageContext<ReportConfig>): Promise<StageResult> {
+  ctx.progress({ done: 0, total: 2, unit: 'steps', message: 'reading inputs' });
+  const model = await collectReportModel(
+    ctx,
+    {
+      title: ctx.config.title ?? `${ctx.pipelineName} report`,
+      pipelineName: ctx.pipelineName,
+      stageName: ctx.stageName,
+      runId: ctx.runId,
+    },
+    { thresholdTable: ctx.config.thresholdTable },
+  );
+  for (const note of model.notes) ctx.log(note);
+  ctx.progress({ done: 1, total: 2, unit: 'steps', message: 'rendering' });
+  const report = await renderReportHtml(model);
+  const path = join(ctx.workDir, 'report.html');
+  writeFileSync(path, report.html);
+  const ref = await ctx.storeFile('report', path, 'text/html');
+  ctx.progress({ done: 2, total: 2, unit: 'steps', message: 'stored' });
+  const bytes = statSync(path).size;
+  return {
+    artifacts: [ref],
+    metrics: { sections: report.sections, bytes },
+    summary: `${report.sections} sections (${report.sectionIds.join(", ")}), ${(bytes / 1024).toFixed(0)} KiB`,
+  };
+}
+
+export const reportStage: StageModule<ReportConfig> = {
+  kind,
+  version,
+  description: 'One self-contained HTML report (inline SVG charts) from the upstream stages’ artifacts',
+  configSchema,
+  toolVersions: async () => ({ ...chartLibraryVersions }),
+  run,
+};
