@@ -1,0 +1,77 @@
+/**
+ * The train stage resumes after a crash: an attempt that dies after epoch 1 leaves a
+ * checkpoint in the store; the retry continues from it and produces the same model bytes
+ * as an uninterrupted run (real LocalStore, real tfjs-node, real stage context).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createStageContext } from '../../../activities/stage-context';
+import { trainStage } from '../../../activities/train';
+import type { StageProgress, StageResult } from '../../../activities/stage-module';
+import { writeFeatureTensor } from '../../../src/dsp/feature-tensor';
+import { trainConfigSchema, type TrainConfig } from '../../../src/nn/train-config';
+import type { ArtifactRef } from '../../../src/store/artifact-store';
+import { LocalStore } from '../../../src/store/local-store';
+import { syntheticData } from '../nn/synthetic-data';
+
+jest.setTimeout(120_000);
+
+describe('train stage', () => {
+  let dir: string;
+  let store: LocalStore;
+  let inputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, number> }>;
+  const config: TrainConfig = trainConfigSchema.parse({
+    epochs: 3, batchSize: 16,
+    architecture: { firstConv: { filters: 8, kernel: [3, 3], stride: [2, 2] }, blocks: { width: 8, depth: 1 }, batchNorm: { momentum: 0.5 } },
+  });
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-train-'));
+    store = new LocalStore(path.join(dir, 'store'));
+    const data = syntheticData({ n: 96, nVal: 24, shape: [20, 10], numClasses: 4 });
+    const labels = ['_silence_', '_unknown_', 'yes', 'no'];
+    const refs: ArtifactRef[] = [];
+    for (const [name, set] of [['train', data.train], ['validation', data.validation]] as const) {
+      const file = path.join(dir, `${name}.feat`);
+      writeFeatureTensor(file, { shape: [set.n, 20, 10], split: name, labels, frontEnd: {}, labelIndex: [...set.y], clips: [...set.y].map((_, i) => `c${i}.wav`) }, set.x);
+      const ref = await store.putFile(file);
+      refs.push({ ...ref, name, mediaType: 'application/x-tinyops-features' });
+    }
+    inputs = { features: { artifacts: refs, metrics: {} } };
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const context = (cacheKey: string, onProgress: (p: StageProgress) => void, logs: string[]) =>
+    createStageContext({
+      pipelineName: 'p', stageName: 'train', runId: 'r', seed: 3, config, inputs, cacheKey, store,
+      stateDir: path.join(dir, 'state'), onProgress, onLog: (m) => logs.push(m),
+    });
+
+  it('a retry after a crash resumes from the stored checkpoint and gives the same model', async () => {
+    const clean: StageResult = await trainStage.run(context('a'.repeat(64), () => undefined, []));
+    expect(clean.metrics).toEqual(expect.objectContaining({ epochs: 3, valAccuracy: expect.any(Number) }));
+    expect(clean.artifacts.map((a) => a.name)).toEqual(['model', 'history']);
+
+    const key = 'b'.repeat(64);
+    const crash = (p: StageProgress): void => {
+      if (p.epoch === 2) throw new Error('worker killed');
+    };
+    await expect(trainStage.run(context(key, crash, []))).rejects.toThrow('worker killed');
+    expect(await store.getDoc(`checkpoints/${key}.json`)).toEqual(expect.objectContaining({ epoch: 1 }));
+
+    const logs: string[] = [];
+    const resumed = await trainStage.run(context(key, () => undefined, logs));
+    expect(logs).toContain('resuming after epoch 1');
+    expect(logs.filter((l) => l.startsWith('epoch '))).toHaveLength(2); // epochs 2 and 3 only
+    expect(resumed.artifacts.map((a) => a.sha256)).toEqual(clean.artifacts.map((a) => a.sha256));
+  });
+
+  it('names the missing input when no features stage is upstream', async () => {
+    const ctx = createStageContext({
+      pipelineName: 'p', stageName: 'train', runId: 'r', seed: 3, config, inputs: {}, cacheKey: 'c'.repeat(64), store,
+      stateDir: path.join(dir, 'state'), onProgress: () => undefined, onLog: () => undefined,
+    });
+    await expect(trainStage.run(ctx)).rejects.toThrow('stages.train: needs a stage that produces a "train" artifact (a features stage); found no inputs');
+  });
+});
