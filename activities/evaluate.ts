@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { readWav } from '../src/audio/wav';
-import { floatToInt16 } from '../src/audio/wav';
+import { floatToInt16, readWav } from '../src/audio/wav';
+import { streamIndexSchema } from '../src/importer/import-streams';
+import { STREAM_INDEX } from '../src/synth/kws-streams';
 import { computeMfcc, prepareMfcc } from '../src/dsp/mfcc';
 import { mfccConfigSchema, mfccParams, type MfccConfig } from '../src/dsp/mfcc-config';
 import { MfccQ15, mfccQ15ToFloat } from '../src/dsp/mfcc-q15';
@@ -45,13 +46,6 @@ function requireInput(ctx: StageContext<EvaluateConfig>, name: string, producer:
   return a;
 }
 
-const streamIndexSchema = z.array(z.object({
-  file: z.string(),
-  durationSec: z.number(),
-  sampleRate: z.number(),
-  events: z.array(z.object({ label: z.string(), onsetSec: z.number(), offsetSec: z.number(), kind: z.enum(['keyword', 'negative']) })),
-}));
-
 /** MFCC frames of a whole stream with the features stage's front end. */
 function streamFeatures(config: MfccConfig, samples: Float32Array): { frames: Float32Array; count: number } {
   const params = mfccParams(config);
@@ -83,7 +77,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const testAccuracy = n > 0 ? accuracy(confusion) : 0;
 
     // 2. Streams, one model run per frame stride.
-    const index = streamIndexSchema.parse(JSON.parse(fs.readFileSync(path.join(streamsDir, 'index.json'), 'utf8')));
+    const index = streamIndexSchema.parse(JSON.parse(fs.readFileSync(path.join(streamsDir, STREAM_INDEX), 'utf8')));
     const streams: StreamPosteriors[] = [];
     for (const [i, s] of index.entries()) {
       ctx.progress({ done: i, total: index.length, unit: 'streams', message: 'running the model over streams' });

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { encodeWav16 } from '../audio/wav';
-import { STREAM_INDEX, type StreamIndexEntry } from '../synth/kws-streams';
+import { STREAM_INDEX, writeStreamIndex, type StreamIndexEntry } from '../synth/kws-streams';
 import { loadAudio } from './clip-audio';
 import { assertDirectory } from './folder-scan';
 import { byCodeUnit, displayPath, importInputError } from './import-error';
@@ -122,13 +122,5 @@ export async function importStreams(
     index.push({ file: e.file, durationSec, sampleRate, background: e.background, events });
     onProgress?.(index.length, entries.length);
   }
-  await writeFile(join(outDir, STREAM_INDEX), JSON.stringify(index, null, 2) + '\n');
-  const events = index.flatMap((e) => e.events);
-  return {
-    streams: index.length,
-    totalSec: index.reduce((a, e) => a + e.durationSec, 0),
-    keywordEvents: events.filter((e) => e.kind === 'keyword').length,
-    negativeEvents: events.filter((e) => e.kind === 'negative').length,
-    converted,
-  };
+  return { ...(await writeStreamIndex(outDir, index)), converted };
 }

@@ -186,6 +186,11 @@ export async function generateKwsStreams(
     index.push(entry);
     onProgress?.(id + 1, config.streams.count);
   }
+  return writeStreamIndex(outDir, index);
+}
+
+/** Write `index.json` (the streams artifact's contract) and summarize it; shared with import-audio. */
+export async function writeStreamIndex(outDir: string, index: readonly StreamIndexEntry[]): Promise<KwsStreamsSummary> {
   await writeFile(join(outDir, STREAM_INDEX), JSON.stringify(index, null, 2) + '\n');
   const events = index.flatMap((e) => e.events);
   return {
