@@ -97,7 +97,10 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
 
   const executeStage = async (stage: ResolvedStage, state: StageState, inputs: Record<string, StageOutputs>): Promise<void> => {
     try {
-      const lookup = await bookkeeping.lookupStageCache({ pipeline: pipeline.name, store: input.store, seed: pipeline.seed, stage, inputs });
+      const lookup = await bookkeeping.lookupStageCache.executeWithOptions(
+        { startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5, initialInterval: '1s' }, summary: `cache lookup: ${stage.name} (${stage.kind})` },
+        [{ pipeline: pipeline.name, store: input.store, seed: pipeline.seed, stage, inputs }],
+      );
       state.cacheKey = lookup.cacheKey;
       if (lookup.hit) {
         Object.assign(state, { status: 'cached', artifacts: lookup.hit.artifacts, metrics: lookup.hit.metrics, summary: lookup.hit.summary, durationMs: lookup.hit.durationMs });
