@@ -51,7 +51,7 @@ async function run(ctx: StageContext<ReportConfig>): Promise<StageResult> {
   return {
     artifacts: [ref],
     metrics: { sections: report.sections, bytes },
-    summary: `${report.sections} sections (${report.sectionIds.join(", ")}), ${(bytes / 1024).toFixed(0)} KiB`,
+    summary: `${report.sections} sections (${report.sectionIds.join(', ')}), ${(bytes / 1024).toFixed(0)} KiB`,
   };
 }
 

@@ -1,0 +1,169 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { listKwsDataset } from '../dsp/dataset-listing';
+import { FEATURE_MEDIA_TYPE, readFeatureTensor } from '../dsp/feature-tensor';
+import { StageInputError } from '../errors';
+import type { ArtifactRef } from '../store/artifact-store';
+import {
+  boardSchema,
+  datasetSummarySchema,
+  evaluationSchema,
+  historySchema,
+  splitNames,
+  type DatasetSummary,
+  type FeatureSplit,
+  type ReportModel,
+  type RunInfo,
+  type UpstreamStage,
+} from './report-model';
+
+/**
+ * Builds the ReportModel from whatever the report stage's `needs:` produced. Inputs are
+ * found by artifact name, not by stage kind, so any stage producing e.g. `history` feeds
+ * the Training section, and a pipeline without a train stage simply has no such section.
+ *
+ *   dataset (tar)            → dataset.json + clip listing → Dataset
+ *   train/validation/test    → feature file headers        → Features
+ *   history / evaluation / board (JSON) → zod-checked      → Training / events, classification / Board
+ *
+ * A malformed input is a StageInputError naming the stage and artifact: a report that
+ * silently dropped a section would be cached and look complete.
+ */
+
+/** What the report needs of an upstream stage's outputs (a StageOutputs, structurally). */
+export interface UpstreamOutputs {
+  readonly artifacts: readonly ArtifactRef[];
+  readonly metrics: Readonly<Record<string, number | string | boolean>>;
+}
+
+/** The part of a StageContext used here: the inputs and how to fetch them. */
+export interface ReportInputs {
+  readonly inputs: Readonly<Record<string, UpstreamOutputs>>;
+  fetchFile(ref: ArtifactRef): Promise<string>;
+  fetchDir(ref: ArtifactRef): Promise<string>;
+}
+
+interface Found {
+  readonly stage: string;
+  readonly ref: ArtifactRef;
+}
+
+/**
+ * The artifact named `name` (and of `mediaType`, when given); with several, the first in
+ * `needs:` order, and a note says so.
+ */
+function findArtifact(src: ReportInputs, name: string, mediaType: string | undefined, notes: string[]): Found | undefined {
+  const found: Found[] = [];
+  for (const [stage, out] of Object.entries(src.inputs)) {
+    for (const ref of out.artifacts) {
+      if (ref.name === name && (mediaType === undefined || ref.mediaType === mediaType)) found.push({ stage, ref });
+    }
+  }
+  if (found.length > 1) {
+    notes.push(`${found.length} inputs have a \`${name}\` artifact (${found.map((f) => f.stage).join(', ')}); showing the one from ${found[0]!.stage}`);
+  }
+  return found[0];
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+async function readJsonArtifact<S extends z.ZodType>(src: ReportInputs, f: Found, schema: S): Promise<z.infer<S>> {
+  const path = await src.fetchFile(f.ref);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new StageInputError(`artifact \`${f.ref.name}\` of stage ${f.stage} is not JSON: ${(e as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new StageInputError(`artifact \`${f.ref.name}\` of stage ${f.stage} does not have the expected shape: ${describeIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** Counts from the clip listing (true for any producer); extra facts from dataset.json if it has them. */
+async function readDataset(src: ReportInputs, f: Found): Promise<DatasetSummary> {
+  const dir = await src.fetchDir(f.ref);
+  const listing = listKwsDataset(dir);
+  const counts = Object.fromEntries(
+    splitNames.map((s) => {
+      const perLabel: Record<string, number> = Object.fromEntries(listing.labels.map((l) => [l, 0]));
+      for (const clip of listing.splits[s]) perLabel[listing.labels[clip.label]!]!++;
+      return [s, perLabel];
+    }),
+  );
+  const manifestPath = join(dir, 'dataset.json');
+  const manifest: Record<string, unknown> = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : {};
+  const parsed = datasetSummarySchema.safeParse({ ...manifest, labels: listing.labels, counts });
+  if (!parsed.success) {
+    throw new StageInputError(`dataset.json of stage ${f.stage} does not have the expected shape: ${describeIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** A nested front-end value (an array, an object) is shown as its JSON text. */
+function flatten(frontEnd: Readonly<Record<string, unknown>>): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  for (const [k, v] of Object.entries(frontEnd)) {
+    out[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+async function readFeatureSplit(src: ReportInputs, f: Found, artifact: FeatureSplit['artifact']): Promise<FeatureSplit> {
+  // readFeatureTensor validates the header against the data; the data is then dropped.
+  const { header } = readFeatureTensor(await src.fetchFile(f.ref));
+  const perLabel: Record<string, number> = Object.fromEntries(header.labels.map((l) => [l, 0]));
+  for (const i of header.labelIndex) perLabel[header.labels[i]!]!++;
+  return { artifact, shape: header.shape, labels: header.labels, perLabel, frontEnd: flatten(header.frontEnd) };
+}
+
+function upstreamStages(src: ReportInputs): UpstreamStage[] {
+  return Object.entries(src.inputs).map(([stage, out]) => ({
+    stage,
+    metrics: { ...out.metrics },
+    artifacts: out.artifacts.map((a) => ({ name: a.name, sha256: a.sha256, bytes: a.bytes, mediaType: a.mediaType })),
+  }));
+}
+
+export interface CollectOptions {
+  readonly thresholdTable: boolean;
+}
+
+export async function collectReportModel(src: ReportInputs, run: RunInfo, options: CollectOptions): Promise<ReportModel> {
+  const notes: string[] = [];
+  const sources: Record<string, string> = {};
+  const find = (name: string, mediaType?: string): Found | undefined => {
+    const f = findArtifact(src, name, mediaType, notes);
+    if (f !== undefined) sources[name] = f.stage;
+    return f;
+  };
+
+  const datasetRef = find('dataset');
+  const features: FeatureSplit[] = [];
+  for (const split of splitNames) {
+    // `test` is a plausible name for other things too; only feature files are read as such.
+    const f = find(split, FEATURE_MEDIA_TYPE);
+    if (f !== undefined) features.push(await readFeatureSplit(src, f, split));
+  }
+  const historyRef = find('history');
+  const evaluationRef = find('evaluation');
+  const boardRef = find('board');
+
+  return {
+    run,
+    upstream: upstreamStages(src),
+    dataset: datasetRef && (await readDataset(src, datasetRef)),
+    features,
+    history: historyRef && (await readJsonArtifact(src, historyRef, historySchema)),
+    evaluation: evaluationRef && (await readJsonArtifact(src, evaluationRef, evaluationSchema)),
+    board: boardRef && (await readJsonArtifact(src, boardRef, boardSchema)),
+    sources,
+    notes,
+    options: { thresholdTable: options.thresholdTable },
+  };
+}

@@ -1,0 +1,65 @@
+import { histogram } from '../charts';
+import { figure, formatBytes, formatValue, keyValueTable, type Cell } from '../html';
+import type { ReportModel } from '../report-model';
+import { missing, present, type RenderedSection } from './section';
+
+/** "Latency" (histograms of detection and on-board inference latency) and "Board". */
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export async function latencySection(model: ReportModel): Promise<RenderedSection> {
+  const figures: string[] = [];
+  const detection = model.evaluation?.latenciesMs ?? [];
+  if (detection.length > 0) {
+    const m = median(detection);
+    const svg = await histogram({
+      id: 'latency-detection',
+      title: `Detection latency at the operating point (${detection.length} hits)`,
+      xTitle: 'ms after the keyword ended',
+      values: detection,
+      marker: { value: m, label: `median ${formatValue(m)} ms` },
+    });
+    figures.push(figure(svg, 'Negative: the detector fired before the word was over.'));
+  }
+  const board = model.board?.latencySamplesMs ?? [];
+  if (board.length > 0) {
+    const m = median(board);
+    const svg = await histogram({
+      id: 'latency-board',
+      title: `Inference latency on ${model.board?.board ?? 'the board'} (${board.length} runs)`,
+      xTitle: 'ms per inference',
+      values: board,
+      marker: { value: m, label: `median ${formatValue(m)} ms` },
+    });
+    figures.push(figure(svg));
+  }
+  if (figures.length === 0) {
+    const why = model.evaluation === undefined && model.board === undefined ? undefined : 'no per-detection or per-inference latencies in the inputs';
+    return missing('latency', 'Latency', why);
+  }
+  return present('latency', 'Latency', `<div class="row">${figures.join('')}</div>`);
+}
+
+/** Field names that are byte counts get an exact + KiB rendering (flash/SRAM budgets). */
+function boardCell(key: string, v: number | string | boolean | null): Cell {
+  if (typeof v === 'number' && /bytes$/i.test(key)) return formatBytes(v);
+  if (typeof v === 'number' && /ms$/i.test(key)) return `${formatValue(v)} ms`;
+  return v;
+}
+
+export function boardSection(model: ReportModel): RenderedSection {
+  const b = model.board;
+  if (b === undefined) return missing('board', 'Board');
+  // Whatever scalar fields the deploy stage wrote, in name order; arrays and objects are
+  // charted (latencySamplesMs) or left out.
+  const entries: [string, Cell][] = [['from stage', model.sources.board]];
+  for (const key of Object.keys(b).sort()) {
+    const v = b[key];
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v === null) entries.push([key, boardCell(key, v)]);
+  }
+  return present('board', 'Board', keyValueTable(entries));
+}

@@ -1,0 +1,49 @@
+import { code, escapeHtml, formatBytes, keyValueTable, raw, table, type Cell } from '../html';
+import type { ReportModel, UpstreamStage } from '../report-model';
+import { missing, present, type RenderedSection } from './section';
+
+/**
+ * "Run" and "Upstream stages": what produced this report. The stage context does not see
+ * upstream configs, so each upstream stage is described by its metrics and its artifacts
+ * with their digests — enough to find the exact inputs with `tinyops lineage <digest>`.
+ */
+
+export function runSection(model: ReportModel): RenderedSection {
+  const { run } = model;
+  const entries: [string, Cell][] = [
+    ['pipeline', run.pipelineName],
+    ['report stage', run.stageName],
+    // On a cache hit a later run reuses this file, so this is the run that rendered it.
+    ['rendered by run', code(run.runId)],
+  ];
+  if (run.generatedAt !== undefined) entries.push(['generated at', run.generatedAt]);
+  entries.push(['upstream stages', model.upstream.length === 0 ? 'none' : model.upstream.map((u) => u.stage).join(', ')]);
+  const notes =
+    model.notes.length === 0 ? '' : `<ul class="notes">${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
+  return present('run', 'Run', keyValueTable(entries) + notes);
+}
+
+function stageBlock(u: UpstreamStage): string {
+  const metrics = Object.keys(u.metrics)
+    .sort()
+    .map((k): [string, Cell] => [k, u.metrics[k]]);
+  const artifacts = u.artifacts.map((a): Cell[] => [
+    code(a.name),
+    a.mediaType,
+    formatBytes(a.bytes),
+    raw(`<code title="sha256:${escapeHtml(a.sha256)}">${escapeHtml(a.sha256.slice(0, 12))}…</code>`),
+  ]);
+  return (
+    `<div class="stage"><h3>${escapeHtml(u.stage)}</h3>` +
+    (metrics.length > 0 ? keyValueTable(metrics, 'metrics') : '<p class="muted">no metrics</p>') +
+    (artifacts.length > 0
+      ? table(['artifact', 'media type', 'size', 'sha256'], artifacts, { caption: 'artifacts', numeric: [2] })
+      : '<p class="muted">no artifacts</p>') +
+    `</div>`
+  );
+}
+
+export function upstreamSection(model: ReportModel): RenderedSection {
+  if (model.upstream.length === 0) return missing('stages', 'Upstream stages', 'the report stage has no `needs:`');
+  return present('stages', 'Upstream stages', `<div class="stages">${model.upstream.map(stageBlock).join('')}</div>`);
+}
