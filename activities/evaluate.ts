@@ -9,7 +9,7 @@ import { mfccConfigSchema, mfccParams, type MfccConfig } from '../src/dsp/mfcc-c
 import { MfccQ15, mfccQ15ToFloat } from '../src/dsp/mfcc-q15';
 import { readFeatureTensor } from '../src/dsp/feature-tensor';
 import { StageInputError } from '../src/errors';
-import { accuracy, argmaxPerRow, confusionMatrix, evaluateStreams, eventEvalOptionsSchema, type StreamPosteriors } from '../src/eval';
+import { accuracy, argmaxPerRow, confusionMatrix, evaluateStreams, eventEvalOptionsSchema, matchAtThreshold, prepareEventEvaluation, type StreamPosteriors } from '../src/eval';
 import { loadModelArtifacts, predict } from '../src/nn';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { tfjsVersions } from './tool-versions';
@@ -27,7 +27,7 @@ import { findInput } from './train';
  * feature file's header), so the model sees what it was trained on.
  */
 export const kind = 'evaluate';
-export const version = 1;
+export const version = 2; // 2: evaluation artifact carries per-hit latencies
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -89,13 +89,17 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       for (let w = 0; w < windows; w++) x.set(frames.subarray(w * params.coefficients, (w + params.frames) * params.coefficients), w * params.frames * params.coefficients);
       streams.push({ id: s.file, durationSec: s.durationSec, posteriors: await predict(model, x, shape, ctx.config.batchSize), events: s.events });
     }
-    const events = evaluateStreams(streams, labels, {
+    const eventOptions = {
       ...ctx.config.events,
       frameStrideMs: (params.strideSamples * 1000) / params.sampleRate,
       frameOffsetMs: (params.clipSamples * 1000) / params.sampleRate,
-    });
+    };
+    const events = evaluateStreams(streams, labels, eventOptions);
     const op = events.operatingPoint;
-    const evaluation = { accuracy: testAccuracy, testClips: n, confusion: { labels, counts: confusion }, events };
+    // Every hit's latency at the operating point, for the report's histogram.
+    const latenciesMs = matchAtThreshold(prepareEventEvaluation(streams, labels, eventOptions), op.threshold)
+      .flatMap((m) => m.keyword.flatMap((o) => (o.type === 'hit' ? [o.latencyMs] : [])));
+    const evaluation = { accuracy: testAccuracy, testClips: n, confusion: { labels, counts: confusion }, events, latenciesMs };
     const artifacts = [await ctx.storeJson('evaluation', evaluation)];
     const latency = op.result.latencyMs?.median ?? null;
     return {

@@ -9,6 +9,7 @@ import type { AnyStageModule } from './stage-module';
 import { evaluateStage } from './evaluate';
 import { featuresStage } from './features';
 import { importAudioStage } from './import-audio';
+import { reportStage } from './report';
 import { synthKwsStage } from './synth-kws';
 import { trainStage } from './train';
 import { stageActivityName, type StageActivityInput, type StageActivityResult } from '../workflows/types';
@@ -19,6 +20,7 @@ export const stageModules: readonly AnyStageModule[] = [
   featuresStage as AnyStageModule,
   trainStage as AnyStageModule,
   evaluateStage as AnyStageModule,
+  reportStage as AnyStageModule,
 ];
 
 export function findStageModule(kind: string): AnyStageModule | undefined {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -10,6 +11,7 @@ import { canonicalJson } from '../../cache/canonical-json';
 import { ConfigError } from '../../errors';
 import { stateDir } from '../../project';
 import { loadPipelineFile } from '../../spec/load-pipeline';
+import type { ArtifactStore } from '../../store/artifact-store';
 import { openStore } from '../../store/open-store';
 import { connectTemporal, ensureSearchAttributes, resolveTemporal } from '../../temporal/connect';
 import { createWorker, DEFAULT_TASK_QUEUE } from '../../temporal/worker';
@@ -95,6 +97,7 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     const ran = Object.values(result.stages).filter((s) => s.status === 'ran').length;
     const cached = Object.values(result.stages).filter((s) => s.status === 'cached').length;
     log.info(`run ${runId} ${result.status}: ${ran} ran, ${cached} cached${result.runRecord ? `; record ${result.runRecord}` : ''}`);
+    await exportReports(result, openStore(storeSpec, opts.projectDir), path.join(state, 'reports'), log);
     if (opts.json) process.stdout.write(JSON.stringify(toJsonSummary(result)) + '\n');
     return result.status === 'completed' ? 0 : 1;
   } finally {
@@ -142,4 +145,20 @@ function watchProgress(handle: WorkflowHandle<typeof pipelineWorkflow>, view: Pr
       await loop;
     },
   };
+}
+
+/**
+ * HTML artifacts (the report) are content-addressed objects without an extension, which a
+ * browser would show as text: copy each to `<state>/reports/<run>-<stage>.html` and say where.
+ */
+async function exportReports(result: PipelineResult, store: ArtifactStore, dir: string, log: winston.Logger): Promise<void> {
+  for (const [stage, s] of Object.entries(result.stages)) {
+    for (const a of s.artifacts ?? []) {
+      if (a.mediaType !== 'text/html') continue;
+      const file = path.join(dir, `${result.run}-${stage}.html`);
+      fs.mkdirSync(dir, { recursive: true });
+      await store.getToFile(a.sha256, file);
+      log.info(`${stage}: ${a.name} at ${file}`);
+    }
+  }
 }
