@@ -40,7 +40,7 @@ describe('tinyops run (real Temporal, local store)', () => {
   it('runs every stage and reports artifacts and metrics in --json', () => {
     expect(first.status).toBe('completed');
     expect(first.workflowId).toBe(`pipeline/tiny-kws/${first.run}`);
-    expect(Object.keys(first.stages)).toEqual(['data', 'features', 'train', 'evaluate']);
+    expect(Object.keys(first.stages)).toEqual(['data', 'features', 'train', 'evaluate', 'report']);
     for (const s of Object.values(first.stages)) {
       expect(s.status).toBe('ran');
       expect(s.cacheKey).toMatch(/^[0-9a-f]{64}$/);
@@ -56,6 +56,7 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(first.stages.data?.metrics.clips).toBeGreaterThan(0);
     expect(first.stages.train?.artifacts.map((a) => a.name)).toEqual(['model', 'history']);
     expect(first.stages.train?.metrics).toEqual(expect.objectContaining({ epochs: 2, valAccuracy: expect.any(Number), trainSamplesPerSec: expect.any(Number) }));
+    expect(fs.existsSync(path.join(home, 'state', 'reports', `${first.run}-report.html`))).toBe(true);
     expect(first.stages.evaluate?.metrics).toEqual(expect.objectContaining({ accuracy: expect.any(Number), eventFrr: expect.any(Number), eventFaPerHour: expect.any(Number), threshold: expect.any(Number) }));
   });
 
@@ -99,7 +100,7 @@ describe('tinyops run (real Temporal, local store)', () => {
     const r = await runCli(['run', pipeline, '--json', '--store', store, '--queue', `q-${process.pid}-b`], env);
     expect(r.code).toBe(0);
     const second = parseRunJson(r.stdout);
-    expect(Object.values(second.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached']);
+    expect(Object.values(second.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached', 'cached']);
     expect(digests(second)).toEqual(digests(first));
     expect(second.stages.features?.cacheKey).toBe(first.stages.features?.cacheKey);
   });
@@ -112,14 +113,15 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(j1.stages.features?.status).toBe('ran');
     expect(j1.stages.train?.status).toBe('ran');
     expect(j1.stages.evaluate?.status).toBe('ran');
+    expect(j1.stages.report?.status).toBe('ran');
     expect(j1.stages.features?.cacheKey).not.toBe(first.stages.features?.cacheKey);
 
     const r3 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.train.with.epochs=1'], env);
     const j3 = parseRunJson(r3.stdout);
-    expect(Object.values(j3.stages).map((x) => x.status)).toEqual(['cached', 'cached', 'ran', 'ran']);
+    expect(Object.values(j3.stages).map((x) => x.status)).toEqual(['cached', 'cached', 'ran', 'ran', 'ran']);
 
     const r4 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.evaluate.with.events.smoothingFrames=3'], env);
-    expect(Object.values(parseRunJson(r4.stdout).stages).map((x) => x.status)).toEqual(['cached', 'cached', 'cached', 'ran']);
+    expect(Object.values(parseRunJson(r4.stdout).stages).map((x) => x.status)).toEqual(['cached', 'cached', 'cached', 'ran', 'ran']);
 
     const r2 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.data.with.perKeyword=10'], env);
     expect(r2.code).toBe(0);
@@ -152,6 +154,7 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(j.stages.features?.status).toBe('skipped');
     expect(j.stages.train?.status).toBe('skipped');
     expect(j.stages.evaluate?.status).toBe('skipped');
+    expect(j.stages.report?.status).toBe('skipped');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
@@ -184,7 +187,7 @@ describe('tinyops run against an S3-protocol server', () => {
     for (const s of Object.values(j.stages)) for (const a of s.artifacts) expect(a.uri).toMatch(/^s3:\/\/tinyops-e2e\/runs-test\/objects\/sha256\//);
     const r2 = await runCli(args, env);
     const j2 = parseRunJson(r2.stdout);
-    expect(Object.values(j2.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached']);
+    expect(Object.values(j2.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached', 'cached']);
     expect(digests(j2)).toEqual(digests(j));
   });
 });
