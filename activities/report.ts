@@ -18,7 +18,7 @@ import type { StageContext, StageModule, StageResult } from './stage-module';
  */
 
 export const kind = 'report';
-export const version = 1;
+export const version = 2; // 2: no run id in the HTML (reproducible bytes)
 
 export const configSchema = z.strictObject({
   /** Page title; default "<pipeline> report". */
@@ -36,7 +36,6 @@ async function run(ctx: StageContext<ReportConfig>): Promise<StageResult> {
       title: ctx.config.title ?? `${ctx.pipelineName} report`,
       pipelineName: ctx.pipelineName,
       stageName: ctx.stageName,
-      runId: ctx.runId,
     },
     { thresholdTable: ctx.config.thresholdTable },
   );

@@ -56,7 +56,7 @@ function navHtml(sections: readonly RenderedSection[]): string {
 export async function renderReportHtml(model: ReportModel): Promise<RenderedReport> {
   const sections = await buildSections(model);
   const { run } = model;
-  const sub = [`pipeline ${run.pipelineName}`, `stage ${run.stageName}`, `run ${run.runId}`];
+  const sub = [`pipeline ${run.pipelineName}`, `stage ${run.stageName}`, ...(run.runId !== undefined ? [`run ${run.runId}`] : [])];
   if (run.generatedAt !== undefined) sub.push(run.generatedAt);
   const libs = Object.entries(chartLibraryVersions)
     .map(([k, v]) => `${k} ${v}`)

@@ -197,7 +197,11 @@ export const runInfoSchema = z.object({
   title: z.string(),
   pipelineName: z.string(),
   stageName: z.string(),
-  runId: z.string(),
+  /**
+   * Shown only when given. The report stage leaves it out: the run id differs per run, and
+   * the same inputs must give the same report bytes (DESIGN.md §4 "Reproducibility").
+   */
+  runId: z.string().optional(),
   /** Shown only when given: a report without it is byte-for-byte reproducible. */
   generatedAt: z.string().optional(),
 });

@@ -13,9 +13,9 @@ export function runSection(model: ReportModel): RenderedSection {
   const entries: [string, Cell][] = [
     ['pipeline', run.pipelineName],
     ['report stage', run.stageName],
-    // On a cache hit a later run reuses this file, so this is the run that rendered it.
-    ['rendered by run', code(run.runId)],
   ];
+  // On a cache hit a later run reuses this file, so this is the run that rendered it.
+  if (run.runId !== undefined) entries.push(['rendered by run', code(run.runId)]);
   if (run.generatedAt !== undefined) entries.push(['generated at', run.generatedAt]);
   entries.push(['upstream stages', model.upstream.length === 0 ? 'none' : model.upstream.map((u) => u.stage).join(', ')]);
   const notes =
