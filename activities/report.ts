@@ -18,7 +18,7 @@ import type { StageContext, StageModule, StageResult } from './stage-module';
  */
 
 export const kind = 'report';
-export const version = 2; // 2: no run id in the HTML (reproducible bytes)
+export const version = 3; // 2: no run id in the HTML; 3: no wall-clock metrics (reproducible bytes)
 
 export const configSchema = z.strictObject({
   /** Page title; default "<pipeline> report". */

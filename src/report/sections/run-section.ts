@@ -23,8 +23,18 @@ export function runSection(model: ReportModel): RenderedSection {
   return present('run', 'Run', keyValueTable(entries) + notes);
 }
 
+/**
+ * Wall-clock measurements (`…PerSec`, e.g. trainSamplesPerSec) differ from run to run;
+ * printed here they would make the report's bytes differ for identical inputs, so they stay
+ * in `--json`, the run record and the Temporal UI instead.
+ */
+export function isReproducibleMetric(name: string): boolean {
+  return !/PerSec$/.test(name);
+}
+
 function stageBlock(u: UpstreamStage): string {
   const metrics = Object.keys(u.metrics)
+    .filter(isReproducibleMetric)
     .sort()
     .map((k): [string, Cell] => [k, u.metrics[k]]);
   const artifacts = u.artifacts.map((a): Cell[] => [
