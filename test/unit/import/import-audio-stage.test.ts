@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { importAudioStage } from '../../../activities/import-audio';
 import { StageInputError } from '../../../src/errors';
 import { importAudioConfigSchema, type ImportAudioConfigInput } from '../../../src/importer/import-config';
-import { clip16k, encodeRawWav, fakeContext, tone, writeTree } from './wav-fixtures';
+import { fakeContext } from '../../helpers/fake-stage-context';
+import { clip16k, encodeRawWav, tone, writeTree } from './wav-fixtures';
 
 describe('importAudioStage', () => {
   let root: string;

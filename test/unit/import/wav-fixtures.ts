@@ -1,15 +1,10 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { StageContext, StageProgress } from '../../../activities/stage-module';
-import type { ArtifactRef } from '../../../src/store/artifact-store';
 import { encodeWav16 } from '../../../src/audio/wav';
-import { Prng } from '../../../src/util/prng';
-import { dirDigest } from '../synth/dir-digest';
 
 /**
  * Test inputs made at run time (no binaries in the repo): WAV encoders for formats
- * encodeWav16 does not write, a folder builder, and a fake StageContext.
+ * encodeWav16 does not write, a folder builder (the fake StageContext is test/helpers/fake-stage-context.ts).
  */
 
 export interface RawWavSpec {
@@ -72,38 +67,4 @@ export function writeTree(root: string, files: Readonly<Record<string, Buffer | 
     mkdirSync(dirname(join(root, rel)), { recursive: true });
     writeFileSync(join(root, rel), data);
   }
-}
-
-/** A StageContext whose storeDir records the directory's file digests (like the synth-kws stage test). */
-export function fakeContext<C>(config: C, workDir: string) {
-  const progress: StageProgress[] = [];
-  const stored: Record<string, Record<string, string>> = {};
-  const logs: string[] = [];
-  const unused = async (): Promise<never> => {
-    throw new Error('not used');
-  };
-  const ctx: StageContext<C> = {
-    pipelineName: 'kws',
-    stageName: 'data',
-    runId: 'test',
-    seed: 42,
-    config,
-    inputs: {},
-    workDir,
-    rng: (...purpose) => Prng.derive(42, 'data', ...purpose),
-    progress: (p) => void progress.push(p),
-    loadCheckpoint: async <T>() => undefined as T | undefined,
-    saveCheckpoint: async () => undefined,
-    storeFile: unused,
-    storeDir: async (name: string, dir: string): Promise<ArtifactRef> => {
-      stored[name] = dirDigest(dir);
-      const sha256 = createHash('sha256').update(JSON.stringify(stored[name])).digest('hex');
-      return { name, sha256, bytes: 0, uri: `memory://${sha256}`, mediaType: 'application/x-tar' };
-    },
-    storeJson: unused,
-    fetchFile: unused,
-    fetchDir: unused,
-    log: (m) => void logs.push(m),
-  };
-  return { ctx, progress, stored, logs };
 }

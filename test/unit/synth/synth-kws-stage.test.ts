@@ -1,54 +1,9 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthKwsStage } from '../../../activities/synth-kws';
-import type { StageContext, StageProgress } from '../../../activities/stage-module';
-import type { ArtifactRef } from '../../../src/store/artifact-store';
-import { synthKwsConfigSchema, type SynthKwsConfig } from '../../../src/synth/kws-config';
-import { Prng } from '../../../src/util/prng';
-import { dirDigest } from './dir-digest';
-
-/**
- * A minimal StageContext: the real one (store, heartbeats, checkpoints) belongs to the
- * activity runtime; here storeDir records the directory's digest so the test can compare.
- */
-function fakeContext(config: SynthKwsConfig, workDir: string) {
-  const progress: StageProgress[] = [];
-  const stored: Record<string, Record<string, string>> = {};
-  const ctx: StageContext<SynthKwsConfig> = {
-    pipelineName: 'kws',
-    stageName: 'data',
-    runId: 'test',
-    seed: 42,
-    config,
-    inputs: {},
-    workDir,
-    rng: (...purpose) => Prng.derive(42, 'data', ...purpose),
-    progress: (p) => void progress.push(p),
-    loadCheckpoint: async <T>() => undefined as T | undefined,
-    saveCheckpoint: async () => undefined,
-    storeFile: async () => {
-      throw new Error('not used');
-    },
-    storeDir: async (name: string, dir: string): Promise<ArtifactRef> => {
-      stored[name] = dirDigest(dir);
-      const sha256 = createHash('sha256').update(JSON.stringify(stored[name])).digest('hex');
-      return { name, sha256, bytes: 0, uri: `memory://${sha256}`, mediaType: 'application/x-tar' };
-    },
-    storeJson: async () => {
-      throw new Error('not used');
-    },
-    fetchFile: async () => {
-      throw new Error('not used');
-    },
-    fetchDir: async () => {
-      throw new Error('not used');
-    },
-    log: () => undefined,
-  };
-  return { ctx, progress, stored };
-}
+import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
+import { fakeContext } from '../../helpers/fake-stage-context';
 
 describe('synthKwsStage', () => {
   let root: string;
