@@ -1,0 +1,44 @@
+/*
+ * One generated test case for test_tops_kernels.c. The vectors header (written by
+ * src/codegen/test-vectors.ts, never edited) fills a table of these; each case sets only the
+ * fields its kernel reads.
+ */
+#ifndef TOPS_TEST_CASE_H
+#define TOPS_TEST_CASE_H
+
+#include "tops_nn.h"
+
+typedef enum {
+    TOPS_TEST_CONV2D,
+    TOPS_TEST_POINTWISE_CONV2D,
+    TOPS_TEST_DEPTHWISE_CONV2D,
+    TOPS_TEST_FULLY_CONNECTED,
+    TOPS_TEST_AVGPOOL,
+    TOPS_TEST_ADD,
+    TOPS_TEST_SOFTMAX
+} tops_test_kind;
+
+typedef struct {
+    tops_test_kind kind;
+    const char *name;
+    tops_conv2d_params conv;
+    tops_depthwise_conv2d_params depthwise;
+    tops_fully_connected_params fc;
+    tops_avgpool_params pool;
+    tops_add_params add;
+    tops_softmax_params softmax;
+    tops_per_channel_quant_params per_channel;
+    tops_per_tensor_quant_params per_tensor;
+    tops_dims input_dims;
+    tops_dims filter_dims;
+    tops_dims bias_dims;
+    tops_dims output_dims;
+    const int8_t *input;
+    const int8_t *input2;
+    const int8_t *filter;
+    const int32_t *bias;
+    const int8_t *expected;
+    int32_t output_size;
+} tops_test_case;
+
+#endif /* TOPS_TEST_CASE_H */
