@@ -9,8 +9,10 @@
  *   MultiplyByQuantizedMultiplier(x, M, shift):
  *       RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x·2^max(shift,0), M), max(−shift,0))
  *
- * 64-bit products use BigInt. x·2^left_shift wraps like two's-complement int32 (it is
- * undefined behaviour in C; callers must keep it in range, as TFLite does).
+ * 64-bit products use BigInt. x·2^left_shift is computed exactly and SATURATED to int32:
+ * TFLite leaves that overflow undefined, the firmware (firmware/kernels/ref/tops_requantize.c)
+ * pins it to saturation, and this is the one definition both the quantizer and the integer
+ * reference (src/nn/int-reference) use.
  */
 import { StageInputError } from '../errors';
 import { roundHalfAwayFromZero } from './regularizers';
@@ -92,6 +94,6 @@ export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shi
   }
   const leftShift = shift > 0 ? shift : 0;
   const rightShift = shift > 0 ? 0 : -shift;
-  const shifted = leftShift === 0 ? x : Math.imul(x, 1 << leftShift); // int32 wrap
+  const shifted = Math.min(INT32_MAX, Math.max(INT32_MIN, x * 2 ** leftShift)); // exact in a double, saturated
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(shifted, multiplier), rightShift);
 }
