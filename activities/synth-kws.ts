@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fingerprintFiles } from '../src/importer/fingerprint';
 import { espeakVersion } from '../src/synth/espeak';
 import { synthKwsConfigSchema, type SynthKwsConfig } from '../src/synth/kws-config';
 import { generateKwsDataset, SYNTH_KWS_VERSION } from '../src/synth/kws-dataset';
@@ -63,5 +64,10 @@ export const synthKwsStage: StageModule<SynthKwsConfig> = {
   description: 'Synthesize a keyword-spotting dataset (Speech Commands layout) and labelled streams with espeak-ng',
   configSchema,
   toolVersions: async () => ({ 'espeak-ng': await espeakVersion() }),
+  // A background WAV is named by path in the config; its contents must reach the cache key.
+  cacheInputs: async (config: SynthKwsConfig): Promise<Record<string, string>> => {
+    const files = config.backgrounds.flatMap((b) => (b.type === 'file' && b.path ? [b.path] : []));
+    return files.length === 0 ? {} : { 'background-files': await fingerprintFiles(files) };
+  },
   run,
 };

@@ -57,3 +57,17 @@ export async function fingerprintFolder(path: string): Promise<string> {
   for (const line of lines) h.update(line).update('\0');
   return h.digest('hex');
 }
+
+/**
+ * The same metadata fingerprint for individual files (e.g. background WAVs named in a
+ * synth-kws config). Never throws: an unreadable file contributes `? path`, so the stage
+ * itself reports the problem when it runs.
+ */
+export async function fingerprintFiles(paths: readonly string[]): Promise<string> {
+  const h = createHash('sha256').update(`${FORMAT}-files`).update('\0');
+  for (const p of [...paths].sort(byCodeUnit)) {
+    const s = await stat(p, { bigint: true }).catch(() => undefined);
+    h.update(s ? `f ${p} ${s.size} ${s.mtimeNs}` : `? ${p}`).update('\0');
+  }
+  return h.digest('hex');
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthKwsStage } from '../../../activities/synth-kws';
@@ -57,5 +57,20 @@ describe('synthKwsStage', () => {
     expect(again.stored).toEqual(first.stored);
     expect(again.progress.find((p) => p.unit === 'clips')).toMatchObject({ done: 20, total: 20 });
     expect(result.metrics.clips).toBe(20);
+  });
+});
+
+describe('synthKwsStage cache inputs', () => {
+  it('fingerprints background files named in the config, so editing one changes the cache key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synth-bg-'));
+    const wav = join(dir, 'hum.wav');
+    writeFileSync(wav, 'one');
+    const config = synthKwsConfigSchema.parse({ backgrounds: [{ type: 'file', path: wav }] });
+    const before = await synthKwsStage.cacheInputs?.(config);
+    expect(before).toEqual({ 'background-files': expect.stringMatching(/^[0-9a-f]{64}$/) });
+    writeFileSync(wav, 'two, longer');
+    expect(await synthKwsStage.cacheInputs?.(config)).not.toEqual(before);
+    expect(await synthKwsStage.cacheInputs?.(synthKwsConfigSchema.parse({}))).toEqual({});
+    rmSync(dir, { recursive: true, force: true });
   });
 });
