@@ -7,7 +7,7 @@ import { cleanupStage, createStageContext } from './stage-context';
 import type { AnyStageModule, StageProgress } from './stage-module';
 import type { ActivityEnv } from './activity-env';
 
-/** Seconds between automatic heartbeats while a stage reports no progress of its own. */
+/** Milliseconds between automatic heartbeats while a stage reports no progress of its own. */
 const KEEPALIVE_MS = 2000;
 
 /**
