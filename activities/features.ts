@@ -80,12 +80,15 @@ async function run(ctx: StageContext<FeaturesConfig>): Promise<StageResult> {
   for (const split of SPLITS) {
     const clips = listing.splits[split];
     const data = new Float32Array(clips.length * perClip);
-    clips.forEach((clip, i) => {
+    for (const [i, clip] of clips.entries()) {
       const r = extractor.extract(readClipPcm16(join(dir, clip.path), config.sampleRate));
       data.set(r.features, i * perClip);
       maxErr = Math.max(maxErr, r.fixedVsFloatMaxAbsErr);
       ctx.progress({ done: ++done, total, unit: 'clips', message: `${split} features` });
-    });
+      // Give the event loop a turn now and then: heartbeats are sent from it, and a split of
+      // thousands of clips on a loaded machine would otherwise outlast the heartbeat timeout.
+      if (i % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
+    }
     const file = join(ctx.workDir, `${split}.topsfeat`);
     writeFeatureTensor(
       file,

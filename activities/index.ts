@@ -9,6 +9,7 @@ import type { AnyStageModule } from './stage-module';
 import { evaluateStage } from './evaluate';
 import { featuresStage } from './features';
 import { importAudioStage } from './import-audio';
+import { quantizeStage } from './quantize';
 import { reportStage } from './report';
 import { synthKwsStage } from './synth-kws';
 import { trainStage } from './train';
@@ -19,6 +20,7 @@ export const stageModules: readonly AnyStageModule[] = [
   importAudioStage as AnyStageModule,
   featuresStage as AnyStageModule,
   trainStage as AnyStageModule,
+  quantizeStage as AnyStageModule,
   evaluateStage as AnyStageModule,
   reportStage as AnyStageModule,
 ];

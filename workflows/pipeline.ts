@@ -65,7 +65,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
   // noticed fast; the retry resumes from the stage's checkpoint.
   const stageActs = proxyActivities<Record<string, (i: StageActivityInput) => Promise<StageActivityResult>>>({
     startToCloseTimeout: '12 hours',
-    heartbeatTimeout: `${input.heartbeatTimeoutSec ?? 30} seconds`,
+    heartbeatTimeout: `${input.heartbeatTimeoutSec ?? 60} seconds`,
     retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['TinyopsError'] },
   });
 

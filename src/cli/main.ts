@@ -48,7 +48,7 @@ function buildProgram(onExit: (code: number) => void): Command {
     .option('--store <spec>', 'artifact store: a directory or s3://bucket/prefix (default $TINYOPS_STORE or .tinyops/store)')
     .option('--queue <name>', `Temporal task queue (default: a queue of this run's own with the in-process worker, "${DEFAULT_TASK_QUEUE}" with --no-worker)`)
     .option('--no-worker', 'do not start an in-process worker (use `tinyops worker` processes)')
-    .option('--heartbeat-timeout <seconds>', 'how fast a dead worker is detected', (v) => Number(v))
+    .option('--heartbeat-timeout <seconds>', 'how fast a dead worker is detected (default 60)', (v) => Number(v))
     .action(async (file: string, o: { set: string[]; json?: boolean; store?: string; queue?: string; worker: boolean; heartbeatTimeout?: number }) => {
       const { log, projectDir } = ctx();
       onExit(await runCommand(file, { set: o.set, json: Boolean(o.json), store: o.store, queue: o.queue, worker: o.worker, projectDir, heartbeatTimeoutSec: o.heartbeatTimeout }, log));

@@ -16,3 +16,4 @@ export type { AvgPoolParams } from './avgpool';
 export { add, prepareAddParams } from './add';
 export type { AddParams, TensorQuant } from './add';
 export { softmax, buildSoftmaxExpLut, SOFTMAX_LUT_SIZE, SOFTMAX_LUT_ONE } from './softmax';
+export { runIntModel, predictInt, quantizeModelInput, frontEndCodes } from './run-int-model';

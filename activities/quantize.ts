@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { StageInputError } from '../src/errors';
+import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
+import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
+import { loadModelArtifacts } from '../src/nn/model-artifacts';
+import { predict } from '../src/nn/predict';
+import { frontEndCodes, predictInt, quantizeModelInput } from '../src/nn/int-reference';
+import { calibrateRanges } from '../src/quant/calibrate';
+import { readFloatGraph, weightsByName, type WeightSpec } from '../src/quant/float-graph';
+import { countMacs, encodeIntModel, packedWeightBytes, INT_MODEL_MEDIA_TYPE, type IntModel } from '../src/quant/int-model';
+import { quantizeFloatGraph, type WeightBitWidth } from '../src/quant/quantize-graph';
+import { didYouMean } from '../src/spec/suggest';
+import type { StageContext, StageModule, StageResult } from './stage-module';
+import { findInput } from './train';
+
+/**
+ * `quantize`: trained float model → integer model (src/quant/int-model.ts), TFLite int8 scheme
+ * with optional 4-/2-bit layers (thesis ch. 4 hybrid bits). BatchNorm is folded into the
+ * convs (src/quant/float-graph.ts); activation ranges come from post-training calibration on a
+ * seeded sample of the training split. The integer model is then run with the host integer
+ * reference (src/nn/int-reference) on the test split: `intAccuracy` is the accuracy the board
+ * will have (the firmware is bit-exact with that reference, checked by `deploy`).
+ *
+ * Inputs: `model` (train), `train` + `test` features. Output: `int-model` (JSON).
+ */
+export const kind = 'quantize';
+export const version = 1;
+
+const bitWidth = z.union([z.literal(2), z.literal(4), z.literal(8)]);
+
+export const quantizeConfigSchema = z.strictObject({
+  weightBits: bitWidth.default(8).meta({ description: 'Default weight bit width of every layer (2, 4 or 8).' }),
+  layerBits: z
+    .record(z.string(), bitWidth)
+    .default({})
+    .meta({ description: 'Per-layer weight bit widths by layer name (conv0, block1_dw, block1_pw, ..., dense), thesis ch. 4 hybrid bits.' }),
+  calibrationSamples: z.number().int().positive().default(1000).meta({ description: 'Training examples used to observe activation ranges.' }),
+  batchSize: z.number().int().positive().default(256),
+});
+export type QuantizeConfig = z.output<typeof quantizeConfigSchema>;
+
+function requireInput(ctx: StageContext<QuantizeConfig>, name: string, producer: string) {
+  const a = findInput(ctx as StageContext<unknown>, name);
+  if (!a) throw new StageInputError(`stages.${ctx.stageName}: needs a ${producer} stage (no "${name}" artifact among ${Object.keys(ctx.inputs).join(', ') || 'no inputs'})`);
+  return a;
+}
+
+/** A seeded subset of `t`'s rows (all of them when it has fewer). */
+function sampleRows(t: FeatureTensor, count: number, pick: (n: number) => number[]): Float32Array {
+  const n = t.header.shape[0] as number;
+  const size = t.data.length / Math.max(1, n);
+  const rows = count >= n ? [...Array(n).keys()] : pick(n).slice(0, count).sort((a, b) => a - b);
+  const out = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => out.set(t.data.subarray(r * size, (r + 1) * size), i * size));
+  return out;
+}
+
+function argmax(v: ArrayLike<number>, start: number, len: number): number {
+  let best = 0;
+  for (let i = 1; i < len; i++) if ((v[start + i] as number) > (v[start + best] as number)) best = i;
+  return best;
+}
+
+async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
+  const config = ctx.config;
+  const modelDir = await ctx.fetchDir(requireInput(ctx, 'model', 'train'));
+  const train = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'train', 'features')));
+  const test = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'test', 'features')));
+  const frontEnd = mfccConfigSchema.parse(test.header.frontEnd);
+  if (frontEnd.implementation !== 'fixed') {
+    throw new StageInputError(`stages.${ctx.stageName}: the features stage must use implementation: fixed (the board runs the fixed-point front end), got "${frontEnd.implementation}"`);
+  }
+  const params = mfccParams(frontEnd);
+  const shape: [number, number] = [params.frames, params.coefficients];
+  const labels = test.header.labels;
+
+  const topologyText = fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8');
+  const weightsBytes = fs.readFileSync(path.join(modelDir, 'weights.bin'));
+  const topology = JSON.parse(topologyText) as { modelTopology: unknown; weightSpecs: WeightSpec[] };
+  const graph = readFloatGraph(topology.modelTopology, weightsByName(topology.weightSpecs, weightsBytes));
+
+  const weighted = graph.ops.filter((o) => o.kind === 'conv2d' || o.kind === 'depthwise_conv2d' || o.kind === 'fully_connected').map((o) => o.name);
+  for (const layer of Object.keys(config.layerBits)) {
+    if (!weighted.includes(layer)) {
+      throw new StageInputError(`stages.${ctx.stageName}.with.layerBits: unknown layer "${layer}"${didYouMean(layer, weighted, 'layers with weights')}`);
+    }
+  }
+  const bitsFor = (layer: string): WeightBitWidth => config.layerBits[layer] ?? config.weightBits;
+
+  const model = await loadModelArtifacts({ topology: topologyText, weights: weightsBytes });
+  let intModel: IntModel;
+  let floatAccuracy: number;
+  try {
+    const calib = sampleRows(train, config.calibrationSamples, (n) => ctx.rng('calibration').shuffle([...Array(n).keys()]));
+    const names = graph.ops.map((o) => o.output);
+    const ranges = await calibrateRanges(model, graph.input, names, calib, shape, (done, total) =>
+      ctx.progress({ done, total, unit: 'examples', message: 'calibrating activation ranges' }));
+    intModel = quantizeFloatGraph(graph, ranges, { labels, frontEndScale: 1 / 32, bitsFor });
+    const post = await predict(model, test.data, shape, config.batchSize);
+    const n = test.header.shape[0] as number;
+    let ok = 0;
+    for (let i = 0; i < n; i++) if (argmax(post, i * labels.length, labels.length) === test.header.labelIndex[i]) ok++;
+    floatAccuracy = n > 0 ? ok / n : 0;
+  } finally {
+    model.dispose();
+  }
+
+  // The integer model on the test split, with the exact arithmetic the firmware uses.
+  const n = test.header.shape[0] as number;
+  const size = shape[0] * shape[1];
+  let intOk = 0;
+  for (let i = 0; i < n; i++) {
+    if (i % 32 === 0) ctx.progress({ done: i, total: n, unit: 'clips', message: 'integer reference on the test split' });
+    const codes = frontEndCodes(intModel, test.data.subarray(i * size, (i + 1) * size));
+    const out = predictInt(intModel, quantizeModelInput(intModel, codes));
+    const label = argmax(out, 0, labels.length);
+    if (label === test.header.labelIndex[i]) intOk++;
+    if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const intAccuracy = n > 0 ? intOk / n : 0;
+
+  const file = path.join(ctx.workDir, 'int-model.json');
+  fs.writeFileSync(file, encodeIntModel(intModel));
+  const artifact = await ctx.storeFile('int-model', file, INT_MODEL_MEDIA_TYPE);
+  const weightBytes = packedWeightBytes(intModel);
+  const int8WeightBytes = intModel.ops.reduce((s, o) => s + ('weights' in o ? o.weights.length : 0), 0);
+  const macs = countMacs(intModel);
+  const bitsUsed = [...new Set(intModel.ops.flatMap((o) => ('weightBits' in o ? [o.weightBits] : [])))].sort((a, b) => a - b);
+  return {
+    artifacts: [artifact],
+    metrics: {
+      intAccuracy,
+      floatAccuracy,
+      accuracyDrop: floatAccuracy - intAccuracy,
+      weightBytes,
+      int8WeightBytes,
+      macsPerInference: macs,
+      calibrationSamples: Math.min(config.calibrationSamples, train.header.shape[0] as number),
+    },
+    summary: `${bitsUsed.join('/')}-bit weights ${(weightBytes / 1024).toFixed(1)} KB; test acc float ${(floatAccuracy * 100).toFixed(1)}% → integer ${(intAccuracy * 100).toFixed(1)}% (${n} clips)`,
+  };
+}
+
+export const quantizeStage: StageModule<QuantizeConfig> = {
+  kind,
+  version,
+  description: 'Quantize a trained model to the integer model the firmware runs (TFLite int8 scheme, optional 4/2-bit layers), with its test accuracy on the host integer reference',
+  configSchema: quantizeConfigSchema,
+  run,
+};

@@ -1,0 +1,60 @@
+/*
+ * Model harness: runs the generated model (tops_model.h) on test vectors from the host and
+ * writes its outputs back, over semihosting file I/O on the board (plain stdio on the host).
+ *
+ *   vectors.bin   N x TOPS_MODEL_INPUT_BYTES int8 inputs
+ *   outputs.bin   N x TOPS_MODEL_OUTPUT_BYTES int8 outputs (written)
+ *   layers.bin    every op's output for vector 0, in op order (written; for per-layer diffs)
+ *
+ * stdout: "vectors N" then "ok" or "error <status>". tops_mark() brackets every inference so an
+ * instruction-count plugin can measure exactly one invoke (marker address from the ELF).
+ */
+#include <stdio.h>
+#include <stdint.h>
+#include "tops_model.h"
+
+__attribute__((noinline)) void tops_mark(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+static FILE *layers_file;
+
+static void dump_layer(int32_t op, const char *name, const int8_t *data, int32_t bytes)
+{
+    (void)op;
+    (void)name;
+    fwrite(data, 1, (size_t)bytes, layers_file);
+}
+
+int main(void)
+{
+    FILE *in = fopen("vectors.bin", "rb");
+    FILE *out = fopen("outputs.bin", "wb");
+    if (in == NULL || out == NULL) {
+        printf("error cannot open vectors.bin / outputs.bin\n");
+        return 2;
+    }
+    layers_file = fopen("layers.bin", "wb");
+    int32_t n = 0;
+    static int8_t input[TOPS_MODEL_INPUT_BYTES];
+    while (fread(input, 1, TOPS_MODEL_INPUT_BYTES, in) == TOPS_MODEL_INPUT_BYTES) {
+        int8_t *dst = tops_model_input();
+        for (int32_t i = 0; i < TOPS_MODEL_INPUT_BYTES; i++) dst[i] = input[i];
+        tops_model_set_layer_hook(n == 0 && layers_file != NULL ? dump_layer : 0);
+        tops_mark();
+        tops_status st = tops_model_invoke();
+        tops_mark();
+        if (st != TOPS_OK) {
+            printf("error %d at vector %ld\n", (int)st, (long)n);
+            return 1;
+        }
+        fwrite(tops_model_output(), 1, TOPS_MODEL_OUTPUT_BYTES, out);
+        n++;
+    }
+    fclose(in);
+    fclose(out);
+    if (layers_file != NULL) fclose(layers_file);
+    printf("vectors %ld\nok\n", (long)n);
+    return 0;
+}
