@@ -66,9 +66,9 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
                             const int32_t x = tops_read_s32(in_p);
                             const int32_t w = tops_read_s32(w_p);
                             const int32_t x02 = tops_sxtab16(offset2, x);
-                            const int32_t x13 = tops_sxtab16(offset2, tops_ror8(x));
+                            const int32_t x13 = tops_sxtab16_ror8(offset2, x);
                             const int32_t w02 = tops_sxtb16(w);
-                            const int32_t w13 = tops_sxtb16(tops_ror8(w));
+                            const int32_t w13 = tops_sxtb16_ror8(w);
                             acc0 = tops_smlabb(x02, w02, acc0);
                             acc2 = tops_smlatt(x02, w02, acc2);
                             acc1 = tops_smlabb(x13, w13, acc1);
@@ -78,7 +78,7 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
                     {
                         const int32_t accs[4] = {acc0, acc1, acc2, acc3};
                         for (i = 0; i < 4; i++) {
-                            out[c + i] = tops_clamp_s8(tops_requantize(accs[i], quant->multiplier[c + i], quant->shift[c + i]) +
+                            out[c + i] = tops_clamp_s8(tops_requantize_inline(accs[i], quant->multiplier[c + i], quant->shift[c + i]) +
                                                            params->output_offset,
                                                        &params->activation);
                         }
@@ -94,7 +94,7 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
                                    (int32_t)filter[(ky * filter_dims->w + kx) * channels + c];
                         }
                     }
-                    out[c] = tops_clamp_s8(tops_requantize(acc, quant->multiplier[c], quant->shift[c]) + params->output_offset,
+                    out[c] = tops_clamp_s8(tops_requantize_inline(acc, quant->multiplier[c], quant->shift[c]) + params->output_offset,
                                            &params->activation);
                 }
             }

@@ -32,7 +32,7 @@ static inline void tops_write_s32(void *p, int32_t v)
     memcpy(p, &v, sizeof v);
 }
 
-/* Rotate right by 8 bits: gcc folds it into SXTB16's ", ROR #8" operand. */
+/* Rotate right by 8 bits (portable path; the native path uses SXTB16's ROR operand). */
 static inline int32_t tops_ror8(int32_t x)
 {
     const uint32_t u = (uint32_t)x;
@@ -47,10 +47,27 @@ static inline int32_t tops_sxtb16(int32_t x)
     return __sxtb16(x);
 }
 
+/* Sign-extend bytes 1 and 3. One instruction: gcc 12 does not fold a separate ROR into the
+   ACLE __sxtb16, so the rotate operand is written out. */
+static inline int32_t tops_sxtb16_ror8(int32_t x)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+
 /* Lane-wise a + sign-extended bytes 0 and 2 of x (each lane modulo 2^16). */
 static inline int32_t tops_sxtab16(int32_t a, int32_t x)
 {
     return __sxtab16(a, x);
+}
+
+/* a + sign-extended bytes 1 and 3 of x. */
+static inline int32_t tops_sxtab16_ror8(int32_t a, int32_t x)
+{
+    int32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+    return r;
 }
 
 /* acc + a.lo*b.lo + a.hi*b.hi (modulo 2^32, as the accumulate of SMLAD). */
@@ -92,10 +109,20 @@ static inline int32_t tops_sxtb16(int32_t x)
     return tops_pack16((int8_t)(uint8_t)(u & 0xFFu), (int8_t)(uint8_t)((u >> 16) & 0xFFu));
 }
 
+static inline int32_t tops_sxtb16_ror8(int32_t x)
+{
+    return tops_sxtb16(tops_ror8(x));
+}
+
 static inline int32_t tops_sxtab16(int32_t a, int32_t x)
 {
     const uint32_t u = (uint32_t)x;
     return tops_pack16(tops_lo16(a) + (int8_t)(uint8_t)(u & 0xFFu), tops_hi16(a) + (int8_t)(uint8_t)((u >> 16) & 0xFFu));
+}
+
+static inline int32_t tops_sxtab16_ror8(int32_t a, int32_t x)
+{
+    return tops_sxtab16(a, tops_ror8(x));
 }
 
 static inline int32_t tops_smlad(int32_t a, int32_t b, int32_t acc)
@@ -115,6 +142,38 @@ static inline int32_t tops_smlatt(int32_t a, int32_t b, int32_t acc)
 }
 
 #endif /* TOPS_DSP_NATIVE */
+
+/*
+ * tops_requantize (kernels/ref/tops_requantize.c) without the int64 rounding division, inlined
+ * into the kernels: the reference's "(a*b + nudge) / 2^31, truncating" equals
+ * floor((a*b + 2^30) / 2^31) for both signs (for a*b < 0 the nudge 1 - 2^30 plus the 2^31 - 1
+ * that turns truncation into floor sum to 2^30), i.e. SMULL, one 64-bit add and a shift.
+ * Bit-exact, including the saturations; dsp/tops_requantize.c exports it so the harness's
+ * requantization cases test it.
+ */
+static inline int32_t tops_requantize_inline(int32_t x, int32_t multiplier, int32_t shift)
+{
+    int32_t a = x, high, right = 0;
+    if (shift > 0) {
+        const int64_t shifted = (int64_t)x * ((int64_t)1 << shift);
+        a = shifted > INT32_MAX ? INT32_MAX : shifted < INT32_MIN ? INT32_MIN : (int32_t)shifted;
+    } else {
+        right = -shift;
+    }
+    if (a == INT32_MIN && multiplier == INT32_MIN) {
+        high = INT32_MAX;
+    } else {
+        /* >> of a negative int64: arithmetic on gcc for every target we build (as in ref). */
+        high = (int32_t)(((int64_t)a * multiplier + ((int64_t)1 << 30)) >> 31);
+    }
+    if (right != 0) {
+        const int32_t mask = (int32_t)(((uint32_t)1 << right) - 1u);
+        const int32_t remainder = high & mask;
+        const int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+        high = (high >> right) + (remainder > threshold ? 1 : 0);
+    }
+    return high;
+}
 
 /** Both int16 lanes set to v (the input offset, added by SXTAB16). */
 static inline int32_t tops_dup16(int32_t v)

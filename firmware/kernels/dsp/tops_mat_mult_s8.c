@@ -30,7 +30,7 @@ void tops_q15_column_put_s8(int16_t *col, int32_t k, int32_t col_len, const int8
         for (; i + 4 <= len && k + i + 4 <= body_end; i += 4) {
             const int32_t x = tops_read_s32(src + i);
             tops_write_s32(col + k + i, tops_sxtab16(offset2, x));                /* v0, v2 */
-            tops_write_s32(col + k + i + 2, tops_sxtab16(offset2, tops_ror8(x))); /* v1, v3 */
+            tops_write_s32(col + k + i + 2, tops_sxtab16_ror8(offset2, x)); /* v1, v3 */
         }
     }
     for (; i < len; i++) {
@@ -46,9 +46,9 @@ void tops_q15_column_put_zero(int16_t *col, int32_t k, int32_t col_len, int32_t 
     }
 }
 
-static int8_t tops_finish(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_offset, const tops_activation *act)
+static inline int8_t tops_finish(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_offset, const tops_activation *act)
 {
-    return tops_clamp_s8(tops_requantize(acc, multiplier, shift) + output_offset, act);
+    return tops_clamp_s8(tops_requantize_inline(acc, multiplier, shift) + output_offset, act);
 }
 
 void tops_mat_q15_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int16_t *col_a, const int16_t *col_b,
@@ -69,26 +69,34 @@ void tops_mat_q15_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int1
         const int32_t q0 = per_channel ? r : 0;
         const int32_t q1 = per_channel ? r + 1 : 0;
         if (col_b != 0) {
-            for (k = 0; k < body; k += 4) {
-                const int32_t wa = tops_read_s32(w0 + k);
-                const int32_t wb = tops_read_s32(w1 + k);
+            /* Pointers walk row 0 and column a; row 1 and column b are reached by a fixed
+               offset, which keeps the loop's live registers within the 13 Thumb-2 has. */
+            const int8_t *pw = w0;
+            const int16_t *pa = a;
+            const int32_t w_step = len;
+            const int32_t x_step = (int32_t)(b - a);
+            int32_t n;
+            for (n = body >> 2; n > 0; n--, pw += 4, pa += 4) {
+                const int32_t wa = tops_read_s32(pw);
+                const int32_t wb = tops_read_s32(pw + w_step);
                 const int32_t wa02 = tops_sxtb16(wa);
-                const int32_t wa13 = tops_sxtb16(tops_ror8(wa));
+                const int32_t wa13 = tops_sxtb16_ror8(wa);
                 const int32_t wb02 = tops_sxtb16(wb);
-                const int32_t wb13 = tops_sxtb16(tops_ror8(wb));
-                const int32_t xa02 = tops_read_s32(a + k);
-                const int32_t xa13 = tops_read_s32(a + k + 2);
-                const int32_t xb02 = tops_read_s32(b + k);
-                const int32_t xb13 = tops_read_s32(b + k + 2);
-                a0 = tops_smlad(wa02, xa02, a0);
-                a0 = tops_smlad(wa13, xa13, a0);
-                a1 = tops_smlad(wb02, xa02, a1);
-                a1 = tops_smlad(wb13, xa13, a1);
-                c0 = tops_smlad(wa02, xb02, c0);
-                c0 = tops_smlad(wa13, xb13, c0);
-                c1 = tops_smlad(wb02, xb02, c1);
-                c1 = tops_smlad(wb13, xb13, c1);
+                const int32_t wb13 = tops_sxtb16_ror8(wb);
+                int32_t x = tops_read_s32(pa);
+                a0 = tops_smlad(wa02, x, a0);
+                a1 = tops_smlad(wb02, x, a1);
+                x = tops_read_s32(pa + 2);
+                a0 = tops_smlad(wa13, x, a0);
+                a1 = tops_smlad(wb13, x, a1);
+                x = tops_read_s32(pa + x_step);
+                c0 = tops_smlad(wa02, x, c0);
+                c1 = tops_smlad(wb02, x, c1);
+                x = tops_read_s32(pa + x_step + 2);
+                c0 = tops_smlad(wa13, x, c0);
+                c1 = tops_smlad(wb13, x, c1);
             }
+            k = body;
             for (; k < len; k++) {
                 c0 += (int32_t)w0[k] * b[k];
                 c1 += (int32_t)w1[k] * b[k];
@@ -102,9 +110,9 @@ void tops_mat_q15_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int1
                 const int32_t xa02 = tops_read_s32(a + k);
                 const int32_t xa13 = tops_read_s32(a + k + 2);
                 a0 = tops_smlad(tops_sxtb16(wa), xa02, a0);
-                a0 = tops_smlad(tops_sxtb16(tops_ror8(wa)), xa13, a0);
+                a0 = tops_smlad(tops_sxtb16_ror8(wa), xa13, a0);
                 a1 = tops_smlad(tops_sxtb16(wb), xa02, a1);
-                a1 = tops_smlad(tops_sxtb16(tops_ror8(wb)), xa13, a1);
+                a1 = tops_smlad(tops_sxtb16_ror8(wb), xa13, a1);
             }
         }
         for (k = body; k < len; k++) {
@@ -123,7 +131,7 @@ void tops_mat_q15_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int1
         for (k = 0; k < body; k += 4) {
             const int32_t wa = tops_read_s32(w0 + k);
             const int32_t wa02 = tops_sxtb16(wa);
-            const int32_t wa13 = tops_sxtb16(tops_ror8(wa));
+            const int32_t wa13 = tops_sxtb16_ror8(wa);
             a0 = tops_smlad(wa02, tops_read_s32(col_a + k), a0);
             a0 = tops_smlad(wa13, tops_read_s32(col_a + k + 2), a0);
             if (col_b != 0) {
