@@ -5,6 +5,7 @@
  *   TOPS_PROBE_LOCAL_BYTES=N a function that fills a local array of N bytes (stack use)
  *   TOPS_PROBE_FLASH_BYTES=N a const array of N bytes kept in flash (link overflow)
  *   TOPS_PROBE_FILE_IO       read in.bin from QEMU's cwd, write out.bin with every byte + 1
+ *   TOPS_PROBE_HANG          spin forever (timeout handling)
  *   TOPS_PROBE_EXIT=N        exit status
  */
 #include <stdint.h>
@@ -22,13 +23,17 @@ const uint8_t tops_probe_blob[TOPS_PROBE_FLASH_BYTES] = {1};
 #endif
 
 #ifdef TOPS_PROBE_LOOP
-/* volatile accumulator: the compiler may neither unroll the loop away nor vectorise it. */
+/* volatile accumulator: the compiler may neither unroll the loop away nor vectorise it. The
+   count is read at run time so every N compiles to the same instructions (a constant would
+   change the compare's encoding), making the cost exactly a + k*N. */
 static volatile uint32_t tops_probe_sink;
+static volatile uint32_t tops_probe_iterations = TOPS_PROBE_LOOP;
 
 static __attribute__((noinline)) void probe_loop(void)
 {
+    const uint32_t n = tops_probe_iterations;
     uint32_t i;
-    for (i = 0; i < (uint32_t)TOPS_PROBE_LOOP; i++) {
+    for (i = 0; i < n; i++) {
         tops_probe_sink = tops_probe_sink + i;
     }
 }
@@ -76,6 +81,10 @@ static int probe_file_io(void)
 }
 #endif
 
+#ifdef TOPS_PROBE_HANG
+static volatile uint32_t tops_probe_spin;
+#endif
+
 int main(void)
 {
     int status = TOPS_PROBE_EXIT;
@@ -85,7 +94,14 @@ int main(void)
     tops_mark();
 #endif
 #ifdef TOPS_PROBE_LOCAL_BYTES
-    printf("local sum %lu\n", (unsigned long)probe_local(7u));
+    {
+        /* Measure only the call: repaint below main's frame, call, read the mark. */
+        uint32_t sum, used;
+        tops_stack_repaint();
+        sum = probe_local(7u);
+        used = tops_stack_high_water();
+        printf("local sum %lu stack %lu\n", (unsigned long)sum, (unsigned long)used);
+    }
 #endif
 #ifdef TOPS_PROBE_FLASH_BYTES
     printf("blob %d\n", ((const volatile uint8_t *)tops_probe_blob)[TOPS_PROBE_FLASH_BYTES - 1]);
@@ -93,6 +109,11 @@ int main(void)
 #ifdef TOPS_PROBE_FILE_IO
     if (status == 0) {
         status = probe_file_io();
+    }
+#endif
+#ifdef TOPS_PROBE_HANG
+    for (;;) {
+        tops_probe_spin++;
     }
 #endif
     printf("probe done\n");
