@@ -16,9 +16,45 @@
 
 static int8_t output_buf[TOPS_TEST_MAX_OUTPUT];
 
+/* Scratch for the kernels that want it (the dsp/ variants' im2col columns), sized per case by
+   tops_<op>_s8_get_buffer_size() as a caller must; int32_t for word alignment. */
+#ifndef TOPS_TEST_SCRATCH_BYTES
+#define TOPS_TEST_SCRATCH_BYTES 16384
+#endif
+static int32_t scratch_buf[TOPS_TEST_SCRATCH_BYTES / 4];
+
+static int32_t scratch_size(const tops_test_case *t)
+{
+    switch (t->kind) {
+    case TOPS_TEST_CONV2D:
+        return tops_conv2d_s8_get_buffer_size(&t->input_dims, &t->filter_dims);
+    case TOPS_TEST_POINTWISE_CONV2D:
+        return tops_pointwise_conv2d_s8_get_buffer_size(&t->input_dims, &t->filter_dims);
+    case TOPS_TEST_DEPTHWISE_CONV2D:
+        return tops_depthwise_conv2d_s8_get_buffer_size(&t->input_dims, &t->filter_dims);
+    case TOPS_TEST_FULLY_CONNECTED:
+        return tops_fully_connected_s8_get_buffer_size(&t->filter_dims);
+    case TOPS_TEST_AVGPOOL:
+        return tops_avgpool_s8_get_buffer_size(&t->output_dims);
+    case TOPS_TEST_ADD:
+    case TOPS_TEST_SOFTMAX:
+        return 0;
+    }
+    return 0;
+}
+
 static tops_status run_case(const tops_test_case *t, int8_t *out)
 {
-    const tops_context ctx = {0, 0};
+    const int32_t need = scratch_size(t);
+    tops_context ctx = {0, 0};
+    if (need > (int32_t)sizeof scratch_buf) {
+        printf("FAIL %s scratch=%ld exceeds TOPS_TEST_SCRATCH_BYTES\n", t->name, (long)need);
+        return TOPS_ARG_ERROR;
+    }
+    if (need > 0) {
+        ctx.buf = scratch_buf;
+        ctx.size = need;
+    }
     switch (t->kind) {
     case TOPS_TEST_CONV2D:
         return tops_conv2d_s8(&ctx, &t->conv, &t->per_channel, &t->input_dims, t->input, &t->filter_dims,

@@ -1,12 +1,16 @@
 /**
- * Builds firmware/test/test_tops_kernels.c against generated vectors, for the host (gcc) or
- * the mps2-an386 board (arm-none-eabi-gcc, run under QEMU), and parses its summary line.
+ * Builds firmware/test/test_tops_kernels.c against generated vectors, for the host (gcc) or a
+ * registry board (src/deploy: arm-none-eabi-gcc, run under QEMU), with the ref or dsp kernels,
+ * and parses its summary line.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { emitKernelTestHeader, KernelTestCase, RequantizeCases } from '../../src/codegen/test-vectors';
+import { buildFirmware, runOnQemu } from '../../src/deploy';
+
+export type KernelVariant = 'ref' | 'dsp';
 
 /** Repository root, from dist/test/helpers or test/helpers alike. */
 export const REPO_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
@@ -29,34 +33,42 @@ export function writeVectors(cases: readonly KernelTestCase[], seed: string | nu
   return dir;
 }
 
-function kernelSources(): string[] {
+/**
+ * Kernel sources of a variant, as `make KERNELS=<variant>` picks them (STYLE.md "ref vs dsp"):
+ * every dsp/ file replaces the ref/ file of the same name, ref/ fills in the rest.
+ */
+export function kernelSources(variant: KernelVariant = 'ref'): string[] {
   const ref = path.join(FIRMWARE, 'kernels', 'ref');
-  return readdirSync(ref).filter((f) => f.endsWith('.c')).sort().map((f) => path.join(ref, f));
+  const dsp = path.join(FIRMWARE, 'kernels', 'dsp');
+  const own = variant === 'dsp' ? readdirSync(dsp).filter((f) => f.endsWith('.c')) : [];
+  const inherited = readdirSync(ref).filter((f) => f.endsWith('.c') && !own.includes(f)).map((f) => path.join(ref, f));
+  return [...inherited, ...own.map((f) => path.join(dsp, f))].sort();
 }
 
-function sources(dir: string): string[] {
+function sources(dir: string, variant: KernelVariant): string[] {
   return [
     `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`, `-I${path.join(FIRMWARE, 'test')}`,
-    path.join(FIRMWARE, 'test', 'test_tops_kernels.c'), ...kernelSources(),
+    path.join(FIRMWARE, 'test', 'test_tops_kernels.c'), ...kernelSources(variant),
   ];
 }
 
 /** Compile the harness with the host gcc; throws with gcc's stderr on any warning or error. */
-export function buildHostHarness(dir: string): string {
-  const exe = path.join(dir, 'test_tops_kernels');
-  execFileSync('gcc', [...CFLAGS, ...sources(dir), '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function buildHostHarness(dir: string, variant: KernelVariant = 'ref'): string {
+  const exe = path.join(dir, `test_tops_kernels_${variant}`);
+  execFileSync('gcc', [...CFLAGS, '-pedantic', ...sources(dir, variant), '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
   return exe;
 }
 
-/** Compile for mps2-an386 (Cortex-M4): own startup + linker script, newlib semihosting. */
-export function buildBoardHarness(dir: string): string {
-  const board = path.join(FIRMWARE, 'boards', 'mps2-an386');
-  const elf = path.join(dir, 'test_tops_kernels.elf');
-  execFileSync('arm-none-eabi-gcc', [
-    '-mcpu=cortex-m4', '-mthumb', '--specs=rdimon.specs', '-nostartfiles', ...CFLAGS,
-    `-T${path.join(board, 'mps2-an386.ld')}`, path.join(board, 'startup.c'), ...sources(dir), '-o', elf,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return elf;
+/** Cross-compile for a registry board with src/deploy (generated linker script, shared start-up). */
+export async function buildBoardHarness(dir: string, variant: KernelVariant = 'ref', board = 'stm32f446re'): Promise<string> {
+  const build = await buildFirmware({
+    board,
+    sources: [path.join(FIRMWARE, 'test', 'test_tops_kernels.c'), ...kernelSources(variant)],
+    includeDirs: [dir, path.join(FIRMWARE, 'test')],
+    outDir: path.join(dir, `${board}-${variant}`),
+    elfName: 'test_tops_kernels.elf',
+  });
+  return build.elfPath;
 }
 
 export interface HarnessResult {
@@ -78,11 +90,7 @@ export function runHostHarness(exe: string): HarnessResult {
   return parse(r.status, r.stdout);
 }
 
-export function runBoardHarness(elf: string, timeoutMs = 60_000): HarnessResult {
-  const r = spawnSync('qemu-system-arm', [
-    '-M', 'mps2-an386', '-nographic', '-monitor', 'none', '-serial', 'none',
-    '-semihosting-config', 'enable=on,target=native', '-kernel', elf,
-  ], { encoding: 'utf8', timeout: timeoutMs });
-  if (r.error) throw r.error;
-  return parse(r.status, r.stdout);
+export async function runBoardHarness(elf: string, timeoutMs = 60_000, board = 'stm32f446re'): Promise<HarnessResult> {
+  const r = await runOnQemu({ board, elfPath: elf, workDir: path.dirname(elf), timeoutMs });
+  return parse(r.exitCode, r.stdout);
 }

@@ -1,20 +1,22 @@
 import { rmSync } from 'node:fs';
 import { generateKernelTestCases, generateRequantizeCases, emitKernelTestHeader, KERNEL_KINDS, KernelTestCase } from '../../../src/codegen/test-vectors';
-import { buildHostHarness, runHostHarness, writeVectors } from '../../helpers/firmware-build';
+import { buildHostHarness, KernelVariant, runHostHarness, writeVectors } from '../../helpers/firmware-build';
 
-// The C reference kernels, built with the host gcc (-Wall -Wextra -Werror), must reproduce the
-// TypeScript integer reference bit for bit on every generated case.
+// The C kernels, built with the host gcc (-Wall -Wextra -Werror -pedantic), must reproduce the
+// TypeScript integer reference bit for bit on every generated case: the ref variant, and the dsp
+// variant with its portable C emulation of the SIMD32 instructions (the real instructions run
+// in test/integration/firmware-qemu.test.ts).
 const SEED = 'kernels-unit';
 const CASES_PER_KERNEL = 24;
 
-describe('int8 reference kernels on the host', () => {
+describe.each(['ref', 'dsp'] as const)('int8 %s kernels on the host', (variant: KernelVariant) => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   function buildAndRun(cases: KernelTestCase[], requantizeCount = 0): ReturnType<typeof runHostHarness> {
     const dir = writeVectors(cases, SEED, generateRequantizeCases(SEED, requantizeCount));
     dirs.push(dir);
-    return runHostHarness(buildHostHarness(dir));
+    return runHostHarness(buildHostHarness(dir, variant));
   }
 
   it('match the TypeScript reference on every case', () => {

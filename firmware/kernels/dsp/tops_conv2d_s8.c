@@ -1,0 +1,96 @@
+/*
+ * int8 convolution with Armv7E-M DSP instructions (STYLE.md "ref vs dsp"; same signature and
+ * bit-exact results as kernels/ref/tops_conv2d_s8.c, contract src/nn/int-reference/conv2d.ts).
+ *
+ * im2col: for two output pixels at a time, the KH*KW*C_IN input window (+ input offset,
+ * zeros for padding) is written as a q15 column into the caller's scratch, then every output
+ * channel is a dot product of its filter row (int8, in place) with the columns
+ * (tops_mat_q15_s8). Scratch: tops_conv2d_s8_get_buffer_size() bytes in ctx; a smaller
+ * buffer is TOPS_ARG_ERROR (CMSIS-NN does the same), never a silent slow path.
+ */
+#include "tops_dsp.h"
+
+int32_t tops_conv2d_s8_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims)
+{
+    if (input_dims == 0 || filter_dims == 0) {
+        return 0;
+    }
+    return 2 * filter_dims->h * filter_dims->w * input_dims->c * (int32_t)sizeof(int16_t);
+}
+
+/* One q15 column for the window whose top-left input pixel is (y0, x0) of batch b. */
+static void tops_conv_column(int16_t *col, const tops_dims *input_dims, const int8_t *input, const tops_dims *filter_dims,
+                             int32_t b, int32_t y0, int32_t x0, int32_t input_offset)
+{
+    const int32_t c_in = input_dims->c;
+    const int32_t row_len = filter_dims->w * c_in;
+    const int32_t col_len = filter_dims->h * row_len;
+    const int32_t kx_lo = x0 < 0 ? -x0 : 0;
+    const int32_t kx_hi = input_dims->w - x0 < filter_dims->w ? input_dims->w - x0 : filter_dims->w;
+    int32_t ky, k = 0;
+    for (ky = 0; ky < filter_dims->h; ky++, k += row_len) {
+        const int32_t iy = y0 + ky;
+        if (iy < 0 || iy >= input_dims->h || kx_hi <= kx_lo) {
+            tops_q15_column_put_zero(col, k, col_len, row_len);
+            continue;
+        }
+        tops_q15_column_put_zero(col, k, col_len, kx_lo * c_in);
+        tops_q15_column_put_s8(col, k + kx_lo * c_in, col_len,
+                               input + ((b * input_dims->h + iy) * input_dims->w + x0 + kx_lo) * c_in,
+                               (kx_hi - kx_lo) * c_in, input_offset);
+        tops_q15_column_put_zero(col, k + kx_hi * c_in, col_len, (filter_dims->w - kx_hi) * c_in);
+    }
+}
+
+tops_status tops_conv2d_s8(const tops_context *ctx, const tops_conv2d_params *params,
+                           const tops_per_channel_quant_params *quant,
+                           const tops_dims *input_dims, const int8_t *input,
+                           const tops_dims *filter_dims, const int8_t *filter,
+                           const tops_dims *bias_dims, const int32_t *bias,
+                           const tops_dims *output_dims, int8_t *output)
+{
+    int32_t b, oy, ox, oc, col_len, pending = 0;
+    int16_t *cols[2];
+    int8_t *outs[2];
+    if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0 || input == 0 ||
+        filter == 0 || output == 0 || !tops_dims_valid(input_dims) || !tops_dims_valid(filter_dims) ||
+        !tops_dims_valid(output_dims) || !tops_activation_valid(&params->activation) ||
+        !tops_tile_positive(&params->stride) || params->padding.w < 0 || params->padding.h < 0) {
+        return TOPS_ARG_ERROR;
+    }
+    if (filter_dims->c != input_dims->c || output_dims->c != filter_dims->n || output_dims->n != input_dims->n ||
+        (bias != 0 && (bias_dims == 0 || bias_dims->c != output_dims->c))) {
+        return TOPS_ARG_ERROR;
+    }
+    if (ctx == 0 || ctx->buf == 0 || ctx->size < tops_conv2d_s8_get_buffer_size(input_dims, filter_dims)) {
+        return TOPS_ARG_ERROR;
+    }
+    for (oc = 0; oc < output_dims->c; oc++) {
+        if (!tops_shift_valid(quant->shift[oc])) {
+            return TOPS_ARG_ERROR;
+        }
+    }
+    col_len = filter_dims->h * filter_dims->w * input_dims->c;
+    cols[0] = (int16_t *)ctx->buf;
+    cols[1] = cols[0] + col_len;
+    for (b = 0; b < output_dims->n; b++) {
+        for (oy = 0; oy < output_dims->h; oy++) {
+            for (ox = 0; ox < output_dims->w; ox++) {
+                tops_conv_column(cols[pending], input_dims, input, filter_dims, b,
+                                 oy * params->stride.h - params->padding.h, ox * params->stride.w - params->padding.w,
+                                 params->input_offset);
+                outs[pending] = output + ((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c;
+                if (++pending == 2) {
+                    tops_mat_q15_s8(filter, output_dims->c, col_len, cols[0], cols[1], bias, quant->multiplier,
+                                    quant->shift, 1, params->output_offset, &params->activation, outs[0], outs[1]);
+                    pending = 0;
+                }
+            }
+        }
+    }
+    if (pending == 1) {
+        tops_mat_q15_s8(filter, output_dims->c, col_len, cols[0], 0, bias, quant->multiplier, quant->shift, 1,
+                        params->output_offset, &params->activation, outs[0], 0);
+    }
+    return TOPS_OK;
+}

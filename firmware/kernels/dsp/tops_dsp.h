@@ -1,0 +1,206 @@
+/*
+ * Internal helpers of the dsp/ kernels: Armv7E-M DSP (SIMD32) instructions through ACLE
+ * (arm_acle.h) when the target has them, and plain C with the same bit-level results
+ * otherwise, so the same dsp/ sources build and are tested on the host too (STYLE.md
+ * "ref vs dsp": both variants run the same vectors). Packed values are two int16 lanes in one
+ * 32-bit word, lane 0 in the low half.
+ */
+#ifndef TOPS_DSP_H
+#define TOPS_DSP_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "../ref/tops_common.h"
+
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
+#include <arm_acle.h>
+#define TOPS_DSP_NATIVE 1
+#endif
+
+/* Unaligned 32-bit load/store: memcpy compiles to one LDR/STR on Armv7-M (unaligned access
+   is allowed for LDR/STR, and gcc knows it), and stays well-defined C everywhere. */
+static inline int32_t tops_read_s32(const void *p)
+{
+    int32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void tops_write_s32(void *p, int32_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* Rotate right by 8 bits (portable path; the native path uses SXTB16's ROR operand). */
+static inline int32_t tops_ror8(int32_t x)
+{
+    const uint32_t u = (uint32_t)x;
+    return (int32_t)((u >> 8) | (u << 24));
+}
+
+#ifdef TOPS_DSP_NATIVE
+
+/* Sign-extend bytes 0 and 2 into two int16 lanes. */
+static inline int32_t tops_sxtb16(int32_t x)
+{
+    return __sxtb16(x);
+}
+
+/* Sign-extend bytes 1 and 3. One instruction: gcc 12 does not fold a separate ROR into the
+   ACLE __sxtb16, so the rotate operand is written out. */
+static inline int32_t tops_sxtb16_ror8(int32_t x)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+
+/* Lane-wise a + sign-extended bytes 0 and 2 of x (each lane modulo 2^16). */
+static inline int32_t tops_sxtab16(int32_t a, int32_t x)
+{
+    return __sxtab16(a, x);
+}
+
+/* a + sign-extended bytes 1 and 3 of x. */
+static inline int32_t tops_sxtab16_ror8(int32_t a, int32_t x)
+{
+    int32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+    return r;
+}
+
+/* acc + a.lo*b.lo + a.hi*b.hi (modulo 2^32, as the accumulate of SMLAD). */
+static inline int32_t tops_smlad(int32_t a, int32_t b, int32_t acc)
+{
+    return __smlad(a, b, acc);
+}
+
+static inline int32_t tops_smlabb(int32_t a, int32_t b, int32_t acc)
+{
+    return __smlabb(a, b, acc);
+}
+
+static inline int32_t tops_smlatt(int32_t a, int32_t b, int32_t acc)
+{
+    return __smlatt(a, b, acc);
+}
+
+#else /* portable C with the instructions' semantics */
+
+static inline int32_t tops_lo16(int32_t x)
+{
+    return (int32_t)(int16_t)(uint16_t)((uint32_t)x & 0xFFFFu);
+}
+
+static inline int32_t tops_hi16(int32_t x)
+{
+    return (int32_t)(int16_t)(uint16_t)((uint32_t)x >> 16);
+}
+
+static inline int32_t tops_pack16(int32_t lo, int32_t hi)
+{
+    return (int32_t)(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16));
+}
+
+static inline int32_t tops_sxtb16(int32_t x)
+{
+    const uint32_t u = (uint32_t)x;
+    return tops_pack16((int8_t)(uint8_t)(u & 0xFFu), (int8_t)(uint8_t)((u >> 16) & 0xFFu));
+}
+
+static inline int32_t tops_sxtb16_ror8(int32_t x)
+{
+    return tops_sxtb16(tops_ror8(x));
+}
+
+static inline int32_t tops_sxtab16(int32_t a, int32_t x)
+{
+    const uint32_t u = (uint32_t)x;
+    return tops_pack16(tops_lo16(a) + (int8_t)(uint8_t)(u & 0xFFu), tops_hi16(a) + (int8_t)(uint8_t)((u >> 16) & 0xFFu));
+}
+
+static inline int32_t tops_sxtab16_ror8(int32_t a, int32_t x)
+{
+    return tops_sxtab16(a, tops_ror8(x));
+}
+
+static inline int32_t tops_smlad(int32_t a, int32_t b, int32_t acc)
+{
+    const uint32_t s = (uint32_t)acc + (uint32_t)(tops_lo16(a) * tops_lo16(b)) + (uint32_t)(tops_hi16(a) * tops_hi16(b));
+    return (int32_t)s;
+}
+
+static inline int32_t tops_smlabb(int32_t a, int32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(tops_lo16(a) * tops_lo16(b)));
+}
+
+static inline int32_t tops_smlatt(int32_t a, int32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(tops_hi16(a) * tops_hi16(b)));
+}
+
+#endif /* TOPS_DSP_NATIVE */
+
+/*
+ * tops_requantize (kernels/ref/tops_requantize.c) without the int64 rounding division, inlined
+ * into the kernels: the reference's "(a*b + nudge) / 2^31, truncating" equals
+ * floor((a*b + 2^30) / 2^31) for both signs (for a*b < 0 the nudge 1 - 2^30 plus the 2^31 - 1
+ * that turns truncation into floor sum to 2^30), i.e. SMULL, one 64-bit add and a shift.
+ * Bit-exact, including the saturations; dsp/tops_requantize.c exports it so the harness's
+ * requantization cases test it.
+ */
+static inline int32_t tops_requantize_inline(int32_t x, int32_t multiplier, int32_t shift)
+{
+    int32_t a = x, high, right = 0;
+    if (shift > 0) {
+        const int64_t shifted = (int64_t)x * ((int64_t)1 << shift);
+        a = shifted > INT32_MAX ? INT32_MAX : shifted < INT32_MIN ? INT32_MIN : (int32_t)shifted;
+    } else {
+        right = -shift;
+    }
+    if (a == INT32_MIN && multiplier == INT32_MIN) {
+        high = INT32_MAX;
+    } else {
+        /* >> of a negative int64: arithmetic on gcc for every target we build (as in ref). */
+        high = (int32_t)(((int64_t)a * multiplier + ((int64_t)1 << 30)) >> 31);
+    }
+    if (right != 0) {
+        const int32_t mask = (int32_t)(((uint32_t)1 << right) - 1u);
+        const int32_t remainder = high & mask;
+        const int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
+        high = (high >> right) + (remainder > threshold ? 1 : 0);
+    }
+    return high;
+}
+
+/** Both int16 lanes set to v (the input offset, added by SXTAB16). */
+static inline int32_t tops_dup16(int32_t v)
+{
+    return (int32_t)(((uint32_t)v & 0xFFFFu) | ((uint32_t)v << 16));
+}
+
+/*
+ * q15 "column" layout used by the matrix kernels: values (input + offset, in [-255, 255]) in
+ * groups of four stored as [v0, v2, v1, v3], the order SXTB16 / SXTB16-ROR-8 produce from four
+ * int8 weights, so one SMLAD pairs each weight with its own input. A tail of len % 4 values
+ * is stored in order.
+ */
+
+/** Append `len` int8 values (+ offset) starting at column index k (k % 4 == 0 for the fast path). */
+void tops_q15_column_put_s8(int16_t *col, int32_t k, int32_t col_len, const int8_t *src, int32_t len, int32_t offset);
+
+/** Zeros at column indexes [k, k + len) (padding: (input + offset) contributes nothing). */
+void tops_q15_column_put_zero(int16_t *col, int32_t k, int32_t col_len, int32_t len);
+
+/**
+ * out[r] = requantized (bias[r] + sum_k row_r[k] * col[k]) for every row r of the int8 matrix
+ * `rows` ([n_rows, len], row-major) against one or two columns (col_b may be NULL).
+ * Results are written with stride 1 to out_a / out_b.
+ */
+void tops_mat_q15_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int16_t *col_a, const int16_t *col_b,
+                     const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int32_t per_channel,
+                     int32_t output_offset, const tops_activation *act, int8_t *out_a, int8_t *out_b);
+
+#endif /* TOPS_DSP_H */

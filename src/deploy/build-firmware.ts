@@ -1,0 +1,108 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { resolveBoard } from './board-target';
+import { FirmwareBuildError, FirmwareDoesNotFitError } from './errors';
+import { execTool } from './exec-tool';
+import { FIRMWARE_INCLUDE_DIR, STARTUP_SOURCE } from './firmware-paths';
+import { parseRegionOverflows } from './link-overflow';
+import { DEFAULT_RESERVATION, renderLinkerScript } from './linker-script';
+import { parseSizeOutput, SectionSizes } from './section-sizes';
+
+export type OptimizeLevel = 'O0' | 'O1' | 'O2' | 'O3' | 'Os';
+
+export interface BuildFirmwareOptions {
+  /** Registry board name (src/boards/registry.ts). */
+  readonly board: string;
+  /** C sources with main(); the start-up (firmware/boards/cortex-m) is added automatically. */
+  readonly sources: readonly string[];
+  readonly includeDirs?: readonly string[];
+  /** -D flags: NAME or NAME=VALUE. */
+  readonly defines?: readonly string[];
+  readonly outDir: string;
+  readonly optimize?: OptimizeLevel;
+  /** Stack reserved at link time (default 16 KB). */
+  readonly stackBytes?: number;
+  /** Heap reserved at link time for newlib (default 8 KB; semihosting stdio mallocs its buffers). */
+  readonly heapBytes?: number;
+  /** ELF file name inside outDir (default firmware.elf). */
+  readonly elfName?: string;
+}
+
+export interface FirmwareBuild {
+  readonly board: string;
+  readonly elfPath: string;
+  readonly linkerScriptPath: string;
+  readonly sections: SectionSizes;
+  /** text + rodata + data: what the board's flash must hold. */
+  readonly flashBytes: number;
+  /** data + bss. */
+  readonly staticSramBytes: number;
+  readonly stackReserveBytes: number;
+  readonly heapReserveBytes: number;
+  /** The exact compiler command line (for the cache key and for reproducing a build by hand). */
+  readonly compilerArgs: readonly string[];
+}
+
+/** Warnings are errors, as for the host build of the kernels (firmware/README.md). */
+const WARNINGS = ['-Wall', '-Wextra', '-Werror'];
+
+/**
+ * Compile and link C sources for a registry board with arm-none-eabi-gcc and newlib's
+ * semihosting library (librdimon, --specs=rdimon.specs), against a linker script generated
+ * with the board's real flash and SRAM sizes. Throws FirmwareDoesNotFitError when ld reports
+ * a region overflow, FirmwareBuildError for any other compile or link failure.
+ */
+export async function buildFirmware(options: BuildFirmwareOptions): Promise<FirmwareBuild> {
+  const target = resolveBoard(options.board);
+  const reservation = {
+    stackBytes: options.stackBytes ?? DEFAULT_RESERVATION.stackBytes,
+    heapBytes: options.heapBytes ?? DEFAULT_RESERVATION.heapBytes,
+  };
+  await mkdir(options.outDir, { recursive: true });
+  const linkerScriptPath = path.join(options.outDir, `${target.board.name}.ld`);
+  await writeFile(linkerScriptPath, renderLinkerScript(target, reservation));
+  const elfPath = path.join(options.outDir, options.elfName ?? 'firmware.elf');
+  const args = [
+    ...target.cpuFlags,
+    `-${options.optimize ?? 'O2'}`,
+    '-std=c99', ...WARNINGS,
+    // Per-function sections + --gc-sections: unused kernels cost no flash, as on a real build.
+    '-ffunction-sections', '-fdata-sections',
+    ...(options.defines ?? []).map((d) => `-D${d}`),
+    `-I${FIRMWARE_INCLUDE_DIR}`, ...(options.includeDirs ?? []).map((d) => `-I${d}`),
+    '--specs=rdimon.specs', '-nostartfiles', `-T${linkerScriptPath}`,
+    '-Wl,--gc-sections',
+    STARTUP_SOURCE, ...options.sources,
+    '-o', elfPath,
+  ];
+  const cc = await execTool('arm-none-eabi-gcc', args);
+  if (cc.code !== 0) {
+    const output = `${cc.stdout}${cc.stderr}`;
+    const overflows = parseRegionOverflows(output);
+    const flash = overflows.find((o) => o.region === 'FLASH');
+    if (flash !== undefined) {
+      throw new FirmwareDoesNotFitError(target.board.name, 'flash', target.board.flashBytes + flash.bytes, target.board.flashBytes);
+    }
+    const ram = overflows.find((o) => o.region === 'RAM');
+    if (ram !== undefined) {
+      const kb = (n: number): string => `${Math.round(n / 1024)} KB`;
+      throw new FirmwareDoesNotFitError(target.board.name, 'SRAM', target.board.sramBytes + ram.bytes, target.board.sramBytes,
+        ` (data + bss + ${kb(reservation.heapBytes)} heap + ${kb(reservation.stackBytes)} stack reservation)`);
+    }
+    throw new FirmwareBuildError(target.board.name, output);
+  }
+  const size = await execTool('arm-none-eabi-size', ['-A', '-d', elfPath]);
+  if (size.code !== 0) throw new FirmwareBuildError(target.board.name, size.stderr);
+  const sections = parseSizeOutput(size.stdout);
+  return {
+    board: target.board.name,
+    elfPath,
+    linkerScriptPath,
+    sections,
+    flashBytes: sections.text + sections.rodata + sections.data,
+    staticSramBytes: sections.data + sections.bss,
+    stackReserveBytes: reservation.stackBytes,
+    heapReserveBytes: reservation.heapBytes,
+    compilerArgs: ['arm-none-eabi-gcc', ...args],
+  };
+}
