@@ -10,6 +10,8 @@ import { evaluateStage } from './evaluate';
 import { featuresStage } from './features';
 import { importAudioStage } from './import-audio';
 import { quantizeStage } from './quantize';
+import { codegenStage } from './codegen';
+import { deployStage } from './deploy';
 import { reportStage } from './report';
 import { synthKwsStage } from './synth-kws';
 import { trainStage } from './train';
@@ -21,6 +23,8 @@ export const stageModules: readonly AnyStageModule[] = [
   featuresStage as AnyStageModule,
   trainStage as AnyStageModule,
   quantizeStage as AnyStageModule,
+  codegenStage as AnyStageModule,
+  deployStage as AnyStageModule,
   evaluateStage as AnyStageModule,
   reportStage as AnyStageModule,
 ];

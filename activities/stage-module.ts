@@ -76,6 +76,11 @@ export interface StageModule<C = unknown> {
   readonly description: string;
   /** Strict zod schema of `with:`; defaults live here. */
   readonly configSchema: z.ZodType<C>;
+  /**
+   * The stage builds for a board: its config has a `board` key that, when left out, is filled
+   * in from the pipeline's top-level `board:` (so the board is part of the cache key).
+   */
+  readonly usesBoard?: boolean;
   /** Versions of external tools whose output this stage depends on (part of the cache key). */
   toolVersions?(): Promise<Record<string, string>>;
   /**

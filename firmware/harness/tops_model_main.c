@@ -6,17 +6,22 @@
  *   outputs.bin   N x TOPS_MODEL_OUTPUT_BYTES int8 outputs (written)
  *   layers.bin    every op's output for vector 0, in op order (written; for per-layer diffs)
  *
- * stdout: "vectors N" then "ok" or "error <status>". tops_mark() brackets every inference so an
- * instruction-count plugin can measure exactly one invoke (marker address from the ELF).
+ * stdout: "vectors N", "stack B" (deepest stack use during inference, bytes; board only), then
+ * "ok" or "error <status>". tops_mark() brackets every inference so the instruction-count
+ * plugin can measure exactly one invoke (the deploy stage finds the marker in the ELF).
+ * Build with -DTOPS_HOST_BUILD for the host (no start-up: markers and stack paint are no-ops).
  */
 #include <stdio.h>
 #include <stdint.h>
 #include "tops_model.h"
 
-__attribute__((noinline)) void tops_mark(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
+#ifdef TOPS_HOST_BUILD
+static void tops_mark(void) {}
+static void tops_stack_repaint(void) {}
+static uint32_t tops_stack_high_water(void) { return 0; }
+#else
+#include "tops_board.h"
+#endif
 
 static FILE *layers_file;
 
@@ -37,14 +42,17 @@ int main(void)
     }
     layers_file = fopen("layers.bin", "wb");
     int32_t n = 0;
+    uint32_t stack = 0;
     static int8_t input[TOPS_MODEL_INPUT_BYTES];
     while (fread(input, 1, TOPS_MODEL_INPUT_BYTES, in) == TOPS_MODEL_INPUT_BYTES) {
         int8_t *dst = tops_model_input();
         for (int32_t i = 0; i < TOPS_MODEL_INPUT_BYTES; i++) dst[i] = input[i];
         tops_model_set_layer_hook(n == 0 && layers_file != NULL ? dump_layer : 0);
+        if (n == 1) tops_stack_repaint(); /* vector 0 ran the dump hook (stdio): measure from vector 1 */
         tops_mark();
         tops_status st = tops_model_invoke();
         tops_mark();
+        if (n == 1) stack = tops_stack_high_water();
         if (st != TOPS_OK) {
             printf("error %d at vector %ld\n", (int)st, (long)n);
             return 1;
@@ -55,6 +63,6 @@ int main(void)
     fclose(in);
     fclose(out);
     if (layers_file != NULL) fclose(layers_file);
-    printf("vectors %ld\nok\n", (long)n);
+    printf("vectors %ld\nstack %lu\nok\n", (long)n, (unsigned long)stack);
     return 0;
 }

@@ -138,7 +138,15 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
 #endif /* TOPS_MODEL_H */
 `;
 
-  const parts: string[] = [stamp, '#include "tops_model.h"', '#include "tops_nn.h"', ''];
+  const parts: string[] = [stamp, '#include "tops_model.h"', '#include "tops_nn.h"', '',
+    '/* -DTOPS_PROFILE_OPS: call the board\'s region marker after every op, so the instruction-count',
+    '   plugin attributes instructions to ops (deploy builds this way; a few instructions per op). */',
+    '#ifdef TOPS_PROFILE_OPS',
+    'void tops_mark(void);',
+    '#define TOPS_OP_MARK() tops_mark()',
+    '#else',
+    '#define TOPS_OP_MARK() ((void)0)',
+    '#endif', ''];
   parts.push(`const char *const tops_model_labels[TOPS_MODEL_NUM_CLASSES] = {${model.labels.map((l) => JSON.stringify(l)).join(', ')}};`, '');
   parts.push('static int8_t tops_arena[TOPS_MODEL_ARENA_BYTES] __attribute__((aligned(4)));');
   parts.push('static tops_layer_hook layer_hook;', '');
@@ -195,6 +203,7 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
         break;
     }
     calls.push(`    if (st != TOPS_OK) return st;`);
+    calls.push('    TOPS_OP_MARK();');
     calls.push(`    if (layer_hook) layer_hook(${i}, ${JSON.stringify(op.name)}, ${at(op.output)}, ${tensorBytes(o)});`);
   });
 

@@ -77,7 +77,19 @@ export function parsePipeline(text: string, fileLabel: string, opts: LoadOptions
     });
     throw new PipelineSpecError(render(fileLabel, placed, opts.overrides ?? []));
   }
-  return resolve(result.data, fileLabel);
+  // Stages that build for a board inherit the pipeline's `board:` unless they name their own.
+  const boardless = Object.entries(result.data.stages).filter(([, st]) => {
+    const m = opts.modules.find((x) => x.kind === st.kind);
+    return m?.usesBoard === true && (st.with as Record<string, unknown>).board === undefined;
+  });
+  if (boardless.length > 0 && result.data.board === undefined) {
+    throw new PipelineSpecError(boardless.map(([name, st]) => {
+      const loc = locate(source, ['stages', name, 'kind'], undefined, marks);
+      const where = 'pos' in loc ? `${fileLabel}:${loc.pos.line}:${loc.pos.col}` : fileLabel;
+      return `${where}: stages.${name}: a ${st.kind} stage needs a board: set "board:" at the top of the file (e.g. board: stm32f446re) or stages.${name}.with.board`;
+    }));
+  }
+  return resolve(result.data, fileLabel, new Set(boardless.map(([name]) => name)));
 }
 
 function toPlainData(source: YamlSource, fileLabel: string): unknown {
@@ -89,13 +101,13 @@ function toPlainData(source: YamlSource, fileLabel: string): unknown {
   }
 }
 
-function resolve(doc: PipelineDocument, source: string): ResolvedPipeline {
+function resolve(doc: PipelineDocument, source: string, inheritBoard: ReadonlySet<string>): ResolvedPipeline {
   const byName = new Map(
-    Object.entries(doc.stages).map(([name, s]): [string, ResolvedStage] => [
-      name,
+    Object.entries(doc.stages).map(([name, s]): [string, ResolvedStage] => {
       // Stage config schemas are strict objects, so their output is a plain record.
-      { name, kind: s.kind, needs: s.needs ?? [], config: s.with as Record<string, unknown> },
-    ]),
+      const config = s.with as Record<string, unknown>;
+      return [name, { name, kind: s.kind, needs: s.needs ?? [], config: inheritBoard.has(name) ? { ...config, board: doc.board } : config }];
+    }),
   );
   const stages = topologicalOrder([...byName.values()]).map((name) => byName.get(name) as ResolvedStage);
   return {

@@ -30,7 +30,7 @@ export function writeModelSources(model: IntModel): string {
 export function buildHostModel(dir: string): string {
   const exe = path.join(dir, 'model_host');
   execFileSync('gcc', [
-    '-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic',
+    '-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic', '-DTOPS_HOST_BUILD',
     `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`,
     path.join(dir, 'tops_model.c'), path.join(FIRMWARE, 'harness', 'tops_model_main.c'), ...kernelSources(), '-o', exe,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { boardNames, findBoard } from '../src/boards/registry';
+import { StageInputError } from '../src/errors';
+import { scratchFor, type KernelVariant } from '../src/codegen/kernel-variants';
+import { emitModelC } from '../src/codegen/model-c';
+import { countMacs, decodeIntModel, packedWeightBytes } from '../src/quant/int-model';
+import type { StageContext, StageModule, StageResult } from './stage-module';
+import { findInput } from './train';
+
+/**
+ * `codegen`: integer model → `tops_model.c` / `tops_model.h` (src/codegen/model-c.ts): const
+ * weights (4-/2-bit packed), one static arena placed by the lifetime planner, a straight-line
+ * invoke calling the firmware kernels. The kernel variant (portable `ref` or Cortex-M DSP
+ * `dsp`) decides the scratch each op needs, so it is fixed here, from the board.
+ *
+ * Output `firmware-src` (dir): tops_model.c, tops_model.h, memory-plan.json.
+ * Metrics: arenaBytes next to arenaLowerBoundBytes (MicroNets eq. 3), weightBytes.
+ */
+export const kind = 'codegen';
+export const version = 1;
+
+const boardSchema = z.enum(boardNames as [string, ...string[]]);
+
+export const codegenConfigSchema = z.strictObject({
+  board: boardSchema.optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
+  kernels: z.enum(['auto', 'ref', 'dsp']).default('auto').meta({ description: 'Kernel variant: dsp (SMLAD/SXTB16) on cores with the DSP extension when auto.' }),
+});
+export type CodegenConfig = z.output<typeof codegenConfigSchema>;
+
+export function kernelVariantFor(board: string | undefined, kernels: CodegenConfig['kernels']): KernelVariant {
+  if (kernels !== 'auto') return kernels;
+  return findBoard(board ?? '')?.dsp ? 'dsp' : 'ref';
+}
+
+async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
+  const ref = findInput(ctx as StageContext<unknown>, 'int-model');
+  if (!ref) throw new StageInputError(`stages.${ctx.stageName}: needs a quantize stage (no "int-model" artifact among ${Object.keys(ctx.inputs).join(', ') || 'no inputs'})`);
+  const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(ref), 'utf8'), `int-model ${ref.sha256.slice(0, 12)}`);
+  const variant = kernelVariantFor(ctx.config.board, ctx.config.kernels);
+  const c = emitModelC(model, { scratchBytes: scratchFor(variant), provenance: `int-model sha256:${ref.sha256.slice(0, 16)}, ${variant} kernels` });
+
+  const dir = path.join(ctx.workDir, 'firmware-src');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'tops_model.h'), c.header);
+  fs.writeFileSync(path.join(dir, 'tops_model.c'), c.source);
+  const plan = {
+    kernels: variant,
+    arenaBytes: c.plan.arenaBytes,
+    lowerBoundBytes: c.plan.lowerBoundBytes,
+    strategy: c.plan.strategy,
+    buffers: c.plan.buffers.map((b) => ({ ...b, tensors: [...b.tensors] })),
+  };
+  fs.writeFileSync(path.join(dir, 'memory-plan.json'), JSON.stringify(plan, null, 2) + '\n');
+  const artifact = await ctx.storeDir('firmware-src', dir);
+  const ratio = c.plan.arenaBytes / Math.max(1, c.plan.lowerBoundBytes);
+  return {
+    artifacts: [artifact],
+    metrics: {
+      arenaBytes: c.plan.arenaBytes,
+      arenaLowerBoundBytes: c.plan.lowerBoundBytes,
+      weightBytes: packedWeightBytes(model),
+      macsPerInference: countMacs(model),
+      kernels: variant,
+    },
+    summary: `${model.ops.length} ops, ${variant} kernels; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB`,
+  };
+}
+
+export const codegenStage: StageModule<CodegenConfig> = {
+  kind,
+  version,
+  description: 'Generate plain C for the integer model: const weights, one statically planned arena, no interpreter, no malloc',
+  configSchema: codegenConfigSchema,
+  usesBoard: true,
+  run,
+};

@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { boardNames, findBoard } from '../src/boards/registry';
+import { TinyopsError, StageInputError } from '../src/errors';
+import { kernelSources, type KernelVariant } from '../src/codegen/kernel-variants';
+import { readFeatureTensor } from '../src/dsp/feature-tensor';
+import { buildFirmware, countsBetween, estimateLatency, firmwareToolVersions, runOnQemu, type ExecutionCounts } from '../src/deploy';
+import { FIRMWARE_DIR } from '../src/deploy/firmware-paths';
+import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-reference';
+import { countMacs, decodeIntModel, tensorBytes, type IntModel } from '../src/quant/int-model';
+import type { StageContext, StageModule, StageResult } from './stage-module';
+import { findInput } from './train';
+
+/**
+ * `deploy` (DESIGN.md §7): build the generated C with arm-none-eabi-gcc for the board's core,
+ * linked against the board's real flash and SRAM (src/deploy), run it in QEMU on test vectors
+ * from the test split, and check every output byte against the host integer reference. Also
+ * measures flash, SRAM (data + bss + stack high-water), instructions per inference and per op
+ * (QEMU TCG plugin, markers after every op) and an estimated latency (src/deploy/cycle-model.ts).
+ *
+ * A mismatch is an error naming the vector and the first op whose output differs (per-layer
+ * dump of that vector from the board). A model that does not fit fails the link with
+ * "needs N KB flash, <board> has M KB".
+ *
+ * Inputs: `firmware-src` (codegen), `int-model` (quantize), `test` features.
+ * Outputs: `firmware` (ELF), `deployment` (JSON: measurements, per-op counts, CPI model).
+ */
+export const kind = 'deploy';
+export const version = 1;
+
+export const deployConfigSchema = z.strictObject({
+  board: z.enum(boardNames as [string, ...string[]]).optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
+  vectors: z.number().int().min(2).default(100).meta({ description: 'Test-split inputs run on the board and compared bit for bit with the host.' }),
+  optimize: z.enum(['O2', 'O3', 'Os']).default('O2'),
+  stackBytes: z.number().int().positive().default(8192).meta({ description: 'Stack reserved at link time (counted against the board\'s SRAM).' }),
+  timeoutSec: z.number().positive().default(600),
+});
+export type DeployConfig = z.output<typeof deployConfigSchema>;
+
+/** Raised when the board's output differs from the host integer reference. */
+export class BitExactnessError extends TinyopsError {}
+
+function requireInput(ctx: StageContext<DeployConfig>, name: string, producer: string) {
+  const a = findInput(ctx as StageContext<unknown>, name);
+  if (!a) throw new StageInputError(`stages.${ctx.stageName}: needs a ${producer} stage (no "${name}" artifact among ${Object.keys(ctx.inputs).join(', ') || 'no inputs'})`);
+  return a;
+}
+
+function readInt8(file: string): Int8Array {
+  const b = fs.readFileSync(file);
+  return new Int8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** The first op whose board output differs from the host's, for one vector's per-layer dump. */
+function firstDifferingOp(model: IntModel, host: Map<string, Int8Array>, dump: Int8Array): string {
+  let off = 0;
+  for (const [i, op] of model.ops.entries()) {
+    const want = host.get(op.output)!;
+    const got = dump.subarray(off, off + want.length);
+    if (got.length < want.length) return `the board's layer dump ends before op ${i} (${op.name})`;
+    const at = want.findIndex((v, k) => v !== got[k]);
+    if (at >= 0) return `op ${i} ${op.kind} ${op.name} (output byte ${at}: board ${got[at]}, host ${want[at]})`;
+    off += want.length;
+  }
+  return 'no op (layer outputs agree; the difference is in the harness)';
+}
+
+/** sha256 over firmware/{include,kernels,harness,boards} file paths and contents. */
+export function firmwareSourceDigest(): string {
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(c|h)$/.test(e.name)) h.update(path.relative(FIRMWARE_DIR, p)).update('\0').update(fs.readFileSync(p)).update('\0');
+    }
+  };
+  for (const d of ['include', 'kernels', 'harness', 'boards']) if (fs.existsSync(path.join(FIRMWARE_DIR, d))) walk(path.join(FIRMWARE_DIR, d));
+  return h.digest('hex').slice(0, 16);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
+}
+
+async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
+  const config = ctx.config;
+  const boardName = config.board!;
+  const board = findBoard(boardName)!;
+  const srcDir = await ctx.fetchDir(requireInput(ctx, 'firmware-src', 'codegen'));
+  const modelRef = requireInput(ctx, 'int-model', 'quantize');
+  const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(modelRef), 'utf8'));
+  const test = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'test', 'features')));
+  const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number };
+
+  // 1. Vectors: a seeded sample of the test split, quantized exactly as the firmware input is.
+  const inT = model.tensors.find((t) => t.name === model.input)!;
+  const outT = model.tensors.find((t) => t.name === model.output)!;
+  const inBytes = tensorBytes(inT);
+  const outBytes = tensorBytes(outT);
+  const total = test.header.shape[0] as number;
+  if (total === 0) throw new StageInputError(`stages.${ctx.stageName}: the test split is empty; deploy needs test vectors`);
+  const order = ctx.rng('vectors').shuffle([...Array(total).keys()]);
+  const picks = Array.from({ length: config.vectors }, (_, i) => order[i % total]!);
+  const inputs = new Int8Array(picks.length * inBytes);
+  const expected = new Int8Array(picks.length * outBytes);
+  picks.forEach((row, i) => {
+    const q = quantizeModelInput(model, frontEndCodes(model, test.data.subarray(row * inBytes, (row + 1) * inBytes)));
+    inputs.set(q, i * inBytes);
+    expected.set(runIntModel(model, q).get(model.output)!, i * outBytes);
+    if (i % 10 === 0) ctx.progress({ done: i, total: picks.length, unit: 'vectors', message: 'host integer reference' });
+  });
+
+  // 2. Build for the board (real memory sizes; an oversized model fails here with the sizes).
+  const buildDir = path.join(ctx.workDir, 'build');
+  fs.rmSync(buildDir, { recursive: true, force: true });
+  ctx.progress({ done: 0, total: 1, unit: 'builds', message: `arm-none-eabi-gcc for ${boardName} (${plan.kernels} kernels)` });
+  const build = await buildFirmware({
+    board: boardName,
+    sources: [path.join(srcDir, 'tops_model.c'), path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'), ...kernelSources(plan.kernels)],
+    includeDirs: [srcDir],
+    defines: ['TOPS_PROFILE_OPS'],
+    outDir: buildDir,
+    optimize: config.optimize,
+    stackBytes: config.stackBytes,
+    elfName: `${ctx.pipelineName}-${boardName}.elf`,
+  });
+
+  // 3. Run in QEMU on the vectors; semihosting reads vectors.bin and writes outputs.bin here.
+  const runDir = path.join(ctx.workDir, 'run');
+  fs.rmSync(runDir, { recursive: true, force: true });
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(path.join(runDir, 'vectors.bin'), Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength));
+  ctx.progress({ done: 0, total: picks.length, unit: 'vectors', message: `running on ${board.qemuMachine} (QEMU)` });
+  const qemu = await runOnQemu({ board: boardName, elfPath: build.elfPath, workDir: runDir, timeoutMs: config.timeoutSec * 1000 });
+  if (qemu.exitCode !== 0 || !/^ok$/m.test(qemu.stdout)) {
+    throw new BitExactnessError(`firmware on ${boardName} (${board.qemuMachine}) exited ${qemu.exitCode}: ${qemu.stdout.trim().split('\n').pop() ?? ''} ${qemu.stderr.trim()}`.trim());
+  }
+  const outputs = readInt8(path.join(runDir, 'outputs.bin'));
+  if (outputs.length !== expected.length) {
+    throw new BitExactnessError(`firmware wrote ${outputs.length} output bytes for ${picks.length} vectors, expected ${expected.length}`);
+  }
+  const bad = picks.findIndex((_, i) => expected.subarray(i * outBytes, (i + 1) * outBytes).some((v, k) => v !== outputs[i * outBytes + k]));
+  if (bad >= 0) {
+    // Re-run that vector alone: the harness dumps every layer of its first vector.
+    const one = inputs.subarray(bad * inBytes, (bad + 1) * inBytes);
+    fs.writeFileSync(path.join(runDir, 'vectors.bin'), Buffer.from(one.buffer, one.byteOffset, one.byteLength));
+    await runOnQemu({ board: boardName, elfPath: build.elfPath, workDir: runDir, timeoutMs: config.timeoutSec * 1000 });
+    const where = firstDifferingOp(model, runIntModel(model, Int8Array.from(one)), readInt8(path.join(runDir, 'layers.bin')));
+    throw new BitExactnessError(`firmware output differs from the host integer reference at vector ${bad} (test clip ${test.header.clips[picks[bad]!]}); first difference at ${where}`);
+  }
+
+  // 4. Measurements. Marks per vector: before invoke, after every op, after invoke.
+  const perVector = model.ops.length + 2;
+  const hits = qemu.markerHits.map((h) => h.counts);
+  if (hits.length !== perVector * picks.length) {
+    throw new BitExactnessError(`expected ${perVector * picks.length} marker hits from the board, got ${hits.length}`);
+  }
+  // Vector 0 runs the per-layer dump hook (stdio), so it is left out of the timing.
+  const invokes: ExecutionCounts[] = [];
+  const perOp: number[][] = model.ops.map(() => []);
+  for (let v = 1; v < picks.length; v++) {
+    const base = v * perVector;
+    invokes.push(countsBetween(hits[base]!, hits[base + perVector - 1]!));
+    model.ops.forEach((_, i) => perOp[i]!.push(countsBetween(hits[base + i]!, hits[base + i + 1]!).instructions));
+  }
+  const pick = invokes.reduce((best, c) => (Math.abs(c.instructions - median(invokes.map((x) => x.instructions))) < Math.abs(best.instructions - median(invokes.map((x) => x.instructions))) ? c : best), invokes[0]!);
+  const latency = estimateLatency(boardName, pick);
+  const macs = countMacs(model);
+  const stack = qemu.stackHighWaterBytes ?? 0;
+  const sramBytes = build.staticSramBytes + stack;
+  let correct = 0;
+  picks.forEach((row, i) => {
+    const out = outputs.subarray(i * outBytes, (i + 1) * outBytes);
+    const label = out.indexOf(Math.max(...out));
+    if (label === test.header.labelIndex[row]) correct++;
+  });
+  const ops = model.ops.map((op, i) => {
+    const t = model.tensors.find((x) => x.name === op.output)!;
+    const inT2 = model.tensors.find((x) => x.name === op.inputs[0])!;
+    const opMacs = op.kind === 'conv2d' || op.kind === 'depthwise_conv2d'
+      ? t.shape[0] * t.shape[1] * t.shape[2] * op.filterShape[1] * op.filterShape[2] * (op.kind === 'conv2d' ? op.filterShape[3] : 1)
+      : op.kind === 'fully_connected' ? op.filterShape[0] * op.filterShape[1] : 0;
+    const instructions = median(perOp[i]!);
+    return {
+      name: op.name, kind: op.kind, bits: 'weightBits' in op ? op.weightBits : 8, macs: opMacs, instructions,
+      instructionsPerMac: opMacs > 0 ? instructions / opMacs : null,
+      inputBytes: tensorBytes(inT2), outputBytes: tensorBytes(t),
+    };
+  });
+  const deployment = {
+    board: board.name, core: board.core, clockHz: board.clockHz, qemuMachine: board.qemuMachine, kernels: plan.kernels,
+    optimize: config.optimize, compilerArgs: build.compilerArgs,
+    sections: build.sections, flashBytes: build.flashBytes, boardFlashBytes: board.flashBytes,
+    staticSramBytes: build.staticSramBytes, stackHighWaterBytes: stack, sramBytes, boardSramBytes: board.sramBytes,
+    arenaBytes: plan.arenaBytes, arenaLowerBoundBytes: plan.lowerBoundBytes,
+    macsPerInference: macs, counts: pick, instructionsPerInference: pick.instructions,
+    estimatedCycles: latency.cycles, estimatedLatencyMs: latency.ms, cpiModel: latency.model,
+    vectorsChecked: picks.length, bitExact: true, boardAccuracy: correct / picks.length, ops,
+  };
+  fs.writeFileSync(path.join(ctx.workDir, 'deployment.json'), JSON.stringify(deployment, null, 2) + '\n');
+  const artifacts = [
+    await ctx.storeFile('firmware', build.elfPath, 'application/x-elf'),
+    await ctx.storeJson('deployment', deployment),
+  ];
+  return {
+    artifacts,
+    metrics: {
+      flashBytes: build.flashBytes,
+      sramBytes,
+      arenaBytes: plan.arenaBytes,
+      arenaLowerBoundBytes: plan.lowerBoundBytes,
+      macsPerInference: macs,
+      instructionsPerInference: pick.instructions,
+      instructionsPerMac: Number((pick.instructions / Math.max(1, macs)).toFixed(3)),
+      estimatedLatencyMs: Number(latency.ms.toFixed(3)),
+      bitExact: true,
+      vectorsChecked: picks.length,
+      boardAccuracy: correct / picks.length,
+    },
+    summary: `${board.name}: bit-exact on ${picks.length} vectors; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB, SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB; ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
+  };
+}
+
+export const deployStage: StageModule<DeployConfig> = {
+  kind,
+  version,
+  description: 'Build the generated C for the board (real memory sizes), run it in QEMU on test vectors, check bit-exactness, measure flash/SRAM/instructions/latency',
+  configSchema: deployConfigSchema,
+  usesBoard: true,
+  toolVersions: async () => ({ ...(await firmwareToolVersions()) } as Record<string, string>),
+  // The C the firmware is built from besides the generated model (kernels, harness, start-up):
+  // editing a kernel must re-run deploy even though no artifact changed.
+  cacheInputs: async () => ({ firmware: firmwareSourceDigest() }),
+  run,
+};
