@@ -16,3 +16,8 @@ export type { AvgPoolParams } from './avgpool';
 export { add, prepareAddParams } from './add';
 export type { AddParams, TensorQuant } from './add';
 export { softmax, buildSoftmaxExpLut, SOFTMAX_LUT_SIZE, SOFTMAX_LUT_ONE } from './softmax';
+export {
+  conv2dSubByte, pointwiseConv2dSubByte, depthwiseConv2dSubByte, fullyConnectedSubByte,
+  packSubByteWeights, unpackSubByteWeights, packedByteLength, subByteRange,
+} from './sub-byte';
+export type { SubByteBits } from './sub-byte';
