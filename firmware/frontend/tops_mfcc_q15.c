@@ -12,7 +12,7 @@
  *   int32 z_re[M + 1], z_im[M + 1]      the complex FFT in place, then Y[0..M] in place
  *   int32 log_mel[mel_bands]            step 6 output (tops_mfcc_q15_frame / _compute only)
  * The split step writes Y in place over Z, pairing k with M - k (both read the same two
- * values), so no separate spectrum buffer is needed: 4.4 KB for the KWS config.
+ * values), so no separate spectrum buffer is needed: 4 472 bytes for the KWS config.
  */
 #include <stddef.h>
 
