@@ -13,6 +13,9 @@
 #include "tops_nn.h"
 #include "tops_test_case.h"
 #include "tops_test_vectors.h"
+#if defined(TOPS_TEST_TIMING)
+#include "tops_icount.h" /* -DTOPS_TEST_TIMING: "TICKS <case> ticks=<t>" per case (benchmarks) */
+#endif
 
 static int8_t output_buf[TOPS_TEST_MAX_OUTPUT];
 
@@ -123,7 +126,20 @@ int main(void)
         for (i = 0; i < t->output_size; i++) {
             output_buf[i] = (int8_t)0x5a; /* poison, so an unwritten output shows up */
         }
+#if defined(TOPS_TEST_TIMING)
+        {
+            uint32_t t0;
+            if (c == 0) {
+                tops_icount_start();
+                tops_icount_calibrate();
+            }
+            t0 = tops_icount_now();
+            status = run_case(t, output_buf);
+            printf("TICKS %s ticks=%lu\n", t->name, (unsigned long)tops_icount_elapsed(t0, tops_icount_now()));
+        }
+#else
         status = run_case(t, output_buf);
+#endif
         if (status != TOPS_OK) {
             printf("FAIL %s status=%d\n", t->name, (int)status);
             failed++;

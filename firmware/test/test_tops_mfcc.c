@@ -15,7 +15,7 @@
  * int16 pcm[samples], int16 expected[values].
  *
  * Output: "MISMATCH clip=<c> index=<i> got=<v> want=<v>" (first per clip), "FAIL clip=<c> ...",
- * on ARM "MFCC_TICKS clip=<c> frames=<f> ticks=<t>" (SysTick at the core clock, see below),
+ * "MFCC_TICKS clip=<c> frames=<f> ticks=<t>" and on ARM "ICOUNT_CALIBRATION ..." (tops_icount.h),
  * then "TOPS_MFCC_TEST clips=<n> values=<n> mismatches=<n> failed=<n>". Exit 0 iff nothing failed.
  */
 #include <stdio.h>
@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "tops_mfcc.h"
+#include "tops_icount.h"
 #include "tops_mfcc_test_config.h"
 
 static int16_t signal_buf[TOPS_MFCC_TEST_MAX_SAMPLES];
@@ -30,46 +31,6 @@ static int16_t expected_buf[TOPS_MFCC_TEST_MAX_VALUES];
 static int16_t features_buf[TOPS_MFCC_TEST_MAX_VALUES];
 static uint64_t scratch_buf[(TOPS_MFCC_TEST_BUFFER_SIZE + 7) / 8]; /* 8-byte aligned */
 
-#if defined(__ARM_ARCH)
-/*
- * SysTick as a counter of core clock ticks (CLKSOURCE = processor clock). Under QEMU with
- * -icount shift=0 every instruction advances virtual time by 1 ns, so ticks measure
- * instructions; calibrate() times a loop of known instruction count to get the ratio.
- */
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
-
-static void systick_start(void)
-{
-    SYST_RVR = 0x00FFFFFFu;
-    SYST_CVR = 0;
-    SYST_CSR = 5u; /* enable, processor clock, no interrupt */
-}
-
-/* Down-counter: elapsed ticks between two reads, modulo 2^24 (one wrap is ~0.67 s at 25 MHz). */
-static uint32_t systick_elapsed(uint32_t from, uint32_t to)
-{
-    return (from - to) & 0x00FFFFFFu;
-}
-
-/* 3 instructions per iteration (subs, nop, bne): 3 * iterations instructions in total. */
-static void known_loop(uint32_t iterations)
-{
-    __asm__ volatile("1: subs %0, %0, #1\n\tnop\n\tbne 1b" : "+r"(iterations) : : "cc");
-}
-
-static void calibrate(void)
-{
-    const uint32_t iterations = 200000u;
-    uint32_t t0, t1;
-    t0 = SYST_CVR;
-    known_loop(iterations);
-    t1 = SYST_CVR;
-    printf("MFCC_CALIBRATION instructions=%lu ticks=%lu\n", (unsigned long)(3u * iterations),
-           (unsigned long)systick_elapsed(t0, t1));
-}
-#endif
 
 static int read_exact(FILE *f, void *dst, size_t bytes)
 {
@@ -128,16 +89,12 @@ int main(void)
         printf("FAIL vectors do not fit the tables (samples=%ld values=%ld)\n", (long)samples, (long)values);
         return EXIT_FAILURE;
     }
-#if defined(__ARM_ARCH)
-    systick_start();
-    calibrate();
-#endif
+    tops_icount_start();
+    tops_icount_calibrate();
     for (c = 0; c < clips; c++) {
         int32_t i, mismatches = 0;
         tops_status status;
-#if defined(__ARM_ARCH)
         uint32_t t0, t1;
-#endif
         if (!read_exact(f, signal_buf, (size_t)samples * 2) || !read_exact(f, expected_buf, (size_t)values * 2)) {
             printf("FAIL clip=%ld truncated file\n", (long)c);
             failed++;
@@ -148,15 +105,11 @@ int main(void)
         for (i = 0; i < values; i++) {
             features_buf[i] = (int16_t)0x5a5a; /* poison, so an unwritten output shows up */
         }
-#if defined(__ARM_ARCH)
-        t0 = SYST_CVR;
-#endif
+        t0 = tops_icount_now();
         status = tops_mfcc_q15_compute(&ctx, &TOPS_MFCC_TEST_TABLES, signal_buf, samples, features_buf, values);
-#if defined(__ARM_ARCH)
-        t1 = SYST_CVR;
+        t1 = tops_icount_now();
         printf("MFCC_TICKS clip=%ld frames=%ld ticks=%lu\n", (long)c, (long)(values / TOPS_MFCC_TEST_TABLES.coefficients),
-               (unsigned long)systick_elapsed(t0, t1));
-#endif
+               (unsigned long)tops_icount_elapsed(t0, t1)); /* 0 on the host */
         if (status != TOPS_OK) {
             printf("FAIL clip=%ld status=%d\n", (long)c, (int)status);
             failed++;

@@ -49,11 +49,11 @@ export function buildHostHarness(dir: string): string {
 }
 
 /** Compile for mps2-an386 (Cortex-M4): own startup + linker script, newlib semihosting. */
-export function buildBoardHarness(dir: string): string {
+export function buildBoardHarness(dir: string, extraCFlags: readonly string[] = []): string {
   const board = path.join(FIRMWARE, 'boards', 'mps2-an386');
   const elf = path.join(dir, 'test_tops_kernels.elf');
   execFileSync('arm-none-eabi-gcc', [
-    '-mcpu=cortex-m4', '-mthumb', '--specs=rdimon.specs', '-nostartfiles', ...CFLAGS,
+    '-mcpu=cortex-m4', '-mthumb', '--specs=rdimon.specs', '-nostartfiles', ...CFLAGS, ...extraCFlags,
     `-T${path.join(board, 'mps2-an386.ld')}`, path.join(board, 'startup.c'), ...sources(dir), '-o', elf,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   return elf;
@@ -78,9 +78,10 @@ export function runHostHarness(exe: string): HarnessResult {
   return parse(r.status, r.stdout);
 }
 
-export function runBoardHarness(elf: string, timeoutMs = 60_000): HarnessResult {
+/** `extraArgs` e.g. ['-icount', 'shift=0'] to count instructions (firmware/test/tops_icount.h). */
+export function runBoardHarness(elf: string, timeoutMs = 60_000, extraArgs: readonly string[] = []): HarnessResult {
   const r = spawnSync('qemu-system-arm', [
-    '-M', 'mps2-an386', '-nographic', '-monitor', 'none', '-serial', 'none',
+    '-M', 'mps2-an386', '-nographic', '-monitor', 'none', '-serial', 'none', ...extraArgs,
     '-semihosting-config', 'enable=on,target=native', '-kernel', elf,
   ], { encoding: 'utf8', timeout: timeoutMs });
   if (r.error) throw r.error;

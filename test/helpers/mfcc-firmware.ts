@@ -61,7 +61,7 @@ export function writeMfccVectors(params: MfccParams, clips: readonly MfccClip[])
 
 function sources(dir: string): string[] {
   return [
-    `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`,
+    `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`, `-I${path.join(FIRMWARE, 'test')}`,
     path.join(FIRMWARE, 'test', 'test_tops_mfcc.c'), path.join(FIRMWARE, 'frontend', 'tops_mfcc_q15.c'),
     path.join(dir, `${TABLES}.c`),
   ];
@@ -101,7 +101,7 @@ function parse(exitCode: number | null, stdout: string): MfccHarnessResult {
   const ticks = [...stdout.matchAll(/MFCC_TICKS clip=(\d+) frames=(\d+) ticks=(\d+)/g)].map((t) => ({
     clip: Number(t[1]), frames: Number(t[2]), ticks: Number(t[3]),
   }));
-  const cal = /MFCC_CALIBRATION instructions=(\d+) ticks=(\d+)/.exec(stdout);
+  const cal = /ICOUNT_CALIBRATION instructions=(\d+) ticks=(\d+)/.exec(stdout);
   return {
     exitCode, stdout, clips: Number(m[1]), values: Number(m[2]), mismatches: Number(m[3]), failed: Number(m[4]), ticks,
     ...(cal ? { calibration: { instructions: Number(cal[1]), ticks: Number(cal[2]) } } : {}),
