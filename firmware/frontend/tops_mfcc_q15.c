@@ -9,7 +9,8 @@
  *
  * Scratch (caller-owned, 8-byte aligned), for N/2 = M:
  *   int64 band_power[max_band_length]   P[k] of the band being summed (steps 4-5)
- *   int32 z_re[M + 1], z_im[M + 1]      the complex FFT in place, then Y[0..M] in place
+ *   int32 z[2 (M + 1)]                  the complex FFT in place, then Y[0..M] in place,
+ *                                       interleaved (re, im) so a butterfly is two LDRD/STRD pairs
  *   int32 log_mel[mel_bands]            step 6 output (tops_mfcc_q15_frame / _compute only)
  * The split step writes Y in place over Z, pairing k with M - k (both read the same two
  * values), so no separate spectrum buffer is needed: 4 472 bytes for the KWS config.
@@ -35,10 +36,25 @@ static int64_t round_shift64(int64_t x, int32_t s)
     return s == 0 ? x : (x + ((int64_t)1 << (s - 1))) >> s;
 }
 
-/* rnd(a*w1 - b*w2, 30): one component of a Q30 complex multiply (int-arith.ts mulSubRound30). */
-static int32_t mul_sub_round30(int32_t a, int32_t w1, int32_t b, int32_t w2)
+/*
+ * rnd(a*w1 + b*w2, 30): one component of a Q30 complex multiply. The contract's
+ * mulSubRound30(a, w1, b, w2) = rnd(a*w1 - b*w2, 30) is called here with b or w2 negated: the
+ * same integer, and a form that compiles to two SMLALs into an accumulator preset to 2^29.
+ * Twiddles are in [-2^30, 2^30], so negating one cannot overflow.
+ */
+static inline int32_t mac_round30(int32_t a, int32_t w1, int32_t b, int32_t w2)
 {
-    return (int32_t)(((int64_t)a * w1 - (int64_t)b * w2 + ((int64_t)1 << 29)) >> 30);
+    return (int32_t)((((int64_t)1 << 29) + (int64_t)a * w1 + (int64_t)b * w2) >> 30);
+}
+
+/*
+ * rnd(p, s) for 0 < s < 32 when the result fits int32: the 64-bit shift done on the two
+ * halves (floor of the two's complement value), without the generic 64-bit shift's branches.
+ */
+static inline int32_t round_shift64_to32(int64_t p, int32_t s)
+{
+    const uint64_t q = (uint64_t)(p + ((int64_t)1 << (s - 1)));
+    return (int32_t)(((uint32_t)q >> s) | ((uint32_t)(q >> 32) << (32 - s)));
 }
 
 static uint32_t abs32(int32_t x)
@@ -90,8 +106,7 @@ int32_t tops_mfcc_q15_frame_count(const tops_mfcc_q15_tables *tables, int32_t sa
 
 typedef struct {
     int64_t *band_power;
-    int32_t *z_re;
-    int32_t *z_im;
+    int32_t *z;
     int32_t *log_mel;
 } mfcc_scratch;
 
@@ -103,9 +118,8 @@ static int scratch_from(const tops_context *ctx, const tops_mfcc_q15_tables *t, 
         return 0;
     }
     s->band_power = (int64_t *)ctx->buf;
-    s->z_re = (int32_t *)(s->band_power + t->max_band_length);
-    s->z_im = s->z_re + (m + 1);
-    s->log_mel = s->z_im + (m + 1);
+    s->z = (int32_t *)(s->band_power + t->max_band_length);
+    s->log_mel = s->z + 2 * (m + 1);
     return 1;
 }
 
@@ -113,12 +127,27 @@ static int scratch_from(const tops_context *ctx, const tops_mfcc_q15_tables *t, 
  * Steps 1-2 fused with the FFT's input packing: z[n] = v[2 rev(n)] + i v[2 rev(n) + 1] with
  * v[i] = rnd(x[i] w[i], s - nrm) (or x[i] w[i] 2^(nrm - s)), 0 beyond the window.
  */
-static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t nrm, int32_t *z_re, int32_t *z_im)
+static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t nrm, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
     const int32_t shift = t->window_shift - nrm;
     const int64_t up = shift < 0 ? (int64_t)1 << -shift : 1;
     int32_t n;
+    if (shift > 0 && shift < 32) {
+        /* The usual case (s = 25 - nrm for the KWS window): split-half rounding shift. */
+        const int32_t *w = t->window_q30;
+        for (n = 0; n < m; n++) {
+            const int32_t i0 = 2 * (int32_t)t->fft_bit_reverse[n];
+            if (i0 + 1 < t->window_samples) {
+                z[2 * n] = round_shift64_to32((int64_t)x[i0] * w[i0], shift);
+                z[2 * n + 1] = round_shift64_to32((int64_t)x[i0 + 1] * w[i0 + 1], shift);
+            } else {
+                z[2 * n] = i0 < t->window_samples ? round_shift64_to32((int64_t)x[i0] * w[i0], shift) : 0;
+                z[2 * n + 1] = 0;
+            }
+        }
+        return;
+    }
     for (n = 0; n < m; n++) {
         const int32_t i0 = 2 * (int32_t)t->fft_bit_reverse[n];
         int32_t pair[2];
@@ -132,44 +161,45 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
                 pair[h] = (int32_t)(shift >= 0 ? round_shift64(p, shift) : p * up);
             }
         }
-        z_re[n] = pair[0];
-        z_im[n] = pair[1];
+        z[2 * n] = pair[0];
+        z[2 * n + 1] = pair[1];
     }
 }
 
 /* Step 3a: the M-point radix-2 DIT complex FFT in place (fft-q30.ts), inputs already bit-reversed. */
-static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *zr, int32_t *zi)
+static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
     int32_t len;
     for (len = 2; len <= m; len *= 2) {
-        const int32_t half = len / 2;
+        const int32_t half2 = len; /* int32 offset of the partner: 2 * (len / 2) */
         const int32_t step = m / len;
-        int32_t base, j;
+        int32_t j;
+        int32_t *pa;
+        int32_t *const end = z + 2 * m;
         /* j = 0: twiddle 1, applied without a multiply. */
-        for (base = 0; base < m; base += len) {
-            const int32_t a = base;
-            const int32_t b = a + half;
-            const int32_t tr = zr[b];
-            const int32_t ti = zi[b];
-            zr[b] = zr[a] - tr;
-            zi[b] = zi[a] - ti;
-            zr[a] = zr[a] + tr;
-            zi[a] = zi[a] + ti;
+        for (pa = z; pa < end; pa += 2 * len) {
+            int32_t *pb = pa + half2;
+            const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+            pb[0] = ar - br;
+            pb[1] = ai - bi;
+            pa[0] = ar + br;
+            pa[1] = ai + bi;
         }
         /* Butterflies of one stage are independent, so j runs outside to load each twiddle once. */
-        for (j = 1; j < half; j++) {
+        for (j = 1; j < len / 2; j++) {
             const int32_t wr = t->fft_twiddle_re[j * step];
             const int32_t wi = t->fft_twiddle_im[j * step];
-            for (base = 0; base < m; base += len) {
-                const int32_t a = base + j;
-                const int32_t b = a + half;
-                const int32_t tr = mul_sub_round30(zr[b], wr, zi[b], wi);
-                const int32_t ti = mul_sub_round30(zr[b], wi, -zi[b], wr);
-                zr[b] = zr[a] - tr;
-                zi[b] = zi[a] - ti;
-                zr[a] = zr[a] + tr;
-                zi[a] = zi[a] + ti;
+            const int32_t nwi = -wi;
+            for (pa = z + 2 * j; pa < end; pa += 2 * len) {
+                int32_t *pb = pa + half2;
+                const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+                const int32_t tr = mac_round30(br, wr, bi, nwi); /* mulSubRound30(zr, wr, zi, wi) */
+                const int32_t ti = mac_round30(br, wi, bi, wr);  /* mulSubRound30(zr, wi, -zi, wr) */
+                pb[0] = ar - tr;
+                pb[1] = ai - ti;
+                pa[0] = ar + tr;
+                pa[1] = ai + ti;
             }
         }
     }
@@ -179,8 +209,8 @@ static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *zr, int32_t *zi)
  * One split output: Y = E - i T O with E = a + conj(b), O = a - conj(b); T = 1 (k = 0),
  * -1 (k = M) or the Q30 split twiddle k. Y.re = E.re + U.im, Y.im = E.im - U.re, U = T O.
  */
-static void split_one(const tops_mfcc_q15_tables *t, int32_t k, int32_t ar, int32_t ai, int32_t br, int32_t bi,
-                      int32_t *yr, int32_t *yi)
+static inline void split_one(const tops_mfcc_q15_tables *t, int32_t k, int32_t ar, int32_t ai, int32_t br, int32_t bi,
+                             int32_t *y)
 {
     const int32_t m = t->fft_size / 2;
     const int32_t er = ar + br;
@@ -193,33 +223,33 @@ static void split_one(const tops_mfcc_q15_tables *t, int32_t k, int32_t ar, int3
         ur = -or_;
         ui = -oi;
     } else if (k != 0) {
-        ur = mul_sub_round30(or_, t->fft_split_re[k], oi, t->fft_split_im[k]);
-        ui = mul_sub_round30(oi, t->fft_split_re[k], -or_, t->fft_split_im[k]);
+        ur = mac_round30(or_, t->fft_split_re[k], oi, -t->fft_split_im[k]); /* mulSubRound30(or, sr, oi, si) */
+        ui = mac_round30(oi, t->fft_split_re[k], or_, t->fft_split_im[k]);  /* mulSubRound30(oi, sr, -or, si) */
     }
-    *yr = er + ui;
-    *yi = ei - ur;
+    y[0] = er + ui;
+    y[1] = ei - ur;
 }
 
 /* Step 3b: the split step in place: Y[k] and Y[M - k] both come from Z[k] and Z[M - k]. */
-static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *zr, int32_t *zi)
+static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
     int32_t k;
     /* k = 0 and k = M both use a = b = Z[0]. */
     {
-        const int32_t r0 = zr[0];
-        const int32_t i0 = zi[0];
-        split_one(t, 0, r0, i0, r0, i0, &zr[0], &zi[0]);
-        split_one(t, m, r0, i0, r0, i0, &zr[m], &zi[m]);
+        const int32_t r0 = z[0];
+        const int32_t i0 = z[1];
+        split_one(t, 0, r0, i0, r0, i0, &z[0]);
+        split_one(t, m, r0, i0, r0, i0, &z[2 * m]);
     }
     for (k = 1; k <= m / 2; k++) {
-        const int32_t ar = zr[k];
-        const int32_t ai = zi[k];
-        const int32_t br = zr[m - k];
-        const int32_t bi = zi[m - k];
-        split_one(t, k, ar, ai, br, bi, &zr[k], &zi[k]);
+        const int32_t ar = z[2 * k];
+        const int32_t ai = z[2 * k + 1];
+        const int32_t br = z[2 * (m - k)];
+        const int32_t bi = z[2 * (m - k) + 1];
+        split_one(t, k, ar, ai, br, bi, &z[2 * k]);
         if (m - k != k) {
-            split_one(t, m - k, br, bi, ar, ai, &zr[m - k], &zi[m - k]);
+            split_one(t, m - k, br, bi, ar, ai, &z[2 * (m - k)]);
         }
     }
 }
@@ -227,8 +257,7 @@ static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *zr, int32_t *
 /* Steps 1-6 with scratch already carved. */
 static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, const int16_t *x, int32_t *out)
 {
-    int32_t *yr = s->z_re;
-    int32_t *yi = s->z_im;
+    int32_t *y = s->z;
     int64_t *power = s->band_power;
     uint32_t peak = 0;
     int32_t nrm, scale, n, m;
@@ -246,9 +275,9 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
     }
 
     /* 2-3. window, FFT: Y = 2^(15 + 30 + 1 + nrm - s) X */
-    window_into(t, x, nrm, yr, yi);
-    complex_fft(t, yr, yi);
-    split_in_place(t, yr, yi);
+    window_into(t, x, nrm, y);
+    complex_fft(t, y);
+    split_in_place(t, y);
     scale = 15 + TOPS_MFCC_WINDOW_FRAC_BITS + 1 + nrm - t->window_shift;
 
     /* 4-6. per band: component normalization, power, power normalization, mel sum, log */
@@ -261,8 +290,8 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
         int64_t acc = 0;
         int32_t q, sh, g, l, i;
         for (i = 0; i < len; i++) {
-            const uint32_t ar = abs32(yr[start + i]);
-            const uint32_t ai = abs32(yi[start + i]);
+            const uint32_t ar = abs32(y[2 * (start + i)]);
+            const uint32_t ai = abs32(y[2 * (start + i) + 1]);
             const uint32_t a = ar > ai ? ar : ai;
             if (a > cmax) {
                 cmax = a;
@@ -273,9 +302,11 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
             q = 0;
         }
         for (i = 0; i < len; i++) {
-            const int64_t cr = round_shift64(yr[start + i], q);
-            const int64_t ci = round_shift64(yi[start + i], q);
-            power[i] = cr * cr + ci * ci; /* < 2^51 */
+            /* |Y| < 2^31 - 2^6 and q <= 7, so rnd(Y, q) is exact in int32. */
+            const int32_t half = q == 0 ? 0 : (int32_t)1 << (q - 1);
+            const int32_t cr = (y[2 * (start + i)] + half) >> q;
+            const int32_t ci = (y[2 * (start + i) + 1] + half) >> q;
+            power[i] = (int64_t)cr * cr + (int64_t)ci * ci; /* < 2^51 */
             if ((uint64_t)power[i] > pmax) {
                 pmax = (uint64_t)power[i];
             }
@@ -285,7 +316,8 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
             sh = 0;
         }
         for (i = 0; i < len; i++) {
-            acc += (int64_t)w[i] * round_shift64(power[i], sh); /* < 2^52 */
+            /* rnd(P, sh) < 2^band_bits <= 2^30: an int32 operand for SMLAL. */
+            acc += (int64_t)w[i] * (int32_t)round_shift64(power[i], sh); /* < 2^52 */
         }
         g = 2 * (scale - q);
         l = acc == 0 ? t->log2_floor_q16

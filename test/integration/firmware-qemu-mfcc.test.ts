@@ -11,10 +11,11 @@ import { buildMfccBoard, runMfccBoard, writeMfccVectors, type MfccClip } from '.
 // Instruction count: with `-icount shift=0` QEMU advances virtual time 1 ns per instruction, so
 // SysTick (clocked at the 25 MHz core clock) counts one tick per 40 instructions; the harness
 // calibrates that ratio on a loop of known length. Measured (KWS config, 640-sample window,
-// FFT 1024, 40 bands, 10 coefficients, -O2): ≈ 196 k instructions per frame, ≈ 9.6 M per 1 s
-// clip (49 frames). At 180 MHz and ~1.2 cycles per instruction (STM32F446, code in flash with
-// the ART accelerator; int64 multiplies are single-cycle SMULL/SMLAL) that is ≈ 1.3 ms per
-// 20 ms frame, ~7 % of the core. QEMU does not model cycles, so the latency is an estimate.
+// FFT 1024, 40 bands, 10 coefficients, -O2): 137–144 k instructions per frame (≈ 72 k in the
+// FFT, 20 k split, 30 k bands + log, 13 k window), ≈ 7.0 M per 1 s clip (49 frames). At 180 MHz
+// and ~1.2 cycles per instruction (STM32F446, code in flash with the ART accelerator; SMLAL is
+// single-cycle on the M4) that is ≈ 1 ms per 20 ms frame, ~5 % of the core. QEMU does not model
+// cycles, so the latency is an estimate.
 const params = mfccParams(mfccConfigSchema.parse({}));
 
 describe('fixed-point MFCC front end on mps2-an386 (QEMU)', () => {
