@@ -43,6 +43,17 @@ static inline int32_t tops_dot_s4(const int8_t *in, int32_t offset, const uint8_
         acc += ((int32_t)in[0] + offset) * tops_s4_field((uint32_t)*p++ >> 4);
         i = 1;
     }
+    /* Four weights (two bytes) per iteration: the loop overhead of one byte is what made s4
+       slower than s2 on pointwise layers (test/bench/sub-byte-kernels.bench.ts). */
+    for (; i + 3 < n; i += 4) {
+        const uint32_t b0 = p[0];
+        const uint32_t b1 = p[1];
+        p += 2;
+        acc += ((int32_t)in[i] + offset) * tops_s4_field(b0 & 0x0Fu);
+        acc += ((int32_t)in[i + 1] + offset) * tops_s4_field(b0 >> 4);
+        acc += ((int32_t)in[i + 2] + offset) * tops_s4_field(b1 & 0x0Fu);
+        acc += ((int32_t)in[i + 3] + offset) * tops_s4_field(b1 >> 4);
+    }
     for (; i + 1 < n; i += 2) {
         const uint32_t b = *p++;
         acc += ((int32_t)in[i] + offset) * tops_s4_field(b & 0x0Fu);
@@ -80,6 +91,10 @@ static inline int32_t tops_dot_s2(const int8_t *in, int32_t offset, const uint8_
 static inline int32_t tops_dot_packed(int32_t bits, const int8_t *in, int32_t offset, const uint8_t *packed,
                                       int32_t index, int32_t n)
 {
+    if (n == 1) {
+        /* One input channel (a KWS model's first conv): a single extraction, no loop set-up. */
+        return ((int32_t)in[0] + offset) * tops_packed_weight(packed, bits, index);
+    }
     return bits == 4 ? tops_dot_s4(in, offset, packed, index, n) : tops_dot_s2(in, offset, packed, index, n);
 }
 
