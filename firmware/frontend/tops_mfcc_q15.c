@@ -10,7 +10,8 @@
  * Scratch (caller-owned, 8-byte aligned), for N/2 = M:
  *   int64 band_power[max_band_length]   P[k] of the band being summed (steps 4-5)
  *   int32 z[2 (M + 1)]                  the complex FFT in place, then Y[0..M] in place,
- *                                       interleaved (re, im) so a butterfly is two LDRD/STRD pairs
+ *                                       interleaved (re, im): one pointer per butterfly leg, so
+ *                                       the inner loop keeps its operands in registers
  *   int32 log_mel[mel_bands]            step 6 output (tops_mfcc_q15_frame / _compute only)
  * The split step writes Y in place over Z, pairing k with M - k (both read the same two
  * values), so no separate spectrum buffer is needed: 4 472 bytes for the KWS config.
@@ -302,7 +303,7 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
             q = 0;
         }
         for (i = 0; i < len; i++) {
-            /* |Y| < 2^31 - 2^6 and q <= 7, so rnd(Y, q) is exact in int32. */
+            /* |Y| <= 2^30 + a few LSB (fft-q30.ts SCALING) and q <= 6: Y + 2^(q-1) cannot overflow. */
             const int32_t half = q == 0 ? 0 : (int32_t)1 << (q - 1);
             const int32_t cr = (y[2 * (start + i)] + half) >> q;
             const int32_t ci = (y[2 * (start + i) + 1] + half) >> q;
@@ -316,7 +317,7 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
             sh = 0;
         }
         for (i = 0; i < len; i++) {
-            /* rnd(P, sh) < 2^band_bits <= 2^30: an int32 operand for SMLAL. */
+            /* rnd(P, sh) <= 2^band_bits <= 2^30: an int32 operand for SMLAL. */
             acc += (int64_t)w[i] * (int32_t)round_shift64(power[i], sh); /* < 2^52 */
         }
         g = 2 * (scale - q);
