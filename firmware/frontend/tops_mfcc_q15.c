@@ -149,6 +149,11 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
         }
         return;
     }
+    /*
+     * General case, straight from the contract. window_shift is about 15 + log2(window), so
+     * s - nrm lies in 2..31 for every window from 4 to 2^16 samples: this path is kept for
+     * completeness only and no test config reaches it.
+     */
     for (n = 0; n < m; n++) {
         const int32_t i0 = 2 * (int32_t)t->fft_bit_reverse[n];
         int32_t pair[2];
