@@ -74,4 +74,71 @@ tops_status tops_add_s8(const tops_add_params *params,
 tops_status tops_softmax_s8(const tops_softmax_params *params,
                             const tops_dims *dims, const int8_t *input, int8_t *output);
 
+/*
+ * Sub-byte weights (MicroNets §5.1.3, thesis ch. 4): the same kernels with int4 (s4) or int2
+ * (s2) weights, packed in flash as src/quant/sub-byte.ts defines — the filter tensor in its int8
+ * layout, flattened row-major, two int4 per byte (element 2i in the low nibble) or four int2 per
+ * byte (element 4i in bits 0-1), two's complement; ceil(count * bits / 8) bytes. Weights are
+ * unpacked on the fly; activations, bias, requantization and layouts are those of the _s8
+ * kernel, so the output equals the _s8 kernel run on the unpacked weights.
+ */
+tops_status tops_conv2d_s4(const tops_context *ctx, const tops_conv2d_params *params,
+                           const tops_per_channel_quant_params *quant,
+                           const tops_dims *input_dims, const int8_t *input,
+                           const tops_dims *filter_dims, const uint8_t *packed_filter,
+                           const tops_dims *bias_dims, const int32_t *bias,
+                           const tops_dims *output_dims, int8_t *output);
+int32_t tops_conv2d_s4_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims);
+tops_status tops_conv2d_s2(const tops_context *ctx, const tops_conv2d_params *params,
+                           const tops_per_channel_quant_params *quant,
+                           const tops_dims *input_dims, const int8_t *input,
+                           const tops_dims *filter_dims, const uint8_t *packed_filter,
+                           const tops_dims *bias_dims, const int32_t *bias,
+                           const tops_dims *output_dims, int8_t *output);
+int32_t tops_conv2d_s2_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims);
+
+tops_status tops_pointwise_conv2d_s4(const tops_context *ctx, const tops_conv2d_params *params,
+                                     const tops_per_channel_quant_params *quant,
+                                     const tops_dims *input_dims, const int8_t *input,
+                                     const tops_dims *filter_dims, const uint8_t *packed_filter,
+                                     const tops_dims *bias_dims, const int32_t *bias,
+                                     const tops_dims *output_dims, int8_t *output);
+int32_t tops_pointwise_conv2d_s4_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims);
+tops_status tops_pointwise_conv2d_s2(const tops_context *ctx, const tops_conv2d_params *params,
+                                     const tops_per_channel_quant_params *quant,
+                                     const tops_dims *input_dims, const int8_t *input,
+                                     const tops_dims *filter_dims, const uint8_t *packed_filter,
+                                     const tops_dims *bias_dims, const int32_t *bias,
+                                     const tops_dims *output_dims, int8_t *output);
+int32_t tops_pointwise_conv2d_s2_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims);
+
+tops_status tops_depthwise_conv2d_s4(const tops_context *ctx, const tops_depthwise_conv2d_params *params,
+                                     const tops_per_channel_quant_params *quant,
+                                     const tops_dims *input_dims, const int8_t *input,
+                                     const tops_dims *filter_dims, const uint8_t *packed_filter,
+                                     const tops_dims *bias_dims, const int32_t *bias,
+                                     const tops_dims *output_dims, int8_t *output);
+int32_t tops_depthwise_conv2d_s4_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims);
+tops_status tops_depthwise_conv2d_s2(const tops_context *ctx, const tops_depthwise_conv2d_params *params,
+                                     const tops_per_channel_quant_params *quant,
+                                     const tops_dims *input_dims, const int8_t *input,
+                                     const tops_dims *filter_dims, const uint8_t *packed_filter,
+                                     const tops_dims *bias_dims, const int32_t *bias,
+                                     const tops_dims *output_dims, int8_t *output);
+int32_t tops_depthwise_conv2d_s2_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims);
+
+tops_status tops_fully_connected_s4(const tops_context *ctx, const tops_fully_connected_params *params,
+                                    const tops_per_tensor_quant_params *quant,
+                                    const tops_dims *input_dims, const int8_t *input,
+                                    const tops_dims *filter_dims, const uint8_t *packed_filter,
+                                    const tops_dims *bias_dims, const int32_t *bias,
+                                    const tops_dims *output_dims, int8_t *output);
+int32_t tops_fully_connected_s4_get_buffer_size(const tops_dims *filter_dims);
+tops_status tops_fully_connected_s2(const tops_context *ctx, const tops_fully_connected_params *params,
+                                    const tops_per_tensor_quant_params *quant,
+                                    const tops_dims *input_dims, const int8_t *input,
+                                    const tops_dims *filter_dims, const uint8_t *packed_filter,
+                                    const tops_dims *bias_dims, const int32_t *bias,
+                                    const tops_dims *output_dims, int8_t *output);
+int32_t tops_fully_connected_s2_get_buffer_size(const tops_dims *filter_dims);
 #endif /* TOPS_NN_H */

@@ -13,6 +13,9 @@
 #include "tops_nn.h"
 #include "tops_test_case.h"
 #include "tops_test_vectors.h"
+#if defined(TOPS_TEST_TIMING)
+#include "tops_icount.h" /* -DTOPS_TEST_TIMING: "TICKS <case> ticks=<t>" per case (benchmarks) */
+#endif
 
 static int8_t output_buf[TOPS_TEST_MAX_OUTPUT];
 
@@ -74,6 +77,30 @@ static tops_status run_case(const tops_test_case *t, int8_t *out)
         return tops_add_s8(&t->add, &t->input_dims, t->input, t->input2, out);
     case TOPS_TEST_SOFTMAX:
         return tops_softmax_s8(&t->softmax, &t->input_dims, t->input, out);
+    case TOPS_TEST_CONV2D_S4:
+        return tops_conv2d_s4(&ctx, &t->conv, &t->per_channel, &t->input_dims, t->input, &t->filter_dims,
+                              t->packed_filter, &t->bias_dims, t->bias, &t->output_dims, out);
+    case TOPS_TEST_CONV2D_S2:
+        return tops_conv2d_s2(&ctx, &t->conv, &t->per_channel, &t->input_dims, t->input, &t->filter_dims,
+                              t->packed_filter, &t->bias_dims, t->bias, &t->output_dims, out);
+    case TOPS_TEST_POINTWISE_CONV2D_S4:
+        return tops_pointwise_conv2d_s4(&ctx, &t->conv, &t->per_channel, &t->input_dims, t->input, &t->filter_dims,
+                              t->packed_filter, &t->bias_dims, t->bias, &t->output_dims, out);
+    case TOPS_TEST_POINTWISE_CONV2D_S2:
+        return tops_pointwise_conv2d_s2(&ctx, &t->conv, &t->per_channel, &t->input_dims, t->input, &t->filter_dims,
+                              t->packed_filter, &t->bias_dims, t->bias, &t->output_dims, out);
+    case TOPS_TEST_DEPTHWISE_CONV2D_S4:
+        return tops_depthwise_conv2d_s4(&ctx, &t->depthwise, &t->per_channel, &t->input_dims, t->input, &t->filter_dims,
+                              t->packed_filter, &t->bias_dims, t->bias, &t->output_dims, out);
+    case TOPS_TEST_DEPTHWISE_CONV2D_S2:
+        return tops_depthwise_conv2d_s2(&ctx, &t->depthwise, &t->per_channel, &t->input_dims, t->input, &t->filter_dims,
+                              t->packed_filter, &t->bias_dims, t->bias, &t->output_dims, out);
+    case TOPS_TEST_FULLY_CONNECTED_S4:
+        return tops_fully_connected_s4(&ctx, &t->fc, &t->per_tensor, &t->input_dims, t->input, &t->filter_dims,
+                              t->packed_filter, &t->bias_dims, t->bias, &t->output_dims, out);
+    case TOPS_TEST_FULLY_CONNECTED_S2:
+        return tops_fully_connected_s2(&ctx, &t->fc, &t->per_tensor, &t->input_dims, t->input, &t->filter_dims,
+                              t->packed_filter, &t->bias_dims, t->bias, &t->output_dims, out);
     }
     return TOPS_ARG_ERROR;
 }
@@ -115,6 +142,8 @@ static int check_arg_errors(void)
     failures += tops_softmax_s8(&sm, &d, in, out) != TOPS_ARG_ERROR;
     failures += tops_avgpool_s8(&ctx, &pool, &d, in, &d, &bad, out) != TOPS_ARG_ERROR;
     failures += tops_conv2d_s8(&ctx, 0, 0, &d, in, &d, in, 0, 0, &d, out) != TOPS_ARG_ERROR;
+    failures += tops_conv2d_s4(&ctx, 0, 0, &d, in, &d, (const uint8_t *)in, 0, 0, &d, out) != TOPS_ARG_ERROR;
+    failures += tops_fully_connected_s2(&ctx, 0, 0, &d, in, &d, (const uint8_t *)in, 0, 0, &d, out) != TOPS_ARG_ERROR;
     if (failures != 0) {
         printf("FAIL arg_errors count=%d\n", failures);
     }
@@ -133,7 +162,20 @@ int main(void)
         for (i = 0; i < t->output_size; i++) {
             output_buf[i] = (int8_t)0x5a; /* poison, so an unwritten output shows up */
         }
+#if defined(TOPS_TEST_TIMING)
+        {
+            uint32_t t0;
+            if (c == 0) {
+                tops_icount_start();
+                tops_icount_calibrate();
+            }
+            t0 = tops_icount_now();
+            status = run_case(t, output_buf);
+            printf("TICKS %s ticks=%lu\n", t->name, (unsigned long)tops_icount_elapsed(t0, tops_icount_now()));
+        }
+#else
         status = run_case(t, output_buf);
+#endif
         if (status != TOPS_OK) {
             printf("FAIL %s status=%d\n", t->name, (int)status);
             failed++;

@@ -15,7 +15,15 @@ typedef enum {
     TOPS_TEST_FULLY_CONNECTED,
     TOPS_TEST_AVGPOOL,
     TOPS_TEST_ADD,
-    TOPS_TEST_SOFTMAX
+    TOPS_TEST_SOFTMAX,
+    TOPS_TEST_CONV2D_S4,
+    TOPS_TEST_CONV2D_S2,
+    TOPS_TEST_POINTWISE_CONV2D_S4,
+    TOPS_TEST_POINTWISE_CONV2D_S2,
+    TOPS_TEST_DEPTHWISE_CONV2D_S4,
+    TOPS_TEST_DEPTHWISE_CONV2D_S2,
+    TOPS_TEST_FULLY_CONNECTED_S4,
+    TOPS_TEST_FULLY_CONNECTED_S2
 } tops_test_kind;
 
 typedef struct {
@@ -39,6 +47,7 @@ typedef struct {
     const int32_t *bias;
     const int8_t *expected;
     int32_t output_size;
+    const uint8_t *packed_filter; /* sub-byte kinds: weights packed as src/quant/sub-byte.ts */
 } tops_test_case;
 
 #endif /* TOPS_TEST_CASE_H */

@@ -20,9 +20,17 @@ const KIND_ENUM: Record<KernelKind, string> = {
   avgpool: 'TOPS_TEST_AVGPOOL',
   add: 'TOPS_TEST_ADD',
   softmax: 'TOPS_TEST_SOFTMAX',
+  conv2d_s4: 'TOPS_TEST_CONV2D_S4',
+  conv2d_s2: 'TOPS_TEST_CONV2D_S2',
+  pointwise_conv2d_s4: 'TOPS_TEST_POINTWISE_CONV2D_S4',
+  pointwise_conv2d_s2: 'TOPS_TEST_POINTWISE_CONV2D_S2',
+  depthwise_conv2d_s4: 'TOPS_TEST_DEPTHWISE_CONV2D_S4',
+  depthwise_conv2d_s2: 'TOPS_TEST_DEPTHWISE_CONV2D_S2',
+  fully_connected_s4: 'TOPS_TEST_FULLY_CONNECTED_S4',
+  fully_connected_s2: 'TOPS_TEST_FULLY_CONNECTED_S2',
 };
 
-function cArray(type: 'int8_t' | 'int32_t', name: string, values: ArrayLike<number>): string {
+function cArray(type: 'int8_t' | 'uint8_t' | 'int32_t', name: string, values: ArrayLike<number>): string {
   const items: string[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
@@ -57,6 +65,7 @@ function caseEntry(t: KernelTestCase): string {
   if (t.filterDims) f.push(`.filter_dims = ${dims(t.filterDims)}`);
   if (t.input2) f.push(`.input2 = ${t.name}_input2`);
   if (t.filter) f.push(`.filter = ${t.name}_filter`);
+  if (t.packedFilter) f.push(`.packed_filter = ${t.name}_packed_filter`);
   if (t.bias) f.push(`.bias_dims = {1, 1, 1, ${t.bias.length}}`, `.bias = ${t.name}_bias`);
   f.push(`.expected = ${t.name}_expected`, `.output_size = ${t.expected.length}`);
   return `    {${f.join(', ')}}`;
@@ -66,6 +75,7 @@ function caseArrays(t: KernelTestCase): string {
   let s = `/* ${t.name} */\n` + cArray('int8_t', `${t.name}_input`, t.input);
   if (t.input2) s += cArray('int8_t', `${t.name}_input2`, t.input2);
   if (t.filter) s += cArray('int8_t', `${t.name}_filter`, t.filter);
+  if (t.packedFilter) s += cArray('uint8_t', `${t.name}_packed_filter`, t.packedFilter);
   if (t.bias) s += cArray('int32_t', `${t.name}_bias`, t.bias);
   if (t.perChannel) {
     s += cArray('int32_t', `${t.name}_multiplier`, t.perChannel.multiplier);

@@ -60,15 +60,29 @@ export function buildHostHarness(dir: string, variant: KernelVariant = 'ref'): s
 }
 
 /** Cross-compile for a registry board with src/deploy (generated linker script, shared start-up). */
-export async function buildBoardHarness(dir: string, variant: KernelVariant = 'ref', board = 'stm32f446re'): Promise<string> {
+export async function buildBoardHarness(dir: string, variant: KernelVariant = 'ref', board = 'stm32f446re', defines: readonly string[] = []): Promise<string> {
   const build = await buildFirmware({
     board,
+    defines,
     sources: [path.join(FIRMWARE, 'test', 'test_tops_kernels.c'), ...kernelSources(variant)],
     includeDirs: [dir, path.join(FIRMWARE, 'test')],
     outDir: path.join(dir, `${board}-${variant}`),
     elfName: 'test_tops_kernels.elf',
   });
   return build.elfPath;
+}
+
+/**
+ * Runs a harness ELF under QEMU with `-icount shift=0` (one instruction per virtual ns), for
+ * harnesses that time regions with SysTick (firmware/test/tops_icount.h, TOPS_TEST_TIMING).
+ */
+export function runBoardHarnessIcount(elf: string, timeoutMs = 120_000, machine = 'mps2-an386'): HarnessResult {
+  const r = spawnSync('qemu-system-arm', [
+    '-M', machine, '-nographic', '-monitor', 'none', '-serial', 'none', '-icount', 'shift=0',
+    '-semihosting-config', 'enable=on,target=native', '-kernel', elf,
+  ], { encoding: 'utf8', timeout: timeoutMs });
+  if (r.error) throw r.error;
+  return parse(r.status, r.stdout);
 }
 
 export interface HarnessResult {

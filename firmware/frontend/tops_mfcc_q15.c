@@ -1,0 +1,394 @@
+/*
+ * Fixed-point MFCC front end (MicroNets §4). The contract is the header comment of
+ * src/dsp/mfcc-q15.ts (steps 1-7), src/dsp/fft-q30.ts (the integer real FFT) and
+ * src/dsp/log2-q16.ts (the integer log2); step numbers below refer to it. Every rounding is
+ * spelled exactly as there, so the output equals MfccQ15.compute bit for bit.
+ *
+ * `>>` on negative signed values is an arithmetic shift (floor) on GCC/ARM, which the contract
+ * relies on (int-arith.ts sra); values are scaled up by multiplying, never by `<<` on signed.
+ *
+ * Scratch (caller-owned, 8-byte aligned), for N/2 = M:
+ *   int64 band_power[max_band_length]   P[k] of the band being summed (steps 4-5)
+ *   int32 z[2 (M + 1)]                  the complex FFT in place, then Y[0..M] in place,
+ *                                       interleaved (re, im): one pointer per butterfly leg, so
+ *                                       the inner loop keeps its operands in registers
+ *   int32 log_mel[mel_bands]            step 6 output (tops_mfcc_q15_frame / _compute only)
+ * The split step writes Y in place over Z, pairing k with M - k (both read the same two
+ * values), so no separate spectrum buffer is needed: 4 472 bytes for the KWS config.
+ */
+#include <stddef.h>
+
+#include "tops_mfcc.h"
+
+/* Number of significant bits: 0 for 0 (int-arith.ts bitLength). */
+static int32_t bit_length32(uint32_t x)
+{
+    return x == 0 ? 0 : 32 - __builtin_clz(x);
+}
+
+static int32_t bit_length64(uint64_t x)
+{
+    return x == 0 ? 0 : 64 - __builtin_clzll(x);
+}
+
+/* rnd(x, s) = (x + 2^(s-1)) >> s for s > 0, x for s = 0 (int-arith.ts roundShift). */
+static int64_t round_shift64(int64_t x, int32_t s)
+{
+    return s == 0 ? x : (x + ((int64_t)1 << (s - 1))) >> s;
+}
+
+/*
+ * rnd(a*w1 + b*w2, 30): one component of a Q30 complex multiply. The contract's
+ * mulSubRound30(a, w1, b, w2) = rnd(a*w1 - b*w2, 30) is called here with b or w2 negated: the
+ * same integer, and a form that compiles to two SMLALs into an accumulator preset to 2^29.
+ * Twiddles are in [-2^30, 2^30], so negating one cannot overflow.
+ */
+static inline int32_t mac_round30(int32_t a, int32_t w1, int32_t b, int32_t w2)
+{
+    return (int32_t)((((int64_t)1 << 29) + (int64_t)a * w1 + (int64_t)b * w2) >> 30);
+}
+
+/*
+ * rnd(p, s) for 0 < s < 32 when the result fits int32: the 64-bit shift done on the two
+ * halves (floor of the two's complement value), without the generic 64-bit shift's branches.
+ */
+static inline int32_t round_shift64_to32(int64_t p, int32_t s)
+{
+    const uint64_t q = (uint64_t)(p + ((int64_t)1 << (s - 1)));
+    return (int32_t)(((uint32_t)q >> s) | ((uint32_t)(q >> 32) << (32 - s)));
+}
+
+static uint32_t abs32(int32_t x)
+{
+    return x < 0 ? (uint32_t)(-(int64_t)x) : (uint32_t)x;
+}
+
+/* Q16 log2 of x >= 1 (log2-q16.ts log2Q16): CLZ, 7-bit table index, linear interpolation. */
+static int32_t log2_q16(const int32_t *table, uint64_t x)
+{
+    const int32_t rem_bits = 30 - TOPS_MFCC_LOG2_TABLE_BITS;
+    const int32_t e = bit_length64(x) - 1;
+    const uint64_t mant = e >= 30 ? x >> (e - 30) : x << (30 - e); /* in [2^30, 2^31) */
+    const int32_t f = (int32_t)(mant - ((uint64_t)1 << 30));
+    const int32_t i = f >> rem_bits;
+    const int32_t r = f & (((int32_t)1 << rem_bits) - 1);
+    const int32_t t0 = table[i];
+    const int32_t t1 = table[i + 1];
+    return e * 65536 + t0 + (int32_t)round_shift64((int64_t)(t1 - t0) * r, rem_bits);
+}
+
+/* Sizes derived from the tables; 0 when they are inconsistent. */
+static int32_t tables_valid(const tops_mfcc_q15_tables *t)
+{
+    return t != NULL && t->window_q30 != NULL && t->fft_bit_reverse != NULL && t->fft_twiddle_re != NULL &&
+           t->fft_twiddle_im != NULL && t->fft_split_re != NULL && t->fft_split_im != NULL &&
+           t->mel_start != NULL && t->mel_length != NULL && t->mel_offset != NULL &&
+           t->mel_weights_q15 != NULL && t->dct_q24 != NULL && t->log2_table_q16 != NULL &&
+           t->fft_size >= 4 && (t->fft_size & (t->fft_size - 1)) == 0 && t->window_samples > 0 &&
+           t->window_samples <= t->fft_size && t->stride_samples > 0 && t->mel_bands > 0 &&
+           t->coefficients > 0 && t->max_band_length > 0 && t->window_shift >= 0 && t->band_bits > 0;
+}
+
+int32_t tops_mfcc_q15_get_buffer_size(const tops_mfcc_q15_tables *tables)
+{
+    if (!tables_valid(tables)) {
+        return 0;
+    }
+    return 8 * tables->max_band_length + 4 * 2 * (tables->fft_size / 2 + 1) + 4 * tables->mel_bands;
+}
+
+int32_t tops_mfcc_q15_frame_count(const tops_mfcc_q15_tables *tables, int32_t samples)
+{
+    if (!tables_valid(tables) || samples < tables->window_samples) {
+        return 0;
+    }
+    return 1 + (samples - tables->window_samples) / tables->stride_samples;
+}
+
+typedef struct {
+    int64_t *band_power;
+    int32_t *z;
+    int32_t *log_mel;
+} mfcc_scratch;
+
+static int scratch_from(const tops_context *ctx, const tops_mfcc_q15_tables *t, mfcc_scratch *s)
+{
+    const int32_t m = t->fft_size / 2;
+    if (ctx == NULL || ctx->buf == NULL || ((uintptr_t)ctx->buf & 7u) != 0 ||
+        ctx->size < tops_mfcc_q15_get_buffer_size(t)) {
+        return 0;
+    }
+    s->band_power = (int64_t *)ctx->buf;
+    s->z = (int32_t *)(s->band_power + t->max_band_length);
+    s->log_mel = s->z + 2 * (m + 1);
+    return 1;
+}
+
+/*
+ * Steps 1-2 fused with the FFT's input packing: z[n] = v[2 rev(n)] + i v[2 rev(n) + 1] with
+ * v[i] = rnd(x[i] w[i], s - nrm) (or x[i] w[i] 2^(nrm - s)), 0 beyond the window.
+ */
+static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t nrm, int32_t *z)
+{
+    const int32_t m = t->fft_size / 2;
+    const int32_t shift = t->window_shift - nrm;
+    const int64_t up = shift < 0 ? (int64_t)1 << -shift : 1;
+    int32_t n;
+    if (shift > 0 && shift < 32) {
+        /* The usual case (s = 25 - nrm for the KWS window): split-half rounding shift. */
+        const int32_t *w = t->window_q30;
+        for (n = 0; n < m; n++) {
+            const int32_t i0 = 2 * (int32_t)t->fft_bit_reverse[n];
+            if (i0 + 1 < t->window_samples) {
+                z[2 * n] = round_shift64_to32((int64_t)x[i0] * w[i0], shift);
+                z[2 * n + 1] = round_shift64_to32((int64_t)x[i0 + 1] * w[i0 + 1], shift);
+            } else {
+                z[2 * n] = i0 < t->window_samples ? round_shift64_to32((int64_t)x[i0] * w[i0], shift) : 0;
+                z[2 * n + 1] = 0;
+            }
+        }
+        return;
+    }
+    /*
+     * General case, straight from the contract. window_shift is about 15 + log2(window), so
+     * s - nrm lies in 2..31 for every window from 4 to 2^16 samples: this path is kept for
+     * completeness only and no test config reaches it.
+     */
+    for (n = 0; n < m; n++) {
+        const int32_t i0 = 2 * (int32_t)t->fft_bit_reverse[n];
+        int32_t pair[2];
+        int32_t h;
+        for (h = 0; h < 2; h++) {
+            const int32_t i = i0 + h;
+            if (i >= t->window_samples) {
+                pair[h] = 0;
+            } else {
+                const int64_t p = (int64_t)x[i] * t->window_q30[i]; /* |p| < 2^45 */
+                pair[h] = (int32_t)(shift >= 0 ? round_shift64(p, shift) : p * up);
+            }
+        }
+        z[2 * n] = pair[0];
+        z[2 * n + 1] = pair[1];
+    }
+}
+
+/* Step 3a: the M-point radix-2 DIT complex FFT in place (fft-q30.ts), inputs already bit-reversed. */
+static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
+{
+    const int32_t m = t->fft_size / 2;
+    int32_t len;
+    for (len = 2; len <= m; len *= 2) {
+        const int32_t half2 = len; /* int32 offset of the partner: 2 * (len / 2) */
+        const int32_t step = m / len;
+        int32_t j;
+        int32_t *pa;
+        int32_t *const end = z + 2 * m;
+        /* j = 0: twiddle 1, applied without a multiply. */
+        for (pa = z; pa < end; pa += 2 * len) {
+            int32_t *pb = pa + half2;
+            const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+            pb[0] = ar - br;
+            pb[1] = ai - bi;
+            pa[0] = ar + br;
+            pa[1] = ai + bi;
+        }
+        /* Butterflies of one stage are independent, so j runs outside to load each twiddle once. */
+        for (j = 1; j < len / 2; j++) {
+            const int32_t wr = t->fft_twiddle_re[j * step];
+            const int32_t wi = t->fft_twiddle_im[j * step];
+            const int32_t nwi = -wi;
+            for (pa = z + 2 * j; pa < end; pa += 2 * len) {
+                int32_t *pb = pa + half2;
+                const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+                const int32_t tr = mac_round30(br, wr, bi, nwi); /* mulSubRound30(zr, wr, zi, wi) */
+                const int32_t ti = mac_round30(br, wi, bi, wr);  /* mulSubRound30(zr, wi, -zi, wr) */
+                pb[0] = ar - tr;
+                pb[1] = ai - ti;
+                pa[0] = ar + tr;
+                pa[1] = ai + ti;
+            }
+        }
+    }
+}
+
+/*
+ * One split output: Y = E - i T O with E = a + conj(b), O = a - conj(b); T = 1 (k = 0),
+ * -1 (k = M) or the Q30 split twiddle k. Y.re = E.re + U.im, Y.im = E.im - U.re, U = T O.
+ */
+static inline void split_one(const tops_mfcc_q15_tables *t, int32_t k, int32_t ar, int32_t ai, int32_t br, int32_t bi,
+                             int32_t *y)
+{
+    const int32_t m = t->fft_size / 2;
+    const int32_t er = ar + br;
+    const int32_t ei = ai - bi;
+    const int32_t or_ = ar - br;
+    const int32_t oi = ai + bi;
+    int32_t ur = or_;
+    int32_t ui = oi;
+    if (k == m) {
+        ur = -or_;
+        ui = -oi;
+    } else if (k != 0) {
+        ur = mac_round30(or_, t->fft_split_re[k], oi, -t->fft_split_im[k]); /* mulSubRound30(or, sr, oi, si) */
+        ui = mac_round30(oi, t->fft_split_re[k], or_, t->fft_split_im[k]);  /* mulSubRound30(oi, sr, -or, si) */
+    }
+    y[0] = er + ui;
+    y[1] = ei - ur;
+}
+
+/* Step 3b: the split step in place: Y[k] and Y[M - k] both come from Z[k] and Z[M - k]. */
+static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
+{
+    const int32_t m = t->fft_size / 2;
+    int32_t k;
+    /* k = 0 and k = M both use a = b = Z[0]. */
+    {
+        const int32_t r0 = z[0];
+        const int32_t i0 = z[1];
+        split_one(t, 0, r0, i0, r0, i0, &z[0]);
+        split_one(t, m, r0, i0, r0, i0, &z[2 * m]);
+    }
+    for (k = 1; k <= m / 2; k++) {
+        const int32_t ar = z[2 * k];
+        const int32_t ai = z[2 * k + 1];
+        const int32_t br = z[2 * (m - k)];
+        const int32_t bi = z[2 * (m - k) + 1];
+        split_one(t, k, ar, ai, br, bi, &z[2 * k]);
+        if (m - k != k) {
+            split_one(t, m - k, br, bi, ar, ai, &z[2 * (m - k)]);
+        }
+    }
+}
+
+/* Steps 1-6 with scratch already carved. */
+static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, const int16_t *x, int32_t *out)
+{
+    int32_t *y = s->z;
+    int64_t *power = s->band_power;
+    uint32_t peak = 0;
+    int32_t nrm, scale, n, m;
+
+    /* 1. block normalization */
+    for (n = 0; n < t->window_samples; n++) {
+        const uint32_t a = abs32(x[n]);
+        if (a > peak) {
+            peak = a;
+        }
+    }
+    nrm = 15 - bit_length32(peak);
+    if (nrm < 0) {
+        nrm = 0;
+    }
+
+    /* 2-3. window, FFT: Y = 2^(15 + 30 + 1 + nrm - s) X */
+    window_into(t, x, nrm, y);
+    complex_fft(t, y);
+    split_in_place(t, y);
+    scale = 15 + TOPS_MFCC_WINDOW_FRAC_BITS + 1 + nrm - t->window_shift;
+
+    /* 4-6. per band: component normalization, power, power normalization, mel sum, log */
+    for (m = 0; m < t->mel_bands; m++) {
+        const int32_t start = t->mel_start[m];
+        const int32_t len = t->mel_length[m];
+        const int16_t *w = t->mel_weights_q15 + t->mel_offset[m];
+        uint32_t cmax = 0;
+        uint64_t pmax = 0;
+        int64_t acc = 0;
+        int32_t q, sh, g, l, i;
+        for (i = 0; i < len; i++) {
+            const uint32_t ar = abs32(y[2 * (start + i)]);
+            const uint32_t ai = abs32(y[2 * (start + i) + 1]);
+            const uint32_t a = ar > ai ? ar : ai;
+            if (a > cmax) {
+                cmax = a;
+            }
+        }
+        q = bit_length32(cmax) - TOPS_MFCC_COMPONENT_BITS;
+        if (q < 0) {
+            q = 0;
+        }
+        for (i = 0; i < len; i++) {
+            /* |Y| <= 2^30 + a few LSB (fft-q30.ts SCALING) and q <= 6: Y + 2^(q-1) cannot overflow. */
+            const int32_t half = q == 0 ? 0 : (int32_t)1 << (q - 1);
+            const int32_t cr = (y[2 * (start + i)] + half) >> q;
+            const int32_t ci = (y[2 * (start + i) + 1] + half) >> q;
+            power[i] = (int64_t)cr * cr + (int64_t)ci * ci; /* < 2^51 */
+            if ((uint64_t)power[i] > pmax) {
+                pmax = (uint64_t)power[i];
+            }
+        }
+        sh = bit_length64(pmax) - t->band_bits;
+        if (sh < 0) {
+            sh = 0;
+        }
+        for (i = 0; i < len; i++) {
+            /* rnd(P, sh) <= 2^band_bits <= 2^30: an int32 operand for SMLAL. */
+            acc += (int64_t)w[i] * (int32_t)round_shift64(power[i], sh); /* < 2^52 */
+        }
+        g = 2 * (scale - q);
+        l = acc == 0 ? t->log2_floor_q16
+                     : log2_q16(t->log2_table_q16, (uint64_t)acc) + (sh - 15 - g) * 65536;
+        out[m] = l > t->log2_floor_q16 ? l : t->log2_floor_q16;
+    }
+}
+
+/* 7. DCT of the log energies to int16 Q5 MFCCs. */
+static void dct_q5(const tops_mfcc_q15_tables *t, const int32_t *log_mel, int16_t *out)
+{
+    const int32_t out_shift = TOPS_MFCC_DCT_FRAC_BITS + 16 - TOPS_MFCC_OUTPUT_FRAC_BITS;
+    int32_t j, m;
+    for (j = 0; j < t->coefficients; j++) {
+        const int32_t *row = t->dct_q24 + j * t->mel_bands;
+        int64_t acc = 0;
+        int64_t r;
+        for (m = 0; m < t->mel_bands; m++) {
+            acc += (int64_t)row[m] * log_mel[m]; /* < 2^51 */
+        }
+        r = round_shift64(acc, out_shift);
+        out[j] = (int16_t)(r > 32767 ? 32767 : r < -32768 ? -32768 : r);
+    }
+}
+
+tops_status tops_mfcc_q15_log_mel_frame(const tops_context *ctx, const tops_mfcc_q15_tables *tables,
+                                        const int16_t *frame, int32_t *log_mel)
+{
+    mfcc_scratch s;
+    if (!tables_valid(tables) || frame == NULL || log_mel == NULL || !scratch_from(ctx, tables, &s)) {
+        return TOPS_ARG_ERROR;
+    }
+    log_mel_frame(tables, &s, frame, log_mel);
+    return TOPS_OK;
+}
+
+tops_status tops_mfcc_q15_frame(const tops_context *ctx, const tops_mfcc_q15_tables *tables,
+                                const int16_t *frame, int16_t *out)
+{
+    mfcc_scratch s;
+    if (!tables_valid(tables) || frame == NULL || out == NULL || !scratch_from(ctx, tables, &s)) {
+        return TOPS_ARG_ERROR;
+    }
+    log_mel_frame(tables, &s, frame, s.log_mel);
+    dct_q5(tables, s.log_mel, out);
+    return TOPS_OK;
+}
+
+tops_status tops_mfcc_q15_compute(const tops_context *ctx, const tops_mfcc_q15_tables *tables,
+                                  const int16_t *signal, int32_t samples,
+                                  int16_t *features, int32_t features_size)
+{
+    mfcc_scratch s;
+    int32_t frames, f;
+    if (!tables_valid(tables) || signal == NULL || features == NULL || samples < 0 ||
+        !scratch_from(ctx, tables, &s)) {
+        return TOPS_ARG_ERROR;
+    }
+    frames = tops_mfcc_q15_frame_count(tables, samples);
+    if (features_size < frames * tables->coefficients) {
+        return TOPS_ARG_ERROR;
+    }
+    for (f = 0; f < frames; f++) {
+        log_mel_frame(tables, &s, signal + f * tables->stride_samples, s.log_mel);
+        dct_q5(tables, s.log_mel, features + f * tables->coefficients);
+    }
+    return TOPS_OK;
+}

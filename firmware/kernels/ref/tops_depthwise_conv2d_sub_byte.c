@@ -1,0 +1,99 @@
+/*
+ * Reference depthwise convolution (depth multiplier 1) with packed int4 / int2 weights
+ * [1, KH, KW, C]: the arithmetic of tops_depthwise_conv2d_s8 on the unpacked filter.
+ * Channel c's taps are C weights apart in the packed stream, so each is extracted on its own.
+ * Contract: src/nn/int-reference/sub-byte.ts.
+ */
+#include "tops_sub_byte.h"
+
+static tops_status depthwise_packed(int32_t bits, const tops_depthwise_conv2d_params *params,
+                                    const tops_per_channel_quant_params *quant,
+                                    const tops_dims *input_dims, const int8_t *input,
+                                    const tops_dims *filter_dims, const uint8_t *filter,
+                                    const tops_dims *bias_dims, const int32_t *bias,
+                                    const tops_dims *output_dims, int8_t *output)
+{
+    int32_t b, oy, ox, c, ky, kx;
+    if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0 || input == 0 ||
+        filter == 0 || output == 0 || !tops_dims_valid(input_dims) || !tops_dims_valid(filter_dims) ||
+        !tops_dims_valid(output_dims) || !tops_activation_valid(&params->activation) ||
+        !tops_tile_positive(&params->stride) || params->padding.w < 0 || params->padding.h < 0) {
+        return TOPS_ARG_ERROR;
+    }
+    if (filter_dims->n != 1 || filter_dims->c != input_dims->c || output_dims->c != input_dims->c ||
+        output_dims->n != input_dims->n || (bias != 0 && (bias_dims == 0 || bias_dims->c != output_dims->c))) {
+        return TOPS_ARG_ERROR;
+    }
+    for (c = 0; c < output_dims->c; c++) {
+        if (!tops_shift_valid(quant->shift[c])) {
+            return TOPS_ARG_ERROR;
+        }
+    }
+    for (b = 0; b < output_dims->n; b++) {
+        for (oy = 0; oy < output_dims->h; oy++) {
+            for (ox = 0; ox < output_dims->w; ox++) {
+                const int32_t y0 = oy * params->stride.h - params->padding.h;
+                const int32_t x0 = ox * params->stride.w - params->padding.w;
+                for (c = 0; c < output_dims->c; c++) {
+                    int32_t acc = bias != 0 ? bias[c] : 0;
+                    for (ky = 0; ky < filter_dims->h; ky++) {
+                        const int32_t iy = y0 + ky;
+                        if (iy < 0 || iy >= input_dims->h) {
+                            continue;
+                        }
+                        for (kx = 0; kx < filter_dims->w; kx++) {
+                            const int32_t ix = x0 + kx;
+                            int32_t v;
+                            if (ix < 0 || ix >= input_dims->w) {
+                                continue;
+                            }
+                            v = input[((b * input_dims->h + iy) * input_dims->w + ix) * input_dims->c + c];
+                            acc += (v + params->input_offset) *
+                                   tops_packed_weight(filter, bits, (ky * filter_dims->w + kx) * filter_dims->c + c);
+                        }
+                    }
+                    acc = tops_requantize(acc, quant->multiplier[c], quant->shift[c]) + params->output_offset;
+                    output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c + c] =
+                        tops_clamp_s8(acc, &params->activation);
+                }
+            }
+        }
+    }
+    return TOPS_OK;
+}
+
+int32_t tops_depthwise_conv2d_s4_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims)
+{
+    (void)input_dims;
+    (void)filter_dims;
+    return 0;
+}
+
+int32_t tops_depthwise_conv2d_s2_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims)
+{
+    return tops_depthwise_conv2d_s4_get_buffer_size(input_dims, filter_dims);
+}
+
+tops_status tops_depthwise_conv2d_s4(const tops_context *ctx, const tops_depthwise_conv2d_params *params,
+                                     const tops_per_channel_quant_params *quant,
+                                     const tops_dims *input_dims, const int8_t *input,
+                                     const tops_dims *filter_dims, const uint8_t *packed_filter,
+                                     const tops_dims *bias_dims, const int32_t *bias,
+                                     const tops_dims *output_dims, int8_t *output)
+{
+    (void)ctx;
+    return depthwise_packed(4, params, quant, input_dims, input, filter_dims, packed_filter, bias_dims, bias,
+                            output_dims, output);
+}
+
+tops_status tops_depthwise_conv2d_s2(const tops_context *ctx, const tops_depthwise_conv2d_params *params,
+                                     const tops_per_channel_quant_params *quant,
+                                     const tops_dims *input_dims, const int8_t *input,
+                                     const tops_dims *filter_dims, const uint8_t *packed_filter,
+                                     const tops_dims *bias_dims, const int32_t *bias,
+                                     const tops_dims *output_dims, int8_t *output)
+{
+    (void)ctx;
+    return depthwise_packed(2, params, quant, input_dims, input, filter_dims, packed_filter, bias_dims, bias,
+                            output_dims, output);
+}
