@@ -5,6 +5,8 @@ import { boardNames, findBoard } from '../src/boards/registry';
 import { StageInputError } from '../src/errors';
 import { scratchFor, type KernelVariant } from '../src/codegen/kernel-variants';
 import { emitModelC } from '../src/codegen/model-c';
+import { emitMfccTablesC } from '../src/codegen/mfcc-tables-c';
+import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { countMacs, decodeIntModel, packedWeightBytes } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { findInput } from './train';
@@ -15,11 +17,13 @@ import { findInput } from './train';
  * invoke calling the firmware kernels. The kernel variant (portable `ref` or Cortex-M DSP
  * `dsp`) decides the scratch each op needs, so it is fixed here, from the board.
  *
- * Output `firmware-src` (dir): tops_model.c, tops_model.h, memory-plan.json.
+ * Output `firmware-src` (dir): tops_model.c, tops_model.h, memory-plan.json, and when the model
+ * records a fixed-point MFCC front end, tops_frontend.{c,h}: its tables for firmware/frontend/
+ * tops_mfcc_q15.c (src/codegen/mfcc-tables-c.ts), so the board runs audio → label.
  * Metrics: arenaBytes next to arenaLowerBoundBytes (MicroNets eq. 3), weightBytes.
  */
 export const kind = 'codegen';
-export const version = 1;
+export const version = 2; // 2: front-end tables
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 
@@ -46,8 +50,17 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'tops_model.h'), c.header);
   fs.writeFileSync(path.join(dir, 'tops_model.c'), c.source);
+  // The front end the model was trained on, as C tables (only the fixed-point MFCC has a C twin).
+  const fe = model.frontEnd !== undefined ? mfccConfigSchema.safeParse(model.frontEnd) : undefined;
+  const frontEnd = fe?.success === true && fe.data.implementation === 'fixed';
+  if (frontEnd && fe?.success) {
+    const t = emitMfccTablesC(mfccParams(fe.data), { name: 'tops_frontend' });
+    fs.writeFileSync(path.join(dir, t.headerFile), t.header);
+    fs.writeFileSync(path.join(dir, t.sourceFile), t.source);
+  }
   const plan = {
     kernels: variant,
+    frontEnd,
     arenaBytes: c.plan.arenaBytes,
     lowerBoundBytes: c.plan.lowerBoundBytes,
     strategy: c.plan.strategy,
@@ -65,7 +78,7 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
       macsPerInference: countMacs(model),
       kernels: variant,
     },
-    summary: `${model.ops.length} ops, ${variant} kernels; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB`,
+    summary: `${model.ops.length} ops, ${variant} kernels${frontEnd ? ', MFCC front end' : ''}; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB`,
   };
 }
 

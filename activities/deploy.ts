@@ -6,6 +6,10 @@ import { boardNames, findBoard } from '../src/boards/registry';
 import { TinyopsError, StageInputError } from '../src/errors';
 import { kernelSources, type KernelVariant } from '../src/codegen/kernel-variants';
 import { readFeatureTensor } from '../src/dsp/feature-tensor';
+import { fitClip } from '../src/dsp/clip-features';
+import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
+import { MfccQ15 } from '../src/dsp/mfcc-q15';
+import { readClipPcm16 } from './features';
 import { buildFirmware, countsBetween, estimateLatency, firmwareToolVersions, runOnQemu, type ExecutionCounts } from '../src/deploy';
 import { FIRMWARE_DIR } from '../src/deploy/firmware-paths';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-reference';
@@ -24,7 +28,12 @@ import { findInput } from './train';
  * dump of that vector from the board). A model that does not fit fails the link with
  * "needs N KB flash, <board> has M KB".
  *
- * Inputs: `firmware-src` (codegen), `int-model` (quantize), `test` features.
+ * With a fixed-point MFCC front end (the default), each vector is a test clip's audio: the board
+ * runs firmware/frontend/tops_mfcc_q15.c, the integer input quantization and the network, and
+ * the host the same chain in TypeScript (MfccQ15 → quantizeModelInput → runIntModel).
+ *
+ * Inputs: `firmware-src` (codegen), `int-model` (quantize), `test` features, and the `dataset`
+ * (synth-kws / import-audio) for the clips' audio.
  * Outputs: `firmware` (ELF), `deployment` (JSON: measurements, per-op counts, CPI model).
  */
 export const kind = 'deploy';
@@ -32,6 +41,7 @@ export const version = 1;
 
 export const deployConfigSchema = z.strictObject({
   board: z.enum(boardNames as [string, ...string[]]).optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
+  input: z.enum(['auto', 'audio', 'features']).default('auto').meta({ description: 'What the board is fed: test clips as int16 audio through the C MFCC front end (audio → label), or the int8 model input. auto = audio when the model has a fixed-point MFCC front end.' }),
   vectors: z.number().int().min(2).default(100).meta({ description: 'Test-split inputs run on the board and compared bit for bit with the host.' }),
   optimize: z.enum(['O2', 'O3', 'Os']).default('O2'),
   stackBytes: z.number().int().positive().default(8192).meta({ description: 'Stack reserved at link time (counted against the board\'s SRAM).' }),
@@ -94,7 +104,14 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const modelRef = requireInput(ctx, 'int-model', 'quantize');
   const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(modelRef), 'utf8'));
   const test = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'test', 'features')));
-  const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number };
+  const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean };
+  const datasetRef = findInput(ctx as StageContext<unknown>, 'dataset');
+  const audio = config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined);
+  if (audio && plan.frontEnd !== true) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs a model with a fixed-point MFCC front end (features implementation: fixed)`);
+  if (audio && !datasetRef) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs the dataset stage in needs: (the test clips' audio)`);
+  const datasetDir = audio ? await ctx.fetchDir(datasetRef!) : '';
+  const feParams = audio ? mfccParams(mfccConfigSchema.parse(model.frontEnd)) : undefined;
+  const mfcc = feParams ? new MfccQ15(feParams) : undefined;
 
   // 1. Vectors: a seeded sample of the test split, quantized exactly as the firmware input is.
   const inT = model.tensors.find((t) => t.name === model.input)!;
@@ -107,12 +124,26 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const picks = Array.from({ length: config.vectors }, (_, i) => order[i % total]!);
   const inputs = new Int8Array(picks.length * inBytes);
   const expected = new Int8Array(picks.length * outBytes);
+  const clipSamples = feParams?.clipSamples ?? 0;
+  const pcmAll = new Int16Array(audio ? picks.length * clipSamples : 0);
   picks.forEach((row, i) => {
-    const q = quantizeModelInput(model, frontEndCodes(model, test.data.subarray(row * inBytes, (row + 1) * inBytes)));
+    const stored = frontEndCodes(model, test.data.subarray(row * inBytes, (row + 1) * inBytes));
+    let codes = stored;
+    if (audio) {
+      const pcm = fitClip(readClipPcm16(path.join(datasetDir, test.header.clips[row]!), feParams!.sampleRate), clipSamples);
+      pcmAll.set(pcm, i * clipSamples);
+      codes = mfcc!.compute(pcm);
+      const at = codes.findIndex((v, k) => v !== stored[k]);
+      if (at >= 0) throw new StageInputError(`${test.header.clips[row]}: the front end gives ${codes[at]} at value ${at}, the features stage stored ${stored[at]}: the dataset and the features do not belong together`);
+    }
+    const q = quantizeModelInput(model, codes);
     inputs.set(q, i * inBytes);
     expected.set(runIntModel(model, q).get(model.output)!, i * outBytes);
     if (i % 10 === 0) ctx.progress({ done: i, total: picks.length, unit: 'vectors', message: 'host integer reference' });
   });
+  const vectorBytes = (from: number, count: number): Buffer => audio
+    ? Buffer.from(pcmAll.buffer, pcmAll.byteOffset + from * clipSamples * 2, count * clipSamples * 2)
+    : Buffer.from(inputs.buffer, inputs.byteOffset + from * inBytes, count * inBytes);
 
   // 2. Build for the board (real memory sizes; an oversized model fails here with the sizes).
   const buildDir = path.join(ctx.workDir, 'build');
@@ -120,9 +151,12 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   ctx.progress({ done: 0, total: 1, unit: 'builds', message: `arm-none-eabi-gcc for ${boardName} (${plan.kernels} kernels)` });
   const build = await buildFirmware({
     board: boardName,
-    sources: [path.join(srcDir, 'tops_model.c'), path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'), ...kernelSources(plan.kernels)],
+    sources: [
+      path.join(srcDir, 'tops_model.c'), path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'), ...kernelSources(plan.kernels),
+      ...(audio ? [path.join(srcDir, 'tops_frontend.c'), path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c')] : []),
+    ],
     includeDirs: [srcDir],
-    defines: ['TOPS_PROFILE_OPS'],
+    defines: ['TOPS_PROFILE_OPS', ...(audio ? ['TOPS_AUDIO_VECTORS'] : [])],
     outDir: buildDir,
     optimize: config.optimize,
     stackBytes: config.stackBytes,
@@ -133,7 +167,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const runDir = path.join(ctx.workDir, 'run');
   fs.rmSync(runDir, { recursive: true, force: true });
   fs.mkdirSync(runDir, { recursive: true });
-  fs.writeFileSync(path.join(runDir, 'vectors.bin'), Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength));
+  fs.writeFileSync(path.join(runDir, 'vectors.bin'), vectorBytes(0, picks.length));
   ctx.progress({ done: 0, total: picks.length, unit: 'vectors', message: `running on ${board.qemuMachine} (QEMU)` });
   const qemu = await runOnQemu({ board: boardName, elfPath: build.elfPath, workDir: runDir, timeoutMs: config.timeoutSec * 1000 });
   if (qemu.exitCode !== 0 || !/^ok$/m.test(qemu.stdout)) {
@@ -147,14 +181,15 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   if (bad >= 0) {
     // Re-run that vector alone: the harness dumps every layer of its first vector.
     const one = inputs.subarray(bad * inBytes, (bad + 1) * inBytes);
-    fs.writeFileSync(path.join(runDir, 'vectors.bin'), Buffer.from(one.buffer, one.byteOffset, one.byteLength));
+    fs.writeFileSync(path.join(runDir, 'vectors.bin'), vectorBytes(bad, 1));
     await runOnQemu({ board: boardName, elfPath: build.elfPath, workDir: runDir, timeoutMs: config.timeoutSec * 1000 });
     const where = firstDifferingOp(model, runIntModel(model, Int8Array.from(one)), readInt8(path.join(runDir, 'layers.bin')));
     throw new BitExactnessError(`firmware output differs from the host integer reference at vector ${bad} (test clip ${test.header.clips[picks[bad]!]}); first difference at ${where}`);
   }
 
-  // 4. Measurements. Marks per vector: before invoke, after every op, after invoke.
-  const perVector = model.ops.length + 2;
+  // 4. Measurements. Marks per vector: [before the front end,] before invoke, after every op, after invoke.
+  const lead = audio ? 1 : 0;
+  const perVector = model.ops.length + 2 + lead;
   const hits = qemu.markerHits.map((h) => h.counts);
   if (hits.length !== perVector * picks.length) {
     throw new BitExactnessError(`expected ${perVector * picks.length} marker hits from the board, got ${hits.length}`);
@@ -162,13 +197,17 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   // Vector 0 runs the per-layer dump hook (stdio), so it is left out of the timing.
   const invokes: ExecutionCounts[] = [];
   const perOp: number[][] = model.ops.map(() => []);
+  const frontEnd: ExecutionCounts[] = [];
   for (let v = 1; v < picks.length; v++) {
-    const base = v * perVector;
-    invokes.push(countsBetween(hits[base]!, hits[base + perVector - 1]!));
+    const base = v * perVector + lead;
+    if (audio) frontEnd.push(countsBetween(hits[base - 1]!, hits[base]!));
+    invokes.push(countsBetween(hits[base]!, hits[base + perVector - 1 - lead]!));
     model.ops.forEach((_, i) => perOp[i]!.push(countsBetween(hits[base + i]!, hits[base + i + 1]!).instructions));
   }
   const pick = invokes.reduce((best, c) => (Math.abs(c.instructions - median(invokes.map((x) => x.instructions))) < Math.abs(best.instructions - median(invokes.map((x) => x.instructions))) ? c : best), invokes[0]!);
   const latency = estimateLatency(boardName, pick);
+  const fePick = frontEnd.length > 0 ? frontEnd[Math.floor(frontEnd.length / 2)]! : undefined;
+  const feLatency = fePick ? estimateLatency(boardName, fePick) : undefined;
   const macs = countMacs(model);
   const stack = qemu.stackHighWaterBytes ?? 0;
   const sramBytes = build.staticSramBytes + stack;
@@ -200,6 +239,8 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     macsPerInference: macs, counts: pick, instructionsPerInference: pick.instructions,
     estimatedCycles: latency.cycles, estimatedLatencyMs: latency.ms, cpiModel: latency.model,
     vectorsChecked: picks.length, bitExact: true, boardAccuracy: correct / picks.length, ops,
+    input: audio ? 'audio' : 'features',
+    ...(fePick && feLatency ? { frontEnd: { counts: fePick, instructionsPerClip: fePick.instructions, estimatedLatencyMs: feLatency.ms, frames: feParams!.frames } } : {}),
   };
   fs.writeFileSync(path.join(ctx.workDir, 'deployment.json'), JSON.stringify(deployment, null, 2) + '\n');
   const artifacts = [
@@ -220,8 +261,9 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       bitExact: true,
       vectorsChecked: picks.length,
       boardAccuracy: correct / picks.length,
+      ...(fePick && feLatency ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) } : {}),
     },
-    summary: `${board.name}: bit-exact on ${picks.length} vectors; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB, SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB; ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
+    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB, SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB; ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
   };
 }
 

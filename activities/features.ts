@@ -52,7 +52,7 @@ function findDatasetInput(ctx: StageContext<FeaturesConfig>): ArtifactRef {
 }
 
 /** Decode a clip to int16 (exact for PCM16; other formats are quantized the same way). */
-function readClipPcm16(path: string, sampleRate: number): Int16Array {
+export function readClipPcm16(path: string, sampleRate: number): Int16Array {
   const wav = readWav(path);
   if (wav.sampleRate !== sampleRate) {
     throw new StageInputError(`${path}: sample rate ${wav.sampleRate} Hz, but the front end is configured for ${sampleRate} Hz`);

@@ -26,7 +26,7 @@ import { findInput } from './train';
  * Inputs: `model` (train), `train` + `test` features. Output: `int-model` (JSON).
  */
 export const kind = 'quantize';
-export const version = 1;
+export const version = 2; // 2: the integer model records its front end
 
 const bitWidth = z.union([z.literal(2), z.literal(4), z.literal(8)]);
 
@@ -97,7 +97,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
     const names = graph.ops.map((o) => o.output);
     const ranges = await calibrateRanges(model, graph.input, names, calib, shape, (done, total) =>
       ctx.progress({ done, total, unit: 'examples', message: 'calibrating activation ranges' }));
-    intModel = quantizeFloatGraph(graph, ranges, { labels, frontEndScale: 1 / 32, bitsFor });
+    intModel = { ...quantizeFloatGraph(graph, ranges, { labels, frontEndScale: 1 / 32, bitsFor }), frontEnd: test.header.frontEnd };
     const post = await predict(model, test.data, shape, config.batchSize);
     const n = test.header.shape[0] as number;
     let ok = 0;

@@ -116,6 +116,8 @@ export interface IntModel {
   /** Name of the model's input tensor ([frames, coefficients, 1]). */
   readonly input: string;
   readonly inputQuantization: InputQuantization;
+  /** The front end whose output the input tensor quantizes (the features stage's resolved config). */
+  readonly frontEnd?: Readonly<Record<string, unknown>>;
   /** Name of the output tensor (softmax posteriors, [1, 1, classes]). */
   readonly output: string;
   /** Every tensor, in order of first appearance. */
@@ -221,6 +223,7 @@ const modelSchema = z.strictObject({
   labels: z.array(z.string()).min(1),
   input: z.string(),
   inputQuantization: z.strictObject({ frontEndScale: z.number().positive(), multiplier: int, shift: int }),
+  frontEnd: z.record(z.string(), z.unknown()).optional(),
   output: z.string(),
   tensors: z.array(
     z.strictObject({
