@@ -34,7 +34,7 @@ import { findInput } from './train';
  *
  * Inputs: `firmware-src` (codegen), `int-model` (quantize), `test` features, and the `dataset`
  * (synth-kws / import-audio) for the clips' audio.
- * Outputs: `firmware` (ELF), `deployment` (JSON: measurements, per-op counts, CPI model).
+ * Outputs: `firmware` (ELF), `board` (JSON: measurements, per-op counts, CPI model; the report's Board section).
  */
 export const kind = 'deploy';
 export const version = 1;
@@ -245,7 +245,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   fs.writeFileSync(path.join(ctx.workDir, 'deployment.json'), JSON.stringify(deployment, null, 2) + '\n');
   const artifacts = [
     await ctx.storeFile('firmware', build.elfPath, 'application/x-elf'),
-    await ctx.storeJson('deployment', deployment),
+    await ctx.storeJson('board', deployment),
   ];
   return {
     artifacts,

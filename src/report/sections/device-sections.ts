@@ -1,5 +1,5 @@
 import { histogram } from '../charts';
-import { figure, formatBytes, formatValue, keyValueTable, type Cell } from '../html';
+import { figure, formatBytes, formatValue, keyValueTable, table, type Cell } from '../html';
 import type { ReportModel } from '../report-model';
 import { missing, present, type RenderedSection } from './section';
 
@@ -61,5 +61,16 @@ export function boardSection(model: ReportModel): RenderedSection {
     const v = b[key];
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v === null) entries.push([key, boardCell(key, v)]);
   }
-  return present('board', 'Board', keyValueTable(entries));
+  return present('board', 'Board', keyValueTable(entries) + opsTable(b.ops));
+}
+
+/** Per-op instruction counts from the deploy stage (QEMU plugin, markers after every op). */
+function opsTable(ops: unknown): string {
+  if (!Array.isArray(ops) || ops.length === 0) return '';
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  const rows = ops.map((o: Record<string, unknown>): Cell[] => {
+    const perMac = num(o.instructionsPerMac);
+    return [String(o.name ?? ''), String(o.kind ?? ''), num(o.bits), num(o.macs), num(o.instructions), perMac === null ? '' : perMac.toFixed(2)];
+  });
+  return table(['op', 'kernel', 'weight bits', 'MACs', 'instructions', 'instructions / MAC'], rows, { numeric: [2, 3, 4, 5], caption: 'Per op on the board (instructions counted by the QEMU plugin)' });
 }
