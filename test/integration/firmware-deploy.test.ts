@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { boards } from '../../src/boards/registry';
 import {
   buildFirmware, BuildFirmwareOptions, FIRMWARE_DIR, FirmwareBuild, FirmwareDoesNotFitError, FirmwareTimeoutError,
-  MarkerNotFoundError, QemuRun, runOnQemu, UnknownBoardError,
+  MarkerNotFoundError, QemuRun, runOnQemu, sramUsage, UnknownBoardError,
 } from '../../src/deploy';
 import { isTinyopsError } from '../../src/errors';
 
@@ -113,8 +113,12 @@ describe('src/deploy: build, run and measure firmware', () => {
     expect(grown).toBeGreaterThanOrEqual(8192 - 16);
     expect(grown).toBeLessThanOrEqual(8192 + 16);
     // Without an explicit reading the start-up measures the whole run at exit (printf included).
-    const whole = await run(await build('stm32f446re', []));
+    const wholeBuild = await build('stm32f446re', []);
+    const whole = await run(wholeBuild);
     expect(whole.stackHighWaterBytes).toBeGreaterThan(0);
+    const sram = sramUsage(wholeBuild, whole);
+    expect(sram.measuredBytes).toBe(wholeBuild.sections.data + wholeBuild.sections.bss + (whole.stackHighWaterBytes ?? 0));
+    expect(sram.measuredWithHeapBytes).toBe(sram.measuredBytes + (whole.heapUsedBytes ?? 0));
     expect(small.heapUsedBytes).toBeGreaterThan(0); // newlib stdio buffers for printf
     expect(small.stderr).not.toMatch(/TOPS_/);
   }, 60_000);
