@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { boards } from '../../src/boards/registry';
 import {
-  buildFirmware, BuildFirmwareOptions, FIRMWARE_DIR, FirmwareBuild, FirmwareDoesNotFitError, FirmwareTimeoutError,
+  buildFirmware, BuildFirmwareOptions, ensureInsnPlugin, FIRMWARE_DIR, firmwareToolVersions, FirmwareBuild, FirmwareDoesNotFitError, FirmwareTimeoutError,
   MarkerNotFoundError, QemuRun, runOnQemu, sramUsage, UnknownBoardError,
 } from '../../src/deploy';
 import { isTinyopsError } from '../../src/errors';
@@ -138,6 +138,24 @@ describe('src/deploy: build, run and measure firmware', () => {
     const b = await build('stm32f446re', ['TOPS_PROBE_HANG']);
     await expect(run(b, { timeoutMs: 1500 })).rejects.toBeInstanceOf(FirmwareTimeoutError);
   }, 60_000);
+
+  it('builds the plugin once per source hash and reuses the cached .so', async () => {
+    const dir = path.join(root, 'fresh-cache');
+    const first = await ensureInsnPlugin(dir);
+    expect(path.basename(first)).toMatch(/^insn_count-[0-9a-f]{16}\.so$/);
+    const mtime = statSync(first).mtimeMs;
+    const [a, b] = await Promise.all([ensureInsnPlugin(dir), ensureInsnPlugin(dir)]);
+    expect([a, b]).toEqual([first, first]);
+    expect(statSync(first).mtimeMs).toBe(mtime);
+  }, 60_000);
+
+  it('reports the tool versions that belong in the deploy cache key', async () => {
+    const v = await firmwareToolVersions();
+    expect(v['arm-none-eabi-gcc']).toMatch(/^arm-none-eabi-gcc .*\d+\.\d+/);
+    expect(v['qemu-system-arm']).toMatch(/^QEMU emulator version \d+\.\d+/);
+    expect(v.gcc).toMatch(/^gcc /);
+    expect(v['insn-plugin']).toMatch(/^[0-9a-f]{16}$/);
+  });
 
   it('rejects an unknown board by name', async () => {
     await expect(build('stm32f999', [])).rejects.toThrow(new UnknownBoardError('stm32f999', boards.map((b) => b.name)).message);
