@@ -5,6 +5,8 @@ export { buildFirmware } from './build-firmware';
 export type { BuildFirmwareOptions, FirmwareBuild, OptimizeLevel } from './build-firmware';
 export { runOnQemu } from './run-on-qemu';
 export type { MarkerHit, QemuRun, RunOnQemuOptions } from './run-on-qemu';
+export { sramUsage } from './sram-usage';
+export type { SramUsage } from './sram-usage';
 export { estimateLatency, CPI_MODELS } from './cycle-model';
 export type { CpiModel, LatencyEstimate } from './cycle-model';
 export { countsBetween } from './plugin-report';

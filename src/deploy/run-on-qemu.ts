@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { resolveBoard } from './board-target';
@@ -68,7 +69,11 @@ export async function runOnQemu(options: RunOnQemuOptions): Promise<QemuRun> {
     return a;
   });
   await mkdir(options.workDir, { recursive: true });
-  const reportPath = path.join(options.workDir, `.tops-insn-${process.pid}-${Date.now()}.txt`);
+  const reportPath = path.resolve(options.workDir, `.tops-insn-${process.pid}-${randomBytes(6).toString('hex')}.txt`);
+  // QEMU splits -plugin options at commas, so neither path may contain one.
+  for (const p of [plugin, reportPath]) {
+    if (p.includes(',')) throw new Error(`QEMU cannot take a plugin path containing ',': ${p}`);
+  }
   const pluginArg = [`${plugin}`, `out=${reportPath}`, ...(addresses.length > 0 ? [`marks=${addresses.map((a) => a.toString(16)).join(':')}`] : [])].join(',');
   const r = await execTool('qemu-system-arm', [
     '-M', target.qemuMachine, '-nographic', '-monitor', 'none', '-serial', 'none',

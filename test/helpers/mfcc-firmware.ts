@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildFirmware } from '../../src/deploy';
 import { emitMfccTablesC } from '../../src/codegen/mfcc-tables-c';
 import type { MfccParams } from '../../src/dsp/mfcc-config';
 import { gitCommit, REPO_ROOT } from './firmware-build';
@@ -73,14 +74,16 @@ export function buildMfccHost(dir: string): string {
   return exe;
 }
 
-export function buildMfccBoard(dir: string): string {
-  const board = path.join(FIRMWARE, 'boards', 'mps2-an386');
-  const elf = path.join(dir, 'test_tops_mfcc.elf');
-  execFileSync('arm-none-eabi-gcc', [
-    '-mcpu=cortex-m4', '-mthumb', '--specs=rdimon.specs', '-nostartfiles', ...CFLAGS,
-    `-T${path.join(board, 'mps2-an386.ld')}`, path.join(board, 'startup.c'), ...sources(dir), '-o', elf,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return elf;
+/** Cross-compile for stm32f446re (Cortex-M4, QEMU mps2-an386) with src/deploy's start-up and linker script. */
+export async function buildMfccBoard(dir: string): Promise<string> {
+  const build = await buildFirmware({
+    board: 'stm32f446re',
+    sources: [path.join(FIRMWARE, 'test', 'test_tops_mfcc.c'), path.join(FIRMWARE, 'frontend', 'tops_mfcc_q15.c'), path.join(dir, `${TABLES}.c`)],
+    includeDirs: [dir, path.join(FIRMWARE, 'test')],
+    outDir: path.join(dir, 'board'),
+    elfName: 'test_tops_mfcc.elf',
+  });
+  return build.elfPath;
 }
 
 export interface MfccHarnessResult {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { boards } from '../../src/boards/registry';
 import {
-  buildFirmware, BuildFirmwareOptions, FIRMWARE_DIR, FirmwareBuild, FirmwareDoesNotFitError, FirmwareTimeoutError,
-  MarkerNotFoundError, QemuRun, runOnQemu, UnknownBoardError,
+  buildFirmware, BuildFirmwareOptions, ensureInsnPlugin, FIRMWARE_DIR, firmwareToolVersions, FirmwareBuild, FirmwareDoesNotFitError, FirmwareTimeoutError,
+  MarkerNotFoundError, QemuRun, runOnQemu, sramUsage, UnknownBoardError,
 } from '../../src/deploy';
 import { isTinyopsError } from '../../src/errors';
 
@@ -113,8 +113,12 @@ describe('src/deploy: build, run and measure firmware', () => {
     expect(grown).toBeGreaterThanOrEqual(8192 - 16);
     expect(grown).toBeLessThanOrEqual(8192 + 16);
     // Without an explicit reading the start-up measures the whole run at exit (printf included).
-    const whole = await run(await build('stm32f446re', []));
+    const wholeBuild = await build('stm32f446re', []);
+    const whole = await run(wholeBuild);
     expect(whole.stackHighWaterBytes).toBeGreaterThan(0);
+    const sram = sramUsage(wholeBuild, whole);
+    expect(sram.measuredBytes).toBe(wholeBuild.sections.data + wholeBuild.sections.bss + (whole.stackHighWaterBytes ?? 0));
+    expect(sram.measuredWithHeapBytes).toBe(sram.measuredBytes + (whole.heapUsedBytes ?? 0));
     expect(small.heapUsedBytes).toBeGreaterThan(0); // newlib stdio buffers for printf
     expect(small.stderr).not.toMatch(/TOPS_/);
   }, 60_000);
@@ -134,6 +138,24 @@ describe('src/deploy: build, run and measure firmware', () => {
     const b = await build('stm32f446re', ['TOPS_PROBE_HANG']);
     await expect(run(b, { timeoutMs: 1500 })).rejects.toBeInstanceOf(FirmwareTimeoutError);
   }, 60_000);
+
+  it('builds the plugin once per source hash and reuses the cached .so', async () => {
+    const dir = path.join(root, 'fresh-cache');
+    const first = await ensureInsnPlugin(dir);
+    expect(path.basename(first)).toMatch(/^insn_count-[0-9a-f]{16}\.so$/);
+    const mtime = statSync(first).mtimeMs;
+    const [a, b] = await Promise.all([ensureInsnPlugin(dir), ensureInsnPlugin(dir)]);
+    expect([a, b]).toEqual([first, first]);
+    expect(statSync(first).mtimeMs).toBe(mtime);
+  }, 60_000);
+
+  it('reports the tool versions that belong in the deploy cache key', async () => {
+    const v = await firmwareToolVersions();
+    expect(v['arm-none-eabi-gcc']).toMatch(/^arm-none-eabi-gcc .*\d+\.\d+/);
+    expect(v['qemu-system-arm']).toMatch(/^QEMU emulator version \d+\.\d+/);
+    expect(v.gcc).toMatch(/^gcc /);
+    expect(v['insn-plugin']).toMatch(/^[0-9a-f]{16}$/);
+  });
 
   it('rejects an unknown board by name', async () => {
     await expect(build('stm32f999', [])).rejects.toThrow(new UnknownBoardError('stm32f999', boards.map((b) => b.name)).message);

@@ -24,15 +24,15 @@ describe('fixed-point MFCC front end on mps2-an386 (QEMU)', () => {
   const fe = new MfccQ15(params);
   const clips: MfccClip[] = mfccTestClips('qemu', params.clipSamples).map((c) => ({ pcm: c.pcm, expected: fe.compute(c.pcm) }));
 
-  function build(cs: MfccClip[]): { elf: string; dir: string } {
+  async function build(cs: MfccClip[]): Promise<{ elf: string; dir: string }> {
     const dir = writeMfccVectors(params, cs);
     dirs.push(dir);
-    return { elf: buildMfccBoard(dir), dir };
+    return { elf: await buildMfccBoard(dir), dir };
   }
 
-  it('matches MfccQ15 on every value of 20+ clips; instructions per frame measured', () => {
+  it('matches MfccQ15 on every value of 20+ clips; instructions per frame measured', async () => {
     expect(clips.length).toBeGreaterThanOrEqual(20);
-    const { elf, dir } = build(clips);
+    const { elf, dir } = await build(clips);
     const r = runMfccBoard(elf, dir, { icount: true });
     expect(r.stdout).not.toMatch(/MISMATCH|FAIL/);
     expect(r).toMatchObject({ clips: clips.length, values: 490, mismatches: 0, failed: 0, exitCode: 0 });
@@ -47,10 +47,10 @@ describe('fixed-point MFCC front end on mps2-an386 (QEMU)', () => {
     expect(summary.perFrameMax).toBeLessThan(1_000_000);
   }, 120_000);
 
-  it('reports a perturbed expected value and exits non-zero', () => {
+  it('reports a perturbed expected value and exits non-zero', async () => {
     const few = clips.slice(0, 2).map((c) => ({ pcm: c.pcm, expected: Int16Array.from(c.expected) }));
     few[0].expected[0] += 1;
-    const { elf, dir } = build(few);
+    const { elf, dir } = await build(few);
     const r = runMfccBoard(elf, dir);
     expect(r).toMatchObject({ mismatches: 1, failed: 1, exitCode: 1 });
     expect(r.stdout).toContain('MISMATCH clip=0 index=0');

@@ -144,35 +144,26 @@ static inline int32_t tops_smlatt(int32_t a, int32_t b, int32_t acc)
 #endif /* TOPS_DSP_NATIVE */
 
 /*
- * tops_requantize (kernels/ref/tops_requantize.c) without the int64 rounding division, inlined
- * into the kernels: the reference's "(a*b + nudge) / 2^31, truncating" equals
- * floor((a*b + 2^30) / 2^31) for both signs (for a*b < 0 the nudge 1 - 2^30 plus the 2^31 - 1
- * that turns truncation into floor sum to 2^30), i.e. SMULL, one 64-bit add and a shift.
- * Bit-exact, including the saturations; dsp/tops_requantize.c exports it so the harness's
- * requantization cases test it.
+ * tops_requantize (kernels/ref/tops_requantize.c) for the common case, inlined into the
+ * kernels: right shift only, multiplier != INT32_MIN. Then the reference's SRDHM is
+ * floor((a*b + 2^30) / 2^31) (see dsp/tops_requantize.c), one SMLAL and a shift. Bit-exact;
+ * the other cases go to dsp/tops_requantize.c.
  */
 static inline int32_t tops_requantize_inline(int32_t x, int32_t multiplier, int32_t shift)
 {
-    int32_t a = x, high, right = 0;
-    if (shift > 0) {
-        const int64_t shifted = (int64_t)x * ((int64_t)1 << shift);
-        a = shifted > INT32_MAX ? INT32_MAX : shifted < INT32_MIN ? INT32_MIN : (int32_t)shifted;
-    } else {
-        right = -shift;
+    int32_t high, right, mask, threshold;
+    if (shift > 0 || multiplier == INT32_MIN) {
+        /* Left shifts (multipliers > 1) and the SRDHM saturation corner: rare, so out of
+           line; keeps the common path short and the callers' registers free. */
+        return tops_requantize(x, multiplier, shift);
     }
-    if (a == INT32_MIN && multiplier == INT32_MIN) {
-        high = INT32_MAX;
-    } else {
-        /* >> of a negative int64: arithmetic on gcc for every target we build (as in ref). */
-        high = (int32_t)(((int64_t)a * multiplier + ((int64_t)1 << 30)) >> 31);
-    }
-    if (right != 0) {
-        const int32_t mask = (int32_t)(((uint32_t)1 << right) - 1u);
-        const int32_t remainder = high & mask;
-        const int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
-        high = (high >> right) + (remainder > threshold ? 1 : 0);
-    }
-    return high;
+    /* >> of a negative int64: arithmetic on gcc for every target we build (as in ref). */
+    high = (int32_t)(((int64_t)x * multiplier + ((int64_t)1 << 30)) >> 31);
+    /* Rounding divide by 2^right, ties away from zero (right = 0: mask 0, nothing added). */
+    right = -shift;
+    mask = (int32_t)(((uint32_t)1 << right) - 1u);
+    threshold = (mask >> 1) + (int32_t)((uint32_t)high >> 31);
+    return (high >> right) + ((high & mask) > threshold ? 1 : 0);
 }
 
 /** Both int16 lanes set to v (the input offset, added by SXTAB16). */
