@@ -10,7 +10,7 @@ import { fitClip } from '../src/dsp/clip-features';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { MfccQ15 } from '../src/dsp/mfcc-q15';
 import { readClipPcm16 } from './features';
-import { buildFirmware, countsBetween, estimateLatency, firmwareToolVersions, runOnQemu, type ExecutionCounts } from '../src/deploy';
+import { buildFirmware, countsBetween, estimateLatency, firmwareBreakdown, firmwareToolVersions, runOnQemu, type ExecutionCounts } from '../src/deploy';
 import { FIRMWARE_DIR } from '../src/deploy/firmware-paths';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-reference';
 import { countMacs, decodeIntModel, tensorBytes, type IntModel } from '../src/quant/int-model';
@@ -160,6 +160,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     outDir: buildDir,
     optimize: config.optimize,
     stackBytes: config.stackBytes,
+    debugInfo: true, // line info only: lets the size breakdown attribute symbols to sources
     elfName: `${ctx.pipelineName}-${boardName}.elf`,
   });
 
@@ -210,6 +211,22 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const feLatency = fePick ? estimateLatency(boardName, fePick) : undefined;
   const macs = countMacs(model);
   const stack = qemu.stackHighWaterBytes ?? 0;
+  const parts = await firmwareBreakdown(build.elfPath, [
+    [path.join(srcDir, 'tops_frontend'), 'frontEnd'],
+    [srcDir, 'model'],
+    [path.join(FIRMWARE_DIR, 'kernels'), 'kernels'],
+    [path.join(FIRMWARE_DIR, 'frontend'), 'frontEnd'],
+    [FIRMWARE_DIR, 'harness'],
+  ]);
+  // What the model itself needs on a product build (no test harness, no stdio): its weights,
+  // parameters and code, the kernels, the front end; SRAM = its static data (arena included),
+  // the front end's, and the deepest stack of one inference.
+  const modelFlashBytes = parts.model.flashBytes + parts.kernels.flashBytes + parts.frontEnd.flashBytes;
+  // The front end's scratch and its int16 output are static buffers of the harness (sizes from the
+  // generated tops_frontend.h); the clip's PCM buffer is audio capture, not counted.
+  const feBuffer = audio ? Number(/#define TOPS_FRONTEND_BUFFER_SIZE (\d+)/.exec(fs.readFileSync(path.join(srcDir, 'tops_frontend.h'), 'utf8'))?.[1] ?? 0) : 0;
+  const feOutput = audio ? feParams!.frames * feParams!.coefficients * 2 : 0;
+  const modelSramBytes = parts.model.sramBytes + parts.kernels.sramBytes + parts.frontEnd.sramBytes + feBuffer + feOutput + stack;
   const sramBytes = build.staticSramBytes + stack;
   let correct = 0;
   picks.forEach((row, i) => {
@@ -235,6 +252,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     optimize: config.optimize, compilerArgs: build.compilerArgs,
     sections: build.sections, flashBytes: build.flashBytes, boardFlashBytes: board.flashBytes,
     staticSramBytes: build.staticSramBytes, stackHighWaterBytes: stack, sramBytes, boardSramBytes: board.sramBytes,
+    modelFlashBytes, modelSramBytes, breakdown: parts,
     arenaBytes: plan.arenaBytes, arenaLowerBoundBytes: plan.lowerBoundBytes,
     macsPerInference: macs, counts: pick, instructionsPerInference: pick.instructions,
     estimatedCycles: latency.cycles, estimatedLatencyMs: latency.ms, cpiModel: latency.model,
@@ -252,6 +270,8 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     metrics: {
       flashBytes: build.flashBytes,
       sramBytes,
+      modelFlashBytes,
+      modelSramBytes,
       arenaBytes: plan.arenaBytes,
       arenaLowerBoundBytes: plan.lowerBoundBytes,
       macsPerInference: macs,
@@ -263,7 +283,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       boardAccuracy: correct / picks.length,
       ...(fePick && feLatency ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) } : {}),
     },
-    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB, SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB; ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
+    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
   };
 }
 

@@ -24,6 +24,8 @@ export interface BuildFirmwareOptions {
   readonly stackBytes?: number;
   /** Heap reserved at link time for newlib (default 8 KB; semihosting stdio mallocs its buffers). */
   readonly heapBytes?: number;
+  /** Emit DWARF line info (-g): no effect on the code or sizes, lets firmwareBreakdown attribute every symbol to its source file. */
+  readonly debugInfo?: boolean;
   /** ELF file name inside outDir (default firmware.elf). */
   readonly elfName?: string;
 }
@@ -66,6 +68,7 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
     ...target.cpuFlags,
     `-${options.optimize ?? 'O2'}`,
     '-std=c99', ...WARNINGS,
+    ...(options.debugInfo ? ['-g'] : []),
     // Per-function sections + --gc-sections: unused kernels cost no flash, as on a real build.
     '-ffunction-sections', '-fdata-sections',
     ...(options.defines ?? []).map((d) => `-D${d}`),

@@ -21,3 +21,5 @@ export { FIRMWARE_DIR, FIRMWARE_INCLUDE_DIR, kernelDir } from './firmware-paths'
 export {
   FirmwareBuildError, FirmwareDoesNotFitError, FirmwareTimeoutError, MarkerNotFoundError, UnknownBoardError,
 } from './errors';
+export { firmwareBreakdown } from './firmware-breakdown';
+export type { FirmwareBreakdown, Part, PartSizes } from './firmware-breakdown';
