@@ -11,6 +11,8 @@ import { readFeatureTensor } from '../src/dsp/feature-tensor';
 import { StageInputError } from '../src/errors';
 import { accuracy, argmaxPerRow, confusionMatrix, evaluateStreams, eventEvalOptionsSchema, matchAtThreshold, prepareEventEvaluation, type StreamPosteriors } from '../src/eval';
 import { loadModelArtifacts, predict } from '../src/nn';
+import { integerAccuracy } from '../src/eval/integer-accuracy';
+import { decodeIntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { tfjsVersions } from './tool-versions';
 import { findInput } from './train';
@@ -27,7 +29,7 @@ import { findInput } from './train';
  * feature file's header), so the model sees what it was trained on.
  */
 export const kind = 'evaluate';
-export const version = 2; // 2: evaluation artifact carries per-hit latencies
+export const version = 3; // 2: evaluation artifact carries per-hit latencies; 3: integer-model accuracy when quantized
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -99,13 +101,23 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     // Every hit's latency at the operating point, for the report's histogram.
     const latenciesMs = matchAtThreshold(prepareEventEvaluation(streams, labels, eventOptions), op.threshold)
       .flatMap((m) => m.keyword.flatMap((o) => (o.type === 'hit' ? [o.latencyMs] : [])));
-    const evaluation = { accuracy: testAccuracy, testClips: n, confusion: { labels, counts: confusion }, events, latenciesMs };
+    // 3. The integer model (when a quantize stage is in needs:), as the board computes it.
+    const intRef = findInput(ctx as StageContext<unknown>, 'int-model');
+    const integer = intRef
+      ? await integerAccuracy(decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8')), test, (done, total) =>
+        ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }))
+      : undefined;
+    const evaluation = {
+      accuracy: testAccuracy, testClips: n, confusion: { labels, counts: confusion }, events, latenciesMs,
+      ...(integer ? { integer: { accuracy: integer.accuracy, confusion: { labels, counts: integer.confusion } } } : {}),
+    };
     const artifacts = [await ctx.storeJson('evaluation', evaluation)];
     const latency = op.result.latencyMs?.median ?? null;
     return {
       artifacts,
       metrics: {
         accuracy: testAccuracy,
+        ...(integer ? { intAccuracy: integer.accuracy } : {}),
         eventFrr: op.result.frr,
         eventFaPerHour: op.result.faPerHour,
         ...(latency !== null ? { eventLatencyMs: latency } : {}),
@@ -113,7 +125,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         constraintMet: op.constraintMet,
         streamMinutes: events.totals.durationSec / 60,
       },
-      summary: `test acc ${(testAccuracy * 100).toFixed(1)}% (${n} clips); events @${op.threshold.toFixed(2)}: FRR ${(op.result.frr * 100).toFixed(1)}%, ${op.result.faPerHour.toFixed(2)} FA/h, latency ${latency === null ? '-' : `${Math.round(latency)} ms`}`,
+      summary: `test acc ${(testAccuracy * 100).toFixed(1)}%${integer ? ` (integer ${(integer.accuracy * 100).toFixed(1)}%)` : ''} (${n} clips); events @${op.threshold.toFixed(2)}: FRR ${(op.result.frr * 100).toFixed(1)}%, ${op.result.faPerHour.toFixed(2)} FA/h, latency ${latency === null ? '-' : `${Math.round(latency)} ms`}`,
     };
   } finally {
     model.dispose();

@@ -6,7 +6,7 @@ import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { loadModelArtifacts } from '../src/nn/model-artifacts';
 import { predict } from '../src/nn/predict';
-import { frontEndCodes, predictInt, quantizeModelInput } from '../src/nn/int-reference';
+import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { calibrateRanges } from '../src/quant/calibrate';
 import { readFloatGraph, weightsByName, type WeightSpec } from '../src/quant/float-graph';
 import { countMacs, encodeIntModel, packedWeightBytes, INT_MODEL_MEDIA_TYPE, type IntModel } from '../src/quant/int-model';
@@ -109,17 +109,8 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
 
   // The integer model on the test split, with the exact arithmetic the firmware uses.
   const n = test.header.shape[0] as number;
-  const size = shape[0] * shape[1];
-  let intOk = 0;
-  for (let i = 0; i < n; i++) {
-    if (i % 32 === 0) ctx.progress({ done: i, total: n, unit: 'clips', message: 'integer reference on the test split' });
-    const codes = frontEndCodes(intModel, test.data.subarray(i * size, (i + 1) * size));
-    const out = predictInt(intModel, quantizeModelInput(intModel, codes));
-    const label = argmax(out, 0, labels.length);
-    if (label === test.header.labelIndex[i]) intOk++;
-    if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
-  }
-  const intAccuracy = n > 0 ? intOk / n : 0;
+  const { accuracy: intAccuracy } = await integerAccuracy(intModel, test, (done, total) =>
+    ctx.progress({ done, total, unit: 'clips', message: 'integer reference on the test split' }));
 
   const file = path.join(ctx.workDir, 'int-model.json');
   fs.writeFileSync(file, encodeIntModel(intModel));

@@ -1,0 +1,40 @@
+/**
+ * Clip accuracy of the integer model on a feature split, with the host integer reference (the
+ * arithmetic the firmware reproduces bit for bit, so this is the board's accuracy). Yields to
+ * the event loop between clips so a stage keeps heartbeating.
+ */
+import type { FeatureTensor } from '../dsp/feature-tensor';
+import { frontEndCodes, predictInt, quantizeModelInput } from '../nn/int-reference';
+import type { IntModel } from '../quant/int-model';
+import { confusionMatrix, type ConfusionCounts } from './confusion';
+
+export interface IntegerAccuracy {
+  readonly accuracy: number;
+  readonly clips: number;
+  /** counts[true][predicted], in the split's label order. */
+  readonly confusion: ConfusionCounts;
+}
+
+function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if ((v[i] as number) > (v[best] as number)) best = i;
+  return best;
+}
+
+export async function integerAccuracy(model: IntModel, split: FeatureTensor, onClip?: (done: number, total: number) => void): Promise<IntegerAccuracy> {
+  const n = split.header.shape[0] as number;
+  const size = n > 0 ? split.data.length / n : 0;
+  const predicted: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const codes = frontEndCodes(model, split.data.subarray(i * size, (i + 1) * size));
+    predicted.push(argmax(predictInt(model, quantizeModelInput(model, codes))));
+    if (i % 16 === 15) {
+      onClip?.(i + 1, n);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  const labels = split.header.labels.length;
+  const confusion = confusionMatrix(split.header.labelIndex, predicted, labels);
+  const correct = predicted.filter((p, i) => p === split.header.labelIndex[i]).length;
+  return { accuracy: n > 0 ? correct / n : 0, clips: n, confusion };
+}
