@@ -10,7 +10,7 @@
  *     lambda: 0.0001
  *     schedule: {type: step-bounded}
  *     qat: true            # fake-quant forward pass from epoch `qatStartEpoch` on
- *     qatStartEpoch: 11    # default: ⌊epochs/3⌋ + 1 (the first third trains in float)
+ *     qatStartEpoch: 11    # default: ⌊epochs/3⌋ + 1, ≥ 2 (the first third trains in float)
  *
  * Pure zod (no tfjs), so it also feeds the editor JSON Schema.
  */
@@ -22,7 +22,9 @@ export const trainQuantizationSchema = quantConfigSchema.extend({
   qat: z.boolean().default(true),
   /**
    * First epoch (1-based) trained with fake quantization; earlier epochs train in float
-   * (with the regularizer). Default ⌊epochs/3⌋ + 1. Values past `epochs` mean no QAT epoch.
+   * (with the regularizer). Default ⌊epochs/3⌋ + 1, and at least 2 when epochs ≥ 2: QAT
+   * freezes BN's moving statistics, so at least one float epoch should estimate them first.
+   * Values past `epochs` mean no QAT epoch.
    */
   qatStartEpoch: z.number().int().min(1).max(10000).optional(),
   /**
@@ -39,5 +41,5 @@ export type TrainQuantizationInput = z.input<typeof trainQuantizationSchema>;
 
 /** The 1-based epoch QAT starts at for a run of `epochs` epochs. */
 export function qatStartEpoch(q: TrainQuantization, epochs: number): number {
-  return q.qatStartEpoch ?? Math.floor(epochs / 3) + 1;
+  return q.qatStartEpoch ?? (epochs < 2 ? 1 : Math.max(2, Math.floor(epochs / 3) + 1));
 }

@@ -10,7 +10,7 @@ import { loadTf } from '../../../../src/nn/tf';
 import { trainModel } from '../../../../src/nn/train-loop';
 import { resolveArchitecture, trainConfigSchema, trainStageConfigSchema, type TrainStageConfigInput } from '../../../../src/nn/train-config';
 import { QatNetwork } from '../../../../src/nn/qat/qat-network';
-import { trainQuantizationSchema } from '../../../../src/nn/qat/qat-config';
+import { qatStartEpoch, trainQuantizationSchema } from '../../../../src/nn/qat/qat-config';
 import { chooseActivationParams } from '../../../../src/quant/int8-scheme';
 import { parseQuantJson } from '../../../../src/quant/quant-json';
 import { Prng } from '../../../../src/util/prng';
@@ -48,6 +48,9 @@ describe('quantization config of the train stage', () => {
       expect.objectContaining({ bits: 4, regularizer: 'reg-n', lambda: 1e-4, qat: true, schedule: { type: 'step-bounded', step: 10, rate: 0.8 } }),
     );
     expect(trainQuantizationSchema.parse({ schedule: { type: 'inverse-polynomial' } }).schedule).toEqual({ type: 'inverse-polynomial', d: 0.001 });
+    const q = trainQuantizationSchema.parse({});
+    expect([1, 2, 3, 30].map((e) => qatStartEpoch(q, e))).toEqual([1, 2, 2, 11]);
+    expect(qatStartEpoch(trainQuantizationSchema.parse({ qatStartEpoch: 1 }), 30)).toBe(1);
   });
 
   it('rejects an unknown layer in a per-layer bit map with a did-you-mean and the real layer names', () => {
