@@ -14,7 +14,7 @@ import {
   type TrainCheckpoint,
   type TrainStageConfig as TrainConfig,
 } from '../src/nn';
-import { QUANT_JSON_FILE } from '../src/quant/quant-json';
+import { QUANT_JSON_FILE, type QuantJson } from '../src/quant/quant-json';
 import type { TrainData } from '../src/nn/train-data';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { StageContext, StageModule, StageResult } from './stage-module';
@@ -153,17 +153,30 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
         macsPerInference: macs,
         params,
       },
-      summary: `${result.history.length} epochs, best ${result.bestEpoch}: val_acc ${valAccuracy.toFixed(3)}; ${(macs / 1e6).toFixed(2)} M MAC, ${(params / 1e3).toFixed(1)} K params`,
+      summary:
+        `${result.history.length} epochs, best ${result.bestEpoch}: val_acc ${valAccuracy.toFixed(3)}; ${(macs / 1e6).toFixed(2)} M MAC, ${(params / 1e3).toFixed(1)} K params` +
+        (result.quant === undefined ? '' : `; ${quantSummary(result.quant.quantJson)}`),
     };
   } finally {
     result.model.dispose();
   }
 }
 
+/** "bits 4/8 (4-bit: block1_pw, dense), QAT int8 from epoch 11, reg-n λ 0.0001 linear". */
+function quantSummary(q: QuantJson): string {
+  const byBits = new Map<number, string[]>();
+  for (const [name, l] of Object.entries(q.layers)) byBits.set(l.bits, [...(byBits.get(l.bits) ?? []), name]);
+  const widths = [...byBits.keys()].sort((a, b) => a - b);
+  const low = widths.filter((b) => b !== 8).map((b) => `${b}-bit: ${byBits.get(b)!.join(', ')}`);
+  const qat = q.qat.enabled ? `QAT from epoch ${q.qat.startEpoch}` : 'no QAT (calibrated ranges)';
+  const reg = q.regularization.regularizer === 'none' ? 'no regularizer' : `${q.regularization.regularizer} λ ${q.regularization.lambda} ${q.regularization.schedule.type}`;
+  return `bits ${widths.join('/')}${low.length > 0 ? ` (${low.join('; ')})` : ''}, ${qat}, ${reg}`;
+}
+
 export const trainStage: StageModule<TrainConfig> = {
   kind,
   version,
-  description: 'Train a DS-CNN keyword-spotting model on MFCC features (tfjs-node, native TensorFlow), resumable per epoch',
+  description: 'Train a DS-CNN keyword-spotting model on MFCC features (tfjs-node, native TensorFlow), resumable per epoch; optional regularized hybrid-bit quantization and int8 QAT',
   configSchema,
   toolVersions: async () => tfjsVersions(),
   run,

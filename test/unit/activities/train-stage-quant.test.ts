@@ -54,6 +54,7 @@ describe('train stage with quantization', () => {
   it('stores quant.json in the model tar, S(t)/regLoss in history, and weight histograms; a resumed retry gives the same bytes', async () => {
     const r = await trainStage.run(context('a'.repeat(64)));
     expect(r.artifacts.map((a) => a.name)).toEqual(['model', 'history', 'weightHistograms']);
+    expect(r.summary).toContain('bits 4/8 (4-bit: block1_pw, dense), QAT from epoch 2, reg-n λ 0.001 linear');
     await store.getToFile(r.artifacts[0]!.sha256, path.join(dir, 'model.tar'));
     const modelDir = path.join(dir, 'model');
     await unpackTar(path.join(dir, 'model.tar'), modelDir);
