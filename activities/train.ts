@@ -9,11 +9,12 @@ import {
   decodeCheckpoint,
   encodeCheckpoint,
   saveModelArtifacts,
-  trainConfigSchema,
   trainModel,
+  trainStageConfigSchema,
   type TrainCheckpoint,
-  type TrainConfig,
+  type TrainStageConfig as TrainConfig,
 } from '../src/nn';
+import { QUANT_JSON_FILE, type QuantJson } from '../src/quant/quant-json';
 import type { TrainData } from '../src/nn/train-data';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { StageContext, StageModule, StageResult } from './stage-module';
@@ -28,10 +29,17 @@ import { tfjsVersions } from './tool-versions';
  *
  * Outputs: `model` (tar: model.json + weights.bin, tfjs layers format) and `history`
  * (JSON: per-epoch loss/accuracy, best epoch, labels, architecture, MACs, parameters).
+ *
+ * With a `quantization:` block (thesis ch. 4 regularized hybrid quantization, QAT as in
+ * MicroNets §5.2.2; src/nn/qat/): the `model` tar also holds `quant.json`
+ * (src/quant/quant-json.ts: per-layer bits and folded weight scales, activation ranges,
+ * schedule and λ), every history epoch has `quant: {schedule, regLoss, gridDistance, qat}`,
+ * and a `weightHistograms` JSON artifact holds per-layer histograms of w/max|w_c| before
+ * and after training. Without the block, outputs are byte-identical to version 1's.
  */
 export const kind = 'train';
 export const version = 1;
-export const configSchema = trainConfigSchema;
+export const configSchema = trainStageConfigSchema;
 
 interface CheckpointDoc {
   readonly epoch: number;
@@ -119,6 +127,7 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
     fs.writeFileSync(path.join(modelDir, 'model.json'), art.topology);
     fs.writeFileSync(path.join(modelDir, 'weights.bin'), art.weights);
     fs.writeFileSync(path.join(modelDir, 'labels.json'), JSON.stringify({ labels, inputShape: data.shape }) + '\n');
+    if (result.quant !== undefined) fs.writeFileSync(path.join(modelDir, QUANT_JSON_FILE), JSON.stringify(result.quant.quantJson, null, 1) + '\n');
     const macs = countMacs(result.architecture, data.shape, data.numClasses).total;
     const params = countParams(result.architecture, data.shape, data.numClasses).folded;
     const best = result.history[result.bestEpoch - 1];
@@ -129,8 +138,10 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
       architecture: result.architecture,
       macs,
       params,
+      ...(result.quant === undefined ? {} : { quantization: { config: config.quantization, gridDistances: result.quant.gridDistances } }),
     };
     const artifacts = [await ctx.storeDir('model', modelDir), await ctx.storeJson('history', history)];
+    if (result.quant !== undefined) artifacts.push(await ctx.storeJson('weightHistograms', result.quant.weightHistograms));
     const valAccuracy = best?.valAccuracy ?? 0;
     return {
       artifacts,
@@ -142,17 +153,30 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
         macsPerInference: macs,
         params,
       },
-      summary: `${result.history.length} epochs, best ${result.bestEpoch}: val_acc ${valAccuracy.toFixed(3)}; ${(macs / 1e6).toFixed(2)} M MAC, ${(params / 1e3).toFixed(1)} K params`,
+      summary:
+        `${result.history.length} epochs, best ${result.bestEpoch}: val_acc ${valAccuracy.toFixed(3)}; ${(macs / 1e6).toFixed(2)} M MAC, ${(params / 1e3).toFixed(1)} K params` +
+        (result.quant === undefined ? '' : `; ${quantSummary(result.quant.quantJson)}`),
     };
   } finally {
     result.model.dispose();
   }
 }
 
+/** "bits 4/8 (4-bit: block1_pw, dense), QAT int8 from epoch 11, reg-n λ 0.0001 linear". */
+function quantSummary(q: QuantJson): string {
+  const byBits = new Map<number, string[]>();
+  for (const [name, l] of Object.entries(q.layers)) byBits.set(l.bits, [...(byBits.get(l.bits) ?? []), name]);
+  const widths = [...byBits.keys()].sort((a, b) => a - b);
+  const low = widths.filter((b) => b !== 8).map((b) => `${b}-bit: ${byBits.get(b)!.join(', ')}`);
+  const qat = q.qat.enabled ? `QAT from epoch ${q.qat.startEpoch}` : 'no QAT (calibrated ranges)';
+  const reg = q.regularization.regularizer === 'none' ? 'no regularizer' : `${q.regularization.regularizer} λ ${q.regularization.lambda} ${q.regularization.schedule.type}`;
+  return `bits ${widths.join('/')}${low.length > 0 ? ` (${low.join('; ')})` : ''}, ${qat}, ${reg}`;
+}
+
 export const trainStage: StageModule<TrainConfig> = {
   kind,
   version,
-  description: 'Train a DS-CNN keyword-spotting model on MFCC features (tfjs-node, native TensorFlow), resumable per epoch',
+  description: 'Train a DS-CNN keyword-spotting model on MFCC features (tfjs-node, native TensorFlow), resumable per epoch; optional regularized hybrid-bit quantization and int8 QAT',
   configSchema,
   toolVersions: async () => tfjsVersions(),
   run,

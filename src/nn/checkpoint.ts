@@ -1,6 +1,7 @@
 import { TinyopsError } from '../errors';
 import type { AdamState } from './adam';
 import type { EpochMetrics } from './train-metrics';
+import type { QuantCheckpointState, QuantEpochMetrics } from './qat/quant-session';
 
 /**
  * Training state after a completed epoch: enough for a retried activity to continue and
@@ -23,6 +24,8 @@ export interface TrainCheckpoint {
   /** Values of the best epoch, same order and shapes as `weights`. */
   readonly bestWeights: readonly Float32Array[];
   readonly optimizer: AdamState;
+  /** Activation ranges etc. of a run with `quantization:` (absent otherwise, and then not encoded). */
+  readonly quant?: QuantCheckpointState;
 }
 
 export type SeedWords = readonly [number, number, number, number];
@@ -53,11 +56,12 @@ interface Header {
   readonly initSeed: SeedWords;
   readonly dataSeed: SeedWords;
   /** Metric values; null stands for NaN/±Infinity, which JSON cannot hold. */
-  readonly history: ReadonlyArray<Record<keyof EpochMetrics, number | null>>;
+  readonly history: ReadonlyArray<Record<Exclude<keyof EpochMetrics, 'quant'>, number | null> & { quant?: QuantEpochMetrics }>;
   readonly bestEpoch: number;
   readonly optimizerStep: number;
   readonly weights: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>;
   readonly tensors: readonly TensorEntry[];
+  readonly quant?: QuantCheckpointState;
 }
 
 /**
@@ -88,11 +92,13 @@ export function encodeCheckpoint(c: TrainCheckpoint): Buffer {
       valLoss: finiteOrNull(m.valLoss),
       valAccuracy: finiteOrNull(m.valAccuracy),
       learningRate: finiteOrNull(m.learningRate),
+      ...(m.quant === undefined ? {} : { quant: m.quant }),
     })),
     bestEpoch: c.bestEpoch,
     optimizerStep: c.optimizer.step,
     weights: c.weights.map((w) => ({ name: w.name, shape: w.shape })),
     tensors,
+    ...(c.quant === undefined ? {} : { quant: c.quant }),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const dataStart = align4(16 + json.length);
@@ -153,11 +159,13 @@ export function decodeCheckpoint(buf: Uint8Array): TrainCheckpoint {
       valLoss: m.valLoss ?? NaN,
       valAccuracy: m.valAccuracy ?? NaN,
       learningRate: m.learningRate ?? NaN,
+      ...(m.quant === undefined ? {} : { quant: m.quant }),
     })),
     bestEpoch: header.bestEpoch,
     weights,
     bestWeights: byRole.best,
     optimizer: { step: header.optimizerStep, m: byRole.m, v: byRole.v },
+    ...(header.quant === undefined ? {} : { quant: header.quant }),
   };
 }
 

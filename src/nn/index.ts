@@ -24,7 +24,21 @@ export { loadModelArtifacts, saveModelArtifacts, MODEL_TOPOLOGY_MEDIA_TYPE, MODE
 export { readWeights, writeWeights } from './model-weights';
 export { predict } from './predict';
 export { assertNativeBackend, loadTf, NATIVE_BACKEND, TfBackendError, type Tf } from './tf';
-export { resolveArchitecture, trainConfigSchema, type ArchitectureConfig, type TrainConfig, type TrainConfigInput } from './train-config';
+export {
+  quantizableLayerNames,
+  resolveArchitecture,
+  trainConfigSchema,
+  trainStageConfigSchema,
+  type ArchitectureConfig,
+  type TrainConfig,
+  type TrainConfigInput,
+  type TrainStageConfig,
+  type TrainStageConfigInput,
+} from './train-config';
+export { trainQuantizationSchema, qatStartEpoch, type TrainQuantization, type TrainQuantizationInput } from './qat/qat-config';
+export { fakeQuantActivation, fakeQuantWeights, activationParams, weightScales } from './qat/fake-quant';
+export { QatNetwork, ActivationRanges, activationNames, qatLayers, type QatLayer } from './qat/qat-network';
+export { QuantSession, type QuantEpochMetrics, type QuantCheckpointState, type WeightHistograms } from './qat/quant-session';
 export { checkTrainData, digestTrainData, type LabelledSet, type TrainData } from './train-data';
-export { trainFingerprint, trainModel, type TrainHooks, type TrainResult } from './train-loop';
+export { trainFingerprint, trainModel, type QuantResult, type TrainHooks, type TrainResult } from './train-loop';
 export { isBetterEpoch, type BestBy, type EpochMetrics } from './train-metrics';

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_BATCH_NORM, DS_CNN_PRESETS, type DsCnnArchitecture, type DsCnnPresetName } from './ds-cnn-arch';
+import { normalizeBits } from '../quant/quant-config';
+import { suggest } from '../spec/suggest';
+import { trainQuantizationSchema } from './qat/qat-config';
 
 /**
  * Config of DS-CNN training (the `with:` of a `train` stage, minus its inputs). Every field
@@ -113,3 +116,47 @@ export function resolveArchitecture(a: ArchitectureConfig): DsCnnArchitecture {
   const blocks = Array.isArray(b) ? b : Array.from({ length: b.depth }, () => ({ filters: b.width, stride: [1, 1] as const }));
   return { firstConv: a.firstConv, blocks, skip: a.skip, dropout: a.dropout, batchNorm: a.batchNorm };
 }
+
+/**
+ * The weight matrices a DS-CNN of this architecture has, by tfjs layer name (ds-cnn.ts):
+ * `conv0`, then `block<i>_dw`, `block<i>_pw` per block, then `dense`. These are the keys of
+ * a per-layer `quantization.bits` map (thesis §4.2, hybrid bits "at the weight matrix level").
+ */
+export function quantizableLayerNames(a: ArchitectureConfig): string[] {
+  const arch = resolveArchitecture(a);
+  const names = ['conv0'];
+  arch.blocks.forEach((_, i) => names.push(`block${i + 1}_dw`, `block${i + 1}_pw`));
+  names.push('dense');
+  return names;
+}
+
+/**
+ * Train stage config with the optional `quantization:` block (trainQuantizationSchema,
+ * src/nn/qat/qat-config.ts). Without the block this is exactly `trainConfigSchema`'s
+ * output (same keys), so float runs keep their cache keys and artifacts. Per-layer bit
+ * widths are checked against the architecture's layer names, with a did-you-mean.
+ */
+export const trainStageConfigSchema = trainConfigSchema
+  .extend({ quantization: trainQuantizationSchema.optional() })
+  .superRefine((c, ctx) => {
+    if (c.quantization === undefined) return;
+    const overrides = Object.keys(normalizeBits(c.quantization.bits).overrides);
+    if (overrides.length === 0) return;
+    const layers = quantizableLayerNames(c.architecture);
+    for (const name of overrides) {
+      if (layers.includes(name)) continue;
+      const close = suggest(name, layers);
+      const path =
+        typeof c.quantization.bits === 'object' && 'overrides' in c.quantization.bits && 'default' in c.quantization.bits
+          ? ['quantization', 'bits', 'overrides', name]
+          : ['quantization', 'bits', name];
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `unknown layer "${name}"${close === undefined ? '' : `, did you mean "${close}"?`}; layers of this architecture: ${layers.join(', ')}`,
+      });
+    }
+  });
+
+export type TrainStageConfig = z.output<typeof trainStageConfigSchema>;
+export type TrainStageConfigInput = z.input<typeof trainStageConfigSchema>;

@@ -8,7 +8,9 @@ import type { DsCnnArchitecture } from './ds-cnn-arch';
 import { buildDsCnn, type DsCnnNetwork } from './ds-cnn';
 import { learningRateAt } from './lr-schedule';
 import { readWeights, writeWeights } from './model-weights';
-import { resolveArchitecture, type TrainConfig } from './train-config';
+import { resolveArchitecture, type TrainConfig, type TrainStageConfig } from './train-config';
+import { QuantSession, type WeightHistograms } from './qat/quant-session';
+import type { QuantJson } from '../quant/quant-json';
 import { checkTrainData, digestTrainData, gatherBatch, type LabelledSet, type TrainData } from './train-data';
 import { isBetterEpoch, type EpochMetrics } from './train-metrics';
 import { loadTf, type Tf } from './tf';
@@ -57,6 +59,17 @@ export interface TrainResult {
   readonly epochsRun: number;
   /** Training throughput of this call's epochs (batching + forward + backward + update); 0 if none ran. */
   readonly trainSamplesPerSec: number;
+  /** Present when the config has a `quantization:` block (thesis ch. 4 regularization, QAT). */
+  readonly quant?: QuantResult;
+}
+
+/** Outputs of regularized quantization / QAT for the model's (best) weights. */
+export interface QuantResult {
+  /** The quant.json content (src/quant/quant-json.ts). */
+  readonly quantJson: QuantJson;
+  readonly weightHistograms: WeightHistograms;
+  /** Mean distance of each layer's normalized weights to its bit grid (weight-stats.ts). */
+  readonly gridDistances: Record<string, number>;
 }
 
 /** What one training run's helpers share. */
@@ -68,12 +81,13 @@ interface Session {
   readonly data: TrainData;
   readonly config: TrainConfig;
   readonly dropout: number;
+  readonly quant: QuantSession | undefined;
 }
 
 /** Examples per forward pass when evaluating (inference mode: results do not depend on it). */
 const EVAL_BATCH = 256;
 
-export async function trainModel(data: TrainData, config: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
+export async function trainModel(data: TrainData, config: TrainStageConfig, hooks: TrainHooks): Promise<TrainResult> {
   checkTrainData(data);
   const tf = loadTf();
   const arch = resolveArchitecture(config.architecture);
@@ -85,7 +99,8 @@ export async function trainModel(data: TrainData, config: TrainConfig, hooks: Tr
   const net = buildDsCnn(arch, { inputShape: data.shape, numClasses: data.numClasses, initRng: new Prng(seeds.init) });
   const vars = net.model.trainableWeights.map((w) => w.read() as TF.Variable);
   const adam = new Adam(tf, vars, config.optimizer);
-  const session: Session = { tf, net, adam, vars, data, config, dropout: arch.dropout };
+  const quant = config.quantization === undefined ? undefined : new QuantSession(tf, net, config.quantization, config.epochs);
+  const session: Session = { tf, net, adam, vars, data, config, dropout: arch.dropout, quant };
   try {
     const history: EpochMetrics[] = [];
     let bestEpoch = 0;
@@ -96,20 +111,34 @@ export async function trainModel(data: TrainData, config: TrainConfig, hooks: Tr
       history.push(...resume.history);
       bestEpoch = resume.bestEpoch;
       bestWeights = [...resume.bestWeights];
+      if (quant !== undefined) {
+        if (resume.quant === undefined) throw new CheckpointError('training checkpoint lacks the quantization state this run needs');
+        quant.restore(resume.quant);
+      }
+    } else {
+      quant?.recordInitialWeights();
     }
 
     const n = data.train.n;
     const firstEpoch = history.length + 1;
     let trainSeconds = 0;
     for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
+      if (quant !== undefined && quant.inQat(epoch) && !quant.qat.ranges.ready) calibrate(session, quant);
       const t = await trainEpoch(session, epoch, seeds.data, hooks.onStep);
       trainSeconds += t.seconds;
-      const val = await evaluate(session, data.validation);
-      const metrics: EpochMetrics = { loss: t.lossSum / n, accuracy: t.correct / n, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: t.learningRate };
+      const val = await evaluate(session, data.validation, quant?.inQat(epoch) ?? false);
+      const base = { loss: t.lossSum / n, accuracy: t.correct / n, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: t.learningRate };
+      const metrics: EpochMetrics =
+        quant === undefined
+          ? base
+          : { ...base, quant: { schedule: t.schedule, regLoss: t.regLossSum / t.steps, gridDistance: quant.gridDistanceNow(), qat: quant.inQat(epoch) } };
       history.push(metrics);
-      if (isBetterEpoch(metrics, history[bestEpoch - 1], config.bestBy)) {
+      // QAT: only fake-quantized epochs compete for "best" (their accuracy is the integer model's).
+      const incumbent = quant !== undefined && epoch === quant.qatStart ? undefined : history[bestEpoch - 1];
+      if (isBetterEpoch(metrics, incumbent, config.bestBy)) {
         bestEpoch = epoch;
         bestWeights = readWeights(net.model).map((w) => w.values);
+        if (quant !== undefined) quant.bestRanges = quant.qat.ranges.snapshot();
       }
       if (hooks.onEpoch !== undefined) {
         const snapshot = { history: [...history], bestEpoch, bestWeights };
@@ -121,12 +150,22 @@ export async function trainModel(data: TrainData, config: TrainConfig, hooks: Tr
           ...snapshot,
           weights: readWeights(net.model),
           optimizer: adam.getState(),
+          ...(quant === undefined ? {} : { quant: quant.checkpointState() }),
         }));
       }
     }
 
     writeWeights(tf, net.model, bestWeights);
     const epochsRun = config.epochs - firstEpoch + 1;
+    let quantResult: QuantResult | undefined;
+    if (quant !== undefined) {
+      // Without QAT, ranges come from a calibration pass of the final (folded float) model.
+      if (Object.keys(quant.bestRanges).length === 0) {
+        calibrate(session, quant);
+        quant.bestRanges = quant.qat.ranges.snapshot();
+      }
+      quantResult = { quantJson: quant.quantJson(), weightHistograms: quant.weightHistograms(), gridDistances: quant.layerGridDistances() };
+    }
     return {
       model: net.model,
       architecture: arch,
@@ -134,6 +173,7 @@ export async function trainModel(data: TrainData, config: TrainConfig, hooks: Tr
       bestEpoch,
       epochsRun,
       trainSamplesPerSec: trainSeconds > 0 ? (epochsRun * n) / trainSeconds : 0,
+      ...(quantResult === undefined ? {} : { quant: quantResult }),
     };
   } catch (e) {
     net.model.dispose();
@@ -152,7 +192,7 @@ async function trainEpoch(
   epoch: number,
   dataSeed: SeedWords,
   onStep: TrainHooks['onStep'],
-): Promise<{ lossSum: number; correct: number; learningRate: number; seconds: number }> {
+): Promise<{ lossSum: number; correct: number; learningRate: number; seconds: number; regLossSum: number; schedule: number; steps: number }> {
   const { data, config, net } = session;
   const n = data.train.n;
   const stepsPerEpoch = Math.ceil(n / config.batchSize);
@@ -164,20 +204,114 @@ async function trainEpoch(
   let correct = 0;
   let learningRate = 0;
   let seconds = 0;
+  let regLossSum = 0;
+  let schedule = 0;
+  const quant = session.quant;
   for (let s = 0; s < stepsPerEpoch; s++) {
     const globalStep = (epoch - 1) * stepsPerEpoch + s;
     learningRate = learningRateAt(config.learningRate, globalStep, stepsPerEpoch, totalSteps);
     const t0 = process.hrtime.bigint();
     const start = s * config.batchSize;
     const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), exampleSize(data));
-    const r = trainStep(session, batch, dropoutMask(rng, batch.y.length, net.plan.features, session.dropout), learningRate);
+    const mask = dropoutMask(rng, batch.y.length, net.plan.features, session.dropout);
+    let r: { lossSum: number; correct: number };
+    if (quant === undefined) {
+      r = trainStep(session, batch, mask, learningRate);
+    } else {
+      schedule = quant.scheduleAt(epoch, globalStep, totalSteps);
+      const q = quantStep(session, quant, batch, mask, learningRate, schedule, quant.inQat(epoch));
+      regLossSum += q.regLoss;
+      r = q;
+    }
     seconds += Number(process.hrtime.bigint() - t0) / 1e9;
     lossSum += r.lossSum;
     correct += r.correct;
     onStep?.(globalStep + 1, totalSteps);
     await yieldToEventLoop();
   }
-  return { lossSum, correct, learningRate, seconds };
+  return { lossSum, correct, learningRate, seconds, regLossSum, schedule, steps: stepsPerEpoch };
+}
+
+/**
+ * Activation ranges from the folded float network on the first `calibrationBatches`
+ * training batches in file order (deterministic), before QAT's first step or after a run
+ * without QAT.
+ */
+function calibrate({ tf, data, config }: Session, quant: QuantSession): void {
+  const size = exampleSize(data);
+  const n = data.train.n;
+  const batches: TF.Tensor4D[] = [];
+  for (let b = 0; b < quant.config.calibrationBatches && b * config.batchSize < n; b++) {
+    const start = b * config.batchSize;
+    const end = Math.min(n, start + config.batchSize);
+    batches.push(tf.tensor4d(data.train.x.subarray(start * size, end * size), [end - start, data.shape[0], data.shape[1], 1]));
+  }
+  try {
+    quant.calibrate(batches);
+  } finally {
+    for (const b of batches) b.dispose();
+  }
+}
+
+/**
+ * One Adam step on J = L + λ·S(t)·Σ_i Reg(W_i) (thesis Eq. 4.2, 4.8). In QAT epochs the
+ * forward pass is the BN-folded fake-quantized network and the batch's activation min/max
+ * update the tracked ranges afterwards. Returns the batch's summed cross-entropy (without
+ * the penalty), correct count, and the penalty's value.
+ */
+function quantStep(
+  { tf, net, adam, vars, data }: Session,
+  quant: QuantSession,
+  batch: { x: Float32Array; y: Int32Array },
+  mask: Float32Array | undefined,
+  learningRate: number,
+  schedule: number,
+  qat: boolean,
+): { lossSum: number; correct: number; regLoss: number } {
+  const b = batch.y.length;
+  const kept: TF.Tensor[] = [];
+  const keep = <T extends TF.Tensor>(t: T): T => {
+    kept.push(tf.keep(t));
+    return t;
+  };
+  let ce: TF.Scalar | undefined;
+  let reg: TF.Scalar | undefined;
+  let correct: TF.Scalar | undefined;
+  let observed: TF.Tensor | undefined;
+  try {
+    tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [b, data.shape[0], data.shape[1], 1]);
+      const labels = tf.tensor1d(batch.y, 'int32');
+      const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
+      const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.plan.features]);
+      const { grads } = tf.variableGrads(() => {
+        let logits: TF.Tensor2D;
+        if (qat) {
+          const r = quant.qat.forward(x, { quantize: true, observe: true, ...(maskT === undefined ? {} : { dropoutMask: maskT }) });
+          logits = r.logits;
+          observed = keep(r.observed!);
+        } else {
+          const f = net.features.apply(x, { training: true }) as TF.Tensor2D;
+          logits = net.classifier.apply(maskT === undefined ? f : f.mul(maskT)) as TF.Tensor2D;
+        }
+        correct = keep(logits.argMax(1).equal(labels).sum() as TF.Scalar);
+        ce = keep(meanCrossEntropy(tf, logits, oneHot));
+        const p = quant.qat.penalty();
+        if (p === null) return ce;
+        reg = keep(tf.mul(p, schedule) as TF.Scalar);
+        return tf.add(ce, reg) as TF.Scalar;
+      }, [...vars]);
+      adam.apply(vars.map((v) => grads[v.name] as TF.Tensor), learningRate);
+    });
+    if (observed !== undefined) quant.qat.ranges.update(observed.dataSync() as Float32Array);
+    return {
+      lossSum: (ce!.dataSync()[0] as number) * b,
+      correct: correct!.dataSync()[0] as number,
+      regLoss: reg === undefined ? 0 : (reg.dataSync()[0] as number),
+    };
+  } finally {
+    for (const t of kept) t.dispose();
+  }
 }
 
 /**
@@ -262,7 +396,7 @@ function trainStep(
 }
 
 /** Mean loss and accuracy on a split in inference mode (moving BN statistics, no dropout). */
-async function evaluate({ tf, net, data }: Session, set: LabelledSet): Promise<{ loss: number; accuracy: number }> {
+async function evaluate({ tf, net, data, quant }: Session, set: LabelledSet, qat = false): Promise<{ loss: number; accuracy: number }> {
   const size = exampleSize(data);
   let lossSum = 0;
   let correct = 0;
@@ -271,7 +405,10 @@ async function evaluate({ tf, net, data }: Session, set: LabelledSet): Promise<{
     const sums = tf.tidy(() => {
       const x = tf.tensor4d(set.x.subarray(start * size, end * size), [end - start, data.shape[0], data.shape[1], 1]);
       const labels = tf.tensor1d(set.y.subarray(start, end), 'int32');
-      const logits = net.classifier.apply(net.features.apply(x, { training: false })) as TF.Tensor2D;
+      const logits =
+        qat && quant !== undefined
+          ? quant.qat.forward(x, { quantize: true, observe: false }).logits
+          : (net.classifier.apply(net.features.apply(x, { training: false })) as TF.Tensor2D);
       const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
       const lossSum = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits))));
       return tf.stack([lossSum, logits.argMax(1).equal(labels).sum().toFloat()]);

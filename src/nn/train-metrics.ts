@@ -1,3 +1,5 @@
+import type { QuantEpochMetrics } from './qat/quant-session';
+
 /** Metrics of one finished epoch. Accuracies are fractions in [0, 1]. */
 export interface EpochMetrics {
   /** Mean cross-entropy over the epoch's training batches (training mode: dropout on, batch BN statistics). */
@@ -8,6 +10,8 @@ export interface EpochMetrics {
   readonly valAccuracy: number;
   /** Learning rate of the epoch's last step. */
   readonly learningRate: number;
+  /** Regularized quantization / QAT of the epoch; only with a `quantization:` config. */
+  readonly quant?: QuantEpochMetrics;
 }
 
 export type BestBy = 'valAccuracy' | 'valLoss';

@@ -57,3 +57,15 @@ export {
 } from './int8-scheme';
 export { quantizeMultiplier, multiplyByQuantizedMultiplier } from './fixed-point';
 export { packInt4, unpackInt4, packInt2, unpackInt2 } from './sub-byte';
+export {
+  QUANT_JSON_FILE,
+  QUANT_JSON_FORMAT,
+  quantJsonSchema,
+  quantLayerSchema,
+  activationRangeSchema,
+  parseQuantJson,
+  loadQuantJson,
+  type QuantJson,
+  type QuantLayer,
+  type ActivationRange,
+} from './quant-json';

@@ -235,6 +235,53 @@ export function histogram(o: HistogramOptions): Promise<string> {
   return renderVegaLiteSvg(spec, o.id);
 }
 
+export interface BinnedSeries {
+  readonly name: string;
+  /** Counts per bin; all series share the bins. */
+  readonly counts: readonly number[];
+}
+
+export interface BinnedHistogramOptions {
+  readonly id: string;
+  readonly title: string;
+  readonly xTitle: string;
+  /** [lo, hi] covered by the bins, which are equal-width. */
+  readonly range: readonly [number, number];
+  readonly series: readonly BinnedSeries[];
+  /** Optional x positions to mark with thin rules (e.g. quantization grid points). */
+  readonly gridLines?: readonly number[];
+}
+
+/** Pre-binned counts of several series overlaid (e.g. weights before and after training). */
+export function binnedHistogram(o: BinnedHistogramOptions): Promise<string> {
+  const [lo, hi] = o.range;
+  const values = o.series.flatMap((s) => {
+    const w = (hi - lo) / Math.max(1, s.counts.length);
+    return s.counts.map((c, i) => ({ x0: lo + i * w, x1: lo + (i + 1) * w, count: c, series: s.name }));
+  });
+  const spec = {
+    title: o.title,
+    width: 300,
+    height: 140,
+    layer: [
+      ...(o.gridLines && o.gridLines.length > 0 && o.gridLines.length <= 33
+        ? [{ data: { values: o.gridLines.map((x) => ({ x })) }, mark: { type: 'rule', color: '#ddd' }, encoding: { x: { field: 'x', type: 'quantitative' } } }]
+        : []),
+      {
+        data: { values },
+        mark: { type: 'rect', opacity: 0.55 },
+        encoding: {
+          x: { field: 'x0', type: 'quantitative', title: o.xTitle, scale: { domain: [lo, hi] } },
+          x2: { field: 'x1' },
+          y: { field: 'count', type: 'quantitative', title: 'weights', stack: null },
+          color: { field: 'series', type: 'nominal', title: null, sort: o.series.map((s) => s.name), legend: { orient: 'bottom' } },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+  return renderVegaLiteSvg(spec, o.id);
+}
+
 export interface StackedBar {
   readonly category: string;
   readonly group: string;

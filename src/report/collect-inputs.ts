@@ -10,6 +10,7 @@ import {
   datasetSummarySchema,
   evaluationSchema,
   historySchema,
+  weightHistogramsSchema,
   splitNames,
   type DatasetSummary,
   type FeatureSplit,
@@ -151,6 +152,7 @@ export async function collectReportModel(src: ReportInputs, run: RunInfo, option
     if (f !== undefined) features.push(await readFeatureSplit(src, f, split));
   }
   const historyRef = find('history');
+  const histogramsRef = find('weightHistograms');
   const evaluationRef = find('evaluation');
   const boardRef = find('board');
 
@@ -160,6 +162,7 @@ export async function collectReportModel(src: ReportInputs, run: RunInfo, option
     dataset: datasetRef && (await readDataset(src, datasetRef)),
     features,
     history: historyRef && (await readJsonArtifact(src, historyRef, historySchema)),
+    ...(histogramsRef === undefined ? {} : { weightHistograms: await readJsonArtifact(src, histogramsRef, weightHistogramsSchema) }),
     evaluation: evaluationRef && (await readJsonArtifact(src, evaluationRef, evaluationSchema)),
     board: boardRef && (await readJsonArtifact(src, boardRef, boardSchema)),
     sources,

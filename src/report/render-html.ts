@@ -9,6 +9,7 @@ import { headlineHtml } from './sections/headline';
 import { runSection, upstreamSection } from './sections/run-section';
 import type { RenderedSection } from './sections/section';
 import { trainingSection } from './sections/training-section';
+import { quantizationSection } from './sections/quantization-section';
 import { chartLibraryVersions } from './vega-svg';
 
 /**
@@ -32,6 +33,8 @@ async function buildSections(model: ReportModel): Promise<RenderedSection[]> {
     await datasetSection(model),
     featuresSection(model),
     await trainingSection(model),
+    // Only when the train stage was quantized: a float run has nothing missing here.
+    ...[await quantizationSection(model)].filter((s) => s.kind === 'present'),
     await eventsSection(model),
     await classificationSection(model),
     await latencySection(model),

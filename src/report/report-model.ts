@@ -10,6 +10,7 @@ import { z } from 'zod';
  *   dataset       synth-kws, import-audio   dataset.json (lenient) + clip listing → datasetSummarySchema
  *   train/validation/test   features  feature file headers → featureSplitSchema
  *   history       train            historySchema
+ *   weightHistograms  train (quantization)   weightHistogramsSchema
  *   evaluation    evaluate         evaluationSchema (event part = src/eval EventEvaluation)
  *   board         deploy           boardSchema (any scalar fields; a few are known)
  *
@@ -74,6 +75,15 @@ export const historySchema = z.object({
         accuracy: z.number().nullish(),
         valLoss: z.number().nullish(),
         valAccuracy: z.number().nullish(),
+        /** Regularized quantization (thesis Eq. 4.2, 4.8): S(t), λ·S(t)·ΣReg, grid distance, QAT epoch. */
+        quant: z
+          .object({
+            schedule: z.number(),
+            regLoss: z.number(),
+            gridDistance: z.number().optional(),
+            qat: z.boolean().optional(),
+          })
+          .optional(),
       }),
     )
     .min(1),
@@ -83,6 +93,17 @@ export const historySchema = z.object({
   macs: count.optional(),
 });
 export type TrainingHistory = DeepReadonly<z.infer<typeof historySchema>>;
+
+/** The `weightHistograms` artifact of a quantized train stage (src/nn/qat/quant-session.ts). */
+export const weightHistogramsSchema = z.object({
+  bins: count,
+  range: z.tuple([z.number(), z.number()]),
+  layers: z.record(
+    z.string(),
+    z.object({ bits: z.number(), regularized: z.boolean(), before: z.array(count), after: z.array(count) }),
+  ),
+});
+export type WeightHistogramsModel = DeepReadonly<z.infer<typeof weightHistogramsSchema>>;
 
 /** `counts[t][p]`: a square matrix over `labels` (src/eval ConfusionCounts). */
 export const confusionSchema = z
@@ -214,6 +235,7 @@ export const reportModelSchema = z.strictObject({
   /** Feature files found, in train, validation, test order. */
   features: z.array(featureSplitSchema),
   history: historySchema.optional(),
+  weightHistograms: weightHistogramsSchema.optional(),
   evaluation: evaluationSchema.optional(),
   board: boardSchema.optional(),
   /** Which upstream stage each artifact shown came from, by artifact name. */
