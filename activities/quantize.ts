@@ -10,7 +10,8 @@ import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { calibrateRanges } from '../src/quant/calibrate';
 import { readFloatGraph, weightsByName, type WeightSpec } from '../src/quant/float-graph';
 import { countMacs, encodeIntModel, packedWeightBytes, INT_MODEL_MEDIA_TYPE, type IntModel } from '../src/quant/int-model';
-import { quantizeFloatGraph, type WeightBitWidth } from '../src/quant/quantize-graph';
+import { quantizeFloatGraph, type ActivationRange, type WeightBitWidth } from '../src/quant/quantize-graph';
+import { loadQuantJson } from '../src/quant/quant-json';
 import { didYouMean } from '../src/spec/suggest';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { findInput } from './train';
@@ -19,14 +20,16 @@ import { findInput } from './train';
  * `quantize`: trained float model → integer model (src/quant/int-model.ts), TFLite int8 scheme
  * with optional 4-/2-bit layers (thesis ch. 4 hybrid bits). BatchNorm is folded into the
  * convs (src/quant/float-graph.ts); activation ranges come from post-training calibration on a
- * seeded sample of the training split. The integer model is then run with the host integer
+ * seeded sample of the training split — or, when the model was trained with `quantization:`
+ * (its tar has a quant.json), the per-layer bits and the QAT-tracked activation ranges that
+ * training simulated, so the integer model is the network QAT optimized. The integer model is then run with the host integer
  * reference (src/nn/int-reference) on the test split: `intAccuracy` is the accuracy the board
  * will have (the firmware is bit-exact with that reference, checked by `deploy`).
  *
  * Inputs: `model` (train), `train` + `test` features. Output: `int-model` (JSON).
  */
 export const kind = 'quantize';
-export const version = 2; // 2: the integer model records its front end
+export const version = 3; // 2: the integer model records its front end; 3: bits and QAT ranges from quant.json
 
 const bitWidth = z.union([z.literal(2), z.literal(4), z.literal(8)]);
 
@@ -87,7 +90,17 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
       throw new StageInputError(`stages.${ctx.stageName}.with.layerBits: unknown layer "${layer}"${didYouMean(layer, weighted, 'layers with weights')}`);
     }
   }
-  const bitsFor = (layer: string): WeightBitWidth => config.layerBits[layer] ?? config.weightBits;
+  // A model trained with quantization: its quant.json fixes the bits (and, with QAT, the ranges).
+  const trained = loadQuantJson(modelDir);
+  if (trained && (Object.keys(config.layerBits).length > 0 || config.weightBits !== 8)) {
+    throw new StageInputError(`stages.${ctx.stageName}.with: the model was trained with quantization, so its per-layer bits come from training (quant.json); remove weightBits/layerBits here or the train stage's quantization block`);
+  }
+  for (const [layer, l] of Object.entries(trained?.layers ?? {})) {
+    if (l.bits === 1) throw new StageInputError(`layer ${layer} was trained with 1-bit weights; the firmware has 2-, 4- and 8-bit kernels (set its bits to 2 or more in the train stage's quantization block)`);
+  }
+  const bitsFor = (layer: string): WeightBitWidth =>
+    trained ? ((trained.layers[layer]?.bits ?? 8) as WeightBitWidth) : (config.layerBits[layer] ?? config.weightBits);
+  const qatRanges = trained?.qat.enabled === true;
 
   const model = await loadModelArtifacts({ topology: topologyText, weights: weightsBytes });
   let intModel: IntModel;
@@ -97,7 +110,10 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
     const names = graph.ops.map((o) => o.output);
     const ranges = await calibrateRanges(model, graph.input, names, calib, shape, (done, total) =>
       ctx.progress({ done, total, unit: 'examples', message: 'calibrating activation ranges' }));
-    intModel = { ...quantizeFloatGraph(graph, ranges, { labels, frontEndScale: 1 / 32, bitsFor }), frontEnd: test.header.frontEnd };
+    // QAT ranges are the ones training simulated; calibration fills any tensor they lack.
+    const merged = new Map<string, ActivationRange>(ranges);
+    if (qatRanges) for (const [name, r] of Object.entries(trained!.activations)) merged.set(name, { min: r.min, max: r.max });
+    intModel = { ...quantizeFloatGraph(graph, merged, { labels, frontEndScale: 1 / 32, bitsFor }), frontEnd: test.header.frontEnd };
     const post = await predict(model, test.data, shape, config.batchSize);
     const n = test.header.shape[0] as number;
     let ok = 0;
@@ -129,6 +145,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
       int8WeightBytes,
       macsPerInference: macs,
       calibrationSamples: Math.min(config.calibrationSamples, train.header.shape[0] as number),
+      rangeSource: qatRanges ? 'qat' : 'calibration',
     },
     summary: `${bitsUsed.join('/')}-bit weights ${(weightBytes / 1024).toFixed(1)} KB; test acc float ${(floatAccuracy * 100).toFixed(1)}% → integer ${(intAccuracy * 100).toFixed(1)}% (${n} clips)`,
   };
