@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PipelineSpecError, TinyopsError } from '../../../src/errors';
 import { loadPipelineFile, parsePipeline } from '../../../src/spec/load-pipeline';
+import { stageModules } from '../../../activities';
 import { fakeModules } from './fake-modules';
 import { fixture, loadFixture, problemsOf, repoRoot } from './helpers';
 
@@ -148,5 +149,19 @@ describe('parsePipeline edge cases', () => {
 
   test('more than one YAML document is an error', () => {
     expect(problems('name: p\n---\nname: q\n')).toEqual(['p.yaml:2:1: a pipeline file holds a single YAML document; remove the extra "---"']);
+  });
+});
+
+describe('stages that build for a board', () => {
+  const text = (board: string) => `name: b\n${board}stages:\n  q:\n    kind: quantize\n  c:\n    kind: codegen\n    needs: [q]\n`;
+  it('inherit the pipeline board (so it is part of their config and cache key)', () => {
+    const p = parsePipeline(text('board: stm32f446re\n'), 'b.yaml', { modules: stageModules });
+    expect(p.stages.find((s) => s.name === 'c')?.config).toEqual(expect.objectContaining({ board: 'stm32f446re', kernels: 'auto' }));
+    expect(p.stages.find((s) => s.name === 'q')?.config).not.toHaveProperty('board');
+  });
+  it('without any board are an error naming the stage and the fix', () => {
+    expect(() => parsePipeline(text(''), 'b.yaml', { modules: stageModules })).toThrow(
+      /b\.yaml:6:11: stages\.c: a codegen stage needs a board: set "board:" at the top of the file/,
+    );
   });
 });
