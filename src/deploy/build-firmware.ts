@@ -27,8 +27,9 @@ export interface BuildFirmwareOptions {
   /** ELF file name inside outDir (default firmware.elf). */
   readonly elfName?: string;
   /**
-   * Prebuilt object files or static archives linked after the sources (e.g. C++ compiled
-   * with arm-none-eabi-g++ by a benchmark); archives contribute only the members referenced.
+   * Prebuilt object files, static archives or `-l` libraries, linked after the sources in this
+   * order (e.g. C++ compiled with arm-none-eabi-g++ by a benchmark); archives contribute only
+   * the members referenced.
    */
   readonly objects?: readonly string[];
   /** Extra flags for the link step (e.g. `-Wl,-Map=<file>` to attribute flash by object file). */

@@ -6,17 +6,18 @@ import * as path from 'node:path';
 import { kernelVariantFor } from '../../activities/codegen';
 import { kernelSources, scratchFor } from '../../src/codegen/kernel-variants';
 import { emitModelC } from '../../src/codegen/model-c';
-import { buildFirmware, resolveBoard, type FirmwareBuild } from '../../src/deploy';
+import { buildFirmware, resolveBoard, runOnQemu, type FirmwareBuild } from '../../src/deploy';
 import { readFeatureTensor } from '../../src/dsp/feature-tensor';
 import { DS_CNN_PRESETS } from '../../src/nn/ds-cnn-arch';
 import { buildDsCnn } from '../../src/nn/ds-cnn';
+import { loadTf } from '../../src/nn/tf';
 import { loadModelArtifacts, saveModelArtifacts } from '../../src/nn/model-artifacts';
 import { calibrateRanges } from '../../src/quant/calibrate';
 import { readFloatGraph, weightsByName, type WeightSpec } from '../../src/quant/float-graph';
 import { packedWeightBytes, type IntModel } from '../../src/quant/int-model';
 import { quantizeFloatGraph } from '../../src/quant/quantize-graph';
 import { Prng } from '../../src/util/prng';
-import { bytesByFile, parseLinkMap, type MapContribution } from './link-map';
+import { parseLinkMap, type MapContribution } from './link-map';
 import { ensureBenchVenv } from './train-throughput.bench';
 
 /**
@@ -130,6 +131,21 @@ async function resolveModel(work: string, rows: number): Promise<BenchModel> {
   const shape: [number, number] = [49, 10];
   const labels = ['_silence_', '_unknown_', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
   const net = buildDsCnn(DS_CNN_PRESETS['ds-cnn-s'], { inputShape: shape, numClasses: labels.length, initRng: Prng.derive('tflm-bench', 'init') });
+  // Random batch-norm statistics too: with the initial ones (mean 0, variance 1, beta 0) every
+  // folded bias is 0 and the TFLite converter stores those identical buffers once, which would
+  // make the flatbuffer smaller than a trained model's.
+  const tf = loadTf();
+  const bnRng = Prng.derive('tflm-bench', 'batchnorm');
+  for (const layer of net.model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const ws = layer.getWeights();
+    const ranges: Record<string, [number, number]> = { gamma: [0.5, 1.5], beta: [-0.5, 0.5], moving_mean: [-0.5, 0.5], moving_variance: [0.5, 1.5] };
+    layer.setWeights(layer.weights.map((w, i) => {
+      const [lo, hi] = ranges[w.name.split('/').pop() ?? ''] ?? [1, 1];
+      const n = ws[i]!.size;
+      return tf.tensor(Float32Array.from({ length: n }, () => bnRng.uniform(lo, hi)), ws[i]!.shape);
+    }));
+  }
   const saved = saveModelArtifacts(net.model);
   net.model.dispose();
   const out = path.join(work, 'model');
@@ -138,7 +154,7 @@ async function resolveModel(work: string, rows: number): Promise<BenchModel> {
   writeFileSync(path.join(out, 'weights.bin'), saved.weights);
   return {
     dir: out,
-    source: `ds-cnn-s built by src/nn/ds-cnn.ts with random (seeded Glorot) weights and ${rows} seeded random calibration rows: arena and flash depend on shapes and op kinds, not weight values (set TINYOPS_BENCH_MODEL_DIR and TINYOPS_BENCH_FEATURES for a trained model)`,
+    source: `ds-cnn-s built by src/nn/ds-cnn.ts with random weights (seeded Glorot, random batch-norm statistics) and ${rows} seeded random calibration rows: arena and flash depend on shapes and op kinds, not weight values (set TINYOPS_BENCH_MODEL_DIR and TINYOPS_BENCH_FEATURES for a trained model)`,
     calibration: randomFeatures(rows, shape),
     shape,
     labels,
@@ -226,6 +242,8 @@ interface TinyopsResult {
   readonly flash: { total: number; modelData: number; modelCode: number; kernels: number; toolchainLibs: number };
   readonly firmwareFlash: number;
   readonly baselineFlash: number;
+  /** data + bss the model adds besides the arena (0 when everything is in the planned arena). */
+  readonly staticSramOutsideArena: number;
 }
 
 async function tinyopsSide(m: BenchModel, work: string, baseline: Measured): Promise<TinyopsResult> {
@@ -281,6 +299,7 @@ int bench_infer(const int8_t *in, int8_t *out) {
     flash: { total, modelData, modelCode, kernels, toolchainLibs: total - modelData - modelCode - kernels - benchGlue(fw.map, baseline.map) },
     firmwareFlash: fw.build.flashBytes,
     baselineFlash: baseline.build.flashBytes,
+    staticSramOutsideArena: fw.build.staticSramBytes - baseline.build.staticSramBytes - c.plan.arenaBytes,
   };
 }
 
@@ -441,6 +460,7 @@ function tflmMain(ops: readonly string[]): string {
   const adds = unique.map((op) => `    resolver.AddBuiltin(tflite::BuiltinOperator_${op}, tflite::ops::micro::Register_${TFLM_OPS[op]!}(), tflite::MicroOpResolverAnyVersion());`).join('\n');
   return `// tflm.bench.ts: one inference with TensorFlow Lite Micro, as an application would run it.
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include "tensorflow/lite/micro/kernels/micro_ops.h"
 #include "tensorflow/lite/micro/micro_error_reporter.h"
@@ -458,10 +478,17 @@ extern "C" int bench_infer(const int8_t *in, int8_t *out) {
 ${adds}
     static tflite::MicroInterpreter interpreter(model, resolver, tensor_arena, sizeof tensor_arena, &reporter);
     if (interpreter.AllocateTensors() != kTfLiteOk) return -1;
+#ifdef BENCH_TFLM_PROBE
+    std::printf("TFLM_ARENA_USED %u\\n", static_cast<unsigned>(interpreter.arena_used_bytes()));
+#endif
     std::memcpy(interpreter.input(0)->data.int8, in, interpreter.input(0)->bytes);
-    if (interpreter.Invoke() != kTfLiteOk) return -2;
+    TfLiteStatus invoked = interpreter.Invoke();
+#ifdef BENCH_TFLM_PROBE
+    std::printf("TFLM_INVOKE %d\\n", static_cast<int>(invoked));
+#endif
+    if (invoked != kTfLiteOk) return -2;
     std::memcpy(out, interpreter.output(0)->data.int8, interpreter.output(0)->bytes);
-    return static_cast<int>(interpreter.arena_used_bytes() & 0);
+    return 0;
 }
 
 // Platform glue a TFLM port supplies: where DebugLog text goes (nowhere here; tinyops has no
@@ -481,7 +508,7 @@ interface TflmFlash {
   readonly toolchainLibs: number;
 }
 
-async function tflmFlash(tflite: string, ops: readonly string[], work: string, baseline: Measured, io: { inBytes: number; outBytes: number }): Promise<{ flash: TflmFlash; firmwareFlash: number; librarySources: number; flags: string[] }> {
+async function tflmFlash(tflite: string, ops: readonly string[], work: string, baseline: Measured, io: { inBytes: number; outBytes: number }): Promise<{ flash: TflmFlash; firmwareFlash: number; librarySources: number; flags: string[]; staticSramOutsideArena: number; probe: TflmProbe }> {
   const tf = ensureTfmicroSources();
   const lib = buildTflmLibrary(tf);
   const dir = path.join(work, 'tflm');
@@ -499,11 +526,13 @@ async function tflmFlash(tflite: string, ops: readonly string[], work: string, b
   log(`TFLM: linking for ${BOARD} (ops ${[...new Set(ops)].join(', ')})`);
   const fw = await buildMeasured('tflm', dir, {
     sources: [path.join(dir, 'bench_main.c')],
-    objects: [path.join(dir, 'tflm_main.o'), path.join(dir, 'model_data.o'), lib.archive],
+    // libm: TFLM's Prepare code computes multipliers in float/double (round, floor, expf).
+    objects: [path.join(dir, 'tflm_main.o'), path.join(dir, 'model_data.o'), lib.archive, '-lm'],
     withModel: true,
     ...io,
   });
   const total = fw.build.flashBytes - baseline.build.flashBytes;
+  const probe = await probeTflmArena(dir, tf, lib.archive, io);
   const flatbuffer = sumWhere(fw.map, (c) => c.file.endsWith('model_data.o'));
   const inLib = (c: MapContribution) => c.file.startsWith(`${lib.archive}(`);
   const isKernel = (c: MapContribution) => /\((tensorflow_lite_micro_kernels_|tensorflow_lite_kernels_)/.test(c.file);
@@ -512,9 +541,42 @@ async function tflmFlash(tflite: string, ops: readonly string[], work: string, b
   return {
     flash: { total, flatbuffer, kernels, framework, toolchainLibs: total - flatbuffer - kernels - framework - benchGlue(fw.map, baseline.map) },
     firmwareFlash: fw.build.flashBytes,
+    // The interpreter, resolver and error reporter objects are statics outside the arena.
+    staticSramOutsideArena: fw.build.staticSramBytes - baseline.build.staticSramBytes - TFLM_ARENA_ON_BOARD,
     librarySources: lib.sources,
     flags,
+    probe,
   };
+}
+
+interface TflmProbe {
+  /** MicroInterpreter::arena_used_bytes() after AllocateTensors, on the Cortex-M4 (QEMU). */
+  readonly arenaUsedBytes: number | null;
+  /** Invoke's TfLiteStatus (0 = ok), null if not reached. */
+  readonly invokeStatus: number | null;
+  readonly exitCode: number;
+}
+
+/**
+ * The same TFLM program with printf of arena_used_bytes() and Invoke's status, run in QEMU:
+ * TFLM's arena measured on the 32-bit target (4-byte pointers), for the 2020 allocator.
+ */
+async function probeTflmArena(dir: string, tf: string, archive: string, io: { inBytes: number; outBytes: number }): Promise<TflmProbe> {
+  const obj = path.join(dir, 'tflm_main_probe.o');
+  sh('arm-none-eabi-g++', [...tflmCxxFlags(), '-DBENCH_TFLM_PROBE', ...tflmIncludes(tf), '-c', path.join(dir, 'tflm_main.cc'), '-o', obj], 'compile tflm_main.cc (probe)');
+  const fw = await buildMeasured('tflm-probe', dir, {
+    sources: [path.join(dir, 'bench_main.c')],
+    objects: [obj, path.join(dir, 'model_data.o'), archive, '-lm'],
+    withModel: true,
+    ...io,
+  });
+  log('TFLM: running the probe firmware in QEMU (arena_used_bytes on Cortex-M4)');
+  const run = await runOnQemu({ board: BOARD, elfPath: fw.build.elfPath, workDir: dir, timeoutMs: 120_000 });
+  const num = (re: RegExp): number | null => {
+    const m = re.exec(run.stdout);
+    return m ? Number(m[1]) : null;
+  };
+  return { arenaUsedBytes: num(/TFLM_ARENA_USED (\d+)/), invokeStatus: num(/TFLM_INVOKE (-?\d+)/), exitCode: run.exitCode };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -565,6 +627,13 @@ export async function runTflmBench(): Promise<Record<string, unknown>> {
         tflmTail: py.arena.parts,
         ratio: ratio(t.arenaBytes, tflmArena),
         ratioToTflmHead: py.arena.head !== null ? ratio(t.arenaBytes, py.arena.head) : null,
+        // Cortex-M4 builds: static data + bss each side adds besides its arena.
+        tinyopsStaticOutsideArenaBytes: t.staticSramOutsideArena,
+        tflmStaticOutsideArenaBytes: tflm.staticSramOutsideArena,
+        // TFLM 2020 (tfmicro sources) on the Cortex-M4 in QEMU: arena_used_bytes() after AllocateTensors.
+        tflm2020CortexM4Bytes: tflm.probe.arenaUsedBytes,
+        tflm2020InvokeStatus: tflm.probe.invokeStatus,
+        ratioToTflm2020CortexM4: tflm.probe.arenaUsedBytes !== null ? ratio(t.arenaBytes, tflm.probe.arenaUsedBytes) : null,
         target: 0.6,
       },
       flash: {
