@@ -46,7 +46,9 @@ import { ensureBenchVenv } from './train-throughput.bench';
  * linked by buildFirmware (same start-up, newlib, --gc-sections); a linker map splits it by
  * input file (model data, kernels, framework, toolchain library code the model pulled in).
  *
- * Environment: TINYOPS_CACHE_DIR, TINYOPS_BENCH_MODEL_DIR, TINYOPS_BENCH_FEATURES,
+ * Environment: TINYOPS_CACHE_DIR, TINYOPS_BENCH_MODEL_DIR, TINYOPS_BENCH_FEATURES, TINYOPS_BENCH_TFLM_TREE
+ * (a current TFLM tree: tflite-micro/, flatbuffers/, gemmlowp/, ruy/; default: tfmicro 2020 sources),
+ * TINYOPS_BENCH_KEEP=1 (keep the work dir),
  * TINYOPS_BENCH_CALIBRATION (calibration rows, default 200), CARGO (default cargo).
  */
 
@@ -390,56 +392,130 @@ function ensureTfmicroSources(): string {
   return tf;
 }
 
-function tflmIncludes(tf: string): string[] {
-  const dl = path.join(tf, 'tensorflow', 'lite', 'micro', 'tools', 'make', 'downloads');
-  return [`-I${tf}`, `-I${path.join(dl, 'flatbuffers', 'include')}`, `-I${path.join(dl, 'gemmlowp')}`, `-I${path.join(dl, 'ruy')}`];
+/**
+ * Where the TFLM runtime comes from and how to build and drive it. `2020`: the crates.io
+ * tfmicro sources (the default). `current`: a tree given with TINYOPS_BENCH_TFLM_TREE holding
+ * `tflite-micro/` (a checkout), `flatbuffers/` (with include/), `gemmlowp/` and `ruy/`, for
+ * machines that have one; the bench never downloads it.
+ */
+interface TflmSource {
+  readonly flavor: '2020' | 'current';
+  readonly label: string;
+  readonly root: string;
+  readonly includes: readonly string[];
+  readonly cxxFlags: readonly string[];
+  /** Library sources for a model with these ops (the current tree: the ops' kernels only). */
+  readonly sources: (ops: readonly string[]) => string[];
 }
 
-function tflmCxxFlags(): string[] {
+function commonCxxFlags(std: string): string[] {
   return [
-    ...resolveBoard(BOARD).cpuFlags, `-${OPTIMIZE}`, '-std=c++11', '-fno-rtti', '-fno-exceptions', '-fno-threadsafe-statics',
+    ...resolveBoard(BOARD).cpuFlags, `-${OPTIMIZE}`, `-std=${std}`, '-fno-rtti', '-fno-exceptions', '-fno-threadsafe-statics',
     '-fno-unwind-tables', '-ffunction-sections', '-fdata-sections', '-fno-use-cxa-atexit',
     // As TFLM's own Makefile builds the library: static memory, no debug asserts.
     '-DTF_LITE_STATIC_MEMORY', '-DNDEBUG', '-w',
   ];
 }
 
-/**
- * The TFLM library as TFLM's Makefile composes it (micro/, micro/kernels/ reference kernels,
- * micro/memory_planner/, core/api/, c/common.c, kernels/kernel_util.cc,
- * kernels/internal/quantization_util.cc; not tests, not the host debug_log.cc), compiled once
- * per flag set and archived: the link takes only the members the model's program references.
- */
-function buildTflmLibrary(tf: string): { archive: string; sources: number } {
-  const flags = tflmCxxFlags();
-  const key = createHash('sha256').update(JSON.stringify([TFMICRO, flags, sh('arm-none-eabi-g++', ['--version'], 'g++ --version')])).digest('hex').slice(0, 16);
-  const dir = path.join(cacheDir(), 'tflm-bench', `lib-${key}`);
-  const archive = path.join(dir, 'libtflm.a');
+function ccFiles(dir: string, exclude: RegExp = /$^/): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.cc') && !f.endsWith('_test.cc') && !exclude.test(f)).map((f) => path.join(dir, f));
+}
+
+function tfmicroSource(): TflmSource {
+  const tf = ensureTfmicroSources();
+  const dl = path.join(tf, 'tensorflow', 'lite', 'micro', 'tools', 'make', 'downloads');
   const lite = path.join(tf, 'tensorflow', 'lite');
-  const ccIn = (d: string) => readdirSync(path.join(lite, d)).filter((f) => f.endsWith('.cc') && !f.endsWith('_test.cc')).map((f) => path.join(lite, d, f));
-  const sources = [
-    ...ccIn('micro').filter((f) => !/(debug_log|test_helpers)\.cc$/.test(f)),
-    ...ccIn(path.join('micro', 'kernels')),
-    ...ccIn(path.join('micro', 'memory_planner')),
-    ...ccIn(path.join('core', 'api')),
-    path.join(lite, 'kernels', 'kernel_util.cc'),
-    path.join(lite, 'kernels', 'internal', 'quantization_util.cc'),
-    path.join(lite, 'c', 'common.c'),
-  ];
+  return {
+    flavor: '2020',
+    label: `crates.io ${TFMICRO.crate} ${TFMICRO.version} (TensorFlow ${TFMICRO.tensorflowCommit.slice(0, 10)}, 2020)`,
+    root: tf,
+    includes: [`-I${tf}`, `-I${path.join(dl, 'flatbuffers', 'include')}`, `-I${path.join(dl, 'gemmlowp')}`, `-I${path.join(dl, 'ruy')}`],
+    cxxFlags: commonCxxFlags('c++11'),
+    // As TFLM's Makefile composes the library (micro/, micro/kernels/ reference kernels,
+    // micro/memory_planner/, core/api/, c/common.c, kernel_util, quantization_util; not tests,
+    // not the host debug_log.cc).
+    sources: () => [
+      ...ccFiles(path.join(lite, 'micro'), /^(debug_log|test_helpers)\.cc$/),
+      ...ccFiles(path.join(lite, 'micro', 'kernels')),
+      ...ccFiles(path.join(lite, 'micro', 'memory_planner')),
+      ...ccFiles(path.join(lite, 'core', 'api')),
+      path.join(lite, 'kernels', 'kernel_util.cc'),
+      path.join(lite, 'kernels', 'internal', 'quantization_util.cc'),
+      path.join(lite, 'c', 'common.c'),
+    ],
+  };
+}
+
+/** Kernel file stems (micro/kernels/<stem>.cc and <stem>_common.cc) per builtin op. */
+const CURRENT_KERNEL_FILES: Record<string, string> = {
+  CONV_2D: 'conv', DEPTHWISE_CONV_2D: 'depthwise_conv', FULLY_CONNECTED: 'fully_connected', SOFTMAX: 'softmax', MEAN: 'reduce',
+  AVERAGE_POOL_2D: 'pooling', ADD: 'add', RESHAPE: 'reshape', QUANTIZE: 'quantize', DEQUANTIZE: 'dequantize',
+};
+
+function currentTreeSource(tree: string): TflmSource {
+  const root = path.join(tree, 'tflite-micro');
+  const micro = path.join(root, 'tensorflow', 'lite', 'micro');
+  for (const need of [path.join(micro, 'micro_interpreter.cc'), path.join(tree, 'flatbuffers', 'include', 'flatbuffers'), path.join(tree, 'gemmlowp', 'fixedpoint'), path.join(tree, 'ruy', 'ruy')]) {
+    if (!existsSync(need)) throw new Error(`TINYOPS_BENCH_TFLM_TREE=${tree}: no ${path.relative(tree, need)} (expected tflite-micro/, flatbuffers/include, gemmlowp/, ruy/)`);
+  }
+  const lite = path.join(root, 'tensorflow', 'lite');
+  const mlir = path.join(root, 'tensorflow', 'compiler', 'mlir', 'lite');
+  return {
+    flavor: 'current',
+    label: `TINYOPS_BENCH_TFLM_TREE ${tree} (current TFLM layout)`,
+    root,
+    includes: [`-I${root}`, `-I${path.join(tree, 'flatbuffers', 'include')}`, `-I${path.join(tree, 'gemmlowp')}`, `-I${path.join(tree, 'ruy')}`],
+    // TFLM's release setting for size.
+    cxxFlags: [...commonCxxFlags('c++17'), '-DTF_LITE_STRIP_ERROR_STRINGS', '-DTF_LITE_MCU_DEBUG_LOG'],
+    sources: (ops) => [
+      ...ccFiles(micro, /^(fake_|mock_|test_helper|recording_|debug_log|system_setup|hexdump|micro_time|memory_arena_threshold)/),
+      ...ccFiles(path.join(micro, 'arena_allocator'), /^recording_/),
+      ...ccFiles(path.join(micro, 'memory_planner')),
+      ...ccFiles(path.join(micro, 'tflite_bridge')),
+      ...[...new Set(ops)].flatMap((op) => {
+        const stem = CURRENT_KERNEL_FILES[op];
+        if (stem === undefined) throw new Error(`the .tflite uses ${op}, which this bench does not register`);
+        return [`${stem}.cc`, `${stem}_common.cc`];
+      }).concat(['kernel_util.cc', 'micro_tensor_utils.cc']).map((f) => path.join(micro, 'kernels', f)).filter((f) => existsSync(f)),
+      ...['common', 'portable_tensor_utils', 'quantization_util', 'runtime_shape', 'tensor_ctypes', 'tensor_utils'].map((f) => path.join(lite, 'kernels', 'internal', `${f}.cc`)),
+      path.join(lite, 'kernels', 'kernel_util.cc'),
+      path.join(lite, 'core', 'api', 'flatbuffer_conversions.cc'),
+      path.join(lite, 'core', 'api', 'tensor_utils.cc'),
+      path.join(lite, 'core', 'c', 'common.cc'),
+      path.join(mlir, 'core', 'api', 'error_reporter.cc'),
+      path.join(mlir, 'schema', 'schema_utils.cc'),
+    ].filter((f) => existsSync(f)),
+  };
+}
+
+function tflmSource(): TflmSource {
+  const tree = process.env.TINYOPS_BENCH_TFLM_TREE;
+  return tree ? currentTreeSource(tree) : tfmicroSource();
+}
+
+/**
+ * The TFLM library, compiled once per source set and flags and archived: the link takes only
+ * the members the model's program references.
+ */
+function buildTflmLibrary(src: TflmSource, ops: readonly string[]): { archive: string; sources: number } {
+  const sources = src.sources(ops);
+  const key = createHash('sha256').update(JSON.stringify([src.root, sources, src.cxxFlags, sh('arm-none-eabi-g++', ['--version'], 'g++ --version')])).digest('hex').slice(0, 16);
+  const dir = path.join(cacheDir(), 'tflm-bench', `lib-${src.flavor}-${key}`);
+  const archive = path.join(dir, 'libtflm.a');
   if (existsSync(archive)) return { archive, sources: sources.length };
   const objDir = path.join(dir, 'obj');
   mkdirSync(objDir, { recursive: true });
   log(`compiling ${sources.length} TFLM sources with arm-none-eabi-g++ -${OPTIMIZE} (once; cached in ${dir})`);
   const objects: string[] = [];
-  for (const src of sources) {
-    const obj = path.join(objDir, `${path.relative(tf, src).replace(/[/\\]/g, '_')}.o`);
+  for (const file of sources) {
+    const obj = path.join(objDir, `${path.relative(src.root, file).replace(/[/\\]/g, '_')}.o`);
     objects.push(obj);
     if (existsSync(obj)) continue;
-    const isC = src.endsWith('.c');
+    const isC = file.endsWith('.c');
     const args = isC
-      ? [...resolveBoard(BOARD).cpuFlags, `-${OPTIMIZE}`, '-ffunction-sections', '-fdata-sections', '-DTF_LITE_STATIC_MEMORY', '-w', ...tflmIncludes(tf), '-c', src, '-o', `${obj}.tmp`]
-      : [...flags, ...tflmIncludes(tf), '-c', src, '-o', `${obj}.tmp`];
-    sh(isC ? 'arm-none-eabi-gcc' : 'arm-none-eabi-g++', args, `compile ${path.relative(tf, src)}`);
+      ? [...resolveBoard(BOARD).cpuFlags, `-${OPTIMIZE}`, '-ffunction-sections', '-fdata-sections', '-DTF_LITE_STATIC_MEMORY', '-w', ...src.includes, '-c', file, '-o', `${obj}.tmp`]
+      : [...src.cxxFlags, ...src.includes, '-c', file, '-o', `${obj}.tmp`];
+    sh(isC ? 'arm-none-eabi-gcc' : 'arm-none-eabi-g++', args, `compile ${path.relative(src.root, file)}`);
     renameSync(`${obj}.tmp`, obj);
   }
   sh('arm-none-eabi-ar', ['rcs', `${archive}.tmp`, ...objects], 'arm-none-eabi-ar');
@@ -447,36 +523,61 @@ function buildTflmLibrary(tf: string): { archive: string; sources: number } {
   return { archive, sources: sources.length };
 }
 
-/** TFLM's builtin op name → its 2020 registration function (tflite::ops::micro::Register_*). */
-const TFLM_OPS: Record<string, string> = {
-  CONV_2D: 'CONV_2D', DEPTHWISE_CONV_2D: 'DEPTHWISE_CONV_2D', FULLY_CONNECTED: 'FULLY_CONNECTED', SOFTMAX: 'SOFTMAX',
-  MEAN: 'MEAN', AVERAGE_POOL_2D: 'AVERAGE_POOL_2D', ADD: 'ADD', RESHAPE: 'RESHAPE', QUANTIZE: 'QUANTIZE', DEQUANTIZE: 'DEQUANTIZE',
+/** Builtin op → 2020 registration function (tflite::ops::micro::Register_*) and current resolver method. */
+const TFLM_OPS: Record<string, { register: string; add: string }> = {
+  CONV_2D: { register: 'CONV_2D', add: 'AddConv2D' },
+  DEPTHWISE_CONV_2D: { register: 'DEPTHWISE_CONV_2D', add: 'AddDepthwiseConv2D' },
+  FULLY_CONNECTED: { register: 'FULLY_CONNECTED', add: 'AddFullyConnected' },
+  SOFTMAX: { register: 'SOFTMAX', add: 'AddSoftmax' },
+  MEAN: { register: 'MEAN', add: 'AddMean' },
+  AVERAGE_POOL_2D: { register: 'AVERAGE_POOL_2D', add: 'AddAveragePool2D' },
+  ADD: { register: 'ADD', add: 'AddAdd' },
+  RESHAPE: { register: 'RESHAPE', add: 'AddReshape' },
+  QUANTIZE: { register: 'QUANTIZE', add: 'AddQuantize' },
+  DEQUANTIZE: { register: 'DEQUANTIZE', add: 'AddDequantize' },
 };
 
-function tflmMain(ops: readonly string[]): string {
+function tflmMain(ops: readonly string[], flavor: TflmSource['flavor']): string {
   const unique = [...new Set(ops)];
   for (const op of unique) if (TFLM_OPS[op] === undefined) throw new Error(`the .tflite uses ${op}, which this bench does not register`);
-  // Any op version: the 2020 resolver otherwise wants each version the converter wrote registered.
-  const adds = unique.map((op) => `    resolver.AddBuiltin(tflite::BuiltinOperator_${op}, tflite::ops::micro::Register_${TFLM_OPS[op]!}(), tflite::MicroOpResolverAnyVersion());`).join('\n');
+  const current = flavor === 'current';
+  // 2020: any op version (that resolver otherwise wants each version the converter wrote registered).
+  const adds = unique.map((op) => current
+    ? `    resolver.${TFLM_OPS[op]!.add}();`
+    : `    resolver.AddBuiltin(tflite::BuiltinOperator_${op}, tflite::ops::micro::Register_${TFLM_OPS[op]!.register}(), tflite::MicroOpResolverAnyVersion());`).join('\n');
+  const includes = current
+    ? '#include "tensorflow/lite/micro/micro_interpreter.h"\n#include "tensorflow/lite/micro/micro_mutable_op_resolver.h"\n#include "tensorflow/lite/schema/schema_generated.h"'
+    : '#include "tensorflow/lite/micro/kernels/micro_ops.h"\n#include "tensorflow/lite/micro/micro_error_reporter.h"\n#include "tensorflow/lite/micro/micro_interpreter.h"\n#include "tensorflow/lite/micro/micro_mutable_op_resolver.h"\n#include "tensorflow/lite/schema/schema_generated.h"';
+  const setup = current
+    ? `    static tflite::MicroMutableOpResolver<${unique.length}> resolver;
+${adds}
+    static tflite::MicroInterpreter interpreter(model, resolver, tensor_arena, sizeof tensor_arena);`
+    : `    static tflite::MicroErrorReporter reporter;
+    static tflite::MicroMutableOpResolver<${unique.length}> resolver(&reporter);
+${adds}
+    static tflite::MicroInterpreter interpreter(model, resolver, tensor_arena, sizeof tensor_arena, &reporter);`;
+  const debugLog = current
+    ? `extern "C" void DebugLog(const char *format, va_list args) { (void)format; (void)args; }
+extern "C" int DebugVsnprintf(char *buffer, size_t size, const char *format, va_list args) {
+    (void)format; (void)args;
+    if (size > 0) buffer[0] = '\\0';
+    return 0;
+}`
+    : 'extern "C" void DebugLog(const char *s) { (void)s; }';
   return `// tflm.bench.ts: one inference with TensorFlow Lite Micro, as an application would run it.
+#include <cstdarg>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include "tensorflow/lite/micro/kernels/micro_ops.h"
-#include "tensorflow/lite/micro/micro_error_reporter.h"
-#include "tensorflow/lite/micro/micro_interpreter.h"
-#include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
-#include "tensorflow/lite/schema/schema_generated.h"
+${includes}
 
 extern const unsigned char g_model[];
 alignas(16) static uint8_t tensor_arena[${TFLM_ARENA_ON_BOARD}];
 
 extern "C" int bench_infer(const int8_t *in, int8_t *out) {
-    static tflite::MicroErrorReporter reporter;
     const tflite::Model *model = tflite::GetModel(g_model);
-    static tflite::MicroMutableOpResolver<${unique.length}> resolver(&reporter);
-${adds}
-    static tflite::MicroInterpreter interpreter(model, resolver, tensor_arena, sizeof tensor_arena, &reporter);
+${setup}
     if (interpreter.AllocateTensors() != kTfLiteOk) return -1;
 #ifdef BENCH_TFLM_PROBE
     std::printf("TFLM_ARENA_USED %u\\n", static_cast<unsigned>(interpreter.arena_used_bytes()));
@@ -493,7 +594,7 @@ ${adds}
 
 // Platform glue a TFLM port supplies: where DebugLog text goes (nowhere here; tinyops has no
 // logging either) and the two C++ runtime hooks a no-exceptions, no-heap build needs.
-extern "C" void DebugLog(const char *s) { (void)s; }
+${debugLog}
 extern "C" void __cxa_pure_virtual(void) { for (;;) {} }
 void operator delete(void *) noexcept {}
 void operator delete(void *, unsigned int) noexcept {}
@@ -508,20 +609,20 @@ interface TflmFlash {
   readonly toolchainLibs: number;
 }
 
-async function tflmFlash(tflite: string, ops: readonly string[], work: string, baseline: Measured, io: { inBytes: number; outBytes: number }): Promise<{ flash: TflmFlash; firmwareFlash: number; librarySources: number; flags: string[]; staticSramOutsideArena: number; probe: TflmProbe }> {
-  const tf = ensureTfmicroSources();
-  const lib = buildTflmLibrary(tf);
+async function tflmFlash(tflite: string, ops: readonly string[], work: string, baseline: Measured, io: { inBytes: number; outBytes: number }): Promise<{ flash: TflmFlash; firmwareFlash: number; librarySources: number; flags: string[]; staticSramOutsideArena: number; probe: TflmProbe; source: TflmSource }> {
+  const src = tflmSource();
+  const lib = buildTflmLibrary(src, ops);
   const dir = path.join(work, 'tflm');
   mkdirSync(dir, { recursive: true });
   const bytes = readFileSync(tflite);
   const rows: string[] = [];
   for (let i = 0; i < bytes.length; i += 24) rows.push(`    ${Array.from(bytes.subarray(i, i + 24)).join(', ')},`);
   writeFileSync(path.join(dir, 'model_data.cc'), `// ${path.basename(tflite)} (${bytes.length} B), 16-byte aligned as TFLM requires.\nalignas(16) extern const unsigned char g_model[] = {\n${rows.join('\n')}\n};\n`);
-  writeFileSync(path.join(dir, 'tflm_main.cc'), tflmMain(ops));
+  writeFileSync(path.join(dir, 'tflm_main.cc'), tflmMain(ops, src.flavor));
   writeFileSync(path.join(dir, 'bench_main.c'), MAIN_C);
-  const flags = tflmCxxFlags();
+  const flags = [...src.cxxFlags];
   for (const f of ['model_data', 'tflm_main']) {
-    sh('arm-none-eabi-g++', [...flags, ...tflmIncludes(tf), '-c', path.join(dir, `${f}.cc`), '-o', path.join(dir, `${f}.o`)], `compile ${f}.cc`);
+    sh('arm-none-eabi-g++', [...flags, ...src.includes, '-c', path.join(dir, `${f}.cc`), '-o', path.join(dir, `${f}.o`)], `compile ${f}.cc`);
   }
   log(`TFLM: linking for ${BOARD} (ops ${[...new Set(ops)].join(', ')})`);
   const fw = await buildMeasured('tflm', dir, {
@@ -532,7 +633,7 @@ async function tflmFlash(tflite: string, ops: readonly string[], work: string, b
     ...io,
   });
   const total = fw.build.flashBytes - baseline.build.flashBytes;
-  const probe = await probeTflmArena(dir, tf, lib.archive, io);
+  const probe = await probeTflmArena(dir, src, lib.archive, io);
   const flatbuffer = sumWhere(fw.map, (c) => c.file.endsWith('model_data.o'));
   const inLib = (c: MapContribution) => c.file.startsWith(`${lib.archive}(`);
   const isKernel = (c: MapContribution) => /\((tensorflow_lite_micro_kernels_|tensorflow_lite_kernels_)/.test(c.file);
@@ -544,6 +645,7 @@ async function tflmFlash(tflite: string, ops: readonly string[], work: string, b
     // The interpreter, resolver and error reporter objects are statics outside the arena.
     staticSramOutsideArena: fw.build.staticSramBytes - baseline.build.staticSramBytes - TFLM_ARENA_ON_BOARD,
     librarySources: lib.sources,
+    source: src,
     flags,
     probe,
   };
@@ -561,9 +663,9 @@ interface TflmProbe {
  * The same TFLM program with printf of arena_used_bytes() and Invoke's status, run in QEMU:
  * TFLM's arena measured on the 32-bit target (4-byte pointers), for the 2020 allocator.
  */
-async function probeTflmArena(dir: string, tf: string, archive: string, io: { inBytes: number; outBytes: number }): Promise<TflmProbe> {
+async function probeTflmArena(dir: string, src: TflmSource, archive: string, io: { inBytes: number; outBytes: number }): Promise<TflmProbe> {
   const obj = path.join(dir, 'tflm_main_probe.o');
-  sh('arm-none-eabi-g++', [...tflmCxxFlags(), '-DBENCH_TFLM_PROBE', ...tflmIncludes(tf), '-c', path.join(dir, 'tflm_main.cc'), '-o', obj], 'compile tflm_main.cc (probe)');
+  sh('arm-none-eabi-g++', [...src.cxxFlags, '-DBENCH_TFLM_PROBE', ...src.includes, '-c', path.join(dir, 'tflm_main.cc'), '-o', obj], 'compile tflm_main.cc (probe)');
   const fw = await buildMeasured('tflm-probe', dir, {
     sources: [path.join(dir, 'bench_main.c')],
     objects: [obj, path.join(dir, 'model_data.o'), archive, '-lm'],
@@ -630,10 +732,13 @@ export async function runTflmBench(): Promise<Record<string, unknown>> {
         // Cortex-M4 builds: static data + bss each side adds besides its arena.
         tinyopsStaticOutsideArenaBytes: t.staticSramOutsideArena,
         tflmStaticOutsideArenaBytes: tflm.staticSramOutsideArena,
-        // TFLM 2020 (tfmicro sources) on the Cortex-M4 in QEMU: arena_used_bytes() after AllocateTensors.
-        tflm2020CortexM4Bytes: tflm.probe.arenaUsedBytes,
-        tflm2020InvokeStatus: tflm.probe.invokeStatus,
-        ratioToTflm2020CortexM4: tflm.probe.arenaUsedBytes !== null ? ratio(t.arenaBytes, tflm.probe.arenaUsedBytes) : null,
+        // The TFLM built for the flash figures, run on the Cortex-M4 in QEMU: arena_used_bytes() after AllocateTensors.
+        tflmCortexM4: {
+          runtime: tflm.source.flavor,
+          bytes: tflm.probe.arenaUsedBytes,
+          invokeStatus: tflm.probe.invokeStatus,
+          ratio: tflm.probe.arenaUsedBytes !== null ? ratio(t.arenaBytes, tflm.probe.arenaUsedBytes) : null,
+        },
         target: 0.6,
       },
       flash: {
@@ -643,12 +748,15 @@ export async function runTflmBench(): Promise<Record<string, unknown>> {
         ratio: ratio(t.flash.total, tflm.flash.total),
         target: 0.7,
       },
-      versions: { tensorflow: py.tensorflow, tfliteMicroPython: py.tflite_micro, tflmRuntimeSource: `crates.io ${TFMICRO.crate} ${TFMICRO.version} (TensorFlow ${TFMICRO.tensorflowCommit.slice(0, 10)}, 2020)`, compilerFlags: tflm.flags.join(' ') },
+      versions: { tensorflow: py.tensorflow, tfliteMicroPython: py.tflite_micro, tflmRuntimeSource: tflm.source.label, compilerFlags: tflm.flags.join(' ') },
       notes: [
         `Arena: tinyops = the codegen planner's static arena (${t.kernels} kernels' scratch included); TFLM = RecordingMicroAllocator total (head = planned activations + scratch, tail = persistent: tensor structs, node structs, per-channel quantization params) reported by PyPI tflite-micro ${py.tflite_micro ?? '?'} on x86-64, where pointers are 8 bytes: on a 32-bit MCU the tail's structs are smaller, the head is the same.`,
         `Flash = flash(firmware with model) − flash(same main without it); both linked by src/deploy buildFirmware for ${BOARD} at -${OPTIMIZE} with --gc-sections; split by input file from the ld map.`,
-        `TFLM runtime = the TFLM library (${tflm.librarySources} sources, reference kernels, as its Makefile composes it) compiled for Cortex-M4; the link keeps only what a MicroMutableOpResolver with the model's ${new Set(py.ops).size} ops, MicroInterpreter, AllocateTensors and Invoke reference. The ${TFLM_ARENA_ON_BOARD} B tensor arena is .bss (SRAM), not flash. DebugLog is a stub (no UART driver counted).`,
-        `TFLM sources are the 2020 version vendored by crates.io tfmicro 0.1.0 (the newest TFLM source on a reachable registry); its MEAN kernel supports float only (int8 MEAN came later), so the TFLM firmware is measured for size, not run, and its kernel bytes understate a current TFLM. No CMSIS-NN (not vendored); tinyops uses its own ${t.kernels} kernels.`,
+        `TFLM runtime = the TFLM library (${tflm.librarySources} sources from ${tflm.source.label}, reference kernels) compiled for Cortex-M4; the link keeps only what a MicroMutableOpResolver with the model's ${new Set(py.ops).size} ops, MicroInterpreter, AllocateTensors and Invoke reference. The ${TFLM_ARENA_ON_BOARD} B tensor arena is .bss (SRAM), not flash. DebugLog is a stub (no UART driver counted).`,
+        tflm.source.flavor === '2020'
+          ? 'TFLM sources are the 2020 version vendored by crates.io tfmicro 0.1.0 (the newest TFLM source on a reachable registry; set TINYOPS_BENCH_TFLM_TREE for a current tree); its MEAN kernel supports float only (int8 MEAN came later), so Invoke fails after AllocateTensors (invokeStatus 1) and its kernel bytes understate a current TFLM.'
+          : 'TFLM sources: a current tree (TINYOPS_BENCH_TFLM_TREE), built with TF_LITE_STRIP_ERROR_STRINGS (its release setting); the Cortex-M4 probe runs Invoke to completion.',
+        `No CMSIS-NN (not vendored); tinyops uses its own ${t.kernels} kernels.`,
       ].join(' '),
     };
   } finally {
