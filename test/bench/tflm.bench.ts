@@ -383,8 +383,10 @@ function ensureTfmicroSources(): string {
     crate = findCrate();
     if (crate === undefined) throw new Error(`cargo fetch succeeded but no ${TFMICRO.crate}-${TFMICRO.version}.crate under ${cargoHome}/registry/cache`);
   }
+  // Unpack next to the destination, then rename: an interrupted run leaves no half tree at `root`.
   const parent = path.dirname(root);
-  const tmp = mkdtempSync(path.join(parent.length > 0 ? (mkdirSync(parent, { recursive: true }), parent) : tmpdir(), '.unpack-'));
+  mkdirSync(parent, { recursive: true });
+  const tmp = mkdtempSync(path.join(parent, '.unpack-'));
   sh('tar', ['xzf', crate, '-C', tmp], `unpack ${crate}`);
   rmSync(root, { recursive: true, force: true });
   renameSync(path.join(tmp, `${TFMICRO.crate}-${TFMICRO.version}`), root);
