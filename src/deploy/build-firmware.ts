@@ -28,6 +28,14 @@ export interface BuildFirmwareOptions {
   readonly debugInfo?: boolean;
   /** ELF file name inside outDir (default firmware.elf). */
   readonly elfName?: string;
+  /**
+   * Prebuilt object files, static archives or `-l` libraries, linked after the sources in this
+   * order (e.g. C++ compiled with arm-none-eabi-g++ by a benchmark); archives contribute only
+   * the members referenced.
+   */
+  readonly objects?: readonly string[];
+  /** Extra flags for the link step (e.g. `-Wl,-Map=<file>` to attribute flash by object file). */
+  readonly linkFlags?: readonly string[];
 }
 
 export interface FirmwareBuild {
@@ -74,8 +82,8 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
     ...(options.defines ?? []).map((d) => `-D${d}`),
     `-I${FIRMWARE_INCLUDE_DIR}`, ...(options.includeDirs ?? []).map((d) => `-I${d}`),
     '--specs=rdimon.specs', '-nostartfiles', `-T${linkerScriptPath}`,
-    '-Wl,--gc-sections',
-    STARTUP_SOURCE, ...options.sources,
+    '-Wl,--gc-sections', ...(options.linkFlags ?? []),
+    STARTUP_SOURCE, ...options.sources, ...(options.objects ?? []),
     '-o', elfPath,
   ];
   const cc = await execTool('arm-none-eabi-gcc', args);

@@ -74,7 +74,7 @@ function installedTfVersion(python: string): string | undefined {
 }
 
 /** Idempotent: returns the bench venv's python with tensorflow-cpu==TF_PY_VERSION, creating it if needed. */
-function ensureBenchVenv(): string {
+export function ensureBenchVenv(): string {
   const cache = cacheDir();
   const venv = path.join(cache, 'bench-venv');
   const python = path.join(venv, 'bin', 'python');
