@@ -9,7 +9,7 @@ import { buildDsCnn, type DsCnnNetwork } from './ds-cnn';
 import { learningRateAt } from './lr-schedule';
 import { readWeights, writeWeights } from './model-weights';
 import { resolveArchitecture, type TrainConfig } from './train-config';
-import { checkTrainData, digestTrainData, gatherBatch, type LabelledSet, type TrainData } from './train-data';
+import { augmentBatch, augmentEnabled, checkTrainData, digestTrainData, gatherBatch, type LabelledSet, type TrainData } from './train-data';
 import { isBetterEpoch, type EpochMetrics } from './train-metrics';
 import { loadTf, type Tf } from './tf';
 
@@ -160,6 +160,8 @@ async function trainEpoch(
   const rng = Prng.derive('tinyops/train/epoch', ...dataSeed, epoch);
   const order = Array.from({ length: n }, (_, i) => i);
   if (config.shuffle) rng.shuffle(order);
+  // Own generator, so switching augmentation on leaves shuffling and dropout masks unchanged.
+  const augmentRng = augmentEnabled(config.augment) ? Prng.derive('tinyops/train/augment', ...dataSeed, epoch) : undefined;
   let lossSum = 0;
   let correct = 0;
   let learningRate = 0;
@@ -170,6 +172,7 @@ async function trainEpoch(
     const t0 = process.hrtime.bigint();
     const start = s * config.batchSize;
     const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), exampleSize(data));
+    if (augmentRng) augmentBatch(batch.x, batch.y.length, data.shape, config.augment, augmentRng);
     const r = trainStep(session, batch, dropoutMask(rng, batch.y.length, net.plan.features, session.dropout), learningRate);
     seconds += Number(process.hrtime.bigint() - t0) / 1e9;
     lossSum += r.lossSum;
