@@ -9,7 +9,20 @@ import { mfccConfigSchema, mfccParams, type MfccConfig } from '../src/dsp/mfcc-c
 import { MfccQ15, mfccQ15ToFloat } from '../src/dsp/mfcc-q15';
 import { readFeatureTensor } from '../src/dsp/feature-tensor';
 import { StageInputError } from '../src/errors';
-import { accuracy, argmaxPerRow, confusionMatrix, evaluateStreams, eventEvalOptionsSchema, matchAtThreshold, prepareEventEvaluation, type StreamPosteriors } from '../src/eval';
+import {
+  accuracy,
+  applyTunedThreshold,
+  argmaxPerRow,
+  confusionMatrix,
+  evaluateStreams,
+  eventEvalOptionsSchema,
+  matchAtThreshold,
+  prepareEventEvaluation,
+  type EventEvaluation,
+  type StreamPosteriors,
+  type TuningSummary,
+} from '../src/eval';
+import type { LayersModel } from '@tensorflow/tfjs-node';
 import { loadModelArtifacts, predict } from '../src/nn';
 import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { decodeIntModel } from '../src/quant/int-model';
@@ -27,9 +40,15 @@ import { findInput } from './train';
  *    generalized event confusion matrix (src/eval).
  * The streams go through the same front end the features stage used (read from the
  * feature file's header), so the model sees what it was trained on.
+ *
+ * Threshold: when the upstream synth-kws stage also made `tuning-streams`, the operating
+ * threshold is chosen on those and applied unchanged to the scored `streams`
+ * (src/eval/tuned-threshold.ts); the evaluation artifact then carries `tuning` with the
+ * tuning streams' own operating point and, for comparison only, the optimistic one the
+ * scored streams would pick for themselves.
  */
 export const kind = 'evaluate';
-export const version = 3; // 2: evaluation artifact carries per-hit latencies; 3: integer-model accuracy when quantized
+export const version = 4; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -39,6 +58,12 @@ export const evaluateConfigSchema = z.strictObject({
   events: eventEvalOptionsSchema.prefault({}),
   /** Inference batch size for the streams. */
   batchSize: z.number().int().min(1).max(65536).default(512),
+  /**
+   * Where the operating threshold is chosen: `auto` = on the `tuning-streams` artifact when
+   * an upstream stage made one, else on the scored streams (the optimistic legacy rule,
+   * said so in the operating point's reason); `scored-streams` forces the legacy rule.
+   */
+  thresholdFrom: z.enum(['auto', 'scored-streams']).default('auto'),
 });
 export type EvaluateConfig = z.output<typeof evaluateConfigSchema>;
 
@@ -79,27 +104,26 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const testAccuracy = n > 0 ? accuracy(confusion) : 0;
 
     // 2. Streams, one model run per frame stride.
-    const index = streamIndexSchema.parse(JSON.parse(fs.readFileSync(path.join(streamsDir, STREAM_INDEX), 'utf8')));
-    const streams: StreamPosteriors[] = [];
-    for (const [i, s] of index.entries()) {
-      ctx.progress({ done: i, total: index.length, unit: 'streams', message: 'running the model over streams' });
-      const wav = readWav(path.join(streamsDir, s.file));
-      if (wav.sampleRate !== params.sampleRate) throw new StageInputError(`${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`);
-      const { frames, count } = streamFeatures(frontEnd, wav.samples);
-      const windows = Math.max(0, count - params.frames + 1);
-      const x = new Float32Array(windows * params.frames * params.coefficients);
-      for (let w = 0; w < windows; w++) x.set(frames.subarray(w * params.coefficients, (w + params.frames) * params.coefficients), w * params.frames * params.coefficients);
-      streams.push({ id: s.file, durationSec: s.durationSec, posteriors: await predict(model, x, shape, ctx.config.batchSize), events: s.events });
-    }
     const eventOptions = {
       ...ctx.config.events,
       frameStrideMs: (params.strideSamples * 1000) / params.sampleRate,
       frameOffsetMs: (params.clipSamples * 1000) / params.sampleRate,
     };
-    const events = evaluateStreams(streams, labels, eventOptions);
+    const streams = await runOnStreams(ctx, model, frontEnd, streamsDir, 'running the model over streams');
+    const prepared = prepareEventEvaluation(streams, labels, eventOptions);
+    let events: EventEvaluation = evaluateStreams(streams, labels, eventOptions);
+    let tuning: TuningSummary | undefined;
+    const tuningRef = findInput(ctx as StageContext<unknown>, 'tuning-streams');
+    if (tuningRef && ctx.config.thresholdFrom === 'auto') {
+      const tuningStreams = await runOnStreams(ctx, model, frontEnd, await ctx.fetchDir(tuningRef), 'running the model over tuning streams');
+      ({ events, tuning } = applyTunedThreshold(events, prepared, evaluateStreams(tuningStreams, labels, eventOptions)));
+    } else {
+      const scoredOp = events.operatingPoint;
+      events = { ...events, operatingPoint: { ...scoredOp, reason: `chosen on the scored streams themselves (optimistic): ${scoredOp.reason}` } };
+    }
     const op = events.operatingPoint;
     // Every hit's latency at the operating point, for the report's histogram.
-    const latenciesMs = matchAtThreshold(prepareEventEvaluation(streams, labels, eventOptions), op.threshold)
+    const latenciesMs = matchAtThreshold(prepared, op.threshold)
       .flatMap((m) => m.keyword.flatMap((o) => (o.type === 'hit' ? [o.latencyMs] : [])));
     // 3. The integer model (when a quantize stage is in needs:), as the board computes it.
     const intRef = findInput(ctx as StageContext<unknown>, 'int-model');
@@ -110,6 +134,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const evaluation = {
       accuracy: testAccuracy, testClips: n, confusion: { labels, counts: confusion }, events, latenciesMs,
       ...(integer ? { integer: { accuracy: integer.accuracy, confusion: { labels, counts: integer.confusion } } } : {}),
+      ...(tuning ? { tuning } : {}),
     };
     const artifacts = [await ctx.storeJson('evaluation', evaluation)];
     const latency = op.result.latencyMs?.median ?? null;
@@ -124,12 +149,47 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         threshold: op.threshold,
         constraintMet: op.constraintMet,
         streamMinutes: events.totals.durationSec / 60,
+        ...(tuning
+          ? {
+              tuningStreamMinutes: tuning.hours * 60,
+              tuningFrr: tuning.operatingPoint.result.frr,
+              tuningFaPerHour: tuning.operatingPoint.result.faPerHour,
+              // The legacy, optimistic number (θ picked on the scored streams), for comparison.
+              scoredOracleFrr: tuning.scoredOracle.result.frr,
+              scoredOracleFaPerHour: tuning.scoredOracle.result.faPerHour,
+            }
+          : {}),
       },
       summary: `test acc ${(testAccuracy * 100).toFixed(1)}%${integer ? ` (integer ${(integer.accuracy * 100).toFixed(1)}%)` : ''} (${n} clips); events @${op.threshold.toFixed(2)}: FRR ${(op.result.frr * 100).toFixed(1)}%, ${op.result.faPerHour.toFixed(2)} FA/h, latency ${latency === null ? '-' : `${Math.round(latency)} ms`}`,
     };
   } finally {
     model.dispose();
   }
+}
+
+/** Posteriors of the model at every frame stride of every stream in `dir` (index.json format). */
+async function runOnStreams(
+  ctx: StageContext<EvaluateConfig>,
+  model: LayersModel,
+  frontEnd: MfccConfig,
+  dir: string,
+  message: string,
+): Promise<StreamPosteriors[]> {
+  const params = mfccParams(frontEnd);
+  const shape: [number, number] = [params.frames, params.coefficients];
+  const index = streamIndexSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, STREAM_INDEX), 'utf8')));
+  const streams: StreamPosteriors[] = [];
+  for (const [i, s] of index.entries()) {
+    ctx.progress({ done: i, total: index.length, unit: 'streams', message });
+    const wav = readWav(path.join(dir, s.file));
+    if (wav.sampleRate !== params.sampleRate) throw new StageInputError(`${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`);
+    const { frames, count } = streamFeatures(frontEnd, wav.samples);
+    const windows = Math.max(0, count - params.frames + 1);
+    const x = new Float32Array(windows * params.frames * params.coefficients);
+    for (let w = 0; w < windows; w++) x.set(frames.subarray(w * params.coefficients, (w + params.frames) * params.coefficients), w * params.frames * params.coefficients);
+    streams.push({ id: s.file, durationSec: s.durationSec, posteriors: await predict(model, x, shape, ctx.config.batchSize), events: s.events });
+  }
+  return streams;
 }
 
 export const evaluateStage: StageModule<EvaluateConfig> = {

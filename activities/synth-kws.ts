@@ -42,6 +42,20 @@ async function run(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
   );
 
   const artifacts = [await ctx.storeDir('dataset', datasetDir), await ctx.storeDir('streams', streamsDir)];
+  // Tuning streams only when asked for, so configs without them keep their artifact list.
+  let tuningMinutes = 0;
+  if (config.streams.tuning.count > 0) {
+    const tuningDir = join(ctx.workDir, 'tuning-streams');
+    const tuning = await generateKwsStreams(
+      config,
+      tuningDir,
+      rngFor,
+      (done, total) => ctx.progress({ done, total, unit: 'streams', message: 'synthesizing tuning streams' }),
+      'tuning',
+    );
+    tuningMinutes = tuning.totalSec / 60;
+    artifacts.push(await ctx.storeDir('tuning-streams', tuningDir));
+  }
   const streamMinutes = streams.totalSec / 60;
   return {
     artifacts,
@@ -52,9 +66,12 @@ async function run(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
       testClips: dataset.testClips,
       streams: streams.streams,
       streamMinutes,
+      ...(tuningMinutes > 0 ? { tuningStreamMinutes: tuningMinutes } : {}),
       keywords: config.keywords.length,
     },
-    summary: `${dataset.clips} clips, ${dataset.labels.length} labels, ${streams.streams} streams (${streamMinutes.toFixed(1)} min)`,
+    summary:
+      `${dataset.clips} clips, ${dataset.labels.length} labels, ${streams.streams} streams (${streamMinutes.toFixed(1)} min)` +
+      (tuningMinutes > 0 ? ` + ${tuningMinutes.toFixed(1)} min tuning streams` : ''),
   };
 }
 

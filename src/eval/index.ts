@@ -47,6 +47,8 @@ export type {
 } from './threshold-sweep';
 
 export { chooseOperatingPoint } from './operating-point';
+export { applyTunedThreshold } from './tuned-threshold';
+export type { TuningSummary } from './tuned-threshold';
 export type { OperatingPoint } from './operating-point';
 
 export { confusionMatrix, accuracy, argmaxPerRow, eventConfusionMatrix } from './confusion';

@@ -81,6 +81,19 @@ export const optimizerSchema = z.strictObject({
   epsilon: z.number().positive().max(1).default(1e-7),
 });
 
+export const augmentSchema = z.strictObject({
+  /** Shift every example by up to this many frames either way (20 ms each for MicroNets §4 MFCCs). */
+  timeShiftFrames: z.number().int().min(0).max(100).default(0),
+  /** SpecAugment time masks: `count` bands of 0 … maxFrames frames. */
+  timeMasks: z
+    .strictObject({ count: z.number().int().min(0).max(10).default(0), maxFrames: z.number().int().min(0).max(100).default(0) })
+    .prefault({}),
+  /** SpecAugment frequency masks: `count` bands of 0 … maxCoeffs coefficients. */
+  freqMasks: z
+    .strictObject({ count: z.number().int().min(0).max(10).default(0), maxCoeffs: z.number().int().min(0).max(64).default(0) })
+    .prefault({}),
+});
+
 export const trainConfigSchema = z.strictObject({
   /** A preset name (see DS_CNN_PRESETS) or an explicit architecture. */
   architecture: z.union([z.enum(PRESET_NAMES), architectureSchema]).default('ds-cnn-s'),
@@ -102,6 +115,12 @@ export const trainConfigSchema = z.strictObject({
     .prefault({}),
   /** Which validation metric picks the epoch whose weights are kept. */
   bestBy: z.enum(['valAccuracy', 'valLoss']).default('valAccuracy'),
+  /**
+   * Feature-level augmentation of every training batch (train-data.ts augmentBatch): random
+   * time shift and SpecAugment masks, drawn from the seeded data generator. All off by
+   * default (the run is then byte-identical to one without this option).
+   */
+  augment: augmentSchema.prefault({}),
 });
 
 export type TrainConfig = z.output<typeof trainConfigSchema>;

@@ -71,3 +71,72 @@ export function gatherBatch(set: LabelledSet, order: ArrayLike<number>, start: n
   }
   return { x, y };
 }
+
+/**
+ * Feature-level training augmentation, applied to each batch after it is gathered
+ * (config `augment`, train-config.ts). Everything draws from the caller's Prng (one per
+ * epoch, derived from the data seed), so a run and its resume see the same masks.
+ *
+ *  - time shift: the 49 frames move by s ∈ [−timeShiftFrames, timeShiftFrames] frames, the
+ *    vacated frames repeat the edge frame (clip edges are background, thesis §3 AudioSample
+ *    clips, so repeating them is the least surprising fill). The dataset's ±timeShiftMs is
+ *    fixed per clip; this makes the position differ per epoch (Hello Edge / MicroNets §4
+ *    KWS training shifts ±100 ms on the fly).
+ *  - SpecAugment (Park et al. 2019): `timeMasks` bands of up to `maxFrames` frames and
+ *    `freqMasks` bands of up to `maxCoeffs` MFCC coefficients are set to the example's mean
+ *    over the masked axis, so the model cannot rely on any single short stretch or
+ *    coefficient — which the streams break by cutting words at window edges (issue #4).
+ */
+export interface FeatureAugment {
+  readonly timeShiftFrames: number;
+  readonly timeMasks: { readonly count: number; readonly maxFrames: number };
+  readonly freqMasks: { readonly count: number; readonly maxCoeffs: number };
+}
+
+/** True when `augmentBatch` would change anything (no draws are made otherwise). */
+export function augmentEnabled(a: FeatureAugment): boolean {
+  return a.timeShiftFrames > 0 || (a.timeMasks.count > 0 && a.timeMasks.maxFrames > 0) || (a.freqMasks.count > 0 && a.freqMasks.maxCoeffs > 0);
+}
+
+/** Augments `n` examples of [frames, coeffs] in `x` in place (see FeatureAugment). */
+export function augmentBatch(x: Float32Array, n: number, shape: Pair, a: FeatureAugment, rng: { int(lo: number, hi: number): number }): void {
+  const [frames, coeffs] = shape;
+  const size = frames * coeffs;
+  if (x.length !== n * size) throw new RangeError(`augmentBatch: ${x.length} values for ${n} × ${frames} × ${coeffs}`);
+  const src = new Float32Array(size);
+  for (let e = 0; e < n; e++) {
+    const ex = x.subarray(e * size, (e + 1) * size);
+    if (a.timeShiftFrames > 0) {
+      const s = rng.int(-a.timeShiftFrames, a.timeShiftFrames);
+      if (s !== 0) {
+        src.set(ex);
+        for (let f = 0; f < frames; f++) {
+          const from = Math.min(frames - 1, Math.max(0, f - s));
+          ex.set(src.subarray(from * coeffs, (from + 1) * coeffs), f * coeffs);
+        }
+      }
+    }
+    for (let m = 0; m < a.timeMasks.count && a.timeMasks.maxFrames > 0; m++) {
+      const w = rng.int(0, Math.min(a.timeMasks.maxFrames, frames));
+      const f0 = rng.int(0, frames - w);
+      if (w === 0) continue;
+      for (let c = 0; c < coeffs; c++) {
+        let mean = 0;
+        for (let f = 0; f < frames; f++) mean += ex[f * coeffs + c]!;
+        mean /= frames;
+        for (let f = f0; f < f0 + w; f++) ex[f * coeffs + c] = mean;
+      }
+    }
+    for (let m = 0; m < a.freqMasks.count && a.freqMasks.maxCoeffs > 0; m++) {
+      const w = rng.int(0, Math.min(a.freqMasks.maxCoeffs, coeffs));
+      const c0 = rng.int(0, coeffs - w);
+      if (w === 0) continue;
+      for (let f = 0; f < frames; f++) {
+        let mean = 0;
+        for (let c = 0; c < coeffs; c++) mean += ex[f * coeffs + c]!;
+        mean /= coeffs;
+        for (let c = c0; c < c0 + w; c++) ex[f * coeffs + c] = mean;
+      }
+    }
+  }
+}

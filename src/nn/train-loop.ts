@@ -11,7 +11,7 @@ import { readWeights, writeWeights } from './model-weights';
 import { resolveArchitecture, type TrainConfig, type TrainStageConfig } from './train-config';
 import { QuantSession, type WeightHistograms } from './qat/quant-session';
 import type { QuantJson } from '../quant/quant-json';
-import { checkTrainData, digestTrainData, gatherBatch, type LabelledSet, type TrainData } from './train-data';
+import { augmentBatch, augmentEnabled, checkTrainData, digestTrainData, gatherBatch, type LabelledSet, type TrainData } from './train-data';
 import { isBetterEpoch, type EpochMetrics } from './train-metrics';
 import { loadTf, type Tf } from './tf';
 
@@ -200,6 +200,8 @@ async function trainEpoch(
   const rng = Prng.derive('tinyops/train/epoch', ...dataSeed, epoch);
   const order = Array.from({ length: n }, (_, i) => i);
   if (config.shuffle) rng.shuffle(order);
+  // Own generator, so switching augmentation on leaves shuffling and dropout masks unchanged.
+  const augmentRng = augmentEnabled(config.augment) ? Prng.derive('tinyops/train/augment', ...dataSeed, epoch) : undefined;
   let lossSum = 0;
   let correct = 0;
   let learningRate = 0;
@@ -213,6 +215,7 @@ async function trainEpoch(
     const t0 = process.hrtime.bigint();
     const start = s * config.batchSize;
     const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), exampleSize(data));
+    if (augmentRng) augmentBatch(batch.x, batch.y.length, data.shape, config.augment, augmentRng);
     const mask = dropoutMask(rng, batch.y.length, net.plan.features, session.dropout);
     let r: { lossSum: number; correct: number };
     if (quant === undefined) {

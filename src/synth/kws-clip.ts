@@ -17,23 +17,55 @@ export function makeSpeechClip(
   clipSamples: number,
   sampleRate: number,
   rng: Prng,
+  neighbour?: Utterance,
 ): Float32Array {
   const word = activePart(utterance);
   const speechPower = meanPower(word);
   const gain = gainForDbfs(speechPower, plan.levelDbfs);
   const speech = new Float32Array(clipSamples);
-  const shift = Math.round((plan.shiftMs / 1000) * sampleRate);
-  let start = Math.floor((clipSamples - word.length) / 2) + shift;
-  // Keep the whole word inside the clip when it fits; a word longer than the clip stays
-  // centred and loses its edges (only for very slow speech or a short clipMs).
-  if (word.length <= clipSamples) start = Math.min(Math.max(start, 0), clipSamples - word.length);
-  else start = Math.floor((clipSamples - word.length) / 2);
+  let start: number;
+  if (plan.streamStyle) {
+    start = streamStyleStart(plan.streamStyle, word.length, clipSamples, sampleRate);
+  } else {
+    const shift = Math.round((plan.shiftMs / 1000) * sampleRate);
+    start = Math.floor((clipSamples - word.length) / 2) + shift;
+    // Keep the whole word inside the clip when it fits; a word longer than the clip stays
+    // centred and loses its edges (only for very slow speech or a short clipMs).
+    if (word.length <= clipSamples) start = Math.min(Math.max(start, 0), clipSamples - word.length);
+    else start = Math.floor((clipSamples - word.length) / 2);
+  }
   overlay(speech, word, start, gain);
+  const n = plan.streamStyle?.neighbour;
+  if (n) {
+    if (!neighbour) throw new Error(`makeSpeechClip: ${plan.relPath} plans a neighbour word but none was rendered`);
+    const other = activePart(neighbour);
+    const gap = Math.round((n.gapMs / 1000) * sampleRate);
+    // On the side with more room: after the word if it starts in the first half, else before.
+    const at = start + word.length / 2 < clipSamples / 2 ? start + word.length + gap : start - gap - other.length;
+    overlay(speech, other, at, gainForDbfs(meanPower(other), n.levelDbfs));
+  }
   const noise = bank.generate(plan.background, clipSamples, rng);
   // SNR against the active speech power (gain² · P_word = 10^(level/10)), not the clip's.
   const { mix } = mixAtSnr(speech, noise, plan.snrDb, speechPower * gain * gain);
   applyPeakSafety(mix);
   return mix;
+}
+
+/**
+ * First sample of a stream-style word: `position` ∈ [0, 1) spreads it between the earliest
+ * start that keeps min(minInsideMs, word) of it inside the clip (cut at the left edge) and
+ * the latest (cut at the right edge), so every window offset a stream produces is covered.
+ */
+export function streamStyleStart(
+  s: NonNullable<SpeechClipPlan['streamStyle']>,
+  wordSamples: number,
+  clipSamples: number,
+  sampleRate: number,
+): number {
+  const inside = Math.min(wordSamples, clipSamples, Math.round((s.minInsideMs / 1000) * sampleRate));
+  const lo = inside - wordSamples;
+  const hi = clipSamples - inside;
+  return lo + Math.floor(s.position * (hi - lo + 1));
 }
 
 /** A `_silence_` clip: a background alone at `levelDbfs`. */

@@ -78,6 +78,20 @@ export const streamsSchema = z.strictObject({
   minGapMs: z.number().int().min(0).default(500),
   /** Voices for stream utterances: the held-out test voices (default) or all voices. */
   voiceSet: z.enum(['test', 'all']).default('test'),
+  /**
+   * A second, independent set of streams (artifact `tuning-streams`, files `tune-NNN.wav`)
+   * on which the evaluate stage chooses the operating threshold, so the scored streams do
+   * not also pick their own threshold (an optimistic bias: thesis §3.2.2 picks the
+   * threshold from the DET curve, which must then be measured on other data). Same
+   * utterance counts, duration, gap and background level as the scored streams; by default
+   * spoken by the training voices, so no held-out voice informs the threshold. 0 = none.
+   */
+  tuning: z
+    .strictObject({
+      count: z.number().int().min(0).max(1000).default(0),
+      voiceSet: z.enum(['train', 'test', 'all']).default('train'),
+    })
+    .prefault({}),
 });
 
 export const synthKwsConfigSchema = z
@@ -102,6 +116,30 @@ export const synthKwsConfigSchema = z
     snrDb: range(-20, 80).default([5, 30]),
     /** Maximum random shift of the word from the clip centre (kept inside the clip). */
     timeShiftMs: z.number().int().min(0).max(1000).default(100),
+    /**
+     * Extra words for `_unknown_` training/validation/test clips only: streams and babble
+     * keep using `negatives`, so adding words here widens what the model learns to reject
+     * without changing the scored streams.
+     */
+    extraNegatives: z.array(wordSchema).default([]),
+    /**
+     * Stream-style `_unknown_` clips. A deployed spotter slides a 1 s window over audio, so
+     * it sees every negative word at every offset, cut at the window's edges, and next to
+     * other words (thesis §3 Algorithm 1 streams). Centred ±timeShiftMs clips show only the
+     * middle of that range, and most false accepts on the synthetic streams were negative
+     * words (issue #4). A `fraction` of the `_unknown_` clips therefore places its word
+     * anywhere that keeps at least `minInsideMs` of its active speech in the clip (so a
+     * word may be cut at either edge), and with probability `neighbourProb` adds a second
+     * negative word on the other side, at least `minGapMs` away (the streams' own spacing).
+     */
+    streamStyleUnknown: z
+      .strictObject({
+        fraction: z.number().min(0).max(1).default(0),
+        minInsideMs: z.number().int().min(20).max(1000).default(150),
+        neighbourProb: z.number().min(0).max(1).default(0.5),
+        minGapMs: z.number().int().min(0).max(2000).default(100),
+      })
+      .prefault({}),
     backgrounds: z
       .array(backgroundSchema)
       .min(1)
@@ -126,13 +164,20 @@ export const synthKwsConfigSchema = z
   })
   .superRefine((c, ctx) => {
     const dup = (list: readonly string[]) => list.find((w, i) => list.indexOf(w) !== i);
-    for (const field of ['keywords', 'negatives', 'voices', 'testVoices'] as const) {
+    for (const field of ['keywords', 'negatives', 'extraNegatives', 'voices', 'testVoices'] as const) {
       const d = dup(c[field]);
       if (d !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `duplicate entry "${d}"` });
     }
     c.negatives.forEach((w, i) => {
       if (c.keywords.includes(w)) {
         ctx.addIssue({ code: 'custom', path: ['negatives', i], message: `"${w}" is also a keyword` });
+      }
+    });
+    c.extraNegatives.forEach((w, i) => {
+      if (c.keywords.includes(w)) {
+        ctx.addIssue({ code: 'custom', path: ['extraNegatives', i], message: `"${w}" is also a keyword` });
+      } else if (c.negatives.includes(w)) {
+        ctx.addIssue({ code: 'custom', path: ['extraNegatives', i], message: `"${w}" is already in negatives` });
       }
     });
     c.testVoices.forEach((v, i) => {

@@ -161,9 +161,12 @@ export async function generateKwsDataset(
     if (utterance) renders++;
     for (const plan of unit.plans) {
       const rng = rngFor('clip', plan.label, plan.index, 'background');
+      const nb = plan.kind === 'speech' ? plan.streamStyle?.neighbour : undefined;
+      const neighbour = nb ? await renderUtterance(nb.request, sr) : undefined;
+      if (neighbour) renders++;
       const samples =
         plan.kind === 'speech'
-          ? makeSpeechClip(plan, utterance!, bank, clipSamples, sr, rng)
+          ? makeSpeechClip(plan, utterance!, bank, clipSamples, sr, rng, neighbour)
           : makeSilenceClip(plan, bank, clipSamples, rng);
       await writeAtomic(join(outDir, plan.relPath), encodeWav16(samples, sr));
       onProgress?.(++finished, plans.length);

@@ -1,5 +1,6 @@
 import type { EspeakRequest } from './espeak';
 import type { SynthKwsConfig } from './kws-config';
+import type { Prng } from '../util/prng';
 import { pickWeighted, type RngFor } from './rng-for';
 
 /**
@@ -33,6 +34,24 @@ export interface SpeechClipPlan extends ClipPlanBase {
   readonly snrDb: number;
   /** Offset of the word's centre from the clip's centre (clamped to keep it inside). */
   readonly shiftMs: number;
+  /** Set for stream-style `_unknown_` clips (config.streamStyleUnknown); replaces shiftMs. */
+  readonly streamStyle?: StreamStylePlan;
+}
+
+/**
+ * Placement of a stream-style `_unknown_` clip: where the word sits (it may be cut at an
+ * edge) and an optional neighbouring negative word, as a 1 s window of a stream shows them.
+ */
+export interface StreamStylePlan {
+  /** In [0, 1): position of the word between the two extreme placements that keep minInsideMs of it inside. */
+  readonly position: number;
+  readonly minInsideMs: number;
+  readonly neighbour?: {
+    readonly request: EspeakRequest;
+    readonly levelDbfs: number;
+    /** Silence between the two words' active parts. */
+    readonly gapMs: number;
+  };
 }
 
 /** A `_silence_` clip: background only. */
@@ -110,7 +129,8 @@ export function planClips(config: SynthKwsConfig, rngFor: RngFor): ClipPlan[] {
         plans.push({ kind: 'silence', label, index, split, background, levelDbfs, relPath: `${label}/${clipFile(kind, index, count)}` });
         continue;
       }
-      const text = label === UNKNOWN_LABEL ? rng.pick(config.negatives) : label;
+      const unknownWords = [...config.negatives, ...config.extraNegatives];
+      const text = label === UNKNOWN_LABEL ? rng.pick(unknownWords) : label;
       // Held-out voices only in the test split, so test accuracy measures unseen voices.
       const voice = rng.pick(split === 'test' ? config.testVoices : config.voices);
       const request: EspeakRequest = {
@@ -119,8 +139,8 @@ export function planClips(config: SynthKwsConfig, rngFor: RngFor): ClipPlan[] {
         pitch: rng.int(config.pitch[0], config.pitch[1]),
         speed: rng.int(config.speed[0], config.speed[1]),
       };
-      plans.push({
-        kind: 'speech',
+      const base = {
+        kind: 'speech' as const,
         label,
         index,
         split,
@@ -130,8 +150,36 @@ export function planClips(config: SynthKwsConfig, rngFor: RngFor): ClipPlan[] {
         shiftMs: rng.uniform(-config.timeShiftMs, config.timeShiftMs),
         background: pickWeighted(weights, rng),
         relPath: `${label}/${clipFile(voiceSlug(voice), index, count)}`,
-      });
+      };
+      // Drawn from a generator of its own, so enabling stream-style clips leaves every
+      // other choice (and every centred clip's bytes) as it was.
+      const streamStyle = label === UNKNOWN_LABEL ? planStreamStyle(config, rngFor('clip', label, index, 'stream-style'), voice, unknownWords) : undefined;
+      plans.push(streamStyle ? { ...base, streamStyle } : base);
     }
   }
   return plans;
+}
+
+/**
+ * Whether an `_unknown_` clip is stream-style and how (config.streamStyleUnknown). The
+ * neighbour is another negative word by the same voice, as when one talker says several
+ * words; it lies 100–500 ms (minGapMs + up to 400 ms) away from the main word.
+ */
+function planStreamStyle(config: SynthKwsConfig, rng: Prng, voice: string, words: readonly string[]): StreamStylePlan | undefined {
+  const s = config.streamStyleUnknown;
+  if (s.fraction <= 0 || rng.next() >= s.fraction) return undefined;
+  const position = rng.next();
+  if (rng.next() >= s.neighbourProb) return { position, minInsideMs: s.minInsideMs };
+  const request: EspeakRequest = {
+    text: rng.pick(words),
+    voice,
+    pitch: rng.int(config.pitch[0], config.pitch[1]),
+    speed: rng.int(config.speed[0], config.speed[1]),
+  };
+  const neighbour = {
+    request,
+    levelDbfs: rng.uniform(config.levelDbfs[0], config.levelDbfs[1]),
+    gapMs: rng.uniform(s.minGapMs, s.minGapMs + 400),
+  };
+  return { position, minInsideMs: s.minInsideMs, neighbour };
 }

@@ -81,8 +81,21 @@ export function placeSegments(lengths: readonly number[], n: number, gap: number
   return starts;
 }
 
-function voicesFor(config: SynthKwsConfig): readonly string[] {
-  return config.streams.voiceSet === 'test' ? config.testVoices : [...config.voices, ...config.testVoices];
+/**
+ * Which stream set: `scored` (artifact `streams`, the evaluation's measurement) or
+ * `tuning` (artifact `tuning-streams`, where the operating threshold is chosen).
+ */
+export type StreamSet = 'scored' | 'tuning';
+
+/** How the two stream sets differ: their random draws, file names, count and voices. */
+function setup(config: SynthKwsConfig, set: StreamSet): { key: string; filePrefix: string; count: number; voices: readonly string[] } {
+  const s = config.streams;
+  if (set === 'scored') {
+    return { key: 'stream', filePrefix: 'stream', count: s.count, voices: s.voiceSet === 'test' ? config.testVoices : [...config.voices, ...config.testVoices] };
+  }
+  const v = s.tuning.voiceSet;
+  const voices = v === 'train' ? config.voices : v === 'test' ? config.testVoices : [...config.voices, ...config.testVoices];
+  return { key: 'tuning-stream', filePrefix: 'tune', count: s.tuning.count, voices };
 }
 
 async function makeStream(
@@ -90,20 +103,21 @@ async function makeStream(
   id: number,
   bank: BackgroundBank,
   rngFor: RngFor,
+  set: StreamSet,
 ): Promise<{ samples: Float32Array; entry: StreamIndexEntry }> {
   const sr = config.sampleRate;
   const s = config.streams;
   const n = Math.round(s.durationSec * sr);
-  const rng = rngFor('stream', id);
+  const { key, filePrefix, voices } = setup(config, set);
+  const rng = rngFor(key, id);
   const background = bank.pick(rng);
   const nKeywords = rng.int(s.keywordsPerStream[0], s.keywordsPerStream[1]);
   const nNegatives = rng.int(s.negativesPerStream[0], s.negativesPerStream[1]);
 
-  const voices = voicesFor(config);
   const wanted: Array<{ request: EspeakRequest; levelDbfs: number; kind: StreamEvent['kind'] }> = [];
   for (let i = 0; i < nKeywords + nNegatives; i++) {
     const kind = i < nKeywords ? 'keyword' : 'negative';
-    const r = rngFor('stream', id, 'utterance', i);
+    const r = rngFor(key, id, 'utterance', i);
     wanted.push({
       kind,
       request: {
@@ -139,14 +153,14 @@ async function makeStream(
     );
   }
 
-  const samples = gainToDbfs(bank.generate(background, n, rngFor('stream', id, 'background')), s.backgroundDbfs);
+  const samples = gainToDbfs(bank.generate(background, n, rngFor(key, id, 'background')), s.backgroundDbfs);
   const events: StreamEvent[] = placed.map((p, i) => {
     overlay(samples, p.samples, starts[i]!, p.gain);
     return { label: p.label, onsetSec: starts[i]! / sr, offsetSec: (starts[i]! + p.samples.length) / sr, kind: p.kind };
   });
   // Rare with UTTERANCE_PEAK; if it happens the whole stream scales, keeping every SNR.
   applyPeakSafety(samples);
-  const file = `stream-${String(id).padStart(3, '0')}.wav`;
+  const file = `${filePrefix}-${String(id).padStart(3, '0')}.wav`;
   return {
     samples,
     entry: { file, durationSec: n / sr, sampleRate: sr, background: config.backgrounds[background]!.type, events },
@@ -154,17 +168,21 @@ async function makeStream(
 }
 
 /**
- * Generate `config.streams.count` streams and index.json into `outDir` (emptied first).
- * Stream i draws from `rngFor('stream', i, …)` only, so streams are independent of each
- * other and of the dataset clips. Throws StageInputError for an uninstalled voice, an
- * unreadable background file, or utterances that cannot fit into streams.durationSec.
+ * Generate `config.streams.count` streams (or, for set `tuning`, `streams.tuning.count`
+ * tuning streams) and index.json into `outDir` (emptied first). Scored stream i draws
+ * from `rngFor('stream', i, …)` only and tuning stream i from `rngFor('tuning-stream', i,
+ * …)`, so streams are independent of each other, of the other set and of the dataset
+ * clips. Throws StageInputError for an uninstalled voice, an unreadable background file,
+ * or utterances that cannot fit into streams.durationSec.
  */
 export async function generateKwsStreams(
   config: SynthKwsConfig,
   outDir: string,
   rngFor: RngFor,
   onProgress?: ProgressFn,
+  set: StreamSet = 'scored',
 ): Promise<KwsStreamsSummary> {
+  const count = setup(config, set).count;
   await assertVoicesInstalled(config);
   const bank = await BackgroundBank.load(
     config.backgrounds,
@@ -175,16 +193,16 @@ export async function generateKwsStreams(
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const index: StreamIndexEntry[] = [];
-  onProgress?.(0, config.streams.count);
+  onProgress?.(0, count);
   // Sequential: a stream holds tens of renders already (espeak-ng runs 2 at a time) and
   // one minute of audio, so parallel streams would only add memory.
-  for (let id = 0; id < config.streams.count; id++) {
-    const { samples, entry } = await makeStream(config, id, bank, rngFor);
+  for (let id = 0; id < count; id++) {
+    const { samples, entry } = await makeStream(config, id, bank, rngFor, set);
     const path = join(outDir, entry.file);
     await writeFile(`${path}.tmp`, encodeWav16(samples, config.sampleRate));
     await rename(`${path}.tmp`, path);
     index.push(entry);
-    onProgress?.(id + 1, config.streams.count);
+    onProgress?.(id + 1, count);
   }
   return writeStreamIndex(outDir, index);
 }

@@ -13,6 +13,7 @@ describe('trainConfigSchema', () => {
       shuffle: true,
       seeds: {},
       bestBy: 'valAccuracy',
+      augment: { timeShiftFrames: 0, timeMasks: { count: 0, maxFrames: 0 }, freqMasks: { count: 0, maxCoeffs: 0 } },
     });
     expect(resolveArchitecture(c.architecture)).toBe(DS_CNN_PRESETS['ds-cnn-s']);
   });
