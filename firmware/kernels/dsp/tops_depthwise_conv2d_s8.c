@@ -32,7 +32,7 @@ TOPS_ALWAYS_INLINE void tops_dw_tap(const int8_t *in_p, const int32_t *w_p, int3
  * on the target: gcc spills and reloads weights in the unrolled C.
  */
 TOPS_ALWAYS_INLINE void tops_dw_3x3(const int8_t *in_p, int32_t ch, int32_t row_step, const int32_t *w_p, int32_t offset2,
-                                    int32_t *acc)
+                                    int32_t *acc, const int32_t two_wide)
 {
 #ifdef TOPS_DSP_NATIVE
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
@@ -51,11 +51,25 @@ TOPS_ALWAYS_INLINE void tops_dw_3x3(const int8_t *in_p, int32_t ch, int32_t row_
     TOPS_DW_TAP("ldr %[x], [%[in]]")                         \
     TOPS_DW_TAP("ldr %[x], [%[in], %[ch]]")                  \
     TOPS_DW_TAP("add %[in], %[in], %[ch]\n\tldr %[x], [%[in], %[ch]]")
+    if (two_wide) {
+#define TOPS_DW_ROW2                                        \
+    TOPS_DW_TAP("ldr %[x], [%[in]]")                         \
+    TOPS_DW_TAP("ldr %[x], [%[in], %[ch]]")
+        /* Weights of the clipped column are skipped: w advances by the third tap's 8 bytes. */
+        __asm__(TOPS_DW_ROW2 "add %[in], %[in], %[step]\n\tadd %[w], %[w], #8\n\t" TOPS_DW_ROW2
+                "add %[in], %[in], %[step]\n\tadd %[w], %[w], #8\n\t" TOPS_DW_ROW2
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [in] "+r"(in_p), [w] "+r"(w_p),
+                  [x] "=&r"(x), [t] "=&r"(t), [w02] "=&r"(w02), [w13] "=&r"(w13)
+                : [ch] "r"(ch), [step] "r"(row_step), [off] "r"(offset2)
+                : "memory");
+#undef TOPS_DW_ROW2
+    } else {
     __asm__(TOPS_DW_ROW "add %[in], %[in], %[step]\n\t" TOPS_DW_ROW "add %[in], %[in], %[step]\n\t" TOPS_DW_ROW
             : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [in] "+r"(in_p), [w] "+r"(w_p),
               [x] "=&r"(x), [t] "=&r"(t), [w02] "=&r"(w02), [w13] "=&r"(w13)
             : [ch] "r"(ch), [step] "r"(step), [off] "r"(offset2)
             : "memory");
+    }
 #undef TOPS_DW_ROW
 #undef TOPS_DW_TAP
     acc[0] = a0;
@@ -67,7 +81,9 @@ TOPS_ALWAYS_INLINE void tops_dw_3x3(const int8_t *in_p, int32_t ch, int32_t row_
     for (ky = 0; ky < 3; ky++, in_p += row_step, w_p += 6) {
         tops_dw_tap(in_p, w_p, offset2, acc);
         tops_dw_tap(in_p + ch, w_p + 2, offset2, acc);
-        tops_dw_tap(in_p + 2 * ch, w_p + 4, offset2, acc);
+        if (!two_wide) {
+            tops_dw_tap(in_p + 2 * ch, w_p + 4, offset2, acc);
+        }
     }
 #endif
 }
@@ -108,6 +124,8 @@ TOPS_ALWAYS_INLINE void tops_dw_impl(const tops_depthwise_conv2d_params *params,
                 const int32_t kx_hi = input_dims->w - x0 < fw ? input_dims->w - x0 : fw;
                 const int32_t cols = kx_hi - kx_lo;
                 const int32_t interior = rows == 3 && cols == 3 && filter_dims->h == 3 && fw == 3;
+                /* Left / right border of a 3x3 filter: three rows of two taps. */
+                const int32_t side = rows == 3 && cols == 2 && filter_dims->h == 3 && fw == 3;
                 int8_t *out = output + ((b * output_dims->h + oy) * output_dims->w + ox) * channels;
                 const int8_t *in_corner = input + ((b * input_dims->h + y0 + ky_lo) * input_dims->w + x0 + kx_lo) * channels;
                 const int32_t *w_corner = wq + (ky_lo * fw + kx_lo) * 2;
@@ -124,11 +142,22 @@ TOPS_ALWAYS_INLINE void tops_dw_impl(const tops_depthwise_conv2d_params *params,
                         acc[3] = bias[c + 3];
                     }
                     if (interior) {
-                        tops_dw_3x3(in_p, channels, in_row_step, w_p, offset2, acc);
+                        tops_dw_3x3(in_p, channels, in_row_step, w_p, offset2, acc, 0);
+                    } else if (side) {
+                        tops_dw_3x3(in_p, channels, in_row_step, w_p, offset2, acc, 1);
                     } else {
                         for (ky = 0; ky < rows; ky++, in_p += in_row_step, w_p += 2 * fw) {
-                            for (kx = 0; kx < cols; kx++) {
-                                tops_dw_tap(in_p + kx * channels, w_p + 2 * kx, offset2, acc);
+                            if (cols == 2) { /* the 3-wide window clipped at a left / right border */
+                                tops_dw_tap(in_p, w_p, offset2, acc);
+                                tops_dw_tap(in_p + channels, w_p + 2, offset2, acc);
+                            } else if (cols == 3) {
+                                tops_dw_tap(in_p, w_p, offset2, acc);
+                                tops_dw_tap(in_p + channels, w_p + 2, offset2, acc);
+                                tops_dw_tap(in_p + 2 * channels, w_p + 4, offset2, acc);
+                            } else {
+                                for (kx = 0; kx < cols; kx++) {
+                                    tops_dw_tap(in_p + kx * channels, w_p + 2 * kx, offset2, acc);
+                                }
                             }
                         }
                     }

@@ -194,7 +194,8 @@ void tops_pair_put_zero(int16_t *pair, int32_t slot, int32_t k, int32_t len, int
 /*
  * Two rows (row a at *pw, row b at *pw + len) times the two columns of a pair, `groups` groups
  * of four indexes: aa += a.col_a, ab += a.col_b, ba += b.col_a, bb += b.col_b; *pw advances by
- * 4 * groups. Per group: 2 weight loads, 4 SXTB16, 2 LDRD of the pair, 8 SMLAD, loop test.
+ * 4 * groups. Per group: 2 weight loads, 4 SXTB16, 2 LDRD of the pair, 8 SMLAD (loop test every
+ * two groups).
  * gcc keeps spilling `len` in this loop, hence the hand-allocated version for the target.
  */
 TOPS_ALWAYS_INLINE void tops_dot_2x2(const int8_t **pw, int32_t len, const int32_t *x, int32_t groups, int32_t *aa,
@@ -206,30 +207,37 @@ TOPS_ALWAYS_INLINE void tops_dot_2x2(const int8_t **pw, int32_t len, const int32
         const int32_t *end = x + 4 * groups;
         int32_t acc_aa = *aa, acc_ab = *ab, acc_ba = *ba, acc_bb = *bb;
         int32_t wa, wb, t, u, x0, x1;
+#define TOPS_DOT_GROUP                                \
+    "ldr %[wb], [%[p], %[len]]\n\t"                   \
+    "ldr %[wa], [%[p]], #4\n\t"                       \
+    "ldrd %[x0], %[x1], [%[x]], #16\n\t"              \
+    "sxtb16 %[t], %[wa]\n\t"                          \
+    "sxtb16 %[wa], %[wa], ror #8\n\t"                 \
+    "sxtb16 %[u], %[wb]\n\t"                          \
+    "sxtb16 %[wb], %[wb], ror #8\n\t"                 \
+    "smlad %[aa], %[t], %[x0], %[aa]\n\t"             \
+    "smlad %[aa], %[wa], %[x1], %[aa]\n\t"            \
+    "smlad %[ba], %[u], %[x0], %[ba]\n\t"             \
+    "smlad %[ba], %[wb], %[x1], %[ba]\n\t"            \
+    "ldrd %[x0], %[x1], [%[x], #-8]\n\t"              \
+    "smlad %[ab], %[t], %[x0], %[ab]\n\t"             \
+    "smlad %[ab], %[wa], %[x1], %[ab]\n\t"            \
+    "smlad %[bb], %[u], %[x0], %[bb]\n\t"             \
+    "smlad %[bb], %[wb], %[x1], %[bb]\n\t"
+        /* Two groups per iteration; an odd count enters at the second one. */
         __asm__ volatile(
-            "1:\n\t"
-            "ldr %[wb], [%[p], %[len]]\n\t"
-            "ldr %[wa], [%[p]], #4\n\t"
-            "ldrd %[x0], %[x1], [%[x]], #16\n\t"
-            "sxtb16 %[t], %[wa]\n\t"
-            "sxtb16 %[wa], %[wa], ror #8\n\t"
-            "sxtb16 %[u], %[wb]\n\t"
-            "sxtb16 %[wb], %[wb], ror #8\n\t"
-            "smlad %[aa], %[t], %[x0], %[aa]\n\t"
-            "smlad %[aa], %[wa], %[x1], %[aa]\n\t"
-            "smlad %[ba], %[u], %[x0], %[ba]\n\t"
-            "smlad %[ba], %[wb], %[x1], %[ba]\n\t"
-            "ldrd %[x0], %[x1], [%[x], #-8]\n\t"
-            "smlad %[ab], %[t], %[x0], %[ab]\n\t"
-            "smlad %[ab], %[wa], %[x1], %[ab]\n\t"
-            "smlad %[bb], %[u], %[x0], %[bb]\n\t"
-            "smlad %[bb], %[wb], %[x1], %[bb]\n\t"
+            "sub %[t], %[end], %[x]\n\t"
+            "tst %[t], #16\n\t"
+            "bne 2f\n\t"
+            "1:\n\t" TOPS_DOT_GROUP
+            "2:\n\t" TOPS_DOT_GROUP
             "cmp %[x], %[end]\n\t"
             "bne 1b\n\t"
             : [aa] "+r"(acc_aa), [ab] "+r"(acc_ab), [ba] "+r"(acc_ba), [bb] "+r"(acc_bb), [p] "+r"(p), [x] "+r"(x),
               [wa] "=&r"(wa), [wb] "=&r"(wb), [t] "=&r"(t), [u] "=&r"(u), [x0] "=&r"(x0), [x1] "=&r"(x1)
             : [len] "r"(len), [end] "r"(end)
             : "cc", "memory");
+#undef TOPS_DOT_GROUP
         *pw = p;
         *aa = acc_aa;
         *ab = acc_ab;
