@@ -95,18 +95,18 @@ static inline int32_t tops_smlatt(int32_t a, int32_t b, int32_t acc)
     return __smlatt(a, b, acc);
 }
 
-/* (a * b + 2^31) >> 32: the rounded high word of the 64-bit product (SMMULR). */
-static inline int32_t tops_smmulr(int32_t a, int32_t b)
-{
-    int32_t r;
-    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-
 /* Saturate to [-128, 127] (SSAT #8). */
 static inline int32_t tops_ssat8(int32_t x)
 {
     return __ssat(x, 8);
+}
+
+/* acc + ((a * b + 2^31) >> 32), the 64-bit sum taken before the shift (SMMLAR). */
+static inline int32_t tops_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
 }
 
 #else /* portable C with the instructions' semantics */
@@ -164,14 +164,15 @@ static inline int32_t tops_smlatt(int32_t a, int32_t b, int32_t acc)
     return (int32_t)((uint32_t)acc + (uint32_t)(tops_hi16(a) * tops_hi16(b)));
 }
 
-static inline int32_t tops_smmulr(int32_t a, int32_t b)
-{
-    return (int32_t)(((int64_t)a * b + ((int64_t)1 << 31)) >> 32);
-}
-
 static inline int32_t tops_ssat8(int32_t x)
 {
     return x < -128 ? -128 : (x > 127 ? 127 : x);
+}
+
+static inline int32_t tops_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    /* acc * 2^32 added before the shift = acc added after it (the shift is a floor). */
+    return (int32_t)((int64_t)acc + (((int64_t)a * b + ((int64_t)1 << 31)) >> 32));
 }
 
 #endif /* TOPS_DSP_NATIVE */
@@ -202,14 +203,16 @@ static inline int32_t tops_requantize_inline(int32_t x, int32_t multiplier, int3
 /*
  * Fast per-channel requantization (precomputed once per call into the kernel's scratch).
  * Valid when every accumulator satisfies |acc| < 2^29 (checked per call from the bias, the
- * number of taps and the input offset: tops_rq_prepare) and the channel's shift is a right
- * shift of 1..21. Then, exactly as tops_requantize + output offset:
- *   - the reference's floor((acc*m + 2^30) / 2^31) is SMMULR(2*acc, m) = floor((2*acc*m + 2^31)
- *     / 2^32), the same number (2*acc fits in int32);
+ * number of taps and the input offset: tops_rq_prepare), the multiplier is >= 0 and the
+ * channel's shift is a right shift of 1..21. Then, exactly as tops_requantize + output offset:
+ *   - the reference's h = floor((acc*m + 2^30) / 2^31) is SMMULR(2*acc, m) = floor((2*acc*m +
+ *     2^31) / 2^32), the same number (2*acc fits in int32);
  *   - the rounding divide by 2^s with ties away from zero is floor((h + 2^(s-1) - [h < 0]) / 2^s),
- *     i.e. (h + (h >> 31) + 2^(s-1)) >> s, and adding output_offset * 2^s before the shift adds
- *     output_offset after it; no intermediate overflows (|h| <= 2^29, |offset| <= 256 so
- *     |offset * 2^s| <= 2^29).
+ *     and adding output_offset * 2^s before the shift adds output_offset after it;
+ *   - [h < 0] may be replaced by [acc < 0] (m >= 0: they differ only when h = 0 > acc, and
+ *     (2^(s-1) - 1 + offset * 2^s) >> s = (2^(s-1) + offset * 2^s) >> s), so the adds fold into
+ *     SMMLAR's accumulator: (SMMLAR(2*acc, m, nudge + (acc >> 31))) >> s.
+ *   No intermediate overflows (|h| <= 2^29, |offset| <= 256 so |offset * 2^s| <= 2^29).
  */
 typedef struct {
     int32_t multiplier;
@@ -219,7 +222,8 @@ typedef struct {
 
 /**
  * Fills rq[0..n) (per_channel: from multiplier[i] / shift[i]; else every entry from [0]) and
- * returns 1 when the fast path is exact for every channel: each shift in [-21, -1] and
+ * returns 1 when the fast path is exact for every channel: each shift in [-21, -1], each
+ * multiplier >= 0 and
  * max|bias| + taps * max|x + input_offset| * 128 < 2^29 (x any int8), |output_offset| <= 256. Returns 0 otherwise
  * (the caller then uses tops_requantize_inline).
  */
@@ -229,8 +233,7 @@ int32_t tops_rq_prepare(tops_rq *rq, int32_t n, const int32_t *multiplier, const
 /** Requantized value + output offset (not yet clamped), fast path. */
 static inline int32_t tops_rq_apply(int32_t acc, const tops_rq *q)
 {
-    const int32_t h = tops_smmulr(acc + acc, q->multiplier);
-    return (h + (h >> 31) + q->nudge) >> q->shift;
+    return tops_smmlar(acc + acc, q->multiplier, q->nudge + (acc >> 31)) >> q->shift;
 }
 
 /** Clamp to the activation range: SSAT, then the narrower range when `full` is 0. */

@@ -298,12 +298,16 @@ TOPS_ALWAYS_INLINE void tops_mat_pair_impl(const int8_t *rows, int32_t n_rows, i
     const int32_t lo = op->act_min, hi = op->act_max;
     const int8_t *pw = rows;
     int32_t r;
-    for (r = 0; r + 2 <= n_rows; r += 2) {
+    const tops_rq *q = op->rq;
+    int8_t *oa = out_a, *ob = out_b;
+    int32_t pairs;
+    for (pairs = n_rows >> 1; pairs > 0; pairs--, oa += 2, ob += 2) {
         int32_t aa = 0, ab, ba = 0, bb;
         int32_t v0, v1, v2, v3;
         if (bias != 0) {
-            aa = bias[r];
-            ba = bias[r + 1];
+            aa = bias[0];
+            ba = bias[1];
+            bias += 2;
         }
         ab = aa;
         bb = ba;
@@ -314,22 +318,26 @@ TOPS_ALWAYS_INLINE void tops_mat_pair_impl(const int8_t *rows, int32_t n_rows, i
         pw += len + tail; /* past row b */
         if (fast) {
             /* Loaded into locals first: the int8 stores could alias the table. */
-            const tops_rq qa = op->rq[r], qb = op->rq[r + 1];
+            const tops_rq qa = q[0], qb = q[1];
+            q += 2;
             v0 = tops_rq_apply(aa, &qa);
             v1 = tops_rq_apply(ab, &qa);
             v2 = tops_rq_apply(ba, &qb);
             v3 = tops_rq_apply(bb, &qb);
         } else {
-            v0 = tops_pair_value(aa, op, r, 0);
-            v1 = tops_pair_value(ab, op, r, 0);
-            v2 = tops_pair_value(ba, op, r + 1, 0);
-            v3 = tops_pair_value(bb, op, r + 1, 0);
+            const int32_t r0 = (int32_t)(oa - out_a);
+            v0 = tops_pair_value(aa, op, r0, 0);
+            v1 = tops_pair_value(ab, op, r0, 0);
+            v2 = tops_pair_value(ba, op, r0 + 1, 0);
+            v3 = tops_pair_value(bb, op, r0 + 1, 0);
         }
-        out_a[r] = tops_act_s8(v0, full, lo, hi);
-        out_b[r] = tops_act_s8(v1, full, lo, hi);
-        out_a[r + 1] = tops_act_s8(v2, full, lo, hi);
-        out_b[r + 1] = tops_act_s8(v3, full, lo, hi);
+        oa[0] = tops_act_s8(v0, full, lo, hi);
+        ob[0] = tops_act_s8(v1, full, lo, hi);
+        oa[1] = tops_act_s8(v2, full, lo, hi);
+        ob[1] = tops_act_s8(v3, full, lo, hi);
     }
+    r = n_rows & ~1;
+    bias = op->bias;
     if (r < n_rows) { /* odd row count: the last row alone */
         const int32_t b0 = bias != 0 ? bias[r] : 0;
         int32_t aa = b0, ab = b0, n, k;

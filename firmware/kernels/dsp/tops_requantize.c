@@ -53,7 +53,7 @@ int32_t tops_rq_prepare(tops_rq *rq, int32_t n, const int32_t *multiplier, const
         const int32_t q = per_channel ? i : 0;
         const int32_t s = -shift[q];
         rq[i].multiplier = multiplier[q];
-        if (s < 1 || s > 21) {
+        if (s < 1 || s > 21 || multiplier[q] < 0) {
             fast = 0;
             rq[i].shift = 0;
             rq[i].nudge = 0;
