@@ -20,6 +20,54 @@ int32_t tops_conv2d_s8_get_buffer_size(const tops_dims *input_dims, const tops_d
     return filter_dims->n * (int32_t)sizeof(tops_rq) + 2 * filter_dims->h * filter_dims->w * input_dims->c * (int32_t)sizeof(int16_t);
 }
 
+/*
+ * Column `slot` of the pair when every window row starts a group of four (KW * C_IN % 4 == 0):
+ * each group is written whole, as two words, without a per-index position lookup; `lo` / `hi`
+ * are the row's valid (unpadded) indexes.
+ */
+static void tops_conv_column_grouped(int16_t *pair, int32_t slot, const tops_dims *input_dims, const int8_t *input,
+                                     const tops_dims *filter_dims, int32_t b, int32_t y0, int32_t x0,
+                                     int32_t input_offset)
+{
+    const int32_t c_in = input_dims->c;
+    const int32_t row_len = filter_dims->w * c_in;
+    const int32_t kx_lo = x0 < 0 ? -x0 : 0;
+    const int32_t kx_hi = input_dims->w - x0 < filter_dims->w ? input_dims->w - x0 : filter_dims->w;
+    const int32_t lo = kx_lo * c_in, hi = kx_hi * c_in;
+    const int32_t offset2 = tops_dup16(input_offset);
+    int16_t *dst = pair + 4 * slot;
+    int32_t ky, e, i;
+    for (ky = 0; ky < filter_dims->h; ky++) {
+        const int32_t iy = y0 + ky;
+        const int32_t valid = iy >= 0 && iy < input_dims->h && hi > lo;
+        /* First valid input of the row (only read at valid indexes). */
+        const int8_t *src = valid ? input + ((b * input_dims->h + iy) * input_dims->w + x0 + kx_lo) * c_in - lo : 0;
+        if (valid && lo == 0 && hi == row_len) { /* the whole row is inside the input */
+            for (e = 0; e < row_len; e += 4, dst += 8) {
+                const int32_t x = tops_read_s32(src + e);
+                tops_write_s32(dst, tops_sxtab16(offset2, x));
+                tops_write_s32(dst + 2, tops_sxtab16_ror8(offset2, x));
+            }
+            continue;
+        }
+        for (e = 0; e < row_len; e += 4, dst += 8) {
+            if (!valid || e >= hi || e + 4 <= lo) {
+                tops_write_s32(dst, 0);
+                tops_write_s32(dst + 2, 0);
+            } else if (e >= lo && e + 4 <= hi) {
+                const int32_t x = tops_read_s32(src + e);
+                tops_write_s32(dst, tops_sxtab16(offset2, x));          /* v0, v2 */
+                tops_write_s32(dst + 2, tops_sxtab16_ror8(offset2, x)); /* v1, v3 */
+            } else {
+                static const int8_t pos[4] = {0, 2, 1, 3};
+                for (i = 0; i < 4; i++) {
+                    dst[pos[i]] = (int16_t)(e + i >= lo && e + i < hi ? src[e + i] + input_offset : 0);
+                }
+            }
+        }
+    }
+}
+
 /* Column `slot` of the pair: the window whose top-left input pixel is (y0, x0) of batch b. */
 static void tops_conv_column(int16_t *pair, int32_t slot, const tops_dims *input_dims, const int8_t *input,
                              const tops_dims *filter_dims, int32_t b, int32_t y0, int32_t x0, int32_t input_offset)
@@ -30,6 +78,10 @@ static void tops_conv_column(int16_t *pair, int32_t slot, const tops_dims *input
     const int32_t kx_lo = x0 < 0 ? -x0 : 0;
     const int32_t kx_hi = input_dims->w - x0 < filter_dims->w ? input_dims->w - x0 : filter_dims->w;
     int32_t ky, k = 0;
+    if ((row_len & 3) == 0) {
+        tops_conv_column_grouped(pair, slot, input_dims, input, filter_dims, b, y0, x0, input_offset);
+        return;
+    }
     for (ky = 0; ky < filter_dims->h; ky++, k += row_len) {
         const int32_t iy = y0 + ky;
         if (iy < 0 || iy >= input_dims->h || kx_hi <= kx_lo) {
