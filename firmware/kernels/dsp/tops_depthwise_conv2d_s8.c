@@ -88,6 +88,41 @@ TOPS_ALWAYS_INLINE void tops_dw_3x3(const int8_t *in_p, int32_t ch, int32_t row_
 #endif
 }
 
+/*
+ * Fast requantization (tops_rq_apply) + SSAT #8 + store of four channels' accumulators: per
+ * channel LDRD + LDR of its tops_rq, 2 adds, SMMLAR, ASR, SSAT, STRB. In asm on the target:
+ * gcc spills the four shifts in the C version.
+ */
+TOPS_ALWAYS_INLINE void tops_dw_store4(const int32_t *acc, const tops_rq *q, int8_t *out)
+{
+#ifdef TOPS_DSP_NATIVE
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t m, sh, n;
+    const tops_rq *qp = q;
+    int8_t *o = out;
+#define TOPS_DW_STORE(A)                            \
+    "ldrd %[m], %[sh], [%[q]], #12\n\t"           \
+    "ldr %[n], [%[q], #-4]\n\t"                   \
+    "add %[n], %[n], " A ", asr #31\n\t"          \
+    "add " A ", " A ", " A "\n\t"                  \
+    "smmlar " A ", " A ", %[m], %[n]\n\t"         \
+    "asr " A ", " A ", %[sh]\n\t"                 \
+    "ssat " A ", #8, " A "\n\t"                   \
+    "strb " A ", [%[o]], #1\n\t"
+    __asm__ volatile(TOPS_DW_STORE("%[a0]") TOPS_DW_STORE("%[a1]") TOPS_DW_STORE("%[a2]") TOPS_DW_STORE("%[a3]")
+                     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [q] "+r"(qp), [o] "+r"(o),
+                       [m] "=&r"(m), [sh] "=&r"(sh), [n] "=&r"(n)
+                     :
+                     : "memory");
+#undef TOPS_DW_STORE
+#else
+    int32_t i;
+    for (i = 0; i < 4; i++) {
+        out[i] = (int8_t)tops_ssat8(tops_rq_apply(acc[i], &q[i]));
+    }
+#endif
+}
+
 int32_t tops_depthwise_conv2d_s8_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims)
 {
     (void)input_dims;
@@ -160,6 +195,10 @@ TOPS_ALWAYS_INLINE void tops_dw_impl(const tops_depthwise_conv2d_params *params,
                                 }
                             }
                         }
+                    }
+                    if (fast && full) {
+                        tops_dw_store4(acc, q, out + c);
+                        continue;
                     }
                     if (fast) {
                         v0 = tops_rq_apply(acc[0], &q[0]);
