@@ -28,25 +28,27 @@ TOPS_ALWAYS_INLINE void tops_dw_tap(const int8_t *in_p, const int32_t *w_p, int3
 /*
  * A whole 3x3 window (no padding inside) for four channels: in_p is the top-left input pixel,
  * ch the pixel stride (bytes), row_step the stride of input rows, w_p the nine taps' widened
- * weights (two words each, in tap order). Per tap: LDR, LDRD, 2 SXTAB16, 4 MACs. Hand-allocated
- * on the target: gcc spills and reloads weights in the unrolled C.
+ * weights (two words each, in tap order). Per tap: 3 LDR, 2 SXTAB16, 4 MACs. Hand-allocated
+ * on the target: gcc spills and reloads weights in the unrolled C. 12 register operands, not
+ * 13 (one LDRD for both weight words): with 13, gcc 12 -O3 for the M7 finds no allocation.
  */
 TOPS_ALWAYS_INLINE void tops_dw_3x3(const int8_t *in_p, int32_t ch, int32_t row_step, const int32_t *w_p, int32_t offset2,
                                     int32_t *acc, const int32_t two_wide)
 {
-#ifdef TOPS_DSP_NATIVE
+#ifdef TOPS_DSP_ASM
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-    int32_t x, t, w02, w13;
+    int32_t x, t, wv;
     const int32_t step = row_step - ch; /* the pointer has moved one pixel within the row */
 #define TOPS_DW_TAP(LOAD)                                   \
     LOAD "\n\t"                                             \
-    "ldrd %[w02], %[w13], [%[w]], #8\n\t"                  \
+    "ldr %[wv], [%[w]], #4\n\t"                            \
     "sxtab16 %[t], %[off], %[x]\n\t"                       \
     "sxtab16 %[x], %[off], %[x], ror #8\n\t"               \
-    "smlabb %[a0], %[t], %[w02], %[a0]\n\t"                \
-    "smlatt %[a2], %[t], %[w02], %[a2]\n\t"                \
-    "smlabb %[a1], %[x], %[w13], %[a1]\n\t"                \
-    "smlatt %[a3], %[x], %[w13], %[a3]\n\t"
+    "smlabb %[a0], %[t], %[wv], %[a0]\n\t"                 \
+    "smlatt %[a2], %[t], %[wv], %[a2]\n\t"                 \
+    "ldr %[wv], [%[w]], #4\n\t"                            \
+    "smlabb %[a1], %[x], %[wv], %[a1]\n\t"                 \
+    "smlatt %[a3], %[x], %[wv], %[a3]\n\t"
 #define TOPS_DW_ROW                                         \
     TOPS_DW_TAP("ldr %[x], [%[in]]")                         \
     TOPS_DW_TAP("ldr %[x], [%[in], %[ch]]")                  \
@@ -59,14 +61,14 @@ TOPS_ALWAYS_INLINE void tops_dw_3x3(const int8_t *in_p, int32_t ch, int32_t row_
         __asm__(TOPS_DW_ROW2 "add %[in], %[in], %[step]\n\tadd %[w], %[w], #8\n\t" TOPS_DW_ROW2
                 "add %[in], %[in], %[step]\n\tadd %[w], %[w], #8\n\t" TOPS_DW_ROW2
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [in] "+r"(in_p), [w] "+r"(w_p),
-                  [x] "=&r"(x), [t] "=&r"(t), [w02] "=&r"(w02), [w13] "=&r"(w13)
+                  [x] "=&r"(x), [t] "=&r"(t), [wv] "=&r"(wv)
                 : [ch] "r"(ch), [step] "r"(row_step), [off] "r"(offset2)
                 : "memory");
 #undef TOPS_DW_ROW2
     } else {
     __asm__(TOPS_DW_ROW "add %[in], %[in], %[step]\n\t" TOPS_DW_ROW "add %[in], %[in], %[step]\n\t" TOPS_DW_ROW
             : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [in] "+r"(in_p), [w] "+r"(w_p),
-              [x] "=&r"(x), [t] "=&r"(t), [w02] "=&r"(w02), [w13] "=&r"(w13)
+              [x] "=&r"(x), [t] "=&r"(t), [wv] "=&r"(wv)
             : [ch] "r"(ch), [step] "r"(step), [off] "r"(offset2)
             : "memory");
     }
@@ -95,7 +97,7 @@ TOPS_ALWAYS_INLINE void tops_dw_3x3(const int8_t *in_p, int32_t ch, int32_t row_
  */
 TOPS_ALWAYS_INLINE void tops_dw_store4(const int32_t *acc, const tops_rq *q, int8_t *out)
 {
-#ifdef TOPS_DSP_NATIVE
+#ifdef TOPS_DSP_ASM
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     int32_t m, sh, n;
     const tops_rq *qp = q;

@@ -16,6 +16,11 @@
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
 #include <arm_acle.h>
 #define TOPS_DSP_NATIVE 1
+/* The hand-allocated inner loops (12-14 register operands) only when optimizing: at -O0 gcc
+   keeps a frame pointer and cannot allocate them, so those builds take the C versions. */
+#if defined(__OPTIMIZE__)
+#define TOPS_DSP_ASM 1
+#endif
 #endif
 
 /* Forces inlining of the kernels' templated loop bodies (constant flags fold away). */

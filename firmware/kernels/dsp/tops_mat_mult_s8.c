@@ -201,7 +201,7 @@ void tops_pair_put_zero(int16_t *pair, int32_t slot, int32_t k, int32_t len, int
 TOPS_ALWAYS_INLINE void tops_dot_2x2(const int8_t **pw, int32_t len, const int32_t *x, int32_t groups, int32_t *aa,
                                      int32_t *ab, int32_t *ba, int32_t *bb)
 {
-#ifdef TOPS_DSP_NATIVE
+#ifdef TOPS_DSP_ASM
     if (groups > 0) {
         const int8_t *p = *pw;
         const int32_t *end = x + 4 * groups;
