@@ -65,9 +65,17 @@ export interface TestVectorOptions {
  * 0: input zero point −128, output zero point 127, all-(−128) input;
  * 1: input zero point 127, output zero point −128, all-127 input;
  * 2: a large multiplier (> 1, positive shift) so outputs saturate at the activation clamp;
- * 3: stride 2 with same padding; 4: a narrowed activation (ReLU-like from the zero point).
+ * 3: stride 2 with same padding; 4: a narrowed activation (ReLU-like from the zero point);
+ * 5 (convolutions): a 3x3 filter, stride 1, same padding on an odd 7x5 input with 9 channels
+ * (interior, side, corner and top/bottom windows; two whole groups of four channels and one
+ * left over; an odd number of output pixels and of output channels);
+ * 6 (convolutions): a DS-CNN first layer in small, a 5x4 filter on one channel, stride 2, same
+ * padding on a 9x6 input (window rows of four values partly in the padding).
  */
-interface Edge { zpIn?: number; zpOut?: number; fill?: number; bigScale?: boolean; stride2?: boolean; narrow?: boolean }
+interface Edge {
+  zpIn?: number; zpOut?: number; fill?: number; bigScale?: boolean; stride2?: boolean; narrow?: boolean;
+  dsShape?: boolean; firstConv?: boolean;
+}
 function edgeFor(i: number): Edge {
   switch (i) {
     case 0: return { zpIn: -128, zpOut: 127, fill: -128 };
@@ -75,6 +83,8 @@ function edgeFor(i: number): Edge {
     case 2: return { bigScale: true };
     case 3: return { stride2: true };
     case 4: return { narrow: true };
+    case 5: return { dsShape: true };
+    case 6: return { firstConv: true, stride2: true };
     default: return {};
   }
 }
@@ -118,9 +128,9 @@ function randBias(p: Prng, n: number): Int32Array {
 
 interface Spatial { outH: number; outW: number; padH: number; padW: number; strideH: number; strideW: number }
 function spatial(p: Prng, e: Edge, h: number, w: number, kh: number, kw: number): Spatial {
-  const mode: PaddingMode = e.stride2 ? 'same' : p.pick(['same', 'valid'] as const);
-  const strideH = e.stride2 ? 2 : p.int(1, 2);
-  const strideW = e.stride2 ? 2 : p.int(1, 2);
+  const mode: PaddingMode = e.stride2 || e.dsShape ? 'same' : p.pick(['same', 'valid'] as const);
+  const strideH = e.stride2 ? 2 : e.dsShape ? 1 : p.int(1, 2);
+  const strideW = e.stride2 ? 2 : e.dsShape ? 1 : p.int(1, 2);
   const y = computePadding(mode, h, kh, strideH);
   const x = computePadding(mode, w, kw, strideW);
   return { outH: y.out, outW: x.out, padH: y.pad, padW: x.pad, strideH, strideW };
@@ -158,10 +168,12 @@ function caseName(kind: string, bits: SubByteBits | undefined, i: number): { kin
 function genConvLike(p: Prng, kind: 'conv2d' | 'pointwise_conv2d' | 'depthwise_conv2d', i: number, bits?: SubByteBits): KernelTestCase {
   const e = edgeFor(i);
   const pointwise = kind === 'pointwise_conv2d';
-  const kh = pointwise ? 1 : p.int(1, 3);
-  const kw = pointwise ? 1 : p.int(1, 3);
-  const inputDims: Dims = { n: p.int(1, 2), h: p.int(kh, 8), w: p.int(kw, 8), c: p.int(1, 6) };
-  const cOut = kind === 'depthwise_conv2d' ? inputDims.c : p.int(1, 6);
+  const kh = pointwise ? 1 : e.dsShape ? 3 : e.firstConv ? 5 : p.int(1, 3);
+  const kw = pointwise ? 1 : e.dsShape ? 3 : e.firstConv ? 4 : p.int(1, 3);
+  const inputDims: Dims = e.dsShape ? { n: 1, h: 7, w: 5, c: 9 }
+    : e.firstConv ? { n: 1, h: 9, w: 6, c: 1 }
+    : { n: p.int(1, 2), h: p.int(kh, 8), w: p.int(kw, 8), c: p.int(1, 6) };
+  const cOut = kind === 'depthwise_conv2d' ? inputDims.c : e.dsShape ? 9 : e.firstConv ? 8 : p.int(1, 6);
   // A 1x1 filter needs no padding: valid padding, stride 1 or 2.
   const s = pointwise ? pointwiseSpatial(p, e, inputDims.h, inputDims.w) : spatial(p, e, inputDims.h, inputDims.w, kh, kw);
   const zpIn = e.zpIn ?? p.int(-128, 127);

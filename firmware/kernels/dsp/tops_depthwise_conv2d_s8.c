@@ -5,37 +5,236 @@
  * Every channel has its own accumulator, so SMLAD (which sums two products) does not apply
  * across channels; instead four channels per pass: one word load brings four int8 inputs and
  * one four int8 weights (NHWC keeps channels adjacent), SXTAB16 widens the inputs and adds the
- * input offset, SXTB16 widens the weights, and SMLABB/SMLATT do one MAC each. No im2col: with
- * no reuse across channels a q15 copy would cost more than it saves. Needs no scratch.
+ * input offset, and SMLABB/SMLATT do one MAC each. The weights are widened once per call into
+ * the scratch (with the requantization table, tops_rq), so a tap costs one LDRD for them. No
+ * im2col: with no reuse across channels a q15 copy would cost more than it saves.
  */
 #include "tops_dsp.h"
 
-/* One filter tap for four adjacent channels: 2 loads, 4 widenings, 4 MACs. */
-static inline void tops_dw_tap(const int8_t *in_p, const int8_t *w_p, int32_t offset2, int32_t *acc0, int32_t *acc1,
-                               int32_t *acc2, int32_t *acc3)
+/* One filter tap for four adjacent channels: input load + 2 widenings, pre-widened weights, 4 MACs. */
+TOPS_ALWAYS_INLINE void tops_dw_tap(const int8_t *in_p, const int32_t *w_p, int32_t offset2, int32_t *acc)
 {
     const int32_t x = tops_read_s32(in_p);
-    const int32_t w = tops_read_s32(w_p);
     const int32_t x02 = tops_sxtab16(offset2, x);
     const int32_t x13 = tops_sxtab16_ror8(offset2, x);
-    const int32_t w02 = tops_sxtb16(w);
-    const int32_t w13 = tops_sxtb16_ror8(w);
-    *acc0 = tops_smlabb(x02, w02, *acc0);
-    *acc2 = tops_smlatt(x02, w02, *acc2);
-    *acc1 = tops_smlabb(x13, w13, *acc1);
-    *acc3 = tops_smlatt(x13, w13, *acc3);
+    const int32_t w02 = w_p[0];
+    const int32_t w13 = w_p[1];
+    acc[0] = tops_smlabb(x02, w02, acc[0]);
+    acc[2] = tops_smlatt(x02, w02, acc[2]);
+    acc[1] = tops_smlabb(x13, w13, acc[1]);
+    acc[3] = tops_smlatt(x13, w13, acc[3]);
 }
 
-static inline int8_t tops_dw_finish(int32_t acc, int32_t multiplier, int32_t shift, const tops_depthwise_conv2d_params *p)
+/*
+ * A whole 3x3 window (no padding inside) for four channels: in_p is the top-left input pixel,
+ * ch the pixel stride (bytes), row_step the stride of input rows, w_p the nine taps' widened
+ * weights (two words each, in tap order). Per tap: 3 LDR, 2 SXTAB16, 4 MACs. Hand-allocated
+ * on the target: gcc spills and reloads weights in the unrolled C. 12 register operands, not
+ * 13 (one LDRD for both weight words): with 13, gcc 12 -O3 for the M7 finds no allocation.
+ */
+TOPS_ALWAYS_INLINE void tops_dw_3x3(const int8_t *in_p, int32_t ch, int32_t row_step, const int32_t *w_p, int32_t offset2,
+                                    int32_t *acc, const int32_t two_wide)
 {
-    return tops_clamp_s8(tops_requantize_inline(acc, multiplier, shift) + p->output_offset, &p->activation);
+#ifdef TOPS_DSP_ASM
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t x, t, wv;
+    const int32_t step = row_step - ch; /* the pointer has moved one pixel within the row */
+#define TOPS_DW_TAP(LOAD)                                   \
+    LOAD "\n\t"                                             \
+    "ldr %[wv], [%[w]], #4\n\t"                            \
+    "sxtab16 %[t], %[off], %[x]\n\t"                       \
+    "sxtab16 %[x], %[off], %[x], ror #8\n\t"               \
+    "smlabb %[a0], %[t], %[wv], %[a0]\n\t"                 \
+    "smlatt %[a2], %[t], %[wv], %[a2]\n\t"                 \
+    "ldr %[wv], [%[w]], #4\n\t"                            \
+    "smlabb %[a1], %[x], %[wv], %[a1]\n\t"                 \
+    "smlatt %[a3], %[x], %[wv], %[a3]\n\t"
+#define TOPS_DW_ROW                                         \
+    TOPS_DW_TAP("ldr %[x], [%[in]]")                         \
+    TOPS_DW_TAP("ldr %[x], [%[in], %[ch]]")                  \
+    TOPS_DW_TAP("add %[in], %[in], %[ch]\n\tldr %[x], [%[in], %[ch]]")
+    if (two_wide) {
+#define TOPS_DW_ROW2                                        \
+    TOPS_DW_TAP("ldr %[x], [%[in]]")                         \
+    TOPS_DW_TAP("ldr %[x], [%[in], %[ch]]")
+        /* Weights of the clipped column are skipped: w advances by the third tap's 8 bytes. */
+        __asm__(TOPS_DW_ROW2 "add %[in], %[in], %[step]\n\tadd %[w], %[w], #8\n\t" TOPS_DW_ROW2
+                "add %[in], %[in], %[step]\n\tadd %[w], %[w], #8\n\t" TOPS_DW_ROW2
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [in] "+r"(in_p), [w] "+r"(w_p),
+                  [x] "=&r"(x), [t] "=&r"(t), [wv] "=&r"(wv)
+                : [ch] "r"(ch), [step] "r"(row_step), [off] "r"(offset2)
+                : "memory");
+#undef TOPS_DW_ROW2
+    } else {
+    __asm__(TOPS_DW_ROW "add %[in], %[in], %[step]\n\t" TOPS_DW_ROW "add %[in], %[in], %[step]\n\t" TOPS_DW_ROW
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [in] "+r"(in_p), [w] "+r"(w_p),
+              [x] "=&r"(x), [t] "=&r"(t), [wv] "=&r"(wv)
+            : [ch] "r"(ch), [step] "r"(step), [off] "r"(offset2)
+            : "memory");
+    }
+#undef TOPS_DW_ROW
+#undef TOPS_DW_TAP
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+#else
+    int32_t ky;
+    for (ky = 0; ky < 3; ky++, in_p += row_step, w_p += 6) {
+        tops_dw_tap(in_p, w_p, offset2, acc);
+        tops_dw_tap(in_p + ch, w_p + 2, offset2, acc);
+        if (!two_wide) {
+            tops_dw_tap(in_p + 2 * ch, w_p + 4, offset2, acc);
+        }
+    }
+#endif
+}
+
+/*
+ * Fast requantization (tops_rq_apply) + SSAT #8 + store of four channels' accumulators: per
+ * channel LDRD + LDR of its tops_rq, 2 adds, SMMLAR, ASR, SSAT, STRB. In asm on the target:
+ * gcc spills the four shifts in the C version.
+ */
+TOPS_ALWAYS_INLINE void tops_dw_store4(const int32_t *acc, const tops_rq *q, int8_t *out)
+{
+#ifdef TOPS_DSP_ASM
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    int32_t m, sh, n;
+    const tops_rq *qp = q;
+    int8_t *o = out;
+#define TOPS_DW_STORE(A)                            \
+    "ldrd %[m], %[sh], [%[q]], #12\n\t"           \
+    "ldr %[n], [%[q], #-4]\n\t"                   \
+    "add %[n], %[n], " A ", asr #31\n\t"          \
+    "add " A ", " A ", " A "\n\t"                  \
+    "smmlar " A ", " A ", %[m], %[n]\n\t"         \
+    "asr " A ", " A ", %[sh]\n\t"                 \
+    "ssat " A ", #8, " A "\n\t"                   \
+    "strb " A ", [%[o]], #1\n\t"
+    __asm__ volatile(TOPS_DW_STORE("%[a0]") TOPS_DW_STORE("%[a1]") TOPS_DW_STORE("%[a2]") TOPS_DW_STORE("%[a3]")
+                     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [q] "+r"(qp), [o] "+r"(o),
+                       [m] "=&r"(m), [sh] "=&r"(sh), [n] "=&r"(n)
+                     :
+                     : "memory");
+#undef TOPS_DW_STORE
+#else
+    int32_t i;
+    for (i = 0; i < 4; i++) {
+        out[i] = (int8_t)tops_ssat8(tops_rq_apply(acc[i], &q[i]));
+    }
+#endif
 }
 
 int32_t tops_depthwise_conv2d_s8_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims)
 {
     (void)input_dims;
-    (void)filter_dims;
-    return 0;
+    if (filter_dims == 0) {
+        return 0;
+    }
+    /* Requantization table (a tops_rq per channel), then the weights of every whole group of
+       four channels widened to [w0, w2], [w1, w3] per tap. */
+    return filter_dims->c * (int32_t)sizeof(tops_rq) + (filter_dims->c >> 2) * filter_dims->h * filter_dims->w * 8;
+}
+
+TOPS_ALWAYS_INLINE void tops_dw_impl(const tops_depthwise_conv2d_params *params, const tops_per_channel_quant_params *quant,
+                                     const tops_dims *input_dims, const int8_t *input, const tops_dims *filter_dims,
+                                     const int8_t *filter, const int32_t *bias, const tops_dims *output_dims,
+                                     int8_t *output, const tops_rq *rq, const int32_t *wq, const int32_t fast,
+                                     const int32_t full)
+{
+    const int32_t channels = input_dims->c;
+    const int32_t offset2 = tops_dup16(params->input_offset);
+    const int32_t taps = filter_dims->h * filter_dims->w;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t in_row_step = input_dims->w * channels;
+    const int32_t fw = filter_dims->w;
+    int32_t b, oy, ox, c;
+    for (b = 0; b < output_dims->n; b++) {
+        for (oy = 0; oy < output_dims->h; oy++) {
+            const int32_t y0 = oy * params->stride.h - params->padding.h;
+            const int32_t ky_lo = y0 < 0 ? -y0 : 0;
+            const int32_t ky_hi = input_dims->h - y0 < filter_dims->h ? input_dims->h - y0 : filter_dims->h;
+            const int32_t rows = ky_hi - ky_lo;
+            for (ox = 0; ox < output_dims->w; ox++) {
+                const int32_t x0 = ox * params->stride.w - params->padding.w;
+                const int32_t kx_lo = x0 < 0 ? -x0 : 0;
+                const int32_t kx_hi = input_dims->w - x0 < fw ? input_dims->w - x0 : fw;
+                const int32_t cols = kx_hi - kx_lo;
+                const int32_t interior = rows == 3 && cols == 3 && filter_dims->h == 3 && fw == 3;
+                /* Left / right border of a 3x3 filter: three rows of two taps. */
+                const int32_t side = rows == 3 && cols == 2 && filter_dims->h == 3 && fw == 3;
+                int8_t *out = output + ((b * output_dims->h + oy) * output_dims->w + ox) * channels;
+                const int8_t *in_corner = input + ((b * input_dims->h + y0 + ky_lo) * input_dims->w + x0 + kx_lo) * channels;
+                const int32_t *w_corner = wq + (ky_lo * fw + kx_lo) * 2;
+                const tops_rq *q = rq;
+                for (c = 0; c + 4 <= channels; c += 4, q += 4, w_corner += 2 * taps) {
+                    int32_t acc[4] = {0, 0, 0, 0};
+                    const int8_t *in_p = in_corner + c;
+                    const int32_t *w_p = w_corner;
+                    int32_t ky, kx, v0, v1, v2, v3;
+                    if (bias != 0) {
+                        acc[0] = bias[c];
+                        acc[1] = bias[c + 1];
+                        acc[2] = bias[c + 2];
+                        acc[3] = bias[c + 3];
+                    }
+                    if (interior) {
+                        tops_dw_3x3(in_p, channels, in_row_step, w_p, offset2, acc, 0);
+                    } else if (side) {
+                        tops_dw_3x3(in_p, channels, in_row_step, w_p, offset2, acc, 1);
+                    } else {
+                        for (ky = 0; ky < rows; ky++, in_p += in_row_step, w_p += 2 * fw) {
+                            if (cols == 2) { /* the 3-wide window clipped at a left / right border */
+                                tops_dw_tap(in_p, w_p, offset2, acc);
+                                tops_dw_tap(in_p + channels, w_p + 2, offset2, acc);
+                            } else if (cols == 3) {
+                                tops_dw_tap(in_p, w_p, offset2, acc);
+                                tops_dw_tap(in_p + channels, w_p + 2, offset2, acc);
+                                tops_dw_tap(in_p + 2 * channels, w_p + 4, offset2, acc);
+                            } else {
+                                for (kx = 0; kx < cols; kx++) {
+                                    tops_dw_tap(in_p + kx * channels, w_p + 2 * kx, offset2, acc);
+                                }
+                            }
+                        }
+                    }
+                    if (fast && full) {
+                        tops_dw_store4(acc, q, out + c);
+                        continue;
+                    }
+                    if (fast) {
+                        v0 = tops_rq_apply(acc[0], &q[0]);
+                        v1 = tops_rq_apply(acc[1], &q[1]);
+                        v2 = tops_rq_apply(acc[2], &q[2]);
+                        v3 = tops_rq_apply(acc[3], &q[3]);
+                    } else {
+                        const int32_t oo = params->output_offset;
+                        v0 = tops_requantize_inline(acc[0], quant->multiplier[c], quant->shift[c]) + oo;
+                        v1 = tops_requantize_inline(acc[1], quant->multiplier[c + 1], quant->shift[c + 1]) + oo;
+                        v2 = tops_requantize_inline(acc[2], quant->multiplier[c + 2], quant->shift[c + 2]) + oo;
+                        v3 = tops_requantize_inline(acc[3], quant->multiplier[c + 3], quant->shift[c + 3]) + oo;
+                    }
+                    out[c] = tops_act_s8(v0, full, lo, hi);
+                    out[c + 1] = tops_act_s8(v1, full, lo, hi);
+                    out[c + 2] = tops_act_s8(v2, full, lo, hi);
+                    out[c + 3] = tops_act_s8(v3, full, lo, hi);
+                }
+                for (; c < channels; c++) { /* channels % 4 left over: plain MACs */
+                    int32_t acc = bias != 0 ? bias[c] : 0;
+                    int32_t ky, kx;
+                    for (ky = ky_lo; ky < ky_hi; ky++) {
+                        for (kx = kx_lo; kx < kx_hi; kx++) {
+                            acc += ((int32_t)input[((b * input_dims->h + y0 + ky) * input_dims->w + x0 + kx) * channels + c] +
+                                    params->input_offset) *
+                                   (int32_t)filter[(ky * fw + kx) * channels + c];
+                        }
+                    }
+                    out[c] = tops_act_s8(tops_requantize_inline(acc, quant->multiplier[c], quant->shift[c]) + params->output_offset,
+                                         0, lo, hi);
+                }
+            }
+        }
+    }
 }
 
 tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwise_conv2d_params *params,
@@ -45,10 +244,9 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
                                      const tops_dims *bias_dims, const int32_t *bias,
                                      const tops_dims *output_dims, int8_t *output)
 {
-    int32_t b, oy, ox, c;
-    const int32_t channels = input_dims != 0 ? input_dims->c : 0;
-    const int32_t offset2 = params != 0 ? tops_dup16(params->input_offset) : 0;
-    (void)ctx;
+    int32_t c, g, t, taps, full;
+    tops_rq *rq;
+    int32_t *wq;
     if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0 || input == 0 ||
         filter == 0 || output == 0 || !tops_dims_valid(input_dims) || !tops_dims_valid(filter_dims) ||
         !tops_dims_valid(output_dims) || !tops_activation_valid(&params->activation) ||
@@ -59,68 +257,32 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
         output_dims->n != input_dims->n || (bias != 0 && (bias_dims == 0 || bias_dims->c != output_dims->c))) {
         return TOPS_ARG_ERROR;
     }
-    for (c = 0; c < channels; c++) {
+    if (ctx == 0 || ctx->buf == 0 || ctx->size < tops_depthwise_conv2d_s8_get_buffer_size(input_dims, filter_dims)) {
+        return TOPS_ARG_ERROR;
+    }
+    for (c = 0; c < input_dims->c; c++) {
         if (!tops_shift_valid(quant->shift[c])) {
             return TOPS_ARG_ERROR;
         }
     }
-    for (b = 0; b < output_dims->n; b++) {
-        for (oy = 0; oy < output_dims->h; oy++) {
-            const int32_t y0 = oy * params->stride.h - params->padding.h;
-            const int32_t ky_lo = y0 < 0 ? -y0 : 0;
-            const int32_t ky_hi = input_dims->h - y0 < filter_dims->h ? input_dims->h - y0 : filter_dims->h;
-            for (ox = 0; ox < output_dims->w; ox++) {
-                const int32_t x0 = ox * params->stride.w - params->padding.w;
-                const int32_t kx_lo = x0 < 0 ? -x0 : 0;
-                const int32_t kx_hi = input_dims->w - x0 < filter_dims->w ? input_dims->w - x0 : filter_dims->w;
-                int8_t *out = output + ((b * output_dims->h + oy) * output_dims->w + ox) * channels;
-                /* Window corner and strides, hoisted out of the channel loop. */
-                const int32_t in_row_step = input_dims->w * channels;
-                const int32_t w_row_step = filter_dims->w * channels;
-                const int8_t *in_corner = input + ((b * input_dims->h + y0 + ky_lo) * input_dims->w + x0 + kx_lo) * channels;
-                const int8_t *w_corner = filter + (ky_lo * filter_dims->w + kx_lo) * channels;
-                const int32_t rows = ky_hi - ky_lo;
-                const int32_t cols = kx_hi - kx_lo;
-                for (c = 0; c + 4 <= channels; c += 4) {
-                    int32_t acc0 = bias != 0 ? bias[c] : 0;
-                    int32_t acc1 = bias != 0 ? bias[c + 1] : 0;
-                    int32_t acc2 = bias != 0 ? bias[c + 2] : 0;
-                    int32_t acc3 = bias != 0 ? bias[c + 3] : 0;
-                    const int8_t *in_p = in_corner + c;
-                    const int8_t *w_p = w_corner + c;
-                    int32_t ky, kx;
-                    for (ky = 0; ky < rows; ky++, in_p += in_row_step, w_p += w_row_step) {
-                        if (cols == 3) {
-                            /* The common 3-wide window, unrolled: no per-tap loop overhead. */
-                            tops_dw_tap(in_p, w_p, offset2, &acc0, &acc1, &acc2, &acc3);
-                            tops_dw_tap(in_p + channels, w_p + channels, offset2, &acc0, &acc1, &acc2, &acc3);
-                            tops_dw_tap(in_p + 2 * channels, w_p + 2 * channels, offset2, &acc0, &acc1, &acc2, &acc3);
-                        } else {
-                            for (kx = 0; kx < cols; kx++) {
-                                tops_dw_tap(in_p + kx * channels, w_p + kx * channels, offset2, &acc0, &acc1, &acc2, &acc3);
-                            }
-                        }
-                    }
-                    out[c] = tops_dw_finish(acc0, quant->multiplier[c], quant->shift[c], params);
-                    out[c + 1] = tops_dw_finish(acc1, quant->multiplier[c + 1], quant->shift[c + 1], params);
-                    out[c + 2] = tops_dw_finish(acc2, quant->multiplier[c + 2], quant->shift[c + 2], params);
-                    out[c + 3] = tops_dw_finish(acc3, quant->multiplier[c + 3], quant->shift[c + 3], params);
-                }
-                for (; c < channels; c++) { /* channels % 4 left over: plain MACs */
-                    int32_t acc = bias != 0 ? bias[c] : 0;
-                    int32_t ky, kx;
-                    for (ky = ky_lo; ky < ky_hi; ky++) {
-                        for (kx = kx_lo; kx < kx_hi; kx++) {
-                            acc += ((int32_t)input[((b * input_dims->h + y0 + ky) * input_dims->w + x0 + kx) * channels + c] +
-                                    params->input_offset) *
-                                   (int32_t)filter[(ky * filter_dims->w + kx) * channels + c];
-                        }
-                    }
-                    out[c] = tops_clamp_s8(tops_requantize_inline(acc, quant->multiplier[c], quant->shift[c]) + params->output_offset,
-                                           &params->activation);
-                }
-            }
+    taps = filter_dims->h * filter_dims->w;
+    rq = (tops_rq *)ctx->buf;
+    wq = (int32_t *)(void *)(rq + input_dims->c);
+    for (g = 0; g < input_dims->c >> 2; g++) {
+        for (t = 0; t < taps; t++) {
+            const int32_t w = tops_read_s32(filter + t * input_dims->c + 4 * g);
+            wq[(g * taps + t) * 2] = tops_sxtb16(w);
+            wq[(g * taps + t) * 2 + 1] = tops_sxtb16_ror8(w);
         }
+    }
+    full = params->activation.min == -128 && params->activation.max == 127;
+    if (!tops_rq_prepare(rq, input_dims->c, quant->multiplier, quant->shift, 1, params->output_offset, bias, taps,
+                         params->input_offset)) {
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, rq, wq, 0, 0);
+    } else if (full) {
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, rq, wq, 1, 1);
+    } else {
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, rq, wq, 1, 0);
     }
     return TOPS_OK;
 }

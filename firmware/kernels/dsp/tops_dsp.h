@@ -16,6 +16,20 @@
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
 #include <arm_acle.h>
 #define TOPS_DSP_NATIVE 1
+/* The hand-allocated inner loops (12-14 register operands) only when optimizing: at -O0 gcc
+   keeps a frame pointer and cannot allocate them, so those builds take the C versions. */
+#if defined(__OPTIMIZE__)
+#define TOPS_DSP_ASM 1
+#endif
+#endif
+
+/* Forces inlining of the kernels' templated loop bodies (constant flags fold away). */
+#if defined(__GNUC__)
+#define TOPS_ALWAYS_INLINE static inline __attribute__((always_inline))
+#define TOPS_NOINLINE static __attribute__((noinline))
+#else
+#define TOPS_ALWAYS_INLINE static inline
+#define TOPS_NOINLINE static
 #endif
 
 /* Unaligned 32-bit load/store: memcpy compiles to one LDR/STR on Armv7-M (unaligned access
@@ -86,6 +100,20 @@ static inline int32_t tops_smlatt(int32_t a, int32_t b, int32_t acc)
     return __smlatt(a, b, acc);
 }
 
+/* Saturate to [-128, 127] (SSAT #8). */
+static inline int32_t tops_ssat8(int32_t x)
+{
+    return __ssat(x, 8);
+}
+
+/* acc + ((a * b + 2^31) >> 32), the 64-bit sum taken before the shift (SMMLAR). */
+static inline int32_t tops_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+}
+
 #else /* portable C with the instructions' semantics */
 
 static inline int32_t tops_lo16(int32_t x)
@@ -141,6 +169,17 @@ static inline int32_t tops_smlatt(int32_t a, int32_t b, int32_t acc)
     return (int32_t)((uint32_t)acc + (uint32_t)(tops_hi16(a) * tops_hi16(b)));
 }
 
+static inline int32_t tops_ssat8(int32_t x)
+{
+    return x < -128 ? -128 : (x > 127 ? 127 : x);
+}
+
+static inline int32_t tops_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    /* acc * 2^32 added before the shift = acc added after it (the shift is a floor). */
+    return (int32_t)((int64_t)acc + (((int64_t)a * b + ((int64_t)1 << 31)) >> 32));
+}
+
 #endif /* TOPS_DSP_NATIVE */
 
 /*
@@ -164,6 +203,53 @@ static inline int32_t tops_requantize_inline(int32_t x, int32_t multiplier, int3
     mask = (int32_t)(((uint32_t)1 << right) - 1u);
     threshold = (mask >> 1) + (int32_t)((uint32_t)high >> 31);
     return (high >> right) + ((high & mask) > threshold ? 1 : 0);
+}
+
+/*
+ * Fast per-channel requantization (precomputed once per call into the kernel's scratch).
+ * Valid when every accumulator satisfies |acc| < 2^29 (checked per call from the bias, the
+ * number of taps and the input offset: tops_rq_prepare), the multiplier is >= 0 and the
+ * channel's shift is a right shift of 1..21. Then, exactly as tops_requantize + output offset:
+ *   - the reference's h = floor((acc*m + 2^30) / 2^31) is SMMULR(2*acc, m) = floor((2*acc*m +
+ *     2^31) / 2^32), the same number (2*acc fits in int32);
+ *   - the rounding divide by 2^s with ties away from zero is floor((h + 2^(s-1) - [h < 0]) / 2^s),
+ *     and adding output_offset * 2^s before the shift adds output_offset after it;
+ *   - [h < 0] may be replaced by [acc < 0] (m >= 0: they differ only when h = 0 > acc, and
+ *     (2^(s-1) - 1 + offset * 2^s) >> s = (2^(s-1) + offset * 2^s) >> s), so the adds fold into
+ *     SMMLAR's accumulator: (SMMLAR(2*acc, m, nudge + (acc >> 31))) >> s.
+ *   No intermediate overflows (|h| <= 2^29, |offset| <= 256 so |offset * 2^s| <= 2^29).
+ */
+typedef struct {
+    int32_t multiplier;
+    int32_t shift; /* right shift, 1..21 */
+    int32_t nudge; /* 2^(shift - 1) + output_offset * 2^shift */
+} tops_rq;
+
+/**
+ * Fills rq[0..n) (per_channel: from multiplier[i] / shift[i]; else every entry from [0]) and
+ * returns 1 when the fast path is exact for every channel: each shift in [-21, -1], each
+ * multiplier >= 0 and
+ * max|bias| + taps * max|x + input_offset| * 128 < 2^29 (x any int8), |output_offset| <= 256. Returns 0 otherwise
+ * (the caller then uses tops_requantize_inline).
+ */
+int32_t tops_rq_prepare(tops_rq *rq, int32_t n, const int32_t *multiplier, const int32_t *shift, int32_t per_channel,
+                        int32_t output_offset, const int32_t *bias, int32_t taps, int32_t input_offset);
+
+/** Requantized value + output offset (not yet clamped), fast path. */
+static inline int32_t tops_rq_apply(int32_t acc, const tops_rq *q)
+{
+    return tops_smmlar(acc + acc, q->multiplier, q->nudge + (acc >> 31)) >> q->shift;
+}
+
+/** Clamp to the activation range: SSAT, then the narrower range when `full` is 0. */
+static inline int8_t tops_act_s8(int32_t v, int32_t full, int32_t lo, int32_t hi)
+{
+    v = tops_ssat8(v);
+    if (!full) {
+        v = v < lo ? lo : v;
+        v = v > hi ? hi : v;
+    }
+    return (int8_t)v;
 }
 
 /** Both int16 lanes set to v (the input offset, added by SXTAB16). */
@@ -193,5 +279,33 @@ void tops_q15_column_put_zero(int16_t *col, int32_t k, int32_t col_len, int32_t 
 void tops_mat_q15_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int16_t *col_a, const int16_t *col_b,
                      const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int32_t per_channel,
                      int32_t output_offset, const tops_activation *act, int8_t *out_a, int8_t *out_b);
+
+/*
+ * Column pair layout (conv2d / pointwise): the q15 columns (input + offset, zeros for padding)
+ * of two output pixels, interleaved so one pointer walks both: for each group of four column
+ * indexes, [a0, a2, a1, a3, b0, b2, b1, b3] (a = slot 0, b = slot 1; the order SXTB16 /
+ * SXTB16-ROR-8 give four int8 weights), then the len % 4 tail values of a, then those of b,
+ * in order. 2 * len int16 in all; the buffer must be 4-byte aligned.
+ */
+void tops_pair_put_s8(int16_t *pair, int32_t slot, int32_t k, int32_t len, const int8_t *src, int32_t n, int32_t offset);
+void tops_pair_put_zero(int16_t *pair, int32_t slot, int32_t k, int32_t len, int32_t n);
+
+/** How accumulators become int8 outputs: bias, fast table (rq, or NULL: per-channel multiplier/shift), offset, clamp. */
+typedef struct {
+    const int32_t *bias;
+    const tops_rq *rq;
+    const int32_t *multiplier;
+    const int32_t *shift;
+    int32_t output_offset;
+    int32_t act_min;
+    int32_t act_max;
+} tops_out_params;
+
+/**
+ * For every row r of the int8 matrix `rows` ([n_rows, len]): out_a[r] / out_b[r] = the final
+ * int8 of bias[r] + row_r . column a / b of `pair`.
+ */
+void tops_mat_pair_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int16_t *pair, const tops_out_params *op,
+                      int8_t *out_a, int8_t *out_b);
 
 #endif /* TOPS_DSP_H */

@@ -151,3 +151,223 @@ void tops_mat_q15_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int1
         }
     }
 }
+
+/* ---- Two-pixel column pairs (conv2d / pointwise) -------------------------------------- */
+
+/* Position (in int16 units) of index k of column `slot` in the pair layout (tops_dsp.h). */
+static int32_t tops_pair_pos(int32_t k, int32_t slot, int32_t len)
+{
+    static const int8_t swap[4] = {0, 2, 1, 3};
+    const int32_t body = len & ~3;
+    if (k >= body) {
+        return 2 * body + slot * (len - body) + (k - body);
+    }
+    return 2 * (k & ~3) + 4 * slot + swap[k & 3];
+}
+
+void tops_pair_put_s8(int16_t *pair, int32_t slot, int32_t k, int32_t len, const int8_t *src, int32_t n, int32_t offset)
+{
+    const int32_t body = len & ~3;
+    const int32_t offset2 = tops_dup16(offset);
+    int32_t i = 0;
+    if ((k & 3) == 0) {
+        int16_t *dst = pair + 2 * k + 4 * slot;
+        for (; i + 4 <= n && k + i + 4 <= body; i += 4, dst += 8) {
+            const int32_t x = tops_read_s32(src + i);
+            tops_write_s32(dst, tops_sxtab16(offset2, x));          /* v0, v2 */
+            tops_write_s32(dst + 2, tops_sxtab16_ror8(offset2, x)); /* v1, v3 */
+        }
+    }
+    for (; i < n; i++) {
+        pair[tops_pair_pos(k + i, slot, len)] = (int16_t)(src[i] + offset);
+    }
+}
+
+void tops_pair_put_zero(int16_t *pair, int32_t slot, int32_t k, int32_t len, int32_t n)
+{
+    int32_t i;
+    for (i = 0; i < n; i++) {
+        pair[tops_pair_pos(k + i, slot, len)] = 0;
+    }
+}
+
+/*
+ * Two rows (row a at *pw, row b at *pw + len) times the two columns of a pair, `groups` groups
+ * of four indexes: aa += a.col_a, ab += a.col_b, ba += b.col_a, bb += b.col_b; *pw advances by
+ * 4 * groups. Per group: 2 weight loads, 4 SXTB16, 2 LDRD of the pair, 8 SMLAD (loop test every
+ * two groups).
+ * gcc keeps spilling `len` in this loop, hence the hand-allocated version for the target.
+ */
+TOPS_ALWAYS_INLINE void tops_dot_2x2(const int8_t **pw, int32_t len, const int32_t *x, int32_t groups, int32_t *aa,
+                                     int32_t *ab, int32_t *ba, int32_t *bb)
+{
+#ifdef TOPS_DSP_ASM
+    if (groups > 0) {
+        const int8_t *p = *pw;
+        const int32_t *end = x + 4 * groups;
+        int32_t acc_aa = *aa, acc_ab = *ab, acc_ba = *ba, acc_bb = *bb;
+        int32_t wa, wb, t, u, x0, x1;
+#define TOPS_DOT_GROUP                                \
+    "ldr %[wb], [%[p], %[len]]\n\t"                   \
+    "ldr %[wa], [%[p]], #4\n\t"                       \
+    "ldrd %[x0], %[x1], [%[x]], #16\n\t"              \
+    "sxtb16 %[t], %[wa]\n\t"                          \
+    "sxtb16 %[wa], %[wa], ror #8\n\t"                 \
+    "sxtb16 %[u], %[wb]\n\t"                          \
+    "sxtb16 %[wb], %[wb], ror #8\n\t"                 \
+    "smlad %[aa], %[t], %[x0], %[aa]\n\t"             \
+    "smlad %[aa], %[wa], %[x1], %[aa]\n\t"            \
+    "smlad %[ba], %[u], %[x0], %[ba]\n\t"             \
+    "smlad %[ba], %[wb], %[x1], %[ba]\n\t"            \
+    "ldrd %[x0], %[x1], [%[x], #-8]\n\t"              \
+    "smlad %[ab], %[t], %[x0], %[ab]\n\t"             \
+    "smlad %[ab], %[wa], %[x1], %[ab]\n\t"            \
+    "smlad %[bb], %[u], %[x0], %[bb]\n\t"             \
+    "smlad %[bb], %[wb], %[x1], %[bb]\n\t"
+        /* Two groups per iteration; an odd count enters at the second one. */
+        __asm__ volatile(
+            "sub %[t], %[end], %[x]\n\t"
+            "tst %[t], #16\n\t"
+            "bne 2f\n\t"
+            "1:\n\t" TOPS_DOT_GROUP
+            "2:\n\t" TOPS_DOT_GROUP
+            "cmp %[x], %[end]\n\t"
+            "bne 1b\n\t"
+            : [aa] "+r"(acc_aa), [ab] "+r"(acc_ab), [ba] "+r"(acc_ba), [bb] "+r"(acc_bb), [p] "+r"(p), [x] "+r"(x),
+              [wa] "=&r"(wa), [wb] "=&r"(wb), [t] "=&r"(t), [u] "=&r"(u), [x0] "=&r"(x0), [x1] "=&r"(x1)
+            : [len] "r"(len), [end] "r"(end)
+            : "cc", "memory");
+#undef TOPS_DOT_GROUP
+        *pw = p;
+        *aa = acc_aa;
+        *ab = acc_ab;
+        *ba = acc_ba;
+        *bb = acc_bb;
+    }
+#else
+    const int8_t *p = *pw;
+    int32_t n;
+    for (n = groups; n > 0; n--, p += 4, x += 4) {
+        const int32_t wa = tops_read_s32(p);
+        const int32_t wb = tops_read_s32(p + len);
+        const int32_t a02 = tops_sxtb16(wa);
+        const int32_t a13 = tops_sxtb16_ror8(wa);
+        const int32_t b02 = tops_sxtb16(wb);
+        const int32_t b13 = tops_sxtb16_ror8(wb);
+        *aa = tops_smlad(a13, x[1], tops_smlad(a02, x[0], *aa));
+        *ba = tops_smlad(b13, x[1], tops_smlad(b02, x[0], *ba));
+        *ab = tops_smlad(a13, x[3], tops_smlad(a02, x[2], *ab));
+        *bb = tops_smlad(b13, x[3], tops_smlad(b02, x[2], *bb));
+    }
+    *pw = p;
+#endif
+}
+
+/* The len % 4 tail indexes (stored in order after the body) of rows a (p) and b (p + len). */
+TOPS_ALWAYS_INLINE void tops_pair_tail(const int8_t *p, int32_t len, const int16_t *tail_a, int32_t tail, int32_t *aa,
+                                       int32_t *ab, int32_t *ba, int32_t *bb)
+{
+    const int16_t *tail_b = tail_a + tail;
+    int32_t k;
+    for (k = 0; k < tail; k++) {
+        *aa += (int32_t)p[k] * tail_a[k];
+        *ab += (int32_t)p[k] * tail_b[k];
+        *ba += (int32_t)p[len + k] * tail_a[k];
+        *bb += (int32_t)p[len + k] * tail_b[k];
+    }
+}
+
+/* Requantized + offset value of one accumulator (before the clamp), for channel r. */
+TOPS_ALWAYS_INLINE int32_t tops_pair_value(int32_t acc, const tops_out_params *op, int32_t r, const int32_t fast)
+{
+    if (fast) {
+        return tops_rq_apply(acc, &op->rq[r]);
+    }
+    return tops_requantize_inline(acc, op->multiplier[r], op->shift[r]) + op->output_offset;
+}
+
+TOPS_ALWAYS_INLINE void tops_mat_pair_impl(const int8_t *rows, int32_t n_rows, int32_t len, const int16_t *pair,
+                                          const tops_out_params *op, int8_t *out_a, int8_t *out_b, const int32_t fast,
+                                          const int32_t full)
+{
+    const int32_t body = len & ~3;
+    const int32_t tail = len - body;
+    const int16_t *tail_a = pair + 2 * body;
+    const int32_t *x = (const int32_t *)(const void *)pair;
+    const int32_t *bias = op->bias;
+    const int32_t lo = op->act_min, hi = op->act_max;
+    const int8_t *pw = rows;
+    int32_t r;
+    const tops_rq *q = op->rq;
+    int8_t *oa = out_a, *ob = out_b;
+    int32_t pairs;
+    for (pairs = n_rows >> 1; pairs > 0; pairs--, oa += 2, ob += 2) {
+        int32_t aa = 0, ab, ba = 0, bb;
+        int32_t v0, v1, v2, v3;
+        if (bias != 0) {
+            aa = bias[0];
+            ba = bias[1];
+            bias += 2;
+        }
+        ab = aa;
+        bb = ba;
+        tops_dot_2x2(&pw, len, x, body >> 2, &aa, &ab, &ba, &bb);
+        if (tail != 0) {
+            tops_pair_tail(pw, len, tail_a, tail, &aa, &ab, &ba, &bb);
+        }
+        pw += len + tail; /* past row b */
+        if (fast) {
+            /* Loaded into locals first: the int8 stores could alias the table. */
+            const tops_rq qa = q[0], qb = q[1];
+            q += 2;
+            v0 = tops_rq_apply(aa, &qa);
+            v1 = tops_rq_apply(ab, &qa);
+            v2 = tops_rq_apply(ba, &qb);
+            v3 = tops_rq_apply(bb, &qb);
+        } else {
+            const int32_t r0 = (int32_t)(oa - out_a);
+            v0 = tops_pair_value(aa, op, r0, 0);
+            v1 = tops_pair_value(ab, op, r0, 0);
+            v2 = tops_pair_value(ba, op, r0 + 1, 0);
+            v3 = tops_pair_value(bb, op, r0 + 1, 0);
+        }
+        oa[0] = tops_act_s8(v0, full, lo, hi);
+        ob[0] = tops_act_s8(v1, full, lo, hi);
+        oa[1] = tops_act_s8(v2, full, lo, hi);
+        ob[1] = tops_act_s8(v3, full, lo, hi);
+    }
+    r = n_rows & ~1;
+    bias = op->bias;
+    if (r < n_rows) { /* odd row count: the last row alone */
+        const int32_t b0 = bias != 0 ? bias[r] : 0;
+        int32_t aa = b0, ab = b0, n, k;
+        for (n = body >> 2; n > 0; n--, pw += 4, x += 4) {
+            const int32_t wa = tops_read_s32(pw);
+            const int32_t a02 = tops_sxtb16(wa);
+            const int32_t a13 = tops_sxtb16_ror8(wa);
+            aa = tops_smlad(a02, x[0], aa);
+            aa = tops_smlad(a13, x[1], aa);
+            ab = tops_smlad(a02, x[2], ab);
+            ab = tops_smlad(a13, x[3], ab);
+        }
+        for (k = 0; k < tail; k++) {
+            aa += (int32_t)pw[k] * tail_a[k];
+            ab += (int32_t)pw[k] * tail_a[tail + k];
+        }
+        out_a[r] = tops_act_s8(tops_pair_value(aa, op, r, fast), full, lo, hi);
+        out_b[r] = tops_act_s8(tops_pair_value(ab, op, r, fast), full, lo, hi);
+    }
+}
+
+void tops_mat_pair_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int16_t *pair, const tops_out_params *op,
+                      int8_t *out_a, int8_t *out_b)
+{
+    const int32_t full = op->act_min == -128 && op->act_max == 127;
+    if (op->rq != 0 && full) {
+        tops_mat_pair_impl(rows, n_rows, len, pair, op, out_a, out_b, 1, 1);
+    } else if (op->rq != 0) {
+        tops_mat_pair_impl(rows, n_rows, len, pair, op, out_a, out_b, 1, 0);
+    } else {
+        tops_mat_pair_impl(rows, n_rows, len, pair, op, out_a, out_b, 0, 0);
+    }
+}

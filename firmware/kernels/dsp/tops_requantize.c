@@ -32,3 +32,35 @@ int32_t tops_requantize(int32_t x, int32_t multiplier, int32_t shift)
     threshold = (mask >> 1) + (int32_t)((uint32_t)high >> 31);
     return (high >> -shift) + ((high & mask) > threshold ? 1 : 0);
 }
+
+int32_t tops_rq_prepare(tops_rq *rq, int32_t n, const int32_t *multiplier, const int32_t *shift, int32_t per_channel,
+                        int32_t output_offset, const int32_t *bias, int32_t taps, int32_t input_offset)
+{
+    const int64_t lo = (int64_t)input_offset - 128, hi = (int64_t)input_offset + 127;
+    const int64_t max_x = lo < 0 ? (-lo > hi ? -lo : hi) : hi;
+    int64_t max_bias = 0;
+    int32_t i, fast = 1;
+    if (bias != 0) {
+        for (i = 0; i < n; i++) {
+            const int64_t b = bias[i] < 0 ? -(int64_t)bias[i] : (int64_t)bias[i];
+            max_bias = b > max_bias ? b : max_bias;
+        }
+    }
+    if (max_bias + (int64_t)taps * max_x * 128 >= ((int64_t)1 << 29) || output_offset < -256 || output_offset > 256) {
+        fast = 0;
+    }
+    for (i = 0; i < n; i++) {
+        const int32_t q = per_channel ? i : 0;
+        const int32_t s = -shift[q];
+        rq[i].multiplier = multiplier[q];
+        if (s < 1 || s > 21 || multiplier[q] < 0) {
+            fast = 0;
+            rq[i].shift = 0;
+            rq[i].nudge = 0;
+        } else {
+            rq[i].shift = s;
+            rq[i].nudge = (int32_t)(((uint32_t)1 << (s - 1)) + (uint32_t)output_offset * ((uint32_t)1 << s));
+        }
+    }
+    return fast;
+}
