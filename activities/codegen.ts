@@ -23,7 +23,7 @@ import { findInput } from './train';
  * Metrics: arenaBytes next to arenaLowerBoundBytes (MicroNets eq. 3), weightBytes.
  */
 export const kind = 'codegen';
-export const version = 2; // 2: front-end tables
+export const version = 3; // 2: front-end tables; 3: dsp kernels need more scratch (requantization tables, depthwise weights)
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 
