@@ -20,7 +20,7 @@ typedef struct {
     int32_t c;
 } tops_dims;
 
-/** Caller-owned scratch; size it with tops_<op>_<type>_get_buffer_size(). May be {NULL, 0} when that is 0. */
+/** Caller-owned scratch, 4-byte aligned (the dsp kernels load words); size it with tops_<op>_<type>_get_buffer_size(). May be {NULL, 0} when that is 0. */
 typedef struct {
     void *buf;
     int32_t size;

@@ -257,7 +257,7 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
         output_dims->n != input_dims->n || (bias != 0 && (bias_dims == 0 || bias_dims->c != output_dims->c))) {
         return TOPS_ARG_ERROR;
     }
-    if (ctx == 0 || ctx->buf == 0 || ctx->size < tops_depthwise_conv2d_s8_get_buffer_size(input_dims, filter_dims)) {
+    if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 || ctx->size < tops_depthwise_conv2d_s8_get_buffer_size(input_dims, filter_dims)) {
         return TOPS_ARG_ERROR;
     }
     for (c = 0; c < input_dims->c; c++) {

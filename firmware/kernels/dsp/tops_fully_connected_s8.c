@@ -31,7 +31,7 @@ tops_status tops_fully_connected_s8(const tops_context *ctx, const tops_fully_co
         output_dims->n != input_dims->n || (bias != 0 && (bias_dims == 0 || bias_dims->c != out_depth))) {
         return TOPS_ARG_ERROR;
     }
-    if (ctx == 0 || ctx->buf == 0 || ctx->size < tops_fully_connected_s8_get_buffer_size(filter_dims)) {
+    if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 || ctx->size < tops_fully_connected_s8_get_buffer_size(filter_dims)) {
         return TOPS_ARG_ERROR;
     }
     col = (int16_t *)ctx->buf;
