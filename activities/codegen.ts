@@ -23,7 +23,7 @@ import { findInput } from './train';
  * Metrics: arenaBytes next to arenaLowerBoundBytes (MicroNets eq. 3), weightBytes.
  */
 export const kind = 'codegen';
-export const version = 3; // 2: front-end tables; 3: dsp kernels need more scratch (requantization tables, depthwise weights)
+export const version = 5; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows)
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 

@@ -6,12 +6,21 @@
  * A buffer lives from the op that writes it (the model input: from before op 0) to the last op
  * that reads it (the model output: to the end). Two buffers whose lifetimes intersect may not
  * overlap in memory. Buffers are placed greedily: try several orders (largest first, as TFLM;
- * earliest first) and keep the smallest arena. An op may write its output over an input that
- * dies at that op when the kernel reads each element before writing the same element
- * (`inPlace`: element-wise add), which merges the two into one buffer.
+ * earliest first) and keep the smallest arena.
+ *
+ * In place: an op may write its output over its first input when that input dies at the op
+ * and the generated code makes it legal. The output then starts `shift` bytes before the
+ * input inside one buffer:
+ * - element-wise add: shift 0 (each element is read before the same element is written);
+ * - 1×1 conv with C_OUT ≤ C_IN, row by row through a one-row temp: shift 0 (output row y only
+ *   covers input rows ≤ y, already consumed);
+ * - stride-1 depthwise, row by row through a one-row temp: shift = padTop rows (output row y
+ *   lands on input row y − padTop, which no later output row reads).
+ * The temp (`tempBytes`) is extra scratch of the op, allocated only when in-place is taken.
  *
  * The lower bound is MicroNets eq. 3: working memory of an op = its input bytes + output bytes
- * (+ its scratch), and no plan can be smaller than the largest of those.
+ * (+ its kernel scratch), the best any plan with separate input and output buffers can do;
+ * in-place ops let the arena go below it.
  */
 
 export interface PlanTensor {
@@ -25,8 +34,8 @@ export interface PlanOp {
   readonly output: string;
   /** Kernel scratch (e.g. im2col) needed during this op only; 0 when none. */
   readonly scratchBytes: number;
-  /** The output may overwrite inputs[0] if that input dies here (same size). */
-  readonly inPlace: boolean;
+  /** The output may overwrite inputs[0] if that input dies here (see the file comment). */
+  readonly inPlace?: { readonly shift: number; readonly tempBytes: number };
 }
 
 export interface PlannedBuffer {
@@ -41,6 +50,8 @@ export interface PlannedBuffer {
 
 export interface MemoryPlan {
   readonly arenaBytes: number;
+  /** Ops whose output was placed over their input (the code generator must emit them in place). */
+  readonly inPlaceOps: ReadonlySet<string>;
   /** MicroNets eq. 3: max over ops of input + output (+ scratch) bytes. */
   readonly lowerBoundBytes: number;
   /** Offset of every tensor (and every op's scratch, as `<op>#scratch`). */
@@ -57,13 +68,14 @@ function align(n: number): number {
 }
 
 interface Interval {
-  tensors: string[];
+  /** Member tensors and their byte offset inside the buffer. */
+  tensors: Map<string, number>;
   bytes: number;
   first: number;
   last: number;
 }
 
-function lifetimes(tensors: readonly PlanTensor[], ops: readonly PlanOp[], input: string, output: string): Interval[] {
+function lifetimes(tensors: readonly PlanTensor[], ops: readonly PlanOp[], input: string, output: string): { buffers: Interval[]; inPlace: Set<string> } {
   const size = new Map(tensors.map((t) => [t.name, t.bytes]));
   const first = new Map<string, number>([[input, -1]]);
   const last = new Map<string, number>([[input, -1]]);
@@ -73,13 +85,13 @@ function lifetimes(tensors: readonly PlanTensor[], ops: readonly PlanOp[], input
     last.set(op.output, Math.max(last.get(op.output) ?? i, i));
   });
   last.set(output, ops.length);
-  // In-place merges: the output joins the buffer of inputs[0] when that input dies here.
   const bufferOf = new Map<string, Interval>();
   const buffers: Interval[] = [];
+  const inPlace = new Set<string>();
   const bufferFor = (t: string): Interval => {
     let b = bufferOf.get(t);
     if (!b) {
-      b = { tensors: [t], bytes: size.get(t) ?? 0, first: first.get(t) ?? -1, last: last.get(t) ?? -1 };
+      b = { tensors: new Map([[t, 0]]), bytes: size.get(t) ?? 0, first: first.get(t) ?? -1, last: last.get(t) ?? -1 };
       bufferOf.set(t, b);
       buffers.push(b);
     }
@@ -90,18 +102,28 @@ function lifetimes(tensors: readonly PlanTensor[], ops: readonly PlanOp[], input
     for (const t of op.inputs) bufferFor(t);
     const src = op.inputs[0];
     const srcBuf = src !== undefined ? bufferOf.get(src) : undefined;
-    const canAlias = op.inPlace && srcBuf && last.get(src!) === i && src !== input && (size.get(src!) ?? -1) === (size.get(op.output) ?? -2)
-      && srcBuf.tensors[srcBuf.tensors.length - 1] === src;
-    if (canAlias && srcBuf) {
-      srcBuf.tensors.push(op.output);
+    const legal = op.inPlace !== undefined && srcBuf !== undefined && src !== input && last.get(src!) === i
+      && !op.inputs.slice(1).includes(src!);
+    if (legal && op.inPlace && srcBuf) {
+      // The output starts `shift` bytes before the input; re-base the buffer if that is before its start.
+      let rel = srcBuf.tensors.get(src!)! - op.inPlace.shift;
+      if (rel < 0) {
+        for (const [t, r] of srcBuf.tensors) srcBuf.tensors.set(t, r - rel);
+        srcBuf.bytes -= rel;
+        rel = 0;
+      }
+      srcBuf.tensors.set(op.output, rel);
+      srcBuf.bytes = Math.max(srcBuf.bytes, rel + (size.get(op.output) ?? 0));
       srcBuf.last = Math.max(srcBuf.last, last.get(op.output) ?? i);
       bufferOf.set(op.output, srcBuf);
+      inPlace.add(op.name);
     } else {
       bufferFor(op.output);
     }
-    if (op.scratchBytes > 0) buffers.push({ tensors: [`${op.name}#scratch`], bytes: op.scratchBytes, first: i, last: i });
+    const scratch = op.scratchBytes + (inPlace.has(op.name) ? op.inPlace!.tempBytes : 0);
+    if (scratch > 0) buffers.push({ tensors: new Map([[`${op.name}#scratch`, 0]]), bytes: scratch, first: i, last: i });
   });
-  return buffers;
+  return { buffers, inPlace };
 }
 
 function place(order: readonly Interval[]): Map<Interval, number> {
@@ -133,7 +155,7 @@ export function lowerBoundBytes(tensors: readonly PlanTensor[], ops: readonly Pl
 }
 
 export function planMemory(tensors: readonly PlanTensor[], ops: readonly PlanOp[], input: string, output: string): MemoryPlan {
-  const buffers = lifetimes(tensors, ops, input, output);
+  const { buffers, inPlace } = lifetimes(tensors, ops, input, output);
   const strategies: Array<[string, Interval[]]> = [
     ['largest-first', [...buffers].sort((a, b) => b.bytes - a.bytes || a.first - b.first)],
     ['earliest-first', [...buffers].sort((a, b) => a.first - b.first || b.bytes - a.bytes)],
@@ -148,10 +170,10 @@ export function planMemory(tensors: readonly PlanTensor[], ops: readonly PlanOp[
   const offsets = new Map<string, number>();
   const planned: PlannedBuffer[] = buffers.map((b) => {
     const offset = best!.placed.get(b)!;
-    for (const t of b.tensors) offsets.set(t, offset);
-    return { tensors: b.tensors, offset, bytes: b.bytes, first: b.first, last: b.last };
+    for (const [t, rel] of b.tensors) offsets.set(t, offset + rel);
+    return { tensors: [...b.tensors.keys()], offset, bytes: b.bytes, first: b.first, last: b.last };
   });
-  return { arenaBytes: best!.arena, lowerBoundBytes: lowerBoundBytes(tensors, ops), offsets, buffers: planned, strategy: best!.name };
+  return { arenaBytes: best!.arena, inPlaceOps: inPlace, lowerBoundBytes: lowerBoundBytes(tensors, ops), offsets, buffers: planned, strategy: best!.name };
 }
 
 /** Throws if two buffers that are live at the same time overlap (a planner bug, checked in tests and codegen). */

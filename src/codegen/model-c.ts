@@ -19,6 +19,8 @@ export interface ModelCOptions {
   readonly scratchBytes?: (op: IntOp, model: IntModel) => number;
   /** One line stamped into the file header (e.g. the int-model digest). */
   readonly provenance?: string;
+  /** Run 1×1 convs and stride-1 depthwise convs in place, row by row (default true; adds are always in place). */
+  readonly inPlace?: boolean;
 }
 
 export interface ModelC {
@@ -52,20 +54,65 @@ function dims(t: IntTensor): string {
   return `{1, ${t.shape[0]}, ${t.shape[1]}, ${t.shape[2]}}`;
 }
 
-function planOps(model: IntModel, scratch: (op: IntOp) => number): PlanOp[] {
+/** Output row bytes of a conv / depthwise op. */
+function outputRowBytes(model: IntModel, op: IntOp): number {
+  const o = model.tensors.find((t) => t.name === op.output)!;
+  return o.shape[1] * o.shape[2];
+}
+
+/**
+ * Output rows per kernel call when an op runs in place: the feature map in 5 slabs. One row per
+ * call would need the smallest temp but repeats each call's set-up (the dsp kernels build their
+ * requantization tables per call: ≈ 6 K instructions), 5 calls keep that under 3 % of the op.
+ */
+export const IN_PLACE_SLABS = 5;
+
+function rowsPerCall(outRows: number): number {
+  return Math.ceil(outRows / IN_PLACE_SLABS);
+}
+
+function outputRows(model: IntModel, op: IntOp): number {
+  return model.tensors.find((t) => t.name === op.output)!.shape[0];
+}
+
+/**
+ * Whether (and how) an op can run in place over its input (memory-plan.ts file comment):
+ * element-wise add; 1×1 stride-1 unpadded conv with C_OUT ≤ C_IN (row by row); stride-1
+ * depthwise (row by row, output shifted up by the top padding). The planner decides whether
+ * the input actually dies there.
+ */
+export function inPlaceCandidate(model: IntModel, op: IntOp): PlanOp['inPlace'] {
+  if (op.kind === 'add') return { shift: 0, tempBytes: 0 };
+  if (op.kind === 'conv2d') {
+    const [cout, kh, kw, cin] = op.filterShape;
+    const pointwise = kh === 1 && kw === 1 && op.stride[0] === 1 && op.stride[1] === 1 && op.padding[0] === 0 && op.padding[1] === 0;
+    return pointwise && cout <= cin ? { shift: 0, tempBytes: align4(outputRowBytes(model, op) * rowsPerCall(outputRows(model, op))) } : undefined;
+  }
+  if (op.kind === 'depthwise_conv2d' && op.stride[0] === 1 && op.stride[1] === 1) {
+    const row = outputRowBytes(model, op);
+    return { shift: op.padding[0] * row, tempBytes: align4(row * rowsPerCall(outputRows(model, op))) };
+  }
+  return undefined;
+}
+
+function align4(n: number): number {
+  return Math.ceil(n / 4) * 4;
+}
+
+function planOps(model: IntModel, scratch: (op: IntOp) => number, inPlace: boolean): PlanOp[] {
   return model.ops.map((op) => ({
     name: op.name,
     inputs: op.inputs,
     output: op.output,
     scratchBytes: scratch(op),
-    inPlace: op.kind === 'add',
+    ...(inPlace || op.kind === 'add' ? { inPlace: inPlaceCandidate(model, op) } : {}),
   }));
 }
 
 export function planModelMemory(model: IntModel, opts: ModelCOptions = {}): MemoryPlan {
   const scratch = (op: IntOp) => opts.scratchBytes?.(op, model) ?? 0;
   const tensors = model.tensors.map((t) => ({ name: t.name, bytes: tensorBytes(t) }));
-  const plan = planMemory(tensors, planOps(model, scratch), model.input, model.output);
+  const plan = planMemory(tensors, planOps(model, scratch, opts.inPlace ?? true), model.input, model.output);
   checkPlan(plan);
   return plan;
 }
@@ -89,6 +136,51 @@ function kernelOf(op: IntOp): string {
     case 'softmax':
       return 'tops_softmax_s8';
   }
+}
+
+/**
+ * An op run in place, a slab of output rows per kernel call: the kernel writes the slab into
+ * the op's temp (after its own scratch in the op's scratch region), which is then copied to the
+ * output, whose start the planner put at or before the input's (memory-plan.ts file comment
+ * says why no input row still needed is overwritten: output rows y..y+k−1 land on input rows
+ * up to y+k−1−padTop, and later output rows read input rows from y+k−padTop on). The kernels
+ * are unchanged: each call sees the slab's output rows and the input rows they read, with the
+ * top padding of that slab.
+ */
+function inPlaceRows(op: ConvOp, id: string, kernel: string, kernelScratch: number, at: (n: string) => string, inT: IntTensor, o: IntTensor): string {
+  const [h, w, cin] = inT.shape;
+  const rowOut = o.shape[1] * o.shape[2];
+  const k = rowsPerCall(o.shape[0]);
+  const tmp = `(${at(`${op.name}#scratch`)} + ${align4(kernelScratch)})`;
+  const ctx = kernelScratch > 0 ? `{${at(`${op.name}#scratch`)}, ${kernelScratch}}` : '{0, 0}';
+  if (op.kind === 'conv2d') {
+    return `    { /* in place, ${k} rows per call */
+        const tops_context ctx = ${ctx};
+        for (int32_t y = 0; y < ${h} && st == TOPS_OK; y += ${k}) {
+            const int32_t rows = y + ${k} > ${h} ? ${h} - y : ${k};
+            const tops_dims in_dims = {1, rows, ${w}, ${cin}};
+            const tops_dims out_dims = {1, rows, ${o.shape[1]}, ${o.shape[2]}};
+            st = ${kernel}(&ctx, &${id}_params, &${id}_quant, &in_dims, ${at(op.inputs[0]!)} + y * ${w * cin}, &${id}_dims[1], ${id}_weights, &${id}_dims[2], ${id}_bias, &out_dims, ${tmp});
+            if (st == TOPS_OK) memcpy(${at(op.output)} + y * ${rowOut}, ${tmp}, (size_t)(rows * ${rowOut}));
+        }
+    }`;
+  }
+  const kh = op.filterShape[1];
+  return `    { /* in place, ${k} rows per call: output row y lands on input row y - ${op.padding[0]} once no later row reads it */
+        const tops_context ctx = ${ctx};
+        for (int32_t y = 0; y < ${o.shape[0]} && st == TOPS_OK; y += ${k}) {
+            const int32_t rows = y + ${k} > ${o.shape[0]} ? ${o.shape[0]} - y : ${k};
+            const int32_t top = y - ${op.padding[0]};
+            const int32_t first = top < 0 ? 0 : top;
+            const int32_t end = top + rows - 1 + ${kh} > ${h} ? ${h} : top + rows - 1 + ${kh};
+            const tops_dims slab = {1, end - first, ${w}, ${cin}};
+            const tops_dims out_dims = {1, rows, ${o.shape[1]}, ${o.shape[2]}};
+            tops_depthwise_conv2d_params p = ${id}_params;
+            p.padding.h = first - top;
+            st = ${kernel}(&ctx, &p, &${id}_quant, &slab, ${at(op.inputs[0]!)} + first * ${w * cin}, &${id}_dims[1], ${id}_weights, &${id}_dims[2], ${id}_bias, &out_dims, ${tmp});
+            if (st == TOPS_OK) memcpy(${at(op.output)} + y * ${rowOut}, ${tmp}, (size_t)(rows * ${rowOut}));
+        }
+    }`;
 }
 
 export function emitModelC(model: IntModel, opts: ModelCOptions = {}): ModelC {
@@ -138,7 +230,7 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
 #endif /* TOPS_MODEL_H */
 `;
 
-  const parts: string[] = [stamp, '#include "tops_model.h"', '#include "tops_nn.h"', '',
+  const parts: string[] = [stamp, '#include <string.h>', '#include "tops_model.h"', '#include "tops_nn.h"', '',
     '/* -DTOPS_PROFILE_OPS: call the board\'s region marker after every op, so the instruction-count',
     '   plugin attributes instructions to ops (deploy builds this way; a few instructions per op). */',
     '#ifdef TOPS_PROFILE_OPS',
@@ -169,8 +261,11 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
         parts.push(`static const ${pt} ${id}_params = {${-inTensor.zeroPoint}, ${o.zeroPoint}, {${op.stride[1]}, ${op.stride[0]}}, {${op.padding[1]}, ${op.padding[0]}}, {${op.activation.min}, ${op.activation.max}}};`);
         parts.push(`static const tops_per_channel_quant_params ${id}_quant = {${id}_mult, ${id}_shift};`);
         parts.push(`static const tops_dims ${id}_dims[4] = {${dims(inTensor)}, {${n}, ${kh}, ${kw}, ${c}}, {1, 1, 1, ${op.bias.length}}, ${dims(o)}};`, '');
-        const wcast = op.weightBits === 8 ? `${id}_weights` : `${id}_weights`;
-        call = `${kernel}(&ctx, &${id}_params, &${id}_quant, &${id}_dims[0], ${at(op.inputs[0]!)}, &${id}_dims[1], ${wcast}, &${id}_dims[2], ${id}_bias, &${id}_dims[3], ${at(op.output)})`;
+        if (plan.inPlaceOps.has(op.name)) {
+          calls.push(inPlaceRows(op, id, kernel, s, at, inTensor, o));
+          break;
+        }
+        call = `${kernel}(&ctx, &${id}_params, &${id}_quant, &${id}_dims[0], ${at(op.inputs[0]!)}, &${id}_dims[1], ${id}_weights, &${id}_dims[2], ${id}_bias, &${id}_dims[3], ${at(op.output)})`;
         calls.push(`    { const tops_context ctx = ${ctx}; st = ${call}; }`);
         break;
       }
@@ -221,7 +316,7 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
 `);
   parts.push(`tops_status tops_model_invoke(void)
 {
-    tops_status st;
+    tops_status st = TOPS_OK;
 ${calls.join('\n')}
     return TOPS_OK;
 }

@@ -10,10 +10,10 @@ describe('memory planner', () => {
   it('a chain needs exactly its largest input + output (MicroNets eq. 3 bound met)', () => {
     const tensors = [{ name: 'in', bytes: 490 }, { name: 'a', bytes: 8000 }, { name: 'b', bytes: 8000 }, { name: 'c', bytes: 8000 }, { name: 'd', bytes: 64 }];
     const ops = [
-      { name: 'op0', inputs: ['in'], output: 'a', scratchBytes: 0, inPlace: false },
-      { name: 'op1', inputs: ['a'], output: 'b', scratchBytes: 0, inPlace: false },
-      { name: 'op2', inputs: ['b'], output: 'c', scratchBytes: 0, inPlace: false },
-      { name: 'op3', inputs: ['c'], output: 'd', scratchBytes: 0, inPlace: false },
+      { name: 'op0', inputs: ['in'], output: 'a', scratchBytes: 0 },
+      { name: 'op1', inputs: ['a'], output: 'b', scratchBytes: 0 },
+      { name: 'op2', inputs: ['b'], output: 'c', scratchBytes: 0 },
+      { name: 'op3', inputs: ['c'], output: 'd', scratchBytes: 0 },
     ];
     const plan = planMemory(tensors, ops, 'in', 'd');
     expect(plan.lowerBoundBytes).toBe(16000);
@@ -24,8 +24,8 @@ describe('memory planner', () => {
   it('an in-place add reuses its dying input; without it the skip needs three buffers', () => {
     const tensors = [{ name: 'x', bytes: 100 }, { name: 'y', bytes: 100 }, { name: 's', bytes: 100 }];
     const mk = (inPlace: boolean) => [
-      { name: 'f', inputs: ['x'], output: 'y', scratchBytes: 0, inPlace: false },
-      { name: 'add', inputs: ['y', 'x'], output: 's', scratchBytes: 0, inPlace },
+      { name: 'f', inputs: ['x'], output: 'y', scratchBytes: 0 },
+      { name: 'add', inputs: ['y', 'x'], output: 's', scratchBytes: 0, ...(inPlace ? { inPlace: { shift: 0, tempBytes: 0 } } : {}) },
     ];
     expect(planMemory(tensors, mk(false), 'x', 's').arenaBytes).toBe(300);
     const p = planMemory(tensors, mk(true), 'x', 's');
@@ -33,16 +33,35 @@ describe('memory planner', () => {
     expect(p.offsets.get('s')).toBe(p.offsets.get('y'));
   });
 
+  it('a shifted in-place op shares its input buffer, output placed `shift` bytes earlier, temp as scratch', () => {
+    const tensors = [{ name: 'in', bytes: 100 }, { name: 'a', bytes: 1000 }, { name: 'b', bytes: 1000 }, { name: 'c', bytes: 10 }];
+    const ops = [
+      { name: 'op0', inputs: ['in'], output: 'a', scratchBytes: 0 },
+      { name: 'dw', inputs: ['a'], output: 'b', scratchBytes: 16, inPlace: { shift: 40, tempBytes: 40 } },
+      { name: 'op2', inputs: ['b'], output: 'c', scratchBytes: 0 },
+    ];
+    const plan = planMemory(tensors, ops, 'in', 'c');
+    expect(plan.inPlaceOps.has('dw')).toBe(true);
+    expect(plan.offsets.get('a')! - plan.offsets.get('b')!).toBe(40);
+    expect(plan.arenaBytes).toBeLessThan(plan.lowerBoundBytes); // 1040 + 56 < 2000 + 16
+    checkPlan(plan);
+    // An input that is read again later is not overwritten.
+    const keep = planMemory([...tensors, { name: 'd', bytes: 10 }], [...ops, { name: 'op3', inputs: ['a', 'c'], output: 'd', scratchBytes: 0 }], 'in', 'd');
+    expect(keep.inPlaceOps.has('dw')).toBe(false);
+  });
+
   it('checkPlan catches overlapping live buffers', () => {
     expect(() => checkPlan({
-      arenaBytes: 10, lowerBoundBytes: 10, offsets: new Map(), strategy: 'x',
+      arenaBytes: 10, lowerBoundBytes: 10, offsets: new Map(), strategy: 'x', inPlaceOps: new Set(),
       buffers: [{ tensors: ['a'], offset: 0, bytes: 8, first: 0, last: 2 }, { tensors: ['b'], offset: 4, bytes: 8, first: 1, last: 1 }],
     })).toThrow(/a and b are live together/);
   });
 
-  it('the skip model plans within 5% of its lower bound', () => {
+  it('the skip model plans within 5% of its lower bound without in-place ops, below it with them', () => {
     const { model } = randomIntModel('plan');
-    const plan = planModelMemory(model);
+    expect(planModelMemory(model).arenaBytes).toBeLessThan(planModelMemory(model).lowerBoundBytes);
+    expect([...planModelMemory(model).inPlaceOps].sort()).toEqual(['block1_add', 'block1_pw', 'block2_add', 'block2_pw', 'block3_dw']);
+    const plan = planModelMemory(model, { inPlace: false });
     expect(plan.arenaBytes).toBeGreaterThanOrEqual(plan.lowerBoundBytes);
     expect(plan.arenaBytes).toBeLessThanOrEqual(Math.ceil(plan.lowerBoundBytes * 1.05));
   });
