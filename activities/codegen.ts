@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { boardNames, findBoard } from '../src/boards/registry';
-import { StageInputError } from '../src/errors';
 import { scratchFor, type KernelVariant } from '../src/codegen/kernel-variants';
 import { emitModelC } from '../src/codegen/model-c';
 import { emitMfccTablesC } from '../src/codegen/mfcc-tables-c';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { countMacs, decodeIntModel, packedWeightBytes } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
-import { findInput } from './train';
+import { requireUpstream } from './train';
 
 /**
  * `codegen`: integer model → `tops_model.c` / `tops_model.h` (src/codegen/model-c.ts): const
@@ -39,8 +38,7 @@ export function kernelVariantFor(board: string | undefined, kernels: CodegenConf
 }
 
 async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
-  const ref = findInput(ctx as StageContext<unknown>, 'int-model');
-  if (!ref) throw new StageInputError(`stages.${ctx.stageName}: needs a quantize stage (no "int-model" artifact among ${Object.keys(ctx.inputs).join(', ') || 'no inputs'})`);
+  const ref = requireUpstream(ctx, 'int-model', 'quantize');
   const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(ref), 'utf8'), `int-model ${ref.sha256.slice(0, 12)}`);
   const variant = kernelVariantFor(ctx.config.board, ctx.config.kernels);
   const c = emitModelC(model, { scratchBytes: scratchFor(variant), provenance: `int-model sha256:${ref.sha256.slice(0, 16)}, ${variant} kernels` });

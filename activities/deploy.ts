@@ -13,9 +13,9 @@ import { readClipPcm16 } from './features';
 import { buildFirmware, countsBetween, estimateLatency, firmwareBreakdown, firmwareToolVersions, runOnQemu, type ExecutionCounts } from '../src/deploy';
 import { FIRMWARE_DIR } from '../src/deploy/firmware-paths';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-reference';
-import { countMacs, decodeIntModel, tensorBytes, type IntModel } from '../src/quant/int-model';
+import { countMacs, decodeIntModel, opMacs, tensorByName, tensorBytes, type IntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
-import { findInput } from './train';
+import { findInput, requireUpstream } from './train';
 
 /**
  * `deploy` (DESIGN.md §7): build the generated C with arm-none-eabi-gcc for the board's core,
@@ -51,12 +51,6 @@ export type DeployConfig = z.output<typeof deployConfigSchema>;
 
 /** Raised when the board's output differs from the host integer reference. */
 export class BitExactnessError extends TinyopsError {}
-
-function requireInput(ctx: StageContext<DeployConfig>, name: string, producer: string) {
-  const a = findInput(ctx as StageContext<unknown>, name);
-  if (!a) throw new StageInputError(`stages.${ctx.stageName}: needs a ${producer} stage (no "${name}" artifact among ${Object.keys(ctx.inputs).join(', ') || 'no inputs'})`);
-  return a;
-}
 
 function readInt8(file: string): Int8Array {
   const b = fs.readFileSync(file);
@@ -100,12 +94,12 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const config = ctx.config;
   const boardName = config.board!;
   const board = findBoard(boardName)!;
-  const srcDir = await ctx.fetchDir(requireInput(ctx, 'firmware-src', 'codegen'));
-  const modelRef = requireInput(ctx, 'int-model', 'quantize');
+  const srcDir = await ctx.fetchDir(requireUpstream(ctx, 'firmware-src', 'codegen'));
+  const modelRef = requireUpstream(ctx, 'int-model', 'quantize');
   const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(modelRef), 'utf8'));
-  const test = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'test', 'features')));
+  const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
   const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean };
-  const datasetRef = findInput(ctx as StageContext<unknown>, 'dataset');
+  const datasetRef = findInput(ctx, 'dataset');
   const audio = config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined);
   if (audio && plan.frontEnd !== true) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs a model with a fixed-point MFCC front end (features implementation: fixed)`);
   if (audio && !datasetRef) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs the dataset stage in needs: (the test clips' audio)`);
@@ -114,8 +108,8 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const mfcc = feParams ? new MfccQ15(feParams) : undefined;
 
   // 1. Vectors: a seeded sample of the test split, quantized exactly as the firmware input is.
-  const inT = model.tensors.find((t) => t.name === model.input)!;
-  const outT = model.tensors.find((t) => t.name === model.output)!;
+  const inT = tensorByName(model, model.input);
+  const outT = tensorByName(model, model.output);
   const inBytes = tensorBytes(inT);
   const outBytes = tensorBytes(outT);
   const total = test.header.shape[0] as number;
@@ -205,7 +199,9 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     invokes.push(countsBetween(hits[base]!, hits[base + perVector - 1 - lead]!));
     model.ops.forEach((_, i) => perOp[i]!.push(countsBetween(hits[base + i]!, hits[base + i + 1]!).instructions));
   }
-  const pick = invokes.reduce((best, c) => (Math.abs(c.instructions - median(invokes.map((x) => x.instructions))) < Math.abs(best.instructions - median(invokes.map((x) => x.instructions))) ? c : best), invokes[0]!);
+  // The inference whose instruction count is the median (its reads/writes/blocks go with it).
+  const mid = median(invokes.map((x) => x.instructions));
+  const pick = invokes.reduce((best, c) => (Math.abs(c.instructions - mid) < Math.abs(best.instructions - mid) ? c : best), invokes[0]!);
   const latency = estimateLatency(boardName, pick);
   const fePick = frontEnd.length > 0 ? frontEnd[Math.floor(frontEnd.length / 2)]! : undefined;
   const feLatency = fePick ? estimateLatency(boardName, fePick) : undefined;
@@ -235,16 +231,12 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     if (label === test.header.labelIndex[row]) correct++;
   });
   const ops = model.ops.map((op, i) => {
-    const t = model.tensors.find((x) => x.name === op.output)!;
-    const inT2 = model.tensors.find((x) => x.name === op.inputs[0])!;
-    const opMacs = op.kind === 'conv2d' || op.kind === 'depthwise_conv2d'
-      ? t.shape[0] * t.shape[1] * t.shape[2] * op.filterShape[1] * op.filterShape[2] * (op.kind === 'conv2d' ? op.filterShape[3] : 1)
-      : op.kind === 'fully_connected' ? op.filterShape[0] * op.filterShape[1] : 0;
+    const macs = opMacs(model, op);
     const instructions = median(perOp[i]!);
     return {
-      name: op.name, kind: op.kind, bits: 'weightBits' in op ? op.weightBits : 8, macs: opMacs, instructions,
-      instructionsPerMac: opMacs > 0 ? instructions / opMacs : null,
-      inputBytes: tensorBytes(inT2), outputBytes: tensorBytes(t),
+      name: op.name, kind: op.kind, bits: 'weightBits' in op ? op.weightBits : 8, macs, instructions,
+      instructionsPerMac: macs > 0 ? instructions / macs : null,
+      inputBytes: tensorBytes(tensorByName(model, op.inputs[0]!)), outputBytes: tensorBytes(tensorByName(model, op.output)),
     };
   });
   const deployment = {

@@ -28,7 +28,7 @@ import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { decodeIntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { tfjsVersions } from './tool-versions';
-import { findInput } from './train';
+import { findInput, requireUpstream } from './train';
 
 /**
  * Stage `evaluate` (DESIGN.md §5 "Event-based evaluation"; thesis §3 "Custom event
@@ -67,12 +67,6 @@ export const evaluateConfigSchema = z.strictObject({
 });
 export type EvaluateConfig = z.output<typeof evaluateConfigSchema>;
 
-function requireInput(ctx: StageContext<EvaluateConfig>, name: string, producer: string) {
-  const a = findInput(ctx as StageContext<unknown>, name);
-  if (!a) throw new StageInputError(`stages.${ctx.stageName}: needs a ${producer} stage (no "${name}" artifact among ${Object.keys(ctx.inputs).join(', ') || 'no inputs'})`);
-  return a;
-}
-
 /** MFCC frames of a whole stream with the features stage's front end. */
 function streamFeatures(config: MfccConfig, samples: Float32Array): { frames: Float32Array; count: number } {
   const params = mfccParams(config);
@@ -84,9 +78,9 @@ function streamFeatures(config: MfccConfig, samples: Float32Array): { frames: Fl
 }
 
 async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
-  const modelDir = await ctx.fetchDir(requireInput(ctx, 'model', 'train'));
-  const test = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'test', 'features')));
-  const streamsDir = await ctx.fetchDir(requireInput(ctx, 'streams', 'synth-kws'));
+  const modelDir = await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'));
+  const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
+  const streamsDir = await ctx.fetchDir(requireUpstream(ctx, 'streams', 'synth-kws'));
   const frontEnd = mfccConfigSchema.parse(test.header.frontEnd);
   const params = mfccParams(frontEnd);
   const labels = test.header.labels;
@@ -113,7 +107,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const prepared = prepareEventEvaluation(streams, labels, eventOptions);
     let events: EventEvaluation = evaluateStreams(streams, labels, eventOptions);
     let tuning: TuningSummary | undefined;
-    const tuningRef = findInput(ctx as StageContext<unknown>, 'tuning-streams');
+    const tuningRef = findInput(ctx, 'tuning-streams');
     if (tuningRef && ctx.config.thresholdFrom === 'auto') {
       const tuningStreams = await runOnStreams(ctx, model, frontEnd, await ctx.fetchDir(tuningRef), 'running the model over tuning streams');
       ({ events, tuning } = applyTunedThreshold(events, prepared, evaluateStreams(tuningStreams, labels, eventOptions)));
@@ -126,7 +120,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const latenciesMs = matchAtThreshold(prepared, op.threshold)
       .flatMap((m) => m.keyword.flatMap((o) => (o.type === 'hit' ? [o.latencyMs] : [])));
     // 3. The integer model (when a quantize stage is in needs:), as the board computes it.
-    const intRef = findInput(ctx as StageContext<unknown>, 'int-model');
+    const intRef = findInput(ctx, 'int-model');
     const integer = intRef
       ? await integerAccuracy(decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8')), test, (done, total) =>
         ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }))

@@ -6,6 +6,7 @@ import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { loadModelArtifacts } from '../src/nn/model-artifacts';
 import { predict } from '../src/nn/predict';
+import { accuracy, argmaxPerRow, confusionMatrix } from '../src/eval';
 import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { calibrateRanges } from '../src/quant/calibrate';
 import { readFloatGraph, weightsByName, type WeightSpec } from '../src/quant/float-graph';
@@ -14,7 +15,7 @@ import { quantizeFloatGraph, type ActivationRange, type WeightBitWidth } from '.
 import { loadQuantJson } from '../src/quant/quant-json';
 import { didYouMean } from '../src/spec/suggest';
 import type { StageContext, StageModule, StageResult } from './stage-module';
-import { findInput } from './train';
+import { findInput, requireUpstream } from './train';
 
 /**
  * `quantize`: trained float model → integer model (src/quant/int-model.ts), TFLite int8 scheme
@@ -44,12 +45,6 @@ export const quantizeConfigSchema = z.strictObject({
 });
 export type QuantizeConfig = z.output<typeof quantizeConfigSchema>;
 
-function requireInput(ctx: StageContext<QuantizeConfig>, name: string, producer: string) {
-  const a = findInput(ctx as StageContext<unknown>, name);
-  if (!a) throw new StageInputError(`stages.${ctx.stageName}: needs a ${producer} stage (no "${name}" artifact among ${Object.keys(ctx.inputs).join(', ') || 'no inputs'})`);
-  return a;
-}
-
 /** A seeded subset of `t`'s rows (all of them when it has fewer). */
 function sampleRows(t: FeatureTensor, count: number, pick: (n: number) => number[]): Float32Array {
   const n = t.header.shape[0] as number;
@@ -60,17 +55,11 @@ function sampleRows(t: FeatureTensor, count: number, pick: (n: number) => number
   return out;
 }
 
-function argmax(v: ArrayLike<number>, start: number, len: number): number {
-  let best = 0;
-  for (let i = 1; i < len; i++) if ((v[start + i] as number) > (v[start + best] as number)) best = i;
-  return best;
-}
-
 async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
   const config = ctx.config;
-  const modelDir = await ctx.fetchDir(requireInput(ctx, 'model', 'train'));
-  const train = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'train', 'features')));
-  const test = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'test', 'features')));
+  const modelDir = await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'));
+  const train = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'train', 'features')));
+  const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
   const frontEnd = mfccConfigSchema.parse(test.header.frontEnd);
   if (frontEnd.implementation !== 'fixed') {
     throw new StageInputError(`stages.${ctx.stageName}: the features stage must use implementation: fixed (the board runs the fixed-point front end), got "${frontEnd.implementation}"`);
@@ -115,10 +104,9 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
     if (qatRanges) for (const [name, r] of Object.entries(trained!.activations)) merged.set(name, { min: r.min, max: r.max });
     intModel = { ...quantizeFloatGraph(graph, merged, { labels, frontEndScale: 1 / 32, bitsFor }), frontEnd: test.header.frontEnd };
     const post = await predict(model, test.data, shape, config.batchSize);
-    const n = test.header.shape[0] as number;
-    let ok = 0;
-    for (let i = 0; i < n; i++) if (argmax(post, i * labels.length, labels.length) === test.header.labelIndex[i]) ok++;
-    floatAccuracy = n > 0 ? ok / n : 0;
+    floatAccuracy = (test.header.shape[0] as number) > 0
+      ? accuracy(confusionMatrix(test.header.labelIndex, argmaxPerRow(post, labels.length), labels.length))
+      : 0;
   } finally {
     model.dispose();
   }

@@ -6,7 +6,7 @@
 import type { FeatureTensor } from '../dsp/feature-tensor';
 import { frontEndCodes, predictInt, quantizeModelInput } from '../nn/int-reference';
 import type { IntModel } from '../quant/int-model';
-import { confusionMatrix, type ConfusionCounts } from './confusion';
+import { argmaxPerRow, confusionMatrix, type ConfusionCounts } from './confusion';
 
 export interface IntegerAccuracy {
   readonly accuracy: number;
@@ -15,19 +15,14 @@ export interface IntegerAccuracy {
   readonly confusion: ConfusionCounts;
 }
 
-function argmax(v: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if ((v[i] as number) > (v[best] as number)) best = i;
-  return best;
-}
-
 export async function integerAccuracy(model: IntModel, split: FeatureTensor, onClip?: (done: number, total: number) => void): Promise<IntegerAccuracy> {
   const n = split.header.shape[0] as number;
   const size = n > 0 ? split.data.length / n : 0;
   const predicted: number[] = [];
   for (let i = 0; i < n; i++) {
     const codes = frontEndCodes(model, split.data.subarray(i * size, (i + 1) * size));
-    predicted.push(argmax(predictInt(model, quantizeModelInput(model, codes))));
+    const out = predictInt(model, quantizeModelInput(model, codes));
+    predicted.push(argmaxPerRow(out, out.length)[0]!);
     if (i % 16 === 15) {
       onClip?.(i + 1, n);
       await new Promise((resolve) => setImmediate(resolve));

@@ -292,19 +292,19 @@ export function tensorBytes(t: IntTensor): number {
   return t.shape[0] * t.shape[1] * t.shape[2];
 }
 
-/** Multiply-accumulates of one inference (conv, depthwise, FC; pooling and add are not MACs). */
-export function countMacs(model: IntModel): number {
-  let macs = 0;
-  for (const op of model.ops) {
-    if (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') {
-      const out = tensorByName(model, op.output);
-      const [, kh, kw, cin] = op.filterShape;
-      macs += out.shape[0] * out.shape[1] * out.shape[2] * kh * kw * (op.kind === 'conv2d' ? cin : 1);
-    } else if (op.kind === 'fully_connected') {
-      macs += op.filterShape[0] * op.filterShape[1];
-    }
+/** Multiply-accumulates of one op (conv, depthwise, FC; pooling and add are not MACs). */
+export function opMacs(model: IntModel, op: IntOp): number {
+  if (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') {
+    const out = tensorByName(model, op.output);
+    const [, kh, kw, cin] = op.filterShape;
+    return out.shape[0] * out.shape[1] * out.shape[2] * kh * kw * (op.kind === 'conv2d' ? cin : 1);
   }
-  return macs;
+  return op.kind === 'fully_connected' ? op.filterShape[0] * op.filterShape[1] : 0;
+}
+
+/** Multiply-accumulates of one inference. */
+export function countMacs(model: IntModel): number {
+  return model.ops.reduce((sum, op) => sum + opMacs(model, op), 0);
 }
 
 /** Bytes the weights take in flash when packed at their bit width (bias, multipliers, shifts not included). */

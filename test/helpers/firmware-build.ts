@@ -4,13 +4,15 @@
  * and parses its summary line.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { emitKernelTestHeader, KernelTestCase, RequantizeCases } from '../../src/codegen/test-vectors';
 import { buildFirmware, runOnQemu } from '../../src/deploy';
+import { kernelSources, type KernelVariant } from '../../src/codegen/kernel-variants';
 
-export type KernelVariant = 'ref' | 'dsp';
+/** Kernel variants and their sources (as `make KERNELS=<variant>` picks them) have one definition. */
+export { kernelSources, type KernelVariant };
 
 /** Repository root, from dist/test/helpers or test/helpers alike. */
 export const REPO_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
@@ -31,18 +33,6 @@ export function writeVectors(cases: readonly KernelTestCase[], seed: string | nu
   const header = emitKernelTestHeader(cases, { seed, commit: gitCommit() }, requantize);
   writeFileSync(path.join(dir, 'tops_test_vectors.h'), header);
   return dir;
-}
-
-/**
- * Kernel sources of a variant, as `make KERNELS=<variant>` picks them (STYLE.md "ref vs dsp"):
- * every dsp/ file replaces the ref/ file of the same name, ref/ fills in the rest.
- */
-export function kernelSources(variant: KernelVariant = 'ref'): string[] {
-  const ref = path.join(FIRMWARE, 'kernels', 'ref');
-  const dsp = path.join(FIRMWARE, 'kernels', 'dsp');
-  const own = variant === 'dsp' ? readdirSync(dsp).filter((f) => f.endsWith('.c')) : [];
-  const inherited = readdirSync(ref).filter((f) => f.endsWith('.c') && !own.includes(f)).map((f) => path.join(ref, f));
-  return [...inherited, ...own.map((f) => path.join(dsp, f))].sort();
 }
 
 function sources(dir: string, variant: KernelVariant): string[] {

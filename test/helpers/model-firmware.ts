@@ -4,19 +4,16 @@
  * outputs and the per-layer dump of vector 0.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { kernelSources } from '../../src/codegen/kernel-variants';
 import { emitModelC } from '../../src/codegen/model-c';
 import type { IntModel } from '../../src/quant/int-model';
 import { REPO_ROOT } from './firmware-build';
 
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
 
-export function kernelSources(variant = 'ref'): string[] {
-  const dir = path.join(FIRMWARE, 'kernels', variant);
-  return readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => path.join(dir, f));
-}
 
 /** Writes tops_model.{h,c} into a fresh dir; returns the dir. */
 export function writeModelSources(model: IntModel): string {
@@ -32,7 +29,7 @@ export function buildHostModel(dir: string): string {
   execFileSync('gcc', [
     '-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic', '-DTOPS_HOST_BUILD',
     `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`,
-    path.join(dir, 'tops_model.c'), path.join(FIRMWARE, 'harness', 'tops_model_main.c'), ...kernelSources(), '-o', exe,
+    path.join(dir, 'tops_model.c'), path.join(FIRMWARE, 'harness', 'tops_model_main.c'), ...kernelSources('ref'), '-o', exe,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   return exe;
 }
