@@ -107,28 +107,17 @@ tops_status tops_conv2d_s8(const tops_context *ctx, const tops_conv2d_params *pa
                            const tops_dims *bias_dims, const int32_t *bias,
                            const tops_dims *output_dims, int8_t *output)
 {
-    int32_t b, oy, ox, oc, col_len, pending = 0;
+    int32_t b, oy, ox, col_len, pending = 0;
     int16_t *pair;
     tops_rq *rq;
     int8_t *outs[2];
     tops_out_params op;
-    if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0 || input == 0 ||
-        filter == 0 || output == 0 || !tops_dims_valid(input_dims) || !tops_dims_valid(filter_dims) ||
-        !tops_dims_valid(output_dims) || !tops_activation_valid(&params->activation) ||
-        !tops_tile_positive(&params->stride) || params->padding.w < 0 || params->padding.h < 0) {
+    if (params == 0 || !tops_conv_args_valid(TOPS_FILTER_FULL, quant, &params->activation, &params->stride, &params->padding,
+                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
         return TOPS_ARG_ERROR;
     }
-    if (filter_dims->c != input_dims->c || output_dims->c != filter_dims->n || output_dims->n != input_dims->n ||
-        (bias != 0 && (bias_dims == 0 || bias_dims->c != output_dims->c))) {
+    if (!tops_scratch_valid(ctx, tops_conv2d_s8_get_buffer_size(input_dims, filter_dims))) {
         return TOPS_ARG_ERROR;
-    }
-    if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 || ctx->size < tops_conv2d_s8_get_buffer_size(input_dims, filter_dims)) {
-        return TOPS_ARG_ERROR;
-    }
-    for (oc = 0; oc < output_dims->c; oc++) {
-        if (!tops_shift_valid(quant->shift[oc])) {
-            return TOPS_ARG_ERROR;
-        }
     }
     col_len = filter_dims->h * filter_dims->w * input_dims->c;
     rq = (tops_rq *)ctx->buf;

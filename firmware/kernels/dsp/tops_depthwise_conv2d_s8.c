@@ -244,26 +244,15 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
                                      const tops_dims *bias_dims, const int32_t *bias,
                                      const tops_dims *output_dims, int8_t *output)
 {
-    int32_t c, g, t, taps, full;
+    int32_t g, t, taps, full;
     tops_rq *rq;
     int32_t *wq;
-    if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0 || input == 0 ||
-        filter == 0 || output == 0 || !tops_dims_valid(input_dims) || !tops_dims_valid(filter_dims) ||
-        !tops_dims_valid(output_dims) || !tops_activation_valid(&params->activation) ||
-        !tops_tile_positive(&params->stride) || params->padding.w < 0 || params->padding.h < 0) {
+    if (params == 0 || !tops_conv_args_valid(TOPS_FILTER_DEPTHWISE, quant, &params->activation, &params->stride, &params->padding,
+                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
         return TOPS_ARG_ERROR;
     }
-    if (filter_dims->n != 1 || filter_dims->c != input_dims->c || output_dims->c != input_dims->c ||
-        output_dims->n != input_dims->n || (bias != 0 && (bias_dims == 0 || bias_dims->c != output_dims->c))) {
+    if (!tops_scratch_valid(ctx, tops_depthwise_conv2d_s8_get_buffer_size(input_dims, filter_dims))) {
         return TOPS_ARG_ERROR;
-    }
-    if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 || ctx->size < tops_depthwise_conv2d_s8_get_buffer_size(input_dims, filter_dims)) {
-        return TOPS_ARG_ERROR;
-    }
-    for (c = 0; c < input_dims->c; c++) {
-        if (!tops_shift_valid(quant->shift[c])) {
-            return TOPS_ARG_ERROR;
-        }
     }
     taps = filter_dims->h * filter_dims->w;
     rq = (tops_rq *)ctx->buf;

@@ -20,18 +20,13 @@ tops_status tops_fully_connected_s8(const tops_context *ctx, const tops_fully_co
 {
     int32_t b, depth, out_depth;
     int16_t *col;
-    if (params == 0 || quant == 0 || input == 0 || filter == 0 || output == 0 || !tops_dims_valid(input_dims) ||
-        !tops_dims_valid(filter_dims) || !tops_dims_valid(output_dims) ||
-        !tops_activation_valid(&params->activation) || !tops_shift_valid(quant->shift)) {
+    if (params == 0 || !tops_fully_connected_args_valid(quant, &params->activation, input_dims, input, filter_dims,
+                                                        filter, bias_dims, bias, output_dims, output)) {
         return TOPS_ARG_ERROR;
     }
     depth = filter_dims->c;
     out_depth = output_dims->c;
-    if (input_dims->h * input_dims->w * input_dims->c != depth || out_depth != filter_dims->n ||
-        output_dims->n != input_dims->n || (bias != 0 && (bias_dims == 0 || bias_dims->c != out_depth))) {
-        return TOPS_ARG_ERROR;
-    }
-    if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 || ctx->size < tops_fully_connected_s8_get_buffer_size(filter_dims)) {
+    if (!tops_scratch_valid(ctx, tops_fully_connected_s8_get_buffer_size(filter_dims))) {
         return TOPS_ARG_ERROR;
     }
     col = (int16_t *)ctx->buf;

@@ -25,6 +25,80 @@ static inline int tops_tile_positive(const tops_tile *t)
     return t->w > 0 && t->h > 0;
 }
 
+/** No bias, or a bias with one value per output channel. */
+static inline int tops_bias_valid(const tops_dims *bias_dims, const int32_t *bias, int32_t channels)
+{
+    return bias == 0 || (bias_dims != 0 && bias_dims->c == channels);
+}
+
+/** Which filter layout a conv-family kernel takes (the shapes tops_conv_args_valid checks). */
+typedef enum {
+    TOPS_FILTER_FULL,     /* [C_OUT, KH, KW, C_IN]: conv2d, pointwise */
+    TOPS_FILTER_DEPTHWISE /* [1, KH, KW, C]: depthwise, C_OUT = C_IN */
+} tops_filter_kind;
+
+/**
+ * The argument checks every conv-family kernel makes (ref, dsp and packed sub-byte variants
+ * of conv2d / depthwise): pointers, positive shapes that agree with each other, activation
+ * range, stride and padding, and every per-channel shift. Callers check `params != 0` first
+ * (short-circuit) because the activation, stride and padding come from it.
+ */
+static inline int tops_conv_args_valid(tops_filter_kind kind, const tops_per_channel_quant_params *quant,
+                                       const tops_activation *activation, const tops_tile *stride,
+                                       const tops_tile *padding, const tops_dims *input_dims, const void *input,
+                                       const tops_dims *filter_dims, const void *filter,
+                                       const tops_dims *bias_dims, const int32_t *bias,
+                                       const tops_dims *output_dims, const void *output)
+{
+    int32_t c;
+    if (quant == 0 || quant->multiplier == 0 || quant->shift == 0 || input == 0 || filter == 0 || output == 0 ||
+        !tops_dims_valid(input_dims) || !tops_dims_valid(filter_dims) || !tops_dims_valid(output_dims) ||
+        !tops_activation_valid(activation) || !tops_tile_positive(stride) || padding->w < 0 || padding->h < 0) {
+        return 0;
+    }
+    if (filter_dims->c != input_dims->c || output_dims->n != input_dims->n ||
+        !tops_bias_valid(bias_dims, bias, output_dims->c)) {
+        return 0;
+    }
+    if (kind == TOPS_FILTER_DEPTHWISE ? (filter_dims->n != 1 || output_dims->c != input_dims->c)
+                                      : output_dims->c != filter_dims->n) {
+        return 0;
+    }
+    for (c = 0; c < output_dims->c; c++) {
+        if (!tops_shift_valid(quant->shift[c])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/**
+ * The argument checks of the fully connected kernels (int8 and packed): the input flattens to
+ * filter_dims->c values per batch row and the output has filter_dims->n. Callers check
+ * `params != 0` first.
+ */
+static inline int tops_fully_connected_args_valid(const tops_per_tensor_quant_params *quant,
+                                                  const tops_activation *activation,
+                                                  const tops_dims *input_dims, const void *input,
+                                                  const tops_dims *filter_dims, const void *filter,
+                                                  const tops_dims *bias_dims, const int32_t *bias,
+                                                  const tops_dims *output_dims, const void *output)
+{
+    if (quant == 0 || input == 0 || filter == 0 || output == 0 || !tops_dims_valid(input_dims) ||
+        !tops_dims_valid(filter_dims) || !tops_dims_valid(output_dims) || !tops_activation_valid(activation) ||
+        !tops_shift_valid(quant->shift)) {
+        return 0;
+    }
+    return input_dims->h * input_dims->w * input_dims->c == filter_dims->c && output_dims->c == filter_dims->n &&
+           output_dims->n == input_dims->n && tops_bias_valid(bias_dims, bias, output_dims->c);
+}
+
+/** A scratch buffer of at least `needed` bytes, 4-byte aligned (the dsp kernels read it as words). */
+static inline int tops_scratch_valid(const tops_context *ctx, int32_t needed)
+{
+    return ctx != 0 && ctx->buf != 0 && ((uintptr_t)ctx->buf & 3u) == 0 && ctx->size >= needed;
+}
+
 /** Clamp the final value (zero point already added) to the activation range, which lies inside int8. */
 static inline int8_t tops_clamp_s8(int32_t v, const tops_activation *a)
 {

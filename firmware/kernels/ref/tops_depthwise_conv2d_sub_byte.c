@@ -14,20 +14,9 @@ static tops_status depthwise_packed(int32_t bits, const tops_depthwise_conv2d_pa
                                     const tops_dims *output_dims, int8_t *output)
 {
     int32_t b, oy, ox, c, ky, kx;
-    if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0 || input == 0 ||
-        filter == 0 || output == 0 || !tops_dims_valid(input_dims) || !tops_dims_valid(filter_dims) ||
-        !tops_dims_valid(output_dims) || !tops_activation_valid(&params->activation) ||
-        !tops_tile_positive(&params->stride) || params->padding.w < 0 || params->padding.h < 0) {
+    if (params == 0 || !tops_conv_args_valid(TOPS_FILTER_DEPTHWISE, quant, &params->activation, &params->stride, &params->padding,
+                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
         return TOPS_ARG_ERROR;
-    }
-    if (filter_dims->n != 1 || filter_dims->c != input_dims->c || output_dims->c != input_dims->c ||
-        output_dims->n != input_dims->n || (bias != 0 && (bias_dims == 0 || bias_dims->c != output_dims->c))) {
-        return TOPS_ARG_ERROR;
-    }
-    for (c = 0; c < output_dims->c; c++) {
-        if (!tops_shift_valid(quant->shift[c])) {
-            return TOPS_ARG_ERROR;
-        }
     }
     for (b = 0; b < output_dims->n; b++) {
         for (oy = 0; oy < output_dims->h; oy++) {

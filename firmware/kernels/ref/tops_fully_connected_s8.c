@@ -19,17 +19,12 @@ tops_status tops_fully_connected_s8(const tops_context *ctx, const tops_fully_co
 {
     int32_t b, o, i, depth, out_depth;
     (void)ctx;
-    if (params == 0 || quant == 0 || input == 0 || filter == 0 || output == 0 || !tops_dims_valid(input_dims) ||
-        !tops_dims_valid(filter_dims) || !tops_dims_valid(output_dims) ||
-        !tops_activation_valid(&params->activation) || !tops_shift_valid(quant->shift)) {
+    if (params == 0 || !tops_fully_connected_args_valid(quant, &params->activation, input_dims, input, filter_dims,
+                                                        filter, bias_dims, bias, output_dims, output)) {
         return TOPS_ARG_ERROR;
     }
     depth = filter_dims->c;
     out_depth = output_dims->c;
-    if (input_dims->h * input_dims->w * input_dims->c != depth || out_depth != filter_dims->n ||
-        output_dims->n != input_dims->n || (bias != 0 && (bias_dims == 0 || bias_dims->c != out_depth))) {
-        return TOPS_ARG_ERROR;
-    }
     for (b = 0; b < input_dims->n; b++) {
         const int8_t *in_row = input + b * depth;
         for (o = 0; o < out_depth; o++) {
