@@ -8,9 +8,12 @@ import {
   countParams,
   decodeCheckpoint,
   encodeCheckpoint,
+  loadModelArtifacts,
+  readWeights,
   saveModelArtifacts,
   trainModel,
   trainStageConfigSchema,
+  type NamedWeights,
   type TrainCheckpoint,
   type TrainStageConfig as TrainConfig,
 } from '../src/nn';
@@ -103,16 +106,32 @@ async function loadResume(ctx: StageContext<TrainConfig>): Promise<TrainCheckpoi
   }
 }
 
+/** Weights of the upstream train stage's model (config `initFrom: upstream`, fine-tuning). */
+async function loadUpstreamWeights(ctx: StageContext<TrainConfig>): Promise<NamedWeights[]> {
+  const dir = await ctx.fetchDir(requireUpstream(ctx, 'model', 'train (initFrom: upstream)'));
+  const model = await loadModelArtifacts({
+    topology: fs.readFileSync(path.join(dir, 'model.json'), 'utf8'),
+    weights: fs.readFileSync(path.join(dir, 'weights.bin')),
+  });
+  try {
+    return readWeights(model);
+  } finally {
+    model.dispose();
+  }
+}
+
 async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
   const config = ctx.config;
   const { data, labels } = await loadTrainData(ctx);
   const resumeFrom = await loadResume(ctx);
+  const initialWeights = config.initFrom === 'upstream' ? await loadUpstreamWeights(ctx) : undefined;
   let lastEpoch = 0;
   let bestVal = 0;
 
   const result = await trainModel(data, config, {
     rng: ctx.rng('train'),
     resumeFrom,
+    ...(initialWeights === undefined ? {} : { initialWeights }),
     onStep: (step, total) =>
       ctx.progress({ done: step, total, unit: 'steps', epoch: lastEpoch + 1, epochs: config.epochs, message: lastEpoch ? `best val_acc ${bestVal.toFixed(3)}` : undefined }),
     onEpoch: async (epoch, m, checkpoint) => {

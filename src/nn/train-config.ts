@@ -156,7 +156,17 @@ export function quantizableLayerNames(a: ArchitectureConfig): string[] {
  * widths are checked against the architecture's layer names, with a did-you-mean.
  */
 export const trainStageConfigSchema = trainConfigSchema
-  .extend({ quantization: trainQuantizationSchema.optional() })
+  .extend({
+    quantization: trainQuantizationSchema.optional(),
+    /**
+     * `upstream`: start from the weights of the model made by the train stage in `needs:`
+     * (same architecture) instead of a seeded initialisation: fine-tuning, e.g. QAT of a
+     * float-trained model to hybrid 4-bit weights (Krishnamoorthi 2018 §3: QAT from a trained
+     * float model converges faster and better than from scratch). Absent = `scratch`, so
+     * configs without it keep their cache keys.
+     */
+    initFrom: z.enum(['scratch', 'upstream']).optional(),
+  })
   .superRefine((c, ctx) => {
     if (c.quantization === undefined) return;
     const overrides = Object.keys(normalizeBits(c.quantization.bits).overrides);

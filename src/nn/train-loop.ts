@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type * as TF from '@tensorflow/tfjs-node';
 import { canonicalJson } from '../cache/canonical-json';
+import { StageInputError } from '../errors';
 import { Prng } from '../util/prng';
 import { Adam } from './adam';
-import { CheckpointError, type SeedWords, type TrainCheckpoint } from './checkpoint';
+import { CheckpointError, type NamedWeights, type SeedWords, type TrainCheckpoint } from './checkpoint';
 import type { DsCnnArchitecture } from './ds-cnn-arch';
 import { buildDsCnn, type DsCnnNetwork } from './ds-cnn';
 import { learningRateAt } from './lr-schedule';
@@ -45,6 +46,11 @@ export interface TrainHooks {
   readonly onStep?: (step: number, totalSteps: number) => void;
   /** Continue after `resumeFrom.epochsDone` epochs. Must come from the same config, data and rng. */
   readonly resumeFrom?: TrainCheckpoint;
+  /**
+   * Start from these weights (all of them, `readWeights` order and names, e.g. an upstream
+   * model for fine-tuning) instead of the seeded initialisation. Part of the fingerprint.
+   */
+  readonly initialWeights?: readonly NamedWeights[];
 }
 
 export interface TrainResult {
@@ -92,7 +98,9 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
   const tf = loadTf();
   const arch = resolveArchitecture(config.architecture);
   const seeds = drawSeeds(hooks.rng, config);
-  const fingerprint = trainFingerprint(config, digestTrainData(data), seeds.init, seeds.data);
+  const init = hooks.initialWeights;
+  const dataDigest = digestTrainData(data) + (init === undefined ? '' : `+init:${digestWeights(init)}`);
+  const fingerprint = trainFingerprint(config, dataDigest, seeds.init, seeds.data);
   const resume = hooks.resumeFrom;
   if (resume !== undefined) checkResumable(resume, fingerprint, config.epochs);
 
@@ -116,6 +124,14 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
         quant.restore(resume.quant);
       }
     } else {
+      if (init !== undefined) {
+        try {
+          writeWeights(tf, net.model, init.map((w) => w.values), init.map((w) => w.name));
+        } catch (e) {
+          if (!(e instanceof CheckpointError)) throw e;
+          throw new StageInputError(`initFrom: upstream: the upstream model does not match this architecture (${e.message})`);
+        }
+      }
       quant?.recordInitialWeights();
     }
 
@@ -321,6 +337,16 @@ function quantStep(
  * Identifies a training run: config, data bytes and seeds. A checkpoint is only resumed
  * into the run that wrote it (a retry of the same activity), never into a changed one.
  */
+/** sha256 over names, shapes and values of a weight list (initial weights in the fingerprint). */
+function digestWeights(weights: readonly NamedWeights[]): string {
+  const h = createHash('sha256');
+  for (const w of weights) {
+    h.update(`${w.name}[${w.shape.join(',')}]`);
+    h.update(new Uint8Array(w.values.buffer, w.values.byteOffset, w.values.byteLength));
+  }
+  return h.digest('hex');
+}
+
 export function trainFingerprint(config: TrainConfig, dataDigest: string, initSeed: SeedWords, dataSeed: SeedWords): string {
   const text = canonicalJson({ format: 'tinyops-train/1', config, dataDigest, initSeed, dataSeed });
   return createHash('sha256').update(text).digest('hex');

@@ -132,6 +132,37 @@ describe('trainModel', () => {
     r.model.dispose();
   });
 
+  it('fine-tunes from given initial weights (initFrom: upstream) and refuses weights of another architecture', async () => {
+    const data = syntheticData({ n: 120, nVal: 36 });
+    const pre = await trainToCheckpoint(data, tinyConfig({ epochs: 3 }), 'pretrain');
+    // One epoch at a tiny learning rate: the fine-tuned weights stay next to the pretrained
+    // ones, far from a fresh seeded initialisation with the same seed.
+    const slow = tinyConfig({ epochs: 1, learningRate: { initial: 1e-6, decay: 'constant' } });
+    const tuned = await trainToCheckpoint(data, slow, 'finetune');
+    const fromPre = await (async () => {
+      let last: TrainCheckpoint | undefined;
+      const r = await trainModel(data, slow, {
+        rng: Prng.derive('finetune'),
+        initialWeights: pre.weights,
+        onEpoch: async (_e, _m, checkpoint) => {
+          last = checkpoint();
+        },
+      });
+      r.model.dispose();
+      return last!;
+    })();
+    // Trainable weights only: BatchNorm's moving statistics follow the batches at any learning rate.
+    const trainable = (ws: TrainCheckpoint['weights']) => ws.filter((w) => !/moving/.test(w.name));
+    expect(maxWeightDiff(trainable(fromPre.weights), trainable(pre.weights))).toBeLessThan(1e-3);
+    expect(maxWeightDiff(trainable(tuned.weights), trainable(pre.weights))).toBeGreaterThan(0.05);
+    // The initial weights are part of the run's identity: a checkpoint of the fresh run does not resume it.
+    expect(fromPre.fingerprint).not.toBe(tuned.fingerprint);
+    const other = tinyConfig({ epochs: 1, architecture: { firstConv: { filters: 8, kernel: [3, 3], stride: [1, 1] }, blocks: { width: 8, depth: 1 } } });
+    await expect(trainModel(data, other, { rng: Prng.derive('x'), initialWeights: pre.weights })).rejects.toThrow(
+      /initFrom: upstream: the upstream model does not match this architecture/,
+    );
+  });
+
   it('refuses a checkpoint of another run, and bad data, before building anything', async () => {
     const data = syntheticData({ n: 40, nVal: 12 });
     const config = tinyConfig({ epochs: 1 });
