@@ -153,6 +153,11 @@ export async function collectReportModel(src: ReportInputs, run: RunInfo, option
   }
   const historyRef = find('history');
   const histogramsRef = find('weightHistograms');
+  // The quantized train stage's own history, when `history` above came from another stage.
+  const quantHistoryRef =
+    histogramsRef !== undefined && historyRef !== undefined && histogramsRef.stage !== historyRef.stage
+      ? src.inputs[histogramsRef.stage]?.artifacts.find((a) => a.name === 'history')
+      : undefined;
   const evaluationRef = find('evaluation');
   const boardRef = find('board');
 
@@ -163,6 +168,9 @@ export async function collectReportModel(src: ReportInputs, run: RunInfo, option
     features,
     history: historyRef && (await readJsonArtifact(src, historyRef, historySchema)),
     ...(histogramsRef === undefined ? {} : { weightHistograms: await readJsonArtifact(src, histogramsRef, weightHistogramsSchema) }),
+    ...(quantHistoryRef === undefined || histogramsRef === undefined
+      ? {}
+      : { quantHistory: await readJsonArtifact(src, { stage: histogramsRef.stage, ref: quantHistoryRef }, historySchema) }),
     evaluation: evaluationRef && (await readJsonArtifact(src, evaluationRef, evaluationSchema)),
     board: boardRef && (await readJsonArtifact(src, boardRef, boardSchema)),
     sources,

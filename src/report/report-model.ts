@@ -236,6 +236,12 @@ export const reportModelSchema = z.strictObject({
   features: z.array(featureSplitSchema),
   history: historySchema.optional(),
   weightHistograms: weightHistogramsSchema.optional(),
+  /**
+   * The `history` of the stage that made `weightHistograms` when that is another stage than
+   * `history`'s (a QAT fine-tuning stage next to the float train stage): the Quantization
+   * section's S(t) and QAT epochs come from it.
+   */
+  quantHistory: historySchema.optional(),
   evaluation: evaluationSchema.optional(),
   board: boardSchema.optional(),
   /** Which upstream stage each artifact shown came from, by artifact name. */

@@ -2,8 +2,10 @@
  * Accuracy of the simulated integer model (fake-quant forward with the quant.json ranges)
  * for float training + PTQ int8, QAT int8, and a {4, 8}-bit hybrid (thesis ch. 4: all
  * layers 4-bit except the first conv) with and without the Reg_4 regularizer and QAT, on
- * a small synthetic KWS set made by the real synth-kws and features stages (espeak-ng, MFCC).
- * Prints one JSON line. Run on demand:
+ * a small synthetic KWS set made by the real synth-kws and features stages (espeak-ng, MFCC),
+ * plus the recipe of pipelines/kws.yaml's train-4bit stage: QAT fine-tuning of the float
+ * model with 4-bit depthwise + pointwise layers. `pointsVsInt8` compares each variant with
+ * float training + PTQ int8 on the same test clips. Prints one JSON line. Run on demand:
  *
  *   node dist/test/bench/qat-accuracy.bench.js [perKeyword=40] [epochs=12]
  */
@@ -17,9 +19,11 @@ import type { StageResult } from '../../activities/stage-module';
 import { readFeatureTensor } from '../../src/dsp/feature-tensor';
 import { planDsCnn } from '../../src/nn/ds-cnn-arch';
 import { QatNetwork } from '../../src/nn/qat/qat-network';
+import type { NamedWeights } from '../../src/nn/checkpoint';
+import { readWeights } from '../../src/nn/model-weights';
 import { loadTf } from '../../src/nn/tf';
 import { trainModel, type TrainResult } from '../../src/nn/train-loop';
-import { resolveArchitecture, trainStageConfigSchema, type TrainStageConfig, type TrainStageConfigInput } from '../../src/nn/train-config';
+import { quantizableLayerNames, resolveArchitecture, trainStageConfigSchema, type TrainStageConfig, type TrainStageConfigInput } from '../../src/nn/train-config';
 import type { LabelledSet, TrainData } from '../../src/nn/train-data';
 import { LocalStore } from '../../src/store/local-store';
 import { Prng } from '../../src/util/prng';
@@ -90,17 +94,35 @@ async function main(): Promise<void> {
       ['4-bit hybrid QAT, no regularizer', { bits: hybrid4, regularizer: 'none', qat: true }],
       ['4-bit hybrid QAT, Reg_4 linear schedule', { bits: hybrid4, regularizer: 'reg-n', lambda: 1e-4, schedule: { type: 'linear' }, qat: true }],
     ];
+    // The recipe pipelines/kws.yaml uses (train-4bit): QAT fine-tuning of the float-trained
+    // model (variant 1's weights) with 4-bit depthwise and pointwise layers, conv0 and dense
+    // int8, for a third of the epochs at a fifth of the learning rate.
+    const dwPw4 = { default: 8 as const, overrides: Object.fromEntries(quantizableLayerNames(trainStageConfigSchema.parse(base).architecture).filter((l) => /_(dw|pw)$/.test(l)).map((l) => [l, 4 as const])) };
+    const fineTune: TrainStageConfigInput = {
+      ...base,
+      epochs: Math.max(2, Math.round(epochs / 3)),
+      learningRate: { initial: 0.001, decay: 'cosine', final: 0.0001 },
+      initFrom: 'upstream',
+      quantization: { bits: dwPw4, regularizer: 'none', qat: true, qatStartEpoch: 1 },
+    };
     const results: Record<string, unknown>[] = [];
-    for (const [name, quantization] of variants) {
-      const config = trainStageConfigSchema.parse({ ...base, quantization });
+    let floatWeights: NamedWeights[] | undefined;
+    let int8Accuracy: number | undefined;
+    for (const [name, quantization] of [...variants, ['4-bit dw+pw QAT fine-tuned from the float model', undefined] as const]) {
+      const tuning = quantization === undefined;
+      const config = trainStageConfigSchema.parse(tuning ? fineTune : { ...base, quantization });
       const t = Date.now();
-      const r = await trainModel(data, config, { rng: Prng.derive('qat-bench') });
+      const r = await trainModel(data, config, { rng: Prng.derive('qat-bench'), ...(tuning && floatWeights ? { initialWeights: floatWeights } : {}) });
+      if (floatWeights === undefined) floatWeights = readWeights(r.model);
       const acc = evaluate(r, config, data, test);
       const last = r.history[r.history.length - 1]!;
+      int8Accuracy ??= acc.quantized ?? undefined;
       results.push({
         variant: name,
         testAccuracyFloatGraph: +acc.float.toFixed(4),
         testAccuracyFakeQuant: acc.quantized === null ? null : +acc.quantized.toFixed(4),
+        // Points against the first variant (float training + PTQ int8), on the same test clips.
+        pointsVsInt8: acc.quantized === null || int8Accuracy === undefined ? null : +((acc.quantized - int8Accuracy) * 100).toFixed(2),
         bestEpoch: r.bestEpoch,
         valAccuracyBest: +r.history[r.bestEpoch - 1]!.valAccuracy.toFixed(4),
         meanGridDistance: r.quant === undefined ? null : +(Object.values(r.quant.gridDistances).reduce((a, b) => a + b, 0) / Object.keys(r.quant.gridDistances).length).toFixed(4),

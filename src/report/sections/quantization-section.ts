@@ -1,5 +1,5 @@
 import { binnedHistogram, lineChart, type LinePoint } from '../charts';
-import { figure, keyValueTable, type Cell } from '../html';
+import { figure, keyValueTable, table, type Cell } from '../html';
 import type { ReportModel } from '../report-model';
 import { missing, present, type RenderedSection } from './section';
 
@@ -10,9 +10,12 @@ import { missing, present, type RenderedSection } from './section';
  * gather at the minima k/K of their regularizer). Present only for a quantized train stage.
  */
 export async function quantizationSection(model: ReportModel): Promise<RenderedSection> {
-  const epochs = (model.history?.epochs ?? []).filter((e) => e.quant !== undefined);
+  const epochs = ((model.quantHistory ?? model.history)?.epochs ?? []).filter((e) => e.quant !== undefined);
   const hist = model.weightHistograms;
-  if (epochs.length === 0 && hist === undefined) return missing('quantization', 'Quantization', 'the train stage has no quantization block');
+  const intModels = integerModelsTable(model);
+  if (epochs.length === 0 && hist === undefined && intModels === '') {
+    return missing('quantization', 'Quantization', 'no train stage with a quantization block and no quantize stage among the inputs');
+  }
   const charts: string[] = [];
   const qatStart = epochs.find((e) => e.quant?.qat === true)?.epoch;
   const marker = qatStart === undefined ? undefined : { value: qatStart, label: `QAT from epoch ${qatStart}` };
@@ -53,5 +56,35 @@ export async function quantizationSection(model: ReportModel): Promise<RenderedS
   }
   const last = epochs[epochs.length - 1];
   if (last !== undefined && last.quant!.gridDistance !== undefined) entries.push(['final mean distance to grid', Number(last.quant!.gridDistance.toPrecision(3))]);
-  return present('quantization', 'Quantization', `<div class="row">${charts.join('')}</div><div class="row">${histCharts.join('')}</div>${keyValueTable(entries)}`);
+  return present('quantization', 'Quantization', `${intModels}<div class="row">${charts.join('')}</div><div class="row">${histCharts.join('')}</div>${keyValueTable(entries)}`);
+}
+
+/**
+ * The integer models among the inputs (stages with an `int-model` artifact: quantize),
+ * side by side: weight bytes, size against int8, integer test accuracy, and points against
+ * the all-int8 one (issue #5 target: a 4-bit hybrid ≥ 40% smaller within 1 point). Empty
+ * when there is none.
+ */
+function integerModelsTable(model: ReportModel): string {
+  const rows = model.upstream
+    .filter((u) => u.artifacts.some((a) => a.name === 'int-model'))
+    .map((u) => {
+      const m = u.metrics;
+      const num = (k: string): number | undefined => (typeof m[k] === 'number' ? (m[k] as number) : undefined);
+      return { stage: u.stage, bytes: num('weightBytes'), int8: num('int8WeightBytes'), acc: num('intAccuracy'), source: m.rangeSource };
+    });
+  if (rows.length === 0) return '';
+  const ref = rows.find((r) => r.bytes !== undefined && r.bytes === r.int8 && r.acc !== undefined);
+  const cells: Cell[][] = rows.map((r) => [
+    r.stage,
+    r.bytes ?? null,
+    r.bytes !== undefined && r.int8 ? `${(((r.bytes - r.int8) / r.int8) * 100).toFixed(1)}%` : null,
+    r.acc === undefined ? null : `${(r.acc * 100).toFixed(1)}%`,
+    r.acc === undefined || ref?.acc === undefined || r === ref ? null : `${((r.acc - ref.acc) * 100).toFixed(1)} pts`,
+    typeof r.source === 'string' ? r.source : null,
+  ]);
+  return table(['integer model (stage)', 'weight bytes', 'vs int8', 'integer test accuracy', `vs ${ref?.stage ?? 'int8'}`, 'activation ranges'], cells, {
+    caption: 'Integer models (host integer reference on the test split)',
+    numeric: [1, 2, 3, 4],
+  });
 }

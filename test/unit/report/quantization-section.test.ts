@@ -33,6 +33,28 @@ describe('quantization section', () => {
     expect(section).toContain('conv0: 8-bit');
   });
 
+  it('takes S(t) from the fine-tuning stage that made the histograms and compares the integer models', async () => {
+    const q = quantized();
+    const float = fullModel();
+    const intModel = (stage: string, weightBytes: number, intAccuracy: number) => ({
+      stage,
+      metrics: { weightBytes, int8WeightBytes: 22016, intAccuracy, rangeSource: weightBytes === 22016 ? 'calibration' : 'qat' },
+      artifacts: [{ name: 'int-model', sha256: 'a'.repeat(64), bytes: 1, mediaType: 'application/json' }],
+    });
+    const model: ReportModel = {
+      ...q,
+      history: float.history, // the float train stage's curves
+      quantHistory: q.history, // the QAT fine-tuning stage's
+      upstream: [...q.upstream, intModel('quantize', 22016, 0.8944), intModel('quantize-4bit', 12672, 0.8889)],
+    };
+    expect(reportModelSchema.safeParse(model).success).toBe(true);
+    const r = await renderReportHtml(model);
+    const section = r.html.slice(r.html.indexOf('<section id="quantization">'), r.html.indexOf('</section>', r.html.indexOf('<section id="quantization">')));
+    expect(section).toContain('QAT from epoch 3');
+    expect(section).toContain('<td>quantize-4bit</td><td class="num">12,672</td><td class="num">-42.4%</td><td class="num">88.9%</td><td class="num">-0.5 pts</td>');
+    expect(section).toContain('vs quantize');
+  });
+
   it('is left out entirely (not listed as missing) for a float training run', async () => {
     const full = await renderReportHtml(fullModel());
     expect(full.html).not.toContain('id="quantization"');
