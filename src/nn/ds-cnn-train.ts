@@ -1,5 +1,6 @@
 import type * as TF from '@tensorflow/tfjs-node';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
+import { groupByShape } from './adam';
 import type { DsCnnNetwork } from './ds-cnn';
 import { batchNormReluTraining, type BatchMoments } from './native-ops';
 import type { Tf } from './tf';
@@ -87,28 +88,57 @@ export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
   const decay = 1 - (momentum as number);
   const bnRelu = batchNormReluTraining(tf, epsilon as number);
 
-  const moveTowards = (v: LayerVariable, batch: TF.Tensor1D) => {
-    const orig = v.read();
-    v.write(tf.sub(orig, tf.mul(tf.sub(orig, batch), decay)));
-  };
-  const run = (x: TF.Tensor4D, s: ConvStage): TF.Tensor4D => {
+  /** One BN call's batch statistics, kept until the pass ends. */
+  interface Pending {
+    readonly bn: BnWeights;
+    readonly m: BatchMoments;
+  }
+  const run = (x: TF.Tensor4D, s: ConvStage, pending: Pending[]): TF.Tensor4D => {
     const k = s.kernel.read() as TF.Tensor4D;
     const y = s.kind === 'conv' ? tf.conv2d(x, k, [...s.strides], 'same') : tf.depthwiseConv2d(x, k, [...s.strides], 'same');
-    const { gamma, beta, movingMean, movingVariance } = s.bn;
-    return bnRelu(y, gamma.read() as TF.Tensor1D, beta.read() as TF.Tensor1D, (m: BatchMoments) => {
-      moveTowards(movingMean, m.mean);
-      moveTowards(movingVariance, m.variance);
+    return bnRelu(y, s.bn.gamma.read() as TF.Tensor1D, s.bn.beta.read() as TF.Tensor1D, (m) => {
+      pending.push({ bn: s.bn, m: { mean: tf.keep(m.mean), variance: tf.keep(m.variance) } });
     });
+  };
+  /**
+   * tfjs-layers' moving-average update, moving ← moving − (moving − batch)·(1 − momentum),
+   * for all BN layers at once: stacked per channel count, 6 kernels per group instead of 6
+   * per BN layer (each tfjs-node kernel has a fixed cost of tens of µs). Elementwise, so
+   * bit-identical to updating layer by layer; the statistics are not read in training mode,
+   * so updating after the last layer rather than after each is the same.
+   */
+  const updateMovingStatistics = (pending: readonly Pending[]) => {
+    const targets = pending.flatMap((p) => [p.bn.movingMean, p.bn.movingVariance]);
+    const batch = pending.flatMap((p) => [p.m.mean, p.m.variance]);
+    for (const idx of groupByShape(batch.map((b) => b.shape))) {
+      tf.tidy(() => {
+        const stack = (ts: TF.Tensor[]) => (ts.length === 1 ? (ts[0] as TF.Tensor) : tf.stack(ts));
+        const orig = stack(idx.map((i) => (targets[i] as LayerVariable).read()));
+        const moved = tf.sub(orig, tf.mul(tf.sub(orig, stack(idx.map((i) => batch[i] as TF.Tensor))), decay));
+        const parts = idx.length === 1 ? [moved] : tf.unstack(moved);
+        idx.forEach((i, j) => (targets[i] as LayerVariable).write(parts[j] as TF.Tensor));
+      });
+    }
   };
 
   return (x, dropoutMask) => {
-    let h = run(x, conv0);
-    for (const b of blocks) {
-      const y = run(run(h, b.dw), b.pw);
-      h = b.skip === 'none' ? y : tf.add(y, b.skip === 'identity' ? h : tf.avgPool(h, [...b.stride], [...b.stride], 'same'));
+    const pending: Pending[] = [];
+    try {
+      let h = run(x, conv0, pending);
+      for (const b of blocks) {
+        const y = run(run(h, b.dw, pending), b.pw, pending);
+        h = b.skip === 'none' ? y : tf.add(y, b.skip === 'identity' ? h : tf.avgPool(h, [...b.stride], [...b.stride], 'same'));
+      }
+      const pooled = tf.mean(h, [1, 2]) as TF.Tensor2D;
+      const f = dropoutMask === undefined ? pooled : tf.mul(pooled, dropoutMask);
+      const logits = tf.add(tf.matMul(f, denseKernel.read() as TF.Tensor2D), denseBias.read()) as TF.Tensor2D;
+      updateMovingStatistics(pending);
+      return logits;
+    } finally {
+      for (const p of pending) {
+        p.m.mean.dispose();
+        p.m.variance.dispose();
+      }
     }
-    const pooled = tf.mean(h, [1, 2]) as TF.Tensor2D;
-    const f = dropoutMask === undefined ? pooled : tf.mul(pooled, dropoutMask);
-    return tf.add(tf.matMul(f, denseKernel.read() as TF.Tensor2D), denseBias.read()) as TF.Tensor2D;
   };
 }

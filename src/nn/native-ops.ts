@@ -51,8 +51,8 @@ export interface BatchMoments {
  * relu(batchNorm(x)) in training mode over NHWC `x` (statistics over N, H, W), with its
  * gradient w.r.t. x, gamma and beta. Same math as tfjs-layers' BatchNormalization(training)
  * followed by ReLU: y = max(0, gamma·(x − μ)/√(σ² + ε) + beta) with the batch mean μ and
- * biased variance σ². `onMoments` receives μ and σ² (owned by the callee: keep them to use
- * them outside the current tidy) so the caller can update the moving statistics.
+ * biased variance σ². `onMoments` receives μ and σ² so the caller can update the moving
+ * statistics; they are freed when the op returns unless the callback `tf.keep`s them.
  */
 export type BatchNormReluTraining = (x: TF.Tensor4D, gamma: TF.Tensor1D, beta: TF.Tensor1D, onMoments: (m: BatchMoments) => void) => TF.Tensor4D;
 
