@@ -7,6 +7,7 @@ import { Adam } from './adam';
 import { CheckpointError, type NamedWeights, type SeedWords, type TrainCheckpoint } from './checkpoint';
 import type { DsCnnArchitecture } from './ds-cnn-arch';
 import { buildDsCnn, type DsCnnNetwork } from './ds-cnn';
+import { dsCnnTrainForward, type TrainForward } from './ds-cnn-train';
 import { learningRateAt } from './lr-schedule';
 import { readWeights, writeWeights } from './model-weights';
 import { resolveArchitecture, type TrainConfig, type TrainStageConfig } from './train-config';
@@ -82,6 +83,8 @@ export interface QuantResult {
 interface Session {
   readonly tf: Tf;
   readonly net: DsCnnNetwork;
+  /** Training-mode input → logits over `net`'s variables (the non-QAT steps). */
+  readonly forward: TrainForward;
   readonly adam: Adam;
   readonly vars: readonly TF.Variable[];
   readonly data: TrainData;
@@ -108,7 +111,7 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
   const vars = net.model.trainableWeights.map((w) => w.read() as TF.Variable);
   const adam = new Adam(tf, vars, config.optimizer);
   const quant = config.quantization === undefined ? undefined : new QuantSession(tf, net, config.quantization, config.epochs);
-  const session: Session = { tf, net, adam, vars, data, config, dropout: arch.dropout, quant };
+  const session: Session = { tf, net, forward: dsCnnTrainForward(tf, net), adam, vars, data, config, dropout: arch.dropout, quant };
   try {
     const history: EpochMetrics[] = [];
     let bestEpoch = 0;
@@ -393,7 +396,7 @@ function meanCrossEntropy(tf: Tf, logits: TF.Tensor2D, oneHot: TF.Tensor2D): TF.
 
 /** One Adam step on a batch; returns the batch's summed loss and correct count. */
 function trainStep(
-  { tf, net, adam, vars, data }: Session,
+  { tf, net, forward, adam, vars, data }: Session,
   batch: { x: Float32Array; y: Int32Array },
   mask: Float32Array | undefined,
   learningRate: number,
@@ -408,8 +411,7 @@ function trainStep(
       const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
       const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.plan.features]);
       const { value, grads } = tf.variableGrads(() => {
-        const f = net.features.apply(x, { training: true }) as TF.Tensor2D;
-        const logits = net.classifier.apply(maskT === undefined ? f : f.mul(maskT)) as TF.Tensor2D;
+        const logits = forward(x, maskT);
         // Kept: variableGrads frees everything its function creates except the loss.
         correct = tf.keep(logits.argMax(1).equal(labels).sum() as TF.Scalar);
         return meanCrossEntropy(tf, logits, oneHot);

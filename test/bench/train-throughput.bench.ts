@@ -223,7 +223,7 @@ export async function runTrainThroughputBench(): Promise<Record<string, unknown>
   const notes = [
     `${cpus().length} cores, 1-min load ${load0.toFixed(2)} before / ${load1.toFixed(2)} after: other jobs share this machine, so absolute rates are noisy; compare the ratio.`,
     'samplesPerSec times training steps only (tinyops: trainModel.trainSamplesPerSec over the timed epochs after a warm-up run; keras: per-epoch callback time after warm-up steps); wallSamplesPerSec includes setup and (tinyops) per-epoch validation.',
-    `tinyops runs eager ops per batch (tf.variableGrads + own Adam, seeded dropout mask, cosine LR off), keras a traced tf.function graph${keras.jitCompile ? ' with XLA' : ' without XLA'}.`,
+    `tinyops runs eager ops per batch (tf.variableGrads over src/nn/ds-cnn-train.ts: native fused BN+ReLU, shape-grouped own Adam, seeded dropout mask, cosine LR off), keras a traced tf.function graph${keras.jitCompile ? ' with XLA' : ' without XLA'}.`,
     'Data: tinyops synthetic motifs, keras standard normal; same shape, dtype float32, 12 classes.',
     sameShapes && sameParams ? 'Architectures match: identical parameter counts and weight-shape multisets.' : 'ARCHITECTURE MISMATCH: see params/weightShapesMatch.',
   ].join(' ');
