@@ -38,10 +38,14 @@ import { tfjsVersions } from './tool-versions';
  * (src/quant/quant-json.ts: per-layer bits and folded weight scales, activation ranges,
  * schedule and λ), every history epoch has `quant: {schedule, regLoss, gridDistance, qat}`,
  * and a `weightHistograms` JSON artifact holds per-layer histograms of w/max|w_c| before
- * and after training. Without the block, outputs are byte-identical to version 1's.
+ * and after training.
+ *
+ * Version 2: the float training step runs on native fused BatchNorm/ReLU ops
+ * (src/nn/ds-cnn-train.ts) instead of the layers' forward; rounding differs by ~1e-7, so
+ * trained weights are not byte-identical to version 1's.
  */
 export const kind = 'train';
-export const version = 1;
+export const version = 2;
 export const configSchema = trainStageConfigSchema;
 
 interface CheckpointDoc {
