@@ -80,11 +80,17 @@ function integerModelsTable(model: ReportModel): string {
     r.bytes ?? null,
     r.bytes !== undefined && r.int8 ? `${(((r.bytes - r.int8) / r.int8) * 100).toFixed(1)}%` : null,
     r.acc === undefined ? null : `${(r.acc * 100).toFixed(1)}%`,
-    r.acc === undefined || ref?.acc === undefined || r === ref ? null : `${((r.acc - ref.acc) * 100).toFixed(1)} pts`,
+    r.acc === undefined || ref?.acc === undefined || r === ref ? null : signedPoints(r.acc - ref.acc),
     typeof r.source === 'string' ? r.source : null,
   ]);
   return table(['integer model (stage)', 'weight bytes', 'vs int8', 'integer test accuracy', `vs ${ref?.stage ?? 'int8'}`, 'activation ranges'], cells, {
     caption: 'Integer models (host integer reference on the test split)',
     numeric: [1, 2, 3, 4],
   });
+}
+
+/** An accuracy difference in points with its sign: "+1.1 pts", "-0.5 pts". */
+function signedPoints(delta: number): string {
+  const p = (delta * 100).toFixed(1);
+  return `${delta > 0 && p !== '0.0' ? '+' : ''}${p} pts`;
 }
