@@ -19,12 +19,14 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
   return {
     /**
      * Compute the stage's cache key (DESIGN.md §4: kind + implementation version +
-     * canonical config + input digests + seed + tool versions) and look it up.
+     * canonical config + input digests + seed + tool versions, and the stage's name, which
+     * its random streams derive from) and look it up.
      */
     async lookupStageCache(input: CacheLookupInput): Promise<CacheLookupResult> {
       const module = modules.get(input.stage.kind);
       if (!module) throw new Error(`no stage module for kind "${input.stage.kind}" on this worker`);
       const cacheKey = computeCacheKey({
+        stage: input.stage.name,
         kind: module.kind,
         version: module.version,
         config: input.stage.config,

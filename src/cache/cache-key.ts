@@ -7,6 +7,7 @@ import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } fr
  *
  *   key = hex sha256( canonicalJson({
  *           format: CACHE_KEY_FORMAT,
+ *           stage,                     // the stage's own name: its random streams derive from (seed, name)
  *           kind,                      // stage kind, e.g. "train"
  *           version,                   // the stage module's implementation version
  *           config,                    // resolved `with:` (defaults applied)
@@ -21,11 +22,18 @@ import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } fr
  * bucket give the same key, and re-uploading identical data changes nothing. The order in
  * which `needs:` lists stages is not part of the key. `format` lets a future change of this
  * formula invalidate every old key at once instead of colliding with them.
+ *
+ * Format 2 added `stage`: every stage draws its randomness from Prng.derive(seed, stage name,
+ * …) (activities/stage-context.ts), so two stages that differ only in name produce different
+ * bytes and must not share an entry (format 1 let a renamed copy of a seeded stage hit the
+ * original's cache and report numbers its own seeds would not give).
  */
 
-export const CACHE_KEY_FORMAT = 1;
+export const CACHE_KEY_FORMAT = 2;
 
 export interface CacheKeyInput {
+  /** The stage's own name (pipeline `stages:` key). */
+  stage: string;
   kind: string;
   version: number;
   config: unknown;
@@ -40,6 +48,7 @@ export interface CacheKeyInput {
  * caller bug: duplicate stage or artifact names, a digest that is not hex sha256.
  */
 export function cacheKeyMaterial(input: CacheKeyInput): JsonValue {
+  if (typeof input.stage !== 'string' || input.stage === '') throw new TypeError('cache key: stage must be a non-empty string');
   if (typeof input.kind !== 'string' || input.kind === '') throw new TypeError('cache key: kind must be a non-empty string');
   if (!Number.isSafeInteger(input.version) || input.version < 0) {
     throw new TypeError(`cache key: version must be a non-negative integer, got ${input.version}`);
@@ -60,6 +69,7 @@ export function cacheKeyMaterial(input: CacheKeyInput): JsonValue {
   for (const i of inputs) assertUnique(i.artifacts.map((a) => a.name), `artifact of input ${i.stage}`);
   return toCanonicalValue({
     format: CACHE_KEY_FORMAT,
+    stage: input.stage,
     kind: input.kind,
     version: input.version,
     config: input.config,

@@ -147,7 +147,7 @@ describe('S3Store specifics', () => {
 
   it('a full stage cycle: key, artifacts, commit last, hit; deleted object turns it into a miss', async () => {
     const store = newStore();
-    const key = computeCacheKey({ kind: 'codegen', version: 1, config: { arena: 'static' }, inputs: [], seed: 1 });
+    const key = computeCacheKey({ stage: 'codegen', kind: 'codegen', version: 1, config: { arena: 'static' }, inputs: [], seed: 1 });
     const src = join(scratch, 'model.c');
     writeFileSync(src, 'int main(void) { return 0; }\n');
     const ref = await store.putFile(src);

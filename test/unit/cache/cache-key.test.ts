@@ -7,6 +7,7 @@ const D2 = sha256Bytes('streams');
 const D3 = sha256Bytes('architecture');
 
 const base: CacheKeyInput = {
+  stage: 'train',
   kind: 'train',
   version: 3,
   config: { epochs: 30, quantization: { bits: [2, 4, 8], regularizer: 'reg-n', lambda: 0.01 } },
@@ -26,14 +27,16 @@ describe('computeCacheKey', () => {
     // The formula is pinned: changing it silently would orphan (or worse, alias) every entry.
     expect(canonicalJson(cacheKeyMaterial(base))).toBe(
       '{"config":{"epochs":30,"quantization":{"bits":[2,4,8],"lambda":0.01,"regularizer":"reg-n"}},' +
-        '"format":1,"inputs":[{"artifacts":[{"name":"streams","sha256":"' + D2 + '"},{"name":"train","sha256":"' + D1 + '"}],' +
+        '"format":2,"inputs":[{"artifacts":[{"name":"streams","sha256":"' + D2 + '"},{"name":"train","sha256":"' + D1 + '"}],' +
         '"stage":"features"},{"artifacts":[{"name":"architecture","sha256":"' + D3 + '"}],"stage":"search"}],' +
-        '"kind":"train","seed":42,"tools":{"tfjs":"4.22.0"},"version":3}',
+        '"kind":"train","seed":42,"stage":"train","tools":{"tfjs":"4.22.0"},"version":3}',
     );
   });
 
   const changes: Array<[string, CacheKeyInput]> = [
     ['kind', { ...base, kind: 'quantize' }],
+    // Same kind, config and inputs under another name: other random streams, other bytes.
+    ["the stage's own name", { ...base, stage: 'train-4bit' }],
     ['version', { ...base, version: 4 }],
     ['a config value', { ...base, config: { epochs: 31, quantization: { bits: [2, 4, 8], regularizer: 'reg-n', lambda: 0.01 } } }],
     ['a nested config value', { ...base, config: { epochs: 30, quantization: { bits: [2, 4], regularizer: 'reg-n', lambda: 0.01 } } }],
@@ -60,6 +63,7 @@ describe('computeCacheKey', () => {
       config: { quantization: { lambda: 0.01, regularizer: 'reg-n', bits: [2, 4, 8] }, epochs: 30 },
       version: 3,
       kind: 'train',
+      stage: 'train',
     };
     expect(computeCacheKey(reordered)).toBe(computeCacheKey(base));
   });
