@@ -25,6 +25,13 @@ static inline int tops_tile_positive(const tops_tile *t)
     return t->w > 0 && t->h > 0;
 }
 
+/** A 1x1 filter without padding: what every pointwise entry point (int8 and packed) accepts. */
+static inline int tops_pointwise_shape_valid(const tops_conv2d_params *params, const tops_dims *filter_dims)
+{
+    return params != 0 && filter_dims != 0 && filter_dims->h == 1 && filter_dims->w == 1 &&
+           params->padding.w == 0 && params->padding.h == 0;
+}
+
 /** No bias, or a bias with one value per output channel. */
 static inline int tops_bias_valid(const tops_dims *bias_dims, const int32_t *bias, int32_t channels)
 {

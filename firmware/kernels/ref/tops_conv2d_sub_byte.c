@@ -53,12 +53,6 @@ static tops_status conv2d_packed(int32_t bits, const tops_conv2d_params *params,
     return TOPS_OK;
 }
 
-static int pointwise_shape_ok(const tops_conv2d_params *params, const tops_dims *filter_dims)
-{
-    return params != 0 && filter_dims != 0 && filter_dims->h == 1 && filter_dims->w == 1 &&
-           params->padding.w == 0 && params->padding.h == 0;
-}
-
 int32_t tops_conv2d_s4_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims)
 {
     (void)input_dims;
@@ -113,7 +107,7 @@ tops_status tops_pointwise_conv2d_s4(const tops_context *ctx, const tops_conv2d_
                                      const tops_dims *output_dims, int8_t *output)
 {
     (void)ctx;
-    if (!pointwise_shape_ok(params, filter_dims)) {
+    if (!tops_pointwise_shape_valid(params, filter_dims)) {
         return TOPS_ARG_ERROR;
     }
     return conv2d_packed(4, params, quant, input_dims, input, filter_dims, packed_filter, bias_dims, bias,
@@ -128,7 +122,7 @@ tops_status tops_pointwise_conv2d_s2(const tops_context *ctx, const tops_conv2d_
                                      const tops_dims *output_dims, int8_t *output)
 {
     (void)ctx;
-    if (!pointwise_shape_ok(params, filter_dims)) {
+    if (!tops_pointwise_shape_valid(params, filter_dims)) {
         return TOPS_ARG_ERROR;
     }
     return conv2d_packed(2, params, quant, input_dims, input, filter_dims, packed_filter, bias_dims, bias,

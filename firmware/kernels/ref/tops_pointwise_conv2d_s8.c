@@ -1,6 +1,8 @@
 /*
- * Reference 1x1 convolution. It exists as its own entry point so a dsp/ variant can give it a
- * fast path; the reference just checks the shape and runs the general convolution.
+ * 1x1 convolution entry point: checks the shape and runs the general convolution, which is
+ * the reference one or, in the dsp variant, dsp/tops_conv2d_s8.c (for a 1x1 filter that
+ * already reduces to "one pixel's channels as a q15 column, int8 rows x two columns"), so
+ * both variants share this file. Its own entry point keeps room for a dedicated fast path.
  */
 #include "tops_common.h"
 
@@ -16,8 +18,7 @@ tops_status tops_pointwise_conv2d_s8(const tops_context *ctx, const tops_conv2d_
                                      const tops_dims *bias_dims, const int32_t *bias,
                                      const tops_dims *output_dims, int8_t *output)
 {
-    if (params == 0 || filter_dims == 0 || filter_dims->h != 1 || filter_dims->w != 1 ||
-        params->padding.w != 0 || params->padding.h != 0) {
+    if (!tops_pointwise_shape_valid(params, filter_dims)) {
         return TOPS_ARG_ERROR;
     }
     return tops_conv2d_s8(ctx, params, quant, input_dims, input, filter_dims, filter, bias_dims, bias,
