@@ -23,7 +23,7 @@ import {
   type TuningSummary,
 } from '../src/eval';
 import type { LayersModel } from '@tensorflow/tfjs-node';
-import { loadModelArtifacts, predict } from '../src/nn';
+import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
 import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { decodeIntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
@@ -86,10 +86,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
   const labels = test.header.labels;
   const shape: [number, number] = [params.frames, params.coefficients];
 
-  const model = await loadModelArtifacts({
-    topology: fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'),
-    weights: fs.readFileSync(path.join(modelDir, 'weights.bin')),
-  });
+  const model = await loadModelArtifacts(readModelDir(modelDir));
   try {
     // 1. Clip level: the test split.
     const n = test.header.shape[0] as number;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { StageInputError } from '../src/errors';
 import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
-import { loadModelArtifacts } from '../src/nn/model-artifacts';
+import { loadModelArtifacts, readModelDir } from '../src/nn/model-artifacts';
 import { predict } from '../src/nn/predict';
 import { accuracy, argmaxPerRow, confusionMatrix } from '../src/eval';
 import { integerAccuracy } from '../src/eval/integer-accuracy';
@@ -68,10 +68,9 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
   const shape: [number, number] = [params.frames, params.coefficients];
   const labels = test.header.labels;
 
-  const topologyText = fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8');
-  const weightsBytes = fs.readFileSync(path.join(modelDir, 'weights.bin'));
-  const topology = JSON.parse(topologyText) as { modelTopology: unknown; weightSpecs: WeightSpec[] };
-  const graph = readFloatGraph(topology.modelTopology, weightsByName(topology.weightSpecs, weightsBytes));
+  const blobs = readModelDir(modelDir);
+  const topology = JSON.parse(blobs.topology) as { modelTopology: unknown; weightSpecs: WeightSpec[] };
+  const graph = readFloatGraph(topology.modelTopology, weightsByName(topology.weightSpecs, blobs.weights));
 
   const weighted = graph.ops.filter((o) => o.kind === 'conv2d' || o.kind === 'depthwise_conv2d' || o.kind === 'fully_connected').map((o) => o.name);
   for (const layer of Object.keys(config.layerBits)) {
@@ -91,7 +90,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
     trained ? ((trained.layers[layer]?.bits ?? 8) as WeightBitWidth) : (config.layerBits[layer] ?? config.weightBits);
   const qatRanges = trained?.qat.enabled === true;
 
-  const model = await loadModelArtifacts({ topology: topologyText, weights: weightsBytes });
+  const model = await loadModelArtifacts(blobs);
   let intModel: IntModel;
   let floatAccuracy: number;
   try {

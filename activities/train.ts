@@ -9,6 +9,9 @@ import {
   decodeCheckpoint,
   encodeCheckpoint,
   loadModelArtifacts,
+  MODEL_TOPOLOGY_FILE,
+  MODEL_WEIGHTS_FILE,
+  readModelDir,
   readWeights,
   saveModelArtifacts,
   trainModel,
@@ -113,10 +116,7 @@ async function loadResume(ctx: StageContext<TrainConfig>): Promise<TrainCheckpoi
 /** Weights of the upstream train stage's model (config `initFrom: upstream`, fine-tuning). */
 async function loadUpstreamWeights(ctx: StageContext<TrainConfig>): Promise<NamedWeights[]> {
   const dir = await ctx.fetchDir(requireUpstream(ctx, 'model', 'train (initFrom: upstream)'));
-  const model = await loadModelArtifacts({
-    topology: fs.readFileSync(path.join(dir, 'model.json'), 'utf8'),
-    weights: fs.readFileSync(path.join(dir, 'weights.bin')),
-  });
+  const model = await loadModelArtifacts(readModelDir(dir));
   try {
     return readWeights(model);
   } finally {
@@ -154,8 +154,8 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
     const modelDir = path.join(ctx.workDir, 'model');
     fs.mkdirSync(modelDir, { recursive: true });
     const art = saveModelArtifacts(result.model);
-    fs.writeFileSync(path.join(modelDir, 'model.json'), art.topology);
-    fs.writeFileSync(path.join(modelDir, 'weights.bin'), art.weights);
+    fs.writeFileSync(path.join(modelDir, MODEL_TOPOLOGY_FILE), art.topology);
+    fs.writeFileSync(path.join(modelDir, MODEL_WEIGHTS_FILE), art.weights);
     fs.writeFileSync(path.join(modelDir, 'labels.json'), JSON.stringify({ labels, inputShape: data.shape }) + '\n');
     if (result.quant !== undefined) fs.writeFileSync(path.join(modelDir, QUANT_JSON_FILE), JSON.stringify(result.quant.quantJson, null, 1) + '\n');
     const macs = countMacs(result.architecture, data.shape, data.numClasses).total;

@@ -20,7 +20,16 @@ export {
 export { countMacs, countParams, type LayerMacs, type MacCount, type ParamCount } from './ds-cnn-cost';
 export { buildDsCnn, type BuildOptions, type DsCnnNetwork } from './ds-cnn';
 export { learningRateAt, type LearningRateConfig } from './lr-schedule';
-export { loadModelArtifacts, saveModelArtifacts, MODEL_TOPOLOGY_MEDIA_TYPE, MODEL_WEIGHTS_MEDIA_TYPE, type ModelArtifacts } from './model-artifacts';
+export {
+  loadModelArtifacts,
+  readModelDir,
+  saveModelArtifacts,
+  MODEL_TOPOLOGY_FILE,
+  MODEL_TOPOLOGY_MEDIA_TYPE,
+  MODEL_WEIGHTS_FILE,
+  MODEL_WEIGHTS_MEDIA_TYPE,
+  type ModelArtifacts,
+} from './model-artifacts';
 export { readWeights, writeWeights } from './model-weights';
 export { predict } from './predict';
 export { assertNativeBackend, loadTf, NATIVE_BACKEND, TfBackendError, type Tf } from './tf';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs-node';
 import { StageInputError } from '../errors';
 import { readWeights } from './model-weights';
@@ -16,6 +18,10 @@ export interface ModelArtifacts {
   /** The weight values, as `weightSpecs` lays them out (float32 little-endian). */
   readonly weights: Buffer;
 }
+
+/** File names of the two blobs in a train stage's `model` directory artifact. */
+export const MODEL_TOPOLOGY_FILE = 'model.json';
+export const MODEL_WEIGHTS_FILE = 'weights.bin';
 
 export const MODEL_TOPOLOGY_MEDIA_TYPE = 'application/vnd.tfjs.layers-model+json';
 export const MODEL_WEIGHTS_MEDIA_TYPE = 'application/octet-stream';
@@ -41,6 +47,14 @@ export function saveModelArtifacts(model: TF.LayersModel): ModelArtifacts {
     for (const v of w.values) off = bytes.writeFloatLE(v, off);
   }
   return { topology: JSON.stringify(json), weights: bytes };
+}
+
+/** The two blobs of a `model` directory (the train stage writes them with these names). */
+export function readModelDir(dir: string): ModelArtifacts {
+  return {
+    topology: readFileSync(join(dir, MODEL_TOPOLOGY_FILE), 'utf8'),
+    weights: readFileSync(join(dir, MODEL_WEIGHTS_FILE)),
+  };
 }
 
 /** Rebuilds the model `saveModelArtifacts` stored; throws StageInputError if the blobs do not fit together. */

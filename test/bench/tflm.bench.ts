@@ -11,7 +11,7 @@ import { readFeatureTensor } from '../../src/dsp/feature-tensor';
 import { DS_CNN_PRESETS } from '../../src/nn/ds-cnn-arch';
 import { buildDsCnn } from '../../src/nn/ds-cnn';
 import { loadTf } from '../../src/nn/tf';
-import { loadModelArtifacts, saveModelArtifacts } from '../../src/nn/model-artifacts';
+import { loadModelArtifacts, readModelDir, saveModelArtifacts } from '../../src/nn/model-artifacts';
 import { calibrateRanges } from '../../src/quant/calibrate';
 import { readFloatGraph, weightsByName, type WeightSpec } from '../../src/quant/float-graph';
 import { packedWeightBytes, type IntModel } from '../../src/quant/int-model';
@@ -249,10 +249,10 @@ interface TinyopsResult {
 }
 
 async function tinyopsSide(m: BenchModel, work: string, baseline: Measured): Promise<TinyopsResult> {
-  const topology = JSON.parse(readFileSync(path.join(m.dir, 'model.json'), 'utf8')) as { modelTopology: unknown; weightSpecs: WeightSpec[] };
-  const weightsBytes = readFileSync(path.join(m.dir, 'weights.bin'));
-  const graph = readFloatGraph(topology.modelTopology, weightsByName(topology.weightSpecs, weightsBytes));
-  const model = await loadModelArtifacts({ topology: readFileSync(path.join(m.dir, 'model.json'), 'utf8'), weights: weightsBytes });
+  const blobs = readModelDir(m.dir);
+  const topology = JSON.parse(blobs.topology) as { modelTopology: unknown; weightSpecs: WeightSpec[] };
+  const graph = readFloatGraph(topology.modelTopology, weightsByName(topology.weightSpecs, blobs.weights));
+  const model = await loadModelArtifacts(blobs);
   let intModel: IntModel;
   try {
     const ranges = await calibrateRanges(model, graph.input, graph.ops.map((o) => o.output), m.calibration, m.shape);
