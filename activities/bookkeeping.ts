@@ -30,9 +30,10 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
         kind: module.kind,
         version: module.version,
         config: input.stage.config,
-        inputs: Object.entries(input.inputs).map(([stage, out]) => ({
+        // In `needs:` order: it decides which producer a shared artifact name resolves to.
+        inputs: input.stage.needs.map((stage) => ({
           stage,
-          artifacts: out.artifacts.map((a) => ({ name: a.name, sha256: a.sha256 })),
+          artifacts: (input.inputs[stage]?.artifacts ?? []).map((a) => ({ name: a.name, sha256: a.sha256 })),
         })),
         seed: input.seed,
         tools: {

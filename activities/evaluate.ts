@@ -28,7 +28,7 @@ import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { decodeIntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { tfjsVersions } from './tool-versions';
-import { findInput, requireUpstream } from './train';
+import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
  * Stage `evaluate` (DESIGN.md §5 "Event-based evaluation"; thesis §3 "Custom event

@@ -27,6 +27,7 @@ import {
   datasetDigestKey,
   modelDigestKey,
   pipelineKey,
+  statusKey,
 } from '../src/temporal/search-attributes';
 import {
   stageActivityName,
@@ -56,6 +57,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
     upsertSearchAttributes([
       { key: pipelineKey, value: pipeline.name },
       { key: configHashKey, value: input.configHash },
+      { key: statusKey, value: 'running' },
     ] as SearchAttributeUpdatePair[]);
   }
   upsertMemo({ pipeline: pipeline.name, runId, configHash: input.configHash, store: input.store, stages: pipeline.stages.map((s) => `${s.name} (${s.kind})`) });
@@ -66,7 +68,9 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
   const stageActs = proxyActivities<Record<string, (i: StageActivityInput) => Promise<StageActivityResult>>>({
     startToCloseTimeout: '12 hours',
     heartbeatTimeout: `${input.heartbeatTimeoutSec ?? 60} seconds`,
-    retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['TinyopsError'] },
+    // Which failures are final is decided per failure (nonRetryable: user errors), not by type
+    // here: src/temporal/stage-failure.ts.
+    retry: { maximumAttempts: 5, initialInterval: '1s' },
   });
 
   const byName = new Map(pipeline.stages.map((s) => [s.name, s]));
@@ -115,6 +119,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
     } catch (err) {
       state.status = 'failed';
       state.error = failureMessage(err);
+      state.errorType = failureType(err);
     }
   };
 
@@ -126,7 +131,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
   const model = findArtifact(finals, 'model');
   upsertMemo({ status, datasetDigest: dataset ?? null, modelDigest: model ?? null });
   if (input.searchAttributes) {
-    const pairs: SearchAttributeUpdatePair[] = [];
+    const pairs: SearchAttributeUpdatePair[] = [{ key: statusKey, value: status } as SearchAttributeUpdatePair];
     if (dataset) pairs.push({ key: datasetDigestKey, value: dataset } as SearchAttributeUpdatePair);
     if (model) pairs.push({ key: modelDigestKey, value: model } as SearchAttributeUpdatePair);
     if (pairs.length) upsertSearchAttributes(pairs);
@@ -158,6 +163,14 @@ function failureMessage(err: unknown): string {
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
   if (e instanceof ApplicationFailure) return e.message;
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The failure type (the error's class name, src/temporal/stage-failure.ts), when there is one. */
+function failureType(err: unknown): string | undefined {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof ApplicationFailure) return e.type ?? undefined;
+  return e instanceof Error ? e.name : undefined;
 }
 
 /** A markdown table for the Temporal UI's "current details" of the run. */

@@ -33,6 +33,8 @@ export interface StageState {
   metrics?: Metrics;
   summary?: string;
   error?: string;
+  /** Kind of failure: the error class (`StageInputError`, `ToolTimeoutError`, ...). */
+  errorType?: string;
   /** Attempt number of the running activity, when known. */
   attempt?: number;
 }
