@@ -162,9 +162,13 @@ describe('tinyops run (real Temporal, local store)', () => {
     const connection = await Connection.connect({ address: temporal.address });
     try {
       const client = new Client({ connection });
+      // The stage activity runs in the stage's execution, a child workflow of the run.
       const history = await client.workflow.getHandle(j.workflowId).fetchHistory();
-      const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'synthKwsStage');
-      const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+      const children = (history.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+      expect(children).toHaveLength(1);
+      const child = await client.workflow.getHandle(children[0]!).fetchHistory();
+      const scheduled = (child.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'synthKwsStage');
+      const started = (child.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
       expect(scheduled).toHaveLength(1);
       expect(started.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)).toBe(false);
       // Failed runs can be filtered in the UI by the TinyopsStatus search attribute.

@@ -79,7 +79,7 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     if (!opts.worker) log.info(`  no in-process worker: waiting for a worker on task queue "${queue}"`);
 
     const view = new ProgressView(process.stderr);
-    const watch = watchProgress(handle, view);
+    const watch = watchProgress(client, handle, view);
     // Stop watching before the worker shuts down: a query needs a live worker to answer.
     const finish = async (): Promise<PipelineResult> => {
       try {
@@ -115,18 +115,24 @@ async function resultOf(handle: WorkflowHandle<typeof pipelineWorkflow>): Promis
 }
 
 /** Poll the progress query and pending activities' heartbeats until stopped. */
-function watchProgress(handle: WorkflowHandle<typeof pipelineWorkflow>, view: ProgressView): { stop(): Promise<void> } {
+function watchProgress(client: Client, handle: WorkflowHandle<typeof pipelineWorkflow>, view: ProgressView): { stop(): Promise<void> } {
   let stopped = false;
   const interval = process.stderr.isTTY ? 250 : 1000;
   const poll = async (): Promise<void> => {
-    const [progress, desc] = await Promise.all([handle.query(progressQuery), handle.describe()]);
+    const progress = await handle.query(progressQuery);
+    // Stage activities run inside the stage executions (workflows/stage.ts): child workflows,
+    // or another run's execution this run waits for. Their heartbeats carry the progress.
+    const running = progress.stages.filter((s) => s.status === 'running' && s.executionId !== undefined);
+    const descs = await Promise.all(running.map((s) => client.workflow.getHandle(s.executionId!).describe().catch(() => undefined)));
     const live = new Map<string, LiveProgress>();
-    for (const pa of desc.raw.pendingActivities ?? []) {
-      const payload = pa.heartbeatDetails?.payloads?.[0];
-      if (!payload) continue;
-      const d = defaultPayloadConverter.fromPayload<{ stage?: string; progress?: LiveProgress['progress']; attempt?: number }>(payload);
-      if (d?.stage) live.set(d.stage, { progress: d.progress, attempt: pa.attempt ?? d.attempt });
-    }
+    running.forEach((s, i) => {
+      for (const pa of descs[i]?.raw.pendingActivities ?? []) {
+        const payload = pa.heartbeatDetails?.payloads?.[0];
+        if (!payload) continue;
+        const d = defaultPayloadConverter.fromPayload<{ stage?: string; progress?: LiveProgress['progress']; attempt?: number }>(payload);
+        if (d?.progress) live.set(s.name, { progress: d.progress, attempt: pa.attempt ?? d.attempt });
+      }
+    });
     view.update(progress, live);
   };
   const loop = (async () => {
