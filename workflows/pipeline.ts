@@ -131,7 +131,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
     const start = (workflowId: string): Promise<StageWorkflowResult> =>
       executeChild(stageWorkflow, {
         workflowId,
-        args: [{ activity, heartbeatTimeoutSec: input.heartbeatTimeoutSec }],
+        args: [{ activity, heartbeatTimeoutSec: input.heartbeatTimeoutSec, ...(input.stageQueues?.[stage.name] !== undefined && { taskQueue: input.stageQueues[stage.name] }) }],
         staticSummary: `stage ${stage.name} (${stage.kind}) · key ${activity.cacheKey.slice(0, 12)} · first asked for by run ${runId}`,
         memo: { pipeline: pipeline.name, stage: stage.name, kind: stage.kind, cacheKey: activity.cacheKey, runId },
       });

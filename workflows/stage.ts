@@ -37,6 +37,7 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageWor
     startToCloseTimeout: '12 hours',
     heartbeatTimeout: `${input.heartbeatTimeoutSec ?? 60} seconds`,
     retry: { maximumAttempts: 5, initialInterval: '1s' },
+    ...(input.taskQueue !== undefined && { taskQueue: input.taskQueue }),
   });
   const act = stageActs[stageActivityName(a.stage.kind)] as (typeof stageActs)[string];
   const out = await act.executeWithOptions({ summary: `${a.stage.name} (${a.stage.kind}) ${lookup.cacheKey.slice(0, 12)} for run ${a.runId}` }, [

@@ -19,6 +19,8 @@ export interface PipelineWorkflowInput {
   readonly searchAttributes: boolean;
   /** Activity heartbeat timeout in seconds (default 30): how fast a dead worker is noticed. */
   readonly heartbeatTimeoutSec?: number;
+  /** Task queue of a stage's activity, for stages routed off the run's queue (src/temporal/queues.ts). */
+  readonly stageQueues?: Readonly<Record<string, string>>;
 }
 
 export type StageStatus = 'pending' | 'running' | 'cached' | 'ran' | 'failed' | 'skipped';
@@ -100,6 +102,8 @@ export interface StageWorkflowInput {
   readonly activity: StageActivityInput;
   /** Activity heartbeat timeout in seconds (the pipeline's). */
   readonly heartbeatTimeoutSec?: number;
+  /** Task queue of the stage activity; default the workflow's own. */
+  readonly taskQueue?: string;
 }
 
 /** What stageWorkflow returns: the committed outputs, and who computed them. */

@@ -74,6 +74,30 @@ export interface WorkerOptions {
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   installRuntime();
   const connection = await NativeConnection.connect({ address: opts.address });
+  return createWorkerOn(connection, opts);
+}
+
+/**
+ * Workers for several task queues in one process (Temporal polls one queue per Worker), on
+ * one connection and one activity environment. Run them together: `Promise.all(w.run())`,
+ * or `runWorkersUntil`.
+ */
+export async function createWorkers(opts: Omit<WorkerOptions, 'taskQueue'> & { readonly taskQueues: readonly string[] }): Promise<Worker[]> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: opts.address });
+  return Promise.all(opts.taskQueues.map((taskQueue) => createWorkerOn(connection, { ...opts, taskQueue })));
+}
+
+/** Run `workers` until `promise` settles, then shut them all down; resolves/rejects like `promise`. */
+export async function runWorkersUntil<T>(workers: readonly Worker[], promise: Promise<T>): Promise<T> {
+  const [first, ...rest] = workers;
+  if (first === undefined) return promise;
+  if (rest.length === 0) return first.runUntil(promise);
+  // Nest runUntil so every worker runs while `promise` is pending and all shut down after.
+  return rest.reduce<Promise<T>>((inner, w) => w.runUntil(inner), first.runUntil(promise));
+}
+
+async function createWorkerOn(connection: NativeConnection, opts: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: opts.namespace,

@@ -14,7 +14,8 @@ import { loadPipelineFile } from '../../spec/load-pipeline';
 import type { ArtifactStore } from '../../store/artifact-store';
 import { openStore } from '../../store/open-store';
 import { connectTemporal, ensureSearchAttributes, resolveTemporal } from '../../temporal/connect';
-import { createWorker, DEFAULT_TASK_QUEUE } from '../../temporal/worker';
+import { stageTaskQueues } from '../../temporal/queues';
+import { createWorkers, DEFAULT_TASK_QUEUE, runWorkersUntil } from '../../temporal/worker';
 import { progressQuery } from '../../../workflows/messages';
 import { pipelineWorkflow } from '../../../workflows/pipeline';
 import { pipelineWorkflowId, type PipelineResult, type PipelineWorkflowInput } from '../../../workflows/types';
@@ -31,6 +32,8 @@ export interface RunOptions {
   readonly worker: boolean;
   readonly projectDir: string;
   readonly heartbeatTimeoutSec?: number;
+  /** Route stage activities to the cpu / train / arm queues by kind (src/temporal/queues.ts). */
+  readonly queuesByKind?: boolean;
 }
 
 /** `<utc yyyymmdd-hhmmss>-<6 hex>`: sortable, unique, readable in the Temporal UI. */
@@ -58,14 +61,20 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     // The in-process worker gets a queue of its own, so a concurrent run (possibly of other
     // tinyops code) never executes this run's tasks; shared queues are opt-in via --queue.
     const queue = opts.queue ?? (opts.worker ? `${DEFAULT_TASK_QUEUE}-${runId}` : DEFAULT_TASK_QUEUE);
+    const stageQueues = stageTaskQueues(pipeline, opts.queuesByKind ?? false);
     const input: PipelineWorkflowInput = {
       runId, pipeline, store: storeSpec, configHash, searchAttributes,
       heartbeatTimeoutSec: opts.heartbeatTimeoutSec,
+      ...(Object.keys(stageQueues).length > 0 && { stageQueues }),
     };
 
-    let worker: Worker | undefined;
+    // The in-process worker serves the run's queue and every stage queue the run routes to.
+    let workers: Worker[] = [];
     if (opts.worker) {
-      worker = await createWorker({ address: target.address, namespace: target.namespace, taskQueue: queue, projectDir: opts.projectDir, stateDir: state });
+      const queues = [queue, ...new Set(Object.values(stageQueues))].filter((q, i, all) => all.indexOf(q) === i);
+      workers = await createWorkers({ address: target.address, namespace: target.namespace, taskQueues: queues, projectDir: opts.projectDir, stateDir: state });
+    } else if (Object.keys(stageQueues).length > 0) {
+      log.info(`  stage queues: ${Object.entries(stageQueues).map(([st, q]) => `${st} → ${q}`).join(', ')}`);
     }
     const handle = await client.workflow.start(pipelineWorkflow, {
       taskQueue: queue,
@@ -88,7 +97,7 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
         await watch.stop();
       }
     };
-    const result = worker ? await worker.runUntil(finish()) : await finish();
+    const result = await runWorkersUntil(workers, finish());
     view.update({ runId, pipeline: pipeline.name, stages: Object.values(result.stages), done: true }, new Map());
 
     for (const [name, s] of Object.entries(result.stages)) {
