@@ -38,7 +38,8 @@ export function parseYamlSource(text: string): YamlSource {
     const item: PositionedProblem = opener
       ? { pos: lines.linePos(opener.offset), problem: { path: [], message: `invalid YAML: "${opener.char}" is never closed; expected "${opener.char === '[' ? ']' : '}'}" before line ${lines.linePos(e.pos[0]).line}, col ${lines.linePos(e.pos[0]).col}` } }
       : { pos: lines.linePos(e.pos[0]), problem: yamlErrorProblem(doc, e.code, e.message, e.pos[0]) };
-    const key = `${item.pos.line}:${item.pos.col}:${item.problem.message}`;
+    // The parser often reports one unclosed bracket twice (as a sequence and as a map).
+    const key = opener ? `opener:${opener.offset}` : `${item.pos.line}:${item.pos.col}:${item.problem.message}`;
     if (!seen.has(key)) errors.push(item);
     seen.add(key);
   }
