@@ -49,6 +49,21 @@ export function digests(r: RunJson): Record<string, Record<string, string>> {
   return out;
 }
 
+/** What a stage activity heartbeats (activities/execute-stage.ts). */
+export interface HeartbeatDetails {
+  readonly stage?: string;
+  readonly progress?: { done: number; total: number; unit: string; epoch?: number; epochs?: number };
+  readonly attempt?: number;
+}
+
+export interface PendingStageActivity {
+  readonly stage: string;
+  readonly activityType?: string;
+  readonly hasHeartbeat: boolean;
+  readonly attempt: number;
+  readonly details?: HeartbeatDetails;
+}
+
 /**
  * Pending activities of a run's running stages. Stage activities run in the stage executions
  * (workflows/stage.ts), child workflows named in the run's progress query.
@@ -56,15 +71,18 @@ export function digests(r: RunJson): Record<string, Record<string, string>> {
 export async function pendingStageActivities(
   client: import('@temporalio/client').Client,
   runWorkflowId: string,
-): Promise<Array<{ stage: string; activityType?: string; hasHeartbeat: boolean; attempt: number }>> {
+): Promise<PendingStageActivity[]> {
   const { progressQuery } = await import('../../workflows/messages');
+  const { defaultPayloadConverter } = await import('@temporalio/common');
   const progress = await client.workflow.getHandle(runWorkflowId).query(progressQuery);
-  const out: Array<{ stage: string; activityType?: string; hasHeartbeat: boolean; attempt: number }> = [];
+  const out: PendingStageActivity[] = [];
   for (const s of progress.stages) {
     if (s.status !== 'running' || s.executionId === undefined) continue;
     const desc = await client.workflow.getHandle(s.executionId).describe().catch(() => undefined);
     for (const p of desc?.raw.pendingActivities ?? []) {
-      out.push({ stage: s.name, activityType: p.activityType?.name ?? undefined, hasHeartbeat: (p.heartbeatDetails?.payloads?.length ?? 0) > 0, attempt: p.attempt ?? 1 });
+      const payload = p.heartbeatDetails?.payloads?.[0];
+      const details = payload ? defaultPayloadConverter.fromPayload<HeartbeatDetails>(payload) : undefined;
+      out.push({ stage: s.name, activityType: p.activityType?.name ?? undefined, hasHeartbeat: payload !== undefined, attempt: p.attempt ?? 1, details });
     }
   }
   return out;
