@@ -33,6 +33,7 @@ import {
 } from '../src/temporal/search-attributes';
 import { stageWorkflow } from './stage';
 import {
+  runIdOf,
   type PipelineResult,
   type PipelineWorkflowInput,
   type ResolvedStage,
@@ -48,7 +49,8 @@ const bookkeeping = proxyActivities<Bookkeeping>({
 });
 
 export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<PipelineResult> {
-  const { pipeline, runId } = input;
+  const { pipeline } = input;
+  const runId = input.runId ?? runIdOf(workflowInfo().workflowId);
   const states = new Map<string, StageState>(
     pipeline.stages.map((s) => [s.name, { name: s.name, kind: s.kind, status: 'pending' }]),
   );

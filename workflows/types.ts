@@ -9,7 +9,11 @@ import type { ResolvedPipeline, ResolvedStage } from '../src/spec/load-pipeline'
 export type { ArtifactRef, Metrics, ResolvedPipeline, ResolvedStage, StageOutputs, StageProgress };
 
 export interface PipelineWorkflowInput {
-  readonly runId: string;
+  /**
+   * The run's id. Left out by schedules (one input serves every scheduled run): the run id is
+   * then derived from the workflow id Temporal gives each scheduled start (runIdOf).
+   */
+  readonly runId?: string;
   readonly pipeline: ResolvedPipeline;
   /** Store spec every activity opens: a directory path or `s3://bucket/prefix`. */
   readonly store: string;
@@ -143,4 +147,15 @@ export function stageActivityName(kind: string): string {
 
 export function pipelineWorkflowId(pipeline: string, runId: string): string {
   return `pipeline/${pipeline}/${runId}`;
+}
+
+/**
+ * The run id of a pipeline workflow: the last segment of `pipeline/<name>/<run-id>`. A
+ * scheduled start's id is the schedule's workflow id plus `-<RFC 3339 time>`, e.g.
+ * `pipeline/kws/sched-nightly-2026-12-04T03:00:00Z` → `sched-nightly-20261204T030000Z`
+ * (characters a store key and file name can hold).
+ */
+export function runIdOf(workflowId: string): string {
+  const last = workflowId.slice(workflowId.lastIndexOf('/') + 1);
+  return last.replace(/[-:](?=\d\d(?:[-:T]|Z|$))/g, '').replace(/[^A-Za-z0-9._-]/g, '_');
 }

@@ -14,6 +14,7 @@ import { parseQueueList } from '../temporal/queues';
 import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
 import { lineageCommand } from './commands/lineage';
 import { runCommand } from './commands/run';
+import { scheduleAct, scheduleCreate, scheduleDescribe, scheduleList } from './commands/schedule';
 import { serverCommand } from './commands/server';
 import { validateCommand } from './commands/validate';
 import { workerCommand } from './commands/worker';
@@ -83,6 +84,47 @@ function buildProgram(onExit: (code: number) => void): Command {
       const { projectDir } = ctx();
       onExit(await lineageCommand(what, o.store, projectDir));
     });
+
+  const schedule = program
+    .command('schedule')
+    .description('scheduled retraining on Temporal Schedules: create | list | describe | pause | unpause | trigger | delete');
+  schedule
+    .command('create')
+    .description('create (or replace) a schedule that runs a pipeline; runs need `tinyops worker` on its task queue')
+    .argument('<file>', 'pipeline YAML; its `schedule:` is used unless --cron or --every is given')
+    .option('--cron <expr>', 'cron expression (UTC), e.g. "0 3 * * 1"')
+    .option('--every <interval>', 'fixed interval: 30m, 6h, 1d')
+    .option('--id <id>', 'schedule id (default tinyops-<pipeline name>)')
+    .option('--set <path=value>', 'override a value (repeatable)', collect, [])
+    .option('--store <spec>', 'artifact store of the runs (default $TINYOPS_STORE or .tinyops/store)')
+    .option('--queue <name>', 'task queue of the runs\' workflows', DEFAULT_TASK_QUEUE)
+    .option('--queues-by-kind', 'route stage work to cpu / train / arm queues')
+    .option('--paused', 'create it paused')
+    .action(async (file: string, o: { cron?: string; every?: string; id?: string; set: string[]; store?: string; queue: string; queuesByKind?: boolean; paused?: boolean }) => {
+      const { log, projectDir } = ctx();
+      onExit(await scheduleCreate(file, { ...o, paused: Boolean(o.paused), queuesByKind: Boolean(o.queuesByKind), projectDir }, log));
+    });
+  schedule
+    .command('list')
+    .description('tinyops schedules: spec, state, next and last run')
+    .option('--json', 'one JSON array on stdout')
+    .action(async (o: { json?: boolean }) => onExit(await scheduleList(ctx().projectDir, Boolean(o.json))));
+  schedule
+    .command('describe')
+    .description('one schedule as JSON: spec, state, next runs, recent runs with their status')
+    .argument('<id>')
+    .action(async (id: string) => onExit(await scheduleDescribe(id, ctx().projectDir)));
+  for (const action of ['pause', 'unpause', 'trigger', 'delete'] as const) {
+    schedule
+      .command(action)
+      .description({ pause: 'stop starting runs', unpause: 'start runs again', trigger: 'start a run now', delete: 'remove the schedule (runs and artifacts stay)' }[action])
+      .argument('<id>')
+      .option('--note <text>', 'why (shown in the Temporal UI)')
+      .action(async (id: string, o: { note?: string }) => {
+        const { log, projectDir } = ctx();
+        onExit(await scheduleAct(action, id, projectDir, o.note, log));
+      });
+  }
 
   program
     .command('server')

@@ -30,7 +30,7 @@ export interface ResolvedPipeline {
   readonly board?: string;
   /** Topological order; stages ready at the same time keep file order. */
   readonly stages: readonly ResolvedStage[];
-  readonly schedule?: { readonly cron: string };
+  readonly schedule?: { readonly cron?: string; readonly every?: string };
   /** The file label problems were reported against (the path as the user gave it). */
   readonly source: string;
 }
@@ -125,7 +125,9 @@ function resolve(doc: PipelineDocument, source: string, inheritBoard: ReadonlySe
     // Temporal's payload converter and is hashed as canonical JSON.
     ...(doc.board !== undefined && { board: doc.board }),
     stages,
-    ...(doc.schedule !== undefined && { schedule: { cron: doc.schedule.cron } }),
+    ...(doc.schedule !== undefined && {
+      schedule: { ...(doc.schedule.cron !== undefined && { cron: doc.schedule.cron }), ...(doc.schedule.every !== undefined && { every: doc.schedule.every }) },
+    }),
     source,
   };
 }

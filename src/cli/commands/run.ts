@@ -1,16 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type winston from 'winston';
-import { stageModules } from '../../../activities';
-import { boardNames } from '../../boards/registry';
-import { canonicalJson } from '../../cache/canonical-json';
 import { ConfigError } from '../../errors';
 import { stateDir } from '../../project';
-import { loadPipelineFile } from '../../spec/load-pipeline';
 import type { ArtifactStore } from '../../store/artifact-store';
 import { openStore } from '../../store/open-store';
 import { connectTemporal, ensureSearchAttributes, resolveTemporal } from '../../temporal/connect';
@@ -21,6 +17,7 @@ import { pipelineWorkflow } from '../../../workflows/pipeline';
 import { pipelineWorkflowId, type PipelineResult, type PipelineWorkflowInput } from '../../../workflows/types';
 import { ProgressView, type LiveProgress } from '../progress-view';
 import { toJsonSummary } from '../run-summary';
+import { preparePipelineRun } from './prepare-run';
 
 export interface RunOptions {
   readonly set: readonly string[];
@@ -45,10 +42,7 @@ export function newRunId(now = new Date()): string {
 /** `tinyops run FILE`: validate, start the workflow, run a worker, render progress. */
 export async function runCommand(file: string, opts: RunOptions, log: winston.Logger): Promise<number> {
   const state = stateDir(opts.projectDir);
-  const pipeline = loadPipelineFile(file, { modules: stageModules, overrides: opts.set, boards: boardNames });
-  const storeSpec = opts.store ?? process.env.TINYOPS_STORE ?? path.join(state, 'store');
-  openStore(storeSpec, opts.projectDir); // fail fast on a malformed store spec
-  const configHash = createHash('sha256').update(canonicalJson({ ...pipeline, source: undefined })).digest('hex');
+  const { pipeline, storeSpec, configHash } = preparePipelineRun(file, opts.set, opts.store, opts.projectDir);
 
   const target = await resolveTemporal(state);
   if (target.startedServer) log.info(`started embedded Temporal dev server at ${target.address} (UI ${target.uiUrl}, data ${path.join(state, 'temporal')})`);
