@@ -49,12 +49,16 @@ function quantize8(y: number): number {
 
 /** Encode and decode every sample through 8-bit μ-law. */
 export function muLawRoundTrip(x: Float32Array): Float32Array {
-  return x.map((v) => muLawExpand(quantize8(muLawCompress(v))));
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = muLawExpand(quantize8(muLawCompress(x[i]!)));
+  return out;
 }
 
 /** Encode and decode every sample through 8-bit A-law. */
 export function aLawRoundTrip(x: Float32Array): Float32Array {
-  return x.map((v) => aLawExpand(quantize8(aLawCompress(v))));
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = aLawExpand(quantize8(aLawCompress(x[i]!)));
+  return out;
 }
 
 /**
@@ -69,12 +73,18 @@ export function quantizeBits(x: Float32Array, bits: number): Float32Array {
 }
 
 /**
+ * Resampling filter of the telephone path: 8 zero crossings (a 3.5 kHz-wide transition,
+ * ≈ 4× cheaper than the dataset resampler's 32) — a phone line's own filters are no sharper.
+ */
+const TELEPHONE_FILTER = { zeroCrossings: 8, rolloff: 0.9 } as const;
+
+/**
  * A narrow-band telephone call: down to 8 kHz (the resampler's anti-alias filter cuts at
- * 0.92 × 4 kHz), through 8-bit μ-law, and back up to `sampleRate`; same length as x.
+ * 0.9 × 4 kHz), through 8-bit μ-law, and back up to `sampleRate`; same length as x.
  */
 export function telephoneRoundTrip(x: Float32Array, sampleRate: number): Float32Array {
-  const narrow = muLawRoundTrip(resample(x, sampleRate, 8000));
-  const back = resample(narrow, 8000, sampleRate);
+  const narrow = muLawRoundTrip(resample(x, sampleRate, 8000, TELEPHONE_FILTER));
+  const back = resample(narrow, 8000, sampleRate, TELEPHONE_FILTER);
   const out = new Float32Array(x.length);
   out.set(back.subarray(0, Math.min(back.length, x.length)));
   return out;

@@ -46,6 +46,24 @@ export class ConvolutionKernel {
    * FIR's group delay, to keep the output aligned with x). outLength defaults to x.length.
    */
   apply(x: Float32Array, outLength = x.length, delay = 0): Float32Array {
+    // Leading and trailing zeros (the silence around a placed word) contribute nothing:
+    // convolve only the span between the first and last non-zero sample.
+    let first = 0;
+    while (first < x.length && x[first] === 0) first++;
+    let last = x.length;
+    while (last > first && x[last - 1] === 0) last--;
+    const out = new Float32Array(outLength);
+    if (first === last) return out;
+    const part = this.convolve(x.subarray(first, last));
+    // part[i] is full[first + i]; out[j] = full[delay + j].
+    const lo = Math.max(0, first - delay);
+    const hi = Math.min(outLength, first - delay + part.length);
+    for (let j = lo; j < hi; j++) out[j] = part[j + delay - first]!;
+    return out;
+  }
+
+  /** The full linear convolution x ∗ taps (length x.length + taps − 1), float64. */
+  private convolve(x: Float32Array): Float64Array {
     const L = this.taps.length;
     const full = new Float64Array(x.length + L - 1);
     const block = Math.min(MAX_BLOCK, Math.max(1, x.length));
@@ -67,10 +85,7 @@ export class ConvolutionKernel {
       const n = Math.min(size, full.length - start);
       for (let i = 0; i < n; i++) full[start + i] = full[start + i]! + y[i]!;
     }
-    const out = new Float32Array(outLength);
-    const n = Math.min(outLength, full.length - delay);
-    for (let i = 0; i < n; i++) out[i] = full[delay + i]!;
-    return out;
+    return full;
   }
 }
 

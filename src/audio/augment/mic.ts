@@ -1,5 +1,4 @@
 import { butterworthHighPass, butterworthLowPass } from './biquad';
-import { ConvolutionKernel } from './fft-convolve';
 
 /**
  * The microphone and the channel behind it. A keyword spotter on a device hears speech
@@ -43,37 +42,63 @@ export interface MemsResponse {
  * toward 8 kHz whose size depends on where the resonance sits.
  */
 export function memsMagnitude(f: number, m: MemsResponse): number {
-  const hp = f / Math.hypot(f, m.lowCornerHz);
-  const r = f / m.resonanceHz;
-  const res = 1 / Math.hypot(1 - r * r, r / m.resonanceQ);
-  return hp * res;
+  return (f / Math.hypot(f, m.lowCornerHz)) * resonanceMagnitude(f, m);
 }
 
-/** Taps of the MEMS FIR (odd, linear phase): 62.5 Hz frequency spacing at 16 kHz. */
-export const MEMS_FIR_TAPS = 257;
+/** Taps of the resonance FIR (odd, linear phase): the in-band skirt is smooth, 33 taps fit it within ~0.5 dB. */
+export const MEMS_FIR_TAPS = 33;
+
+/** The resonance factor of memsMagnitude alone. */
+function resonanceMagnitude(f: number, m: MemsResponse): number {
+  const r = f / m.resonanceHz;
+  return 1 / Math.hypot(1 - r * r, r / m.resonanceQ);
+}
 
 /**
- * A linear-phase FIR with the MEMS magnitude response, by frequency sampling: the desired
- * magnitude at the T bins k·fs/T is turned into a symmetric impulse response
- * h[n] = (1/T)·(M₀ + 2·Σ_k M_k·cos(2πk(n − c)/T)), c = (T − 1)/2, then Hann-windowed to
- * smooth the response between the sampled bins.
+ * A linear-phase FIR with the resonance's in-band magnitude, by frequency sampling: the
+ * desired magnitude at the T bins k·fs/T becomes the symmetric impulse response
+ * h[n] = (1/T)·(M₀ + 2·Σ_k M_k·cos(2πk(n − c)/T)), c = (T − 1)/2.
  */
-export function memsFir(m: MemsResponse, sampleRate: number, taps = MEMS_FIR_TAPS): Float32Array {
+export function memsResonanceFir(m: MemsResponse, sampleRate: number, taps = MEMS_FIR_TAPS): Float64Array {
   const T = taps;
   const c = (T - 1) / 2;
-  const mags = Array.from({ length: c + 1 }, (_, k) => memsMagnitude((k * sampleRate) / T, m));
-  const h = new Float32Array(T);
+  const mags = Array.from({ length: c + 1 }, (_, k) => resonanceMagnitude((k * sampleRate) / T, m));
+  const h = new Float64Array(T);
   for (let n = 0; n < T; n++) {
     let s = mags[0]!;
     for (let k = 1; k <= c; k++) s += 2 * mags[k]! * Math.cos((2 * Math.PI * k * (n - c)) / T);
-    const win = 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 1)) / (T + 1));
-    h[n] = (s / T) * win;
+    h[n] = s / T;
   }
   return h;
 }
 
-/** x through the MEMS response (memsFir), aligned with x (the FIR's delay removed). */
+/**
+ * x through the MEMS response: the vent as a first-order high-pass (bilinear transform,
+ * pre-warped at the corner) and the resonance skirt as memsResonanceFir, applied directly
+ * and aligned with x (its (T − 1)/2 samples of delay removed).
+ */
 export function applyMemsResponse(x: Float32Array, m: MemsResponse, sampleRate: number): Float32Array {
-  const fir = memsFir(m, sampleRate);
-  return new ConvolutionKernel(fir).apply(x, x.length, (fir.length - 1) / 2);
+  const K = Math.tan((Math.PI * m.lowCornerHz) / sampleRate);
+  const b0 = 1 / (1 + K);
+  const a1 = (K - 1) / (K + 1);
+  const hp = new Float64Array(x.length);
+  let x1 = 0;
+  let y1 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const y = b0 * (x[i]! - x1) - a1 * y1;
+    x1 = x[i]!;
+    y1 = y;
+    hp[i] = y;
+  }
+  const h = memsResonanceFir(m, sampleRate);
+  const c = (h.length - 1) / 2;
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    let s = 0;
+    const lo = Math.max(0, i + c - (x.length - 1));
+    const hi = Math.min(h.length - 1, i + c);
+    for (let j = lo; j <= hi; j++) s += h[j]! * hp[i + c - j]!;
+    out[i] = s;
+  }
+  return out;
 }

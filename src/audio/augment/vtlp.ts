@@ -54,11 +54,11 @@ export function applyVtlp(x: Float32Array, alpha: number, sampleRate: number): F
   const outPhase = new Float64Array(bins);
   const mag = new Float64Array(bins);
   const freq = new Float64Array(bins); // instantaneous frequency, Hz
-  const y = processStft(x, (re, im, frame) => {
+  const y = processStft(x, (re, im, fresh) => {
     for (let k = 0; k < bins; k++) {
       const p = Math.atan2(im[k]!, re[k]!);
-      mag[k] = Math.hypot(re[k]!, im[k]!);
-      const dev = frame === 0 ? 0 : principalArg(p - prevPhase[k]! - expected(k));
+      mag[k] = Math.sqrt(re[k]! * re[k]! + im[k]! * im[k]!);
+      const dev = fresh ? 0 : principalArg(p - prevPhase[k]! - expected(k));
       freq[k] = (k + (dev * STFT_SIZE) / (2 * Math.PI * STFT_HOP)) * binHz;
       prevPhase[k] = p;
     }
@@ -69,7 +69,7 @@ export function applyVtlp(x: Float32Array, alpha: number, sampleRate: number): F
       const m = (1 - t) * mag[k0]! + t * mag[k0 + 1]!;
       const near = t < 0.5 ? k0 : k0 + 1;
       const fOut = vtlpWarp(Math.min(Math.max(freq[near]!, 0), sampleRate / 2), alpha, sampleRate);
-      const ph = frame === 0 ? prevPhase[near]! : outPhase[j]! + (2 * Math.PI * fOut * STFT_HOP) / sampleRate;
+      const ph = fresh ? prevPhase[near]! : outPhase[j]! + (2 * Math.PI * fOut * STFT_HOP) / sampleRate;
       outPhase[j] = principalArg(ph);
       re[j] = m * Math.cos(ph);
       im[j] = j === 0 || j === bins - 1 ? 0 : m * Math.sin(ph);
