@@ -1,5 +1,6 @@
 import { fftConvolve } from '../../../../src/audio/augment/fft-convolve';
 import { distance, drawShoeboxRoom, imageSourceRir, SPEED_OF_SOUND, wallAbsorption, type ShoeboxRoom } from '../../../../src/audio/augment/room-ir';
+import { RealFft } from '../../../../src/dsp/fft';
 import { Prng } from '../../../../src/util/prng';
 
 const SR = 16000;
@@ -120,6 +121,22 @@ describe('imageSourceRir', () => {
 
   it('rejects a source outside the room', () => {
     expect(() => imageSourceRir({ ...ROOM, source: [7, 2, 1] }, SR)).toThrow(/source coordinate 0 = 7 is outside/);
+  });
+});
+
+describe('RealFft.inverse', () => {
+  it('inverts transform (as numpy irfft(rfft(x)))', () => {
+    const rng = Prng.derive('ifft');
+    for (const n of [4, 64, 4096]) {
+      const x = Float64Array.from({ length: n }, () => rng.normal());
+      const f = new RealFft(n);
+      const re = new Float64Array(n / 2 + 1);
+      const im = new Float64Array(n / 2 + 1);
+      const y = new Float64Array(n);
+      f.transform(x, re, im);
+      f.inverse(re, im, y);
+      for (let i = 0; i < n; i++) expect(Math.abs(y[i]! - x[i]!)).toBeLessThan(1e-12);
+    }
   });
 });
 
