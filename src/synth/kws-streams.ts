@@ -36,7 +36,7 @@ export interface StreamIndexEntry {
   readonly file: string;
   readonly durationSec: number;
   readonly sampleRate: number;
-  /** The background type under this stream (white, pink, brown, hum, babble, file). */
+  /** The background type under this stream (white, pink, brown, hum, babble, file, recorded). */
   readonly background: string;
   /** Sorted by onset. */
   readonly events: readonly StreamEvent[];
