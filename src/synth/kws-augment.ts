@@ -4,8 +4,9 @@ import { aLawRoundTrip, muLawRoundTrip, quantizeBits, telephoneRoundTrip } from 
 import { ConvolutionKernel } from '../audio/augment/fft-convolve';
 import { applyFormantShift } from '../audio/augment/formant-shift';
 import { applyMemsResponse, bandLimit } from '../audio/augment/mic';
-import { drawShoeboxRoom, imageSourceRir, type ShoeboxRoom } from '../audio/augment/room-ir';
+import { drawShoeboxRoom, imageSourceRir, wallAbsorption, type ShoeboxRoom } from '../audio/augment/room-ir';
 import { applyVtlp } from '../audio/augment/vtlp';
+import { StageInputError } from '../errors';
 import type { Prng } from '../util/prng';
 import type { AugmentConfig } from './augment-config';
 import { pickWeighted, type RngFor } from './rng-for';
@@ -36,11 +37,23 @@ interface PooledRoom {
 export class KwsAugmenter {
   private readonly rooms = new Map<number, PooledRoom>();
 
+  /** Throws StageInputError before any clip is made if the room ranges cannot be simulated. */
   constructor(
     readonly config: AugmentConfig,
     private readonly sampleRate: number,
     private readonly rngFor: RngFor,
-  ) {}
+  ) {
+    const c = config.room;
+    if (c?.absorption === 'sabine') {
+      // Sabine's α grows with room size and falls with RT60: the largest room with the
+      // shortest RT60 is the worst case of the ranges.
+      try {
+        wallAbsorption([c.sizeM.x[1], c.sizeM.y[1], c.sizeM.z[1]], c.rt60Sec[0], 'sabine');
+      } catch (e) {
+        throw new StageInputError(`augment.room.rt60Sec: [${c.rt60Sec.join(', ')}] with absorption "sabine": ${(e as Error).message}; raise rt60Sec, shrink sizeM or use "eyring"`);
+      }
+    }
+  }
 
   /** Room k of the pool (simulated now if not yet). */
   room(k: number): PooledRoom {

@@ -81,7 +81,7 @@ export function applyMemsResponse(x: Float32Array, m: MemsResponse, sampleRate: 
   const K = Math.tan((Math.PI * m.lowCornerHz) / sampleRate);
   const b0 = 1 / (1 + K);
   const a1 = (K - 1) / (K + 1);
-  const hp = new Float64Array(x.length);
+  const hp = new Float32Array(x.length); // float32 like the signal: streams can be an hour long
   let x1 = 0;
   let y1 = 0;
   for (let i = 0; i < x.length; i++) {

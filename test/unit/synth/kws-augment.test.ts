@@ -1,4 +1,5 @@
 import { overlay } from '../../../src/audio/mix';
+import { StageInputError } from '../../../src/errors';
 import { augmentConfigSchema, type AugmentConfig } from '../../../src/synth/augment-config';
 import { bindAugment, KwsAugmenter } from '../../../src/synth/kws-augment';
 import { rngForSeed } from '../../../src/synth/rng-for';
@@ -56,6 +57,15 @@ describe('KwsAugmenter determinism', () => {
     const ra = [0, 1, 2, 3].map((k) => bytes(a.room(k).kernel.taps));
     const rb = [3, 2, 1, 0].map((k) => bytes(b.room(k).kernel.taps)).reverse();
     ra.forEach((t, k) => expect(t.equals(rb[k]!)).toBe(true));
+  });
+});
+
+describe('KwsAugmenter input errors', () => {
+  it('names augment.room.rt60Sec up front when Sabine cannot reach the RT60', () => {
+    const config = augmentConfigSchema.parse({ room: { probability: 1, rt60Sec: [0.05, 0.06], absorption: 'sabine', sizeM: { x: [20, 20], y: [20, 20], z: [5, 5] } } });
+    const make = (): KwsAugmenter => new KwsAugmenter(config, SR, rngForSeed(1, 'data'));
+    expect(make).toThrow(StageInputError);
+    expect(make).toThrow(/^augment\.room\.rt60Sec: \[0\.05, 0\.06\] with absorption "sabine": RT60 0\.05\d* s is below Sabine's minimum/);
   });
 });
 
