@@ -48,7 +48,11 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
       const executionId = stageExecutionId(store.location, cacheKey);
       const entry = await lookupCacheEntry(store, cacheKey);
       if (!entry) return { cacheKey, executionId };
-      return { cacheKey, executionId, hit: { cacheKey, artifacts: entry.artifacts, metrics: entry.metrics, summary: entry.summary, durationMs: entry.durationMs } };
+      return {
+        cacheKey,
+        executionId,
+        hit: { cacheKey, artifacts: entry.artifacts, metrics: entry.metrics, summary: entry.summary, durationMs: entry.durationMs, producedByRun: entry.runId },
+      };
     },
 
     /**

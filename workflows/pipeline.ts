@@ -108,7 +108,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
       );
       state.cacheKey = lookup.cacheKey;
       if (lookup.hit) {
-        Object.assign(state, { status: 'cached', artifacts: lookup.hit.artifacts, metrics: lookup.hit.metrics, summary: lookup.hit.summary, durationMs: lookup.hit.durationMs });
+        Object.assign(state, { status: 'cached', artifacts: lookup.hit.artifacts, metrics: lookup.hit.metrics, summary: lookup.hit.summary, durationMs: lookup.hit.durationMs, producedByRun: lookup.hit.producedByRun });
         return;
       }
       state.status = 'running';
@@ -116,7 +116,8 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
       const out = await executeOnce(stage, activity, lookup.executionId);
       const status = out.cached || out.computedByRun !== runId ? 'cached' : 'ran';
       const summary = out.computedByRun !== runId && !out.cached ? `${out.summary} (computed by run ${out.computedByRun})` : out.summary;
-      Object.assign(state, { status, artifacts: out.artifacts, metrics: out.metrics, summary, durationMs: out.durationMs });
+      const producedByRun = out.cached ? out.producedByRun : out.computedByRun;
+      Object.assign(state, { status, artifacts: out.artifacts, metrics: out.metrics, summary, durationMs: out.durationMs, producedByRun });
     } catch (err) {
       state.status = 'failed';
       state.error = failureMessage(err);

@@ -41,6 +41,8 @@ export interface StageState {
   error?: string;
   /** Kind of failure: the error class (`StageInputError`, `ToolTimeoutError`, ...). */
   errorType?: string;
+  /** The run whose stage activity computed the outputs (this run when `ran`; another for most `cached`). */
+  producedByRun?: string;
   /** Workflow id of the stage execution computing it (workflows/stage.ts), while running. */
   executionId?: string;
   /** Attempt number of the running activity, when known. */
@@ -79,6 +81,8 @@ export interface StageActivityResult extends StageOutputs {
   readonly cacheKey: string;
   readonly summary: string;
   readonly durationMs: number;
+  /** On a cache hit: the run that committed the entry. */
+  readonly producedByRun?: string;
 }
 
 export interface CacheLookupInput {

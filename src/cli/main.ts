@@ -12,7 +12,7 @@ import { createLogger, type LogFormat } from '../logging';
 import { findProjectDir, stateDir } from '../project';
 import { parseQueueList } from '../temporal/queues';
 import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
-import { lineageCommand } from './commands/lineage';
+import { lineageCommand, runsCommand } from './commands/lineage';
 import { runCommand } from './commands/run';
 import { scheduleAct, scheduleCreate, scheduleDescribe, scheduleList } from './commands/schedule';
 import { serverCommand } from './commands/server';
@@ -125,6 +125,16 @@ function buildProgram(onExit: (code: number) => void): Command {
         onExit(await scheduleAct(action, id, projectDir, o.note, log));
       });
   }
+
+  program
+    .command('runs')
+    .description('the runs recorded in the store, newest first (offline)')
+    .option('--pipeline <name>', 'only runs of this pipeline')
+    .option('--store <spec>', 'artifact store (default $TINYOPS_STORE or .tinyops/store)')
+    .option('--json', 'one JSON array on stdout')
+    .action(async (o: { pipeline?: string; store?: string; json?: boolean }) => {
+      onExit(await runsCommand(o.pipeline, o.store, Boolean(o.json), ctx().projectDir));
+    });
 
   program
     .command('server')

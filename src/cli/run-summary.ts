@@ -19,6 +19,8 @@ export interface JsonRunSummary {
     metrics: Record<string, number | string | boolean>;
     summary?: string;
     error?: string;
+    /** The run whose stage activity computed the outputs (another run's id for a cache hit). */
+    producedByRun?: string;
     /** Class of the failure (`StageInputError`, `ToolTimeoutError`, ...), for failed stages. */
     errorType?: string;
   }>;
@@ -36,6 +38,7 @@ export function toJsonSummary(r: PipelineResult): JsonRunSummary {
       ...(s.summary ? { summary: s.summary } : {}),
       ...(s.error ? { error: s.error } : {}),
       ...(s.errorType ? { errorType: s.errorType } : {}),
+      ...(s.producedByRun ? { producedByRun: s.producedByRun } : {}),
     };
   }
   return { run: r.run, workflowId: r.workflowId, status: r.status, runRecord: r.runRecord, stages };

@@ -39,7 +39,7 @@ export interface RunJson {
   run: string;
   workflowId: string;
   status: 'completed' | 'failed';
-  stages: Record<string, { status: string; cacheKey: string | null; durationMs: number | null; artifacts: { name: string; uri: string; sha256: string; bytes: number }[]; metrics: Record<string, unknown>; error?: string; errorType?: string }>;
+  stages: Record<string, { status: string; cacheKey: string | null; durationMs: number | null; artifacts: { name: string; uri: string; sha256: string; bytes: number }[]; metrics: Record<string, unknown>; error?: string; errorType?: string; producedByRun?: string }>;
 }
 
 /** name → sha256 of every artifact, per stage: what "same digests" compares. */

@@ -104,6 +104,15 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(Object.values(second.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached', 'cached']);
     expect(digests(second)).toEqual(digests(first));
     expect(second.stages.features?.cacheKey).toBe(first.stages.features?.cacheKey);
+    // A cached stage links to the run that produced it: in --json, the run record and lineage.
+    expect(Object.values(second.stages).map((s) => s.producedByRun)).toEqual(Object.keys(second.stages).map(() => first.run));
+    const lineage = await runCli(['lineage', second.run, '--store', store], env);
+    expect(lineage.stdout).toContain(`stage train (train) cached (produced by run ${first.run})`);
+    const runs = await runCli(['runs', '--pipeline', 'tiny-kws', '--json', '--store', store], env);
+    const listed = JSON.parse(runs.stdout) as Array<{ run: string; ran: number; cached: number; model: string | null }>;
+    expect(listed.map((x) => x.run)).toEqual(expect.arrayContaining([first.run, second.run]));
+    expect(listed.find((x) => x.run === second.run)).toMatchObject({ ran: 0, cached: 5, model: first.stages.train?.artifacts.find((a) => a.name === 'model')?.sha256 });
+    expect((await runCli(['runs', '--pipeline', 'no-such', '--store', store], env)).stdout).toContain('no runs of pipeline no-such');
   });
 
   it('changing a features parameter re-runs features and train only; changing data re-runs all', async () => {
