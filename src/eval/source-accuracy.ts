@@ -15,11 +15,16 @@ import { confusionMatrix, type ConfusionCounts } from './confusion';
  * held-out engines, then `unknown`; names in code-unit order within each.
  */
 
-/** The three classes of sources.json's `heldOut`, with names a table can show. */
-export type HeldOutClass = 'train-voice' | 'held-out-voice' | 'held-out-engine';
-export const HELD_OUT_CLASSES: readonly HeldOutClass[] = ['train-voice', 'held-out-voice', 'held-out-engine'];
+/**
+ * The three classes of sources.json's `heldOut`, with names a table can show, and
+ * `unknown-source` for clips whose source is not recorded (no sources.json, or a clip it does
+ * not list): whether those were held out is not known, so they are not counted as either.
+ */
+export type HeldOutClass = 'train-voice' | 'held-out-voice' | 'held-out-engine' | 'unknown-source';
+export const HELD_OUT_CLASSES: readonly HeldOutClass[] = ['train-voice', 'held-out-voice', 'held-out-engine', 'unknown-source'];
 
-export function heldOutClass(h: HeldOut): HeldOutClass {
+export function heldOutClass(h: HeldOut, engine?: string): HeldOutClass {
+  if (engine === UNKNOWN_SOURCE) return 'unknown-source';
   return h === 'engine' ? 'held-out-engine' : h === 'voice' ? 'held-out-voice' : 'train-voice';
 }
 
@@ -121,7 +126,7 @@ export function sourceBreakdown(input: SourceBreakdownInput): SourceBreakdown {
   const voiceKey = (engine: string, voice: string, h: HeldOutClass) => JSON.stringify([engine, voice, h]);
   for (let i = 0; i < n; i++) {
     const src = sources.sourceOf(clips[i]!);
-    const h = heldOutClass(src.heldOut);
+    const h = heldOutClass(src.heldOut, src.engine);
     const ok = truth[i] === predicted[i];
     const intOk = integer && truth[i] === intPredicted[i];
     tally(perEngine, src.engine, ok, intOk);

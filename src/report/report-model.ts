@@ -178,7 +178,7 @@ const accuracyCountsShape = {
   intCorrect: count.optional(),
   intAccuracy: z.number().min(0).max(1).optional(),
 };
-const heldOutClassSchema = z.enum(['train-voice', 'held-out-voice', 'held-out-engine']);
+const heldOutClassSchema = z.enum(['train-voice', 'held-out-voice', 'held-out-engine', 'unknown-source']);
 
 /** src/eval/clip-sources.ts EngineInfo: where an engine comes from. */
 const engineInfoSchema = z.object({ version: z.string(), licence: z.string(), family: z.string(), role: z.string() });

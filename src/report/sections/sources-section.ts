@@ -20,7 +20,15 @@ const CLASS_NAMES: Readonly<Record<string, string>> = {
   'train-voice': 'training voices',
   'held-out-voice': 'held-out voices of training engines',
   'held-out-engine': 'engines never trained on',
+  'unknown-source': 'not recorded (no sources.json entry)',
 };
+
+/** "eight, five → _unknown_; …": dataset labels grouped by the model label they were scored as. */
+function mappedText(mapped: Readonly<Record<string, string>>): string {
+  const byTarget = new Map<string, string[]>();
+  for (const [from, to] of Object.entries(mapped)) byTarget.set(to, [...(byTarget.get(to) ?? []), from]);
+  return [...byTarget.entries()].map(([to, from]) => `${from.join(', ')} → ${to}`).join('; ');
+}
 
 const pct = (x: number | undefined): Cell => (x === undefined ? null : formatPercent(x));
 
@@ -77,7 +85,7 @@ async function measurementBlock(m: ReportMeasurement, i: number): Promise<string
   if (m.intAccuracy !== undefined) entries.push(['accuracy (integer)', formatPercent(m.intAccuracy)]);
   entries.push(['clips per label', Object.entries(m.perLabel).map(([l, n]) => `${l} ${n}`).join(', ')]);
   const mapped = Object.entries(m.mapped);
-  if (mapped.length > 0) entries.push(['scored as', mapped.map(([from, to]) => `${from} → ${to}`).join(', ')]);
+  if (mapped.length > 0) entries.push(['scored as', mappedText(m.mapped)]);
   const provenance = Object.entries(m.engines).map(([name, e]): Cell[] => [name, e.family, e.version, e.licence]);
   // Only the labels that occur, so a 22-clip set does not draw a 12 × 12 grid of zeros.
   const used = m.confusion.labels.map((_, t) => t).filter((t) => m.confusion.counts[t]!.some((n) => n > 0) || m.confusion.counts.some((r) => r[t]! > 0));

@@ -23,7 +23,7 @@ import { StageInputError } from '../../../src/errors';
  *
  * espeak-ng 2/3 float, 3/3 int; flite 1/3 float, 2/3 int; silence 1/1; unknown 1/1 float, 0/1 int.
  * held-out engine = flite = 1/3 (int 2/3); held-out voice = espeak b = 1/2 float, 2/2 int;
- * training voices = espeak a + silence + unknown = 3/3.
+ * training voices = espeak a + silence = 2/2; the unlisted clip is its own class (unknown-source).
  */
 
 const LABELS = ['_silence_', 'yes', 'no'];
@@ -80,7 +80,8 @@ describe('sourceBreakdown', () => {
     const voice = heldOutRow(b, 'held-out-voice')!;
     expect([voice.clips, voice.accuracy, voice.intAccuracy]).toEqual([2, 0.5, 1]);
     const train = heldOutRow(b, 'train-voice')!;
-    expect([train.clips, train.correct, train.engines]).toEqual([3, 3, ['espeak-ng', 'silence', 'unknown']]);
+    expect([train.clips, train.correct, train.engines]).toEqual([2, 2, ['espeak-ng', 'silence']]);
+    expect(heldOutRow(b, 'unknown-source')).toEqual(expect.objectContaining({ clips: 1, correct: 1, intCorrect: 0, engines: ['unknown'] }));
   });
 
   it('gives one row per (engine, voice)', () => {
@@ -90,7 +91,7 @@ describe('sourceBreakdown', () => {
       ['silence', 'noise', 'train-voice', 1, 1],
       ['flite', 'kal', 'held-out-engine', 2, 1],
       ['flite', 'slt', 'held-out-engine', 1, 0],
-      ['unknown', 'unknown', 'train-voice', 1, 1],
+      ['unknown', 'unknown', 'unknown-source', 1, 1],
     ]);
   });
 
