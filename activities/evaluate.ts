@@ -33,7 +33,7 @@ import { decodeIntModel } from '../src/quant/int-model';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { MetricValue, StageContext, StageModule, StageResult } from './stage-module';
 import { tfjsVersions } from './tool-versions';
-import { findInput, requireUpstream } from './train';
+import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
  * Stage `evaluate` (DESIGN.md §5 "Event-based evaluation"; thesis §3 "Custom event

@@ -19,6 +19,8 @@ export interface PipelineWorkflowInput {
   readonly searchAttributes: boolean;
   /** Activity heartbeat timeout in seconds (default 30): how fast a dead worker is noticed. */
   readonly heartbeatTimeoutSec?: number;
+  /** Task queue of a stage's activity, for stages routed off the run's queue (src/temporal/queues.ts). */
+  readonly stageQueues?: Readonly<Record<string, string>>;
 }
 
 export type StageStatus = 'pending' | 'running' | 'cached' | 'ran' | 'failed' | 'skipped';
@@ -33,6 +35,10 @@ export interface StageState {
   metrics?: Metrics;
   summary?: string;
   error?: string;
+  /** Kind of failure: the error class (`StageInputError`, `ToolTimeoutError`, ...). */
+  errorType?: string;
+  /** Workflow id of the stage execution computing it (workflows/stage.ts), while running. */
+  executionId?: string;
   /** Attempt number of the running activity, when known. */
   attempt?: number;
 }
@@ -81,9 +87,44 @@ export interface CacheLookupInput {
 
 export interface CacheLookupResult {
   readonly cacheKey: string;
+  /**
+   * Workflow id of the one execution of this stage for this store and key
+   * (`tinyops-stage-<sha256(store location, cache key)>`): concurrent runs that need the same
+   * stage meet on it, so it is computed once (workflows/stage.ts).
+   */
+  readonly executionId: string;
   /** Present on a hit. */
   readonly hit?: StageActivityResult;
 }
+
+/** Arguments of stageWorkflow: one stage execution, shared by every run that needs it. */
+export interface StageWorkflowInput {
+  readonly activity: StageActivityInput;
+  /** Activity heartbeat timeout in seconds (the pipeline's). */
+  readonly heartbeatTimeoutSec?: number;
+  /** Task queue of the stage activity; default the workflow's own. */
+  readonly taskQueue?: string;
+}
+
+/** What stageWorkflow returns: the committed outputs, and who computed them. */
+export interface StageWorkflowResult extends StageActivityResult {
+  /** True if the cache already held the result when the execution looked (nothing computed). */
+  readonly cached: boolean;
+  /** The run that asked for this execution first (the one whose stage activity computed it). */
+  readonly computedByRun: string;
+}
+
+/** Arguments of the awaitStageExecution activity. */
+export interface AwaitStageInput {
+  readonly workflowId: string;
+}
+
+/**
+ * The other run's execution finished (`result`), or it cannot be relied on (`gone`: it
+ * failed, was terminated, or no worker has polled its task queue for a while) and the
+ * waiting run must compute the stage itself.
+ */
+export type AwaitStageResult = { readonly result: StageWorkflowResult } | { readonly gone: string };
 
 export interface RecordRunInput {
   readonly runId: string;

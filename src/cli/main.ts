@@ -10,6 +10,7 @@ import { Command, Option } from 'commander';
 import { isTinyopsError } from '../errors';
 import { createLogger, type LogFormat } from '../logging';
 import { findProjectDir, stateDir } from '../project';
+import { parseQueueList } from '../temporal/queues';
 import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
 import { lineageCommand } from './commands/lineage';
 import { runCommand } from './commands/run';
@@ -49,9 +50,10 @@ function buildProgram(onExit: (code: number) => void): Command {
     .option('--queue <name>', `Temporal task queue (default: a queue of this run's own with the in-process worker, "${DEFAULT_TASK_QUEUE}" with --no-worker)`)
     .option('--no-worker', 'do not start an in-process worker (use `tinyops worker` processes)')
     .option('--heartbeat-timeout <seconds>', 'how fast a dead worker is detected (default 60)', (v) => Number(v))
-    .action(async (file: string, o: { set: string[]; json?: boolean; store?: string; queue?: string; worker: boolean; heartbeatTimeout?: number }) => {
+    .option('--queues-by-kind', 'route stage work to task queues cpu, train and arm by stage kind (a stage\'s `queue:` always applies)')
+    .action(async (file: string, o: { set: string[]; json?: boolean; store?: string; queue?: string; worker: boolean; heartbeatTimeout?: number; queuesByKind?: boolean }) => {
       const { log, projectDir } = ctx();
-      onExit(await runCommand(file, { set: o.set, json: Boolean(o.json), store: o.store, queue: o.queue, worker: o.worker, projectDir, heartbeatTimeoutSec: o.heartbeatTimeout }, log));
+      onExit(await runCommand(file, { set: o.set, json: Boolean(o.json), store: o.store, queue: o.queue, worker: o.worker, projectDir, heartbeatTimeoutSec: o.heartbeatTimeout, queuesByKind: Boolean(o.queuesByKind) }, log));
     });
 
   program
@@ -66,10 +68,10 @@ function buildProgram(onExit: (code: number) => void): Command {
   program
     .command('worker')
     .description('run a standalone worker (workflows + stage activities) until interrupted')
-    .option('--queue <name>', 'Temporal task queue', DEFAULT_TASK_QUEUE)
+    .option('--queue <names>', 'Temporal task queue(s) to serve, comma-separated, e.g. tinyops,cpu', DEFAULT_TASK_QUEUE)
     .action(async (o: { queue: string }) => {
       const { log, projectDir } = ctx();
-      onExit(await workerCommand(o.queue, projectDir, log));
+      onExit(await workerCommand(parseQueueList(o.queue), projectDir, log));
     });
 
   program

@@ -19,6 +19,8 @@ export interface JsonRunSummary {
     metrics: Record<string, number | string | boolean>;
     summary?: string;
     error?: string;
+    /** Class of the failure (`StageInputError`, `ToolTimeoutError`, ...), for failed stages. */
+    errorType?: string;
   }>;
 }
 
@@ -33,6 +35,7 @@ export function toJsonSummary(r: PipelineResult): JsonRunSummary {
       metrics: { ...(s.metrics ?? {}) },
       ...(s.summary ? { summary: s.summary } : {}),
       ...(s.error ? { error: s.error } : {}),
+      ...(s.errorType ? { errorType: s.errorType } : {}),
     };
   }
   return { run: r.run, workflowId: r.workflowId, status: r.status, runRecord: r.runRecord, stages };

@@ -18,6 +18,8 @@ export interface ResolvedStage {
   readonly name: string;
   readonly kind: string;
   readonly needs: readonly string[];
+  /** Task queue named in the file (`queue:`), if any; see src/temporal/queues.ts. */
+  readonly queue?: string;
   /** Output of the kind's configSchema: defaults applied, validated. */
   readonly config: Readonly<Record<string, unknown>>;
 }
@@ -106,7 +108,13 @@ function resolve(doc: PipelineDocument, source: string, inheritBoard: ReadonlySe
     Object.entries(doc.stages).map(([name, s]): [string, ResolvedStage] => {
       // Stage config schemas are strict objects, so their output is a plain record.
       const config = s.with as Record<string, unknown>;
-      return [name, { name, kind: s.kind, needs: s.needs ?? [], config: inheritBoard.has(name) ? { ...config, board: doc.board } : config }];
+      return [name, {
+        name,
+        kind: s.kind,
+        needs: s.needs ?? [],
+        ...(s.queue !== undefined && { queue: s.queue }),
+        config: inheritBoard.has(name) ? { ...config, board: doc.board } : config,
+      }];
     }),
   );
   const stages = topologicalOrder([...byName.values()]).map((name) => byName.get(name) as ResolvedStage);

@@ -32,6 +32,11 @@ export function stageSchema(module: AnyStageModule) {
     .strictObject({
       kind: z.literal(module.kind),
       needs: z.array(z.string()).optional().meta({ description: 'Stages whose outputs this stage reads; they run first.' }),
+      queue: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a task queue name (letters, digits, ".", "_", "-")')
+        .optional()
+        .meta({ description: 'Temporal task queue of this stage\'s work (default by kind: cpu, train or arm); served by `tinyops worker --queue`.' }),
       with: module.configSchema.prefault({}).meta({ description: `Options of the ${module.kind} stage.` }),
     })
     .meta({ title: module.kind, description: module.description });
@@ -42,7 +47,7 @@ export interface PipelineDocument {
   name: string;
   seed: number;
   board?: string;
-  stages: Record<string, { kind: string; needs?: string[]; with: unknown }>;
+  stages: Record<string, { kind: string; needs?: string[]; queue?: string; with: unknown }>;
   schedule?: { cron: string };
 }
 

@@ -12,6 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { digests, parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { statusKey } from '../../src/temporal/search-attributes';
 
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
 jest.setTimeout(300_000);
@@ -151,11 +152,33 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(j.status).toBe('failed');
     expect(j.stages.data?.status).toBe('failed');
     expect(j.stages.data?.error).toContain('no-such-voice');
+    // A user error: typed by its class, failed at the first attempt (not retried).
+    expect(j.stages.data?.errorType).toBe('StageInputError');
     expect(j.stages.features?.status).toBe('skipped');
     expect(j.stages.train?.status).toBe('skipped');
     expect(j.stages.evaluate?.status).toBe('skipped');
     expect(j.stages.report?.status).toBe('skipped');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      const client = new Client({ connection });
+      // The stage activity runs in the stage's execution, a child workflow of the run.
+      const history = await client.workflow.getHandle(j.workflowId).fetchHistory();
+      const children = (history.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+      expect(children).toHaveLength(1);
+      const child = await client.workflow.getHandle(children[0]!).fetchHistory();
+      const scheduled = (child.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'synthKwsStage');
+      const started = (child.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+      expect(scheduled).toHaveLength(1);
+      expect(started.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)).toBe(false);
+      // Failed runs can be filtered in the UI by the TinyopsStatus search attribute.
+      const desc = await client.workflow.getHandle(j.workflowId).describe();
+      expect(desc.typedSearchAttributes.get(statusKey)).toBe('failed');
+      const good = await client.workflow.getHandle(first.workflowId).describe();
+      expect(good.typedSearchAttributes.get(statusKey)).toBe('completed');
+    } finally {
+      await connection.close();
+    }
   });
 });
 
