@@ -112,26 +112,6 @@ interface FoundArtifact {
   readonly ref: ArtifactRef;
 }
 
-/**
- * The one `name` artifact among the inputs that are not measurement stages; two are an error
- * (a silent pick of the wrong dataset would score the wrong clips), none is undefined.
- */
-function findDataInput(ctx: StageContext<EvaluateConfig>, name: string): FoundArtifact | undefined {
-  const measured = new Set(ctx.config.measure);
-  const found: FoundArtifact[] = [];
-  for (const [stage, out] of Object.entries(ctx.inputs)) {
-    if (measured.has(stage)) continue;
-    for (const ref of out.artifacts) if (ref.name === name) found.push({ stage, ref });
-  }
-  if (found.length > 1) {
-    throw new StageInputError(
-      `stages.${ctx.stageName}: more than one stage in needs: makes a \`${name}\` artifact (${found.map((f) => f.stage).join(', ')}); ` +
-        'keep one data stage and list the others under with.measure if they are measurement datasets',
-    );
-  }
-  return found[0];
-}
-
 /** The measurement stages' `dataset` artifacts, in `measure:` order; a located error for a bad name. */
 function measurementInputs(ctx: StageContext<EvaluateConfig>): FoundArtifact[] {
   return ctx.config.measure.map((stage, i) => {
@@ -184,12 +164,14 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
   const measurements = measurementInputs(ctx);
   const modelDir = await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'));
   const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
-  const streamsRef = findDataInput(ctx, 'streams');
-  if (!streamsRef) throw new StageInputError(`stages.${ctx.stageName}: needs a synth-kws stage (no "streams" artifact among ${Object.keys(ctx.inputs).filter((s) => !ctx.config.measure.includes(s)).join(', ') || 'no inputs'})`);
-  const streamsDir = await ctx.fetchDir(streamsRef.ref);
-  const datasetRef = findDataInput(ctx, 'dataset');
+  // Measurement stages are never candidates for the data stage's artifacts; among the
+  // others each must be unambiguous (src/stage/inputs.ts).
+  const notMeasured = { exclude: ctx.config.measure };
+  const streamsDir = await ctx.fetchDir(requireUpstream(ctx, 'streams', 'synth-kws', notMeasured));
+  const datasetRef = findInput(ctx, 'dataset', notMeasured);
+  const dataStage = datasetRef === undefined ? null : (Object.keys(ctx.inputs).find((s) => ctx.inputs[s]!.artifacts.includes(datasetRef)) ?? null);
   let sources: ClipSources = noClipSources();
-  if (datasetRef) sources = readClipSources(await ctx.fetchDir(datasetRef.ref));
+  if (datasetRef) sources = readClipSources(await ctx.fetchDir(datasetRef));
   else ctx.log('no `dataset` artifact among the inputs: every test clip counts as one unknown source');
   if (sources.file === null) ctx.log(`the dataset has no sources.json: every test clip counts as source "${UNKNOWN_SOURCE}"`);
   const frontEnd = mfccConfigSchema.parse(test.header.frontEnd);
@@ -216,9 +198,9 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const prepared = prepareEventEvaluation(streams, labels, eventOptions);
     let events: EventEvaluation = evaluateStreams(streams, labels, eventOptions);
     let tuning: TuningSummary | undefined;
-    const tuningRef = findDataInput(ctx, 'tuning-streams');
+    const tuningRef = findInput(ctx, 'tuning-streams', notMeasured);
     if (tuningRef && ctx.config.thresholdFrom === 'auto') {
-      const tuningStreams = await runOnStreams(ctx, model, frontEnd, await ctx.fetchDir(tuningRef.ref), 'running the model over tuning streams');
+      const tuningStreams = await runOnStreams(ctx, model, frontEnd, await ctx.fetchDir(tuningRef), 'running the model over tuning streams');
       ({ events, tuning } = applyTunedThreshold(events, prepared, evaluateStreams(tuningStreams, labels, eventOptions)));
     } else {
       const scoredOp = events.operatingPoint;
@@ -265,7 +247,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       accuracy: testAccuracy, testClips: n, confusion: { labels, counts: confusion }, events, latenciesMs,
       ...(integer ? { integer: { accuracy: integer.accuracy, confusion: { labels, counts: integer.confusion } } } : {}),
       ...(tuning ? { tuning } : {}),
-      sources: { ...bySource, engines: sources.engines, dataStage: datasetRef?.stage ?? null },
+      sources: { ...bySource, engines: sources.engines, dataStage },
       ...(eventsByEngine.length > 0 ? { eventsByEngine } : {}),
       ...(measured.length > 0 ? { measurements: measured } : {}),
     };

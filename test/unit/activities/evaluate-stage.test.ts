@@ -189,7 +189,7 @@ describe('evaluate stage: by source and measurement datasets', () => {
 
   it('never takes a measurement stage for the data stage, and names a bad measure entry', async () => {
     // Without `measure:`, two stages make `dataset`: an error, not a silent pick.
-    await expect(run({}).result).rejects.toThrow(/more than one stage in needs: makes a `dataset` artifact \(data, real\)/);
+    await expect(run({}).result).rejects.toThrow('stages.evaluate.needs: 2 stages make a "dataset" artifact (data, real)');
     await expect(run({ measure: ['nope'] }).result).rejects.toThrow('stages.evaluate.with.measure[0]: "nope" is not in needs: (data, features, train, real); add it there');
     await expect(run({ measure: ['features'] }).result).rejects.toThrow(/with\.measure\[0\]: stage "features" makes no `dataset` artifact/);
   });
