@@ -21,8 +21,8 @@ import type { SourcesFile } from '../eval/clip-sources';
  *   tfmicro 0.1.0 (crates.io)             TFLM micro_speech's 1 s "yes" and "no" samples from the
  *                                         Speech Commands data set, raw 16 kHz s16le
  * Words are centred on their active extent (src/audio/activity.ts) in the 1 s window, as the
- * training clips are; the 8 kHz recordings are band-limited to 4 kHz, which the default MFCC
- * front end's upper mel edge does not exceed by much — docs/real-speech.md says so.
+ * training clips are. The 8 kHz recordings are band-limited to 4 kHz, the default MFCC front
+ * end's upper mel edge (highHz), so the model sees nearly its whole band (docs/real-speech.md).
  */
 
 export const REAL_SPEECH_VERSION = 1;
