@@ -172,6 +172,10 @@ describe('evaluate stage: by source and measurement datasets', () => {
     expect(m.sources.byHeldOut.map((h: { heldOut: string; clips: number }) => [h.heldOut, h.clips])).toEqual([['held-out-engine', 6]]);
     expect(m.confusion.counts.flat().reduce((a: number, b: number) => a + b, 0)).toBe(6);
     expect(r.summary).toMatch(/held-out engines \d+\.\d% \(3 clips\), real \d+\.\d% \(6 clips\)/);
+
+    // Same inputs and config → the same evaluation bytes.
+    const again = await run({ measure: ['real'], events: { thresholds: [0.5, 0.9] } }).result;
+    expect(again.artifacts[0]!.sha256).toBe(r.artifacts[0]!.sha256);
   });
 
   it('reads a dataset without sources.json as one unknown source', async () => {

@@ -7,6 +7,7 @@ import { listKwsDataset } from '../../../src/dsp/dataset-listing';
 import { readClipSources } from '../../../src/eval/clip-sources';
 import { importAudioConfigSchema } from '../../../src/importer/import-config';
 import { importSpeechCommandsFolder } from '../../../src/importer/speech-commands-folder';
+import { dirDigest } from '../synth/dir-digest';
 import { buildRealSpeechFolder, centreInWindow, muLawToFloat } from '../../../src/realspeech/real-speech-folder';
 
 /**
@@ -85,6 +86,11 @@ describe('real-speech folder', () => {
     expect(sources.engines['saytime-dawson']!.version).toBe('saytime unknown (Debian)'); // no VERSION file
     expect(sources.sourceOf('no/sc-no_nohash_0.wav')).toEqual({ engine: 'speech-commands-tfmicro', voice: 'sc-no', heldOut: 'engine' });
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('`asterisk-core-sounds-en-wav` 1.6.1-1, CC-BY-SA-3.0');
+
+    // Built again from the same packages: the same bytes.
+    const again = join(root, 'again');
+    buildRealSpeechFolder(pkg, again);
+    expect(dirDigest(again)).toEqual(dirDigest(out));
 
     // import-audio takes it as it is, sources.json included.
     const imported = join(root, 'imported');
