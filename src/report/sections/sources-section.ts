@@ -1,5 +1,5 @@
 import { accuracyBarChart, heatmap, type AccuracyBar } from '../charts';
-import { figure, formatPercent, keyValueTable, paragraph, table, type Cell } from '../html';
+import { escapeHtml, figure, formatPercent, keyValueTable, paragraph, table, type Cell } from '../html';
 import type { ReportMeasurement, ReportModel, ReportSourceBreakdown } from '../report-model';
 import { missing, present, type RenderedSection } from './section';
 
@@ -99,7 +99,7 @@ async function measurementBlock(m: ReportMeasurement, i: number): Promise<string
     columnTitle: 'predicted',
   });
   return (
-    `<div class="stage"><h3>Measurement dataset ${m.stage}</h3><div class="row">${keyValueTable(entries)}` +
+    `<div class="stage"><h3>Measurement dataset ${escapeHtml(m.stage)}</h3><div class="row">${keyValueTable(entries)}` +
     (provenance.length > 0
       ? table(['source', 'family', 'version (package)', 'licence'], provenance, { caption: 'Where the clips come from (its sources.json)' })
       : paragraph('No sources.json: where these clips come from is not recorded.', 'muted')) +
