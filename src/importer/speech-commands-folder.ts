@@ -97,6 +97,9 @@ export async function importSpeechCommandsFolder(
   if (config.silenceClips > 0 && silence.length === 0) {
     throw importInputError(`silenceClips is ${config.silenceClips} but ${displayPath(display, BACKGROUND_NOISE_DIR)} has no .wav files to cut them from`);
   }
+  if (config.keepBackgrounds && scan.backgrounds.length === 0) {
+    throw importInputError(`keepBackgrounds is true but ${displayPath(display, BACKGROUND_NOISE_DIR)} has no .wav files`);
+  }
   assertUniqueOutputs([
     ...scan.clips.map((c) => ({ out: c.out, source: c.source })),
     ...silence.map((s) => ({ out: s.out, source: `${s.background} (silence window ${s.window})` })),
@@ -145,6 +148,15 @@ export async function importSpeechCommandsFolder(
     const clip = all[i]!;
     await writeFile(join(outDir, clip.out), encodeWav16(await clip.make(), sr));
     options.onProgress?.(i + 1, all.length);
+  }
+
+  // Backgrounds are not clips: full length, in no split list (compose-kws splits them in time).
+  if (config.keepBackgrounds) {
+    await mkdir(join(outDir, BACKGROUND_NOISE_DIR), { recursive: true });
+    for (const rel of scan.backgrounds) {
+      const name = rel.slice(rel.lastIndexOf('/') + 1).replace(/\.wav$/i, '.wav');
+      await writeFile(join(outDir, BACKGROUND_NOISE_DIR, name), encodeWav16(await noiseOf(rel), sr));
+    }
   }
 
   const listOf = (split: Split): string =>
