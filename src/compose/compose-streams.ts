@@ -83,7 +83,7 @@ export async function composeStreams(
         gain,
         coreStart: audio.coreStart,
         coreEnd: audio.coreEnd,
-        event: { label: isKeyword ? setup.keywords[k]! : word.label, kind: isKeyword ? 'keyword' : 'negative', engine: RECORDED_ENGINE, voice: word.speaker },
+        event: { label: isKeyword ? setup.keywords[k]! : word.word, kind: isKeyword ? 'keyword' : 'negative', engine: RECORDED_ENGINE, voice: word.speaker },
       });
     }
     rng.shuffle(placed);

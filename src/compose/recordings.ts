@@ -31,6 +31,8 @@ export interface Recording {
   readonly label: string;
   readonly split: Split;
   readonly speaker: string;
+  /** The word spoken, as far as the dataset tells: the label, or an `_unknown_` clip's original folder. */
+  readonly word: string;
 }
 
 export interface RecordingsDataset {
@@ -116,11 +118,30 @@ export async function readRecordingsDataset(dir: string, display: string): Promi
       e.name,
       files.map((f) => {
         const path = `${e.name}/${f}`;
-        return { path, label: e.name, split: splitOf(path), speaker: voices.get(path) || splitKey(f) };
+        return { path, label: e.name, split: splitOf(path), speaker: voices.get(path) || splitKey(f), word: e.name };
       }),
     );
   }
   for (const l of labels) if (!byLabel.has(l)) byLabel.set(l, []);
+  // import-audio files a non-keyword folder's clips as `_unknown_/<folder>_<file>`, so their
+  // split key is `<folder>_<speaker>`. When the tail after an `_` is a speaker of another
+  // label, that is the speaker and the head the word (folder names may contain `_` too,
+  // hence the longest known tail, not the first `_`).
+  const known = new Set([...byLabel.entries()].filter(([l]) => l !== UNKNOWN_LABEL).flatMap(([, rs]) => rs.map((r) => r.speaker)));
+  const unknown = byLabel.get(UNKNOWN_LABEL);
+  if (unknown) {
+    byLabel.set(
+      UNKNOWN_LABEL,
+      unknown.map((r) => {
+        if (voices.has(r.path)) return r;
+        for (let i = r.speaker.indexOf('_'); i > 0; i = r.speaker.indexOf('_', i + 1)) {
+          const tail = r.speaker.slice(i + 1);
+          if (known.has(tail)) return { ...r, speaker: tail, word: r.speaker.slice(0, i) };
+        }
+        return r;
+      }),
+    );
+  }
   return { dir, display, labels, sampleRate, byLabel, folders, splitOf };
 }
 
