@@ -18,6 +18,8 @@ import { readSplitLists } from './split-lists';
  *   <label>/<clip>.wav                    PCM16 mono at config.sampleRate, exactly clipMs
  *   validation_list.txt testing_list.txt  `<label>/<clip>.wav` per line, sorted
  *   dataset.json                          synth-kws' fields; generator "import-audio"
+ *   _background_noise_/<file>.wav         only with keepBackgrounds: the noise recordings, full
+ *                                         length, in no list (compose-kws mixes them in)
  *
  * Labels are `_silence_`, `_unknown_`, then the keywords (kwsLabels' order). Steps: scan
  * and validate the folder without reading audio (folder-scan.ts), assign splits (the
