@@ -49,7 +49,9 @@ async function run(ctx: StageContext<ComposeKwsConfig>): Promise<StageResult> {
   const recordingsDir = await ctx.fetchDir(datasetOf(ctx, 'recordings', config.recordings, 'an import-audio stage'));
   const recordings = await readRecordingsDataset(recordingsDir, `stage "${config.recordings}"`);
   const tts = config.tts === undefined ? undefined : await readTtsDataset(await ctx.fetchDir(datasetOf(ctx, 'tts', config.tts, 'a synth-kws stage')), `stage "${config.tts}"`);
-  const setup = await prepareComposition(config, recordings, tts);
+  const setup = await prepareComposition(config, recordings, tts, (done, total) =>
+    ctx.progress({ done, total, unit: 'recordings', message: 'trimming recordings' }),
+  );
   if (setup.skippedSilent.length > 0) ctx.log(`left out ${setup.skippedSilent.length} silent recordings: ${setup.skippedSilent.slice(0, 10).join(', ')}${setup.skippedSilent.length > 10 ? ', …' : ''}`);
 
   const datasetDir = join(ctx.workDir, 'dataset');

@@ -51,7 +51,13 @@ function perSplit(words: readonly Word[]): string {
   return SPLITS.map((s) => `${s} ${words.filter((w) => w.split === s).length}`).join(', ');
 }
 
-export async function prepareComposition(config: ComposeKwsConfig, recordings: RecordingsDataset, tts?: TtsDataset): Promise<ComposeSetup> {
+/** `onProgress(done, total)` counts recordings trimmed (a large folder takes a while; the stage heartbeats on it). */
+export async function prepareComposition(
+  config: ComposeKwsConfig,
+  recordings: RecordingsDataset,
+  tts?: TtsDataset,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ComposeSetup> {
   const sr = recordings.sampleRate;
   if (tts && (tts.sampleRate !== sr || tts.clipMs !== config.clipMs)) {
     throw composeInputError(
@@ -68,12 +74,17 @@ export async function prepareComposition(config: ComposeKwsConfig, recordings: R
   const skippedSilent: string[] = [];
   const speechLabels = [...keywords, ...negatives];
   const analysed = new Map<string, readonly Word[]>();
+  const toTrim = speechLabels.reduce((a, l) => a + (recordings.byLabel.get(l)?.length ?? 0), 0);
+  let trimmed = 0;
+  onProgress?.(0, toTrim);
   for (const l of speechLabels) {
     const recs = recordings.byLabel.get(l) ?? [];
     if (recs.length === 0 && keywords.includes(l)) {
       throw composeInputError(`keyword "${l}" has no recordings: folder ${l}/ of ${recordings.display}'s dataset is empty`);
     }
     const a = await analyseWords(recs, reader, sr, config.trim, config.silentRecordings === 'skip', recordings.display);
+    trimmed += recs.length;
+    onProgress?.(trimmed, toTrim);
     skippedSilent.push(...a.skipped);
     analysed.set(l, a.words);
   }

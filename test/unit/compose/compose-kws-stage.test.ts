@@ -1,21 +1,22 @@
 /**
  * compose-kws end to end through the stage modules: a tiny recorded folder (espeak-ng voices
- * as speakers, recorded noise backgrounds) → import-audio → compose-kws (→ features), with the
+ * as speakers, recorded noise backgrounds) → import-audio → compose-kws with the
  * real stage context and LocalStore. Checks counts per label and split, speaker-disjoint
  * splits, sources.json, the stream index against the audio, determinism, the TTS mix, and
- * the error messages.
+ * the error messages. test/integration/compose-pipeline.test.ts runs the same through the CLI
+ * up to train and evaluate.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeKwsStage } from '../../../activities/compose-kws';
-import { featuresStage } from '../../../activities/features';
 import { importAudioStage } from '../../../activities/import-audio';
 import { createStageContext } from '../../../activities/stage-context';
 import type { StageOutputs, StageResult } from '../../../activities/stage-module';
 import { synthKwsStage } from '../../../activities/synth-kws';
 import { meanPower } from '../../../src/audio/mix';
 import { encodeWav16, readWav } from '../../../src/audio/wav';
+import { listKwsDataset } from '../../../src/dsp/dataset-listing';
 import { composeKwsConfigSchema, type ComposeKwsConfigInput } from '../../../src/compose/compose-config';
 import { importAudioConfigSchema, type ImportAudioConfigInput } from '../../../src/importer/import-config';
 import { LocalStore } from '../../../src/store/local-store';
@@ -180,7 +181,7 @@ describe('compose-kws stage', () => {
     const copied = Object.entries(sources.clips).filter(([, s]) => s.engine !== 'recorded' && !s.voice.startsWith('pink') && !s.voice.startsWith('hum'));
     expect(copied).toHaveLength(40);
     for (const [clip, s] of copied) {
-      expect(readFileSync(join(dir, clip))).toEqual(readFileSync(join(ttsDir, clip)));
+      expect(readFileSync(join(dir, clip)).equals(readFileSync(join(ttsDir, clip)))).toBe(true); // Buffer.equals: jest's toEqual walks 32 K bytes one by one
       expect(test.has(clip)).toBe(ttsTest.has(clip));
       expect(ttsValidation.has(clip) || ttsTest.has(clip) || !test.has(clip)).toBe(true);
       if (!clip.startsWith('_silence_/')) {
@@ -191,9 +192,11 @@ describe('compose-kws stage', () => {
     expect(Object.keys(sources.engines).sort()).toEqual(['espeak-ng', 'recorded', 'silence']);
   });
 
-  it('feeds the features stage unchanged', async () => {
-    const r = await featuresStage.run(context('features', featuresStage.configSchema.parse({}), { compose: first }));
-    expect(r.artifacts.map((a) => a.name)).toEqual(expect.arrayContaining(['train', 'validation', 'test']));
+  it('is listed by the features stage like a synth-kws dataset (the CLI test runs features → train → evaluate on it)', async () => {
+    const listing = listKwsDataset(await dirOf(first, 'dataset'));
+    expect(listing.labels).toEqual(['_silence_', '_unknown_', 'yes', 'no']);
+    expect([listing.splits.train.length, listing.splits.validation.length, listing.splits.test.length]).toEqual([64, 8, 8]);
+    expect(listing.missingListed).toEqual([]);
   });
 
   describe('errors', () => {
@@ -250,6 +253,11 @@ describe('compose-kws stage', () => {
       );
       await expect(compose({}, { recordings: { artifacts: [], metrics: {} } })).rejects.toThrow(
         'stages.compose.with.recordings: stage "recordings" made no "dataset" artifact (expected an import-audio stage; it made nothing)',
+      );
+    });
+    it('a TTS dataset with too few clips in a split', async () => {
+      await expect(compose({ tts: 'tts', mix: { tts: 1 }, perKeyword: 40 }, { recordings, tts })).rejects.toThrow(
+        'compose-kws: stage "tts": 16 "_silence_" clips in the train split, but mix.tts needs 32; make more clips there (perKeyword) or lower mix.tts',
       );
     });
     it('config mistakes are schema errors', () => {
