@@ -18,11 +18,18 @@ import type { RecordingReader, RecordingsDataset } from './recordings';
  * A window longer than its region wraps around inside the region.
  */
 
-interface Region {
+export interface Region {
   readonly file: string;
   readonly samples: Float32Array;
   readonly start: number;
   readonly end: number;
+}
+
+/** A background file part and a start sample in it (BackgroundPool.choose). */
+export interface BackgroundChoice {
+  readonly file: string;
+  readonly region: Region;
+  readonly start: number;
 }
 
 export interface SplitFractions {
@@ -78,17 +85,29 @@ export class BackgroundPool {
     return this.regionsOf(s).length > 0;
   }
 
-  /** `n` samples of a random background of split `s`, from a random start, wrapping inside its region. */
-  window(s: Split | 'all', n: number, rng: Prng): { samples: Float32Array; file: string } {
+  /** A random background of split `s` and a start in it: cheap, so clips can be named before their audio is made. */
+  choose(s: Split | 'all', rng: Prng): BackgroundChoice {
     const regions = this.regionsOf(s);
-    if (regions.length === 0) throw new RangeError(`BackgroundPool.window: no background for split ${s}`);
-    const r = rng.pick(regions);
+    if (regions.length === 0) throw new RangeError(`BackgroundPool.choose: no background for split ${s}`);
+    const region = rng.pick(regions);
+    return { file: region.file, region, start: rng.int(region.start, region.end - 1) };
+  }
+
+  /** `n` samples of a chosen background from its start, wrapping around inside its region. */
+  render(c: BackgroundChoice, n: number): Float32Array {
+    const r = c.region;
     const out = new Float32Array(n);
-    let pos = rng.int(r.start, r.end - 1);
+    let pos = c.start;
     for (let i = 0; i < n; i++) {
       out[i] = r.samples[pos]!;
       pos = pos + 1 === r.end ? r.start : pos + 1;
     }
-    return { samples: out, file: r.file };
+    return out;
+  }
+
+  /** choose + render. */
+  window(s: Split | 'all', n: number, rng: Prng): { samples: Float32Array; file: string } {
+    const c = this.choose(s, rng);
+    return { samples: this.render(c, n), file: c.file };
   }
 }

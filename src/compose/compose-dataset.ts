@@ -121,11 +121,12 @@ export async function composeDataset(
         const rng = rngFor('clip', label, i);
         if (label === SILENCE_LABEL) {
           const levelDbfs = rng.uniform(config.levelDbfs[0], config.levelDbfs[1]) - rng.uniform(config.backgrounds.snrDb[0], config.backgrounds.snrDb[1]);
-          const bg = setup.backgrounds.window(split, clipSamples, rngFor('clip', label, i, 'background'));
+          const bg = setup.backgrounds.choose(split, rngFor('clip', label, i, 'background'));
           const stem = bg.file.slice(bg.file.lastIndexOf('/') + 1).replace(/\.wav$/i, '');
           const out = `${label}/${clipName(`background-${speakerTag(stem)}`, i, count)}`;
           sources.add(out, { engine: SILENCE_ENGINE, voice: stem, heldOut: false }, SILENCE_INFO);
-          outputs.push({ out, split, write: () => writeFile(join(outDir, out), encodeWav16(composeSilenceClip(bg.samples, levelDbfs), sr)) });
+          const samples = (): Float32Array => composeSilenceClip(setup.backgrounds.render(bg, clipSamples), levelDbfs);
+          outputs.push({ out, split, write: () => writeFile(join(outDir, out), encodeWav16(samples(), sr)) });
           continue;
         }
         const word = order[k % order.length]!;
