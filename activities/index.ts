@@ -11,6 +11,7 @@ import { featuresStage } from './features';
 import { importAudioStage } from './import-audio';
 import { quantizeStage } from './quantize';
 import { codegenStage } from './codegen';
+import { composeKwsStage } from './compose-kws';
 import { deployStage } from './deploy';
 import { reportStage } from './report';
 import { synthKwsStage } from './synth-kws';
@@ -20,6 +21,7 @@ import { stageActivityName, type StageActivityInput, type StageActivityResult } 
 export const stageModules: readonly AnyStageModule[] = [
   synthKwsStage as AnyStageModule,
   importAudioStage as AnyStageModule,
+  composeKwsStage as AnyStageModule,
   featuresStage as AnyStageModule,
   trainStage as AnyStageModule,
   quantizeStage as AnyStageModule,

@@ -48,6 +48,13 @@ export const importAudioConfigSchema = z
     /** `_silence_` clips to cut from the WAVs in `_background_noise_/` (0: none). */
     silenceClips: z.number().int().min(0).max(1_000_000).default(0),
     /**
+     * Also copy `_background_noise_/*.wav` into the dataset (converted to `sampleRate` mono
+     * PCM16, full length, never in a split list), as Speech Commands ships them, so a
+     * compose-kws stage can mix them under composed clips. features and train skip the folder.
+     * Default false; optional rather than defaulted so configs without it resolve (and cache) as before.
+     */
+    keepBackgrounds: z.boolean().optional(),
+    /**
      * Optional folder of long labelled streams in synth-kws' `streams` format (WAVs +
      * index.json); imported as the `streams` artifact. Without it no streams are produced.
      */

@@ -19,6 +19,8 @@ import { carrySources } from './import-sources';
  *   <label>/<clip>.wav                    PCM16 mono at config.sampleRate, exactly clipMs
  *   validation_list.txt testing_list.txt  `<label>/<clip>.wav` per line, sorted
  *   dataset.json                          synth-kws' fields; generator "import-audio"
+ *   _background_noise_/<file>.wav         only with keepBackgrounds: the noise recordings, full
+ *                                         length, in no list (compose-kws mixes them in)
  *
  * Labels are `_silence_`, `_unknown_`, then the keywords (kwsLabels' order). Steps: scan
  * and validate the folder without reading audio (folder-scan.ts), assign splits (the
@@ -98,6 +100,9 @@ export async function importSpeechCommandsFolder(
   if (config.silenceClips > 0 && silence.length === 0) {
     throw importInputError(`silenceClips is ${config.silenceClips} but ${displayPath(display, BACKGROUND_NOISE_DIR)} has no .wav files to cut them from`);
   }
+  if (config.keepBackgrounds && scan.backgrounds.length === 0) {
+    throw importInputError(`keepBackgrounds is true but ${displayPath(display, BACKGROUND_NOISE_DIR)} has no .wav files`);
+  }
   assertUniqueOutputs([
     ...scan.clips.map((c) => ({ out: c.out, source: c.source })),
     ...silence.map((s) => ({ out: s.out, source: `${s.background} (silence window ${s.window})` })),
@@ -146,6 +151,15 @@ export async function importSpeechCommandsFolder(
     const clip = all[i]!;
     await writeFile(join(outDir, clip.out), encodeWav16(await clip.make(), sr));
     options.onProgress?.(i + 1, all.length);
+  }
+
+  // Backgrounds are not clips: full length, in no split list (compose-kws splits them in time).
+  if (config.keepBackgrounds) {
+    await mkdir(join(outDir, BACKGROUND_NOISE_DIR), { recursive: true });
+    for (const rel of scan.backgrounds) {
+      const name = rel.slice(rel.lastIndexOf('/') + 1).replace(/\.wav$/i, '.wav');
+      await writeFile(join(outDir, BACKGROUND_NOISE_DIR, name), encodeWav16(await noiseOf(rel), sr));
+    }
   }
 
   const listOf = (split: Split): string =>

@@ -30,6 +30,9 @@ export interface StreamEvent {
   readonly onsetSec: number;
   readonly offsetSec: number;
   readonly kind: 'keyword' | 'negative';
+  /** Who spoke it (clip-source contract: e.g. `recorded` + the speaker); absent in older indexes. */
+  readonly engine?: string;
+  readonly voice?: string;
 }
 
 export interface StreamIndexEntry {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWav16, readWav } from '../../../src/audio/wav';
@@ -229,6 +229,18 @@ describe('importSpeechCommandsFolder', () => {
     expect(counts.train._silence_ + counts.validation._silence_ + counts.test._silence_).toBe(3);
   });
 
+  it('keeps _background_noise_ whole and unlisted with keepBackgrounds (for compose-kws), and not by default', async () => {
+    const noise = tone(3, 8000, 300, 0.2);
+    const { src, out } = folder({ ...validTree(), '_background_noise_/fan.WAV': encodeWav16(noise, 8000) });
+    await importSpeechCommandsFolder(config({ path: src }), out);
+    expect(existsSync(join(out, '_background_noise_'))).toBe(false);
+    await importSpeechCommandsFolder(config({ path: src, keepBackgrounds: true }), out);
+    expect(Object.keys(dirDigest(join(out, '_background_noise_')))).toEqual(['fan.wav']);
+    expect(readWav(join(out, '_background_noise_/fan.wav')).samples.length).toBe(3 * 16000);
+    const lists = readFileSync(join(out, 'validation_list.txt'), 'utf8') + readFileSync(join(out, 'testing_list.txt'), 'utf8');
+    expect(lists).not.toContain('_background_noise_');
+  });
+
   describe('rejects unusable input with the path and the reason', () => {
     const wavError = async (bytes: Buffer): Promise<[string, string]> => {
       const { src, out } = folder({ ...validTree(), 'yes/bad.wav': bytes });
@@ -290,6 +302,9 @@ describe('importSpeechCommandsFolder', () => {
       );
       expect(await importError({ path: src, silenceClips: 2 }, out)).toBe(
         `import-audio: silenceClips is 2 but ${src}/_background_noise_ has no .wav files to cut them from`,
+      );
+      expect(await importError({ path: src, keepBackgrounds: true }, out)).toBe(
+        `import-audio: keepBackgrounds is true but ${src}/_background_noise_ has no .wav files`,
       );
     });
 

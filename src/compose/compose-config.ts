@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { NAME_PATTERN } from '../spec/pipeline-schema';
+
+/**
+ * Config of the `compose-kws` stage (the `with:` block): training clips and labelled streams
+ * composed from a user's *recordings* (thesis §3, Algorithm 1 and appendix 3.B AudioSample:
+ * positives, negatives and backgrounds come from recorded databases, one per split) instead
+ * of from a synthesizer. Only `recordings` is required. The schema is pure (no I/O), so it
+ * also generates the editor JSON Schema; whether the named stages, labels and folders exist
+ * is checked when the stage runs (docs/stages/compose-kws.md).
+ */
+
+/** A stage name, as in `needs:` (the stage must also be listed there). */
+const stageNameSchema = z.string().regex(NAME_PATTERN, 'expected the name of a stage listed in needs:');
+
+/** A label folder of the recordings dataset: one path segment, not hidden. */
+const labelSchema = z.string().regex(/^[^./\\][^/\\]*$/, 'expected a label folder name (no "/" or "\\", not starting with ".")');
+
+/** A [min, max] range with min ≤ max. */
+function range(lo: number, hi: number, integer = false) {
+  const n = integer ? z.number().int().min(lo).max(hi) : z.number().min(lo).max(hi);
+  return z.tuple([n, n]).refine(([a, b]) => a <= b, 'expected [min, max] with min ≤ max');
+}
+
+export const composeStreamsSchema = z.strictObject({
+  /** Long labelled streams for event evaluation (artifact `streams`); 0 = none (then evaluate has no streams). */
+  count: z.number().int().min(0).max(1000).default(10),
+  durationSec: z.number().min(5).max(3600).default(60),
+  /** Keywords per stream, uniform in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s). */
+  keywordsPerStream: range(0, 10000, true).default([8, 12]),
+  negativesPerStream: range(0, 10000, true).default([8, 12]),
+  /** Background level of the whole stream (thesis `target_dBFS`). */
+  backgroundDbfs: z.number().min(-100).max(0).default(-40),
+  /** Minimum silence between two words' active extents. */
+  minGapMs: z.number().int().min(0).default(500),
+  /** Whose recordings speak in the scored streams: the test split's (speakers never trained on) or every split's. */
+  split: z.enum(['test', 'all']).default('test'),
+  /**
+   * Tuning streams (artifact `tuning-streams`, files `tune-NNN.wav`) on which evaluate picks
+   * the operating threshold; same shape as the scored streams. Default: the validation
+   * split's recordings, held out from training and from the scored streams. 0 = none.
+   */
+  tuning: z
+    .strictObject({
+      count: z.number().int().min(0).max(1000).default(0),
+      split: z.enum(['train', 'validation', 'test', 'all']).default('validation'),
+    })
+    .prefault({}),
+});
+
+export const composeKwsConfigSchema = z
+  .strictObject({
+    /** The `import-audio` stage whose `dataset` holds the recordings (must be in needs:). */
+    recordings: stageNameSchema,
+    /** Optional `synth-kws` (or any dataset) stage to take a fraction of every class from (must be in needs:). */
+    tts: stageNameSchema.optional(),
+    /**
+     * Keyword labels, in label order. Default: every label of the recordings dataset except
+     * `_silence_`, `_unknown_` and the labels named in `negatives`.
+     */
+    keywords: z.array(labelSchema).min(1).optional(),
+    /**
+     * Labels of the recordings dataset whose recordings become `_unknown_` clips. Default:
+     * every label that is neither a keyword nor `_silence_` (so `_unknown_` and any
+     * keyword folder you left out of `keywords`).
+     */
+    negatives: z.array(labelSchema).min(1).optional(),
+    /** Clips per keyword class (all splits together). */
+    perKeyword: z.number().int().min(1).max(100000).default(300),
+    /** `_unknown_` clips = round(unknownFraction × perKeyword). */
+    unknownFraction: z.number().min(0).max(20).default(1.0),
+    /** `_silence_` clips = round(silenceFraction × perKeyword); they need backgrounds. */
+    silenceFraction: z.number().min(0).max(20).default(1.0),
+    /**
+     * Share of every class's clips in each held-out split. Which *recordings* a split may use
+     * is decided by the recordings dataset's own lists (import-audio: the folder's lists, or
+     * the hash of the speaker id before `_nohash_`), so no recording feeds two splits.
+     */
+    split: z
+      .strictObject({
+        validation: z.number().min(0).max(0.5).default(0.1),
+        test: z.number().min(0).max(0.5).default(0.1),
+      })
+      .prefault({}),
+    clipMs: z.number().int().min(250).max(5000).default(1000),
+    /** RMS level of the active speech in a clip, dBFS. */
+    levelDbfs: range(-60, 0).default([-30, -12]),
+    /** Maximum random shift of the word from the clip centre (the word stays inside the clip). */
+    timeShiftMs: z.number().int().min(0).max(1000).default(100),
+    /**
+     * Speed perturbation factor range (resampling, so tempo and pitch change together, as
+     * Kaldi's speed perturbation): 1.1 = 10% faster and higher. Drawn per clip in steps of
+     * 0.01. [1, 1] = off.
+     */
+    speed: range(0.5, 2).default([0.9, 1.1]),
+    backgrounds: z
+      .strictObject({
+        /**
+         * Folder of the recordings dataset holding background recordings: `_background_noise_`
+         * (import-audio with keepBackgrounds: true, as in Speech Commands) or a label such as
+         * `_silence_` (import-audio's silenceClips).
+         */
+        from: labelSchema.default('_background_noise_'),
+        /** Probability that a keyword / `_unknown_` clip gets a background (the rest keep only the recording's own noise). */
+        probability: z.number().min(0).max(1).default(0.8),
+        /** Speech-to-background ratio over the active speech (mix.ts mixAtSnr). */
+        snrDb: range(-20, 80).default([5, 30]),
+      })
+      .prefault({}),
+    /**
+     * How a recording's active extent is found (src/compose/recording-extent.ts): 10 ms frames
+     * at least `floorMarginDb` above the recording's noise floor (10th-percentile frame) and
+     * within `belowPeakDb` of its loudest frame, widened by `padMs` on each side.
+     */
+    trim: z
+      .strictObject({
+        floorMarginDb: z.number().min(0).max(60).default(8),
+        belowPeakDb: z.number().min(10).max(90).default(40),
+        padMs: z.number().int().min(0).max(500).default(30),
+      })
+      .prefault({}),
+    /** A recording in which no speech stands out of its noise floor: fail the stage (`error`) or leave it out (`skip`). */
+    silentRecordings: z.enum(['error', 'skip']).default('error'),
+    /** Mix with the `tts` stage's dataset: that fraction of every class's clips in each split is copied from the same split there. */
+    mix: z
+      .strictObject({
+        tts: z.number().min(0).max(1).default(0),
+      })
+      .prefault({}),
+    streams: composeStreamsSchema.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const dup = (list: readonly string[] | undefined) => list?.find((w, i) => list.indexOf(w) !== i);
+    for (const field of ['keywords', 'negatives'] as const) {
+      const d = dup(c[field]);
+      if (d !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `duplicate entry "${d}"` });
+    }
+    c.keywords?.forEach((k, i) => {
+      if (k === '_silence_' || k === '_unknown_' || k === c.backgrounds.from) {
+        ctx.addIssue({ code: 'custom', path: ['keywords', i], message: `"${k}" cannot be a keyword` });
+      } else if (c.negatives?.includes(k)) {
+        ctx.addIssue({ code: 'custom', path: ['keywords', i], message: `"${k}" is also in negatives` });
+      }
+    });
+    c.negatives?.forEach((k, i) => {
+      if (k === '_silence_' || k === c.backgrounds.from) {
+        ctx.addIssue({ code: 'custom', path: ['negatives', i], message: `"${k}" cannot be a negative (it is not speech)` });
+      }
+    });
+    if (c.tts !== undefined && c.tts === c.recordings) {
+      ctx.addIssue({ code: 'custom', path: ['tts'], message: 'tts and recordings must be different stages' });
+    }
+    if (c.mix.tts > 0 && c.tts === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['mix', 'tts'], message: `mix.tts is ${c.mix.tts} but no tts stage is named (tts: <synth-kws stage>)` });
+    }
+    if (c.split.validation + c.split.test >= 1) {
+      ctx.addIssue({ code: 'custom', path: ['split'], message: 'validation + test must leave clips for training' });
+    }
+  });
+
+export type ComposeKwsConfig = z.infer<typeof composeKwsConfigSchema>;
+/** What a user may write (every field but `recordings` optional). */
+export type ComposeKwsConfigInput = z.input<typeof composeKwsConfigSchema>;
