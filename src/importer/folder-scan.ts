@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { SILENCE_LABEL, UNKNOWN_LABEL } from '../synth/kws-plan';
 import { TESTING_LIST, VALIDATION_LIST } from '../synth/kws-dataset';
 import { BACKGROUND_NOISE_DIR, RESERVED_FOLDERS } from './import-config';
@@ -51,22 +51,31 @@ const LIST_FILES = new Set([VALIDATION_LIST, TESTING_LIST]);
 
 type EntryKind = 'file' | 'dir' | 'other';
 
-/** File, directory, or neither; symlinks are followed (a broken one is "other"). */
-async function kindOf(dir: string, e: Dirent): Promise<EntryKind> {
+/**
+ * File, directory, or neither. Symlinks are followed inside the imported folder (a broken one
+ * is "other"); one that leads out of it is refused: an import reads the folder it is given
+ * and nothing else on the worker (issue #15 "security").
+ */
+async function kindOf(dir: string, e: Dirent, realRoot: string): Promise<EntryKind> {
   if (e.isFile()) return 'file';
   if (e.isDirectory()) return 'dir';
   if (!e.isSymbolicLink()) return 'other';
+  let target: string;
   try {
-    const s = await stat(join(dir, e.name));
-    return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
+    target = await realpath(join(dir, e.name));
   } catch {
     return 'other';
   }
+  if (target !== realRoot && !target.startsWith(realRoot + sep)) {
+    throw importInputError(`${join(dir, e.name)}: a symbolic link to ${target}, outside the imported folder; copy the file into the folder instead`);
+  }
+  const s = await stat(target);
+  return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
 }
 
-async function listDir(dir: string): Promise<Array<{ name: string; kind: EntryKind }>> {
+async function listDir(dir: string, realRoot: string): Promise<Array<{ name: string; kind: EntryKind }>> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const out = await Promise.all(entries.map(async (e) => ({ name: e.name, kind: await kindOf(dir, e) })));
+  const out = await Promise.all(entries.map(async (e) => ({ name: e.name, kind: await kindOf(dir, e, realRoot) })));
   return out.sort((a, b) => byCodeUnit(a.name, b.name));
 }
 
@@ -75,9 +84,9 @@ async function listDir(dir: string): Promise<Array<{ name: string; kind: EntryKi
  * Hidden files are never clips: macOS leaves `._<name>.wav` AppleDouble files beside
  * every clip copied from its disks, and they are not audio.
  */
-async function wavFiles(dir: string, rel: string, ignored: string[]): Promise<string[]> {
+async function wavFiles(dir: string, rel: string, ignored: string[], realRoot: string): Promise<string[]> {
   const wavs: string[] = [];
-  for (const e of await listDir(dir)) {
+  for (const e of await listDir(dir, realRoot)) {
     if (e.kind === 'file' && WAV.test(e.name) && !e.name.startsWith('.')) wavs.push(e.name);
     else ignored.push(`${rel}/${e.name}`);
   }
@@ -112,7 +121,8 @@ export async function scanSpeechCommandsFolder(
   const ignored: string[] = [];
   const folders: string[] = [];
   let hasNoiseDir = false;
-  for (const e of await listDir(root)) {
+  const realRoot = await realpath(root);
+  for (const e of await listDir(root, realRoot)) {
     if (e.kind === 'dir' && e.name === BACKGROUND_NOISE_DIR) hasNoiseDir = true;
     else if (e.kind === 'dir' && !e.name.startsWith('.')) folders.push(e.name);
     else if (!(e.kind === 'file' && LIST_FILES.has(e.name))) ignored.push(e.name);
@@ -123,7 +133,7 @@ export async function scanSpeechCommandsFolder(
     );
   }
   const backgrounds = hasNoiseDir
-    ? (await wavFiles(join(root, BACKGROUND_NOISE_DIR), BACKGROUND_NOISE_DIR, ignored)).map((f) => `${BACKGROUND_NOISE_DIR}/${f}`)
+    ? (await wavFiles(join(root, BACKGROUND_NOISE_DIR), BACKGROUND_NOISE_DIR, ignored, realRoot)).map((f) => `${BACKGROUND_NOISE_DIR}/${f}`)
     : [];
 
   const keywords = configuredKeywords ?? folders.filter((f) => !RESERVED_FOLDERS.includes(f));
@@ -141,7 +151,7 @@ export async function scanSpeechCommandsFolder(
   const clips: SourceClip[] = [];
   const unknownFolders: string[] = [];
   for (const folder of folders) {
-    const files = await wavFiles(join(root, folder), folder, ignored);
+    const files = await wavFiles(join(root, folder), folder, ignored, realRoot);
     if (files.length === 0) throw importInputError(`label folder ${displayPath(display, folder)} has no .wav files`);
     const keepsName = keywords.includes(folder) || folder === SILENCE_LABEL || folder === UNKNOWN_LABEL;
     if (!keepsName) unknownFolders.push(folder);
