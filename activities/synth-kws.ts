@@ -99,7 +99,7 @@ export const synthKwsStage: StageModule<SynthKwsConfig> = {
   configSchema,
   // The versions of exactly the engines this config uses: adding an engine changes the key
   // (and the render cache keeps every other engine's renders, so only its words are made).
-  toolVersions: async (config: SynthKwsConfig) => engineVersions(usedEngines(synthKwsConfigSchema.parse(config))),
+  toolVersions: async (config?: SynthKwsConfig) => engineVersions(usedEngines(synthKwsConfigSchema.parse(config ?? {}))),
   // A background WAV is named by path in the config; its contents must reach the cache key.
   cacheInputs: async (config: SynthKwsConfig): Promise<Record<string, string>> => {
     const files = config.backgrounds.flatMap((b) => (b.type === 'file' && b.path ? [b.path] : []));

@@ -3,7 +3,7 @@ import type { TtsRequest } from './engines/types';
 import type { SynthKwsConfig } from './kws-config';
 import type { Prng } from '../util/prng';
 import { pickWeighted, type RngFor } from './rng-for';
-import { voiceTag, type EngineGroup, type ResolvedVoices, type VoiceSource } from './voice-sources';
+import { listFormVoices, voiceTag, type EngineGroup, type ResolvedVoices, type VoiceSource } from './voice-sources';
 
 /**
  * What every clip of a synth-kws dataset will be, decided before any audio is made. Each
@@ -146,7 +146,7 @@ export function requestFor(group: EngineGroup, source: VoiceSource, text: string
  * regular clips come first (split by assignSplits; training voices for train/validation,
  * the training engines' held-out voices for test), then its held-out-engine clips (test).
  */
-export function planClips(config: SynthKwsConfig, rngFor: RngFor, voices: ResolvedVoices): ClipPlan[] {
+export function planClips(config: SynthKwsConfig, rngFor: RngFor, voices: ResolvedVoices = listFormVoices(config)): ClipPlan[] {
   const plans: ClipPlan[] = [];
   const weights = config.backgrounds.map((b) => b.weight);
   const extra = heldOutEngineCounts(config, voices);

@@ -157,6 +157,25 @@ export async function resolveVoices(config: Pick<SynthKwsConfig, 'voices' | 'tes
   return { train, test, heldOutEngines, heldOutPerKeyword: n.heldOutPerKeyword };
 }
 
+/**
+ * The list form of `voices` resolved without asking espeak-ng (its voices are explicit):
+ * what planClips uses when given no resolved voices (tests, and callers that checked
+ * installation themselves). Throws for the engines form, which needs resolveVoices.
+ */
+export function listFormVoices(config: Pick<SynthKwsConfig, 'voices' | 'testVoices' | 'pitch' | 'speed'>): ResolvedVoices {
+  const n = normalizeVoices(config);
+  if (!n.legacy) throw new Error('listFormVoices: voices.engines needs resolveVoices (installed voices)');
+  const [engine, spec] = n.engines[0]!;
+  const ranges = rangesFor(spec, config, true);
+  const mk = (voices: readonly string[], heldOut: HeldOut): VoiceSource[] => voices.map((voice) => ({ engine, voice, heldOut, tag: voiceTag(engine, voice) }));
+  return {
+    train: [{ engine, weight: 1, sources: mk(spec.voices as string[], false), ranges }],
+    test: [{ engine, weight: 1, sources: mk(spec.testVoices, 'voice'), ranges }],
+    heldOutEngines: [],
+    heldOutPerKeyword: 0,
+  };
+}
+
 /** All sources of a list of groups (each once). */
 export function sourcesOf(groups: readonly EngineGroup[]): VoiceSource[] {
   return groups.flatMap((g) => g.sources);

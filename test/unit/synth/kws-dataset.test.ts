@@ -76,8 +76,8 @@ describe('generateKwsDataset on a tiny config', () => {
 
   it('uses the held-out voices only in the test split', () => {
     const test = new Set(readFileSync(join(dir, 'testing_list.txt'), 'utf8').split('\n').filter(Boolean));
-    const testSlugs = tiny().testVoices.map(voiceSlug);
-    const trainSlugs = tiny().voices.map(voiceSlug);
+    const testSlugs = tiny().testVoices!.map(voiceSlug);
+    const trainSlugs = (tiny().voices as string[]).map(voiceSlug);
     for (const rel of Object.keys(digest)) {
       if (!rel.endsWith('.wav') || rel.startsWith('_silence_/')) continue;
       const speaker = rel.split('/')[1]!.replace(/_nohash_.*$/, '');

@@ -24,9 +24,9 @@ describe('synthKwsStage', () => {
 
   it('declares its kind, version, schema and espeak-ng version', async () => {
     expect(synthKwsStage.kind).toBe('synth-kws');
-    expect(synthKwsStage.version).toBe(1);
+    expect(synthKwsStage.version).toBe(2);
     expect(synthKwsStage.configSchema.parse({})).toEqual(synthKwsConfigSchema.parse({}));
-    expect(await synthKwsStage.toolVersions!()).toEqual({ 'espeak-ng': expect.stringMatching(/^\d+\.\d+/) });
+    expect(await synthKwsStage.toolVersions!(config)).toEqual({ 'espeak-ng': expect.stringMatching(/^\d+\.\d+/) });
   });
 
   it('runs: stores dataset and streams, reports metrics, summary and progress', async () => {
