@@ -283,6 +283,7 @@ function checkVoiceSources(v: VoiceSourcesSpec, topTestVoices: readonly string[]
   for (const name of names) {
     const spec = v.engines[name]!;
     const path = ['voices', 'engines', name];
+    testVoices += spec.testVoices.length;
     if (!known.includes(name)) {
       ctx.addIssue({ code: 'custom', path, message: `unknown engine "${name}"${didYouMean(name, known, 'engines')}` });
       continue;
@@ -310,7 +311,6 @@ function checkVoiceSources(v: VoiceSourcesSpec, topTestVoices: readonly string[]
         ctx.addIssue({ code: 'custom', path: [...path, 'testVoices', i], message: `"${t}" is also excluded` });
       }
     });
-    testVoices += spec.testVoices.length;
   }
   v.heldOutEngines.forEach((name, i) => {
     if (!known.includes(name)) {

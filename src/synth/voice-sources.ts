@@ -97,7 +97,16 @@ async function isInstalled(engine: EngineId, voice: string, installed: readonly 
   return false;
 }
 
-function unknownVoice(field: string, engine: EngineId, voice: string, installed: readonly string[]): StageInputError {
+async function unknownVoice(field: string, engine: EngineId, voice: string, installed: readonly string[]): Promise<StageInputError> {
+  if (engine === 'espeak-ng') {
+    // language+variant: say which half is wrong (a whole-name suggestion would mislead).
+    const v = await listEspeakVoices();
+    const [lang] = voice.split('+');
+    const what = v.languages.includes(lang ?? '')
+      ? `variant not installed (variants: ${v.variants.filter((x) => /^[mf]\d$/.test(x)).join(', ')}, ...)`
+      : `language not installed (English voices: ${v.languages.filter((l) => l.startsWith('en')).join(', ')})`;
+    return new StageInputError(`${field}: espeak-ng voice "${voice}": ${what}`);
+  }
   const close = suggest(voice, installed);
   const hint =
     close !== undefined
@@ -121,7 +130,7 @@ export async function resolveVoices(config: Pick<SynthKwsConfig, 'voices' | 'tes
     const base = n.legacy ? '' : `voices.engines.${engine}.`;
     const check = async (field: string, list: readonly string[]): Promise<void> => {
       for (let i = 0; i < list.length; i++) {
-        if (!(await isInstalled(engine, list[i]!, installed))) throw unknownVoice(`${base}${field}[${i}]`, engine, list[i]!, installed);
+        if (!(await isInstalled(engine, list[i]!, installed))) throw await unknownVoice(`${base}${field}[${i}]`, engine, list[i]!, installed);
       }
     };
     let all: readonly string[];

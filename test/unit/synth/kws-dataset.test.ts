@@ -42,10 +42,10 @@ describe('generateKwsDataset on a tiny config', () => {
   it('writes the Speech Commands layout with 12 labels', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as KwsDatasetManifest;
     expect(manifest.labels).toEqual(['_silence_', '_unknown_', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go']);
-    expect(manifest).toMatchObject({ generator: 'synth-kws', version: 1, sampleRate: 16000, clipMs: 1000 });
+    expect(manifest).toMatchObject({ generator: 'synth-kws', version: 2, sampleRate: 16000, clipMs: 1000 });
     expect(manifest.tools['espeak-ng']).toMatch(/^\d+\.\d+/);
     const entries = readdirSync(dir).sort();
-    expect(entries).toEqual([...manifest.labels, 'dataset.json', 'testing_list.txt', 'validation_list.txt'].sort());
+    expect(entries).toEqual([...manifest.labels, 'dataset.json', 'sources.json', 'testing_list.txt', 'validation_list.txt'].sort());
     for (const label of manifest.labels) {
       const files = readdirSync(join(dir, label));
       expect(files).toHaveLength(5);
