@@ -69,8 +69,8 @@ export class BackgroundBank {
         Array.from({ length: BABBLE_POOL_SIZE }, (_, k) => {
           const rng = rngFor('babble-pool', k);
           const text = rng.pick(voicing.negatives);
-          const { group, source } = pickSource(voicing.groups, rng);
-          return renderUtterance(requestFor(group, source, text, rng), sampleRate);
+          const { group, source, rng: voiceRng } = pickSource(voicing.groups, (e) => rngFor('babble-pool', k, 'engine', e));
+          return renderUtterance(requestFor(group, source, text, voiceRng), sampleRate);
         }),
       );
     }

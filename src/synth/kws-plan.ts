@@ -130,10 +130,27 @@ function clipFile(speaker: string, index: number, count: number): string {
   return `${speaker}_nohash_${String(index).padStart(width, '0')}.wav`;
 }
 
-/** A voice drawn from `groups`: an engine by weight, then one of its voices uniformly. */
-export function pickSource(groups: readonly EngineGroup[], rng: Prng): { group: EngineGroup; source: VoiceSource } {
-  const group = groups[pickWeighted(groups.map((g) => g.weight), rng)]!;
-  return { group, source: rng.pick(group.sources) };
+/**
+ * A voice drawn from `groups`: an engine with probability ∝ its weight, then one of its
+ * voices uniformly, then (by the caller) its variation — all from `perEngine(engine)`, a
+ * generator of that engine alone. The engine is chosen by an exponential race (each
+ * engine draws E/weight, E ~ Exp(1), the smallest wins; P(e wins) = w_e / Σw), not by
+ * one shared draw: adding an engine then only takes over the clips where it wins, and
+ * every other clip keeps its engine, voice and request, so with the render cache a
+ * config with one engine more renders only the new engine's words.
+ */
+export function pickSource(
+  groups: readonly EngineGroup[],
+  perEngine: (engine: string) => Prng,
+): { group: EngineGroup; source: VoiceSource; rng: Prng } {
+  let best: { group: EngineGroup; rng: Prng; t: number } | undefined;
+  for (const group of groups) {
+    const rng = perEngine(group.engine);
+    const t = -Math.log(1 - rng.next()) / group.weight;
+    if (!best || t < best.t) best = { group, rng, t };
+  }
+  if (!best) throw new Error('pickSource: no voices to pick from');
+  return { group: best.group, source: best.rng.pick(best.group.sources), rng: best.rng };
 }
 
 /** The engine's seeded variation of one render of `text` by `source`. */
@@ -169,8 +186,8 @@ export function planClips(config: SynthKwsConfig, rngFor: RngFor, voices: Resolv
       // Held-out voices only in the test split, so test accuracy measures unseen voices;
       // clips past `regular` are the held-out engines' (unseen synthesizers).
       const groups = index >= regular ? voices.heldOutEngines : split === 'test' ? voices.test : voices.train;
-      const { group, source } = pickSource(groups, rng);
-      const request = requestFor(group, source, text, rng);
+      const { group, source, rng: voiceRng } = pickSource(groups, (e) => rngFor('clip', label, index, 'engine', e));
+      const request = requestFor(group, source, text, voiceRng);
       const base = {
         kind: 'speech' as const,
         label,

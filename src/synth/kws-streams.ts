@@ -140,8 +140,8 @@ async function makeStream(
     const kind = i < nKeywords ? 'keyword' : 'negative';
     const r = rngFor(key, id, 'utterance', i);
     const text = r.pick(kind === 'keyword' ? config.keywords : config.negatives);
-    const { group, source } = pickSource(groups, r);
-    wanted.push({ kind, request: requestFor(group, source, text, r), heldOut: source.heldOut, levelDbfs: r.uniform(config.levelDbfs[0], config.levelDbfs[1]) });
+    const { group, source, rng: voiceRng } = pickSource(groups, (e) => rngFor(key, id, 'utterance', i, 'engine', e));
+    wanted.push({ kind, request: requestFor(group, source, text, voiceRng), heldOut: source.heldOut, levelDbfs: r.uniform(config.levelDbfs[0], config.levelDbfs[1]) });
   }
   const renders = await Promise.all(wanted.map((w) => renderUtterance(w.request, sr)));
   const placed: Placed[] = renders.map((u, i) => {
