@@ -39,7 +39,11 @@ export interface GenerateKwsOptions {
    * config) instead of emptying it first. Default false.
    */
   readonly resume?: boolean;
-  /** Render groups in flight (espeak-ng itself is capped at 2 processes). Default 4. */
+  /**
+   * Render groups in flight. Default 12: each engine caps its own processes (CLI engines 2,
+   * a Python server 1), so a slow engine (Kokoro) waiting on its queue must not hold every
+   * slot while the fast ones could work.
+   */
   readonly concurrency?: number;
   /** Produce clips in reverse plan order (tests use it to show order does not matter). */
   readonly reverseOrder?: boolean;
@@ -209,7 +213,7 @@ export async function generateKwsDataset(
   const units = groupByRender(todo);
   if (options.reverseOrder) units.reverse();
 
-  await mapLimit(units, options.concurrency ?? 4, async (unit) => {
+  await mapLimit(units, options.concurrency ?? 12, async (unit) => {
     const first = unit.plans[0]!;
     const utterance = first.kind === 'speech' ? await timed(first.request) : undefined;
     for (const plan of unit.plans) {
