@@ -75,6 +75,16 @@ export function voiceTag(engine: EngineId, voice: string): string {
   return engine === 'espeak-ng' ? safe : `${engine}-${safe}`;
 }
 
+/**
+ * Voices `all` leaves out unless listed by name: MBROLA us3 lacks the diphones of the
+ * vowels in "on"/"off" (renders fail), RHVoice's evgeniy-eng and lyubov are CC-BY-NC-ND
+ * (and Russian-accented).
+ */
+export const NOT_IN_ALL: Readonly<Partial<Record<EngineId, readonly string[]>>> = {
+  mbrola: ['us3'],
+  rhvoice: ['evgeniy-eng', 'lyubov'],
+};
+
 /** Default rate ranges: ±15–20 % around each engine's own pace. */
 const DEFAULT_RATE: readonly [number, number] = [0.85, 1.2];
 const DEFAULT_PITCH: readonly [number, number] = [0.9, 1.12];
@@ -138,7 +148,7 @@ export async function resolveVoices(config: Pick<SynthKwsConfig, 'voices' | 'tes
       all =
         engine === 'kokoro'
           ? [...KOKORO_BASE_VOICES, ...Array.from({ length: spec.speakers ?? 40 }, (_, i) => kokoroMixName(i))]
-          : installed;
+          : installed.filter((x) => !(NOT_IN_ALL[engine] ?? []).includes(x));
     } else {
       await check('voices', spec.voices);
       all = spec.voices;

@@ -17,7 +17,7 @@ import type { EngineId, TtsEngine, TtsRequest } from './types';
 const servers = new Map<EngineId, PythonRenderServer>();
 function server(id: EngineId): PythonRenderServer {
   let s = servers.get(id);
-  if (!s) servers.set(id, (s = new PythonRenderServer(id)));
+  if (!s) servers.set(id, (s = new PythonRenderServer(id, 60_000, 120_000, id === 'kokoro' ? 2 : 1)));
   return s;
 }
 

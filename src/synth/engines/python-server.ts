@@ -58,6 +58,8 @@ export class PythonRenderServer {
     /** Per request; the first request also waits for the model to load. */
     private readonly timeoutMs = 60_000,
     private readonly startTimeoutMs = 120_000,
+    /** onnxruntime threads: 1 lets engines run side by side; Kokoro, the slowest, gets 2. */
+    private readonly threads = 1,
   ) {}
 
   private async start(): Promise<ChildProcessWithoutNullStreams> {
@@ -67,7 +69,7 @@ export class PythonRenderServer {
     });
     const child = spawn(python, [TTS_SERVER_SCRIPT, this.engine], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1', TINYOPS_TTS_THREADS: process.env.TINYOPS_TTS_THREADS ?? '1' },
+      env: { ...process.env, PYTHONUNBUFFERED: '1', TINYOPS_TTS_THREADS: process.env.TINYOPS_TTS_THREADS ?? String(this.threads) },
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderrTail = (this.stderrTail + d).slice(-2000)));
     createInterface({ input: child.stdout }).on('line', (line) => {
