@@ -103,6 +103,18 @@ describe('synth-kws with several engines and a held-out engine', () => {
     expect(dirDigest(join(root, 'b'))).toEqual(dirDigest(dir));
   }, 300_000);
 
+  it('renders the same bytes again from an empty render cache (these engines are deterministic)', async () => {
+    const saved = process.env.TINYOPS_TTS_CACHE;
+    process.env.TINYOPS_TTS_CACHE = join(root, 'tts-cache-2');
+    try {
+      const fresh = await generateKwsDataset(config, join(root, 'fresh'), rng, undefined, { reverseOrder: true });
+      expect(fresh.renders).toBe(first.renders);
+      expect(dirDigest(join(root, 'fresh'))).toEqual(dirDigest(dir));
+    } finally {
+      process.env.TINYOPS_TTS_CACHE = saved;
+    }
+  }, 300_000);
+
   it('adding an engine renders only what that engine speaks', async () => {
     const more = synthKwsConfigSchema.parse({ ...CONFIG, voices: { ...CONFIG.voices, engines: { ...CONFIG.voices.engines, rhvoice: { voices: ['slt'] } } } });
     const r = await generateKwsDataset(more, join(root, 'c'), rng);

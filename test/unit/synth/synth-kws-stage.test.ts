@@ -29,6 +29,15 @@ describe('synthKwsStage', () => {
     expect(await synthKwsStage.toolVersions!(config)).toEqual({ 'espeak-ng': expect.stringMatching(/^\d+\.\d+/) });
   });
 
+  it('puts the version of every engine the config uses into toolVersions (the cache key)', async () => {
+    const engines = synthKwsConfigSchema.parse({ voices: { engines: { pico: { testVoices: ['en-GB'] }, mbrola: {} }, heldOutEngines: ['flite'] } });
+    expect(await synthKwsStage.toolVersions!(engines)).toEqual({
+      pico: expect.stringMatching(/^libttspico-utils \d/),
+      mbrola: expect.stringMatching(/^mbrola \d.*, espeak-ng \d/),
+      flite: expect.stringMatching(/^flite \d/),
+    });
+  });
+
   it('runs: stores dataset and streams, reports metrics, summary and progress', async () => {
     const { ctx, progress, stored } = fakeContext(config, join(root, 'work1'));
     const result = await synthKwsStage.run(ctx);
