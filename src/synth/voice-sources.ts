@@ -85,6 +85,22 @@ export const NOT_IN_ALL: Readonly<Partial<Record<EngineId, readonly string[]>>> 
   rhvoice: ['evgeniy-eng', 'lyubov'],
 };
 
+/**
+ * espeak-ng variants that `all` leaves out: effects rather than speakers (robots, a demon,
+ * an announcer, whispering, croaking) and a speed test — no person sounds like them, and a
+ * keyword spotter need not learn them.
+ */
+const ESPEAK_EFFECT_VARIANTS = /^(robosoft\d*|anikaRobot|UniRobot|Demonic|announcer|Tweaky|whisper|whisperf|croak|fast)$/;
+
+function inAll(engine: EngineId, voice: string): boolean {
+  if ((NOT_IN_ALL[engine] ?? []).includes(voice)) return false;
+  if (engine === 'espeak-ng') {
+    const variant = voice.split('+')[1];
+    if (variant !== undefined && ESPEAK_EFFECT_VARIANTS.test(variant)) return false;
+  }
+  return true;
+}
+
 /** Default rate ranges: ±15–20 % around each engine's own pace. */
 const DEFAULT_RATE: readonly [number, number] = [0.85, 1.2];
 const DEFAULT_PITCH: readonly [number, number] = [0.9, 1.12];
@@ -148,7 +164,7 @@ export async function resolveVoices(config: Pick<SynthKwsConfig, 'voices' | 'tes
       all =
         engine === 'kokoro'
           ? [...KOKORO_BASE_VOICES, ...Array.from({ length: spec.speakers ?? 40 }, (_, i) => kokoroMixName(i))]
-          : installed.filter((x) => !(NOT_IN_ALL[engine] ?? []).includes(x));
+          : installed.filter((x) => inAll(engine, x));
     } else {
       await check('voices', spec.voices);
       all = spec.voices;

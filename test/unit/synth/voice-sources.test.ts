@@ -82,6 +82,15 @@ describe('resolveVoices against the installed engines', () => {
     expect(v.heldOutEngines[0]!.sources.every((s) => s.heldOut === 'engine')).toBe(true);
   });
 
+  it('espeak-ng `all`: every English language × speaker variants, without effect variants', async () => {
+    const c = synthKwsConfigSchema.parse({ voices: { engines: { 'espeak-ng': { testVoices: ['en-029+m2'] } } } });
+    const voices = (await resolveVoices(c)).train[0]!.sources.map((s) => s.voice);
+    expect(voices).toEqual(expect.arrayContaining(['en-us', 'en-gb-scotland+f3', 'en-us-nyc+klatt2', 'en-gb+Alex']));
+    expect(voices.some((v) => /\+(robosoft\d*|whisper|Demonic)$/.test(v))).toBe(false);
+    expect(voices).not.toContain('en-029+m2');
+    expect(voices.length).toBeGreaterThan(600);
+  });
+
   it('names an unknown voice with the field and a did-you-mean', async () => {
     const c = synthKwsConfigSchema.parse({ voices: { engines: { rhvoice: { testVoices: ['alann'] } } } });
     const err = await resolveVoices(c).catch((e: unknown) => e);
