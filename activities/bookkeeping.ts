@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { computeCacheKey } from '../src/cache/cache-key';
 import { lookupCacheEntry } from '../src/cache/stage-cache';
 import { installDir } from '../src/project';
-import type { CacheLookupInput, CacheLookupResult, RecordRunInput } from '../workflows/types';
+import type { AwaitStageInput, AwaitStageResult, CacheLookupInput, CacheLookupResult, RecordRunInput, StageWorkflowResult } from '../workflows/types';
 import type { ActivityEnv } from './activity-env';
 import type { AnyStageModule } from './stage-module';
 import { packageVersion, tfjsVersions, toolVersion } from './tool-versions';
@@ -30,9 +33,10 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
         kind: module.kind,
         version: module.version,
         config: input.stage.config,
-        inputs: Object.entries(input.inputs).map(([stage, out]) => ({
+        // In `needs:` order: it decides which producer a shared artifact name resolves to.
+        inputs: input.stage.needs.map((stage) => ({
           stage,
-          artifacts: out.artifacts.map((a) => ({ name: a.name, sha256: a.sha256 })),
+          artifacts: (input.inputs[stage]?.artifacts ?? []).map((a) => ({ name: a.name, sha256: a.sha256 })),
         })),
         seed: input.seed,
         tools: {
@@ -40,9 +44,45 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
           ...(module.cacheInputs ? await module.cacheInputs(input.stage.config) : {}),
         },
       });
-      const entry = await lookupCacheEntry(env.openStore(input.store), cacheKey);
-      if (!entry) return { cacheKey };
-      return { cacheKey, hit: { cacheKey, artifacts: entry.artifacts, metrics: entry.metrics, summary: entry.summary, durationMs: entry.durationMs } };
+      const store = env.openStore(input.store);
+      const executionId = stageExecutionId(store.location, cacheKey);
+      const entry = await lookupCacheEntry(store, cacheKey);
+      if (!entry) return { cacheKey, executionId };
+      return {
+        cacheKey,
+        executionId,
+        hit: { cacheKey, artifacts: entry.artifacts, metrics: entry.metrics, summary: entry.summary, durationMs: entry.durationMs, producedByRun: entry.runId },
+      };
+    },
+
+    /**
+     * Wait for another run's execution of a stage (workflows/stage.ts) and return its result.
+     * Heartbeats while waiting. Returns `gone` instead of waiting forever when that execution
+     * failed or was terminated, or when no worker has polled its task queue for
+     * OWNER_SILENCE_MS (the run that started it was killed: with per-run task queues nobody
+     * else would pick its tasks up); the caller then computes the stage itself.
+     */
+    async awaitStageExecution(input: AwaitStageInput): Promise<AwaitStageResult> {
+      const ctx = Context.current();
+      const handle = ctx.client.workflow.getHandle(input.workflowId);
+      const result = handle.result() as Promise<StageWorkflowResult>;
+      const settled = result.then(
+        (r): AwaitStageResult => ({ result: r }),
+        (e: unknown): AwaitStageResult => ({ gone: e instanceof WorkflowFailedError ? `it failed: ${e.cause?.message ?? e.message}` : `it ended: ${(e as Error).message}` }),
+      );
+      let silentSince: number | undefined;
+      for (;;) {
+        const tick = new Promise<undefined>((r) => setTimeout(r, AWAIT_POLL_MS, undefined));
+        const done = await Promise.race([settled, tick]);
+        if (done !== undefined) return done;
+        ctx.heartbeat({ waitingFor: input.workflowId });
+        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
+        const desc = await handle.describe();
+        const alive = await hasLivePoller(ctx.client, desc.taskQueue);
+        if (alive) silentSince = undefined;
+        else if (silentSince === undefined) silentSince = Date.now();
+        else if (Date.now() - silentSince > OWNER_SILENCE_MS) return { gone: `no worker has polled task queue ${desc.taskQueue} for ${OWNER_SILENCE_MS / 1000} s` };
+      }
     },
 
     /** Write `runs/<run-id>.json`: resolved pipeline, git commit, tool versions, stage outcomes. */
@@ -66,6 +106,29 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
 }
 
 export type Bookkeeping = ReturnType<typeof createBookkeeping>;
+
+const AWAIT_POLL_MS = 2000;
+/** How long the task queue of a stage execution may have no poller before a waiting run gives up on it. */
+const OWNER_SILENCE_MS = 60_000;
+
+/** Workflow id of the single execution of a stage for one store and cache key. */
+export function stageExecutionId(storeLocation: string, cacheKey: string): string {
+  return `tinyops-stage-${createHash('sha256').update(storeLocation).update('\0').update(cacheKey).digest('hex').slice(0, 40)}`;
+}
+
+/** True if some worker polled `taskQueue` (workflow or activity tasks) within the last minute. */
+async function hasLivePoller(client: Context['client'], taskQueue: string): Promise<boolean> {
+  const recent = Date.now() - OWNER_SILENCE_MS;
+  for (const taskQueueType of [1, 2]) {
+    // 1 = TASK_QUEUE_TYPE_WORKFLOW, 2 = TASK_QUEUE_TYPE_ACTIVITY (temporal.api.enums.v1.TaskQueueType)
+    const r = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType });
+    for (const p of r.pollers ?? []) {
+      const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+      if (seconds * 1000 >= recent) return true;
+    }
+  }
+  return false;
+}
 
 async function gitState(dir: string): Promise<{ commit: string | null; dirty: boolean | null }> {
   try {

@@ -8,7 +8,7 @@ import { emitMfccTablesC } from '../src/codegen/mfcc-tables-c';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { countMacs, decodeIntModel, packedWeightBytes } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
-import { requireUpstream } from './train';
+import { requireUpstream } from '../src/stage/inputs';
 
 /**
  * `codegen`: integer model → `tops_model.c` / `tops_model.h` (src/codegen/model-c.ts): const

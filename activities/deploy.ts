@@ -15,7 +15,7 @@ import { FIRMWARE_DIR } from '../src/deploy/firmware-paths';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-reference';
 import { countMacs, decodeIntModel, opMacs, tensorByName, tensorBytes, type IntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
-import { findInput, requireUpstream } from './train';
+import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
  * `deploy` (DESIGN.md §7): build the generated C with arm-none-eabi-gcc for the board's core,
@@ -71,17 +71,27 @@ function firstDifferingOp(model: IntModel, host: Map<string, Int8Array>, dump: I
   return 'no op (layer outputs agree; the difference is in the harness)';
 }
 
-/** sha256 over firmware/{include,kernels,harness,boards} file paths and contents. */
-export function firmwareSourceDigest(): string {
+/**
+ * sha256 over every source file of `root` (default firmware/) that a deploy build can compile,
+ * include or run: every directory except `test/` (host-side kernel tests) and documentation.
+ * A denylist rather than a list of directories on purpose: the list missed `frontend/` (the
+ * C MFCC the firmware links), so editing the front end returned a stale cached deploy; a new
+ * directory is now covered without anyone remembering to add it here.
+ */
+export function firmwareSourceDigest(root: string = FIRMWARE_DIR): string {
   const h = createHash('sha256');
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(c|h)$/.test(e.name)) h.update(path.relative(FIRMWARE_DIR, p)).update('\0').update(fs.readFileSync(p)).update('\0');
+      const rel = path.relative(root, p);
+      if (e.isDirectory()) {
+        if (rel !== 'test' && !e.name.startsWith('.') && e.name !== 'build') walk(p);
+      } else if (!/\.(md|txt|o|d|so|elf)$/.test(e.name)) {
+        h.update(rel).update('\0').update(fs.readFileSync(p)).update('\0');
+      }
     }
   };
-  for (const d of ['include', 'kernels', 'harness', 'boards']) if (fs.existsSync(path.join(FIRMWARE_DIR, d))) walk(path.join(FIRMWARE_DIR, d));
+  walk(root);
   return h.digest('hex').slice(0, 16);
 }
 

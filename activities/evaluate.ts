@@ -25,10 +25,15 @@ import {
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
 import { integerAccuracy } from '../src/eval/integer-accuracy';
+import { noClipSources, readClipSources, UNKNOWN_SOURCE, type ClipSources } from '../src/eval/clip-sources';
+import { frrByEngine } from '../src/eval/frr-by-engine';
+import { measureDataset, type MeasurementResult } from '../src/eval/measure-dataset';
+import { heldOutRow, sourceBreakdown, type SourceBreakdown } from '../src/eval/source-accuracy';
 import { decodeIntModel } from '../src/quant/int-model';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { ArtifactRef } from '../src/store/artifact-store';
+import type { MetricValue, StageContext, StageModule, StageResult } from './stage-module';
 import { tfjsVersions } from './tool-versions';
-import { findInput, requireUpstream } from './train';
+import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
  * Stage `evaluate` (DESIGN.md §5 "Event-based evaluation"; thesis §3 "Custom event
@@ -41,6 +46,17 @@ import { findInput, requireUpstream } from './train';
  * The streams go through the same front end the features stage used (read from the
  * feature file's header), so the model sees what it was trained on.
  *
+ * By source (clip-source contract, src/eval/clip-sources.ts): the test accuracy per engine, per
+ * (engine, voice) and per held-out class from the dataset's `sources.json` — the headline
+ * `heldOutSourceAccuracy` is the accuracy on engines never trained on (leave-one-source-out;
+ * DESIGN §5) — and, when stream events name their engine, the FRR per engine at the operating
+ * point. A dataset without sources.json is one `unknown` source.
+ *
+ * Measurement datasets: `measure: [<stage>, ...]` names stages in `needs:` whose `dataset`
+ * (e.g. an import-audio of real recordings) is scored whole, features computed here with the
+ * model's front end (src/eval/measure-dataset.ts). Those stages are looked up by name and are
+ * never taken for the data stage's `dataset` / `streams`, which must be unambiguous.
+ *
  * Threshold: when the upstream synth-kws stage also made `tuning-streams`, the operating
  * threshold is chosen on those and applied unchanged to the scored `streams`
  * (src/eval/tuned-threshold.ts); the evaluation artifact then carries `tuning` with the
@@ -48,7 +64,7 @@ import { findInput, requireUpstream } from './train';
  * scored streams would pick for themselves.
  */
 export const kind = 'evaluate';
-export const version = 4; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized
+export const version = 5; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -64,6 +80,20 @@ export const evaluateConfigSchema = z.strictObject({
    * said so in the operating point's reason); `scored-streams` forces the legacy rule.
    */
   thresholdFrom: z.enum(['auto', 'scored-streams']).default('auto'),
+  /**
+   * Measurement datasets: names of stages in `needs:` that make a `dataset` artifact (e.g. an
+   * import-audio of real recordings) to score whole — never trained on. Reported per stage as
+   * metric `accuracy.measure.<stage>` and in the evaluation artifact's `measurements`.
+   */
+  measure: z
+    .array(z.string().min(1))
+    .max(32)
+    .default([])
+    .superRefine((names, c) => {
+      names.forEach((n, i) => {
+        if (names.indexOf(n) !== i) c.addIssue({ code: 'custom', path: [i], message: `"${n}" is listed twice` });
+      });
+    }),
 });
 export type EvaluateConfig = z.output<typeof evaluateConfigSchema>;
 
@@ -77,10 +107,73 @@ function streamFeatures(config: MfccConfig, samples: Float32Array): { frames: Fl
   return { frames: out, count: out.length / params.coefficients };
 }
 
+interface FoundArtifact {
+  readonly stage: string;
+  readonly ref: ArtifactRef;
+}
+
+/** The measurement stages' `dataset` artifacts, in `measure:` order; a located error for a bad name. */
+function measurementInputs(ctx: StageContext<EvaluateConfig>): FoundArtifact[] {
+  return ctx.config.measure.map((stage, i) => {
+    const where = `stages.${ctx.stageName}.with.measure[${i}]`;
+    const out = ctx.inputs[stage];
+    if (out === undefined) {
+      throw new StageInputError(`${where}: "${stage}" is not in needs: (${Object.keys(ctx.inputs).join(', ') || 'no inputs'}); add it there`);
+    }
+    const ref = out.artifacts.find((a) => a.name === 'dataset');
+    if (ref === undefined) {
+      throw new StageInputError(`${where}: stage "${stage}" makes no \`dataset\` artifact (it has ${out.artifacts.map((a) => a.name).join(', ') || 'none'}); expected an import-audio or synth-kws stage`);
+    }
+    return { stage, ref };
+  });
+}
+
+/** Metric keys per engine (`accuracy.<engine>`, flat: metric values are scalars). */
+function sourceMetrics(b: SourceBreakdown): Record<string, MetricValue> {
+  const out: Record<string, MetricValue> = {};
+  const engineHeld = heldOutRow(b, 'held-out-engine');
+  const voiceHeld = heldOutRow(b, 'held-out-voice');
+  if (engineHeld) {
+    out.heldOutSourceAccuracy = engineHeld.accuracy;
+    out.heldOutSourceClips = engineHeld.clips;
+    if (engineHeld.intAccuracy !== undefined) out.intHeldOutSourceAccuracy = engineHeld.intAccuracy;
+  }
+  if (voiceHeld) {
+    out.heldOutVoiceAccuracy = voiceHeld.accuracy;
+    out.heldOutVoiceClips = voiceHeld.clips;
+    if (voiceHeld.intAccuracy !== undefined) out.intHeldOutVoiceAccuracy = voiceHeld.intAccuracy;
+  }
+  for (const e of b.byEngine) {
+    out[`accuracy.${e.engine}`] = e.accuracy;
+    if (e.intAccuracy !== undefined) out[`intAccuracy.${e.engine}`] = e.intAccuracy;
+  }
+  return out;
+}
+
+function measurementMetrics(ms: readonly MeasurementResult[]): Record<string, MetricValue> {
+  const out: Record<string, MetricValue> = {};
+  for (const m of ms) {
+    out[`accuracy.measure.${m.stage}`] = m.accuracy;
+    if (m.intAccuracy !== undefined) out[`intAccuracy.measure.${m.stage}`] = m.intAccuracy;
+    out[`clips.measure.${m.stage}`] = m.clips;
+  }
+  return out;
+}
+
 async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
+  const measurements = measurementInputs(ctx);
   const modelDir = await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'));
   const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
-  const streamsDir = await ctx.fetchDir(requireUpstream(ctx, 'streams', 'synth-kws'));
+  // Measurement stages are never candidates for the data stage's artifacts; among the
+  // others each must be unambiguous (src/stage/inputs.ts).
+  const notMeasured = { exclude: ctx.config.measure };
+  const streamsDir = await ctx.fetchDir(requireUpstream(ctx, 'streams', 'synth-kws', notMeasured));
+  const datasetRef = findInput(ctx, 'dataset', notMeasured);
+  const dataStage = datasetRef === undefined ? null : (Object.keys(ctx.inputs).find((s) => ctx.inputs[s]!.artifacts.includes(datasetRef)) ?? null);
+  let sources: ClipSources = noClipSources();
+  if (datasetRef) sources = readClipSources(await ctx.fetchDir(datasetRef));
+  else ctx.log('no `dataset` artifact among the inputs: every test clip counts as one unknown source');
+  if (sources.file === null) ctx.log(`the dataset has no sources.json: every test clip counts as source "${UNKNOWN_SOURCE}"`);
   const frontEnd = mfccConfigSchema.parse(test.header.frontEnd);
   const params = mfccParams(frontEnd);
   const labels = test.header.labels;
@@ -91,7 +184,8 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     // 1. Clip level: the test split.
     const n = test.header.shape[0] as number;
     const testPost = await predict(model, test.data, shape, ctx.config.batchSize);
-    const confusion = confusionMatrix(test.header.labelIndex, argmaxPerRow(testPost, labels.length), labels.length);
+    const testPredicted = argmaxPerRow(testPost, labels.length);
+    const confusion = confusionMatrix(test.header.labelIndex, testPredicted, labels.length);
     const testAccuracy = n > 0 ? accuracy(confusion) : 0;
 
     // 2. Streams, one model run per frame stride.
@@ -104,7 +198,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const prepared = prepareEventEvaluation(streams, labels, eventOptions);
     let events: EventEvaluation = evaluateStreams(streams, labels, eventOptions);
     let tuning: TuningSummary | undefined;
-    const tuningRef = findInput(ctx, 'tuning-streams');
+    const tuningRef = findInput(ctx, 'tuning-streams', notMeasured);
     if (tuningRef && ctx.config.thresholdFrom === 'auto') {
       const tuningStreams = await runOnStreams(ctx, model, frontEnd, await ctx.fetchDir(tuningRef), 'running the model over tuning streams');
       ({ events, tuning } = applyTunedThreshold(events, prepared, evaluateStreams(tuningStreams, labels, eventOptions)));
@@ -114,18 +208,48 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     }
     const op = events.operatingPoint;
     // Every hit's latency at the operating point, for the report's histogram.
-    const latenciesMs = matchAtThreshold(prepared, op.threshold)
-      .flatMap((m) => m.keyword.flatMap((o) => (o.type === 'hit' ? [o.latencyMs] : [])));
+    const opMatches = matchAtThreshold(prepared, op.threshold);
+    const latenciesMs = opMatches.flatMap((m) => m.keyword.flatMap((o) => (o.type === 'hit' ? [o.latencyMs] : [])));
+    // FRR per engine that spoke the keywords (empty for streams whose events name none).
+    const eventsByEngine = frrByEngine(opMatches);
     // 3. The integer model (when a quantize stage is in needs:), as the board computes it.
     const intRef = findInput(ctx, 'int-model');
-    const integer = intRef
-      ? await integerAccuracy(decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8')), test, (done, total) =>
+    const intModel = intRef ? decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8')) : undefined;
+    const integer = intModel
+      ? await integerAccuracy(intModel, test, (done, total) =>
         ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }))
       : undefined;
+    // 4. By clip source: engine, (engine, voice), held-out class (leave-one-source-out).
+    const bySource = sourceBreakdown({
+      clips: test.header.clips,
+      truth: test.header.labelIndex,
+      predicted: testPredicted,
+      ...(integer ? { intPredicted: integer.predicted } : {}),
+      numClasses: labels.length,
+      sources,
+    });
+    // 5. Measurement datasets, scored whole with the same front end.
+    const measured: MeasurementResult[] = [];
+    for (const m of measurements) {
+      measured.push(
+        await measureDataset({
+          stage: m.stage,
+          dir: await ctx.fetchDir(m.ref),
+          frontEnd,
+          labels,
+          predict: (x) => predict(model, x, shape, ctx.config.batchSize),
+          ...(intModel ? { intModel } : {}),
+          onProgress: (done, total, message) => ctx.progress({ done, total, unit: 'clips', message }),
+        }),
+      );
+    }
     const evaluation = {
       accuracy: testAccuracy, testClips: n, confusion: { labels, counts: confusion }, events, latenciesMs,
       ...(integer ? { integer: { accuracy: integer.accuracy, confusion: { labels, counts: integer.confusion } } } : {}),
       ...(tuning ? { tuning } : {}),
+      sources: { ...bySource, engines: sources.engines, dataStage },
+      ...(eventsByEngine.length > 0 ? { eventsByEngine } : {}),
+      ...(measured.length > 0 ? { measurements: measured } : {}),
     };
     const artifacts = [await ctx.storeJson('evaluation', evaluation)];
     const latency = op.result.latencyMs?.median ?? null;
@@ -140,6 +264,9 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         threshold: op.threshold,
         constraintMet: op.constraintMet,
         streamMinutes: events.totals.durationSec / 60,
+        ...sourceMetrics(bySource),
+        ...Object.fromEntries(eventsByEngine.map((e) => [`eventFrr.${e.engine}`, e.frr])),
+        ...measurementMetrics(measured),
         ...(tuning
           ? {
               tuningStreamMinutes: tuning.hours * 60,
@@ -151,11 +278,21 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
             }
           : {}),
       },
-      summary: `test acc ${(testAccuracy * 100).toFixed(1)}%${integer ? ` (integer ${(integer.accuracy * 100).toFixed(1)}%)` : ''} (${n} clips); events @${+op.threshold.toFixed(3)}: FRR ${(op.result.frr * 100).toFixed(1)}%, ${op.result.faPerHour.toFixed(2)} FA/h, latency ${latency === null ? '-' : `${Math.round(latency)} ms`}`,
+      summary: `test acc ${(testAccuracy * 100).toFixed(1)}%${integer ? ` (integer ${(integer.accuracy * 100).toFixed(1)}%)` : ''} (${n} clips)${heldOutSummary(bySource, measured)}; events @${+op.threshold.toFixed(3)}: FRR ${(op.result.frr * 100).toFixed(1)}%, ${op.result.faPerHour.toFixed(2)} FA/h, latency ${latency === null ? '-' : `${Math.round(latency)} ms`}`,
     };
   } finally {
     model.dispose();
   }
+}
+
+/** ", held-out engines 71.2% (120 clips), real 46.0% (22 clips)" — empty without either. */
+function heldOutSummary(b: SourceBreakdown, ms: readonly MeasurementResult[]): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const parts: string[] = [];
+  const h = heldOutRow(b, 'held-out-engine');
+  if (h) parts.push(`held-out engines ${pct(h.accuracy)} (${h.clips} clips)`);
+  for (const m of ms) parts.push(`${m.stage} ${pct(m.accuracy)} (${m.clips} clips)`);
+  return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }
 
 /** Posteriors of the model at every frame stride of every stream in `dir` (index.json format). */

@@ -1,30 +1,52 @@
 import { Context, log as activityLog } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { isTinyopsError } from '../src/errors';
+import { CancelledFailure } from '@temporalio/common';
+import { toStageFailure } from '../src/temporal/stage-failure';
 import { commitCacheEntry } from '../src/cache/stage-cache';
 import type { StageActivityInput, StageActivityResult } from '../workflows/types';
 import { cleanupStage, createStageContext } from './stage-context';
 import type { AnyStageModule, StageProgress } from './stage-module';
 import type { ActivityEnv } from './activity-env';
 
-/** Milliseconds between automatic heartbeats while a stage reports no progress of its own. */
+/** Milliseconds between heartbeats that repeat the last progress while the stage works on. */
 const KEEPALIVE_MS = 2000;
+
+/**
+ * How long a stage may go without reporting progress before the keepalive stops and the
+ * activity's heartbeat timeout fails the attempt (then Temporal retries it, on any worker,
+ * from the checkpoint). Every stage reports at least once per unit of work (a clip, a
+ * training step, a firmware run), and every child process has its own time limit, so a
+ * silent stage is a hung stage. `TINYOPS_STALL_TIMEOUT_SEC` overrides (default 15 min).
+ */
+function stallTimeoutMs(): number {
+  const sec = Number(process.env.TINYOPS_STALL_TIMEOUT_SEC ?? 900);
+  return Number.isFinite(sec) && sec > 0 ? sec * 1000 : 900_000;
+}
 
 /**
  * Run one stage module as a Temporal activity: build its context, heartbeat progress,
  * store its artifacts and commit the cache entry LAST (DESIGN.md §4), so an interrupted
  * stage never leaves an entry that names missing artifacts.
  *
- * User mistakes (TinyopsError) become non-retryable failures carrying the clean message;
- * anything else is retried by Temporal and resumes from the stage's checkpoint.
+ * Heartbeats carry the stage's last progress and how long ago it came; the keepalive that
+ * repeats it between reports stops once the stage has been silent for the stall limit, so a
+ * hung stage fails its heartbeat timeout instead of running for 12 hours.
+ *
+ * Failures (src/temporal/stage-failure.ts): user errors non-retryable, environment errors
+ * and bugs retried (resuming from the checkpoint), cancellation reported as cancellation;
+ * the failure type is the error's class name.
  */
 export async function executeStage(module: AnyStageModule, env: ActivityEnv, input: StageActivityInput): Promise<StageActivityResult> {
   const started = Date.now();
   const actx = Context.current();
   const store = env.openStore(input.store);
   let last: StageProgress | undefined;
-  const beat = (): void => actx.heartbeat({ stage: input.stage.name, progress: last, attempt: actx.info.attempt });
-  const keepalive = setInterval(beat, KEEPALIVE_MS);
+  let lastProgressAt = Date.now();
+  const stallMs = stallTimeoutMs();
+  const beat = (): void =>
+    actx.heartbeat({ stage: input.stage.name, progress: last, attempt: actx.info.attempt, idleMs: Date.now() - lastProgressAt });
+  const keepalive = setInterval(() => {
+    if (Date.now() - lastProgressAt < stallMs) beat();
+  }, KEEPALIVE_MS);
   try {
     const config = module.configSchema.parse(input.stage.config);
     const ctx = createStageContext({
@@ -39,8 +61,9 @@ export async function executeStage(module: AnyStageModule, env: ActivityEnv, inp
       stateDir: env.stateDir,
       onProgress: (p) => {
         last = p;
+        lastProgressAt = Date.now();
         beat();
-        if (actx.cancellationSignal.aborted) throw new Error('stage cancelled');
+        if (actx.cancellationSignal.aborted) throw new CancelledFailure('stage cancelled');
       },
       onLog: (m) => activityLog.info(`${input.stage.name}: ${m}`),
     });
@@ -62,11 +85,7 @@ export async function executeStage(module: AnyStageModule, env: ActivityEnv, inp
     await cleanupStage(store, env.stateDir, input.stage.name, input.cacheKey);
     return { cacheKey: input.cacheKey, artifacts: result.artifacts, metrics: result.metrics, summary: result.summary, durationMs };
   } catch (err) {
-    if (isTinyopsError(err)) throw ApplicationFailure.create({ message: err.message, type: 'TinyopsError', nonRetryable: true });
-    if (err instanceof Error && err.name === 'ZodError') {
-      throw ApplicationFailure.create({ message: `stages.${input.stage.name}.with: ${err.message}`, type: 'TinyopsError', nonRetryable: true });
-    }
-    throw err;
+    throw toStageFailure(err, input.stage.name);
   } finally {
     clearInterval(keepalive);
   }

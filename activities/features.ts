@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { StageInputError } from '../src/errors';
 import type { ArtifactRef } from '../src/store/artifact-store';
-import { floatToInt16, readWav } from '../src/audio/wav';
-import { ClipFeatureExtractor } from '../src/dsp/clip-features';
+import { ClipFeatureExtractor, readClipPcm16 } from '../src/dsp/clip-features';
 import { listKwsDataset, SPLITS, type SplitName } from '../src/dsp/dataset-listing';
 import { FEATURE_MEDIA_TYPE, writeFeatureTensor } from '../src/dsp/feature-tensor';
 import { mfccConfigSchema, type MfccConfig } from '../src/dsp/mfcc-config';
@@ -51,14 +50,8 @@ function findDatasetInput(ctx: StageContext<FeaturesConfig>): ArtifactRef {
   return found[0].ref;
 }
 
-/** Decode a clip to int16 (exact for PCM16; other formats are quantized the same way). */
-export function readClipPcm16(path: string, sampleRate: number): Int16Array {
-  const wav = readWav(path);
-  if (wav.sampleRate !== sampleRate) {
-    throw new StageInputError(`${path}: sample rate ${wav.sampleRate} Hz, but the front end is configured for ${sampleRate} Hz`);
-  }
-  return Int16Array.from(wav.samples, floatToInt16);
-}
+/** Moved to src/dsp/clip-features.ts (evaluate reads measurement clips with it too); kept here for callers. */
+export { readClipPcm16 };
 
 async function run(ctx: StageContext<FeaturesConfig>): Promise<StageResult> {
   const config = ctx.config;

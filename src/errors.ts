@@ -1,12 +1,22 @@
 /**
- * Error classes for mistakes a user can make and fix. The CLI prints `message` of a
- * TinyopsError without a stack trace and exits non-zero; anything else is a bug and keeps
+ * Error classes for problems a user can understand and act on. The CLI prints `message` of
+ * a TinyopsError without a stack trace and exits non-zero; anything else is a bug and keeps
  * its stack. (Pattern: small classes with readonly context, as in @temporalio/common errors.)
+ *
+ * Two families, because a stage activity must tell Temporal whether trying again can help
+ * (activities/execute-stage.ts turns the class name into the failure type):
+ *  - user errors (`retryable = false`): the pipeline, its config or its data are wrong;
+ *    a retry gives the same answer, so the stage fails at once with the message;
+ *  - environment errors (`retryable = true`, EnvironmentError and subclasses): the store or
+ *    a tool was unreachable, missing on this worker or hung; another attempt, possibly on
+ *    another worker, can succeed, and the stage resumes from its checkpoint.
  */
 export class TinyopsError extends Error {
   override readonly name: string = 'TinyopsError';
   /** Process exit code the CLI uses for this error. */
   readonly exitCode: number = 1;
+  /** Whether another attempt of the same stage can succeed. */
+  readonly retryable: boolean = false;
 }
 
 /** A pipeline file is malformed: bad YAML, schema violation, unknown stage, cycle in `needs`. */
@@ -44,8 +54,33 @@ export class ArtifactNotFoundError extends TinyopsError {
   }
 }
 
-/** A required external tool (temporal, arm-none-eabi-gcc, espeak-ng, ...) is not installed. */
-export class ToolMissingError extends TinyopsError {
+/**
+ * The machine, not the user's input, is at fault: a store or server is unreachable, a tool
+ * is missing on this worker or did not finish in time. Retryable (see above).
+ */
+export class EnvironmentError extends TinyopsError {
+  override readonly name: string = 'EnvironmentError';
+  override readonly retryable: boolean = true;
+}
+
+/** A store (S3 endpoint, network) could not be reached or timed out. */
+export class StoreUnavailableError extends EnvironmentError {
+  override readonly name = 'StoreUnavailableError';
+}
+
+/** An external tool did not finish within its time limit (a hung QEMU, gcc, TTS engine). */
+export class ToolTimeoutError extends EnvironmentError {
+  override readonly name = 'ToolTimeoutError';
+  constructor(readonly tool: string, readonly timeoutMs: number, what: string) {
+    super(`${tool} did not finish within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s (${what}); killed`);
+  }
+}
+
+/**
+ * A required external tool (temporal, arm-none-eabi-gcc, espeak-ng, ...) is not installed
+ * on this machine. Retryable: in a cluster another worker may have it.
+ */
+export class ToolMissingError extends EnvironmentError {
   override readonly name = 'ToolMissingError';
   constructor(readonly tool: string, hint: string) {
     super(`${tool} not found: ${hint}`);
@@ -59,4 +94,9 @@ export class ConfigError extends TinyopsError {
 
 export function isTinyopsError(e: unknown): e is TinyopsError {
   return e instanceof TinyopsError;
+}
+
+/** Failure types a stage activity must not retry: every TinyopsError class that is a user error. */
+export function isRetryable(e: TinyopsError): boolean {
+  return e.retryable;
 }

@@ -1,2 +1,3 @@
 // Entry for the worker's workflow bundle (workflowsPath). Workflows only.
 export { pipelineWorkflow } from './pipeline';
+export { stageWorkflow } from './stage';

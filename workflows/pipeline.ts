@@ -12,6 +12,8 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  ChildWorkflowFailure,
+  executeChild,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,7 +21,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Bookkeeping } from '../activities/bookkeeping';
 import { progressQuery } from './messages';
 import {
@@ -27,16 +29,18 @@ import {
   datasetDigestKey,
   modelDigestKey,
   pipelineKey,
+  statusKey,
 } from '../src/temporal/search-attributes';
+import { stageWorkflow } from './stage';
 import {
-  stageActivityName,
+  runIdOf,
   type PipelineResult,
   type PipelineWorkflowInput,
   type ResolvedStage,
   type StageActivityInput,
-  type StageActivityResult,
   type StageOutputs,
   type StageState,
+  type StageWorkflowResult,
 } from './types';
 
 const bookkeeping = proxyActivities<Bookkeeping>({
@@ -45,7 +49,8 @@ const bookkeeping = proxyActivities<Bookkeeping>({
 });
 
 export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<PipelineResult> {
-  const { pipeline, runId } = input;
+  const { pipeline } = input;
+  const runId = input.runId ?? runIdOf(workflowInfo().workflowId);
   const states = new Map<string, StageState>(
     pipeline.stages.map((s) => [s.name, { name: s.name, kind: s.kind, status: 'pending' }]),
   );
@@ -56,17 +61,17 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
     upsertSearchAttributes([
       { key: pipelineKey, value: pipeline.name },
       { key: configHashKey, value: input.configHash },
+      { key: statusKey, value: 'running' },
     ] as SearchAttributeUpdatePair[]);
   }
   upsertMemo({ pipeline: pipeline.name, runId, configHash: input.configHash, store: input.store, stages: pipeline.stages.map((s) => `${s.name} (${s.kind})`) });
   showDetails(pipeline.name, states);
 
-  // Long stages: a generous start-to-close, a short heartbeat timeout so a dead worker is
-  // noticed fast; the retry resumes from the stage's checkpoint.
-  const stageActs = proxyActivities<Record<string, (i: StageActivityInput) => Promise<StageActivityResult>>>({
+  // Waiting for another run's execution of a stage: as long as that stage may take.
+  const waiting = proxyActivities<Bookkeeping>({
     startToCloseTimeout: '12 hours',
-    heartbeatTimeout: `${input.heartbeatTimeoutSec ?? 60} seconds`,
-    retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['TinyopsError'] },
+    heartbeatTimeout: '60 seconds',
+    retry: { maximumAttempts: 5, initialInterval: '1s' },
   });
 
   const byName = new Map(pipeline.stages.map((s) => [s.name, s]));
@@ -103,19 +108,50 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
       );
       state.cacheKey = lookup.cacheKey;
       if (lookup.hit) {
-        Object.assign(state, { status: 'cached', artifacts: lookup.hit.artifacts, metrics: lookup.hit.metrics, summary: lookup.hit.summary, durationMs: lookup.hit.durationMs });
+        Object.assign(state, { status: 'cached', artifacts: lookup.hit.artifacts, metrics: lookup.hit.metrics, summary: lookup.hit.summary, durationMs: lookup.hit.durationMs, producedByRun: lookup.hit.producedByRun });
         return;
       }
       state.status = 'running';
-      const act = stageActs[stageActivityName(stage.kind)] as (typeof stageActs)[string];
-      const out = await act.executeWithOptions({ summary: `${stage.name} (${stage.kind}) ${lookup.cacheKey.slice(0, 12)}` }, [
-        { pipeline: pipeline.name, runId, store: input.store, seed: pipeline.seed, stage, cacheKey: lookup.cacheKey, inputs },
-      ]);
-      Object.assign(state, { status: 'ran', artifacts: out.artifacts, metrics: out.metrics, summary: out.summary, durationMs: out.durationMs });
+      const activity: StageActivityInput = { pipeline: pipeline.name, runId, store: input.store, seed: pipeline.seed, stage, cacheKey: lookup.cacheKey, inputs };
+      const out = await executeOnce(stage, activity, lookup.executionId);
+      const status = out.cached || out.computedByRun !== runId ? 'cached' : 'ran';
+      const summary = out.computedByRun !== runId && !out.cached ? `${out.summary} (computed by run ${out.computedByRun})` : out.summary;
+      const producedByRun = out.cached ? out.producedByRun : out.computedByRun;
+      Object.assign(state, { status, artifacts: out.artifacts, metrics: out.metrics, summary, durationMs: out.durationMs, producedByRun });
     } catch (err) {
       state.status = 'failed';
       state.error = failureMessage(err);
+      state.errorType = failureType(err);
     }
+  };
+
+  /**
+   * Run the stage as the one shared execution for its (store, cache key), or wait for the
+   * execution another run already started (workflows/stage.ts). If that one cannot be relied
+   * on (failed, or its run's worker is gone), run a private execution instead.
+   */
+  const executeOnce = async (stage: ResolvedStage, activity: StageActivityInput, executionId: string): Promise<StageWorkflowResult> => {
+    const start = (workflowId: string): Promise<StageWorkflowResult> =>
+      executeChild(stageWorkflow, {
+        workflowId,
+        args: [{ activity, heartbeatTimeoutSec: input.heartbeatTimeoutSec, ...(input.stageQueues?.[stage.name] !== undefined && { taskQueue: input.stageQueues[stage.name] }) }],
+        staticSummary: `stage ${stage.name} (${stage.kind}) · key ${activity.cacheKey.slice(0, 12)} · first asked for by run ${runId}`,
+        memo: { pipeline: pipeline.name, stage: stage.name, kind: stage.kind, cacheKey: activity.cacheKey, runId },
+      });
+    const state = states.get(stage.name) as StageState;
+    state.executionId = executionId;
+    try {
+      return await start(executionId);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) && (err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+    }
+    const waited = await waiting.awaitStageExecution.executeWithOptions(
+      { startToCloseTimeout: '12 hours', heartbeatTimeout: '60 seconds', summary: `${stage.name}: waiting for ${executionId}` },
+      [{ workflowId: executionId }],
+    );
+    if ('result' in waited) return waited.result;
+    state.executionId = `${executionId}-${runId}`;
+    return start(state.executionId);
   };
 
   const finals = await Promise.all(pipeline.stages.map(runStage));
@@ -126,7 +162,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
   const model = findArtifact(finals, 'model');
   upsertMemo({ status, datasetDigest: dataset ?? null, modelDigest: model ?? null });
   if (input.searchAttributes) {
-    const pairs: SearchAttributeUpdatePair[] = [];
+    const pairs: SearchAttributeUpdatePair[] = [{ key: statusKey, value: status } as SearchAttributeUpdatePair];
     if (dataset) pairs.push({ key: datasetDigestKey, value: dataset } as SearchAttributeUpdatePair);
     if (model) pairs.push({ key: modelDigestKey, value: model } as SearchAttributeUpdatePair);
     if (pairs.length) upsertSearchAttributes(pairs);
@@ -152,12 +188,25 @@ function findArtifact(stages: readonly StageState[], name: string): string | und
   return undefined;
 }
 
+/** The failure inside activity and child-workflow wrappers. */
+function innermost(err: unknown): unknown {
+  let e: unknown = err;
+  while ((e instanceof ActivityFailure || e instanceof ChildWorkflowFailure) && e.cause) e = e.cause;
+  return e;
+}
+
 /** The innermost message of an activity failure: what the user needs to read. */
 function failureMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  const e = innermost(err);
   if (e instanceof ApplicationFailure) return e.message;
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The failure type (the error's class name, src/temporal/stage-failure.ts), when there is one. */
+function failureType(err: unknown): string | undefined {
+  const e = innermost(err);
+  if (e instanceof ApplicationFailure) return e.type ?? undefined;
+  return e instanceof Error ? e.name : undefined;
 }
 
 /** A markdown table for the Temporal UI's "current details" of the run. */

@@ -9,7 +9,11 @@ import type { ResolvedPipeline, ResolvedStage } from '../src/spec/load-pipeline'
 export type { ArtifactRef, Metrics, ResolvedPipeline, ResolvedStage, StageOutputs, StageProgress };
 
 export interface PipelineWorkflowInput {
-  readonly runId: string;
+  /**
+   * The run's id. Left out by schedules (one input serves every scheduled run): the run id is
+   * then derived from the workflow id Temporal gives each scheduled start (runIdOf).
+   */
+  readonly runId?: string;
   readonly pipeline: ResolvedPipeline;
   /** Store spec every activity opens: a directory path or `s3://bucket/prefix`. */
   readonly store: string;
@@ -19,6 +23,8 @@ export interface PipelineWorkflowInput {
   readonly searchAttributes: boolean;
   /** Activity heartbeat timeout in seconds (default 30): how fast a dead worker is noticed. */
   readonly heartbeatTimeoutSec?: number;
+  /** Task queue of a stage's activity, for stages routed off the run's queue (src/temporal/queues.ts). */
+  readonly stageQueues?: Readonly<Record<string, string>>;
 }
 
 export type StageStatus = 'pending' | 'running' | 'cached' | 'ran' | 'failed' | 'skipped';
@@ -33,6 +39,12 @@ export interface StageState {
   metrics?: Metrics;
   summary?: string;
   error?: string;
+  /** Kind of failure: the error class (`StageInputError`, `ToolTimeoutError`, ...). */
+  errorType?: string;
+  /** The run whose stage activity computed the outputs (this run when `ran`; another for most `cached`). */
+  producedByRun?: string;
+  /** Workflow id of the stage execution computing it (workflows/stage.ts), while running. */
+  executionId?: string;
   /** Attempt number of the running activity, when known. */
   attempt?: number;
 }
@@ -69,6 +81,8 @@ export interface StageActivityResult extends StageOutputs {
   readonly cacheKey: string;
   readonly summary: string;
   readonly durationMs: number;
+  /** On a cache hit: the run that committed the entry. */
+  readonly producedByRun?: string;
 }
 
 export interface CacheLookupInput {
@@ -81,9 +95,44 @@ export interface CacheLookupInput {
 
 export interface CacheLookupResult {
   readonly cacheKey: string;
+  /**
+   * Workflow id of the one execution of this stage for this store and key
+   * (`tinyops-stage-<sha256(store location, cache key)>`): concurrent runs that need the same
+   * stage meet on it, so it is computed once (workflows/stage.ts).
+   */
+  readonly executionId: string;
   /** Present on a hit. */
   readonly hit?: StageActivityResult;
 }
+
+/** Arguments of stageWorkflow: one stage execution, shared by every run that needs it. */
+export interface StageWorkflowInput {
+  readonly activity: StageActivityInput;
+  /** Activity heartbeat timeout in seconds (the pipeline's). */
+  readonly heartbeatTimeoutSec?: number;
+  /** Task queue of the stage activity; default the workflow's own. */
+  readonly taskQueue?: string;
+}
+
+/** What stageWorkflow returns: the committed outputs, and who computed them. */
+export interface StageWorkflowResult extends StageActivityResult {
+  /** True if the cache already held the result when the execution looked (nothing computed). */
+  readonly cached: boolean;
+  /** The run that asked for this execution first (the one whose stage activity computed it). */
+  readonly computedByRun: string;
+}
+
+/** Arguments of the awaitStageExecution activity. */
+export interface AwaitStageInput {
+  readonly workflowId: string;
+}
+
+/**
+ * The other run's execution finished (`result`), or it cannot be relied on (`gone`: it
+ * failed, was terminated, or no worker has polled its task queue for a while) and the
+ * waiting run must compute the stage itself.
+ */
+export type AwaitStageResult = { readonly result: StageWorkflowResult } | { readonly gone: string };
 
 export interface RecordRunInput {
   readonly runId: string;
@@ -102,4 +151,15 @@ export function stageActivityName(kind: string): string {
 
 export function pipelineWorkflowId(pipeline: string, runId: string): string {
   return `pipeline/${pipeline}/${runId}`;
+}
+
+/**
+ * The run id of a pipeline workflow: the last segment of `pipeline/<name>/<run-id>`. A
+ * scheduled start's id is the schedule's workflow id plus `-<RFC 3339 time>`, e.g.
+ * `pipeline/kws/sched-nightly-2026-12-04T03:00:00Z` → `sched-nightly-20261204T030000Z`
+ * (characters a store key and file name can hold).
+ */
+export function runIdOf(workflowId: string): string {
+  const last = workflowId.slice(workflowId.lastIndexOf('/') + 1);
+  return last.replace(/[-:](?=\d\d(?:[-:T]|Z|$))/g, '').replace(/[^A-Za-z0-9._-]/g, '_');
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isSha256Hex } from '../store/artifact-store';
+import { inputWiring } from '../stage/inputs';
 import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } from './canonical-json';
 
 /**
@@ -14,14 +15,21 @@ import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } fr
  *           inputs: [                  // sorted by stage name
  *             { stage, artifacts: [ { name, sha256 }, ... ] },   // sorted by artifact name
  *           ],
+ *           inputWiring: { <artifact name>: <stage> },   // first producer in `needs:` order
  *           seed,                      // pipeline seed
  *           tools,                     // external tool versions/flags, {} if none
  *         }) )
  *
  * Inputs enter by digest only, never by URI: the same bytes in a local directory or a
- * bucket give the same key, and re-uploading identical data changes nothing. The order in
- * which `needs:` lists stages is not part of the key. `format` lets a future change of this
- * formula invalidate every old key at once instead of colliding with them.
+ * bucket give the same key, and re-uploading identical data changes nothing. `format` lets a
+ * future change of this formula invalidate every old key at once instead of colliding with them.
+ *
+ * Format 3 added `inputWiring` (src/stage/inputs.ts): a stage that reads "the `model`" of its
+ * inputs takes the first producer in `needs:` order when several make one (the report, which
+ * needs both `train` and `train-4bit`). Format 2 sorted inputs and so ignored that order:
+ * swapping the two `needs:` entries changed the report under the same key. The order of
+ * `needs:` matters only through the wiring: reordering stages that share no artifact name
+ * keeps the key.
  *
  * Format 2 added `stage`: every stage draws its randomness from Prng.derive(seed, stage name,
  * …) (activities/stage-context.ts), so two stages that differ only in name produce different
@@ -29,7 +37,7 @@ import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } fr
  * original's cache and report numbers its own seeds would not give).
  */
 
-export const CACHE_KEY_FORMAT = 2;
+export const CACHE_KEY_FORMAT = 3;
 
 export interface CacheKeyInput {
   /** The stage's own name (pipeline `stages:` key). */
@@ -37,6 +45,7 @@ export interface CacheKeyInput {
   kind: string;
   version: number;
   config: unknown;
+  /** The outputs of the stages in `needs:`, in `needs:` order (the order decides `inputWiring`). */
   inputs: ReadonlyArray<{ stage: string; artifacts: ReadonlyArray<{ name: string; sha256: string }> }>;
   seed: number;
   tools?: Readonly<Record<string, string>>;
@@ -74,6 +83,7 @@ export function cacheKeyMaterial(input: CacheKeyInput): JsonValue {
     version: input.version,
     config: input.config,
     inputs,
+    inputWiring: inputWiring(input.inputs),
     seed: input.seed,
     tools: { ...(input.tools ?? {}) },
   });

@@ -10,9 +10,11 @@ import { Command, Option } from 'commander';
 import { isTinyopsError } from '../errors';
 import { createLogger, type LogFormat } from '../logging';
 import { findProjectDir, stateDir } from '../project';
+import { parseQueueList } from '../temporal/queues';
 import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
-import { lineageCommand } from './commands/lineage';
+import { lineageCommand, runsCommand } from './commands/lineage';
 import { runCommand } from './commands/run';
+import { scheduleAct, scheduleCreate, scheduleDescribe, scheduleList } from './commands/schedule';
 import { serverCommand } from './commands/server';
 import { validateCommand } from './commands/validate';
 import { workerCommand } from './commands/worker';
@@ -49,9 +51,10 @@ function buildProgram(onExit: (code: number) => void): Command {
     .option('--queue <name>', `Temporal task queue (default: a queue of this run's own with the in-process worker, "${DEFAULT_TASK_QUEUE}" with --no-worker)`)
     .option('--no-worker', 'do not start an in-process worker (use `tinyops worker` processes)')
     .option('--heartbeat-timeout <seconds>', 'how fast a dead worker is detected (default 60)', (v) => Number(v))
-    .action(async (file: string, o: { set: string[]; json?: boolean; store?: string; queue?: string; worker: boolean; heartbeatTimeout?: number }) => {
+    .option('--queues-by-kind', 'route stage work to task queues cpu, train and arm by stage kind (a stage\'s `queue:` always applies)')
+    .action(async (file: string, o: { set: string[]; json?: boolean; store?: string; queue?: string; worker: boolean; heartbeatTimeout?: number; queuesByKind?: boolean }) => {
       const { log, projectDir } = ctx();
-      onExit(await runCommand(file, { set: o.set, json: Boolean(o.json), store: o.store, queue: o.queue, worker: o.worker, projectDir, heartbeatTimeoutSec: o.heartbeatTimeout }, log));
+      onExit(await runCommand(file, { set: o.set, json: Boolean(o.json), store: o.store, queue: o.queue, worker: o.worker, projectDir, heartbeatTimeoutSec: o.heartbeatTimeout, queuesByKind: Boolean(o.queuesByKind) }, log));
     });
 
   program
@@ -66,10 +69,10 @@ function buildProgram(onExit: (code: number) => void): Command {
   program
     .command('worker')
     .description('run a standalone worker (workflows + stage activities) until interrupted')
-    .option('--queue <name>', 'Temporal task queue', DEFAULT_TASK_QUEUE)
+    .option('--queue <names>', 'Temporal task queue(s) to serve, comma-separated, e.g. tinyops,cpu', DEFAULT_TASK_QUEUE)
     .action(async (o: { queue: string }) => {
       const { log, projectDir } = ctx();
-      onExit(await workerCommand(o.queue, projectDir, log));
+      onExit(await workerCommand(parseQueueList(o.queue), projectDir, log));
     });
 
   program
@@ -80,6 +83,57 @@ function buildProgram(onExit: (code: number) => void): Command {
     .action(async (what: string, o: { store?: string }) => {
       const { projectDir } = ctx();
       onExit(await lineageCommand(what, o.store, projectDir));
+    });
+
+  const schedule = program
+    .command('schedule')
+    .description('scheduled retraining on Temporal Schedules: create | list | describe | pause | unpause | trigger | delete');
+  schedule
+    .command('create')
+    .description('create (or replace) a schedule that runs a pipeline; runs need `tinyops worker` on its task queue')
+    .argument('<file>', 'pipeline YAML; its `schedule:` is used unless --cron or --every is given')
+    .option('--cron <expr>', 'cron expression (UTC), e.g. "0 3 * * 1"')
+    .option('--every <interval>', 'fixed interval: 30m, 6h, 1d')
+    .option('--id <id>', 'schedule id (default tinyops-<pipeline name>)')
+    .option('--set <path=value>', 'override a value (repeatable)', collect, [])
+    .option('--store <spec>', 'artifact store of the runs (default $TINYOPS_STORE or .tinyops/store)')
+    .option('--queue <name>', 'task queue of the runs\' workflows', DEFAULT_TASK_QUEUE)
+    .option('--queues-by-kind', 'route stage work to cpu / train / arm queues')
+    .option('--paused', 'create it paused')
+    .action(async (file: string, o: { cron?: string; every?: string; id?: string; set: string[]; store?: string; queue: string; queuesByKind?: boolean; paused?: boolean }) => {
+      const { log, projectDir } = ctx();
+      onExit(await scheduleCreate(file, { ...o, paused: Boolean(o.paused), queuesByKind: Boolean(o.queuesByKind), projectDir }, log));
+    });
+  schedule
+    .command('list')
+    .description('tinyops schedules: spec, state, next and last run')
+    .option('--json', 'one JSON array on stdout')
+    .action(async (o: { json?: boolean }) => onExit(await scheduleList(ctx().projectDir, Boolean(o.json))));
+  schedule
+    .command('describe')
+    .description('one schedule as JSON: spec, state, next runs, recent runs with their status')
+    .argument('<id>')
+    .action(async (id: string) => onExit(await scheduleDescribe(id, ctx().projectDir)));
+  for (const action of ['pause', 'unpause', 'trigger', 'delete'] as const) {
+    schedule
+      .command(action)
+      .description({ pause: 'stop starting runs', unpause: 'start runs again', trigger: 'start a run now', delete: 'remove the schedule (runs and artifacts stay)' }[action])
+      .argument('<id>')
+      .option('--note <text>', 'why (shown in the Temporal UI)')
+      .action(async (id: string, o: { note?: string }) => {
+        const { log, projectDir } = ctx();
+        onExit(await scheduleAct(action, id, projectDir, o.note, log));
+      });
+  }
+
+  program
+    .command('runs')
+    .description('the runs recorded in the store, newest first (offline)')
+    .option('--pipeline <name>', 'only runs of this pipeline')
+    .option('--store <spec>', 'artifact store (default $TINYOPS_STORE or .tinyops/store)')
+    .option('--json', 'one JSON array on stdout')
+    .action(async (o: { pipeline?: string; store?: string; json?: boolean }) => {
+      onExit(await runsCommand(o.pipeline, o.store, Boolean(o.json), ctx().projectDir));
     });
 
   program

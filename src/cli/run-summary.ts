@@ -19,6 +19,10 @@ export interface JsonRunSummary {
     metrics: Record<string, number | string | boolean>;
     summary?: string;
     error?: string;
+    /** The run whose stage activity computed the outputs (another run's id for a cache hit). */
+    producedByRun?: string;
+    /** Class of the failure (`StageInputError`, `ToolTimeoutError`, ...), for failed stages. */
+    errorType?: string;
   }>;
 }
 
@@ -33,6 +37,8 @@ export function toJsonSummary(r: PipelineResult): JsonRunSummary {
       metrics: { ...(s.metrics ?? {}) },
       ...(s.summary ? { summary: s.summary } : {}),
       ...(s.error ? { error: s.error } : {}),
+      ...(s.errorType ? { errorType: s.errorType } : {}),
+      ...(s.producedByRun ? { producedByRun: s.producedByRun } : {}),
     };
   }
   return { run: r.run, workflowId: r.workflowId, status: r.status, runRecord: r.runRecord, stages };

@@ -1,4 +1,4 @@
-import { TinyopsError } from '../errors';
+import { EnvironmentError, TinyopsError } from '../errors';
 
 /**
  * Errors of the firmware build/run library (src/deploy). User mistakes (a model too big for the
@@ -35,8 +35,12 @@ export class FirmwareBuildError extends TinyopsError {
   }
 }
 
-/** QEMU did not finish within the time limit (firmware hung or the limit is too small). */
-export class FirmwareTimeoutError extends TinyopsError {
+/**
+ * QEMU did not finish within the time limit (firmware hung, the limit is too small, or the
+ * machine was overloaded). Retryable: an overloaded worker is the common cause; a firmware
+ * that really hangs fails after the workflow's few attempts with the same message.
+ */
+export class FirmwareTimeoutError extends EnvironmentError {
   override readonly name = 'FirmwareTimeoutError';
   constructor(readonly elfPath: string, readonly timeoutMs: number) {
     super(`firmware ${elfPath} did not exit within ${timeoutMs} ms in QEMU`);

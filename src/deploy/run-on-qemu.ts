@@ -80,7 +80,7 @@ export async function runOnQemu(options: RunOnQemuOptions): Promise<QemuRun> {
     '-semihosting-config', 'enable=on,target=native',
     '-plugin', pluginArg,
     '-kernel', path.resolve(options.elfPath),
-  ], { cwd: options.workDir, timeoutMs: options.timeoutMs });
+  ], { cwd: options.workDir, timeoutMs: options.timeoutMs, onTimeout: 'report' });
   try {
     if (r.timedOut) throw new FirmwareTimeoutError(options.elfPath, options.timeoutMs);
     if (r.code === null) throw new Error(`qemu-system-arm died (${r.signal ?? 'unknown signal'}):\n${r.stderr}`);

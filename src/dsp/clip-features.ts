@@ -1,3 +1,5 @@
+import { StageInputError } from '../errors';
+import { floatToInt16, readWav } from '../audio/wav';
 import { computeMfcc, prepareMfcc, type MfccPlan } from './mfcc';
 import { mfccParams, type MfccConfig, type MfccParams } from './mfcc-config';
 import { MfccQ15, mfccQ15ToFloat } from './mfcc-q15';
@@ -15,6 +17,15 @@ export interface ClipFeatures {
   readonly features: Float32Array;
   /** max |fixed − float| over this clip's coefficients (coefficient units). */
   readonly fixedVsFloatMaxAbsErr: number;
+}
+
+/** Decode a clip to int16 (exact for PCM16; other formats are quantized the same way). */
+export function readClipPcm16(path: string, sampleRate: number): Int16Array {
+  const wav = readWav(path);
+  if (wav.sampleRate !== sampleRate) {
+    throw new StageInputError(`${path}: sample rate ${wav.sampleRate} Hz, but the front end is configured for ${sampleRate} Hz`);
+  }
+  return Int16Array.from(wav.samples, floatToInt16);
 }
 
 /** Zero-pad at the end or cut to `length` (Speech Commands convention for short clips). */

@@ -136,4 +136,42 @@ export class RealFft {
       outIm[k] = 0.5 * (ei - ur);
     }
   }
+
+  /**
+   * Inverse of `transform`: from bins 0..size/2 of a real signal's spectrum (inRe/inIm,
+   * length ≥ size/2 + 1) write the size real samples into `out`, scaled by 1/size as
+   * numpy.fft.irfft. The split step run backwards: E[k] = ½(X[k] + X*[M−k]) and
+   * O[k] = ½(X[k] − X*[M−k])·e^{+2πik/N} rebuild Z[k] = E[k] + i·O[k], and the inverse
+   * M-point FFT is the forward one on conjugates. Imaginary parts of bins 0 and N/2 are
+   * ignored (they are zero for a real signal). Allocates nothing.
+   */
+  inverse(inRe: Float64Array, inIm: Float64Array, out: Float64Array | Float32Array): void {
+    const m = this.half;
+    const { zr, zi } = this;
+    if (inRe.length < m + 1 || inIm.length < m + 1) throw new RangeError(`input arrays need ${m + 1} bins`);
+    if (out.length < this.size) throw new RangeError(`output needs ${this.size} samples`);
+    for (let k = 0; k < m; k++) {
+      const ar = inRe[k];
+      const ai = k === 0 ? 0 : inIm[k];
+      const br = inRe[m - k];
+      const bi = k === 0 ? 0 : -inIm[m - k]; // conj(X[M−k]); X[M]'s imaginary part is 0
+      const er = 0.5 * (ar + br);
+      const ei = 0.5 * (ai + bi);
+      const dr = 0.5 * (ar - br);
+      const di = 0.5 * (ai - bi);
+      const cr = this.splitCos[k];
+      const ci = this.splitSin[k]; // e^{+2πik/N}
+      const or = dr * cr - di * ci;
+      const oi = dr * ci + di * cr;
+      // Z = E + i·O, conjugated for the forward-FFT-as-inverse trick.
+      zr[k] = er - oi;
+      zi[k] = -(ei + or);
+    }
+    complexFftInPlace(zr, zi, this.cos, this.sin, this.rev);
+    const scale = 1 / m;
+    for (let n = 0; n < m; n++) {
+      out[2 * n] = zr[n] * scale;
+      out[2 * n + 1] = -zi[n] * scale;
+    }
+  }
 }

@@ -14,6 +14,9 @@ export interface GroundTruthEvent {
   readonly onsetSec: number;
   readonly offsetSec: number;
   readonly kind: 'keyword' | 'negative';
+  /** Who spoke it (clip-source contract, src/eval/clip-sources.ts); absent in streams made before it. */
+  readonly engine?: string;
+  readonly voice?: string;
 }
 
 /** A firing of the detector, placed in time. */

@@ -13,6 +13,8 @@ export interface IntegerAccuracy {
   readonly clips: number;
   /** counts[true][predicted], in the split's label order. */
   readonly confusion: ConfusionCounts;
+  /** Predicted class per row (for breakdowns by clip source). */
+  readonly predicted: readonly number[];
 }
 
 export async function integerAccuracy(model: IntModel, split: FeatureTensor, onClip?: (done: number, total: number) => void): Promise<IntegerAccuracy> {
@@ -31,5 +33,5 @@ export async function integerAccuracy(model: IntModel, split: FeatureTensor, onC
   const labels = split.header.labels.length;
   const confusion = confusionMatrix(split.header.labelIndex, predicted, labels);
   const correct = predicted.filter((p, i) => p === split.header.labelIndex[i]).length;
-  return { accuracy: n > 0 ? correct / n : 0, clips: n, confusion };
+  return { accuracy: n > 0 ? correct / n : 0, clips: n, confusion, predicted };
 }

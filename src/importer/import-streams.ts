@@ -26,6 +26,9 @@ const eventSchema = z.strictObject({
   onsetSec: z.number().min(0),
   offsetSec: z.number().min(0),
   kind: z.enum(['keyword', 'negative']),
+  /** Who spoke the word (clip-source contract, src/eval/clip-sources.ts); optional, older indexes have neither. */
+  engine: z.string().min(1).optional(),
+  voice: z.string().optional(),
 });
 
 const entrySchema = z.strictObject({

@@ -10,6 +10,7 @@ import { BACKGROUND_NOISE_DIR, type ImportAudioConfig } from './import-config';
 import { byCodeUnit, displayPath, importInputError } from './import-error';
 import { cutWindow, planSilenceClips } from './silence-clips';
 import { readSplitLists } from './split-lists';
+import { carrySources } from './import-sources';
 
 /**
  * Import a user folder in Speech Commands layout as a dataset directory identical in
@@ -28,7 +29,7 @@ import { readSplitLists } from './split-lists';
  */
 
 /** Bump when the same folder and config would produce different bytes (the stage version). */
-export const IMPORT_AUDIO_VERSION = 1;
+export const IMPORT_AUDIO_VERSION = 2; // 2: a folder's sources.json is carried into the dataset (import-sources.ts)
 
 /** dataset.json of an import: exactly synth-kws' fields. No voices are known: both lists are empty. */
 export interface ImportedDatasetManifest extends Omit<KwsDatasetManifest, 'generator'> {
@@ -168,6 +169,7 @@ export async function importSpeechCommandsFolder(
     testVoices: [],
   };
   await writeFile(join(outDir, DATASET_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  await carrySources(root, display, scan.clips, outDir);
 
   const total = (s: Split): number => all.filter((c) => c.split === s).length;
   return {

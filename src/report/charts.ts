@@ -315,6 +315,51 @@ export function stackedBarChart(o: StackedBarChartOptions): Promise<string> {
   return renderVegaLiteSvg(spec, o.id);
 }
 
+export interface AccuracyBar {
+  /** Row label, e.g. an engine or a measurement dataset. */
+  readonly category: string;
+  /** Bar within the row, e.g. "float" / "integer". */
+  readonly series: string;
+  /** A fraction in [0, 1]. */
+  readonly value: number;
+}
+
+export interface AccuracyBarChartOptions {
+  readonly id: string;
+  readonly title: string;
+  readonly bars: readonly AccuracyBar[];
+  readonly categoryOrder: readonly string[];
+  readonly seriesOrder: readonly string[];
+  /** Subtitle lines (what the rows are). */
+  readonly notes?: readonly string[];
+}
+
+/**
+ * Accuracies side by side, one row per category and one bar per series in it (horizontal, so
+ * long engine or stage names stay readable), on a fixed 0–100% axis so two reports compare.
+ */
+export function accuracyBarChart(o: AccuracyBarChartOptions): Promise<string> {
+  const spec = {
+    title: titled(o.title, [...(o.notes ?? [])]),
+    width: WIDTH,
+    height: { step: 12 * Math.max(1, o.seriesOrder.length) + 6 },
+    data: { values: o.bars.map((b) => ({ ...b, label: `${Math.round(b.value * 1000) / 10}%` })) },
+    encoding: {
+      y: { field: 'category', type: 'nominal', sort: [...o.categoryOrder], title: null },
+      yOffset: { field: 'series', type: 'nominal', sort: [...o.seriesOrder] },
+      x: { field: 'value', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+    },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: { color: { field: 'series', type: 'nominal', title: null, sort: [...o.seriesOrder], legend: { orient: 'bottom' } } },
+      },
+      { mark: { type: 'text', align: 'left', dx: 3, fontSize: 9, color: '#333' }, encoding: { text: { field: 'label' } } },
+    ],
+  } as TopLevelSpec;
+  return renderVegaLiteSvg(spec, o.id);
+}
+
 /** Up to 3 significant digits, no exponent for everyday magnitudes: 0.01, 2.5, 120. */
 export function formatShort(v: number): string {
   return String(Number(v.toPrecision(3)));

@@ -7,6 +7,7 @@ import { boardSection, latencySection } from './sections/device-sections';
 import { eventsSection } from './sections/events-section';
 import { headlineHtml } from './sections/headline';
 import { runSection, upstreamSection } from './sections/run-section';
+import { sourcesSection } from './sections/sources-section';
 import type { RenderedSection } from './sections/section';
 import { trainingSection } from './sections/training-section';
 import { quantizationSection } from './sections/quantization-section';
@@ -37,6 +38,7 @@ async function buildSections(model: ReportModel): Promise<RenderedSection[]> {
     ...[await quantizationSection(model)].filter((s) => s.kind === 'present'),
     await eventsSection(model),
     await classificationSection(model),
+    await sourcesSection(model),
     await latencySection(model),
     boardSection(model),
   ];

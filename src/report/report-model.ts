@@ -170,6 +170,58 @@ export const eventEvaluationSchema = z.object({
 });
 export type ReportEventEvaluation = DeepReadonly<z.infer<typeof eventEvaluationSchema>>;
 
+/** Float (and integer, when quantized) counts of a group of clips (src/eval/source-accuracy.ts AccuracyCounts). */
+const accuracyCountsShape = {
+  clips: count,
+  correct: count,
+  accuracy: z.number().min(0).max(1),
+  intCorrect: count.optional(),
+  intAccuracy: z.number().min(0).max(1).optional(),
+};
+const heldOutClassSchema = z.enum(['train-voice', 'held-out-voice', 'held-out-engine', 'unknown-source']);
+
+/** src/eval/clip-sources.ts EngineInfo: where an engine comes from. */
+const engineInfoSchema = z.object({ version: z.string(), licence: z.string(), family: z.string(), role: z.string() });
+
+/** src/eval/source-accuracy.ts SourceBreakdown (+ the engines table and the data stage, as evaluate writes it). */
+export const sourceBreakdownSchema = z.object({
+  sourcesFile: z.string().nullable(),
+  byEngine: z.array(
+    z.object({
+      engine: z.string(),
+      family: z.string(),
+      role: z.string(),
+      version: z.string().nullable(),
+      licence: z.string().nullable(),
+      voices: z.array(z.string()),
+      heldOut: z.array(heldOutClassSchema),
+      ...accuracyCountsShape,
+    }),
+  ),
+  byVoice: z.array(z.object({ engine: z.string(), voice: z.string(), heldOut: heldOutClassSchema, ...accuracyCountsShape })),
+  byHeldOut: z.array(z.object({ heldOut: heldOutClassSchema, engines: z.array(z.string()), ...accuracyCountsShape })),
+  engines: z.record(z.string(), engineInfoSchema).optional(),
+  dataStage: z.string().nullable().optional(),
+});
+export type ReportSourceBreakdown = DeepReadonly<z.infer<typeof sourceBreakdownSchema>>;
+
+/** src/eval/measure-dataset.ts MeasurementResult: a measurement dataset scored whole. */
+export const measurementSchema = z.object({
+  stage: z.string(),
+  generator: z.string().nullable(),
+  clips: count,
+  speakers: z.array(z.string()),
+  accuracy: z.number().min(0).max(1),
+  intAccuracy: z.number().min(0).max(1).optional(),
+  confusion: confusionSchema,
+  intConfusion: confusionSchema.optional(),
+  perLabel: z.record(z.string(), count),
+  mapped: z.record(z.string(), z.string()),
+  engines: z.record(z.string(), engineInfoSchema),
+  sources: sourceBreakdownSchema,
+});
+export type ReportMeasurement = DeepReadonly<z.infer<typeof measurementSchema>>;
+
 /** The `evaluation` artifact of an evaluate stage. Every part is optional (e.g. AD has no events). */
 export const evaluationSchema = z.object({
   /** Clip-level accuracy on the test split. */
@@ -179,6 +231,16 @@ export const evaluationSchema = z.object({
   events: eventEvaluationSchema.optional(),
   /** Per-hit detection latency at the operating point, ms after the keyword's offset. */
   latenciesMs: z.array(z.number()).optional(),
+  /** The integer model on the test split (when a quantize stage was in the evaluate stage's needs:). */
+  integer: z.object({ accuracy: z.number().min(0).max(1) }).optional(),
+  /** Test accuracy by clip source (sources.json): engine, voice, held-out class. */
+  sources: sourceBreakdownSchema.optional(),
+  /** FRR at the operating point per engine that spoke the stream keywords. */
+  eventsByEngine: z
+    .array(z.object({ engine: z.string(), keywordEvents: count, hits: count, falseRejects: count, misclassifications: count, frr: z.number().min(0).max(1) }))
+    .optional(),
+  /** Measurement datasets (evaluate `measure:`), e.g. real recordings never trained on. */
+  measurements: z.array(measurementSchema).optional(),
 });
 export type Evaluation = DeepReadonly<z.infer<typeof evaluationSchema>>;
 

@@ -14,7 +14,27 @@ export function checkReferences(data: unknown, boards?: readonly string[]): Spec
   if (boards && typeof data.board === 'string' && !boards.includes(data.board)) {
     problems.push({ path: ['board'], message: `unknown board "${data.board}"${didYouMean(data.board, boards, 'known boards')}` });
   }
-  if (isRecord(data.stages)) problems.push(...checkNeeds(data.stages));
+  if (isRecord(data.stages)) problems.push(...checkNeeds(data.stages), ...checkMeasure(data.stages));
+  return problems;
+}
+
+/**
+ * evaluate's `with.measure` names measurement-dataset stages, which it reads from its inputs:
+ * each must also be in that stage's `needs:` (else the stage would fail only when it runs).
+ */
+function checkMeasure(stages: Record<string, unknown>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  for (const [name, stage] of Object.entries(stages)) {
+    if (!isRecord(stage) || stage.kind !== 'evaluate' || !isRecord(stage.with) || !Array.isArray(stage.with.measure)) continue;
+    const needs = Array.isArray(stage.needs) ? stage.needs.filter((n): n is string => typeof n === 'string') : [];
+    stage.with.measure.forEach((m: unknown, i) => {
+      if (typeof m !== 'string' || needs.includes(m)) return;
+      problems.push({
+        path: ['stages', name, 'with', 'measure', i],
+        message: `"${m}" is not in this stage's needs:, and a measurement dataset must be an input${didYouMean(m, needs, 'inputs')}`,
+      });
+    });
+  }
   return problems;
 }
 

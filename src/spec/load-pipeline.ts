@@ -18,6 +18,8 @@ export interface ResolvedStage {
   readonly name: string;
   readonly kind: string;
   readonly needs: readonly string[];
+  /** Task queue named in the file (`queue:`), if any; see src/temporal/queues.ts. */
+  readonly queue?: string;
   /** Output of the kind's configSchema: defaults applied, validated. */
   readonly config: Readonly<Record<string, unknown>>;
 }
@@ -28,7 +30,7 @@ export interface ResolvedPipeline {
   readonly board?: string;
   /** Topological order; stages ready at the same time keep file order. */
   readonly stages: readonly ResolvedStage[];
-  readonly schedule?: { readonly cron: string };
+  readonly schedule?: { readonly cron?: string; readonly every?: string };
   /** The file label problems were reported against (the path as the user gave it). */
   readonly source: string;
 }
@@ -106,7 +108,13 @@ function resolve(doc: PipelineDocument, source: string, inheritBoard: ReadonlySe
     Object.entries(doc.stages).map(([name, s]): [string, ResolvedStage] => {
       // Stage config schemas are strict objects, so their output is a plain record.
       const config = s.with as Record<string, unknown>;
-      return [name, { name, kind: s.kind, needs: s.needs ?? [], config: inheritBoard.has(name) ? { ...config, board: doc.board } : config }];
+      return [name, {
+        name,
+        kind: s.kind,
+        needs: s.needs ?? [],
+        ...(s.queue !== undefined && { queue: s.queue }),
+        config: inheritBoard.has(name) ? { ...config, board: doc.board } : config,
+      }];
     }),
   );
   const stages = topologicalOrder([...byName.values()]).map((name) => byName.get(name) as ResolvedStage);
@@ -117,7 +125,9 @@ function resolve(doc: PipelineDocument, source: string, inheritBoard: ReadonlySe
     // Temporal's payload converter and is hashed as canonical JSON.
     ...(doc.board !== undefined && { board: doc.board }),
     stages,
-    ...(doc.schedule !== undefined && { schedule: { cron: doc.schedule.cron } }),
+    ...(doc.schedule !== undefined && {
+      schedule: { ...(doc.schedule.cron !== undefined && { cron: doc.schedule.cron }), ...(doc.schedule.every !== undefined && { every: doc.schedule.every }) },
+    }),
     source,
   };
 }

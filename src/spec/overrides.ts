@@ -27,7 +27,14 @@ export function parseOverride(text: string): Override {
   const valueDoc = parseDocument(text.slice(eq + 1), { prettyErrors: false });
   const error = valueDoc.errors[0];
   if (error) throw new OverrideError(`--set ${text}: value is not valid YAML: ${error.message.split('\n')[0] ?? ''}`);
-  return { text, path: path.map((seg) => seg.trim()), value: valueDoc.toJS() as unknown };
+  let value: unknown;
+  try {
+    value = valueDoc.toJS();
+  } catch (e) {
+    // toJS resolves aliases: `*x` with no anchor, or an alias bomb, fails only here.
+    throw new OverrideError(`--set ${text}: value is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  return { text, path: path.map((seg) => seg.trim()), value };
 }
 
 /**

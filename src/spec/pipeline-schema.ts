@@ -20,11 +20,25 @@ function looksLikeCron(s: string): boolean {
   return /^@\w+/.test(s.trim()) || s.trim().split(/\s+/).length === 5;
 }
 
-const scheduleSchema = z.strictObject({
-  cron: z.string().refine(looksLikeCron, {
-    error: (iss) => `expected a cron expression with 5 fields "minute hour day-of-month month day-of-week", got ${describeValue(iss.input)}`,
-  }),
-});
+/** `90s`, `30m`, `6h`, `1d`: an interval Temporal schedules accept. */
+export const DURATION_PATTERN = /^[1-9]\d*(s|m|h|d)$/;
+
+const scheduleSchema = z
+  .strictObject({
+    cron: z
+      .string()
+      .refine(looksLikeCron, {
+        error: (iss) => `expected a cron expression with 5 fields "minute hour day-of-month month day-of-week", got ${describeValue(iss.input)}`,
+      })
+      .optional()
+      .meta({ description: 'When to run, as cron (UTC), e.g. "0 3 * * 1" = Mondays 03:00.' }),
+    every: z
+      .string()
+      .regex(DURATION_PATTERN, { error: (iss) => `expected an interval like "30m", "6h" or "1d", got ${describeValue(iss.input)}` })
+      .optional()
+      .meta({ description: 'Run at a fixed interval instead: "30m", "6h", "1d".' }),
+  })
+  .refine((s) => (s.cron === undefined) !== (s.every === undefined), { error: 'expected exactly one of "cron" and "every"' });
 
 /** One `stages.<name>` entry for a registered kind; `with` defaults to `{}` so its defaults apply. */
 export function stageSchema(module: AnyStageModule) {
@@ -32,6 +46,11 @@ export function stageSchema(module: AnyStageModule) {
     .strictObject({
       kind: z.literal(module.kind),
       needs: z.array(z.string()).optional().meta({ description: 'Stages whose outputs this stage reads; they run first.' }),
+      queue: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a task queue name (letters, digits, ".", "_", "-")')
+        .optional()
+        .meta({ description: 'Temporal task queue of this stage\'s work (default by kind: cpu, train or arm); served by `tinyops worker --queue`.' }),
       with: module.configSchema.prefault({}).meta({ description: `Options of the ${module.kind} stage.` }),
     })
     .meta({ title: module.kind, description: module.description });
@@ -42,8 +61,8 @@ export interface PipelineDocument {
   name: string;
   seed: number;
   board?: string;
-  stages: Record<string, { kind: string; needs?: string[]; with: unknown }>;
-  schedule?: { cron: string };
+  stages: Record<string, { kind: string; needs?: string[]; queue?: string; with: unknown }>;
+  schedule?: { cron?: string; every?: string };
 }
 
 /**

@@ -29,11 +29,51 @@ export function parseYamlSource(text: string): YamlSource {
   const lines = new LineCounter();
   // prettyErrors off: we print our own `file:line:col:` and do not want yaml's code excerpt.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const errors = doc.errors.map((e) => ({
-    pos: lines.linePos(e.pos[0]),
-    problem: yamlErrorProblem(doc, e.code, e.message, e.pos[0]),
-  }));
+  const errors: PositionedProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of doc.errors) {
+    // An unclosed `[` or `{` is reported where it was opened, not where the parser gave up
+    // (often lines later, at the next key): that is where the user has to look.
+    const opener = /\bflow (sequence|map|collection)\b/i.test(e.message) ? unclosedFlowOpener(text, e.pos[0]) : undefined;
+    const item: PositionedProblem = opener
+      ? { pos: lines.linePos(opener.offset), problem: { path: [], message: `invalid YAML: "${opener.char}" is never closed; expected "${opener.char === '[' ? ']' : '}'}" before line ${lines.linePos(e.pos[0]).line}, col ${lines.linePos(e.pos[0]).col}` } }
+      : { pos: lines.linePos(e.pos[0]), problem: yamlErrorProblem(doc, e.code, e.message, e.pos[0]) };
+    // The parser often reports one unclosed bracket twice (as a sequence and as a map).
+    const key = opener ? `opener:${opener.offset}` : `${item.pos.line}:${item.pos.col}:${item.problem.message}`;
+    if (!seen.has(key)) errors.push(item);
+    seen.add(key);
+  }
   return { doc, lines, errors };
+}
+
+/**
+ * The innermost flow collection (`[` or `{`) opened before `end` and not closed by then, by a
+ * scan that skips quoted strings and comments. A bracket counts as an opener only where a flow
+ * collection can start (line start, after `:`, `-`, `,`, `[`, `{` and spaces), so the `[` of a
+ * plain scalar such as `a[1]` is not mistaken for one.
+ */
+export function unclosedFlowOpener(text: string, end: number): { offset: number; char: '[' | '{' } | undefined {
+  const stack: Array<{ offset: number; char: '[' | '{' }> = [];
+  let prev = '\n'; // last significant character (spaces skipped)
+  for (let i = 0; i < Math.min(end, text.length); i++) {
+    const c = text[i]!;
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+      prev = '\n';
+      continue;
+    }
+    if ((c === '"' || c === "'") && /[\s:,\[{-]/.test(prev)) {
+      for (i++; i < text.length && text[i] !== c; i++) {
+        if (c === '"' && text[i] === '\\') i++;
+      }
+      prev = c;
+      continue;
+    }
+    if ((c === '[' || c === '{') && (stack.length > 0 || /[\n:,\[{-]/.test(prev))) stack.push({ offset: i, char: c });
+    else if ((c === ']' || c === '}') && stack.length > 0 && stack[stack.length - 1]!.char === (c === ']' ? '[' : '{')) stack.pop();
+    if (c === '\n' || !/\s/.test(c)) prev = c;
+  }
+  return stack[stack.length - 1];
 }
 
 function yamlErrorProblem(doc: Document.Parsed, code: string, message: string, offset: number): SpecProblem {

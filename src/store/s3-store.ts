@@ -11,7 +11,7 @@ import {
   S3Client,
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
-import { ArtifactNotFoundError, ConfigError, DigestMismatchError } from '../errors';
+import { ArtifactNotFoundError, ConfigError, DigestMismatchError, StoreUnavailableError } from '../errors';
 import {
   assertDocKey,
   assertDocPrefix,
@@ -265,7 +265,7 @@ export class S3Store implements ArtifactStore {
     return out.Body;
   }
 
-  /** Run an SDK call, turning configuration/connectivity failures into a clean ConfigError. */
+  /** Run an SDK call, turning configuration failures into ConfigError and connectivity failures into StoreUnavailableError. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -293,7 +293,8 @@ export class S3Store implements ArtifactStore {
       );
     }
     if (code !== undefined || name === 'TimeoutError') {
-      return new ConfigError(`cannot reach S3 endpoint ${this.endpoint} (${where}): ${code ?? name}`);
+      // Transient by nature (a restarting server, a dropped connection): retryable.
+      return new StoreUnavailableError(`cannot reach S3 endpoint ${this.endpoint} (${where}): ${code ?? name}`);
     }
     return e;
   }

@@ -1,5 +1,6 @@
 import { brownNoise, humNoise, pinkNoise, whiteNoise } from '../audio/noise';
 import { resample } from '../audio/resample';
+import { loadRecordedSet, recordedSegment, type RecordedSetName } from '../audio/augment/recorded-backgrounds';
 import { readWav } from '../audio/wav';
 import { StageInputError } from '../errors';
 import type { Prng } from '../util/prng';
@@ -31,6 +32,7 @@ export class BackgroundBank {
     private readonly sampleRate: number,
     private readonly files: ReadonlyMap<number, Float32Array>,
     private readonly babblePool: readonly Utterance[],
+    private readonly recorded: ReadonlyMap<number, readonly Float32Array[]> = new Map(),
   ) {}
 
   /** TTS renders made for the babble pool (0 without a babble background). */
@@ -63,6 +65,15 @@ export class BackgroundBank {
       if (samples.length === 0) throw new StageInputError(`backgrounds[${i}].path: "${path}": no audio samples`);
       files.set(i, samples);
     });
+    const recorded = new Map<number, Float32Array[]>();
+    specs.forEach((spec, i) => {
+      if (spec.type !== 'recorded') return;
+      try {
+        recorded.set(i, loadRecordedSet(spec.set as RecordedSetName, sampleRate));
+      } catch (e) {
+        throw new StageInputError(`backgrounds[${i}].set: "${spec.set}": ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
     let pool: Utterance[] = [];
     if (specs.some((s) => s.type === 'babble')) {
       pool = await Promise.all(
@@ -74,7 +85,7 @@ export class BackgroundBank {
         }),
       );
     }
-    return new BackgroundBank(specs, sampleRate, files, pool);
+    return new BackgroundBank(specs, sampleRate, files, pool, recorded);
   }
 
   /** Index of a background source, drawn by weight. */
@@ -102,6 +113,8 @@ export class BackgroundBank {
         return makeBabble(this.babblePool, n, this.sampleRate, rng);
       case 'file':
         return loopedSegment(this.files.get(index) as Float32Array, n, rng);
+      case 'recorded':
+        return recordedSegment(this.recorded.get(index) ?? [], n, rng);
     }
   }
 }

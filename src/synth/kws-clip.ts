@@ -1,6 +1,7 @@
 import { applyPeakSafety, gainForDbfs, gainToDbfs, meanPower, mixAtSnr, overlay } from '../audio/mix';
 import type { Prng } from '../util/prng';
 import type { BackgroundBank } from './backgrounds';
+import type { ClipAugment } from './kws-augment';
 import type { SilenceClipPlan, SpeechClipPlan } from './kws-plan';
 import { activePart, type Utterance } from './utterance';
 
@@ -18,6 +19,7 @@ export function makeSpeechClip(
   sampleRate: number,
   rng: Prng,
   neighbour?: Utterance,
+  augment?: ClipAugment,
 ): Float32Array {
   const word = activePart(utterance);
   const speechPower = meanPower(word);
@@ -46,9 +48,13 @@ export function makeSpeechClip(
   }
   const noise = bank.generate(plan.background, clipSamples, rng);
   // SNR against the active speech power (gain² · P_word = 10^(level/10)), not the clip's.
-  const { mix } = mixAtSnr(speech, noise, plan.snrDb, speechPower * gain * gain);
-  applyPeakSafety(mix);
-  return mix;
+  // With augment the speech is that of a talker at the room's reference distance, so
+  // level and SNR keep their meaning and the room adds distance, tail and colour.
+  const talker = augment ? augment.speech(speech) : speech;
+  const { mix } = mixAtSnr(talker, noise, plan.snrDb, speechPower * gain * gain);
+  const heard = augment ? augment.channel(mix) : mix;
+  applyPeakSafety(heard);
+  return heard;
 }
 
 /**
@@ -69,8 +75,10 @@ export function streamStyleStart(
 }
 
 /** A `_silence_` clip: a background alone at `levelDbfs`. */
-export function makeSilenceClip(plan: SilenceClipPlan, bank: BackgroundBank, clipSamples: number, rng: Prng): Float32Array {
-  const clip = gainToDbfs(bank.generate(plan.background, clipSamples, rng), plan.levelDbfs);
+export function makeSilenceClip(plan: SilenceClipPlan, bank: BackgroundBank, clipSamples: number, rng: Prng, augment?: ClipAugment): Float32Array {
+  const background = gainToDbfs(bank.generate(plan.background, clipSamples, rng), plan.levelDbfs);
+  // The channel colours the background alone too, so channel artefacts do not signal speech.
+  const clip = augment ? augment.channel(background) : background;
   applyPeakSafety(clip);
   return clip;
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { RECORDED_SET_NAMES, type RecordedSetName } from '../audio/augment/recorded-backgrounds';
+import { augmentConfigSchema } from './augment-config';
 import { didYouMean } from '../spec/suggest';
 import { DEFAULT_HELD_OUT_ENGINES, ENGINE_IDS, type EngineId } from './engines/types';
 
@@ -109,13 +111,15 @@ export type VoiceSourcesSpec = z.infer<typeof voiceSourcesSchema>;
 export const RESERVED_HELD_OUT_ENGINES: readonly EngineId[] = DEFAULT_HELD_OUT_ENGINES;
 
 export const backgroundSchema = z.strictObject({
-  type: z.enum(['white', 'pink', 'brown', 'hum', 'babble', 'file']),
+  type: z.enum(['white', 'pink', 'brown', 'hum', 'babble', 'file', 'recorded']),
   /** Relative probability of picking this background for a clip or stream. */
   weight: z.number().positive().default(1),
   /** For `file`: a WAV (any rate/format readWav supports; resampled to 16 kHz). Relative paths resolve from the working directory. */
   path: z.string().min(1).optional(),
   /** For `hum`: mains frequency. */
   humHz: z.union([z.literal(50), z.literal(60)]).default(50),
+  /** For `recorded`: a set of real recordings from a Debian package (src/audio/augment/recorded-backgrounds.ts). */
+  set: z.enum(RECORDED_SET_NAMES as [RecordedSetName, ...RecordedSetName[]]).optional(),
 });
 export type BackgroundSpec = z.infer<typeof backgroundSchema>;
 
@@ -221,6 +225,8 @@ export const synthKwsConfigSchema = z
     /** Only 16 kHz for now (the KWS front end's rate). */
     sampleRate: z.literal(16000).default(16000),
     clipMs: z.number().int().min(250).max(5000).default(1000),
+    /** Acoustic augmentation (src/synth/augment-config.ts, docs/augmentation.md); absent = none. */
+    augment: augmentConfigSchema.optional(),
   })
   .superRefine((c, ctx) => {
     const dup = (list: readonly string[]) => list.find((w, i) => list.indexOf(w) !== i);
@@ -260,6 +266,12 @@ export const synthKwsConfigSchema = z
           path: ['backgrounds', i, 'path'],
           message: b.type === 'file' ? 'a file background needs a path' : `path is only for type "file", not "${b.type}"`,
         });
+      }
+    });
+    c.backgrounds.forEach((b, i) => {
+      if ((b.type === 'recorded') !== (b.set !== undefined)) {
+        const message = b.type === 'recorded' ? `a recorded background needs a set (${RECORDED_SET_NAMES.join(', ')})` : `set is only for type "recorded", not "${b.type}"`;
+        ctx.addIssue({ code: 'custom', path: ['backgrounds', i, 'set'], message });
       }
     });
     if (c.split.validation + c.split.test >= 1) {

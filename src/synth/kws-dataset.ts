@@ -4,6 +4,7 @@ import { encodeWav16, wav16Bytes } from '../audio/wav';
 import { BackgroundBank } from './backgrounds';
 import { ENGINES } from './engines/registry';
 import type { EngineId } from './engines/types';
+import { bindAugment, KwsAugmenter } from './kws-augment';
 import { makeSilenceClip, makeSpeechClip } from './kws-clip';
 import type { SynthKwsConfig } from './kws-config';
 import { kwsLabels, planClips, SPLITS, type ClipPlan, type Split } from './kws-plan';
@@ -207,6 +208,7 @@ export async function generateKwsDataset(
     }
     return u;
   };
+  const augmenter = config.augment ? new KwsAugmenter(config.augment, sr, rngFor) : undefined;
 
   let finished = resumedClips;
   onProgress?.(finished, plans.length);
@@ -220,10 +222,11 @@ export async function generateKwsDataset(
       const rng = rngFor('clip', plan.label, plan.index, 'background');
       const nb = plan.kind === 'speech' ? plan.streamStyle?.neighbour : undefined;
       const neighbour = nb ? await timed(nb.request) : undefined;
+      const augment = augmenter && bindAugment(augmenter, (effect) => rngFor('clip', plan.label, plan.index, 'augment', effect));
       const samples =
         plan.kind === 'speech'
-          ? makeSpeechClip(plan, utterance!, bank, clipSamples, sr, rng, neighbour)
-          : makeSilenceClip(plan, bank, clipSamples, rng);
+          ? makeSpeechClip(plan, utterance!, bank, clipSamples, sr, rng, neighbour, augment)
+          : makeSilenceClip(plan, bank, clipSamples, rng, augment);
       await writeAtomic(join(outDir, plan.relPath), encodeWav16(samples, sr));
       onProgress?.(++finished, plans.length);
     }

@@ -6,6 +6,7 @@ import { StageInputError } from '../errors';
 import type { Prng } from '../util/prng';
 import { BackgroundBank } from './backgrounds';
 import type { TtsRequest } from './engines/types';
+import { bindAugment, KwsAugmenter } from './kws-augment';
 import type { SynthKwsConfig } from './kws-config';
 import type { ProgressFn } from './kws-dataset';
 import { pickSource, requestFor } from './kws-plan';
@@ -41,7 +42,7 @@ export interface StreamIndexEntry {
   readonly file: string;
   readonly durationSec: number;
   readonly sampleRate: number;
-  /** The background type under this stream (white, pink, brown, hum, babble, file). */
+  /** The background type under this stream (white, pink, brown, hum, babble, file, recorded). */
   readonly background: string;
   /** Sorted by onset. */
   readonly events: readonly StreamEvent[];
@@ -61,6 +62,8 @@ const UTTERANCE_PEAK = 0.9;
 
 interface Placed {
   readonly samples: Float32Array;
+  /** The dry word's length: the event's extent (a room's tail after it is not the word). */
+  readonly active: number;
   readonly gain: number;
   readonly label: string;
   readonly kind: StreamEvent['kind'];
@@ -125,6 +128,7 @@ async function makeStream(
   rngFor: RngFor,
   set: StreamSet,
   voices: ResolvedVoices,
+  augmenter?: KwsAugmenter,
 ): Promise<{ samples: Float32Array; entry: StreamIndexEntry }> {
   const sr = config.sampleRate;
   const s = config.streams;
@@ -148,7 +152,9 @@ async function makeStream(
     const w = wanted[i]!;
     const word = activePart(u);
     const gain = Math.min(gainForDbfs(meanPower(word), w.levelDbfs), UTTERANCE_PEAK / peak(word));
-    return { samples: word, gain, label: w.request.text, kind: w.kind, request: w.request, heldOut: w.heldOut };
+    // Per-utterance speech effects from the utterance's own generators; the room's tail is kept.
+    const talker = augmenter ? bindAugment(augmenter, (e) => rngFor(key, id, 'utterance', i, 'augment', e)).speech(word, true) : word;
+    return { samples: talker, active: word.length, gain, label: w.request.text, kind: w.kind, request: w.request, heldOut: w.heldOut };
   });
   rng.shuffle(placed);
   const gap = Math.round((s.minGapMs / 1000) * sr);
@@ -167,19 +173,21 @@ async function makeStream(
     );
   }
 
-  const samples = gainToDbfs(bank.generate(background, n, rngFor(key, id, 'background')), s.backgroundDbfs);
+  const mix = gainToDbfs(bank.generate(background, n, rngFor(key, id, 'background')), s.backgroundDbfs);
   const events: StreamEvent[] = placed.map((p, i) => {
-    overlay(samples, p.samples, starts[i]!, p.gain);
+    overlay(mix, p.samples, starts[i]!, p.gain);
     return {
       label: p.label,
       onsetSec: starts[i]! / sr,
-      offsetSec: (starts[i]! + p.samples.length) / sr,
+      offsetSec: (starts[i]! + p.active) / sr,
       kind: p.kind,
       engine: p.request.engine,
       voice: p.request.voice,
       heldOut: p.heldOut,
     };
   });
+  // One device per stream: its channel effects are drawn once for the whole stream.
+  const samples = augmenter ? augmenter.channel(mix, (e) => rngFor(key, id, 'augment', e)) : mix;
   // Rare with UTTERANCE_PEAK; if it happens the whole stream scales, keeping every SNR.
   applyPeakSafety(samples);
   const file = `${filePrefix}-${String(id).padStart(3, '0')}.wav`;
@@ -209,12 +217,13 @@ export async function generateKwsStreams(
   const bank = await BackgroundBank.load(config.backgrounds, config.sampleRate, { negatives: config.negatives, groups: voices.train }, rngFor);
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
+  const augmenter = config.augment?.streams ? new KwsAugmenter(config.augment, config.sampleRate, rngFor) : undefined;
   const index: StreamIndexEntry[] = [];
   onProgress?.(0, count);
   // Sequential: a stream holds tens of renders already (each engine runs 1–2 at a time) and
   // one minute of audio, so parallel streams would only add memory.
   for (let id = 0; id < count; id++) {
-    const { samples, entry } = await makeStream(config, id, bank, rngFor, set, voices);
+    const { samples, entry } = await makeStream(config, id, bank, rngFor, set, voices, augmenter);
     const path = join(outDir, entry.file);
     await writeFile(`${path}.tmp`, encodeWav16(samples, config.sampleRate));
     await rename(`${path}.tmp`, path);

@@ -10,4 +10,12 @@ export const configHashKey = defineSearchAttributeKey('TinyopsConfigHash', Searc
 export const datasetDigestKey = defineSearchAttributeKey('TinyopsDatasetDigest', SearchAttributeType.KEYWORD);
 export const modelDigestKey = defineSearchAttributeKey('TinyopsModelDigest', SearchAttributeType.KEYWORD);
 
-export const allSearchAttributeKeys = [pipelineKey, configHashKey, datasetDigestKey, modelDigestKey];
+/**
+ * `running`, then `completed` or `failed`. A run whose stage failed still completes as a
+ * workflow (its result carries every stage's status and message, which the CLI prints and
+ * the run record keeps; a failed workflow would carry only one error), so this attribute is
+ * what the UI filters on: `TinyopsStatus = "failed"`.
+ */
+export const statusKey = defineSearchAttributeKey('TinyopsStatus', SearchAttributeType.KEYWORD);
+
+export const allSearchAttributeKeys = [pipelineKey, configHashKey, datasetDigestKey, modelDigestKey, statusKey];

@@ -10,8 +10,9 @@ export const DEFAULT_TASK_QUEUE = 'tinyops';
 let runtimeInstalled = false;
 /**
  * Route the SDK's own logs through a level filter so the CLI output stays readable.
- * A stage failing on a user mistake (TinyopsError) is reported by the CLI with its clean
- * message, so the SDK's "Activity failed" line with a stack is dropped for those; every
+ * A stage failing on a user mistake (a non-retryable TinyopsError failure, see
+ * src/temporal/stage-failure.ts) is reported by the CLI with its clean message, so the SDK's
+ * "Activity failed" line with a stack is dropped for those; every
  * other warning is printed as one line (its metadata only with TINYOPS_LOG_LEVEL=debug).
  */
 export function installRuntime(level: LogLevel = 'WARN'): void {
@@ -19,8 +20,8 @@ export function installRuntime(level: LogLevel = 'WARN'): void {
   const verbose = process.env.TINYOPS_LOG_LEVEL === 'debug';
   Runtime.install({
     logger: new DefaultLogger(verbose ? 'DEBUG' : level, ({ level: l, message, meta }) => {
-      const error = meta?.error as { type?: string; message?: string } | undefined;
-      if (!verbose && error?.type === 'TinyopsError') return;
+      const error = meta?.error as { type?: string; message?: string; nonRetryable?: boolean } | undefined;
+      if (!verbose && error?.nonRetryable === true) return;
       const detail = verbose && meta ? ` ${JSON.stringify(meta)}` : error?.message ? `: ${error.message}` : '';
       process.stderr.write(`temporal ${l.toLowerCase()}: ${message}${detail}\n`);
     }),
@@ -73,6 +74,30 @@ export interface WorkerOptions {
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   installRuntime();
   const connection = await NativeConnection.connect({ address: opts.address });
+  return createWorkerOn(connection, opts);
+}
+
+/**
+ * Workers for several task queues in one process (Temporal polls one queue per Worker), on
+ * one connection and one activity environment. Run them together: `Promise.all(w.run())`,
+ * or `runWorkersUntil`.
+ */
+export async function createWorkers(opts: Omit<WorkerOptions, 'taskQueue'> & { readonly taskQueues: readonly string[] }): Promise<Worker[]> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: opts.address });
+  return Promise.all(opts.taskQueues.map((taskQueue) => createWorkerOn(connection, { ...opts, taskQueue })));
+}
+
+/** Run `workers` until `promise` settles, then shut them all down; resolves/rejects like `promise`. */
+export async function runWorkersUntil<T>(workers: readonly Worker[], promise: Promise<T>): Promise<T> {
+  const [first, ...rest] = workers;
+  if (first === undefined) return promise;
+  if (rest.length === 0) return first.runUntil(promise);
+  // Nest runUntil so every worker runs while `promise` is pending and all shut down after.
+  return rest.reduce<Promise<T>>((inner, w) => w.runUntil(inner), first.runUntil(promise));
+}
+
+async function createWorkerOn(connection: NativeConnection, opts: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: opts.namespace,

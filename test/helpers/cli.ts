@@ -39,12 +39,51 @@ export interface RunJson {
   run: string;
   workflowId: string;
   status: 'completed' | 'failed';
-  stages: Record<string, { status: string; cacheKey: string | null; durationMs: number | null; artifacts: { name: string; uri: string; sha256: string; bytes: number }[]; metrics: Record<string, unknown>; error?: string }>;
+  stages: Record<string, { status: string; cacheKey: string | null; durationMs: number | null; artifacts: { name: string; uri: string; sha256: string; bytes: number }[]; metrics: Record<string, unknown>; error?: string; errorType?: string; producedByRun?: string }>;
 }
 
 /** name → sha256 of every artifact, per stage: what "same digests" compares. */
 export function digests(r: RunJson): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   for (const [stage, s] of Object.entries(r.stages)) out[stage] = Object.fromEntries(s.artifacts.map((a) => [a.name, a.sha256]));
+  return out;
+}
+
+/** What a stage activity heartbeats (activities/execute-stage.ts). */
+export interface HeartbeatDetails {
+  readonly stage?: string;
+  readonly progress?: { done: number; total: number; unit: string; epoch?: number; epochs?: number };
+  readonly attempt?: number;
+}
+
+export interface PendingStageActivity {
+  readonly stage: string;
+  readonly activityType?: string;
+  readonly hasHeartbeat: boolean;
+  readonly attempt: number;
+  readonly details?: HeartbeatDetails;
+}
+
+/**
+ * Pending activities of a run's running stages. Stage activities run in the stage executions
+ * (workflows/stage.ts), child workflows named in the run's progress query.
+ */
+export async function pendingStageActivities(
+  client: import('@temporalio/client').Client,
+  runWorkflowId: string,
+): Promise<PendingStageActivity[]> {
+  const { progressQuery } = await import('../../workflows/messages');
+  const { defaultPayloadConverter } = await import('@temporalio/common');
+  const progress = await client.workflow.getHandle(runWorkflowId).query(progressQuery);
+  const out: PendingStageActivity[] = [];
+  for (const s of progress.stages) {
+    if (s.status !== 'running' || s.executionId === undefined) continue;
+    const desc = await client.workflow.getHandle(s.executionId).describe().catch(() => undefined);
+    for (const p of desc?.raw.pendingActivities ?? []) {
+      const payload = p.heartbeatDetails?.payloads?.[0];
+      const details = payload ? defaultPayloadConverter.fromPayload<HeartbeatDetails>(payload) : undefined;
+      out.push({ stage: s.name, activityType: p.activityType?.name ?? undefined, hasHeartbeat: payload !== undefined, attempt: p.attempt ?? 1, details });
+    }
+  }
   return out;
 }

@@ -19,6 +19,8 @@ export function freePort(): Promise<number> {
 export interface TestTemporal {
   readonly address: string;
   readonly dir: string;
+  /** Kill the server (SIGKILL: a crash, not a shutdown) and start it again on the same ports and SQLite file. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,19 +33,27 @@ export async function startTestTemporal(): Promise<TestTemporal> {
   const port = await freePort();
   let uiPort = await freePort();
   while (uiPort === port) uiPort = await freePort();
-  const info = await ensureDevServer({ dir, port, uiPort, attached: true, startTimeoutMs: 90_000 });
+  let info = await ensureDevServer({ dir, port, uiPort, attached: true, startTimeoutMs: 90_000 });
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (info.pid) {
+      try {
+        process.kill(info.pid, signal);
+      } catch {
+        /* already gone */
+      }
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  };
   return {
     address: info.address,
     dir,
+    async restart(downMs = 2000) {
+      await kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, downMs));
+      info = await ensureDevServer({ dir, port, uiPort, attached: true, startTimeoutMs: 90_000 });
+    },
     async stop() {
-      if (info.pid) {
-        try {
-          process.kill(info.pid, 'SIGTERM');
-        } catch {
-          /* already gone */
-        }
-      }
-      await new Promise((r) => setTimeout(r, 300));
+      await kill('SIGTERM');
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -12,6 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { digests, parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
 import { startS3Server, type S3TestServer } from '../helpers/s3-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { statusKey } from '../../src/temporal/search-attributes';
 
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
 jest.setTimeout(300_000);
@@ -103,6 +104,15 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(Object.values(second.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached', 'cached']);
     expect(digests(second)).toEqual(digests(first));
     expect(second.stages.features?.cacheKey).toBe(first.stages.features?.cacheKey);
+    // A cached stage links to the run that produced it: in --json, the run record and lineage.
+    expect(Object.values(second.stages).map((s) => s.producedByRun)).toEqual(Object.keys(second.stages).map(() => first.run));
+    const lineage = await runCli(['lineage', second.run, '--store', store], env);
+    expect(lineage.stdout).toContain(`stage train (train) cached (produced by run ${first.run})`);
+    const runs = await runCli(['runs', '--pipeline', 'tiny-kws', '--json', '--store', store], env);
+    const listed = JSON.parse(runs.stdout) as Array<{ run: string; ran: number; cached: number; model: string | null }>;
+    expect(listed.map((x) => x.run)).toEqual(expect.arrayContaining([first.run, second.run]));
+    expect(listed.find((x) => x.run === second.run)).toMatchObject({ ran: 0, cached: 5, model: first.stages.train?.artifacts.find((a) => a.name === 'model')?.sha256 });
+    expect((await runCli(['runs', '--pipeline', 'no-such', '--store', store], env)).stdout).toContain('no runs of pipeline no-such');
   });
 
   it('changing a features parameter re-runs features and train only; changing data re-runs all', async () => {
@@ -151,11 +161,33 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(j.status).toBe('failed');
     expect(j.stages.data?.status).toBe('failed');
     expect(j.stages.data?.error).toContain('no-such-voice');
+    // A user error: typed by its class, failed at the first attempt (not retried).
+    expect(j.stages.data?.errorType).toBe('StageInputError');
     expect(j.stages.features?.status).toBe('skipped');
     expect(j.stages.train?.status).toBe('skipped');
     expect(j.stages.evaluate?.status).toBe('skipped');
     expect(j.stages.report?.status).toBe('skipped');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      const client = new Client({ connection });
+      // The stage activity runs in the stage's execution, a child workflow of the run.
+      const history = await client.workflow.getHandle(j.workflowId).fetchHistory();
+      const children = (history.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+      expect(children).toHaveLength(1);
+      const child = await client.workflow.getHandle(children[0]!).fetchHistory();
+      const scheduled = (child.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'synthKwsStage');
+      const started = (child.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+      expect(scheduled).toHaveLength(1);
+      expect(started.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)).toBe(false);
+      // Failed runs can be filtered in the UI by the TinyopsStatus search attribute.
+      const desc = await client.workflow.getHandle(j.workflowId).describe();
+      expect(desc.typedSearchAttributes.get(statusKey)).toBe('failed');
+      const good = await client.workflow.getHandle(first.workflowId).describe();
+      expect(good.typedSearchAttributes.get(statusKey)).toBe('completed');
+    } finally {
+      await connection.close();
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { computeCacheKey } from '../../src/cache/cache-key';
 import { commitCacheEntry, lookupCacheEntry } from '../../src/cache/stage-cache';
-import { ConfigError } from '../../src/errors';
+import { ConfigError, StoreUnavailableError } from '../../src/errors';
 import { objectKey } from '../../src/store/artifact-store';
 import { openStore } from '../../src/store/open-store';
 import { S3Store, type S3StoreOptions } from '../../src/store/s3-store';
@@ -111,14 +111,17 @@ describe('S3Store specifics', () => {
     await expect(store.putBytes(Buffer.from('x'))).rejects.toThrow(expected);
     await expect(store.listDocs('runs/')).rejects.toThrow(expected);
     await expect(lookupCacheEntry(store, 'b'.repeat(64))).rejects.toBeInstanceOf(ConfigError);
+    // A wrong bucket name is the user's to fix: another attempt cannot help.
+    expect(((await store.getDoc('runs/x.json').catch((e: unknown) => e)) as ConfigError).retryable).toBe(false);
   });
 
-  it('reports an unreachable endpoint as a ConfigError naming it', async () => {
+  it('reports an unreachable endpoint as a retryable StoreUnavailableError naming it', async () => {
     // Port 9 (discard) has no listener on this loopback: connection refused.
     const deadEndpoint = 'http://127.0.0.1:9';
     const store = newStore({ endpoint: deadEndpoint, bucket: BUCKET });
     const err = await store.getDoc('runs/x.json').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as StoreUnavailableError).retryable).toBe(true);
     expect((err as Error).message).toContain(`cannot reach S3 endpoint ${deadEndpoint}`);
     expect((err as Error).message).toContain(BUCKET);
   });

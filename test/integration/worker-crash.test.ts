@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { digests, parseRunJson, repoRoot, runCli, spawnCli, type CliResult } from '../helpers/cli';
+import { digests, parseRunJson, pendingStageActivities, repoRoot, runCli, spawnCli, type CliResult } from '../helpers/cli';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 
 jest.setTimeout(400_000);
@@ -49,9 +49,8 @@ describe('worker crash mid-stage', () => {
           await new Promise((r) => setTimeout(r, 250));
           const m = /workflow (pipeline\/tiny-kws\/\S+)/.exec(stderr);
           if (!m) continue;
-          const desc = await client.workflow.getHandle(m[1] as string).describe().catch(() => undefined);
-          const pending = desc?.raw.pendingActivities ?? [];
-          if (pending.some((p) => p.activityType?.name === 'synthKwsStage' && p.heartbeatDetails?.payloads?.length)) {
+          const pending = await pendingStageActivities(client, m[1] as string).catch(() => []);
+          if (pending.some((p) => p.activityType === 'synthKwsStage' && p.hasHeartbeat)) {
             worker1.kill('SIGKILL');
             killed = true;
           }

@@ -22,6 +22,7 @@ const runRecordSchema = z.object({
   stages: z.record(z.string(), z.object({
     status: z.string(),
     cacheKey: z.string().optional(),
+    producedByRun: z.string().optional(),
     artifacts: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number(), uri: z.string() })).optional(),
   })),
 });
@@ -60,7 +61,8 @@ function describeRun(run: RunRecord, stages: readonly string[]): string {
     const s = run.stages[name];
     const def = run.pipeline.stages.find((x) => x.name === name);
     if (!s || !def) continue;
-    lines.push(`  stage ${name} (${def.kind}) ${s.status}, cache key ${s.cacheKey?.slice(0, 16) ?? '-'}${def.needs.length ? `, needs ${def.needs.join(', ')}` : ''}`);
+    const producer = s.status === 'cached' && s.producedByRun !== undefined && s.producedByRun !== run.runId ? ` (produced by run ${s.producedByRun})` : '';
+    lines.push(`  stage ${name} (${def.kind}) ${s.status}${producer}, cache key ${s.cacheKey?.slice(0, 16) ?? '-'}${def.needs.length ? `, needs ${def.needs.join(', ')}` : ''}`);
     lines.push(`    with ${JSON.stringify(def.config)}`);
     for (const a of s.artifacts ?? []) lines.push(`    → ${a.name} sha256:${a.sha256} (${a.bytes} bytes)`);
   }
@@ -88,5 +90,53 @@ export async function lineageCommand(what: string, storeSpec: string | undefined
   const first = hits[0] as (typeof hits)[number];
   process.stdout.write(`artifact ${first.a.name} sha256:${first.a.sha256} from stage ${first.stage}; ${hits.length} run(s) reference it\n`);
   process.stdout.write(describeRun(first.r, upstream(first.r, first.stage)) + '\n');
+  return 0;
+}
+
+/**
+ * `tinyops runs [--pipeline P] [--json]`: the runs recorded in the store, newest first: id,
+ * pipeline, status, when, code commit (and whether it had uncommitted changes), stages ran /
+ * cached, and the model and dataset digests, from which `tinyops lineage` goes on.
+ */
+export async function runsCommand(pipeline: string | undefined, storeSpec: string | undefined, json: boolean, projectDir: string): Promise<number> {
+  const store = openStore(storeSpec ?? process.env.TINYOPS_STORE ?? path.join(stateDir(projectDir), 'store'), projectDir);
+  const runs = (await loadRuns(store))
+    .filter((r) => pipeline === undefined || r.pipeline.name === pipeline)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const digestOf = (r: RunRecord, name: string): string | null => {
+    for (const s of Object.values(r.stages)) {
+      const a = s.artifacts?.find((x) => x.name === name);
+      if (a) return a.sha256;
+    }
+    return null;
+  };
+  const rows = runs.map((r) => {
+    const st = Object.values(r.stages);
+    return {
+      run: r.runId,
+      pipeline: r.pipeline.name,
+      status: r.status,
+      createdAt: r.createdAt,
+      commit: r.git.commit,
+      dirty: r.git.dirty,
+      ran: st.filter((s) => s.status === 'ran').length,
+      cached: st.filter((s) => s.status === 'cached').length,
+      failed: st.filter((s) => s.status === 'failed').length,
+      model: digestOf(r, 'model'),
+      dataset: digestOf(r, 'dataset'),
+    };
+  });
+  if (json) {
+    process.stdout.write(JSON.stringify(rows) + '\n');
+  } else if (rows.length === 0) {
+    process.stdout.write(`no runs${pipeline ? ` of pipeline ${pipeline}` : ''} in ${store.location}\n`);
+  } else {
+    for (const r of rows) {
+      process.stdout.write(
+        `${r.run}  ${r.pipeline}  ${r.status}  ${r.createdAt}  git ${r.commit?.slice(0, 10) ?? '?'}${r.dirty ? '+dirty' : ''}  ` +
+          `${r.ran} ran, ${r.cached} cached${r.failed ? `, ${r.failed} failed` : ''}  model ${r.model?.slice(0, 12) ?? '-'}\n`,
+      );
+    }
+  }
   return 0;
 }

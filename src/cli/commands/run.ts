@@ -1,25 +1,23 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type winston from 'winston';
-import { stageModules } from '../../../activities';
-import { boardNames } from '../../boards/registry';
-import { canonicalJson } from '../../cache/canonical-json';
 import { ConfigError } from '../../errors';
 import { stateDir } from '../../project';
-import { loadPipelineFile } from '../../spec/load-pipeline';
 import type { ArtifactStore } from '../../store/artifact-store';
 import { openStore } from '../../store/open-store';
 import { connectTemporal, ensureSearchAttributes, resolveTemporal } from '../../temporal/connect';
-import { createWorker, DEFAULT_TASK_QUEUE } from '../../temporal/worker';
+import { stageTaskQueues } from '../../temporal/queues';
+import { createWorkers, DEFAULT_TASK_QUEUE, runWorkersUntil } from '../../temporal/worker';
 import { progressQuery } from '../../../workflows/messages';
 import { pipelineWorkflow } from '../../../workflows/pipeline';
 import { pipelineWorkflowId, type PipelineResult, type PipelineWorkflowInput } from '../../../workflows/types';
 import { ProgressView, type LiveProgress } from '../progress-view';
 import { toJsonSummary } from '../run-summary';
+import { preparePipelineRun } from './prepare-run';
 
 export interface RunOptions {
   readonly set: readonly string[];
@@ -31,6 +29,8 @@ export interface RunOptions {
   readonly worker: boolean;
   readonly projectDir: string;
   readonly heartbeatTimeoutSec?: number;
+  /** Route stage activities to the cpu / train / arm queues by kind (src/temporal/queues.ts). */
+  readonly queuesByKind?: boolean;
 }
 
 /** `<utc yyyymmdd-hhmmss>-<6 hex>`: sortable, unique, readable in the Temporal UI. */
@@ -42,10 +42,7 @@ export function newRunId(now = new Date()): string {
 /** `tinyops run FILE`: validate, start the workflow, run a worker, render progress. */
 export async function runCommand(file: string, opts: RunOptions, log: winston.Logger): Promise<number> {
   const state = stateDir(opts.projectDir);
-  const pipeline = loadPipelineFile(file, { modules: stageModules, overrides: opts.set, boards: boardNames });
-  const storeSpec = opts.store ?? process.env.TINYOPS_STORE ?? path.join(state, 'store');
-  openStore(storeSpec, opts.projectDir); // fail fast on a malformed store spec
-  const configHash = createHash('sha256').update(canonicalJson({ ...pipeline, source: undefined })).digest('hex');
+  const { pipeline, storeSpec, configHash } = preparePipelineRun(file, opts.set, opts.store, opts.projectDir);
 
   const target = await resolveTemporal(state);
   if (target.startedServer) log.info(`started embedded Temporal dev server at ${target.address} (UI ${target.uiUrl}, data ${path.join(state, 'temporal')})`);
@@ -58,14 +55,20 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     // The in-process worker gets a queue of its own, so a concurrent run (possibly of other
     // tinyops code) never executes this run's tasks; shared queues are opt-in via --queue.
     const queue = opts.queue ?? (opts.worker ? `${DEFAULT_TASK_QUEUE}-${runId}` : DEFAULT_TASK_QUEUE);
+    const stageQueues = stageTaskQueues(pipeline, opts.queuesByKind ?? false);
     const input: PipelineWorkflowInput = {
       runId, pipeline, store: storeSpec, configHash, searchAttributes,
       heartbeatTimeoutSec: opts.heartbeatTimeoutSec,
+      ...(Object.keys(stageQueues).length > 0 && { stageQueues }),
     };
 
-    let worker: Worker | undefined;
+    // The in-process worker serves the run's queue and every stage queue the run routes to.
+    let workers: Worker[] = [];
     if (opts.worker) {
-      worker = await createWorker({ address: target.address, namespace: target.namespace, taskQueue: queue, projectDir: opts.projectDir, stateDir: state });
+      const queues = [queue, ...new Set(Object.values(stageQueues))].filter((q, i, all) => all.indexOf(q) === i);
+      workers = await createWorkers({ address: target.address, namespace: target.namespace, taskQueues: queues, projectDir: opts.projectDir, stateDir: state });
+    } else if (Object.keys(stageQueues).length > 0) {
+      log.info(`  stage queues: ${Object.entries(stageQueues).map(([st, q]) => `${st} → ${q}`).join(', ')}`);
     }
     const handle = await client.workflow.start(pipelineWorkflow, {
       taskQueue: queue,
@@ -79,7 +82,7 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     if (!opts.worker) log.info(`  no in-process worker: waiting for a worker on task queue "${queue}"`);
 
     const view = new ProgressView(process.stderr);
-    const watch = watchProgress(handle, view);
+    const watch = watchProgress(client, handle, view);
     // Stop watching before the worker shuts down: a query needs a live worker to answer.
     const finish = async (): Promise<PipelineResult> => {
       try {
@@ -88,7 +91,7 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
         await watch.stop();
       }
     };
-    const result = worker ? await worker.runUntil(finish()) : await finish();
+    const result = await runWorkersUntil(workers, finish());
     view.update({ runId, pipeline: pipeline.name, stages: Object.values(result.stages), done: true }, new Map());
 
     for (const [name, s] of Object.entries(result.stages)) {
@@ -115,18 +118,24 @@ async function resultOf(handle: WorkflowHandle<typeof pipelineWorkflow>): Promis
 }
 
 /** Poll the progress query and pending activities' heartbeats until stopped. */
-function watchProgress(handle: WorkflowHandle<typeof pipelineWorkflow>, view: ProgressView): { stop(): Promise<void> } {
+function watchProgress(client: Client, handle: WorkflowHandle<typeof pipelineWorkflow>, view: ProgressView): { stop(): Promise<void> } {
   let stopped = false;
   const interval = process.stderr.isTTY ? 250 : 1000;
   const poll = async (): Promise<void> => {
-    const [progress, desc] = await Promise.all([handle.query(progressQuery), handle.describe()]);
+    const progress = await handle.query(progressQuery);
+    // Stage activities run inside the stage executions (workflows/stage.ts): child workflows,
+    // or another run's execution this run waits for. Their heartbeats carry the progress.
+    const running = progress.stages.filter((s) => s.status === 'running' && s.executionId !== undefined);
+    const descs = await Promise.all(running.map((s) => client.workflow.getHandle(s.executionId!).describe().catch(() => undefined)));
     const live = new Map<string, LiveProgress>();
-    for (const pa of desc.raw.pendingActivities ?? []) {
-      const payload = pa.heartbeatDetails?.payloads?.[0];
-      if (!payload) continue;
-      const d = defaultPayloadConverter.fromPayload<{ stage?: string; progress?: LiveProgress['progress']; attempt?: number }>(payload);
-      if (d?.stage) live.set(d.stage, { progress: d.progress, attempt: pa.attempt ?? d.attempt });
-    }
+    running.forEach((s, i) => {
+      for (const pa of descs[i]?.raw.pendingActivities ?? []) {
+        const payload = pa.heartbeatDetails?.payloads?.[0];
+        if (!payload) continue;
+        const d = defaultPayloadConverter.fromPayload<{ stage?: string; progress?: LiveProgress['progress']; attempt?: number }>(payload);
+        if (d?.progress) live.set(s.name, { progress: d.progress, attempt: pa.attempt ?? d.attempt });
+      }
+    });
     view.update(progress, live);
   };
   const loop = (async () => {

@@ -20,6 +20,15 @@ function tiles(model: ReportModel): Tile[] {
     out.push({ label: 'false reject rate', value: formatPercent(op.result.frr), detail: `at θ = ${formatValue(op.threshold)}` });
     out.push({ label: 'false accepts / hour', value: formatValue(op.result.faPerHour), detail: `target ${formatValue(op.targetFaPerHour)}${op.constraintMet ? '' : ' (not met)'}` });
   }
+  // Leave-one-source-out (DESIGN §5): accuracy on engines the model never trained on, and on
+  // each measurement dataset (e.g. real recordings) — what "hears people" is judged by.
+  const heldOut = model.evaluation?.sources?.byHeldOut.find((h) => h.heldOut === 'held-out-engine');
+  if (heldOut !== undefined) {
+    out.push({ label: 'held-out engines', value: formatPercent(heldOut.accuracy), detail: `${heldOut.engines.join(', ')}: ${heldOut.clips} clips never trained on` });
+  }
+  for (const m of model.evaluation?.measurements ?? []) {
+    out.push({ label: `measured: ${m.stage}`, value: formatPercent(m.accuracy), detail: `${m.clips} clips, ${m.speakers.length || '?'} speakers` });
+  }
   const acc = model.evaluation?.accuracy;
   if (acc !== undefined) out.push({ label: 'test accuracy (clips)', value: formatPercent(acc) });
   const b = model.board;

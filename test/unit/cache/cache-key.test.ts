@@ -27,7 +27,7 @@ describe('computeCacheKey', () => {
     // The formula is pinned: changing it silently would orphan (or worse, alias) every entry.
     expect(canonicalJson(cacheKeyMaterial(base))).toBe(
       '{"config":{"epochs":30,"quantization":{"bits":[2,4,8],"lambda":0.01,"regularizer":"reg-n"}},' +
-        '"format":2,"inputs":[{"artifacts":[{"name":"streams","sha256":"' + D2 + '"},{"name":"train","sha256":"' + D1 + '"}],' +
+        '"format":3,"inputWiring":{"architecture":"search","streams":"features","train":"features"},"inputs":[{"artifacts":[{"name":"streams","sha256":"' + D2 + '"},{"name":"train","sha256":"' + D1 + '"}],' +
         '"stage":"features"},{"artifacts":[{"name":"architecture","sha256":"' + D3 + '"}],"stage":"search"}],' +
         '"kind":"train","seed":42,"stage":"train","tools":{"tfjs":"4.22.0"},"version":3}',
     );

@@ -27,7 +27,7 @@ describe('importAudioStage', () => {
 
   it('declares its kind, version and schema', () => {
     expect(importAudioStage.kind).toBe('import-audio');
-    expect(importAudioStage.version).toBe(1);
+    expect(importAudioStage.version).toBe(2);
     expect(importAudioStage.configSchema.parse({ path: 'x' })).toMatchObject({ path: 'x', sampleRate: 16000 });
     expect(importAudioStage.toolVersions).toBeUndefined();
   });

@@ -53,6 +53,24 @@ describe('importSpeechCommandsFolder', () => {
       },
     );
 
+  it("carries the folder's sources.json, keys renamed to the imported paths, unused engines dropped", async () => {
+    const src = { engine: 'people', voice: 'a', heldOut: 'engine' };
+    const sources = {
+      format: 1,
+      engines: { people: { version: '1', licence: 'CC0', family: 'human', role: 'held-out' }, other: { version: '2', licence: 'x', family: 'y', role: 'train' } },
+      clips: { 'yes/a_nohash_0.wav': src, 'up/e_nohash_0.wav': { ...src, voice: 'e' }, 'gone/x.wav': src },
+    };
+    const { src: dir, out } = folder({ ...validTree(), 'sources.json': JSON.stringify(sources) });
+    await importSpeechCommandsFolder(config({ path: dir, keywords: ['yes', 'no'] }), out);
+    expect(JSON.parse(readFileSync(join(out, 'sources.json'), 'utf8'))).toEqual({
+      format: 1,
+      engines: { people: sources.engines.people },
+      clips: { '_unknown_/up_e_nohash_0.wav': { ...src, voice: 'e' }, 'yes/a_nohash_0.wav': src },
+    });
+    const bad = folder({ ...validTree(), 'sources.json': JSON.stringify({ ...sources, clips: { 'yes/a_nohash_0.wav': { ...src, engine: 'nobody' } } }) });
+    expect(await importError({ path: bad.src }, bad.out)).toMatch(/sources\.json: clip "yes\/a_nohash_0\.wav" names engine "nobody", which is not in "engines"/);
+  });
+
   it('imports a valid folder: layout, labels, sorted lists, dataset.json, identical bytes twice', async () => {
     const { src, out } = folder(validTree());
     const progress: Array<[number, number]> = [];
@@ -76,7 +94,7 @@ describe('importSpeechCommandsFolder', () => {
     expect(readFileSync(join(out, 'testing_list.txt'), 'utf8')).toBe('yes/c_nohash_0.wav\n');
     expect(JSON.parse(readFileSync(join(out, 'dataset.json'), 'utf8'))).toEqual({
       generator: 'import-audio',
-      version: 1,
+      version: 2,
       tools: {},
       labels: ['_silence_', '_unknown_', 'no', 'up', 'yes'],
       sampleRate: 16000,

@@ -45,7 +45,7 @@ describe('renderReportHtml', () => {
     const r = await renderReportHtml(emptyModel());
     expect(r.sectionIds).toEqual(['run']);
     for (const id of ALL_SECTIONS.slice(1)) expect(sectionState(r.html, id)).toBe('missing');
-    expect(countOf(r.html, 'not run in this pipeline')).toBe(7);
+    expect(countOf(r.html, 'not run in this pipeline')).toBe(8); // 7 before the Sources section
     expect(r.html).not.toContain('<svg');
     expect(r.html).not.toContain('class="tiles"');
   });

@@ -35,6 +35,8 @@ describe('parseOverride', () => {
     ['a..b=1', '--set a..b=1: empty segment in path "a..b"'],
     ['stages.=1', '--set stages.=1: empty segment in path "stages."'],
     ['x=[1, 2', '--set x=[1, 2: value is not valid YAML: Flow sequence must end with a ]'],
+    // Found by test/unit/spec/yaml-fuzz.test.ts: an alias without its anchor failed only in toJS, as a ReferenceError.
+    ['x=*a', '--set x=*a: value is not valid YAML: Unresolved alias (the anchor must be set before the alias): a'],
   ])('malformed %s', (text, message) => {
     expect(() => parseOverride(text)).toThrow(new OverrideError(message));
   });

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/**
+ * The `augment:` block of synth-kws (docs/augmentation.md): acoustic realism added per clip
+ * and per stream utterance, each effect with a probability and parameter ranges. Every
+ * effect block is optional: an absent block is off, `{}` is on with the defaults below.
+ * `augment` itself absent = no effect at all, bytes as before the block existed.
+ *
+ * Draws: each effect of each clip has its own generator
+ * (ctx.rng('clip', label, index, 'augment', effect)), so switching one effect on or off
+ * leaves every other effect's draws, and every clip's plan, unchanged.
+ */
+
+const probability = z.number().min(0).max(1);
+
+/** A [min, max] range with min ≤ max. */
+function range(lo: number, hi: number, integer = false) {
+  const n = integer ? z.number().int().min(lo).max(hi) : z.number().min(lo).max(hi);
+  return z.tuple([n, n]).refine(([a, b]) => a <= b, 'expected [min, max] with min ≤ max');
+}
+
+export const roomAugmentSchema = z.strictObject({
+  probability: probability.default(0.5),
+  /** Reverberation time: 0.15 s (furnished small room) … 0.8 s (kitchen, hall). */
+  rt60Sec: range(0.05, 2).default([0.15, 0.8]),
+  /** Room dimensions x, y (floor) and z (height), metres. */
+  sizeM: z
+    .strictObject({
+      x: range(1, 50).default([3, 10]),
+      y: range(1, 50).default([3, 8]),
+      z: range(2, 20).default([2.4, 4]),
+    })
+    .prefault({}),
+  /** Talker–microphone distance: near-field 0.3 m … across a living room 3 m. */
+  distanceM: range(0.05, 20).default([0.3, 3]),
+  /** The clip's speech level and SNR are those of a talker at this distance (direct path gain 1). */
+  referenceM: z.number().min(0.05).max(10).default(1),
+  absorption: z.enum(['eyring', 'sabine']).default('eyring'),
+  /** Impulse responses are cut at min(RT60, maxRirSec). */
+  maxRirSec: z.number().min(0.05).max(2).default(0.5),
+  /** Rooms simulated per stage run; each clip picks one (simulation cost is per room, not per clip). */
+  rooms: z.number().int().min(1).max(4096).default(64),
+});
+
+export const vtlpAugmentSchema = z.strictObject({
+  probability: probability.default(0.5),
+  /** Frequency-axis warp α (Jaitly & Hinton use 0.9–1.1). */
+  warp: range(0.8, 1.25).default([0.9, 1.1]),
+});
+
+export const formantAugmentSchema = z.strictObject({
+  probability: probability.default(0.3),
+  /** Spectral-envelope scale β, pitch unchanged. */
+  shift: range(0.8, 1.25).default([0.9, 1.1]),
+});
+
+export const micAugmentSchema = z.strictObject({
+  probability: probability.default(0.5),
+  /** Band limits: high-pass corner, Hz (0 = none). */
+  highPassHz: range(0, 2000).default([50, 300]),
+  /** Low-pass corner, Hz (8000 at 16 kHz = none; 3400 = narrow-band telephony). */
+  lowPassHz: range(1000, 8000).default([3400, 8000]),
+  /** Of the clips with band limits, the fraction that also get a MEMS response. */
+  memsProbability: probability.default(0.5),
+  memsLowCornerHz: range(1, 1000).default([30, 150]),
+  memsResonanceHz: range(4000, 40000).default([10000, 14000]),
+  memsQ: range(0.5, 20).default([2, 5]),
+});
+
+export const agcAugmentSchema = z.strictObject({
+  probability: probability.default(0.2),
+  targetDbfs: range(-60, 0).default([-26, -16]),
+  maxGainDb: range(0, 60).default([10, 30]),
+  attackMs: range(0.1, 1000).default([2, 20]),
+  releaseMs: range(1, 10000).default([100, 1000]),
+});
+
+export const clippingAugmentSchema = z.strictObject({
+  probability: probability.default(0.1),
+  /** Threshold below the clip's peak, dB. */
+  depthDb: range(0, 40).default([1, 12]),
+  /** Fraction of clipped clips with soft (tanh) rather than hard clipping. */
+  softFraction: probability.default(0.5),
+});
+
+export const codecAugmentSchema = z.strictObject({
+  probability: probability.default(0.2),
+  /** Relative weights of the codec kinds; 0 disables one. */
+  weights: z
+    .strictObject({
+      mulaw: z.number().min(0).default(1),
+      alaw: z.number().min(0).default(1),
+      telephone: z.number().min(0).default(1),
+      quantize: z.number().min(0).default(1),
+    })
+    .prefault({})
+    .refine((w) => w.mulaw + w.alaw + w.telephone + w.quantize > 0, 'at least one codec weight must be > 0'),
+  /** Bits for `quantize`. */
+  bits: range(2, 16, true).default([6, 12]),
+});
+
+export const augmentConfigSchema = z.strictObject({
+  /** Speech effects (before mixing with the background). */
+  formant: formantAugmentSchema.optional(),
+  vtlp: vtlpAugmentSchema.optional(),
+  room: roomAugmentSchema.optional(),
+  /** Channel effects (after mixing; on `_silence_` clips too). */
+  mic: micAugmentSchema.optional(),
+  agc: agcAugmentSchema.optional(),
+  clipping: clippingAugmentSchema.optional(),
+  codec: codecAugmentSchema.optional(),
+  /** Also augment the utterances (speech effects) and channel (per stream) of the evaluation streams. */
+  streams: z.boolean().default(true),
+});
+
+export type AugmentConfig = z.infer<typeof augmentConfigSchema>;

@@ -1,0 +1,200 @@
+/**
+ * The evaluate stage end to end on real files (real LocalStore, stage context, tfjs-node,
+ * espeak-ng): a random DS-CNN, a test split whose dataset has a sources.json (a training
+ * engine and a held-out one), a stream whose events name their engine, and a measurement
+ * dataset made by import-audio from espeak-ng clips of two "speakers" (with a sources.json of
+ * its own and a word the model does not know). The expected numbers are recomputed here from
+ * the model's own predictions, so the test checks the bookkeeping, not the random model.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { evaluateConfigSchema, evaluateStage } from '../../../activities/evaluate';
+import { createStageContext } from '../../../activities/stage-context';
+import type { StageOutputs } from '../../../activities/stage-module';
+import { encodeWav16 } from '../../../src/audio/wav';
+import { whiteNoise } from '../../../src/audio/noise';
+import { datasetFeatures } from '../../../src/dsp/dataset-features';
+import { FEATURE_MEDIA_TYPE, writeFeatureTensor } from '../../../src/dsp/feature-tensor';
+import { mfccConfigSchema } from '../../../src/dsp/mfcc-config';
+import { argmaxPerRow } from '../../../src/eval/confusion';
+import { importSpeechCommandsFolder } from '../../../src/importer/speech-commands-folder';
+import { importAudioConfigSchema } from '../../../src/importer/import-config';
+import { loadModelArtifacts, predict } from '../../../src/nn';
+import type { ArtifactRef } from '../../../src/store/artifact-store';
+import { LocalStore } from '../../../src/store/local-store';
+import { packDir } from '../../../src/store/tar';
+import { renderWord } from '../../../src/synth/espeak';
+import { Prng } from '../../../src/util/prng';
+import { INPUT_SHAPE, LABELS, randomModel, randomFeatures } from '../../helpers/random-model';
+
+jest.setTimeout(120_000);
+
+const FRONT_END = mfccConfigSchema.parse({});
+const TEST_CLIPS = [
+  'yes/espeak-a_nohash_0.wav', 'no/espeak-a_nohash_0.wav', 'up/espeak-b_nohash_0.wav', '_unknown_/espeak-b_nohash_0.wav',
+  'yes/flite-kal_nohash_0.wav', 'no/flite-kal_nohash_0.wav', 'up/flite-kal_nohash_0.wav', '_silence_/s_nohash_0.wav',
+];
+const DATA_SOURCES = {
+  format: 1,
+  engines: {
+    'espeak-ng': { version: '1.51', licence: 'GPL-3.0', family: 'espeak', role: 'train' },
+    flite: { version: '2.2', licence: 'BSD', family: 'flite', role: 'held-out' },
+  },
+  clips: Object.fromEntries(
+    TEST_CLIPS.filter((c) => !c.startsWith('_silence_')).map((c) => [
+      c,
+      c.includes('flite') ? { engine: 'flite', voice: 'kal', heldOut: 'engine' } : { engine: 'espeak-ng', voice: c.includes('-a_') ? 'a' : 'b', heldOut: c.includes('-a_') ? false : 'voice' },
+    ]),
+  ),
+};
+
+describe('evaluate stage: by source and measurement datasets', () => {
+  let dir: string;
+  let store: LocalStore;
+  let inputs: Record<string, StageOutputs>;
+  let testX: Float32Array;
+  let measureDir: string;
+
+  const put = async (name: string, file: string, mediaType: string): Promise<ArtifactRef> => ({ ...(await store.putFile(file)), name, mediaType });
+  const putDir = async (name: string, d: string): Promise<ArtifactRef> => {
+    const tar = path.join(dir, `${name}-${path.basename(d)}.tar`);
+    await packDir(d, tar);
+    return put(name, tar, 'application/x-tar');
+  };
+  const writeDataset = (d: string, withSources: boolean) => {
+    fs.mkdirSync(d, { recursive: true });
+    for (const l of LABELS) fs.mkdirSync(path.join(d, l), { recursive: true });
+    fs.writeFileSync(path.join(d, 'dataset.json'), JSON.stringify({ generator: 'synth-kws', labels: LABELS }));
+    if (withSources) fs.writeFileSync(path.join(d, 'sources.json'), JSON.stringify(DATA_SOURCES));
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-evaluate-'));
+    store = new LocalStore(path.join(dir, 'store'));
+    // Model (random weights, the labels of the fixture).
+    const m = randomModel('evaluate-stage');
+    fs.mkdirSync(path.join(dir, 'model'));
+    fs.writeFileSync(path.join(dir, 'model', 'model.json'), m.topology);
+    fs.writeFileSync(path.join(dir, 'model', 'weights.bin'), m.weights);
+    // Test features: random MFCC-like rows, labelled by the clip's folder.
+    testX = randomFeatures(Prng.derive('evaluate-stage', 'x'), TEST_CLIPS.length);
+    const testFile = path.join(dir, 'test.topsfeat');
+    writeFeatureTensor(
+      testFile,
+      { shape: [TEST_CLIPS.length, ...INPUT_SHAPE], split: 'test', labels: LABELS, frontEnd: { ...FRONT_END, fftSize: 1024 }, labelIndex: TEST_CLIPS.map((c) => LABELS.indexOf(c.split('/')[0]!)), clips: TEST_CLIPS },
+      testX,
+    );
+    writeDataset(path.join(dir, 'dataset'), true);
+    writeDataset(path.join(dir, 'dataset-old'), false);
+    // One 3 s noise stream with a keyword event per engine (and none in the old format).
+    const streams = path.join(dir, 'streams');
+    fs.mkdirSync(streams);
+    const noise = whiteNoise(48000, Prng.derive('evaluate-stage', 'noise')).map((v) => v * 0.05);
+    fs.writeFileSync(path.join(streams, 's0.wav'), encodeWav16(noise, 16000));
+    const events = [
+      { label: 'yes', onsetSec: 0.5, offsetSec: 0.9, kind: 'keyword', engine: 'espeak-ng', voice: 'b' },
+      { label: 'no', onsetSec: 1.8, offsetSec: 2.2, kind: 'keyword', engine: 'flite', voice: 'kal' },
+    ];
+    fs.writeFileSync(path.join(streams, 'index.json'), JSON.stringify([{ file: 's0.wav', durationSec: 3, sampleRate: 16000, background: 'white', events }]));
+    // Measurement folder: espeak-ng "speakers" saying two keywords and a word the model does not know.
+    const folder = path.join(dir, 'recordings');
+    const speakers = { ann: 'en-us+f2', bob: 'en-gb+m3' };
+    const clips: Record<string, { engine: string; voice: string; heldOut: 'engine' }> = {};
+    for (const word of ['yes', 'up', 'seven']) {
+      fs.mkdirSync(path.join(folder, word), { recursive: true });
+      for (const [speaker, voice] of Object.entries(speakers)) {
+        const wav = await renderWord({ text: word, voice, pitch: 50, speed: 160 });
+        fs.writeFileSync(path.join(folder, word, `${speaker}_nohash_0.wav`), encodeWav16(wav.samples, wav.sampleRate));
+        clips[`${word}/${speaker}_nohash_0.wav`] = { engine: 'people', voice: speaker, heldOut: 'engine' };
+      }
+    }
+    fs.writeFileSync(path.join(folder, 'sources.json'), JSON.stringify({ format: 1, engines: { people: { version: 'test 1', licence: 'CC0', family: 'human', role: 'held-out' } }, clips }));
+    measureDir = path.join(dir, 'measure-dataset');
+    await importSpeechCommandsFolder(importAudioConfigSchema.parse({ path: folder }), measureDir);
+
+    inputs = {
+      data: { artifacts: [await putDir('dataset', path.join(dir, 'dataset')), await putDir('streams', streams)], metrics: {} },
+      features: { artifacts: [await put('test', testFile, FEATURE_MEDIA_TYPE)], metrics: {} },
+      train: { artifacts: [await putDir('model', path.join(dir, 'model'))], metrics: {} },
+      real: { artifacts: [await putDir('dataset', measureDir)], metrics: {} },
+    };
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const run = (with_: unknown, stageInputs: Record<string, StageOutputs> = inputs) => {
+    const logs: string[] = [];
+    const ctx = createStageContext({
+      pipelineName: 'p', stageName: 'evaluate', runId: 'r', seed: 1, config: evaluateConfigSchema.parse(with_), inputs: stageInputs,
+      cacheKey: 'e'.repeat(64), store, stateDir: path.join(dir, 'state'), onProgress: () => undefined, onLog: (l) => logs.push(l),
+    });
+    return { result: evaluateStage.run(ctx), logs };
+  };
+  const readEvaluation = async (ref: ArtifactRef) => JSON.parse((await store.getBytes(ref.sha256)).toString('utf8'));
+  const modelPredictions = async (x: Float32Array, rows: number): Promise<number[]> => {
+    const m = randomModel('evaluate-stage');
+    const model = await loadModelArtifacts(m);
+    try {
+      return argmaxPerRow(await predict(model, x, INPUT_SHAPE, 64), LABELS.length).slice(0, rows);
+    } finally {
+      model.dispose();
+    }
+  };
+
+  it('breaks test accuracy down by engine and held-out class, and scores the measurement dataset', async () => {
+    const { result } = run({ measure: ['real'], events: { thresholds: [0.5, 0.9] } });
+    const r = await result;
+    const predicted = await modelPredictions(testX, TEST_CLIPS.length);
+    const truth = TEST_CLIPS.map((c) => LABELS.indexOf(c.split('/')[0]!));
+    const acc = (rows: number[]) => rows.filter((i) => predicted[i] === truth[i]).length / rows.length;
+    expect(r.metrics.heldOutSourceAccuracy).toBeCloseTo(acc([4, 5, 6]), 12);
+    expect(r.metrics.heldOutSourceClips).toBe(3);
+    expect(r.metrics.heldOutVoiceAccuracy).toBeCloseTo(acc([2, 3]), 12);
+    expect(r.metrics['accuracy.espeak-ng']).toBeCloseTo(acc([0, 1, 2, 3]), 12);
+    expect(r.metrics['accuracy.flite']).toBeCloseTo(acc([4, 5, 6]), 12);
+    expect(r.metrics['accuracy.unknown']).toBeCloseTo(acc([7]), 12); // _silence_ is not in sources.json
+
+    // The measurement dataset: features from the WAVs with the same front end, words the model
+    // does not know scored as _unknown_.
+    const { tensor } = await datasetFeatures(measureDir, 'm', FRONT_END, LABELS);
+    const mPred = await modelPredictions(tensor.data, tensor.header.shape[0]!);
+    const mAcc = mPred.filter((p, i) => p === tensor.header.labelIndex[i]).length / mPred.length;
+    expect(r.metrics['accuracy.measure.real']).toBeCloseTo(mAcc, 12);
+    expect(r.metrics['clips.measure.real']).toBe(6);
+
+    const ev = await readEvaluation(r.artifacts[0]!);
+    expect(ev.sources.byEngine.map((e: { engine: string }) => e.engine)).toEqual(['espeak-ng', 'flite', 'unknown']);
+    expect(ev.sources.engines.flite).toEqual(DATA_SOURCES.engines.flite);
+    expect(ev.eventsByEngine.map((e: { engine: string; keywordEvents: number }) => [e.engine, e.keywordEvents])).toEqual([['espeak-ng', 1], ['flite', 1]]);
+    const m = ev.measurements[0];
+    expect([m.stage, m.generator, m.clips, m.speakers, m.mapped, m.perLabel]).toEqual(['real', 'import-audio', 6, ['ann', 'bob'], { seven: '_unknown_' }, { _unknown_: 2, up: 2, yes: 2 }]);
+    expect(m.engines.people).toEqual({ version: 'test 1', licence: 'CC0', family: 'human', role: 'held-out' });
+    expect(m.sources.byHeldOut.map((h: { heldOut: string; clips: number }) => [h.heldOut, h.clips])).toEqual([['held-out-engine', 6]]);
+    expect(m.confusion.counts.flat().reduce((a: number, b: number) => a + b, 0)).toBe(6);
+    expect(r.summary).toMatch(/held-out engines \d+\.\d% \(3 clips\), real \d+\.\d% \(6 clips\)/);
+
+    // Same inputs and config → the same evaluation bytes.
+    const again = await run({ measure: ['real'], events: { thresholds: [0.5, 0.9] } }).result;
+    expect(again.artifacts[0]!.sha256).toBe(r.artifacts[0]!.sha256);
+  });
+
+  it('reads a dataset without sources.json as one unknown source', async () => {
+    const old = {
+      data: { ...inputs.data!, artifacts: [await putDir('dataset', path.join(dir, 'dataset-old')), inputs.data!.artifacts[1]!] },
+      features: inputs.features!,
+      train: inputs.train!,
+    };
+    const { result, logs } = run({}, old);
+    const r = await result;
+    expect(r.metrics['accuracy.unknown']).toBe(r.metrics.accuracy);
+    expect(r.metrics).not.toHaveProperty('heldOutSourceAccuracy');
+    expect(logs.join('\n')).toContain('no sources.json');
+  });
+
+  it('never takes a measurement stage for the data stage, and names a bad measure entry', async () => {
+    // Without `measure:`, two stages make `dataset`: an error, not a silent pick.
+    await expect(run({}).result).rejects.toThrow('stages.evaluate.needs: 2 stages make a "dataset" artifact (data, real)');
+    await expect(run({ measure: ['nope'] }).result).rejects.toThrow('stages.evaluate.with.measure[0]: "nope" is not in needs: (data, features, train, real); add it there');
+    await expect(run({ measure: ['features'] }).result).rejects.toThrow(/with\.measure\[0\]: stage "features" makes no `dataset` artifact/);
+  });
+});
