@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sourcesFileSchema } from '../../../src/eval/clip-sources';
 import { closePythonServers } from '../../../src/synth/engines/neural';
 import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
 import { generateKwsDataset, type KwsDatasetManifest, type KwsSourcesManifest } from '../../../src/synth/kws-dataset';
@@ -61,6 +62,8 @@ describe('synth-kws with several engines and a held-out engine', () => {
 
   it('writes sources.json: engines with version, licence, family, role, and every clip', () => {
     expect(sources.format).toBe(1);
+    // What evaluate reads (src/eval/clip-sources.ts) accepts it.
+    expect(() => sourcesFileSchema.parse(sources)).not.toThrow();
     expect(Object.keys(sources.engines)).toEqual(['espeak-ng', 'pico', 'mbrola', 'flite']);
     expect(sources.engines.flite).toMatchObject({ role: 'held-out', family: expect.any(String), licence: expect.any(String), version: expect.stringMatching(/\d/) });
     expect(sources.engines.pico!.role).toBe('train');
