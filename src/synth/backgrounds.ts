@@ -6,17 +6,18 @@ import { StageInputError } from '../errors';
 import type { Prng } from '../util/prng';
 import { makeBabble } from './babble';
 import type { BackgroundSpec } from './kws-config';
+import { pickSource, requestFor } from './kws-plan';
 import { pickWeighted, type RngFor } from './rng-for';
+import type { EngineGroup } from './voice-sources';
 import { renderUtterance, type Utterance } from './utterance';
 
 /** Words in the babble pool: enough variety that babbles differ, cheap to render once. */
 const BABBLE_POOL_SIZE = 24;
 
+/** Babble talkers: negative words spoken by the training voices (never held-out ones). */
 export interface BabbleVoicing {
   readonly negatives: readonly string[];
-  readonly voices: readonly string[];
-  readonly pitch: readonly [number, number];
-  readonly speed: readonly [number, number];
+  readonly groups: readonly EngineGroup[];
 }
 
 /**
@@ -34,9 +35,9 @@ export class BackgroundBank {
     private readonly recorded: ReadonlyMap<number, readonly Float32Array[]> = new Map(),
   ) {}
 
-  /** espeak-ng renders made for the babble pool (0 without a babble background). */
+  /** TTS renders made for the babble pool (0 without a babble background). */
   get babbleRenders(): number {
-    return this.babblePool.length;
+    return this.babblePool.filter((u) => !u.cached).length;
   }
 
   /**
@@ -78,15 +79,9 @@ export class BackgroundBank {
       pool = await Promise.all(
         Array.from({ length: BABBLE_POOL_SIZE }, (_, k) => {
           const rng = rngFor('babble-pool', k);
-          return renderUtterance(
-            {
-              text: rng.pick(voicing.negatives),
-              voice: rng.pick(voicing.voices),
-              pitch: rng.int(voicing.pitch[0], voicing.pitch[1]),
-              speed: rng.int(voicing.speed[0], voicing.speed[1]),
-            },
-            sampleRate,
-          );
+          const text = rng.pick(voicing.negatives);
+          const { group, source, rng: voiceRng } = pickSource(voicing.groups, (e) => rngFor('babble-pool', k, 'engine', e));
+          return renderUtterance(requestFor(group, source, text, voiceRng), sampleRate);
         }),
       );
     }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { RECORDED_SET_NAMES, type RecordedSetName } from '../audio/augment/recorded-backgrounds';
 import { augmentConfigSchema } from './augment-config';
+import { didYouMean } from '../spec/suggest';
+import { DEFAULT_HELD_OUT_ENGINES, ENGINE_IDS, type EngineId } from './engines/types';
 
 /**
  * Config of the `synth-kws` stage (the `with:` block). Every field has a default, so
@@ -56,6 +58,58 @@ function range(lo: number, hi: number, integer = false) {
   return z.tuple([n, n]).refine(([a, b]) => a <= b, 'expected [min, max] with min ≤ max');
 }
 
+/**
+ * One training engine's voices (`voices.engines.<engine>`): which of its voices train,
+ * which are held out for the test split and the scored streams, how often it speaks, and
+ * the ranges of its per-clip variation (docs/data-sources.md lists each engine's knobs).
+ */
+export const engineVoicesSchema = z.strictObject({
+  /** `all` = every installed voice of the engine (minus exclude and testVoices), or a list. */
+  voices: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
+  /** Voices never used (e.g. RHVoice's non-commercial evgeniy-eng, lyubov; MBROLA us3 lacks diphones). */
+  exclude: z.array(z.string().min(1)).default([]),
+  /** Held-out voices: test split and scored streams only (sources.json `heldOut: "voice"`). */
+  testVoices: z.array(z.string().min(1)).default([]),
+  /** Relative share of the clips this engine speaks (among the training engines). */
+  weight: z.number().positive().default(1),
+  /** Kokoro only: pseudo-speakers mix-00 … (fixed Dirichlet blends of its 5 styles) used when voices is `all`. */
+  speakers: z.number().int().min(1).max(100).optional(),
+  /** Speaking-rate factor range, 1 = the engine's default (not espeak-ng/MBROLA: they use top-level speed). */
+  rate: z
+    .tuple([z.number().min(0.5).max(2), z.number().min(0.5).max(2)])
+    .refine(([a, b]) => a <= b, 'expected [min, max] with min ≤ max')
+    .optional(),
+  /** Pitch factor range, 1 = the voice's own (Pico, RHVoice; espeak-ng/MBROLA use top-level pitch). */
+  pitch: z
+    .tuple([z.number().min(0.5).max(2), z.number().min(0.5).max(2)])
+    .refine(([a, b]) => a <= b, 'expected [min, max] with min ≤ max')
+    .optional(),
+  /** Probability that a clip reads a phoneme transcription with one stress/length change (espeak-ng, MBROLA, Kokoro). */
+  phonemeVariation: z.number().min(0).max(1).optional(),
+});
+export type EngineVoicesSpec = z.infer<typeof engineVoicesSchema>;
+
+/**
+ * Voices from several TTS engines (src/synth/engines): training engines by weight, their
+ * test voices held out, and a held-out engine family that only ever speaks test clips.
+ */
+export const voiceSourcesSchema = z.strictObject({
+  /** Training engines by id: espeak-ng, mbrola, pico, rhvoice, piper, kokoro, hibari. */
+  engines: z.record(z.string(), engineVoicesSchema),
+  /**
+   * Engines never trained on: they render extra test-split clips (heldOutPerKeyword) and
+   * half of the scored streams' utterances (sources.json `heldOut: "engine"`). flite and
+   * festival are reserved for this role.
+   */
+  heldOutEngines: z.array(z.string()).default([...DEFAULT_HELD_OUT_ENGINES]),
+  /** Extra test clips per keyword from the held-out engines (`_unknown_` gets unknownFraction × this). */
+  heldOutPerKeyword: z.number().int().min(0).max(10000).default(30),
+});
+export type VoiceSourcesSpec = z.infer<typeof voiceSourcesSchema>;
+
+/** Engines that may never be training engines (docs/data-sources.md: the measurement family). */
+export const RESERVED_HELD_OUT_ENGINES: readonly EngineId[] = DEFAULT_HELD_OUT_ENGINES;
+
 export const backgroundSchema = z.strictObject({
   type: z.enum(['white', 'pink', 'brown', 'hum', 'babble', 'file', 'recorded']),
   /** Relative probability of picking this background for a clip or stream. */
@@ -108,11 +162,17 @@ export const synthKwsConfigSchema = z
     unknownFraction: z.number().min(0).max(20).default(1.0),
     /** `_silence_` clips = round(silenceFraction × perKeyword). */
     silenceFraction: z.number().min(0).max(20).default(1.0),
-    voices: z.array(voiceSchema).min(1).default(DEFAULT_VOICES),
-    testVoices: z.array(voiceSchema).min(1).default(DEFAULT_TEST_VOICES),
-    /** espeak-ng pitch (0–99, default voice 50). */
+    /**
+     * Either a list of espeak-ng voices (the original form; testVoices beside it), or
+     * `{engines: {<engine>: {...}}, heldOutEngines, heldOutPerKeyword}` for several TTS
+     * engines (voiceSourcesSchema).
+     */
+    voices: z.union([z.array(voiceSchema).min(1), voiceSourcesSchema]).default(DEFAULT_VOICES),
+    /** Held-out espeak-ng voices for the list form of `voices` (default DEFAULT_TEST_VOICES). */
+    testVoices: z.array(voiceSchema).min(1).optional(),
+    /** espeak-ng and MBROLA pitch (0–99, default voice 50). */
     pitch: range(0, 99, true).default([30, 70]),
-    /** espeak-ng speed in words per minute; the slow end keeps 1 s clips from overflowing. */
+    /** espeak-ng and MBROLA speed in words per minute; the slow end keeps 1 s clips from overflowing. */
     speed: range(80, 450, true).default([130, 200]),
     /** Level of the active speech in a clip, RMS dBFS. */
     levelDbfs: range(-60, 0).default([-30, -12]),
@@ -170,9 +230,22 @@ export const synthKwsConfigSchema = z
   })
   .superRefine((c, ctx) => {
     const dup = (list: readonly string[]) => list.find((w, i) => list.indexOf(w) !== i);
-    for (const field of ['keywords', 'negatives', 'extraNegatives', 'voices', 'testVoices'] as const) {
+    for (const field of ['keywords', 'negatives', 'extraNegatives'] as const) {
       const d = dup(c[field]);
       if (d !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `duplicate entry "${d}"` });
+    }
+    if (Array.isArray(c.voices)) {
+      for (const [field, list] of [['voices', c.voices], ['testVoices', c.testVoices ?? []]] as const) {
+        const d = dup(list);
+        if (d !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `duplicate entry "${d}"` });
+      }
+      (c.testVoices ?? []).forEach((v, i) => {
+        if ((c.voices as string[]).includes(v)) {
+          ctx.addIssue({ code: 'custom', path: ['testVoices', i], message: `"${v}" is also a training voice; test voices must be held out` });
+        }
+      });
+    } else {
+      checkVoiceSources(c.voices, c.testVoices, ctx);
     }
     c.negatives.forEach((w, i) => {
       if (c.keywords.includes(w)) {
@@ -184,11 +257,6 @@ export const synthKwsConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['extraNegatives', i], message: `"${w}" is also a keyword` });
       } else if (c.negatives.includes(w)) {
         ctx.addIssue({ code: 'custom', path: ['extraNegatives', i], message: `"${w}" is already in negatives` });
-      }
-    });
-    c.testVoices.forEach((v, i) => {
-      if (c.voices.includes(v)) {
-        ctx.addIssue({ code: 'custom', path: ['testVoices', i], message: `"${v}" is also a training voice; test voices must be held out` });
       }
     });
     c.backgrounds.forEach((b, i) => {
@@ -214,3 +282,58 @@ export const synthKwsConfigSchema = z
 export type SynthKwsConfig = z.infer<typeof synthKwsConfigSchema>;
 /** What a user may write (every field optional). */
 export type SynthKwsConfigInput = z.input<typeof synthKwsConfigSchema>;
+
+/** Checks of the engines form of `voices` that need no installed engine (names, roles, overlaps). */
+function checkVoiceSources(v: VoiceSourcesSpec, topTestVoices: readonly string[] | undefined, ctx: z.RefinementCtx): void {
+  const known = ENGINE_IDS as readonly string[];
+  if (topTestVoices !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['testVoices'], message: 'with voices.engines, held-out voices go in voices.engines.<engine>.testVoices' });
+  }
+  const names = Object.keys(v.engines);
+  if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['voices', 'engines'], message: 'expected at least one training engine' });
+  let testVoices = 0;
+  for (const name of names) {
+    const spec = v.engines[name]!;
+    const path = ['voices', 'engines', name];
+    testVoices += spec.testVoices.length;
+    if (!known.includes(name)) {
+      ctx.addIssue({ code: 'custom', path, message: `unknown engine "${name}"${didYouMean(name, known, 'engines')}` });
+      continue;
+    }
+    if ((RESERVED_HELD_OUT_ENGINES as readonly string[]).includes(name) || v.heldOutEngines.includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `"${name}" is a held-out engine (never trained on; it speaks only test clips and scored streams): remove it from voices.engines`,
+      });
+    }
+    if (spec.speakers !== undefined && name !== 'kokoro') {
+      ctx.addIssue({ code: 'custom', path: [...path, 'speakers'], message: `speakers is for kokoro (blended pseudo-speakers), not "${name}"` });
+    }
+    const listed = spec.voices === 'all' ? [] : spec.voices;
+    for (const [field, list] of [['voices', listed], ['testVoices', spec.testVoices], ['exclude', spec.exclude]] as const) {
+      const d = list.find((w, i) => list.indexOf(w) !== i);
+      if (d !== undefined) ctx.addIssue({ code: 'custom', path: [...path, field], message: `duplicate entry "${d}"` });
+    }
+    spec.testVoices.forEach((t, i) => {
+      if (listed.includes(t)) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'testVoices', i], message: `"${t}" is also a training voice; test voices must be held out` });
+      }
+      if (spec.exclude.includes(t)) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'testVoices', i], message: `"${t}" is also excluded` });
+      }
+    });
+  }
+  v.heldOutEngines.forEach((name, i) => {
+    if (!known.includes(name)) {
+      ctx.addIssue({ code: 'custom', path: ['voices', 'heldOutEngines', i], message: `unknown engine "${name}"${didYouMean(name, known, 'engines')}` });
+    }
+  });
+  if (testVoices === 0 && names.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['voices', 'engines'],
+      message: 'no held-out voice: give at least one training engine testVoices (the test split measures unseen voices)',
+    });
+  }
+}

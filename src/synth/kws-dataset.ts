@@ -2,15 +2,16 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeWav16, wav16Bytes } from '../audio/wav';
 import { BackgroundBank } from './backgrounds';
-import { espeakVersion } from './espeak';
+import { ENGINES } from './engines/registry';
+import type { EngineId } from './engines/types';
 import { bindAugment, KwsAugmenter } from './kws-augment';
-import { assertVoicesInstalled } from './kws-checks';
 import { makeSilenceClip, makeSpeechClip } from './kws-clip';
 import type { SynthKwsConfig } from './kws-config';
 import { kwsLabels, planClips, SPLITS, type ClipPlan, type Split } from './kws-plan';
 import { mapLimit } from './limit';
 import type { RngFor } from './rng-for';
 import { renderKey, renderUtterance } from './utterance';
+import { resolveVoices, usedEngines, type HeldOut, type ResolvedVoices } from './voice-sources';
 
 /**
  * Generator of the synth-kws dataset directory (DESIGN §5 "Keyword spotting data",
@@ -18,16 +19,18 @@ import { renderKey, renderUtterance } from './utterance';
  *
  *   <label>/<voice>_nohash_<n>.wav    16-bit mono clips, one directory per label
  *   validation_list.txt testing_list.txt   `label/file.wav` per line, sorted
- *   dataset.json                      labels, rate, counts per split, voices, generator
+ *   dataset.json                      labels, rate, counts per split, voices, engines, generator
+ *   sources.json                      engine, voice and held-out class of every clip
  *
- * Bytes depend only on (config, seed, espeak-ng version): every clip is planned from its
+ * Bytes depend only on (config, seed, engine versions) — and, for Piper, on the render
+ * cache (its renders are not repeatable; render-cache.ts): every clip is planned from its
  * own generator, made from a render that is a pure function of its request, and written
  * under a temporary name then renamed, so any order, concurrency or resume gives the same
  * files.
  */
 
 /** Bump when the same config would produce different bytes (part of the stage version). */
-export const SYNTH_KWS_VERSION = 1;
+export const SYNTH_KWS_VERSION = 2;
 
 export type ProgressFn = (done: number, total: number) => void;
 
@@ -37,7 +40,11 @@ export interface GenerateKwsOptions {
    * config) instead of emptying it first. Default false.
    */
   readonly resume?: boolean;
-  /** Render groups in flight (espeak-ng itself is capped at 2 processes). Default 4. */
+  /**
+   * Render groups in flight. Default 12: each engine caps its own processes (CLI engines 2,
+   * a Python server 1), so a slow engine (Kokoro) waiting on its queue must not hold every
+   * slot while the fast ones could work.
+   */
   readonly concurrency?: number;
   /** Produce clips in reverse plan order (tests use it to show order does not matter). */
   readonly reverseOrder?: boolean;
@@ -51,8 +58,10 @@ export interface KwsDatasetSummary {
   readonly testClips: number;
   /** Clips per split per label. */
   readonly counts: Readonly<Record<Split, Readonly<Record<string, number>>>>;
-  /** espeak-ng renders made by this call (the babble pool included). */
+  /** TTS renders made by this call (the babble pool included; render-cache hits not counted). */
   readonly renders: number;
+  /** Renders made and TTS wall time per engine (ms, summed over concurrent renders' waits). */
+  readonly engineRenders: Readonly<Record<string, { renders: number; cached: number; ms: number }>>;
   /** Clips kept from a previous attempt (resume). */
   readonly resumedClips: number;
 }
@@ -66,13 +75,49 @@ export interface KwsDatasetManifest {
   readonly sampleRate: number;
   readonly clipMs: number;
   readonly counts: Readonly<Record<Split, Readonly<Record<string, number>>>>;
+  /** Training voices as `engine:voice` (plain voice names for espeak-ng). */
   readonly voices: readonly string[];
   readonly testVoices: readonly string[];
+  /** Voices of the held-out engines (`engine:voice`); absent in datasets from before engines and in imports. */
+  readonly heldOutEngineVoices?: readonly string[];
+  /** Every engine used: version, licence, family, role (absent as above). */
+  readonly engines?: Readonly<Record<string, EngineInfo>>;
+}
+
+export interface EngineInfo {
+  readonly version: string;
+  readonly licence: string;
+  readonly family: string;
+  readonly role: 'train' | 'held-out';
+}
+
+/** Contents of sources.json (the clip-sources contract; a missing file = one unknown source). */
+export interface KwsSourcesManifest {
+  readonly format: 1;
+  readonly engines: Readonly<Record<string, EngineInfo>>;
+  readonly clips: Readonly<Record<string, { engine: string; voice: string; heldOut: HeldOut }>>;
 }
 
 export const VALIDATION_LIST = 'validation_list.txt';
 export const TESTING_LIST = 'testing_list.txt';
 export const DATASET_MANIFEST = 'dataset.json';
+export const SOURCES_MANIFEST = 'sources.json';
+
+/** Version, licence, family and role of every engine the config uses. */
+export async function engineInfo(config: SynthKwsConfig, voices: ResolvedVoices): Promise<Record<string, EngineInfo>> {
+  const out: Record<string, EngineInfo> = {};
+  const trainIds = new Set(voices.train.map((g) => g.engine));
+  for (const id of usedEngines(config)) {
+    const e = ENGINES[id];
+    out[id] = { version: await e.version(), licence: e.licence, family: e.family, role: trainIds.has(id) ? 'train' : 'held-out' };
+  }
+  return out;
+}
+
+/** `en-us+f3` for espeak-ng (as before engines), `pico:en-US` for the others. */
+function voiceLabel(engine: EngineId, voice: string): string {
+  return engine === 'espeak-ng' ? voice : `${engine}:${voice}`;
+}
 
 /** Write atomically: readers (and a resumed attempt) never see a partial file. */
 async function writeAtomic(path: string, data: Buffer | string): Promise<void> {
@@ -125,8 +170,8 @@ export async function generateKwsDataset(
   onProgress?: ProgressFn,
   options: GenerateKwsOptions = {},
 ): Promise<KwsDatasetSummary> {
-  await assertVoicesInstalled(config);
-  const version = await espeakVersion();
+  const voices = await resolveVoices(config);
+  const engines = await engineInfo(config, voices);
   const labels = kwsLabels(config);
   const sr = config.sampleRate;
   const clipSamples = Math.round((config.clipMs / 1000) * sr);
@@ -135,7 +180,7 @@ export async function generateKwsDataset(
   const bank = await BackgroundBank.load(
     config.backgrounds,
     sr,
-    { negatives: config.negatives, voices: config.voices, pitch: config.pitch, speed: config.speed },
+    { negatives: config.negatives, groups: voices.train },
     rngFor,
   );
 
@@ -144,12 +189,25 @@ export async function generateKwsDataset(
   await removeTempFiles(outDir, labels);
   for (const label of labels) await mkdir(join(outDir, label), { recursive: true });
 
-  const plans = planClips(config, rngFor);
+  const plans = planClips(config, rngFor, voices);
   const done = await Promise.all(plans.map((p) => isCompleteClip(join(outDir, p.relPath), clipBytes)));
   const todo = plans.filter((_, i) => !done[i]);
   const resumedClips = plans.length - todo.length;
 
   let renders = bank.babbleRenders;
+  const engineRenders: Record<string, { renders: number; cached: number; ms: number }> = {};
+  const timed = async (req: Parameters<typeof renderUtterance>[0]) => {
+    const t0 = Date.now();
+    const u = await renderUtterance(req, sr);
+    const e = (engineRenders[req.engine] ??= { renders: 0, cached: 0, ms: 0 });
+    if (u.cached) e.cached++;
+    else {
+      e.renders++;
+      e.ms += Date.now() - t0;
+      renders++;
+    }
+    return u;
+  };
   const augmenter = config.augment ? new KwsAugmenter(config.augment, sr, rngFor) : undefined;
 
   let finished = resumedClips;
@@ -157,15 +215,13 @@ export async function generateKwsDataset(
   const units = groupByRender(todo);
   if (options.reverseOrder) units.reverse();
 
-  await mapLimit(units, options.concurrency ?? 4, async (unit) => {
+  await mapLimit(units, options.concurrency ?? 12, async (unit) => {
     const first = unit.plans[0]!;
-    const utterance = first.kind === 'speech' ? await renderUtterance(first.request, sr) : undefined;
-    if (utterance) renders++;
+    const utterance = first.kind === 'speech' ? await timed(first.request) : undefined;
     for (const plan of unit.plans) {
       const rng = rngFor('clip', plan.label, plan.index, 'background');
       const nb = plan.kind === 'speech' ? plan.streamStyle?.neighbour : undefined;
-      const neighbour = nb ? await renderUtterance(nb.request, sr) : undefined;
-      if (neighbour) renders++;
+      const neighbour = nb ? await timed(nb.request) : undefined;
       const augment = augmenter && bindAugment(augmenter, (effect) => rngFor('clip', plan.label, plan.index, 'augment', effect));
       const samples =
         plan.kind === 'speech'
@@ -189,15 +245,18 @@ export async function generateKwsDataset(
   const manifest: KwsDatasetManifest = {
     generator: 'synth-kws',
     version: SYNTH_KWS_VERSION,
-    tools: { 'espeak-ng': version },
+    tools: Object.fromEntries(Object.entries(engines).map(([id, e]) => [id, e.version])),
     labels,
     sampleRate: sr,
     clipMs: config.clipMs,
     counts,
-    voices: config.voices,
-    testVoices: config.testVoices,
+    voices: voices.train.flatMap((g) => g.sources.map((s) => voiceLabel(s.engine, s.voice))),
+    testVoices: voices.test.flatMap((g) => g.sources.map((s) => voiceLabel(s.engine, s.voice))),
+    heldOutEngineVoices: voices.heldOutEngines.flatMap((g) => g.sources.map((s) => voiceLabel(s.engine, s.voice))),
+    engines,
   };
   await writeAtomic(join(outDir, DATASET_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  await writeAtomic(join(outDir, SOURCES_MANIFEST), JSON.stringify(sourcesManifest(plans, engines), null, 2) + '\n');
 
   const total = (s: Split): number => Object.values(counts[s]).reduce((a, b) => a + b, 0);
   return {
@@ -208,8 +267,27 @@ export async function generateKwsDataset(
     testClips: total('test'),
     counts,
     renders,
+    engineRenders,
     resumedClips,
   };
+}
+
+/** sources.json: every clip by relPath (sorted), `silence` for `_silence_` clips. */
+export function sourcesManifest(plans: readonly ClipPlan[], engines: Readonly<Record<string, EngineInfo>>): KwsSourcesManifest {
+  const clips: Record<string, { engine: string; voice: string; heldOut: HeldOut }> = {};
+  for (const p of [...plans].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0))) {
+    clips[p.relPath] =
+      p.kind === 'speech'
+        ? { engine: p.source.engine, voice: p.source.voice, heldOut: p.source.heldOut }
+        : { engine: 'silence', voice: silenceVoice(p.relPath), heldOut: false };
+  }
+  return { format: 1, engines, clips };
+}
+
+/** A silence clip's "voice" is its background type (the part of its name before `_nohash_`). */
+function silenceVoice(relPath: string): string {
+  const file = relPath.slice(relPath.indexOf('/') + 1);
+  return file.slice(0, file.indexOf('_nohash_'));
 }
 
 function countBySplit(plans: readonly ClipPlan[], labels: readonly string[]): Record<Split, Record<string, number>> {

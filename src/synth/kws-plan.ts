@@ -1,7 +1,9 @@
-import type { EspeakRequest } from './espeak';
+import { ENGINES } from './engines/registry';
+import type { TtsRequest } from './engines/types';
 import type { SynthKwsConfig } from './kws-config';
 import type { Prng } from '../util/prng';
 import { pickWeighted, type RngFor } from './rng-for';
+import { listFormVoices, voiceTag, type EngineGroup, type ResolvedVoices, type VoiceSource } from './voice-sources';
 
 /**
  * What every clip of a synth-kws dataset will be, decided before any audio is made. Each
@@ -28,7 +30,9 @@ interface ClipPlanBase {
 /** A keyword or `_unknown_` clip: one word, time-shifted, over a background at an SNR. */
 export interface SpeechClipPlan extends ClipPlanBase {
   readonly kind: 'speech';
-  readonly request: EspeakRequest;
+  readonly request: TtsRequest;
+  /** Who speaks it, and whether that voice or engine is held out (sources.json). */
+  readonly source: VoiceSource;
   /** RMS level of the active speech. */
   readonly levelDbfs: number;
   readonly snrDb: number;
@@ -47,7 +51,7 @@ export interface StreamStylePlan {
   readonly position: number;
   readonly minInsideMs: number;
   readonly neighbour?: {
-    readonly request: EspeakRequest;
+    readonly request: TtsRequest;
     readonly levelDbfs: number;
     /** Silence between the two words' active parts. */
     readonly gapMs: number;
@@ -69,6 +73,20 @@ export type ClipPlan = SpeechClipPlan | SilenceClipPlan;
  */
 export function kwsLabels(config: Pick<SynthKwsConfig, 'keywords'>): string[] {
   return [SILENCE_LABEL, UNKNOWN_LABEL, ...config.keywords];
+}
+
+/**
+ * Extra test-split clips per label spoken by the held-out engines: heldOutPerKeyword per
+ * keyword, unknownFraction × that for `_unknown_`, none for `_silence_` (no speech).
+ */
+export function heldOutEngineCounts(
+  config: Pick<SynthKwsConfig, 'keywords' | 'unknownFraction'>,
+  voices: Pick<ResolvedVoices, 'heldOutEngines' | 'heldOutPerKeyword'>,
+): Map<string, number> {
+  const per = voices.heldOutEngines.length > 0 ? voices.heldOutPerKeyword : 0;
+  const counts = new Map<string, number>([[SILENCE_LABEL, 0], [UNKNOWN_LABEL, Math.round(config.unknownFraction * per)]]);
+  for (const k of config.keywords) counts.set(k, per);
+  return counts;
 }
 
 /** Clips per label (Speech Commands 12-class balance: fractions relative to perKeyword). */
@@ -98,9 +116,9 @@ export function assignSplits(n: number, split: SynthKwsConfig['split'], rngFor: 
   return out;
 }
 
-/** `en-us+f3` → `en-us-f3`: a voice as a file-name-safe speaker id. */
+/** `en-us+f3` → `en-us-f3`: an espeak-ng voice as a file-name-safe speaker id (voice-sources.ts voiceTag for any engine). */
 export function voiceSlug(voice: string): string {
-  return voice.replace(/\+/g, '-');
+  return voiceTag('espeak-ng', voice);
 }
 
 /**
@@ -112,14 +130,48 @@ function clipFile(speaker: string, index: number, count: number): string {
   return `${speaker}_nohash_${String(index).padStart(width, '0')}.wav`;
 }
 
-/** Plans of every clip, label by label in kwsLabels order, index ascending. */
-export function planClips(config: SynthKwsConfig, rngFor: RngFor): ClipPlan[] {
+/**
+ * A voice drawn from `groups`: an engine with probability ∝ its weight, then one of its
+ * voices uniformly, then (by the caller) its variation — all from `perEngine(engine)`, a
+ * generator of that engine alone. The engine is chosen by an exponential race (each
+ * engine draws E/weight, E ~ Exp(1), the smallest wins; P(e wins) = w_e / Σw), not by
+ * one shared draw: adding an engine then only takes over the clips where it wins, and
+ * every other clip keeps its engine, voice and request, so with the render cache a
+ * config with one engine more renders only the new engine's words.
+ */
+export function pickSource(
+  groups: readonly EngineGroup[],
+  perEngine: (engine: string) => Prng,
+): { group: EngineGroup; source: VoiceSource; rng: Prng } {
+  let best: { group: EngineGroup; rng: Prng; t: number } | undefined;
+  for (const group of groups) {
+    const rng = perEngine(group.engine);
+    const t = -Math.log(1 - rng.next()) / group.weight;
+    if (!best || t < best.t) best = { group, rng, t };
+  }
+  if (!best) throw new Error('pickSource: no voices to pick from');
+  return { group: best.group, source: best.rng.pick(best.group.sources), rng: best.rng };
+}
+
+/** The engine's seeded variation of one render of `text` by `source`. */
+export function requestFor(group: EngineGroup, source: VoiceSource, text: string, rng: Prng): TtsRequest {
+  return { engine: source.engine, voice: source.voice, text, params: ENGINES[source.engine].vary(rng, group.ranges) };
+}
+
+/**
+ * Plans of every clip, label by label in kwsLabels order, index ascending. A label's
+ * regular clips come first (split by assignSplits; training voices for train/validation,
+ * the training engines' held-out voices for test), then its held-out-engine clips (test).
+ */
+export function planClips(config: SynthKwsConfig, rngFor: RngFor, voices: ResolvedVoices = listFormVoices(config)): ClipPlan[] {
   const plans: ClipPlan[] = [];
   const weights = config.backgrounds.map((b) => b.weight);
-  for (const [label, count] of labelCounts(config)) {
-    const splits = assignSplits(count, config.split, rngFor, label);
+  const extra = heldOutEngineCounts(config, voices);
+  for (const [label, regular] of labelCounts(config)) {
+    const splits = assignSplits(regular, config.split, rngFor, label);
+    const count = regular + (extra.get(label) ?? 0);
     for (let index = 0; index < count; index++) {
-      const split = splits[index]!;
+      const split: Split = index < regular ? splits[index]! : 'test';
       const rng = rngFor('clip', label, index);
       if (label === SILENCE_LABEL) {
         // Same level distribution as the backgrounds under speech (speech level − SNR).
@@ -131,29 +183,28 @@ export function planClips(config: SynthKwsConfig, rngFor: RngFor): ClipPlan[] {
       }
       const unknownWords = [...config.negatives, ...config.extraNegatives];
       const text = label === UNKNOWN_LABEL ? rng.pick(unknownWords) : label;
-      // Held-out voices only in the test split, so test accuracy measures unseen voices.
-      const voice = rng.pick(split === 'test' ? config.testVoices : config.voices);
-      const request: EspeakRequest = {
-        text,
-        voice,
-        pitch: rng.int(config.pitch[0], config.pitch[1]),
-        speed: rng.int(config.speed[0], config.speed[1]),
-      };
+      // Held-out voices only in the test split, so test accuracy measures unseen voices;
+      // clips past `regular` are the held-out engines' (unseen synthesizers).
+      const groups = index >= regular ? voices.heldOutEngines : split === 'test' ? voices.test : voices.train;
+      const { group, source, rng: voiceRng } = pickSource(groups, (e) => rngFor('clip', label, index, 'engine', e));
+      const request = requestFor(group, source, text, voiceRng);
       const base = {
         kind: 'speech' as const,
         label,
         index,
         split,
         request,
+        source,
         levelDbfs: rng.uniform(config.levelDbfs[0], config.levelDbfs[1]),
         snrDb: rng.uniform(config.snrDb[0], config.snrDb[1]),
         shiftMs: rng.uniform(-config.timeShiftMs, config.timeShiftMs),
         background: pickWeighted(weights, rng),
-        relPath: `${label}/${clipFile(voiceSlug(voice), index, count)}`,
+        relPath: `${label}/${clipFile(source.tag, index, count)}`,
       };
       // Drawn from a generator of its own, so enabling stream-style clips leaves every
       // other choice (and every centred clip's bytes) as it was.
-      const streamStyle = label === UNKNOWN_LABEL ? planStreamStyle(config, rngFor('clip', label, index, 'stream-style'), voice, unknownWords) : undefined;
+      const streamStyle =
+        label === UNKNOWN_LABEL ? planStreamStyle(config, rngFor('clip', label, index, 'stream-style'), group, source, unknownWords) : undefined;
       plans.push(streamStyle ? { ...base, streamStyle } : base);
     }
   }
@@ -165,17 +216,18 @@ export function planClips(config: SynthKwsConfig, rngFor: RngFor): ClipPlan[] {
  * neighbour is another negative word by the same voice, as when one talker says several
  * words; it lies 100–500 ms (minGapMs + up to 400 ms) away from the main word.
  */
-function planStreamStyle(config: SynthKwsConfig, rng: Prng, voice: string, words: readonly string[]): StreamStylePlan | undefined {
+function planStreamStyle(
+  config: SynthKwsConfig,
+  rng: Prng,
+  group: EngineGroup,
+  source: VoiceSource,
+  words: readonly string[],
+): StreamStylePlan | undefined {
   const s = config.streamStyleUnknown;
   if (s.fraction <= 0 || rng.next() >= s.fraction) return undefined;
   const position = rng.next();
   if (rng.next() >= s.neighbourProb) return { position, minInsideMs: s.minInsideMs };
-  const request: EspeakRequest = {
-    text: rng.pick(words),
-    voice,
-    pitch: rng.int(config.pitch[0], config.pitch[1]),
-    speed: rng.int(config.speed[0], config.speed[1]),
-  };
+  const request = requestFor(group, source, rng.pick(words), rng);
   const neighbour = {
     request,
     levelDbfs: rng.uniform(config.levelDbfs[0], config.levelDbfs[1]),

