@@ -14,12 +14,14 @@ import { codegenStage } from './codegen';
 import { deployStage } from './deploy';
 import { reportStage } from './report';
 import { synthKwsStage } from './synth-kws';
+import { synthMachineStage } from './synth-machine';
 import { trainStage } from './train';
 import { stageActivityName, type StageActivityInput, type StageActivityResult } from '../workflows/types';
 
 export const stageModules: readonly AnyStageModule[] = [
   synthKwsStage as AnyStageModule,
   importAudioStage as AnyStageModule,
+  synthMachineStage as AnyStageModule,
   featuresStage as AnyStageModule,
   trainStage as AnyStageModule,
   quantizeStage as AnyStageModule,

@@ -1,0 +1,14 @@
+import { fanGenerator } from './fan';
+import type { MachineGenerator } from './machine-generator';
+import type { MachineType } from './machine-kinds';
+import { pumpGenerator } from './pump';
+import { sliderGenerator } from './slider';
+import { valveGenerator } from './valve';
+
+/** The generator of each machine type (one module per type). */
+export const MACHINE_GENERATORS: Readonly<Record<MachineType, MachineGenerator>> = {
+  slider: sliderGenerator as unknown as MachineGenerator,
+  fan: fanGenerator as unknown as MachineGenerator,
+  pump: pumpGenerator as unknown as MachineGenerator,
+  valve: valveGenerator as unknown as MachineGenerator,
+};
