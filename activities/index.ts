@@ -7,6 +7,7 @@ import { createBookkeeping } from './bookkeeping';
 import { executeStage } from './execute-stage';
 import type { AnyStageModule } from './stage-module';
 import { evaluateStage } from './evaluate';
+import { evaluateAdStage } from './evaluate-ad';
 import { featuresStage } from './features';
 import { importAudioStage } from './import-audio';
 import { quantizeStage } from './quantize';
@@ -28,6 +29,7 @@ export const stageModules: readonly AnyStageModule[] = [
   codegenStage as AnyStageModule,
   deployStage as AnyStageModule,
   evaluateStage as AnyStageModule,
+  evaluateAdStage as AnyStageModule,
   reportStage as AnyStageModule,
 ];
 
