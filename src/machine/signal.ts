@@ -63,10 +63,20 @@ export function highpassInPlace(x: Float64Array, cutoffHz: number, sampleRate: n
   return x;
 }
 
-/** n samples of N(0, 1). */
+/**
+ * n samples of N(0, 1): Box–Muller using both outputs of each pair (r·cos θ, r·sin θ),
+ * half the work of drawing them one at a time (clip synthesis draws ~10^6 per clip).
+ */
 export function gaussian(n: number, rng: Prng): Float64Array {
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = rng.normal();
+  for (let i = 0; i < n; i += 2) {
+    let u = 0;
+    while (u === 0) u = rng.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * rng.next();
+    out[i] = r * Math.cos(theta);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(theta);
+  }
   return out;
 }
 
@@ -79,9 +89,9 @@ export function wander(n: number, depth: number, rateHz: number, sampleRate: num
   // Stationary sd of the one-pole output of unit white noise is sqrt(a / (2 − a)).
   const norm = depth / Math.sqrt(a / (2 - a));
   let y = rng.normal() * Math.sqrt(a / (2 - a));
-  const out = new Float64Array(n);
+  const out = gaussian(n, rng);
   for (let i = 0; i < n; i++) {
-    y += a * (rng.normal() - y);
+    y += a * (out[i]! - y);
     out[i] = 1 + y * norm;
   }
   return out;
@@ -102,18 +112,35 @@ export function harmonics(
   freqScale?: Float64Array,
 ): Float64Array {
   const out = new Float64Array(n);
+  const cosPh = phases.map(Math.cos);
+  const sinPh = phases.map(Math.sin);
   let phase = 0;
   const w0 = (2 * Math.PI * f0) / sampleRate;
+  const twoPi = 2 * Math.PI;
   for (let i = 0; i < n; i++) {
     const scale = freqScale ? freqScale[i]! : 1;
+    // sin(kθ + φ) = sin kθ·cos φ + cos kθ·sin φ, with sin kθ and cos kθ from the Chebyshev
+    // recurrences (x_{k+1} = 2 cos θ · x_k − x_{k−1}): two trig calls per sample, not one per harmonic.
+    const c1 = Math.cos(phase);
+    const s1 = Math.sin(phase);
+    let sPrev = 0;
+    let cPrev = 1;
+    let sk = s1;
+    let ck = c1;
     let v = 0;
     for (let k = 0; k < amps.length; k++) {
       if ((k + 1) * f0 * scale >= sampleRate / 2) break;
-      v += amps[k]! * Math.sin((k + 1) * phase + phases[k]!);
+      v += amps[k]! * (sk * cosPh[k]! + ck * sinPh[k]!);
+      const sNext = 2 * c1 * sk - sPrev;
+      const cNext = 2 * c1 * ck - cPrev;
+      sPrev = sk;
+      cPrev = ck;
+      sk = sNext;
+      ck = cNext;
     }
     out[i] = v;
     phase += w0 * scale;
-    if (phase > 2 * Math.PI * 1e6) phase -= 2 * Math.PI * 1e6; // keep the float exact enough
+    if (phase >= twoPi) phase -= twoPi;
   }
   return out;
 }
