@@ -38,6 +38,12 @@ export const synthMachineConfigSchema = z
       })
       .prefault({}),
     clipMs: z.int().min(500).max(60000).default(10000),
+    /**
+     * How far the machine IDs of a type stray from the type's common design: 0 = identical
+     * units, 1 = unrelated designs. Real fleets are units of few designs; IDs that differ
+     * only in detail make the ID classifier model that detail, which faults disturb.
+     */
+    idSpread: z.number().min(0).max(1).default(0.25),
     sampleRate: z.int().min(8000).max(48000).default(16000),
     /** Machine-to-factory power ratio of every clip, dB (drawn uniformly per clip). */
     snrDb: range(-20, 40, 6, 6),

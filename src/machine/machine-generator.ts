@@ -51,3 +51,21 @@ export function cyclePhase(samples: number, sampleRate: number, periodS: number,
   }
   return out;
 }
+
+/**
+ * One unit of a machine design: every real-valued physics number moves `spread` of the
+ * way from the design's value towards an independently drawn unit's (arrays element by
+ * element, over the design's length); integers (blade counts, mains frequency) and the
+ * design's array lengths are kept. spread 0 = identical units, 1 = unrelated designs.
+ * Units of one design differ in detail only, so telling them apart makes a classifier
+ * attend to the fine structure of their sound, which is what a fault disturbs.
+ */
+export function blendPhysics(design: PhysicsNumbers, unit: PhysicsNumbers, spread: number): PhysicsNumbers {
+  const mix = (a: number, b: number | undefined): number => (b === undefined || Number.isInteger(a) ? a : a + spread * (b - a));
+  const out: Record<string, number | readonly number[]> = {};
+  for (const [key, a] of Object.entries(design)) {
+    const b = unit[key];
+    out[key] = typeof a === 'number' ? mix(a, typeof b === 'number' ? b : undefined) : a.map((v, i) => mix(v, Array.isArray(b) ? (b as number[])[i] : undefined));
+  }
+  return out;
+}

@@ -6,7 +6,7 @@ import { MACHINE_GENERATORS } from './generators';
 import type { SynthMachineConfig } from './machine-config';
 import { machineClipPath, writeMachineManifest, type Condition, type MachineClip, type MachineSplit } from './machine-dataset';
 import { makeMachineClip } from './machine-clip';
-import type { PhysicsNumbers } from './machine-generator';
+import { blendPhysics, type PhysicsNumbers } from './machine-generator';
 import { DEFAULT_ANOMALIES, machineIdName, type AnomalyKind, type MachineType } from './machine-kinds';
 
 /**
@@ -14,6 +14,9 @@ import { DEFAULT_ANOMALIES, machineIdName, type AnomalyKind, type MachineType } 
  * and ID, `clips.train` + `clips.validation` normal clips, `clips.testNormal` normal and
  * `clips.testAbnormal` anomalous test clips. Anomalous clip k of an ID uses fault
  * k mod (number of the type's faults), so every fault is represented evenly.
+ *
+ * Machine IDs of a type are units of one design (rngFor('physics', type, 'design')), each
+ * `idSpread` of the way towards its own draw (blendPhysics, machine-generator.ts).
  *
  * Reproducibility: an ID's physics come from rngFor('physics', type, id) and a clip's
  * draws from rngFor('clip', type, id, split, condition, index, part), so a clip's bytes
@@ -78,7 +81,9 @@ export async function generateMachineDataset(
   const physics: Record<string, Record<string, PhysicsNumbers>> = {};
   for (const m of config.machines) {
     physics[m.type] = {};
-    for (let i = 0; i < m.ids; i++) physics[m.type]![machineIdName(i)] = MACHINE_GENERATORS[m.type].drawPhysics(rngFor('physics', m.type, i));
+    const g = MACHINE_GENERATORS[m.type];
+    const design = g.drawPhysics(rngFor('physics', m.type, 'design'));
+    for (let i = 0; i < m.ids; i++) physics[m.type]![machineIdName(i)] = blendPhysics(design, g.drawPhysics(rngFor('physics', m.type, i)), config.idSpread);
   }
 
   const planned = plan(config);

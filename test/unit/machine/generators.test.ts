@@ -1,6 +1,7 @@
 import { rms } from '../../../src/machine/signal';
 import { MACHINE_GENERATORS } from '../../../src/machine/generators';
 import { makeMachineClip, type MachineClipRequest } from '../../../src/machine/machine-clip';
+import { blendPhysics } from '../../../src/machine/machine-generator';
 import type { SliderPhysics } from '../../../src/machine/slider';
 import type { ValvePhysics } from '../../../src/machine/valve';
 import { ANOMALY_KINDS, MACHINE_TYPES, type AnomalyKind } from '../../../src/machine/machine-kinds';
@@ -116,5 +117,16 @@ describe('anomalies', () => {
       expect(x.every(Number.isFinite)).toBe(true);
       expect(rms(Float64Array.from(x, (v, i) => v - normal[i]!))).toBeGreaterThan(1e-4);
     }
+  });
+});
+
+describe('machine IDs as units of one design', () => {
+  it('blendPhysics: spread 0 = the design, 1 = the unit; integers and array lengths stay the design\'s', () => {
+    // Real-valued draws are never whole numbers; whole numbers are counts (blades, vanes, mains Hz).
+    const design = { a: 1.5, n: 5, v: [1.5, 2.5, 3.5] };
+    const unit = { a: 3.5, n: 7, v: [3.5, 4.5] };
+    expect(blendPhysics(design, unit, 0)).toEqual(design);
+    expect(blendPhysics(design, unit, 1)).toEqual({ a: 3.5, n: 5, v: [3.5, 4.5, 3.5] });
+    expect(blendPhysics(design, unit, 0.25)).toEqual({ a: 2, n: 5, v: [2, 3, 3.5] });
   });
 });

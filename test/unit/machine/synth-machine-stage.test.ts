@@ -66,6 +66,14 @@ describe('synth-machine', () => {
     expect(JSON.parse(readFileSync(join(root, 'a', 'machines.json'), 'utf8')).generator).toBe('synth-machine');
   });
 
+  it('idSpread 0 makes every ID of a type the same unit', async () => {
+    const same = synthMachineConfigSchema.parse({ ...config, idSpread: 0 });
+    await generateMachineDataset(same, join(root, 'e'), rngForSeed(1, 'data'));
+    const p = readMachineManifest(join(root, 'e')).physics!.slider!;
+    expect(p.id_01).toEqual(p.id_00);
+    expect(readMachineManifest(join(root, 'a')).physics!.slider!.id_01).not.toEqual(readMachineManifest(join(root, 'a')).physics!.slider!.id_00);
+  });
+
   it('rejects a machine type listed twice, and an unknown anomaly', () => {
     const twice = synthMachineConfigSchema.safeParse({ machines: [{ type: 'fan' }, { type: 'fan' }] });
     expect(twice.success).toBe(false);
