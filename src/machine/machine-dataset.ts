@@ -64,16 +64,6 @@ export function writeMachineManifest(dir: string, manifest: MachineManifest): vo
   writeFileSync(join(dir, MACHINE_MANIFEST), JSON.stringify(machineManifestSchema.parse(manifest), null, 1) + '\n');
 }
 
-/** True when `dir` holds a machine dataset (its manifest exists). */
-export function isMachineDataset(dir: string): boolean {
-  try {
-    readFileSync(join(dir, MACHINE_MANIFEST));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Read and validate machines.json; StageInputError naming the file and the problem. */
 export function readMachineManifest(dir: string): MachineManifest {
   const p = join(dir, MACHINE_MANIFEST);
@@ -81,7 +71,12 @@ export function readMachineManifest(dir: string): MachineManifest {
   try {
     raw = JSON.parse(readFileSync(p, 'utf8'));
   } catch (e) {
-    throw new StageInputError(`${p}: cannot read the machine dataset manifest (${(e as Error).message})`);
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new StageInputError(
+      missing
+        ? `${dir}: not a machine-sound dataset (no ${MACHINE_MANIFEST}); log-mel patches need the dataset of synth-machine or of import-audio with layout: mimii | dcase | auto`
+        : `${p}: cannot read the machine dataset manifest (${(e as Error).message})`,
+    );
   }
   const parsed = machineManifestSchema.safeParse(raw);
   if (!parsed.success) {

@@ -90,3 +90,14 @@ describe('synth-machine', () => {
     expect(progress[progress.length - 1]).toMatchObject({ done: 18, total: 18, unit: 'clips' });
   });
 });
+
+describe('readMachineManifest', () => {
+  it('names what is missing when the dataset is not a machine dataset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'not-machine-'));
+    try {
+      expect(() => readMachineManifest(dir)).toThrow(/not a machine-sound dataset \(no machines\.json\); log-mel patches need/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
