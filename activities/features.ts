@@ -5,6 +5,9 @@ import { ClipFeatureExtractor, readClipPcm16 } from '../src/dsp/clip-features';
 import { listKwsDataset, SPLITS, type SplitName } from '../src/dsp/dataset-listing';
 import { FEATURE_MEDIA_TYPE, writeFeatureTensor } from '../src/dsp/feature-tensor';
 import { mfccConfigSchema, type MfccConfig } from '../src/dsp/mfcc-config';
+import { z } from 'zod';
+import { logmelConfigSchema, type LogmelConfig } from '../src/dsp/logmel-config';
+import { extractMachineFeatures } from '../src/dsp/machine-features';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 
 /**
@@ -26,9 +29,12 @@ import type { StageContext, StageModule, StageResult } from './stage-module';
 
 export const kind = 'features';
 export const version = 1;
-/** Today only `type: mfcc`; log-mel (AD front end) will join as a discriminated union on `type`. */
-export const configSchema = mfccConfigSchema;
-export type FeaturesConfig = MfccConfig;
+/**
+ * `type: mfcc` (the default; KWS) or `type: logmel` (anomaly detection: log-mel patches of
+ * a machine dataset, src/dsp/machine-features.ts; docs/stages/features.md).
+ */
+export const configSchema = z.discriminatedUnion('type', [mfccConfigSchema, logmelConfigSchema]);
+export type FeaturesConfig = MfccConfig | LogmelConfig;
 
 function findDatasetInput(ctx: StageContext<FeaturesConfig>): ArtifactRef {
   const found: Array<{ stage: string; ref: ArtifactRef }> = [];
@@ -55,6 +61,7 @@ export { readClipPcm16 };
 
 async function run(ctx: StageContext<FeaturesConfig>): Promise<StageResult> {
   const config = ctx.config;
+  if (config.type === 'logmel') return runLogmel(ctx, config);
   const dir = await ctx.fetchDir(findDatasetInput(ctx));
   const listing = listKwsDataset(dir);
   if (listing.missingListed.length > 0) {
@@ -116,10 +123,46 @@ async function run(ctx: StageContext<FeaturesConfig>): Promise<StageResult> {
   };
 }
 
+/** Log-mel patches of a machine dataset (anomaly detection), one feature file per split. */
+async function runLogmel(ctx: StageContext<FeaturesConfig>, config: LogmelConfig): Promise<StageResult> {
+  const dir = await ctx.fetchDir(findDatasetInput(ctx));
+  const f = await extractMachineFeatures(dir, config, (done, total) => ctx.progress({ done, total, unit: 'clips', message: 'log-mel patches' }));
+  const [rows, cols] = f.params.patchShape;
+  const artifacts: ArtifactRef[] = [];
+  const counts: Record<string, number> = {};
+  for (const s of f.splits) {
+    const file = join(ctx.workDir, `${s.split}.topsfeat`);
+    writeFeatureTensor(
+      file,
+      {
+        shape: [s.rowLabels.length, rows, cols],
+        split: s.split,
+        labels: [...f.labels],
+        frontEnd: { ...config, fftSize: f.params.fftSize, highHz: f.params.highHz },
+        labelIndex: [...s.rowLabels],
+        clips: [...s.rowClips],
+      },
+      s.data,
+    );
+    artifacts.push(await ctx.storeFile(s.split, file, FEATURE_MEDIA_TYPE));
+    counts[`${s.split}Patches`] = s.rowLabels.length;
+    counts[`${s.split}Clips`] = s.clips.length;
+  }
+  if (f.clipsWithoutPatch > 0) ctx.log(`${f.clipsWithoutPatch} clips are shorter than one patch and give no rows`);
+  return {
+    artifacts,
+    metrics: { frames: rows, bands: cols, machines: f.labels.length, ...counts, fixedVsFloatMaxAbsErr: f.fixedVsFloatMaxAbsErr },
+    summary:
+      `${f.splits.reduce((n, s) => n + s.clips.length, 0)} clips → ${rows}×${cols} log-mel patches (${config.implementation}), ` +
+      `train/val/test ${counts.trainPatches}/${counts.validationPatches}/${counts.testPatches} patches of ${f.labels.length} machines, ` +
+      `fixed vs float max err ${f.fixedVsFloatMaxAbsErr.toFixed(3)} dB`,
+  };
+}
+
 export const featuresStage: StageModule<FeaturesConfig> = {
   kind,
   version,
-  description: 'MFCC features (fixed-point front end the board runs, checked against a float reference) per split',
+  description: 'MFCC features (KWS) or log-mel patches (type: logmel, anomaly detection); fixed-point front end the board runs, checked against a float reference, per split',
   configSchema,
   run,
 };

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { StageInputError } from '../src/errors';
 import { fingerprintFolder } from '../src/importer/fingerprint';
-import { importAudioConfigSchema, type ImportAudioConfig } from '../src/importer/import-config';
+import { importAudioConfigSchema, isMachineLayout, type ImportAudioConfig } from '../src/importer/import-config';
+import { importMachineFolder } from '../src/importer/machine-import';
 import { importStreams } from '../src/importer/import-streams';
 import {
   IMPORT_AUDIO_VERSION,
@@ -64,8 +65,43 @@ async function cacheInputs(config: ImportAudioConfig): Promise<Record<string, st
   return out;
 }
 
+/** Machine sounds (MIMII / DCASE layout) → the machine dataset synth-machine makes. */
+async function runMachineImport(ctx: StageContext<ImportAudioConfig>): Promise<StageResult> {
+  const config = ctx.config;
+  const dir = join(ctx.workDir, 'dataset');
+  const s = await importMachineFolder(resolveImportPath(config.path), config.path, dir, {
+    layout: config.layout as 'mimii' | 'dcase' | 'auto',
+    sampleRate: config.sampleRate,
+    validation: config.split.validation,
+    onProgress: (done, total) => ctx.progress({ done, total, unit: 'clips', message: 'importing machine sounds' }),
+  });
+  return {
+    artifacts: [await ctx.storeDir('dataset', dir)],
+    metrics: {
+      layout: s.layout,
+      clips: s.clips,
+      trainClips: s.trainClips,
+      validationClips: s.validationClips,
+      testNormalClips: s.testNormalClips,
+      testAbnormalClips: s.testAbnormalClips,
+      machineTypes: s.machineTypes,
+      machineIds: s.machineIds,
+      converted: s.converted,
+      resampled: s.resampled,
+      mixedDown: s.mixedDown,
+      ignoredFiles: s.ignoredFiles,
+    },
+    summary:
+      `${s.clips} machine clips (${s.layout} layout) of ${s.machineIds} machines in ${s.machineTypes} types, ` +
+      `train/val/test ${s.trainClips}/${s.validationClips}/${s.testNormalClips + s.testAbnormalClips} (${s.testAbnormalClips} anomalous), ` +
+      `${s.converted} converted to ${config.sampleRate / 1000} kHz mono PCM16` +
+      (s.ignoredFiles > 0 ? `, ${s.ignoredFiles} non-WAV files ignored` : ''),
+  };
+}
+
 async function run(ctx: StageContext<ImportAudioConfig>): Promise<StageResult> {
   const config = ctx.config;
+  if (isMachineLayout(config.layout)) return runMachineImport(ctx);
   const dataset = await importSpeechCommandsFolder(config, join(ctx.workDir, 'dataset'), {
     onProgress: (done, total) => ctx.progress({ done, total, unit: 'clips', message: 'importing clips' }),
   });
@@ -126,7 +162,7 @@ async function run(ctx: StageContext<ImportAudioConfig>): Promise<StageResult> {
 export const importAudioStage: ImportAudioStageModule = {
   kind,
   version,
-  description: 'Import a folder in Speech Commands layout (<label>/<clip>.wav, optional split lists) as a keyword-spotting dataset',
+  description: 'Import a folder in Speech Commands layout (<label>/<clip>.wav, optional split lists) as a keyword-spotting dataset, or machine sounds in MIMII / DCASE layout (layout:) for anomaly detection',
   configSchema,
   cacheInputs,
   run,

@@ -7,6 +7,7 @@ import { createBookkeeping } from './bookkeeping';
 import { executeStage } from './execute-stage';
 import type { AnyStageModule } from './stage-module';
 import { evaluateStage } from './evaluate';
+import { evaluateAdStage } from './evaluate-ad';
 import { featuresStage } from './features';
 import { importAudioStage } from './import-audio';
 import { quantizeStage } from './quantize';
@@ -15,6 +16,7 @@ import { composeKwsStage } from './compose-kws';
 import { deployStage } from './deploy';
 import { reportStage } from './report';
 import { synthKwsStage } from './synth-kws';
+import { synthMachineStage } from './synth-machine';
 import { trainStage } from './train';
 import { stageActivityName, type StageActivityInput, type StageActivityResult } from '../workflows/types';
 
@@ -22,12 +24,14 @@ export const stageModules: readonly AnyStageModule[] = [
   synthKwsStage as AnyStageModule,
   importAudioStage as AnyStageModule,
   composeKwsStage as AnyStageModule,
+  synthMachineStage as AnyStageModule,
   featuresStage as AnyStageModule,
   trainStage as AnyStageModule,
   quantizeStage as AnyStageModule,
   codegenStage as AnyStageModule,
   deployStage as AnyStageModule,
   evaluateStage as AnyStageModule,
+  evaluateAdStage as AnyStageModule,
   reportStage as AnyStageModule,
 ];
 

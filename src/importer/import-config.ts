@@ -59,6 +59,15 @@ export const importAudioConfigSchema = z
      * index.json); imported as the `streams` artifact. Without it no streams are produced.
      */
     streamsDir: z.string().min(1).optional(),
+    /**
+     * Folder layout. Absent: Speech Commands (keyword spotting). Machine sounds for anomaly
+     * detection: `mimii` (<type>/<id>/{normal,abnormal}/*.wav), `dcase`
+     * (<type>/{train,test}/<normal|anomaly>_id_XX_*.wav) or `auto` (whichever of the two
+     * the folder is in; an error if neither). With a machine layout, clips keep their
+     * length (clipMs does not apply), `split.validation` is the share of training normals
+     * held out for validation and `split.test` is not used (src/importer/machine-folder.ts).
+     */
+    layout: z.enum(['speech-commands', 'mimii', 'dcase', 'auto']).optional(),
   })
   .superRefine((c, ctx) => {
     c.keywords?.forEach((k, i) => {
@@ -68,11 +77,22 @@ export const importAudioConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['keywords', i], message: `duplicate entry "${k}"` });
       }
     });
+    if (c.layout !== undefined && c.layout !== 'speech-commands') {
+      for (const key of ['keywords', 'streamsDir'] as const) {
+        if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `applies to layout speech-commands only, not ${c.layout}` });
+      }
+      if (c.silenceClips > 0) ctx.addIssue({ code: 'custom', path: ['silenceClips'], message: `applies to layout speech-commands only, not ${c.layout}` });
+    }
     if (c.split.validation + c.split.test >= 1) {
       ctx.addIssue({ code: 'custom', path: ['split'], message: 'validation + test must leave clips for training' });
     }
   });
 
 export type ImportAudioConfig = z.infer<typeof importAudioConfigSchema>;
+
+/** True for the machine-sound layouts (anomaly detection), false for Speech Commands. */
+export function isMachineLayout(layout: ImportAudioConfig['layout']): layout is 'mimii' | 'dcase' | 'auto' {
+  return layout !== undefined && layout !== 'speech-commands';
+}
 /** What a user may write (every field but `path` optional). */
 export type ImportAudioConfigInput = z.input<typeof importAudioConfigSchema>;

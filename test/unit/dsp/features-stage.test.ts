@@ -8,6 +8,7 @@ import { encodeWav16 } from '../../../src/audio/wav';
 import { ClipFeatureExtractor } from '../../../src/dsp/clip-features';
 import { listKwsDataset } from '../../../src/dsp/dataset-listing';
 import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
+import { mfccConfigSchema } from '../../../src/dsp/mfcc-config';
 import { StageInputError } from '../../../src/errors';
 import type { ArtifactRef } from '../../../src/store/artifact-store';
 import { Prng } from '../../../src/util/prng';
@@ -110,7 +111,7 @@ describe('features stage', () => {
   });
 
   it('writes train/validation/test feature files (49×10, fixed-point) with metrics and progress, reproducibly', async () => {
-    const config = featuresStage.configSchema.parse({ type: 'mfcc', windowMs: 40, strideMs: 20, coefficients: 10 });
+    const config = mfccConfigSchema.parse({ type: 'mfcc', windowMs: 40, strideMs: 20, coefficients: 10 });
     const runOnce = async (n: number): Promise<{ result: Awaited<ReturnType<typeof featuresStage.run>>; fake: FakeContext }> => {
       const fake = fakeContext(config, upstream, datasetDir, join(root, `run${n}`));
       return { result: await featuresStage.run(fake.ctx), fake };

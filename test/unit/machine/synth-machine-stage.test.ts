@@ -1,0 +1,103 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthMachineStage } from '../../../activities/synth-machine';
+import { readWav } from '../../../src/audio/wav';
+import { synthMachineConfigSchema } from '../../../src/machine/machine-config';
+import { readMachineManifest } from '../../../src/machine/machine-dataset';
+import { generateMachineDataset } from '../../../src/machine/synth-machine-dataset';
+import { rngForSeed } from '../../../src/synth/rng-for';
+import { fakeContext } from '../../helpers/fake-stage-context';
+import { dirDigest } from '../synth/dir-digest';
+
+describe('synth-machine', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'synth-machine-'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const config = synthMachineConfigSchema.parse({
+    machines: [{ type: 'slider', ids: 2 }, { type: 'valve', ids: 1, anomalies: ['leak-hiss'] }],
+    clips: { train: 2, validation: 1, testNormal: 1, testAbnormal: 2 },
+    clipMs: 1000,
+  });
+
+  it('same seed → identical bytes; another seed → other bytes', async () => {
+    await generateMachineDataset(config, join(root, 'a'), rngForSeed(1, 'data'));
+    await generateMachineDataset(config, join(root, 'b'), rngForSeed(1, 'data'));
+    await generateMachineDataset(config, join(root, 'c'), rngForSeed(2, 'data'));
+    const a = dirDigest(join(root, 'a'));
+    expect(dirDigest(join(root, 'b'))).toEqual(a);
+    const c = dirDigest(join(root, 'c'));
+    expect(Object.keys(c)).toEqual(Object.keys(a));
+    expect(c['slider/id_00/normal/train_0000.wav']).not.toBe(a['slider/id_00/normal/train_0000.wav']);
+  });
+
+  it('adding an ID leaves the clips of the existing IDs unchanged', async () => {
+    const more = synthMachineConfigSchema.parse({ ...config, machines: [{ type: 'slider', ids: 3 }, config.machines[1]] });
+    await generateMachineDataset(more, join(root, 'd'), rngForSeed(1, 'data'));
+    const a = dirDigest(join(root, 'a'));
+    const d = dirDigest(join(root, 'd'));
+    for (const [path, sha] of Object.entries(a)) if (path !== 'machines.json') expect(d[path]).toBe(sha);
+    expect(d['slider/id_02/normal/train_0000.wav']).toBeDefined();
+  });
+
+  it('writes the MIMII layout and a manifest with per-clip metadata', () => {
+    const m = readMachineManifest(join(root, 'a'));
+    expect(m.machines).toEqual([
+      { type: 'slider', ids: ['id_00', 'id_01'] },
+      { type: 'valve', ids: ['id_00'] },
+    ]);
+    expect(m.clips).toHaveLength(3 * 6);
+    const abnormal = m.clips.filter((c) => c.condition === 'abnormal');
+    expect(abnormal.every((c) => c.split === 'test' && c.anomaly && c.severity! >= 0.3 && c.severity! <= 1)).toBe(true);
+    expect(abnormal.filter((c) => c.type === 'valve').map((c) => c.anomaly)).toEqual(['leak-hiss', 'leak-hiss']);
+    expect(m.clips.filter((c) => c.type === 'slider' && c.condition === 'abnormal').map((c) => c.anomaly)).toEqual([
+      'rattle', 'friction', 'rattle', 'friction',
+    ]);
+    expect(m.clips.filter((c) => c.condition === 'normal').every((c) => c.anomaly === undefined)).toBe(true);
+    expect(m.physics!.slider!.id_00!.strokePeriodS).toEqual(expect.any(Number));
+    const first = m.clips[0]!;
+    expect(first.path).toBe('slider/id_00/abnormal/test_0000_rattle.wav');
+    const wav = readWav(join(root, 'a', first.path));
+    expect(wav.sampleRate).toBe(16000);
+    expect(wav.samples.length).toBe(16000);
+    expect(JSON.parse(readFileSync(join(root, 'a', 'machines.json'), 'utf8')).generator).toBe('synth-machine');
+  });
+
+  it('idSpread 0 makes every ID of a type the same unit', async () => {
+    const same = synthMachineConfigSchema.parse({ ...config, idSpread: 0 });
+    await generateMachineDataset(same, join(root, 'e'), rngForSeed(1, 'data'));
+    const p = readMachineManifest(join(root, 'e')).physics!.slider!;
+    expect(p.id_01).toEqual(p.id_00);
+    expect(readMachineManifest(join(root, 'a')).physics!.slider!.id_01).not.toEqual(readMachineManifest(join(root, 'a')).physics!.slider!.id_00);
+  });
+
+  it('rejects a machine type listed twice, and an unknown anomaly', () => {
+    const twice = synthMachineConfigSchema.safeParse({ machines: [{ type: 'fan' }, { type: 'fan' }] });
+    expect(twice.success).toBe(false);
+    expect(twice.error!.issues[0]!.message).toContain('listed twice');
+    expect(synthMachineConfigSchema.safeParse({ machines: [{ type: 'fan', anomalies: ['squeak'] }] }).success).toBe(false);
+  });
+
+  it('runs as a stage: one dataset artifact, metrics, progress', async () => {
+    const { ctx, progress, stored } = fakeContext(config, join(root, 'work'));
+    const r = await synthMachineStage.run(ctx);
+    expect(r.artifacts.map((a) => a.name)).toEqual(['dataset']);
+    expect(r.metrics).toMatchObject({ clips: 18, trainClips: 6, validationClips: 3, testNormalClips: 3, testAbnormalClips: 6, machineIds: 3 });
+    expect(Object.keys(stored.dataset!)).toContain('machines.json');
+    expect(progress[progress.length - 1]).toMatchObject({ done: 18, total: 18, unit: 'clips' });
+  });
+});
+
+describe('readMachineManifest', () => {
+  it('names what is missing when the dataset is not a machine dataset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'not-machine-'));
+    try {
+      expect(() => readMachineManifest(dir)).toThrow(/not a machine-sound dataset \(no machines\.json\); log-mel patches need/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
