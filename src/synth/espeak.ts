@@ -49,10 +49,12 @@ function run(args: readonly string[]): Promise<ProcessResult> {
 
 function check(r: ProcessResult, what: string): string {
   // espeak-ng reports some failures (unknown voice) on stderr; any stderr text is a failure,
-  // except MBROLA's "Saturation on <diphone>" notes (a few clipped samples, the file is fine).
+  // except MBROLA's notes on a file it did write: "Saturation on <diphone>" (a few clipped
+  // samples) and "Warning: p-i unknown, replaced with _-_" (a diphone the voice lacks, spoken
+  // as a short silence; the accented voices lack some English ones). Both exit 0.
   const stderr = r.stderr
     .split('\n')
-    .filter((l) => l.trim() !== '' && !/^mbrola: Saturation on /.test(l))
+    .filter((l) => l.trim() !== '' && !/^mbrola: (Saturation on |Warning: \S+ unknown, replaced with )/.test(l))
     .join('\n');
   if (r.code !== 0 || stderr !== '') {
     throw new Error(`${ESPEAK} ${what} failed (exit ${r.code}): ${stderr || r.stdout.trim()}`);
