@@ -1,6 +1,6 @@
 import { Context, log as activityLog } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
-import { toStageFailure } from '../src/temporal/stage-failure';
+import { stageConfigFailure, toStageFailure } from '../src/temporal/stage-failure';
 import { commitCacheEntry } from '../src/cache/stage-cache';
 import type { StageActivityInput, StageActivityResult } from '../workflows/types';
 import { cleanupStage, createStageContext } from './stage-context';
@@ -48,7 +48,12 @@ export async function executeStage(module: AnyStageModule, env: ActivityEnv, inp
     if (Date.now() - lastProgressAt < stallMs) beat();
   }, KEEPALIVE_MS);
   try {
-    const config = module.configSchema.parse(input.stage.config);
+    let config: unknown;
+    try {
+      config = module.configSchema.parse(input.stage.config);
+    } catch (e) {
+      throw stageConfigFailure(e, input.stage.name);
+    }
     const ctx = createStageContext({
       pipelineName: input.pipeline,
       stageName: input.stage.name,
@@ -85,7 +90,7 @@ export async function executeStage(module: AnyStageModule, env: ActivityEnv, inp
     await cleanupStage(store, env.stateDir, input.stage.name, input.cacheKey);
     return { cacheKey: input.cacheKey, artifacts: result.artifacts, metrics: result.metrics, summary: result.summary, durationMs };
   } catch (err) {
-    throw toStageFailure(err, input.stage.name);
+    throw toStageFailure(err);
   } finally {
     clearInterval(keepalive);
   }

@@ -29,6 +29,8 @@ const eventSchema = z.strictObject({
   /** Who spoke the word (clip-source contract, src/eval/clip-sources.ts); optional, older indexes have neither. */
   engine: z.string().min(1).optional(),
   voice: z.string().optional(),
+  /** sources.json's held-out class of that voice (synth-kws writes it). */
+  heldOut: z.union([z.literal(false), z.literal('voice'), z.literal('engine')]).optional(),
 });
 
 const entrySchema = z.strictObject({

@@ -2,7 +2,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { ConfigError, PipelineSpecError, StageInputError, StoreUnavailableError, ToolMissingError, ToolTimeoutError } from '../../../src/errors';
 import { FirmwareDoesNotFitError, FirmwareTimeoutError } from '../../../src/deploy/errors';
-import { toStageFailure } from '../../../src/temporal/stage-failure';
+import { stageConfigFailure, toStageFailure } from '../../../src/temporal/stage-failure';
 
 /** Issue #15: user errors are final, environment errors are retried, kinds are told apart. */
 describe('toStageFailure', () => {
@@ -17,7 +17,7 @@ describe('toStageFailure', () => {
     ['a QEMU timeout', new FirmwareTimeoutError('fw.elf', 600_000), 'FirmwareTimeoutError', false],
   ];
   it.each(cases)('%s → type %s, nonRetryable %s', (_what, err, type, nonRetryable) => {
-    const f = toStageFailure(err, 'data');
+    const f = toStageFailure(err);
     expect(f).toBeInstanceOf(ApplicationFailure);
     expect((f as ApplicationFailure).type).toBe(type);
     expect((f as ApplicationFailure).nonRetryable).toBe(nonRetryable);
@@ -26,19 +26,21 @@ describe('toStageFailure', () => {
 
   it('keeps cancellation a cancellation', () => {
     const c = new CancelledFailure('stage cancelled');
-    expect(toStageFailure(c, 'train')).toBe(c);
+    expect(toStageFailure(c)).toBe(c);
   });
 
   it('reports a config the stage schema rejects as a non-retryable StageConfigError naming the stage', () => {
     const r = z.strictObject({ epochs: z.number() }).safeParse({ epochs: 'x' });
-    const f = toStageFailure(r.error, 'train') as ApplicationFailure;
+    const f = stageConfigFailure(r.error, 'train') as ApplicationFailure;
     expect(f.type).toBe('StageConfigError');
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toMatch(/^stages\.train\.with: /);
   });
 
-  it('leaves bugs alone so Temporal retries them', () => {
+  it('leaves bugs alone so Temporal retries them, and does not call an artifact\'s ZodError a config error', () => {
     const bug = new TypeError('cannot read x of undefined');
-    expect(toStageFailure(bug, 'train')).toBe(bug);
+    expect(toStageFailure(bug)).toBe(bug);
+    const artifact = z.strictObject({ label: z.string() }).safeParse({ label: 'yes', heldOut: false }).error!;
+    expect(toStageFailure(artifact)).toBe(artifact);
   });
 });
