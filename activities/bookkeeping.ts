@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { computeCacheKey } from '../src/cache/cache-key';
 import { lookupCacheEntry } from '../src/cache/stage-cache';
 import { installDir } from '../src/project';
-import type { AwaitStageInput, AwaitStageResult, CacheLookupInput, CacheLookupResult, RecordRunInput, StageWorkflowResult } from '../workflows/types';
+import { promote } from '../src/promotion/model-registry';
+import type { PromoteInput, PromoteResult, AwaitStageInput, AwaitStageResult, CacheLookupInput, CacheLookupResult, RecordRunInput, StageWorkflowResult } from '../workflows/types';
 import type { ActivityEnv } from './activity-env';
 import type { AnyStageModule } from './stage-module';
 import { packageVersion, tfjsVersions, toolVersion } from './tool-versions';
@@ -83,6 +84,21 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
         else if (silentSince === undefined) silentSince = Date.now();
         else if (Date.now() - silentSince > OWNER_SILENCE_MS) return { gone: `no worker has polled task queue ${desc.taskQueue} for ${OWNER_SILENCE_MS / 1000} s` };
       }
+    },
+
+    /** Champion / challenger: decide on a completed run, record it, promote it if it wins (src/promotion). */
+    async promoteModel(input: PromoteInput): Promise<PromoteResult> {
+      const store = env.openStore(input.store);
+      const model = input.stages[input.promotion.model];
+      const d = await promote(store, {
+        pipeline: input.pipeline,
+        runId: input.runId,
+        workflowId: input.workflowId,
+        promotion: input.promotion,
+        stageMetrics: Object.fromEntries(Object.entries(input.stages).map(([k, s]) => [k, s.metrics ?? {}])),
+        modelArtifacts: model?.artifacts ?? [],
+      }, new Date());
+      return { promoted: d.promoted, previousChampion: d.previousChampion, outcomes: d.outcomes.map((o) => `${o.passed ? 'pass' : 'FAIL'} ${o.rule}: ${o.detail}`) };
     },
 
     /** Write `runs/<run-id>.json`: resolved pipeline, git commit, tool versions, stage outcomes. */

@@ -35,6 +35,7 @@ import { stageWorkflow } from './stage';
 import {
   runIdOf,
   type PipelineResult,
+  type PromoteResult,
   type PipelineWorkflowInput,
   type ResolvedStage,
   type StageActivityInput,
@@ -168,6 +169,14 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
     if (pairs.length) upsertSearchAttributes(pairs);
   }
 
+  // Champion / challenger: only a completed run competes (a failed deploy, a model that does
+  // not fit the board, never becomes the champion).
+  let promotion: PromoteResult | undefined;
+  if (pipeline.promotion !== undefined && status === 'completed') {
+    promotion = await bookkeeping.promoteModel({ pipeline: pipeline.name, runId, workflowId: workflowInfo().workflowId, store: input.store, promotion: pipeline.promotion, stages });
+    upsertMemo({ promoted: promotion.promoted, previousChampion: promotion.previousChampion });
+  }
+
   let runRecord: string | undefined;
   try {
     runRecord = await bookkeeping.recordRun({ runId, workflowId: workflowInfo().workflowId, store: input.store, pipeline, configHash: input.configHash, status, stages });
@@ -177,7 +186,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
   }
   done = true;
   showDetails(pipeline.name, states);
-  return { run: runId, workflowId: workflowInfo().workflowId, status, stages, runRecord };
+  return { run: runId, workflowId: workflowInfo().workflowId, status, stages, runRecord, ...(promotion !== undefined && { promotion }) };
 }
 
 function findArtifact(stages: readonly StageState[], name: string): string | undefined {

@@ -63,6 +63,8 @@ export interface PipelineResult {
   readonly stages: Readonly<Record<string, StageState>>;
   /** Where the run record was written (`runs/<run-id>.json` in the store). */
   readonly runRecord?: string;
+  /** Champion / challenger decision, when the pipeline has `promotion:` and the run completed. */
+  readonly promotion?: PromoteResult;
 }
 
 /** Arguments of every stage activity. */
@@ -133,6 +135,24 @@ export interface AwaitStageInput {
  * waiting run must compute the stage itself.
  */
 export type AwaitStageResult = { readonly result: StageWorkflowResult } | { readonly gone: string };
+
+/** Arguments of the promoteModel activity (champion / challenger, src/promotion). */
+export interface PromoteInput {
+  readonly pipeline: string;
+  readonly runId: string;
+  readonly workflowId: string;
+  readonly store: string;
+  readonly promotion: NonNullable<ResolvedPipeline['promotion']>;
+  readonly stages: Readonly<Record<string, StageState>>;
+}
+
+export interface PromoteResult {
+  readonly promoted: boolean;
+  /** The champion before this decision (run id), if any. */
+  readonly previousChampion: string | null;
+  /** One line per rule: `pass|FAIL <rule>: <detail>`. */
+  readonly outcomes: readonly string[];
+}
 
 export interface RecordRunInput {
   readonly runId: string;

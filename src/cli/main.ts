@@ -13,6 +13,7 @@ import { findProjectDir, stateDir } from '../project';
 import { parseQueueList } from '../temporal/queues';
 import { DEFAULT_TASK_QUEUE } from '../temporal/worker';
 import { lineageCommand, runsCommand } from './commands/lineage';
+import { modelsCommand } from './commands/models';
 import { runCommand } from './commands/run';
 import { scheduleAct, scheduleCreate, scheduleDescribe, scheduleList } from './commands/schedule';
 import { serverCommand } from './commands/server';
@@ -125,6 +126,16 @@ function buildProgram(onExit: (code: number) => void): Command {
         onExit(await scheduleAct(action, id, projectDir, o.note, log));
       });
   }
+
+  program
+    .command('models')
+    .description("a pipeline's champion model and its champion / challenger decisions (offline)")
+    .argument('<pipeline>', 'pipeline name')
+    .option('--store <spec>', 'artifact store (default $TINYOPS_STORE or .tinyops/store)')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (pipeline: string, o: { store?: string; json?: boolean }) => {
+      onExit(await modelsCommand(pipeline, o.store, Boolean(o.json), ctx().projectDir));
+    });
 
   program
     .command('runs')

@@ -11,6 +11,8 @@ export interface JsonRunSummary {
   readonly workflowId: string;
   readonly status: 'completed' | 'failed';
   readonly runRecord?: string;
+  /** Champion / challenger decision (pipelines with `promotion:`). */
+  readonly promotion?: { promoted: boolean; previousChampion: string | null; outcomes: readonly string[] };
   readonly stages: Record<string, {
     status: string;
     cacheKey: string | null;
@@ -41,5 +43,5 @@ export function toJsonSummary(r: PipelineResult): JsonRunSummary {
       ...(s.producedByRun ? { producedByRun: s.producedByRun } : {}),
     };
   }
-  return { run: r.run, workflowId: r.workflowId, status: r.status, runRecord: r.runRecord, stages };
+  return { run: r.run, workflowId: r.workflowId, status: r.status, runRecord: r.runRecord, ...(r.promotion !== undefined && { promotion: r.promotion }), stages };
 }

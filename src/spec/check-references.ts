@@ -14,7 +14,25 @@ export function checkReferences(data: unknown, boards?: readonly string[]): Spec
   if (boards && typeof data.board === 'string' && !boards.includes(data.board)) {
     problems.push({ path: ['board'], message: `unknown board "${data.board}"${didYouMean(data.board, boards, 'known boards')}` });
   }
-  if (isRecord(data.stages)) problems.push(...checkNeeds(data.stages), ...checkMeasure(data.stages));
+  if (isRecord(data.stages)) problems.push(...checkNeeds(data.stages), ...checkMeasure(data.stages), ...checkPromotion(data.promotion, data.stages));
+  return problems;
+}
+
+/** `promotion.model` and every rule's `<stage>.` must name a stage of the file. */
+function checkPromotion(promotion: unknown, stages: Record<string, unknown>): SpecProblem[] {
+  if (!isRecord(promotion)) return [];
+  const names = Object.keys(stages);
+  const problems: SpecProblem[] = [];
+  if (typeof promotion.model === 'string' && !names.includes(promotion.model)) {
+    problems.push({ path: ['promotion', 'model'], message: `unknown stage "${promotion.model}"${didYouMean(promotion.model, names, 'stages')}` });
+  }
+  if (Array.isArray(promotion.rules)) {
+    promotion.rules.forEach((r: unknown, i) => {
+      if (!isRecord(r) || typeof r.metric !== 'string') return;
+      const stage = r.metric.split('.')[0]!;
+      if (!names.includes(stage)) problems.push({ path: ['promotion', 'rules', i, 'metric'], message: `unknown stage "${stage}"${didYouMean(stage, names, 'stages')}` });
+    });
+  }
   return problems;
 }
 

@@ -5,6 +5,7 @@
  * `file:line:col: path: message` (or `--set path=value: path: message`).
  */
 import { readFileSync } from 'node:fs';
+import type { Promotion } from '../promotion/promotion-config';
 import type { AnyStageModule } from '../../activities/stage-module';
 import { PipelineSpecError } from '../errors';
 import { checkReferences } from './check-references';
@@ -31,6 +32,8 @@ export interface ResolvedPipeline {
   /** Topological order; stages ready at the same time keep file order. */
   readonly stages: readonly ResolvedStage[];
   readonly schedule?: { readonly cron?: string; readonly every?: string };
+  /** Champion / challenger rules (src/promotion/promotion-config.ts). */
+  readonly promotion?: Promotion;
   /** The file label problems were reported against (the path as the user gave it). */
   readonly source: string;
 }
@@ -128,6 +131,7 @@ function resolve(doc: PipelineDocument, source: string, inheritBoard: ReadonlySe
     ...(doc.schedule !== undefined && {
       schedule: { ...(doc.schedule.cron !== undefined && { cron: doc.schedule.cron }), ...(doc.schedule.every !== undefined && { every: doc.schedule.every }) },
     }),
+    ...(doc.promotion !== undefined && { promotion: doc.promotion }),
     source,
   };
 }

@@ -5,6 +5,7 @@
  * validates shapes, not what the names point at.
  */
 import { z } from 'zod';
+import { promotionSchema, type Promotion } from '../promotion/promotion-config';
 import type { AnyStageModule } from '../../activities/stage-module';
 import { describeValue } from './describe';
 
@@ -63,6 +64,7 @@ export interface PipelineDocument {
   board?: string;
   stages: Record<string, { kind: string; needs?: string[]; queue?: string; with: unknown }>;
   schedule?: { cron?: string; every?: string };
+  promotion?: Promotion;
 }
 
 /**
@@ -85,6 +87,7 @@ export function pipelineSchema(modules: readonly AnyStageModule[]): z.ZodType<Pi
         .refine((s) => Object.keys(s).length > 0, { error: 'expected at least one stage, got an empty map' })
         .meta({ description: 'Stages by name; `needs:` orders them.' }),
       schedule: scheduleSchema.optional().meta({ description: 'What `tinyops schedule create` uses.' }),
+      promotion: promotionSchema.optional().meta({ description: 'Champion / challenger: when a completed run becomes the pipeline\'s champion model (src/promotion/promotion-config.ts).' }),
     })
     .meta({ title: 'tinyops pipeline' });
 }

@@ -100,6 +100,11 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     const ran = Object.values(result.stages).filter((s) => s.status === 'ran').length;
     const cached = Object.values(result.stages).filter((s) => s.status === 'cached').length;
     log.info(`run ${runId} ${result.status}: ${ran} ran, ${cached} cached${result.runRecord ? `; record ${result.runRecord}` : ''}`);
+    if (result.promotion !== undefined) {
+      const p = result.promotion;
+      log.info(`promotion: ${p.promoted ? `run ${result.run} is the new champion of ${pipeline.name}` : `not promoted; the champion stays ${p.previousChampion ?? '(none)'}`}`);
+      for (const line of p.outcomes) log.info(`  ${line}`);
+    }
     await exportReports(result, openStore(storeSpec, opts.projectDir), path.join(state, 'reports'), log);
     if (opts.json) process.stdout.write(JSON.stringify(toJsonSummary(result)) + '\n');
     return result.status === 'completed' ? 0 : 1;
