@@ -83,7 +83,8 @@ export async function readTtsDataset(dir: string, display: string): Promise<TtsD
   const sourceOf = (path: string): { source: ClipSource; engine: EngineInfo } => {
     const listed = sources?.clips[path];
     if (listed) {
-      const info = sources!.engines[listed.engine];
+      // synth-kws lists only speaking engines; its `_silence_` clips name `silence` without an entry.
+      const info = sources!.engines[listed.engine] ?? (listed.engine === SILENCE_ENGINE ? silenceInfo : undefined);
       if (!info) throw composeInputError(`${display}: ${SOURCES_FILE}: clip "${path}" names engine "${listed.engine}", which is not in "engines"`);
       return { source: listed, engine: info };
     }

@@ -23,7 +23,7 @@ const readFixture = (rel: string): unknown => parseYaml(readFileSync(path.join(r
 describe('pipelineJsonSchema', () => {
   test('is draft-07 with the top-level keys, name and stages required', () => {
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-    expect(Object.keys(schema.properties as Json)).toEqual(['name', 'seed', 'board', 'stages', 'schedule']);
+    expect(Object.keys(schema.properties as Json)).toEqual(['name', 'seed', 'board', 'stages', 'schedule', 'promotion']);
     expect(schema.required).toEqual(['name', 'stages']);
     expect(schema.additionalProperties).toBe(false);
   });
