@@ -132,11 +132,18 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
    * on (failed, or its run's worker is gone), run a private execution instead.
    */
   const executeOnce = async (stage: ResolvedStage, activity: StageActivityInput, executionId: string): Promise<StageWorkflowResult> => {
+    const { inputs } = activity;
     const start = (workflowId: string): Promise<StageWorkflowResult> =>
       executeChild(stageWorkflow, {
         workflowId,
         args: [{ activity, heartbeatTimeoutSec: input.heartbeatTimeoutSec, ...(input.stageQueues?.[stage.name] !== undefined && { taskQueue: input.stageQueues[stage.name] }) }],
         staticSummary: `stage ${stage.name} (${stage.kind}) · key ${activity.cacheKey.slice(0, 12)} · first asked for by run ${runId}`,
+        // Lineage in the UI: what this execution read (inputs by stage, with digests).
+        staticDetails: [
+          `**${stage.name}** (${stage.kind}), cache key \`${activity.cacheKey}\``,
+          '',
+          ...(stage.needs.length === 0 ? ['no inputs'] : stage.needs.map((n) => `- ${n}: ${(inputs[n]?.artifacts ?? []).map((a) => `${a.name} \`${a.sha256.slice(0, 12)}\``).join(', ')}`)),
+        ].join('\n'),
         memo: { pipeline: pipeline.name, stage: stage.name, kind: stage.kind, cacheKey: activity.cacheKey, runId },
       });
     const state = states.get(stage.name) as StageState;
@@ -222,7 +229,8 @@ function failureType(err: unknown): string | undefined {
 function showDetails(pipeline: string, states: ReadonlyMap<string, StageState>): void {
   const rows = [...states.values()].map((s) => {
     const arts = (s.artifacts ?? []).map((a) => `${a.name} \`${a.sha256.slice(0, 12)}\``).join(', ');
-    return `| ${s.name} | ${s.kind} | ${s.status} | ${s.summary ?? s.error ?? ''} | ${arts} |`;
+    const status = s.status === 'cached' && s.producedByRun !== undefined ? `cached (run ${s.producedByRun})` : s.status;
+    return `| ${s.name} | ${s.kind} | ${status} | ${s.cacheKey ? `\`${s.cacheKey.slice(0, 12)}\`` : ''} | ${s.summary ?? s.error ?? ''} | ${arts} |`;
   });
-  setCurrentDetails([`**pipeline ${pipeline}**`, '', '| stage | kind | status | summary | artifacts |', '|---|---|---|---|---|', ...rows].join('\n'));
+  setCurrentDetails([`**pipeline ${pipeline}**`, '', '| stage | kind | status | cache key | summary | artifacts |', '|---|---|---|---|---|---|', ...rows].join('\n'));
 }

@@ -81,6 +81,15 @@ describe('stages routed to task queues by kind', () => {
         seen[stage] = { queue: scheduled.activityTaskScheduledEventAttributes!.taskQueue!.name!, identity: started?.activityTaskStartedEventAttributes?.identity ?? '' };
         // The stage's workflow itself runs on the run's queue, with the workflows.
         expect(c.taskQueue?.name).toBe(queues.workflows);
+        // Lineage in the UI: each stage execution lists what it read, with digests.
+        const details = await (await client.workflow.getHandle(c.workflowId!).describe()).staticDetails();
+        const needs: Record<string, string[]> = { data: [], features: ['data'], train: ['features'], evaluate: ['data', 'features', 'train'], report: ['data', 'features', 'train', 'evaluate'] };
+        if (needs[stage]!.length === 0) expect(details).toContain('no inputs');
+        for (const n of needs[stage]!) {
+          const first = run.stages[n]!.artifacts[0]!;
+          expect(details).toContain(`- ${n}: `);
+          expect(details).toContain(`${first.name} \`${first.sha256.slice(0, 12)}\``);
+        }
       }
       expect(seen.train?.queue).toBe('train');
       expect(seen.train?.identity).toMatch(new RegExp(`^${pidOf.train}@`));
