@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NAME_PATTERN } from '../spec/pipeline-schema';
+import { range, streamShapeFields } from '../synth/kws-config';
 
 /**
  * Config of the `compose-kws` stage (the `with:` block): training clips and labelled streams
@@ -16,23 +17,9 @@ const stageNameSchema = z.string().regex(NAME_PATTERN, 'expected the name of a s
 /** A label folder of the recordings dataset: one path segment, not hidden. */
 const labelSchema = z.string().regex(/^[^./\\][^/\\]*$/, 'expected a label folder name (no "/" or "\\", not starting with ".")');
 
-/** A [min, max] range with min ≤ max. */
-function range(lo: number, hi: number, integer = false) {
-  const n = integer ? z.number().int().min(lo).max(hi) : z.number().min(lo).max(hi);
-  return z.tuple([n, n]).refine(([a, b]) => a <= b, 'expected [min, max] with min ≤ max');
-}
 
 export const composeStreamsSchema = z.strictObject({
-  /** Long labelled streams for event evaluation (artifact `streams`); 0 = none (then evaluate has no streams). */
-  count: z.number().int().min(0).max(1000).default(10),
-  durationSec: z.number().min(5).max(3600).default(60),
-  /** Keywords per stream, uniform in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s). */
-  keywordsPerStream: range(0, 10000, true).default([8, 12]),
-  negativesPerStream: range(0, 10000, true).default([8, 12]),
-  /** Background level of the whole stream (thesis `target_dBFS`). */
-  backgroundDbfs: z.number().min(-100).max(0).default(-40),
-  /** Minimum silence between two words' active extents. */
-  minGapMs: z.number().int().min(0).default(500),
+  ...streamShapeFields,
   /** Whose recordings speak in the scored streams: the test split's (speakers never trained on) or every split's. */
   split: z.enum(['test', 'all']).default('test'),
   /**

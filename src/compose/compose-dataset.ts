@@ -2,7 +2,7 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeWav16 } from '../audio/wav';
 import { SILENCE_LABEL, SPLITS, type Split } from '../synth/kws-plan';
-import { DATASET_MANIFEST, TESTING_LIST, VALIDATION_LIST } from '../synth/kws-dataset';
+import { DATASET_MANIFEST, TESTING_LIST, VALIDATION_LIST, type SpeechDatasetManifestBase } from '../synth/kws-dataset';
 import type { RngFor } from '../synth/rng-for';
 import { RECORDED_ENGINE, SILENCE_ENGINE, SourcesBuilder, type EngineInfo } from './clip-sources';
 import { composeSilenceClip, composeSpeechClip } from './compose-clip';
@@ -34,17 +34,9 @@ import { wordAudio, type Word } from './words';
 /** Bump when the same inputs and config would produce different bytes (the stage version). */
 export const COMPOSE_KWS_VERSION = 1;
 
-export interface ComposeDatasetManifest {
+/** dataset.json of a composed dataset: voices are the speakers of the recordings. */
+export interface ComposeDatasetManifest extends SpeechDatasetManifestBase {
   readonly generator: 'compose-kws';
-  readonly version: number;
-  readonly tools: Readonly<Record<string, string>>;
-  readonly labels: readonly string[];
-  readonly sampleRate: number;
-  readonly clipMs: number;
-  readonly counts: Readonly<Record<Split, Readonly<Record<string, number>>>>;
-  /** Speakers of the training recordings, and speakers heard only in held-out splits. */
-  readonly voices: readonly string[];
-  readonly testVoices: readonly string[];
   readonly mix: { readonly tts: number };
 }
 

@@ -53,7 +53,7 @@ const wordSchema = z
 const voiceSchema = z.string().regex(/^[a-z0-9-]+(\+[A-Za-z0-9_-]+)?$/, 'expected an espeak-ng voice like "en-us+f3"');
 
 /** A [min, max] range with min ≤ max. */
-function range(lo: number, hi: number, integer = false) {
+export function range(lo: number, hi: number, integer = false) {
   const n = integer ? z.number().int().min(lo).max(hi) : z.number().min(lo).max(hi);
   return z.tuple([n, n]).refine(([a, b]) => a <= b, 'expected [min, max] with min ≤ max');
 }
@@ -123,8 +123,12 @@ export const backgroundSchema = z.strictObject({
 });
 export type BackgroundSpec = z.infer<typeof backgroundSchema>;
 
-export const streamsSchema = z.strictObject({
-  /** Number of long streams for event evaluation. */
+/**
+ * The shape of labelled streams, shared by every stage that makes them (synth-kws here,
+ * compose-kws in src/compose/compose-config.ts); each adds whose voices speak in them.
+ */
+export const streamShapeFields = {
+  /** Number of long streams for event evaluation; 0 = none. */
   count: z.number().int().min(0).max(1000).default(10),
   durationSec: z.number().min(5).max(3600).default(60),
   /** Keywords per stream, drawn uniformly in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s). */
@@ -134,6 +138,10 @@ export const streamsSchema = z.strictObject({
   backgroundDbfs: z.number().min(-100).max(0).default(-40),
   /** Minimum silence between two utterances' active extents. */
   minGapMs: z.number().int().min(0).default(500),
+};
+
+export const streamsSchema = z.strictObject({
+  ...streamShapeFields,
   /** Voices for stream utterances: the held-out test voices (default) or all voices. */
   voiceSet: z.enum(['test', 'all']).default('test'),
   /**

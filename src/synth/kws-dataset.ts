@@ -66,18 +66,22 @@ export interface KwsDatasetSummary {
   readonly resumedClips: number;
 }
 
-/** Contents of dataset.json. */
-export interface KwsDatasetManifest {
-  readonly generator: 'synth-kws';
+/** What every KWS dataset.json holds, whichever stage made it (synth-kws, compose-kws). */
+export interface SpeechDatasetManifestBase {
   readonly version: number;
   readonly tools: Readonly<Record<string, string>>;
   readonly labels: readonly string[];
   readonly sampleRate: number;
   readonly clipMs: number;
   readonly counts: Readonly<Record<Split, Readonly<Record<string, number>>>>;
-  /** Training voices as `engine:voice` (plain voice names for espeak-ng). */
+  /** Voices (or speakers) of the training split, and those heard only in held-out splits. */
   readonly voices: readonly string[];
   readonly testVoices: readonly string[];
+}
+
+/** Contents of dataset.json. Voices are `engine:voice` (plain voice names for espeak-ng). */
+export interface KwsDatasetManifest extends SpeechDatasetManifestBase {
+  readonly generator: 'synth-kws';
   /** Voices of the held-out engines (`engine:voice`); absent in datasets from before engines and in imports. */
   readonly heldOutEngineVoices?: readonly string[];
   /** Every engine used: version, licence, family, role (absent as above). */
