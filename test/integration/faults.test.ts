@@ -112,8 +112,10 @@ describe('faults', () => {
     expect(digests(parseRunJson(crashed.stdout))).toEqual(digests(parseRunJson(clean.stdout)));
     expect((await attemptsByStage(client, parseRunJson(crashed.stdout))).train).toBeGreaterThanOrEqual(2);
     const resumedAfter = Number(/resuming after epoch (\d+)/.exec(worker2Log.stderrSoFar())?.[1] ?? 0);
-    expect(resumedAfter).toBeGreaterThanOrEqual(1);
-    expect(resumedAfter).toBeLessThanOrEqual(killedAtEpoch);
+    // At least the epochs seen before the kill (heartbeats lag the training by up to a second,
+    // so it may be a little more), and fewer than all 40: the retry trained the rest.
+    expect(resumedAfter).toBeGreaterThanOrEqual(Math.max(1, killedAtEpoch - 1));
+    expect(resumedAfter).toBeLessThan(40);
   });
 
   it('the Temporal server killed and restarted mid-run: the run completes with the same digests', async () => {
