@@ -95,8 +95,3 @@ export class ConfigError extends TinyopsError {
 export function isTinyopsError(e: unknown): e is TinyopsError {
   return e instanceof TinyopsError;
 }
-
-/** Failure types a stage activity must not retry: every TinyopsError class that is a user error. */
-export function isRetryable(e: TinyopsError): boolean {
-  return e.retryable;
-}

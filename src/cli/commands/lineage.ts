@@ -1,9 +1,8 @@
-import * as path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../errors';
-import { stateDir } from '../../project';
 import type { ArtifactStore } from '../../store/artifact-store';
 import { openStore } from '../../store/open-store';
+import { resolveStoreSpec } from './prepare-run';
 
 /** The parts of a run record (`runs/<run-id>.json`, activities/bookkeeping.ts) lineage reads. */
 const runRecordSchema = z.object({
@@ -74,7 +73,7 @@ function describeRun(run: RunRecord, stages: readonly string[]): string {
  * from, offline, from the run records in the store (DESIGN.md §4).
  */
 export async function lineageCommand(what: string, storeSpec: string | undefined, projectDir: string): Promise<number> {
-  const store = openStore(storeSpec ?? process.env.TINYOPS_STORE ?? path.join(stateDir(projectDir), 'store'), projectDir);
+  const store = openStore(resolveStoreSpec(storeSpec, projectDir), projectDir);
   const runs = await loadRuns(store);
   const run = runs.find((r) => r.runId === what);
   if (run) {
@@ -99,7 +98,7 @@ export async function lineageCommand(what: string, storeSpec: string | undefined
  * cached, and the model and dataset digests, from which `tinyops lineage` goes on.
  */
 export async function runsCommand(pipeline: string | undefined, storeSpec: string | undefined, json: boolean, projectDir: string): Promise<number> {
-  const store = openStore(storeSpec ?? process.env.TINYOPS_STORE ?? path.join(stateDir(projectDir), 'store'), projectDir);
+  const store = openStore(resolveStoreSpec(storeSpec, projectDir), projectDir);
   const runs = (await loadRuns(store))
     .filter((r) => pipeline === undefined || r.pipeline.name === pipeline)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));

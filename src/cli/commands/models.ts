@@ -1,14 +1,13 @@
-import * as path from 'node:path';
-import { stateDir } from '../../project';
 import { readChampion, readHistory } from '../../promotion/model-registry';
 import { openStore } from '../../store/open-store';
+import { resolveStoreSpec } from './prepare-run';
 
 /**
  * `tinyops models <pipeline> [--json]`: the pipeline's champion model and every champion /
  * challenger decision, oldest first, with the run, the model's digests and each rule's outcome.
  */
 export async function modelsCommand(pipeline: string, storeSpec: string | undefined, json: boolean, projectDir: string): Promise<number> {
-  const store = openStore(storeSpec ?? process.env.TINYOPS_STORE ?? path.join(stateDir(projectDir), 'store'), projectDir);
+  const store = openStore(resolveStoreSpec(storeSpec, projectDir), projectDir);
   const champion = await readChampion(store, pipeline);
   const history = await readHistory(store, pipeline);
   if (json) {

@@ -15,6 +15,11 @@ export interface PreparedRun {
   readonly configHash: string;
 }
 
+/** The store a command uses: --store, else $TINYOPS_STORE, else the project's `.tinyops/store`. */
+export function resolveStoreSpec(store: string | undefined, projectDir: string): string {
+  return store ?? process.env.TINYOPS_STORE ?? path.join(stateDir(projectDir), 'store');
+}
+
 /**
  * What `run` and `schedule create` both do before talking to Temporal: load and validate the
  * pipeline (with `--set` overrides), pick the store (--store, $TINYOPS_STORE, or the
@@ -22,7 +27,7 @@ export interface PreparedRun {
  */
 export function preparePipelineRun(file: string, set: readonly string[], store: string | undefined, projectDir: string): PreparedRun {
   const pipeline = loadPipelineFile(file, { modules: stageModules, overrides: set, boards: boardNames });
-  const storeSpec = store ?? process.env.TINYOPS_STORE ?? path.join(stateDir(projectDir), 'store');
+  const storeSpec = resolveStoreSpec(store, projectDir);
   openStore(storeSpec, projectDir); // fail fast on a malformed store spec
   const configHash = createHash('sha256').update(canonicalJson({ ...pipeline, source: undefined })).digest('hex');
   return { pipeline, storeSpec, configHash };
