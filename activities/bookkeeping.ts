@@ -98,7 +98,7 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
         stageMetrics: Object.fromEntries(Object.entries(input.stages).map(([k, s]) => [k, s.metrics ?? {}])),
         modelArtifacts: model?.artifacts ?? [],
       }, new Date());
-      return { promoted: d.promoted, previousChampion: d.previousChampion, outcomes: d.outcomes.map((o) => `${o.passed ? 'pass' : 'FAIL'} ${o.rule}: ${o.detail}`) };
+      return { promoted: d.promoted, previousChampion: d.previousChampion, outcomes: d.outcomes.map((o) => `${o.passed ? 'pass' : 'FAIL'} ${o.rule}: ${o.detail}`), comparison: { sha256: d.comparisonPage.sha256, uri: d.comparisonPage.uri } };
     },
 
     /** Write `runs/<run-id>.json`: resolved pipeline, git commit, tool versions, stage outcomes. */

@@ -152,6 +152,8 @@ export interface PromoteResult {
   readonly previousChampion: string | null;
   /** One line per rule: `pass|FAIL <rule>: <detail>`. */
   readonly outcomes: readonly string[];
+  /** The challenger-vs-champion page (src/promotion/comparison.ts) in the store. */
+  readonly comparison?: { readonly sha256: string; readonly uri: string };
 }
 
 export interface RecordRunInput {
