@@ -36,7 +36,7 @@ import { tfjsVersions } from './tool-versions';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
- * Stage `evaluate` (DESIGN.md §5 "Event-based evaluation"; thesis §3 "Custom event
+ * Stage `evaluate` (docs/stages/evaluate.md; thesis §3 "Custom event
  * metric", appendix 3.A): the trained model on
  *  - the test split → accuracy and a confusion matrix over all labels;
  *  - the long streams, run every frame stride like the device would (posterior i covers

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { collectReportModel } from '../src/report/collect-inputs';
 import { renderReportHtml } from '../src/report/render-html';
 import { chartLibraryVersions } from '../src/report/vega-svg';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /**
  * Stage `report`: one self-contained HTML page per run (inline CSS and SVG charts, no

@@ -6,7 +6,7 @@ import { synthKwsConfigSchema, type SynthKwsConfig } from '../src/synth/kws-conf
 import { generateKwsDataset, SYNTH_KWS_VERSION } from '../src/synth/kws-dataset';
 import { generateKwsStreams } from '../src/synth/kws-streams';
 import { usedEngines } from '../src/synth/voice-sources';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /**
  * Stage `synth-kws`: a keyword-spotting dataset synthesized with several TTS engines

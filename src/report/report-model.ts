@@ -282,7 +282,7 @@ export const runInfoSchema = z.object({
   stageName: z.string(),
   /**
    * Shown only when given. The report stage leaves it out: the run id differs per run, and
-   * the same inputs must give the same report bytes (DESIGN.md §4 "Reproducibility").
+   * the same inputs must give the same report bytes (docs/architecture.md#reproducibility).
    */
   runId: z.string().optional(),
   /** Shown only when given: a report without it is byte-for-byte reproducible. */

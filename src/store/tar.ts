@@ -7,7 +7,7 @@ import { StageInputError } from '../errors';
 import { fsyncPath, tempSuffix } from './digest';
 
 /**
- * Deterministic POSIX ustar for directory artifacts (DESIGN.md §4: the same directory
+ * Deterministic POSIX ustar for directory artifacts (docs/architecture.md#store-layout: the same directory
  * content must give the same digest, so a re-run that produces the same files is a cache
  * hit downstream).
  *
