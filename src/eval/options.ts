@@ -3,7 +3,7 @@ import { StageInputError } from '../errors';
 import { formatIssues, formatPath } from '../spec/format-issues';
 
 /**
- * Options of the event-based evaluation (DESIGN §5; thesis §3.2.2 "Custom event metric",
+ * Options of the event-based evaluation (docs/methods.md#event-based-evaluation; thesis §3.2.2 "Custom event metric",
  * §3.3.4 "Evaluation"). They come from a pipeline's YAML, so the schema is strict, every
  * key has a default, and it has no transforms (the editor JSON Schema is generated from it).
  *
@@ -18,7 +18,7 @@ import { formatIssues, formatPath } from '../spec/format-issues';
 /** 0.05, 0.06, …, 0.99: a fine sweep, so the DET curve and the operating point are not coarse. */
 export const DEFAULT_THRESHOLDS: readonly number[] = Array.from({ length: 95 }, (_, i) => (i + 5) / 100);
 
-/** Labels that are not keywords in the 12-class Speech Commands setup (DESIGN §5). */
+/** Labels that are not keywords in the 12-class Speech Commands setup (docs/methods.md#event-based-evaluation). */
 export const DEFAULT_NON_KEYWORD_LABELS: readonly string[] = ['_silence_', '_unknown_'];
 
 /**
@@ -45,7 +45,7 @@ const frames = (max: number) => z.number().int().min(0).max(max);
 
 export const eventEvalOptionsSchema = z
   .strictObject({
-    /** Time between two posteriors (the front end's hop; 20 ms in DESIGN §5). */
+    /** Time between two posteriors (the front end's hop; 20 ms in docs/methods.md#event-based-evaluation). */
     frameStrideMs: z.number().positive().max(10_000).default(20),
     /** Time at which frame 0's posterior is available (see the module comment). */
     frameOffsetMs: z.number().min(-3_600_000).max(3_600_000).default(0),

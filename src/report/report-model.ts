@@ -140,7 +140,7 @@ export const thresholdResultSchema = z.object({
 });
 export type ReportThresholdResult = DeepReadonly<z.infer<typeof thresholdResultSchema>>;
 
-/** src/eval EventEvaluation (event-based KWS metrics, DESIGN §5). */
+/** src/eval EventEvaluation (event-based KWS metrics, docs/methods.md#event-based-evaluation). */
 export const eventEvaluationSchema = z.object({
   /** The evaluation options (shown as given; validated where they were used). */
   options: z.record(z.string(), z.unknown()),
