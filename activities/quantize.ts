@@ -15,7 +15,7 @@ import { quantizeFloatGraph, type ActivationRange, type WeightBitWidth } from '.
 import { loadQuantJson } from '../src/quant/quant-json';
 import { didYouMean } from '../src/spec/suggest';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
-import { findInput, requireUpstream } from '../src/stage/inputs';
+import { requireUpstream } from '../src/stage/inputs';
 
 /**
  * `quantize`: trained float model → integer model (src/quant/int-model.ts), TFLite int8 scheme

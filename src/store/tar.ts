@@ -254,6 +254,7 @@ function cString(field: Buffer): string {
 }
 
 function parseOctal(field: Buffer): number {
+  // eslint-disable-next-line no-control-regex -- tar pads numeric fields with NUL bytes
   const text = field.toString('latin1').replace(/[\u0000 ]+$/g, '').replace(/^[ ]+/, '');
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw new StageInputError(`tar header has a malformed number "${text}"`);
