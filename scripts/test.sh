@@ -7,6 +7,7 @@ cd "$ROOT"
 rm -rf dist
 bash scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 node dist/src/spec/write-json-schema.js --check || { echo "0 passed, 1 failed"; exit 1; }
+node dist/src/docs/write-stage-pages.js --check || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p test-results
 # Lint (eslint.config.mjs): no errors and no warnings, before any test runs.
 npx eslint --max-warnings 0 --cache --cache-location test-results/.eslintcache . || { echo "0 passed, 1 failed"; exit 1; }
