@@ -15,7 +15,7 @@
 #   node modules      npm install --ignore-scripts (npm 11 would skip dependency scripts anyway;
 #                     the only one we need, tfjs-node's, downloads from unreachable hosts)
 #   tfjs-node native  libtensorflow + headers taken from PyPI's tensorflow-cpu wheel,
-#                     the addon built with node-gyp against /usr/include/node (DESIGN.md §6)
+#                     the addon built with node-gyp against /usr/include/node (docs/setup.md)
 #   real speech       (measurement only, never training) digits by two speakers from Debian's
 #                     asterisk-core-sounds-en-wav and saytime, Speech Commands "yes"/"no" from
 #                     the tfmicro crate → a Speech Commands folder, linked as .tinyops/real-speech

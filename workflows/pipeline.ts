@@ -1,5 +1,5 @@
 /**
- * pipelineWorkflow: walks the stage DAG from `needs:` (DESIGN.md §2 "Flow of one run").
+ * pipelineWorkflow: walks the stage DAG from `needs:` (docs/architecture.md#flow-of-one-run).
  *
  *   data ──► features ──► train ──► evaluate ──► report
  *                 └──────────────────────┘

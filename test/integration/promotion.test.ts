@@ -3,30 +3,19 @@
  * becomes the champion; a rerun that does not improve accuracy by the required margin is
  * recorded but not promoted; one under a laxer rule is. `tinyops models` lists them.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseRunJson, repoRoot, runCli } from '../helpers/cli';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { useTemporalHome } from '../helpers/temporal-server';
 
 jest.setTimeout(300_000);
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
 const rules = (by: number) => `promotion={model: train, rules: [{metric: evaluate.accuracy, better: higher, by: ${by}}, {metric: train.epochs, equals: 2}]}`;
 
 describe('champion / challenger', () => {
-  let temporal: TestTemporal;
-  let home: string;
-  beforeAll(async () => {
-    temporal = await startTestTemporal();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-promote-'));
-  });
-  afterAll(async () => {
-    await temporal.stop();
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  const t = useTemporalHome('tinyops-promote-');
 
   it('promotes the first run, keeps the champion against a challenger that does not improve, records every decision', async () => {
-    const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state') };
+    const { home, env } = t;
     const store = path.join(home, 'store');
     const run = async (by: number) => {
       const r = await runCli(['run', pipeline, '--json', '--store', store, '--set', rules(by)], env);
