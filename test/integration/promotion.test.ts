@@ -3,6 +3,7 @@
  * becomes the champion; a rerun that does not improve accuracy by the required margin is
  * recorded but not promoted; one under a laxer rule is. `tinyops models` lists them.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseRunJson, repoRoot, runCli } from '../helpers/cli';
 import { useTemporalHome } from '../helpers/temporal-server';
