@@ -112,7 +112,7 @@ static void gather_window(int8_t *win, const tops_conv2d_params *params, const t
     }
 }
 
-static tops_status conv2d_packed_dsp(int32_t bits, int32_t pointwise, const tops_context *ctx,
+TOPS_ALWAYS_INLINE tops_status conv2d_packed_dsp(int32_t bits, int32_t pointwise, const tops_context *ctx,
                                      const tops_conv2d_params *params, const tops_per_channel_quant_params *quant,
                                      const tops_dims *input_dims, const int8_t *input, const tops_dims *filter_dims,
                                      const uint8_t *filter, const tops_dims *bias_dims, const int32_t *bias,

@@ -22,7 +22,7 @@ int32_t tops_fully_connected_s2_get_buffer_size(const tops_dims *filter_dims)
     return buffer_size(filter_dims);
 }
 
-static tops_status fully_connected_packed_dsp(int32_t bits, const tops_context *ctx,
+TOPS_ALWAYS_INLINE tops_status fully_connected_packed_dsp(int32_t bits, const tops_context *ctx,
                                               const tops_fully_connected_params *params,
                                               const tops_per_tensor_quant_params *quant,
                                               const tops_dims *input_dims, const int8_t *input,

@@ -35,8 +35,9 @@ static inline int32_t tops_sb_len_ok(int32_t len)
 
 /*
  * Column pair for two output pixels (slot 0 = a, slot 1 = b), 2 * len int16, 4-byte aligned:
- * for each whole group of G = 32 / bits indexes, a's G values in lane order (tops_sb_pos),
- * then b's; then the len % G tail values of a in order, then those of b.
+ * for each whole group of G = 32 / bits indexes, G / 2 words per slot in lane order, the two
+ * slots interleaved word by word (a's word s, b's word s, ...: one LDRD loads both); then the
+ * len % G tail values of a in order, then those of b.
  * Writes src[0..len) + offset into `slot`.
  */
 void tops_sb_pair_put(int32_t bits, int16_t *pair, int32_t slot, int32_t len, const int8_t *src, int32_t offset);
@@ -47,8 +48,22 @@ void tops_sb_pair_put(int32_t bits, int16_t *pair, int32_t slot, int32_t len, co
  * bias[r] + row_r . column a (b) of `pair`, requantized by op (tops_out_params, tops_dsp.h;
  * without op->rq: multiplier / shift [r] when per_channel, else [0]).
  */
-void tops_sb_mat_pair(int32_t bits, const uint8_t *packed, int32_t n_rows, int32_t len, const int16_t *pair,
-                      int32_t two, int32_t per_channel, const tops_out_params *op, int8_t *out_a, int8_t *out_b);
+void tops_sb_mat_pair_s4(const uint8_t *packed, int32_t n_rows, int32_t len, const int16_t *pair, int32_t two,
+                         int32_t per_channel, const tops_out_params *op, int8_t *out_a, int8_t *out_b);
+void tops_sb_mat_pair_s2(const uint8_t *packed, int32_t n_rows, int32_t len, const int16_t *pair, int32_t two,
+                         int32_t per_channel, const tops_out_params *op, int8_t *out_a, int8_t *out_b);
+
+/* One function per width (not a runtime switch), so a model without int2 layers links no int2 code. */
+static inline void tops_sb_mat_pair(int32_t bits, const uint8_t *packed, int32_t n_rows, int32_t len, const int16_t *pair,
+                                    int32_t two, int32_t per_channel, const tops_out_params *op, int8_t *out_a,
+                                    int8_t *out_b)
+{
+    if (bits == 4) {
+        tops_sb_mat_pair_s4(packed, n_rows, len, pair, two, per_channel, op, out_a, out_b);
+    } else {
+        tops_sb_mat_pair_s2(packed, n_rows, len, pair, two, per_channel, op, out_a, out_b);
+    }
+}
 
 /** Scratch of the matrix kernels: a tops_rq per output row, then the column pair. */
 static inline int32_t tops_sb_mat_scratch(int32_t rows, int32_t len)
