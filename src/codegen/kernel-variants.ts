@@ -50,7 +50,18 @@ function subByteScratchBytes(op: IntOp): number {
   return 0;
 }
 
-export function kernelScratchBytes(variant: KernelVariant, op: IntOp): number {
+/**
+ * `fastTable`: the op's quant params carry a requantization table precomputed at codegen
+ * (src/codegen/requant-tables.ts), so the dsp conv2d / depthwise kernels (int8 and packed)
+ * need no tops_rq per channel in their scratch.
+ */
+export function kernelScratchBytes(variant: KernelVariant, op: IntOp, fastTable = false): number {
+  if (variant === 'ref') return 0;
+  const saved = fastTable && (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') ? TOPS_RQ_BYTES * (op.kind === 'conv2d' ? op.filterShape[0] : op.filterShape[3]) : 0;
+  return kernelScratchWithTable(variant, op) - saved;
+}
+
+function kernelScratchWithTable(variant: KernelVariant, op: IntOp): number {
   if (variant === 'ref') return 0;
   if ('weightBits' in op && op.weightBits !== 8) return subByteScratchBytes(op);
   if (op.kind === 'conv2d' && op.weightBits === 8) {
@@ -65,6 +76,6 @@ export function kernelScratchBytes(variant: KernelVariant, op: IntOp): number {
   return 0;
 }
 
-export function scratchFor(variant: KernelVariant): (op: IntOp, model: IntModel) => number {
-  return (op) => kernelScratchBytes(variant, op);
+export function scratchFor(variant: KernelVariant, fastTable: (op: IntOp, model: IntModel) => boolean = () => false): (op: IntOp, model: IntModel) => number {
+  return (op, model) => kernelScratchBytes(variant, op, fastTable(op, model));
 }

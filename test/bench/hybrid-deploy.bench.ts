@@ -7,6 +7,8 @@
  * reference on seeded random inputs, instructions per op from the QEMU plugin's markers.
  * Model flash as the deploy stage counts it (generated model + kernels, src/deploy/firmware-breakdown.ts).
  * Sizes and instruction counts depend on shapes and bit widths, not on trained weight values.
+ * Each model also runs with the requantization tables built in scratch per kernel call instead of
+ * precomputed in flash (codegen `requantTables`), to count what the flash tables save.
  *
  *   node dist/test/bench/hybrid-deploy.bench.js [board ...]     (default stm32f446re stm32f746zg)
  *
@@ -18,6 +20,7 @@ import path from 'node:path';
 import { kernelVariantFor } from '../../activities/codegen';
 import { kernelSources, scratchFor } from '../../src/codegen/kernel-variants';
 import { emitModelC } from '../../src/codegen/model-c';
+import { opFastRequantTable } from '../../src/codegen/requant-tables';
 import { buildFirmware, countsBetween, firmwareBreakdown, runOnQemu } from '../../src/deploy';
 import { FIRMWARE_DIR } from '../../src/deploy/firmware-paths';
 import { runIntModel } from '../../src/nn/int-reference';
@@ -72,9 +75,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function deployOn(board: string, model: IntModel, name: string, work: string): Promise<Record<string, unknown>> {
+async function deployOn(board: string, model: IntModel, name: string, work: string, tables: boolean): Promise<Record<string, unknown>> {
   const variant = kernelVariantFor(board, 'auto');
-  const c = emitModelC(model, { scratchBytes: scratchFor(variant), provenance: `hybrid-deploy.bench.ts ${name}` });
+  const useTables = tables && variant === 'dsp';
+  const c = emitModelC(model, {
+    scratchBytes: scratchFor(variant, (op) => useTables && opFastRequantTable(model, op) !== undefined),
+    provenance: `hybrid-deploy.bench.ts ${name}`,
+    requantTables: useTables,
+  });
   const dir = path.join(work, `${board}-${name}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'tops_model.h'), c.header);
@@ -124,6 +132,7 @@ async function deployOn(board: string, model: IntModel, name: string, work: stri
   };
   return {
     kernels: variant,
+    requantTables: useTables ? 'flash' : 'scratch',
     weightBytes: packedWeightBytes(model),
     modelFlashBytes: parts.model.flashBytes + parts.kernels.flashBytes,
     modelDataFlashBytes: parts.model.flashBytes,
@@ -146,10 +155,19 @@ async function main(): Promise<void> {
   try {
     const results: Record<string, unknown> = {};
     for (const board of boards) {
-      const a = await deployOn(board, int8, 'int8', work);
-      const b = await deployOn(board, hybrid, 'hybrid', work);
+      const a = await deployOn(board, int8, 'int8', work, true);
+      const b = await deployOn(board, hybrid, 'hybrid', work, true);
+      // The same models with the requantization tables built in scratch per kernel call (codegen requantTables: scratch).
+      const a0 = await deployOn(board, int8, 'int8-scratch', work, false);
+      const b0 = await deployOn(board, hybrid, 'hybrid-scratch', work, false);
+      const saved = (x: Record<string, unknown>, y: Record<string, unknown>): Record<string, number> => ({
+        arenaBytes: (y.arenaBytes as number) - (x.arenaBytes as number),
+        instructionsPerInference: (y.instructionsPerInference as number) - (x.instructionsPerInference as number),
+        modelFlashCostBytes: (x.modelFlashBytes as number) - (y.modelFlashBytes as number),
+      });
       results[board] = {
         int8: a, hybrid: b,
+        requantTablesInFlashSave: { int8: saved(a, a0), hybrid: saved(b, b0) },
         hybridVsInt8: {
           modelFlash: +((b.modelFlashBytes as number) / (a.modelFlashBytes as number)).toFixed(3),
           weightBytes: +((b.weightBytes as number) / (a.weightBytes as number)).toFixed(3),

@@ -9,8 +9,9 @@
  * any other window is first gathered as int8 into the scratch, padding written as the input
  * zero point (-input_offset), which the offset turns into 0.
  *
- * Scratch (tops_*_s4/s2_get_buffer_size): a tops_rq per output channel, the column pair
- * (4 bytes per window value), and for conv2d the int8 window (rounded up to 4 bytes).
+ * Scratch (tops_*_s4/s2_get_buffer_size): a tops_rq per output channel (none when quant->fast
+ * brings the table from flash), the column pair (4 bytes per window value), and for conv2d the
+ * int8 window (rounded up to 4 bytes).
  * Windows longer than TOPS_SB_MAX_LEN or input offsets outside [-127, 128] (no int8 padding
  * value) take a plain loop, still exact.
  */
@@ -131,7 +132,8 @@ TOPS_ALWAYS_INLINE tops_status conv2d_packed_dsp(int32_t bits, int32_t pointwise
     if (pointwise && !tops_pointwise_shape_valid(params, filter_dims)) {
         return TOPS_ARG_ERROR;
     }
-    if (!tops_scratch_valid(ctx, buffer_size(input_dims, filter_dims, !pointwise))) {
+    if (!tops_scratch_valid(ctx, buffer_size(input_dims, filter_dims, !pointwise) -
+                                     output_dims->c * (int32_t)sizeof(tops_rq) + tops_rq_scratch(quant, output_dims->c))) {
         return TOPS_ARG_ERROR;
     }
     len = window_len(input_dims, filter_dims);
@@ -140,12 +142,16 @@ TOPS_ALWAYS_INLINE tops_status conv2d_packed_dsp(int32_t bits, int32_t pointwise
         return TOPS_OK;
     }
     rq = (tops_rq *)ctx->buf;
-    pair = (int16_t *)(void *)(rq + output_dims->c);
+    pair = (int16_t *)(void *)((int8_t *)ctx->buf + tops_rq_scratch(quant, output_dims->c));
     win = (int8_t *)(void *)(pair + 2 * len);
     direct = filter_dims->h == 1 && filter_dims->w == 1 && params->padding.h == 0 && params->padding.w == 0;
     op.bias = bias;
-    op.rq = tops_rq_prepare(rq, output_dims->c, quant->multiplier, quant->shift, 1, params->output_offset, bias, len,
-                            params->input_offset) ? rq : 0;
+    if (quant->fast != 0) {
+        op.rq = quant->fast; /* precomputed at codegen */
+    } else {
+        op.rq = tops_rq_prepare(rq, output_dims->c, quant->multiplier, quant->shift, 1, params->output_offset, bias, len,
+                                params->input_offset) ? rq : 0;
+    }
     op.multiplier = quant->multiplier;
     op.shift = quant->shift;
     op.output_offset = params->output_offset;
