@@ -105,17 +105,23 @@ TOPS_ALWAYS_INLINE void tops_sb_dot(const int32_t bits, const uint8_t *p, int32_
     } else {
         for (n = groups; n > 0; n--, p += 4, x += 16) {
             const uint32_t w = tops_sb_word(p, phase, phased);
-            int32_t j;
-            for (j = 0; j < 4; j++) {
-                const int32_t t = (int32_t)((w << (6 - 2 * j)) & 0xC0C0C0C0u);
-                const int32_t e = tops_sxtb16(t), o = tops_sxtb16_ror8(t);
-                a = tops_smlad(e, x[4 * j], a);
-                a = tops_smlad(o, x[4 * j + 2], a);
-                if (two) {
-                    b = tops_smlad(e, x[4 * j + 1], b);
-                    b = tops_smlad(o, x[4 * j + 3], b);
-                }
-            }
+            /* Field j of every byte in the top bits: (w << (6 - 2j)) & 0xC0C0C0C0, unrolled. */
+#define TOPS_SB_FIELD2(J)                                                  \
+    do {                                                                   \
+        const int32_t t = (int32_t)((w << (6 - 2 * (J))) & 0xC0C0C0C0u);   \
+        const int32_t e = tops_sxtb16(t), o = tops_sxtb16_ror8(t);         \
+        a = tops_smlad(e, x[4 * (J)], a);                                  \
+        a = tops_smlad(o, x[4 * (J) + 2], a);                              \
+        if (two) {                                                         \
+            b = tops_smlad(e, x[4 * (J) + 1], b);                          \
+            b = tops_smlad(o, x[4 * (J) + 3], b);                          \
+        }                                                                  \
+    } while (0)
+            TOPS_SB_FIELD2(0);
+            TOPS_SB_FIELD2(1);
+            TOPS_SB_FIELD2(2);
+            TOPS_SB_FIELD2(3);
+#undef TOPS_SB_FIELD2
         }
     }
     *sa = a;
