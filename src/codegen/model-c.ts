@@ -320,9 +320,10 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
     }
     const part = ext?.ops[i];
     if (ext && part) {
+      if (part.op !== op.name) throw new Error(`partition plan: op ${i} is ${part.op}, the model's is ${op.name}`);
       // Same constants as above; the call becomes the partitioned, double-buffered loop.
       calls.length = callsBefore;
-      const e = emitPartitionedOp({ op, id, kernel, part, at, tensor: (n) => tensor.get(n)!, scratchBytes: s, weightsExternal: ext.weightsExternal });
+      const e = emitPartitionedOp({ op, id, kernel, part, at, tensor: (n) => tensor.get(n)!, weightsExternal: ext.weightsExternal });
       parts.push(e.decls);
       calls.push(e.call);
     }

@@ -68,6 +68,8 @@ export interface OpPartition {
   readonly weightBytesPerPart: number;
   /** Weight bytes fetched once before the parts (external weights, one channel group). */
   readonly weightBytesOnce: number;
+  /** Kernel scratch in the fast region (at buffers.scratch). */
+  readonly scratchBytes: number;
   readonly macs: number;
 }
 
@@ -219,7 +221,7 @@ function describe(shape: PartitionOpShape, c: Candidate, weightsExternal: boolea
     doubleBuffered: parts > 1, transfers: c.transfers,
     bytesIn: inBytes + parts * w.perPart + w.once, bytesOut: outBytes,
     workingSetBytes: at, slices, buffers: { inputs, weights, output, scratch },
-    weightBytesPerPart: w.perPart, weightBytesOnce: w.once, macs: shape.macs,
+    weightBytesPerPart: w.perPart, weightBytesOnce: w.once, scratchBytes: shape.scratchBytes, macs: shape.macs,
   };
 }
 

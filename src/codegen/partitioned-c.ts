@@ -22,8 +22,6 @@ export interface PartitionedOpContext {
   /** C expression of a tensor's address in the external arena. */
   readonly at: (tensor: string) => string;
   readonly tensor: (name: string) => IntTensor;
-  /** Kernel scratch bytes (0 = none). */
-  readonly scratchBytes: number;
   /** Whether the op's weights live in external flash (then slices are fetched into SRAM). */
   readonly weightsExternal: boolean;
 }
@@ -73,7 +71,7 @@ ${fetchLines.join('\n')}
   const outPtr = bufferExpr(part.buffers.output, 'b');
   const wPtr = wPerPart ? `(const ${wType} *)${bufferExpr(part.buffers.weights, 'b')}`
     : wOnce ? `(const ${wType} *)(${FAST_BUFFER} + ${part.buffers.weights[0]})` : `${id}_weights + q->channel * ${perCh}`;
-  const ctx = c.scratchBytes > 0 ? `{${FAST_BUFFER} + ${part.buffers.scratch}, ${c.scratchBytes}}` : '{0, 0}';
+  const ctx = part.scratchBytes > 0 ? `{${FAST_BUFFER} + ${part.buffers.scratch}, ${part.scratchBytes}}` : '{0, 0}';
   let kernelCall: string;
   switch (op.kind) {
     case 'conv2d':
