@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { boardNames, findBoard } from '../src/boards/registry';
 import { scratchFor, type KernelVariant } from '../src/codegen/kernel-variants';
 import { emitModelC } from '../src/codegen/model-c';
+import { externalMemoryConfigFields, planExternalMemoryForStage } from '../src/codegen/external-memory-stage';
 import { emitMfccTablesC } from '../src/codegen/mfcc-tables-c';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { countMacs, decodeIntModel, packedWeightBytes } from '../src/quant/int-model';
@@ -29,6 +30,7 @@ const boardSchema = z.enum(boardNames as [string, ...string[]]);
 export const codegenConfigSchema = z.strictObject({
   board: boardSchema.optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
   kernels: z.enum(['auto', 'ref', 'dsp']).default('auto').meta({ description: 'Kernel variant: dsp (SMLAD/SXTB16) on cores with the DSP extension when auto.' }),
+  ...externalMemoryConfigFields,
 });
 export type CodegenConfig = z.output<typeof codegenConfigSchema>;
 
@@ -41,7 +43,9 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
   const ref = requireUpstream(ctx, 'int-model', 'quantize');
   const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(ref), 'utf8'), `int-model ${ref.sha256.slice(0, 12)}`);
   const variant = kernelVariantFor(ctx.config.board, ctx.config.kernels);
-  const c = emitModelC(model, { scratchBytes: scratchFor(variant), provenance: `int-model sha256:${ref.sha256.slice(0, 16)}, ${variant} kernels` });
+  // docs/external-memory.md: over the SRAM budget, the arena goes to external memory and ops run in parts.
+  const ext = planExternalMemoryForStage(model, ctx.config, ctx.stageName, scratchFor(variant));
+  const c = emitModelC(model, { scratchBytes: scratchFor(variant), provenance: `int-model sha256:${ref.sha256.slice(0, 16)}, ${variant} kernels`, ...(ext ? { partition: ext.plan } : {}) });
 
   const dir = path.join(ctx.workDir, 'firmware-src');
   fs.rmSync(dir, { recursive: true, force: true });
@@ -63,6 +67,7 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
     lowerBoundBytes: c.plan.lowerBoundBytes,
     strategy: c.plan.strategy,
     buffers: c.plan.buffers.map((b) => ({ ...b, tensors: [...b.tensors] })),
+    ...(ext ? { externalMemory: ext.summary } : {}),
   };
   fs.writeFileSync(path.join(dir, 'memory-plan.json'), JSON.stringify(plan, null, 2) + '\n');
   const artifact = await ctx.storeDir('firmware-src', dir);
@@ -75,8 +80,9 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
       weightBytes: packedWeightBytes(model),
       macsPerInference: countMacs(model),
       kernels: variant,
+      ...(ext ? ext.metrics : {}),
     },
-    summary: `${model.ops.length} ops, ${variant} kernels${frontEnd ? ', MFCC front end' : ''}; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB`,
+    summary: `${model.ops.length} ops, ${variant} kernels${frontEnd ? ', MFCC front end' : ''}${ext ? `; ${ext.line}` : ''}; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB`,
   };
 }
 
