@@ -23,7 +23,7 @@ import { requireUpstream } from '../src/stage/inputs';
  * Metrics: arenaBytes next to arenaLowerBoundBytes (MicroNets eq. 3), weightBytes.
  */
 export const kind = 'codegen';
-export const version = 6; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point)
+export const version = 7; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md)
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 

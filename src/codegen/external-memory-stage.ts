@@ -68,6 +68,7 @@ export function planExternalMemoryForStage(model: IntModel, config: ExternalMemo
   }
   const summary = {
     sramBudgetBytes: budget,
+    sramNeedBytes: plan.sramArenaBytes,
     bytes: plan.arenaBytes + (plan.weightsExternal ? weightBytes : 0),
     arenaBytes: plan.arenaBytes,
     weightsExternal: plan.weightsExternal,
@@ -94,6 +95,6 @@ export function planExternalMemoryForStage(model: IntModel, config: ExternalMemo
     externalMemoryFastBytes: plan.fastBytes,
     ...(latency ? { externalMemoryModelledOverhead: summary.modelledOverhead as number } : {}),
   };
-  const line = `external memory: ${(summary.bytes / 1024).toFixed(1)} KB, ${plan.parts} parts, ${plan.transfers} transfers through ${plan.fastBytes} B of SRAM (budget ${budget} B)${latency ? `, modelled overhead ${(latency.modelledOverhead * 100).toFixed(1)} %` : ''}`;
+  const line = `external memory: ${(summary.bytes / 1024).toFixed(1)} KB, ${plan.parts} parts, ${plan.transfers} transfers through ${plan.fastBytes} B of SRAM (budget ${budget} B, all in SRAM would need ${plan.sramArenaBytes} B)${latency ? `, modelled overhead ${(latency.modelledOverhead * 100).toFixed(1)} %` : ''}`;
   return { plan, ...(latency ? { latency } : {}), summary, metrics, line };
 }

@@ -90,6 +90,8 @@ export type PartitionPlan =
     readonly sramBudgetBytes: number;
     /** Activation arena, now in external memory. */
     readonly arenaBytes: number;
+    /** What the all-in-SRAM plan would need (the arena compared with the budget). */
+    readonly sramArenaBytes: number;
     readonly weightsExternal: boolean;
     /** SRAM fast region: the largest working set of any op. */
     readonly fastBytes: number;
@@ -236,7 +238,7 @@ export function planPartitions(shapes: readonly PartitionOpShape[], req: Partiti
   const ops = shapes.map((s) => partitionOp(s, req.sramBudgetBytes, req.weightsExternal));
   const sum = (f: (o: OpPartition) => number) => ops.reduce((t, o) => t + f(o), 0);
   return {
-    mode: 'external', sramBudgetBytes: req.sramBudgetBytes, arenaBytes: req.externalArenaBytes ?? req.arenaBytes, weightsExternal: req.weightsExternal,
+    mode: 'external', sramBudgetBytes: req.sramBudgetBytes, arenaBytes: req.externalArenaBytes ?? req.arenaBytes, sramArenaBytes: req.arenaBytes, weightsExternal: req.weightsExternal,
     fastBytes: Math.max(0, ...ops.map((o) => o.workingSetBytes)), ops,
     parts: sum((o) => o.parts), transfers: sum((o) => o.transfers), bytesIn: sum((o) => o.bytesIn), bytesOut: sum((o) => o.bytesOut),
   };

@@ -15,6 +15,7 @@ export function externalMemoryTable(block: unknown): string {
   const entries: [string, Cell][] = [
     ['bytes in external memory', bytes(b.bytes)],
     ['SRAM budget', bytes(b.sramBudgetBytes)],
+    ['SRAM all in SRAM would need', bytes(b.sramNeedBytes)],
     ['SRAM fast buffers', bytes(b.fastBytes)],
     ['parts', num(b.parts)],
     ['transfers per inference (planned)', num(b.transfers)],
