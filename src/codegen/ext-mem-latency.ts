@@ -74,7 +74,8 @@ function computeUs(shape: PartitionOpShape, share: number, m: ComputeModel): num
 function opLatency(p: OpPartition, shape: PartitionOpShape, acts: ExternalMemory, weights: ExternalMemory, m: ComputeModel): OpLatency {
   const outElems = shape.output.h * shape.output.w * shape.output.c;
   const c = p.slices.map((s) => computeUs(shape, (s.outRows * shape.output.w * s.channels) / outElems, m));
-  const inT = p.slices.map((s) => shape.inputs.reduce((t, x) => t + transferUs(s.inRows * x.w * x.c, acts), 0) + transferUs(p.weightBytesPerPart, weights));
+  const inC = (x: { c: number }, g: number) => (shape.inputChannelSlice ? Math.min(g, x.c) : x.c);
+  const inT = p.slices.map((s) => shape.inputs.reduce((t, x) => t + transferUs(s.inRows * x.w * inC(x, s.channels), acts), 0) + transferUs(p.weightBytesPerPart, weights));
   const outT = p.slices.map((s) => transferUs(s.outRows * shape.output.w * s.channels, acts));
   const once = transferUs(p.weightBytesOnce, weights);
   let t = once + (inT[0] ?? 0);

@@ -19,7 +19,8 @@
  * Choice (TinyOps §IV-B: partition to the budget, fewest kernel calls and DMA set-ups): the
  * split with the fewest transfers whose working set fits the budget; ties go to fewer bytes
  * moved, then to more channels per part. Rows are preferred to channels because a row split
- * does not re-fetch the input per channel group. The slab sizes are then evened out (same
+ * does not re-fetch the input per channel group (average pooling's groups read only their own
+ * input channels, a strided input transfer). The slab sizes are then evened out (same
  * number of parts, smaller largest part). Tensors are HWC, so a row slab is one contiguous
  * block (TinyOps §IV-A: "partitioned in the H dimension since this allowed the DMA to copy
  * contiguous blocks"); a channel group's output is a 2-D (strided) transfer.
@@ -150,15 +151,17 @@ function evaluate(shape: PartitionOpShape, rows: number, channels: number, weigh
   const rowParts = Math.ceil(shape.output.h / rows);
   const channelParts = Math.ceil(shape.output.c / channels);
   const slabs = rowSlabs(shape, rows);
-  const inBytes = (s: { inRows: number }) => shape.inputs.reduce((sum, m) => sum + s.inRows * m.w * m.c, 0);
+  const inC = (m: { c: number }, g: number) => (shape.inputChannelSlice ? Math.min(g, m.c) : m.c);
+  const inBytes = (s: { inRows: number }, g: number) => shape.inputs.reduce((sum, m) => sum + s.inRows * m.w * inC(m, g), 0);
   const outSlice = rows * shape.output.w * channels;
   const w = perPartWeights(shape, weightsExternal, channels, channelParts);
   const parts = rowParts * channelParts;
   const k = parts > 1 ? 2 : 1;
-  const ws = shape.inputs.reduce((sum, m) => sum + k * align4(Math.max(...slabs.map((s) => s.inRows)) * m.w * m.c), 0)
+  const ws = shape.inputs.reduce((sum, m) => sum + k * align4(Math.max(...slabs.map((s) => s.inRows)) * m.w * inC(m, channels)), 0)
     + k * align4(w.perPart) + align4(w.once) + k * align4(outSlice) + align4(shape.scratchBytes);
   const transfers = parts * (shape.inputs.length + (w.perPart > 0 ? 1 : 0) + 1) + (w.once > 0 ? 1 : 0);
-  const bytes = channelParts * slabs.reduce((sum, s) => sum + inBytes(s), 0) + parts * w.perPart + w.once + shape.output.h * shape.output.w * shape.output.c;
+  const inputTotal = shape.inputChannelSlice ? slabs.reduce((sum, s) => sum + inBytes(s, shape.output.c), 0) : channelParts * slabs.reduce((sum, s) => sum + inBytes(s, channels), 0);
+  const bytes = inputTotal + parts * w.perPart + w.once + shape.output.h * shape.output.w * shape.output.c;
   return { rows, channels, rowParts, channelParts, ws, transfers, bytes };
 }
 
@@ -211,11 +214,12 @@ function describe(shape: PartitionOpShape, c: Candidate, weightsExternal: boolea
     return off;
   };
   const times = <T>(n: number, f: () => T): T[] => Array.from({ length: n }, f);
-  const inputs = shape.inputs.map((m) => times(k, () => take(maxInRows * m.w * m.c)));
+  const inC = (m: { c: number }, g: number) => (shape.inputChannelSlice ? Math.min(g, m.c) : m.c);
+  const inputs = shape.inputs.map((m) => times(k, () => take(maxInRows * m.w * inC(m, c.channels))));
   const weights = w.perPart > 0 ? times(k, () => take(w.perPart)) : w.once > 0 ? [take(w.once)] : [];
   const output = times(k, () => take(c.rows * shape.output.w * c.channels));
   const scratch = take(shape.scratchBytes);
-  const inBytes = slices.reduce((sum, s) => sum + shape.inputs.reduce((t, m) => t + s.inRows * m.w * m.c, 0), 0);
+  const inBytes = slices.reduce((sum, s) => sum + shape.inputs.reduce((t, m) => t + s.inRows * m.w * inC(m, s.channels), 0), 0);
   const outBytes = shape.output.h * shape.output.w * shape.output.c;
   return {
     op: shape.name, kind: shape.kind,

@@ -26,8 +26,10 @@ export interface PartitionOpShape {
   readonly padTop: number;
   /** Split by output rows (halo rows are fetched with each slab). */
   readonly rowSplit: boolean;
-  /** Split by output channels (every output channel reads the whole input: conv2d, fully connected). */
+  /** Split by output channels (conv2d, fully connected: every output channel reads the whole input; average pooling: see inputChannelSlice). */
   readonly channelSplit: boolean;
+  /** A channel group reads only its own input channels (average pooling): the input slice is a 2-D (strided) transfer. */
+  readonly inputChannelSlice: boolean;
   /** Weight bytes per output channel when a channel group starts on a byte boundary, else total bytes with channelSplit false. */
   readonly weightBytesPerChannel: number;
   /** Kernel scratch of the whole op (an upper bound for any part). */
@@ -53,19 +55,20 @@ export function partitionShape(model: IntModel, op: IntOp, scratchBytes: number)
       // strided input copy; rows are enough for every DS-CNN layer.
       const channelSplit = op.kind === 'conv2d' && perChannelBits % 8 === 0;
       const weightBytesPerChannel = op.kind === 'conv2d' ? perChannelBits / 8 : Math.ceil((perChannelBits * cout) / 8) / cout;
-      return { ...base, kernelRows: kh, strideRows: op.stride[0], padTop: op.padding[0], rowSplit: true, channelSplit, weightBytesPerChannel };
+      return { ...base, kernelRows: kh, strideRows: op.stride[0], padTop: op.padding[0], rowSplit: true, channelSplit, inputChannelSlice: false, weightBytesPerChannel };
     }
     case 'fully_connected': {
       const [cout, cin] = op.filterShape;
       const bits = cin * op.weightBits;
-      return { ...base, kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: false, channelSplit: bits % 8 === 0, weightBytesPerChannel: bits % 8 === 0 ? bits / 8 : Math.ceil((bits * cout) / 8) / cout };
+      return { ...base, kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: false, channelSplit: bits % 8 === 0, inputChannelSlice: false, weightBytesPerChannel: bits % 8 === 0 ? bits / 8 : Math.ceil((bits * cout) / 8) / cout };
     }
     case 'avgpool':
-      return { ...base, kernelRows: op.window[0], strideRows: op.stride[0], padTop: op.padding[0], rowSplit: true, channelSplit: false, weightBytesPerChannel: 0 };
+      // Global pooling has one output row: only a channel split makes its parts smaller.
+      return { ...base, kernelRows: op.window[0], strideRows: op.stride[0], padTop: op.padding[0], rowSplit: true, channelSplit: true, inputChannelSlice: true, weightBytesPerChannel: 0 };
     case 'add':
-      return { ...base, kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: true, channelSplit: false, weightBytesPerChannel: 0 };
+      return { ...base, kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: true, channelSplit: false, inputChannelSlice: false, weightBytesPerChannel: 0 };
     case 'softmax':
-      return { ...base, kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: false, channelSplit: false, weightBytesPerChannel: 0 };
+      return { ...base, kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: false, channelSplit: false, inputChannelSlice: false, weightBytesPerChannel: 0 };
   }
 }
 

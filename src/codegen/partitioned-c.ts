@@ -54,8 +54,14 @@ export function emitPartitionedOp(c: PartitionedOpContext): { decls: string; cal
   const wPerPart = part.weightBytesPerPart > 0;
   const wOnce = part.weightBytesOnce > 0;
   const fetchLines: string[] = [];
+  const channelSlicedInput = op.kind === 'avgpool' && part.channelParts > 1;
   op.inputs.forEach((t, k) => {
     const [, w, ch] = c.tensor(t).shape;
+    // Average pooling by channel groups: the group's channels of every input pixel, a 2-D transfer.
+    if (channelSlicedInput) {
+      fetchLines.push(`    tops_dma_start_2d(ch, ${bufferExpr(part.buffers.inputs[k]!, 'b')}, q->channels, ${at(t)} + q->in_row * ${w * ch} + q->channel, ${ch}, q->channels, q->in_rows * ${w});`);
+      return;
+    }
     fetchLines.push(`    tops_dma_start(ch, ${bufferExpr(part.buffers.inputs[k]!, 'b')}, ${at(t)} + q->in_row * ${w * ch}, q->in_rows * ${w * ch});`);
   });
   if (wPerPart) fetchLines.push(`    tops_dma_start(ch, ${bufferExpr(part.buffers.weights, 'b')}, (const int8_t *)${id}_weights + q->channel * ${perCh}, q->channels * ${perCh});`);
@@ -105,8 +111,8 @@ ${fetchLines.join('\n')}
       const [, w, ch] = c.tensor(op.inputs[0]!).shape;
       kernelCall = `            tops_avgpool_params prm = ${id}_params;
             const tops_context kctx = ${ctx};
-            const tops_dims in_dims = {1, q->in_rows, ${w}, ${ch}};
-            const tops_dims o_dims = {1, q->out_rows, ${wo}, ${co}};
+            const tops_dims in_dims = {1, q->in_rows, ${w}, ${channelSlicedInput ? 'q->channels' : ch}};
+            const tops_dims o_dims = {1, q->out_rows, ${wo}, ${channelSlicedInput ? 'q->channels' : co}};
             prm.padding.h = q->pad_top;
             st = ${c.kernel}(&kctx, &prm, &in_dims, ${inPtr(0)}, &${id}_dims[1], &o_dims, ${outPtr});`;
       break;

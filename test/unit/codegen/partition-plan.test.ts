@@ -7,12 +7,12 @@ import { parseByteSize } from '../../../src/boards/external-memory';
 /** 3×k conv, stride 1, top padding 1: input 10×4×2, output 10×4×3, weights in internal flash. */
 const CONV: PartitionOpShape = {
   name: 'conv', kind: 'conv2d', inputs: [{ h: 10, w: 4, c: 2 }], output: { h: 10, w: 4, c: 3 },
-  kernelRows: 3, strideRows: 1, padTop: 1, rowSplit: true, channelSplit: true, weightBytesPerChannel: 18, scratchBytes: 0, macs: 1200,
+  kernelRows: 3, strideRows: 1, padTop: 1, rowSplit: true, channelSplit: true, inputChannelSlice: false, weightBytesPerChannel: 18, scratchBytes: 0, macs: 1200,
 };
 /** Fully connected 16 → 8 with int8 weights (16 B per output channel). */
 const FC: PartitionOpShape = {
   name: 'fc', kind: 'fully_connected', inputs: [{ h: 1, w: 1, c: 16 }], output: { h: 1, w: 1, c: 8 },
-  kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: false, channelSplit: true, weightBytesPerChannel: 16, scratchBytes: 0, macs: 128,
+  kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: false, channelSplit: true, inputChannelSlice: false, weightBytesPerChannel: 16, scratchBytes: 0, macs: 128,
 };
 
 describe('partition planner (hand-computed)', () => {
@@ -44,6 +44,17 @@ describe('partition planner (hand-computed)', () => {
     expect(partitionOp(FC, 103, true)).toMatchObject({ channelsPerPart: 1, parts: 8, transfers: 24, workingSetBytes: 72 });
     // All of it in one part: input 16 + the weights fetched once 128 + output 8.
     expect(partitionOp(FC, 152, true)).toMatchObject({ parts: 1, weightBytesOnce: 128, transfers: 3, workingSetBytes: 152 });
+  });
+
+  it('global average pooling splits by channel groups that read only their own input channels: g = 2 → 2·16 + 2·4 = 40 B', () => {
+    const pool: PartitionOpShape = {
+      name: 'pool', kind: 'avgpool', inputs: [{ h: 4, w: 2, c: 8 }], output: { h: 1, w: 1, c: 8 },
+      kernelRows: 4, strideRows: 4, padTop: 0, rowSplit: true, channelSplit: true, inputChannelSlice: true, weightBytesPerChannel: 0, scratchBytes: 0, macs: 0,
+    };
+    expect(partitionOp(pool, 72, false)).toMatchObject({ parts: 1, workingSetBytes: 72 });
+    const p = partitionOp(pool, 40, false);
+    expect(p).toMatchObject({ channelsPerPart: 2, parts: 4, workingSetBytes: 40, transfers: 8, bytesIn: 64, bytesOut: 8 });
+    expect(p.buffers.inputs).toEqual([[0, 16]]);
   });
 
   it('names the op, the budget and the smallest working set when nothing fits', () => {
