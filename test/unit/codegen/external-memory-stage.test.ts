@@ -2,7 +2,7 @@ import { findBoard } from '../../../src/boards/registry';
 import { scratchFor } from '../../../src/codegen/kernel-variants';
 import { planModelPartitions } from '../../../src/codegen/external-memory-plan';
 import { planExternalMemoryForStage } from '../../../src/codegen/external-memory-stage';
-import { planModelMemory } from '../../../src/codegen/model-c';
+import { emitModelC, planModelMemory } from '../../../src/codegen/model-c';
 import { StageInputError } from '../../../src/errors';
 import { DS_CNN_PRESETS } from '../../../src/nn/ds-cnn-arch';
 import { quantizeFloatGraph } from '../../../src/quant/quantize-graph';
@@ -26,6 +26,14 @@ describe('codegen sramBudget / externalWeights', () => {
     expect(ext.metrics).toMatchObject({ externalMemoryBytes: ext.plan.arenaBytes, externalMemoryParts: ext.plan.parts, externalMemoryTransfers: ext.plan.transfers });
     expect(ext.metrics.externalMemoryModelledOverhead).toBeGreaterThan(0);
     expect(planExternalMemoryForStage(model, { board: 'stm32f746zg', sramBudget: '2K', externalWeights: 'always' }, 'codegen', scratch)!.plan.weightsExternal).toBe(true);
+  });
+
+  it('same model and budget → the same plan and the same C bytes', () => {
+    const cfg = { board: 'stm32f746zg', sramBudget: '2K', externalWeights: 'always' as const };
+    const a = planExternalMemoryForStage(model, cfg, 'codegen', scratch)!;
+    const b = planExternalMemoryForStage(model, cfg, 'codegen', scratch)!;
+    expect(JSON.stringify(b.summary)).toBe(JSON.stringify(a.summary));
+    expect(emitModelC(model, { scratchBytes: scratch, partition: b.plan }).source).toBe(emitModelC(model, { scratchBytes: scratch, partition: a.plan }).source);
   });
 
   it('names the field, the budget and the need when no partition fits, or when the board has no external memory', () => {
