@@ -21,6 +21,11 @@ import { requireUpstream } from '../src/stage/inputs';
  * records a fixed-point MFCC front end, tops_frontend.{c,h}: its tables for firmware/frontend/
  * tops_mfcc_q15.c (src/codegen/mfcc-tables-c.ts), so the board runs audio → label.
  * Metrics: arenaBytes next to arenaLowerBoundBytes (MicroNets eq. 3), weightBytes.
+ *
+ * `sramBudget:` (default: the board's SRAM): when the activations do not fit it, the arena goes
+ * to the board's external SDRAM and every op runs in double-buffered parts through SRAM
+ * (docs/external-memory.md); memory-plan.json then has an `externalMemory` block and the
+ * metrics externalMemoryBytes / Parts / Transfers / FastBytes / ModelledOverhead.
  */
 export const kind = 'codegen';
 export const version = 7; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md)

@@ -37,6 +37,10 @@ import { findInput, requireUpstream } from '../src/stage/inputs';
  * Inputs: `firmware-src` (codegen), `int-model` (quantize), `test` features, and the `dataset`
  * (synth-kws / import-audio) for the clips' audio.
  * Outputs: `firmware` (ELF), `board` (JSON: measurements, per-op counts, CPI model; the report's Board section).
+ *
+ * A partitioned model (codegen `sramBudget:`, docs/external-memory.md) links the emulated DMA
+ * (firmware/runtime/tops_extmem.c), its arena sits in the QEMU machine's external RAM region,
+ * and the board's transfer count must equal the plan's (src/deploy/external-memory-run.ts).
  */
 export const kind = 'deploy';
 export const version = 1;
