@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { boardNames, findBoard } from '../src/boards/registry';
 import { scratchFor, type KernelVariant } from '../src/codegen/kernel-variants';
 import { emitModelC, IN_PLACE_SLABS, planModelMemory } from '../src/codegen/model-c';
+import { externalMemoryConfigFields, planExternalMemoryForStage } from '../src/codegen/external-memory-stage';
 import type { MemoryPlan } from '../src/codegen/memory-plan';
 import { opFastRequantTable, REQUANT_ENTRY_BYTES } from '../src/codegen/requant-tables';
 import { emitMfccTablesC } from '../src/codegen/mfcc-tables-c';
@@ -22,9 +23,14 @@ import { requireUpstream } from '../src/stage/inputs';
  * records a fixed-point MFCC front end, tops_frontend.{c,h}: its tables for firmware/frontend/
  * tops_mfcc_q15.c (src/codegen/mfcc-tables-c.ts), so the board runs audio → label.
  * Metrics: arenaBytes next to arenaLowerBoundBytes (MicroNets eq. 3), weightBytes.
+ *
+ * `sramBudget:` (default: the board's SRAM): when the activations do not fit it, the arena goes
+ * to the board's external SDRAM and every op runs in double-buffered parts through SRAM
+ * (docs/external-memory.md); memory-plan.json then has an `externalMemory` block and the
+ * metrics externalMemoryBytes / Parts / Transfers / FastBytes / ModelledOverhead.
  */
 export const kind = 'codegen';
-export const version = 7; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch
+export const version = 8; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch; 8: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md)
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 
@@ -32,6 +38,7 @@ export const codegenConfigSchema = z.strictObject({
   board: boardSchema.optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
   kernels: z.enum(['auto', 'ref', 'dsp']).default('auto').meta({ description: 'Kernel variant: dsp (SMLAD/SXTB16) on cores with the DSP extension when auto.' }),
   requantTables: z.enum(['flash', 'scratch']).default('flash').meta({ description: 'dsp kernels: per-channel requantization tables precomputed into flash (12 B per channel), or built in scratch SRAM by every kernel call.' }),
+  ...externalMemoryConfigFields,
 });
 export type CodegenConfig = z.output<typeof codegenConfigSchema>;
 
@@ -72,7 +79,10 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
   const variant = kernelVariantFor(ctx.config.board, ctx.config.kernels);
   const tables = variant === 'dsp' && ctx.config.requantTables === 'flash';
   const provenance = `int-model sha256:${ref.sha256.slice(0, 16)}, ${variant} kernels`;
-  const c = emitModelC(model, { scratchBytes: scratchFor(variant, (op) => tables && opFastRequantTable(model, op) !== undefined), provenance, requantTables: tables });
+  const scratchBytes = scratchFor(variant, (op) => tables && opFastRequantTable(model, op) !== undefined);
+  // docs/external-memory.md: over the SRAM budget, the arena goes to external memory and ops run in parts.
+  const ext = planExternalMemoryForStage(model, ctx.config, ctx.stageName, scratchBytes);
+  const c = emitModelC(model, { scratchBytes, provenance, requantTables: tables, ...(ext ? { partition: ext.plan } : {}) });
   const rq = requantTableSavings(model, variant, tables, c.plan);
 
   const dir = path.join(ctx.workDir, 'firmware-src');
@@ -95,6 +105,7 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
     lowerBoundBytes: c.plan.lowerBoundBytes,
     strategy: c.plan.strategy,
     buffers: c.plan.buffers.map((b) => ({ ...b, tensors: [...b.tensors] })),
+    ...(ext ? { externalMemory: ext.summary } : {}),
   };
   fs.writeFileSync(path.join(dir, 'memory-plan.json'), JSON.stringify(plan, null, 2) + '\n');
   const artifact = await ctx.storeDir('firmware-src', dir);
@@ -108,8 +119,9 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
       macsPerInference: countMacs(model),
       kernels: variant,
       ...rq.metrics,
+      ...(ext ? ext.metrics : {}),
     },
-    summary: `${model.ops.length} ops, ${variant} kernels${frontEnd ? ', MFCC front end' : ''}; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB${rq.summary}`,
+    summary: `${model.ops.length} ops, ${variant} kernels${frontEnd ? ', MFCC front end' : ''}${ext ? `; ${ext.line}` : ''}; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB${rq.summary}`,
   };
 }
 

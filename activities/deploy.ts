@@ -12,6 +12,8 @@ import { MfccQ15 } from '../src/dsp/mfcc-q15';
 import { readClipPcm16 } from './features';
 import { buildFirmware, countsBetween, estimateLatency, firmwareBreakdown, firmwareToolVersions, runOnQemu, type ExecutionCounts } from '../src/deploy';
 import { FIRMWARE_DIR } from '../src/deploy/firmware-paths';
+import { resolveBoard } from '../src/deploy/board-target';
+import { checkTransfers, EXTMEM_RUNTIME_SOURCE, parseExternalMemoryLine, type PlannedExternalMemory } from '../src/deploy/external-memory-run';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-reference';
 import { countMacs, decodeIntModel, opMacs, tensorByName, tensorBytes, type IntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
@@ -35,6 +37,10 @@ import { findInput, requireUpstream } from '../src/stage/inputs';
  * Inputs: `firmware-src` (codegen), `int-model` (quantize), `test` features, and the `dataset`
  * (synth-kws / import-audio) for the clips' audio.
  * Outputs: `firmware` (ELF), `board` (JSON: measurements, per-op counts, CPI model; the report's Board section).
+ *
+ * A partitioned model (codegen `sramBudget:`, docs/external-memory.md) links the emulated DMA
+ * (firmware/runtime/tops_extmem.c), its arena sits in the QEMU machine's external RAM region,
+ * and the board's transfer count must equal the plan's (src/deploy/external-memory-run.ts).
  */
 export const kind = 'deploy';
 export const version = 2; // 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table)
@@ -121,7 +127,8 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(modelRef), 'utf8'));
   const modelOrigin = intModelOrigin(ctx.inputs, modelRef.sha256);
   const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
-  const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean };
+  const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean; externalMemory?: PlannedExternalMemory };
+  const ext = plan.externalMemory;
   const datasetRef = findInput(ctx, 'dataset');
   const audio = config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined);
   if (audio && plan.frontEnd !== true) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs a model with a fixed-point MFCC front end (features implementation: fixed)`);
@@ -171,6 +178,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     sources: [
       path.join(srcDir, 'tops_model.c'), path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'), ...kernelSources(plan.kernels),
       ...(audio ? [path.join(srcDir, 'tops_frontend.c'), path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c')] : []),
+      ...(ext ? [EXTMEM_RUNTIME_SOURCE] : []),
     ],
     includeDirs: [srcDir],
     defines: ['TOPS_PROFILE_OPS', ...(audio ? ['TOPS_AUDIO_VECTORS'] : [])],
@@ -191,6 +199,9 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   if (qemu.exitCode !== 0 || !/^ok$/m.test(qemu.stdout)) {
     throw new BitExactnessError(`firmware on ${boardName} (${board.qemuMachine}) exited ${qemu.exitCode}: ${qemu.stdout.trim().split('\n').pop() ?? ''} ${qemu.stderr.trim()}`.trim());
   }
+  // Partitioned model: the transfers the board made are exactly the planned ones.
+  const extRun = ext ? parseExternalMemoryLine(qemu.stdout, picks.length) : undefined;
+  if (ext && extRun) checkTransfers(ext, extRun);
   const outputs = readInt8(path.join(runDir, 'outputs.bin'));
   if (outputs.length !== expected.length) {
     throw new BitExactnessError(`firmware wrote ${outputs.length} output bytes for ${picks.length} vectors, expected ${expected.length}`);
@@ -236,7 +247,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     [path.join(FIRMWARE_DIR, 'kernels'), 'kernels'],
     [path.join(FIRMWARE_DIR, 'frontend'), 'frontEnd'],
     [FIRMWARE_DIR, 'harness'],
-  ]);
+  ], ext ? resolveBoard(boardName).externalOrigin : undefined);
   // What the model itself needs on a product build (no test harness, no stdio): its weights,
   // parameters and code, the kernels, the front end; SRAM = its static data (arena included),
   // the front end's, and the deepest stack of one inference.
@@ -274,6 +285,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     vectorsChecked: picks.length, bitExact: true, boardAccuracy: correct / picks.length, ops,
     input: audio ? 'audio' : 'features',
     ...(fePick && feLatency ? { frontEnd: { counts: fePick, instructionsPerClip: fePick.instructions, estimatedLatencyMs: feLatency.ms, frames: feParams!.frames } } : {}),
+    ...(ext && extRun ? { externalMemory: { ...ext, measured: extRun } } : {}),
   };
   fs.writeFileSync(path.join(ctx.workDir, 'deployment.json'), JSON.stringify(deployment, null, 2) + '\n');
   const artifacts = [
@@ -298,8 +310,13 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       boardAccuracy: correct / picks.length,
       ...(fePick && feLatency ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) } : {}),
       ...modelOrigin,
+      ...(ext && extRun ? {
+        externalMemoryBytes: ext.bytes, externalMemoryParts: ext.parts, externalMemoryTransfers: extRun.transfersPerInference,
+        externalMemoryFastBytes: ext.fastBytes, sramBudgetBytes: ext.sramBudgetBytes,
+        ...(ext.modelledOverhead !== undefined ? { externalMemoryModelledOverhead: ext.modelledOverhead } : {}),
+      } : {}),
     },
-    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
+    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}${ext && extRun ? ` with external memory (${ext.parts} parts, ${extRun.transfersPerInference} transfers/inference through ${ext.fastBytes} B of SRAM${ext.modelledOverhead !== undefined ? `, modelled overhead ${(ext.modelledOverhead * 100).toFixed(1)} %` : ''})` : ''}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
   };
 }
 

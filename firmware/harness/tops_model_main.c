@@ -9,7 +9,9 @@
  *   outputs.bin   N x TOPS_MODEL_OUTPUT_BYTES int8 outputs (written)
  *   layers.bin    every op's output for vector 0, in op order (written; for per-layer diffs)
  *
- * stdout: "vectors N", "stack B" (deepest stack use during inference, bytes; board only), then
+ * stdout: for a partitioned model "extmem transfers T bytes B overlapped O kernels K" (emulated DMA
+ * counters over all vectors, firmware/include/tops_extmem.h), "vectors N", "stack B" (deepest
+ * stack use during inference, bytes; board only), then
  * "ok" or "error <status>". tops_mark() brackets every inference so the instruction-count
  * plugin can measure exactly one invoke (the deploy stage finds the marker in the ELF).
  * Build with -DTOPS_HOST_BUILD for the host (no start-up: markers and stack paint are no-ops).
@@ -17,6 +19,9 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "tops_model.h"
+#ifdef TOPS_MODEL_EXTERNAL_MEMORY
+#include "tops_extmem.h"
+#endif
 #ifdef TOPS_AUDIO_VECTORS
 #include "tops_frontend.h"
 #include "tops_mfcc.h"
@@ -87,6 +92,12 @@ int main(void)
     fclose(in);
     fclose(out);
     if (layers_file != NULL) fclose(layers_file);
+#ifdef TOPS_MODEL_EXTERNAL_MEMORY
+    /* Partitioned model (docs/external-memory.md): DMA transfers over all vectors. */
+    printf("extmem transfers %lu bytes %lu overlapped %lu kernels %lu\n", (unsigned long)tops_dma_counters.transfers,
+           (unsigned long)tops_dma_counters.bytes, (unsigned long)tops_dma_counters.overlapped,
+           (unsigned long)tops_dma_counters.kernel_calls);
+#endif
     printf("vectors %ld\nstack %lu\nok\n", (long)n, (unsigned long)stack);
     return 0;
 }

@@ -12,6 +12,8 @@ import { tensorBytes } from '../quant/int-model';
 import { packInt2, packInt4 } from '../quant/sub-byte';
 import { checkPlan, planMemory, type MemoryPlan, type PlanOp } from './memory-plan';
 import { opFastRequantTable, requantTableC } from './requant-tables';
+import type { PartitionPlan } from './partition-plan';
+import { emitPartitionedOp, FAST_BUFFER } from './partitioned-c';
 
 export const MODEL_C_GENERATOR = 'tinyops src/codegen/model-c.ts';
 
@@ -28,6 +30,11 @@ export interface ModelCOptions {
    * it in scratch per call. Default false; `scratchBytes` must then not count the table.
    */
   readonly requantTables?: boolean;
+  /**
+   * External-memory plan (partition-plan.ts): the arena goes to external RAM, every op runs in
+   * double-buffered parts through SRAM fast buffers (partitioned-c.ts).
+   */
+  readonly partition?: Extract<PartitionPlan, { mode: 'external' }>;
 }
 
 export interface ModelC {
@@ -51,10 +58,11 @@ function cArray(type: string, name: string, values: ArrayLike<number>, perLine =
 }
 
 /** Weight storage of an op: int8 codes, or packed bytes for 4-/2-bit layers (src/quant/sub-byte.ts format). */
-function weightArray(op: ConvOp | Extract<IntOp, { kind: 'fully_connected' }>, id: string): string {
-  if (op.weightBits === 8) return cArray('int8_t', `${id}_weights`, op.weights);
-  const packed = op.weightBits === 4 ? packInt4(op.weights) : packInt2(op.weights);
-  return cArray('uint8_t', `${id}_weights`, packed);
+function weightArray(op: ConvOp | Extract<IntOp, { kind: 'fully_connected' }>, id: string, external = false): string {
+  const text = op.weightBits === 8 ? cArray('int8_t', `${id}_weights`, op.weights)
+    : cArray('uint8_t', `${id}_weights`, op.weightBits === 4 ? packInt4(op.weights) : packInt2(op.weights));
+  // External weights: a section the linker script puts in the external flash region.
+  return external ? text.replace('] = {', '] __attribute__((section(".tops_extflash"), aligned(4))) = {') : text;
 }
 
 function dims(t: IntTensor): string {
@@ -191,7 +199,10 @@ function inPlaceRows(op: ConvOp, id: string, kernel: string, kernelScratch: numb
 }
 
 export function emitModelC(model: IntModel, opts: ModelCOptions = {}): ModelC {
-  const plan = planModelMemory(model, opts);
+  const ext = opts.partition;
+  // External arena: no in-place rows (a part's write-back must not land on rows a later part
+  // still fetches) and no kernel scratch (it lives in the SRAM fast region).
+  const plan = ext ? planModelMemory(model, { inPlace: false }) : planModelMemory(model, opts);
   const scratch = (op: IntOp) => opts.scratchBytes?.(op, model) ?? 0;
   const tensor = new Map(model.tensors.map((t) => [t.name, t]));
   const inT = tensor.get(model.input)!;
@@ -214,7 +225,11 @@ export function emitModelC(model: IntModel, opts: ModelCOptions = {}): ModelC {
 #define TOPS_MODEL_NUM_OPS ${model.ops.length}
 /* One static arena holds every activation; planned offline (arena ${plan.arenaBytes} B, MicroNets eq. 3 lower bound ${plan.lowerBoundBytes} B). */
 #define TOPS_MODEL_ARENA_BYTES ${plan.arenaBytes}
-
+${ext ? `/* External memory (docs/external-memory.md): the arena is in external RAM; ops run in parts through ${ext.fastBytes} B of SRAM fast buffers. */
+#define TOPS_MODEL_EXTERNAL_MEMORY 1
+#define TOPS_MODEL_FAST_BYTES ${ext.fastBytes}
+#define TOPS_MODEL_PLANNED_TRANSFERS ${ext.transfers}
+` : ''}
 extern const char *const tops_model_labels[TOPS_MODEL_NUM_CLASSES];
 
 /** Where to write the input before tops_model_invoke() (inside the arena). */
@@ -237,7 +252,7 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
 #endif /* TOPS_MODEL_H */
 `;
 
-  const parts: string[] = [stamp, '#include <string.h>', '#include "tops_model.h"', '#include "tops_nn.h"', '',
+  const parts: string[] = [stamp, '#include <string.h>', '#include "tops_model.h"', '#include "tops_nn.h"', ...(ext ? ['#include "tops_extmem.h"'] : []), '',
     '/* -DTOPS_PROFILE_OPS: call the board\'s region marker after every op, so the instruction-count',
     '   plugin attributes instructions to ops (deploy builds this way; a few instructions per op). */',
     '#ifdef TOPS_PROFILE_OPS',
@@ -247,7 +262,12 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
     '#define TOPS_OP_MARK() ((void)0)',
     '#endif', ''];
   parts.push(`const char *const tops_model_labels[TOPS_MODEL_NUM_CLASSES] = {${model.labels.map((l) => JSON.stringify(l)).join(', ')}};`, '');
-  parts.push('static int8_t tops_arena[TOPS_MODEL_ARENA_BYTES] __attribute__((aligned(4)));');
+  if (ext) {
+    parts.push('static int8_t tops_arena[TOPS_MODEL_ARENA_BYTES] __attribute__((section(".tops_extram"), aligned(4)));');
+    parts.push(`static int8_t ${FAST_BUFFER}[TOPS_MODEL_FAST_BYTES] __attribute__((aligned(4)));`);
+  } else {
+    parts.push('static int8_t tops_arena[TOPS_MODEL_ARENA_BYTES] __attribute__((aligned(4)));');
+  }
   parts.push('static tops_layer_hook layer_hook;', '');
   const calls: string[] = [];
   model.ops.forEach((op, i) => {
@@ -258,12 +278,13 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
     const s = scratch(op);
     const ctx = s > 0 ? `{${at(`${op.name}#scratch`)}, ${s}}` : '{0, 0}';
     parts.push(`/* op ${i}: ${op.kind} ${op.name} -> ${op.output} [${o.shape.join(', ')}] */`);
+    const callsBefore = calls.length;
     let call: string;
     switch (op.kind) {
       case 'conv2d':
       case 'depthwise_conv2d': {
         const [n, kh, kw, c] = op.filterShape;
-        parts.push(weightArray(op, id), cArray('int32_t', `${id}_bias`, op.bias), cArray('int32_t', `${id}_mult`, op.multiplier), cArray('int32_t', `${id}_shift`, op.shift));
+        parts.push(weightArray(op, id, ext?.weightsExternal), cArray('int32_t', `${id}_bias`, op.bias), cArray('int32_t', `${id}_mult`, op.multiplier), cArray('int32_t', `${id}_shift`, op.shift));
         const pt = op.kind === 'conv2d' ? 'tops_conv2d_params' : 'tops_depthwise_conv2d_params';
         parts.push(`static const ${pt} ${id}_params = {${-inTensor.zeroPoint}, ${o.zeroPoint}, {${op.stride[1]}, ${op.stride[0]}}, {${op.padding[1]}, ${op.padding[0]}}, {${op.activation.min}, ${op.activation.max}}};`);
         const fast = opts.requantTables === true ? opFastRequantTable(model, op) : undefined;
@@ -280,7 +301,7 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
       }
       case 'fully_connected': {
         const [cout, cin] = op.filterShape;
-        parts.push(weightArray(op, id), cArray('int32_t', `${id}_bias`, op.bias));
+        parts.push(weightArray(op, id, ext?.weightsExternal), cArray('int32_t', `${id}_bias`, op.bias));
         parts.push(`static const tops_fully_connected_params ${id}_params = {${-inTensor.zeroPoint}, ${o.zeroPoint}, {${op.activation.min}, ${op.activation.max}}};`);
         parts.push(`static const tops_per_tensor_quant_params ${id}_quant = {${op.multiplier}, ${op.shift}};`);
         parts.push(`static const tops_dims ${id}_dims[4] = {{1, 1, 1, ${cin}}, {${cout}, 1, 1, ${cin}}, {1, 1, 1, ${cout}}, {1, 1, 1, ${cout}}};`, '');
@@ -305,6 +326,15 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
         parts.push(`static const tops_dims ${id}_dims = ${dims(o)};`, '');
         calls.push(`    st = ${kernel}(&${id}_params, &${id}_dims, ${at(op.inputs[0]!)}, ${at(op.output)});`);
         break;
+    }
+    const part = ext?.ops[i];
+    if (ext && part) {
+      if (part.op !== op.name) throw new Error(`partition plan: op ${i} is ${part.op}, the model's is ${op.name}`);
+      // Same constants as above; the call becomes the partitioned, double-buffered loop.
+      calls.length = callsBefore;
+      const e = emitPartitionedOp({ op, id, kernel, part, at, tensor: (n) => tensor.get(n)!, weightsExternal: ext.weightsExternal });
+      parts.push(e.decls);
+      calls.push(e.call);
     }
     calls.push(`    if (st != TOPS_OK) return st;`);
     calls.push('    TOPS_OP_MARK();');

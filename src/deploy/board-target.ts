@@ -18,6 +18,11 @@ export interface BoardTarget {
   /** Where QEMU's machine has RAM for the code (link address of FLASH) and for data. */
   readonly flashOrigin: number;
   readonly ramOrigin: number;
+  /**
+   * Where the board's external memories go in QEMU (undefined when the board has none): a RAM
+   * region of the machine separate from the one standing in for SRAM (see QEMU_EXTERNAL_RAM).
+   */
+  readonly externalOrigin?: number;
 }
 
 const CPU_FLAGS: Record<Board['core'], readonly string[]> = {
@@ -34,6 +39,16 @@ const QEMU_RAM_BYTES = 4 * 1024 * 1024;
 const FLASH_ORIGIN = 0x0000_0000;
 const RAM_ORIGIN = 0x2000_0000;
 
+/**
+ * A second RAM the machine maps (QEMU 7.2 `info mtree`): mps2-an386 has 16 MB of PSRAM at
+ * 0x21000000, mps2-an500 16 MB at 0x60000000. The external SDRAM then QSPI flash of a board
+ * (src/boards/external-memory.ts, 8 + 8 MB) are laid out there, in that order.
+ */
+const QEMU_EXTERNAL_RAM: Readonly<Record<string, { origin: number; bytes: number }>> = {
+  'mps2-an386': { origin: 0x2100_0000, bytes: 16 * 1024 * 1024 },
+  'mps2-an500': { origin: 0x6000_0000, bytes: 16 * 1024 * 1024 },
+};
+
 export function resolveBoard(name: string): BoardTarget {
   const board = findBoard(name);
   if (board === undefined) throw new UnknownBoardError(name, boardNames);
@@ -41,5 +56,13 @@ export function resolveBoard(name: string): BoardTarget {
     // A registry entry QEMU cannot hold: a bug in the registry, not a user mistake.
     throw new Error(`board ${name}: ${board.flashBytes} B flash / ${board.sramBytes} B SRAM exceed the 4 MB QEMU maps`);
   }
-  return { board, cpuFlags: CPU_FLAGS[board.core], qemuMachine: board.qemuMachine, flashOrigin: FLASH_ORIGIN, ramOrigin: RAM_ORIGIN };
+  const ext = QEMU_EXTERNAL_RAM[board.qemuMachine];
+  const extBytes = (board.externalMemory ?? []).reduce((s, m) => s + m.bytes, 0);
+  if (extBytes > 0 && (ext === undefined || extBytes > ext.bytes)) {
+    throw new Error(`board ${name}: ${extBytes} B of external memory exceed what QEMU ${board.qemuMachine} maps besides its SRAM`);
+  }
+  return {
+    board, cpuFlags: CPU_FLAGS[board.core], qemuMachine: board.qemuMachine, flashOrigin: FLASH_ORIGIN, ramOrigin: RAM_ORIGIN,
+    ...(extBytes > 0 && ext ? { externalOrigin: ext.origin } : {}),
+  };
 }

@@ -19,8 +19,12 @@ export interface PartSizes {
 
 export type FirmwareBreakdown = Readonly<Record<Part, PartSizes>>;
 
-/** Which part a source file belongs to; `sources` maps absolute path prefixes to parts, first match wins. */
-export async function firmwareBreakdown(elfPath: string, sources: ReadonlyArray<readonly [string, Part]>): Promise<FirmwareBreakdown> {
+/**
+ * Which part a source file belongs to; `sources` maps absolute path prefixes to parts, first match wins.
+ * Symbols at or above `externalFrom` (the external-memory region, docs/external-memory.md) are in
+ * neither flash nor SRAM and are left out.
+ */
+export async function firmwareBreakdown(elfPath: string, sources: ReadonlyArray<readonly [string, Part]>, externalFrom?: number): Promise<FirmwareBreakdown> {
   const r = await execTool('arm-none-eabi-nm', ['-S', '-l', '--defined-only', elfPath]);
   if (r.code !== 0) throw new Error(`arm-none-eabi-nm failed on ${elfPath}: ${r.stderr}`);
   const parts: Record<Part, { flashBytes: number; sramBytes: number }> = {
@@ -31,6 +35,7 @@ export async function firmwareBreakdown(elfPath: string, sources: ReadonlyArray<
     // "addr size type name[\tfile:line]"; symbols without a size (labels, linker symbols) are skipped.
     const m = /^[0-9a-f]+ ([0-9a-f]+) ([A-Za-z]) (\S+)(?:\t(.*):\d+)?$/.exec(line.trim());
     if (!m) continue;
+    if (externalFrom !== undefined && parseInt(line.trim().split(' ')[0]!, 16) >= externalFrom) continue;
     const size = parseInt(m[1]!, 16);
     const type = m[2]!.toLowerCase();
     const file = m[4] ?? '';
