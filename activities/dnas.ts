@@ -5,7 +5,10 @@ import { StageInputError } from '../src/errors';
 import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
 import { dnasConfigSchema, type DnasConfig } from '../src/dnas/dnas-config';
 import { decodeSearchState, encodeSearchState, runSearch, type Budgets, type SearchState } from '../src/dnas/search';
+import { architectureCosts, type ArchCosts } from '../src/dnas/arch-costs';
 import { CheckpointError } from '../src/nn/checkpoint';
+import { DS_CNN_PRESETS, type DsCnnPresetName } from '../src/nn/ds-cnn-arch';
+import { loadTf } from '../src/nn/tf';
 import type { TrainData } from '../src/nn/train-data';
 import { findInput } from '../src/stage/inputs';
 import type { ArtifactRef } from '../src/store/artifact-store';
@@ -94,6 +97,19 @@ async function loadResume(ctx: StageContext<DnasConfig>): Promise<SearchState | 
   }
 }
 
+/**
+ * The Hello Edge presets under the same cost models (without ds-cnn-l's residual branches,
+ * which the models do not cover), with the budgets they would break: the report sets the
+ * found model beside the hand-designed ones that fit the same board.
+ */
+function presetCosts(data: TrainData, core: 'cortex-m4' | 'cortex-m7', clockHz: number, budgets: Budgets): Array<{ name: string; costs: ArchCosts; overshoots: string[] }> {
+  const tf = loadTf();
+  return (['ds-cnn-s', 'ds-cnn-m'] as DsCnnPresetName[]).map((name) => {
+    const costs = architectureCosts(tf, DS_CNN_PRESETS[name], { inputShape: data.shape, numClasses: data.numClasses, core, clockHz });
+    return { name, costs, overshoots: budgetOvershoots(costs, budgets) };
+  });
+}
+
 async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
   const config = ctx.config;
   if (config.warmupEpochs >= config.epochs) throw new StageInputError(`stages.${ctx.stageName}.with.warmupEpochs: ${config.warmupEpochs} leaves no epoch for the architecture search (epochs: ${config.epochs}); use fewer warm-up epochs`);
@@ -142,8 +158,9 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
     );
   }
   const arch = result.architecture;
+  const presets = presetCosts(data, board.core, board.clockHz, budgets);
   const doc = { architecture: arch, predicted, budgets, board: boardName, inputShape: data.shape, numClasses: data.numClasses };
-  const artifacts = [await ctx.storeJson(ARCHITECTURE_ARTIFACT, doc), await ctx.storeJson('search', { budgets, board: boardName, searchSeconds: result.searchSeconds, epochs: result.trace })];
+  const artifacts = [await ctx.storeJson(ARCHITECTURE_ARTIFACT, doc), await ctx.storeJson('search', { budgets, board: boardName, searchSeconds: result.searchSeconds, presets, epochs: result.trace })];
   const last = result.trace[result.trace.length - 1]!;
   return {
     artifacts,
