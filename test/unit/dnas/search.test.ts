@@ -55,6 +55,14 @@ describe('dnas search', () => {
     expect(last(tight).multipliers.latency).toBeGreaterThan(0);
   }, 120_000);
 
+  it('searches the anomaly-detection log-mel patches (32×32) with the same backbone', async () => {
+    const ad = syntheticData({ n: 64, nVal: 16, shape: [32, 32], numClasses: 4, seed: 5 });
+    const config = tiny({ epochs: 2, searchSpace: { firstConv: { widths: [8, 16], kernel: [3, 3], stride: [1, 1] }, blocks: [{ widths: [8, 16], stride: [2, 2], skippable: false }, { widths: [8, 16] }] } });
+    const r = await runSearch(ad, config, M4, budgetsFor(config, 'stm32f446re'), { rng: Prng.derive('ad') });
+    expect(r.architecture.blocks[0]!.stride).toEqual([2, 2]);
+    expect(r.costs.arenaBytes).toBeGreaterThan(32 * 32 * 8);
+  }, 120_000);
+
   it('names the budget and the overshoot of a model that does not fit', () => {
     const over = budgetOvershoots({ flashBytes: 600 * 1024, sramBytes: 10 * 1024, latencyMs: 80 }, { flashBytes: 460 * 1024, sramBytes: 115 * 1024, latencyMs: 50 });
     expect(over).toEqual(['flash: needs 600.0 KB, budget 460.0 KB (+140.0 KB, +30.4%)', 'latency: needs 80.00 ms, budget 50 ms (+30.00 ms, +60.0%)']);
