@@ -160,7 +160,7 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
   const arch = result.architecture;
   const presets = presetCosts(data, board.core, board.clockHz, budgets);
   const doc = { architecture: arch, predicted, budgets, board: boardName, inputShape: data.shape, numClasses: data.numClasses };
-  const artifacts = [await ctx.storeJson(ARCHITECTURE_ARTIFACT, doc), await ctx.storeJson('search', { budgets, board: boardName, searchSeconds: result.searchSeconds, presets, epochs: result.trace })];
+  const artifacts = [await ctx.storeJson(ARCHITECTURE_ARTIFACT, doc), await ctx.storeJson('search', { budgets, board: boardName, presets, epochs: result.trace })];
   const last = result.trace[result.trace.length - 1]!;
   return {
     artifacts,

@@ -22,7 +22,6 @@ const budgets = z.object({ flashBytes: z.number(), sramBytes: z.number(), latenc
 export const dnasReportSchema = z.object({
   board: z.string(),
   budgets,
-  searchSeconds: z.number(),
   presets: z.array(z.object({ name: z.string(), costs, overshoots: z.array(z.string()) })),
   epochs: z.array(
     z
@@ -80,7 +79,7 @@ export async function dnasSection(model: ReportModel): Promise<RenderedSection> 
     ['latency', `${formatValue(p.latencyMs)} ms`, measuredLatency === undefined ? '–' : `${formatValue(measuredLatency)} ms`, errorCell(p.latencyMs, measuredLatency), d.budgets.latencyMs === undefined ? 'none' : `${d.budgets.latencyMs} ms`],
   ];
   const parts = [
-    paragraph(`Found for ${d.board}: first conv | block widths = ${archText(d.architecture)}; ${formatValue(p.macs / 1e6)} M MAC, ${formatValue(p.params / 1e3)} K parameters; search ${formatValue(d.searchSeconds)} s.`),
+    paragraph(`Found for ${d.board}: first conv | block widths = ${archText(d.architecture)}; ${formatValue(p.macs / 1e6)} M MAC, ${formatValue(p.params / 1e3)} K parameters.`),
     table(['', 'predicted', 'measured (deploy)', 'estimator error', 'budget'], rows, { numeric: [1, 2, 3, 4], caption: 'Predicted vs measured (latency: deploy’s cycle-model estimate)' }),
   ];
   const ep = d.epochs;

@@ -13,7 +13,6 @@ function withDnas(): ReportModel {
     dnas: {
       board: 'stm32f446re',
       budgets: { flashBytes: 471_859, sramBytes: 117_964, latencyMs: 50 },
-      searchSeconds: 12,
       presets: [
         { name: 'ds-cnn-s', costs: costs(93_000, 53_000, 14), overshoots: [] },
         { name: 'ds-cnn-m', costs: costs(260_000, 90_000, 70), overshoots: ['latency: needs 70.00 ms, budget 50 ms (+20.00 ms, +40.0%)'] },
