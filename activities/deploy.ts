@@ -18,7 +18,7 @@ import type { StageContext, StageModule, StageResult } from './stage-module';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
- * `deploy` (DESIGN.md §7): build the generated C with arm-none-eabi-gcc for the board's core,
+ * `deploy` (docs/stages/deploy.md): build the generated C with arm-none-eabi-gcc for the board's core,
  * linked against the board's real flash and SRAM (src/deploy), run it in QEMU on test vectors
  * from the test split, and check every output byte against the host integer reference. Also
  * measures flash, SRAM (data + bss + stack high-water), instructions per inference and per op

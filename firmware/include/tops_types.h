@@ -1,5 +1,5 @@
 /*
- * tinyops firmware types: dims, context, kernel params and status (STYLE.md "C").
+ * tinyops firmware types: dims, context, kernel params and status (docs/firmware.md#c-conventions).
  * Layouts are NHWC. Arithmetic contract: src/nn/int-reference/ (the host reference).
  */
 #ifndef TOPS_TYPES_H

@@ -1,6 +1,6 @@
 /**
  * Which C kernel files a firmware build links, and how much scratch each op's kernel asks for.
- * STYLE.md "ref vs dsp": firmware/kernels/dsp/ holds Cortex-M DSP-extension (SMLAD/SXTB16)
+ * docs/firmware.md#ref-vs-dsp: firmware/kernels/dsp/ holds Cortex-M DSP-extension (SMLAD/SXTB16)
  * versions of some kernels; each replaces the ref/ file of the same name, ref/ fills in the rest.
  */
 import { readdirSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Integer model → plain C (DESIGN.md §2 `codegen`; thesis §3 "C code generation"): const
+ * Integer model → plain C (docs/stages/codegen.md; thesis §3 "C code generation"): const
  * weights in flash, one static arena placed by the lifetime planner (memory-plan.ts), and a
  * straight-line `tops_model_invoke()` that calls the firmware kernels (firmware/include/tops_nn.h)
  * in order. No interpreter, no op resolver, no flatbuffer, no malloc: what TFLite Micro decides

@@ -1,5 +1,5 @@
 /*
- * int8 convolution with Armv7E-M DSP instructions (STYLE.md "ref vs dsp"; same signature and
+ * int8 convolution with Armv7E-M DSP instructions (docs/firmware.md#ref-vs-dsp; same signature and
  * bit-exact results as kernels/ref/tops_conv2d_s8.c, contract src/nn/int-reference/conv2d.ts).
  *
  * im2col: for two output pixels at a time, the KH*KW*C_IN input window (+ input offset,

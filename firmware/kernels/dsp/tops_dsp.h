@@ -1,8 +1,7 @@
 /*
  * Internal helpers of the dsp/ kernels: Armv7E-M DSP (SIMD32) instructions through ACLE
  * (arm_acle.h) when the target has them, and plain C with the same bit-level results
- * otherwise, so the same dsp/ sources build and are tested on the host too (STYLE.md
- * "ref vs dsp": both variants run the same vectors). Packed values are two int16 lanes in one
+ * otherwise, so the same dsp/ sources build and are tested on the host too (docs/firmware.md#ref-vs-dsp: both variants run the same vectors). Packed values are two int16 lanes in one
  * 32-bit word, lane 0 in the low half.
  */
 #ifndef TOPS_DSP_H
