@@ -14,6 +14,7 @@ import { quantizeStage } from './quantize';
 import { codegenStage } from './codegen';
 import { composeKwsStage } from './compose-kws';
 import { deployStage } from './deploy';
+import { dnasStage } from './dnas';
 import { reportStage } from './report';
 import { synthKwsStage } from './synth-kws';
 import { synthMachineStage } from './synth-machine';
@@ -26,6 +27,7 @@ export const stageModules: readonly AnyStageModule[] = [
   composeKwsStage as AnyStageModule,
   synthMachineStage as AnyStageModule,
   featuresStage as AnyStageModule,
+  dnasStage as AnyStageModule,
   trainStage as AnyStageModule,
   quantizeStage as AnyStageModule,
   codegenStage as AnyStageModule,

@@ -22,6 +22,7 @@ import {
   type TrainStageConfig as TrainConfig,
 } from '../src/nn';
 import { QUANT_JSON_FILE, type QuantJson } from '../src/quant/quant-json';
+import { architectureSchema } from '../src/nn/train-config';
 import type { TrainData } from '../src/nn/train-data';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { StageContext, StageModule, StageResult } from './stage-module';
@@ -113,7 +114,7 @@ async function loadUpstreamWeights(ctx: StageContext<TrainConfig>): Promise<Name
 }
 
 async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
-  const config = ctx.config;
+  const config = await withSearchedArchitecture(ctx);
   const { data, labels } = await loadTrainData(ctx);
   const resumeFrom = await loadResume(ctx);
   const initialWeights = config.initFrom === 'upstream' ? await loadUpstreamWeights(ctx) : undefined;
@@ -178,6 +179,20 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
   } finally {
     result.model.dispose();
   }
+}
+
+/**
+ * An upstream `architecture` artifact (a `dnas` stage in `needs:`) replaces the config's
+ * `architecture:`; the model is trained from scratch. Without one the config is unchanged.
+ */
+async function withSearchedArchitecture(ctx: StageContext<TrainConfig>): Promise<TrainConfig> {
+  const ref = findInput(ctx, 'architecture');
+  if (ref === undefined) return ctx.config;
+  const doc = JSON.parse(fs.readFileSync(await ctx.fetchFile(ref), 'utf8')) as { architecture?: unknown };
+  const parsed = architectureSchema.safeParse(doc.architecture);
+  if (!parsed.success) throw new StageInputError(`stages.${ctx.stageName}: the upstream "architecture" artifact is not a DS-CNN architecture: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  ctx.log(`architecture from upstream dnas: first conv ${parsed.data.firstConv.filters}, blocks ${JSON.stringify(parsed.data.blocks)}`);
+  return { ...ctx.config, architecture: parsed.data };
 }
 
 /** "bits 4/8 (4-bit: block1_pw, dense), QAT int8 from epoch 11, reg-n λ 0.0001 linear". */

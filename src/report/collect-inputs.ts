@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { dnasReportSchema, type DnasReport } from './sections/dnas-section';
 import { listKwsDataset } from '../dsp/dataset-listing';
 import { FEATURE_MEDIA_TYPE, readFeatureTensor } from '../dsp/feature-tensor';
 import { StageInputError } from '../errors';
@@ -135,6 +136,19 @@ export interface CollectOptions {
   readonly thresholdTable: boolean;
 }
 
+/** A dnas stage's `search` trace and `architecture` (its predicted costs) as one report input. */
+async function readDnas(src: ReportInputs, search: Found, arch: Found): Promise<DnasReport> {
+  const s = await readJsonArtifact(src, search, z.object({}).passthrough());
+  const a = await readJsonArtifact(src, arch, z.object({ predicted: z.unknown(), architecture: z.unknown() }).passthrough());
+  return readJsonArtifactValue(dnasReportSchema, { ...s, predicted: a.predicted, architecture: a.architecture }, search);
+}
+
+function readJsonArtifactValue<S extends z.ZodType>(schema: S, value: unknown, f: Found): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new StageInputError(`report: the ${f.ref.name} artifact of stage ${f.stage} is not a dnas search: ${describeIssues(r.error)}`);
+  return r.data;
+}
+
 export async function collectReportModel(src: ReportInputs, run: RunInfo, options: CollectOptions): Promise<ReportModel> {
   const notes: string[] = [];
   const sources: Record<string, string> = {};
@@ -160,6 +174,8 @@ export async function collectReportModel(src: ReportInputs, run: RunInfo, option
       : undefined;
   const evaluationRef = find('evaluation');
   const boardRef = find('board');
+  const searchRef = find('search');
+  const archRef = find('architecture');
 
   return {
     run,
@@ -173,6 +189,7 @@ export async function collectReportModel(src: ReportInputs, run: RunInfo, option
       : { quantHistory: await readJsonArtifact(src, { stage: histogramsRef.stage, ref: quantHistoryRef }, historySchema) }),
     evaluation: evaluationRef && (await readJsonArtifact(src, evaluationRef, evaluationSchema)),
     board: boardRef && (await readJsonArtifact(src, boardRef, boardSchema)),
+    ...(searchRef === undefined || archRef === undefined ? {} : { dnas: await readDnas(src, searchRef, archRef) }),
     sources,
     notes,
     options: { thresholdTable: options.thresholdTable },

@@ -2,6 +2,7 @@ import { escapeHtml } from './html';
 import type { ReportModel } from './report-model';
 import { REPORT_CSS } from './report-style';
 import { classificationSection } from './sections/classification-section';
+import { dnasSection } from './sections/dnas-section';
 import { datasetSection, featuresSection } from './sections/data-sections';
 import { boardSection, latencySection } from './sections/device-sections';
 import { eventsSection } from './sections/events-section';
@@ -39,6 +40,7 @@ async function buildSections(model: ReportModel): Promise<RenderedSection[]> {
     await eventsSection(model),
     await classificationSection(model),
     await sourcesSection(model),
+    ...[await dnasSection(model)].filter((s) => s.kind === 'present'),
     await latencySection(model),
     boardSection(model),
   ];

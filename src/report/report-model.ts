@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dnasReportSchema } from './sections/dnas-section';
 
 /**
  * What the report shows, gathered from upstream artifacts (collect-inputs.ts) and rendered
@@ -306,6 +307,8 @@ export const reportModelSchema = z.strictObject({
   quantHistory: historySchema.optional(),
   evaluation: evaluationSchema.optional(),
   board: boardSchema.optional(),
+  /** A dnas stage's search trace and found architecture (src/report/sections/dnas-section.ts). */
+  dnas: dnasReportSchema.optional(),
   /** Which upstream stage each artifact shown came from, by artifact name. */
   sources: z.record(z.string(), z.string()),
   /** Things the reader should know about how inputs were picked (e.g. two `history` artifacts). */

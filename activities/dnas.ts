@@ -1,0 +1,193 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findBoard } from '../src/boards/registry';
+import { StageInputError } from '../src/errors';
+import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
+import { dnasConfigSchema, type DnasConfig } from '../src/dnas/dnas-config';
+import { decodeSearchState, encodeSearchState, runSearch, type Budgets, type SearchState } from '../src/dnas/search';
+import { architectureCosts, type ArchCosts } from '../src/dnas/arch-costs';
+import { CheckpointError } from '../src/nn/checkpoint';
+import { DS_CNN_PRESETS, type DsCnnPresetName } from '../src/nn/ds-cnn-arch';
+import { loadTf } from '../src/nn/tf';
+import type { TrainData } from '../src/nn/train-data';
+import { findInput } from '../src/stage/inputs';
+import type { ArtifactRef } from '../src/store/artifact-store';
+import type { StageContext, StageModule, StageResult } from './stage-module';
+import { tfjsVersions } from './tool-versions';
+
+/**
+ * Stage `dnas` (docs/stages/dnas.md): hardware-aware differentiable architecture search
+ * (MicroNets §5.1) over the DS-CNN backbone for the pipeline's board. Budgets: the board's
+ * flash and SRAM less `headroom`, and `latencyMs`; costs are modelled on our own firmware
+ * (src/dnas/cost-model.ts, constants measured by deploy runs in src/dnas/cost-constants.ts).
+ *
+ * Durable like `train`: after every epoch the search state (supernet weights, architecture
+ * logits, multipliers, both optimizers, trace) goes to the store as a checkpoint; a retried
+ * activity continues after the last finished epoch with identical results.
+ *
+ * Outputs: `architecture` (JSON {architecture, predicted, budgets, board}; `train` in a stage
+ * that needs this one trains it from scratch in place of its `architecture:`) and `search`
+ * (JSON trace: per epoch losses, accuracy, expected and derived costs, multipliers, z).
+ * A derived architecture over any budget fails the stage, naming the budget and the overshoot.
+ */
+export const kind = 'dnas';
+export const version = 1;
+export const configSchema = dnasConfigSchema;
+
+interface CheckpointDoc {
+  readonly epoch: number;
+  readonly blob: ArtifactRef;
+}
+
+/** What the `architecture` artifact holds (read by `train`). */
+export const ARCHITECTURE_ARTIFACT = 'architecture';
+
+function toSet(t: FeatureTensor): TrainData['train'] {
+  return { x: t.data, y: Int32Array.from(t.header.labelIndex), n: t.header.shape[0] as number };
+}
+
+async function loadData(ctx: StageContext<DnasConfig>): Promise<TrainData> {
+  const ref = (name: string) => {
+    const a = findInput(ctx, name);
+    if (!a) throw new StageInputError(`stages.${ctx.stageName}: needs a stage that produces a "${name}" artifact (a features stage); found ${Object.keys(ctx.inputs).join(', ') || 'no inputs'}`);
+    return a;
+  };
+  const train = readFeatureTensor(await ctx.fetchFile(ref('train')));
+  const validation = readFeatureTensor(await ctx.fetchFile(ref('validation')));
+  const [, frames, coeffs] = train.header.shape;
+  if (frames === undefined || coeffs === undefined) throw new StageInputError(`dnas features: expected shape [N, frames, coefficients], got [${train.header.shape.join(', ')}]`);
+  return { train: toSet(train), validation: toSet(validation), shape: [frames, coeffs], numClasses: train.header.labels.length };
+}
+
+/** Budgets from the board registry and the config. */
+export function budgetsFor(config: DnasConfig, boardName: string): Budgets {
+  const board = findBoard(boardName);
+  if (board === undefined) throw new StageInputError(`dnas: unknown board "${boardName}"`);
+  return {
+    flashBytes: Math.floor(board.flashBytes * (1 - config.headroom.flash)),
+    sramBytes: Math.floor(board.sramBytes * (1 - config.headroom.sram)),
+    ...(config.latencyMs === undefined ? {} : { latencyMs: config.latencyMs }),
+  };
+}
+
+/** Every budget the predicted costs exceed, as "flash: needs 612.0 KB, budget 460.8 KB (+151.2 KB, +32.8%)". */
+export function budgetOvershoots(p: { flashBytes: number; sramBytes: number; latencyMs: number }, b: Budgets): string[] {
+  const kb = (x: number) => `${(x / 1024).toFixed(1)} KB`;
+  const out: string[] = [];
+  const pct = (need: number, have: number) => `+${(((need - have) / have) * 100).toFixed(1)}%`;
+  if (p.flashBytes > b.flashBytes) out.push(`flash: needs ${kb(p.flashBytes)}, budget ${kb(b.flashBytes)} (+${kb(p.flashBytes - b.flashBytes)}, ${pct(p.flashBytes, b.flashBytes)})`);
+  if (p.sramBytes > b.sramBytes) out.push(`SRAM: needs ${kb(p.sramBytes)}, budget ${kb(b.sramBytes)} (+${kb(p.sramBytes - b.sramBytes)}, ${pct(p.sramBytes, b.sramBytes)})`);
+  if (b.latencyMs !== undefined && p.latencyMs > b.latencyMs) out.push(`latency: needs ${p.latencyMs.toFixed(2)} ms, budget ${b.latencyMs} ms (+${(p.latencyMs - b.latencyMs).toFixed(2)} ms, ${pct(p.latencyMs, b.latencyMs)})`);
+  return out;
+}
+
+async function loadResume(ctx: StageContext<DnasConfig>): Promise<SearchState | undefined> {
+  const doc = await ctx.loadCheckpoint<CheckpointDoc>();
+  if (!doc) return undefined;
+  try {
+    const s = decodeSearchState(fs.readFileSync(await ctx.fetchFile(doc.blob)));
+    ctx.log(`resuming after epoch ${doc.epoch}`);
+    return s;
+  } catch (e) {
+    if (e instanceof CheckpointError) {
+      ctx.log(`ignoring checkpoint: ${e.message}`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/**
+ * The Hello Edge presets under the same cost models (without ds-cnn-l's residual branches,
+ * which the models do not cover), with the budgets they would break: the report sets the
+ * found model beside the hand-designed ones that fit the same board.
+ */
+function presetCosts(data: TrainData, core: 'cortex-m4' | 'cortex-m7', clockHz: number, budgets: Budgets): Array<{ name: string; costs: ArchCosts; overshoots: string[] }> {
+  const tf = loadTf();
+  return (['ds-cnn-s', 'ds-cnn-m'] as DsCnnPresetName[]).map((name) => {
+    const costs = architectureCosts(tf, DS_CNN_PRESETS[name], { inputShape: data.shape, numClasses: data.numClasses, core, clockHz });
+    return { name, costs, overshoots: budgetOvershoots(costs, budgets) };
+  });
+}
+
+async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
+  const config = ctx.config;
+  if (config.warmupEpochs >= config.epochs) throw new StageInputError(`stages.${ctx.stageName}.with.warmupEpochs: ${config.warmupEpochs} leaves no epoch for the architecture search (epochs: ${config.epochs}); use fewer warm-up epochs`);
+  const boardName = config.board;
+  if (boardName === undefined) throw new StageInputError(`stages.${ctx.stageName}: a dnas stage needs a board (top-level board: or with.board)`);
+  const board = findBoard(boardName)!;
+  const budgets = budgetsFor(config, boardName);
+  const data = await loadData(ctx);
+  let resumeFrom = await loadResume(ctx);
+  let lastEpoch = resumeFrom?.epochsDone ?? 0;
+  const search = async (from: SearchState | undefined) =>
+    runSearch(data, config, { core: board.core, clockHz: board.clockHz }, budgets, {
+      rng: ctx.rng('dnas'),
+      ...(from === undefined ? {} : { resumeFrom: from }),
+      onStep: (step, total) => ctx.progress({ done: step, total, unit: 'steps', epoch: lastEpoch + 1, epochs: config.epochs }),
+      onEpoch: async (t, state) => {
+        lastEpoch = t.epoch;
+        const file = path.join(ctx.workDir, `dnas-checkpoint-${t.epoch}.json`);
+        fs.writeFileSync(file, encodeSearchState(state()));
+        const blob = await ctx.storeFile('checkpoint', file, 'application/json');
+        await ctx.saveCheckpoint({ epoch: t.epoch, blob } satisfies CheckpointDoc);
+        fs.rmSync(file, { force: true });
+        const c = t.derived.costs;
+        ctx.log(
+          `epoch ${t.epoch}${t.archPhase ? '' : ' (warm-up)'}: loss ${t.loss.toFixed(4)} acc ${t.accuracy.toFixed(3)} path val_acc ${t.valAccuracy.toFixed(3)}; ` +
+            `derived ${c.flashBytes} B flash, ${c.sramBytes} B SRAM, ${c.latencyMs.toFixed(2)} ms; λ ${t.multipliers.flash.toFixed(2)}/${t.multipliers.sram.toFixed(2)}/${t.multipliers.latency.toFixed(2)}`,
+        );
+      },
+    });
+  let result;
+  try {
+    result = await search(resumeFrom);
+  } catch (e) {
+    if (!(e instanceof CheckpointError) || resumeFrom === undefined) throw e;
+    ctx.log(`ignoring checkpoint: ${e.message}`);
+    resumeFrom = undefined;
+    lastEpoch = 0;
+    result = await search(undefined);
+  }
+  const predicted = result.costs;
+  const over = budgetOvershoots(predicted, budgets);
+  if (over.length > 0) {
+    throw new StageInputError(
+      `stages.${ctx.stageName}: the derived architecture does not fit ${boardName}: ${over.join('; ')}. ` +
+        'Narrow searchSpace widths, lower the depth, raise multipliers.initial / multipliers.learningRate, lower target, or relax latencyMs / headroom.',
+    );
+  }
+  const arch = result.architecture;
+  const presets = presetCosts(data, board.core, board.clockHz, budgets);
+  const doc = { architecture: arch, predicted, budgets, board: boardName, inputShape: data.shape, numClasses: data.numClasses };
+  const artifacts = [await ctx.storeJson(ARCHITECTURE_ARTIFACT, doc), await ctx.storeJson('search', { budgets, board: boardName, presets, epochs: result.trace })];
+  const last = result.trace[result.trace.length - 1]!;
+  return {
+    artifacts,
+    metrics: {
+      predictedFlashBytes: predicted.flashBytes,
+      predictedSramBytes: predicted.sramBytes,
+      predictedArenaBytes: predicted.arenaBytes,
+      predictedLatencyMs: Number(predicted.latencyMs.toFixed(3)),
+      predictedInstructions: predicted.instructions,
+      macsPerInference: predicted.macs,
+      params: predicted.params,
+      supernetPathValAccuracy: last.valAccuracy,
+      epochs: result.trace.length,
+      searchSeconds: Math.round(result.searchSeconds),
+    },
+    summary:
+      `${boardName}: first conv ${arch.firstConv.filters}, blocks [${arch.blocks.map((b) => b.filters).join(', ')}]; predicted flash ${(predicted.flashBytes / 1024).toFixed(1)}/${(budgets.flashBytes / 1024).toFixed(1)} KB, ` +
+      `SRAM ${(predicted.sramBytes / 1024).toFixed(1)}/${(budgets.sramBytes / 1024).toFixed(1)} KB, ${predicted.latencyMs.toFixed(2)} ms${budgets.latencyMs === undefined ? '' : `/${budgets.latencyMs} ms`}; ${(predicted.macs / 1e6).toFixed(2)} M MAC`,
+  };
+}
+
+export const dnasStage: StageModule<DnasConfig> = {
+  kind,
+  version,
+  description: 'Hardware-aware DNAS (MicroNets §5.1): search a DS-CNN that fits the board’s flash, SRAM and latency budgets; outputs the architecture for train',
+  configSchema,
+  usesBoard: true,
+  toolVersions: async () => tfjsVersions(),
+  run,
+};

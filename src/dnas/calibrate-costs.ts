@@ -1,0 +1,134 @@
+/**
+ * Fits the DNAS cost constants (src/dnas/cost-constants.ts) from real `deploy` runs in a
+ * store: every run record whose `deploy` stage produced a `board` JSON, paired with the
+ * integer model of the `quantize` stage that run deployed.
+ *
+ *   bash scripts/build.sh && node dist/src/dnas/calibrate-costs.js [.tinyops/store]
+ *
+ * prints the constants as JSON; paste them into cost-constants.ts. What it fits:
+ * - instructions of each op class = a·work + b by least squares over every op of every run
+ *   (work = MACs for convs and FC, input bytes for pooling; the QEMU plugin counts are exact);
+ * - cycles per instruction of each core = estimated cycles / instructions (docs/cycle-model.md);
+ * - the model object's flash = Σ (weight bytes + 12 B per output channel + FC bias + softmax
+ *   LUT) + perOp·ops + base, and the fixed flash (kernels, front end, start-up, harness, libc)
+ *   = image flash − the model object's flash;
+ * - fixed SRAM = measured SRAM (static data + bss + stack high-water) − arena.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeIntModel, tensorByName, tensorBytes, type IntModel, type IntOp } from '../quant/int-model';
+import { opClassOf, type OpClass } from './op-classes';
+
+interface BoardOp {
+  readonly name: string;
+  readonly macs: number;
+  readonly instructions: number;
+  readonly inputBytes: number;
+}
+interface BoardJson {
+  readonly core: string;
+  readonly flashBytes: number;
+  readonly sramBytes: number;
+  readonly arenaBytes: number;
+  readonly instructionsPerInference: number;
+  readonly estimatedCycles: number;
+  readonly breakdown: { readonly model: { readonly flashBytes: number } };
+  readonly ops: readonly BoardOp[];
+}
+
+export interface Sample {
+  readonly run: string;
+  readonly board: BoardJson;
+  readonly model: IntModel;
+}
+
+/** Bytes of the model's const arrays that scale with the architecture (model-c.ts emits them). */
+export function modelArrayBytes(model: IntModel): number {
+  let bytes = 0;
+  for (const op of model.ops) {
+    if (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 12 * op.bias.length;
+    else if (op.kind === 'fully_connected') bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 4 * op.bias.length;
+    else if (op.kind === 'softmax') bytes += 4 * op.expLut.length;
+  }
+  return bytes;
+}
+
+/** Work unit of an op for the instruction fit: MACs, or input bytes for ops without MACs. */
+export function opWork(model: IntModel, op: IntOp, macs: number): number {
+  if (op.kind === 'avgpool' || op.kind === 'add' || op.kind === 'softmax') return tensorBytes(tensorByName(model, op.inputs[0]!));
+  return macs;
+}
+
+function fitLine(points: ReadonlyArray<readonly [number, number]>): { a: number; b: number } {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  const sxx = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
+  if (n < 2 || sxx === 0) return { a: mx > 0 ? my / mx : 0, b: mx > 0 ? 0 : my };
+  const a = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0) / sxx;
+  return { a, b: my - a * mx };
+}
+
+export function loadSamples(storeDir: string): Sample[] {
+  const objectPath = (uri: string) => uri.replace(/^file:\/\//, '');
+  const samples: Sample[] = [];
+  const seen = new Set<string>();
+  for (const f of fs.readdirSync(path.join(storeDir, 'runs')).sort()) {
+    const run = JSON.parse(fs.readFileSync(path.join(storeDir, 'runs', f), 'utf8')) as { stages: Record<string, { name: string; kind: string; artifacts?: Array<{ name: string; uri: string; sha256: string }> }>; pipeline: { stages: Array<{ name: string; needs: string[] }> } };
+    const stages = Object.values(run.stages);
+    for (const d of stages.filter((s) => s.kind === 'deploy')) {
+      const board = d.artifacts?.find((a) => a.name === 'board');
+      const needs = run.pipeline.stages.find((s) => s.name === d.name)?.needs ?? [];
+      const q = stages.find((s) => needs.includes(s.name) && s.kind === 'quantize');
+      const im = q?.artifacts?.find((a) => a.name === 'int-model');
+      if (board === undefined || im === undefined || seen.has(board.sha256) || !fs.existsSync(objectPath(board.uri))) continue;
+      seen.add(board.sha256);
+      samples.push({
+        run: f.replace(/\.json$/, ''),
+        board: JSON.parse(fs.readFileSync(objectPath(board.uri), 'utf8')) as BoardJson,
+        model: decodeIntModel(fs.readFileSync(objectPath(im.uri), 'utf8')),
+      });
+    }
+  }
+  return samples;
+}
+
+export function fitConstants(samples: readonly Sample[]) {
+  const points = new Map<OpClass, Array<[number, number]>>();
+  for (const s of samples) {
+    for (const bop of s.board.ops) {
+      const op = s.model.ops.find((o) => o.name === bop.name);
+      if (op === undefined) continue;
+      const cls = opClassOf(op);
+      points.set(cls, [...(points.get(cls) ?? []), [opWork(s.model, op, bop.macs), bop.instructions]]);
+    }
+  }
+  const instructions = Object.fromEntries([...points.entries()].sort().map(([k, p]) => {
+    const { a, b } = fitLine(p);
+    return [k, { perUnit: Number(a.toFixed(4)), perCall: Math.round(b), samples: p.length }];
+  }));
+  const byCore = (f: (s: Sample) => number) => {
+    const out: Record<string, number[]> = {};
+    for (const s of samples) (out[s.board.core] ??= []).push(f(s));
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.sort((x, y) => x - y)[Math.floor(v.length / 2)]!]));
+  };
+  const overhead = fitLine(samples.map((s) => [s.model.ops.length, s.board.breakdown.model.flashBytes - modelArrayBytes(s.model)] as const));
+  return {
+    runs: samples.map((s) => `${s.run} (${s.board.core}, ${s.model.ops.length} ops)`),
+    instructions,
+    cyclesPerInstruction: byCore((s) => Number((s.board.estimatedCycles / s.board.instructionsPerInference).toFixed(4))),
+    modelFlash: { perOpBytes: Math.round(overhead.a), baseBytes: Math.round(overhead.b) },
+    fixedFlashBytes: byCore((s) => s.board.flashBytes - s.board.breakdown.model.flashBytes),
+    fixedSramBytes: byCore((s) => s.board.sramBytes - s.board.arenaBytes),
+  };
+}
+
+if (require.main === module) {
+  const store = process.argv[2] ?? path.join('.tinyops', 'store');
+  const samples = loadSamples(store);
+  if (samples.length === 0) {
+    process.stderr.write(`no deploy runs with a board JSON and an int-model in ${store}/runs\n`);
+    process.exit(1);
+  }
+  process.stdout.write(JSON.stringify(fitConstants(samples), null, 1) + '\n');
+}

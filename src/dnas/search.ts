@@ -1,0 +1,287 @@
+import { createHash } from 'node:crypto';
+import type * as TF from '@tensorflow/tfjs-node';
+import { canonicalJson } from '../cache/canonical-json';
+import type { Board } from '../boards/registry';
+import { Adam, type AdamState } from '../nn/adam';
+import { CheckpointError } from '../nn/checkpoint';
+import type { DsCnnArchitecture } from '../nn/ds-cnn-arch';
+import { learningRateAt } from '../nn/lr-schedule';
+import { loadTf, type Tf } from '../nn/tf';
+import { checkTrainData, digestTrainData, gatherBatch, type LabelledSet, type TrainData } from '../nn/train-data';
+import { Prng } from '../util/prng';
+import { architectureCosts, type ArchCosts } from './arch-costs';
+import { expectedCosts } from './cost-model';
+import type { DnasConfig } from './dnas-config';
+import { deriveArchitecture, resolveSearchSpace, type ArchChoice, type SearchSpace } from './search-space';
+import { argmaxChoice, buildSupernet, nodeProbabilities, oneHotProbabilities, type Supernet } from './supernet';
+
+/**
+ * The DNAS search loop: one pass per batch gives the gradients of
+ *   J = CE(supernet(x; z)) + Σ_r λ_r·(E_z[cost_r]/(target·budget_r) − 1)
+ * w.r.t. the weights (Adam, the train stage's schedule) and, after `warmupEpochs`, w.r.t. the
+ * architecture logits (their own Adam) — first-order, on the training batch. The multipliers λ
+ * rise by dual ascent while an expected cost is over its target and fall (to 0) when under it.
+ * All randomness (init, shuffling, dropout, Gumbel noise) comes from seeded Prngs; the state
+ * after an epoch (weights, logits, λ, both optimizers, trace) is a checkpoint a resumed run
+ * continues from exactly.
+ */
+
+export interface Budgets {
+  readonly flashBytes: number;
+  readonly sramBytes: number;
+  readonly latencyMs?: number;
+}
+
+export interface Target {
+  readonly core: Board['core'];
+  readonly clockHz: number;
+}
+
+export interface EpochTrace {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  /** Supernet accuracy on validation along the epoch's argmax path (batch-statistics BN). */
+  readonly valAccuracy: number;
+  readonly temperature: number;
+  readonly archPhase: boolean;
+  /** Expected costs under softmax(α) at the end of the epoch. */
+  readonly expected: { readonly flashBytes: number; readonly sramBytes: number; readonly latencyMs: number };
+  readonly multipliers: { readonly flash: number; readonly sram: number; readonly latency: number };
+  /** softmax(α) of every node. */
+  readonly z: readonly number[][];
+  readonly derived: { readonly architecture: DsCnnArchitecture; readonly costs: ArchCosts };
+}
+
+export interface SearchState {
+  readonly fingerprint: string;
+  readonly epochsDone: number;
+  readonly weights: readonly Float32Array[];
+  readonly logits: readonly Float32Array[];
+  readonly multipliers: readonly number[];
+  readonly weightOptimizer: AdamState;
+  readonly archOptimizer: AdamState;
+  readonly trace: readonly EpochTrace[];
+}
+
+export interface SearchHooks {
+  readonly rng: Prng;
+  readonly resumeFrom?: SearchState;
+  readonly onEpoch?: (trace: EpochTrace, state: () => SearchState) => Promise<void>;
+  readonly onStep?: (step: number, total: number) => void;
+}
+
+export interface SearchResult {
+  readonly architecture: DsCnnArchitecture;
+  readonly choice: ArchChoice;
+  readonly costs: ArchCosts;
+  readonly trace: readonly EpochTrace[];
+  readonly searchSeconds: number;
+}
+
+type Seeds = readonly [number, number, number, number];
+
+export async function runSearch(data: TrainData, config: DnasConfig, target: Target, budgets: Budgets, hooks: SearchHooks): Promise<SearchResult> {
+  checkTrainData(data);
+  const tf = loadTf();
+  const space = resolveSearchSpace(config.searchSpace);
+  const words = (r: Prng): Seeds => [r.nextUint32(), r.nextUint32(), r.nextUint32(), r.nextUint32()];
+  const drawnInit = words(hooks.rng);
+  const drawnData = words(hooks.rng);
+  const initSeed = config.seeds.init === undefined ? drawnInit : words(Prng.derive('tinyops/dnas/init', config.seeds.init));
+  const dataSeed = config.seeds.data === undefined ? drawnData : words(Prng.derive('tinyops/dnas/data', config.seeds.data));
+  const fingerprint = createHash('sha256')
+    .update(canonicalJson({ format: 'tinyops-dnas/1', config, target, budgets, data: digestTrainData(data), initSeed, dataSeed }))
+    .digest('hex');
+  const resume = hooks.resumeFrom;
+  if (resume !== undefined && (resume.fingerprint !== fingerprint || resume.epochsDone > config.epochs)) {
+    throw new CheckpointError('dnas checkpoint belongs to another search (its config, data or seed differ)');
+  }
+
+  const net = buildSupernet(tf, space, { inputShape: data.shape, numClasses: data.numClasses, initRng: Prng.derive('tinyops/dnas/glorot', ...initSeed) });
+  const weightOpt = new Adam(tf, net.weights, config.optimizer);
+  const archOpt = new Adam(tf, net.archLogits, config.optimizer);
+  let multipliers = [config.multipliers.initial, config.multipliers.initial, config.multipliers.initial];
+  const trace: EpochTrace[] = [];
+  const env = { space, inputShape: data.shape, numClasses: data.numClasses, core: target.core, clockHz: target.clockHz };
+  try {
+    if (resume !== undefined) {
+      resume.weights.forEach((w, i) => net.weights[i]!.assign(tf.tensor(w, net.weights[i]!.shape)));
+      resume.logits.forEach((w, i) => net.archLogits[i]!.assign(tf.tensor(w, net.archLogits[i]!.shape)));
+      weightOpt.setState(resume.weightOptimizer);
+      archOpt.setState(resume.archOptimizer);
+      multipliers = [...resume.multipliers];
+      trace.push(...resume.trace);
+    }
+    const n = data.train.n;
+    const stepsPerEpoch = Math.ceil(n / config.batchSize);
+    const totalSteps = stepsPerEpoch * config.epochs;
+    const size = data.shape[0] * data.shape[1];
+    const budgetList = [budgets.flashBytes, budgets.sramBytes, budgets.latencyMs ?? Infinity];
+    let seconds = 0;
+    for (let epoch = trace.length + 1; epoch <= config.epochs; epoch++) {
+      const t0 = process.hrtime.bigint();
+      const rng = Prng.derive('tinyops/dnas/epoch', ...dataSeed, epoch);
+      const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+      const tau = temperatureAt(config, epoch);
+      const archPhase = epoch > config.warmupEpochs;
+      let lossSum = 0;
+      let correct = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const step = (epoch - 1) * stepsPerEpoch + s;
+        const lr = learningRateAt(config.learningRate, step, stepsPerEpoch, totalSteps);
+        const start = s * config.batchSize;
+        const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), size);
+        const b = batch.y.length;
+        const noise = net.archLogits.map((l) => Float32Array.from({ length: l.size }, () => gumbel(rng)));
+        const mask = dropoutMask(rng, b, net.channels, space.dropout);
+        const r = tf.tidy(() => {
+          const x = tf.tensor4d(batch.x, [b, data.shape[0], data.shape[1], 1]);
+          const labels = tf.tensor1d(batch.y, 'int32');
+          const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
+          const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.channels]);
+          const vars = archPhase ? [...net.weights, ...net.archLogits] : [...net.weights];
+          let ce: TF.Scalar | undefined;
+          let costs: TF.Tensor1D | undefined;
+          let right: TF.Scalar | undefined;
+          const { grads } = tf.variableGrads(() => {
+            const z = nodeProbabilities(tf, space, net.archLogits as readonly TF.Tensor1D[], (l, i) =>
+              config.relaxation === 'gumbel' ? (tf.softmax(tf.div(tf.add(l, tf.tensor1d(noise[i]!)), tau)) as TF.Tensor1D) : (tf.softmax(l) as TF.Tensor1D),
+            );
+            const logits = net.forward(x, z, maskT);
+            right = tf.keep(tf.sum(tf.equal(tf.argMax(logits, 1), labels)) as TF.Scalar);
+            ce = tf.keep(tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as TF.Scalar);
+            if (!archPhase) return ce;
+            const p = nodeProbabilities(tf, space, net.archLogits as readonly TF.Tensor1D[], (l) => tf.softmax(l) as TF.Tensor1D);
+            const c = expectedCosts(tf, env, p, config.smoothMaxBytes);
+            const ratios = tf.stack([c.flashBytes, c.sramBytes, c.latencyMs].map((v, i) => tf.div(v, config.target * budgetList[i]!))) as TF.Tensor1D;
+            costs = tf.keep(ratios);
+            const active = tf.tensor1d(budgetList.map((bud, i) => (Number.isFinite(bud) ? multipliers[i]! : 0)));
+            return tf.add(ce, tf.sum(tf.mul(active, tf.sub(ratios, 1)))) as TF.Scalar;
+          }, vars);
+          weightOpt.apply(net.weights.map((v) => grads[v.name] as TF.Tensor), lr);
+          if (archPhase) archOpt.apply(net.archLogits.map((v) => grads[v.name] as TF.Tensor), config.archLearningRate);
+          return { ce: ce!, right: right!, costs };
+        });
+        lossSum += (r.ce.dataSync()[0] as number) * b;
+        correct += r.right.dataSync()[0] as number;
+        if (r.costs !== undefined) {
+          const ratios = r.costs.dataSync();
+          multipliers = multipliers.map((m, i) => (Number.isFinite(budgetList[i]!) ? Math.max(0, m + config.multipliers.learningRate * ((ratios[i] as number) - 1)) : 0));
+        }
+        for (const t of [r.ce, r.right, r.costs]) t?.dispose();
+        hooks.onStep?.(step + 1, totalSteps);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      seconds += Number(process.hrtime.bigint() - t0) / 1e9;
+      const logits = net.archLogits.map((l) => Float32Array.from(l.dataSync() as Float32Array));
+      const choice = argmaxChoice(space, logits);
+      const architecture = deriveArchitecture(space, choice);
+      const costs = architectureCosts(tf, architecture, env);
+      const expected = tf.tidy(() => {
+        const c = expectedCosts(tf, env, nodeProbabilities(tf, space, net.archLogits as readonly TF.Tensor1D[], (l) => tf.softmax(l) as TF.Tensor1D));
+        return [c.flashBytes, c.sramBytes, c.latencyMs].map((v) => v.dataSync()[0] as number);
+      });
+      const rec: EpochTrace = {
+        epoch,
+        loss: lossSum / n,
+        accuracy: correct / n,
+        valAccuracy: await pathAccuracy(tf, net, space, choice, data, data.validation),
+        temperature: tau,
+        archPhase,
+        expected: { flashBytes: expected[0]!, sramBytes: expected[1]!, latencyMs: expected[2]! },
+        multipliers: { flash: multipliers[0]!, sram: multipliers[1]!, latency: multipliers[2]! },
+        z: tf.tidy(() => net.archLogits.map((l) => Array.from(tf.softmax(l).dataSync()))),
+        derived: { architecture, costs },
+      };
+      trace.push(rec);
+      if (hooks.onEpoch !== undefined) {
+        await hooks.onEpoch(rec, () => ({
+          fingerprint,
+          epochsDone: epoch,
+          weights: net.weights.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
+          logits,
+          multipliers: [...multipliers],
+          weightOptimizer: weightOpt.getState(),
+          archOptimizer: archOpt.getState(),
+          trace: [...trace],
+        }));
+      }
+    }
+    const last = trace[trace.length - 1]!;
+    const logits = net.archLogits.map((l) => Float32Array.from(l.dataSync() as Float32Array));
+    return { architecture: last.derived.architecture, choice: argmaxChoice(space, logits), costs: last.derived.costs, trace, searchSeconds: seconds };
+  } finally {
+    weightOpt.dispose();
+    archOpt.dispose();
+    net.dispose();
+  }
+}
+
+function temperatureAt(config: DnasConfig, epoch: number): number {
+  const { initial, final } = config.temperature;
+  return config.epochs <= 1 ? final : initial * Math.pow(final / initial, (epoch - 1) / (config.epochs - 1));
+}
+
+/** Standard Gumbel noise −log(−log U), U in (0, 1). */
+function gumbel(rng: Prng): number {
+  const u = Math.min(Math.max(rng.next(), 1e-10), 1 - 1e-10);
+  return -Math.log(-Math.log(u));
+}
+
+function dropoutMask(rng: Prng, batch: number, features: number, rate: number): Float32Array | undefined {
+  if (rate <= 0) return undefined;
+  const scale = 1 / (1 - rate);
+  const mask = new Float32Array(batch * features);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < rate ? 0 : scale;
+  return mask;
+}
+
+/** Accuracy of the supernet along one path (one-hot z), BN on batch statistics of 256-example batches. */
+async function pathAccuracy(tf: Tf, net: Supernet, space: SearchSpace, choice: ArchChoice, data: TrainData, set: LabelledSet): Promise<number> {
+  const size = data.shape[0] * data.shape[1];
+  let correct = 0;
+  for (let start = 0; start < set.n; start += 256) {
+    const end = Math.min(set.n, start + 256);
+    const c = tf.tidy(() => {
+      const x = tf.tensor4d(set.x.subarray(start * size, end * size), [end - start, data.shape[0], data.shape[1], 1]);
+      const logits = net.forward(x, oneHotProbabilities(tf, space, choice), undefined);
+      return tf.sum(tf.equal(tf.argMax(logits, 1), tf.tensor1d(set.y.subarray(start, end), 'int32'))).dataSync()[0] as number;
+    });
+    correct += c;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return set.n === 0 ? 0 : correct / set.n;
+}
+
+/** Checkpoint bytes: JSON with float arrays as base64 (little-endian float32). */
+export function encodeSearchState(s: SearchState): Buffer {
+  const f = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+  const adam = (o: AdamState) => ({ step: o.step, m: o.m.map(f), v: o.v.map(f) });
+  return Buffer.from(JSON.stringify({ format: 'tinyops-dnas-checkpoint/1', ...s, weights: s.weights.map(f), logits: s.logits.map(f), weightOptimizer: adam(s.weightOptimizer), archOptimizer: adam(s.archOptimizer) }));
+}
+
+export function decodeSearchState(buf: Uint8Array): SearchState {
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(Buffer.from(buf).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new CheckpointError('dnas checkpoint is not JSON');
+  }
+  if (j.format !== 'tinyops-dnas-checkpoint/1') throw new CheckpointError(`dnas checkpoint: unknown format ${String(j.format)}`);
+  const f = (s: string) => {
+    const b = Buffer.from(s, 'base64');
+    return Float32Array.from(new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
+  };
+  const adam = (o: { step: number; m: string[]; v: string[] }): AdamState => ({ step: o.step, m: o.m.map(f), v: o.v.map(f) });
+  return {
+    fingerprint: j.fingerprint as string,
+    epochsDone: j.epochsDone as number,
+    weights: (j.weights as string[]).map(f),
+    logits: (j.logits as string[]).map(f),
+    multipliers: j.multipliers as number[],
+    weightOptimizer: adam(j.weightOptimizer as never),
+    archOptimizer: adam(j.archOptimizer as never),
+    trace: j.trace as EpochTrace[],
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The dnas stage resumes after a crash: an attempt that dies in epoch 2 leaves the epoch-1
+ * search state in the store; the retry continues from it and writes the same artifacts as an
+ * uninterrupted search (real LocalStore, real tfjs-node, real stage context). The train
+ * stage then trains the searched architecture in place of its own.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { dnasStage } from '../../../activities/dnas';
+import { createStageContext } from '../../../activities/stage-context';
+import type { StageProgress, StageResult } from '../../../activities/stage-module';
+import { trainStage } from '../../../activities/train';
+import { dnasConfigSchema, type DnasConfig } from '../../../src/dnas/dnas-config';
+import { writeFeatureTensor } from '../../../src/dsp/feature-tensor';
+import { trainStageConfigSchema } from '../../../src/nn/train-config';
+import type { ArtifactRef } from '../../../src/store/artifact-store';
+import { LocalStore } from '../../../src/store/local-store';
+import { syntheticData } from '../nn/synthetic-data';
+
+jest.setTimeout(120_000);
+
+describe('dnas stage', () => {
+  let dir: string;
+  let store: LocalStore;
+  let inputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, number> }>;
+  const config: DnasConfig = dnasConfigSchema.parse({
+    board: 'stm32f446re',
+    searchSpace: { firstConv: { widths: [8, 16], kernel: [3, 3] }, blocks: { depth: 2, widths: [8, 16] } },
+    epochs: 3,
+    warmupEpochs: 1,
+    batchSize: 16,
+  });
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-dnas-'));
+    store = new LocalStore(path.join(dir, 'store'));
+    const data = syntheticData({ n: 64, nVal: 16, shape: [20, 10], numClasses: 4 });
+    const labels = ['_silence_', '_unknown_', 'yes', 'no'];
+    const refs: ArtifactRef[] = [];
+    for (const [name, set] of [['train', data.train], ['validation', data.validation]] as const) {
+      const file = path.join(dir, `${name}.feat`);
+      writeFeatureTensor(file, { shape: [set.n, 20, 10], split: name, labels, frontEnd: {}, labelIndex: [...set.y], clips: [...set.y].map((_, i) => `c${i}.wav`) }, set.x);
+      const ref = await store.putFile(file);
+      refs.push({ ...ref, name, mediaType: 'application/x-tinyops-features' });
+    }
+    inputs = { features: { artifacts: refs, metrics: {} } };
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const context = <C>(stageName: string, c: C, cacheKey: string, onProgress: (p: StageProgress) => void, logs: string[], extra: typeof inputs = {}) =>
+    createStageContext({
+      pipelineName: 'p', stageName, runId: 'r', seed: 3, config: c, inputs: { ...inputs, ...extra }, cacheKey, store,
+      stateDir: path.join(dir, 'state'), onProgress, onLog: (m) => logs.push(m),
+    });
+
+  it('a retry after a crash resumes from the stored search state; train takes the found architecture', async () => {
+    const clean: StageResult = await dnasStage.run(context('dnas', config, 'a'.repeat(64), () => undefined, []));
+    expect(clean.artifacts.map((a) => a.name)).toEqual(['architecture', 'search']);
+    expect(clean.metrics).toEqual(expect.objectContaining({ epochs: 3, predictedFlashBytes: expect.any(Number), predictedLatencyMs: expect.any(Number) }));
+
+    const key = 'b'.repeat(64);
+    const crash = (p: StageProgress): void => {
+      if (p.epoch === 2) throw new Error('worker killed');
+    };
+    await expect(dnasStage.run(context('dnas', config, key, crash, []))).rejects.toThrow('worker killed');
+    expect(await store.getDoc(`checkpoints/${key}.json`)).toEqual(expect.objectContaining({ epoch: 1 }));
+    const logs: string[] = [];
+    const resumed = await dnasStage.run(context('dnas', config, key, () => undefined, logs));
+    expect(logs).toContain('resuming after epoch 1');
+    expect(resumed.artifacts.map((a) => a.sha256)).toEqual(clean.artifacts.map((a) => a.sha256));
+
+    const found = JSON.parse(fs.readFileSync(clean.artifacts[0]!.uri.replace(/^file:\/\//, ''), 'utf8')) as { architecture: { firstConv: { filters: number } } };
+    const trainConfig = trainStageConfigSchema.parse({ epochs: 1, batchSize: 16 });
+    const trained = await trainStage.run(context('train', trainConfig, 'c'.repeat(64), () => undefined, [], { dnas: { artifacts: [...clean.artifacts], metrics: {} } }));
+    expect(trained.metrics.macsPerInference).toBe(clean.metrics.macsPerInference);
+    expect(found.architecture.firstConv.filters).toBeLessThanOrEqual(16);
+  });
+
+  it('a derived model over budget fails with the budget and the overshoot', async () => {
+    const tight = { ...config, latencyMs: 0.001 };
+    await expect(dnasStage.run(context('dnas', tight, 'd'.repeat(64), () => undefined, []))).rejects.toThrow(
+      /stages\.dnas: the derived architecture does not fit stm32f446re: latency: needs [\d.]+ ms, budget 0\.001 ms/,
+    );
+  });
+});
