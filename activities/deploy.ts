@@ -16,6 +16,8 @@ import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-re
 import { countMacs, decodeIntModel, opMacs, tensorByName, tensorBytes, type IntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { findInput, requireUpstream } from '../src/stage/inputs';
+import { streamCheckConfigSchema } from '../src/deploy/stream-detector';
+import { streamCheck, streamCheckMetrics, streamSummary } from './deploy-stream';
 
 /**
  * `deploy` (DESIGN.md §7): build the generated C with arm-none-eabi-gcc for the board's core,
@@ -37,7 +39,7 @@ import { findInput, requireUpstream } from '../src/stage/inputs';
  * Outputs: `firmware` (ELF), `board` (JSON: measurements, per-op counts, CPI model; the report's Board section).
  */
 export const kind = 'deploy';
-export const version = 1;
+export const version = 2; // 2: optional streaming check (`stream:`), its results in the board artifact
 
 export const deployConfigSchema = z.strictObject({
   board: z.enum(boardNames as [string, ...string[]]).optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
@@ -46,6 +48,7 @@ export const deployConfigSchema = z.strictObject({
   optimize: z.enum(['O2', 'O3', 'Os']).default('O2'),
   stackBytes: z.number().int().positive().default(8192).meta({ description: 'Stack reserved at link time (counted against the board\'s SRAM).' }),
   timeoutSec: z.number().positive().default(600),
+  stream: streamCheckConfigSchema.optional().meta({ description: 'Streaming check: feed whole scored streams hop by hop through the streaming firmware (MFCC ring, inference every k hops, integer detector) in QEMU and require its detections to equal the host detector\'s, event for event; measures per-hop cost and duty cycle.' }),
 });
 export type DeployConfig = z.output<typeof deployConfigSchema>;
 
@@ -262,6 +265,10 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     input: audio ? 'audio' : 'features',
     ...(fePick && feLatency ? { frontEnd: { counts: fePick, instructionsPerClip: fePick.instructions, estimatedLatencyMs: feLatency.ms, frames: feParams!.frames } } : {}),
   };
+  // 5. Streaming check (optional): whole scored streams, device detections vs the host's.
+  if (config.stream && !audio) throw new StageInputError(`stages.${ctx.stageName}.with.stream: the streaming check needs audio input (a model with a fixed-point MFCC front end and the dataset stage in needs:)`);
+  const stream = config.stream ? await streamCheck(ctx, config.stream, { model, params: feParams!, srcDir, kernels: plan.kernels, boardName }) : undefined;
+  Object.assign(deployment, stream ? { stream } : {});
   fs.writeFileSync(path.join(ctx.workDir, 'deployment.json'), JSON.stringify(deployment, null, 2) + '\n');
   const artifacts = [
     await ctx.storeFile('firmware', build.elfPath, 'application/x-elf'),
@@ -284,8 +291,9 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       vectorsChecked: picks.length,
       boardAccuracy: correct / picks.length,
       ...(fePick && feLatency ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) } : {}),
+      ...(stream ? streamCheckMetrics(stream) : {}),
     },
-    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
+    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz${stream ? `; ${streamSummary(stream)}` : ''}`,
   };
 }
 
