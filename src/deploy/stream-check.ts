@@ -102,8 +102,12 @@ function medianCounts(xs: ExecutionCounts[]): ExecutionCounts {
   return xs.reduce((best, c) => (Math.abs(c.instructions - mid) < Math.abs(best.instructions - mid) ? c : best), xs[0]!);
 }
 
-/** The host's detections on a stream: MfccQ15 → integer model every `every` frames → integer detector. */
-export function hostStreamEvents(model: IntModel, params: MfccParams, pcm: Int16Array, detector: StreamDetectorConfig, every: number): StreamEvent[] {
+/**
+ * The host's detections on a stream: MfccQ15 → integer model every `every` frames → integer
+ * detector. Yields to the event loop between inferences, so a QEMU run started before it
+ * proceeds meanwhile.
+ */
+export async function hostStreamEvents(model: IntModel, params: MfccParams, pcm: Int16Array, detector: StreamDetectorConfig, every: number): Promise<StreamEvent[]> {
   const whole = pcm.subarray(0, Math.floor(pcm.length / params.strideSamples) * params.strideSamples);
   const codes = new MfccQ15(params).compute(whole);
   const c = params.coefficients;
@@ -114,6 +118,7 @@ export function hostStreamEvents(model: IntModel, params: MfccParams, pcm: Int16
     const q = quantizeModelInput(model, codes.subarray((f - params.frames + 1) * c, (f + 1) * c));
     outputs.push(runIntModel(model, q).get(model.output)!);
     newest.push(f);
+    if (outputs.length % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const flat = new Int8Array(outputs.length * detector.numClasses);
   outputs.forEach((o, i) => flat.set(o, i * detector.numClasses));
@@ -192,15 +197,19 @@ export async function runStreamCheck(o: StreamCheckOptions): Promise<StreamCheck
   const reports: StreamReport[] = [];
   let stack = 0;
   for (const [si, s] of o.streams.entries()) {
-    o.progress?.(`stream ${si + 1}/${o.streams.length} (${s.id}): host reference`);
-    const host = hostStreamEvents(o.model, params, s.pcm, o.detector, o.every);
     fs.rmSync(runDir, { recursive: true, force: true });
     fs.mkdirSync(runDir, { recursive: true });
     const hops = Math.floor(s.pcm.length / params.strideSamples);
     const pcm = s.pcm.subarray(0, hops * params.strideSamples);
     fs.writeFileSync(path.join(runDir, 'stream.bin'), Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-    o.progress?.(`stream ${si + 1}/${o.streams.length} (${s.id}): ${hops} hops on the board (QEMU)`);
-    const qemu = await runOnQemu({ board: o.board, elfPath: build.elfPath, workDir: runDir, timeoutMs: o.timeoutMs });
+    o.progress?.(`stream ${si + 1}/${o.streams.length} (${s.id}): ${hops} hops on the board (QEMU) and the host integer reference`);
+    // QEMU is a child process: the host reference (the slower half for a big model) runs meanwhile.
+    const running = runOnQemu({ board: o.board, elfPath: build.elfPath, workDir: runDir, timeoutMs: o.timeoutMs });
+    const [hostResult, qemuResult] = await Promise.allSettled([hostStreamEvents(o.model, params, s.pcm, o.detector, o.every), running]);
+    if (hostResult.status === 'rejected') throw hostResult.reason;
+    if (qemuResult.status === 'rejected') throw qemuResult.reason;
+    const host = hostResult.value;
+    const qemu = qemuResult.value;
     if (qemu.exitCode !== 0 || !/^ok$/m.test(qemu.stdout)) {
       throw new StreamMismatchError(`streaming firmware on ${o.board} exited ${qemu.exitCode} on ${s.id}: ${qemu.stdout.trim().split('\n').pop() ?? ''} ${qemu.stderr.trim()}`.trim());
     }

@@ -13,6 +13,7 @@ import type { StreamDetectorConfig } from '../../src/deploy/stream-detector';
 import type { MfccParams } from '../../src/dsp/mfcc-config';
 import { MfccQ15 } from '../../src/dsp/mfcc-q15';
 import { REPO_ROOT } from './firmware-build';
+import { mfccTestClips } from './mfcc-clips';
 
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
 const TABLES = 'tops_stream_test_tables';
@@ -36,6 +37,14 @@ function int16Bytes(a: Int16Array): Buffer {
   const b = Buffer.alloc(2 * a.length);
   a.forEach((v, i) => b.writeInt16LE(v, 2 * i));
   return b;
+}
+
+/** MFCC test clips back to back (speech-like, noise, silence, tones, quiet, clipped): `clips` × clipSamples. */
+export function streamSignal(seed: string, clips: number, params: MfccParams): Int16Array {
+  const parts = mfccTestClips(seed, params.clipSamples).slice(0, clips);
+  const out = new Int16Array(parts.length * params.clipSamples);
+  parts.forEach((c, i) => out.set(c.pcm, i * params.clipSamples));
+  return out;
 }
 
 /** A temp dir with the tables, the config header and the input files. */

@@ -55,7 +55,7 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
     expect(perHop).toBeLessThan((d.metrics.frontEndInstructionsPerClip as number) / 49 * 1.1);
     expect(d.metrics.streamInstructionsPerInference as number).toBeGreaterThan(d.metrics.instructionsPerInference as number);
     expect(d.metrics.dutyCycle as number).toBeGreaterThan(0);
-    expect(d.metrics.dutyCycle as number).toBeLessThan(d.metrics.peakHopLoad as number);
+    expect(d.metrics.dutyCycle as number).toBeLessThanOrEqual(d.metrics.peakHopLoad as number); // equal at every = 1
     expect(d.metrics.flashBytes as number).toBeGreaterThan(c.metrics.weightBytes as number);
     expect(d.metrics.flashBytes as number).toBeLessThan(512 * 1024);
     expect(d.metrics.sramBytes as number).toBeGreaterThan(d.metrics.arenaBytes as number);
