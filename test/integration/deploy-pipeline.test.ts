@@ -74,6 +74,7 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
     expect(board.ops.every((o) => o.instructions > 0)).toBe(true);
     const html = fs.readFileSync(new URL(first.stages.report!.artifacts[0]!.uri), 'utf8');
     expect(html).toContain('instructions / MAC');
+    expect(html).toContain('Streaming check');
     expect(html).toContain('stm32f446re');
   });
 
