@@ -172,19 +172,138 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
     }
 }
 
+/*
+ * One twiddle's butterflies of a stage: (a, b) -> (a + t, a - t), t = w b, for a at pa,
+ * pa + stride, ... below end and b half2 values after each a:
+ *   tr = mulSubRound30(br, wr, bi, wi) = rnd(br wr + bi (-wi), 30)
+ *   ti = mulSubRound30(br, wi, -bi, wr) = rnd(br wi + bi wr, 30)
+ * On Thumb-2 (Cortex-M3/M4/M7) the loop is written out: two SMLALs into an accumulator preset
+ * to 2^29 per product pair, the >> 30 on the two halves. The loop keeps 13 values live, and
+ * GCC's allocation of the 64-bit accumulators spilled and reloaded operands (35-43 instructions
+ * per butterfly against 24 here). Same integers as the C below (the host build and the tests'
+ * reference); test/integration/firmware-qemu-stream.test.ts and firmware-qemu-mfcc.test.ts check
+ * it bit for bit on the board.
+ */
+static void butterflies(int32_t *pa, const int32_t *end, int32_t half2, int32_t stride,
+                        int32_t wr, int32_t wi)
+{
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+    int32_t *pb = pa + half2;
+    const int32_t nwi = -wi;
+    const int32_t step_bytes = 4 * stride;
+    int32_t br, bi, ar, ai, lo, hi;
+    if (pa >= end) {
+        return;
+    }
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd   %[br], %[bi], [%[pb]]\n\t"
+        "mov    %[lo], #0x20000000\n\t"
+        "mov    %[hi], #0\n\t"
+        "smlal  %[lo], %[hi], %[br], %[wr]\n\t"
+        "smlal  %[lo], %[hi], %[bi], %[nwi]\n\t"
+        "lsr    %[lo], %[lo], #30\n\t"
+        "orr    %[ar], %[lo], %[hi], lsl #2\n\t"      /* ar <- tr */
+        "mov    %[lo], #0x20000000\n\t"
+        "mov    %[hi], #0\n\t"
+        "smlal  %[lo], %[hi], %[br], %[wi]\n\t"
+        "smlal  %[lo], %[hi], %[bi], %[wr]\n\t"
+        "lsr    %[lo], %[lo], #30\n\t"
+        "orr    %[ai], %[lo], %[hi], lsl #2\n\t"      /* ai <- ti */
+        "ldrd   %[br], %[bi], [%[pa]]\n\t"            /* br, bi <- ar, ai */
+        "sub    %[lo], %[br], %[ar]\n\t"
+        "sub    %[hi], %[bi], %[ai]\n\t"
+        "strd   %[lo], %[hi], [%[pb]]\n\t"
+        "add    %[lo], %[br], %[ar]\n\t"
+        "add    %[hi], %[bi], %[ai]\n\t"
+        "strd   %[lo], %[hi], [%[pa]]\n\t"
+        "add    %[pa], %[pa], %[step]\n\t"
+        "add    %[pb], %[pb], %[step]\n\t"
+        "cmp    %[pa], %[end]\n\t"
+        "blo    1b\n\t"
+        : [pa] "+r"(pa), [pb] "+r"(pb), [br] "=&r"(br), [bi] "=&r"(bi), [ar] "=&r"(ar), [ai] "=&r"(ai),
+          [lo] "=&r"(lo), [hi] "=&r"(hi)
+        : [end] "r"(end), [step] "r"(step_bytes), [wr] "r"(wr), [wi] "r"(wi), [nwi] "r"(nwi)
+        : "cc", "memory");
+#else
+    const int32_t nwi = -wi;
+    for (; pa < end; pa += stride) {
+        int32_t *pb = pa + half2;
+        const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+        const int32_t tr = mac_round30(br, wr, bi, nwi);
+        const int32_t ti = mac_round30(br, wi, bi, wr);
+        pb[0] = ar - tr;
+        pb[1] = ai - ti;
+        pa[0] = ar + tr;
+        pa[1] = ai + ti;
+    }
+#endif
+}
+
+/*
+ * One butterfly (the arithmetic of butterflies() above) for the last stages, where a twiddle
+ * has only one to four butterflies and the per-twiddle set-up would cost more than the work.
+ */
+static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t wi)
+{
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+    const int32_t nwi = -wi;
+    int32_t br, bi, ar, ai, lo, hi;
+    __asm__ volatile(
+        "ldrd   %[br], %[bi], [%[pb]]\n\t"
+        "mov    %[lo], #0x20000000\n\t"
+        "mov    %[hi], #0\n\t"
+        "smlal  %[lo], %[hi], %[br], %[wr]\n\t"
+        "smlal  %[lo], %[hi], %[bi], %[nwi]\n\t"
+        "lsr    %[lo], %[lo], #30\n\t"
+        "orr    %[ar], %[lo], %[hi], lsl #2\n\t"
+        "mov    %[lo], #0x20000000\n\t"
+        "mov    %[hi], #0\n\t"
+        "smlal  %[lo], %[hi], %[br], %[wi]\n\t"
+        "smlal  %[lo], %[hi], %[bi], %[wr]\n\t"
+        "lsr    %[lo], %[lo], #30\n\t"
+        "orr    %[ai], %[lo], %[hi], lsl #2\n\t"
+        "ldrd   %[br], %[bi], [%[pa]]\n\t"
+        "sub    %[lo], %[br], %[ar]\n\t"
+        "sub    %[hi], %[bi], %[ai]\n\t"
+        "strd   %[lo], %[hi], [%[pb]]\n\t"
+        "add    %[lo], %[br], %[ar]\n\t"
+        "add    %[hi], %[bi], %[ai]\n\t"
+        "strd   %[lo], %[hi], [%[pa]]\n\t"
+        : [br] "=&r"(br), [bi] "=&r"(bi), [ar] "=&r"(ar), [ai] "=&r"(ai), [lo] "=&r"(lo), [hi] "=&r"(hi)
+        : [pa] "r"(pa), [pb] "r"(pb), [wr] "r"(wr), [wi] "r"(wi), [nwi] "r"(nwi)
+        : "memory");
+#else
+    const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+    const int32_t tr = mac_round30(br, wr, bi, -wi);
+    const int32_t ti = mac_round30(br, wi, bi, wr);
+    pb[0] = ar - tr;
+    pb[1] = ai - ti;
+    pa[0] = ar + tr;
+    pa[1] = ai + ti;
+#endif
+}
+
 /* Step 3a: the M-point radix-2 DIT complex FFT in place (fft-q30.ts), inputs already bit-reversed. */
 static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
+    /*
+     * Twiddle j = len/4 of a stage is -i = (0, -2^30) in the table (fft-q30.ts, every power of
+     * two): then mulSubRound30 is exact without a multiply, rnd(zi*2^30, 30) = zi and
+     * rnd(-zr*2^30, 30) = -zr, the same integers. Checked once, not assumed.
+     */
+    const int minus_i = t->fft_twiddle_re[m / 4] == 0 && t->fft_twiddle_im[m / 4] == -((int32_t)1 << 30);
+    int32_t *const end = z + 2 * m;
     int32_t len;
     for (len = 2; len <= m; len *= 2) {
         const int32_t half2 = len; /* int32 offset of the partner: 2 * (len / 2) */
+        const int32_t stride = 2 * len;
         const int32_t step = m / len;
         int32_t j;
         int32_t *pa;
-        int32_t *const end = z + 2 * m;
         /* j = 0: twiddle 1, applied without a multiply. */
-        for (pa = z; pa < end; pa += 2 * len) {
+        for (pa = z; pa < end; pa += stride) {
             int32_t *pb = pa + half2;
             const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
             pb[0] = ar - br;
@@ -192,20 +311,35 @@ static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
             pa[0] = ar + br;
             pa[1] = ai + bi;
         }
-        /* Butterflies of one stage are independent, so j runs outside to load each twiddle once. */
-        for (j = 1; j < len / 2; j++) {
-            const int32_t wr = t->fft_twiddle_re[j * step];
-            const int32_t wi = t->fft_twiddle_im[j * step];
-            const int32_t nwi = -wi;
-            for (pa = z + 2 * j; pa < end; pa += 2 * len) {
+        if (len >= 4 && minus_i) {
+            for (pa = z + len / 2; pa < end; pa += stride) { /* j = len/4: 2 * j = len / 2 */
                 int32_t *pb = pa + half2;
-                const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
-                const int32_t tr = mac_round30(br, wr, bi, nwi); /* mulSubRound30(zr, wr, zi, wi) */
-                const int32_t ti = mac_round30(br, wi, bi, wr);  /* mulSubRound30(zr, wi, -zi, wr) */
+                const int32_t ar = pa[0], ai = pa[1], tr = pb[1], ti = -pb[0];
                 pb[0] = ar - tr;
                 pb[1] = ai - ti;
                 pa[0] = ar + tr;
                 pa[1] = ai + ti;
+            }
+        }
+        if (step > 4) {
+            /* Butterflies of one stage are independent, so j runs outside to load each twiddle once. */
+            for (j = 1; j < len / 2; j++) {
+                const int32_t wr = t->fft_twiddle_re[j * step];
+                const int32_t wi = t->fft_twiddle_im[j * step];
+                if (j != len / 4 || !minus_i) {
+                    butterflies(z + 2 * j, end, half2, stride, wr, wi);
+                }
+            }
+        } else {
+            /* The last stages (<= 4 groups): group outside, each twiddle loaded per butterfly. */
+            for (pa = z; pa < end; pa += stride) {
+                const int32_t *wr = t->fft_twiddle_re;
+                const int32_t *wi = t->fft_twiddle_im;
+                for (j = 1; j < len / 2; j++) {
+                    if (j != len / 4 || !minus_i) {
+                        butterfly_one(pa + 2 * j, pa + 2 * j + half2, wr[j * step], wi[j * step]);
+                    }
+                }
             }
         }
     }
