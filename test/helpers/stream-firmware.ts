@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { emitMfccTablesC } from '../../src/codegen/mfcc-tables-c';
-import { buildFirmware, countsBetween, runOnQemu } from '../../src/deploy';
+import { buildFirmware, countsBetween, runOnQemu, type ExecutionCounts } from '../../src/deploy';
 import type { StreamDetectorConfig } from '../../src/deploy/stream-detector';
 import type { MfccParams } from '../../src/dsp/mfcc-config';
 import { MfccQ15 } from '../../src/dsp/mfcc-q15';
@@ -115,12 +115,12 @@ export function runStreamTestHost(dir: string): StreamTestResult {
   return parse(r.status, r.stdout);
 }
 
-/** stm32f446re (Cortex-M4, mps2-an386) at -O2, as the deploy stage builds it. */
-export async function runStreamTestBoard(dir: string, pluginCacheDir?: string): Promise<StreamTestResult> {
-  const build = await buildFirmware({ board: 'stm32f446re', sources: sources(dir), includeDirs: [dir], outDir: path.join(dir, 'board'), elfName: 'test_tops_stream.elf' });
-  const r = await runOnQemu({ board: 'stm32f446re', elfPath: build.elfPath, workDir: dir, timeoutMs: 120_000, ...(pluginCacheDir ? { pluginCacheDir } : {}) });
+/** A registry board (default stm32f446re: Cortex-M4, mps2-an386) at -O2, as the deploy stage builds it. */
+export async function runStreamTestBoard(dir: string, board = 'stm32f446re'): Promise<StreamTestResult & { readonly hopCounts: ExecutionCounts[] }> {
+  const build = await buildFirmware({ board, sources: sources(dir), includeDirs: [dir], outDir: path.join(dir, `board-${board}`), elfName: 'test_tops_stream.elf' });
+  const r = await runOnQemu({ board, elfPath: build.elfPath, workDir: dir, timeoutMs: 120_000 });
   const hits = r.markerHits.map((h) => h.counts);
-  const hops: number[] = [];
-  for (let i = 0; i + 1 < hits.length; i += 2) hops.push(countsBetween(hits[i]!, hits[i + 1]!).instructions);
-  return parse(r.exitCode, r.stdout, hops);
+  const hopCounts: ExecutionCounts[] = [];
+  for (let i = 0; i + 1 < hits.length; i += 2) hopCounts.push(countsBetween(hits[i]!, hits[i + 1]!));
+  return { ...parse(r.exitCode, r.stdout, hopCounts.map((c) => c.instructions)), hopCounts };
 }
