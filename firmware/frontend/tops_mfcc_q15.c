@@ -284,6 +284,73 @@ static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t w
 #endif
 }
 
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+/*
+ * Butterflies j = 1 .. count of one group of a last stage, the twiddles read with
+ * post-increment (STEP_BYTES = 4 step, an immediate). Arithmetic of butterflies(): ti first,
+ * then wi negated in its register for tr = rnd(br wr + bi (-wi), 30). 13 registers, 27
+ * instructions per butterfly. The twiddle -i butterfly goes through the multiplies here: exact,
+ * so the same integers.
+ */
+#define TOPS_GROUP_BUTTERFLIES(STEP_BYTES)                                                            \
+    __asm__ volatile(                                                                                 \
+        "1:\n\t"                                                                                      \
+        "ldr    %[wr], [%[tre]], #" #STEP_BYTES "\n\t"                                                \
+        "ldr    %[wi], [%[tim]], #" #STEP_BYTES "\n\t"                                                \
+        "ldrd   %[br], %[bi], [%[pb]]\n\t"                                                           \
+        "mov    %[lo], #0x20000000\n\t"                                                              \
+        "mov    %[hi], #0\n\t"                                                                       \
+        "smlal  %[lo], %[hi], %[br], %[wi]\n\t"                                                      \
+        "smlal  %[lo], %[hi], %[bi], %[wr]\n\t"                                                      \
+        "lsr    %[lo], %[lo], #30\n\t"                                                               \
+        "orr    %[ai], %[lo], %[hi], lsl #2\n\t"                                                     \
+        "rsb    %[wi], %[wi], #0\n\t"                                                                \
+        "mov    %[lo], #0x20000000\n\t"                                                              \
+        "mov    %[hi], #0\n\t"                                                                       \
+        "smlal  %[lo], %[hi], %[br], %[wr]\n\t"                                                      \
+        "smlal  %[lo], %[hi], %[bi], %[wi]\n\t"                                                      \
+        "lsr    %[lo], %[lo], #30\n\t"                                                               \
+        "orr    %[ar], %[lo], %[hi], lsl #2\n\t"                                                     \
+        "ldrd   %[br], %[bi], [%[pa]]\n\t"                                                           \
+        "sub    %[lo], %[br], %[ar]\n\t"                                                             \
+        "sub    %[hi], %[bi], %[ai]\n\t"                                                             \
+        "strd   %[lo], %[hi], [%[pb]], #8\n\t"                                                       \
+        "add    %[lo], %[br], %[ar]\n\t"                                                             \
+        "add    %[hi], %[bi], %[ai]\n\t"                                                             \
+        "strd   %[lo], %[hi], [%[pa]], #8\n\t"                                                       \
+        "subs   %[n], %[n], #1\n\t"                                                                  \
+        "bne    1b\n\t"                                                                              \
+        : [pa] "+r"(pa), [pb] "+r"(pb), [tre] "+r"(tre), [tim] "+r"(tim), [n] "+r"(n), [wr] "=&r"(wr), \
+          [wi] "=&r"(wi), [br] "=&r"(br), [bi] "=&r"(bi), [ar] "=&r"(ar), [ai] "=&r"(ai), [lo] "=&r"(lo), \
+          [hi] "=&r"(hi)                                                                             \
+        :                                                                                             \
+        : "cc", "memory")
+
+/* Returns 0 when `step` has no written-out loop (the caller falls back to butterfly_one). */
+static int group_butterflies(int32_t *group, int32_t half2, const int32_t *re, const int32_t *im, int32_t step, int32_t count)
+{
+    int32_t *pa = group + 2;
+    int32_t *pb = pa + half2;
+    const int32_t *tre = re + step;
+    const int32_t *tim = im + step;
+    int32_t n = count;
+    int32_t wr, wi, br, bi, ar, ai, lo, hi;
+    if (count < 1) {
+        return 1;
+    }
+    switch (step) {
+    case 1: TOPS_GROUP_BUTTERFLIES(4); return 1;
+    case 2: TOPS_GROUP_BUTTERFLIES(8); return 1;
+    case 4: TOPS_GROUP_BUTTERFLIES(16); return 1;
+    default: return 0;
+    }
+}
+/* Stages whose groups take group_butterflies (all their j, the -i twiddle included). */
+#define WRITTEN_OUT_GROUPS(step) ((step) == 1 || (step) == 2 || (step) == 4)
+#else
+#define WRITTEN_OUT_GROUPS(step) 0
+#endif
+
 /* Step 3a: the M-point radix-2 DIT complex FFT in place (fft-q30.ts), inputs already bit-reversed. */
 static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
 {
@@ -311,7 +378,7 @@ static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
             pa[0] = ar + br;
             pa[1] = ai + bi;
         }
-        if (len >= 4 && minus_i) {
+        if (len >= 4 && minus_i && !WRITTEN_OUT_GROUPS(step)) {
             for (pa = z + len / 2; pa < end; pa += stride) { /* j = len/4: 2 * j = len / 2 */
                 int32_t *pb = pa + half2;
                 const int32_t ar = pa[0], ai = pa[1], tr = pb[1], ti = -pb[0];
@@ -334,9 +401,14 @@ static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
             /* The last stages (<= 4 groups): group outside, each twiddle loaded per butterfly. */
             for (pa = z; pa < end; pa += stride) {
                 const int32_t *wr = t->fft_twiddle_re;
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+                if (group_butterflies(pa, half2, wr, t->fft_twiddle_im, step, len / 2 - 1)) {
+                    continue;
+                }
+#endif
                 const int32_t *wi = t->fft_twiddle_im;
                 for (j = 1; j < len / 2; j++) {
-                    if (j != len / 4 || !minus_i) {
+                    if (j != len / 4 || !minus_i) { /* j = len/4 was done by the -i loop */
                         butterfly_one(pa + 2 * j, pa + 2 * j + half2, wr[j * step], wi[j * step]);
                     }
                 }
@@ -455,9 +527,16 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
         if (sh < 0) {
             sh = 0;
         }
-        for (i = 0; i < len; i++) {
-            /* rnd(P, sh) <= 2^band_bits <= 2^30: an int32 operand for SMLAL. */
-            acc += (int64_t)w[i] * (int32_t)round_shift64(power[i], sh); /* < 2^52 */
+        /* rnd(P, sh) <= 2^band_bits <= 2^30: an int32 operand for SMLAL. */
+        if (sh > 0 && sh < 32) {
+            /* The usual case: the rounding shift on the two 32-bit halves (the result fits). */
+            for (i = 0; i < len; i++) {
+                acc += (int64_t)w[i] * round_shift64_to32(power[i], sh); /* < 2^52 */
+            }
+        } else {
+            for (i = 0; i < len; i++) {
+                acc += (int64_t)w[i] * (int32_t)round_shift64(power[i], sh);
+            }
         }
         g = 2 * (scale - q);
         l = acc == 0 ? t->log2_floor_q16
