@@ -41,6 +41,9 @@ export async function streamCheck<C extends { optimize: 'O2' | 'O3' | 'Os'; stac
     throw new StageInputError(`${where}.count: ${config.count} streams asked for, the dataset has ${index.length}`);
   }
   const { params } = inputs;
+  if (params.windowSamples % params.strideSamples !== 0) {
+    throw new StageInputError(`${where}: the streaming front end computes one frame per hop, so the front end's window must be a whole number of hops (window ${params.windowSamples} samples, hop ${params.strideSamples}; features windowMs / strideMs)`);
+  }
   const streams = index.slice(0, config.count).map((s) => {
     const wav = readWav(path.join(dir, s.file));
     if (wav.sampleRate !== params.sampleRate) throw new StageInputError(`${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`);
