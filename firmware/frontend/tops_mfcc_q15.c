@@ -442,10 +442,28 @@ static inline void split_one(const tops_mfcc_q15_tables *t, int32_t k, int32_t a
     y[1] = ei - ur;
 }
 
+/*
+ * The general split output (0 < k < M) with the twiddle (sr, si) = T: the k branch of
+ * split_one without its tests, for the loop below.
+ */
+static inline void split_general(int32_t sr, int32_t si, int32_t ar, int32_t ai, int32_t br, int32_t bi, int32_t *y)
+{
+    const int32_t or_ = ar - br;
+    const int32_t oi = ai + bi;
+    const int32_t ur = mac_round30(or_, sr, oi, -si); /* mulSubRound30(or, sr, oi, si) */
+    const int32_t ui = mac_round30(oi, sr, or_, si);  /* mulSubRound30(oi, sr, -or, si) */
+    y[0] = (ar + br) + ui;
+    y[1] = (ai - bi) - ur;
+}
+
 /* Step 3b: the split step in place: Y[k] and Y[M - k] both come from Z[k] and Z[M - k]. */
 static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
+    const int32_t *sr = t->fft_split_re;
+    const int32_t *si = t->fft_split_im;
+    int32_t *pa = z + 2;
+    int32_t *pb = z + 2 * (m - 1);
     int32_t k;
     /* k = 0 and k = M both use a = b = Z[0]. */
     {
@@ -454,15 +472,15 @@ static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
         split_one(t, 0, r0, i0, r0, i0, &z[0]);
         split_one(t, m, r0, i0, r0, i0, &z[2 * m]);
     }
-    for (k = 1; k <= m / 2; k++) {
-        const int32_t ar = z[2 * k];
-        const int32_t ai = z[2 * k + 1];
-        const int32_t br = z[2 * (m - k)];
-        const int32_t bi = z[2 * (m - k) + 1];
-        split_one(t, k, ar, ai, br, bi, &z[2 * k]);
-        if (m - k != k) {
-            split_one(t, m - k, br, bi, ar, ai, &z[2 * (m - k)]);
-        }
+    for (k = 1; k < m / 2; k++, pa += 2, pb -= 2) {
+        const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+        split_general(sr[k], si[k], ar, ai, br, bi, pa);
+        split_general(sr[m - k], si[m - k], br, bi, ar, ai, pb);
+    }
+    /* k = M/2 pairs with itself. */
+    {
+        const int32_t ar = z[m], ai = z[m + 1];
+        split_general(sr[m / 2], si[m / 2], ar, ai, ar, ai, &z[m]);
     }
 }
 

@@ -54,6 +54,7 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
     expect(perHop).toBeGreaterThan((d.metrics.frontEndInstructionsPerClip as number) / 49 * 0.9);
     expect(perHop).toBeLessThan((d.metrics.frontEndInstructionsPerClip as number) / 49 * 1.1);
     expect(d.metrics.streamInstructionsPerInference as number).toBeGreaterThan(d.metrics.instructionsPerInference as number);
+    process.stdout.write(`streaming check: ${JSON.stringify(Object.fromEntries(['frontEndInstructionsPerHop', 'streamInstructionsPerInference', 'dutyCycle', 'peakHopLoad', 'streamEventsChecked'].map((k) => [k, d.metrics[k]])))}\n`);
     expect(d.metrics.dutyCycle as number).toBeGreaterThan(0);
     expect(d.metrics.dutyCycle as number).toBeLessThanOrEqual(d.metrics.peakHopLoad as number); // equal at every = 1
     expect(d.metrics.flashBytes as number).toBeGreaterThan(c.metrics.weightBytes as number);
