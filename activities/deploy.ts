@@ -37,6 +37,10 @@ import { streamCheck, streamCheckMetrics, streamSummary } from './deploy-stream'
  * Inputs: `firmware-src` (codegen), `int-model` (quantize), `test` features, and the `dataset`
  * (synth-kws / import-audio) for the clips' audio.
  * Outputs: `firmware` (ELF), `board` (JSON: measurements, per-op counts, CPI model; the report's Board section).
+ *
+ * `stream:` adds the streaming check (activities/deploy-stream.ts, src/deploy/stream-check.ts,
+ * docs/stages/deploy.md): whole scored streams hop by hop through firmware/stream/ in QEMU, the
+ * device's detections equal to the host detector's event for event, per-hop cost and duty cycle.
  */
 export const kind = 'deploy';
 export const version = 2; // 2: optional streaming check (`stream:`), its results in the board artifact
@@ -116,6 +120,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const audio = config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined);
   if (audio && plan.frontEnd !== true) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs a model with a fixed-point MFCC front end (features implementation: fixed)`);
   if (audio && !datasetRef) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs the dataset stage in needs: (the test clips' audio)`);
+  if (config.stream && !audio) throw new StageInputError(`stages.${ctx.stageName}.with.stream: the streaming check needs audio input (a model with a fixed-point MFCC front end and the dataset stage in needs:)`);
   const datasetDir = audio ? await ctx.fetchDir(datasetRef!) : '';
   const feParams = audio ? mfccParams(mfccConfigSchema.parse(model.frontEnd)) : undefined;
   const mfcc = feParams ? new MfccQ15(feParams) : undefined;
@@ -266,7 +271,6 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     ...(fePick && feLatency ? { frontEnd: { counts: fePick, instructionsPerClip: fePick.instructions, estimatedLatencyMs: feLatency.ms, frames: feParams!.frames } } : {}),
   };
   // 5. Streaming check (optional): whole scored streams, device detections vs the host's.
-  if (config.stream && !audio) throw new StageInputError(`stages.${ctx.stageName}.with.stream: the streaming check needs audio input (a model with a fixed-point MFCC front end and the dataset stage in needs:)`);
   const stream = config.stream ? await streamCheck(ctx, config.stream, { model, params: feParams!, srcDir, kernels: plan.kernels, boardName }) : undefined;
   Object.assign(deployment, stream ? { stream } : {});
   fs.writeFileSync(path.join(ctx.workDir, 'deployment.json'), JSON.stringify(deployment, null, 2) + '\n');
