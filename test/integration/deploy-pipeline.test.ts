@@ -47,7 +47,7 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
       macsPerInference: expect.any(Number), instructionsPerInference: expect.any(Number), estimatedLatencyMs: expect.any(Number),
       frontEndInstructionsPerClip: expect.any(Number),
       // The scored stream, hop by hop through the streaming firmware: device detections = host's.
-      streamEventsEqual: true, streamEvery: 1, streamEventsChecked: expect.any(Number),
+      streamEventsEqual: true, streamEvery: 1,
     }));
     // One MFCC frame per hop costs a 49th of the whole-clip front end (give or take the buffering).
     const perHop = d.metrics.frontEndInstructionsPerHop as number;
@@ -55,6 +55,9 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
     expect(perHop).toBeLessThan((d.metrics.frontEndInstructionsPerClip as number) / 49 * 1.1);
     expect(d.metrics.streamInstructionsPerInference as number).toBeGreaterThan(d.metrics.instructionsPerInference as number);
     process.stdout.write(`streaming check: ${JSON.stringify(Object.fromEntries(['frontEndInstructionsPerHop', 'streamInstructionsPerInference', 'dutyCycle', 'peakHopLoad', 'streamEventsChecked'].map((k) => [k, d.metrics[k]])))}\n`);
+    // The barely trained model fires once on the stream (a keyword that stays above θ fires once);
+    // the detector on many events is tested in C against TypeScript (stream-detector.test.ts).
+    expect(d.metrics.streamEventsChecked as number).toBeGreaterThan(0);
     expect(d.metrics.dutyCycle as number).toBeGreaterThan(0);
     expect(d.metrics.dutyCycle as number).toBeLessThanOrEqual(d.metrics.peakHopLoad as number); // equal at every = 1
     expect(d.metrics.flashBytes as number).toBeGreaterThan(c.metrics.weightBytes as number);
