@@ -18,6 +18,8 @@ import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-re
 import { countMacs, decodeIntModel, opMacs, tensorByName, tensorBytes, type IntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { findInput, requireUpstream } from '../src/stage/inputs';
+import { streamCheckConfigSchema } from '../src/deploy/stream-detector';
+import { streamCheck, streamCheckMetrics, streamSummary } from './deploy-stream';
 
 /**
  * `deploy` (docs/stages/deploy.md): build the generated C with arm-none-eabi-gcc for the board's core,
@@ -41,9 +43,13 @@ import { findInput, requireUpstream } from '../src/stage/inputs';
  * A partitioned model (codegen `sramBudget:`, docs/external-memory.md) links the emulated DMA
  * (firmware/runtime/tops_extmem.c), its arena sits in the QEMU machine's external RAM region,
  * and the board's transfer count must equal the plan's (src/deploy/external-memory-run.ts).
+ *
+ * `stream:` adds the streaming check (activities/deploy-stream.ts, src/deploy/stream-check.ts,
+ * docs/stages/deploy.md): whole scored streams hop by hop through firmware/stream/ in QEMU, the
+ * device's detections equal to the host detector's event for event, per-hop cost and duty cycle.
  */
 export const kind = 'deploy';
-export const version = 2; // 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table)
+export const version = 3; // 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table); 3: optional streaming check (`stream:`), its results in the board artifact
 
 export const deployConfigSchema = z.strictObject({
   board: z.enum(boardNames as [string, ...string[]]).optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
@@ -52,6 +58,7 @@ export const deployConfigSchema = z.strictObject({
   optimize: z.enum(['O2', 'O3', 'Os']).default('O2'),
   stackBytes: z.number().int().positive().default(8192).meta({ description: 'Stack reserved at link time (counted against the board\'s SRAM).' }),
   timeoutSec: z.number().positive().default(600),
+  stream: streamCheckConfigSchema.optional().meta({ description: 'Streaming check: feed whole scored streams hop by hop through the streaming firmware (MFCC ring, inference every k hops, integer detector) in QEMU and require its detections to equal the host detector\'s, event for event; measures per-hop cost and duty cycle.' }),
 });
 export type DeployConfig = z.output<typeof deployConfigSchema>;
 
@@ -133,6 +140,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const audio = config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined);
   if (audio && plan.frontEnd !== true) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs a model with a fixed-point MFCC front end (features implementation: fixed)`);
   if (audio && !datasetRef) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs the dataset stage in needs: (the test clips' audio)`);
+  if (config.stream && !audio) throw new StageInputError(`stages.${ctx.stageName}.with.stream: the streaming check needs audio input (a model with a fixed-point MFCC front end and the dataset stage in needs:)`);
   const datasetDir = audio ? await ctx.fetchDir(datasetRef!) : '';
   const feParams = audio ? mfccParams(mfccConfigSchema.parse(model.frontEnd)) : undefined;
   const mfcc = feParams ? new MfccQ15(feParams) : undefined;
@@ -287,6 +295,9 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     ...(fePick && feLatency ? { frontEnd: { counts: fePick, instructionsPerClip: fePick.instructions, estimatedLatencyMs: feLatency.ms, frames: feParams!.frames } } : {}),
     ...(ext && extRun ? { externalMemory: { ...ext, measured: extRun } } : {}),
   };
+  // 5. Streaming check (optional): whole scored streams, device detections vs the host's.
+  const stream = config.stream ? await streamCheck(ctx, config.stream, { model, params: feParams!, srcDir, kernels: plan.kernels, boardName }) : undefined;
+  Object.assign(deployment, stream ? { stream } : {});
   fs.writeFileSync(path.join(ctx.workDir, 'deployment.json'), JSON.stringify(deployment, null, 2) + '\n');
   const artifacts = [
     await ctx.storeFile('firmware', build.elfPath, 'application/x-elf'),
@@ -315,8 +326,9 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
         externalMemoryFastBytes: ext.fastBytes, sramBudgetBytes: ext.sramBudgetBytes,
         ...(ext.modelledOverhead !== undefined ? { externalMemoryModelledOverhead: ext.modelledOverhead } : {}),
       } : {}),
+      ...(stream ? streamCheckMetrics(stream) : {}),
     },
-    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}${ext && extRun ? ` with external memory (${ext.parts} parts, ${extRun.transfersPerInference} transfers/inference through ${ext.fastBytes} B of SRAM${ext.modelledOverhead !== undefined ? `, modelled overhead ${(ext.modelledOverhead * 100).toFixed(1)} %` : ''})` : ''}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
+    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}${ext && extRun ? ` with external memory (${ext.parts} parts, ${extRun.transfersPerInference} transfers/inference through ${ext.fastBytes} B of SRAM${ext.modelledOverhead !== undefined ? `, modelled overhead ${(ext.modelledOverhead * 100).toFixed(1)} %` : ''})` : ''}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz${stream ? `; ${streamSummary(stream)}` : ''}`,
   };
 }
 

@@ -172,19 +172,205 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
     }
 }
 
+/*
+ * One twiddle's butterflies of a stage: (a, b) -> (a + t, a - t), t = w b, for a at pa,
+ * pa + stride, ... below end and b half2 values after each a:
+ *   tr = mulSubRound30(br, wr, bi, wi) = rnd(br wr + bi (-wi), 30)
+ *   ti = mulSubRound30(br, wi, -bi, wr) = rnd(br wi + bi wr, 30)
+ * On Thumb-2 (Cortex-M3/M4/M7) the loop is written out: two SMLALs into an accumulator preset
+ * to 2^29 per product pair, the >> 30 on the two halves. The loop keeps 13 values live, and
+ * GCC's allocation of the 64-bit accumulators spilled and reloaded operands (35-43 instructions
+ * per butterfly against 24 here). Same integers as the C below (the host build and the tests'
+ * reference); test/integration/firmware-qemu-stream.test.ts and firmware-qemu-mfcc.test.ts check
+ * it bit for bit on the board.
+ */
+static void butterflies(int32_t *pa, const int32_t *end, int32_t half2, int32_t stride,
+                        int32_t wr, int32_t wi)
+{
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+    int32_t *pb = pa + half2;
+    const int32_t nwi = -wi;
+    const int32_t step_bytes = 4 * stride;
+    int32_t br, bi, ar, ai, lo, hi;
+    if (pa >= end) {
+        return;
+    }
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd   %[br], %[bi], [%[pb]]\n\t"
+        "mov    %[lo], #0x20000000\n\t"
+        "mov    %[hi], #0\n\t"
+        "smlal  %[lo], %[hi], %[br], %[wr]\n\t"
+        "smlal  %[lo], %[hi], %[bi], %[nwi]\n\t"
+        "lsr    %[lo], %[lo], #30\n\t"
+        "orr    %[ar], %[lo], %[hi], lsl #2\n\t"      /* ar <- tr */
+        "mov    %[lo], #0x20000000\n\t"
+        "mov    %[hi], #0\n\t"
+        "smlal  %[lo], %[hi], %[br], %[wi]\n\t"
+        "smlal  %[lo], %[hi], %[bi], %[wr]\n\t"
+        "lsr    %[lo], %[lo], #30\n\t"
+        "orr    %[ai], %[lo], %[hi], lsl #2\n\t"      /* ai <- ti */
+        "ldrd   %[br], %[bi], [%[pa]]\n\t"            /* br, bi <- ar, ai */
+        "sub    %[lo], %[br], %[ar]\n\t"
+        "sub    %[hi], %[bi], %[ai]\n\t"
+        "strd   %[lo], %[hi], [%[pb]]\n\t"
+        "add    %[lo], %[br], %[ar]\n\t"
+        "add    %[hi], %[bi], %[ai]\n\t"
+        "strd   %[lo], %[hi], [%[pa]]\n\t"
+        "add    %[pa], %[pa], %[step]\n\t"
+        "add    %[pb], %[pb], %[step]\n\t"
+        "cmp    %[pa], %[end]\n\t"
+        "blo    1b\n\t"
+        : [pa] "+r"(pa), [pb] "+r"(pb), [br] "=&r"(br), [bi] "=&r"(bi), [ar] "=&r"(ar), [ai] "=&r"(ai),
+          [lo] "=&r"(lo), [hi] "=&r"(hi)
+        : [end] "r"(end), [step] "r"(step_bytes), [wr] "r"(wr), [wi] "r"(wi), [nwi] "r"(nwi)
+        : "cc", "memory");
+#else
+    const int32_t nwi = -wi;
+    for (; pa < end; pa += stride) {
+        int32_t *pb = pa + half2;
+        const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+        const int32_t tr = mac_round30(br, wr, bi, nwi);
+        const int32_t ti = mac_round30(br, wi, bi, wr);
+        pb[0] = ar - tr;
+        pb[1] = ai - ti;
+        pa[0] = ar + tr;
+        pa[1] = ai + ti;
+    }
+#endif
+}
+
+/*
+ * One butterfly (the arithmetic of butterflies() above) for the last stages, where a twiddle
+ * has only one to four butterflies and the per-twiddle set-up would cost more than the work.
+ */
+static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t wi)
+{
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+    const int32_t nwi = -wi;
+    int32_t br, bi, ar, ai, lo, hi;
+    __asm__ volatile(
+        "ldrd   %[br], %[bi], [%[pb]]\n\t"
+        "mov    %[lo], #0x20000000\n\t"
+        "mov    %[hi], #0\n\t"
+        "smlal  %[lo], %[hi], %[br], %[wr]\n\t"
+        "smlal  %[lo], %[hi], %[bi], %[nwi]\n\t"
+        "lsr    %[lo], %[lo], #30\n\t"
+        "orr    %[ar], %[lo], %[hi], lsl #2\n\t"
+        "mov    %[lo], #0x20000000\n\t"
+        "mov    %[hi], #0\n\t"
+        "smlal  %[lo], %[hi], %[br], %[wi]\n\t"
+        "smlal  %[lo], %[hi], %[bi], %[wr]\n\t"
+        "lsr    %[lo], %[lo], #30\n\t"
+        "orr    %[ai], %[lo], %[hi], lsl #2\n\t"
+        "ldrd   %[br], %[bi], [%[pa]]\n\t"
+        "sub    %[lo], %[br], %[ar]\n\t"
+        "sub    %[hi], %[bi], %[ai]\n\t"
+        "strd   %[lo], %[hi], [%[pb]]\n\t"
+        "add    %[lo], %[br], %[ar]\n\t"
+        "add    %[hi], %[bi], %[ai]\n\t"
+        "strd   %[lo], %[hi], [%[pa]]\n\t"
+        : [br] "=&r"(br), [bi] "=&r"(bi), [ar] "=&r"(ar), [ai] "=&r"(ai), [lo] "=&r"(lo), [hi] "=&r"(hi)
+        : [pa] "r"(pa), [pb] "r"(pb), [wr] "r"(wr), [wi] "r"(wi), [nwi] "r"(nwi)
+        : "memory");
+#else
+    const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+    const int32_t tr = mac_round30(br, wr, bi, -wi);
+    const int32_t ti = mac_round30(br, wi, bi, wr);
+    pb[0] = ar - tr;
+    pb[1] = ai - ti;
+    pa[0] = ar + tr;
+    pa[1] = ai + ti;
+#endif
+}
+
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+/*
+ * Butterflies j = 1 .. count of one group of a last stage, the twiddles read with
+ * post-increment (STEP_BYTES = 4 step, an immediate). Arithmetic of butterflies(): ti first,
+ * then wi negated in its register for tr = rnd(br wr + bi (-wi), 30). 13 registers, 27
+ * instructions per butterfly. The twiddle -i butterfly goes through the multiplies here: exact,
+ * so the same integers.
+ */
+#define TOPS_GROUP_BUTTERFLIES(STEP_BYTES)                                                            \
+    __asm__ volatile(                                                                                 \
+        "1:\n\t"                                                                                      \
+        "ldr    %[wr], [%[tre]], #" #STEP_BYTES "\n\t"                                                \
+        "ldr    %[wi], [%[tim]], #" #STEP_BYTES "\n\t"                                                \
+        "ldrd   %[br], %[bi], [%[pb]]\n\t"                                                           \
+        "mov    %[lo], #0x20000000\n\t"                                                              \
+        "mov    %[hi], #0\n\t"                                                                       \
+        "smlal  %[lo], %[hi], %[br], %[wi]\n\t"                                                      \
+        "smlal  %[lo], %[hi], %[bi], %[wr]\n\t"                                                      \
+        "lsr    %[lo], %[lo], #30\n\t"                                                               \
+        "orr    %[ai], %[lo], %[hi], lsl #2\n\t"                                                     \
+        "rsb    %[wi], %[wi], #0\n\t"                                                                \
+        "mov    %[lo], #0x20000000\n\t"                                                              \
+        "mov    %[hi], #0\n\t"                                                                       \
+        "smlal  %[lo], %[hi], %[br], %[wr]\n\t"                                                      \
+        "smlal  %[lo], %[hi], %[bi], %[wi]\n\t"                                                      \
+        "lsr    %[lo], %[lo], #30\n\t"                                                               \
+        "orr    %[ar], %[lo], %[hi], lsl #2\n\t"                                                     \
+        "ldrd   %[br], %[bi], [%[pa]]\n\t"                                                           \
+        "sub    %[lo], %[br], %[ar]\n\t"                                                             \
+        "sub    %[hi], %[bi], %[ai]\n\t"                                                             \
+        "strd   %[lo], %[hi], [%[pb]], #8\n\t"                                                       \
+        "add    %[lo], %[br], %[ar]\n\t"                                                             \
+        "add    %[hi], %[bi], %[ai]\n\t"                                                             \
+        "strd   %[lo], %[hi], [%[pa]], #8\n\t"                                                       \
+        "subs   %[n], %[n], #1\n\t"                                                                  \
+        "bne    1b\n\t"                                                                              \
+        : [pa] "+r"(pa), [pb] "+r"(pb), [tre] "+r"(tre), [tim] "+r"(tim), [n] "+r"(n), [wr] "=&r"(wr), \
+          [wi] "=&r"(wi), [br] "=&r"(br), [bi] "=&r"(bi), [ar] "=&r"(ar), [ai] "=&r"(ai), [lo] "=&r"(lo), \
+          [hi] "=&r"(hi)                                                                             \
+        :                                                                                             \
+        : "cc", "memory")
+
+/* Returns 0 when `step` has no written-out loop (the caller falls back to butterfly_one). */
+static int group_butterflies(int32_t *group, int32_t half2, const int32_t *re, const int32_t *im, int32_t step, int32_t count)
+{
+    int32_t *pa = group + 2;
+    int32_t *pb = pa + half2;
+    const int32_t *tre = re + step;
+    const int32_t *tim = im + step;
+    int32_t n = count;
+    int32_t wr, wi, br, bi, ar, ai, lo, hi;
+    if (count < 1) {
+        return 1;
+    }
+    switch (step) {
+    case 1: TOPS_GROUP_BUTTERFLIES(4); return 1;
+    case 2: TOPS_GROUP_BUTTERFLIES(8); return 1;
+    case 4: TOPS_GROUP_BUTTERFLIES(16); return 1;
+    default: return 0;
+    }
+}
+/* Stages whose groups take group_butterflies (all their j, the -i twiddle included). */
+#define WRITTEN_OUT_GROUPS(step) ((step) == 1 || (step) == 2 || (step) == 4)
+#else
+#define WRITTEN_OUT_GROUPS(step) 0
+#endif
+
 /* Step 3a: the M-point radix-2 DIT complex FFT in place (fft-q30.ts), inputs already bit-reversed. */
 static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
+    /*
+     * Twiddle j = len/4 of a stage is -i = (0, -2^30) in the table (fft-q30.ts, every power of
+     * two): then mulSubRound30 is exact without a multiply, rnd(zi*2^30, 30) = zi and
+     * rnd(-zr*2^30, 30) = -zr, the same integers. Checked once, not assumed.
+     */
+    const int minus_i = t->fft_twiddle_re[m / 4] == 0 && t->fft_twiddle_im[m / 4] == -((int32_t)1 << 30);
+    int32_t *const end = z + 2 * m;
     int32_t len;
     for (len = 2; len <= m; len *= 2) {
         const int32_t half2 = len; /* int32 offset of the partner: 2 * (len / 2) */
+        const int32_t stride = 2 * len;
         const int32_t step = m / len;
         int32_t j;
         int32_t *pa;
-        int32_t *const end = z + 2 * m;
         /* j = 0: twiddle 1, applied without a multiply. */
-        for (pa = z; pa < end; pa += 2 * len) {
+        for (pa = z; pa < end; pa += stride) {
             int32_t *pb = pa + half2;
             const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
             pb[0] = ar - br;
@@ -192,20 +378,40 @@ static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
             pa[0] = ar + br;
             pa[1] = ai + bi;
         }
-        /* Butterflies of one stage are independent, so j runs outside to load each twiddle once. */
-        for (j = 1; j < len / 2; j++) {
-            const int32_t wr = t->fft_twiddle_re[j * step];
-            const int32_t wi = t->fft_twiddle_im[j * step];
-            const int32_t nwi = -wi;
-            for (pa = z + 2 * j; pa < end; pa += 2 * len) {
+        if (len >= 4 && minus_i && !WRITTEN_OUT_GROUPS(step)) {
+            for (pa = z + len / 2; pa < end; pa += stride) { /* j = len/4: 2 * j = len / 2 */
                 int32_t *pb = pa + half2;
-                const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
-                const int32_t tr = mac_round30(br, wr, bi, nwi); /* mulSubRound30(zr, wr, zi, wi) */
-                const int32_t ti = mac_round30(br, wi, bi, wr);  /* mulSubRound30(zr, wi, -zi, wr) */
+                const int32_t ar = pa[0], ai = pa[1], tr = pb[1], ti = -pb[0];
                 pb[0] = ar - tr;
                 pb[1] = ai - ti;
                 pa[0] = ar + tr;
                 pa[1] = ai + ti;
+            }
+        }
+        if (step > 4) {
+            /* Butterflies of one stage are independent, so j runs outside to load each twiddle once. */
+            for (j = 1; j < len / 2; j++) {
+                const int32_t wr = t->fft_twiddle_re[j * step];
+                const int32_t wi = t->fft_twiddle_im[j * step];
+                if (j != len / 4 || !minus_i) {
+                    butterflies(z + 2 * j, end, half2, stride, wr, wi);
+                }
+            }
+        } else {
+            /* The last stages (<= 4 groups): group outside, each twiddle loaded per butterfly. */
+            for (pa = z; pa < end; pa += stride) {
+                const int32_t *wr = t->fft_twiddle_re;
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+                if (group_butterflies(pa, half2, wr, t->fft_twiddle_im, step, len / 2 - 1)) {
+                    continue;
+                }
+#endif
+                const int32_t *wi = t->fft_twiddle_im;
+                for (j = 1; j < len / 2; j++) {
+                    if (j != len / 4 || !minus_i) { /* j = len/4 was done by the -i loop */
+                        butterfly_one(pa + 2 * j, pa + 2 * j + half2, wr[j * step], wi[j * step]);
+                    }
+                }
             }
         }
     }
@@ -236,10 +442,28 @@ static inline void split_one(const tops_mfcc_q15_tables *t, int32_t k, int32_t a
     y[1] = ei - ur;
 }
 
+/*
+ * The general split output (0 < k < M) with the twiddle (sr, si) = T: the k branch of
+ * split_one without its tests, for the loop below.
+ */
+static inline void split_general(int32_t sr, int32_t si, int32_t ar, int32_t ai, int32_t br, int32_t bi, int32_t *y)
+{
+    const int32_t or_ = ar - br;
+    const int32_t oi = ai + bi;
+    const int32_t ur = mac_round30(or_, sr, oi, -si); /* mulSubRound30(or, sr, oi, si) */
+    const int32_t ui = mac_round30(oi, sr, or_, si);  /* mulSubRound30(oi, sr, -or, si) */
+    y[0] = (ar + br) + ui;
+    y[1] = (ai - bi) - ur;
+}
+
 /* Step 3b: the split step in place: Y[k] and Y[M - k] both come from Z[k] and Z[M - k]. */
 static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
+    const int32_t *sr = t->fft_split_re;
+    const int32_t *si = t->fft_split_im;
+    int32_t *pa = z + 2;
+    int32_t *pb = z + 2 * (m - 1);
     int32_t k;
     /* k = 0 and k = M both use a = b = Z[0]. */
     {
@@ -248,15 +472,15 @@ static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
         split_one(t, 0, r0, i0, r0, i0, &z[0]);
         split_one(t, m, r0, i0, r0, i0, &z[2 * m]);
     }
-    for (k = 1; k <= m / 2; k++) {
-        const int32_t ar = z[2 * k];
-        const int32_t ai = z[2 * k + 1];
-        const int32_t br = z[2 * (m - k)];
-        const int32_t bi = z[2 * (m - k) + 1];
-        split_one(t, k, ar, ai, br, bi, &z[2 * k]);
-        if (m - k != k) {
-            split_one(t, m - k, br, bi, ar, ai, &z[2 * (m - k)]);
-        }
+    for (k = 1; k < m / 2; k++, pa += 2, pb -= 2) {
+        const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
+        split_general(sr[k], si[k], ar, ai, br, bi, pa);
+        split_general(sr[m - k], si[m - k], br, bi, ar, ai, pb);
+    }
+    /* k = M/2 pairs with itself. */
+    {
+        const int32_t ar = z[m], ai = z[m + 1];
+        split_general(sr[m / 2], si[m / 2], ar, ai, ar, ai, &z[m]);
     }
 }
 
@@ -321,9 +545,16 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
         if (sh < 0) {
             sh = 0;
         }
-        for (i = 0; i < len; i++) {
-            /* rnd(P, sh) <= 2^band_bits <= 2^30: an int32 operand for SMLAL. */
-            acc += (int64_t)w[i] * (int32_t)round_shift64(power[i], sh); /* < 2^52 */
+        /* rnd(P, sh) <= 2^band_bits <= 2^30: an int32 operand for SMLAL. */
+        if (sh > 0 && sh < 32) {
+            /* The usual case: the rounding shift on the two 32-bit halves (the result fits). */
+            for (i = 0; i < len; i++) {
+                acc += (int64_t)w[i] * round_shift64_to32(power[i], sh); /* < 2^52 */
+            }
+        } else {
+            for (i = 0; i < len; i++) {
+                acc += (int64_t)w[i] * (int32_t)round_shift64(power[i], sh);
+            }
         }
         g = 2 * (scale - q);
         l = acc == 0 ? t->log2_floor_q16

@@ -46,7 +46,20 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
       bitExact: true, vectorsChecked: 8, arenaBytes: c.metrics.arenaBytes, arenaLowerBoundBytes: c.metrics.arenaLowerBoundBytes,
       macsPerInference: expect.any(Number), instructionsPerInference: expect.any(Number), estimatedLatencyMs: expect.any(Number),
       frontEndInstructionsPerClip: expect.any(Number),
+      // The scored stream, hop by hop through the streaming firmware: device detections = host's.
+      streamEventsEqual: true, streamEvery: 1,
     }));
+    // One MFCC frame per hop costs a 49th of the whole-clip front end (give or take the buffering).
+    const perHop = d.metrics.frontEndInstructionsPerHop as number;
+    expect(perHop).toBeGreaterThan((d.metrics.frontEndInstructionsPerClip as number) / 49 * 0.9);
+    expect(perHop).toBeLessThan((d.metrics.frontEndInstructionsPerClip as number) / 49 * 1.1);
+    expect(d.metrics.streamInstructionsPerInference as number).toBeGreaterThan(d.metrics.instructionsPerInference as number);
+    process.stdout.write(`streaming check: ${JSON.stringify(Object.fromEntries(['frontEndInstructionsPerHop', 'streamInstructionsPerInference', 'dutyCycle', 'peakHopLoad', 'streamEventsChecked'].map((k) => [k, d.metrics[k]])))}\n`);
+    // The barely trained model fires once on the stream (a keyword that stays above θ fires once);
+    // the detector on many events is tested in C against TypeScript (stream-detector.test.ts).
+    expect(d.metrics.streamEventsChecked as number).toBeGreaterThan(0);
+    expect(d.metrics.dutyCycle as number).toBeGreaterThan(0);
+    expect(d.metrics.dutyCycle as number).toBeLessThanOrEqual(d.metrics.peakHopLoad as number); // equal at every = 1
     expect(d.metrics.flashBytes as number).toBeGreaterThan(c.metrics.weightBytes as number);
     // The dsp board's requantization tables come from flash (codegen requantTables: flash), and
     // deploy records what its int-model's quantize stage measured (the report compares deploys).
@@ -60,12 +73,18 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
     // More instructions than MACs, and not absurdly many (per-op counts come from markers).
     expect(d.metrics.instructionsPerInference as number).toBeGreaterThan(d.metrics.macsPerInference as number);
     expect(d.artifacts.map((a) => a.name)).toEqual(['firmware', 'board']);
-    const board = JSON.parse(fs.readFileSync(new URL(d.artifacts[1]!.uri), 'utf8')) as { ops: Array<{ name: string; bits: number; instructions: number }>; input: string };
+    const board = JSON.parse(fs.readFileSync(new URL(d.artifacts[1]!.uri), 'utf8')) as {
+      ops: Array<{ name: string; bits: number; instructions: number }>; input: string;
+      stream: { streams: Array<{ hops: number; inferences: number; events: Array<{ label: string; timeSec: number }> }> };
+    };
     expect(board.input).toBe('audio');
+    // 8 s at 20 ms hops; one inference per hop once 49 frames (1 s) are in the ring.
+    expect(board.stream.streams).toEqual([expect.objectContaining({ hops: 400, inferences: 400 - 50 + 1 })]);
     expect(board.ops.find((o) => o.name === 'block1_pw')?.bits).toBe(2);
     expect(board.ops.every((o) => o.instructions > 0)).toBe(true);
     const html = fs.readFileSync(new URL(first.stages.report!.artifacts[0]!.uri), 'utf8');
     expect(html).toContain('instructions / MAC');
+    expect(html).toContain('Streaming check');
     expect(html).toContain('stm32f446re');
   });
 

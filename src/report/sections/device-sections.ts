@@ -63,7 +63,30 @@ export function boardSection(model: ReportModel): RenderedSection {
     const v = b[key];
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v === null) entries.push([key, boardCell(key, v)]);
   }
-  return present('board', 'Board', deployComparisonTable(model) + keyValueTable(entries) + externalMemoryTable(b.externalMemory) + opsTable(b.ops));
+  return present('board', 'Board', deployComparisonTable(model) + keyValueTable(entries) + externalMemoryTable(b.externalMemory) + opsTable(b.ops) + streamTable(b.stream));
+}
+
+/**
+ * The deploy stage's streaming check (`stream` in the board artifact, src/deploy/stream-check.ts):
+ * per-hop cost, duty cycle (MicroNets' real-time figure) and the detections device and host agreed on.
+ */
+function streamTable(stream: unknown): string {
+  if (typeof stream !== 'object' || stream === null) return '';
+  const s = stream as Record<string, unknown>;
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  const pct = (v: unknown): string => (typeof v === 'number' ? `${(v * 100).toFixed(2)} %` : '');
+  const streams = Array.isArray(s.streams) ? (s.streams as Array<Record<string, unknown>>) : [];
+  const events = streams.flatMap((x) => (Array.isArray(x.events) ? (x.events as Array<Record<string, unknown>>) : []).map((e) => `${String(e.label)} @ ${formatValue(num(e.timeSec))} s`));
+  const summary = keyValueTable([
+    ['streams (device = host, event for event)', streams.map((x) => `${String(x.id)} (${formatValue(num(x.durationSec))} s, ${formatValue(num(x.hops))} hops, ${formatValue(num(x.inferences))} inferences)`).join(', ')],
+    ['inference every', `${formatValue(num(s.every))} hop(s) of ${formatValue(num(s.hopMs))} ms`],
+    ['front end, instructions per hop (median)', num(s.frontEndInstructionsPerHop)],
+    ['instructions per inference (input from the ring, model, detector)', num(s.instructionsPerInference)],
+    ['duty cycle (work per hop / hop length)', pct(s.dutyCycle)],
+    ['busiest hop (front end + inference) / hop length', pct(s.peakHopLoad)],
+    ['detections', events.length > 0 ? events.join(', ') : 'none'],
+  ], 'Streaming check (firmware/stream: one MFCC frame per hop, integer detector)');
+  return summary;
 }
 
 /** Per-op instruction counts from the deploy stage (QEMU plugin, markers after every op). */
