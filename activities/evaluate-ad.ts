@@ -164,7 +164,7 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     types: m.types,
     ids,
     ...(baseline ? { baseline: { auc: baseline.auc, pauc: baseline.pauc, types: baseline.types, ids: baseline.ids } } : {}),
-    ...(integer ? { integer: { auc: integer.auc, pauc: integer.pauc, types: integer.types, ids: integer.ids } } : {}),
+    ...(integer ? { intModel: { auc: integer.auc, pauc: integer.pauc, types: integer.types, ids: integer.ids } } : {}),
     clips: testScores.map((s) => ({ clip: s.clip, type: s.type, id: s.id, anomalous: s.anomalous, score: s.score, patches: s.patches })),
   };
   const perType = Object.fromEntries(m.types.flatMap((t) => [[`auc.${t.type}`, t.auc], [`pauc.${t.type}`, t.pauc]]));

@@ -24,6 +24,12 @@ export const configSchema = z.strictObject({
   /** Consecutive log-mel frames stacked into one input vector (DCASE baseline: 5). */
   context: z.int().min(1).max(64).default(5),
   /** Encoder widths, mirrored by the decoder (DCASE baseline: 128 ×4). */
+  /**
+   * Frames between two training vectors of a patch. Stored patches overlap (patchHop <
+   * patchFrames), so every position of every patch would repeat most frames; 3 covers each
+   * frame of the default 32-frame patches every 10 frames about once. Scoring uses every position.
+   */
+  vectorHop: z.int().min(1).max(64).default(3),
   hidden: z.array(z.int().min(1).max(4096)).min(1).max(16).default([128, 128, 128, 128]),
   bottleneck: z.int().min(1).max(4096).default(8),
   epochs: z.int().min(1).max(1000).default(20),
@@ -58,7 +64,7 @@ async function run(ctx: StageContext<TrainAeConfig>): Promise<StageResult> {
       if (rows.length === 0) throw new StageInputError(`stages.${ctx.stageName}: machine type ${type} has no training patches`);
       const patches = new Float32Array(rows.length * size);
       rows.forEach((r, k) => patches.set(train.data.subarray(r * size, (r + 1) * size), k * size));
-      const raw = stackFrames(patches, frames, bands, config.context);
+      const raw = stackFrames(patches, frames, bands, config.context, config.vectorHop);
       const norm = standardization(raw, dim);
       const x = standardize(raw, dim, norm);
       const model = buildFcAutoencoder(dim, { hidden: config.hidden, bottleneck: config.bottleneck, batchNorm: config.batchNorm }, ctx.rng('init', type));

@@ -35,21 +35,28 @@ export interface Standardization {
 
 /**
  * Stacked-frame vectors of patches `[n][frames][bands]` (frame-major): per patch, frames
- * t … t+context−1 for every t, so (frames − context + 1) vectors of context·bands values.
+ * t … t+context−1 for t = 0, hop, 2·hop, … ≤ frames − context, each a vector of
+ * context·bands values (hop 1: every position, as the DCASE baseline over a clip).
  */
-export function stackFrames(patches: Float32Array, frames: number, bands: number, context: number): Float32Array {
+export function stackFrames(patches: Float32Array, frames: number, bands: number, context: number, hop = 1): Float32Array {
   if (!(context >= 1 && context <= frames)) throw new RangeError(`stackFrames: context ${context} must be in 1..${frames} (frames per patch)`);
+  if (!(Number.isInteger(hop) && hop >= 1)) throw new RangeError(`stackFrames: hop must be a positive integer, got ${hop}`);
   const size = frames * bands;
   if (patches.length % size !== 0) throw new RangeError(`stackFrames: ${patches.length} values is not a whole number of ${frames}×${bands} patches`);
   const n = patches.length / size;
-  const perPatch = frames - context + 1;
+  const perPatch = stackedPerPatch(frames, context, hop);
   const dim = context * bands;
   const out = new Float32Array(n * perPatch * dim);
   for (let p = 0; p < n; p++) {
     // Frames are contiguous, so frames t … t+context−1 are one contiguous run.
-    for (let t = 0; t < perPatch; t++) out.set(patches.subarray(p * size + t * bands, p * size + (t + context) * bands), (p * perPatch + t) * dim);
+    for (let v = 0; v < perPatch; v++) out.set(patches.subarray(p * size + v * hop * bands, p * size + (v * hop + context) * bands), (p * perPatch + v) * dim);
   }
   return out;
+}
+
+/** Vectors stackFrames makes per patch. */
+export function stackedPerPatch(frames: number, context: number, hop = 1): number {
+  return Math.floor((frames - context) / hop) + 1;
 }
 
 /** Per-dimension mean and standard deviation of `x` (rows of `dim`); a std below 1e-3 counts as 1e-3. */
