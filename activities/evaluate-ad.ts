@@ -10,7 +10,7 @@ import { disposeAutoencoders, readAutoencoderDir } from '../src/nn/fc-autoencode
 import { decodeIntModel } from '../src/quant/int-model';
 import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
-import { embeddingClipScores, fitIdGaussians, pooledFeatures } from '../src/eval/embedding-scores';
+import { embeddingClipScores, fitIdGaussians, pooledFeatures, type IdGaussian } from '../src/eval/embedding-scores';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { tfjsVersions } from './tool-versions';
@@ -27,7 +27,7 @@ import { tfjsVersions } from './tool-versions';
  */
 
 export const kind = 'evaluate-ad';
-export const version = 2; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists
+export const version = 3; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score
 
 export const configSchema = z.strictObject({
   /** pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1). */
@@ -55,7 +55,7 @@ async function loadFeatures(ctx: StageContext<EvaluateAdConfig>, name: string): 
   return t;
 }
 
-type Scorer = (t: FeatureTensor) => Promise<ClipScore[]>;
+type Scorer = ((t: FeatureTensor) => Promise<ClipScore[]>) & { gaussians?: ReadonlyArray<IdGaussian | undefined> };
 
 /** The clip scorer of `config.score` for the float model (fits the ID Gaussians first for the embedding score). */
 async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersModel): Promise<Scorer> {
@@ -72,10 +72,12 @@ async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersMod
   ctx.progress({ done: 0, total: 3, unit: 'splits', message: 'embedding the training patches' });
   const emb = await pooledFeatures(model, train.data, [rows, cols]);
   const gaussians = fitIdGaussians(emb.values, emb.dim, train.header.labelIndex, train.header.labels.length, ctx.config.shrinkage);
-  return async (t) => {
+  const scorer: Scorer = async (t) => {
     const e = await pooledFeatures(model, t.data, [rows, cols]);
     return embeddingClipScores(t.header, e.values, e.dim, gaussians);
   };
+  scorer.gaussians = gaussians;
+  return scorer;
 }
 
 async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
@@ -86,8 +88,10 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   const model = await loadModelArtifacts(readModelDir(await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'))));
   let testScores: ClipScore[];
   let valScores: ClipScore[];
+  let gaussians: Scorer['gaussians'];
   try {
     const scoreOf = await floatScorer(ctx, model);
+    gaussians = scoreOf.gaussians;
     ctx.progress({ done: 1, total: 3, unit: 'splits', message: 'scoring test patches' });
     testScores = await scoreOf(test);
     ctx.progress({ done: 2, total: 3, unit: 'splits', message: 'scoring validation patches' });
@@ -128,15 +132,16 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     const outTest = await integerOutputs(intModel, test.data, n(test), (done, total) =>
       ctx.progress({ done, total, unit: 'patches', message: 'integer model on the test patches' }));
     let intScores: ClipScore[];
-    if (config.score === 'embedding-mahalanobis') {
-      // The ID Gaussians of the integer model's own (dequantized) embeddings of the training patches.
-      const train = (await loadFeatures(ctx, 'train'))!;
-      const outTrain = await integerOutputs(intModel, train.data, n(train), (done, total) =>
-        ctx.progress({ done, total, unit: 'patches', message: 'integer model on the training patches' }));
-      if (outTrain.pooledDim === 0) throw new StageInputError(`stages.${ctx.stageName}: the integer model has no "pool" op, so score: embedding-mahalanobis cannot be computed for it`);
-      const gaussians = fitIdGaussians(outTrain.pooled, outTrain.pooledDim, train.header.labelIndex, train.header.labels.length, config.shrinkage);
+    const kind = config.score;
+    if (kind === 'embedding-mahalanobis') {
+      if (gaussians === undefined) throw new Error('evaluate-ad: embedding score without fitted Gaussians');
+      // The integer model's pooled features (dequantized) against the Gaussians fitted on the
+      // float model's embeddings: the board would carry those fitted constants.
+      if (outTest.pooledDim !== gaussians.find((g) => g)?.mean.length) {
+        throw new StageInputError(`stages.${ctx.stageName}: the integer model has no "pool" op of the float model's width, so score: embedding-mahalanobis cannot be computed for it`);
+      }
       intScores = embeddingClipScores(test.header, outTest.pooled, outTest.pooledDim, gaussians);
-    } else intScores = clipAnomalyScores(test.header, outTest.posteriors, config.score);
+    } else intScores = clipAnomalyScores(test.header, outTest.posteriors, kind);
     integer = metricsOf(intScores);
   }
   const ids = m.ids.map((r) => {
