@@ -22,12 +22,14 @@ describe('evaluate-ad stage', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  function setUp(frontEndType: string, config: Record<string, unknown> = {}, extraInputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, never> }> = {}, dirs: Record<string, string> = {}) {
+  function setUp(frontEndType: string | Record<string, unknown>, config: Record<string, unknown> = {}, extraInputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, never> }> = {}, dirs: Record<string, string> = {}) {
     const net = buildDsCnn(
       { firstConv: { filters: 4, kernel: [3, 3], stride: [1, 1] }, blocks: [{ filters: 4, stride: [2, 2] }], skip: false, dropout: 0, batchNorm: { momentum: 0.9, epsilon: 0.001 } },
       { inputShape: SHAPE, numClasses: 2, initRng: Prng.derive('evaluate-ad-model') },
     );
-    const modelDir = join(root, `model-${frontEndType}`);
+    const tag = typeof frontEndType === 'string' ? frontEndType : 'logmel-int';
+    const frontEnd = typeof frontEndType === 'string' ? { type: frontEndType } : frontEndType;
+    const modelDir = join(root, `model-${tag}`);
     mkdirSync(modelDir, { recursive: true });
     const art = saveModelArtifacts(net.model);
     writeFileSync(join(modelDir, MODEL_TOPOLOGY_FILE), art.topology);
@@ -42,10 +44,10 @@ describe('evaluate-ad stage', () => {
     for (const split of ['test', 'validation', 'train']) {
       const clips = clipsOf(split).flatMap((c) => [c, c]);
       const data = Float32Array.from({ length: clips.length * 64 }, (_, i) => rng.normal() * (clips[Math.floor(i / 64)]!.includes('abnormal') ? 3 : 1));
-      files[split] = join(root, `${split}-${frontEndType}.topsfeat`);
+      files[split] = join(root, `${split}-${tag}.topsfeat`);
       writeFeatureTensor(
         files[split]!,
-        { shape: [clips.length, 8, 8], split, labels: LABELS, frontEnd: { type: frontEndType }, labelIndex: clips.map((c) => (c.startsWith('fan/id_00') ? 0 : 1)), clips },
+        { shape: [clips.length, 8, 8], split, labels: LABELS, frontEnd, labelIndex: clips.map((c) => (c.startsWith('fan/id_00') ? 0 : 1)), clips },
         data,
       );
     }
@@ -151,6 +153,43 @@ describe('evaluate-ad stage', () => {
     expect((stored.evaluation as { baseline: { auc: number } }).baseline.auc).toBeCloseTo(expected.auc, 6);
     expect(r.summary).toMatch(/FC-AE baseline/);
     net.model.dispose();
+  });
+
+  it('with a quantize stage in needs:, reports the integer model\'s AUC (intAuc) from the host integer reference', async () => {
+    const { quantizeStage } = await import('../../../activities/quantize');
+    const { decodeIntModel } = await import('../../../src/quant/int-model');
+    const { integerOutputs } = await import('../../../src/eval/integer-posteriors');
+    const { clipAnomalyScores } = await import('../../../src/eval/anomaly-scores');
+    const { anomalyMetrics } = await import('../../../src/eval/auc');
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    // An 8×8 log-mel patch front end, so quantize can check the model input against it.
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const base = setUp(frontEnd);
+    const intFile = join(root, 'int-model.json');
+    const qCtx = {
+      ...base.ctx,
+      stageName: 'quantize',
+      config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
+      inputs: { features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} }, train: { artifacts: [base.ref('model')], metrics: {} } },
+      storeFile: async (name: string, path: string) => {
+        writeFileSync(intFile, readFileSync(path));
+        return base.ref(name);
+      },
+    } as unknown as Parameters<typeof quantizeStage.run>[0];
+    await quantizeStage.run(qCtx);
+    const r = await evaluateAdStage.run({
+      ...base.ctx,
+      inputs: { ...base.ctx.inputs, quantize: { artifacts: [base.ref('int-model')], metrics: {} } },
+      fetchFile: async (ref) => (ref.name === 'int-model' ? intFile : base.ctx.fetchFile(ref)),
+    });
+    const intModel = decodeIntModel(readFileSync(intFile, 'utf8'));
+    const test = readFeatureTensor(join(root, 'test-logmel-int.topsfeat'));
+    const out = await integerOutputs(intModel, test.data, test.header.shape[0] as number);
+    const expected = anomalyMetrics(clipAnomalyScores(test.header, out.posteriors, 'neg-log-prob'), 0.1);
+    expect(r.metrics.intAuc).toBeCloseTo(expected.auc, 12);
+    expect(r.metrics.intPauc).toBeCloseTo(expected.pauc, 12);
+    expect(r.summary).toMatch(/integer model AUC \d+\.\d\d%/);
+    base.net.model.dispose();
   });
 
   it('refuses MFCC features', async () => {
