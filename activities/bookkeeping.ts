@@ -10,19 +10,19 @@ import { installDir } from '../src/project';
 import { promote } from '../src/promotion/model-registry';
 import type { PromoteInput, PromoteResult, AwaitStageInput, AwaitStageResult, CacheLookupInput, CacheLookupResult, RecordRunInput, StageWorkflowResult } from '../workflows/types';
 import type { ActivityEnv } from './activity-env';
-import type { AnyStageModule } from './stage-module';
-import { packageVersion, tfjsVersions, toolVersion } from './tool-versions';
+import type { AnyStageModule } from '../src/stage/stage-module';
+import { packageVersion, tfjsVersions, toolVersion } from '../src/util/tool-versions';
 
 const run = promisify(execFile);
 
 /**
  * Workflow bookkeeping activities: cache lookups and run records. Exported as a factory
- * so the workflow can `import type` the shape (STYLE.md §1) while the worker binds env.
+ * so the workflow can `import type` the shape (docs/architecture.md#workflows-and-activities) while the worker binds env.
  */
 export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string, AnyStageModule>) {
   return {
     /**
-     * Compute the stage's cache key (DESIGN.md §4: kind + implementation version +
+     * Compute the stage's cache key (docs/architecture.md#cache-key: kind + implementation version +
      * canonical config + input digests + seed + tool versions, and the stage's name, which
      * its random streams derive from) and look it up.
      */
@@ -98,7 +98,7 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
         stageMetrics: Object.fromEntries(Object.entries(input.stages).map(([k, s]) => [k, s.metrics ?? {}])),
         modelArtifacts: model?.artifacts ?? [],
       }, new Date());
-      return { promoted: d.promoted, previousChampion: d.previousChampion, outcomes: d.outcomes.map((o) => `${o.passed ? 'pass' : 'FAIL'} ${o.rule}: ${o.detail}`) };
+      return { promoted: d.promoted, previousChampion: d.previousChampion, outcomes: d.outcomes.map((o) => `${o.passed ? 'pass' : 'FAIL'} ${o.rule}: ${o.detail}`), comparison: { sha256: d.comparisonPage.sha256, uri: d.comparisonPage.uri } };
     },
 
     /** Write `runs/<run-id>.json`: resolved pipeline, git commit, tool versions, stage outcomes. */
@@ -156,7 +156,7 @@ async function gitState(dir: string): Promise<{ commit: string | null; dirty: bo
   }
 }
 
-/** Versions of everything that can change a stage's bytes (DESIGN.md §4 "Runs"). */
+/** Versions of everything that can change a stage's bytes (docs/architecture.md#runs-and-tool-versions). */
 export async function toolVersions(): Promise<Record<string, string>> {
   const [gcc, qemu, espeak, temporal] = await Promise.all([
     toolVersion('arm-none-eabi-gcc'),

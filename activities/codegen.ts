@@ -3,10 +3,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { boardNames, findBoard } from '../src/boards/registry';
 import { scratchFor, type KernelVariant } from '../src/codegen/kernel-variants';
-import { emitModelC } from '../src/codegen/model-c';
+import { emitModelC, IN_PLACE_SLABS, planModelMemory } from '../src/codegen/model-c';
+import type { MemoryPlan } from '../src/codegen/memory-plan';
+import { opFastRequantTable, REQUANT_ENTRY_BYTES } from '../src/codegen/requant-tables';
 import { emitMfccTablesC } from '../src/codegen/mfcc-tables-c';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
-import { countMacs, decodeIntModel, packedWeightBytes } from '../src/quant/int-model';
+import { countMacs, decodeIntModel, packedWeightBytes, tensorByName, type IntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { requireUpstream } from '../src/stage/inputs';
 
@@ -22,13 +24,14 @@ import { requireUpstream } from '../src/stage/inputs';
  * Metrics: arenaBytes next to arenaLowerBoundBytes (MicroNets eq. 3), weightBytes.
  */
 export const kind = 'codegen';
-export const version = 6; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point)
+export const version = 7; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 
 export const codegenConfigSchema = z.strictObject({
   board: boardSchema.optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
   kernels: z.enum(['auto', 'ref', 'dsp']).default('auto').meta({ description: 'Kernel variant: dsp (SMLAD/SXTB16) on cores with the DSP extension when auto.' }),
+  requantTables: z.enum(['flash', 'scratch']).default('flash').meta({ description: 'dsp kernels: per-channel requantization tables precomputed into flash (12 B per channel), or built in scratch SRAM by every kernel call.' }),
 });
 export type CodegenConfig = z.output<typeof codegenConfigSchema>;
 
@@ -37,11 +40,40 @@ export function kernelVariantFor(board: string | undefined, kernels: CodegenConf
   return findBoard(board ?? '')?.dsp ? 'dsp' : 'ref';
 }
 
+/**
+ * What the flash requantization tables save (src/codegen/requant-tables.ts): the arena the same
+ * model needs with the tables built in scratch, minus this one; the table entries per inference
+ * the kernels no longer build (one per output channel per kernel call: in-place ops are called
+ * once per slab of rows); and their flash cost.
+ */
+function requantTableSavings(model: IntModel, variant: KernelVariant, tables: boolean, plan: MemoryPlan): { metrics: Record<string, number>; summary: string } {
+  if (!tables) return { metrics: {}, summary: '' };
+  const withScratch = planModelMemory(model, { scratchBytes: scratchFor(variant) }).arenaBytes;
+  let entries = 0;
+  let builtPerInference = 0;
+  for (const op of model.ops) {
+    const t = opFastRequantTable(model, op);
+    if (t === undefined) continue;
+    entries += t.length;
+    const rows = tensorByName(model, op.output).shape[0];
+    const calls = plan.inPlaceOps.has(op.name) ? Math.ceil(rows / Math.ceil(rows / IN_PLACE_SLABS)) : 1;
+    builtPerInference += t.length * calls;
+  }
+  const saved = withScratch - plan.arenaBytes;
+  return {
+    metrics: { requantTableFlashBytes: entries * REQUANT_ENTRY_BYTES, requantScratchSavedBytes: saved, requantEntriesNotBuiltPerInference: builtPerInference },
+    summary: `; requantization tables in flash (${entries * REQUANT_ENTRY_BYTES} B) save ${saved} B of arena and building ${builtPerInference} entries per inference`,
+  };
+}
+
 async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
   const ref = requireUpstream(ctx, 'int-model', 'quantize');
   const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(ref), 'utf8'), `int-model ${ref.sha256.slice(0, 12)}`);
   const variant = kernelVariantFor(ctx.config.board, ctx.config.kernels);
-  const c = emitModelC(model, { scratchBytes: scratchFor(variant), provenance: `int-model sha256:${ref.sha256.slice(0, 16)}, ${variant} kernels` });
+  const tables = variant === 'dsp' && ctx.config.requantTables === 'flash';
+  const provenance = `int-model sha256:${ref.sha256.slice(0, 16)}, ${variant} kernels`;
+  const c = emitModelC(model, { scratchBytes: scratchFor(variant, (op) => tables && opFastRequantTable(model, op) !== undefined), provenance, requantTables: tables });
+  const rq = requantTableSavings(model, variant, tables, c.plan);
 
   const dir = path.join(ctx.workDir, 'firmware-src');
   fs.rmSync(dir, { recursive: true, force: true });
@@ -75,8 +107,9 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
       weightBytes: packedWeightBytes(model),
       macsPerInference: countMacs(model),
       kernels: variant,
+      ...rq.metrics,
     },
-    summary: `${model.ops.length} ops, ${variant} kernels${frontEnd ? ', MFCC front end' : ''}; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB`,
+    summary: `${model.ops.length} ops, ${variant} kernels${frontEnd ? ', MFCC front end' : ''}; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB${rq.summary}`,
   };
 }
 

@@ -7,7 +7,7 @@ import { composeStreams } from '../src/compose/compose-streams';
 import { readRecordingsDataset } from '../src/compose/recordings';
 import { readTtsDataset } from '../src/compose/tts-dataset';
 import type { ArtifactRef } from '../src/store/artifact-store';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /**
  * Stage `compose-kws`: a keyword-spotting dataset composed from a user's recordings (thesis

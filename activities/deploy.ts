@@ -18,7 +18,7 @@ import type { StageContext, StageModule, StageResult } from './stage-module';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
- * `deploy` (DESIGN.md §7): build the generated C with arm-none-eabi-gcc for the board's core,
+ * `deploy` (docs/stages/deploy.md): build the generated C with arm-none-eabi-gcc for the board's core,
  * linked against the board's real flash and SRAM (src/deploy), run it in QEMU on test vectors
  * from the test split, and check every output byte against the host integer reference. Also
  * measures flash, SRAM (data + bss + stack high-water), instructions per inference and per op
@@ -37,7 +37,7 @@ import { findInput, requireUpstream } from '../src/stage/inputs';
  * Outputs: `firmware` (ELF), `board` (JSON: measurements, per-op counts, CPI model; the report's Board section).
  */
 export const kind = 'deploy';
-export const version = 1;
+export const version = 2; // 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table)
 
 export const deployConfigSchema = z.strictObject({
   board: z.enum(boardNames as [string, ...string[]]).optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
@@ -100,6 +100,18 @@ function median(xs: number[]): number {
   return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
 }
 
+/**
+ * The deployed int-model's packed weight bytes and integer test accuracy, as its quantize stage
+ * measured them: the report sets deploys of different quantizations (int8, 4-bit hybrid) side by side.
+ */
+function intModelOrigin(inputs: StageContext<DeployConfig>['inputs'], sha256: string): { weightBytes?: number; intAccuracy?: number } {
+  const producer = Object.values(inputs).find((o) => o.artifacts.some((a) => a.name === 'int-model' && a.sha256 === sha256));
+  const num = (k: string): number | undefined => (typeof producer?.metrics[k] === 'number' ? producer.metrics[k] : undefined);
+  const weightBytes = num('weightBytes');
+  const intAccuracy = num('intAccuracy');
+  return { ...(weightBytes === undefined ? {} : { weightBytes }), ...(intAccuracy === undefined ? {} : { intAccuracy }) };
+}
+
 async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const config = ctx.config;
   const boardName = config.board!;
@@ -107,6 +119,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const srcDir = await ctx.fetchDir(requireUpstream(ctx, 'firmware-src', 'codegen'));
   const modelRef = requireUpstream(ctx, 'int-model', 'quantize');
   const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(modelRef), 'utf8'));
+  const modelOrigin = intModelOrigin(ctx.inputs, modelRef.sha256);
   const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
   const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean };
   const datasetRef = findInput(ctx, 'dataset');
@@ -284,6 +297,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       vectorsChecked: picks.length,
       boardAccuracy: correct / picks.length,
       ...(fePick && feLatency ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) } : {}),
+      ...modelOrigin,
     },
     summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz`,
   };

@@ -36,7 +36,7 @@ import { tfjsVersions } from './tool-versions';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
- * Stage `evaluate` (DESIGN.md §5 "Event-based evaluation"; thesis §3 "Custom event
+ * Stage `evaluate` (docs/stages/evaluate.md; thesis §3 "Custom event
  * metric", appendix 3.A): the trained model on
  *  - the test split → accuracy and a confusion matrix over all labels;
  *  - the long streams, run every frame stride like the device would (posterior i covers
@@ -49,7 +49,7 @@ import { findInput, requireUpstream } from '../src/stage/inputs';
  * By source (clip-source contract, src/eval/clip-sources.ts): the test accuracy per engine, per
  * (engine, voice) and per held-out class from the dataset's `sources.json` — the headline
  * `heldOutSourceAccuracy` is the accuracy on engines never trained on (leave-one-source-out;
- * DESIGN §5) — and, when stream events name their engine, the FRR per engine at the operating
+ * docs/methods.md#event-based-evaluation) — and, when stream events name their engine, the FRR per engine at the operating
  * point. A dataset without sources.json is one `unknown` source.
  *
  * Measurement datasets: `measure: [<stage>, ...]` names stages in `needs:` whose `dataset`

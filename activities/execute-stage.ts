@@ -4,7 +4,7 @@ import { stageConfigFailure, toStageFailure } from '../src/temporal/stage-failur
 import { commitCacheEntry } from '../src/cache/stage-cache';
 import type { StageActivityInput, StageActivityResult } from '../workflows/types';
 import { cleanupStage, createStageContext } from './stage-context';
-import type { AnyStageModule, StageProgress } from './stage-module';
+import type { AnyStageModule, StageProgress } from '../src/stage/stage-module';
 import type { ActivityEnv } from './activity-env';
 
 /** Milliseconds between heartbeats that repeat the last progress while the stage works on. */
@@ -24,7 +24,7 @@ function stallTimeoutMs(): number {
 
 /**
  * Run one stage module as a Temporal activity: build its context, heartbeat progress,
- * store its artifacts and commit the cache entry LAST (DESIGN.md §4), so an interrupted
+ * store its artifacts and commit the cache entry LAST (docs/architecture.md#cache-key), so an interrupted
  * stage never leaves an entry that names missing artifacts.
  *
  * Heartbeats carry the stage's last progress and how long ago it came; the keepalive that

@@ -8,7 +8,7 @@ import { mfccConfigSchema, type MfccConfig } from '../src/dsp/mfcc-config';
 import { z } from 'zod';
 import { logmelConfigSchema, type LogmelConfig } from '../src/dsp/logmel-config';
 import { extractMachineFeatures } from '../src/dsp/machine-features';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /**
  * Stage `features`: MFCC front end (MicroNets §4 KWS: 40 ms window, 20 ms stride, 10

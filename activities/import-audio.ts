@@ -10,11 +10,11 @@ import {
   resolveImportPath,
 } from '../src/importer/speech-commands-folder';
 import type { ArtifactRef } from '../src/store/artifact-store';
-import type { Metrics, StageContext, StageModule, StageResult } from './stage-module';
+import type { Metrics, StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /**
  * Stage `import-audio`: a user's folder in Speech Commands layout becomes the same
- * `dataset` artifact synth-kws makes (DESIGN.md §2), so `features` and later stages cannot
+ * `dataset` artifact synth-kws makes (docs/stages/import-audio.md), so `features` and later stages cannot
  * tell them apart. A thin wrapper over src/importer that reports progress and stores:
  *   `dataset`  always (layout in src/importer/speech-commands-folder.ts)
  *   `streams`  only when `streamsDir` names a folder in synth-kws' streams format; an

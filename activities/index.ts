@@ -1,5 +1,5 @@
 /**
- * The stage registry (STYLE.md "Stage kind = one module") and the worker's activity set.
+ * The stage registry (docs/architecture.md#stage-contract; docs/writing-a-stage.md) and the worker's activity set.
  * Add a stage kind: write activities/<kind>.ts exporting a StageModule, list it here.
  */
 import type { ActivityEnv } from './activity-env';

@@ -14,8 +14,8 @@ import { countMacs, encodeIntModel, packedWeightBytes, INT_MODEL_MEDIA_TYPE, typ
 import { quantizeFloatGraph, type ActivationRange, type WeightBitWidth } from '../src/quant/quantize-graph';
 import { loadQuantJson } from '../src/quant/quant-json';
 import { didYouMean } from '../src/spec/suggest';
-import type { StageContext, StageModule, StageResult } from './stage-module';
-import { findInput, requireUpstream } from '../src/stage/inputs';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
+import { requireUpstream } from '../src/stage/inputs';
 
 /**
  * `quantize`: trained float model → integer model (src/quant/int-model.ts), TFLite int8 scheme

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { collectReportModel } from '../src/report/collect-inputs';
 import { renderReportHtml } from '../src/report/render-html';
 import { chartLibraryVersions } from '../src/report/vega-svg';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /**
  * Stage `report`: one self-contained HTML page per run (inline CSS and SVG charts, no
@@ -13,7 +13,7 @@ import type { StageContext, StageModule, StageResult } from './stage-module';
  * as artifact `report` (text/html).
  *
  * No timestamp is written: the same inputs give the same bytes, so the report's digest is
- * reproducible like every other artifact (DESIGN §4). The charting libraries' versions are
+ * reproducible like every other artifact (docs/architecture.md#reproducibility). The charting libraries' versions are
  * tool versions, so upgrading them re-renders. Fast (well under a second), no checkpoint.
  */
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { ArtifactRef, ArtifactStore } from '../src/store/artifact-store';
 import { packDir, unpackTar } from '../src/store/tar';
 import { Prng } from '../src/util/prng';
-import type { StageContext, StageOutputs, StageProgress } from './stage-module';
+import type { StageContext, StageOutputs, StageProgress } from '../src/stage/stage-module';
 
 export interface StageContextArgs<C> {
   readonly pipelineName: string;

@@ -6,12 +6,12 @@ import { synthKwsConfigSchema, type SynthKwsConfig } from '../src/synth/kws-conf
 import { generateKwsDataset, SYNTH_KWS_VERSION } from '../src/synth/kws-dataset';
 import { generateKwsStreams } from '../src/synth/kws-streams';
 import { usedEngines } from '../src/synth/voice-sources';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /**
  * Stage `synth-kws`: a keyword-spotting dataset synthesized with several TTS engines
  * (src/synth/engines; docs/data-sources.md), some voices and a whole engine family held out
- * for the test split and scored streams (thesis §3 AudioSample; DESIGN §5). A thin wrapper over src/synth that reports progress and stores
+ * for the test split and scored streams (thesis §3 AudioSample; docs/methods.md#keyword-spotting-data). A thin wrapper over src/synth that reports progress and stores
  * two artifacts: `dataset` (Speech Commands layout, one tar) and `streams` (long labelled
  * streams + index.json for event evaluation).
  *

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { synthMachineConfigSchema, type SynthMachineConfig } from '../src/machine/machine-config';
 import { generateMachineDataset, SYNTH_MACHINE_VERSION } from '../src/machine/synth-machine-dataset';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /**
  * Stage `synth-machine`: seeded synthetic machine sounds for anomaly detection (MicroNets

@@ -47,9 +47,11 @@ import { tfjsVersions } from './tool-versions';
  * Version 2: the float training step runs on native fused BatchNorm/ReLU ops
  * (src/nn/ds-cnn-train.ts) instead of the layers' forward; rounding differs by ~1e-7, so
  * trained weights are not byte-identical to version 1's.
+ * Version 3: BatchNorm momentum defaults to 0.9 (src/nn/ds-cnn-arch.ts), so a preset
+ * architecture trains other weights than version 2 did.
  */
 export const kind = 'train';
-export const version = 2;
+export const version = 3;
 export const configSchema = trainStageConfigSchema;
 
 interface CheckpointDoc {

@@ -15,7 +15,7 @@
 #   node modules      npm install --ignore-scripts (npm 11 would skip dependency scripts anyway;
 #                     the only one we need, tfjs-node's, downloads from unreachable hosts)
 #   tfjs-node native  libtensorflow + headers taken from PyPI's tensorflow-cpu wheel,
-#                     the addon built with node-gyp against /usr/include/node (DESIGN.md §6)
+#                     the addon built with node-gyp against /usr/include/node (docs/setup.md)
 #   real speech       (measurement only, never training) digits by two speakers from Debian's
 #                     asterisk-core-sounds-en-wav and saytime, Speech Commands "yes"/"no" from
 #                     the tfmicro crate → a Speech Commands folder, linked as .tinyops/real-speech
@@ -122,6 +122,17 @@ for tool in kubernetes-validate yamllint; do
   printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$VENV/bin/python" "$VENV/bin/$tool" > "$ROOT/.tinyops/bin/$tool"
   chmod +x "$ROOT/.tinyops/bin/$tool"
 done
+# The Compose Specification JSON Schema for infra/docker-compose.yml, read from inside
+# PyPI's docker-compose wheel by test/unit/infra/validate_compose.py (downloaded, not installed).
+COMPOSE_WHEEL="$CACHE/wheels/docker_compose-1.29.2-py2.py3-none-any.whl"
+if [ ! -f "$COMPOSE_WHEEL" ]; then
+  step_start "downloading the docker-compose 1.29.2 wheel (its compose_spec.json validates infra/)"
+  mkdir -p "$CACHE/wheels"
+  "$VENV/bin/pip" download -q --no-deps --disable-pip-version-check -d "$CACHE/wheels" docker-compose==1.29.2 \
+    || die "pip download docker-compose==1.29.2 failed"
+  step_done
+fi
+ln -sf "$COMPOSE_WHEEL" "$ROOT/.tinyops/bin/compose-spec.whl"
 # A wrapper, not a symlink: through a second link Python would not find its venv.
 rm -f "$ROOT/.tinyops/bin/python-ref"
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$VENV/bin/python" > "$ROOT/.tinyops/bin/python-ref"

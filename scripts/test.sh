@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build (type-checked) and run the whole jest suite; extra args go to jest.
+# Build (type-checked), lint, and run the whole jest suite; extra args go to jest.
 # Ends with one plain line "N passed, N failed" counted from jest's JSON report.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -7,7 +7,10 @@ cd "$ROOT"
 rm -rf dist
 bash scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 node dist/src/spec/write-json-schema.js --check || { echo "0 passed, 1 failed"; exit 1; }
+node dist/src/docs/write-stage-pages.js --check || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p test-results
+# Lint (eslint.config.mjs): no errors and no warnings, before any test runs.
+npx eslint --max-warnings 0 --cache --cache-location test-results/.eslintcache . || { echo "0 passed, 1 failed"; exit 1; }
 npx jest --json --outputFile=test-results/jest.json "$@"
 rc=$?
 node -e '

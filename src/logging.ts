@@ -1,7 +1,7 @@
 import winston from 'winston';
 
 /**
- * The CLI's logger (DESIGN.md §8): human-readable lines on stderr by default, one JSON
+ * The CLI's logger (docs/architecture.md#code-conventions): human-readable lines on stderr by default, one JSON
  * object per line with `--log-format json`. Never log secrets (store credentials stay in
  * the AWS SDK's own environment handling).
  */

@@ -1,5 +1,5 @@
 /**
- * pipelineWorkflow: walks the stage DAG from `needs:` (DESIGN.md §2 "Flow of one run").
+ * pipelineWorkflow: walks the stage DAG from `needs:` (docs/architecture.md#flow-of-one-run).
  *
  *   data ──► features ──► train ──► evaluate ──► report
  *                 └──────────────────────┘
@@ -17,6 +17,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -32,9 +33,11 @@ import {
   statusKey,
 } from '../src/temporal/search-attributes';
 import { stageWorkflow } from './stage';
+import { promotionExecutionId, promotionWorkflow } from './promotion';
 import {
   runIdOf,
   type PipelineResult,
+  type PromoteInput,
   type PromoteResult,
   type PipelineWorkflowInput,
   type ResolvedStage,
@@ -180,7 +183,7 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
   // not fit the board, never becomes the champion).
   let promotion: PromoteResult | undefined;
   if (pipeline.promotion !== undefined && status === 'completed') {
-    promotion = await bookkeeping.promoteModel({ pipeline: pipeline.name, runId, workflowId: workflowInfo().workflowId, store: input.store, promotion: pipeline.promotion, stages });
+    promotion = await promoteInTurn({ pipeline: pipeline.name, runId, workflowId: workflowInfo().workflowId, store: input.store, promotion: pipeline.promotion, stages });
     upsertMemo({ promoted: promotion.promoted, previousChampion: promotion.previousChampion });
   }
 
@@ -194,6 +197,26 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
   done = true;
   showDetails(pipeline.name, states);
   return { run: runId, workflowId: workflowInfo().workflowId, status, stages, runRecord, ...(promotion !== undefined && { promotion }) };
+}
+
+/** How long a run waits for another run's promotion decision on the same pipeline and store. */
+const PROMOTION_WAIT_ATTEMPTS = 150;
+
+/**
+ * Decide champion / challenger as the only decision in flight for this pipeline and store
+ * (workflows/promotion.ts): if another run's decision holds the id, wait and try again.
+ */
+async function promoteInTurn(input: PromoteInput): Promise<PromoteResult> {
+  const workflowId = promotionExecutionId(input.pipeline, input.store);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await executeChild(promotionWorkflow, { workflowId, args: [input], staticSummary: `champion / challenger decision for run ${input.runId}` });
+    } catch (err) {
+      const taken = err instanceof WorkflowExecutionAlreadyStartedError || (err as Error).name === 'WorkflowExecutionAlreadyStartedError';
+      if (!taken || attempt >= PROMOTION_WAIT_ATTEMPTS) throw err;
+      await sleep('2 seconds');
+    }
+  }
 }
 
 function findArtifact(stages: readonly StageState[], name: string): string | undefined {

@@ -2,7 +2,7 @@
  * Data that crosses the workflow boundary (inputs, query results, activity arguments).
  * Type-only imports keep this module free of Node APIs: it is bundled into workflow code.
  */
-import type { StageOutputs, Metrics, StageProgress } from '../activities/stage-module';
+import type { StageOutputs, Metrics, StageProgress } from '../src/stage/stage-module';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { ResolvedPipeline, ResolvedStage } from '../src/spec/load-pipeline';
 
@@ -152,6 +152,8 @@ export interface PromoteResult {
   readonly previousChampion: string | null;
   /** One line per rule: `pass|FAIL <rule>: <detail>`. */
   readonly outcomes: readonly string[];
+  /** The challenger-vs-champion page (src/promotion/comparison.ts) in the store. */
+  readonly comparison?: { readonly sha256: string; readonly uri: string };
 }
 
 export interface RecordRunInput {
@@ -164,7 +166,7 @@ export interface RecordRunInput {
   readonly stages: Readonly<Record<string, StageState>>;
 }
 
-/** Activity type name for a stage kind: `synth-kws` → `synthKwsStage` (STYLE.md naming). */
+/** Activity type name for a stage kind: `synth-kws` → `synthKwsStage` (docs/architecture.md#stage-contract). */
 export function stageActivityName(kind: string): string {
   return kind.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) + 'Stage';
 }

@@ -1,5 +1,5 @@
 /*
- * tinyops firmware types: dims, context, kernel params and status (STYLE.md "C").
+ * tinyops firmware types: dims, context, kernel params and status (docs/firmware.md#c-conventions).
  * Layouts are NHWC. Arithmetic contract: src/nn/int-reference/ (the host reference).
  */
 #ifndef TOPS_TYPES_H
@@ -37,10 +37,29 @@ typedef struct {
     int32_t max;
 } tops_activation;
 
-/** One Q31 multiplier and shift per output channel (shift in [-31, 30]). */
+/**
+ * One output channel's requantization in the form the dsp kernels' fast path applies it
+ * (kernels/dsp/tops_dsp.h, tops_rq_apply): the Q31 multiplier (>= 0), the right shift (1..21)
+ * and nudge = 2^(shift - 1) + output_offset * 2^shift. Valid only for the op's output offset
+ * and when every accumulator stays below 2^29 in magnitude (tops_rq_prepare's bounds).
+ */
+typedef struct {
+    int32_t multiplier;
+    int32_t shift;
+    int32_t nudge;
+} tops_requant;
+
+/**
+ * One Q31 multiplier and shift per output channel (shift in [-31, 30]). `fast`: optional
+ * per-channel tops_requant table precomputed at codegen (src/codegen/requant-tables.ts) into
+ * flash; the dsp conv2d / pointwise / depthwise kernels (int8 and packed) then skip building it
+ * per call and need that much less scratch (tops_*_get_buffer_size() minus 12 bytes per output
+ * channel). NULL: built per call. The ref kernels ignore it.
+ */
 typedef struct {
     const int32_t *multiplier;
     const int32_t *shift;
+    const tops_requant *fast;
 } tops_per_channel_quant_params;
 
 typedef struct {

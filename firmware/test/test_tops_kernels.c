@@ -19,8 +19,9 @@
 
 static int8_t output_buf[TOPS_TEST_MAX_OUTPUT];
 
-/* Scratch for the kernels that want it (the dsp/ variants' im2col columns), sized per case by
-   tops_<op>_s8_get_buffer_size() as a caller must; int32_t for word alignment. */
+/* Scratch for the kernels that want it (the dsp/ variants' im2col columns, requantization
+   tables, unpacked filters), sized per case by tops_<op>_<type>_get_buffer_size() as a caller
+   must; int32_t for word alignment. */
 #ifndef TOPS_TEST_SCRATCH_BYTES
 #define TOPS_TEST_SCRATCH_BYTES 16384
 #endif
@@ -42,9 +43,24 @@ static int32_t scratch_size(const tops_test_case *t)
     case TOPS_TEST_ADD:
     case TOPS_TEST_SOFTMAX:
         return 0;
-    default:
-        return 0; /* the packed-weight (s4/s2) kernels unpack in registers: no scratch */
+    case TOPS_TEST_CONV2D_S4:
+        return tops_conv2d_s4_get_buffer_size(&t->input_dims, &t->filter_dims);
+    case TOPS_TEST_CONV2D_S2:
+        return tops_conv2d_s2_get_buffer_size(&t->input_dims, &t->filter_dims);
+    case TOPS_TEST_POINTWISE_CONV2D_S4:
+        return tops_pointwise_conv2d_s4_get_buffer_size(&t->input_dims, &t->filter_dims);
+    case TOPS_TEST_POINTWISE_CONV2D_S2:
+        return tops_pointwise_conv2d_s2_get_buffer_size(&t->input_dims, &t->filter_dims);
+    case TOPS_TEST_DEPTHWISE_CONV2D_S4:
+        return tops_depthwise_conv2d_s4_get_buffer_size(&t->input_dims, &t->filter_dims);
+    case TOPS_TEST_DEPTHWISE_CONV2D_S2:
+        return tops_depthwise_conv2d_s2_get_buffer_size(&t->input_dims, &t->filter_dims);
+    case TOPS_TEST_FULLY_CONNECTED_S4:
+        return tops_fully_connected_s4_get_buffer_size(&t->filter_dims);
+    case TOPS_TEST_FULLY_CONNECTED_S2:
+        return tops_fully_connected_s2_get_buffer_size(&t->filter_dims);
     }
+    return 0;
 }
 
 static tops_status run_case(const tops_test_case *t, int8_t *out)

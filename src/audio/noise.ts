@@ -2,7 +2,7 @@ import type { Prng } from '../util/prng';
 
 /**
  * Synthetic background generators (thesis §3 "Data augmentation": a keyword must be
- * recognised "in any given sound environment"; DESIGN §5 lists noise colours and hum).
+ * recognised "in any given sound environment"; docs/methods.md#keyword-spotting-data lists noise colours and hum).
  * Each returns `n` samples with RMS ≈ 1 and zero mean; the caller sets the level
  * (mix.ts gainToDbfs / mixAtSnr). All randomness comes from the `rng` passed in, drawn in
  * a fixed order, so a given generator state always yields the same samples.

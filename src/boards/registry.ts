@@ -1,5 +1,5 @@
 /**
- * The board registry (DESIGN.md §7): data, not code paths. `deploy` links against these
+ * The board registry (docs/architecture.md#boards): data, not code paths. `deploy` links against these
  * memory sizes and runs the firmware on the QEMU machine that emulates the core.
  */
 export interface Board {

@@ -4,7 +4,7 @@ import { inputWiring } from '../stage/inputs';
 import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } from './canonical-json';
 
 /**
- * Stage cache keys (DESIGN.md §4, run flow step 1):
+ * Stage cache keys (docs/architecture.md#cache-key):
  *
  *   key = hex sha256( canonicalJson({
  *           format: CACHE_KEY_FORMAT,

@@ -1,6 +1,6 @@
 /**
  * Canonical JSON: one byte string per JSON value, so equal configs hash equal
- * (DVC hashes `json.dumps(..., sort_keys=True)`; STYLE.md §3).
+ * (DVC hashes `json.dumps(..., sort_keys=True)`; docs/architecture.md#cache-key).
  *
  * Rules: object keys sorted by Unicode code point (= UTF-8 byte order), no whitespace,
  * numbers as JavaScript prints them (shortest round-trip form; -0 becomes 0), strings

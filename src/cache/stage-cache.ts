@@ -4,7 +4,7 @@ import { isSha256Hex, type ArtifactStore } from '../store/artifact-store';
 
 /**
  * Stage cache entries: `cache/<key>.json` in the store = the manifest of a finished stage
- * (DESIGN.md §4). Modeled on DVC's stage cache (dvc/stage/cache.py): an entry is only
+ * (docs/architecture.md#cache-key). Modeled on DVC's stage cache (dvc/stage/cache.py): an entry is only
  * ever written after every object it names is in the store, and an entry that does not
  * check out (unparsable, wrong shape, object missing or the wrong size) is deleted and
  * counts as a miss — the stage re-runs; it never returns a wrong result.

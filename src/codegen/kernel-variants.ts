@@ -1,6 +1,6 @@
 /**
  * Which C kernel files a firmware build links, and how much scratch each op's kernel asks for.
- * STYLE.md "ref vs dsp": firmware/kernels/dsp/ holds Cortex-M DSP-extension (SMLAD/SXTB16)
+ * docs/firmware.md#ref-vs-dsp: firmware/kernels/dsp/ holds Cortex-M DSP-extension (SMLAD/SXTB16)
  * versions of some kernels; each replaces the ref/ file of the same name, ref/ fills in the rest.
  */
 import { readdirSync } from 'node:fs';
@@ -28,8 +28,42 @@ export function kernelSources(variant: KernelVariant): string[] {
 /** sizeof(tops_rq) in firmware/kernels/dsp/tops_dsp.h: multiplier, shift, nudge (int32 each). */
 const TOPS_RQ_BYTES = 12;
 
-export function kernelScratchBytes(variant: KernelVariant, op: IntOp): number {
+/**
+ * dsp packed-weight (s4/s2) kernels (firmware/kernels/dsp/tops_*_sub_byte.c): conv / pointwise
+ * and FC a tops_rq per output channel plus a q15 column pair (4 bytes per window value), conv2d
+ * also the int8 window (4-byte rounded; pointwise = 1×1 unpadded reads the input in place);
+ * depthwise the int8-unpacked filter (4-byte rounded) then the int8 dsp depthwise scratch.
+ */
+function subByteScratchBytes(op: IntOp): number {
+  const round4 = (n: number): number => Math.ceil(n / 4) * 4;
+  if (op.kind === 'conv2d') {
+    const [cout, kh, kw, cin] = op.filterShape;
+    const len = kh * kw * cin;
+    const pointwise = kh === 1 && kw === 1 && op.padding[0] === 0 && op.padding[1] === 0;
+    return TOPS_RQ_BYTES * cout + 4 * len + (pointwise ? 0 : round4(len));
+  }
+  if (op.kind === 'depthwise_conv2d') {
+    const [, kh, kw, c] = op.filterShape;
+    return round4(kh * kw * c) + TOPS_RQ_BYTES * c + Math.floor(c / 4) * kh * kw * 8;
+  }
+  if (op.kind === 'fully_connected') return TOPS_RQ_BYTES * op.filterShape[0] + 4 * op.filterShape[1];
+  return 0;
+}
+
+/**
+ * `fastTable`: the op's quant params carry a requantization table precomputed at codegen
+ * (src/codegen/requant-tables.ts), so the dsp conv2d / depthwise kernels (int8 and packed)
+ * need no tops_rq per channel in their scratch.
+ */
+export function kernelScratchBytes(variant: KernelVariant, op: IntOp, fastTable = false): number {
   if (variant === 'ref') return 0;
+  const saved = fastTable && (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') ? TOPS_RQ_BYTES * (op.kind === 'conv2d' ? op.filterShape[0] : op.filterShape[3]) : 0;
+  return kernelScratchWithTable(variant, op) - saved;
+}
+
+function kernelScratchWithTable(variant: KernelVariant, op: IntOp): number {
+  if (variant === 'ref') return 0;
+  if ('weightBits' in op && op.weightBits !== 8) return subByteScratchBytes(op);
   if (op.kind === 'conv2d' && op.weightBits === 8) {
     const [cout, kh, kw, cin] = op.filterShape;
     return TOPS_RQ_BYTES * cout + 2 * kh * kw * cin * 2;
@@ -42,6 +76,6 @@ export function kernelScratchBytes(variant: KernelVariant, op: IntOp): number {
   return 0;
 }
 
-export function scratchFor(variant: KernelVariant): (op: IntOp, model: IntModel) => number {
-  return (op) => kernelScratchBytes(variant, op);
+export function scratchFor(variant: KernelVariant, fastTable: (op: IntOp, model: IntModel) => boolean = () => false): (op: IntOp, model: IntModel) => number {
+  return (op, model) => kernelScratchBytes(variant, op, fastTable(op, model));
 }

@@ -1,5 +1,5 @@
 /**
- * Integer model → plain C (DESIGN.md §2 `codegen`; thesis §3 "C code generation"): const
+ * Integer model → plain C (docs/stages/codegen.md; thesis §3 "C code generation"): const
  * weights in flash, one static arena placed by the lifetime planner (memory-plan.ts), and a
  * straight-line `tops_model_invoke()` that calls the firmware kernels (firmware/include/tops_nn.h)
  * in order. No interpreter, no op resolver, no flatbuffer, no malloc: what TFLite Micro decides
@@ -11,6 +11,7 @@ import type { ConvOp, IntModel, IntOp, IntTensor } from '../quant/int-model';
 import { tensorBytes } from '../quant/int-model';
 import { packInt2, packInt4 } from '../quant/sub-byte';
 import { checkPlan, planMemory, type MemoryPlan, type PlanOp } from './memory-plan';
+import { opFastRequantTable, requantTableC } from './requant-tables';
 
 export const MODEL_C_GENERATOR = 'tinyops src/codegen/model-c.ts';
 
@@ -21,6 +22,12 @@ export interface ModelCOptions {
   readonly provenance?: string;
   /** Run 1×1 convs and stride-1 depthwise convs in place, row by row (default true; adds are always in place). */
   readonly inPlace?: boolean;
+  /**
+   * Emit each conv / depthwise op's requantization table (src/codegen/requant-tables.ts) as a
+   * const in flash and hand it to the kernel (`quant.fast`), instead of the dsp kernels building
+   * it in scratch per call. Default false; `scratchBytes` must then not count the table.
+   */
+  readonly requantTables?: boolean;
 }
 
 export interface ModelC {
@@ -259,7 +266,9 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
         parts.push(weightArray(op, id), cArray('int32_t', `${id}_bias`, op.bias), cArray('int32_t', `${id}_mult`, op.multiplier), cArray('int32_t', `${id}_shift`, op.shift));
         const pt = op.kind === 'conv2d' ? 'tops_conv2d_params' : 'tops_depthwise_conv2d_params';
         parts.push(`static const ${pt} ${id}_params = {${-inTensor.zeroPoint}, ${o.zeroPoint}, {${op.stride[1]}, ${op.stride[0]}}, {${op.padding[1]}, ${op.padding[0]}}, {${op.activation.min}, ${op.activation.max}}};`);
-        parts.push(`static const tops_per_channel_quant_params ${id}_quant = {${id}_mult, ${id}_shift};`);
+        const fast = opts.requantTables === true ? opFastRequantTable(model, op) : undefined;
+        if (fast) parts.push(requantTableC(`${id}_rq`, fast));
+        parts.push(`static const tops_per_channel_quant_params ${id}_quant = {${id}_mult, ${id}_shift, ${fast ? `${id}_rq` : '0'}};`);
         parts.push(`static const tops_dims ${id}_dims[4] = {${dims(inTensor)}, {${n}, ${kh}, ${kw}, ${c}}, {1, 1, 1, ${op.bias.length}}, ${dims(o)}};`, '');
         if (plan.inPlaceOps.has(op.name)) {
           calls.push(inPlaceRows(op, id, kernel, s, at, inTensor, o));

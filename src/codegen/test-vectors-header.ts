@@ -6,6 +6,7 @@
 import type { Dims } from '../nn/int-reference';
 import type { KernelKind, KernelTestCase, RequantizeCases } from './test-vectors';
 import { TEST_VECTORS_GENERATOR, TEST_VECTORS_VERSION } from './test-vectors';
+import { fastRequantTable, requantTableC, type RequantEntry } from './requant-tables';
 
 export interface HeaderStamp {
   readonly seed: string | number;
@@ -59,7 +60,7 @@ function caseEntry(t: KernelTestCase): string {
     f.push(`.add = {${a.input1Offset}, ${a.input1Multiplier}, ${a.input1Shift}, ${a.input2Offset}, ${a.input2Multiplier}, ${a.input2Shift}, ${a.leftShift}, ${a.outputOffset}, ${a.outputMultiplier}, ${a.outputShift}, ${act(a.activation)}}`);
   }
   if (t.softmaxLut) f.push(`.softmax = {${t.name}_exp_lut}`);
-  if (t.perChannel) f.push(`.per_channel = {${t.name}_multiplier, ${t.name}_shift}`);
+  if (t.perChannel) f.push(`.per_channel = {${t.name}_multiplier, ${t.name}_shift, ${caseFastTable(t) ? `${t.name}_fast` : '0'}}`);
   if (t.perTensor) f.push(`.per_tensor = {${t.perTensor.multiplier}, ${t.perTensor.shift}}`);
   f.push(`.input_dims = ${dims(t.inputDims)}`, `.output_dims = ${dims(t.outputDims)}`, `.input = ${t.name}_input`);
   if (t.filterDims) f.push(`.filter_dims = ${dims(t.filterDims)}`);
@@ -71,6 +72,21 @@ function caseEntry(t: KernelTestCase): string {
   return `    {${f.join(', ')}}`;
 }
 
+/**
+ * Odd-numbered conv-family cases carry the requantization table codegen would precompute
+ * (src/codegen/requant-tables.ts) when it applies, so the dsp kernels run both with it (read
+ * from flash) and without (built per call) on the same generated shapes.
+ */
+function caseFastTable(t: KernelTestCase): RequantEntry[] | undefined {
+  const params = t.conv ?? t.depthwise;
+  if (!t.perChannel || !params || !t.filterDims || Number(/(\d+)$/.exec(t.name)?.[1] ?? 0) % 2 === 0) return undefined;
+  const d = t.filterDims;
+  return fastRequantTable({
+    multiplier: t.perChannel.multiplier, shift: t.perChannel.shift, bias: t.bias,
+    taps: d.h * d.w * (t.depthwise ? 1 : d.c), inputOffset: params.inputOffset, outputOffset: params.outputOffset,
+  });
+}
+
 function caseArrays(t: KernelTestCase): string {
   let s = `/* ${t.name} */\n` + cArray('int8_t', `${t.name}_input`, t.input);
   if (t.input2) s += cArray('int8_t', `${t.name}_input2`, t.input2);
@@ -80,6 +96,8 @@ function caseArrays(t: KernelTestCase): string {
   if (t.perChannel) {
     s += cArray('int32_t', `${t.name}_multiplier`, t.perChannel.multiplier);
     s += cArray('int32_t', `${t.name}_shift`, t.perChannel.shift);
+    const fast = caseFastTable(t);
+    if (fast) s += requantTableC(`${t.name}_fast`, fast);
   }
   if (t.softmaxLut) s += cArray('int32_t', `${t.name}_exp_lut`, t.softmaxLut);
   return s + cArray('int8_t', `${t.name}_expected`, t.expected);

@@ -75,6 +75,23 @@ export interface TestVectorOptions {
 interface Edge {
   zpIn?: number; zpOut?: number; fill?: number; bigScale?: boolean; stride2?: boolean; narrow?: boolean;
   dsShape?: boolean; firstConv?: boolean;
+  /** Sub-byte kinds only: channel counts wide enough for the dsp kernels' whole packed words. */
+  wide?: { c: number; cOut: number };
+}
+
+/**
+ * Sub-byte cases 7–9 add wide layers on top of edgeFor, so the dsp kernels' word paths (8 int4
+ * or 16 int2 weights per word) run, with tails and rows starting mid-byte: 7: 20 channels → 19
+ * (20 % 8 = 4, 20 % 16 = 4); 8: 17 → 7, stride 2 (odd rows: every other row starts mid-byte);
+ * 9: 64 → 12 (DS-CNN-S width, whole words only).
+ */
+function subByteEdgeFor(i: number): Edge {
+  switch (i) {
+    case 7: return { wide: { c: 20, cOut: 19 } };
+    case 8: return { wide: { c: 17, cOut: 7 }, stride2: true };
+    case 9: return { wide: { c: 64, cOut: 12 } };
+    default: return edgeFor(i);
+  }
 }
 function edgeFor(i: number): Edge {
   switch (i) {
@@ -166,14 +183,15 @@ function caseName(kind: string, bits: SubByteBits | undefined, i: number): { kin
 }
 
 function genConvLike(p: Prng, kind: 'conv2d' | 'pointwise_conv2d' | 'depthwise_conv2d', i: number, bits?: SubByteBits): KernelTestCase {
-  const e = edgeFor(i);
+  const e = bits === undefined ? edgeFor(i) : subByteEdgeFor(i);
   const pointwise = kind === 'pointwise_conv2d';
-  const kh = pointwise ? 1 : e.dsShape ? 3 : e.firstConv ? 5 : p.int(1, 3);
-  const kw = pointwise ? 1 : e.dsShape ? 3 : e.firstConv ? 4 : p.int(1, 3);
+  const kh = pointwise ? 1 : e.dsShape || e.wide ? 3 : e.firstConv ? 5 : p.int(1, 3);
+  const kw = pointwise ? 1 : e.dsShape || e.wide ? 3 : e.firstConv ? 4 : p.int(1, 3);
   const inputDims: Dims = e.dsShape ? { n: 1, h: 7, w: 5, c: 9 }
     : e.firstConv ? { n: 1, h: 9, w: 6, c: 1 }
+    : e.wide ? { n: 1, h: p.int(kh, 6), w: p.int(kw, 5), c: e.wide.c }
     : { n: p.int(1, 2), h: p.int(kh, 8), w: p.int(kw, 8), c: p.int(1, 6) };
-  const cOut = kind === 'depthwise_conv2d' ? inputDims.c : e.dsShape ? 9 : e.firstConv ? 8 : p.int(1, 6);
+  const cOut = kind === 'depthwise_conv2d' ? inputDims.c : e.dsShape ? 9 : e.firstConv ? 8 : e.wide ? e.wide.cOut : p.int(1, 6);
   // A 1x1 filter needs no padding: valid padding, stride 1 or 2.
   const s = pointwise ? pointwiseSpatial(p, e, inputDims.h, inputDims.w) : spatial(p, e, inputDims.h, inputDims.w, kh, kw);
   const zpIn = e.zpIn ?? p.int(-128, 127);
@@ -211,10 +229,10 @@ function genConvLike(p: Prng, kind: 'conv2d' | 'pointwise_conv2d' | 'depthwise_c
 }
 
 function genFullyConnected(p: Prng, i: number, bits?: SubByteBits): KernelTestCase {
-  const e = edgeFor(i);
-  const depth = p.int(1, 32);
-  const outC = p.int(1, 12);
-  const inputDims: Dims = { n: p.int(1, 3), h: 1, w: 1, c: depth };
+  const e = bits === undefined ? edgeFor(i) : subByteEdgeFor(i);
+  const depth = e.wide ? [40, 67, 256][i - 7]! : p.int(1, 32);
+  const outC = e.wide ? e.wide.cOut : p.int(1, 12);
+  const inputDims: Dims = { n: e.wide ? i - 6 : p.int(1, 3), h: 1, w: 1, c: depth };
   const filterDims: Dims = { n: outC, h: 1, w: 1, c: depth };
   const outputDims: Dims = { n: inputDims.n, h: 1, w: 1, c: outC };
   const zpIn = e.zpIn ?? p.int(-128, 127);
@@ -300,7 +318,8 @@ export function generateKernelTestCases(options: TestVectorOptions): KernelTestC
 /**
  * Cases for the packed-weight kernels, `casesPerKernel` of each SUB_BYTE_KERNEL_KINDS kind: the
  * int8 edge plan (edgeFor) plus all-minimum (case 5) and all-maximum (case 6) weights, random
- * shapes with odd channel counts so rows start mid-byte, deterministic in `seed`.
+ * shapes with odd channel counts so rows start mid-byte, wide layers from case 7 on
+ * (subByteEdgeFor), deterministic in `seed`.
  */
 export function generateSubByteTestCases(options: TestVectorOptions): KernelTestCase[] {
   const cases: KernelTestCase[] = [];

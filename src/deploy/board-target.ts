@@ -2,7 +2,7 @@ import { Board, boardNames, findBoard } from '../boards/registry';
 import { UnknownBoardError } from './errors';
 
 /**
- * What the compiler and QEMU need to know about a registry board (DESIGN.md §7).
+ * What the compiler and QEMU need to know about a registry board (docs/architecture.md#boards).
  *
  * Float ABI: hard (`-mfloat-abi=hard`), as a real deployment would build; the start-up enables
  * CP10/CP11 before any FP instruction. The kernels are integer-only, so this only matters for

@@ -7,7 +7,7 @@ export const FIRMWARE_INCLUDE_DIR = path.join(FIRMWARE_DIR, 'include');
 export const STARTUP_SOURCE = path.join(FIRMWARE_DIR, 'boards', 'cortex-m', 'tops_startup.c');
 export const INSN_PLUGIN_SOURCE = path.join(FIRMWARE_DIR, 'tools', 'qemu-insn-plugin', 'insn_count.c');
 
-/** Kernel sources of one variant (STYLE.md "ref vs dsp"). */
+/** Kernel sources of one variant (docs/firmware.md#ref-vs-dsp). */
 export function kernelDir(variant: 'ref' | 'dsp'): string {
   return path.join(FIRMWARE_DIR, 'kernels', variant);
 }

@@ -1,4 +1,4 @@
-/** Firmware build / run / measure library used by the `deploy` stage (DESIGN.md §6–§7). */
+/** Firmware build / run / measure library used by the `deploy` stage (docs/architecture.md#boards, docs/firmware.md). */
 export { resolveBoard } from './board-target';
 export type { BoardTarget } from './board-target';
 export { buildFirmware } from './build-firmware';

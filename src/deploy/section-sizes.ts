@@ -1,7 +1,7 @@
 /**
  * Section sizes of a linked ELF from `arm-none-eabi-size -A -d` (one "name size addr" line per
  * section). Flash = text + rodata + data (data's initial values live in flash); static SRAM =
- * data + bss (DESIGN.md §7). Heap and stack reservations are reported separately.
+ * data + bss (docs/architecture.md#boards). Heap and stack reservations are reported separately.
  */
 export interface SectionSizes {
   /** Code plus the small flash-resident tables (.ARM.exidx, .init_array). */

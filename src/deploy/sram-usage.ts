@@ -8,7 +8,7 @@ export interface SramUsage {
   readonly stackHighWaterBytes: number;
   /** Heap handed out by _sbrk (newlib stdio buffers in a semihosting harness). */
   readonly heapUsedBytes: number;
-  /** DESIGN.md §7: data + bss + stack high-water. */
+  /** docs/architecture.md#boards: data + bss + stack high-water. */
   readonly measuredBytes: number;
   /** measuredBytes + heap used: what this firmware, harness included, really touched. */
   readonly measuredWithHeapBytes: number;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { toolVersion } from '../../activities/tool-versions';
+import { toolVersion } from '../util/tool-versions';
 import { INSN_PLUGIN_SOURCE } from './firmware-paths';
 
 export interface FirmwareToolVersions {
@@ -12,7 +12,7 @@ export interface FirmwareToolVersions {
 }
 
 /**
- * Versions that change a deploy's bytes or measurements (DESIGN.md §4: tool versions are part
+ * Versions that change a deploy's bytes or measurements (docs/architecture.md#cache-key: tool versions are part
  * of the cache key): first line of each tool's --version (cached per process by toolVersion).
  */
 export async function firmwareToolVersions(): Promise<FirmwareToolVersions> {

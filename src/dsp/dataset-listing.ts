@@ -5,7 +5,7 @@ import { StageInputError } from '../errors';
 
 /**
  * Reads the clip list of a Speech Commands-layout directory (the `dataset` artifact of
- * synth-kws / import-audio, DESIGN.md §2):
+ * synth-kws / import-audio, docs/stages/synth-kws.md):
  *
  *   dataset.json          {"labels": [...]}: the class names in their fixed order
  *   <dir>/<clip>.wav      one folder per word; 16 kHz mono clips

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { StageInputError } from '../errors';
 
 /**
- * Feature tensor files (DESIGN.md §2: "feature tensors (float32, little-endian, with a JSON
- * header)"), one file per split. Layout:
+ * Feature tensor files (docs/stages/features.md: float32, little-endian, with a JSON
+ * header), one file per split. Layout:
  *
  *   offset 0   8 bytes   magic "TOPSFEAT"
  *   offset 8   u32 LE    H = byte length of the header that follows

@@ -6,7 +6,7 @@ import { frameCount } from './smoothing';
 /**
  * Confusion matrices. Two kinds:
  * - clip/frame level, `counts[true][predicted]` over the model's classes (the usual
- *   12-class Speech Commands report; a secondary number, DESIGN §5: "frame accuracy alone
+ *   12-class Speech Commands report; a secondary number, docs/methods.md#event-based-evaluation: "frame accuracy alone
  *   is never the headline");
  * - event level with a rejection class (thesis appendix 3.A, Fig. 3.A.1), built from matches.
  */

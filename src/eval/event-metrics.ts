@@ -2,7 +2,7 @@ import { StageInputError } from '../errors';
 
 /**
  * Event matching and the per-threshold report (thesis §3.2.2 "Custom event metric",
- * §3.3.4 "Evaluation", appendix 3.A; DESIGN §5). Detections are compared with labelled
+ * §3.3.4 "Evaluation", appendix 3.A; docs/methods.md#event-based-evaluation). Detections are compared with labelled
  * events, not frames: plain frame accuracy is biased by the many non-event frames
  * (thesis §3.3.4), so a user-level count of what happened to each spoken word is the metric.
  */
@@ -167,7 +167,7 @@ export function latencyStats(latenciesMs: readonly number[], strideMs: number): 
 }
 
 /**
- * The report at one threshold (DESIGN §5; thesis Fig. 3.3). Rates follow Fig. 3.3a, which
+ * The report at one threshold (docs/methods.md#event-based-evaluation; thesis Fig. 3.3). Rates follow Fig. 3.3a, which
  * plots false positives against the two error types of a keyword event — false negatives
  * and misclassifications between positive classes — and §3.2.2, which reads the sum as the
  * "overall classification error (excluding false positive)":

@@ -1,5 +1,5 @@
 /**
- * Event-based keyword-spotting evaluation (DESIGN §5; thesis §3.2.2 "Custom event metric",
+ * Event-based keyword-spotting evaluation (docs/methods.md#event-based-evaluation; thesis §3.2.2 "Custom event metric",
  * §3.3.4, appendix 3.A). Pure: posteriors and ground-truth events in, numbers out.
  * Usually only `evaluateStreams` and `eventEvalOptionsSchema` are needed; the steps are
  * exported for drill-down reports and for reuse.

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { StageInputError } from '../errors';
 import { formatIssues, formatPath } from '../spec/format-issues';
+import { thresholdsSchema } from './threshold-range';
 
 /**
- * Options of the event-based evaluation (DESIGN §5; thesis §3.2.2 "Custom event metric",
+ * Options of the event-based evaluation (docs/methods.md#event-based-evaluation; thesis §3.2.2 "Custom event metric",
  * §3.3.4 "Evaluation"). They come from a pipeline's YAML, so the schema is strict, every
- * key has a default, and it has no transforms (the editor JSON Schema is generated from it).
+ * key has a default. The one transform, a threshold range expanding to its list, keeps the
+ * input side representable, so the editor JSON Schema still comes from it.
  *
  * Time conventions used by the whole `eval` module:
  * - Frame i's posterior is available at `frameOffsetMs + i·frameStrideMs` ms from the start
@@ -18,7 +20,7 @@ import { formatIssues, formatPath } from '../spec/format-issues';
 /** 0.05, 0.06, …, 0.99: a fine sweep, so the DET curve and the operating point are not coarse. */
 export const DEFAULT_THRESHOLDS: readonly number[] = Array.from({ length: 95 }, (_, i) => (i + 5) / 100);
 
-/** Labels that are not keywords in the 12-class Speech Commands setup (DESIGN §5). */
+/** Labels that are not keywords in the 12-class Speech Commands setup (docs/methods.md#event-based-evaluation). */
 export const DEFAULT_NON_KEYWORD_LABELS: readonly string[] = ['_silence_', '_unknown_'];
 
 /**
@@ -45,7 +47,7 @@ const frames = (max: number) => z.number().int().min(0).max(max);
 
 export const eventEvalOptionsSchema = z
   .strictObject({
-    /** Time between two posteriors (the front end's hop; 20 ms in DESIGN §5). */
+    /** Time between two posteriors (the front end's hop; 20 ms in docs/methods.md#event-based-evaluation). */
     frameStrideMs: z.number().positive().max(10_000).default(20),
     /** Time at which frame 0's posterior is available (see the module comment). */
     frameOffsetMs: z.number().min(-3_600_000).max(3_600_000).default(0),
@@ -65,12 +67,10 @@ export const eventEvalOptionsSchema = z
     lateMs: ms(60_000).optional(),
     /** The same tolerance in frames. Exclusive with lateMs. */
     lateFrames: frames(100_000).optional(),
-    /** Detection thresholds to sweep, strictly increasing, in (0, 1]. */
-    thresholds: z
-      .array(z.number().gt(0).max(1))
-      .min(1)
-      .max(10_000)
-      .default(() => [...DEFAULT_THRESHOLDS]),
+    /** Detection thresholds to sweep, strictly increasing, in (0, 1]: a list or a range (threshold-range.ts). */
+    thresholds: thresholdsSchema(z.array(z.number().gt(0).max(1)).min(1).max(10_000))
+      .prefault(() => [...DEFAULT_THRESHOLDS])
+      .meta({ description: 'Thresholds to sweep, strictly increasing: a list, or {from, to, step, then: [...]}.' }),
     /** Operating point rule: lowest FRR among thresholds with at most this many false accepts per hour. */
     targetFaPerHour: z.number().min(0).default(1),
     /** The labels that are keywords; when set, `nonKeywordLabels` is ignored. */

@@ -1,7 +1,7 @@
 import { StageInputError } from '../errors';
 
 /**
- * Posterior smoothing before thresholding (DESIGN §5: "smooth posteriors, sweep the
+ * Posterior smoothing before thresholding (docs/methods.md#event-based-evaluation: "smooth posteriors, sweep the
  * threshold"). Frame-by-frame outputs are noisy: one frame's flicker would otherwise be a
  * detection (thesis §3.2.2, Fig. 3.1 shows such ambiguous frame outputs inside one event).
  *

@@ -3,7 +3,7 @@ import { UNKNOWN_SOURCE, type ClipSources, type HeldOut } from './clip-sources';
 import { confusionMatrix, type ConfusionCounts } from './confusion';
 
 /**
- * Test accuracy broken down by where each clip came from (DESIGN §5: "every clip records its
+ * Test accuracy broken down by where each clip came from (docs/methods.md#event-based-evaluation: "every clip records its
  * source; evaluation reports per-source and leave-one-source-out accuracy"). Pure: clip paths,
  * true classes and predictions in (float model, and the integer model when there is one),
  * rows out. Three views of the same clips:

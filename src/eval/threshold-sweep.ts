@@ -16,7 +16,7 @@ import {
 import { frameCount, smoothPosteriors } from './smoothing';
 
 /**
- * Event-based evaluation of a keyword spotter on long streams (DESIGN §5; thesis §3.2.2
+ * Event-based evaluation of a keyword spotter on long streams (docs/methods.md#event-based-evaluation; thesis §3.2.2
  * "Custom event metric", Fig. 3.3): smooth the posteriors once, then for every threshold
  * detect, match against the labelled events and count; the DET curve is the sweep's
  * (faPerHour, frr) pairs and the operating point is chosen on it.

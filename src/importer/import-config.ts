@@ -3,7 +3,7 @@ import { SILENCE_LABEL, UNKNOWN_LABEL } from '../synth/kws-plan';
 
 /**
  * Config of the `import-audio` stage (the `with:` block): a user folder in Speech
- * Commands layout becomes the same `dataset` artifact synth-kws makes (DESIGN.md §2).
+ * Commands layout becomes the same `dataset` artifact synth-kws makes (docs/stages/import-audio.md).
  * Only `path` is required. The schema is pure (no I/O) so it also generates the editor
  * JSON Schema; whether the folder exists and its WAVs decode is checked when the stage runs.
  */

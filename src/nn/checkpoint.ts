@@ -5,7 +5,7 @@ import type { QuantCheckpointState, QuantEpochMetrics } from './qat/quant-sessio
 
 /**
  * Training state after a completed epoch: enough for a retried activity to continue and
- * end with the same weights as a run that was never interrupted (DESIGN §2 step 4).
+ * end with the same weights as a run that was never interrupted (docs/methods.md#reproducible-runs-and-resumed-training).
  * The loop derives every epoch's shuffle and dropout masks from `dataSeed` and the epoch
  * number, so no generator state beyond the seed words is needed.
  */

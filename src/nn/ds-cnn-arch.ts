@@ -39,8 +39,14 @@ export interface DsCnnArchitecture {
 
 export type DsCnnPresetName = 'ds-cnn-s' | 'ds-cnn-m' | 'ds-cnn-l';
 
-/** tf.keras BatchNormalization defaults, which the Hello Edge training scripts used. */
-export const DEFAULT_BATCH_NORM = { momentum: 0.99, epsilon: 0.001 } as const;
+/**
+ * BatchNormalization defaults: tf.keras' epsilon, but momentum 0.9 rather than its 0.99. A
+ * tiny model trains for a few hundred to a few thousand steps; with 0.99 the moving
+ * statistics lag the weights so far that validation (which uses them) stays near chance for
+ * many epochs, and the integer model, which folds them into the weights, inherits the lag
+ * (docs/results/2026-12-04-kws-pipeline-choices.md).
+ */
+export const DEFAULT_BATCH_NORM = { momentum: 0.9, epsilon: 0.001 } as const;
 
 function uniformBlocks(filters: number, strides: readonly Pair[]): DsCnnBlock[] {
   return strides.map((stride) => ({ filters, stride }));

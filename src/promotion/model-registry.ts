@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ArtifactStore } from '../store/artifact-store';
 import { decide, type Decision, type MetricTable } from './decide';
+import { compareMetrics, renderComparisonHtml, type ComparisonRow } from './comparison';
 import type { Promotion } from './promotion-config';
 
 /**
@@ -23,6 +24,10 @@ export const decisionRecordSchema = z.object({
   model: z.object({ stage: z.string(), artifacts: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number() })) }),
   metrics: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
   outcomes: z.array(outcomeSchema),
+  /** Every metric of the run (`<stage>.<metric>`), so a later challenger can be compared on all of them. */
+  allMetrics: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+  /** The comparison page (src/promotion/comparison.ts), an object in the store. */
+  comparison: z.object({ sha256: z.string(), bytes: z.number(), uri: z.string() }).optional(),
 });
 export type DecisionRecord = z.infer<typeof decisionRecordSchema>;
 
@@ -55,11 +60,14 @@ export interface ChallengerRun {
 }
 
 /** Decide, record the decision, and make the run the champion when it wins. */
-export async function promote(store: ArtifactStore, run: ChallengerRun, now: Date): Promise<Decision & { previousChampion: string | null }> {
+export async function promote(store: ArtifactStore, run: ChallengerRun, now: Date): Promise<Decision & { previousChampion: string | null; comparison: ComparisonRow[]; comparisonPage: { sha256: string; uri: string } }> {
   const table: Record<string, number | string | boolean> = {};
   for (const [stage, metrics] of Object.entries(run.stageMetrics)) for (const [k, v] of Object.entries(metrics)) table[`${stage}.${k}`] = v;
   const champion = await readChampion(store, run.pipeline);
   const decision = decide(run.promotion, table, champion?.metrics);
+  const rows = compareMetrics(run.promotion, decision.outcomes, table, champion?.allMetrics ?? champion?.metrics);
+  const html = renderComparisonHtml({ pipeline: run.pipeline, runId: run.runId, championRunId: champion?.runId ?? null, promoted: decision.promoted, rows });
+  const page = await store.putBytes(Buffer.from(html, 'utf8'));
   const used = Object.fromEntries(run.promotion.rules.flatMap((r) => (table[r.metric] === undefined ? [] : [[r.metric, table[r.metric]!]])));
   const record: DecisionRecord = {
     pipeline: run.pipeline,
@@ -71,8 +79,10 @@ export async function promote(store: ArtifactStore, run: ChallengerRun, now: Dat
     model: { stage: run.promotion.model, artifacts: run.modelArtifacts.map((a) => ({ name: a.name, sha256: a.sha256, bytes: a.bytes })) },
     metrics: used,
     outcomes: [...decision.outcomes],
+    allMetrics: table,
+    comparison: { sha256: page.sha256, bytes: page.bytes, uri: page.uri },
   };
   await store.putDoc(`${historyPrefix(run.pipeline)}${run.runId}.json`, record);
   if (decision.promoted) await store.putDoc(championKey(run.pipeline), record);
-  return { ...decision, previousChampion: record.previousChampion };
+  return { ...decision, previousChampion: record.previousChampion, comparison: rows, comparisonPage: page };
 }

@@ -1,5 +1,5 @@
 /**
- * The HTML report (stage `report`, DESIGN §2): gather a ReportModel from upstream
+ * The HTML report (stage `report`, docs/stages/report.md): gather a ReportModel from upstream
  * artifacts, render it to one self-contained page. The section builders and chart specs
  * are internal; charts are exported for other offline plots (e.g. an evaluate stage's).
  */

@@ -141,7 +141,7 @@ export const thresholdResultSchema = z.object({
 });
 export type ReportThresholdResult = DeepReadonly<z.infer<typeof thresholdResultSchema>>;
 
-/** src/eval EventEvaluation (event-based KWS metrics, DESIGN §5). */
+/** src/eval EventEvaluation (event-based KWS metrics, docs/methods.md#event-based-evaluation). */
 export const eventEvaluationSchema = z.object({
   /** The evaluation options (shown as given; validated where they were used). */
   options: z.record(z.string(), z.unknown()),
@@ -285,7 +285,7 @@ export const runInfoSchema = z.object({
   stageName: z.string(),
   /**
    * Shown only when given. The report stage leaves it out: the run id differs per run, and
-   * the same inputs must give the same report bytes (DESIGN.md §4 "Reproducibility").
+   * the same inputs must give the same report bytes (docs/architecture.md#reproducibility).
    */
   runId: z.string().optional(),
   /** Shown only when given: a report without it is byte-for-byte reproducible. */

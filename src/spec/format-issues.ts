@@ -1,6 +1,6 @@
 /**
- * zod issues → the messages a user reads (DESIGN.md §3). Issues are data; this module is
- * the only place that turns them into words (STYLE.md §6, after zod's prettifyError).
+ * zod issues → the messages a user reads (docs/architecture.md#pipeline-files). Issues are data; this module is
+ * the only place that turns them into words (after zod's prettifyError).
  * It knows nothing about YAML: it yields a path and a message per problem, and
  * load-pipeline.ts puts a `file:line:col` in front.
  *

@@ -1,10 +1,10 @@
 /**
- * The editor JSON Schema for pipeline files (DESIGN.md §3), generated from the same zod
- * schemas that validate them (STYLE.md §6, `z.toJSONSchema`). Each stage is a `oneOf`
+ * The editor JSON Schema for pipeline files (docs/architecture.md#pipeline-files), generated from the same zod
+ * schemas that validate them (zod's `z.toJSONSchema`). Each stage is a `oneOf`
  * branch keyed by a `kind` const, so an editor that knows the kind completes its `with:`.
  */
 import { z } from 'zod';
-import type { AnyStageModule } from '../../activities/stage-module';
+import type { AnyStageModule } from '../stage/stage-module';
 import { pipelineSchema } from './pipeline-schema';
 
 /**

@@ -1,12 +1,12 @@
 /**
- * Pipeline file → ResolvedPipeline (DESIGN.md §2 step 1): YAML with positions, `--set`
+ * Pipeline file → ResolvedPipeline (docs/architecture.md#flow-of-one-run, step 1): YAML with positions, `--set`
  * overrides, zod validation with defaults, reference and cycle checks, stage order.
  * Every problem found is collected and thrown as one PipelineSpecError whose lines read
  * `file:line:col: path: message` (or `--set path=value: path: message`).
  */
 import { readFileSync } from 'node:fs';
 import type { Promotion } from '../promotion/promotion-config';
-import type { AnyStageModule } from '../../activities/stage-module';
+import type { AnyStageModule } from '../stage/stage-module';
 import { PipelineSpecError } from '../errors';
 import { checkReferences } from './check-references';
 import { formatIssues, renderProblem, type SpecProblem } from './format-issues';

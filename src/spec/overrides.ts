@@ -1,5 +1,5 @@
 /**
- * `--set path=value` (DESIGN.md §2 step 1). Overrides edit the parsed YAML document before
+ * `--set path=value` (docs/architecture.md#flow-of-one-run, step 1). Overrides edit the parsed YAML document before
  * validation, so they can set keys the file leaves to defaults and are validated exactly
  * like the file. Every node an override puts in the document is remembered, so a problem
  * inside it is reported as `--set path=value: ...` instead of a file position.

@@ -1,12 +1,12 @@
 /**
- * The pipeline file's shape as zod schemas (DESIGN.md §3). One schema serves validation,
+ * The pipeline file's shape as zod schemas (docs/architecture.md#pipeline-files). One schema serves validation,
  * the resolved defaults and the editor JSON Schema (json-schema.ts), so they cannot drift.
  * Cross-references (`needs:` names, `board`) are checked in check-references.ts: zod
  * validates shapes, not what the names point at.
  */
 import { z } from 'zod';
 import { promotionSchema, type Promotion } from '../promotion/promotion-config';
-import type { AnyStageModule } from '../../activities/stage-module';
+import type { AnyStageModule } from '../stage/stage-module';
 import { describeValue } from './describe';
 
 /** Pipeline and stage names: they end up in workflow ids, file names and C identifiers. */

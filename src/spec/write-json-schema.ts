@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { stageModules } from '../../activities';
-import type { AnyStageModule } from '../../activities/stage-module';
+import type { AnyStageModule } from '../stage/stage-module';
 import { renderPipelineJsonSchema } from './json-schema';
 
 /** From dist/src/spec/ up to the repository root. */

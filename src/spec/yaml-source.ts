@@ -62,14 +62,14 @@ export function unclosedFlowOpener(text: string, end: number): { offset: number;
       prev = '\n';
       continue;
     }
-    if ((c === '"' || c === "'") && /[\s:,\[{-]/.test(prev)) {
+    if ((c === '"' || c === "'") && /[\s:,[{-]/.test(prev)) {
       for (i++; i < text.length && text[i] !== c; i++) {
         if (c === '"' && text[i] === '\\') i++;
       }
       prev = c;
       continue;
     }
-    if ((c === '[' || c === '{') && (stack.length > 0 || /[\n:,\[{-]/.test(prev))) stack.push({ offset: i, char: c });
+    if ((c === '[' || c === '{') && (stack.length > 0 || /[\n:,[{-]/.test(prev))) stack.push({ offset: i, char: c });
     else if ((c === ']' || c === '}') && stack.length > 0 && stack[stack.length - 1]!.char === (c === ']' ? '[' : '{')) stack.pop();
     if (c === '\n' || !/\s/.test(c)) prev = c;
   }

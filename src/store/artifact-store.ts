@@ -1,5 +1,5 @@
 /**
- * The artifact store interface (DESIGN.md §4). Two implementations share it:
+ * The artifact store interface (docs/architecture.md#store-layout). Two implementations share it:
  * LocalStore (a directory, the embedded default) and S3Store (any S3-protocol server).
  *
  * Layout under the store root / prefix:

@@ -13,7 +13,7 @@ import {
 import { fsyncPath, sha256Bytes, tempSuffix, writeStreamHashed, type Digest } from './digest';
 
 /**
- * The embedded default store: a directory (DESIGN.md §4), layout as in artifact-store.ts
+ * The embedded default store: a directory (docs/architecture.md#store-layout), layout as in artifact-store.ts
  * plus `tmp/` for writes in flight.
  *
  * Every write goes to `tmp/` first, is fsynced, then renamed into place: rename within one

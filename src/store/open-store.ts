@@ -6,7 +6,7 @@ import { LocalStore } from './local-store';
 import { S3Store, type S3StoreOptions } from './s3-store';
 
 /**
- * Pick the artifact store from a spec (DESIGN.md §4); the CLI passes
+ * Pick the artifact store from a spec (docs/architecture.md#store-layout); the CLI passes
  * `process.env.TINYOPS_STORE ?? --store`.
  *
  *   undefined | ''         LocalStore at `<projectDir>/.tinyops/store` (embedded default)

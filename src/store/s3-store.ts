@@ -39,7 +39,7 @@ export interface S3StoreOptions {
 }
 
 /**
- * The scaled-out store (DESIGN.md §4): the same layout as LocalStore under `prefix` in a
+ * The scaled-out store (docs/architecture.md#store-layout): the same layout as LocalStore under `prefix` in a
  * bucket of any S3-protocol server.
  *
  * Atomicity comes from S3 itself: a single PUT is visible whole or not at all, so objects

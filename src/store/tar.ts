@@ -7,7 +7,7 @@ import { StageInputError } from '../errors';
 import { fsyncPath, tempSuffix } from './digest';
 
 /**
- * Deterministic POSIX ustar for directory artifacts (DESIGN.md §4: the same directory
+ * Deterministic POSIX ustar for directory artifacts (docs/architecture.md#store-layout: the same directory
  * content must give the same digest, so a re-run that produces the same files is a cache
  * hit downstream).
  *
@@ -254,6 +254,7 @@ function cString(field: Buffer): string {
 }
 
 function parseOctal(field: Buffer): number {
+  // eslint-disable-next-line no-control-regex -- tar pads numeric fields with NUL bytes
   const text = field.toString('latin1').replace(/[\u0000 ]+$/g, '').replace(/^[ ]+/, '');
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw new StageInputError(`tar header has a malformed number "${text}"`);

@@ -4,7 +4,7 @@ import { activePart, type Utterance } from './utterance';
 
 /**
  * Babble background: several "talkers", each a chain of negative-word renders with short
- * random pauses, starting at a random offset, summed (DESIGN §5: "babble made from many
+ * random pauses, starting at a random offset, summed (docs/methods.md#keyword-spotting-data: "babble made from many
  * negative words"; thesis §3 lists adversarial backgrounds such as other voices). Only
  * negatives are used, so a babble never contains a keyword the model should detect.
  * Returns `n` samples with RMS ≈ 1 (the caller sets the level).

@@ -6,7 +6,7 @@ import { readWav, type WavData } from '../audio/wav';
 import { createLimiter, type Limiter } from './limit';
 
 /**
- * The espeak-ng text-to-speech engine (DESIGN §6 "TTS"), run as a process:
+ * The espeak-ng text-to-speech engine (docs/architecture.md#components-embedded-and-scaled-out), run as a process:
  * `espeak-ng -v <voice>[+variant] -p <pitch> -s <wpm> -a <amplitude> -w <out.wav> -- <text>`.
  *
  * Determinism: espeak-ng 1.51 writes byte-identical WAVs for identical arguments (checked

@@ -7,7 +7,7 @@ import { DEFAULT_HELD_OUT_ENGINES, ENGINE_IDS, type EngineId } from './engines/t
 /**
  * Config of the `synth-kws` stage (the `with:` block). Every field has a default, so
  * `with: {}` gives the 12-class Speech Commands setup (10 keywords + _silence_ +
- * _unknown_) used by MicroNets §4 / DESIGN §5, synthesized as in thesis §3
+ * _unknown_) used by MicroNets §4 / docs/methods.md#keyword-spotting-data, synthesized as in thesis §3
  * (Algorithm 1, AudioSample): TTS positives and negatives over varied voices, pitch and
  * speed; coloured noise, hum, babble or user WAV backgrounds; random SNR and time shift.
  *

@@ -14,7 +14,7 @@ import { renderKey, renderUtterance } from './utterance';
 import { resolveVoices, usedEngines, type HeldOut, type ResolvedVoices } from './voice-sources';
 
 /**
- * Generator of the synth-kws dataset directory (DESIGN §5 "Keyword spotting data",
+ * Generator of the synth-kws dataset directory (docs/methods.md#keyword-spotting-data,
  * thesis §3 AudioSample), in Speech Commands layout:
  *
  *   <label>/<voice>_nohash_<n>.wav    16-bit mono clips, one directory per label

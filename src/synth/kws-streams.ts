@@ -16,7 +16,7 @@ import { resolveVoices, type EngineGroup, type HeldOut, type ResolvedVoices } fr
 
 /**
  * Long labelled streams for event-based evaluation (thesis §3, Algorithm 1 and the
- * AudioSample class; DESIGN §5): one background at a target dBFS, overlaid with a random
+ * AudioSample class; docs/methods.md#keyword-spotting-data): one background at a target dBFS, overlaid with a random
  * number of keywords and negative words at random non-overlapping positions, and an index
  * of each utterance's exact onset and offset (its non-silent extent, activity.ts).
  *

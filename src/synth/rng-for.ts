@@ -5,7 +5,7 @@ import { Prng } from '../util/prng';
  * `rngFor('clip', 'yes', 17)`. The stage passes `ctx.rng` (= Prng.derive(seed, stageName,
  * ...purpose)); library code and tests take this function instead of a stage context.
  * Because every clip draws from its own generator, the order in which clips are made
- * (concurrency, resume) cannot change their bytes (DESIGN §4 "Reproducibility").
+ * (concurrency, resume) cannot change their bytes (docs/architecture.md#reproducibility).
  */
 export type RngFor = (...purpose: ReadonlyArray<string | number>) => Prng;
 

@@ -15,7 +15,7 @@ export interface TemporalTarget {
 }
 
 /**
- * Where to find Temporal: TEMPORAL_ADDRESS if set (a cluster, DESIGN.md §6 "scaled out"),
+ * Where to find Temporal: TEMPORAL_ADDRESS if set (a cluster, docs/architecture.md#components-embedded-and-scaled-out),
  * else the embedded dev server under `<state>/temporal`, started on first use.
  * Ports: TINYOPS_TEMPORAL_PORT (default 7233), UI on port + 1000.
  */

@@ -6,7 +6,7 @@ import { ConfigError, ToolMissingError } from '../errors';
 import { findTool } from '../project';
 
 /**
- * The embedded Temporal (DESIGN.md §6): `temporal server start-dev` with a persistent
+ * The embedded Temporal (docs/architecture.md#components-embedded-and-scaled-out): `temporal server start-dev` with a persistent
  * SQLite file and the Web UI, started once and reused by later runs. It is detached from
  * the CLI so that a finished `tinyops run` leaves it up for the UI and the next run.
  */

@@ -2,7 +2,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * Search attributes tinyops sets on every pipeline run, so the Temporal UI can filter runs
- * by pipeline, config and produced artifacts (DESIGN.md §4 "Lineage in Temporal").
+ * by pipeline, config and produced artifacts (docs/architecture.md#lineage-in-temporal).
  * Registered on connect (operator API); where that is not allowed they are left out.
  */
 export const pipelineKey = defineSearchAttributeKey('TinyopsPipeline', SearchAttributeType.KEYWORD);

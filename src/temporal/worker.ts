@@ -44,7 +44,7 @@ async function workflowBundle(stateDir: string): Promise<{ code: string }> {
     }
   };
   addTree(workflowsDir);
-  // Workflow code may import only workflows/ and these pure modules (DESIGN.md §2).
+  // Workflow code may import only workflows/ and these pure modules (docs/architecture.md#workflows-and-activities).
   for (const f of ['search-attributes.js']) h.update(fs.readFileSync(path.join(__dirname, f)));
   h.update(require('@temporalio/workflow/package.json').version as string);
   const file = path.join(stateDir, 'cache', `workflow-bundle-${h.digest('hex').slice(0, 16)}.js`);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /**
  * Seeded pseudo-random numbers. Every random choice in tinyops draws from a Prng derived
  * from (pipeline seed, stage name, purpose key), so the same config gives the same bytes
- * (DESIGN.md §4 "Reproducibility"). Generator: sfc32 (small, fast, passes PractRand),
+ * (docs/architecture.md#reproducibility). Generator: sfc32 (small, fast, passes PractRand),
  * seeded from sha256 of the derivation path so that nearby seeds are uncorrelated.
  */
 export class Prng {

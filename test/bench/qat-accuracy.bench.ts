@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { createStageContext } from '../../activities/stage-context';
 import { featuresStage } from '../../activities/features';
 import { synthKwsStage } from '../../activities/synth-kws';
-import type { StageResult } from '../../activities/stage-module';
+import type { StageResult } from '../../src/stage/stage-module';
 import { readFeatureTensor } from '../../src/dsp/feature-tensor';
 import { planDsCnn } from '../../src/nn/ds-cnn-arch';
 import { QatNetwork } from '../../src/nn/qat/qat-network';

@@ -1,7 +1,7 @@
 /**
- * Instructions per kernel call on Cortex-M4 (mps2-an386 under QEMU, `-icount shift=0`,
- * SysTick ticks × the calibrated instructions per tick, firmware/test/tops_icount.h) for the
- * packed int4 / int2 weight kernels against the int8 kernel on the same layer and the same
+ * Instructions per kernel call and per MAC on Cortex-M4 (mps2-an386 under QEMU, `-icount shift=0`,
+ * SysTick ticks × the calibrated instructions per tick, firmware/test/tops_icount.h), ref and dsp
+ * variants, for the packed int4 / int2 weight kernels against the int8 kernel on the same layer and the same
  * weights (values in [−1, 1], so all three give identical outputs, which the harness checks).
  * Layers of a DS-CNN-S for KWS (MicroNets §4, 49×10 MFCC input). Prints one JSON line.
  *
@@ -14,7 +14,7 @@ import {
   type Dims, type PerChannelQuant,
 } from '../../src/nn/int-reference';
 import { Prng } from '../../src/util/prng';
-import { buildBoardHarness, runBoardHarnessIcount, writeVectors } from '../helpers/firmware-build';
+import { buildBoardHarness, runBoardHarnessIcount, writeVectors, type KernelVariant } from '../helpers/firmware-build';
 
 type Base = 'conv2d' | 'pointwise_conv2d' | 'depthwise_conv2d' | 'fully_connected';
 interface Layer { name: string; base: Base; input: Dims; filter: Dims; output: Dims; stride: number; pad: [number, number] }
@@ -54,29 +54,55 @@ function cases(): KernelTestCase[] {
   return out;
 }
 
+/** MACs of a layer (depthwise: one per output value and tap; conv / FC: per output value and window value). */
+function macs(l: Layer): number {
+  const outputs = dimsSize(l.output);
+  return l.base === 'depthwise_conv2d' ? outputs * l.filter.h * l.filter.w : outputs * l.filter.h * l.filter.w * l.filter.c;
+}
+
+/** Instructions per case name for one kernel variant (the harness checks every output first). */
+async function measure(dir: string, variant: KernelVariant): Promise<{ perTick: number; instr: (name: string) => number }> {
+  const r = runBoardHarnessIcount(await buildBoardHarness(dir, variant, 'stm32f446re', ['TOPS_TEST_TIMING']));
+  if (r.exitCode !== 0 || r.mismatches !== 0) throw new Error(`${variant} harness failed:\n${r.stdout}`);
+  const cal = /ICOUNT_CALIBRATION instructions=(\d+) ticks=(\d+)/.exec(r.stdout);
+  if (!cal) throw new Error(`no calibration line:\n${r.stdout}`);
+  const perTick = Number(cal[1]) / Number(cal[2]);
+  return {
+    perTick,
+    instr: (name: string): number => {
+      const m = new RegExp(`TICKS ${name} ticks=(\\d+)`).exec(r.stdout);
+      if (!m) throw new Error(`no TICKS line for ${name}`);
+      return Math.round(Number(m[1]) * perTick);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const cs = cases();
   const dir = writeVectors(cs, 'bench');
   try {
-    const r = runBoardHarnessIcount(await buildBoardHarness(dir, 'ref', 'stm32f446re', ['TOPS_TEST_TIMING']));
-    if (r.exitCode !== 0 || r.mismatches !== 0) throw new Error(`harness failed:\n${r.stdout}`);
-    const cal = /ICOUNT_CALIBRATION instructions=(\d+) ticks=(\d+)/.exec(r.stdout);
-    if (!cal) throw new Error(`no calibration line:\n${r.stdout}`);
-    const perTick = Number(cal[1]) / Number(cal[2]);
-    const instr = (name: string): number => {
-      const m = new RegExp(`TICKS ${name} ticks=(\\d+)`).exec(r.stdout);
-      if (!m) throw new Error(`no TICKS line for ${name}`);
-      return Math.round(Number(m[1]) * perTick);
-    };
+    const ref = await measure(dir, 'ref');
+    const dsp = await measure(dir, 'dsp');
     const layers = LAYERS.map((l, li) => {
-      const [s8, s4, s2] = [8, 4, 2].map((b) => instr(`layer${li}_s${b}`)) as [number, number, number];
+      const per = (m: typeof ref): { s8: number; s4: number; s2: number } => {
+        const [s8, s4, s2] = [8, 4, 2].map((b) => m.instr(`layer${li}_s${b}`)) as [number, number, number];
+        return { s8, s4, s2 };
+      };
+      const r = per(ref);
+      const d = per(dsp);
       const n = dimsSize(l.filter);
+      const m = macs(l);
+      const perMac = (x: { s8: number; s4: number; s2: number }): { s8: number; s4: number; s2: number } =>
+        ({ s8: +(x.s8 / m).toFixed(3), s4: +(x.s4 / m).toFixed(3), s2: +(x.s2 / m).toFixed(3) });
       return {
-        layer: l.name, weights: n, weightBytes: { s8: n, s4: Math.ceil(n / 2), s2: Math.ceil(n / 4) },
-        instructions: { s8, s4, s2 }, ratioVsS8: { s4: +(s4 / s8).toFixed(3), s2: +(s2 / s8).toFixed(3) },
+        layer: l.name, weights: n, macs: m, weightBytes: { s8: n, s4: Math.ceil(n / 2), s2: Math.ceil(n / 4) },
+        instructions: { ref: r, dsp: d },
+        instructionsPerMac: { ref: perMac(r), dsp: perMac(d) },
+        ratioVsS8: { ref: { s4: +(r.s4 / r.s8).toFixed(3), s2: +(r.s2 / r.s8).toFixed(3) }, dsp: { s4: +(d.s4 / d.s8).toFixed(3), s2: +(d.s2 / d.s8).toFixed(3) } },
+        dspSpeedup: { s4: +(r.s4 / d.s4).toFixed(2), s2: +(r.s2 / d.s2).toFixed(2) },
       };
     });
-    process.stdout.write(`${JSON.stringify({ bench: 'sub-byte-kernels', target: 'mps2-an386 Cortex-M4, QEMU -icount shift=0, ref kernels -O2', instructionsPerTick: perTick, layers })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'sub-byte-kernels', target: 'mps2-an386 Cortex-M4, QEMU -icount shift=0, ref and dsp kernels -O2', instructionsPerTick: ref.perTick, layers })}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StageContext, StageProgress } from '../../activities/stage-module';
+import type { StageContext, StageProgress } from '../../src/stage/stage-module';
 import type { ArtifactRef } from '../../src/store/artifact-store';
 import { Prng } from '../../src/util/prng';
 import { dirDigest } from '../unit/synth/dir-digest';

@@ -7,8 +7,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { kernelSources } from '../../src/codegen/kernel-variants';
-import { emitModelC } from '../../src/codegen/model-c';
+import { kernelSources, type KernelVariant } from '../../src/codegen/kernel-variants';
+import { emitModelC, type ModelCOptions } from '../../src/codegen/model-c';
 import type { IntModel } from '../../src/quant/int-model';
 import { REPO_ROOT } from './firmware-build';
 
@@ -16,20 +16,20 @@ const FIRMWARE = path.join(REPO_ROOT, 'firmware');
 
 
 /** Writes tops_model.{h,c} into a fresh dir; returns the dir. */
-export function writeModelSources(model: IntModel): string {
+export function writeModelSources(model: IntModel, opts: ModelCOptions = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tops-model-'));
-  const c = emitModelC(model);
+  const c = emitModelC(model, opts);
   writeFileSync(path.join(dir, 'tops_model.h'), c.header);
   writeFileSync(path.join(dir, 'tops_model.c'), c.source);
   return dir;
 }
 
-export function buildHostModel(dir: string): string {
-  const exe = path.join(dir, 'model_host');
+export function buildHostModel(dir: string, variant: KernelVariant = 'ref'): string {
+  const exe = path.join(dir, `model_host_${variant}`);
   execFileSync('gcc', [
     '-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic', '-DTOPS_HOST_BUILD',
     `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`,
-    path.join(dir, 'tops_model.c'), path.join(FIRMWARE, 'harness', 'tops_model_main.c'), ...kernelSources('ref'), '-o', exe,
+    path.join(dir, 'tops_model.c'), path.join(FIRMWARE, 'harness', 'tops_model_main.c'), ...kernelSources(variant), '-o', exe,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   return exe;
 }

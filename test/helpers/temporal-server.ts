@@ -58,3 +58,30 @@ export async function startTestTemporal(): Promise<TestTemporal> {
     },
   };
 }
+
+/** What most CLI integration tests share: a Temporal server, a scratch home, and the CLI env for both. */
+export interface TemporalHome {
+  readonly temporal: TestTemporal;
+  /** A fresh temp directory for stores, state and fixtures; removed after the file's tests. */
+  readonly home: string;
+  /** Environment for `runCli`: this server, state under `<home>/state`. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * Register beforeAll/afterAll that start a test Temporal server and a temp home for one test
+ * file; read the fields inside tests (they are set once beforeAll has run).
+ */
+export function useTemporalHome(prefix: string): TemporalHome {
+  const h = {} as { temporal: TestTemporal; home: string; env: Record<string, string> };
+  beforeAll(async () => {
+    h.temporal = await startTestTemporal();
+    h.home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    h.env = { TEMPORAL_ADDRESS: h.temporal.address, TINYOPS_HOME: path.join(h.home, 'state') };
+  });
+  afterAll(async () => {
+    await h.temporal?.stop();
+    if (h.home) fs.rmSync(h.home, { recursive: true, force: true });
+  });
+  return h;
+}

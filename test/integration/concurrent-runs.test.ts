@@ -4,29 +4,19 @@
  * from store and cache key) instead of each computing every stage.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { digests, parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { useTemporalHome } from '../helpers/temporal-server';
 
 jest.setTimeout(600_000);
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
 const RUNS = 4;
 
 describe('concurrent runs of one pipeline on one store', () => {
-  let temporal: TestTemporal;
-  let home: string;
-  beforeAll(async () => {
-    temporal = await startTestTemporal();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-concurrent-'));
-  });
-  afterAll(async () => {
-    await temporal.stop();
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  const t = useTemporalHome('tinyops-concurrent-');
 
   it(`${RUNS} runs started together compute each stage once and agree on every digest`, async () => {
-    const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state') };
+    const { home, env } = t;
     const store = path.join(home, 'store');
     // Each run has its own in-process worker on its own task queue (the default).
     const results = await Promise.all(Array.from({ length: RUNS }, () => runCli(['run', pipeline, '--json', '--store', store], env)));

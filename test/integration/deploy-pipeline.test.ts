@@ -48,6 +48,12 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
       frontEndInstructionsPerClip: expect.any(Number),
     }));
     expect(d.metrics.flashBytes as number).toBeGreaterThan(c.metrics.weightBytes as number);
+    // The dsp board's requantization tables come from flash (codegen requantTables: flash), and
+    // deploy records what its int-model's quantize stage measured (the report compares deploys).
+    expect(c.metrics.requantTableFlashBytes as number).toBeGreaterThan(0);
+    expect(c.metrics.requantScratchSavedBytes as number).toBeGreaterThanOrEqual(0);
+    expect(c.metrics.requantEntriesNotBuiltPerInference as number).toBeGreaterThanOrEqual((c.metrics.requantTableFlashBytes as number) / 12);
+    expect(d.metrics).toEqual(expect.objectContaining({ intAccuracy: q.metrics.intAccuracy, weightBytes: q.metrics.weightBytes }));
     expect(d.metrics.flashBytes as number).toBeLessThan(512 * 1024);
     expect(d.metrics.sramBytes as number).toBeGreaterThan(d.metrics.arenaBytes as number);
     expect(d.metrics.sramBytes as number).toBeLessThan(128 * 1024);

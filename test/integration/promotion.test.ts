@@ -4,29 +4,19 @@
  * recorded but not promoted; one under a laxer rule is. `tinyops models` lists them.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseRunJson, repoRoot, runCli } from '../helpers/cli';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { useTemporalHome } from '../helpers/temporal-server';
 
 jest.setTimeout(300_000);
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
 const rules = (by: number) => `promotion={model: train, rules: [{metric: evaluate.accuracy, better: higher, by: ${by}}, {metric: train.epochs, equals: 2}]}`;
 
 describe('champion / challenger', () => {
-  let temporal: TestTemporal;
-  let home: string;
-  beforeAll(async () => {
-    temporal = await startTestTemporal();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-promote-'));
-  });
-  afterAll(async () => {
-    await temporal.stop();
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  const t = useTemporalHome('tinyops-promote-');
 
   it('promotes the first run, keeps the champion against a challenger that does not improve, records every decision', async () => {
-    const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state') };
+    const { home, env } = t;
     const store = path.join(home, 'store');
     const run = async (by: number) => {
       const r = await runCli(['run', pipeline, '--json', '--store', store, '--set', rules(by)], env);
@@ -42,6 +32,13 @@ describe('champion / challenger', () => {
     expect(second.json.promotion?.promoted).toBe(false);
     expect(second.json.promotion?.previousChampion).toBe(first.json.run);
     expect(second.json.promotion?.outcomes[0]).toMatch(/^FAIL evaluate\.accuracy ≥ champion \+ 0\.01: challenger .* vs champion .* \(\+0 better\)$/);
+    // The challenger's comparison page: every metric of both runs, the rules first.
+    const page = path.join(env.TINYOPS_HOME, 'reports', `${second.json.run}-vs-champion.html`);
+    expect(second.stderr).toContain(`promotion: challenger vs champion at ${page}`);
+    const html = fs.readFileSync(page, 'utf8');
+    expect(html).toContain(`challenger ${second.json.run} vs champion ${first.json.run}`);
+    expect(html).toMatch(/<td>evaluate\.accuracy<\/td><td>FAIL: evaluate\.accuracy ≥ champion \+ 0\.01<\/td>/);
+    expect(html).toContain('<td>train.valAccuracy</td>');
 
     // Ties pass with by: 0.
     const third = await run(0);
@@ -55,6 +52,13 @@ describe('champion / challenger', () => {
     const text = await runCli(['models', 'tiny-kws', '--store', store], env);
     expect(text.stdout).toContain(`champion: run ${third.json.run}`);
     expect(text.stdout).toContain('kept champion');
+    expect(text.stdout).toContain('comparison with the champion: ');
+
+    // Two challengers finishing together decide in turn: the second compares with the first
+    // (both tie, so both are promoted), never both with the old champion (last writer wins).
+    const [a, b] = await Promise.all([run(0), run(0)]);
+    const pair = [a.json, b.json].sort((x, y) => (x.promotion?.previousChampion === third.json.run ? -1 : y.promotion?.previousChampion === third.json.run ? 1 : 0));
+    expect(pair.map((j) => j.promotion?.previousChampion)).toEqual([third.json.run, pair[0]?.run]);
   });
 
   it('a promotion rule naming an unknown stage is a located validation error', async () => {

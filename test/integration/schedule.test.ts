@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { repoRoot, runCli, spawnCli } from '../helpers/cli';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
-import { clip16k, writeTree } from '../unit/import/wav-fixtures';
+import { clip16k, writeTree } from '../helpers/wav-fixtures';
 import type { PipelineResult } from '../../workflows/types';
 
 jest.setTimeout(400_000);

@@ -7,7 +7,6 @@ import type * as TF from '@tensorflow/tfjs-node';
 describe('tfjs-node native backend', () => {
   let tf: typeof TF;
   beforeAll(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     tf = require('@tensorflow/tfjs-node') as typeof TF;
   });
 

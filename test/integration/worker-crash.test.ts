@@ -2,12 +2,10 @@
  * Durability (issue #3): kill the worker process (SIGKILL) in the middle of a stage, start a
  * new one, and the run completes with the same digests as an uninterrupted run.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { digests, parseRunJson, pendingStageActivities, repoRoot, runCli, spawnCli, type CliResult } from '../helpers/cli';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { useTemporalHome } from '../helpers/temporal-server';
 
 jest.setTimeout(400_000);
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
@@ -15,20 +13,11 @@ const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
 const sets = ['--set', 'stages.data.with.perKeyword=30'];
 
 describe('worker crash mid-stage', () => {
-  let temporal: TestTemporal;
-  let home: string;
-  beforeAll(async () => {
-    temporal = await startTestTemporal();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-crash-'));
-  });
-  afterAll(async () => {
-    await temporal.stop();
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  const t = useTemporalHome('tinyops-crash-');
 
   it('a new worker finishes the run with the digests of an uninterrupted run', async () => {
     const queue = `crash-${process.pid}`;
-    const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state') };
+    const { temporal, home, env } = t;
 
     // The run is driven by `run --no-worker`; workers are separate processes we can kill.
     let killed = false;

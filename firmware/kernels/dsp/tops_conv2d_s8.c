@@ -1,5 +1,5 @@
 /*
- * int8 convolution with Armv7E-M DSP instructions (STYLE.md "ref vs dsp"; same signature and
+ * int8 convolution with Armv7E-M DSP instructions (docs/firmware.md#ref-vs-dsp; same signature and
  * bit-exact results as kernels/ref/tops_conv2d_s8.c, contract src/nn/int-reference/conv2d.ts).
  *
  * im2col: for two output pixels at a time, the KH*KW*C_IN input window (+ input offset,
@@ -116,15 +116,21 @@ tops_status tops_conv2d_s8(const tops_context *ctx, const tops_conv2d_params *pa
                                              input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
         return TOPS_ARG_ERROR;
     }
-    if (!tops_scratch_valid(ctx, tops_conv2d_s8_get_buffer_size(input_dims, filter_dims))) {
+    /* A table precomputed at codegen (quant->fast) replaces the one built here, and its scratch. */
+    if (!tops_scratch_valid(ctx, tops_conv2d_s8_get_buffer_size(input_dims, filter_dims) -
+                                     output_dims->c * (int32_t)sizeof(tops_rq) + tops_rq_scratch(quant, output_dims->c))) {
         return TOPS_ARG_ERROR;
     }
     col_len = filter_dims->h * filter_dims->w * input_dims->c;
     rq = (tops_rq *)ctx->buf;
-    pair = (int16_t *)(void *)(rq + output_dims->c);
+    pair = (int16_t *)(void *)((int8_t *)ctx->buf + tops_rq_scratch(quant, output_dims->c));
     op.bias = bias;
-    op.rq = tops_rq_prepare(rq, output_dims->c, quant->multiplier, quant->shift, 1, params->output_offset, bias, col_len,
-                            params->input_offset) ? rq : 0;
+    if (quant->fast != 0) {
+        op.rq = quant->fast;
+    } else {
+        op.rq = tops_rq_prepare(rq, output_dims->c, quant->multiplier, quant->shift, 1, params->output_offset, bias,
+                                col_len, params->input_offset) ? rq : 0;
+    }
     op.multiplier = quant->multiplier;
     op.shift = quant->shift;
     op.output_offset = params->output_offset;

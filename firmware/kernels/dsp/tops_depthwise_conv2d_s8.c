@@ -246,17 +246,20 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
 {
     int32_t g, t, taps, full;
     tops_rq *rq;
+    const tops_rq *table;
     int32_t *wq;
     if (params == 0 || !tops_conv_args_valid(TOPS_FILTER_DEPTHWISE, quant, &params->activation, &params->stride, &params->padding,
                                              input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
         return TOPS_ARG_ERROR;
     }
-    if (!tops_scratch_valid(ctx, tops_depthwise_conv2d_s8_get_buffer_size(input_dims, filter_dims))) {
+    /* A table precomputed at codegen (quant->fast) replaces the one built here, and its scratch. */
+    if (!tops_scratch_valid(ctx, tops_depthwise_conv2d_s8_get_buffer_size(input_dims, filter_dims) -
+                                     input_dims->c * (int32_t)sizeof(tops_rq) + tops_rq_scratch(quant, input_dims->c))) {
         return TOPS_ARG_ERROR;
     }
     taps = filter_dims->h * filter_dims->w;
     rq = (tops_rq *)ctx->buf;
-    wq = (int32_t *)(void *)(rq + input_dims->c);
+    wq = (int32_t *)(void *)((int8_t *)ctx->buf + tops_rq_scratch(quant, input_dims->c));
     for (g = 0; g < input_dims->c >> 2; g++) {
         for (t = 0; t < taps; t++) {
             const int32_t w = tops_read_s32(filter + t * input_dims->c + 4 * g);
@@ -265,13 +268,14 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
         }
     }
     full = params->activation.min == -128 && params->activation.max == 127;
-    if (!tops_rq_prepare(rq, input_dims->c, quant->multiplier, quant->shift, 1, params->output_offset, bias, taps,
-                         params->input_offset)) {
-        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, rq, wq, 0, 0);
+    table = quant->fast != 0 ? quant->fast : rq;
+    if (quant->fast == 0 && !tops_rq_prepare(rq, input_dims->c, quant->multiplier, quant->shift, 1, params->output_offset,
+                                             bias, taps, params->input_offset)) {
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 0, 0);
     } else if (full) {
-        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, rq, wq, 1, 1);
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 1);
     } else {
-        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, rq, wq, 1, 0);
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 0);
     }
     return TOPS_OK;
 }

@@ -1,8 +1,7 @@
 /*
  * Internal helpers of the dsp/ kernels: Armv7E-M DSP (SIMD32) instructions through ACLE
  * (arm_acle.h) when the target has them, and plain C with the same bit-level results
- * otherwise, so the same dsp/ sources build and are tested on the host too (STYLE.md
- * "ref vs dsp": both variants run the same vectors). Packed values are two int16 lanes in one
+ * otherwise, so the same dsp/ sources build and are tested on the host too (docs/firmware.md#ref-vs-dsp: both variants run the same vectors). Packed values are two int16 lanes in one
  * 32-bit word, lane 0 in the low half.
  */
 #ifndef TOPS_DSP_H
@@ -219,11 +218,13 @@ static inline int32_t tops_requantize_inline(int32_t x, int32_t multiplier, int3
  *     SMMLAR's accumulator: (SMMLAR(2*acc, m, nudge + (acc >> 31))) >> s.
  *   No intermediate overflows (|h| <= 2^29, |offset| <= 256 so |offset * 2^s| <= 2^29).
  */
-typedef struct {
-    int32_t multiplier;
-    int32_t shift; /* right shift, 1..21 */
-    int32_t nudge; /* 2^(shift - 1) + output_offset * 2^shift */
-} tops_rq;
+typedef tops_requant tops_rq; /* multiplier; shift: right shift, 1..21; nudge: 2^(shift - 1) + output_offset * 2^shift */
+
+/* Scratch bytes a kernel does not need when its quant carries a precomputed table (tops_types.h). */
+static inline int32_t tops_rq_scratch(const tops_per_channel_quant_params *quant, int32_t channels)
+{
+    return quant != 0 && quant->fast != 0 ? 0 : channels * (int32_t)sizeof(tops_rq);
+}
 
 /**
  * Fills rq[0..n) (per_channel: from multiplier[i] / shift[i]; else every entry from [0]) and

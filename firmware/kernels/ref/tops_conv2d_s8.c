@@ -1,5 +1,5 @@
 /*
- * Reference int8 convolution: plain loops on purpose (STYLE.md "ref vs dsp").
+ * Reference int8 convolution: plain loops on purpose (docs/firmware.md#ref-vs-dsp).
  * Contract: src/nn/int-reference/conv2d.ts.
  */
 #include "tops_common.h"

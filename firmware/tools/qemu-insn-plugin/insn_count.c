@@ -4,7 +4,7 @@
  * snapshots the running instruction count each time a marker address executes.
  *
  * Why declare the API here: Debian's QEMU 7.2 is built with plugin support but ships no
- * qemu-plugin.h (DESIGN.md §6), so the few functions and types used below are declared by hand
+ * qemu-plugin.h (docs/firmware.md#qemu-plugin), so the few functions and types used below are declared by hand
  * with the layout of QEMU 7.2's public plugin API (QEMU_PLUGIN_VERSION 1). Built by
  * src/deploy/insn-plugin.ts with the host gcc; nothing else is needed.
  *

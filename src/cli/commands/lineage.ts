@@ -70,7 +70,7 @@ function describeRun(run: RunRecord, stages: readonly string[]): string {
 
 /**
  * `tinyops lineage <run-id | artifact sha256 (prefix ≥ 8)>`: where a run or an artifact came
- * from, offline, from the run records in the store (DESIGN.md §4).
+ * from, offline, from the run records in the store (docs/architecture.md#runs-and-tool-versions).
  */
 export async function lineageCommand(what: string, storeSpec: string | undefined, projectDir: string): Promise<number> {
   const store = openStore(resolveStoreSpec(storeSpec, projectDir), projectDir);

@@ -23,6 +23,7 @@ export async function modelsCommand(pipeline: string, storeSpec: string | undefi
   for (const h of history) {
     process.stdout.write(`${h.decidedAt}  run ${h.runId}  ${h.promoted ? 'PROMOTED' : 'kept champion'}${h.previousChampion ? ` (vs ${h.previousChampion})` : ''}\n`);
     for (const o of h.outcomes) process.stdout.write(`    ${o.passed ? 'pass' : 'FAIL'} ${o.rule}: ${o.detail}\n`);
+    if (h.comparison) process.stdout.write(`    comparison with the champion: ${h.comparison.uri}\n`);
   }
   return 0;
 }

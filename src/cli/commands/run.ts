@@ -175,4 +175,11 @@ async function exportReports(result: PipelineResult, store: ArtifactStore, dir: 
       log.info(`${stage}: ${a.name} at ${file}`);
     }
   }
+  const digest = result.promotion?.comparison?.sha256;
+  if (digest !== undefined) {
+    const file = path.join(dir, `${result.run}-vs-champion.html`);
+    fs.mkdirSync(dir, { recursive: true });
+    await store.getToFile(digest, file);
+    log.info(`promotion: challenger vs champion at ${file}`);
+  }
 }

@@ -12,7 +12,7 @@ import { pipelineWorkflowId, type PipelineWorkflowInput } from '../../../workflo
 import { preparePipelineRun } from './prepare-run';
 
 /**
- * `tinyops schedule …`: scheduled retraining on Temporal Schedules (DESIGN.md §1 "ops").
+ * `tinyops schedule …`: scheduled retraining on Temporal Schedules (docs/operations.md#schedules).
  *
  * A schedule starts the pipeline workflow with the pipeline as resolved at `create` (file +
  * `--set`), on a shared task queue that standalone workers serve (`tinyops worker`).

@@ -5,7 +5,7 @@ import { missing, present, type RenderedSection } from './section';
 
 /**
  * "Classification": clip-level accuracy and confusion matrix on the test split. A
- * secondary number for KWS (DESIGN §5: frame accuracy is never the headline), so it comes
+ * secondary number for KWS (docs/methods.md#event-based-evaluation: frame accuracy is never the headline), so it comes
  * after the event metrics' operating point in the summary but keeps its own section.
  */
 

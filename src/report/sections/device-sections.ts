@@ -2,6 +2,7 @@ import { histogram } from '../charts';
 import { figure, formatBytes, formatValue, keyValueTable, table, type Cell } from '../html';
 import type { ReportModel } from '../report-model';
 import { missing, present, type RenderedSection } from './section';
+import { deployComparisonTable } from './deploy-comparison';
 
 /** "Latency" (histograms of detection and on-board inference latency) and "Board". */
 
@@ -61,7 +62,7 @@ export function boardSection(model: ReportModel): RenderedSection {
     const v = b[key];
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v === null) entries.push([key, boardCell(key, v)]);
   }
-  return present('board', 'Board', keyValueTable(entries) + opsTable(b.ops));
+  return present('board', 'Board', deployComparisonTable(model) + keyValueTable(entries) + opsTable(b.ops));
 }
 
 /** Per-op instruction counts from the deploy stage (QEMU plugin, markers after every op). */

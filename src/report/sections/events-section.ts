@@ -5,7 +5,7 @@ import type { ReportEventEvaluation, ReportModel, ReportThresholdResult } from '
 import { missing, present, type RenderedSection } from './section';
 
 /**
- * "Keyword events": the headline KWS result (DESIGN §5; thesis §3.2.2 custom event metric).
+ * "Keyword events": the headline KWS result (docs/methods.md#event-based-evaluation; thesis §3.2.2 custom event metric).
  * The operating point first — what a user of the device experiences at the shipped
  * threshold — then the DET curve it was chosen on, the generalized confusion matrix with
  * its rejection class (appendix 3.A), and optionally the whole threshold sweep.

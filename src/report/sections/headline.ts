@@ -3,7 +3,7 @@ import type { ReportModel } from '../report-model';
 
 /**
  * The numbers a reader looks for first, as tiles at the top: event FRR and FA/h at the
- * operating point (the KWS headline, DESIGN §5), then clip accuracy, then what the model
+ * operating point (the KWS headline, docs/methods.md#event-based-evaluation), then clip accuracy, then what the model
  * costs on the board. Only tiles whose inputs exist are shown.
  */
 
@@ -20,7 +20,7 @@ function tiles(model: ReportModel): Tile[] {
     out.push({ label: 'false reject rate', value: formatPercent(op.result.frr), detail: `at θ = ${formatValue(op.threshold)}` });
     out.push({ label: 'false accepts / hour', value: formatValue(op.result.faPerHour), detail: `target ${formatValue(op.targetFaPerHour)}${op.constraintMet ? '' : ' (not met)'}` });
   }
-  // Leave-one-source-out (DESIGN §5): accuracy on engines the model never trained on, and on
+  // Leave-one-source-out (docs/methods.md#event-based-evaluation): accuracy on engines the model never trained on, and on
   // each measurement dataset (e.g. real recordings) — what "hears people" is judged by.
   const heldOut = model.evaluation?.sources?.byHeldOut.find((h) => h.heldOut === 'held-out-engine');
   if (heldOut !== undefined) {

@@ -4,7 +4,7 @@ import type { ReportMeasurement, ReportModel, ReportSourceBreakdown } from '../r
 import { missing, present, type RenderedSection } from './section';
 
 /**
- * "Sources": does the model hear voices it was not trained on? (DESIGN §5: every clip records
+ * "Sources": does the model hear voices it was not trained on? (docs/methods.md#keyword-spotting-data: every clip records
  * its source; per-source and leave-one-source-out accuracy.) From the evaluate stage's
  * `evaluation` artifact:
  *  - a table per engine of the test split (voices, held-out class, clips, float and integer

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { evaluateConfigSchema, evaluateStage } from '../../../activities/evaluate';
 import { createStageContext } from '../../../activities/stage-context';
-import type { StageOutputs } from '../../../activities/stage-module';
+import type { StageOutputs } from '../../../src/stage/stage-module';
 import { encodeWav16 } from '../../../src/audio/wav';
 import { whiteNoise } from '../../../src/audio/noise';
 import { datasetFeatures } from '../../../src/dsp/dataset-features';

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createStageContext } from '../../../activities/stage-context';
 import { trainStage } from '../../../activities/train';
-import type { StageProgress } from '../../../activities/stage-module';
+import type { StageProgress } from '../../../src/stage/stage-module';
 import { writeFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { loadQuantJson } from '../../../src/quant/quant-json';
 import type { ArtifactRef } from '../../../src/store/artifact-store';

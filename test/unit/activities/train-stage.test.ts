@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createStageContext } from '../../../activities/stage-context';
 import { trainStage } from '../../../activities/train';
-import type { StageProgress, StageResult } from '../../../activities/stage-module';
+import type { StageProgress, StageResult } from '../../../src/stage/stage-module';
 import { writeFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { trainConfigSchema, type TrainConfig } from '../../../src/nn/train-config';
 import type { ArtifactRef } from '../../../src/store/artifact-store';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { composeKwsStage } from '../../../activities/compose-kws';
 import { importAudioStage } from '../../../activities/import-audio';
 import { createStageContext } from '../../../activities/stage-context';
-import type { StageOutputs, StageResult } from '../../../activities/stage-module';
+import type { StageOutputs, StageResult } from '../../../src/stage/stage-module';
 import { synthKwsStage } from '../../../activities/synth-kws';
 import { meanPower } from '../../../src/audio/mix';
 import { encodeWav16, readWav } from '../../../src/audio/wav';

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { featuresStage, type FeaturesConfig } from '../../../activities/features';
-import type { StageContext, StageOutputs, StageProgress } from '../../../activities/stage-module';
+import type { StageContext, StageOutputs, StageProgress } from '../../../src/stage/stage-module';
 import { encodeWav16 } from '../../../src/audio/wav';
 import { ClipFeatureExtractor } from '../../../src/dsp/clip-features';
 import { listKwsDataset } from '../../../src/dsp/dataset-listing';

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { featuresStage, type FeaturesConfig } from '../../../activities/features';
-import type { StageContext } from '../../../activities/stage-module';
+import type { StageContext } from '../../../src/stage/stage-module';
 import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { LogmelFloat, LogmelQ15, logmelFrames } from '../../../src/dsp/logmel';
 import { logmelConfigSchema, logmelParams } from '../../../src/dsp/logmel-config';

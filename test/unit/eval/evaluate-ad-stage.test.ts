@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateAdStage, type EvaluateAdConfig } from '../../../activities/evaluate-ad';
-import type { StageContext } from '../../../activities/stage-module';
+import type { StageContext } from '../../../src/stage/stage-module';
 import { writeFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { StageInputError } from '../../../src/errors';
 import { auc } from '../../../src/eval/auc';

@@ -5,7 +5,7 @@ import {
 import {
   conv2d, depthwiseConv2d, fullyConnected, fullyConnectedSubByte, packSubByteWeights, unpackSubByteWeights,
 } from '../../../src/nn/int-reference';
-import { buildHostHarness, runHostHarness, writeVectors } from '../../helpers/firmware-build';
+import { buildHostHarness, runHostHarness, writeVectors, type KernelVariant } from '../../helpers/firmware-build';
 
 // Packed int4 / int2 weight kernels (MicroNets §5.1.3): the C reference (host gcc) must equal
 // the TypeScript reference bit for bit, and the TypeScript reference must equal the int8
@@ -50,14 +50,17 @@ describe('sub-byte weight reference (TypeScript)', () => {
   });
 });
 
-describe('sub-byte weight kernels on the host', () => {
+// ref: the portable kernels; dsp: the SXTB16/SMLAD kernels (firmware/kernels/dsp/*sub_byte*) with
+// the portable C emulation of the SIMD32 instructions (the real instructions run in QEMU,
+// test/integration/firmware-qemu-sub-byte.test.ts).
+describe.each(['ref', 'dsp'] as const)('sub-byte weight kernels on the host, %s variant', (variant: KernelVariant) => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   function buildAndRun(cases: KernelTestCase[]): ReturnType<typeof runHostHarness> {
     const dir = writeVectors(cases, SEED);
     dirs.push(dir);
-    return runHostHarness(buildHostHarness(dir));
+    return runHostHarness(buildHostHarness(dir, variant));
   }
 
   it('match the TypeScript reference on every case (alongside the int8 cases)', () => {
@@ -69,8 +72,9 @@ describe('sub-byte weight kernels on the host', () => {
   });
 
   it('reports exactly one mismatch when one expected value is perturbed', () => {
-    const cases = generateSubByteTestCases({ seed: SEED, casesPerKernel: 3 });
-    const victim = cases.find((c) => c.kind === 'pointwise_conv2d_s2') as KernelTestCase;
+    // Case 9 of a kind: a wide layer, so the dsp word path produced the perturbed value.
+    const cases = generateSubByteTestCases({ seed: SEED, casesPerKernel: 10 });
+    const victim = cases.find((c) => c.name === 'pointwise_conv2d_s2_09') as KernelTestCase;
     const i = victim.expected.length - 1;
     victim.expected[i] = (victim.expected[i] as number) === 127 ? 126 : (victim.expected[i] as number) + 1;
     const r = buildAndRun(cases);
@@ -83,5 +87,17 @@ describe('sub-byte weight kernels on the host', () => {
     expect(emitKernelTestHeader(generateSubByteTestCases({ seed: 7, casesPerKernel: 2 }), { seed: 7 })).toBe(a);
     expect(a).toContain('static const uint8_t conv2d_s4_00_packed_filter[');
     expect(a).toContain('.kind = TOPS_TEST_FULLY_CONNECTED_S2');
+  });
+});
+
+describe('sub-byte wide cases', () => {
+  it('include whole packed words, tails and rows that start mid-byte for every kind', () => {
+    const cases = generateSubByteTestCases({ seed: SEED, casesPerKernel: 10 });
+    for (const kind of SUB_BYTE_KERNEL_KINDS) {
+      const wide = cases.filter((c) => c.kind === kind && Number(c.name.slice(-2)) >= 7);
+      const len = (c: KernelTestCase): number => kind.startsWith('depthwise') ? c.filterDims!.c : c.filterDims!.h * c.filterDims!.w * c.filterDims!.c;
+      expect(wide.some((c) => len(c) >= 32)).toBe(true); // at least one whole int2 word
+      expect(wide.some((c) => len(c) % 2 === 1)).toBe(true); // odd: int4 rows start mid-byte
+    }
   });
 });

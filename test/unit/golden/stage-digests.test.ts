@@ -7,7 +7,7 @@ import { featuresStage } from '../../../activities/features';
 import { importAudioStage } from '../../../activities/import-audio';
 import { synthKwsStage } from '../../../activities/synth-kws';
 import { synthMachineStage } from '../../../activities/synth-machine';
-import type { AnyStageModule, StageOutputs } from '../../../activities/stage-module';
+import type { AnyStageModule, StageOutputs } from '../../../src/stage/stage-module';
 import { LocalStore } from '../../../src/store/local-store';
 import { repoRoot } from '../../helpers/cli';
 import { writeRecordedFolder } from '../compose/recorded-folder';

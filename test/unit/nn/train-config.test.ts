@@ -29,7 +29,7 @@ describe('trainConfigSchema', () => {
       ],
       skip: true,
       dropout: 0.2,
-      batchNorm: { momentum: 0.99, epsilon: 0.001 },
+      batchNorm: { momentum: 0.9, epsilon: 0.001 },
     });
     // `{}` is DS-CNN-S spelled out.
     expect(resolveArchitecture(trainConfigSchema.parse({ architecture: {} }).architecture)).toEqual(DS_CNN_PRESETS['ds-cnn-s']);

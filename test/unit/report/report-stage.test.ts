@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, reportStage, type ReportConfig } from '../../../activities/report';
-import type { StageContext, StageOutputs, StageProgress } from '../../../activities/stage-module';
+import type { StageContext, StageOutputs, StageProgress } from '../../../src/stage/stage-module';
 import { FEATURE_MEDIA_TYPE, writeFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { StageInputError } from '../../../src/errors';
 import type { ArtifactRef } from '../../../src/store/artifact-store';

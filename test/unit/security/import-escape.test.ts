@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { StageInputError } from '../../../src/errors';
 import { scanSpeechCommandsFolder } from '../../../src/importer/folder-scan';
 import { assertDocKey } from '../../../src/store/artifact-store';
-import { clip16k, writeTree } from '../import/wav-fixtures';
+import { clip16k, writeTree } from '../../helpers/wav-fixtures';
 
 /** Imported paths and artifact keys cannot escape their roots (issue #15 "security"). */
 describe('roots', () => {

@@ -3,7 +3,7 @@
  * kinds with strict configs, defaults, nested objects, enums and lists.
  */
 import { z } from 'zod';
-import type { AnyStageModule } from '../../../activities/stage-module';
+import type { AnyStageModule } from '../../../src/stage/stage-module';
 
 function fakeModule(kind: string, configSchema: z.ZodType<unknown>): AnyStageModule {
   return {

@@ -1,4 +1,4 @@
-/** The `quantization:` block as a user meets it: through a pipeline file, `--set`, and the error format of DESIGN §3. */
+/** The `quantization:` block as a user meets it: through a pipeline file, `--set`, and the error format of docs/architecture.md#pipeline-files. */
 import { PipelineSpecError } from '../../../../src/errors';
 import { parsePipeline } from '../../../../src/spec/load-pipeline';
 import { stageModules } from '../../../../activities/index';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readWav } from '../../../src/audio/wav';
 import { StageInputError } from '../../../src/errors';
 import { importStreams } from '../../../src/importer/import-streams';
-import { encodeRawWav, tone, writeTree } from './wav-fixtures';
+import { encodeRawWav, tone, writeTree } from '../../helpers/wav-fixtures';
 
 describe('importStreams', () => {
   let root: string;

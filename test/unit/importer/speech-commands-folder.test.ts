@@ -8,7 +8,7 @@ import { hashSplit } from '../../../src/importer/hash-split';
 import { importAudioConfigSchema, type ImportAudioConfigInput } from '../../../src/importer/import-config';
 import { importSpeechCommandsFolder } from '../../../src/importer/speech-commands-folder';
 import { dirDigest } from '../synth/dir-digest';
-import { clip16k, encodeRawWav, tone, writeTree } from './wav-fixtures';
+import { clip16k, encodeRawWav, tone, writeTree } from '../../helpers/wav-fixtures';
 
 /** A valid 3-keyword folder with list files, a noise folder and a few non-WAV files. */
 function validTree(): Record<string, Buffer | string> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StageInputError } from '../../../src/errors';
 import { fingerprintFolder } from '../../../src/importer/fingerprint';
-import { clip16k, writeTree } from './wav-fixtures';
+import { clip16k, writeTree } from '../../helpers/wav-fixtures';
 
 describe('fingerprintFolder', () => {
   let root: string;

@@ -5,7 +5,7 @@ import { importAudioStage } from '../../../activities/import-audio';
 import { StageInputError } from '../../../src/errors';
 import { importAudioConfigSchema, type ImportAudioConfigInput } from '../../../src/importer/import-config';
 import { fakeContext } from '../../helpers/fake-stage-context';
-import { clip16k, encodeRawWav, tone, writeTree } from './wav-fixtures';
+import { clip16k, encodeRawWav, tone, writeTree } from '../../helpers/wav-fixtures';
 
 describe('importAudioStage', () => {
   let root: string;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { encodeWav16 } from '../../../src/audio/wav';
+import { encodeWav16 } from '../../src/audio/wav';
 
 /**
  * Test inputs made at run time (no binaries in the repo): WAV encoders for formats

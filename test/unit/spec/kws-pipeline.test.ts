@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { stageModules } from '../../../activities';
+import { boardNames } from '../../../src/boards/registry';
+import { DS_CNN_PRESETS } from '../../../src/nn/ds-cnn-arch';
+import { resolveArchitecture } from '../../../src/nn/train-config';
+import { loadPipelineFile } from '../../../src/spec/load-pipeline';
+import { repoRoot } from './helpers';
+
+/** pipelines/kws.yaml reads like a spec (issue #14): short, defaults not restated. */
+describe('pipelines/kws.yaml', () => {
+  const file = path.join(repoRoot, 'pipelines/kws.yaml');
+  const p = loadPipelineFile(file, { modules: stageModules, boards: boardNames });
+  const stage = (name: string) => p.stages.find((s) => s.name === name)!;
+
+  it('fits on two screens', () => {
+    expect(readFileSync(file, 'utf8').trimEnd().split('\n').length).toBeLessThanOrEqual(110);
+  });
+
+  it('trains DS-CNN-S with BatchNorm momentum 0.9 without saying so', () => {
+    for (const name of ['train', 'train-4bit']) {
+      const arch = resolveArchitecture((stage(name).config as { architecture: Parameters<typeof resolveArchitecture>[0] }).architecture);
+      expect(arch).toEqual(DS_CNN_PRESETS['ds-cnn-s']);
+      expect(arch.batchNorm.momentum).toBe(0.9);
+    }
+  });
+
+  it('sweeps the same 102 thresholds it listed before', () => {
+    const t = (stage('evaluate').config as { events: { thresholds: number[] } }).events.thresholds;
+    expect(t).toHaveLength(102);
+    expect([t[0], t[91], t[92], t[101]]).toEqual([0.05, 0.96, 0.965, 0.998]);
+  });
+
+  it('keeps no measurement logs in comments', () => {
+    expect(readFileSync(file, 'utf8')).not.toMatch(/Measured|issue #\d|\d+(\.\d+)? ?% /);
+  });
+});
