@@ -17,10 +17,10 @@ describe('pipelines/kws.yaml', () => {
     expect(readFileSync(file, 'utf8').trimEnd().split('\n').length).toBeLessThanOrEqual(110);
   });
 
-  it('trains DS-CNN-S with BatchNorm momentum 0.9 without saying so', () => {
+  it('trains DS-CNN-M (float and 4-bit alike) with BatchNorm momentum 0.9 without saying so', () => {
     for (const name of ['train', 'train-4bit']) {
       const arch = resolveArchitecture((stage(name).config as { architecture: Parameters<typeof resolveArchitecture>[0] }).architecture);
-      expect(arch).toEqual(DS_CNN_PRESETS['ds-cnn-s']);
+      expect(arch).toEqual(DS_CNN_PRESETS['ds-cnn-m']);
       expect(arch.batchNorm.momentum).toBe(0.9);
     }
   });
