@@ -4,6 +4,13 @@ import { StageInputError } from '../src/errors';
 import { anomalyMetrics, ratesAt, rocCurve, thresholdForFalseAlarms } from '../src/eval/auc';
 import { clipAnomalyScores, type ClipScore } from '../src/eval/anomaly-scores';
 import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
+import { autoencoderClipScores } from '../src/eval/autoencoder-scores';
+import { integerOutputs } from '../src/eval/integer-posteriors';
+import { disposeAutoencoders, readAutoencoderDir } from '../src/nn/fc-autoencoder-artifact';
+import { decodeIntModel } from '../src/quant/int-model';
+import * as fs from 'node:fs';
+import type { LayersModel } from '@tensorflow/tfjs-node';
+import { embeddingClipScores, fitIdGaussians, pooledFeatures, type IdGaussian } from '../src/eval/embedding-scores';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import type { StageContext, StageModule, StageResult } from './stage-module';
 import { tfjsVersions } from './tool-versions';
@@ -20,14 +27,21 @@ import { tfjsVersions } from './tool-versions';
  */
 
 export const kind = 'evaluate-ad';
-export const version = 1;
+export const version = 3; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score
 
 export const configSchema = z.strictObject({
   /** pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1). */
   p: z.number().gt(0).max(1).default(0.1),
-  score: z.enum(['neg-log-prob', 'one-minus-prob']).default('neg-log-prob'),
+  /**
+   * Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, or
+   * `embedding-mahalanobis` (mean Mahalanobis² of the patches' pooled features to their ID's
+   * Gaussian fitted on the training patches; src/eval/embedding-scores.ts).
+   */
+  score: z.enum(['neg-log-prob', 'one-minus-prob', 'embedding-mahalanobis']).default('neg-log-prob'),
+  /** `embedding-mahalanobis`: covariance shrinkage λ towards a scaled identity. */
+  shrinkage: z.number().gt(0).max(1).default(0.01),
   /** Share of validation normals allowed to alarm at each ID's operating threshold. */
-  falseAlarmRate: z.number().min(0).max(1).default(0.05),
+  falseAlarmRate: z.number().min(0).max(1).default(0.1),
 });
 export type EvaluateAdConfig = z.output<typeof configSchema>;
 
@@ -41,10 +55,29 @@ async function loadFeatures(ctx: StageContext<EvaluateAdConfig>, name: string): 
   return t;
 }
 
-async function scoresOf(model: Parameters<typeof predict>[0], t: FeatureTensor, kind: EvaluateAdConfig['score']): Promise<ClipScore[]> {
-  const [, rows, cols] = t.header.shape as [number, number, number];
-  const post = await predict(model, t.data, [rows, cols]);
-  return clipAnomalyScores(t.header, post, kind);
+type Scorer = ((t: FeatureTensor) => Promise<ClipScore[]>) & { gaussians?: ReadonlyArray<IdGaussian | undefined> };
+
+/** The clip scorer of `config.score` for the float model (fits the ID Gaussians first for the embedding score). */
+async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersModel): Promise<Scorer> {
+  const kind = ctx.config.score;
+  if (kind !== 'embedding-mahalanobis') {
+    return async (t) => {
+      const [, rows, cols] = t.header.shape as [number, number, number];
+      return clipAnomalyScores(t.header, await predict(model, t.data, [rows, cols]), kind);
+    };
+  }
+  const train = await loadFeatures(ctx, 'train');
+  if (!train) throw new StageInputError(`stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`);
+  const [, rows, cols] = train.header.shape as [number, number, number];
+  ctx.progress({ done: 0, total: 3, unit: 'splits', message: 'embedding the training patches' });
+  const emb = await pooledFeatures(model, train.data, [rows, cols]);
+  const gaussians = fitIdGaussians(emb.values, emb.dim, train.header.labelIndex, train.header.labels.length, ctx.config.shrinkage);
+  const scorer: Scorer = async (t) => {
+    const e = await pooledFeatures(model, t.data, [rows, cols]);
+    return embeddingClipScores(t.header, e.values, e.dim, gaussians);
+  };
+  scorer.gaussians = gaussians;
+  return scorer;
 }
 
 async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
@@ -53,16 +86,63 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   if (!test) throw new StageInputError(`stages.${ctx.stageName}: needs a features stage (type: logmel) in needs: (no "test" artifact)`);
   const validation = await loadFeatures(ctx, 'validation');
   const model = await loadModelArtifacts(readModelDir(await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'))));
-  ctx.progress({ done: 0, total: 2, unit: 'splits', message: 'scoring test patches' });
-  const testScores = await scoresOf(model, test, config.score);
-  ctx.progress({ done: 1, total: 2, unit: 'splits', message: 'scoring validation patches' });
-  const valScores = validation && validation.header.shape[0]! > 0 ? await scoresOf(model, validation, config.score) : [];
-  model.dispose();
-  let m;
+  let testScores: ClipScore[];
+  let valScores: ClipScore[];
+  let gaussians: Scorer['gaussians'];
   try {
-    m = anomalyMetrics(testScores, config.p);
-  } catch (e) {
-    throw new StageInputError(`stages.${ctx.stageName}: ${(e as Error).message}`);
+    const scoreOf = await floatScorer(ctx, model);
+    gaussians = scoreOf.gaussians;
+    ctx.progress({ done: 1, total: 3, unit: 'splits', message: 'scoring test patches' });
+    testScores = await scoreOf(test);
+    ctx.progress({ done: 2, total: 3, unit: 'splits', message: 'scoring validation patches' });
+    valScores = validation && validation.header.shape[0]! > 0 ? await scoreOf(validation) : [];
+  } finally {
+    model.dispose();
+  }
+  const metricsOf = (scores: readonly ClipScore[]) => {
+    try {
+      return anomalyMetrics(scores, config.p);
+    } catch (e) {
+      throw new StageInputError(`stages.${ctx.stageName}: ${(e as Error).message}`);
+    }
+  };
+  const m = metricsOf(testScores);
+  // The FC-autoencoder baseline on the same test clips (a train-ae stage in needs:).
+  const aeRef = findInput(ctx, 'autoencoder');
+  let baseline: ReturnType<typeof metricsOf> | undefined;
+  if (aeRef) {
+    ctx.progress({ done: 1, total: 2, unit: 'splits', message: 'scoring test patches with the autoencoder baseline' });
+    const ae = await readAutoencoderDir(await ctx.fetchDir(aeRef));
+    try {
+      const [, rows, cols] = test.header.shape as [number, number, number];
+      if (ae.patchShape[0] !== rows || ae.patchShape[1] !== cols) {
+        throw new StageInputError(`stages.${ctx.stageName}: the autoencoder was trained on ${ae.patchShape.join('×')} patches, the test features are ${rows}×${cols}`);
+      }
+      baseline = metricsOf(await autoencoderClipScores(test.header, test.data, ae));
+    } finally {
+      disposeAutoencoders(ae);
+    }
+  }
+  // The integer model (a quantize stage in needs:), as the board computes it.
+  const intRef = findInput(ctx, 'int-model');
+  let integer: ReturnType<typeof metricsOf> | undefined;
+  if (intRef) {
+    const intModel = decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8'));
+    const n = (t: FeatureTensor): number => t.header.shape[0] as number;
+    const outTest = await integerOutputs(intModel, test.data, n(test), (done, total) =>
+      ctx.progress({ done, total, unit: 'patches', message: 'integer model on the test patches' }));
+    let intScores: ClipScore[];
+    const kind = config.score;
+    if (kind === 'embedding-mahalanobis') {
+      if (gaussians === undefined) throw new Error('evaluate-ad: embedding score without fitted Gaussians');
+      // The integer model's pooled features (dequantized) against the Gaussians fitted on the
+      // float model's embeddings: the board would carry those fitted constants.
+      if (outTest.pooledDim !== gaussians.find((g) => g)?.mean.length) {
+        throw new StageInputError(`stages.${ctx.stageName}: the integer model has no "pool" op of the float model's width, so score: embedding-mahalanobis cannot be computed for it`);
+      }
+      intScores = embeddingClipScores(test.header, outTest.pooled, outTest.pooledDim, gaussians);
+    } else intScores = clipAnomalyScores(test.header, outTest.posteriors, kind);
+    integer = metricsOf(intScores);
   }
   const ids = m.ids.map((r) => {
     const mine = (s: ClipScore): boolean => s.type === r.type && s.id === r.id;
@@ -72,6 +152,9 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     const threshold = valNormals.length > 0 ? thresholdForFalseAlarms(valNormals, config.falseAlarmRate) : undefined;
     return {
       ...r,
+      normalScores: normal,
+      anomalousScores: anomalous,
+      ...(valNormals.length > 0 ? { validationScores: valNormals } : {}),
       roc: rocCurve(normal, anomalous).map((pt) => ({ fpr: pt.fpr, tpr: pt.tpr })),
       ...(threshold !== undefined ? { threshold, ...ratesAt(normal, anomalous, threshold) } : {}),
     };
@@ -85,16 +168,36 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     pauc: m.pauc,
     types: m.types,
     ids,
+    ...(baseline ? { baseline: { auc: baseline.auc, pauc: baseline.pauc, types: baseline.types, ids: baseline.ids } } : {}),
+    ...(integer ? { intModel: { auc: integer.auc, pauc: integer.pauc, types: integer.types, ids: integer.ids } } : {}),
     clips: testScores.map((s) => ({ clip: s.clip, type: s.type, id: s.id, anomalous: s.anomalous, score: s.score, patches: s.patches })),
   };
   const perType = Object.fromEntries(m.types.flatMap((t) => [[`auc.${t.type}`, t.auc], [`pauc.${t.type}`, t.pauc]]));
   return {
     artifacts: [await ctx.storeJson('evaluation', evaluation)],
-    metrics: { auc: m.auc, pauc: m.pauc, machineIds: m.ids.length, testClips: testScores.length, ...perType },
+    metrics: {
+      auc: m.auc,
+      pauc: m.pauc,
+      ...(baseline ? { baselineAuc: baseline.auc, baselinePauc: baseline.pauc } : {}),
+      ...(integer ? { intAuc: integer.auc, intPauc: integer.pauc } : {}),
+      ...operatingMetrics(ids),
+      machineIds: m.ids.length,
+      testClips: testScores.length,
+      ...perType,
+    },
     summary:
       `AUC ${(100 * m.auc).toFixed(2)}%, pAUC ${(100 * m.pauc).toFixed(2)}% (p = ${config.p}) over ${m.ids.length} machine IDs; ` +
-      m.types.map((t) => `${t.type} ${(100 * t.auc).toFixed(1)}/${(100 * t.pauc).toFixed(1)}`).join(', '),
+      m.types.map((t) => `${t.type} ${(100 * t.auc).toFixed(1)}/${(100 * t.pauc).toFixed(1)}`).join(', ') +
+      (baseline ? `; FC-AE baseline ${(100 * baseline.auc).toFixed(2)}/${(100 * baseline.pauc).toFixed(2)}` : '') +
+      (integer ? `; integer model AUC ${(100 * integer.auc).toFixed(2)}%` : ''),
   };
+}
+
+/** Mean TPR / FPR over the IDs that have an operating threshold (validation normals). */
+function operatingMetrics(ids: ReadonlyArray<{ tpr?: number; fpr?: number }>): Record<string, number> {
+  const at = ids.filter((r): r is { tpr: number; fpr: number } => r.tpr !== undefined && r.fpr !== undefined);
+  if (at.length === 0) return {};
+  return { operatingTpr: at.reduce((a, r) => a + r.tpr, 0) / at.length, operatingFpr: at.reduce((a, r) => a + r.fpr, 0) / at.length };
 }
 
 export const evaluateAdStage: StageModule<EvaluateAdConfig> = {

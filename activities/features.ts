@@ -138,7 +138,7 @@ async function runLogmel(ctx: StageContext<FeaturesConfig>, config: LogmelConfig
         shape: [s.rowLabels.length, rows, cols],
         split: s.split,
         labels: [...f.labels],
-        frontEnd: { ...config, fftSize: f.params.fftSize, highHz: f.params.highHz },
+        frontEnd: { ...config, fftSize: f.params.fftSize, highHz: f.params.highHz, ...(f.bandStats ? { bandStats: f.bandStats } : {}) },
         labelIndex: [...s.rowLabels],
         clips: [...s.rowClips],
       },

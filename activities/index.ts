@@ -19,6 +19,7 @@ import { reportStage } from './report';
 import { synthKwsStage } from './synth-kws';
 import { synthMachineStage } from './synth-machine';
 import { trainStage } from './train';
+import { trainAeStage } from './train-ae';
 import { stageActivityName, type StageActivityInput, type StageActivityResult } from '../workflows/types';
 
 export const stageModules: readonly AnyStageModule[] = [
@@ -29,6 +30,7 @@ export const stageModules: readonly AnyStageModule[] = [
   featuresStage as AnyStageModule,
   dnasStage as AnyStageModule,
   trainStage as AnyStageModule,
+  trainAeStage as AnyStageModule,
   quantizeStage as AnyStageModule,
   codegenStage as AnyStageModule,
   deployStage as AnyStageModule,

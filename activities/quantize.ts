@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { StageInputError } from '../src/errors';
 import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
-import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
+import { frontEndInput } from '../src/quant/front-end-input';
 import { loadModelArtifacts, readModelDir } from '../src/nn/model-artifacts';
 import { predict } from '../src/nn/predict';
 import { accuracy, argmaxPerRow, confusionMatrix } from '../src/eval';
@@ -60,12 +60,11 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
   const modelDir = await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'));
   const train = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'train', 'features')));
   const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
-  const frontEnd = mfccConfigSchema.parse(test.header.frontEnd);
+  const frontEnd = frontEndInput(test.header.frontEnd);
   if (frontEnd.implementation !== 'fixed') {
     throw new StageInputError(`stages.${ctx.stageName}: the features stage must use implementation: fixed (the board runs the fixed-point front end), got "${frontEnd.implementation}"`);
   }
-  const params = mfccParams(frontEnd);
-  const shape: [number, number] = [params.frames, params.coefficients];
+  const shape = frontEnd.shape;
   const labels = test.header.labels;
 
   const blobs = readModelDir(modelDir);

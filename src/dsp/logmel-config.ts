@@ -34,6 +34,12 @@ export const logmelConfigSchema = z
     downsample: z.int().min(1).max(8).default(1),
     /** Which implementation's output is stored (both are computed and compared). */
     implementation: z.enum(['float', 'fixed']).default('fixed'),
+    /**
+     * `band`: standardize every band with its mean and sd over the training patches
+     * (src/dsp/band-normalization.ts; the constants go into the header's `bandStats`).
+     * Absent: raw dB.
+     */
+    normalize: z.enum(['band']).optional(),
   })
   .superRefine((c, ctx) => {
     for (const p of logmelConfigProblems(c)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });

@@ -5,6 +5,7 @@ import { readMachineManifest, type MachineClip, type MachineSplit } from '../mac
 import { logmelParams, type LogmelConfig, type LogmelParams } from './logmel-config';
 import { LOGMEL_FRAC_BITS, logmelFrames, LogmelFloat, LogmelQ15 } from './logmel';
 import { extractPatches, patchCount } from './logmel-patches';
+import { fitBandNormalization, normalizeBandsFixed, normalizeBandsFloat, type BandNormalization } from './band-normalization';
 
 /**
  * Log-mel patches of a machine dataset (machines.json + MIMII layout, from synth-machine or
@@ -31,6 +32,8 @@ export interface MachineFeatures {
   readonly splits: readonly SplitPatches[];
   readonly fixedVsFloatMaxAbsErr: number;
   readonly clipsWithoutPatch: number;
+  /** With `normalize: band`: the constants fitted on the training patches (already applied to `splits`). */
+  readonly bandStats?: BandNormalization;
 }
 
 export async function extractMachineFeatures(
@@ -90,5 +93,11 @@ export async function extractMachineFeatures(
     }
     splits.push({ split, clips, data, rowLabels, rowClips });
   }
-  return { params, labels, splits, fixedVsFloatMaxAbsErr: maxErr, clipsWithoutPatch: withoutPatch };
+  if (config.normalize !== 'band') return { params, labels, splits, fixedVsFloatMaxAbsErr: maxErr, clipsWithoutPatch: withoutPatch };
+  const train = splits.find((s) => s.split === 'train')!;
+  if (train.rowLabels.length === 0) throw new StageInputError(`${dir}: normalize: band needs training patches to fit the band statistics, and the train split has none`);
+  const bandStats = fitBandNormalization(train.data, cols);
+  const apply = config.implementation === 'fixed' ? normalizeBandsFixed : normalizeBandsFloat;
+  const normalized = splits.map((s) => ({ ...s, data: apply(s.data, cols, bandStats) }));
+  return { params, labels, splits: normalized, fixedVsFloatMaxAbsErr: maxErr, clipsWithoutPatch: withoutPatch, bandStats };
 }

@@ -250,6 +250,8 @@ export interface BinnedHistogramOptions {
   readonly series: readonly BinnedSeries[];
   /** Optional x positions to mark with thin rules (e.g. quantization grid points). */
   readonly gridLines?: readonly number[];
+  /** y axis title (default "weights"). */
+  readonly yTitle?: string;
 }
 
 /** Pre-binned counts of several series overlaid (e.g. weights before and after training). */
@@ -273,7 +275,7 @@ export function binnedHistogram(o: BinnedHistogramOptions): Promise<string> {
         encoding: {
           x: { field: 'x0', type: 'quantitative', title: o.xTitle, scale: { domain: [lo, hi] } },
           x2: { field: 'x1' },
-          y: { field: 'count', type: 'quantitative', title: 'weights', stack: null },
+          y: { field: 'count', type: 'quantitative', title: o.yTitle ?? 'weights', stack: null },
           color: { field: 'series', type: 'nominal', title: null, sort: o.series.map((s) => s.name), legend: { orient: 'bottom' } },
         },
       },

@@ -1,6 +1,7 @@
 import { escapeHtml } from './html';
 import type { ReportModel } from './report-model';
 import { REPORT_CSS } from './report-style';
+import { anomalySection } from './sections/anomaly-section';
 import { classificationSection } from './sections/classification-section';
 import { dnasSection } from './sections/dnas-section';
 import { datasetSection, featuresSection } from './sections/data-sections';
@@ -39,6 +40,8 @@ async function buildSections(model: ReportModel): Promise<RenderedSection[]> {
     ...[await quantizationSection(model)].filter((s) => s.kind === 'present'),
     await eventsSection(model),
     await classificationSection(model),
+    // Only for an anomaly-detection evaluation (evaluate-ad).
+    ...[await anomalySection(model)].filter((s) => s.kind === 'present'),
     await sourcesSection(model),
     ...[await dnasSection(model)].filter((s) => s.kind === 'present'),
     await latencySection(model),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnasReportSchema } from './sections/dnas-section';
+import { anomalyEvaluationFields } from './sections/anomaly-section';
 
 /**
  * What the report shows, gathered from upstream artifacts (collect-inputs.ts) and rendered
@@ -242,6 +243,8 @@ export const evaluationSchema = z.object({
     .optional(),
   /** Measurement datasets (evaluate `measure:`), e.g. real recordings never trained on. */
   measurements: z.array(measurementSchema).optional(),
+  /** Anomaly detection (evaluate-ad): AUC / pAUC, per-ID ROC, scores, thresholds. */
+  ...anomalyEvaluationFields,
 });
 export type Evaluation = DeepReadonly<z.infer<typeof evaluationSchema>>;
 

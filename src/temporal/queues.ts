@@ -15,6 +15,7 @@ export type QueueClass = 'cpu' | 'train' | 'arm';
 
 const CLASS_BY_KIND: Readonly<Record<string, QueueClass>> = {
   train: 'train',
+  'train-ae': 'train',
   dnas: 'train',
   deploy: 'arm',
 };

@@ -22,12 +22,14 @@ describe('evaluate-ad stage', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  function setUp(frontEndType: string) {
+  function setUp(frontEndType: string | Record<string, unknown>, config: Record<string, unknown> = {}, extraInputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, never> }> = {}, dirs: Record<string, string> = {}) {
     const net = buildDsCnn(
       { firstConv: { filters: 4, kernel: [3, 3], stride: [1, 1] }, blocks: [{ filters: 4, stride: [2, 2] }], skip: false, dropout: 0, batchNorm: { momentum: 0.9, epsilon: 0.001 } },
       { inputShape: SHAPE, numClasses: 2, initRng: Prng.derive('evaluate-ad-model') },
     );
-    const modelDir = join(root, `model-${frontEndType}`);
+    const tag = typeof frontEndType === 'string' ? frontEndType : 'logmel-int';
+    const frontEnd = typeof frontEndType === 'string' ? { type: frontEndType } : frontEndType;
+    const modelDir = join(root, `model-${tag}`);
     mkdirSync(modelDir, { recursive: true });
     const art = saveModelArtifacts(net.model);
     writeFileSync(join(modelDir, MODEL_TOPOLOGY_FILE), art.topology);
@@ -38,14 +40,14 @@ describe('evaluate-ad stage', () => {
     const clipsOf = (split: string): string[] =>
       split === 'test'
         ? LABELS.flatMap((l) => [0, 1, 2].map((i) => `${l}/normal/test_${i}.wav`).concat([0, 1].map((i) => `${l}/abnormal/test_${i}_rattle.wav`)))
-        : LABELS.flatMap((l) => [0, 1].map((i) => `${l}/normal/validation_${i}.wav`));
-    for (const split of ['test', 'validation']) {
+        : LABELS.flatMap((l) => [0, 1, 2, 3].slice(0, split === 'train' ? 4 : 2).map((i) => `${l}/normal/${split}_${i}.wav`));
+    for (const split of ['test', 'validation', 'train']) {
       const clips = clipsOf(split).flatMap((c) => [c, c]);
       const data = Float32Array.from({ length: clips.length * 64 }, (_, i) => rng.normal() * (clips[Math.floor(i / 64)]!.includes('abnormal') ? 3 : 1));
-      files[split] = join(root, `${split}-${frontEndType}.topsfeat`);
+      files[split] = join(root, `${split}-${tag}.topsfeat`);
       writeFeatureTensor(
         files[split]!,
-        { shape: [clips.length, 8, 8], split, labels: LABELS, frontEnd: { type: frontEndType }, labelIndex: clips.map((c) => (c.startsWith('fan/id_00') ? 0 : 1)), clips },
+        { shape: [clips.length, 8, 8], split, labels: LABELS, frontEnd, labelIndex: clips.map((c) => (c.startsWith('fan/id_00') ? 0 : 1)), clips },
         data,
       );
     }
@@ -55,8 +57,8 @@ describe('evaluate-ad stage', () => {
       throw new Error('unused');
     };
     const ctx: StageContext<EvaluateAdConfig> = {
-      pipelineName: 'ad', stageName: 'evaluate', runId: 'r', seed: 1, config: evaluateAdStage.configSchema.parse({}),
-      inputs: { features: { artifacts: [ref('test'), ref('validation')], metrics: {} }, train: { artifacts: [ref('model')], metrics: {} } },
+      pipelineName: 'ad', stageName: 'evaluate', runId: 'r', seed: 1, config: evaluateAdStage.configSchema.parse(config),
+      inputs: { features: { artifacts: [ref('test'), ref('validation'), ref('train')], metrics: {} }, train: { artifacts: [ref('model')], metrics: {} }, ...extraInputs },
       workDir: root, rng: (...p) => Prng.derive(1, ...p), progress: () => undefined,
       loadCheckpoint: async () => undefined, saveCheckpoint: async () => undefined,
       storeFile: unused, storeDir: unused,
@@ -65,10 +67,10 @@ describe('evaluate-ad stage', () => {
         return ref(name);
       },
       fetchFile: async (r) => files[r.name]!,
-      fetchDir: async () => modelDir,
+      fetchDir: async (r) => dirs[r.name] ?? modelDir,
       log: () => undefined,
     };
-    return { ctx, stored, net, files };
+    return { ctx, stored, net, files, ref };
   }
 
   it('scores test clips by mean −log p(true ID) and reports AUC / pAUC per ID, per type and overall', async () => {
@@ -94,6 +96,100 @@ describe('evaluate-ad stage', () => {
     expect(r.metrics['auc.fan']).toBe(r.metrics.auc);
     expect(r.summary).toMatch(/^AUC \d+\.\d\d%, pAUC \d+\.\d\d% \(p = 0\.1\) over 2 machine IDs; fan /);
     net.model.dispose();
+  });
+
+  it('with score embedding-mahalanobis, scores by the pooled features against per-ID Gaussians of the training patches', async () => {
+    const { ctx, stored, net } = setUp('logmel', { score: 'embedding-mahalanobis', shrinkage: 0.5 });
+    const r = await evaluateAdStage.run(ctx);
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const { pooledFeatures, fitIdGaussians, embeddingClipScores } = await import('../../../src/eval/embedding-scores');
+    const train = readFeatureTensor(join(root, 'train-logmel.topsfeat'));
+    const test = readFeatureTensor(join(root, 'test-logmel.topsfeat'));
+    const et = await pooledFeatures(net.model, train.data, SHAPE);
+    const g = fitIdGaussians(et.values, et.dim, train.header.labelIndex, 2, 0.5);
+    const es = await pooledFeatures(net.model, test.data, SHAPE);
+    const expected = embeddingClipScores(test.header, es.values, es.dim, g);
+    const ev = stored.evaluation as { score: string; clips: Array<{ clip: string; score: number }> };
+    expect(ev.score).toBe('embedding-mahalanobis');
+    for (const c of expected) expect(ev.clips.find((x) => x.clip === c.clip)!.score).toBeCloseTo(c.score, 4);
+    expect(r.metrics.auc).toEqual(expect.any(Number));
+    expect(r.metrics.baselineAuc).toBeUndefined();
+    net.model.dispose();
+  });
+
+  it('with a train-ae stage in needs:, reports the FC-autoencoder baseline as baselineAuc / baselinePauc', async () => {
+    const { trainAeStage } = await import('../../../activities/train-ae');
+    const { anomalyMetrics } = await import('../../../src/eval/auc');
+    const { autoencoderClipScores } = await import('../../../src/eval/autoencoder-scores');
+    const { readAutoencoderDir, disposeAutoencoders } = await import('../../../src/nn/fc-autoencoder-artifact');
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const aeDir = join(root, 'ae-out');
+    const base = setUp('logmel');
+    base.net.model.dispose();
+    // Train the baseline with the train-ae stage itself on the fixture's train split.
+    const aeCtx = {
+      ...base.ctx,
+      stageName: 'baseline',
+      config: trainAeStage.configSchema.parse({ context: 3, hidden: [8], bottleneck: 2, epochs: 2, batchSize: 16 }),
+      inputs: { features: { artifacts: [base.ref('train')], metrics: {} } },
+      workDir: join(root, 'ae-work'),
+      storeDir: async (name: string, dir: string) => {
+        rmSync(aeDir, { recursive: true, force: true });
+        const { cpSync } = await import('node:fs');
+        cpSync(dir, aeDir, { recursive: true });
+        return base.ref(name);
+      },
+    } as unknown as Parameters<typeof trainAeStage.run>[0];
+    const aeResult = await trainAeStage.run(aeCtx);
+    expect(aeResult.metrics).toMatchObject({ machineTypes: 1, inputDim: 24 });
+    const { ctx, stored, net } = setUp('logmel', {}, { baseline: { artifacts: [base.ref('autoencoder')], metrics: {} } }, { autoencoder: aeDir });
+    const r = await evaluateAdStage.run(ctx);
+    const ae = await readAutoencoderDir(aeDir);
+    const test = readFeatureTensor(join(root, 'test-logmel.topsfeat'));
+    const expected = anomalyMetrics(await autoencoderClipScores(test.header, test.data, ae), 0.1);
+    disposeAutoencoders(ae);
+    expect(r.metrics.baselineAuc).toBeCloseTo(expected.auc, 6);
+    expect(r.metrics.baselinePauc).toBeCloseTo(expected.pauc, 6);
+    expect((stored.evaluation as { baseline: { auc: number } }).baseline.auc).toBeCloseTo(expected.auc, 6);
+    expect(r.summary).toMatch(/FC-AE baseline/);
+    net.model.dispose();
+  });
+
+  it('with a quantize stage in needs:, reports the integer model\'s AUC (intAuc) from the host integer reference', async () => {
+    const { quantizeStage } = await import('../../../activities/quantize');
+    const { decodeIntModel } = await import('../../../src/quant/int-model');
+    const { integerOutputs } = await import('../../../src/eval/integer-posteriors');
+    const { clipAnomalyScores } = await import('../../../src/eval/anomaly-scores');
+    const { anomalyMetrics } = await import('../../../src/eval/auc');
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    // An 8×8 log-mel patch front end, so quantize can check the model input against it.
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const base = setUp(frontEnd);
+    const intFile = join(root, 'int-model.json');
+    const qCtx = {
+      ...base.ctx,
+      stageName: 'quantize',
+      config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
+      inputs: { features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} }, train: { artifacts: [base.ref('model')], metrics: {} } },
+      storeFile: async (name: string, path: string) => {
+        writeFileSync(intFile, readFileSync(path));
+        return base.ref(name);
+      },
+    } as unknown as Parameters<typeof quantizeStage.run>[0];
+    await quantizeStage.run(qCtx);
+    const r = await evaluateAdStage.run({
+      ...base.ctx,
+      inputs: { ...base.ctx.inputs, quantize: { artifacts: [base.ref('int-model')], metrics: {} } },
+      fetchFile: async (ref) => (ref.name === 'int-model' ? intFile : base.ctx.fetchFile(ref)),
+    });
+    const intModel = decodeIntModel(readFileSync(intFile, 'utf8'));
+    const test = readFeatureTensor(join(root, 'test-logmel-int.topsfeat'));
+    const out = await integerOutputs(intModel, test.data, test.header.shape[0] as number);
+    const expected = anomalyMetrics(clipAnomalyScores(test.header, out.posteriors, 'neg-log-prob'), 0.1);
+    expect(r.metrics.intAuc).toBeCloseTo(expected.auc, 12);
+    expect(r.metrics.intPauc).toBeCloseTo(expected.pauc, 12);
+    expect(r.summary).toMatch(/integer model AUC \d+\.\d\d%/);
+    base.net.model.dispose();
   });
 
   it('refuses MFCC features', async () => {
