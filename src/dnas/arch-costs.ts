@@ -56,7 +56,7 @@ export function dsCnnPlanOps(arch: DsCnnArchitecture, inputShape: Pair, numClass
   const fc = plan.firstConv;
   const bytes = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
   tensors.push({ name: 'conv0', bytes: bytes(fc.output) });
-  ops.push({ name: 'conv0', inputs: ['features'], output: 'conv0', scratchBytes: 12 * fc.filters + 4 * fc.kernel[0] * fc.kernel[1] });
+  ops.push({ name: 'conv0', inputs: ['features'], output: 'conv0', scratchBytes: 4 * fc.kernel[0] * fc.kernel[1] }); // requantization tables in flash (codegen default), not in scratch
   let prev = 'conv0';
   let [h] = fc.output;
   plan.blocks.forEach((b, i) => {
@@ -68,11 +68,11 @@ export function dsCnnPlanOps(arch: DsCnnArchitecture, inputShape: Pair, numClass
     const slab = Math.ceil(ho / 5);
     const stride1 = b.stride[0] === 1 && b.stride[1] === 1;
     ops.push({
-      name: dw, inputs: [prev], output: dw, scratchBytes: 12 * cin + Math.floor(cin / 4) * 9 * 8,
+      name: dw, inputs: [prev], output: dw, scratchBytes: Math.floor(cin / 4) * 9 * 8,
       ...(stride1 ? { inPlace: { shift: samePadTop(h, 3, 1) * wo * cin, tempBytes: align4(wo * cin * slab) } } : {}),
     });
     ops.push({
-      name: pw, inputs: [dw], output: pw, scratchBytes: 12 * c + 4 * cin,
+      name: pw, inputs: [dw], output: pw, scratchBytes: 4 * cin,
       ...(c <= cin ? { inPlace: { shift: 0, tempBytes: align4(wo * c * slab) } } : {}),
     });
     prev = pw;

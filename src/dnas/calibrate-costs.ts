@@ -14,6 +14,7 @@
  *   = image flash − the model object's flash;
  * - fixed SRAM = measured SRAM (static data + bss + stack high-water) − arena.
  */
+import { opFastRequantTable, REQUANT_ENTRY_BYTES } from '../codegen/requant-tables';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeIntModel, tensorByName, tensorBytes, type IntModel, type IntOp } from '../quant/int-model';
@@ -46,7 +47,9 @@ export interface Sample {
 export function modelArrayBytes(model: IntModel): number {
   let bytes = 0;
   for (const op of model.ops) {
-    if (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 12 * op.bias.length;
+    // Weights, bias + multiplier + shift (12 B a channel), and the requantization table codegen
+    // puts in flash by default (requantTables: flash, src/codegen/requant-tables.ts).
+    if (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 12 * op.bias.length + REQUANT_ENTRY_BYTES * (opFastRequantTable(model, op)?.length ?? 0);
     else if (op.kind === 'fully_connected') bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 4 * op.bias.length;
     else if (op.kind === 'softmax') bytes += 4 * op.expLut.length;
   }

@@ -108,7 +108,8 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
   const c0 = mean(d);
   let buffer = tf.mul(c0, h * w) as TF.Scalar; // running bytes of the buffer holding the current activation
   const out0 = buffer;
-  let flash = add(tf.mul(c0, khkw + 12) as TF.Scalar);
+  // Per output channel: bias, multiplier, shift (12 B) + the flash requantization table (12 B, codegen `requantTables: flash`).
+  let flash = add(tf.mul(c0, khkw + 24) as TF.Scalar);
   let macs = tf.mul(c0, h * w * khkw) as TF.Scalar;
   let params = tf.mul(c0, khkw + 1) as TF.Scalar;
   let instructions = instr('conv', tf.mul(c0, h * w * khkw) as TF.Scalar);
@@ -139,9 +140,10 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
     const cin = mean(d);
     const q = zi.width;
     const cout = tf.sum(tf.mul(q, tf.tensor1d([...b.widths]))) as TF.Scalar;
-    // Depthwise 3×3: 9 weights + 12 B (bias, multiplier, shift) per channel; scratch 12c + ⌊c/4⌋·9·8 = 30c.
+    // Depthwise 3×3: 9 weights + 12 B (bias, multiplier, shift) + 12 B requantization table (flash) per
+    // channel; scratch ⌊c/4⌋·9·8 = 18c (the table is in flash, not built in scratch: kernel-variants.ts).
     const dwMacs = tf.mul(cin, ho * wo * 9) as TF.Scalar;
-    const dwScratch = tf.mul(cin, 30) as TF.Scalar;
+    const dwScratch = tf.mul(cin, 18) as TF.Scalar;
     const strided = !(b.stride[0] === 1 && b.stride[1] === 1);
     const before = buffer;
     const shift = strided ? s(0) : (tf.mul(cin, samePadTop(h, 3, 1) * wo) as TF.Scalar);
@@ -152,7 +154,7 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
     const notIp = tf.sub(1, ip);
     const outB = tf.tensor2d(grid.map(() => b.widths.map((wb) => ho * wo * wb)));
     const tempB = tf.tensor2d(grid.map(() => b.widths.map((wb) => align4(wo * wb * slabRows(ho)))));
-    const scrB = tf.tensor2d(grid.map((ga) => b.widths.map((wb) => 12 * wb + 4 * ga)));
+    const scrB = tf.tensor2d(grid.map((ga) => b.widths.map(() => 4 * ga)));
     const e = (m: TF.Tensor) => tf.sum(tf.mul(pq, m)) as TF.Scalar;
     const pIn = e(ip);
     const afterPw = add(tf.mul(pIn, afterDw) as TF.Scalar, e(tf.mul(notIp, outB)));
@@ -171,7 +173,7 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
         return [tf.mul(keep, dwLive) as TF.Scalar, tf.mul(keep, pwLive) as TF.Scalar];
       },
     });
-    flash = add(flash, tf.mul(keep, add(tf.mul(cin, 9 + 12) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, tf.mul(cout, 12) as TF.Scalar)) as TF.Scalar);
+    flash = add(flash, tf.mul(keep, add(tf.mul(cin, 9 + 24) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, tf.mul(cout, 24) as TF.Scalar)) as TF.Scalar);
     macs = add(macs, tf.mul(keep, add(dwMacs, pwMacs)) as TF.Scalar);
     params = add(params, tf.mul(keep, add(tf.mul(cin, 10) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, cout)) as TF.Scalar);
     instructions = add(instructions, instr(strided ? 'depthwise-strided' : 'depthwise', dwMacs, keep), instr('pointwise', pwMacs, keep));
@@ -190,7 +192,7 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
     const t = terms[i]!;
     g = t.strided ? s(0) : add(t.growth, tf.mul(t.continues, g) as TF.Scalar);
   }
-  const opArena: TF.Scalar[] = [add(s(align4(H * W)), out0, g, tf.add(tf.mul(c0, 12), 4 * khkw) as TF.Scalar /* dsp conv scratch: 12·C_OUT + 4·kh·kw·C_IN */)];
+  const opArena: TF.Scalar[] = [add(s(align4(H * W)), out0, g, s(4 * khkw) /* dsp conv scratch: 4·kh·kw·C_IN (requantization table in flash) */)];
   terms.forEach((t, i) => opArena.push(...t.live(growthAfter[i]!)));
 
   // Global average pool → dense → softmax.

@@ -60,6 +60,8 @@ export interface PendingStageActivity {
   readonly stage: string;
   readonly activityType?: string;
   readonly hasHeartbeat: boolean;
+  /** A worker has picked it up (PENDING_ACTIVITY_STATE_STARTED), not merely scheduled. */
+  readonly started: boolean;
   readonly attempt: number;
   readonly details?: HeartbeatDetails;
 }
@@ -82,7 +84,7 @@ export async function pendingStageActivities(
     for (const p of desc?.raw.pendingActivities ?? []) {
       const payload = p.heartbeatDetails?.payloads?.[0];
       const details = payload ? defaultPayloadConverter.fromPayload<HeartbeatDetails>(payload) : undefined;
-      out.push({ stage: s.name, activityType: p.activityType?.name ?? undefined, hasHeartbeat: payload !== undefined, attempt: p.attempt ?? 1, details });
+      out.push({ stage: s.name, activityType: p.activityType?.name ?? undefined, hasHeartbeat: payload !== undefined, started: Number(p.state) === 2, attempt: p.attempt ?? 1, details });
     }
   }
   return out;

@@ -9,8 +9,9 @@ import { useTemporalHome } from '../helpers/temporal-server';
 
 jest.setTimeout(400_000);
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws.yaml');
-// Big enough that the data stage takes several seconds, so the kill lands mid-stage.
-const sets = ['--set', 'stages.data.with.perKeyword=30'];
+// Big enough that the data stage takes a few seconds even with a warm render cache, so the kill
+// lands mid-stage.
+const sets = ['--set', 'stages.data.with.perKeyword=60'];
 
 describe('worker crash mid-stage', () => {
   const t = useTemporalHome('tinyops-crash-');
@@ -31,7 +32,9 @@ describe('worker crash mid-stage', () => {
 
       void (async () => {
         const worker1 = spawnCli(['worker', '--queue', queue], env);
-        // Wait until the data stage has heartbeated progress, then kill -9 the worker.
+        // Wait until the data stage's activity has started, then kill -9 the worker. (Not until
+        // its first heartbeat reaches the server: heartbeats are throttled to 80% of the 3 s
+        // heartbeat timeout, and with warm render caches the stage can finish before that.)
         const connection = await Connection.connect({ address: temporal.address });
         const client = new Client({ connection });
         for (let i = 0; i < 600 && !killed; i++) {
@@ -39,7 +42,7 @@ describe('worker crash mid-stage', () => {
           const m = /workflow (pipeline\/tiny-kws\/\S+)/.exec(stderr);
           if (!m) continue;
           const pending = await pendingStageActivities(client, m[1] as string).catch(() => []);
-          if (pending.some((p) => p.activityType === 'synthKwsStage' && p.hasHeartbeat)) {
+          if (pending.some((p) => p.activityType === 'synthKwsStage' && p.started)) {
             worker1.kill('SIGKILL');
             killed = true;
           }

@@ -4,6 +4,7 @@ import { COST_CONSTANTS } from '../../../src/dnas/cost-constants';
 import { resolveSearchSpace, searchSpaceSchema } from '../../../src/dnas/search-space';
 import { planModelMemory } from '../../../src/codegen/model-c';
 import { scratchFor } from '../../../src/codegen/kernel-variants';
+import { opFastRequantTable } from '../../../src/codegen/requant-tables';
 import { planMemory } from '../../../src/codegen/memory-plan';
 import { countMacs, countParams } from '../../../src/nn/ds-cnn-cost';
 import { DS_CNN_PRESETS, type DsCnnArchitecture } from '../../../src/nn/ds-cnn-arch';
@@ -34,15 +35,17 @@ describe('DNAS cost model', () => {
     const pwMacs = 25 * 5 * 8 * 16;
     expect(c.macs).toBe(conv0Macs + dwMacs + pwMacs + 16 * 4);
     expect(c.params).toBe(40 * 8 + 8 + (9 * 8 + 8) + (8 * 16 + 16) + 16 * 4 + 4);
-    // Arrays: weights + 12 B per conv channel, FC weights + int32 bias, softmax LUT; 6 ops.
-    const arrays = 40 * 8 + 12 * 8 + (9 * 8 + 12 * 8) + (8 * 16 + 12 * 16) + 16 * 4 + 4 * 4 + 4 * 256;
+    // Arrays: weights + 12 B per conv channel + 12 B of requantization table in flash, FC weights
+    // + int32 bias, softmax LUT; 6 ops.
+    const arrays = 40 * 8 + 24 * 8 + (9 * 8 + 24 * 8) + (8 * 16 + 24 * 16) + 16 * 4 + 4 * 4 + 4 * 256;
     const k = COST_CONSTANTS;
     expect(c.flashBytes).toBe(arrays + 6 * k.modelFlash.perOpBytes + k.modelFlash.baseBytes + k.fixedFlashBytes['cortex-m4']);
-    // Arena: conv0 needs input 492 (490 aligned) + output 1000 + scratch 12·8 + 4·40 = 1748;
-    // dw in place: 1000 + one row shift 40 + slab temp 5·8·5 = 200 + scratch 30·8 → 1480;
-    // pw (16 > 8, not in place): 1040 + 2000 + 12·16 + 4·8 = 3264; pool: 2000 + 16.
-    expect(c.modelArenaBytes).toBe(3264);
-    expect(c.arenaBytes).toBe(3264);
+    // Arena (requantization tables in flash, so no 12 B a channel of scratch): conv0 needs input
+    // 492 (490 aligned) + output 1000 + scratch 4·40 = 1652; dw in place: 1000 + one row shift 40
+    // + slab temp 5·8·5 = 200 + scratch 18·8 → 1384; pw (16 > 8, not in place): 1040 + 2000 +
+    // 4·8 = 3072; pool: 2000 + 16.
+    expect(c.modelArenaBytes).toBe(3072);
+    expect(c.arenaBytes).toBe(3072);
     const ins = k.instructions;
     const instr =
       ins.conv.perUnit * conv0Macs + ins.conv.perCall + ins.depthwise.perUnit * dwMacs + ins.depthwise.perCall + ins.pointwise.perUnit * pwMacs + ins.pointwise.perCall +
@@ -72,7 +75,7 @@ describe('DNAS cost model', () => {
     const calib = randomFeatures(Prng.derive('calib', 'dnas'), 8);
     const model = quantizeFloatGraph(float.graph, floatRanges(float.graph, calib, 8), { labels: LABELS, frontEndScale: 1 / 32, bitsFor: () => 8 });
     const p = dsCnnPlanOps(a, [49, 10], LABELS.length);
-    expect(planMemory(p.tensors, p.ops, p.input, p.output).arenaBytes).toBe(planModelMemory(model, { scratchBytes: scratchFor('dsp') }).arenaBytes);
+    expect(planMemory(p.tensors, p.ops, p.input, p.output).arenaBytes).toBe(planModelMemory(model, { scratchBytes: scratchFor('dsp', (op, m) => opFastRequantTable(m, op) !== undefined) }).arenaBytes);
     const c = architectureCosts(tf, a, { inputShape: [49, 10], numClasses: LABELS.length, ...M4 });
     const k = COST_CONSTANTS;
     expect(c.flashBytes - k.fixedFlashBytes['cortex-m4'] - k.modelFlash.baseBytes - model.ops.length * k.modelFlash.perOpBytes).toBe(modelArrayBytes(model));
