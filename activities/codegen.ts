@@ -10,7 +10,7 @@ import { opFastRequantTable, REQUANT_ENTRY_BYTES } from '../src/codegen/requant-
 import { emitMfccTablesC } from '../src/codegen/mfcc-tables-c';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { countMacs, decodeIntModel, packedWeightBytes, tensorByName, type IntModel } from '../src/quant/int-model';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { requireUpstream } from '../src/stage/inputs';
 
 /**

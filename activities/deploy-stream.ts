@@ -11,7 +11,7 @@ import { streamIndexSchema } from '../src/importer/import-streams';
 import type { IntModel } from '../src/quant/int-model';
 import { requireUpstream } from '../src/stage/inputs';
 import { STREAM_INDEX } from '../src/synth/kws-streams';
-import type { MetricValue, StageContext } from './stage-module';
+import type { MetricValue, StageContext } from '../src/stage/stage-module';
 
 /**
  * The deploy stage's `stream:` option (docs/stages/deploy.md "Streaming check"): the first

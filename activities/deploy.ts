@@ -16,7 +16,7 @@ import { resolveBoard } from '../src/deploy/board-target';
 import { checkTransfers, EXTMEM_RUNTIME_SOURCE, parseExternalMemoryLine, type PlannedExternalMemory } from '../src/deploy/external-memory-run';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-reference';
 import { countMacs, decodeIntModel, opMacs, tensorByName, tensorBytes, type IntModel } from '../src/quant/int-model';
-import type { StageContext, StageModule, StageResult } from './stage-module';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import { streamCheckConfigSchema } from '../src/deploy/stream-detector';
 import { streamCheck, streamCheckMetrics, streamSummary } from './deploy-stream';

@@ -12,8 +12,8 @@ import { loadTf } from '../src/nn/tf';
 import type { TrainData } from '../src/nn/train-data';
 import { findInput } from '../src/stage/inputs';
 import type { ArtifactRef } from '../src/store/artifact-store';
-import type { StageContext, StageModule, StageResult } from './stage-module';
-import { tfjsVersions } from './tool-versions';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
+import { tfjsVersions } from '../src/util/tool-versions';
 
 /**
  * Stage `dnas` (docs/stages/dnas.md): hardware-aware differentiable architecture search

@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { embeddingClipScores, fitIdGaussians, pooledFeatures, type IdGaussian } from '../src/eval/embedding-scores';
 import { findInput, requireUpstream } from '../src/stage/inputs';
-import type { StageContext, StageModule, StageResult } from './stage-module';
-import { tfjsVersions } from './tool-versions';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
+import { tfjsVersions } from '../src/util/tool-versions';
 
 /**
  * Stage `evaluate-ad`: anomaly detection metrics of a machine-ID classifier (MicroNets

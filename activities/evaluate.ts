@@ -31,8 +31,8 @@ import { measureDataset, type MeasurementResult } from '../src/eval/measure-data
 import { heldOutRow, sourceBreakdown, type SourceBreakdown } from '../src/eval/source-accuracy';
 import { decodeIntModel } from '../src/quant/int-model';
 import type { ArtifactRef } from '../src/store/artifact-store';
-import type { MetricValue, StageContext, StageModule, StageResult } from './stage-module';
-import { tfjsVersions } from './tool-versions';
+import type { MetricValue, StageContext, StageModule, StageResult } from '../src/stage/stage-module';
+import { tfjsVersions } from '../src/util/tool-versions';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**

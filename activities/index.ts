@@ -5,7 +5,7 @@
 import type { ActivityEnv } from './activity-env';
 import { createBookkeeping } from './bookkeeping';
 import { executeStage } from './execute-stage';
-import type { AnyStageModule } from './stage-module';
+import type { AnyStageModule } from '../src/stage/stage-module';
 import { evaluateStage } from './evaluate';
 import { evaluateAdStage } from './evaluate-ad';
 import { featuresStage } from './features';

@@ -6,8 +6,8 @@ import { StageInputError } from '../src/errors';
 import { buildFcAutoencoder, stackFrames, standardization, standardize, trainFcAutoencoder } from '../src/nn/fc-autoencoder';
 import { writeAutoencoderDir, type AutoencoderManifest } from '../src/nn/fc-autoencoder-artifact';
 import { findInput } from '../src/stage/inputs';
-import type { StageContext, StageModule, StageResult } from './stage-module';
-import { tfjsVersions } from './tool-versions';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
+import { tfjsVersions } from '../src/util/tool-versions';
 
 /**
  * Stage `train-ae`: the FC-autoencoder baseline of anomaly detection (DCASE 2020 task 2 /

@@ -25,8 +25,8 @@ import { QUANT_JSON_FILE, type QuantJson } from '../src/quant/quant-json';
 import { architectureSchema } from '../src/nn/train-config';
 import type { TrainData } from '../src/nn/train-data';
 import type { ArtifactRef } from '../src/store/artifact-store';
-import type { StageContext, StageModule, StageResult } from './stage-module';
-import { tfjsVersions } from './tool-versions';
+import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
+import { tfjsVersions } from '../src/util/tool-versions';
 
 /**
  * Stage `train`: a DS-CNN (MicroNets §4) on the `features` stage's train/validation

@@ -1,6 +1,6 @@
 /*
  * One generated test case for test_tops_kernels.c. The vectors header (written by
- * src/codegen/test-vectors.ts, never edited) fills a table of these; each case sets only the
+ * test/helpers/test-vectors.ts, never edited) fills a table of these; each case sets only the
  * fields its kernel reads.
  */
 #ifndef TOPS_TEST_CASE_H

@@ -8,7 +8,7 @@
  *   node dist/test/bench/sub-byte-kernels.bench.js
  */
 import { rmSync } from 'node:fs';
-import type { KernelKind, KernelTestCase } from '../../src/codegen/test-vectors';
+import type { KernelKind, KernelTestCase } from '../helpers/test-vectors';
 import {
   conv2d, depthwiseConv2d, dimsSize, fullyConnected, packSubByteWeights, quantizeMultiplier,
   type Dims, type PerChannelQuant,

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { emitKernelTestHeader, KernelTestCase, RequantizeCases } from '../../src/codegen/test-vectors';
+import { emitKernelTestHeader, KernelTestCase, RequantizeCases } from './test-vectors';
 import { buildFirmware, runOnQemu } from '../../src/deploy';
 import { kernelSources, type KernelVariant } from '../../src/codegen/kernel-variants';
 

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { generateKernelTestCases, generateSubByteTestCases, KernelTestCase } from '../../src/codegen/test-vectors';
+import { generateKernelTestCases, generateSubByteTestCases, KernelTestCase } from '../helpers/test-vectors';
 import { buildBoardHarness, runBoardHarness, writeVectors, type KernelVariant } from '../helpers/firmware-build';
 
 // The packed int4 / int2 weight kernels cross-built for the boards and run in QEMU with the same

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { generateKernelTestCases, generateRequantizeCases, KernelTestCase } from '../../src/codegen/test-vectors';
+import { generateKernelTestCases, generateRequantizeCases, KernelTestCase } from '../helpers/test-vectors';
 import { buildBoardHarness, KernelVariant, runBoardHarness, writeVectors } from '../helpers/firmware-build';
 
 // The same kernel test program and vectors as test/unit/firmware/kernels.test.ts, cross-built

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { dnasStage } from '../../../activities/dnas';
 import { createStageContext } from '../../../activities/stage-context';
-import type { StageProgress, StageResult } from '../../../activities/stage-module';
+import type { StageProgress, StageResult } from '../../../src/stage/stage-module';
 import { trainStage } from '../../../activities/train';
 import { dnasConfigSchema, type DnasConfig } from '../../../src/dnas/dnas-config';
 import { writeFeatureTensor } from '../../../src/dsp/feature-tensor';

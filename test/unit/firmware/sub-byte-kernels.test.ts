@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import {
   emitKernelTestHeader, generateKernelTestCases, generateSubByteTestCases, KernelTestCase, SUB_BYTE_KERNEL_KINDS,
-} from '../../../src/codegen/test-vectors';
+} from '../../helpers/test-vectors';
 import {
   conv2d, depthwiseConv2d, fullyConnected, fullyConnectedSubByte, packSubByteWeights, unpackSubByteWeights,
 } from '../../../src/nn/int-reference';

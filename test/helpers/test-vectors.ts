@@ -11,10 +11,10 @@ import {
   multiplyByQuantizedMultiplier, pointwiseConv2d, prepareAddParams, quantizeMultiplier, softmax,
   SubByteBits, conv2dSubByte, depthwiseConv2dSubByte, fullyConnectedSubByte, packSubByteWeights,
   pointwiseConv2dSubByte, subByteRange,
-} from '../nn/int-reference';
-import { Prng } from '../util/prng';
+} from '../../src/nn/int-reference';
+import { Prng } from '../../src/util/prng';
 
-export const TEST_VECTORS_GENERATOR = 'tinyops src/codegen/test-vectors.ts';
+export const TEST_VECTORS_GENERATOR = 'tinyops test/helpers/test-vectors.ts';
 /** Bump when the same seed would give different vectors. */
 export const TEST_VECTORS_VERSION = 1;
 

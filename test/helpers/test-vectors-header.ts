@@ -3,10 +3,10 @@
  * `tops_test_case` table of firmware/test/tops_test_case.h. The header records its generator,
  * version, seed and (when given) git commit, as CMSIS-NN's generated test data does.
  */
-import type { Dims } from '../nn/int-reference';
+import type { Dims } from '../../src/nn/int-reference';
 import type { KernelKind, KernelTestCase, RequantizeCases } from './test-vectors';
 import { TEST_VECTORS_GENERATOR, TEST_VECTORS_VERSION } from './test-vectors';
-import { fastRequantTable, requantTableC, type RequantEntry } from './requant-tables';
+import { fastRequantTable, requantTableC, type RequantEntry } from '../../src/codegen/requant-tables';
 
 export interface HeaderStamp {
   readonly seed: string | number;
