@@ -24,7 +24,7 @@
  *   (Fig. 4.2.4 is over epochs, t_final = 350).
  */
 import { z } from 'zod';
-import { type BitWidth, type Reg1Variant, type ScalarRegularizer, regularizerFor } from './regularizers';
+import type { BitWidth } from './regularizers';
 import { scheduleSchema } from './schedules';
 
 export const bitWidthSchema = z.literal([1, 2, 4, 8]);
@@ -75,12 +75,9 @@ export function layerBits(config: QuantConfig, layer: string): BitWidth {
   return Object.prototype.hasOwnProperty.call(b.overrides, layer) ? b.overrides[layer]! : b.default;
 }
 
-/** The regularizer applied to a layer's weights, or null when the layer is not regularized. */
-export function layerRegularizer(config: QuantConfig, layer: string): ScalarRegularizer | null {
-  const bits = layerBits(config, layer);
-  if (config.regularizer === 'none') return null;
-  if (bits === 8 && !config.regularize8Bit) return null;
-  const variant: Reg1Variant =
-    config.regularizer === 'reg-n' ? 'c' : (config.regularizer.slice('reg-1-'.length) as Reg1Variant);
-  return regularizerFor(bits, variant);
+/** Whether a layer's weights are regularized (thesis Eq. 4.2; 8-bit layers only with regularize8Bit). */
+export function isLayerRegularized(config: QuantConfig, layer: string): boolean {
+  if (config.regularizer === 'none') return false;
+  return layerBits(config, layer) !== 8 || config.regularize8Bit;
 }
+

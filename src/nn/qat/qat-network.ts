@@ -19,7 +19,7 @@
  */
 import type * as TF from '@tensorflow/tfjs-node';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
-import { layerBits, layerRegularizer } from '../../quant/quant-config';
+import { isLayerRegularized, layerBits } from '../../quant/quant-config';
 import type { BitWidth, Reg1Variant } from '../../quant/regularizers';
 import type { DsCnnNetwork } from '../ds-cnn';
 import type { Tf } from '../tf';
@@ -91,7 +91,7 @@ export function qatLayers(net: DsCnnNetwork, q: TrainQuantization): QatLayer[] {
       strides,
       channelAxis: kind === 'conv' ? 3 : kind === 'depthwise' ? 2 : 1,
       bits: layerBits(q, name),
-      regularizer: layerRegularizer(q, name) === null ? null : { variant: regularizerVariant(q) },
+      regularizer: isLayerRegularized(q, name) ? { variant: regularizerVariant(q) } : null,
     };
   };
   const layers = [make('conv0', 'conv', net.plan.firstConv.stride)];

@@ -1,9 +1,9 @@
 /**
  * The thesis' quantization regularizers (ch. 4, Eq. 4.1, 4.3–4.6) as differentiable tfjs
  * ops, so the training loop gets ∂J/∂W of J = L + λ·S(t)·Σ_i Reg(W_i) (Eq. 4.2 with the
- * schedule of Eq. 4.8) from autodiff. src/quant/regularizers.ts holds the same formulas in
- * plain numbers with analytic gradients; test/unit/nn/qat-regularizers.test.ts checks that
- * both agree.
+ * schedule of Eq. 4.8) from autodiff. This is the one Reg_N the product trains with; its
+ * scalar form with analytic gradients (test/helpers/scalar-regularizers.ts) is the reference
+ * the tests check it against. The minima and rounding are in src/quant/regularizers.ts.
  *
  * Normalization (tinyops' reading of §4.2.4): the regularizer's minima k/K (Eq. 4.7) lie in
  * [−1, 1] and §4.2.4 maps them to int-N codes with symmetric min-max quantization, so each

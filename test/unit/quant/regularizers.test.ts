@@ -1,5 +1,5 @@
+import { nearestMinimumCode, regularizerMinima, roundToNearestMinimum, type Reg1Variant } from '../../../src/quant/regularizers';
 import {
-  nearestMinimumCode,
   reg1,
   regN,
   regNBoundary,
@@ -7,11 +7,8 @@ import {
   regularizationGradient,
   regularizationPenalty,
   regularizerFor,
-  regularizerMinima,
-  roundToNearestMinimum,
   scheduledRegularization,
-  type Reg1Variant,
-} from '../../../src/quant/regularizers';
+} from '../../helpers/scalar-regularizers';
 import { StageInputError } from '../../../src/errors';
 
 const PI = Math.PI;

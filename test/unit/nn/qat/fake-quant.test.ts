@@ -2,7 +2,8 @@ import { loadTf } from '../../../../src/nn/tf';
 import { activationParams, fakeQuantActivation, fakeQuantWeights, weightQmax } from '../../../../src/nn/qat/fake-quant';
 import { normalizeByChannel, tfRegularizationPenalty, tfRegularizer } from '../../../../src/nn/qat/tf-regularizers';
 import { chooseActivationParams, dequantizeAffine, dequantizeWeightsPerChannel, nudgedRange, quantizeAffine, quantizeWeightsPerChannel } from '../../../../src/quant/int8-scheme';
-import { regularizerFor, type BitWidth, type Reg1Variant } from '../../../../src/quant/regularizers';
+import type { BitWidth, Reg1Variant } from '../../../../src/quant/regularizers';
+import { regularizerFor } from '../../../helpers/scalar-regularizers';
 import { Prng } from '../../../../src/util/prng';
 
 const tf = loadTf();
