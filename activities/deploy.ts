@@ -125,17 +125,27 @@ function intModelOrigin(inputs: StageContext<DeployConfig>['inputs'], sha256: st
   return { ...(weightBytes === undefined ? {} : { weightBytes }), ...(intAccuracy === undefined ? {} : { intAccuracy }) };
 }
 
-async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
+/** What the stage reads, resolved and checked before any work. */
+interface DeployInputs {
+  readonly model: IntModel;
+  readonly modelOrigin: ReturnType<typeof intModelOrigin>;
+  readonly test: ReturnType<typeof readFeatureTensor>;
+  readonly srcDir: string;
+  readonly plan: { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean; externalMemory?: PlannedExternalMemory };
+  /** The board is fed audio through the C front end (else the int8 model input). */
+  readonly audio: boolean;
+  readonly datasetDir: string;
+  readonly feParams: ReturnType<typeof mfccParams> | undefined;
+}
+
+async function readInputs(ctx: StageContext<DeployConfig>): Promise<DeployInputs> {
   const config = ctx.config;
-  const boardName = config.board!;
-  const board = findBoard(boardName)!;
   const srcDir = await ctx.fetchDir(requireUpstream(ctx, 'firmware-src', 'codegen'));
   const modelRef = requireUpstream(ctx, 'int-model', 'quantize');
   const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(modelRef), 'utf8'));
   const modelOrigin = intModelOrigin(ctx.inputs, modelRef.sha256);
   const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
-  const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean; externalMemory?: PlannedExternalMemory };
-  const ext = plan.externalMemory;
+  const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as DeployInputs['plan'];
   const datasetRef = findInput(ctx, 'dataset');
   const audio = config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined);
   if (audio && plan.frontEnd !== true) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs a model with a fixed-point MFCC front end (features implementation: fixed)`);
@@ -143,17 +153,31 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   if (config.stream && !audio) throw new StageInputError(`stages.${ctx.stageName}.with.stream: the streaming check needs audio input (a model with a fixed-point MFCC front end and the dataset stage in needs:)`);
   const datasetDir = audio ? await ctx.fetchDir(datasetRef!) : '';
   const feParams = audio ? mfccParams(mfccConfigSchema.parse(model.frontEnd)) : undefined;
-  const mfcc = feParams ? new MfccQ15(feParams) : undefined;
+  return { model, modelOrigin, test, srcDir, plan, audio, datasetDir, feParams };
+}
 
-  // 1. Vectors: a seeded sample of the test split, quantized exactly as the firmware input is.
-  const inT = tensorByName(model, model.input);
-  const outT = tensorByName(model, model.output);
-  const inBytes = tensorBytes(inT);
-  const outBytes = tensorBytes(outT);
+/** The vectors the board runs and what the host integer reference expects of them. */
+interface Vectors {
+  /** Test-split rows, in run order. */
+  readonly picks: readonly number[];
+  readonly inputs: Int8Array;
+  readonly expected: Int8Array;
+  readonly inBytes: number;
+  readonly outBytes: number;
+  /** The bytes the harness reads for vectors [from, from + count): PCM clips or int8 inputs. */
+  bytes(from: number, count: number): Buffer;
+}
+
+/** Step 1: a seeded sample of the test split, quantized exactly as the firmware input is. */
+function prepareVectors(ctx: StageContext<DeployConfig>, d: DeployInputs): Vectors {
+  const { model, test, audio, feParams } = d;
+  const mfcc = feParams ? new MfccQ15(feParams) : undefined;
+  const inBytes = tensorBytes(tensorByName(model, model.input));
+  const outBytes = tensorBytes(tensorByName(model, model.output));
   const total = test.header.shape[0] as number;
   if (total === 0) throw new StageInputError(`stages.${ctx.stageName}: the test split is empty; deploy needs test vectors`);
   const order = ctx.rng('vectors').shuffle([...Array(total).keys()]);
-  const picks = Array.from({ length: config.vectors }, (_, i) => order[i % total]!);
+  const picks = Array.from({ length: ctx.config.vectors }, (_, i) => order[i % total]!);
   const inputs = new Int8Array(picks.length * inBytes);
   const expected = new Int8Array(picks.length * outBytes);
   const clipSamples = feParams?.clipSamples ?? 0;
@@ -162,7 +186,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     const stored = frontEndCodes(model, test.data.subarray(row * inBytes, (row + 1) * inBytes));
     let codes = stored;
     if (audio) {
-      const pcm = fitClip(readClipPcm16(path.join(datasetDir, test.header.clips[row]!), feParams!.sampleRate), clipSamples);
+      const pcm = fitClip(readClipPcm16(path.join(d.datasetDir, test.header.clips[row]!), feParams!.sampleRate), clipSamples);
       pcmAll.set(pcm, i * clipSamples);
       codes = mfcc!.compute(pcm);
       const at = codes.findIndex((v, k) => v !== stored[k]);
@@ -173,105 +197,99 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     expected.set(runIntModel(model, q).get(model.output)!, i * outBytes);
     if (i % 10 === 0) ctx.progress({ done: i, total: picks.length, unit: 'vectors', message: 'host integer reference' });
   });
-  const vectorBytes = (from: number, count: number): Buffer => audio
+  const bytes = (from: number, count: number): Buffer => audio
     ? Buffer.from(pcmAll.buffer, pcmAll.byteOffset + from * clipSamples * 2, count * clipSamples * 2)
     : Buffer.from(inputs.buffer, inputs.byteOffset + from * inBytes, count * inBytes);
+  return { picks, inputs, expected, inBytes, outBytes, bytes };
+}
 
-  // 2. Build for the board (real memory sizes; an oversized model fails here with the sizes).
+/** Step 2: build for the board (real memory sizes; an oversized model fails here with the sizes). */
+async function buildForBoard(ctx: StageContext<DeployConfig>, d: DeployInputs): Promise<Awaited<ReturnType<typeof buildFirmware>>> {
+  const boardName = ctx.config.board!;
   const buildDir = path.join(ctx.workDir, 'build');
   fs.rmSync(buildDir, { recursive: true, force: true });
-  ctx.progress({ done: 0, total: 1, unit: 'builds', message: `arm-none-eabi-gcc for ${boardName} (${plan.kernels} kernels)` });
-  const build = await buildFirmware({
+  ctx.progress({ done: 0, total: 1, unit: 'builds', message: `arm-none-eabi-gcc for ${boardName} (${d.plan.kernels} kernels)` });
+  return buildFirmware({
     board: boardName,
     sources: [
-      path.join(srcDir, 'tops_model.c'), path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'), ...kernelSources(plan.kernels),
-      ...(audio ? [path.join(srcDir, 'tops_frontend.c'), path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c')] : []),
-      ...(ext ? [EXTMEM_RUNTIME_SOURCE] : []),
+      path.join(d.srcDir, 'tops_model.c'), path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'), ...kernelSources(d.plan.kernels),
+      ...(d.audio ? [path.join(d.srcDir, 'tops_frontend.c'), path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c')] : []),
+      ...(d.plan.externalMemory ? [EXTMEM_RUNTIME_SOURCE] : []),
     ],
-    includeDirs: [srcDir],
-    defines: ['TOPS_PROFILE_OPS', ...(audio ? ['TOPS_AUDIO_VECTORS'] : [])],
+    includeDirs: [d.srcDir],
+    defines: ['TOPS_PROFILE_OPS', ...(d.audio ? ['TOPS_AUDIO_VECTORS'] : [])],
     outDir: buildDir,
-    optimize: config.optimize,
-    stackBytes: config.stackBytes,
+    optimize: ctx.config.optimize,
+    stackBytes: ctx.config.stackBytes,
     debugInfo: true, // line info only: lets the size breakdown attribute symbols to sources
     elfName: `${ctx.pipelineName}-${boardName}.elf`,
   });
+}
 
-  // 3. Run in QEMU on the vectors; semihosting reads vectors.bin and writes outputs.bin here.
+/**
+ * Step 3: run the vectors in QEMU (semihosting reads vectors.bin and writes outputs.bin) and
+ * require every output byte to equal the host's; on a difference, name the first layer that differs.
+ */
+async function runBitExact(ctx: StageContext<DeployConfig>, d: DeployInputs, v: Vectors, elfPath: string) {
+  const boardName = ctx.config.board!;
+  const board = findBoard(boardName)!;
+  const ext = d.plan.externalMemory;
   const runDir = path.join(ctx.workDir, 'run');
   fs.rmSync(runDir, { recursive: true, force: true });
   fs.mkdirSync(runDir, { recursive: true });
-  fs.writeFileSync(path.join(runDir, 'vectors.bin'), vectorBytes(0, picks.length));
-  ctx.progress({ done: 0, total: picks.length, unit: 'vectors', message: `running on ${board.qemuMachine} (QEMU)` });
-  const qemu = await runOnQemu({ board: boardName, elfPath: build.elfPath, workDir: runDir, timeoutMs: config.timeoutSec * 1000 });
+  fs.writeFileSync(path.join(runDir, 'vectors.bin'), v.bytes(0, v.picks.length));
+  ctx.progress({ done: 0, total: v.picks.length, unit: 'vectors', message: `running on ${board.qemuMachine} (QEMU)` });
+  const timeoutMs = ctx.config.timeoutSec * 1000;
+  const qemu = await runOnQemu({ board: boardName, elfPath, workDir: runDir, timeoutMs });
   if (qemu.exitCode !== 0 || !/^ok$/m.test(qemu.stdout)) {
     throw new BitExactnessError(`firmware on ${boardName} (${board.qemuMachine}) exited ${qemu.exitCode}: ${qemu.stdout.trim().split('\n').pop() ?? ''} ${qemu.stderr.trim()}`.trim());
   }
   // Partitioned model: the transfers the board made are exactly the planned ones.
-  const extRun = ext ? parseExternalMemoryLine(qemu.stdout, picks.length) : undefined;
+  const extRun = ext ? parseExternalMemoryLine(qemu.stdout, v.picks.length) : undefined;
   if (ext && extRun) checkTransfers(ext, extRun);
   const outputs = readInt8(path.join(runDir, 'outputs.bin'));
-  if (outputs.length !== expected.length) {
-    throw new BitExactnessError(`firmware wrote ${outputs.length} output bytes for ${picks.length} vectors, expected ${expected.length}`);
+  if (outputs.length !== v.expected.length) {
+    throw new BitExactnessError(`firmware wrote ${outputs.length} output bytes for ${v.picks.length} vectors, expected ${v.expected.length}`);
   }
-  const bad = picks.findIndex((_, i) => expected.subarray(i * outBytes, (i + 1) * outBytes).some((v, k) => v !== outputs[i * outBytes + k]));
+  const { outBytes, inBytes } = v;
+  const bad = v.picks.findIndex((_, i) => v.expected.subarray(i * outBytes, (i + 1) * outBytes).some((x, k) => x !== outputs[i * outBytes + k]));
   if (bad >= 0) {
     // Re-run that vector alone: the harness dumps every layer of its first vector.
-    const one = inputs.subarray(bad * inBytes, (bad + 1) * inBytes);
-    fs.writeFileSync(path.join(runDir, 'vectors.bin'), vectorBytes(bad, 1));
-    await runOnQemu({ board: boardName, elfPath: build.elfPath, workDir: runDir, timeoutMs: config.timeoutSec * 1000 });
-    const where = firstDifferingOp(model, runIntModel(model, Int8Array.from(one)), readInt8(path.join(runDir, 'layers.bin')));
-    throw new BitExactnessError(`firmware output differs from the host integer reference at vector ${bad} (test clip ${test.header.clips[picks[bad]!]}); first difference at ${where}`);
+    const one = v.inputs.subarray(bad * inBytes, (bad + 1) * inBytes);
+    fs.writeFileSync(path.join(runDir, 'vectors.bin'), v.bytes(bad, 1));
+    await runOnQemu({ board: boardName, elfPath, workDir: runDir, timeoutMs });
+    const where = firstDifferingOp(d.model, runIntModel(d.model, Int8Array.from(one)), readInt8(path.join(runDir, 'layers.bin')));
+    throw new BitExactnessError(`firmware output differs from the host integer reference at vector ${bad} (test clip ${d.test.header.clips[v.picks[bad]!]}); first difference at ${where}`);
   }
+  return { qemu, outputs, extRun };
+}
 
-  // 4. Measurements. Marks per vector: [before the front end,] before invoke, after every op, after invoke.
-  const lead = audio ? 1 : 0;
+/**
+ * Step 4: instruction counts from the QEMU markers. Marks per vector: [before the front end,]
+ * before invoke, after every op, after invoke. Vector 0 runs the per-layer dump hook (stdio),
+ * so it is left out of the timing.
+ */
+function instructionCounts(d: DeployInputs, picks: number, markerHits: readonly { counts: ExecutionCounts }[]) {
+  const { model } = d;
+  const lead = d.audio ? 1 : 0;
   const perVector = model.ops.length + 2 + lead;
-  const hits = qemu.markerHits.map((h) => h.counts);
-  if (hits.length !== perVector * picks.length) {
-    throw new BitExactnessError(`expected ${perVector * picks.length} marker hits from the board, got ${hits.length}`);
+  const hits = markerHits.map((h) => h.counts);
+  if (hits.length !== perVector * picks) {
+    throw new BitExactnessError(`expected ${perVector * picks} marker hits from the board, got ${hits.length}`);
   }
-  // Vector 0 runs the per-layer dump hook (stdio), so it is left out of the timing.
   const invokes: ExecutionCounts[] = [];
   const perOp: number[][] = model.ops.map(() => []);
   const frontEnd: ExecutionCounts[] = [];
-  for (let v = 1; v < picks.length; v++) {
+  for (let v = 1; v < picks; v++) {
     const base = v * perVector + lead;
-    if (audio) frontEnd.push(countsBetween(hits[base - 1]!, hits[base]!));
+    if (d.audio) frontEnd.push(countsBetween(hits[base - 1]!, hits[base]!));
     invokes.push(countsBetween(hits[base]!, hits[base + perVector - 1 - lead]!));
     model.ops.forEach((_, i) => perOp[i]!.push(countsBetween(hits[base + i]!, hits[base + i + 1]!).instructions));
   }
   // The inference whose instruction count is the median (its reads/writes/blocks go with it).
   const mid = median(invokes.map((x) => x.instructions));
   const pick = invokes.reduce((best, c) => (Math.abs(c.instructions - mid) < Math.abs(best.instructions - mid) ? c : best), invokes[0]!);
-  const latency = estimateLatency(boardName, pick);
   const fePick = frontEnd.length > 0 ? frontEnd[Math.floor(frontEnd.length / 2)]! : undefined;
-  const feLatency = fePick ? estimateLatency(boardName, fePick) : undefined;
-  const macs = countMacs(model);
-  const stack = qemu.stackHighWaterBytes ?? 0;
-  const parts = await firmwareBreakdown(build.elfPath, [
-    [path.join(srcDir, 'tops_frontend'), 'frontEnd'],
-    [srcDir, 'model'],
-    [path.join(FIRMWARE_DIR, 'kernels'), 'kernels'],
-    [path.join(FIRMWARE_DIR, 'frontend'), 'frontEnd'],
-    [FIRMWARE_DIR, 'harness'],
-  ], ext ? resolveBoard(boardName).externalOrigin : undefined);
-  // What the model itself needs on a product build (no test harness, no stdio): its weights,
-  // parameters and code, the kernels, the front end; SRAM = its static data (arena included),
-  // the front end's, and the deepest stack of one inference.
-  const modelFlashBytes = parts.model.flashBytes + parts.kernels.flashBytes + parts.frontEnd.flashBytes;
-  // The front end's scratch and its int16 output are static buffers of the harness (sizes from the
-  // generated tops_frontend.h); the clip's PCM buffer is audio capture, not counted.
-  const feBuffer = audio ? Number(/#define TOPS_FRONTEND_BUFFER_SIZE (\d+)/.exec(fs.readFileSync(path.join(srcDir, 'tops_frontend.h'), 'utf8'))?.[1] ?? 0) : 0;
-  const feOutput = audio ? feParams!.frames * feParams!.coefficients * 2 : 0;
-  const modelSramBytes = parts.model.sramBytes + parts.kernels.sramBytes + parts.frontEnd.sramBytes + feBuffer + feOutput + stack;
-  const sramBytes = build.staticSramBytes + stack;
-  let correct = 0;
-  picks.forEach((row, i) => {
-    const out = outputs.subarray(i * outBytes, (i + 1) * outBytes);
-    const label = out.indexOf(Math.max(...out));
-    if (label === test.header.labelIndex[row]) correct++;
-  });
   const ops = model.ops.map((op, i) => {
     const macs = opMacs(model, op);
     const instructions = median(perOp[i]!);
@@ -280,6 +298,56 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       instructionsPerMac: macs > 0 ? instructions / macs : null,
       inputBytes: tensorBytes(tensorByName(model, op.inputs[0]!)), outputBytes: tensorBytes(tensorByName(model, op.output)),
     };
+  });
+  return { pick, fePick, ops };
+}
+
+/**
+ * Step 5: what the model itself needs on a product build (no test harness, no stdio): its
+ * weights, parameters and code, the kernels, the front end; SRAM = its static data (arena
+ * included), the front end's, and the deepest stack of one inference.
+ */
+async function modelFootprint(d: DeployInputs, boardName: string, elfPath: string, stack: number) {
+  const parts = await firmwareBreakdown(elfPath, [
+    [path.join(d.srcDir, 'tops_frontend'), 'frontEnd'],
+    [d.srcDir, 'model'],
+    [path.join(FIRMWARE_DIR, 'kernels'), 'kernels'],
+    [path.join(FIRMWARE_DIR, 'frontend'), 'frontEnd'],
+    [FIRMWARE_DIR, 'harness'],
+  ], d.plan.externalMemory ? resolveBoard(boardName).externalOrigin : undefined);
+  const modelFlashBytes = parts.model.flashBytes + parts.kernels.flashBytes + parts.frontEnd.flashBytes;
+  // The front end's scratch and its int16 output are static buffers of the harness (sizes from the
+  // generated tops_frontend.h); the clip's PCM buffer is audio capture, not counted.
+  const feBuffer = d.audio ? Number(/#define TOPS_FRONTEND_BUFFER_SIZE (\d+)/.exec(fs.readFileSync(path.join(d.srcDir, 'tops_frontend.h'), 'utf8'))?.[1] ?? 0) : 0;
+  const feOutput = d.audio ? d.feParams!.frames * d.feParams!.coefficients * 2 : 0;
+  const modelSramBytes = parts.model.sramBytes + parts.kernels.sramBytes + parts.frontEnd.sramBytes + feBuffer + feOutput + stack;
+  return { parts, modelFlashBytes, modelSramBytes };
+}
+
+async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
+  const config = ctx.config;
+  const boardName = config.board!;
+  const board = findBoard(boardName)!;
+  const d = await readInputs(ctx);
+  const { model, plan, test, audio, feParams } = d;
+  const ext = plan.externalMemory;
+  const vectors = prepareVectors(ctx, d);
+  const { picks } = vectors;
+  const build = await buildForBoard(ctx, d);
+  const { qemu, outputs, extRun } = await runBitExact(ctx, d, vectors, build.elfPath);
+  const { pick, fePick, ops } = instructionCounts(d, picks.length, qemu.markerHits);
+  const latency = estimateLatency(boardName, pick);
+  const feLatency = fePick ? estimateLatency(boardName, fePick) : undefined;
+  const macs = countMacs(model);
+  const stack = qemu.stackHighWaterBytes ?? 0;
+  const { parts, modelFlashBytes, modelSramBytes } = await modelFootprint(d, boardName, build.elfPath, stack);
+  const sramBytes = build.staticSramBytes + stack;
+  const outBytes = vectors.outBytes;
+  let correct = 0;
+  picks.forEach((row, i) => {
+    const out = outputs.subarray(i * outBytes, (i + 1) * outBytes);
+    const label = out.indexOf(Math.max(...out));
+    if (label === test.header.labelIndex[row]) correct++;
   });
   const deployment = {
     board: board.name, core: board.core, clockHz: board.clockHz, qemuMachine: board.qemuMachine, kernels: plan.kernels,
@@ -295,8 +363,8 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     ...(fePick && feLatency ? { frontEnd: { counts: fePick, instructionsPerClip: fePick.instructions, estimatedLatencyMs: feLatency.ms, frames: feParams!.frames } } : {}),
     ...(ext && extRun ? { externalMemory: { ...ext, measured: extRun } } : {}),
   };
-  // 5. Streaming check (optional): whole scored streams, device detections vs the host's.
-  const stream = config.stream ? await streamCheck(ctx, config.stream, { model, params: feParams!, srcDir, kernels: plan.kernels, boardName }) : undefined;
+  // Step 6. Streaming check (optional): whole scored streams, device detections vs the host's.
+  const stream = config.stream ? await streamCheck(ctx, config.stream, { model, params: feParams!, srcDir: d.srcDir, kernels: plan.kernels, boardName }) : undefined;
   Object.assign(deployment, stream ? { stream } : {});
   fs.writeFileSync(path.join(ctx.workDir, 'deployment.json'), JSON.stringify(deployment, null, 2) + '\n');
   const artifacts = [
@@ -320,7 +388,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       vectorsChecked: picks.length,
       boardAccuracy: correct / picks.length,
       ...(fePick && feLatency ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) } : {}),
-      ...modelOrigin,
+      ...d.modelOrigin,
       ...(ext && extRun ? {
         externalMemoryBytes: ext.bytes, externalMemoryParts: ext.parts, externalMemoryTransfers: extRun.transfersPerInference,
         externalMemoryFastBytes: ext.fastBytes, sramBudgetBytes: ext.sramBudgetBytes,
