@@ -113,30 +113,8 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
   const quant = config.quantization === undefined ? undefined : new QuantSession(tf, net, config.quantization, config.epochs);
   const session: Session = { tf, net, forward: dsCnnTrainForward(tf, net), adam, vars, data, config, dropout: arch.dropout, quant };
   try {
-    const history: EpochMetrics[] = [];
-    let bestEpoch = 0;
-    let bestWeights: Float32Array[] = [];
-    if (resume !== undefined) {
-      writeWeights(tf, net.model, resume.weights.map((w) => w.values), resume.weights.map((w) => w.name));
-      adam.setState(resume.optimizer);
-      history.push(...resume.history);
-      bestEpoch = resume.bestEpoch;
-      bestWeights = [...resume.bestWeights];
-      if (quant !== undefined) {
-        if (resume.quant === undefined) throw new CheckpointError('training checkpoint lacks the quantization state this run needs');
-        quant.restore(resume.quant);
-      }
-    } else {
-      if (init !== undefined) {
-        try {
-          writeWeights(tf, net.model, init.map((w) => w.values), init.map((w) => w.name));
-        } catch (e) {
-          if (!(e instanceof CheckpointError)) throw e;
-          throw new StageInputError(`initFrom: upstream: the upstream model does not match this architecture (${e.message})`);
-        }
-      }
-      quant?.recordInitialWeights();
-    }
+    const { history, ...best } = startingPoint(session, resume, init);
+    let { bestEpoch, bestWeights } = best;
 
     const n = data.train.n;
     const firstEpoch = history.length + 1;
@@ -146,11 +124,7 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
       const t = await trainEpoch(session, epoch, seeds.data, hooks.onStep);
       trainSeconds += t.seconds;
       const val = await evaluate(session, data.validation, quant?.inQat(epoch) ?? false);
-      const base = { loss: t.lossSum / n, accuracy: t.correct / n, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: t.learningRate };
-      const metrics: EpochMetrics =
-        quant === undefined
-          ? base
-          : { ...base, quant: { schedule: t.schedule, regLoss: t.regLossSum / t.steps, gridDistance: quant.gridDistanceNow(), qat: quant.inQat(epoch) } };
+      const metrics = epochMetrics(session, epoch, t, val);
       history.push(metrics);
       // QAT: only fake-quantized epochs compete for "best" (their accuracy is the integer model's).
       const incumbent = quant !== undefined && epoch === quant.qatStart ? undefined : history[bestEpoch - 1];
@@ -176,15 +150,7 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
 
     writeWeights(tf, net.model, bestWeights);
     const epochsRun = config.epochs - firstEpoch + 1;
-    let quantResult: QuantResult | undefined;
-    if (quant !== undefined) {
-      // Without QAT, ranges come from a calibration pass of the final (folded float) model.
-      if (Object.keys(quant.bestRanges).length === 0) {
-        calibrate(session, quant);
-        quant.bestRanges = quant.qat.ranges.snapshot();
-      }
-      quantResult = { quantJson: quant.quantJson(), weightHistograms: quant.weightHistograms(), gridDistances: quant.layerGridDistances() };
-    }
+    const quantResult = quant === undefined ? undefined : quantOutputs(session, quant);
     return {
       model: net.model,
       architecture: arch,
@@ -200,6 +166,59 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
   } finally {
     adam.dispose();
   }
+}
+
+/** Training state carried from epoch to epoch: the history and the best epoch's weights. */
+interface EpochProgress {
+  readonly history: EpochMetrics[];
+  readonly bestEpoch: number;
+  readonly bestWeights: Float32Array[];
+}
+
+/**
+ * Where training starts: a checkpoint (weights, optimizer moments, history, quantization
+ * state), the upstream model's weights (`initFrom: upstream`), or the seeded initialisation.
+ */
+function startingPoint(s: Session, resume: TrainCheckpoint | undefined, init: readonly NamedWeights[] | undefined): EpochProgress {
+  const { tf, net, adam, quant } = s;
+  if (resume !== undefined) {
+    writeWeights(tf, net.model, resume.weights.map((w) => w.values), resume.weights.map((w) => w.name));
+    adam.setState(resume.optimizer);
+    if (quant !== undefined) {
+      if (resume.quant === undefined) throw new CheckpointError('training checkpoint lacks the quantization state this run needs');
+      quant.restore(resume.quant);
+    }
+    return { history: [...resume.history], bestEpoch: resume.bestEpoch, bestWeights: [...resume.bestWeights] };
+  }
+  if (init !== undefined) {
+    try {
+      writeWeights(tf, net.model, init.map((w) => w.values), init.map((w) => w.name));
+    } catch (e) {
+      if (!(e instanceof CheckpointError)) throw e;
+      throw new StageInputError(`initFrom: upstream: the upstream model does not match this architecture (${e.message})`);
+    }
+  }
+  quant?.recordInitialWeights();
+  return { history: [], bestEpoch: 0, bestWeights: [] };
+}
+
+/** One epoch's metrics; with a quantization block also its schedule value, Reg loss, grid distance and QAT flag. */
+function epochMetrics(s: Session, epoch: number, t: Awaited<ReturnType<typeof trainEpoch>>, val: Awaited<ReturnType<typeof evaluate>>): EpochMetrics {
+  const n = s.data.train.n;
+  const base = { loss: t.lossSum / n, accuracy: t.correct / n, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: t.learningRate };
+  const quant = s.quant;
+  if (quant === undefined) return base;
+  return { ...base, quant: { schedule: t.schedule, regLoss: t.regLossSum / t.steps, gridDistance: quant.gridDistanceNow(), qat: quant.inQat(epoch) } };
+}
+
+/** quant.json, weight histograms and grid distances of the best weights (now in the model). */
+function quantOutputs(s: Session, quant: QuantSession): QuantResult {
+  // Without QAT, ranges come from a calibration pass of the final (folded float) model.
+  if (Object.keys(quant.bestRanges).length === 0) {
+    calibrate(s, quant);
+    quant.bestRanges = quant.qat.ranges.snapshot();
+  }
+  return { quantJson: quant.quantJson(), weightHistograms: quant.weightHistograms(), gridDistances: quant.layerGridDistances() };
 }
 
 /**
