@@ -125,6 +125,109 @@ TOPS_ALWAYS_INLINE void tops_dw_store4(const int32_t *acc, const tops_rq *q, int
 #endif
 }
 
+#ifdef TOPS_DSP_ASM
+/*
+ * Every whole group of four channels of one output pixel whose clipped window is ROWS x COLS
+ * taps of a 3x3 filter (ROWS, COLS in {2, 3}), in one asm loop: no C between groups (gcc
+ * spilled the pointers, accumulators and table entries around every group). Per group: bias
+ * by one LDM, per tap LDR + LDM of both weight words + 2 SXTAB16 + 4 MACs, per channel LDM of
+ * its tops_rq + the tops_dw_store4 sequence. All 14 registers are fixed (LDM lists must
+ * ascend), so the bias pointer, the output pointer and the output end live on the stack. The
+ * third tap of a row is read at [in, ch, lsl #1]: the input pointer moves only by whole rows,
+ * and moves back after them. Only for the fast table, the full int8 range and a bias.
+ */
+#define TOPS_DWG_TAP(LOAD)                                  \
+    LOAD "\n\t"                                             \
+    "ldmia %[w]!, {%[wa], %[wb]}\n\t"                      \
+    "sxtab16 %[t], %[off], %[x]\n\t"                       \
+    "sxtab16 %[x], %[off], %[x], ror #8\n\t"               \
+    "smlabb %[a0], %[t], %[wa], %[a0]\n\t"                 \
+    "smlatt %[a2], %[t], %[wa], %[a2]\n\t"                 \
+    "smlabb %[a1], %[x], %[wb], %[a1]\n\t"                 \
+    "smlatt %[a3], %[x], %[wb], %[a3]\n\t"
+#define TOPS_DWG_ROW3                                       \
+    TOPS_DWG_TAP("ldr %[x], [%[in]]")                        \
+    TOPS_DWG_TAP("ldr %[x], [%[in], %[ch]]")                 \
+    TOPS_DWG_TAP("ldr %[x], [%[in], %[ch], lsl #1]")
+/* The clipped column's weights are skipped. */
+#define TOPS_DWG_ROW2                                       \
+    TOPS_DWG_TAP("ldr %[x], [%[in]]")                        \
+    TOPS_DWG_TAP("ldr %[x], [%[in], %[ch]]")                 \
+    "add %[w], %[w], #8\n\t"
+#define TOPS_DWG_NEXT "add %[in], %[in], %[rs]\n\t"
+/* m, shift, nudge = x, t, wa; the output pointer in wb. */
+#define TOPS_DWG_STORE(A)                           \
+    "ldmia %[q]!, {%[x], %[t], %[wa]}\n\t"        \
+    "add %[wa], %[wa], " A ", asr #31\n\t"        \
+    "add " A ", " A ", " A "\n\t"                  \
+    "smmlar " A ", " A ", %[x], %[wa]\n\t"        \
+    "asr " A ", " A ", %[t]\n\t"                  \
+    "ssat " A ", #8, " A "\n\t"                   \
+    "strb " A ", [%[wb]], #1\n\t"
+#define TOPS_DWG_LOOP(TAPS)                                                                              \
+    __asm__ volatile("1:\n\t"                                                                            \
+                     "ldr %[x], %[bp]\n\t"                                                               \
+                     "ldmia %[x]!, {%[a0], %[a1], %[a2], %[a3]}\n\t"                                     \
+                     "str %[x], %[bp]\n\t" TAPS "ldr %[wb], %[op]\n\t" TOPS_DWG_STORE("%[a0]")           \
+                         TOPS_DWG_STORE("%[a1]") TOPS_DWG_STORE("%[a2]") TOPS_DWG_STORE("%[a3]")         \
+                     "str %[wb], %[op]\n\t"                                                              \
+                     "ldr %[x], %[end]\n\t"                                                              \
+                     "cmp %[wb], %[x]\n\t"                                                               \
+                     "bne 1b\n\t"                                                                        \
+                     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [in] "+r"(in),    \
+                       [w] "+r"(w), [q] "+r"(qp), [x] "=&r"(x), [t] "=&r"(t), [wa] "=&r"(wa),           \
+                       [wb] "=&r"(wb), [bp] "+m"(bias_p), [op] "+m"(out)                                 \
+                     : [ch] "r"(chr), [rs] "r"(rs), [off] "r"(off), [end] "m"(end)                      \
+                     : "cc", "memory")
+
+__attribute__((noinline)) static void tops_dw_groups(const int8_t *in_p, const int32_t *w_p, const tops_rq *q,
+                                                     const int32_t *bias_p, int8_t *out, int32_t groups, int32_t ch,
+                                                     int32_t row_step, int32_t offset2, int32_t rows, int32_t cols)
+{
+    register int32_t a0 __asm__("r0");
+    register int32_t a1 __asm__("r1");
+    register int32_t a2 __asm__("r2");
+    register int32_t a3 __asm__("r3");
+    register int32_t x __asm__("r4");
+    register int32_t t __asm__("r5");
+    register int32_t wa __asm__("r6");
+    register int32_t wb __asm__("r8");
+    register const int8_t *in __asm__("r7") = in_p;
+    register const int32_t *w __asm__("r9") = w_p;
+    register int32_t off __asm__("r10") = offset2;
+    register int32_t chr __asm__("r11") = ch;
+    register int32_t rs __asm__("r12") = row_step;
+    register const tops_rq *qp __asm__("lr") = q;
+    int8_t *end = out + 4 * groups;
+    if (rows == 3 && cols == 3) {
+        TOPS_DWG_LOOP(TOPS_DWG_ROW3 TOPS_DWG_NEXT TOPS_DWG_ROW3 TOPS_DWG_NEXT TOPS_DWG_ROW3
+                      "sub %[in], %[in], %[rs], lsl #1\n\t"
+                      "add %[in], %[in], #4\n\t");
+    } else if (rows == 3) {
+        TOPS_DWG_LOOP(TOPS_DWG_ROW2 TOPS_DWG_NEXT TOPS_DWG_ROW2 TOPS_DWG_NEXT TOPS_DWG_ROW2
+                      "sub %[in], %[in], %[rs], lsl #1\n\t"
+                      "add %[in], %[in], #4\n\t");
+    } else if (cols == 3) { /* two rows: the clipped row's weights are skipped */
+        TOPS_DWG_LOOP(TOPS_DWG_ROW3 TOPS_DWG_NEXT TOPS_DWG_ROW3
+                      "sub %[in], %[in], %[rs]\n\t"
+                      "add %[in], %[in], #4\n\t"
+                      "add %[w], %[w], #24\n\t");
+    } else {
+        TOPS_DWG_LOOP(TOPS_DWG_ROW2 TOPS_DWG_NEXT TOPS_DWG_ROW2
+                      "sub %[in], %[in], %[rs]\n\t"
+                      "add %[in], %[in], #4\n\t"
+                      "add %[w], %[w], #24\n\t");
+    }
+    (void)a0; (void)a1; (void)a2; (void)a3; (void)x; (void)t; (void)wa; (void)wb;
+}
+#undef TOPS_DWG_LOOP
+#undef TOPS_DWG_STORE
+#undef TOPS_DWG_NEXT
+#undef TOPS_DWG_ROW2
+#undef TOPS_DWG_ROW3
+#undef TOPS_DWG_TAP
+#endif
+
 int32_t tops_depthwise_conv2d_s8_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims)
 {
     (void)input_dims;
@@ -167,7 +270,14 @@ TOPS_ALWAYS_INLINE void tops_dw_impl(const tops_depthwise_conv2d_params *params,
                 const int8_t *in_corner = input + ((b * input_dims->h + y0 + ky_lo) * input_dims->w + x0 + kx_lo) * channels;
                 const int32_t *w_corner = wq + (ky_lo * fw + kx_lo) * 2;
                 const tops_rq *q = rq;
-                for (c = 0; c + 4 <= channels; c += 4, q += 4, w_corner += 2 * taps) {
+                c = 0;
+#ifdef TOPS_DSP_ASM
+                if (fast && full && bias != 0 && filter_dims->h == 3 && fw == 3 && rows >= 2 && cols >= 2 && channels >= 4) {
+                    tops_dw_groups(in_corner, w_corner, rq, bias, out, channels >> 2, channels, in_row_step, offset2, rows, cols);
+                    c = channels & ~3;
+                }
+#endif
+                for (; c + 4 <= channels; c += 4, q += 4, w_corner += 2 * taps) {
                     int32_t acc[4] = {0, 0, 0, 0};
                     const int8_t *in_p = in_corner + c;
                     const int32_t *w_p = w_corner;
