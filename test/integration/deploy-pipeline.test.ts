@@ -5,33 +5,25 @@
  * not fit is a clean error naming the sizes; another board re-runs only the board stages.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { useTemporalHome } from '../helpers/temporal-server';
 
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws-board.yaml');
 jest.setTimeout(300_000);
 
 describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
-  let temporal: TestTemporal;
-  let home: string;
+  const t = useTemporalHome('tinyops-deploy-');
   let env: NodeJS.ProcessEnv;
   let store: string;
   let first: RunJson;
 
   beforeAll(async () => {
-    temporal = await startTestTemporal();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-deploy-'));
-    store = path.join(home, 'store');
-    env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state') };
+    env = t.env;
+    store = path.join(t.home, 'store');
     const r = await runCli(['run', pipeline, '--json', '--store', store], env);
     if (r.code !== 0) throw new Error(`first run failed (${r.code}):\n${r.stderr}`);
     first = parseRunJson(r.stdout);
-  });
-  afterAll(async () => {
-    await temporal.stop();
-    fs.rmSync(home, { recursive: true, force: true });
   });
 
   it('runs the test clips on the board bit-exactly and reports the board metrics', () => {

@@ -5,33 +5,25 @@
  * dnas stage with the budget and the overshoot, no stack trace.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
+import { useTemporalHome } from '../helpers/temporal-server';
 
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws-dnas.yaml');
 jest.setTimeout(300_000);
 
 describe('tinyops run with dnas → train → quantize → codegen → deploy', () => {
-  let temporal: TestTemporal;
-  let home: string;
+  const t = useTemporalHome('tinyops-dnas-');
   let env: NodeJS.ProcessEnv;
   let store: string;
   let first: RunJson;
 
   beforeAll(async () => {
-    temporal = await startTestTemporal();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-dnas-'));
-    store = path.join(home, 'store');
-    env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state') };
+    env = t.env;
+    store = path.join(t.home, 'store');
     const r = await runCli(['run', pipeline, '--json', '--store', store], env);
     if (r.code !== 0) throw new Error(`first run failed (${r.code}):\n${r.stderr}`);
     first = parseRunJson(r.stdout);
-  });
-  afterAll(async () => {
-    await temporal.stop();
-    fs.rmSync(home, { recursive: true, force: true });
   });
 
   it('trains and deploys the searched architecture; predictions match codegen and deploy', () => {

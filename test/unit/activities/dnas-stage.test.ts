@@ -12,11 +12,10 @@ import { createStageContext } from '../../../activities/stage-context';
 import type { StageProgress, StageResult } from '../../../src/stage/stage-module';
 import { trainStage } from '../../../activities/train';
 import { dnasConfigSchema, type DnasConfig } from '../../../src/dnas/dnas-config';
-import { writeFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { trainStageConfigSchema } from '../../../src/nn/train-config';
 import type { ArtifactRef } from '../../../src/store/artifact-store';
 import { LocalStore } from '../../../src/store/local-store';
-import { syntheticData } from '../nn/synthetic-data';
+import { storeSyntheticFeatures } from '../../helpers/feature-artifacts';
 
 jest.setTimeout(120_000);
 
@@ -35,16 +34,7 @@ describe('dnas stage', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-dnas-'));
     store = new LocalStore(path.join(dir, 'store'));
-    const data = syntheticData({ n: 64, nVal: 16, shape: [20, 10], numClasses: 4 });
-    const labels = ['_silence_', '_unknown_', 'yes', 'no'];
-    const refs: ArtifactRef[] = [];
-    for (const [name, set] of [['train', data.train], ['validation', data.validation]] as const) {
-      const file = path.join(dir, `${name}.feat`);
-      writeFeatureTensor(file, { shape: [set.n, 20, 10], split: name, labels, frontEnd: {}, labelIndex: [...set.y], clips: [...set.y].map((_, i) => `c${i}.wav`) }, set.x);
-      const ref = await store.putFile(file);
-      refs.push({ ...ref, name, mediaType: 'application/x-tinyops-features' });
-    }
-    inputs = { features: { artifacts: refs, metrics: {} } };
+    inputs = { features: { artifacts: await storeSyntheticFeatures(store, dir, { n: 64, nVal: 16 }), metrics: {} } };
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
