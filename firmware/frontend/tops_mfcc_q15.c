@@ -20,6 +20,18 @@
 
 #include "tops_mfcc.h"
 
+/*
+ * Phase markers for the per-step cost breakdown of test/bench/stream.bench.ts: built with
+ * -DTOPS_MFCC_PROFILE, log_mel_frame calls an out-of-line empty function between its steps and
+ * the QEMU plugin snapshots the counters there. Compiled out otherwise.
+ */
+#ifdef TOPS_MFCC_PROFILE
+void tops_mfcc_phase(void);
+#define TOPS_MFCC_PHASE() tops_mfcc_phase()
+#else
+#define TOPS_MFCC_PHASE() ((void)0)
+#endif
+
 /* Number of significant bits: 0 for 0 (int-arith.ts bitLength). */
 static int32_t bit_length32(uint32_t x)
 {
@@ -503,11 +515,15 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
     if (nrm < 0) {
         nrm = 0;
     }
+    TOPS_MFCC_PHASE();
 
     /* 2-3. window, FFT: Y = 2^(15 + 30 + 1 + nrm - s) X */
     window_into(t, x, nrm, y);
+    TOPS_MFCC_PHASE();
     complex_fft(t, y);
+    TOPS_MFCC_PHASE();
     split_in_place(t, y);
+    TOPS_MFCC_PHASE();
     scale = 15 + TOPS_MFCC_WINDOW_FRAC_BITS + 1 + nrm - t->window_shift;
 
     /* 4-6. per band: component normalization, power, power normalization, mel sum, log */
@@ -599,7 +615,9 @@ tops_status tops_mfcc_q15_frame(const tops_context *ctx, const tops_mfcc_q15_tab
         return TOPS_ARG_ERROR;
     }
     log_mel_frame(tables, &s, frame, s.log_mel);
+    TOPS_MFCC_PHASE();
     dct_q5(tables, s.log_mel, out);
+    TOPS_MFCC_PHASE();
     return TOPS_OK;
 }
 
