@@ -17,8 +17,22 @@
  * values), so no separate spectrum buffer is needed: 4 472 bytes for the KWS config.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "tops_mfcc.h"
+
+/*
+ * TOPS_MFCC_ASM: the written-out Thumb-2 loops (board builds); TOPS_MFCC_DSP: the Armv7E-M DSP
+ * instructions too (SSUB16/SEL, SMLAWB/SMLAWT: Cortex-M4/M7). The host build (-DTOPS_HOST_BUILD)
+ * and cores without them take the C versions, which compute the same integers.
+ */
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+#define TOPS_MFCC_ASM 1
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#define TOPS_MFCC_DSP 1
+#endif
+#endif
 
 /*
  * Phase markers for the per-step cost breakdown of test/bench/stream.bench.ts: built with
@@ -146,6 +160,35 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
     const int32_t shift = t->window_shift - nrm;
     const int64_t up = shift < 0 ? (int64_t)1 << -shift : 1;
     int32_t n;
+#if defined(TOPS_MFCC_DSP)
+    if (shift >= 17 && shift < 32) {
+        /*
+         * s - nrm >= 17 (every frame whose peak is >= 2^(s - 17), 64 for the KWS window): with
+         * s - nrm = 16 + k, rnd(x w, 16 + k) = (floor(x w / 2^16) + 2^(k-1)) >> k (an integer
+         * added inside a floor of a power-of-two division commutes with it), and floor(x w /
+         * 2^16) + 2^(k-1) is one SMLAWB (SMLAWT for the odd sample of the pair, both read by
+         * one LDR): the same integers as the 64-bit product below.
+         */
+        const int32_t k = shift - 16;
+        const int32_t half = (int32_t)1 << (k - 1);
+        const int32_t *w = t->window_q30;
+        const uint16_t *rev = t->fft_bit_reverse;
+        const int32_t win = t->window_samples;
+        for (n = 0; n < m; n++) {
+            const int32_t i0 = 2 * (int32_t)rev[n];
+            if (i0 + 1 < win) {
+                int32_t pair;
+                memcpy(&pair, x + i0, sizeof pair); /* one LDR (unaligned access is allowed) */
+                z[2 * n] = __smlawb(w[i0], pair, half) >> k;
+                z[2 * n + 1] = __smlawt(w[i0 + 1], pair, half) >> k;
+            } else {
+                z[2 * n] = i0 < win ? __smlawb(w[i0], x[i0], half) >> k : 0;
+                z[2 * n + 1] = 0;
+            }
+        }
+        return;
+    }
+#endif
     if (shift > 0 && shift < 32) {
         /* The usual case (s = 25 - nrm for the KWS window): split-half rounding shift. */
         const int32_t *w = t->window_q30;
@@ -496,21 +539,76 @@ static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
     }
 }
 
+/*
+ * Step 1's peak = max |x[n]|. On the DSP cores two samples per SSUB16 + SEL: a running per-lane
+ * maximum and minimum over aligned words (LDRD, four samples per iteration), then
+ * max(max, -min) over the two lanes; the unaligned head and the tail go through the C loop.
+ * The GE flags of SSUB16 come from the exact 17-bit differences, so no lane can wrap.
+ */
+static uint32_t block_peak(const int16_t *x, int32_t count)
+{
+    uint32_t peak = 0;
+    int32_t n = 0;
+#if defined(TOPS_MFCC_DSP)
+    if (((uintptr_t)x & 2u) != 0 && count > 0) {
+        peak = abs32(x[0]);
+        n = 1;
+    }
+    if (count - n >= 4) {
+        const int16_t *p = x + n;
+        const int16_t *end = p + ((count - n) & ~3);
+        uint32_t mx = 0x80008000u; /* both lanes -32768 */
+        uint32_t mn = 0x7fff7fffu; /* both lanes 32767 */
+        uint32_t v0, v1, d;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldrd   %[v0], %[v1], [%[p]], #8\n\t"
+            "ssub16 %[d], %[v0], %[mx]\n\t"
+            "sel    %[mx], %[v0], %[mx]\n\t"
+            "ssub16 %[d], %[mn], %[v0]\n\t"
+            "sel    %[mn], %[v0], %[mn]\n\t"
+            "ssub16 %[d], %[v1], %[mx]\n\t"
+            "sel    %[mx], %[v1], %[mx]\n\t"
+            "ssub16 %[d], %[mn], %[v1]\n\t"
+            "sel    %[mn], %[v1], %[mn]\n\t"
+            "cmp    %[p], %[end]\n\t"
+            "blo    1b\n\t"
+            : [p] "+r"(p), [mx] "+r"(mx), [mn] "+r"(mn), [v0] "=&r"(v0), [v1] "=&r"(v1), [d] "=&r"(d)
+            : [end] "r"(end)
+            : "cc", "memory");
+        {
+            const int32_t lanes[4] = {(int16_t)(mx & 0xffffu), (int16_t)(mx >> 16), (int16_t)(mn & 0xffffu),
+                                      (int16_t)(mn >> 16)};
+            int32_t i;
+            for (i = 0; i < 4; i++) {
+                const uint32_t a = abs32(lanes[i]);
+                if (a > peak) {
+                    peak = a;
+                }
+            }
+        }
+        n = (int32_t)(end - x);
+    }
+#endif
+    for (; n < count; n++) {
+        const uint32_t a = abs32(x[n]);
+        if (a > peak) {
+            peak = a;
+        }
+    }
+    return peak;
+}
+
 /* Steps 1-6 with scratch already carved. */
 static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, const int16_t *x, int32_t *out)
 {
     int32_t *y = s->z;
     int64_t *power = s->band_power;
     uint32_t peak = 0;
-    int32_t nrm, scale, n, m;
+    int32_t nrm, scale, m;
 
     /* 1. block normalization */
-    for (n = 0; n < t->window_samples; n++) {
-        const uint32_t a = abs32(x[n]);
-        if (a > peak) {
-            peak = a;
-        }
-    }
+    peak = block_peak(x, t->window_samples);
     nrm = 15 - bit_length32(peak);
     if (nrm < 0) {
         nrm = 0;
