@@ -527,11 +527,85 @@ static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
         split_one(t, 0, r0, i0, r0, i0, &z[0]);
         split_one(t, m, r0, i0, r0, i0, &z[2 * m]);
     }
+#if defined(TOPS_MFCC_ASM)
+    /*
+     * Written out for Thumb-2 (48 instructions per k against 68 from GCC): with E = a + conj(b),
+     * O = a - conj(b) of the pair, output k is (E.re + rnd(O.im sr + O.re si), E.im - rnd(O.re sr
+     * + O.im (-si))) and output M - k, from (b, a), has O' = (-O.re, O.im), E' = conj(E):
+     * (E.re + rnd(O.im sr' + O.re (-si')), -(E.im + rnd(O.re (-sr') + O.im (-si')))) with
+     * (sr', si') the twiddle M - k: the products of split_general, term for term. d is the byte
+     * distance from twiddle k to twiddle M - k (4 (M - 2k)); the pair's b is at pa + 2 d.
+     */
+    if (m >= 4) {
+        const int32_t *pre = sr + 1;
+        const int32_t *pim = si + 1;
+        int32_t d = 4 * (m - 2);
+        int32_t ra, rb, rc, rd, re, rf, rg, rh, rx;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldrd   %[ra], %[rb], [%[pa]]\n\t"           /* ar, ai */
+            "add    %[rx], %[pa], %[d], lsl #1\n\t"
+            "ldrd   %[rc], %[rd], [%[rx]]\n\t"           /* br, bi */
+            "add    %[re], %[ra], %[rc]\n\t"             /* E.re */
+            "sub    %[ra], %[ra], %[rc]\n\t"             /* O.re */
+            "add    %[rc], %[rb], %[rd]\n\t"             /* O.im */
+            "sub    %[rb], %[rb], %[rd]\n\t"             /* E.im */
+            "ldr    %[rd], [%[pre], %[d]]\n\t"           /* sr' */
+            "ldr    %[rh], [%[pim], %[d]]\n\t"           /* si' */
+            "rsb    %[rh], %[rh], #0\n\t"
+            "mov    %[rf], #0x20000000\n\t"
+            "mov    %[rg], #0\n\t"
+            "smlal  %[rf], %[rg], %[rc], %[rd]\n\t"
+            "smlal  %[rf], %[rg], %[ra], %[rh]\n\t"
+            "lsr    %[rf], %[rf], #30\n\t"
+            "orr    %[rx], %[rf], %[rg], lsl #2\n\t"     /* ui' */
+            "rsb    %[rd], %[rd], #0\n\t"
+            "mov    %[rf], #0x20000000\n\t"
+            "mov    %[rg], #0\n\t"
+            "smlal  %[rf], %[rg], %[ra], %[rd]\n\t"
+            "smlal  %[rf], %[rg], %[rc], %[rh]\n\t"
+            "lsr    %[rf], %[rf], #30\n\t"
+            "orr    %[rf], %[rf], %[rg], lsl #2\n\t"     /* ur' */
+            "add    %[rg], %[re], %[rx]\n\t"
+            "add    %[rf], %[rf], %[rb]\n\t"
+            "rsb    %[rf], %[rf], #0\n\t"
+            "add    %[rx], %[pa], %[d], lsl #1\n\t"
+            "strd   %[rg], %[rf], [%[rx]]\n\t"           /* Y[M - k] */
+            "ldr    %[rd], [%[pre]], #4\n\t"             /* sr */
+            "ldr    %[rh], [%[pim]], #4\n\t"             /* si */
+            "mov    %[rf], #0x20000000\n\t"
+            "mov    %[rg], #0\n\t"
+            "smlal  %[rf], %[rg], %[rc], %[rd]\n\t"
+            "smlal  %[rf], %[rg], %[ra], %[rh]\n\t"
+            "lsr    %[rf], %[rf], #30\n\t"
+            "orr    %[rx], %[rf], %[rg], lsl #2\n\t"     /* ui */
+            "rsb    %[rh], %[rh], #0\n\t"
+            "mov    %[rf], #0x20000000\n\t"
+            "mov    %[rg], #0\n\t"
+            "smlal  %[rf], %[rg], %[ra], %[rd]\n\t"
+            "smlal  %[rf], %[rg], %[rc], %[rh]\n\t"
+            "lsr    %[rf], %[rf], #30\n\t"
+            "orr    %[rf], %[rf], %[rg], lsl #2\n\t"     /* ur */
+            "add    %[rg], %[re], %[rx]\n\t"
+            "sub    %[rf], %[rb], %[rf]\n\t"
+            "strd   %[rg], %[rf], [%[pa]], #8\n\t"       /* Y[k] */
+            "subs   %[d], %[d], #8\n\t"
+            "bne    1b\n\t"
+            : [pa] "+r"(pa), [pre] "+r"(pre), [pim] "+r"(pim), [d] "+r"(d), [ra] "=&r"(ra), [rb] "=&r"(rb),
+              [rc] "=&r"(rc), [rd] "=&r"(rd), [re] "=&r"(re), [rf] "=&r"(rf), [rg] "=&r"(rg), [rh] "=&r"(rh),
+              [rx] "=&r"(rx)
+            :
+            : "cc", "memory");
+    }
+    (void)pb;
+    (void)k;
+#else
     for (k = 1; k < m / 2; k++, pa += 2, pb -= 2) {
         const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
         split_general(sr[k], si[k], ar, ai, br, bi, pa);
         split_general(sr[m - k], si[m - k], br, bi, ar, ai, pb);
     }
+#endif
     /* k = M/2 pairs with itself. */
     {
         const int32_t ar = z[m], ai = z[m + 1];
@@ -629,33 +703,35 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
         const int32_t start = t->mel_start[m];
         const int32_t len = t->mel_length[m];
         const int16_t *w = t->mel_weights_q15 + t->mel_offset[m];
+        const int32_t *yb = y + 2 * start;
         uint32_t cmax = 0;
-        uint64_t pmax = 0;
+        uint32_t pmax_lo = 0, pmax_hi = 0;
         int64_t acc = 0;
         int32_t q, sh, g, l, i;
+        /*
+         * Only bitLength(max) is used of cmax and pmax, and for non-negative values that is the
+         * bitLength of their bitwise OR: an OR per value instead of a compare and select.
+         */
         for (i = 0; i < len; i++) {
-            const uint32_t ar = abs32(y[2 * (start + i)]);
-            const uint32_t ai = abs32(y[2 * (start + i) + 1]);
-            const uint32_t a = ar > ai ? ar : ai;
-            if (a > cmax) {
-                cmax = a;
-            }
+            cmax |= abs32(yb[2 * i]) | abs32(yb[2 * i + 1]);
         }
         q = bit_length32(cmax) - TOPS_MFCC_COMPONENT_BITS;
         if (q < 0) {
             q = 0;
         }
-        for (i = 0; i < len; i++) {
+        {
             /* |Y| <= 2^30 + a few LSB (fft-q30.ts SCALING) and q <= 6: Y + 2^(q-1) cannot overflow. */
             const int32_t half = q == 0 ? 0 : (int32_t)1 << (q - 1);
-            const int32_t cr = (y[2 * (start + i)] + half) >> q;
-            const int32_t ci = (y[2 * (start + i) + 1] + half) >> q;
-            power[i] = (int64_t)cr * cr + (int64_t)ci * ci; /* < 2^51 */
-            if ((uint64_t)power[i] > pmax) {
-                pmax = (uint64_t)power[i];
+            for (i = 0; i < len; i++) {
+                const int32_t cr = (yb[2 * i] + half) >> q;
+                const int32_t ci = (yb[2 * i + 1] + half) >> q;
+                const int64_t p = (int64_t)cr * cr + (int64_t)ci * ci; /* < 2^51 */
+                power[i] = p;
+                pmax_lo |= (uint32_t)p;
+                pmax_hi |= (uint32_t)((uint64_t)p >> 32);
             }
         }
-        sh = bit_length64(pmax) - t->band_bits;
+        sh = (pmax_hi != 0 ? 32 + bit_length32(pmax_hi) : bit_length32(pmax_lo)) - t->band_bits;
         if (sh < 0) {
             sh = 0;
         }
