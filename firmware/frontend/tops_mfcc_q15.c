@@ -406,6 +406,31 @@ static int group_butterflies(int32_t *group, int32_t half2, const int32_t *re, c
 #define WRITTEN_OUT_GROUPS(step) 0
 #endif
 
+/*
+ * Stages len = 2 and 4 of the FFT in one pass over groups of four values: their twiddles are 1
+ * and -i, applied without a multiply (see complex_fft), so every value is a sum or difference
+ * of inputs and the fused pass computes the same integers with half the loads and stores.
+ */
+static void first_two_stages(int32_t *z, const int32_t *end)
+{
+    for (; z < end; z += 8) {
+        /* len = 2: (z0, z1) and (z2, z3) */
+        const int32_t u0r = z[0] + z[2], u0i = z[1] + z[3];
+        const int32_t u1r = z[0] - z[2], u1i = z[1] - z[3];
+        const int32_t u2r = z[4] + z[6], u2i = z[5] + z[7];
+        const int32_t u3r = z[4] - z[6], u3i = z[5] - z[7];
+        /* len = 4: (u0, u2) with twiddle 1, (u1, u3) with -i: t = (u3.im, -u3.re) */
+        z[0] = u0r + u2r;
+        z[1] = u0i + u2i;
+        z[4] = u0r - u2r;
+        z[5] = u0i - u2i;
+        z[2] = u1r + u3i;
+        z[3] = u1i - u3r;
+        z[6] = u1r - u3i;
+        z[7] = u1i + u3r;
+    }
+}
+
 /* Step 3a: the M-point radix-2 DIT complex FFT in place (fft-q30.ts), inputs already bit-reversed. */
 static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
 {
@@ -417,8 +442,12 @@ static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
      */
     const int minus_i = t->fft_twiddle_re[m / 4] == 0 && t->fft_twiddle_im[m / 4] == -((int32_t)1 << 30);
     int32_t *const end = z + 2 * m;
-    int32_t len;
-    for (len = 2; len <= m; len *= 2) {
+    int32_t len = 2;
+    if (m >= 4 && minus_i) {
+        first_two_stages(z, end);
+        len = 8;
+    }
+    for (; len <= m; len *= 2) {
         const int32_t half2 = len; /* int32 offset of the partner: 2 * (len / 2) */
         const int32_t stride = 2 * len;
         const int32_t step = m / len;
