@@ -741,9 +741,32 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
          * Only bitLength(max) is used of cmax and pmax, and for non-negative values that is the
          * bitLength of their bitwise OR: an OR per value instead of a compare and select.
          */
+#if defined(TOPS_MFCC_ASM)
+        if (len > 0) {
+            const int32_t *py = yb;
+            int32_t n = len;
+            int32_t re, im, ta, tb;
+            __asm__ volatile(
+                "1:\n\t"
+                "ldrd   %[re], %[im], [%[py]], #8\n\t"
+                "eor    %[ta], %[re], %[re], asr #31\n\t"
+                "sub    %[ta], %[ta], %[re], asr #31\n\t"   /* |re| */
+                "eor    %[tb], %[im], %[im], asr #31\n\t"
+                "sub    %[tb], %[tb], %[im], asr #31\n\t"   /* |im| */
+                "orr    %[c], %[c], %[ta]\n\t"
+                "orr    %[c], %[c], %[tb]\n\t"
+                "subs   %[n], %[n], #1\n\t"
+                "bne    1b\n\t"
+                : [py] "+r"(py), [n] "+r"(n), [c] "+r"(cmax), [re] "=&r"(re), [im] "=&r"(im), [ta] "=&r"(ta),
+                  [tb] "=&r"(tb)
+                :
+                : "cc", "memory");
+        }
+#else
         for (i = 0; i < len; i++) {
             cmax |= abs32(yb[2 * i]) | abs32(yb[2 * i + 1]);
         }
+#endif
         q = bit_length32(cmax) - TOPS_MFCC_COMPONENT_BITS;
         if (q < 0) {
             q = 0;
@@ -751,6 +774,33 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
         {
             /* |Y| <= 2^30 + a few LSB (fft-q30.ts SCALING) and q <= 6: Y + 2^(q-1) cannot overflow. */
             const int32_t half = q == 0 ? 0 : (int32_t)1 << (q - 1);
+#if defined(TOPS_MFCC_ASM)
+            if (len > 0) {
+                const int32_t *py = yb;
+                int64_t *pp = power;
+                int32_t n = len;
+                int32_t cr, ci, lo, hi;
+                /* P = rnd(re, q)^2 + rnd(im, q)^2 (an SMULL and an SMLAL), stored, ORed into pmax. */
+                __asm__ volatile(
+                    "1:\n\t"
+                    "ldrd   %[cr], %[ci], [%[py]], #8\n\t"
+                    "add    %[cr], %[cr], %[half]\n\t"
+                    "asr    %[cr], %[cr], %[q]\n\t"
+                    "add    %[ci], %[ci], %[half]\n\t"
+                    "asr    %[ci], %[ci], %[q]\n\t"
+                    "smull  %[lo], %[hi], %[cr], %[cr]\n\t"
+                    "smlal  %[lo], %[hi], %[ci], %[ci]\n\t"
+                    "strd   %[lo], %[hi], [%[pp]], #8\n\t"
+                    "orr    %[plo], %[plo], %[lo]\n\t"
+                    "orr    %[phi], %[phi], %[hi]\n\t"
+                    "subs   %[n], %[n], #1\n\t"
+                    "bne    1b\n\t"
+                    : [py] "+r"(py), [pp] "+r"(pp), [n] "+r"(n), [plo] "+r"(pmax_lo), [phi] "+r"(pmax_hi),
+                      [cr] "=&r"(cr), [ci] "=&r"(ci), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                    : [half] "r"(half), [q] "r"(q)
+                    : "cc", "memory");
+            }
+#else
             for (i = 0; i < len; i++) {
                 const int32_t cr = (yb[2 * i] + half) >> q;
                 const int32_t ci = (yb[2 * i + 1] + half) >> q;
@@ -759,6 +809,7 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
                 pmax_lo |= (uint32_t)p;
                 pmax_hi |= (uint32_t)((uint64_t)p >> 32);
             }
+#endif
         }
         sh = (pmax_hi != 0 ? 32 + bit_length32(pmax_hi) : bit_length32(pmax_lo)) - t->band_bits;
         if (sh < 0) {
@@ -767,9 +818,40 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
         /* rnd(P, sh) <= 2^band_bits <= 2^30: an int32 operand for SMLAL. */
         if (sh > 0 && sh < 32) {
             /* The usual case: the rounding shift on the two 32-bit halves (the result fits). */
+#if defined(TOPS_MFCC_ASM)
+            if (len > 0) {
+                const int64_t *pp = power;
+                const int16_t *pw = w;
+                const uint32_t rnd = (uint32_t)1 << (sh - 1);
+                const int32_t left = 32 - sh;
+                uint32_t alo = 0;
+                int32_t ahi = 0;
+                int32_t n = len;
+                uint32_t lo, hi;
+                int32_t wt;
+                __asm__ volatile(
+                    "1:\n\t"
+                    "ldrd   %[lo], %[hi], [%[pp]], #8\n\t"
+                    "adds   %[lo], %[lo], %[rnd]\n\t"
+                    "adc    %[hi], %[hi], #0\n\t"
+                    "lsr    %[lo], %[lo], %[sh]\n\t"
+                    "lsl    %[hi], %[hi], %[left]\n\t"
+                    "orr    %[lo], %[lo], %[hi]\n\t"           /* rnd(P, sh) */
+                    "ldrsh  %[wt], [%[pw]], #2\n\t"
+                    "smlal  %[alo], %[ahi], %[lo], %[wt]\n\t"
+                    "subs   %[n], %[n], #1\n\t"
+                    "bne    1b\n\t"
+                    : [pp] "+r"(pp), [pw] "+r"(pw), [n] "+r"(n), [alo] "+r"(alo), [ahi] "+r"(ahi), [lo] "=&r"(lo),
+                      [hi] "=&r"(hi), [wt] "=&r"(wt)
+                    : [rnd] "r"(rnd), [sh] "r"(sh), [left] "r"(left)
+                    : "cc", "memory");
+                acc = (int64_t)(((uint64_t)(uint32_t)ahi << 32) | alo);
+            }
+#else
             for (i = 0; i < len; i++) {
                 acc += (int64_t)w[i] * round_shift64_to32(power[i], sh); /* < 2^52 */
             }
+#endif
         } else {
             for (i = 0; i < len; i++) {
                 acc += (int64_t)w[i] * (int32_t)round_shift64(power[i], sh);
