@@ -27,7 +27,11 @@
  * and cores without them take the C versions, which compute the same integers.
  */
 #if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+/* The 13-register loops only when optimizing: at -O0 GCC keeps a frame pointer and cannot
+   allocate them (as the dsp kernels, docs/firmware.md#ref-vs-dsp). */
+#if defined(__OPTIMIZE__)
 #define TOPS_MFCC_ASM 1
+#endif
 #if defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 #define TOPS_MFCC_DSP 1
@@ -279,7 +283,7 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
 static void butterflies(int32_t *pa, const int32_t *end, int32_t half2, int32_t stride,
                         int32_t wr, int32_t wi)
 {
-#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+#if defined(TOPS_MFCC_ASM)
     int32_t *pb = pa + half2;
     const int32_t nwi = -wi;
     const int32_t step_bytes = 4 * stride;
@@ -348,7 +352,7 @@ static void butterflies(int32_t *pa, const int32_t *end, int32_t half2, int32_t 
  */
 static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t wi)
 {
-#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+#if defined(TOPS_MFCC_ASM)
     const int32_t nwi = -wi;
     int32_t br, bi, ar, ai, lo, hi;
     __asm__ volatile(
@@ -386,7 +390,7 @@ static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t w
 #endif
 }
 
-#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+#if defined(TOPS_MFCC_ASM)
 /*
  * Butterflies j = 1 .. count of one group of a last stage, the twiddles read with
  * post-increment (STEP_BYTES = 4 step, an immediate). Arithmetic of butterflies(): ti first,
@@ -532,7 +536,7 @@ static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
             /* The last stages (<= 4 groups): group outside, each twiddle loaded per butterfly. */
             for (pa = z; pa < end; pa += stride) {
                 const int32_t *wr = t->fft_twiddle_re;
-#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+#if defined(TOPS_MFCC_ASM)
                 if (group_butterflies(pa, half2, wr, t->fft_twiddle_im, step, len / 2 - 1)) {
                     continue;
                 }
