@@ -155,10 +155,43 @@ static int scratch_from(const tops_context *ctx, const tops_mfcc_q15_tables *t, 
 }
 
 /*
- * Steps 1-2 fused with the FFT's input packing: z[n] = v[2 rev(n)] + i v[2 rev(n) + 1] with
- * v[i] = rnd(x[i] w[i], s - nrm) (or x[i] w[i] 2^(nrm - s)), 0 beyond the window.
+ * Twiddle j = len/4 of a stage is -i = (0, -2^30) in the table (fft-q30.ts, every power of
+ * two): then mulSubRound30 is exact without a multiply, rnd(zi*2^30, 30) = zi and
+ * rnd(-zr*2^30, 30) = -zr, the same integers. Checked, not assumed.
  */
-static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t nrm, int32_t *z)
+static int twiddle_minus_i(const tops_mfcc_q15_tables *t)
+{
+    const int32_t m = t->fft_size / 2;
+    return t->fft_twiddle_re[m / 4] == 0 && t->fft_twiddle_im[m / 4] == -((int32_t)1 << 30);
+}
+
+#if defined(TOPS_MFCC_DSP)
+/*
+ * Complex input n of the FFT, z[n] = v[i0] + i v[i0 + 1] with i0 = 2 rev(n), by SMLAWB/SMLAWT
+ * (see window_into), 0 beyond the window.
+ */
+static inline void window_pair(const int32_t *w, const int16_t *x, int32_t i0, int32_t win, int32_t half, int32_t k,
+                               int32_t *re, int32_t *im)
+{
+    if (i0 + 1 < win) {
+        int32_t pair;
+        memcpy(&pair, x + i0, sizeof pair); /* one LDR (unaligned access is allowed) */
+        *re = __smlawb(w[i0], pair, half) >> k;
+        *im = __smlawt(w[i0 + 1], pair, half) >> k;
+    } else {
+        *re = i0 < win ? __smlawb(w[i0], x[i0], half) >> k : 0;
+        *im = 0;
+    }
+}
+#endif
+
+/*
+ * Steps 1-2 fused with the FFT's input packing: z[n] = v[2 rev(n)] + i v[2 rev(n) + 1] with
+ * v[i] = rnd(x[i] w[i], s - nrm) (or x[i] w[i] 2^(nrm - s)), 0 beyond the window. Returns 1 when
+ * it also did the FFT's first two stages (first_two_stages' arithmetic on each group of four
+ * inputs while they are in registers), 0 when complex_fft must do them.
+ */
+static int window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t nrm, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
     const int32_t shift = t->window_shift - nrm;
@@ -178,19 +211,37 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
         const int32_t *w = t->window_q30;
         const uint16_t *rev = t->fft_bit_reverse;
         const int32_t win = t->window_samples;
-        for (n = 0; n < m; n++) {
-            const int32_t i0 = 2 * (int32_t)rev[n];
-            if (i0 + 1 < win) {
-                int32_t pair;
-                memcpy(&pair, x + i0, sizeof pair); /* one LDR (unaligned access is allowed) */
-                z[2 * n] = __smlawb(w[i0], pair, half) >> k;
-                z[2 * n + 1] = __smlawt(w[i0 + 1], pair, half) >> k;
-            } else {
-                z[2 * n] = i0 < win ? __smlawb(w[i0], x[i0], half) >> k : 0;
-                z[2 * n + 1] = 0;
+        if (m >= 4 && twiddle_minus_i(t)) {
+            for (n = 0; n < m; n += 4, z += 8) {
+                int32_t z0r, z0i, z1r, z1i, z2r, z2i, z3r, z3i;
+                int32_t u0r, u0i, u1r, u1i, u2r, u2i, u3r, u3i;
+                window_pair(w, x, 2 * (int32_t)rev[n], win, half, k, &z0r, &z0i);
+                window_pair(w, x, 2 * (int32_t)rev[n + 1], win, half, k, &z1r, &z1i);
+                window_pair(w, x, 2 * (int32_t)rev[n + 2], win, half, k, &z2r, &z2i);
+                window_pair(w, x, 2 * (int32_t)rev[n + 3], win, half, k, &z3r, &z3i);
+                u0r = z0r + z1r;
+                u0i = z0i + z1i;
+                u1r = z0r - z1r;
+                u1i = z0i - z1i;
+                u2r = z2r + z3r;
+                u2i = z2i + z3i;
+                u3r = z2r - z3r;
+                u3i = z2i - z3i;
+                z[0] = u0r + u2r;
+                z[1] = u0i + u2i;
+                z[4] = u0r - u2r;
+                z[5] = u0i - u2i;
+                z[2] = u1r + u3i;
+                z[3] = u1i - u3r;
+                z[6] = u1r - u3i;
+                z[7] = u1i + u3r;
             }
+            return 1;
         }
-        return;
+        for (n = 0; n < m; n++) {
+            window_pair(w, x, 2 * (int32_t)rev[n], win, half, k, &z[2 * n], &z[2 * n + 1]);
+        }
+        return 0;
     }
 #endif
     if (shift > 0 && shift < 32) {
@@ -206,7 +257,7 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
                 z[2 * n + 1] = 0;
             }
         }
-        return;
+        return 0;
     }
     /*
      * General case, straight from the contract. window_shift is about 15 + log2(window), so
@@ -229,6 +280,7 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
         z[2 * n] = pair[0];
         z[2 * n + 1] = pair[1];
     }
+    return 0;
 }
 
 /*
@@ -483,18 +535,15 @@ static void first_two_stages(int32_t *z, const int32_t *end)
 }
 
 /* Step 3a: the M-point radix-2 DIT complex FFT in place (fft-q30.ts), inputs already bit-reversed. */
-static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
+static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z, int first_stages_done)
 {
     const int32_t m = t->fft_size / 2;
-    /*
-     * Twiddle j = len/4 of a stage is -i = (0, -2^30) in the table (fft-q30.ts, every power of
-     * two): then mulSubRound30 is exact without a multiply, rnd(zi*2^30, 30) = zi and
-     * rnd(-zr*2^30, 30) = -zr, the same integers. Checked once, not assumed.
-     */
-    const int minus_i = t->fft_twiddle_re[m / 4] == 0 && t->fft_twiddle_im[m / 4] == -((int32_t)1 << 30);
+    const int minus_i = twiddle_minus_i(t);
     int32_t *const end = z + 2 * m;
     int32_t len = 2;
-    if (m >= 4 && minus_i) {
+    if (first_stages_done) {
+        len = 8;
+    } else if (m >= 4 && minus_i) {
         first_two_stages(z, end);
         len = 8;
     }
@@ -760,6 +809,7 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
     int64_t *power = s->band_power;
     uint32_t peak = 0;
     int32_t nrm, scale, m;
+    int first_stages_done;
 
     /* 1. block normalization */
     peak = block_peak(x, t->window_samples);
@@ -770,9 +820,9 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
     TOPS_MFCC_PHASE();
 
     /* 2-3. window, FFT: Y = 2^(15 + 30 + 1 + nrm - s) X */
-    window_into(t, x, nrm, y);
+    first_stages_done = window_into(t, x, nrm, y);
     TOPS_MFCC_PHASE();
-    complex_fft(t, y);
+    complex_fft(t, y, first_stages_done);
     TOPS_MFCC_PHASE();
     split_in_place(t, y);
     TOPS_MFCC_PHASE();
