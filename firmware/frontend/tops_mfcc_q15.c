@@ -446,8 +446,9 @@ static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t w
 /*
  * Butterflies j = 1 .. count of one group of a last stage, the twiddles read with
  * post-increment (STEP_BYTES = 4 step, an immediate). Arithmetic of butterflies(): ti first,
- * then wi negated in its register for tr = rnd(br wr + bi (-wi), 30). 13 registers, 27
- * instructions per butterfly. The twiddle -i butterfly goes through the multiplies here: exact,
+ * then tr = rnd(br wr - bi wi, 30) with the accumulator started at 2^29 - bi wi (SMULL, then
+ * RSBS / SBC negate the 64-bit product and add the rounding constant: the same 64-bit sum as
+ * 2^29 + br wr + bi (-wi), without negating wi). 13 registers, 26 instructions per butterfly. The twiddle -i butterfly goes through the multiplies here: exact,
  * so the same integers.
  */
 #define TOPS_GROUP_BUTTERFLIES(STEP_BYTES)                                                            \
@@ -462,11 +463,10 @@ static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t w
         "smlal  %[lo], %[hi], %[bi], %[wr]\n\t"                                                      \
         "lsr    %[lo], %[lo], #30\n\t"                                                               \
         "orr    %[ai], %[lo], %[hi], lsl #2\n\t"                                                     \
-        "rsb    %[wi], %[wi], #0\n\t"                                                                \
-        "mov    %[lo], #0x20000000\n\t"                                                              \
-        "mov    %[hi], #0\n\t"                                                                       \
+        "smull  %[lo], %[hi], %[bi], %[wi]\n\t"                                                      \
+        "rsbs   %[lo], %[lo], #0x20000000\n\t"                                                       \
+        "sbc    %[hi], %[hi], %[hi], lsl #1\n\t"                                                     \
         "smlal  %[lo], %[hi], %[br], %[wr]\n\t"                                                      \
-        "smlal  %[lo], %[hi], %[bi], %[wi]\n\t"                                                      \
         "lsr    %[lo], %[lo], #30\n\t"                                                               \
         "orr    %[ar], %[lo], %[hi], lsl #2\n\t"                                                     \
         "ldrd   %[br], %[bi], [%[pa]]\n\t"                                                           \
@@ -658,11 +658,13 @@ static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
     }
 #if defined(TOPS_MFCC_ASM)
     /*
-     * Written out for Thumb-2 (48 instructions per k against 68 from GCC): with E = a + conj(b),
+     * Written out for Thumb-2 (45 instructions per k against 68 from GCC): with E = a + conj(b),
      * O = a - conj(b) of the pair, output k is (E.re + rnd(O.im sr + O.re si), E.im - rnd(O.re sr
-     * + O.im (-si))) and output M - k, from (b, a), has O' = (-O.re, O.im), E' = conj(E):
-     * (E.re + rnd(O.im sr' + O.re (-si')), -(E.im + rnd(O.re (-sr') + O.im (-si')))) with
-     * (sr', si') the twiddle M - k: the products of split_general, term for term. d is the byte
+     * - O.im si)) and output M - k, from (b, a), has O' = (-O.re, O.im), E' = conj(E):
+     * (E.re + rnd(O.im sr' - O.re si'), -(E.im + rnd(-(O.re sr' + O.im si')))) with (sr', si') the
+     * twiddle M - k: the products of split_general, term for term. A difference or a negated sum
+     * starts from 2^29 - P (SMULL, then RSBS / SBC: the 64-bit negation plus the rounding
+     * constant), so no twiddle is negated. d is the byte
      * distance from twiddle k to twiddle M - k (4 (M - 2k)); the pair's b is at pa + 2 d.
      */
     if (m >= 4) {
@@ -681,18 +683,16 @@ static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
             "sub    %[rb], %[rb], %[rd]\n\t"             /* E.im */
             "ldr    %[rd], [%[pre], %[d]]\n\t"           /* sr' */
             "ldr    %[rh], [%[pim], %[d]]\n\t"           /* si' */
-            "rsb    %[rh], %[rh], #0\n\t"
-            "mov    %[rf], #0x20000000\n\t"
-            "mov    %[rg], #0\n\t"
+            "smull  %[rf], %[rg], %[ra], %[rh]\n\t"
+            "rsbs   %[rf], %[rf], #0x20000000\n\t"
+            "sbc    %[rg], %[rg], %[rg], lsl #1\n\t"
             "smlal  %[rf], %[rg], %[rc], %[rd]\n\t"
-            "smlal  %[rf], %[rg], %[ra], %[rh]\n\t"
             "lsr    %[rf], %[rf], #30\n\t"
             "orr    %[rx], %[rf], %[rg], lsl #2\n\t"     /* ui' */
-            "rsb    %[rd], %[rd], #0\n\t"
-            "mov    %[rf], #0x20000000\n\t"
-            "mov    %[rg], #0\n\t"
-            "smlal  %[rf], %[rg], %[ra], %[rd]\n\t"
+            "smull  %[rf], %[rg], %[ra], %[rd]\n\t"
             "smlal  %[rf], %[rg], %[rc], %[rh]\n\t"
+            "rsbs   %[rf], %[rf], #0x20000000\n\t"
+            "sbc    %[rg], %[rg], %[rg], lsl #1\n\t"
             "lsr    %[rf], %[rf], #30\n\t"
             "orr    %[rf], %[rf], %[rg], lsl #2\n\t"     /* ur' */
             "add    %[rg], %[re], %[rx]\n\t"
@@ -708,11 +708,10 @@ static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
             "smlal  %[rf], %[rg], %[ra], %[rh]\n\t"
             "lsr    %[rf], %[rf], #30\n\t"
             "orr    %[rx], %[rf], %[rg], lsl #2\n\t"     /* ui */
-            "rsb    %[rh], %[rh], #0\n\t"
-            "mov    %[rf], #0x20000000\n\t"
-            "mov    %[rg], #0\n\t"
+            "smull  %[rf], %[rg], %[rc], %[rh]\n\t"
+            "rsbs   %[rf], %[rf], #0x20000000\n\t"
+            "sbc    %[rg], %[rg], %[rg], lsl #1\n\t"
             "smlal  %[rf], %[rg], %[ra], %[rd]\n\t"
-            "smlal  %[rf], %[rg], %[rc], %[rh]\n\t"
             "lsr    %[rf], %[rf], #30\n\t"
             "orr    %[rf], %[rf], %[rg], lsl #2\n\t"     /* ur */
             "add    %[rg], %[re], %[rx]\n\t"
