@@ -965,19 +965,37 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
 }
 
 /* 7. DCT of the log energies to int16 Q5 MFCCs. */
+static int16_t sat16_round(int64_t acc, int32_t shift)
+{
+    const int64_t r = round_shift64(acc, shift);
+    return (int16_t)(r > 32767 ? 32767 : r < -32768 ? -32768 : r);
+}
+
+/* Two coefficients per pass share each log_mel load; each sum is the same exact int64. */
 static void dct_q5(const tops_mfcc_q15_tables *t, const int32_t *log_mel, int16_t *out)
 {
     const int32_t out_shift = TOPS_MFCC_DCT_FRAC_BITS + 16 - TOPS_MFCC_OUTPUT_FRAC_BITS;
-    int32_t j, m;
-    for (j = 0; j < t->coefficients; j++) {
-        const int32_t *row = t->dct_q24 + j * t->mel_bands;
-        int64_t acc = 0;
-        int64_t r;
-        for (m = 0; m < t->mel_bands; m++) {
-            acc += (int64_t)row[m] * log_mel[m]; /* < 2^51 */
+    const int32_t bands = t->mel_bands;
+    int32_t j = 0, m;
+    for (; j + 1 < t->coefficients; j += 2) {
+        const int32_t *row0 = t->dct_q24 + j * bands;
+        const int32_t *row1 = row0 + bands;
+        int64_t acc0 = 0, acc1 = 0;
+        for (m = 0; m < bands; m++) {
+            const int32_t l = log_mel[m];
+            acc0 += (int64_t)row0[m] * l; /* < 2^51 */
+            acc1 += (int64_t)row1[m] * l;
         }
-        r = round_shift64(acc, out_shift);
-        out[j] = (int16_t)(r > 32767 ? 32767 : r < -32768 ? -32768 : r);
+        out[j] = sat16_round(acc0, out_shift);
+        out[j + 1] = sat16_round(acc1, out_shift);
+    }
+    if (j < t->coefficients) {
+        const int32_t *row = t->dct_q24 + j * bands;
+        int64_t acc = 0;
+        for (m = 0; m < bands; m++) {
+            acc += (int64_t)row[m] * log_mel[m];
+        }
+        out[j] = sat16_round(acc, out_shift);
     }
 }
 
