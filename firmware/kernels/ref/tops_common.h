@@ -72,8 +72,7 @@ static inline int tops_conv_args_valid(tops_filter_kind kind, const tops_per_cha
                                        const tops_dims *output_dims, const void *output)
 {
     int32_t c;
-    if (quant == 0 || (!TOPS_QUANT_TABLE_ONLY(quant) && (quant->multiplier == 0 || quant->shift == 0)) || input == 0 ||
-        filter == 0 || output == 0 ||
+    if (quant == 0 || input == 0 || filter == 0 || output == 0 ||
         !tops_dims_valid(input_dims) || !tops_dims_valid(filter_dims) || !tops_dims_valid(output_dims) ||
         !tops_activation_valid(activation) || !tops_tile_positive(stride) || padding->w < 0 || padding->h < 0) {
         return 0;
@@ -86,7 +85,13 @@ static inline int tops_conv_args_valid(tops_filter_kind kind, const tops_per_cha
                                       : output_dims->c != filter_dims->n) {
         return 0;
     }
-    for (c = 0; c < output_dims->c && !TOPS_QUANT_TABLE_ONLY(quant); c++) {
+    if (TOPS_QUANT_TABLE_ONLY(quant)) {
+        return 1; /* its shifts were checked by codegen */
+    }
+    if (quant->multiplier == 0 || quant->shift == 0) {
+        return 0;
+    }
+    for (c = 0; c < output_dims->c; c++) {
         if (!tops_shift_valid(quant->shift[c])) {
             return 0;
         }
