@@ -91,7 +91,7 @@ function estimatorErrors(samples: readonly Sample[]) {
 
 const runRecordSchema = z.object({
   runId: z.string(),
-  pipeline: z.object({ name: z.string(), stages: z.array(z.object({ name: z.string(), kind: z.string(), with: z.record(z.string(), z.unknown()).optional() })) }),
+  pipeline: z.object({ name: z.string(), stages: z.array(z.object({ name: z.string(), kind: z.string(), needs: z.array(z.string()).default([]), config: z.record(z.string(), z.unknown()).optional() })) }),
   stages: z.record(
     z.string(),
     z.object({ kind: z.string(), status: z.string(), durationMs: z.number().optional(), metrics: z.record(z.string(), z.unknown()).optional(), summary: z.string().optional() }),
@@ -120,7 +120,9 @@ function dnasPipelineRuns(store: string) {
     .filter((r) => {
       const spec = r.pipeline.stages.find((s) => s.name === 'train');
       const st = r.stages.train;
-      return spec?.with?.architecture === 'ds-cnn-s' && spec.with.epochs === 40 && st?.status === 'ran';
+      // A train that needs a dnas stage trains the found architecture whatever its own `architecture:` says.
+      const fromDnas = spec?.needs.some((n) => r.pipeline.stages.find((s) => s.name === n)?.kind === 'dnas') ?? false;
+      return !fromDnas && spec?.config?.architecture === 'ds-cnn-s' && spec.config.epochs === 40 && st?.status === 'ran';
     })
     .at(-1);
   const referenceSeconds = reference?.stages.train?.durationMs === undefined ? undefined : reference.stages.train.durationMs / 1000;
