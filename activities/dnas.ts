@@ -31,7 +31,8 @@ import { tfjsVersions } from '../src/util/tool-versions';
  * A derived architecture over any budget fails the stage, naming the budget and the overshoot.
  */
 export const kind = 'dnas';
-export const version = 1;
+/** 2: cost constants refitted on the firmware of 2026-12-04 12:40 (src/dnas/cost-constants.ts). */
+export const version = 2;
 export const configSchema = dnasConfigSchema;
 
 interface CheckpointDoc {

@@ -3,8 +3,10 @@
  * store: every run record whose `deploy` stage produced a `board` JSON, paired with the
  * integer model of the `quantize` stage that run deployed.
  *
- *   bash scripts/build.sh && node dist/src/dnas/calibrate-costs.js [.tinyops/store]
+ *   bash scripts/build.sh && node dist/src/dnas/calibrate-costs.js [.tinyops/store] [run-id prefix …]
  *
+ * With run-id prefixes only those runs are fitted (e.g. the deploys made since the last
+ * firmware change: older runs measured other kernels and would pull the fit back).
  * prints the constants as JSON; paste them into cost-constants.ts. What it fits:
  * - instructions of each op class = a·work + b by least squares over every op of every run
  *   (work = MACs for convs and FC, input bytes for pooling; the QEMU plugin counts are exact);
@@ -72,11 +74,12 @@ function fitLine(points: ReadonlyArray<readonly [number, number]>): { a: number;
   return { a, b: my - a * mx };
 }
 
-export function loadSamples(storeDir: string): Sample[] {
+export function loadSamples(storeDir: string, runPrefixes: readonly string[] = []): Sample[] {
   const objectPath = (uri: string) => uri.replace(/^file:\/\//, '');
   const samples: Sample[] = [];
   const seen = new Set<string>();
   for (const f of fs.readdirSync(path.join(storeDir, 'runs')).sort()) {
+    if (runPrefixes.length > 0 && !runPrefixes.some((p) => f.startsWith(p))) continue;
     const run = JSON.parse(fs.readFileSync(path.join(storeDir, 'runs', f), 'utf8')) as { stages: Record<string, { name: string; kind: string; artifacts?: Array<{ name: string; uri: string; sha256: string }> }>; pipeline: { stages: Array<{ name: string; needs: string[] }> } };
     const stages = Object.values(run.stages);
     for (const d of stages.filter((s) => s.kind === 'deploy')) {
@@ -128,7 +131,7 @@ export function fitConstants(samples: readonly Sample[]) {
 
 if (require.main === module) {
   const store = process.argv[2] ?? path.join('.tinyops', 'store');
-  const samples = loadSamples(store);
+  const samples = loadSamples(store, process.argv.slice(3));
   if (samples.length === 0) {
     process.stderr.write(`no deploy runs with a board JSON and an int-model in ${store}/runs\n`);
     process.exit(1);

@@ -7,9 +7,14 @@ import type { OpClass } from './op-classes';
  *
  *   bash scripts/build.sh && node dist/src/dnas/calibrate-costs.js .tinyops/store
  *
- * Fitted 2026-12-04 from 4 deploy runs (kws.yaml on stm32f746zg, 3 × quickstart.yaml on
- * stm32f446re; dsp kernels, -O2, 8–12 ops). Re-run it after a kernel, harness or front-end
- * change and paste the output here; docs/stages/dnas.md says what each number means.
+ * Refitted 2026-12-04 12:40 UTC from 5 deploy runs on the firmware of that hour (dsp kernels
+ * with the asm depthwise group loop and requantization tables in flash, -O2): DS-CNN-S on
+ * stm32f446re and stm32f746zg, and three 1-epoch calibration models (32|96,48,128 on the
+ * f446re, 96|128s2,64,96 on the f746zg, 144|224s2,176,224,256 on the f767zi) of
+ * docs/results/2026-12-04-dnas-full-size.md. The first fit (07:50, 4 runs) predated the asm
+ * depthwise loop (4.27 → 3.11 instructions/MAC) and over-predicted DS-CNN-S by 15%. Re-run it
+ * after a kernel, harness or front-end change (e.g. a new requantization-table layout changes
+ * the per-op flash) and paste the output here; docs/stages/dnas.md says what each number means.
  */
 
 /** instructions = perUnit · work + perCall; work = MACs (convs, FC) or input bytes (pool, add, softmax). */
@@ -32,19 +37,18 @@ export interface CostConstants {
 
 export const COST_CONSTANTS: CostConstants = {
   instructions: {
-    conv: { perUnit: 1.5212, perCall: 98187 },
-    pointwise: { perUnit: 1.3262, perCall: 81522 },
-    depthwise: { perUnit: 4.2669, perCall: 15444 },
-    // No strided depthwise in the calibration runs: the stride-1 fit (same kernel, one call instead of slabs).
-    'depthwise-strided': { perUnit: 4.2669, perCall: 15444 },
-    dense: { perUnit: 2.7376, perCall: 552 },
-    avgpool: { perUnit: 18.1644, perCall: 356 },
+    conv: { perUnit: 1.5541, perCall: 90353 },
+    pointwise: { perUnit: 1.1352, perCall: 162569 },
+    depthwise: { perUnit: 3.108, perCall: 13212 },
+    'depthwise-strided': { perUnit: 2.9564, perCall: 8817 },
+    dense: { perUnit: 2.1089, perCall: 1026 },
+    avgpool: { perUnit: 18.4332, perCall: -834 },
     // No adds in the derived (plain) DS-CNNs; a guess of one instruction per byte pair.
     add: { perUnit: 4, perCall: 100 },
-    softmax: { perUnit: 89.8333, perCall: 72 },
+    softmax: { perUnit: 95.4333, perCall: 0 },
   },
-  cyclesPerInstruction: { 'cortex-m4': 1.2111, 'cortex-m7': 0.6276 },
-  modelFlash: { perOpBytes: 304, baseBytes: -369 },
-  fixedFlashBytes: { 'cortex-m4': 69004, 'cortex-m7': 69208 },
-  fixedSramBytes: { 'cortex-m4': 40692, 'cortex-m7': 40684 },
+  cyclesPerInstruction: { 'cortex-m4': 1.1642, 'cortex-m7': 0.6258 },
+  modelFlash: { perOpBytes: 350, baseBytes: -989 },
+  fixedFlashBytes: { 'cortex-m4': 71836, 'cortex-m7': 72036 },
+  fixedSramBytes: { 'cortex-m4': 40708, 'cortex-m7': 40708 },
 };

@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
 import { architectureCosts } from '../../src/dnas/arch-costs';
 import { loadSamples, type Sample } from '../../src/dnas/calibrate-costs';
 import { dnasConfigSchema } from '../../src/dnas/dnas-config';
@@ -24,7 +26,16 @@ import { syntheticData } from '../unit/nn/synthetic-data';
  *   The constants were fitted on such runs (calibrate-costs.ts), so runs that were part of the
  *   fit are in-sample; deploy runs made after the fit are the honest check.
  *
- * Environment: TINYOPS_BENCH_SAMPLES (examples per epoch, default 2000).
+ * - `pipelineRuns`: for every run in the store with a `dnas` stage (e.g. the board profiles
+ *   pipelines/kws-dnas-{f446,f746,f767}.yaml), the found architecture, the search's seconds
+ *   against the newest DS-CNN-S training of the same store (`train` stage of a run whose
+ *   architecture is DS-CNN-S, 40 epochs: the ratio issue #12 bounds by 3), and the dnas
+ *   stage's predicted flash / SRAM / latency against the same run's deploy measurement —
+ *   the out-of-sample estimator error (docs/results/2026-12-04-dnas-full-size.md).
+ *
+ * Arguments: [store] [run-id prefix …] (prefixes restrict `estimator` to those deploy runs,
+ * e.g. the ones made since the last kernel change). Environment: TINYOPS_BENCH_SAMPLES
+ * (examples per epoch, default 2000; 0 skips the synthetic `searchCost`).
  */
 
 const INPUT: [number, number] = [49, 10];
@@ -37,6 +48,8 @@ function log(msg: string): void {
 /** The plain DS-CNN an int model was quantized from, or undefined (residual adds are not modelled). */
 function archOf(model: IntModel): DsCnnArchitecture | undefined {
   if (model.ops.some((o) => o.kind === 'add')) return undefined;
+  // The cost model prices int8 weights; sub-byte hybrids (train-4bit) are not in the search space.
+  if (model.ops.some((o) => (o.kind === 'conv2d' || o.kind === 'depthwise_conv2d' || o.kind === 'fully_connected') && o.weightBits !== 8)) return undefined;
   const convs = model.ops.filter((o) => o.kind === 'conv2d' || o.kind === 'depthwise_conv2d');
   const first = convs[0];
   if (first === undefined || first.kind !== 'conv2d') return undefined;
@@ -76,6 +89,74 @@ function estimatorErrors(samples: readonly Sample[]) {
   });
 }
 
+const runRecordSchema = z.object({
+  runId: z.string(),
+  pipeline: z.object({ name: z.string(), stages: z.array(z.object({ name: z.string(), kind: z.string(), needs: z.array(z.string()).default([]), config: z.record(z.string(), z.unknown()).optional() })) }),
+  stages: z.record(
+    z.string(),
+    z.object({ kind: z.string(), status: z.string(), durationMs: z.number().optional(), metrics: z.record(z.string(), z.unknown()).optional(), summary: z.string().optional() }),
+  ),
+});
+type RunRecord = z.infer<typeof runRecordSchema>;
+
+function readRuns(store: string): RunRecord[] {
+  const dir = path.join(store, 'runs');
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const r = runRecordSchema.safeParse(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+      return r.success ? [r.data] : [];
+    });
+}
+
+const num = (m: Record<string, unknown> | undefined, k: string): number | undefined => (typeof m?.[k] === 'number' ? m[k] : undefined);
+
+/** Search seconds, found architecture and predicted-vs-deployed costs of every pipeline run with a dnas stage. */
+function dnasPipelineRuns(store: string) {
+  const runs = readRuns(store);
+  // The reference: the newest 40-epoch DS-CNN-S training that ran (not a cache hit) in this store.
+  const reference = runs
+    .filter((r) => {
+      const spec = r.pipeline.stages.find((s) => s.name === 'train');
+      const st = r.stages.train;
+      // A train that needs a dnas stage trains the found architecture whatever its own `architecture:` says.
+      const fromDnas = spec?.needs.some((n) => r.pipeline.stages.find((s) => s.name === n)?.kind === 'dnas') ?? false;
+      return !fromDnas && spec?.config?.architecture === 'ds-cnn-s' && spec.config.epochs === 40 && st?.status === 'ran';
+    })
+    .at(-1);
+  const referenceSeconds = reference?.stages.train?.durationMs === undefined ? undefined : reference.stages.train.durationMs / 1000;
+  const rel = (p: number | undefined, m: number | undefined) => (p === undefined || m === undefined ? undefined : Number(((p - m) / m).toFixed(4)));
+  return runs.flatMap((r) => {
+    const dnas = Object.values(r.stages).find((s) => s.kind === 'dnas' && s.status === 'ran');
+    const deploy = Object.values(r.stages).find((s) => s.kind === 'deploy');
+    const evaluate = Object.values(r.stages).find((s) => s.kind === 'evaluate');
+    if (dnas === undefined) return [];
+    const d = dnas.metrics;
+    const m = deploy?.metrics;
+    const searchSeconds = num(d, 'searchSeconds');
+    return [{
+      run: r.runId,
+      pipeline: r.pipeline.name,
+      found: dnas.summary,
+      searchSeconds,
+      dnasStageSeconds: dnas.durationMs === undefined ? undefined : Math.round(dnas.durationMs / 1000),
+      dsCnnSTrainingSeconds: referenceSeconds === undefined ? undefined : Math.round(referenceSeconds),
+      dsCnnSTrainingRun: reference?.runId,
+      searchVsDsCnnSTraining: searchSeconds === undefined || referenceSeconds === undefined ? undefined : Number((searchSeconds / referenceSeconds).toFixed(3)),
+      predicted: { flashBytes: num(d, 'predictedFlashBytes'), sramBytes: num(d, 'predictedSramBytes'), latencyMs: num(d, 'predictedLatencyMs'), instructions: num(d, 'predictedInstructions') },
+      measured: { flashBytes: num(m, 'flashBytes'), sramBytes: num(m, 'sramBytes'), latencyMs: num(m, 'estimatedLatencyMs'), instructions: num(m, 'instructionsPerInference') },
+      error: {
+        flash: rel(num(d, 'predictedFlashBytes'), num(m, 'flashBytes')),
+        sram: rel(num(d, 'predictedSramBytes'), num(m, 'sramBytes')),
+        latency: rel(num(d, 'predictedLatencyMs'), num(m, 'estimatedLatencyMs')),
+      },
+      heldOutVoiceAccuracy: num(evaluate?.metrics, 'heldOutVoiceAccuracy'),
+      heldOutSourceAccuracy: num(evaluate?.metrics, 'heldOutSourceAccuracy'),
+    }];
+  });
+}
+
 async function searchCost(samples: number) {
   const data = syntheticData({ n: samples, nVal: 200, shape: INPUT, numClasses: CLASSES, seed: 1 });
   const train = trainConfigSchema.parse({ epochs: 2, architecture: { batchNorm: { momentum: 0.9 } } });
@@ -106,9 +187,10 @@ async function searchCost(samples: number) {
 async function main(): Promise<void> {
   const store = process.argv[2] ?? path.join('.tinyops', 'store');
   const samples = Number(process.env.TINYOPS_BENCH_SAMPLES ?? 2000);
-  const estimator = estimatorErrors(loadSamples(store));
-  const cost = await searchCost(samples);
-  process.stdout.write(JSON.stringify({ bench: 'dnas', searchCost: cost, estimator }) + '\n');
+  const estimator = estimatorErrors(loadSamples(store, process.argv.slice(3)));
+  const pipelineRuns = dnasPipelineRuns(store);
+  const cost = samples > 0 ? await searchCost(samples) : undefined;
+  process.stdout.write(JSON.stringify({ bench: 'dnas', searchCost: cost, estimator, pipelineRuns }) + '\n');
 }
 
 main().catch((e: unknown) => {
