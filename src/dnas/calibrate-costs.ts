@@ -49,9 +49,14 @@ export interface Sample {
 export function modelArrayBytes(model: IntModel): number {
   let bytes = 0;
   for (const op of model.ops) {
-    // Weights, bias + multiplier + shift (12 B a channel), and the requantization table codegen
-    // puts in flash by default (requantTables: flash, src/codegen/requant-tables.ts).
-    if (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 12 * op.bias.length + REQUANT_ENTRY_BYTES * (opFastRequantTable(model, op)?.length ?? 0);
+    // Weights + bias (4 B a channel) + either the requantization table codegen puts in flash by
+    // default (requantTables: flash, src/codegen/requant-tables.ts; then it emits no multiplier /
+    // shift arrays) or, where the table's bounds do not hold, multiplier + shift (8 B a channel).
+    if (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') {
+      const table = opFastRequantTable(model, op);
+      const requantBytes = table ? REQUANT_ENTRY_BYTES * table.length : 8 * op.bias.length;
+      bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 4 * op.bias.length + requantBytes;
+    }
     else if (op.kind === 'fully_connected') bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 4 * op.bias.length;
     else if (op.kind === 'softmax') bytes += 4 * op.expLut.length;
   }

@@ -13,7 +13,8 @@ import { widthGrid, type SearchSpace } from './search-space';
  *
  * - flash = fixed image bytes (kernels, MFCC front end, start-up, harness, libc; measured)
  *   + Σ expected const arrays exactly as src/codegen/model-c.ts emits them (int8 weights,
- *   12 B bias/multiplier/shift per output channel, FC bias, softmax LUT) + a measured
+ *   4 B bias + the 12 B flash requantization table per output channel — codegen v9 emits no
+ *   separate multiplier/shift arrays beside the table —, FC bias, softmax LUT) + a measured
  *   per-op overhead (params/dims structs, the call);
  * - SRAM = fixed (measured data/bss/stack) + the arena as src/codegen/memory-plan.ts lays it
  *   out: 1×1 convs with C_OUT ≤ C_IN and stride-1 depthwise convs run in place (their output
@@ -108,8 +109,8 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
   const c0 = mean(d);
   let buffer = tf.mul(c0, h * w) as TF.Scalar; // running bytes of the buffer holding the current activation
   const out0 = buffer;
-  // Per output channel: bias, multiplier, shift (12 B) + the flash requantization table (12 B, codegen `requantTables: flash`).
-  let flash = add(tf.mul(c0, khkw + 24) as TF.Scalar);
+  // Per output channel: bias (4 B) + the flash requantization table (12 B, codegen `requantTables: flash`).
+  let flash = add(tf.mul(c0, khkw + 16) as TF.Scalar);
   let macs = tf.mul(c0, h * w * khkw) as TF.Scalar;
   let params = tf.mul(c0, khkw + 1) as TF.Scalar;
   let instructions = instr('conv', tf.mul(c0, h * w * khkw) as TF.Scalar);
@@ -140,7 +141,7 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
     const cin = mean(d);
     const q = zi.width;
     const cout = tf.sum(tf.mul(q, tf.tensor1d([...b.widths]))) as TF.Scalar;
-    // Depthwise 3×3: 9 weights + 12 B (bias, multiplier, shift) + 12 B requantization table (flash) per
+    // Depthwise 3×3: 9 weights + 4 B bias + 12 B requantization table (flash) per
     // channel; scratch ⌊c/4⌋·9·8 = 18c (the table is in flash, not built in scratch: kernel-variants.ts).
     const dwMacs = tf.mul(cin, ho * wo * 9) as TF.Scalar;
     const dwScratch = tf.mul(cin, 18) as TF.Scalar;
@@ -173,7 +174,7 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
         return [tf.mul(keep, dwLive) as TF.Scalar, tf.mul(keep, pwLive) as TF.Scalar];
       },
     });
-    flash = add(flash, tf.mul(keep, add(tf.mul(cin, 9 + 24) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, tf.mul(cout, 24) as TF.Scalar)) as TF.Scalar);
+    flash = add(flash, tf.mul(keep, add(tf.mul(cin, 9 + 16) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, tf.mul(cout, 16) as TF.Scalar)) as TF.Scalar);
     macs = add(macs, tf.mul(keep, add(dwMacs, pwMacs)) as TF.Scalar);
     params = add(params, tf.mul(keep, add(tf.mul(cin, 10) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, cout)) as TF.Scalar);
     instructions = add(instructions, instr(strided ? 'depthwise-strided' : 'depthwise', dwMacs, keep), instr('pointwise', pwMacs, keep));

@@ -35,9 +35,9 @@ describe('DNAS cost model', () => {
     const pwMacs = 25 * 5 * 8 * 16;
     expect(c.macs).toBe(conv0Macs + dwMacs + pwMacs + 16 * 4);
     expect(c.params).toBe(40 * 8 + 8 + (9 * 8 + 8) + (8 * 16 + 16) + 16 * 4 + 4);
-    // Arrays: weights + 12 B per conv channel + 12 B of requantization table in flash, FC weights
+    // Arrays: weights + 4 B bias per conv channel + 12 B of requantization table in flash, FC weights
     // + int32 bias, softmax LUT; 6 ops.
-    const arrays = 40 * 8 + 24 * 8 + (9 * 8 + 24 * 8) + (8 * 16 + 24 * 16) + 16 * 4 + 4 * 4 + 4 * 256;
+    const arrays = 40 * 8 + 16 * 8 + (9 * 8 + 16 * 8) + (8 * 16 + 16 * 16) + 16 * 4 + 4 * 4 + 4 * 256;
     const k = COST_CONSTANTS;
     expect(c.flashBytes).toBe(arrays + 6 * k.modelFlash.perOpBytes + k.modelFlash.baseBytes + k.fixedFlashBytes['cortex-m4']);
     // Arena (requantization tables in flash, so no 12 B a channel of scratch): conv0 needs input
