@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quantizeStage } from '../../activities/quantize';
 import { writeFeatureTensor } from '../../src/dsp/feature-tensor';
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({
       bench: 'ad-integer', model: 'ds-cnn-s 32x32, 16 classes',
       typescriptPatchesPerSec: Number(tsRate.toFixed(1)), hostCPatchesPerSec: Number(cRate.toFixed(1)),
-      hostCTotalSec: Number(cSec.toFixed(2)), hostCBuildSec: Number(buildSec.toFixed(2)), loadAverage: Number((require('node:os') as typeof import('node:os')).loadavg()[0].toFixed(1)), speedup: Number((cRate / tsRate).toFixed(1)), equal,
+      hostCTotalSec: Number(cSec.toFixed(2)), hostCBuildSec: Number(buildSec.toFixed(2)), loadAverage: Number((loadavg()[0] ?? 0).toFixed(1)), speedup: Number((cRate / tsRate).toFixed(1)), equal,
     }) + '\n');
   } finally {
     rmSync(root, { recursive: true, force: true });
