@@ -31,14 +31,14 @@ import { requireUpstream } from '../src/stage/inputs';
  * metrics externalMemoryBytes / Parts / Transfers / FastBytes / ModelledOverhead.
  */
 export const kind = 'codegen';
-export const version = 9; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch; 8: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md); 9: log-mel front-end tables for anomaly-detection models
+export const version = 10; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch; 8: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md); 9: with the flash requantization table no separate multiplier / shift arrays (one copy of the per-channel parameters); 10: log-mel front-end tables for anomaly-detection models
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 
 export const codegenConfigSchema = z.strictObject({
   board: boardSchema.optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
   kernels: z.enum(['auto', 'ref', 'dsp']).default('auto').meta({ description: 'Kernel variant: dsp (SMLAD/SXTB16) on cores with the DSP extension when auto.' }),
-  requantTables: z.enum(['flash', 'scratch']).default('flash').meta({ description: 'dsp kernels: per-channel requantization tables precomputed into flash (12 B per channel), or built in scratch SRAM by every kernel call.' }),
+  requantTables: z.enum(['flash', 'scratch']).default('flash').meta({ description: 'dsp kernels: per-channel requantization tables precomputed into flash (12 B per channel, replacing the 8 B multiplier / shift arrays), or built in scratch SRAM by every kernel call.' }),
   ...externalMemoryConfigFields,
 });
 export type CodegenConfig = z.output<typeof codegenConfigSchema>;

@@ -19,6 +19,7 @@ import {
   matchAtThreshold,
   prepareEventEvaluation,
   type EventEvaluation,
+  type PreparedEvaluation,
   type StreamPosteriors,
   type TuningSummary,
 } from '../src/eval';
@@ -27,6 +28,8 @@ import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
 import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { noClipSources, readClipSources, UNKNOWN_SOURCE, type ClipSources } from '../src/eval/clip-sources';
 import { frrByEngine } from '../src/eval/frr-by-engine';
+import { falseAcceptsByWord } from '../src/eval/false-accepts-by-word';
+import { INT8_POSTERIOR_MAX } from '../src/eval/device-threshold';
 import { measureDataset, type MeasurementResult } from '../src/eval/measure-dataset';
 import { heldOutRow, sourceBreakdown, type SourceBreakdown } from '../src/eval/source-accuracy';
 import { decodeIntModel } from '../src/quant/int-model';
@@ -64,7 +67,7 @@ import { findInput, requireUpstream } from '../src/stage/inputs';
  * scored streams would pick for themselves.
  */
 export const kind = 'evaluate';
-export const version = 5; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine
+export const version = 6; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -198,9 +201,11 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const prepared = prepareEventEvaluation(streams, labels, eventOptions);
     let events: EventEvaluation = evaluateStreams(streams, labels, eventOptions);
     let tuning: TuningSummary | undefined;
+    let tuningPrepared: PreparedEvaluation | undefined;
     const tuningRef = findInput(ctx, 'tuning-streams', notMeasured);
     if (tuningRef && ctx.config.thresholdFrom === 'auto') {
       const tuningStreams = await runOnStreams(ctx, model, frontEnd, await ctx.fetchDir(tuningRef), 'running the model over tuning streams');
+      tuningPrepared = prepareEventEvaluation(tuningStreams, labels, eventOptions);
       ({ events, tuning } = applyTunedThreshold(events, prepared, evaluateStreams(tuningStreams, labels, eventOptions)));
     } else {
       const scoredOp = events.operatingPoint;
@@ -212,6 +217,17 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const latenciesMs = opMatches.flatMap((m) => m.keyword.flatMap((o) => (o.type === 'hit' ? [o.latencyMs] : [])));
     // FRR per engine that spoke the keywords (empty for streams whose events name none).
     const eventsByEngine = frrByEngine(opMatches);
+    // Which negative words the false accepts are on (the tuning streams' table is where hard
+    // negatives may be mined; docs/results/2026-12-04-stream-frr-diagnosis.md).
+    const negativeFalseAccepts = {
+      scored: falseAcceptsByWord(opMatches),
+      ...(tuningPrepared ? { tuning: falseAcceptsByWord(matchAtThreshold(tuningPrepared, op.threshold)) } : {}),
+    };
+    // The int8 model's softmax codes stop at 255/256, so a higher θ never fires on the board.
+    const reachableOnDevice = op.threshold <= INT8_POSTERIOR_MAX;
+    if (!reachableOnDevice) {
+      ctx.log(`operating threshold ${op.threshold} is above the int8 model's largest posterior (255/256 = ${INT8_POSTERIOR_MAX.toFixed(5)}): the streaming detector on the board would never fire at it`);
+    }
     // 3. The integer model (when a quantize stage is in needs:), as the board computes it.
     const intRef = findInput(ctx, 'int-model');
     const intModel = intRef ? decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8')) : undefined;
@@ -249,6 +265,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       ...(tuning ? { tuning } : {}),
       sources: { ...bySource, engines: sources.engines, dataStage },
       ...(eventsByEngine.length > 0 ? { eventsByEngine } : {}),
+      negativeFalseAccepts,
       ...(measured.length > 0 ? { measurements: measured } : {}),
     };
     const artifacts = [await ctx.storeJson('evaluation', evaluation)];
@@ -263,6 +280,8 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         ...(latency !== null ? { eventLatencyMs: latency } : {}),
         threshold: op.threshold,
         constraintMet: op.constraintMet,
+        eventFaPerNegativeWord: negativeFalseAccepts.scored.perNegativeWord,
+        thresholdReachableOnDevice: reachableOnDevice,
         streamMinutes: events.totals.durationSec / 60,
         ...sourceMetrics(bySource),
         ...Object.fromEntries(eventsByEngine.map((e) => [`eventFrr.${e.engine}`, e.frr])),

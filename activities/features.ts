@@ -48,12 +48,13 @@ function findDatasetInput(ctx: StageContext<FeaturesConfig>): ArtifactRef {
         (names.length === 0 ? 'it has no inputs' : `its inputs (${names.join(', ')}) have none`),
     );
   }
-  if (found.length > 1) {
+  const [only, ...more] = found;
+  if (only === undefined || more.length > 0) {
     throw new StageInputError(
       `stage ${ctx.stageName}: more than one input has a \`dataset\` artifact (${found.map((f) => f.stage).join(', ')}); list exactly one in \`needs:\``,
     );
   }
-  return found[0].ref;
+  return only.ref;
 }
 
 /** Moved to src/dsp/clip-features.ts (evaluate reads measurement clips with it too); kept here for callers. */

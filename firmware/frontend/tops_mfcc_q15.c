@@ -17,8 +17,38 @@
  * values), so no separate spectrum buffer is needed: 4 472 bytes for the KWS config.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "tops_mfcc.h"
+
+/*
+ * TOPS_MFCC_ASM: the written-out Thumb-2 loops (board builds); TOPS_MFCC_DSP: the Armv7E-M DSP
+ * instructions too (SSUB16/SEL, SMLAWB/SMLAWT: Cortex-M4/M7). The host build (-DTOPS_HOST_BUILD)
+ * and cores without them take the C versions, which compute the same integers.
+ */
+#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+/* The 13-register loops only when optimizing: at -O0 GCC keeps a frame pointer and cannot
+   allocate them (as the dsp kernels, docs/firmware.md#ref-vs-dsp). */
+#if defined(__OPTIMIZE__)
+#define TOPS_MFCC_ASM 1
+#endif
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#define TOPS_MFCC_DSP 1
+#endif
+#endif
+
+/*
+ * Phase markers for the per-step cost breakdown of test/bench/stream.bench.ts: built with
+ * -DTOPS_MFCC_PROFILE, log_mel_frame calls an out-of-line empty function between its steps and
+ * the QEMU plugin snapshots the counters there. Compiled out otherwise.
+ */
+#ifdef TOPS_MFCC_PROFILE
+void tops_mfcc_phase(void);
+#define TOPS_MFCC_PHASE() tops_mfcc_phase()
+#else
+#define TOPS_MFCC_PHASE() ((void)0)
+#endif
 
 /* Number of significant bits: 0 for 0 (int-arith.ts bitLength). */
 static int32_t bit_length32(uint32_t x)
@@ -125,15 +155,95 @@ static int scratch_from(const tops_context *ctx, const tops_mfcc_q15_tables *t, 
 }
 
 /*
- * Steps 1-2 fused with the FFT's input packing: z[n] = v[2 rev(n)] + i v[2 rev(n) + 1] with
- * v[i] = rnd(x[i] w[i], s - nrm) (or x[i] w[i] 2^(nrm - s)), 0 beyond the window.
+ * Twiddle j = len/4 of a stage is -i = (0, -2^30) in the table (fft-q30.ts, every power of
+ * two): then mulSubRound30 is exact without a multiply, rnd(zi*2^30, 30) = zi and
+ * rnd(-zr*2^30, 30) = -zr, the same integers. Checked, not assumed.
  */
-static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t nrm, int32_t *z)
+static int twiddle_minus_i(const tops_mfcc_q15_tables *t)
+{
+    const int32_t m = t->fft_size / 2;
+    return t->fft_twiddle_re[m / 4] == 0 && t->fft_twiddle_im[m / 4] == -((int32_t)1 << 30);
+}
+
+#if defined(TOPS_MFCC_DSP)
+/*
+ * Complex input n of the FFT, z[n] = v[i0] + i v[i0 + 1] with i0 = 2 rev(n), by SMLAWB/SMLAWT
+ * (see window_into), 0 beyond the window.
+ */
+static inline void window_pair(const int32_t *w, const int16_t *x, int32_t i0, int32_t win, int32_t half, int32_t k,
+                               int32_t *re, int32_t *im)
+{
+    if (i0 + 1 < win) {
+        int32_t pair;
+        memcpy(&pair, x + i0, sizeof pair); /* one LDR (unaligned access is allowed) */
+        *re = __smlawb(w[i0], pair, half) >> k;
+        *im = __smlawt(w[i0 + 1], pair, half) >> k;
+    } else {
+        *re = i0 < win ? __smlawb(w[i0], x[i0], half) >> k : 0;
+        *im = 0;
+    }
+}
+#endif
+
+/*
+ * Steps 1-2 fused with the FFT's input packing: z[n] = v[2 rev(n)] + i v[2 rev(n) + 1] with
+ * v[i] = rnd(x[i] w[i], s - nrm) (or x[i] w[i] 2^(nrm - s)), 0 beyond the window. Returns 1 when
+ * it also did the FFT's first two stages (first_two_stages' arithmetic on each group of four
+ * inputs while they are in registers), 0 when complex_fft must do them.
+ */
+static int window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t nrm, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
     const int32_t shift = t->window_shift - nrm;
     const int64_t up = shift < 0 ? (int64_t)1 << -shift : 1;
     int32_t n;
+#if defined(TOPS_MFCC_DSP)
+    if (shift >= 17 && shift < 32) {
+        /*
+         * s - nrm >= 17 (every frame whose peak is >= 2^(s - 17), 64 for the KWS window): with
+         * s - nrm = 16 + k, rnd(x w, 16 + k) = (floor(x w / 2^16) + 2^(k-1)) >> k (an integer
+         * added inside a floor of a power-of-two division commutes with it), and floor(x w /
+         * 2^16) + 2^(k-1) is one SMLAWB (SMLAWT for the odd sample of the pair, both read by
+         * one LDR): the same integers as the 64-bit product below.
+         */
+        const int32_t k = shift - 16;
+        const int32_t half = (int32_t)1 << (k - 1);
+        const int32_t *w = t->window_q30;
+        const uint16_t *rev = t->fft_bit_reverse;
+        const int32_t win = t->window_samples;
+        if (m >= 4 && twiddle_minus_i(t)) {
+            for (n = 0; n < m; n += 4, z += 8) {
+                int32_t z0r, z0i, z1r, z1i, z2r, z2i, z3r, z3i;
+                int32_t u0r, u0i, u1r, u1i, u2r, u2i, u3r, u3i;
+                window_pair(w, x, 2 * (int32_t)rev[n], win, half, k, &z0r, &z0i);
+                window_pair(w, x, 2 * (int32_t)rev[n + 1], win, half, k, &z1r, &z1i);
+                window_pair(w, x, 2 * (int32_t)rev[n + 2], win, half, k, &z2r, &z2i);
+                window_pair(w, x, 2 * (int32_t)rev[n + 3], win, half, k, &z3r, &z3i);
+                u0r = z0r + z1r;
+                u0i = z0i + z1i;
+                u1r = z0r - z1r;
+                u1i = z0i - z1i;
+                u2r = z2r + z3r;
+                u2i = z2i + z3i;
+                u3r = z2r - z3r;
+                u3i = z2i - z3i;
+                z[0] = u0r + u2r;
+                z[1] = u0i + u2i;
+                z[4] = u0r - u2r;
+                z[5] = u0i - u2i;
+                z[2] = u1r + u3i;
+                z[3] = u1i - u3r;
+                z[6] = u1r - u3i;
+                z[7] = u1i + u3r;
+            }
+            return 1;
+        }
+        for (n = 0; n < m; n++) {
+            window_pair(w, x, 2 * (int32_t)rev[n], win, half, k, &z[2 * n], &z[2 * n + 1]);
+        }
+        return 0;
+    }
+#endif
     if (shift > 0 && shift < 32) {
         /* The usual case (s = 25 - nrm for the KWS window): split-half rounding shift. */
         const int32_t *w = t->window_q30;
@@ -147,7 +257,7 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
                 z[2 * n + 1] = 0;
             }
         }
-        return;
+        return 0;
     }
     /*
      * General case, straight from the contract. window_shift is about 15 + log2(window), so
@@ -170,6 +280,7 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
         z[2 * n] = pair[0];
         z[2 * n + 1] = pair[1];
     }
+    return 0;
 }
 
 /*
@@ -184,16 +295,63 @@ static void window_into(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t
  * reference); test/integration/firmware-qemu-stream.test.ts and firmware-qemu-mfcc.test.ts check
  * it bit for bit on the board.
  */
+#if defined(TOPS_MFCC_ASM)
+/*
+ * The loop of butterflies() for a stage whose partner offset (H = 4 half2 bytes) and group
+ * stride (S = 8 half2 bytes) fit LDRD/STRD immediates (S <= 1020: half2 <= 64): b read at
+ * [pa, #H], pa post-incremented by the store, 22 instructions per butterfly instead of 24.
+ */
+#define TOPS_STAGE_BUTTERFLIES(H, S)                                                                  \
+    __asm__ volatile(                                                                                 \
+        "1:\n\t"                                                                                      \
+        "ldrd   %[br], %[bi], [%[pa], #" #H "]\n\t"                                                  \
+        "mov    %[lo], #0x20000000\n\t"                                                              \
+        "mov    %[hi], #0\n\t"                                                                       \
+        "smlal  %[lo], %[hi], %[br], %[wr]\n\t"                                                      \
+        "smlal  %[lo], %[hi], %[bi], %[nwi]\n\t"                                                     \
+        "lsr    %[lo], %[lo], #30\n\t"                                                               \
+        "orr    %[ar], %[lo], %[hi], lsl #2\n\t"                                                     \
+        "mov    %[lo], #0x20000000\n\t"                                                              \
+        "mov    %[hi], #0\n\t"                                                                       \
+        "smlal  %[lo], %[hi], %[br], %[wi]\n\t"                                                      \
+        "smlal  %[lo], %[hi], %[bi], %[wr]\n\t"                                                      \
+        "lsr    %[lo], %[lo], #30\n\t"                                                               \
+        "orr    %[ai], %[lo], %[hi], lsl #2\n\t"                                                     \
+        "ldrd   %[br], %[bi], [%[pa]]\n\t"                                                           \
+        "sub    %[lo], %[br], %[ar]\n\t"                                                             \
+        "sub    %[hi], %[bi], %[ai]\n\t"                                                             \
+        "strd   %[lo], %[hi], [%[pa], #" #H "]\n\t"                                                  \
+        "add    %[lo], %[br], %[ar]\n\t"                                                             \
+        "add    %[hi], %[bi], %[ai]\n\t"                                                             \
+        "strd   %[lo], %[hi], [%[pa]], #" #S "\n\t"                                                  \
+        "cmp    %[pa], %[end]\n\t"                                                                   \
+        "blo    1b\n\t"                                                                              \
+        : [pa] "+r"(pa), [br] "=&r"(br), [bi] "=&r"(bi), [ar] "=&r"(ar), [ai] "=&r"(ai), [lo] "=&r"(lo), \
+          [hi] "=&r"(hi)                                                                             \
+        : [end] "r"(end), [wr] "r"(wr), [wi] "r"(wi), [nwi] "r"(nwi)                                  \
+        : "cc", "memory")
+#endif
+
 static void butterflies(int32_t *pa, const int32_t *end, int32_t half2, int32_t stride,
                         int32_t wr, int32_t wi)
 {
-#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+#if defined(TOPS_MFCC_ASM)
     int32_t *pb = pa + half2;
     const int32_t nwi = -wi;
     const int32_t step_bytes = 4 * stride;
     int32_t br, bi, ar, ai, lo, hi;
     if (pa >= end) {
         return;
+    }
+    if (stride == 2 * half2) {
+        switch (half2) {
+        case 4: TOPS_STAGE_BUTTERFLIES(16, 32); return;
+        case 8: TOPS_STAGE_BUTTERFLIES(32, 64); return;
+        case 16: TOPS_STAGE_BUTTERFLIES(64, 128); return;
+        case 32: TOPS_STAGE_BUTTERFLIES(128, 256); return;
+        case 64: TOPS_STAGE_BUTTERFLIES(256, 512); return;
+        default: break;
+        }
     }
     __asm__ volatile(
         "1:\n\t"
@@ -246,7 +404,7 @@ static void butterflies(int32_t *pa, const int32_t *end, int32_t half2, int32_t 
  */
 static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t wi)
 {
-#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+#if defined(TOPS_MFCC_ASM)
     const int32_t nwi = -wi;
     int32_t br, bi, ar, ai, lo, hi;
     __asm__ volatile(
@@ -284,12 +442,13 @@ static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t w
 #endif
 }
 
-#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+#if defined(TOPS_MFCC_ASM)
 /*
  * Butterflies j = 1 .. count of one group of a last stage, the twiddles read with
  * post-increment (STEP_BYTES = 4 step, an immediate). Arithmetic of butterflies(): ti first,
- * then wi negated in its register for tr = rnd(br wr + bi (-wi), 30). 13 registers, 27
- * instructions per butterfly. The twiddle -i butterfly goes through the multiplies here: exact,
+ * then tr = rnd(br wr - bi wi, 30) with the accumulator started at 2^29 - bi wi (SMULL, then
+ * RSBS / SBC negate the 64-bit product and add the rounding constant: the same 64-bit sum as
+ * 2^29 + br wr + bi (-wi), without negating wi). 13 registers, 26 instructions per butterfly. The twiddle -i butterfly goes through the multiplies here: exact,
  * so the same integers.
  */
 #define TOPS_GROUP_BUTTERFLIES(STEP_BYTES)                                                            \
@@ -304,11 +463,10 @@ static inline void butterfly_one(int32_t *pa, int32_t *pb, int32_t wr, int32_t w
         "smlal  %[lo], %[hi], %[bi], %[wr]\n\t"                                                      \
         "lsr    %[lo], %[lo], #30\n\t"                                                               \
         "orr    %[ai], %[lo], %[hi], lsl #2\n\t"                                                     \
-        "rsb    %[wi], %[wi], #0\n\t"                                                                \
-        "mov    %[lo], #0x20000000\n\t"                                                              \
-        "mov    %[hi], #0\n\t"                                                                       \
+        "smull  %[lo], %[hi], %[bi], %[wi]\n\t"                                                      \
+        "rsbs   %[lo], %[lo], #0x20000000\n\t"                                                       \
+        "sbc    %[hi], %[hi], %[hi], lsl #1\n\t"                                                     \
         "smlal  %[lo], %[hi], %[br], %[wr]\n\t"                                                      \
-        "smlal  %[lo], %[hi], %[bi], %[wi]\n\t"                                                      \
         "lsr    %[lo], %[lo], #30\n\t"                                                               \
         "orr    %[ar], %[lo], %[hi], lsl #2\n\t"                                                     \
         "ldrd   %[br], %[bi], [%[pa]]\n\t"                                                           \
@@ -351,19 +509,45 @@ static int group_butterflies(int32_t *group, int32_t half2, const int32_t *re, c
 #define WRITTEN_OUT_GROUPS(step) 0
 #endif
 
+/*
+ * Stages len = 2 and 4 of the FFT in one pass over groups of four values: their twiddles are 1
+ * and -i, applied without a multiply (see complex_fft), so every value is a sum or difference
+ * of inputs and the fused pass computes the same integers with half the loads and stores.
+ */
+static void first_two_stages(int32_t *z, const int32_t *end)
+{
+    for (; z < end; z += 8) {
+        /* len = 2: (z0, z1) and (z2, z3) */
+        const int32_t u0r = z[0] + z[2], u0i = z[1] + z[3];
+        const int32_t u1r = z[0] - z[2], u1i = z[1] - z[3];
+        const int32_t u2r = z[4] + z[6], u2i = z[5] + z[7];
+        const int32_t u3r = z[4] - z[6], u3i = z[5] - z[7];
+        /* len = 4: (u0, u2) with twiddle 1, (u1, u3) with -i: t = (u3.im, -u3.re) */
+        z[0] = u0r + u2r;
+        z[1] = u0i + u2i;
+        z[4] = u0r - u2r;
+        z[5] = u0i - u2i;
+        z[2] = u1r + u3i;
+        z[3] = u1i - u3r;
+        z[6] = u1r - u3i;
+        z[7] = u1i + u3r;
+    }
+}
+
 /* Step 3a: the M-point radix-2 DIT complex FFT in place (fft-q30.ts), inputs already bit-reversed. */
-static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
+static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z, int first_stages_done)
 {
     const int32_t m = t->fft_size / 2;
-    /*
-     * Twiddle j = len/4 of a stage is -i = (0, -2^30) in the table (fft-q30.ts, every power of
-     * two): then mulSubRound30 is exact without a multiply, rnd(zi*2^30, 30) = zi and
-     * rnd(-zr*2^30, 30) = -zr, the same integers. Checked once, not assumed.
-     */
-    const int minus_i = t->fft_twiddle_re[m / 4] == 0 && t->fft_twiddle_im[m / 4] == -((int32_t)1 << 30);
+    const int minus_i = twiddle_minus_i(t);
     int32_t *const end = z + 2 * m;
-    int32_t len;
-    for (len = 2; len <= m; len *= 2) {
+    int32_t len = 2;
+    if (first_stages_done) {
+        len = 8;
+    } else if (m >= 4 && minus_i) {
+        first_two_stages(z, end);
+        len = 8;
+    }
+    for (; len <= m; len *= 2) {
         const int32_t half2 = len; /* int32 offset of the partner: 2 * (len / 2) */
         const int32_t stride = 2 * len;
         const int32_t step = m / len;
@@ -401,7 +585,7 @@ static void complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
             /* The last stages (<= 4 groups): group outside, each twiddle loaded per butterfly. */
             for (pa = z; pa < end; pa += stride) {
                 const int32_t *wr = t->fft_twiddle_re;
-#if defined(__thumb2__) && !defined(TOPS_HOST_BUILD)
+#if defined(TOPS_MFCC_ASM)
                 if (group_butterflies(pa, half2, wr, t->fft_twiddle_im, step, len / 2 - 1)) {
                     continue;
                 }
@@ -472,16 +656,149 @@ static void split_in_place(const tops_mfcc_q15_tables *t, int32_t *z)
         split_one(t, 0, r0, i0, r0, i0, &z[0]);
         split_one(t, m, r0, i0, r0, i0, &z[2 * m]);
     }
+#if defined(TOPS_MFCC_ASM)
+    /*
+     * Written out for Thumb-2 (45 instructions per k against 68 from GCC): with E = a + conj(b),
+     * O = a - conj(b) of the pair, output k is (E.re + rnd(O.im sr + O.re si), E.im - rnd(O.re sr
+     * - O.im si)) and output M - k, from (b, a), has O' = (-O.re, O.im), E' = conj(E):
+     * (E.re + rnd(O.im sr' - O.re si'), -(E.im + rnd(-(O.re sr' + O.im si')))) with (sr', si') the
+     * twiddle M - k: the products of split_general, term for term. A difference or a negated sum
+     * starts from 2^29 - P (SMULL, then RSBS / SBC: the 64-bit negation plus the rounding
+     * constant), so no twiddle is negated. d is the byte
+     * distance from twiddle k to twiddle M - k (4 (M - 2k)); the pair's b is at pa + 2 d.
+     */
+    if (m >= 4) {
+        const int32_t *pre = sr + 1;
+        const int32_t *pim = si + 1;
+        int32_t d = 4 * (m - 2);
+        int32_t ra, rb, rc, rd, re, rf, rg, rh, rx;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldrd   %[ra], %[rb], [%[pa]]\n\t"           /* ar, ai */
+            "add    %[rx], %[pa], %[d], lsl #1\n\t"
+            "ldrd   %[rc], %[rd], [%[rx]]\n\t"           /* br, bi */
+            "add    %[re], %[ra], %[rc]\n\t"             /* E.re */
+            "sub    %[ra], %[ra], %[rc]\n\t"             /* O.re */
+            "add    %[rc], %[rb], %[rd]\n\t"             /* O.im */
+            "sub    %[rb], %[rb], %[rd]\n\t"             /* E.im */
+            "ldr    %[rd], [%[pre], %[d]]\n\t"           /* sr' */
+            "ldr    %[rh], [%[pim], %[d]]\n\t"           /* si' */
+            "smull  %[rf], %[rg], %[ra], %[rh]\n\t"
+            "rsbs   %[rf], %[rf], #0x20000000\n\t"
+            "sbc    %[rg], %[rg], %[rg], lsl #1\n\t"
+            "smlal  %[rf], %[rg], %[rc], %[rd]\n\t"
+            "lsr    %[rf], %[rf], #30\n\t"
+            "orr    %[rx], %[rf], %[rg], lsl #2\n\t"     /* ui' */
+            "smull  %[rf], %[rg], %[ra], %[rd]\n\t"
+            "smlal  %[rf], %[rg], %[rc], %[rh]\n\t"
+            "rsbs   %[rf], %[rf], #0x20000000\n\t"
+            "sbc    %[rg], %[rg], %[rg], lsl #1\n\t"
+            "lsr    %[rf], %[rf], #30\n\t"
+            "orr    %[rf], %[rf], %[rg], lsl #2\n\t"     /* ur' */
+            "add    %[rg], %[re], %[rx]\n\t"
+            "add    %[rf], %[rf], %[rb]\n\t"
+            "rsb    %[rf], %[rf], #0\n\t"
+            "add    %[rx], %[pa], %[d], lsl #1\n\t"
+            "strd   %[rg], %[rf], [%[rx]]\n\t"           /* Y[M - k] */
+            "ldr    %[rd], [%[pre]], #4\n\t"             /* sr */
+            "ldr    %[rh], [%[pim]], #4\n\t"             /* si */
+            "mov    %[rf], #0x20000000\n\t"
+            "mov    %[rg], #0\n\t"
+            "smlal  %[rf], %[rg], %[rc], %[rd]\n\t"
+            "smlal  %[rf], %[rg], %[ra], %[rh]\n\t"
+            "lsr    %[rf], %[rf], #30\n\t"
+            "orr    %[rx], %[rf], %[rg], lsl #2\n\t"     /* ui */
+            "smull  %[rf], %[rg], %[rc], %[rh]\n\t"
+            "rsbs   %[rf], %[rf], #0x20000000\n\t"
+            "sbc    %[rg], %[rg], %[rg], lsl #1\n\t"
+            "smlal  %[rf], %[rg], %[ra], %[rd]\n\t"
+            "lsr    %[rf], %[rf], #30\n\t"
+            "orr    %[rf], %[rf], %[rg], lsl #2\n\t"     /* ur */
+            "add    %[rg], %[re], %[rx]\n\t"
+            "sub    %[rf], %[rb], %[rf]\n\t"
+            "strd   %[rg], %[rf], [%[pa]], #8\n\t"       /* Y[k] */
+            "subs   %[d], %[d], #8\n\t"
+            "bne    1b\n\t"
+            : [pa] "+r"(pa), [pre] "+r"(pre), [pim] "+r"(pim), [d] "+r"(d), [ra] "=&r"(ra), [rb] "=&r"(rb),
+              [rc] "=&r"(rc), [rd] "=&r"(rd), [re] "=&r"(re), [rf] "=&r"(rf), [rg] "=&r"(rg), [rh] "=&r"(rh),
+              [rx] "=&r"(rx)
+            :
+            : "cc", "memory");
+    }
+    (void)pb;
+    (void)k;
+#else
     for (k = 1; k < m / 2; k++, pa += 2, pb -= 2) {
         const int32_t ar = pa[0], ai = pa[1], br = pb[0], bi = pb[1];
         split_general(sr[k], si[k], ar, ai, br, bi, pa);
         split_general(sr[m - k], si[m - k], br, bi, ar, ai, pb);
     }
+#endif
     /* k = M/2 pairs with itself. */
     {
         const int32_t ar = z[m], ai = z[m + 1];
         split_general(sr[m / 2], si[m / 2], ar, ai, ar, ai, &z[m]);
     }
+}
+
+/*
+ * Step 1's peak = max |x[n]|. On the DSP cores two samples per SSUB16 + SEL: a running per-lane
+ * maximum and minimum over aligned words (LDRD, four samples per iteration), then
+ * max(max, -min) over the two lanes; the unaligned head and the tail go through the C loop.
+ * The GE flags of SSUB16 come from the exact 17-bit differences, so no lane can wrap.
+ */
+static uint32_t block_peak(const int16_t *x, int32_t count)
+{
+    uint32_t peak = 0;
+    int32_t n = 0;
+#if defined(TOPS_MFCC_DSP)
+    if (((uintptr_t)x & 2u) != 0 && count > 0) {
+        peak = abs32(x[0]);
+        n = 1;
+    }
+    if (count - n >= 4) {
+        const int16_t *p = x + n;
+        const int16_t *end = p + ((count - n) & ~3);
+        uint32_t mx = 0x80008000u; /* both lanes -32768 */
+        uint32_t mn = 0x7fff7fffu; /* both lanes 32767 */
+        uint32_t v0, v1, d;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldrd   %[v0], %[v1], [%[p]], #8\n\t"
+            "ssub16 %[d], %[v0], %[mx]\n\t"
+            "sel    %[mx], %[v0], %[mx]\n\t"
+            "ssub16 %[d], %[mn], %[v0]\n\t"
+            "sel    %[mn], %[v0], %[mn]\n\t"
+            "ssub16 %[d], %[v1], %[mx]\n\t"
+            "sel    %[mx], %[v1], %[mx]\n\t"
+            "ssub16 %[d], %[mn], %[v1]\n\t"
+            "sel    %[mn], %[v1], %[mn]\n\t"
+            "cmp    %[p], %[end]\n\t"
+            "blo    1b\n\t"
+            : [p] "+r"(p), [mx] "+r"(mx), [mn] "+r"(mn), [v0] "=&r"(v0), [v1] "=&r"(v1), [d] "=&r"(d)
+            : [end] "r"(end)
+            : "cc", "memory");
+        {
+            const int32_t lanes[4] = {(int16_t)(mx & 0xffffu), (int16_t)(mx >> 16), (int16_t)(mn & 0xffffu),
+                                      (int16_t)(mn >> 16)};
+            int32_t i;
+            for (i = 0; i < 4; i++) {
+                const uint32_t a = abs32(lanes[i]);
+                if (a > peak) {
+                    peak = a;
+                }
+            }
+        }
+        n = (int32_t)(end - x);
+    }
+#endif
+    for (; n < count; n++) {
+        const uint32_t a = abs32(x[n]);
+        if (a > peak) {
+            peak = a;
+        }
+    }
+    return peak;
 }
 
 /* Steps 1-6 with scratch already carved. */
@@ -490,24 +807,24 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
     int32_t *y = s->z;
     int64_t *power = s->band_power;
     uint32_t peak = 0;
-    int32_t nrm, scale, n, m;
+    int32_t nrm, scale, m;
+    int first_stages_done;
 
     /* 1. block normalization */
-    for (n = 0; n < t->window_samples; n++) {
-        const uint32_t a = abs32(x[n]);
-        if (a > peak) {
-            peak = a;
-        }
-    }
+    peak = block_peak(x, t->window_samples);
     nrm = 15 - bit_length32(peak);
     if (nrm < 0) {
         nrm = 0;
     }
+    TOPS_MFCC_PHASE();
 
     /* 2-3. window, FFT: Y = 2^(15 + 30 + 1 + nrm - s) X */
-    window_into(t, x, nrm, y);
-    complex_fft(t, y);
+    first_stages_done = window_into(t, x, nrm, y);
+    TOPS_MFCC_PHASE();
+    complex_fft(t, y, first_stages_done);
+    TOPS_MFCC_PHASE();
     split_in_place(t, y);
+    TOPS_MFCC_PHASE();
     scale = 15 + TOPS_MFCC_WINDOW_FRAC_BITS + 1 + nrm - t->window_shift;
 
     /* 4-6. per band: component normalization, power, power normalization, mel sum, log */
@@ -515,42 +832,126 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
         const int32_t start = t->mel_start[m];
         const int32_t len = t->mel_length[m];
         const int16_t *w = t->mel_weights_q15 + t->mel_offset[m];
+        const int32_t *yb = y + 2 * start;
         uint32_t cmax = 0;
-        uint64_t pmax = 0;
+        uint32_t pmax_lo = 0, pmax_hi = 0;
         int64_t acc = 0;
         int32_t q, sh, g, l, i;
-        for (i = 0; i < len; i++) {
-            const uint32_t ar = abs32(y[2 * (start + i)]);
-            const uint32_t ai = abs32(y[2 * (start + i) + 1]);
-            const uint32_t a = ar > ai ? ar : ai;
-            if (a > cmax) {
-                cmax = a;
-            }
+        /*
+         * Only bitLength(max) is used of cmax and pmax, and for non-negative values that is the
+         * bitLength of their bitwise OR: an OR per value instead of a compare and select.
+         */
+#if defined(TOPS_MFCC_ASM)
+        if (len > 0) {
+            const int32_t *py = yb;
+            int32_t n = len;
+            int32_t re, im, ta, tb;
+            __asm__ volatile(
+                "1:\n\t"
+                "ldrd   %[re], %[im], [%[py]], #8\n\t"
+                "eor    %[ta], %[re], %[re], asr #31\n\t"
+                "sub    %[ta], %[ta], %[re], asr #31\n\t"   /* |re| */
+                "eor    %[tb], %[im], %[im], asr #31\n\t"
+                "sub    %[tb], %[tb], %[im], asr #31\n\t"   /* |im| */
+                "orr    %[c], %[c], %[ta]\n\t"
+                "orr    %[c], %[c], %[tb]\n\t"
+                "subs   %[n], %[n], #1\n\t"
+                "bne    1b\n\t"
+                : [py] "+r"(py), [n] "+r"(n), [c] "+r"(cmax), [re] "=&r"(re), [im] "=&r"(im), [ta] "=&r"(ta),
+                  [tb] "=&r"(tb)
+                :
+                : "cc", "memory");
         }
+#else
+        for (i = 0; i < len; i++) {
+            cmax |= abs32(yb[2 * i]) | abs32(yb[2 * i + 1]);
+        }
+#endif
         q = bit_length32(cmax) - TOPS_MFCC_COMPONENT_BITS;
         if (q < 0) {
             q = 0;
         }
-        for (i = 0; i < len; i++) {
+        {
             /* |Y| <= 2^30 + a few LSB (fft-q30.ts SCALING) and q <= 6: Y + 2^(q-1) cannot overflow. */
             const int32_t half = q == 0 ? 0 : (int32_t)1 << (q - 1);
-            const int32_t cr = (y[2 * (start + i)] + half) >> q;
-            const int32_t ci = (y[2 * (start + i) + 1] + half) >> q;
-            power[i] = (int64_t)cr * cr + (int64_t)ci * ci; /* < 2^51 */
-            if ((uint64_t)power[i] > pmax) {
-                pmax = (uint64_t)power[i];
+#if defined(TOPS_MFCC_ASM)
+            if (len > 0) {
+                const int32_t *py = yb;
+                int64_t *pp = power;
+                int32_t n = len;
+                int32_t cr, ci, lo, hi;
+                /* P = rnd(re, q)^2 + rnd(im, q)^2 (an SMULL and an SMLAL), stored, ORed into pmax. */
+                __asm__ volatile(
+                    "1:\n\t"
+                    "ldrd   %[cr], %[ci], [%[py]], #8\n\t"
+                    "add    %[cr], %[cr], %[half]\n\t"
+                    "asr    %[cr], %[cr], %[q]\n\t"
+                    "add    %[ci], %[ci], %[half]\n\t"
+                    "asr    %[ci], %[ci], %[q]\n\t"
+                    "smull  %[lo], %[hi], %[cr], %[cr]\n\t"
+                    "smlal  %[lo], %[hi], %[ci], %[ci]\n\t"
+                    "strd   %[lo], %[hi], [%[pp]], #8\n\t"
+                    "orr    %[plo], %[plo], %[lo]\n\t"
+                    "orr    %[phi], %[phi], %[hi]\n\t"
+                    "subs   %[n], %[n], #1\n\t"
+                    "bne    1b\n\t"
+                    : [py] "+r"(py), [pp] "+r"(pp), [n] "+r"(n), [plo] "+r"(pmax_lo), [phi] "+r"(pmax_hi),
+                      [cr] "=&r"(cr), [ci] "=&r"(ci), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                    : [half] "r"(half), [q] "r"(q)
+                    : "cc", "memory");
             }
+#else
+            for (i = 0; i < len; i++) {
+                const int32_t cr = (yb[2 * i] + half) >> q;
+                const int32_t ci = (yb[2 * i + 1] + half) >> q;
+                const int64_t p = (int64_t)cr * cr + (int64_t)ci * ci; /* < 2^51 */
+                power[i] = p;
+                pmax_lo |= (uint32_t)p;
+                pmax_hi |= (uint32_t)((uint64_t)p >> 32);
+            }
+#endif
         }
-        sh = bit_length64(pmax) - t->band_bits;
+        sh = (pmax_hi != 0 ? 32 + bit_length32(pmax_hi) : bit_length32(pmax_lo)) - t->band_bits;
         if (sh < 0) {
             sh = 0;
         }
         /* rnd(P, sh) <= 2^band_bits <= 2^30: an int32 operand for SMLAL. */
         if (sh > 0 && sh < 32) {
             /* The usual case: the rounding shift on the two 32-bit halves (the result fits). */
+#if defined(TOPS_MFCC_ASM)
+            if (len > 0) {
+                const int64_t *pp = power;
+                const int16_t *pw = w;
+                const uint32_t rnd = (uint32_t)1 << (sh - 1);
+                const int32_t left = 32 - sh;
+                uint32_t alo = 0;
+                int32_t ahi = 0;
+                int32_t n = len;
+                uint32_t lo, hi;
+                int32_t wt;
+                __asm__ volatile(
+                    "1:\n\t"
+                    "ldrd   %[lo], %[hi], [%[pp]], #8\n\t"
+                    "adds   %[lo], %[lo], %[rnd]\n\t"
+                    "adc    %[hi], %[hi], #0\n\t"
+                    "lsr    %[lo], %[lo], %[sh]\n\t"
+                    "lsl    %[hi], %[hi], %[left]\n\t"
+                    "orr    %[lo], %[lo], %[hi]\n\t"           /* rnd(P, sh) */
+                    "ldrsh  %[wt], [%[pw]], #2\n\t"
+                    "smlal  %[alo], %[ahi], %[lo], %[wt]\n\t"
+                    "subs   %[n], %[n], #1\n\t"
+                    "bne    1b\n\t"
+                    : [pp] "+r"(pp), [pw] "+r"(pw), [n] "+r"(n), [alo] "+r"(alo), [ahi] "+r"(ahi), [lo] "=&r"(lo),
+                      [hi] "=&r"(hi), [wt] "=&r"(wt)
+                    : [rnd] "r"(rnd), [sh] "r"(sh), [left] "r"(left)
+                    : "cc", "memory");
+                acc = (int64_t)(((uint64_t)(uint32_t)ahi << 32) | alo);
+            }
+#else
             for (i = 0; i < len; i++) {
                 acc += (int64_t)w[i] * round_shift64_to32(power[i], sh); /* < 2^52 */
             }
+#endif
         } else {
             for (i = 0; i < len; i++) {
                 acc += (int64_t)w[i] * (int32_t)round_shift64(power[i], sh);
@@ -564,19 +965,37 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
 }
 
 /* 7. DCT of the log energies to int16 Q5 MFCCs. */
+static int16_t sat16_round(int64_t acc, int32_t shift)
+{
+    const int64_t r = round_shift64(acc, shift);
+    return (int16_t)(r > 32767 ? 32767 : r < -32768 ? -32768 : r);
+}
+
+/* Two coefficients per pass share each log_mel load; each sum is the same exact int64. */
 static void dct_q5(const tops_mfcc_q15_tables *t, const int32_t *log_mel, int16_t *out)
 {
     const int32_t out_shift = TOPS_MFCC_DCT_FRAC_BITS + 16 - TOPS_MFCC_OUTPUT_FRAC_BITS;
-    int32_t j, m;
-    for (j = 0; j < t->coefficients; j++) {
-        const int32_t *row = t->dct_q24 + j * t->mel_bands;
-        int64_t acc = 0;
-        int64_t r;
-        for (m = 0; m < t->mel_bands; m++) {
-            acc += (int64_t)row[m] * log_mel[m]; /* < 2^51 */
+    const int32_t bands = t->mel_bands;
+    int32_t j = 0, m;
+    for (; j + 1 < t->coefficients; j += 2) {
+        const int32_t *row0 = t->dct_q24 + j * bands;
+        const int32_t *row1 = row0 + bands;
+        int64_t acc0 = 0, acc1 = 0;
+        for (m = 0; m < bands; m++) {
+            const int32_t l = log_mel[m];
+            acc0 += (int64_t)row0[m] * l; /* < 2^51 */
+            acc1 += (int64_t)row1[m] * l;
         }
-        r = round_shift64(acc, out_shift);
-        out[j] = (int16_t)(r > 32767 ? 32767 : r < -32768 ? -32768 : r);
+        out[j] = sat16_round(acc0, out_shift);
+        out[j + 1] = sat16_round(acc1, out_shift);
+    }
+    if (j < t->coefficients) {
+        const int32_t *row = t->dct_q24 + j * bands;
+        int64_t acc = 0;
+        for (m = 0; m < bands; m++) {
+            acc += (int64_t)row[m] * log_mel[m];
+        }
+        out[j] = sat16_round(acc, out_shift);
     }
 }
 
@@ -599,7 +1018,9 @@ tops_status tops_mfcc_q15_frame(const tops_context *ctx, const tops_mfcc_q15_tab
         return TOPS_ARG_ERROR;
     }
     log_mel_frame(tables, &s, frame, s.log_mel);
+    TOPS_MFCC_PHASE();
     dct_q5(tables, s.log_mel, out);
+    TOPS_MFCC_PHASE();
     return TOPS_OK;
 }
 

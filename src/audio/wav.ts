@@ -131,7 +131,7 @@ function sampleReader(d: Buffer, bits: number, isFloat: boolean): (offset: numbe
   if (isFloat) return bits === 32 ? (o) => d.readFloatLE(o) : (o) => d.readDoubleLE(o);
   switch (bits) {
     case 8:
-      return (o) => (d[o] - 128) / 128;
+      return (o) => (d[o]! - 128) / 128; // o < frames·frameBytes ≤ d.length (readWav)
     case 16:
       return (o) => d.readInt16LE(o) / 32768;
     case 24:
@@ -170,7 +170,7 @@ export function encodeWav16(samples: Float32Array, sampleRate: number): Buffer {
   buf.writeUInt16LE(16, 34);
   buf.write('data', 36, 'latin1');
   buf.writeUInt32LE(dataBytes, 40);
-  for (let i = 0; i < samples.length; i++) buf.writeInt16LE(floatToInt16(samples[i]), 44 + 2 * i);
+  for (let i = 0; i < samples.length; i++) buf.writeInt16LE(floatToInt16(samples[i]!), 44 + 2 * i);
   return buf;
 }
 

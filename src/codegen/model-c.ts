@@ -284,12 +284,16 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
       case 'conv2d':
       case 'depthwise_conv2d': {
         const [n, kh, kw, c] = op.filterShape;
-        parts.push(weightArray(op, id, ext?.weightsExternal), cArray('int32_t', `${id}_bias`, op.bias), cArray('int32_t', `${id}_mult`, op.multiplier), cArray('int32_t', `${id}_shift`, op.shift));
+        // With the flash table (dsp kernels only) the table is the one copy of the per-channel
+        // requantization: it holds the multiplier and the shift, and the dsp kernels read nothing
+        // else (quant {0, 0, table}, firmware/kernels/ref/tops_common.h): 12 B per channel, not 20.
+        const fast = opts.requantTables === true ? opFastRequantTable(model, op) : undefined;
+        parts.push(weightArray(op, id, ext?.weightsExternal), cArray('int32_t', `${id}_bias`, op.bias));
+        if (!fast) parts.push(cArray('int32_t', `${id}_mult`, op.multiplier), cArray('int32_t', `${id}_shift`, op.shift));
         const pt = op.kind === 'conv2d' ? 'tops_conv2d_params' : 'tops_depthwise_conv2d_params';
         parts.push(`static const ${pt} ${id}_params = {${-inTensor.zeroPoint}, ${o.zeroPoint}, {${op.stride[1]}, ${op.stride[0]}}, {${op.padding[1]}, ${op.padding[0]}}, {${op.activation.min}, ${op.activation.max}}};`);
-        const fast = opts.requantTables === true ? opFastRequantTable(model, op) : undefined;
         if (fast) parts.push(requantTableC(`${id}_rq`, fast));
-        parts.push(`static const tops_per_channel_quant_params ${id}_quant = {${id}_mult, ${id}_shift, ${fast ? `${id}_rq` : '0'}};`);
+        parts.push(`static const tops_per_channel_quant_params ${id}_quant = {${fast ? `0, 0, ${id}_rq` : `${id}_mult, ${id}_shift, 0`}};`);
         parts.push(`static const tops_dims ${id}_dims[4] = {${dims(inTensor)}, {${n}, ${kh}, ${kw}, ${c}}, {1, 1, 1, ${op.bias.length}}, ${dims(o)}};`, '');
         if (plan.inPlaceOps.has(op.name)) {
           calls.push(inPlaceRows(op, id, kernel, s, at, inTensor, o));

@@ -31,9 +31,9 @@ export function fitBandNormalization(values: Float32Array, bands: number): BandN
   const n = values.length / bands;
   const mean = new Float64Array(bands);
   const sq = new Float64Array(bands);
-  for (let i = 0; i < values.length; i++) mean[i % bands] += values[i]!;
-  for (let b = 0; b < bands; b++) mean[b] /= Math.max(1, n);
-  for (let i = 0; i < values.length; i++) sq[i % bands] += (values[i]! - mean[i % bands]!) ** 2;
+  for (let i = 0; i < values.length; i++) mean[i % bands]! += values[i]!;
+  for (let b = 0; b < bands; b++) mean[b]! /= Math.max(1, n);
+  for (let i = 0; i < values.length; i++) sq[i % bands]! += (values[i]! - mean[i % bands]!) ** 2;
   return {
     meanQ5: [...mean].map((m) => Math.round(32 * m)),
     gainQ15: [...sq].map((s) => Math.round(32768 / Math.max(MIN_BAND_SD_DB, Math.sqrt(s / Math.max(1, n))))),

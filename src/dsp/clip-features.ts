@@ -57,11 +57,11 @@ export class ClipFeatureExtractor {
   /** Features of one clip (int16 PCM, padded or cut to the configured clip length). */
   extract(pcm: Int16Array): ClipFeatures {
     const x = fitClip(pcm, this.params.clipSamples);
-    for (let i = 0; i < x.length; i++) this.floatInput[i] = x[i] / 32768;
+    for (let i = 0; i < x.length; i++) this.floatInput[i] = x[i]! / 32768;
     const fixed = mfccQ15ToFloat(this.fixed.compute(x));
     const float = computeMfcc(this.plan, this.floatInput);
     let err = 0;
-    for (let i = 0; i < float.length; i++) err = Math.max(err, Math.abs(fixed[i] - float[i]));
+    for (let i = 0; i < float.length; i++) err = Math.max(err, Math.abs(fixed[i]! - float[i]!));
     return {
       features: this.config.implementation === 'fixed' ? fixed : Float32Array.from(float),
       fixedVsFloatMaxAbsErr: err,

@@ -96,7 +96,7 @@ export function encodeFeatureTensor(input: FeatureTensorInput, data: Float32Arra
   out.writeUInt32LE(json.length, 8);
   json.copy(out, 12);
   const view = new DataView(out.buffer, out.byteOffset + 12 + json.length, 4 * data.length);
-  for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], true);
+  for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i]!, true);
   return out;
 }
 

@@ -38,12 +38,14 @@ export function bitReversalTable(n: number): Uint16Array {
  * j < M/2; `rev` is bitReversalTable(M).
  */
 function complexFftInPlace(re: Float64Array, im: Float64Array, cos: Float64Array, sin: Float64Array, rev: Uint16Array): void {
+  // Hot loop: every index is in range by construction (rev holds 0..m−1, a < b < m,
+  // j·step < m/2), so reads use a non-null `!` (no runtime cost) rather than a check.
   const m = re.length;
   for (let i = 0; i < m; i++) {
-    const j = rev[i];
+    const j = rev[i]!;
     if (j > i) {
-      let t = re[i]; re[i] = re[j]; re[j] = t;
-      t = im[i]; im[i] = im[j]; im[j] = t;
+      let t = re[i]!; re[i] = re[j]!; re[j] = t;
+      t = im[i]!; im[i] = im[j]!; im[j] = t;
     }
   }
   for (let len = 2; len <= m; len *= 2) {
@@ -54,14 +56,14 @@ function complexFftInPlace(re: Float64Array, im: Float64Array, cos: Float64Array
         const a = base + j;
         const b = a + half;
         // twiddle e^{-2πi·j·step/M} = cos − i·sin
-        const wr = cos[j * step];
-        const wi = -sin[j * step];
-        const tr = re[b] * wr - im[b] * wi;
-        const ti = re[b] * wi + im[b] * wr;
-        re[b] = re[a] - tr;
-        im[b] = im[a] - ti;
-        re[a] += tr;
-        im[a] += ti;
+        const wr = cos[j * step]!;
+        const wi = -sin[j * step]!;
+        const tr = re[b]! * wr - im[b]! * wi;
+        const ti = re[b]! * wi + im[b]! * wr;
+        re[b] = re[a]! - tr;
+        im[b] = im[a]! - ti;
+        re[a]! += tr;
+        im[a]! += ti;
       }
     }
   }
@@ -116,20 +118,21 @@ export class RealFft {
     if (outRe.length < m + 1 || outIm.length < m + 1) throw new RangeError(`output arrays need ${m + 1} bins`);
     for (let n = 0; n < m; n++) {
       const i0 = 2 * n;
-      zr[n] = i0 < input.length ? input[i0] : 0;
-      zi[n] = i0 + 1 < input.length ? input[i0 + 1] : 0;
+      zr[n] = i0 < input.length ? input[i0]! : 0;
+      zi[n] = i0 + 1 < input.length ? input[i0 + 1]! : 0;
     }
     complexFftInPlace(zr, zi, this.cos, this.sin, this.rev);
+    // a, b < m and k ≤ m index arrays of m and m + 1 entries, hence the `!` reads.
     // Split: X[k] = ½(Z[k] + Z*[M−k]) − ½·i·e^{-2πik/N}·(Z[k] − Z*[M−k]), with Z[M] = Z[0].
     for (let k = 0; k <= m; k++) {
       const a = k === m ? 0 : k;
       const b = k === 0 ? 0 : m - k;
-      const er = zr[a] + zr[b];
-      const ei = zi[a] - zi[b];
-      const or = zr[a] - zr[b];
-      const oi = zi[a] + zi[b];
-      const cr = this.splitCos[k];
-      const ci = -this.splitSin[k];
+      const er = zr[a]! + zr[b]!;
+      const ei = zi[a]! - zi[b]!;
+      const or = zr[a]! - zr[b]!;
+      const oi = zi[a]! + zi[b]!;
+      const cr = this.splitCos[k]!;
+      const ci = -this.splitSin[k]!;
       const ur = cr * or - ci * oi;
       const ui = cr * oi + ci * or;
       outRe[k] = 0.5 * (er + ui);
@@ -150,17 +153,18 @@ export class RealFft {
     const { zr, zi } = this;
     if (inRe.length < m + 1 || inIm.length < m + 1) throw new RangeError(`input arrays need ${m + 1} bins`);
     if (out.length < this.size) throw new RangeError(`output needs ${this.size} samples`);
+    // k and m − k ≤ m, and the lengths were checked above, hence the `!` reads.
     for (let k = 0; k < m; k++) {
-      const ar = inRe[k];
-      const ai = k === 0 ? 0 : inIm[k];
-      const br = inRe[m - k];
-      const bi = k === 0 ? 0 : -inIm[m - k]; // conj(X[M−k]); X[M]'s imaginary part is 0
+      const ar = inRe[k]!;
+      const ai = k === 0 ? 0 : inIm[k]!;
+      const br = inRe[m - k]!;
+      const bi = k === 0 ? 0 : -inIm[m - k]!; // conj(X[M−k]); X[M]'s imaginary part is 0
       const er = 0.5 * (ar + br);
       const ei = 0.5 * (ai + bi);
       const dr = 0.5 * (ar - br);
       const di = 0.5 * (ai - bi);
-      const cr = this.splitCos[k];
-      const ci = this.splitSin[k]; // e^{+2πik/N}
+      const cr = this.splitCos[k]!;
+      const ci = this.splitSin[k]!; // e^{+2πik/N}
       const or = dr * cr - di * ci;
       const oi = dr * ci + di * cr;
       // Z = E + i·O, conjugated for the forward-FFT-as-inverse trick.
@@ -170,8 +174,8 @@ export class RealFft {
     complexFftInPlace(zr, zi, this.cos, this.sin, this.rev);
     const scale = 1 / m;
     for (let n = 0; n < m; n++) {
-      out[2 * n] = zr[n] * scale;
-      out[2 * n + 1] = -zi[n] * scale;
+      out[2 * n] = zr[n]! * scale;
+      out[2 * n + 1] = -zi[n]! * scale;
     }
   }
 }

@@ -9,13 +9,15 @@
  */
 
 const POW2: readonly number[] = Array.from({ length: 64 }, (_, i) => 2 ** i);
+// Every shift below is 0 ≤ s < 64 by contract (the word sizes of the Q15 pipeline bound it) and
+// these run per sample, so they index POW2 with a non-null `!` rather than a checked read.
 
 /**
  * Arithmetic shift right: floor(x / 2^s) for an integer |x| < 2^53, s ≥ 0.
  * C: `x >> s` on int32_t/int64_t (arithmetic on every ARM/GCC target; we rely on it).
  */
 export function sra(x: number, s: number): number {
-  return s === 0 ? x : Math.floor(x / POW2[s]);
+  return s === 0 ? x : Math.floor(x / POW2[s]!);
 }
 
 /**
@@ -23,7 +25,7 @@ export function sra(x: number, s: number): number {
  * C: `(x + ((int64_t)1 << (s - 1))) >> s`.
  */
 export function roundShift(x: number, s: number): number {
-  return s === 0 ? x : Math.floor((x + POW2[s - 1]) / POW2[s]);
+  return s === 0 ? x : Math.floor((x + POW2[s - 1]!) / POW2[s]!);
 }
 
 /**
@@ -31,7 +33,7 @@ export function roundShift(x: number, s: number): number {
  * left-shifting a negative signed value is undefined behaviour in C.
  */
 export function shl(x: number, s: number): number {
-  return x * POW2[s];
+  return x * POW2[s]!;
 }
 
 /** roundShift for s > 0, shl for s < 0: scale x by 2^(−s) with rounding. */
@@ -50,7 +52,7 @@ export function bitLength(x: number): number {
 
 /** 2^s as an exact number (0 ≤ s < 64). */
 export function pow2(s: number): number {
-  return POW2[s];
+  return POW2[s]!;
 }
 
 /**

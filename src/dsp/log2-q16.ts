@@ -38,7 +38,7 @@ export function log2Q16(x: number): number {
   const f = mant - pow2(30);
   const i = sra(f, REM_BITS);
   const r = f - i * pow2(REM_BITS);
-  const t0 = LOG2_TABLE_Q16[i];
-  const t1 = LOG2_TABLE_Q16[i + 1];
+  const t0 = LOG2_TABLE_Q16[i]!;
+  const t1 = LOG2_TABLE_Q16[i + 1]!;
   return e * 65536 + t0 + roundShift((t1 - t0) * r, REM_BITS);
 }

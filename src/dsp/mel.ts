@@ -16,6 +16,8 @@
  * Slaney scale and norm are implemented too (librosa's defaults) for comparisons.
  */
 
+import { checkedAt } from '../util/checked-at';
+
 export type MelScale = 'htk' | 'slaney';
 export type MelNorm = 'none' | 'slaney';
 
@@ -83,7 +85,9 @@ export function melFilterbank(o: MelFilterbankOptions): MelFilterbank {
   const offset = new Int32Array(o.bands);
   const all: number[] = [];
   for (let m = 0; m < o.bands; m++) {
-    const [lo, mid, hi] = [edgesHz[m], edgesHz[m + 1], edgesHz[m + 2]];
+    const lo = checkedAt(edgesHz, m, 'edgesHz');
+    const mid = checkedAt(edgesHz, m + 1, 'edgesHz');
+    const hi = checkedAt(edgesHz, m + 2, 'edgesHz');
     const scaleBy = norm === 'slaney' ? 2 / (hi - lo) : 1;
     const dense = new Float64Array(bins);
     let first = -1;
@@ -91,7 +95,7 @@ export function melFilterbank(o: MelFilterbankOptions): MelFilterbank {
     for (let k = 0; k < bins; k++) {
       const f = (k * o.sampleRate) / o.fftSize;
       dense[k] = Math.max(0, Math.min((f - lo) / (mid - lo), (hi - f) / (hi - mid))) * scaleBy;
-      if (dense[k] > 0) {
+      if (dense[k]! > 0) {
         if (first < 0) first = k;
         last = k;
       }
@@ -105,7 +109,7 @@ export function melFilterbank(o: MelFilterbankOptions): MelFilterbank {
     start[m] = first;
     length[m] = last - first + 1;
     offset[m] = all.length;
-    for (let k = first; k <= last; k++) all.push(dense[k]);
+    for (let k = first; k <= last; k++) all.push(dense[k]!);
   }
   return { bands: o.bands, bins, start, length, offset, weights: Float64Array.from(all), edgesHz };
 }
@@ -115,7 +119,7 @@ export function denseFilterbank(fb: MelFilterbank): Float64Array[] {
   const rows: Float64Array[] = [];
   for (let m = 0; m < fb.bands; m++) {
     const row = new Float64Array(fb.bins);
-    for (let i = 0; i < fb.length[m]; i++) row[fb.start[m] + i] = fb.weights[fb.offset[m] + i];
+    for (let i = 0; i < fb.length[m]!; i++) row[fb.start[m]! + i] = fb.weights[fb.offset[m]! + i]!;
     rows.push(row);
   }
   return rows;

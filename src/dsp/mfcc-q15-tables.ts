@@ -76,8 +76,8 @@ export function prepareMfccQ15(params: MfccParams): MfccQ15Tables {
   const melWeightsQ15 = Int16Array.from(fb.weights, (w) => Math.min(32767, Math.round(w * 32768)));
   let maxLen = 1;
   for (let m = 0; m < fb.bands; m++) {
-    maxLen = Math.max(maxLen, fb.length[m]);
-    if (!melWeightsQ15.subarray(fb.offset[m], fb.offset[m] + fb.length[m]).some((w) => w > 0)) {
+    maxLen = Math.max(maxLen, fb.length[m]!);
+    if (!melWeightsQ15.subarray(fb.offset[m], fb.offset[m]! + fb.length[m]!).some((w) => w > 0)) {
       throw new RangeError(`mel band ${m} has no weight ≥ 2^-16 in Q15: use fewer bands or a larger fftSize`);
     }
   }
@@ -90,7 +90,7 @@ export function prepareMfccQ15(params: MfccParams): MfccQ15Tables {
   // stay exact in int64 and in JS numbers: Σ|D|·2^22 < 2^53.
   for (let j = 0; j < params.coefficients; j++) {
     let s = 0;
-    for (let m = 0; m < params.melBands; m++) s += Math.abs(dctQ24[j * params.melBands + m]);
+    for (let m = 0; m < params.melBands; m++) s += Math.abs(dctQ24[j * params.melBands + m]!);
     if (s * 2 ** 22 >= 2 ** 53) throw new RangeError('DCT table too large for exact accumulation');
   }
 

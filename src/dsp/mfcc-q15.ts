@@ -81,18 +81,21 @@ export class MfccQ15 {
     const t = this.tables;
     const win = t.params.windowSamples;
     const { v, yRe, yIm, power } = this;
+    // Hot loop. The frame lies inside x (compute() counts frames so), and the mel tables come
+    // from melFilterbank, whose bands span bins within 0..fftSize/2 and whose weights are laid
+    // out by melOffset; so the reads below use a non-null `!` rather than a check.
 
     // 1. block normalization
     let peak = 0;
     for (let n = 0; n < win; n++) {
-      const a = Math.abs(x[offset + n]);
+      const a = Math.abs(x[offset + n]!);
       if (a > peak) peak = a;
     }
     const nrm = Math.max(0, 15 - bitLength(peak));
 
     // 2. window
     const shift = t.windowShift - nrm;
-    for (let n = 0; n < win; n++) v[n] = shiftSigned(x[offset + n] * t.windowQ30[n], shift);
+    for (let n = 0; n < win; n++) v[n] = shiftSigned(x[offset + n]! * t.windowQ30[n]!, shift);
 
     // 3. FFT
     this.fft.transform(v, yRe, yIm);
@@ -101,25 +104,25 @@ export class MfccQ15 {
     // x is Q15, w is Q30 and the FFT returns 2·X: Y = 2^(15 + 30 + 1 + nrm − s)·X.
     const scale = 15 + WINDOW_FRAC_BITS + 1 + nrm - t.windowShift;
     for (let m = 0; m < out.length; m++) {
-      const start = t.melStart[m];
-      const end = start + t.melLength[m];
-      const off = t.melOffset[m] - start;
+      const start = t.melStart[m]!;
+      const end = start + t.melLength[m]!;
+      const off = t.melOffset[m]! - start;
       let cmax = 0;
       for (let k = start; k < end; k++) {
-        const a = Math.max(Math.abs(yRe[k]), Math.abs(yIm[k]));
+        const a = Math.max(Math.abs(yRe[k]!), Math.abs(yIm[k]!));
         if (a > cmax) cmax = a;
       }
       const q = Math.max(0, bitLength(cmax) - COMPONENT_BITS);
       let pmax = 0;
       for (let k = start; k < end; k++) {
-        const cr = roundShift(yRe[k], q);
-        const ci = roundShift(yIm[k], q);
+        const cr = roundShift(yRe[k]!, q);
+        const ci = roundShift(yIm[k]!, q);
         power[k] = cr * cr + ci * ci;
-        if (power[k] > pmax) pmax = power[k];
+        if (power[k]! > pmax) pmax = power[k]!;
       }
       const sh = Math.max(0, bitLength(pmax) - t.bandBits);
       let acc = 0;
-      for (let k = start; k < end; k++) acc += t.melWeightsQ15[off + k] * roundShift(power[k], sh);
+      for (let k = start; k < end; k++) acc += t.melWeightsQ15[off + k]! * roundShift(power[k]!, sh);
       const g = 2 * (scale - q);
       const l = acc === 0 ? t.log2FloorQ16 : log2Q16(acc) + (sh - 15 - g) * 65536;
       out[m] = Math.max(l, t.log2FloorQ16);
@@ -137,7 +140,7 @@ export class MfccQ15 {
       this.logMelFrame(x, f * strideSamples, this.logMel);
       for (let j = 0; j < coefficients; j++) {
         let acc = 0;
-        for (let m = 0; m < melBands; m++) acc += dct[j * melBands + m] * this.logMel[m];
+        for (let m = 0; m < melBands; m++) acc += dct[j * melBands + m]! * this.logMel[m]!;
         const r = roundShift(acc, outShift);
         out[f * coefficients + j] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
       }

@@ -90,14 +90,16 @@ export function prepareMfcc(params: MfccParams): MfccPlan {
 export function logMelFrame(plan: MfccPlan, samples: ArrayLike<number>, offset: number, logMel: Float64Array): void {
   const { params, window, filterbank: fb, fft } = plan;
   const { frame, re, im } = plan.scratch;
-  for (let n = 0; n < params.windowSamples; n++) frame[n] = samples[offset + n] * window[n];
+  // Hot loop: the frame lies inside `samples` (computeMfcc counts frames so) and the
+  // filterbank's bands span bins within 0..fftSize/2, so reads use a non-null `!`.
+  for (let n = 0; n < params.windowSamples; n++) frame[n] = samples[offset + n]! * window[n]!;
   fft.transform(frame, re, im);
-  for (let k = 0; k < re.length; k++) re[k] = re[k] * re[k] + im[k] * im[k]; // power, in place
+  for (let k = 0; k < re.length; k++) re[k] = re[k]! * re[k]! + im[k]! * im[k]!; // power, in place
   for (let m = 0; m < fb.bands; m++) {
     let e = 0;
-    const o = fb.offset[m];
-    const s = fb.start[m];
-    for (let i = 0; i < fb.length[m]; i++) e += fb.weights[o + i] * re[s + i];
+    const o = fb.offset[m]!;
+    const s = fb.start[m]!;
+    for (let i = 0; i < fb.length[m]!; i++) e += fb.weights[o + i]! * re[s + i]!;
     logMel[m] = 10 * Math.log10(Math.max(e, POWER_FLOOR));
   }
 }
@@ -114,7 +116,7 @@ export function computeMfcc(plan: MfccPlan, samples: ArrayLike<number>): Float64
     logMelFrame(plan, samples, t * strideSamples, logMel);
     for (let j = 0; j < coefficients; j++) {
       let acc = 0;
-      for (let m = 0; m < melBands; m++) acc += plan.dct[j * melBands + m] * logMel[m];
+      for (let m = 0; m < melBands; m++) acc += plan.dct[j * melBands + m]! * logMel[m]!;
       out[t * coefficients + j] = acc;
     }
   }

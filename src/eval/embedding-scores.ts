@@ -83,12 +83,12 @@ export function fitIdGaussians(values: Float32Array, dim: number, labelIndex: re
       continue;
     }
     const mean = new Float64Array(dim);
-    for (const r of rows) for (let j = 0; j < dim; j++) mean[j] += values[r * dim + j]! / rows.length;
+    for (const r of rows) for (let j = 0; j < dim; j++) mean[j]! += values[r * dim + j]! / rows.length;
     const s = new Float64Array(dim * dim);
     for (const r of rows) {
       for (let a = 0; a < dim; a++) {
         const da = values[r * dim + a]! - mean[a]!;
-        for (let b = 0; b <= a; b++) s[a * dim + b] += (da * (values[r * dim + b]! - mean[b]!)) / rows.length;
+        for (let b = 0; b <= a; b++) s[a * dim + b]! += (da * (values[r * dim + b]! - mean[b]!)) / rows.length;
       }
     }
     let trace = 0;

@@ -64,9 +64,9 @@ export function standardization(x: Float32Array, dim: number): Standardization {
   const n = x.length / dim;
   const mean = new Float64Array(dim);
   const sq = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j] += x[i * dim + j]!;
-  for (let j = 0; j < dim; j++) mean[j] /= Math.max(1, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) sq[j] += (x[i * dim + j]! - mean[j]!) ** 2;
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j]! += x[i * dim + j]!;
+  for (let j = 0; j < dim; j++) mean[j]! /= Math.max(1, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) sq[j]! += (x[i * dim + j]! - mean[j]!) ** 2;
   return { mean: [...mean], std: [...sq].map((s) => Math.max(1e-3, Math.sqrt(s / Math.max(1, n)))) };
 }
 

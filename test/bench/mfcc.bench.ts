@@ -50,7 +50,7 @@ function clipsPerSecond(run: () => void, minMs = 1000): number {
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let e = 0;
-  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i]! - b[i]!));
   return e;
 }
 
@@ -60,8 +60,8 @@ export async function runMfccBench(): Promise<Record<string, unknown>> {
   const fixed = new MfccQ15(params);
   const signals = [speechLike('bench-1'), speechLike('bench-2'), whiteNoise('bench', 0.05), withSilence('bench')];
 
-  const floatRate = clipsPerSecond(() => computeMfcc(plan, signals[0].float));
-  const fixedRate = clipsPerSecond(() => fixed.compute(signals[0].pcm));
+  const floatRate = clipsPerSecond(() => computeMfcc(plan, signals[0]!.float));
+  const fixedRate = clipsPerSecond(() => fixed.compute(signals[0]!.pcm));
 
   const ref = await runPythonRef(
     LIBROSA,
@@ -72,7 +72,7 @@ export async function runMfccBench(): Promise<Record<string, unknown>> {
   let fixedVsFloat = 0;
   signals.forEach((s, i) => {
     const f = computeMfcc(plan, s.float);
-    floatVsLibrosa = Math.max(floatVsLibrosa, maxAbsDiff(f, ref.outputs[`s${i}`].data));
+    floatVsLibrosa = Math.max(floatVsLibrosa, maxAbsDiff(f, ref.outputs[`s${i}`]!.data));
     fixedVsFloat = Math.max(fixedVsFloat, maxAbsDiff(f, mfccQ15ToFloat(fixed.compute(s.pcm))));
   });
 

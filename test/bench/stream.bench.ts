@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { findBoard } from '../../src/boards/registry';
 import { estimateLatency } from '../../src/deploy';
 import { mfccConfigSchema, mfccParams } from '../../src/dsp/mfcc-config';
-import { runStreamTestBoard, streamSignal, writeStreamTest } from '../helpers/stream-firmware';
+import { runStreamTestBoard, STREAM_PHASES, streamSignal, writeStreamTest, type StreamPhase } from '../helpers/stream-firmware';
 
 /**
  * Streaming front end benchmark (on demand: `node dist/test/bench/stream.bench.js`): the KWS
@@ -11,7 +11,9 @@ import { runStreamTestBoard, streamSignal, writeStreamTest } from '../helpers/st
  * median / max instructions per hop, the ratio to the issue's 60 k target, the estimated time
  * per hop (src/deploy/cycle-model.ts) and the front end's share of a 20 ms hop (its duty cycle;
  * the deploy stage's `dutyCycle` adds the model's inferences). Instruction counts are exact
- * and machine-independent; only the CPI model is an estimate.
+ * and machine-independent; only the CPI model is an estimate. `phases` is the median hop of a
+ * second build with phase markers (-DTOPS_MFCC_PROFILE) split into its steps: block peak (with
+ * the window memmove), window + bit reversal, complex FFT, split, bands + log, DCT, ring copy.
  */
 const TARGET_PER_HOP = 60_000;
 
@@ -27,11 +29,16 @@ async function main(): Promise<void> {
       const sorted = [...frames].sort((a, b) => a.instructions - b.instructions);
       const med = sorted[Math.floor(sorted.length / 2)]!;
       const ms = estimateLatency(board, med).ms;
+      const profiled = await runStreamTestBoard(dir, board, { profile: true });
+      const phases = Object.fromEntries(STREAM_PHASES.map((p: StreamPhase) => {
+        const v = (profiled.phases ?? []).map((h) => h[p]).sort((a, b) => a - b);
+        return [p, v[Math.floor(v.length / 2)] ?? 0];
+      }));
       process.stdout.write(`${JSON.stringify({
         bench: 'stream-frontend', board, core: findBoard(board)!.core, hops: frames.length,
         instructionsPerHop: med.instructions, maxInstructionsPerHop: sorted[sorted.length - 1]!.instructions,
         targetPerHop: TARGET_PER_HOP, ratioToTarget: Number((med.instructions / TARGET_PER_HOP).toFixed(3)),
-        estimatedMsPerHop: Number(ms.toFixed(4)), frontEndDutyCycle: Number((ms / hopMs).toFixed(5)),
+        estimatedMsPerHop: Number(ms.toFixed(4)), frontEndDutyCycle: Number((ms / hopMs).toFixed(5)), phases,
       })}\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

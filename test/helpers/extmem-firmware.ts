@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { kernelSources } from '../../src/codegen/kernel-variants';
+import { kernelSources, type KernelVariant } from '../../src/codegen/kernel-variants';
 import { emitModelC, type ModelC } from '../../src/codegen/model-c';
 import type { PartitionPlan } from '../../src/codegen/partition-plan';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../../src/nn/int-reference';
@@ -19,20 +19,21 @@ import { INPUT_SHAPE, randomFeatures } from './random-model';
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
 export const EXTMEM_RUNTIME = path.join(FIRMWARE, 'runtime', 'tops_extmem.c');
 
-export function writePartitionedSources(model: IntModel, plan: Extract<PartitionPlan, { mode: 'external' }>): { dir: string; c: ModelC } {
+/** `requantTables`: the dsp build's flash requantization tables (then build with the dsp kernels). */
+export function writePartitionedSources(model: IntModel, plan: Extract<PartitionPlan, { mode: 'external' }>, requantTables = false): { dir: string; c: ModelC } {
   const dir = mkdtempSync(path.join(tmpdir(), 'tops-extmem-'));
-  const c = emitModelC(model, { partition: plan });
+  const c = emitModelC(model, { partition: plan, requantTables });
   writeFileSync(path.join(dir, 'tops_model.h'), c.header);
   writeFileSync(path.join(dir, 'tops_model.c'), c.source);
   return { dir, c };
 }
 
-export function buildHostPartitioned(dir: string): string {
+export function buildHostPartitioned(dir: string, variant: KernelVariant = 'ref'): string {
   const exe = path.join(dir, 'model_host');
   execFileSync('gcc', [
     '-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic', '-DTOPS_HOST_BUILD',
     `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`,
-    path.join(dir, 'tops_model.c'), path.join(FIRMWARE, 'harness', 'tops_model_main.c'), EXTMEM_RUNTIME, ...kernelSources('ref'), '-o', exe,
+    path.join(dir, 'tops_model.c'), path.join(FIRMWARE, 'harness', 'tops_model_main.c'), EXTMEM_RUNTIME, ...kernelSources(variant), '-o', exe,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   return exe;
 }

@@ -35,9 +35,16 @@ export function writeVectors(cases: readonly KernelTestCase[], seed: string | nu
   return dir;
 }
 
+/**
+ * TOPS_TEST_DSP: the dsp kernels accept a per-channel quant that is only the codegen table
+ * (firmware/kernels/ref/tops_common.h), so firmware/test/tops_test_case.h gives some cases no
+ * multiplier / shift arrays in dsp builds.
+ */
+const variantDefines = (variant: KernelVariant): string[] => (variant === 'dsp' ? ['TOPS_TEST_DSP'] : []);
+
 function sources(dir: string, variant: KernelVariant): string[] {
   return [
-    `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`, `-I${path.join(FIRMWARE, 'test')}`,
+    `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`, `-I${path.join(FIRMWARE, 'test')}`, ...variantDefines(variant).map((d) => `-D${d}`),
     path.join(FIRMWARE, 'test', 'test_tops_kernels.c'), ...kernelSources(variant),
   ];
 }
@@ -53,7 +60,7 @@ export function buildHostHarness(dir: string, variant: KernelVariant = 'ref'): s
 export async function buildBoardHarness(dir: string, variant: KernelVariant = 'ref', board = 'stm32f446re', defines: readonly string[] = []): Promise<string> {
   const build = await buildFirmware({
     board,
-    defines,
+    defines: [...defines, ...variantDefines(variant)],
     sources: [path.join(FIRMWARE, 'test', 'test_tops_kernels.c'), ...kernelSources(variant)],
     includeDirs: [dir, path.join(FIRMWARE, 'test')],
     outDir: path.join(dir, `${board}-${variant}`),

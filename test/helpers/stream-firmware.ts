@@ -115,12 +115,46 @@ export function runStreamTestHost(dir: string): StreamTestResult {
   return parse(r.status, r.stdout);
 }
 
-/** A registry board (default stm32f446re: Cortex-M4, mps2-an386) at -O2, as the deploy stage builds it. */
-export async function runStreamTestBoard(dir: string, board = 'stm32f446re'): Promise<StreamTestResult & { readonly hopCounts: ExecutionCounts[] }> {
-  const build = await buildFirmware({ board, sources: sources(dir), includeDirs: [dir], outDir: path.join(dir, `board-${board}`), elfName: 'test_tops_stream.elf' });
-  const r = await runOnQemu({ board, elfPath: build.elfPath, workDir: dir, timeoutMs: 120_000 });
-  const hits = r.markerHits.map((h) => h.counts);
+/** Steps of one hop in the profile build, in order (tops_mfcc_phase() between them, tops_mfcc_q15.c). */
+export const STREAM_PHASES = ['peak', 'window', 'fft', 'split', 'bandsLog', 'dct', 'ring'] as const;
+export type StreamPhase = (typeof STREAM_PHASES)[number];
+
+/**
+ * A registry board (default stm32f446re: Cortex-M4, mps2-an386) at -O2, as the deploy stage builds it.
+ * `profile`: build with -DTOPS_MFCC_PROFILE and an out-of-line tops_mfcc_phase(), and split every
+ * hop's instructions into STREAM_PHASES (`phases`, one record per hop). The markers cost a call
+ * each, so a profiled hop counts a few dozen instructions more than an unprofiled one.
+ */
+export async function runStreamTestBoard(dir: string, board = 'stm32f446re', options: { readonly profile?: boolean } = {}): Promise<StreamTestResult & { readonly hopCounts: ExecutionCounts[]; readonly phases?: Array<Record<StreamPhase, number>> }> {
+  const profile = options.profile === true;
+  const extra: string[] = [];
+  if (profile) {
+    const phaseSource = path.join(dir, 'tops_mfcc_phase.c');
+    writeFileSync(phaseSource, '#include "tops_mfcc.h"\nvoid tops_mfcc_phase(void);\nvoid tops_mfcc_phase(void) { __asm__ volatile(""); }\n');
+    extra.push(phaseSource);
+  }
+  const build = await buildFirmware({
+    board, sources: [...sources(dir), ...extra], includeDirs: [dir], outDir: path.join(dir, `board-${board}${profile ? '-profile' : ''}`),
+    elfName: 'test_tops_stream.elf', ...(profile ? { defines: ['TOPS_MFCC_PROFILE'] } : {}),
+  });
+  const r = await runOnQemu({ board, elfPath: build.elfPath, workDir: dir, timeoutMs: 120_000, ...(profile ? { markers: ['tops_mark', 'tops_mfcc_phase'] } : {}) });
   const hopCounts: ExecutionCounts[] = [];
-  for (let i = 0; i + 1 < hits.length; i += 2) hopCounts.push(countsBetween(hits[i]!, hits[i + 1]!));
-  return { ...parse(r.exitCode, r.stdout, hopCounts.map((c) => c.instructions)), hopCounts };
+  const phases: Array<Record<StreamPhase, number>> = [];
+  let open: { counts: ExecutionCounts; cuts: number[] } | undefined;
+  for (const hit of r.markerHits) {
+    if (hit.symbol === 'tops_mfcc_phase') {
+      open?.cuts.push(hit.counts.instructions);
+    } else if (open === undefined) {
+      open = { counts: hit.counts, cuts: [] };
+    } else {
+      hopCounts.push(countsBetween(open.counts, hit.counts));
+      // A hop that completes a frame passes every phase marker; the first hops only fill the window.
+      if (profile && open.cuts.length === STREAM_PHASES.length - 1) {
+        const edges = [open.counts.instructions, ...open.cuts, hit.counts.instructions];
+        phases.push(Object.fromEntries(STREAM_PHASES.map((p, i) => [p, edges[i + 1]! - edges[i]!])) as Record<StreamPhase, number>);
+      }
+      open = undefined;
+    }
+  }
+  return { ...parse(r.exitCode, r.stdout, hopCounts.map((c) => c.instructions)), hopCounts, ...(profile ? { phases } : {}) };
 }

@@ -60,7 +60,12 @@ function caseEntry(t: KernelTestCase): string {
     f.push(`.add = {${a.input1Offset}, ${a.input1Multiplier}, ${a.input1Shift}, ${a.input2Offset}, ${a.input2Multiplier}, ${a.input2Shift}, ${a.leftShift}, ${a.outputOffset}, ${a.outputMultiplier}, ${a.outputShift}, ${act(a.activation)}}`);
   }
   if (t.softmaxLut) f.push(`.softmax = {${t.name}_exp_lut}`);
-  if (t.perChannel) f.push(`.per_channel = {${t.name}_multiplier, ${t.name}_shift, ${caseFastTable(t) ? `${t.name}_fast` : '0'}}`);
+  if (t.perChannel) {
+    const fast = caseFastTable(t) !== undefined;
+    // Cases 3, 7, 11, ...: only the table in dsp builds (TOPS_TEST_TABLE_ONLY, firmware/test/tops_test_case.h).
+    const only = (a: string): string => (fast && caseNumber(t) % 4 === 3 ? `TOPS_TEST_TABLE_ONLY(${a})` : a);
+    f.push(`.per_channel = {${only(`${t.name}_multiplier`)}, ${only(`${t.name}_shift`)}, ${fast ? `${t.name}_fast` : '0'}}`);
+  }
   if (t.perTensor) f.push(`.per_tensor = {${t.perTensor.multiplier}, ${t.perTensor.shift}}`);
   f.push(`.input_dims = ${dims(t.inputDims)}`, `.output_dims = ${dims(t.outputDims)}`, `.input = ${t.name}_input`);
   if (t.filterDims) f.push(`.filter_dims = ${dims(t.filterDims)}`);
@@ -72,6 +77,8 @@ function caseEntry(t: KernelTestCase): string {
   return `    {${f.join(', ')}}`;
 }
 
+const caseNumber = (t: KernelTestCase): number => Number(/(\d+)$/.exec(t.name)?.[1] ?? 0);
+
 /**
  * Odd-numbered conv-family cases carry the requantization table codegen would precompute
  * (src/codegen/requant-tables.ts) when it applies, so the dsp kernels run both with it (read
@@ -79,7 +86,7 @@ function caseEntry(t: KernelTestCase): string {
  */
 function caseFastTable(t: KernelTestCase): RequantEntry[] | undefined {
   const params = t.conv ?? t.depthwise;
-  if (!t.perChannel || !params || !t.filterDims || Number(/(\d+)$/.exec(t.name)?.[1] ?? 0) % 2 === 0) return undefined;
+  if (!t.perChannel || !params || !t.filterDims || caseNumber(t) % 2 === 0) return undefined;
   const d = t.filterDims;
   return fastRequantTable({
     multiplier: t.perChannel.multiplier, shift: t.perChannel.shift, bias: t.bias,

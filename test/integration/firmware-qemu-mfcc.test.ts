@@ -49,7 +49,7 @@ describe('fixed-point MFCC front end on mps2-an386 (QEMU)', () => {
 
   it('reports a perturbed expected value and exits non-zero', async () => {
     const few = clips.slice(0, 2).map((c) => ({ pcm: c.pcm, expected: Int16Array.from(c.expected) }));
-    few[0].expected[0] += 1;
+    few[0]!.expected[0]! += 1;
     const { elf, dir } = await build(few);
     const r = runMfccBoard(elf, dir);
     expect(r).toMatchObject({ mismatches: 1, failed: 1, exitCode: 1 });

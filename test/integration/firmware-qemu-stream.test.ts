@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { mfccConfigSchema, mfccParams } from '../../src/dsp/mfcc-config';
-import { runStreamTestBoard, streamSignal, writeStreamTest } from '../helpers/stream-firmware';
+import { runStreamTestBoard, STREAM_PHASES, streamSignal, writeStreamTest } from '../helpers/stream-firmware';
 
 // The streaming front end cross-built for stm32f446re (Cortex-M4, mps2-an386) and run in QEMU:
 // 10 s of test signals hop by hop, every frame equal to the whole-signal front end's (C) and
@@ -8,13 +8,14 @@ import { runStreamTestBoard, streamSignal, writeStreamTest } from '../helpers/st
 const params = mfccParams(mfccConfigSchema.parse({}));
 
 describe('streaming MFCC front end on mps2-an386 (QEMU)', () => {
+  // Two clips: the board holds the signal, both whole-signal feature sets and the ring in 128 KB.
   let dir = '';
+  beforeAll(() => {
+    dir = writeStreamTest({ params, pcm: streamSignal('qemu-stream', 2, params) });
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is bit-exact hop by hop; the per-hop cost is one frame of the whole-clip front end', async () => {
-    // Two clips: the board holds the signal, both whole-signal feature sets and the ring in 128 KB.
-    const pcm = streamSignal('qemu-stream', 2, params);
-    dir = writeStreamTest({ params, pcm });
     const r = await runStreamTestBoard(dir);
     expect(r.stdout).not.toMatch(/MISMATCH|FAIL/);
     expect(r.frontEnd).toEqual({ hops: 100, frames: 99, mismatches: 0 });
@@ -27,5 +28,24 @@ describe('streaming MFCC front end on mps2-an386 (QEMU)', () => {
     const median = [...frames].sort((a, b) => a - b)[Math.floor(frames.length / 2)]!;
     process.stdout.write(`streaming front end: median ${median} instructions per hop (min ${Math.min(...frames)}, max ${Math.max(...frames)})\n`);
     expect(Math.max(...frames) - Math.min(...frames)).toBeLessThan(0.1 * median);
+  }, 180_000);
+
+  it('on the Cortex-M7 board too, and the profile build splits every hop into its steps', async () => {
+    // The written-out Thumb-2 / DSP loops of tops_mfcc_q15.c also run on the M7 (mps2-an500);
+    // the phase markers (-DTOPS_MFCC_PROFILE, used by test/bench/stream.bench.ts) cut each hop
+    // that makes a frame into STREAM_PHASES, whose sum is the whole hop.
+    const r = await runStreamTestBoard(dir, 'stm32f746zg', { profile: true });
+    expect(r.stdout).not.toMatch(/MISMATCH|FAIL/);
+    expect(r.frontEnd).toEqual({ hops: 100, frames: 99, mismatches: 0 });
+    expect(r.exitCode).toBe(0);
+    const phases = r.phases!;
+    expect(phases).toHaveLength(99);
+    phases.forEach((hop, i) => {
+      expect(STREAM_PHASES.reduce((sum, p) => sum + hop[p], 0)).toBe(r.hopInstructions![i + 1]);
+      for (const p of STREAM_PHASES) expect(hop[p]).toBeGreaterThan(0);
+      // The FFT is the largest step and the ring copy the smallest.
+      expect(Math.max(...STREAM_PHASES.map((p) => hop[p]))).toBe(hop.fft);
+      expect(Math.min(...STREAM_PHASES.map((p) => hop[p]))).toBe(hop.ring);
+    });
   }, 180_000);
 });

@@ -33,7 +33,7 @@ describe('champion / challenger', () => {
     expect(second.json.promotion?.previousChampion).toBe(first.json.run);
     expect(second.json.promotion?.outcomes[0]).toMatch(/^FAIL evaluate\.accuracy ≥ champion \+ 0\.01: challenger .* vs champion .* \(\+0 better\)$/);
     // The challenger's comparison page: every metric of both runs, the rules first.
-    const page = path.join(env.TINYOPS_HOME, 'reports', `${second.json.run}-vs-champion.html`);
+    const page = path.join(home, 'state', 'reports', `${second.json.run}-vs-champion.html`);
     expect(second.stderr).toContain(`promotion: challenger vs champion at ${page}`);
     const html = fs.readFileSync(page, 'utf8');
     expect(html).toContain(`challenger ${second.json.run} vs champion ${first.json.run}`);

@@ -138,6 +138,9 @@ TOPS_ALWAYS_INLINE tops_status conv2d_packed_dsp(int32_t bits, int32_t pointwise
     }
     len = window_len(input_dims, filter_dims);
     if (!tops_sb_len_ok(len) || params->input_offset < -127 || params->input_offset > 128) {
+        if (quant->multiplier == 0) {
+            return TOPS_ARG_ERROR; /* a table-only quant promised the fast path's bounds; they do not hold */
+        }
         conv2d_packed_plain(bits, params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
         return TOPS_OK;
     }

@@ -339,7 +339,10 @@ TOPS_ALWAYS_INLINE void tops_dw_impl(const tops_depthwise_conv2d_params *params,
                                    (int32_t)filter[(ky * fw + kx) * channels + c];
                         }
                     }
-                    out[c] = tops_act_s8(tops_requantize_inline(acc, quant->multiplier[c], quant->shift[c]) + params->output_offset,
+                    /* with the table: a table-only quant has no multiplier / shift arrays */
+                    out[c] = tops_act_s8(fast ? tops_rq_apply(acc, &rq[c])
+                                              : tops_requantize_inline(acc, quant->multiplier[c], quant->shift[c]) +
+                                                    params->output_offset,
                                          0, lo, hi);
                 }
             }

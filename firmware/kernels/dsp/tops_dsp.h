@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+/* multiplier / shift may be NULL when quant->fast is given: every path below reads the table then. */
+#define TOPS_QUANT_ACCEPTS_TABLE_ONLY 1
 #include "../ref/tops_common.h"
 
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)

@@ -45,9 +45,23 @@ typedef enum {
 } tops_filter_kind;
 
 /**
+ * A per-channel quant that is only the table precomputed at codegen (`fast`, multiplier and
+ * shift NULL: codegen then keeps one copy of the per-channel parameters in flash,
+ * src/codegen/requant-tables.ts). Only the dsp kernels, which define
+ * TOPS_QUANT_ACCEPTS_TABLE_ONLY before including this header (kernels/dsp/tops_dsp.h), read
+ * everything from the table; the ref kernels need multiplier and shift and reject it.
+ */
+#if defined(TOPS_QUANT_ACCEPTS_TABLE_ONLY)
+#define TOPS_QUANT_TABLE_ONLY(q) ((q)->fast != 0 && (q)->multiplier == 0 && (q)->shift == 0)
+#else
+#define TOPS_QUANT_TABLE_ONLY(q) 0
+#endif
+
+/**
  * The argument checks every conv-family kernel makes (ref, dsp and packed sub-byte variants
  * of conv2d / depthwise): pointers, positive shapes that agree with each other, activation
- * range, stride and padding, and every per-channel shift. Callers check `params != 0` first
+ * range, stride and padding, and every per-channel shift (a table-only quant's shifts were
+ * checked by codegen). Callers check `params != 0` first
  * (short-circuit) because the activation, stride and padding come from it.
  */
 static inline int tops_conv_args_valid(tops_filter_kind kind, const tops_per_channel_quant_params *quant,
@@ -58,7 +72,7 @@ static inline int tops_conv_args_valid(tops_filter_kind kind, const tops_per_cha
                                        const tops_dims *output_dims, const void *output)
 {
     int32_t c;
-    if (quant == 0 || quant->multiplier == 0 || quant->shift == 0 || input == 0 || filter == 0 || output == 0 ||
+    if (quant == 0 || input == 0 || filter == 0 || output == 0 ||
         !tops_dims_valid(input_dims) || !tops_dims_valid(filter_dims) || !tops_dims_valid(output_dims) ||
         !tops_activation_valid(activation) || !tops_tile_positive(stride) || padding->w < 0 || padding->h < 0) {
         return 0;
@@ -69,6 +83,12 @@ static inline int tops_conv_args_valid(tops_filter_kind kind, const tops_per_cha
     }
     if (kind == TOPS_FILTER_DEPTHWISE ? (filter_dims->n != 1 || output_dims->c != input_dims->c)
                                       : output_dims->c != filter_dims->n) {
+        return 0;
+    }
+    if (TOPS_QUANT_TABLE_ONLY(quant)) {
+        return 1; /* its shifts were checked by codegen */
+    }
+    if (quant->multiplier == 0 || quant->shift == 0) {
         return 0;
     }
     for (c = 0; c < output_dims->c; c++) {

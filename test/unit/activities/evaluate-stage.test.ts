@@ -95,6 +95,7 @@ describe('evaluate stage: by source and measurement datasets', () => {
     const events = [
       { label: 'yes', onsetSec: 0.5, offsetSec: 0.9, kind: 'keyword', engine: 'espeak-ng', voice: 'b' },
       { label: 'no', onsetSec: 1.8, offsetSec: 2.2, kind: 'keyword', engine: 'flite', voice: 'kal' },
+      { label: 'bed', onsetSec: 2.4, offsetSec: 2.8, kind: 'negative', engine: 'flite', voice: 'kal' },
     ];
     fs.writeFileSync(path.join(streams, 'index.json'), JSON.stringify([{ file: 's0.wav', durationSec: 3, sampleRate: 16000, background: 'white', events }]));
     // Measurement folder: espeak-ng "speakers" saying two keywords and a word the model does not know.
@@ -166,6 +167,12 @@ describe('evaluate stage: by source and measurement datasets', () => {
     expect(ev.sources.byEngine.map((e: { engine: string }) => e.engine)).toEqual(['espeak-ng', 'flite', 'unknown']);
     expect(ev.sources.engines.flite).toEqual(DATA_SOURCES.engines.flite);
     expect(ev.eventsByEngine.map((e: { engine: string; keywordEvents: number }) => [e.engine, e.keywordEvents])).toEqual([['espeak-ng', 1], ['flite', 1]]);
+    // False accepts per negative word at the operating point; the metric is their rate.
+    const fa = ev.negativeFalseAccepts.scored;
+    expect([fa.negativeEvents, fa.words.map((w: { word: string; events: number }) => [w.word, w.events])]).toEqual([1, [['bed', 1]]]);
+    expect(fa.falseAcceptsOnNegatives).toBe(ev.events.operatingPoint.result.falseAcceptsOnNegatives);
+    expect(r.metrics.eventFaPerNegativeWord).toBe(fa.perNegativeWord);
+    expect(r.metrics.thresholdReachableOnDevice).toBe(true); // θ ≤ 0.9 < 255/256
     const m = ev.measurements[0];
     expect([m.stage, m.generator, m.clips, m.speakers, m.mapped, m.perLabel]).toEqual(['real', 'import-audio', 6, ['ann', 'bob'], { seven: '_unknown_' }, { _unknown_: 2, up: 2, yes: 2 }]);
     expect(m.engines.people).toEqual({ version: 'test 1', licence: 'CC0', family: 'human', role: 'held-out' });

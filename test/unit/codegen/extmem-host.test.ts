@@ -1,20 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { planModelPartitions } from '../../../src/codegen/external-memory-plan';
+import { scratchFor } from '../../../src/codegen/kernel-variants';
 import { PartitionDoesNotFitError } from '../../../src/codegen/partition-plan';
-import { tensorBytes, type IntModel } from '../../../src/quant/int-model';
+import { opFastRequantTable } from '../../../src/codegen/requant-tables';
+import { tensorBytes, type IntModel, type IntOp } from '../../../src/quant/int-model';
 import { runHostModel } from '../../helpers/model-firmware';
 import { buildHostPartitioned, referenceVectors, writePartitionedSources } from '../../helpers/extmem-firmware';
 import { randomIntModel } from '../../helpers/random-model';
 
 /** The smallest SRAM budget (multiple of 4) any partition of the model fits: the tightest schedule. */
-function smallestBudget(model: IntModel): number {
+function smallestBudget(model: IntModel, scratch?: (op: IntOp, m: IntModel) => number): number {
   let lo = 4;
   let hi = 1 << 16;
   while (lo < hi) {
     const mid = 4 * Math.floor((lo + hi) / 8);
     try {
-      planModelPartitions(model, { sramBudgetBytes: mid, weightsExternal: true });
+      planModelPartitions(model, { sramBudgetBytes: mid, weightsExternal: true, ...(scratch ? { scratch } : {}) });
       hi = mid;
     } catch (e) {
       if (!(e instanceof PartitionDoesNotFitError)) throw e;
@@ -55,6 +57,23 @@ describe('partitioned model on the host (emulated DMA)', () => {
     const r = outputsOf(model, undefined, budget, true);
     expect(r.status).toBe(0);
     r.expected.forEach((e, i) => expect(Array.from(r.outputs[i]!)).toEqual(Array.from(e)));
+  });
+
+  it('is bit-exact with the dsp kernels and table-only requantization: channel slices of the flash table', () => {
+    const fast = (op: IntOp, m: IntModel): boolean => opFastRequantTable(m, op) !== undefined;
+    const scratch = scratchFor('dsp', fast);
+    const budget = smallestBudget(model, scratch);
+    const { plan } = planModelPartitions(model, { sramBudgetBytes: budget, weightsExternal: true, scratch });
+    if (plan.mode !== 'external') throw new Error('expected an external plan');
+    expect(plan.ops.some((o) => o.channelParts > 1)).toBe(true);
+    const { dir, c } = writePartitionedSources(model, plan, true);
+    expect(c.source).toMatch(/_quant = \{0, 0, op\d+_\w+_rq\};/); // no multiplier / shift arrays to slice
+    const count = 6;
+    const { inputs, expected } = referenceVectors(model, 'extmem-host-x', count);
+    const run = runHostModel(buildHostPartitioned(dir, 'dsp'), dir, inputs);
+    expect(run.status).toBe(0);
+    const outBytes = tensorBytes(model.tensors.find((t) => t.name === model.output)!);
+    expected.forEach((e, i) => expect(Array.from(run.outputs.subarray(i * outBytes, (i + 1) * outBytes))).toEqual(Array.from(e)));
   });
 
   it('a schedule that computes before its fetch has arrived gives wrong outputs (the emulated DMA delivers at wait)', () => {

@@ -41,6 +41,10 @@ describe('requantization tables precomputed at codegen', () => {
     expect((on.source.match(/static const tops_requant /g) ?? []).length).toBe(convs.length);
     expect(off.source).not.toMatch(/static const tops_requant /);
     expect(on.plan.arenaBytes).toBeLessThan(off.plan.arenaBytes);
+    // The table is the one copy of the per-channel requantization: no multiplier / shift arrays beside it.
+    expect((off.source.match(/static const int32_t op\d+_\w+_mult\[/g) ?? []).length).toBe(convs.length);
+    expect(on.source).not.toMatch(/_mult\[|_shift\[/);
+    expect((on.source.match(/tops_per_channel_quant_params op\d+_\w+_quant = \{0, 0, op\d+_\w+_rq\};/g) ?? []).length).toBe(convs.length);
   });
 
   it.each([true, false])('keep the generated hybrid model bit-exact on the host with the dsp kernels (tables %s)', (tables) => {

@@ -131,7 +131,7 @@ describe('features stage', () => {
     expect(fake.logs.join('\n')).toMatch(/missing, e\.g\. no\/missing\.wav/);
 
     // The stored test file: header rows and data equal to the fixed-point front end's output.
-    const test = readFeatureTensor(result.artifacts[2].uri.replace('file://', ''));
+    const test = readFeatureTensor(result.artifacts[2]!.uri.replace('file://', ''));
     expect(test.header.shape).toEqual([2, 49, 10]);
     expect(test.header.split).toBe('test');
     expect(test.header.labels).toEqual(LABELS);
@@ -148,7 +148,7 @@ describe('features stage', () => {
     // implementation: float stores the float reference instead (different bytes).
     const floatFake = fakeContext({ ...config, implementation: 'float' }, upstream, datasetDir, join(root, 'run3'));
     const floatResult = await featuresStage.run(floatFake.ctx);
-    expect(floatResult.artifacts[0].sha256).not.toBe(result.artifacts[0].sha256);
+    expect(floatResult.artifacts[0]!.sha256).not.toBe(result.artifacts[0]!.sha256);
   });
 
   it('fails with a StageInputError without a dataset input or at a different sample rate', async () => {

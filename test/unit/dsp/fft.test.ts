@@ -12,8 +12,8 @@ function naiveDft(x: ArrayLike<number>, n: number): { re: Float64Array; im: Floa
     let si = 0;
     for (let t = 0; t < x.length; t++) {
       const a = (-2 * Math.PI * ((k * t) % n)) / n;
-      sr += x[t] * Math.cos(a);
-      si += x[t] * Math.sin(a);
+      sr += x[t]! * Math.cos(a);
+      si += x[t]! * Math.sin(a);
     }
     re[k] = sr;
     im[k] = si;
@@ -63,8 +63,8 @@ describe('RealFft (float64)', () => {
       let err = 0;
       let mag = 0;
       for (let k = 0; k <= n / 2; k++) {
-        err = Math.max(err, Math.abs(re[k] - ref.re[k]), Math.abs(im[k] - ref.im[k]));
-        mag = Math.max(mag, Math.hypot(ref.re[k], ref.im[k]));
+        err = Math.max(err, Math.abs(re[k]! - ref.re[k]!), Math.abs(im[k]! - ref.im[k]!));
+        mag = Math.max(mag, Math.hypot(ref.re[k]!, ref.im[k]!));
       }
       expect(err / mag).toBeLessThan(1e-12);
     }
@@ -103,7 +103,7 @@ describe('RealFftQ30 (integer)', () => {
       const { re, im } = run(n, v);
       const ref = naiveDft(v, n);
       let err = 0;
-      for (let k = 0; k <= n / 2; k++) err = Math.max(err, Math.abs(re[k] - 2 * ref.re[k]), Math.abs(im[k] - 2 * ref.im[k]));
+      for (let k = 0; k <= n / 2; k++) err = Math.max(err, Math.abs(re[k]! - 2 * ref.re[k]!), Math.abs(im[k]! - 2 * ref.im[k]!));
       expect(err).toBeLessThan(worstCaseLsb(n)); // measured: 18 LSB at N = 1024 (of outputs ~2^25)
     }
   });
@@ -122,8 +122,8 @@ describe('RealFftQ30 (integer)', () => {
       const { re, im } = run(n, v);
       const ref = naiveDft(v, n);
       for (let k = 0; k <= n / 2; k++) {
-        expect(Math.abs(re[k] - 2 * ref.re[k])).toBeLessThan(worstCaseLsb(n)); // measured ≤ 69 LSB of 2^30
-        expect(Math.abs(im[k] - 2 * ref.im[k])).toBeLessThan(worstCaseLsb(n));
+        expect(Math.abs(re[k]! - 2 * ref.re[k]!)).toBeLessThan(worstCaseLsb(n)); // measured ≤ 69 LSB of 2^30
+        expect(Math.abs(im[k]! - 2 * ref.im[k]!)).toBeLessThan(worstCaseLsb(n));
       }
     }
   });

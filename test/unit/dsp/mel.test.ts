@@ -23,7 +23,7 @@ describe('melFilterbank (HTK, unit-peak triangles)', () => {
     expect(fb.bins).toBe(513);
     for (let m = 0; m < fb.bands; m++) {
       expect(fb.length[m]).toBeGreaterThan(0);
-      const row = dense[m];
+      const row = dense[m]!;
       expect(Math.max(...row)).toBeLessThanOrEqual(1);
       row.forEach((w, k) => {
         if (w > 0) {
@@ -36,15 +36,15 @@ describe('melFilterbank (HTK, unit-peak triangles)', () => {
 
   it('band centres increase and adjacent triangles sum to 1 between centres (partition of unity)', () => {
     const edges = fb.edgesHz;
-    for (let i = 1; i < edges.length; i++) expect(edges[i]).toBeGreaterThan(edges[i - 1]);
+    for (let i = 1; i < edges.length; i++) expect(edges[i]).toBeGreaterThan(edges[i - 1]!);
     // Equal spacing in mel: the property that makes it a *mel* filterbank.
     const mels = Array.from(edges, (f) => hzToMel(f));
-    for (let i = 2; i < mels.length; i++) expect(mels[i] - mels[i - 1]).toBeCloseTo(mels[1] - mels[0], 8);
+    for (let i = 2; i < mels.length; i++) expect(mels[i]! - mels[i - 1]!).toBeCloseTo(mels[1]! - mels[0]!, 8);
     for (let k = 0; k < fb.bins; k++) {
       const f = binHz(k);
-      if (f < edges[1] || f > edges[fb.bands]) continue;
+      if (f < edges[1]! || f > edges[fb.bands]!) continue;
       let sum = 0;
-      for (let m = 0; m < fb.bands; m++) sum += dense[m][k];
+      for (let m = 0; m < fb.bands; m++) sum += dense[m]![k]!;
       expect(sum).toBeCloseTo(1, 12);
     }
   });
@@ -67,10 +67,10 @@ outputs['slaney'] = librosa.filters.mel(sr=p['sampleRate'], n_fft=p['fftSize'], 
       KWS,
     );
     for (const [name, ours] of [['htk', dense], ['slaney', denseFilterbank(slaney)]] as const) {
-      const ref = outputs[name];
+      const ref = outputs[name]!;
       expect(ref.shape).toEqual([40, 513]);
       let err = 0;
-      for (let m = 0; m < 40; m++) for (let k = 0; k < 513; k++) err = Math.max(err, Math.abs(ours[m][k] - ref.data[m * 513 + k]));
+      for (let m = 0; m < 40; m++) for (let k = 0; k < 513; k++) err = Math.max(err, Math.abs(ours[m]![k]! - ref.data[m * 513 + k]!));
       expect(err).toBeLessThan(1e-12);
     }
   });

@@ -28,7 +28,7 @@ function maxErr(s: TestSignal): number {
   const b = mfccQ15ToFloat(fixed.compute(s.pcm));
   expect(b.length).toBe(a.length);
   let e = 0;
-  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i]! - b[i]!));
   return e;
 }
 
@@ -56,7 +56,7 @@ describe('MfccQ15 (integer) vs computeMfcc (float64)', () => {
     for (let t = 0; t < 49; t++) {
       logMelFrame(plan, s.float, t * 320, a);
       fixed.logMelFrame(s.pcm, t * 320, b);
-      for (let m = 0; m < 40; m++) e = Math.max(e, Math.abs(a[m] - log2Q16ToDb(b[m])));
+      for (let m = 0; m < 40; m++) e = Math.max(e, Math.abs(a[m]! - log2Q16ToDb(b[m]!)));
     }
     expect(e).toBeLessThan(0.01);
   });
@@ -84,7 +84,7 @@ describe('MfccQ15 (integer) vs computeMfcc (float64)', () => {
         logMelFrame(plan, s.float, t * 320, a);
         fixed.logMelFrame(s.pcm, t * 320, b);
         const loudest = Math.max(...a);
-        for (let m = 0; m < 40; m++) if (a[m] > loudest - 100) worst = Math.max(worst, Math.abs(a[m] - log2Q16ToDb(b[m])));
+        for (let m = 0; m < 40; m++) if (a[m]! > loudest - 100) worst = Math.max(worst, Math.abs(a[m]! - log2Q16ToDb(b[m]!)));
       }
       expect(worst).toBeLessThan(0.1);
       expect(maxErr(s)).toBeLessThan(1.0);

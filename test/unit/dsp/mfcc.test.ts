@@ -44,23 +44,23 @@ describe('computeMfcc (float) vs librosa', () => {
 
   it('gives 49 frames × 10 coefficients per 1 s clip (MicroNets §4)', () => {
     expect(params.frames).toBe(49);
-    expect(computeMfcc(plan, signals[0].float).length).toBe(49 * 10);
-    expect(ref.outputs[names[0]].shape).toEqual([49, 10]);
+    expect(computeMfcc(plan, signals[0]!.float).length).toBe(49 * 10);
+    expect(ref.outputs[names[0]!]!.shape).toEqual([49, 10]);
   });
 
   it.each(signals.map((s, i) => [s.name, i] as const))('agrees with librosa on %s to < 1e-9', (_name, i) => {
-    const ours = computeMfcc(plan, signals[i].float);
-    const theirs = ref.outputs[names[i]].data;
+    const ours = computeMfcc(plan, signals[i]!.float);
+    const theirs = ref.outputs[names[i]!]!.data;
     let err = 0;
-    for (let j = 0; j < ours.length; j++) err = Math.max(err, Math.abs(ours[j] - theirs[j]));
+    for (let j = 0; j < ours.length; j++) err = Math.max(err, Math.abs(ours[j]! - theirs[j]!));
     expect(err).toBeLessThan(1e-9);
 
     const logMel = new Float64Array(40);
-    const refLog = ref.outputs[`${names[i]}_logmel`].data;
+    const refLog = ref.outputs[`${names[i]}_logmel`]!.data;
     let logErr = 0;
     for (let t = 0; t < 49; t++) {
-      logMelFrame(plan, signals[i].float, t * 320, logMel);
-      for (let m = 0; m < 40; m++) logErr = Math.max(logErr, Math.abs(logMel[m] - refLog[t * 40 + m]));
+      logMelFrame(plan, signals[i]!.float, t * 320, logMel);
+      for (let m = 0; m < 40; m++) logErr = Math.max(logErr, Math.abs(logMel[m]! - refLog[t * 40 + m]!));
     }
     expect(logErr).toBeLessThan(1e-9);
   });
@@ -69,6 +69,6 @@ describe('computeMfcc (float) vs librosa', () => {
     const ours = computeMfcc(plan, new Float64Array(16000));
     // DCT of a constant −100 dB over 40 bands: c0 = −100·√40, the rest 0.
     expect(ours[0]).toBeCloseTo(-100 * Math.sqrt(40), 9);
-    for (let j = 1; j < 10; j++) expect(Math.abs(ours[j])).toBeLessThan(1e-9);
+    for (let j = 1; j < 10; j++) expect(Math.abs(ours[j]!)).toBeLessThan(1e-9);
   });
 });

@@ -46,16 +46,16 @@ export function speechLike(seed: string, n = 16000, sr = 16000): TestSignal {
         for (const [k, fm] of formants.entries()) g += Math.exp(-(((f - fm) / (80 + 60 * k)) ** 2)) / (1 + k);
         v += (g + 0.01) * Math.sin(h * phase);
       }
-      x[start + i] += v * Math.sin(Math.PI * u) ** 2;
+      x[start + i]! += v * Math.sin(Math.PI * u) ** 2;
     }
   }
   const fric = Math.floor(n * rng.uniform(0.3, 0.7));
   for (let i = 0; i < n / 10 && fric + i < n; i++) {
-    x[fric + i] += 0.3 * rng.normal() * Math.sin((Math.PI * i) / (n / 10));
+    x[fric + i]! += 0.3 * rng.normal() * Math.sin((Math.PI * i) / (n / 10));
   }
   let peak = 0;
   for (const v of x) peak = Math.max(peak, Math.abs(v));
-  for (let i = 0; i < n; i++) x[i] = (0.5 * x[i]) / peak + 0.002 * rng.normal();
+  for (let i = 0; i < n; i++) x[i] = (0.5 * x[i]!) / peak + 0.002 * rng.normal();
   return quantize(`speech-like ${seed}`, x);
 }
 

@@ -33,7 +33,7 @@ describe('fixed-point MFCC front end in C on the host', () => {
   it('matches MfccQ15 on every value of 20+ clips (KWS config, 49×10)', () => {
     const clips = kwsClips;
     expect(clips.length).toBeGreaterThanOrEqual(20);
-    expect(clips[0].expected.length).toBe(49 * 10);
+    expect(clips[0]?.expected.length).toBe(49 * 10);
     const r = buildAndRun(kws, clips);
     expect(r.stdout).not.toMatch(/MISMATCH|FAIL/);
     expect(r).toMatchObject({ clips: clips.length, values: 490, mismatches: 0, failed: 0, exitCode: 0 });
@@ -48,7 +48,7 @@ describe('fixed-point MFCC front end in C on the host', () => {
 
   it('reports exactly one mismatch when one expected value is perturbed', () => {
     const clips = kwsClips.slice(0, 3).map((c) => ({ pcm: c.pcm, expected: Int16Array.from(c.expected) }));
-    clips[1].expected[123] += 1;
+    clips[1]!.expected[123]! += 1;
     const r = buildAndRun(kws, clips);
     expect(r).toMatchObject({ mismatches: 1, failed: 1, exitCode: 1 });
     expect(r.stdout).toContain('MISMATCH clip=1 index=123');

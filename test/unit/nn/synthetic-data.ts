@@ -32,7 +32,7 @@ export function syntheticData(opts: { n: number; nVal: number; shape?: [number, 
         const k0 = rng.int(0, coeffs - 3);
         const amp = rng.uniform(0.7, 1.3);
         for (let df = 0; df < 3; df++) {
-          for (let dk = 0; dk < 3; dk++) x[base + (f0 + df) * coeffs + k0 + dk] += amp * (motif[df * 3 + dk] as number);
+          for (let dk = 0; dk < 3; dk++) x[base + (f0 + df) * coeffs + k0 + dk]! += amp * (motif[df * 3 + dk] as number);
         }
       }
     }
