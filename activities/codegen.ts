@@ -8,6 +8,7 @@ import { externalMemoryConfigFields, planExternalMemoryForStage } from '../src/c
 import type { MemoryPlan } from '../src/codegen/memory-plan';
 import { opFastRequantTable, REQUANT_ENTRY_BYTES } from '../src/codegen/requant-tables';
 import { emitMfccTablesC } from '../src/codegen/mfcc-tables-c';
+import { emitLogmelTablesC, fixedLogmelFrontEnd } from '../src/codegen/logmel-tables-c';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { countMacs, decodeIntModel, packedWeightBytes, tensorByName, type IntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
@@ -30,7 +31,7 @@ import { requireUpstream } from '../src/stage/inputs';
  * metrics externalMemoryBytes / Parts / Transfers / FastBytes / ModelledOverhead.
  */
 export const kind = 'codegen';
-export const version = 9; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch; 8: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md); 9: with the flash requantization table no separate multiplier / shift arrays (one copy of the per-channel parameters)
+export const version = 10; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch; 8: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md); 9: with the flash requantization table no separate multiplier / shift arrays (one copy of the per-channel parameters); 10: log-mel front-end tables for anomaly-detection models
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 
@@ -98,9 +99,15 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
     fs.writeFileSync(path.join(dir, t.headerFile), t.header);
     fs.writeFileSync(path.join(dir, t.sourceFile), t.source);
   }
+  // Anomaly detection: the fixed-point log-mel front end's tables (firmware/include/tops_logmel.h).
+  const logmel = fixedLogmelFrontEnd(model.frontEnd);
+  if (logmel) {
+    for (const [file, text] of Object.entries(emitLogmelTablesC(logmel.params, logmel.bandStats).files)) fs.writeFileSync(path.join(dir, file), text);
+  }
   const plan = {
     kernels: variant,
     frontEnd,
+    ...(logmel ? { logmelFrontEnd: true } : {}),
     arenaBytes: c.plan.arenaBytes,
     lowerBoundBytes: c.plan.lowerBoundBytes,
     strategy: c.plan.strategy,
@@ -121,7 +128,7 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
       ...rq.metrics,
       ...(ext ? ext.metrics : {}),
     },
-    summary: `${model.ops.length} ops, ${variant} kernels${frontEnd ? ', MFCC front end' : ''}${ext ? `; ${ext.line}` : ''}; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB${rq.summary}`,
+    summary: `${model.ops.length} ops, ${variant} kernels${frontEnd ? ', MFCC front end' : ''}${logmel ? ', log-mel front end' : ''}${ext ? `; ${ext.line}` : ''}; arena ${c.plan.arenaBytes} B (${ratio.toFixed(3)} × lower bound ${c.plan.lowerBoundBytes} B); weights ${(packedWeightBytes(model) / 1024).toFixed(1)} KB${rq.summary}`,
   };
 }
 

@@ -20,6 +20,7 @@ import type { StageContext, StageModule, StageResult } from '../src/stage/stage-
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import { streamCheckConfigSchema } from '../src/deploy/stream-detector';
 import { streamCheck, streamCheckMetrics, streamSummary } from './deploy-stream';
+import { adFirmwareSources, prepareAdVectors, type AdVectors } from '../src/deploy/ad-vectors';
 
 /**
  * `deploy` (docs/stages/deploy.md): build the generated C with arm-none-eabi-gcc for the board's core,
@@ -49,7 +50,7 @@ import { streamCheck, streamCheckMetrics, streamSummary } from './deploy-stream'
  * device's detections equal to the host detector's event for event, per-hop cost and duty cycle.
  */
 export const kind = 'deploy';
-export const version = 4; // 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table); 3: optional streaming check (`stream:`), its results in the board artifact; 4: dsp kernels accept a table-only per-channel quant (smaller model flash)
+export const version = 5; // 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table); 3: optional streaming check (`stream:`), its results in the board artifact; 4: dsp kernels accept a table-only per-channel quant (smaller model flash); 5: anomaly-detection models run audio → log-mel patch → ID on the board (src/deploy/ad-vectors.ts)
 
 export const deployConfigSchema = z.strictObject({
   board: z.enum(boardNames as [string, ...string[]]).optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
@@ -131,11 +132,13 @@ interface DeployInputs {
   readonly modelOrigin: ReturnType<typeof intModelOrigin>;
   readonly test: ReturnType<typeof readFeatureTensor>;
   readonly srcDir: string;
-  readonly plan: { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean; externalMemory?: PlannedExternalMemory };
+  readonly plan: { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean; logmelFrontEnd?: boolean; externalMemory?: PlannedExternalMemory };
   /** The board is fed audio through the C front end (else the int8 model input). */
   readonly audio: boolean;
   readonly datasetDir: string;
   readonly feParams: ReturnType<typeof mfccParams> | undefined;
+  /** Anomaly detection: test patches' audio through the C log-mel front end (src/deploy/ad-vectors.ts). */
+  readonly adAudio: boolean;
 }
 
 async function readInputs(ctx: StageContext<DeployConfig>): Promise<DeployInputs> {
@@ -147,13 +150,15 @@ async function readInputs(ctx: StageContext<DeployConfig>): Promise<DeployInputs
   const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
   const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as DeployInputs['plan'];
   const datasetRef = findInput(ctx, 'dataset');
-  const audio = config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined);
+  const adAudio = plan.logmelFrontEnd === true && datasetRef !== undefined && config.input !== 'features';
+  if (adAudio && config.stream) throw new StageInputError(`stages.${ctx.stageName}.with.stream: the streaming check is for keyword spotting; an anomaly-detection model is checked patch by patch`);
+  const audio = !adAudio && (config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined));
   if (audio && plan.frontEnd !== true) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs a model with a fixed-point MFCC front end (features implementation: fixed)`);
   if (audio && !datasetRef) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs the dataset stage in needs: (the test clips' audio)`);
   if (config.stream && !audio) throw new StageInputError(`stages.${ctx.stageName}.with.stream: the streaming check needs audio input (a model with a fixed-point MFCC front end and the dataset stage in needs:)`);
-  const datasetDir = audio ? await ctx.fetchDir(datasetRef!) : '';
+  const datasetDir = audio || adAudio ? await ctx.fetchDir(datasetRef!) : '';
   const feParams = audio ? mfccParams(mfccConfigSchema.parse(model.frontEnd)) : undefined;
-  return { model, modelOrigin, test, srcDir, plan, audio, datasetDir, feParams };
+  return { model, modelOrigin, test, srcDir, plan, audio, datasetDir, feParams, adAudio };
 }
 
 /** The vectors the board runs and what the host integer reference expects of them. */
@@ -166,6 +171,8 @@ interface Vectors {
   readonly outBytes: number;
   /** The bytes the harness reads for vectors [from, from + count): PCM clips or int8 inputs. */
   bytes(from: number, count: number): Buffer;
+  /** Anomaly detection: the patches' audio and front-end geometry. */
+  readonly ad?: AdVectors;
 }
 
 /** Step 1: a seeded sample of the test split, quantized exactly as the firmware input is. */
@@ -178,6 +185,12 @@ function prepareVectors(ctx: StageContext<DeployConfig>, d: DeployInputs): Vecto
   if (total === 0) throw new StageInputError(`stages.${ctx.stageName}: the test split is empty; deploy needs test vectors`);
   const order = ctx.rng('vectors').shuffle([...Array(total).keys()]);
   const picks = Array.from({ length: ctx.config.vectors }, (_, i) => order[i % total]!);
+  if (d.adAudio) {
+    const ad = prepareAdVectors(model, test, d.datasetDir, picks, (done, n) => ctx.progress({ done, total: n, unit: 'vectors', message: 'host integer reference (log-mel patches)' }));
+    const bytes = (from: number, count: number): Buffer =>
+      Buffer.from(ad.pcm.buffer, ad.pcm.byteOffset + from * ad.patchSamples * 2, count * ad.patchSamples * 2);
+    return { picks, inputs: ad.inputs, expected: ad.expected, inBytes, outBytes, bytes, ad };
+  }
   const inputs = new Int8Array(picks.length * inBytes);
   const expected = new Int8Array(picks.length * outBytes);
   const clipSamples = feParams?.clipSamples ?? 0;
@@ -212,8 +225,9 @@ async function buildForBoard(ctx: StageContext<DeployConfig>, d: DeployInputs): 
   return buildFirmware({
     board: boardName,
     sources: [
-      path.join(d.srcDir, 'tops_model.c'), path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'), ...kernelSources(d.plan.kernels),
+      path.join(d.srcDir, 'tops_model.c'), ...(d.adAudio ? [] : [path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c')]), ...kernelSources(d.plan.kernels),
       ...(d.audio ? [path.join(d.srcDir, 'tops_frontend.c'), path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c')] : []),
+      ...(d.adAudio ? adFirmwareSources(d.srcDir) : []),
       ...(d.plan.externalMemory ? [EXTMEM_RUNTIME_SOURCE] : []),
     ],
     includeDirs: [d.srcDir],
@@ -271,7 +285,7 @@ async function runBitExact(ctx: StageContext<DeployConfig>, d: DeployInputs, v: 
  */
 function instructionCounts(d: DeployInputs, picks: number, markerHits: readonly { counts: ExecutionCounts }[]) {
   const { model } = d;
-  const lead = d.audio ? 1 : 0;
+  const lead = d.audio || d.adAudio ? 1 : 0;
   const perVector = model.ops.length + 2 + lead;
   const hits = markerHits.map((h) => h.counts);
   if (hits.length !== perVector * picks) {
@@ -282,7 +296,7 @@ function instructionCounts(d: DeployInputs, picks: number, markerHits: readonly 
   const frontEnd: ExecutionCounts[] = [];
   for (let v = 1; v < picks; v++) {
     const base = v * perVector + lead;
-    if (d.audio) frontEnd.push(countsBetween(hits[base - 1]!, hits[base]!));
+    if (lead === 1) frontEnd.push(countsBetween(hits[base - 1]!, hits[base]!));
     invokes.push(countsBetween(hits[base]!, hits[base + perVector - 1 - lead]!));
     model.ops.forEach((_, i) => perOp[i]!.push(countsBetween(hits[base + i]!, hits[base + i + 1]!).instructions));
   }
@@ -307,7 +321,7 @@ function instructionCounts(d: DeployInputs, picks: number, markerHits: readonly 
  * weights, parameters and code, the kernels, the front end; SRAM = its static data (arena
  * included), the front end's, and the deepest stack of one inference.
  */
-async function modelFootprint(d: DeployInputs, boardName: string, elfPath: string, stack: number) {
+async function modelFootprint(d: DeployInputs, boardName: string, elfPath: string, stack: number, adBufferBytes = 0) {
   const parts = await firmwareBreakdown(elfPath, [
     [path.join(d.srcDir, 'tops_frontend'), 'frontEnd'],
     [d.srcDir, 'model'],
@@ -320,7 +334,10 @@ async function modelFootprint(d: DeployInputs, boardName: string, elfPath: strin
   // generated tops_frontend.h); the clip's PCM buffer is audio capture, not counted.
   const feBuffer = d.audio ? Number(/#define TOPS_FRONTEND_BUFFER_SIZE (\d+)/.exec(fs.readFileSync(path.join(d.srcDir, 'tops_frontend.h'), 'utf8'))?.[1] ?? 0) : 0;
   const feOutput = d.audio ? d.feParams!.frames * d.feParams!.coefficients * 2 : 0;
-  const modelSramBytes = parts.model.sramBytes + parts.kernels.sramBytes + parts.frontEnd.sramBytes + feBuffer + feOutput + stack;
+  // Anomaly detection: the harness's front-end buffers are static (counted in the breakdown's harness part); count them for the model.
+  const adBuffers = d.adAudio ? Number(/#define TOPS_FRONTEND_BUFFER_SIZE \(TOPS_FRONTEND_MFCC_BUFFER_SIZE \+ (\d+)\)/.exec(fs.readFileSync(path.join(d.srcDir, 'tops_frontend.h'), 'utf8'))?.[1] ?? 0)
+    + Number(/#define TOPS_FRONTEND_MFCC_BUFFER_SIZE (\d+)/.exec(fs.readFileSync(path.join(d.srcDir, 'tops_frontend_mfcc.h'), 'utf8'))?.[1] ?? 0) : 0;
+  const modelSramBytes = parts.model.sramBytes + parts.kernels.sramBytes + parts.frontEnd.sramBytes + feBuffer + feOutput + adBuffers + adBufferBytes + stack;
   return { parts, modelFlashBytes, modelSramBytes };
 }
 
@@ -340,7 +357,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const feLatency = fePick ? estimateLatency(boardName, fePick) : undefined;
   const macs = countMacs(model);
   const stack = qemu.stackHighWaterBytes ?? 0;
-  const { parts, modelFlashBytes, modelSramBytes } = await modelFootprint(d, boardName, build.elfPath, stack);
+  const { parts, modelFlashBytes, modelSramBytes } = await modelFootprint(d, boardName, build.elfPath, stack, vectors.ad?.frontEndBufferBytes);
   const sramBytes = build.staticSramBytes + stack;
   const outBytes = vectors.outBytes;
   let correct = 0;
@@ -360,7 +377,8 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     estimatedCycles: latency.cycles, estimatedLatencyMs: latency.ms, cpiModel: latency.model,
     vectorsChecked: picks.length, bitExact: true, boardAccuracy: correct / picks.length, ops,
     input: audio ? 'audio' : 'features',
-    ...(fePick && feLatency ? { frontEnd: { counts: fePick, instructionsPerClip: fePick.instructions, estimatedLatencyMs: feLatency.ms, frames: feParams!.frames } } : {}),
+    ...(fePick && feLatency && feParams ? { frontEnd: { counts: fePick, instructionsPerClip: fePick.instructions, estimatedLatencyMs: feLatency.ms, frames: feParams.frames } } : {}),
+    ...(fePick && vectors.ad ? { anomalyDetection: adRealTime(boardName, vectors.ad, fePick, pick) } : {}),
     ...(ext && extRun ? { externalMemory: { ...ext, measured: extRun } } : {}),
   };
   // Step 6. Streaming check (optional): whole scored streams, device detections vs the host's.
@@ -387,7 +405,8 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       bitExact: true,
       vectorsChecked: picks.length,
       boardAccuracy: correct / picks.length,
-      ...(fePick && feLatency ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) } : {}),
+      ...(fePick && feLatency && !vectors.ad ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) } : {}),
+      ...(fePick && vectors.ad ? adRealTimeMetrics(adRealTime(boardName, vectors.ad, fePick, pick)) : {}),
       ...d.modelOrigin,
       ...(ext && extRun ? {
         externalMemoryBytes: ext.bytes, externalMemoryParts: ext.parts, externalMemoryTransfers: extRun.transfersPerInference,
@@ -396,8 +415,51 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       } : {}),
       ...(stream ? streamCheckMetrics(stream) : {}),
     },
-    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : 'vectors'}${ext && extRun ? ` with external memory (${ext.parts} parts, ${extRun.transfersPerInference} transfers/inference through ${ext.fastBytes} B of SRAM${ext.modelledOverhead !== undefined ? `, modelled overhead ${(ext.modelledOverhead * 100).toFixed(1)} %` : ''})` : ''}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz${stream ? `; ${streamSummary(stream)}` : ''}`,
+    summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : vectors.ad ? 'patches (audio → log-mel → ID)' : 'vectors'}${ext && extRun ? ` with external memory (${ext.parts} parts, ${extRun.transfersPerInference} transfers/inference through ${ext.fastBytes} B of SRAM${ext.modelledOverhead !== undefined ? `, modelled overhead ${(ext.modelledOverhead * 100).toFixed(1)} %` : ''})` : ''}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz${stream ? `; ${streamSummary(stream)}` : ''}${fePick && vectors.ad ? `; ${adRealTimeSummary(adRealTime(boardName, vectors.ad, fePick, pick))}` : ''}`,
   };
+}
+
+/**
+ * MicroNets' real-time figure for anomaly detection (§5.2.3): the work of one patch hop divided
+ * by the audio it covers. A streaming device computes patchHop new log-mel frames per patch (the
+ * board's per-vector front end computes all patchFrames, so its count is scaled by
+ * patchHop / patchFrames) and runs the network once. < 1 means the board keeps up.
+ */
+function adRealTime(boardName: string, ad: AdVectors, fe: ExecutionCounts, invoke: ExecutionCounts) {
+  const scale = ad.framesPerPatchHop / ad.framesPerVector;
+  const feHop = estimateLatency(boardName, {
+    instructions: Math.round(fe.instructions * scale),
+    memReads: Math.round(fe.memReads * scale),
+    memWrites: Math.round(fe.memWrites * scale),
+    blocks: Math.round(fe.blocks * scale),
+  });
+  const model = estimateLatency(boardName, invoke);
+  const patchLatencyMs = feHop.ms + model.ms;
+  return {
+    patchHopMs: ad.patchHopMs,
+    frontEndInstructionsPerFrame: Math.round(fe.instructions / ad.framesPerVector),
+    frontEndInstructionsPerVector: fe.instructions,
+    frontEndLatencyPerPatchHopMs: feHop.ms,
+    modelLatencyMs: model.ms,
+    patchLatencyMs,
+    realTimeFactor: patchLatencyMs / ad.patchHopMs,
+    modelRealTimeFactor: model.ms / ad.patchHopMs,
+  };
+}
+
+function adRealTimeMetrics(r: ReturnType<typeof adRealTime>): Record<string, number> {
+  return {
+    frontEndInstructionsPerFrame: r.frontEndInstructionsPerFrame,
+    frontEndLatencyPerPatchHopMs: Number(r.frontEndLatencyPerPatchHopMs.toFixed(3)),
+    patchLatencyMs: Number(r.patchLatencyMs.toFixed(3)),
+    patchHopMs: r.patchHopMs,
+    realTimeFactor: Number(r.realTimeFactor.toFixed(4)),
+    modelRealTimeFactor: Number(r.modelRealTimeFactor.toFixed(4)),
+  };
+}
+
+function adRealTimeSummary(r: ReturnType<typeof adRealTime>): string {
+  return `per patch ${r.patchLatencyMs.toFixed(1)} ms (front end ${r.frontEndLatencyPerPatchHopMs.toFixed(1)} + model ${r.modelLatencyMs.toFixed(1)}) every ${r.patchHopMs} ms: real-time factor ${r.realTimeFactor.toFixed(3)}`;
 }
 
 export const deployStage: StageModule<DeployConfig> = {

@@ -5,12 +5,12 @@ import { anomalyMetrics, ratesAt, rocCurve, thresholdForFalseAlarms } from '../s
 import { clipAnomalyScores, type ClipScore } from '../src/eval/anomaly-scores';
 import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
 import { autoencoderClipScores } from '../src/eval/autoencoder-scores';
-import { integerOutputs } from '../src/eval/integer-posteriors';
+import { integerOutputsHost } from '../src/eval/integer-posteriors';
 import { disposeAutoencoders, readAutoencoderDir } from '../src/nn/fc-autoencoder-artifact';
-import { decodeIntModel } from '../src/quant/int-model';
+import { decodeIntModel, type IntModel } from '../src/quant/int-model';
 import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
-import { embeddingClipScores, fitIdGaussians, pooledFeatures, type IdGaussian } from '../src/eval/embedding-scores';
+import { embeddingClipScores, fitIdGaussians, pooledFeatures } from '../src/eval/embedding-scores';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { tfjsVersions } from '../src/util/tool-versions';
@@ -27,7 +27,7 @@ import { tfjsVersions } from '../src/util/tool-versions';
  */
 
 export const kind = 'evaluate-ad';
-export const version = 3; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score
+export const version = 4; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings
 
 export const configSchema = z.strictObject({
   /** pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1). */
@@ -55,7 +55,7 @@ async function loadFeatures(ctx: StageContext<EvaluateAdConfig>, name: string): 
   return t;
 }
 
-type Scorer = ((t: FeatureTensor) => Promise<ClipScore[]>) & { gaussians?: ReadonlyArray<IdGaussian | undefined> };
+type Scorer = (t: FeatureTensor) => Promise<ClipScore[]>;
 
 /** The clip scorer of `config.score` for the float model (fits the ID Gaussians first for the embedding score). */
 async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersModel): Promise<Scorer> {
@@ -72,12 +72,35 @@ async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersMod
   ctx.progress({ done: 0, total: 3, unit: 'splits', message: 'embedding the training patches' });
   const emb = await pooledFeatures(model, train.data, [rows, cols]);
   const gaussians = fitIdGaussians(emb.values, emb.dim, train.header.labelIndex, train.header.labels.length, ctx.config.shrinkage);
-  const scorer: Scorer = async (t) => {
+  return async (t) => {
     const e = await pooledFeatures(model, t.data, [rows, cols]);
     return embeddingClipScores(t.header, e.values, e.dim, gaussians);
   };
-  scorer.gaussians = gaussians;
-  return scorer;
+}
+
+/**
+ * Clip scores of the integer model (a quantize stage in needs:), as the board computes them:
+ * the generated C run on the host (src/nn/host-int-model.ts, bit-exact with the board).
+ * With `embedding-mahalanobis`, intAuc is the AUC of the detector a board would run end to end:
+ * the ID Gaussians are fitted on the integer model's own pooled features of the training
+ * patches (dequantized), not on the float model's, so the constants the board carries and the
+ * embeddings it compares with them come from the same integer network.
+ */
+async function integerClipScores(ctx: StageContext<EvaluateAdConfig>, intModel: IntModel, test: FeatureTensor): Promise<ClipScore[]> {
+  const n = (t: FeatureTensor): number => t.header.shape[0] as number;
+  const kind = ctx.config.score;
+  const outTest = await integerOutputsHost(intModel, test.data, n(test), (done, total) =>
+    ctx.progress({ done, total, unit: 'patches', message: 'integer model on the test patches' }));
+  if (kind !== 'embedding-mahalanobis') return clipAnomalyScores(test.header, outTest.posteriors, kind);
+  if (outTest.pooledDim === 0) {
+    throw new StageInputError(`stages.${ctx.stageName}: the integer model has no "pool" op, so score: embedding-mahalanobis cannot be computed for it`);
+  }
+  const train = await loadFeatures(ctx, 'train');
+  if (!train) throw new StageInputError(`stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`);
+  const outTrain = await integerOutputsHost(intModel, train.data, n(train), (done, total) =>
+    ctx.progress({ done, total, unit: 'patches', message: 'integer model on the training patches' }));
+  const gaussians = fitIdGaussians(outTrain.pooled, outTrain.pooledDim, train.header.labelIndex, train.header.labels.length, ctx.config.shrinkage);
+  return embeddingClipScores(test.header, outTest.pooled, outTest.pooledDim, gaussians);
 }
 
 async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
@@ -88,10 +111,8 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   const model = await loadModelArtifacts(readModelDir(await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'))));
   let testScores: ClipScore[];
   let valScores: ClipScore[];
-  let gaussians: Scorer['gaussians'];
   try {
     const scoreOf = await floatScorer(ctx, model);
-    gaussians = scoreOf.gaussians;
     ctx.progress({ done: 1, total: 3, unit: 'splits', message: 'scoring test patches' });
     testScores = await scoreOf(test);
     ctx.progress({ done: 2, total: 3, unit: 'splits', message: 'scoring validation patches' });
@@ -128,21 +149,7 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   let integer: ReturnType<typeof metricsOf> | undefined;
   if (intRef) {
     const intModel = decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8'));
-    const n = (t: FeatureTensor): number => t.header.shape[0] as number;
-    const outTest = await integerOutputs(intModel, test.data, n(test), (done, total) =>
-      ctx.progress({ done, total, unit: 'patches', message: 'integer model on the test patches' }));
-    let intScores: ClipScore[];
-    const kind = config.score;
-    if (kind === 'embedding-mahalanobis') {
-      if (gaussians === undefined) throw new Error('evaluate-ad: embedding score without fitted Gaussians');
-      // The integer model's pooled features (dequantized) against the Gaussians fitted on the
-      // float model's embeddings: the board would carry those fitted constants.
-      if (outTest.pooledDim !== gaussians.find((g) => g)?.mean.length) {
-        throw new StageInputError(`stages.${ctx.stageName}: the integer model has no "pool" op of the float model's width, so score: embedding-mahalanobis cannot be computed for it`);
-      }
-      intScores = embeddingClipScores(test.header, outTest.pooled, outTest.pooledDim, gaussians);
-    } else intScores = clipAnomalyScores(test.header, outTest.posteriors, kind);
-    integer = metricsOf(intScores);
+    integer = metricsOf(await integerClipScores(ctx, intModel, test));
   }
   const ids = m.ids.map((r) => {
     const mine = (s: ClipScore): boolean => s.type === r.type && s.id === r.id;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { dnasReportSchema, type DnasReport } from './sections/dnas-section';
 import { listKwsDataset } from '../dsp/dataset-listing';
+import { readMachineManifest } from '../machine/machine-dataset';
 import { FEATURE_MEDIA_TYPE, readFeatureTensor } from '../dsp/feature-tensor';
 import { StageInputError } from '../errors';
 import type { ArtifactRef } from '../store/artifact-store';
@@ -90,6 +91,8 @@ async function readJsonArtifact<S extends z.ZodType>(src: ReportInputs, f: Found
 /** Counts from the clip listing (true for any producer); extra facts from dataset.json if it has them. */
 async function readDataset(src: ReportInputs, f: Found): Promise<DatasetSummary> {
   const dir = await src.fetchDir(f.ref);
+  // A machine-sound dataset (synth-machine / import-audio with a machine layout): counts per machine ID.
+  if (existsSync(join(dir, 'machines.json')) && !existsSync(join(dir, 'dataset.json'))) return machineDatasetSummary(dir);
   const listing = listKwsDataset(dir);
   const counts = Object.fromEntries(
     splitNames.map((s) => {
@@ -105,6 +108,19 @@ async function readDataset(src: ReportInputs, f: Found): Promise<DatasetSummary>
     throw new StageInputError(`dataset.json of stage ${f.stage} does not have the expected shape: ${describeIssues(parsed.error)}`);
   }
   return parsed.data;
+}
+
+/** Clips per split per machine ID (`<type>/<id>`; the test split counts normal and anomalous clips). */
+function machineDatasetSummary(dir: string): DatasetSummary {
+  const m = readMachineManifest(dir);
+  const labels = m.machines.flatMap((x) => x.ids.map((id) => `${x.type}/${id}`));
+  const counts = Object.fromEntries(splitNames.map((s) => [s, Object.fromEntries(labels.map((l) => [l, 0]))])) as Record<(typeof splitNames)[number], Record<string, number>>;
+  for (const c of m.clips) {
+    const perLabel = counts[c.split];
+    const key = `${c.type}/${c.id}`;
+    if (perLabel && key in perLabel) perLabel[key] = (perLabel[key] ?? 0) + 1;
+  }
+  return datasetSummarySchema.parse({ labels, counts, generator: 'machine sounds (machines.json)', sampleRate: m.sampleRate });
 }
 
 /** A nested front-end value (an array, an object) is shown as its JSON text. */

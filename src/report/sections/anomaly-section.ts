@@ -113,5 +113,26 @@ export async function anomalySection(model: ReportModel): Promise<RenderedSectio
       charts.push(await binnedHistogram({ id: `ad-hist-${slug}`, title: `Clip scores ${name}${thr.length ? ' (rule: threshold)' : ''}`, xTitle: 'clip score', range: [lo, hi], series, gridLines: thr, yTitle: 'clips' }));
     }
   }
-  return present(ID, TITLE, head + table + `<div class="charts">${charts.join('')}</div>`);
+  return present(ID, TITLE, head + onBoard(model) + table + `<div class="charts">${charts.join('')}</div>`);
+}
+
+/**
+ * The deploy stage's anomaly-detection measurements (src/deploy/ad-vectors.ts, activities/deploy.ts
+ * adRealTime), when the run deployed the classifier: latency per patch and MicroNets' real-time figure.
+ */
+function onBoard(model: ReportModel): string {
+  const b = model.board;
+  const ad = b?.anomalyDetection as Readonly<Record<string, unknown>> | undefined;
+  const num = (k: string): number | undefined => (typeof ad?.[k] === 'number' ? ad[k] : undefined);
+  const rt = num('realTimeFactor');
+  const latency = num('patchLatencyMs');
+  const hop = num('patchHopMs');
+  if (rt === undefined || latency === undefined || hop === undefined) return '';
+  return (
+    `<p>On the board (${escapeHtml(String(b?.board ?? ''))}, deploy: audio → fixed-point log-mel → classifier, bit-exact with the host on ` +
+    `${escapeHtml(String(b?.vectorsChecked ?? '-'))} test patches): ${latency.toFixed(1)} ms per patch hop ` +
+    `(front end ${(num('frontEndLatencyPerPatchHopMs') ?? 0).toFixed(1)} ms for the new frames, ${(num('frontEndInstructionsPerFrame') ?? 0).toLocaleString('en-US')} instructions each; ` +
+    `model ${(num('modelLatencyMs') ?? 0).toFixed(1)} ms) every ${hop} ms of audio: <b>real-time factor ${rt.toFixed(3)}</b> ` +
+    `(MicroNets §5.2.3: patch latency / patch hop, must be &lt; 1).</p>`
+  );
 }

@@ -192,6 +192,47 @@ describe('evaluate-ad stage', () => {
     base.net.model.dispose();
   });
 
+  it('embedding score: intAuc from the host-compiled C, its Gaussians fitted on the integer model\'s own training embeddings (same bytes as the TypeScript reference)', async () => {
+    const { quantizeStage } = await import('../../../activities/quantize');
+    const { decodeIntModel } = await import('../../../src/quant/int-model');
+    const { integerOutputs, integerOutputsHost } = await import('../../../src/eval/integer-posteriors');
+    const { embeddingClipScores, fitIdGaussians } = await import('../../../src/eval/embedding-scores');
+    const { anomalyMetrics } = await import('../../../src/eval/auc');
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const base = setUp(frontEnd, { score: 'embedding-mahalanobis' });
+    const intFile = join(root, 'int-model-emb.json');
+    await quantizeStage.run({
+      ...base.ctx,
+      stageName: 'quantize',
+      config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
+      inputs: { features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} }, train: { artifacts: [base.ref('model')], metrics: {} } },
+      storeFile: async (name: string, path: string) => {
+        writeFileSync(intFile, readFileSync(path));
+        return base.ref(name);
+      },
+    } as unknown as Parameters<typeof quantizeStage.run>[0]);
+    const r = await evaluateAdStage.run({
+      ...base.ctx,
+      inputs: { ...base.ctx.inputs, quantize: { artifacts: [base.ref('int-model')], metrics: {} } },
+      fetchFile: async (ref) => (ref.name === 'int-model' ? intFile : base.ctx.fetchFile(ref)),
+    });
+    const intModel = decodeIntModel(readFileSync(intFile, 'utf8'));
+    const test = readFeatureTensor(join(root, 'test-logmel-int.topsfeat'));
+    const train = readFeatureTensor(join(root, 'train-logmel-int.topsfeat'));
+    const n = (t: typeof test): number => t.header.shape[0] as number;
+    // The compiled C and the TypeScript reference give the same codes (posteriors and pooled features).
+    const [tsTest, cTest, tsTrain] = [await integerOutputs(intModel, test.data, n(test)), await integerOutputsHost(intModel, test.data, n(test)), await integerOutputs(intModel, train.data, n(train))];
+    expect(cTest.pooledDim).toBeGreaterThan(0);
+    expect(Array.from(cTest.posteriors)).toEqual(Array.from(tsTest.posteriors));
+    expect(Array.from(cTest.pooled)).toEqual(Array.from(tsTest.pooled));
+    const gaussians = fitIdGaussians(tsTrain.pooled, tsTrain.pooledDim, train.header.labelIndex, LABELS.length, 0.01);
+    const expected = anomalyMetrics(embeddingClipScores(test.header, tsTest.pooled, tsTest.pooledDim, gaussians), 0.1);
+    expect(r.metrics.intAuc).toBeCloseTo(expected.auc, 12);
+    expect(r.metrics.intPauc).toBeCloseTo(expected.pauc, 12);
+    base.net.model.dispose();
+  });
+
   it('refuses MFCC features', async () => {
     const { ctx, net } = setUp('mfcc');
     await expect(evaluateAdStage.run(ctx)).rejects.toThrow(StageInputError);
