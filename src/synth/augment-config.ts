@@ -34,12 +34,12 @@ export const roomAugmentSchema = z.strictObject({
   /** Talker–microphone distance: near-field 0.3 m … across a living room 3 m. */
   distanceM: range(0.05, 20).default([0.3, 3]),
   /** The clip's speech level and SNR are those of a talker at this distance (direct path gain 1). */
-  referenceM: z.number().min(0.05).max(10).default(1),
+  referenceM: z.number().min(0.05).max(10).default(1).describe('The clip\'s speech level and SNR are those of a talker at this distance (direct path gain 1).'),
   absorption: z.enum(['eyring', 'sabine']).default('eyring'),
   /** Impulse responses are cut at min(RT60, maxRirSec). */
-  maxRirSec: z.number().min(0.05).max(2).default(0.5),
+  maxRirSec: z.number().min(0.05).max(2).default(0.5).describe('Impulse responses are cut at min(RT60, maxRirSec).'),
   /** Rooms simulated per stage run; each clip picks one (simulation cost is per room, not per clip). */
-  rooms: z.number().int().min(1).max(4096).default(64),
+  rooms: z.number().int().min(1).max(4096).default(64).describe('Rooms simulated per stage run; each clip picks one (simulation cost is per room, not per clip).'),
 });
 
 export const vtlpAugmentSchema = z.strictObject({
@@ -101,16 +101,16 @@ export const codecAugmentSchema = z.strictObject({
 
 export const augmentConfigSchema = z.strictObject({
   /** Speech effects (before mixing with the background). */
-  formant: formantAugmentSchema.optional(),
-  vtlp: vtlpAugmentSchema.optional(),
-  room: roomAugmentSchema.optional(),
+  formant: formantAugmentSchema.optional().describe('Formant shift of the speech (spectral envelope scaled, pitch kept), before mixing; absent = off.'),
+  vtlp: vtlpAugmentSchema.optional().describe('Vocal tract length perturbation (frequency warp, Jaitly & Hinton 2013) of the speech, before mixing; absent = off.'),
+  room: roomAugmentSchema.optional().describe('Simulated room reverberation at a talker distance, before mixing; absent = off.'),
   /** Channel effects (after mixing; on `_silence_` clips too). */
-  mic: micAugmentSchema.optional(),
-  agc: agcAugmentSchema.optional(),
-  clipping: clippingAugmentSchema.optional(),
-  codec: codecAugmentSchema.optional(),
+  mic: micAugmentSchema.optional().describe('Microphone band limits and MEMS response, after mixing (on `_silence_` clips too); absent = off.'),
+  agc: agcAugmentSchema.optional().describe('Automatic gain control, after mixing; absent = off.'),
+  clipping: clippingAugmentSchema.optional().describe('Hard or soft (tanh) clipping, after mixing; absent = off.'),
+  codec: codecAugmentSchema.optional().describe('Codec artefacts (μ-law, A-law, telephone band, requantization), after mixing; absent = off.'),
   /** Also augment the utterances (speech effects) and channel (per stream) of the evaluation streams. */
-  streams: z.boolean().default(true),
+  streams: z.boolean().default(true).describe('Also augment the utterances (speech effects) and channel (per stream) of the evaluation streams.'),
 });
 
 export type AugmentConfig = z.infer<typeof augmentConfigSchema>;
