@@ -71,7 +71,7 @@ export const composeKwsConfigSchema = z
       .prefault({}),
     clipMs: z.number().int().min(250).max(5000).default(1000),
     /** RMS level of the active speech in a clip, dBFS. */
-    levelDbfs: range(-60, 0).default([-30, -12]),
+    levelDbfs: range(-60, 0).default([-30, -12]).describe('RMS level of the active speech in a clip, dBFS.'),
     /** Maximum random shift of the word from the clip centre (the word stays inside the clip). */
     timeShiftMs: z.number().int().min(0).max(1000).default(100).describe('Maximum random shift of the word from the clip centre (the word stays inside the clip).'),
     /**
@@ -79,7 +79,7 @@ export const composeKwsConfigSchema = z
      * Kaldi's speed perturbation): 1.1 = 10% faster and higher. Drawn per clip in steps of
      * 0.01. [1, 1] = off.
      */
-    speed: range(0.5, 2).default([0.9, 1.1]),
+    speed: range(0.5, 2).default([0.9, 1.1]).describe('Speed perturbation factor range (resampling, so tempo and pitch change together, as Kaldi\'s speed perturbation): 1.1 = 10% faster and higher. Drawn per clip in steps of 0.01. [1, 1] = off.'),
     backgrounds: z
       .strictObject({
         /**
@@ -91,7 +91,7 @@ export const composeKwsConfigSchema = z
         /** Probability that a keyword / `_unknown_` clip gets a background (the rest keep only the recording's own noise). */
         probability: z.number().min(0).max(1).default(0.8).describe('Probability that a keyword / `_unknown_` clip gets a background (the rest keep only the recording\'s own noise).'),
         /** Speech-to-background ratio over the active speech (mix.ts mixAtSnr). */
-        snrDb: range(-20, 80).default([5, 30]),
+        snrDb: range(-20, 80).default([5, 30]).describe('Speech-to-background ratio over the active speech (mix.ts mixAtSnr).'),
       })
       .prefault({}),
     /**

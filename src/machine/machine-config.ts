@@ -46,9 +46,9 @@ export const synthMachineConfigSchema = z
     idSpread: z.number().min(0).max(1).default(0.25).describe('How far the machine IDs of a type stray from the type\'s common design: 0 = identical units, 1 = unrelated designs. Real fleets are units of few designs; IDs that differ only in detail make the ID classifier model that detail, which faults disturb.'),
     sampleRate: z.int().min(8000).max(48000).default(16000),
     /** Machine-to-factory power ratio of every clip, dB (drawn uniformly per clip). */
-    snrDb: range(-20, 40, 6, 6),
+    snrDb: range(-20, 40, 6, 6).describe('Machine-to-factory power ratio of every clip, dB (drawn uniformly per clip).'),
     /** Anomaly severity, drawn uniformly per anomalous clip (0 = inaudible, 1 = obvious). */
-    severity: range(0, 1, 0.3, 1),
+    severity: range(0, 1, 0.3, 1).describe('Anomaly severity, drawn uniformly per anomalous clip (0 = inaudible, 1 = obvious).'),
     /** Recording-to-recording variation of a machine. */
     variation: z
       .strictObject({

@@ -130,10 +130,10 @@ export type BackgroundSpec = z.infer<typeof backgroundSchema>;
 export const streamShapeFields = {
   /** Number of long streams for event evaluation; 0 = none. */
   count: z.number().int().min(0).max(1000).default(10).describe('Number of long streams for event evaluation; 0 = none.'),
-  durationSec: z.number().min(5).max(3600).default(60),
+  durationSec: z.number().min(5).max(3600).default(60).describe('Length of each stream, seconds.'),
   /** Keywords per stream, drawn uniformly in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s). */
-  keywordsPerStream: range(0, 10000, true).default([8, 12]),
-  negativesPerStream: range(0, 10000, true).default([8, 12]),
+  keywordsPerStream: range(0, 10000, true).default([8, 12]).describe('Keywords per stream, drawn uniformly in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s).'),
+  negativesPerStream: range(0, 10000, true).default([8, 12]).describe('Negative (non-keyword) words per stream, drawn uniformly in [min, max].'),
   /** Background level of the whole stream (thesis `target_dBFS`). */
   backgroundDbfs: z.number().min(-100).max(0).default(-40).describe('Background level of the whole stream (thesis `target_dBFS`).'),
   /** Minimum silence between two utterances' active extents. */
@@ -154,16 +154,16 @@ export const streamsSchema = z.strictObject({
    */
   tuning: z
     .strictObject({
-      count: z.number().int().min(0).max(1000).default(0),
-      voiceSet: z.enum(['train', 'test', 'all']).default('train'),
+      count: z.number().int().min(0).max(1000).default(0).describe('Tuning streams on which evaluate picks the threshold (artifact tuning-streams); 0 = none.'),
+      voiceSet: z.enum(['train', 'test', 'all']).default('train').describe('Voices of the tuning streams; train, so no held-out voice informs the threshold.'),
     })
     .prefault({}),
 });
 
 export const synthKwsConfigSchema = z
   .strictObject({
-    keywords: z.array(wordSchema).min(1).default(SPEECH_COMMANDS_KEYWORDS),
-    negatives: z.array(wordSchema).min(1).default(DEFAULT_NEGATIVES),
+    keywords: z.array(wordSchema).min(1).default(SPEECH_COMMANDS_KEYWORDS).describe('Keyword words, one class each, in label order (default: the 10 Speech Commands keywords).'),
+    negatives: z.array(wordSchema).min(1).default(DEFAULT_NEGATIVES).describe('Non-keyword words spoken for `_unknown_` clips, stream negatives and babble (default: Speech Commands v2\'s 20 auxiliary words plus near-misses such as yet, dawn, goal).'),
     /** Clips per keyword class. */
     perKeyword: z.number().int().min(1).max(100000).default(300).describe('Clips per keyword class.'),
     /** `_unknown_` clips = round(unknownFraction × perKeyword); 1.0 = a class as big as a keyword's. */
@@ -179,13 +179,13 @@ export const synthKwsConfigSchema = z
     /** Held-out espeak-ng voices for the list form of `voices` (default DEFAULT_TEST_VOICES). */
     testVoices: z.array(voiceSchema).min(1).optional().describe('Held-out espeak-ng voices for the list form of `voices` (default: en-gb-scotland+f3, en-029+m2).'),
     /** espeak-ng and MBROLA pitch (0–99, default voice 50). */
-    pitch: range(0, 99, true).default([30, 70]),
+    pitch: range(0, 99, true).default([30, 70]).describe('espeak-ng and MBROLA pitch (0–99, default voice 50).'),
     /** espeak-ng and MBROLA speed in words per minute; the slow end keeps 1 s clips from overflowing. */
-    speed: range(80, 450, true).default([130, 200]),
+    speed: range(80, 450, true).default([130, 200]).describe('espeak-ng and MBROLA speed in words per minute; the slow end keeps 1 s clips from overflowing.'),
     /** Level of the active speech in a clip, RMS dBFS. */
-    levelDbfs: range(-60, 0).default([-30, -12]),
+    levelDbfs: range(-60, 0).default([-30, -12]).describe('Level of the active speech in a clip, RMS dBFS.'),
     /** Speech-to-background ratio, measured over the active speech (mix.ts mixAtSnr). */
-    snrDb: range(-20, 80).default([5, 30]),
+    snrDb: range(-20, 80).default([5, 30]).describe('Speech-to-background ratio, measured over the active speech (mix.ts mixAtSnr).'),
     /** Maximum random shift of the word from the clip centre (kept inside the clip). */
     timeShiftMs: z.number().int().min(0).max(1000).default(100).describe('Maximum random shift of the word from the clip centre (kept inside the clip).'),
     /**
@@ -206,10 +206,10 @@ export const synthKwsConfigSchema = z
      */
     streamStyleUnknown: z
       .strictObject({
-        fraction: z.number().min(0).max(1).default(0),
-        minInsideMs: z.number().int().min(20).max(1000).default(150),
-        neighbourProb: z.number().min(0).max(1).default(0.5),
-        minGapMs: z.number().int().min(0).max(2000).default(100),
+        fraction: z.number().min(0).max(1).default(0).describe('Share of `_unknown_` clips placed stream-style, possibly cut at an edge (0 = off).'),
+        minInsideMs: z.number().int().min(20).max(1000).default(150).describe('Active speech of the word that stays inside the clip, ms.'),
+        neighbourProb: z.number().min(0).max(1).default(0.5).describe('Probability of a second negative word on the other side.'),
+        minGapMs: z.number().int().min(0).max(2000).default(100).describe('Minimum gap between the two words, ms.'),
       })
       .prefault({}),
     backgrounds: z
@@ -221,18 +221,19 @@ export const synthKwsConfigSchema = z
         { type: 'brown', weight: 1, humHz: 50 },
         { type: 'hum', weight: 1, humHz: 50 },
         { type: 'babble', weight: 2, humHz: 50 },
-      ]),
+      ])
+      .describe('Background noises mixed under clips and streams, picked by weight.'),
     /** Fractions of every label's clips held out; assignment is by clip index (deterministic). */
     split: z
       .strictObject({
-        validation: z.number().min(0).max(0.5).default(0.1),
-        test: z.number().min(0).max(0.5).default(0.1),
+        validation: z.number().min(0).max(0.5).default(0.1).describe('Share of every label\'s clips held out for validation (by clip index, deterministic).'),
+        test: z.number().min(0).max(0.5).default(0.1).describe('Share of every label\'s clips held out for test (by clip index, deterministic).'),
       })
       .prefault({}),
     streams: streamsSchema.prefault({}),
     /** Only 16 kHz for now (the KWS front end's rate). */
     sampleRate: z.literal(16000).default(16000).describe('Only 16 kHz for now (the KWS front end\'s rate).'),
-    clipMs: z.number().int().min(250).max(5000).default(1000),
+    clipMs: z.number().int().min(250).max(5000).default(1000).describe('Clip length, ms (Speech Commands: 1 s).'),
     /** Acoustic augmentation (src/synth/augment-config.ts, docs/augmentation.md); absent = none. */
     augment: augmentConfigSchema.optional().describe('Acoustic augmentation (src/synth/augment-config.ts, docs/augmentation.md); absent = none.'),
   })
