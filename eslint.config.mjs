@@ -1,7 +1,8 @@
 // ESLint flat config (issue #14 "habits"): typescript-eslint's recommended rules on the
 // TypeScript sources, run by scripts/test.sh before jest and required to pass with no warnings.
-// Formatting is not checked: the codebase has no formatter yet and reformatting every file
-// would collide with every branch in flight.
+// Formatting is Prettier's job (.prettierrc.json, checked by scripts/test.sh). The only
+// layout-related rule these configs turn on is no-unexpected-multiline, which the formatted tree
+// passes, so eslint-config-prettier is not needed.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -56,9 +56,9 @@ export const deployConfigSchema = z.strictObject({
   board: z.enum(boardNames as [string, ...string[]]).optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
   input: z.enum(['auto', 'audio', 'features']).default('auto').meta({ description: 'What the board is fed: test clips as int16 audio through the C MFCC front end (audio → label), or the int8 model input. auto = audio when the model has a fixed-point MFCC front end.' }),
   vectors: z.number().int().min(2).default(100).meta({ description: 'Test-split inputs run on the board and compared bit for bit with the host.' }),
-  optimize: z.enum(['O2', 'O3', 'Os']).default('O2'),
+  optimize: z.enum(['O2', 'O3', 'Os']).default('O2').meta({ description: 'gcc optimization level of the firmware build (Os: smaller flash, usually more cycles).' }),
   stackBytes: z.number().int().positive().default(8192).meta({ description: 'Stack reserved at link time (counted against the board\'s SRAM).' }),
-  timeoutSec: z.number().positive().default(600),
+  timeoutSec: z.number().positive().default(600).meta({ description: 'Time limit (s) of one QEMU run of the test vectors; a hung firmware is killed and the stage fails (retryable).' }),
   stream: streamCheckConfigSchema.optional().meta({ description: 'Streaming check: feed whole scored streams hop by hop through the streaming firmware (MFCC ring, inference every k hops, integer detector) in QEMU and require its detections to equal the host detector\'s, event for event; measures per-hop cost and duty cycle.' }),
 });
 export type DeployConfig = z.output<typeof deployConfigSchema>;

@@ -31,17 +31,17 @@ export const version = 4; // 2: FC-autoencoder baseline (train-ae), integer-mode
 
 export const configSchema = z.strictObject({
   /** pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1). */
-  p: z.number().gt(0).max(1).default(0.1),
+  p: z.number().gt(0).max(1).default(0.1).describe('pAUC\'s maximum false-positive rate (DCASE 2020 task 2: 0.1).'),
   /**
    * Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, or
    * `embedding-mahalanobis` (mean Mahalanobis² of the patches' pooled features to their ID's
    * Gaussian fitted on the training patches; src/eval/embedding-scores.ts).
    */
-  score: z.enum(['neg-log-prob', 'one-minus-prob', 'embedding-mahalanobis']).default('neg-log-prob'),
+  score: z.enum(['neg-log-prob', 'one-minus-prob', 'embedding-mahalanobis']).default('neg-log-prob').describe('Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, or `embedding-mahalanobis` (mean Mahalanobis² of the patches\' pooled features to their ID\'s Gaussian fitted on the training patches; src/eval/embedding-scores.ts).'),
   /** `embedding-mahalanobis`: covariance shrinkage λ towards a scaled identity. */
-  shrinkage: z.number().gt(0).max(1).default(0.01),
+  shrinkage: z.number().gt(0).max(1).default(0.01).describe('`embedding-mahalanobis`: covariance shrinkage λ towards a scaled identity.'),
   /** Share of validation normals allowed to alarm at each ID's operating threshold. */
-  falseAlarmRate: z.number().min(0).max(1).default(0.1),
+  falseAlarmRate: z.number().min(0).max(1).default(0.1).describe('Share of validation normals allowed to alarm at each ID\'s operating threshold.'),
 });
 export type EvaluateAdConfig = z.output<typeof configSchema>;
 

@@ -74,15 +74,15 @@ export const evaluateConfigSchema = z.strictObject({
    * Event evaluation options (smoothing, tolerances, thresholds, operating-point rule).
    * frameStrideMs and frameOffsetMs are set from the front end by the stage.
    */
-  events: eventEvalOptionsSchema.prefault({}),
+  events: eventEvalOptionsSchema.prefault({}).describe('Event evaluation options (smoothing, tolerances, thresholds, operating-point rule). frameStrideMs and frameOffsetMs are set from the front end by the stage.'),
   /** Inference batch size for the streams. */
-  batchSize: z.number().int().min(1).max(65536).default(512),
+  batchSize: z.number().int().min(1).max(65536).default(512).describe('Inference batch size for the streams.'),
   /**
    * Where the operating threshold is chosen: `auto` = on the `tuning-streams` artifact when
    * an upstream stage made one, else on the scored streams (the optimistic legacy rule,
    * said so in the operating point's reason); `scored-streams` forces the legacy rule.
    */
-  thresholdFrom: z.enum(['auto', 'scored-streams']).default('auto'),
+  thresholdFrom: z.enum(['auto', 'scored-streams']).default('auto').describe('Where the operating threshold is chosen: `auto` = on the `tuning-streams` artifact when an upstream stage made one, else on the scored streams (the optimistic legacy rule, said so in the operating point\'s reason); `scored-streams` forces the legacy rule.'),
   /**
    * Measurement datasets: names of stages in `needs:` that make a `dataset` artifact (e.g. an
    * import-audio of real recordings) to score whole — never trained on. Reported per stage as
@@ -96,7 +96,8 @@ export const evaluateConfigSchema = z.strictObject({
       names.forEach((n, i) => {
         if (names.indexOf(n) !== i) c.addIssue({ code: 'custom', path: [i], message: `"${n}" is listed twice` });
       });
-    }),
+    })
+    .describe('Stages in needs: whose `dataset` (e.g. an import-audio of real recordings) is scored whole, never trained on; metric accuracy.measure.<stage>.'),
 });
 export type EvaluateConfig = z.output<typeof evaluateConfigSchema>;
 

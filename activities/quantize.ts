@@ -41,7 +41,7 @@ export const quantizeConfigSchema = z.strictObject({
     .default({})
     .meta({ description: 'Per-layer weight bit widths by layer name (conv0, block1_dw, block1_pw, ..., dense), thesis ch. 4 hybrid bits.' }),
   calibrationSamples: z.number().int().positive().default(1000).meta({ description: 'Training examples used to observe activation ranges.' }),
-  batchSize: z.number().int().positive().default(256),
+  batchSize: z.number().int().positive().default(256).meta({ description: 'Inference batch size for calibration and for scoring the test split.' }),
 });
 export type QuantizeConfig = z.output<typeof quantizeConfigSchema>;
 

@@ -22,9 +22,9 @@ export const version = 6; // 2: no run id in the HTML; 3: no wall-clock metrics 
 
 export const configSchema = z.strictObject({
   /** Page title; default "<pipeline> report". */
-  title: z.string().min(1).max(200).optional(),
+  title: z.string().min(1).max(200).optional().describe('Page title; default "<pipeline> report".'),
   /** Include the table of every swept threshold (collapsed) under the event metrics. */
-  thresholdTable: z.boolean().default(true),
+  thresholdTable: z.boolean().default(true).describe('Include the table of every swept threshold (collapsed) under the event metrics.'),
 });
 export type ReportConfig = z.infer<typeof configSchema>;
 

@@ -22,21 +22,24 @@ export const version = 1;
 
 export const configSchema = z.strictObject({
   /** Consecutive log-mel frames stacked into one input vector (DCASE baseline: 5). */
-  context: z.int().min(1).max(64).default(5),
-  /** Encoder widths, mirrored by the decoder (DCASE baseline: 128 ×4). */
+  context: z.int().min(1).max(64).default(5).describe('Consecutive log-mel frames stacked into one input vector (DCASE baseline: 5).'),
   /**
    * Frames between two training vectors of a patch. Stored patches overlap (patchHop <
    * patchFrames), so every position of every patch would repeat most frames; 3 covers each
    * frame of the default 32-frame patches every 10 frames about once. Scoring uses every position.
    */
-  vectorHop: z.int().min(1).max(64).default(3),
-  hidden: z.array(z.int().min(1).max(4096)).min(1).max(16).default([128, 128, 128, 128]),
-  bottleneck: z.int().min(1).max(4096).default(8),
-  epochs: z.int().min(1).max(1000).default(20),
-  batchSize: z.int().min(1).max(65536).default(512),
-  learningRate: z.number().positive().max(1).default(0.001),
+  vectorHop: z.int().min(1).max(64).default(3).describe('Frames between two training vectors of a patch. Stored patches overlap (patchHop < patchFrames), so every position of every patch would repeat most frames; 3 covers each frame of the default 32-frame patches every 10 frames about once. Scoring uses every position.'),
+  /** Encoder widths, mirrored by the decoder (DCASE baseline: 128 ×4). */
+  hidden: z.array(z.int().min(1).max(4096)).min(1).max(16).default([128, 128, 128, 128]).describe('Encoder layer widths, mirrored by the decoder (DCASE 2020 baseline: 128 ×4).'),
+  bottleneck: z.int().min(1).max(4096).default(8).describe('Width of the code layer between encoder and decoder (DCASE 2020 baseline: 8).'),
+  epochs: z.int().min(1).max(1000).default(20).describe('Training epochs over the normal training clips.'),
+  batchSize: z.int().min(1).max(65536).default(512).describe('Stacked-frame vectors per gradient step (DCASE 2020 baseline: 512).'),
+  learningRate: z.number().positive().max(1).default(0.001).describe('Adam learning rate (DCASE 2020 baseline: 0.001).'),
   batchNorm: z
-    .strictObject({ momentum: z.number().min(0).lt(1).default(0.9), epsilon: z.number().positive().max(1).default(0.001) })
+    .strictObject({
+      momentum: z.number().min(0).lt(1).default(0.9).describe('BatchNorm moving-average momentum (0.9, not Keras\' 0.99: short runs, as for train).'),
+      epsilon: z.number().positive().max(1).default(0.001).describe('BatchNorm ε (tf.keras default).'),
+    })
     .prefault({}),
 });
 export type TrainAeConfig = z.output<typeof configSchema>;

@@ -11,6 +11,8 @@ node dist/src/docs/write-stage-pages.js --check || { echo "0 passed, 1 failed"; 
 mkdir -p test-results
 # Lint (eslint.config.mjs): no errors and no warnings, before any test runs.
 npx eslint --max-warnings 0 --cache --cache-location test-results/.eslintcache . || { echo "0 passed, 1 failed"; exit 1; }
+# Formatting (.prettierrc.json, .prettierignore): `npm run format` rewrites what this rejects.
+npx prettier --check --log-level warn . || { echo "prettier: run \`npm run format\`"; echo "0 passed, 1 failed"; exit 1; }
 npx jest --json --outputFile=test-results/jest.json "$@"
 rc=$?
 node -e '

@@ -21,7 +21,7 @@ const labelSchema = z.string().regex(/^[^./\\][^/\\]*$/, 'expected a label folde
 export const composeStreamsSchema = z.strictObject({
   ...streamShapeFields,
   /** Whose recordings speak in the scored streams: the test split's (speakers never trained on) or every split's. */
-  split: z.enum(['test', 'all']).default('test'),
+  split: z.enum(['test', 'all']).default('test').describe('Whose recordings speak in the scored streams: the test split\'s (speakers never trained on) or every split\'s.'),
   /**
    * Tuning streams (artifact `tuning-streams`, files `tune-NNN.wav`) on which evaluate picks
    * the operating threshold; same shape as the scored streams. Default: the validation
@@ -38,26 +38,26 @@ export const composeStreamsSchema = z.strictObject({
 export const composeKwsConfigSchema = z
   .strictObject({
     /** The `import-audio` stage whose `dataset` holds the recordings (must be in needs:). */
-    recordings: stageNameSchema,
+    recordings: stageNameSchema.describe('The `import-audio` stage whose `dataset` holds the recordings (must be in needs:).'),
     /** Optional `synth-kws` (or any dataset) stage to take a fraction of every class from (must be in needs:). */
-    tts: stageNameSchema.optional(),
+    tts: stageNameSchema.optional().describe('Optional `synth-kws` (or any dataset) stage to take a fraction of every class from (must be in needs:).'),
     /**
      * Keyword labels, in label order. Default: every label of the recordings dataset except
      * `_silence_`, `_unknown_` and the labels named in `negatives`.
      */
-    keywords: z.array(labelSchema).min(1).optional(),
+    keywords: z.array(labelSchema).min(1).optional().describe('Keyword labels, in label order. Default: every label of the recordings dataset except `_silence_`, `_unknown_` and the labels named in `negatives`.'),
     /**
      * Labels of the recordings dataset whose recordings become `_unknown_` clips. Default:
      * every label that is neither a keyword nor `_silence_` (so `_unknown_` and any
      * keyword folder you left out of `keywords`).
      */
-    negatives: z.array(labelSchema).min(1).optional(),
+    negatives: z.array(labelSchema).min(1).optional().describe('Labels of the recordings dataset whose recordings become `_unknown_` clips. Default: every label that is neither a keyword nor `_silence_` (so `_unknown_` and any keyword folder you left out of `keywords`).'),
     /** Clips per keyword class (all splits together). */
-    perKeyword: z.number().int().min(1).max(100000).default(300),
+    perKeyword: z.number().int().min(1).max(100000).default(300).describe('Clips per keyword class (all splits together).'),
     /** `_unknown_` clips = round(unknownFraction × perKeyword). */
-    unknownFraction: z.number().min(0).max(20).default(1.0),
+    unknownFraction: z.number().min(0).max(20).default(1.0).describe('`_unknown_` clips = round(unknownFraction × perKeyword).'),
     /** `_silence_` clips = round(silenceFraction × perKeyword); they need backgrounds. */
-    silenceFraction: z.number().min(0).max(20).default(1.0),
+    silenceFraction: z.number().min(0).max(20).default(1.0).describe('`_silence_` clips = round(silenceFraction × perKeyword); they need backgrounds.'),
     /**
      * Share of every class's clips in each held-out split. Which *recordings* a split may use
      * is decided by the recordings dataset's own lists (import-audio: the folder's lists, or
@@ -71,15 +71,15 @@ export const composeKwsConfigSchema = z
       .prefault({}),
     clipMs: z.number().int().min(250).max(5000).default(1000),
     /** RMS level of the active speech in a clip, dBFS. */
-    levelDbfs: range(-60, 0).default([-30, -12]),
+    levelDbfs: range(-60, 0).default([-30, -12]).describe('RMS level of the active speech in a clip, dBFS.'),
     /** Maximum random shift of the word from the clip centre (the word stays inside the clip). */
-    timeShiftMs: z.number().int().min(0).max(1000).default(100),
+    timeShiftMs: z.number().int().min(0).max(1000).default(100).describe('Maximum random shift of the word from the clip centre (the word stays inside the clip).'),
     /**
      * Speed perturbation factor range (resampling, so tempo and pitch change together, as
      * Kaldi's speed perturbation): 1.1 = 10% faster and higher. Drawn per clip in steps of
      * 0.01. [1, 1] = off.
      */
-    speed: range(0.5, 2).default([0.9, 1.1]),
+    speed: range(0.5, 2).default([0.9, 1.1]).describe('Speed perturbation factor range (resampling, so tempo and pitch change together, as Kaldi\'s speed perturbation): 1.1 = 10% faster and higher. Drawn per clip in steps of 0.01. [1, 1] = off.'),
     backgrounds: z
       .strictObject({
         /**
@@ -87,11 +87,11 @@ export const composeKwsConfigSchema = z
          * (import-audio with keepBackgrounds: true, as in Speech Commands) or a label such as
          * `_silence_` (import-audio's silenceClips).
          */
-        from: labelSchema.default('_background_noise_'),
+        from: labelSchema.default('_background_noise_').describe('Folder of the recordings dataset holding background recordings: `_background_noise_` (import-audio with keepBackgrounds: true, as in Speech Commands) or a label such as `_silence_` (import-audio\'s silenceClips).'),
         /** Probability that a keyword / `_unknown_` clip gets a background (the rest keep only the recording's own noise). */
-        probability: z.number().min(0).max(1).default(0.8),
+        probability: z.number().min(0).max(1).default(0.8).describe('Probability that a keyword / `_unknown_` clip gets a background (the rest keep only the recording\'s own noise).'),
         /** Speech-to-background ratio over the active speech (mix.ts mixAtSnr). */
-        snrDb: range(-20, 80).default([5, 30]),
+        snrDb: range(-20, 80).default([5, 30]).describe('Speech-to-background ratio over the active speech (mix.ts mixAtSnr).'),
       })
       .prefault({}),
     /**
@@ -107,7 +107,7 @@ export const composeKwsConfigSchema = z
       })
       .prefault({}),
     /** A recording in which no speech stands out of its noise floor: fail the stage (`error`) or leave it out (`skip`). */
-    silentRecordings: z.enum(['error', 'skip']).default('error'),
+    silentRecordings: z.enum(['error', 'skip']).default('error').describe('A recording in which no speech stands out of its noise floor: fail the stage (`error`) or leave it out (`skip`).'),
     /** Mix with the `tts` stage's dataset: that fraction of every class's clips in each split is copied from the same split there. */
     mix: z
       .strictObject({

@@ -12,34 +12,34 @@ import type { MfccParams } from './mfcc-config';
  */
 export const logmelConfigSchema = z
   .strictObject({
-    type: z.literal('logmel'),
-    sampleRate: z.int().positive().default(16000),
-    windowMs: z.number().positive().default(64),
-    hopMs: z.number().positive().default(32),
-    melBands: z.int().positive().default(64),
+    type: z.literal('logmel').describe('Log-mel patches for anomaly detection.'),
+    sampleRate: z.int().positive().default(16000).describe('Sample rate of the input clips (Hz); a clip at another rate is rejected.'),
+    windowMs: z.number().positive().default(64).describe('Analysis window (ms, Hann); 64 ms as in MicroNets §4.3. Must be a whole number of samples.'),
+    hopMs: z.number().positive().default(32).describe('Hop between windows (ms); 32 ms as in MicroNets §4.3. Must be a whole number of samples.'),
+    melBands: z.int().positive().default(64).describe('Mel bands per frame (the patch height before downsampling).'),
     /** Power of two ≥ the window; default the next power of two (1024 for 64 ms). */
-    fftSize: z.int().positive().optional(),
-    lowHz: z.number().nonnegative().default(0),
+    fftSize: z.int().positive().optional().describe('FFT length in samples: a power of two ≥ the window; default the next power of two (1024 for 64 ms).'),
+    lowHz: z.number().nonnegative().default(0).describe('Lower edge of the lowest mel band (Hz); 0, the whole spectrum, as the DCASE 2020 task 2 baseline.'),
     /** Default: sampleRate / 2. */
-    highHz: z.number().positive().optional(),
+    highHz: z.number().positive().optional().describe('Upper edge of the highest mel band (Hz); default sampleRate/2.'),
     /** Frames per patch (one classifier input). */
-    patchFrames: z.int().min(1).max(1024).default(64),
+    patchFrames: z.int().min(1).max(1024).default(64).describe('Frames per patch (one classifier input).'),
     /** Frames between the starts of consecutive patches (64 − 44 overlap = 20). */
-    patchHop: z.int().min(1).max(1024).default(20),
+    patchHop: z.int().min(1).max(1024).default(20).describe('Frames between the starts of consecutive patches: 20 (64 − 44 overlap) = 640 ms, the real-time budget of MicroNets §5.2.3.'),
     /**
      * Block-average factor over frames and bands (2: 64×64 → 32×32; MicroNets' bilinear
      * downsampling with half-pixel centres is exactly the 2×2 mean). Must divide both
      * patchFrames and melBands.
      */
-    downsample: z.int().min(1).max(8).default(1),
+    downsample: z.int().min(1).max(8).default(1).describe('Block-average factor over frames and bands (2: 64×64 → 32×32, MicroNets\' downsampling); must divide patchFrames and melBands.'),
     /** Which implementation's output is stored (both are computed and compared). */
-    implementation: z.enum(['float', 'fixed']).default('fixed'),
+    implementation: z.enum(['float', 'fixed']).default('fixed').describe('Which front end\'s output is stored: fixed = the integer front end the board runs, float = the float64 reference. Both are computed and compared.'),
     /**
      * `band`: standardize every band with its mean and sd over the training patches
      * (src/dsp/band-normalization.ts; the constants go into the header's `bandStats`).
      * Absent: raw dB.
      */
-    normalize: z.enum(['band']).optional(),
+    normalize: z.enum(['band']).optional().describe('band: standardize every band with its mean and sd over the training patches (constants stored in the header\'s bandStats); absent: raw dB.'),
   })
   .superRefine((c, ctx) => {
     for (const p of logmelConfigProblems(c)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });

@@ -12,7 +12,7 @@ export const thresholdRangeSchema = z.strictObject({
   to: z.number().gt(0).max(1),
   step: z.number().gt(0).max(1),
   /** Values appended after the range, e.g. a finer tail where the operating point sits. */
-  then: z.array(z.number().gt(0).max(1)).default([]),
+  then: z.array(z.number().gt(0).max(1)).default([]).describe('Values appended after the range, e.g. a finer tail where the operating point sits.'),
 });
 export type ThresholdRange = z.infer<typeof thresholdRangeSchema>;
 

@@ -65,15 +65,15 @@ export function range(lo: number, hi: number, integer = false) {
  */
 export const engineVoicesSchema = z.strictObject({
   /** `all` = every installed voice of the engine (minus exclude and testVoices), or a list. */
-  voices: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
+  voices: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all').describe('`all` = every installed voice of the engine (minus exclude and testVoices), or a list.'),
   /** Voices never used (e.g. RHVoice's non-commercial evgeniy-eng, lyubov; MBROLA us3 lacks diphones). */
-  exclude: z.array(z.string().min(1)).default([]),
+  exclude: z.array(z.string().min(1)).default([]).describe('Voices never used (e.g. RHVoice\'s non-commercial evgeniy-eng, lyubov; MBROLA us3 lacks diphones).'),
   /** Held-out voices: test split and scored streams only (sources.json `heldOut: "voice"`). */
-  testVoices: z.array(z.string().min(1)).default([]),
+  testVoices: z.array(z.string().min(1)).default([]).describe('Held-out voices: test split and scored streams only (sources.json `heldOut: "voice"`).'),
   /** Relative share of the clips this engine speaks (among the training engines). */
-  weight: z.number().positive().default(1),
+  weight: z.number().positive().default(1).describe('Relative share of the clips this engine speaks (among the training engines).'),
   /** Kokoro only: pseudo-speakers mix-00 … (fixed Dirichlet blends of its 5 styles) used when voices is `all`. */
-  speakers: z.number().int().min(1).max(100).optional(),
+  speakers: z.number().int().min(1).max(100).optional().describe('Kokoro only: pseudo-speakers mix-00 … (fixed Dirichlet blends of its 5 styles) used when voices is `all`.'),
   /** Speaking-rate factor range, 1 = the engine's default (not espeak-ng/MBROLA: they use top-level speed). */
   rate: z
     .tuple([z.number().min(0.5).max(2), z.number().min(0.5).max(2)])
@@ -85,7 +85,7 @@ export const engineVoicesSchema = z.strictObject({
     .refine(([a, b]) => a <= b, 'expected [min, max] with min ≤ max')
     .optional(),
   /** Probability that a clip reads a phoneme transcription with one stress/length change (espeak-ng, MBROLA, Kokoro). */
-  phonemeVariation: z.number().min(0).max(1).optional(),
+  phonemeVariation: z.number().min(0).max(1).optional().describe('Probability that a clip reads a phoneme transcription with one stress/length change (espeak-ng, MBROLA, Kokoro).'),
 });
 export type EngineVoicesSpec = z.infer<typeof engineVoicesSchema>;
 
@@ -95,15 +95,15 @@ export type EngineVoicesSpec = z.infer<typeof engineVoicesSchema>;
  */
 export const voiceSourcesSchema = z.strictObject({
   /** Training engines by id: espeak-ng, mbrola, pico, rhvoice, piper, kokoro, hibari. */
-  engines: z.record(z.string(), engineVoicesSchema),
+  engines: z.record(z.string(), engineVoicesSchema).describe('Training engines by id: espeak-ng, mbrola, pico, rhvoice, piper, kokoro, hibari.'),
   /**
    * Engines never trained on: they render extra test-split clips (heldOutPerKeyword) and
    * half of the scored streams' utterances (sources.json `heldOut: "engine"`). flite and
    * festival are reserved for this role.
    */
-  heldOutEngines: z.array(z.string()).default([...DEFAULT_HELD_OUT_ENGINES]),
+  heldOutEngines: z.array(z.string()).default([...DEFAULT_HELD_OUT_ENGINES]).describe('Engines never trained on: they render extra test-split clips (heldOutPerKeyword) and half of the scored streams\' utterances (sources.json `heldOut: "engine"`). flite and festival are reserved for this role.'),
   /** Extra test clips per keyword from the held-out engines (`_unknown_` gets unknownFraction × this). */
-  heldOutPerKeyword: z.number().int().min(0).max(10000).default(30),
+  heldOutPerKeyword: z.number().int().min(0).max(10000).default(30).describe('Extra test clips per keyword from the held-out engines (`_unknown_` gets unknownFraction × this).'),
 });
 export type VoiceSourcesSpec = z.infer<typeof voiceSourcesSchema>;
 
@@ -113,13 +113,13 @@ export const RESERVED_HELD_OUT_ENGINES: readonly EngineId[] = DEFAULT_HELD_OUT_E
 export const backgroundSchema = z.strictObject({
   type: z.enum(['white', 'pink', 'brown', 'hum', 'babble', 'file', 'recorded']),
   /** Relative probability of picking this background for a clip or stream. */
-  weight: z.number().positive().default(1),
+  weight: z.number().positive().default(1).describe('Relative probability of picking this background for a clip or stream.'),
   /** For `file`: a WAV (any rate/format readWav supports; resampled to 16 kHz). Relative paths resolve from the working directory. */
-  path: z.string().min(1).optional(),
+  path: z.string().min(1).optional().describe('For `file`: a WAV (any rate/format readWav supports; resampled to 16 kHz). Relative paths resolve from the working directory.'),
   /** For `hum`: mains frequency. */
-  humHz: z.union([z.literal(50), z.literal(60)]).default(50),
+  humHz: z.union([z.literal(50), z.literal(60)]).default(50).describe('For `hum`: mains frequency.'),
   /** For `recorded`: a set of real recordings from a Debian package (src/audio/augment/recorded-backgrounds.ts). */
-  set: z.enum(RECORDED_SET_NAMES as [RecordedSetName, ...RecordedSetName[]]).optional(),
+  set: z.enum(RECORDED_SET_NAMES as [RecordedSetName, ...RecordedSetName[]]).optional().describe('For `recorded`: a set of real recordings from a Debian package (src/audio/augment/recorded-backgrounds.ts).'),
 });
 export type BackgroundSpec = z.infer<typeof backgroundSchema>;
 
@@ -129,21 +129,21 @@ export type BackgroundSpec = z.infer<typeof backgroundSchema>;
  */
 export const streamShapeFields = {
   /** Number of long streams for event evaluation; 0 = none. */
-  count: z.number().int().min(0).max(1000).default(10),
-  durationSec: z.number().min(5).max(3600).default(60),
+  count: z.number().int().min(0).max(1000).default(10).describe('Number of long streams for event evaluation; 0 = none.'),
+  durationSec: z.number().min(5).max(3600).default(60).describe('Length of each stream, seconds.'),
   /** Keywords per stream, drawn uniformly in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s). */
-  keywordsPerStream: range(0, 10000, true).default([8, 12]),
-  negativesPerStream: range(0, 10000, true).default([8, 12]),
+  keywordsPerStream: range(0, 10000, true).default([8, 12]).describe('Keywords per stream, drawn uniformly in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s).'),
+  negativesPerStream: range(0, 10000, true).default([8, 12]).describe('Negative (non-keyword) words per stream, drawn uniformly in [min, max].'),
   /** Background level of the whole stream (thesis `target_dBFS`). */
-  backgroundDbfs: z.number().min(-100).max(0).default(-40),
+  backgroundDbfs: z.number().min(-100).max(0).default(-40).describe('Background level of the whole stream (thesis `target_dBFS`).'),
   /** Minimum silence between two utterances' active extents. */
-  minGapMs: z.number().int().min(0).default(500),
+  minGapMs: z.number().int().min(0).default(500).describe('Minimum silence between two utterances\' active extents.'),
 };
 
 export const streamsSchema = z.strictObject({
   ...streamShapeFields,
   /** Voices for stream utterances: the held-out test voices (default) or all voices. */
-  voiceSet: z.enum(['test', 'all']).default('test'),
+  voiceSet: z.enum(['test', 'all']).default('test').describe('Voices for stream utterances: the held-out test voices (default) or all voices.'),
   /**
    * A second, independent set of streams (artifact `tuning-streams`, files `tune-NNN.wav`)
    * on which the evaluate stage chooses the operating threshold, so the scored streams do
@@ -154,46 +154,46 @@ export const streamsSchema = z.strictObject({
    */
   tuning: z
     .strictObject({
-      count: z.number().int().min(0).max(1000).default(0),
-      voiceSet: z.enum(['train', 'test', 'all']).default('train'),
+      count: z.number().int().min(0).max(1000).default(0).describe('Tuning streams on which evaluate picks the threshold (artifact tuning-streams); 0 = none.'),
+      voiceSet: z.enum(['train', 'test', 'all']).default('train').describe('Voices of the tuning streams; train, so no held-out voice informs the threshold.'),
     })
     .prefault({}),
 });
 
 export const synthKwsConfigSchema = z
   .strictObject({
-    keywords: z.array(wordSchema).min(1).default(SPEECH_COMMANDS_KEYWORDS),
-    negatives: z.array(wordSchema).min(1).default(DEFAULT_NEGATIVES),
+    keywords: z.array(wordSchema).min(1).default(SPEECH_COMMANDS_KEYWORDS).describe('Keyword words, one class each, in label order (default: the 10 Speech Commands keywords).'),
+    negatives: z.array(wordSchema).min(1).default(DEFAULT_NEGATIVES).describe('Non-keyword words spoken for `_unknown_` clips, stream negatives and babble (default: Speech Commands v2\'s 20 auxiliary words plus near-misses such as yet, dawn, goal).'),
     /** Clips per keyword class. */
-    perKeyword: z.number().int().min(1).max(100000).default(300),
+    perKeyword: z.number().int().min(1).max(100000).default(300).describe('Clips per keyword class.'),
     /** `_unknown_` clips = round(unknownFraction × perKeyword); 1.0 = a class as big as a keyword's. */
-    unknownFraction: z.number().min(0).max(20).default(1.0),
+    unknownFraction: z.number().min(0).max(20).default(1.0).describe('`_unknown_` clips = round(unknownFraction × perKeyword); 1.0 = a class as big as a keyword\'s.'),
     /** `_silence_` clips = round(silenceFraction × perKeyword). */
-    silenceFraction: z.number().min(0).max(20).default(1.0),
+    silenceFraction: z.number().min(0).max(20).default(1.0).describe('`_silence_` clips = round(silenceFraction × perKeyword).'),
     /**
      * Either a list of espeak-ng voices (the original form; testVoices beside it), or
      * `{engines: {<engine>: {...}}, heldOutEngines, heldOutPerKeyword}` for several TTS
      * engines (voiceSourcesSchema).
      */
-    voices: z.union([z.array(voiceSchema).min(1), voiceSourcesSchema]).default(DEFAULT_VOICES),
+    voices: z.union([z.array(voiceSchema).min(1), voiceSourcesSchema]).default(DEFAULT_VOICES).describe('Either a list of espeak-ng voices (the original form; testVoices beside it), or `{engines: {<engine>: {...}}, heldOutEngines, heldOutPerKeyword}` for several TTS engines.'),
     /** Held-out espeak-ng voices for the list form of `voices` (default DEFAULT_TEST_VOICES). */
-    testVoices: z.array(voiceSchema).min(1).optional(),
+    testVoices: z.array(voiceSchema).min(1).optional().describe('Held-out espeak-ng voices for the list form of `voices` (default: en-gb-scotland+f3, en-029+m2).'),
     /** espeak-ng and MBROLA pitch (0–99, default voice 50). */
-    pitch: range(0, 99, true).default([30, 70]),
+    pitch: range(0, 99, true).default([30, 70]).describe('espeak-ng and MBROLA pitch (0–99, default voice 50).'),
     /** espeak-ng and MBROLA speed in words per minute; the slow end keeps 1 s clips from overflowing. */
-    speed: range(80, 450, true).default([130, 200]),
+    speed: range(80, 450, true).default([130, 200]).describe('espeak-ng and MBROLA speed in words per minute; the slow end keeps 1 s clips from overflowing.'),
     /** Level of the active speech in a clip, RMS dBFS. */
-    levelDbfs: range(-60, 0).default([-30, -12]),
+    levelDbfs: range(-60, 0).default([-30, -12]).describe('Level of the active speech in a clip, RMS dBFS.'),
     /** Speech-to-background ratio, measured over the active speech (mix.ts mixAtSnr). */
-    snrDb: range(-20, 80).default([5, 30]),
+    snrDb: range(-20, 80).default([5, 30]).describe('Speech-to-background ratio, measured over the active speech (mix.ts mixAtSnr).'),
     /** Maximum random shift of the word from the clip centre (kept inside the clip). */
-    timeShiftMs: z.number().int().min(0).max(1000).default(100),
+    timeShiftMs: z.number().int().min(0).max(1000).default(100).describe('Maximum random shift of the word from the clip centre (kept inside the clip).'),
     /**
      * Extra words for `_unknown_` training/validation/test clips only: streams and babble
      * keep using `negatives`, so adding words here widens what the model learns to reject
      * without changing the scored streams.
      */
-    extraNegatives: z.array(wordSchema).default([]),
+    extraNegatives: z.array(wordSchema).default([]).describe('Extra words for `_unknown_` training/validation/test clips only: streams and babble keep using `negatives`, so adding words here widens what the model learns to reject without changing the scored streams.'),
     /**
      * Stream-style `_unknown_` clips. A deployed spotter slides a 1 s window over audio, so
      * it sees every negative word at every offset, cut at the window's edges, and next to
@@ -206,10 +206,10 @@ export const synthKwsConfigSchema = z
      */
     streamStyleUnknown: z
       .strictObject({
-        fraction: z.number().min(0).max(1).default(0),
-        minInsideMs: z.number().int().min(20).max(1000).default(150),
-        neighbourProb: z.number().min(0).max(1).default(0.5),
-        minGapMs: z.number().int().min(0).max(2000).default(100),
+        fraction: z.number().min(0).max(1).default(0).describe('Share of `_unknown_` clips placed stream-style, possibly cut at an edge (0 = off).'),
+        minInsideMs: z.number().int().min(20).max(1000).default(150).describe('Active speech of the word that stays inside the clip, ms.'),
+        neighbourProb: z.number().min(0).max(1).default(0.5).describe('Probability of a second negative word on the other side.'),
+        minGapMs: z.number().int().min(0).max(2000).default(100).describe('Minimum gap between the two words, ms.'),
       })
       .prefault({}),
     backgrounds: z
@@ -221,20 +221,21 @@ export const synthKwsConfigSchema = z
         { type: 'brown', weight: 1, humHz: 50 },
         { type: 'hum', weight: 1, humHz: 50 },
         { type: 'babble', weight: 2, humHz: 50 },
-      ]),
+      ])
+      .describe('Background noises mixed under clips and streams, picked by weight.'),
     /** Fractions of every label's clips held out; assignment is by clip index (deterministic). */
     split: z
       .strictObject({
-        validation: z.number().min(0).max(0.5).default(0.1),
-        test: z.number().min(0).max(0.5).default(0.1),
+        validation: z.number().min(0).max(0.5).default(0.1).describe('Share of every label\'s clips held out for validation (by clip index, deterministic).'),
+        test: z.number().min(0).max(0.5).default(0.1).describe('Share of every label\'s clips held out for test (by clip index, deterministic).'),
       })
       .prefault({}),
     streams: streamsSchema.prefault({}),
     /** Only 16 kHz for now (the KWS front end's rate). */
-    sampleRate: z.literal(16000).default(16000),
-    clipMs: z.number().int().min(250).max(5000).default(1000),
+    sampleRate: z.literal(16000).default(16000).describe('Only 16 kHz for now (the KWS front end\'s rate).'),
+    clipMs: z.number().int().min(250).max(5000).default(1000).describe('Clip length, ms (Speech Commands: 1 s).'),
     /** Acoustic augmentation (src/synth/augment-config.ts, docs/augmentation.md); absent = none. */
-    augment: augmentConfigSchema.optional(),
+    augment: augmentConfigSchema.optional().describe('Acoustic augmentation (src/synth/augment-config.ts, docs/augmentation.md); absent = none.'),
   })
   .superRefine((c, ctx) => {
     const dup = (list: readonly string[]) => list.find((w, i) => list.indexOf(w) !== i);
