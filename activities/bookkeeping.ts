@@ -8,7 +8,16 @@ import { computeCacheKey } from '../src/cache/cache-key';
 import { lookupCacheEntry } from '../src/cache/stage-cache';
 import { installDir } from '../src/project';
 import { promote } from '../src/promotion/model-registry';
-import type { PromoteInput, PromoteResult, AwaitStageInput, AwaitStageResult, CacheLookupInput, CacheLookupResult, RecordRunInput, StageWorkflowResult } from '../workflows/types';
+import type {
+  PromoteInput,
+  PromoteResult,
+  AwaitStageInput,
+  AwaitStageResult,
+  CacheLookupInput,
+  CacheLookupResult,
+  RecordRunInput,
+  StageWorkflowResult,
+} from '../workflows/types';
 import type { ActivityEnv } from './activity-env';
 import type { AnyStageModule } from '../src/stage/stage-module';
 import { packageVersion, tfjsVersions, toolVersion } from '../src/util/tool-versions';
@@ -52,7 +61,14 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
       return {
         cacheKey,
         executionId,
-        hit: { cacheKey, artifacts: entry.artifacts, metrics: entry.metrics, summary: entry.summary, durationMs: entry.durationMs, producedByRun: entry.runId },
+        hit: {
+          cacheKey,
+          artifacts: entry.artifacts,
+          metrics: entry.metrics,
+          summary: entry.summary,
+          durationMs: entry.durationMs,
+          producedByRun: entry.runId,
+        },
       };
     },
 
@@ -69,7 +85,12 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
       const result = handle.result() as Promise<StageWorkflowResult>;
       const settled = result.then(
         (r): AwaitStageResult => ({ result: r }),
-        (e: unknown): AwaitStageResult => ({ gone: e instanceof WorkflowFailedError ? `it failed: ${e.cause?.message ?? e.message}` : `it ended: ${(e as Error).message}` }),
+        (e: unknown): AwaitStageResult => ({
+          gone:
+            e instanceof WorkflowFailedError
+              ? `it failed: ${e.cause?.message ?? e.message}`
+              : `it ended: ${(e as Error).message}`,
+        }),
       );
       let silentSince: number | undefined;
       for (;;) {
@@ -82,7 +103,8 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
         const alive = await hasLivePoller(ctx.client, desc.taskQueue);
         if (alive) silentSince = undefined;
         else if (silentSince === undefined) silentSince = Date.now();
-        else if (Date.now() - silentSince > OWNER_SILENCE_MS) return { gone: `no worker has polled task queue ${desc.taskQueue} for ${OWNER_SILENCE_MS / 1000} s` };
+        else if (Date.now() - silentSince > OWNER_SILENCE_MS)
+          return { gone: `no worker has polled task queue ${desc.taskQueue} for ${OWNER_SILENCE_MS / 1000} s` };
       }
     },
 
@@ -90,15 +112,24 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
     async promoteModel(input: PromoteInput): Promise<PromoteResult> {
       const store = env.openStore(input.store);
       const model = input.stages[input.promotion.model];
-      const d = await promote(store, {
-        pipeline: input.pipeline,
-        runId: input.runId,
-        workflowId: input.workflowId,
-        promotion: input.promotion,
-        stageMetrics: Object.fromEntries(Object.entries(input.stages).map(([k, s]) => [k, s.metrics ?? {}])),
-        modelArtifacts: model?.artifacts ?? [],
-      }, new Date());
-      return { promoted: d.promoted, previousChampion: d.previousChampion, outcomes: d.outcomes.map((o) => `${o.passed ? 'pass' : 'FAIL'} ${o.rule}: ${o.detail}`), comparison: { sha256: d.comparisonPage.sha256, uri: d.comparisonPage.uri } };
+      const d = await promote(
+        store,
+        {
+          pipeline: input.pipeline,
+          runId: input.runId,
+          workflowId: input.workflowId,
+          promotion: input.promotion,
+          stageMetrics: Object.fromEntries(Object.entries(input.stages).map(([k, s]) => [k, s.metrics ?? {}])),
+          modelArtifacts: model?.artifacts ?? [],
+        },
+        new Date(),
+      );
+      return {
+        promoted: d.promoted,
+        previousChampion: d.previousChampion,
+        outcomes: d.outcomes.map((o) => `${o.passed ? 'pass' : 'FAIL'} ${o.rule}: ${o.detail}`),
+        comparison: { sha256: d.comparisonPage.sha256, uri: d.comparisonPage.uri },
+      };
     },
 
     /** Write `runs/<run-id>.json`: resolved pipeline, git commit, tool versions, stage outcomes. */
@@ -137,7 +168,11 @@ async function hasLivePoller(client: Context['client'], taskQueue: string): Prom
   const recent = Date.now() - OWNER_SILENCE_MS;
   for (const taskQueueType of [1, 2]) {
     // 1 = TASK_QUEUE_TYPE_WORKFLOW, 2 = TASK_QUEUE_TYPE_ACTIVITY (temporal.api.enums.v1.TaskQueueType)
-    const r = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType });
+    const r = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType,
+    });
     for (const p of r.pollers ?? []) {
       const seconds = Number(p.lastAccessTime?.seconds ?? 0);
       if (seconds * 1000 >= recent) return true;

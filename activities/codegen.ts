@@ -36,9 +36,15 @@ export const version = 10; // 2: front-end tables; 3: dsp kernels need more scra
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 
 export const codegenConfigSchema = z.strictObject({
-  board: boardSchema.optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
-  kernels: z.enum(['auto', 'ref', 'dsp']).default('auto').meta({ description: 'Kernel variant: dsp (SMLAD/SXTB16) on cores with the DSP extension when auto.' }),
-  requantTables: z.enum(['flash', 'scratch']).default('flash').meta({ description: 'dsp kernels: per-channel requantization tables precomputed into flash (12 B per channel, replacing the 8 B multiplier / shift arrays), or built in scratch SRAM by every kernel call.' }),
+  board: boardSchema.optional().meta({ description: "Target board; defaults to the pipeline's top-level board." }),
+  kernels: z
+    .enum(['auto', 'ref', 'dsp'])
+    .default('auto')
+    .meta({ description: 'Kernel variant: dsp (SMLAD/SXTB16) on cores with the DSP extension when auto.' }),
+  requantTables: z.enum(['flash', 'scratch']).default('flash').meta({
+    description:
+      'dsp kernels: per-channel requantization tables precomputed into flash (12 B per channel, replacing the 8 B multiplier / shift arrays), or built in scratch SRAM by every kernel call.',
+  }),
   ...externalMemoryConfigFields,
 });
 export type CodegenConfig = z.output<typeof codegenConfigSchema>;
@@ -54,7 +60,12 @@ export function kernelVariantFor(board: string | undefined, kernels: CodegenConf
  * the kernels no longer build (one per output channel per kernel call: in-place ops are called
  * once per slab of rows); and their flash cost.
  */
-function requantTableSavings(model: IntModel, variant: KernelVariant, tables: boolean, plan: MemoryPlan): { metrics: Record<string, number>; summary: string } {
+function requantTableSavings(
+  model: IntModel,
+  variant: KernelVariant,
+  tables: boolean,
+  plan: MemoryPlan,
+): { metrics: Record<string, number>; summary: string } {
   if (!tables) return { metrics: {}, summary: '' };
   const withScratch = planModelMemory(model, { scratchBytes: scratchFor(variant) }).arenaBytes;
   let entries = 0;
@@ -69,21 +80,33 @@ function requantTableSavings(model: IntModel, variant: KernelVariant, tables: bo
   }
   const saved = withScratch - plan.arenaBytes;
   return {
-    metrics: { requantTableFlashBytes: entries * REQUANT_ENTRY_BYTES, requantScratchSavedBytes: saved, requantEntriesNotBuiltPerInference: builtPerInference },
+    metrics: {
+      requantTableFlashBytes: entries * REQUANT_ENTRY_BYTES,
+      requantScratchSavedBytes: saved,
+      requantEntriesNotBuiltPerInference: builtPerInference,
+    },
     summary: `; requantization tables in flash (${entries * REQUANT_ENTRY_BYTES} B) save ${saved} B of arena and building ${builtPerInference} entries per inference`,
   };
 }
 
 async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
   const ref = requireUpstream(ctx, 'int-model', 'quantize');
-  const model = decodeIntModel(fs.readFileSync(await ctx.fetchFile(ref), 'utf8'), `int-model ${ref.sha256.slice(0, 12)}`);
+  const model = decodeIntModel(
+    fs.readFileSync(await ctx.fetchFile(ref), 'utf8'),
+    `int-model ${ref.sha256.slice(0, 12)}`,
+  );
   const variant = kernelVariantFor(ctx.config.board, ctx.config.kernels);
   const tables = variant === 'dsp' && ctx.config.requantTables === 'flash';
   const provenance = `int-model sha256:${ref.sha256.slice(0, 16)}, ${variant} kernels`;
   const scratchBytes = scratchFor(variant, (op) => tables && opFastRequantTable(model, op) !== undefined);
   // docs/external-memory.md: over the SRAM budget, the arena goes to external memory and ops run in parts.
   const ext = planExternalMemoryForStage(model, ctx.config, ctx.stageName, scratchBytes);
-  const c = emitModelC(model, { scratchBytes, provenance, requantTables: tables, ...(ext ? { partition: ext.plan } : {}) });
+  const c = emitModelC(model, {
+    scratchBytes,
+    provenance,
+    requantTables: tables,
+    ...(ext ? { partition: ext.plan } : {}),
+  });
   const rq = requantTableSavings(model, variant, tables, c.plan);
 
   const dir = path.join(ctx.workDir, 'firmware-src');
@@ -102,7 +125,8 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
   // Anomaly detection: the fixed-point log-mel front end's tables (firmware/include/tops_logmel.h).
   const logmel = fixedLogmelFrontEnd(model.frontEnd);
   if (logmel) {
-    for (const [file, text] of Object.entries(emitLogmelTablesC(logmel.params, logmel.bandStats).files)) fs.writeFileSync(path.join(dir, file), text);
+    for (const [file, text] of Object.entries(emitLogmelTablesC(logmel.params, logmel.bandStats).files))
+      fs.writeFileSync(path.join(dir, file), text);
   }
   const plan = {
     kernels: variant,
@@ -135,7 +159,8 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
 export const codegenStage: StageModule<CodegenConfig> = {
   kind,
   version,
-  description: 'Generate plain C for the integer model: const weights, one statically planned arena, no interpreter, no malloc',
+  description:
+    'Generate plain C for the integer model: const weights, one statically planned arena, no interpreter, no malloc',
   configSchema: codegenConfigSchema,
   usesBoard: true,
   run,

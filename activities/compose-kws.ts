@@ -26,7 +26,12 @@ export const version = COMPOSE_KWS_VERSION;
 export const configSchema = composeKwsConfigSchema;
 
 /** The `dataset` artifact of the stage a config key names; it must be in `needs:`. */
-function datasetOf(ctx: StageContext<ComposeKwsConfig>, field: 'recordings' | 'tts', stage: string, producer: string): ArtifactRef {
+function datasetOf(
+  ctx: StageContext<ComposeKwsConfig>,
+  field: 'recordings' | 'tts',
+  stage: string,
+  producer: string,
+): ArtifactRef {
   const out = ctx.inputs[stage];
   if (!out) {
     const needs = Object.keys(ctx.inputs);
@@ -48,11 +53,20 @@ async function run(ctx: StageContext<ComposeKwsConfig>): Promise<StageResult> {
   const rngFor = ctx.rng.bind(ctx);
   const recordingsDir = await ctx.fetchDir(datasetOf(ctx, 'recordings', config.recordings, 'an import-audio stage'));
   const recordings = await readRecordingsDataset(recordingsDir, `stage "${config.recordings}"`);
-  const tts = config.tts === undefined ? undefined : await readTtsDataset(await ctx.fetchDir(datasetOf(ctx, 'tts', config.tts, 'a synth-kws stage')), `stage "${config.tts}"`);
+  const tts =
+    config.tts === undefined
+      ? undefined
+      : await readTtsDataset(
+          await ctx.fetchDir(datasetOf(ctx, 'tts', config.tts, 'a synth-kws stage')),
+          `stage "${config.tts}"`,
+        );
   const setup = await prepareComposition(config, recordings, tts, (done, total) =>
     ctx.progress({ done, total, unit: 'recordings', message: 'trimming recordings' }),
   );
-  if (setup.skippedSilent.length > 0) ctx.log(`left out ${setup.skippedSilent.length} silent recordings: ${setup.skippedSilent.slice(0, 10).join(', ')}${setup.skippedSilent.length > 10 ? ', …' : ''}`);
+  if (setup.skippedSilent.length > 0)
+    ctx.log(
+      `left out ${setup.skippedSilent.length} silent recordings: ${setup.skippedSilent.slice(0, 10).join(', ')}${setup.skippedSilent.length > 10 ? ', …' : ''}`,
+    );
 
   const datasetDir = join(ctx.workDir, 'dataset');
   const dataset = await composeDataset(config, setup, datasetDir, rngFor, (done, total) =>
@@ -107,7 +121,8 @@ async function run(ctx: StageContext<ComposeKwsConfig>): Promise<StageResult> {
 export const composeKwsStage: StageModule<ComposeKwsConfig> = {
   kind,
   version,
-  description: 'Compose a keyword-spotting dataset and labelled streams from recorded words and backgrounds (an import-audio stage), optionally mixed with a synth-kws dataset',
+  description:
+    'Compose a keyword-spotting dataset and labelled streams from recorded words and backgrounds (an import-audio stage), optionally mixed with a synth-kws dataset',
   configSchema,
   run,
 };

@@ -32,7 +32,9 @@ export interface StreamCheckInputs {
 export type StreamCheckSummary = Omit<StreamCheckResult, 'elfPath'> & { readonly eventsChecked: number };
 
 export async function streamCheck<C extends { optimize: 'O2' | 'O3' | 'Os'; stackBytes: number; timeoutSec: number }>(
-  ctx: StageContext<C>, config: StreamCheckConfig, inputs: StreamCheckInputs,
+  ctx: StageContext<C>,
+  config: StreamCheckConfig,
+  inputs: StreamCheckInputs,
 ): Promise<StreamCheckSummary> {
   const where = `stages.${ctx.stageName}.with.stream`;
   const dir = await ctx.fetchDir(requireUpstream(ctx, 'streams', 'synth-kws'));
@@ -42,11 +44,16 @@ export async function streamCheck<C extends { optimize: 'O2' | 'O3' | 'Os'; stac
   }
   const { params } = inputs;
   if (params.windowSamples % params.strideSamples !== 0) {
-    throw new StageInputError(`${where}: the streaming front end computes one frame per hop, so the front end's window must be a whole number of hops (window ${params.windowSamples} samples, hop ${params.strideSamples}; features windowMs / strideMs)`);
+    throw new StageInputError(
+      `${where}: the streaming front end computes one frame per hop, so the front end's window must be a whole number of hops (window ${params.windowSamples} samples, hop ${params.strideSamples}; features windowMs / strideMs)`,
+    );
   }
   const streams = index.slice(0, config.count).map((s) => {
     const wav = readWav(path.join(dir, s.file));
-    if (wav.sampleRate !== params.sampleRate) throw new StageInputError(`${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`);
+    if (wav.sampleRate !== params.sampleRate)
+      throw new StageInputError(
+        `${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`,
+      );
     // As the evaluate stage reads a stream: float samples → int16 (src/audio/wav.ts floatToInt16).
     return { id: s.file, pcm: Int16Array.from(wav.samples, (v) => floatToInt16(v)) };
   });
@@ -55,15 +62,24 @@ export async function streamCheck<C extends { optimize: 'O2' | 'O3' | 'Os'; stac
   const workDir = path.join(ctx.workDir, 'stream');
   fs.rmSync(workDir, { recursive: true, force: true });
   const r = await runStreamCheck({
-    board: inputs.boardName, model: inputs.model, params,
+    board: inputs.boardName,
+    model: inputs.model,
+    params,
     modelSources: [
-      path.join(inputs.srcDir, 'tops_model.c'), ...kernelSources(inputs.kernels),
-      path.join(inputs.srcDir, 'tops_frontend.c'), path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c'),
+      path.join(inputs.srcDir, 'tops_model.c'),
+      ...kernelSources(inputs.kernels),
+      path.join(inputs.srcDir, 'tops_frontend.c'),
+      path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c'),
     ],
     includeDirs: [inputs.srcDir],
-    detector, every: config.every, workDir,
-    optimize: ctx.config.optimize, stackBytes: ctx.config.stackBytes, timeoutMs: ctx.config.timeoutSec * 1000,
-    streams, elfName: `${ctx.pipelineName}-${inputs.boardName}-stream.elf`,
+    detector,
+    every: config.every,
+    workDir,
+    optimize: ctx.config.optimize,
+    stackBytes: ctx.config.stackBytes,
+    timeoutMs: ctx.config.timeoutSec * 1000,
+    streams,
+    elfName: `${ctx.pipelineName}-${inputs.boardName}-stream.elf`,
     progress: (message) => ctx.progress({ done: 0, total: 1, unit: 'streams', message }),
   });
   const { elfPath: _elf, ...rest } = r;

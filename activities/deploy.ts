@@ -10,10 +10,23 @@ import { fitClip } from '../src/dsp/clip-features';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
 import { MfccQ15 } from '../src/dsp/mfcc-q15';
 import { readClipPcm16 } from './features';
-import { buildFirmware, countsBetween, estimateLatency, firmwareBreakdown, firmwareToolVersions, runOnQemu, type ExecutionCounts } from '../src/deploy';
+import {
+  buildFirmware,
+  countsBetween,
+  estimateLatency,
+  firmwareBreakdown,
+  firmwareToolVersions,
+  runOnQemu,
+  type ExecutionCounts,
+} from '../src/deploy';
 import { FIRMWARE_DIR } from '../src/deploy/firmware-paths';
 import { resolveBoard } from '../src/deploy/board-target';
-import { checkTransfers, EXTMEM_RUNTIME_SOURCE, parseExternalMemoryLine, type PlannedExternalMemory } from '../src/deploy/external-memory-run';
+import {
+  checkTransfers,
+  EXTMEM_RUNTIME_SOURCE,
+  parseExternalMemoryLine,
+  type PlannedExternalMemory,
+} from '../src/deploy/external-memory-run';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../src/nn/int-reference';
 import { countMacs, decodeIntModel, opMacs, tensorByName, tensorBytes, type IntModel } from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
@@ -53,13 +66,38 @@ export const kind = 'deploy';
 export const version = 5; // 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table); 3: optional streaming check (`stream:`), its results in the board artifact; 4: dsp kernels accept a table-only per-channel quant (smaller model flash); 5: anomaly-detection models run audio → log-mel patch → ID on the board (src/deploy/ad-vectors.ts)
 
 export const deployConfigSchema = z.strictObject({
-  board: z.enum(boardNames as [string, ...string[]]).optional().meta({ description: 'Target board; defaults to the pipeline\'s top-level board.' }),
-  input: z.enum(['auto', 'audio', 'features']).default('auto').meta({ description: 'What the board is fed: test clips as int16 audio through the C MFCC front end (audio → label), or the int8 model input. auto = audio when the model has a fixed-point MFCC front end.' }),
-  vectors: z.number().int().min(2).default(100).meta({ description: 'Test-split inputs run on the board and compared bit for bit with the host.' }),
-  optimize: z.enum(['O2', 'O3', 'Os']).default('O2').meta({ description: 'gcc optimization level of the firmware build (Os: smaller flash, usually more cycles).' }),
-  stackBytes: z.number().int().positive().default(8192).meta({ description: 'Stack reserved at link time (counted against the board\'s SRAM).' }),
-  timeoutSec: z.number().positive().default(600).meta({ description: 'Time limit (s) of one QEMU run of the test vectors; a hung firmware is killed and the stage fails (retryable).' }),
-  stream: streamCheckConfigSchema.optional().meta({ description: 'Streaming check: feed whole scored streams hop by hop through the streaming firmware (MFCC ring, inference every k hops, integer detector) in QEMU and require its detections to equal the host detector\'s, event for event; measures per-hop cost and duty cycle.' }),
+  board: z
+    .enum(boardNames as [string, ...string[]])
+    .optional()
+    .meta({ description: "Target board; defaults to the pipeline's top-level board." }),
+  input: z.enum(['auto', 'audio', 'features']).default('auto').meta({
+    description:
+      'What the board is fed: test clips as int16 audio through the C MFCC front end (audio → label), or the int8 model input. auto = audio when the model has a fixed-point MFCC front end.',
+  }),
+  vectors: z
+    .number()
+    .int()
+    .min(2)
+    .default(100)
+    .meta({ description: 'Test-split inputs run on the board and compared bit for bit with the host.' }),
+  optimize: z
+    .enum(['O2', 'O3', 'Os'])
+    .default('O2')
+    .meta({ description: 'gcc optimization level of the firmware build (Os: smaller flash, usually more cycles).' }),
+  stackBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8192)
+    .meta({ description: "Stack reserved at link time (counted against the board's SRAM)." }),
+  timeoutSec: z.number().positive().default(600).meta({
+    description:
+      'Time limit (s) of one QEMU run of the test vectors; a hung firmware is killed and the stage fails (retryable).',
+  }),
+  stream: streamCheckConfigSchema.optional().meta({
+    description:
+      "Streaming check: feed whole scored streams hop by hop through the streaming firmware (MFCC ring, inference every k hops, integer detector) in QEMU and require its detections to equal the host detector's, event for event; measures per-hop cost and duty cycle.",
+  }),
 });
 export type DeployConfig = z.output<typeof deployConfigSchema>;
 
@@ -118,12 +156,21 @@ function median(xs: number[]): number {
  * The deployed int-model's packed weight bytes and integer test accuracy, as its quantize stage
  * measured them: the report sets deploys of different quantizations (int8, 4-bit hybrid) side by side.
  */
-function intModelOrigin(inputs: StageContext<DeployConfig>['inputs'], sha256: string): { weightBytes?: number; intAccuracy?: number } {
-  const producer = Object.values(inputs).find((o) => o.artifacts.some((a) => a.name === 'int-model' && a.sha256 === sha256));
-  const num = (k: string): number | undefined => (typeof producer?.metrics[k] === 'number' ? producer.metrics[k] : undefined);
+function intModelOrigin(
+  inputs: StageContext<DeployConfig>['inputs'],
+  sha256: string,
+): { weightBytes?: number; intAccuracy?: number } {
+  const producer = Object.values(inputs).find((o) =>
+    o.artifacts.some((a) => a.name === 'int-model' && a.sha256 === sha256),
+  );
+  const num = (k: string): number | undefined =>
+    typeof producer?.metrics[k] === 'number' ? producer.metrics[k] : undefined;
   const weightBytes = num('weightBytes');
   const intAccuracy = num('intAccuracy');
-  return { ...(weightBytes === undefined ? {} : { weightBytes }), ...(intAccuracy === undefined ? {} : { intAccuracy }) };
+  return {
+    ...(weightBytes === undefined ? {} : { weightBytes }),
+    ...(intAccuracy === undefined ? {} : { intAccuracy }),
+  };
 }
 
 /** What the stage reads, resolved and checked before any work. */
@@ -132,7 +179,14 @@ interface DeployInputs {
   readonly modelOrigin: ReturnType<typeof intModelOrigin>;
   readonly test: ReturnType<typeof readFeatureTensor>;
   readonly srcDir: string;
-  readonly plan: { kernels: KernelVariant; arenaBytes: number; lowerBoundBytes: number; frontEnd?: boolean; logmelFrontEnd?: boolean; externalMemory?: PlannedExternalMemory };
+  readonly plan: {
+    kernels: KernelVariant;
+    arenaBytes: number;
+    lowerBoundBytes: number;
+    frontEnd?: boolean;
+    logmelFrontEnd?: boolean;
+    externalMemory?: PlannedExternalMemory;
+  };
   /** The board is fed audio through the C front end (else the int8 model input). */
   readonly audio: boolean;
   readonly datasetDir: string;
@@ -151,11 +205,25 @@ async function readInputs(ctx: StageContext<DeployConfig>): Promise<DeployInputs
   const plan = JSON.parse(fs.readFileSync(path.join(srcDir, 'memory-plan.json'), 'utf8')) as DeployInputs['plan'];
   const datasetRef = findInput(ctx, 'dataset');
   const adAudio = plan.logmelFrontEnd === true && datasetRef !== undefined && config.input !== 'features';
-  if (adAudio && config.stream) throw new StageInputError(`stages.${ctx.stageName}.with.stream: the streaming check is for keyword spotting; an anomaly-detection model is checked patch by patch`);
-  const audio = !adAudio && (config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined));
-  if (audio && plan.frontEnd !== true) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs a model with a fixed-point MFCC front end (features implementation: fixed)`);
-  if (audio && !datasetRef) throw new StageInputError(`stages.${ctx.stageName}.with.input: audio needs the dataset stage in needs: (the test clips' audio)`);
-  if (config.stream && !audio) throw new StageInputError(`stages.${ctx.stageName}.with.stream: the streaming check needs audio input (a model with a fixed-point MFCC front end and the dataset stage in needs:)`);
+  if (adAudio && config.stream)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.stream: the streaming check is for keyword spotting; an anomaly-detection model is checked patch by patch`,
+    );
+  const audio =
+    !adAudio &&
+    (config.input === 'audio' || (config.input === 'auto' && plan.frontEnd === true && datasetRef !== undefined));
+  if (audio && plan.frontEnd !== true)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.input: audio needs a model with a fixed-point MFCC front end (features implementation: fixed)`,
+    );
+  if (audio && !datasetRef)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.input: audio needs the dataset stage in needs: (the test clips' audio)`,
+    );
+  if (config.stream && !audio)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.stream: the streaming check needs audio input (a model with a fixed-point MFCC front end and the dataset stage in needs:)`,
+    );
   const datasetDir = audio || adAudio ? await ctx.fetchDir(datasetRef!) : '';
   const feParams = audio ? mfccParams(mfccConfigSchema.parse(model.frontEnd)) : undefined;
   return { model, modelOrigin, test, srcDir, plan, audio, datasetDir, feParams, adAudio };
@@ -182,11 +250,14 @@ function prepareVectors(ctx: StageContext<DeployConfig>, d: DeployInputs): Vecto
   const inBytes = tensorBytes(tensorByName(model, model.input));
   const outBytes = tensorBytes(tensorByName(model, model.output));
   const total = test.header.shape[0] as number;
-  if (total === 0) throw new StageInputError(`stages.${ctx.stageName}: the test split is empty; deploy needs test vectors`);
+  if (total === 0)
+    throw new StageInputError(`stages.${ctx.stageName}: the test split is empty; deploy needs test vectors`);
   const order = ctx.rng('vectors').shuffle([...Array(total).keys()]);
   const picks = Array.from({ length: ctx.config.vectors }, (_, i) => order[i % total]!);
   if (d.adAudio) {
-    const ad = prepareAdVectors(model, test, d.datasetDir, picks, (done, n) => ctx.progress({ done, total: n, unit: 'vectors', message: 'host integer reference (log-mel patches)' }));
+    const ad = prepareAdVectors(model, test, d.datasetDir, picks, (done, n) =>
+      ctx.progress({ done, total: n, unit: 'vectors', message: 'host integer reference (log-mel patches)' }),
+    );
     const bytes = (from: number, count: number): Buffer =>
       Buffer.from(ad.pcm.buffer, ad.pcm.byteOffset + from * ad.patchSamples * 2, count * ad.patchSamples * 2);
     return { picks, inputs: ad.inputs, expected: ad.expected, inBytes, outBytes, bytes, ad };
@@ -199,34 +270,54 @@ function prepareVectors(ctx: StageContext<DeployConfig>, d: DeployInputs): Vecto
     const stored = frontEndCodes(model, test.data.subarray(row * inBytes, (row + 1) * inBytes));
     let codes = stored;
     if (audio) {
-      const pcm = fitClip(readClipPcm16(path.join(d.datasetDir, test.header.clips[row]!), feParams!.sampleRate), clipSamples);
+      const pcm = fitClip(
+        readClipPcm16(path.join(d.datasetDir, test.header.clips[row]!), feParams!.sampleRate),
+        clipSamples,
+      );
       pcmAll.set(pcm, i * clipSamples);
       codes = mfcc!.compute(pcm);
       const at = codes.findIndex((v, k) => v !== stored[k]);
-      if (at >= 0) throw new StageInputError(`${test.header.clips[row]}: the front end gives ${codes[at]} at value ${at}, the features stage stored ${stored[at]}: the dataset and the features do not belong together`);
+      if (at >= 0)
+        throw new StageInputError(
+          `${test.header.clips[row]}: the front end gives ${codes[at]} at value ${at}, the features stage stored ${stored[at]}: the dataset and the features do not belong together`,
+        );
     }
     const q = quantizeModelInput(model, codes);
     inputs.set(q, i * inBytes);
     expected.set(runIntModel(model, q).get(model.output)!, i * outBytes);
-    if (i % 10 === 0) ctx.progress({ done: i, total: picks.length, unit: 'vectors', message: 'host integer reference' });
+    if (i % 10 === 0)
+      ctx.progress({ done: i, total: picks.length, unit: 'vectors', message: 'host integer reference' });
   });
-  const bytes = (from: number, count: number): Buffer => audio
-    ? Buffer.from(pcmAll.buffer, pcmAll.byteOffset + from * clipSamples * 2, count * clipSamples * 2)
-    : Buffer.from(inputs.buffer, inputs.byteOffset + from * inBytes, count * inBytes);
+  const bytes = (from: number, count: number): Buffer =>
+    audio
+      ? Buffer.from(pcmAll.buffer, pcmAll.byteOffset + from * clipSamples * 2, count * clipSamples * 2)
+      : Buffer.from(inputs.buffer, inputs.byteOffset + from * inBytes, count * inBytes);
   return { picks, inputs, expected, inBytes, outBytes, bytes };
 }
 
 /** Step 2: build for the board (real memory sizes; an oversized model fails here with the sizes). */
-async function buildForBoard(ctx: StageContext<DeployConfig>, d: DeployInputs): Promise<Awaited<ReturnType<typeof buildFirmware>>> {
+async function buildForBoard(
+  ctx: StageContext<DeployConfig>,
+  d: DeployInputs,
+): Promise<Awaited<ReturnType<typeof buildFirmware>>> {
   const boardName = ctx.config.board!;
   const buildDir = path.join(ctx.workDir, 'build');
   fs.rmSync(buildDir, { recursive: true, force: true });
-  ctx.progress({ done: 0, total: 1, unit: 'builds', message: `arm-none-eabi-gcc for ${boardName} (${d.plan.kernels} kernels)` });
+  ctx.progress({
+    done: 0,
+    total: 1,
+    unit: 'builds',
+    message: `arm-none-eabi-gcc for ${boardName} (${d.plan.kernels} kernels)`,
+  });
   return buildFirmware({
     board: boardName,
     sources: [
-      path.join(d.srcDir, 'tops_model.c'), ...(d.adAudio ? [] : [path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c')]), ...kernelSources(d.plan.kernels),
-      ...(d.audio ? [path.join(d.srcDir, 'tops_frontend.c'), path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c')] : []),
+      path.join(d.srcDir, 'tops_model.c'),
+      ...(d.adAudio ? [] : [path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c')]),
+      ...kernelSources(d.plan.kernels),
+      ...(d.audio
+        ? [path.join(d.srcDir, 'tops_frontend.c'), path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c')]
+        : []),
       ...(d.adAudio ? adFirmwareSources(d.srcDir) : []),
       ...(d.plan.externalMemory ? [EXTMEM_RUNTIME_SOURCE] : []),
     ],
@@ -256,24 +347,36 @@ async function runBitExact(ctx: StageContext<DeployConfig>, d: DeployInputs, v: 
   const timeoutMs = ctx.config.timeoutSec * 1000;
   const qemu = await runOnQemu({ board: boardName, elfPath, workDir: runDir, timeoutMs });
   if (qemu.exitCode !== 0 || !/^ok$/m.test(qemu.stdout)) {
-    throw new BitExactnessError(`firmware on ${boardName} (${board.qemuMachine}) exited ${qemu.exitCode}: ${qemu.stdout.trim().split('\n').pop() ?? ''} ${qemu.stderr.trim()}`.trim());
+    throw new BitExactnessError(
+      `firmware on ${boardName} (${board.qemuMachine}) exited ${qemu.exitCode}: ${qemu.stdout.trim().split('\n').pop() ?? ''} ${qemu.stderr.trim()}`.trim(),
+    );
   }
   // Partitioned model: the transfers the board made are exactly the planned ones.
   const extRun = ext ? parseExternalMemoryLine(qemu.stdout, v.picks.length) : undefined;
   if (ext && extRun) checkTransfers(ext, extRun);
   const outputs = readInt8(path.join(runDir, 'outputs.bin'));
   if (outputs.length !== v.expected.length) {
-    throw new BitExactnessError(`firmware wrote ${outputs.length} output bytes for ${v.picks.length} vectors, expected ${v.expected.length}`);
+    throw new BitExactnessError(
+      `firmware wrote ${outputs.length} output bytes for ${v.picks.length} vectors, expected ${v.expected.length}`,
+    );
   }
   const { outBytes, inBytes } = v;
-  const bad = v.picks.findIndex((_, i) => v.expected.subarray(i * outBytes, (i + 1) * outBytes).some((x, k) => x !== outputs[i * outBytes + k]));
+  const bad = v.picks.findIndex((_, i) =>
+    v.expected.subarray(i * outBytes, (i + 1) * outBytes).some((x, k) => x !== outputs[i * outBytes + k]),
+  );
   if (bad >= 0) {
     // Re-run that vector alone: the harness dumps every layer of its first vector.
     const one = v.inputs.subarray(bad * inBytes, (bad + 1) * inBytes);
     fs.writeFileSync(path.join(runDir, 'vectors.bin'), v.bytes(bad, 1));
     await runOnQemu({ board: boardName, elfPath, workDir: runDir, timeoutMs });
-    const where = firstDifferingOp(d.model, runIntModel(d.model, Int8Array.from(one)), readInt8(path.join(runDir, 'layers.bin')));
-    throw new BitExactnessError(`firmware output differs from the host integer reference at vector ${bad} (test clip ${d.test.header.clips[v.picks[bad]!]}); first difference at ${where}`);
+    const where = firstDifferingOp(
+      d.model,
+      runIntModel(d.model, Int8Array.from(one)),
+      readInt8(path.join(runDir, 'layers.bin')),
+    );
+    throw new BitExactnessError(
+      `firmware output differs from the host integer reference at vector ${bad} (test clip ${d.test.header.clips[v.picks[bad]!]}); first difference at ${where}`,
+    );
   }
   return { qemu, outputs, extRun };
 }
@@ -302,15 +405,23 @@ function instructionCounts(d: DeployInputs, picks: number, markerHits: readonly 
   }
   // The inference whose instruction count is the median (its reads/writes/blocks go with it).
   const mid = median(invokes.map((x) => x.instructions));
-  const pick = invokes.reduce((best, c) => (Math.abs(c.instructions - mid) < Math.abs(best.instructions - mid) ? c : best), invokes[0]!);
+  const pick = invokes.reduce(
+    (best, c) => (Math.abs(c.instructions - mid) < Math.abs(best.instructions - mid) ? c : best),
+    invokes[0]!,
+  );
   const fePick = frontEnd.length > 0 ? frontEnd[Math.floor(frontEnd.length / 2)]! : undefined;
   const ops = model.ops.map((op, i) => {
     const macs = opMacs(model, op);
     const instructions = median(perOp[i]!);
     return {
-      name: op.name, kind: op.kind, bits: 'weightBits' in op ? op.weightBits : 8, macs, instructions,
+      name: op.name,
+      kind: op.kind,
+      bits: 'weightBits' in op ? op.weightBits : 8,
+      macs,
+      instructions,
       instructionsPerMac: macs > 0 ? instructions / macs : null,
-      inputBytes: tensorBytes(tensorByName(model, op.inputs[0]!)), outputBytes: tensorBytes(tensorByName(model, op.output)),
+      inputBytes: tensorBytes(tensorByName(model, op.inputs[0]!)),
+      outputBytes: tensorBytes(tensorByName(model, op.output)),
     };
   });
   return { pick, fePick, ops };
@@ -322,22 +433,50 @@ function instructionCounts(d: DeployInputs, picks: number, markerHits: readonly 
  * included), the front end's, and the deepest stack of one inference.
  */
 async function modelFootprint(d: DeployInputs, boardName: string, elfPath: string, stack: number, adBufferBytes = 0) {
-  const parts = await firmwareBreakdown(elfPath, [
-    [path.join(d.srcDir, 'tops_frontend'), 'frontEnd'],
-    [d.srcDir, 'model'],
-    [path.join(FIRMWARE_DIR, 'kernels'), 'kernels'],
-    [path.join(FIRMWARE_DIR, 'frontend'), 'frontEnd'],
-    [FIRMWARE_DIR, 'harness'],
-  ], d.plan.externalMemory ? resolveBoard(boardName).externalOrigin : undefined);
+  const parts = await firmwareBreakdown(
+    elfPath,
+    [
+      [path.join(d.srcDir, 'tops_frontend'), 'frontEnd'],
+      [d.srcDir, 'model'],
+      [path.join(FIRMWARE_DIR, 'kernels'), 'kernels'],
+      [path.join(FIRMWARE_DIR, 'frontend'), 'frontEnd'],
+      [FIRMWARE_DIR, 'harness'],
+    ],
+    d.plan.externalMemory ? resolveBoard(boardName).externalOrigin : undefined,
+  );
   const modelFlashBytes = parts.model.flashBytes + parts.kernels.flashBytes + parts.frontEnd.flashBytes;
   // The front end's scratch and its int16 output are static buffers of the harness (sizes from the
   // generated tops_frontend.h); the clip's PCM buffer is audio capture, not counted.
-  const feBuffer = d.audio ? Number(/#define TOPS_FRONTEND_BUFFER_SIZE (\d+)/.exec(fs.readFileSync(path.join(d.srcDir, 'tops_frontend.h'), 'utf8'))?.[1] ?? 0) : 0;
+  const feBuffer = d.audio
+    ? Number(
+        /#define TOPS_FRONTEND_BUFFER_SIZE (\d+)/.exec(
+          fs.readFileSync(path.join(d.srcDir, 'tops_frontend.h'), 'utf8'),
+        )?.[1] ?? 0,
+      )
+    : 0;
   const feOutput = d.audio ? d.feParams!.frames * d.feParams!.coefficients * 2 : 0;
   // Anomaly detection: the harness's front-end buffers are static (counted in the breakdown's harness part); count them for the model.
-  const adBuffers = d.adAudio ? Number(/#define TOPS_FRONTEND_BUFFER_SIZE \(TOPS_FRONTEND_MFCC_BUFFER_SIZE \+ (\d+)\)/.exec(fs.readFileSync(path.join(d.srcDir, 'tops_frontend.h'), 'utf8'))?.[1] ?? 0)
-    + Number(/#define TOPS_FRONTEND_MFCC_BUFFER_SIZE (\d+)/.exec(fs.readFileSync(path.join(d.srcDir, 'tops_frontend_mfcc.h'), 'utf8'))?.[1] ?? 0) : 0;
-  const modelSramBytes = parts.model.sramBytes + parts.kernels.sramBytes + parts.frontEnd.sramBytes + feBuffer + feOutput + adBuffers + adBufferBytes + stack;
+  const adBuffers = d.adAudio
+    ? Number(
+        /#define TOPS_FRONTEND_BUFFER_SIZE \(TOPS_FRONTEND_MFCC_BUFFER_SIZE \+ (\d+)\)/.exec(
+          fs.readFileSync(path.join(d.srcDir, 'tops_frontend.h'), 'utf8'),
+        )?.[1] ?? 0,
+      ) +
+      Number(
+        /#define TOPS_FRONTEND_MFCC_BUFFER_SIZE (\d+)/.exec(
+          fs.readFileSync(path.join(d.srcDir, 'tops_frontend_mfcc.h'), 'utf8'),
+        )?.[1] ?? 0,
+      )
+    : 0;
+  const modelSramBytes =
+    parts.model.sramBytes +
+    parts.kernels.sramBytes +
+    parts.frontEnd.sramBytes +
+    feBuffer +
+    feOutput +
+    adBuffers +
+    adBufferBytes +
+    stack;
   return { parts, modelFlashBytes, modelSramBytes };
 }
 
@@ -357,7 +496,13 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const feLatency = fePick ? estimateLatency(boardName, fePick) : undefined;
   const macs = countMacs(model);
   const stack = qemu.stackHighWaterBytes ?? 0;
-  const { parts, modelFlashBytes, modelSramBytes } = await modelFootprint(d, boardName, build.elfPath, stack, vectors.ad?.frontEndBufferBytes);
+  const { parts, modelFlashBytes, modelSramBytes } = await modelFootprint(
+    d,
+    boardName,
+    build.elfPath,
+    stack,
+    vectors.ad?.frontEndBufferBytes,
+  );
   const sramBytes = build.staticSramBytes + stack;
   const outBytes = vectors.outBytes;
   let correct = 0;
@@ -367,22 +512,59 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
     if (label === test.header.labelIndex[row]) correct++;
   });
   const deployment = {
-    board: board.name, core: board.core, clockHz: board.clockHz, qemuMachine: board.qemuMachine, kernels: plan.kernels,
-    optimize: config.optimize, compilerArgs: build.compilerArgs,
-    sections: build.sections, flashBytes: build.flashBytes, boardFlashBytes: board.flashBytes,
-    staticSramBytes: build.staticSramBytes, stackHighWaterBytes: stack, sramBytes, boardSramBytes: board.sramBytes,
-    modelFlashBytes, modelSramBytes, breakdown: parts,
-    arenaBytes: plan.arenaBytes, arenaLowerBoundBytes: plan.lowerBoundBytes,
-    macsPerInference: macs, counts: pick, instructionsPerInference: pick.instructions,
-    estimatedCycles: latency.cycles, estimatedLatencyMs: latency.ms, cpiModel: latency.model,
-    vectorsChecked: picks.length, bitExact: true, boardAccuracy: correct / picks.length, ops,
+    board: board.name,
+    core: board.core,
+    clockHz: board.clockHz,
+    qemuMachine: board.qemuMachine,
+    kernels: plan.kernels,
+    optimize: config.optimize,
+    compilerArgs: build.compilerArgs,
+    sections: build.sections,
+    flashBytes: build.flashBytes,
+    boardFlashBytes: board.flashBytes,
+    staticSramBytes: build.staticSramBytes,
+    stackHighWaterBytes: stack,
+    sramBytes,
+    boardSramBytes: board.sramBytes,
+    modelFlashBytes,
+    modelSramBytes,
+    breakdown: parts,
+    arenaBytes: plan.arenaBytes,
+    arenaLowerBoundBytes: plan.lowerBoundBytes,
+    macsPerInference: macs,
+    counts: pick,
+    instructionsPerInference: pick.instructions,
+    estimatedCycles: latency.cycles,
+    estimatedLatencyMs: latency.ms,
+    cpiModel: latency.model,
+    vectorsChecked: picks.length,
+    bitExact: true,
+    boardAccuracy: correct / picks.length,
+    ops,
     input: audio ? 'audio' : 'features',
-    ...(fePick && feLatency && feParams ? { frontEnd: { counts: fePick, instructionsPerClip: fePick.instructions, estimatedLatencyMs: feLatency.ms, frames: feParams.frames } } : {}),
+    ...(fePick && feLatency && feParams
+      ? {
+          frontEnd: {
+            counts: fePick,
+            instructionsPerClip: fePick.instructions,
+            estimatedLatencyMs: feLatency.ms,
+            frames: feParams.frames,
+          },
+        }
+      : {}),
     ...(fePick && vectors.ad ? { anomalyDetection: adRealTime(boardName, vectors.ad, fePick, pick) } : {}),
     ...(ext && extRun ? { externalMemory: { ...ext, measured: extRun } } : {}),
   };
   // Step 6. Streaming check (optional): whole scored streams, device detections vs the host's.
-  const stream = config.stream ? await streamCheck(ctx, config.stream, { model, params: feParams!, srcDir: d.srcDir, kernels: plan.kernels, boardName }) : undefined;
+  const stream = config.stream
+    ? await streamCheck(ctx, config.stream, {
+        model,
+        params: feParams!,
+        srcDir: d.srcDir,
+        kernels: plan.kernels,
+        boardName,
+      })
+    : undefined;
   Object.assign(deployment, stream ? { stream } : {});
   fs.writeFileSync(path.join(ctx.workDir, 'deployment.json'), JSON.stringify(deployment, null, 2) + '\n');
   const artifacts = [
@@ -405,14 +587,21 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
       bitExact: true,
       vectorsChecked: picks.length,
       boardAccuracy: correct / picks.length,
-      ...(fePick && feLatency && !vectors.ad ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) } : {}),
+      ...(fePick && feLatency && !vectors.ad
+        ? { frontEndInstructionsPerClip: fePick.instructions, frontEndLatencyMs: Number(feLatency.ms.toFixed(3)) }
+        : {}),
       ...(fePick && vectors.ad ? adRealTimeMetrics(adRealTime(boardName, vectors.ad, fePick, pick)) : {}),
       ...d.modelOrigin,
-      ...(ext && extRun ? {
-        externalMemoryBytes: ext.bytes, externalMemoryParts: ext.parts, externalMemoryTransfers: extRun.transfersPerInference,
-        externalMemoryFastBytes: ext.fastBytes, sramBudgetBytes: ext.sramBudgetBytes,
-        ...(ext.modelledOverhead !== undefined ? { externalMemoryModelledOverhead: ext.modelledOverhead } : {}),
-      } : {}),
+      ...(ext && extRun
+        ? {
+            externalMemoryBytes: ext.bytes,
+            externalMemoryParts: ext.parts,
+            externalMemoryTransfers: extRun.transfersPerInference,
+            externalMemoryFastBytes: ext.fastBytes,
+            sramBudgetBytes: ext.sramBudgetBytes,
+            ...(ext.modelledOverhead !== undefined ? { externalMemoryModelledOverhead: ext.modelledOverhead } : {}),
+          }
+        : {}),
       ...(stream ? streamCheckMetrics(stream) : {}),
     },
     summary: `${board.name}: bit-exact on ${picks.length} ${audio ? 'clips (audio → label)' : vectors.ad ? 'patches (audio → log-mel → ID)' : 'vectors'}${ext && extRun ? ` with external memory (${ext.parts} parts, ${extRun.transfersPerInference} transfers/inference through ${ext.fastBytes} B of SRAM${ext.modelledOverhead !== undefined ? `, modelled overhead ${(ext.modelledOverhead * 100).toFixed(1)} %` : ''})` : ''}; flash ${(build.flashBytes / 1024).toFixed(1)}/${board.flashBytes / 1024} KB (model ${(modelFlashBytes / 1024).toFixed(1)}), SRAM ${(sramBytes / 1024).toFixed(1)}/${board.sramBytes / 1024} KB (model ${(modelSramBytes / 1024).toFixed(1)}); ${(pick.instructions / 1e6).toFixed(2)} M instr/inference (${(pick.instructions / Math.max(1, macs)).toFixed(2)}/MAC), ≈${latency.ms.toFixed(1)} ms @ ${board.clockHz / 1e6} MHz${stream ? `; ${streamSummary(stream)}` : ''}${fePick && vectors.ad ? `; ${adRealTimeSummary(adRealTime(boardName, vectors.ad, fePick, pick))}` : ''}`,
@@ -465,10 +654,11 @@ function adRealTimeSummary(r: ReturnType<typeof adRealTime>): string {
 export const deployStage: StageModule<DeployConfig> = {
   kind,
   version,
-  description: 'Build the generated C for the board (real memory sizes), run it in QEMU on test vectors, check bit-exactness, measure flash/SRAM/instructions/latency',
+  description:
+    'Build the generated C for the board (real memory sizes), run it in QEMU on test vectors, check bit-exactness, measure flash/SRAM/instructions/latency',
   configSchema: deployConfigSchema,
   usesBoard: true,
-  toolVersions: async () => ({ ...(await firmwareToolVersions()) } as Record<string, string>),
+  toolVersions: async () => ({ ...(await firmwareToolVersions()) }) as Record<string, string>,
   // The C the firmware is built from besides the generated model (kernels, harness, start-up):
   // editing a kernel must re-run deploy even though no artifact changed.
   cacheInputs: async () => ({ firmware: firmwareSourceDigest() }),

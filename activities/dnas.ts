@@ -50,14 +50,25 @@ function toSet(t: FeatureTensor): TrainData['train'] {
 async function loadData(ctx: StageContext<DnasConfig>): Promise<TrainData> {
   const ref = (name: string) => {
     const a = findInput(ctx, name);
-    if (!a) throw new StageInputError(`stages.${ctx.stageName}: needs a stage that produces a "${name}" artifact (a features stage); found ${Object.keys(ctx.inputs).join(', ') || 'no inputs'}`);
+    if (!a)
+      throw new StageInputError(
+        `stages.${ctx.stageName}: needs a stage that produces a "${name}" artifact (a features stage); found ${Object.keys(ctx.inputs).join(', ') || 'no inputs'}`,
+      );
     return a;
   };
   const train = readFeatureTensor(await ctx.fetchFile(ref('train')));
   const validation = readFeatureTensor(await ctx.fetchFile(ref('validation')));
   const [, frames, coeffs] = train.header.shape;
-  if (frames === undefined || coeffs === undefined) throw new StageInputError(`dnas features: expected shape [N, frames, coefficients], got [${train.header.shape.join(', ')}]`);
-  return { train: toSet(train), validation: toSet(validation), shape: [frames, coeffs], numClasses: train.header.labels.length };
+  if (frames === undefined || coeffs === undefined)
+    throw new StageInputError(
+      `dnas features: expected shape [N, frames, coefficients], got [${train.header.shape.join(', ')}]`,
+    );
+  return {
+    train: toSet(train),
+    validation: toSet(validation),
+    shape: [frames, coeffs],
+    numClasses: train.header.labels.length,
+  };
 }
 
 /** Budgets from the board registry and the config. */
@@ -72,13 +83,25 @@ export function budgetsFor(config: DnasConfig, boardName: string): Budgets {
 }
 
 /** Every budget the predicted costs exceed, as "flash: needs 612.0 KB, budget 460.8 KB (+151.2 KB, +32.8%)". */
-export function budgetOvershoots(p: { flashBytes: number; sramBytes: number; latencyMs: number }, b: Budgets): string[] {
+export function budgetOvershoots(
+  p: { flashBytes: number; sramBytes: number; latencyMs: number },
+  b: Budgets,
+): string[] {
   const kb = (x: number) => `${(x / 1024).toFixed(1)} KB`;
   const out: string[] = [];
   const pct = (need: number, have: number) => `+${(((need - have) / have) * 100).toFixed(1)}%`;
-  if (p.flashBytes > b.flashBytes) out.push(`flash: needs ${kb(p.flashBytes)}, budget ${kb(b.flashBytes)} (+${kb(p.flashBytes - b.flashBytes)}, ${pct(p.flashBytes, b.flashBytes)})`);
-  if (p.sramBytes > b.sramBytes) out.push(`SRAM: needs ${kb(p.sramBytes)}, budget ${kb(b.sramBytes)} (+${kb(p.sramBytes - b.sramBytes)}, ${pct(p.sramBytes, b.sramBytes)})`);
-  if (b.latencyMs !== undefined && p.latencyMs > b.latencyMs) out.push(`latency: needs ${p.latencyMs.toFixed(2)} ms, budget ${b.latencyMs} ms (+${(p.latencyMs - b.latencyMs).toFixed(2)} ms, ${pct(p.latencyMs, b.latencyMs)})`);
+  if (p.flashBytes > b.flashBytes)
+    out.push(
+      `flash: needs ${kb(p.flashBytes)}, budget ${kb(b.flashBytes)} (+${kb(p.flashBytes - b.flashBytes)}, ${pct(p.flashBytes, b.flashBytes)})`,
+    );
+  if (p.sramBytes > b.sramBytes)
+    out.push(
+      `SRAM: needs ${kb(p.sramBytes)}, budget ${kb(b.sramBytes)} (+${kb(p.sramBytes - b.sramBytes)}, ${pct(p.sramBytes, b.sramBytes)})`,
+    );
+  if (b.latencyMs !== undefined && p.latencyMs > b.latencyMs)
+    out.push(
+      `latency: needs ${p.latencyMs.toFixed(2)} ms, budget ${b.latencyMs} ms (+${(p.latencyMs - b.latencyMs).toFixed(2)} ms, ${pct(p.latencyMs, b.latencyMs)})`,
+    );
   return out;
 }
 
@@ -103,19 +126,33 @@ async function loadResume(ctx: StageContext<DnasConfig>): Promise<SearchState | 
  * which the models do not cover), with the budgets they would break: the report sets the
  * found model beside the hand-designed ones that fit the same board.
  */
-function presetCosts(data: TrainData, core: 'cortex-m4' | 'cortex-m7', clockHz: number, budgets: Budgets): Array<{ name: string; costs: ArchCosts; overshoots: string[] }> {
+function presetCosts(
+  data: TrainData,
+  core: 'cortex-m4' | 'cortex-m7',
+  clockHz: number,
+  budgets: Budgets,
+): Array<{ name: string; costs: ArchCosts; overshoots: string[] }> {
   const tf = loadTf();
   return (['ds-cnn-s', 'ds-cnn-m'] as DsCnnPresetName[]).map((name) => {
-    const costs = architectureCosts(tf, DS_CNN_PRESETS[name], { inputShape: data.shape, numClasses: data.numClasses, core, clockHz });
+    const costs = architectureCosts(tf, DS_CNN_PRESETS[name], {
+      inputShape: data.shape,
+      numClasses: data.numClasses,
+      core,
+      clockHz,
+    });
     return { name, costs, overshoots: budgetOvershoots(costs, budgets) };
   });
 }
 
 async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
   const config = ctx.config;
-  if (config.warmupEpochs >= config.epochs) throw new StageInputError(`stages.${ctx.stageName}.with.warmupEpochs: ${config.warmupEpochs} leaves no epoch for the architecture search (epochs: ${config.epochs}); use fewer warm-up epochs`);
+  if (config.warmupEpochs >= config.epochs)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.warmupEpochs: ${config.warmupEpochs} leaves no epoch for the architecture search (epochs: ${config.epochs}); use fewer warm-up epochs`,
+    );
   const boardName = config.board;
-  if (boardName === undefined) throw new StageInputError(`stages.${ctx.stageName}: a dnas stage needs a board (top-level board: or with.board)`);
+  if (boardName === undefined)
+    throw new StageInputError(`stages.${ctx.stageName}: a dnas stage needs a board (top-level board: or with.board)`);
   const board = findBoard(boardName)!;
   const budgets = budgetsFor(config, boardName);
   const data = await loadData(ctx);
@@ -125,7 +162,8 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
     runSearch(data, config, { core: board.core, clockHz: board.clockHz }, budgets, {
       rng: ctx.rng('dnas'),
       ...(from === undefined ? {} : { resumeFrom: from }),
-      onStep: (step, total) => ctx.progress({ done: step, total, unit: 'steps', epoch: lastEpoch + 1, epochs: config.epochs }),
+      onStep: (step, total) =>
+        ctx.progress({ done: step, total, unit: 'steps', epoch: lastEpoch + 1, epochs: config.epochs }),
       onEpoch: async (t, state) => {
         lastEpoch = t.epoch;
         const file = path.join(ctx.workDir, `dnas-checkpoint-${t.epoch}.json`);
@@ -160,8 +198,18 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
   }
   const arch = result.architecture;
   const presets = presetCosts(data, board.core, board.clockHz, budgets);
-  const doc = { architecture: arch, predicted, budgets, board: boardName, inputShape: data.shape, numClasses: data.numClasses };
-  const artifacts = [await ctx.storeJson(ARCHITECTURE_ARTIFACT, doc), await ctx.storeJson('search', { budgets, board: boardName, presets, epochs: result.trace })];
+  const doc = {
+    architecture: arch,
+    predicted,
+    budgets,
+    board: boardName,
+    inputShape: data.shape,
+    numClasses: data.numClasses,
+  };
+  const artifacts = [
+    await ctx.storeJson(ARCHITECTURE_ARTIFACT, doc),
+    await ctx.storeJson('search', { budgets, board: boardName, presets, epochs: result.trace }),
+  ];
   const last = result.trace[result.trace.length - 1]!;
   return {
     artifacts,
@@ -186,7 +234,8 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
 export const dnasStage: StageModule<DnasConfig> = {
   kind,
   version,
-  description: 'Hardware-aware DNAS (MicroNets §5.1): search a DS-CNN that fits the board’s flash, SRAM and latency budgets; outputs the architecture for train',
+  description:
+    'Hardware-aware DNAS (MicroNets §5.1): search a DS-CNN that fits the board’s flash, SRAM and latency budgets; outputs the architecture for train',
   configSchema,
   usesBoard: true,
   toolVersions: async () => tfjsVersions(),

@@ -31,17 +31,32 @@ export const version = 4; // 2: FC-autoencoder baseline (train-ae), integer-mode
 
 export const configSchema = z.strictObject({
   /** pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1). */
-  p: z.number().gt(0).max(1).default(0.1).describe('pAUC\'s maximum false-positive rate (DCASE 2020 task 2: 0.1).'),
+  p: z.number().gt(0).max(1).default(0.1).describe("pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1)."),
   /**
    * Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, or
    * `embedding-mahalanobis` (mean Mahalanobis² of the patches' pooled features to their ID's
    * Gaussian fitted on the training patches; src/eval/embedding-scores.ts).
    */
-  score: z.enum(['neg-log-prob', 'one-minus-prob', 'embedding-mahalanobis']).default('neg-log-prob').describe('Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, or `embedding-mahalanobis` (mean Mahalanobis² of the patches\' pooled features to their ID\'s Gaussian fitted on the training patches; src/eval/embedding-scores.ts).'),
+  score: z
+    .enum(['neg-log-prob', 'one-minus-prob', 'embedding-mahalanobis'])
+    .default('neg-log-prob')
+    .describe(
+      "Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, or `embedding-mahalanobis` (mean Mahalanobis² of the patches' pooled features to their ID's Gaussian fitted on the training patches; src/eval/embedding-scores.ts).",
+    ),
   /** `embedding-mahalanobis`: covariance shrinkage λ towards a scaled identity. */
-  shrinkage: z.number().gt(0).max(1).default(0.01).describe('`embedding-mahalanobis`: covariance shrinkage λ towards a scaled identity.'),
+  shrinkage: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.01)
+    .describe('`embedding-mahalanobis`: covariance shrinkage λ towards a scaled identity.'),
   /** Share of validation normals allowed to alarm at each ID's operating threshold. */
-  falseAlarmRate: z.number().min(0).max(1).default(0.1).describe('Share of validation normals allowed to alarm at each ID\'s operating threshold.'),
+  falseAlarmRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
+    .describe("Share of validation normals allowed to alarm at each ID's operating threshold."),
 });
 export type EvaluateAdConfig = z.output<typeof configSchema>;
 
@@ -50,7 +65,9 @@ async function loadFeatures(ctx: StageContext<EvaluateAdConfig>, name: string): 
   if (!ref) return undefined;
   const t = readFeatureTensor(await ctx.fetchFile(ref));
   if (t.header.frontEnd.type !== 'logmel') {
-    throw new StageInputError(`stages.${ctx.stageName}: the ${name} features are ${String(t.header.frontEnd.type)}, evaluate-ad needs log-mel patches (features type: logmel)`);
+    throw new StageInputError(
+      `stages.${ctx.stageName}: the ${name} features are ${String(t.header.frontEnd.type)}, evaluate-ad needs log-mel patches (features type: logmel)`,
+    );
   }
   return t;
 }
@@ -67,11 +84,20 @@ async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersMod
     };
   }
   const train = await loadFeatures(ctx, 'train');
-  if (!train) throw new StageInputError(`stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`);
+  if (!train)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`,
+    );
   const [, rows, cols] = train.header.shape as [number, number, number];
   ctx.progress({ done: 0, total: 3, unit: 'splits', message: 'embedding the training patches' });
   const emb = await pooledFeatures(model, train.data, [rows, cols]);
-  const gaussians = fitIdGaussians(emb.values, emb.dim, train.header.labelIndex, train.header.labels.length, ctx.config.shrinkage);
+  const gaussians = fitIdGaussians(
+    emb.values,
+    emb.dim,
+    train.header.labelIndex,
+    train.header.labels.length,
+    ctx.config.shrinkage,
+  );
   return async (t) => {
     const e = await pooledFeatures(model, t.data, [rows, cols]);
     return embeddingClipScores(t.header, e.values, e.dim, gaussians);
@@ -86,27 +112,47 @@ async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersMod
  * patches (dequantized), not on the float model's, so the constants the board carries and the
  * embeddings it compares with them come from the same integer network.
  */
-async function integerClipScores(ctx: StageContext<EvaluateAdConfig>, intModel: IntModel, test: FeatureTensor): Promise<ClipScore[]> {
+async function integerClipScores(
+  ctx: StageContext<EvaluateAdConfig>,
+  intModel: IntModel,
+  test: FeatureTensor,
+): Promise<ClipScore[]> {
   const n = (t: FeatureTensor): number => t.header.shape[0] as number;
   const kind = ctx.config.score;
   const outTest = await integerOutputsHost(intModel, test.data, n(test), (done, total) =>
-    ctx.progress({ done, total, unit: 'patches', message: 'integer model on the test patches' }));
+    ctx.progress({ done, total, unit: 'patches', message: 'integer model on the test patches' }),
+  );
   if (kind !== 'embedding-mahalanobis') return clipAnomalyScores(test.header, outTest.posteriors, kind);
   if (outTest.pooledDim === 0) {
-    throw new StageInputError(`stages.${ctx.stageName}: the integer model has no "pool" op, so score: embedding-mahalanobis cannot be computed for it`);
+    throw new StageInputError(
+      `stages.${ctx.stageName}: the integer model has no "pool" op, so score: embedding-mahalanobis cannot be computed for it`,
+    );
   }
   const train = await loadFeatures(ctx, 'train');
-  if (!train) throw new StageInputError(`stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`);
+  if (!train)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`,
+    );
   const outTrain = await integerOutputsHost(intModel, train.data, n(train), (done, total) =>
-    ctx.progress({ done, total, unit: 'patches', message: 'integer model on the training patches' }));
-  const gaussians = fitIdGaussians(outTrain.pooled, outTrain.pooledDim, train.header.labelIndex, train.header.labels.length, ctx.config.shrinkage);
+    ctx.progress({ done, total, unit: 'patches', message: 'integer model on the training patches' }),
+  );
+  const gaussians = fitIdGaussians(
+    outTrain.pooled,
+    outTrain.pooledDim,
+    train.header.labelIndex,
+    train.header.labels.length,
+    ctx.config.shrinkage,
+  );
   return embeddingClipScores(test.header, outTest.pooled, outTest.pooledDim, gaussians);
 }
 
 async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   const config = ctx.config;
   const test = await loadFeatures(ctx, 'test');
-  if (!test) throw new StageInputError(`stages.${ctx.stageName}: needs a features stage (type: logmel) in needs: (no "test" artifact)`);
+  if (!test)
+    throw new StageInputError(
+      `stages.${ctx.stageName}: needs a features stage (type: logmel) in needs: (no "test" artifact)`,
+    );
   const validation = await loadFeatures(ctx, 'validation');
   const model = await loadModelArtifacts(readModelDir(await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'))));
   let testScores: ClipScore[];
@@ -137,7 +183,9 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     try {
       const [, rows, cols] = test.header.shape as [number, number, number];
       if (ae.patchShape[0] !== rows || ae.patchShape[1] !== cols) {
-        throw new StageInputError(`stages.${ctx.stageName}: the autoencoder was trained on ${ae.patchShape.join('×')} patches, the test features are ${rows}×${cols}`);
+        throw new StageInputError(
+          `stages.${ctx.stageName}: the autoencoder was trained on ${ae.patchShape.join('×')} patches, the test features are ${rows}×${cols}`,
+        );
       }
       baseline = metricsOf(await autoencoderClipScores(test.header, test.data, ae));
     } finally {
@@ -175,11 +223,25 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     pauc: m.pauc,
     types: m.types,
     ids,
-    ...(baseline ? { baseline: { auc: baseline.auc, pauc: baseline.pauc, types: baseline.types, ids: baseline.ids } } : {}),
+    ...(baseline
+      ? { baseline: { auc: baseline.auc, pauc: baseline.pauc, types: baseline.types, ids: baseline.ids } }
+      : {}),
     ...(integer ? { intModel: { auc: integer.auc, pauc: integer.pauc, types: integer.types, ids: integer.ids } } : {}),
-    clips: testScores.map((s) => ({ clip: s.clip, type: s.type, id: s.id, anomalous: s.anomalous, score: s.score, patches: s.patches })),
+    clips: testScores.map((s) => ({
+      clip: s.clip,
+      type: s.type,
+      id: s.id,
+      anomalous: s.anomalous,
+      score: s.score,
+      patches: s.patches,
+    })),
   };
-  const perType = Object.fromEntries(m.types.flatMap((t) => [[`auc.${t.type}`, t.auc], [`pauc.${t.type}`, t.pauc]]));
+  const perType = Object.fromEntries(
+    m.types.flatMap((t) => [
+      [`auc.${t.type}`, t.auc],
+      [`pauc.${t.type}`, t.pauc],
+    ]),
+  );
   return {
     artifacts: [await ctx.storeJson('evaluation', evaluation)],
     metrics: {
@@ -204,13 +266,17 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
 function operatingMetrics(ids: ReadonlyArray<{ tpr?: number; fpr?: number }>): Record<string, number> {
   const at = ids.filter((r): r is { tpr: number; fpr: number } => r.tpr !== undefined && r.fpr !== undefined);
   if (at.length === 0) return {};
-  return { operatingTpr: at.reduce((a, r) => a + r.tpr, 0) / at.length, operatingFpr: at.reduce((a, r) => a + r.fpr, 0) / at.length };
+  return {
+    operatingTpr: at.reduce((a, r) => a + r.tpr, 0) / at.length,
+    operatingFpr: at.reduce((a, r) => a + r.fpr, 0) / at.length,
+  };
 }
 
 export const evaluateAdStage: StageModule<EvaluateAdConfig> = {
   kind,
   version,
-  description: 'Anomaly detection: AUC / pAUC per machine ID and type of a machine-ID classifier on log-mel patches (score = mean −log p(true ID))',
+  description:
+    'Anomaly detection: AUC / pAUC per machine ID and type of a machine-ID classifier on log-mel patches (score = mean −log p(true ID))',
   configSchema,
   toolVersions: async () => tfjsVersions(),
   run,

@@ -74,7 +74,11 @@ export const evaluateConfigSchema = z.strictObject({
    * Event evaluation options (smoothing, tolerances, thresholds, operating-point rule).
    * frameStrideMs and frameOffsetMs are set from the front end by the stage.
    */
-  events: eventEvalOptionsSchema.prefault({}).describe('Event evaluation options (smoothing, tolerances, thresholds, operating-point rule). frameStrideMs and frameOffsetMs are set from the front end by the stage.'),
+  events: eventEvalOptionsSchema
+    .prefault({})
+    .describe(
+      'Event evaluation options (smoothing, tolerances, thresholds, operating-point rule). frameStrideMs and frameOffsetMs are set from the front end by the stage.',
+    ),
   /** Inference batch size for the streams. */
   batchSize: z.number().int().min(1).max(65536).default(512).describe('Inference batch size for the streams.'),
   /**
@@ -82,7 +86,12 @@ export const evaluateConfigSchema = z.strictObject({
    * an upstream stage made one, else on the scored streams (the optimistic legacy rule,
    * said so in the operating point's reason); `scored-streams` forces the legacy rule.
    */
-  thresholdFrom: z.enum(['auto', 'scored-streams']).default('auto').describe('Where the operating threshold is chosen: `auto` = on the `tuning-streams` artifact when an upstream stage made one, else on the scored streams (the optimistic legacy rule, said so in the operating point\'s reason); `scored-streams` forces the legacy rule.'),
+  thresholdFrom: z
+    .enum(['auto', 'scored-streams'])
+    .default('auto')
+    .describe(
+      "Where the operating threshold is chosen: `auto` = on the `tuning-streams` artifact when an upstream stage made one, else on the scored streams (the optimistic legacy rule, said so in the operating point's reason); `scored-streams` forces the legacy rule.",
+    ),
   /**
    * Measurement datasets: names of stages in `needs:` that make a `dataset` artifact (e.g. an
    * import-audio of real recordings) to score whole — never trained on. Reported per stage as
@@ -97,7 +106,9 @@ export const evaluateConfigSchema = z.strictObject({
         if (names.indexOf(n) !== i) c.addIssue({ code: 'custom', path: [i], message: `"${n}" is listed twice` });
       });
     })
-    .describe('Stages in needs: whose `dataset` (e.g. an import-audio of real recordings) is scored whole, never trained on; metric accuracy.measure.<stage>.'),
+    .describe(
+      'Stages in needs: whose `dataset` (e.g. an import-audio of real recordings) is scored whole, never trained on; metric accuracy.measure.<stage>.',
+    ),
 });
 export type EvaluateConfig = z.output<typeof evaluateConfigSchema>;
 
@@ -105,9 +116,15 @@ export type EvaluateConfig = z.output<typeof evaluateConfigSchema>;
 function streamFeatures(config: MfccConfig, samples: Float32Array): { frames: Float32Array; count: number } {
   const params = mfccParams(config);
   const pcm = Int16Array.from(samples, (v) => floatToInt16(v));
-  const out = config.implementation === 'fixed'
-    ? mfccQ15ToFloat(new MfccQ15(params).compute(pcm))
-    : Float32Array.from(computeMfcc(prepareMfcc(params), Float64Array.from(pcm, (v) => v / 32768)));
+  const out =
+    config.implementation === 'fixed'
+      ? mfccQ15ToFloat(new MfccQ15(params).compute(pcm))
+      : Float32Array.from(
+          computeMfcc(
+            prepareMfcc(params),
+            Float64Array.from(pcm, (v) => v / 32768),
+          ),
+        );
   return { frames: out, count: out.length / params.coefficients };
 }
 
@@ -122,11 +139,15 @@ function measurementInputs(ctx: StageContext<EvaluateConfig>): FoundArtifact[] {
     const where = `stages.${ctx.stageName}.with.measure[${i}]`;
     const out = ctx.inputs[stage];
     if (out === undefined) {
-      throw new StageInputError(`${where}: "${stage}" is not in needs: (${Object.keys(ctx.inputs).join(', ') || 'no inputs'}); add it there`);
+      throw new StageInputError(
+        `${where}: "${stage}" is not in needs: (${Object.keys(ctx.inputs).join(', ') || 'no inputs'}); add it there`,
+      );
     }
     const ref = out.artifacts.find((a) => a.name === 'dataset');
     if (ref === undefined) {
-      throw new StageInputError(`${where}: stage "${stage}" makes no \`dataset\` artifact (it has ${out.artifacts.map((a) => a.name).join(', ') || 'none'}); expected an import-audio or synth-kws stage`);
+      throw new StageInputError(
+        `${where}: stage "${stage}" makes no \`dataset\` artifact (it has ${out.artifacts.map((a) => a.name).join(', ') || 'none'}); expected an import-audio or synth-kws stage`,
+      );
     }
     return { stage, ref };
   });
@@ -173,11 +194,15 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
   const notMeasured = { exclude: ctx.config.measure };
   const streamsDir = await ctx.fetchDir(requireUpstream(ctx, 'streams', 'synth-kws', notMeasured));
   const datasetRef = findInput(ctx, 'dataset', notMeasured);
-  const dataStage = datasetRef === undefined ? null : (Object.keys(ctx.inputs).find((s) => ctx.inputs[s]!.artifacts.includes(datasetRef)) ?? null);
+  const dataStage =
+    datasetRef === undefined
+      ? null
+      : (Object.keys(ctx.inputs).find((s) => ctx.inputs[s]!.artifacts.includes(datasetRef)) ?? null);
   let sources: ClipSources = noClipSources();
   if (datasetRef) sources = readClipSources(await ctx.fetchDir(datasetRef));
   else ctx.log('no `dataset` artifact among the inputs: every test clip counts as one unknown source');
-  if (sources.file === null) ctx.log(`the dataset has no sources.json: every test clip counts as source "${UNKNOWN_SOURCE}"`);
+  if (sources.file === null)
+    ctx.log(`the dataset has no sources.json: every test clip counts as source "${UNKNOWN_SOURCE}"`);
   const frontEnd = mfccConfigSchema.parse(test.header.frontEnd);
   const params = mfccParams(frontEnd);
   const labels = test.header.labels;
@@ -205,12 +230,28 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     let tuningPrepared: PreparedEvaluation | undefined;
     const tuningRef = findInput(ctx, 'tuning-streams', notMeasured);
     if (tuningRef && ctx.config.thresholdFrom === 'auto') {
-      const tuningStreams = await runOnStreams(ctx, model, frontEnd, await ctx.fetchDir(tuningRef), 'running the model over tuning streams');
+      const tuningStreams = await runOnStreams(
+        ctx,
+        model,
+        frontEnd,
+        await ctx.fetchDir(tuningRef),
+        'running the model over tuning streams',
+      );
       tuningPrepared = prepareEventEvaluation(tuningStreams, labels, eventOptions);
-      ({ events, tuning } = applyTunedThreshold(events, prepared, evaluateStreams(tuningStreams, labels, eventOptions)));
+      ({ events, tuning } = applyTunedThreshold(
+        events,
+        prepared,
+        evaluateStreams(tuningStreams, labels, eventOptions),
+      ));
     } else {
       const scoredOp = events.operatingPoint;
-      events = { ...events, operatingPoint: { ...scoredOp, reason: `chosen on the scored streams themselves (optimistic): ${scoredOp.reason}` } };
+      events = {
+        ...events,
+        operatingPoint: {
+          ...scoredOp,
+          reason: `chosen on the scored streams themselves (optimistic): ${scoredOp.reason}`,
+        },
+      };
     }
     const op = events.operatingPoint;
     // Every hit's latency at the operating point, for the report's histogram.
@@ -227,14 +268,17 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     // The int8 model's softmax codes stop at 255/256, so a higher θ never fires on the board.
     const reachableOnDevice = op.threshold <= INT8_POSTERIOR_MAX;
     if (!reachableOnDevice) {
-      ctx.log(`operating threshold ${op.threshold} is above the int8 model's largest posterior (255/256 = ${INT8_POSTERIOR_MAX.toFixed(5)}): the streaming detector on the board would never fire at it`);
+      ctx.log(
+        `operating threshold ${op.threshold} is above the int8 model's largest posterior (255/256 = ${INT8_POSTERIOR_MAX.toFixed(5)}): the streaming detector on the board would never fire at it`,
+      );
     }
     // 3. The integer model (when a quantize stage is in needs:), as the board computes it.
     const intRef = findInput(ctx, 'int-model');
     const intModel = intRef ? decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8')) : undefined;
     const integer = intModel
       ? await integerAccuracy(intModel, test, (done, total) =>
-        ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }))
+          ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }),
+        )
       : undefined;
     // 4. By clip source: engine, (engine, voice), held-out class (leave-one-source-out).
     const bySource = sourceBreakdown({
@@ -261,7 +305,11 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       );
     }
     const evaluation = {
-      accuracy: testAccuracy, testClips: n, confusion: { labels, counts: confusion }, events, latenciesMs,
+      accuracy: testAccuracy,
+      testClips: n,
+      confusion: { labels, counts: confusion },
+      events,
+      latenciesMs,
       ...(integer ? { integer: { accuracy: integer.accuracy, confusion: { labels, counts: integer.confusion } } } : {}),
       ...(tuning ? { tuning } : {}),
       sources: { ...bySource, engines: sources.engines, dataStage },
@@ -330,12 +378,24 @@ async function runOnStreams(
   for (const [i, s] of index.entries()) {
     ctx.progress({ done: i, total: index.length, unit: 'streams', message });
     const wav = readWav(path.join(dir, s.file));
-    if (wav.sampleRate !== params.sampleRate) throw new StageInputError(`${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`);
+    if (wav.sampleRate !== params.sampleRate)
+      throw new StageInputError(
+        `${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`,
+      );
     const { frames, count } = streamFeatures(frontEnd, wav.samples);
     const windows = Math.max(0, count - params.frames + 1);
     const x = new Float32Array(windows * params.frames * params.coefficients);
-    for (let w = 0; w < windows; w++) x.set(frames.subarray(w * params.coefficients, (w + params.frames) * params.coefficients), w * params.frames * params.coefficients);
-    streams.push({ id: s.file, durationSec: s.durationSec, posteriors: await predict(model, x, shape, ctx.config.batchSize), events: s.events });
+    for (let w = 0; w < windows; w++)
+      x.set(
+        frames.subarray(w * params.coefficients, (w + params.frames) * params.coefficients),
+        w * params.frames * params.coefficients,
+      );
+    streams.push({
+      id: s.file,
+      durationSec: s.durationSec,
+      posteriors: await predict(model, x, shape, ctx.config.batchSize),
+      events: s.events,
+    });
   }
   return streams;
 }
@@ -343,7 +403,8 @@ async function runOnStreams(
 export const evaluateStage: StageModule<EvaluateConfig> = {
   kind,
   version,
-  description: 'Evaluate a trained KWS model: test accuracy + confusion matrix, and event metrics (FRR, FA/hour, latency, DET) on streams',
+  description:
+    'Evaluate a trained KWS model: test accuracy + confusion matrix, and event metrics (FRR, FA/hour, latency, DET) on streams',
   configSchema: evaluateConfigSchema,
   toolVersions: async () => tfjsVersions(),
   run,

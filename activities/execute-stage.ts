@@ -35,7 +35,11 @@ function stallTimeoutMs(): number {
  * and bugs retried (resuming from the checkpoint), cancellation reported as cancellation;
  * the failure type is the error's class name.
  */
-export async function executeStage(module: AnyStageModule, env: ActivityEnv, input: StageActivityInput): Promise<StageActivityResult> {
+export async function executeStage(
+  module: AnyStageModule,
+  env: ActivityEnv,
+  input: StageActivityInput,
+): Promise<StageActivityResult> {
   const started = Date.now();
   const actx = Context.current();
   const store = env.openStore(input.store);
@@ -43,7 +47,12 @@ export async function executeStage(module: AnyStageModule, env: ActivityEnv, inp
   let lastProgressAt = Date.now();
   const stallMs = stallTimeoutMs();
   const beat = (): void =>
-    actx.heartbeat({ stage: input.stage.name, progress: last, attempt: actx.info.attempt, idleMs: Date.now() - lastProgressAt });
+    actx.heartbeat({
+      stage: input.stage.name,
+      progress: last,
+      attempt: actx.info.attempt,
+      idleMs: Date.now() - lastProgressAt,
+    });
   const keepalive = setInterval(() => {
     if (Date.now() - lastProgressAt < stallMs) beat();
   }, KEEPALIVE_MS);
@@ -88,7 +97,13 @@ export async function executeStage(module: AnyStageModule, env: ActivityEnv, inp
       createdAt: new Date().toISOString(),
     });
     await cleanupStage(store, env.stateDir, input.stage.name, input.cacheKey);
-    return { cacheKey: input.cacheKey, artifacts: result.artifacts, metrics: result.metrics, summary: result.summary, durationMs };
+    return {
+      cacheKey: input.cacheKey,
+      artifacts: result.artifacts,
+      metrics: result.metrics,
+      summary: result.summary,
+      durationMs,
+    };
   } catch (err) {
     throw toStageFailure(err);
   } finally {

@@ -66,7 +66,9 @@ async function run(ctx: StageContext<FeaturesConfig>): Promise<StageResult> {
   const dir = await ctx.fetchDir(findDatasetInput(ctx));
   const listing = listKwsDataset(dir);
   if (listing.missingListed.length > 0) {
-    ctx.log(`${listing.missingListed.length} clips named in the split lists are missing, e.g. ${listing.missingListed[0]}`);
+    ctx.log(
+      `${listing.missingListed.length} clips named in the split lists are missing, e.g. ${listing.missingListed[0]}`,
+    );
   }
   const extractor = new ClipFeatureExtractor(config);
   const { frames, coefficients } = extractor.params;
@@ -127,7 +129,9 @@ async function run(ctx: StageContext<FeaturesConfig>): Promise<StageResult> {
 /** Log-mel patches of a machine dataset (anomaly detection), one feature file per split. */
 async function runLogmel(ctx: StageContext<FeaturesConfig>, config: LogmelConfig): Promise<StageResult> {
   const dir = await ctx.fetchDir(findDatasetInput(ctx));
-  const f = await extractMachineFeatures(dir, config, (done, total) => ctx.progress({ done, total, unit: 'clips', message: 'log-mel patches' }));
+  const f = await extractMachineFeatures(dir, config, (done, total) =>
+    ctx.progress({ done, total, unit: 'clips', message: 'log-mel patches' }),
+  );
   const [rows, cols] = f.params.patchShape;
   const artifacts: ArtifactRef[] = [];
   const counts: Record<string, number> = {};
@@ -139,7 +143,12 @@ async function runLogmel(ctx: StageContext<FeaturesConfig>, config: LogmelConfig
         shape: [s.rowLabels.length, rows, cols],
         split: s.split,
         labels: [...f.labels],
-        frontEnd: { ...config, fftSize: f.params.fftSize, highHz: f.params.highHz, ...(f.bandStats ? { bandStats: f.bandStats } : {}) },
+        frontEnd: {
+          ...config,
+          fftSize: f.params.fftSize,
+          highHz: f.params.highHz,
+          ...(f.bandStats ? { bandStats: f.bandStats } : {}),
+        },
         labelIndex: [...s.rowLabels],
         clips: [...s.rowClips],
       },
@@ -152,7 +161,13 @@ async function runLogmel(ctx: StageContext<FeaturesConfig>, config: LogmelConfig
   if (f.clipsWithoutPatch > 0) ctx.log(`${f.clipsWithoutPatch} clips are shorter than one patch and give no rows`);
   return {
     artifacts,
-    metrics: { frames: rows, bands: cols, machines: f.labels.length, ...counts, fixedVsFloatMaxAbsErr: f.fixedVsFloatMaxAbsErr },
+    metrics: {
+      frames: rows,
+      bands: cols,
+      machines: f.labels.length,
+      ...counts,
+      fixedVsFloatMaxAbsErr: f.fixedVsFloatMaxAbsErr,
+    },
     summary:
       `${f.splits.reduce((n, s) => n + s.clips.length, 0)} clips → ${rows}×${cols} log-mel patches (${config.implementation}), ` +
       `train/val/test ${counts.trainPatches}/${counts.validationPatches}/${counts.testPatches} patches of ${f.labels.length} machines, ` +
@@ -163,7 +178,8 @@ async function runLogmel(ctx: StageContext<FeaturesConfig>, config: LogmelConfig
 export const featuresStage: StageModule<FeaturesConfig> = {
   kind,
   version,
-  description: 'MFCC features (KWS) or log-mel patches (type: logmel, anomaly detection); fixed-point front end the board runs, checked against a float reference, per split',
+  description:
+    'MFCC features (KWS) or log-mel patches (type: logmel, anomaly detection); fixed-point front end the board runs, checked against a float reference, per split',
   configSchema,
   run,
 };

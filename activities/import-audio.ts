@@ -162,7 +162,8 @@ async function run(ctx: StageContext<ImportAudioConfig>): Promise<StageResult> {
 export const importAudioStage: ImportAudioStageModule = {
   kind,
   version,
-  description: 'Import a folder in Speech Commands layout (<label>/<clip>.wav, optional split lists) as a keyword-spotting dataset, or machine sounds in MIMII / DCASE layout (layout:) for anomaly detection',
+  description:
+    'Import a folder in Speech Commands layout (<label>/<clip>.wav, optional split lists) as a keyword-spotting dataset, or machine sounds in MIMII / DCASE layout (layout:) for anomaly detection',
   configSchema,
   cacheInputs,
   run,

@@ -10,7 +10,13 @@ import { accuracy, argmaxPerRow, confusionMatrix } from '../src/eval';
 import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { calibrateRanges } from '../src/quant/calibrate';
 import { readFloatGraph, weightsByName, type WeightSpec } from '../src/quant/float-graph';
-import { countMacs, encodeIntModel, packedWeightBytes, INT_MODEL_MEDIA_TYPE, type IntModel } from '../src/quant/int-model';
+import {
+  countMacs,
+  encodeIntModel,
+  packedWeightBytes,
+  INT_MODEL_MEDIA_TYPE,
+  type IntModel,
+} from '../src/quant/int-model';
 import { quantizeFloatGraph, type ActivationRange, type WeightBitWidth } from '../src/quant/quantize-graph';
 import { loadQuantJson } from '../src/quant/quant-json';
 import { didYouMean } from '../src/spec/suggest';
@@ -36,12 +42,22 @@ const bitWidth = z.union([z.literal(2), z.literal(4), z.literal(8)]);
 
 export const quantizeConfigSchema = z.strictObject({
   weightBits: bitWidth.default(8).meta({ description: 'Default weight bit width of every layer (2, 4 or 8).' }),
-  layerBits: z
-    .record(z.string(), bitWidth)
-    .default({})
-    .meta({ description: 'Per-layer weight bit widths by layer name (conv0, block1_dw, block1_pw, ..., dense), thesis ch. 4 hybrid bits.' }),
-  calibrationSamples: z.number().int().positive().default(1000).meta({ description: 'Training examples used to observe activation ranges.' }),
-  batchSize: z.number().int().positive().default(256).meta({ description: 'Inference batch size for calibration and for scoring the test split.' }),
+  layerBits: z.record(z.string(), bitWidth).default({}).meta({
+    description:
+      'Per-layer weight bit widths by layer name (conv0, block1_dw, block1_pw, ..., dense), thesis ch. 4 hybrid bits.',
+  }),
+  calibrationSamples: z
+    .number()
+    .int()
+    .positive()
+    .default(1000)
+    .meta({ description: 'Training examples used to observe activation ranges.' }),
+  batchSize: z
+    .number()
+    .int()
+    .positive()
+    .default(256)
+    .meta({ description: 'Inference batch size for calibration and for scoring the test split.' }),
 });
 export type QuantizeConfig = z.output<typeof quantizeConfigSchema>;
 
@@ -49,7 +65,12 @@ export type QuantizeConfig = z.output<typeof quantizeConfigSchema>;
 function sampleRows(t: FeatureTensor, count: number, pick: (n: number) => number[]): Float32Array {
   const n = t.header.shape[0] as number;
   const size = t.data.length / Math.max(1, n);
-  const rows = count >= n ? [...Array(n).keys()] : pick(n).slice(0, count).sort((a, b) => a - b);
+  const rows =
+    count >= n
+      ? [...Array(n).keys()]
+      : pick(n)
+          .slice(0, count)
+          .sort((a, b) => a - b);
   const out = new Float32Array(rows.length * size);
   rows.forEach((r, i) => out.set(t.data.subarray(r * size, (r + 1) * size), i * size));
   return out;
@@ -62,7 +83,9 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
   const test = readFeatureTensor(await ctx.fetchFile(requireUpstream(ctx, 'test', 'features')));
   const frontEnd = frontEndInput(test.header.frontEnd);
   if (frontEnd.implementation !== 'fixed') {
-    throw new StageInputError(`stages.${ctx.stageName}: the features stage must use implementation: fixed (the board runs the fixed-point front end), got "${frontEnd.implementation}"`);
+    throw new StageInputError(
+      `stages.${ctx.stageName}: the features stage must use implementation: fixed (the board runs the fixed-point front end), got "${frontEnd.implementation}"`,
+    );
   }
   const shape = frontEnd.shape;
   const labels = test.header.labels;
@@ -71,19 +94,28 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
   const topology = JSON.parse(blobs.topology) as { modelTopology: unknown; weightSpecs: WeightSpec[] };
   const graph = readFloatGraph(topology.modelTopology, weightsByName(topology.weightSpecs, blobs.weights));
 
-  const weighted = graph.ops.filter((o) => o.kind === 'conv2d' || o.kind === 'depthwise_conv2d' || o.kind === 'fully_connected').map((o) => o.name);
+  const weighted = graph.ops
+    .filter((o) => o.kind === 'conv2d' || o.kind === 'depthwise_conv2d' || o.kind === 'fully_connected')
+    .map((o) => o.name);
   for (const layer of Object.keys(config.layerBits)) {
     if (!weighted.includes(layer)) {
-      throw new StageInputError(`stages.${ctx.stageName}.with.layerBits: unknown layer "${layer}"${didYouMean(layer, weighted, 'layers with weights')}`);
+      throw new StageInputError(
+        `stages.${ctx.stageName}.with.layerBits: unknown layer "${layer}"${didYouMean(layer, weighted, 'layers with weights')}`,
+      );
     }
   }
   // A model trained with quantization: its quant.json fixes the bits (and, with QAT, the ranges).
   const trained = loadQuantJson(modelDir);
   if (trained && (Object.keys(config.layerBits).length > 0 || config.weightBits !== 8)) {
-    throw new StageInputError(`stages.${ctx.stageName}.with: the model was trained with quantization, so its per-layer bits come from training (quant.json); remove weightBits/layerBits here or the train stage's quantization block`);
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with: the model was trained with quantization, so its per-layer bits come from training (quant.json); remove weightBits/layerBits here or the train stage's quantization block`,
+    );
   }
   for (const [layer, l] of Object.entries(trained?.layers ?? {})) {
-    if (l.bits === 1) throw new StageInputError(`layer ${layer} was trained with 1-bit weights; the firmware has 2-, 4- and 8-bit kernels (set its bits to 2 or more in the train stage's quantization block)`);
+    if (l.bits === 1)
+      throw new StageInputError(
+        `layer ${layer} was trained with 1-bit weights; the firmware has 2-, 4- and 8-bit kernels (set its bits to 2 or more in the train stage's quantization block)`,
+      );
   }
   const bitsFor = (layer: string): WeightBitWidth =>
     trained ? ((trained.layers[layer]?.bits ?? 8) as WeightBitWidth) : (config.layerBits[layer] ?? config.weightBits);
@@ -93,18 +125,26 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
   let intModel: IntModel;
   let floatAccuracy: number;
   try {
-    const calib = sampleRows(train, config.calibrationSamples, (n) => ctx.rng('calibration').shuffle([...Array(n).keys()]));
+    const calib = sampleRows(train, config.calibrationSamples, (n) =>
+      ctx.rng('calibration').shuffle([...Array(n).keys()]),
+    );
     const names = graph.ops.map((o) => o.output);
     const ranges = await calibrateRanges(model, graph.input, names, calib, shape, (done, total) =>
-      ctx.progress({ done, total, unit: 'examples', message: 'calibrating activation ranges' }));
+      ctx.progress({ done, total, unit: 'examples', message: 'calibrating activation ranges' }),
+    );
     // QAT ranges are the ones training simulated; calibration fills any tensor they lack.
     const merged = new Map<string, ActivationRange>(ranges);
-    if (qatRanges) for (const [name, r] of Object.entries(trained!.activations)) merged.set(name, { min: r.min, max: r.max });
-    intModel = { ...quantizeFloatGraph(graph, merged, { labels, frontEndScale: 1 / 32, bitsFor }), frontEnd: test.header.frontEnd };
+    if (qatRanges)
+      for (const [name, r] of Object.entries(trained!.activations)) merged.set(name, { min: r.min, max: r.max });
+    intModel = {
+      ...quantizeFloatGraph(graph, merged, { labels, frontEndScale: 1 / 32, bitsFor }),
+      frontEnd: test.header.frontEnd,
+    };
     const post = await predict(model, test.data, shape, config.batchSize);
-    floatAccuracy = (test.header.shape[0] as number) > 0
-      ? accuracy(confusionMatrix(test.header.labelIndex, argmaxPerRow(post, labels.length), labels.length))
-      : 0;
+    floatAccuracy =
+      (test.header.shape[0] as number) > 0
+        ? accuracy(confusionMatrix(test.header.labelIndex, argmaxPerRow(post, labels.length), labels.length))
+        : 0;
   } finally {
     model.dispose();
   }
@@ -112,7 +152,8 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
   // The integer model on the test split, with the exact arithmetic the firmware uses.
   const n = test.header.shape[0] as number;
   const { accuracy: intAccuracy } = await integerAccuracy(intModel, test, (done, total) =>
-    ctx.progress({ done, total, unit: 'clips', message: 'integer reference on the test split' }));
+    ctx.progress({ done, total, unit: 'clips', message: 'integer reference on the test split' }),
+  );
 
   const file = path.join(ctx.workDir, 'int-model.json');
   fs.writeFileSync(file, encodeIntModel(intModel));
@@ -120,7 +161,9 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
   const weightBytes = packedWeightBytes(intModel);
   const int8WeightBytes = intModel.ops.reduce((s, o) => s + ('weights' in o ? o.weights.length : 0), 0);
   const macs = countMacs(intModel);
-  const bitsUsed = [...new Set(intModel.ops.flatMap((o) => ('weightBits' in o ? [o.weightBits] : [])))].sort((a, b) => a - b);
+  const bitsUsed = [...new Set(intModel.ops.flatMap((o) => ('weightBits' in o ? [o.weightBits] : [])))].sort(
+    (a, b) => a - b,
+  );
   return {
     artifacts: [artifact],
     metrics: {
@@ -140,7 +183,8 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
 export const quantizeStage: StageModule<QuantizeConfig> = {
   kind,
   version,
-  description: 'Quantize a trained model to the integer model the firmware runs (TFLite int8 scheme, optional 4/2-bit layers), with its test accuracy on the host integer reference',
+  description:
+    'Quantize a trained model to the integer model the firmware runs (TFLite int8 scheme, optional 4/2-bit layers), with its test accuracy on the host integer reference',
   configSchema: quantizeConfigSchema,
   run,
 };

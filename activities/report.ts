@@ -24,7 +24,10 @@ export const configSchema = z.strictObject({
   /** Page title; default "<pipeline> report". */
   title: z.string().min(1).max(200).optional().describe('Page title; default "<pipeline> report".'),
   /** Include the table of every swept threshold (collapsed) under the event metrics. */
-  thresholdTable: z.boolean().default(true).describe('Include the table of every swept threshold (collapsed) under the event metrics.'),
+  thresholdTable: z
+    .boolean()
+    .default(true)
+    .describe('Include the table of every swept threshold (collapsed) under the event metrics.'),
 });
 export type ReportConfig = z.infer<typeof configSchema>;
 

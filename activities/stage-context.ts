@@ -32,10 +32,19 @@ export function createStageContext<C>(a: StageContextArgs<C>): StageContext<C> {
   const checkpointKey = `checkpoints/${a.cacheKey}.json`;
   const tmpDir = path.join(a.stateDir, 'tmp');
   fs.mkdirSync(tmpDir, { recursive: true });
-  const tmpName = (stem: string): string => path.join(tmpDir, `${stem}-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const tmpName = (stem: string): string =>
+    path.join(tmpDir, `${stem}-${process.pid}-${Math.random().toString(36).slice(2)}`);
 
-  const asArtifact = (name: string, mediaType: string, ref: { sha256: string; bytes: number; uri: string }): ArtifactRef => ({
-    name, mediaType, sha256: ref.sha256, bytes: ref.bytes, uri: ref.uri,
+  const asArtifact = (
+    name: string,
+    mediaType: string,
+    ref: { sha256: string; bytes: number; uri: string },
+  ): ArtifactRef => ({
+    name,
+    mediaType,
+    sha256: ref.sha256,
+    bytes: ref.bytes,
+    uri: ref.uri,
   });
 
   return {
@@ -91,7 +100,12 @@ export function createStageContext<C>(a: StageContextArgs<C>): StageContext<C> {
 }
 
 /** Remove a finished stage's scratch directory and checkpoint. */
-export async function cleanupStage(store: ArtifactStore, stateDir: string, stageName: string, cacheKey: string): Promise<void> {
+export async function cleanupStage(
+  store: ArtifactStore,
+  stateDir: string,
+  stageName: string,
+  cacheKey: string,
+): Promise<void> {
   fs.rmSync(path.join(stateDir, 'work', `${stageName}-${cacheKey.slice(0, 16)}`), { recursive: true, force: true });
   await store.deleteDoc(`checkpoints/${cacheKey}.json`);
 }

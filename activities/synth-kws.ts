@@ -95,11 +95,13 @@ async function runStage(ctx: StageContext<SynthKwsConfig>): Promise<StageResult>
 export const synthKwsStage: StageModule<SynthKwsConfig> = {
   kind,
   version,
-  description: 'Synthesize a keyword-spotting dataset (Speech Commands layout) and labelled streams with several TTS engines',
+  description:
+    'Synthesize a keyword-spotting dataset (Speech Commands layout) and labelled streams with several TTS engines',
   configSchema,
   // The versions of exactly the engines this config uses: adding an engine changes the key
   // (and the render cache keeps every other engine's renders, so only its words are made).
-  toolVersions: async (config?: SynthKwsConfig) => engineVersions(usedEngines(synthKwsConfigSchema.parse(config ?? {}))),
+  toolVersions: async (config?: SynthKwsConfig) =>
+    engineVersions(usedEngines(synthKwsConfigSchema.parse(config ?? {}))),
   // A background WAV is named by path in the config; its contents must reach the cache key.
   cacheInputs: async (config: SynthKwsConfig): Promise<Record<string, string>> => {
     const files = config.backgrounds.flatMap((b) => (b.type === 'file' && b.path ? [b.path] : []));

@@ -43,7 +43,8 @@ async function run(ctx: StageContext<SynthMachineConfig>): Promise<StageResult> 
 export const synthMachineStage: StageModule<SynthMachineConfig> = {
   kind,
   version,
-  description: 'Synthesize machine sounds (slider, fan, pump, valve; several IDs; normal and anomalous) in MIMII layout for anomaly detection',
+  description:
+    'Synthesize machine sounds (slider, fan, pump, valve; several IDs; normal and anomalous) in MIMII layout for anomaly detection',
   configSchema,
   run,
 };

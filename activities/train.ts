@@ -64,7 +64,9 @@ interface CheckpointDoc {
 function requireInput(ctx: StageContext<unknown>, name: string): ArtifactRef {
   const a = findInput(ctx, name);
   if (!a) {
-    throw new StageInputError(`stages.${ctx.stageName}: needs a stage that produces a "${name}" artifact (a features stage); found ${Object.keys(ctx.inputs).join(', ') || 'no inputs'}`);
+    throw new StageInputError(
+      `stages.${ctx.stageName}: needs a stage that produces a "${name}" artifact (a features stage); found ${Object.keys(ctx.inputs).join(', ') || 'no inputs'}`,
+    );
   }
   return a;
 }
@@ -77,10 +79,19 @@ async function loadTrainData(ctx: StageContext<TrainConfig>): Promise<{ data: Tr
   const train = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'train')));
   const validation = readFeatureTensor(await ctx.fetchFile(requireInput(ctx, 'validation')));
   const [, frames, coeffs] = train.header.shape;
-  if (frames === undefined || coeffs === undefined) throw new StageInputError(`train features: expected shape [N, frames, coefficients], got [${train.header.shape.join(', ')}]`);
-  if (validation.header.labels.join() !== train.header.labels.join()) throw new StageInputError('train and validation features have different label lists');
+  if (frames === undefined || coeffs === undefined)
+    throw new StageInputError(
+      `train features: expected shape [N, frames, coefficients], got [${train.header.shape.join(', ')}]`,
+    );
+  if (validation.header.labels.join() !== train.header.labels.join())
+    throw new StageInputError('train and validation features have different label lists');
   return {
-    data: { train: toSet(train), validation: toSet(validation), shape: [frames, coeffs], numClasses: train.header.labels.length },
+    data: {
+      train: toSet(train),
+      validation: toSet(validation),
+      shape: [frames, coeffs],
+      numClasses: train.header.labels.length,
+    },
     labels: train.header.labels,
   };
 }
@@ -126,7 +137,14 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
     resumeFrom,
     ...(initialWeights === undefined ? {} : { initialWeights }),
     onStep: (step, total) =>
-      ctx.progress({ done: step, total, unit: 'steps', epoch: lastEpoch + 1, epochs: config.epochs, message: lastEpoch ? `best val_acc ${bestVal.toFixed(3)}` : undefined }),
+      ctx.progress({
+        done: step,
+        total,
+        unit: 'steps',
+        epoch: lastEpoch + 1,
+        epochs: config.epochs,
+        message: lastEpoch ? `best val_acc ${bestVal.toFixed(3)}` : undefined,
+      }),
     onEpoch: async (epoch, m, checkpoint) => {
       lastEpoch = epoch;
       bestVal = Math.max(bestVal, m.valAccuracy);
@@ -135,7 +153,9 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
       const blob = await ctx.storeFile('checkpoint', file, 'application/octet-stream');
       await ctx.saveCheckpoint({ epoch, blob } satisfies CheckpointDoc);
       fs.rmSync(file, { force: true });
-      ctx.log(`epoch ${epoch}: loss ${m.loss.toFixed(4)} acc ${m.accuracy.toFixed(3)} val_loss ${m.valLoss.toFixed(4)} val_acc ${m.valAccuracy.toFixed(3)}`);
+      ctx.log(
+        `epoch ${epoch}: loss ${m.loss.toFixed(4)} acc ${m.accuracy.toFixed(3)} val_loss ${m.valLoss.toFixed(4)} val_acc ${m.valAccuracy.toFixed(3)}`,
+      );
     },
   });
 
@@ -146,7 +166,8 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
     fs.writeFileSync(path.join(modelDir, MODEL_TOPOLOGY_FILE), art.topology);
     fs.writeFileSync(path.join(modelDir, MODEL_WEIGHTS_FILE), art.weights);
     fs.writeFileSync(path.join(modelDir, 'labels.json'), JSON.stringify({ labels, inputShape: data.shape }) + '\n');
-    if (result.quant !== undefined) fs.writeFileSync(path.join(modelDir, QUANT_JSON_FILE), JSON.stringify(result.quant.quantJson, null, 1) + '\n');
+    if (result.quant !== undefined)
+      fs.writeFileSync(path.join(modelDir, QUANT_JSON_FILE), JSON.stringify(result.quant.quantJson, null, 1) + '\n');
     const macs = countMacs(result.architecture, data.shape, data.numClasses).total;
     const params = countParams(result.architecture, data.shape, data.numClasses).folded;
     const best = result.history[result.bestEpoch - 1];
@@ -157,10 +178,13 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
       architecture: result.architecture,
       macs,
       params,
-      ...(result.quant === undefined ? {} : { quantization: { config: config.quantization, gridDistances: result.quant.gridDistances } }),
+      ...(result.quant === undefined
+        ? {}
+        : { quantization: { config: config.quantization, gridDistances: result.quant.gridDistances } }),
     };
     const artifacts = [await ctx.storeDir('model', modelDir), await ctx.storeJson('history', history)];
-    if (result.quant !== undefined) artifacts.push(await ctx.storeJson('weightHistograms', result.quant.weightHistograms));
+    if (result.quant !== undefined)
+      artifacts.push(await ctx.storeJson('weightHistograms', result.quant.weightHistograms));
     const valAccuracy = best?.valAccuracy ?? 0;
     return {
       artifacts,
@@ -190,8 +214,13 @@ async function withSearchedArchitecture(ctx: StageContext<TrainConfig>): Promise
   if (ref === undefined) return ctx.config;
   const doc = JSON.parse(fs.readFileSync(await ctx.fetchFile(ref), 'utf8')) as { architecture?: unknown };
   const parsed = architectureSchema.safeParse(doc.architecture);
-  if (!parsed.success) throw new StageInputError(`stages.${ctx.stageName}: the upstream "architecture" artifact is not a DS-CNN architecture: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  ctx.log(`architecture from upstream dnas: first conv ${parsed.data.firstConv.filters}, blocks ${JSON.stringify(parsed.data.blocks)}`);
+  if (!parsed.success)
+    throw new StageInputError(
+      `stages.${ctx.stageName}: the upstream "architecture" artifact is not a DS-CNN architecture: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
+  ctx.log(
+    `architecture from upstream dnas: first conv ${parsed.data.firstConv.filters}, blocks ${JSON.stringify(parsed.data.blocks)}`,
+  );
   return { ...ctx.config, architecture: parsed.data };
 }
 
@@ -202,14 +231,18 @@ function quantSummary(q: QuantJson): string {
   const widths = [...byBits.keys()].sort((a, b) => a - b);
   const low = widths.filter((b) => b !== 8).map((b) => `${b}-bit: ${byBits.get(b)!.join(', ')}`);
   const qat = q.qat.enabled ? `QAT from epoch ${q.qat.startEpoch}` : 'no QAT (calibrated ranges)';
-  const reg = q.regularization.regularizer === 'none' ? 'no regularizer' : `${q.regularization.regularizer} λ ${q.regularization.lambda} ${q.regularization.schedule.type}`;
+  const reg =
+    q.regularization.regularizer === 'none'
+      ? 'no regularizer'
+      : `${q.regularization.regularizer} λ ${q.regularization.lambda} ${q.regularization.schedule.type}`;
   return `bits ${widths.join('/')}${low.length > 0 ? ` (${low.join('; ')})` : ''}, ${qat}, ${reg}`;
 }
 
 export const trainStage: StageModule<TrainConfig> = {
   kind,
   version,
-  description: 'Train a DS-CNN keyword-spotting model on MFCC features (tfjs-node, native TensorFlow), resumable per epoch; optional regularized hybrid-bit quantization and int8 QAT',
+  description:
+    'Train a DS-CNN keyword-spotting model on MFCC features (tfjs-node, native TensorFlow), resumable per epoch; optional regularized hybrid-bit quantization and int8 QAT',
   configSchema,
   toolVersions: async () => tfjsVersions(),
   run,

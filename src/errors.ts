@@ -41,7 +41,11 @@ export class StageInputError extends TinyopsError {
 /** An artifact's bytes do not match the digest it was stored under. */
 export class DigestMismatchError extends TinyopsError {
   override readonly name = 'DigestMismatchError';
-  constructor(readonly uri: string, readonly expected: string, readonly actual: string) {
+  constructor(
+    readonly uri: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
     super(`artifact ${uri} is corrupt: expected sha256 ${expected}, got ${actual}`);
   }
 }
@@ -71,8 +75,14 @@ export class StoreUnavailableError extends EnvironmentError {
 /** An external tool did not finish within its time limit (a hung QEMU, gcc, TTS engine). */
 export class ToolTimeoutError extends EnvironmentError {
   override readonly name = 'ToolTimeoutError';
-  constructor(readonly tool: string, readonly timeoutMs: number, what: string) {
-    super(`${tool} did not finish within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s (${what}); killed`);
+  constructor(
+    readonly tool: string,
+    readonly timeoutMs: number,
+    what: string,
+  ) {
+    super(
+      `${tool} did not finish within ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} s (${what}); killed`,
+    );
   }
 }
 
@@ -82,7 +92,10 @@ export class ToolTimeoutError extends EnvironmentError {
  */
 export class ToolMissingError extends EnvironmentError {
   override readonly name = 'ToolMissingError';
-  constructor(readonly tool: string, hint: string) {
+  constructor(
+    readonly tool: string,
+    hint: string,
+  ) {
     super(`${tool} not found: ${hint}`);
   }
 }

@@ -7,13 +7,20 @@ import winston from 'winston';
  */
 export type LogFormat = 'text' | 'json';
 
-export function createLogger(format: LogFormat = 'text', level = process.env.TINYOPS_LOG_LEVEL ?? 'info'): winston.Logger {
+export function createLogger(
+  format: LogFormat = 'text',
+  level = process.env.TINYOPS_LOG_LEVEL ?? 'info',
+): winston.Logger {
   return winston.createLogger({
     level,
     format:
       format === 'json'
         ? winston.format.combine(winston.format.timestamp(), winston.format.json())
-        : winston.format.printf(({ level: l, message }) => (l === 'info' ? String(message) : `${l}: ${String(message)}`)),
-    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug', 'verbose', 'silly'] })],
+        : winston.format.printf(({ level: l, message }) =>
+            l === 'info' ? String(message) : `${l}: ${String(message)}`,
+          ),
+    transports: [
+      new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug', 'verbose', 'silly'] }),
+    ],
   });
 }

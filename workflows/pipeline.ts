@@ -68,7 +68,13 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
       { key: statusKey, value: 'running' },
     ] as SearchAttributeUpdatePair[]);
   }
-  upsertMemo({ pipeline: pipeline.name, runId, configHash: input.configHash, store: input.store, stages: pipeline.stages.map((s) => `${s.name} (${s.kind})`) });
+  upsertMemo({
+    pipeline: pipeline.name,
+    runId,
+    configHash: input.configHash,
+    store: input.store,
+    stages: pipeline.stages.map((s) => `${s.name} (${s.kind})`),
+  });
   showDetails(pipeline.name, states);
 
   // Waiting for another run's execution of a stage: as long as that stage may take.
@@ -104,24 +110,57 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
     return p;
   };
 
-  const executeStage = async (stage: ResolvedStage, state: StageState, inputs: Record<string, StageOutputs>): Promise<void> => {
+  const executeStage = async (
+    stage: ResolvedStage,
+    state: StageState,
+    inputs: Record<string, StageOutputs>,
+  ): Promise<void> => {
     try {
       const lookup = await bookkeeping.lookupStageCache.executeWithOptions(
-        { startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5, initialInterval: '1s' }, summary: `cache lookup: ${stage.name} (${stage.kind})` },
+        {
+          startToCloseTimeout: '5 minutes',
+          retry: { maximumAttempts: 5, initialInterval: '1s' },
+          summary: `cache lookup: ${stage.name} (${stage.kind})`,
+        },
         [{ pipeline: pipeline.name, store: input.store, seed: pipeline.seed, stage, inputs }],
       );
       state.cacheKey = lookup.cacheKey;
       if (lookup.hit) {
-        Object.assign(state, { status: 'cached', artifacts: lookup.hit.artifacts, metrics: lookup.hit.metrics, summary: lookup.hit.summary, durationMs: lookup.hit.durationMs, producedByRun: lookup.hit.producedByRun });
+        Object.assign(state, {
+          status: 'cached',
+          artifacts: lookup.hit.artifacts,
+          metrics: lookup.hit.metrics,
+          summary: lookup.hit.summary,
+          durationMs: lookup.hit.durationMs,
+          producedByRun: lookup.hit.producedByRun,
+        });
         return;
       }
       state.status = 'running';
-      const activity: StageActivityInput = { pipeline: pipeline.name, runId, store: input.store, seed: pipeline.seed, stage, cacheKey: lookup.cacheKey, inputs };
+      const activity: StageActivityInput = {
+        pipeline: pipeline.name,
+        runId,
+        store: input.store,
+        seed: pipeline.seed,
+        stage,
+        cacheKey: lookup.cacheKey,
+        inputs,
+      };
       const out = await executeOnce(stage, activity, lookup.executionId);
       const status = out.cached || out.computedByRun !== runId ? 'cached' : 'ran';
-      const summary = out.computedByRun !== runId && !out.cached ? `${out.summary} (computed by run ${out.computedByRun})` : out.summary;
+      const summary =
+        out.computedByRun !== runId && !out.cached
+          ? `${out.summary} (computed by run ${out.computedByRun})`
+          : out.summary;
       const producedByRun = out.cached ? out.producedByRun : out.computedByRun;
-      Object.assign(state, { status, artifacts: out.artifacts, metrics: out.metrics, summary, durationMs: out.durationMs, producedByRun });
+      Object.assign(state, {
+        status,
+        artifacts: out.artifacts,
+        metrics: out.metrics,
+        summary,
+        durationMs: out.durationMs,
+        producedByRun,
+      });
     } catch (err) {
       state.status = 'failed';
       state.error = failureMessage(err);
@@ -134,18 +173,33 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
    * execution another run already started (workflows/stage.ts). If that one cannot be relied
    * on (failed, or its run's worker is gone), run a private execution instead.
    */
-  const executeOnce = async (stage: ResolvedStage, activity: StageActivityInput, executionId: string): Promise<StageWorkflowResult> => {
+  const executeOnce = async (
+    stage: ResolvedStage,
+    activity: StageActivityInput,
+    executionId: string,
+  ): Promise<StageWorkflowResult> => {
     const { inputs } = activity;
     const start = (workflowId: string): Promise<StageWorkflowResult> =>
       executeChild(stageWorkflow, {
         workflowId,
-        args: [{ activity, heartbeatTimeoutSec: input.heartbeatTimeoutSec, ...(input.stageQueues?.[stage.name] !== undefined && { taskQueue: input.stageQueues[stage.name] }) }],
+        args: [
+          {
+            activity,
+            heartbeatTimeoutSec: input.heartbeatTimeoutSec,
+            ...(input.stageQueues?.[stage.name] !== undefined && { taskQueue: input.stageQueues[stage.name] }),
+          },
+        ],
         staticSummary: `stage ${stage.name} (${stage.kind}) · key ${activity.cacheKey.slice(0, 12)} · first asked for by run ${runId}`,
         // Lineage in the UI: what this execution read (inputs by stage, with digests).
         staticDetails: [
           `**${stage.name}** (${stage.kind}), cache key \`${activity.cacheKey}\``,
           '',
-          ...(stage.needs.length === 0 ? ['no inputs'] : stage.needs.map((n) => `- ${n}: ${(inputs[n]?.artifacts ?? []).map((a) => `${a.name} \`${a.sha256.slice(0, 12)}\``).join(', ')}`)),
+          ...(stage.needs.length === 0
+            ? ['no inputs']
+            : stage.needs.map(
+                (n) =>
+                  `- ${n}: ${(inputs[n]?.artifacts ?? []).map((a) => `${a.name} \`${a.sha256.slice(0, 12)}\``).join(', ')}`,
+              )),
         ].join('\n'),
         memo: { pipeline: pipeline.name, stage: stage.name, kind: stage.kind, cacheKey: activity.cacheKey, runId },
       });
@@ -154,10 +208,18 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
     try {
       return await start(executionId);
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError) && (err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+      if (
+        !(err instanceof WorkflowExecutionAlreadyStartedError) &&
+        (err as Error).name !== 'WorkflowExecutionAlreadyStartedError'
+      )
+        throw err;
     }
     const waited = await waiting.awaitStageExecution.executeWithOptions(
-      { startToCloseTimeout: '12 hours', heartbeatTimeout: '60 seconds', summary: `${stage.name}: waiting for ${executionId}` },
+      {
+        startToCloseTimeout: '12 hours',
+        heartbeatTimeout: '60 seconds',
+        summary: `${stage.name}: waiting for ${executionId}`,
+      },
       [{ workflowId: executionId }],
     );
     if ('result' in waited) return waited.result;
@@ -183,20 +245,42 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
   // not fit the board, never becomes the champion).
   let promotion: PromoteResult | undefined;
   if (pipeline.promotion !== undefined && status === 'completed') {
-    promotion = await promoteInTurn({ pipeline: pipeline.name, runId, workflowId: workflowInfo().workflowId, store: input.store, promotion: pipeline.promotion, stages });
+    promotion = await promoteInTurn({
+      pipeline: pipeline.name,
+      runId,
+      workflowId: workflowInfo().workflowId,
+      store: input.store,
+      promotion: pipeline.promotion,
+      stages,
+    });
     upsertMemo({ promoted: promotion.promoted, previousChampion: promotion.previousChampion });
   }
 
   let runRecord: string | undefined;
   try {
-    runRecord = await bookkeeping.recordRun({ runId, workflowId: workflowInfo().workflowId, store: input.store, pipeline, configHash: input.configHash, status, stages });
+    runRecord = await bookkeeping.recordRun({
+      runId,
+      workflowId: workflowInfo().workflowId,
+      store: input.store,
+      pipeline,
+      configHash: input.configHash,
+      status,
+      stages,
+    });
   } catch (err) {
     // The run's stages are committed either way; a missing record is reported, not fatal.
     upsertMemo({ runRecordError: failureMessage(err) });
   }
   done = true;
   showDetails(pipeline.name, states);
-  return { run: runId, workflowId: workflowInfo().workflowId, status, stages, runRecord, ...(promotion !== undefined && { promotion }) };
+  return {
+    run: runId,
+    workflowId: workflowInfo().workflowId,
+    status,
+    stages,
+    runRecord,
+    ...(promotion !== undefined && { promotion }),
+  };
 }
 
 /** How long a run waits for another run's promotion decision on the same pipeline and store. */
@@ -210,9 +294,15 @@ async function promoteInTurn(input: PromoteInput): Promise<PromoteResult> {
   const workflowId = promotionExecutionId(input.pipeline, input.store);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await executeChild(promotionWorkflow, { workflowId, args: [input], staticSummary: `champion / challenger decision for run ${input.runId}` });
+      return await executeChild(promotionWorkflow, {
+        workflowId,
+        args: [input],
+        staticSummary: `champion / challenger decision for run ${input.runId}`,
+      });
     } catch (err) {
-      const taken = err instanceof WorkflowExecutionAlreadyStartedError || (err as Error).name === 'WorkflowExecutionAlreadyStartedError';
+      const taken =
+        err instanceof WorkflowExecutionAlreadyStartedError ||
+        (err as Error).name === 'WorkflowExecutionAlreadyStartedError';
       if (!taken || attempt >= PROMOTION_WAIT_ATTEMPTS) throw err;
       await sleep('2 seconds');
     }
@@ -252,8 +342,17 @@ function failureType(err: unknown): string | undefined {
 function showDetails(pipeline: string, states: ReadonlyMap<string, StageState>): void {
   const rows = [...states.values()].map((s) => {
     const arts = (s.artifacts ?? []).map((a) => `${a.name} \`${a.sha256.slice(0, 12)}\``).join(', ');
-    const status = s.status === 'cached' && s.producedByRun !== undefined ? `cached (run ${s.producedByRun})` : s.status;
+    const status =
+      s.status === 'cached' && s.producedByRun !== undefined ? `cached (run ${s.producedByRun})` : s.status;
     return `| ${s.name} | ${s.kind} | ${status} | ${s.cacheKey ? `\`${s.cacheKey.slice(0, 12)}\`` : ''} | ${s.summary ?? s.error ?? ''} | ${arts} |`;
   });
-  setCurrentDetails([`**pipeline ${pipeline}**`, '', '| stage | kind | status | cache key | summary | artifacts |', '|---|---|---|---|---|---|', ...rows].join('\n'));
+  setCurrentDetails(
+    [
+      `**pipeline ${pipeline}**`,
+      '',
+      '| stage | kind | status | cache key | summary | artifacts |',
+      '|---|---|---|---|---|---|',
+      ...rows,
+    ].join('\n'),
+  );
 }

@@ -14,7 +14,13 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Bookkeeping } from '../activities/bookkeeping';
-import { stageActivityName, type StageActivityInput, type StageActivityResult, type StageWorkflowInput, type StageWorkflowResult } from './types';
+import {
+  stageActivityName,
+  type StageActivityInput,
+  type StageActivityResult,
+  type StageWorkflowInput,
+  type StageWorkflowResult,
+} from './types';
 
 const bookkeeping = proxyActivities<Bookkeeping>({
   startToCloseTimeout: '5 minutes',
@@ -25,7 +31,11 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageWor
   const a = input.activity;
   const computedByRun = a.runId;
   const lookup = await bookkeeping.lookupStageCache.executeWithOptions(
-    { startToCloseTimeout: '5 minutes', retry: { maximumAttempts: 5, initialInterval: '1s' }, summary: `cache lookup: ${a.stage.name} (${a.stage.kind})` },
+    {
+      startToCloseTimeout: '5 minutes',
+      retry: { maximumAttempts: 5, initialInterval: '1s' },
+      summary: `cache lookup: ${a.stage.name} (${a.stage.kind})`,
+    },
     [{ pipeline: a.pipeline, store: a.store, seed: a.seed, stage: a.stage, inputs: a.inputs }],
   );
   if (lookup.hit) return { ...lookup.hit, cached: true, computedByRun };
@@ -40,8 +50,9 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageWor
     ...(input.taskQueue !== undefined && { taskQueue: input.taskQueue }),
   });
   const act = stageActs[stageActivityName(a.stage.kind)] as (typeof stageActs)[string];
-  const out = await act.executeWithOptions({ summary: `${a.stage.name} (${a.stage.kind}) ${lookup.cacheKey.slice(0, 12)} for run ${a.runId}` }, [
-    { ...a, cacheKey: lookup.cacheKey },
-  ]);
+  const out = await act.executeWithOptions(
+    { summary: `${a.stage.name} (${a.stage.kind}) ${lookup.cacheKey.slice(0, 12)} for run ${a.runId}` },
+    [{ ...a, cacheKey: lookup.cacheKey }],
+  );
   return { ...out, cached: false, computedByRun };
 }

@@ -38,7 +38,8 @@ export const F7_DISCO_SDRAM: ExternalMemory = {
   bytes: 8 * MB,
   bandwidthBytesPerSec: 172.8e6,
   accessLatencyNs: 537,
-  source: 'TinyOps Table I (8 MB FMC SDRAM); DS10916 §3.12 (FMC SDRAM at HCLK/2 = 108 MHz), UM1907 (16-bit bus): 216 MB/s peak, 80 % sustained',
+  source:
+    'TinyOps Table I (8 MB FMC SDRAM); DS10916 §3.12 (FMC SDRAM at HCLK/2 = 108 MHz), UM1907 (16-bit bus): 216 MB/s peak, 80 % sustained',
 };
 
 /**

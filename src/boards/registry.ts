@@ -24,9 +24,38 @@ export interface Board {
 const KB = 1024;
 
 export const boards: readonly Board[] = [
-  { name: 'stm32f446re', core: 'cortex-m4', fpu: true, dsp: true, clockHz: 180e6, sramBytes: 128 * KB, flashBytes: 512 * KB, qemuMachine: 'mps2-an386' },
-  { name: 'stm32f746zg', core: 'cortex-m7', fpu: true, dsp: true, clockHz: 216e6, sramBytes: 320 * KB, flashBytes: 1024 * KB, qemuMachine: 'mps2-an500', externalMemory: [F7_DISCO_SDRAM, F7_DISCO_QSPI] },
-  { name: 'stm32f767zi', core: 'cortex-m7', fpu: true, dsp: true, clockHz: 216e6, sramBytes: 512 * KB, flashBytes: 2048 * KB, qemuMachine: 'mps2-an500', externalMemory: [F7_DISCO_SDRAM, F7_DISCO_QSPI] },
+  {
+    name: 'stm32f446re',
+    core: 'cortex-m4',
+    fpu: true,
+    dsp: true,
+    clockHz: 180e6,
+    sramBytes: 128 * KB,
+    flashBytes: 512 * KB,
+    qemuMachine: 'mps2-an386',
+  },
+  {
+    name: 'stm32f746zg',
+    core: 'cortex-m7',
+    fpu: true,
+    dsp: true,
+    clockHz: 216e6,
+    sramBytes: 320 * KB,
+    flashBytes: 1024 * KB,
+    qemuMachine: 'mps2-an500',
+    externalMemory: [F7_DISCO_SDRAM, F7_DISCO_QSPI],
+  },
+  {
+    name: 'stm32f767zi',
+    core: 'cortex-m7',
+    fpu: true,
+    dsp: true,
+    clockHz: 216e6,
+    sramBytes: 512 * KB,
+    flashBytes: 2048 * KB,
+    qemuMachine: 'mps2-an500',
+    externalMemory: [F7_DISCO_SDRAM, F7_DISCO_QSPI],
+  },
 ];
 
 export const boardNames: readonly string[] = boards.map((b) => b.name);

@@ -57,8 +57,10 @@ export interface CacheKeyInput {
  * caller bug: duplicate stage or artifact names, a digest that is not hex sha256.
  */
 export function cacheKeyMaterial(input: CacheKeyInput): JsonValue {
-  if (typeof input.stage !== 'string' || input.stage === '') throw new TypeError('cache key: stage must be a non-empty string');
-  if (typeof input.kind !== 'string' || input.kind === '') throw new TypeError('cache key: kind must be a non-empty string');
+  if (typeof input.stage !== 'string' || input.stage === '')
+    throw new TypeError('cache key: stage must be a non-empty string');
+  if (typeof input.kind !== 'string' || input.kind === '')
+    throw new TypeError('cache key: kind must be a non-empty string');
   if (!Number.isSafeInteger(input.version) || input.version < 0) {
     throw new TypeError(`cache key: version must be a non-negative integer, got ${input.version}`);
   }
@@ -70,12 +72,20 @@ export function cacheKeyMaterial(input: CacheKeyInput): JsonValue {
       artifacts: [...artifacts]
         .sort((a, b) => compareCodePoints(a.name, b.name))
         .map(({ name, sha256 }) => {
-          if (!isSha256Hex(sha256)) throw new TypeError(`cache key: input ${stage}.${name} has invalid sha256 "${sha256}"`);
+          if (!isSha256Hex(sha256))
+            throw new TypeError(`cache key: input ${stage}.${name} has invalid sha256 "${sha256}"`);
           return { name, sha256 };
         }),
     }));
-  assertUnique(inputs.map((i) => i.stage), 'input stage');
-  for (const i of inputs) assertUnique(i.artifacts.map((a) => a.name), `artifact of input ${i.stage}`);
+  assertUnique(
+    inputs.map((i) => i.stage),
+    'input stage',
+  );
+  for (const i of inputs)
+    assertUnique(
+      i.artifacts.map((a) => a.name),
+      `artifact of input ${i.stage}`,
+    );
   return toCanonicalValue({
     format: CACHE_KEY_FORMAT,
     stage: input.stage,
@@ -91,7 +101,9 @@ export function cacheKeyMaterial(input: CacheKeyInput): JsonValue {
 
 /** The stage's cache key: 64 lowercase hex characters. */
 export function computeCacheKey(input: CacheKeyInput): string {
-  return createHash('sha256').update(canonicalJson(cacheKeyMaterial(input)), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(cacheKeyMaterial(input)), 'utf8')
+    .digest('hex');
 }
 
 function assertUnique(names: readonly string[], what: string): void {

@@ -50,7 +50,8 @@ function normalize(input: unknown, key: string, path: string, stack: Set<object>
     case 'boolean':
       return value;
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} at ${path} is not representable in JSON`);
+      if (!Number.isFinite(value))
+        throw new TypeError(`canonicalJson: ${value} at ${path} is not representable in JSON`);
       return value === 0 ? 0 : value; // -0 === 0, so this maps -0 to 0
     case 'object':
       break;

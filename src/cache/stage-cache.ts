@@ -95,12 +95,7 @@ export async function commitCacheEntry(store: ArtifactStore, entry: CacheEntry):
   await store.putDoc(docKey, parsed.data);
 }
 
-async function discard(
-  store: ArtifactStore,
-  docKey: string,
-  reason: string,
-  opts: LookupOptions,
-): Promise<undefined> {
+async function discard(store: ArtifactStore, docKey: string, reason: string, opts: LookupOptions): Promise<undefined> {
   // Best effort: if the delete fails the entry stays invalid and the next commit for this
   // key overwrites it; either way this lookup is a miss.
   let note = '';

@@ -24,7 +24,8 @@ import { workerCommand } from './commands/worker';
 // actionable for a tinyops user, so only that warning is dropped.
 process.removeAllListeners('warning');
 process.on('warning', (w) => {
-  if (w.name !== 'NodeVersionSupportWarning' && !w.message.includes('NodeVersionSupportWarning')) process.stderr.write(`warning: ${w.name}: ${w.message}\n`);
+  if (w.name !== 'NodeVersionSupportWarning' && !w.message.includes('NodeVersionSupportWarning'))
+    process.stderr.write(`warning: ${w.name}: ${w.message}\n`);
 });
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -48,15 +49,52 @@ function buildProgram(onExit: (code: number) => void): Command {
     .argument('<file>', 'pipeline YAML, e.g. pipelines/kws.yaml')
     .option('--set <path=value>', 'override a value, e.g. stages.data.with.perKeyword=20 (repeatable)', collect, [])
     .option('--json', 'print one JSON object with the run result on stdout when done')
-    .option('--store <spec>', 'artifact store: a directory or s3://bucket/prefix (default $TINYOPS_STORE or .tinyops/store)')
-    .option('--queue <name>', `Temporal task queue (default: a queue of this run's own with the in-process worker, "${DEFAULT_TASK_QUEUE}" with --no-worker)`)
+    .option(
+      '--store <spec>',
+      'artifact store: a directory or s3://bucket/prefix (default $TINYOPS_STORE or .tinyops/store)',
+    )
+    .option(
+      '--queue <name>',
+      `Temporal task queue (default: a queue of this run's own with the in-process worker, "${DEFAULT_TASK_QUEUE}" with --no-worker)`,
+    )
     .option('--no-worker', 'do not start an in-process worker (use `tinyops worker` processes)')
     .option('--heartbeat-timeout <seconds>', 'how fast a dead worker is detected (default 60)', (v) => Number(v))
-    .option('--queues-by-kind', 'route stage work to task queues cpu, train and arm by stage kind (a stage\'s `queue:` always applies)')
-    .action(async (file: string, o: { set: string[]; json?: boolean; store?: string; queue?: string; worker: boolean; heartbeatTimeout?: number; queuesByKind?: boolean }) => {
-      const { log, projectDir } = ctx();
-      onExit(await runCommand(file, { set: o.set, json: Boolean(o.json), store: o.store, queue: o.queue, worker: o.worker, projectDir, heartbeatTimeoutSec: o.heartbeatTimeout, queuesByKind: Boolean(o.queuesByKind) }, log));
-    });
+    .option(
+      '--queues-by-kind',
+      "route stage work to task queues cpu, train and arm by stage kind (a stage's `queue:` always applies)",
+    )
+    .action(
+      async (
+        file: string,
+        o: {
+          set: string[];
+          json?: boolean;
+          store?: string;
+          queue?: string;
+          worker: boolean;
+          heartbeatTimeout?: number;
+          queuesByKind?: boolean;
+        },
+      ) => {
+        const { log, projectDir } = ctx();
+        onExit(
+          await runCommand(
+            file,
+            {
+              set: o.set,
+              json: Boolean(o.json),
+              store: o.store,
+              queue: o.queue,
+              worker: o.worker,
+              projectDir,
+              heartbeatTimeoutSec: o.heartbeatTimeout,
+              queuesByKind: Boolean(o.queuesByKind),
+            },
+            log,
+          ),
+        );
+      },
+    );
 
   program
     .command('validate')
@@ -88,7 +126,9 @@ function buildProgram(onExit: (code: number) => void): Command {
 
   const schedule = program
     .command('schedule')
-    .description('scheduled retraining on Temporal Schedules: create | list | describe | pause | unpause | trigger | delete');
+    .description(
+      'scheduled retraining on Temporal Schedules: create | list | describe | pause | unpause | trigger | delete',
+    );
   schedule
     .command('create')
     .description('create (or replace) a schedule that runs a pipeline; runs need `tinyops worker` on its task queue')
@@ -98,13 +138,33 @@ function buildProgram(onExit: (code: number) => void): Command {
     .option('--id <id>', 'schedule id (default tinyops-<pipeline name>)')
     .option('--set <path=value>', 'override a value (repeatable)', collect, [])
     .option('--store <spec>', 'artifact store of the runs (default $TINYOPS_STORE or .tinyops/store)')
-    .option('--queue <name>', 'task queue of the runs\' workflows', DEFAULT_TASK_QUEUE)
+    .option('--queue <name>', "task queue of the runs' workflows", DEFAULT_TASK_QUEUE)
     .option('--queues-by-kind', 'route stage work to cpu / train / arm queues')
     .option('--paused', 'create it paused')
-    .action(async (file: string, o: { cron?: string; every?: string; id?: string; set: string[]; store?: string; queue: string; queuesByKind?: boolean; paused?: boolean }) => {
-      const { log, projectDir } = ctx();
-      onExit(await scheduleCreate(file, { ...o, paused: Boolean(o.paused), queuesByKind: Boolean(o.queuesByKind), projectDir }, log));
-    });
+    .action(
+      async (
+        file: string,
+        o: {
+          cron?: string;
+          every?: string;
+          id?: string;
+          set: string[];
+          store?: string;
+          queue: string;
+          queuesByKind?: boolean;
+          paused?: boolean;
+        },
+      ) => {
+        const { log, projectDir } = ctx();
+        onExit(
+          await scheduleCreate(
+            file,
+            { ...o, paused: Boolean(o.paused), queuesByKind: Boolean(o.queuesByKind), projectDir },
+            log,
+          ),
+        );
+      },
+    );
   schedule
     .command('list')
     .description('tinyops schedules: spec, state, next and last run')
@@ -118,7 +178,14 @@ function buildProgram(onExit: (code: number) => void): Command {
   for (const action of ['pause', 'unpause', 'trigger', 'delete'] as const) {
     schedule
       .command(action)
-      .description({ pause: 'stop starting runs', unpause: 'start runs again', trigger: 'start a run now', delete: 'remove the schedule (runs and artifacts stay)' }[action])
+      .description(
+        {
+          pause: 'stop starting runs',
+          unpause: 'start runs again',
+          trigger: 'start a run now',
+          delete: 'remove the schedule (runs and artifacts stay)',
+        }[action],
+      )
       .argument('<id>')
       .option('--note <text>', 'why (shown in the Temporal UI)')
       .action(async (id: string, o: { note?: string }) => {
@@ -172,7 +239,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`tinyops: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `tinyops: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     return 70;
   }
 }

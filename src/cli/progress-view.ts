@@ -7,7 +7,14 @@ export interface LiveProgress {
 }
 
 const SPIN = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const MARK: Record<StageState['status'], string> = { pending: '·', running: '', cached: '✓', ran: '✓', failed: '✗', skipped: '-' };
+const MARK: Record<StageState['status'], string> = {
+  pending: '·',
+  running: '',
+  cached: '✓',
+  ran: '✓',
+  failed: '✗',
+  skipped: '-',
+};
 
 function fmtDuration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -20,12 +27,20 @@ export function describeProgress(p: StageProgress | undefined, runningMs: number
   if (!p || p.total <= 0) return 'running';
   const frac = Math.min(1, Math.max(0, p.done / p.total));
   const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '-');
-  const eta = p.done > 0 && frac < 1 && runningMs >= 1000 ? ` ETA ${fmtDuration((runningMs * (p.total - p.done)) / p.done)}` : '';
+  const eta =
+    p.done > 0 && frac < 1 && runningMs >= 1000 ? ` ETA ${fmtDuration((runningMs * (p.total - p.done)) / p.done)}` : '';
   const epoch = p.epoch !== undefined ? ` epoch ${p.epoch}${p.epochs ? `/${p.epochs}` : ''}` : '';
   return `[${bar}] ${Math.floor(frac * 100)}% ${p.done}/${p.total} ${p.unit}${epoch}${p.message ? ` ${p.message}` : ''}${eta}`;
 }
 
-function stageLine(s: StageState, live: LiveProgress | undefined, runningMs: number, tick: number, nameWidth: number, kindWidth: number): string {
+function stageLine(
+  s: StageState,
+  live: LiveProgress | undefined,
+  runningMs: number,
+  tick: number,
+  nameWidth: number,
+  kindWidth: number,
+): string {
   const mark = s.status === 'running' ? SPIN[tick % SPIN.length] : MARK[s.status];
   const head = `${mark} ${s.name.padEnd(nameWidth)}  ${s.kind.padEnd(kindWidth)}  ${s.status.padEnd(7)}`;
   switch (s.status) {
@@ -84,7 +99,9 @@ export class ProgressView {
         continue;
       }
       if (changed || progressDue) {
-        this.out.write(`[${s.name}] ${stageLine(s, live.get(s.name), runningMs(s), 0, 0, 0).replace(/^\S+\s+\S+\s+/, '')}\n`);
+        this.out.write(
+          `[${s.name}] ${stageLine(s, live.get(s.name), runningMs(s), 0, 0, 0).replace(/^\S+\s+\S+\s+/, '')}\n`,
+        );
         this.lastStatus.set(s.name, s.status);
         this.lastPlain.set(s.name, now);
       }

@@ -13,19 +13,22 @@ export interface JsonRunSummary {
   readonly runRecord?: string;
   /** Champion / challenger decision (pipelines with `promotion:`). */
   readonly promotion?: { promoted: boolean; previousChampion: string | null; outcomes: readonly string[] };
-  readonly stages: Record<string, {
-    status: string;
-    cacheKey: string | null;
-    durationMs: number | null;
-    artifacts: { name: string; uri: string; sha256: string; bytes: number }[];
-    metrics: Record<string, number | string | boolean>;
-    summary?: string;
-    error?: string;
-    /** The run whose stage activity computed the outputs (another run's id for a cache hit). */
-    producedByRun?: string;
-    /** Class of the failure (`StageInputError`, `ToolTimeoutError`, ...), for failed stages. */
-    errorType?: string;
-  }>;
+  readonly stages: Record<
+    string,
+    {
+      status: string;
+      cacheKey: string | null;
+      durationMs: number | null;
+      artifacts: { name: string; uri: string; sha256: string; bytes: number }[];
+      metrics: Record<string, number | string | boolean>;
+      summary?: string;
+      error?: string;
+      /** The run whose stage activity computed the outputs (another run's id for a cache hit). */
+      producedByRun?: string;
+      /** Class of the failure (`StageInputError`, `ToolTimeoutError`, ...), for failed stages. */
+      errorType?: string;
+    }
+  >;
 }
 
 export function toJsonSummary(r: PipelineResult): JsonRunSummary {
@@ -43,5 +46,12 @@ export function toJsonSummary(r: PipelineResult): JsonRunSummary {
       ...(s.producedByRun ? { producedByRun: s.producedByRun } : {}),
     };
   }
-  return { run: r.run, workflowId: r.workflowId, status: r.status, runRecord: r.runRecord, ...(r.promotion !== undefined && { promotion: r.promotion }), stages };
+  return {
+    run: r.run,
+    workflowId: r.workflowId,
+    status: r.status,
+    runRecord: r.runRecord,
+    ...(r.promotion !== undefined && { promotion: r.promotion }),
+    stages,
+  };
 }

@@ -65,17 +65,28 @@ export function transferUs(bytes: number, mem: ExternalMemory): number {
 }
 
 function computeUs(shape: PartitionOpShape, share: number, m: ComputeModel): number {
-  const instructions = shape.macs > 0
-    ? shape.macs * m.instructionsPerMac
-    : shape.inputs.reduce((s, x) => s + x.h * x.w * x.c, 0) * m.instructionsPerElement;
-  return (share * instructions * m.cyclesPerInstruction / m.clockHz) * 1e6;
+  const instructions =
+    shape.macs > 0
+      ? shape.macs * m.instructionsPerMac
+      : shape.inputs.reduce((s, x) => s + x.h * x.w * x.c, 0) * m.instructionsPerElement;
+  return ((share * instructions * m.cyclesPerInstruction) / m.clockHz) * 1e6;
 }
 
-function opLatency(p: OpPartition, shape: PartitionOpShape, acts: ExternalMemory, weights: ExternalMemory, m: ComputeModel): OpLatency {
+function opLatency(
+  p: OpPartition,
+  shape: PartitionOpShape,
+  acts: ExternalMemory,
+  weights: ExternalMemory,
+  m: ComputeModel,
+): OpLatency {
   const outElems = shape.output.h * shape.output.w * shape.output.c;
   const c = p.slices.map((s) => computeUs(shape, (s.outRows * shape.output.w * s.channels) / outElems, m));
   const inC = (x: { c: number }, g: number) => (shape.inputChannelSlice ? Math.min(g, x.c) : x.c);
-  const inT = p.slices.map((s) => shape.inputs.reduce((t, x) => t + transferUs(s.inRows * x.w * inC(x, s.channels), acts), 0) + transferUs(p.weightBytesPerPart, weights));
+  const inT = p.slices.map(
+    (s) =>
+      shape.inputs.reduce((t, x) => t + transferUs(s.inRows * x.w * inC(x, s.channels), acts), 0) +
+      transferUs(p.weightBytesPerPart, weights),
+  );
   const outT = p.slices.map((s) => transferUs(s.outRows * shape.output.w * s.channels, acts));
   const once = transferUs(p.weightBytesOnce, weights);
   let t = once + (inT[0] ?? 0);
@@ -85,7 +96,13 @@ function opLatency(p: OpPartition, shape: PartitionOpShape, acts: ExternalMemory
   return { op: p.op, parts: p.parts, computeUs: sum(c), transferUs: once + sum(inT) + sum(outT), pipelinedUs: t };
 }
 
-export function modelExternalLatency(plan: Extract<PartitionPlan, { mode: 'external' }>, shapes: readonly PartitionOpShape[], acts: ExternalMemory, weights: ExternalMemory, m: ComputeModel): ExternalLatency {
+export function modelExternalLatency(
+  plan: Extract<PartitionPlan, { mode: 'external' }>,
+  shapes: readonly PartitionOpShape[],
+  acts: ExternalMemory,
+  weights: ExternalMemory,
+  m: ComputeModel,
+): ExternalLatency {
   const byName = new Map(shapes.map((s) => [s.name, s]));
   const ops = plan.ops.map((p) => opLatency(p, byName.get(p.op)!, acts, weights, m));
   const compute = ops.reduce((s, o) => s + o.computeUs, 0);

@@ -23,15 +23,31 @@ export interface ExternalMemoryPlan {
   readonly latency?: ExternalLatency;
 }
 
-export function planModelPartitions(model: IntModel, req: ExternalMemoryRequest, board?: Board, compute?: ComputeModel): ExternalMemoryPlan {
+export function planModelPartitions(
+  model: IntModel,
+  req: ExternalMemoryRequest,
+  board?: Board,
+  compute?: ComputeModel,
+): ExternalMemoryPlan {
   const scratch = (op: IntOp) => req.scratch?.(op, model) ?? 0;
   const sramArena = planModelMemory(model, { scratchBytes: req.scratch }).arenaBytes;
   const externalArena = planModelMemory(model, { inPlace: false }).arenaBytes;
   const shapes = partitionShapes(model, scratch);
-  const plan = planPartitions(shapes, { sramBudgetBytes: req.sramBudgetBytes, arenaBytes: sramArena, externalArenaBytes: externalArena, weightsExternal: req.weightsExternal });
+  const plan = planPartitions(shapes, {
+    sramBudgetBytes: req.sramBudgetBytes,
+    arenaBytes: sramArena,
+    externalArenaBytes: externalArena,
+    weightsExternal: req.weightsExternal,
+  });
   const acts = activationMemory(board?.externalMemory);
   const weights = weightMemory(board?.externalMemory);
   if (plan.mode === 'sram' || !board || !acts || !weights) return { plan };
-  const latency = modelExternalLatency(plan, shapes, acts, weights, compute ?? defaultComputeModel(board.core, board.clockHz));
+  const latency = modelExternalLatency(
+    plan,
+    shapes,
+    acts,
+    weights,
+    compute ?? defaultComputeModel(board.core, board.clockHz),
+  );
   return { plan, latency };
 }

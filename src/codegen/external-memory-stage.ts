@@ -16,11 +16,17 @@ import { PartitionDoesNotFitError, type PartitionPlan } from './partition-plan';
 const SIZE_HINT = 'bytes (e.g. 65536) or a size such as "64K" or "1M"';
 
 export const externalMemoryConfigFields = {
-  sramBudget: z.union([z.number(), z.string()]).optional()
+  sramBudget: z
+    .union([z.number(), z.string()])
+    .optional()
     .refine((v) => v === undefined || parseByteSize(v) !== undefined, { message: `expected ${SIZE_HINT}` })
-    .meta({ description: `SRAM the model's activations may use (${SIZE_HINT}); defaults to the board's SRAM. Over it, activations go to the board's external memory and ops run in double-buffered parts (docs/external-memory.md).` }),
-  externalWeights: z.enum(['auto', 'never', 'always']).default('auto')
-    .meta({ description: 'Weights in the board\'s external flash, fetched into SRAM per part: auto = when they exceed 75 % of internal flash.' }),
+    .meta({
+      description: `SRAM the model's activations may use (${SIZE_HINT}); defaults to the board's SRAM. Over it, activations go to the board's external memory and ops run in double-buffered parts (docs/external-memory.md).`,
+    }),
+  externalWeights: z.enum(['auto', 'never', 'always']).default('auto').meta({
+    description:
+      "Weights in the board's external flash, fetched into SRAM per part: auto = when they exceed 75 % of internal flash.",
+  }),
 };
 
 export interface ExternalMemoryConfig {
@@ -43,15 +49,24 @@ export interface StageExternalMemory {
 }
 
 /** Undefined when the model fits the budget (the ordinary all-in-SRAM code). */
-export function planExternalMemoryForStage(model: IntModel, config: ExternalMemoryConfig, stageName: string, scratch: (op: IntOp, model: IntModel) => number): StageExternalMemory | undefined {
+export function planExternalMemoryForStage(
+  model: IntModel,
+  config: ExternalMemoryConfig,
+  stageName: string,
+  scratch: (op: IntOp, model: IntModel) => number,
+): StageExternalMemory | undefined {
   const board = findBoard(config.board ?? '');
   const field = `stages.${stageName}.with.sramBudget`;
   const budget = config.sramBudget !== undefined ? parseByteSize(config.sramBudget)! : board?.sramBytes;
   if (budget === undefined) return undefined;
   const weightBytes = packedWeightBytes(model);
   const hasExternal = (board?.externalMemory?.length ?? 0) > 0;
-  const weightsExternal = config.externalWeights === 'always'
-    || (config.externalWeights === 'auto' && hasExternal && board !== undefined && weightBytes > WEIGHT_FLASH_SHARE * board.flashBytes);
+  const weightsExternal =
+    config.externalWeights === 'always' ||
+    (config.externalWeights === 'auto' &&
+      hasExternal &&
+      board !== undefined &&
+      weightBytes > WEIGHT_FLASH_SHARE * board.flashBytes);
   let result;
   try {
     result = planModelPartitions(model, { sramBudgetBytes: budget, weightsExternal, scratch }, board);
@@ -64,7 +79,9 @@ export function planExternalMemoryForStage(model: IntModel, config: ExternalMemo
   if (!hasExternal) {
     // Without an explicit budget an oversized arena keeps failing at link time with the sizes.
     if (config.sramBudget === undefined) return undefined;
-    throw new StageInputError(`${field}: the activations need ${plan.arenaBytes} B but the budget is ${budget} B, and board ${board?.name ?? config.board ?? '(none)'} has no external memory (src/boards/registry.ts); use a board with external SDRAM (stm32f746zg, stm32f767zi) or a larger budget`);
+    throw new StageInputError(
+      `${field}: the activations need ${plan.arenaBytes} B but the budget is ${budget} B, and board ${board?.name ?? config.board ?? '(none)'} has no external memory (src/boards/registry.ts); use a board with external SDRAM (stm32f746zg, stm32f767zi) or a larger budget`,
+    );
   }
   const summary = {
     sramBudgetBytes: budget,
@@ -77,15 +94,21 @@ export function planExternalMemoryForStage(model: IntModel, config: ExternalMemo
     transfers: plan.transfers,
     bytesIn: plan.bytesIn,
     bytesOut: plan.bytesOut,
-    ...(latency ? {
-      modelledOverhead: Number(latency.modelledOverhead.toFixed(4)),
-      serialOverhead: Number(latency.serialOverhead.toFixed(4)),
-      sramOnlyMs: Number(latency.sramOnlyMs.toFixed(3)),
-      partitionedMs: Number(latency.partitionedMs.toFixed(3)),
-    } : {}),
+    ...(latency
+      ? {
+          modelledOverhead: Number(latency.modelledOverhead.toFixed(4)),
+          serialOverhead: Number(latency.serialOverhead.toFixed(4)),
+          sramOnlyMs: Number(latency.sramOnlyMs.toFixed(3)),
+          partitionedMs: Number(latency.partitionedMs.toFixed(3)),
+        }
+      : {}),
     ops: plan.ops.map((o) => ({
-      op: o.op, parts: o.parts, rowsPerPart: o.rowsPerPart, channelsPerPart: o.channelsPerPart,
-      transfers: o.transfers, workingSetBytes: o.workingSetBytes,
+      op: o.op,
+      parts: o.parts,
+      rowsPerPart: o.rowsPerPart,
+      channelsPerPart: o.channelsPerPart,
+      transfers: o.transfers,
+      workingSetBytes: o.workingSetBytes,
     })),
   };
   const metrics = {

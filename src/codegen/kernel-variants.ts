@@ -57,7 +57,10 @@ function subByteScratchBytes(op: IntOp): number {
  */
 export function kernelScratchBytes(variant: KernelVariant, op: IntOp, fastTable = false): number {
   if (variant === 'ref') return 0;
-  const saved = fastTable && (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') ? TOPS_RQ_BYTES * (op.kind === 'conv2d' ? op.filterShape[0] : op.filterShape[3]) : 0;
+  const saved =
+    fastTable && (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d')
+      ? TOPS_RQ_BYTES * (op.kind === 'conv2d' ? op.filterShape[0] : op.filterShape[3])
+      : 0;
   return kernelScratchWithTable(variant, op) - saved;
 }
 
@@ -76,6 +79,9 @@ function kernelScratchWithTable(variant: KernelVariant, op: IntOp): number {
   return 0;
 }
 
-export function scratchFor(variant: KernelVariant, fastTable: (op: IntOp, model: IntModel) => boolean = () => false): (op: IntOp, model: IntModel) => number {
+export function scratchFor(
+  variant: KernelVariant,
+  fastTable: (op: IntOp, model: IntModel) => boolean = () => false,
+): (op: IntOp, model: IntModel) => number {
   return (op, model) => kernelScratchBytes(variant, op, fastTable(op, model));
 }

@@ -75,7 +75,12 @@ interface Interval {
   last: number;
 }
 
-function lifetimes(tensors: readonly PlanTensor[], ops: readonly PlanOp[], input: string, output: string): { buffers: Interval[]; inPlace: Set<string> } {
+function lifetimes(
+  tensors: readonly PlanTensor[],
+  ops: readonly PlanOp[],
+  input: string,
+  output: string,
+): { buffers: Interval[]; inPlace: Set<string> } {
   const size = new Map(tensors.map((t) => [t.name, t.bytes]));
   const first = new Map<string, number>([[input, -1]]);
   const last = new Map<string, number>([[input, -1]]);
@@ -102,8 +107,12 @@ function lifetimes(tensors: readonly PlanTensor[], ops: readonly PlanOp[], input
     for (const t of op.inputs) bufferFor(t);
     const src = op.inputs[0];
     const srcBuf = src !== undefined ? bufferOf.get(src) : undefined;
-    const legal = op.inPlace !== undefined && srcBuf !== undefined && src !== input && last.get(src!) === i
-      && !op.inputs.slice(1).includes(src!);
+    const legal =
+      op.inPlace !== undefined &&
+      srcBuf !== undefined &&
+      src !== input &&
+      last.get(src!) === i &&
+      !op.inputs.slice(1).includes(src!);
     if (legal && op.inPlace && srcBuf) {
       // The output starts `shift` bytes before the input; re-base the buffer if that is before its start.
       let rel = srcBuf.tensors.get(src!)! - op.inPlace.shift;
@@ -154,7 +163,12 @@ export function lowerBoundBytes(tensors: readonly PlanTensor[], ops: readonly Pl
   return lb;
 }
 
-export function planMemory(tensors: readonly PlanTensor[], ops: readonly PlanOp[], input: string, output: string): MemoryPlan {
+export function planMemory(
+  tensors: readonly PlanTensor[],
+  ops: readonly PlanOp[],
+  input: string,
+  output: string,
+): MemoryPlan {
   const { buffers, inPlace } = lifetimes(tensors, ops, input, output);
   const strategies: Array<[string, Interval[]]> = [
     ['largest-first', [...buffers].sort((a, b) => b.bytes - a.bytes || a.first - b.first)],
@@ -173,7 +187,14 @@ export function planMemory(tensors: readonly PlanTensor[], ops: readonly PlanOp[
     for (const [t, rel] of b.tensors) offsets.set(t, offset + rel);
     return { tensors: [...b.tensors.keys()], offset, bytes: b.bytes, first: b.first, last: b.last };
   });
-  return { arenaBytes: best!.arena, inPlaceOps: inPlace, lowerBoundBytes: lowerBoundBytes(tensors, ops), offsets, buffers: planned, strategy: best!.name };
+  return {
+    arenaBytes: best!.arena,
+    inPlaceOps: inPlace,
+    lowerBoundBytes: lowerBoundBytes(tensors, ops),
+    offsets,
+    buffers: planned,
+    strategy: best!.name,
+  };
 }
 
 /** Throws if two buffers that are live at the same time overlap (a planner bug, checked in tests and codegen). */

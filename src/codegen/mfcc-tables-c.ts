@@ -82,7 +82,8 @@ export function emitMfccTablesC(params: MfccParams | MfccQ15Tables, options: Mfc
     '',
   ].join('\n');
 
-  if (LOG2_TABLE_Q16.length !== (1 << LOG2_TABLE_BITS) + 1) throw new Error('log2 table size changed: update tops_mfcc.h');
+  if (LOG2_TABLE_Q16.length !== (1 << LOG2_TABLE_BITS) + 1)
+    throw new Error('log2 table size changed: update tops_mfcc.h');
   const a = (suffix: string): string => `${name}_${suffix}`;
   const source = [
     banner,

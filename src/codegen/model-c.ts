@@ -52,15 +52,21 @@ export function cName(name: string): string {
 function cArray(type: string, name: string, values: ArrayLike<number>, perLine = 16): string {
   const lines: string[] = [];
   for (let i = 0; i < values.length; i += perLine) {
-    lines.push('    ' + Array.from({ length: Math.min(perLine, values.length - i) }, (_, j) => String(values[i + j])).join(', ') + ',');
+    lines.push(
+      '    ' +
+        Array.from({ length: Math.min(perLine, values.length - i) }, (_, j) => String(values[i + j])).join(', ') +
+        ',',
+    );
   }
   return `static const ${type} ${name}[${values.length}] = {\n${lines.join('\n')}\n};\n`;
 }
 
 /** Weight storage of an op: int8 codes, or packed bytes for 4-/2-bit layers (src/quant/sub-byte.ts format). */
 function weightArray(op: ConvOp | Extract<IntOp, { kind: 'fully_connected' }>, id: string, external = false): string {
-  const text = op.weightBits === 8 ? cArray('int8_t', `${id}_weights`, op.weights)
-    : cArray('uint8_t', `${id}_weights`, op.weightBits === 4 ? packInt4(op.weights) : packInt2(op.weights));
+  const text =
+    op.weightBits === 8
+      ? cArray('int8_t', `${id}_weights`, op.weights)
+      : cArray('uint8_t', `${id}_weights`, op.weightBits === 4 ? packInt4(op.weights) : packInt2(op.weights));
   // External weights: a section the linker script puts in the external flash region.
   return external ? text.replace('] = {', '] __attribute__((section(".tops_extflash"), aligned(4))) = {') : text;
 }
@@ -100,8 +106,11 @@ export function inPlaceCandidate(model: IntModel, op: IntOp): PlanOp['inPlace'] 
   if (op.kind === 'add') return { shift: 0, tempBytes: 0 };
   if (op.kind === 'conv2d') {
     const [cout, kh, kw, cin] = op.filterShape;
-    const pointwise = kh === 1 && kw === 1 && op.stride[0] === 1 && op.stride[1] === 1 && op.padding[0] === 0 && op.padding[1] === 0;
-    return pointwise && cout <= cin ? { shift: 0, tempBytes: align4(outputRowBytes(model, op) * rowsPerCall(outputRows(model, op))) } : undefined;
+    const pointwise =
+      kh === 1 && kw === 1 && op.stride[0] === 1 && op.stride[1] === 1 && op.padding[0] === 0 && op.padding[1] === 0;
+    return pointwise && cout <= cin
+      ? { shift: 0, tempBytes: align4(outputRowBytes(model, op) * rowsPerCall(outputRows(model, op))) }
+      : undefined;
   }
   if (op.kind === 'depthwise_conv2d' && op.stride[0] === 1 && op.stride[1] === 1) {
     const row = outputRowBytes(model, op);
@@ -139,7 +148,8 @@ function kernelOf(op: IntOp): string {
   switch (op.kind) {
     case 'conv2d':
       return op.filterShape[1] === 1 && op.filterShape[2] === 1 && op.padding[0] === 0 && op.padding[1] === 0
-        ? `tops_pointwise_conv2d_${t}` : `tops_conv2d_${t}`;
+        ? `tops_pointwise_conv2d_${t}`
+        : `tops_conv2d_${t}`;
     case 'depthwise_conv2d':
       return `tops_depthwise_conv2d_${t}`;
     case 'fully_connected':
@@ -162,7 +172,15 @@ function kernelOf(op: IntOp): string {
  * are unchanged: each call sees the slab's output rows and the input rows they read, with the
  * top padding of that slab.
  */
-function inPlaceRows(op: ConvOp, id: string, kernel: string, kernelScratch: number, at: (n: string) => string, inT: IntTensor, o: IntTensor): string {
+function inPlaceRows(
+  op: ConvOp,
+  id: string,
+  kernel: string,
+  kernelScratch: number,
+  at: (n: string) => string,
+  inT: IntTensor,
+  o: IntTensor,
+): string {
   const [h, w, cin] = inT.shape;
   const rowOut = o.shape[1] * o.shape[2];
   const k = rowsPerCall(o.shape[0]);
@@ -225,11 +243,15 @@ export function emitModelC(model: IntModel, opts: ModelCOptions = {}): ModelC {
 #define TOPS_MODEL_NUM_OPS ${model.ops.length}
 /* One static arena holds every activation; planned offline (arena ${plan.arenaBytes} B, MicroNets eq. 3 lower bound ${plan.lowerBoundBytes} B). */
 #define TOPS_MODEL_ARENA_BYTES ${plan.arenaBytes}
-${ext ? `/* External memory (docs/external-memory.md): the arena is in external RAM; ops run in parts through ${ext.fastBytes} B of SRAM fast buffers. */
+${
+  ext
+    ? `/* External memory (docs/external-memory.md): the arena is in external RAM; ops run in parts through ${ext.fastBytes} B of SRAM fast buffers. */
 #define TOPS_MODEL_EXTERNAL_MEMORY 1
 #define TOPS_MODEL_FAST_BYTES ${ext.fastBytes}
 #define TOPS_MODEL_PLANNED_TRANSFERS ${ext.transfers}
-` : ''}
+`
+    : ''
+}
 extern const char *const tops_model_labels[TOPS_MODEL_NUM_CLASSES];
 
 /** Where to write the input before tops_model_invoke() (inside the arena). */
@@ -252,18 +274,31 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
 #endif /* TOPS_MODEL_H */
 `;
 
-  const parts: string[] = [stamp, '#include <string.h>', '#include "tops_model.h"', '#include "tops_nn.h"', ...(ext ? ['#include "tops_extmem.h"'] : []), '',
-    '/* -DTOPS_PROFILE_OPS: call the board\'s region marker after every op, so the instruction-count',
+  const parts: string[] = [
+    stamp,
+    '#include <string.h>',
+    '#include "tops_model.h"',
+    '#include "tops_nn.h"',
+    ...(ext ? ['#include "tops_extmem.h"'] : []),
+    '',
+    "/* -DTOPS_PROFILE_OPS: call the board's region marker after every op, so the instruction-count",
     '   plugin attributes instructions to ops (deploy builds this way; a few instructions per op). */',
     '#ifdef TOPS_PROFILE_OPS',
     'void tops_mark(void);',
     '#define TOPS_OP_MARK() tops_mark()',
     '#else',
     '#define TOPS_OP_MARK() ((void)0)',
-    '#endif', ''];
-  parts.push(`const char *const tops_model_labels[TOPS_MODEL_NUM_CLASSES] = {${model.labels.map((l) => JSON.stringify(l)).join(', ')}};`, '');
+    '#endif',
+    '',
+  ];
+  parts.push(
+    `const char *const tops_model_labels[TOPS_MODEL_NUM_CLASSES] = {${model.labels.map((l) => JSON.stringify(l)).join(', ')}};`,
+    '',
+  );
   if (ext) {
-    parts.push('static int8_t tops_arena[TOPS_MODEL_ARENA_BYTES] __attribute__((section(".tops_extram"), aligned(4)));');
+    parts.push(
+      'static int8_t tops_arena[TOPS_MODEL_ARENA_BYTES] __attribute__((section(".tops_extram"), aligned(4)));',
+    );
     parts.push(`static int8_t ${FAST_BUFFER}[TOPS_MODEL_FAST_BYTES] __attribute__((aligned(4)));`);
   } else {
     parts.push('static int8_t tops_arena[TOPS_MODEL_ARENA_BYTES] __attribute__((aligned(4)));');
@@ -289,12 +324,20 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
         // else (quant {0, 0, table}, firmware/kernels/ref/tops_common.h): 12 B per channel, not 20.
         const fast = opts.requantTables === true ? opFastRequantTable(model, op) : undefined;
         parts.push(weightArray(op, id, ext?.weightsExternal), cArray('int32_t', `${id}_bias`, op.bias));
-        if (!fast) parts.push(cArray('int32_t', `${id}_mult`, op.multiplier), cArray('int32_t', `${id}_shift`, op.shift));
+        if (!fast)
+          parts.push(cArray('int32_t', `${id}_mult`, op.multiplier), cArray('int32_t', `${id}_shift`, op.shift));
         const pt = op.kind === 'conv2d' ? 'tops_conv2d_params' : 'tops_depthwise_conv2d_params';
-        parts.push(`static const ${pt} ${id}_params = {${-inTensor.zeroPoint}, ${o.zeroPoint}, {${op.stride[1]}, ${op.stride[0]}}, {${op.padding[1]}, ${op.padding[0]}}, {${op.activation.min}, ${op.activation.max}}};`);
+        parts.push(
+          `static const ${pt} ${id}_params = {${-inTensor.zeroPoint}, ${o.zeroPoint}, {${op.stride[1]}, ${op.stride[0]}}, {${op.padding[1]}, ${op.padding[0]}}, {${op.activation.min}, ${op.activation.max}}};`,
+        );
         if (fast) parts.push(requantTableC(`${id}_rq`, fast));
-        parts.push(`static const tops_per_channel_quant_params ${id}_quant = {${fast ? `0, 0, ${id}_rq` : `${id}_mult, ${id}_shift, 0`}};`);
-        parts.push(`static const tops_dims ${id}_dims[4] = {${dims(inTensor)}, {${n}, ${kh}, ${kw}, ${c}}, {1, 1, 1, ${op.bias.length}}, ${dims(o)}};`, '');
+        parts.push(
+          `static const tops_per_channel_quant_params ${id}_quant = {${fast ? `0, 0, ${id}_rq` : `${id}_mult, ${id}_shift, 0`}};`,
+        );
+        parts.push(
+          `static const tops_dims ${id}_dims[4] = {${dims(inTensor)}, {${n}, ${kh}, ${kw}, ${c}}, {1, 1, 1, ${op.bias.length}}, ${dims(o)}};`,
+          '',
+        );
         if (plan.inPlaceOps.has(op.name)) {
           calls.push(inPlaceRows(op, id, kernel, s, at, inTensor, o));
           break;
@@ -306,23 +349,37 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
       case 'fully_connected': {
         const [cout, cin] = op.filterShape;
         parts.push(weightArray(op, id, ext?.weightsExternal), cArray('int32_t', `${id}_bias`, op.bias));
-        parts.push(`static const tops_fully_connected_params ${id}_params = {${-inTensor.zeroPoint}, ${o.zeroPoint}, {${op.activation.min}, ${op.activation.max}}};`);
+        parts.push(
+          `static const tops_fully_connected_params ${id}_params = {${-inTensor.zeroPoint}, ${o.zeroPoint}, {${op.activation.min}, ${op.activation.max}}};`,
+        );
         parts.push(`static const tops_per_tensor_quant_params ${id}_quant = {${op.multiplier}, ${op.shift}};`);
-        parts.push(`static const tops_dims ${id}_dims[4] = {{1, 1, 1, ${cin}}, {${cout}, 1, 1, ${cin}}, {1, 1, 1, ${cout}}, {1, 1, 1, ${cout}}};`, '');
+        parts.push(
+          `static const tops_dims ${id}_dims[4] = {{1, 1, 1, ${cin}}, {${cout}, 1, 1, ${cin}}, {1, 1, 1, ${cout}}, {1, 1, 1, ${cout}}};`,
+          '',
+        );
         call = `${kernel}(&ctx, &${id}_params, &${id}_quant, &${id}_dims[0], ${at(op.inputs[0]!)}, &${id}_dims[1], ${id}_weights, &${id}_dims[2], ${id}_bias, &${id}_dims[3], ${at(op.output)})`;
         calls.push(`    { const tops_context ctx = ${ctx}; st = ${call}; }`);
         break;
       }
       case 'avgpool':
-        parts.push(`static const tops_avgpool_params ${id}_params = {{${op.stride[1]}, ${op.stride[0]}}, {${op.padding[1]}, ${op.padding[0]}}, {${op.activation.min}, ${op.activation.max}}};`);
-        parts.push(`static const tops_dims ${id}_dims[3] = {${dims(inTensor)}, {1, ${op.window[0]}, ${op.window[1]}, 1}, ${dims(o)}};`, '');
+        parts.push(
+          `static const tops_avgpool_params ${id}_params = {{${op.stride[1]}, ${op.stride[0]}}, {${op.padding[1]}, ${op.padding[0]}}, {${op.activation.min}, ${op.activation.max}}};`,
+        );
+        parts.push(
+          `static const tops_dims ${id}_dims[3] = {${dims(inTensor)}, {1, ${op.window[0]}, ${op.window[1]}, 1}, ${dims(o)}};`,
+          '',
+        );
         call = `${kernel}(&ctx, &${id}_params, &${id}_dims[0], ${at(op.inputs[0]!)}, &${id}_dims[1], &${id}_dims[2], ${at(op.output)})`;
         calls.push(`    { const tops_context ctx = ${ctx}; st = ${call}; }`);
         break;
       case 'add':
-        parts.push(`static const tops_add_params ${id}_params = {${op.input1Offset}, ${op.input1Multiplier}, ${op.input1Shift}, ${op.input2Offset}, ${op.input2Multiplier}, ${op.input2Shift}, ${op.leftShift}, ${op.outputOffset}, ${op.outputMultiplier}, ${op.outputShift}, {${op.activation.min}, ${op.activation.max}}};`);
+        parts.push(
+          `static const tops_add_params ${id}_params = {${op.input1Offset}, ${op.input1Multiplier}, ${op.input1Shift}, ${op.input2Offset}, ${op.input2Multiplier}, ${op.input2Shift}, ${op.leftShift}, ${op.outputOffset}, ${op.outputMultiplier}, ${op.outputShift}, {${op.activation.min}, ${op.activation.max}}};`,
+        );
         parts.push(`static const tops_dims ${id}_dims = ${dims(o)};`, '');
-        calls.push(`    st = ${kernel}(&${id}_params, &${id}_dims, ${at(op.inputs[0]!)}, ${at(op.inputs[1]!)}, ${at(op.output)});`);
+        calls.push(
+          `    st = ${kernel}(&${id}_params, &${id}_dims, ${at(op.inputs[0]!)}, ${at(op.inputs[1]!)}, ${at(op.output)});`,
+        );
         break;
       case 'softmax':
         parts.push(cArray('int32_t', `${id}_lut`, op.expLut));
@@ -336,13 +393,23 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
       if (part.op !== op.name) throw new Error(`partition plan: op ${i} is ${part.op}, the model's is ${op.name}`);
       // Same constants as above; the call becomes the partitioned, double-buffered loop.
       calls.length = callsBefore;
-      const e = emitPartitionedOp({ op, id, kernel, part, at, tensor: (n) => tensor.get(n)!, weightsExternal: ext.weightsExternal });
+      const e = emitPartitionedOp({
+        op,
+        id,
+        kernel,
+        part,
+        at,
+        tensor: (n) => tensor.get(n)!,
+        weightsExternal: ext.weightsExternal,
+      });
       parts.push(e.decls);
       calls.push(e.call);
     }
     calls.push(`    if (st != TOPS_OK) return st;`);
     calls.push('    TOPS_OP_MARK();');
-    calls.push(`    if (layer_hook) layer_hook(${i}, ${JSON.stringify(op.name)}, ${at(op.output)}, ${tensorBytes(o)});`);
+    calls.push(
+      `    if (layer_hook) layer_hook(${i}, ${JSON.stringify(op.name)}, ${at(op.output)}, ${tensorBytes(o)});`,
+    );
   });
 
   parts.push(`int8_t *tops_model_input(void) { return ${at(model.input)}; }`);

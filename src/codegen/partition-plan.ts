@@ -87,26 +87,32 @@ export interface PartitionRequest {
 export type PartitionPlan =
   | { readonly mode: 'sram'; readonly sramBudgetBytes: number; readonly arenaBytes: number }
   | {
-    readonly mode: 'external';
-    readonly sramBudgetBytes: number;
-    /** Activation arena, now in external memory. */
-    readonly arenaBytes: number;
-    /** What the all-in-SRAM plan would need (the arena compared with the budget). */
-    readonly sramArenaBytes: number;
-    readonly weightsExternal: boolean;
-    /** SRAM fast region: the largest working set of any op. */
-    readonly fastBytes: number;
-    readonly ops: readonly OpPartition[];
-    readonly parts: number;
-    readonly transfers: number;
-    readonly bytesIn: number;
-    readonly bytesOut: number;
-  };
+      readonly mode: 'external';
+      readonly sramBudgetBytes: number;
+      /** Activation arena, now in external memory. */
+      readonly arenaBytes: number;
+      /** What the all-in-SRAM plan would need (the arena compared with the budget). */
+      readonly sramArenaBytes: number;
+      readonly weightsExternal: boolean;
+      /** SRAM fast region: the largest working set of any op. */
+      readonly fastBytes: number;
+      readonly ops: readonly OpPartition[];
+      readonly parts: number;
+      readonly transfers: number;
+      readonly bytesIn: number;
+      readonly bytesOut: number;
+    };
 
 /** No split of some op fits the budget: names the op, the budget and the smallest working set. */
 export class PartitionDoesNotFitError extends TinyopsError {
-  constructor(readonly op: string, readonly budgetBytes: number, readonly needBytes: number) {
-    super(`op ${op}: its smallest partition needs ${needBytes} B of SRAM (${(needBytes / 1024).toFixed(1)} KB), the SRAM budget is ${budgetBytes} B (${(budgetBytes / 1024).toFixed(1)} KB)`);
+  constructor(
+    readonly op: string,
+    readonly budgetBytes: number,
+    readonly needBytes: number,
+  ) {
+    super(
+      `op ${op}: its smallest partition needs ${needBytes} B of SRAM (${(needBytes / 1024).toFixed(1)} KB), the SRAM budget is ${budgetBytes} B (${(budgetBytes / 1024).toFixed(1)} KB)`,
+    );
   }
 }
 
@@ -141,10 +147,17 @@ interface Candidate {
   readonly bytes: number;
 }
 
-function perPartWeights(shape: PartitionOpShape, weightsExternal: boolean, channels: number, channelParts: number): { perPart: number; once: number } {
+function perPartWeights(
+  shape: PartitionOpShape,
+  weightsExternal: boolean,
+  channels: number,
+  channelParts: number,
+): { perPart: number; once: number } {
   if (!weightsExternal || shape.weightBytesPerChannel === 0) return { perPart: 0, once: 0 };
   const bytes = Math.ceil(channels * shape.weightBytesPerChannel);
-  return channelParts > 1 ? { perPart: bytes, once: 0 } : { perPart: 0, once: Math.ceil(shape.output.c * shape.weightBytesPerChannel) };
+  return channelParts > 1
+    ? { perPart: bytes, once: 0 }
+    : { perPart: 0, once: Math.ceil(shape.output.c * shape.weightBytesPerChannel) };
 }
 
 function evaluate(shape: PartitionOpShape, rows: number, channels: number, weightsExternal: boolean): Candidate {
@@ -152,15 +165,25 @@ function evaluate(shape: PartitionOpShape, rows: number, channels: number, weigh
   const channelParts = Math.ceil(shape.output.c / channels);
   const slabs = rowSlabs(shape, rows);
   const inC = (m: { c: number }, g: number) => (shape.inputChannelSlice ? Math.min(g, m.c) : m.c);
-  const inBytes = (s: { inRows: number }, g: number) => shape.inputs.reduce((sum, m) => sum + s.inRows * m.w * inC(m, g), 0);
+  const inBytes = (s: { inRows: number }, g: number) =>
+    shape.inputs.reduce((sum, m) => sum + s.inRows * m.w * inC(m, g), 0);
   const outSlice = rows * shape.output.w * channels;
   const w = perPartWeights(shape, weightsExternal, channels, channelParts);
   const parts = rowParts * channelParts;
   const k = parts > 1 ? 2 : 1;
-  const ws = shape.inputs.reduce((sum, m) => sum + k * align4(Math.max(...slabs.map((s) => s.inRows)) * m.w * inC(m, channels)), 0)
-    + k * align4(w.perPart) + align4(w.once) + k * align4(outSlice) + align4(shape.scratchBytes);
+  const ws =
+    shape.inputs.reduce(
+      (sum, m) => sum + k * align4(Math.max(...slabs.map((s) => s.inRows)) * m.w * inC(m, channels)),
+      0,
+    ) +
+    k * align4(w.perPart) +
+    align4(w.once) +
+    k * align4(outSlice) +
+    align4(shape.scratchBytes);
   const transfers = parts * (shape.inputs.length + (w.perPart > 0 ? 1 : 0) + 1) + (w.once > 0 ? 1 : 0);
-  const inputTotal = shape.inputChannelSlice ? slabs.reduce((sum, s) => sum + inBytes(s, shape.output.c), 0) : channelParts * slabs.reduce((sum, s) => sum + inBytes(s, channels), 0);
+  const inputTotal = shape.inputChannelSlice
+    ? slabs.reduce((sum, s) => sum + inBytes(s, shape.output.c), 0)
+    : channelParts * slabs.reduce((sum, s) => sum + inBytes(s, channels), 0);
   const bytes = inputTotal + parts * w.perPart + w.once + shape.output.h * shape.output.w * shape.output.c;
   return { rows, channels, rowParts, channelParts, ws, transfers, bytes };
 }
@@ -186,7 +209,12 @@ export function partitionOp(shape: PartitionOpShape, budget: number, weightsExte
       smallest = Math.min(smallest, c.ws);
       if (c.ws <= budget) {
         // Even out: the same number of slabs / groups, the smallest largest part.
-        const even = evaluate(shape, shape.rowSplit ? Math.ceil(outH / c.rowParts) : outH, Math.ceil(outC / c.channelParts), weightsExternal);
+        const even = evaluate(
+          shape,
+          shape.rowSplit ? Math.ceil(outH / c.rowParts) : outH,
+          Math.ceil(outC / c.channelParts),
+          weightsExternal,
+        );
         if (better(even, best)) best = even;
         break;
       }
@@ -203,7 +231,8 @@ function describe(shape: PartitionOpShape, c: Candidate, weightsExternal: boolea
   const slabs = rowSlabs(shape, c.rows);
   const slices: PartSlice[] = [];
   for (const s of slabs) {
-    for (let ch = 0; ch < shape.output.c; ch += c.channels) slices.push({ ...s, channel: ch, channels: Math.min(c.channels, shape.output.c - ch) });
+    for (let ch = 0; ch < shape.output.c; ch += c.channels)
+      slices.push({ ...s, channel: ch, channels: Math.min(c.channels, shape.output.c - ch) });
   }
   const w = perPartWeights(shape, weightsExternal, c.channels, c.channelParts);
   const maxInRows = Math.max(...slabs.map((s) => s.inRows));
@@ -219,15 +248,30 @@ function describe(shape: PartitionOpShape, c: Candidate, weightsExternal: boolea
   const weights = w.perPart > 0 ? times(k, () => take(w.perPart)) : w.once > 0 ? [take(w.once)] : [];
   const output = times(k, () => take(c.rows * shape.output.w * c.channels));
   const scratch = take(shape.scratchBytes);
-  const inBytes = slices.reduce((sum, s) => sum + shape.inputs.reduce((t, m) => t + s.inRows * m.w * inC(m, s.channels), 0), 0);
+  const inBytes = slices.reduce(
+    (sum, s) => sum + shape.inputs.reduce((t, m) => t + s.inRows * m.w * inC(m, s.channels), 0),
+    0,
+  );
   const outBytes = shape.output.h * shape.output.w * shape.output.c;
   return {
-    op: shape.name, kind: shape.kind,
-    rowsPerPart: c.rows, channelsPerPart: c.channels, rowParts: c.rowParts, channelParts: c.channelParts, parts,
-    doubleBuffered: parts > 1, transfers: c.transfers,
-    bytesIn: inBytes + parts * w.perPart + w.once, bytesOut: outBytes,
-    workingSetBytes: at, slices, buffers: { inputs, weights, output, scratch },
-    weightBytesPerPart: w.perPart, weightBytesOnce: w.once, scratchBytes: shape.scratchBytes, macs: shape.macs,
+    op: shape.name,
+    kind: shape.kind,
+    rowsPerPart: c.rows,
+    channelsPerPart: c.channels,
+    rowParts: c.rowParts,
+    channelParts: c.channelParts,
+    parts,
+    doubleBuffered: parts > 1,
+    transfers: c.transfers,
+    bytesIn: inBytes + parts * w.perPart + w.once,
+    bytesOut: outBytes,
+    workingSetBytes: at,
+    slices,
+    buffers: { inputs, weights, output, scratch },
+    weightBytesPerPart: w.perPart,
+    weightBytesOnce: w.once,
+    scratchBytes: shape.scratchBytes,
+    macs: shape.macs,
   };
 }
 
@@ -242,8 +286,16 @@ export function planPartitions(shapes: readonly PartitionOpShape[], req: Partiti
   const ops = shapes.map((s) => partitionOp(s, req.sramBudgetBytes, req.weightsExternal));
   const sum = (f: (o: OpPartition) => number) => ops.reduce((t, o) => t + f(o), 0);
   return {
-    mode: 'external', sramBudgetBytes: req.sramBudgetBytes, arenaBytes: req.externalArenaBytes ?? req.arenaBytes, sramArenaBytes: req.arenaBytes, weightsExternal: req.weightsExternal,
-    fastBytes: Math.max(0, ...ops.map((o) => o.workingSetBytes)), ops,
-    parts: sum((o) => o.parts), transfers: sum((o) => o.transfers), bytesIn: sum((o) => o.bytesIn), bytesOut: sum((o) => o.bytesOut),
+    mode: 'external',
+    sramBudgetBytes: req.sramBudgetBytes,
+    arenaBytes: req.externalArenaBytes ?? req.arenaBytes,
+    sramArenaBytes: req.arenaBytes,
+    weightsExternal: req.weightsExternal,
+    fastBytes: Math.max(0, ...ops.map((o) => o.workingSetBytes)),
+    ops,
+    parts: sum((o) => o.parts),
+    transfers: sum((o) => o.transfers),
+    bytesIn: sum((o) => o.bytesIn),
+    bytesOut: sum((o) => o.bytesOut),
   };
 }

@@ -54,21 +54,67 @@ export function partitionShape(model: IntModel, op: IntOp, scratchBytes: number)
       // Depthwise: output channel c reads input channel c only, a channel group would need a
       // strided input copy; rows are enough for every DS-CNN layer.
       const channelSplit = op.kind === 'conv2d' && perChannelBits % 8 === 0;
-      const weightBytesPerChannel = op.kind === 'conv2d' ? perChannelBits / 8 : Math.ceil((perChannelBits * cout) / 8) / cout;
-      return { ...base, kernelRows: kh, strideRows: op.stride[0], padTop: op.padding[0], rowSplit: true, channelSplit, inputChannelSlice: false, weightBytesPerChannel };
+      const weightBytesPerChannel =
+        op.kind === 'conv2d' ? perChannelBits / 8 : Math.ceil((perChannelBits * cout) / 8) / cout;
+      return {
+        ...base,
+        kernelRows: kh,
+        strideRows: op.stride[0],
+        padTop: op.padding[0],
+        rowSplit: true,
+        channelSplit,
+        inputChannelSlice: false,
+        weightBytesPerChannel,
+      };
     }
     case 'fully_connected': {
       const [cout, cin] = op.filterShape;
       const bits = cin * op.weightBits;
-      return { ...base, kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: false, channelSplit: bits % 8 === 0, inputChannelSlice: false, weightBytesPerChannel: bits % 8 === 0 ? bits / 8 : Math.ceil((bits * cout) / 8) / cout };
+      return {
+        ...base,
+        kernelRows: 1,
+        strideRows: 1,
+        padTop: 0,
+        rowSplit: false,
+        channelSplit: bits % 8 === 0,
+        inputChannelSlice: false,
+        weightBytesPerChannel: bits % 8 === 0 ? bits / 8 : Math.ceil((bits * cout) / 8) / cout,
+      };
     }
     case 'avgpool':
       // Global pooling has one output row: only a channel split makes its parts smaller.
-      return { ...base, kernelRows: op.window[0], strideRows: op.stride[0], padTop: op.padding[0], rowSplit: true, channelSplit: true, inputChannelSlice: true, weightBytesPerChannel: 0 };
+      return {
+        ...base,
+        kernelRows: op.window[0],
+        strideRows: op.stride[0],
+        padTop: op.padding[0],
+        rowSplit: true,
+        channelSplit: true,
+        inputChannelSlice: true,
+        weightBytesPerChannel: 0,
+      };
     case 'add':
-      return { ...base, kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: true, channelSplit: false, inputChannelSlice: false, weightBytesPerChannel: 0 };
+      return {
+        ...base,
+        kernelRows: 1,
+        strideRows: 1,
+        padTop: 0,
+        rowSplit: true,
+        channelSplit: false,
+        inputChannelSlice: false,
+        weightBytesPerChannel: 0,
+      };
     case 'softmax':
-      return { ...base, kernelRows: 1, strideRows: 1, padTop: 0, rowSplit: false, channelSplit: false, inputChannelSlice: false, weightBytesPerChannel: 0 };
+      return {
+        ...base,
+        kernelRows: 1,
+        strideRows: 1,
+        padTop: 0,
+        rowSplit: false,
+        channelSplit: false,
+        inputChannelSlice: false,
+        weightBytesPerChannel: 0,
+      };
   }
 }
 

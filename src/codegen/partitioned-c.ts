@@ -47,7 +47,9 @@ export function emitPartitionedOp(c: PartitionedOpContext): { decls: string; cal
   const { op, id, part, at } = c;
   const o = c.tensor(op.output);
   const [, wo, co] = o.shape;
-  const rows = part.slices.map((s) => `    {${s.outRow}, ${s.outRows}, ${s.inRow}, ${s.inRows}, ${s.padTop}, ${s.channel}, ${s.channels}},`);
+  const rows = part.slices.map(
+    (s) => `    {${s.outRow}, ${s.outRows}, ${s.inRow}, ${s.inRows}, ${s.padTop}, ${s.channel}, ${s.channels}},`,
+  );
   const hasWeights = 'weights' in op;
   const wType = hasWeights && op.weightBits !== 8 ? 'uint8_t' : 'int8_t';
   const perCh = weightBytesPerChannel(op);
@@ -59,12 +61,19 @@ export function emitPartitionedOp(c: PartitionedOpContext): { decls: string; cal
     const [, w, ch] = c.tensor(t).shape;
     // Average pooling by channel groups: the group's channels of every input pixel, a 2-D transfer.
     if (channelSlicedInput) {
-      fetchLines.push(`    tops_dma_start_2d(ch, ${bufferExpr(part.buffers.inputs[k]!, 'b')}, q->channels, ${at(t)} + q->in_row * ${w * ch} + q->channel, ${ch}, q->channels, q->in_rows * ${w});`);
+      fetchLines.push(
+        `    tops_dma_start_2d(ch, ${bufferExpr(part.buffers.inputs[k]!, 'b')}, q->channels, ${at(t)} + q->in_row * ${w * ch} + q->channel, ${ch}, q->channels, q->in_rows * ${w});`,
+      );
       return;
     }
-    fetchLines.push(`    tops_dma_start(ch, ${bufferExpr(part.buffers.inputs[k]!, 'b')}, ${at(t)} + q->in_row * ${w * ch}, q->in_rows * ${w * ch});`);
+    fetchLines.push(
+      `    tops_dma_start(ch, ${bufferExpr(part.buffers.inputs[k]!, 'b')}, ${at(t)} + q->in_row * ${w * ch}, q->in_rows * ${w * ch});`,
+    );
   });
-  if (wPerPart) fetchLines.push(`    tops_dma_start(ch, ${bufferExpr(part.buffers.weights, 'b')}, (const int8_t *)${id}_weights + q->channel * ${perCh}, q->channels * ${perCh});`);
+  if (wPerPart)
+    fetchLines.push(
+      `    tops_dma_start(ch, ${bufferExpr(part.buffers.weights, 'b')}, (const int8_t *)${id}_weights + q->channel * ${perCh}, q->channels * ${perCh});`,
+    );
   const decls = `static const tops_part ${id}_parts[${part.parts}] = {\n${rows.join('\n')}\n};
 static void ${id}_fetch(tops_dma_channel *ch, int32_t p, int32_t b)
 {
@@ -75,8 +84,11 @@ ${fetchLines.join('\n')}
 `;
   const inPtr = (k: number) => bufferExpr(part.buffers.inputs[k]!, 'b');
   const outPtr = bufferExpr(part.buffers.output, 'b');
-  const wPtr = wPerPart ? `(const ${wType} *)${bufferExpr(part.buffers.weights, 'b')}`
-    : wOnce ? `(const ${wType} *)(${FAST_BUFFER} + ${part.buffers.weights[0]})` : `${id}_weights + q->channel * ${perCh}`;
+  const wPtr = wPerPart
+    ? `(const ${wType} *)${bufferExpr(part.buffers.weights, 'b')}`
+    : wOnce
+      ? `(const ${wType} *)(${FAST_BUFFER} + ${part.buffers.weights[0]})`
+      : `${id}_weights + q->channel * ${perCh}`;
   const ctx = part.scratchBytes > 0 ? `{${FAST_BUFFER} + ${part.buffers.scratch}, ${part.scratchBytes}}` : '{0, 0}';
   let kernelCall: string;
   switch (op.kind) {
@@ -126,20 +138,33 @@ ${fetchLines.join('\n')}
       break;
   }
   // The whole-op constants model-c.ts emits that the sliced call does not read.
-  const unused = op.kind === 'conv2d' || op.kind === 'depthwise_conv2d' ? [`${id}_quant`, `${id}_dims`]
-    : op.kind === 'fully_connected' || op.kind === 'add' ? [`${id}_dims`] : [];
-  const writeBack = part.channelParts > 1
-    ? `tops_dma_start_2d(&out_ch[b], ${at(op.output)} + q->out_row * ${wo * co} + q->channel, ${co}, ${outPtr}, q->channels, q->channels, q->out_rows * ${wo});`
-    : `tops_dma_start(&out_ch[b], ${at(op.output)} + q->out_row * ${wo * co}, ${outPtr}, q->out_rows * ${wo * co});`;
+  const unused =
+    op.kind === 'conv2d' || op.kind === 'depthwise_conv2d'
+      ? [`${id}_quant`, `${id}_dims`]
+      : op.kind === 'fully_connected' || op.kind === 'add'
+        ? [`${id}_dims`]
+        : [];
+  const writeBack =
+    part.channelParts > 1
+      ? `tops_dma_start_2d(&out_ch[b], ${at(op.output)} + q->out_row * ${wo * co} + q->channel, ${co}, ${outPtr}, q->channels, q->channels, q->out_rows * ${wo});`
+      : `tops_dma_start(&out_ch[b], ${at(op.output)} + q->out_row * ${wo * co}, ${outPtr}, q->out_rows * ${wo * co});`;
   const b = part.doubleBuffered ? 'p & 1' : '0';
   const call = `    { /* external memory: ${part.parts} part(s) = ${part.rowParts} row slab(s) of ${part.rowsPerPart} × ${part.channelParts} channel group(s) of ${part.channelsPerPart}${part.doubleBuffered ? ', double-buffered' : ''}; ${part.transfers} transfers */
         tops_dma_channel ch[4]; /* inputs of buffers 0/1, write-backs of buffers 0/1 */
         tops_dma_channel *const in_ch = ch;
         tops_dma_channel *const out_ch = ch + 2;
-        int32_t p;${unused.map((u) => `
-        (void)${u};`).join('')}
-        for (p = 0; p < 4; p++) tops_dma_channel_init(&ch[p]);${wOnce ? `
-        tops_dma_start(&in_ch[0], ${FAST_BUFFER} + ${part.buffers.weights[0]}, (const int8_t *)${id}_weights, ${part.weightBytesOnce});` : ''}
+        int32_t p;${unused
+          .map(
+            (u) => `
+        (void)${u};`,
+          )
+          .join('')}
+        for (p = 0; p < 4; p++) tops_dma_channel_init(&ch[p]);${
+          wOnce
+            ? `
+        tops_dma_start(&in_ch[0], ${FAST_BUFFER} + ${part.buffers.weights[0]}, (const int8_t *)${id}_weights, ${part.weightBytesOnce});`
+            : ''
+        }
         ${id}_fetch(&in_ch[0], 0, 0);
         for (p = 0; p < ${part.parts} && st == TOPS_OK; p++) {
             const int32_t b = ${b};

@@ -52,7 +52,14 @@ export function fastRequantTable(q: FastRequantInput): RequantEntry[] | undefine
 export function requantTableC(name: string, table: readonly RequantEntry[]): string {
   const rows: string[] = [];
   for (let i = 0; i < table.length; i += 4) {
-    rows.push('    ' + table.slice(i, i + 4).map((e) => `{${e.multiplier}, ${e.shift}, ${e.nudge}}`).join(', ') + ',');
+    rows.push(
+      '    ' +
+        table
+          .slice(i, i + 4)
+          .map((e) => `{${e.multiplier}, ${e.shift}, ${e.nudge}}`)
+          .join(', ') +
+        ',',
+    );
   }
   return `static const tops_requant ${name}[${table.length}] = {\n${rows.join('\n')}\n};\n`;
 }
@@ -62,7 +69,9 @@ export function opFastRequantTable(model: IntModel, op: IntOp): RequantEntry[] |
   if (op.kind !== 'conv2d' && op.kind !== 'depthwise_conv2d') return undefined;
   const [, kh, kw, c] = op.filterShape;
   return fastRequantTable({
-    multiplier: op.multiplier, shift: op.shift, bias: op.bias,
+    multiplier: op.multiplier,
+    shift: op.shift,
+    bias: op.bias,
     taps: kh * kw * (op.kind === 'conv2d' ? c : 1),
     inputOffset: -tensorByName(model, op.inputs[0]!).zeroPoint,
     outputOffset: tensorByName(model, op.output).zeroPoint,

@@ -50,7 +50,12 @@ export class BackgroundPool {
    * absent gives an empty pool (the caller decides whether backgrounds are required);
    * a background that is digital silence is a StageInputError.
    */
-  static async load(ds: RecordingsDataset, from: string, fractions: SplitFractions, reader: RecordingReader): Promise<BackgroundPool> {
+  static async load(
+    ds: RecordingsDataset,
+    from: string,
+    fractions: SplitFractions,
+    reader: RecordingReader,
+  ): Promise<BackgroundPool> {
     const regions = new Map<Split, Region[]>(SPLITS.map((s) => [s, []]));
     const isLabel = ds.labels.includes(from);
     const files = isLabel ? (ds.byLabel.get(from) ?? []).map((r) => r.path) : (ds.folders.get(from) ?? []);

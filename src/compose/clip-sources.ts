@@ -17,7 +17,14 @@ import { byCodeUnit } from './compose-error';
  */
 
 // The file's shape is defined once, beside its reader (src/eval/clip-sources.ts).
-import { SOURCES_FILE, sourcesFileSchema, type ClipSource, type EngineInfo, type HeldOut, type SourcesFile } from '../eval/clip-sources';
+import {
+  SOURCES_FILE,
+  sourcesFileSchema,
+  type ClipSource,
+  type EngineInfo,
+  type HeldOut,
+  type SourcesFile,
+} from '../eval/clip-sources';
 export { SOURCES_FILE, sourcesFileSchema };
 export type { ClipSource, EngineInfo, HeldOut, SourcesFile };
 

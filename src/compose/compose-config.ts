@@ -15,13 +15,19 @@ import { range, streamShapeFields } from '../synth/kws-config';
 const stageNameSchema = z.string().regex(NAME_PATTERN, 'expected the name of a stage listed in needs:');
 
 /** A label folder of the recordings dataset: one path segment, not hidden. */
-const labelSchema = z.string().regex(/^[^./\\][^/\\]*$/, 'expected a label folder name (no "/" or "\\", not starting with ".")');
-
+const labelSchema = z
+  .string()
+  .regex(/^[^./\\][^/\\]*$/, 'expected a label folder name (no "/" or "\\", not starting with ".")');
 
 export const composeStreamsSchema = z.strictObject({
   ...streamShapeFields,
   /** Whose recordings speak in the scored streams: the test split's (speakers never trained on) or every split's. */
-  split: z.enum(['test', 'all']).default('test').describe('Whose recordings speak in the scored streams: the test split\'s (speakers never trained on) or every split\'s.'),
+  split: z
+    .enum(['test', 'all'])
+    .default('test')
+    .describe(
+      "Whose recordings speak in the scored streams: the test split's (speakers never trained on) or every split's.",
+    ),
   /**
    * Tuning streams (artifact `tuning-streams`, files `tune-NNN.wav`) on which evaluate picks
    * the operating threshold; same shape as the scored streams. Default: the validation
@@ -38,26 +44,60 @@ export const composeStreamsSchema = z.strictObject({
 export const composeKwsConfigSchema = z
   .strictObject({
     /** The `import-audio` stage whose `dataset` holds the recordings (must be in needs:). */
-    recordings: stageNameSchema.describe('The `import-audio` stage whose `dataset` holds the recordings (must be in needs:).'),
+    recordings: stageNameSchema.describe(
+      'The `import-audio` stage whose `dataset` holds the recordings (must be in needs:).',
+    ),
     /** Optional `synth-kws` (or any dataset) stage to take a fraction of every class from (must be in needs:). */
-    tts: stageNameSchema.optional().describe('Optional `synth-kws` (or any dataset) stage to take a fraction of every class from (must be in needs:).'),
+    tts: stageNameSchema
+      .optional()
+      .describe(
+        'Optional `synth-kws` (or any dataset) stage to take a fraction of every class from (must be in needs:).',
+      ),
     /**
      * Keyword labels, in label order. Default: every label of the recordings dataset except
      * `_silence_`, `_unknown_` and the labels named in `negatives`.
      */
-    keywords: z.array(labelSchema).min(1).optional().describe('Keyword labels, in label order. Default: every label of the recordings dataset except `_silence_`, `_unknown_` and the labels named in `negatives`.'),
+    keywords: z
+      .array(labelSchema)
+      .min(1)
+      .optional()
+      .describe(
+        'Keyword labels, in label order. Default: every label of the recordings dataset except `_silence_`, `_unknown_` and the labels named in `negatives`.',
+      ),
     /**
      * Labels of the recordings dataset whose recordings become `_unknown_` clips. Default:
      * every label that is neither a keyword nor `_silence_` (so `_unknown_` and any
      * keyword folder you left out of `keywords`).
      */
-    negatives: z.array(labelSchema).min(1).optional().describe('Labels of the recordings dataset whose recordings become `_unknown_` clips. Default: every label that is neither a keyword nor `_silence_` (so `_unknown_` and any keyword folder you left out of `keywords`).'),
+    negatives: z
+      .array(labelSchema)
+      .min(1)
+      .optional()
+      .describe(
+        'Labels of the recordings dataset whose recordings become `_unknown_` clips. Default: every label that is neither a keyword nor `_silence_` (so `_unknown_` and any keyword folder you left out of `keywords`).',
+      ),
     /** Clips per keyword class (all splits together). */
-    perKeyword: z.number().int().min(1).max(100000).default(300).describe('Clips per keyword class (all splits together).'),
+    perKeyword: z
+      .number()
+      .int()
+      .min(1)
+      .max(100000)
+      .default(300)
+      .describe('Clips per keyword class (all splits together).'),
     /** `_unknown_` clips = round(unknownFraction × perKeyword). */
-    unknownFraction: z.number().min(0).max(20).default(1.0).describe('`_unknown_` clips = round(unknownFraction × perKeyword).'),
+    unknownFraction: z
+      .number()
+      .min(0)
+      .max(20)
+      .default(1.0)
+      .describe('`_unknown_` clips = round(unknownFraction × perKeyword).'),
     /** `_silence_` clips = round(silenceFraction × perKeyword); they need backgrounds. */
-    silenceFraction: z.number().min(0).max(20).default(1.0).describe('`_silence_` clips = round(silenceFraction × perKeyword); they need backgrounds.'),
+    silenceFraction: z
+      .number()
+      .min(0)
+      .max(20)
+      .default(1.0)
+      .describe('`_silence_` clips = round(silenceFraction × perKeyword); they need backgrounds.'),
     /**
      * Share of every class's clips in each held-out split. Which *recordings* a split may use
      * is decided by the recordings dataset's own lists (import-audio: the folder's lists, or
@@ -73,13 +113,23 @@ export const composeKwsConfigSchema = z
     /** RMS level of the active speech in a clip, dBFS. */
     levelDbfs: range(-60, 0).default([-30, -12]).describe('RMS level of the active speech in a clip, dBFS.'),
     /** Maximum random shift of the word from the clip centre (the word stays inside the clip). */
-    timeShiftMs: z.number().int().min(0).max(1000).default(100).describe('Maximum random shift of the word from the clip centre (the word stays inside the clip).'),
+    timeShiftMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(100)
+      .describe('Maximum random shift of the word from the clip centre (the word stays inside the clip).'),
     /**
      * Speed perturbation factor range (resampling, so tempo and pitch change together, as
      * Kaldi's speed perturbation): 1.1 = 10% faster and higher. Drawn per clip in steps of
      * 0.01. [1, 1] = off.
      */
-    speed: range(0.5, 2).default([0.9, 1.1]).describe('Speed perturbation factor range (resampling, so tempo and pitch change together, as Kaldi\'s speed perturbation): 1.1 = 10% faster and higher. Drawn per clip in steps of 0.01. [1, 1] = off.'),
+    speed: range(0.5, 2)
+      .default([0.9, 1.1])
+      .describe(
+        "Speed perturbation factor range (resampling, so tempo and pitch change together, as Kaldi's speed perturbation): 1.1 = 10% faster and higher. Drawn per clip in steps of 0.01. [1, 1] = off.",
+      ),
     backgrounds: z
       .strictObject({
         /**
@@ -87,11 +137,24 @@ export const composeKwsConfigSchema = z
          * (import-audio with keepBackgrounds: true, as in Speech Commands) or a label such as
          * `_silence_` (import-audio's silenceClips).
          */
-        from: labelSchema.default('_background_noise_').describe('Folder of the recordings dataset holding background recordings: `_background_noise_` (import-audio with keepBackgrounds: true, as in Speech Commands) or a label such as `_silence_` (import-audio\'s silenceClips).'),
+        from: labelSchema
+          .default('_background_noise_')
+          .describe(
+            "Folder of the recordings dataset holding background recordings: `_background_noise_` (import-audio with keepBackgrounds: true, as in Speech Commands) or a label such as `_silence_` (import-audio's silenceClips).",
+          ),
         /** Probability that a keyword / `_unknown_` clip gets a background (the rest keep only the recording's own noise). */
-        probability: z.number().min(0).max(1).default(0.8).describe('Probability that a keyword / `_unknown_` clip gets a background (the rest keep only the recording\'s own noise).'),
+        probability: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.8)
+          .describe(
+            "Probability that a keyword / `_unknown_` clip gets a background (the rest keep only the recording's own noise).",
+          ),
         /** Speech-to-background ratio over the active speech (mix.ts mixAtSnr). */
-        snrDb: range(-20, 80).default([5, 30]).describe('Speech-to-background ratio over the active speech (mix.ts mixAtSnr).'),
+        snrDb: range(-20, 80)
+          .default([5, 30])
+          .describe('Speech-to-background ratio over the active speech (mix.ts mixAtSnr).'),
       })
       .prefault({}),
     /**
@@ -107,7 +170,12 @@ export const composeKwsConfigSchema = z
       })
       .prefault({}),
     /** A recording in which no speech stands out of its noise floor: fail the stage (`error`) or leave it out (`skip`). */
-    silentRecordings: z.enum(['error', 'skip']).default('error').describe('A recording in which no speech stands out of its noise floor: fail the stage (`error`) or leave it out (`skip`).'),
+    silentRecordings: z
+      .enum(['error', 'skip'])
+      .default('error')
+      .describe(
+        'A recording in which no speech stands out of its noise floor: fail the stage (`error`) or leave it out (`skip`).',
+      ),
     /** Mix with the `tts` stage's dataset: that fraction of every class's clips in each split is copied from the same split there. */
     mix: z
       .strictObject({
@@ -131,14 +199,22 @@ export const composeKwsConfigSchema = z
     });
     c.negatives?.forEach((k, i) => {
       if (k === '_silence_' || k === c.backgrounds.from) {
-        ctx.addIssue({ code: 'custom', path: ['negatives', i], message: `"${k}" cannot be a negative (it is not speech)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['negatives', i],
+          message: `"${k}" cannot be a negative (it is not speech)`,
+        });
       }
     });
     if (c.tts !== undefined && c.tts === c.recordings) {
       ctx.addIssue({ code: 'custom', path: ['tts'], message: 'tts and recordings must be different stages' });
     }
     if (c.mix.tts > 0 && c.tts === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['mix', 'tts'], message: `mix.tts is ${c.mix.tts} but no tts stage is named (tts: <synth-kws stage>)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mix', 'tts'],
+        message: `mix.tts is ${c.mix.tts} but no tts stage is named (tts: <synth-kws stage>)`,
+      });
     }
     if (c.split.validation + c.split.test >= 1) {
       ctx.addIssue({ code: 'custom', path: ['split'], message: 'validation + test must leave clips for training' });

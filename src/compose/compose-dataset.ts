@@ -66,7 +66,12 @@ function clipName(prefix: string, index: number, count: number): string {
 }
 
 export function recordedEngineInfo(setup: ComposeSetup): EngineInfo {
-  return { version: `recordings of ${setup.recordings.display}`, licence: 'user-provided', family: RECORDED_ENGINE, role: 'train' };
+  return {
+    version: `recordings of ${setup.recordings.display}`,
+    licence: 'user-provided',
+    family: RECORDED_ENGINE,
+    role: 'train',
+  };
 }
 const SILENCE_INFO: EngineInfo = { version: '', licence: 'none', family: SILENCE_ENGINE, role: 'train' };
 
@@ -112,7 +117,9 @@ export async function composeDataset(
         const i = index;
         const rng = rngFor('clip', label, i);
         if (label === SILENCE_LABEL) {
-          const levelDbfs = rng.uniform(config.levelDbfs[0], config.levelDbfs[1]) - rng.uniform(config.backgrounds.snrDb[0], config.backgrounds.snrDb[1]);
+          const levelDbfs =
+            rng.uniform(config.levelDbfs[0], config.levelDbfs[1]) -
+            rng.uniform(config.backgrounds.snrDb[0], config.backgrounds.snrDb[1]);
           const bg = setup.backgrounds.choose(split, rngFor('clip', label, i, 'background'));
           const stem = bg.file.slice(bg.file.lastIndexOf('/') + 1).replace(/\.wav$/i, '');
           const out = `${label}/${clipName(`background-${speakerTag(stem)}`, i, count)}`;
@@ -130,14 +137,30 @@ export async function composeDataset(
         const withBackground = rng.next() < config.backgrounds.probability;
         const snrDb = rng.uniform(config.backgrounds.snrDb[0], config.backgrounds.snrDb[1]);
         const out = `${label}/${clipName(`recorded-${speakerTag(word.speaker)}`, i, count)}`;
-        sources.add(out, { engine: RECORDED_ENGINE, voice: word.speaker, heldOut: setup.trainSpeakers.has(word.speaker) ? false : 'voice' }, recorded);
+        sources.add(
+          out,
+          {
+            engine: RECORDED_ENGINE,
+            voice: word.speaker,
+            heldOut: setup.trainSpeakers.has(word.speaker) ? false : 'voice',
+          },
+          recorded,
+        );
         outputs.push({
           out,
           split,
           write: async () => {
             const audio = await wordAudio(word, setup.reader, sr, speed);
-            const bg = withBackground ? setup.backgrounds.window(split, clipSamples, rngFor('clip', label, i, 'background')).samples : undefined;
-            const clip = composeSpeechClip(audio, { levelDbfs, shiftMs, snrDb: withBackground ? snrDb : undefined }, bg, clipSamples, sr);
+            const bg = withBackground
+              ? setup.backgrounds.window(split, clipSamples, rngFor('clip', label, i, 'background')).samples
+              : undefined;
+            const clip = composeSpeechClip(
+              audio,
+              { levelDbfs, shiftMs, snrDb: withBackground ? snrDb : undefined },
+              bg,
+              clipSamples,
+              sr,
+            );
             await writeFile(join(outDir, out), encodeWav16(clip, sr));
           },
         });
@@ -147,7 +170,9 @@ export async function composeDataset(
   outputs.sort((a, b) => byCodeUnit(a.out, b.out));
   for (let i = 1; i < outputs.length; i++) {
     if (outputs[i]!.out === outputs[i - 1]!.out) {
-      throw composeInputError(`two clips would be written as "${outputs[i]!.out}" (a TTS clip's name clashes with a composed one); rename the TTS voice or speaker`);
+      throw composeInputError(
+        `two clips would be written as "${outputs[i]!.out}" (a TTS clip's name clashes with a composed one); rename the TTS voice or speaker`,
+      );
     }
   }
 
@@ -170,7 +195,9 @@ export async function composeDataset(
   const counts = {} as Record<Split, Record<string, number>>;
   for (const s of SPLITS) counts[s] = Object.fromEntries(setup.labels.map((l) => [l, setup.counts.get(l)!.total[s]]));
   const trainVoices = [...setup.trainSpeakers].sort(byCodeUnit);
-  const heldOutVoices = [...new Set([...speakers.validation, ...speakers.test])].filter((v) => !setup.trainSpeakers.has(v)).sort(byCodeUnit);
+  const heldOutVoices = [...new Set([...speakers.validation, ...speakers.test])]
+    .filter((v) => !setup.trainSpeakers.has(v))
+    .sort(byCodeUnit);
   const manifest: ComposeDatasetManifest = {
     generator: 'compose-kws',
     version: COMPOSE_KWS_VERSION,

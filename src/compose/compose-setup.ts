@@ -65,7 +65,11 @@ export async function prepareComposition(
     );
   }
   const from = config.backgrounds.from;
-  const { keywords, negatives } = resolveClasses(recordings, { keywords: config.keywords, negatives: config.negatives, backgroundsFrom: from });
+  const { keywords, negatives } = resolveClasses(recordings, {
+    keywords: config.keywords,
+    negatives: config.negatives,
+    backgroundsFrom: from,
+  });
   const labels = [SILENCE_LABEL, UNKNOWN_LABEL, ...keywords];
   const reader = new RecordingReader(recordings);
 
@@ -80,7 +84,9 @@ export async function prepareComposition(
   for (const l of speechLabels) {
     const recs = recordings.byLabel.get(l) ?? [];
     if (recs.length === 0 && keywords.includes(l)) {
-      throw composeInputError(`keyword "${l}" has no recordings: folder ${l}/ of ${recordings.display}'s dataset is empty`);
+      throw composeInputError(
+        `keyword "${l}" has no recordings: folder ${l}/ of ${recordings.display}'s dataset is empty`,
+      );
     }
     const a = await analyseWords(recs, reader, sr, config.trim, config.silentRecordings === 'skip', recordings.display);
     trimmed += recs.length;
@@ -89,7 +95,10 @@ export async function prepareComposition(
     analysed.set(l, a.words);
   }
   for (const k of keywords) words.set(k, [...analysed.get(k)!]);
-  words.set(UNKNOWN_LABEL, negatives.flatMap((n) => analysed.get(n)!).sort((a, b) => byCodeUnit(a.path, b.path)));
+  words.set(
+    UNKNOWN_LABEL,
+    negatives.flatMap((n) => analysed.get(n)!).sort((a, b) => byCodeUnit(a.path, b.path)),
+  );
 
   const backgrounds = await BackgroundPool.load(recordings, from, config.split, reader);
   const noBackgrounds = (why: string): Error => {
@@ -98,9 +107,13 @@ export async function prepareComposition(
         from === BACKGROUND_NOISE_DIR
           ? `set keepBackgrounds: true on that import-audio stage (its folder needs ${BACKGROUND_NOISE_DIR}/*.wav), or backgrounds.from: _silence_ with import-audio silenceClips`
           : `put background WAVs in that folder`;
-      return composeInputError(`${why} needs backgrounds, but ${recordings.display}'s dataset has no ${backgrounds.source} with WAVs; ${hint}`);
+      return composeInputError(
+        `${why} needs backgrounds, but ${recordings.display}'s dataset has no ${backgrounds.source} with WAVs; ${hint}`,
+      );
     }
-    return composeInputError(`${why} needs backgrounds in that split, but none of the ${backgrounds.files.length} files of ${backgrounds.source} falls in it (split.validation/test shares, or the import's lists)`);
+    return composeInputError(
+      `${why} needs backgrounds in that split, but none of the ${backgrounds.files.length} files of ${backgrounds.source} falls in it (split.validation/test shares, or the import's lists)`,
+    );
   };
 
   const total = (label: string): number =>
@@ -112,7 +125,10 @@ export async function prepareComposition(
   const counts = new Map<string, ClassCounts>();
   for (const label of labels) {
     const t = splitCounts(total(label), config.split);
-    const fromTts = Object.fromEntries(SPLITS.map((s) => [s, Math.round(config.mix.tts * t[s])])) as Record<Split, number>;
+    const fromTts = Object.fromEntries(SPLITS.map((s) => [s, Math.round(config.mix.tts * t[s])])) as Record<
+      Split,
+      number
+    >;
     counts.set(label, { total: t, tts: fromTts });
     for (const s of SPLITS) {
       const composed = t[s] - fromTts[s];
@@ -123,7 +139,8 @@ export async function prepareComposition(
       }
       const ws = words.get(label)!;
       if (!ws.some((w) => w.split === s)) {
-        const what = label === UNKNOWN_LABEL ? `_unknown_ (negatives: ${negatives.join(', ') || 'none'})` : `keyword "${label}"`;
+        const what =
+          label === UNKNOWN_LABEL ? `_unknown_ (negatives: ${negatives.join(', ') || 'none'})` : `keyword "${label}"`;
         throw composeInputError(
           `${what} has no recordings in the ${s} split, but ${composed} ${s} clips are to be composed from them ` +
             `(its recordings per split: ${perSplit(ws)}). A recording's split comes from ${recordings.display}'s lists ` +
@@ -147,6 +164,17 @@ export async function prepareComposition(
   const trainSpeakers = new Set<string>();
   for (const ws of words.values()) for (const w of ws) if (w.split === 'train') trainSpeakers.add(w.speaker);
   return {
-    recordings, tts, reader, keywords, negatives, labels, words, skippedSilent, backgrounds, counts, trainSpeakers, sampleRate: sr,
+    recordings,
+    tts,
+    reader,
+    keywords,
+    negatives,
+    labels,
+    words,
+    skippedSilent,
+    backgrounds,
+    counts,
+    trainSpeakers,
+    sampleRate: sr,
   };
 }

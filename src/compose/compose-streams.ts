@@ -2,7 +2,13 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyPeakSafety, gainForDbfs, gainToDbfs, meanPower, overlay, peak } from '../audio/mix';
 import { encodeWav16 } from '../audio/wav';
-import { placeSegments, writeStreamIndex, type KwsStreamsSummary, type StreamEvent, type StreamIndexEntry } from '../synth/kws-streams';
+import {
+  placeSegments,
+  writeStreamIndex,
+  type KwsStreamsSummary,
+  type StreamEvent,
+  type StreamIndexEntry,
+} from '../synth/kws-streams';
 import { UNKNOWN_LABEL, type Split } from '../synth/kws-plan';
 import type { RngFor } from '../synth/rng-for';
 import { RECORDED_ENGINE } from './clip-sources';
@@ -50,10 +56,14 @@ export async function composeStreams(
   if (count > 0) {
     const missing = setup.keywords.filter((_, i) => keywordWords[i]!.length === 0);
     if (s.keywordsPerStream[1] > 0 && missing.length > 0) {
-      throw composeInputError(`${what}: keywords ${missing.map((m) => `"${m}"`).join(', ')} have no recordings in the ${split} split the streams use; record more speakers or set ${what === 'streams' ? 'streams.split: all' : 'streams.tuning.split'}`);
+      throw composeInputError(
+        `${what}: keywords ${missing.map((m) => `"${m}"`).join(', ')} have no recordings in the ${split} split the streams use; record more speakers or set ${what === 'streams' ? 'streams.split: all' : 'streams.tuning.split'}`,
+      );
     }
     if (s.negativesPerStream[1] > 0 && negativeWords.length === 0) {
-      throw composeInputError(`${what}: no negative recordings in the ${split} split for negativesPerStream ${JSON.stringify(s.negativesPerStream)}; set negativesPerStream: [0, 0] or record negatives`);
+      throw composeInputError(
+        `${what}: no negative recordings in the ${split} split for negativesPerStream ${JSON.stringify(s.negativesPerStream)}; set negativesPerStream: [0, 0] or record negatives`,
+      );
     }
   }
 
@@ -67,7 +77,13 @@ export async function composeStreams(
     const rng = rngFor(key, id);
     const nKeywords = rng.int(s.keywordsPerStream[0], s.keywordsPerStream[1]);
     const nNegatives = rng.int(s.negativesPerStream[0], s.negativesPerStream[1]);
-    const placed: Array<{ samples: Float32Array; gain: number; coreStart: number; coreEnd: number; event: Omit<StreamEvent, 'onsetSec' | 'offsetSec'> }> = [];
+    const placed: Array<{
+      samples: Float32Array;
+      gain: number;
+      coreStart: number;
+      coreEnd: number;
+      event: Omit<StreamEvent, 'onsetSec' | 'offsetSec'>;
+    }> = [];
     for (let i = 0; i < nKeywords + nNegatives; i++) {
       const r = rngFor(key, id, 'utterance', i);
       const isKeyword = i < nKeywords;
@@ -83,11 +99,21 @@ export async function composeStreams(
         gain,
         coreStart: audio.coreStart,
         coreEnd: audio.coreEnd,
-        event: { label: isKeyword ? setup.keywords[k]! : word.word, kind: isKeyword ? 'keyword' : 'negative', engine: RECORDED_ENGINE, voice: word.speaker },
+        event: {
+          label: isKeyword ? setup.keywords[k]! : word.word,
+          kind: isKeyword ? 'keyword' : 'negative',
+          engine: RECORDED_ENGINE,
+          voice: word.speaker,
+        },
       });
     }
     rng.shuffle(placed);
-    const starts = placeSegments(placed.map((p) => p.samples.length), n, gap, rng);
+    const starts = placeSegments(
+      placed.map((p) => p.samples.length),
+      n,
+      gap,
+      rng,
+    );
     if (!starts) {
       const speech = placed.reduce((a, p) => a + p.samples.length, 0) / sr;
       throw composeInputError(
@@ -99,7 +125,14 @@ export async function composeStreams(
     const samples = gainToDbfs(background.samples, s.backgroundDbfs);
     const events: StreamEvent[] = placed.map((p, i) => {
       overlay(samples, p.samples, starts[i]!, p.gain);
-      return { label: p.event.label, onsetSec: (starts[i]! + p.coreStart) / sr, offsetSec: (starts[i]! + p.coreEnd) / sr, kind: p.event.kind, engine: p.event.engine, voice: p.event.voice };
+      return {
+        label: p.event.label,
+        onsetSec: (starts[i]! + p.coreStart) / sr,
+        offsetSec: (starts[i]! + p.coreEnd) / sr,
+        kind: p.event.kind,
+        engine: p.event.engine,
+        voice: p.event.voice,
+      };
     });
     events.sort((a, b) => a.onsetSec - b.onsetSec);
     applyPeakSafety(samples);

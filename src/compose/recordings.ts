@@ -90,7 +90,9 @@ async function readJson(path: string, display: string): Promise<unknown> {
 export async function readRecordingsDataset(dir: string, display: string): Promise<RecordingsDataset> {
   const parsed = manifestSchema.safeParse(await readJson(join(dir, DATASET_MANIFEST), display));
   if (!parsed.success) {
-    throw composeInputError(`${display}: ${DATASET_MANIFEST} is not a dataset description (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    throw composeInputError(
+      `${display}: ${DATASET_MANIFEST} is not a dataset description (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
+    );
   }
   const { labels, sampleRate } = parsed.data;
   const validation = await readList(dir, VALIDATION_LIST);
@@ -101,17 +103,25 @@ export async function readRecordingsDataset(dir: string, display: string): Promi
   const sourcesPath = join(dir, 'sources.json');
   if (existsSync(sourcesPath)) {
     const s = sourcesVoicesSchema.safeParse(await readJson(sourcesPath, display));
-    if (!s.success) throw composeInputError(`${display}: sources.json: ${s.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!s.success)
+      throw composeInputError(
+        `${display}: sources.json: ${s.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     voices = new Map(Object.entries(s.data.clips).map(([k, v]) => [k, v.voice]));
   }
 
   const byLabel = new Map<string, Recording[]>();
   const folders = new Map<string, string[]>();
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
+  const entries = (await readdir(dir, { withFileTypes: true })).filter(
+    (e) => e.isDirectory() && !e.name.startsWith('.'),
+  );
   for (const e of entries.sort((a, b) => byCodeUnit(a.name, b.name))) {
     const files = await wavFiles(join(dir, e.name));
     if (!labels.includes(e.name)) {
-      folders.set(e.name, files.map((f) => `${e.name}/${f}`));
+      folders.set(
+        e.name,
+        files.map((f) => `${e.name}/${f}`),
+      );
       continue;
     }
     byLabel.set(
@@ -127,7 +137,9 @@ export async function readRecordingsDataset(dir: string, display: string): Promi
   // split key is `<folder>_<speaker>`. When the tail after an `_` is a speaker of another
   // label, that is the speaker and the head the word (folder names may contain `_` too,
   // hence the longest known tail, not the first `_`).
-  const known = new Set([...byLabel.entries()].filter(([l]) => l !== UNKNOWN_LABEL).flatMap(([, rs]) => rs.map((r) => r.speaker)));
+  const known = new Set(
+    [...byLabel.entries()].filter(([l]) => l !== UNKNOWN_LABEL).flatMap(([, rs]) => rs.map((r) => r.speaker)),
+  );
   const unknown = byLabel.get(UNKNOWN_LABEL);
   if (unknown) {
     byLabel.set(
@@ -163,14 +175,19 @@ export function resolveClasses(
   for (const field of ['keywords', 'negatives'] as const) {
     config[field]?.forEach((l, i) => {
       if (!ds.labels.includes(l)) {
-        throw composeInputError(`${field}[${i}]: "${l}" is not a label of the recordings dataset (${ds.display}; its labels: ${ds.labels.join(', ')})`);
+        throw composeInputError(
+          `${field}[${i}]: "${l}" is not a label of the recordings dataset (${ds.display}; its labels: ${ds.labels.join(', ')})`,
+        );
       }
     });
   }
   const negativesGiven = config.negatives ?? [];
   const keywords =
     config.keywords ?? ds.labels.filter((l) => l !== UNKNOWN_LABEL && !notSpeech.has(l) && !negativesGiven.includes(l));
-  if (keywords.length === 0) throw composeInputError(`${ds.display}: the recordings dataset has no keyword labels (labels: ${ds.labels.join(', ')})`);
+  if (keywords.length === 0)
+    throw composeInputError(
+      `${ds.display}: the recordings dataset has no keyword labels (labels: ${ds.labels.join(', ')})`,
+    );
   const negatives = config.negatives ?? ds.labels.filter((l) => !keywords.includes(l) && !notSpeech.has(l));
   return { keywords, negatives };
 }
@@ -193,10 +210,13 @@ export class RecordingReader {
     let samples: Float32Array;
     try {
       const wav = decodeWav(await readFile(join(this.ds.dir, path)), `${this.ds.display}: ${path}`);
-      samples = wav.sampleRate === this.ds.sampleRate ? wav.samples : resample(wav.samples, wav.sampleRate, this.ds.sampleRate);
+      samples =
+        wav.sampleRate === this.ds.sampleRate ? wav.samples : resample(wav.samples, wav.sampleRate, this.ds.sampleRate);
     } catch (e) {
       if (e instanceof StageInputError) throw composeInputError(e.message);
-      throw composeInputError(`${this.ds.display}: ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw composeInputError(
+        `${this.ds.display}: ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      );
     }
     if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(path, samples);

@@ -8,7 +8,14 @@ import { SILENCE_LABEL } from '../synth/kws-plan';
 import { voiceSlug } from '../synth/kws-plan';
 import { DATASET_MANIFEST } from '../synth/kws-dataset';
 import type { Prng } from '../util/prng';
-import { SILENCE_ENGINE, SOURCES_FILE, sourcesFileSchema, type ClipSource, type EngineInfo, type SourcesFile } from './clip-sources';
+import {
+  SILENCE_ENGINE,
+  SOURCES_FILE,
+  sourcesFileSchema,
+  type ClipSource,
+  type EngineInfo,
+  type SourcesFile,
+} from './clip-sources';
 import { byCodeUnit, composeInputError } from './compose-error';
 
 /**
@@ -52,7 +59,10 @@ const key = (label: string, split: SplitName): string => `${label}\t${split}`;
 
 export async function readTtsDataset(dir: string, display: string): Promise<TtsDataset> {
   const m = manifestSchema.safeParse(await readJson(join(dir, DATASET_MANIFEST), display));
-  if (!m.success) throw composeInputError(`${display}: ${DATASET_MANIFEST}: ${m.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!m.success)
+    throw composeInputError(
+      `${display}: ${DATASET_MANIFEST}: ${m.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const manifest = m.data;
   const listing = listKwsDataset(dir);
   const clips = new Map<string, string[]>();
@@ -69,13 +79,24 @@ export async function readTtsDataset(dir: string, display: string): Promise<TtsD
   let sources: SourcesFile | undefined;
   if (existsSync(join(dir, SOURCES_FILE))) {
     const s = sourcesFileSchema.safeParse(await readJson(join(dir, SOURCES_FILE), display));
-    if (!s.success) throw composeInputError(`${display}: ${SOURCES_FILE}: ${s.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!s.success)
+      throw composeInputError(
+        `${display}: ${SOURCES_FILE}: ${s.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}`,
+      );
     sources = s.data;
   }
   const fallbackEngine = manifest.generator === 'synth-kws' ? 'espeak-ng' : 'unknown';
   const fallbackInfo: EngineInfo =
     fallbackEngine === 'espeak-ng'
-      ? { version: manifest.tools?.['espeak-ng'] ?? 'unknown', licence: 'GPL-3.0-or-later', family: 'espeak', role: 'train' }
+      ? {
+          version: manifest.tools?.['espeak-ng'] ?? 'unknown',
+          licence: 'GPL-3.0-or-later',
+          family: 'espeak',
+          role: 'train',
+        }
       : { version: 'unknown', licence: 'unknown', family: 'unknown', role: 'train' };
   const silenceInfo: EngineInfo = { version: '', licence: 'none', family: SILENCE_ENGINE, role: 'train' };
   const testSlugs = new Set((manifest.testVoices ?? []).map(voiceSlug));
@@ -85,16 +106,33 @@ export async function readTtsDataset(dir: string, display: string): Promise<TtsD
     if (listed) {
       // synth-kws lists only speaking engines; its `_silence_` clips name `silence` without an entry.
       const info = sources!.engines[listed.engine] ?? (listed.engine === SILENCE_ENGINE ? silenceInfo : undefined);
-      if (!info) throw composeInputError(`${display}: ${SOURCES_FILE}: clip "${path}" names engine "${listed.engine}", which is not in "engines"`);
+      if (!info)
+        throw composeInputError(
+          `${display}: ${SOURCES_FILE}: clip "${path}" names engine "${listed.engine}", which is not in "engines"`,
+        );
       return { source: listed, engine: info };
     }
     if (path.startsWith(`${SILENCE_LABEL}/`)) {
-      return { source: { engine: SILENCE_ENGINE, voice: splitKey(path.slice(path.indexOf('/') + 1)), heldOut: false }, engine: silenceInfo };
+      return {
+        source: { engine: SILENCE_ENGINE, voice: splitKey(path.slice(path.indexOf('/') + 1)), heldOut: false },
+        engine: silenceInfo,
+      };
     }
     const voice = splitKey(path.slice(path.indexOf('/') + 1));
-    return { source: { engine: fallbackEngine, voice, heldOut: testSlugs.has(voice) ? 'voice' : false }, engine: fallbackInfo };
+    return {
+      source: { engine: fallbackEngine, voice, heldOut: testSlugs.has(voice) ? 'voice' : false },
+      engine: fallbackInfo,
+    };
   };
-  return { dir, display, labels: listing.labels, sampleRate: manifest.sampleRate, clipMs: manifest.clipMs, clips, sourceOf };
+  return {
+    dir,
+    display,
+    labels: listing.labels,
+    sampleRate: manifest.sampleRate,
+    clipMs: manifest.clipMs,
+    clips,
+    sourceOf,
+  };
 }
 
 /**

@@ -66,7 +66,12 @@ export interface WordAudio {
   readonly coreEnd: number;
 }
 
-export async function wordAudio(w: Word, reader: RecordingReader, sampleRate: number, speed: number): Promise<WordAudio> {
+export async function wordAudio(
+  w: Word,
+  reader: RecordingReader,
+  sampleRate: number,
+  speed: number,
+): Promise<WordAudio> {
   const x = (await reader.read(w.path)).subarray(w.cut.start, w.cut.end);
   const samples = speed === 1 ? Float32Array.from(x) : changeSpeed(x, sampleRate, speed);
   const at = (i: number): number => Math.min(samples.length, speed === 1 ? i : speedPosition(i, sampleRate, speed));

@@ -20,8 +20,10 @@ import { FIRMWARE_DIR } from './firmware-paths';
 export function adFirmwareSources(srcDir: string): string[] {
   return [
     path.join(FIRMWARE_DIR, 'harness', 'tops_ad_patch_main.c'),
-    path.join(srcDir, 'tops_frontend.c'), path.join(srcDir, 'tops_frontend_mfcc.c'),
-    path.join(FIRMWARE_DIR, 'frontend', 'tops_logmel_q15.c'), path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c'),
+    path.join(srcDir, 'tops_frontend.c'),
+    path.join(srcDir, 'tops_frontend_mfcc.c'),
+    path.join(FIRMWARE_DIR, 'frontend', 'tops_logmel_q15.c'),
+    path.join(FIRMWARE_DIR, 'frontend', 'tops_mfcc_q15.c'),
   ];
 }
 
@@ -46,9 +48,18 @@ export function adFrontEnd(model: IntModel): LogmelPatchQ15 | undefined {
   return fe ? new LogmelPatchQ15(fe.params, fe.bandStats) : undefined;
 }
 
-export function prepareAdVectors(model: IntModel, test: FeatureTensor, datasetDir: string, picks: readonly number[], onProgress?: (done: number, total: number) => void): AdVectors {
+export function prepareAdVectors(
+  model: IntModel,
+  test: FeatureTensor,
+  datasetDir: string,
+  picks: readonly number[],
+  onProgress?: (done: number, total: number) => void,
+): AdVectors {
   const fe = adFrontEnd(model);
-  if (!fe) throw new StageInputError('deploy: the model has no fixed-point log-mel front end (features type: logmel, implementation: fixed)');
+  if (!fe)
+    throw new StageInputError(
+      'deploy: the model has no fixed-point log-mel front end (features type: logmel, implementation: fixed)',
+    );
   const p = fe.params;
   const inBytes = tensorBytes(tensorByName(model, model.input));
   const outBytes = tensorBytes(tensorByName(model, model.output));
@@ -69,13 +80,19 @@ export function prepareAdVectors(model: IntModel, test: FeatureTensor, datasetDi
       clips.set(clip, samples);
     }
     const start = fe.patchStart(row - firstRow.get(clip)!);
-    if (start + fe.patchSamples > samples.length) throw new StageInputError(`${clip}: patch ${row - firstRow.get(clip)!} needs samples up to ${start + fe.patchSamples}, the clip has ${samples.length}: the dataset and the features do not belong together`);
+    if (start + fe.patchSamples > samples.length)
+      throw new StageInputError(
+        `${clip}: patch ${row - firstRow.get(clip)!} needs samples up to ${start + fe.patchSamples}, the clip has ${samples.length}: the dataset and the features do not belong together`,
+      );
     const span = samples.subarray(start, start + fe.patchSamples);
     pcm.set(span, i * fe.patchSamples);
     const codes = fe.compute(span);
     const stored = frontEndCodes(model, test.data.subarray(row * inBytes, (row + 1) * inBytes));
     const at = codes.findIndex((v, k) => v !== stored[k]);
-    if (at >= 0) throw new StageInputError(`${clip}: the log-mel front end gives ${codes[at]} at value ${at} of patch ${row - firstRow.get(clip)!}, the features stage stored ${stored[at]}: the dataset and the features do not belong together`);
+    if (at >= 0)
+      throw new StageInputError(
+        `${clip}: the log-mel front end gives ${codes[at]} at value ${at} of patch ${row - firstRow.get(clip)!}, the features stage stored ${stored[at]}: the dataset and the features do not belong together`,
+      );
     const q = quantizeModelInput(model, codes);
     inputs.set(q, i * inBytes);
     expected.set(runIntModel(model, q).get(model.output)!, i * outBytes);
@@ -83,7 +100,10 @@ export function prepareAdVectors(model: IntModel, test: FeatureTensor, datasetDi
   });
   const [rows, cols] = p.patchShape;
   return {
-    inputs, expected, pcm, patchSamples: fe.patchSamples,
+    inputs,
+    expected,
+    pcm,
+    patchSamples: fe.patchSamples,
     framesPerVector: p.patchFrames,
     framesPerPatchHop: p.patchHop,
     patchHopMs: (1000 * p.patchHop * p.hopSamples) / p.sampleRate,

@@ -59,10 +59,16 @@ export function resolveBoard(name: string): BoardTarget {
   const ext = QEMU_EXTERNAL_RAM[board.qemuMachine];
   const extBytes = (board.externalMemory ?? []).reduce((s, m) => s + m.bytes, 0);
   if (extBytes > 0 && (ext === undefined || extBytes > ext.bytes)) {
-    throw new Error(`board ${name}: ${extBytes} B of external memory exceed what QEMU ${board.qemuMachine} maps besides its SRAM`);
+    throw new Error(
+      `board ${name}: ${extBytes} B of external memory exceed what QEMU ${board.qemuMachine} maps besides its SRAM`,
+    );
   }
   return {
-    board, cpuFlags: CPU_FLAGS[board.core], qemuMachine: board.qemuMachine, flashOrigin: FLASH_ORIGIN, ramOrigin: RAM_ORIGIN,
+    board,
+    cpuFlags: CPU_FLAGS[board.core],
+    qemuMachine: board.qemuMachine,
+    flashOrigin: FLASH_ORIGIN,
+    ramOrigin: RAM_ORIGIN,
     ...(extBytes > 0 && ext ? { externalOrigin: ext.origin } : {}),
   };
 }

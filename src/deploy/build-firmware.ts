@@ -75,16 +75,25 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
   const args = [
     ...target.cpuFlags,
     `-${options.optimize ?? 'O2'}`,
-    '-std=c99', ...WARNINGS,
+    '-std=c99',
+    ...WARNINGS,
     ...(options.debugInfo ? ['-g'] : []),
     // Per-function sections + --gc-sections: unused kernels cost no flash, as on a real build.
-    '-ffunction-sections', '-fdata-sections',
+    '-ffunction-sections',
+    '-fdata-sections',
     ...(options.defines ?? []).map((d) => `-D${d}`),
-    `-I${FIRMWARE_INCLUDE_DIR}`, ...(options.includeDirs ?? []).map((d) => `-I${d}`),
-    '--specs=rdimon.specs', '-nostartfiles', `-T${linkerScriptPath}`,
-    '-Wl,--gc-sections', ...(options.linkFlags ?? []),
-    STARTUP_SOURCE, ...options.sources, ...(options.objects ?? []),
-    '-o', elfPath,
+    `-I${FIRMWARE_INCLUDE_DIR}`,
+    ...(options.includeDirs ?? []).map((d) => `-I${d}`),
+    '--specs=rdimon.specs',
+    '-nostartfiles',
+    `-T${linkerScriptPath}`,
+    '-Wl,--gc-sections',
+    ...(options.linkFlags ?? []),
+    STARTUP_SOURCE,
+    ...options.sources,
+    ...(options.objects ?? []),
+    '-o',
+    elfPath,
   ];
   const cc = await execTool('arm-none-eabi-gcc', args);
   if (cc.code !== 0) {
@@ -92,13 +101,23 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
     const overflows = parseRegionOverflows(output);
     const flash = overflows.find((o) => o.region === 'FLASH');
     if (flash !== undefined) {
-      throw new FirmwareDoesNotFitError(target.board.name, 'flash', target.board.flashBytes + flash.bytes, target.board.flashBytes);
+      throw new FirmwareDoesNotFitError(
+        target.board.name,
+        'flash',
+        target.board.flashBytes + flash.bytes,
+        target.board.flashBytes,
+      );
     }
     const ram = overflows.find((o) => o.region === 'RAM');
     if (ram !== undefined) {
       const kb = (n: number): string => `${Math.round(n / 1024)} KB`;
-      throw new FirmwareDoesNotFitError(target.board.name, 'SRAM', target.board.sramBytes + ram.bytes, target.board.sramBytes,
-        ` (data + bss + ${kb(reservation.heapBytes)} heap + ${kb(reservation.stackBytes)} stack reservation)`);
+      throw new FirmwareDoesNotFitError(
+        target.board.name,
+        'SRAM',
+        target.board.sramBytes + ram.bytes,
+        target.board.sramBytes,
+        ` (data + bss + ${kb(reservation.heapBytes)} heap + ${kb(reservation.stackBytes)} stack reservation)`,
+      );
     }
     throw new FirmwareBuildError(target.board.name, output);
   }

@@ -50,7 +50,12 @@ export interface LatencyEstimate {
 export function estimateLatency(board: string, counts: ExecutionCounts): LatencyEstimate {
   const b = resolveBoard(board).board;
   const m = CPI_MODELS[b.core];
-  const cycles = Math.round(counts.instructions * m.perInstruction + counts.memReads * m.perRead + counts.memWrites * m.perWrite + counts.blocks * m.perBlock);
+  const cycles = Math.round(
+    counts.instructions * m.perInstruction +
+      counts.memReads * m.perRead +
+      counts.memWrites * m.perWrite +
+      counts.blocks * m.perBlock,
+  );
   return {
     cycles,
     ms: (cycles / b.clockHz) * 1000,

@@ -15,14 +15,19 @@ export class FirmwareDoesNotFitError extends TinyopsError {
     readonly availableBytes: number,
     detail = '',
   ) {
-    super(`model needs ${Math.ceil(neededBytes / 1024)} KB ${memory}${detail}, ${board} has ${Math.ceil(availableBytes / 1024)} KB`);
+    super(
+      `model needs ${Math.ceil(neededBytes / 1024)} KB ${memory}${detail}, ${board} has ${Math.ceil(availableBytes / 1024)} KB`,
+    );
   }
 }
 
 /** A board name that is not in src/boards/registry.ts. */
 export class UnknownBoardError extends TinyopsError {
   override readonly name = 'UnknownBoardError';
-  constructor(readonly board: string, known: readonly string[]) {
+  constructor(
+    readonly board: string,
+    known: readonly string[],
+  ) {
     super(`unknown board "${board}": expected one of ${known.join(', ')}`);
   }
 }
@@ -30,7 +35,10 @@ export class UnknownBoardError extends TinyopsError {
 /** The C sources did not compile or link for a reason other than size; carries the compiler's output. */
 export class FirmwareBuildError extends TinyopsError {
   override readonly name = 'FirmwareBuildError';
-  constructor(readonly board: string, readonly compilerOutput: string) {
+  constructor(
+    readonly board: string,
+    readonly compilerOutput: string,
+  ) {
     super(`firmware for ${board} did not build:\n${compilerOutput.trim()}`);
   }
 }
@@ -42,7 +50,10 @@ export class FirmwareBuildError extends TinyopsError {
  */
 export class FirmwareTimeoutError extends EnvironmentError {
   override readonly name = 'FirmwareTimeoutError';
-  constructor(readonly elfPath: string, readonly timeoutMs: number) {
+  constructor(
+    readonly elfPath: string,
+    readonly timeoutMs: number,
+  ) {
     super(`firmware ${elfPath} did not exit within ${timeoutMs} ms in QEMU`);
   }
 }
@@ -50,7 +61,12 @@ export class FirmwareTimeoutError extends EnvironmentError {
 /** A marker symbol asked for is not in the ELF's symbol table. */
 export class MarkerNotFoundError extends TinyopsError {
   override readonly name = 'MarkerNotFoundError';
-  constructor(readonly symbol: string, readonly elfPath: string) {
-    super(`marker function "${symbol}" is not in ${elfPath}: expected a non-inlined function of that name (see firmware/include/tops_board.h)`);
+  constructor(
+    readonly symbol: string,
+    readonly elfPath: string,
+  ) {
+    super(
+      `marker function "${symbol}" is not in ${elfPath}: expected a non-inlined function of that name (see firmware/include/tops_board.h)`,
+    );
   }
 }

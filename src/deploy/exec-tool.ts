@@ -45,24 +45,30 @@ export function execTool(cmd: string, args: readonly string[], options: ExecTool
   const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new RangeError(`execTool ${cmd}: timeoutMs must be positive, got ${timeoutMs}`);
   return new Promise((resolve, reject) => {
-    execFile(cmd, [...args], { cwd: options.cwd, timeout: timeoutMs, maxBuffer: 256 << 20, encoding: 'utf8', killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      if (err !== null && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new ToolMissingError(cmd, HINTS[cmd] ?? 'install it'));
-        return;
-      }
-      const e = err as (NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: NodeJS.Signals | null }) | null;
-      const timedOut = e !== null && e.killed === true;
-      if (timedOut && options.onTimeout !== 'report') {
-        reject(new ToolTimeoutError(cmd, timeoutMs, args.slice(0, 3).join(' ')));
-        return;
-      }
-      resolve({
-        code: e === null ? 0 : typeof e.code === 'number' ? e.code : null,
-        signal: e?.signal ?? null,
-        stdout,
-        stderr,
-        timedOut,
-      });
-    });
+    execFile(
+      cmd,
+      [...args],
+      { cwd: options.cwd, timeout: timeoutMs, maxBuffer: 256 << 20, encoding: 'utf8', killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        if (err !== null && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+          reject(new ToolMissingError(cmd, HINTS[cmd] ?? 'install it'));
+          return;
+        }
+        const e = err as
+          (NodeJS.ErrnoException & { code?: unknown; killed?: boolean; signal?: NodeJS.Signals | null }) | null;
+        const timedOut = e !== null && e.killed === true;
+        if (timedOut && options.onTimeout !== 'report') {
+          reject(new ToolTimeoutError(cmd, timeoutMs, args.slice(0, 3).join(' ')));
+          return;
+        }
+        resolve({
+          code: e === null ? 0 : typeof e.code === 'number' ? e.code : null,
+          signal: e?.signal ?? null,
+          stdout,
+          stderr,
+          timedOut,
+        });
+      },
+    );
   });
 }

@@ -36,12 +36,23 @@ export function parseExternalMemoryLine(stdout: string, vectors: number): Measur
   const m = /^extmem transfers (\d+) bytes (\d+) overlapped (\d+) kernels (\d+)$/m.exec(stdout);
   if (!m) throw new TransferCountError('the partitioned firmware printed no "extmem transfers" line');
   const [t, b, o, k] = m.slice(1).map(Number) as [number, number, number, number];
-  return { transfersPerInference: t / vectors, bytesPerInference: b / vectors, overlappedPerInference: o / vectors, kernelCallsPerInference: k / vectors };
+  return {
+    transfersPerInference: t / vectors,
+    bytesPerInference: b / vectors,
+    overlappedPerInference: o / vectors,
+    kernelCallsPerInference: k / vectors,
+  };
 }
 
 /** Throws when the board moved other transfers or bytes than the plan says. */
 export function checkTransfers(planned: PlannedExternalMemory, measured: MeasuredExternalMemory): void {
-  if (measured.transfersPerInference !== planned.transfers || measured.bytesPerInference !== planned.bytesIn + planned.bytesOut || measured.kernelCallsPerInference !== planned.parts) {
-    throw new TransferCountError(`the board ran ${measured.transfersPerInference} transfers (${measured.bytesPerInference} B) and ${measured.kernelCallsPerInference} kernel calls per inference; the partition plan has ${planned.transfers} (${planned.bytesIn + planned.bytesOut} B) and ${planned.parts} parts`);
+  if (
+    measured.transfersPerInference !== planned.transfers ||
+    measured.bytesPerInference !== planned.bytesIn + planned.bytesOut ||
+    measured.kernelCallsPerInference !== planned.parts
+  ) {
+    throw new TransferCountError(
+      `the board ran ${measured.transfersPerInference} transfers (${measured.bytesPerInference} B) and ${measured.kernelCallsPerInference} kernel calls per inference; the partition plan has ${planned.transfers} (${planned.bytesIn + planned.bytesOut} B) and ${planned.parts} parts`,
+    );
   }
 }

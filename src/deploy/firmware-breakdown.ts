@@ -24,12 +24,19 @@ export type FirmwareBreakdown = Readonly<Record<Part, PartSizes>>;
  * Symbols at or above `externalFrom` (the external-memory region, docs/external-memory.md) are in
  * neither flash nor SRAM and are left out.
  */
-export async function firmwareBreakdown(elfPath: string, sources: ReadonlyArray<readonly [string, Part]>, externalFrom?: number): Promise<FirmwareBreakdown> {
+export async function firmwareBreakdown(
+  elfPath: string,
+  sources: ReadonlyArray<readonly [string, Part]>,
+  externalFrom?: number,
+): Promise<FirmwareBreakdown> {
   const r = await execTool('arm-none-eabi-nm', ['-S', '-l', '--defined-only', elfPath]);
   if (r.code !== 0) throw new Error(`arm-none-eabi-nm failed on ${elfPath}: ${r.stderr}`);
   const parts: Record<Part, { flashBytes: number; sramBytes: number }> = {
-    model: { flashBytes: 0, sramBytes: 0 }, kernels: { flashBytes: 0, sramBytes: 0 }, frontEnd: { flashBytes: 0, sramBytes: 0 },
-    harness: { flashBytes: 0, sramBytes: 0 }, libc: { flashBytes: 0, sramBytes: 0 },
+    model: { flashBytes: 0, sramBytes: 0 },
+    kernels: { flashBytes: 0, sramBytes: 0 },
+    frontEnd: { flashBytes: 0, sramBytes: 0 },
+    harness: { flashBytes: 0, sramBytes: 0 },
+    libc: { flashBytes: 0, sramBytes: 0 },
   };
   for (const line of r.stdout.split('\n')) {
     // "addr size type name[\tfile:line]"; symbols without a size (labels, linker symbols) are skipped.

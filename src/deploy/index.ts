@@ -19,7 +19,11 @@ export { firmwareToolVersions } from './tool-versions';
 export type { FirmwareToolVersions } from './tool-versions';
 export { FIRMWARE_DIR, FIRMWARE_INCLUDE_DIR, kernelDir } from './firmware-paths';
 export {
-  FirmwareBuildError, FirmwareDoesNotFitError, FirmwareTimeoutError, MarkerNotFoundError, UnknownBoardError,
+  FirmwareBuildError,
+  FirmwareDoesNotFitError,
+  FirmwareTimeoutError,
+  MarkerNotFoundError,
+  UnknownBoardError,
 } from './errors';
 export { firmwareBreakdown } from './firmware-breakdown';
 export type { FirmwareBreakdown, Part, PartSizes } from './firmware-breakdown';

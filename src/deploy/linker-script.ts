@@ -129,21 +129,31 @@ function externalRegions(target: BoardTarget): { memory: string; sections: strin
   const ramBytes = ram?.bytes ?? 0;
   const memory = [
     ...(ram ? [`    EXTRAM   (rwx) : ORIGIN = ${hex(target.externalOrigin)}, LENGTH = ${ram.bytes}\n`] : []),
-    ...(flash ? [`    EXTFLASH (r)   : ORIGIN = ${hex(target.externalOrigin + ramBytes)}, LENGTH = ${flash.bytes}\n`] : []),
+    ...(flash
+      ? [`    EXTFLASH (r)   : ORIGIN = ${hex(target.externalOrigin + ramBytes)}, LENGTH = ${flash.bytes}\n`]
+      : []),
   ].join('');
   const sections = `
-    /* External memory (partitioned models): SDRAM for the activation arena, QSPI flash for weights. */${ram ? `
+    /* External memory (partitioned models): SDRAM for the activation arena, QSPI flash for weights. */${
+      ram
+        ? `
     .tops_extram (NOLOAD) :
     {
         . = ALIGN(4);
         *(.tops_extram*)
-    } > EXTRAM` : ''}${flash ? `
+    } > EXTRAM`
+        : ''
+    }${
+      flash
+        ? `
 
     .tops_extflash :
     {
         . = ALIGN(4);
         *(.tops_extflash*)
-    } > EXTFLASH` : ''}
+    } > EXTFLASH`
+        : ''
+    }
 `;
   return { memory, sections };
 }

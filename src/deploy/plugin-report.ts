@@ -32,7 +32,15 @@ export function parsePluginReport(text: string): PluginReport {
     const parts = line.trim().split(/\s+/);
     if (parts[0] === 'mark' && parts.length === 6) {
       const [, marker, instructions, memReads, memWrites, blocks] = parts.map(Number) as number[];
-      snapshots.push({ marker: marker as number, counts: { instructions: instructions as number, memReads: memReads as number, memWrites: memWrites as number, blocks: blocks as number } });
+      snapshots.push({
+        marker: marker as number,
+        counts: {
+          instructions: instructions as number,
+          memReads: memReads as number,
+          memWrites: memWrites as number,
+          blocks: blocks as number,
+        },
+      });
     } else if (parts.length === 2 && /^\d+$/.test(parts[1] as string)) {
       totals.set(parts[0] as string, Number(parts[1]));
     }
@@ -42,10 +50,18 @@ export function parsePluginReport(text: string): PluginReport {
     if (v === undefined) throw new Error(`QEMU plugin report has no "${k}" line:\n${text}`);
     return v;
   };
-  return { total: { instructions: get('insns'), memReads: get('reads'), memWrites: get('writes'), blocks: get('tbs') }, snapshots };
+  return {
+    total: { instructions: get('insns'), memReads: get('reads'), memWrites: get('writes'), blocks: get('tbs') },
+    snapshots,
+  };
 }
 
 /** Counts between two snapshots (b after a). */
 export function countsBetween(a: ExecutionCounts, b: ExecutionCounts): ExecutionCounts {
-  return { instructions: b.instructions - a.instructions, memReads: b.memReads - a.memReads, memWrites: b.memWrites - a.memWrites, blocks: b.blocks - a.blocks };
+  return {
+    instructions: b.instructions - a.instructions,
+    memReads: b.memReads - a.memReads,
+    memWrites: b.memWrites - a.memWrites,
+    blocks: b.blocks - a.blocks,
+  };
 }

@@ -74,13 +74,30 @@ export async function runOnQemu(options: RunOnQemuOptions): Promise<QemuRun> {
   for (const p of [plugin, reportPath]) {
     if (p.includes(',')) throw new Error(`QEMU cannot take a plugin path containing ',': ${p}`);
   }
-  const pluginArg = [`${plugin}`, `out=${reportPath}`, ...(addresses.length > 0 ? [`marks=${addresses.map((a) => a.toString(16)).join(':')}`] : [])].join(',');
-  const r = await execTool('qemu-system-arm', [
-    '-M', target.qemuMachine, '-nographic', '-monitor', 'none', '-serial', 'none',
-    '-semihosting-config', 'enable=on,target=native',
-    '-plugin', pluginArg,
-    '-kernel', path.resolve(options.elfPath),
-  ], { cwd: options.workDir, timeoutMs: options.timeoutMs, onTimeout: 'report' });
+  const pluginArg = [
+    `${plugin}`,
+    `out=${reportPath}`,
+    ...(addresses.length > 0 ? [`marks=${addresses.map((a) => a.toString(16)).join(':')}`] : []),
+  ].join(',');
+  const r = await execTool(
+    'qemu-system-arm',
+    [
+      '-M',
+      target.qemuMachine,
+      '-nographic',
+      '-monitor',
+      'none',
+      '-serial',
+      'none',
+      '-semihosting-config',
+      'enable=on,target=native',
+      '-plugin',
+      pluginArg,
+      '-kernel',
+      path.resolve(options.elfPath),
+    ],
+    { cwd: options.workDir, timeoutMs: options.timeoutMs, onTimeout: 'report' },
+  );
   try {
     if (r.timedOut) throw new FirmwareTimeoutError(options.elfPath, options.timeoutMs);
     if (r.code === null) throw new Error(`qemu-system-arm died (${r.signal ?? 'unknown signal'}):\n${r.stderr}`);

@@ -24,5 +24,11 @@ export function sramUsage(build: FirmwareBuild, run: QemuRun): SramUsage {
   }
   const heap = run.heapUsedBytes ?? 0;
   const measured = build.staticSramBytes + run.stackHighWaterBytes;
-  return { staticBytes: build.staticSramBytes, stackHighWaterBytes: run.stackHighWaterBytes, heapUsedBytes: heap, measuredBytes: measured, measuredWithHeapBytes: measured + heap };
+  return {
+    staticBytes: build.staticSramBytes,
+    stackHighWaterBytes: run.stackHighWaterBytes,
+    heapUsedBytes: heap,
+    measuredBytes: measured,
+    measuredWithHeapBytes: measured + heap,
+  };
 }

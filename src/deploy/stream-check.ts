@@ -99,7 +99,10 @@ function median(xs: number[]): number {
 /** The counts whose instruction count is the median (reads/writes/blocks go with it). */
 function medianCounts(xs: ExecutionCounts[]): ExecutionCounts {
   const mid = median(xs.map((x) => x.instructions));
-  return xs.reduce((best, c) => (Math.abs(c.instructions - mid) < Math.abs(best.instructions - mid) ? c : best), xs[0]!);
+  return xs.reduce(
+    (best, c) => (Math.abs(c.instructions - mid) < Math.abs(best.instructions - mid) ? c : best),
+    xs[0]!,
+  );
 }
 
 /**
@@ -107,7 +110,13 @@ function medianCounts(xs: ExecutionCounts[]): ExecutionCounts {
  * detector. Yields to the event loop between inferences, so a QEMU run started before it
  * proceeds meanwhile.
  */
-export async function hostStreamEvents(model: IntModel, params: MfccParams, pcm: Int16Array, detector: StreamDetectorConfig, every: number): Promise<StreamEvent[]> {
+export async function hostStreamEvents(
+  model: IntModel,
+  params: MfccParams,
+  pcm: Int16Array,
+  detector: StreamDetectorConfig,
+  every: number,
+): Promise<StreamEvent[]> {
   const whole = pcm.subarray(0, Math.floor(pcm.length / params.strideSamples) * params.strideSamples);
   const codes = new MfccQ15(params).compute(whole);
   const c = params.coefficients;
@@ -122,7 +131,10 @@ export async function hostStreamEvents(model: IntModel, params: MfccParams, pcm:
   }
   const flat = new Int8Array(outputs.length * detector.numClasses);
   outputs.forEach((o, i) => flat.set(o, i * detector.numClasses));
-  return detectOnInt8Posteriors(flat, detector).map((d: FrameDetection) => ({ frame: newest[d.frame]!, classIndex: d.classIndex }));
+  return detectOnInt8Posteriors(flat, detector).map((d: FrameDetection) => ({
+    frame: newest[d.frame]!,
+    classIndex: d.classIndex,
+  }));
 }
 
 /** The device's detections from the harness's stdout ("event <frame> <class>" lines). */
@@ -139,10 +151,16 @@ export function frameTimeSec(params: MfccParams, frame: number): number {
  * undefined when the two lists are equal; else a sentence naming the first differing event,
  * e.g. `event 3: host "yes" at 4.180 s (frame 207), device "no" at 4.180 s (frame 207)`.
  */
-export function firstEventDifference(host: readonly StreamEvent[], device: readonly StreamEvent[], labels: readonly string[], params: MfccParams): string | undefined {
-  const say = (e: StreamEvent | undefined): string => e === undefined
-    ? 'nothing'
-    : `"${labels[e.classIndex] ?? `class ${e.classIndex}`}" at ${frameTimeSec(params, e.frame).toFixed(3)} s (frame ${e.frame})`;
+export function firstEventDifference(
+  host: readonly StreamEvent[],
+  device: readonly StreamEvent[],
+  labels: readonly string[],
+  params: MfccParams,
+): string | undefined {
+  const say = (e: StreamEvent | undefined): string =>
+    e === undefined
+      ? 'nothing'
+      : `"${labels[e.classIndex] ?? `class ${e.classIndex}`}" at ${frameTimeSec(params, e.frame).toFixed(3)} s (frame ${e.frame})`;
   const n = Math.max(host.length, device.length);
   for (let i = 0; i < n; i++) {
     const h = host[i];
@@ -174,7 +192,9 @@ export function streamConfigHeader(params: MfccParams, detector: StreamDetectorC
 export async function runStreamCheck(o: StreamCheckOptions): Promise<StreamCheckResult> {
   const { params } = o;
   if (params.windowSamples % params.strideSamples !== 0) {
-    throw new StreamMismatchError(`the streaming front end needs a window that is a whole number of hops (window ${params.windowSamples}, hop ${params.strideSamples} samples)`);
+    throw new StreamMismatchError(
+      `the streaming front end needs a window that is a whole number of hops (window ${params.windowSamples}, hop ${params.strideSamples} samples)`,
+    );
   }
   const configDir = path.join(o.workDir, 'config');
   fs.mkdirSync(configDir, { recursive: true });
@@ -182,7 +202,11 @@ export async function runStreamCheck(o: StreamCheckOptions): Promise<StreamCheck
   o.progress?.('arm-none-eabi-gcc: streaming firmware');
   const build = await buildFirmware({
     board: o.board,
-    sources: [...o.modelSources, path.join(FIRMWARE_DIR, 'stream', 'tops_stream.c'), path.join(FIRMWARE_DIR, 'stream', 'tops_stream_main.c')],
+    sources: [
+      ...o.modelSources,
+      path.join(FIRMWARE_DIR, 'stream', 'tops_stream.c'),
+      path.join(FIRMWARE_DIR, 'stream', 'tops_stream_main.c'),
+    ],
     includeDirs: [...o.includeDirs, configDir],
     outDir: path.join(o.workDir, 'build'),
     optimize: o.optimize,
@@ -202,24 +226,36 @@ export async function runStreamCheck(o: StreamCheckOptions): Promise<StreamCheck
     const hops = Math.floor(s.pcm.length / params.strideSamples);
     const pcm = s.pcm.subarray(0, hops * params.strideSamples);
     fs.writeFileSync(path.join(runDir, 'stream.bin'), Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-    o.progress?.(`stream ${si + 1}/${o.streams.length} (${s.id}): ${hops} hops on the board (QEMU) and the host integer reference`);
+    o.progress?.(
+      `stream ${si + 1}/${o.streams.length} (${s.id}): ${hops} hops on the board (QEMU) and the host integer reference`,
+    );
     // QEMU is a child process: the host reference (the slower half for a big model) runs meanwhile.
     const running = runOnQemu({ board: o.board, elfPath: build.elfPath, workDir: runDir, timeoutMs: o.timeoutMs });
-    const [hostResult, qemuResult] = await Promise.allSettled([hostStreamEvents(o.model, params, s.pcm, o.detector, o.every), running]);
+    const [hostResult, qemuResult] = await Promise.allSettled([
+      hostStreamEvents(o.model, params, s.pcm, o.detector, o.every),
+      running,
+    ]);
     if (hostResult.status === 'rejected') throw hostResult.reason;
     if (qemuResult.status === 'rejected') throw qemuResult.reason;
     const host = hostResult.value;
     const qemu = qemuResult.value;
     if (qemu.exitCode !== 0 || !/^ok$/m.test(qemu.stdout)) {
-      throw new StreamMismatchError(`streaming firmware on ${o.board} exited ${qemu.exitCode} on ${s.id}: ${qemu.stdout.trim().split('\n').pop() ?? ''} ${qemu.stderr.trim()}`.trim());
+      throw new StreamMismatchError(
+        `streaming firmware on ${o.board} exited ${qemu.exitCode} on ${s.id}: ${qemu.stdout.trim().split('\n').pop() ?? ''} ${qemu.stderr.trim()}`.trim(),
+      );
     }
     const device = parseDeviceEvents(qemu.stdout);
     const diff = firstEventDifference(host, device, o.model.labels, params);
     if (diff !== undefined) {
-      throw new StreamMismatchError(`streaming detections on ${o.board} differ from the host detector on ${s.id} (${host.length} host, ${device.length} device events): first difference at ${diff}`);
+      throw new StreamMismatchError(
+        `streaming detections on ${o.board} differ from the host detector on ${s.id} (${host.length} host, ${device.length} device events): first difference at ${diff}`,
+      );
     }
     const hits = qemu.markerHits.map((h) => h.counts);
-    if (hits.length !== 3 * hops) throw new StreamMismatchError(`expected ${3 * hops} marker hits from the streaming firmware on ${s.id}, got ${hits.length}`);
+    if (hits.length !== 3 * hops)
+      throw new StreamMismatchError(
+        `expected ${3 * hops} marker hits from the streaming firmware on ${s.id}, got ${hits.length}`,
+      );
     let count = 0;
     for (let h = 0; h < hops; h++) {
       const f = h - lead;
@@ -231,24 +267,38 @@ export async function runStreamCheck(o: StreamCheckOptions): Promise<StreamCheck
     }
     stack = Math.max(stack, qemu.stackHighWaterBytes ?? 0);
     reports.push({
-      id: s.id, durationSec: s.pcm.length / params.sampleRate, hops, inferences: count,
-      events: host.map((e) => ({ label: o.model.labels[e.classIndex]!, timeSec: Number(frameTimeSec(params, e.frame).toFixed(3)), frame: e.frame })),
+      id: s.id,
+      durationSec: s.pcm.length / params.sampleRate,
+      hops,
+      inferences: count,
+      events: host.map((e) => ({
+        label: o.model.labels[e.classIndex]!,
+        timeSec: Number(frameTimeSec(params, e.frame).toFixed(3)),
+        frame: e.frame,
+      })),
     });
   }
   if (feHops.length === 0 || inferences.length === 0) {
-    throw new StreamMismatchError(`the streams are too short for one inference (${params.frames} frames = ${(params.clipSamples / params.sampleRate).toFixed(2)} s)`);
+    throw new StreamMismatchError(
+      `the streams are too short for one inference (${params.frames} frames = ${(params.clipSamples / params.sampleRate).toFixed(2)} s)`,
+    );
   }
   const fe = medianCounts(feHops);
   const inf = medianCounts(inferences);
   const feMs = estimateLatency(o.board, fe).ms;
   const infMs = estimateLatency(o.board, inf).ms;
   return {
-    streams: reports, every: o.every, detector: o.detector, hopMs,
+    streams: reports,
+    every: o.every,
+    detector: o.detector,
+    hopMs,
     frontEndInstructionsPerHop: fe.instructions,
     frontEndMaxInstructionsPerHop: Math.max(...feHops.map((c) => c.instructions)),
     instructionsPerInference: inf.instructions,
-    frontEndCounts: fe, inferenceCounts: inf,
-    frontEndMsPerHop: feMs, inferenceMs: infMs,
+    frontEndCounts: fe,
+    inferenceCounts: inf,
+    frontEndMsPerHop: feMs,
+    inferenceMs: infMs,
     dutyCycle: (feMs + infMs / o.every) / hopMs,
     peakHopLoad: (feMs + infMs) / hopMs,
     flashBytes: build.flashBytes,

@@ -18,12 +18,31 @@ import { DEFAULT_NON_KEYWORD_LABELS, eventEvalOptionsSchema, refractoryFrames } 
 
 /** `stream:` under deploy's `with:` (docs/stages/deploy.md "Streaming check"). */
 export const streamCheckConfigSchema = z.strictObject({
-  count: z.number().int().min(1).max(100).default(1).meta({ description: 'Scored streams (from the dataset stage\'s `streams`, in index order) fed whole through the streaming firmware in QEMU.' }),
-  every: z.number().int().min(1).max(100).default(1).meta({ description: 'Hops (front-end frames, 20 ms for KWS) between two inferences; 1 = every hop, the stride of the host evaluate.' }),
-  threshold: z.number().gt(0).max(1).default(0.5).meta({ description: 'Detection threshold θ on the smoothed posterior (rounded to θ·65536 on both sides).' }),
-  smoothingFrames: eventEvalOptionsSchema.shape.smoothingFrames.meta({ description: 'Causal moving-average window in hops, as the host evaluate\'s events.smoothingFrames; with every = k it spans ⌈frames / k⌉ posteriors.' }),
-  refractoryMs: eventEvalOptionsSchema.shape.refractoryMs.meta({ description: 'After a detection no keyword fires for this long (as events.refractoryMs).' }),
-  nonKeywordLabels: z.array(z.string().min(1)).default(() => [...DEFAULT_NON_KEYWORD_LABELS]).meta({ description: 'Labels that never fire (every other label is a keyword).' }),
+  count: z.number().int().min(1).max(100).default(1).meta({
+    description:
+      "Scored streams (from the dataset stage's `streams`, in index order) fed whole through the streaming firmware in QEMU.",
+  }),
+  every: z.number().int().min(1).max(100).default(1).meta({
+    description:
+      'Hops (front-end frames, 20 ms for KWS) between two inferences; 1 = every hop, the stride of the host evaluate.',
+  }),
+  threshold: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.5)
+    .meta({ description: 'Detection threshold θ on the smoothed posterior (rounded to θ·65536 on both sides).' }),
+  smoothingFrames: eventEvalOptionsSchema.shape.smoothingFrames.meta({
+    description:
+      "Causal moving-average window in hops, as the host evaluate's events.smoothingFrames; with every = k it spans ⌈frames / k⌉ posteriors.",
+  }),
+  refractoryMs: eventEvalOptionsSchema.shape.refractoryMs.meta({
+    description: 'After a detection no keyword fires for this long (as events.refractoryMs).',
+  }),
+  nonKeywordLabels: z
+    .array(z.string().min(1))
+    .default(() => [...DEFAULT_NON_KEYWORD_LABELS])
+    .meta({ description: 'Labels that never fire (every other label is a keyword).' }),
 });
 export type StreamCheckConfig = z.output<typeof streamCheckConfigSchema>;
 
@@ -41,10 +60,17 @@ export interface StreamDetectorConfig {
 }
 
 /** The detector for inferences every `every` hops of `hopMs` (where = the config's path, for errors). */
-export function streamDetectorConfig(config: StreamCheckConfig, labels: readonly string[], hopMs: number, where: string): StreamDetectorConfig {
+export function streamDetectorConfig(
+  config: StreamCheckConfig,
+  labels: readonly string[],
+  hopMs: number,
+  where: string,
+): StreamDetectorConfig {
   const keywordClasses = labels.flatMap((l, i) => (config.nonKeywordLabels.includes(l) ? [] : [i]));
   if (keywordClasses.length === 0) {
-    throw new StageInputError(`${where}.nonKeywordLabels: every label of the model (${labels.join(', ')}) is excluded; nothing could fire`);
+    throw new StageInputError(
+      `${where}.nonKeywordLabels: every label of the model (${labels.join(', ')}) is excluded; nothing could fire`,
+    );
   }
   return {
     numClasses: labels.length,
@@ -61,7 +87,8 @@ export function streamDetectorConfig(config: StreamCheckConfig, labels: readonly
  */
 export function detectOnInt8Posteriors(outputs: Int8Array, config: StreamDetectorConfig): FrameDetection[] {
   const { numClasses: nc, smoothing: w, thresholdQ16 } = config;
-  if (outputs.length % nc !== 0) throw new RangeError(`${outputs.length} posterior values are not whole rows of ${nc} classes`);
+  if (outputs.length % nc !== 0)
+    throw new RangeError(`${outputs.length} posterior values are not whole rows of ${nc} classes`);
   const count = outputs.length / nc;
   const scores = new Float64Array(outputs.length); // integers < 2^25: exact in float64
   for (let t = 0; t < count; t++) {
@@ -73,7 +100,12 @@ export function detectOnInt8Posteriors(outputs: Int8Array, config: StreamDetecto
       scores[t * nc + c] = 256 * sum - thresholdQ16 * n;
     }
   }
-  return detectKeywords(scores, { numClasses: nc, keywordClasses: config.keywordClasses, threshold: 0, refractoryFrames: config.refractory });
+  return detectKeywords(scores, {
+    numClasses: nc,
+    keywordClasses: config.keywordClasses,
+    threshold: 0,
+    refractoryFrames: config.refractory,
+  });
 }
 
 /** C initializer of the keyword mask, e.g. `{0, 0, 1, 1}`. */

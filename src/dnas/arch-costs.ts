@@ -49,7 +49,11 @@ const align4 = (n: number) => Math.ceil(n / 4) * 4;
  * The tensors and ops `quantize` + `codegen` produce for this DS-CNN with dsp kernels, as the
  * planner sees them (scratch: kernel-variants.ts; in-place candidates: model-c.ts).
  */
-export function dsCnnPlanOps(arch: DsCnnArchitecture, inputShape: Pair, numClasses: number): { tensors: PlanTensor[]; ops: PlanOp[]; input: string; output: string } {
+export function dsCnnPlanOps(
+  arch: DsCnnArchitecture,
+  inputShape: Pair,
+  numClasses: number,
+): { tensors: PlanTensor[]; ops: PlanOp[]; input: string; output: string } {
   const plan = planDsCnn(arch, inputShape, numClasses);
   const tensors: PlanTensor[] = [{ name: 'features', bytes: inputShape[0] * inputShape[1] }];
   const ops: PlanOp[] = [];
@@ -68,17 +72,27 @@ export function dsCnnPlanOps(arch: DsCnnArchitecture, inputShape: Pair, numClass
     const slab = Math.ceil(ho / 5);
     const stride1 = b.stride[0] === 1 && b.stride[1] === 1;
     ops.push({
-      name: dw, inputs: [prev], output: dw, scratchBytes: Math.floor(cin / 4) * 9 * 8,
+      name: dw,
+      inputs: [prev],
+      output: dw,
+      scratchBytes: Math.floor(cin / 4) * 9 * 8,
       ...(stride1 ? { inPlace: { shift: samePadTop(h, 3, 1) * wo * cin, tempBytes: align4(wo * cin * slab) } } : {}),
     });
     ops.push({
-      name: pw, inputs: [dw], output: pw, scratchBytes: 4 * cin,
+      name: pw,
+      inputs: [dw],
+      output: pw,
+      scratchBytes: 4 * cin,
       ...(c <= cin ? { inPlace: { shift: 0, tempBytes: align4(wo * c * slab) } } : {}),
     });
     prev = pw;
     h = ho;
   });
-  tensors.push({ name: 'pool', bytes: plan.features }, { name: 'dense', bytes: numClasses }, { name: 'softmax', bytes: numClasses });
+  tensors.push(
+    { name: 'pool', bytes: plan.features },
+    { name: 'dense', bytes: numClasses },
+    { name: 'softmax', bytes: numClasses },
+  );
   ops.push({ name: 'pool', inputs: [prev], output: 'pool', scratchBytes: 0 });
   ops.push({ name: 'dense', inputs: ['pool'], output: 'dense', scratchBytes: 2 * plan.features });
   ops.push({ name: 'softmax', inputs: ['dense'], output: 'softmax', scratchBytes: 0 });
@@ -89,10 +103,23 @@ export function architectureCosts(tf: Tf, arch: DsCnnArchitecture, env: ArchCost
   const space = singletonSpace(arch);
   const m = tf.tidy(() => {
     const one = tf.tensor1d([1]);
-    const c = expectedCosts(tf, { ...env, space }, { firstConv: one, blocks: space.blocks.map(() => ({ width: one })) });
-    return [c.flashBytes, c.arenaBytes, c.instructions, c.latencyMs, c.macs, c.params].map((t) => t.dataSync()[0] as number);
+    const c = expectedCosts(
+      tf,
+      { ...env, space },
+      { firstConv: one, blocks: space.blocks.map(() => ({ width: one })) },
+    );
+    return [c.flashBytes, c.arenaBytes, c.instructions, c.latencyMs, c.macs, c.params].map(
+      (t) => t.dataSync()[0] as number,
+    );
   });
-  const [flash, modelArena, instructions, latencyMs, macs, params] = m as [number, number, number, number, number, number];
+  const [flash, modelArena, instructions, latencyMs, macs, params] = m as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const p = dsCnnPlanOps(arch, env.inputShape, env.numClasses);
   const arenaBytes = planMemory(p.tensors, p.ops, p.input, p.output).arenaBytes;
   return {

@@ -56,8 +56,8 @@ export function modelArrayBytes(model: IntModel): number {
       const table = opFastRequantTable(model, op);
       const requantBytes = table ? REQUANT_ENTRY_BYTES * table.length : 8 * op.bias.length;
       bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 4 * op.bias.length + requantBytes;
-    }
-    else if (op.kind === 'fully_connected') bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 4 * op.bias.length;
+    } else if (op.kind === 'fully_connected')
+      bytes += Math.ceil((op.weights.length * op.weightBits) / 8) + 4 * op.bias.length;
     else if (op.kind === 'softmax') bytes += 4 * op.expLut.length;
   }
   return bytes;
@@ -65,7 +65,8 @@ export function modelArrayBytes(model: IntModel): number {
 
 /** Work unit of an op for the instruction fit: MACs, or input bytes for ops without MACs. */
 export function opWork(model: IntModel, op: IntOp, macs: number): number {
-  if (op.kind === 'avgpool' || op.kind === 'add' || op.kind === 'softmax') return tensorBytes(tensorByName(model, op.inputs[0]!));
+  if (op.kind === 'avgpool' || op.kind === 'add' || op.kind === 'softmax')
+    return tensorBytes(tensorByName(model, op.inputs[0]!));
   return macs;
 }
 
@@ -85,14 +86,21 @@ export function loadSamples(storeDir: string, runPrefixes: readonly string[] = [
   const seen = new Set<string>();
   for (const f of fs.readdirSync(path.join(storeDir, 'runs')).sort()) {
     if (runPrefixes.length > 0 && !runPrefixes.some((p) => f.startsWith(p))) continue;
-    const run = JSON.parse(fs.readFileSync(path.join(storeDir, 'runs', f), 'utf8')) as { stages: Record<string, { name: string; kind: string; artifacts?: Array<{ name: string; uri: string; sha256: string }> }>; pipeline: { stages: Array<{ name: string; needs: string[] }> } };
+    const run = JSON.parse(fs.readFileSync(path.join(storeDir, 'runs', f), 'utf8')) as {
+      stages: Record<
+        string,
+        { name: string; kind: string; artifacts?: Array<{ name: string; uri: string; sha256: string }> }
+      >;
+      pipeline: { stages: Array<{ name: string; needs: string[] }> };
+    };
     const stages = Object.values(run.stages);
     for (const d of stages.filter((s) => s.kind === 'deploy')) {
       const board = d.artifacts?.find((a) => a.name === 'board');
       const needs = run.pipeline.stages.find((s) => s.name === d.name)?.needs ?? [];
       const q = stages.find((s) => needs.includes(s.name) && s.kind === 'quantize');
       const im = q?.artifacts?.find((a) => a.name === 'int-model');
-      if (board === undefined || im === undefined || seen.has(board.sha256) || !fs.existsSync(objectPath(board.uri))) continue;
+      if (board === undefined || im === undefined || seen.has(board.sha256) || !fs.existsSync(objectPath(board.uri)))
+        continue;
       seen.add(board.sha256);
       samples.push({
         run: f.replace(/\.json$/, ''),
@@ -114,20 +122,28 @@ export function fitConstants(samples: readonly Sample[]) {
       points.set(cls, [...(points.get(cls) ?? []), [opWork(s.model, op, bop.macs), bop.instructions]]);
     }
   }
-  const instructions = Object.fromEntries([...points.entries()].sort().map(([k, p]) => {
-    const { a, b } = fitLine(p);
-    return [k, { perUnit: Number(a.toFixed(4)), perCall: Math.round(b), samples: p.length }];
-  }));
+  const instructions = Object.fromEntries(
+    [...points.entries()].sort().map(([k, p]) => {
+      const { a, b } = fitLine(p);
+      return [k, { perUnit: Number(a.toFixed(4)), perCall: Math.round(b), samples: p.length }];
+    }),
+  );
   const byCore = (f: (s: Sample) => number) => {
     const out: Record<string, number[]> = {};
     for (const s of samples) (out[s.board.core] ??= []).push(f(s));
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.sort((x, y) => x - y)[Math.floor(v.length / 2)]!]));
+    return Object.fromEntries(
+      Object.entries(out).map(([k, v]) => [k, v.sort((x, y) => x - y)[Math.floor(v.length / 2)]!]),
+    );
   };
-  const overhead = fitLine(samples.map((s) => [s.model.ops.length, s.board.breakdown.model.flashBytes - modelArrayBytes(s.model)] as const));
+  const overhead = fitLine(
+    samples.map((s) => [s.model.ops.length, s.board.breakdown.model.flashBytes - modelArrayBytes(s.model)] as const),
+  );
   return {
     runs: samples.map((s) => `${s.run} (${s.board.core}, ${s.model.ops.length} ops)`),
     instructions,
-    cyclesPerInstruction: byCore((s) => Number((s.board.estimatedCycles / s.board.instructionsPerInference).toFixed(4))),
+    cyclesPerInstruction: byCore((s) =>
+      Number((s.board.estimatedCycles / s.board.instructionsPerInference).toFixed(4)),
+    ),
     modelFlash: { perOpBytes: Math.round(overhead.a), baseBytes: Math.round(overhead.b) },
     fixedFlashBytes: byCore((s) => s.board.flashBytes - s.board.breakdown.model.flashBytes),
     fixedSramBytes: byCore((s) => s.board.sramBytes - s.board.arenaBytes),

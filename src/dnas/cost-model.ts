@@ -64,7 +64,6 @@ export interface ExpectedCosts {
   readonly opArenaBytes: TF.Tensor1D;
 }
 
-
 const align4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /** Rows per in-place kernel call (src/codegen/model-c.ts IN_PLACE_SLABS = 5). */
@@ -174,10 +173,23 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
         return [tf.mul(keep, dwLive) as TF.Scalar, tf.mul(keep, pwLive) as TF.Scalar];
       },
     });
-    flash = add(flash, tf.mul(keep, add(tf.mul(cin, 9 + 16) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, tf.mul(cout, 16) as TF.Scalar)) as TF.Scalar);
+    flash = add(
+      flash,
+      tf.mul(
+        keep,
+        add(tf.mul(cin, 9 + 16) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, tf.mul(cout, 16) as TF.Scalar),
+      ) as TF.Scalar,
+    );
     macs = add(macs, tf.mul(keep, add(dwMacs, pwMacs)) as TF.Scalar);
-    params = add(params, tf.mul(keep, add(tf.mul(cin, 10) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, cout)) as TF.Scalar);
-    instructions = add(instructions, instr(strided ? 'depthwise-strided' : 'depthwise', dwMacs, keep), instr('pointwise', pwMacs, keep));
+    params = add(
+      params,
+      tf.mul(keep, add(tf.mul(cin, 10) as TF.Scalar, tf.mul(cin, cout) as TF.Scalar, cout)) as TF.Scalar,
+    );
+    instructions = add(
+      instructions,
+      instr(strided ? 'depthwise-strided' : 'depthwise', dwMacs, keep),
+      instr('pointwise', pwMacs, keep),
+    );
     ops = add(ops, tf.mul(keep, 2) as TF.Scalar);
 
     buffer = add(tf.mul(keep, afterPw) as TF.Scalar, tf.mul(tf.sub(1, keep), buffer) as TF.Scalar);
@@ -193,7 +205,9 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
     const t = terms[i]!;
     g = t.strided ? s(0) : add(t.growth, tf.mul(t.continues, g) as TF.Scalar);
   }
-  const opArena: TF.Scalar[] = [add(s(align4(H * W)), out0, g, s(4 * khkw) /* dsp conv scratch: 4·kh·kw·C_IN (requantization table in flash) */)];
+  const opArena: TF.Scalar[] = [
+    add(s(align4(H * W)), out0, g, s(4 * khkw) /* dsp conv scratch: 4·kh·kw·C_IN (requantization table in flash) */),
+  ];
   terms.forEach((t, i) => opArena.push(...t.live(growthAfter[i]!)));
 
   // Global average pool → dense → softmax.
@@ -204,12 +218,25 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
   flash = add(flash, tf.mul(c, numClasses) as TF.Scalar, s(4 * numClasses + 4 * SOFTMAX_LUT_SIZE));
   macs = add(macs, tf.mul(c, numClasses) as TF.Scalar);
   params = add(params, tf.mul(c, numClasses) as TF.Scalar, s(numClasses));
-  instructions = add(instructions, instr('avgpool', tf.mul(c, h * w) as TF.Scalar), instr('dense', tf.mul(c, numClasses) as TF.Scalar), instr('softmax', s(numClasses)));
+  instructions = add(
+    instructions,
+    instr('avgpool', tf.mul(c, h * w) as TF.Scalar),
+    instr('dense', tf.mul(c, numClasses) as TF.Scalar),
+    instr('softmax', s(numClasses)),
+  );
   ops = add(ops, s(3));
 
   const opArenaBytes = tf.stack(opArena) as TF.Tensor1D;
-  const arenaBytes = (smoothMaxBytes > 0 ? tf.mul(tf.logSumExp(tf.div(opArenaBytes, smoothMaxBytes)), smoothMaxBytes) : tf.max(opArenaBytes)) as TF.Scalar;
-  const flashBytes = add(flash, tf.mul(ops, k.modelFlash.perOpBytes) as TF.Scalar, s(k.modelFlash.baseBytes + k.fixedFlashBytes[env.core]));
+  const arenaBytes = (
+    smoothMaxBytes > 0
+      ? tf.mul(tf.logSumExp(tf.div(opArenaBytes, smoothMaxBytes)), smoothMaxBytes)
+      : tf.max(opArenaBytes)
+  ) as TF.Scalar;
+  const flashBytes = add(
+    flash,
+    tf.mul(ops, k.modelFlash.perOpBytes) as TF.Scalar,
+    s(k.modelFlash.baseBytes + k.fixedFlashBytes[env.core]),
+  );
   const sramBytes = add(arenaBytes, s(k.fixedSramBytes[env.core]));
   const latencyMs = tf.mul(instructions, (k.cyclesPerInstruction[env.core] / env.clockHz) * 1000) as TF.Scalar;
   return { flashBytes, sramBytes, arenaBytes, instructions, latencyMs, macs, params, opArenaBytes };

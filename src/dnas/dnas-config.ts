@@ -5,38 +5,87 @@ import { searchSpaceSchema } from './search-space';
 
 /** `with:` of a `dnas` stage (docs/stages/dnas.md). Every field has a default. */
 export const dnasConfigSchema = z.strictObject({
-  board: z.enum(boardNames as [string, ...string[]]).optional().meta({ description: "Board whose flash, SRAM and clock bound the search; defaults to the pipeline's top-level board." }),
-  searchSpace: searchSpaceSchema.prefault({}).meta({ description: 'DS-CNN backbone to search: first-conv widths, blocks (widths, stride, skippable); widths are multiples of 8.' }),
+  board: z
+    .enum(boardNames as [string, ...string[]])
+    .optional()
+    .meta({
+      description: "Board whose flash, SRAM and clock bound the search; defaults to the pipeline's top-level board.",
+    }),
+  searchSpace: searchSpaceSchema.prefault({}).meta({
+    description:
+      'DS-CNN backbone to search: first-conv widths, blocks (widths, stride, skippable); widths are multiples of 8.',
+  }),
   /** Latency budget per inference (network only, not the MFCC front end); absent = no latency constraint. */
-  latencyMs: z.number().positive().max(100000).optional().meta({ description: 'Latency budget per inference (network only); absent = no latency constraint.' }),
+  latencyMs: z
+    .number()
+    .positive()
+    .max(100000)
+    .optional()
+    .meta({ description: 'Latency budget per inference (network only); absent = no latency constraint.' }),
   /** Fractions of the board's flash and SRAM kept free (budget = size × (1 − headroom)). */
   headroom: z
     .strictObject({ flash: z.number().min(0).lt(1).default(0.1), sram: z.number().min(0).lt(1).default(0.1) })
     .prefault({}),
-  epochs: z.number().int().min(1).max(1000).default(10).meta({ description: 'Search epochs over the training split, warm-up included.' }),
+  epochs: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .meta({ description: 'Search epochs over the training split, warm-up included.' }),
   /** Epochs that train the supernet's weights only (random paths) before the architecture logits move. */
-  warmupEpochs: z.number().int().min(0).max(1000).default(2).meta({ description: 'Epochs that train supernet weights only before the architecture logits move.' }),
+  warmupEpochs: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(2)
+    .meta({ description: 'Epochs that train supernet weights only before the architecture logits move.' }),
   batchSize: z.number().int().min(1).max(65536).default(100),
   learningRate: learningRateSchema.prefault({}),
   optimizer: optimizerSchema.prefault({}),
   /** Adam learning rate of the architecture logits (their own optimizer). */
-  archLearningRate: z.number().positive().max(10).default(0.01).meta({ description: 'Adam learning rate of the architecture logits (own optimizer).' }),
+  archLearningRate: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.01)
+    .meta({ description: 'Adam learning rate of the architecture logits (own optimizer).' }),
   /** `gumbel`: z = softmax((α + Gumbel noise)/τ), seeded; `softmax`: z = softmax(α). */
-  relaxation: z.enum(['gumbel', 'softmax']).default('gumbel').meta({ description: 'z = softmax((α + seeded Gumbel noise)/τ), or softmax(α).' }),
+  relaxation: z
+    .enum(['gumbel', 'softmax'])
+    .default('gumbel')
+    .meta({ description: 'z = softmax((α + seeded Gumbel noise)/τ), or softmax(α).' }),
   /** Gumbel temperature, annealed geometrically from `initial` to `final` over the epochs. */
-  temperature: z.strictObject({ initial: z.number().positive().default(5), final: z.number().positive().default(0.5) }).prefault({}),
+  temperature: z
+    .strictObject({ initial: z.number().positive().default(5), final: z.number().positive().default(0.5) })
+    .prefault({}),
   /**
    * Lagrangian multipliers of the constraints cost/budget − 1 ≤ 0: start value and dual-ascent
    * step per optimizer step (λ ← max(0, λ + η·(cost/budget − 1))).
    */
-  multipliers: z.strictObject({ initial: z.number().min(0).default(1), learningRate: z.number().min(0).default(0.05) }).prefault({}),
+  multipliers: z
+    .strictObject({ initial: z.number().min(0).default(1), learningRate: z.number().min(0).default(0.05) })
+    .prefault({}),
   /** The expected cost is steered to this fraction of each budget, so the argmax lands under it. */
-  target: z.number().gt(0).max(1).default(0.9).meta({ description: 'Expected costs are steered to this fraction of each budget.' }),
+  target: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.9)
+    .meta({ description: 'Expected costs are steered to this fraction of each budget.' }),
   /** Temperature (bytes) of the smooth max over ops in the SRAM model. */
-  smoothMaxBytes: z.number().positive().default(256).meta({ description: 'Temperature (bytes) of the smooth max over ops in the SRAM model.' }),
+  smoothMaxBytes: z
+    .number()
+    .positive()
+    .default(256)
+    .meta({ description: 'Temperature (bytes) of the smooth max over ops in the SRAM model.' }),
   /** Fixed seeds instead of the pipeline-derived ones (init: weights; data: shuffling, dropout, Gumbel noise). */
   seeds: z
-    .strictObject({ init: z.number().int().min(0).max(0xffffffff).optional(), data: z.number().int().min(0).max(0xffffffff).optional() })
+    .strictObject({
+      init: z.number().int().min(0).max(0xffffffff).optional(),
+      data: z.number().int().min(0).max(0xffffffff).optional(),
+    })
     .prefault({}),
 });
 

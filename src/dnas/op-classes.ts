@@ -5,7 +5,8 @@ import type { IntOp } from '../quant/int-model';
  * calibrate-costs.ts): the first (k×k) conv, 1×1 convs, depthwise convs (stride 1 runs in place
  * in row slabs, stride 2 does not), the FC layer, pooling, add and softmax.
  */
-export type OpClass = 'conv' | 'pointwise' | 'depthwise' | 'depthwise-strided' | 'dense' | 'avgpool' | 'add' | 'softmax';
+export type OpClass =
+  'conv' | 'pointwise' | 'depthwise' | 'depthwise-strided' | 'dense' | 'avgpool' | 'add' | 'softmax';
 
 export function opClassOf(op: IntOp): OpClass {
   switch (op.kind) {

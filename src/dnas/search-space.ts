@@ -45,7 +45,11 @@ export const searchSpaceSchema = z.strictObject({
   blocks: z
     .union([
       z.array(searchBlockSchema).min(1).max(16),
-      z.strictObject({ depth: z.number().int().min(1).max(16), widths: widthsSchema, skippable: z.boolean().default(true) }),
+      z.strictObject({
+        depth: z.number().int().min(1).max(16),
+        widths: widthsSchema,
+        skippable: z.boolean().default(true),
+      }),
     ])
     .default({ depth: 4, widths: [16, 24, 32, 48, 64], skippable: true }),
   /** Dropout on the pooled features, in the supernet and in the derived architecture. */
@@ -78,8 +82,17 @@ export function resolveSearchSpace(c: SearchSpaceConfig): SearchSpace {
   const b = c.blocks;
   const blocks: SearchBlock[] = Array.isArray(b)
     ? b.map((x) => ({ widths: [...x.widths], stride: x.stride, skippable: x.skippable }))
-    : Array.from({ length: b.depth }, () => ({ widths: [...b.widths], stride: [1, 1] as const, skippable: b.skippable }));
-  return { firstConv: { ...c.firstConv, widths: [...c.firstConv.widths] }, blocks, dropout: c.dropout, batchNorm: c.batchNorm };
+    : Array.from({ length: b.depth }, () => ({
+        widths: [...b.widths],
+        stride: [1, 1] as const,
+        skippable: b.skippable,
+      }));
+  return {
+    firstConv: { ...c.firstConv, widths: [...c.firstConv.widths] },
+    blocks,
+    dropout: c.dropout,
+    batchNorm: c.batchNorm,
+  };
 }
 
 /** Channels of the supernet: the widest choice anywhere (every layer is a slice of it). */
@@ -105,7 +118,11 @@ export function deriveArchitecture(space: SearchSpace, choice: ArchChoice): DsCn
     return c.keep || !b.skippable ? [{ filters: b.widths[c.width]!, stride: b.stride }] : [];
   });
   return {
-    firstConv: { filters: space.firstConv.widths[choice.firstConv]!, kernel: space.firstConv.kernel, stride: space.firstConv.stride },
+    firstConv: {
+      filters: space.firstConv.widths[choice.firstConv]!,
+      kernel: space.firstConv.kernel,
+      stride: space.firstConv.stride,
+    },
     blocks,
     skip: false,
     dropout: space.dropout,

@@ -81,29 +81,57 @@ export interface SearchResult {
 
 type Seeds = readonly [number, number, number, number];
 
-export async function runSearch(data: TrainData, config: DnasConfig, target: Target, budgets: Budgets, hooks: SearchHooks): Promise<SearchResult> {
+export async function runSearch(
+  data: TrainData,
+  config: DnasConfig,
+  target: Target,
+  budgets: Budgets,
+  hooks: SearchHooks,
+): Promise<SearchResult> {
   checkTrainData(data);
   const tf = loadTf();
   const space = resolveSearchSpace(config.searchSpace);
   const words = (r: Prng): Seeds => [r.nextUint32(), r.nextUint32(), r.nextUint32(), r.nextUint32()];
   const drawnInit = words(hooks.rng);
   const drawnData = words(hooks.rng);
-  const initSeed = config.seeds.init === undefined ? drawnInit : words(Prng.derive('tinyops/dnas/init', config.seeds.init));
-  const dataSeed = config.seeds.data === undefined ? drawnData : words(Prng.derive('tinyops/dnas/data', config.seeds.data));
+  const initSeed =
+    config.seeds.init === undefined ? drawnInit : words(Prng.derive('tinyops/dnas/init', config.seeds.init));
+  const dataSeed =
+    config.seeds.data === undefined ? drawnData : words(Prng.derive('tinyops/dnas/data', config.seeds.data));
   const fingerprint = createHash('sha256')
-    .update(canonicalJson({ format: 'tinyops-dnas/1', config, target, budgets, data: digestTrainData(data), initSeed, dataSeed }))
+    .update(
+      canonicalJson({
+        format: 'tinyops-dnas/1',
+        config,
+        target,
+        budgets,
+        data: digestTrainData(data),
+        initSeed,
+        dataSeed,
+      }),
+    )
     .digest('hex');
   const resume = hooks.resumeFrom;
   if (resume !== undefined && (resume.fingerprint !== fingerprint || resume.epochsDone > config.epochs)) {
     throw new CheckpointError('dnas checkpoint belongs to another search (its config, data or seed differ)');
   }
 
-  const net = buildSupernet(tf, space, { inputShape: data.shape, numClasses: data.numClasses, initRng: Prng.derive('tinyops/dnas/glorot', ...initSeed) });
+  const net = buildSupernet(tf, space, {
+    inputShape: data.shape,
+    numClasses: data.numClasses,
+    initRng: Prng.derive('tinyops/dnas/glorot', ...initSeed),
+  });
   const weightOpt = new Adam(tf, net.weights, config.optimizer);
   const archOpt = new Adam(tf, net.archLogits, config.optimizer);
   let multipliers = [config.multipliers.initial, config.multipliers.initial, config.multipliers.initial];
   const trace: EpochTrace[] = [];
-  const env = { space, inputShape: data.shape, numClasses: data.numClasses, core: target.core, clockHz: target.clockHz };
+  const env = {
+    space,
+    inputShape: data.shape,
+    numClasses: data.numClasses,
+    core: target.core,
+    clockHz: target.clockHz,
+  };
   try {
     if (resume !== undefined) {
       resume.weights.forEach((w, i) => net.weights[i]!.assign(tf.tensor(w, net.weights[i]!.shape)));
@@ -146,28 +174,48 @@ export async function runSearch(data: TrainData, config: DnasConfig, target: Tar
           let right: TF.Scalar | undefined;
           const { grads } = tf.variableGrads(() => {
             const z = nodeProbabilities(tf, space, net.archLogits as readonly TF.Tensor1D[], (l, i) =>
-              config.relaxation === 'gumbel' ? (tf.softmax(tf.div(tf.add(l, tf.tensor1d(noise[i]!)), tau)) as TF.Tensor1D) : (tf.softmax(l) as TF.Tensor1D),
+              config.relaxation === 'gumbel'
+                ? (tf.softmax(tf.div(tf.add(l, tf.tensor1d(noise[i]!)), tau)) as TF.Tensor1D)
+                : (tf.softmax(l) as TF.Tensor1D),
             );
             const logits = net.forward(x, z, maskT);
             right = tf.keep(tf.sum(tf.equal(tf.argMax(logits, 1), labels)) as TF.Scalar);
             ce = tf.keep(tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as TF.Scalar);
             if (!archPhase) return ce;
-            const p = nodeProbabilities(tf, space, net.archLogits as readonly TF.Tensor1D[], (l) => tf.softmax(l) as TF.Tensor1D);
+            const p = nodeProbabilities(
+              tf,
+              space,
+              net.archLogits as readonly TF.Tensor1D[],
+              (l) => tf.softmax(l) as TF.Tensor1D,
+            );
             const c = expectedCosts(tf, env, p, config.smoothMaxBytes);
-            const ratios = tf.stack([c.flashBytes, c.sramBytes, c.latencyMs].map((v, i) => tf.div(v, config.target * budgetList[i]!))) as TF.Tensor1D;
+            const ratios = tf.stack(
+              [c.flashBytes, c.sramBytes, c.latencyMs].map((v, i) => tf.div(v, config.target * budgetList[i]!)),
+            ) as TF.Tensor1D;
             costs = tf.keep(ratios);
             const active = tf.tensor1d(budgetList.map((bud, i) => (Number.isFinite(bud) ? multipliers[i]! : 0)));
             return tf.add(ce, tf.sum(tf.mul(active, tf.sub(ratios, 1)))) as TF.Scalar;
           }, vars);
-          weightOpt.apply(net.weights.map((v) => grads[v.name] as TF.Tensor), lr);
-          if (archPhase) archOpt.apply(net.archLogits.map((v) => grads[v.name] as TF.Tensor), config.archLearningRate);
+          weightOpt.apply(
+            net.weights.map((v) => grads[v.name] as TF.Tensor),
+            lr,
+          );
+          if (archPhase)
+            archOpt.apply(
+              net.archLogits.map((v) => grads[v.name] as TF.Tensor),
+              config.archLearningRate,
+            );
           return { ce: ce!, right: right!, costs };
         });
         lossSum += (r.ce.dataSync()[0] as number) * b;
         correct += r.right.dataSync()[0] as number;
         if (r.costs !== undefined) {
           const ratios = r.costs.dataSync();
-          multipliers = multipliers.map((m, i) => (Number.isFinite(budgetList[i]!) ? Math.max(0, m + config.multipliers.learningRate * ((ratios[i] as number) - 1)) : 0));
+          multipliers = multipliers.map((m, i) =>
+            Number.isFinite(budgetList[i]!)
+              ? Math.max(0, m + config.multipliers.learningRate * ((ratios[i] as number) - 1))
+              : 0,
+          );
         }
         for (const t of [r.ce, r.right, r.costs]) t?.dispose();
         hooks.onStep?.(step + 1, totalSteps);
@@ -179,7 +227,11 @@ export async function runSearch(data: TrainData, config: DnasConfig, target: Tar
       const architecture = deriveArchitecture(space, choice);
       const costs = architectureCosts(tf, architecture, env);
       const expected = tf.tidy(() => {
-        const c = expectedCosts(tf, env, nodeProbabilities(tf, space, net.archLogits as readonly TF.Tensor1D[], (l) => tf.softmax(l) as TF.Tensor1D));
+        const c = expectedCosts(
+          tf,
+          env,
+          nodeProbabilities(tf, space, net.archLogits as readonly TF.Tensor1D[], (l) => tf.softmax(l) as TF.Tensor1D),
+        );
         return [c.flashBytes, c.sramBytes, c.latencyMs].map((v) => v.dataSync()[0] as number);
       });
       const rec: EpochTrace = {
@@ -210,7 +262,13 @@ export async function runSearch(data: TrainData, config: DnasConfig, target: Tar
     }
     const last = trace[trace.length - 1]!;
     const logits = net.archLogits.map((l) => Float32Array.from(l.dataSync() as Float32Array));
-    return { architecture: last.derived.architecture, choice: argmaxChoice(space, logits), costs: last.derived.costs, trace, searchSeconds: seconds };
+    return {
+      architecture: last.derived.architecture,
+      choice: argmaxChoice(space, logits),
+      costs: last.derived.costs,
+      trace,
+      searchSeconds: seconds,
+    };
   } finally {
     weightOpt.dispose();
     archOpt.dispose();
@@ -238,7 +296,14 @@ function dropoutMask(rng: Prng, batch: number, features: number, rate: number): 
 }
 
 /** Accuracy of the supernet along one path (one-hot z), BN on batch statistics of 256-example batches. */
-async function pathAccuracy(tf: Tf, net: Supernet, space: SearchSpace, choice: ArchChoice, data: TrainData, set: LabelledSet): Promise<number> {
+async function pathAccuracy(
+  tf: Tf,
+  net: Supernet,
+  space: SearchSpace,
+  choice: ArchChoice,
+  data: TrainData,
+  set: LabelledSet,
+): Promise<number> {
   const size = data.shape[0] * data.shape[1];
   let correct = 0;
   for (let start = 0; start < set.n; start += 256) {
@@ -246,7 +311,9 @@ async function pathAccuracy(tf: Tf, net: Supernet, space: SearchSpace, choice: A
     const c = tf.tidy(() => {
       const x = tf.tensor4d(set.x.subarray(start * size, end * size), [end - start, data.shape[0], data.shape[1], 1]);
       const logits = net.forward(x, oneHotProbabilities(tf, space, choice), undefined);
-      return tf.sum(tf.equal(tf.argMax(logits, 1), tf.tensor1d(set.y.subarray(start, end), 'int32'))).dataSync()[0] as number;
+      return tf
+        .sum(tf.equal(tf.argMax(logits, 1), tf.tensor1d(set.y.subarray(start, end), 'int32')))
+        .dataSync()[0] as number;
     });
     correct += c;
     await new Promise((resolve) => setImmediate(resolve));
@@ -258,7 +325,16 @@ async function pathAccuracy(tf: Tf, net: Supernet, space: SearchSpace, choice: A
 export function encodeSearchState(s: SearchState): Buffer {
   const f = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
   const adam = (o: AdamState) => ({ step: o.step, m: o.m.map(f), v: o.v.map(f) });
-  return Buffer.from(JSON.stringify({ format: 'tinyops-dnas-checkpoint/1', ...s, weights: s.weights.map(f), logits: s.logits.map(f), weightOptimizer: adam(s.weightOptimizer), archOptimizer: adam(s.archOptimizer) }));
+  return Buffer.from(
+    JSON.stringify({
+      format: 'tinyops-dnas-checkpoint/1',
+      ...s,
+      weights: s.weights.map(f),
+      logits: s.logits.map(f),
+      weightOptimizer: adam(s.weightOptimizer),
+      archOptimizer: adam(s.archOptimizer),
+    }),
+  );
 }
 
 export function decodeSearchState(buf: Uint8Array): SearchState {
@@ -268,12 +344,17 @@ export function decodeSearchState(buf: Uint8Array): SearchState {
   } catch {
     throw new CheckpointError('dnas checkpoint is not JSON');
   }
-  if (j.format !== 'tinyops-dnas-checkpoint/1') throw new CheckpointError(`dnas checkpoint: unknown format ${String(j.format)}`);
+  if (j.format !== 'tinyops-dnas-checkpoint/1')
+    throw new CheckpointError(`dnas checkpoint: unknown format ${String(j.format)}`);
   const f = (s: string) => {
     const b = Buffer.from(s, 'base64');
     return Float32Array.from(new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4));
   };
-  const adam = (o: { step: number; m: string[]; v: string[] }): AdamState => ({ step: o.step, m: o.m.map(f), v: o.v.map(f) });
+  const adam = (o: { step: number; m: string[]; v: string[] }): AdamState => ({
+    step: o.step,
+    m: o.m.map(f),
+    v: o.v.map(f),
+  });
   return {
     fingerprint: j.fingerprint as string,
     epochsDone: j.epochsDone as number,

@@ -53,7 +53,11 @@ export function buildSupernet(tf: Tf, space: SearchSpace, opts: SupernetOptions)
   const weights: TF.Variable[] = [];
   let n = 0;
   const glorot = (shape: number[]) => {
-    const v = tf.variable(tf.initializers.glorotUniform({ seed: opts.initRng.nextUint32() }).apply(shape) as TF.Tensor, true, `dnas_w${n++}`);
+    const v = tf.variable(
+      tf.initializers.glorotUniform({ seed: opts.initRng.nextUint32() }).apply(shape) as TF.Tensor,
+      true,
+      `dnas_w${n++}`,
+    );
     weights.push(v);
     return v;
   };
@@ -85,7 +89,8 @@ export function buildSupernet(tf: Tf, space: SearchSpace, opts: SupernetOptions)
   const masks = [fc.widths, ...space.blocks.map((b) => b.widths)].map((ws) =>
     tf.tensor2d(ws.map((w) => Array.from({ length: C }, (_, c) => (c < w ? 1 : 0)))),
   );
-  const mixMask = (p: TF.Tensor1D, m: TF.Tensor2D) => tf.reshape(tf.matMul(tf.reshape(p, [1, -1]), m), [1, 1, 1, C]) as TF.Tensor4D;
+  const mixMask = (p: TF.Tensor1D, m: TF.Tensor2D) =>
+    tf.reshape(tf.matMul(tf.reshape(p, [1, -1]), m), [1, 1, 1, C]) as TF.Tensor4D;
   let bnRelu: BatchNormReluTraining | undefined;
   const noMoments = () => undefined;
 
@@ -96,15 +101,25 @@ export function buildSupernet(tf: Tf, space: SearchSpace, opts: SupernetOptions)
     archLogits,
     forward(x, z, dropoutMask) {
       bnRelu ??= batchNormReluTraining(tf, space.batchNorm.epsilon);
-      const run = (h: TF.Tensor4D, s: ConvBn, conv: (h: TF.Tensor4D) => TF.Tensor4D) => bnRelu!(conv(h), s.gamma as TF.Tensor1D, s.beta as TF.Tensor1D, noMoments);
+      const run = (h: TF.Tensor4D, s: ConvBn, conv: (h: TF.Tensor4D) => TF.Tensor4D) =>
+        bnRelu!(conv(h), s.gamma as TF.Tensor1D, s.beta as TF.Tensor1D, noMoments);
       let mask = mixMask(z.firstConv, masks[0]!);
-      let h = tf.mul(run(x, conv0, (t) => tf.conv2d(t, conv0.kernel as TF.Tensor4D, [...fc.stride], 'same')), mask) as TF.Tensor4D;
+      let h = tf.mul(
+        run(x, conv0, (t) => tf.conv2d(t, conv0.kernel as TF.Tensor4D, [...fc.stride], 'same')),
+        mask,
+      ) as TF.Tensor4D;
       space.blocks.forEach((b, i) => {
         const blk = blocks[i]!;
         const zi = z.blocks[i]!;
-        const d = tf.mul(run(h, blk.dw, (t) => tf.depthwiseConv2d(t, blk.dw.kernel as TF.Tensor4D, [...b.stride], 'same')), mask) as TF.Tensor4D;
+        const d = tf.mul(
+          run(h, blk.dw, (t) => tf.depthwiseConv2d(t, blk.dw.kernel as TF.Tensor4D, [...b.stride], 'same')),
+          mask,
+        ) as TF.Tensor4D;
         const outMask = mixMask(zi.width, masks[i + 1]!);
-        const p = tf.mul(run(d, blk.pw, (t) => tf.conv2d(t, blk.pw.kernel as TF.Tensor4D, 1, 'same')), outMask) as TF.Tensor4D;
+        const p = tf.mul(
+          run(d, blk.pw, (t) => tf.conv2d(t, blk.pw.kernel as TF.Tensor4D, 1, 'same')),
+          outMask,
+        ) as TF.Tensor4D;
         if (zi.keep === undefined) {
           h = p;
           mask = outMask;
@@ -126,7 +141,12 @@ export function buildSupernet(tf: Tf, space: SearchSpace, opts: SupernetOptions)
 }
 
 /** Splits the flat arch-logit list into nodes; `f` maps each node's logits to probabilities. */
-export function nodeProbabilities(tf: Tf, space: SearchSpace, logits: readonly TF.Tensor1D[], f: (l: TF.Tensor1D, node: number) => TF.Tensor1D): ArchProbabilities {
+export function nodeProbabilities(
+  tf: Tf,
+  space: SearchSpace,
+  logits: readonly TF.Tensor1D[],
+  f: (l: TF.Tensor1D, node: number) => TF.Tensor1D,
+): ArchProbabilities {
   let i = 0;
   const next = () => f(logits[i] as TF.Tensor1D, i++);
   const firstConv = next();
@@ -154,7 +174,11 @@ export function argmaxChoice(space: SearchSpace, logits: readonly Float32Array[]
 
 /** One-hot node weights of a choice (for evaluating the supernet along one path). */
 export function oneHotProbabilities(tf: Tf, space: SearchSpace, choice: ArchChoice): ArchProbabilities {
-  const oneHot = (k: number, n: number) => tf.oneHot(tf.tensor1d([k], 'int32'), n).reshape([n]).toFloat() as TF.Tensor1D;
+  const oneHot = (k: number, n: number) =>
+    tf
+      .oneHot(tf.tensor1d([k], 'int32'), n)
+      .reshape([n])
+      .toFloat() as TF.Tensor1D;
   return {
     firstConv: oneHot(choice.firstConv, space.firstConv.widths.length),
     blocks: space.blocks.map((b, i) => {

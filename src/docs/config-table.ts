@@ -50,10 +50,15 @@ function rowsOf(node: Node, prefix: string, required: ReadonlySet<string>): Row[
   const props = (node.properties ?? {}) as Record<string, Node>;
   for (const [name, p] of Object.entries(props)) {
     const key = `${prefix}${name}`;
-    const nested = p.type === 'object' && typeof p.properties === 'object' && p.properties !== null && Object.keys(p.properties).length > 0;
+    const nested =
+      p.type === 'object' &&
+      typeof p.properties === 'object' &&
+      p.properties !== null &&
+      Object.keys(p.properties).length > 0;
     if (nested) {
       // An object's own row only says something when it has a description; its keys follow.
-      if (typeof p.description === 'string') rows.push({ key, type: 'object', default: '', description: p.description });
+      if (typeof p.description === 'string')
+        rows.push({ key, type: 'object', default: '', description: p.description });
       rows.push(...rowsOf(p, `${key}.`, new Set(asStrings(p.required))));
       continue;
     }
@@ -77,7 +82,10 @@ function typeOf(p: Node): string {
     const item = p.items && typeof p.items === 'object' ? typeOf(p.items as Node) : 'any';
     return item.includes(' ') ? `(${item})[]` : `${item}[]`;
   }
-  if (p.type === 'object') return p.additionalProperties && typeof p.additionalProperties === 'object' ? `map of ${typeOf(p.additionalProperties as Node)}` : 'object';
+  if (p.type === 'object')
+    return p.additionalProperties && typeof p.additionalProperties === 'object'
+      ? `map of ${typeOf(p.additionalProperties as Node)}`
+      : 'object';
   if (typeof p.type === 'string') return `${p.type}${bounds(p)}`;
   if (Array.isArray(p.type)) return p.type.join(' \\| ');
   return 'any';
@@ -101,7 +109,8 @@ function renderDefault(v: Json): string {
 
 function table(rows: readonly Row[]): string {
   if (rows.length === 0) return '(no keys)';
-  const cell = (s: string) => s.replace(/\|/g, (m, i: number, all: string) => (all[i - 1] === '\\' ? m : '\\|')).replace(/\n/g, ' ');
+  const cell = (s: string) =>
+    s.replace(/\|/g, (m, i: number, all: string) => (all[i - 1] === '\\' ? m : '\\|')).replace(/\n/g, ' ');
   return [
     '| key | type | default | description |',
     '|---|---|---|---|',

@@ -6,7 +6,8 @@
 import type { AnyStageModule } from '../stage/stage-module';
 import { renderConfigTable } from './config-table';
 
-export const TABLE_BEGIN = '<!-- config-table:begin — generated from the zod schema by `node dist/src/docs/write-stage-pages.js`; do not edit -->';
+export const TABLE_BEGIN =
+  '<!-- config-table:begin — generated from the zod schema by `node dist/src/docs/write-stage-pages.js`; do not edit -->';
 export const TABLE_END = '<!-- config-table:end -->';
 
 export function stagePagePath(kind: string): string {

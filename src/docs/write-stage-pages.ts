@@ -30,7 +30,9 @@ function main(): void {
   const stale = stalePages(stageModules);
   if (check) {
     if (stale.size === 0) return;
-    console.error(`stage pages out of date (run node dist/src/docs/write-stage-pages.js): ${[...stale.keys()].join(', ')}`);
+    console.error(
+      `stage pages out of date (run node dist/src/docs/write-stage-pages.js): ${[...stale.keys()].join(', ')}`,
+    );
     process.exit(1);
   }
   for (const [file, text] of stale) {

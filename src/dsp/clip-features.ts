@@ -23,7 +23,9 @@ export interface ClipFeatures {
 export function readClipPcm16(path: string, sampleRate: number): Int16Array {
   const wav = readWav(path);
   if (wav.sampleRate !== sampleRate) {
-    throw new StageInputError(`${path}: sample rate ${wav.sampleRate} Hz, but the front end is configured for ${sampleRate} Hz`);
+    throw new StageInputError(
+      `${path}: sample rate ${wav.sampleRate} Hz, but the front end is configured for ${sampleRate} Hz`,
+    );
   }
   return Int16Array.from(wav.samples, floatToInt16);
 }

@@ -37,14 +37,18 @@ export async function datasetFeatures(
   onClip?: (done: number, total: number) => void,
 ): Promise<DatasetFeatures> {
   const listing = listKwsDataset(dir);
-  const clips: KwsClip[] = SPLITS.flatMap((s) => listing.splits[s]).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const clips: KwsClip[] = SPLITS.flatMap((s) => listing.splits[s]).sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
   if (clips.length === 0) throw new StageInputError(`${name}: the dataset contains no .wav clips`);
   const modelIndex = new Map(modelLabels.map((l, i) => [l, i]));
   const mapped: Record<string, string> = {};
   const toModel = listing.labels.map((label) => {
     const i = modelIndex.get(label) ?? modelIndex.get(UNKNOWN_LABEL);
     if (i === undefined) {
-      throw new StageInputError(`${name}: label "${label}" is not one of the model's labels [${modelLabels.join(', ')}] and the model has no ${UNKNOWN_LABEL} class to score it as`);
+      throw new StageInputError(
+        `${name}: label "${label}" is not one of the model's labels [${modelLabels.join(', ')}] and the model has no ${UNKNOWN_LABEL} class to score it as`,
+      );
     }
     if (modelLabels[i] !== label) mapped[label] = modelLabels[i]!;
     return i;

@@ -71,7 +71,9 @@ export function listKwsDataset(dir: string): KwsDatasetListing {
   }
   const parsed = datasetJsonSchema.safeParse(meta);
   if (!parsed.success) {
-    throw new StageInputError(`${metaPath}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new StageInputError(
+      `${metaPath}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const labels = parsed.data.labels;
   const labelIndex = new Map(labels.map((l, i) => [l, i]));

@@ -52,7 +52,11 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, sortKeys(o[k])]),
+    );
   }
   return v;
 }
@@ -65,7 +69,8 @@ function product(shape: readonly number[]): number {
 function consistencyProblems(h: FeatureTensorHeader, values: number): string[] {
   const out: string[] = [];
   const rows = h.shape[0];
-  if (product(h.shape) !== values) out.push(`shape [${h.shape.join(', ')}] needs ${product(h.shape)} values, have ${values}`);
+  if (product(h.shape) !== values)
+    out.push(`shape [${h.shape.join(', ')}] needs ${product(h.shape)} values, have ${values}`);
   if (h.labelIndex.length !== rows) out.push(`labelIndex has ${h.labelIndex.length} entries for ${rows} rows`);
   if (h.clips.length !== rows) out.push(`clips has ${h.clips.length} entries for ${rows} rows`);
   const bad = h.labelIndex.find((i) => i >= h.labels.length);
@@ -115,7 +120,8 @@ export function decodeFeatureTensor(buf: Buffer, name: string): FeatureTensor {
     fail(`header is not JSON (${(e as Error).message})`);
   }
   const parsed = headerSchema.safeParse(raw);
-  if (!parsed.success) return fail(`header: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    return fail(`header: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const header = parsed.data;
   const dataBytes = buf.length - 12 - hlen;
   if (dataBytes % 4 !== 0) fail(`data section of ${dataBytes} bytes is not whole float32 values`);
@@ -133,7 +139,7 @@ export function writeFeatureTensor(path: string, input: FeatureTensorInput, data
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -37,15 +37,25 @@ export function bitReversalTable(n: number): Uint16Array {
  * (forward, e^{-2πikn/M}, unscaled). `cos`/`sin` hold cos(2πj/M) and sin(2πj/M) for
  * j < M/2; `rev` is bitReversalTable(M).
  */
-function complexFftInPlace(re: Float64Array, im: Float64Array, cos: Float64Array, sin: Float64Array, rev: Uint16Array): void {
+function complexFftInPlace(
+  re: Float64Array,
+  im: Float64Array,
+  cos: Float64Array,
+  sin: Float64Array,
+  rev: Uint16Array,
+): void {
   // Hot loop: every index is in range by construction (rev holds 0..m−1, a < b < m,
   // j·step < m/2), so reads use a non-null `!` (no runtime cost) rather than a check.
   const m = re.length;
   for (let i = 0; i < m; i++) {
     const j = rev[i]!;
     if (j > i) {
-      let t = re[i]!; re[i] = re[j]!; re[j] = t;
-      t = im[i]!; im[i] = im[j]!; im[j] = t;
+      let t = re[i]!;
+      re[i] = re[j]!;
+      re[j] = t;
+      t = im[i]!;
+      im[i] = im[j]!;
+      im[j] = t;
     }
   }
   for (let len = 2; len <= m; len *= 2) {

@@ -31,7 +31,8 @@ export class LogmelPatchQ15 {
 
   /** Codes [rows][cols] of the patch that starts at pcm[0] (pcm holds exactly patchSamples samples). */
   compute(pcm: Int16Array): Int16Array {
-    if (pcm.length !== this.patchSamples) throw new RangeError(`LogmelPatchQ15: ${pcm.length} samples, a patch spans ${this.patchSamples}`);
+    if (pcm.length !== this.patchSamples)
+      throw new RangeError(`LogmelPatchQ15: ${pcm.length} samples, a patch spans ${this.patchSamples}`);
     const spec = this.front.compute(pcm);
     const patch = extractPatches(this.params, spec, this.params.patchFrames, true);
     const cols = this.params.patchShape[1];

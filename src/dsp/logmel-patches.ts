@@ -22,7 +22,12 @@ export function patchCount(p: LogmelParams, frames: number): number {
  * All patches of a [frames][bands] spectrogram, each downsampled, concatenated:
  * [patches][patchFrames/f][bands/f]. `integer` selects the rounded integer mean.
  */
-export function extractPatches(p: LogmelParams, spec: ArrayLike<number>, frames: number, integer: boolean): Float32Array {
+export function extractPatches(
+  p: LogmelParams,
+  spec: ArrayLike<number>,
+  frames: number,
+  integer: boolean,
+): Float32Array {
   const f = p.downsample;
   const bands = p.melBands;
   const [rows, cols] = p.patchShape;
@@ -35,7 +40,8 @@ export function extractPatches(p: LogmelParams, spec: ArrayLike<number>, frames:
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         let s = 0;
-        for (let dt = 0; dt < f; dt++) for (let db = 0; db < f; db++) s += spec[(t0 + r * f + dt) * bands + c * f + db]!;
+        for (let dt = 0; dt < f; dt++)
+          for (let db = 0; db < f; db++) s += spec[(t0 + r * f + dt) * bands + c * f + db]!;
         out[o++] = integer ? Math.floor((s + area / 2) / area) : s / area;
       }
     }

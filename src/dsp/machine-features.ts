@@ -5,7 +5,12 @@ import { readMachineManifest, type MachineClip, type MachineSplit } from '../mac
 import { logmelParams, type LogmelConfig, type LogmelParams } from './logmel-config';
 import { LOGMEL_FRAC_BITS, logmelFrames, LogmelFloat, LogmelQ15 } from './logmel';
 import { extractPatches, patchCount } from './logmel-patches';
-import { fitBandNormalization, normalizeBandsFixed, normalizeBandsFloat, type BandNormalization } from './band-normalization';
+import {
+  fitBandNormalization,
+  normalizeBandsFixed,
+  normalizeBandsFloat,
+  type BandNormalization,
+} from './band-normalization';
 
 /**
  * Log-mel patches of a machine dataset (machines.json + MIMII layout, from synth-machine or
@@ -43,7 +48,9 @@ export async function extractMachineFeatures(
 ): Promise<MachineFeatures> {
   const manifest = readMachineManifest(dir);
   if (manifest.sampleRate !== config.sampleRate) {
-    throw new StageInputError(`${join(dir, 'machines.json')}: clips are ${manifest.sampleRate} Hz, but the log-mel front end is configured for ${config.sampleRate} Hz (set sampleRate)`);
+    throw new StageInputError(
+      `${join(dir, 'machines.json')}: clips are ${manifest.sampleRate} Hz, but the log-mel front end is configured for ${config.sampleRate} Hz (set sampleRate)`,
+    );
   }
   if (manifest.clips.length === 0) throw new StageInputError(`${dir}: the machine dataset has no clips`);
   const params = logmelParams(config);
@@ -77,7 +84,10 @@ export async function extractMachineFeatures(
       if (n === 0) withoutPatch++;
       chunks.push(patches);
       const label = labelOf.get(`${clip.type}/${clip.id}`);
-      if (label === undefined) throw new StageInputError(`${join(dir, 'machines.json')}: clip ${clip.path} names machine ${clip.type}/${clip.id}, which is not in machines`);
+      if (label === undefined)
+        throw new StageInputError(
+          `${join(dir, 'machines.json')}: clip ${clip.path} names machine ${clip.type}/${clip.id}, which is not in machines`,
+        );
       for (let j = 0; j < n; j++) {
         rowLabels.push(label);
         rowClips.push(clip.path);
@@ -93,11 +103,22 @@ export async function extractMachineFeatures(
     }
     splits.push({ split, clips, data, rowLabels, rowClips });
   }
-  if (config.normalize !== 'band') return { params, labels, splits, fixedVsFloatMaxAbsErr: maxErr, clipsWithoutPatch: withoutPatch };
+  if (config.normalize !== 'band')
+    return { params, labels, splits, fixedVsFloatMaxAbsErr: maxErr, clipsWithoutPatch: withoutPatch };
   const train = splits.find((s) => s.split === 'train')!;
-  if (train.rowLabels.length === 0) throw new StageInputError(`${dir}: normalize: band needs training patches to fit the band statistics, and the train split has none`);
+  if (train.rowLabels.length === 0)
+    throw new StageInputError(
+      `${dir}: normalize: band needs training patches to fit the band statistics, and the train split has none`,
+    );
   const bandStats = fitBandNormalization(train.data, cols);
   const apply = config.implementation === 'fixed' ? normalizeBandsFixed : normalizeBandsFloat;
   const normalized = splits.map((s) => ({ ...s, data: apply(s.data, cols, bandStats) }));
-  return { params, labels, splits: normalized, fixedVsFloatMaxAbsErr: maxErr, clipsWithoutPatch: withoutPatch, bandStats };
+  return {
+    params,
+    labels,
+    splits: normalized,
+    fixedVsFloatMaxAbsErr: maxErr,
+    clipsWithoutPatch: withoutPatch,
+    bandStats,
+  };
 }

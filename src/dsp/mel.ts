@@ -73,7 +73,8 @@ export function melFilterbank(o: MelFilterbankOptions): MelFilterbank {
   if (!(o.lowHz >= 0 && o.lowHz < o.highHz && o.highHz <= nyquist)) {
     throw new RangeError(`mel range must satisfy 0 ≤ lowHz < highHz ≤ ${nyquist}, got ${o.lowHz}..${o.highHz}`);
   }
-  if (!Number.isInteger(o.bands) || o.bands < 1) throw new RangeError(`mel bands must be a positive integer, got ${o.bands}`);
+  if (!Number.isInteger(o.bands) || o.bands < 1)
+    throw new RangeError(`mel bands must be a positive integer, got ${o.bands}`);
   const bins = o.fftSize / 2 + 1;
   const melLo = hzToMel(o.lowHz, scale);
   const melHi = hzToMel(o.highHz, scale);

@@ -13,23 +13,72 @@ import { isPowerOfTwo, nextPowerOfTwo } from './fft';
 export const mfccConfigSchema = z
   .strictObject({
     type: z.literal('mfcc').default('mfcc').describe('MFCC features for keyword spotting (the default type).'),
-    sampleRate: z.number().int().positive().default(16000).describe('Sample rate of the input clips (Hz); a clip at another rate is rejected, not resampled.'),
+    sampleRate: z
+      .number()
+      .int()
+      .positive()
+      .default(16000)
+      .describe('Sample rate of the input clips (Hz); a clip at another rate is rejected, not resampled.'),
     /** Clips are zero-padded at the end or cut to this length (Speech Commands: 1 s). */
-    clipMs: z.number().positive().default(1000).describe('Clip length (ms): shorter clips are zero-padded at the end, longer ones cut (Speech Commands clips are 1 s).'),
-    windowMs: z.number().positive().default(40).describe('Analysis window (ms, Hann); 40 ms as in MicroNets §4. Must be a whole number of samples.'),
-    strideMs: z.number().positive().default(20).describe('Hop between windows (ms); 20 ms gives 49 frames per 1 s clip. Must be a whole number of samples.'),
-    coefficients: z.number().int().positive().default(10).describe('MFCCs kept per frame (DCT-II of the log-mel energies, ortho); ≤ melBands. 10 as in MicroNets §4.'),
-    melBands: z.number().int().positive().default(40).describe('Mel filterbank bands (HTK scale, unit-peak triangles) between lowHz and highHz.'),
+    clipMs: z
+      .number()
+      .positive()
+      .default(1000)
+      .describe(
+        'Clip length (ms): shorter clips are zero-padded at the end, longer ones cut (Speech Commands clips are 1 s).',
+      ),
+    windowMs: z
+      .number()
+      .positive()
+      .default(40)
+      .describe('Analysis window (ms, Hann); 40 ms as in MicroNets §4. Must be a whole number of samples.'),
+    strideMs: z
+      .number()
+      .positive()
+      .default(20)
+      .describe('Hop between windows (ms); 20 ms gives 49 frames per 1 s clip. Must be a whole number of samples.'),
+    coefficients: z
+      .number()
+      .int()
+      .positive()
+      .default(10)
+      .describe('MFCCs kept per frame (DCT-II of the log-mel energies, ortho); ≤ melBands. 10 as in MicroNets §4.'),
+    melBands: z
+      .number()
+      .int()
+      .positive()
+      .default(40)
+      .describe('Mel filterbank bands (HTK scale, unit-peak triangles) between lowHz and highHz.'),
     /** Power of two ≥ window length; default: the next power of two (640 → 1024). */
-    fftSize: z.number().int().positive().optional().describe('FFT length in samples: a power of two ≥ the window; default the next power of two (640 → 1024).'),
-    lowHz: z.number().nonnegative().default(20).describe('Lower edge of the lowest mel band (Hz); 20 Hz as in Hello Edge / TensorFlow\'s MFCC op.'),
-    highHz: z.number().positive().default(4000).describe('Upper edge of the highest mel band (Hz), ≤ sampleRate/2; 4 kHz because keywords carry most energy below it.'),
+    fftSize: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('FFT length in samples: a power of two ≥ the window; default the next power of two (640 → 1024).'),
+    lowHz: z
+      .number()
+      .nonnegative()
+      .default(20)
+      .describe("Lower edge of the lowest mel band (Hz); 20 Hz as in Hello Edge / TensorFlow's MFCC op."),
+    highHz: z
+      .number()
+      .positive()
+      .default(4000)
+      .describe(
+        'Upper edge of the highest mel band (Hz), ≤ sampleRate/2; 4 kHz because keywords carry most energy below it.',
+      ),
     /**
      * Which implementation's output the stage stores as training features. `fixed` (the
      * default) is the integer front end the board runs, so training sees what the board
      * computes; `float` is the float64 reference. Both are always computed and compared.
      */
-    implementation: z.enum(['float', 'fixed']).default('fixed').describe('Which front end\'s output is stored: fixed = the integer front end the board runs (so training sees what the board computes), float = the float64 reference. Both are computed and compared.'),
+    implementation: z
+      .enum(['float', 'fixed'])
+      .default('fixed')
+      .describe(
+        "Which front end's output is stored: fixed = the integer front end the board runs (so training sees what the board computes), float = the float64 reference. Both are computed and compared.",
+      ),
   })
   .superRefine((c, ctx) => {
     for (const p of mfccConfigProblems(c)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
@@ -64,17 +113,24 @@ export function mfccConfigProblems(c: MfccShape): Array<{ path: string; message:
   const win = samples(c.windowMs, c.sampleRate);
   const stride = samples(c.strideMs, c.sampleRate);
   const clip = samples(c.clipMs, c.sampleRate);
-  for (const [path, n] of [['windowMs', win], ['strideMs', stride], ['clipMs', clip]] as const) {
-    if (!Number.isInteger(n)) out.push({ path, message: `must be a whole number of samples at ${c.sampleRate} Hz (got ${n})` });
+  for (const [path, n] of [
+    ['windowMs', win],
+    ['strideMs', stride],
+    ['clipMs', clip],
+  ] as const) {
+    if (!Number.isInteger(n))
+      out.push({ path, message: `must be a whole number of samples at ${c.sampleRate} Hz (got ${n})` });
   }
-  if (Number.isInteger(win) && win < 4) out.push({ path: 'windowMs', message: `window must be at least 4 samples (got ${win})` });
+  if (Number.isInteger(win) && win < 4)
+    out.push({ path: 'windowMs', message: `window must be at least 4 samples (got ${win})` });
   if (Number.isInteger(win) && Number.isInteger(clip) && clip < win) {
     out.push({ path: 'clipMs', message: `clip (${clip} samples) is shorter than one window (${win})` });
   }
   if (c.fftSize !== undefined && (!isPowerOfTwo(c.fftSize) || c.fftSize < win)) {
     out.push({ path: 'fftSize', message: `must be a power of two ≥ the window (${win} samples), got ${c.fftSize}` });
   }
-  if (c.highHz > c.sampleRate / 2) out.push({ path: 'highHz', message: `must be ≤ sampleRate/2 = ${c.sampleRate / 2}` });
+  if (c.highHz > c.sampleRate / 2)
+    out.push({ path: 'highHz', message: `must be ≤ sampleRate/2 = ${c.sampleRate / 2}` });
   if (c.lowHz >= c.highHz) out.push({ path: 'lowHz', message: `must be < highHz (${c.highHz})` });
   if (c.coefficients > c.melBands) out.push({ path: 'coefficients', message: `must be ≤ melBands (${c.melBands})` });
   return out;

@@ -34,10 +34,16 @@ export function isAbnormalPath(path: string): boolean {
 }
 
 /** Per-clip scores, in order of first appearance of each clip. `posteriors` is rows × classes. */
-export function clipAnomalyScores(rows: PatchRows, posteriors: Float32Array, kind: AnomalyScoreKind = 'neg-log-prob'): ClipScore[] {
+export function clipAnomalyScores(
+  rows: PatchRows,
+  posteriors: Float32Array,
+  kind: AnomalyScoreKind = 'neg-log-prob',
+): ClipScore[] {
   const classes = rows.labels.length;
   if (posteriors.length !== rows.clips.length * classes) {
-    throw new RangeError(`anomaly scores: ${posteriors.length} posteriors for ${rows.clips.length} rows × ${classes} classes`);
+    throw new RangeError(
+      `anomaly scores: ${posteriors.length} posteriors for ${rows.clips.length} rows × ${classes} classes`,
+    );
   }
   const acc = new Map<string, { sum: number; n: number; label: number }>();
   for (let i = 0; i < rows.clips.length; i++) {

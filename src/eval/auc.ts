@@ -29,7 +29,9 @@ export interface RocPoint {
 
 function checkScores(normal: readonly number[], anomalous: readonly number[]): void {
   if (normal.length === 0 || anomalous.length === 0) {
-    throw new RangeError(`ROC needs normal and anomalous scores (got ${normal.length} normal, ${anomalous.length} anomalous)`);
+    throw new RangeError(
+      `ROC needs normal and anomalous scores (got ${normal.length} normal, ${anomalous.length} anomalous)`,
+    );
   }
   for (const s of [...normal, ...anomalous]) if (Number.isNaN(s)) throw new RangeError('ROC: a score is NaN');
 }
@@ -41,7 +43,7 @@ export function rocCurve(normal: readonly number[], anomalous: readonly number[]
   const points: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: Infinity }];
   let fp = 0;
   let tp = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     const s = all[i]!.s;
     while (i < all.length && all[i]!.s === s) {
       if (all[i]!.a) tp++;
@@ -127,9 +129,18 @@ export function anomalyMetrics(clips: readonly ScoredClip[], p = 0.1): AnomalyMe
     const normal = group.filter((c) => !c.anomalous).map((c) => c.score);
     const anomalous = group.filter((c) => c.anomalous).map((c) => c.score);
     if (normal.length === 0 || anomalous.length === 0) {
-      throw new RangeError(`machine ${type} ${id}: AUC needs normal and anomalous test clips (has ${normal.length} normal, ${anomalous.length} anomalous)`);
+      throw new RangeError(
+        `machine ${type} ${id}: AUC needs normal and anomalous test clips (has ${normal.length} normal, ${anomalous.length} anomalous)`,
+      );
     }
-    ids.push({ type, id, auc: auc(normal, anomalous), pauc: pauc(normal, anomalous, p), normals: normal.length, anomalies: anomalous.length });
+    ids.push({
+      type,
+      id,
+      auc: auc(normal, anomalous),
+      pauc: pauc(normal, anomalous, p),
+      normals: normal.length,
+      anomalies: anomalous.length,
+    });
   }
   if (ids.length === 0) throw new RangeError('AUC: no scored clips');
   const typeNames = [...new Set(ids.map((r) => r.type))];
@@ -157,7 +168,11 @@ export function thresholdForFalseAlarms(normalScores: readonly number[], falseAl
 }
 
 /** TPR and FPR of the rule score ≥ threshold. */
-export function ratesAt(normal: readonly number[], anomalous: readonly number[], threshold: number): { tpr: number; fpr: number } {
+export function ratesAt(
+  normal: readonly number[],
+  anomalous: readonly number[],
+  threshold: number,
+): { tpr: number; fpr: number } {
   return {
     tpr: anomalous.filter((s) => s >= threshold).length / Math.max(1, anomalous.length),
     fpr: normal.filter((s) => s >= threshold).length / Math.max(1, normal.length),

@@ -22,7 +22,11 @@ export interface AutoencoderInput {
 }
 
 /** Per-clip scores, in order of first appearance; a type without an autoencoder is an error naming it. */
-export async function autoencoderClipScores(rows: PatchRows, patches: Float32Array, ae: AutoencoderInput): Promise<ClipScore[]> {
+export async function autoencoderClipScores(
+  rows: PatchRows,
+  patches: Float32Array,
+  ae: AutoencoderInput,
+): Promise<ClipScore[]> {
   const [frames, bands] = ae.patchShape;
   const size = frames * bands;
   const dim = ae.context * bands;
@@ -31,7 +35,10 @@ export async function autoencoderClipScores(rows: PatchRows, patches: Float32Arr
   const types = [...new Set(rows.labelIndex.map((l) => rows.labels[l]!.split('/')[0]!))];
   for (const type of types) {
     const model = ae.byType.get(type);
-    if (!model) throw new RangeError(`autoencoder: no model for machine type "${type}" (has ${[...ae.byType.keys()].join(', ') || 'none'})`);
+    if (!model)
+      throw new RangeError(
+        `autoencoder: no model for machine type "${type}" (has ${[...ae.byType.keys()].join(', ') || 'none'})`,
+      );
     const idx = rows.labelIndex.map((l, i) => (rows.labels[l]!.split('/')[0] === type ? i : -1)).filter((i) => i >= 0);
     const mine = new Float32Array(idx.length * size);
     idx.forEach((r, k) => mine.set(patches.subarray(r * size, (r + 1) * size), k * size));

@@ -14,7 +14,11 @@ import { frameCount } from './smoothing';
 /** `counts[t][p]` = number of items of true class t predicted as p. */
 export type ConfusionCounts = number[][];
 
-export function confusionMatrix(trueLabels: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): ConfusionCounts {
+export function confusionMatrix(
+  trueLabels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  numClasses: number,
+): ConfusionCounts {
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new StageInputError(`number of classes must be a positive integer, got ${numClasses}`);
   }
@@ -87,7 +91,10 @@ export interface EventConfusionMatrix {
   readonly counts: ConfusionCounts;
 }
 
-export function eventConfusionMatrix(matches: readonly StreamMatch[], keywords: readonly string[]): EventConfusionMatrix {
+export function eventConfusionMatrix(
+  matches: readonly StreamMatch[],
+  keywords: readonly string[],
+): EventConfusionMatrix {
   const rows = [...keywords, NEGATIVE_EVENT_LABEL, BACKGROUND_LABEL];
   const columns = [...keywords, REJECTED_LABEL];
   const counts: ConfusionCounts = rows.map(() => new Array<number>(columns.length).fill(0));

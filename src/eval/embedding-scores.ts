@@ -25,7 +25,12 @@ export interface IdGaussian {
 }
 
 /** Pooled features [n][d] of the model's `pool` layer for n patches of `shape`. */
-export async function pooledFeatures(model: TF.LayersModel, x: Float32Array, shape: Pair, batchSize = 256): Promise<{ values: Float32Array; dim: number }> {
+export async function pooledFeatures(
+  model: TF.LayersModel,
+  x: Float32Array,
+  shape: Pair,
+  batchSize = 256,
+): Promise<{ values: Float32Array; dim: number }> {
   const tf = loadTf();
   const pool = model.getLayer('pool');
   const sub = tf.model({ inputs: model.inputs, outputs: pool.output as TF.SymbolicTensor });
@@ -35,7 +40,12 @@ export async function pooledFeatures(model: TF.LayersModel, x: Float32Array, sha
   const out = new Float32Array(n * dim);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
-    const y = tf.tidy(() => sub.predict(tf.tensor4d(x.subarray(start * size, end * size), [end - start, shape[0], shape[1], 1])) as TF.Tensor);
+    const y = tf.tidy(
+      () =>
+        sub.predict(
+          tf.tensor4d(x.subarray(start * size, end * size), [end - start, shape[0], shape[1], 1]),
+        ) as TF.Tensor,
+    );
     out.set((await y.data()) as Float32Array, start * dim);
     y.dispose();
     await new Promise((resolve) => setImmediate(resolve));
@@ -74,7 +84,13 @@ export function mahalanobisSquared(g: IdGaussian, v: ArrayLike<number>): number 
 }
 
 /** One Gaussian per label from rows of `dim` values; `shrinkage` λ ∈ (0, 1]. */
-export function fitIdGaussians(values: Float32Array, dim: number, labelIndex: readonly number[], labels: number, shrinkage: number): Array<IdGaussian | undefined> {
+export function fitIdGaussians(
+  values: Float32Array,
+  dim: number,
+  labelIndex: readonly number[],
+  labels: number,
+  shrinkage: number,
+): Array<IdGaussian | undefined> {
   const out: Array<IdGaussian | undefined> = [];
   for (let k = 0; k < labels; k++) {
     const rows = labelIndex.flatMap((l, i) => (l === k ? [i] : []));
@@ -107,7 +123,12 @@ export function fitIdGaussians(values: Float32Array, dim: number, labelIndex: re
 }
 
 /** Per-clip mean Mahalanobis² of its patches' embeddings to their ID's Gaussian. */
-export function embeddingClipScores(rows: PatchRows, values: Float32Array, dim: number, gaussians: ReadonlyArray<IdGaussian | undefined>): ClipScore[] {
+export function embeddingClipScores(
+  rows: PatchRows,
+  values: Float32Array,
+  dim: number,
+  gaussians: ReadonlyArray<IdGaussian | undefined>,
+): ClipScore[] {
   const acc = new Map<string, { sum: number; n: number; label: number }>();
   rows.clips.forEach((clip, i) => {
     const label = rows.labelIndex[i]!;

@@ -206,7 +206,8 @@ export function summarizeThreshold(
   totalDurationSec: number,
   strideMs: number,
 ): ThresholdResult {
-  if (!(totalDurationSec > 0)) throw new StageInputError(`total stream duration must be positive, got ${totalDurationSec} s`);
+  if (!(totalDurationSec > 0))
+    throw new StageInputError(`total stream duration must be positive, got ${totalDurationSec} s`);
   let hits = 0;
   let falseRejects = 0;
   let misclassifications = 0;

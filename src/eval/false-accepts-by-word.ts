@@ -55,7 +55,20 @@ export function falseAcceptsByWord(matches: readonly StreamMatch[]): FalseAccept
     }
   }
   const words = [...rows.entries()]
-    .map(([word, r]) => ({ word, events: r.events, falseAccepts: r.falseAccepts, rate: r.falseAccepts / r.events, firedAs: Object.fromEntries(r.firedAs) }))
-    .sort((a, b) => b.falseAccepts - a.falseAccepts || b.rate - a.rate || (a.word < b.word ? -1 : a.word > b.word ? 1 : 0));
-  return { words, negativeEvents, falseAcceptsOnNegatives: falseAccepts, perNegativeWord: negativeEvents > 0 ? falseAccepts / negativeEvents : 0 };
+    .map(([word, r]) => ({
+      word,
+      events: r.events,
+      falseAccepts: r.falseAccepts,
+      rate: r.falseAccepts / r.events,
+      firedAs: Object.fromEntries(r.firedAs),
+    }))
+    .sort(
+      (a, b) => b.falseAccepts - a.falseAccepts || b.rate - a.rate || (a.word < b.word ? -1 : a.word > b.word ? 1 : 0),
+    );
+  return {
+    words,
+    negativeEvents,
+    falseAcceptsOnNegatives: falseAccepts,
+    perNegativeWord: negativeEvents > 0 ? falseAccepts / negativeEvents : 0,
+  };
 }

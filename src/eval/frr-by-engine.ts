@@ -19,13 +19,18 @@ export interface EngineFrr {
 
 /** Rows sorted by engine name; empty when no keyword event names an engine. */
 export function frrByEngine(matches: readonly StreamMatch[]): EngineFrr[] {
-  const rows = new Map<string, { keywordEvents: number; hits: number; falseRejects: number; misclassifications: number }>();
+  const rows = new Map<
+    string,
+    { keywordEvents: number; hits: number; falseRejects: number; misclassifications: number }
+  >();
   let named = false;
   for (const m of matches) {
     for (const o of m.keyword) {
       if (o.event.engine !== undefined) named = true;
       const engine = o.event.engine ?? UNKNOWN_SOURCE;
-      const r = rows.get(engine) ?? rows.set(engine, { keywordEvents: 0, hits: 0, falseRejects: 0, misclassifications: 0 }).get(engine)!;
+      const r =
+        rows.get(engine) ??
+        rows.set(engine, { keywordEvents: 0, hits: 0, falseRejects: 0, misclassifications: 0 }).get(engine)!;
       r.keywordEvents++;
       if (o.type === 'hit') r.hits++;
       else if (o.type === 'false-reject') r.falseRejects++;
@@ -35,5 +40,9 @@ export function frrByEngine(matches: readonly StreamMatch[]): EngineFrr[] {
   if (!named) return [];
   return [...rows.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([engine, r]) => ({ engine, ...r, frr: r.keywordEvents > 0 ? (r.falseRejects + r.misclassifications) / r.keywordEvents : 0 }));
+    .map(([engine, r]) => ({
+      engine,
+      ...r,
+      frr: r.keywordEvents > 0 ? (r.falseRejects + r.misclassifications) / r.keywordEvents : 0,
+    }));
 }

@@ -48,7 +48,11 @@ export async function integerAccuracy(
 }
 
 /** Predicted class per row from the host build of the generated C, in chunks (progress per chunk). */
-async function predictedOnHost(model: IntModel, split: FeatureTensor, onClip?: (done: number, total: number) => void): Promise<number[]> {
+async function predictedOnHost(
+  model: IntModel,
+  split: FeatureTensor,
+  onClip?: (done: number, total: number) => void,
+): Promise<number[]> {
   const n = split.header.shape[0] as number;
   const size = split.data.length / n;
   const inBytes = tensorBytes(tensorByName(model, model.input));
@@ -61,7 +65,13 @@ async function predictedOnHost(model: IntModel, split: FeatureTensor, onClip?: (
       const count = Math.min(chunk, n - from);
       const inputs = new Int8Array(count * inBytes);
       for (let i = 0; i < count; i++) {
-        inputs.set(quantizeModelInput(model, frontEndCodes(model, split.data.subarray((from + i) * size, (from + i + 1) * size))), i * inBytes);
+        inputs.set(
+          quantizeModelInput(
+            model,
+            frontEndCodes(model, split.data.subarray((from + i) * size, (from + i + 1) * size)),
+          ),
+          i * inBytes,
+        );
       }
       const { outputs } = await host.run(inputs);
       predicted.push(...argmaxPerRow(outputs, outBytes));

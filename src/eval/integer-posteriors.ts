@@ -20,13 +20,21 @@ export interface IntegerOutputs {
 /** Which implementation of the integer model computes the outputs (the same bytes either way). */
 export type IntegerRuntime = 'host-c' | 'typescript';
 
-export async function integerOutputs(model: IntModel, data: Float32Array, n: number, onProgress?: (done: number, total: number) => void): Promise<IntegerOutputs> {
+export async function integerOutputs(
+  model: IntModel,
+  data: Float32Array,
+  n: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<IntegerOutputs> {
   const size = n > 0 ? data.length / n : 0;
   const { classes, pooledDim, poolT } = outputShapes(model);
   const posteriors = new Float32Array(n * classes);
   const pooled = new Float32Array(n * pooledDim);
   for (let i = 0; i < n; i++) {
-    const values = runIntModel(model, quantizeModelInput(model, frontEndCodes(model, data.subarray(i * size, (i + 1) * size))));
+    const values = runIntModel(
+      model,
+      quantizeModelInput(model, frontEndCodes(model, data.subarray(i * size, (i + 1) * size))),
+    );
     decodeRow(values.get(model.output)!, poolT ? values.get(poolT.name)! : undefined, i);
     if (i % 32 === 31) {
       onProgress?.(i + 1, n);
@@ -37,7 +45,8 @@ export async function integerOutputs(model: IntModel, data: Float32Array, n: num
 
   function decodeRow(codes: Int8Array, p: Int8Array | undefined, i: number): void {
     for (let k = 0; k < classes; k++) posteriors[i * classes + k] = Math.max(codes[k]! + 128, 0.5) / 256;
-    if (poolT && p) for (let k = 0; k < pooledDim; k++) pooled[i * pooledDim + k] = (p[k]! - poolT.zeroPoint) * poolT.scale;
+    if (poolT && p)
+      for (let k = 0; k < pooledDim; k++) pooled[i * pooledDim + k] = (p[k]! - poolT.zeroPoint) * poolT.scale;
   }
 }
 
@@ -55,7 +64,12 @@ function outputShapes(model: IntModel) {
  * chunks so the stage keeps reporting progress. The input quantization (front-end codes →
  * int8) stays in TypeScript: it is cheap and the same code the deploy stage checks.
  */
-export async function integerOutputsHost(model: IntModel, data: Float32Array, n: number, onProgress?: (done: number, total: number) => void): Promise<IntegerOutputs> {
+export async function integerOutputsHost(
+  model: IntModel,
+  data: Float32Array,
+  n: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<IntegerOutputs> {
   const size = n > 0 ? data.length / n : 0;
   const { classes, pooledDim, poolT } = outputShapes(model);
   const inBytes = tensorBytes(tensorByName(model, model.input));
@@ -73,8 +87,10 @@ export async function integerOutputsHost(model: IntModel, data: Float32Array, n:
       }
       const r = await host.run(inputs, poolT ? 'pool' : undefined);
       for (let i = 0; i < count; i++) {
-        for (let k = 0; k < classes; k++) posteriors[(from + i) * classes + k] = Math.max(r.outputs[i * classes + k]! + 128, 0.5) / 256;
-        for (let k = 0; k < pooledDim; k++) pooled[(from + i) * pooledDim + k] = (r.taps[i * pooledDim + k]! - poolT!.zeroPoint) * poolT!.scale;
+        for (let k = 0; k < classes; k++)
+          posteriors[(from + i) * classes + k] = Math.max(r.outputs[i * classes + k]! + 128, 0.5) / 256;
+        for (let k = 0; k < pooledDim; k++)
+          pooled[(from + i) * pooledDim + k] = (r.taps[i * pooledDim + k]! - poolT!.zeroPoint) * poolT!.scale;
       }
       onProgress?.(from + count, n);
     }

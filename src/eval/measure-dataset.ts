@@ -70,15 +70,21 @@ function generatorOf(dir: string): string | null {
 }
 
 export async function measureDataset(o: MeasureOptions): Promise<MeasurementResult> {
-  const { tensor, mapped, perLabel } = await datasetFeatures(o.dir, `measurement dataset of stage ${o.stage}`, o.frontEnd, o.labels, (done, total) =>
-    o.onProgress?.(done, total, `features of ${o.stage}`),
+  const { tensor, mapped, perLabel } = await datasetFeatures(
+    o.dir,
+    `measurement dataset of stage ${o.stage}`,
+    o.frontEnd,
+    o.labels,
+    (done, total) => o.onProgress?.(done, total, `features of ${o.stage}`),
   );
   const n = tensor.header.shape[0]!;
   const truth = tensor.header.labelIndex;
   const predicted = argmaxPerRow(await o.predict(tensor.data, n), o.labels.length);
   const confusion = confusionMatrix(truth, predicted, o.labels.length);
   const integer = o.intModel
-    ? await integerAccuracy(o.intModel, tensor, (done, total) => o.onProgress?.(done, total, `integer model on ${o.stage}`))
+    ? await integerAccuracy(o.intModel, tensor, (done, total) =>
+        o.onProgress?.(done, total, `integer model on ${o.stage}`),
+      )
     : undefined;
   const sources = readClipSources(o.dir);
   const breakdown = sourceBreakdown({

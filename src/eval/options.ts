@@ -48,23 +48,55 @@ const frames = (max: number) => z.number().int().min(0).max(max);
 export const eventEvalOptionsSchema = z
   .strictObject({
     /** Time between two posteriors (the front end's hop; 20 ms in docs/methods.md#event-based-evaluation). */
-    frameStrideMs: z.number().positive().max(10_000).default(20).describe('Time between two posteriors (the front end\'s hop; 20 ms in docs/methods.md#event-based-evaluation).'),
+    frameStrideMs: z
+      .number()
+      .positive()
+      .max(10_000)
+      .default(20)
+      .describe("Time between two posteriors (the front end's hop; 20 ms in docs/methods.md#event-based-evaluation)."),
     /** Time at which frame 0's posterior is available (see the module comment). */
-    frameOffsetMs: z.number().min(-3_600_000).max(3_600_000).default(0).describe('Time (ms) in the stream at which frame 0\'s posterior is available; the evaluate stage sets it from the front end.'),
+    frameOffsetMs: z
+      .number()
+      .min(-3_600_000)
+      .max(3_600_000)
+      .default(0)
+      .describe(
+        "Time (ms) in the stream at which frame 0's posterior is available; the evaluate stage sets it from the front end.",
+      ),
     /** Causal moving-average window in frames; 1 = no smoothing. */
-    smoothingFrames: z.number().int().min(1).max(250).default(5).describe('Causal moving-average window in frames; 1 = no smoothing.'),
+    smoothingFrames: z
+      .number()
+      .int()
+      .min(1)
+      .max(250)
+      .default(5)
+      .describe('Causal moving-average window in frames; 1 = no smoothing.'),
     /**
      * After a detection no keyword may fire for this long (one utterance, one action).
      * 500 ms stays below the shortest keyword-to-keyword spacing of the synth-kws streams
      * (≥ 500 ms gap plus the next word), so it never hides the next real keyword there.
      */
-    refractoryMs: ms(60_000).default(500).describe('After a detection no keyword may fire for this long (one utterance, one action). 500 ms stays below the shortest keyword-to-keyword spacing of the synth-kws streams (≥ 500 ms gap plus the next word), so it never hides the next real keyword there.'),
+    refractoryMs: ms(60_000)
+      .default(500)
+      .describe(
+        'After a detection no keyword may fire for this long (one utterance, one action). 500 ms stays below the shortest keyword-to-keyword spacing of the synth-kws streams (≥ 500 ms gap plus the next word), so it never hides the next real keyword there.',
+      ),
     /** How long before an event's onset a detection still counts (default DEFAULT_EARLY_MS). Exclusive with earlyFrames. */
-    earlyMs: ms(60_000).optional().describe('How long before an event\'s onset a detection still counts (ms; default 100). Exclusive with earlyFrames.'),
+    earlyMs: ms(60_000)
+      .optional()
+      .describe(
+        "How long before an event's onset a detection still counts (ms; default 100). Exclusive with earlyFrames.",
+      ),
     /** The same tolerance in frames (thesis §3.3.4 counts it in frames). Exclusive with earlyMs. */
-    earlyFrames: frames(100_000).optional().describe('The same tolerance in frames (thesis §3.3.4 counts it in frames). Exclusive with earlyMs.'),
+    earlyFrames: frames(100_000)
+      .optional()
+      .describe('The same tolerance in frames (thesis §3.3.4 counts it in frames). Exclusive with earlyMs.'),
     /** How long after an event's offset a detection still counts (default DEFAULT_LATE_MS). Exclusive with lateFrames. */
-    lateMs: ms(60_000).optional().describe('How long after an event\'s offset a detection still counts (ms; default 1000). Exclusive with lateFrames.'),
+    lateMs: ms(60_000)
+      .optional()
+      .describe(
+        "How long after an event's offset a detection still counts (ms; default 1000). Exclusive with lateFrames.",
+      ),
     /** The same tolerance in frames. Exclusive with lateMs. */
     lateFrames: frames(100_000).optional().describe('The same tolerance in frames. Exclusive with lateMs.'),
     /** Detection thresholds to sweep, strictly increasing, in (0, 1]: a list or a range (threshold-range.ts). */
@@ -72,11 +104,22 @@ export const eventEvalOptionsSchema = z
       .prefault(() => [...DEFAULT_THRESHOLDS])
       .meta({ description: 'Thresholds to sweep, strictly increasing: a list, or {from, to, step, then: [...]}.' }),
     /** Operating point rule: lowest FRR among thresholds with at most this many false accepts per hour. */
-    targetFaPerHour: z.number().min(0).default(1).describe('Operating point rule: lowest FRR among thresholds with at most this many false accepts per hour.'),
+    targetFaPerHour: z
+      .number()
+      .min(0)
+      .default(1)
+      .describe('Operating point rule: lowest FRR among thresholds with at most this many false accepts per hour.'),
     /** The labels that are keywords; when set, `nonKeywordLabels` is ignored. */
-    keywords: z.array(z.string().min(1)).min(1).optional().describe('The labels that are keywords; when set, `nonKeywordLabels` is ignored.'),
+    keywords: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('The labels that are keywords; when set, `nonKeywordLabels` is ignored.'),
     /** Labels that are not keywords when `keywords` is not set: every other label is a keyword. */
-    nonKeywordLabels: z.array(z.string().min(1)).default(() => [...DEFAULT_NON_KEYWORD_LABELS]).describe('Labels that are not keywords when `keywords` is not set: every other label is a keyword.'),
+    nonKeywordLabels: z
+      .array(z.string().min(1))
+      .default(() => [...DEFAULT_NON_KEYWORD_LABELS])
+      .describe('Labels that are not keywords when `keywords` is not set: every other label is a keyword.'),
   })
   .superRefine((o, ctx) => {
     if (o.earlyMs !== undefined && o.earlyFrames !== undefined) {
@@ -88,13 +131,22 @@ export const eventEvalOptionsSchema = z
     o.thresholds.forEach((t, i) => {
       const prev = o.thresholds[i - 1];
       if (prev !== undefined && t <= prev) {
-        ctx.addIssue({ code: 'custom', path: ['thresholds', i], message: `thresholds must be strictly increasing (${t} after ${prev})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['thresholds', i],
+          message: `thresholds must be strictly increasing (${t} after ${prev})`,
+        });
       }
     });
     o.keywords?.forEach((k, i) => {
-      if (o.keywords?.indexOf(k) !== i) ctx.addIssue({ code: 'custom', path: ['keywords', i], message: `duplicate keyword "${k}"` });
+      if (o.keywords?.indexOf(k) !== i)
+        ctx.addIssue({ code: 'custom', path: ['keywords', i], message: `duplicate keyword "${k}"` });
       if (k === REJECTED_LABEL || k === BACKGROUND_LABEL || k === NEGATIVE_EVENT_LABEL) {
-        ctx.addIssue({ code: 'custom', path: ['keywords', i], message: `"${k}" is reserved for the event confusion matrix` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keywords', i],
+          message: `"${k}" is reserved for the event confusion matrix`,
+        });
       }
     });
   });
@@ -108,7 +160,9 @@ export type EventEvalOptions = z.output<typeof eventEvalOptionsSchema>;
 export function parseEventEvalOptions(input: unknown): EventEvalOptions {
   const r = eventEvalOptionsSchema.safeParse(input, { reportInput: true });
   if (r.success) return r.data;
-  const problems = formatIssues(r.error.issues, eventEvalOptionsSchema, input).map((p) => `${formatPath(['options', ...p.path])}: ${p.message}`);
+  const problems = formatIssues(r.error.issues, eventEvalOptionsSchema, input).map(
+    (p) => `${formatPath(['options', ...p.path])}: ${p.message}`,
+  );
   throw new StageInputError(`invalid event evaluation options:\n${problems.join('\n')}`);
 }
 

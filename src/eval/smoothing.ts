@@ -19,7 +19,11 @@ import { StageInputError } from '../errors';
  * @param windowFrames  W ≥ 1; 1 returns a copy.
  * @returns           [frames × classes], row-major, float64.
  */
-export function smoothPosteriors(posteriors: ArrayLike<number>, numClasses: number, windowFrames: number): Float64Array {
+export function smoothPosteriors(
+  posteriors: ArrayLike<number>,
+  numClasses: number,
+  windowFrames: number,
+): Float64Array {
   const frames = frameCount(posteriors.length, numClasses);
   if (!Number.isInteger(windowFrames) || windowFrames < 1) {
     throw new StageInputError(`smoothing window must be a positive whole number of frames, got ${windowFrames}`);
@@ -43,7 +47,9 @@ export function frameCount(length: number, numClasses: number): number {
     throw new StageInputError(`number of classes must be a positive integer, got ${numClasses}`);
   }
   if (length % numClasses !== 0) {
-    throw new StageInputError(`posteriors hold ${length} values, not a whole number of frames of ${numClasses} classes`);
+    throw new StageInputError(
+      `posteriors hold ${length} values, not a whole number of frames of ${numClasses} classes`,
+    );
   }
   return length / numClasses;
 }

@@ -21,7 +21,12 @@ import { confusionMatrix, type ConfusionCounts } from './confusion';
  * not list): whether those were held out is not known, so they are not counted as either.
  */
 export type HeldOutClass = 'train-voice' | 'held-out-voice' | 'held-out-engine' | 'unknown-source';
-export const HELD_OUT_CLASSES: readonly HeldOutClass[] = ['train-voice', 'held-out-voice', 'held-out-engine', 'unknown-source'];
+export const HELD_OUT_CLASSES: readonly HeldOutClass[] = [
+  'train-voice',
+  'held-out-voice',
+  'held-out-engine',
+  'unknown-source',
+];
 
 export function heldOutClass(h: HeldOut, engine?: string): HeldOutClass {
   if (engine === UNKNOWN_SOURCE) return 'unknown-source';
@@ -135,7 +140,8 @@ export function sourceBreakdown(input: SourceBreakdownInput): SourceBreakdown {
     (engineVoices.get(src.engine) ?? engineVoices.set(src.engine, new Set()).get(src.engine)!).add(src.voice);
     (engineClasses.get(src.engine) ?? engineClasses.set(src.engine, new Set()).get(src.engine)!).add(h);
     (classEngines.get(h) ?? classEngines.set(h, new Set()).get(h)!).add(src.engine);
-    const rows = engineRows.get(src.engine) ?? engineRows.set(src.engine, { truth: [], predicted: [] }).get(src.engine)!;
+    const rows =
+      engineRows.get(src.engine) ?? engineRows.set(src.engine, { truth: [], predicted: [] }).get(src.engine)!;
     rows.truth.push(truth[i]!);
     rows.predicted.push(predicted[i]!);
   }
@@ -171,10 +177,17 @@ export function sourceBreakdown(input: SourceBreakdownInput): SourceBreakdown {
       const [engine, voice, h] = JSON.parse(key) as [string, string, HeldOutClass];
       return { engine, voice, heldOut: h, ...counts(t, integer) };
     })
-    .sort((a, b) => engines.indexOf(a.engine) - engines.indexOf(b.engine) || byCodeUnit(a.voice, b.voice) || byCodeUnit(a.heldOut, b.heldOut));
-  const byHeldOut = HELD_OUT_CLASSES.filter((c) => perClass.has(c)).map(
-    (c): HeldOutAccuracy => ({ heldOut: c, engines: [...classEngines.get(c)!].sort(byCodeUnit), ...counts(perClass.get(c)!, integer) }),
-  );
+    .sort(
+      (a, b) =>
+        engines.indexOf(a.engine) - engines.indexOf(b.engine) ||
+        byCodeUnit(a.voice, b.voice) ||
+        byCodeUnit(a.heldOut, b.heldOut),
+    );
+  const byHeldOut = HELD_OUT_CLASSES.filter((c) => perClass.has(c)).map((c): HeldOutAccuracy => ({
+    heldOut: c,
+    engines: [...classEngines.get(c)!].sort(byCodeUnit),
+    ...counts(perClass.get(c)!, integer),
+  }));
   return { sourcesFile: sources.file, byEngine, byVoice, byHeldOut };
 }
 

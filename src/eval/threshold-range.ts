@@ -12,7 +12,10 @@ export const thresholdRangeSchema = z.strictObject({
   to: z.number().gt(0).max(1),
   step: z.number().gt(0).max(1),
   /** Values appended after the range, e.g. a finer tail where the operating point sits. */
-  then: z.array(z.number().gt(0).max(1)).default([]).describe('Values appended after the range, e.g. a finer tail where the operating point sits.'),
+  then: z
+    .array(z.number().gt(0).max(1))
+    .default([])
+    .describe('Values appended after the range, e.g. a finer tail where the operating point sits.'),
 });
 export type ThresholdRange = z.infer<typeof thresholdRangeSchema>;
 
@@ -33,8 +36,10 @@ export function expandThresholdRange(r: ThresholdRange): number[] | string {
   if (r.to < r.from) return `to (${r.to}) must be ≥ from (${r.from})`;
   const steps = (r.to - r.from) / r.step;
   const n = Math.round(steps);
-  if (Math.abs(steps - n) > 1e-9) return `to (${r.to}) is not from (${r.from}) plus a whole number of steps (${r.step})`;
-  if (n + 1 + r.then.length > MAX_RANGE_VALUES) return `the range has ${n + 1 + r.then.length} values; at most ${MAX_RANGE_VALUES}`;
+  if (Math.abs(steps - n) > 1e-9)
+    return `to (${r.to}) is not from (${r.from}) plus a whole number of steps (${r.step})`;
+  if (n + 1 + r.then.length > MAX_RANGE_VALUES)
+    return `the range has ${n + 1 + r.then.length} values; at most ${MAX_RANGE_VALUES}`;
   const d = Math.max(decimals(r.from), decimals(r.step));
   const values = Array.from({ length: n + 1 }, (_, i) => Number((r.from + i * r.step).toFixed(d)));
   return [...values, ...r.then];

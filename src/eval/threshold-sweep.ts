@@ -1,7 +1,13 @@
 import { StageInputError } from '../errors';
 import { eventConfusionMatrix, type EventConfusionMatrix } from './confusion';
 import { detectKeywords } from './event-detector';
-import { matchStream, summarizeThreshold, type GroundTruthEvent, type StreamMatch, type ThresholdResult } from './event-metrics';
+import {
+  matchStream,
+  summarizeThreshold,
+  type GroundTruthEvent,
+  type StreamMatch,
+  type ThresholdResult,
+} from './event-metrics';
 import { chooseOperatingPoint, type OperatingPoint } from './operating-point';
 import {
   BACKGROUND_LABEL,
@@ -155,7 +161,11 @@ export function prepareEventEvaluation(
     durationSec += s.durationSec;
     keywordEvents += s.events.filter((e) => e.kind === 'keyword').length;
     negativeEvents += s.events.filter((e) => e.kind === 'negative').length;
-    return { id: s.id, smoothed: smoothPosteriors(s.posteriors, labels.length, options.smoothingFrames), events: s.events };
+    return {
+      id: s.id,
+      smoothed: smoothPosteriors(s.posteriors, labels.length, options.smoothingFrames),
+      events: s.events,
+    };
   });
   return {
     options,
@@ -174,13 +184,18 @@ function keywordsOf(labels: readonly string[], options: EventEvalOptions): strin
   const dup = labels.find((l, i) => labels.indexOf(l) !== i);
   if (dup !== undefined) throw new StageInputError(`label "${dup}" appears twice in the model's labels`);
   for (const k of options.keywords ?? []) {
-    if (!labels.includes(k)) throw new StageInputError(`keyword "${k}" is not one of the model's labels (${labels.join(', ')})`);
+    if (!labels.includes(k))
+      throw new StageInputError(`keyword "${k}" is not one of the model's labels (${labels.join(', ')})`);
   }
-  const keywords = labels.filter((l) => (options.keywords ? options.keywords.includes(l) : !options.nonKeywordLabels.includes(l)));
+  const keywords = labels.filter((l) =>
+    options.keywords ? options.keywords.includes(l) : !options.nonKeywordLabels.includes(l),
+  );
   if (keywords.length === 0) throw new StageInputError(`no keyword among the labels (${labels.join(', ')})`);
   const reserved = keywords.find((k) => k === REJECTED_LABEL || k === BACKGROUND_LABEL || k === NEGATIVE_EVENT_LABEL);
   if (reserved !== undefined) {
-    throw new StageInputError(`label "${reserved}" would be a keyword but is reserved for the event confusion matrix; list it in nonKeywordLabels`);
+    throw new StageInputError(
+      `label "${reserved}" would be a keyword but is reserved for the event confusion matrix; list it in nonKeywordLabels`,
+    );
   }
   return keywords;
 }
@@ -200,7 +215,9 @@ function checkStream(s: StreamPosteriors, numClasses: number, keywords: readonly
   }
   const bad = s.posteriors.findIndex((p) => !Number.isFinite(p));
   if (bad >= 0) {
-    throw new StageInputError(`${where}: posterior at frame ${Math.floor(bad / numClasses)}, class ${bad % numClasses} is ${s.posteriors[bad]}`);
+    throw new StageInputError(
+      `${where}: posterior at frame ${Math.floor(bad / numClasses)}, class ${bad % numClasses} is ${s.posteriors[bad]}`,
+    );
   }
   s.events.forEach((e, i) => {
     const at = `${where}: events[${i}]`;
@@ -214,7 +231,9 @@ function checkStream(s: StreamPosteriors, numClasses: number, keywords: readonly
       throw new StageInputError(`${at}: offsetSec ${e.offsetSec} is after the end of the stream (${s.durationSec} s)`);
     }
     if (e.kind === 'keyword' && !keywords.includes(e.label)) {
-      throw new StageInputError(`${at}: keyword "${e.label}" is not one of the evaluated keywords (${keywords.join(', ')})`);
+      throw new StageInputError(
+        `${at}: keyword "${e.label}" is not one of the evaluated keywords (${keywords.join(', ')})`,
+      );
     }
   });
 }

@@ -59,6 +59,11 @@ export function applyTunedThreshold(
       operatingPoint,
       eventConfusion: eventConfusionMatrix(matchAtThreshold(scoredPrepared, tuned.threshold), scored.keywords),
     },
-    tuning: { streams: tuning.totals.streams, hours: tuning.totals.hours, operatingPoint: tuned, scoredOracle: scored.operatingPoint },
+    tuning: {
+      streams: tuning.totals.streams,
+      hours: tuning.totals.hours,
+      operatingPoint: tuned,
+      scoredOracle: scored.operatingPoint,
+    },
   };
 }

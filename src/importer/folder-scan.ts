@@ -67,7 +67,9 @@ async function kindOf(dir: string, e: Dirent, realRoot: string): Promise<EntryKi
     return 'other';
   }
   if (target !== realRoot && !target.startsWith(realRoot + sep)) {
-    throw importInputError(`${join(dir, e.name)}: a symbolic link to ${target}, outside the imported folder; copy the file into the folder instead`);
+    throw importInputError(
+      `${join(dir, e.name)}: a symbolic link to ${target}, outside the imported folder; copy the file into the folder instead`,
+    );
   }
   const s = await stat(target);
   return s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other';
@@ -133,7 +135,9 @@ export async function scanSpeechCommandsFolder(
     );
   }
   const backgrounds = hasNoiseDir
-    ? (await wavFiles(join(root, BACKGROUND_NOISE_DIR), BACKGROUND_NOISE_DIR, ignored, realRoot)).map((f) => `${BACKGROUND_NOISE_DIR}/${f}`)
+    ? (await wavFiles(join(root, BACKGROUND_NOISE_DIR), BACKGROUND_NOISE_DIR, ignored, realRoot)).map(
+        (f) => `${BACKGROUND_NOISE_DIR}/${f}`,
+      )
     : [];
 
   const keywords = configuredKeywords ?? folders.filter((f) => !RESERVED_FOLDERS.includes(f));

@@ -30,7 +30,9 @@ export async function carrySources(
   const parsed = sourcesFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw importInputError(`${displayPath(display, SOURCES_FILE)}: does not follow the sources.json format 1 (${issues.join('; ')})`);
+    throw importInputError(
+      `${displayPath(display, SOURCES_FILE)}: does not follow the sources.json format 1 (${issues.join('; ')})`,
+    );
   }
   const src = parsed.data;
   const clipEntries: [string, SourcesFile['clips'][string]][] = [];
@@ -38,7 +40,9 @@ export async function carrySources(
     const s = src.clips[c.source];
     if (s === undefined) continue;
     if (src.engines[s.engine] === undefined) {
-      throw importInputError(`${displayPath(display, SOURCES_FILE)}: clip "${c.source}" names engine "${s.engine}", which is not in "engines"`);
+      throw importInputError(
+        `${displayPath(display, SOURCES_FILE)}: clip "${c.source}" names engine "${s.engine}", which is not in "engines"`,
+      );
     }
     clipEntries.push([c.out, s]);
   }

@@ -69,7 +69,9 @@ async function readIndex(path: string, display: string): Promise<z.infer<typeof 
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw importInputError(`${display}: ${code === 'ENOENT' ? 'no such file (a streams folder needs an index.json)' : (e as Error).message}`);
+    throw importInputError(
+      `${display}: ${code === 'ENOENT' ? 'no such file (a streams folder needs an index.json)' : (e as Error).message}`,
+    );
   }
   const parsed = streamIndexSchema.safeParse(json);
   if (!parsed.success) {
@@ -93,11 +95,15 @@ export async function importStreams(
 ): Promise<ImportedStreamsSummary> {
   await assertDirectory(dir, display);
   const indexDisplay = displayPath(display, STREAM_INDEX);
-  const entries = [...(await readIndex(join(dir, STREAM_INDEX), indexDisplay))].sort((a, b) => byCodeUnit(a.file, b.file));
+  const entries = [...(await readIndex(join(dir, STREAM_INDEX), indexDisplay))].sort((a, b) =>
+    byCodeUnit(a.file, b.file),
+  );
   entries.forEach((e) =>
     e.events.forEach((ev) => {
       if (ev.kind === 'keyword' && !keywords.includes(ev.label)) {
-        throw importInputError(`${indexDisplay}: ${e.file}: keyword event "${ev.label}" is not a keyword of the dataset (${keywords.join(', ')})`);
+        throw importInputError(
+          `${indexDisplay}: ${e.file}: keyword event "${ev.label}" is not a keyword of the dataset (${keywords.join(', ')})`,
+        );
       }
     }),
   );
@@ -113,11 +119,15 @@ export async function importStreams(
     if (audio.resampled || audio.mixedDown || audio.requantized) converted++;
     const durationSec = audio.samples.length / sampleRate;
     if (Math.abs(durationSec - e.durationSec) > DURATION_TOLERANCE_SEC) {
-      throw importInputError(`${indexDisplay}: ${e.file}: durationSec is ${e.durationSec} but ${fileDisplay} lasts ${durationSec.toFixed(3)} s`);
+      throw importInputError(
+        `${indexDisplay}: ${e.file}: durationSec is ${e.durationSec} but ${fileDisplay} lasts ${durationSec.toFixed(3)} s`,
+      );
     }
     const late = e.events.find((ev) => ev.offsetSec > durationSec + DURATION_TOLERANCE_SEC);
     if (late) {
-      throw importInputError(`${indexDisplay}: ${e.file}: event "${late.label}" ends at ${late.offsetSec} s, after the stream's end (${durationSec.toFixed(3)} s)`);
+      throw importInputError(
+        `${indexDisplay}: ${e.file}: event "${late.label}" ends at ${late.offsetSec} s, after the stream's end (${durationSec.toFixed(3)} s)`,
+      );
     }
     await writeFile(join(outDir, e.file), encodeWav16(audio.samples, sampleRate));
     // Rebuilt field by field so the key order is synth-kws' whatever the parser emits.

@@ -127,7 +127,9 @@ async function scanMimii(root: string, display: string, ignored: string[]): Prom
     for (const id of await subdirs(join(root, type))) {
       const leaf = await subdirs(join(root, type, id));
       if (!leaf.includes('normal')) {
-        throw importInputError(`machine ${displayPath(display, `${type}/${id}`)} has no normal/ folder: every machine ID needs normal clips to train on`);
+        throw importInputError(
+          `machine ${displayPath(display, `${type}/${id}`)} has no normal/ folder: every machine ID needs normal clips to train on`,
+        );
       }
       for (const condition of ['normal', 'abnormal'] as const) {
         if (!leaf.includes(condition)) continue;
@@ -151,11 +153,15 @@ async function scanDcase(root: string, display: string, ignored: string[]): Prom
       for (const file of await wavsIn(join(root, rel), rel, display, ignored)) {
         const m = DCASE_NAME.exec(file);
         if (!m) {
-          throw importInputError(`${displayPath(display, `${rel}/${file}`)}: expected a DCASE name <normal|anomaly>_id_XX_<n>.wav`);
+          throw importInputError(
+            `${displayPath(display, `${rel}/${file}`)}: expected a DCASE name <normal|anomaly>_id_XX_<n>.wav`,
+          );
         }
         const condition: Condition = m[1]!.toLowerCase() === 'normal' ? 'normal' : 'abnormal';
         if (folder === 'train' && condition === 'abnormal') {
-          throw importInputError(`${displayPath(display, `${rel}/${file}`)}: an anomalous clip in train/ (training data must be normal only)`);
+          throw importInputError(
+            `${displayPath(display, `${rel}/${file}`)}: an anomalous clip in train/ (training data must be normal only)`,
+          );
         }
         const id = m[2]!.toLowerCase();
         found.push({
@@ -184,8 +190,12 @@ function assignSplits(found: readonly Found[], validation: number): MachineSourc
   for (const clips of groups.values()) {
     const normals = clips.filter((c) => c.condition === 'normal' && c.split === undefined);
     const abnormal = clips.filter((c) => c.condition === 'abnormal' && c.split === undefined).length;
-    const byHash = [...normals].sort((a, b) => splitPosition(a.source) - splitPosition(b.source) || byCodeUnit(a.source, b.source));
-    const testNormals = new Set(byHash.slice(0, Math.min(abnormal, Math.floor(normals.length / 2))).map((c) => c.source));
+    const byHash = [...normals].sort(
+      (a, b) => splitPosition(a.source) - splitPosition(b.source) || byCodeUnit(a.source, b.source),
+    );
+    const testNormals = new Set(
+      byHash.slice(0, Math.min(abnormal, Math.floor(normals.length / 2))).map((c) => c.source),
+    );
     for (const c of clips) {
       let split: MachineSplit = c.split ?? (c.condition === 'abnormal' || testNormals.has(c.source) ? 'test' : 'train');
       if (split === 'train' && splitPosition(`validation:${c.source}`) < validation) split = 'validation';
@@ -212,14 +222,18 @@ export async function scanMachineFolder(
   for (const [type, ids] of machines) {
     for (const id of ids) {
       if (!clips.some((c) => c.type === type && c.id === id && c.condition === 'normal' && c.split !== 'test')) {
-        throw importInputError(`machine ${type} ${id} has no normal training clips (${layout} layout): there is nothing to learn its normal sound from`);
+        throw importInputError(
+          `machine ${type} ${id} has no normal training clips (${layout} layout): there is nothing to learn its normal sound from`,
+        );
       }
     }
   }
   return {
     layout,
     clips,
-    machines: [...machines.keys()].sort(byCodeUnit).map((type) => ({ type, ids: [...machines.get(type)!].sort(byCodeUnit) })),
+    machines: [...machines.keys()]
+      .sort(byCodeUnit)
+      .map((type) => ({ type, ids: [...machines.get(type)!].sort(byCodeUnit) })),
     ignored: ignored.sort(byCodeUnit),
   };
 }

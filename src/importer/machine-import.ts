@@ -39,7 +39,12 @@ export interface MachineImportSummary {
   readonly ignoredFiles: number;
 }
 
-export async function importMachineFolder(root: string, display: string, outDir: string, o: MachineImportOptions): Promise<MachineImportSummary> {
+export async function importMachineFolder(
+  root: string,
+  display: string,
+  outDir: string,
+  o: MachineImportOptions,
+): Promise<MachineImportSummary> {
   await assertDirectory(root, display);
   const layout = o.layout === 'auto' ? await detectMachineLayout(root, display) : o.layout;
   const scan = await scanMachineFolder(root, display, layout, o.validation);
@@ -76,7 +81,8 @@ export async function importMachineFolder(root: string, display: string, outDir:
     machines: scan.machines.map((m) => ({ type: m.type, ids: [...m.ids] })),
     clips,
   });
-  const count = (split: string, condition: string): number => clips.filter((c) => c.split === split && c.condition === condition).length;
+  const count = (split: string, condition: string): number =>
+    clips.filter((c) => c.split === split && c.condition === condition).length;
   return {
     layout,
     clips: clips.length,

@@ -98,10 +98,14 @@ export async function importSpeechCommandsFolder(
   const lists = await readSplitLists(root, display, new Set(scan.clips.map((c) => c.source)));
   const silence = planSilenceClips(scan.backgrounds, config.silenceClips, config.split);
   if (config.silenceClips > 0 && silence.length === 0) {
-    throw importInputError(`silenceClips is ${config.silenceClips} but ${displayPath(display, BACKGROUND_NOISE_DIR)} has no .wav files to cut them from`);
+    throw importInputError(
+      `silenceClips is ${config.silenceClips} but ${displayPath(display, BACKGROUND_NOISE_DIR)} has no .wav files to cut them from`,
+    );
   }
   if (config.keepBackgrounds && scan.backgrounds.length === 0) {
-    throw importInputError(`keepBackgrounds is true but ${displayPath(display, BACKGROUND_NOISE_DIR)} has no .wav files`);
+    throw importInputError(
+      `keepBackgrounds is true but ${displayPath(display, BACKGROUND_NOISE_DIR)} has no .wav files`,
+    );
   }
   assertUniqueOutputs([
     ...scan.clips.map((c) => ({ out: c.out, source: c.source })),

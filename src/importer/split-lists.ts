@@ -32,7 +32,10 @@ async function readOptional(path: string, display: string): Promise<string | und
 }
 
 function normalise(line: string): string {
-  return line.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  return line
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '');
 }
 
 /**
@@ -62,7 +65,9 @@ export async function readSplitLists(
       }
       const other = heldOut.get(entry);
       if (other !== undefined && other !== split) {
-        throw importInputError(`${where}:${i + 1}: "${entry}" is also in ${VALIDATION_LIST}; a clip can be in only one split`);
+        throw importInputError(
+          `${where}:${i + 1}: "${entry}" is also in ${VALIDATION_LIST}; a clip can be in only one split`,
+        );
       }
       heldOut.set(entry, split);
     });

@@ -101,7 +101,13 @@ const ADDITIVE: Readonly<Partial<Record<AnomalyKind, (r: MachineRender, sr: numb
  * The anomalous version of a render (a new signal; `render.signal` is left alone).
  * `changed-period` was applied when the machine was rendered, so it returns the signal as is.
  */
-export function applyAnomaly(kind: AnomalyKind, severity: number, render: MachineRender, sr: number, rng: Prng): Float64Array {
+export function applyAnomaly(
+  kind: AnomalyKind,
+  severity: number,
+  render: MachineRender,
+  sr: number,
+  rng: Prng,
+): Float64Array {
   const x = Float64Array.from(render.signal);
   const ref = rms(x);
   const layerGain = ref * Math.pow(10, anomalyLevelDb(severity) / 20);

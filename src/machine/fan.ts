@@ -1,6 +1,17 @@
 import type { Prng } from '../util/prng';
 import type { MachineGenerator, MachineRender, OperatingConditions } from './machine-generator';
-import { addScaled, gaussian, harmonicAmps, harmonics, lowpassInPlace, randomModes, randomPhases, resonate, wander, type Mode } from './signal';
+import {
+  addScaled,
+  gaussian,
+  harmonicAmps,
+  harmonics,
+  lowpassInPlace,
+  randomModes,
+  randomPhases,
+  resonate,
+  wander,
+  type Mode,
+} from './signal';
 
 /**
  * Industrial fan (MIMII `fan`): a rotor of B blades at rotation frequency f_r. Its sound is
@@ -46,7 +57,11 @@ function render(p: FanPhysics, c: OperatingConditions, n: number, sr: number, rn
   const jitter = wander(n, 0.003, 1, sr, rng);
   const blade = harmonics(n, sr, rot * p.blades, p.bladeAmps, p.bladePhases, jitter);
   const once = harmonics(n, sr, rot, [p.residualImbalance], [rng.uniform(0, 2 * Math.PI)], jitter);
-  const modes: Mode[] = p.housingModeHz.map((hz, i) => ({ hz, t60: p.housingModeT60[i]!, gain: p.housingModeGain[i]! }));
+  const modes: Mode[] = p.housingModeHz.map((hz, i) => ({
+    hz,
+    t60: p.housingModeT60[i]!,
+    gain: p.housingModeGain[i]!,
+  }));
   const air = lowpassInPlace(gaussian(n, rng), p.airCornerHz, sr);
   addScaled(air, resonate(gaussian(n, rng), modes, sr), 8);
   const out = new Float64Array(n);

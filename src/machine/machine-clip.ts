@@ -56,7 +56,9 @@ export function makeMachineClip(req: MachineClipRequest, rngFor: (part: string) 
   if (req.anomaly) speed *= anomalySpeedFactor(req.anomaly, req.severity ?? 0, anomalyRng);
 
   const render = req.generator.render(req.physics, { speed, load }, req.samples, req.sampleRate, rngFor('render'));
-  const machine = req.anomaly ? applyAnomaly(req.anomaly, req.severity ?? 0, render, req.sampleRate, anomalyRng) : render.signal;
+  const machine = req.anomaly
+    ? applyAnomaly(req.anomaly, req.severity ?? 0, render, req.sampleRate, anomalyRng)
+    : render.signal;
   const heard = applyMic(machine, mic, req.sampleRate);
   const level = dbToGain(MACHINE_LEVEL_DBFS + gainDb);
   const g = level / (rms(render.signal) || 1);

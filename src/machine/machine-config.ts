@@ -17,9 +17,18 @@ const range = (lo: number, hi: number, dMin: number, dMax: number) =>
 export const machineSpecSchema = z.strictObject({
   type: z.enum(MACHINE_TYPES),
   /** Machine IDs of this type (id_00, id_01, ...), each with its own physics. */
-  ids: z.int().min(1).max(16).default(4).describe('Machine IDs of this type (id_00, id_01, ...), each with its own physics.'),
+  ids: z
+    .int()
+    .min(1)
+    .max(16)
+    .default(4)
+    .describe('Machine IDs of this type (id_00, id_01, ...), each with its own physics.'),
   /** Faults used for this type's anomalous clips (default: the type's usual faults). */
-  anomalies: z.array(z.enum(ANOMALY_KINDS)).min(1).optional().describe('Faults used for this type\'s anomalous clips (default: the type\'s usual faults).'),
+  anomalies: z
+    .array(z.enum(ANOMALY_KINDS))
+    .min(1)
+    .optional()
+    .describe("Faults used for this type's anomalous clips (default: the type's usual faults)."),
 });
 
 export const synthMachineConfigSchema = z
@@ -43,17 +52,33 @@ export const synthMachineConfigSchema = z
      * units, 1 = unrelated designs. Real fleets are units of few designs; IDs that differ
      * only in detail make the ID classifier model that detail, which faults disturb.
      */
-    idSpread: z.number().min(0).max(1).default(0.25).describe('How far the machine IDs of a type stray from the type\'s common design: 0 = identical units, 1 = unrelated designs. Real fleets are units of few designs; IDs that differ only in detail make the ID classifier model that detail, which faults disturb.'),
+    idSpread: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.25)
+      .describe(
+        "How far the machine IDs of a type stray from the type's common design: 0 = identical units, 1 = unrelated designs. Real fleets are units of few designs; IDs that differ only in detail make the ID classifier model that detail, which faults disturb.",
+      ),
     sampleRate: z.int().min(8000).max(48000).default(16000),
     /** Machine-to-factory power ratio of every clip, dB (drawn uniformly per clip). */
-    snrDb: range(-20, 40, 6, 6).describe('Machine-to-factory power ratio of every clip, dB (drawn uniformly per clip).'),
+    snrDb: range(-20, 40, 6, 6).describe(
+      'Machine-to-factory power ratio of every clip, dB (drawn uniformly per clip).',
+    ),
     /** Anomaly severity, drawn uniformly per anomalous clip (0 = inaudible, 1 = obvious). */
-    severity: range(0, 1, 0.3, 1).describe('Anomaly severity, drawn uniformly per anomalous clip (0 = inaudible, 1 = obvious).'),
+    severity: range(0, 1, 0.3, 1).describe(
+      'Anomaly severity, drawn uniformly per anomalous clip (0 = inaudible, 1 = obvious).',
+    ),
     /** Recording-to-recording variation of a machine. */
     variation: z
       .strictObject({
         /** Standard deviation of the relative speed (0.01 = 1 %), clipped at ±2.5 sd. */
-        speed: z.number().min(0).max(0.2).default(0.01).describe('Standard deviation of the relative speed (0.01 = 1 %), clipped at ±2.5 sd.'),
+        speed: z
+          .number()
+          .min(0)
+          .max(0.2)
+          .default(0.01)
+          .describe('Standard deviation of the relative speed (0.01 = 1 %), clipped at ±2.5 sd.'),
         /** Microphone gain varies uniformly in ±gainDb. */
         gainDb: z.number().min(0).max(20).default(3).describe('Microphone gain varies uniformly in ±gainDb.'),
       })
@@ -62,7 +87,11 @@ export const synthMachineConfigSchema = z
   .superRefine((c, ctx) => {
     c.machines.forEach((m, i) => {
       if (c.machines.findIndex((o) => o.type === m.type) !== i) {
-        ctx.addIssue({ code: 'custom', path: ['machines', i, 'type'], message: `machine type "${m.type}" is listed twice` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['machines', i, 'type'],
+          message: `machine type "${m.type}" is listed twice`,
+        });
       }
     });
   });

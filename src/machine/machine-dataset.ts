@@ -51,7 +51,9 @@ export const machineManifestSchema = z.strictObject({
   /** Machine types and their IDs, sorted. */
   machines: z.array(z.strictObject({ type: z.string(), ids: z.array(z.string()) })),
   /** Per type and ID: the physics numbers a synthetic machine was built with. */
-  physics: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.union([z.number(), z.array(z.number())])))).optional(),
+  physics: z
+    .record(z.string(), z.record(z.string(), z.record(z.string(), z.union([z.number(), z.array(z.number())]))))
+    .optional(),
   clips: z.array(machineClipSchema),
 });
 export type MachineManifest = z.infer<typeof machineManifestSchema>;
@@ -80,7 +82,9 @@ export function readMachineManifest(dir: string): MachineManifest {
   }
   const parsed = machineManifestSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new StageInputError(`${p}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new StageInputError(
+      `${p}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -40,7 +40,13 @@ export interface MachineGenerator<P extends PhysicsNumbers = PhysicsNumbers> {
 }
 
 /** Phase of a cycle of period `periodS` at `speed`, with a random start: u ∈ [0, 1) per sample. */
-export function cyclePhase(samples: number, sampleRate: number, periodS: number, speed: number, start: number): Float64Array {
+export function cyclePhase(
+  samples: number,
+  sampleRate: number,
+  periodS: number,
+  speed: number,
+  start: number,
+): Float64Array {
   const out = new Float64Array(samples);
   const step = speed / (periodS * sampleRate);
   let u = start;
@@ -61,11 +67,15 @@ export function cyclePhase(samples: number, sampleRate: number, periodS: number,
  * attend to the fine structure of their sound, which is what a fault disturbs.
  */
 export function blendPhysics(design: PhysicsNumbers, unit: PhysicsNumbers, spread: number): PhysicsNumbers {
-  const mix = (a: number, b: number | undefined): number => (b === undefined || Number.isInteger(a) ? a : a + spread * (b - a));
+  const mix = (a: number, b: number | undefined): number =>
+    b === undefined || Number.isInteger(a) ? a : a + spread * (b - a);
   const out: Record<string, number | readonly number[]> = {};
   for (const [key, a] of Object.entries(design)) {
     const b = unit[key];
-    out[key] = typeof a === 'number' ? mix(a, typeof b === 'number' ? b : undefined) : a.map((v, i) => mix(v, Array.isArray(b) ? (b as number[])[i] : undefined));
+    out[key] =
+      typeof a === 'number'
+        ? mix(a, typeof b === 'number' ? b : undefined)
+        : a.map((v, i) => mix(v, Array.isArray(b) ? (b as number[])[i] : undefined));
   }
   return out;
 }

@@ -1,6 +1,17 @@
 import type { Prng } from '../util/prng';
 import { cyclePhase, type MachineGenerator, type MachineRender, type OperatingConditions } from './machine-generator';
-import { addScaled, gaussian, harmonicAmps, harmonics, lowpassInPlace, randomModes, randomPhases, resonate, wander, type Mode } from './signal';
+import {
+  addScaled,
+  gaussian,
+  harmonicAmps,
+  harmonics,
+  lowpassInPlace,
+  randomModes,
+  randomPhases,
+  resonate,
+  wander,
+  type Mode,
+} from './signal';
 
 /**
  * Water pump (MIMII `pump`): a motor turning an impeller of V vanes at f_r. Sound: the

@@ -182,7 +182,14 @@ export function randomPhases(count: number, rng: Prng): number[] {
 }
 
 /** `count` modes with log-uniform frequencies in [loHz, hiHz], T60 in [t60lo, t60hi], gains U(0.5, 1). */
-export function randomModes(count: number, loHz: number, hiHz: number, t60lo: number, t60hi: number, rng: Prng): Mode[] {
+export function randomModes(
+  count: number,
+  loHz: number,
+  hiHz: number,
+  t60lo: number,
+  t60hi: number,
+  rng: Prng,
+): Mode[] {
   return Array.from({ length: count }, () => ({
     hz: loHz * Math.pow(hiHz / loHz, rng.next()),
     t60: rng.uniform(t60lo, t60hi),

@@ -1,6 +1,17 @@
 import type { Prng } from '../util/prng';
 import { cyclePhase, type MachineGenerator, type MachineRender, type OperatingConditions } from './machine-generator';
-import { addImpulse, addScaled, gaussian, harmonicAmps, harmonics, randomModes, randomPhases, resonate, wander, type Mode } from './signal';
+import {
+  addImpulse,
+  addScaled,
+  gaussian,
+  harmonicAmps,
+  harmonics,
+  randomModes,
+  randomPhases,
+  resonate,
+  wander,
+  type Mode,
+} from './signal';
 
 /**
  * Slide rail (MIMII `slider`, the MicroNets §4.3 AD machine): a carriage driven by a motor

@@ -4,7 +4,13 @@ import { encodeWav16 } from '../audio/wav';
 import type { RngFor } from '../synth/rng-for';
 import { MACHINE_GENERATORS } from './generators';
 import type { SynthMachineConfig } from './machine-config';
-import { machineClipPath, writeMachineManifest, type Condition, type MachineClip, type MachineSplit } from './machine-dataset';
+import {
+  machineClipPath,
+  writeMachineManifest,
+  type Condition,
+  type MachineClip,
+  type MachineSplit,
+} from './machine-dataset';
 import { makeMachineClip } from './machine-clip';
 import { blendPhysics, type PhysicsNumbers } from './machine-generator';
 import { DEFAULT_ANOMALIES, machineIdName, type AnomalyKind, type MachineType } from './machine-kinds';
@@ -52,7 +58,14 @@ function plan(config: SynthMachineConfig): PlannedClip[] {
     for (let idIndex = 0; idIndex < m.ids; idIndex++) {
       const add = (split: MachineSplit, condition: Condition, count: number): void => {
         for (let index = 0; index < count; index++) {
-          out.push({ type: m.type, idIndex, split, condition, index, ...(condition === 'abnormal' ? { anomaly: faults[index % faults.length]! } : {}) });
+          out.push({
+            type: m.type,
+            idIndex,
+            split,
+            condition,
+            index,
+            ...(condition === 'abnormal' ? { anomaly: faults[index % faults.length]! } : {}),
+          });
         }
       };
       add('train', 'normal', config.clips.train);
@@ -83,7 +96,12 @@ export async function generateMachineDataset(
     physics[m.type] = {};
     const g = MACHINE_GENERATORS[m.type];
     const design = g.drawPhysics(rngFor('physics', m.type, 'design'));
-    for (let i = 0; i < m.ids; i++) physics[m.type]![machineIdName(i)] = blendPhysics(design, g.drawPhysics(rngFor('physics', m.type, i)), config.idSpread);
+    for (let i = 0; i < m.ids; i++)
+      physics[m.type]![machineIdName(i)] = blendPhysics(
+        design,
+        g.drawPhysics(rngFor('physics', m.type, i)),
+        config.idSpread,
+      );
   }
 
   const planned = plan(config);
@@ -92,7 +110,9 @@ export async function generateMachineDataset(
   for (const [k, c] of planned.entries()) {
     const id = machineIdName(c.idIndex);
     const severity = c.anomaly
-      ? Math.round(rngFor('severity', c.type, c.idIndex, c.index).uniform(config.severity.min, config.severity.max) * 1e4) / 1e4
+      ? Math.round(
+          rngFor('severity', c.type, c.idIndex, c.index).uniform(config.severity.min, config.severity.max) * 1e4,
+        ) / 1e4
       : undefined;
     const result = makeMachineClip(
       {
@@ -130,11 +150,15 @@ export async function generateMachineDataset(
     version: 1,
     generator: 'synth-machine',
     sampleRate: config.sampleRate,
-    machines: config.machines.map((m) => ({ type: m.type, ids: Array.from({ length: m.ids }, (_, i) => machineIdName(i)) })),
+    machines: config.machines.map((m) => ({
+      type: m.type,
+      ids: Array.from({ length: m.ids }, (_, i) => machineIdName(i)),
+    })),
     physics: physics as Record<string, Record<string, Record<string, number | number[]>>>,
     clips,
   });
-  const count = (split: MachineSplit, condition: Condition): number => clips.filter((c) => c.split === split && c.condition === condition).length;
+  const count = (split: MachineSplit, condition: Condition): number =>
+    clips.filter((c) => c.split === split && c.condition === condition).length;
   return {
     clips: clips.length,
     trainClips: count('train', 'normal'),

@@ -1,6 +1,16 @@
 import type { Prng } from '../util/prng';
 import type { MachineGenerator, MachineRender, OperatingConditions } from './machine-generator';
-import { addImpulse, addScaled, gaussian, harmonicAmps, harmonics, randomModes, randomPhases, resonate, type Mode } from './signal';
+import {
+  addImpulse,
+  addScaled,
+  gaussian,
+  harmonicAmps,
+  harmonics,
+  randomModes,
+  randomPhases,
+  resonate,
+  type Mode,
+} from './signal';
 
 /**
  * Solenoid valve (MIMII `valve`): opens and closes in a fixed pattern. Each cycle of

@@ -64,7 +64,8 @@ export class Adam {
    * elementwise, so the result is bit-identical to updating each variable on its own.
    */
   apply(grads: readonly TF.Tensor[], learningRate: number): void {
-    if (grads.length !== this.vars.length) throw new Error(`Adam.apply: ${grads.length} gradients for ${this.vars.length} variables`);
+    if (grads.length !== this.vars.length)
+      throw new Error(`Adam.apply: ${grads.length} gradients for ${this.vars.length} variables`);
     this.t += 1;
     const { beta1, beta2, epsilon } = this.settings;
     const stepSize = (learningRate * Math.sqrt(1 - Math.pow(beta2, this.t))) / (1 - Math.pow(beta1, this.t));
@@ -119,7 +120,8 @@ export class Adam {
       const all = new Float32Array(dst.size);
       idx.forEach((i, j) => {
         const part = src[i];
-        if (part === undefined || part.length !== size) throw new Error(`Adam.setState: moment of ${part?.length} values for a variable of ${size}`);
+        if (part === undefined || part.length !== size)
+          throw new Error(`Adam.setState: moment of ${part?.length} values for a variable of ${size}`);
         all.set(part, j * size);
       });
       tf.tidy(() => dst.assign(tf.tensor(all, dst.shape, 'float32')));

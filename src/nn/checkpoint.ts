@@ -56,7 +56,9 @@ interface Header {
   readonly initSeed: SeedWords;
   readonly dataSeed: SeedWords;
   /** Metric values; null stands for NaN/±Infinity, which JSON cannot hold. */
-  readonly history: ReadonlyArray<Record<Exclude<keyof EpochMetrics, 'quant'>, number | null> & { quant?: QuantEpochMetrics }>;
+  readonly history: ReadonlyArray<
+    Record<Exclude<keyof EpochMetrics, 'quant'>, number | null> & { quant?: QuantEpochMetrics }
+  >;
   readonly bestEpoch: number;
   readonly optimizerStep: number;
   readonly weights: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>;
@@ -77,7 +79,10 @@ export function encodeCheckpoint(c: TrainCheckpoint): Buffer {
       tensors.push({ role, index, length: a.length });
       arrays.push(a);
     });
-  add('weight', c.weights.map((w) => w.values));
+  add(
+    'weight',
+    c.weights.map((w) => w.values),
+  );
   add('best', c.bestWeights);
   add('m', c.optimizer.m);
   add('v', c.optimizer.v);
@@ -118,9 +123,11 @@ export function encodeCheckpoint(c: TrainCheckpoint): Buffer {
 /** Inverse of `encodeCheckpoint`; throws CheckpointError on anything malformed. */
 export function decodeCheckpoint(buf: Uint8Array): TrainCheckpoint {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.length < 16 || b.toString('latin1', 0, 8) !== MAGIC) throw new CheckpointError('not a tinyops training checkpoint (bad magic)');
+  if (b.length < 16 || b.toString('latin1', 0, 8) !== MAGIC)
+    throw new CheckpointError('not a tinyops training checkpoint (bad magic)');
   const version = b.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) throw new CheckpointError(`training checkpoint format ${version} is not supported (expected ${FORMAT_VERSION})`);
+  if (version !== FORMAT_VERSION)
+    throw new CheckpointError(`training checkpoint format ${version} is not supported (expected ${FORMAT_VERSION})`);
   const headerLength = b.readUInt32LE(12);
   if (16 + headerLength > b.length) throw new CheckpointError('training checkpoint is truncated (header)');
   let header: Header;
@@ -132,7 +139,8 @@ export function decodeCheckpoint(buf: Uint8Array): TrainCheckpoint {
   if (!isHeader(header)) throw new CheckpointError('training checkpoint header lacks required fields');
   const dataStart = align4(16 + headerLength);
   const expected = dataStart + 4 * header.tensors.reduce((s, t) => s + t.length, 0);
-  if (b.length !== expected) throw new CheckpointError(`training checkpoint has ${b.length} bytes, its header describes ${expected}`);
+  if (b.length !== expected)
+    throw new CheckpointError(`training checkpoint has ${b.length} bytes, its header describes ${expected}`);
 
   const byRole: Record<TensorEntry['role'], Float32Array[]> = { weight: [], best: [], m: [], v: [] };
   let off = dataStart;
@@ -183,7 +191,13 @@ function isHeader(h: unknown): h is Header {
     Array.isArray(r.tensors) &&
     (r.tensors as unknown[]).every((t) => {
       const e = t as Partial<TensorEntry> | null;
-      return e !== null && roles.has(e.role as string) && Number.isInteger(e.index) && Number.isInteger(e.length) && (e.length as number) >= 0;
+      return (
+        e !== null &&
+        roles.has(e.role as string) &&
+        Number.isInteger(e.index) &&
+        Number.isInteger(e.length) &&
+        (e.length as number) >= 0
+      );
     })
   );
 }

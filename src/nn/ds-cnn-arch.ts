@@ -71,21 +71,37 @@ function uniformBlocks(filters: number, strides: readonly Pair[]): DsCnnBlock[] 
 export const DS_CNN_PRESETS: Readonly<Record<DsCnnPresetName, DsCnnArchitecture>> = {
   'ds-cnn-s': {
     firstConv: { filters: 64, kernel: [10, 4], stride: [2, 2] },
-    blocks: uniformBlocks(64, [[1, 1], [1, 1], [1, 1], [1, 1]]),
+    blocks: uniformBlocks(64, [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]),
     skip: false,
     dropout: 0.2,
     batchNorm: DEFAULT_BATCH_NORM,
   },
   'ds-cnn-m': {
     firstConv: { filters: 172, kernel: [10, 4], stride: [2, 1] },
-    blocks: uniformBlocks(172, [[2, 2], [1, 1], [1, 1], [1, 1]]),
+    blocks: uniformBlocks(172, [
+      [2, 2],
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]),
     skip: false,
     dropout: 0.2,
     batchNorm: DEFAULT_BATCH_NORM,
   },
   'ds-cnn-l': {
     firstConv: { filters: 276, kernel: [10, 4], stride: [2, 1] },
-    blocks: uniformBlocks(276, [[2, 2], [1, 1], [1, 1], [1, 1], [1, 1]]),
+    blocks: uniformBlocks(276, [
+      [2, 2],
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]),
     skip: true,
     dropout: 0.2,
     batchNorm: DEFAULT_BATCH_NORM,

@@ -60,14 +60,20 @@ export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
   const bnOf = (name: string): BnWeights => {
     const l = model.getLayer(`${name}_bn`);
     const cfg = l.getConfig() as { momentum?: number; epsilon?: number };
-    if (cfg.momentum === undefined || cfg.epsilon === undefined) throw new Error(`layer ${name}_bn has no momentum/epsilon`);
+    if (cfg.momentum === undefined || cfg.epsilon === undefined)
+      throw new Error(`layer ${name}_bn has no momentum/epsilon`);
     // One fused op (and its attributes) serves every BN layer; the builder gives them all the same settings.
     if ((momentum !== undefined && momentum !== cfg.momentum) || (epsilon !== undefined && epsilon !== cfg.epsilon)) {
       throw new Error(`layer ${name}_bn: BN layers with different momentum/epsilon`);
     }
     momentum = cfg.momentum;
     epsilon = cfg.epsilon;
-    return { gamma: weightOf(l, 'gamma'), beta: weightOf(l, 'beta'), movingMean: weightOf(l, 'moving_mean'), movingVariance: weightOf(l, 'moving_variance') };
+    return {
+      gamma: weightOf(l, 'gamma'),
+      beta: weightOf(l, 'beta'),
+      movingMean: weightOf(l, 'moving_mean'),
+      movingVariance: weightOf(l, 'moving_variance'),
+    };
   };
   const stage = (name: string, kind: ConvStage['kind'], strides: Pair): ConvStage => ({
     kind,
@@ -99,7 +105,8 @@ export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
     const [n, height, width, c] = h.shape;
     return {
       value: tf.mean(h, [1, 2]) as TF.Tensor2D,
-      gradFunc: (dy: TF.Tensor2D) => tf.tile(tf.div(tf.reshape(dy, [n, 1, 1, c]), height * width), [1, height, width, 1]),
+      gradFunc: (dy: TF.Tensor2D) =>
+        tf.tile(tf.div(tf.reshape(dy, [n, 1, 1, c]), height * width), [1, height, width, 1]),
     };
   });
 
@@ -110,7 +117,8 @@ export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
   }
   const run = (x: TF.Tensor4D, s: ConvStage, pending: Pending[]): TF.Tensor4D => {
     const k = s.kernel.read() as TF.Tensor4D;
-    const y = s.kind === 'conv' ? tf.conv2d(x, k, [...s.strides], 'same') : tf.depthwiseConv2d(x, k, [...s.strides], 'same');
+    const y =
+      s.kind === 'conv' ? tf.conv2d(x, k, [...s.strides], 'same') : tf.depthwiseConv2d(x, k, [...s.strides], 'same');
     return bnRelu(y, s.bn.gamma.read() as TF.Tensor1D, s.bn.beta.read() as TF.Tensor1D, (m) => {
       pending.push({ bn: s.bn, m: { mean: tf.keep(m.mean), variance: tf.keep(m.variance) } });
     });
@@ -142,7 +150,10 @@ export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
       let h = run(x, conv0, pending);
       for (const b of blocks) {
         const y = run(run(h, b.dw, pending), b.pw, pending);
-        h = b.skip === 'none' ? y : tf.add(y, b.skip === 'identity' ? h : tf.avgPool(h, [...b.stride], [...b.stride], 'same'));
+        h =
+          b.skip === 'none'
+            ? y
+            : tf.add(y, b.skip === 'identity' ? h : tf.avgPool(h, [...b.stride], [...b.stride], 'same'));
       }
       const pooled = globalAveragePool(h) as TF.Tensor2D;
       const f = dropoutMask === undefined ? pooled : tf.mul(pooled, dropoutMask);

@@ -42,7 +42,10 @@ export function buildDsCnn(arch: DsCnnArchitecture, opts: BuildOptions): DsCnnNe
   const apply = (layer: TF.layers.Layer, x: TF.SymbolicTensor | TF.SymbolicTensor[]) =>
     layer.apply(x) as TF.SymbolicTensor;
   const bnRelu = (x: TF.SymbolicTensor, name: string) =>
-    apply(tf.layers.reLU({ name: `${name}_relu` }), apply(tf.layers.batchNormalization({ ...bn, name: `${name}_bn` }), x));
+    apply(
+      tf.layers.reLU({ name: `${name}_relu` }),
+      apply(tf.layers.batchNormalization({ ...bn, name: `${name}_bn` }), x),
+    );
 
   const input = tf.input({ shape: [...plan.input], name: 'features' });
   const fc = plan.firstConv;
@@ -84,7 +87,15 @@ export function buildDsCnn(arch: DsCnnArchitecture, opts: BuildOptions): DsCnnNe
       const shortcut =
         b.skipKind === 'identity'
           ? x
-          : apply(tf.layers.averagePooling2d({ name: `${name}_skip_pool`, poolSize: [...b.stride], strides: [...b.stride], padding: 'same' }), x);
+          : apply(
+              tf.layers.averagePooling2d({
+                name: `${name}_skip_pool`,
+                poolSize: [...b.stride],
+                strides: [...b.stride],
+                padding: 'same',
+              }),
+              x,
+            );
       x = apply(tf.layers.add({ name: `${name}_add` }), [y, shortcut]);
     }
   });

@@ -3,7 +3,13 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { StageInputError } from '../errors';
 import type { AutoencoderInput, TypeAutoencoder } from '../eval/autoencoder-scores';
-import { loadModelArtifacts, MODEL_TOPOLOGY_FILE, MODEL_WEIGHTS_FILE, readModelDir, saveModelArtifacts } from './model-artifacts';
+import {
+  loadModelArtifacts,
+  MODEL_TOPOLOGY_FILE,
+  MODEL_WEIGHTS_FILE,
+  readModelDir,
+  saveModelArtifacts,
+} from './model-artifacts';
 import type * as TF from '@tensorflow/tfjs-node';
 
 /**
@@ -30,7 +36,11 @@ const manifestSchema = z.strictObject({
 });
 export type AutoencoderManifest = z.output<typeof manifestSchema>;
 
-export function writeAutoencoderDir(dir: string, manifest: AutoencoderManifest, models: ReadonlyMap<string, TF.LayersModel>): void {
+export function writeAutoencoderDir(
+  dir: string,
+  manifest: AutoencoderManifest,
+  models: ReadonlyMap<string, TF.LayersModel>,
+): void {
   fs.mkdirSync(dir, { recursive: true });
   for (const [type, model] of models) {
     const art = saveModelArtifacts(model);
@@ -45,11 +55,17 @@ export function writeAutoencoderDir(dir: string, manifest: AutoencoderManifest, 
 export async function readAutoencoderDir(dir: string): Promise<AutoencoderInput> {
   const file = path.join(dir, AUTOENCODER_JSON);
   const parsed = manifestSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new StageInputError(`${file}: not a train-ae autoencoder manifest (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success)
+    throw new StageInputError(
+      `${file}: not a train-ae autoencoder manifest (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+    );
   const m = parsed.data;
   const byType = new Map<string, TypeAutoencoder>();
   for (const [type, t] of Object.entries(m.types)) {
-    byType.set(type, { model: await loadModelArtifacts(readModelDir(path.join(dir, type))), standardization: { mean: t.mean, std: t.std } });
+    byType.set(type, {
+      model: await loadModelArtifacts(readModelDir(path.join(dir, type))),
+      standardization: { mean: t.mean, std: t.std },
+    });
   }
   return { context: m.context, patchShape: m.patchShape, byType };
 }

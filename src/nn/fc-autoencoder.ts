@@ -38,18 +38,31 @@ export interface Standardization {
  * t … t+context−1 for t = 0, hop, 2·hop, … ≤ frames − context, each a vector of
  * context·bands values (hop 1: every position, as the DCASE baseline over a clip).
  */
-export function stackFrames(patches: Float32Array, frames: number, bands: number, context: number, hop = 1): Float32Array {
-  if (!(context >= 1 && context <= frames)) throw new RangeError(`stackFrames: context ${context} must be in 1..${frames} (frames per patch)`);
-  if (!(Number.isInteger(hop) && hop >= 1)) throw new RangeError(`stackFrames: hop must be a positive integer, got ${hop}`);
+export function stackFrames(
+  patches: Float32Array,
+  frames: number,
+  bands: number,
+  context: number,
+  hop = 1,
+): Float32Array {
+  if (!(context >= 1 && context <= frames))
+    throw new RangeError(`stackFrames: context ${context} must be in 1..${frames} (frames per patch)`);
+  if (!(Number.isInteger(hop) && hop >= 1))
+    throw new RangeError(`stackFrames: hop must be a positive integer, got ${hop}`);
   const size = frames * bands;
-  if (patches.length % size !== 0) throw new RangeError(`stackFrames: ${patches.length} values is not a whole number of ${frames}×${bands} patches`);
+  if (patches.length % size !== 0)
+    throw new RangeError(`stackFrames: ${patches.length} values is not a whole number of ${frames}×${bands} patches`);
   const n = patches.length / size;
   const perPatch = stackedPerPatch(frames, context, hop);
   const dim = context * bands;
   const out = new Float32Array(n * perPatch * dim);
   for (let p = 0; p < n; p++) {
     // Frames are contiguous, so frames t … t+context−1 are one contiguous run.
-    for (let v = 0; v < perPatch; v++) out.set(patches.subarray(p * size + v * hop * bands, p * size + (v * hop + context) * bands), (p * perPatch + v) * dim);
+    for (let v = 0; v < perPatch; v++)
+      out.set(
+        patches.subarray(p * size + v * hop * bands, p * size + (v * hop + context) * bands),
+        (p * perPatch + v) * dim,
+      );
   }
   return out;
 }
@@ -83,12 +96,24 @@ export function buildFcAutoencoder(dim: number, arch: FcAutoencoderArchitecture,
   const input = tf.input({ shape: [dim], name: 'frames' });
   let x: TF.SymbolicTensor = input;
   widths.forEach((units, i) => {
-    const dense = tf.layers.dense({ name: `dense${i}`, units, kernelInitializer: tf.initializers.glorotUniform({ seed: initRng.nextUint32() }) });
-    const bn = tf.layers.batchNormalization({ name: `dense${i}_bn`, momentum: arch.batchNorm.momentum, epsilon: arch.batchNorm.epsilon });
+    const dense = tf.layers.dense({
+      name: `dense${i}`,
+      units,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: initRng.nextUint32() }),
+    });
+    const bn = tf.layers.batchNormalization({
+      name: `dense${i}_bn`,
+      momentum: arch.batchNorm.momentum,
+      epsilon: arch.batchNorm.epsilon,
+    });
     x = tf.layers.reLU({ name: `dense${i}_relu` }).apply(bn.apply(dense.apply(x))) as TF.SymbolicTensor;
   });
   const output = tf.layers
-    .dense({ name: 'reconstruction', units: dim, kernelInitializer: tf.initializers.glorotUniform({ seed: initRng.nextUint32() }) })
+    .dense({
+      name: 'reconstruction',
+      units: dim,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: initRng.nextUint32() }),
+    })
     .apply(x) as TF.SymbolicTensor;
   return tf.model({ name: 'fc_autoencoder', inputs: input, outputs: output });
 }
@@ -128,11 +153,18 @@ export async function trainFcAutoencoder(
       let sum = 0;
       for (let start = 0; start < n; start += settings.batchSize) {
         const b = Math.min(settings.batchSize, n - start);
-        for (let k = 0; k < b; k++) batch.set(x.subarray(order[start + k]! * dim, (order[start + k]! + 1) * dim), k * dim);
+        for (let k = 0; k < b; k++)
+          batch.set(x.subarray(order[start + k]! * dim, (order[start + k]! + 1) * dim), k * dim);
         const loss = tf.tidy(() => {
           const xb = tf.tensor2d(batch.subarray(0, b * dim), [b, dim]);
-          const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(xb, model.apply(xb, { training: true }) as TF.Tensor2D) as TF.Scalar, vars);
-          adam.apply(vars.map((v) => grads[v.name] as TF.Tensor), settings.learningRate);
+          const { value, grads } = tf.variableGrads(
+            () => tf.losses.meanSquaredError(xb, model.apply(xb, { training: true }) as TF.Tensor2D) as TF.Scalar,
+            vars,
+          );
+          adam.apply(
+            vars.map((v) => grads[v.name] as TF.Tensor),
+            settings.learningRate,
+          );
           return value.dataSync()[0] as number;
         });
         sum += loss * b;
@@ -148,7 +180,12 @@ export async function trainFcAutoencoder(
 }
 
 /** Mean squared reconstruction error of every row of `x` (standardized, rows of `dim`). */
-export async function reconstructionErrors(model: TF.LayersModel, x: Float32Array, dim: number, batchSize = 1024): Promise<Float32Array> {
+export async function reconstructionErrors(
+  model: TF.LayersModel,
+  x: Float32Array,
+  dim: number,
+  batchSize = 1024,
+): Promise<Float32Array> {
   const tf = loadTf();
   const n = x.length / dim;
   const out = new Float32Array(n);
@@ -156,7 +193,10 @@ export async function reconstructionErrors(model: TF.LayersModel, x: Float32Arra
     const end = Math.min(n, start + batchSize);
     const e = tf.tidy(() => {
       const xb = tf.tensor2d(x.subarray(start * dim, end * dim), [end - start, dim]);
-      return tf.sub(model.predict(xb) as TF.Tensor2D, xb).square().mean(1);
+      return tf
+        .sub(model.predict(xb) as TF.Tensor2D, xb)
+        .square()
+        .mean(1);
     });
     out.set((await e.data()) as Float32Array, start);
     e.dispose();

@@ -51,34 +51,61 @@ export class HostIntModel {
   static async build(model: IntModel): Promise<HostIntModel> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tops-host-model-'));
     try {
-      const c = emitModelC(model, { scratchBytes: scratchFor('ref'), provenance: 'host integer runner (src/nn/host-int-model.ts)' });
+      const c = emitModelC(model, {
+        scratchBytes: scratchFor('ref'),
+        provenance: 'host integer runner (src/nn/host-int-model.ts)',
+      });
       fs.writeFileSync(path.join(dir, 'tops_model.h'), c.header);
       fs.writeFileSync(path.join(dir, 'tops_model.c'), c.source);
       const exe = path.join(dir, 'tops_int_outputs');
-      await execFileP('gcc', [
-        '-O2', '-std=c99', '-DTOPS_HOST_BUILD', `-I${dir}`, `-I${FIRMWARE_INCLUDE_DIR}`,
-        path.join(dir, 'tops_model.c'), HOST_RUNNER_SOURCE, ...kernelSources('ref'), '-o', exe,
-      ], { maxBuffer: 16 * 1024 * 1024 });
+      await execFileP(
+        'gcc',
+        [
+          '-O2',
+          '-std=c99',
+          '-DTOPS_HOST_BUILD',
+          `-I${dir}`,
+          `-I${FIRMWARE_INCLUDE_DIR}`,
+          path.join(dir, 'tops_model.c'),
+          HOST_RUNNER_SOURCE,
+          ...kernelSources('ref'),
+          '-o',
+          exe,
+        ],
+        { maxBuffer: 16 * 1024 * 1024 },
+      );
       return new HostIntModel(model, dir, exe);
     } catch (e) {
       fs.rmSync(dir, { recursive: true, force: true });
-      throw new HostModelError(`host build of the integer model (gcc) failed: ${(e as Error).message.split('\n').slice(0, 6).join('\n')}`);
+      throw new HostModelError(
+        `host build of the integer model (gcc) failed: ${(e as Error).message.split('\n').slice(0, 6).join('\n')}`,
+      );
     }
   }
 
   /** Runs `n` int8 input vectors (concatenated); `tap` names an op whose output is returned too. */
   async run(inputs: Int8Array, tap?: string): Promise<HostIntRun> {
     const inBytes = tensorBytes(tensorByName(this.model, this.model.input));
-    if (inputs.length % inBytes !== 0) throw new HostModelError(`host integer runner: ${inputs.length} input bytes is not a multiple of the model input (${inBytes} B)`);
-    fs.writeFileSync(path.join(this.dir, 'vectors.bin'), Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength));
+    if (inputs.length % inBytes !== 0)
+      throw new HostModelError(
+        `host integer runner: ${inputs.length} input bytes is not a multiple of the model input (${inBytes} B)`,
+      );
+    fs.writeFileSync(
+      path.join(this.dir, 'vectors.bin'),
+      Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength),
+    );
     let stdout: string;
     try {
-      ({ stdout } = await execFileP(this.exe, tap === undefined ? [] : [tap], { cwd: this.dir, maxBuffer: 1024 * 1024 }));
+      ({ stdout } = await execFileP(this.exe, tap === undefined ? [] : [tap], {
+        cwd: this.dir,
+        maxBuffer: 1024 * 1024,
+      }));
     } catch (e) {
       throw new HostModelError(`host integer runner failed: ${(e as Error).message.split('\n').slice(0, 4).join(' ')}`);
     }
     const m = /^vectors (\d+) taps (\d+)$/m.exec(stdout);
-    if (!m || !/^ok$/m.test(stdout)) throw new HostModelError(`host integer runner: unexpected output "${stdout.trim()}"`);
+    if (!m || !/^ok$/m.test(stdout))
+      throw new HostModelError(`host integer runner: unexpected output "${stdout.trim()}"`);
     const outputs = readInt8(path.join(this.dir, 'outputs.bin'));
     const taps = tap === undefined ? new Int8Array(0) : readInt8(path.join(this.dir, 'taps.bin'));
     return { outputs, taps, tapBytes: Number(m[2]) };

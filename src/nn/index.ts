@@ -3,7 +3,14 @@
  * build, train, run or (de)serialize a model do (via `loadTf`).
  */
 export { Adam, type AdamSettings, type AdamState } from './adam';
-export { CheckpointError, decodeCheckpoint, encodeCheckpoint, type NamedWeights, type SeedWords, type TrainCheckpoint } from './checkpoint';
+export {
+  CheckpointError,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type NamedWeights,
+  type SeedWords,
+  type TrainCheckpoint,
+} from './checkpoint';
 export {
   DEFAULT_BATCH_NORM,
   DS_CNN_PRESETS,
@@ -44,10 +51,20 @@ export {
   type TrainStageConfig,
   type TrainStageConfigInput,
 } from './train-config';
-export { trainQuantizationSchema, qatStartEpoch, type TrainQuantization, type TrainQuantizationInput } from './qat/qat-config';
+export {
+  trainQuantizationSchema,
+  qatStartEpoch,
+  type TrainQuantization,
+  type TrainQuantizationInput,
+} from './qat/qat-config';
 export { fakeQuantActivation, fakeQuantWeights, activationParams, weightScales } from './qat/fake-quant';
 export { QatNetwork, ActivationRanges, activationNames, qatLayers, type QatLayer } from './qat/qat-network';
-export { QuantSession, type QuantEpochMetrics, type QuantCheckpointState, type WeightHistograms } from './qat/quant-session';
+export {
+  QuantSession,
+  type QuantEpochMetrics,
+  type QuantCheckpointState,
+  type WeightHistograms,
+} from './qat/quant-session';
 export { checkTrainData, digestTrainData, type LabelledSet, type TrainData } from './train-data';
 export { trainFingerprint, trainModel, type QuantResult, type TrainHooks, type TrainResult } from './train-loop';
 export { isBetterEpoch, type BestBy, type EpochMetrics } from './train-metrics';

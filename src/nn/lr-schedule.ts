@@ -13,7 +13,12 @@ export type LearningRateConfig = TrainConfig['learningRate'];
  *             first step uses `initial` and the last `final` (MicroNets §5.2.2 decays
  *             0.01 → 0.00001 with a cosine).
  */
-export function learningRateAt(lr: LearningRateConfig, step: number, stepsPerEpoch: number, totalSteps: number): number {
+export function learningRateAt(
+  lr: LearningRateConfig,
+  step: number,
+  stepsPerEpoch: number,
+  totalSteps: number,
+): number {
   switch (lr.decay) {
     case 'constant':
       return lr.initial;

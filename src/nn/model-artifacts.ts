@@ -67,11 +67,15 @@ export async function loadModelArtifacts(artifacts: ModelArtifacts): Promise<TF.
     throw new StageInputError(`model topology is not JSON: ${(e as Error).message}`);
   }
   if (typeof json.modelTopology !== 'object' || !Array.isArray(json.weightSpecs)) {
-    throw new StageInputError('model topology JSON lacks modelTopology or weightSpecs (expected the output of saveModelArtifacts)');
+    throw new StageInputError(
+      'model topology JSON lacks modelTopology or weightSpecs (expected the output of saveModelArtifacts)',
+    );
   }
   const bytes = json.weightSpecs.reduce((s, w) => s + 4 * w.shape.reduce((p, d) => p * d, 1), 0);
   if (bytes !== artifacts.weights.length) {
-    throw new StageInputError(`model weights have ${artifacts.weights.length} bytes, the topology's weightSpecs need ${bytes}`);
+    throw new StageInputError(
+      `model weights have ${artifacts.weights.length} bytes, the topology's weightSpecs need ${bytes}`,
+    );
   }
   const w = artifacts.weights;
   const weightData = w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer;

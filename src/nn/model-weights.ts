@@ -16,7 +16,12 @@ export function readWeights(model: TF.LayersModel): NamedWeights[] {
  * `names` is given (from a checkpoint) each must match, so a checkpoint of another
  * architecture is refused instead of loaded into the wrong layers.
  */
-export function writeWeights(tf: Tf, model: TF.LayersModel, values: readonly Float32Array[], names?: readonly string[]): void {
+export function writeWeights(
+  tf: Tf,
+  model: TF.LayersModel,
+  values: readonly Float32Array[],
+  names?: readonly string[],
+): void {
   const targets = model.weights;
   if (values.length !== targets.length) {
     throw new CheckpointError(`checkpoint has ${values.length} weight tensors, the model has ${targets.length}`);
@@ -29,7 +34,9 @@ export function writeWeights(tf: Tf, model: TF.LayersModel, values: readonly Flo
         throw new CheckpointError(`checkpoint weight ${i} is ${names[i]}, the model's is ${w.originalName}`);
       }
       if (v.length !== shape.reduce((p, d) => p * d, 1)) {
-        throw new CheckpointError(`checkpoint weight ${w.originalName} has ${v.length} values, the model's shape is [${shape.join(', ')}]`);
+        throw new CheckpointError(
+          `checkpoint weight ${w.originalName} has ${v.length} values, the model's shape is [${shape.join(', ')}]`,
+        );
       }
       return tf.tensor(v, shape, 'float32');
     });

@@ -35,7 +35,12 @@ interface NativeBackend {
 
 function nativeBackend(tf: Tf): NativeBackend {
   const b = tf.backend() as unknown as Partial<NativeBackend>;
-  if (tf.getBackend() !== NATIVE_BACKEND || typeof b.executeMultipleOutputs !== 'function' || typeof b.executeSingleOutput !== 'function' || b.binding === undefined) {
+  if (
+    tf.getBackend() !== NATIVE_BACKEND ||
+    typeof b.executeMultipleOutputs !== 'function' ||
+    typeof b.executeSingleOutput !== 'function' ||
+    b.binding === undefined
+  ) {
     throw new TfBackendError(`native TF ops need tfjs-node's "${NATIVE_BACKEND}" backend`, tf.getBackend());
   }
   return b as NativeBackend;
@@ -54,7 +59,12 @@ export interface BatchMoments {
  * biased variance σ². `onMoments` receives μ and σ² so the caller can update the moving
  * statistics; they are freed when the op returns unless the callback `tf.keep`s them.
  */
-export type BatchNormReluTraining = (x: TF.Tensor4D, gamma: TF.Tensor1D, beta: TF.Tensor1D, onMoments: (m: BatchMoments) => void) => TF.Tensor4D;
+export type BatchNormReluTraining = (
+  x: TF.Tensor4D,
+  gamma: TF.Tensor1D,
+  beta: TF.Tensor1D,
+  onMoments: (m: BatchMoments) => void,
+) => TF.Tensor4D;
 
 export function batchNormReluTraining(tf: Tf, epsilon: number): BatchNormReluTraining {
   const nb = nativeBackend(tf);
@@ -79,24 +89,34 @@ export function batchNormReluTraining(tf: Tf, epsilon: number): BatchNormReluTra
       const empty = tf.tensor1d([], 'float32');
       // Outputs: y, batch mean, batch variance (Bessel-corrected), then reserve spaces 1–3
       // that FusedBatchNormGradV3 takes back (on CPU: mean, biased variance, workspace).
-      const [bn, , , r1, r2, r3] = nb.executeMultipleOutputs('FusedBatchNormV3', forwardAttrs, [xIn, g, b, empty, empty], 6) as [
-        TF.Tensor4D,
-        TF.Tensor1D,
-        TF.Tensor1D,
-        TF.Tensor1D,
-        TF.Tensor1D,
-        TF.Tensor,
-      ];
+      const [bn, , , r1, r2, r3] = nb.executeMultipleOutputs(
+        'FusedBatchNormV3',
+        forwardAttrs,
+        [xIn, g, b, empty, empty],
+        6,
+      ) as [TF.Tensor4D, TF.Tensor1D, TF.Tensor1D, TF.Tensor1D, TF.Tensor1D, TF.Tensor];
       const y = nb.executeSingleOutput('Relu', [t], [bn]) as TF.Tensor4D;
       onMoments({ mean: r1, variance: r2 });
       save([xIn, g, r1, r2, r3, y]);
       return {
         value: y,
         gradFunc: (dy: TF.Tensor4D, saved: TF.Tensor[]) => {
-          const [sx, sg, s1, s2, s3, sy] = saved as [TF.Tensor4D, TF.Tensor1D, TF.Tensor1D, TF.Tensor1D, TF.Tensor, TF.Tensor4D];
+          const [sx, sg, s1, s2, s3, sy] = saved as [
+            TF.Tensor4D,
+            TF.Tensor1D,
+            TF.Tensor1D,
+            TF.Tensor1D,
+            TF.Tensor,
+            TF.Tensor4D,
+          ];
           // ReluGrad passes dy where the ReLU's output is > 0, i.e. where its input was.
           const dBn = nb.executeSingleOutput('ReluGrad', [t], [dy, sy]);
-          const [dx, dGamma, dBeta] = nb.executeMultipleOutputs('FusedBatchNormGradV3', common, [dBn, sx, sg, s1, s2, s3], 5) as [TF.Tensor, TF.Tensor, TF.Tensor];
+          const [dx, dGamma, dBeta] = nb.executeMultipleOutputs(
+            'FusedBatchNormGradV3',
+            common,
+            [dBn, sx, sg, s1, s2, s3],
+            5,
+          ) as [TF.Tensor, TF.Tensor, TF.Tensor];
           return [dx, dGamma, dBeta];
         },
       };

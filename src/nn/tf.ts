@@ -14,7 +14,10 @@ export const NATIVE_BACKEND = 'tensorflow';
  */
 export class TfBackendError extends TinyopsError {
   override readonly name = 'TfBackendError';
-  constructor(message: string, readonly backend: string | undefined) {
+  constructor(
+    message: string,
+    readonly backend: string | undefined,
+  ) {
     super(message);
   }
 }

@@ -35,19 +35,29 @@ export const architectureSchema = z.strictObject({
     .strictObject({
       filters: z.number().int().min(1).max(4096).default(64),
       /** [frames, coeffs]; Hello Edge's 10×4 spans 200 ms of a 49×10 MFCC map. */
-      kernel: pairSchema(64).default([10, 4]).describe('First conv kernel [frames, coeffs]; Hello Edge\'s 10×4 spans 200 ms of a 49×10 MFCC map.'),
+      kernel: pairSchema(64)
+        .default([10, 4])
+        .describe("First conv kernel [frames, coeffs]; Hello Edge's 10×4 spans 200 ms of a 49×10 MFCC map."),
       stride: pairSchema(8).default([2, 2]),
     })
     .prefault({}),
   blocks: z.union([z.array(blockSchema).max(64), uniformBlocksSchema]).default({ width: 64, depth: 4 }),
   /** Shortcut around every block that keeps its channel count (MicroNets §5.2.2). */
-  skip: z.boolean().default(false).describe('Shortcut around every block that keeps its channel count (MicroNets §5.2.2).'),
+  skip: z
+    .boolean()
+    .default(false)
+    .describe('Shortcut around every block that keeps its channel count (MicroNets §5.2.2).'),
   /** Dropout on the pooled features while training. */
   dropout: z.number().min(0).max(0.95).default(0.2).describe('Dropout on the pooled features while training.'),
   batchNorm: z
     .strictObject({
       /** Moving-average momentum of BN statistics (tf.keras: 0.99). Lower it for very short runs. */
-      momentum: z.number().min(0).lt(1).default(DEFAULT_BATCH_NORM.momentum).describe('Moving-average momentum of BN statistics (tf.keras: 0.99). Lower it for very short runs.'),
+      momentum: z
+        .number()
+        .min(0)
+        .lt(1)
+        .default(DEFAULT_BATCH_NORM.momentum)
+        .describe('Moving-average momentum of BN statistics (tf.keras: 0.99). Lower it for very short runs.'),
       epsilon: z.number().positive().max(1).default(DEFAULT_BATCH_NORM.epsilon),
     })
     .prefault({}),
@@ -55,12 +65,22 @@ export const architectureSchema = z.strictObject({
 
 export const learningRateSchema = z
   .strictObject({
-    initial: z.number().positive().max(10).default(0.001).describe('Learning rate at the first step (Adam\'s usual 1e-3).'),
+    initial: z
+      .number()
+      .positive()
+      .max(10)
+      .default(0.001)
+      .describe("Learning rate at the first step (Adam's usual 1e-3)."),
     /**
      * `constant`; `step`: × `stepFactor` every `stepEvery` epochs (Hello Edge's piecewise
      * schedule); `cosine`: from `initial` to `final` over all steps (MicroNets §5.2.2).
      */
-    decay: z.enum(['constant', 'step', 'cosine']).default('cosine').describe('`constant`; `step`: × `stepFactor` every `stepEvery` epochs (Hello Edge\'s piecewise schedule); `cosine`: from `initial` to `final` over all steps (MicroNets §5.2.2).'),
+    decay: z
+      .enum(['constant', 'step', 'cosine'])
+      .default('cosine')
+      .describe(
+        "`constant`; `step`: × `stepFactor` every `stepEvery` epochs (Hello Edge's piecewise schedule); `cosine`: from `initial` to `final` over all steps (MicroNets §5.2.2).",
+      ),
     /** Cosine: learning rate at the last step. */
     final: z.number().min(0).max(10).default(0.00001).describe('Cosine: learning rate at the last step.'),
     /** Step: epochs between two decays. */
@@ -75,58 +95,116 @@ export const learningRateSchema = z
 
 export const optimizerSchema = z.strictObject({
   type: z.literal('adam').default('adam').describe('Optimizer; Adam only.'),
-  beta1: z.number().min(0).lt(1).default(0.9).describe('Adam β1, decay of the first-moment estimate (tf.keras default).'),
-  beta2: z.number().min(0).lt(1).default(0.999).describe('Adam β2, decay of the second-moment estimate (tf.keras default).'),
+  beta1: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.9)
+    .describe('Adam β1, decay of the first-moment estimate (tf.keras default).'),
+  beta2: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.999)
+    .describe('Adam β2, decay of the second-moment estimate (tf.keras default).'),
   /** tf.keras' default (not the paper's 1e-8), added to sqrt(v). */
-  epsilon: z.number().positive().max(1).default(1e-7).describe('Adam ε added to sqrt(v): tf.keras\' default (not the paper\'s 1e-8).'),
+  epsilon: z
+    .number()
+    .positive()
+    .max(1)
+    .default(1e-7)
+    .describe("Adam ε added to sqrt(v): tf.keras' default (not the paper's 1e-8)."),
 });
 
 export const augmentSchema = z.strictObject({
   /** Shift every example by up to this many frames either way (20 ms each for MicroNets §4 MFCCs). */
-  timeShiftFrames: z.number().int().min(0).max(100).default(0).describe('Shift every example by up to this many frames either way (20 ms each for MicroNets §4 MFCCs).'),
+  timeShiftFrames: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(0)
+    .describe('Shift every example by up to this many frames either way (20 ms each for MicroNets §4 MFCCs).'),
   /** SpecAugment time masks: `count` bands of 0 … maxFrames frames. */
   timeMasks: z
     .strictObject({
-        count: z.number().int().min(0).max(10).default(0).describe('SpecAugment time masks per example (0 = off).'),
-        maxFrames: z.number().int().min(0).max(100).default(0).describe('Longest time mask, in frames.'),
-      })
+      count: z.number().int().min(0).max(10).default(0).describe('SpecAugment time masks per example (0 = off).'),
+      maxFrames: z.number().int().min(0).max(100).default(0).describe('Longest time mask, in frames.'),
+    })
     .prefault({}),
   /** SpecAugment frequency masks: `count` bands of 0 … maxCoeffs coefficients. */
   freqMasks: z
     .strictObject({
-        count: z.number().int().min(0).max(10).default(0).describe('SpecAugment frequency masks per example (0 = off).'),
-        maxCoeffs: z.number().int().min(0).max(64).default(0).describe('Widest frequency mask, in coefficients.'),
-      })
+      count: z.number().int().min(0).max(10).default(0).describe('SpecAugment frequency masks per example (0 = off).'),
+      maxCoeffs: z.number().int().min(0).max(64).default(0).describe('Widest frequency mask, in coefficients.'),
+    })
     .prefault({}),
 });
 
 export const trainConfigSchema = z.strictObject({
   /** A preset name (see DS_CNN_PRESETS) or an explicit architecture. */
-  architecture: z.union([z.enum(PRESET_NAMES), architectureSchema]).default('ds-cnn-s').describe('A DS-CNN preset (ds-cnn-s, ds-cnn-m, ds-cnn-l; src/nn/ds-cnn.ts) or an explicit architecture object.'),
-  epochs: z.number().int().min(1).max(10000).default(30).describe('Training epochs; the weights of the best epoch (bestBy) are kept.'),
-  batchSize: z.number().int().min(1).max(65536).default(100).describe('Examples per gradient step (100 as in Hello Edge\'s training).'),
+  architecture: z
+    .union([z.enum(PRESET_NAMES), architectureSchema])
+    .default('ds-cnn-s')
+    .describe('A DS-CNN preset (ds-cnn-s, ds-cnn-m, ds-cnn-l; src/nn/ds-cnn.ts) or an explicit architecture object.'),
+  epochs: z
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .default(30)
+    .describe('Training epochs; the weights of the best epoch (bestBy) are kept.'),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(65536)
+    .default(100)
+    .describe("Examples per gradient step (100 as in Hello Edge's training)."),
   learningRate: learningRateSchema.prefault({}),
   optimizer: optimizerSchema.prefault({}),
   /** Reshuffle the training set every epoch (seeded); false keeps file order. */
-  shuffle: z.boolean().default(true).describe('Reshuffle the training set every epoch (seeded); false keeps file order.'),
+  shuffle: z
+    .boolean()
+    .default(true)
+    .describe('Reshuffle the training set every epoch (seeded); false keeps file order.'),
   /**
    * Fixed seeds that replace the pipeline-derived ones: `init` for initial weights, `data`
    * for shuffling and dropout masks. Fixing `init` lets two runs differ only in data.
    */
   seeds: z
     .strictObject({
-      init: z.number().int().min(0).max(0xffffffff).optional().describe('Seed of the initial weights; default derived from the pipeline seed and stage.'),
-      data: z.number().int().min(0).max(0xffffffff).optional().describe('Seed of shuffling and dropout masks; default derived from the pipeline seed and stage.'),
+      init: z
+        .number()
+        .int()
+        .min(0)
+        .max(0xffffffff)
+        .optional()
+        .describe('Seed of the initial weights; default derived from the pipeline seed and stage.'),
+      data: z
+        .number()
+        .int()
+        .min(0)
+        .max(0xffffffff)
+        .optional()
+        .describe('Seed of shuffling and dropout masks; default derived from the pipeline seed and stage.'),
     })
     .prefault({}),
   /** Which validation metric picks the epoch whose weights are kept. */
-  bestBy: z.enum(['valAccuracy', 'valLoss']).default('valAccuracy').describe('Which validation metric picks the epoch whose weights are kept.'),
+  bestBy: z
+    .enum(['valAccuracy', 'valLoss'])
+    .default('valAccuracy')
+    .describe('Which validation metric picks the epoch whose weights are kept.'),
   /**
    * Feature-level augmentation of every training batch (train-data.ts augmentBatch): random
    * time shift and SpecAugment masks, drawn from the seeded data generator. All off by
    * default (the run is then byte-identical to one without this option).
    */
-  augment: augmentSchema.prefault({}).describe('Feature-level augmentation of every training batch (train-data.ts augmentBatch): random time shift and SpecAugment masks, drawn from the seeded data generator. All off by default (the run is then byte-identical to one without this option).'),
+  augment: augmentSchema
+    .prefault({})
+    .describe(
+      'Feature-level augmentation of every training batch (train-data.ts augmentBatch): random time shift and SpecAugment masks, drawn from the seeded data generator. All off by default (the run is then byte-identical to one without this option).',
+    ),
 });
 
 export type TrainConfig = z.output<typeof trainConfigSchema>;
@@ -138,7 +216,9 @@ export type ArchitectureConfig = TrainConfig['architecture'];
 export function resolveArchitecture(a: ArchitectureConfig): DsCnnArchitecture {
   if (typeof a === 'string') return DS_CNN_PRESETS[a];
   const b = a.blocks;
-  const blocks = Array.isArray(b) ? b : Array.from({ length: b.depth }, () => ({ filters: b.width, stride: [1, 1] as const }));
+  const blocks = Array.isArray(b)
+    ? b
+    : Array.from({ length: b.depth }, () => ({ filters: b.width, stride: [1, 1] as const }));
   return { firstConv: a.firstConv, blocks, skip: a.skip, dropout: a.dropout, batchNorm: a.batchNorm };
 }
 
@@ -171,7 +251,12 @@ export const trainStageConfigSchema = trainConfigSchema
      * float model converges faster and better than from scratch). Absent = `scratch`, so
      * configs without it keep their cache keys.
      */
-    initFrom: z.enum(['scratch', 'upstream']).optional().describe('`upstream`: start from the weights of the model made by the train stage in `needs:` (same architecture) instead of a seeded initialisation: fine-tuning, e.g. QAT of a float-trained model to hybrid 4-bit weights (Krishnamoorthi 2018 §3: QAT from a trained float model converges faster and better than from scratch). Absent = `scratch`, so configs without it keep their cache keys.'),
+    initFrom: z
+      .enum(['scratch', 'upstream'])
+      .optional()
+      .describe(
+        '`upstream`: start from the weights of the model made by the train stage in `needs:` (same architecture) instead of a seeded initialisation: fine-tuning, e.g. QAT of a float-trained model to hybrid 4-bit weights (Krishnamoorthi 2018 §3: QAT from a trained float model converges faster and better than from scratch). Absent = `scratch`, so configs without it keep their cache keys.',
+      ),
   })
   .superRefine((c, ctx) => {
     if (c.quantization === undefined) return;
@@ -182,7 +267,9 @@ export const trainStageConfigSchema = trainConfigSchema
       if (layers.includes(name)) continue;
       const close = suggest(name, layers);
       const path =
-        typeof c.quantization.bits === 'object' && 'overrides' in c.quantization.bits && 'default' in c.quantization.bits
+        typeof c.quantization.bits === 'object' &&
+        'overrides' in c.quantization.bits &&
+        'default' in c.quantization.bits
           ? ['quantization', 'bits', 'overrides', name]
           : ['quantization', 'bits', name];
       ctx.addIssue({

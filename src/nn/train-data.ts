@@ -23,7 +23,9 @@ export interface TrainData {
 export function checkTrainData(d: TrainData): void {
   const [frames, coeffs] = d.shape;
   if (!Number.isInteger(frames) || !Number.isInteger(coeffs) || frames < 1 || coeffs < 1) {
-    throw new StageInputError(`training data: feature shape [${d.shape.join(', ')}] must be two positive integers [frames, coeffs]`);
+    throw new StageInputError(
+      `training data: feature shape [${d.shape.join(', ')}] must be two positive integers [frames, coeffs]`,
+    );
   }
   if (!Number.isInteger(d.numClasses) || d.numClasses < 2) {
     throw new StageInputError(`training data: numClasses is ${d.numClasses}; a classifier needs at least 2`);
@@ -36,22 +38,30 @@ export function checkTrainData(d: TrainData): void {
       );
     }
     if (s.x.length !== s.n * frames * coeffs) {
-      throw new StageInputError(`training data: ${split}.x has ${s.x.length} values, expected n × frames × coeffs = ${s.n} × ${frames} × ${coeffs} = ${s.n * frames * coeffs}`);
+      throw new StageInputError(
+        `training data: ${split}.x has ${s.x.length} values, expected n × frames × coeffs = ${s.n} × ${frames} × ${coeffs} = ${s.n * frames * coeffs}`,
+      );
     }
-    if (s.y.length !== s.n) throw new StageInputError(`training data: ${split}.y has ${s.y.length} labels for n = ${s.n} examples`);
+    if (s.y.length !== s.n)
+      throw new StageInputError(`training data: ${split}.y has ${s.y.length} labels for n = ${s.n} examples`);
     const bad = s.y.findIndex((c) => c < 0 || c >= d.numClasses);
-    if (bad >= 0) throw new StageInputError(`training data: ${split}.y[${bad}] = ${s.y[bad]} is outside 0 … ${d.numClasses - 1}`);
+    if (bad >= 0)
+      throw new StageInputError(`training data: ${split}.y[${bad}] = ${s.y[bad]} is outside 0 … ${d.numClasses - 1}`);
     const nonFinite = s.x.findIndex((v) => !Number.isFinite(v));
     if (nonFinite >= 0) {
       const size = frames * coeffs;
-      throw new StageInputError(`training data: ${split} example ${Math.floor(nonFinite / size)} has a non-finite feature value (${s.x[nonFinite]})`);
+      throw new StageInputError(
+        `training data: ${split} example ${Math.floor(nonFinite / size)} has a non-finite feature value (${s.x[nonFinite]})`,
+      );
     }
   }
 }
 
 /** sha256 over shape, class count and every byte of both splits: identifies the data a checkpoint was made with. */
 export function digestTrainData(d: TrainData): string {
-  const h = createHash('sha256').update(JSON.stringify({ shape: d.shape, numClasses: d.numClasses, n: [d.train.n, d.validation.n] }));
+  const h = createHash('sha256').update(
+    JSON.stringify({ shape: d.shape, numClasses: d.numClasses, n: [d.train.n, d.validation.n] }),
+  );
   for (const s of [d.train, d.validation]) {
     h.update(new Uint8Array(s.x.buffer, s.x.byteOffset, s.x.byteLength));
     h.update(new Uint8Array(s.y.buffer, s.y.byteOffset, s.y.byteLength));
@@ -60,7 +70,13 @@ export function digestTrainData(d: TrainData): string {
 }
 
 /** Copies examples `order[start … end−1]` into fresh arrays, in that order. */
-export function gatherBatch(set: LabelledSet, order: ArrayLike<number>, start: number, end: number, exampleSize: number): { x: Float32Array; y: Int32Array } {
+export function gatherBatch(
+  set: LabelledSet,
+  order: ArrayLike<number>,
+  start: number,
+  end: number,
+  exampleSize: number,
+): { x: Float32Array; y: Int32Array } {
   const n = end - start;
   const x = new Float32Array(n * exampleSize);
   const y = new Int32Array(n);
@@ -95,11 +111,21 @@ export interface FeatureAugment {
 
 /** True when `augmentBatch` would change anything (no draws are made otherwise). */
 export function augmentEnabled(a: FeatureAugment): boolean {
-  return a.timeShiftFrames > 0 || (a.timeMasks.count > 0 && a.timeMasks.maxFrames > 0) || (a.freqMasks.count > 0 && a.freqMasks.maxCoeffs > 0);
+  return (
+    a.timeShiftFrames > 0 ||
+    (a.timeMasks.count > 0 && a.timeMasks.maxFrames > 0) ||
+    (a.freqMasks.count > 0 && a.freqMasks.maxCoeffs > 0)
+  );
 }
 
 /** Augments `n` examples of [frames, coeffs] in `x` in place (see FeatureAugment). */
-export function augmentBatch(x: Float32Array, n: number, shape: Pair, a: FeatureAugment, rng: { int(lo: number, hi: number): number }): void {
+export function augmentBatch(
+  x: Float32Array,
+  n: number,
+  shape: Pair,
+  a: FeatureAugment,
+  rng: { int(lo: number, hi: number): number },
+): void {
   const [frames, coeffs] = shape;
   const size = frames * coeffs;
   if (x.length !== n * size) throw new RangeError(`augmentBatch: ${x.length} values for ${n} × ${frames} × ${coeffs}`);

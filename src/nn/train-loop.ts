@@ -13,7 +13,15 @@ import { readWeights, writeWeights } from './model-weights';
 import { resolveArchitecture, type TrainConfig, type TrainStageConfig } from './train-config';
 import { QuantSession, type WeightHistograms } from './qat/quant-session';
 import type { QuantJson } from '../quant/quant-json';
-import { augmentBatch, augmentEnabled, checkTrainData, digestTrainData, gatherBatch, type LabelledSet, type TrainData } from './train-data';
+import {
+  augmentBatch,
+  augmentEnabled,
+  checkTrainData,
+  digestTrainData,
+  gatherBatch,
+  type LabelledSet,
+  type TrainData,
+} from './train-data';
 import { isBetterEpoch, type EpochMetrics } from './train-metrics';
 import { loadTf, type Tf } from './tf';
 
@@ -110,8 +118,19 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
   const net = buildDsCnn(arch, { inputShape: data.shape, numClasses: data.numClasses, initRng: new Prng(seeds.init) });
   const vars = net.model.trainableWeights.map((w) => w.read() as TF.Variable);
   const adam = new Adam(tf, vars, config.optimizer);
-  const quant = config.quantization === undefined ? undefined : new QuantSession(tf, net, config.quantization, config.epochs);
-  const session: Session = { tf, net, forward: dsCnnTrainForward(tf, net), adam, vars, data, config, dropout: arch.dropout, quant };
+  const quant =
+    config.quantization === undefined ? undefined : new QuantSession(tf, net, config.quantization, config.epochs);
+  const session: Session = {
+    tf,
+    net,
+    forward: dsCnnTrainForward(tf, net),
+    adam,
+    vars,
+    data,
+    config,
+    dropout: arch.dropout,
+    quant,
+  };
   try {
     const { history, ...best } = startingPoint(session, resume, init);
     let { bestEpoch, bestWeights } = best;
@@ -179,23 +198,40 @@ interface EpochProgress {
  * Where training starts: a checkpoint (weights, optimizer moments, history, quantization
  * state), the upstream model's weights (`initFrom: upstream`), or the seeded initialisation.
  */
-function startingPoint(s: Session, resume: TrainCheckpoint | undefined, init: readonly NamedWeights[] | undefined): EpochProgress {
+function startingPoint(
+  s: Session,
+  resume: TrainCheckpoint | undefined,
+  init: readonly NamedWeights[] | undefined,
+): EpochProgress {
   const { tf, net, adam, quant } = s;
   if (resume !== undefined) {
-    writeWeights(tf, net.model, resume.weights.map((w) => w.values), resume.weights.map((w) => w.name));
+    writeWeights(
+      tf,
+      net.model,
+      resume.weights.map((w) => w.values),
+      resume.weights.map((w) => w.name),
+    );
     adam.setState(resume.optimizer);
     if (quant !== undefined) {
-      if (resume.quant === undefined) throw new CheckpointError('training checkpoint lacks the quantization state this run needs');
+      if (resume.quant === undefined)
+        throw new CheckpointError('training checkpoint lacks the quantization state this run needs');
       quant.restore(resume.quant);
     }
     return { history: [...resume.history], bestEpoch: resume.bestEpoch, bestWeights: [...resume.bestWeights] };
   }
   if (init !== undefined) {
     try {
-      writeWeights(tf, net.model, init.map((w) => w.values), init.map((w) => w.name));
+      writeWeights(
+        tf,
+        net.model,
+        init.map((w) => w.values),
+        init.map((w) => w.name),
+      );
     } catch (e) {
       if (!(e instanceof CheckpointError)) throw e;
-      throw new StageInputError(`initFrom: upstream: the upstream model does not match this architecture (${e.message})`);
+      throw new StageInputError(
+        `initFrom: upstream: the upstream model does not match this architecture (${e.message})`,
+      );
     }
   }
   quant?.recordInitialWeights();
@@ -203,12 +239,31 @@ function startingPoint(s: Session, resume: TrainCheckpoint | undefined, init: re
 }
 
 /** One epoch's metrics; with a quantization block also its schedule value, Reg loss, grid distance and QAT flag. */
-function epochMetrics(s: Session, epoch: number, t: Awaited<ReturnType<typeof trainEpoch>>, val: Awaited<ReturnType<typeof evaluate>>): EpochMetrics {
+function epochMetrics(
+  s: Session,
+  epoch: number,
+  t: Awaited<ReturnType<typeof trainEpoch>>,
+  val: Awaited<ReturnType<typeof evaluate>>,
+): EpochMetrics {
   const n = s.data.train.n;
-  const base = { loss: t.lossSum / n, accuracy: t.correct / n, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: t.learningRate };
+  const base = {
+    loss: t.lossSum / n,
+    accuracy: t.correct / n,
+    valLoss: val.loss,
+    valAccuracy: val.accuracy,
+    learningRate: t.learningRate,
+  };
   const quant = s.quant;
   if (quant === undefined) return base;
-  return { ...base, quant: { schedule: t.schedule, regLoss: t.regLossSum / t.steps, gridDistance: quant.gridDistanceNow(), qat: quant.inQat(epoch) } };
+  return {
+    ...base,
+    quant: {
+      schedule: t.schedule,
+      regLoss: t.regLossSum / t.steps,
+      gridDistance: quant.gridDistanceNow(),
+      qat: quant.inQat(epoch),
+    },
+  };
 }
 
 /** quant.json, weight histograms and grid distances of the best weights (now in the model). */
@@ -218,7 +273,11 @@ function quantOutputs(s: Session, quant: QuantSession): QuantResult {
     calibrate(s, quant);
     quant.bestRanges = quant.qat.ranges.snapshot();
   }
-  return { quantJson: quant.quantJson(), weightHistograms: quant.weightHistograms(), gridDistances: quant.layerGridDistances() };
+  return {
+    quantJson: quant.quantJson(),
+    weightHistograms: quant.weightHistograms(),
+    gridDistances: quant.layerGridDistances(),
+  };
 }
 
 /**
@@ -230,7 +289,15 @@ async function trainEpoch(
   epoch: number,
   dataSeed: SeedWords,
   onStep: TrainHooks['onStep'],
-): Promise<{ lossSum: number; correct: number; learningRate: number; seconds: number; regLossSum: number; schedule: number; steps: number }> {
+): Promise<{
+  lossSum: number;
+  correct: number;
+  learningRate: number;
+  seconds: number;
+  regLossSum: number;
+  schedule: number;
+  steps: number;
+}> {
   const { data, config, net } = session;
   const n = data.train.n;
   const stepsPerEpoch = Math.ceil(n / config.batchSize);
@@ -239,7 +306,9 @@ async function trainEpoch(
   const order = Array.from({ length: n }, (_, i) => i);
   if (config.shuffle) rng.shuffle(order);
   // Own generator, so switching augmentation on leaves shuffling and dropout masks unchanged.
-  const augmentRng = augmentEnabled(config.augment) ? Prng.derive('tinyops/train/augment', ...dataSeed, epoch) : undefined;
+  const augmentRng = augmentEnabled(config.augment)
+    ? Prng.derive('tinyops/train/augment', ...dataSeed, epoch)
+    : undefined;
   let lossSum = 0;
   let correct = 0;
   let learningRate = 0;
@@ -285,7 +354,9 @@ function calibrate({ tf, data, config }: Session, quant: QuantSession): void {
   for (let b = 0; b < quant.config.calibrationBatches && b * config.batchSize < n; b++) {
     const start = b * config.batchSize;
     const end = Math.min(n, start + config.batchSize);
-    batches.push(tf.tensor4d(data.train.x.subarray(start * size, end * size), [end - start, data.shape[0], data.shape[1], 1]));
+    batches.push(
+      tf.tensor4d(data.train.x.subarray(start * size, end * size), [end - start, data.shape[0], data.shape[1], 1]),
+    );
   }
   try {
     quant.calibrate(batches);
@@ -328,7 +399,11 @@ function quantStep(
       const { grads } = tf.variableGrads(() => {
         let logits: TF.Tensor2D;
         if (qat) {
-          const r = quant.qat.forward(x, { quantize: true, observe: true, ...(maskT === undefined ? {} : { dropoutMask: maskT }) });
+          const r = quant.qat.forward(x, {
+            quantize: true,
+            observe: true,
+            ...(maskT === undefined ? {} : { dropoutMask: maskT }),
+          });
           logits = r.logits;
           observed = keep(r.observed!);
         } else {
@@ -342,7 +417,10 @@ function quantStep(
         reg = keep(tf.mul(p, schedule) as TF.Scalar);
         return tf.add(ce, reg) as TF.Scalar;
       }, [...vars]);
-      adam.apply(vars.map((v) => grads[v.name] as TF.Tensor), learningRate);
+      adam.apply(
+        vars.map((v) => grads[v.name] as TF.Tensor),
+        learningRate,
+      );
     });
     if (observed !== undefined) quant.qat.ranges.update(observed.dataSync() as Float32Array);
     return {
@@ -369,7 +447,12 @@ function digestWeights(weights: readonly NamedWeights[]): string {
   return h.digest('hex');
 }
 
-export function trainFingerprint(config: TrainConfig, dataDigest: string, initSeed: SeedWords, dataSeed: SeedWords): string {
+export function trainFingerprint(
+  config: TrainConfig,
+  dataDigest: string,
+  initSeed: SeedWords,
+  dataSeed: SeedWords,
+): string {
   const text = canonicalJson({ format: 'tinyops-train/1', config, dataDigest, initSeed, dataSeed });
   return createHash('sha256').update(text).digest('hex');
 }
@@ -380,8 +463,16 @@ function checkResumable(c: TrainCheckpoint, fingerprint: string, epochs: number)
       'training checkpoint belongs to another run (its config, data or seed differ); delete it or start without it',
     );
   }
-  if (c.epochsDone < 1 || c.epochsDone > epochs || c.history.length !== c.epochsDone || c.bestEpoch < 1 || c.bestEpoch > c.epochsDone) {
-    throw new CheckpointError(`training checkpoint is inconsistent: ${c.epochsDone} epochs done, ${c.history.length} in its history, best ${c.bestEpoch}`);
+  if (
+    c.epochsDone < 1 ||
+    c.epochsDone > epochs ||
+    c.history.length !== c.epochsDone ||
+    c.bestEpoch < 1 ||
+    c.bestEpoch > c.epochsDone
+  ) {
+    throw new CheckpointError(
+      `training checkpoint is inconsistent: ${c.epochsDone} epochs done, ${c.history.length} in its history, best ${c.bestEpoch}`,
+    );
   }
 }
 
@@ -435,10 +526,16 @@ function trainStep(
         correct = tf.keep(logits.argMax(1).equal(labels).sum() as TF.Scalar);
         return meanCrossEntropy(tf, logits, oneHot);
       }, [...vars]);
-      adam.apply(vars.map((v) => grads[v.name] as TF.Tensor), learningRate);
+      adam.apply(
+        vars.map((v) => grads[v.name] as TF.Tensor),
+        learningRate,
+      );
       return value;
     });
-    return { lossSum: (loss.dataSync()[0] as number) * b, correct: correct === undefined ? 0 : (correct.dataSync()[0] as number) };
+    return {
+      lossSum: (loss.dataSync()[0] as number) * b,
+      correct: correct === undefined ? 0 : (correct.dataSync()[0] as number),
+    };
   } finally {
     loss?.dispose();
     correct?.dispose();
@@ -446,7 +543,11 @@ function trainStep(
 }
 
 /** Mean loss and accuracy on a split in inference mode (moving BN statistics, no dropout). */
-async function evaluate({ tf, net, data, quant }: Session, set: LabelledSet, qat = false): Promise<{ loss: number; accuracy: number }> {
+async function evaluate(
+  { tf, net, data, quant }: Session,
+  set: LabelledSet,
+  qat = false,
+): Promise<{ loss: number; accuracy: number }> {
   const size = exampleSize(data);
   let lossSum = 0;
   let correct = 0;

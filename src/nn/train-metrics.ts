@@ -22,7 +22,8 @@ export type BestBy = 'valAccuracy' | 'valLoss';
  */
 export function isBetterEpoch(candidate: EpochMetrics, best: EpochMetrics | undefined, by: BestBy): boolean {
   if (best === undefined) return true;
-  if (by === 'valLoss') return candidate.valLoss < best.valLoss || (Number.isNaN(best.valLoss) && !Number.isNaN(candidate.valLoss));
+  if (by === 'valLoss')
+    return candidate.valLoss < best.valLoss || (Number.isNaN(best.valLoss) && !Number.isNaN(candidate.valLoss));
   if (candidate.valAccuracy !== best.valAccuracy) return candidate.valAccuracy > best.valAccuracy;
   // Equal accuracy: the more confident model (lower loss) generalizes at least as well.
   return candidate.valLoss < best.valLoss;

@@ -23,10 +23,16 @@ export interface ComparisonRow {
   readonly passed?: boolean;
 }
 
-export function compareMetrics(promotion: Promotion, outcomes: readonly RuleOutcome[], challenger: MetricTable, champion: MetricTable | undefined): ComparisonRow[] {
+export function compareMetrics(
+  promotion: Promotion,
+  outcomes: readonly RuleOutcome[],
+  challenger: MetricTable,
+  champion: MetricTable | undefined,
+): ComparisonRow[] {
   const ruled = new Map(promotion.rules.map((r, i) => [r.metric, outcomes[i]]));
   const names = [...new Set([...Object.keys(challenger), ...Object.keys(champion ?? {})])];
-  const ruleFirst = (m: string): number => (ruled.has(m) ? promotion.rules.findIndex((r) => r.metric === m) : promotion.rules.length);
+  const ruleFirst = (m: string): number =>
+    ruled.has(m) ? promotion.rules.findIndex((r) => r.metric === m) : promotion.rules.length;
   names.sort((a, b) => ruleFirst(a) - ruleFirst(b) || a.localeCompare(b));
   return names.map((metric) => {
     const mine = challenger[metric] ?? null;
@@ -61,13 +67,26 @@ export function renderComparisonHtml(p: ComparisonPage): string {
   const verdict = p.promoted
     ? `Run ${p.runId} is the new champion of ${p.pipeline}${p.championRunId ? ` (was ${p.championRunId})` : ' (the first champion)'}.`
     : `Run ${p.runId} was not promoted; the champion stays ${p.championRunId ?? '(none)'}.`;
-  const rows = p.rows.map((r) => [r.metric, r.rule === undefined ? '' : `${r.passed ? 'pass' : 'FAIL'}: ${r.rule}`, r.champion, r.challenger, signed(r.delta)] as const);
+  const rows = p.rows.map(
+    (r) =>
+      [
+        r.metric,
+        r.rule === undefined ? '' : `${r.passed ? 'pass' : 'FAIL'}: ${r.rule}`,
+        r.champion,
+        r.challenger,
+        signed(r.delta),
+      ] as const,
+  );
   return [
     '<!doctype html><html><head><meta charset="utf-8">',
     `<title>${escapeHtml(`${p.pipeline}: challenger ${p.runId}`)}</title><style>${REPORT_CSS}</style></head><body>`,
     `<h1>${escapeHtml(`${p.pipeline}: challenger ${p.runId} vs champion ${p.championRunId ?? '(none)'}`)}</h1>`,
     `<p>${escapeHtml(verdict)}</p>`,
-    table(['metric', 'promotion rule', `champion ${p.championRunId ?? ''}`.trim(), `challenger ${p.runId}`, 'Δ'], rows, { numeric: [2, 3, 4] }),
+    table(
+      ['metric', 'promotion rule', `champion ${p.championRunId ?? ''}`.trim(), `challenger ${p.runId}`, 'Δ'],
+      rows,
+      { numeric: [2, 3, 4] },
+    ),
     '</body></html>',
     '',
   ].join('\n');

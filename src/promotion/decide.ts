@@ -19,7 +19,9 @@ export interface Decision {
 }
 
 function describeRule(r: PromotionRule): string {
-  return 'equals' in r ? `${r.metric} = ${String(r.equals)}` : `${r.metric} ${r.better === 'higher' ? '≥' : '≤'} champion ${r.better === 'higher' ? '+' : '−'} ${r.by}`;
+  return 'equals' in r
+    ? `${r.metric} = ${String(r.equals)}`
+    : `${r.metric} ${r.better === 'higher' ? '≥' : '≤'} champion ${r.better === 'higher' ? '+' : '−'} ${r.by}`;
 }
 
 export function decide(promotion: Promotion, challenger: MetricTable, champion: MetricTable | undefined): Decision {
@@ -30,12 +32,18 @@ export function decide(promotion: Promotion, challenger: MetricTable, champion: 
     if ('equals' in rule) {
       return { rule: name, passed: mine === rule.equals, detail: `challenger ${String(mine)}` };
     }
-    if (typeof mine !== 'number') return { rule: name, passed: false, detail: `${rule.metric} is ${String(mine)}, not a number` };
+    if (typeof mine !== 'number')
+      return { rule: name, passed: false, detail: `${rule.metric} is ${String(mine)}, not a number` };
     if (champion === undefined) return { rule: name, passed: true, detail: `challenger ${fmt(mine)}; no champion yet` };
     const theirs = champion[rule.metric];
-    if (typeof theirs !== 'number') return { rule: name, passed: true, detail: `challenger ${fmt(mine)}; the champion has no ${rule.metric}` };
+    if (typeof theirs !== 'number')
+      return { rule: name, passed: true, detail: `challenger ${fmt(mine)}; the champion has no ${rule.metric}` };
     const gain = rule.better === 'higher' ? mine - theirs : theirs - mine;
-    return { rule: name, passed: gain >= rule.by - 1e-12, detail: `challenger ${fmt(mine)} vs champion ${fmt(theirs)} (${gain >= 0 ? '+' : ''}${fmt(gain)} better)` };
+    return {
+      rule: name,
+      passed: gain >= rule.by - 1e-12,
+      detail: `challenger ${fmt(mine)} vs champion ${fmt(theirs)} (${gain >= 0 ? '+' : ''}${fmt(gain)} better)`,
+    };
   });
   return { promoted: outcomes.every((o) => o.passed), outcomes };
 }

@@ -21,7 +21,10 @@ export const decisionRecordSchema = z.object({
   decidedAt: z.string(),
   promoted: z.boolean(),
   previousChampion: z.string().nullable(),
-  model: z.object({ stage: z.string(), artifacts: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number() })) }),
+  model: z.object({
+    stage: z.string(),
+    artifacts: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number() })),
+  }),
   metrics: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
   outcomes: z.array(outcomeSchema),
   /** Every metric of the run (`<stage>.<metric>`), so a later challenger can be compared on all of them. */
@@ -60,15 +63,34 @@ export interface ChallengerRun {
 }
 
 /** Decide, record the decision, and make the run the champion when it wins. */
-export async function promote(store: ArtifactStore, run: ChallengerRun, now: Date): Promise<Decision & { previousChampion: string | null; comparison: ComparisonRow[]; comparisonPage: { sha256: string; uri: string } }> {
+export async function promote(
+  store: ArtifactStore,
+  run: ChallengerRun,
+  now: Date,
+): Promise<
+  Decision & {
+    previousChampion: string | null;
+    comparison: ComparisonRow[];
+    comparisonPage: { sha256: string; uri: string };
+  }
+> {
   const table: Record<string, number | string | boolean> = {};
-  for (const [stage, metrics] of Object.entries(run.stageMetrics)) for (const [k, v] of Object.entries(metrics)) table[`${stage}.${k}`] = v;
+  for (const [stage, metrics] of Object.entries(run.stageMetrics))
+    for (const [k, v] of Object.entries(metrics)) table[`${stage}.${k}`] = v;
   const champion = await readChampion(store, run.pipeline);
   const decision = decide(run.promotion, table, champion?.metrics);
   const rows = compareMetrics(run.promotion, decision.outcomes, table, champion?.allMetrics ?? champion?.metrics);
-  const html = renderComparisonHtml({ pipeline: run.pipeline, runId: run.runId, championRunId: champion?.runId ?? null, promoted: decision.promoted, rows });
+  const html = renderComparisonHtml({
+    pipeline: run.pipeline,
+    runId: run.runId,
+    championRunId: champion?.runId ?? null,
+    promoted: decision.promoted,
+    rows,
+  });
   const page = await store.putBytes(Buffer.from(html, 'utf8'));
-  const used = Object.fromEntries(run.promotion.rules.flatMap((r) => (table[r.metric] === undefined ? [] : [[r.metric, table[r.metric]!]])));
+  const used = Object.fromEntries(
+    run.promotion.rules.flatMap((r) => (table[r.metric] === undefined ? [] : [[r.metric, table[r.metric]!]])),
+  );
   const record: DecisionRecord = {
     pipeline: run.pipeline,
     runId: run.runId,
@@ -76,7 +98,10 @@ export async function promote(store: ArtifactStore, run: ChallengerRun, now: Dat
     decidedAt: now.toISOString(),
     promoted: decision.promoted,
     previousChampion: champion?.runId ?? null,
-    model: { stage: run.promotion.model, artifacts: run.modelArtifacts.map((a) => ({ name: a.name, sha256: a.sha256, bytes: a.bytes })) },
+    model: {
+      stage: run.promotion.model,
+      artifacts: run.modelArtifacts.map((a) => ({ name: a.name, sha256: a.sha256, bytes: a.bytes })),
+    },
     metrics: used,
     outcomes: [...decision.outcomes],
     allMetrics: table,

@@ -25,7 +25,10 @@ export async function calibrateRanges(
   const tf = loadTf();
   const size = shape[0] * shape[1];
   const n = x.length / size;
-  const probe = tf.model({ inputs: model.inputs, outputs: layerNames.map((l) => model.getLayer(l).output as TF.SymbolicTensor) });
+  const probe = tf.model({
+    inputs: model.inputs,
+    outputs: layerNames.map((l) => model.getLayer(l).output as TF.SymbolicTensor),
+  });
   const min = new Float64Array(layerNames.length).fill(Infinity);
   const max = new Float64Array(layerNames.length).fill(-Infinity);
   for (let start = 0; start < n; start += batchSize) {

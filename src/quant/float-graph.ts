@@ -79,7 +79,10 @@ export interface WeightSpec {
 }
 
 /** Weights by name from a model.json's weightSpecs and the float32 LE bytes of weights.bin. */
-export function weightsByName(specs: readonly WeightSpec[], bytes: Buffer): Map<string, { shape: number[]; values: Float32Array }> {
+export function weightsByName(
+  specs: readonly WeightSpec[],
+  bytes: Buffer,
+): Map<string, { shape: number[]; values: Float32Array }> {
   const out = new Map<string, { shape: number[]; values: Float32Array }>();
   let off = 0;
   for (const s of specs) {
@@ -96,18 +99,26 @@ export function weightsByName(specs: readonly WeightSpec[], bytes: Buffer): Map<
 function inboundNames(layer: LayerJson): string[] {
   const nodes = layer.inbound_nodes as unknown[][][];
   if (nodes.length === 0) return [];
-  if (nodes.length !== 1) throw new StageInputError(`layer ${layer.name} is used more than once (shared layers are not supported)`);
+  if (nodes.length !== 1)
+    throw new StageInputError(`layer ${layer.name} is used more than once (shared layers are not supported)`);
   return nodes[0]!.map((edge) => String(edge[0]));
 }
 
 function pairOf(v: unknown, what: string): [number, number] {
   if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number'))
+    return [v[0] as number, v[1] as number];
   throw new StageInputError(`${what}: expected a number or a pair, got ${JSON.stringify(v)}`);
 }
 
 /** TFLite padding for one axis (same as src/nn/int-reference computePadding). */
-function padFor(mode: string, inSize: number, kernel: number, stride: number, what: string): { out: number; pad: number } {
+function padFor(
+  mode: string,
+  inSize: number,
+  kernel: number,
+  stride: number,
+  what: string,
+): { out: number; pad: number } {
   if (mode === 'valid') return { out: Math.floor((inSize - kernel) / stride) + 1, pad: 0 };
   if (mode !== 'same') throw new StageInputError(`${what}: padding "${mode}" is not supported (same or valid)`);
   const out = Math.ceil(inSize / stride);
@@ -115,10 +126,14 @@ function padFor(mode: string, inSize: number, kernel: number, stride: number, wh
 }
 
 /** Reads a model.json topology (+ weights) into a folded float graph. */
-export function readFloatGraph(topology: unknown, weights: Map<string, { shape: number[]; values: Float32Array }>): FloatGraph {
+export function readFloatGraph(
+  topology: unknown,
+  weights: Map<string, { shape: number[]; values: Float32Array }>,
+): FloatGraph {
   const config = (topology as { config?: { layers?: LayerJson[] } })?.config;
   const layers = config?.layers;
-  if (!Array.isArray(layers)) throw new StageInputError('model topology has no config.layers (expected a tfjs functional model)');
+  if (!Array.isArray(layers))
+    throw new StageInputError('model topology has no config.layers (expected a tfjs functional model)');
   const byName = new Map(layers.map((l) => [l.name, l]));
   const consumers = new Map<string, string[]>();
   for (const l of layers) for (const i of inboundNames(l)) consumers.set(i, [...(consumers.get(i) ?? []), l.name]);
@@ -135,7 +150,8 @@ export function readFloatGraph(topology: unknown, weights: Map<string, { shape: 
 
   const inputLayer = layers.find((l) => l.class_name === 'InputLayer');
   const bis = inputLayer?.config.batch_input_shape;
-  if (!inputLayer || !Array.isArray(bis) || bis.length !== 4) throw new StageInputError('model has no [batch, h, w, c] InputLayer');
+  if (!inputLayer || !Array.isArray(bis) || bis.length !== 4)
+    throw new StageInputError('model has no [batch, h, w, c] InputLayer');
   const inputShape: Shape3 = [bis[1] as number, bis[2] as number, bis[3] as number];
   const shapes = new Map<string, Shape3>([[inputLayer.name, inputShape]]);
   /** Layer name → tensor name that carries its value (fused layers map to the op's output). */
@@ -166,8 +182,12 @@ export function readFloatGraph(topology: unknown, weights: Map<string, { shape: 
         const stride = pairOf(layer.config.strides, `${what} strides`);
         const dil = pairOf(layer.config.dilation_rate ?? 1, `${what} dilation_rate`);
         if (dil[0] !== 1 || dil[1] !== 1) throw new StageInputError(`${what}: dilation is not supported`);
-        if (layer.config.activation !== 'linear') throw new StageInputError(`${what}: activation "${String(layer.config.activation)}" inside the conv is not supported (use a ReLU layer)`);
-        if (depthwise && layer.config.depth_multiplier !== 1) throw new StageInputError(`${what}: depth_multiplier must be 1`);
+        if (layer.config.activation !== 'linear')
+          throw new StageInputError(
+            `${what}: activation "${String(layer.config.activation)}" inside the conv is not supported (use a ReLU layer)`,
+          );
+        if (depthwise && layer.config.depth_multiplier !== 1)
+          throw new StageInputError(`${what}: depth_multiplier must be 1`);
         const padMode = String(layer.config.padding);
         const py = padFor(padMode, inShape[0], kh, stride[0], what);
         const px = padFor(padMode, inShape[1], kw, stride[1], what);
@@ -176,11 +196,17 @@ export function readFloatGraph(topology: unknown, weights: Map<string, { shape: 
         const k = weight(`${layer.name}/${depthwise ? 'depthwise_kernel' : 'kernel'}`).values;
         // tfjs [KH, KW, C_IN, C_OUT] → [C_OUT, KH, KW, C_IN]; depthwise [KH, KW, C, 1] → [1, KH, KW, C].
         const w = new Float32Array(kh * kw * cin * (depthwise ? 1 : cout));
-        for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < cin; i++) {
-          if (depthwise) w[(y * kw + x) * cin + i] = k[(y * kw + x) * cin + i]!;
-          else for (let o = 0; o < cout; o++) w[((o * kh + y) * kw + x) * cin + i] = k[((y * kw + x) * cin + i) * cout + o]!;
-        }
-        const bias = layer.config.use_bias ? Float32Array.from(weight(`${layer.name}/bias`).values) : new Float32Array(cout);
+        for (let y = 0; y < kh; y++)
+          for (let x = 0; x < kw; x++)
+            for (let i = 0; i < cin; i++) {
+              if (depthwise) w[(y * kw + x) * cin + i] = k[(y * kw + x) * cin + i]!;
+              else
+                for (let o = 0; o < cout; o++)
+                  w[((o * kh + y) * kw + x) * cin + i] = k[((y * kw + x) * cin + i) * cout + o]!;
+            }
+        const bias = layer.config.use_bias
+          ? Float32Array.from(weight(`${layer.name}/bias`).values)
+          : new Float32Array(cout);
         let output = layer.name;
         const bn = soleConsumer(layer.name, 'BatchNormalization');
         if (bn) {
@@ -200,15 +226,24 @@ export function readFloatGraph(topology: unknown, weights: Map<string, { shape: 
         }
         const relu = soleConsumer(output, 'ReLU');
         if (relu) {
-          if (relu.config.max_value !== null && relu.config.max_value !== undefined) throw new StageInputError(`layer ${relu.name}: ReLU with max_value is not supported`);
+          if (relu.config.max_value !== null && relu.config.max_value !== undefined)
+            throw new StageInputError(`layer ${relu.name}: ReLU with max_value is not supported`);
           consumed.add(relu.name);
           output = relu.name;
         }
         const outShape: Shape3 = [py.out, px.out, cout];
         ops.push({
-          kind: depthwise ? 'depthwise_conv2d' : 'conv2d', name: layer.name, inputs: ins, output, outShape,
-          filterShape: depthwise ? [1, kh, kw, cin] : [cout, kh, kw, cin], stride, padding: [py.pad, px.pad],
-          weights: w, bias, relu: relu !== undefined,
+          kind: depthwise ? 'depthwise_conv2d' : 'conv2d',
+          name: layer.name,
+          inputs: ins,
+          output,
+          outShape,
+          filterShape: depthwise ? [1, kh, kw, cin] : [cout, kh, kw, cin],
+          stride,
+          padding: [py.pad, px.pad],
+          weights: w,
+          bias,
+          relu: relu !== undefined,
         });
         shapes.set(output, outShape);
         for (const l of [layer.name, bn?.name, relu?.name]) if (l) alias.set(l, output);
@@ -217,21 +252,34 @@ export function readFloatGraph(topology: unknown, weights: Map<string, { shape: 
       case 'AveragePooling2D':
       case 'GlobalAveragePooling2D': {
         const global = layer.class_name === 'GlobalAveragePooling2D';
-        const window = global ? ([inShape[0], inShape[1]] as [number, number]) : pairOf(layer.config.pool_size, `${what} pool_size`);
+        const window = global
+          ? ([inShape[0], inShape[1]] as [number, number])
+          : pairOf(layer.config.pool_size, `${what} pool_size`);
         const stride = global ? window : pairOf(layer.config.strides ?? layer.config.pool_size, `${what} strides`);
         const padMode = global ? 'valid' : String(layer.config.padding);
         const py = padFor(padMode, inShape[0], window[0], stride[0], what);
         const px = padFor(padMode, inShape[1], window[1], stride[1], what);
         const outShape: Shape3 = [py.out, px.out, inShape[2]];
-        ops.push({ kind: 'avgpool', name: layer.name, inputs: ins, output: layer.name, outShape, window, stride, padding: [py.pad, px.pad] });
+        ops.push({
+          kind: 'avgpool',
+          name: layer.name,
+          inputs: ins,
+          output: layer.name,
+          outShape,
+          window,
+          stride,
+          padding: [py.pad, px.pad],
+        });
         shapes.set(layer.name, outShape);
         alias.set(layer.name, layer.name);
         break;
       }
       case 'Add': {
-        if (ins.length !== 2) throw new StageInputError(`${what}: only two-input adds are supported, got ${ins.length}`);
+        if (ins.length !== 2)
+          throw new StageInputError(`${what}: only two-input adds are supported, got ${ins.length}`);
         const [a, b] = ins.map((t) => shapes.get(t)!);
-        if (a!.join() !== b!.join()) throw new StageInputError(`${what}: input shapes differ [${a!.join(', ')}] vs [${b!.join(', ')}]`);
+        if (a!.join() !== b!.join())
+          throw new StageInputError(`${what}: input shapes differ [${a!.join(', ')}] vs [${b!.join(', ')}]`);
         ops.push({ kind: 'add', name: layer.name, inputs: ins, output: layer.name, outShape: a! });
         shapes.set(layer.name, a!);
         alias.set(layer.name, layer.name);
@@ -240,13 +288,29 @@ export function readFloatGraph(topology: unknown, weights: Map<string, { shape: 
       case 'Dense': {
         const k = weight(`${layer.name}/kernel`);
         const [cin, cout] = k.shape as [number, number];
-        if (inShape[0] * inShape[1] * inShape[2] !== cin) throw new StageInputError(`${what}: input has ${inShape.join('×')} values, the kernel expects ${cin}`);
-        if (layer.config.activation !== 'linear') throw new StageInputError(`${what}: activation "${String(layer.config.activation)}" is not supported (use a Softmax layer)`);
+        if (inShape[0] * inShape[1] * inShape[2] !== cin)
+          throw new StageInputError(`${what}: input has ${inShape.join('×')} values, the kernel expects ${cin}`);
+        if (layer.config.activation !== 'linear')
+          throw new StageInputError(
+            `${what}: activation "${String(layer.config.activation)}" is not supported (use a Softmax layer)`,
+          );
         const w = new Float32Array(cin * cout);
         for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) w[o * cin + i] = k.values[i * cout + o]!;
-        const bias = layer.config.use_bias ? Float32Array.from(weight(`${layer.name}/bias`).values) : new Float32Array(cout);
+        const bias = layer.config.use_bias
+          ? Float32Array.from(weight(`${layer.name}/bias`).values)
+          : new Float32Array(cout);
         const outShape: Shape3 = [1, 1, cout];
-        ops.push({ kind: 'fully_connected', name: layer.name, inputs: ins, output: layer.name, outShape, filterShape: [cout, cin], weights: w, bias, relu: false });
+        ops.push({
+          kind: 'fully_connected',
+          name: layer.name,
+          inputs: ins,
+          output: layer.name,
+          outShape,
+          filterShape: [cout, cin],
+          weights: w,
+          bias,
+          relu: false,
+        });
         shapes.set(layer.name, outShape);
         alias.set(layer.name, layer.name);
         break;
@@ -258,7 +322,9 @@ export function readFloatGraph(topology: unknown, weights: Map<string, { shape: 
         break;
       }
       default:
-        throw new StageInputError(`${what} has no integer kernel (supported: Conv2D, DepthwiseConv2D, BatchNormalization, ReLU, AveragePooling2D, GlobalAveragePooling2D, Add, Dropout, Dense, Softmax)`);
+        throw new StageInputError(
+          `${what} has no integer kernel (supported: Conv2D, DepthwiseConv2D, BatchNormalization, ReLU, AveragePooling2D, GlobalAveragePooling2D, Add, Dropout, Dense, Softmax)`,
+        );
     }
   }
   const outputs = (config as { output_layers?: unknown[][] }).output_layers;

@@ -9,12 +9,18 @@ import { mfccConfigSchema, mfccParams } from '../dsp/mfcc-config';
  * Q5 codes / 32, so the front-end scale is 1/32 for either (with `normalize: band` the Q5
  * values are standardized log-mel, src/dsp/band-normalization.ts).
  */
-export function frontEndInput(frontEnd: Readonly<Record<string, unknown>>): { implementation: 'fixed' | 'float'; shape: [number, number] } {
+export function frontEndInput(frontEnd: Readonly<Record<string, unknown>>): {
+  implementation: 'fixed' | 'float';
+  shape: [number, number];
+} {
   if (frontEnd.type === 'logmel') {
     // bandStats are fitted constants, not config.
     const { bandStats: _stats, ...config } = frontEnd;
     const parsed = logmelConfigSchema.safeParse(config);
-    if (!parsed.success) throw new StageInputError(`features front end: not a valid log-mel config (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    if (!parsed.success)
+      throw new StageInputError(
+        `features front end: not a valid log-mel config (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+      );
     const [rows, cols] = logmelParams(parsed.data).patchShape;
     return { implementation: parsed.data.implementation, shape: [rows, cols] };
   }

@@ -156,7 +156,11 @@ function toJsonValue(v: unknown): unknown {
   if (v !== null && typeof v === 'object') {
     // Sorted keys: a decoded model re-encodes to the same bytes whatever order zod built it in.
     const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, toJsonValue(o[k])]));
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, toJsonValue(o[k])]),
+    );
   }
   return v;
 }
@@ -209,9 +213,16 @@ const opSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     ...base,
     kind: z.literal('add'),
-    input1Offset: int, input1Multiplier: int, input1Shift: int,
-    input2Offset: int, input2Multiplier: int, input2Shift: int,
-    leftShift: int, outputOffset: int, outputMultiplier: int, outputShift: int,
+    input1Offset: int,
+    input1Multiplier: int,
+    input1Shift: int,
+    input2Offset: int,
+    input2Multiplier: int,
+    input2Shift: int,
+    leftShift: int,
+    outputOffset: int,
+    outputMultiplier: int,
+    outputShift: int,
     activation: clamp,
   }),
   z.strictObject({ ...base, kind: z.literal('softmax'), expLut: int32Blob }),
@@ -270,8 +281,13 @@ export function checkIntModel(model: IntModel, what = 'integer model'): void {
     if (op.kind === 'conv2d' || op.kind === 'depthwise_conv2d') {
       const [n, kh, kw, c] = op.filterShape;
       const channels = op.kind === 'conv2d' ? n : c;
-      if (op.weights.length !== n * kh * kw * c) fail(`op ${op.name}: ${op.weights.length} weights for filter [${op.filterShape.join(', ')}]`);
-      for (const [k, a] of [['bias', op.bias], ['multiplier', op.multiplier], ['shift', op.shift]] as const) {
+      if (op.weights.length !== n * kh * kw * c)
+        fail(`op ${op.name}: ${op.weights.length} weights for filter [${op.filterShape.join(', ')}]`);
+      for (const [k, a] of [
+        ['bias', op.bias],
+        ['multiplier', op.multiplier],
+        ['shift', op.shift],
+      ] as const) {
         if (a.length !== channels) fail(`op ${op.name}: ${a.length} ${k} values for ${channels} channels`);
       }
     }

@@ -39,17 +39,47 @@ export const bitsSchema = z.union([
 ]);
 
 export const REGULARIZER_KINDS = [
-  'none', 'reg-1-r1', 'reg-1-r1-squared', 'reg-1-a', 'reg-1-b', 'reg-1-c', 'reg-n',
+  'none',
+  'reg-1-r1',
+  'reg-1-r1-squared',
+  'reg-1-a',
+  'reg-1-b',
+  'reg-1-c',
+  'reg-n',
 ] as const;
 export type RegularizerKind = (typeof REGULARIZER_KINDS)[number];
 
 export const quantConfigSchema = z.strictObject({
-  bits: bitsSchema.default(8).describe('Weight bits: one width for every layer, {default, overrides: {layer: bits}}, or a map {layer: bits} (unlisted layers 8 bits, thesis §4.3).'),
-  regularizer: z.enum(REGULARIZER_KINDS).default('reg-n').describe('Quantization regularizer: reg-n = Reg_N (thesis Eq. 4.6) on N ≥ 2-bit layers and Reg_1^c on 1-bit ones; reg-1-<variant> picks the 1-bit function; none = PTQ rounding only.'),
-  regularize8Bit: z.boolean().default(false).describe('Also regularize 8-bit layers; off because the thesis (§4.4) found Reg_8 no better than plain 8-bit.'),
-  lambda: z.number().min(0).max(1e3).default(1e-4).describe('Weight λ of the regularizer in the loss (thesis Eq. 4.2); 1e-4 keeps λ·Σ Reg near the cross-entropy\'s scale for 10⁴–10⁵ weights.'),
-  schedule: scheduleSchema.default({ type: 'linear' }).describe('How λ ramps up over training (src/quant/schedules.ts); linear as in thesis Fig. 4.2.5.'),
-  scheduleUnit: z.enum(['epoch', 'step']).default('epoch').describe('Whether the schedule advances per epoch or per training step.'),
+  bits: bitsSchema
+    .default(8)
+    .describe(
+      'Weight bits: one width for every layer, {default, overrides: {layer: bits}}, or a map {layer: bits} (unlisted layers 8 bits, thesis §4.3).',
+    ),
+  regularizer: z
+    .enum(REGULARIZER_KINDS)
+    .default('reg-n')
+    .describe(
+      'Quantization regularizer: reg-n = Reg_N (thesis Eq. 4.6) on N ≥ 2-bit layers and Reg_1^c on 1-bit ones; reg-1-<variant> picks the 1-bit function; none = PTQ rounding only.',
+    ),
+  regularize8Bit: z
+    .boolean()
+    .default(false)
+    .describe('Also regularize 8-bit layers; off because the thesis (§4.4) found Reg_8 no better than plain 8-bit.'),
+  lambda: z
+    .number()
+    .min(0)
+    .max(1e3)
+    .default(1e-4)
+    .describe(
+      "Weight λ of the regularizer in the loss (thesis Eq. 4.2); 1e-4 keeps λ·Σ Reg near the cross-entropy's scale for 10⁴–10⁵ weights.",
+    ),
+  schedule: scheduleSchema
+    .default({ type: 'linear' })
+    .describe('How λ ramps up over training (src/quant/schedules.ts); linear as in thesis Fig. 4.2.5.'),
+  scheduleUnit: z
+    .enum(['epoch', 'step'])
+    .default('epoch')
+    .describe('Whether the schedule advances per epoch or per training step.'),
 });
 
 export type QuantConfig = z.output<typeof quantConfigSchema>;
@@ -80,4 +110,3 @@ export function isLayerRegularized(config: QuantConfig, layer: string): boolean 
   if (config.regularizer === 'none') return false;
   return layerBits(config, layer) !== 8 || config.regularize8Bit;
 }
-

@@ -60,7 +60,9 @@ export const activationRangeSchema = z
     observedMin: finite,
     observedMax: finite,
   })
-  .refine((r) => r.min <= 0 && r.max >= 0 && r.min < r.max, { message: 'activation range must contain 0 and have min < max' });
+  .refine((r) => r.min <= 0 && r.max >= 0 && r.min < r.max, {
+    message: 'activation range must contain 0 and have min < max',
+  });
 
 export const quantJsonSchema = z.strictObject({
   format: z.literal(QUANT_JSON_FORMAT),
@@ -107,7 +109,10 @@ export function parseQuantJson(text: string, source = QUANT_JSON_FILE): QuantJso
 
 /** Reads quant.json from a directory (an unpacked `model` tar) or a file path; undefined if the model has none (float training). */
 export function loadQuantJson(dirOrFile: string): QuantJson | undefined {
-  const file = fs.existsSync(dirOrFile) && fs.statSync(dirOrFile).isDirectory() ? path.join(dirOrFile, QUANT_JSON_FILE) : dirOrFile;
+  const file =
+    fs.existsSync(dirOrFile) && fs.statSync(dirOrFile).isDirectory()
+      ? path.join(dirOrFile, QUANT_JSON_FILE)
+      : dirOrFile;
   if (!fs.existsSync(file)) return undefined;
   return parseQuantJson(fs.readFileSync(file, 'utf8'), file);
 }

@@ -61,7 +61,11 @@ export function quantizeFloatGraph(
   addTensor(graph.input, graph.inputShape, rangeOf(graph.input));
   const inP = paramsOf(graph.input);
   const iq = quantizeMultiplier(opts.frontEndScale / inP.scale);
-  const inputQuantization: InputQuantization = { frontEndScale: opts.frontEndScale, multiplier: iq.multiplier, shift: iq.shift };
+  const inputQuantization: InputQuantization = {
+    frontEndScale: opts.frontEndScale,
+    multiplier: iq.multiplier,
+    shift: iq.shift,
+  };
 
   const ops: IntOp[] = graph.ops.map((op: FloatOp): IntOp => {
     const inQ = paramsOf(op.inputs[0]!);
@@ -83,9 +87,18 @@ export function quantizeFloatGraph(
           shift[c] = m.shift;
         }
         return {
-          kind: op.kind, name: op.name, inputs: op.inputs, output: op.output,
-          filterShape: op.filterShape, stride: op.stride, padding: op.padding,
-          weightBits: bits, weights: w.values, bias: b.values, multiplier, shift,
+          kind: op.kind,
+          name: op.name,
+          inputs: op.inputs,
+          output: op.output,
+          filterShape: op.filterShape,
+          stride: op.stride,
+          padding: op.padding,
+          weightBits: bits,
+          weights: w.values,
+          bias: b.values,
+          multiplier,
+          shift,
           activation: op.relu ? reluClamp(outQ) : NO_CLAMP,
         };
       }
@@ -98,15 +111,32 @@ export function quantizeFloatGraph(
         const b = quantizeBias(op.bias, inQ.scale, w.scales);
         const m = quantizeMultiplier((inQ.scale * w.scales[0]!) / outQ.scale);
         return {
-          kind: 'fully_connected', name: op.name, inputs: op.inputs, output: op.output, filterShape: op.filterShape,
-          weightBits: bits, weights: w.values, bias: b.values, multiplier: m.multiplier, shift: m.shift,
+          kind: 'fully_connected',
+          name: op.name,
+          inputs: op.inputs,
+          output: op.output,
+          filterShape: op.filterShape,
+          weightBits: bits,
+          weights: w.values,
+          bias: b.values,
+          multiplier: m.multiplier,
+          shift: m.shift,
           activation: op.relu ? reluClamp(outQ) : NO_CLAMP,
         };
       }
       case 'avgpool':
         // Pooling keeps its input's quantization (TFLite), so it needs no requantization.
         addTensor(op.output, op.outShape, inQ);
-        return { kind: 'avgpool', name: op.name, inputs: op.inputs, output: op.output, window: op.window, stride: op.stride, padding: op.padding, activation: NO_CLAMP };
+        return {
+          kind: 'avgpool',
+          name: op.name,
+          inputs: op.inputs,
+          output: op.output,
+          window: op.window,
+          stride: op.stride,
+          padding: op.padding,
+          activation: NO_CLAMP,
+        };
       case 'add': {
         const outQ = rangeOf(op.output);
         addTensor(op.output, op.outShape, outQ);
@@ -115,11 +145,23 @@ export function quantizeFloatGraph(
       }
       case 'softmax':
         addTensor(op.output, op.outShape, SOFTMAX_OUTPUT);
-        return { kind: 'softmax', name: op.name, inputs: op.inputs, output: op.output, expLut: buildSoftmaxExpLut(inQ.scale) };
+        return {
+          kind: 'softmax',
+          name: op.name,
+          inputs: op.inputs,
+          output: op.output,
+          expLut: buildSoftmaxExpLut(inQ.scale),
+        };
     }
   });
   return {
-    format: 'tinyops-int-model', version: 1, labels: [...opts.labels],
-    input: graph.input, inputQuantization, output: graph.output, tensors, ops,
+    format: 'tinyops-int-model',
+    version: 1,
+    labels: [...opts.labels],
+    input: graph.input,
+    inputQuantization,
+    output: graph.output,
+    tensors,
+    ops,
   };
 }

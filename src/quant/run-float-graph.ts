@@ -6,25 +6,34 @@
  */
 import type { FloatGraph, FloatOp, Shape3 } from './float-graph';
 
-function conv(op: Extract<FloatOp, { kind: 'conv2d' | 'depthwise_conv2d' }>, inShape: Shape3, x: Float64Array): Float64Array {
+function conv(
+  op: Extract<FloatOp, { kind: 'conv2d' | 'depthwise_conv2d' }>,
+  inShape: Shape3,
+  x: Float64Array,
+): Float64Array {
   const [ih, iw, ic] = inShape;
   const [oh, ow, oc] = op.outShape;
   const [, kh, kw] = op.filterShape;
   const out = new Float64Array(oh * ow * oc);
-  for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) for (let c = 0; c < oc; c++) {
-    let acc = op.bias[c]!;
-    for (let ky = 0; ky < kh; ky++) {
-      const y = oy * op.stride[0] - op.padding[0] + ky;
-      if (y < 0 || y >= ih) continue;
-      for (let kx = 0; kx < kw; kx++) {
-        const xx = ox * op.stride[1] - op.padding[1] + kx;
-        if (xx < 0 || xx >= iw) continue;
-        if (op.kind === 'depthwise_conv2d') acc += x[(y * iw + xx) * ic + c]! * op.weights[(ky * kw + kx) * ic + c]!;
-        else for (let i = 0; i < ic; i++) acc += x[(y * iw + xx) * ic + i]! * op.weights[((c * kh + ky) * kw + kx) * ic + i]!;
+  for (let oy = 0; oy < oh; oy++)
+    for (let ox = 0; ox < ow; ox++)
+      for (let c = 0; c < oc; c++) {
+        let acc = op.bias[c]!;
+        for (let ky = 0; ky < kh; ky++) {
+          const y = oy * op.stride[0] - op.padding[0] + ky;
+          if (y < 0 || y >= ih) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const xx = ox * op.stride[1] - op.padding[1] + kx;
+            if (xx < 0 || xx >= iw) continue;
+            if (op.kind === 'depthwise_conv2d')
+              acc += x[(y * iw + xx) * ic + c]! * op.weights[(ky * kw + kx) * ic + c]!;
+            else
+              for (let i = 0; i < ic; i++)
+                acc += x[(y * iw + xx) * ic + i]! * op.weights[((c * kh + ky) * kw + kx) * ic + i]!;
+          }
+        }
+        out[(oy * ow + ox) * oc + c] = op.relu ? Math.max(0, acc) : acc;
       }
-    }
-    out[(oy * ow + ox) * oc + c] = op.relu ? Math.max(0, acc) : acc;
-  }
   return out;
 }
 
@@ -32,18 +41,21 @@ function avgpool(op: Extract<FloatOp, { kind: 'avgpool' }>, inShape: Shape3, x: 
   const [ih, iw, c] = inShape;
   const [oh, ow] = op.outShape;
   const out = new Float64Array(oh * ow * c);
-  for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) for (let ch = 0; ch < c; ch++) {
-    let sum = 0;
-    let count = 0;
-    for (let ky = 0; ky < op.window[0]; ky++) for (let kx = 0; kx < op.window[1]; kx++) {
-      const y = oy * op.stride[0] - op.padding[0] + ky;
-      const xx = ox * op.stride[1] - op.padding[1] + kx;
-      if (y < 0 || y >= ih || xx < 0 || xx >= iw) continue;
-      sum += x[(y * iw + xx) * c + ch]!;
-      count++;
-    }
-    out[(oy * ow + ox) * c + ch] = sum / count; // padding excluded, as TF's 'same' average pooling
-  }
+  for (let oy = 0; oy < oh; oy++)
+    for (let ox = 0; ox < ow; ox++)
+      for (let ch = 0; ch < c; ch++) {
+        let sum = 0;
+        let count = 0;
+        for (let ky = 0; ky < op.window[0]; ky++)
+          for (let kx = 0; kx < op.window[1]; kx++) {
+            const y = oy * op.stride[0] - op.padding[0] + ky;
+            const xx = ox * op.stride[1] - op.padding[1] + kx;
+            if (y < 0 || y >= ih || xx < 0 || xx >= iw) continue;
+            sum += x[(y * iw + xx) * c + ch]!;
+            count++;
+          }
+        out[(oy * ow + ox) * c + ch] = sum / count; // padding excluded, as TF's 'same' average pooling
+      }
   return out;
 }
 

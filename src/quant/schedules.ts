@@ -47,8 +47,15 @@ export type ScheduleInput = z.input<typeof scheduleSchema>;
 export type ScheduleType = ScheduleConfig['type'];
 
 export const SCHEDULE_TYPES: readonly ScheduleType[] = [
-  'none', 'linear', '2-polynomial', 'n-polynomial', 'inverse-linear',
-  'inverse-polynomial', 'step-linear', 'step-inverse', 'step-bounded',
+  'none',
+  'linear',
+  '2-polynomial',
+  'n-polynomial',
+  'inverse-linear',
+  'inverse-polynomial',
+  'step-linear',
+  'step-inverse',
+  'step-bounded',
 ];
 
 /** Parse a user's schedule block, filling in the thesis defaults. */

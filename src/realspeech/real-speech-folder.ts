@@ -53,7 +53,10 @@ interface PackageSource {
 function findDirWith(root: string, rel: string, depth = 8): string | undefined {
   if (existsSync(join(root, rel))) return root;
   if (depth === 0 || !existsSync(root)) return undefined;
-  for (const d of readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+  for (const d of readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
     const hit = findDirWith(join(root, d), rel, depth - 1);
     if (hit !== undefined) return hit;
   }
@@ -69,7 +72,14 @@ export const PACKAGE_SOURCES: readonly PackageSource[] = [
     what: 'Asterisk PBX prompts, US English, Allison Smith; digits/0.wav … digits/9.wav (8 kHz PCM16)',
     find: (root) => {
       const dir = findDirWith(root, join('digits', '0.wav'));
-      return dir === undefined ? [] : DIGITS.map((label, d) => ({ label, speaker: 'allison', path: join(dir, 'digits', `${d}.wav`), decoder: 'wav' as const }));
+      return dir === undefined
+        ? []
+        : DIGITS.map((label, d) => ({
+            label,
+            speaker: 'allison',
+            path: join(dir, 'digits', `${d}.wav`),
+            decoder: 'wav' as const,
+          }));
     },
   },
   {
@@ -80,7 +90,14 @@ export const PACKAGE_SOURCES: readonly PackageSource[] = [
     what: 'talking clock voice, David C Dawson; 0.au … 9.au (headerless 8 kHz μ-law)',
     find: (root) => {
       const dir = findDirWith(root, '0.au');
-      return dir === undefined ? [] : DIGITS.map((label, d) => ({ label, speaker: 'dawson', path: join(dir, `${d}.au`), decoder: 'mulaw-8k' as const }));
+      return dir === undefined
+        ? []
+        : DIGITS.map((label, d) => ({
+            label,
+            speaker: 'dawson',
+            path: join(dir, `${d}.au`),
+            decoder: 'mulaw-8k' as const,
+          }));
     },
   },
   {
@@ -93,7 +110,12 @@ export const PACKAGE_SOURCES: readonly PackageSource[] = [
       const dir = findDirWith(root, 'yes_1000ms_sample.data');
       if (dir === undefined) return [];
       // Two Speech Commands speakers whose ids the example does not keep.
-      return (['yes', 'no'] as const).map((label) => ({ label, speaker: `sc-${label}`, path: join(dir, `${label}_1000ms_sample.data`), decoder: 's16le-16k' as const }));
+      return (['yes', 'no'] as const).map((label) => ({
+        label,
+        speaker: `sc-${label}`,
+        path: join(dir, `${label}_1000ms_sample.data`),
+        decoder: 's16le-16k' as const,
+      }));
     },
   },
 ];
@@ -145,18 +167,36 @@ export interface BuiltFolder {
  * VERSION with its version). `outDir` is replaced. Throws if no package is there.
  */
 export function buildRealSpeechFolder(pkgRoot: string, outDir: string): BuiltFolder {
-  const found = PACKAGE_SOURCES.map((s) => ({ s, clips: s.find(join(pkgRoot, s.pkg)).filter((c) => existsSync(c.path)) }));
+  const found = PACKAGE_SOURCES.map((s) => ({
+    s,
+    clips: s.find(join(pkgRoot, s.pkg)).filter((c) => existsSync(c.path)),
+  }));
   const usable = found.filter((f) => f.clips.length > 0);
-  if (usable.length === 0) throw new Error(`no real-speech package under ${pkgRoot} (expected ${PACKAGE_SOURCES.map((s) => s.pkg).join(', ')}; run bash scripts/setup.sh)`);
+  if (usable.length === 0)
+    throw new Error(
+      `no real-speech package under ${pkgRoot} (expected ${PACKAGE_SOURCES.map((s) => s.pkg).join(', ')}; run bash scripts/setup.sh)`,
+    );
   rmSync(outDir, { recursive: true, force: true });
   const sources: SourcesFile = { format: 1, engines: {}, clips: {} };
   const perLabel: Record<string, number> = {};
-  const readme: string[] = ['# Real human speech (measurement only, never training)', '', `Built by src/realspeech/real-speech-folder.ts version ${REAL_SPEECH_VERSION}; see docs/real-speech.md.`, ''];
+  const readme: string[] = [
+    '# Real human speech (measurement only, never training)',
+    '',
+    `Built by src/realspeech/real-speech-folder.ts version ${REAL_SPEECH_VERSION}; see docs/real-speech.md.`,
+    '',
+  ];
   for (const { s, clips } of usable) {
     const versionFile = join(pkgRoot, s.pkg, 'VERSION');
     const version = existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : 'unknown';
-    sources.engines[s.engine] = { version: `${s.pkg} ${version} (${s.registry})`, licence: s.licence, family: 'human', role: 'held-out' };
-    readme.push(`- ${s.engine}: ${s.registry} package \`${s.pkg}\` ${version}, ${s.licence}. ${s.what}. ${clips.length} clips.`);
+    sources.engines[s.engine] = {
+      version: `${s.pkg} ${version} (${s.registry})`,
+      licence: s.licence,
+      family: 'human',
+      role: 'held-out',
+    };
+    readme.push(
+      `- ${s.engine}: ${s.registry} package \`${s.pkg}\` ${version}, ${s.licence}. ${s.what}. ${clips.length} clips.`,
+    );
     for (const c of clips) {
       const samples = centreInWindow(decodeClip(c.path, c.decoder), RATE);
       const rel = `${c.label}/${c.speaker}_nohash_0.wav`;
@@ -168,8 +208,16 @@ export function buildRealSpeechFolder(pkgRoot: string, outDir: string): BuiltFol
   }
   const sorted: SourcesFile = {
     format: 1,
-    engines: Object.fromEntries(Object.keys(sources.engines).sort().map((k) => [k, sources.engines[k]!])),
-    clips: Object.fromEntries(Object.keys(sources.clips).sort().map((k) => [k, sources.clips[k]!])),
+    engines: Object.fromEntries(
+      Object.keys(sources.engines)
+        .sort()
+        .map((k) => [k, sources.engines[k]!]),
+    ),
+    clips: Object.fromEntries(
+      Object.keys(sources.clips)
+        .sort()
+        .map((k) => [k, sources.clips[k]!]),
+    ),
   };
   writeFileSync(join(outDir, 'sources.json'), JSON.stringify(sorted, null, 2) + '\n');
   writeFileSync(join(outDir, 'README.md'), readme.join('\n') + '\n');
@@ -190,8 +238,11 @@ if (require.main === module) {
   } else {
     const r = buildRealSpeechFolder(pkgRoot, outDir);
     process.stdout.write(
-      `real speech: ${r.clips} clips (${Object.entries(r.perLabel).map(([l, n]) => `${l} ${n}`).join(', ')}), speakers ${r.speakers.join(', ')}` +
-        (r.missing.length > 0 ? `; not found: ${r.missing.join(', ')}` : '') + '\n',
+      `real speech: ${r.clips} clips (${Object.entries(r.perLabel)
+        .map(([l, n]) => `${l} ${n}`)
+        .join(', ')}), speakers ${r.speakers.join(', ')}` +
+        (r.missing.length > 0 ? `; not found: ${r.missing.join(', ')}` : '') +
+        '\n',
     );
   }
 }

@@ -54,7 +54,10 @@ function markerLayers(marker: XMarker | undefined): unknown[] {
 }
 
 /** Title plus subtitle lines (marker legend, caveats); a plain string when there are none. */
-function titled(title: string, notes: ReadonlyArray<string | undefined>): string | { text: string; subtitle: string[] } {
+function titled(
+  title: string,
+  notes: ReadonlyArray<string | undefined>,
+): string | { text: string; subtitle: string[] } {
   const lines = notes.filter((n): n is string => n !== undefined);
   return lines.length === 0 ? title : { text: title, subtitle: lines };
 }
@@ -73,8 +76,19 @@ export function lineChart(o: LineChartOptions): Promise<string> {
         mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.5 },
         encoding: {
           x: { field: 'x', type: 'quantitative', title: o.xTitle, axis: { tickMinStep: 1 } },
-          y: { field: 'y', type: 'quantitative', title: o.yTitle, ...(o.yFormat ? { axis: { format: o.yFormat } } : {}) },
-          color: { field: 'series', type: 'nominal', title: null, sort: [...o.seriesOrder], legend: { orient: 'bottom' } },
+          y: {
+            field: 'y',
+            type: 'quantitative',
+            title: o.yTitle,
+            ...(o.yFormat ? { axis: { format: o.yFormat } } : {}),
+          },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            sort: [...o.seriesOrder],
+            legend: { orient: 'bottom' },
+          },
         },
       },
       ...markerLayers(o.marker),
@@ -116,7 +130,13 @@ export function heatmap(o: HeatmapOptions): Promise<string> {
     height: Math.max(60, cell * o.rows.length),
     data: { values },
     encoding: {
-      x: { field: 'column', type: 'nominal', sort: [...o.columns], title: o.columnTitle, axis: { labelAngle: -40, orient: 'top' } },
+      x: {
+        field: 'column',
+        type: 'nominal',
+        sort: [...o.columns],
+        title: o.columnTitle,
+        axis: { labelAngle: -40, orient: 'top' },
+      },
       y: { field: 'row', type: 'nominal', sort: [...o.rows], title: o.rowTitle },
     },
     layer: [
@@ -173,9 +193,20 @@ export function detChart(o: DetChartOptions): Promise<string> {
   const minPositive = positive.length > 0 ? Math.min(...positive) : 1;
   const floor = 10 ** (Math.floor(Math.log10(minPositive)) - 1);
   const hasZero = o.points.some((p) => p.faPerHour <= 0) || (o.operatingPoint?.faPerHour ?? 1) <= 0;
-  const place = (p: DetChartPoint) => ({ threshold: p.threshold, frr: p.frr, fa: Math.max(p.faPerHour, floor), faPerHour: p.faPerHour });
+  const place = (p: DetChartPoint) => ({
+    threshold: p.threshold,
+    frr: p.frr,
+    fa: Math.max(p.faPerHour, floor),
+    faPerHour: p.faPerHour,
+  });
   const x = { field: 'fa', type: 'quantitative', title: 'false accepts per hour (log)', scale: { type: 'log' } };
-  const y = { field: 'frr', type: 'quantitative', title: 'false reject rate', axis: { format: '.0%' }, scale: { zero: true } };
+  const y = {
+    field: 'frr',
+    type: 'quantitative',
+    title: 'false reject rate',
+    axis: { format: '.0%' },
+    scale: { zero: true },
+  };
   const layers: unknown[] = [
     {
       data: { values: o.points.map(place) },
@@ -183,13 +214,24 @@ export function detChart(o: DetChartOptions): Promise<string> {
       encoding: { x, y, order: { field: 'threshold', type: 'quantitative' } },
     },
   ];
-  const target = o.targetFaPerHour !== undefined && o.targetFaPerHour > 0 ? { value: o.targetFaPerHour, label: `target ${formatShort(o.targetFaPerHour)} FA/h` } : undefined;
+  const target =
+    o.targetFaPerHour !== undefined && o.targetFaPerHour > 0
+      ? { value: o.targetFaPerHour, label: `target ${formatShort(o.targetFaPerHour)} FA/h` }
+      : undefined;
   layers.push(...markerLayers(target));
   if (o.operatingPoint) {
     const op = { ...place(o.operatingPoint), label: `θ = ${formatShort(o.operatingPoint.threshold)}` };
     layers.push(
-      { data: { values: [op] }, mark: { type: 'point', shape: 'diamond', size: 110, filled: true, color: '#d62728' }, encoding: { x, y } },
-      { data: { values: [op] }, mark: { type: 'text', dx: 8, dy: -8, align: 'left', color: '#d62728', fontWeight: 'bold' }, encoding: { x, y, text: { field: 'label' } } },
+      {
+        data: { values: [op] },
+        mark: { type: 'point', shape: 'diamond', size: 110, filled: true, color: '#d62728' },
+        encoding: { x, y },
+      },
+      {
+        data: { values: [op] },
+        mark: { type: 'text', dx: 8, dy: -8, align: 'left', color: '#d62728', fontWeight: 'bold' },
+        encoding: { x, y, text: { field: 'label' } },
+      },
     );
   }
   const spec = {
@@ -267,7 +309,13 @@ export function binnedHistogram(o: BinnedHistogramOptions): Promise<string> {
     height: 140,
     layer: [
       ...(o.gridLines && o.gridLines.length > 0 && o.gridLines.length <= 33
-        ? [{ data: { values: o.gridLines.map((x) => ({ x })) }, mark: { type: 'rule', color: '#ddd' }, encoding: { x: { field: 'x', type: 'quantitative' } } }]
+        ? [
+            {
+              data: { values: o.gridLines.map((x) => ({ x })) },
+              mark: { type: 'rule', color: '#ddd' },
+              encoding: { x: { field: 'x', type: 'quantitative' } },
+            },
+          ]
         : []),
       {
         data: { values },
@@ -276,7 +324,13 @@ export function binnedHistogram(o: BinnedHistogramOptions): Promise<string> {
           x: { field: 'x0', type: 'quantitative', title: o.xTitle, scale: { domain: [lo, hi] } },
           x2: { field: 'x1' },
           y: { field: 'count', type: 'quantitative', title: o.yTitle ?? 'weights', stack: null },
-          color: { field: 'series', type: 'nominal', title: null, sort: o.series.map((s) => s.name), legend: { orient: 'bottom' } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            sort: o.series.map((s) => s.name),
+            legend: { orient: 'bottom' },
+          },
         },
       },
     ],
@@ -349,14 +403,31 @@ export function accuracyBarChart(o: AccuracyBarChartOptions): Promise<string> {
     encoding: {
       y: { field: 'category', type: 'nominal', sort: [...o.categoryOrder], title: null },
       yOffset: { field: 'series', type: 'nominal', sort: [...o.seriesOrder] },
-      x: { field: 'value', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+      x: {
+        field: 'value',
+        type: 'quantitative',
+        title: 'accuracy',
+        scale: { domain: [0, 1] },
+        axis: { format: '.0%' },
+      },
     },
     layer: [
       {
         mark: { type: 'bar' },
-        encoding: { color: { field: 'series', type: 'nominal', title: null, sort: [...o.seriesOrder], legend: { orient: 'bottom' } } },
+        encoding: {
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            sort: [...o.seriesOrder],
+            legend: { orient: 'bottom' },
+          },
+        },
       },
-      { mark: { type: 'text', align: 'left', dx: 3, fontSize: 9, color: '#333' }, encoding: { text: { field: 'label' } } },
+      {
+        mark: { type: 'text', align: 'left', dx: 3, fontSize: 9, color: '#333' },
+        encoding: { text: { field: 'label' } },
+      },
     ],
   } as TopLevelSpec;
   return renderVegaLiteSvg(spec, o.id);

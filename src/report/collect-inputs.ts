@@ -56,7 +56,12 @@ interface Found {
  * The artifact named `name` (and of `mediaType`, when given); with several, the first in
  * `needs:` order, and a note says so.
  */
-function findArtifact(src: ReportInputs, name: string, mediaType: string | undefined, notes: string[]): Found | undefined {
+function findArtifact(
+  src: ReportInputs,
+  name: string,
+  mediaType: string | undefined,
+  notes: string[],
+): Found | undefined {
   const found: Found[] = [];
   for (const [stage, out] of Object.entries(src.inputs)) {
     for (const ref of out.artifacts) {
@@ -64,7 +69,9 @@ function findArtifact(src: ReportInputs, name: string, mediaType: string | undef
     }
   }
   if (found.length > 1) {
-    notes.push(`${found.length} inputs have a \`${name}\` artifact (${found.map((f) => f.stage).join(', ')}); showing the one from ${found[0]!.stage}`);
+    notes.push(
+      `${found.length} inputs have a \`${name}\` artifact (${found.map((f) => f.stage).join(', ')}); showing the one from ${found[0]!.stage}`,
+    );
   }
   return found[0];
 }
@@ -83,7 +90,9 @@ async function readJsonArtifact<S extends z.ZodType>(src: ReportInputs, f: Found
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new StageInputError(`artifact \`${f.ref.name}\` of stage ${f.stage} does not have the expected shape: ${describeIssues(parsed.error)}`);
+    throw new StageInputError(
+      `artifact \`${f.ref.name}\` of stage ${f.stage} does not have the expected shape: ${describeIssues(parsed.error)}`,
+    );
   }
   return parsed.data;
 }
@@ -92,7 +101,8 @@ async function readJsonArtifact<S extends z.ZodType>(src: ReportInputs, f: Found
 async function readDataset(src: ReportInputs, f: Found): Promise<DatasetSummary> {
   const dir = await src.fetchDir(f.ref);
   // A machine-sound dataset (synth-machine / import-audio with a machine layout): counts per machine ID.
-  if (existsSync(join(dir, 'machines.json')) && !existsSync(join(dir, 'dataset.json'))) return machineDatasetSummary(dir);
+  if (existsSync(join(dir, 'machines.json')) && !existsSync(join(dir, 'dataset.json')))
+    return machineDatasetSummary(dir);
   const listing = listKwsDataset(dir);
   const counts = Object.fromEntries(
     splitNames.map((s) => {
@@ -102,10 +112,14 @@ async function readDataset(src: ReportInputs, f: Found): Promise<DatasetSummary>
     }),
   );
   const manifestPath = join(dir, 'dataset.json');
-  const manifest: Record<string, unknown> = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : {};
+  const manifest: Record<string, unknown> = existsSync(manifestPath)
+    ? JSON.parse(readFileSync(manifestPath, 'utf8'))
+    : {};
   const parsed = datasetSummarySchema.safeParse({ ...manifest, labels: listing.labels, counts });
   if (!parsed.success) {
-    throw new StageInputError(`dataset.json of stage ${f.stage} does not have the expected shape: ${describeIssues(parsed.error)}`);
+    throw new StageInputError(
+      `dataset.json of stage ${f.stage} does not have the expected shape: ${describeIssues(parsed.error)}`,
+    );
   }
   return parsed.data;
 }
@@ -114,25 +128,37 @@ async function readDataset(src: ReportInputs, f: Found): Promise<DatasetSummary>
 function machineDatasetSummary(dir: string): DatasetSummary {
   const m = readMachineManifest(dir);
   const labels = m.machines.flatMap((x) => x.ids.map((id) => `${x.type}/${id}`));
-  const counts = Object.fromEntries(splitNames.map((s) => [s, Object.fromEntries(labels.map((l) => [l, 0]))])) as Record<(typeof splitNames)[number], Record<string, number>>;
+  const counts = Object.fromEntries(
+    splitNames.map((s) => [s, Object.fromEntries(labels.map((l) => [l, 0]))]),
+  ) as Record<(typeof splitNames)[number], Record<string, number>>;
   for (const c of m.clips) {
     const perLabel = counts[c.split];
     const key = `${c.type}/${c.id}`;
     if (perLabel && key in perLabel) perLabel[key] = (perLabel[key] ?? 0) + 1;
   }
-  return datasetSummarySchema.parse({ labels, counts, generator: 'machine sounds (machines.json)', sampleRate: m.sampleRate });
+  return datasetSummarySchema.parse({
+    labels,
+    counts,
+    generator: 'machine sounds (machines.json)',
+    sampleRate: m.sampleRate,
+  });
 }
 
 /** A nested front-end value (an array, an object) is shown as its JSON text. */
 function flatten(frontEnd: Readonly<Record<string, unknown>>): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
   for (const [k, v] of Object.entries(frontEnd)) {
-    out[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? v : JSON.stringify(v);
+    out[k] =
+      typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? v : JSON.stringify(v);
   }
   return out;
 }
 
-async function readFeatureSplit(src: ReportInputs, f: Found, artifact: FeatureSplit['artifact']): Promise<FeatureSplit> {
+async function readFeatureSplit(
+  src: ReportInputs,
+  f: Found,
+  artifact: FeatureSplit['artifact'],
+): Promise<FeatureSplit> {
   // readFeatureTensor validates the header against the data; the data is then dropped.
   const { header } = readFeatureTensor(await src.fetchFile(f.ref));
   const perLabel: Record<string, number> = Object.fromEntries(header.labels.map((l) => [l, 0]));
@@ -155,17 +181,32 @@ export interface CollectOptions {
 /** A dnas stage's `search` trace and `architecture` (its predicted costs) as one report input. */
 async function readDnas(src: ReportInputs, search: Found, arch: Found): Promise<DnasReport> {
   const s = await readJsonArtifact(src, search, z.object({}).passthrough());
-  const a = await readJsonArtifact(src, arch, z.object({ predicted: z.unknown(), architecture: z.unknown() }).passthrough());
-  return readJsonArtifactValue(dnasReportSchema, { ...s, predicted: a.predicted, architecture: a.architecture }, search);
+  const a = await readJsonArtifact(
+    src,
+    arch,
+    z.object({ predicted: z.unknown(), architecture: z.unknown() }).passthrough(),
+  );
+  return readJsonArtifactValue(
+    dnasReportSchema,
+    { ...s, predicted: a.predicted, architecture: a.architecture },
+    search,
+  );
 }
 
 function readJsonArtifactValue<S extends z.ZodType>(schema: S, value: unknown, f: Found): z.infer<S> {
   const r = schema.safeParse(value);
-  if (!r.success) throw new StageInputError(`report: the ${f.ref.name} artifact of stage ${f.stage} is not a dnas search: ${describeIssues(r.error)}`);
+  if (!r.success)
+    throw new StageInputError(
+      `report: the ${f.ref.name} artifact of stage ${f.stage} is not a dnas search: ${describeIssues(r.error)}`,
+    );
   return r.data;
 }
 
-export async function collectReportModel(src: ReportInputs, run: RunInfo, options: CollectOptions): Promise<ReportModel> {
+export async function collectReportModel(
+  src: ReportInputs,
+  run: RunInfo,
+  options: CollectOptions,
+): Promise<ReportModel> {
   const notes: string[] = [];
   const sources: Record<string, string> = {};
   const find = (name: string, mediaType?: string): Found | undefined => {
@@ -199,10 +240,18 @@ export async function collectReportModel(src: ReportInputs, run: RunInfo, option
     dataset: datasetRef && (await readDataset(src, datasetRef)),
     features,
     history: historyRef && (await readJsonArtifact(src, historyRef, historySchema)),
-    ...(histogramsRef === undefined ? {} : { weightHistograms: await readJsonArtifact(src, histogramsRef, weightHistogramsSchema) }),
+    ...(histogramsRef === undefined
+      ? {}
+      : { weightHistograms: await readJsonArtifact(src, histogramsRef, weightHistogramsSchema) }),
     ...(quantHistoryRef === undefined || histogramsRef === undefined
       ? {}
-      : { quantHistory: await readJsonArtifact(src, { stage: histogramsRef.stage, ref: quantHistoryRef }, historySchema) }),
+      : {
+          quantHistory: await readJsonArtifact(
+            src,
+            { stage: histogramsRef.stage, ref: quantHistoryRef },
+            historySchema,
+          ),
+        }),
     evaluation: evaluationRef && (await readJsonArtifact(src, evaluationRef, evaluationSchema)),
     board: boardRef && (await readJsonArtifact(src, boardRef, boardSchema)),
     ...(searchRef === undefined || archRef === undefined ? {} : { dnas: await readDnas(src, searchRef, archRef) }),

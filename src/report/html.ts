@@ -66,7 +66,9 @@ export function table(head: readonly string[], rows: readonly (readonly Cell[])[
 /** A two-column key/value table. */
 export function keyValueTable(entries: readonly (readonly [string, Cell])[], caption?: string): string {
   const cap = caption ? `<caption>${escapeHtml(caption)}</caption>` : '';
-  const rows = entries.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${cellHtml(v)}</td></tr>`).join('');
+  const rows = entries
+    .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${cellHtml(v)}</td></tr>`)
+    .join('');
   return `<table class="kv">${cap}<tbody>${rows}</tbody></table>`;
 }
 

@@ -52,7 +52,8 @@ async function buildSections(model: ReportModel): Promise<RenderedSection[]> {
 function sectionHtml(s: RenderedSection): string {
   const id = escapeHtml(s.id);
   const title = escapeHtml(s.title);
-  if (s.kind === 'missing') return `<section id="${id}" class="missing"><h2>${title}</h2><p>${escapeHtml(s.reason)}</p></section>`;
+  if (s.kind === 'missing')
+    return `<section id="${id}" class="missing"><h2>${title}</h2><p>${escapeHtml(s.reason)}</p></section>`;
   return `<section id="${id}"><h2>${title}</h2>${s.html}</section>`;
 }
 
@@ -66,7 +67,11 @@ function navHtml(sections: readonly RenderedSection[]): string {
 export async function renderReportHtml(model: ReportModel): Promise<RenderedReport> {
   const sections = await buildSections(model);
   const { run } = model;
-  const sub = [`pipeline ${run.pipelineName}`, `stage ${run.stageName}`, ...(run.runId !== undefined ? [`run ${run.runId}`] : [])];
+  const sub = [
+    `pipeline ${run.pipelineName}`,
+    `stage ${run.stageName}`,
+    ...(run.runId !== undefined ? [`run ${run.runId}`] : []),
+  ];
   if (run.generatedAt !== undefined) sub.push(run.generatedAt);
   const libs = Object.entries(chartLibraryVersions)
     .map(([k, v]) => `${k} ${v}`)

@@ -200,7 +200,9 @@ export const sourceBreakdownSchema = z.object({
       ...accuracyCountsShape,
     }),
   ),
-  byVoice: z.array(z.object({ engine: z.string(), voice: z.string(), heldOut: heldOutClassSchema, ...accuracyCountsShape })),
+  byVoice: z.array(
+    z.object({ engine: z.string(), voice: z.string(), heldOut: heldOutClassSchema, ...accuracyCountsShape }),
+  ),
   byHeldOut: z.array(z.object({ heldOut: heldOutClassSchema, engines: z.array(z.string()), ...accuracyCountsShape })),
   engines: z.record(z.string(), engineInfoSchema).optional(),
   dataStage: z.string().nullable().optional(),
@@ -239,7 +241,16 @@ export const evaluationSchema = z.object({
   sources: sourceBreakdownSchema.optional(),
   /** FRR at the operating point per engine that spoke the stream keywords. */
   eventsByEngine: z
-    .array(z.object({ engine: z.string(), keywordEvents: count, hits: count, falseRejects: count, misclassifications: count, frr: z.number().min(0).max(1) }))
+    .array(
+      z.object({
+        engine: z.string(),
+        keywordEvents: count,
+        hits: count,
+        falseRejects: count,
+        misclassifications: count,
+        frr: z.number().min(0).max(1),
+      }),
+    )
     .optional(),
   /** Measurement datasets (evaluate `measure:`), e.g. real recordings never trained on. */
   measurements: z.array(measurementSchema).optional(),

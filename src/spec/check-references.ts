@@ -12,9 +12,17 @@ export function checkReferences(data: unknown, boards?: readonly string[]): Spec
   if (!isRecord(data)) return [];
   const problems: SpecProblem[] = [];
   if (boards && typeof data.board === 'string' && !boards.includes(data.board)) {
-    problems.push({ path: ['board'], message: `unknown board "${data.board}"${didYouMean(data.board, boards, 'known boards')}` });
+    problems.push({
+      path: ['board'],
+      message: `unknown board "${data.board}"${didYouMean(data.board, boards, 'known boards')}`,
+    });
   }
-  if (isRecord(data.stages)) problems.push(...checkNeeds(data.stages), ...checkMeasure(data.stages), ...checkPromotion(data.promotion, data.stages));
+  if (isRecord(data.stages))
+    problems.push(
+      ...checkNeeds(data.stages),
+      ...checkMeasure(data.stages),
+      ...checkPromotion(data.promotion, data.stages),
+    );
   return problems;
 }
 
@@ -24,13 +32,20 @@ function checkPromotion(promotion: unknown, stages: Record<string, unknown>): Sp
   const names = Object.keys(stages);
   const problems: SpecProblem[] = [];
   if (typeof promotion.model === 'string' && !names.includes(promotion.model)) {
-    problems.push({ path: ['promotion', 'model'], message: `unknown stage "${promotion.model}"${didYouMean(promotion.model, names, 'stages')}` });
+    problems.push({
+      path: ['promotion', 'model'],
+      message: `unknown stage "${promotion.model}"${didYouMean(promotion.model, names, 'stages')}`,
+    });
   }
   if (Array.isArray(promotion.rules)) {
     promotion.rules.forEach((r: unknown, i) => {
       if (!isRecord(r) || typeof r.metric !== 'string') return;
       const stage = r.metric.split('.')[0]!;
-      if (!names.includes(stage)) problems.push({ path: ['promotion', 'rules', i, 'metric'], message: `unknown stage "${stage}"${didYouMean(stage, names, 'stages')}` });
+      if (!names.includes(stage))
+        problems.push({
+          path: ['promotion', 'rules', i, 'metric'],
+          message: `unknown stage "${stage}"${didYouMean(stage, names, 'stages')}`,
+        });
     });
   }
   return problems;
@@ -43,7 +58,8 @@ function checkPromotion(promotion: unknown, stages: Record<string, unknown>): Sp
 function checkMeasure(stages: Record<string, unknown>): SpecProblem[] {
   const problems: SpecProblem[] = [];
   for (const [name, stage] of Object.entries(stages)) {
-    if (!isRecord(stage) || stage.kind !== 'evaluate' || !isRecord(stage.with) || !Array.isArray(stage.with.measure)) continue;
+    if (!isRecord(stage) || stage.kind !== 'evaluate' || !isRecord(stage.with) || !Array.isArray(stage.with.measure))
+      continue;
     const needs = Array.isArray(stage.needs) ? stage.needs.filter((n): n is string => typeof n === 'string') : [];
     stage.with.measure.forEach((m: unknown, i) => {
       if (typeof m !== 'string' || needs.includes(m)) return;

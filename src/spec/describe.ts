@@ -24,14 +24,26 @@ export function describeSchema(schema: z.core.$ZodType): string | undefined {
   const s = unwrap(schema, undefined);
   const def = defOf(s);
   switch (def.type) {
-    case 'string': return 'a string';
-    case 'number': return describeNumber(s);
-    case 'boolean': return 'true or false';
-    case 'array': case 'tuple': case 'set': return 'a list';
-    case 'object': case 'record': case 'map': return 'a map';
-    case 'null': return 'null';
-    case 'enum': return `one of ${Object.values(def.entries).map(String).join('|')}`;
-    case 'literal': return def.values.length === 1 ? describeValue(def.values[0]) : `one of ${def.values.map(String).join('|')}`;
+    case 'string':
+      return 'a string';
+    case 'number':
+      return describeNumber(s);
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+    case 'tuple':
+    case 'set':
+      return 'a list';
+    case 'object':
+    case 'record':
+    case 'map':
+      return 'a map';
+    case 'null':
+      return 'null';
+    case 'enum':
+      return `one of ${Object.values(def.entries).map(String).join('|')}`;
+    case 'literal':
+      return def.values.length === 1 ? describeValue(def.values[0]) : `one of ${def.values.map(String).join('|')}`;
     case 'union': {
       // z.union([z.literal(1), z.literal(2)]) reads best as the values: "one of 1|2".
       const literals = def.options
@@ -41,11 +53,17 @@ export function describeSchema(schema: z.core.$ZodType): string | undefined {
       const parts = def.options.map(describeSchema);
       return parts.every((p) => p !== undefined) ? [...new Set(parts)].join(' or ') : undefined;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
-interface NumberCheckDef { check?: string; value?: unknown; inclusive?: boolean; format?: string }
+interface NumberCheckDef {
+  check?: string;
+  value?: unknown;
+  inclusive?: boolean;
+  format?: string;
+}
 
 function numberChecks(schema: z.core.$ZodType): { format?: string; checks: NumberCheckDef[] } {
   const def = defOf(schema) as Def & { format?: string; checks?: readonly z.core.$ZodCheck[] };
@@ -84,7 +102,10 @@ function describeNumber(schema: z.core.$ZodType): string {
     if (lo.value === 1 && isInt) return 'a positive integer';
     if (lo.value === 0) return `a non-negative ${noun}`;
   }
-  const parts = [lo && `${lo.inclusive ? '>=' : '>'} ${lo.value}`, hi && `${hi.inclusive ? '<=' : '<'} ${hi.value}`].filter(Boolean);
+  const parts = [
+    lo && `${lo.inclusive ? '>=' : '>'} ${lo.value}`,
+    hi && `${hi.inclusive ? '<=' : '<'} ${hi.value}`,
+  ].filter(Boolean);
   return `${isInt ? 'an' : 'a'} ${noun}${parts.length > 0 ? ` ${parts.join(' and ')}` : ''}`;
 }
 
@@ -94,8 +115,13 @@ function unwrap(schema: z.core.$ZodType, data: unknown): z.core.$ZodType {
   for (let guard = 0; guard < 64; guard++) {
     const def = defOf(s);
     switch (def.type) {
-      case 'optional': case 'nullable': case 'default': case 'prefault':
-      case 'readonly': case 'catch': case 'nonoptional':
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+      case 'readonly':
+      case 'catch':
+      case 'nonoptional':
         s = def.innerType;
         continue;
       case 'pipe':
@@ -117,7 +143,10 @@ function unwrap(schema: z.core.$ZodType, data: unknown): z.core.$ZodType {
   return s;
 }
 
-function unionBranch(def: z.core.$ZodUnionDef & { discriminator?: string }, data: unknown): z.core.$ZodType | undefined {
+function unionBranch(
+  def: z.core.$ZodUnionDef & { discriminator?: string },
+  data: unknown,
+): z.core.$ZodType | undefined {
   if (def.options.length === 1) return def.options[0];
   const disc = def.discriminator;
   if (disc === undefined || !isRecord(data)) return undefined;
@@ -130,7 +159,11 @@ function unionBranch(def: z.core.$ZodUnionDef & { discriminator?: string }, data
 }
 
 /** The schema that validated `path` inside `data`, or undefined where it cannot be told. */
-export function schemaAt(root: z.core.$ZodType, data: unknown, path: readonly PathSegment[]): z.core.$ZodType | undefined {
+export function schemaAt(
+  root: z.core.$ZodType,
+  data: unknown,
+  path: readonly PathSegment[],
+): z.core.$ZodType | undefined {
   let s: z.core.$ZodType | undefined = root;
   let d = data;
   for (const seg of path) {
@@ -148,14 +181,22 @@ function childSchema(s: z.core.$ZodType, seg: PathSegment): z.core.$ZodType | un
       const child = def.shape[String(seg)];
       return child ?? (def.catchall && defOf(def.catchall).type !== 'never' ? def.catchall : undefined);
     }
-    case 'record': return def.valueType;
-    case 'array': return def.element;
-    case 'tuple': return def.items[Number(seg)] ?? def.rest ?? undefined;
-    default: return undefined;
+    case 'record':
+      return def.valueType;
+    case 'array':
+      return def.element;
+    case 'tuple':
+      return def.items[Number(seg)] ?? def.rest ?? undefined;
+    default:
+      return undefined;
   }
 }
 
-export function keySchemaAt(root: z.core.$ZodType, data: unknown, path: readonly PathSegment[]): z.core.$ZodType | undefined {
+export function keySchemaAt(
+  root: z.core.$ZodType,
+  data: unknown,
+  path: readonly PathSegment[],
+): z.core.$ZodType | undefined {
   const s = schemaAt(root, data, path);
   if (!s) return undefined;
   const def = defOf(s);

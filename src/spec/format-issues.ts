@@ -43,7 +43,11 @@ const DISCRIMINATOR_LABELS: Readonly<Record<string, string>> = { kind: 'stage ki
  * allowed keys of a strict object, the bounds of a number), which a bare issue lacks.
  * Parse with `{ reportInput: true }`: messages quote the value that was given.
  */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], root: z.core.$ZodType, input: unknown): SpecProblem[] {
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  root: z.core.$ZodType,
+  input: unknown,
+): SpecProblem[] {
   return issues.flatMap((issue) => formatIssue(issue, root, input));
 }
 
@@ -61,19 +65,30 @@ function formatIssue(issue: z.core.$ZodIssue, root: z.core.$ZodType, input: unkn
   }
   if (issue.code === 'unrecognized_keys') {
     const allowed = objectKeys(schemaAt(root, input, path));
-    return issue.keys.map((key) => ({ path, key, message: `unknown key "${key}"${didYouMean(key, allowed, 'allowed keys')}` }));
+    return issue.keys.map((key) => ({
+      path,
+      key,
+      message: `unknown key "${key}"${didYouMean(key, allowed, 'allowed keys')}`,
+    }));
   }
   if (issue.code === 'invalid_key') {
     // A bad record key: format the key's own issue, reported at the key.
     const inner = issue.issues[0];
-    const message = inner ? formatIssue(inner, keySchemaAt(root, input, parent) ?? root, issue.input)[0]?.message : undefined;
+    const message = inner
+      ? formatIssue(inner, keySchemaAt(root, input, parent) ?? root, issue.input)[0]?.message
+      : undefined;
     return [{ path: parent, key: String(last), message: message ?? `invalid key "${String(last)}"` }];
   }
   if (isAuthored(issue)) return [{ path, message: issue.message }];
   return [{ path, message: describeIssue(issue, schemaAt(root, input, path)) }];
 }
 
-function discriminatorProblem(discriminator: string, options: readonly unknown[], value: unknown, path: PathSegment[]): SpecProblem {
+function discriminatorProblem(
+  discriminator: string,
+  options: readonly unknown[],
+  value: unknown,
+  path: PathSegment[],
+): SpecProblem {
   // zod reports the union's issue at `<object>.<discriminator>` with the object as input.
   const parent = path[path.length - 1] === discriminator ? path.slice(0, -1) : path;
   const given = isRecord(value) ? value[discriminator] : undefined;
@@ -128,14 +143,26 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType | undefi
 }
 
 /** `at least 1`, `more than 0`, `exactly 3 items`, `at least 1 character`. */
-function bound(inclusiveWord: string, exclusiveWord: string, n: number | bigint, inclusive?: boolean, exact?: boolean, origin?: string): string {
+function bound(
+  inclusiveWord: string,
+  exclusiveWord: string,
+  n: number | bigint,
+  inclusive?: boolean,
+  exact?: boolean,
+  origin?: string,
+): string {
   const unit = origin === 'array' || origin === 'set' ? ' item' : origin === 'string' ? ' character' : '';
   const plural = unit !== '' && Number(n) !== 1 ? 's' : '';
   const word = exact ? 'exactly' : inclusive === false ? exclusiveWord : inclusiveWord;
   return `${word} ${String(n)}${unit}${plural}`;
 }
 
-function intBound(schema: z.core.$ZodType | undefined, n: number | bigint, inclusive: boolean | undefined, step: 1 | -1): [number | bigint, boolean | undefined] {
+function intBound(
+  schema: z.core.$ZodType | undefined,
+  n: number | bigint,
+  inclusive: boolean | undefined,
+  step: 1 | -1,
+): [number | bigint, boolean | undefined] {
   if (inclusive !== false || typeof n !== 'number' || !schema || !isIntSchema(schema)) return [n, inclusive];
   return [step > 0 ? Math.floor(n) + 1 : Math.ceil(n) - 1, true];
 }
@@ -165,8 +192,15 @@ function formatWord(issue: z.core.$ZodIssueInvalidStringFormat): string {
 
 function expectedWord(expected: string): string {
   const words: Record<string, string> = {
-    string: 'a string', number: 'a number', int: 'an integer', boolean: 'true or false',
-    array: 'a list', tuple: 'a list', object: 'a map', record: 'a map', null: 'null',
+    string: 'a string',
+    number: 'a number',
+    int: 'an integer',
+    boolean: 'true or false',
+    array: 'a list',
+    tuple: 'a list',
+    object: 'a map',
+    record: 'a map',
+    null: 'null',
   };
   return words[expected] ?? (expected === '' ? 'a different value' : expected);
 }

@@ -63,7 +63,12 @@ export function parsePipeline(text: string, fileLabel: string, opts: LoadOptions
   const source = parseYamlSource(text);
   if (source.errors.length > 0) {
     // A document with syntax errors is not worth validating: the schema errors would be noise.
-    throw new PipelineSpecError(render(fileLabel, source.errors.map((e) => ({ where: e.pos, problem: e.problem }))));
+    throw new PipelineSpecError(
+      render(
+        fileLabel,
+        source.errors.map((e) => ({ where: e.pos, problem: e.problem })),
+      ),
+    );
   }
   const marks = applyOverrides(source.doc, opts.overrides ?? []);
   const data = toPlainData(source, fileLabel);
@@ -75,7 +80,8 @@ export function parsePipeline(text: string, fileLabel: string, opts: LoadOptions
   const result = schema.safeParse(data, { reportInput: true });
   const problems: SpecProblem[] = result.success ? [] : formatIssues(result.error.issues, schema, data);
   problems.push(...checkReferences(data, opts.boards));
-  if (problems.length > 0 || !result.success) { // (the second test only narrows `result`)
+  if (problems.length > 0 || !result.success) {
+    // (the second test only narrows `result`)
     const placed = problems.map((problem) => {
       const loc = locate(source, problem.path, problem.key, marks);
       return { where: 'pos' in loc ? loc.pos : loc.override, problem };
@@ -88,11 +94,13 @@ export function parsePipeline(text: string, fileLabel: string, opts: LoadOptions
     return m?.usesBoard === true && (st.with as Record<string, unknown>).board === undefined;
   });
   if (boardless.length > 0 && result.data.board === undefined) {
-    throw new PipelineSpecError(boardless.map(([name, st]) => {
-      const loc = locate(source, ['stages', name, 'kind'], undefined, marks);
-      const where = 'pos' in loc ? `${fileLabel}:${loc.pos.line}:${loc.pos.col}` : fileLabel;
-      return `${where}: stages.${name}: a ${st.kind} stage needs a board: set "board:" at the top of the file (e.g. board: stm32f446re) or stages.${name}.with.board`;
-    }));
+    throw new PipelineSpecError(
+      boardless.map(([name, st]) => {
+        const loc = locate(source, ['stages', name, 'kind'], undefined, marks);
+        const where = 'pos' in loc ? `${fileLabel}:${loc.pos.line}:${loc.pos.col}` : fileLabel;
+        return `${where}: stages.${name}: a ${st.kind} stage needs a board: set "board:" at the top of the file (e.g. board: stm32f446re) or stages.${name}.with.board`;
+      }),
+    );
   }
   return resolve(result.data, fileLabel, new Set(boardless.map(([name]) => name)));
 }
@@ -111,13 +119,16 @@ function resolve(doc: PipelineDocument, source: string, inheritBoard: ReadonlySe
     Object.entries(doc.stages).map(([name, s]): [string, ResolvedStage] => {
       // Stage config schemas are strict objects, so their output is a plain record.
       const config = s.with as Record<string, unknown>;
-      return [name, {
+      return [
         name,
-        kind: s.kind,
-        needs: s.needs ?? [],
-        ...(s.queue !== undefined && { queue: s.queue }),
-        config: inheritBoard.has(name) ? { ...config, board: doc.board } : config,
-      }];
+        {
+          name,
+          kind: s.kind,
+          needs: s.needs ?? [],
+          ...(s.queue !== undefined && { queue: s.queue }),
+          config: inheritBoard.has(name) ? { ...config, board: doc.board } : config,
+        },
+      ];
     }),
   );
   const stages = topologicalOrder([...byName.values()]).map((name) => byName.get(name) as ResolvedStage);
@@ -129,7 +140,10 @@ function resolve(doc: PipelineDocument, source: string, inheritBoard: ReadonlySe
     ...(doc.board !== undefined && { board: doc.board }),
     stages,
     ...(doc.schedule !== undefined && {
-      schedule: { ...(doc.schedule.cron !== undefined && { cron: doc.schedule.cron }), ...(doc.schedule.every !== undefined && { every: doc.schedule.every }) },
+      schedule: {
+        ...(doc.schedule.cron !== undefined && { cron: doc.schedule.cron }),
+        ...(doc.schedule.every !== undefined && { every: doc.schedule.every }),
+      },
     }),
     ...(doc.promotion !== undefined && { promotion: doc.promotion }),
     source,
@@ -163,4 +177,3 @@ function readFailure(e: unknown): string {
   if (code === 'EACCES') return 'permission denied';
   return e instanceof Error ? e.message : String(e);
 }
-

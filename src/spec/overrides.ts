@@ -4,7 +4,18 @@
  * like the file. Every node an override puts in the document is remembered, so a problem
  * inside it is reported as `--set path=value: ...` instead of a file position.
  */
-import { isMap, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap, type Document, type Node as YamlNode, type YAMLSeq } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  Pair,
+  parseDocument,
+  Scalar,
+  YAMLMap,
+  type Document,
+  type Node as YamlNode,
+  type YAMLSeq,
+} from 'yaml';
 import { OverrideError } from '../errors';
 
 export interface Override {
@@ -23,7 +34,8 @@ export function parseOverride(text: string): Override {
   const rawPath = text.slice(0, eq).trim();
   if (rawPath === '') throw new OverrideError(`--set ${text}: empty path before "="`);
   const path = rawPath.split('.');
-  if (path.some((seg) => seg.trim() === '')) throw new OverrideError(`--set ${text}: empty segment in path "${rawPath}"`);
+  if (path.some((seg) => seg.trim() === ''))
+    throw new OverrideError(`--set ${text}: empty segment in path "${rawPath}"`);
   const valueDoc = parseDocument(text.slice(eq + 1), { prettyErrors: false });
   const error = valueDoc.errors[0];
   if (error) throw new OverrideError(`--set ${text}: value is not valid YAML: ${error.message.split('\n')[0] ?? ''}`);
@@ -32,7 +44,9 @@ export function parseOverride(text: string): Override {
     value = valueDoc.toJS();
   } catch (e) {
     // toJS resolves aliases: `*x` with no anchor, or an alias bomb, fails only here.
-    throw new OverrideError(`--set ${text}: value is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw new OverrideError(
+      `--set ${text}: value is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    );
   }
   return { text, path: path.map((seg) => seg.trim()), value };
 }
@@ -57,7 +71,9 @@ function applyOne(doc: Document, o: Override, marks: Map<YamlNode, string>): voi
     const seg = o.path[i] as string;
     const where = o.path.slice(0, i).join('.') || 'the document';
     if (!isMap(node) && !isSeq(node)) {
-      throw new OverrideError(`--set ${o.text}: cannot set "${o.path.join('.')}": ${where} is ${describeNode(node)}, not a map or list`);
+      throw new OverrideError(
+        `--set ${o.text}: cannot set "${o.path.join('.')}": ${where} is ${describeNode(node)}, not a map or list`,
+      );
     }
     if (i === o.path.length - 1) {
       const value = doc.createNode(o.value) as YamlNode;
@@ -99,7 +115,8 @@ function findPair(map: YAMLMap, key: string): Pair | undefined {
 function listIndex(seg: string, length: number, o: Override, where: string): number {
   if (!/^\d+$/.test(seg)) throw new OverrideError(`--set ${o.text}: ${where} is a list; "${seg}" is not an index`);
   const index = Number(seg);
-  if (index > length) throw new OverrideError(`--set ${o.text}: ${where} has ${length} items; index ${index} is out of range`);
+  if (index > length)
+    throw new OverrideError(`--set ${o.text}: ${where} has ${length} items; index ${index} is out of range`);
   return index;
 }
 

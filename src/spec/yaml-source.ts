@@ -3,7 +3,18 @@
  * errors into problems, and find the node a document path points at so every problem
  * can say `line:col`. Knows nothing about zod or pipelines.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
 import type { PathSegment, SpecProblem } from './format-issues';
 
 /** 1-based, as editors count. */
@@ -34,9 +45,17 @@ export function parseYamlSource(text: string): YamlSource {
   for (const e of doc.errors) {
     // An unclosed `[` or `{` is reported where it was opened, not where the parser gave up
     // (often lines later, at the next key): that is where the user has to look.
-    const opener = /\bflow (sequence|map|collection)\b/i.test(e.message) ? unclosedFlowOpener(text, e.pos[0]) : undefined;
+    const opener = /\bflow (sequence|map|collection)\b/i.test(e.message)
+      ? unclosedFlowOpener(text, e.pos[0])
+      : undefined;
     const item: PositionedProblem = opener
-      ? { pos: lines.linePos(opener.offset), problem: { path: [], message: `invalid YAML: "${opener.char}" is never closed; expected "${opener.char === '[' ? ']' : '}'}" before line ${lines.linePos(e.pos[0]).line}, col ${lines.linePos(e.pos[0]).col}` } }
+      ? {
+          pos: lines.linePos(opener.offset),
+          problem: {
+            path: [],
+            message: `invalid YAML: "${opener.char}" is never closed; expected "${opener.char === '[' ? ']' : '}'}" before line ${lines.linePos(e.pos[0]).line}, col ${lines.linePos(e.pos[0]).col}`,
+          },
+        }
       : { pos: lines.linePos(e.pos[0]), problem: yamlErrorProblem(doc, e.code, e.message, e.pos[0]) };
     // The parser often reports one unclosed bracket twice (as a sequence and as a map).
     const key = opener ? `opener:${opener.offset}` : `${item.pos.line}:${item.pos.col}:${item.problem.message}`;
@@ -70,7 +89,8 @@ export function unclosedFlowOpener(text: string, end: number): { offset: number;
       continue;
     }
     if ((c === '[' || c === '{') && (stack.length > 0 || /[\n:,[{-]/.test(prev))) stack.push({ offset: i, char: c });
-    else if ((c === ']' || c === '}') && stack.length > 0 && stack[stack.length - 1]!.char === (c === ']' ? '[' : '{')) stack.pop();
+    else if ((c === ']' || c === '}') && stack.length > 0 && stack[stack.length - 1]!.char === (c === ']' ? '[' : '{'))
+      stack.pop();
     if (c === '\n' || !/\s/.test(c)) prev = c;
   }
   return stack[stack.length - 1];
@@ -138,8 +158,12 @@ export function locate(
   return { pos: lines.linePos(offset) };
 }
 
-function child(doc: Document.Parsed, parent: YamlNode | null, seg: PathSegment): { key?: YamlNode; value: YamlNode | null } | undefined {
-  const node = isAlias(parent) ? parent.resolve(doc) ?? null : parent;
+function child(
+  doc: Document.Parsed,
+  parent: YamlNode | null,
+  seg: PathSegment,
+): { key?: YamlNode; value: YamlNode | null } | undefined {
+  const node = isAlias(parent) ? (parent.resolve(doc) ?? null) : parent;
   if (isMap(node)) {
     const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
     if (!pair) return undefined;

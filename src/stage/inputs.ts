@@ -30,7 +30,9 @@ export interface InputsContext {
  * For every artifact name among the inputs, the stages that make it, in the order given
  * (`needs:` order). Pure; used by both the lookups below and the cache key.
  */
-export function producersByArtifact(inputs: ReadonlyArray<{ readonly stage: string } & UpstreamArtifacts>): Map<string, string[]> {
+export function producersByArtifact(
+  inputs: ReadonlyArray<{ readonly stage: string } & UpstreamArtifacts>,
+): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const { stage, artifacts } of inputs) {
     for (const a of artifacts) {
@@ -46,7 +48,9 @@ export function producersByArtifact(inputs: ReadonlyArray<{ readonly stage: stri
  * Which producer each artifact name resolves to when a reader takes the first in `needs:`
  * order: `{ model: "train", history: "train", ... }`. Part of the cache key.
  */
-export function inputWiring(inputs: ReadonlyArray<{ readonly stage: string } & UpstreamArtifacts>): Record<string, string> {
+export function inputWiring(
+  inputs: ReadonlyArray<{ readonly stage: string } & UpstreamArtifacts>,
+): Record<string, string> {
   return Object.fromEntries([...producersByArtifact(inputs)].map(([name, stages]) => [name, stages[0]!]));
 }
 
@@ -76,11 +80,18 @@ export function findInput(ctx: InputsContext, name: string, options: FindInputOp
 }
 
 /** The upstream artifact `name`, or a StageInputError saying which kind of stage must be in `needs:`. */
-export function requireUpstream(ctx: InputsContext, name: string, producer: string, options: FindInputOptions = {}): ArtifactRef {
+export function requireUpstream(
+  ctx: InputsContext,
+  name: string,
+  producer: string,
+  options: FindInputOptions = {},
+): ArtifactRef {
   const a = findInput(ctx, name, options);
   if (!a) {
     const stages = Object.keys(ctx.inputs).filter((s) => !options.exclude?.includes(s));
-    throw new StageInputError(`stages.${ctx.stageName}: needs a ${producer} stage (no "${name}" artifact among ${stages.join(', ') || 'no inputs'})`);
+    throw new StageInputError(
+      `stages.${ctx.stageName}: needs a ${producer} stage (no "${name}" artifact among ${stages.join(', ') || 'no inputs'})`,
+    );
   }
   return a;
 }

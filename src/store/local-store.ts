@@ -3,13 +3,7 @@ import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ArtifactNotFoundError, DigestMismatchError } from '../errors';
-import {
-  assertDocKey,
-  assertDocPrefix,
-  objectKey,
-  type ArtifactStore,
-  type ObjectRef,
-} from './artifact-store';
+import { assertDocKey, assertDocPrefix, objectKey, type ArtifactStore, type ObjectRef } from './artifact-store';
 import { fsyncPath, sha256Bytes, tempSuffix, writeStreamHashed, type Digest } from './digest';
 
 /**

@@ -12,13 +12,7 @@ import {
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { ArtifactNotFoundError, ConfigError, DigestMismatchError, StoreUnavailableError } from '../errors';
-import {
-  assertDocKey,
-  assertDocPrefix,
-  objectKey,
-  type ArtifactStore,
-  type ObjectRef,
-} from './artifact-store';
+import { assertDocKey, assertDocPrefix, objectKey, type ArtifactStore, type ObjectRef } from './artifact-store';
 import { DigestStream, sha256Bytes, sha256File, tempSuffix, writeStreamHashed, type Digest } from './digest';
 import { parseDoc } from './local-store';
 
@@ -201,7 +195,9 @@ export class S3Store implements ArtifactStore {
   async deleteDoc(key: string): Promise<void> {
     assertDocKey(key);
     // DeleteObject of an absent key succeeds: deleting is idempotent, as on LocalStore.
-    await this.call(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyPrefix + key })));
+    await this.call(() =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyPrefix + key })),
+    );
   }
 
   async listDocs(prefix: string): Promise<string[]> {
@@ -288,9 +284,7 @@ export class S3Store implements ArtifactStore {
       ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden'].includes(name) ||
       httpStatus(e) === 403
     ) {
-      return new ConfigError(
-        `access denied to S3 ${where} (${name}): check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY`,
-      );
+      return new ConfigError(`access denied to S3 ${where} (${name}): check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY`);
     }
     if (code !== undefined || name === 'TimeoutError') {
       // Transient by nature (a restarting server, a dropped connection): retryable.

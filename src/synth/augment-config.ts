@@ -22,7 +22,9 @@ function range(lo: number, hi: number, integer = false) {
 export const roomAugmentSchema = z.strictObject({
   probability: probability.default(0.5).describe('Share of clips that get this effect.'),
   /** Reverberation time: 0.15 s (furnished small room) … 0.8 s (kitchen, hall). */
-  rt60Sec: range(0.05, 2).default([0.15, 0.8]).describe('Reverberation time: 0.15 s (furnished small room) … 0.8 s (kitchen, hall).'),
+  rt60Sec: range(0.05, 2)
+    .default([0.15, 0.8])
+    .describe('Reverberation time: 0.15 s (furnished small room) … 0.8 s (kitchen, hall).'),
   /** Room dimensions x, y (floor) and z (height), metres. */
   sizeM: z
     .strictObject({
@@ -32,14 +34,27 @@ export const roomAugmentSchema = z.strictObject({
     })
     .prefault({}),
   /** Talker–microphone distance: near-field 0.3 m … across a living room 3 m. */
-  distanceM: range(0.05, 20).default([0.3, 3]).describe('Talker–microphone distance: near-field 0.3 m … across a living room 3 m.'),
+  distanceM: range(0.05, 20)
+    .default([0.3, 3])
+    .describe('Talker–microphone distance: near-field 0.3 m … across a living room 3 m.'),
   /** The clip's speech level and SNR are those of a talker at this distance (direct path gain 1). */
-  referenceM: z.number().min(0.05).max(10).default(1).describe('The clip\'s speech level and SNR are those of a talker at this distance (direct path gain 1).'),
+  referenceM: z
+    .number()
+    .min(0.05)
+    .max(10)
+    .default(1)
+    .describe("The clip's speech level and SNR are those of a talker at this distance (direct path gain 1)."),
   absorption: z.enum(['eyring', 'sabine']).default('eyring'),
   /** Impulse responses are cut at min(RT60, maxRirSec). */
   maxRirSec: z.number().min(0.05).max(2).default(0.5).describe('Impulse responses are cut at min(RT60, maxRirSec).'),
   /** Rooms simulated per stage run; each clip picks one (simulation cost is per room, not per clip). */
-  rooms: z.number().int().min(1).max(4096).default(64).describe('Rooms simulated per stage run; each clip picks one (simulation cost is per room, not per clip).'),
+  rooms: z
+    .number()
+    .int()
+    .min(1)
+    .max(4096)
+    .default(64)
+    .describe('Rooms simulated per stage run; each clip picks one (simulation cost is per room, not per clip).'),
 });
 
 export const vtlpAugmentSchema = z.strictObject({
@@ -59,7 +74,9 @@ export const micAugmentSchema = z.strictObject({
   /** Band limits: high-pass corner, Hz (0 = none). */
   highPassHz: range(0, 2000).default([50, 300]).describe('Band limits: high-pass corner, Hz (0 = none).'),
   /** Low-pass corner, Hz (8000 at 16 kHz = none; 3400 = narrow-band telephony). */
-  lowPassHz: range(1000, 8000).default([3400, 8000]).describe('Low-pass corner, Hz (8000 at 16 kHz = none; 3400 = narrow-band telephony).'),
+  lowPassHz: range(1000, 8000)
+    .default([3400, 8000])
+    .describe('Low-pass corner, Hz (8000 at 16 kHz = none; 3400 = narrow-band telephony).'),
   /** Of the clips with band limits, the fraction that also get a MEMS response. */
   memsProbability: probability.default(0.5),
   memsLowCornerHz: range(1, 1000).default([30, 150]),
@@ -78,7 +95,7 @@ export const agcAugmentSchema = z.strictObject({
 export const clippingAugmentSchema = z.strictObject({
   probability: probability.default(0.1).describe('Share of clips that get this effect.'),
   /** Threshold below the clip's peak, dB. */
-  depthDb: range(0, 40).default([1, 12]).describe('Threshold below the clip\'s peak, dB.'),
+  depthDb: range(0, 40).default([1, 12]).describe("Threshold below the clip's peak, dB."),
   /** Fraction of clipped clips with soft (tanh) rather than hard clipping. */
   softFraction: probability.default(0.5),
 });
@@ -101,16 +118,31 @@ export const codecAugmentSchema = z.strictObject({
 
 export const augmentConfigSchema = z.strictObject({
   /** Speech effects (before mixing with the background). */
-  formant: formantAugmentSchema.optional().describe('Formant shift of the speech (spectral envelope scaled, pitch kept), before mixing; absent = off.'),
-  vtlp: vtlpAugmentSchema.optional().describe('Vocal tract length perturbation (frequency warp, Jaitly & Hinton 2013) of the speech, before mixing; absent = off.'),
-  room: roomAugmentSchema.optional().describe('Simulated room reverberation at a talker distance, before mixing; absent = off.'),
+  formant: formantAugmentSchema
+    .optional()
+    .describe('Formant shift of the speech (spectral envelope scaled, pitch kept), before mixing; absent = off.'),
+  vtlp: vtlpAugmentSchema
+    .optional()
+    .describe(
+      'Vocal tract length perturbation (frequency warp, Jaitly & Hinton 2013) of the speech, before mixing; absent = off.',
+    ),
+  room: roomAugmentSchema
+    .optional()
+    .describe('Simulated room reverberation at a talker distance, before mixing; absent = off.'),
   /** Channel effects (after mixing; on `_silence_` clips too). */
-  mic: micAugmentSchema.optional().describe('Microphone band limits and MEMS response, after mixing (on `_silence_` clips too); absent = off.'),
+  mic: micAugmentSchema
+    .optional()
+    .describe('Microphone band limits and MEMS response, after mixing (on `_silence_` clips too); absent = off.'),
   agc: agcAugmentSchema.optional().describe('Automatic gain control, after mixing; absent = off.'),
   clipping: clippingAugmentSchema.optional().describe('Hard or soft (tanh) clipping, after mixing; absent = off.'),
-  codec: codecAugmentSchema.optional().describe('Codec artefacts (μ-law, A-law, telephone band, requantization), after mixing; absent = off.'),
+  codec: codecAugmentSchema
+    .optional()
+    .describe('Codec artefacts (μ-law, A-law, telephone band, requantization), after mixing; absent = off.'),
   /** Also augment the utterances (speech effects) and channel (per stream) of the evaluation streams. */
-  streams: z.boolean().default(true).describe('Also augment the utterances (speech effects) and channel (per stream) of the evaluation streams.'),
+  streams: z
+    .boolean()
+    .default(true)
+    .describe('Also augment the utterances (speech effects) and channel (per stream) of the evaluation streams.'),
 });
 
 export type AugmentConfig = z.infer<typeof augmentConfigSchema>;

@@ -71,7 +71,9 @@ export class BackgroundBank {
       try {
         recorded.set(i, loadRecordedSet(spec.set as RecordedSetName, sampleRate));
       } catch (e) {
-        throw new StageInputError(`backgrounds[${i}].set: "${spec.set}": ${e instanceof Error ? e.message : String(e)}`);
+        throw new StageInputError(
+          `backgrounds[${i}].set: "${spec.set}": ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     });
     let pool: Utterance[] = [];
@@ -80,7 +82,11 @@ export class BackgroundBank {
         Array.from({ length: BABBLE_POOL_SIZE }, (_, k) => {
           const rng = rngFor('babble-pool', k);
           const text = rng.pick(voicing.negatives);
-          const { group, source, rng: voiceRng } = pickSource(voicing.groups, (e) => rngFor('babble-pool', k, 'engine', e));
+          const {
+            group,
+            source,
+            rng: voiceRng,
+          } = pickSource(voicing.groups, (e) => rngFor('babble-pool', k, 'engine', e));
           return renderUtterance(requestFor(group, source, text, voiceRng), sampleRate);
         }),
       );

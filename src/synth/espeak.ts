@@ -122,12 +122,18 @@ export function isVoiceAvailable(voice: string, installed: EspeakVoices): boolea
 /** Render `req` to a WAV file at `outPath` (22050 Hz PCM16 mono). */
 export async function renderToFile(req: EspeakRequest, outPath: string): Promise<void> {
   const args = [
-    '-v', req.voice,
-    '-p', String(Math.round(req.pitch)),
-    '-s', String(Math.round(req.speed)),
-    '-a', String(Math.round(req.amplitude ?? 100)),
-    '-w', outPath,
-    '--', req.text,
+    '-v',
+    req.voice,
+    '-p',
+    String(Math.round(req.pitch)),
+    '-s',
+    String(Math.round(req.speed)),
+    '-a',
+    String(Math.round(req.amplitude ?? 100)),
+    '-w',
+    outPath,
+    '--',
+    req.text,
   ];
   check(await espeakSlots(() => run(args)), `-v ${req.voice} "${req.text}"`);
 }

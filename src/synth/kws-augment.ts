@@ -50,7 +50,9 @@ export class KwsAugmenter {
       try {
         wallAbsorption([c.sizeM.x[1], c.sizeM.y[1], c.sizeM.z[1]], c.rt60Sec[0], 'sabine');
       } catch (e) {
-        throw new StageInputError(`augment.room.rt60Sec: [${c.rt60Sec.join(', ')}] with absorption "sabine": ${(e as Error).message}; raise rt60Sec, shrink sizeM or use "eyring"`);
+        throw new StageInputError(
+          `augment.room.rt60Sec: [${c.rt60Sec.join(', ')}] with absorption "sabine": ${(e as Error).message}; raise rt60Sec, shrink sizeM or use "eyring"`,
+        );
       }
     }
   }
@@ -115,7 +117,11 @@ export class KwsAugmenter {
         if (r.next() < c.mic.memsProbability) {
           y = applyMemsResponse(
             y,
-            { lowCornerHz: draw(r, c.mic.memsLowCornerHz), resonanceHz: draw(r, c.mic.memsResonanceHz), resonanceQ: draw(r, c.mic.memsQ) },
+            {
+              lowCornerHz: draw(r, c.mic.memsLowCornerHz),
+              resonanceHz: draw(r, c.mic.memsResonanceHz),
+              resonanceQ: draw(r, c.mic.memsQ),
+            },
             sr,
           );
         }
@@ -126,7 +132,12 @@ export class KwsAugmenter {
       if (r.next() < c.agc.probability) {
         y = applyAgc(
           y,
-          { targetDbfs: draw(r, c.agc.targetDbfs), maxGainDb: draw(r, c.agc.maxGainDb), attackMs: draw(r, c.agc.attackMs), releaseMs: draw(r, c.agc.releaseMs) },
+          {
+            targetDbfs: draw(r, c.agc.targetDbfs),
+            maxGainDb: draw(r, c.agc.maxGainDb),
+            attackMs: draw(r, c.agc.attackMs),
+            releaseMs: draw(r, c.agc.releaseMs),
+          },
           sr,
         );
       }
@@ -142,7 +153,9 @@ export class KwsAugmenter {
       const r = rng('codec');
       if (r.next() < c.codec.probability) {
         const w = c.codec.weights;
-        const kind = (['mulaw', 'alaw', 'telephone', 'quantize'] as const)[pickWeighted([w.mulaw, w.alaw, w.telephone, w.quantize], r)]!;
+        const kind = (['mulaw', 'alaw', 'telephone', 'quantize'] as const)[
+          pickWeighted([w.mulaw, w.alaw, w.telephone, w.quantize], r)
+        ]!;
         if (kind === 'mulaw') y = muLawRoundTrip(y);
         else if (kind === 'alaw') y = aLawRoundTrip(y);
         else if (kind === 'telephone') y = telephoneRoundTrip(y, sr);

@@ -7,6 +7,8 @@ import { resolveVoices } from './voice-sources';
  * otherwise be silently rendered as the base voice). Throws ToolMissingError for a missing
  * engine and StageInputError naming field, voice and a close installed name.
  */
-export async function assertVoicesInstalled(config: Pick<SynthKwsConfig, 'voices' | 'testVoices' | 'pitch' | 'speed'>): Promise<void> {
+export async function assertVoicesInstalled(
+  config: Pick<SynthKwsConfig, 'voices' | 'testVoices' | 'pitch' | 'speed'>,
+): Promise<void> {
   await resolveVoices(config);
 }

@@ -75,7 +75,13 @@ export function streamStyleStart(
 }
 
 /** A `_silence_` clip: a background alone at `levelDbfs`. */
-export function makeSilenceClip(plan: SilenceClipPlan, bank: BackgroundBank, clipSamples: number, rng: Prng, augment?: ClipAugment): Float32Array {
+export function makeSilenceClip(
+  plan: SilenceClipPlan,
+  bank: BackgroundBank,
+  clipSamples: number,
+  rng: Prng,
+  augment?: ClipAugment,
+): Float32Array {
   const background = gainToDbfs(bank.generate(plan.background, clipSamples, rng), plan.levelDbfs);
   // The channel colours the background alone too, so channel artefacts do not signal speech.
   const clip = augment ? augment.channel(background) : background;

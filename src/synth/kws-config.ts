@@ -24,9 +24,36 @@ export const SPEECH_COMMANDS_KEYWORDS = ['yes', 'no', 'up', 'down', 'left', 'rig
  * teach the model to reject similar-sounding speech.
  */
 export const DEFAULT_NEGATIVES = [
-  'bed', 'bird', 'cat', 'dog', 'happy', 'house', 'marvin', 'sheila', 'tree', 'wow',
-  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine',
-  'backward', 'forward', 'follow', 'learn', 'visual', 'yet', 'dawn', 'goal', 'water', 'window',
+  'bed',
+  'bird',
+  'cat',
+  'dog',
+  'happy',
+  'house',
+  'marvin',
+  'sheila',
+  'tree',
+  'wow',
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'backward',
+  'forward',
+  'follow',
+  'learn',
+  'visual',
+  'yet',
+  'dawn',
+  'goal',
+  'water',
+  'window',
 ];
 
 /**
@@ -34,20 +61,28 @@ export const DEFAULT_NEGATIVES = [
  * Scotland, Lancaster, West Midlands, Caribbean, NYC) crossed with male/female variants.
  */
 export const DEFAULT_VOICES = [
-  'en-us', 'en-us+m3', 'en-us+f1', 'en-us+f4',
-  'en-gb', 'en-gb+m2', 'en-gb+f2',
-  'en-gb-x-rp+m4', 'en-gb-x-rp+f3',
-  'en-gb-scotland+m5', 'en-gb-x-gbclan+m6', 'en-gb-x-gbcwmd+f1',
-  'en-029+m7', 'en-us-nyc+f2', 'en-us-nyc+m1',
+  'en-us',
+  'en-us+m3',
+  'en-us+f1',
+  'en-us+f4',
+  'en-gb',
+  'en-gb+m2',
+  'en-gb+f2',
+  'en-gb-x-rp+m4',
+  'en-gb-x-rp+f3',
+  'en-gb-scotland+m5',
+  'en-gb-x-gbclan+m6',
+  'en-gb-x-gbcwmd+f1',
+  'en-029+m7',
+  'en-us-nyc+f2',
+  'en-us-nyc+m1',
 ];
 
 /** Held-out voices for the test split only: accents and variants absent from DEFAULT_VOICES' pairs. */
 export const DEFAULT_TEST_VOICES = ['en-gb-scotland+f3', 'en-029+m2'];
 
 /** A word as espeak-ng should read it and as a directory name: lower-case letters, `'`, `-`. */
-const wordSchema = z
-  .string()
-  .regex(/^[a-z][a-z'-]*$/, 'expected a lower-case word (letters, apostrophe, hyphen)');
+const wordSchema = z.string().regex(/^[a-z][a-z'-]*$/, 'expected a lower-case word (letters, apostrophe, hyphen)');
 
 /** `language[+variant]` as espeak-ng's -v takes it. */
 const voiceSchema = z.string().regex(/^[a-z0-9-]+(\+[A-Za-z0-9_-]+)?$/, 'expected an espeak-ng voice like "en-us+f3"');
@@ -65,15 +100,36 @@ export function range(lo: number, hi: number, integer = false) {
  */
 export const engineVoicesSchema = z.strictObject({
   /** `all` = every installed voice of the engine (minus exclude and testVoices), or a list. */
-  voices: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all').describe('`all` = every installed voice of the engine (minus exclude and testVoices), or a list.'),
+  voices: z
+    .union([z.literal('all'), z.array(z.string().min(1)).min(1)])
+    .default('all')
+    .describe('`all` = every installed voice of the engine (minus exclude and testVoices), or a list.'),
   /** Voices never used (e.g. RHVoice's non-commercial evgeniy-eng, lyubov; MBROLA us3 lacks diphones). */
-  exclude: z.array(z.string().min(1)).default([]).describe('Voices never used (e.g. RHVoice\'s non-commercial evgeniy-eng, lyubov; MBROLA us3 lacks diphones).'),
+  exclude: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Voices never used (e.g. RHVoice's non-commercial evgeniy-eng, lyubov; MBROLA us3 lacks diphones)."),
   /** Held-out voices: test split and scored streams only (sources.json `heldOut: "voice"`). */
-  testVoices: z.array(z.string().min(1)).default([]).describe('Held-out voices: test split and scored streams only (sources.json `heldOut: "voice"`).'),
+  testVoices: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Held-out voices: test split and scored streams only (sources.json `heldOut: "voice"`).'),
   /** Relative share of the clips this engine speaks (among the training engines). */
-  weight: z.number().positive().default(1).describe('Relative share of the clips this engine speaks (among the training engines).'),
+  weight: z
+    .number()
+    .positive()
+    .default(1)
+    .describe('Relative share of the clips this engine speaks (among the training engines).'),
   /** Kokoro only: pseudo-speakers mix-00 … (fixed Dirichlet blends of its 5 styles) used when voices is `all`. */
-  speakers: z.number().int().min(1).max(100).optional().describe('Kokoro only: pseudo-speakers mix-00 … (fixed Dirichlet blends of its 5 styles) used when voices is `all`.'),
+  speakers: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'Kokoro only: pseudo-speakers mix-00 … (fixed Dirichlet blends of its 5 styles) used when voices is `all`.',
+    ),
   /** Speaking-rate factor range, 1 = the engine's default (not espeak-ng/MBROLA: they use top-level speed). */
   rate: z
     .tuple([z.number().min(0.5).max(2), z.number().min(0.5).max(2)])
@@ -85,7 +141,14 @@ export const engineVoicesSchema = z.strictObject({
     .refine(([a, b]) => a <= b, 'expected [min, max] with min ≤ max')
     .optional(),
   /** Probability that a clip reads a phoneme transcription with one stress/length change (espeak-ng, MBROLA, Kokoro). */
-  phonemeVariation: z.number().min(0).max(1).optional().describe('Probability that a clip reads a phoneme transcription with one stress/length change (espeak-ng, MBROLA, Kokoro).'),
+  phonemeVariation: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      'Probability that a clip reads a phoneme transcription with one stress/length change (espeak-ng, MBROLA, Kokoro).',
+    ),
 });
 export type EngineVoicesSpec = z.infer<typeof engineVoicesSchema>;
 
@@ -95,15 +158,28 @@ export type EngineVoicesSpec = z.infer<typeof engineVoicesSchema>;
  */
 export const voiceSourcesSchema = z.strictObject({
   /** Training engines by id: espeak-ng, mbrola, pico, rhvoice, piper, kokoro, hibari. */
-  engines: z.record(z.string(), engineVoicesSchema).describe('Training engines by id: espeak-ng, mbrola, pico, rhvoice, piper, kokoro, hibari.'),
+  engines: z
+    .record(z.string(), engineVoicesSchema)
+    .describe('Training engines by id: espeak-ng, mbrola, pico, rhvoice, piper, kokoro, hibari.'),
   /**
    * Engines never trained on: they render extra test-split clips (heldOutPerKeyword) and
    * half of the scored streams' utterances (sources.json `heldOut: "engine"`). flite and
    * festival are reserved for this role.
    */
-  heldOutEngines: z.array(z.string()).default([...DEFAULT_HELD_OUT_ENGINES]).describe('Engines never trained on: they render extra test-split clips (heldOutPerKeyword) and half of the scored streams\' utterances (sources.json `heldOut: "engine"`). flite and festival are reserved for this role.'),
+  heldOutEngines: z
+    .array(z.string())
+    .default([...DEFAULT_HELD_OUT_ENGINES])
+    .describe(
+      'Engines never trained on: they render extra test-split clips (heldOutPerKeyword) and half of the scored streams\' utterances (sources.json `heldOut: "engine"`). flite and festival are reserved for this role.',
+    ),
   /** Extra test clips per keyword from the held-out engines (`_unknown_` gets unknownFraction × this). */
-  heldOutPerKeyword: z.number().int().min(0).max(10000).default(30).describe('Extra test clips per keyword from the held-out engines (`_unknown_` gets unknownFraction × this).'),
+  heldOutPerKeyword: z
+    .number()
+    .int()
+    .min(0)
+    .max(10000)
+    .default(30)
+    .describe('Extra test clips per keyword from the held-out engines (`_unknown_` gets unknownFraction × this).'),
 });
 export type VoiceSourcesSpec = z.infer<typeof voiceSourcesSchema>;
 
@@ -113,13 +189,31 @@ export const RESERVED_HELD_OUT_ENGINES: readonly EngineId[] = DEFAULT_HELD_OUT_E
 export const backgroundSchema = z.strictObject({
   type: z.enum(['white', 'pink', 'brown', 'hum', 'babble', 'file', 'recorded']),
   /** Relative probability of picking this background for a clip or stream. */
-  weight: z.number().positive().default(1).describe('Relative probability of picking this background for a clip or stream.'),
+  weight: z
+    .number()
+    .positive()
+    .default(1)
+    .describe('Relative probability of picking this background for a clip or stream.'),
   /** For `file`: a WAV (any rate/format readWav supports; resampled to 16 kHz). Relative paths resolve from the working directory. */
-  path: z.string().min(1).optional().describe('For `file`: a WAV (any rate/format readWav supports; resampled to 16 kHz). Relative paths resolve from the working directory.'),
+  path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'For `file`: a WAV (any rate/format readWav supports; resampled to 16 kHz). Relative paths resolve from the working directory.',
+    ),
   /** For `hum`: mains frequency. */
-  humHz: z.union([z.literal(50), z.literal(60)]).default(50).describe('For `hum`: mains frequency.'),
+  humHz: z
+    .union([z.literal(50), z.literal(60)])
+    .default(50)
+    .describe('For `hum`: mains frequency.'),
   /** For `recorded`: a set of real recordings from a Debian package (src/audio/augment/recorded-backgrounds.ts). */
-  set: z.enum(RECORDED_SET_NAMES as [RecordedSetName, ...RecordedSetName[]]).optional().describe('For `recorded`: a set of real recordings from a Debian package (src/audio/augment/recorded-backgrounds.ts).'),
+  set: z
+    .enum(RECORDED_SET_NAMES as [RecordedSetName, ...RecordedSetName[]])
+    .optional()
+    .describe(
+      'For `recorded`: a set of real recordings from a Debian package (src/audio/augment/recorded-backgrounds.ts).',
+    ),
 });
 export type BackgroundSpec = z.infer<typeof backgroundSchema>;
 
@@ -129,21 +223,39 @@ export type BackgroundSpec = z.infer<typeof backgroundSchema>;
  */
 export const streamShapeFields = {
   /** Number of long streams for event evaluation; 0 = none. */
-  count: z.number().int().min(0).max(1000).default(10).describe('Number of long streams for event evaluation; 0 = none.'),
+  count: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(10)
+    .describe('Number of long streams for event evaluation; 0 = none.'),
   durationSec: z.number().min(5).max(3600).default(60).describe('Length of each stream, seconds.'),
   /** Keywords per stream, drawn uniformly in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s). */
-  keywordsPerStream: range(0, 10000, true).default([8, 12]).describe('Keywords per stream, drawn uniformly in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s).'),
-  negativesPerStream: range(0, 10000, true).default([8, 12]).describe('Negative (non-keyword) words per stream, drawn uniformly in [min, max].'),
+  keywordsPerStream: range(0, 10000, true)
+    .default([8, 12])
+    .describe('Keywords per stream, drawn uniformly in [min, max] (thesis Algorithm 1 draws 0..3 per 10 s).'),
+  negativesPerStream: range(0, 10000, true)
+    .default([8, 12])
+    .describe('Negative (non-keyword) words per stream, drawn uniformly in [min, max].'),
   /** Background level of the whole stream (thesis `target_dBFS`). */
-  backgroundDbfs: z.number().min(-100).max(0).default(-40).describe('Background level of the whole stream (thesis `target_dBFS`).'),
+  backgroundDbfs: z
+    .number()
+    .min(-100)
+    .max(0)
+    .default(-40)
+    .describe('Background level of the whole stream (thesis `target_dBFS`).'),
   /** Minimum silence between two utterances' active extents. */
-  minGapMs: z.number().int().min(0).default(500).describe('Minimum silence between two utterances\' active extents.'),
+  minGapMs: z.number().int().min(0).default(500).describe("Minimum silence between two utterances' active extents."),
 };
 
 export const streamsSchema = z.strictObject({
   ...streamShapeFields,
   /** Voices for stream utterances: the held-out test voices (default) or all voices. */
-  voiceSet: z.enum(['test', 'all']).default('test').describe('Voices for stream utterances: the held-out test voices (default) or all voices.'),
+  voiceSet: z
+    .enum(['test', 'all'])
+    .default('test')
+    .describe('Voices for stream utterances: the held-out test voices (default) or all voices.'),
   /**
    * A second, independent set of streams (artifact `tuning-streams`, files `tune-NNN.wav`)
    * on which the evaluate stage chooses the operating threshold, so the scored streams do
@@ -154,46 +266,99 @@ export const streamsSchema = z.strictObject({
    */
   tuning: z
     .strictObject({
-      count: z.number().int().min(0).max(1000).default(0).describe('Tuning streams on which evaluate picks the threshold (artifact tuning-streams); 0 = none.'),
-      voiceSet: z.enum(['train', 'test', 'all']).default('train').describe('Voices of the tuning streams; train, so no held-out voice informs the threshold.'),
+      count: z
+        .number()
+        .int()
+        .min(0)
+        .max(1000)
+        .default(0)
+        .describe('Tuning streams on which evaluate picks the threshold (artifact tuning-streams); 0 = none.'),
+      voiceSet: z
+        .enum(['train', 'test', 'all'])
+        .default('train')
+        .describe('Voices of the tuning streams; train, so no held-out voice informs the threshold.'),
     })
     .prefault({}),
 });
 
 export const synthKwsConfigSchema = z
   .strictObject({
-    keywords: z.array(wordSchema).min(1).default(SPEECH_COMMANDS_KEYWORDS).describe('Keyword words, one class each, in label order (default: the 10 Speech Commands keywords).'),
-    negatives: z.array(wordSchema).min(1).default(DEFAULT_NEGATIVES).describe('Non-keyword words spoken for `_unknown_` clips, stream negatives and babble (default: Speech Commands v2\'s 20 auxiliary words plus near-misses such as yet, dawn, goal).'),
+    keywords: z
+      .array(wordSchema)
+      .min(1)
+      .default(SPEECH_COMMANDS_KEYWORDS)
+      .describe('Keyword words, one class each, in label order (default: the 10 Speech Commands keywords).'),
+    negatives: z
+      .array(wordSchema)
+      .min(1)
+      .default(DEFAULT_NEGATIVES)
+      .describe(
+        "Non-keyword words spoken for `_unknown_` clips, stream negatives and babble (default: Speech Commands v2's 20 auxiliary words plus near-misses such as yet, dawn, goal).",
+      ),
     /** Clips per keyword class. */
     perKeyword: z.number().int().min(1).max(100000).default(300).describe('Clips per keyword class.'),
     /** `_unknown_` clips = round(unknownFraction × perKeyword); 1.0 = a class as big as a keyword's. */
-    unknownFraction: z.number().min(0).max(20).default(1.0).describe('`_unknown_` clips = round(unknownFraction × perKeyword); 1.0 = a class as big as a keyword\'s.'),
+    unknownFraction: z
+      .number()
+      .min(0)
+      .max(20)
+      .default(1.0)
+      .describe("`_unknown_` clips = round(unknownFraction × perKeyword); 1.0 = a class as big as a keyword's."),
     /** `_silence_` clips = round(silenceFraction × perKeyword). */
-    silenceFraction: z.number().min(0).max(20).default(1.0).describe('`_silence_` clips = round(silenceFraction × perKeyword).'),
+    silenceFraction: z
+      .number()
+      .min(0)
+      .max(20)
+      .default(1.0)
+      .describe('`_silence_` clips = round(silenceFraction × perKeyword).'),
     /**
      * Either a list of espeak-ng voices (the original form; testVoices beside it), or
      * `{engines: {<engine>: {...}}, heldOutEngines, heldOutPerKeyword}` for several TTS
      * engines (voiceSourcesSchema).
      */
-    voices: z.union([z.array(voiceSchema).min(1), voiceSourcesSchema]).default(DEFAULT_VOICES).describe('Either a list of espeak-ng voices (the original form; testVoices beside it), or `{engines: {<engine>: {...}}, heldOutEngines, heldOutPerKeyword}` for several TTS engines.'),
+    voices: z
+      .union([z.array(voiceSchema).min(1), voiceSourcesSchema])
+      .default(DEFAULT_VOICES)
+      .describe(
+        'Either a list of espeak-ng voices (the original form; testVoices beside it), or `{engines: {<engine>: {...}}, heldOutEngines, heldOutPerKeyword}` for several TTS engines.',
+      ),
     /** Held-out espeak-ng voices for the list form of `voices` (default DEFAULT_TEST_VOICES). */
-    testVoices: z.array(voiceSchema).min(1).optional().describe('Held-out espeak-ng voices for the list form of `voices` (default: en-gb-scotland+f3, en-029+m2).'),
+    testVoices: z
+      .array(voiceSchema)
+      .min(1)
+      .optional()
+      .describe('Held-out espeak-ng voices for the list form of `voices` (default: en-gb-scotland+f3, en-029+m2).'),
     /** espeak-ng and MBROLA pitch (0–99, default voice 50). */
     pitch: range(0, 99, true).default([30, 70]).describe('espeak-ng and MBROLA pitch (0–99, default voice 50).'),
     /** espeak-ng and MBROLA speed in words per minute; the slow end keeps 1 s clips from overflowing. */
-    speed: range(80, 450, true).default([130, 200]).describe('espeak-ng and MBROLA speed in words per minute; the slow end keeps 1 s clips from overflowing.'),
+    speed: range(80, 450, true)
+      .default([130, 200])
+      .describe('espeak-ng and MBROLA speed in words per minute; the slow end keeps 1 s clips from overflowing.'),
     /** Level of the active speech in a clip, RMS dBFS. */
     levelDbfs: range(-60, 0).default([-30, -12]).describe('Level of the active speech in a clip, RMS dBFS.'),
     /** Speech-to-background ratio, measured over the active speech (mix.ts mixAtSnr). */
-    snrDb: range(-20, 80).default([5, 30]).describe('Speech-to-background ratio, measured over the active speech (mix.ts mixAtSnr).'),
+    snrDb: range(-20, 80)
+      .default([5, 30])
+      .describe('Speech-to-background ratio, measured over the active speech (mix.ts mixAtSnr).'),
     /** Maximum random shift of the word from the clip centre (kept inside the clip). */
-    timeShiftMs: z.number().int().min(0).max(1000).default(100).describe('Maximum random shift of the word from the clip centre (kept inside the clip).'),
+    timeShiftMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(100)
+      .describe('Maximum random shift of the word from the clip centre (kept inside the clip).'),
     /**
      * Extra words for `_unknown_` training/validation/test clips only: streams and babble
      * keep using `negatives`, so adding words here widens what the model learns to reject
      * without changing the scored streams.
      */
-    extraNegatives: z.array(wordSchema).default([]).describe('Extra words for `_unknown_` training/validation/test clips only: streams and babble keep using `negatives`, so adding words here widens what the model learns to reject without changing the scored streams.'),
+    extraNegatives: z
+      .array(wordSchema)
+      .default([])
+      .describe(
+        'Extra words for `_unknown_` training/validation/test clips only: streams and babble keep using `negatives`, so adding words here widens what the model learns to reject without changing the scored streams.',
+      ),
     /**
      * Stream-style `_unknown_` clips. A deployed spotter slides a 1 s window over audio, so
      * it sees every negative word at every offset, cut at the window's edges, and next to
@@ -206,9 +371,25 @@ export const synthKwsConfigSchema = z
      */
     streamStyleUnknown: z
       .strictObject({
-        fraction: z.number().min(0).max(1).default(0).describe('Share of `_unknown_` clips placed stream-style, possibly cut at an edge (0 = off).'),
-        minInsideMs: z.number().int().min(20).max(1000).default(150).describe('Active speech of the word that stays inside the clip, ms.'),
-        neighbourProb: z.number().min(0).max(1).default(0.5).describe('Probability of a second negative word on the other side.'),
+        fraction: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0)
+          .describe('Share of `_unknown_` clips placed stream-style, possibly cut at an edge (0 = off).'),
+        minInsideMs: z
+          .number()
+          .int()
+          .min(20)
+          .max(1000)
+          .default(150)
+          .describe('Active speech of the word that stays inside the clip, ms.'),
+        neighbourProb: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe('Probability of a second negative word on the other side.'),
         minGapMs: z.number().int().min(0).max(2000).default(100).describe('Minimum gap between the two words, ms.'),
       })
       .prefault({}),
@@ -226,16 +407,28 @@ export const synthKwsConfigSchema = z
     /** Fractions of every label's clips held out; assignment is by clip index (deterministic). */
     split: z
       .strictObject({
-        validation: z.number().min(0).max(0.5).default(0.1).describe('Share of every label\'s clips held out for validation (by clip index, deterministic).'),
-        test: z.number().min(0).max(0.5).default(0.1).describe('Share of every label\'s clips held out for test (by clip index, deterministic).'),
+        validation: z
+          .number()
+          .min(0)
+          .max(0.5)
+          .default(0.1)
+          .describe("Share of every label's clips held out for validation (by clip index, deterministic)."),
+        test: z
+          .number()
+          .min(0)
+          .max(0.5)
+          .default(0.1)
+          .describe("Share of every label's clips held out for test (by clip index, deterministic)."),
       })
       .prefault({}),
     streams: streamsSchema.prefault({}),
     /** Only 16 kHz for now (the KWS front end's rate). */
-    sampleRate: z.literal(16000).default(16000).describe('Only 16 kHz for now (the KWS front end\'s rate).'),
+    sampleRate: z.literal(16000).default(16000).describe("Only 16 kHz for now (the KWS front end's rate)."),
     clipMs: z.number().int().min(250).max(5000).default(1000).describe('Clip length, ms (Speech Commands: 1 s).'),
     /** Acoustic augmentation (src/synth/augment-config.ts, docs/augmentation.md); absent = none. */
-    augment: augmentConfigSchema.optional().describe('Acoustic augmentation (src/synth/augment-config.ts, docs/augmentation.md); absent = none.'),
+    augment: augmentConfigSchema
+      .optional()
+      .describe('Acoustic augmentation (src/synth/augment-config.ts, docs/augmentation.md); absent = none.'),
   })
   .superRefine((c, ctx) => {
     const dup = (list: readonly string[]) => list.find((w, i) => list.indexOf(w) !== i);
@@ -244,13 +437,20 @@ export const synthKwsConfigSchema = z
       if (d !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `duplicate entry "${d}"` });
     }
     if (Array.isArray(c.voices)) {
-      for (const [field, list] of [['voices', c.voices], ['testVoices', c.testVoices ?? []]] as const) {
+      for (const [field, list] of [
+        ['voices', c.voices],
+        ['testVoices', c.testVoices ?? []],
+      ] as const) {
         const d = dup(list);
         if (d !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `duplicate entry "${d}"` });
       }
       (c.testVoices ?? []).forEach((v, i) => {
         if ((c.voices as string[]).includes(v)) {
-          ctx.addIssue({ code: 'custom', path: ['testVoices', i], message: `"${v}" is also a training voice; test voices must be held out` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['testVoices', i],
+            message: `"${v}" is also a training voice; test voices must be held out`,
+          });
         }
       });
     } else {
@@ -273,13 +473,17 @@ export const synthKwsConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['backgrounds', i, 'path'],
-          message: b.type === 'file' ? 'a file background needs a path' : `path is only for type "file", not "${b.type}"`,
+          message:
+            b.type === 'file' ? 'a file background needs a path' : `path is only for type "file", not "${b.type}"`,
         });
       }
     });
     c.backgrounds.forEach((b, i) => {
       if ((b.type === 'recorded') !== (b.set !== undefined)) {
-        const message = b.type === 'recorded' ? `a recorded background needs a set (${RECORDED_SET_NAMES.join(', ')})` : `set is only for type "recorded", not "${b.type}"`;
+        const message =
+          b.type === 'recorded'
+            ? `a recorded background needs a set (${RECORDED_SET_NAMES.join(', ')})`
+            : `set is only for type "recorded", not "${b.type}"`;
         ctx.addIssue({ code: 'custom', path: ['backgrounds', i, 'set'], message });
       }
     });
@@ -293,13 +497,22 @@ export type SynthKwsConfig = z.infer<typeof synthKwsConfigSchema>;
 export type SynthKwsConfigInput = z.input<typeof synthKwsConfigSchema>;
 
 /** Checks of the engines form of `voices` that need no installed engine (names, roles, overlaps). */
-function checkVoiceSources(v: VoiceSourcesSpec, topTestVoices: readonly string[] | undefined, ctx: z.RefinementCtx): void {
+function checkVoiceSources(
+  v: VoiceSourcesSpec,
+  topTestVoices: readonly string[] | undefined,
+  ctx: z.RefinementCtx,
+): void {
   const known = ENGINE_IDS as readonly string[];
   if (topTestVoices !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['testVoices'], message: 'with voices.engines, held-out voices go in voices.engines.<engine>.testVoices' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['testVoices'],
+      message: 'with voices.engines, held-out voices go in voices.engines.<engine>.testVoices',
+    });
   }
   const names = Object.keys(v.engines);
-  if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['voices', 'engines'], message: 'expected at least one training engine' });
+  if (names.length === 0)
+    ctx.addIssue({ code: 'custom', path: ['voices', 'engines'], message: 'expected at least one training engine' });
   let testVoices = 0;
   for (const name of names) {
     const spec = v.engines[name]!;
@@ -317,16 +530,28 @@ function checkVoiceSources(v: VoiceSourcesSpec, topTestVoices: readonly string[]
       });
     }
     if (spec.speakers !== undefined && name !== 'kokoro') {
-      ctx.addIssue({ code: 'custom', path: [...path, 'speakers'], message: `speakers is for kokoro (blended pseudo-speakers), not "${name}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'speakers'],
+        message: `speakers is for kokoro (blended pseudo-speakers), not "${name}"`,
+      });
     }
     const listed = spec.voices === 'all' ? [] : spec.voices;
-    for (const [field, list] of [['voices', listed], ['testVoices', spec.testVoices], ['exclude', spec.exclude]] as const) {
+    for (const [field, list] of [
+      ['voices', listed],
+      ['testVoices', spec.testVoices],
+      ['exclude', spec.exclude],
+    ] as const) {
       const d = list.find((w, i) => list.indexOf(w) !== i);
       if (d !== undefined) ctx.addIssue({ code: 'custom', path: [...path, field], message: `duplicate entry "${d}"` });
     }
     spec.testVoices.forEach((t, i) => {
       if (listed.includes(t)) {
-        ctx.addIssue({ code: 'custom', path: [...path, 'testVoices', i], message: `"${t}" is also a training voice; test voices must be held out` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'testVoices', i],
+          message: `"${t}" is also a training voice; test voices must be held out`,
+        });
       }
       if (spec.exclude.includes(t)) {
         ctx.addIssue({ code: 'custom', path: [...path, 'testVoices', i], message: `"${t}" is also excluded` });
@@ -335,14 +560,19 @@ function checkVoiceSources(v: VoiceSourcesSpec, topTestVoices: readonly string[]
   }
   v.heldOutEngines.forEach((name, i) => {
     if (!known.includes(name)) {
-      ctx.addIssue({ code: 'custom', path: ['voices', 'heldOutEngines', i], message: `unknown engine "${name}"${didYouMean(name, known, 'engines')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['voices', 'heldOutEngines', i],
+        message: `unknown engine "${name}"${didYouMean(name, known, 'engines')}`,
+      });
     }
   });
   if (testVoices === 0 && names.length > 0) {
     ctx.addIssue({
       code: 'custom',
       path: ['voices', 'engines'],
-      message: 'no held-out voice: give at least one training engine testVoices (the test split measures unseen voices)',
+      message:
+        'no held-out voice: give at least one training engine testVoices (the test split measures unseen voices)',
     });
   }
 }

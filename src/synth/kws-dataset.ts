@@ -113,7 +113,12 @@ export async function engineInfo(config: SynthKwsConfig, voices: ResolvedVoices)
   const trainIds = new Set(voices.train.map((g) => g.engine));
   for (const id of usedEngines(config)) {
     const e = ENGINES[id];
-    out[id] = { version: await e.version(), licence: e.licence, family: e.family, role: trainIds.has(id) ? 'train' : 'held-out' };
+    out[id] = {
+      version: await e.version(),
+      licence: e.licence,
+      family: e.family,
+      role: trainIds.has(id) ? 'train' : 'held-out',
+    };
   }
   return out;
 }
@@ -226,7 +231,8 @@ export async function generateKwsDataset(
       const rng = rngFor('clip', plan.label, plan.index, 'background');
       const nb = plan.kind === 'speech' ? plan.streamStyle?.neighbour : undefined;
       const neighbour = nb ? await timed(nb.request) : undefined;
-      const augment = augmenter && bindAugment(augmenter, (effect) => rngFor('clip', plan.label, plan.index, 'augment', effect));
+      const augment =
+        augmenter && bindAugment(augmenter, (effect) => rngFor('clip', plan.label, plan.index, 'augment', effect));
       const samples =
         plan.kind === 'speech'
           ? makeSpeechClip(plan, utterance!, bank, clipSamples, sr, rng, neighbour, augment)
@@ -277,7 +283,10 @@ export async function generateKwsDataset(
 }
 
 /** sources.json: every clip by relPath (sorted), `silence` for `_silence_` clips. */
-export function sourcesManifest(plans: readonly ClipPlan[], engines: Readonly<Record<string, EngineInfo>>): KwsSourcesManifest {
+export function sourcesManifest(
+  plans: readonly ClipPlan[],
+  engines: Readonly<Record<string, EngineInfo>>,
+): KwsSourcesManifest {
   const clips: Record<string, { engine: string; voice: string; heldOut: HeldOut }> = {};
   for (const p of [...plans].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0))) {
     clips[p.relPath] =

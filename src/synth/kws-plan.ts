@@ -84,7 +84,10 @@ export function heldOutEngineCounts(
   voices: Pick<ResolvedVoices, 'heldOutEngines' | 'heldOutPerKeyword'>,
 ): Map<string, number> {
   const per = voices.heldOutEngines.length > 0 ? voices.heldOutPerKeyword : 0;
-  const counts = new Map<string, number>([[SILENCE_LABEL, 0], [UNKNOWN_LABEL, Math.round(config.unknownFraction * per)]]);
+  const counts = new Map<string, number>([
+    [SILENCE_LABEL, 0],
+    [UNKNOWN_LABEL, Math.round(config.unknownFraction * per)],
+  ]);
   for (const k of config.keywords) counts.set(k, per);
   return counts;
 }
@@ -163,7 +166,11 @@ export function requestFor(group: EngineGroup, source: VoiceSource, text: string
  * regular clips come first (split by assignSplits; training voices for train/validation,
  * the training engines' held-out voices for test), then its held-out-engine clips (test).
  */
-export function planClips(config: SynthKwsConfig, rngFor: RngFor, voices: ResolvedVoices = listFormVoices(config)): ClipPlan[] {
+export function planClips(
+  config: SynthKwsConfig,
+  rngFor: RngFor,
+  voices: ResolvedVoices = listFormVoices(config),
+): ClipPlan[] {
   const plans: ClipPlan[] = [];
   const weights = config.backgrounds.map((b) => b.weight);
   const extra = heldOutEngineCounts(config, voices);
@@ -175,10 +182,19 @@ export function planClips(config: SynthKwsConfig, rngFor: RngFor, voices: Resolv
       const rng = rngFor('clip', label, index);
       if (label === SILENCE_LABEL) {
         // Same level distribution as the backgrounds under speech (speech level − SNR).
-        const levelDbfs = rng.uniform(config.levelDbfs[0], config.levelDbfs[1]) - rng.uniform(config.snrDb[0], config.snrDb[1]);
+        const levelDbfs =
+          rng.uniform(config.levelDbfs[0], config.levelDbfs[1]) - rng.uniform(config.snrDb[0], config.snrDb[1]);
         const background = pickWeighted(weights, rng);
         const kind = config.backgrounds[background]!.type;
-        plans.push({ kind: 'silence', label, index, split, background, levelDbfs, relPath: `${label}/${clipFile(kind, index, count)}` });
+        plans.push({
+          kind: 'silence',
+          label,
+          index,
+          split,
+          background,
+          levelDbfs,
+          relPath: `${label}/${clipFile(kind, index, count)}`,
+        });
         continue;
       }
       const unknownWords = [...config.negatives, ...config.extraNegatives];
@@ -204,7 +220,9 @@ export function planClips(config: SynthKwsConfig, rngFor: RngFor, voices: Resolv
       // Drawn from a generator of its own, so enabling stream-style clips leaves every
       // other choice (and every centred clip's bytes) as it was.
       const streamStyle =
-        label === UNKNOWN_LABEL ? planStreamStyle(config, rngFor('clip', label, index, 'stream-style'), group, source, unknownWords) : undefined;
+        label === UNKNOWN_LABEL
+          ? planStreamStyle(config, rngFor('clip', label, index, 'stream-style'), group, source, unknownWords)
+          : undefined;
       plans.push(streamStyle ? { ...base, streamStyle } : base);
     }
   }

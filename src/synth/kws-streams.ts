@@ -111,7 +111,11 @@ function heldOutGroups(v: ResolvedVoices): EngineGroup[] {
 }
 
 /** How the two stream sets differ: their random draws, file names, count and voices. */
-function setup(config: SynthKwsConfig, set: StreamSet, v: ResolvedVoices): { key: string; filePrefix: string; count: number; groups: readonly EngineGroup[] } {
+function setup(
+  config: SynthKwsConfig,
+  set: StreamSet,
+  v: ResolvedVoices,
+): { key: string; filePrefix: string; count: number; groups: readonly EngineGroup[] } {
   const s = config.streams;
   const test = heldOutGroups(v);
   const which = set === 'scored' ? s.voiceSet : s.tuning.voiceSet;
@@ -145,7 +149,12 @@ async function makeStream(
     const r = rngFor(key, id, 'utterance', i);
     const text = r.pick(kind === 'keyword' ? config.keywords : config.negatives);
     const { group, source, rng: voiceRng } = pickSource(groups, (e) => rngFor(key, id, 'utterance', i, 'engine', e));
-    wanted.push({ kind, request: requestFor(group, source, text, voiceRng), heldOut: source.heldOut, levelDbfs: r.uniform(config.levelDbfs[0], config.levelDbfs[1]) });
+    wanted.push({
+      kind,
+      request: requestFor(group, source, text, voiceRng),
+      heldOut: source.heldOut,
+      levelDbfs: r.uniform(config.levelDbfs[0], config.levelDbfs[1]),
+    });
   }
   const renders = await Promise.all(wanted.map((w) => renderUtterance(w.request, sr)));
   const placed: Placed[] = renders.map((u, i) => {
@@ -153,8 +162,18 @@ async function makeStream(
     const word = activePart(u);
     const gain = Math.min(gainForDbfs(meanPower(word), w.levelDbfs), UTTERANCE_PEAK / peak(word));
     // Per-utterance speech effects from the utterance's own generators; the room's tail is kept.
-    const talker = augmenter ? bindAugment(augmenter, (e) => rngFor(key, id, 'utterance', i, 'augment', e)).speech(word, true) : word;
-    return { samples: talker, active: word.length, gain, label: w.request.text, kind: w.kind, request: w.request, heldOut: w.heldOut };
+    const talker = augmenter
+      ? bindAugment(augmenter, (e) => rngFor(key, id, 'utterance', i, 'augment', e)).speech(word, true)
+      : word;
+    return {
+      samples: talker,
+      active: word.length,
+      gain,
+      label: w.request.text,
+      kind: w.kind,
+      request: w.request,
+      heldOut: w.heldOut,
+    };
   });
   rng.shuffle(placed);
   const gap = Math.round((s.minGapMs / 1000) * sr);
@@ -214,7 +233,12 @@ export async function generateKwsStreams(
 ): Promise<KwsStreamsSummary> {
   const voices = await resolveVoices(config);
   const count = setup(config, set, voices).count;
-  const bank = await BackgroundBank.load(config.backgrounds, config.sampleRate, { negatives: config.negatives, groups: voices.train }, rngFor);
+  const bank = await BackgroundBank.load(
+    config.backgrounds,
+    config.sampleRate,
+    { negatives: config.negatives, groups: voices.train },
+    rngFor,
+  );
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const augmenter = config.augment?.streams ? new KwsAugmenter(config.augment, config.sampleRate, rngFor) : undefined;

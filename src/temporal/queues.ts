@@ -40,5 +40,12 @@ export function stageTaskQueues(pipeline: ResolvedPipeline, byKind: boolean): Re
 
 /** `a,b , c` → ["a", "b", "c"] (the `--queue` list of `tinyops worker`), duplicates removed. */
 export function parseQueueList(list: string): string[] {
-  return [...new Set(list.split(',').map((q) => q.trim()).filter((q) => q !== ''))];
+  return [
+    ...new Set(
+      list
+        .split(',')
+        .map((q) => q.trim())
+        .filter((q) => q !== ''),
+    ),
+  ];
 }

@@ -30,7 +30,11 @@ export function toStageFailure(err: unknown): unknown {
  */
 export function stageConfigFailure(err: unknown, stageName: string): unknown {
   if (err instanceof Error && err.name === 'ZodError') {
-    return ApplicationFailure.create({ message: `stages.${stageName}.with: ${err.message}`, type: 'StageConfigError', nonRetryable: true });
+    return ApplicationFailure.create({
+      message: `stages.${stageName}.with: ${err.message}`,
+      type: 'StageConfigError',
+      nonRetryable: true,
+    });
   }
   return err;
 }

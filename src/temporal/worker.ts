@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, Worker, type LogLevel } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  DefaultLogger,
+  Worker,
+  type LogLevel,
+} from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createActivityEnv } from '../../activities/activity-env';
 
@@ -82,7 +89,9 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
  * one connection and one activity environment. Run them together: `Promise.all(w.run())`,
  * or `runWorkersUntil`.
  */
-export async function createWorkers(opts: Omit<WorkerOptions, 'taskQueue'> & { readonly taskQueues: readonly string[] }): Promise<Worker[]> {
+export async function createWorkers(
+  opts: Omit<WorkerOptions, 'taskQueue'> & { readonly taskQueues: readonly string[] },
+): Promise<Worker[]> {
   installRuntime();
   const connection = await NativeConnection.connect({ address: opts.address });
   return Promise.all(opts.taskQueues.map((taskQueue) => createWorkerOn(connection, { ...opts, taskQueue })));

@@ -23,7 +23,11 @@ export function toolVersion(cmd: string, args: readonly string[] = ['--version']
 /** Version of an installed npm package (`..` = tinyops itself), or "not installed". */
 export function packageVersion(name: string): string {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(installDir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(fs.readFileSync(path.join(installDir, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return 'not installed';
   }
@@ -36,7 +40,9 @@ export function packageVersion(name: string): string {
 export function tfjsVersions(): { 'tfjs-node': string; libtensorflow: string } {
   let libtensorflow = 'not installed';
   try {
-    const target = fs.realpathSync(path.join(installDir, 'node_modules/@tensorflow/tfjs-node/deps/lib/libtensorflow.so'));
+    const target = fs.realpathSync(
+      path.join(installDir, 'node_modules/@tensorflow/tfjs-node/deps/lib/libtensorflow.so'),
+    );
     libtensorflow = /libtensorflow-([\d.]+)/.exec(target)?.[1] ?? target;
   } catch {
     /* not built */

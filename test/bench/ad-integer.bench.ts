@@ -24,7 +24,11 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'ad-integer-bench-'));
   try {
     const labels = Array.from({ length: 16 }, (_, i) => `fan/id_${String(i).padStart(2, '0')}`);
-    const net = buildDsCnn(DS_CNN_PRESETS['ds-cnn-s'], { inputShape: [32, 32], numClasses: 16, initRng: Prng.derive('ad-bench') });
+    const net = buildDsCnn(DS_CNN_PRESETS['ds-cnn-s'], {
+      inputShape: [32, 32],
+      numClasses: 16,
+      initRng: Prng.derive('ad-bench'),
+    });
     const modelDir = join(root, 'model');
     mkdirSync(modelDir);
     const art = saveModelArtifacts(net.model);
@@ -38,22 +42,44 @@ async function main(): Promise<void> {
     for (const split of ['train', 'test']) {
       const clips = Array.from({ length: n }, (_, i) => `${labels[i % 16]}/normal/${split}_${i}.wav`);
       files[split] = join(root, `${split}.topsfeat`);
-      writeFeatureTensor(files[split]!, { shape: [n, 32, 32], split, labels, frontEnd, labelIndex: clips.map((_, i) => i % 16), clips },
-        Float32Array.from({ length: n * 1024 }, () => Math.round(rng.normal() * 32) / 32));
+      writeFeatureTensor(
+        files[split]!,
+        { shape: [n, 32, 32], split, labels, frontEnd, labelIndex: clips.map((_, i) => i % 16), clips },
+        Float32Array.from({ length: n * 1024 }, () => Math.round(rng.normal() * 32) / 32),
+      );
     }
-    const ref = (name: string): ArtifactRef => ({ name, mediaType: 'x', sha256: name.padEnd(64, '0'), bytes: 1, uri: `file://${name}` });
+    const ref = (name: string): ArtifactRef => ({
+      name,
+      mediaType: 'x',
+      sha256: name.padEnd(64, '0'),
+      bytes: 1,
+      uri: `file://${name}`,
+    });
     const intFile = join(root, 'int-model.json');
     await quantizeStage.run({
-      pipelineName: 'bench', stageName: 'quantize', runId: 'r', seed: 1, config: quantizeStage.configSchema.parse({ calibrationSamples: 200 }),
-      inputs: { features: { artifacts: [ref('train'), ref('test')], metrics: {} }, train: { artifacts: [ref('model')], metrics: {} } },
-      workDir: root, rng: (...p: Array<string | number>) => Prng.derive(1, ...p), progress: () => undefined,
-      loadCheckpoint: async () => undefined, saveCheckpoint: async () => undefined,
+      pipelineName: 'bench',
+      stageName: 'quantize',
+      runId: 'r',
+      seed: 1,
+      config: quantizeStage.configSchema.parse({ calibrationSamples: 200 }),
+      inputs: {
+        features: { artifacts: [ref('train'), ref('test')], metrics: {} },
+        train: { artifacts: [ref('model')], metrics: {} },
+      },
+      workDir: root,
+      rng: (...p: Array<string | number>) => Prng.derive(1, ...p),
+      progress: () => undefined,
+      loadCheckpoint: async () => undefined,
+      saveCheckpoint: async () => undefined,
       storeFile: async (name: string, path: string) => {
         writeFileSync(intFile, readFileSync(path));
         return ref(name);
       },
-      storeDir: async () => ref('x'), storeJson: async (name: string) => ref(name),
-      fetchFile: async (r: ArtifactRef) => files[r.name]!, fetchDir: async () => modelDir, log: () => undefined,
+      storeDir: async () => ref('x'),
+      storeJson: async (name: string) => ref(name),
+      fetchFile: async (r: ArtifactRef) => files[r.name]!,
+      fetchDir: async () => modelDir,
+      log: () => undefined,
     } as unknown as Parameters<typeof quantizeStage.run>[0]);
     const model = decodeIntModel(readFileSync(intFile, 'utf8'));
     const test = Float32Array.from({ length: n * 1024 }, () => Math.round(rng.normal() * 32) / 32);
@@ -71,11 +97,19 @@ async function main(): Promise<void> {
     const equal = ts.posteriors.every((v, i) => v === c.posteriors[i]) && ts.pooled.every((v, i) => v === c.pooled[i]);
     const tsRate = tsN / tsSec;
     const cRate = n / Math.max(1e-3, cSec - buildSec);
-    process.stdout.write(JSON.stringify({
-      bench: 'ad-integer', model: 'ds-cnn-s 32x32, 16 classes',
-      typescriptPatchesPerSec: Number(tsRate.toFixed(1)), hostCPatchesPerSec: Number(cRate.toFixed(1)),
-      hostCTotalSec: Number(cSec.toFixed(2)), hostCBuildSec: Number(buildSec.toFixed(2)), loadAverage: Number((loadavg()[0] ?? 0).toFixed(1)), speedup: Number((cRate / tsRate).toFixed(1)), equal,
-    }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        bench: 'ad-integer',
+        model: 'ds-cnn-s 32x32, 16 classes',
+        typescriptPatchesPerSec: Number(tsRate.toFixed(1)),
+        hostCPatchesPerSec: Number(cRate.toFixed(1)),
+        hostCTotalSec: Number(cSec.toFixed(2)),
+        hostCBuildSec: Number(buildSec.toFixed(2)),
+        loadAverage: Number((loadavg()[0] ?? 0).toFixed(1)),
+        speedup: Number((cRate / tsRate).toFixed(1)),
+        equal,
+      }) + '\n',
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

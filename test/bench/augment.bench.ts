@@ -38,7 +38,10 @@ function clips(count: number): Array<{ speech: Float32Array; noise: Float32Array
   });
 }
 
-function measure(config: AugmentConfig, inputs: ReturnType<typeof clips>): { clipsPerSecond: number; roomPoolSec: number } {
+function measure(
+  config: AugmentConfig,
+  inputs: ReturnType<typeof clips>,
+): { clipsPerSecond: number; roomPoolSec: number } {
   const rngFor = (...p: ReadonlyArray<string | number>): Prng => Prng.derive(7, 'bench', ...p);
   const aug = new KwsAugmenter(config, SR, rngFor);
   const u0 = process.cpuUsage();
@@ -66,10 +69,14 @@ function measure(config: AugmentConfig, inputs: ReturnType<typeof clips>): { cli
 function main(): void {
   const inputs = clips(16);
   const perEffect: Record<string, number> = {};
-  for (const e of EFFECTS) perEffect[e] = Math.round(measure(augmentConfigSchema.parse({ [e]: { probability: 1 } }), inputs).clipsPerSecond);
+  for (const e of EFFECTS)
+    perEffect[e] = Math.round(measure(augmentConfigSchema.parse({ [e]: { probability: 1 } }), inputs).clipsPerSecond);
   const none = measure(augmentConfigSchema.parse({}), inputs).clipsPerSecond;
   const rec = measure(augmentConfigSchema.parse(RECOMMENDED), inputs);
-  const all = measure(augmentConfigSchema.parse(Object.fromEntries(EFFECTS.map((e) => [e, { probability: 1 }]))), inputs);
+  const all = measure(
+    augmentConfigSchema.parse(Object.fromEntries(EFFECTS.map((e) => [e, { probability: 1 }]))),
+    inputs,
+  );
   process.stdout.write(
     JSON.stringify({
       bench: 'augment',

@@ -49,7 +49,13 @@ function log(msg: string): void {
 function archOf(model: IntModel): DsCnnArchitecture | undefined {
   if (model.ops.some((o) => o.kind === 'add')) return undefined;
   // The cost model prices int8 weights; sub-byte hybrids (train-4bit) are not in the search space.
-  if (model.ops.some((o) => (o.kind === 'conv2d' || o.kind === 'depthwise_conv2d' || o.kind === 'fully_connected') && o.weightBits !== 8)) return undefined;
+  if (
+    model.ops.some(
+      (o) =>
+        (o.kind === 'conv2d' || o.kind === 'depthwise_conv2d' || o.kind === 'fully_connected') && o.weightBits !== 8,
+    )
+  )
+    return undefined;
   const convs = model.ops.filter((o) => o.kind === 'conv2d' || o.kind === 'depthwise_conv2d');
   const first = convs[0];
   if (first === undefined || first.kind !== 'conv2d') return undefined;
@@ -61,7 +67,11 @@ function archOf(model: IntModel): DsCnnArchitecture | undefined {
     blocks.push({ filters: pw.filterShape[0], stride: [dw.stride[0], dw.stride[1]] as const });
   }
   return {
-    firstConv: { filters: first.filterShape[0], kernel: [first.filterShape[1], first.filterShape[2]], stride: [first.stride[0], first.stride[1]] },
+    firstConv: {
+      filters: first.filterShape[0],
+      kernel: [first.filterShape[1], first.filterShape[2]],
+      stride: [first.stride[0], first.stride[1]],
+    },
     blocks,
     skip: false,
     dropout: 0.2,
@@ -78,23 +88,55 @@ function estimatorErrors(samples: readonly Sample[]) {
     if (arch === undefined || board === undefined) return [];
     const input = s.model.tensors.find((t) => t.name === s.model.input)!.shape;
     const labels = s.model.tensors.find((t) => t.name === s.model.output)!.shape[2];
-    const p = architectureCosts(tf, arch, { inputShape: [input[0], input[1]], numClasses: labels, core: board.core, clockHz: board.clockHz });
+    const p = architectureCosts(tf, arch, {
+      inputShape: [input[0], input[1]],
+      numClasses: labels,
+      core: board.core,
+      clockHz: board.clockHz,
+    });
     const m = s.board as unknown as { flashBytes: number; sramBytes: number; estimatedLatencyMs: number };
-    return [{
-      run: s.run, board: board.name,
-      predicted: { flashBytes: p.flashBytes, sramBytes: p.sramBytes, latencyMs: Number(p.latencyMs.toFixed(3)) },
-      measured: { flashBytes: m.flashBytes, sramBytes: m.sramBytes, latencyMs: Number(m.estimatedLatencyMs.toFixed(3)) },
-      error: { flash: err(p.flashBytes, m.flashBytes), sram: err(p.sramBytes, m.sramBytes), latency: err(p.latencyMs, m.estimatedLatencyMs) },
-    }];
+    return [
+      {
+        run: s.run,
+        board: board.name,
+        predicted: { flashBytes: p.flashBytes, sramBytes: p.sramBytes, latencyMs: Number(p.latencyMs.toFixed(3)) },
+        measured: {
+          flashBytes: m.flashBytes,
+          sramBytes: m.sramBytes,
+          latencyMs: Number(m.estimatedLatencyMs.toFixed(3)),
+        },
+        error: {
+          flash: err(p.flashBytes, m.flashBytes),
+          sram: err(p.sramBytes, m.sramBytes),
+          latency: err(p.latencyMs, m.estimatedLatencyMs),
+        },
+      },
+    ];
   });
 }
 
 const runRecordSchema = z.object({
   runId: z.string(),
-  pipeline: z.object({ name: z.string(), stages: z.array(z.object({ name: z.string(), kind: z.string(), needs: z.array(z.string()).default([]), config: z.record(z.string(), z.unknown()).optional() })) }),
+  pipeline: z.object({
+    name: z.string(),
+    stages: z.array(
+      z.object({
+        name: z.string(),
+        kind: z.string(),
+        needs: z.array(z.string()).default([]),
+        config: z.record(z.string(), z.unknown()).optional(),
+      }),
+    ),
+  }),
   stages: z.record(
     z.string(),
-    z.object({ kind: z.string(), status: z.string(), durationMs: z.number().optional(), metrics: z.record(z.string(), z.unknown()).optional(), summary: z.string().optional() }),
+    z.object({
+      kind: z.string(),
+      status: z.string(),
+      durationMs: z.number().optional(),
+      metrics: z.record(z.string(), z.unknown()).optional(),
+      summary: z.string().optional(),
+    }),
   ),
 });
 type RunRecord = z.infer<typeof runRecordSchema>;
@@ -110,7 +152,8 @@ function readRuns(store: string): RunRecord[] {
     });
 }
 
-const num = (m: Record<string, unknown> | undefined, k: string): number | undefined => (typeof m?.[k] === 'number' ? m[k] : undefined);
+const num = (m: Record<string, unknown> | undefined, k: string): number | undefined =>
+  typeof m?.[k] === 'number' ? m[k] : undefined;
 
 /** Search seconds, found architecture and predicted-vs-deployed costs of every pipeline run with a dnas stage. */
 function dnasPipelineRuns(store: string) {
@@ -122,11 +165,15 @@ function dnasPipelineRuns(store: string) {
       const st = r.stages.train;
       // A train that needs a dnas stage trains the found architecture whatever its own `architecture:` says.
       const fromDnas = spec?.needs.some((n) => r.pipeline.stages.find((s) => s.name === n)?.kind === 'dnas') ?? false;
-      return !fromDnas && spec?.config?.architecture === 'ds-cnn-s' && spec.config.epochs === 40 && st?.status === 'ran';
+      return (
+        !fromDnas && spec?.config?.architecture === 'ds-cnn-s' && spec.config.epochs === 40 && st?.status === 'ran'
+      );
     })
     .at(-1);
-  const referenceSeconds = reference?.stages.train?.durationMs === undefined ? undefined : reference.stages.train.durationMs / 1000;
-  const rel = (p: number | undefined, m: number | undefined) => (p === undefined || m === undefined ? undefined : Number(((p - m) / m).toFixed(4)));
+  const referenceSeconds =
+    reference?.stages.train?.durationMs === undefined ? undefined : reference.stages.train.durationMs / 1000;
+  const rel = (p: number | undefined, m: number | undefined) =>
+    p === undefined || m === undefined ? undefined : Number(((p - m) / m).toFixed(4));
   return runs.flatMap((r) => {
     const dnas = Object.values(r.stages).find((s) => s.kind === 'dnas' && s.status === 'ran');
     const deploy = Object.values(r.stages).find((s) => s.kind === 'deploy');
@@ -135,25 +182,40 @@ function dnasPipelineRuns(store: string) {
     const d = dnas.metrics;
     const m = deploy?.metrics;
     const searchSeconds = num(d, 'searchSeconds');
-    return [{
-      run: r.runId,
-      pipeline: r.pipeline.name,
-      found: dnas.summary,
-      searchSeconds,
-      dnasStageSeconds: dnas.durationMs === undefined ? undefined : Math.round(dnas.durationMs / 1000),
-      dsCnnSTrainingSeconds: referenceSeconds === undefined ? undefined : Math.round(referenceSeconds),
-      dsCnnSTrainingRun: reference?.runId,
-      searchVsDsCnnSTraining: searchSeconds === undefined || referenceSeconds === undefined ? undefined : Number((searchSeconds / referenceSeconds).toFixed(3)),
-      predicted: { flashBytes: num(d, 'predictedFlashBytes'), sramBytes: num(d, 'predictedSramBytes'), latencyMs: num(d, 'predictedLatencyMs'), instructions: num(d, 'predictedInstructions') },
-      measured: { flashBytes: num(m, 'flashBytes'), sramBytes: num(m, 'sramBytes'), latencyMs: num(m, 'estimatedLatencyMs'), instructions: num(m, 'instructionsPerInference') },
-      error: {
-        flash: rel(num(d, 'predictedFlashBytes'), num(m, 'flashBytes')),
-        sram: rel(num(d, 'predictedSramBytes'), num(m, 'sramBytes')),
-        latency: rel(num(d, 'predictedLatencyMs'), num(m, 'estimatedLatencyMs')),
+    return [
+      {
+        run: r.runId,
+        pipeline: r.pipeline.name,
+        found: dnas.summary,
+        searchSeconds,
+        dnasStageSeconds: dnas.durationMs === undefined ? undefined : Math.round(dnas.durationMs / 1000),
+        dsCnnSTrainingSeconds: referenceSeconds === undefined ? undefined : Math.round(referenceSeconds),
+        dsCnnSTrainingRun: reference?.runId,
+        searchVsDsCnnSTraining:
+          searchSeconds === undefined || referenceSeconds === undefined
+            ? undefined
+            : Number((searchSeconds / referenceSeconds).toFixed(3)),
+        predicted: {
+          flashBytes: num(d, 'predictedFlashBytes'),
+          sramBytes: num(d, 'predictedSramBytes'),
+          latencyMs: num(d, 'predictedLatencyMs'),
+          instructions: num(d, 'predictedInstructions'),
+        },
+        measured: {
+          flashBytes: num(m, 'flashBytes'),
+          sramBytes: num(m, 'sramBytes'),
+          latencyMs: num(m, 'estimatedLatencyMs'),
+          instructions: num(m, 'instructionsPerInference'),
+        },
+        error: {
+          flash: rel(num(d, 'predictedFlashBytes'), num(m, 'flashBytes')),
+          sram: rel(num(d, 'predictedSramBytes'), num(m, 'sramBytes')),
+          latency: rel(num(d, 'predictedLatencyMs'), num(m, 'estimatedLatencyMs')),
+        },
+        heldOutVoiceAccuracy: num(evaluate?.metrics, 'heldOutVoiceAccuracy'),
+        heldOutSourceAccuracy: num(evaluate?.metrics, 'heldOutSourceAccuracy'),
       },
-      heldOutVoiceAccuracy: num(evaluate?.metrics, 'heldOutVoiceAccuracy'),
-      heldOutSourceAccuracy: num(evaluate?.metrics, 'heldOutSourceAccuracy'),
-    }];
+    ];
   });
 }
 
@@ -174,7 +236,13 @@ async function searchCost(samples: number) {
   const board = findBoard('stm32f446re')!;
   log(`search: 2 epochs of ${samples}`);
   t = process.hrtime.bigint();
-  await runSearch(data, config, { core: board.core, clockHz: board.clockHz }, { flashBytes: 471_859, sramBytes: 117_964, latencyMs: 50 }, { rng: Prng.derive('bench-dnas') });
+  await runSearch(
+    data,
+    config,
+    { core: board.core, clockHz: board.clockHz },
+    { flashBytes: 471_859, sramBytes: 117_964, latencyMs: 50 },
+    { rng: Prng.derive('bench-dnas') },
+  );
   const searchEpoch = Number(process.hrtime.bigint() - t) / 1e9 / 2;
   return {
     samplesPerEpoch: samples,

@@ -31,19 +31,34 @@ async function main(): Promise<void> {
   const board = findBoard('stm32f746zg')!;
   const float = randomModel('extmem-bench', DS_CNN_PRESETS['ds-cnn-l']);
   const calib = randomFeatures(Prng.derive('extmem-bench-calib'), 8);
-  const model = quantizeFloatGraph(float.graph, floatRanges(float.graph, calib, 8), { labels: LABELS, frontEndScale: 1 / 32, bitsFor: () => 8 });
+  const model = quantizeFloatGraph(float.graph, floatRanges(float.graph, calib, 8), {
+    labels: LABELS,
+    frontEndScale: 1 / 32,
+    bitsFor: () => 8,
+  });
   const scratch = scratchFor('dsp');
   const sramArena = planModelMemory(model, { scratchBytes: scratch }).arenaBytes;
   const budgets: Array<Record<string, unknown>> = [];
   for (const budget of [128 * KB, 64 * KB, 48 * KB, 32 * KB, 28 * KB, 16 * KB]) {
     try {
-      const { plan, latency } = planModelPartitions(model, { sramBudgetBytes: budget, weightsExternal: false, scratch }, board);
+      const { plan, latency } = planModelPartitions(
+        model,
+        { sramBudgetBytes: budget, weightsExternal: false, scratch },
+        board,
+      );
       if (plan.mode !== 'external' || !latency) continue;
       budgets.push({
-        budgetBytes: budget, sramNeedOverBudget: Number((sramArena / budget).toFixed(2)), fastBytes: plan.fastBytes, externalArenaBytes: plan.arenaBytes,
-        parts: plan.parts, transfers: plan.transfers, bytesMoved: plan.bytesIn + plan.bytesOut,
-        sramOnlyMs: Number(latency.sramOnlyMs.toFixed(2)), partitionedMs: Number(latency.partitionedMs.toFixed(2)),
-        modelledOverhead: Number(latency.modelledOverhead.toFixed(4)), serialOverhead: Number(latency.serialOverhead.toFixed(4)),
+        budgetBytes: budget,
+        sramNeedOverBudget: Number((sramArena / budget).toFixed(2)),
+        fastBytes: plan.fastBytes,
+        externalArenaBytes: plan.arenaBytes,
+        parts: plan.parts,
+        transfers: plan.transfers,
+        bytesMoved: plan.bytesIn + plan.bytesOut,
+        sramOnlyMs: Number(latency.sramOnlyMs.toFixed(2)),
+        partitionedMs: Number(latency.partitionedMs.toFixed(2)),
+        modelledOverhead: Number(latency.modelledOverhead.toFixed(4)),
+        serialOverhead: Number(latency.serialOverhead.toFixed(4)),
       });
     } catch (e) {
       if (!(e instanceof PartitionDoesNotFitError)) throw e;
@@ -58,8 +73,16 @@ async function main(): Promise<void> {
   if (plan.mode !== 'external') throw new Error('expected an external plan at 32 KB');
   const { dir } = writePartitionedSources(model, plan);
   const build = await buildFirmware({
-    board: board.name, sources: [path.join(dir, 'tops_model.c'), path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'), EXTMEM_RUNTIME, ...kernelSources('dsp')],
-    includeDirs: [dir], outDir: path.join(dir, 'build'), stackBytes: 8192,
+    board: board.name,
+    sources: [
+      path.join(dir, 'tops_model.c'),
+      path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'),
+      EXTMEM_RUNTIME,
+      ...kernelSources('dsp'),
+    ],
+    includeDirs: [dir],
+    outDir: path.join(dir, 'build'),
+    stackBytes: 8192,
   });
   const count = 3;
   const n = INPUT_SHAPE[0] * INPUT_SHAPE[1];
@@ -78,17 +101,36 @@ async function main(): Promise<void> {
   const bitExact = run.exitCode === 0 && expected.every((e, i) => e.every((v, k) => v === outputs[i * outBytes + k]));
   const m = /extmem transfers (\d+) bytes (\d+) overlapped (\d+) kernels (\d+)/.exec(run.stdout);
   const invokes = run.markerCounts.length >= 2 ? run.markerCounts[3]! - run.markerCounts[2]! : undefined;
-  console.log(JSON.stringify({
-    bench: 'extmem', board: board.name, model: 'ds-cnn-l (random weights, int8)', macs: countMacs(model), weightBytes: packedWeightBytes(model),
-    sramArenaBytes: sramArena, boardSramBytes: board.sramBytes, budgets,
-    externalWeights64K: w.plan.mode === 'external' && w.latency ? { transfers: w.plan.transfers, fastBytes: w.plan.fastBytes, modelledOverhead: Number(w.latency.modelledOverhead.toFixed(4)) } : null,
-    qemu32K: {
-      bitExact, vectors: count, fastBytes: plan.fastBytes, staticSramBytes: build.staticSramBytes,
-      plannedTransfers: plan.transfers, boardTransfersPerInference: m ? Number(m[1]) / count : null,
-      overlappedPerInference: m ? Number(m[3]) / count : null,
-      instructionsPerInference: invokes ?? null,
-    },
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'extmem',
+      board: board.name,
+      model: 'ds-cnn-l (random weights, int8)',
+      macs: countMacs(model),
+      weightBytes: packedWeightBytes(model),
+      sramArenaBytes: sramArena,
+      boardSramBytes: board.sramBytes,
+      budgets,
+      externalWeights64K:
+        w.plan.mode === 'external' && w.latency
+          ? {
+              transfers: w.plan.transfers,
+              fastBytes: w.plan.fastBytes,
+              modelledOverhead: Number(w.latency.modelledOverhead.toFixed(4)),
+            }
+          : null,
+      qemu32K: {
+        bitExact,
+        vectors: count,
+        fastBytes: plan.fastBytes,
+        staticSramBytes: build.staticSramBytes,
+        plannedTransfers: plan.transfers,
+        boardTransfersPerInference: m ? Number(m[1]) / count : null,
+        overlappedPerInference: m ? Number(m[3]) / count : null,
+        instructionsPerInference: invokes ?? null,
+      },
+    }),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

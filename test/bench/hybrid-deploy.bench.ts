@@ -30,7 +30,14 @@ import { saveModelArtifacts, loadModelArtifacts } from '../../src/nn/model-artif
 import { loadTf } from '../../src/nn/tf';
 import { calibrateRanges } from '../../src/quant/calibrate';
 import { readFloatGraph, weightsByName, type WeightSpec } from '../../src/quant/float-graph';
-import { countMacs, opMacs, packedWeightBytes, tensorByName, tensorBytes, type IntModel } from '../../src/quant/int-model';
+import {
+  countMacs,
+  opMacs,
+  packedWeightBytes,
+  tensorByName,
+  tensorBytes,
+  type IntModel,
+} from '../../src/quant/int-model';
 import { quantizeFloatGraph } from '../../src/quant/quantize-graph';
 import { Prng } from '../../src/util/prng';
 
@@ -42,17 +49,31 @@ const HYBRID = /^block\d+_(dw|pw)$/;
 
 async function models(): Promise<{ int8: IntModel; hybrid: IntModel }> {
   const tf = loadTf();
-  const net = buildDsCnn(DS_CNN_PRESETS['ds-cnn-s'], { inputShape: SHAPE, numClasses: LABELS.length, initRng: Prng.derive('hybrid-bench', 'init') });
+  const net = buildDsCnn(DS_CNN_PRESETS['ds-cnn-s'], {
+    inputShape: SHAPE,
+    numClasses: LABELS.length,
+    initRng: Prng.derive('hybrid-bench', 'init'),
+  });
   // Random batch-norm statistics, so folded biases and scales differ per channel as a trained model's.
   const bnRng = Prng.derive('hybrid-bench', 'batchnorm');
   for (const layer of net.model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue;
     const ws = layer.getWeights();
-    const ranges: Record<string, [number, number]> = { gamma: [0.5, 1.5], beta: [-0.5, 0.5], moving_mean: [-0.5, 0.5], moving_variance: [0.5, 1.5] };
-    layer.setWeights(layer.weights.map((w, i) => {
-      const [lo, hi] = ranges[w.name.split('/').pop() ?? ''] ?? [1, 1];
-      return tf.tensor(Float32Array.from({ length: ws[i]!.size }, () => bnRng.uniform(lo, hi)), ws[i]!.shape);
-    }));
+    const ranges: Record<string, [number, number]> = {
+      gamma: [0.5, 1.5],
+      beta: [-0.5, 0.5],
+      moving_mean: [-0.5, 0.5],
+      moving_variance: [0.5, 1.5],
+    };
+    layer.setWeights(
+      layer.weights.map((w, i) => {
+        const [lo, hi] = ranges[w.name.split('/').pop() ?? ''] ?? [1, 1];
+        return tf.tensor(
+          Float32Array.from({ length: ws[i]!.size }, () => bnRng.uniform(lo, hi)),
+          ws[i]!.shape,
+        );
+      }),
+    );
   }
   const saved = saveModelArtifacts(net.model);
   net.model.dispose();
@@ -62,8 +83,15 @@ async function models(): Promise<{ int8: IntModel; hybrid: IntModel }> {
   const calibration = Float32Array.from({ length: 64 * SHAPE[0] * SHAPE[1] }, () => p.uniform(-8, 8));
   const model = await loadModelArtifacts(saved);
   try {
-    const ranges = await calibrateRanges(model, graph.input, graph.ops.map((o) => o.output), calibration, SHAPE);
-    const q = (bitsFor: (layer: string) => 4 | 8): IntModel => quantizeFloatGraph(graph, ranges, { labels: LABELS, frontEndScale: 1 / 32, bitsFor });
+    const ranges = await calibrateRanges(
+      model,
+      graph.input,
+      graph.ops.map((o) => o.output),
+      calibration,
+      SHAPE,
+    );
+    const q = (bitsFor: (layer: string) => 4 | 8): IntModel =>
+      quantizeFloatGraph(graph, ranges, { labels: LABELS, frontEndScale: 1 / 32, bitsFor });
     return { int8: q(() => 8), hybrid: q((l) => (HYBRID.test(l) ? 4 : 8)) };
   } finally {
     model.dispose();
@@ -75,7 +103,13 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function deployOn(board: string, model: IntModel, name: string, work: string, tables: boolean): Promise<Record<string, unknown>> {
+async function deployOn(
+  board: string,
+  model: IntModel,
+  name: string,
+  work: string,
+  tables: boolean,
+): Promise<Record<string, unknown>> {
   const variant = kernelVariantFor(board, 'auto');
   const useTables = tables && variant === 'dsp';
   const c = emitModelC(model, {
@@ -89,7 +123,11 @@ async function deployOn(board: string, model: IntModel, name: string, work: stri
   writeFileSync(path.join(dir, 'tops_model.c'), c.source);
   const fw = await buildFirmware({
     board,
-    sources: [path.join(dir, 'tops_model.c'), path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'), ...kernelSources(variant)],
+    sources: [
+      path.join(dir, 'tops_model.c'),
+      path.join(FIRMWARE_DIR, 'harness', 'tops_model_main.c'),
+      ...kernelSources(variant),
+    ],
     includeDirs: [dir],
     defines: ['TOPS_PROFILE_OPS'],
     outDir: path.join(dir, 'build'),
@@ -110,16 +148,37 @@ async function deployOn(board: string, model: IntModel, name: string, work: stri
   for (let v = 0; v < VECTORS; v++) {
     const want = runIntModel(model, inputs.subarray(v * inBytes, (v + 1) * inBytes)).get(model.output)!;
     const at = want.findIndex((x, k) => x !== outputs[v * outBytes + k]);
-    if (at >= 0) throw new Error(`${name} on ${board}: vector ${v} output ${at} is ${outputs[v * outBytes + at]}, host ${want[at]}`);
+    if (at >= 0)
+      throw new Error(
+        `${name} on ${board}: vector ${v} output ${at} is ${outputs[v * outBytes + at]}, host ${want[at]}`,
+      );
   }
   // Marks per vector: before invoke, after every op, after invoke; vector 0 dumps layers (left out).
   const per = model.ops.length + 2;
   const hits = r.markerHits.map((h) => h.counts);
-  const opInstr = model.ops.map((_, i) => median(Array.from({ length: VECTORS - 1 }, (_, k) => countsBetween(hits[(k + 1) * per + i]!, hits[(k + 1) * per + i + 1]!).instructions)));
-  const invoke = median(Array.from({ length: VECTORS - 1 }, (_, k) => countsBetween(hits[(k + 1) * per]!, hits[(k + 1) * per + per - 1]!).instructions));
-  const parts = await firmwareBreakdown(fw.elfPath, [[dir, 'model'], [path.join(FIRMWARE_DIR, 'kernels'), 'kernels'], [FIRMWARE_DIR, 'harness']]);
+  const opInstr = model.ops.map((_, i) =>
+    median(
+      Array.from(
+        { length: VECTORS - 1 },
+        (_, k) => countsBetween(hits[(k + 1) * per + i]!, hits[(k + 1) * per + i + 1]!).instructions,
+      ),
+    ),
+  );
+  const invoke = median(
+    Array.from(
+      { length: VECTORS - 1 },
+      (_, k) => countsBetween(hits[(k + 1) * per]!, hits[(k + 1) * per + per - 1]!).instructions,
+    ),
+  );
+  const parts = await firmwareBreakdown(fw.elfPath, [
+    [dir, 'model'],
+    [path.join(FIRMWARE_DIR, 'kernels'), 'kernels'],
+    [FIRMWARE_DIR, 'harness'],
+  ]);
   const macs = countMacs(model);
-  const byKind = (pred: (bits: number, kind: string) => boolean): { macs: number; instructions: number; perMac: number } => {
+  const byKind = (
+    pred: (bits: number, kind: string) => boolean,
+  ): { macs: number; instructions: number; perMac: number } => {
     let m = 0;
     let n = 0;
     model.ops.forEach((op, i) => {
@@ -144,7 +203,12 @@ async function deployOn(board: string, model: IntModel, name: string, work: stri
     subByteLayers: byKind((bits) => bits < 8),
     depthwise: byKind((_, kind) => kind === 'depthwise_conv2d'),
     pointwise: byKind((_, kind) => kind === 'conv2d'),
-    ops: model.ops.map((op, i) => ({ name: op.name, bits: 'weightBits' in op ? op.weightBits : 8, instructions: opInstr[i], perMac: opMacs(model, op) > 0 ? +(opInstr[i]! / opMacs(model, op)).toFixed(3) : null })),
+    ops: model.ops.map((op, i) => ({
+      name: op.name,
+      bits: 'weightBits' in op ? op.weightBits : 8,
+      instructions: opInstr[i],
+      perMac: opMacs(model, op) > 0 ? +(opInstr[i]! / opMacs(model, op)).toFixed(3) : null,
+    })),
   };
 }
 
@@ -166,7 +230,8 @@ async function main(): Promise<void> {
         modelFlashCostBytes: (x.modelFlashBytes as number) - (y.modelFlashBytes as number),
       });
       results[board] = {
-        int8: a, hybrid: b,
+        int8: a,
+        hybrid: b,
         requantTablesInFlashSave: { int8: saved(a, a0), hybrid: saved(b, b0) },
         hybridVsInt8: {
           modelFlash: +((b.modelFlashBytes as number) / (a.modelFlashBytes as number)).toFixed(3),
@@ -175,7 +240,9 @@ async function main(): Promise<void> {
         },
       };
     }
-    process.stdout.write(`${JSON.stringify({ bench: 'hybrid-deploy', model: 'ds-cnn-s, seeded random weights, 4-bit depthwise + pointwise', vectors: VECTORS, bitExact: true, results })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'hybrid-deploy', model: 'ds-cnn-s, seeded random weights, 4-bit depthwise + pointwise', vectors: VECTORS, bitExact: true, results })}\n`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildFirmware, countsBetween, estimateLatency, ExecutionCounts, FIRMWARE_DIR, runOnQemu } from '../../src/deploy';
+import {
+  buildFirmware,
+  countsBetween,
+  estimateLatency,
+  ExecutionCounts,
+  FIRMWARE_DIR,
+  runOnQemu,
+} from '../../src/deploy';
 import { KernelVariant, kernelSources } from '../helpers/firmware-build';
 
 /**
@@ -37,16 +44,32 @@ async function measure(board: string, variant: KernelVariant, dir: string): Prom
     sources: [path.join(FIRMWARE_DIR, 'test', 'bench_tops_kernels.c'), ...kernelSources(variant)],
     outDir: path.join(dir, `${board}-${variant}`),
   });
-  const run = await runOnQemu({ board, elfPath: build.elfPath, workDir: path.dirname(build.elfPath), timeoutMs: 120_000 });
-  if (run.exitCode !== 0) throw new Error(`${variant} bench on ${board} exited ${run.exitCode}:\n${run.stdout}${run.stderr}`);
+  const run = await runOnQemu({
+    board,
+    elfPath: build.elfPath,
+    workDir: path.dirname(build.elfPath),
+    timeoutMs: 120_000,
+  });
+  if (run.exitCode !== 0)
+    throw new Error(`${variant} bench on ${board} exited ${run.exitCode}:\n${run.stdout}${run.stderr}`);
   const hits = run.markerHits;
-  if (hits.length !== 2 * LAYERS.length) throw new Error(`expected ${2 * LAYERS.length} marker hits, got ${hits.length}`);
+  if (hits.length !== 2 * LAYERS.length)
+    throw new Error(`expected ${2 * LAYERS.length} marker hits, got ${hits.length}`);
   const out: Record<string, LayerResult> = {};
   LAYERS.forEach((layer, i) => {
     const m = new RegExp(`^LAYER ${layer.name} status=(-?\\d+) checksum=(\\d+)$`, 'm').exec(run.stdout);
-    if (!m || m[1] !== '0') throw new Error(`${variant} ${layer.name} on ${board}: ${m ? `status ${m[1]}` : 'no LAYER line'}\n${run.stdout}`);
-    const counts = countsBetween((hits[2 * i] as { counts: ExecutionCounts }).counts, (hits[2 * i + 1] as { counts: ExecutionCounts }).counts);
-    out[layer.name] = { instructions: counts.instructions, insnsPerMac: round(counts.instructions / layer.macs), checksum: m[2] as string, counts };
+    if (!m || m[1] !== '0')
+      throw new Error(`${variant} ${layer.name} on ${board}: ${m ? `status ${m[1]}` : 'no LAYER line'}\n${run.stdout}`);
+    const counts = countsBetween(
+      (hits[2 * i] as { counts: ExecutionCounts }).counts,
+      (hits[2 * i + 1] as { counts: ExecutionCounts }).counts,
+    );
+    out[layer.name] = {
+      instructions: counts.instructions,
+      insnsPerMac: round(counts.instructions / layer.macs),
+      checksum: m[2] as string,
+      counts,
+    };
   });
   return out;
 }
@@ -67,7 +90,10 @@ function sumCounts(parts: readonly [ExecutionCounts, number][]): ExecutionCounts
 export async function runKernelsBench(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tops-kbench-'));
   try {
-    const result: Record<string, unknown> = { bench: 'kernels', macsPerInference: LAYERS.reduce((s, l) => s + l.macs * l.perModel, 0) };
+    const result: Record<string, unknown> = {
+      bench: 'kernels',
+      macsPerInference: LAYERS.reduce((s, l) => s + l.macs * l.perModel, 0),
+    };
     for (const board of BOARDS) {
       const perVariant: Record<string, unknown> = {};
       const byVariant: Partial<Record<KernelVariant, Record<string, LayerResult>>> = {};
@@ -79,18 +105,38 @@ export async function runKernelsBench(): Promise<Record<string, unknown>> {
         const macs = result.macsPerInference as number;
         const latency = estimateLatency(board, model);
         perVariant[variant] = {
-          layers: Object.fromEntries(LAYERS.map((l) => [l.name, { insnsPerMac: (layers[l.name] as LayerResult).insnsPerMac, instructions: (layers[l.name] as LayerResult).instructions }])),
-          dsCnnS: { instructions: model.instructions, insnsPerMac: round(model.instructions / macs), estimatedMs: round(latency.ms, 2), cycles: latency.cycles, model: latency.model },
+          layers: Object.fromEntries(
+            LAYERS.map((l) => [
+              l.name,
+              {
+                insnsPerMac: (layers[l.name] as LayerResult).insnsPerMac,
+                instructions: (layers[l.name] as LayerResult).instructions,
+              },
+            ]),
+          ),
+          dsCnnS: {
+            instructions: model.instructions,
+            insnsPerMac: round(model.instructions / macs),
+            estimatedMs: round(latency.ms, 2),
+            cycles: latency.cycles,
+            model: latency.model,
+          },
         };
       }
       for (const l of LAYERS) {
         if (byVariant.ref?.[l.name]?.checksum !== byVariant.dsp?.[l.name]?.checksum) {
-          throw new Error(`${board} ${l.name}: ref and dsp outputs differ (checksums ${byVariant.ref?.[l.name]?.checksum} vs ${byVariant.dsp?.[l.name]?.checksum})`);
+          throw new Error(
+            `${board} ${l.name}: ref and dsp outputs differ (checksums ${byVariant.ref?.[l.name]?.checksum} vs ${byVariant.dsp?.[l.name]?.checksum})`,
+          );
         }
       }
       const ref = perVariant.ref as { dsCnnS: { instructions: number } };
       const dsp = perVariant.dsp as { dsCnnS: { instructions: number; insnsPerMac: number } };
-      result[board] = { ...perVariant, dspSpeedup: round(ref.dsCnnS.instructions / dsp.dsCnnS.instructions, 2), dspMeetsTarget: dsp.dsCnnS.insnsPerMac <= TARGET_INSNS_PER_MAC };
+      result[board] = {
+        ...perVariant,
+        dspSpeedup: round(ref.dsCnnS.instructions / dsp.dsCnnS.instructions, 2),
+        dspMeetsTarget: dsp.dsCnnS.insnsPerMac <= TARGET_INSNS_PER_MAC,
+      };
     }
     result.targetInsnsPerMac = TARGET_INSNS_PER_MAC;
     return result;

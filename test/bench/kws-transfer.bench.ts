@@ -28,7 +28,11 @@ import { Prng } from '../../src/util/prng';
  */
 const AUGMENT = { timeShiftFrames: 5, timeMasks: { count: 2, maxFrames: 5 }, freqMasks: { count: 1, maxCoeffs: 2 } };
 const BN = { momentum: 0.9 };
-const DS_CNN_M = { firstConv: { filters: 172, stride: [2, 1] }, blocks: [{ filters: 172, stride: [2, 2] }, ...[1, 2, 3].map(() => ({ filters: 172, stride: [1, 1] }))], batchNorm: BN };
+const DS_CNN_M = {
+  firstConv: { filters: 172, stride: [2, 1] },
+  blocks: [{ filters: 172, stride: [2, 2] }, ...[1, 2, 3].map(() => ({ filters: 172, stride: [1, 1] }))],
+  batchNorm: BN,
+};
 
 interface Variant {
   readonly name: string;
@@ -38,17 +42,32 @@ interface Variant {
 const VARIANTS: readonly Variant[] = [
   { name: 'ds-cnn-s', train: { architecture: { batchNorm: BN } } },
   { name: 'ds-cnn-s+augment', train: { architecture: { batchNorm: BN }, epochs: 40, augment: AUGMENT } },
-  { name: 'ds-cnn-s+augment+cmn', cmn: 'all', train: { architecture: { batchNorm: BN }, epochs: 40, augment: AUGMENT } },
-  { name: 'ds-cnn-s+augment+cmn-keep-c0', cmn: 'keep-c0', train: { architecture: { batchNorm: BN }, epochs: 40, augment: AUGMENT } },
+  {
+    name: 'ds-cnn-s+augment+cmn',
+    cmn: 'all',
+    train: { architecture: { batchNorm: BN }, epochs: 40, augment: AUGMENT },
+  },
+  {
+    name: 'ds-cnn-s+augment+cmn-keep-c0',
+    cmn: 'keep-c0',
+    train: { architecture: { batchNorm: BN }, epochs: 40, augment: AUGMENT },
+  },
   { name: 'ds-cnn-m+augment', train: { architecture: DS_CNN_M, epochs: 30, augment: AUGMENT } },
-  { name: 'ds-cnn-m+augment+cmn-keep-c0', cmn: 'keep-c0', train: { architecture: DS_CNN_M, epochs: 30, augment: AUGMENT } },
+  {
+    name: 'ds-cnn-m+augment+cmn-keep-c0',
+    cmn: 'keep-c0',
+    train: { architecture: DS_CNN_M, epochs: 30, augment: AUGMENT },
+  },
 ];
 
 const runSchema = z.object({
   runId: z.string(),
   status: z.string(),
   pipeline: z.object({ name: z.string() }),
-  stages: z.record(z.string(), z.object({ artifacts: z.array(z.object({ name: z.string(), sha256: z.string() })).optional() })),
+  stages: z.record(
+    z.string(),
+    z.object({ artifacts: z.array(z.object({ name: z.string(), sha256: z.string() })).optional() }),
+  ),
 });
 
 function cmn(t: FeatureTensor, mode: 'all' | 'keep-c0'): Float32Array {
@@ -75,13 +94,19 @@ async function main(): Promise<void> {
     const keys = (await store.listDocs('runs/')).sort().reverse();
     for (const key of keys) {
       const r = runSchema.safeParse(await store.getDoc(key));
-      if (r.success && r.data.pipeline.name === 'kws' && r.data.status === 'completed' && r.data.stages.features?.artifacts?.length) {
+      if (
+        r.success &&
+        r.data.pipeline.name === 'kws' &&
+        r.data.status === 'completed' &&
+        r.data.stages.features?.artifacts?.length
+      ) {
         runId = r.data.runId;
         break;
       }
     }
   }
-  if (runId === undefined) throw new Error('no completed kws run in .tinyops/store: run `./bin/tinyops run pipelines/kws.yaml` first');
+  if (runId === undefined)
+    throw new Error('no completed kws run in .tinyops/store: run `./bin/tinyops run pipelines/kws.yaml` first');
   const run = runSchema.parse(await store.getDoc(`runs/${runId}.json`));
   const artifact = (stage: string, name: string): string => {
     const a = run.stages[stage]?.artifacts?.find((x) => x.name === name);
@@ -95,7 +120,11 @@ async function main(): Promise<void> {
       await store.getToFile(sha, dest);
       return dest;
     };
-    const [train, validation, test] = await Promise.all(['train', 'validation', 'test'].map(async (s) => readFeatureTensor(await fetch(artifact('features', s), `${s}.feat`))));
+    const [train, validation, test] = await Promise.all(
+      ['train', 'validation', 'test'].map(async (s) =>
+        readFeatureTensor(await fetch(artifact('features', s), `${s}.feat`)),
+      ),
+    );
     const datasetTar = await fetch(artifact('data', 'dataset'), 'dataset.tar');
     execFileSync('tar', ['-xf', datasetTar, '-C', tmp, 'sources.json']);
     const sources = readClipSources(tmp);
@@ -106,7 +135,16 @@ async function main(): Promise<void> {
       const set = (t: FeatureTensor) => ({ x: x(t), y: Int32Array.from(t.header.labelIndex), n: t.header.shape[0]! });
       const started = Date.now();
       const config = trainStageConfigSchema.parse(v.train);
-      const res = await trainModel({ train: set(train!), validation: set(validation!), shape: [frames, coeffs], numClasses: train!.header.labels.length }, config, { rng: Prng.derive(42, 'kws-transfer', v.name) });
+      const res = await trainModel(
+        {
+          train: set(train!),
+          validation: set(validation!),
+          shape: [frames, coeffs],
+          numClasses: train!.header.labels.length,
+        },
+        config,
+        { rng: Prng.derive(42, 'kws-transfer', v.name) },
+      );
       const probs = await predict(res.model, x(test!), [frames, coeffs]);
       res.model.dispose();
       const k = test!.header.labels.length;
@@ -123,13 +161,29 @@ async function main(): Promise<void> {
           tally.set(g, t);
         }
       });
-      const acc = (g: string) => { const t = tally.get(g); return t === undefined ? NaN : t[0] / t[1]; };
-      rows.push({ variant: v.name, valAccuracy: res.history[res.bestEpoch - 1]?.valAccuracy ?? NaN, testAccuracy: acc('all'), heldOutVoiceAccuracy: acc('heldOutVoices'), heldOutEngineAccuracy: acc('heldOutEngines'), trainSeconds: (Date.now() - started) / 1000 });
+      const acc = (g: string) => {
+        const t = tally.get(g);
+        return t === undefined ? NaN : t[0] / t[1];
+      };
+      rows.push({
+        variant: v.name,
+        valAccuracy: res.history[res.bestEpoch - 1]?.valAccuracy ?? NaN,
+        testAccuracy: acc('all'),
+        heldOutVoiceAccuracy: acc('heldOutVoices'),
+        heldOutEngineAccuracy: acc('heldOutEngines'),
+        trainSeconds: (Date.now() - started) / 1000,
+      });
       process.stderr.write(`[kws-transfer] ${JSON.stringify(rows[rows.length - 1])}\n`);
     }
     const base = rows[0]!;
-    const withRatios = rows.map((r) => ({ ...r, heldOutEngineRatio: (r.heldOutEngineAccuracy as number) / (base.heldOutEngineAccuracy as number), heldOutVoiceRatio: (r.heldOutVoiceAccuracy as number) / (base.heldOutVoiceAccuracy as number) }));
-    process.stdout.write(`${JSON.stringify({ bench: 'kws-transfer', run: runId, baseline: base.variant, variants: withRatios })}\n`);
+    const withRatios = rows.map((r) => ({
+      ...r,
+      heldOutEngineRatio: (r.heldOutEngineAccuracy as number) / (base.heldOutEngineAccuracy as number),
+      heldOutVoiceRatio: (r.heldOutVoiceAccuracy as number) / (base.heldOutVoiceAccuracy as number),
+    }));
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'kws-transfer', run: runId, baseline: base.variant, variants: withRatios })}\n`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

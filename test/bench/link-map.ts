@@ -6,7 +6,8 @@
  * "Discarded input sections") are not counted. Used by tflm.bench.ts.
  */
 
-const FLASH_INPUT = /^(\.text|\.rodata|\.data|\.ARM\.exidx|\.init_array|\.glue_7|\.vfp11_veneer|\.v4_bx|\.iplt|\.rel\.iplt)/;
+const FLASH_INPUT =
+  /^(\.text|\.rodata|\.data|\.ARM\.exidx|\.init_array|\.glue_7|\.vfp11_veneer|\.v4_bx|\.iplt|\.rel\.iplt)/;
 
 export interface MapContribution {
   /** Input section name, e.g. `.text.tops_conv2d_s8`. */
@@ -30,7 +31,8 @@ export function parseLinkMap(text: string): MapContribution[] {
     if (one) {
       pending = undefined;
       const [, section, , size, file] = one;
-      if (FLASH_INPUT.test(section!) && Number.parseInt(size!, 16) > 0) out.push({ section: section!, bytes: Number.parseInt(size!, 16), file: file!.trim() });
+      if (FLASH_INPUT.test(section!) && Number.parseInt(size!, 16) > 0)
+        out.push({ section: section!, bytes: Number.parseInt(size!, 16), file: file!.trim() });
       continue;
     }
     const nameOnly = /^ (\.\S+)\s*$/.exec(line);

@@ -80,7 +80,12 @@ export async function runMfccBench(): Promise<Record<string, unknown>> {
   const clipSeconds = params.clipSamples / params.sampleRate;
   return {
     bench: 'mfcc',
-    config: { frames: params.frames, coefficients: params.coefficients, fftSize: params.fftSize, melBands: params.melBands },
+    config: {
+      frames: params.frames,
+      coefficients: params.coefficients,
+      fftSize: params.fftSize,
+      melBands: params.melBands,
+    },
     floatClipsPerSecond: Number(floatRate.toFixed(1)),
     fixedClipsPerSecond: Number(fixedRate.toFixed(1)),
     floatTimesRealtime: Number((floatRate * clipSeconds).toFixed(1)),

@@ -23,12 +23,18 @@ function main(): number {
   let failed = 0;
   for (const file of files) {
     process.stderr.write(`[bench] ${file}\n`);
-    const r = spawnSync(process.execPath, [path.join(__dirname, file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, [path.join(__dirname, file)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 << 20,
+    });
     const lines = (r.stdout ?? '').split('\n').filter((l) => l.trim().startsWith('{'));
     for (const line of lines) process.stdout.write(`${line.trim()}\n`);
     if (r.error !== undefined || r.status !== 0 || lines.length === 0) {
       failed++;
-      process.stderr.write(`[bench] ${file} failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`}${lines.length === 0 ? ', no JSON output' : ''})\n`);
+      process.stderr.write(
+        `[bench] ${file} failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`}${lines.length === 0 ? ', no JSON output' : ''})\n`,
+      );
     }
   }
   return failed === 0 ? 0 : 1;

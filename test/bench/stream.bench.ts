@@ -2,7 +2,13 @@ import { rmSync } from 'node:fs';
 import { findBoard } from '../../src/boards/registry';
 import { estimateLatency } from '../../src/deploy';
 import { mfccConfigSchema, mfccParams } from '../../src/dsp/mfcc-config';
-import { runStreamTestBoard, STREAM_PHASES, streamSignal, writeStreamTest, type StreamPhase } from '../helpers/stream-firmware';
+import {
+  runStreamTestBoard,
+  STREAM_PHASES,
+  streamSignal,
+  writeStreamTest,
+  type StreamPhase,
+} from '../helpers/stream-firmware';
 
 /**
  * Streaming front end benchmark (on demand: `node dist/test/bench/stream.bench.js`): the KWS
@@ -24,22 +30,34 @@ async function main(): Promise<void> {
     const dir = writeStreamTest({ params, pcm: streamSignal('bench', 2, params) });
     try {
       const r = await runStreamTestBoard(dir, board);
-      if (r.exitCode !== 0 || r.frontEnd?.mismatches !== 0) throw new Error(`streaming front end failed on ${board}:\n${r.stdout}`);
+      if (r.exitCode !== 0 || r.frontEnd?.mismatches !== 0)
+        throw new Error(`streaming front end failed on ${board}:\n${r.stdout}`);
       const frames = r.hopCounts.slice(params.windowSamples / params.strideSamples - 1);
       const sorted = [...frames].sort((a, b) => a.instructions - b.instructions);
       const med = sorted[Math.floor(sorted.length / 2)]!;
       const ms = estimateLatency(board, med).ms;
       const profiled = await runStreamTestBoard(dir, board, { profile: true });
-      const phases = Object.fromEntries(STREAM_PHASES.map((p: StreamPhase) => {
-        const v = (profiled.phases ?? []).map((h) => h[p]).sort((a, b) => a - b);
-        return [p, v[Math.floor(v.length / 2)] ?? 0];
-      }));
-      process.stdout.write(`${JSON.stringify({
-        bench: 'stream-frontend', board, core: findBoard(board)!.core, hops: frames.length,
-        instructionsPerHop: med.instructions, maxInstructionsPerHop: sorted[sorted.length - 1]!.instructions,
-        targetPerHop: TARGET_PER_HOP, ratioToTarget: Number((med.instructions / TARGET_PER_HOP).toFixed(3)),
-        estimatedMsPerHop: Number(ms.toFixed(4)), frontEndDutyCycle: Number((ms / hopMs).toFixed(5)), phases,
-      })}\n`);
+      const phases = Object.fromEntries(
+        STREAM_PHASES.map((p: StreamPhase) => {
+          const v = (profiled.phases ?? []).map((h) => h[p]).sort((a, b) => a - b);
+          return [p, v[Math.floor(v.length / 2)] ?? 0];
+        }),
+      );
+      process.stdout.write(
+        `${JSON.stringify({
+          bench: 'stream-frontend',
+          board,
+          core: findBoard(board)!.core,
+          hops: frames.length,
+          instructionsPerHop: med.instructions,
+          maxInstructionsPerHop: sorted[sorted.length - 1]!.instructions,
+          targetPerHop: TARGET_PER_HOP,
+          ratioToTarget: Number((med.instructions / TARGET_PER_HOP).toFixed(3)),
+          estimatedMsPerHop: Number(ms.toFixed(4)),
+          frontEndDutyCycle: Number((ms / hopMs).toFixed(5)),
+          phases,
+        })}\n`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -47,6 +65,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exitCode = 1;
 });

@@ -1,6 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { kernelVariantFor } from '../../activities/codegen';
@@ -54,7 +63,11 @@ import { ensureBenchVenv } from './train-throughput.bench';
 
 const BOARD = 'stm32f446re';
 const OPTIMIZE = 'Os';
-const TFMICRO = { crate: 'tfmicro', version: '0.1.0', tensorflowCommit: '33689c48ad5e00908cd59089ef1956e1478fda78' } as const;
+const TFMICRO = {
+  crate: 'tfmicro',
+  version: '0.1.0',
+  tensorflowCommit: '33689c48ad5e00908cd59089ef1956e1478fda78',
+} as const;
 /** Arena handed to the TFLM interpreters; TFLM reports what it used of it. */
 const TFLM_ARENA_PROBE = 256 * 1024;
 const TFLM_ARENA_ON_BOARD = 64 * 1024;
@@ -82,7 +95,8 @@ function envInt(name: string, fallback: number): number {
 function sh(cmd: string, args: readonly string[], what: string, cwd?: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error !== undefined) throw new Error(`${what}: could not start ${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}): ${cmd} ${args.join(' ')}\n${r.stdout}${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${what} failed (exit ${r.status}): ${cmd} ${args.join(' ')}\n${r.stdout}${r.stderr}`);
   return r.stdout;
 }
 
@@ -103,13 +117,17 @@ async function resolveModel(work: string, rows: number): Promise<BenchModel> {
     for (const f of ['model.json', 'weights.bin']) {
       if (!existsSync(path.join(dir, f))) throw new Error(`TINYOPS_BENCH_MODEL_DIR=${dir}: no ${f}`);
     }
-    const topology = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } };
+    const topology = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+      modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    };
     const input = topology.modelTopology.config.layers.find((l) => l.class_name === 'InputLayer');
     const bis = (input?.config.batch_input_shape ?? []) as number[];
     if (bis.length !== 4) throw new Error(`${dir}/model.json: no [batch, frames, coeffs, 1] InputLayer`);
     const shape: [number, number] = [bis[1]!, bis[2]!];
     const labelsFile = path.join(dir, 'labels.json');
-    const labelsFromDir = existsSync(labelsFile) ? (JSON.parse(readFileSync(labelsFile, 'utf8')) as { labels?: string[] }).labels : undefined;
+    const labelsFromDir = existsSync(labelsFile)
+      ? (JSON.parse(readFileSync(labelsFile, 'utf8')) as { labels?: string[] }).labels
+      : undefined;
     const feats = process.env.TINYOPS_BENCH_FEATURES;
     let calibration: Float32Array;
     let calibSource: string;
@@ -117,7 +135,8 @@ async function resolveModel(work: string, rows: number): Promise<BenchModel> {
       const t = readFeatureTensor(feats);
       const size = shape[0] * shape[1];
       const n = t.header.shape[0] as number;
-      if (t.data.length !== n * size) throw new Error(`${feats}: rows of ${t.data.length / Math.max(1, n)} values, the model takes ${size}`);
+      if (t.data.length !== n * size)
+        throw new Error(`${feats}: rows of ${t.data.length / Math.max(1, n)} values, the model takes ${size}`);
       const picked = seededSubset(n, rows);
       calibration = new Float32Array(picked.length * size);
       picked.forEach((r, i) => calibration.set(t.data.subarray(r * size, (r + 1) * size), i * size));
@@ -132,7 +151,11 @@ async function resolveModel(work: string, rows: number): Promise<BenchModel> {
   // No model given: a DS-CNN-S built by the library, random (seeded Glorot) weights.
   const shape: [number, number] = [49, 10];
   const labels = ['_silence_', '_unknown_', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
-  const net = buildDsCnn(DS_CNN_PRESETS['ds-cnn-s'], { inputShape: shape, numClasses: labels.length, initRng: Prng.derive('tflm-bench', 'init') });
+  const net = buildDsCnn(DS_CNN_PRESETS['ds-cnn-s'], {
+    inputShape: shape,
+    numClasses: labels.length,
+    initRng: Prng.derive('tflm-bench', 'init'),
+  });
   // Random batch-norm statistics too: with the initial ones (mean 0, variance 1, beta 0) every
   // folded bias is 0 and the TFLite converter stores those identical buffers once, which would
   // make the flatbuffer smaller than a trained model's.
@@ -141,12 +164,22 @@ async function resolveModel(work: string, rows: number): Promise<BenchModel> {
   for (const layer of net.model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue;
     const ws = layer.getWeights();
-    const ranges: Record<string, [number, number]> = { gamma: [0.5, 1.5], beta: [-0.5, 0.5], moving_mean: [-0.5, 0.5], moving_variance: [0.5, 1.5] };
-    layer.setWeights(layer.weights.map((w, i) => {
-      const [lo, hi] = ranges[w.name.split('/').pop() ?? ''] ?? [1, 1];
-      const n = ws[i]!.size;
-      return tf.tensor(Float32Array.from({ length: n }, () => bnRng.uniform(lo, hi)), ws[i]!.shape);
-    }));
+    const ranges: Record<string, [number, number]> = {
+      gamma: [0.5, 1.5],
+      beta: [-0.5, 0.5],
+      moving_mean: [-0.5, 0.5],
+      moving_variance: [0.5, 1.5],
+    };
+    layer.setWeights(
+      layer.weights.map((w, i) => {
+        const [lo, hi] = ranges[w.name.split('/').pop() ?? ''] ?? [1, 1];
+        const n = ws[i]!.size;
+        return tf.tensor(
+          Float32Array.from({ length: n }, () => bnRng.uniform(lo, hi)),
+          ws[i]!.shape,
+        );
+      }),
+    );
   }
   const saved = saveModelArtifacts(net.model);
   net.model.dispose();
@@ -163,7 +196,9 @@ async function resolveModel(work: string, rows: number): Promise<BenchModel> {
   };
 }
 
-function lastUnits(topology: { modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } }): number {
+function lastUnits(topology: {
+  modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+}): number {
   const dense = [...topology.modelTopology.config.layers].reverse().find((l) => l.class_name === 'Dense');
   return typeof dense?.config.units === 'number' ? dense.config.units : 12;
 }
@@ -213,14 +248,29 @@ interface Measured {
   readonly map: MapContribution[];
 }
 
-async function buildMeasured(name: string, dir: string, opts: { sources: string[]; objects?: string[]; includeDirs?: string[]; withModel: boolean; inBytes: number; outBytes: number }): Promise<Measured> {
+async function buildMeasured(
+  name: string,
+  dir: string,
+  opts: {
+    sources: string[];
+    objects?: string[];
+    includeDirs?: string[];
+    withModel: boolean;
+    inBytes: number;
+    outBytes: number;
+  },
+): Promise<Measured> {
   const mapFile = path.join(dir, `${name}.map`);
   const build = await buildFirmware({
     board: BOARD,
     sources: opts.sources,
     objects: opts.objects,
     includeDirs: opts.includeDirs,
-    defines: [`BENCH_INPUT_BYTES=${opts.inBytes}`, `BENCH_OUTPUT_BYTES=${opts.outBytes}`, ...(opts.withModel ? ['BENCH_WITH_MODEL'] : [])],
+    defines: [
+      `BENCH_INPUT_BYTES=${opts.inBytes}`,
+      `BENCH_OUTPUT_BYTES=${opts.outBytes}`,
+      ...(opts.withModel ? ['BENCH_WITH_MODEL'] : []),
+    ],
     outDir: dir,
     optimize: OPTIMIZE,
     elfName: `${name}.elf`,
@@ -255,7 +305,13 @@ async function tinyopsSide(m: BenchModel, work: string, baseline: Measured): Pro
   const model = await loadModelArtifacts(blobs);
   let intModel: IntModel;
   try {
-    const ranges = await calibrateRanges(model, graph.input, graph.ops.map((o) => o.output), m.calibration, m.shape);
+    const ranges = await calibrateRanges(
+      model,
+      graph.input,
+      graph.ops.map((o) => o.output),
+      m.calibration,
+      m.shape,
+    );
     intModel = quantizeFloatGraph(graph, ranges, { labels: m.labels, frontEndScale: 1 / 32, bitsFor: () => 8 });
   } finally {
     model.dispose();
@@ -267,7 +323,9 @@ async function tinyopsSide(m: BenchModel, work: string, baseline: Measured): Pro
   writeFileSync(path.join(dir, 'tops_model.h'), c.header);
   writeFileSync(path.join(dir, 'tops_model.c'), c.source);
   writeFileSync(path.join(dir, 'bench_main.c'), MAIN_C);
-  writeFileSync(path.join(dir, 'bench_tinyops.c'), `#include <string.h>
+  writeFileSync(
+    path.join(dir, 'bench_tinyops.c'),
+    `#include <string.h>
 #include "tops_model.h"
 int bench_infer(const int8_t *in, int8_t *out) {
     memcpy(tops_model_input(), in, TOPS_MODEL_INPUT_BYTES);
@@ -275,12 +333,20 @@ int bench_infer(const int8_t *in, int8_t *out) {
     memcpy(out, tops_model_output(), TOPS_MODEL_OUTPUT_BYTES);
     return st;
 }
-`);
+`,
+  );
   const io = ioBytes(intModel);
-  log(`tinyops: arena ${c.plan.arenaBytes} B (lower bound ${c.plan.lowerBoundBytes} B), building for ${BOARD} (${variant} kernels, -${OPTIMIZE})`);
+  log(
+    `tinyops: arena ${c.plan.arenaBytes} B (lower bound ${c.plan.lowerBoundBytes} B), building for ${BOARD} (${variant} kernels, -${OPTIMIZE})`,
+  );
   const kernelFiles = kernelSources(variant);
   const fw = await buildMeasured('tinyops', dir, {
-    sources: [path.join(dir, 'bench_main.c'), path.join(dir, 'bench_tinyops.c'), path.join(dir, 'tops_model.c'), ...kernelFiles],
+    sources: [
+      path.join(dir, 'bench_main.c'),
+      path.join(dir, 'bench_tinyops.c'),
+      path.join(dir, 'tops_model.c'),
+      ...kernelFiles,
+    ],
     includeDirs: [dir],
     withModel: true,
     ...io,
@@ -289,7 +355,9 @@ int bench_infer(const int8_t *in, int8_t *out) {
   // gcc compiles each source to a temporary object; tell them apart by what they define.
   const fileOf = (section: string) => fw.map.find((c) => c.section === section)?.file;
   const modelFile = fileOf('.text.tops_model_invoke');
-  const kernelObjs = new Set(fw.map.filter((c) => /^\.text\.tops_/.test(c.section) && c.file !== modelFile).map((c) => c.file));
+  const kernelObjs = new Set(
+    fw.map.filter((c) => /^\.text\.tops_/.test(c.section) && c.file !== modelFile).map((c) => c.file),
+  );
   const modelData = sumWhere(fw.map, (c) => c.file === modelFile && !c.section.startsWith('.text'));
   const modelCode = sumWhere(fw.map, (c) => c.file === modelFile && c.section.startsWith('.text'));
   const kernels = sumWhere(fw.map, (c) => kernelObjs.has(c.file));
@@ -298,7 +366,13 @@ int bench_infer(const int8_t *in, int8_t *out) {
     arenaBytes: c.plan.arenaBytes,
     lowerBoundBytes: c.plan.lowerBoundBytes,
     kernels: variant,
-    flash: { total, modelData, modelCode, kernels, toolchainLibs: total - modelData - modelCode - kernels - benchGlue(fw.map, baseline.map) },
+    flash: {
+      total,
+      modelData,
+      modelCode,
+      kernels,
+      toolchainLibs: total - modelData - modelCode - kernels - benchGlue(fw.map, baseline.map),
+    },
     firmwareFlash: fw.build.flashBytes,
     baselineFlash: baseline.build.flashBytes,
     staticSramOutsideArena: fw.build.staticSramBytes - baseline.build.staticSramBytes - c.plan.arenaBytes,
@@ -307,7 +381,8 @@ int bench_infer(const int8_t *in, int8_t *out) {
 
 /** Growth of the bench's own main/glue objects (not the model's or runtime's): reported inside the library remainder otherwise. */
 function benchGlue(withModel: readonly MapContribution[], base: readonly MapContribution[]): number {
-  const glue = (map: readonly MapContribution[]) => sumWhere(map, (c) => c.section === '.text.main' || c.section === '.text.bench_infer');
+  const glue = (map: readonly MapContribution[]) =>
+    sumWhere(map, (c) => c.section === '.text.main' || c.section === '.text.bench_infer');
   return glue(withModel) - glue(base);
 }
 
@@ -325,7 +400,14 @@ interface PyResult {
   readonly ops: string[];
   readonly tensors: number;
   readonly params: number;
-  readonly arena: { total: number; head: number | null; tail: number | null; parts: Record<string, number>; report: string[]; output: number[] };
+  readonly arena: {
+    total: number;
+    head: number | null;
+    tail: number | null;
+    parts: Record<string, number>;
+    report: string[];
+    output: number[];
+  };
   readonly tensorflow: string;
   readonly tflite_micro: string | null;
 }
@@ -334,7 +416,14 @@ function convertWithTflite(python: string, m: BenchModel, work: string): { py: P
   const calib = path.join(work, 'calibration.f32');
   writeFileSync(calib, Buffer.from(m.calibration.buffer, m.calibration.byteOffset, m.calibration.byteLength));
   const tflite = path.join(work, 'model.tflite');
-  const cfg = { modelDir: m.dir, calibration: calib, frames: m.shape[0], coeffs: m.shape[1], outTflite: tflite, arenaProbe: TFLM_ARENA_PROBE };
+  const cfg = {
+    modelDir: m.dir,
+    calibration: calib,
+    frames: m.shape[0],
+    coeffs: m.shape[1],
+    outTflite: tflite,
+    arenaProbe: TFLM_ARENA_PROBE,
+  };
   log('TFLite converter (full int8) + TFLM interpreter arena, in the bench venv');
   const r = spawnSync(python, [path.join(repoRoot, 'test', 'bench', 'tflm_convert.py'), JSON.stringify(cfg)], {
     encoding: 'utf8',
@@ -343,7 +432,8 @@ function convertWithTflite(python: string, m: BenchModel, work: string): { py: P
     maxBuffer: 64 << 20,
     timeout: 20 * 60_000,
   });
-  if (r.error !== undefined || r.status !== 0) throw new Error(`tflm_convert.py failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
+  if (r.error !== undefined || r.status !== 0)
+    throw new Error(`tflm_convert.py failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop() ?? '';
   return { py: JSON.parse(line) as PyResult, tflite };
 }
@@ -376,12 +466,18 @@ function ensureTfmicroSources(): string {
     const proj = mkdtempSync(path.join(tmpdir(), 'tflm-bench-fetch-'));
     mkdirSync(path.join(proj, 'src'));
     writeFileSync(path.join(proj, 'src', 'lib.rs'), '');
-    writeFileSync(path.join(proj, 'Cargo.toml'), `[package]\nname = "tflm-bench-fetch"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n${TFMICRO.crate} = "=${TFMICRO.version}"\n`);
+    writeFileSync(
+      path.join(proj, 'Cargo.toml'),
+      `[package]\nname = "tflm-bench-fetch"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n${TFMICRO.crate} = "=${TFMICRO.version}"\n`,
+    );
     log(`cargo fetch ${TFMICRO.crate} ${TFMICRO.version} (TFLM C++ sources)`);
     sh(process.env.CARGO || 'cargo', ['fetch'], `cargo fetch ${TFMICRO.crate}`, proj);
     rmSync(proj, { recursive: true, force: true });
     crate = findCrate();
-    if (crate === undefined) throw new Error(`cargo fetch succeeded but no ${TFMICRO.crate}-${TFMICRO.version}.crate under ${cargoHome}/registry/cache`);
+    if (crate === undefined)
+      throw new Error(
+        `cargo fetch succeeded but no ${TFMICRO.crate}-${TFMICRO.version}.crate under ${cargoHome}/registry/cache`,
+      );
   }
   // Unpack next to the destination, then rename: an interrupted run leaves no half tree at `root`.
   const parent = path.dirname(root);
@@ -412,15 +508,27 @@ interface TflmSource {
 
 function commonCxxFlags(std: string): string[] {
   return [
-    ...resolveBoard(BOARD).cpuFlags, `-${OPTIMIZE}`, `-std=${std}`, '-fno-rtti', '-fno-exceptions', '-fno-threadsafe-statics',
-    '-fno-unwind-tables', '-ffunction-sections', '-fdata-sections', '-fno-use-cxa-atexit',
+    ...resolveBoard(BOARD).cpuFlags,
+    `-${OPTIMIZE}`,
+    `-std=${std}`,
+    '-fno-rtti',
+    '-fno-exceptions',
+    '-fno-threadsafe-statics',
+    '-fno-unwind-tables',
+    '-ffunction-sections',
+    '-fdata-sections',
+    '-fno-use-cxa-atexit',
     // As TFLM's own Makefile builds the library: static memory, no debug asserts.
-    '-DTF_LITE_STATIC_MEMORY', '-DNDEBUG', '-w',
+    '-DTF_LITE_STATIC_MEMORY',
+    '-DNDEBUG',
+    '-w',
   ];
 }
 
 function ccFiles(dir: string, exclude: RegExp = /$^/): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.cc') && !f.endsWith('_test.cc') && !exclude.test(f)).map((f) => path.join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cc') && !f.endsWith('_test.cc') && !exclude.test(f))
+    .map((f) => path.join(dir, f));
 }
 
 function tfmicroSource(): TflmSource {
@@ -431,7 +539,12 @@ function tfmicroSource(): TflmSource {
     flavor: '2020',
     label: `crates.io ${TFMICRO.crate} ${TFMICRO.version} (TensorFlow ${TFMICRO.tensorflowCommit.slice(0, 10)}, 2020)`,
     root: tf,
-    includes: [`-I${tf}`, `-I${path.join(dl, 'flatbuffers', 'include')}`, `-I${path.join(dl, 'gemmlowp')}`, `-I${path.join(dl, 'ruy')}`],
+    includes: [
+      `-I${tf}`,
+      `-I${path.join(dl, 'flatbuffers', 'include')}`,
+      `-I${path.join(dl, 'gemmlowp')}`,
+      `-I${path.join(dl, 'ruy')}`,
+    ],
     cxxFlags: commonCxxFlags('c++11'),
     // As TFLM's Makefile composes the library (micro/, micro/kernels/ reference kernels,
     // micro/memory_planner/, core/api/, c/common.c, kernel_util, quantization_util; not tests,
@@ -450,15 +563,31 @@ function tfmicroSource(): TflmSource {
 
 /** Kernel file stems (micro/kernels/<stem>.cc and <stem>_common.cc) per builtin op. */
 const CURRENT_KERNEL_FILES: Record<string, string> = {
-  CONV_2D: 'conv', DEPTHWISE_CONV_2D: 'depthwise_conv', FULLY_CONNECTED: 'fully_connected', SOFTMAX: 'softmax', MEAN: 'reduce',
-  AVERAGE_POOL_2D: 'pooling', ADD: 'add', RESHAPE: 'reshape', QUANTIZE: 'quantize', DEQUANTIZE: 'dequantize',
+  CONV_2D: 'conv',
+  DEPTHWISE_CONV_2D: 'depthwise_conv',
+  FULLY_CONNECTED: 'fully_connected',
+  SOFTMAX: 'softmax',
+  MEAN: 'reduce',
+  AVERAGE_POOL_2D: 'pooling',
+  ADD: 'add',
+  RESHAPE: 'reshape',
+  QUANTIZE: 'quantize',
+  DEQUANTIZE: 'dequantize',
 };
 
 function currentTreeSource(tree: string): TflmSource {
   const root = path.join(tree, 'tflite-micro');
   const micro = path.join(root, 'tensorflow', 'lite', 'micro');
-  for (const need of [path.join(micro, 'micro_interpreter.cc'), path.join(tree, 'flatbuffers', 'include', 'flatbuffers'), path.join(tree, 'gemmlowp', 'fixedpoint'), path.join(tree, 'ruy', 'ruy')]) {
-    if (!existsSync(need)) throw new Error(`TINYOPS_BENCH_TFLM_TREE=${tree}: no ${path.relative(tree, need)} (expected tflite-micro/, flatbuffers/include, gemmlowp/, ruy/)`);
+  for (const need of [
+    path.join(micro, 'micro_interpreter.cc'),
+    path.join(tree, 'flatbuffers', 'include', 'flatbuffers'),
+    path.join(tree, 'gemmlowp', 'fixedpoint'),
+    path.join(tree, 'ruy', 'ruy'),
+  ]) {
+    if (!existsSync(need))
+      throw new Error(
+        `TINYOPS_BENCH_TFLM_TREE=${tree}: no ${path.relative(tree, need)} (expected tflite-micro/, flatbuffers/include, gemmlowp/, ruy/)`,
+      );
   }
   const lite = path.join(root, 'tensorflow', 'lite');
   const mlir = path.join(root, 'tensorflow', 'compiler', 'mlir', 'lite');
@@ -466,27 +595,47 @@ function currentTreeSource(tree: string): TflmSource {
     flavor: 'current',
     label: `TINYOPS_BENCH_TFLM_TREE ${tree} (current TFLM layout)`,
     root,
-    includes: [`-I${root}`, `-I${path.join(tree, 'flatbuffers', 'include')}`, `-I${path.join(tree, 'gemmlowp')}`, `-I${path.join(tree, 'ruy')}`],
+    includes: [
+      `-I${root}`,
+      `-I${path.join(tree, 'flatbuffers', 'include')}`,
+      `-I${path.join(tree, 'gemmlowp')}`,
+      `-I${path.join(tree, 'ruy')}`,
+    ],
     // TFLM's release setting for size.
     cxxFlags: [...commonCxxFlags('c++17'), '-DTF_LITE_STRIP_ERROR_STRINGS', '-DTF_LITE_MCU_DEBUG_LOG'],
-    sources: (ops) => [
-      ...ccFiles(micro, /^(fake_|mock_|test_helper|recording_|debug_log|system_setup|hexdump|micro_time|memory_arena_threshold)/),
-      ...ccFiles(path.join(micro, 'arena_allocator'), /^recording_/),
-      ...ccFiles(path.join(micro, 'memory_planner')),
-      ...ccFiles(path.join(micro, 'tflite_bridge')),
-      ...[...new Set(ops)].flatMap((op) => {
-        const stem = CURRENT_KERNEL_FILES[op];
-        if (stem === undefined) throw new Error(`the .tflite uses ${op}, which this bench does not register`);
-        return [`${stem}.cc`, `${stem}_common.cc`];
-      }).concat(['kernel_util.cc', 'micro_tensor_utils.cc']).map((f) => path.join(micro, 'kernels', f)).filter((f) => existsSync(f)),
-      ...['common', 'portable_tensor_utils', 'quantization_util', 'runtime_shape', 'tensor_ctypes', 'tensor_utils'].map((f) => path.join(lite, 'kernels', 'internal', `${f}.cc`)),
-      path.join(lite, 'kernels', 'kernel_util.cc'),
-      path.join(lite, 'core', 'api', 'flatbuffer_conversions.cc'),
-      path.join(lite, 'core', 'api', 'tensor_utils.cc'),
-      path.join(lite, 'core', 'c', 'common.cc'),
-      path.join(mlir, 'core', 'api', 'error_reporter.cc'),
-      path.join(mlir, 'schema', 'schema_utils.cc'),
-    ].filter((f) => existsSync(f)),
+    sources: (ops) =>
+      [
+        ...ccFiles(
+          micro,
+          /^(fake_|mock_|test_helper|recording_|debug_log|system_setup|hexdump|micro_time|memory_arena_threshold)/,
+        ),
+        ...ccFiles(path.join(micro, 'arena_allocator'), /^recording_/),
+        ...ccFiles(path.join(micro, 'memory_planner')),
+        ...ccFiles(path.join(micro, 'tflite_bridge')),
+        ...[...new Set(ops)]
+          .flatMap((op) => {
+            const stem = CURRENT_KERNEL_FILES[op];
+            if (stem === undefined) throw new Error(`the .tflite uses ${op}, which this bench does not register`);
+            return [`${stem}.cc`, `${stem}_common.cc`];
+          })
+          .concat(['kernel_util.cc', 'micro_tensor_utils.cc'])
+          .map((f) => path.join(micro, 'kernels', f))
+          .filter((f) => existsSync(f)),
+        ...[
+          'common',
+          'portable_tensor_utils',
+          'quantization_util',
+          'runtime_shape',
+          'tensor_ctypes',
+          'tensor_utils',
+        ].map((f) => path.join(lite, 'kernels', 'internal', `${f}.cc`)),
+        path.join(lite, 'kernels', 'kernel_util.cc'),
+        path.join(lite, 'core', 'api', 'flatbuffer_conversions.cc'),
+        path.join(lite, 'core', 'api', 'tensor_utils.cc'),
+        path.join(lite, 'core', 'c', 'common.cc'),
+        path.join(mlir, 'core', 'api', 'error_reporter.cc'),
+        path.join(mlir, 'schema', 'schema_utils.cc'),
+      ].filter((f) => existsSync(f)),
   };
 }
 
@@ -501,7 +650,10 @@ function tflmSource(): TflmSource {
  */
 function buildTflmLibrary(src: TflmSource, ops: readonly string[]): { archive: string; sources: number } {
   const sources = src.sources(ops);
-  const key = createHash('sha256').update(JSON.stringify([src.root, sources, src.cxxFlags, sh('arm-none-eabi-g++', ['--version'], 'g++ --version')])).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify([src.root, sources, src.cxxFlags, sh('arm-none-eabi-g++', ['--version'], 'g++ --version')]))
+    .digest('hex')
+    .slice(0, 16);
   const dir = path.join(cacheDir(), 'tflm-bench', `lib-${src.flavor}-${key}`);
   const archive = path.join(dir, 'libtflm.a');
   if (existsSync(archive)) return { archive, sources: sources.length };
@@ -515,7 +667,19 @@ function buildTflmLibrary(src: TflmSource, ops: readonly string[]): { archive: s
     if (existsSync(obj)) continue;
     const isC = file.endsWith('.c');
     const args = isC
-      ? [...resolveBoard(BOARD).cpuFlags, `-${OPTIMIZE}`, '-ffunction-sections', '-fdata-sections', '-DTF_LITE_STATIC_MEMORY', '-w', ...src.includes, '-c', file, '-o', `${obj}.tmp`]
+      ? [
+          ...resolveBoard(BOARD).cpuFlags,
+          `-${OPTIMIZE}`,
+          '-ffunction-sections',
+          '-fdata-sections',
+          '-DTF_LITE_STATIC_MEMORY',
+          '-w',
+          ...src.includes,
+          '-c',
+          file,
+          '-o',
+          `${obj}.tmp`,
+        ]
       : [...src.cxxFlags, ...src.includes, '-c', file, '-o', `${obj}.tmp`];
     sh(isC ? 'arm-none-eabi-gcc' : 'arm-none-eabi-g++', args, `compile ${path.relative(src.root, file)}`);
     renameSync(`${obj}.tmp`, obj);
@@ -541,12 +705,17 @@ const TFLM_OPS: Record<string, { register: string; add: string }> = {
 
 function tflmMain(ops: readonly string[], flavor: TflmSource['flavor']): string {
   const unique = [...new Set(ops)];
-  for (const op of unique) if (TFLM_OPS[op] === undefined) throw new Error(`the .tflite uses ${op}, which this bench does not register`);
+  for (const op of unique)
+    if (TFLM_OPS[op] === undefined) throw new Error(`the .tflite uses ${op}, which this bench does not register`);
   const current = flavor === 'current';
   // 2020: any op version (that resolver otherwise wants each version the converter wrote registered).
-  const adds = unique.map((op) => current
-    ? `    resolver.${TFLM_OPS[op]!.add}();`
-    : `    resolver.AddBuiltin(tflite::BuiltinOperator_${op}, tflite::ops::micro::Register_${TFLM_OPS[op]!.register}(), tflite::MicroOpResolverAnyVersion());`).join('\n');
+  const adds = unique
+    .map((op) =>
+      current
+        ? `    resolver.${TFLM_OPS[op]!.add}();`
+        : `    resolver.AddBuiltin(tflite::BuiltinOperator_${op}, tflite::ops::micro::Register_${TFLM_OPS[op]!.register}(), tflite::MicroOpResolverAnyVersion());`,
+    )
+    .join('\n');
   const includes = current
     ? '#include "tensorflow/lite/micro/micro_interpreter.h"\n#include "tensorflow/lite/micro/micro_mutable_op_resolver.h"\n#include "tensorflow/lite/schema/schema_generated.h"'
     : '#include "tensorflow/lite/micro/kernels/micro_ops.h"\n#include "tensorflow/lite/micro/micro_error_reporter.h"\n#include "tensorflow/lite/micro/micro_interpreter.h"\n#include "tensorflow/lite/micro/micro_mutable_op_resolver.h"\n#include "tensorflow/lite/schema/schema_generated.h"';
@@ -611,7 +780,21 @@ interface TflmFlash {
   readonly toolchainLibs: number;
 }
 
-async function tflmFlash(tflite: string, ops: readonly string[], work: string, baseline: Measured, io: { inBytes: number; outBytes: number }): Promise<{ flash: TflmFlash; firmwareFlash: number; librarySources: number; flags: string[]; staticSramOutsideArena: number; probe: TflmProbe; source: TflmSource }> {
+async function tflmFlash(
+  tflite: string,
+  ops: readonly string[],
+  work: string,
+  baseline: Measured,
+  io: { inBytes: number; outBytes: number },
+): Promise<{
+  flash: TflmFlash;
+  firmwareFlash: number;
+  librarySources: number;
+  flags: string[];
+  staticSramOutsideArena: number;
+  probe: TflmProbe;
+  source: TflmSource;
+}> {
   const src = tflmSource();
   const lib = buildTflmLibrary(src, ops);
   const dir = path.join(work, 'tflm');
@@ -619,12 +802,19 @@ async function tflmFlash(tflite: string, ops: readonly string[], work: string, b
   const bytes = readFileSync(tflite);
   const rows: string[] = [];
   for (let i = 0; i < bytes.length; i += 24) rows.push(`    ${Array.from(bytes.subarray(i, i + 24)).join(', ')},`);
-  writeFileSync(path.join(dir, 'model_data.cc'), `// ${path.basename(tflite)} (${bytes.length} B), 16-byte aligned as TFLM requires.\nalignas(16) extern const unsigned char g_model[] = {\n${rows.join('\n')}\n};\n`);
+  writeFileSync(
+    path.join(dir, 'model_data.cc'),
+    `// ${path.basename(tflite)} (${bytes.length} B), 16-byte aligned as TFLM requires.\nalignas(16) extern const unsigned char g_model[] = {\n${rows.join('\n')}\n};\n`,
+  );
   writeFileSync(path.join(dir, 'tflm_main.cc'), tflmMain(ops, src.flavor));
   writeFileSync(path.join(dir, 'bench_main.c'), MAIN_C);
   const flags = [...src.cxxFlags];
   for (const f of ['model_data', 'tflm_main']) {
-    sh('arm-none-eabi-g++', [...flags, ...src.includes, '-c', path.join(dir, `${f}.cc`), '-o', path.join(dir, `${f}.o`)], `compile ${f}.cc`);
+    sh(
+      'arm-none-eabi-g++',
+      [...flags, ...src.includes, '-c', path.join(dir, `${f}.cc`), '-o', path.join(dir, `${f}.o`)],
+      `compile ${f}.cc`,
+    );
   }
   log(`TFLM: linking for ${BOARD} (ops ${[...new Set(ops)].join(', ')})`);
   const fw = await buildMeasured('tflm', dir, {
@@ -642,7 +832,13 @@ async function tflmFlash(tflite: string, ops: readonly string[], work: string, b
   const kernels = sumWhere(fw.map, (c) => inLib(c) && isKernel(c));
   const framework = sumWhere(fw.map, (c) => (inLib(c) && !isKernel(c)) || c.file.endsWith('tflm_main.o'));
   return {
-    flash: { total, flatbuffer, kernels, framework, toolchainLibs: total - flatbuffer - kernels - framework - benchGlue(fw.map, baseline.map) },
+    flash: {
+      total,
+      flatbuffer,
+      kernels,
+      framework,
+      toolchainLibs: total - flatbuffer - kernels - framework - benchGlue(fw.map, baseline.map),
+    },
     firmwareFlash: fw.build.flashBytes,
     // The interpreter, resolver and error reporter objects are statics outside the arena.
     staticSramOutsideArena: fw.build.staticSramBytes - baseline.build.staticSramBytes - TFLM_ARENA_ON_BOARD,
@@ -665,9 +861,18 @@ interface TflmProbe {
  * The same TFLM program with printf of arena_used_bytes() and Invoke's status, run in QEMU:
  * TFLM's arena measured on the 32-bit target (4-byte pointers), for the 2020 allocator.
  */
-async function probeTflmArena(dir: string, src: TflmSource, archive: string, io: { inBytes: number; outBytes: number }): Promise<TflmProbe> {
+async function probeTflmArena(
+  dir: string,
+  src: TflmSource,
+  archive: string,
+  io: { inBytes: number; outBytes: number },
+): Promise<TflmProbe> {
   const obj = path.join(dir, 'tflm_main_probe.o');
-  sh('arm-none-eabi-g++', [...src.cxxFlags, '-DBENCH_TFLM_PROBE', ...src.includes, '-c', path.join(dir, 'tflm_main.cc'), '-o', obj], 'compile tflm_main.cc (probe)');
+  sh(
+    'arm-none-eabi-g++',
+    [...src.cxxFlags, '-DBENCH_TFLM_PROBE', ...src.includes, '-c', path.join(dir, 'tflm_main.cc'), '-o', obj],
+    'compile tflm_main.cc (probe)',
+  );
   const fw = await buildMeasured('tflm-probe', dir, {
     sources: [path.join(dir, 'bench_main.c')],
     objects: [obj, path.join(dir, 'model_data.o'), archive, '-lm'],
@@ -680,7 +885,11 @@ async function probeTflmArena(dir: string, src: TflmSource, archive: string, io:
     const m = re.exec(run.stdout);
     return m ? Number(m[1]) : null;
   };
-  return { arenaUsedBytes: num(/TFLM_ARENA_USED (\d+)/), invokeStatus: num(/TFLM_INVOKE (-?\d+)/), exitCode: run.exitCode };
+  return {
+    arenaUsedBytes: num(/TFLM_ARENA_USED (\d+)/),
+    invokeStatus: num(/TFLM_INVOKE (-?\d+)/),
+    exitCode: run.exitCode,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -707,11 +916,19 @@ export async function runTflmBench(): Promise<Record<string, unknown>> {
     })();
     // Input/output sizes fix the baseline's two static buffers; take them from the model.
     const tiny = await (async () => {
-      const probeBase = await buildMeasured('baseline', tiny0, { sources: [path.join(tiny0, 'bench_main.c')], withModel: false, inBytes: m.shape[0] * m.shape[1], outBytes: m.labels.length });
+      const probeBase = await buildMeasured('baseline', tiny0, {
+        sources: [path.join(tiny0, 'bench_main.c')],
+        withModel: false,
+        inBytes: m.shape[0] * m.shape[1],
+        outBytes: m.labels.length,
+      });
       return { base: probeBase, result: await tinyopsSide(m, work, probeBase) };
     })();
     const { py, tflite } = convertWithTflite(python, m, work);
-    const tflm = await tflmFlash(tflite, py.ops, work, tiny.base, { inBytes: m.shape[0] * m.shape[1], outBytes: m.labels.length });
+    const tflm = await tflmFlash(tflite, py.ops, work, tiny.base, {
+      inBytes: m.shape[0] * m.shape[1],
+      outBytes: m.labels.length,
+    });
 
     const t = tiny.result;
     const tflmArena = py.arena.total;
@@ -744,13 +961,34 @@ export async function runTflmBench(): Promise<Record<string, unknown>> {
         target: 0.6,
       },
       flash: {
-        tinyops: { total: t.flash.total, modelData: t.flash.modelData, modelCode: t.flash.modelCode, kernels: t.flash.kernels, toolchainLibs: t.flash.toolchainLibs, kernelVariant: t.kernels, weightBytes: packedWeightBytes(t.intModel) },
-        tflm: { total: tflm.flash.total, flatbuffer: tflm.flash.flatbuffer, tfliteFileBytes: py.tflite_bytes, runtime: tflmRuntime, kernels: tflm.flash.kernels, framework: tflm.flash.framework, toolchainLibs: tflm.flash.toolchainLibs },
+        tinyops: {
+          total: t.flash.total,
+          modelData: t.flash.modelData,
+          modelCode: t.flash.modelCode,
+          kernels: t.flash.kernels,
+          toolchainLibs: t.flash.toolchainLibs,
+          kernelVariant: t.kernels,
+          weightBytes: packedWeightBytes(t.intModel),
+        },
+        tflm: {
+          total: tflm.flash.total,
+          flatbuffer: tflm.flash.flatbuffer,
+          tfliteFileBytes: py.tflite_bytes,
+          runtime: tflmRuntime,
+          kernels: tflm.flash.kernels,
+          framework: tflm.flash.framework,
+          toolchainLibs: tflm.flash.toolchainLibs,
+        },
         baselineFirmware: tiny.base.build.flashBytes,
         ratio: ratio(t.flash.total, tflm.flash.total),
         target: 0.7,
       },
-      versions: { tensorflow: py.tensorflow, tfliteMicroPython: py.tflite_micro, tflmRuntimeSource: tflm.source.label, compilerFlags: tflm.flags.join(' ') },
+      versions: {
+        tensorflow: py.tensorflow,
+        tfliteMicroPython: py.tflite_micro,
+        tflmRuntimeSource: tflm.source.label,
+        compilerFlags: tflm.flags.join(' '),
+      },
       notes: [
         `Arena: tinyops = the codegen planner's static arena (${t.kernels} kernels' scratch included); TFLM = RecordingMicroAllocator total (head = planned activations + scratch, tail = persistent: tensor structs, node structs, per-channel quantization params) reported by PyPI tflite-micro ${py.tflite_micro ?? '?'} on x86-64, where pointers are 8 bytes: on a 32-bit MCU the tail's structs are smaller, the head is the same.`,
         `Flash = flash(firmware with model) − flash(same main without it); both linked by src/deploy buildFirmware for ${BOARD} at -${OPTIMIZE} with --gc-sections; split by input file from the ld map.`,

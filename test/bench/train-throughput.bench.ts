@@ -59,7 +59,11 @@ function run(cmd: string, args: readonly string[], what: string, inheritOutput: 
     encoding: 'utf8',
     // Child output goes to our stderr, so stdout stays one JSON line.
     stdio: inheritOutput ? ['ignore', 2, 2] : ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+    env: {
+      ...process.env,
+      TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2',
+      PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    },
     maxBuffer: 64 << 20,
   });
   if (r.error !== undefined) throw new Error(`${what}: could not start ${cmd}: ${r.error.message}`);
@@ -92,16 +96,20 @@ export function ensureBenchVenv(): string {
     log(`${venv} has tensorflow ${have ?? '(none)'}; installing ${TF_PY_VERSION}`);
   }
   const wheels = path.join(cache, 'wheels');
-  const wheel = existsSync(wheels) ? readdirSync(wheels).find((f) => f.startsWith(`tensorflow_cpu-${TF_PY_VERSION}-`)) : undefined;
+  const wheel = existsSync(wheels)
+    ? readdirSync(wheels).find((f) => f.startsWith(`tensorflow_cpu-${TF_PY_VERSION}-`))
+    : undefined;
   if (wheel === undefined) log(`no tensorflow_cpu-${TF_PY_VERSION} wheel in ${wheels}: pip will download it (~270 MB)`);
   // The wheel by path: given only the requirement, pip prefers PyPI's copy of the same version
   // over the --find-links one and downloads it again.
   const target = wheel === undefined ? `tensorflow-cpu==${TF_PY_VERSION}` : path.join(wheels, wheel);
   log(`pip install ${target} (--find-links ${wheels}; dependencies from PyPI); this takes a minute or more`);
   const pip = run(python, ['-m', 'pip', 'install', '--find-links', wheels, target], 'pip install', true);
-  if (pip.status !== 0) throw new Error(`pip install tensorflow-cpu==${TF_PY_VERSION} into ${venv} failed (exit ${pip.status})`);
+  if (pip.status !== 0)
+    throw new Error(`pip install tensorflow-cpu==${TF_PY_VERSION} into ${venv} failed (exit ${pip.status})`);
   const now = installedTfVersion(python);
-  if (now !== TF_PY_VERSION) throw new Error(`${venv}: tensorflow ${now ?? 'not importable'} after install, expected ${TF_PY_VERSION}`);
+  if (now !== TF_PY_VERSION)
+    throw new Error(`${venv}: tensorflow ${now ?? 'not importable'} after install, expected ${TF_PY_VERSION}`);
   log(`bench venv ready (tensorflow ${now})`);
   return python;
 }
@@ -134,7 +142,10 @@ function round(x: number, digits: number): number {
   return Number(x.toFixed(digits));
 }
 
-async function tinyopsSide(samples: number, epochs: number): Promise<{
+async function tinyopsSide(
+  samples: number,
+  epochs: number,
+): Promise<{
   samplesPerSec: number;
   wallSamplesPerSec: number;
   backend: string;
@@ -150,7 +161,13 @@ async function tinyopsSide(samples: number, epochs: number): Promise<{
   if (backend !== NATIVE_BACKEND) throw new Error(`tfjs backend is ${backend}, expected ${NATIVE_BACKEND}`);
   const data = syntheticData({ n: samples, nVal: BATCH_SIZE, shape: INPUT_SHAPE, numClasses: NUM_CLASSES, seed: 1 });
   const config = (e: number) =>
-    trainConfigSchema.parse({ architecture: PRESET, epochs: e, batchSize: BATCH_SIZE, learningRate: { decay: 'constant' }, seeds: { init: 1, data: 2 } });
+    trainConfigSchema.parse({
+      architecture: PRESET,
+      epochs: e,
+      batchSize: BATCH_SIZE,
+      learningRate: { decay: 'constant' },
+      seeds: { init: 1, data: 2 },
+    });
 
   log(`tfjs: warm-up epoch (${samples} samples)`);
   const warm = await trainModel(data, config(1), { rng: Prng.derive('bench', 'warm') });
@@ -163,13 +180,25 @@ async function tinyopsSide(samples: number, epochs: number): Promise<{
   const m = r.model;
   // Weight shapes are fully known; `?? NaN` only satisfies the (number | null)[] type.
   const dims = (w: { shape: readonly (number | null)[] }) => w.shape.map((d) => d ?? Number.NaN);
-  const count = (ws: readonly { shape: readonly (number | null)[] }[]) => ws.reduce((a, w) => a + dims(w).reduce((p, d) => p * d, 1), 0);
-  const params = { total: m.countParams(), trainable: count(m.trainableWeights), nonTrainable: count(m.nonTrainableWeights) };
+  const count = (ws: readonly { shape: readonly (number | null)[] }[]) =>
+    ws.reduce((a, w) => a + dims(w).reduce((p, d) => p * d, 1), 0);
+  const params = {
+    total: m.countParams(),
+    trainable: count(m.trainableWeights),
+    nonTrainable: count(m.nonTrainableWeights),
+  };
   const weightShapes = m.weights.map(dims);
   m.dispose();
   // trainSamplesPerSec times the optimizer steps only (batching + forward + backward + update),
   // like the Keras epoch timer; wall time also includes model building and per-epoch validation.
-  return { samplesPerSec: r.trainSamplesPerSec, wallSamplesPerSec: (samples * epochs) / wall, backend, libtensorflow, params, weightShapes };
+  return {
+    samplesPerSec: r.trainSamplesPerSec,
+    wallSamplesPerSec: (samples * epochs) / wall,
+    backend,
+    libtensorflow,
+    params,
+    weightShapes,
+  };
 }
 
 function kerasSide(python: string, samples: number, epochs: number): KerasResult {
@@ -219,13 +248,17 @@ export async function runTrainThroughputBench(): Promise<Record<string, unknown>
 
   const sameShapes = JSON.stringify(shapeKey(tiny.weightShapes)) === JSON.stringify(shapeKey(keras.weightShapes));
   const sameParams =
-    tiny.params.total === keras.params.total && tiny.params.trainable === keras.params.trainable && tiny.params.nonTrainable === keras.params.nonTrainable;
+    tiny.params.total === keras.params.total &&
+    tiny.params.trainable === keras.params.trainable &&
+    tiny.params.nonTrainable === keras.params.nonTrainable;
   const notes = [
     `${cpus().length} cores, 1-min load ${load0.toFixed(2)} before / ${load1.toFixed(2)} after: other jobs share this machine, so absolute rates are noisy; compare the ratio.`,
     'samplesPerSec times training steps only (tinyops: trainModel.trainSamplesPerSec over the timed epochs after a warm-up run; keras: per-epoch callback time after warm-up steps); wallSamplesPerSec includes setup and (tinyops) per-epoch validation.',
     `tinyops runs eager ops per batch (tf.variableGrads over src/nn/ds-cnn-train.ts: native fused BN+ReLU, shape-grouped own Adam, seeded dropout mask, cosine LR off), keras a traced tf.function graph${keras.jitCompile ? ' with XLA' : ' without XLA'}.`,
     'Data: tinyops synthetic motifs, keras standard normal; same shape, dtype float32, 12 classes.',
-    sameShapes && sameParams ? 'Architectures match: identical parameter counts and weight-shape multisets.' : 'ARCHITECTURE MISMATCH: see params/weightShapesMatch.',
+    sameShapes && sameParams
+      ? 'Architectures match: identical parameter counts and weight-shape multisets.'
+      : 'ARCHITECTURE MISMATCH: see params/weightShapesMatch.',
   ].join(' ');
 
   return {

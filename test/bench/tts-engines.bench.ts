@@ -19,7 +19,13 @@ import { Prng } from '../../src/util/prng';
  * RMS level after resampling to 16 kHz.
  */
 const WORDS = ['yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
-const RANGES: VariationRanges = { rate: [0.85, 1.2], pitch: [0.9, 1.12], phonemeVariation: 0.25, espeakPitch: [30, 70], espeakSpeed: [130, 200] };
+const RANGES: VariationRanges = {
+  rate: [0.85, 1.2],
+  pitch: [0.9, 1.12],
+  phonemeVariation: 0.25,
+  espeakPitch: [30, 70],
+  espeakSpeed: [130, 200],
+};
 
 const median = (x: number[]): number => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
 
@@ -33,7 +39,10 @@ async function main(): Promise<void> {
       const { NOT_IN_ALL } = await import('../../src/synth/voice-sources');
       const voices = (await e.voices()).filter((v) => !(NOT_IN_ALL[id] ?? []).includes(v));
       const out = join(dir, `${id}.wav`);
-      await e.renderToFile({ engine: id, voice: voices[0]!, text: 'warm', params: e.vary(Prng.derive('bench-warm', id), RANGES) }, out);
+      await e.renderToFile(
+        { engine: id, voice: voices[0]!, text: 'warm', params: e.vary(Prng.derive('bench-warm', id), RANGES) },
+        out,
+      );
       const durs: number[] = [];
       const levels: number[] = [];
       let silent = 0;
@@ -41,7 +50,12 @@ async function main(): Promise<void> {
       const t0 = process.hrtime.bigint();
       let ms = 0;
       for (let i = 0; i < n; i++) {
-        const req = { engine: id, voice: voices[i % voices.length]!, text: WORDS[i % WORDS.length]!, params: e.vary(Prng.derive('bench', id, i), RANGES) };
+        const req = {
+          engine: id,
+          voice: voices[i % voices.length]!,
+          text: WORDS[i % WORDS.length]!,
+          params: e.vary(Prng.derive('bench', id, i), RANGES),
+        };
         const t = process.hrtime.bigint();
         try {
           await e.renderToFile(req, out);

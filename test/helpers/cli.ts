@@ -13,7 +13,11 @@ export interface CliResult {
 }
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, cwd = repoRoot): ChildProcess {
-  return spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [cliPath, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Run the CLI to completion and collect its output. */
@@ -39,13 +43,26 @@ export interface RunJson {
   run: string;
   workflowId: string;
   status: 'completed' | 'failed';
-  stages: Record<string, { status: string; cacheKey: string | null; durationMs: number | null; artifacts: { name: string; uri: string; sha256: string; bytes: number }[]; metrics: Record<string, unknown>; error?: string; errorType?: string; producedByRun?: string }>;
+  stages: Record<
+    string,
+    {
+      status: string;
+      cacheKey: string | null;
+      durationMs: number | null;
+      artifacts: { name: string; uri: string; sha256: string; bytes: number }[];
+      metrics: Record<string, unknown>;
+      error?: string;
+      errorType?: string;
+      producedByRun?: string;
+    }
+  >;
 }
 
 /** name → sha256 of every artifact, per stage: what "same digests" compares. */
 export function digests(r: RunJson): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
-  for (const [stage, s] of Object.entries(r.stages)) out[stage] = Object.fromEntries(s.artifacts.map((a) => [a.name, a.sha256]));
+  for (const [stage, s] of Object.entries(r.stages))
+    out[stage] = Object.fromEntries(s.artifacts.map((a) => [a.name, a.sha256]));
   return out;
 }
 
@@ -80,11 +97,21 @@ export async function pendingStageActivities(
   const out: PendingStageActivity[] = [];
   for (const s of progress.stages) {
     if (s.status !== 'running' || s.executionId === undefined) continue;
-    const desc = await client.workflow.getHandle(s.executionId).describe().catch(() => undefined);
+    const desc = await client.workflow
+      .getHandle(s.executionId)
+      .describe()
+      .catch(() => undefined);
     for (const p of desc?.raw.pendingActivities ?? []) {
       const payload = p.heartbeatDetails?.payloads?.[0];
       const details = payload ? defaultPayloadConverter.fromPayload<HeartbeatDetails>(payload) : undefined;
-      out.push({ stage: s.name, activityType: p.activityType?.name ?? undefined, hasHeartbeat: payload !== undefined, started: Number(p.state) === 2, attempt: p.attempt ?? 1, details });
+      out.push({
+        stage: s.name,
+        activityType: p.activityType?.name ?? undefined,
+        hasHeartbeat: payload !== undefined,
+        started: Number(p.state) === 2,
+        attempt: p.attempt ?? 1,
+        details,
+      });
     }
   }
   return out;

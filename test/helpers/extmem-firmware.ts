@@ -20,7 +20,11 @@ const FIRMWARE = path.join(REPO_ROOT, 'firmware');
 export const EXTMEM_RUNTIME = path.join(FIRMWARE, 'runtime', 'tops_extmem.c');
 
 /** `requantTables`: the dsp build's flash requantization tables (then build with the dsp kernels). */
-export function writePartitionedSources(model: IntModel, plan: Extract<PartitionPlan, { mode: 'external' }>, requantTables = false): { dir: string; c: ModelC } {
+export function writePartitionedSources(
+  model: IntModel,
+  plan: Extract<PartitionPlan, { mode: 'external' }>,
+  requantTables = false,
+): { dir: string; c: ModelC } {
   const dir = mkdtempSync(path.join(tmpdir(), 'tops-extmem-'));
   const c = emitModelC(model, { partition: plan, requantTables });
   writeFileSync(path.join(dir, 'tops_model.h'), c.header);
@@ -30,16 +34,36 @@ export function writePartitionedSources(model: IntModel, plan: Extract<Partition
 
 export function buildHostPartitioned(dir: string, variant: KernelVariant = 'ref'): string {
   const exe = path.join(dir, 'model_host');
-  execFileSync('gcc', [
-    '-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic', '-DTOPS_HOST_BUILD',
-    `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`,
-    path.join(dir, 'tops_model.c'), path.join(FIRMWARE, 'harness', 'tops_model_main.c'), EXTMEM_RUNTIME, ...kernelSources(variant), '-o', exe,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(
+    'gcc',
+    [
+      '-O2',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-std=c99',
+      '-pedantic',
+      '-DTOPS_HOST_BUILD',
+      `-I${dir}`,
+      `-I${path.join(FIRMWARE, 'include')}`,
+      path.join(dir, 'tops_model.c'),
+      path.join(FIRMWARE, 'harness', 'tops_model_main.c'),
+      EXTMEM_RUNTIME,
+      ...kernelSources(variant),
+      '-o',
+      exe,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return exe;
 }
 
 /** `count` quantized random inputs and the host reference's outputs. */
-export function referenceVectors(model: IntModel, seed: string, count: number): { inputs: Int8Array; expected: Int8Array[] } {
+export function referenceVectors(
+  model: IntModel,
+  seed: string,
+  count: number,
+): { inputs: Int8Array; expected: Int8Array[] } {
   const n = INPUT_SHAPE[0] * INPUT_SHAPE[1];
   const x = randomFeatures(Prng.derive(seed), count);
   const inputs = new Int8Array(count * n);

@@ -15,7 +15,10 @@ import { kernelSources, type KernelVariant } from '../../src/codegen/kernel-vari
 export { kernelSources, type KernelVariant };
 
 /** Repository root, from dist/test/helpers or test/helpers alike. */
-export const REPO_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
+export const REPO_ROOT = path.resolve(
+  __dirname,
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..',
+);
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
 const CFLAGS = ['-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic'];
 
@@ -28,7 +31,11 @@ export function gitCommit(): string | undefined {
 }
 
 /** A fresh temp dir holding tops_test_vectors.h for `cases` (and direct requantization cases). */
-export function writeVectors(cases: readonly KernelTestCase[], seed: string | number, requantize?: RequantizeCases): string {
+export function writeVectors(
+  cases: readonly KernelTestCase[],
+  seed: string | number,
+  requantize?: RequantizeCases,
+): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tops-kernels-'));
   const header = emitKernelTestHeader(cases, { seed, commit: gitCommit() }, requantize);
   writeFileSync(path.join(dir, 'tops_test_vectors.h'), header);
@@ -44,20 +51,31 @@ const variantDefines = (variant: KernelVariant): string[] => (variant === 'dsp' 
 
 function sources(dir: string, variant: KernelVariant): string[] {
   return [
-    `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`, `-I${path.join(FIRMWARE, 'test')}`, ...variantDefines(variant).map((d) => `-D${d}`),
-    path.join(FIRMWARE, 'test', 'test_tops_kernels.c'), ...kernelSources(variant),
+    `-I${dir}`,
+    `-I${path.join(FIRMWARE, 'include')}`,
+    `-I${path.join(FIRMWARE, 'test')}`,
+    ...variantDefines(variant).map((d) => `-D${d}`),
+    path.join(FIRMWARE, 'test', 'test_tops_kernels.c'),
+    ...kernelSources(variant),
   ];
 }
 
 /** Compile the harness with the host gcc; throws with gcc's stderr on any warning or error. */
 export function buildHostHarness(dir: string, variant: KernelVariant = 'ref'): string {
   const exe = path.join(dir, `test_tops_kernels_${variant}`);
-  execFileSync('gcc', [...CFLAGS, '-pedantic', ...sources(dir, variant), '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('gcc', [...CFLAGS, '-pedantic', ...sources(dir, variant), '-o', exe], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return exe;
 }
 
 /** Cross-compile for a registry board with src/deploy (generated linker script, shared start-up). */
-export async function buildBoardHarness(dir: string, variant: KernelVariant = 'ref', board = 'stm32f446re', defines: readonly string[] = []): Promise<string> {
+export async function buildBoardHarness(
+  dir: string,
+  variant: KernelVariant = 'ref',
+  board = 'stm32f446re',
+  defines: readonly string[] = [],
+): Promise<string> {
   const build = await buildFirmware({
     board,
     defines: [...defines, ...variantDefines(variant)],
@@ -74,10 +92,25 @@ export async function buildBoardHarness(dir: string, variant: KernelVariant = 'r
  * harnesses that time regions with SysTick (firmware/test/tops_icount.h, TOPS_TEST_TIMING).
  */
 export function runBoardHarnessIcount(elf: string, timeoutMs = 120_000, machine = 'mps2-an386'): HarnessResult {
-  const r = spawnSync('qemu-system-arm', [
-    '-M', machine, '-nographic', '-monitor', 'none', '-serial', 'none', '-icount', 'shift=0',
-    '-semihosting-config', 'enable=on,target=native', '-kernel', elf,
-  ], { encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(
+    'qemu-system-arm',
+    [
+      '-M',
+      machine,
+      '-nographic',
+      '-monitor',
+      'none',
+      '-serial',
+      'none',
+      '-icount',
+      'shift=0',
+      '-semihosting-config',
+      'enable=on,target=native',
+      '-kernel',
+      elf,
+    ],
+    { encoding: 'utf8', timeout: timeoutMs },
+  );
   if (r.error) throw r.error;
   return parse(r.status, r.stdout);
 }

@@ -31,18 +31,34 @@ export function mfccTestClips(seed: string, n = 16000): NamedClip[] {
   clips.push({ name: 'speech -80 dB', pcm: Int16Array.from(quiet, (v) => Math.round(v / 10000)) });
   // Speech driven 4× into clipping.
   clips.push({ name: 'clipped speech', pcm: Int16Array.from(quiet, (v) => Math.max(-32768, Math.min(32767, v * 4))) });
-  for (const [name, rms] of [['loud', 0.3], ['quiet', 0.0002], ['1 LSB', 1 / 32768]] as const) {
+  for (const [name, rms] of [
+    ['loud', 0.3],
+    ['quiet', 0.0002],
+    ['1 LSB', 1 / 32768],
+  ] as const) {
     const sig = whiteNoise(`${seed}-${name}`, rms, n);
     clips.push({ name: sig.name, pcm: sig.pcm });
   }
   const ws = withSilence(seed, n);
   clips.push({ name: ws.name, pcm: ws.pcm });
-  for (const sig of [constant(0, n), constant(-1, n), constant(32767 / 32768, n), tone(1000, 0.9, n), tone(3000, 0.9, n), tone(437, 0.999, n), tone(100, 0.9, n), tone(1500, 0.001, n)]) {
+  for (const sig of [
+    constant(0, n),
+    constant(-1, n),
+    constant(32767 / 32768, n),
+    tone(1000, 0.9, n),
+    tone(3000, 0.9, n),
+    tone(437, 0.999, n),
+    tone(100, 0.9, n),
+    tone(1500, 0.001, n),
+  ]) {
     clips.push({ name: sig.name, pcm: sig.pcm });
   }
-  clips.push({ name: 'full-scale square 1 kHz', pcm: Int16Array.from({ length: n }, (_, i) => (Math.floor(i / 8) % 2 ? 32767 : -32768)) });
+  clips.push({
+    name: 'full-scale square 1 kHz',
+    pcm: Int16Array.from({ length: n }, (_, i) => (Math.floor(i / 8) % 2 ? 32767 : -32768)),
+  });
   clips.push({ name: 'uniform full-range int16', pcm: Int16Array.from({ length: n }, () => rng.int(-32768, 32767)) });
   // A chirp 50 Hz → 7.9 kHz at half scale: every mel band (and the bins above 4 kHz) in turn.
-  clips.push(fromFloat('chirp', n, (i) => 0.5 * Math.sin(2 * Math.PI * (50 * i + ((7850 / n) * i * i) / 2) / 16000)));
+  clips.push(fromFloat('chirp', n, (i) => 0.5 * Math.sin((2 * Math.PI * (50 * i + ((7850 / n) * i * i) / 2)) / 16000)));
   return clips;
 }

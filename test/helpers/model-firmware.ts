@@ -14,7 +14,6 @@ import { REPO_ROOT } from './firmware-build';
 
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
 
-
 /** Writes tops_model.{h,c} into a fresh dir; returns the dir. */
 export function writeModelSources(model: IntModel, opts: ModelCOptions = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tops-model-'));
@@ -26,11 +25,26 @@ export function writeModelSources(model: IntModel, opts: ModelCOptions = {}): st
 
 export function buildHostModel(dir: string, variant: KernelVariant = 'ref'): string {
   const exe = path.join(dir, `model_host_${variant}`);
-  execFileSync('gcc', [
-    '-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic', '-DTOPS_HOST_BUILD',
-    `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`,
-    path.join(dir, 'tops_model.c'), path.join(FIRMWARE, 'harness', 'tops_model_main.c'), ...kernelSources(variant), '-o', exe,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(
+    'gcc',
+    [
+      '-O2',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-std=c99',
+      '-pedantic',
+      '-DTOPS_HOST_BUILD',
+      `-I${dir}`,
+      `-I${path.join(FIRMWARE, 'include')}`,
+      path.join(dir, 'tops_model.c'),
+      path.join(FIRMWARE, 'harness', 'tops_model_main.c'),
+      ...kernelSources(variant),
+      '-o',
+      exe,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return exe;
 }
 

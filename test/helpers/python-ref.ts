@@ -36,7 +36,8 @@ export function pythonRefPath(): string {
   const fromEnv = process.env.TINYOPS_PYTHON_REF;
   if (fromEnv) return fromEnv;
   const link = path.join(repoRoot, '.tinyops', 'bin', 'python-ref');
-  if (!existsSync(link)) throw new Error(`${link} is missing: run scripts/setup.sh (it installs numpy + librosa for DSP tests)`);
+  if (!existsSync(link))
+    throw new Error(`${link} is missing: run scripts/setup.sh (it installs numpy + librosa for DSP tests)`);
   return lstatSync(link).isSymbolicLink() ? path.resolve(path.dirname(link), readlinkSync(link)) : link;
 }
 
@@ -62,15 +63,19 @@ with open(os.path.join(_dir, 'outputs.json'), 'w') as _f:
     json.dump({'shapes': _shapes, 'result': result}, _f)
 `;
 
-
-export async function runPythonRef(script: string, inputs: Record<string, PyArray> = {}, params: unknown = null): Promise<PythonRefResult> {
+export async function runPythonRef(
+  script: string,
+  inputs: Record<string, PyArray> = {},
+  params: unknown = null,
+): Promise<PythonRefResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tinyops-pyref-'));
   try {
     const manifest: { params: unknown; inputs: Record<string, readonly number[]> } = { params, inputs: {} };
     for (const [name, arr] of Object.entries(inputs)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`bad input name ${name}`);
       const n = arr.shape.reduce((a, b) => a * b, 1);
-      if (n !== arr.data.length) throw new Error(`input ${name}: shape [${arr.shape.join(', ')}] does not match ${arr.data.length} values`);
+      if (n !== arr.data.length)
+        throw new Error(`input ${name}: shape [${arr.shape.join(', ')}] does not match ${arr.data.length} values`);
       const bytes = Buffer.alloc(8 * n);
       arr.data.forEach((v, i) => bytes.writeDoubleLE(v, 8 * i));
       writeFileSync(path.join(dir, `${name}.in.f64`), bytes);
@@ -84,11 +89,19 @@ export async function runPythonRef(script: string, inputs: Record<string, PyArra
       execFile(
         exe,
         [scriptPath, dir],
-        { timeout: 120_000, maxBuffer: 16 << 20, env: { ...process.env, NUMBA_CACHE_DIR: path.join(tmpdir(), 'tinyops-numba-cache') } },
-        (err, _stdout, stderr) => (err ? reject(new Error(`python-ref (${exe}) failed: ${err.message}\n${stderr}`)) : resolve()),
+        {
+          timeout: 120_000,
+          maxBuffer: 16 << 20,
+          env: { ...process.env, NUMBA_CACHE_DIR: path.join(tmpdir(), 'tinyops-numba-cache') },
+        },
+        (err, _stdout, stderr) =>
+          err ? reject(new Error(`python-ref (${exe}) failed: ${err.message}\n${stderr}`)) : resolve(),
       );
     });
-    const meta = JSON.parse(readFileSync(path.join(dir, 'outputs.json'), 'utf8')) as { shapes: Record<string, number[]>; result: unknown };
+    const meta = JSON.parse(readFileSync(path.join(dir, 'outputs.json'), 'utf8')) as {
+      shapes: Record<string, number[]>;
+      result: unknown;
+    };
     const outputs: Record<string, PyArray> = {};
     for (const [name, shape] of Object.entries(meta.shapes)) {
       const buf = readFileSync(path.join(dir, `${name}.out.f64`));

@@ -51,7 +51,12 @@ export function randomModel(seed: string, arch: DsCnnArchitecture = SKIP_ARCH): 
       if (w.name === 'dense/bias') v.forEach((_, i) => (v[i] = rng.uniform(-0.2, 0.2)));
       return v;
     });
-    writeWeights(tf, net.model, values, ws.map((w) => w.name));
+    writeWeights(
+      tf,
+      net.model,
+      values,
+      ws.map((w) => w.name),
+    );
     const art = saveModelArtifacts(net.model);
     const json = JSON.parse(art.topology) as { modelTopology: unknown; weightSpecs: WeightSpec[] };
     return { ...art, graph: readFloatGraph(json.modelTopology, weightsByName(json.weightSpecs, art.weights)) };
@@ -88,9 +93,16 @@ export function floatRanges(graph: FloatGraph, x: Float32Array, count: number): 
   return ranges;
 }
 
-export function randomIntModel(seed: string, bitsFor: (layer: string) => WeightBitWidth = () => 8): { model: IntModel; float: RandomModel } {
+export function randomIntModel(
+  seed: string,
+  bitsFor: (layer: string) => WeightBitWidth = () => 8,
+): { model: IntModel; float: RandomModel } {
   const float = randomModel(seed);
   const calib = randomFeatures(Prng.derive('calib', seed), 24);
-  const model = quantizeFloatGraph(float.graph, floatRanges(float.graph, calib, 24), { labels: LABELS, frontEndScale: 1 / 32, bitsFor });
+  const model = quantizeFloatGraph(float.graph, floatRanges(float.graph, calib, 24), {
+    labels: LABELS,
+    frontEndScale: 1 / 32,
+    bitsFor,
+  });
   return { model, float };
 }

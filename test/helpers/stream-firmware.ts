@@ -57,35 +57,58 @@ export function writeStreamTest(input: StreamTestInput): string {
   const samples = input.pcm?.length ?? 0;
   const expected = input.pcm ? new MfccQ15(params).compute(input.pcm) : new Int16Array(0);
   const upper = TABLES.toUpperCase();
-  writeFileSync(path.join(dir, 'tops_stream_test_config.h'), [
-    `#include "${c.headerFile}"`,
-    `#define TOPS_STREAM_TEST_TABLES ${TABLES}`,
-    `#define TOPS_STREAM_TEST_BUFFER_SIZE ${upper}_BUFFER_SIZE`,
-    `#define TOPS_STREAM_TEST_FRAMES ${upper}_FRAMES`,
-    `#define TOPS_STREAM_TEST_COEFFICIENTS ${upper}_COEFFICIENTS`,
-    `#define TOPS_STREAM_TEST_MAX_SAMPLES ${Math.max(1, samples)}`,
-    `#define TOPS_STREAM_TEST_MAX_VALUES ${Math.max(1, expected.length)}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, 'tops_stream_test_config.h'),
+    [
+      `#include "${c.headerFile}"`,
+      `#define TOPS_STREAM_TEST_TABLES ${TABLES}`,
+      `#define TOPS_STREAM_TEST_BUFFER_SIZE ${upper}_BUFFER_SIZE`,
+      `#define TOPS_STREAM_TEST_FRAMES ${upper}_FRAMES`,
+      `#define TOPS_STREAM_TEST_COEFFICIENTS ${upper}_COEFFICIENTS`,
+      `#define TOPS_STREAM_TEST_MAX_SAMPLES ${Math.max(1, samples)}`,
+      `#define TOPS_STREAM_TEST_MAX_VALUES ${Math.max(1, expected.length)}`,
+      '',
+    ].join('\n'),
+  );
   if (input.pcm) {
-    writeFileSync(path.join(dir, 'stream_frontend.bin'), Buffer.concat([
-      Buffer.from('TOPSSTRM', 'latin1'), le32(samples), le32(expected.length), int16Bytes(input.pcm), int16Bytes(expected),
-    ]));
+    writeFileSync(
+      path.join(dir, 'stream_frontend.bin'),
+      Buffer.concat([
+        Buffer.from('TOPSSTRM', 'latin1'),
+        le32(samples),
+        le32(expected.length),
+        int16Bytes(input.pcm),
+        int16Bytes(expected),
+      ]),
+    );
   }
   if (input.detector) {
     const { config, posteriors } = input.detector;
-    const mask = Buffer.from(Array.from({ length: config.numClasses }, (_, i) => (config.keywordClasses.includes(i) ? 1 : 0)));
-    writeFileSync(path.join(dir, 'stream_detector.bin'), Buffer.concat([
-      Buffer.from('TOPSDETC', 'latin1'), le32(config.numClasses), le32(config.smoothing), le32(config.thresholdQ16),
-      le32(config.refractory), le32(posteriors.length / config.numClasses), mask, Buffer.from(posteriors.buffer, posteriors.byteOffset, posteriors.byteLength),
-    ]));
+    const mask = Buffer.from(
+      Array.from({ length: config.numClasses }, (_, i) => (config.keywordClasses.includes(i) ? 1 : 0)),
+    );
+    writeFileSync(
+      path.join(dir, 'stream_detector.bin'),
+      Buffer.concat([
+        Buffer.from('TOPSDETC', 'latin1'),
+        le32(config.numClasses),
+        le32(config.smoothing),
+        le32(config.thresholdQ16),
+        le32(config.refractory),
+        le32(posteriors.length / config.numClasses),
+        mask,
+        Buffer.from(posteriors.buffer, posteriors.byteOffset, posteriors.byteLength),
+      ]),
+    );
   }
   return dir;
 }
 
 const sources = (dir: string): string[] => [
-  path.join(FIRMWARE, 'test', 'test_tops_stream.c'), path.join(FIRMWARE, 'stream', 'tops_stream.c'),
-  path.join(FIRMWARE, 'frontend', 'tops_mfcc_q15.c'), path.join(dir, `${TABLES}.c`),
+  path.join(FIRMWARE, 'test', 'test_tops_stream.c'),
+  path.join(FIRMWARE, 'stream', 'tops_stream.c'),
+  path.join(FIRMWARE, 'frontend', 'tops_mfcc_q15.c'),
+  path.join(dir, `${TABLES}.c`),
 ];
 
 export interface StreamTestResult {
@@ -100,16 +123,24 @@ export interface StreamTestResult {
 function parse(exitCode: number | null, stdout: string, hopInstructions?: number[]): StreamTestResult {
   const fe = /TOPS_STREAM_FRONTEND hops=(\d+) frames=(\d+) mismatches=(\d+)/.exec(stdout);
   return {
-    exitCode, stdout,
+    exitCode,
+    stdout,
     ...(fe ? { frontEnd: { hops: Number(fe[1]), frames: Number(fe[2]), mismatches: Number(fe[3]) } } : {}),
-    events: [...stdout.matchAll(/^event (\d+) (\d+)$/gm)].map((m) => ({ frame: Number(m[1]), classIndex: Number(m[2]) })),
+    events: [...stdout.matchAll(/^event (\d+) (\d+)$/gm)].map((m) => ({
+      frame: Number(m[1]),
+      classIndex: Number(m[2]),
+    })),
     ...(hopInstructions ? { hopInstructions } : {}),
   };
 }
 
 export function runStreamTestHost(dir: string): StreamTestResult {
   const exe = path.join(dir, 'test_tops_stream');
-  execFileSync('gcc', [...CFLAGS, '-DTOPS_HOST_BUILD', `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`, ...sources(dir), '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(
+    'gcc',
+    [...CFLAGS, '-DTOPS_HOST_BUILD', `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`, ...sources(dir), '-o', exe],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const r = spawnSync(exe, [], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;
   return parse(r.status, r.stdout);
@@ -125,19 +156,38 @@ export type StreamPhase = (typeof STREAM_PHASES)[number];
  * hop's instructions into STREAM_PHASES (`phases`, one record per hop). The markers cost a call
  * each, so a profiled hop counts a few dozen instructions more than an unprofiled one.
  */
-export async function runStreamTestBoard(dir: string, board = 'stm32f446re', options: { readonly profile?: boolean } = {}): Promise<StreamTestResult & { readonly hopCounts: ExecutionCounts[]; readonly phases?: Array<Record<StreamPhase, number>> }> {
+export async function runStreamTestBoard(
+  dir: string,
+  board = 'stm32f446re',
+  options: { readonly profile?: boolean } = {},
+): Promise<
+  StreamTestResult & { readonly hopCounts: ExecutionCounts[]; readonly phases?: Array<Record<StreamPhase, number>> }
+> {
   const profile = options.profile === true;
   const extra: string[] = [];
   if (profile) {
     const phaseSource = path.join(dir, 'tops_mfcc_phase.c');
-    writeFileSync(phaseSource, '#include "tops_mfcc.h"\nvoid tops_mfcc_phase(void);\nvoid tops_mfcc_phase(void) { __asm__ volatile(""); }\n');
+    writeFileSync(
+      phaseSource,
+      '#include "tops_mfcc.h"\nvoid tops_mfcc_phase(void);\nvoid tops_mfcc_phase(void) { __asm__ volatile(""); }\n',
+    );
     extra.push(phaseSource);
   }
   const build = await buildFirmware({
-    board, sources: [...sources(dir), ...extra], includeDirs: [dir], outDir: path.join(dir, `board-${board}${profile ? '-profile' : ''}`),
-    elfName: 'test_tops_stream.elf', ...(profile ? { defines: ['TOPS_MFCC_PROFILE'] } : {}),
+    board,
+    sources: [...sources(dir), ...extra],
+    includeDirs: [dir],
+    outDir: path.join(dir, `board-${board}${profile ? '-profile' : ''}`),
+    elfName: 'test_tops_stream.elf',
+    ...(profile ? { defines: ['TOPS_MFCC_PROFILE'] } : {}),
   });
-  const r = await runOnQemu({ board, elfPath: build.elfPath, workDir: dir, timeoutMs: 120_000, ...(profile ? { markers: ['tops_mark', 'tops_mfcc_phase'] } : {}) });
+  const r = await runOnQemu({
+    board,
+    elfPath: build.elfPath,
+    workDir: dir,
+    timeoutMs: 120_000,
+    ...(profile ? { markers: ['tops_mark', 'tops_mfcc_phase'] } : {}),
+  });
   const hopCounts: ExecutionCounts[] = [];
   const phases: Array<Record<StreamPhase, number>> = [];
   let open: { counts: ExecutionCounts; cuts: number[] } | undefined;
@@ -151,10 +201,23 @@ export async function runStreamTestBoard(dir: string, board = 'stm32f446re', opt
       // A hop that completes a frame passes every phase marker; the first hops only fill the window.
       if (profile && open.cuts.length === STREAM_PHASES.length - 1) {
         const edges = [open.counts.instructions, ...open.cuts, hit.counts.instructions];
-        phases.push(Object.fromEntries(STREAM_PHASES.map((p, i) => [p, edges[i + 1]! - edges[i]!])) as Record<StreamPhase, number>);
+        phases.push(
+          Object.fromEntries(STREAM_PHASES.map((p, i) => [p, edges[i + 1]! - edges[i]!])) as Record<
+            StreamPhase,
+            number
+          >,
+        );
       }
       open = undefined;
     }
   }
-  return { ...parse(r.exitCode, r.stdout, hopCounts.map((c) => c.instructions)), hopCounts, ...(profile ? { phases } : {}) };
+  return {
+    ...parse(
+      r.exitCode,
+      r.stdout,
+      hopCounts.map((c) => c.instructions),
+    ),
+    hopCounts,
+    ...(profile ? { phases } : {}),
+  };
 }

@@ -43,8 +43,14 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
           upstream.write(chunk);
         });
         upstream.on('data', (chunk: Buffer) => client.write(chunk));
-        client.on('close', () => { upstream.destroy(); forget(); });
-        upstream.on('close', () => { client.destroy(); forget(); });
+        client.on('close', () => {
+          upstream.destroy();
+          forget();
+        });
+        upstream.on('close', () => {
+          client.destroy();
+          forget();
+        });
         client.on('error', () => upstream.destroy());
         upstream.on('error', () => client.destroy());
       });

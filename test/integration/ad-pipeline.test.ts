@@ -26,15 +26,24 @@ describe('tinyops run: anomaly detection → quantize → codegen → deploy (QE
   it('deploys the classifier with the log-mel front end on the board, bit-exact, with latency per patch and the real-time factor', () => {
     expect(run.stages.codegen!.status).toBe('ran');
     const d = run.stages.deploy!;
-    expect(d.metrics).toEqual(expect.objectContaining({
-      bitExact: true, vectorsChecked: 4, patchHopMs: 640,
-      frontEndInstructionsPerFrame: expect.any(Number), patchLatencyMs: expect.any(Number), realTimeFactor: expect.any(Number),
-    }));
+    expect(d.metrics).toEqual(
+      expect.objectContaining({
+        bitExact: true,
+        vectorsChecked: 4,
+        patchHopMs: 640,
+        frontEndInstructionsPerFrame: expect.any(Number),
+        patchLatencyMs: expect.any(Number),
+        realTimeFactor: expect.any(Number),
+      }),
+    );
     // MicroNets §5.2.3: the work of one patch hop must fit in the 640 ms of audio it covers.
     expect(d.metrics.realTimeFactor as number).toBeGreaterThan(0);
     expect(d.metrics.realTimeFactor as number).toBeLessThan(1);
     expect(d.metrics.patchLatencyMs as number).toBeGreaterThan(d.metrics.estimatedLatencyMs as number);
-    const board = JSON.parse(fs.readFileSync(new URL(d.artifacts[1]!.uri), 'utf8')) as { bitExact: boolean; anomalyDetection: { patchHopMs: number; realTimeFactor: number; frontEndInstructionsPerFrame: number } };
+    const board = JSON.parse(fs.readFileSync(new URL(d.artifacts[1]!.uri), 'utf8')) as {
+      bitExact: boolean;
+      anomalyDetection: { patchHopMs: number; realTimeFactor: number; frontEndInstructionsPerFrame: number };
+    };
     expect(board.bitExact).toBe(true);
     expect(board.anomalyDetection.patchHopMs).toBe(640);
     expect(board.anomalyDetection.realTimeFactor).toBeCloseTo(d.metrics.realTimeFactor as number, 3);
@@ -43,9 +52,11 @@ describe('tinyops run: anomaly detection → quantize → codegen → deploy (QE
     expect(board.anomalyDetection.frontEndInstructionsPerFrame).toBeLessThan(1e6);
   });
 
-  it('evaluate-ad reports the integer model\'s AUC next to the float model\'s', () => {
+  it("evaluate-ad reports the integer model's AUC next to the float model's", () => {
     const e = run.stages.evaluate!;
-    expect(e.metrics).toEqual(expect.objectContaining({ auc: expect.any(Number), intAuc: expect.any(Number), intPauc: expect.any(Number) }));
+    expect(e.metrics).toEqual(
+      expect.objectContaining({ auc: expect.any(Number), intAuc: expect.any(Number), intPauc: expect.any(Number) }),
+    );
   });
 
   it('the report takes the machine dataset and shows the on-board real-time figure in the anomaly-detection section', () => {

@@ -28,7 +28,9 @@ describe('tinyops CLI', () => {
     fs.writeFileSync(f, 'name: t\nstages:\n  data:\n    kind: synth-kws\n    with:\n      perKeywrd: 5\n');
     const r = await runCli(['validate', f]);
     expect(r.code).toBe(1);
-    expect(r.stderr.split('\n')[0]).toBe(`${f}:6:7: stages.data.with: unknown key "perKeywrd", did you mean "perKeyword"?`);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `${f}:6:7: stages.data.with: unknown key "perKeywrd", did you mean "perKeyword"?`,
+    );
     noStack(r.stderr);
   });
 
@@ -55,7 +57,10 @@ describe('tinyops CLI', () => {
   });
 
   it('run: an unreachable TEMPORAL_ADDRESS is a clean error naming the address', async () => {
-    const r = await runCli(['run', 'pipelines/kws.yaml', '--store', path.join(dir, 'store')], { TEMPORAL_ADDRESS: '127.0.0.1:1', TINYOPS_HOME: path.join(dir, 'state') });
+    const r = await runCli(['run', 'pipelines/kws.yaml', '--store', path.join(dir, 'store')], {
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      TINYOPS_HOME: path.join(dir, 'state'),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cannot connect to Temporal at 127.0.0.1:1');
     expect(r.stderr).toContain('TEMPORAL_ADDRESS is set');

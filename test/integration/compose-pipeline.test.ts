@@ -21,7 +21,11 @@ describe('tinyops run with compose-kws (recorded folder)', () => {
   beforeAll(async () => {
     temporal = await startTestTemporal();
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-compose-'));
-    await writeRecordedFolder(path.join(home, 'folder'), { words: ['yes', 'no', 'bed', 'cat'], takes: 2, backgrounds: true });
+    await writeRecordedFolder(path.join(home, 'folder'), {
+      words: ['yes', 'no', 'bed', 'cat'],
+      takes: 2,
+      backgrounds: true,
+    });
   });
   afterAll(async () => {
     await temporal.stop();
@@ -30,7 +34,15 @@ describe('tinyops run with compose-kws (recorded folder)', () => {
 
   it('runs every stage, composes from every split, and a rerun is cached', async () => {
     const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state') };
-    const args = ['run', pipeline, '--json', '--store', path.join(home, 'store'), '--set', `stages.recordings.with.path=${path.join(home, 'folder')}`];
+    const args = [
+      'run',
+      pipeline,
+      '--json',
+      '--store',
+      path.join(home, 'store'),
+      '--set',
+      `stages.recordings.with.path=${path.join(home, 'folder')}`,
+    ];
     const r = await runCli([...args, '--queue', `q-${process.pid}-a`], env);
     if (r.code !== 0) throw new Error(`run failed (${r.code}):\n${r.stderr}`);
     const first = parseRunJson(r.stdout);
@@ -38,11 +50,27 @@ describe('tinyops run with compose-kws (recorded folder)', () => {
     expect(Object.values(first.stages).map((s) => s.status)).toEqual(['ran', 'ran', 'ran', 'ran', 'ran', 'ran']);
     expect(first.stages.data?.artifacts.map((a) => a.name)).toEqual(['dataset', 'streams']);
     // 4 classes × 20 clips, half of each split from TTS; one speaker each in validation and test.
-    expect(first.stages.data?.metrics).toMatchObject({ clips: 80, ttsClips: 40, composedClips: 40, trainSpeakers: 3, validationSpeakers: 1, testSpeakers: 1 });
-    expect(first.stages.evaluate?.metrics).toEqual(expect.objectContaining({ accuracy: expect.any(Number), eventFrr: expect.any(Number) }));
+    expect(first.stages.data?.metrics).toMatchObject({
+      clips: 80,
+      ttsClips: 40,
+      composedClips: 40,
+      trainSpeakers: 3,
+      validationSpeakers: 1,
+      testSpeakers: 1,
+    });
+    expect(first.stages.evaluate?.metrics).toEqual(
+      expect.objectContaining({ accuracy: expect.any(Number), eventFrr: expect.any(Number) }),
+    );
 
     const again = parseRunJson((await runCli([...args, '--queue', `q-${process.pid}-b`], env)).stdout);
-    expect(Object.values(again.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached', 'cached', 'cached']);
+    expect(Object.values(again.stages).map((s) => s.status)).toEqual([
+      'cached',
+      'cached',
+      'cached',
+      'cached',
+      'cached',
+      'cached',
+    ]);
     expect(digests(again)).toEqual(digests(first));
   });
 });

@@ -19,7 +19,9 @@ describe('concurrent runs of one pipeline on one store', () => {
     const { home, env } = t;
     const store = path.join(home, 'store');
     // Each run has its own in-process worker on its own task queue (the default).
-    const results = await Promise.all(Array.from({ length: RUNS }, () => runCli(['run', pipeline, '--json', '--store', store], env)));
+    const results = await Promise.all(
+      Array.from({ length: RUNS }, () => runCli(['run', pipeline, '--json', '--store', store], env)),
+    );
     for (const r of results) expect(r.code).toBe(0);
     const runs: RunJson[] = results.map((r) => parseRunJson(r.stdout));
 

@@ -28,25 +28,41 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
 
   it('runs the test clips on the board bit-exactly and reports the board metrics', () => {
     const q = first.stages.quantize!;
-    expect(q.metrics).toEqual(expect.objectContaining({ intAccuracy: expect.any(Number), floatAccuracy: expect.any(Number) }));
+    expect(q.metrics).toEqual(
+      expect.objectContaining({ intAccuracy: expect.any(Number), floatAccuracy: expect.any(Number) }),
+    );
     expect(q.metrics.weightBytes as number).toBeLessThan(q.metrics.int8WeightBytes as number); // the 4/2-bit layers are packed
     const c = first.stages.codegen!;
-    expect(c.metrics.arenaBytes as number).toBeLessThanOrEqual(Math.ceil((c.metrics.arenaLowerBoundBytes as number) * 1.05));
+    expect(c.metrics.arenaBytes as number).toBeLessThanOrEqual(
+      Math.ceil((c.metrics.arenaLowerBoundBytes as number) * 1.05),
+    );
     const d = first.stages.deploy!;
     expect(d.status).toBe('ran');
-    expect(d.metrics).toEqual(expect.objectContaining({
-      bitExact: true, vectorsChecked: 8, arenaBytes: c.metrics.arenaBytes, arenaLowerBoundBytes: c.metrics.arenaLowerBoundBytes,
-      macsPerInference: expect.any(Number), instructionsPerInference: expect.any(Number), estimatedLatencyMs: expect.any(Number),
-      frontEndInstructionsPerClip: expect.any(Number),
-      // The scored stream, hop by hop through the streaming firmware: device detections = host's.
-      streamEventsEqual: true, streamEvery: 1,
-    }));
+    expect(d.metrics).toEqual(
+      expect.objectContaining({
+        bitExact: true,
+        vectorsChecked: 8,
+        arenaBytes: c.metrics.arenaBytes,
+        arenaLowerBoundBytes: c.metrics.arenaLowerBoundBytes,
+        macsPerInference: expect.any(Number),
+        instructionsPerInference: expect.any(Number),
+        estimatedLatencyMs: expect.any(Number),
+        frontEndInstructionsPerClip: expect.any(Number),
+        // The scored stream, hop by hop through the streaming firmware: device detections = host's.
+        streamEventsEqual: true,
+        streamEvery: 1,
+      }),
+    );
     // One MFCC frame per hop costs a 49th of the whole-clip front end (give or take the buffering).
     const perHop = d.metrics.frontEndInstructionsPerHop as number;
-    expect(perHop).toBeGreaterThan((d.metrics.frontEndInstructionsPerClip as number) / 49 * 0.9);
-    expect(perHop).toBeLessThan((d.metrics.frontEndInstructionsPerClip as number) / 49 * 1.1);
-    expect(d.metrics.streamInstructionsPerInference as number).toBeGreaterThan(d.metrics.instructionsPerInference as number);
-    process.stdout.write(`streaming check: ${JSON.stringify(Object.fromEntries(['frontEndInstructionsPerHop', 'streamInstructionsPerInference', 'dutyCycle', 'peakHopLoad', 'streamEventsChecked'].map((k) => [k, d.metrics[k]])))}\n`);
+    expect(perHop).toBeGreaterThan(((d.metrics.frontEndInstructionsPerClip as number) / 49) * 0.9);
+    expect(perHop).toBeLessThan(((d.metrics.frontEndInstructionsPerClip as number) / 49) * 1.1);
+    expect(d.metrics.streamInstructionsPerInference as number).toBeGreaterThan(
+      d.metrics.instructionsPerInference as number,
+    );
+    process.stdout.write(
+      `streaming check: ${JSON.stringify(Object.fromEntries(['frontEndInstructionsPerHop', 'streamInstructionsPerInference', 'dutyCycle', 'peakHopLoad', 'streamEventsChecked'].map((k) => [k, d.metrics[k]])))}\n`,
+    );
     // The barely trained model fires once on the stream (a keyword that stays above θ fires once);
     // the detector on many events is tested in C against TypeScript (stream-detector.test.ts).
     expect(d.metrics.streamEventsChecked as number).toBeGreaterThan(0);
@@ -57,8 +73,12 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
     // deploy records what its int-model's quantize stage measured (the report compares deploys).
     expect(c.metrics.requantTableFlashBytes as number).toBeGreaterThan(0);
     expect(c.metrics.requantScratchSavedBytes as number).toBeGreaterThanOrEqual(0);
-    expect(c.metrics.requantEntriesNotBuiltPerInference as number).toBeGreaterThanOrEqual((c.metrics.requantTableFlashBytes as number) / 12);
-    expect(d.metrics).toEqual(expect.objectContaining({ intAccuracy: q.metrics.intAccuracy, weightBytes: q.metrics.weightBytes }));
+    expect(c.metrics.requantEntriesNotBuiltPerInference as number).toBeGreaterThanOrEqual(
+      (c.metrics.requantTableFlashBytes as number) / 12,
+    );
+    expect(d.metrics).toEqual(
+      expect.objectContaining({ intAccuracy: q.metrics.intAccuracy, weightBytes: q.metrics.weightBytes }),
+    );
     expect(d.metrics.flashBytes as number).toBeLessThan(512 * 1024);
     expect(d.metrics.sramBytes as number).toBeGreaterThan(d.metrics.arenaBytes as number);
     expect(d.metrics.sramBytes as number).toBeLessThan(128 * 1024);
@@ -66,8 +86,11 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
     expect(d.metrics.instructionsPerInference as number).toBeGreaterThan(d.metrics.macsPerInference as number);
     expect(d.artifacts.map((a) => a.name)).toEqual(['firmware', 'board']);
     const board = JSON.parse(fs.readFileSync(new URL(d.artifacts[1]!.uri), 'utf8')) as {
-      ops: Array<{ name: string; bits: number; instructions: number }>; input: string;
-      stream: { streams: Array<{ hops: number; inferences: number; events: Array<{ label: string; timeSec: number }> }> };
+      ops: Array<{ name: string; bits: number; instructions: number }>;
+      input: string;
+      stream: {
+        streams: Array<{ hops: number; inferences: number; events: Array<{ label: string; timeSec: number }> }>;
+      };
     };
     expect(board.input).toBe('audio');
     // 8 s at 20 ms hops; one inference per hop once 49 frames (1 s) are in the ring.
@@ -81,7 +104,10 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
   });
 
   it('a model that does not fit the board fails with the sizes, no stack trace, nothing cached', async () => {
-    const r = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.deploy.with.stackBytes=200000'], env);
+    const r = await runCli(
+      ['run', pipeline, '--json', '--store', store, '--set', 'stages.deploy.with.stackBytes=200000'],
+      env,
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/model needs \d+ KB SRAM.*, stm32f446re has 128 KB/);
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
@@ -95,10 +121,22 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
     if (r.code !== 0) throw new Error(r.stderr);
     const j = parseRunJson(r.stdout);
     expect(Object.fromEntries(Object.entries(j.stages).map(([k, s]) => [k, s.status]))).toEqual({
-      data: 'cached', features: 'cached', train: 'cached', quantize: 'cached', codegen: 'ran', deploy: 'ran', report: 'ran',
+      data: 'cached',
+      features: 'cached',
+      train: 'cached',
+      quantize: 'cached',
+      codegen: 'ran',
+      deploy: 'ran',
+      report: 'ran',
     });
     expect(j.stages.deploy?.metrics.bitExact).toBe(true);
-    const board = JSON.parse(fs.readFileSync(new URL(j.stages.deploy!.artifacts[1]!.uri), 'utf8')) as { board: string; qemuMachine: string; core: string };
-    expect(board).toEqual(expect.objectContaining({ board: 'stm32f746zg', qemuMachine: 'mps2-an500', core: 'cortex-m7' }));
+    const board = JSON.parse(fs.readFileSync(new URL(j.stages.deploy!.artifacts[1]!.uri), 'utf8')) as {
+      board: string;
+      qemuMachine: string;
+      core: string;
+    };
+    expect(board).toEqual(
+      expect.objectContaining({ board: 'stm32f746zg', qemuMachine: 'mps2-an500', core: 'cortex-m7' }),
+    );
   });
 });

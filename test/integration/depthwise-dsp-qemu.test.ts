@@ -40,13 +40,27 @@ function cases(): KernelTestCase[] {
       shift[c] = q.shift;
     }
     const depthwise = {
-      inputOffset: -p.int(-128, 127), outputOffset: p.int(-128, 127), strideH: s.stride, strideW: s.stride,
-      padH: y.pad, padW: x.pad, activation: { min: -128, max: 127 },
+      inputOffset: -p.int(-128, 127),
+      outputOffset: p.int(-128, 127),
+      strideH: s.stride,
+      strideW: s.stride,
+      padH: y.pad,
+      padW: x.pad,
+      activation: { min: -128, max: 127 },
     };
     const perChannel = { multiplier, shift };
     return {
-      kind: 'depthwise_conv2d', name: `depthwise_conv2d_${String(i).padStart(2, '0')}`, inputDims, input, filterDims, filter, bias,
-      outputDims, perChannel, depthwise, expected: depthwiseConv2d(depthwise, perChannel, inputDims, input, filterDims, filter, bias, outputDims),
+      kind: 'depthwise_conv2d',
+      name: `depthwise_conv2d_${String(i).padStart(2, '0')}`,
+      inputDims,
+      input,
+      filterDims,
+      filter,
+      bias,
+      outputDims,
+      perChannel,
+      depthwise,
+      expected: depthwiseConv2d(depthwise, perChannel, inputDims, input, filterDims, filter, bias, outputDims),
     };
   });
 }

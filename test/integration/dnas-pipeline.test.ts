@@ -29,9 +29,15 @@ describe('tinyops run with dnas → train → quantize → codegen → deploy', 
   it('trains and deploys the searched architecture; predictions match codegen and deploy', () => {
     const dnas = first.stages.dnas!;
     expect(dnas.artifacts.map((a) => a.name)).toEqual(['architecture', 'search']);
-    const doc = JSON.parse(fs.readFileSync(new URL(dnas.artifacts[0]!.uri), 'utf8')) as { architecture: { firstConv: { filters: number }; blocks: Array<{ filters: number }> } };
-    const history = JSON.parse(fs.readFileSync(new URL(first.stages.train!.artifacts.find((a) => a.name === 'history')!.uri), 'utf8')) as { architecture: unknown };
-    expect(history.architecture).toEqual(expect.objectContaining({ firstConv: expect.objectContaining({ filters: doc.architecture.firstConv.filters }) }));
+    const doc = JSON.parse(fs.readFileSync(new URL(dnas.artifacts[0]!.uri), 'utf8')) as {
+      architecture: { firstConv: { filters: number }; blocks: Array<{ filters: number }> };
+    };
+    const history = JSON.parse(
+      fs.readFileSync(new URL(first.stages.train!.artifacts.find((a) => a.name === 'history')!.uri), 'utf8'),
+    ) as { architecture: unknown };
+    expect(history.architecture).toEqual(
+      expect.objectContaining({ firstConv: expect.objectContaining({ filters: doc.architecture.firstConv.filters }) }),
+    );
     expect(first.stages.train!.metrics.macsPerInference).toBe(dnas.metrics.macsPerInference);
     // The SRAM model is the planner: the predicted arena is the one codegen lays out.
     expect(first.stages.codegen!.metrics.arenaBytes).toBe(dnas.metrics.predictedArenaBytes);
@@ -39,15 +45,20 @@ describe('tinyops run with dnas → train → quantize → codegen → deploy', 
     expect(d.metrics.bitExact).toBe(true);
     const err = (p: number, m: number) => Math.abs(p - m) / m;
     // Out of sample: this model was not part of the cost constants' fit (src/dnas/cost-constants.ts).
-    console.log(`dnas estimator error vs deploy: flash ${err(dnas.metrics.predictedFlashBytes as number, d.metrics.flashBytes as number).toFixed(4)}, ` +
-      `SRAM ${err(dnas.metrics.predictedSramBytes as number, d.metrics.sramBytes as number).toFixed(4)}, latency ${err(dnas.metrics.predictedLatencyMs as number, d.metrics.estimatedLatencyMs as number).toFixed(4)}`);
+    console.log(
+      `dnas estimator error vs deploy: flash ${err(dnas.metrics.predictedFlashBytes as number, d.metrics.flashBytes as number).toFixed(4)}, ` +
+        `SRAM ${err(dnas.metrics.predictedSramBytes as number, d.metrics.sramBytes as number).toFixed(4)}, latency ${err(dnas.metrics.predictedLatencyMs as number, d.metrics.estimatedLatencyMs as number).toFixed(4)}`,
+    );
     expect(err(dnas.metrics.predictedFlashBytes as number, d.metrics.flashBytes as number)).toBeLessThan(0.05);
     expect(err(dnas.metrics.predictedSramBytes as number, d.metrics.sramBytes as number)).toBeLessThan(0.05);
     expect(err(dnas.metrics.predictedLatencyMs as number, d.metrics.estimatedLatencyMs as number)).toBeLessThan(0.25);
   });
 
   it('an impossible latency budget fails the search with the budget and the overshoot', async () => {
-    const r = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.dnas.with.latencyMs=0.01'], env);
+    const r = await runCli(
+      ['run', pipeline, '--json', '--store', store, '--set', 'stages.dnas.with.latencyMs=0.01'],
+      env,
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/does not fit stm32f446re: latency: needs [\d.]+ ms, budget 0.01 ms/);
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);

@@ -9,7 +9,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { digests, parseRunJson, pendingStageActivities, repoRoot, runCli, spawnCli, type CliResult, type RunJson } from '../helpers/cli';
+import {
+  digests,
+  parseRunJson,
+  pendingStageActivities,
+  repoRoot,
+  runCli,
+  spawnCli,
+  type CliResult,
+  type RunJson,
+} from '../helpers/cli';
 import { startS3Server, TEST_CREDENTIALS, type S3TestServer } from '../helpers/s3-server';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
@@ -25,7 +34,9 @@ function collect(child: ChildProcess): Promise<CliResult> & { stderrSoFar(): str
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const p = new Promise<CliResult>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr }))) as Promise<CliResult> & { stderrSoFar(): string };
+  const p = new Promise<CliResult>((resolve) =>
+    child.once('close', (code) => resolve({ code, stdout, stderr })),
+  ) as Promise<CliResult> & { stderrSoFar(): string };
   p.stderrSoFar = () => stderr;
   return p;
 }
@@ -84,7 +95,24 @@ describe('faults', () => {
   it('kill -9 of the worker mid-training: the retry resumes from the last epoch checkpoint, digests equal an uninterrupted run', async () => {
     const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state-train') };
     const queue = `train-crash-${process.pid}`;
-    const run = collect(spawnCli(['run', pipeline, '--json', '--no-worker', '--queue', queue, '--store', path.join(home, 'store-train'), '--heartbeat-timeout', '3', ...trainSets], env));
+    const run = collect(
+      spawnCli(
+        [
+          'run',
+          pipeline,
+          '--json',
+          '--no-worker',
+          '--queue',
+          queue,
+          '--store',
+          path.join(home, 'store-train'),
+          '--heartbeat-timeout',
+          '3',
+          ...trainSets,
+        ],
+        env,
+      ),
+    );
     const worker1 = spawnCli(['worker', '--queue', queue], env);
     children.push(worker1);
     await connect();
@@ -107,7 +135,10 @@ describe('faults', () => {
     const crashed = await run;
     worker2.kill('SIGTERM');
     expect(crashed.code).toBe(0);
-    const clean = await runCli(['run', pipeline, '--json', '--store', path.join(home, 'store-train-clean'), ...trainSets], env);
+    const clean = await runCli(
+      ['run', pipeline, '--json', '--store', path.join(home, 'store-train-clean'), ...trainSets],
+      env,
+    );
     expect(clean.code).toBe(0);
     expect(digests(parseRunJson(crashed.stdout))).toEqual(digests(parseRunJson(clean.stdout)));
     expect((await attemptsByStage(client, parseRunJson(crashed.stdout))).train).toBeGreaterThanOrEqual(2);
@@ -121,7 +152,9 @@ describe('faults', () => {
   it('the Temporal server killed and restarted mid-run: the run completes with the same digests', async () => {
     const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state-restart') };
     const sets = ['--set', 'stages.data.with.perKeyword=30'];
-    const run = collect(spawnCli(['run', pipeline, '--json', '--store', path.join(home, 'store-restart'), ...sets], env));
+    const run = collect(
+      spawnCli(['run', pipeline, '--json', '--store', path.join(home, 'store-restart'), ...sets], env),
+    );
     await connect();
     await waitFor('the data stage heartbeating', async () => {
       const id = /workflow (pipeline\/tiny-kws\/\S+)/.exec(run.stderrSoFar())?.[1];
@@ -129,8 +162,14 @@ describe('faults', () => {
     });
     await temporal.restart(3000);
     const restarted = await run;
-    expect({ code: restarted.code, stderr: restarted.code === 0 ? '' : restarted.stderr }).toEqual({ code: 0, stderr: '' });
-    const clean = await runCli(['run', pipeline, '--json', '--store', path.join(home, 'store-restart-clean'), ...sets], env);
+    expect({ code: restarted.code, stderr: restarted.code === 0 ? '' : restarted.stderr }).toEqual({
+      code: 0,
+      stderr: '',
+    });
+    const clean = await runCli(
+      ['run', pipeline, '--json', '--store', path.join(home, 'store-restart-clean'), ...sets],
+      env,
+    );
     expect(clean.code).toBe(0);
     expect(digests(parseRunJson(restarted.stdout))).toEqual(digests(parseRunJson(clean.stdout)));
   });
@@ -149,7 +188,12 @@ describe('faults', () => {
     });
 
     it('cut off during an upload and back 8 s later: the stage retries, every cache entry names complete objects', async () => {
-      const s3env = { TINYOPS_S3_ENDPOINT: proxy.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+      const s3env = {
+        TINYOPS_S3_ENDPOINT: proxy.endpoint,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'us-east-1',
+      };
       const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state-s3'), ...s3env };
       // The first PUT (the first artifact or checkpoint any stage uploads) resets every
       // connection, then the server is unreachable for longer than the SDK's own retries.
@@ -163,7 +207,13 @@ describe('faults', () => {
       expect(Math.max(...Object.values(attempts))).toBeGreaterThanOrEqual(2);
 
       // Straight to the server (not through the proxy), with the test credentials.
-      const store = new S3Store({ bucket: 'faults', prefix: 'p', endpoint: s3.endpoint, forcePathStyle: true, credentials: TEST_CREDENTIALS });
+      const store = new S3Store({
+        bucket: 'faults',
+        prefix: 'p',
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: TEST_CREDENTIALS,
+      });
       const keys = await store.listDocs('cache/');
       expect(keys.length).toBe(Object.keys(run.stages).length);
       for (const key of keys) {
@@ -173,7 +223,10 @@ describe('faults', () => {
           expect((await store.getBytes(a.sha256)).length).toBe(a.bytes);
         }
       }
-      const clean = await runCli(['run', pipeline, '--json', '--store', path.join(home, 'store-s3-clean')], { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state-s3') });
+      const clean = await runCli(['run', pipeline, '--json', '--store', path.join(home, 'store-s3-clean')], {
+        TEMPORAL_ADDRESS: temporal.address,
+        TINYOPS_HOME: path.join(home, 'state-s3'),
+      });
       expect(digests(run)).toEqual(digests(parseRunJson(clean.stdout)));
     });
   });

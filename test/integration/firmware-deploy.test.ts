@@ -4,8 +4,19 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { boards } from '../../src/boards/registry';
 import {
-  buildFirmware, BuildFirmwareOptions, ensureInsnPlugin, FIRMWARE_DIR, firmwareToolVersions, FirmwareBuild, FirmwareDoesNotFitError, FirmwareTimeoutError,
-  MarkerNotFoundError, QemuRun, runOnQemu, sramUsage, UnknownBoardError,
+  buildFirmware,
+  BuildFirmwareOptions,
+  ensureInsnPlugin,
+  FIRMWARE_DIR,
+  firmwareToolVersions,
+  FirmwareBuild,
+  FirmwareDoesNotFitError,
+  FirmwareTimeoutError,
+  MarkerNotFoundError,
+  QemuRun,
+  runOnQemu,
+  sramUsage,
+  UnknownBoardError,
 } from '../../src/deploy';
 import { isTinyopsError } from '../../src/errors';
 
@@ -20,15 +31,27 @@ describe('src/deploy: build, run and measure firmware', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   let n = 0;
 
-  async function build(board: string, defines: string[], extra: Partial<BuildFirmwareOptions> = {}): Promise<FirmwareBuild> {
+  async function build(
+    board: string,
+    defines: string[],
+    extra: Partial<BuildFirmwareOptions> = {},
+  ): Promise<FirmwareBuild> {
     return buildFirmware({ board, sources: [PROBE], defines, outDir: path.join(root, `b${n++}`), ...extra });
   }
   async function run(b: FirmwareBuild, extra: { markers?: string[]; timeoutMs?: number } = {}): Promise<QemuRun> {
-    return runOnQemu({ board: b.board, elfPath: b.elfPath, workDir: path.dirname(b.elfPath), timeoutMs: extra.timeoutMs ?? 30_000, pluginCacheDir, markers: extra.markers });
+    return runOnQemu({
+      board: b.board,
+      elfPath: b.elfPath,
+      workDir: path.dirname(b.elfPath),
+      timeoutMs: extra.timeoutMs ?? 30_000,
+      pluginCacheDir,
+      markers: extra.markers,
+    });
   }
 
   it.each(boards.map((b) => [b.name, b.qemuMachine, b.flashBytes, b.sramBytes] as const))(
-    'builds for %s against its real memory sizes and runs on %s', async (board, _machine, flash, sram) => {
+    'builds for %s against its real memory sizes and runs on %s',
+    async (board, _machine, flash, sram) => {
       const b = await build(board, []);
       const script = readFileSync(b.linkerScriptPath, 'utf8');
       expect(script).toContain(`LENGTH = ${flash}`);
@@ -40,7 +63,9 @@ describe('src/deploy: build, run and measure firmware', () => {
       expect(r).toMatchObject({ exitCode: 0, stdout: 'probe done\n' });
       expect(r.instructions).toBeGreaterThan(1000);
       expect(r.markerCounts).toHaveLength(1);
-    }, 60_000);
+    },
+    60_000,
+  );
 
   it('reports the firmware exit status', async () => {
     const r = await run(await build('stm32f446re', ['TOPS_PROBE_EXIT=3']));
@@ -49,7 +74,10 @@ describe('src/deploy: build, run and measure firmware', () => {
 
   it('turns a flash overflow into FirmwareDoesNotFitError naming sizes and board', async () => {
     const blob = 600 * 1024;
-    const err = await build('stm32f446re', [`TOPS_PROBE_FLASH_BYTES=${blob}`]).then(() => undefined, (e: unknown) => e);
+    const err = await build('stm32f446re', [`TOPS_PROBE_FLASH_BYTES=${blob}`]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FirmwareDoesNotFitError);
     expect(isTinyopsError(err)).toBe(true);
     const m = /^model needs (\d+) KB flash, stm32f446re has 512 KB$/.exec((err as Error).message);
@@ -63,14 +91,22 @@ describe('src/deploy: build, run and measure firmware', () => {
   }, 60_000);
 
   it('turns an SRAM overflow (data + bss + heap + stack reservation) into FirmwareDoesNotFitError', async () => {
-    const err = await build('stm32f446re', [], { stackBytes: 124 * 1024 }).then(() => undefined, (e: unknown) => e);
+    const err = await build('stm32f446re', [], { stackBytes: 124 * 1024 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FirmwareDoesNotFitError);
-    const m = /^model needs (\d+) KB SRAM \(data \+ bss \+ 8 KB heap \+ 124 KB stack reservation\), stm32f446re has 128 KB$/.exec((err as Error).message);
+    const m =
+      /^model needs (\d+) KB SRAM \(data \+ bss \+ 8 KB heap \+ 124 KB stack reservation\), stm32f446re has 128 KB$/.exec(
+        (err as Error).message,
+      );
     expect(m).not.toBeNull();
     expect(Number(m?.[1])).toBeGreaterThanOrEqual(132);
     expect(Number(m?.[1])).toBeLessThanOrEqual(140);
     // The larger boards hold the same reservation.
-    await expect(build('stm32f746zg', [], { stackBytes: 124 * 1024 })).resolves.toMatchObject({ stackReserveBytes: 124 * 1024 });
+    await expect(build('stm32f746zg', [], { stackBytes: 124 * 1024 })).resolves.toMatchObject({
+      stackReserveBytes: 124 * 1024,
+    });
   }, 60_000);
 
   it('counts instructions exactly: a loop of N iterations costs k·N between two markers', async () => {
@@ -117,7 +153,9 @@ describe('src/deploy: build, run and measure firmware', () => {
     const whole = await run(wholeBuild);
     expect(whole.stackHighWaterBytes).toBeGreaterThan(0);
     const sram = sramUsage(wholeBuild, whole);
-    expect(sram.measuredBytes).toBe(wholeBuild.sections.data + wholeBuild.sections.bss + (whole.stackHighWaterBytes ?? 0));
+    expect(sram.measuredBytes).toBe(
+      wholeBuild.sections.data + wholeBuild.sections.bss + (whole.stackHighWaterBytes ?? 0),
+    );
     expect(sram.measuredWithHeapBytes).toBe(sram.measuredBytes + (whole.heapUsedBytes ?? 0));
     expect(small.heapUsedBytes).toBeGreaterThan(0); // newlib stdio buffers for printf
     expect(small.stderr).not.toMatch(/TOPS_/);
@@ -158,6 +196,11 @@ describe('src/deploy: build, run and measure firmware', () => {
   });
 
   it('rejects an unknown board by name', async () => {
-    await expect(build('stm32f999', [])).rejects.toThrow(new UnknownBoardError('stm32f999', boards.map((b) => b.name)).message);
+    await expect(build('stm32f999', [])).rejects.toThrow(
+      new UnknownBoardError(
+        'stm32f999',
+        boards.map((b) => b.name),
+      ).message,
+    );
   });
 });

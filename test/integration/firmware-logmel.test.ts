@@ -24,15 +24,23 @@ function patches(p: LogmelPatchQ15, count: number): Int16Array[] {
     const f0 = 50 + 400 * rng.next();
     return Int16Array.from({ length: p.patchSamples }, (_, n) => {
       const t = n / p.params.sampleRate;
-      const x = level * (0.6 * Math.sin(2 * Math.PI * f0 * t) + 0.3 * Math.sin(2 * Math.PI * 7.3 * f0 * t) + 0.2 * (rng.next() * 2 - 1));
+      const x =
+        level *
+        (0.6 * Math.sin(2 * Math.PI * f0 * t) +
+          0.3 * Math.sin(2 * Math.PI * 7.3 * f0 * t) +
+          0.2 * (rng.next() * 2 - 1));
       return Math.max(-32768, Math.min(32767, Math.round(x * 32768)));
     });
   });
 }
 
-function setup(params: LogmelParams, stats: BandNormalization | undefined): { dir: string; fe: LogmelPatchQ15; expected: Int16Array; pcm: Int16Array[] } {
+function setup(
+  params: LogmelParams,
+  stats: BandNormalization | undefined,
+): { dir: string; fe: LogmelPatchQ15; expected: Int16Array; pcm: Int16Array[] } {
   const dir = mkdtempSync(path.join(tmpdir(), 'tops-logmel-'));
-  for (const [file, text] of Object.entries(emitLogmelTablesC(params, stats).files)) writeFileSync(path.join(dir, file), text);
+  for (const [file, text] of Object.entries(emitLogmelTablesC(params, stats).files))
+    writeFileSync(path.join(dir, file), text);
   const fe = new LogmelPatchQ15(params, stats);
   const pcm = patches(fe, 5);
   const all = new Int16Array(pcm.length * fe.patchSamples);
@@ -48,8 +56,11 @@ function readInt16(file: string): Int16Array {
 }
 
 const sources = (dir: string): string[] => [
-  path.join(FIRMWARE, 'test', 'test_tops_logmel.c'), path.join(FIRMWARE, 'frontend', 'tops_logmel_q15.c'),
-  path.join(FIRMWARE, 'frontend', 'tops_mfcc_q15.c'), path.join(dir, 'tops_frontend.c'), path.join(dir, 'tops_frontend_mfcc.c'),
+  path.join(FIRMWARE, 'test', 'test_tops_logmel.c'),
+  path.join(FIRMWARE, 'frontend', 'tops_logmel_q15.c'),
+  path.join(FIRMWARE, 'frontend', 'tops_mfcc_q15.c'),
+  path.join(dir, 'tops_frontend.c'),
+  path.join(dir, 'tops_frontend_mfcc.c'),
 ];
 
 describe('fixed-point log-mel patches: C == TypeScript', () => {
@@ -57,7 +68,10 @@ describe('fixed-point log-mel patches: C == TypeScript', () => {
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
   const params = logmelParams(logmelConfigSchema.parse({ type: 'logmel', downsample: 2, normalize: 'band' }));
   // Band statistics of the kind the features stage fits (means around −60 dB, sd a few dB).
-  const stats = fitBandNormalization(Float32Array.from({ length: 32 * 200 }, (_, i) => -60 + 20 * Math.sin(i * 0.37) + (i % 32)), 32);
+  const stats = fitBandNormalization(
+    Float32Array.from({ length: 32 * 200 }, (_, i) => -60 + 20 * Math.sin(i * 0.37) + (i % 32)),
+    32,
+  );
 
   it.each([
     ['64 ms / 32 ms, 2×2 mean, band-normalized (the ad.yaml front end)', params, stats],
@@ -66,7 +80,19 @@ describe('fixed-point log-mel patches: C == TypeScript', () => {
     const { dir, expected } = setup(p, s);
     dirs.push(dir);
     const exe = path.join(dir, 'test_tops_logmel');
-    execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic', `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`, ...sources(dir), '-o', exe]);
+    execFileSync('gcc', [
+      '-O2',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-std=c99',
+      '-pedantic',
+      `-I${dir}`,
+      `-I${path.join(FIRMWARE, 'include')}`,
+      ...sources(dir),
+      '-o',
+      exe,
+    ]);
     const out = execFileSync(exe, [], { cwd: dir, encoding: 'utf8' });
     expect(out).toMatch(/^ok$/m);
     const got = readInt16(path.join(dir, 'patches.bin'));
@@ -80,7 +106,13 @@ describe('fixed-point log-mel patches: C == TypeScript', () => {
   it('on stm32f446re in QEMU: every code equal', async () => {
     const { dir, expected } = setup(params, stats);
     dirs.push(dir);
-    const build = await buildFirmware({ board: 'stm32f446re', sources: sources(dir), includeDirs: [dir], outDir: path.join(dir, 'board'), elfName: 'test_tops_logmel.elf' });
+    const build = await buildFirmware({
+      board: 'stm32f446re',
+      sources: sources(dir),
+      includeDirs: [dir],
+      outDir: path.join(dir, 'board'),
+      elfName: 'test_tops_logmel.elf',
+    });
     const run = await runOnQemu({ board: 'stm32f446re', elfPath: build.elfPath, workDir: dir, timeoutMs: 120_000 });
     expect(run.stdout).toMatch(/^ok$/m);
     const got = readInt16(path.join(dir, 'patches.bin'));

@@ -22,7 +22,10 @@ describe('fixed-point MFCC front end on mps2-an386 (QEMU)', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
   const fe = new MfccQ15(params);
-  const clips: MfccClip[] = mfccTestClips('qemu', params.clipSamples).map((c) => ({ pcm: c.pcm, expected: fe.compute(c.pcm) }));
+  const clips: MfccClip[] = mfccTestClips('qemu', params.clipSamples).map((c) => ({
+    pcm: c.pcm,
+    expected: fe.compute(c.pcm),
+  }));
 
   async function build(cs: MfccClip[]): Promise<{ elf: string; dir: string }> {
     const dir = writeMfccVectors(params, cs);
@@ -41,7 +44,11 @@ describe('fixed-point MFCC front end on mps2-an386 (QEMU)', () => {
     expect(perTick).toBeCloseTo(40, 1); // 1 GHz of virtual instructions / 25 MHz SysTick
     expect(r.ticks).toHaveLength(clips.length);
     const perFrame = r.ticks.map((t) => (t.ticks * perTick) / t.frames);
-    const summary = { instructionsPerTick: perTick, perFrameMin: Math.min(...perFrame), perFrameMax: Math.max(...perFrame) };
+    const summary = {
+      instructionsPerTick: perTick,
+      perFrameMin: Math.min(...perFrame),
+      perFrameMax: Math.max(...perFrame),
+    };
     console.log(`MFCC on Cortex-M4 (QEMU -icount): ${JSON.stringify(summary)}`);
     expect(summary.perFrameMin).toBeGreaterThan(10_000);
     expect(summary.perFrameMax).toBeLessThan(1_000_000);

@@ -26,7 +26,9 @@ describe('streaming MFCC front end on mps2-an386 (QEMU)', () => {
     expect(hops[0]!).toBeLessThan(1000);
     const frames = hops.slice(1);
     const median = [...frames].sort((a, b) => a - b)[Math.floor(frames.length / 2)]!;
-    process.stdout.write(`streaming front end: median ${median} instructions per hop (min ${Math.min(...frames)}, max ${Math.max(...frames)})\n`);
+    process.stdout.write(
+      `streaming front end: median ${median} instructions per hop (min ${Math.min(...frames)}, max ${Math.max(...frames)})\n`,
+    );
     expect(Math.max(...frames) - Math.min(...frames)).toBeLessThan(0.1 * median);
   }, 180_000);
 

@@ -22,7 +22,10 @@ describe.each([
   }
 
   it('match the TypeScript reference on every case and exit 0', async () => {
-    const cases = [...generateKernelTestCases({ seed: SEED, casesPerKernel: 2 }), ...generateSubByteTestCases({ seed: SEED, casesPerKernel: 24 })];
+    const cases = [
+      ...generateKernelTestCases({ seed: SEED, casesPerKernel: 2 }),
+      ...generateSubByteTestCases({ seed: SEED, casesPerKernel: 24 }),
+    ];
     const r = await buildAndRun(cases);
     expect(r.stdout).not.toMatch(/MISMATCH|FAIL/);
     expect(r).toMatchObject({ cases: cases.length, mismatches: 0, failed: 0, exitCode: 0 });

@@ -56,13 +56,25 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(first.stages.data?.artifacts.map((a) => a.name).sort()).toEqual(['dataset', 'streams']);
     expect(first.stages.data?.metrics.clips).toBeGreaterThan(0);
     expect(first.stages.train?.artifacts.map((a) => a.name)).toEqual(['model', 'history']);
-    expect(first.stages.train?.metrics).toEqual(expect.objectContaining({ epochs: 2, valAccuracy: expect.any(Number), trainSamplesPerSec: expect.any(Number) }));
+    expect(first.stages.train?.metrics).toEqual(
+      expect.objectContaining({ epochs: 2, valAccuracy: expect.any(Number), trainSamplesPerSec: expect.any(Number) }),
+    );
     expect(fs.existsSync(path.join(home, 'state', 'reports', `${first.run}-report.html`))).toBe(true);
-    expect(first.stages.evaluate?.metrics).toEqual(expect.objectContaining({ accuracy: expect.any(Number), eventFrr: expect.any(Number), eventFaPerHour: expect.any(Number), threshold: expect.any(Number) }));
+    expect(first.stages.evaluate?.metrics).toEqual(
+      expect.objectContaining({
+        accuracy: expect.any(Number),
+        eventFrr: expect.any(Number),
+        eventFaPerHour: expect.any(Number),
+        threshold: expect.any(Number),
+      }),
+    );
   });
 
   it('writes runs/<run-id>.json with the resolved pipeline, git commit and tool versions', () => {
-    const rec = JSON.parse(fs.readFileSync(path.join(store, 'runs', `${first.run}.json`), 'utf8')) as Record<string, unknown>;
+    const rec = JSON.parse(fs.readFileSync(path.join(store, 'runs', `${first.run}.json`), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(rec.status).toBe('completed');
     expect((rec.pipeline as { name: string }).name).toBe('tiny-kws');
     expect((rec.git as { commit: unknown }).commit).toEqual(expect.any(String));
@@ -90,7 +102,9 @@ describe('tinyops run (real Temporal, local store)', () => {
     expect(r.stdout).toContain(`run ${first.run} (completed`);
     expect(r.stdout).toMatch(/stage features \(features\) ran/);
     expect(r.stdout).toMatch(/stage data \(synth-kws\) ran/);
-    expect(r.stdout).toContain(`dataset sha256:${first.stages.data?.artifacts.find((a) => a.name === 'dataset')?.sha256}`);
+    expect(r.stdout).toContain(
+      `dataset sha256:${first.stages.data?.artifacts.find((a) => a.name === 'dataset')?.sha256}`,
+    );
     expect(r.stdout).toMatch(/git [0-9a-f]{40}/);
     const unknown = await runCli(['lineage', 'deadbeefdeadbeef', '--store', store], env);
     expect(unknown.code).toBe(1);
@@ -101,22 +115,39 @@ describe('tinyops run (real Temporal, local store)', () => {
     const r = await runCli(['run', pipeline, '--json', '--store', store, '--queue', `q-${process.pid}-b`], env);
     expect(r.code).toBe(0);
     const second = parseRunJson(r.stdout);
-    expect(Object.values(second.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached', 'cached']);
+    expect(Object.values(second.stages).map((s) => s.status)).toEqual([
+      'cached',
+      'cached',
+      'cached',
+      'cached',
+      'cached',
+    ]);
     expect(digests(second)).toEqual(digests(first));
     expect(second.stages.features?.cacheKey).toBe(first.stages.features?.cacheKey);
     // A cached stage links to the run that produced it: in --json, the run record and lineage.
-    expect(Object.values(second.stages).map((s) => s.producedByRun)).toEqual(Object.keys(second.stages).map(() => first.run));
+    expect(Object.values(second.stages).map((s) => s.producedByRun)).toEqual(
+      Object.keys(second.stages).map(() => first.run),
+    );
     const lineage = await runCli(['lineage', second.run, '--store', store], env);
     expect(lineage.stdout).toContain(`stage train (train) cached (produced by run ${first.run})`);
     const runs = await runCli(['runs', '--pipeline', 'tiny-kws', '--json', '--store', store], env);
     const listed = JSON.parse(runs.stdout) as Array<{ run: string; ran: number; cached: number; model: string | null }>;
     expect(listed.map((x) => x.run)).toEqual(expect.arrayContaining([first.run, second.run]));
-    expect(listed.find((x) => x.run === second.run)).toMatchObject({ ran: 0, cached: 5, model: first.stages.train?.artifacts.find((a) => a.name === 'model')?.sha256 });
-    expect((await runCli(['runs', '--pipeline', 'no-such', '--store', store], env)).stdout).toContain('no runs of pipeline no-such');
+    expect(listed.find((x) => x.run === second.run)).toMatchObject({
+      ran: 0,
+      cached: 5,
+      model: first.stages.train?.artifacts.find((a) => a.name === 'model')?.sha256,
+    });
+    expect((await runCli(['runs', '--pipeline', 'no-such', '--store', store], env)).stdout).toContain(
+      'no runs of pipeline no-such',
+    );
   });
 
   it('changing a features parameter re-runs features and train only; changing data re-runs all', async () => {
-    const r1 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.features.with.coefficients=8'], env);
+    const r1 = await runCli(
+      ['run', pipeline, '--json', '--store', store, '--set', 'stages.features.with.coefficients=8'],
+      env,
+    );
     expect(r1.code).toBe(0);
     const j1 = parseRunJson(r1.stdout);
     expect(j1.stages.data?.status).toBe('cached');
@@ -130,10 +161,22 @@ describe('tinyops run (real Temporal, local store)', () => {
     const j3 = parseRunJson(r3.stdout);
     expect(Object.values(j3.stages).map((x) => x.status)).toEqual(['cached', 'cached', 'ran', 'ran', 'ran']);
 
-    const r4 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.evaluate.with.events.smoothingFrames=3'], env);
-    expect(Object.values(parseRunJson(r4.stdout).stages).map((x) => x.status)).toEqual(['cached', 'cached', 'cached', 'ran', 'ran']);
+    const r4 = await runCli(
+      ['run', pipeline, '--json', '--store', store, '--set', 'stages.evaluate.with.events.smoothingFrames=3'],
+      env,
+    );
+    expect(Object.values(parseRunJson(r4.stdout).stages).map((x) => x.status)).toEqual([
+      'cached',
+      'cached',
+      'cached',
+      'ran',
+      'ran',
+    ]);
 
-    const r2 = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.data.with.perKeyword=10'], env);
+    const r2 = await runCli(
+      ['run', pipeline, '--json', '--store', store, '--set', 'stages.data.with.perKeyword=10'],
+      env,
+    );
     expect(r2.code).toBe(0);
     const j2 = parseRunJson(r2.stdout);
     expect(j2.stages.data?.status).toBe('ran');
@@ -155,7 +198,10 @@ describe('tinyops run (real Temporal, local store)', () => {
   });
 
   it('a stage failing on bad input reports the reason, fails the run and skips what needs it', async () => {
-    const r = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'stages.data.with.voices=[no-such-voice]'], env);
+    const r = await runCli(
+      ['run', pipeline, '--json', '--store', store, '--set', 'stages.data.with.voices=[no-such-voice]'],
+      env,
+    );
     expect(r.code).toBe(1);
     const j = parseRunJson(r.stdout);
     expect(j.status).toBe('failed');
@@ -173,10 +219,14 @@ describe('tinyops run (real Temporal, local store)', () => {
       const client = new Client({ connection });
       // The stage activity runs in the stage's execution, a child workflow of the run.
       const history = await client.workflow.getHandle(j.workflowId).fetchHistory();
-      const children = (history.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
+      const children = (history.events ?? []).flatMap(
+        (e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? [],
+      );
       expect(children).toHaveLength(1);
       const child = await client.workflow.getHandle(children[0]!).fetchHistory();
-      const scheduled = (child.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'synthKwsStage');
+      const scheduled = (child.events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'synthKwsStage',
+      );
       const started = (child.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
       expect(scheduled).toHaveLength(1);
       expect(started.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)).toBe(false);
@@ -208,15 +258,20 @@ describe('tinyops run against an S3-protocol server', () => {
 
   it('stores artifacts, cache entries and the run record in the bucket; rerun is cached', async () => {
     const env = {
-      TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state'),
-      TINYOPS_S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1',
+      TEMPORAL_ADDRESS: temporal.address,
+      TINYOPS_HOME: path.join(home, 'state'),
+      TINYOPS_S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
     };
     const args = ['run', pipeline, '--json', '--store', 's3://tinyops-e2e/runs-test'];
     const r = await runCli(args, env);
     if (r.code !== 0) throw new Error(r.stderr);
     const j = parseRunJson(r.stdout);
     expect(j.status).toBe('completed');
-    for (const s of Object.values(j.stages)) for (const a of s.artifacts) expect(a.uri).toMatch(/^s3:\/\/tinyops-e2e\/runs-test\/objects\/sha256\//);
+    for (const s of Object.values(j.stages))
+      for (const a of s.artifacts) expect(a.uri).toMatch(/^s3:\/\/tinyops-e2e\/runs-test\/objects\/sha256\//);
     const r2 = await runCli(args, env);
     const j2 = parseRunJson(r2.stdout);
     expect(Object.values(j2.stages).map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached', 'cached']);

@@ -47,7 +47,10 @@ describe('stages routed to task queues by kind', () => {
     const env = {
       TEMPORAL_ADDRESS: temporal.address,
       TINYOPS_HOME: path.join(home, 'state'),
-      TINYOPS_S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1',
+      TINYOPS_S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
     };
     const queues = { workflows: `wf-${process.pid}`, cpu: 'cpu', train: 'train' };
     for (const q of Object.values(queues)) {
@@ -57,33 +60,62 @@ describe('stages routed to task queues by kind', () => {
     }
     const pidOf = Object.fromEntries(Object.keys(queues).map((k, i) => [k, workers[i]!.pid]));
 
-    const r = await runCli(['run', pipeline, '--json', '--no-worker', '--queue', queues.workflows, '--queues-by-kind', '--store', 's3://tinyops-queues/p'], env);
+    const r = await runCli(
+      [
+        'run',
+        pipeline,
+        '--json',
+        '--no-worker',
+        '--queue',
+        queues.workflows,
+        '--queues-by-kind',
+        '--store',
+        's3://tinyops-queues/p',
+      ],
+      env,
+    );
     expect(r.code).toBe(0);
     const run = parseRunJson(r.stdout);
     expect(run.status).toBe('completed');
     expect(Object.values(run.stages).every((s) => s.status === 'ran')).toBe(true);
-    for (const s of Object.values(run.stages)) for (const a of s.artifacts) expect(a.uri).toMatch(/^s3:\/\/tinyops-queues\/p\//);
+    for (const s of Object.values(run.stages))
+      for (const a of s.artifacts) expect(a.uri).toMatch(/^s3:\/\/tinyops-queues\/p\//);
 
     const connection = await Connection.connect({ address: temporal.address });
     try {
       const client = new Client({ connection });
       const parent = await client.workflow.getHandle(run.workflowId).fetchHistory();
-      const children = (parent.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes ?? []);
+      const children = (parent.events ?? []).flatMap(
+        (e) => e.startChildWorkflowExecutionInitiatedEventAttributes ?? [],
+      );
       expect(children).toHaveLength(Object.keys(run.stages).length);
       const seen: Record<string, { queue: string; identity: string }> = {};
       for (const c of children) {
         const memo = c.memo?.fields?.stage?.data;
-        const stage = memo ? JSON.parse(Buffer.from(memo).toString()) as string : '?';
+        const stage = memo ? (JSON.parse(Buffer.from(memo).toString()) as string) : '?';
         const h = await client.workflow.getHandle(c.workflowId!).fetchHistory();
         const events = h.events ?? [];
-        const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name?.endsWith('Stage'))!;
-        const started = events.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString());
-        seen[stage] = { queue: scheduled.activityTaskScheduledEventAttributes!.taskQueue!.name!, identity: started?.activityTaskStartedEventAttributes?.identity ?? '' };
+        const scheduled = events.find((e) =>
+          e.activityTaskScheduledEventAttributes?.activityType?.name?.endsWith('Stage'),
+        )!;
+        const started = events.find(
+          (e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString(),
+        );
+        seen[stage] = {
+          queue: scheduled.activityTaskScheduledEventAttributes!.taskQueue!.name!,
+          identity: started?.activityTaskStartedEventAttributes?.identity ?? '',
+        };
         // The stage's workflow itself runs on the run's queue, with the workflows.
         expect(c.taskQueue?.name).toBe(queues.workflows);
         // Lineage in the UI: each stage execution lists what it read, with digests.
         const details = await (await client.workflow.getHandle(c.workflowId!).describe()).staticDetails();
-        const needs: Record<string, string[]> = { data: [], features: ['data'], train: ['features'], evaluate: ['data', 'features', 'train'], report: ['data', 'features', 'train', 'evaluate'] };
+        const needs: Record<string, string[]> = {
+          data: [],
+          features: ['data'],
+          train: ['features'],
+          evaluate: ['data', 'features', 'train'],
+          report: ['data', 'features', 'train', 'evaluate'],
+        };
         if (needs[stage]!.length === 0) expect(details).toContain('no inputs');
         for (const n of needs[stage]!) {
           const first = run.stages[n]!.artifacts[0]!;

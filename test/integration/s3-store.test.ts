@@ -150,14 +150,30 @@ describe('S3Store specifics', () => {
 
   it('a full stage cycle: key, artifacts, commit last, hit; deleted object turns it into a miss', async () => {
     const store = newStore();
-    const key = computeCacheKey({ stage: 'codegen', kind: 'codegen', version: 1, config: { arena: 'static' }, inputs: [], seed: 1 });
+    const key = computeCacheKey({
+      stage: 'codegen',
+      kind: 'codegen',
+      version: 1,
+      config: { arena: 'static' },
+      inputs: [],
+      seed: 1,
+    });
     const src = join(scratch, 'model.c');
     writeFileSync(src, 'int main(void) { return 0; }\n');
     const ref = await store.putFile(src);
     const artifact = { ...ref, name: 'model.c', mediaType: 'text/x-c' };
     await commitCacheEntry(store, {
-      key, kind: 'codegen', version: 1, stage: 'codegen', pipeline: 'kws', artifacts: [artifact],
-      metrics: { flashBytes: 1234 }, summary: 'model.c', durationMs: 5, createdAt: new Date(0).toISOString(), runId: 'r',
+      key,
+      kind: 'codegen',
+      version: 1,
+      stage: 'codegen',
+      pipeline: 'kws',
+      artifacts: [artifact],
+      metrics: { flashBytes: 1234 },
+      summary: 'model.c',
+      durationMs: 5,
+      createdAt: new Date(0).toISOString(),
+      runId: 'r',
     });
     expect((await lookupCacheEntry(store, key))?.artifacts).toEqual([artifact]);
     await raw.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: prefixOf(store) + objectKey(ref.sha256) }));

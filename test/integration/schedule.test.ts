@@ -53,13 +53,28 @@ describe('tinyops schedule', () => {
     const id = 'tinyops-test-retrain';
     const cli = (args: string[]) => runCli(args, env);
 
-    const created = await cli(['schedule', 'create', pipeline, '--id', id, '--queue', queue, '--store', path.join(home, 'store'), '--set', `stages.recordings.with.path=${folder}`, '--paused']);
+    const created = await cli([
+      'schedule',
+      'create',
+      pipeline,
+      '--id',
+      id,
+      '--queue',
+      queue,
+      '--store',
+      path.join(home, 'store'),
+      '--set',
+      `stages.recordings.with.path=${folder}`,
+      '--paused',
+    ]);
     expect({ code: created.code, stderr: created.code === 0 ? '' : created.stderr }).toEqual({ code: 0, stderr: '' });
     expect(created.stdout.trim()).toBe(id);
     expect(created.stderr).toContain('every 1d'); // from the file's schedule:
 
     const listed = await cli(['schedule', 'list', '--json']);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id, pipeline: 'tiny-import', paused: true, spec: 'every 86400 s' })]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ id, pipeline: 'tiny-import', paused: true, spec: 'every 86400 s' }),
+    ]);
 
     expect((await cli(['schedule', 'unpause', id])).code).toBe(0);
     /** Trigger a run and wait for its result. */
@@ -67,7 +82,9 @@ describe('tinyops schedule', () => {
       expect((await cli(['schedule', 'trigger', id])).code).toBe(0);
       let workflowId = '';
       for (let i = 0; i < 600 && !workflowId; i++) {
-        const d = JSON.parse((await cli(['schedule', 'describe', id])).stdout) as { recentRuns: Array<{ workflowId: string }> };
+        const d = JSON.parse((await cli(['schedule', 'describe', id])).stdout) as {
+          recentRuns: Array<{ workflowId: string }>;
+        };
         if (d.recentRuns.length >= n) workflowId = d.recentRuns[n - 1]!.workflowId;
         else await new Promise((r) => setTimeout(r, 250));
       }
@@ -93,7 +110,12 @@ describe('tinyops schedule', () => {
     expect(statuses(third)).toEqual({ recordings: 'ran', features: 'ran' });
 
     expect((await cli(['schedule', 'pause', id, '--note', 'maintenance'])).code).toBe(0);
-    const described = JSON.parse((await cli(['schedule', 'describe', id])).stdout) as { paused: boolean; note: string; actionsTaken: number; recentRuns: Array<{ status: string }> };
+    const described = JSON.parse((await cli(['schedule', 'describe', id])).stdout) as {
+      paused: boolean;
+      note: string;
+      actionsTaken: number;
+      recentRuns: Array<{ status: string }>;
+    };
     expect(described).toMatchObject({ paused: true, note: 'maintenance', actionsTaken: 3 });
     expect(described.recentRuns.map((r) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
 

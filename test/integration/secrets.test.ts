@@ -35,23 +35,39 @@ describe('credentials', () => {
 
   it('appear nowhere in output, run record, cache entries or Temporal history', async () => {
     const env = {
-      TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state'),
-      TINYOPS_S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_REGION: 'us-east-1',
+      TEMPORAL_ADDRESS: temporal.address,
+      TINYOPS_HOME: path.join(home, 'state'),
+      TINYOPS_S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: KEY_ID,
+      AWS_SECRET_ACCESS_KEY: SECRET,
+      AWS_REGION: 'us-east-1',
     };
     const r = await runCli(['run', pipeline, '--json', '--log-format', 'json', '--store', 's3://secrets/p'], env);
     expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr.slice(-3000) }).toEqual({ code: 0, stderr: '' });
     const run = parseRunJson(r.stdout);
-    const texts: Array<[string, string]> = [['stdout', r.stdout], ['stderr', r.stderr]];
+    const texts: Array<[string, string]> = [
+      ['stdout', r.stdout],
+      ['stderr', r.stderr],
+    ];
 
-    const store = new S3Store({ bucket: 'secrets', prefix: 'p', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET } });
-    for (const key of [...(await store.listDocs('runs/')), ...(await store.listDocs('cache/'))]) texts.push([key, JSON.stringify(await store.getDoc(key))]);
+    const store = new S3Store({
+      bucket: 'secrets',
+      prefix: 'p',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+    });
+    for (const key of [...(await store.listDocs('runs/')), ...(await store.listDocs('cache/'))])
+      texts.push([key, JSON.stringify(await store.getDoc(key))]);
 
     const connection = await Connection.connect({ address: temporal.address });
     try {
       const client = new Client({ connection });
       const parent = await client.workflow.getHandle(run.workflowId).fetchHistory();
       texts.push(['history', JSON.stringify(parent)]);
-      for (const id of (parent.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? [])) {
+      for (const id of (parent.events ?? []).flatMap(
+        (e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? [],
+      )) {
         texts.push([`history ${id}`, JSON.stringify(await client.workflow.getHandle(id).fetchHistory())]);
       }
     } finally {
@@ -59,7 +75,11 @@ describe('credentials', () => {
     }
     expect(texts.length).toBeGreaterThan(8);
     for (const [where, text] of texts) {
-      expect({ where, leaksKeyId: text.includes(KEY_ID), leaksSecret: text.includes(SECRET) }).toEqual({ where, leaksKeyId: false, leaksSecret: false });
+      expect({ where, leaksKeyId: text.includes(KEY_ID), leaksSecret: text.includes(SECRET) }).toEqual({
+        where,
+        leaksKeyId: false,
+        leaksSecret: false,
+      });
     }
   });
 });

@@ -27,17 +27,27 @@ describe('tfjs-node native backend', () => {
     const ys = tf.oneHot(tf.tensor1d([...Array(n / 2).fill(0), ...Array(n / 2).fill(1)], 'int32'), 2);
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }),
+        tf.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 4,
+          kernelSize: 3,
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }),
+        }),
         tf.layers.depthwiseConv2d({ kernelSize: 3, depthwiseInitializer: tf.initializers.glorotUniform({ seed: 8 }) }),
         tf.layers.globalAveragePooling2d({}),
-        tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }) }),
+        tf.layers.dense({
+          units: 2,
+          activation: 'softmax',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }),
+        }),
       ],
     });
     model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const h = await model.fit(xs, ys, { epochs: 15, batchSize: 16, shuffle: false, verbose: 0 });
     const loss = h.history.loss as number[];
     expect(tf.getBackend()).toBe('tensorflow');
-    expect(loss[loss.length - 1]).toBeLessThan(loss[0] as number * 0.7);
+    expect(loss[loss.length - 1]).toBeLessThan((loss[0] as number) * 0.7);
     const acc = h.history.acc ?? h.history.accuracy;
     expect((acc as number[])[(acc as number[]).length - 1]).toBeGreaterThan(0.9);
     tf.dispose([xs, ys]);

@@ -4,7 +4,15 @@
  */
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { digests, parseRunJson, pendingStageActivities, repoRoot, runCli, spawnCli, type CliResult } from '../helpers/cli';
+import {
+  digests,
+  parseRunJson,
+  pendingStageActivities,
+  repoRoot,
+  runCli,
+  spawnCli,
+  type CliResult,
+} from '../helpers/cli';
 import { useTemporalHome } from '../helpers/temporal-server';
 
 jest.setTimeout(400_000);
@@ -22,7 +30,22 @@ describe('worker crash mid-stage', () => {
 
     // The run is driven by `run --no-worker`; workers are separate processes we can kill.
     let killed = false;
-    const runner = spawnCli(['run', pipeline, '--json', '--no-worker', '--queue', queue, '--store', path.join(home, 'store-crash'), '--heartbeat-timeout', '3', ...sets], env);
+    const runner = spawnCli(
+      [
+        'run',
+        pipeline,
+        '--json',
+        '--no-worker',
+        '--queue',
+        queue,
+        '--store',
+        path.join(home, 'store-crash'),
+        '--heartbeat-timeout',
+        '3',
+        ...sets,
+      ],
+      env,
+    );
     const out: CliResult = await new Promise((resolve) => {
       let stdout = '';
       let stderr = '';

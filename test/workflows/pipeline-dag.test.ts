@@ -34,15 +34,25 @@ let workflowBundle: { code: string };
 beforeAll(async () => {
   const temporal = findTool('temporal');
   if (!temporal) throw new Error('the Temporal CLI is not installed (scripts/setup.sh links it into .tinyops/bin)');
-  env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: temporal }, ip: '127.0.0.1', ui: false } });
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve(path.resolve(__dirname, '../../workflows')), logger: new DefaultLogger('WARN') });
+  env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporal }, ip: '127.0.0.1', ui: false },
+  });
+  workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve(path.resolve(__dirname, '../../workflows')),
+    logger: new DefaultLogger('WARN'),
+  });
 }, 180_000);
 
 afterAll(async () => {
   await env?.teardown();
 });
 
-const stage = (name: string, needs: string[] = [], config: Record<string, unknown> = {}): ResolvedStage => ({ name, kind: 'work', needs, config });
+const stage = (name: string, needs: string[] = [], config: Record<string, unknown> = {}): ResolvedStage => ({
+  name,
+  kind: 'work',
+  needs,
+  config,
+});
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 interface Mock {
@@ -75,7 +85,9 @@ function mockActivities(hits: ReadonlySet<string>, mock: Mock) {
     async lookupStageCache(input: CacheLookupInput): Promise<CacheLookupResult> {
       const cacheKey = sha(`${input.stage.name}:${JSON.stringify(input.inputs)}`);
       const executionId = `test-stage-${runId}-${input.stage.name}`;
-      return hits.has(input.stage.name) ? { cacheKey, executionId, hit: { ...result(input.stage, cacheKey), producedByRun: 'earlier' } } : { cacheKey, executionId };
+      return hits.has(input.stage.name)
+        ? { cacheKey, executionId, hit: { ...result(input.stage, cacheKey), producedByRun: 'earlier' } }
+        : { cacheKey, executionId };
     },
     async awaitStageExecution(_input: AwaitStageInput): Promise<AwaitStageResult> {
       return { gone: 'not used in these tests' };
@@ -106,7 +118,8 @@ function mockActivities(hits: ReadonlySet<string>, mock: Mock) {
               new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 20_000))),
             ]);
             clearTimeout(timer);
-            if (!met) throw ApplicationFailure.nonRetryable(`${s.name} ran alone: its peers never started`, 'TestError');
+            if (!met)
+              throw ApplicationFailure.nonRetryable(`${s.name} ran alone: its peers never started`, 'TestError');
           }
         }
         if (s.config.fail) throw ApplicationFailure.nonRetryable(`${s.name}: bad input`, 'StageInputError');
@@ -118,7 +131,10 @@ function mockActivities(hits: ReadonlySet<string>, mock: Mock) {
   };
 }
 
-async function runPipeline(stages: ResolvedStage[], hits: ReadonlySet<string> = new Set()): Promise<{ result: PipelineResult; mock: Mock }> {
+async function runPipeline(
+  stages: ResolvedStage[],
+  hits: ReadonlySet<string> = new Set(),
+): Promise<{ result: PipelineResult; mock: Mock }> {
   const mock: Mock = { started: [], inputsSeen: {}, maxConcurrent: 0 };
   const taskQueue = `dag-${randomUUID()}`;
   const worker = await Worker.create({
@@ -132,7 +148,15 @@ async function runPipeline(stages: ResolvedStage[], hits: ReadonlySet<string> = 
     env.client.workflow.execute(pipelineWorkflow, {
       taskQueue,
       workflowId: `pipeline/test/${randomUUID()}`,
-      args: [{ pipeline: { name: 'test', seed: 1, stages, source: 'test.yaml' }, store: 'mem://', configHash: 'h', searchAttributes: false, heartbeatTimeoutSec: 30 }],
+      args: [
+        {
+          pipeline: { name: 'test', seed: 1, stages, source: 'test.yaml' },
+          store: 'mem://',
+          configHash: 'h',
+          searchAttributes: false,
+          heartbeatTimeoutSec: 30,
+        },
+      ],
     }),
   );
   return { result, mock };
@@ -142,7 +166,12 @@ const statuses = (r: PipelineResult) => Object.fromEntries(Object.entries(r.stag
 
 describe('pipelineWorkflow DAG walk (TestWorkflowEnvironment, mocked activities)', () => {
   it('runs every stage after its needs and hands each the outputs of exactly its needs', async () => {
-    const { result, mock } = await runPipeline([stage('data'), stage('features', ['data']), stage('train', ['features']), stage('report', ['data', 'train'])]);
+    const { result, mock } = await runPipeline([
+      stage('data'),
+      stage('features', ['data']),
+      stage('train', ['features']),
+      stage('report', ['data', 'train']),
+    ]);
     expect(result.status).toBe('completed');
     expect(statuses(result)).toEqual({ data: 'ran', features: 'ran', train: 'ran', report: 'ran' });
     expect(mock.started).toEqual(['data', 'features', 'train', 'report']);
@@ -159,7 +188,13 @@ describe('pipelineWorkflow DAG walk (TestWorkflowEnvironment, mocked activities)
       stage('side', ['data']),
     ]);
     expect(result.status).toBe('failed');
-    expect(statuses(result)).toEqual({ data: 'ran', train: 'failed', evaluate: 'skipped', report: 'skipped', side: 'ran' });
+    expect(statuses(result)).toEqual({
+      data: 'ran',
+      train: 'failed',
+      evaluate: 'skipped',
+      report: 'skipped',
+      side: 'ran',
+    });
     expect(result.stages.train?.error).toBe('train: bad input');
     expect(result.stages.train?.errorType).toBe('StageInputError');
     expect(result.stages.evaluate?.error).toBe('needs train, which failed');
@@ -180,7 +215,13 @@ describe('pipelineWorkflow DAG walk (TestWorkflowEnvironment, mocked activities)
     // b, c and d need only a; each waits until all three have started, so a sequential
     // walk would make them fail with "ran alone".
     const meet = { meet: { id: 'fan-out', of: 3 } };
-    const { result, mock } = await runPipeline([stage('a'), stage('b', ['a'], meet), stage('c', ['a'], meet), stage('d', ['a'], meet), stage('e', ['b', 'c', 'd'])]);
+    const { result, mock } = await runPipeline([
+      stage('a'),
+      stage('b', ['a'], meet),
+      stage('c', ['a'], meet),
+      stage('d', ['a'], meet),
+      stage('e', ['b', 'c', 'd']),
+    ]);
     expect(statuses(result)).toEqual({ a: 'ran', b: 'ran', c: 'ran', d: 'ran', e: 'ran' });
     expect(mock.maxConcurrent).toBe(3);
     expect(mock.started[0]).toBe('a');

@@ -47,7 +47,8 @@ export function highPassBiquad(hz: number, q: number, sampleRate: number): Biqua
  * (2k+1)π/(2·order) from the imaginary axis, Q_k = 1 / (2·sin((2k+1)π/(2·order))).
  */
 export function butterworthQs(order: number): number[] {
-  if (!Number.isInteger(order) || order < 2 || order % 2 !== 0) throw new RangeError(`Butterworth order must be even ≥ 2, got ${order}`);
+  if (!Number.isInteger(order) || order < 2 || order % 2 !== 0)
+    throw new RangeError(`Butterworth order must be even ≥ 2, got ${order}`);
   return Array.from({ length: order / 2 }, (_, k) => 1 / (2 * Math.sin(((2 * k + 1) * Math.PI) / (2 * order))));
 }
 

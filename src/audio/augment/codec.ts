@@ -67,7 +67,8 @@ export function aLawRoundTrip(x: Float32Array): Float32Array {
  * full-scale sine.
  */
 export function quantizeBits(x: Float32Array, bits: number): Float32Array {
-  if (!Number.isInteger(bits) || bits < 2 || bits > 24) throw new RangeError(`bits must be an integer in [2, 24], got ${bits}`);
+  if (!Number.isInteger(bits) || bits < 2 || bits > 24)
+    throw new RangeError(`bits must be an integer in [2, 24], got ${bits}`);
   const q = Math.pow(2, bits - 1);
   return x.map((v) => Math.min(q - 1, Math.max(-q, Math.round(clamp1(v) * q))) / q);
 }

@@ -79,7 +79,10 @@ export function wallAbsorption(dims: Vec3, rt60: number, formula: AbsorptionForm
   const surface = 2 * (lx * ly + lx * lz + ly * lz);
   const k = (24 * Math.LN10 * volume) / (SPEED_OF_SOUND * surface * rt60);
   if (formula === 'eyring') return 1 - Math.exp(-k);
-  if (k > 1) throw new RangeError(`RT60 ${rt60} s is below Sabine's minimum ${(rt60 * k).toFixed(3)} s for a ${dims.join('×')} m room`);
+  if (k > 1)
+    throw new RangeError(
+      `RT60 ${rt60} s is below Sabine's minimum ${(rt60 * k).toFixed(3)} s for a ${dims.join('×')} m room`,
+    );
   return k;
 }
 
@@ -92,8 +95,12 @@ export function imageSourceRir(room: ShoeboxRoom, sampleRate: number, options: R
   const { dims, source, mic, rt60 } = room;
   for (let a = 0; a < 3; a++) {
     if (!(dims[a]! > 0)) throw new RangeError(`room dimension ${a} must be > 0, got ${dims[a]}`);
-    for (const [name, p] of [['source', source], ['mic', mic]] as const) {
-      if (!(p[a]! > 0 && p[a]! < dims[a]!)) throw new RangeError(`${name} coordinate ${a} = ${p[a]} is outside the room (0, ${dims[a]})`);
+    for (const [name, p] of [
+      ['source', source],
+      ['mic', mic],
+    ] as const) {
+      if (!(p[a]! > 0 && p[a]! < dims[a]!))
+        throw new RangeError(`${name} coordinate ${a} = ${p[a]} is outside the room (0, ${dims[a]})`);
     }
   }
   if (!(rt60 > 0)) throw new RangeError(`rt60 must be > 0, got ${rt60}`);

@@ -16,14 +16,26 @@ const runRecordSchema = z.object({
   pipeline: z.object({
     name: z.string(),
     source: z.string(),
-    stages: z.array(z.object({ name: z.string(), kind: z.string(), needs: z.array(z.string()), config: z.record(z.string(), z.unknown()) })),
+    stages: z.array(
+      z.object({
+        name: z.string(),
+        kind: z.string(),
+        needs: z.array(z.string()),
+        config: z.record(z.string(), z.unknown()),
+      }),
+    ),
   }),
-  stages: z.record(z.string(), z.object({
-    status: z.string(),
-    cacheKey: z.string().optional(),
-    producedByRun: z.string().optional(),
-    artifacts: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number(), uri: z.string() })).optional(),
-  })),
+  stages: z.record(
+    z.string(),
+    z.object({
+      status: z.string(),
+      cacheKey: z.string().optional(),
+      producedByRun: z.string().optional(),
+      artifacts: z
+        .array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number(), uri: z.string() }))
+        .optional(),
+    }),
+  ),
 });
 type RunRecord = z.infer<typeof runRecordSchema>;
 
@@ -54,14 +66,21 @@ function describeRun(run: RunRecord, stages: readonly string[]): string {
     `run ${run.runId} (${run.status}, ${run.createdAt}) workflow ${run.workflowId}`,
     `  pipeline ${run.pipeline.name} from ${run.pipeline.source}, config sha256 ${run.configHash.slice(0, 16)}`,
     `  git ${run.git.commit ?? 'unknown'}${run.git.dirty ? ' (uncommitted changes)' : ''}`,
-    `  tools ${Object.entries(run.tools).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+    `  tools ${Object.entries(run.tools)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
   ];
   for (const name of stages) {
     const s = run.stages[name];
     const def = run.pipeline.stages.find((x) => x.name === name);
     if (!s || !def) continue;
-    const producer = s.status === 'cached' && s.producedByRun !== undefined && s.producedByRun !== run.runId ? ` (produced by run ${s.producedByRun})` : '';
-    lines.push(`  stage ${name} (${def.kind}) ${s.status}${producer}, cache key ${s.cacheKey?.slice(0, 16) ?? '-'}${def.needs.length ? `, needs ${def.needs.join(', ')}` : ''}`);
+    const producer =
+      s.status === 'cached' && s.producedByRun !== undefined && s.producedByRun !== run.runId
+        ? ` (produced by run ${s.producedByRun})`
+        : '';
+    lines.push(
+      `  stage ${name} (${def.kind}) ${s.status}${producer}, cache key ${s.cacheKey?.slice(0, 16) ?? '-'}${def.needs.length ? `, needs ${def.needs.join(', ')}` : ''}`,
+    );
     lines.push(`    with ${JSON.stringify(def.config)}`);
     for (const a of s.artifacts ?? []) lines.push(`    → ${a.name} sha256:${a.sha256} (${a.bytes} bytes)`);
   }
@@ -77,17 +96,31 @@ export async function lineageCommand(what: string, storeSpec: string | undefined
   const runs = await loadRuns(store);
   const run = runs.find((r) => r.runId === what);
   if (run) {
-    process.stdout.write(describeRun(run, run.pipeline.stages.map((s) => s.name)) + '\n');
+    process.stdout.write(
+      describeRun(
+        run,
+        run.pipeline.stages.map((s) => s.name),
+      ) + '\n',
+    );
     return 0;
   }
-  if (!/^[0-9a-f]{8,64}$/.test(what)) throw new ConfigError(`lineage: "${what}" is neither a run id in ${store.location} nor an artifact sha256 (at least 8 hex digits)`);
+  if (!/^[0-9a-f]{8,64}$/.test(what))
+    throw new ConfigError(
+      `lineage: "${what}" is neither a run id in ${store.location} nor an artifact sha256 (at least 8 hex digits)`,
+    );
   const hits = runs.flatMap((r) =>
-    Object.entries(r.stages).flatMap(([stage, s]) => (s.artifacts ?? []).filter((a) => a.sha256.startsWith(what)).map((a) => ({ r, stage, a }))));
-  if (hits.length === 0) throw new ConfigError(`lineage: no run in ${store.location} produced an artifact with sha256 ${what}…`);
+    Object.entries(r.stages).flatMap(([stage, s]) =>
+      (s.artifacts ?? []).filter((a) => a.sha256.startsWith(what)).map((a) => ({ r, stage, a })),
+    ),
+  );
+  if (hits.length === 0)
+    throw new ConfigError(`lineage: no run in ${store.location} produced an artifact with sha256 ${what}…`);
   // The earliest run that produced it is where it came from; later runs reused it from cache.
   hits.sort((x, y) => x.r.createdAt.localeCompare(y.r.createdAt));
   const first = hits[0] as (typeof hits)[number];
-  process.stdout.write(`artifact ${first.a.name} sha256:${first.a.sha256} from stage ${first.stage}; ${hits.length} run(s) reference it\n`);
+  process.stdout.write(
+    `artifact ${first.a.name} sha256:${first.a.sha256} from stage ${first.stage}; ${hits.length} run(s) reference it\n`,
+  );
   process.stdout.write(describeRun(first.r, upstream(first.r, first.stage)) + '\n');
   return 0;
 }
@@ -97,7 +130,12 @@ export async function lineageCommand(what: string, storeSpec: string | undefined
  * pipeline, status, when, code commit (and whether it had uncommitted changes), stages ran /
  * cached, and the model and dataset digests, from which `tinyops lineage` goes on.
  */
-export async function runsCommand(pipeline: string | undefined, storeSpec: string | undefined, json: boolean, projectDir: string): Promise<number> {
+export async function runsCommand(
+  pipeline: string | undefined,
+  storeSpec: string | undefined,
+  json: boolean,
+  projectDir: string,
+): Promise<number> {
   const store = openStore(resolveStoreSpec(storeSpec, projectDir), projectDir);
   const runs = (await loadRuns(store))
     .filter((r) => pipeline === undefined || r.pipeline.name === pipeline)

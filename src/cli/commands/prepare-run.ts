@@ -25,10 +25,17 @@ export function resolveStoreSpec(store: string | undefined, projectDir: string):
  * pipeline (with `--set` overrides), pick the store (--store, $TINYOPS_STORE, or the
  * project's `.tinyops/store`) and fail fast on a malformed one, and hash the config.
  */
-export function preparePipelineRun(file: string, set: readonly string[], store: string | undefined, projectDir: string): PreparedRun {
+export function preparePipelineRun(
+  file: string,
+  set: readonly string[],
+  store: string | undefined,
+  projectDir: string,
+): PreparedRun {
   const pipeline = loadPipelineFile(file, { modules: stageModules, overrides: set, boards: boardNames });
   const storeSpec = resolveStoreSpec(store, projectDir);
   openStore(storeSpec, projectDir); // fail fast on a malformed store spec
-  const configHash = createHash('sha256').update(canonicalJson({ ...pipeline, source: undefined })).digest('hex');
+  const configHash = createHash('sha256')
+    .update(canonicalJson({ ...pipeline, source: undefined }))
+    .digest('hex');
   return { pipeline, storeSpec, configHash };
 }

@@ -45,7 +45,10 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
   const { pipeline, storeSpec, configHash } = preparePipelineRun(file, opts.set, opts.store, opts.projectDir);
 
   const target = await resolveTemporal(state);
-  if (target.startedServer) log.info(`started embedded Temporal dev server at ${target.address} (UI ${target.uiUrl}, data ${path.join(state, 'temporal')})`);
+  if (target.startedServer)
+    log.info(
+      `started embedded Temporal dev server at ${target.address} (UI ${target.uiUrl}, data ${path.join(state, 'temporal')})`,
+    );
   const connection = await connectTemporal(target);
   try {
     const searchAttributes = await ensureSearchAttributes(connection, target.namespace);
@@ -57,7 +60,11 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     const queue = opts.queue ?? (opts.worker ? `${DEFAULT_TASK_QUEUE}-${runId}` : DEFAULT_TASK_QUEUE);
     const stageQueues = stageTaskQueues(pipeline, opts.queuesByKind ?? false);
     const input: PipelineWorkflowInput = {
-      runId, pipeline, store: storeSpec, configHash, searchAttributes,
+      runId,
+      pipeline,
+      store: storeSpec,
+      configHash,
+      searchAttributes,
       heartbeatTimeoutSec: opts.heartbeatTimeoutSec,
       ...(Object.keys(stageQueues).length > 0 && { stageQueues }),
     };
@@ -66,9 +73,19 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     let workers: Worker[] = [];
     if (opts.worker) {
       const queues = [queue, ...new Set(Object.values(stageQueues))].filter((q, i, all) => all.indexOf(q) === i);
-      workers = await createWorkers({ address: target.address, namespace: target.namespace, taskQueues: queues, projectDir: opts.projectDir, stateDir: state });
+      workers = await createWorkers({
+        address: target.address,
+        namespace: target.namespace,
+        taskQueues: queues,
+        projectDir: opts.projectDir,
+        stateDir: state,
+      });
     } else if (Object.keys(stageQueues).length > 0) {
-      log.info(`  stage queues: ${Object.entries(stageQueues).map(([st, q]) => `${st} → ${q}`).join(', ')}`);
+      log.info(
+        `  stage queues: ${Object.entries(stageQueues)
+          .map(([st, q]) => `${st} → ${q}`)
+          .join(', ')}`,
+      );
     }
     const handle = await client.workflow.start(pipelineWorkflow, {
       taskQueue: queue,
@@ -78,7 +95,8 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
       staticDetails: `Pipeline \`${pipeline.source}\`, ${pipeline.stages.length} stages: ${pipeline.stages.map((s) => `${s.name} (${s.kind})`).join(' → ')}. Config sha256 \`${configHash.slice(0, 16)}\`, store \`${storeSpec}\`.`,
     });
     log.info(`run ${runId}: workflow ${workflowId}`);
-    if (target.uiUrl) log.info(`  ${target.uiUrl}/namespaces/${target.namespace}/workflows/${encodeURIComponent(workflowId)}`);
+    if (target.uiUrl)
+      log.info(`  ${target.uiUrl}/namespaces/${target.namespace}/workflows/${encodeURIComponent(workflowId)}`);
     if (!opts.worker) log.info(`  no in-process worker: waiting for a worker on task queue "${queue}"`);
 
     const view = new ProgressView(process.stderr);
@@ -99,10 +117,14 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     }
     const ran = Object.values(result.stages).filter((s) => s.status === 'ran').length;
     const cached = Object.values(result.stages).filter((s) => s.status === 'cached').length;
-    log.info(`run ${runId} ${result.status}: ${ran} ran, ${cached} cached${result.runRecord ? `; record ${result.runRecord}` : ''}`);
+    log.info(
+      `run ${runId} ${result.status}: ${ran} ran, ${cached} cached${result.runRecord ? `; record ${result.runRecord}` : ''}`,
+    );
     if (result.promotion !== undefined) {
       const p = result.promotion;
-      log.info(`promotion: ${p.promoted ? `run ${result.run} is the new champion of ${pipeline.name}` : `not promoted; the champion stays ${p.previousChampion ?? '(none)'}`}`);
+      log.info(
+        `promotion: ${p.promoted ? `run ${result.run} is the new champion of ${pipeline.name}` : `not promoted; the champion stays ${p.previousChampion ?? '(none)'}`}`,
+      );
       for (const line of p.outcomes) log.info(`  ${line}`);
     }
     await exportReports(result, openStore(storeSpec, opts.projectDir), path.join(state, 'reports'), log);
@@ -117,13 +139,18 @@ async function resultOf(handle: WorkflowHandle<typeof pipelineWorkflow>): Promis
   try {
     return await handle.result();
   } catch (e) {
-    if (e instanceof WorkflowFailedError) throw new ConfigError(`workflow ${handle.workflowId} failed: ${e.cause?.message ?? e.message}`);
+    if (e instanceof WorkflowFailedError)
+      throw new ConfigError(`workflow ${handle.workflowId} failed: ${e.cause?.message ?? e.message}`);
     throw e;
   }
 }
 
 /** Poll the progress query and pending activities' heartbeats until stopped. */
-function watchProgress(client: Client, handle: WorkflowHandle<typeof pipelineWorkflow>, view: ProgressView): { stop(): Promise<void> } {
+function watchProgress(
+  client: Client,
+  handle: WorkflowHandle<typeof pipelineWorkflow>,
+  view: ProgressView,
+): { stop(): Promise<void> } {
   let stopped = false;
   const interval = process.stderr.isTTY ? 250 : 1000;
   const poll = async (): Promise<void> => {
@@ -131,13 +158,24 @@ function watchProgress(client: Client, handle: WorkflowHandle<typeof pipelineWor
     // Stage activities run inside the stage executions (workflows/stage.ts): child workflows,
     // or another run's execution this run waits for. Their heartbeats carry the progress.
     const running = progress.stages.filter((s) => s.status === 'running' && s.executionId !== undefined);
-    const descs = await Promise.all(running.map((s) => client.workflow.getHandle(s.executionId!).describe().catch(() => undefined)));
+    const descs = await Promise.all(
+      running.map((s) =>
+        client.workflow
+          .getHandle(s.executionId!)
+          .describe()
+          .catch(() => undefined),
+      ),
+    );
     const live = new Map<string, LiveProgress>();
     running.forEach((s, i) => {
       for (const pa of descs[i]?.raw.pendingActivities ?? []) {
         const payload = pa.heartbeatDetails?.payloads?.[0];
         if (!payload) continue;
-        const d = defaultPayloadConverter.fromPayload<{ stage?: string; progress?: LiveProgress['progress']; attempt?: number }>(payload);
+        const d = defaultPayloadConverter.fromPayload<{
+          stage?: string;
+          progress?: LiveProgress['progress'];
+          attempt?: number;
+        }>(payload);
         if (d?.progress) live.set(s.name, { progress: d.progress, attempt: pa.attempt ?? d.attempt });
       }
     });
@@ -165,7 +203,12 @@ function watchProgress(client: Client, handle: WorkflowHandle<typeof pipelineWor
  * HTML artifacts (the report) are content-addressed objects without an extension, which a
  * browser would show as text: copy each to `<state>/reports/<run>-<stage>.html` and say where.
  */
-async function exportReports(result: PipelineResult, store: ArtifactStore, dir: string, log: winston.Logger): Promise<void> {
+async function exportReports(
+  result: PipelineResult,
+  store: ArtifactStore,
+  dir: string,
+  log: winston.Logger,
+): Promise<void> {
   for (const [stage, s] of Object.entries(result.stages)) {
     for (const a of s.artifacts ?? []) {
       if (a.mediaType !== 'text/html') continue;

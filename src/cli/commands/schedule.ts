@@ -36,7 +36,10 @@ export interface ScheduleCreateOptions {
   readonly projectDir: string;
 }
 
-async function withClient<T>(projectDir: string, fn: (client: Client, searchAttributes: boolean) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  projectDir: string,
+  fn: (client: Client, searchAttributes: boolean) => Promise<T>,
+): Promise<T> {
   const target = await resolveTemporal(stateDir(projectDir));
   const connection = await connectTemporal(target);
   try {
@@ -52,7 +55,8 @@ async function existing<T>(id: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof ScheduleNotFoundError) throw new ConfigError(`schedule "${id}" not found (tinyops schedule list shows the schedules)`);
+    if (e instanceof ScheduleNotFoundError)
+      throw new ConfigError(`schedule "${id}" not found (tinyops schedule list shows the schedules)`);
     throw e;
   }
 }
@@ -64,20 +68,28 @@ export async function scheduleCreate(file: string, opts: ScheduleCreateOptions, 
   if (cron === undefined && every === undefined) {
     throw new ConfigError(`schedule create: ${file} has no "schedule:" and neither --cron nor --every was given`);
   }
-  if (cron !== undefined && every !== undefined) throw new ConfigError('schedule create: give --cron or --every, not both');
-  if (every !== undefined && !DURATION_PATTERN.test(every)) throw new ConfigError(`schedule create: --every "${every}": expected an interval like "30m", "6h" or "1d"`);
+  if (cron !== undefined && every !== undefined)
+    throw new ConfigError('schedule create: give --cron or --every, not both');
+  if (every !== undefined && !DURATION_PATTERN.test(every))
+    throw new ConfigError(`schedule create: --every "${every}": expected an interval like "30m", "6h" or "1d"`);
   const id = opts.id ?? `tinyops-${pipeline.name}`;
   const queue = opts.queue ?? DEFAULT_TASK_QUEUE;
   const stageQueues = stageTaskQueues(pipeline, opts.queuesByKind);
   return withClient(opts.projectDir, async (client, searchAttributes) => {
     const input: PipelineWorkflowInput = {
-      pipeline, store: storeSpec, configHash, searchAttributes,
+      pipeline,
+      store: storeSpec,
+      configHash,
+      searchAttributes,
       ...(Object.keys(stageQueues).length > 0 && { stageQueues }),
     };
     // Same id again = replace (a changed pipeline file or spec).
-    await client.schedule.getHandle(id).delete().catch((e: unknown) => {
-      if (!(e instanceof ScheduleNotFoundError)) throw e;
-    });
+    await client.schedule
+      .getHandle(id)
+      .delete()
+      .catch((e: unknown) => {
+        if (!(e instanceof ScheduleNotFoundError)) throw e;
+      });
     await client.schedule.create({
       scheduleId: id,
       spec: cron !== undefined ? { cronExpressions: [cron] } : { intervals: [{ every: every as Duration }] },
@@ -95,8 +107,12 @@ export async function scheduleCreate(file: string, opts: ScheduleCreateOptions, 
       state: { paused: opts.paused, note: `tinyops schedule create ${file}` },
       memo: { pipeline: pipeline.name, source: pipeline.source, configHash, store: storeSpec },
     });
-    log.info(`schedule ${id}: ${cron !== undefined ? `cron "${cron}"` : `every ${every}`}, pipeline ${pipeline.name} (${file}), store ${storeSpec}, task queue "${queue}"${opts.paused ? ', paused' : ''}`);
-    log.info(`  runs need a worker on "${queue}"${Object.keys(stageQueues).length ? ` and ${[...new Set(Object.values(stageQueues))].join(', ')}` : ''}: tinyops worker --queue ${[queue, ...new Set(Object.values(stageQueues))].join(',')}`);
+    log.info(
+      `schedule ${id}: ${cron !== undefined ? `cron "${cron}"` : `every ${every}`}, pipeline ${pipeline.name} (${file}), store ${storeSpec}, task queue "${queue}"${opts.paused ? ', paused' : ''}`,
+    );
+    log.info(
+      `  runs need a worker on "${queue}"${Object.keys(stageQueues).length ? ` and ${[...new Set(Object.values(stageQueues))].join(', ')}` : ''}: tinyops worker --queue ${[queue, ...new Set(Object.values(stageQueues))].join(',')}`,
+    );
     process.stdout.write(`${id}\n`);
     return 0;
   });
@@ -125,7 +141,11 @@ export async function scheduleList(projectDir: string, json: boolean): Promise<n
     rows.sort((a, b) => String(a.id).localeCompare(String(b.id)));
     if (json) process.stdout.write(JSON.stringify(rows) + '\n');
     else if (rows.length === 0) process.stdout.write('no tinyops schedules\n');
-    else for (const r of rows) process.stdout.write(`${r.id}\t${r.pipeline}\t${r.spec}\t${r.paused ? 'paused' : 'active'}\tnext ${r.next ?? '-'}\tlast ${r.lastRun ?? '-'}\n`);
+    else
+      for (const r of rows)
+        process.stdout.write(
+          `${r.id}\t${r.pipeline}\t${r.spec}\t${r.paused ? 'paused' : 'active'}\tnext ${r.next ?? '-'}\tlast ${r.lastRun ?? '-'}\n`,
+        );
     return 0;
   });
 }
@@ -136,7 +156,13 @@ export async function scheduleDescribe(id: string, projectDir: string): Promise<
     const recent = await Promise.all(
       d.info.recentActions.map(async (a) => {
         const wf = a.action.workflow.workflowId;
-        const status = await client.workflow.getHandle(wf).describe().then((x) => x.status.name, () => 'UNKNOWN');
+        const status = await client.workflow
+          .getHandle(wf)
+          .describe()
+          .then(
+            (x) => x.status.name,
+            () => 'UNKNOWN',
+          );
         return { workflowId: wf, takenAt: a.takenAt.toISOString(), status };
       }),
     );
@@ -145,7 +171,10 @@ export async function scheduleDescribe(id: string, projectDir: string): Promise<
       pipeline: d.memo?.pipeline ?? null,
       source: d.memo?.source ?? null,
       store: d.memo?.store ?? null,
-      spec: { cron: d.spec.calendars?.length ? 'calendar (cron)' : undefined, intervalsSec: d.spec.intervals?.map((i) => Number(i.every) / 1000) },
+      spec: {
+        cron: d.spec.calendars?.length ? 'calendar (cron)' : undefined,
+        intervalsSec: d.spec.intervals?.map((i) => Number(i.every) / 1000),
+      },
       paused: d.state.paused,
       note: d.state.note ?? null,
       taskQueue: d.action.type === 'startWorkflow' ? d.action.taskQueue : null,
@@ -160,7 +189,13 @@ export async function scheduleDescribe(id: string, projectDir: string): Promise<
 
 export type ScheduleAction = 'pause' | 'unpause' | 'trigger' | 'delete';
 
-export async function scheduleAct(action: ScheduleAction, id: string, projectDir: string, note: string | undefined, log: winston.Logger): Promise<number> {
+export async function scheduleAct(
+  action: ScheduleAction,
+  id: string,
+  projectDir: string,
+  note: string | undefined,
+  log: winston.Logger,
+): Promise<number> {
   return withClient(projectDir, async (client) => {
     const h = client.schedule.getHandle(id);
     await existing(id, async () => {
@@ -169,7 +204,12 @@ export async function scheduleAct(action: ScheduleAction, id: string, projectDir
       else if (action === 'trigger') await h.trigger('ALLOW_ALL');
       else await h.delete();
     });
-    const done: Record<ScheduleAction, string> = { pause: 'paused', unpause: 'unpaused', trigger: 'triggered a run now', delete: 'deleted' };
+    const done: Record<ScheduleAction, string> = {
+      pause: 'paused',
+      unpause: 'unpaused',
+      trigger: 'triggered a run now',
+      delete: 'deleted',
+    };
     log.info(`schedule ${id}: ${done[action]}`);
     return 0;
   });

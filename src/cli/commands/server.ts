@@ -10,7 +10,11 @@ export async function serverCommand(action: string, state: string, log: winston.
   switch (action) {
     case 'status': {
       const up = await isListening('127.0.0.1', port);
-      log.info(up ? `Temporal is listening on 127.0.0.1:${port} (UI http://127.0.0.1:${port + 1000})` : `no Temporal server on 127.0.0.1:${port}`);
+      log.info(
+        up
+          ? `Temporal is listening on 127.0.0.1:${port} (UI http://127.0.0.1:${port + 1000})`
+          : `no Temporal server on 127.0.0.1:${port}`,
+      );
       return up ? 0 : 1;
     }
     case 'start': {
@@ -19,7 +23,11 @@ export async function serverCommand(action: string, state: string, log: winston.
       return 0;
     }
     case 'stop':
-      log.info(stopDevServer(path.join(state, 'temporal')) ? 'stopped the embedded Temporal dev server' : 'no embedded Temporal dev server recorded');
+      log.info(
+        stopDevServer(path.join(state, 'temporal'))
+          ? 'stopped the embedded Temporal dev server'
+          : 'no embedded Temporal dev server recorded',
+      );
       return 0;
     default:
       throw new ConfigError(`server: unknown action "${action}", expected status, start or stop`);

@@ -7,7 +7,9 @@ import { loadPipelineFile } from '../../spec/load-pipeline';
 export function validateCommand(file: string, overrides: readonly string[]): number {
   try {
     const p = loadPipelineFile(file, { modules: stageModules, overrides, boards: boardNames });
-    process.stdout.write(`${file}: valid, pipeline "${p.name}", ${p.stages.length} stages: ${p.stages.map((s) => s.name).join(' → ')}\n`);
+    process.stdout.write(
+      `${file}: valid, pipeline "${p.name}", ${p.stages.length} stages: ${p.stages.map((s) => s.name).join(' → ')}\n`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof PipelineSpecError) {

@@ -10,12 +10,24 @@ import { createWorkers } from '../../temporal/worker';
  * serve the run queue and a stage queue (`tinyops,cpu`); src/temporal/queues.ts says which
  * stage goes where.
  */
-export async function workerCommand(queues: readonly string[], projectDir: string, log: winston.Logger): Promise<number> {
+export async function workerCommand(
+  queues: readonly string[],
+  projectDir: string,
+  log: winston.Logger,
+): Promise<number> {
   if (queues.length === 0) throw new ConfigError('worker: --queue names no task queue');
   const state = stateDir(projectDir);
   const target = await resolveTemporal(state);
-  const workers = await createWorkers({ address: target.address, namespace: target.namespace, taskQueues: queues, projectDir, stateDir: state });
-  log.info(`worker polling task queue${queues.length > 1 ? 's' : ''} ${queues.map((q) => `"${q}"`).join(', ')} at ${target.address} (namespace ${target.namespace}); Ctrl-C to stop`);
+  const workers = await createWorkers({
+    address: target.address,
+    namespace: target.namespace,
+    taskQueues: queues,
+    projectDir,
+    stateDir: state,
+  });
+  log.info(
+    `worker polling task queue${queues.length > 1 ? 's' : ''} ${queues.map((q) => `"${q}"`).join(', ')} at ${target.address} (namespace ${target.namespace}); Ctrl-C to stop`,
+  );
   await Promise.all(workers.map((w) => w.run())); // the SDK shuts down gracefully on SIGINT/SIGTERM
   log.info('worker stopped');
   return 0;

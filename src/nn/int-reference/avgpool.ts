@@ -16,7 +16,13 @@ export interface AvgPoolParams {
  *   avg = sum > 0 ? (sum + ⌊count/2⌋) / count : (sum − ⌊count/2⌋) / count
  * with C integer division (truncation toward zero); finally clamp to the activation.
  */
-export function avgPool(params: AvgPoolParams, inputDims: Dims, input: Int8Array, filterDims: Dims, outputDims: Dims): Int8Array {
+export function avgPool(
+  params: AvgPoolParams,
+  inputDims: Dims,
+  input: Int8Array,
+  filterDims: Dims,
+  outputDims: Dims,
+): Int8Array {
   checkActivation(params.activation);
   if (outputDims.c !== inputDims.c || outputDims.n !== inputDims.n) throw new RangeError('avgPool: dims disagree');
   const out = new Int8Array(dimsSize(outputDims));

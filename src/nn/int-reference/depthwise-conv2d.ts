@@ -29,7 +29,12 @@ export function depthwiseConv2d(
   outputDims: Dims,
 ): Int8Array {
   checkActivation(params.activation);
-  if (filterDims.n !== 1 || filterDims.c !== inputDims.c || outputDims.c !== inputDims.c || outputDims.n !== inputDims.n) {
+  if (
+    filterDims.n !== 1 ||
+    filterDims.c !== inputDims.c ||
+    outputDims.c !== inputDims.c ||
+    outputDims.n !== inputDims.n
+  ) {
     throw new RangeError('depthwiseConv2d: dims disagree (depth multiplier must be 1)');
   }
   const out = new Int8Array(dimsSize(outputDims));

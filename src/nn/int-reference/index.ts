@@ -18,7 +18,13 @@ export type { AddParams, TensorQuant } from './add';
 export { softmax, buildSoftmaxExpLut, SOFTMAX_LUT_SIZE, SOFTMAX_LUT_ONE } from './softmax';
 export { runIntModel, predictInt, quantizeModelInput, frontEndCodes } from './run-int-model';
 export {
-  conv2dSubByte, pointwiseConv2dSubByte, depthwiseConv2dSubByte, fullyConnectedSubByte,
-  packSubByteWeights, unpackSubByteWeights, packedByteLength, subByteRange,
+  conv2dSubByte,
+  pointwiseConv2dSubByte,
+  depthwiseConv2dSubByte,
+  fullyConnectedSubByte,
+  packSubByteWeights,
+  unpackSubByteWeights,
+  packedByteLength,
+  subByteRange,
 } from './sub-byte';
 export type { SubByteBits } from './sub-byte';

@@ -23,7 +23,6 @@ import { quantizeMultiplier as tfliteQuantizeMultiplier } from '../../quant/fixe
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
 
-
 /** Clamp a (possibly out-of-range) integer to int32. */
 export function saturateInt32(x: number): number {
   return x < INT32_MIN ? INT32_MIN : x > INT32_MAX ? INT32_MAX : x;

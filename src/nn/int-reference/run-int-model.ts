@@ -40,7 +40,12 @@ export function frontEndCodes(model: IntModel, features: ArrayLike<number>): Int
   return Int16Array.from({ length: features.length }, (_, i) => Math.round((features[i] as number) / s));
 }
 
-function runOp(model: IntModel, op: IntOp, values: ReadonlyMap<string, Int8Array>, tensor: (n: string) => IntTensor): Int8Array {
+function runOp(
+  model: IntModel,
+  op: IntOp,
+  values: ReadonlyMap<string, Int8Array>,
+  tensor: (n: string) => IntTensor,
+): Int8Array {
   const inT = tensor(op.inputs[0]!);
   const outT = tensor(op.output);
   const input = values.get(op.inputs[0]!)!;
@@ -49,13 +54,18 @@ function runOp(model: IntModel, op: IntOp, values: ReadonlyMap<string, Int8Array
     case 'depthwise_conv2d': {
       const [n, kh, kw, c] = op.filterShape;
       const params = {
-        inputOffset: -inT.zeroPoint, outputOffset: outT.zeroPoint,
-        strideH: op.stride[0], strideW: op.stride[1], padH: op.padding[0], padW: op.padding[1],
+        inputOffset: -inT.zeroPoint,
+        outputOffset: outT.zeroPoint,
+        strideH: op.stride[0],
+        strideW: op.stride[1],
+        padH: op.padding[0],
+        padW: op.padding[1],
         activation: op.activation,
       };
       const quant = { multiplier: op.multiplier, shift: op.shift };
       const filterDims = { n, h: kh, w: kw, c };
-      if (op.kind === 'depthwise_conv2d') return depthwiseConv2d(params, quant, dimsOf(inT), input, filterDims, op.weights, op.bias, dimsOf(outT));
+      if (op.kind === 'depthwise_conv2d')
+        return depthwiseConv2d(params, quant, dimsOf(inT), input, filterDims, op.weights, op.bias, dimsOf(outT));
       const run = kh === 1 && kw === 1 && op.padding[0] === 0 && op.padding[1] === 0 ? pointwiseConv2d : conv2d;
       return run(params, quant, dimsOf(inT), input, filterDims, op.weights, op.bias, dimsOf(outT));
     }
@@ -63,14 +73,26 @@ function runOp(model: IntModel, op: IntOp, values: ReadonlyMap<string, Int8Array
       return fullyConnected(
         { inputOffset: -inT.zeroPoint, outputOffset: outT.zeroPoint, activation: op.activation },
         { multiplier: op.multiplier, shift: op.shift },
-        { n: 1, h: 1, w: 1, c: op.filterShape[1] }, input,
-        { n: op.filterShape[0], h: 1, w: 1, c: op.filterShape[1] }, op.weights, op.bias,
+        { n: 1, h: 1, w: 1, c: op.filterShape[1] },
+        input,
+        { n: op.filterShape[0], h: 1, w: 1, c: op.filterShape[1] },
+        op.weights,
+        op.bias,
         { n: 1, h: 1, w: 1, c: op.filterShape[0] },
       );
     case 'avgpool':
       return avgPool(
-        { strideH: op.stride[0], strideW: op.stride[1], padH: op.padding[0], padW: op.padding[1], activation: op.activation },
-        dimsOf(inT), input, { n: 1, h: op.window[0], w: op.window[1], c: 1 }, dimsOf(outT),
+        {
+          strideH: op.stride[0],
+          strideW: op.stride[1],
+          padH: op.padding[0],
+          padW: op.padding[1],
+          activation: op.activation,
+        },
+        dimsOf(inT),
+        input,
+        { n: 1, h: op.window[0], w: op.window[1], c: 1 },
+        dimsOf(outT),
       );
     case 'add':
       return add(op, input, values.get(op.inputs[1]!)!);

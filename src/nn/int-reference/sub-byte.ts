@@ -45,32 +45,60 @@ export function unpackSubByteWeights(bits: SubByteBits, packed: Uint8Array, coun
 }
 
 export function conv2dSubByte(
-  bits: SubByteBits, params: Conv2dParams, quant: PerChannelQuant, inputDims: Dims, input: Int8Array,
-  filterDims: Dims, packedFilter: Uint8Array, bias: Int32Array, outputDims: Dims,
+  bits: SubByteBits,
+  params: Conv2dParams,
+  quant: PerChannelQuant,
+  inputDims: Dims,
+  input: Int8Array,
+  filterDims: Dims,
+  packedFilter: Uint8Array,
+  bias: Int32Array,
+  outputDims: Dims,
 ): Int8Array {
   const filter = unpackSubByteWeights(bits, packedFilter, dimsSize(filterDims));
   return conv2d(params, quant, inputDims, input, filterDims, filter, bias, outputDims);
 }
 
 export function pointwiseConv2dSubByte(
-  bits: SubByteBits, params: Conv2dParams, quant: PerChannelQuant, inputDims: Dims, input: Int8Array,
-  filterDims: Dims, packedFilter: Uint8Array, bias: Int32Array, outputDims: Dims,
+  bits: SubByteBits,
+  params: Conv2dParams,
+  quant: PerChannelQuant,
+  inputDims: Dims,
+  input: Int8Array,
+  filterDims: Dims,
+  packedFilter: Uint8Array,
+  bias: Int32Array,
+  outputDims: Dims,
 ): Int8Array {
   const filter = unpackSubByteWeights(bits, packedFilter, dimsSize(filterDims));
   return pointwiseConv2d(params, quant, inputDims, input, filterDims, filter, bias, outputDims);
 }
 
 export function depthwiseConv2dSubByte(
-  bits: SubByteBits, params: DepthwiseConv2dParams, quant: PerChannelQuant, inputDims: Dims, input: Int8Array,
-  filterDims: Dims, packedFilter: Uint8Array, bias: Int32Array, outputDims: Dims,
+  bits: SubByteBits,
+  params: DepthwiseConv2dParams,
+  quant: PerChannelQuant,
+  inputDims: Dims,
+  input: Int8Array,
+  filterDims: Dims,
+  packedFilter: Uint8Array,
+  bias: Int32Array,
+  outputDims: Dims,
 ): Int8Array {
   const filter = unpackSubByteWeights(bits, packedFilter, dimsSize(filterDims));
   return depthwiseConv2d(params, quant, inputDims, input, filterDims, filter, bias, outputDims);
 }
 
 export function fullyConnectedSubByte(
-  bits: SubByteBits, params: FullyConnectedParams, quant: QuantizedMultiplier, inputDims: Dims, input: Int8Array,
-  filterDims: Dims, packedFilter: Uint8Array, bias: Int32Array, outputDims: Dims,
+  bits: SubByteBits,
+  params: FullyConnectedParams,
+  quant: QuantizedMultiplier,
+  inputDims: Dims,
+  input: Int8Array,
+  filterDims: Dims,
+  packedFilter: Uint8Array,
+  bias: Int32Array,
+  outputDims: Dims,
 ): Int8Array {
   const filter = unpackSubByteWeights(bits, packedFilter, dimsSize(filterDims));
   return fullyConnected(params, quant, inputDims, input, filterDims, filter, bias, outputDims);

@@ -33,7 +33,12 @@ export function nhwcIndex(d: Dims, n: number, y: number, x: number, c: number): 
  * same: out = ceil(in / stride), total pad = max(0, (out − 1)·stride + k − in), of which the
  * top/left side gets floor(total / 2) (the extra one goes bottom/right, as in TFLite).
  */
-export function computePadding(mode: PaddingMode, inSize: number, kernel: number, stride: number): { out: number; pad: number } {
+export function computePadding(
+  mode: PaddingMode,
+  inSize: number,
+  kernel: number,
+  stride: number,
+): { out: number; pad: number } {
   if (mode === 'valid') {
     if (inSize < kernel) throw new RangeError(`valid padding: input ${inSize} smaller than kernel ${kernel}`);
     return { out: Math.floor((inSize - kernel) / stride) + 1, pad: 0 };

@@ -79,7 +79,9 @@ export function fakeQuantWeights(tf: Tf, w: TF.Tensor, channelAxis: number, bits
     const s = weightScales(tf, x, channelAxis, bits);
     const qmax = weightQmax(bits);
     const codes =
-      bits === 1 ? tf.where(tf.less(x, 0), tf.fill(x.shape, -1), tf.fill(x.shape, 1)) : tf.clipByValue(roundHalfAway(tf, tf.div(x, s)), -qmax, qmax);
+      bits === 1
+        ? tf.where(tf.less(x, 0), tf.fill(x.shape, -1), tf.fill(x.shape, 1))
+        : tf.clipByValue(roundHalfAway(tf, tf.div(x, s)), -qmax, qmax);
     // Inside = not clamped: |w/scale| rounds to at most qmax (always, for min-max scales).
     const inside = tf.lessEqual(tf.abs(tf.div(x, s)), qmax + 0.5);
     save([inside]);

@@ -19,21 +19,45 @@ import { quantConfigSchema } from '../../quant/quant-config';
 
 export const trainQuantizationSchema = quantConfigSchema.extend({
   /** Fake-quantize weights (symmetric per channel, per-layer bits) and activations (int8) in training. */
-  qat: z.boolean().default(true).describe('Fake-quantize weights (symmetric per channel, per-layer bits) and activations (int8) in training.'),
+  qat: z
+    .boolean()
+    .default(true)
+    .describe('Fake-quantize weights (symmetric per channel, per-layer bits) and activations (int8) in training.'),
   /**
    * First epoch (1-based) trained with fake quantization; earlier epochs train in float
    * (with the regularizer). Default ⌊epochs/3⌋ + 1, and at least 2 when epochs ≥ 2: QAT
    * freezes BN's moving statistics, so at least one float epoch should estimate them first.
    * Values past `epochs` mean no QAT epoch.
    */
-  qatStartEpoch: z.number().int().min(1).max(10000).optional().describe('First epoch (1-based) trained with fake quantization; earlier epochs train in float (with the regularizer). Default ⌊epochs/3⌋ + 1, and at least 2 when epochs ≥ 2: QAT freezes BN\'s moving statistics, so at least one float epoch should estimate them first. Values past `epochs` mean no QAT epoch.'),
+  qatStartEpoch: z
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .optional()
+    .describe(
+      "First epoch (1-based) trained with fake quantization; earlier epochs train in float (with the regularizer). Default ⌊epochs/3⌋ + 1, and at least 2 when epochs ≥ 2: QAT freezes BN's moving statistics, so at least one float epoch should estimate them first. Values past `epochs` mean no QAT epoch.",
+    ),
   /**
    * Decay of the exponential moving average of each activation tensor's batch min/max
    * (TF's MovingAverageQuantize uses 0.999 over long runs; short runs need a faster EMA).
    */
-  activationEmaDecay: z.number().min(0).lt(1).default(0.9).describe('Decay of the exponential moving average of each activation tensor\'s batch min/max (TF\'s MovingAverageQuantize uses 0.999 over long runs; short runs need a faster EMA).'),
+  activationEmaDecay: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.9)
+    .describe(
+      "Decay of the exponential moving average of each activation tensor's batch min/max (TF's MovingAverageQuantize uses 0.999 over long runs; short runs need a faster EMA).",
+    ),
   /** Training batches whose min/max initialise the activation ranges when QAT starts. */
-  calibrationBatches: z.number().int().min(1).max(1000).default(8).describe('Training batches whose min/max initialise the activation ranges when QAT starts.'),
+  calibrationBatches: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(8)
+    .describe('Training batches whose min/max initialise the activation ranges when QAT starts.'),
 });
 
 export type TrainQuantization = z.output<typeof trainQuantizationSchema>;

@@ -69,7 +69,9 @@ function weightOf(layer: TF.layers.Layer, suffix: string): LayerVariable {
 }
 
 function regularizerVariant(q: TrainQuantization): Reg1Variant {
-  return q.regularizer === 'reg-n' || q.regularizer === 'none' ? 'c' : (q.regularizer.slice('reg-1-'.length) as Reg1Variant);
+  return q.regularizer === 'reg-n' || q.regularizer === 'none'
+    ? 'c'
+    : (q.regularizer.slice('reg-1-'.length) as Reg1Variant);
 }
 
 /** The network's weight matrices with their bit widths and regularizers (thesis §4.2 hybrid bits). */
@@ -78,7 +80,14 @@ export function qatLayers(net: DsCnnNetwork, q: TrainQuantization): QatLayer[] {
   const bnOf = (name: string): FoldedBn => {
     const l = model.getLayer(`${name}_bn`);
     const eps = (l.getConfig() as { epsilon?: number }).epsilon ?? 1e-3;
-    return { name: `${name}_bn`, gamma: weightOf(l, 'gamma'), beta: weightOf(l, 'beta'), mean: weightOf(l, 'moving_mean'), variance: weightOf(l, 'moving_variance'), epsilon: eps };
+    return {
+      name: `${name}_bn`,
+      gamma: weightOf(l, 'gamma'),
+      beta: weightOf(l, 'beta'),
+      mean: weightOf(l, 'moving_mean'),
+      variance: weightOf(l, 'moving_variance'),
+      epsilon: eps,
+    };
   };
   const make = (name: string, kind: QatLayer['kind'], strides: readonly [number, number]): QatLayer => {
     const l = model.getLayer(name);
@@ -106,7 +115,10 @@ export function qatLayers(net: DsCnnNetwork, q: TrainQuantization): QatLayer[] {
 export class ActivationRanges {
   private readonly ranges = new Map<string, { min: number; max: number }>();
 
-  constructor(readonly names: readonly string[], private readonly decay: number) {}
+  constructor(
+    readonly names: readonly string[],
+    private readonly decay: number,
+  ) {}
 
   get ready(): boolean {
     return this.names.every((n) => this.ranges.has(n));
@@ -123,7 +135,12 @@ export class ActivationRanges {
       const lo = batch[2 * i]!;
       const hi = batch[2 * i + 1]!;
       const r = this.ranges.get(n);
-      this.ranges.set(n, r === undefined ? { min: lo, max: hi } : { min: this.decay * r.min + (1 - this.decay) * lo, max: this.decay * r.max + (1 - this.decay) * hi });
+      this.ranges.set(
+        n,
+        r === undefined
+          ? { min: lo, max: hi }
+          : { min: this.decay * r.min + (1 - this.decay) * lo, max: this.decay * r.max + (1 - this.decay) * hi },
+      );
     });
   }
 
@@ -162,7 +179,11 @@ export class QatNetwork {
   readonly names: readonly string[];
   readonly ranges: ActivationRanges;
 
-  constructor(private readonly tf: Tf, readonly net: DsCnnNetwork, readonly config: TrainQuantization) {
+  constructor(
+    private readonly tf: Tf,
+    readonly net: DsCnnNetwork,
+    readonly config: TrainQuantization,
+  ) {
     this.layers = qatLayers(net, config);
     this.names = activationNames(net);
     this.ranges = new ActivationRanges(this.names, config.activationEmaDecay);
@@ -199,7 +220,10 @@ export class QatNetwork {
       if (b.skipKind === 'none') {
         h = y;
       } else {
-        const shortcut = b.skipKind === 'identity' ? h : tf.avgPool(h as TF.Tensor4D, [b.stride[0], b.stride[1]], [b.stride[0], b.stride[1]], 'same');
+        const shortcut =
+          b.skipKind === 'identity'
+            ? h
+            : tf.avgPool(h as TF.Tensor4D, [b.stride[0], b.stride[1]], [b.stride[0], b.stride[1]], 'same');
         h = act(`${n}_add`, tf.add(y, shortcut));
       }
     });

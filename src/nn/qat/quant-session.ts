@@ -58,7 +58,12 @@ export class QuantSession {
   private initialHistograms: Record<string, number[]> = {};
   bestRanges: Record<string, { min: number; max: number }> = {};
 
-  constructor(private readonly tf: Tf, net: DsCnnNetwork, readonly config: TrainQuantization, private readonly epochs: number) {
+  constructor(
+    private readonly tf: Tf,
+    net: DsCnnNetwork,
+    readonly config: TrainQuantization,
+    private readonly epochs: number,
+  ) {
     this.qat = new QatNetwork(tf, net, config);
     this.qatStart = config.qat ? qatStartEpoch(config, epochs) : Number.POSITIVE_INFINITY;
   }
@@ -131,7 +136,11 @@ export class QuantSession {
   }
 
   checkpointState(): QuantCheckpointState {
-    return { ranges: this.qat.ranges.snapshot(), bestRanges: this.bestRanges, initialHistograms: this.initialHistograms };
+    return {
+      ranges: this.qat.ranges.snapshot(),
+      bestRanges: this.bestRanges,
+      initialHistograms: this.initialHistograms,
+    };
   }
 
   restore(s: QuantCheckpointState): void {
@@ -166,18 +175,36 @@ export class QuantSession {
       const r = ranges[n];
       if (r === undefined) continue;
       const p = activationParams(r);
-      activations[n] = { min: p.min, max: p.max, scale: p.scale, zeroPoint: p.zeroPoint, observedMin: r.min, observedMax: r.max };
+      activations[n] = {
+        min: p.min,
+        max: p.max,
+        scale: p.scale,
+        zeroPoint: p.zeroPoint,
+        observedMin: r.min,
+        observedMax: r.max,
+      };
     }
     const c = this.config;
     const qatRan = c.qat && this.qatStart <= this.epochs;
     return {
       format: QUANT_JSON_FORMAT,
       scheme: 'tflite-int8',
-      qat: { enabled: qatRan, startEpoch: qatRan ? this.qatStart : null, rangeTracking: qatRan ? 'ema-min-max' : 'calibration-min-max', emaDecay: c.activationEmaDecay },
+      qat: {
+        enabled: qatRan,
+        startEpoch: qatRan ? this.qatStart : null,
+        rangeTracking: qatRan ? 'ema-min-max' : 'calibration-min-max',
+        emaDecay: c.activationEmaDecay,
+      },
       batchNorm: 'folded-moving-stats',
       layers,
       activations,
-      regularization: { regularizer: c.regularizer, lambda: c.lambda, schedule: c.schedule, scheduleUnit: c.scheduleUnit, regularize8Bit: c.regularize8Bit },
+      regularization: {
+        regularizer: c.regularizer,
+        lambda: c.lambda,
+        schedule: c.schedule,
+        scheduleUnit: c.scheduleUnit,
+        regularize8Bit: c.regularize8Bit,
+      },
     };
   }
 
@@ -186,7 +213,12 @@ export class QuantSession {
     const after = this.histogramsNow();
     const layers: WeightHistograms['layers'] = {};
     for (const l of this.qat.layers) {
-      layers[l.name] = { bits: layerBits(this.config, l.name), regularized: l.regularizer !== null, before: this.initialHistograms[l.name] ?? [], after: after[l.name]! };
+      layers[l.name] = {
+        bits: layerBits(this.config, l.name),
+        regularized: l.regularizer !== null,
+        before: this.initialHistograms[l.name] ?? [],
+        after: after[l.name]!,
+      };
     }
     return { format: 'tinyops-weight-histograms/1', bins: HISTOGRAM_BINS, range: [-1, 1], layers };
   }

@@ -56,6 +56,12 @@ export function normalizeByChannel(tf: Tf, w: TF.Tensor, channelAxis: number): T
 }
 
 /** Σ_j Reg(w_j / max|w_c(j)|) of one weight matrix, as a scalar tensor. */
-export function tfRegularizationPenalty(tf: Tf, w: TF.Tensor, channelAxis: number, bits: BitWidth, variant: Reg1Variant): TF.Scalar {
+export function tfRegularizationPenalty(
+  tf: Tf,
+  w: TF.Tensor,
+  channelAxis: number,
+  bits: BitWidth,
+  variant: Reg1Variant,
+): TF.Scalar {
   return tf.sum(tfRegularizer(tf, normalizeByChannel(tf, w, channelAxis), bits, variant)) as TF.Scalar;
 }

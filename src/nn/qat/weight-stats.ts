@@ -9,7 +9,11 @@ import { roundToNearestMinimum, type BitWidth } from '../../quant/regularizers';
 export const HISTOGRAM_BINS = 64;
 
 /** u = w / max|w_c|, with c the index along `channelAxis` of a row-major `shape`; zero channels stay 0. */
-export function normalizePerChannel(values: ArrayLike<number>, shape: readonly number[], channelAxis: number): Float64Array {
+export function normalizePerChannel(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  channelAxis: number,
+): Float64Array {
   const inner = shape.slice(channelAxis + 1).reduce((a, b) => a * b, 1);
   const channels = shape[channelAxis]!;
   const channelOf = (i: number) => Math.floor(i / inner) % channels;

@@ -42,7 +42,11 @@ export const anomalyEvaluationFields = {
     )
     .optional(),
   baseline: z
-    .object({ auc: rate, pauc: rate, ids: z.array(z.object({ type: z.string(), id: z.string(), auc: rate, pauc: rate })) })
+    .object({
+      auc: rate,
+      pauc: rate,
+      ids: z.array(z.object({ type: z.string(), id: z.string(), auc: rate, pauc: rate })),
+    })
     .optional(),
   intModel: z.object({ auc: rate, pauc: rate }).optional(),
 };
@@ -65,7 +69,8 @@ export function binCounts(values: readonly number[], lo: number, hi: number, bin
 
 export async function anomalySection(model: ReportModel): Promise<RenderedSection> {
   const e = model.evaluation;
-  if (e?.ids === undefined || e.ids.length === 0 || e.auc === undefined || e.pauc === undefined) return missing(ID, TITLE);
+  if (e?.ids === undefined || e.ids.length === 0 || e.auc === undefined || e.pauc === undefined)
+    return missing(ID, TITLE);
   const baseline = new Map((e.baseline?.ids ?? []).map((r) => [`${r.type}/${r.id}`, r]));
   const head =
     `<p>Score <code>${escapeHtml(e.score ?? '')}</code>; mean over ${e.ids.length} machine IDs: ` +
@@ -97,7 +102,14 @@ export async function anomalySection(model: ReportModel): Promise<RenderedSectio
       { x: 1, y: 1, series: 'chance' },
     ];
     charts.push(
-      await lineChart({ id: `ad-roc-${slug}`, title: `ROC ${name} (AUC ${pct(r.auc)})`, xTitle: 'false-positive rate', yTitle: 'true-positive rate', points, seriesOrder: ['ROC', 'chance'] }),
+      await lineChart({
+        id: `ad-roc-${slug}`,
+        title: `ROC ${name} (AUC ${pct(r.auc)})`,
+        xTitle: 'false-positive rate',
+        yTitle: 'true-positive rate',
+        points,
+        seriesOrder: ['ROC', 'chance'],
+      }),
     );
     const normal = r.normalScores ?? [];
     const anomalous = r.anomalousScores ?? [];
@@ -110,7 +122,17 @@ export async function anomalySection(model: ReportModel): Promise<RenderedSectio
         { name: 'anomalous', counts: binCounts(anomalous, lo, hi, HISTOGRAM_BINS) },
       ];
       const thr = typeof r.threshold === 'number' && r.threshold >= lo && r.threshold <= hi ? [r.threshold] : [];
-      charts.push(await binnedHistogram({ id: `ad-hist-${slug}`, title: `Clip scores ${name}${thr.length ? ' (rule: threshold)' : ''}`, xTitle: 'clip score', range: [lo, hi], series, gridLines: thr, yTitle: 'clips' }));
+      charts.push(
+        await binnedHistogram({
+          id: `ad-hist-${slug}`,
+          title: `Clip scores ${name}${thr.length ? ' (rule: threshold)' : ''}`,
+          xTitle: 'clip score',
+          range: [lo, hi],
+          series,
+          gridLines: thr,
+          yTitle: 'clips',
+        }),
+      );
     }
   }
   return present(ID, TITLE, head + onBoard(model) + table + `<div class="charts">${charts.join('')}</div>`);

@@ -27,7 +27,11 @@ function perClassRows(c: ClipConfusion): Cell[][] {
 export async function classificationSection(model: ReportModel): Promise<RenderedSection> {
   const ev = model.evaluation;
   if (ev === undefined || (ev.accuracy === undefined && ev.confusion === undefined)) {
-    return missing('classification', 'Classification', ev === undefined ? undefined : 'the evaluation has no clip-level results');
+    return missing(
+      'classification',
+      'Classification',
+      ev === undefined ? undefined : 'the evaluation has no clip-level results',
+    );
   }
   const entries: [string, Cell][] = [['from stage', model.sources.evaluation]];
   if (ev.accuracy !== undefined) entries.push(['test accuracy (clips)', formatPercent(ev.accuracy)]);

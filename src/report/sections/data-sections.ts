@@ -19,7 +19,9 @@ export async function datasetSection(model: ReportModel): Promise<RenderedSectio
   const chart = await stackedBarChart({
     id: 'dataset-balance',
     title: 'Clips per label',
-    bars: d.labels.flatMap((label) => splitNames.map((s) => ({ category: label, group: s, value: d.counts[s][label] ?? 0 }))),
+    bars: d.labels.flatMap((label) =>
+      splitNames.map((s) => ({ category: label, group: s, value: d.counts[s][label] ?? 0 })),
+    ),
     categoryOrder: d.labels,
     groupOrder: splitNames,
     yTitle: 'clips',
@@ -60,7 +62,10 @@ export function featuresSection(model: ReportModel): RenderedSection {
     'features',
     'Features',
     `<div class="row">` +
-      table(['split', 'rows', 'per row', 'labels present'], rows, { numeric: [1, 3], caption: `from stage ${model.sources[first.artifact] ?? '?'}` }) +
+      table(['split', 'rows', 'per row', 'labels present'], rows, {
+        numeric: [1, 3],
+        caption: `from stage ${model.sources[first.artifact] ?? '?'}`,
+      }) +
       keyValueTable(frontEnd, 'front end') +
       `</div>` +
       (labelsDiffer ? paragraph('warning: the splits do not share one label list', 'warn') : ''),

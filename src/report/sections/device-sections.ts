@@ -40,7 +40,10 @@ export async function latencySection(model: ReportModel): Promise<RenderedSectio
     figures.push(figure(svg));
   }
   if (figures.length === 0) {
-    const why = model.evaluation === undefined && model.board === undefined ? undefined : 'no per-detection or per-inference latencies in the inputs';
+    const why =
+      model.evaluation === undefined && model.board === undefined
+        ? undefined
+        : 'no per-detection or per-inference latencies in the inputs';
     return missing('latency', 'Latency', why);
   }
   return present('latency', 'Latency', `<div class="row">${figures.join('')}</div>`);
@@ -61,9 +64,18 @@ export function boardSection(model: ReportModel): RenderedSection {
   const entries: [string, Cell][] = [['from stage', model.sources.board]];
   for (const key of Object.keys(b).sort()) {
     const v = b[key];
-    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v === null) entries.push([key, boardCell(key, v)]);
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v === null)
+      entries.push([key, boardCell(key, v)]);
   }
-  return present('board', 'Board', deployComparisonTable(model) + keyValueTable(entries) + externalMemoryTable(b.externalMemory) + opsTable(b.ops) + streamTable(b.stream));
+  return present(
+    'board',
+    'Board',
+    deployComparisonTable(model) +
+      keyValueTable(entries) +
+      externalMemoryTable(b.externalMemory) +
+      opsTable(b.ops) +
+      streamTable(b.stream),
+  );
 }
 
 /**
@@ -76,16 +88,31 @@ function streamTable(stream: unknown): string {
   const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
   const pct = (v: unknown): string => (typeof v === 'number' ? `${(v * 100).toFixed(2)} %` : '');
   const streams = Array.isArray(s.streams) ? (s.streams as Array<Record<string, unknown>>) : [];
-  const events = streams.flatMap((x) => (Array.isArray(x.events) ? (x.events as Array<Record<string, unknown>>) : []).map((e) => `${String(e.label)} @ ${formatValue(num(e.timeSec))} s`));
-  const summary = keyValueTable([
-    ['streams (device = host, event for event)', streams.map((x) => `${String(x.id)} (${formatValue(num(x.durationSec))} s, ${formatValue(num(x.hops))} hops, ${formatValue(num(x.inferences))} inferences)`).join(', ')],
-    ['inference every', `${formatValue(num(s.every))} hop(s) of ${formatValue(num(s.hopMs))} ms`],
-    ['front end, instructions per hop (median)', num(s.frontEndInstructionsPerHop)],
-    ['instructions per inference (input from the ring, model, detector)', num(s.instructionsPerInference)],
-    ['duty cycle (work per hop / hop length)', pct(s.dutyCycle)],
-    ['busiest hop (front end + inference) / hop length', pct(s.peakHopLoad)],
-    ['detections', events.length > 0 ? events.join(', ') : 'none'],
-  ], 'Streaming check (firmware/stream: one MFCC frame per hop, integer detector)');
+  const events = streams.flatMap((x) =>
+    (Array.isArray(x.events) ? (x.events as Array<Record<string, unknown>>) : []).map(
+      (e) => `${String(e.label)} @ ${formatValue(num(e.timeSec))} s`,
+    ),
+  );
+  const summary = keyValueTable(
+    [
+      [
+        'streams (device = host, event for event)',
+        streams
+          .map(
+            (x) =>
+              `${String(x.id)} (${formatValue(num(x.durationSec))} s, ${formatValue(num(x.hops))} hops, ${formatValue(num(x.inferences))} inferences)`,
+          )
+          .join(', '),
+      ],
+      ['inference every', `${formatValue(num(s.every))} hop(s) of ${formatValue(num(s.hopMs))} ms`],
+      ['front end, instructions per hop (median)', num(s.frontEndInstructionsPerHop)],
+      ['instructions per inference (input from the ring, model, detector)', num(s.instructionsPerInference)],
+      ['duty cycle (work per hop / hop length)', pct(s.dutyCycle)],
+      ['busiest hop (front end + inference) / hop length', pct(s.peakHopLoad)],
+      ['detections', events.length > 0 ? events.join(', ') : 'none'],
+    ],
+    'Streaming check (firmware/stream: one MFCC frame per hop, integer detector)',
+  );
   return summary;
 }
 
@@ -95,7 +122,17 @@ function opsTable(ops: unknown): string {
   const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
   const rows = ops.map((o: Record<string, unknown>): Cell[] => {
     const perMac = num(o.instructionsPerMac);
-    return [String(o.name ?? ''), String(o.kind ?? ''), num(o.bits), num(o.macs), num(o.instructions), perMac === null ? '' : perMac.toFixed(2)];
+    return [
+      String(o.name ?? ''),
+      String(o.kind ?? ''),
+      num(o.bits),
+      num(o.macs),
+      num(o.instructions),
+      perMac === null ? '' : perMac.toFixed(2),
+    ];
   });
-  return table(['op', 'kernel', 'weight bits', 'MACs', 'instructions', 'instructions / MAC'], rows, { numeric: [2, 3, 4, 5], caption: 'Per op on the board (instructions counted by the QEMU plugin)' });
+  return table(['op', 'kernel', 'weight bits', 'MACs', 'instructions', 'instructions / MAC'], rows, {
+    numeric: [2, 3, 4, 5],
+    caption: 'Per op on the board (instructions counted by the QEMU plugin)',
+  });
 }

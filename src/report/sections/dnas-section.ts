@@ -14,8 +14,21 @@ import { missing, present, type RenderedSection } from './section';
  * the same cost models.
  */
 
-const costs = z.object({ flashBytes: z.number(), sramBytes: z.number(), latencyMs: z.number(), macs: z.number(), params: z.number() }).passthrough();
-const arch = z.object({ firstConv: z.object({ filters: z.number() }).passthrough(), blocks: z.array(z.object({ filters: z.number() }).passthrough()) }).passthrough();
+const costs = z
+  .object({
+    flashBytes: z.number(),
+    sramBytes: z.number(),
+    latencyMs: z.number(),
+    macs: z.number(),
+    params: z.number(),
+  })
+  .passthrough();
+const arch = z
+  .object({
+    firstConv: z.object({ filters: z.number() }).passthrough(),
+    blocks: z.array(z.object({ filters: z.number() }).passthrough()),
+  })
+  .passthrough();
 const budgets = z.object({ flashBytes: z.number(), sramBytes: z.number(), latencyMs: z.number().optional() });
 
 /** The `search` and `architecture` artifacts of a dnas stage, as the report reads them. */
@@ -42,7 +55,10 @@ export const dnasReportSchema = z.object({
 });
 export type DnasReport = z.infer<typeof dnasReportSchema>;
 
-const archText = (a: { readonly firstConv: { readonly filters: number }; readonly blocks: ReadonlyArray<{ readonly filters: number }> }) => `${a.firstConv.filters} | ${a.blocks.map((b) => b.filters).join(', ') || '–'}`;
+const archText = (a: {
+  readonly firstConv: { readonly filters: number };
+  readonly blocks: ReadonlyArray<{ readonly filters: number }>;
+}) => `${a.firstConv.filters} | ${a.blocks.map((b) => b.filters).join(', ') || '–'}`;
 
 function errorCell(predicted: number, measured: number | undefined): Cell {
   if (measured === undefined || measured === 0) return '–';
@@ -51,7 +67,11 @@ function errorCell(predicted: number, measured: number | undefined): Cell {
 }
 
 async function paretoChart(d: NonNullable<ReportModel['dnas']>): Promise<string> {
-  const values = d.epochs.map((e) => ({ latency: e.derived.costs.latencyMs, accuracy: e.valAccuracy, label: `epoch ${e.epoch}: ${archText(e.derived.architecture)}` }));
+  const values = d.epochs.map((e) => ({
+    latency: e.derived.costs.latencyMs,
+    accuracy: e.valAccuracy,
+    label: `epoch ${e.epoch}: ${archText(e.derived.architecture)}`,
+  }));
   const spec = {
     title: 'Candidates: supernet path accuracy vs predicted latency',
     width: 420,
@@ -60,7 +80,12 @@ async function paretoChart(d: NonNullable<ReportModel['dnas']>): Promise<string>
     mark: { type: 'point', filled: true, size: 50 },
     encoding: {
       x: { field: 'latency', type: 'quantitative', title: 'predicted ms / inference' },
-      y: { field: 'accuracy', type: 'quantitative', title: 'validation accuracy (supernet path)', axis: { format: '.0%' } },
+      y: {
+        field: 'accuracy',
+        type: 'quantitative',
+        title: 'validation accuracy (supernet path)',
+        axis: { format: '.0%' },
+      },
       tooltip: { field: 'label', type: 'nominal' },
     },
   } as TopLevelSpec;
@@ -74,13 +99,36 @@ export async function dnasSection(model: ReportModel): Promise<RenderedSection> 
   const measuredLatency = typeof b?.estimatedLatencyMs === 'number' ? b.estimatedLatencyMs : undefined;
   const p = d.predicted;
   const rows: Cell[][] = [
-    ['flash', formatBytes(Math.round(p.flashBytes)), b?.flashBytes === undefined ? '–' : formatBytes(b.flashBytes), errorCell(p.flashBytes, b?.flashBytes), formatBytes(d.budgets.flashBytes)],
-    ['SRAM', formatBytes(Math.round(p.sramBytes)), b?.sramBytes === undefined ? '–' : formatBytes(b.sramBytes), errorCell(p.sramBytes, b?.sramBytes), formatBytes(d.budgets.sramBytes)],
-    ['latency', `${formatValue(p.latencyMs)} ms`, measuredLatency === undefined ? '–' : `${formatValue(measuredLatency)} ms`, errorCell(p.latencyMs, measuredLatency), d.budgets.latencyMs === undefined ? 'none' : `${d.budgets.latencyMs} ms`],
+    [
+      'flash',
+      formatBytes(Math.round(p.flashBytes)),
+      b?.flashBytes === undefined ? '–' : formatBytes(b.flashBytes),
+      errorCell(p.flashBytes, b?.flashBytes),
+      formatBytes(d.budgets.flashBytes),
+    ],
+    [
+      'SRAM',
+      formatBytes(Math.round(p.sramBytes)),
+      b?.sramBytes === undefined ? '–' : formatBytes(b.sramBytes),
+      errorCell(p.sramBytes, b?.sramBytes),
+      formatBytes(d.budgets.sramBytes),
+    ],
+    [
+      'latency',
+      `${formatValue(p.latencyMs)} ms`,
+      measuredLatency === undefined ? '–' : `${formatValue(measuredLatency)} ms`,
+      errorCell(p.latencyMs, measuredLatency),
+      d.budgets.latencyMs === undefined ? 'none' : `${d.budgets.latencyMs} ms`,
+    ],
   ];
   const parts = [
-    paragraph(`Found for ${d.board}: first conv | block widths = ${archText(d.architecture)}; ${formatValue(p.macs / 1e6)} M MAC, ${formatValue(p.params / 1e3)} K parameters.`),
-    table(['', 'predicted', 'measured (deploy)', 'estimator error', 'budget'], rows, { numeric: [1, 2, 3, 4], caption: 'Predicted vs measured (latency: deploy’s cycle-model estimate)' }),
+    paragraph(
+      `Found for ${d.board}: first conv | block widths = ${archText(d.architecture)}; ${formatValue(p.macs / 1e6)} M MAC, ${formatValue(p.params / 1e3)} K parameters.`,
+    ),
+    table(['', 'predicted', 'measured (deploy)', 'estimator error', 'budget'], rows, {
+      numeric: [1, 2, 3, 4],
+      caption: 'Predicted vs measured (latency: deploy’s cycle-model estimate)',
+    }),
   ];
   const ep = d.epochs;
   const trace = await lineChart({
@@ -92,23 +140,43 @@ export async function dnasSection(model: ReportModel): Promise<RenderedSection> 
     points: ep.flatMap((e) => [
       { x: e.epoch, y: e.expected.flashBytes / d.budgets.flashBytes, series: 'flash / budget' },
       { x: e.epoch, y: e.expected.sramBytes / d.budgets.sramBytes, series: 'SRAM / budget' },
-      ...(d.budgets.latencyMs === undefined ? [] : [{ x: e.epoch, y: e.expected.latencyMs / d.budgets.latencyMs, series: 'latency / budget' }]),
+      ...(d.budgets.latencyMs === undefined
+        ? []
+        : [{ x: e.epoch, y: e.expected.latencyMs / d.budgets.latencyMs, series: 'latency / budget' }]),
       { x: e.epoch, y: e.accuracy, series: 'train accuracy' },
       { x: e.epoch, y: e.valAccuracy, series: 'path val accuracy' },
     ]),
   });
-  parts.push(`<div class="row">${figure(trace, 'Expected costs under softmax(α); warm-up epochs train weights only.')}${figure(await paretoChart(d), 'One point per epoch: the argmax architecture then.')}</div>`);
+  parts.push(
+    `<div class="row">${figure(trace, 'Expected costs under softmax(α); warm-up epochs train weights only.')}${figure(await paretoChart(d), 'One point per epoch: the argmax architecture then.')}</div>`,
+  );
   parts.push(
     table(
       ['epoch', 'loss', 'path val acc', 'architecture', 'flash', 'SRAM', 'latency', 'λ flash / SRAM / latency'],
-      ep.map((e) => [e.epoch, formatValue(e.loss), formatPercent(e.valAccuracy), archText(e.derived.architecture), formatBytes(Math.round(e.derived.costs.flashBytes)), formatBytes(Math.round(e.derived.costs.sramBytes)), `${formatValue(e.derived.costs.latencyMs)} ms`, `${formatValue(e.multipliers.flash)} / ${formatValue(e.multipliers.sram)} / ${formatValue(e.multipliers.latency)}`]),
+      ep.map((e) => [
+        e.epoch,
+        formatValue(e.loss),
+        formatPercent(e.valAccuracy),
+        archText(e.derived.architecture),
+        formatBytes(Math.round(e.derived.costs.flashBytes)),
+        formatBytes(Math.round(e.derived.costs.sramBytes)),
+        `${formatValue(e.derived.costs.latencyMs)} ms`,
+        `${formatValue(e.multipliers.flash)} / ${formatValue(e.multipliers.sram)} / ${formatValue(e.multipliers.latency)}`,
+      ]),
       { numeric: [0, 1, 2, 4, 5, 6], caption: 'Candidates per epoch' },
     ),
   );
   parts.push(
     table(
       ['preset', 'flash', 'SRAM', 'latency', 'MACs', 'fits'],
-      d.presets.map((x) => [x.name, formatBytes(Math.round(x.costs.flashBytes)), formatBytes(Math.round(x.costs.sramBytes)), `${formatValue(x.costs.latencyMs)} ms`, `${formatValue(x.costs.macs / 1e6)} M`, x.overshoots.length === 0 ? 'yes' : x.overshoots.join('; ')]),
+      d.presets.map((x) => [
+        x.name,
+        formatBytes(Math.round(x.costs.flashBytes)),
+        formatBytes(Math.round(x.costs.sramBytes)),
+        `${formatValue(x.costs.latencyMs)} ms`,
+        `${formatValue(x.costs.macs / 1e6)} M`,
+        x.overshoots.length === 0 ? 'yes' : x.overshoots.join('; '),
+      ]),
       { numeric: [1, 2, 3, 4], caption: `DS-CNN presets under the same cost models, against the ${d.board} budgets` },
     ),
   );

@@ -22,8 +22,14 @@ function operatingPointTable(e: ReportEventEvaluation): string {
   const r = op.result;
   const entries: [string, Cell][] = [
     ['threshold', op.threshold],
-    ['false reject rate', `${formatPercent(r.frr)} (${r.falseRejects} missed + ${r.misclassifications} misclassified of ${r.keywordEvents} keywords)`],
-    ['false accepts per hour', `${formatValue(r.faPerHour)} (${r.falseAccepts} in ${formatValue(e.totals.hours * 60)} min; ${r.falseAcceptsOnNegatives} on negative words)`],
+    [
+      'false reject rate',
+      `${formatPercent(r.frr)} (${r.falseRejects} missed + ${r.misclassifications} misclassified of ${r.keywordEvents} keywords)`,
+    ],
+    [
+      'false accepts per hour',
+      `${formatValue(r.faPerHour)} (${r.falseAccepts} in ${formatValue(e.totals.hours * 60)} min; ${r.falseAcceptsOnNegatives} on negative words)`,
+    ],
     ['target FA/h', `${formatValue(op.targetFaPerHour)} — ${op.constraintMet ? 'met' : 'NOT met'}`],
     ['detection latency', latencyText(r)],
     ['why this threshold', op.reason],
@@ -32,7 +38,16 @@ function operatingPointTable(e: ReportEventEvaluation): string {
 }
 
 function settingsTable(e: ReportEventEvaluation): string {
-  const keys = ['frameStrideMs', 'frameOffsetMs', 'smoothingFrames', 'refractoryMs', 'earlyMs', 'earlyFrames', 'lateMs', 'lateFrames'];
+  const keys = [
+    'frameStrideMs',
+    'frameOffsetMs',
+    'smoothingFrames',
+    'refractoryMs',
+    'earlyMs',
+    'earlyFrames',
+    'lateMs',
+    'lateFrames',
+  ];
   const entries: [string, Cell][] = [
     ['keywords', e.keywords.join(', ')],
     ['streams', `${e.totals.streams} (${formatValue(e.totals.durationSec / 60)} min)`],
@@ -43,8 +58,10 @@ function settingsTable(e: ReportEventEvaluation): string {
     if (typeof v === 'number') entries.push([k, v]);
   }
   // Tolerances left unset use src/eval's defaults; say which, so the numbers can be reproduced.
-  if (e.options.earlyMs === undefined && e.options.earlyFrames === undefined) entries.push(['earlyMs (default)', DEFAULT_EARLY_MS]);
-  if (e.options.lateMs === undefined && e.options.lateFrames === undefined) entries.push(['lateMs (default)', DEFAULT_LATE_MS]);
+  if (e.options.earlyMs === undefined && e.options.earlyFrames === undefined)
+    entries.push(['earlyMs (default)', DEFAULT_EARLY_MS]);
+  if (e.options.lateMs === undefined && e.options.lateFrames === undefined)
+    entries.push(['lateMs (default)', DEFAULT_LATE_MS]);
   return keyValueTable(entries, 'evaluation setup');
 }
 
@@ -71,13 +88,21 @@ function thresholdTable(e: ReportEventEvaluation): string {
 export async function eventsSection(model: ReportModel): Promise<RenderedSection> {
   const e = model.evaluation?.events;
   if (e === undefined) {
-    return missing('events', 'Keyword events', model.evaluation === undefined ? undefined : 'the evaluation has no stream (event) results');
+    return missing(
+      'events',
+      'Keyword events',
+      model.evaluation === undefined ? undefined : 'the evaluation has no stream (event) results',
+    );
   }
   const det = await detChart({
     id: 'det',
     title: 'DET curve (one point per threshold)',
     points: e.det,
-    operatingPoint: { threshold: e.operatingPoint.threshold, frr: e.operatingPoint.result.frr, faPerHour: e.operatingPoint.result.faPerHour },
+    operatingPoint: {
+      threshold: e.operatingPoint.threshold,
+      frr: e.operatingPoint.result.frr,
+      faPerHour: e.operatingPoint.result.faPerHour,
+    },
     targetFaPerHour: e.operatingPoint.targetFaPerHour,
   });
   const confusion = await heatmap({
@@ -93,7 +118,9 @@ export async function eventsSection(model: ReportModel): Promise<RenderedSection
     'events',
     'Keyword events',
     `<div class="row">${operatingPointTable(e)}${settingsTable(e)}</div>` +
-      (e.operatingPoint.constraintMet ? '' : paragraph('No threshold meets the false-accept target: the operating point is the lowest FA/h.', 'warn')) +
+      (e.operatingPoint.constraintMet
+        ? ''
+        : paragraph('No threshold meets the false-accept target: the operating point is the lowest FA/h.', 'warn')) +
       `<div class="row">${figure(det)}${figure(confusion, '_unknown_: negative words; _background_: firings outside any word; _rejected_: nothing fired.')}</div>` +
       (model.options.thresholdTable ? thresholdTable(e) : ''),
   );

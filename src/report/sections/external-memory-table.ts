@@ -24,5 +24,8 @@ export function externalMemoryTable(block: unknown): string {
     ['latency overhead vs all in SRAM', pct(b.modelledOverhead)],
     ['overhead without double buffering', pct(b.serialOverhead)],
   ];
-  return keyValueTable(entries.filter(([, v]) => v !== undefined && v !== ''), 'External memory (TinyOps partitioning; docs/external-memory.md)');
+  return keyValueTable(
+    entries.filter(([, v]) => v !== undefined && v !== ''),
+    'External memory (TinyOps partitioning; docs/external-memory.md)',
+  );
 }

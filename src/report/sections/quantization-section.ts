@@ -14,20 +14,48 @@ export async function quantizationSection(model: ReportModel): Promise<RenderedS
   const hist = model.weightHistograms;
   const intModels = integerModelsTable(model);
   if (epochs.length === 0 && hist === undefined && intModels === '') {
-    return missing('quantization', 'Quantization', 'no train stage with a quantization block and no quantize stage among the inputs');
+    return missing(
+      'quantization',
+      'Quantization',
+      'no train stage with a quantization block and no quantize stage among the inputs',
+    );
   }
   const charts: string[] = [];
   const qatStart = epochs.find((e) => e.quant?.qat === true)?.epoch;
   const marker = qatStart === undefined ? undefined : { value: qatStart, label: `QAT from epoch ${qatStart}` };
   if (epochs.length > 0) {
     const s: LinePoint[] = epochs.map((e) => ({ x: e.epoch, y: e.quant!.schedule, series: 'S(t)' }));
-    charts.push(figure(await lineChart({ id: 'quant-schedule', title: 'Regularization schedule S(t)', xTitle: 'epoch', yTitle: 'S(t)', points: s, seriesOrder: ['S(t)'], marker })));
+    charts.push(
+      figure(
+        await lineChart({
+          id: 'quant-schedule',
+          title: 'Regularization schedule S(t)',
+          xTitle: 'epoch',
+          yTitle: 'S(t)',
+          points: s,
+          seriesOrder: ['S(t)'],
+          marker,
+        }),
+      ),
+    );
     const r: LinePoint[] = [
       ...epochs.map((e) => ({ x: e.epoch, y: e.quant!.regLoss, series: 'λ·S(t)·ΣReg' })),
-      ...epochs.filter((e) => e.quant!.gridDistance !== undefined).map((e) => ({ x: e.epoch, y: e.quant!.gridDistance!, series: 'distance to grid' })),
+      ...epochs
+        .filter((e) => e.quant!.gridDistance !== undefined)
+        .map((e) => ({ x: e.epoch, y: e.quant!.gridDistance!, series: 'distance to grid' })),
     ];
     charts.push(
-      figure(await lineChart({ id: 'quant-penalty', title: 'Regularization term and weight distance to grid', xTitle: 'epoch', yTitle: 'value', points: r, seriesOrder: ['λ·S(t)·ΣReg', 'distance to grid'], marker })),
+      figure(
+        await lineChart({
+          id: 'quant-penalty',
+          title: 'Regularization term and weight distance to grid',
+          xTitle: 'epoch',
+          yTitle: 'value',
+          points: r,
+          seriesOrder: ['λ·S(t)·ΣReg', 'distance to grid'],
+          marker,
+        }),
+      ),
     );
   }
   const histCharts: string[] = [];
@@ -55,8 +83,13 @@ export async function quantizationSection(model: ReportModel): Promise<RenderedS
     }
   }
   const last = epochs[epochs.length - 1];
-  if (last !== undefined && last.quant!.gridDistance !== undefined) entries.push(['final mean distance to grid', Number(last.quant!.gridDistance.toPrecision(3))]);
-  return present('quantization', 'Quantization', `${intModels}<div class="row">${charts.join('')}</div><div class="row">${histCharts.join('')}</div>${keyValueTable(entries)}`);
+  if (last !== undefined && last.quant!.gridDistance !== undefined)
+    entries.push(['final mean distance to grid', Number(last.quant!.gridDistance.toPrecision(3))]);
+  return present(
+    'quantization',
+    'Quantization',
+    `${intModels}<div class="row">${charts.join('')}</div><div class="row">${histCharts.join('')}</div>${keyValueTable(entries)}`,
+  );
 }
 
 /**
@@ -71,7 +104,13 @@ function integerModelsTable(model: ReportModel): string {
     .map((u) => {
       const m = u.metrics;
       const num = (k: string): number | undefined => (typeof m[k] === 'number' ? (m[k] as number) : undefined);
-      return { stage: u.stage, bytes: num('weightBytes'), int8: num('int8WeightBytes'), acc: num('intAccuracy'), source: m.rangeSource };
+      return {
+        stage: u.stage,
+        bytes: num('weightBytes'),
+        int8: num('int8WeightBytes'),
+        acc: num('intAccuracy'),
+        source: m.rangeSource,
+      };
     });
   if (rows.length === 0) return '';
   const ref = rows.find((r) => r.bytes !== undefined && r.bytes === r.int8 && r.acc !== undefined);
@@ -83,10 +122,21 @@ function integerModelsTable(model: ReportModel): string {
     r.acc === undefined || ref?.acc === undefined || r === ref ? null : signedPoints(r.acc - ref.acc),
     typeof r.source === 'string' ? r.source : null,
   ]);
-  return table(['integer model (stage)', 'weight bytes', 'vs int8', 'integer test accuracy', `vs ${ref?.stage ?? 'int8'}`, 'activation ranges'], cells, {
-    caption: 'Integer models (host integer reference on the test split)',
-    numeric: [1, 2, 3, 4],
-  });
+  return table(
+    [
+      'integer model (stage)',
+      'weight bytes',
+      'vs int8',
+      'integer test accuracy',
+      `vs ${ref?.stage ?? 'int8'}`,
+      'activation ranges',
+    ],
+    cells,
+    {
+      caption: 'Integer models (host integer reference on the test split)',
+      numeric: [1, 2, 3, 4],
+    },
+  );
 }
 
 /** An accuracy difference in points with its sign: "+1.1 pts", "-0.5 pts". */

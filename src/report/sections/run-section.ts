@@ -17,9 +17,14 @@ export function runSection(model: ReportModel): RenderedSection {
   // On a cache hit a later run reuses this file, so this is the run that rendered it.
   if (run.runId !== undefined) entries.push(['rendered by run', code(run.runId)]);
   if (run.generatedAt !== undefined) entries.push(['generated at', run.generatedAt]);
-  entries.push(['upstream stages', model.upstream.length === 0 ? 'none' : model.upstream.map((u) => u.stage).join(', ')]);
+  entries.push([
+    'upstream stages',
+    model.upstream.length === 0 ? 'none' : model.upstream.map((u) => u.stage).join(', '),
+  ]);
   const notes =
-    model.notes.length === 0 ? '' : `<ul class="notes">${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
+    model.notes.length === 0
+      ? ''
+      : `<ul class="notes">${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
   return present('run', 'Run', keyValueTable(entries) + notes);
 }
 

@@ -45,23 +45,55 @@ function engineTable(b: ReportSourceBreakdown, integer: boolean, caption: string
     e.version,
     e.licence,
   ]);
-  const head = ['engine', 'role', 'family', 'voices', 'held-out class', 'clips', 'float accuracy', ...(integer ? ['integer accuracy'] : []), 'version', 'licence'];
+  const head = [
+    'engine',
+    'role',
+    'family',
+    'voices',
+    'held-out class',
+    'clips',
+    'float accuracy',
+    ...(integer ? ['integer accuracy'] : []),
+    'version',
+    'licence',
+  ];
   return table(head, rows, { caption, numeric: integer ? [5, 6, 7] : [5, 6] });
 }
 
 function heldOutTable(b: ReportSourceBreakdown, integer: boolean): string {
-  const rows = b.byHeldOut.map((h): Cell[] => [CLASS_NAMES[h.heldOut] ?? h.heldOut, h.engines.join(', '), h.clips, pct(h.accuracy), ...(integer ? [pct(h.intAccuracy)] : [])]);
-  return table(['test clips from', 'engines', 'clips', 'float accuracy', ...(integer ? ['integer accuracy'] : [])], rows, {
-    caption: 'By held-out class',
-    numeric: integer ? [2, 3, 4] : [2, 3],
-  });
+  const rows = b.byHeldOut.map((h): Cell[] => [
+    CLASS_NAMES[h.heldOut] ?? h.heldOut,
+    h.engines.join(', '),
+    h.clips,
+    pct(h.accuracy),
+    ...(integer ? [pct(h.intAccuracy)] : []),
+  ]);
+  return table(
+    ['test clips from', 'engines', 'clips', 'float accuracy', ...(integer ? ['integer accuracy'] : [])],
+    rows,
+    {
+      caption: 'By held-out class',
+      numeric: integer ? [2, 3, 4] : [2, 3],
+    },
+  );
 }
 
 function voiceTable(b: ReportSourceBreakdown, integer: boolean): string {
-  const rows = b.byVoice.map((v): Cell[] => [v.engine, v.voice, CLASS_NAMES[v.heldOut] ?? v.heldOut, v.clips, pct(v.accuracy), ...(integer ? [pct(v.intAccuracy)] : [])]);
+  const rows = b.byVoice.map((v): Cell[] => [
+    v.engine,
+    v.voice,
+    CLASS_NAMES[v.heldOut] ?? v.heldOut,
+    v.clips,
+    pct(v.accuracy),
+    ...(integer ? [pct(v.intAccuracy)] : []),
+  ]);
   return (
     `<details><summary>By voice (${b.byVoice.length})</summary><div class="scroll">` +
-    table(['engine', 'voice', 'held-out class', 'clips', 'float accuracy', ...(integer ? ['integer accuracy'] : [])], rows, { numeric: integer ? [3, 4, 5] : [3, 4] }) +
+    table(
+      ['engine', 'voice', 'held-out class', 'clips', 'float accuracy', ...(integer ? ['integer accuracy'] : [])],
+      rows,
+      { numeric: integer ? [3, 4, 5] : [3, 4] },
+    ) +
     `</div></details>`
   );
 }
@@ -69,7 +101,14 @@ function voiceTable(b: ReportSourceBreakdown, integer: boolean): string {
 function engineFrrTable(rows: NonNullable<NonNullable<ReportModel['evaluation']>['eventsByEngine']>): string {
   return table(
     ['engine', 'keyword events', 'hits', 'missed', 'misclassified', 'FRR'],
-    rows.map((r): Cell[] => [r.engine, r.keywordEvents, r.hits, r.falseRejects, r.misclassifications, formatPercent(r.frr)]),
+    rows.map((r): Cell[] => [
+      r.engine,
+      r.keywordEvents,
+      r.hits,
+      r.falseRejects,
+      r.misclassifications,
+      formatPercent(r.frr),
+    ]),
     { caption: 'Streams: false reject rate per engine at the operating point', numeric: [1, 2, 3, 4, 5] },
   );
 }
@@ -83,12 +122,19 @@ async function measurementBlock(m: ReportMeasurement, i: number): Promise<string
     ['accuracy (float)', formatPercent(m.accuracy)],
   ];
   if (m.intAccuracy !== undefined) entries.push(['accuracy (integer)', formatPercent(m.intAccuracy)]);
-  entries.push(['clips per label', Object.entries(m.perLabel).map(([l, n]) => `${l} ${n}`).join(', ')]);
+  entries.push([
+    'clips per label',
+    Object.entries(m.perLabel)
+      .map(([l, n]) => `${l} ${n}`)
+      .join(', '),
+  ]);
   const mapped = Object.entries(m.mapped);
   if (mapped.length > 0) entries.push(['scored as', mappedText(m.mapped)]);
   const provenance = Object.entries(m.engines).map(([name, e]): Cell[] => [name, e.family, e.version, e.licence]);
   // Only the labels that occur, so a 22-clip set does not draw a 12 × 12 grid of zeros.
-  const used = m.confusion.labels.map((_, t) => t).filter((t) => m.confusion.counts[t]!.some((n) => n > 0) || m.confusion.counts.some((r) => r[t]! > 0));
+  const used = m.confusion.labels
+    .map((_, t) => t)
+    .filter((t) => m.confusion.counts[t]!.some((n) => n > 0) || m.confusion.counts.some((r) => r[t]! > 0));
   const svg = await heatmap({
     id: `measure-confusion-${i}`,
     title: `${m.stage}: confusion (float model)`,
@@ -101,7 +147,9 @@ async function measurementBlock(m: ReportMeasurement, i: number): Promise<string
   return (
     `<div class="stage"><h3>Measurement dataset ${escapeHtml(m.stage)}</h3><div class="row">${keyValueTable(entries)}` +
     (provenance.length > 0
-      ? table(['source', 'family', 'version (package)', 'licence'], provenance, { caption: 'Where the clips come from (its sources.json)' })
+      ? table(['source', 'family', 'version (package)', 'licence'], provenance, {
+          caption: 'Where the clips come from (its sources.json)',
+        })
       : paragraph('No sources.json: where these clips come from is not recorded.', 'muted')) +
     `</div>${m.sources.byEngine.length > 1 ? engineTable(m.sources, m.intAccuracy !== undefined, 'By source') : ''}${figure(svg)}</div>`
   );
@@ -112,7 +160,11 @@ export async function sourcesSection(model: ReportModel): Promise<RenderedSectio
   const b = ev?.sources;
   const measurements = ev?.measurements ?? [];
   if (ev === undefined || (b === undefined && measurements.length === 0)) {
-    return missing('sources', 'Sources', ev === undefined ? undefined : 'the evaluation has no per-source results (evaluate before version 5)');
+    return missing(
+      'sources',
+      'Sources',
+      ev === undefined ? undefined : 'the evaluation has no per-source results (evaluate before version 5)',
+    );
   }
   const integer = b?.byEngine.some((e) => e.intAccuracy !== undefined) ?? false;
   const bars: AccuracyBar[] = [];
@@ -139,7 +191,10 @@ export async function sourcesSection(model: ReportModel): Promise<RenderedSectio
   });
   const about: [string, Cell][] = [['from stage', model.sources.evaluation]];
   if (b !== undefined) {
-    about.push(['data stage', b.dataStage ?? null], ['sources.json', b.sourcesFile === null ? 'none (one unknown source)' : 'yes']);
+    about.push(
+      ['data stage', b.dataStage ?? null],
+      ['sources.json', b.sourcesFile === null ? 'none (one unknown source)' : 'yes'],
+    );
   }
   let html = `<div class="row">${keyValueTable(about)}${figure(chart)}</div>`;
   if (b !== undefined) {

@@ -26,12 +26,35 @@ export async function trainingSection(model: ReportModel): Promise<RenderedSecti
   const charts: string[] = [];
   const loss = [...series(h.epochs, 'loss', 'train'), ...series(h.epochs, 'valLoss', 'validation')];
   if (loss.length > 0) {
-    charts.push(figure(await lineChart({ id: 'train-loss', title: 'Loss', xTitle: 'epoch', yTitle: 'loss', points: loss, seriesOrder: ['train', 'validation'], marker })));
+    charts.push(
+      figure(
+        await lineChart({
+          id: 'train-loss',
+          title: 'Loss',
+          xTitle: 'epoch',
+          yTitle: 'loss',
+          points: loss,
+          seriesOrder: ['train', 'validation'],
+          marker,
+        }),
+      ),
+    );
   }
   const acc = [...series(h.epochs, 'accuracy', 'train'), ...series(h.epochs, 'valAccuracy', 'validation')];
   if (acc.length > 0) {
     charts.push(
-      figure(await lineChart({ id: 'train-accuracy', title: 'Accuracy', xTitle: 'epoch', yTitle: 'accuracy', points: acc, seriesOrder: ['train', 'validation'], marker, yFormat: '.0%' })),
+      figure(
+        await lineChart({
+          id: 'train-accuracy',
+          title: 'Accuracy',
+          xTitle: 'epoch',
+          yTitle: 'accuracy',
+          points: acc,
+          seriesOrder: ['train', 'validation'],
+          marker,
+          yFormat: '.0%',
+        }),
+      ),
     );
   }
   const last = h.epochs[h.epochs.length - 1]!;
@@ -44,7 +67,10 @@ export async function trainingSection(model: ReportModel): Promise<RenderedSecti
   if (h.macs !== undefined) entries.push(['MACs per inference', h.macs]);
   const describe = (label: string, e: Epoch) => {
     const acc = e.valAccuracy ?? undefined;
-    entries.push([`${label}: validation accuracy`, acc === undefined ? null : formatPercent(acc)], [`${label}: validation loss`, e.valLoss]);
+    entries.push(
+      [`${label}: validation accuracy`, acc === undefined ? null : formatPercent(acc)],
+      [`${label}: validation loss`, e.valLoss],
+    );
   };
   if (bestRow !== undefined) describe(`best (epoch ${bestRow.epoch})`, bestRow);
   describe(`last (epoch ${last.epoch})`, last);

@@ -18,9 +18,10 @@ export function espeakPhonemes(voice: string, text: string): Promise<string> {
   const key = `${voice}|${text}`;
   let p = transcriptions.get(key);
   if (!p) {
-    p = runProcess('espeak-ng', ['-q', '-x', '-v', voice, '--', text], { timeoutMs: PHONEMES_TIMEOUT_MS, engine: 'espeak-ng' }).then(
-      (r) => checkExit(r, `espeak-ng -x -v ${voice}`).trim().split(/\s+/).join(' '),
-    );
+    p = runProcess('espeak-ng', ['-q', '-x', '-v', voice, '--', text], {
+      timeoutMs: PHONEMES_TIMEOUT_MS,
+      engine: 'espeak-ng',
+    }).then((r) => checkExit(r, `espeak-ng -x -v ${voice}`).trim().split(/\s+/).join(' '));
     p.catch(() => transcriptions.delete(key));
     transcriptions.set(key, p);
   }

@@ -19,7 +19,9 @@ export const festivalEngine: TtsEngine = {
   family: 'festival',
   licence: 'X11-style (Festival); voices: festvox licences (free use)',
   version() {
-    version ??= runProcess('festival', ['--version'], { timeoutMs: 10_000, engine: 'festival' }).then((r) => checkExit(r, 'festival --version').trim().split('\n')[0]!);
+    version ??= runProcess('festival', ['--version'], { timeoutMs: 10_000, engine: 'festival' }).then(
+      (r) => checkExit(r, 'festival --version').trim().split('\n')[0]!,
+    );
     version.catch(() => (version = undefined));
     return version;
   },
@@ -35,7 +37,9 @@ export const festivalEngine: TtsEngine = {
   async renderToFile(req, out) {
     const stretch = (1 / (req.params.rate ?? 1)).toFixed(4);
     const args = ['-eval', `(voice_${req.voice})`, '-eval', `(Parameter.set 'Duration_Stretch ${stretch})`, '-o', out];
-    const r = await slots(() => runProcess('text2wave', args, { timeoutMs: 60_000, input: `${req.text}\n`, engine: 'festival' }));
+    const r = await slots(() =>
+      runProcess('text2wave', args, { timeoutMs: 60_000, input: `${req.text}\n`, engine: 'festival' }),
+    );
     checkExit(r, `text2wave (voice_${req.voice}) "${req.text}"`);
   },
 };

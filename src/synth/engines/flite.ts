@@ -26,12 +26,19 @@ export const fliteEngine: TtsEngine = {
     const r = await runProcess('flite', ['-lv'], { timeoutMs: 10_000, engine: 'flite' });
     const m = /Voices available:\s*(.*)/.exec(checkExit(r, 'flite -lv'));
     // awb_time is a talking-clock voice: it says only times.
-    return (m?.[1] ?? '').trim().split(/\s+/).filter((v) => v !== '' && v !== 'awb_time').sort();
+    return (m?.[1] ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter((v) => v !== '' && v !== 'awb_time')
+      .sort();
   },
   vary: (rng, r) => ({ rate: rng.uniform(r.rate[0], r.rate[1]) }),
   async renderToFile(req, out) {
     const stretch = (1 / (req.params.rate ?? 1)).toFixed(4);
     const args = ['-voice', req.voice, '--setf', `duration_stretch=${stretch}`, '-t', req.text, '-o', out];
-    checkExit(await slots(() => runProcess('flite', args, { timeoutMs: 30_000, engine: 'flite' })), `flite -voice ${req.voice} "${req.text}"`);
+    checkExit(
+      await slots(() => runProcess('flite', args, { timeoutMs: 30_000, engine: 'flite' })),
+      `flite -voice ${req.voice} "${req.text}"`,
+    );
   },
 };

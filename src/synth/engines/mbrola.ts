@@ -13,7 +13,24 @@ import type { TtsEngine } from './types';
  */
 const MBROLA_DIR = '/usr/share/mbrola';
 /** Diphone databases whose English mapping espeak-ng ships (espeak-ng-data/voices/mb/mb-*-en). */
-const ACCENTED = ['af1', 'de1', 'de2', 'de3', 'de4', 'de5', 'de6', 'fr1', 'fr4', 'gr2', 'hu1', 'nl2', 'pl1', 'ro1', 'sw1', 'sw2'];
+const ACCENTED = [
+  'af1',
+  'de1',
+  'de2',
+  'de3',
+  'de4',
+  'de5',
+  'de6',
+  'fr1',
+  'fr4',
+  'gr2',
+  'hu1',
+  'nl2',
+  'pl1',
+  'ro1',
+  'sw1',
+  'sw2',
+];
 const NATIVE = ['us1', 'us2', 'us3', 'en1'];
 
 let version: Promise<string> | undefined;

@@ -46,7 +46,8 @@ async function pipVersions(engine: string, pkgs: readonly string[]): Promise<str
     .map((pkg) => {
       const norm = pkg.replace(/-/g, '_');
       const hit = entries.find((e) => e.startsWith(`${norm}-`) && e.endsWith('.dist-info'));
-      if (!hit) throw new ToolMissingError(`${engine} (pip package ${pkg} in ${dirname(dirname(ttsPython()))})`, SETUP_HINT);
+      if (!hit)
+        throw new ToolMissingError(`${engine} (pip package ${pkg} in ${dirname(dirname(ttsPython()))})`, SETUP_HINT);
       return `${pkg} ${hit.slice(norm.length + 1, -'.dist-info'.length)}`;
     })
     .join(', ');
@@ -61,10 +62,15 @@ function versionOnce(engine: string, pkgs: readonly string[]): () => Promise<str
   };
 }
 
-async function renderVia(id: EngineId, req: TtsRequest, out: string, params: Record<string, unknown>, voice = req.voice): Promise<void> {
+async function renderVia(
+  id: EngineId,
+  req: TtsRequest,
+  out: string,
+  params: Record<string, unknown>,
+  voice = req.voice,
+): Promise<void> {
   await server(id).request({ op: 'render', voice, text: req.text, params, out });
 }
-
 
 /**
  * Piper with the joe (US male) medium voice. Variation: length_scale = 1/rate, and the
@@ -97,7 +103,6 @@ export const piperEngine: TtsEngine = {
     }),
 };
 
-
 /** hibari (voice heart, US female). Variation: speed = rate; `seed` fixes its noise, so renders are pure. */
 export const hibariEngine: TtsEngine = {
   id: 'hibari',
@@ -109,7 +114,8 @@ export const hibariEngine: TtsEngine = {
     return ['heart']; // the only voice inside the wheel; the others download at first use
   },
   vary: (rng, r) => ({ rate: rng.uniform(r.rate[0], r.rate[1]), seed: rng.int(0, 2 ** 31 - 1) }),
-  renderToFile: (req, out) => renderVia('hibari', req, out, { speed: req.params.rate ?? 1, seed: req.params.seed ?? 0 }),
+  renderToFile: (req, out) =>
+    renderVia('hibari', req, out, { speed: req.params.rate ?? 1, seed: req.params.seed ?? 0 }),
 };
 
 // --- Kokoro -----------------------------------------------------------------------------
@@ -158,9 +164,10 @@ const ipaCache = new Map<string, Promise<string>>();
 function espeakIpa(text: string): Promise<string> {
   let p = ipaCache.get(text);
   if (!p) {
-    p = runProcess('espeak-ng', ['-q', '-v', 'en-us', '--ipa', '--', text], { timeoutMs: 10_000, engine: 'kokoro (espeak-ng phonemizer)' }).then((r) =>
-      checkExit(r, `espeak-ng --ipa "${text}"`).trim(),
-    );
+    p = runProcess('espeak-ng', ['-q', '-v', 'en-us', '--ipa', '--', text], {
+      timeoutMs: 10_000,
+      engine: 'kokoro (espeak-ng phonemizer)',
+    }).then((r) => checkExit(r, `espeak-ng --ipa "${text}"`).trim());
     p.catch(() => ipaCache.delete(text));
     ipaCache.set(text, p);
   }
@@ -190,6 +197,12 @@ export const kokoroEngine: TtsEngine = {
     const phon = req.params.phon ?? 0;
     if (phon > 0) phonemes = perturbPhonemes(phonemes, IPA_ALPHABET, Prng.derive('phoneme-variation', phon, req.text));
     // The server takes any of the five names as `voice`; the blend goes in params.
-    await renderVia('kokoro', req, out, { phonemes, speed: req.params.rate ?? 1, style: kokoroStyle(req.voice) }, 'jf_alpha');
+    await renderVia(
+      'kokoro',
+      req,
+      out,
+      { phonemes, speed: req.params.rate ?? 1, style: kokoroStyle(req.voice) },
+      'jf_alpha',
+    );
   },
 };

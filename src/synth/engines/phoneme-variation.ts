@@ -16,9 +16,19 @@ export interface PhonemeAlphabet {
   readonly length: string;
 }
 
-export const ESPEAK_ALPHABET: PhonemeAlphabet = { vowels: 'aeiouAEIOUV03@', nucleus: 'aeiouAEIOUV023@#', stress: "'", length: ':' };
+export const ESPEAK_ALPHABET: PhonemeAlphabet = {
+  vowels: 'aeiouAEIOUV03@',
+  nucleus: 'aeiouAEIOUV023@#',
+  stress: "'",
+  length: ':',
+};
 /** Kokoro's (misaki) IPA, where the capitals A I O W Y are the diphthongs eɪ aɪ oʊ aʊ ɔɪ. */
-export const IPA_ALPHABET: PhonemeAlphabet = { vowels: 'aeiouæɑɒɔəɛɜɪʊʌɐɚɝAIOWYᵊ', nucleus: 'aeiouæɑɒɔəɛɜɪʊʌɐɚɝAIOWYᵊ', stress: 'ˈ', length: 'ː' };
+export const IPA_ALPHABET: PhonemeAlphabet = {
+  vowels: 'aeiouæɑɒɔəɛɜɪʊʌɐɚɝAIOWYᵊ',
+  nucleus: 'aeiouæɑɒɔəɛɜɪʊʌɐɚɝAIOWYᵊ',
+  stress: 'ˈ',
+  length: 'ː',
+};
 
 /** [start, end) of each vowel nucleus. */
 function nuclei(ph: string, a: PhonemeAlphabet): Array<[number, number]> {

@@ -24,7 +24,9 @@ export const picoEngine: TtsEngine = {
   async voices() {
     await this.version();
     const files = await readdir(LANG_DIR).catch(() => [] as string[]);
-    return [...new Set(files.flatMap((f) => (/^(en-[A-Z]{2})_ta\.bin$/.exec(f) ? [/^(en-[A-Z]{2})/.exec(f)![1]!] : [])))].sort();
+    return [
+      ...new Set(files.flatMap((f) => (/^(en-[A-Z]{2})_ta\.bin$/.exec(f) ? [/^(en-[A-Z]{2})/.exec(f)![1]!] : []))),
+    ].sort();
   },
   vary: (rng, r) => ({ rate: rng.uniform(r.rate[0], r.rate[1]), pitch: rng.uniform(r.pitch[0], r.pitch[1]) }),
   async renderToFile(req, out) {
@@ -32,7 +34,9 @@ export const picoEngine: TtsEngine = {
     const pitch = Math.round(100 * (req.params.pitch ?? 1));
     const text = `<speed level='${speed}'><pitch level='${pitch}'>${req.text}</pitch></speed>`;
     // pico2wave insists on a `.wav` output name.
-    const r = await slots(() => runProcess('pico2wave', ['-l', req.voice, '-w', out, '--', text], { timeoutMs: 30_000, engine: 'pico' }));
+    const r = await slots(() =>
+      runProcess('pico2wave', ['-l', req.voice, '-w', out, '--', text], { timeoutMs: 30_000, engine: 'pico' }),
+    );
     checkExit(r, `pico2wave -l ${req.voice} "${req.text}"`);
   },
 };

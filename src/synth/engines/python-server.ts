@@ -69,7 +69,11 @@ export class PythonRenderServer {
     });
     const child = spawn(python, [TTS_SERVER_SCRIPT, this.engine], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1', TINYOPS_TTS_THREADS: process.env.TINYOPS_TTS_THREADS ?? String(this.threads) },
+      env: {
+        ...process.env,
+        PYTHONUNBUFFERED: '1',
+        TINYOPS_TTS_THREADS: process.env.TINYOPS_TTS_THREADS ?? String(this.threads),
+      },
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (this.stderrTail = (this.stderrTail + d).slice(-2000)));
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -88,7 +92,9 @@ export class PythonRenderServer {
     child.on('exit', (code) => {
       if (this.child === child) this.child = undefined;
       live.delete(this);
-      const err = new Error(`${this.engine} render server exited (code ${code}): ${this.stderrTail.trim().slice(-800)}`);
+      const err = new Error(
+        `${this.engine} render server exited (code ${code}): ${this.stderrTail.trim().slice(-800)}`,
+      );
       for (const [id, p] of this.pending) {
         clearTimeout(p.timer);
         p.reject(err);
@@ -120,7 +126,11 @@ export class PythonRenderServer {
       const answer = await new Promise<ServerAnswer>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.pending.delete(id);
-          reject(new Error(`${this.engine} render server: no answer in ${timeoutMs} ms to ${JSON.stringify(body).slice(0, 200)}`));
+          reject(
+            new Error(
+              `${this.engine} render server: no answer in ${timeoutMs} ms to ${JSON.stringify(body).slice(0, 200)}`,
+            ),
+          );
           this.kill(); // a hung model: the next request starts a fresh server
         }, timeoutMs);
         this.pending.set(id, { resolve, reject, timer });

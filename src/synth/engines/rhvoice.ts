@@ -18,7 +18,8 @@ let version: Promise<string> | undefined;
 export const rhvoiceEngine: TtsEngine = {
   id: 'rhvoice',
   family: 'hts',
-  licence: 'LGPL-2.1-or-later (engine); voices alan/bdl/clb/slt CC-BY-SA-4.0 or BSD-like, evgeniy-eng/lyubov CC-BY-NC-ND-4.0',
+  licence:
+    'LGPL-2.1-or-later (engine); voices alan/bdl/clb/slt CC-BY-SA-4.0 or BSD-like, evgeniy-eng/lyubov CC-BY-NC-ND-4.0',
   version() {
     version ??= debianPackageVersion('rhvoice', 'rhvoice');
     version.catch(() => (version = undefined));
@@ -32,8 +33,19 @@ export const rhvoiceEngine: TtsEngine = {
   },
   vary: (rng, r) => ({ rate: rng.uniform(r.rate[0], r.rate[1]), pitch: rng.uniform(r.pitch[0], r.pitch[1]) }),
   async renderToFile(req, out) {
-    const args = ['-p', req.voice, '-r', String(Math.round(100 * (req.params.rate ?? 1))), '-t', String(Math.round(100 * (req.params.pitch ?? 1))), '-o', out];
-    const r = await slots(() => runProcess('RHVoice-test', args, { timeoutMs: 30_000, input: `${req.text}\n`, engine: 'rhvoice' }));
+    const args = [
+      '-p',
+      req.voice,
+      '-r',
+      String(Math.round(100 * (req.params.rate ?? 1))),
+      '-t',
+      String(Math.round(100 * (req.params.pitch ?? 1))),
+      '-o',
+      out,
+    ];
+    const r = await slots(() =>
+      runProcess('RHVoice-test', args, { timeoutMs: 30_000, input: `${req.text}\n`, engine: 'rhvoice' }),
+    );
     checkExit(r, `RHVoice-test -p ${req.voice} "${req.text}"`);
   },
 };

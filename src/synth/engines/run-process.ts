@@ -27,7 +27,10 @@ export interface RunOptions {
 export function runProcess(cmd: string, args: readonly string[], opts: RunOptions): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     // env passed explicitly so the PATH lookup follows this module's view of process.env.
-    const child = spawn(cmd, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(cmd, args, {
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      env: process.env,
+    });
     let stdout = '';
     let stderr = '';
     let settled = false;

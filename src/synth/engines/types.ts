@@ -11,7 +11,17 @@ import type { Prng } from '../../util/prng';
  */
 
 /** Engine ids: the training engines and the held-out family (flite, festival). */
-export const ENGINE_IDS = ['espeak-ng', 'mbrola', 'pico', 'rhvoice', 'piper', 'kokoro', 'hibari', 'flite', 'festival'] as const;
+export const ENGINE_IDS = [
+  'espeak-ng',
+  'mbrola',
+  'pico',
+  'rhvoice',
+  'piper',
+  'kokoro',
+  'hibari',
+  'flite',
+  'festival',
+] as const;
 export type EngineId = (typeof ENGINE_IDS)[number];
 
 /**

@@ -25,7 +25,10 @@ import { openStore } from '../../../src/store/open-store';
  */
 
 const runSchema = z.object({
-  stages: z.record(z.string(), z.object({ artifacts: z.array(z.object({ name: z.string(), sha256: z.string() })).optional() })),
+  stages: z.record(
+    z.string(),
+    z.object({ artifacts: z.array(z.object({ name: z.string(), sha256: z.string() })).optional() }),
+  ),
 });
 const indexSchema = z.array(z.object({ file: z.string() }));
 
@@ -34,12 +37,18 @@ function streamFeatures(config: MfccConfig, samples: Float32Array): Float32Array
   const pcm = Int16Array.from(samples, (v) => floatToInt16(v));
   return config.implementation === 'fixed'
     ? mfccQ15ToFloat(new MfccQ15(params).compute(pcm))
-    : Float32Array.from(computeMfcc(prepareMfcc(params), Float64Array.from(pcm, (v) => v / 32768)));
+    : Float32Array.from(
+        computeMfcc(
+          prepareMfcc(params),
+          Float64Array.from(pcm, (v) => v / 32768),
+        ),
+      );
 }
 
 async function main(): Promise<void> {
   const [runId, outDir, storeDir = path.join(process.cwd(), '.tinyops', 'store')] = process.argv.slice(2);
-  if (runId === undefined || outDir === undefined) throw new Error('usage: dump-posteriors.js <run-id> <out-dir> [store-dir]');
+  if (runId === undefined || outDir === undefined)
+    throw new Error('usage: dump-posteriors.js <run-id> <out-dir> [store-dir]');
   const store = openStore(storeDir, process.cwd());
   const run = runSchema.parse(await store.getDoc(`runs/${runId}.json`));
   const sha = (name: string): string => {
@@ -67,7 +76,10 @@ async function main(): Promise<void> {
   const params = mfccParams(frontEnd);
   const model = await loadModelArtifacts(readModelDir(await unpack('model', 'model')));
   try {
-    for (const [artifact, dir] of [['streams', 'streams'], ['tuning-streams', 'tuning']] as const) {
+    for (const [artifact, dir] of [
+      ['streams', 'streams'],
+      ['tuning-streams', 'tuning'],
+    ] as const) {
       const streamsDir = await unpack(artifact, dir);
       const postDir = path.join(outDir, 'post', dir);
       fs.mkdirSync(postDir, { recursive: true });
@@ -78,7 +90,8 @@ async function main(): Promise<void> {
         const size = params.frames * params.coefficients;
         const windows = Math.max(0, frames.length / params.coefficients - params.frames + 1);
         const x = new Float32Array(windows * size);
-        for (let w = 0; w < windows; w++) x.set(frames.subarray(w * params.coefficients, w * params.coefficients + size), w * size);
+        for (let w = 0; w < windows; w++)
+          x.set(frames.subarray(w * params.coefficients, w * params.coefficients + size), w * size);
         const post = await predict(model, x, [params.frames, params.coefficients], 512);
         fs.writeFileSync(out, Buffer.from(post.buffer, post.byteOffset, post.byteLength));
         process.stderr.write(`[dump-posteriors] ${dir}/${s.file}\n`);

@@ -38,16 +38,38 @@ describe('dnas stage', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const context = <C>(stageName: string, c: C, cacheKey: string, onProgress: (p: StageProgress) => void, logs: string[], extra: typeof inputs = {}) =>
+  const context = <C>(
+    stageName: string,
+    c: C,
+    cacheKey: string,
+    onProgress: (p: StageProgress) => void,
+    logs: string[],
+    extra: typeof inputs = {},
+  ) =>
     createStageContext({
-      pipelineName: 'p', stageName, runId: 'r', seed: 3, config: c, inputs: { ...inputs, ...extra }, cacheKey, store,
-      stateDir: path.join(dir, 'state'), onProgress, onLog: (m) => logs.push(m),
+      pipelineName: 'p',
+      stageName,
+      runId: 'r',
+      seed: 3,
+      config: c,
+      inputs: { ...inputs, ...extra },
+      cacheKey,
+      store,
+      stateDir: path.join(dir, 'state'),
+      onProgress,
+      onLog: (m) => logs.push(m),
     });
 
   it('a retry after a crash resumes from the stored search state; train takes the found architecture', async () => {
     const clean: StageResult = await dnasStage.run(context('dnas', config, 'a'.repeat(64), () => undefined, []));
     expect(clean.artifacts.map((a) => a.name)).toEqual(['architecture', 'search']);
-    expect(clean.metrics).toEqual(expect.objectContaining({ epochs: 3, predictedFlashBytes: expect.any(Number), predictedLatencyMs: expect.any(Number) }));
+    expect(clean.metrics).toEqual(
+      expect.objectContaining({
+        epochs: 3,
+        predictedFlashBytes: expect.any(Number),
+        predictedLatencyMs: expect.any(Number),
+      }),
+    );
 
     const key = 'b'.repeat(64);
     const crash = (p: StageProgress): void => {
@@ -60,9 +82,15 @@ describe('dnas stage', () => {
     expect(logs).toContain('resuming after epoch 1');
     expect(resumed.artifacts.map((a) => a.sha256)).toEqual(clean.artifacts.map((a) => a.sha256));
 
-    const found = JSON.parse(fs.readFileSync(clean.artifacts[0]!.uri.replace(/^file:\/\//, ''), 'utf8')) as { architecture: { firstConv: { filters: number } } };
+    const found = JSON.parse(fs.readFileSync(clean.artifacts[0]!.uri.replace(/^file:\/\//, ''), 'utf8')) as {
+      architecture: { firstConv: { filters: number } };
+    };
     const trainConfig = trainStageConfigSchema.parse({ epochs: 1, batchSize: 16 });
-    const trained = await trainStage.run(context('train', trainConfig, 'c'.repeat(64), () => undefined, [], { dnas: { artifacts: [...clean.artifacts], metrics: {} } }));
+    const trained = await trainStage.run(
+      context('train', trainConfig, 'c'.repeat(64), () => undefined, [], {
+        dnas: { artifacts: [...clean.artifacts], metrics: {} },
+      }),
+    );
     expect(trained.metrics.macsPerInference).toBe(clean.metrics.macsPerInference);
     expect(found.architecture.firstConv.filters).toBeLessThanOrEqual(16);
   });

@@ -32,8 +32,14 @@ jest.setTimeout(120_000);
 
 const FRONT_END = mfccConfigSchema.parse({});
 const TEST_CLIPS = [
-  'yes/espeak-a_nohash_0.wav', 'no/espeak-a_nohash_0.wav', 'up/espeak-b_nohash_0.wav', '_unknown_/espeak-b_nohash_0.wav',
-  'yes/flite-kal_nohash_0.wav', 'no/flite-kal_nohash_0.wav', 'up/flite-kal_nohash_0.wav', '_silence_/s_nohash_0.wav',
+  'yes/espeak-a_nohash_0.wav',
+  'no/espeak-a_nohash_0.wav',
+  'up/espeak-b_nohash_0.wav',
+  '_unknown_/espeak-b_nohash_0.wav',
+  'yes/flite-kal_nohash_0.wav',
+  'no/flite-kal_nohash_0.wav',
+  'up/flite-kal_nohash_0.wav',
+  '_silence_/s_nohash_0.wav',
 ];
 const DATA_SOURCES = {
   format: 1,
@@ -44,7 +50,9 @@ const DATA_SOURCES = {
   clips: Object.fromEntries(
     TEST_CLIPS.filter((c) => !c.startsWith('_silence_')).map((c) => [
       c,
-      c.includes('flite') ? { engine: 'flite', voice: 'kal', heldOut: 'engine' } : { engine: 'espeak-ng', voice: c.includes('-a_') ? 'a' : 'b', heldOut: c.includes('-a_') ? false : 'voice' },
+      c.includes('flite')
+        ? { engine: 'flite', voice: 'kal', heldOut: 'engine' }
+        : { engine: 'espeak-ng', voice: c.includes('-a_') ? 'a' : 'b', heldOut: c.includes('-a_') ? false : 'voice' },
     ]),
   ),
 };
@@ -56,7 +64,11 @@ describe('evaluate stage: by source and measurement datasets', () => {
   let testX: Float32Array;
   let measureDir: string;
 
-  const put = async (name: string, file: string, mediaType: string): Promise<ArtifactRef> => ({ ...(await store.putFile(file)), name, mediaType });
+  const put = async (name: string, file: string, mediaType: string): Promise<ArtifactRef> => ({
+    ...(await store.putFile(file)),
+    name,
+    mediaType,
+  });
   const putDir = async (name: string, d: string): Promise<ArtifactRef> => {
     const tar = path.join(dir, `${name}-${path.basename(d)}.tar`);
     await packDir(d, tar);
@@ -82,7 +94,14 @@ describe('evaluate stage: by source and measurement datasets', () => {
     const testFile = path.join(dir, 'test.topsfeat');
     writeFeatureTensor(
       testFile,
-      { shape: [TEST_CLIPS.length, ...INPUT_SHAPE], split: 'test', labels: LABELS, frontEnd: { ...FRONT_END, fftSize: 1024 }, labelIndex: TEST_CLIPS.map((c) => LABELS.indexOf(c.split('/')[0]!)), clips: TEST_CLIPS },
+      {
+        shape: [TEST_CLIPS.length, ...INPUT_SHAPE],
+        split: 'test',
+        labels: LABELS,
+        frontEnd: { ...FRONT_END, fftSize: 1024 },
+        labelIndex: TEST_CLIPS.map((c) => LABELS.indexOf(c.split('/')[0]!)),
+        clips: TEST_CLIPS,
+      },
       testX,
     );
     writeDataset(path.join(dir, 'dataset'), true);
@@ -97,7 +116,10 @@ describe('evaluate stage: by source and measurement datasets', () => {
       { label: 'no', onsetSec: 1.8, offsetSec: 2.2, kind: 'keyword', engine: 'flite', voice: 'kal' },
       { label: 'bed', onsetSec: 2.4, offsetSec: 2.8, kind: 'negative', engine: 'flite', voice: 'kal' },
     ];
-    fs.writeFileSync(path.join(streams, 'index.json'), JSON.stringify([{ file: 's0.wav', durationSec: 3, sampleRate: 16000, background: 'white', events }]));
+    fs.writeFileSync(
+      path.join(streams, 'index.json'),
+      JSON.stringify([{ file: 's0.wav', durationSec: 3, sampleRate: 16000, background: 'white', events }]),
+    );
     // Measurement folder: espeak-ng "speakers" saying two keywords and a word the model does not know.
     const folder = path.join(dir, 'recordings');
     const speakers = { ann: 'en-us+f2', bob: 'en-gb+m3' };
@@ -110,12 +132,22 @@ describe('evaluate stage: by source and measurement datasets', () => {
         clips[`${word}/${speaker}_nohash_0.wav`] = { engine: 'people', voice: speaker, heldOut: 'engine' };
       }
     }
-    fs.writeFileSync(path.join(folder, 'sources.json'), JSON.stringify({ format: 1, engines: { people: { version: 'test 1', licence: 'CC0', family: 'human', role: 'held-out' } }, clips }));
+    fs.writeFileSync(
+      path.join(folder, 'sources.json'),
+      JSON.stringify({
+        format: 1,
+        engines: { people: { version: 'test 1', licence: 'CC0', family: 'human', role: 'held-out' } },
+        clips,
+      }),
+    );
     measureDir = path.join(dir, 'measure-dataset');
     await importSpeechCommandsFolder(importAudioConfigSchema.parse({ path: folder }), measureDir);
 
     inputs = {
-      data: { artifacts: [await putDir('dataset', path.join(dir, 'dataset')), await putDir('streams', streams)], metrics: {} },
+      data: {
+        artifacts: [await putDir('dataset', path.join(dir, 'dataset')), await putDir('streams', streams)],
+        metrics: {},
+      },
       features: { artifacts: [await put('test', testFile, FEATURE_MEDIA_TYPE)], metrics: {} },
       train: { artifacts: [await putDir('model', path.join(dir, 'model'))], metrics: {} },
       real: { artifacts: [await putDir('dataset', measureDir)], metrics: {} },
@@ -126,8 +158,17 @@ describe('evaluate stage: by source and measurement datasets', () => {
   const run = (with_: unknown, stageInputs: Record<string, StageOutputs> = inputs) => {
     const logs: string[] = [];
     const ctx = createStageContext({
-      pipelineName: 'p', stageName: 'evaluate', runId: 'r', seed: 1, config: evaluateConfigSchema.parse(with_), inputs: stageInputs,
-      cacheKey: 'e'.repeat(64), store, stateDir: path.join(dir, 'state'), onProgress: () => undefined, onLog: (l) => logs.push(l),
+      pipelineName: 'p',
+      stageName: 'evaluate',
+      runId: 'r',
+      seed: 1,
+      config: evaluateConfigSchema.parse(with_),
+      inputs: stageInputs,
+      cacheKey: 'e'.repeat(64),
+      store,
+      stateDir: path.join(dir, 'state'),
+      onProgress: () => undefined,
+      onLog: (l) => logs.push(l),
     });
     return { result: evaluateStage.run(ctx), logs };
   };
@@ -166,17 +207,34 @@ describe('evaluate stage: by source and measurement datasets', () => {
     const ev = await readEvaluation(r.artifacts[0]!);
     expect(ev.sources.byEngine.map((e: { engine: string }) => e.engine)).toEqual(['espeak-ng', 'flite', 'unknown']);
     expect(ev.sources.engines.flite).toEqual(DATA_SOURCES.engines.flite);
-    expect(ev.eventsByEngine.map((e: { engine: string; keywordEvents: number }) => [e.engine, e.keywordEvents])).toEqual([['espeak-ng', 1], ['flite', 1]]);
+    expect(
+      ev.eventsByEngine.map((e: { engine: string; keywordEvents: number }) => [e.engine, e.keywordEvents]),
+    ).toEqual([
+      ['espeak-ng', 1],
+      ['flite', 1],
+    ]);
     // False accepts per negative word at the operating point; the metric is their rate.
     const fa = ev.negativeFalseAccepts.scored;
-    expect([fa.negativeEvents, fa.words.map((w: { word: string; events: number }) => [w.word, w.events])]).toEqual([1, [['bed', 1]]]);
+    expect([fa.negativeEvents, fa.words.map((w: { word: string; events: number }) => [w.word, w.events])]).toEqual([
+      1,
+      [['bed', 1]],
+    ]);
     expect(fa.falseAcceptsOnNegatives).toBe(ev.events.operatingPoint.result.falseAcceptsOnNegatives);
     expect(r.metrics.eventFaPerNegativeWord).toBe(fa.perNegativeWord);
     expect(r.metrics.thresholdReachableOnDevice).toBe(true); // θ ≤ 0.9 < 255/256
     const m = ev.measurements[0];
-    expect([m.stage, m.generator, m.clips, m.speakers, m.mapped, m.perLabel]).toEqual(['real', 'import-audio', 6, ['ann', 'bob'], { seven: '_unknown_' }, { _unknown_: 2, up: 2, yes: 2 }]);
+    expect([m.stage, m.generator, m.clips, m.speakers, m.mapped, m.perLabel]).toEqual([
+      'real',
+      'import-audio',
+      6,
+      ['ann', 'bob'],
+      { seven: '_unknown_' },
+      { _unknown_: 2, up: 2, yes: 2 },
+    ]);
     expect(m.engines.people).toEqual({ version: 'test 1', licence: 'CC0', family: 'human', role: 'held-out' });
-    expect(m.sources.byHeldOut.map((h: { heldOut: string; clips: number }) => [h.heldOut, h.clips])).toEqual([['held-out-engine', 6]]);
+    expect(m.sources.byHeldOut.map((h: { heldOut: string; clips: number }) => [h.heldOut, h.clips])).toEqual([
+      ['held-out-engine', 6],
+    ]);
     expect(m.confusion.counts.flat().reduce((a: number, b: number) => a + b, 0)).toBe(6);
     expect(r.summary).toMatch(/held-out engines \d+\.\d% \(3 clips\), real \d+\.\d% \(6 clips\)/);
 
@@ -187,7 +245,10 @@ describe('evaluate stage: by source and measurement datasets', () => {
 
   it('reads a dataset without sources.json as one unknown source', async () => {
     const old = {
-      data: { ...inputs.data!, artifacts: [await putDir('dataset', path.join(dir, 'dataset-old')), inputs.data!.artifacts[1]!] },
+      data: {
+        ...inputs.data!,
+        artifacts: [await putDir('dataset', path.join(dir, 'dataset-old')), inputs.data!.artifacts[1]!],
+      },
       features: inputs.features!,
       train: inputs.train!,
     };
@@ -200,8 +261,14 @@ describe('evaluate stage: by source and measurement datasets', () => {
 
   it('never takes a measurement stage for the data stage, and names a bad measure entry', async () => {
     // Without `measure:`, two stages make `dataset`: an error, not a silent pick.
-    await expect(run({}).result).rejects.toThrow('stages.evaluate.needs: 2 stages make a "dataset" artifact (data, real)');
-    await expect(run({ measure: ['nope'] }).result).rejects.toThrow('stages.evaluate.with.measure[0]: "nope" is not in needs: (data, features, train, real); add it there');
-    await expect(run({ measure: ['features'] }).result).rejects.toThrow(/with\.measure\[0\]: stage "features" makes no `dataset` artifact/);
+    await expect(run({}).result).rejects.toThrow(
+      'stages.evaluate.needs: 2 stages make a "dataset" artifact (data, real)',
+    );
+    await expect(run({ measure: ['nope'] }).result).rejects.toThrow(
+      'stages.evaluate.with.measure[0]: "nope" is not in needs: (data, features, train, real); add it there',
+    );
+    await expect(run({ measure: ['features'] }).result).rejects.toThrow(
+      /with\.measure\[0\]: stage "features" makes no `dataset` artifact/,
+    );
   });
 });

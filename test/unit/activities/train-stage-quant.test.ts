@@ -23,9 +23,19 @@ describe('train stage with quantization', () => {
   let store: LocalStore;
   let inputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, number> }>;
   const config = trainStage.configSchema.parse({
-    epochs: 3, batchSize: 16,
-    architecture: { firstConv: { filters: 8, kernel: [3, 3], stride: [2, 2] }, blocks: { width: 8, depth: 1 }, batchNorm: { momentum: 0.5 } },
-    quantization: { bits: { default: 8, overrides: { block1_pw: 4, dense: 4 } }, lambda: 1e-3, schedule: { type: 'linear' }, qatStartEpoch: 2 },
+    epochs: 3,
+    batchSize: 16,
+    architecture: {
+      firstConv: { filters: 8, kernel: [3, 3], stride: [2, 2] },
+      blocks: { width: 8, depth: 1 },
+      batchNorm: { momentum: 0.5 },
+    },
+    quantization: {
+      bits: { default: 8, overrides: { block1_pw: 4, dense: 4 } },
+      lambda: 1e-3,
+      schedule: { type: 'linear' },
+      qatStartEpoch: 2,
+    },
   });
 
   beforeAll(async () => {
@@ -37,8 +47,17 @@ describe('train stage with quantization', () => {
 
   const context = (cacheKey: string, onProgress: (p: StageProgress) => void = () => undefined, logs: string[] = []) =>
     createStageContext({
-      pipelineName: 'p', stageName: 'train', runId: 'r', seed: 3, config, inputs, cacheKey, store,
-      stateDir: path.join(dir, 'state'), onProgress, onLog: (m) => logs.push(m),
+      pipelineName: 'p',
+      stageName: 'train',
+      runId: 'r',
+      seed: 3,
+      config,
+      inputs,
+      cacheKey,
+      store,
+      stateDir: path.join(dir, 'state'),
+      onProgress,
+      onLog: (m) => logs.push(m),
     });
 
   it('stores quant.json in the model tar, S(t)/regLoss in history, and weight histograms; a resumed retry gives the same bytes', async () => {
@@ -53,8 +72,21 @@ describe('train stage with quantization', () => {
     expect(q.layers.block1_pw!.bits).toBe(4);
     expect(q.layers.dense!.bits).toBe(4);
     expect(q.layers.conv0!.bits).toBe(8);
-    expect(q.regularization).toEqual({ regularizer: 'reg-n', lambda: 1e-3, schedule: { type: 'linear' }, scheduleUnit: 'epoch', regularize8Bit: false });
-    expect(Object.keys(q.activations)).toEqual(['features', 'conv0_relu', 'block1_dw_relu', 'block1_pw_relu', 'pool', 'dense']);
+    expect(q.regularization).toEqual({
+      regularizer: 'reg-n',
+      lambda: 1e-3,
+      schedule: { type: 'linear' },
+      scheduleUnit: 'epoch',
+      regularize8Bit: false,
+    });
+    expect(Object.keys(q.activations)).toEqual([
+      'features',
+      'conv0_relu',
+      'block1_dw_relu',
+      'block1_pw_relu',
+      'pool',
+      'dense',
+    ]);
 
     const history = JSON.parse((await store.getBytes(r.artifacts[1]!.sha256)).toString('utf8')) as {
       epochs: Array<{ quant: { schedule: number; regLoss: number; qat: boolean } }>;
@@ -67,7 +99,13 @@ describe('train stage with quantization', () => {
 
     // Crash after epoch 2 (the first QAT epoch), retry: same bytes as the uninterrupted run.
     const key = 'b'.repeat(64);
-    await expect(trainStage.run(context(key, (p) => { if (p.epoch === 3) throw new Error('worker killed'); }))).rejects.toThrow('worker killed');
+    await expect(
+      trainStage.run(
+        context(key, (p) => {
+          if (p.epoch === 3) throw new Error('worker killed');
+        }),
+      ),
+    ).rejects.toThrow('worker killed');
     const logs: string[] = [];
     const resumed = await trainStage.run(context(key, () => undefined, logs));
     expect(logs).toContain('resuming after epoch 2');

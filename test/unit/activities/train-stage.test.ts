@@ -21,8 +21,13 @@ describe('train stage', () => {
   let store: LocalStore;
   let inputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, number> }>;
   const config: TrainConfig = trainConfigSchema.parse({
-    epochs: 3, batchSize: 16,
-    architecture: { firstConv: { filters: 8, kernel: [3, 3], stride: [2, 2] }, blocks: { width: 8, depth: 1 }, batchNorm: { momentum: 0.5 } },
+    epochs: 3,
+    batchSize: 16,
+    architecture: {
+      firstConv: { filters: 8, kernel: [3, 3], stride: [2, 2] },
+      blocks: { width: 8, depth: 1 },
+      batchNorm: { momentum: 0.5 },
+    },
   });
 
   beforeAll(async () => {
@@ -34,8 +39,17 @@ describe('train stage', () => {
 
   const context = (cacheKey: string, onProgress: (p: StageProgress) => void, logs: string[]) =>
     createStageContext({
-      pipelineName: 'p', stageName: 'train', runId: 'r', seed: 3, config, inputs, cacheKey, store,
-      stateDir: path.join(dir, 'state'), onProgress, onLog: (m) => logs.push(m),
+      pipelineName: 'p',
+      stageName: 'train',
+      runId: 'r',
+      seed: 3,
+      config,
+      inputs,
+      cacheKey,
+      store,
+      stateDir: path.join(dir, 'state'),
+      onProgress,
+      onLog: (m) => logs.push(m),
     });
 
   it('a retry after a crash resumes from the stored checkpoint and gives the same model', async () => {
@@ -59,9 +73,20 @@ describe('train stage', () => {
 
   it('names the missing input when no features stage is upstream', async () => {
     const ctx = createStageContext({
-      pipelineName: 'p', stageName: 'train', runId: 'r', seed: 3, config, inputs: {}, cacheKey: 'c'.repeat(64), store,
-      stateDir: path.join(dir, 'state'), onProgress: () => undefined, onLog: () => undefined,
+      pipelineName: 'p',
+      stageName: 'train',
+      runId: 'r',
+      seed: 3,
+      config,
+      inputs: {},
+      cacheKey: 'c'.repeat(64),
+      store,
+      stateDir: path.join(dir, 'state'),
+      onProgress: () => undefined,
+      onLog: () => undefined,
     });
-    await expect(trainStage.run(ctx)).rejects.toThrow('stages.train: needs a stage that produces a "train" artifact (a features stage); found no inputs');
+    await expect(trainStage.run(ctx)).rejects.toThrow(
+      'stages.train: needs a stage that produces a "train" artifact (a features stage); found no inputs',
+    );
   });
 });

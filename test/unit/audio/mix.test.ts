@@ -1,9 +1,19 @@
 import { activeExtent } from '../../../src/audio/activity';
-import { applyPeakSafety, dbfs, gainToDbfs, meanPower, mixAtSnr, overlay, peak, timeShift } from '../../../src/audio/mix';
+import {
+  applyPeakSafety,
+  dbfs,
+  gainToDbfs,
+  meanPower,
+  mixAtSnr,
+  overlay,
+  peak,
+  timeShift,
+} from '../../../src/audio/mix';
 import { whiteNoise } from '../../../src/audio/noise';
 import { Prng } from '../../../src/util/prng';
 
-const tone = (n: number, amp: number): Float32Array => Float32Array.from({ length: n }, (_, i) => amp * Math.sin(i * 0.05));
+const tone = (n: number, amp: number): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => amp * Math.sin(i * 0.05));
 
 describe('levels', () => {
   it('dBFS is RMS re full scale: full-scale sine ≈ −3.01 dBFS, silence −Infinity', () => {

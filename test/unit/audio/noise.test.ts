@@ -28,7 +28,12 @@ describe('noise colours: spectral slope per octave (125 Hz – 4 kHz)', () => {
     expect(slopeDbPerOctave(brownNoise(N, SR, rng('b')), SR, 125, 4)).toBeLessThan(-5.2);
   });
   it('all have zero mean and unit RMS (the mixer sets the level)', () => {
-    for (const x of [whiteNoise(N, rng('w')), pinkNoise(N, rng('p')), brownNoise(N, SR, rng('b')), humNoise(N, SR, 50, rng('h'))]) {
+    for (const x of [
+      whiteNoise(N, rng('w')),
+      pinkNoise(N, rng('p')),
+      brownNoise(N, SR, rng('b')),
+      humNoise(N, SR, 50, rng('h')),
+    ]) {
       const [m, r] = meanAndRms(x);
       expect(Math.abs(m)).toBeLessThan(0.05);
       expect(r).toBeGreaterThan(0.7);

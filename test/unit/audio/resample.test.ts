@@ -64,7 +64,9 @@ describe('resample', () => {
 
   it('is deterministic and returns a copy at equal rates', () => {
     const x = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i * 0.37) * Math.cos(i * 0.011));
-    expect(Buffer.from(resample(x, 22050, 16000).buffer).equals(Buffer.from(resample(x, 22050, 16000).buffer))).toBe(true);
+    expect(Buffer.from(resample(x, 22050, 16000).buffer).equals(Buffer.from(resample(x, 22050, 16000).buffer))).toBe(
+      true,
+    );
     const same = resample(x, 16000, 16000);
     expect(same).not.toBe(x);
     expect(Array.from(same)).toEqual(Array.from(x));

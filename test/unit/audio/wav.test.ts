@@ -71,9 +71,17 @@ describe('readWav formats written by an independent encoder', () => {
   ];
   for (const c of cases) {
     it(`reads ${c.name}`, () => {
-      const p = file(`${c.bits}${c.float ? 'f' : ''}.wav`, encodeTestWav({ sampleRate: 22050, bits: c.bits, float: c.float, frames: ramp.map((v) => [v]) }));
+      const p = file(
+        `${c.bits}${c.float ? 'f' : ''}.wav`,
+        encodeTestWav({ sampleRate: 22050, bits: c.bits, float: c.float, frames: ramp.map((v) => [v]) }),
+      );
       const w = readWav(p);
-      expect(w).toMatchObject({ sampleRate: 22050, channels: 1, bitsPerSample: c.bits, format: c.float ? 'float' : 'pcm' });
+      expect(w).toMatchObject({
+        sampleRate: 22050,
+        channels: 1,
+        bitsPerSample: c.bits,
+        format: c.float ? 'float' : 'pcm',
+      });
       expect(w.samples.length).toBe(ramp.length);
       ramp.forEach((v, i) => expect(Math.abs(w.samples[i]! - v)).toBeLessThanOrEqual(c.tol));
     });
@@ -85,14 +93,20 @@ describe('readWav formats written by an independent encoder', () => {
       [0.25, 0.75],
       [-1, -0.5],
     ];
-    const p = file('ext.wav', encodeTestWav({ sampleRate: 48000, bits: 24, frames, extensible: true, extraChunkBytes: 3 }));
+    const p = file(
+      'ext.wav',
+      encodeTestWav({ sampleRate: 48000, bits: 24, frames, extensible: true, extraChunkBytes: 3 }),
+    );
     const w = readWav(p);
     expect(w).toMatchObject({ sampleRate: 48000, channels: 2, bitsPerSample: 24, format: 'pcm' });
     expect(Array.from(w.samples)).toEqual(frames.map(([a, b]) => expect.closeTo((a! + b!) / 2, 5)));
   });
 
   it('reads extensible float', () => {
-    const p = file('extf.wav', encodeTestWav({ sampleRate: 16000, bits: 32, float: true, frames: [[0.125], [-0.5]], extensible: true }));
+    const p = file(
+      'extf.wav',
+      encodeTestWav({ sampleRate: 16000, bits: 32, float: true, frames: [[0.125], [-0.5]], extensible: true }),
+    );
     expect(Array.from(readWav(p).samples)).toEqual([0.125, -0.5]);
   });
 });
@@ -121,7 +135,12 @@ describe('readWav rejects unusable files with the path and the reason', () => {
 
   it('truncated data chunk', () => {
     const full = encodeTestWav({ sampleRate: 16000, bits: 16, frames: Array.from({ length: 50 }, () => [0.1]) });
-    const claimed = encodeTestWav({ sampleRate: 16000, bits: 16, frames: Array.from({ length: 50 }, () => [0.1]), claimedDataBytes: 32000 });
+    const claimed = encodeTestWav({
+      sampleRate: 16000,
+      bits: 16,
+      frames: Array.from({ length: 50 }, () => [0.1]),
+      claimedDataBytes: 32000,
+    });
     expect(claimed.length).toBe(full.length);
     const p = file('trunc.wav', claimed);
     expectError(p, `${p}: truncated data chunk (expected 32000 bytes, found 100)`);
@@ -133,7 +152,10 @@ describe('readWav rejects unusable files with the path and the reason', () => {
   });
 
   it('unsupported format inside WAVE_FORMAT_EXTENSIBLE', () => {
-    const p = file('ext-alaw.wav', encodeTestWav({ sampleRate: 8000, bits: 8, frames: [[0]], formatCode: 0x0006, extensible: true }));
+    const p = file(
+      'ext-alaw.wav',
+      encodeTestWav({ sampleRate: 8000, bits: 8, frames: [[0]], formatCode: 0x0006, extensible: true }),
+    );
     expectError(p, `${p}: unsupported format 0x0006 (A-law)`);
   });
 

@@ -58,13 +58,34 @@ describe('input wiring: needs: order decides a shared artifact name, and the key
   const M1 = sha256Bytes('float model');
   const M2 = sha256Bytes('4-bit model');
   const E = sha256Bytes('evaluation');
-  const train = { stage: 'train', artifacts: [{ name: 'model', sha256: M1 }, { name: 'history', sha256: M1 }] };
-  const train4 = { stage: 'train-4bit', artifacts: [{ name: 'model', sha256: M2 }, { name: 'history', sha256: M2 }] };
+  const train = {
+    stage: 'train',
+    artifacts: [
+      { name: 'model', sha256: M1 },
+      { name: 'history', sha256: M1 },
+    ],
+  };
+  const train4 = {
+    stage: 'train-4bit',
+    artifacts: [
+      { name: 'model', sha256: M2 },
+      { name: 'history', sha256: M2 },
+    ],
+  };
   const evaluate = { stage: 'evaluate', artifacts: [{ name: 'evaluation', sha256: E }] };
-  const report = (inputs: CacheKeyInput['inputs']): CacheKeyInput => ({ stage: 'report', kind: 'report', version: 4, config: {}, inputs, seed: 42 });
+  const report = (inputs: CacheKeyInput['inputs']): CacheKeyInput => ({
+    stage: 'report',
+    kind: 'report',
+    version: 4,
+    config: {},
+    inputs,
+    seed: 42,
+  });
 
   it('gives a different key when two producers of `model` swap places in needs:', () => {
-    expect(computeCacheKey(report([train, train4, evaluate]))).not.toBe(computeCacheKey(report([train4, train, evaluate])));
+    expect(computeCacheKey(report([train, train4, evaluate]))).not.toBe(
+      computeCacheKey(report([train4, train, evaluate])),
+    );
   });
 
   it('keeps the key when stages that share no artifact name are reordered', () => {
@@ -72,10 +93,20 @@ describe('input wiring: needs: order decides a shared artifact name, and the key
   });
 
   it('resolves every artifact name to its first producer in needs: order', () => {
-    expect(inputWiring([train4, train, evaluate])).toEqual({ model: 'train-4bit', history: 'train-4bit', evaluation: 'evaluate' });
+    expect(inputWiring([train4, train, evaluate])).toEqual({
+      model: 'train-4bit',
+      history: 'train-4bit',
+      evaluation: 'evaluate',
+    });
   });
 
-  const ref = (name: string, sha256: string) => ({ name, sha256, uri: `file:///x/${sha256}`, bytes: 1, mediaType: 'application/octet-stream' });
+  const ref = (name: string, sha256: string) => ({
+    name,
+    sha256,
+    uri: `file:///x/${sha256}`,
+    bytes: 1,
+    mediaType: 'application/octet-stream',
+  });
   const ctx = {
     stageName: 'quantize',
     inputs: {

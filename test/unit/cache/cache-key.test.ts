@@ -12,7 +12,13 @@ const base: CacheKeyInput = {
   version: 3,
   config: { epochs: 30, quantization: { bits: [2, 4, 8], regularizer: 'reg-n', lambda: 0.01 } },
   inputs: [
-    { stage: 'features', artifacts: [{ name: 'train', sha256: D1 }, { name: 'streams', sha256: D2 }] },
+    {
+      stage: 'features',
+      artifacts: [
+        { name: 'train', sha256: D1 },
+        { name: 'streams', sha256: D2 },
+      ],
+    },
     { stage: 'search', artifacts: [{ name: 'architecture', sha256: D3 }] },
   ],
   seed: 42,
@@ -27,8 +33,14 @@ describe('computeCacheKey', () => {
     // The formula is pinned: changing it silently would orphan (or worse, alias) every entry.
     expect(canonicalJson(cacheKeyMaterial(base))).toBe(
       '{"config":{"epochs":30,"quantization":{"bits":[2,4,8],"lambda":0.01,"regularizer":"reg-n"}},' +
-        '"format":3,"inputWiring":{"architecture":"search","streams":"features","train":"features"},"inputs":[{"artifacts":[{"name":"streams","sha256":"' + D2 + '"},{"name":"train","sha256":"' + D1 + '"}],' +
-        '"stage":"features"},{"artifacts":[{"name":"architecture","sha256":"' + D3 + '"}],"stage":"search"}],' +
+        '"format":3,"inputWiring":{"architecture":"search","streams":"features","train":"features"},"inputs":[{"artifacts":[{"name":"streams","sha256":"' +
+        D2 +
+        '"},{"name":"train","sha256":"' +
+        D1 +
+        '"}],' +
+        '"stage":"features"},{"artifacts":[{"name":"architecture","sha256":"' +
+        D3 +
+        '"}],"stage":"search"}],' +
         '"kind":"train","seed":42,"stage":"train","tools":{"tfjs":"4.22.0"},"version":3}',
     );
   });
@@ -38,11 +50,26 @@ describe('computeCacheKey', () => {
     // Same kind, config and inputs under another name: other random streams, other bytes.
     ["the stage's own name", { ...base, stage: 'train-4bit' }],
     ['version', { ...base, version: 4 }],
-    ['a config value', { ...base, config: { epochs: 31, quantization: { bits: [2, 4, 8], regularizer: 'reg-n', lambda: 0.01 } } }],
-    ['a nested config value', { ...base, config: { epochs: 30, quantization: { bits: [2, 4], regularizer: 'reg-n', lambda: 0.01 } } }],
-    ['an input digest', { ...base, inputs: [base.inputs[0]!, { stage: 'search', artifacts: [{ name: 'architecture', sha256: D1 }] }] }],
-    ['an input artifact name', { ...base, inputs: [base.inputs[0]!, { stage: 'search', artifacts: [{ name: 'arch', sha256: D3 }] }] }],
-    ['an input stage name', { ...base, inputs: [base.inputs[0]!, { stage: 'dnas', artifacts: [{ name: 'architecture', sha256: D3 }] }] }],
+    [
+      'a config value',
+      { ...base, config: { epochs: 31, quantization: { bits: [2, 4, 8], regularizer: 'reg-n', lambda: 0.01 } } },
+    ],
+    [
+      'a nested config value',
+      { ...base, config: { epochs: 30, quantization: { bits: [2, 4], regularizer: 'reg-n', lambda: 0.01 } } },
+    ],
+    [
+      'an input digest',
+      { ...base, inputs: [base.inputs[0]!, { stage: 'search', artifacts: [{ name: 'architecture', sha256: D1 }] }] },
+    ],
+    [
+      'an input artifact name',
+      { ...base, inputs: [base.inputs[0]!, { stage: 'search', artifacts: [{ name: 'arch', sha256: D3 }] }] },
+    ],
+    [
+      'an input stage name',
+      { ...base, inputs: [base.inputs[0]!, { stage: 'dnas', artifacts: [{ name: 'architecture', sha256: D3 }] }] },
+    ],
     ['a removed input', { ...base, inputs: [base.inputs[0]!] }],
     ['seed', { ...base, seed: 43 }],
     ['a tool version', { ...base, tools: { tfjs: '4.22.1' } }],
@@ -58,7 +85,13 @@ describe('computeCacheKey', () => {
       seed: 42,
       inputs: [
         { stage: 'search', artifacts: [{ sha256: D3, name: 'architecture' }] },
-        { stage: 'features', artifacts: [{ name: 'streams', sha256: D2 }, { name: 'train', sha256: D1 }] },
+        {
+          stage: 'features',
+          artifacts: [
+            { name: 'streams', sha256: D2 },
+            { name: 'train', sha256: D1 },
+          ],
+        },
       ],
       config: { quantization: { lambda: 0.01, regularizer: 'reg-n', bits: [2, 4, 8] }, epochs: 30 },
       version: 3,
@@ -77,14 +110,36 @@ describe('computeCacheKey', () => {
   });
 
   it('keeps the order of arrays inside the config (it is meaningful)', () => {
-    const swapped = { ...base, config: { epochs: 30, quantization: { bits: [8, 4, 2], regularizer: 'reg-n', lambda: 0.01 } } };
+    const swapped = {
+      ...base,
+      config: { epochs: 30, quantization: { bits: [8, 4, 2], regularizer: 'reg-n', lambda: 0.01 } },
+    };
     expect(computeCacheKey(swapped)).not.toBe(computeCacheKey(base));
   });
 
   it.each([
-    ['a malformed digest', { ...base, inputs: [{ stage: 's', artifacts: [{ name: 'a', sha256: 'abc' }] }] }, /invalid sha256/],
+    [
+      'a malformed digest',
+      { ...base, inputs: [{ stage: 's', artifacts: [{ name: 'a', sha256: 'abc' }] }] },
+      /invalid sha256/,
+    ],
     ['duplicate stages', { ...base, inputs: [base.inputs[1]!, base.inputs[1]!] }, /duplicate input stage "search"/],
-    ['duplicate artifacts', { ...base, inputs: [{ stage: 's', artifacts: [{ name: 'a', sha256: D1 }, { name: 'a', sha256: D2 }] }] }, /duplicate artifact/],
+    [
+      'duplicate artifacts',
+      {
+        ...base,
+        inputs: [
+          {
+            stage: 's',
+            artifacts: [
+              { name: 'a', sha256: D1 },
+              { name: 'a', sha256: D2 },
+            ],
+          },
+        ],
+      },
+      /duplicate artifact/,
+    ],
     ['a fractional version', { ...base, version: 1.5 }, /version/],
     ['a NaN seed', { ...base, seed: NaN }, /seed/],
     ['NaN in the config', { ...base, config: { lr: NaN } }, /NaN at \$\.config\.lr/],

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheEntryDocKey, cacheEntrySchema, commitCacheEntry, lookupCacheEntry, type CacheEntry } from '../../../src/cache/stage-cache';
+import {
+  cacheEntryDocKey,
+  cacheEntrySchema,
+  commitCacheEntry,
+  lookupCacheEntry,
+  type CacheEntry,
+} from '../../../src/cache/stage-cache';
 import { LocalStore } from '../../../src/store/local-store';
 
 // The store-facing cache rules run against every store in test/unit/store/store-contract.ts;
@@ -49,7 +55,9 @@ describe('stage cache entries', () => {
   it('commit rejects a malformed entry before writing anything', async () => {
     const entry = await validEntry();
     await expect(commitCacheEntry(store, { ...entry, createdAt: 'yesterday' })).rejects.toThrow(/invalid cache entry/);
-    await expect(commitCacheEntry(store, { ...entry, metrics: { bad: null as unknown as number } })).rejects.toThrow(TypeError);
+    await expect(commitCacheEntry(store, { ...entry, metrics: { bad: null as unknown as number } })).rejects.toThrow(
+      TypeError,
+    );
     await expect(commitCacheEntry(store, { ...entry, key: 'short' })).rejects.toThrow(/key/);
     expect(await store.listDocs('cache/')).toEqual([]);
   });
@@ -70,9 +78,23 @@ describe('stage cache entries', () => {
   });
 
   it('accepts createdAt with an offset and rejects negative durations', () => {
-    const base = { key: KEY, kind: 'k', version: 0, stage: 's', pipeline: 'p', artifacts: [], metrics: {}, summary: '', runId: 'r' };
-    expect(cacheEntrySchema.safeParse({ ...base, durationMs: 0, createdAt: '2026-01-01T00:00:00+02:00' }).success).toBe(true);
-    expect(cacheEntrySchema.safeParse({ ...base, durationMs: -1, createdAt: '2026-01-01T00:00:00Z' }).success).toBe(false);
+    const base = {
+      key: KEY,
+      kind: 'k',
+      version: 0,
+      stage: 's',
+      pipeline: 'p',
+      artifacts: [],
+      metrics: {},
+      summary: '',
+      runId: 'r',
+    };
+    expect(cacheEntrySchema.safeParse({ ...base, durationMs: 0, createdAt: '2026-01-01T00:00:00+02:00' }).success).toBe(
+      true,
+    );
+    expect(cacheEntrySchema.safeParse({ ...base, durationMs: -1, createdAt: '2026-01-01T00:00:00Z' }).success).toBe(
+      false,
+    );
   });
 
   it('lookup rejects a malformed key (a caller bug, not a miss)', async () => {

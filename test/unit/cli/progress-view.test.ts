@@ -4,8 +4,9 @@ import type { PipelineProgress } from '../../../workflows/types';
 
 describe('describeProgress', () => {
   it('shows bar, percent, counts, epoch and an ETA extrapolated from elapsed time', () => {
-    expect(describeProgress({ done: 25, total: 100, unit: 'clips', epoch: 2, epochs: 10, message: 'loss 0.5' }, 10_000, 10))
-      .toBe('[###-------] 25% 25/100 clips epoch 2/10 loss 0.5 ETA 30s');
+    expect(
+      describeProgress({ done: 25, total: 100, unit: 'clips', epoch: 2, epochs: 10, message: 'loss 0.5' }, 10_000, 10),
+    ).toBe('[###-------] 25% 25/100 clips epoch 2/10 loss 0.5 ETA 30s');
   });
   it('omits the ETA before the first unit and when done', () => {
     expect(describeProgress({ done: 0, total: 10, unit: 'steps' }, 5000, 4)).toBe('[----] 0% 0/10 steps');
@@ -26,9 +27,17 @@ function capture(): { stream: NodeJS.WriteStream; text: () => string } {
   return { stream: s as unknown as NodeJS.WriteStream, text: () => buf };
 }
 
-const progress = (status: 'pending' | 'running' | 'ran', extra: Partial<PipelineProgress['stages'][number]> = {}): PipelineProgress => ({
-  runId: 'r', pipeline: 'p', done: false,
-  stages: [{ name: 'data', kind: 'synth-kws', status, ...extra }, { name: 'features', kind: 'features', status: 'pending' }],
+const progress = (
+  status: 'pending' | 'running' | 'ran',
+  extra: Partial<PipelineProgress['stages'][number]> = {},
+): PipelineProgress => ({
+  runId: 'r',
+  pipeline: 'p',
+  done: false,
+  stages: [
+    { name: 'data', kind: 'synth-kws', status, ...extra },
+    { name: 'features', kind: 'features', status: 'pending' },
+  ],
 });
 
 describe('ProgressView (plain output, not a TTY)', () => {

@@ -26,17 +26,27 @@ function smallestBudget(model: IntModel, scratch?: (op: IntOp, m: IntModel) => n
   return lo;
 }
 
-function outputsOf(model: IntModel, source?: (s: string) => string, budget = 2048, weightsExternal = false): { outputs: Int8Array[]; expected: Int8Array[]; status: number | null } {
+function outputsOf(
+  model: IntModel,
+  source?: (s: string) => string,
+  budget = 2048,
+  weightsExternal = false,
+): { outputs: Int8Array[]; expected: Int8Array[]; status: number | null } {
   const { plan } = planModelPartitions(model, { sramBudgetBytes: budget, weightsExternal });
   if (plan.mode !== 'external') throw new Error('expected an external plan');
   expect(plan.fastBytes).toBeLessThanOrEqual(budget);
   const { dir } = writePartitionedSources(model, plan);
-  if (source) fs.writeFileSync(path.join(dir, 'tops_model.c'), source(fs.readFileSync(path.join(dir, 'tops_model.c'), 'utf8')));
+  if (source)
+    fs.writeFileSync(path.join(dir, 'tops_model.c'), source(fs.readFileSync(path.join(dir, 'tops_model.c'), 'utf8')));
   const count = 6;
   const { inputs, expected } = referenceVectors(model, 'extmem-host-x', count);
   const run = runHostModel(buildHostPartitioned(dir), dir, inputs);
   const outBytes = tensorBytes(model.tensors.find((t) => t.name === model.output)!);
-  return { outputs: expected.map((_, i) => run.outputs.subarray(i * outBytes, (i + 1) * outBytes)), expected, status: run.status };
+  return {
+    outputs: expected.map((_, i) => run.outputs.subarray(i * outBytes, (i + 1) * outBytes)),
+    expected,
+    status: run.status,
+  };
 }
 
 describe('partitioned model on the host (emulated DMA)', () => {
@@ -73,7 +83,9 @@ describe('partitioned model on the host (emulated DMA)', () => {
     const run = runHostModel(buildHostPartitioned(dir, 'dsp'), dir, inputs);
     expect(run.status).toBe(0);
     const outBytes = tensorBytes(model.tensors.find((t) => t.name === model.output)!);
-    expected.forEach((e, i) => expect(Array.from(run.outputs.subarray(i * outBytes, (i + 1) * outBytes))).toEqual(Array.from(e)));
+    expected.forEach((e, i) =>
+      expect(Array.from(run.outputs.subarray(i * outBytes, (i + 1) * outBytes))).toEqual(Array.from(e)),
+    );
   });
 
   it('a schedule that computes before its fetch has arrived gives wrong outputs (the emulated DMA delivers at wait)', () => {

@@ -8,7 +8,13 @@ import { INPUT_SHAPE, randomFeatures, randomIntModel } from '../../helpers/rando
 
 describe('memory planner', () => {
   it('a chain needs exactly its largest input + output (MicroNets eq. 3 bound met)', () => {
-    const tensors = [{ name: 'in', bytes: 490 }, { name: 'a', bytes: 8000 }, { name: 'b', bytes: 8000 }, { name: 'c', bytes: 8000 }, { name: 'd', bytes: 64 }];
+    const tensors = [
+      { name: 'in', bytes: 490 },
+      { name: 'a', bytes: 8000 },
+      { name: 'b', bytes: 8000 },
+      { name: 'c', bytes: 8000 },
+      { name: 'd', bytes: 64 },
+    ];
     const ops = [
       { name: 'op0', inputs: ['in'], output: 'a', scratchBytes: 0 },
       { name: 'op1', inputs: ['a'], output: 'b', scratchBytes: 0 },
@@ -22,10 +28,20 @@ describe('memory planner', () => {
   });
 
   it('an in-place add reuses its dying input; without it the skip needs three buffers', () => {
-    const tensors = [{ name: 'x', bytes: 100 }, { name: 'y', bytes: 100 }, { name: 's', bytes: 100 }];
+    const tensors = [
+      { name: 'x', bytes: 100 },
+      { name: 'y', bytes: 100 },
+      { name: 's', bytes: 100 },
+    ];
     const mk = (inPlace: boolean) => [
       { name: 'f', inputs: ['x'], output: 'y', scratchBytes: 0 },
-      { name: 'add', inputs: ['y', 'x'], output: 's', scratchBytes: 0, ...(inPlace ? { inPlace: { shift: 0, tempBytes: 0 } } : {}) },
+      {
+        name: 'add',
+        inputs: ['y', 'x'],
+        output: 's',
+        scratchBytes: 0,
+        ...(inPlace ? { inPlace: { shift: 0, tempBytes: 0 } } : {}),
+      },
     ];
     expect(planMemory(tensors, mk(false), 'x', 's').arenaBytes).toBe(300);
     const p = planMemory(tensors, mk(true), 'x', 's');
@@ -34,7 +50,12 @@ describe('memory planner', () => {
   });
 
   it('a shifted in-place op shares its input buffer, output placed `shift` bytes earlier, temp as scratch', () => {
-    const tensors = [{ name: 'in', bytes: 100 }, { name: 'a', bytes: 1000 }, { name: 'b', bytes: 1000 }, { name: 'c', bytes: 10 }];
+    const tensors = [
+      { name: 'in', bytes: 100 },
+      { name: 'a', bytes: 1000 },
+      { name: 'b', bytes: 1000 },
+      { name: 'c', bytes: 10 },
+    ];
     const ops = [
       { name: 'op0', inputs: ['in'], output: 'a', scratchBytes: 0 },
       { name: 'dw', inputs: ['a'], output: 'b', scratchBytes: 16, inPlace: { shift: 40, tempBytes: 40 } },
@@ -46,21 +67,41 @@ describe('memory planner', () => {
     expect(plan.arenaBytes).toBeLessThan(plan.lowerBoundBytes); // 1040 + 56 < 2000 + 16
     checkPlan(plan);
     // An input that is read again later is not overwritten.
-    const keep = planMemory([...tensors, { name: 'd', bytes: 10 }], [...ops, { name: 'op3', inputs: ['a', 'c'], output: 'd', scratchBytes: 0 }], 'in', 'd');
+    const keep = planMemory(
+      [...tensors, { name: 'd', bytes: 10 }],
+      [...ops, { name: 'op3', inputs: ['a', 'c'], output: 'd', scratchBytes: 0 }],
+      'in',
+      'd',
+    );
     expect(keep.inPlaceOps.has('dw')).toBe(false);
   });
 
   it('checkPlan catches overlapping live buffers', () => {
-    expect(() => checkPlan({
-      arenaBytes: 10, lowerBoundBytes: 10, offsets: new Map(), strategy: 'x', inPlaceOps: new Set(),
-      buffers: [{ tensors: ['a'], offset: 0, bytes: 8, first: 0, last: 2 }, { tensors: ['b'], offset: 4, bytes: 8, first: 1, last: 1 }],
-    })).toThrow(/a and b are live together/);
+    expect(() =>
+      checkPlan({
+        arenaBytes: 10,
+        lowerBoundBytes: 10,
+        offsets: new Map(),
+        strategy: 'x',
+        inPlaceOps: new Set(),
+        buffers: [
+          { tensors: ['a'], offset: 0, bytes: 8, first: 0, last: 2 },
+          { tensors: ['b'], offset: 4, bytes: 8, first: 1, last: 1 },
+        ],
+      }),
+    ).toThrow(/a and b are live together/);
   });
 
   it('the skip model plans within 5% of its lower bound without in-place ops, below it with them', () => {
     const { model } = randomIntModel('plan');
     expect(planModelMemory(model).arenaBytes).toBeLessThan(planModelMemory(model).lowerBoundBytes);
-    expect([...planModelMemory(model).inPlaceOps].sort()).toEqual(['block1_add', 'block1_pw', 'block2_add', 'block2_pw', 'block3_dw']);
+    expect([...planModelMemory(model).inPlaceOps].sort()).toEqual([
+      'block1_add',
+      'block1_pw',
+      'block2_add',
+      'block2_pw',
+      'block3_dw',
+    ]);
     const plan = planModelMemory(model, { inPlace: false });
     expect(plan.arenaBytes).toBeGreaterThanOrEqual(plan.lowerBoundBytes);
     expect(plan.arenaBytes).toBeLessThanOrEqual(Math.ceil(plan.lowerBoundBytes * 1.05));
@@ -89,7 +130,8 @@ describe('generated C on the host', () => {
     expect(run.stdout).toContain(`vectors ${count}`);
     expect(run.status).toBe(0);
     const outBytes = tensorBytes(model.tensors.find((t) => t.name === model.output)!);
-    for (let i = 0; i < count; i++) expect(Array.from(run.outputs.subarray(i * outBytes, (i + 1) * outBytes))).toEqual(Array.from(expected[i]!));
+    for (let i = 0; i < count; i++)
+      expect(Array.from(run.outputs.subarray(i * outBytes, (i + 1) * outBytes))).toEqual(Array.from(expected[i]!));
     let off = 0;
     for (const op of model.ops) {
       const want = first!.get(op.output)!;

@@ -7,7 +7,14 @@ import { Prng } from '../../../src/util/prng';
 import { buildHostModel, runHostModel, writeModelSources } from '../../helpers/model-firmware';
 import { INPUT_SHAPE, randomFeatures, randomIntModel } from '../../helpers/random-model';
 
-const base = { multiplier: Int32Array.from([1 << 30, 1518500250]), shift: Int32Array.from([-3, -21]), bias: Int32Array.from([100, -200]), taps: 9, inputOffset: 128, outputOffset: -5 };
+const base = {
+  multiplier: Int32Array.from([1 << 30, 1518500250]),
+  shift: Int32Array.from([-3, -21]),
+  bias: Int32Array.from([100, -200]),
+  taps: 9,
+  inputOffset: 128,
+  outputOffset: -5,
+};
 
 describe('requantization tables precomputed at codegen', () => {
   it('hold multiplier, right shift and nudge = 2^(s-1) + output offset * 2^s', () => {
@@ -17,7 +24,7 @@ describe('requantization tables precomputed at codegen', () => {
     ]);
   });
 
-  it('are refused exactly where the kernels\' fast path does not apply', () => {
+  it("are refused exactly where the kernels' fast path does not apply", () => {
     expect(fastRequantTable({ ...base, shift: Int32Array.from([-3, 0]) })).toBeUndefined(); // no right shift
     expect(fastRequantTable({ ...base, shift: Int32Array.from([-22, -3]) })).toBeUndefined();
     expect(fastRequantTable({ ...base, multiplier: Int32Array.from([-5, 1 << 30]) })).toBeUndefined();
@@ -33,7 +40,8 @@ describe('requantization tables precomputed at codegen', () => {
 
   it('are emitted as const tables for every conv / depthwise op and shrink the dsp scratch', () => {
     const model = hybrid();
-    const withTables = (op: Parameters<ReturnType<typeof scratchFor>>[0]) => opFastRequantTable(model, op) !== undefined;
+    const withTables = (op: Parameters<ReturnType<typeof scratchFor>>[0]) =>
+      opFastRequantTable(model, op) !== undefined;
     const on = emitModelC(model, { scratchBytes: scratchFor('dsp', withTables), requantTables: true });
     const off = emitModelC(model, { scratchBytes: scratchFor('dsp') });
     const convs = model.ops.filter((op) => op.kind === 'conv2d' || op.kind === 'depthwise_conv2d');
@@ -44,27 +52,33 @@ describe('requantization tables precomputed at codegen', () => {
     // The table is the one copy of the per-channel requantization: no multiplier / shift arrays beside it.
     expect((off.source.match(/static const int32_t op\d+_\w+_mult\[/g) ?? []).length).toBe(convs.length);
     expect(on.source).not.toMatch(/_mult\[|_shift\[/);
-    expect((on.source.match(/tops_per_channel_quant_params op\d+_\w+_quant = \{0, 0, op\d+_\w+_rq\};/g) ?? []).length).toBe(convs.length);
+    expect(
+      (on.source.match(/tops_per_channel_quant_params op\d+_\w+_quant = \{0, 0, op\d+_\w+_rq\};/g) ?? []).length,
+    ).toBe(convs.length);
   });
 
-  it.each([true, false])('keep the generated hybrid model bit-exact on the host with the dsp kernels (tables %s)', (tables) => {
-    const model = hybrid();
-    const fast = (op: Parameters<ReturnType<typeof scratchFor>>[0]) => tables && opFastRequantTable(model, op) !== undefined;
-    const dir = writeModelSources(model, { scratchBytes: scratchFor('dsp', fast), requantTables: tables });
-    const exe = buildHostModel(dir, 'dsp');
-    const count = 4;
-    const n = INPUT_SHAPE[0] * INPUT_SHAPE[1];
-    const x = randomFeatures(Prng.derive('requant-tables-x'), count);
-    const inputs = new Int8Array(count * n);
-    const expected: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const q = quantizeModelInput(model, frontEndCodes(model, x.subarray(i * n, (i + 1) * n)));
-      inputs.set(q, i * n);
-      expected.push(...runIntModel(model, q).get(model.output)!);
-    }
-    const run = runHostModel(exe, dir, inputs);
-    expect(run.status).toBe(0);
-    expect(run.outputs.length).toBe(count * tensorBytes(model.tensors.find((t) => t.name === model.output)!));
-    expect(Array.from(run.outputs)).toEqual(expected);
-  });
+  it.each([true, false])(
+    'keep the generated hybrid model bit-exact on the host with the dsp kernels (tables %s)',
+    (tables) => {
+      const model = hybrid();
+      const fast = (op: Parameters<ReturnType<typeof scratchFor>>[0]) =>
+        tables && opFastRequantTable(model, op) !== undefined;
+      const dir = writeModelSources(model, { scratchBytes: scratchFor('dsp', fast), requantTables: tables });
+      const exe = buildHostModel(dir, 'dsp');
+      const count = 4;
+      const n = INPUT_SHAPE[0] * INPUT_SHAPE[1];
+      const x = randomFeatures(Prng.derive('requant-tables-x'), count);
+      const inputs = new Int8Array(count * n);
+      const expected: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const q = quantizeModelInput(model, frontEndCodes(model, x.subarray(i * n, (i + 1) * n)));
+        inputs.set(q, i * n);
+        expected.push(...runIntModel(model, q).get(model.output)!);
+      }
+      const run = runHostModel(exe, dir, inputs);
+      expect(run.status).toBe(0);
+      expect(run.outputs.length).toBe(count * tensorBytes(model.tensors.find((t) => t.name === model.output)!));
+      expect(Array.from(run.outputs)).toEqual(expected);
+    },
+  );
 });

@@ -26,7 +26,11 @@ import { SR, write, writeRecordedFolder } from './recorded-folder';
 
 jest.setTimeout(180_000);
 
-type Sources = { format: 1; engines: Record<string, { family: string }>; clips: Record<string, { engine: string; voice: string; heldOut: false | 'voice' | 'engine' }> };
+type Sources = {
+  format: 1;
+  engines: Record<string, { family: string }>;
+  clips: Record<string, { engine: string; voice: string; heldOut: false | 'voice' | 'engine' }>;
+};
 
 describe('compose-kws stage', () => {
   let root: string;
@@ -37,36 +41,80 @@ describe('compose-kws stage', () => {
   let tts: StageOutputs;
   let keyCounter = 0;
 
-  const context = <C>(stageName: string, config: C, inputs: Record<string, StageOutputs> = {}, seed = 7, logs: string[] = []) =>
+  const context = <C>(
+    stageName: string,
+    config: C,
+    inputs: Record<string, StageOutputs> = {},
+    seed = 7,
+    logs: string[] = [],
+  ) =>
     createStageContext({
-      pipelineName: 'p', stageName, runId: 'r', seed, config, inputs,
-      cacheKey: String(keyCounter++).padStart(64, '0'), store,
-      stateDir: join(root, 'state'), onProgress: () => undefined, onLog: (m) => logs.push(m),
+      pipelineName: 'p',
+      stageName,
+      runId: 'r',
+      seed,
+      config,
+      inputs,
+      cacheKey: String(keyCounter++).padStart(64, '0'),
+      store,
+      stateDir: join(root, 'state'),
+      onProgress: () => undefined,
+      onLog: (m) => logs.push(m),
     });
   const importConfig = (input: Partial<ImportAudioConfigInput> = {}) =>
-    importAudioConfigSchema.parse({ path: join(root, 'folder'), keywords: ['yes', 'no'], clipMs: 1500, keepBackgrounds: true, ...input });
+    importAudioConfigSchema.parse({
+      path: join(root, 'folder'),
+      keywords: ['yes', 'no'],
+      clipMs: 1500,
+      keepBackgrounds: true,
+      ...input,
+    });
   const composeConfig = (input: Partial<ComposeKwsConfigInput> = {}) =>
     composeKwsConfigSchema.parse({
       recordings: 'recordings',
       perKeyword: 20,
-      streams: { count: 2, durationSec: 12, keywordsPerStream: [2, 3], negativesPerStream: [1, 2], backgroundDbfs: -50, minGapMs: 400, tuning: { count: 1 } },
+      streams: {
+        count: 2,
+        durationSec: 12,
+        keywordsPerStream: [2, 3],
+        negativesPerStream: [1, 2],
+        backgroundDbfs: -50,
+        minGapMs: 400,
+        tuning: { count: 1 },
+      },
       ...input,
     });
-  const compose = (input: Partial<ComposeKwsConfigInput> = {}, inputs: Record<string, StageOutputs> = { recordings }, seed = 7, logs: string[] = []) =>
-    composeKwsStage.run(context('compose', composeConfig(input), inputs, seed, logs));
+  const compose = (
+    input: Partial<ComposeKwsConfigInput> = {},
+    inputs: Record<string, StageOutputs> = { recordings },
+    seed = 7,
+    logs: string[] = [],
+  ) => composeKwsStage.run(context('compose', composeConfig(input), inputs, seed, logs));
   const dirOf = async (r: StageOutputs, name: string): Promise<string> =>
     context('reader', {}).fetchDir(r.artifacts.find((a) => a.name === name)!);
-  const lines = (dir: string, file: string): string[] => readFileSync(join(dir, file), 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = (dir: string, file: string): string[] =>
+    readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'compose-kws-'));
     store = new LocalStore(join(root, 'store'));
-    speakers = await writeRecordedFolder(join(root, 'folder'), { words: ['yes', 'no', 'bed', 'cat'], takes: 2, backgrounds: true });
+    speakers = await writeRecordedFolder(join(root, 'folder'), {
+      words: ['yes', 'no', 'bed', 'cat'],
+      takes: 2,
+      backgrounds: true,
+    });
     recordings = await importAudioStage.run(context('recordings', importConfig()));
     noBackgrounds = await importAudioStage.run(context('recordings', importConfig({ keepBackgrounds: false })));
     const synthConfig = synthKwsConfigSchema.parse({
-      keywords: ['yes', 'no'], perKeyword: 20, negatives: ['bed', 'cat'], voices: ['en-us', 'en-gb+m2'], testVoices: ['en-029+m2'],
-      backgrounds: [{ type: 'white' }], streams: { count: 0 },
+      keywords: ['yes', 'no'],
+      perKeyword: 20,
+      negatives: ['bed', 'cat'],
+      voices: ['en-us', 'en-gb+m2'],
+      testVoices: ['en-029+m2'],
+      backgrounds: [{ type: 'white' }],
+      streams: { count: 0 },
     });
     tts = await synthKwsStage.run(context('tts', synthConfig));
   });
@@ -84,20 +132,39 @@ describe('compose-kws stage', () => {
   it('composes N clips per class, split by speaker, in synth-kws layout with sources.json', async () => {
     first = await compose();
     expect(first.artifacts.map((a) => a.name)).toEqual(['dataset', 'streams', 'tuning-streams']);
-    expect(first.metrics).toMatchObject({ clips: 80, trainClips: 64, validationClips: 8, testClips: 8, composedClips: 80, ttsClips: 0, keywords: 2 });
+    expect(first.metrics).toMatchObject({
+      clips: 80,
+      trainClips: 64,
+      validationClips: 8,
+      testClips: 8,
+      composedClips: 80,
+      ttsClips: 0,
+      keywords: 2,
+    });
     const dir = await dirOf(first, 'dataset');
     const manifest = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8'));
-    expect(manifest).toMatchObject({ generator: 'compose-kws', labels: ['_silence_', '_unknown_', 'yes', 'no'], sampleRate: SR, clipMs: 1000 });
+    expect(manifest).toMatchObject({
+      generator: 'compose-kws',
+      labels: ['_silence_', '_unknown_', 'yes', 'no'],
+      sampleRate: SR,
+      clipMs: 1000,
+    });
     const test = new Set(lines(dir, 'testing_list.txt'));
     const validation = new Set(lines(dir, 'validation_list.txt'));
     const splitOf = (p: string) => (test.has(p) ? 'test' : validation.has(p) ? 'validation' : 'train');
     const sources: Sources = JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8'));
-    const clips = ['_silence_', '_unknown_', 'yes', 'no'].flatMap((l) => readdirSync(join(dir, l)).map((f) => `${l}/${f}`));
+    const clips = ['_silence_', '_unknown_', 'yes', 'no'].flatMap((l) =>
+      readdirSync(join(dir, l)).map((f) => `${l}/${f}`),
+    );
     expect(clips).toHaveLength(80);
     expect(Object.keys(sources.clips).sort()).toEqual([...clips].sort());
     for (const label of ['_silence_', '_unknown_', 'yes', 'no']) {
       const of = clips.filter((c) => c.startsWith(`${label}/`));
-      expect([of.filter((c) => splitOf(c) === 'train').length, of.filter((c) => splitOf(c) === 'validation').length, of.filter((c) => splitOf(c) === 'test').length]).toEqual([16, 2, 2]);
+      expect([
+        of.filter((c) => splitOf(c) === 'train').length,
+        of.filter((c) => splitOf(c) === 'validation').length,
+        of.filter((c) => splitOf(c) === 'test').length,
+      ]).toEqual([16, 2, 2]);
     }
     // Every composed speech clip comes from a recording of its split's speakers only.
     const speakerSplit = new Map(speakers.map((s) => [s.id, s.split]));
@@ -148,7 +215,11 @@ describe('compose-kws stage', () => {
         // Outside the events there is only the background.
         let p = 0;
         let n = 0;
-        for (let i = 0; i < x.length; i++) if (!inEvent[i]) { p += x[i]! * x[i]!; n++; }
+        for (let i = 0; i < x.length; i++)
+          if (!inEvent[i]) {
+            p += x[i]! * x[i]!;
+            n++;
+          }
         expect(10 * Math.log10(p / n)).toBeCloseTo(-50, 0);
         for (const e of entry.events) expect(e.kind === 'keyword' ? ['yes', 'no'] : ['bed', 'cat']).toContain(e.label);
         const kinds = entry.events.map((e) => e.kind);
@@ -178,7 +249,9 @@ describe('compose-kws stage', () => {
     const ttsTest = new Set(lines(ttsDir, 'testing_list.txt'));
     const ttsValidation = new Set(lines(ttsDir, 'validation_list.txt'));
     const test = new Set(lines(dir, 'testing_list.txt'));
-    const copied = Object.entries(sources.clips).filter(([, s]) => s.engine !== 'recorded' && !s.voice.startsWith('pink') && !s.voice.startsWith('hum'));
+    const copied = Object.entries(sources.clips).filter(
+      ([, s]) => s.engine !== 'recorded' && !s.voice.startsWith('pink') && !s.voice.startsWith('hum'),
+    );
     expect(copied).toHaveLength(40);
     for (const [clip, s] of copied) {
       expect(readFileSync(join(dir, clip)).equals(readFileSync(join(ttsDir, clip)))).toBe(true); // Buffer.equals: jest's toEqual walks 32 K bytes one by one
@@ -195,7 +268,9 @@ describe('compose-kws stage', () => {
   it('is listed by the features stage like a synth-kws dataset (the CLI test runs features → train → evaluate on it)', async () => {
     const listing = listKwsDataset(await dirOf(first, 'dataset'));
     expect(listing.labels).toEqual(['_silence_', '_unknown_', 'yes', 'no']);
-    expect([listing.splits.train.length, listing.splits.validation.length, listing.splits.test.length]).toEqual([64, 8, 8]);
+    expect([listing.splits.train.length, listing.splits.validation.length, listing.splits.test.length]).toEqual([
+      64, 8, 8,
+    ]);
     expect(listing.missingListed).toEqual([]);
   });
 
@@ -211,7 +286,10 @@ describe('compose-kws stage', () => {
       );
     });
     it('backgrounds are optional when nothing uses them', async () => {
-      const r = await compose({ silenceFraction: 0, backgrounds: { probability: 0 }, streams: { count: 0 } }, { recordings: noBackgrounds });
+      const r = await compose(
+        { silenceFraction: 0, backgrounds: { probability: 0 }, streams: { count: 0 } },
+        { recordings: noBackgrounds },
+      );
       expect(r.metrics).toMatchObject({ clips: 80 - 20 });
     });
     it('a split without recordings names the label, split and count', async () => {
@@ -264,7 +342,10 @@ describe('compose-kws stage', () => {
       expect(composeKwsConfigSchema.safeParse({ recordings: 'r', mix: { tts: 0.5 } }).error?.issues[0]?.message).toBe(
         'mix.tts is 0.5 but no tts stage is named (tts: <synth-kws stage>)',
       );
-      expect(composeKwsConfigSchema.safeParse({ recordings: 'r', keywords: ['yes'], negatives: ['yes'] }).error?.issues[0]?.message).toBe('"yes" is also in negatives');
+      expect(
+        composeKwsConfigSchema.safeParse({ recordings: 'r', keywords: ['yes'], negatives: ['yes'] }).error?.issues[0]
+          ?.message,
+      ).toBe('"yes" is also in negatives');
     });
   });
 

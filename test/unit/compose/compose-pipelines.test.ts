@@ -22,7 +22,13 @@ describe('compose-kws pipelines', () => {
       const data = byName.get('data')!;
       expect(data.kind).toBe('compose-kws');
       expect(data.needs).toEqual(['recordings', 'tts']);
-      expect(data.config).toMatchObject({ recordings: 'recordings', tts: 'tts', mix: { tts: 0.5 }, speed: [0.9, 1.1], silentRecordings: 'error' });
+      expect(data.config).toMatchObject({
+        recordings: 'recordings',
+        tts: 'tts',
+        mix: { tts: 0.5 },
+        speed: [0.9, 1.1],
+        silentRecordings: 'error',
+      });
     });
   }
 

@@ -41,7 +41,10 @@ export interface RecordedFolderSpec {
 }
 
 /** Writes `<root>/<word>/<speaker>_nohash_<k>.wav` (+ `_background_noise_/`); returns the speakers. */
-export async function writeRecordedFolder(root: string, spec: RecordedFolderSpec): Promise<Array<{ id: string; split: Split; voice: string }>> {
+export async function writeRecordedFolder(
+  root: string,
+  spec: RecordedFolderSpec,
+): Promise<Array<{ id: string; split: Split; voice: string }>> {
   const speakers = pickSpeakers().map((s, i) => ({ ...s, voice: VOICES[i]! }));
   for (const s of speakers) {
     for (const word of spec.words) {

@@ -21,7 +21,10 @@ describe('recordingActivity', () => {
     expect(Math.abs(a.floorDb + 50)).toBeLessThan(1.5);
     expect(a.extent!.start).toBe(0.4 * SR);
     expect(a.extent!.end).toBe(0.7 * SR);
-    expect(recordingActivity(recording(-50), SR, { ...opts, padMs: 30 }).extent).toEqual({ start: 0.37 * SR, end: 0.73 * SR });
+    expect(recordingActivity(recording(-50), SR, { ...opts, padMs: 30 }).extent).toEqual({
+      start: 0.37 * SR,
+      end: 0.73 * SR,
+    });
   });
 
   it('ignores zero padding when estimating the floor', () => {
@@ -33,7 +36,11 @@ describe('recordingActivity', () => {
   });
 
   it('calls digital silence and stationary noise silent', () => {
-    expect(recordingActivity(new Float32Array(SR), SR, opts)).toEqual({ extent: undefined, peakDb: -Infinity, floorDb: -Infinity });
+    expect(recordingActivity(new Float32Array(SR), SR, opts)).toEqual({
+      extent: undefined,
+      peakDb: -Infinity,
+      floorDb: -Infinity,
+    });
     const noise = gainToDbfs(whiteNoise(SR, Prng.derive('noise')), -30);
     expect(recordingActivity(noise, SR, opts).extent).toBeUndefined();
   });

@@ -1,4 +1,11 @@
-import { CPI_MODELS, DEFAULT_RESERVATION, estimateLatency, renderLinkerScript, resolveBoard, UnknownBoardError } from '../../../src/deploy';
+import {
+  CPI_MODELS,
+  DEFAULT_RESERVATION,
+  estimateLatency,
+  renderLinkerScript,
+  resolveBoard,
+  UnknownBoardError,
+} from '../../../src/deploy';
 import { parseRegionOverflows } from '../../../src/deploy/link-overflow';
 import { countsBetween, parsePluginReport } from '../../../src/deploy/plugin-report';
 import { parseSizeOutput } from '../../../src/deploy/section-sizes';
@@ -8,12 +15,20 @@ import { parseSizeOutput } from '../../../src/deploy/section-sizes';
 
 describe('resolveBoard', () => {
   it('gives each core its flags and QEMU machine', () => {
-    expect(resolveBoard('stm32f446re')).toMatchObject({ qemuMachine: 'mps2-an386', cpuFlags: expect.arrayContaining(['-mcpu=cortex-m4', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard']) });
-    expect(resolveBoard('stm32f767zi')).toMatchObject({ qemuMachine: 'mps2-an500', cpuFlags: expect.arrayContaining(['-mcpu=cortex-m7', '-mfpu=fpv5-sp-d16']) });
+    expect(resolveBoard('stm32f446re')).toMatchObject({
+      qemuMachine: 'mps2-an386',
+      cpuFlags: expect.arrayContaining(['-mcpu=cortex-m4', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard']),
+    });
+    expect(resolveBoard('stm32f767zi')).toMatchObject({
+      qemuMachine: 'mps2-an500',
+      cpuFlags: expect.arrayContaining(['-mcpu=cortex-m7', '-mfpu=fpv5-sp-d16']),
+    });
   });
   it('names the known boards when the name is wrong', () => {
     expect(() => resolveBoard('stm32f44')).toThrow(UnknownBoardError);
-    expect(() => resolveBoard('stm32f44')).toThrow('unknown board "stm32f44": expected one of stm32f446re, stm32f746zg, stm32f767zi');
+    expect(() => resolveBoard('stm32f44')).toThrow(
+      'unknown board "stm32f44": expected one of stm32f446re, stm32f746zg, stm32f767zi',
+    );
   });
 });
 
@@ -25,7 +40,9 @@ describe('renderLinkerScript', () => {
     expect(s).toMatch(/\.stack \(NOLOAD\)[\s\S]*\. = \. \+ 4096;[\s\S]*> RAM/);
   });
   it('rejects a stack that is not a positive multiple of 8', () => {
-    expect(() => renderLinkerScript(resolveBoard('stm32f446re'), { ...DEFAULT_RESERVATION, stackBytes: 1001 })).toThrow('stackBytes must be a multiple of 8');
+    expect(() => renderLinkerScript(resolveBoard('stm32f446re'), { ...DEFAULT_RESERVATION, stackBytes: 1001 })).toThrow(
+      'stackBytes must be a multiple of 8',
+    );
   });
 });
 
@@ -35,15 +52,24 @@ describe('tool output parsers', () => {
     expect(parseSizeOutput(out)).toEqual({ text: 30012, rodata: 1200, data: 2488, bss: 248 });
   });
   it('keeps the largest overflow per region from ld', () => {
-    const ld = "ld: firmware.elf section `.rodata' will not fit in region `FLASH'\nld: region `FLASH' overflowed by 102396 bytes\nld: region `RAM' overflowed by 12 bytes\nld: region `FLASH' overflowed by 90000 bytes\n";
-    expect(parseRegionOverflows(ld)).toEqual([{ region: 'FLASH', bytes: 102396 }, { region: 'RAM', bytes: 12 }]);
+    const ld =
+      "ld: firmware.elf section `.rodata' will not fit in region `FLASH'\nld: region `FLASH' overflowed by 102396 bytes\nld: region `RAM' overflowed by 12 bytes\nld: region `FLASH' overflowed by 90000 bytes\n";
+    expect(parseRegionOverflows(ld)).toEqual([
+      { region: 'FLASH', bytes: 102396 },
+      { region: 'RAM', bytes: 12 },
+    ]);
     expect(parseRegionOverflows('undefined reference to `main')).toEqual([]);
   });
   it('parses the plugin report and differences of snapshots', () => {
     const r = parsePluginReport('insns 100\nreads 20\nwrites 10\ntbs 30\nmark 0 5 1 1 2\nmark 1 50 9 4 12\n');
     expect(r.total).toEqual({ instructions: 100, memReads: 20, memWrites: 10, blocks: 30 });
     expect(r.snapshots.map((s) => s.marker)).toEqual([0, 1]);
-    expect(countsBetween(r.snapshots[0]!.counts, r.snapshots[1]!.counts)).toEqual({ instructions: 45, memReads: 8, memWrites: 3, blocks: 10 });
+    expect(countsBetween(r.snapshots[0]!.counts, r.snapshots[1]!.counts)).toEqual({
+      instructions: 45,
+      memReads: 8,
+      memWrites: 3,
+      blocks: 10,
+    });
     expect(() => parsePluginReport('insns 1\n')).toThrow('no "reads" line');
   });
 });

@@ -2,9 +2,18 @@ import { rmSync } from 'node:fs';
 import { mfccConfigSchema, mfccParams } from '../../../src/dsp/mfcc-config';
 import { detectKeywords, smoothPosteriors } from '../../../src/eval';
 import {
-  detectOnInt8Posteriors, keywordMaskC, streamCheckConfigSchema, streamDetectorConfig, type StreamDetectorConfig,
+  detectOnInt8Posteriors,
+  keywordMaskC,
+  streamCheckConfigSchema,
+  streamDetectorConfig,
+  type StreamDetectorConfig,
 } from '../../../src/deploy/stream-detector';
-import { firstEventDifference, frameTimeSec, parseDeviceEvents, streamConfigHeader } from '../../../src/deploy/stream-check';
+import {
+  firstEventDifference,
+  frameTimeSec,
+  parseDeviceEvents,
+  streamConfigHeader,
+} from '../../../src/deploy/stream-check';
 import { isTinyopsError } from '../../../src/errors';
 import { Prng } from '../../../src/util/prng';
 import { runStreamTestHost, writeStreamTest } from '../../helpers/stream-firmware';
@@ -40,52 +49,104 @@ function randomPosteriors(seed: string, count: number, classes: number): Int8Arr
     } else {
       codes[0] = rng.int(150, 255);
     }
-    codes.forEach((c, i) => { out[t * classes + i] = c - 128; });
+    codes.forEach((c, i) => {
+      out[t * classes + i] = c - 128;
+    });
   }
   return out;
 }
 
 describe('integer stream detector (host twin)', () => {
-  const config: StreamDetectorConfig = { numClasses: 3, keywordClasses: [1, 2], smoothing: 2, thresholdQ16: 32768, refractory: 3 };
+  const config: StreamDetectorConfig = {
+    numClasses: 3,
+    keywordClasses: [1, 2],
+    smoothing: 2,
+    thresholdQ16: 32768,
+    refractory: 3,
+  };
 
   it('fires on a hand-made sequence where hand-computed (equality at θ counts, ties → lowest class)', () => {
     // Codes of [_silence_, yes, no]; smoothed = sum of the last ≤ 2 codes / (256 n), θ = 0.5.
     const rows = [
-      [5, 10, 10], [5, 250, 0], // t1: yes (250 + 10) / 512 ≥ 0.5 → fires
-      [5, 250, 0], [5, 0, 250], // refractory (t2, t3): yes stays disarmed while above
+      [5, 10, 10],
+      [5, 250, 0], // t1: yes (250 + 10) / 512 ≥ 0.5 → fires
+      [5, 250, 0],
+      [5, 0, 250], // refractory (t2, t3): yes stays disarmed while above
       [5, 0, 250], // t4: no (500 / 512) fires, 3 posteriors after yes
-      [5, 0, 250], [5, 0, 250], [5, 0, 250], // no stays above: disarmed, nothing
-      [5, 128, 128], [5, 0, 0], // t9: no drops below → re-armed
+      [5, 0, 250],
+      [5, 0, 250],
+      [5, 0, 250], // no stays above: disarmed, nothing
+      [5, 128, 128],
+      [5, 0, 0], // t9: no drops below → re-armed
       [5, 0, 255], // t10: 255 / 512 < 0.5: nothing
       [5, 0, 1], // t11: (255 + 1) / 512 = 0.5 exactly → fires
-      [5, 0, 0], [5, 0, 0], [5, 200, 200], // t14: (0 + 200) / 512 < 0.5: below
+      [5, 0, 0],
+      [5, 0, 0],
+      [5, 200, 200], // t14: (0 + 200) / 512 < 0.5: below
       [5, 200, 200], // t15: both 400 / 512, a tie → the lower class (yes) fires
     ];
     expect(detectOnInt8Posteriors(int8Rows(rows), config)).toEqual([
-      { frame: 1, classIndex: 1 }, { frame: 4, classIndex: 2 }, { frame: 11, classIndex: 2 }, { frame: 15, classIndex: 1 },
+      { frame: 1, classIndex: 1 },
+      { frame: 4, classIndex: 2 },
+      { frame: 11, classIndex: 2 },
+      { frame: 15, classIndex: 1 },
     ]);
   });
 
   it('is the evaluate detector itself on the smoothed posteriors (away from threshold ties)', () => {
     const nc = 4;
-    const cfg: StreamDetectorConfig = { numClasses: nc, keywordClasses: [2, 3], smoothing: 5, thresholdQ16: Math.round(0.613 * 65536), refractory: 25 };
+    const cfg: StreamDetectorConfig = {
+      numClasses: nc,
+      keywordClasses: [2, 3],
+      smoothing: 5,
+      thresholdQ16: Math.round(0.613 * 65536),
+      refractory: 25,
+    };
     const codes = randomPosteriors('float', 3000, nc);
     const probs = Float64Array.from(codes, (q) => (q + 128) / 256);
-    const float = detectKeywords(smoothPosteriors(probs, nc, 5), { numClasses: nc, keywordClasses: [2, 3], threshold: 0.613, refractoryFrames: 25 });
+    const float = detectKeywords(smoothPosteriors(probs, nc, 5), {
+      numClasses: nc,
+      keywordClasses: [2, 3],
+      threshold: 0.613,
+      refractoryFrames: 25,
+    });
     expect(float.length).toBeGreaterThan(20);
     expect(detectOnInt8Posteriors(codes, cfg)).toEqual(float);
   });
 
   it('derives W, θ₁₆ and the refractory count from the deploy options and the inference stride', () => {
     const base = streamCheckConfigSchema.parse({});
-    expect(base).toEqual({ count: 1, every: 1, threshold: 0.5, smoothingFrames: 5, refractoryMs: 500, nonKeywordLabels: ['_silence_', '_unknown_'] });
-    expect(streamDetectorConfig(base, labels, 20, 'x')).toEqual({ numClasses: 4, keywordClasses: [2, 3], smoothing: 5, thresholdQ16: 32768, refractory: 25 });
+    expect(base).toEqual({
+      count: 1,
+      every: 1,
+      threshold: 0.5,
+      smoothingFrames: 5,
+      refractoryMs: 500,
+      nonKeywordLabels: ['_silence_', '_unknown_'],
+    });
+    expect(streamDetectorConfig(base, labels, 20, 'x')).toEqual({
+      numClasses: 4,
+      keywordClasses: [2, 3],
+      smoothing: 5,
+      thresholdQ16: 32768,
+      refractory: 25,
+    });
     const every3 = streamCheckConfigSchema.parse({ every: 3, threshold: 0.8 });
-    expect(streamDetectorConfig(every3, labels, 20, 'x')).toEqual({ numClasses: 4, keywordClasses: [2, 3], smoothing: 2, thresholdQ16: 52429, refractory: 9 });
+    expect(streamDetectorConfig(every3, labels, 20, 'x')).toEqual({
+      numClasses: 4,
+      keywordClasses: [2, 3],
+      smoothing: 2,
+      thresholdQ16: 52429,
+      refractory: 9,
+    });
     expect(keywordMaskC(streamDetectorConfig(base, labels, 20, 'x'))).toBe('{0, 0, 1, 1}');
     const none = streamCheckConfigSchema.parse({ nonKeywordLabels: labels });
     let err: unknown;
-    try { streamDetectorConfig(none, labels, 20, 'stages.deploy.with.stream'); } catch (e) { err = e; }
+    try {
+      streamDetectorConfig(none, labels, 20, 'stages.deploy.with.stream');
+    } catch (e) {
+      err = e;
+    }
     expect(isTinyopsError(err)).toBe(true);
     expect((err as Error).message).toMatch(/^stages\.deploy\.with\.stream\.nonKeywordLabels: every label/);
     expect(streamCheckConfigSchema.safeParse({ every: 0 }).success).toBe(false);
@@ -94,14 +155,25 @@ describe('integer stream detector (host twin)', () => {
   });
 
   it('names the first differing event with keyword and time', () => {
-    const host = [{ frame: 100, classIndex: 2 }, { frame: 300, classIndex: 3 }];
+    const host = [
+      { frame: 100, classIndex: 2 },
+      { frame: 300, classIndex: 3 },
+    ];
     expect(firstEventDifference(host, host, labels, kws)).toBeUndefined();
     expect(frameTimeSec(kws, 100)).toBeCloseTo(2.04, 9); // (100 · 320 + 640) / 16000
-    expect(firstEventDifference(host, [host[0]!, { frame: 301, classIndex: 3 }], labels, kws))
-      .toBe('event 1: host "no" at 6.040 s (frame 300), device "no" at 6.060 s (frame 301)');
-    expect(firstEventDifference(host, [host[0]!], labels, kws)).toBe('event 1: host "no" at 6.040 s (frame 300), device nothing');
-    expect(parseDeviceEvents('event 12 2\nevent 40 3\nhops 3 frames 2 inferences 1\nok\n')).toEqual([{ frame: 12, classIndex: 2 }, { frame: 40, classIndex: 3 }]);
-    expect(streamConfigHeader(kws, streamDetectorConfig(streamCheckConfigSchema.parse({}), labels, 20, 'x'), 1)).toContain('#define TOPS_STREAM_KEYWORD_MASK {0, 0, 1, 1}');
+    expect(firstEventDifference(host, [host[0]!, { frame: 301, classIndex: 3 }], labels, kws)).toBe(
+      'event 1: host "no" at 6.040 s (frame 300), device "no" at 6.060 s (frame 301)',
+    );
+    expect(firstEventDifference(host, [host[0]!], labels, kws)).toBe(
+      'event 1: host "no" at 6.040 s (frame 300), device nothing',
+    );
+    expect(parseDeviceEvents('event 12 2\nevent 40 3\nhops 3 frames 2 inferences 1\nok\n')).toEqual([
+      { frame: 12, classIndex: 2 },
+      { frame: 40, classIndex: 3 },
+    ]);
+    expect(
+      streamConfigHeader(kws, streamDetectorConfig(streamCheckConfigSchema.parse({}), labels, 20, 'x'), 1),
+    ).toContain('#define TOPS_STREAM_KEYWORD_MASK {0, 0, 1, 1}');
   });
 });
 
@@ -119,10 +191,37 @@ describe('tops_kws_detector in C (host gcc) = the TypeScript twin', () => {
   }
 
   it('on the hand-made sequence', () => {
-    const config: StreamDetectorConfig = { numClasses: 3, keywordClasses: [1, 2], smoothing: 2, thresholdQ16: 32768, refractory: 3 };
-    const rows = int8Rows([[5, 10, 10], [5, 250, 0], [5, 250, 0], [5, 0, 250], [5, 0, 250], [5, 0, 250], [5, 0, 250], [5, 0, 250],
-      [5, 128, 128], [5, 0, 0], [5, 0, 255], [5, 0, 1], [5, 0, 0], [5, 0, 0], [5, 200, 200], [5, 200, 200]]);
-    expect(inC(config, rows)).toEqual([{ frame: 1, classIndex: 1 }, { frame: 4, classIndex: 2 }, { frame: 11, classIndex: 2 }, { frame: 15, classIndex: 1 }]);
+    const config: StreamDetectorConfig = {
+      numClasses: 3,
+      keywordClasses: [1, 2],
+      smoothing: 2,
+      thresholdQ16: 32768,
+      refractory: 3,
+    };
+    const rows = int8Rows([
+      [5, 10, 10],
+      [5, 250, 0],
+      [5, 250, 0],
+      [5, 0, 250],
+      [5, 0, 250],
+      [5, 0, 250],
+      [5, 0, 250],
+      [5, 0, 250],
+      [5, 128, 128],
+      [5, 0, 0],
+      [5, 0, 255],
+      [5, 0, 1],
+      [5, 0, 0],
+      [5, 0, 0],
+      [5, 200, 200],
+      [5, 200, 200],
+    ]);
+    expect(inC(config, rows)).toEqual([
+      { frame: 1, classIndex: 1 },
+      { frame: 4, classIndex: 2 },
+      { frame: 11, classIndex: 2 },
+      { frame: 15, classIndex: 1 },
+    ]);
   });
 
   it.each([
@@ -131,7 +230,13 @@ describe('tops_kws_detector in C (host gcc) = the TypeScript twin', () => {
     ['every 4 hops: W 2, θ 0.3, refractory 7', 4, 2, 0.3, 7],
     ['W 250 (the schema maximum)', 1, 250, 0.2, 3],
   ])('on 4000 random posteriors: %s', (_name, _every, smoothing, threshold, refractory) => {
-    const config: StreamDetectorConfig = { numClasses: 4, keywordClasses: [2, 3], smoothing, thresholdQ16: Math.round(threshold * 65536), refractory };
+    const config: StreamDetectorConfig = {
+      numClasses: 4,
+      keywordClasses: [2, 3],
+      smoothing,
+      thresholdQ16: Math.round(threshold * 65536),
+      refractory,
+    };
     const posteriors = randomPosteriors(`c-${smoothing}-${threshold}`, 4000, 4);
     const host = detectOnInt8Posteriors(posteriors, config);
     expect(host.length).toBeGreaterThan(0);

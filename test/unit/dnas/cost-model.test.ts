@@ -39,7 +39,9 @@ describe('DNAS cost model', () => {
     // + int32 bias, softmax LUT; 6 ops.
     const arrays = 40 * 8 + 16 * 8 + (9 * 8 + 16 * 8) + (8 * 16 + 16 * 16) + 16 * 4 + 4 * 4 + 4 * 256;
     const k = COST_CONSTANTS;
-    expect(c.flashBytes).toBe(arrays + 6 * k.modelFlash.perOpBytes + k.modelFlash.baseBytes + k.fixedFlashBytes['cortex-m4']);
+    expect(c.flashBytes).toBe(
+      arrays + 6 * k.modelFlash.perOpBytes + k.modelFlash.baseBytes + k.fixedFlashBytes['cortex-m4'],
+    );
     // Arena (requantization tables in flash, so no 12 B a channel of scratch): conv0 needs input
     // 492 (490 aligned) + output 1000 + scratch 4·40 = 1652; dw in place: 1000 + one row shift 40
     // + slab temp 5·8·5 = 200 + scratch 18·8 → 1384; pw (16 > 8, not in place): 1040 + 2000 +
@@ -48,18 +50,46 @@ describe('DNAS cost model', () => {
     expect(c.arenaBytes).toBe(3072);
     const ins = k.instructions;
     const instr =
-      ins.conv.perUnit * conv0Macs + ins.conv.perCall + ins.depthwise.perUnit * dwMacs + ins.depthwise.perCall + ins.pointwise.perUnit * pwMacs + ins.pointwise.perCall +
-      ins.avgpool.perUnit * 25 * 5 * 16 + ins.avgpool.perCall + ins.dense.perUnit * 64 + ins.dense.perCall + ins.softmax.perUnit * 4 + ins.softmax.perCall;
+      ins.conv.perUnit * conv0Macs +
+      ins.conv.perCall +
+      ins.depthwise.perUnit * dwMacs +
+      ins.depthwise.perCall +
+      ins.pointwise.perUnit * pwMacs +
+      ins.pointwise.perCall +
+      ins.avgpool.perUnit * 25 * 5 * 16 +
+      ins.avgpool.perCall +
+      ins.dense.perUnit * 64 +
+      ins.dense.perCall +
+      ins.softmax.perUnit * 4 +
+      ins.softmax.perCall;
     expect(c.instructions).toBe(Math.round(instr));
     expect(c.latencyMs).toBeCloseTo((instr * k.cyclesPerInstruction['cortex-m4']) / 180e3, 4);
   });
 
   it('with one-hot z equals countMacs / countParams and the planner on fixed architectures', () => {
-    const archs = [arch(64, [64, 64, 64, 64]), arch(24, [48, 16, 32]), arch(32, [16, 64], [[2, 2], [1, 1]]), { ...DS_CNN_PRESETS['ds-cnn-m'], skip: false }];
+    const archs = [
+      arch(64, [64, 64, 64, 64]),
+      arch(24, [48, 16, 32]),
+      arch(
+        32,
+        [16, 64],
+        [
+          [2, 2],
+          [1, 1],
+        ],
+      ),
+      { ...DS_CNN_PRESETS['ds-cnn-m'], skip: false },
+    ];
     const rng = Prng.derive('dnas-cost-archs');
     for (let n = 0; n < 20; n++) {
       const depth = rng.int(1, 5);
-      archs.push(arch(8 * rng.int(1, 9), Array.from({ length: depth }, () => 8 * rng.int(1, 9)), Array.from({ length: depth }, () => (rng.next() < 0.2 ? [2, 2] : [1, 1]))));
+      archs.push(
+        arch(
+          8 * rng.int(1, 9),
+          Array.from({ length: depth }, () => 8 * rng.int(1, 9)),
+          Array.from({ length: depth }, () => (rng.next() < 0.2 ? [2, 2] : [1, 1])),
+        ),
+      );
     }
     for (const a of archs) {
       const c = architectureCosts(tf, a, { inputShape: [49, 10], numClasses: 12, ...M4 });
@@ -73,22 +103,53 @@ describe('DNAS cost model', () => {
     const a = arch(16, [24, 16, 16]);
     const float = randomModel('dnas-plan', a);
     const calib = randomFeatures(Prng.derive('calib', 'dnas'), 8);
-    const model = quantizeFloatGraph(float.graph, floatRanges(float.graph, calib, 8), { labels: LABELS, frontEndScale: 1 / 32, bitsFor: () => 8 });
+    const model = quantizeFloatGraph(float.graph, floatRanges(float.graph, calib, 8), {
+      labels: LABELS,
+      frontEndScale: 1 / 32,
+      bitsFor: () => 8,
+    });
     const p = dsCnnPlanOps(a, [49, 10], LABELS.length);
-    expect(planMemory(p.tensors, p.ops, p.input, p.output).arenaBytes).toBe(planModelMemory(model, { scratchBytes: scratchFor('dsp', (op, m) => opFastRequantTable(m, op) !== undefined) }).arenaBytes);
+    expect(planMemory(p.tensors, p.ops, p.input, p.output).arenaBytes).toBe(
+      planModelMemory(model, { scratchBytes: scratchFor('dsp', (op, m) => opFastRequantTable(m, op) !== undefined) })
+        .arenaBytes,
+    );
     const c = architectureCosts(tf, a, { inputShape: [49, 10], numClasses: LABELS.length, ...M4 });
     const k = COST_CONSTANTS;
-    expect(c.flashBytes - k.fixedFlashBytes['cortex-m4'] - k.modelFlash.baseBytes - model.ops.length * k.modelFlash.perOpBytes).toBe(modelArrayBytes(model));
+    expect(
+      c.flashBytes -
+        k.fixedFlashBytes['cortex-m4'] -
+        k.modelFlash.baseBytes -
+        model.ops.length * k.modelFlash.perOpBytes,
+    ).toBe(modelArrayBytes(model));
     expect(packedWeightBytes(model)).toBeGreaterThan(0);
   });
 
   it('is differentiable in z and mixes widths and depth in expectation', () => {
-    const space = resolveSearchSpace(searchSpaceSchema.parse({ firstConv: { widths: [8, 16] }, blocks: { depth: 2, widths: [8, 16, 24] } }));
+    const space = resolveSearchSpace(
+      searchSpaceSchema.parse({ firstConv: { widths: [8, 16] }, blocks: { depth: 2, widths: [8, 16, 24] } }),
+    );
     const env = { space, inputShape: [49, 10] as [number, number], numClasses: 4, ...M4 };
-    const logits = [tf.variable(tf.zeros([2])), tf.variable(tf.zeros([3])), tf.variable(tf.zeros([2])), tf.variable(tf.zeros([3])), tf.variable(tf.zeros([2]))];
+    const logits = [
+      tf.variable(tf.zeros([2])),
+      tf.variable(tf.zeros([3])),
+      tf.variable(tf.zeros([2])),
+      tf.variable(tf.zeros([3])),
+      tf.variable(tf.zeros([2])),
+    ];
     const { value, grads } = tf.variableGrads(() => {
       const sm = logits.map((l) => tf.softmax(l) as never);
-      const c = expectedCosts(tf, env, { firstConv: sm[0]!, blocks: [{ width: sm[1]!, keep: tf.gather(sm[2]!, 0) as never }, { width: sm[3]!, keep: tf.gather(sm[4]!, 0) as never }] }, 64);
+      const c = expectedCosts(
+        tf,
+        env,
+        {
+          firstConv: sm[0]!,
+          blocks: [
+            { width: sm[1]!, keep: tf.gather(sm[2]!, 0) as never },
+            { width: sm[3]!, keep: tf.gather(sm[4]!, 0) as never },
+          ],
+        },
+        64,
+      );
       return tf.add(tf.div(c.flashBytes, 1e4), tf.add(tf.div(c.sramBytes, 1e4), c.latencyMs)) as never;
     }, logits);
     expect(value.dataSync()[0]).toBeGreaterThan(0);

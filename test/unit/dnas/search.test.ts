@@ -49,7 +49,13 @@ describe('dnas search', () => {
   it('a tight latency budget pulls the search towards cheaper architectures', async () => {
     const budgets = budgetsFor(tiny(), 'stm32f446re');
     const free = await runSearch(data, tiny({ epochs: 4 }), M4, budgets, { rng: Prng.derive('l') });
-    const tight = await runSearch(data, tiny({ epochs: 4, multipliers: { initial: 5, learningRate: 1 }, archLearningRate: 0.1 }), M4, { ...budgets, latencyMs: 1 }, { rng: Prng.derive('l') });
+    const tight = await runSearch(
+      data,
+      tiny({ epochs: 4, multipliers: { initial: 5, learningRate: 1 }, archLearningRate: 0.1 }),
+      M4,
+      { ...budgets, latencyMs: 1 },
+      { rng: Prng.derive('l') },
+    );
     const last = (r: typeof free) => r.trace[r.trace.length - 1]!;
     expect(last(tight).expected.latencyMs).toBeLessThan(last(free).expected.latencyMs);
     expect(last(tight).multipliers.latency).toBeGreaterThan(0);
@@ -57,21 +63,38 @@ describe('dnas search', () => {
 
   it('searches the anomaly-detection log-mel patches (32×32) with the same backbone', async () => {
     const ad = syntheticData({ n: 64, nVal: 16, shape: [32, 32], numClasses: 4, seed: 5 });
-    const config = tiny({ epochs: 2, searchSpace: { firstConv: { widths: [8, 16], kernel: [3, 3], stride: [1, 1] }, blocks: [{ widths: [8, 16], stride: [2, 2], skippable: false }, { widths: [8, 16] }] } });
+    const config = tiny({
+      epochs: 2,
+      searchSpace: {
+        firstConv: { widths: [8, 16], kernel: [3, 3], stride: [1, 1] },
+        blocks: [{ widths: [8, 16], stride: [2, 2], skippable: false }, { widths: [8, 16] }],
+      },
+    });
     const r = await runSearch(ad, config, M4, budgetsFor(config, 'stm32f446re'), { rng: Prng.derive('ad') });
     expect(r.architecture.blocks[0]!.stride).toEqual([2, 2]);
     expect(r.costs.arenaBytes).toBeGreaterThan(32 * 32 * 8);
   }, 120_000);
 
   it('names the budget and the overshoot of a model that does not fit', () => {
-    const over = budgetOvershoots({ flashBytes: 600 * 1024, sramBytes: 10 * 1024, latencyMs: 80 }, { flashBytes: 460 * 1024, sramBytes: 115 * 1024, latencyMs: 50 });
-    expect(over).toEqual(['flash: needs 600.0 KB, budget 460.0 KB (+140.0 KB, +30.4%)', 'latency: needs 80.00 ms, budget 50 ms (+30.00 ms, +60.0%)']);
+    const over = budgetOvershoots(
+      { flashBytes: 600 * 1024, sramBytes: 10 * 1024, latencyMs: 80 },
+      { flashBytes: 460 * 1024, sramBytes: 115 * 1024, latencyMs: 50 },
+    );
+    expect(over).toEqual([
+      'flash: needs 600.0 KB, budget 460.0 KB (+140.0 KB, +30.4%)',
+      'latency: needs 80.00 ms, budget 50 ms (+30.00 ms, +60.0%)',
+    ]);
   });
 
   it('config: widths must be multiples of 8, strided blocks cannot be skipped', () => {
     expect(dnasConfigSchema.safeParse({ searchSpace: { firstConv: { widths: [12] } } }).success).toBe(false);
-    expect(dnasConfigSchema.safeParse({ searchSpace: { blocks: [{ widths: [16], stride: [2, 2] }] } }).success).toBe(false);
-    expect(dnasConfigSchema.safeParse({ searchSpace: { blocks: [{ widths: [16], stride: [2, 2], skippable: false }] } }).success).toBe(true);
+    expect(dnasConfigSchema.safeParse({ searchSpace: { blocks: [{ widths: [16], stride: [2, 2] }] } }).success).toBe(
+      false,
+    );
+    expect(
+      dnasConfigSchema.safeParse({ searchSpace: { blocks: [{ widths: [16], stride: [2, 2], skippable: false }] } })
+        .success,
+    ).toBe(true);
     expect(dnasStage.usesBoard).toBe(true);
   });
 });

@@ -9,7 +9,13 @@ import { stalePages } from '../../../src/docs/write-stage-pages';
 import type { AnyStageModule } from '../../../src/stage/stage-module';
 
 const toy = (schema: z.ZodType): AnyStageModule =>
-  ({ kind: 'toy', version: 1, description: 'A toy stage.', configSchema: schema, run: async () => ({ artifacts: [], metrics: {}, summary: '' }) }) as AnyStageModule;
+  ({
+    kind: 'toy',
+    version: 1,
+    description: 'A toy stage.',
+    configSchema: schema,
+    run: async () => ({ artifacts: [], metrics: {}, summary: '' }),
+  }) as AnyStageModule;
 
 describe('docs/stages pages', () => {
   it('every stage kind has a page whose config table matches its zod schema', () => {

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StageInputError } from '../../../src/errors';
-import { decodeFeatureTensor, encodeFeatureTensor, readFeatureTensor, writeFeatureTensor, type FeatureTensorInput } from '../../../src/dsp/feature-tensor';
+import {
+  decodeFeatureTensor,
+  encodeFeatureTensor,
+  readFeatureTensor,
+  writeFeatureTensor,
+  type FeatureTensorInput,
+} from '../../../src/dsp/feature-tensor';
 
 const input: FeatureTensorInput = {
   shape: [3, 2, 2],
@@ -57,7 +63,10 @@ describe('feature tensor files', () => {
   });
 
   it('handles an empty split (N = 0)', () => {
-    const t = decodeFeatureTensor(encodeFeatureTensor({ ...input, shape: [0, 49, 10], labelIndex: [], clips: [] }, new Float32Array(0)), 'empty');
+    const t = decodeFeatureTensor(
+      encodeFeatureTensor({ ...input, shape: [0, 49, 10], labelIndex: [], clips: [] }, new Float32Array(0)),
+      'empty',
+    );
     expect(t.header.shape).toEqual([0, 49, 10]);
     expect(t.data.length).toBe(0);
   });

@@ -43,7 +43,12 @@ interface FakeContext {
 }
 
 /** fetchDir returns the local dataset; storeFile copies into a content-addressed tmp store. */
-function fakeContext(config: FeaturesConfig, inputs: Record<string, StageOutputs>, datasetDir: string, root: string): FakeContext {
+function fakeContext(
+  config: FeaturesConfig,
+  inputs: Record<string, StageOutputs>,
+  datasetDir: string,
+  root: string,
+): FakeContext {
   const progress: StageProgress[] = [];
   const logs: string[] = [];
   const storeDir = join(root, 'store');
@@ -84,7 +89,13 @@ function fakeContext(config: FeaturesConfig, inputs: Record<string, StageOutputs
   return { ctx, progress, logs };
 }
 
-const datasetRef: ArtifactRef = { name: 'dataset', mediaType: 'application/x-tar', sha256: '0'.repeat(64), bytes: 1, uri: 'file:///dataset.tar' };
+const datasetRef: ArtifactRef = {
+  name: 'dataset',
+  mediaType: 'application/x-tar',
+  sha256: '0'.repeat(64),
+  bytes: 1,
+  uri: 'file:///dataset.tar',
+};
 const streamsRef: ArtifactRef = { ...datasetRef, name: 'streams', sha256: '1'.repeat(64) };
 const upstream: Record<string, StageOutputs> = { data: { artifacts: [datasetRef, streamsRef], metrics: {} } };
 
@@ -101,7 +112,12 @@ describe('features stage', () => {
   it('lists clips by split with the Speech Commands rules', () => {
     const l = listKwsDataset(datasetDir);
     expect(l.labels).toEqual(LABELS);
-    expect(l.splits.train.map((c) => c.path)).toEqual(['_silence_/s.wav', '_unknown_/u.wav', 'go/short.wav', 'yes/a.wav']);
+    expect(l.splits.train.map((c) => c.path)).toEqual([
+      '_silence_/s.wav',
+      '_unknown_/u.wav',
+      'go/short.wav',
+      'yes/a.wav',
+    ]);
     expect(l.splits.validation.map((c) => c.path)).toEqual(['yes/b.wav']);
     expect(l.splits.test).toEqual([
       { path: 'bed/x.wav', label: LABELS.indexOf('_unknown_') },
@@ -112,7 +128,9 @@ describe('features stage', () => {
 
   it('writes train/validation/test feature files (49×10, fixed-point) with metrics and progress, reproducibly', async () => {
     const config = mfccConfigSchema.parse({ type: 'mfcc', windowMs: 40, strideMs: 20, coefficients: 10 });
-    const runOnce = async (n: number): Promise<{ result: Awaited<ReturnType<typeof featuresStage.run>>; fake: FakeContext }> => {
+    const runOnce = async (
+      n: number,
+    ): Promise<{ result: Awaited<ReturnType<typeof featuresStage.run>>; fake: FakeContext }> => {
       const fake = fakeContext(config, upstream, datasetDir, join(root, `run${n}`));
       return { result: await featuresStage.run(fake.ctx), fake };
     };
@@ -123,7 +141,14 @@ describe('features stage', () => {
       ['validation', 'application/x-tinyops-features'],
       ['test', 'application/x-tinyops-features'],
     ]);
-    expect(result.metrics).toMatchObject({ frames: 49, coefficients: 10, clips: 7, trainClips: 4, validationClips: 1, testClips: 2 });
+    expect(result.metrics).toMatchObject({
+      frames: 49,
+      coefficients: 10,
+      clips: 7,
+      trainClips: 4,
+      validationClips: 1,
+      testClips: 2,
+    });
     expect(result.metrics.fixedVsFloatMaxAbsErr).toBeGreaterThan(0);
     expect(result.metrics.fixedVsFloatMaxAbsErr).toBeLessThan(0.03);
     expect(fake.progress.map((p) => p.done)).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -153,10 +178,14 @@ describe('features stage', () => {
 
   it('fails with a StageInputError without a dataset input or at a different sample rate', async () => {
     const config = featuresStage.configSchema.parse({});
-    await expect(featuresStage.run(fakeContext(config, {}, datasetDir, join(root, 'e1')).ctx)).rejects.toThrow(StageInputError);
+    await expect(featuresStage.run(fakeContext(config, {}, datasetDir, join(root, 'e1')).ctx)).rejects.toThrow(
+      StageInputError,
+    );
     const other = join(root, 'dataset8k');
     makeDataset(other, 8000);
-    await expect(featuresStage.run(fakeContext(config, upstream, other, join(root, 'e2')).ctx)).rejects.toThrow(/sample rate 8000 Hz/);
+    await expect(featuresStage.run(fakeContext(config, upstream, other, join(root, 'e2')).ctx)).rejects.toThrow(
+      /sample rate 8000 Hz/,
+    );
   });
 
   it('rejects a word folder that is not a label when there is no _unknown_ class', () => {

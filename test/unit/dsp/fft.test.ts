@@ -103,7 +103,8 @@ describe('RealFftQ30 (integer)', () => {
       const { re, im } = run(n, v);
       const ref = naiveDft(v, n);
       let err = 0;
-      for (let k = 0; k <= n / 2; k++) err = Math.max(err, Math.abs(re[k]! - 2 * ref.re[k]!), Math.abs(im[k]! - 2 * ref.im[k]!));
+      for (let k = 0; k <= n / 2; k++)
+        err = Math.max(err, Math.abs(re[k]! - 2 * ref.re[k]!), Math.abs(im[k]! - 2 * ref.im[k]!));
       expect(err).toBeLessThan(worstCaseLsb(n)); // measured: 18 LSB at N = 1024 (of outputs ~2^25)
     }
   });

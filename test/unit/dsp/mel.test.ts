@@ -8,7 +8,8 @@ describe('mel scale', () => {
     expect(hzToMel(700, 'htk')).toBeCloseTo(2595 * Math.log10(2), 10);
     expect(hzToMel(1000, 'slaney')).toBeCloseTo(15, 10);
     for (const scale of ['htk', 'slaney'] as const) {
-      for (const hz of [0, 20, 440, 999, 1000, 1001, 4000, 8000]) expect(melToHz(hzToMel(hz, scale), scale)).toBeCloseTo(hz, 8);
+      for (const hz of [0, 20, 440, 999, 1000, 1001, 4000, 8000])
+        expect(melToHz(hzToMel(hz, scale), scale)).toBeCloseTo(hz, 8);
     }
   });
 });
@@ -66,11 +67,15 @@ outputs['slaney'] = librosa.filters.mel(sr=p['sampleRate'], n_fft=p['fftSize'], 
       {},
       KWS,
     );
-    for (const [name, ours] of [['htk', dense], ['slaney', denseFilterbank(slaney)]] as const) {
+    for (const [name, ours] of [
+      ['htk', dense],
+      ['slaney', denseFilterbank(slaney)],
+    ] as const) {
       const ref = outputs[name]!;
       expect(ref.shape).toEqual([40, 513]);
       let err = 0;
-      for (let m = 0; m < 40; m++) for (let k = 0; k < 513; k++) err = Math.max(err, Math.abs(ours[m]![k]! - ref.data[m * 513 + k]!));
+      for (let m = 0; m < 40; m++)
+        for (let k = 0; k < 513; k++) err = Math.max(err, Math.abs(ours[m]![k]! - ref.data[m * 513 + k]!));
       expect(err).toBeLessThan(1e-12);
     }
   });

@@ -15,11 +15,24 @@ describe('mfccConfigSchema', () => {
       highHz: 4000,
       implementation: 'fixed',
     });
-    expect(mfccParams(c)).toMatchObject({ windowSamples: 640, strideSamples: 320, fftSize: 1024, frames: 49, clipSamples: 16000 });
+    expect(mfccParams(c)).toMatchObject({
+      windowSamples: 640,
+      strideSamples: 320,
+      fftSize: 1024,
+      frames: 49,
+      clipSamples: 16000,
+    });
   });
 
   it('accepts the pipeline YAML form and an explicit fftSize', () => {
-    const c = mfccConfigSchema.parse({ type: 'mfcc', sampleRate: 16000, windowMs: 40, strideMs: 20, coefficients: 10, fftSize: 2048 });
+    const c = mfccConfigSchema.parse({
+      type: 'mfcc',
+      sampleRate: 16000,
+      windowMs: 40,
+      strideMs: 20,
+      coefficients: 10,
+      fftSize: 2048,
+    });
     expect(mfccParams(c).fftSize).toBe(2048);
   });
 

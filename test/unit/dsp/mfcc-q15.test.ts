@@ -84,7 +84,8 @@ describe('MfccQ15 (integer) vs computeMfcc (float64)', () => {
         logMelFrame(plan, s.float, t * 320, a);
         fixed.logMelFrame(s.pcm, t * 320, b);
         const loudest = Math.max(...a);
-        for (let m = 0; m < 40; m++) if (a[m]! > loudest - 100) worst = Math.max(worst, Math.abs(a[m]! - log2Q16ToDb(b[m]!)));
+        for (let m = 0; m < 40; m++)
+          if (a[m]! > loudest - 100) worst = Math.max(worst, Math.abs(a[m]! - log2Q16ToDb(b[m]!)));
       }
       expect(worst).toBeLessThan(0.1);
       expect(maxErr(s)).toBeLessThan(1.0);

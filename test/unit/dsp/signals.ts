@@ -61,7 +61,10 @@ export function speechLike(seed: string, n = 16000, sr = 16000): TestSignal {
 
 export function whiteNoise(seed: string, rms: number, n = 16000): TestSignal {
   const rng = Prng.derive('white-noise', seed);
-  return quantize(`white noise rms ${rms}`, Float64Array.from({ length: n }, () => rms * rng.normal()));
+  return quantize(
+    `white noise rms ${rms}`,
+    Float64Array.from({ length: n }, () => rms * rng.normal()),
+  );
 }
 
 /** Noise, then digital silence, then a quiet tail: exercises the log floor and normalization. */
@@ -76,7 +79,10 @@ export function withSilence(seed: string, n = 16000): TestSignal {
 }
 
 export function tone(hz: number, amplitude: number, n = 16000, sr = 16000): TestSignal {
-  return quantize(`tone ${hz} Hz × ${amplitude}`, Float64Array.from({ length: n }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / sr)));
+  return quantize(
+    `tone ${hz} Hz × ${amplitude}`,
+    Float64Array.from({ length: n }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / sr)),
+  );
 }
 
 export function constant(value: number, n = 16000): TestSignal {

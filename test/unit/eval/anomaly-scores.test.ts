@@ -4,12 +4,17 @@ describe('clip anomaly scores', () => {
   const rows = {
     labels: ['fan/id_00', 'fan/id_02'],
     labelIndex: [0, 0, 1, 1],
-    clips: ['fan/id_00/normal/a.wav', 'fan/id_00/normal/a.wav', 'fan/id_02/abnormal/b_rattle.wav', 'fan/id_02/abnormal/b_rattle.wav'],
+    clips: [
+      'fan/id_00/normal/a.wav',
+      'fan/id_00/normal/a.wav',
+      'fan/id_02/abnormal/b_rattle.wav',
+      'fan/id_02/abnormal/b_rattle.wav',
+    ],
   };
   // Posteriors per row: [p(id_00), p(id_02)].
   const post = Float32Array.from([0.5, 0.5, 0.25, 0.75, 0.9, 0.1, 0, 1]);
 
-  it('mean over a clip\'s patches of −log p(true ID)', () => {
+  it("mean over a clip's patches of −log p(true ID)", () => {
     const s = clipAnomalyScores(rows, post);
     expect(s.map((c) => [c.clip, c.type, c.id, c.anomalous, c.patches])).toEqual([
       ['fan/id_00/normal/a.wav', 'fan', 'id_00', false, 2],

@@ -25,7 +25,12 @@ describe('AUC and pAUC', () => {
     // normals 1 2 3, anomalies 2 3: 2>1 (1), 2=2 (½), 3>1, 3>2 (2), 3=3 (½) → 4 of 6.
     expect(auc([1, 2, 3], [2, 3])).toBeCloseTo(4 / 6, 12);
     const roc = rocCurve([1, 2, 3], [2, 3]);
-    expect(roc.map((r) => [r.fpr, r.tpr])).toEqual([[0, 0], [1 / 3, 1 / 2], [2 / 3, 1], [1, 1]]);
+    expect(roc.map((r) => [r.fpr, r.tpr])).toEqual([
+      [0, 0],
+      [1 / 3, 1 / 2],
+      [2 / 3, 1],
+      [1, 1],
+    ]);
   });
 
   it('pAUC over FPR ≤ p, normalized by p, equals the DCASE pair count when p·N− is whole', () => {
@@ -63,10 +68,19 @@ describe('AUC and pAUC', () => {
       { type: 'slider', id: 'id_00', anomalous: true, score: 0 },
     ];
     const m = anomalyMetrics(clips);
-    expect(m.ids.map((r) => [r.type, r.id, r.auc])).toEqual([['fan', 'id_00', 1], ['fan', 'id_02', 0], ['slider', 'id_00', 0.5]]);
-    expect(m.types).toEqual([{ type: 'fan', auc: 0.5, pauc: 0.5 }, { type: 'slider', auc: 0.5, pauc: expect.closeTo(0.05, 12) }]);
+    expect(m.ids.map((r) => [r.type, r.id, r.auc])).toEqual([
+      ['fan', 'id_00', 1],
+      ['fan', 'id_02', 0],
+      ['slider', 'id_00', 0.5],
+    ]);
+    expect(m.types).toEqual([
+      { type: 'fan', auc: 0.5, pauc: 0.5 },
+      { type: 'slider', auc: 0.5, pauc: expect.closeTo(0.05, 12) },
+    ]);
     expect(m.auc).toBeCloseTo(0.5, 12);
-    expect(() => anomalyMetrics([{ type: 'pump', id: 'id_04', anomalous: false, score: 1 }])).toThrow('machine pump id_04');
+    expect(() => anomalyMetrics([{ type: 'pump', id: 'id_04', anomalous: false, score: 1 }])).toThrow(
+      'machine pump id_04',
+    );
   });
 
   it('threshold for a false-alarm rate on validation normals, and its TPR/FPR', () => {
@@ -78,7 +92,9 @@ describe('AUC and pAUC', () => {
     expect(t).toBe(9.5);
     expect(ratesAt(normals, [9.4, 11, 12, 0], t)).toEqual({ tpr: 0.5, fpr: 0.1 });
     // Ties at the cut do not alarm: 2 of 10 normals tie at the top, 10 % allowed → neither alarms.
-    expect(ratesAt([1, 2, 3, 4, 5, 6, 7, 8, 10, 10], [], thresholdForFalseAlarms([1, 2, 3, 4, 5, 6, 7, 8, 10, 10], 0.1)).fpr).toBe(0);
+    expect(
+      ratesAt([1, 2, 3, 4, 5, 6, 7, 8, 10, 10], [], thresholdForFalseAlarms([1, 2, 3, 4, 5, 6, 7, 8, 10, 10], 0.1)).fpr,
+    ).toBe(0);
     expect(ratesAt(normals, [], thresholdForFalseAlarms(normals, 0)).fpr).toBe(0);
   });
 });

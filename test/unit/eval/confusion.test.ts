@@ -1,5 +1,12 @@
 import { StageInputError } from '../../../src/errors';
-import { accuracy, argmaxPerRow, confusionMatrix, eventConfusionMatrix, matchStream, type TimedDetection } from '../../../src/eval';
+import {
+  accuracy,
+  argmaxPerRow,
+  confusionMatrix,
+  eventConfusionMatrix,
+  matchStream,
+  type TimedDetection,
+} from '../../../src/eval';
 import { Prng } from '../../../src/util/prng';
 import { kw, neg } from './fixtures';
 

@@ -1,4 +1,8 @@
-import { detectOnInt8Posteriors, streamCheckConfigSchema, streamDetectorConfig } from '../../../src/deploy/stream-detector';
+import {
+  detectOnInt8Posteriors,
+  streamCheckConfigSchema,
+  streamDetectorConfig,
+} from '../../../src/deploy/stream-detector';
 import { INT8_POSTERIOR_MAX } from '../../../src/eval/device-threshold';
 
 /**
@@ -13,7 +17,10 @@ describe('INT8_POSTERIOR_MAX', () => {
   const outputs = new Int8Array(20 * 3).fill(-128);
   for (let t = 4; t < 20; t++) outputs[t * 3 + 2] = 127;
   const fires = (threshold: number) =>
-    detectOnInt8Posteriors(outputs, streamDetectorConfig(streamCheckConfigSchema.parse({ threshold, smoothingFrames: 5 }), labels, 20, 'stream')).length;
+    detectOnInt8Posteriors(
+      outputs,
+      streamDetectorConfig(streamCheckConfigSchema.parse({ threshold, smoothingFrames: 5 }), labels, 20, 'stream'),
+    ).length;
 
   it('is the largest threshold the int8 detector can reach', () => {
     expect(INT8_POSTERIOR_MAX).toBe(255 / 256);

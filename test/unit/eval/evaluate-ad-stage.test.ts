@@ -22,9 +22,20 @@ describe('evaluate-ad stage', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  function setUp(frontEndType: string | Record<string, unknown>, config: Record<string, unknown> = {}, extraInputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, never> }> = {}, dirs: Record<string, string> = {}) {
+  function setUp(
+    frontEndType: string | Record<string, unknown>,
+    config: Record<string, unknown> = {},
+    extraInputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, never> }> = {},
+    dirs: Record<string, string> = {},
+  ) {
     const net = buildDsCnn(
-      { firstConv: { filters: 4, kernel: [3, 3], stride: [1, 1] }, blocks: [{ filters: 4, stride: [2, 2] }], skip: false, dropout: 0, batchNorm: { momentum: 0.9, epsilon: 0.001 } },
+      {
+        firstConv: { filters: 4, kernel: [3, 3], stride: [1, 1] },
+        blocks: [{ filters: 4, stride: [2, 2] }],
+        skip: false,
+        dropout: 0,
+        batchNorm: { momentum: 0.9, epsilon: 0.001 },
+      },
       { inputShape: SHAPE, numClasses: 2, initRng: Prng.derive('evaluate-ad-model') },
     );
     const tag = typeof frontEndType === 'string' ? frontEndType : 'logmel-int';
@@ -39,29 +50,63 @@ describe('evaluate-ad stage', () => {
     const files: Record<string, string> = {};
     const clipsOf = (split: string): string[] =>
       split === 'test'
-        ? LABELS.flatMap((l) => [0, 1, 2].map((i) => `${l}/normal/test_${i}.wav`).concat([0, 1].map((i) => `${l}/abnormal/test_${i}_rattle.wav`)))
-        : LABELS.flatMap((l) => [0, 1, 2, 3].slice(0, split === 'train' ? 4 : 2).map((i) => `${l}/normal/${split}_${i}.wav`));
+        ? LABELS.flatMap((l) =>
+            [0, 1, 2]
+              .map((i) => `${l}/normal/test_${i}.wav`)
+              .concat([0, 1].map((i) => `${l}/abnormal/test_${i}_rattle.wav`)),
+          )
+        : LABELS.flatMap((l) =>
+            [0, 1, 2, 3].slice(0, split === 'train' ? 4 : 2).map((i) => `${l}/normal/${split}_${i}.wav`),
+          );
     for (const split of ['test', 'validation', 'train']) {
       const clips = clipsOf(split).flatMap((c) => [c, c]);
-      const data = Float32Array.from({ length: clips.length * 64 }, (_, i) => rng.normal() * (clips[Math.floor(i / 64)]!.includes('abnormal') ? 3 : 1));
+      const data = Float32Array.from(
+        { length: clips.length * 64 },
+        (_, i) => rng.normal() * (clips[Math.floor(i / 64)]!.includes('abnormal') ? 3 : 1),
+      );
       files[split] = join(root, `${split}-${tag}.topsfeat`);
       writeFeatureTensor(
         files[split]!,
-        { shape: [clips.length, 8, 8], split, labels: LABELS, frontEnd, labelIndex: clips.map((c) => (c.startsWith('fan/id_00') ? 0 : 1)), clips },
+        {
+          shape: [clips.length, 8, 8],
+          split,
+          labels: LABELS,
+          frontEnd,
+          labelIndex: clips.map((c) => (c.startsWith('fan/id_00') ? 0 : 1)),
+          clips,
+        },
         data,
       );
     }
-    const ref = (name: string): ArtifactRef => ({ name, mediaType: 'x', sha256: name.padEnd(64, '0'), bytes: 1, uri: `file://${name}` });
+    const ref = (name: string): ArtifactRef => ({
+      name,
+      mediaType: 'x',
+      sha256: name.padEnd(64, '0'),
+      bytes: 1,
+      uri: `file://${name}`,
+    });
     const stored: Record<string, unknown> = {};
     const unused = async (): Promise<never> => {
       throw new Error('unused');
     };
     const ctx: StageContext<EvaluateAdConfig> = {
-      pipelineName: 'ad', stageName: 'evaluate', runId: 'r', seed: 1, config: evaluateAdStage.configSchema.parse(config),
-      inputs: { features: { artifacts: [ref('test'), ref('validation'), ref('train')], metrics: {} }, train: { artifacts: [ref('model')], metrics: {} }, ...extraInputs },
-      workDir: root, rng: (...p) => Prng.derive(1, ...p), progress: () => undefined,
-      loadCheckpoint: async () => undefined, saveCheckpoint: async () => undefined,
-      storeFile: unused, storeDir: unused,
+      pipelineName: 'ad',
+      stageName: 'evaluate',
+      runId: 'r',
+      seed: 1,
+      config: evaluateAdStage.configSchema.parse(config),
+      inputs: {
+        features: { artifacts: [ref('test'), ref('validation'), ref('train')], metrics: {} },
+        train: { artifacts: [ref('model')], metrics: {} },
+        ...extraInputs,
+      },
+      workDir: root,
+      rng: (...p) => Prng.derive(1, ...p),
+      progress: () => undefined,
+      loadCheckpoint: async () => undefined,
+      saveCheckpoint: async () => undefined,
+      storeFile: unused,
+      storeDir: unused,
       storeJson: async (name, value) => {
         stored[name] = value;
         return ref(name);
@@ -82,11 +127,16 @@ describe('evaluate-ad stage', () => {
     const post = await predict(net.model, test.data, SHAPE);
     const score = (clip: string): number => {
       const rows = test.header.clips.flatMap((c, i) => (c === clip ? [i] : []));
-      return rows.reduce((s, i) => s - Math.log(Math.max(post[2 * i + test.header.labelIndex[i]!]!, 1e-7)), 0) / rows.length;
+      return (
+        rows.reduce((s, i) => s - Math.log(Math.max(post[2 * i + test.header.labelIndex[i]!]!, 1e-7)), 0) / rows.length
+      );
     };
     const normal = [0, 1, 2].map((i) => score(`fan/id_00/normal/test_${i}.wav`));
     const abnormal = [0, 1].map((i) => score(`fan/id_00/abnormal/test_${i}_rattle.wav`));
-    const ev = stored.evaluation as { ids: Array<{ id: string; auc: number; roc: unknown[]; threshold?: number; tpr?: number }>; clips: unknown[] };
+    const ev = stored.evaluation as {
+      ids: Array<{ id: string; auc: number; roc: unknown[]; threshold?: number; tpr?: number }>;
+      clips: unknown[];
+    };
     expect(ev.ids[0]!.id).toBe('id_00');
     expect(ev.ids[0]!.auc).toBeCloseTo(auc(normal, abnormal), 6);
     expect(ev.ids[0]!.threshold).toEqual(expect.any(Number));
@@ -142,7 +192,12 @@ describe('evaluate-ad stage', () => {
     } as unknown as Parameters<typeof trainAeStage.run>[0];
     const aeResult = await trainAeStage.run(aeCtx);
     expect(aeResult.metrics).toMatchObject({ machineTypes: 1, inputDim: 24 });
-    const { ctx, stored, net } = setUp('logmel', {}, { baseline: { artifacts: [base.ref('autoencoder')], metrics: {} } }, { autoencoder: aeDir });
+    const { ctx, stored, net } = setUp(
+      'logmel',
+      {},
+      { baseline: { artifacts: [base.ref('autoencoder')], metrics: {} } },
+      { autoencoder: aeDir },
+    );
     const r = await evaluateAdStage.run(ctx);
     const ae = await readAutoencoderDir(aeDir);
     const test = readFeatureTensor(join(root, 'test-logmel.topsfeat'));
@@ -155,7 +210,7 @@ describe('evaluate-ad stage', () => {
     net.model.dispose();
   });
 
-  it('with a quantize stage in needs:, reports the integer model\'s AUC (intAuc) from the host integer reference', async () => {
+  it("with a quantize stage in needs:, reports the integer model's AUC (intAuc) from the host integer reference", async () => {
     const { quantizeStage } = await import('../../../activities/quantize');
     const { decodeIntModel } = await import('../../../src/quant/int-model');
     const { integerOutputs } = await import('../../../src/eval/integer-posteriors');
@@ -170,7 +225,10 @@ describe('evaluate-ad stage', () => {
       ...base.ctx,
       stageName: 'quantize',
       config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
-      inputs: { features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} }, train: { artifacts: [base.ref('model')], metrics: {} } },
+      inputs: {
+        features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} },
+        train: { artifacts: [base.ref('model')], metrics: {} },
+      },
       storeFile: async (name: string, path: string) => {
         writeFileSync(intFile, readFileSync(path));
         return base.ref(name);
@@ -192,7 +250,7 @@ describe('evaluate-ad stage', () => {
     base.net.model.dispose();
   });
 
-  it('embedding score: intAuc from the host-compiled C, its Gaussians fitted on the integer model\'s own training embeddings (same bytes as the TypeScript reference)', async () => {
+  it("embedding score: intAuc from the host-compiled C, its Gaussians fitted on the integer model's own training embeddings (same bytes as the TypeScript reference)", async () => {
     const { quantizeStage } = await import('../../../activities/quantize');
     const { decodeIntModel } = await import('../../../src/quant/int-model');
     const { integerOutputs, integerOutputsHost } = await import('../../../src/eval/integer-posteriors');
@@ -206,7 +264,10 @@ describe('evaluate-ad stage', () => {
       ...base.ctx,
       stageName: 'quantize',
       config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
-      inputs: { features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} }, train: { artifacts: [base.ref('model')], metrics: {} } },
+      inputs: {
+        features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} },
+        train: { artifacts: [base.ref('model')], metrics: {} },
+      },
       storeFile: async (name: string, path: string) => {
         writeFileSync(intFile, readFileSync(path));
         return base.ref(name);
@@ -222,7 +283,11 @@ describe('evaluate-ad stage', () => {
     const train = readFeatureTensor(join(root, 'train-logmel-int.topsfeat'));
     const n = (t: typeof test): number => t.header.shape[0] as number;
     // The compiled C and the TypeScript reference give the same codes (posteriors and pooled features).
-    const [tsTest, cTest, tsTrain] = [await integerOutputs(intModel, test.data, n(test)), await integerOutputsHost(intModel, test.data, n(test)), await integerOutputs(intModel, train.data, n(train))];
+    const [tsTest, cTest, tsTrain] = [
+      await integerOutputs(intModel, test.data, n(test)),
+      await integerOutputsHost(intModel, test.data, n(test)),
+      await integerOutputs(intModel, train.data, n(train)),
+    ];
     expect(cTest.pooledDim).toBeGreaterThan(0);
     expect(Array.from(cTest.posteriors)).toEqual(Array.from(tsTest.posteriors));
     expect(Array.from(cTest.pooled)).toEqual(Array.from(tsTest.pooled));

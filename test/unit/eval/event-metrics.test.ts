@@ -1,5 +1,11 @@
 import { StageInputError } from '../../../src/errors';
-import { latencyStats, matchStream, summarizeThreshold, type StreamMatch, type TimedDetection } from '../../../src/eval';
+import {
+  latencyStats,
+  matchStream,
+  summarizeThreshold,
+  type StreamMatch,
+  type TimedDetection,
+} from '../../../src/eval';
 import { kw, neg } from './fixtures';
 
 /** A detection at frame f with 20 ms frames and no offset. */
@@ -89,11 +95,22 @@ describe('matchStream', () => {
 describe('latencyStats', () => {
   it('mean, median (mean of the middle two), nearest-rank p90, mean in frames', () => {
     // sorted 100 200 300 400: mean 250, median (200+300)/2, p90 = ⌈3.6⌉ = 4th = 400; 250/20 = 12.5 frames
-    expect(latencyStats([300, 100, 400, 200], 20)).toEqual({ count: 4, mean: 250, median: 250, p90: 400, meanFrames: 12.5 });
+    expect(latencyStats([300, 100, 400, 200], 20)).toEqual({
+      count: 4,
+      mean: 250,
+      median: 250,
+      p90: 400,
+      meanFrames: 12.5,
+    });
     // sorted 1 3 5: median 3, p90 = ⌈2.7⌉ = 3rd = 5
     expect(latencyStats([5, 1, 3], 20)).toMatchObject({ median: 3, p90: 5, mean: 3 });
     // 1…10: p90 = ⌈9⌉ = 9th = 9
-    expect(latencyStats(Array.from({ length: 10 }, (_, i) => i + 1), 20)?.p90).toBe(9);
+    expect(
+      latencyStats(
+        Array.from({ length: 10 }, (_, i) => i + 1),
+        20,
+      )?.p90,
+    ).toBe(9);
     expect(latencyStats([-40], 20)).toEqual({ count: 1, mean: -40, median: -40, p90: -40, meanFrames: -2 });
   });
 
@@ -113,7 +130,10 @@ describe('summarizeThreshold', () => {
         { type: 'misclassification', event: e, detection: d },
         { type: 'false-reject', event: e },
       ],
-      negative: [{ type: 'false-accept', event: neg('bed', 3, 3.5), detection: d }, { type: 'rejected', event: neg('cat', 5, 5.5) }],
+      negative: [
+        { type: 'false-accept', event: neg('bed', 3, 3.5), detection: d },
+        { type: 'rejected', event: neg('cat', 5, 5.5) },
+      ],
       background: [d],
     },
     { keyword: [{ type: 'false-reject', event: e }], negative: [], background: [d, d] },

@@ -50,13 +50,24 @@ describe('falseAcceptsByWord', () => {
   it('agrees with the threshold report: its total is falseAcceptsOnNegatives at every threshold', () => {
     const ev = evaluateStreams(STREAMS, LABELS, OPTIONS);
     for (const r of ev.perThreshold) {
-      expect(falseAcceptsByWord(matchAtThreshold(prepared, r.threshold)).falseAcceptsOnNegatives).toBe(r.falseAcceptsOnNegatives);
+      expect(falseAcceptsByWord(matchAtThreshold(prepared, r.threshold)).falseAcceptsOnNegatives).toBe(
+        r.falseAcceptsOnNegatives,
+      );
     }
     // The 0.7 bump on the second "yet" only counts at the lower threshold.
-    expect(falseAcceptsByWord(matchAtThreshold(prepared, 0.5)).words[0]).toMatchObject({ word: 'yet', falseAccepts: 3, firedAs: { yes: 2, no: 1 } });
+    expect(falseAcceptsByWord(matchAtThreshold(prepared, 0.5)).words[0]).toMatchObject({
+      word: 'yet',
+      falseAccepts: 3,
+      firedAs: { yes: 2, no: 1 },
+    });
   });
 
   it('is empty, with rate 0, for streams without negative words', () => {
-    expect(falseAcceptsByWord([{ keyword: [], negative: [], background: [] }])).toEqual({ words: [], negativeEvents: 0, falseAcceptsOnNegatives: 0, perNegativeWord: 0 });
+    expect(falseAcceptsByWord([{ keyword: [], negative: [], background: [] }])).toEqual({
+      words: [],
+      negativeEvents: 0,
+      falseAcceptsOnNegatives: 0,
+      perNegativeWord: 0,
+    });
   });
 });

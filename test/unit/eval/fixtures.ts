@@ -17,7 +17,11 @@ export interface Bump {
   readonly p: number | ((i: number) => number);
 }
 
-export function makePosteriors(frames: number, bumps: readonly Bump[], labels: readonly string[] = LABELS): Float32Array {
+export function makePosteriors(
+  frames: number,
+  bumps: readonly Bump[],
+  labels: readonly string[] = LABELS,
+): Float32Array {
   const c = labels.length;
   const out = new Float32Array(frames * c);
   for (let t = 0; t < frames; t++) out[t * c] = 1;
@@ -33,8 +37,18 @@ export function makePosteriors(frames: number, bumps: readonly Bump[], labels: r
   return out;
 }
 
-export const kw = (label: string, onsetSec: number, offsetSec: number): GroundTruthEvent => ({ label, onsetSec, offsetSec, kind: 'keyword' });
-export const neg = (label: string, onsetSec: number, offsetSec: number): GroundTruthEvent => ({ label, onsetSec, offsetSec, kind: 'negative' });
+export const kw = (label: string, onsetSec: number, offsetSec: number): GroundTruthEvent => ({
+  label,
+  onsetSec,
+  offsetSec,
+  kind: 'keyword',
+});
+export const neg = (label: string, onsetSec: number, offsetSec: number): GroundTruthEvent => ({
+  label,
+  onsetSec,
+  offsetSec,
+  kind: 'negative',
+});
 
 /**
  * The reference stream: 36 s = 1800 frames of 20 ms, three keyword events and one negative.

@@ -24,10 +24,21 @@ describe('eventEvalOptionsSchema', () => {
   });
 
   it('resolves tolerances in ms from either unit, and the refractory period in frames', () => {
-    expect(resolveTiming(eventEvalOptionsSchema.parse({}))).toEqual({ strideMs: 20, offsetMs: 0, earlyMs: 100, lateMs: 1000, refractoryFrames: 25 });
-    const f = resolveTiming(eventEvalOptionsSchema.parse({ frameStrideMs: 10, earlyFrames: 10, lateFrames: 20, refractoryMs: 105 }));
+    expect(resolveTiming(eventEvalOptionsSchema.parse({}))).toEqual({
+      strideMs: 20,
+      offsetMs: 0,
+      earlyMs: 100,
+      lateMs: 1000,
+      refractoryFrames: 25,
+    });
+    const f = resolveTiming(
+      eventEvalOptionsSchema.parse({ frameStrideMs: 10, earlyFrames: 10, lateFrames: 20, refractoryMs: 105 }),
+    );
     expect(f).toMatchObject({ earlyMs: 100, lateMs: 200, refractoryFrames: 11 });
-    expect(resolveTiming(eventEvalOptionsSchema.parse({ earlyMs: 0, lateMs: 250 }))).toMatchObject({ earlyMs: 0, lateMs: 250 });
+    expect(resolveTiming(eventEvalOptionsSchema.parse({ earlyMs: 0, lateMs: 250 }))).toMatchObject({
+      earlyMs: 0,
+      lateMs: 250,
+    });
   });
 
   it('refractoryFrames = ⌈ms / stride⌉', () => {
@@ -47,15 +58,25 @@ describe('eventEvalOptionsSchema', () => {
         return (e as Error).message.split('\n').slice(1);
       }
     };
-    expect(problems({ smoothingFrame: 3 })).toEqual([expect.stringMatching(/^options: unknown key "smoothingFrame".*smoothingFrames/)]);
-    expect(problems({ earlyMs: 100, earlyFrames: 5 })).toEqual(['options.earlyFrames: set either earlyMs or earlyFrames, not both']);
-    expect(problems({ lateMs: 100, lateFrames: 5 })).toEqual(['options.lateFrames: set either lateMs or lateFrames, not both']);
-    expect(problems({ thresholds: [0.3, 0.2] })).toEqual(['options.thresholds.1: thresholds must be strictly increasing (0.2 after 0.3)']);
+    expect(problems({ smoothingFrame: 3 })).toEqual([
+      expect.stringMatching(/^options: unknown key "smoothingFrame".*smoothingFrames/),
+    ]);
+    expect(problems({ earlyMs: 100, earlyFrames: 5 })).toEqual([
+      'options.earlyFrames: set either earlyMs or earlyFrames, not both',
+    ]);
+    expect(problems({ lateMs: 100, lateFrames: 5 })).toEqual([
+      'options.lateFrames: set either lateMs or lateFrames, not both',
+    ]);
+    expect(problems({ thresholds: [0.3, 0.2] })).toEqual([
+      'options.thresholds.1: thresholds must be strictly increasing (0.2 after 0.3)',
+    ]);
     expect(problems({ thresholds: [0, 0.5] })[0]).toMatch(/^options\.thresholds\.0:/);
     expect(problems({ thresholds: [] })[0]).toMatch(/^options\.thresholds:/);
     expect(problems({ smoothingFrames: 0 })[0]).toMatch(/^options\.smoothingFrames:/);
     expect(problems({ keywords: ['yes', 'yes'] })).toEqual(['options.keywords.1: duplicate keyword "yes"']);
-    expect(problems({ keywords: ['_rejected_'] })).toEqual(['options.keywords.0: "_rejected_" is reserved for the event confusion matrix']);
+    expect(problems({ keywords: ['_rejected_'] })).toEqual([
+      'options.keywords.0: "_rejected_" is reserved for the event confusion matrix',
+    ]);
     expect(problems({})).toEqual([]);
   });
 

@@ -51,7 +51,14 @@ const FLOAT = [YES, NO, NO, YES, YES, NO, SIL, NO];
 const INT = [YES, YES, NO, NO, YES, NO, SIL, YES];
 
 describe('sourceBreakdown', () => {
-  const b = sourceBreakdown({ clips: CLIPS, truth: TRUTH, predicted: FLOAT, intPredicted: INT, numClasses: LABELS.length, sources: clipSourcesFrom('s.json', SOURCES) });
+  const b = sourceBreakdown({
+    clips: CLIPS,
+    truth: TRUTH,
+    predicted: FLOAT,
+    intPredicted: INT,
+    numClasses: LABELS.length,
+    sources: clipSourcesFrom('s.json', SOURCES),
+  });
 
   it('gives accuracy per engine, training engines first, held-out engines next, unknown last', () => {
     expect(b.byEngine.map((e) => [e.engine, e.role, e.clips, e.correct, e.intCorrect])).toEqual([
@@ -81,7 +88,9 @@ describe('sourceBreakdown', () => {
     expect([voice.clips, voice.accuracy, voice.intAccuracy]).toEqual([2, 0.5, 1]);
     const train = heldOutRow(b, 'train-voice')!;
     expect([train.clips, train.correct, train.engines]).toEqual([2, 2, ['espeak-ng', 'silence']]);
-    expect(heldOutRow(b, 'unknown-source')).toEqual(expect.objectContaining({ clips: 1, correct: 1, intCorrect: 0, engines: ['unknown'] }));
+    expect(heldOutRow(b, 'unknown-source')).toEqual(
+      expect.objectContaining({ clips: 1, correct: 1, intCorrect: 0, engines: ['unknown'] }),
+    );
   });
 
   it('gives one row per (engine, voice)', () => {
@@ -96,13 +105,27 @@ describe('sourceBreakdown', () => {
   });
 
   it('leaves the integer fields out without integer predictions', () => {
-    const f = sourceBreakdown({ clips: CLIPS, truth: TRUTH, predicted: FLOAT, numClasses: 3, sources: clipSourcesFrom(null, SOURCES) });
+    const f = sourceBreakdown({
+      clips: CLIPS,
+      truth: TRUTH,
+      predicted: FLOAT,
+      numClasses: 3,
+      sources: clipSourcesFrom(null, SOURCES),
+    });
     expect(f.byEngine[0]).not.toHaveProperty('intAccuracy');
     expect(f.byEngine.map((e) => e.correct)).toEqual(b.byEngine.map((e) => e.correct));
   });
 
   it('rejects rows that do not line up', () => {
-    expect(() => sourceBreakdown({ clips: CLIPS, truth: TRUTH.slice(1), predicted: FLOAT, numClasses: 3, sources: clipSourcesFrom(null, SOURCES) })).toThrow(StageInputError);
+    expect(() =>
+      sourceBreakdown({
+        clips: CLIPS,
+        truth: TRUTH.slice(1),
+        predicted: FLOAT,
+        numClasses: 3,
+        sources: clipSourcesFrom(null, SOURCES),
+      }),
+    ).toThrow(StageInputError);
   });
 });
 
@@ -123,13 +146,24 @@ describe('readClipSources', () => {
   it('reads the file and names the field of a malformed one', () => {
     writeFileSync(join(dir, 'sources.json'), JSON.stringify(SOURCES));
     expect(readClipSources(dir).sourceOf('no/flite-kal_nohash_0.wav').heldOut).toBe('engine');
-    writeFileSync(join(dir, 'sources.json'), JSON.stringify({ ...SOURCES, clips: { 'yes/a.wav': { engine: 'x', voice: 'v', heldOut: 'maybe' } } }));
-    expect(() => readClipSources(dir)).toThrow(/sources\.json: does not follow the sources\.json format 1 \(clips\.yes\/a\.wav\.heldOut/);
+    writeFileSync(
+      join(dir, 'sources.json'),
+      JSON.stringify({ ...SOURCES, clips: { 'yes/a.wav': { engine: 'x', voice: 'v', heldOut: 'maybe' } } }),
+    );
+    expect(() => readClipSources(dir)).toThrow(
+      /sources\.json: does not follow the sources\.json format 1 \(clips\.yes\/a\.wav\.heldOut/,
+    );
   });
 });
 
 describe('frrByEngine', () => {
-  const ev = (label: string, engine?: string) => ({ label, onsetSec: 1, offsetSec: 1.5, kind: 'keyword' as const, ...(engine ? { engine } : {}) });
+  const ev = (label: string, engine?: string) => ({
+    label,
+    onsetSec: 1,
+    offsetSec: 1.5,
+    kind: 'keyword' as const,
+    ...(engine ? { engine } : {}),
+  });
   const det = { frame: 10, timeMs: 1600, label: 'yes' };
   const match = (engines: Array<string | undefined>): StreamMatch => ({
     keyword: [

@@ -14,7 +14,14 @@ describe('evaluateStreams on the reference stream (fixtures.ts REFERENCE)', () =
   it('without smoothing, θ = 0.5: 1 hit, 1 misclassification, 1 false reject, 1 false accept', () => {
     const ev = evaluateStreams([reference()], LABELS, { smoothingFrames: 1, thresholds: [0.5] });
     expect(ev.keywords).toEqual(['yes', 'no']);
-    expect(ev.totals).toEqual({ streams: 1, frames: 1800, durationSec: 36, hours: 0.01, keywordEvents: 3, negativeEvents: 1 });
+    expect(ev.totals).toEqual({
+      streams: 1,
+      frames: 1800,
+      durationSec: 36,
+      hours: 0.01,
+      keywordEvents: 3,
+      negativeEvents: 1,
+    });
     expect(ev.perThreshold).toHaveLength(1);
     expect(ev.perThreshold[0]).toEqual({
       threshold: 0.5,
@@ -47,7 +54,13 @@ describe('evaluateStreams on the reference stream (fixtures.ts REFERENCE)', () =
     // 'yes' = 0.9 from frame 140: smoothed 0.18, 0.36, 0.54 at frames 140, 141, 142 → fires
     // at 142 = 2840 ms; offset 2.5 s → 340 ms. Counts are unchanged.
     const ev = evaluateStreams([reference()], LABELS, { smoothingFrames: 5, thresholds: [0.5] });
-    expect(ev.perThreshold[0]).toMatchObject({ hits: 1, misclassifications: 1, falseRejects: 1, falseAccepts: 1, faPerHour: 100 });
+    expect(ev.perThreshold[0]).toMatchObject({
+      hits: 1,
+      misclassifications: 1,
+      falseRejects: 1,
+      falseAccepts: 1,
+      faPerHour: 100,
+    });
     expect(ev.perThreshold[0]!.latencyMs).toEqual({ count: 1, mean: 340, median: 340, p90: 340, meanFrames: 17 });
   });
 
@@ -57,9 +70,12 @@ describe('evaluateStreams on the reference stream (fixtures.ts REFERENCE)', () =
   });
 
   it('a late tolerance of 300 ms (15 frames) turns the hit at +300 ms edge-exact, 280 ms misses it', () => {
-    const at = (lateMs: number) => evaluateStreams([reference()], LABELS, { smoothingFrames: 1, thresholds: [0.5], lateMs }).perThreshold[0]!;
+    const at = (lateMs: number) =>
+      evaluateStreams([reference()], LABELS, { smoothingFrames: 1, thresholds: [0.5], lateMs }).perThreshold[0]!;
     expect(at(300)).toMatchObject({ hits: 1, falseAccepts: 1 });
-    expect(evaluateStreams([reference()], LABELS, { smoothingFrames: 1, thresholds: [0.5], lateFrames: 15 }).perThreshold[0]).toMatchObject({ hits: 1 });
+    expect(
+      evaluateStreams([reference()], LABELS, { smoothingFrames: 1, thresholds: [0.5], lateFrames: 15 }).perThreshold[0],
+    ).toMatchObject({ hits: 1 });
     // At 280 ms E1's firing (2.80 s) falls outside [1.9, 2.78] s → a false accept; E2's
     // firing (10.80 s) is still inside [9.9, 10.88] s.
     expect(at(280)).toMatchObject({ hits: 0, misclassifications: 1, falseRejects: 2, falseAccepts: 2 });
@@ -67,7 +83,14 @@ describe('evaluateStreams on the reference stream (fixtures.ts REFERENCE)', () =
 
   it('above every bump (θ = 0.95) nothing fires: all keywords rejected, no false accepts', () => {
     const ev = evaluateStreams([reference()], LABELS, { smoothingFrames: 1, thresholds: [0.5, 0.95] });
-    expect(ev.perThreshold[1]).toMatchObject({ hits: 0, falseRejects: 3, falseAccepts: 0, frr: 1, faPerHour: 0, latencyMs: null });
+    expect(ev.perThreshold[1]).toMatchObject({
+      hits: 0,
+      falseRejects: 3,
+      falseAccepts: 0,
+      frr: 1,
+      faPerHour: 0,
+      latencyMs: null,
+    });
     // 0.95 meets the 1 FA/h target; 0.5 does not.
     expect(ev.operatingPoint).toMatchObject({ threshold: 0.95, constraintMet: true });
     expect(ev.eventConfusion.counts.map((row) => row[2])).toEqual([2, 1, 1, 0]);
@@ -75,14 +98,20 @@ describe('evaluateStreams on the reference stream (fixtures.ts REFERENCE)', () =
 
   it('a firing on a negative word counts as a false accept on it', () => {
     const s = reference();
-    const withNeg = { ...s, posteriors: makePosteriors(REFERENCE.frames, [...REFERENCE.bumps, { from: 1420, to: 1425, label: 'no', p: 0.9 }]) };
+    const withNeg = {
+      ...s,
+      posteriors: makePosteriors(REFERENCE.frames, [...REFERENCE.bumps, { from: 1420, to: 1425, label: 'no', p: 0.9 }]),
+    };
     // 'no' at frame 1420 = 28.4 s, inside bed's [27.9, 29.5] s.
     const r = evaluateStreams([withNeg], LABELS, { smoothingFrames: 1, thresholds: [0.5] }).perThreshold[0]!;
     expect(r).toMatchObject({ falseAccepts: 2, falseAcceptsOnNegatives: 1, faPerHour: 200 });
   });
 
   it('sums over streams and hours', () => {
-    const ev = evaluateStreams([reference(), { ...reference(), id: 'copy.wav' }], LABELS, { smoothingFrames: 1, thresholds: [0.5] });
+    const ev = evaluateStreams([reference(), { ...reference(), id: 'copy.wav' }], LABELS, {
+      smoothingFrames: 1,
+      thresholds: [0.5],
+    });
     expect(ev.totals).toMatchObject({ streams: 2, durationSec: 72, keywordEvents: 6 });
     expect(ev.perThreshold[0]).toMatchObject({ hits: 2, falseAccepts: 2, faPerHour: 100, frr: 2 / 3 });
   });
@@ -137,7 +166,9 @@ describe('threshold sweep', () => {
     expect(det[94]!.faPerHour).toBe(0);
     expect(det[0]!.frr).toBeLessThan(det[94]!.frr);
     // Every threshold accounts for every keyword event exactly once.
-    expect(ev.perThreshold.filter((r) => r.hits + r.misclassifications + r.falseRejects !== ev.totals.keywordEvents)).toEqual([]);
+    expect(
+      ev.perThreshold.filter((r) => r.hits + r.misclassifications + r.falseRejects !== ev.totals.keywordEvents),
+    ).toEqual([]);
   });
 
   it('is not monotone in general: a posterior dipping between two thresholds fires twice at the higher one', () => {
@@ -148,21 +179,31 @@ describe('threshold sweep', () => {
       { from: 140, to: 170, label: 'yes', p: 0.5 },
       { from: 170, to: 210, label: 'yes', p: 0.8 },
     ]);
-    const ev = evaluateStreams([{ id: 'dip', durationSec: 12, posteriors: p, events: [] }], LABELS, { smoothingFrames: 1, thresholds: [0.4, 0.6] });
+    const ev = evaluateStreams([{ id: 'dip', durationSec: 12, posteriors: p, events: [] }], LABELS, {
+      smoothingFrames: 1,
+      thresholds: [0.4, 0.6],
+    });
     expect(ev.perThreshold.map((r) => r.falseAccepts)).toEqual([1, 2]);
   });
 });
 
 describe('input validation', () => {
-  const bad = (streams: StreamPosteriors[], labels: readonly string[] = LABELS, options = {}) => () => evaluateStreams(streams, labels, options);
+  const bad =
+    (streams: StreamPosteriors[], labels: readonly string[] = LABELS, options = {}) =>
+    () =>
+      evaluateStreams(streams, labels, options);
 
   it('names the stream and event at fault', () => {
     const s = reference();
-    expect(bad([{ ...s, events: [kw('up', 1, 2)] }])).toThrow('stream "reference.wav": events[0]: keyword "up" is not one of the evaluated keywords (yes, no)');
+    expect(bad([{ ...s, events: [kw('up', 1, 2)] }])).toThrow(
+      'stream "reference.wav": events[0]: keyword "up" is not one of the evaluated keywords (yes, no)',
+    );
     expect(bad([{ ...s, events: [kw('yes', 2, 1)] }])).toThrow(/events\[0\]: expected 0 ≤ onsetSec < offsetSec/);
     expect(bad([{ ...s, events: [kw('yes', 35, 37)] }])).toThrow(/after the end of the stream \(36 s\)/);
     expect(bad([{ ...s, durationSec: 0 }])).toThrow(/durationSec must be a positive number/);
-    expect(bad([{ ...s, posteriors: new Float32Array(7) }])).toThrow(/reference\.wav.*not a whole number of frames of 4 classes/);
+    expect(bad([{ ...s, posteriors: new Float32Array(7) }])).toThrow(
+      /reference\.wav.*not a whole number of frames of 4 classes/,
+    );
     const nan = makePosteriors(10, []);
     nan[9] = Number.NaN;
     expect(bad([{ ...s, posteriors: nan }])).toThrow(/frame 2, class 1 is NaN/);
@@ -177,6 +218,8 @@ describe('input validation', () => {
     expect(bad([s], LABELS, { smoothingFrames: -1 })).toThrow(StageInputError);
     expect(bad([s], LABELS, { smoothingFrames: -1 })).toThrow(/options\.smoothingFrames/);
     // Explicit keywords restrict the evaluation: 'no' events are then unknown keywords.
-    expect(bad([s], LABELS, { keywords: ['yes'] })).toThrow(/keyword "no" is not one of the evaluated keywords \(yes\)/);
+    expect(bad([s], LABELS, { keywords: ['yes'] })).toThrow(
+      /keyword "no" is not one of the evaluated keywords \(yes\)/,
+    );
   });
 });

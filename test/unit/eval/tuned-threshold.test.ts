@@ -17,12 +17,20 @@ const scored: StreamPosteriors = {
   ]),
   events: [kw('yes', 2.0, 2.5)],
 };
-const tuning: StreamPosteriors = { ...scored, id: 'tune.wav', posteriors: makePosteriors(1800, [{ from: 140, to: 150, label: 'yes', p: 0.6 }]) };
+const tuning: StreamPosteriors = {
+  ...scored,
+  id: 'tune.wav',
+  posteriors: makePosteriors(1800, [{ from: 140, to: 150, label: 'yes', p: 0.6 }]),
+};
 
 describe('applyTunedThreshold', () => {
   const scoredEval = evaluateStreams([scored], LABELS, OPTIONS);
   const tuningEval = evaluateStreams([tuning], LABELS, OPTIONS);
-  const { events, tuning: summary } = applyTunedThreshold(scoredEval, prepareEventEvaluation([scored], LABELS, OPTIONS), tuningEval);
+  const { events, tuning: summary } = applyTunedThreshold(
+    scoredEval,
+    prepareEventEvaluation([scored], LABELS, OPTIONS),
+    tuningEval,
+  );
 
   it('reports the scored streams at the threshold the tuning streams chose', () => {
     expect(tuningEval.operatingPoint.threshold).toBe(0.5);

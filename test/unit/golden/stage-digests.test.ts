@@ -43,18 +43,38 @@ describe('golden digests per stage kind', () => {
   let root: string;
   let store: LocalStore;
   let n = 0;
-  const recorded: Record<string, Golden> = existsSync(GOLDEN) ? (JSON.parse(readFileSync(GOLDEN, 'utf8')) as Record<string, Golden>) : {};
+  const recorded: Record<string, Golden> = existsSync(GOLDEN)
+    ? (JSON.parse(readFileSync(GOLDEN, 'utf8')) as Record<string, Golden>)
+    : {};
   const fresh: Record<string, Golden> = {};
   const outputs: Record<string, StageOutputs> = {};
 
-  async function run(name: string, module: AnyStageModule, config: unknown, inputs: Record<string, StageOutputs> = {}): Promise<StageOutputs> {
+  async function run(
+    name: string,
+    module: AnyStageModule,
+    config: unknown,
+    inputs: Record<string, StageOutputs> = {},
+  ): Promise<StageOutputs> {
     const ctx = createStageContext({
-      pipelineName: 'golden', stageName: name, runId: 'golden', seed: 11, config: module.configSchema.parse(config), inputs,
-      cacheKey: String(n++).padStart(64, '0'), store, stateDir: join(root, 'state'), onProgress: () => undefined, onLog: () => undefined,
+      pipelineName: 'golden',
+      stageName: name,
+      runId: 'golden',
+      seed: 11,
+      config: module.configSchema.parse(config),
+      inputs,
+      cacheKey: String(n++).padStart(64, '0'),
+      store,
+      stateDir: join(root, 'state'),
+      onProgress: () => undefined,
+      onLog: () => undefined,
     });
     const out = await module.run(ctx);
     outputs[name] = out;
-    fresh[name] = { kind: module.kind, version: module.version, artifacts: Object.fromEntries(out.artifacts.map((a) => [a.name, a.sha256])) };
+    fresh[name] = {
+      kind: module.kind,
+      version: module.version,
+      artifacts: Object.fromEntries(out.artifacts.map((a) => [a.name, a.sha256])),
+    };
     return out;
   }
 
@@ -62,18 +82,42 @@ describe('golden digests per stage kind', () => {
     root = mkdtempSync(join(tmpdir(), 'tinyops-golden-'));
     store = new LocalStore(join(root, 'store'));
     await writeRecordedFolder(join(root, 'folder'), { words: ['yes', 'no', 'bed'], takes: 1, backgrounds: true });
-    const recordings = await run('recordings', importAudioStage, { path: join(root, 'folder'), keywords: ['yes', 'no'], keepBackgrounds: true });
+    const recordings = await run('recordings', importAudioStage, {
+      path: join(root, 'folder'),
+      keywords: ['yes', 'no'],
+      keepBackgrounds: true,
+    });
     await run('mfcc', featuresStage, { type: 'mfcc' }, { recordings });
-    await run('compose', composeKwsStage, {
-      recordings: 'recordings', perKeyword: 6,
-      streams: { count: 1, durationSec: 8, keywordsPerStream: [1, 2], negativesPerStream: [1, 1], backgroundDbfs: -50, minGapMs: 400 },
-    }, { recordings });
+    await run(
+      'compose',
+      composeKwsStage,
+      {
+        recordings: 'recordings',
+        perKeyword: 6,
+        streams: {
+          count: 1,
+          durationSec: 8,
+          keywordsPerStream: [1, 2],
+          negativesPerStream: [1, 1],
+          backgroundDbfs: -50,
+          minGapMs: 400,
+        },
+      },
+      { recordings },
+    );
     await run('synth', synthKwsStage, {
-      keywords: ['yes', 'no'], negatives: ['bed', 'cat'], perKeyword: 4, voices: ['en-us', 'en-gb+m2'], testVoices: ['en-029+m2'],
-      backgrounds: [{ type: 'pink' }], streams: { count: 1, durationSec: 6, keywordsPerStream: [1, 1], negativesPerStream: [1, 1] },
+      keywords: ['yes', 'no'],
+      negatives: ['bed', 'cat'],
+      perKeyword: 4,
+      voices: ['en-us', 'en-gb+m2'],
+      testVoices: ['en-029+m2'],
+      backgrounds: [{ type: 'pink' }],
+      streams: { count: 1, durationSec: 6, keywordsPerStream: [1, 1], negativesPerStream: [1, 1] },
     });
     const machines = await run('machines', synthMachineStage, {
-      machines: [{ type: 'fan', ids: 2 }], clipMs: 2000, clips: { train: 2, validation: 1, testNormal: 1, testAbnormal: 1 },
+      machines: [{ type: 'fan', ids: 2 }],
+      clipMs: 2000,
+      clips: { train: 2, validation: 1, testNormal: 1, testAbnormal: 1 },
     });
     await run('logmel', featuresStage, { type: 'logmel' }, { machines });
     if (update) writeFileSync(GOLDEN, JSON.stringify({ ...recorded, ...fresh }, null, 2) + '\n');
@@ -86,7 +130,9 @@ describe('golden digests per stage kind', () => {
     const then = recorded[name];
     if (then === undefined || update) return; // first recording (the file is written above)
     if (then.version !== now.version) {
-      throw new Error(`${now.kind} is now version ${now.version} (golden digests recorded at ${then.version}): record them again with TINYOPS_UPDATE_GOLDEN=1 npx jest dist/test/unit/golden`);
+      throw new Error(
+        `${now.kind} is now version ${now.version} (golden digests recorded at ${then.version}): record them again with TINYOPS_UPDATE_GOLDEN=1 npx jest dist/test/unit/golden`,
+      );
     }
     if (JSON.stringify(then.artifacts) !== JSON.stringify(now.artifacts)) {
       throw new Error(
@@ -97,6 +143,7 @@ describe('golden digests per stage kind', () => {
   });
 
   it('has a recorded entry for every case (commit test/fixtures/golden-digests.json)', () => {
-    for (const name of cases) expect({ name, recorded: recorded[name] !== undefined || update }).toEqual({ name, recorded: true });
+    for (const name of cases)
+      expect({ name, recorded: recorded[name] !== undefined || update }).toEqual({ name, recorded: true });
   });
 });

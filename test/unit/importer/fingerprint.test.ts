@@ -44,6 +44,8 @@ describe('fingerprintFolder', () => {
 
   it('throws StageInputError for a missing folder', async () => {
     await expect(fingerprintFolder(join(root, 'nope'))).rejects.toThrow(StageInputError);
-    await expect(fingerprintFolder(join(root, 'testing_list.txt'))).rejects.toThrow(`${join(root, 'testing_list.txt')}: not a directory`);
+    await expect(fingerprintFolder(join(root, 'testing_list.txt'))).rejects.toThrow(
+      `${join(root, 'testing_list.txt')}: not a directory`,
+    );
   });
 });

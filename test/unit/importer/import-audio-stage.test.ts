@@ -18,12 +18,13 @@ describe('importAudioStage', () => {
       'yes/b_nohash_0.wav': encodeRawWav({ sampleRate: 8000, channels: [tone(1, 8000)], bits: 8 }),
       'no/c_nohash_0.wav': clip16k(2),
       'bed/d_nohash_0.wav': clip16k(3),
-      'LICENSE': 'x',
+      LICENSE: 'x',
       'testing_list.txt': 'no/c_nohash_0.wav\n',
     });
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-  const config = (input: Partial<ImportAudioConfigInput> = {}) => importAudioConfigSchema.parse({ path: src, keywords: ['yes', 'no'], ...input });
+  const config = (input: Partial<ImportAudioConfigInput> = {}) =>
+    importAudioConfigSchema.parse({ path: src, keywords: ['yes', 'no'], ...input });
 
   it('declares its kind, version and schema', () => {
     expect(importAudioStage.kind).toBe('import-audio');
@@ -77,7 +78,13 @@ describe('importAudioStage', () => {
     writeTree(streams, {
       's.wav': clip16k(5, 6),
       'index.json': JSON.stringify([
-        { file: 's.wav', durationSec: 6, sampleRate: 16000, background: 'file', events: [{ label: 'yes', onsetSec: 1, offsetSec: 2, kind: 'keyword' }] },
+        {
+          file: 's.wav',
+          durationSec: 6,
+          sampleRate: 16000,
+          background: 'file',
+          events: [{ label: 'yes', onsetSec: 1, offsetSec: 2, kind: 'keyword' }],
+        },
       ]),
     });
     const { ctx, stored } = fakeContext(config({ streamsDir: streams }), join(root, 'work3'));

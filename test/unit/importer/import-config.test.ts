@@ -23,12 +23,18 @@ describe('importAudioConfigSchema', () => {
       'keywords.1: "_unknown_" is reserved and cannot be a keyword',
       'keywords.2: duplicate entry "yes"',
     ]);
-    expect(issues({ path: 'x', keywords: ['a/b'] })).toEqual([expect.stringMatching(/^keywords\.0: expected a folder name/)]);
-    expect(issues({ path: 'x', split: { validation: 0.5, test: 0.5 } })).toEqual(['split: validation + test must leave clips for training']);
+    expect(issues({ path: 'x', keywords: ['a/b'] })).toEqual([
+      expect.stringMatching(/^keywords\.0: expected a folder name/),
+    ]);
+    expect(issues({ path: 'x', split: { validation: 0.5, test: 0.5 } })).toEqual([
+      'split: validation + test must leave clips for training',
+    ]);
   });
 
   it('generates an editor JSON Schema', () => {
-    const schema = z.toJSONSchema(importAudioConfigSchema, { target: 'draft-07', io: 'input' }) as { required?: string[] };
+    const schema = z.toJSONSchema(importAudioConfigSchema, { target: 'draft-07', io: 'input' }) as {
+      required?: string[];
+    };
     expect(schema.required).toEqual(['path']);
   });
 });

@@ -14,7 +14,13 @@ describe('importStreams', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const entry = (file: string, events: unknown[], durationSec = 6) => ({ file, durationSec, sampleRate: 22050, background: 'file', events });
+  const entry = (file: string, events: unknown[], durationSec = 6) => ({
+    file,
+    durationSec,
+    sampleRate: 22050,
+    background: 'file',
+    events,
+  });
   const kw = (label: string, onsetSec: number, offsetSec: number) => ({ label, onsetSec, offsetSec, kind: 'keyword' });
   function streamsFolder(index: unknown): { dir: string; out: string } {
     const dir = join(root, `case${n++}`);
@@ -40,7 +46,13 @@ describe('importStreams', () => {
     expect(summary).toEqual({ streams: 2, totalSec: 12, keywordEvents: 2, negativeEvents: 1, converted: 2 });
     const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
     expect(index).toEqual([
-      { file: 'a.wav', durationSec: 6, sampleRate: 16000, background: 'file', events: [{ label: 'no', onsetSec: 2, offsetSec: 2.5, kind: 'keyword' }] },
+      {
+        file: 'a.wav',
+        durationSec: 6,
+        sampleRate: 16000,
+        background: 'file',
+        events: [{ label: 'no', onsetSec: 2, offsetSec: 2.5, kind: 'keyword' }],
+      },
       {
         file: 'b.wav',
         durationSec: 6,
@@ -72,7 +84,9 @@ describe('importStreams', () => {
       `import-audio: ${f.dir}/index.json: a.wav: event "yes" ends at 6.5 s, after the stream's end (6.000 s)`,
     );
     f = streamsFolder([entry('a.wav', [], 60)]);
-    expect(await failure(f.dir, f.out)).toBe(`import-audio: ${f.dir}/index.json: a.wav: durationSec is 60 but ${f.dir}/a.wav lasts 6.000 s`);
+    expect(await failure(f.dir, f.out)).toBe(
+      `import-audio: ${f.dir}/index.json: a.wav: durationSec is 60 but ${f.dir}/a.wav lasts 6.000 s`,
+    );
     f = streamsFolder([entry('a.wav', [kw('go', 1, 2)])]);
     expect(await failure(f.dir, f.out)).toBe(
       `import-audio: ${f.dir}/index.json: a.wav: keyword event "go" is not a keyword of the dataset (yes, no)`,
@@ -82,6 +96,8 @@ describe('importStreams', () => {
   it('needs index.json', async () => {
     const { dir, out } = streamsFolder([]);
     rmSync(join(dir, 'index.json'));
-    expect(await failure(dir, out)).toBe(`import-audio: ${dir}/index.json: no such file (a streams folder needs an index.json)`);
+    expect(await failure(dir, out)).toBe(
+      `import-audio: ${dir}/index.json: no such file (a streams folder needs an index.json)`,
+    );
   });
 });

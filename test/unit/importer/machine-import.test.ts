@@ -32,27 +32,53 @@ describe('import-audio, machine layouts', () => {
 
   function mimii(dir: string): void {
     for (const id of ['id_00', 'id_02']) {
-      for (let i = 0; i < 6; i++) put(dir, `slider/${id}/normal/${String(i).padStart(8, '0')}.wav`, encodeWav16(tone(1600, 200 + i, 16000), 16000));
-      for (let i = 0; i < 2; i++) put(dir, `slider/${id}/abnormal/${String(i).padStart(8, '0')}.wav`, encodeWav16(tone(1600, 900, 16000), 16000));
+      for (let i = 0; i < 6; i++)
+        put(
+          dir,
+          `slider/${id}/normal/${String(i).padStart(8, '0')}.wav`,
+          encodeWav16(tone(1600, 200 + i, 16000), 16000),
+        );
+      for (let i = 0; i < 2; i++)
+        put(dir, `slider/${id}/abnormal/${String(i).padStart(8, '0')}.wav`, encodeWav16(tone(1600, 900, 16000), 16000));
     }
     put(dir, 'slider/id_00/normal/README.txt', 'notes');
   }
 
   function dcase(dir: string): void {
-    for (let i = 0; i < 4; i++) put(dir, `fan/train/normal_id_00_${String(i).padStart(8, '0')}.wav`, encodeWav16(tone(800, 300, 8000), 8000));
+    for (let i = 0; i < 4; i++)
+      put(dir, `fan/train/normal_id_00_${String(i).padStart(8, '0')}.wav`, encodeWav16(tone(800, 300, 8000), 8000));
     put(dir, 'fan/test/normal_id_00_00000000.wav', encodeWav16(tone(800, 300, 8000), 8000));
     put(dir, 'fan/test/anomaly_id_00_00000000.wav', encodeWav16(tone(800, 700, 8000), 8000));
   }
 
   it('MIMII: abnormal clips and as many normals go to test, the rest train/validation', async () => {
     mimii(join(root, 'in'));
-    const s = await importMachineFolder(join(root, 'in'), 'in', join(root, 'out'), { layout: 'auto', sampleRate: 16000, validation: 0.25 });
-    expect(s).toMatchObject({ layout: 'mimii', clips: 16, testAbnormalClips: 4, testNormalClips: 4, machineTypes: 1, machineIds: 2, ignoredFiles: 1 });
+    const s = await importMachineFolder(join(root, 'in'), 'in', join(root, 'out'), {
+      layout: 'auto',
+      sampleRate: 16000,
+      validation: 0.25,
+    });
+    expect(s).toMatchObject({
+      layout: 'mimii',
+      clips: 16,
+      testAbnormalClips: 4,
+      testNormalClips: 4,
+      machineTypes: 1,
+      machineIds: 2,
+      ignoredFiles: 1,
+    });
     expect(s.trainClips + s.validationClips).toBe(8);
     const m = readMachineManifest(join(root, 'out'));
     expect(m.machines).toEqual([{ type: 'slider', ids: ['id_00', 'id_02'] }]);
     const c = m.clips.find((x) => x.path === 'slider/id_00/abnormal/00000000.wav')!;
-    expect(c).toMatchObject({ type: 'slider', id: 'id_00', condition: 'abnormal', split: 'test', durationS: 0.1, source: 'slider/id_00/abnormal/00000000.wav' });
+    expect(c).toMatchObject({
+      type: 'slider',
+      id: 'id_00',
+      condition: 'abnormal',
+      split: 'test',
+      durationS: 0.1,
+      source: 'slider/id_00/abnormal/00000000.wav',
+    });
     for (const id of ['id_00', 'id_02']) {
       expect(m.clips.filter((x) => x.id === id && x.split === 'test' && x.condition === 'normal')).toHaveLength(2);
     }
@@ -60,8 +86,19 @@ describe('import-audio, machine layouts', () => {
 
   it('DCASE: train/ and test/ give the split, names give ID and condition; other rates are resampled', async () => {
     dcase(join(root, 'in'));
-    const s = await importMachineFolder(join(root, 'in'), 'in', join(root, 'out'), { layout: 'dcase', sampleRate: 16000, validation: 0 });
-    expect(s).toMatchObject({ layout: 'dcase', clips: 6, trainClips: 4, testNormalClips: 1, testAbnormalClips: 1, resampled: 6 });
+    const s = await importMachineFolder(join(root, 'in'), 'in', join(root, 'out'), {
+      layout: 'dcase',
+      sampleRate: 16000,
+      validation: 0,
+    });
+    expect(s).toMatchObject({
+      layout: 'dcase',
+      clips: 6,
+      trainClips: 4,
+      testNormalClips: 1,
+      testAbnormalClips: 1,
+      resampled: 6,
+    });
     const m = readMachineManifest(join(root, 'out'));
     expect(m.clips.map((c) => c.path)).toContain('fan/id_00/abnormal/test_anomaly_id_00_00000000.wav');
     expect(m.clips.map((c) => c.path)).toContain('fan/id_00/normal/train_normal_id_00_00000000.wav');
@@ -73,13 +110,18 @@ describe('import-audio, machine layouts', () => {
   it('a corrupt WAV is an error naming the file', async () => {
     mimii(join(root, 'in'));
     put(join(root, 'in'), 'slider/id_00/normal/00000003.wav', Buffer.from('RIFF....WAVEjunk'));
-    await expect(importMachineFolder(join(root, 'in'), 'in', join(root, 'out'), { layout: 'mimii', sampleRate: 16000, validation: 0 })).rejects.toThrow(
-      /import-audio: in\/slider\/id_00\/normal\/00000003\.wav: /,
-    );
+    await expect(
+      importMachineFolder(join(root, 'in'), 'in', join(root, 'out'), {
+        layout: 'mimii',
+        sampleRate: 16000,
+        validation: 0,
+      }),
+    ).rejects.toThrow(/import-audio: in\/slider\/id_00\/normal\/00000003\.wav: /);
   });
 
   it('empty class folders, anomalies in train/, bad DCASE names and unknown layouts are clear errors', async () => {
-    const run = (layout: 'mimii' | 'dcase' | 'auto') => importMachineFolder(join(root, 'in'), 'in', join(root, 'out'), { layout, sampleRate: 16000, validation: 0 });
+    const run = (layout: 'mimii' | 'dcase' | 'auto') =>
+      importMachineFolder(join(root, 'in'), 'in', join(root, 'out'), { layout, sampleRate: 16000, validation: 0 });
     mimii(join(root, 'in'));
     mkdirSync(join(root, 'in', 'slider/id_04/normal'), { recursive: true });
     await expect(run('mimii')).rejects.toThrow('folder in/slider/id_04/normal has no .wav files');
@@ -94,14 +136,24 @@ describe('import-audio, machine layouts', () => {
     rmSync(join(root, 'in'), { recursive: true });
 
     put(join(root, 'in'), 'yes/a.wav', encodeWav16(tone(800, 700, 16000), 16000));
-    await expect(detectMachineLayout(join(root, 'in'), 'in')).rejects.toThrow(/matches neither of the machine-sound layouts.*set layout: mimii/);
+    await expect(detectMachineLayout(join(root, 'in'), 'in')).rejects.toThrow(
+      /matches neither of the machine-sound layouts.*set layout: mimii/,
+    );
     await expect(run('auto')).rejects.toBeInstanceOf(StageInputError);
   });
 
   it('importing the synth-machine output (MIMII layout) reproduces its clips byte for byte', async () => {
-    const cfg = synthMachineConfigSchema.parse({ machines: [{ type: 'pump', ids: 2 }], clips: { train: 3, validation: 0, testNormal: 1, testAbnormal: 1 }, clipMs: 500 });
+    const cfg = synthMachineConfigSchema.parse({
+      machines: [{ type: 'pump', ids: 2 }],
+      clips: { train: 3, validation: 0, testNormal: 1, testAbnormal: 1 },
+      clipMs: 500,
+    });
     await generateMachineDataset(cfg, join(root, 'synth'), rngForSeed(3, 'data'));
-    await importMachineFolder(join(root, 'synth'), 'synth', join(root, 'out'), { layout: 'auto', sampleRate: 16000, validation: 0 });
+    await importMachineFolder(join(root, 'synth'), 'synth', join(root, 'out'), {
+      layout: 'auto',
+      sampleRate: 16000,
+      validation: 0,
+    });
     const a = dirDigest(join(root, 'synth'));
     const b = dirDigest(join(root, 'out'));
     delete a['machines.json'];

@@ -57,7 +57,10 @@ describe('importSpeechCommandsFolder', () => {
     const src = { engine: 'people', voice: 'a', heldOut: 'engine' };
     const sources = {
       format: 1,
-      engines: { people: { version: '1', licence: 'CC0', family: 'human', role: 'held-out' }, other: { version: '2', licence: 'x', family: 'y', role: 'train' } },
+      engines: {
+        people: { version: '1', licence: 'CC0', family: 'human', role: 'held-out' },
+        other: { version: '2', licence: 'x', family: 'y', role: 'train' },
+      },
       clips: { 'yes/a_nohash_0.wav': src, 'up/e_nohash_0.wav': { ...src, voice: 'e' }, 'gone/x.wav': src },
     };
     const { src: dir, out } = folder({ ...validTree(), 'sources.json': JSON.stringify(sources) });
@@ -67,14 +70,21 @@ describe('importSpeechCommandsFolder', () => {
       engines: { people: sources.engines.people },
       clips: { '_unknown_/up_e_nohash_0.wav': { ...src, voice: 'e' }, 'yes/a_nohash_0.wav': src },
     });
-    const bad = folder({ ...validTree(), 'sources.json': JSON.stringify({ ...sources, clips: { 'yes/a_nohash_0.wav': { ...src, engine: 'nobody' } } }) });
-    expect(await importError({ path: bad.src }, bad.out)).toMatch(/sources\.json: clip "yes\/a_nohash_0\.wav" names engine "nobody", which is not in "engines"/);
+    const bad = folder({
+      ...validTree(),
+      'sources.json': JSON.stringify({ ...sources, clips: { 'yes/a_nohash_0.wav': { ...src, engine: 'nobody' } } }),
+    });
+    expect(await importError({ path: bad.src }, bad.out)).toMatch(
+      /sources\.json: clip "yes\/a_nohash_0\.wav" names engine "nobody", which is not in "engines"/,
+    );
   });
 
   it('imports a valid folder: layout, labels, sorted lists, dataset.json, identical bytes twice', async () => {
     const { src, out } = folder(validTree());
     const progress: Array<[number, number]> = [];
-    const summary = await importSpeechCommandsFolder(config({ path: src }), out, { onProgress: (d, t) => progress.push([d, t]) });
+    const summary = await importSpeechCommandsFolder(config({ path: src }), out, {
+      onProgress: (d, t) => progress.push([d, t]),
+    });
 
     expect(Object.keys(dirDigest(out))).toEqual([
       'dataset.json',
@@ -146,7 +156,12 @@ describe('importSpeechCommandsFolder', () => {
     const right = tone(1, 44100, 440, 0.3);
     const { src, out } = folder({
       'yes/stereo.wav': encodeRawWav({ sampleRate: 44100, channels: [left, right], bits: 24 }),
-      'yes/short.wav': encodeRawWav({ sampleRate: 48000, channels: [tone(0.5, 48000, 440, 0.4)], bits: 32, formatCode: 3 }),
+      'yes/short.wav': encodeRawWav({
+        sampleRate: 48000,
+        channels: [tone(0.5, 48000, 440, 0.4)],
+        bits: 32,
+        formatCode: 3,
+      }),
       'yes/plain.wav': clip16k(1),
     });
     const summary = await importSpeechCommandsFolder(config({ path: src }), out);
@@ -210,8 +225,14 @@ describe('importSpeechCommandsFolder', () => {
       'up_e_nohash_0.wav',
       'up_f_nohash_0.wav',
     ]);
-    expect(readFileSync(join(out, 'validation_list.txt'), 'utf8')).toBe('_unknown_/no_d_nohash_0.wav\n_unknown_/up_e_nohash_0.wav\n');
-    expect(JSON.parse(readFileSync(join(out, 'dataset.json'), 'utf8')).counts.train).toEqual({ _silence_: 0, _unknown_: 2, yes: 2 });
+    expect(readFileSync(join(out, 'validation_list.txt'), 'utf8')).toBe(
+      '_unknown_/no_d_nohash_0.wav\n_unknown_/up_e_nohash_0.wav\n',
+    );
+    expect(JSON.parse(readFileSync(join(out, 'dataset.json'), 'utf8')).counts.train).toEqual({
+      _silence_: 0,
+      _unknown_: 2,
+      yes: 2,
+    });
   });
 
   it('cuts _silence_ clips from _background_noise_ at evenly spaced windows', async () => {
@@ -237,7 +258,8 @@ describe('importSpeechCommandsFolder', () => {
     await importSpeechCommandsFolder(config({ path: src, keepBackgrounds: true }), out);
     expect(Object.keys(dirDigest(join(out, '_background_noise_')))).toEqual(['fan.wav']);
     expect(readWav(join(out, '_background_noise_/fan.wav')).samples.length).toBe(3 * 16000);
-    const lists = readFileSync(join(out, 'validation_list.txt'), 'utf8') + readFileSync(join(out, 'testing_list.txt'), 'utf8');
+    const lists =
+      readFileSync(join(out, 'validation_list.txt'), 'utf8') + readFileSync(join(out, 'testing_list.txt'), 'utf8');
     expect(lists).not.toContain('_background_noise_');
   });
 
@@ -258,7 +280,9 @@ describe('importSpeechCommandsFolder', () => {
     });
 
     it('an unsupported format', async () => {
-      const [msg, prefix] = await wavError(encodeRawWav({ sampleRate: 16000, channels: [tone(0.1, 16000)], bits: 16, formatCode: 0x55 }));
+      const [msg, prefix] = await wavError(
+        encodeRawWav({ sampleRate: 16000, channels: [tone(0.1, 16000)], bits: 16, formatCode: 0x55 }),
+      );
       expect(msg).toBe(`${prefix}unsupported format 0x0055 (MP3)`);
     });
 

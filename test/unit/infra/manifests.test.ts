@@ -14,17 +14,26 @@ import { repoRoot } from '../../helpers/cli';
  */
 const bin = (tool: string) => join(repoRoot, '.tinyops', 'bin', tool);
 const k8sDir = join(repoRoot, 'infra', 'k8s');
-const manifests = readdirSync(k8sDir).filter((f) => f.endsWith('.yaml')).map((f) => join(k8sDir, f));
+const manifests = readdirSync(k8sDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => join(k8sDir, f));
 
 describe('infra/', () => {
   it('Kubernetes manifests are valid against the schemas, strictly', () => {
-    const out = execFileSync(bin('kubernetes-validate'), ['--strict', '-k', '1.37.0', ...manifests], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(bin('kubernetes-validate'), ['--strict', '-k', '1.37.0', ...manifests], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out).not.toMatch(/ERROR|WARN/);
     expect(out.match(/passed for resource/g)?.length).toBeGreaterThanOrEqual(4);
   });
 
   const validateCompose = (file: string) =>
-    execFileSync(bin('python-ref'), [join(repoRoot, 'test', 'unit', 'infra', 'validate_compose.py'), bin('compose-spec.whl'), file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(
+      bin('python-ref'),
+      [join(repoRoot, 'test', 'unit', 'infra', 'validate_compose.py'), bin('compose-spec.whl'), file],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
 
   it('the compose file is valid against the Compose Specification schema; a broken one is reported by path', () => {
     const compose = join(repoRoot, 'infra', 'docker-compose.yml');
@@ -32,7 +41,12 @@ describe('infra/', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tinyops-compose-'));
     try {
       const broken = join(dir, 'docker-compose.yml');
-      writeFileSync(broken, readFileSync(compose, 'utf8').replace('image: postgres:16', 'imag: postgres:16').replace('ports: ["7233:7233"]', 'ports: 7233'));
+      writeFileSync(
+        broken,
+        readFileSync(compose, 'utf8')
+          .replace('image: postgres:16', 'imag: postgres:16')
+          .replace('ports: ["7233:7233"]', 'ports: 7233'),
+      );
       let out = '';
       try {
         validateCompose(broken);
@@ -47,14 +61,25 @@ describe('infra/', () => {
   });
 
   it('every YAML file passes yamllint', () => {
-    execFileSync(bin('yamllint'), ['-s', '-c', join(repoRoot, 'infra', '.yamllint'), ...manifests, join(repoRoot, 'infra', 'docker-compose.yml')], { stdio: 'pipe' });
+    execFileSync(
+      bin('yamllint'),
+      ['-s', '-c', join(repoRoot, 'infra', '.yamllint'), ...manifests, join(repoRoot, 'infra', 'docker-compose.yml')],
+      { stdio: 'pipe' },
+    );
   });
 
   it('workers serve the run queue and the cpu, train and arm queues; credentials only by reference', () => {
-    const docs = manifests.flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as Record<string, any>));
+    const docs = manifests.flatMap((f) =>
+      parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as Record<string, any>),
+    );
     const queues = docs
       .filter((d) => d?.kind === 'Deployment')
-      .flatMap((d) => (d.spec.template.spec.containers[0].args as string[]).join(' ').match(/--queue (\S+)/)![1]!.split(','));
+      .flatMap((d) =>
+        (d.spec.template.spec.containers[0].args as string[])
+          .join(' ')
+          .match(/--queue (\S+)/)![1]!
+          .split(','),
+      );
     expect(new Set(queues)).toEqual(new Set(['tinyops', 'cpu', 'train', 'arm']));
     const text = manifests.map((f) => readFileSync(f, 'utf8')).join('\n');
     expect(text).not.toMatch(/AWS_SECRET_ACCESS_KEY:\s*\S/); // never a literal secret

@@ -48,10 +48,17 @@ describe('machine generators', () => {
     for (const type of MACHINE_TYPES) {
       const g = MACHINE_GENERATORS[type];
       const spectrum = (id: number, take: number): Float64Array => {
-        const r = g.render(g.drawPhysics(Prng.derive(3, type, id)), { speed: 1, load: 0.5 }, 4 * SR, SR, Prng.derive(4, type, id, take));
+        const r = g.render(
+          g.drawPhysics(Prng.derive(3, type, id)),
+          { speed: 1, load: 0.5 },
+          4 * SR,
+          SR,
+          Prng.derive(4, type, id, take),
+        );
         return Float64Array.from(welchPsd(Float32Array.from(r.signal), 512), (v) => 10 * Math.log10(v + 1e-12));
       };
-      const dist = (a: Float64Array, b: Float64Array): number => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0) / a.length);
+      const dist = (a: Float64Array, b: Float64Array): number =>
+        Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0) / a.length);
       const a0 = spectrum(0, 0);
       expect(dist(a0, spectrum(1, 0))).toBeGreaterThan(2 * dist(a0, spectrum(0, 1)));
     }
@@ -59,7 +66,11 @@ describe('machine generators', () => {
 });
 
 describe('anomalies', () => {
-  const request = (type: (typeof MACHINE_TYPES)[number], anomaly?: AnomalyKind, severity?: number): MachineClipRequest => {
+  const request = (
+    type: (typeof MACHINE_TYPES)[number],
+    anomaly?: AnomalyKind,
+    severity?: number,
+  ): MachineClipRequest => {
     const generator = MACHINE_GENERATORS[type];
     return {
       generator,
@@ -121,7 +132,7 @@ describe('anomalies', () => {
 });
 
 describe('machine IDs as units of one design', () => {
-  it('blendPhysics: spread 0 = the design, 1 = the unit; integers and array lengths stay the design\'s', () => {
+  it("blendPhysics: spread 0 = the design, 1 = the unit; integers and array lengths stay the design's", () => {
     // Real-valued draws are never whole numbers; whole numbers are counts (blades, vanes, mains Hz).
     const design = { a: 1.5, n: 5, v: [1.5, 2.5, 3.5] };
     const unit = { a: 3.5, n: 7, v: [3.5, 4.5] };

@@ -18,7 +18,10 @@ describe('synth-machine', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const config = synthMachineConfigSchema.parse({
-    machines: [{ type: 'slider', ids: 2 }, { type: 'valve', ids: 1, anomalies: ['leak-hiss'] }],
+    machines: [
+      { type: 'slider', ids: 2 },
+      { type: 'valve', ids: 1, anomalies: ['leak-hiss'] },
+    ],
     clips: { train: 2, validation: 1, testNormal: 1, testAbnormal: 2 },
     clipMs: 1000,
   });
@@ -35,7 +38,10 @@ describe('synth-machine', () => {
   });
 
   it('adding an ID leaves the clips of the existing IDs unchanged', async () => {
-    const more = synthMachineConfigSchema.parse({ ...config, machines: [{ type: 'slider', ids: 3 }, config.machines[1]] });
+    const more = synthMachineConfigSchema.parse({
+      ...config,
+      machines: [{ type: 'slider', ids: 3 }, config.machines[1]],
+    });
     await generateMachineDataset(more, join(root, 'd'), rngForSeed(1, 'data'));
     const a = dirDigest(join(root, 'a'));
     const d = dirDigest(join(root, 'd'));
@@ -54,7 +60,10 @@ describe('synth-machine', () => {
     expect(abnormal.every((c) => c.split === 'test' && c.anomaly && c.severity! >= 0.3 && c.severity! <= 1)).toBe(true);
     expect(abnormal.filter((c) => c.type === 'valve').map((c) => c.anomaly)).toEqual(['leak-hiss', 'leak-hiss']);
     expect(m.clips.filter((c) => c.type === 'slider' && c.condition === 'abnormal').map((c) => c.anomaly)).toEqual([
-      'rattle', 'friction', 'rattle', 'friction',
+      'rattle',
+      'friction',
+      'rattle',
+      'friction',
     ]);
     expect(m.clips.filter((c) => c.condition === 'normal').every((c) => c.anomaly === undefined)).toBe(true);
     expect(m.physics!.slider!.id_00!.strokePeriodS).toEqual(expect.any(Number));
@@ -71,21 +80,32 @@ describe('synth-machine', () => {
     await generateMachineDataset(same, join(root, 'e'), rngForSeed(1, 'data'));
     const p = readMachineManifest(join(root, 'e')).physics!.slider!;
     expect(p.id_01).toEqual(p.id_00);
-    expect(readMachineManifest(join(root, 'a')).physics!.slider!.id_01).not.toEqual(readMachineManifest(join(root, 'a')).physics!.slider!.id_00);
+    expect(readMachineManifest(join(root, 'a')).physics!.slider!.id_01).not.toEqual(
+      readMachineManifest(join(root, 'a')).physics!.slider!.id_00,
+    );
   });
 
   it('rejects a machine type listed twice, and an unknown anomaly', () => {
     const twice = synthMachineConfigSchema.safeParse({ machines: [{ type: 'fan' }, { type: 'fan' }] });
     expect(twice.success).toBe(false);
     expect(twice.error!.issues[0]!.message).toContain('listed twice');
-    expect(synthMachineConfigSchema.safeParse({ machines: [{ type: 'fan', anomalies: ['squeak'] }] }).success).toBe(false);
+    expect(synthMachineConfigSchema.safeParse({ machines: [{ type: 'fan', anomalies: ['squeak'] }] }).success).toBe(
+      false,
+    );
   });
 
   it('runs as a stage: one dataset artifact, metrics, progress', async () => {
     const { ctx, progress, stored } = fakeContext(config, join(root, 'work'));
     const r = await synthMachineStage.run(ctx);
     expect(r.artifacts.map((a) => a.name)).toEqual(['dataset']);
-    expect(r.metrics).toMatchObject({ clips: 18, trainClips: 6, validationClips: 3, testNormalClips: 3, testAbnormalClips: 6, machineIds: 3 });
+    expect(r.metrics).toMatchObject({
+      clips: 18,
+      trainClips: 6,
+      validationClips: 3,
+      testNormalClips: 3,
+      testAbnormalClips: 6,
+      machineIds: 3,
+    });
     expect(Object.keys(stored.dataset!)).toContain('machines.json');
     expect(progress[progress.length - 1]).toMatchObject({ done: 18, total: 18, unit: 'clips' });
   });
@@ -95,7 +115,9 @@ describe('readMachineManifest', () => {
   it('names what is missing when the dataset is not a machine dataset', () => {
     const dir = mkdtempSync(join(tmpdir(), 'not-machine-'));
     try {
-      expect(() => readMachineManifest(dir)).toThrow(/not a machine-sound dataset \(no machines\.json\); log-mel patches need/);
+      expect(() => readMachineManifest(dir)).toThrow(
+        /not a machine-sound dataset \(no machines\.json\); log-mel patches need/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

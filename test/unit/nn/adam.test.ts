@@ -7,7 +7,11 @@ describe('Adam', () => {
   it('follows the tf.keras update rule (checked in float64)', () => {
     const w = tf.variable(tf.tensor1d([1, -2]));
     const adam = new Adam(tf, [w], { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
-    const grads = [[0.5, -1], [0.25, 2], [-1, 0.5]];
+    const grads = [
+      [0.5, -1],
+      [0.25, 2],
+      [-1, 0.5],
+    ];
     const expected = [1, -2];
     const m = [0, 0];
     const v = [0, 0];

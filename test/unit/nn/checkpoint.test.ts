@@ -15,13 +15,20 @@ const checkpoint: TrainCheckpoint = {
     { name: 'dense/bias', shape: [1], values: Float32Array.from([0.1]) },
   ],
   bestWeights: [Float32Array.from([6, 5, 4, 3, 2, 1]), Float32Array.from([0.2])],
-  optimizer: { step: 17, m: [new Float32Array(6).fill(0.5), Float32Array.from([1])], v: [new Float32Array(6).fill(0.25), Float32Array.from([2])] },
+  optimizer: {
+    step: 17,
+    m: [new Float32Array(6).fill(0.5), Float32Array.from([1])],
+    v: [new Float32Array(6).fill(0.25), Float32Array.from([2])],
+  },
 };
 
 describe('encodeCheckpoint / decodeCheckpoint', () => {
   it('round-trips every field; non-finite metrics come back as NaN', () => {
     const back = decodeCheckpoint(encodeCheckpoint(checkpoint));
-    expect(back).toEqual({ ...checkpoint, history: [checkpoint.history[0], { ...checkpoint.history[1], loss: NaN, valLoss: NaN }] });
+    expect(back).toEqual({
+      ...checkpoint,
+      history: [checkpoint.history[0], { ...checkpoint.history[1], loss: NaN, valLoss: NaN }],
+    });
     expect(Object.is(back.weights[0]?.values[4], -0)).toBe(true);
   });
 
@@ -32,7 +39,9 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
   it('refuses foreign, truncated or future-format blobs with a CheckpointError', () => {
     const good = encodeCheckpoint(checkpoint);
     expect(() => decodeCheckpoint(Buffer.from('{"epochsDone":2}'))).toThrow(CheckpointError);
-    expect(() => decodeCheckpoint(good.subarray(0, good.length - 4))).toThrow(/has \d+ bytes, its header describes \d+/);
+    expect(() => decodeCheckpoint(good.subarray(0, good.length - 4))).toThrow(
+      /has \d+ bytes, its header describes \d+/,
+    );
     const future = Buffer.from(good);
     future.writeUInt32LE(99, 8);
     expect(() => decodeCheckpoint(future)).toThrow(/format 99 is not supported/);

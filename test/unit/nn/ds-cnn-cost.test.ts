@@ -48,7 +48,7 @@ describe('countMacs', () => {
     expect(macs.total).toBe(3036);
   });
 
-  it('gives Hello Edge\'s op counts for the presets on 49×10 input (ops = 2 × MACs)', () => {
+  it("gives Hello Edge's op counts for the presets on 49×10 input (ops = 2 × MACs)", () => {
     // Hello Edge Table 7: DS-CNN S/M/L = 5.4 M / 19.8 M / 56.9 M ops.
     const ops = (name: keyof typeof DS_CNN_PRESETS) => 2 * countMacs(DS_CNN_PRESETS[name], [49, 10], 12).total;
     expect(countMacs(DS_CNN_PRESETS['ds-cnn-s'], [49, 10], 12).total).toBe(320_000 + 4 * (72_000 + 512_000) + 768);
@@ -63,7 +63,12 @@ describe('countParams', () => {
     // Kernels (no conv bias: BN follows): 3·2·1·4 + 9·4 + 4·8 + 9·8 + 8·8 + 9·8 + 8·8 = 364.
     // BN channels: 4 + 4 + 8 + 8 + 8 + 8 + 8 = 48 → 96 trainable (γ, β) + 96 moving stats.
     // Dense: 8·3 + 3 = 27.
-    expect(countParams(tiny, [9, 6], 3)).toEqual({ trainable: 364 + 96 + 27, nonTrainable: 96, total: 583, folded: 364 + 48 + 27 });
+    expect(countParams(tiny, [9, 6], 3)).toEqual({
+      trainable: 364 + 96 + 27,
+      nonTrainable: 96,
+      total: 583,
+      folded: 364 + 48 + 27,
+    });
   });
 
   it('gives the preset sizes documented in ds-cnn-arch.ts', () => {

@@ -38,7 +38,9 @@ function step(arch: DsCnnArchitecture, inputShape: [number, number], batch: numb
   const rng = Prng.derive('train-fwd', 'data');
   const size = inputShape[0] * inputShape[1];
   const xs = Float32Array.from({ length: batch * size }, () => rng.normal());
-  const mask = Float32Array.from({ length: batch * net.plan.features }, () => (rng.next() < arch.dropout ? 0 : 1 / (1 - arch.dropout)));
+  const mask = Float32Array.from({ length: batch * net.plan.features }, () =>
+    rng.next() < arch.dropout ? 0 : 1 / (1 - arch.dropout),
+  );
   const labels = Int32Array.from({ length: batch }, (_, i) => i % 12);
   const vars = net.model.trainableWeights.map((w) => w.read() as TF.Variable);
   const forward = dsCnnTrainForward(tf, net);
@@ -61,7 +63,9 @@ function step(arch: DsCnnArchitecture, inputShape: [number, number], batch: numb
   });
   const weights = net.model.weights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
   // Gradients are keyed by tf.Variable name, which is unique per process; key by weight name instead.
-  const grads = Object.fromEntries(net.model.trainableWeights.map((w, i) => [w.originalName, out.grads[vars[i]!.name]!]));
+  const grads = Object.fromEntries(
+    net.model.trainableWeights.map((w, i) => [w.originalName, out.grads[vars[i]!.name]!]),
+  );
   net.model.dispose();
   return { loss: out.loss, logits: out.logits, grads, weights };
 }
@@ -76,21 +80,36 @@ describe('dsCnnTrainForward', () => {
     ['tiny', resolveArchitecture(tinyConfig().architecture), [20, 10], 16],
     ['ds-cnn-s', DS_CNN_PRESETS['ds-cnn-s'], [49, 10], 8],
     // Strided depthwise conv, 2×1 first-conv stride.
-    ['ds-cnn-m', { ...DS_CNN_PRESETS['ds-cnn-m'], firstConv: { filters: 24, kernel: [10, 4], stride: [2, 1] }, blocks: [{ filters: 24, stride: [2, 2] }, { filters: 24, stride: [1, 1] }] }, [49, 10], 8],
+    [
+      'ds-cnn-m',
+      {
+        ...DS_CNN_PRESETS['ds-cnn-m'],
+        firstConv: { filters: 24, kernel: [10, 4], stride: [2, 1] },
+        blocks: [
+          { filters: 24, stride: [2, 2] },
+          { filters: 24, stride: [1, 1] },
+        ],
+      },
+      [49, 10],
+      8,
+    ],
   ];
 
-  it.each(cases)('%s: same loss, logits, gradients and moving statistics as the layers model in training mode', (_name, arch, shape, batch) => {
-    const ref = step(arch, shape, batch, false);
-    const fast = step(arch, shape, batch, true);
-    expect(Math.abs(fast.loss - ref.loss)).toBeLessThan(1e-5 * Math.max(1, Math.abs(ref.loss)));
-    expect(relDiff(fast.logits, ref.logits)).toBeLessThan(1e-5);
-    expect(Object.keys(fast.grads).sort()).toEqual(Object.keys(ref.grads).sort());
-    for (const [name, g] of Object.entries(ref.grads)) {
-      expect([name, relDiff(fast.grads[name]!, g) < 1e-4]).toEqual([name, true]);
-    }
-    expect(fast.weights.length).toBe(ref.weights.length);
-    ref.weights.forEach((w, i) => expect(relDiff(fast.weights[i]!, w)).toBeLessThan(1e-5));
-  });
+  it.each(cases)(
+    '%s: same loss, logits, gradients and moving statistics as the layers model in training mode',
+    (_name, arch, shape, batch) => {
+      const ref = step(arch, shape, batch, false);
+      const fast = step(arch, shape, batch, true);
+      expect(Math.abs(fast.loss - ref.loss)).toBeLessThan(1e-5 * Math.max(1, Math.abs(ref.loss)));
+      expect(relDiff(fast.logits, ref.logits)).toBeLessThan(1e-5);
+      expect(Object.keys(fast.grads).sort()).toEqual(Object.keys(ref.grads).sort());
+      for (const [name, g] of Object.entries(ref.grads)) {
+        expect([name, relDiff(fast.grads[name]!, g) < 1e-4]).toEqual([name, true]);
+      }
+      expect(fast.weights.length).toBe(ref.weights.length);
+      ref.weights.forEach((w, i) => expect(relDiff(fast.weights[i]!, w)).toBeLessThan(1e-5));
+    },
+  );
 
   it('leaves no tensors behind', () => {
     const before = tf.memory().numTensors;

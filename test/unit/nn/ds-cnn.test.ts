@@ -37,19 +37,36 @@ describe('buildDsCnn', () => {
     expect(plan.blocks.map((b) => b.skipKind)).toEqual(['identity', 'avgpool']);
     const names = model.layers.map((l) => l.name);
     expect(names).toEqual(
-      expect.arrayContaining(['conv0', 'conv0_bn', 'block1_dw', 'block1_pw_relu', 'block1_add', 'block2_skip_pool', 'block2_add', 'pool', 'dropout', 'dense', 'softmax']),
+      expect.arrayContaining([
+        'conv0',
+        'conv0_bn',
+        'block1_dw',
+        'block1_pw_relu',
+        'block1_add',
+        'block2_skip_pool',
+        'block2_add',
+        'pool',
+        'dropout',
+        'dense',
+        'softmax',
+      ]),
     );
     expect(names).not.toContain('block1_skip_pool');
     model.dispose();
   });
 
-  it.each([['tiny', tiny] as const, ...Object.entries(DS_CNN_PRESETS)])('%s has as many parameters as countParams says', (_name, arch) => {
-    const { model } = buildDsCnn(arch, { inputShape: [49, 10], numClasses: 12, initRng: Prng.derive('p') });
-    const c = countParams(arch, [49, 10], 12);
-    expect(model.countParams()).toBe(c.total);
-    expect(model.trainableWeights.reduce((s, w) => s + w.shape.reduce((p: number, d) => p * (d as number), 1), 0)).toBe(c.trainable);
-    model.dispose();
-  });
+  it.each([['tiny', tiny] as const, ...Object.entries(DS_CNN_PRESETS)])(
+    '%s has as many parameters as countParams says',
+    (_name, arch) => {
+      const { model } = buildDsCnn(arch, { inputShape: [49, 10], numClasses: 12, initRng: Prng.derive('p') });
+      const c = countParams(arch, [49, 10], 12);
+      expect(model.countParams()).toBe(c.total);
+      expect(
+        model.trainableWeights.reduce((s, w) => s + w.shape.reduce((p: number, d) => p * (d as number), 1), 0),
+      ).toBe(c.trainable);
+      model.dispose();
+    },
+  );
 
   it('gives the same initial weights for the same initializer Prng, different for another', () => {
     const weights = (seed: string) => {
@@ -67,11 +84,16 @@ describe('buildDsCnn', () => {
     const x = randomInput(7, 200, 'y');
     const before = await predict(model, x, [20, 10]);
     const artifacts = saveModelArtifacts(model);
-    expect(JSON.parse(artifacts.topology)).toMatchObject({ format: 'layers-model', modelTopology: { class_name: 'Model' } });
+    expect(JSON.parse(artifacts.topology)).toMatchObject({
+      format: 'layers-model',
+      modelTopology: { class_name: 'Model' },
+    });
     expect(artifacts.weights.length).toBe(4 * model.countParams());
     const loaded = await loadModelArtifacts(artifacts);
     expect(Array.from(await predict(loaded, x, [20, 10]))).toEqual(Array.from(before));
-    await expect(loadModelArtifacts({ topology: artifacts.topology, weights: artifacts.weights.subarray(4) })).rejects.toThrow(/weightSpecs need/);
+    await expect(
+      loadModelArtifacts({ topology: artifacts.topology, weights: artifacts.weights.subarray(4) }),
+    ).rejects.toThrow(/weightSpecs need/);
     model.dispose();
     loaded.dispose();
     expect(tf.getBackend()).toBe('tensorflow');

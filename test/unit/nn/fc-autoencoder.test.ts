@@ -1,4 +1,12 @@
-import { buildFcAutoencoder, reconstructionErrors, stackedPerPatch, stackFrames, standardization, standardize, trainFcAutoencoder } from '../../../src/nn/fc-autoencoder';
+import {
+  buildFcAutoencoder,
+  reconstructionErrors,
+  stackedPerPatch,
+  stackFrames,
+  standardization,
+  standardize,
+  trainFcAutoencoder,
+} from '../../../src/nn/fc-autoencoder';
 import { readWeights } from '../../../src/nn/model-weights';
 import { Prng } from '../../../src/util/prng';
 
@@ -7,9 +15,16 @@ const ARCH = { hidden: [8, 8], bottleneck: 2, batchNorm: { momentum: 0.9, epsilo
 describe('FC autoencoder (DCASE 2020 task 2 baseline)', () => {
   it('stacks `context` consecutive frames of each patch, every `hop` frames', () => {
     // 2 patches of 4 frames × 2 bands, value = 100·patch + 10·frame + band.
-    const p = Float32Array.from({ length: 16 }, (_, i) => 100 * Math.floor(i / 8) + 10 * Math.floor((i % 8) / 2) + (i % 2));
-    expect(Array.from(stackFrames(p, 4, 2, 3))).toEqual([0, 1, 10, 11, 20, 21, 10, 11, 20, 21, 30, 31, 100, 101, 110, 111, 120, 121, 110, 111, 120, 121, 130, 131]);
-    expect(Array.from(stackFrames(p, 4, 2, 2, 2))).toEqual([0, 1, 10, 11, 20, 21, 30, 31, 100, 101, 110, 111, 120, 121, 130, 131]);
+    const p = Float32Array.from(
+      { length: 16 },
+      (_, i) => 100 * Math.floor(i / 8) + 10 * Math.floor((i % 8) / 2) + (i % 2),
+    );
+    expect(Array.from(stackFrames(p, 4, 2, 3))).toEqual([
+      0, 1, 10, 11, 20, 21, 10, 11, 20, 21, 30, 31, 100, 101, 110, 111, 120, 121, 110, 111, 120, 121, 130, 131,
+    ]);
+    expect(Array.from(stackFrames(p, 4, 2, 2, 2))).toEqual([
+      0, 1, 10, 11, 20, 21, 30, 31, 100, 101, 110, 111, 120, 121, 130, 131,
+    ]);
     expect(stackedPerPatch(4, 3)).toBe(2);
     expect(stackedPerPatch(32, 5, 3)).toBe(10);
     expect(() => stackFrames(p, 4, 2, 5)).toThrow(/context 5/);
@@ -27,7 +42,11 @@ describe('FC autoencoder (DCASE 2020 task 2 baseline)', () => {
   });
 
   it('is 8 dense+BN+ReLU layers mirrored around the bottleneck plus a linear output of the input size', () => {
-    const model = buildFcAutoencoder(10, { ...ARCH, hidden: [128, 128, 128, 128], bottleneck: 8 }, Prng.derive('ae-arch'));
+    const model = buildFcAutoencoder(
+      10,
+      { ...ARCH, hidden: [128, 128, 128, 128], bottleneck: 8 },
+      Prng.derive('ae-arch'),
+    );
     const dense = model.layers.filter((l) => l.getClassName() === 'Dense').map((l) => (l.outputShape as number[])[1]);
     expect(dense).toEqual([128, 128, 128, 128, 8, 128, 128, 128, 128, 10]);
     expect(model.layers.filter((l) => l.getClassName() === 'BatchNormalization')).toHaveLength(9);
@@ -44,7 +63,13 @@ describe('FC autoencoder (DCASE 2020 task 2 baseline)', () => {
     }
     const run = async () => {
       const model = buildFcAutoencoder(4, ARCH, Prng.derive('ae-init'));
-      const losses = await trainFcAutoencoder(model, x, 4, { epochs: 30, batchSize: 50, learningRate: 0.01 }, Prng.derive('ae-data'));
+      const losses = await trainFcAutoencoder(
+        model,
+        x,
+        4,
+        { epochs: 30, batchSize: 50, learningRate: 0.01 },
+        Prng.derive('ae-data'),
+      );
       return { model, losses };
     };
     const a = await run();
@@ -53,7 +78,9 @@ describe('FC autoencoder (DCASE 2020 task 2 baseline)', () => {
     expect(errors[1]!).toBeGreaterThan(4 * errors[0]!);
     const b = await run();
     expect(b.losses).toEqual(a.losses);
-    expect(readWeights(b.model).map((w) => Array.from(w.values))).toEqual(readWeights(a.model).map((w) => Array.from(w.values)));
+    expect(readWeights(b.model).map((w) => Array.from(w.values))).toEqual(
+      readWeights(a.model).map((w) => Array.from(w.values)),
+    );
     a.model.dispose();
     b.model.dispose();
   });

@@ -8,7 +8,15 @@ import { trainConfigSchema, type TrainConfig, type TrainConfigInput } from '../.
  * sign-free amplitude) over Gaussian noise. Translation-invariant like a keyword that may
  * occur anywhere in the window, so a conv net with global pooling can separate the classes.
  */
-export function syntheticData(opts: { n: number; nVal: number; shape?: [number, number]; numClasses?: number; noise?: number; seed?: number; stamps?: number }): TrainData {
+export function syntheticData(opts: {
+  n: number;
+  nVal: number;
+  shape?: [number, number];
+  numClasses?: number;
+  noise?: number;
+  seed?: number;
+  stamps?: number;
+}): TrainData {
   const shape = opts.shape ?? [20, 10];
   const numClasses = opts.numClasses ?? 12;
   const noise = opts.noise ?? 0.3;
@@ -32,7 +40,8 @@ export function syntheticData(opts: { n: number; nVal: number; shape?: [number, 
         const k0 = rng.int(0, coeffs - 3);
         const amp = rng.uniform(0.7, 1.3);
         for (let df = 0; df < 3; df++) {
-          for (let dk = 0; dk < 3; dk++) x[base + (f0 + df) * coeffs + k0 + dk]! += amp * (motif[df * 3 + dk] as number);
+          for (let dk = 0; dk < 3; dk++)
+            x[base + (f0 + df) * coeffs + k0 + dk]! += amp * (motif[df * 3 + dk] as number);
         }
       }
     }

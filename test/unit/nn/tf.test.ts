@@ -19,7 +19,9 @@ describe('loadTf', () => {
       expect(caught).toBeInstanceOf(TfBackendError);
       expect(isTinyopsError(caught)).toBe(true);
       expect((caught as TfBackendError).backend).toBe(backend);
-      expect((caught as Error).message).toMatch(/needs the native "tensorflow" backend .*no fallback to the JS backend.*npm run setup/);
+      expect((caught as Error).message).toMatch(
+        /needs the native "tensorflow" backend .*no fallback to the JS backend.*npm run setup/,
+      );
     }
     expect(() => assertNativeBackend('tensorflow')).not.toThrow();
   });

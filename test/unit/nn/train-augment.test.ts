@@ -2,19 +2,27 @@ import { augmentBatch, augmentEnabled, type FeatureAugment } from '../../../src/
 import { trainConfigSchema } from '../../../src/nn/train-config';
 import { Prng } from '../../../src/util/prng';
 
-const OFF: FeatureAugment = { timeShiftFrames: 0, timeMasks: { count: 0, maxFrames: 0 }, freqMasks: { count: 0, maxCoeffs: 0 } };
+const OFF: FeatureAugment = {
+  timeShiftFrames: 0,
+  timeMasks: { count: 0, maxFrames: 0 },
+  freqMasks: { count: 0, maxCoeffs: 0 },
+};
 const FRAMES = 49;
 const COEFFS = 10;
 
 /** Example e, frame f, coefficient c = 1000e + 10f + c (every value tells where it came from). */
 function batch(n: number): Float32Array {
   const x = new Float32Array(n * FRAMES * COEFFS);
-  for (let e = 0; e < n; e++) for (let f = 0; f < FRAMES; f++) for (let c = 0; c < COEFFS; c++) x[(e * FRAMES + f) * COEFFS + c] = 1000 * e + 10 * f + c;
+  for (let e = 0; e < n; e++)
+    for (let f = 0; f < FRAMES; f++)
+      for (let c = 0; c < COEFFS; c++) x[(e * FRAMES + f) * COEFFS + c] = 1000 * e + 10 * f + c;
   return x;
 }
 
 /** A generator that returns the queued integers (clamped to the asked range, like a Prng would). */
-const fixed = (...values: number[]) => ({ int: (lo: number, hi: number) => Math.min(hi, Math.max(lo, values.shift() ?? lo)) });
+const fixed = (...values: number[]) => ({
+  int: (lo: number, hi: number) => Math.min(hi, Math.max(lo, values.shift() ?? lo)),
+});
 
 describe('augmentBatch', () => {
   it('is off by default and then changes nothing', () => {
@@ -60,7 +68,11 @@ describe('augmentBatch', () => {
   });
 
   it('is a pure function of the generator state and keeps the shape', () => {
-    const a: FeatureAugment = { timeShiftFrames: 5, timeMasks: { count: 2, maxFrames: 8 }, freqMasks: { count: 1, maxCoeffs: 2 } };
+    const a: FeatureAugment = {
+      timeShiftFrames: 5,
+      timeMasks: { count: 2, maxFrames: 8 },
+      freqMasks: { count: 1, maxCoeffs: 2 },
+    };
     const x = batch(8);
     const y = batch(8);
     augmentBatch(x, 8, [FRAMES, COEFFS], a, Prng.derive('t', 1));

@@ -32,7 +32,9 @@ describe('trainConfigSchema', () => {
       batchNorm: { momentum: 0.9, epsilon: 0.001 },
     });
     // `{}` is DS-CNN-S spelled out.
-    expect(resolveArchitecture(trainConfigSchema.parse({ architecture: {} }).architecture)).toEqual(DS_CNN_PRESETS['ds-cnn-s']);
+    expect(resolveArchitecture(trainConfigSchema.parse({ architecture: {} }).architecture)).toEqual(
+      DS_CNN_PRESETS['ds-cnn-s'],
+    );
   });
 
   it('keeps per-block strides', () => {
@@ -49,7 +51,9 @@ describe('trainConfigSchema', () => {
       return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`);
     };
     expect(issues({ epoch: 3 })).toEqual([': unrecognized_keys']);
-    expect(issues({ architecture: { firstConv: { kernal: [3, 3] } } })).toEqual(['architecture.firstConv: unrecognized_keys']);
+    expect(issues({ architecture: { firstConv: { kernal: [3, 3] } } })).toEqual([
+      'architecture.firstConv: unrecognized_keys',
+    ]);
     expect(issues({ batchSize: 0 })).toEqual(['batchSize: too_small']);
     expect(issues({ architecture: 'ds-cnn-xl' })).toContain('architecture: invalid_union');
     expect(issues({ learningRate: { initial: 0.001, final: 0.01 } })).toEqual(['learningRate.final: custom']);

@@ -98,7 +98,9 @@ describe('trainModel', () => {
       expect(tf.memory().numTensors).toBe(before); // the aborted model was disposed
 
       const out = join(dir, 'epoch4.ckpt');
-      execFileSync(process.execPath, [join(__dirname, 'resume-child.js'), saved, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync(process.execPath, [join(__dirname, 'resume-child.js'), saved, out], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       const resumed = decodeCheckpoint(readFileSync(out));
       expect(maxWeightDiff(resumed.weights, straight.weights)).toBe(0);
       expect(resumed).toEqual(straight);
@@ -112,7 +114,10 @@ describe('trainModel', () => {
     // one (deterministic for this seed; asserted so the test cannot pass vacuously).
     const data = syntheticData({ n: 200, nVal: 60 });
     const rng = Prng.derive('best-epoch-labels');
-    const shuffled: TrainData = { ...data, validation: { ...data.validation, y: data.validation.y.map(() => rng.int(0, 11)) } };
+    const shuffled: TrainData = {
+      ...data,
+      validation: { ...data.validation, y: data.validation.y.map(() => rng.int(0, 11)) },
+    };
     const config = tinyConfig({ epochs: 5 });
     const perEpoch: TrainCheckpoint[] = [];
     const r = await trainModel(shuffled, config, {
@@ -157,7 +162,10 @@ describe('trainModel', () => {
     expect(maxWeightDiff(trainable(tuned.weights), trainable(pre.weights))).toBeGreaterThan(0.05);
     // The initial weights are part of the run's identity: a checkpoint of the fresh run does not resume it.
     expect(fromPre.fingerprint).not.toBe(tuned.fingerprint);
-    const other = tinyConfig({ epochs: 1, architecture: { firstConv: { filters: 8, kernel: [3, 3], stride: [1, 1] }, blocks: { width: 8, depth: 1 } } });
+    const other = tinyConfig({
+      epochs: 1,
+      architecture: { firstConv: { filters: 8, kernel: [3, 3], stride: [1, 1] }, blocks: { width: 8, depth: 1 } },
+    });
     await expect(trainModel(data, other, { rng: Prng.derive('x'), initialWeights: pre.weights })).rejects.toThrow(
       /initFrom: upstream: the upstream model does not match this architecture/,
     );
@@ -168,13 +176,20 @@ describe('trainModel', () => {
     const config = tinyConfig({ epochs: 1 });
     const cp = await trainToCheckpoint(data, config, 'one');
     const before = tf.memory().numTensors;
-    await expect(trainModel(data, config, { rng: Prng.derive('two'), resumeFrom: cp })).rejects.toThrow(CheckpointError);
-    await expect(trainModel(data, tinyConfig({ epochs: 1, batchSize: 8 }), { rng: Prng.derive('one'), resumeFrom: cp })).rejects.toThrow(
-      /belongs to another run/,
+    await expect(trainModel(data, config, { rng: Prng.derive('two'), resumeFrom: cp })).rejects.toThrow(
+      CheckpointError,
     );
-    const badLabels: TrainData = { ...data, train: { ...data.train, y: data.train.y.map((c, i) => (i === 3 ? 12 : c)) } };
+    await expect(
+      trainModel(data, tinyConfig({ epochs: 1, batchSize: 8 }), { rng: Prng.derive('one'), resumeFrom: cp }),
+    ).rejects.toThrow(/belongs to another run/);
+    const badLabels: TrainData = {
+      ...data,
+      train: { ...data.train, y: data.train.y.map((c, i) => (i === 3 ? 12 : c)) },
+    };
     await expect(trainModel(badLabels, config, { rng: Prng.derive('one') })).rejects.toThrow(StageInputError);
-    await expect(trainModel(badLabels, config, { rng: Prng.derive('one') })).rejects.toThrow('train.y[3] = 12 is outside 0 … 11');
+    await expect(trainModel(badLabels, config, { rng: Prng.derive('one') })).rejects.toThrow(
+      'train.y[3] = 12 is outside 0 … 11',
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -10,7 +10,9 @@ import { repoRoot as repoRootDir } from '../../helpers/cli';
  */
 describe('the checkout after setup', () => {
   it('has package-lock.json exactly as committed', () => {
-    const diff = execFileSync('git', ['-C', repoRootDir, 'diff', '--stat', '--', 'package-lock.json'], { encoding: 'utf8' });
+    const diff = execFileSync('git', ['-C', repoRootDir, 'diff', '--stat', '--', 'package-lock.json'], {
+      encoding: 'utf8',
+    });
     expect(diff).toBe('');
   });
 });

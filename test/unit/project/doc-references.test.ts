@@ -10,10 +10,28 @@ import { installDir } from '../../../src/project';
  * design notes that used to live outside the repo.
  */
 
-const SCANNED_DIRS = ['src', 'activities', 'workflows', 'test', 'scripts', 'firmware', 'bin', 'infra', 'docs', 'pipelines', '.ci'];
+const SCANNED_DIRS = [
+  'src',
+  'activities',
+  'workflows',
+  'test',
+  'scripts',
+  'firmware',
+  'bin',
+  'infra',
+  'docs',
+  'pipelines',
+  '.ci',
+];
 const SCANNED_EXT = /\.(ts|js|c|h|sh|py|ya?ml|md|json|mk)$|^(Makefile|tinyops|run)$/;
 // Names built from parts so this file does not cite them itself.
-const OUTSIDE = [['DESIGN', 'md'].join('.'), ['STYLE', 'md'].join('.'), ['..', 'shared'].join('/'), ['DESIGN', '§'].join(' '), ['STYLE', '§'].join(' ')];
+const OUTSIDE = [
+  ['DESIGN', 'md'].join('.'),
+  ['STYLE', 'md'].join('.'),
+  ['..', 'shared'].join('/'),
+  ['DESIGN', '§'].join(' '),
+  ['STYLE', '§'].join(' '),
+];
 
 function listFiles(dir: string): string[] {
   const abs = path.join(installDir, dir);

@@ -41,7 +41,10 @@ describe('champion / challenger rules', () => {
   });
 
   it('a negative `by` tolerates that much regression', () => {
-    const lax = promotionSchema.parse({ model: 'train', rules: [{ metric: 'evaluate.accuracy', better: 'higher', by: -0.01 }] });
+    const lax = promotionSchema.parse({
+      model: 'train',
+      rules: [{ metric: 'evaluate.accuracy', better: 'higher', by: -0.01 }],
+    });
     expect(decide(lax, { 'evaluate.accuracy': 0.891 }, champion).promoted).toBe(true);
     expect(decide(lax, { 'evaluate.accuracy': 0.889 }, champion).promoted).toBe(false);
   });

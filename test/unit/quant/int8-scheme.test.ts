@@ -82,7 +82,14 @@ describe('asymmetric per-tensor activations (nudged zero point)', () => {
   });
 
   it('zero is exactly representable for many ranges', () => {
-    const ranges: Array<[number, number]> = [[-1, 1], [-0.3, 7.1], [-123.4, 0.01], [-1e-3, 1e-3], [0, 6], [-6, 6.5]];
+    const ranges: Array<[number, number]> = [
+      [-1, 1],
+      [-0.3, 7.1],
+      [-123.4, 0.01],
+      [-1e-3, 1e-3],
+      [0, 6],
+      [-6, 6.5],
+    ];
     for (const [lo, hi] of ranges) {
       const p = chooseActivationParams(lo, hi);
       expect(Number.isInteger(p.zeroPoint)).toBe(true);

@@ -1,12 +1,19 @@
 import { ZodError } from 'zod';
-import { isLayerRegularized, layerBits, normalizeBits, parseQuantConfig, type QuantConfig } from '../../../src/quant/quant-config';
+import {
+  isLayerRegularized,
+  layerBits,
+  normalizeBits,
+  parseQuantConfig,
+  type QuantConfig,
+} from '../../../src/quant/quant-config';
 import type { Reg1Variant } from '../../../src/quant/regularizers';
 import { regularizerFor } from '../../helpers/scalar-regularizers';
 
 /** The scalar regularizer a layer is trained with (null: not regularized), from the config alone. */
 function layerRegularizer(c: QuantConfig, layer: string) {
   if (!isLayerRegularized(c, layer)) return null;
-  const variant: Reg1Variant = c.regularizer === 'reg-n' || c.regularizer === 'none' ? 'c' : (c.regularizer.slice('reg-1-'.length) as Reg1Variant);
+  const variant: Reg1Variant =
+    c.regularizer === 'reg-n' || c.regularizer === 'none' ? 'c' : (c.regularizer.slice('reg-1-'.length) as Reg1Variant);
   return regularizerFor(layerBits(c, layer), variant);
 }
 

@@ -13,9 +13,18 @@ function valid(): QuantJson {
     scheme: 'tflite-int8',
     qat: { enabled: true, startEpoch: 3, rangeTracking: 'ema-min-max', emaDecay: 0.9 },
     batchNorm: 'folded-moving-stats',
-    layers: { conv0: { bits: 8, channelAxis: 3, foldedBatchNorm: 'conv0_bn', regularized: false, weightScales: [0.01, 0.02] }, dense: { bits: 4, channelAxis: 1, foldedBatchNorm: null, regularized: true, weightScales: [0.1] } },
+    layers: {
+      conv0: { bits: 8, channelAxis: 3, foldedBatchNorm: 'conv0_bn', regularized: false, weightScales: [0.01, 0.02] },
+      dense: { bits: 4, channelAxis: 1, foldedBatchNorm: null, regularized: true, weightScales: [0.1] },
+    },
     activations: { conv0_relu: { ...r, scale: p.scale, zeroPoint: p.zeroPoint, observedMin: 0, observedMax: 6 } },
-    regularization: { regularizer: 'reg-n', lambda: 1e-4, schedule: { type: 'step-bounded', step: 10, rate: 0.8 }, scheduleUnit: 'epoch', regularize8Bit: false },
+    regularization: {
+      regularizer: 'reg-n',
+      lambda: 1e-4,
+      schedule: { type: 'step-bounded', step: 10, rate: 0.8 },
+      scheduleUnit: 'epoch',
+      regularize8Bit: false,
+    },
   };
 }
 
@@ -35,13 +44,27 @@ describe('quant.json', () => {
 
   it.each([
     ['another format', (q: QuantJson) => ({ ...q, format: 'tinyops-quant/2' }), 'format'],
-    ['a 3-bit layer', (q: QuantJson) => ({ ...q, layers: { conv0: { ...q.layers.conv0!, bits: 3 } } }), 'layers.conv0.bits'],
-    ['a zero weight scale', (q: QuantJson) => ({ ...q, layers: { conv0: { ...q.layers.conv0!, weightScales: [0] } } }), 'layers.conv0.weightScales.0'],
-    ['a range without 0', (q: QuantJson) => ({ ...q, activations: { x: { ...q.activations.conv0_relu!, min: 1 } } }), 'activations.x'],
+    [
+      'a 3-bit layer',
+      (q: QuantJson) => ({ ...q, layers: { conv0: { ...q.layers.conv0!, bits: 3 } } }),
+      'layers.conv0.bits',
+    ],
+    [
+      'a zero weight scale',
+      (q: QuantJson) => ({ ...q, layers: { conv0: { ...q.layers.conv0!, weightScales: [0] } } }),
+      'layers.conv0.weightScales.0',
+    ],
+    [
+      'a range without 0',
+      (q: QuantJson) => ({ ...q, activations: { x: { ...q.activations.conv0_relu!, min: 1 } } }),
+      'activations.x',
+    ],
     ['an unknown key', (q: QuantJson) => ({ ...q, extra: 1 }), '(root)'],
   ])('rejects %s, naming the field', (_n, mutate, field) => {
     expect(() => parseQuantJson(JSON.stringify(mutate(valid())), 'model/quant.json')).toThrow(StageInputError);
-    expect(() => parseQuantJson(JSON.stringify(mutate(valid())), 'model/quant.json')).toThrow(`model/quant.json: ${field}`);
+    expect(() => parseQuantJson(JSON.stringify(mutate(valid())), 'model/quant.json')).toThrow(
+      `model/quant.json: ${field}`,
+    );
   });
 
   it('rejects text that is not JSON', () => {

@@ -12,9 +12,19 @@ describe('reading a tfjs model into a folded float graph', () => {
     const m = randomModel('fold');
     const ops = m.graph.ops.map((o) => `${o.kind}:${o.name}`);
     expect(ops).toEqual([
-      'conv2d:conv0', 'depthwise_conv2d:block1_dw', 'conv2d:block1_pw', 'add:block1_add',
-      'depthwise_conv2d:block2_dw', 'conv2d:block2_pw', 'avgpool:block2_skip_pool', 'add:block2_add',
-      'depthwise_conv2d:block3_dw', 'conv2d:block3_pw', 'avgpool:pool', 'fully_connected:dense', 'softmax:softmax',
+      'conv2d:conv0',
+      'depthwise_conv2d:block1_dw',
+      'conv2d:block1_pw',
+      'add:block1_add',
+      'depthwise_conv2d:block2_dw',
+      'conv2d:block2_pw',
+      'avgpool:block2_skip_pool',
+      'add:block2_add',
+      'depthwise_conv2d:block3_dw',
+      'conv2d:block3_pw',
+      'avgpool:pool',
+      'fully_connected:dense',
+      'softmax:softmax',
     ]);
     const model = await loadModelArtifacts(m);
     try {
@@ -34,11 +44,15 @@ describe('reading a tfjs model into a folded float graph', () => {
 
   it('refuses a layer with no integer kernel, naming it', () => {
     const m = randomModel('bad');
-    const topo = JSON.parse(m.topology) as { modelTopology: { config: { layers: Array<{ class_name: string; name: string }> } }; weightSpecs: WeightSpec[] };
+    const topo = JSON.parse(m.topology) as {
+      modelTopology: { config: { layers: Array<{ class_name: string; name: string }> } };
+      weightSpecs: WeightSpec[];
+    };
     topo.modelTopology.config.layers.find((l) => l.name === 'pool')!.class_name = 'GlobalMaxPooling2D';
-    expect(() => readFloatGraph(topo.modelTopology, weightsByName(topo.weightSpecs, m.weights))).toThrow(/layer pool \(GlobalMaxPooling2D\) has no integer kernel/);
+    expect(() => readFloatGraph(topo.modelTopology, weightsByName(topo.weightSpecs, m.weights))).toThrow(
+      /layer pool \(GlobalMaxPooling2D\) has no integer kernel/,
+    );
   });
-
 });
 
 describe('quantizing the graph to the integer model', () => {
@@ -87,7 +101,9 @@ describe('quantizing the graph to the integer model', () => {
     }
     const dense = eight.ops.find((o) => o.name === 'dense')!;
     const denseBytes = 'weights' in dense ? dense.weights.length : 0;
-    expect(packedWeightBytes(four) - denseBytes).toBeLessThanOrEqual(Math.ceil((packedWeightBytes(eight) - denseBytes) / 2) + 8);
+    expect(packedWeightBytes(four) - denseBytes).toBeLessThanOrEqual(
+      Math.ceil((packedWeightBytes(eight) - denseBytes) / 2) + 8,
+    );
     // Every tensor is produced, and the run is deterministic.
     const input = new Int8Array(490).fill(3);
     expect(runIntModel(four, input).size).toBe(four.tensors.length);

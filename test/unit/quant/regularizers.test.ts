@@ -1,4 +1,9 @@
-import { nearestMinimumCode, regularizerMinima, roundToNearestMinimum, type Reg1Variant } from '../../../src/quant/regularizers';
+import {
+  nearestMinimumCode,
+  regularizerMinima,
+  roundToNearestMinimum,
+  type Reg1Variant,
+} from '../../../src/quant/regularizers';
 import {
   reg1,
   regN,
@@ -94,7 +99,7 @@ describe('Reg_N (thesis §4.2.2, Eq. 4.6)', () => {
     [4, -3, -14 * PI],
     [8, 1.5, 254 * PI],
   ];
-  it.each(gradients)('Reg_%p\'(%p) = %p', (n, w, expected) => {
+  it.each(gradients)("Reg_%p'(%p) = %p", (n, w, expected) => {
     expect(regNGradient(w, n)).toBeCloseTo(expected, 8);
   });
 
@@ -195,7 +200,10 @@ describe('penalty Σ Reg(W) and λ·S(t)·Σ_i Reg(W_i) (Eq. 4.2, 4.8)', () => {
   it('scales by λ and S(t)', () => {
     // λ·S·(Reg_2(0.5) + Reg_4(1/28)) = 0.1·0.5·(2 + 1) = 0.15
     const v = scheduledRegularization(
-      [{ weights: [0.5], bits: 2 }, { weights: [1 / 28], bits: 4 }],
+      [
+        { weights: [0.5], bits: 2 },
+        { weights: [1 / 28], bits: 4 },
+      ],
       0.1,
       0.5,
     );

@@ -19,7 +19,8 @@ import { buildRealSpeechFolder, centreInWindow, muLawToFloat } from '../../../sr
 /** A 0.3 s tone burst at `at` s inside `len` s of silence. */
 function burst(rate: number, len: number, at: number, hz = 440): Float32Array {
   const x = new Float32Array(Math.round(rate * len));
-  for (let i = Math.round(at * rate); i < Math.round((at + 0.3) * rate); i++) x[i] = 0.5 * Math.sin((2 * Math.PI * hz * i) / rate);
+  for (let i = Math.round(at * rate); i < Math.round((at + 0.3) * rate); i++)
+    x[i] = 0.5 * Math.sin((2 * Math.PI * hz * i) / rate);
   return x;
 }
 
@@ -57,11 +58,13 @@ describe('real-speech folder', () => {
     const pkg = join(root, 'pkg');
     const ast = join(pkg, 'asterisk-core-sounds-en-wav', 'usr/share/asterisk/sounds/en_US_f_Allison/digits');
     mkdirSync(ast, { recursive: true });
-    for (let d = 0; d < 10; d++) writeFileSync(join(ast, `${d}.wav`), encodeWav16(burst(8000, 0.8, 0.05, 300 + 40 * d), 8000));
+    for (let d = 0; d < 10; d++)
+      writeFileSync(join(ast, `${d}.wav`), encodeWav16(burst(8000, 0.8, 0.05, 300 + 40 * d), 8000));
     writeFileSync(join(pkg, 'asterisk-core-sounds-en-wav', 'VERSION'), '1.6.1-1\n');
     const say = join(pkg, 'saytime', 'usr/share/saytime');
     mkdirSync(say, { recursive: true });
-    for (let d = 0; d < 10; d++) writeFileSync(join(say, `${d}.au`), Buffer.from(Array.from(burst(8000, 0.6, 0.2), muLawEncode)));
+    for (let d = 0; d < 10; d++)
+      writeFileSync(join(say, `${d}.au`), Buffer.from(Array.from(burst(8000, 0.6, 0.2), muLawEncode)));
     const tfm = join(pkg, 'tfmicro');
     mkdirSync(tfm, { recursive: true });
     for (const w of ['yes', 'no']) {
@@ -74,7 +77,20 @@ describe('real-speech folder', () => {
     const out = join(root, 'out');
     const built = buildRealSpeechFolder(pkg, out);
     expect([built.clips, built.speakers, built.missing]).toEqual([22, ['allison', 'dawson', 'sc-no', 'sc-yes'], []]);
-    expect(built.perLabel).toEqual({ zero: 2, one: 2, two: 2, three: 2, four: 2, five: 2, six: 2, seven: 2, eight: 2, nine: 2, yes: 1, no: 1 });
+    expect(built.perLabel).toEqual({
+      zero: 2,
+      one: 2,
+      two: 2,
+      three: 2,
+      four: 2,
+      five: 2,
+      six: 2,
+      seven: 2,
+      eight: 2,
+      nine: 2,
+      yes: 1,
+      no: 1,
+    });
     for (const rel of ['seven/allison_nohash_0.wav', 'seven/dawson_nohash_0.wav', 'yes/sc-yes_nohash_0.wav']) {
       const w = readWav(join(out, rel));
       expect([w.sampleRate, w.samples.length]).toEqual([16000, 16000]);
@@ -82,10 +98,21 @@ describe('real-speech folder', () => {
       expect(Math.abs((e.start + e.end) / 2 - 8000)).toBeLessThan(200); // centred (resampling filter tails aside)
     }
     const sources = readClipSources(out);
-    expect(sources.engines['asterisk-allison']).toEqual({ version: 'asterisk-core-sounds-en-wav 1.6.1-1 (Debian)', licence: 'CC-BY-SA-3.0', family: 'human', role: 'held-out' });
+    expect(sources.engines['asterisk-allison']).toEqual({
+      version: 'asterisk-core-sounds-en-wav 1.6.1-1 (Debian)',
+      licence: 'CC-BY-SA-3.0',
+      family: 'human',
+      role: 'held-out',
+    });
     expect(sources.engines['saytime-dawson']!.version).toBe('saytime unknown (Debian)'); // no VERSION file
-    expect(sources.sourceOf('no/sc-no_nohash_0.wav')).toEqual({ engine: 'speech-commands-tfmicro', voice: 'sc-no', heldOut: 'engine' });
-    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('`asterisk-core-sounds-en-wav` 1.6.1-1, CC-BY-SA-3.0');
+    expect(sources.sourceOf('no/sc-no_nohash_0.wav')).toEqual({
+      engine: 'speech-commands-tfmicro',
+      voice: 'sc-no',
+      heldOut: 'engine',
+    });
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain(
+      '`asterisk-core-sounds-en-wav` 1.6.1-1, CC-BY-SA-3.0',
+    );
 
     // Built again from the same packages: the same bytes.
     const again = join(root, 'again');
@@ -101,6 +128,8 @@ describe('real-speech folder', () => {
   });
 
   it('says which packages to fetch when none is there', () => {
-    expect(() => buildRealSpeechFolder(join(root, 'nothing'), join(root, 'o2'))).toThrow(/no real-speech package under .*run bash scripts\/setup\.sh/);
+    expect(() => buildRealSpeechFolder(join(root, 'nothing'), join(root, 'o2'))).toThrow(
+      /no real-speech package under .*run bash scripts\/setup\.sh/,
+    );
   });
 });

@@ -14,7 +14,12 @@ function adModel(): ReportModel {
     anomalies: anomalous.length,
     normalScores: normal,
     anomalousScores: anomalous,
-    roc: [{ fpr: 0, tpr: 0 }, { fpr: 0, tpr: 0.5 }, { fpr: 0.5, tpr: 1 }, { fpr: 1, tpr: 1 }],
+    roc: [
+      { fpr: 0, tpr: 0 },
+      { fpr: 0, tpr: 0.5 },
+      { fpr: 0.5, tpr: 1 },
+      { fpr: 1, tpr: 1 },
+    ],
     threshold,
     tpr: 0.5,
     fpr: 0.25,
@@ -51,7 +56,9 @@ describe('anomaly-detection report section', () => {
     expect(section).toContain('<b>AUC 75.0%</b>');
     expect(section).toContain('FC-autoencoder baseline AUC 60.0%');
     expect(section).toContain('integer model AUC 74.0%');
-    expect(section).toContain('<td>id_00</td><td>75.0%</td><td>50.0%</td><td>62.5%</td><td>3.200</td><td>50.0%</td><td>25.0%</td><td>4 / 2</td>');
+    expect(section).toContain(
+      '<td>id_00</td><td>75.0%</td><td>50.0%</td><td>62.5%</td><td>3.200</td><td>50.0%</td><td>25.0%</td><td>4 / 2</td>',
+    );
     expect(section).toContain('<td>id_01</td><td>75.0%</td><td>50.0%</td><td>-</td><td>−∞</td>');
     expect(section.split('<svg').length - 1).toBe(4);
     expect(section).toContain('ROC fan/id_00');

@@ -27,7 +27,9 @@ describe('charts (Vega-Lite → SVG in Node)', () => {
     });
     expect(svg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
     expect(svg).toContain('role-mark');
-    expect(texts(svg)).toEqual(expect.arrayContaining(['Loss', 'dashed line: best epoch 2', 'epoch', 'loss', 'train', 'validation']));
+    expect(texts(svg)).toEqual(
+      expect.arrayContaining(['Loss', 'dashed line: best epoch 2', 'epoch', 'loss', 'train', 'validation']),
+    );
     expect(svg.match(/aria-roledescription="line mark"/g)).toHaveLength(2);
   });
 
@@ -60,14 +62,27 @@ describe('charts (Vega-Lite → SVG in Node)', () => {
     ];
     const svg = await detChart({ id: 'det', title: 'DET', points, operatingPoint: points[1], targetFaPerHour: 5 });
     const t = texts(svg);
-    expect(t).toEqual(expect.arrayContaining(['false accepts per hour (log)', 'false reject rate', 'θ = 0.5', 'dashed line: target 5 FA/h']));
+    expect(t).toEqual(
+      expect.arrayContaining([
+        'false accepts per hour (log)',
+        'false reject rate',
+        'θ = 0.5',
+        'dashed line: target 5 FA/h',
+      ]),
+    );
     expect(t).toContain('0 FA/h is drawn at 0.1');
     const noZero = await detChart({ id: 'det2', title: 'DET', points: points.slice(0, 2) });
     expect(texts(noZero).some((s) => s.includes('drawn at'))).toBe(false);
   });
 
   it('histogram: bars from binned values', async () => {
-    const svg = await histogram({ id: 'h', title: 'Latency', xTitle: 'ms', values: [1, 2, 2, 3, 3, 3, 10], maxBins: 10 });
+    const svg = await histogram({
+      id: 'h',
+      title: 'Latency',
+      xTitle: 'ms',
+      values: [1, 2, 2, 3, 3, 3, 10],
+      maxBins: 10,
+    });
     expect(svg).toContain('aria-roledescription="bar"');
     expect(texts(svg)).toEqual(expect.arrayContaining(['Latency', 'ms', 'count']));
   });

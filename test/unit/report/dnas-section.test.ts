@@ -2,7 +2,13 @@ import { renderReportHtml } from '../../../src/report/render-html';
 import { reportModelSchema, type ReportModel } from '../../../src/report/report-model';
 import { fullModel } from './report-fixtures';
 
-const costs = (flashBytes: number, sramBytes: number, latencyMs: number) => ({ flashBytes, sramBytes, latencyMs, macs: 1.2e6, params: 20000 });
+const costs = (flashBytes: number, sramBytes: number, latencyMs: number) => ({
+  flashBytes,
+  sramBytes,
+  latencyMs,
+  macs: 1.2e6,
+  params: 20000,
+});
 const arch = (c: number) => ({ firstConv: { filters: c }, blocks: [{ filters: c }, { filters: 16 }] });
 
 function withDnas(): ReportModel {
@@ -15,7 +21,11 @@ function withDnas(): ReportModel {
       budgets: { flashBytes: 471_859, sramBytes: 117_964, latencyMs: 50 },
       presets: [
         { name: 'ds-cnn-s', costs: costs(93_000, 53_000, 14), overshoots: [] },
-        { name: 'ds-cnn-m', costs: costs(260_000, 90_000, 70), overshoots: ['latency: needs 70.00 ms, budget 50 ms (+20.00 ms, +40.0%)'] },
+        {
+          name: 'ds-cnn-m',
+          costs: costs(260_000, 90_000, 70),
+          overshoots: ['latency: needs 70.00 ms, budget 50 ms (+20.00 ms, +40.0%)'],
+        },
       ],
       epochs: [1, 2, 3].map((epoch) => ({
         epoch,

@@ -1,8 +1,19 @@
-import { escapeHtml, formatBytes, formatPercent, formatSize, formatValue, keyValueTable, raw, table } from '../../../src/report/html';
+import {
+  escapeHtml,
+  formatBytes,
+  formatPercent,
+  formatSize,
+  formatValue,
+  keyValueTable,
+  raw,
+  table,
+} from '../../../src/report/html';
 
 describe('report html helpers', () => {
   it('escapeHtml escapes the five HTML-special characters', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 
   it('formats numbers for people', () => {
@@ -18,11 +29,20 @@ describe('report html helpers', () => {
   });
 
   it('tables escape text cells and keep trusted fragments', () => {
-    const html = table(['a<', 'n'], [['<x>', 3], [raw('<code>c</code>'), 1.5]], { numeric: [1] });
+    const html = table(
+      ['a<', 'n'],
+      [
+        ['<x>', 3],
+        [raw('<code>c</code>'), 1.5],
+      ],
+      { numeric: [1] },
+    );
     expect(html).toBe(
       '<table><thead><tr><th>a&lt;</th><th class="num">n</th></tr></thead><tbody>' +
         '<tr><td>&lt;x&gt;</td><td class="num">3</td></tr><tr><td><code>c</code></td><td class="num">1.5</td></tr></tbody></table>',
     );
-    expect(keyValueTable([['k&', 'v<']], 'cap')).toBe('<table class="kv"><caption>cap</caption><tbody><tr><th scope="row">k&amp;</th><td>v&lt;</td></tr></tbody></table>');
+    expect(keyValueTable([['k&', 'v<']], 'cap')).toBe(
+      '<table class="kv"><caption>cap</caption><tbody><tr><th scope="row">k&amp;</th><td>v&lt;</td></tr></tbody></table>',
+    );
   });
 });

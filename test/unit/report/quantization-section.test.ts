@@ -9,11 +9,19 @@ function quantized(): ReportModel {
     ...e,
     quant: { schedule: i / 4, regLoss: 0.01 * i, gridDistance: 0.03 - 0.005 * i, qat: i >= 2 },
   }));
-  const bins = (peak: number) => Array.from({ length: 64 }, (_, i) => Math.round(100 * Math.exp(-(((i - peak) / 6) ** 2))));
+  const bins = (peak: number) =>
+    Array.from({ length: 64 }, (_, i) => Math.round(100 * Math.exp(-(((i - peak) / 6) ** 2))));
   return {
     ...m,
     history: { ...m.history!, epochs },
-    weightHistograms: { bins: 64, range: [-1, 1], layers: { conv0: { bits: 8, regularized: false, before: bins(32), after: bins(30) }, dense: { bits: 4, regularized: true, before: bins(32), after: bins(20) } } },
+    weightHistograms: {
+      bins: 64,
+      range: [-1, 1],
+      layers: {
+        conv0: { bits: 8, regularized: false, before: bins(32), after: bins(30) },
+        dense: { bits: 4, regularized: true, before: bins(32), after: bins(20) },
+      },
+    },
     sources: { ...m.sources, weightHistograms: 'train' },
   };
 }
@@ -25,7 +33,10 @@ describe('quantization section', () => {
     const r = await renderReportHtml(model);
     expect(r.sectionIds).toContain('quantization');
     expect(r.sectionIds.indexOf('quantization')).toBe(r.sectionIds.indexOf('training') + 1);
-    const section = r.html.slice(r.html.indexOf('<section id="quantization">'), r.html.indexOf('</section>', r.html.indexOf('<section id="quantization">')));
+    const section = r.html.slice(
+      r.html.indexOf('<section id="quantization">'),
+      r.html.indexOf('</section>', r.html.indexOf('<section id="quantization">')),
+    );
     expect(section.split('<svg').length - 1).toBe(4); // S(t), penalty, 2 histograms
     expect(section).toContain('Regularization schedule S(t)');
     expect(section).toContain('QAT from epoch 3');
@@ -38,7 +49,12 @@ describe('quantization section', () => {
     const float = fullModel();
     const intModel = (stage: string, weightBytes: number, intAccuracy: number) => ({
       stage,
-      metrics: { weightBytes, int8WeightBytes: 22016, intAccuracy, rangeSource: weightBytes === 22016 ? 'calibration' : 'qat' },
+      metrics: {
+        weightBytes,
+        int8WeightBytes: 22016,
+        intAccuracy,
+        rangeSource: weightBytes === 22016 ? 'calibration' : 'qat',
+      },
       artifacts: [{ name: 'int-model', sha256: 'a'.repeat(64), bytes: 1, mediaType: 'application/json' }],
     });
     const model: ReportModel = {
@@ -49,9 +65,14 @@ describe('quantization section', () => {
     };
     expect(reportModelSchema.safeParse(model).success).toBe(true);
     const r = await renderReportHtml(model);
-    const section = r.html.slice(r.html.indexOf('<section id="quantization">'), r.html.indexOf('</section>', r.html.indexOf('<section id="quantization">')));
+    const section = r.html.slice(
+      r.html.indexOf('<section id="quantization">'),
+      r.html.indexOf('</section>', r.html.indexOf('<section id="quantization">')),
+    );
     expect(section).toContain('QAT from epoch 3');
-    expect(section).toContain('<td>quantize-4bit</td><td class="num">12,672</td><td class="num">-42.4%</td><td class="num">88.9%</td><td class="num">-0.5 pts</td>');
+    expect(section).toContain(
+      '<td>quantize-4bit</td><td class="num">12,672</td><td class="num">-42.4%</td><td class="num">88.9%</td><td class="num">-0.5 pts</td>',
+    );
     expect(section).toContain('vs quantize');
   });
 

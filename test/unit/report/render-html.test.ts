@@ -2,7 +2,17 @@ import { renderReportHtml } from '../../../src/report/render-html';
 import type { ReportModel } from '../../../src/report/report-model';
 import { emptyModel, fullModel } from './report-fixtures';
 
-const ALL_SECTIONS = ['run', 'stages', 'dataset', 'features', 'training', 'events', 'classification', 'latency', 'board'];
+const ALL_SECTIONS = [
+  'run',
+  'stages',
+  'dataset',
+  'features',
+  'training',
+  'events',
+  'classification',
+  'latency',
+  'board',
+];
 
 /** `<section id="x">` (present) vs `<section id="x" class="missing">`. */
 function sectionState(html: string, id: string): 'present' | 'missing' | 'absent' {
@@ -55,7 +65,11 @@ describe('renderReportHtml', () => {
     ['features', (m) => ({ features: m.features }), ['run', 'features']],
     ['history', (m) => ({ history: m.history }), ['run', 'training']],
     ['evaluation', (m) => ({ evaluation: m.evaluation }), ['run', 'events', 'classification', 'latency']],
-    ['evaluation without events', (m) => ({ evaluation: { accuracy: 0.5, confusion: m.evaluation!.confusion } }), ['run', 'classification']],
+    [
+      'evaluation without events',
+      (m) => ({ evaluation: { accuracy: 0.5, confusion: m.evaluation!.confusion } }),
+      ['run', 'classification'],
+    ],
     ['evaluation with events only', (m) => ({ evaluation: { events: m.evaluation!.events } }), ['run', 'events']],
     ['board', (m) => ({ board: m.board }), ['run', 'latency', 'board']],
     ['board without samples', (m) => ({ board: { ...m.board, latencySamplesMs: undefined } }), ['run', 'board']],

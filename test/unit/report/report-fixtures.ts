@@ -46,14 +46,20 @@ function syntheticStream(rng: Prng, id: string, durationSec: number): StreamPost
       const start = t + wordLen + rng.uniform(-0.25, 0.15);
       bump(cls, start, start + rng.uniform(0.3, 0.6), rng.next() < 0.9 ? rng.uniform(0.75, 1) : rng.uniform(0.3, 0.75));
     } else {
-      events.push({ label: rng.pick(['bed', 'cat', 'dog', 'house']), onsetSec: t, offsetSec: t + wordLen, kind: 'negative' });
+      events.push({
+        label: rng.pick(['bed', 'cat', 'dog', 'house']),
+        onsetSec: t,
+        offsetSec: t + wordLen,
+        kind: 'negative',
+      });
       if (rng.next() < 0.5) bump(LABELS.indexOf(rng.pick(KEYWORDS)), t + 0.2, t + 0.6, rng.uniform(0.1, 0.6));
     }
   }
   // Background blips between words.
   for (let k = 0; k < 3; k++) {
     const at = rng.uniform(0.5, durationSec - 1);
-    if (!events.some((e) => at > e.onsetSec - 1.2 && at < e.offsetSec + 1.2)) bump(LABELS.indexOf(rng.pick(KEYWORDS)), at, at + 0.3, rng.uniform(0.05, 0.45));
+    if (!events.some((e) => at > e.onsetSec - 1.2 && at < e.offsetSec + 1.2))
+      bump(LABELS.indexOf(rng.pick(KEYWORDS)), at, at + 0.3, rng.uniform(0.05, 0.45));
   }
   return { id, durationSec, posteriors: post, events };
 }
@@ -73,7 +79,9 @@ export function eventFixture(): EventFixture {
 }
 
 function computeEventFixture(): EventFixture {
-  const streams = Array.from({ length: 12 }, (_, i) => syntheticStream(Prng.derive(7, 'report-stream', i), `stream-${String(i).padStart(3, '0')}.wav`, 60));
+  const streams = Array.from({ length: 12 }, (_, i) =>
+    syntheticStream(Prng.derive(7, 'report-stream', i), `stream-${String(i).padStart(3, '0')}.wav`, 60),
+  );
   const options = { smoothingFrames: 3, targetFaPerHour: 2 };
   const events = evaluateStreams(streams, LABELS, options);
   const prepared = prepareEventEvaluation(streams, LABELS, options);
@@ -134,9 +142,21 @@ export function fullModel(): ReportModel {
           { name: 'test', sha256: sha('e'), bytes: 705_664, mediaType: 'application/x-tinyops-features' },
         ],
       },
-      { stage: 'train', metrics: { epochs: 30, bestValAccuracy: 0.912 }, artifacts: [{ name: 'history', sha256: sha('f'), bytes: 4_096, mediaType: 'application/json' }] },
-      { stage: 'evaluate', metrics: { accuracy: 0.9, frr: events.operatingPoint.result.frr }, artifacts: [{ name: 'evaluation', sha256: sha('1'), bytes: 64_000, mediaType: 'application/json' }] },
-      { stage: 'deploy', metrics: { bitExact: true }, artifacts: [{ name: 'board', sha256: sha('2'), bytes: 512, mediaType: 'application/json' }] },
+      {
+        stage: 'train',
+        metrics: { epochs: 30, bestValAccuracy: 0.912 },
+        artifacts: [{ name: 'history', sha256: sha('f'), bytes: 4_096, mediaType: 'application/json' }],
+      },
+      {
+        stage: 'evaluate',
+        metrics: { accuracy: 0.9, frr: events.operatingPoint.result.frr },
+        artifacts: [{ name: 'evaluation', sha256: sha('1'), bytes: 64_000, mediaType: 'application/json' }],
+      },
+      {
+        stage: 'deploy',
+        metrics: { bitExact: true },
+        artifacts: [{ name: 'board', sha256: sha('2'), bytes: 512, mediaType: 'application/json' }],
+      },
     ],
     dataset: {
       labels: LABELS,
@@ -153,10 +173,24 @@ export function fullModel(): ReportModel {
       shape: [[2880, 360, 360][i]!, 49, 10],
       labels: LABELS,
       perLabel: counts([240, 30, 30][i]!),
-      frontEnd: { type: 'mfcc', sampleRate: 16000, windowMs: 40, strideMs: 20, coefficients: 10, implementation: 'fixed', fftSize: 1024 },
+      frontEnd: {
+        type: 'mfcc',
+        sampleRate: 16000,
+        windowMs: 40,
+        strideMs: 20,
+        coefficients: 10,
+        implementation: 'fixed',
+        fftSize: 1024,
+      },
     })),
     history: history(),
-    evaluation: { accuracy: 0.9, testClips: 372, confusion: { labels: LABELS, counts: clipConfusion() }, events, latenciesMs },
+    evaluation: {
+      accuracy: 0.9,
+      testClips: 372,
+      confusion: { labels: LABELS, counts: clipConfusion() },
+      events,
+      latenciesMs,
+    },
     board: {
       board: 'stm32f746zg',
       flashBytes: 187_392,
@@ -166,9 +200,19 @@ export function fullModel(): ReportModel {
       cpuMHz: 216,
       bitExact: true,
       // Cycle counts vary with cache/flash wait states: a narrow bell around 18.4 ms.
-      latencySamplesMs: Array.from({ length: 60 }, (_, i) => Number((18.4 + 0.25 * Prng.derive(7, 'board', i).normal()).toFixed(2))),
+      latencySamplesMs: Array.from({ length: 60 }, (_, i) =>
+        Number((18.4 + 0.25 * Prng.derive(7, 'board', i).normal()).toFixed(2)),
+      ),
     },
-    sources: { dataset: 'data', train: 'features', validation: 'features', test: 'features', history: 'train', evaluation: 'evaluate', board: 'deploy' },
+    sources: {
+      dataset: 'data',
+      train: 'features',
+      validation: 'features',
+      test: 'features',
+      history: 'train',
+      evaluation: 'evaluate',
+      board: 'deploy',
+    },
     notes: [],
     options: { thresholdTable: true },
   };

@@ -29,7 +29,9 @@ describe('report model schemas (the contract for upstream JSON artifacts)', () =
 
   it('history needs at least one epoch; nulls (NaN in JSON) are allowed', () => {
     expect(historySchema.safeParse({ epochs: [] }).success).toBe(false);
-    expect(historySchema.parse({ epochs: [{ epoch: 1, loss: null, valAccuracy: 0.5 }], bestEpoch: 1 }).epochs[0]!.loss).toBeNull();
+    expect(
+      historySchema.parse({ epochs: [{ epoch: 1, loss: null, valAccuracy: 0.5 }], bestEpoch: 1 }).epochs[0]!.loss,
+    ).toBeNull();
   });
 
   it('board: known fields typed, unknown fields kept for the table', () => {

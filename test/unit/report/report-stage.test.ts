@@ -37,7 +37,10 @@ function writeDataset(dir: string): void {
   }
   writeFileSync(join(dir, 'validation_list.txt'), val.join('\n'));
   writeFileSync(join(dir, 'testing_list.txt'), test.join('\n'));
-  writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ generator: 'synth-kws', labels: LABELS, sampleRate: 16000, clipMs: 1000, voices: ['en-us'] }));
+  writeFileSync(
+    join(dir, 'dataset.json'),
+    JSON.stringify({ generator: 'synth-kws', labels: LABELS, sampleRate: 16000, clipMs: 1000, voices: ['en-us'] }),
+  );
 }
 
 function writeFeatures(path: string, split: string, rows: number): void {
@@ -70,7 +73,10 @@ function upstream(root: string): Record<string, StageOutputs> {
     return ref(s, p, FEATURE_MEDIA_TYPE);
   });
   return {
-    data: { artifacts: [ref('dataset', join(root, 'dataset', 'dataset.json'), 'application/x-tar')], metrics: { clips: 12 } },
+    data: {
+      artifacts: [ref('dataset', join(root, 'dataset', 'dataset.json'), 'application/x-tar')],
+      metrics: { clips: 12 },
+    },
     features: { artifacts: features, metrics: { frames: 49 } },
     train: { artifacts: [file('history', model.history)], metrics: { epochs: 30 } },
     evaluate: { artifacts: [file('evaluation', model.evaluation)], metrics: { accuracy: 0.9 } },
@@ -140,13 +146,17 @@ describe('reportStage', () => {
     expect(stored).toEqual([{ name: 'report', path, mediaType: 'text/html' }]);
     expect(result.artifacts.map((a) => a.name)).toEqual(['report']);
     expect(result.metrics).toEqual({ sections: 9, bytes: statSync(path).size });
-    expect(result.summary).toMatch(/^9 sections \(run, stages, dataset, features, training, events, classification, latency, board\), \d+ KiB$/);
+    expect(result.summary).toMatch(
+      /^9 sections \(run, stages, dataset, features, training, events, classification, latency, board\), \d+ KiB$/,
+    );
     expect(progress[progress.length - 1]).toMatchObject({ done: 2, total: 2 });
 
     const html = readFileSync(path, 'utf8');
     expect(html).toContain('<title>kws report</title>');
     // Dataset counts come from the folder listing: 1 train, 1 validation, 1 test clip per label.
-    expect(html).toMatch(/<td>yes<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">3<\/td>/);
+    expect(html).toMatch(
+      /<td>yes<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">3<\/td>/,
+    );
     // Feature headers: rows and shape; nested front-end values as JSON text.
     expect(html).toMatch(/<td>train<\/td><td class="num">8<\/td><td>49 × 10<\/td>/);
     expect(html).toContain('[20,4000]');
@@ -154,7 +164,11 @@ describe('reportStage', () => {
   });
 
   it('uses the configured title and leaves out the threshold table when asked', async () => {
-    const { ctx } = fakeContext(configSchema.parse({ title: 'Nightly KWS', thresholdTable: false }), join(root, 'w2'), inputs);
+    const { ctx } = fakeContext(
+      configSchema.parse({ title: 'Nightly KWS', thresholdTable: false }),
+      join(root, 'w2'),
+      inputs,
+    );
     await reportStage.run(ctx);
     const html = readFileSync(join(root, 'w2', 'report.html'), 'utf8');
     expect(html).toContain('<title>Nightly KWS</title>');
@@ -167,7 +181,9 @@ describe('reportStage', () => {
     await reportStage.run(a.ctx);
     await reportStage.run(b.ctx);
     // Compare as strings: toEqual on two 350 kB Buffers walks them byte by byte (seconds).
-    expect(readFileSync(join(root, 'w4', 'report.html'), 'latin1')).toBe(readFileSync(join(root, 'w3', 'report.html'), 'latin1'));
+    expect(readFileSync(join(root, 'w4', 'report.html'), 'latin1')).toBe(
+      readFileSync(join(root, 'w3', 'report.html'), 'latin1'),
+    );
   });
 
   it('with no inputs: a report with the run section only', async () => {
@@ -188,7 +204,9 @@ describe('reportStage', () => {
   it('only feature files are read as features: a JSON artifact named `test` is ignored', async () => {
     const p = join(root, 'not-features.json');
     writeFileSync(p, '{}');
-    const { ctx } = fakeContext(configSchema.parse({}), join(root, 'w7'), { other: { artifacts: [ref('test', p, 'application/json')], metrics: {} } });
+    const { ctx } = fakeContext(configSchema.parse({}), join(root, 'w7'), {
+      other: { artifacts: [ref('test', p, 'application/json')], metrics: {} },
+    });
     const result = await reportStage.run(ctx);
     expect(result.summary).toMatch(/^2 sections \(run, stages\)/);
   });
@@ -200,9 +218,13 @@ describe('reportStage', () => {
     const { ctx } = fakeContext(configSchema.parse({}), join(root, 'w8'), bad);
     const err = await reportStage.run(ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StageInputError);
-    expect((err as Error).message).toMatch(/artifact `evaluation` of stage evaluate does not have the expected shape: confusion: counts must be/);
+    expect((err as Error).message).toMatch(
+      /artifact `evaluation` of stage evaluate does not have the expected shape: confusion: counts must be/,
+    );
 
     writeFileSync(p, '{not json');
-    await expect(reportStage.run(fakeContext(configSchema.parse({}), join(root, 'w9'), bad).ctx)).rejects.toThrow(/artifact `evaluation` of stage evaluate is not JSON/);
+    await expect(reportStage.run(fakeContext(configSchema.parse({}), join(root, 'w9'), bad).ctx)).rejects.toThrow(
+      /artifact `evaluation` of stage evaluate is not JSON/,
+    );
   });
 });

@@ -36,7 +36,14 @@ function withSources(): ReportModel {
   const truth = clips.map((c) => LABELS.indexOf(c.split('/')[0]!));
   const predicted = [2, 3, 2, 3, 3, 2, 3]; // flite: 2 of 4 right
   const intPredicted = [2, 3, 2, 2, 3, 2, 3]; // flite: 3 of 4 right
-  const b = sourceBreakdown({ clips, truth, predicted, intPredicted, numClasses: 4, sources: clipSourcesFrom('sources.json', SOURCES) });
+  const b = sourceBreakdown({
+    clips,
+    truth,
+    predicted,
+    intPredicted,
+    numClasses: 4,
+    sources: clipSourcesFrom('sources.json', SOURCES),
+  });
   const measured = ['seven/allison_nohash_0.wav', 'yes/sc-yes_nohash_0.wav', 'no/sc-no_nohash_0.wav'];
   const mTruth = [1, 2, 3];
   const mPred = [3, 2, 1];
@@ -48,8 +55,18 @@ function withSources(): ReportModel {
     sources: clipSourcesFrom('sources.json', {
       format: 1,
       engines: {
-        'asterisk-allison': { version: 'asterisk-core-sounds-en-wav 1.6.1-1 (Debian)', licence: 'CC-BY-SA-3.0', family: 'human', role: 'held-out' },
-        'speech-commands-tfmicro': { version: 'tfmicro 0.1.0 (crates.io)', licence: 'CC-BY-4.0', family: 'human', role: 'held-out' },
+        'asterisk-allison': {
+          version: 'asterisk-core-sounds-en-wav 1.6.1-1 (Debian)',
+          licence: 'CC-BY-SA-3.0',
+          family: 'human',
+          role: 'held-out',
+        },
+        'speech-commands-tfmicro': {
+          version: 'tfmicro 0.1.0 (crates.io)',
+          licence: 'CC-BY-4.0',
+          family: 'human',
+          role: 'held-out',
+        },
       },
       clips: {
         'seven/allison_nohash_0.wav': { engine: 'asterisk-allison', voice: 'allison', heldOut: 'engine' },
@@ -75,7 +92,14 @@ function withSources(): ReportModel {
         confusion: { labels: LABELS, counts: confusionMatrix(mTruth, mPred, 4) },
         perLabel: { _unknown_: 1, yes: 1, no: 1 },
         mapped: { seven: '_unknown_' },
-        engines: { 'asterisk-allison': { version: 'asterisk-core-sounds-en-wav 1.6.1-1 (Debian)', licence: 'CC-BY-SA-3.0', family: 'human', role: 'held-out' } },
+        engines: {
+          'asterisk-allison': {
+            version: 'asterisk-core-sounds-en-wav 1.6.1-1 (Debian)',
+            licence: 'CC-BY-SA-3.0',
+            family: 'human',
+            role: 'held-out',
+          },
+        },
         sources: real,
       },
     ],
@@ -98,10 +122,16 @@ describe('sources section', () => {
     expect(s.split('<svg').length - 1).toBe(2); // accuracy bars + the measurement's confusion
     expect(s).toContain('Accuracy by source');
     // flite: 4 clips, float 50%, integer 75%, shown with its version and licence.
-    expect(s).toMatch(/<td>flite<\/td><td>held-out<\/td><td>flite<\/td><td>kal, slt<\/td><td>engines never trained on<\/td><td class="num">4<\/td><td class="num">50%<\/td><td class="num">75%<\/td><td>2.2<\/td><td>BSD-like<\/td>/);
-    expect(s).toContain('<td>held-out voices of training engines</td><td>espeak-ng, pico</td><td class="num">3</td><td class="num">100%</td>');
+    expect(s).toMatch(
+      /<td>flite<\/td><td>held-out<\/td><td>flite<\/td><td>kal, slt<\/td><td>engines never trained on<\/td><td class="num">4<\/td><td class="num">50%<\/td><td class="num">75%<\/td><td>2.2<\/td><td>BSD-like<\/td>/,
+    );
+    expect(s).toContain(
+      '<td>held-out voices of training engines</td><td>espeak-ng, pico</td><td class="num">3</td><td class="num">100%</td>',
+    );
     expect(s).toContain('Streams: false reject rate per engine at the operating point');
-    expect(s).toMatch(/<td>flite<\/td><td class="num">8<\/td><td class="num">4<\/td><td class="num">3<\/td><td class="num">1<\/td><td class="num">50%<\/td>/);
+    expect(s).toMatch(
+      /<td>flite<\/td><td class="num">8<\/td><td class="num">4<\/td><td class="num">3<\/td><td class="num">1<\/td><td class="num">50%<\/td>/,
+    );
     expect(s).toContain('Measurement dataset real-speech');
     expect(s).toContain('seven → _unknown_');
     expect(s).toContain('3: allison, sc-no, sc-yes');
@@ -109,7 +139,9 @@ describe('sources section', () => {
     expect(s).toContain('CC-BY-SA-3.0');
     // The headline puts the held-out-engine figure and the measurement up front.
     const tiles = r.html.slice(r.html.indexOf('<div class="tiles">'), r.html.indexOf('<section'));
-    expect(tiles).toContain('<div class="tile-label">held-out engines</div><div class="tile-value">50%</div><div class="tile-detail">flite: 4 clips never trained on</div>');
+    expect(tiles).toContain(
+      '<div class="tile-label">held-out engines</div><div class="tile-value">50%</div><div class="tile-detail">flite: 4 clips never trained on</div>',
+    );
     expect(tiles).toContain('<div class="tile-label">measured: real-speech</div><div class="tile-value">33.3%</div>');
     expect(tiles.indexOf('held-out engines')).toBeLessThan(tiles.indexOf('test accuracy (clips)'));
   });
@@ -117,7 +149,9 @@ describe('sources section', () => {
   it('is listed as missing for an evaluation made before per-source results', async () => {
     const r = await renderReportHtml(fullModel());
     expect(r.sectionIds).not.toContain('sources');
-    expect(r.html).toContain('<section id="sources" class="missing"><h2>Sources</h2><p>the evaluation has no per-source results (evaluate before version 5)</p></section>');
+    expect(r.html).toContain(
+      '<section id="sources" class="missing"><h2>Sources</h2><p>the evaluation has no per-source results (evaluate before version 5)</p></section>',
+    );
     expect(r.html).not.toContain('held-out engines');
   });
 });

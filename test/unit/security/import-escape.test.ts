@@ -21,7 +21,9 @@ describe('roots', () => {
     symlinkSync(join(root, 'outside', 'secret.wav'), join(root, 'data', 'yes', 'c_nohash_0.wav'));
     const err = await scanSpeechCommandsFolder(join(root, 'data'), 'data', undefined).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StageInputError);
-    expect((err as Error).message).toContain(`a symbolic link to ${join(root, 'outside', 'secret.wav')}, outside the imported folder`);
+    expect((err as Error).message).toContain(
+      `a symbolic link to ${join(root, 'outside', 'secret.wav')}, outside the imported folder`,
+    );
   });
 
   it('an import follows a symbolic link that stays inside the folder', async () => {

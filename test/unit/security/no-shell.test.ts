@@ -22,7 +22,11 @@ describe('no shell between a pipeline file and a process', () => {
   it.each(files.map((f) => [f.slice(repoRoot.length + 1), f]))('%s starts processes without a shell', (_rel, file) => {
     const text = readFileSync(file, 'utf8');
     expect(text).not.toMatch(/\bshell\s*:\s*true/);
-    expect(text).not.toMatch(/\b(execSync|exec)\s*\(\s*[`'"A-Za-z]/.source === '' ? /$^/ : /child_process['"]\)?\.exec\(|\bcp\.exec\(|import \{[^}]*\bexec\b[^}]*\} from ['"](node:)?child_process['"]/);
+    expect(text).not.toMatch(
+      /\b(execSync|exec)\s*\(\s*[`'"A-Za-z]/.source === ''
+        ? /$^/
+        : /child_process['"]\)?\.exec\(|\bcp\.exec\(|import \{[^}]*\bexec\b[^}]*\} from ['"](node:)?child_process['"]/,
+    );
     expect(text).not.toMatch(/shell\s*=\s*True|os\.system\(|subprocess\.(call|run|Popen)\([^)]*shell\s*=\s*True/);
   });
 });

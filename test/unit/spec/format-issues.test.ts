@@ -14,11 +14,31 @@ function problems(schema: z.ZodType, input: unknown) {
 describe('formatIssues', () => {
   test('type messages say what was expected in words', () => {
     const s = z.strictObject({
-      n: z.number(), i: z.int(), pos: z.int().positive(), range: z.int().min(1).max(8), ratio: z.number().gt(0).lt(1),
-      b: z.boolean(), l: z.array(z.string()), m: z.strictObject({}), e: z.enum(['a', 'b']), lit: z.literal('x'),
+      n: z.number(),
+      i: z.int(),
+      pos: z.int().positive(),
+      range: z.int().min(1).max(8),
+      ratio: z.number().gt(0).lt(1),
+      b: z.boolean(),
+      l: z.array(z.string()),
+      m: z.strictObject({}),
+      e: z.enum(['a', 'b']),
+      lit: z.literal('x'),
       u: z.union([z.number(), z.array(z.number())]),
     });
-    const input = { n: 'fast', i: 2.5, pos: -1.5, range: 'x', ratio: 'x', b: 'yes', l: {}, m: [], e: 'c', lit: 'y', u: 'z' };
+    const input = {
+      n: 'fast',
+      i: 2.5,
+      pos: -1.5,
+      range: 'x',
+      ratio: 'x',
+      b: 'yes',
+      l: {},
+      m: [],
+      e: 'c',
+      lit: 'y',
+      u: 'z',
+    };
     expect(problems(s, input).map((p) => `${formatPath(p.path)}: ${p.message}`)).toEqual([
       'n: expected a number, got "fast"',
       'i: expected an integer, got 2.5',
@@ -35,7 +55,14 @@ describe('formatIssues', () => {
   });
 
   test('range messages', () => {
-    const s = z.strictObject({ a: z.array(z.number()).min(2), b: z.array(z.number()).max(1), c: z.string().min(1), d: z.number().max(1), e: z.int().lt(5), f: z.array(z.number()).length(2) });
+    const s = z.strictObject({
+      a: z.array(z.number()).min(2),
+      b: z.array(z.number()).max(1),
+      c: z.string().min(1),
+      d: z.number().max(1),
+      e: z.int().lt(5),
+      f: z.array(z.number()).length(2),
+    });
     expect(problems(s, { a: [1], b: [1, 2], c: '', d: 2, e: 5, f: [] }).map((p) => p.message)).toEqual([
       'expected at least 2 items, got 1',
       'expected at most 1 item, got 2',
@@ -47,25 +74,39 @@ describe('formatIssues', () => {
   });
 
   test('an enum typo gets a suggestion', () => {
-    expect(problems(z.enum(['white', 'pink', 'brown']), 'pnk')[0]?.message).toBe('expected one of white|pink|brown, got "pnk", did you mean "pink"?');
+    expect(problems(z.enum(['white', 'pink', 'brown']), 'pnk')[0]?.message).toBe(
+      'expected one of white|pink|brown, got "pnk", did you mean "pink"?',
+    );
   });
 
   test("a schema author's own message is kept", () => {
-    const s = z.strictObject({ v: z.string().regex(/^v\d+$/, { error: 'a version like v2' }), w: z.number().refine((x) => x % 2 === 0, 'must be even') });
+    const s = z.strictObject({
+      v: z.string().regex(/^v\d+$/, { error: 'a version like v2' }),
+      w: z.number().refine((x) => x % 2 === 0, 'must be even'),
+    });
     expect(problems(s, { v: 'x', w: 3 }).map((p) => p.message)).toEqual(['a version like v2', 'must be even']);
   });
 
   test('unknown keys point at the key and name the allowed ones', () => {
-    expect(problems(z.strictObject({ alpha: z.number().optional(), beta: z.number().optional() }), { alpah: 1, zzz: 2 })).toEqual([
+    expect(
+      problems(z.strictObject({ alpha: z.number().optional(), beta: z.number().optional() }), { alpah: 1, zzz: 2 }),
+    ).toEqual([
       { path: [], key: 'alpah', message: 'unknown key "alpah", did you mean "alpha"?' },
       { path: [], key: 'zzz', message: 'unknown key "zzz"; allowed keys: alpha, beta' },
     ]);
   });
 
   test('paths through lists, records and unions of objects', () => {
-    const item = z.discriminatedUnion('t', [z.strictObject({ t: z.literal('a'), n: z.int() }), z.strictObject({ t: z.literal('b'), s: z.string() })]);
+    const item = z.discriminatedUnion('t', [
+      z.strictObject({ t: z.literal('a'), n: z.int() }),
+      z.strictObject({ t: z.literal('b'), s: z.string() }),
+    ]);
     const s = z.strictObject({ list: z.array(item), map: z.record(z.string(), item) });
-    expect(problems(s, { list: [{ t: 'a', n: 1.5 }], map: { k: { t: 'b', s: 1, x: 0 } } }).map((p) => `${formatPath(p.path)}: ${p.message}`)).toEqual([
+    expect(
+      problems(s, { list: [{ t: 'a', n: 1.5 }], map: { k: { t: 'b', s: 1, x: 0 } } }).map(
+        (p) => `${formatPath(p.path)}: ${p.message}`,
+      ),
+    ).toEqual([
       'list.0.n: expected an integer, got 1.5',
       'map.k.s: expected a string, got 1',
       'map.k: unknown key "x"; allowed keys: t, s',
@@ -75,7 +116,13 @@ describe('formatIssues', () => {
 
 describe('describeValue and describeSchema', () => {
   test.each([
-    ['thirty', '"thirty"'], [2.5, '2.5'], [true, 'true'], [null, 'null'], [[1], 'a list'], [[], 'an empty list'], [{}, 'a map'],
+    ['thirty', '"thirty"'],
+    [2.5, '2.5'],
+    [true, 'true'],
+    [null, 'null'],
+    [[1], 'a list'],
+    [[], 'an empty list'],
+    [{}, 'a map'],
     ['x'.repeat(60), `"${'x'.repeat(37)}..."`],
   ])('%j → %s', (value, text) => {
     expect(describeValue(value)).toBe(text);

@@ -13,9 +13,12 @@ import { fixture, repoRoot } from './helpers';
 
 type Json = Record<string, unknown>;
 const schema = pipelineJsonSchema(fakeModules) as Json;
-const stageBranches = ((schema.properties as Json).stages as Json & { additionalProperties: { oneOf: Json[] } }).additionalProperties.oneOf;
+const stageBranches = ((schema.properties as Json).stages as Json & { additionalProperties: { oneOf: Json[] } })
+  .additionalProperties.oneOf;
 const branch = (kind: string): Json & { properties: Record<string, Json> } =>
-  stageBranches.find((b) => ((b.properties as Record<string, Json>).kind as Json).const === kind) as Json & { properties: Record<string, Json> };
+  stageBranches.find((b) => ((b.properties as Record<string, Json>).kind as Json).const === kind) as Json & {
+    properties: Record<string, Json>;
+  };
 
 const validate = new Ajv({ strict: false }).compile(schema);
 const readFixture = (rel: string): unknown => parseYaml(readFileSync(path.join(repoRoot, fixture(rel)), 'utf8'));
@@ -23,13 +26,24 @@ const readFixture = (rel: string): unknown => parseYaml(readFileSync(path.join(r
 describe('pipelineJsonSchema', () => {
   test('is draft-07 with the top-level keys, name and stages required', () => {
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-    expect(Object.keys(schema.properties as Json)).toEqual(['name', 'seed', 'board', 'stages', 'schedule', 'promotion']);
+    expect(Object.keys(schema.properties as Json)).toEqual([
+      'name',
+      'seed',
+      'board',
+      'stages',
+      'schedule',
+      'promotion',
+    ]);
     expect(schema.required).toEqual(['name', 'stages']);
     expect(schema.additionalProperties).toBe(false);
   });
 
   test('one branch per registered kind, selected by a `kind` const, with the module description', () => {
-    expect(stageBranches.map((b) => ((b.properties as Record<string, Json>).kind as Json).const)).toEqual(['synth-kws', 'features', 'train']);
+    expect(stageBranches.map((b) => ((b.properties as Record<string, Json>).kind as Json).const)).toEqual([
+      'synth-kws',
+      'features',
+      'train',
+    ]);
     expect(branch('train').description).toBe('fake train stage');
   });
 
@@ -50,16 +64,23 @@ describe('pipelineJsonSchema', () => {
     for (const rel of ['good/kws.yaml', 'good/minimal.yaml', 'good/order.yaml']) {
       const doc = readFixture(rel) as { stages: Record<string, { kind: string }> };
       for (const stage of Object.values(doc.stages)) expect(branch(stage.kind)).toBeDefined();
-      expect({ rel, valid: validate(doc), errors: validate.errors ?? null }).toEqual({ rel, valid: true, errors: null });
+      expect({ rel, valid: validate(doc), errors: validate.errors ?? null }).toEqual({
+        rel,
+        valid: true,
+        errors: null,
+      });
     }
   });
 
-  test.each(['bad/unknown-kind.yaml', 'bad/unknown-with-key.yaml', 'bad/string-for-int.yaml', 'bad/missing-name.yaml', 'bad/enum-mismatch.yaml'])(
-    'rejects %s like the loader does',
-    (rel) => {
-      expect(validate(readFixture(rel))).toBe(false);
-    },
-  );
+  test.each([
+    'bad/unknown-kind.yaml',
+    'bad/unknown-with-key.yaml',
+    'bad/string-for-int.yaml',
+    'bad/missing-name.yaml',
+    'bad/enum-mismatch.yaml',
+  ])('rejects %s like the loader does', (rel) => {
+    expect(validate(readFixture(rel))).toBe(false);
+  });
 });
 
 describe('renderPipelineJsonSchema', () => {

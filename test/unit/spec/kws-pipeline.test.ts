@@ -19,7 +19,9 @@ describe('pipelines/kws.yaml', () => {
 
   it('trains DS-CNN-M (float and 4-bit alike) with BatchNorm momentum 0.9 without saying so', () => {
     for (const name of ['train', 'train-4bit']) {
-      const arch = resolveArchitecture((stage(name).config as { architecture: Parameters<typeof resolveArchitecture>[0] }).architecture);
+      const arch = resolveArchitecture(
+        (stage(name).config as { architecture: Parameters<typeof resolveArchitecture>[0] }).architecture,
+      );
       expect(arch).toEqual(DS_CNN_PRESETS['ds-cnn-m']);
       expect(arch.batchNorm.momentum).toBe(0.9);
     }

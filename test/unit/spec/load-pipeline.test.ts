@@ -16,12 +16,21 @@ describe('loading good pipelines', () => {
       board: 'stm32f746zg',
       stages: [
         {
-          name: 'data', kind: 'synth-kws', needs: [],
+          name: 'data',
+          kind: 'synth-kws',
+          needs: [],
           config: { keywords: ['yes', 'no', 'up', 'down'], perKeyword: 20, noise: { color: 'white', snrDb: 10 } },
         },
-        { name: 'features', kind: 'features', needs: ['data'], config: { type: 'mfcc', windowMs: 40, coefficients: 10 } },
         {
-          name: 'train', kind: 'train', needs: ['features'],
+          name: 'features',
+          kind: 'features',
+          needs: ['data'],
+          config: { type: 'mfcc', windowMs: 40, coefficients: 10 },
+        },
+        {
+          name: 'train',
+          kind: 'train',
+          needs: ['features'],
           config: { epochs: 5, quantization: { bits: [4, 8], regularizer: 'reg-n', lambda: 0.01 } },
         },
       ],
@@ -38,7 +47,12 @@ describe('loading good pipelines', () => {
     const p = loadFixture('good/minimal.yaml');
     expect(p.seed).toBe(0);
     expect(p.stages).toEqual([
-      { name: 'data', kind: 'synth-kws', needs: [], config: { keywords: ['yes', 'no'], perKeyword: 300, noise: { color: 'white', snrDb: 10 } } },
+      {
+        name: 'data',
+        kind: 'synth-kws',
+        needs: [],
+        config: { keywords: ['yes', 'no'], perKeyword: 300, noise: { color: 'white', snrDb: 10 } },
+      },
     ]);
     expect(Object.keys(p)).toEqual(['name', 'seed', 'stages', 'source']); // no board/schedule: undefined
   });
@@ -46,7 +60,11 @@ describe('loading good pipelines', () => {
   test('stages come in topological order, ties in file order; `with: {}` means defaults', () => {
     const p = loadFixture('good/order.yaml');
     expect(p.stages.map((s) => s.name)).toEqual(['report', 'data', 'features', 'train']);
-    expect(p.stages.find((s) => s.name === 'data')?.config).toEqual({ keywords: ['yes', 'no'], perKeyword: 300, noise: { color: 'white', snrDb: 10 } });
+    expect(p.stages.find((s) => s.name === 'data')?.config).toEqual({
+      keywords: ['yes', 'no'],
+      perKeyword: 300,
+      noise: { color: 'white', snrDb: 10 },
+    });
   });
 
   test('the resolved pipeline survives a JSON round trip (it crosses Temporal payloads)', () => {
@@ -70,7 +88,9 @@ describe('boards', () => {
 describe('loadPipelineFile', () => {
   test('reads a file and labels problems with the path as given', () => {
     const file = path.join(repoRoot, fixture('bad/unknown-kind.yaml'));
-    expect(() => loadPipelineFile(file, { modules: fakeModules })).toThrow(`${file}:4:11: stages.data.kind: unknown stage kind`);
+    expect(() => loadPipelineFile(file, { modules: fakeModules })).toThrow(
+      `${file}:4:11: stages.data.kind: unknown stage kind`,
+    );
   });
 
   test('a missing file is a clean TinyopsError, not an ENOENT stack', () => {
@@ -94,7 +114,8 @@ describe('loadPipelineFile', () => {
     const file = path.join(dir, 'p.yaml');
     writeFileSync(file, 'name: p\nstages:\n  t:\n    kind: train\n');
     expect(loadPipelineFile(file, { modules: fakeModules }).stages[0]?.config).toEqual({
-      epochs: 30, quantization: { bits: [8], regularizer: 'reg-n', lambda: 0.01 },
+      epochs: 30,
+      quantization: { bits: [8], regularizer: 'reg-n', lambda: 0.01 },
     });
   });
 });
@@ -128,7 +149,9 @@ describe('parsePipeline edge cases', () => {
   });
 
   test('a kind that is not a string', () => {
-    expect(problems('name: p\nstages:\n  a: {kind: 3}\n')).toEqual(['p.yaml:3:13: stages.a.kind: expected one of synth-kws|features|train, got 3']);
+    expect(problems('name: p\nstages:\n  a: {kind: 3}\n')).toEqual([
+      'p.yaml:3:13: stages.a.kind: expected one of synth-kws|features|train, got 3',
+    ]);
   });
 
   test('a stage needing a stage twice', () => {
@@ -138,7 +161,8 @@ describe('parsePipeline edge cases', () => {
   });
 
   test('a longer cycle is reported once, starting at the first stage in the file', () => {
-    const text = 'name: p\nstages:\n  x: {kind: train, needs: [z]}\n  y: {kind: train, needs: [x]}\n  z: {kind: train, needs: [y]}\n';
+    const text =
+      'name: p\nstages:\n  x: {kind: train, needs: [z]}\n  y: {kind: train, needs: [x]}\n  z: {kind: train, needs: [y]}\n';
     expect(problems(text)).toEqual(['p.yaml:3:27: stages.x.needs: cycle x -> z -> y -> x']);
   });
 
@@ -148,15 +172,20 @@ describe('parsePipeline edge cases', () => {
   });
 
   test('more than one YAML document is an error', () => {
-    expect(problems('name: p\n---\nname: q\n')).toEqual(['p.yaml:2:1: a pipeline file holds a single YAML document; remove the extra "---"']);
+    expect(problems('name: p\n---\nname: q\n')).toEqual([
+      'p.yaml:2:1: a pipeline file holds a single YAML document; remove the extra "---"',
+    ]);
   });
 });
 
 describe('stages that build for a board', () => {
-  const text = (board: string) => `name: b\n${board}stages:\n  q:\n    kind: quantize\n  c:\n    kind: codegen\n    needs: [q]\n`;
+  const text = (board: string) =>
+    `name: b\n${board}stages:\n  q:\n    kind: quantize\n  c:\n    kind: codegen\n    needs: [q]\n`;
   it('inherit the pipeline board (so it is part of their config and cache key)', () => {
     const p = parsePipeline(text('board: stm32f446re\n'), 'b.yaml', { modules: stageModules });
-    expect(p.stages.find((s) => s.name === 'c')?.config).toEqual(expect.objectContaining({ board: 'stm32f446re', kernels: 'auto' }));
+    expect(p.stages.find((s) => s.name === 'c')?.config).toEqual(
+      expect.objectContaining({ board: 'stm32f446re', kernels: 'auto' }),
+    );
     expect(p.stages.find((s) => s.name === 'q')?.config).not.toHaveProperty('board');
   });
   it('without any board are an error naming the stage and the fix', () => {

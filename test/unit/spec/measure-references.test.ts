@@ -41,10 +41,14 @@ describe('evaluate with.measure references', () => {
   });
 
   it('suggests the input meant', () => {
-    expect(problems(pipeline('rel').replace('needs: [data, features, train]', 'needs: [data, features, train, real]'))[0]).toMatch(/"rel" is not in this stage's needs:, and a measurement dataset must be an input, did you mean "real"\?/);
+    expect(
+      problems(pipeline('rel').replace('needs: [data, features, train]', 'needs: [data, features, train, real]'))[0],
+    ).toMatch(/"rel" is not in this stage's needs:, and a measurement dataset must be an input, did you mean "real"\?/);
   });
 
   it('accepts a measurement stage that is in needs:', () => {
-    expect(problems(pipeline('real').replace('needs: [data, features, train]', 'needs: [data, features, train, real]'))).toEqual([]);
+    expect(
+      problems(pipeline('real').replace('needs: [data, features, train]', 'needs: [data, features, train, real]')),
+    ).toEqual([]);
   });
 });

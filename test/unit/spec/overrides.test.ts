@@ -3,7 +3,8 @@ import { parseOverride } from '../../../src/spec/overrides';
 import { fixture, loadFixture } from './helpers';
 
 const withSet = (...overrides: string[]) => loadFixture('good/kws.yaml', { overrides });
-const configOf = (stage: string, ...overrides: string[]) => withSet(...overrides).stages.find((s) => s.name === stage)?.config;
+const configOf = (stage: string, ...overrides: string[]) =>
+  withSet(...overrides).stages.find((s) => s.name === stage)?.config;
 
 function problemsWith(...overrides: string[]): readonly string[] {
   try {
@@ -52,7 +53,9 @@ describe('--set applied to a pipeline', () => {
   });
 
   test('sets a key the file leaves to its default, creating the maps on the way', () => {
-    expect(configOf('data', 'stages.data.with.noise.color=pink')).toMatchObject({ noise: { color: 'pink', snrDb: 10 } });
+    expect(configOf('data', 'stages.data.with.noise.color=pink')).toMatchObject({
+      noise: { color: 'pink', snrDb: 10 },
+    });
     expect(configOf('features', 'stages.features.with.coefficients=13')).toMatchObject({ coefficients: 13 });
     const p = loadFixture('good/minimal.yaml', { overrides: ['stages.data.with.perKeyword=5'] });
     expect(p.stages[0]?.config).toMatchObject({ perKeyword: 5 });
@@ -66,7 +69,9 @@ describe('--set applied to a pipeline', () => {
 
   test('takes flow values: a whole list, a map', () => {
     expect(configOf('data', 'stages.data.with.keywords=[on, off]')).toMatchObject({ keywords: ['on', 'off'] });
-    expect(configOf('train', 'stages.train.with.quantization={bits: [2]}')).toMatchObject({ quantization: { bits: [2], lambda: 0.01 } });
+    expect(configOf('train', 'stages.train.with.quantization={bits: [2]}')).toMatchObject({
+      quantization: { bits: [2], lambda: 0.01 },
+    });
   });
 
   test('a later override wins', () => {
@@ -89,7 +94,9 @@ describe('--set applied to a pipeline', () => {
   });
 
   test('a stage an override invents is reported against the override', () => {
-    expect(problemsWith('stages.extra.with.epochs=3')).toEqual(['--set stages.extra.with.epochs=3: stages.extra: missing required key "kind"']);
+    expect(problemsWith('stages.extra.with.epochs=3')).toEqual([
+      '--set stages.extra.with.epochs=3: stages.extra: missing required key "kind"',
+    ]);
   });
 
   test('problems from the file and from overrides come together: file first, then overrides in order', () => {
@@ -107,9 +114,18 @@ describe('--set applied to a pipeline', () => {
   });
 
   test.each([
-    ['stages.data.with.keywords.9=x', '--set stages.data.with.keywords.9=x: stages.data.with.keywords has 4 items; index 9 is out of range'],
-    ['stages.data.with.keywords.x=1', '--set stages.data.with.keywords.x=1: stages.data.with.keywords is a list; "x" is not an index'],
-    ['stages.data.kind.x=1', '--set stages.data.kind.x=1: cannot set "stages.data.kind.x": stages.data.kind is the value "synth-kws", not a map or list'],
+    [
+      'stages.data.with.keywords.9=x',
+      '--set stages.data.with.keywords.9=x: stages.data.with.keywords has 4 items; index 9 is out of range',
+    ],
+    [
+      'stages.data.with.keywords.x=1',
+      '--set stages.data.with.keywords.x=1: stages.data.with.keywords is a list; "x" is not an index',
+    ],
+    [
+      'stages.data.kind.x=1',
+      '--set stages.data.kind.x=1: cannot set "stages.data.kind.x": stages.data.kind is the value "synth-kws", not a map or list',
+    ],
     ['name', '--set name: expected path=value, e.g. stages.train.with.epochs=3'],
   ])('an override that names nothing settable: %s', (override, message) => {
     expect(() => withSet(override)).toThrow(new OverrideError(message));

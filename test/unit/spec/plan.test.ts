@@ -31,9 +31,9 @@ describe('findCycle', () => {
 
 describe('topologicalOrder', () => {
   test('needs first, ties in file order', () => {
-    expect(topologicalOrder(stages({ train: ['features', 'data'], report: [], features: ['data'], data: [] }))).toEqual([
-      'report', 'data', 'features', 'train',
-    ]);
+    expect(topologicalOrder(stages({ train: ['features', 'data'], report: [], features: ['data'], data: [] }))).toEqual(
+      ['report', 'data', 'features', 'train'],
+    );
   });
 
   test('independent stages keep file order', () => {
@@ -41,9 +41,9 @@ describe('topologicalOrder', () => {
   });
 
   test('a diamond', () => {
-    expect(topologicalOrder(stages({ eval: ['train', 'quant'], quant: ['train'], train: ['data'], data: [] }))).toEqual([
-      'data', 'train', 'quant', 'eval',
-    ]);
+    expect(topologicalOrder(stages({ eval: ['train', 'quant'], quant: ['train'], train: ['data'], data: [] }))).toEqual(
+      ['data', 'train', 'quant', 'eval'],
+    );
   });
 
   test('throws on a cycle or an unknown name (callers validate first)', () => {
@@ -53,7 +53,14 @@ describe('topologicalOrder', () => {
 });
 
 describe('downstreamOf', () => {
-  const kws = stages({ data: [], features: ['data'], search: ['features'], train: ['features', 'search'], evaluate: ['train', 'data'], report: ['evaluate'] });
+  const kws = stages({
+    data: [],
+    features: ['data'],
+    search: ['features'],
+    train: ['features', 'search'],
+    evaluate: ['train', 'data'],
+    report: ['evaluate'],
+  });
 
   test('everything that depends on a stage, transitively, not the stage itself', () => {
     expect([...downstreamOf(kws, 'search')].sort()).toEqual(['evaluate', 'report', 'train']);

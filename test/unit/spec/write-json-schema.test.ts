@@ -17,7 +17,9 @@ describe('write-json-schema', () => {
   test('writes the rendered schema; --check passes on it and fails on a stale or missing file', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'tinyops-schema-')), 'tinyops.schema.json');
     expect(writeJsonSchema(fakeModules, file, true)).toBe(1);
-    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/tinyops\.schema\.json is missing: run `node dist\/src\/spec\/write-json-schema\.js`/);
+    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(
+      /tinyops\.schema\.json is missing: run `node dist\/src\/spec\/write-json-schema\.js`/,
+    );
 
     expect(writeJsonSchema(fakeModules, file, false)).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(renderPipelineJsonSchema(fakeModules));

@@ -14,7 +14,9 @@ import { repoRoot } from './helpers';
  */
 const LABEL = 'fuzz.yaml';
 const opts = { modules: stageModules, boards: boardNames };
-const seeds = ['pipelines/kws.yaml', 'test/fixtures/pipelines/tiny-kws.yaml'].map((f) => readFileSync(path.join(repoRoot, f), 'utf8'));
+const seeds = ['pipelines/kws.yaml', 'test/fixtures/pipelines/tiny-kws.yaml'].map((f) =>
+  readFileSync(path.join(repoRoot, f), 'utf8'),
+);
 const runs = Number(process.env.TINYOPS_FUZZ_RUNS ?? 300);
 
 function outcome(text: string, overrides: string[] = []): 'ok' | string[] {
@@ -32,7 +34,11 @@ const positioned = /^fuzz\.yaml(:\d+:\d+)?: \S/;
 
 /** One edit of a text: delete, insert or replace a run of characters with YAML-significant ones. */
 const yamlChars = fc.constantFrom(...'[]{}:,-#&*!|>\'"%@` \n\t?abc0129.'.split(''));
-const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 8 }), ins: fc.array(yamlChars, { maxLength: 6 }).map((a) => a.join('')) });
+const edit = fc.record({
+  at: fc.nat(),
+  del: fc.nat({ max: 8 }),
+  ins: fc.array(yamlChars, { maxLength: 6 }).map((a) => a.join('')),
+});
 
 function applyEdits(text: string, edits: ReadonlyArray<{ at: number; del: number; ins: string }>): string {
   let t = text;
@@ -56,13 +62,17 @@ describe('pipeline loader under fuzzing', () => {
 
   it('arbitrary text fails with positioned messages only', () => {
     fc.assert(
-      fc.property(fc.array(yamlChars, { maxLength: 200 }).map((a) => a.join('')), (text) => {
-        const r = outcome(text);
-        if (r !== 'ok') for (const line of r) {
-          expect(line).toMatch(positioned);
-          expect(line).not.toMatch(/\n\s+at /);
-        }
-      }),
+      fc.property(
+        fc.array(yamlChars, { maxLength: 200 }).map((a) => a.join('')),
+        (text) => {
+          const r = outcome(text);
+          if (r !== 'ok')
+            for (const line of r) {
+              expect(line).toMatch(positioned);
+              expect(line).not.toMatch(/\n\s+at /);
+            }
+        },
+      ),
       { numRuns: runs, seed: 7 },
     );
   });
@@ -82,11 +92,17 @@ describe('pipeline loader under fuzzing', () => {
     const base = seeds[1]!;
     const lines = base.split('\n');
     // Lines of the form `  key: value` whose value can be replaced by an unclosed collection.
-    const candidates = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\s+[a-z]+: \S/.test(l) && !l.includes('{') && !l.includes('['));
+    const candidates = lines
+      .map((l, i) => [l, i] as const)
+      .filter(([l]) => /^\s+[a-z]+: \S/.test(l) && !l.includes('{') && !l.includes('['));
     fc.assert(
       fc.property(fc.constantFrom(...candidates), fc.constantFrom('[', '{'), ([line, index], open) => {
         const colon = line.indexOf(': ');
-        const broken = [...lines.slice(0, index), `${line.slice(0, colon + 2)}${open}a, b`, ...lines.slice(index + 1)].join('\n');
+        const broken = [
+          ...lines.slice(0, index),
+          `${line.slice(0, colon + 2)}${open}a, b`,
+          ...lines.slice(index + 1),
+        ].join('\n');
         const r = outcome(broken);
         expect(r).not.toBe('ok');
         expect((r as string[])[0]).toBe(

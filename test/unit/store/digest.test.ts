@@ -25,7 +25,10 @@ describe('digest helpers', () => {
 
   it('writeStreamHashed copies and hashes in one pass, and cleans up on failure', async () => {
     const out = join(dir, 'copy');
-    expect(await writeStreamHashed(Readable.from([Buffer.from('ab'), Buffer.from('c')]), out)).toEqual({ sha256: ABC, bytes: 3 });
+    expect(await writeStreamHashed(Readable.from([Buffer.from('ab'), Buffer.from('c')]), out)).toEqual({
+      sha256: ABC,
+      bytes: 3,
+    });
     expect(readFileSync(out, 'utf8')).toBe('abc');
     const failing = new Readable({
       read() {

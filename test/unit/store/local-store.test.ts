@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  unlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DigestMismatchError } from '../../../src/errors';
@@ -86,7 +95,10 @@ describe('LocalStore specifics', () => {
   });
 
   it('document writes are atomic: concurrent readers see the old or the new document', async () => {
-    const big = (tag: string): { tag: string; rows: string[] } => ({ tag, rows: Array.from({ length: 5000 }, (_, i) => `${tag}-${i}`) });
+    const big = (tag: string): { tag: string; rows: string[] } => ({
+      tag,
+      rows: Array.from({ length: 5000 }, (_, i) => `${tag}-${i}`),
+    });
     const a = big('a');
     const b = big('b');
     await store.putDoc('runs/atomic.json', a);

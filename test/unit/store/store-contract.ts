@@ -158,7 +158,18 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       });
 
       it('rejects keys that could escape the layout', async () => {
-        const bad = ['../x.json', '/abs.json', 'runs/../../x.json', 'a//b.json', 'runs/./x.json', '', 'objects/x', 'tmp/x', 'a\\b', 'sp ace'];
+        const bad = [
+          '../x.json',
+          '/abs.json',
+          'runs/../../x.json',
+          'a//b.json',
+          'runs/./x.json',
+          '',
+          'objects/x',
+          'tmp/x',
+          'a\\b',
+          'sp ace',
+        ];
         for (const key of bad) {
           await expect(store.putDoc(key, {})).rejects.toThrow(/invalid store document key/);
           await expect(store.getDoc(key)).rejects.toThrow(/invalid store document key/);

@@ -107,10 +107,24 @@ describe('packDir', () => {
       encoding: 'utf8',
       env: { ...process.env, TZ: 'UTC' },
     });
-    const names = listing.trim().split('\n').map((l) => l.split(/\s+/).slice(5).join(' '));
+    const names = listing
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/).slice(5).join(' '));
     expect(names).toEqual([
-      'a-b', 'a/', 'a/b', 'big.bin', 'empty/', 'labels.txt', 'no/', 'no/0001.wav', 'no/ünï/', 'no/ünï/ø.txt',
-      'yes/', 'yes/0001.wav', 'yes/0002.wav',
+      'a-b',
+      'a/',
+      'a/b',
+      'big.bin',
+      'empty/',
+      'labels.txt',
+      'no/',
+      'no/0001.wav',
+      'no/ünï/',
+      'no/ünï/ø.txt',
+      'yes/',
+      'yes/0001.wav',
+      'yes/0002.wav',
     ]);
     for (const line of listing.trim().split('\n')) {
       expect(line).toMatch(/^[-d]rw[-x]r-[-x]r-[-x] 0\/0 .* 1970-01-01 00:00 /);

@@ -47,9 +47,9 @@ describe('espeak-ng', () => {
     const saved = process.env.PATH;
     process.env.PATH = dir; // a directory without espeak-ng
     try {
-      await expect(renderToFile({ text: 'go', voice: 'en-us', pitch: 50, speed: 175 }, join(dir, 'x.wav'))).rejects.toThrow(
-        new ToolMissingError('espeak-ng', 'run: bash scripts/setup.sh'),
-      );
+      await expect(
+        renderToFile({ text: 'go', voice: 'en-us', pitch: 50, speed: 175 }, join(dir, 'x.wav')),
+      ).rejects.toThrow(new ToolMissingError('espeak-ng', 'run: bash scripts/setup.sh'));
     } finally {
       process.env.PATH = saved;
     }

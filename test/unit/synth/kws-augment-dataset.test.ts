@@ -50,7 +50,10 @@ describe('synth-kws with augment', () => {
   });
 
   it('same seed → same dataset digest', async () => {
-    await generateKwsDataset(cfg({ augment: AUGMENT }), join(root, 'aug2'), rng, undefined, { reverseOrder: true, concurrency: 1 });
+    await generateKwsDataset(cfg({ augment: AUGMENT }), join(root, 'aug2'), rng, undefined, {
+      reverseOrder: true,
+      concurrency: 1,
+    });
     expect(dirDigest(join(root, 'aug2'))).toEqual(augmented);
   });
 
@@ -93,9 +96,13 @@ describe('synth-kws with augment', () => {
     const d1 = dirDigest(join(root, 's1'));
     expect(dirDigest(join(root, 's2'))).toEqual(d1);
     expect(d1['stream-000.wav']).not.toBe(dirDigest(join(root, 's0'))['stream-000.wav']);
-    const index = (d: string): StreamIndexEntry[] => JSON.parse(readFileSync(join(root, d, 'index.json'), 'utf8')) as StreamIndexEntry[];
+    const index = (d: string): StreamIndexEntry[] =>
+      JSON.parse(readFileSync(join(root, d, 'index.json'), 'utf8')) as StreamIndexEntry[];
     // Same words, each as long as its dry render (a room only adds a tail after it).
-    const words = (d: string) => index(d)[0]!.events.map((e) => [e.label, Math.round((e.offsetSec - e.onsetSec) * 16000)]).sort();
+    const words = (d: string) =>
+      index(d)[0]!
+        .events.map((e) => [e.label, Math.round((e.offsetSec - e.onsetSec) * 16000)])
+        .sort();
     expect(words('s1')).toEqual(words('s0'));
     expect(index('s1')[0]!.background).toMatch(/^(pink|recorded)$/);
   });
@@ -111,13 +118,20 @@ describe('recorded backgrounds in the config', () => {
     const bad = synthKwsConfigSchema.safeParse({ backgrounds: [{ type: 'recorded' }, { type: 'pink', set: 'crowd' }] });
     expect(bad.success).toBe(false);
     const issues = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(issues).toEqual(['backgrounds.0.set: a recorded background needs a set (crowd, engines)', 'backgrounds.1.set: set is only for type "recorded", not "pink"']);
+    expect(issues).toEqual([
+      'backgrounds.0.set: a recorded background needs a set (crowd, engines)',
+      'backgrounds.1.set: set is only for type "recorded", not "pink"',
+    ]);
     expect(synthKwsConfigSchema.safeParse({ backgrounds: [{ type: 'recorded', set: 'rain' }] }).success).toBe(false);
   });
 
   it('_silence_ clips of a recorded set are named after the type', async () => {
     const out = join(root, 'rec');
-    await generateKwsDataset(cfg({ keywords: ['yes'], perKeyword: 2, backgrounds: [{ type: 'recorded', set: 'engines' }] }), out, rng);
+    await generateKwsDataset(
+      cfg({ keywords: ['yes'], perKeyword: 2, backgrounds: [{ type: 'recorded', set: 'engines' }] }),
+      out,
+      rng,
+    );
     expect(readdirSync(join(out, '_silence_')).every((f) => f.startsWith('recorded_nohash_'))).toBe(true);
   });
 });

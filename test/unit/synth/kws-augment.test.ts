@@ -62,10 +62,19 @@ describe('KwsAugmenter determinism', () => {
 
 describe('KwsAugmenter input errors', () => {
   it('names augment.room.rt60Sec up front when Sabine cannot reach the RT60', () => {
-    const config = augmentConfigSchema.parse({ room: { probability: 1, rt60Sec: [0.05, 0.06], absorption: 'sabine', sizeM: { x: [20, 20], y: [20, 20], z: [5, 5] } } });
+    const config = augmentConfigSchema.parse({
+      room: {
+        probability: 1,
+        rt60Sec: [0.05, 0.06],
+        absorption: 'sabine',
+        sizeM: { x: [20, 20], y: [20, 20], z: [5, 5] },
+      },
+    });
     const make = (): KwsAugmenter => new KwsAugmenter(config, SR, rngForSeed(1, 'data'));
     expect(make).toThrow(StageInputError);
-    expect(make).toThrow(/^augment\.room\.rt60Sec: \[0\.05, 0\.06\] with absorption "sabine": RT60 0\.05\d* s is below Sabine's minimum/);
+    expect(make).toThrow(
+      /^augment\.room\.rt60Sec: \[0\.05, 0\.06\] with absorption "sabine": RT60 0\.05\d* s is below Sabine's minimum/,
+    );
   });
 });
 
@@ -78,6 +87,8 @@ describe('augmentConfigSchema', () => {
     expect(augmentConfigSchema.safeParse({ vtlp: { warp: [1.1, 0.9] } }).success).toBe(false);
     expect(augmentConfigSchema.safeParse({ vtlp: { warp: [0.5, 1.1] } }).success).toBe(false);
     expect(augmentConfigSchema.safeParse({ reverb: {} }).success).toBe(false);
-    expect(augmentConfigSchema.safeParse({ codec: { weights: { mulaw: 0, alaw: 0, telephone: 0, quantize: 0 } } }).success).toBe(false);
+    expect(
+      augmentConfigSchema.safeParse({ codec: { weights: { mulaw: 0, alaw: 0, telephone: 0, quantize: 0 } } }).success,
+    ).toBe(false);
   });
 });

@@ -12,7 +12,12 @@ describe('synthKwsConfigSchema', () => {
     expect(defaults.negatives.length).toBeGreaterThanOrEqual(25);
     expect(kwsLabels(defaults)).toHaveLength(12);
     expect([...labelCounts(defaults).values()].reduce((a, b) => a + b, 0)).toBe(3600);
-    expect(defaults).toMatchObject({ perKeyword: 300, sampleRate: 16000, clipMs: 1000, split: { validation: 0.1, test: 0.1 } });
+    expect(defaults).toMatchObject({
+      perKeyword: 300,
+      sampleRate: 16000,
+      clipMs: 1000,
+      split: { validation: 0.1, test: 0.1 },
+    });
     expect(defaults.streams).toMatchObject({ count: 10, durationSec: 60 });
   });
 
@@ -30,10 +35,14 @@ describe('synthKwsConfigSchema', () => {
     expect(issues({ keywords: ['Yes'] })[0]).toMatch(/^keywords\.0:/);
     expect(issues({ keywords: ['yes', 'yes'] })).toEqual(['keywords: duplicate entry "yes"']);
     expect(issues({ negatives: ['bed', 'yes'] })).toEqual(['negatives.1: "yes" is also a keyword']);
-    expect(issues({ testVoices: ['en-us'] })).toEqual(['testVoices.0: "en-us" is also a training voice; test voices must be held out']);
+    expect(issues({ testVoices: ['en-us'] })).toEqual([
+      'testVoices.0: "en-us" is also a training voice; test voices must be held out',
+    ]);
     expect(issues({ backgrounds: [{ type: 'file' }] })).toEqual(['backgrounds.0.path: a file background needs a path']);
     expect(issues({ pitch: [60, 40] })[0]).toMatch(/^pitch: expected \[min, max\]/);
-    expect(issues({ split: { validation: 0.5, test: 0.5 } })).toEqual(['split: validation + test must leave clips for training']);
+    expect(issues({ split: { validation: 0.5, test: 0.5 } })).toEqual([
+      'split: validation + test must leave clips for training',
+    ]);
     expect(issues({ streams: { count: 2, bogus: 1 } })[0]).toMatch(/^streams:/);
   });
 });
@@ -42,9 +51,13 @@ describe('assertVoicesInstalled', () => {
   it('names the field, index and value of a voice espeak-ng does not have', async () => {
     const c = synthKwsConfigSchema.parse({ voices: ['en-us', 'en-us+zz9'], testVoices: ['en-gb'] });
     await expect(assertVoicesInstalled(c)).rejects.toThrow(StageInputError);
-    await expect(assertVoicesInstalled(c)).rejects.toThrow(/^voices\[1\]: espeak-ng voice "en-us\+zz9": variant not installed/);
+    await expect(assertVoicesInstalled(c)).rejects.toThrow(
+      /^voices\[1\]: espeak-ng voice "en-us\+zz9": variant not installed/,
+    );
     const d = synthKwsConfigSchema.parse({ voices: ['en-us'], testVoices: ['klingon'] });
-    await expect(assertVoicesInstalled(d)).rejects.toThrow(/^testVoices\[0\]: espeak-ng voice "klingon": language not installed/);
+    await expect(assertVoicesInstalled(d)).rejects.toThrow(
+      /^testVoices\[0\]: espeak-ng voice "klingon": language not installed/,
+    );
   });
 });
 

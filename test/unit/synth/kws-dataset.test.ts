@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dbfs } from '../../../src/audio/mix';
@@ -41,11 +50,26 @@ describe('generateKwsDataset on a tiny config', () => {
 
   it('writes the Speech Commands layout with 12 labels', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as KwsDatasetManifest;
-    expect(manifest.labels).toEqual(['_silence_', '_unknown_', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go']);
+    expect(manifest.labels).toEqual([
+      '_silence_',
+      '_unknown_',
+      'yes',
+      'no',
+      'up',
+      'down',
+      'left',
+      'right',
+      'on',
+      'off',
+      'stop',
+      'go',
+    ]);
     expect(manifest).toMatchObject({ generator: 'synth-kws', version: 2, sampleRate: 16000, clipMs: 1000 });
     expect(manifest.tools['espeak-ng']).toMatch(/^\d+\.\d+/);
     const entries = readdirSync(dir).sort();
-    expect(entries).toEqual([...manifest.labels, 'dataset.json', 'sources.json', 'testing_list.txt', 'validation_list.txt'].sort());
+    expect(entries).toEqual(
+      [...manifest.labels, 'dataset.json', 'sources.json', 'testing_list.txt', 'validation_list.txt'].sort(),
+    );
     for (const label of manifest.labels) {
       const files = readdirSync(join(dir, label));
       expect(files).toHaveLength(5);
@@ -137,7 +161,9 @@ describe('generateKwsDataset on a tiny config', () => {
 describe('generateKwsDataset input errors', () => {
   it('names an espeak-ng voice that is not installed', async () => {
     await expect(generateKwsDataset(tiny({ voices: ['en-us', 'en-us+nope'] }), join(root, 'v'), rng)).rejects.toThrow(
-      new StageInputError('voices[1]: espeak-ng voice "en-us+nope": variant not installed (variants: f1, f2, f3, f4, f5, m1, m2, m3, m4, m5, m6, m7, m8, ...)'),
+      new StageInputError(
+        'voices[1]: espeak-ng voice "en-us+nope": variant not installed (variants: f1, f2, f3, f4, f5, m1, m2, m3, m4, m5, m6, m7, m8, ...)',
+      ),
     );
   });
 
@@ -148,9 +174,9 @@ describe('generateKwsDataset input errors', () => {
     );
     const bad = join(root, 'bad.wav');
     writeFileSync(bad, 'not a wav');
-    await expect(generateKwsDataset(tiny({ backgrounds: [{ type: 'file', path: bad }] }), join(root, 'g'), rng)).rejects.toThrow(
-      new StageInputError(`backgrounds[0].path: "${bad}": not a RIFF/WAVE file`),
-    );
+    await expect(
+      generateKwsDataset(tiny({ backgrounds: [{ type: 'file', path: bad }] }), join(root, 'g'), rng),
+    ).rejects.toThrow(new StageInputError(`backgrounds[0].path: "${bad}": not a RIFF/WAVE file`));
   });
 
   it('uses a user WAV background at another rate (resampled)', async () => {
@@ -158,7 +184,11 @@ describe('generateKwsDataset input errors', () => {
     const frames = Array.from({ length: 8000 }, (_, i) => [0.3 * Math.sin(i * 0.7) + 0.1 * Math.sin(i * 0.05)]);
     writeFileSync(bg, encodeTestWav({ sampleRate: 8000, bits: 16, frames }));
     const out = join(root, 'userbg');
-    const s = await generateKwsDataset(tiny({ keywords: ['yes'], perKeyword: 3, backgrounds: [{ type: 'file', path: bg }] }), out, rng);
+    const s = await generateKwsDataset(
+      tiny({ keywords: ['yes'], perKeyword: 3, backgrounds: [{ type: 'file', path: bg }] }),
+      out,
+      rng,
+    );
     expect(s.clips).toBe(9);
     const silence = readdirSync(join(out, '_silence_'));
     expect(silence.every((f) => f.startsWith('file_nohash_'))).toBe(true);

@@ -65,9 +65,16 @@ describe('synth-kws with several engines and a held-out engine', () => {
     // What evaluate reads (src/eval/clip-sources.ts) accepts it.
     expect(() => sourcesFileSchema.parse(sources)).not.toThrow();
     expect(Object.keys(sources.engines)).toEqual(['espeak-ng', 'pico', 'mbrola', 'flite']);
-    expect(sources.engines.flite).toMatchObject({ role: 'held-out', family: expect.any(String), licence: expect.any(String), version: expect.stringMatching(/\d/) });
+    expect(sources.engines.flite).toMatchObject({
+      role: 'held-out',
+      family: expect.any(String),
+      licence: expect.any(String),
+      version: expect.stringMatching(/\d/),
+    });
     expect(sources.engines.pico!.role).toBe('train');
-    const wavs = Object.keys(dirDigest(dir)).filter((p) => p.endsWith('.wav')).sort();
+    const wavs = Object.keys(dirDigest(dir))
+      .filter((p) => p.endsWith('.wav'))
+      .sort();
     expect(Object.keys(sources.clips)).toEqual(wavs);
     // 3 keywords × (12 + 4 held-out-engine) + _unknown_ (12 + 4) + _silence_ 12.
     expect(wavs).toHaveLength(3 * 16 + 16 + 12);
@@ -95,7 +102,11 @@ describe('synth-kws with several engines and a held-out engine', () => {
     expect(byClass.engine).toBe(16);
     expect(byClass.voice).toBeGreaterThan(0);
     // Every training engine speaks.
-    const engines = new Set(Object.values(sources.clips).filter((c) => c.heldOut === false && c.engine !== 'silence').map((c) => c.engine));
+    const engines = new Set(
+      Object.values(sources.clips)
+        .filter((c) => c.heldOut === false && c.engine !== 'silence')
+        .map((c) => c.engine),
+    );
     expect([...engines].sort()).toEqual(['espeak-ng', 'mbrola', 'pico']);
   });
 
@@ -119,16 +130,23 @@ describe('synth-kws with several engines and a held-out engine', () => {
   }, 300_000);
 
   it('adding an engine renders only what that engine speaks', async () => {
-    const more = synthKwsConfigSchema.parse({ ...CONFIG, voices: { ...CONFIG.voices, engines: { ...CONFIG.voices.engines, rhvoice: { voices: ['slt'] } } } });
+    const more = synthKwsConfigSchema.parse({
+      ...CONFIG,
+      voices: { ...CONFIG.voices, engines: { ...CONFIG.voices.engines, rhvoice: { voices: ['slt'] } } },
+    });
     const r = await generateKwsDataset(more, join(root, 'c'), rng);
     expect(r.engineRenders.rhvoice!.renders).toBeGreaterThan(0);
-    for (const e of ['espeak-ng', 'pico', 'mbrola', 'flite']) expect([e, r.engineRenders[e]?.renders ?? 0]).toEqual([e, 0]);
+    for (const e of ['espeak-ng', 'pico', 'mbrola', 'flite'])
+      expect([e, r.engineRenders[e]?.renders ?? 0]).toEqual([e, 0]);
     const s = JSON.parse(readFileSync(join(root, 'c', 'sources.json'), 'utf8')) as KwsSourcesManifest;
     expect(Object.values(s.clips).some((c) => c.engine === 'rhvoice')).toBe(true);
   }, 300_000);
 
   it('streams carry engine and voice per event; scored streams use held-out voices and engines, tuning the training voices', async () => {
-    const cfg = synthKwsConfigSchema.parse({ ...CONFIG, streams: { ...CONFIG.streams, count: 3, tuning: { count: 2 } } });
+    const cfg = synthKwsConfigSchema.parse({
+      ...CONFIG,
+      streams: { ...CONFIG.streams, count: 3, tuning: { count: 2 } },
+    });
     const out = join(root, 'streams');
     await generateKwsStreams(cfg, out, rng);
     const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as StreamIndexEntry[];
@@ -138,7 +156,9 @@ describe('synth-kws with several engines and a held-out engine', () => {
     expect(events.every((ev) => typeof ev.engine === 'string' && typeof ev.voice === 'string')).toBe(true);
     const tuneDir = join(root, 'tune');
     await generateKwsStreams(cfg, tuneDir, rng, undefined, 'tuning');
-    const tune = (JSON.parse(readFileSync(join(tuneDir, 'index.json'), 'utf8')) as StreamIndexEntry[]).flatMap((e) => e.events);
+    const tune = (JSON.parse(readFileSync(join(tuneDir, 'index.json'), 'utf8')) as StreamIndexEntry[]).flatMap(
+      (e) => e.events,
+    );
     expect(tune.every((ev) => ev.heldOut === false && ev.engine !== 'flite')).toBe(true);
   }, 300_000);
 });

@@ -55,7 +55,9 @@ describe('planClips with streamStyleUnknown and extraNegatives', () => {
   });
 
   it('draws _unknown_ words from negatives and extraNegatives', () => {
-    const words = new Set(planClips(on, rng).flatMap((p) => (p.kind === 'speech' && p.label === UNKNOWN_LABEL ? [p.request.text] : [])));
+    const words = new Set(
+      planClips(on, rng).flatMap((p) => (p.kind === 'speech' && p.label === UNKNOWN_LABEL ? [p.request.text] : [])),
+    );
     expect([...words].sort()).toEqual(['bed', 'bird', 'cat', 'lift', 'town']);
   });
 
@@ -116,12 +118,28 @@ describe('makeSpeechClip, stream-style', () => {
     streamStyle: {
       position,
       minInsideMs: 150,
-      ...(neighbour ? { neighbour: { request: { engine: 'espeak-ng', text: 'cat', voice: 'en-us', params: { pitch: 50, speed: 175 } }, levelDbfs: -20, gapMs: 200 } } : {}),
+      ...(neighbour
+        ? {
+            neighbour: {
+              request: { engine: 'espeak-ng', text: 'cat', voice: 'en-us', params: { pitch: 50, speed: 175 } },
+              levelDbfs: -20,
+              gapMs: 200,
+            },
+          }
+        : {}),
     },
   });
   let bank: BackgroundBank;
   beforeAll(async () => {
-    bank = await BackgroundBank.load(config().backgrounds, 16000, { negatives: ['bed'], groups: listFormVoices(config({ voices: ['en-us'], pitch: [50, 50], speed: [175, 175] })).train }, rng);
+    bank = await BackgroundBank.load(
+      config().backgrounds,
+      16000,
+      {
+        negatives: ['bed'],
+        groups: listFormVoices(config({ voices: ['en-us'], pitch: [50, 50], speed: [175, 175] })).train,
+      },
+      rng,
+    );
   });
   const energy = (x: Float32Array, from: number, to: number) => {
     let s = 0;
@@ -141,7 +159,9 @@ describe('makeSpeechClip, stream-style', () => {
     const withN = makeSpeechClip(planOf(0, true), tone(440), bank, 16000, 16000, new Prng([5, 6, 7, 8]), tone(880));
     // Word ends at 2400, 200 ms gap → neighbour at 5600 … 10400.
     expect(energy(withN, 6000, 10000)).toBeGreaterThan(1000 * energy(withN, 12000, 16000));
-    expect(() => makeSpeechClip(planOf(0, true), tone(440), bank, 16000, 16000, new Prng([5, 6, 7, 8]))).toThrow(/neighbour/);
+    expect(() => makeSpeechClip(planOf(0, true), tone(440), bank, 16000, 16000, new Prng([5, 6, 7, 8]))).toThrow(
+      /neighbour/,
+    );
   });
 });
 
@@ -153,7 +173,13 @@ describe('tuning streams', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const streamsConfig = config({
     keywords: ['yes', 'no'],
-    streams: { count: 1, durationSec: 6, keywordsPerStream: [1, 2], negativesPerStream: [1, 1], tuning: { count: 2, voiceSet: 'train' } },
+    streams: {
+      count: 1,
+      durationSec: 6,
+      keywordsPerStream: [1, 2],
+      negativesPerStream: [1, 1],
+      tuning: { count: 2, voiceSet: 'train' },
+    },
   });
 
   it('are their own set: tune-NNN files, training voices, other draws than the scored streams, deterministic', async () => {

@@ -21,7 +21,14 @@ const BASE: SynthKwsConfigInput = {
   // Speech ≥ 30 dB over the background, so a late offset (silence or echo tail inside the
   // event) would show as background-level energy in the event's last 50 ms.
   levelDbfs: [-20, -12],
-  streams: { count: 2, durationSec: 8, keywordsPerStream: [2, 3], negativesPerStream: [1, 2], backgroundDbfs: -50, minGapMs: 300 },
+  streams: {
+    count: 2,
+    durationSec: 8,
+    keywordsPerStream: [2, 3],
+    negativesPerStream: [1, 2],
+    backgroundDbfs: -50,
+    minGapMs: 300,
+  },
 };
 const config = (over: SynthKwsConfigInput = {}) => synthKwsConfigSchema.parse({ ...BASE, ...over });
 const rng = rngForSeed(7, 'data');
@@ -97,9 +104,13 @@ describe('generateKwsStreams', () => {
   });
 
   it('fails with a StageInputError naming streams.durationSec when the words cannot fit', async () => {
-    const c = config({ streams: { count: 1, durationSec: 5, keywordsPerStream: [20, 20], negativesPerStream: [0, 0], minGapMs: 300 } });
+    const c = config({
+      streams: { count: 1, durationSec: 5, keywordsPerStream: [20, 20], negativesPerStream: [0, 0], minGapMs: 300 },
+    });
     await expect(generateKwsStreams(c, join(root, 'c'), rng)).rejects.toThrow(StageInputError);
-    await expect(generateKwsStreams(c, join(root, 'c'), rng)).rejects.toThrow(/^streams\.durationSec: 5 s cannot hold 20 utterances/);
+    await expect(generateKwsStreams(c, join(root, 'c'), rng)).rejects.toThrow(
+      /^streams\.durationSec: 5 s cannot hold 20 utterances/,
+    );
   });
 });
 

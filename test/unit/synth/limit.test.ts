@@ -37,9 +37,11 @@ describe('mapLimit', () => {
     expect(out).toEqual([60, 20, 40]);
   });
   it('rejects with the first error', async () => {
-    await expect(mapLimit([1, 2, 3], 2, async (v) => {
-      if (v === 2) throw new Error('bad 2');
-      return v;
-    })).rejects.toThrow('bad 2');
+    await expect(
+      mapLimit([1, 2, 3], 2, async (v) => {
+        if (v === 2) throw new Error('bad 2');
+        return v;
+      }),
+    ).rejects.toThrow('bad 2');
   });
 });

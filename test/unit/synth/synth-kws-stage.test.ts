@@ -30,7 +30,9 @@ describe('synthKwsStage', () => {
   });
 
   it('puts the version of every engine the config uses into toolVersions (the cache key)', async () => {
-    const engines = synthKwsConfigSchema.parse({ voices: { engines: { pico: { testVoices: ['en-GB'] }, mbrola: {} }, heldOutEngines: ['flite'] } });
+    const engines = synthKwsConfigSchema.parse({
+      voices: { engines: { pico: { testVoices: ['en-GB'] }, mbrola: {} }, heldOutEngines: ['flite'] },
+    });
     expect(await synthKwsStage.toolVersions!(engines)).toEqual({
       pico: expect.stringMatching(/^libttspico-utils \d/),
       mbrola: expect.stringMatching(/^mbrola \d.*, espeak-ng \d/),

@@ -12,7 +12,14 @@ const issues = (input: SynthKwsConfigInput): string[] => {
 describe('voices.engines validation', () => {
   it('accepts a spec-like config and fills defaults', () => {
     const c = synthKwsConfigSchema.parse({
-      voices: { engines: { 'espeak-ng': { testVoices: ['en-029+m2'] }, pico: {}, rhvoice: { exclude: ['evgeniy-eng', 'lyubov'] }, kokoro: { speakers: 12 } } },
+      voices: {
+        engines: {
+          'espeak-ng': { testVoices: ['en-029+m2'] },
+          pico: {},
+          rhvoice: { exclude: ['evgeniy-eng', 'lyubov'] },
+          kokoro: { speakers: 12 },
+        },
+      },
     });
     expect(c.voices).toEqual({
       engines: {
@@ -32,11 +39,15 @@ describe('voices.engines validation', () => {
       'voices.engines.flite: "flite" is a held-out engine (never trained on; it speaks only test clips and scored streams): remove it from voices.engines',
     ]);
     // Reserved even when the user drops it from heldOutEngines.
-    expect(issues({ voices: { engines: { pico: { testVoices: ['en-GB'] }, festival: {} }, heldOutEngines: [] } })).toHaveLength(1);
+    expect(
+      issues({ voices: { engines: { pico: { testVoices: ['en-GB'] }, festival: {} }, heldOutEngines: [] } }),
+    ).toHaveLength(1);
   });
 
   it('names an unknown engine with a did-you-mean', () => {
-    expect(issues({ voices: { engines: { pcio: { testVoices: ['x'] } } } })).toEqual(['voices.engines.pcio: unknown engine "pcio", did you mean "pico"?']);
+    expect(issues({ voices: { engines: { pcio: { testVoices: ['x'] } } } })).toEqual([
+      'voices.engines.pcio: unknown engine "pcio", did you mean "pico"?',
+    ]);
     expect(issues({ voices: { engines: { pico: { testVoices: ['en-GB'] } }, heldOutEngines: ['flit'] } })).toEqual([
       'voices.heldOutEngines.0: unknown engine "flit", did you mean "flite"?',
     ]);
@@ -70,14 +81,22 @@ describe('voices.engines validation', () => {
 describe('resolveVoices against the installed engines', () => {
   it('expands `all`, applies exclude and testVoices, and adds the held-out engines', async () => {
     const c = synthKwsConfigSchema.parse({
-      voices: { engines: { rhvoice: { exclude: ['evgeniy-eng', 'lyubov'], testVoices: ['clb'] }, mbrola: { voices: ['us1', 'en1'] } }, heldOutEngines: ['flite'] },
+      voices: {
+        engines: {
+          rhvoice: { exclude: ['evgeniy-eng', 'lyubov'], testVoices: ['clb'] },
+          mbrola: { voices: ['us1', 'en1'] },
+        },
+        heldOutEngines: ['flite'],
+      },
     });
     const v = await resolveVoices(c);
     expect(v.train.map((g) => [g.engine, g.sources.map((s) => s.voice)])).toEqual([
       ['rhvoice', ['alan', 'bdl', 'slt']],
       ['mbrola', ['us1', 'en1']],
     ]);
-    expect(v.test.map((g) => [g.engine, g.sources.map((s) => `${s.tag}:${String(s.heldOut)}`)])).toEqual([['rhvoice', ['rhvoice-clb:voice']]]);
+    expect(v.test.map((g) => [g.engine, g.sources.map((s) => `${s.tag}:${String(s.heldOut)}`)])).toEqual([
+      ['rhvoice', ['rhvoice-clb:voice']],
+    ]);
     expect(v.heldOutEngines[0]!.sources.map((s) => s.voice)).toEqual(['awb', 'kal', 'kal16', 'rms', 'slt']);
     expect(v.heldOutEngines[0]!.sources.every((s) => s.heldOut === 'engine')).toBe(true);
   });
@@ -95,7 +114,9 @@ describe('resolveVoices against the installed engines', () => {
     const c = synthKwsConfigSchema.parse({ voices: { engines: { rhvoice: { testVoices: ['alann'] } } } });
     const err = await resolveVoices(c).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StageInputError);
-    expect((err as Error).message).toBe('voices.engines.rhvoice.testVoices[0]: rhvoice voice "alann" is not installed; did you mean "alan"?');
+    expect((err as Error).message).toBe(
+      'voices.engines.rhvoice.testVoices[0]: rhvoice voice "alann" is not installed; did you mean "alan"?',
+    );
   });
 
   it('makes file-name-safe tags unique per engine and voice', () => {

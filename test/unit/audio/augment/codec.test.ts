@@ -1,4 +1,10 @@
-import { aLawRoundTrip, MU, muLawRoundTrip, quantizeBits, telephoneRoundTrip } from '../../../../src/audio/augment/codec';
+import {
+  aLawRoundTrip,
+  MU,
+  muLawRoundTrip,
+  quantizeBits,
+  telephoneRoundTrip,
+} from '../../../../src/audio/augment/codec';
 import { dbfs } from '../../../../src/audio/mix';
 
 const SR = 16000;
@@ -38,7 +44,8 @@ describe('G.711 companding round trips', () => {
 });
 
 describe('telephoneRoundTrip', () => {
-  const tone = (hz: number): Float32Array => Float32Array.from({ length: SR }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / SR));
+  const tone = (hz: number): Float32Array =>
+    Float32Array.from({ length: SR }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / SR));
   it('removes what is above 4 kHz and keeps the voice band', () => {
     expect(dbfs(telephoneRoundTrip(tone(6000), SR), 2000, 14000) - dbfs(tone(6000))).toBeLessThan(-30);
     expect(Math.abs(dbfs(telephoneRoundTrip(tone(1000), SR), 2000, 14000) - dbfs(tone(1000)))).toBeLessThan(0.5);

@@ -2,7 +2,8 @@ import { applyMemsResponse, bandLimit, memsMagnitude } from '../../../../src/aud
 import { dbfs } from '../../../../src/audio/mix';
 
 const SR = 16000;
-const tone = (hz: number, n = SR): Float32Array => Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / SR));
+const tone = (hz: number, n = SR): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / SR));
 /** Level change in dB over the second half (past the filters' transients). */
 const gainDb = (x: Float32Array, y: Float32Array): number => dbfs(y, x.length / 2) - dbfs(x, x.length / 2);
 

@@ -1,4 +1,10 @@
-import { loadRecordedSet, RECORDED_SET_NAMES, recordedSegment, recordedSetProblem, type RecordedSetName } from '../../../../src/audio/augment/recorded-backgrounds';
+import {
+  loadRecordedSet,
+  RECORDED_SET_NAMES,
+  recordedSegment,
+  recordedSetProblem,
+  type RecordedSetName,
+} from '../../../../src/audio/augment/recorded-backgrounds';
 import { meanPower } from '../../../../src/audio/mix';
 import { Prng } from '../../../../src/util/prng';
 import { welchPsd, bandDb } from '../spectrum';

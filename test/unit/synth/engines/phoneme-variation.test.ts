@@ -16,7 +16,9 @@ describe('perturbPhonemes', () => {
   });
 
   it('is a function of the seed', () => {
-    expect(perturbPhonemes('lˈɛft', IPA_ALPHABET, Prng.derive('x', 1))).toBe(perturbPhonemes('lˈɛft', IPA_ALPHABET, Prng.derive('x', 1)));
+    expect(perturbPhonemes('lˈɛft', IPA_ALPHABET, Prng.derive('x', 1))).toBe(
+      perturbPhonemes('lˈɛft', IPA_ALPHABET, Prng.derive('x', 1)),
+    );
     expect(perturbPhonemes('lˈɛft', IPA_ALPHABET, Prng.derive('x', 1))).toBe('lˈɛːft');
   });
 
