@@ -10,7 +10,13 @@ import { disposeAutoencoders, readAutoencoderDir } from '../src/nn/fc-autoencode
 import { decodeIntModel, type IntModel } from '../src/quant/int-model';
 import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
-import { embeddingClipScores, fitIdGaussians, pooledFeatures } from '../src/eval/embedding-scores';
+import {
+  EMBEDDING_LAYER_PATTERN,
+  embeddingClipScores,
+  embeddingLayerNames,
+  fitIdGaussians,
+  layerEmbeddings,
+} from '../src/eval/embedding-scores';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { tfjsVersions } from '../src/util/tool-versions';
@@ -27,7 +33,7 @@ import { tfjsVersions } from '../src/util/tool-versions';
  */
 
 export const kind = 'evaluate-ad';
-export const version = 4; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings
+export const version = 4; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings; 5: embeddingLayer (conv0 / block<i>_dw|pw / pool), recorded in the evaluation
 
 export const configSchema = z.strictObject({
   /** pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1). */
@@ -50,6 +56,19 @@ export const configSchema = z.strictObject({
     .max(1)
     .default(0.01)
     .describe('`embedding-mahalanobis`: covariance shrinkage λ towards a scaled identity.'),
+  /**
+   * `embedding-mahalanobis`: the layer whose output, averaged over time and frequency, is the
+   * embedding: `pool` (the last block, the dense layer's input), `conv0`, `block<i>_dw` or
+   * `block<i>_pw` (after batch norm and ReLU). Earlier layers are more sensitive to faults
+   * (docs/anomaly-detection.md#embedding-layer).
+   */
+  embeddingLayer: z
+    .string()
+    .regex(EMBEDDING_LAYER_PATTERN, 'expected pool, conv0, block<i>_dw or block<i>_pw')
+    .default('pool')
+    .describe(
+      '`embedding-mahalanobis`: the layer whose output, averaged over time and frequency, is the embedding: `pool` (the last block, the dense layer\'s input), `conv0`, `block<i>_dw` or `block<i>_pw` (after batch norm and ReLU). Earlier layers are more sensitive to faults (docs/anomaly-detection.md#embedding-layer).',
+    ),
   /** Share of validation normals allowed to alarm at each ID's operating threshold. */
   falseAlarmRate: z
     .number()
@@ -89,8 +108,14 @@ async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersMod
       `stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`,
     );
   const [, rows, cols] = train.header.shape as [number, number, number];
-  ctx.progress({ done: 0, total: 3, unit: 'splits', message: 'embedding the training patches' });
-  const emb = await pooledFeatures(model, train.data, [rows, cols]);
+  const layer = ctx.config.embeddingLayer;
+  if (!embeddingLayerNames(model).includes(layer)) {
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.embeddingLayer: "${layer}" is not a layer of the trained model (it has ${embeddingLayerNames(model).join(', ')})`,
+    );
+  }
+  ctx.progress({ done: 0, total: 3, unit: 'splits', message: `embedding the training patches (${layer})` });
+  const emb = await layerEmbeddings(model, train.data, [rows, cols], layer);
   const gaussians = fitIdGaussians(
     emb.values,
     emb.dim,
@@ -99,7 +124,7 @@ async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersMod
     ctx.config.shrinkage,
   );
   return async (t) => {
-    const e = await pooledFeatures(model, t.data, [rows, cols]);
+    const e = await layerEmbeddings(model, t.data, [rows, cols], layer);
     return embeddingClipScores(t.header, e.values, e.dim, gaussians);
   };
 }
@@ -119,13 +144,18 @@ async function integerClipScores(
 ): Promise<ClipScore[]> {
   const n = (t: FeatureTensor): number => t.header.shape[0] as number;
   const kind = ctx.config.score;
-  const outTest = await integerOutputsHost(intModel, test.data, n(test), (done, total) =>
-    ctx.progress({ done, total, unit: 'patches', message: 'integer model on the test patches' }),
+  const layer = ctx.config.embeddingLayer;
+  const outTest = await integerOutputsHost(
+    intModel,
+    test.data,
+    n(test),
+    (done, total) => ctx.progress({ done, total, unit: 'patches', message: 'integer model on the test patches' }),
+    layer,
   );
   if (kind !== 'embedding-mahalanobis') return clipAnomalyScores(test.header, outTest.posteriors, kind);
   if (outTest.pooledDim === 0) {
     throw new StageInputError(
-      `stages.${ctx.stageName}: the integer model has no "pool" op, so score: embedding-mahalanobis cannot be computed for it`,
+      `stages.${ctx.stageName}: the integer model has no "${layer}" op, so score: embedding-mahalanobis (embeddingLayer: ${layer}) cannot be computed for it`,
     );
   }
   const train = await loadFeatures(ctx, 'train');
@@ -133,8 +163,12 @@ async function integerClipScores(
     throw new StageInputError(
       `stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`,
     );
-  const outTrain = await integerOutputsHost(intModel, train.data, n(train), (done, total) =>
-    ctx.progress({ done, total, unit: 'patches', message: 'integer model on the training patches' }),
+  const outTrain = await integerOutputsHost(
+    intModel,
+    train.data,
+    n(train),
+    (done, total) => ctx.progress({ done, total, unit: 'patches', message: 'integer model on the training patches' }),
+    layer,
   );
   const gaussians = fitIdGaussians(
     outTrain.pooled,
@@ -217,6 +251,7 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   const evaluation = {
     task: 'anomaly-detection',
     score: config.score,
+    ...(config.score === 'embedding-mahalanobis' ? { embeddingLayer: config.embeddingLayer } : {}),
     p: config.p,
     falseAlarmRate: config.falseAlarmRate,
     auc: m.auc,

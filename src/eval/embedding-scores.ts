@@ -24,6 +24,13 @@ export interface IdGaussian {
   readonly cholesky: Float64Array;
 }
 
+/**
+ * Layers whose embedding the score can use, by the names the DS-CNN builder (src/nn/ds-cnn.ts)
+ * and the integer model's ops (src/quant/float-graph.ts) share: `conv0`, `block<i>_dw`,
+ * `block<i>_pw` (each after its batch norm and ReLU) and `pool` (the global average pool).
+ */
+export const EMBEDDING_LAYER_PATTERN = /^(pool|conv0|block[1-9][0-9]*_(dw|pw))$/;
+
 /** Pooled features [n][d] of the model's `pool` layer for n patches of `shape`. */
 export async function pooledFeatures(
   model: TF.LayersModel,
@@ -31,21 +38,49 @@ export async function pooledFeatures(
   shape: Pair,
   batchSize = 256,
 ): Promise<{ values: Float32Array; dim: number }> {
+  return layerEmbeddings(model, x, shape, 'pool', batchSize);
+}
+
+/** The layer names of `model` that `layerEmbeddings` accepts, in network order. */
+export function embeddingLayerNames(model: TF.LayersModel): string[] {
+  return model.layers.map((l) => l.name).filter((n) => EMBEDDING_LAYER_PATTERN.test(n));
+}
+
+/**
+ * Embeddings [n][c] of layer `layer` for n patches of `shape`: the layer's output after its
+ * batch norm and ReLU (the tfjs layer `<layer>_relu` when there is one), averaged over time
+ * and frequency per channel, as the `pool` layer averages the last block. Earlier layers keep
+ * more of the spectral detail a fault changes (docs/anomaly-detection.md has the measurements).
+ */
+export async function layerEmbeddings(
+  model: TF.LayersModel,
+  x: Float32Array,
+  shape: Pair,
+  layer: string,
+  batchSize = 256,
+): Promise<{ values: Float32Array; dim: number }> {
   const tf = loadTf();
-  const pool = model.getLayer('pool');
-  const sub = tf.model({ inputs: model.inputs, outputs: pool.output as TF.SymbolicTensor });
-  const dim = (pool.outputShape as number[])[1]!;
+  const names = new Set(model.layers.map((l) => l.name));
+  if (!EMBEDDING_LAYER_PATTERN.test(layer) || !names.has(layer)) {
+    throw new RangeError(
+      `embedding layer "${layer}" is not in the model (it has ${embeddingLayerNames(model).join(', ')})`,
+    );
+  }
+  const tap = model.getLayer(names.has(`${layer}_relu`) ? `${layer}_relu` : layer);
+  const sub = tf.model({ inputs: model.inputs, outputs: tap.output as TF.SymbolicTensor });
+  const outShape = tap.outputShape as number[];
+  const dim = outShape[outShape.length - 1]!;
   const size = shape[0] * shape[1];
   const n = x.length / size;
   const out = new Float32Array(n * dim);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
-    const y = tf.tidy(
-      () =>
-        sub.predict(
-          tf.tensor4d(x.subarray(start * size, end * size), [end - start, shape[0], shape[1], 1]),
-        ) as TF.Tensor,
-    );
+    const y = tf.tidy(() => {
+      const a = sub.predict(
+        tf.tensor4d(x.subarray(start * size, end * size), [end - start, shape[0], shape[1], 1]),
+      ) as TF.Tensor;
+      return a.rank === 4 ? a.mean([1, 2]) : a;
+    });
     out.set((await y.data()) as Float32Array, start * dim);
     y.dispose();
     await new Promise((resolve) => setImmediate(resolve));

@@ -8,8 +8,11 @@ import { tensorByName, tensorBytes, type IntModel } from '../quant/int-model';
  *  - posteriors: the softmax output codes q ∈ [−128, 127] (scale 1/256, zero point −128;
  *    src/quant/int-model.ts) as probabilities (q + 128)/256. A code of −128 (p = 0) is read
  *    as half a step, 1/512, so −log p stays finite at the resolution the board has;
- *  - pooled: the global-average-pool output (the op made from the tfjs layer `pool`),
- *    dequantized (q − zeroPoint)·scale, for the embedding score.
+ *  - pooled: the embedding for the embedding score: the output of the op `embeddingLayer`
+ *    (default `pool`, the global average pool; or `conv0`, `block<i>_dw`, `block<i>_pw`,
+ *    each after its fused ReLU), dequantized (q − zeroPoint)·scale and averaged over its
+ *    h × w positions per channel, as the float side does (src/eval/embedding-scores.ts).
+ *    pooledDim is 0 when the model has no such op.
  */
 export interface IntegerOutputs {
   readonly posteriors: Float32Array;
@@ -25,9 +28,10 @@ export async function integerOutputs(
   data: Float32Array,
   n: number,
   onProgress?: (done: number, total: number) => void,
+  embeddingLayer = 'pool',
 ): Promise<IntegerOutputs> {
   const size = n > 0 ? data.length / n : 0;
-  const { classes, pooledDim, poolT } = outputShapes(model);
+  const { classes, pooledDim, poolT } = outputShapes(model, embeddingLayer);
   const posteriors = new Float32Array(n * classes);
   const pooled = new Float32Array(n * pooledDim);
   for (let i = 0; i < n; i++) {
@@ -45,18 +49,37 @@ export async function integerOutputs(
 
   function decodeRow(codes: Int8Array, p: Int8Array | undefined, i: number): void {
     for (let k = 0; k < classes; k++) posteriors[i * classes + k] = Math.max(codes[k]! + 128, 0.5) / 256;
-    if (poolT && p)
-      for (let k = 0; k < pooledDim; k++) pooled[i * pooledDim + k] = (p[k]! - poolT.zeroPoint) * poolT.scale;
+    if (poolT && p) averageDequantized(p, 0, poolT, pooled, i * pooledDim);
   }
 }
 
-function outputShapes(model: IntModel) {
-  const poolOp = model.ops.find((o) => o.name === 'pool');
+function outputShapes(model: IntModel, embeddingLayer: string) {
+  const poolOp = model.ops.find((o) => o.name === embeddingLayer);
   const poolT = poolOp ? model.tensors.find((t) => t.name === poolOp.output) : undefined;
   const outT = model.tensors.find((t) => t.name === model.output)!;
   const classes = outT.shape[0] * outT.shape[1] * outT.shape[2];
-  const pooledDim = poolT ? poolT.shape[0] * poolT.shape[1] * poolT.shape[2] : 0;
+  const pooledDim = poolT ? poolT.shape[2] : 0;
   return { classes, pooledDim, poolT };
+}
+
+/**
+ * Per-channel mean over the h × w positions of one int8 [h, w, c] tensor (NHWC,
+ * src/nn/int-reference/tensor.ts) starting at codes[from], dequantized, into out[at..at + c).
+ */
+function averageDequantized(
+  codes: Int8Array,
+  from: number,
+  t: { readonly shape: readonly [number, number, number]; readonly scale: number; readonly zeroPoint: number },
+  out: Float32Array,
+  at: number,
+): void {
+  const [h, w, c] = t.shape;
+  const positions = h * w;
+  for (let k = 0; k < c; k++) {
+    let sum = 0;
+    for (let p = 0; p < positions; p++) sum += codes[from + p * c + k]!;
+    out[at + k] = (sum / positions - t.zeroPoint) * t.scale;
+  }
 }
 
 /**
@@ -69,9 +92,11 @@ export async function integerOutputsHost(
   data: Float32Array,
   n: number,
   onProgress?: (done: number, total: number) => void,
+  embeddingLayer = 'pool',
 ): Promise<IntegerOutputs> {
   const size = n > 0 ? data.length / n : 0;
-  const { classes, pooledDim, poolT } = outputShapes(model);
+  const { classes, pooledDim, poolT } = outputShapes(model, embeddingLayer);
+  const tapBytes = poolT ? tensorBytes(poolT) : 0;
   const inBytes = tensorBytes(tensorByName(model, model.input));
   const posteriors = new Float32Array(n * classes);
   const pooled = new Float32Array(n * pooledDim);
@@ -85,12 +110,15 @@ export async function integerOutputsHost(
         const row = data.subarray((from + i) * size, (from + i + 1) * size);
         inputs.set(quantizeModelInput(model, frontEndCodes(model, row)), i * inBytes);
       }
-      const r = await host.run(inputs, poolT ? 'pool' : undefined);
+      const r = await host.run(inputs, poolT ? embeddingLayer : undefined);
+      if (poolT && r.tapBytes !== tapBytes)
+        throw new RangeError(
+          `host integer runner: op ${embeddingLayer} wrote ${r.tapBytes} B per patch, its tensor has ${tapBytes} B`,
+        );
       for (let i = 0; i < count; i++) {
         for (let k = 0; k < classes; k++)
           posteriors[(from + i) * classes + k] = Math.max(r.outputs[i * classes + k]! + 128, 0.5) / 256;
-        for (let k = 0; k < pooledDim; k++)
-          pooled[(from + i) * pooledDim + k] = (r.taps[i * pooledDim + k]! - poolT!.zeroPoint) * poolT!.scale;
+        if (poolT) averageDequantized(r.taps, i * tapBytes, poolT, pooled, (from + i) * pooledDim);
       }
       onProgress?.(from + count, n);
     }

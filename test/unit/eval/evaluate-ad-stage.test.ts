@@ -298,6 +298,75 @@ describe('evaluate-ad stage', () => {
     base.net.model.dispose();
   });
 
+  it('embeddingLayer conv0: float scores from conv0 embeddings, intAuc from the integer conv0 output (C = TypeScript), recorded in the evaluation', async () => {
+    const { quantizeStage } = await import('../../../activities/quantize');
+    const { decodeIntModel } = await import('../../../src/quant/int-model');
+    const { integerOutputs, integerOutputsHost } = await import('../../../src/eval/integer-posteriors');
+    const { embeddingClipScores, fitIdGaussians, layerEmbeddings } = await import('../../../src/eval/embedding-scores');
+    const { anomalyMetrics } = await import('../../../src/eval/auc');
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const base = setUp(frontEnd, { score: 'embedding-mahalanobis', embeddingLayer: 'conv0', shrinkage: 0.1 });
+    const intFile = join(root, 'int-model-conv0.json');
+    await quantizeStage.run({
+      ...base.ctx,
+      stageName: 'quantize',
+      config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
+      inputs: {
+        features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} },
+        train: { artifacts: [base.ref('model')], metrics: {} },
+      },
+      storeFile: async (name: string, path: string) => {
+        writeFileSync(intFile, readFileSync(path));
+        return base.ref(name);
+      },
+    } as unknown as Parameters<typeof quantizeStage.run>[0]);
+    const stored = base.stored;
+    const r = await evaluateAdStage.run({
+      ...base.ctx,
+      inputs: { ...base.ctx.inputs, quantize: { artifacts: [base.ref('int-model')], metrics: {} } },
+      fetchFile: async (ref) => (ref.name === 'int-model' ? intFile : base.ctx.fetchFile(ref)),
+    });
+    const test = readFeatureTensor(join(root, 'test-logmel-int.topsfeat'));
+    const train = readFeatureTensor(join(root, 'train-logmel-int.topsfeat'));
+    // Float: conv0 embeddings (4 channels) against Gaussians of the training patches' conv0 embeddings.
+    const et = await layerEmbeddings(base.net.model, train.data, SHAPE, 'conv0');
+    expect(et.dim).toBe(4);
+    const g = fitIdGaussians(et.values, et.dim, train.header.labelIndex, 2, 0.1);
+    const es = await layerEmbeddings(base.net.model, test.data, SHAPE, 'conv0');
+    const expected = anomalyMetrics(embeddingClipScores(test.header, es.values, es.dim, g), 0.1);
+    expect(r.metrics.auc).toBeCloseTo(expected.auc, 6);
+    const ev = stored.evaluation as { score: string; embeddingLayer: string };
+    expect(ev).toMatchObject({ score: 'embedding-mahalanobis', embeddingLayer: 'conv0' });
+    // Integer: the conv0 op's int8 output [8, 8, 4], averaged per channel, dequantized; C = TS.
+    const intModel = decodeIntModel(readFileSync(intFile, 'utf8'));
+    const n = (t: typeof test): number => t.header.shape[0] as number;
+    const tsTest = await integerOutputs(intModel, test.data, n(test), undefined, 'conv0');
+    const cTest = await integerOutputsHost(intModel, test.data, n(test), undefined, 'conv0');
+    expect(tsTest.pooledDim).toBe(4);
+    expect(Array.from(cTest.pooled)).toEqual(Array.from(tsTest.pooled));
+    // The integer embedding is the float one up to quantization error.
+    const spread = Math.max(...Array.from(es.values)) - Math.min(...Array.from(es.values));
+    tsTest.pooled.forEach((v, i) => expect(Math.abs(v - es.values[i]!)).toBeLessThan(0.05 * spread + 1e-6));
+    const tsTrain = await integerOutputs(intModel, train.data, n(train), undefined, 'conv0');
+    const gi = fitIdGaussians(tsTrain.pooled, tsTrain.pooledDim, train.header.labelIndex, 2, 0.1);
+    const intExpected = anomalyMetrics(embeddingClipScores(test.header, tsTest.pooled, 4, gi), 0.1);
+    expect(r.metrics.intAuc).toBeCloseTo(intExpected.auc, 12);
+    expect(r.metrics.intPauc).toBeCloseTo(intExpected.pauc, 12);
+    base.net.model.dispose();
+  });
+
+  it('embeddingLayer: a layer the model does not have is a StageInputError naming the field; a non-layer name fails the schema', async () => {
+    const { ctx, net } = setUp('logmel', { score: 'embedding-mahalanobis', embeddingLayer: 'block2_pw' });
+    await expect(evaluateAdStage.run(ctx)).rejects.toThrow(StageInputError);
+    await expect(evaluateAdStage.run(ctx)).rejects.toThrow(
+      'stages.evaluate.with.embeddingLayer: "block2_pw" is not a layer of the trained model (it has conv0, block1_dw, block1_pw, pool)',
+    );
+    expect(evaluateAdStage.configSchema.safeParse({ embeddingLayer: 'dense' }).success).toBe(false);
+    expect(evaluateAdStage.configSchema.parse({}).embeddingLayer).toBe('pool');
+    net.model.dispose();
+  });
+
   it('refuses MFCC features', async () => {
     const { ctx, net } = setUp('mfcc');
     await expect(evaluateAdStage.run(ctx)).rejects.toThrow(StageInputError);
