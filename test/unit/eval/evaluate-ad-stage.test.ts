@@ -345,9 +345,14 @@ describe('evaluate-ad stage', () => {
     const cTest = await integerOutputsHost(intModel, test.data, n(test), undefined, 'conv0');
     expect(tsTest.pooledDim).toBe(4);
     expect(Array.from(cTest.pooled)).toEqual(Array.from(tsTest.pooled));
-    // The integer embedding is the float one up to quantization error.
+    // On the normal patches the integer embedding is the float one up to quantization error
+    // (the 3× louder anomalous fixture patches saturate the 16-patch calibration range).
     const spread = Math.max(...Array.from(es.values)) - Math.min(...Array.from(es.values));
-    tsTest.pooled.forEach((v, i) => expect(Math.abs(v - es.values[i]!)).toBeLessThan(0.05 * spread + 1e-6));
+    test.header.clips.forEach((clip, row) => {
+      if (clip.includes('abnormal')) return;
+      for (let c = 0; c < 4; c++)
+        expect(Math.abs(tsTest.pooled[row * 4 + c]! - es.values[row * 4 + c]!)).toBeLessThan(0.05 * spread);
+    });
     const tsTrain = await integerOutputs(intModel, train.data, n(train), undefined, 'conv0');
     const gi = fitIdGaussians(tsTrain.pooled, tsTrain.pooledDim, train.header.labelIndex, 2, 0.1);
     const intExpected = anomalyMetrics(embeddingClipScores(test.header, tsTest.pooled, 4, gi), 0.1);
