@@ -67,7 +67,7 @@ export const configSchema = z.strictObject({
     .regex(EMBEDDING_LAYER_PATTERN, 'expected pool, conv0, block<i>_dw or block<i>_pw')
     .default('pool')
     .describe(
-      '`embedding-mahalanobis`: the layer whose output, averaged over time and frequency, is the embedding: `pool` (the last block, the dense layer\'s input), `conv0`, `block<i>_dw` or `block<i>_pw` (after batch norm and ReLU). Earlier layers are more sensitive to faults (docs/anomaly-detection.md#embedding-layer).',
+      "`embedding-mahalanobis`: the layer whose output, averaged over time and frequency, is the embedding: `pool` (the last block, the dense layer's input), `conv0`, `block<i>_dw` or `block<i>_pw` (after batch norm and ReLU). Earlier layers are more sensitive to faults (docs/anomaly-detection.md#embedding-layer).",
     ),
   /** Share of validation normals allowed to alarm at each ID's operating threshold. */
   falseAlarmRate: z

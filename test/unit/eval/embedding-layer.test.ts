@@ -48,7 +48,14 @@ describe('embedding of a chosen layer (evaluate-ad embeddingLayer)', () => {
   it('lists the layers in network order, `pool` equals pooledFeatures, a block is its ReLU output averaged, same bytes twice', async () => {
     const tf = loadTf();
     const net = tinyNet();
-    expect(embeddingLayerNames(net.model)).toEqual(['conv0', 'block1_dw', 'block1_pw', 'block2_dw', 'block2_pw', 'pool']);
+    expect(embeddingLayerNames(net.model)).toEqual([
+      'conv0',
+      'block1_dw',
+      'block1_pw',
+      'block2_dw',
+      'block2_pw',
+      'pool',
+    ]);
     const rng = Prng.derive('embedding-layer-input');
     const x = Float32Array.from({ length: 3 * 16 }, () => rng.normal());
     const pool = await layerEmbeddings(net.model, x, SHAPE, 'pool');
