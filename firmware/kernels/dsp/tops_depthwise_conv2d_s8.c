@@ -240,6 +240,7 @@ static int32_t tops_dw_group_table_bytes(const tops_dims *filter_dims)
     return filter_dims->h == 3 && filter_dims->w == 3 ? (filter_dims->c >> 2) * 64 : 0;
 }
 
+#ifdef TOPS_DSP_ASM
 /* Fewest taps a clipped window keeps along one axis (over all output positions). */
 static int32_t tops_dw_min_span(int32_t out_len, int32_t stride, int32_t pad, int32_t in_len, int32_t k)
 {
@@ -254,6 +255,7 @@ static int32_t tops_dw_min_span(int32_t out_len, int32_t stride, int32_t pad, in
     }
     return least;
 }
+#endif
 
 /*
  * Whether tops_dw_groups runs every whole channel group of this call: the asm target, the
