@@ -235,25 +235,48 @@ static int32_t tops_dw_pack_doubled(int32_t lo, int32_t hi)
     return (int32_t)(((uint32_t)(2 * lo) & 0xFFFFu) | ((uint32_t)(2 * hi) << 16));
 }
 
+/*
+ * The weights of every whole group of four channels as [w0, w2], [w1, w3] per tap; doubled for
+ * the asm group loop, which accumulates 2*acc (|2w| <= 256 fits a halfword). Out of line: once
+ * per call, and inlined gcc unswitched it into two copies.
+ */
+__attribute__((noinline)) static void tops_dw_widen(int32_t *wq, const int8_t *filter, int32_t channels, int32_t taps,
+                                                    int32_t doubled)
+{
+    int32_t g, t;
+    for (g = 0; g < channels >> 2; g++) {
+        for (t = 0; t < taps; t++, wq += 2) {
+            const int8_t *f = filter + t * channels + 4 * g;
+            const int32_t w = tops_read_s32(f);
+            wq[0] = doubled ? tops_dw_pack_doubled(f[0], f[2]) : tops_sxtb16(w);
+            wq[1] = doubled ? tops_dw_pack_doubled(f[1], f[3]) : tops_sxtb16_ror8(w);
+        }
+    }
+}
+
 static int32_t tops_dw_group_table_bytes(const tops_dims *filter_dims)
 {
     return filter_dims->h == 3 && filter_dims->w == 3 ? (filter_dims->c >> 2) * 64 : 0;
 }
 
 #ifdef TOPS_DSP_ASM
-/* Fewest taps a clipped window keeps along one axis (over all output positions). */
+/* Taps a window starting at x0 keeps along one axis. */
+static int32_t tops_dw_span(int32_t x0, int32_t in_len, int32_t k)
+{
+    const int32_t lo = x0 < 0 ? -x0 : 0;
+    const int32_t hi = in_len - x0 < k ? in_len - x0 : k;
+    return hi - lo;
+}
+
+/*
+ * Fewest taps a clipped window keeps along one axis over all output positions: the span is
+ * min(k, in_len - x0, k + x0, in_len), concave in x0, so its minimum is at the first or last.
+ */
 static int32_t tops_dw_min_span(int32_t out_len, int32_t stride, int32_t pad, int32_t in_len, int32_t k)
 {
-    int32_t o, least = k;
-    for (o = 0; o < out_len; o++) {
-        const int32_t x0 = o * stride - pad;
-        const int32_t lo = x0 < 0 ? -x0 : 0;
-        const int32_t hi = in_len - x0 < k ? in_len - x0 : k;
-        if (hi - lo < least) {
-            least = hi - lo;
-        }
-    }
-    return least;
+    const int32_t first = tops_dw_span(-pad, in_len, k);
+    const int32_t last = tops_dw_span((out_len - 1) * stride - pad, in_len, k);
+    return first < last ? first : last;
 }
 #endif
 
@@ -262,7 +285,7 @@ static int32_t tops_dw_min_span(int32_t out_len, int32_t stride, int32_t pad, in
  * fast table, the full int8 range, a 3x3 filter, at least one group and no window clipped
  * below 2x2 (so no C path reads the widened weights, which are then 2*w).
  */
-static int32_t tops_dw_groups_apply(const tops_depthwise_conv2d_params *params, const tops_dims *input_dims,
+__attribute__((noinline)) static int32_t tops_dw_groups_apply(const tops_depthwise_conv2d_params *params, const tops_dims *input_dims,
                                     const tops_dims *filter_dims, const tops_dims *output_dims, int32_t fast,
                                     int32_t full)
 {
@@ -281,7 +304,7 @@ static int32_t tops_dw_groups_apply(const tops_depthwise_conv2d_params *params, 
  * their four tops_rq entries, so one LDM loads a group's accumulators and the entries follow
  * in the order the loop stores (16 words per group).
  */
-static void tops_dw_group_table(int32_t *gq, const tops_rq *table, const int32_t *bias, int32_t groups)
+__attribute__((noinline)) static void tops_dw_group_table(int32_t *gq, const tops_rq *table, const int32_t *bias, int32_t groups)
 {
     int32_t g, i;
     for (g = 0; g < groups; g++, gq += 16, table += 4) {
@@ -427,7 +450,7 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
                                      const tops_dims *bias_dims, const int32_t *bias,
                                      const tops_dims *output_dims, int8_t *output)
 {
-    int32_t g, t, taps, groups, full, fast, dwg;
+    int32_t taps, full, fast, dwg;
     tops_rq *rq;
     const tops_rq *table;
     int32_t *gq, *wq;
@@ -441,7 +464,6 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
         return TOPS_ARG_ERROR;
     }
     taps = filter_dims->h * filter_dims->w;
-    groups = input_dims->c >> 2;
     rq = (tops_rq *)ctx->buf;
     gq = (int32_t *)(void *)((int8_t *)ctx->buf + tops_rq_scratch(quant, input_dims->c));
     wq = gq + tops_dw_group_table_bytes(filter_dims) / 4;
@@ -450,22 +472,16 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
     fast = quant->fast != 0 || tops_rq_prepare(rq, input_dims->c, quant->multiplier, quant->shift, 1, params->output_offset,
                                                bias, taps, params->input_offset);
     dwg = tops_dw_groups_apply(params, input_dims, filter_dims, output_dims, fast, full);
-    /* The asm group loop accumulates 2*acc: its weights are widened as 2*w (|2w| <= 256 fits a halfword). */
-    for (g = 0; g < groups; g++) {
-        for (t = 0; t < taps; t++) {
-            const int8_t *f = filter + t * input_dims->c + 4 * g;
-            const int32_t w = tops_read_s32(f);
-            wq[(g * taps + t) * 2] = dwg ? tops_dw_pack_doubled(f[0], f[2]) : tops_sxtb16(w);
-            wq[(g * taps + t) * 2 + 1] = dwg ? tops_dw_pack_doubled(f[1], f[3]) : tops_sxtb16_ror8(w);
-        }
-    }
+    tops_dw_widen(wq, filter, input_dims->c, taps, dwg);
     if (dwg) {
-        tops_dw_group_table(gq, table, bias, groups);
-        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 1, gq);
-    } else if (!fast) {
+        tops_dw_group_table(gq, table, bias, input_dims->c >> 2);
+    }
+    /* dwg implies fast && full: that instance takes gq (NULL otherwise), no fourth copy of the body. */
+    if (!fast) {
         tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 0, 0, 0);
     } else if (full) {
-        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 1, 0);
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 1,
+                     dwg ? gq : 0);
     } else {
         tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 0, 0);
     }
