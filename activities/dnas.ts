@@ -32,7 +32,7 @@ import { tfjsVersions } from '../src/util/tool-versions';
  */
 export const kind = 'dnas';
 /** 2: cost constants refitted on the firmware of 2026-12-04 12:40 (src/dnas/cost-constants.ts). */
-export const version = 3;
+export const version = 4;
 export const configSchema = dnasConfigSchema;
 
 interface CheckpointDoc {

@@ -22,11 +22,21 @@ export function kernelSources(variant: KernelVariant): string[] {
  * Scratch bytes of an op's kernel: mirrors `tops_<op>_get_buffer_size` of the variant (the
  * generated code re-checks at run time: a kernel given less returns TOPS_ARG_ERROR).
  * dsp conv / pointwise: a 12-byte requantization entry per output channel (tops_rq), then two
- * q15 im2col columns (kh·kw·c_in int16 each); dsp depthwise: a tops_rq per channel, then the
- * weights of each whole group of four channels widened to two words per tap; dsp FC: one q15 row.
+ * q15 im2col columns (kh·kw·c_in int16 each); dsp depthwise: a tops_rq per channel, for a 3×3
+ * filter the asm group loop's table (dwGroupTableBytes), then the weights of each whole group of
+ * four channels widened to two words per tap; dsp FC: one q15 row.
  */
 /** sizeof(tops_rq) in firmware/kernels/dsp/tops_dsp.h: multiplier, shift, nudge (int32 each). */
 const TOPS_RQ_BYTES = 12;
+
+/**
+ * `tops_dw_group_table_bytes` (firmware/kernels/dsp/tops_depthwise_conv2d_s8.c): a 3×3 dsp
+ * depthwise keeps, per whole group of four channels, 2·bias of each and their four tops_rq
+ * (16 words), so its asm loop starts a group with one LDM (firmware/README.md).
+ */
+function dwGroupTableBytes(kh: number, kw: number, c: number): number {
+  return kh === 3 && kw === 3 ? Math.floor(c / 4) * 64 : 0;
+}
 
 /**
  * dsp packed-weight (s4/s2) kernels (firmware/kernels/dsp/tops_*_sub_byte.c): conv / pointwise
@@ -44,7 +54,7 @@ function subByteScratchBytes(op: IntOp): number {
   }
   if (op.kind === 'depthwise_conv2d') {
     const [, kh, kw, c] = op.filterShape;
-    return round4(kh * kw * c) + TOPS_RQ_BYTES * c + Math.floor(c / 4) * kh * kw * 8;
+    return round4(kh * kw * c) + TOPS_RQ_BYTES * c + dwGroupTableBytes(kh, kw, c) + Math.floor(c / 4) * kh * kw * 8;
   }
   if (op.kind === 'fully_connected') return TOPS_RQ_BYTES * op.filterShape[0] + 4 * op.filterShape[1];
   return 0;
@@ -73,7 +83,7 @@ function kernelScratchWithTable(variant: KernelVariant, op: IntOp): number {
   }
   if (op.kind === 'depthwise_conv2d' && op.weightBits === 8) {
     const [, kh, kw, c] = op.filterShape;
-    return TOPS_RQ_BYTES * c + Math.floor(c / 4) * kh * kw * 8;
+    return TOPS_RQ_BYTES * c + dwGroupTableBytes(kh, kw, c) + Math.floor(c / 4) * kh * kw * 8;
   }
   if (op.kind === 'fully_connected' && op.weightBits === 8) return op.filterShape[1] * 2;
   return 0;

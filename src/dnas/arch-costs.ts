@@ -75,7 +75,7 @@ export function dsCnnPlanOps(
       name: dw,
       inputs: [prev],
       output: dw,
-      scratchBytes: Math.floor(cin / 4) * 9 * 8,
+      scratchBytes: Math.floor(cin / 4) * (9 * 8 + 64), // widened weights + asm group table (kernel-variants.ts)
       ...(stride1 ? { inPlace: { shift: samePadTop(h, 3, 1) * wo * cin, tempBytes: align4(wo * cin * slab) } } : {}),
     });
     ops.push({

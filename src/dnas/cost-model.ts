@@ -141,9 +141,10 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
     const q = zi.width;
     const cout = tf.sum(tf.mul(q, tf.tensor1d([...b.widths]))) as TF.Scalar;
     // Depthwise 3×3: 9 weights + 4 B bias + 12 B requantization table (flash) per
-    // channel; scratch ⌊c/4⌋·9·8 = 18c (the table is in flash, not built in scratch: kernel-variants.ts).
+    // channel; scratch ⌊c/4⌋·(9·8 + 64) = 34c: the widened weights and the asm loop's group
+    // table of 2·bias + tops_rq (the table is in flash, not built in scratch: kernel-variants.ts).
     const dwMacs = tf.mul(cin, ho * wo * 9) as TF.Scalar;
-    const dwScratch = tf.mul(cin, 18) as TF.Scalar;
+    const dwScratch = tf.mul(cin, 34) as TF.Scalar;
     const strided = !(b.stride[0] === 1 && b.stride[1] === 1);
     const before = buffer;
     const shift = strided ? s(0) : (tf.mul(cin, samePadTop(h, 3, 1) * wo) as TF.Scalar);

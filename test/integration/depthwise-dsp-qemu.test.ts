@@ -5,11 +5,13 @@ import { KernelTestCase } from '../helpers/test-vectors';
 import { buildBoardHarness, runBoardHarness, writeVectors } from '../helpers/firmware-build';
 
 // The dsp int8 depthwise kernel's 3x3 asm loop (firmware/kernels/dsp/tops_depthwise_conv2d_s8.c,
-// tops_dw_groups) runs only for the full int8 range with a bias and >= 4 channels, and has one
-// variant per clipped window (3x3, 3x2, 2x3, 2x2): the generated kernel vectors barely reach it.
-// These cases do: pad 1 / stride 1 and 2, several channel groups (and a remainder), odd-numbered
-// cases with the codegen requantization table. Bit-exact with the TypeScript reference on M4 and M7.
-const SHAPES: readonly { h: number; w: number; c: number; stride: number; pad: boolean }[] = [
+// tops_dw_groups) runs only for the full int8 range, >= 4 channels and no window clipped below
+// 2x2 (it then reads weights widened as 2*w and 2*bias), and has one variant per clipped window
+// (3x3, 3x2, 2x3, 2x2): the generated kernel vectors barely reach it. These cases do: pad 1 /
+// stride 1 and 2, several channel groups (and a remainder), no bias, a pad of 2 (1-row windows:
+// the C path for the whole call), odd-numbered cases with the codegen requantization table.
+// Bit-exact with the TypeScript reference on M4 and M7.
+const SHAPES: readonly { h: number; w: number; c: number; stride: number; pad: boolean | 2; noBias?: true }[] = [
   { h: 5, w: 5, c: 8, stride: 1, pad: true },
   { h: 6, w: 4, c: 9, stride: 1, pad: true },
   { h: 7, w: 6, c: 12, stride: 2, pad: true },
@@ -18,6 +20,8 @@ const SHAPES: readonly { h: number; w: number; c: number; stride: number; pad: b
   { h: 5, w: 6, c: 7, stride: 2, pad: false },
   { h: 3, w: 3, c: 8, stride: 1, pad: true },
   { h: 2, w: 2, c: 4, stride: 1, pad: true },
+  { h: 5, w: 4, c: 8, stride: 1, pad: true, noBias: true },
+  { h: 4, w: 5, c: 8, stride: 1, pad: 2 },
 ];
 
 function cases(): KernelTestCase[] {
@@ -25,13 +29,15 @@ function cases(): KernelTestCase[] {
   return SHAPES.map((s, i) => {
     const inputDims: Dims = { n: i % 3 === 0 ? 2 : 1, h: s.h, w: s.w, c: s.c };
     const filterDims: Dims = { n: 1, h: 3, w: 3, c: s.c };
-    const mode = s.pad ? 'same' : 'valid';
-    const y = computePadding(mode, s.h, 3, s.stride);
-    const x = computePadding(mode, s.w, 3, s.stride);
+    const mode = s.pad === false ? 'valid' : 'same';
+    // pad 2 on every side: out = in + 2·2 − 3 + 1 (stride 1)
+    const y = s.pad === 2 ? { pad: 2, out: s.h + 2 } : computePadding(mode, s.h, 3, s.stride);
+    const x = s.pad === 2 ? { pad: 2, out: s.w + 2 } : computePadding(mode, s.w, 3, s.stride);
     const outputDims: Dims = { n: inputDims.n, h: y.out, w: x.out, c: s.c };
     const input = new Int8Array(inputDims.n * s.h * s.w * s.c).map(() => p.int(-128, 127));
     const filter = new Int8Array(9 * s.c).map(() => p.int(-127, 127));
-    const bias = new Int32Array(s.c).map(() => p.int(-4000, 4000));
+    const randomBias = new Int32Array(s.c).map(() => p.int(-4000, 4000));
+    const bias = s.noBias ? undefined : randomBias;
     const multiplier = new Int32Array(s.c);
     const shift = new Int32Array(s.c);
     for (let c = 0; c < s.c; c++) {
@@ -60,7 +66,16 @@ function cases(): KernelTestCase[] {
       outputDims,
       perChannel,
       depthwise,
-      expected: depthwiseConv2d(depthwise, perChannel, inputDims, input, filterDims, filter, bias, outputDims),
+      expected: depthwiseConv2d(
+        depthwise,
+        perChannel,
+        inputDims,
+        input,
+        filterDims,
+        filter,
+        bias ?? new Int32Array(s.c), // no bias = zeros (the kernel gets NULL)
+        outputDims,
+      ),
     };
   });
 }

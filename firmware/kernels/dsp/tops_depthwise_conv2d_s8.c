@@ -129,12 +129,16 @@ TOPS_ALWAYS_INLINE void tops_dw_store4(const int32_t *acc, const tops_rq *q, int
 /*
  * Every whole group of four channels of one output pixel whose clipped window is ROWS x COLS
  * taps of a 3x3 filter (ROWS, COLS in {2, 3}), in one asm loop: no C between groups (gcc
- * spilled the pointers, accumulators and table entries around every group). Per group: bias
- * by one LDM, per tap LDR + LDM of both weight words + 2 SXTAB16 + 4 MACs, per channel LDM of
- * its tops_rq + the tops_dw_store4 sequence. All 14 registers are fixed (LDM lists must
- * ascend), so the bias pointer, the output pointer and the output end live on the stack. The
- * third tap of a row is read at [in, ch, lsl #1]: the input pointer moves only by whole rows,
- * and moves back after them. Only for the fast table, the full int8 range and a bias.
+ * spilled the pointers, accumulators and table entries around every group). The weights are
+ * widened as 2*w and gq holds per group [2*bias of its 4 channels, then their 4 tops_rq]
+ * (tops_dw_group_table), so the loop accumulates 2*acc directly, the input of SMMLAR (no
+ * `add A, A, A` per channel, and acc >> 31 has the same sign), and one LDM starts a group.
+ * Per group: that LDM, per tap LDR + LDM of both weight words + 2 SXTAB16 + 4 MACs, per
+ * channel LDM of its tops_rq + 2 adds, SMMLAR, ASR, SSAT, STRB: 106 instructions per 36 MACs.
+ * All 14 registers are fixed (LDM lists must ascend), so the output pointer and the output
+ * end live on the stack. The third tap of a row is read at [in, ch, lsl #1]: the input
+ * pointer moves only by whole rows, and moves back after them. Only for the fast table and the
+ * full int8 range (tops_dw_groups_apply).
  */
 #define TOPS_DWG_TAP(LOAD)                                  \
     LOAD "\n\t"                                             \
@@ -159,16 +163,13 @@ TOPS_ALWAYS_INLINE void tops_dw_store4(const int32_t *acc, const tops_rq *q, int
 #define TOPS_DWG_STORE(A)                           \
     "ldmia %[q]!, {%[x], %[t], %[wa]}\n\t"        \
     "add %[wa], %[wa], " A ", asr #31\n\t"        \
-    "add " A ", " A ", " A "\n\t"                  \
     "smmlar " A ", " A ", %[x], %[wa]\n\t"        \
     "asr " A ", " A ", %[t]\n\t"                  \
     "ssat " A ", #8, " A "\n\t"                   \
     "strb " A ", [%[wb]], #1\n\t"
 #define TOPS_DWG_LOOP(TAPS)                                                                              \
     __asm__ volatile("1:\n\t"                                                                            \
-                     "ldr %[x], %[bp]\n\t"                                                               \
-                     "ldmia %[x]!, {%[a0], %[a1], %[a2], %[a3]}\n\t"                                     \
-                     "str %[x], %[bp]\n\t" TAPS "ldr %[wb], %[op]\n\t" TOPS_DWG_STORE("%[a0]")           \
+                     "ldmia %[q]!, {%[a0], %[a1], %[a2], %[a3]}\n\t" TAPS "ldr %[wb], %[op]\n\t" TOPS_DWG_STORE("%[a0]")           \
                          TOPS_DWG_STORE("%[a1]") TOPS_DWG_STORE("%[a2]") TOPS_DWG_STORE("%[a3]")         \
                      "str %[wb], %[op]\n\t"                                                              \
                      "ldr %[x], %[end]\n\t"                                                              \
@@ -176,12 +177,12 @@ TOPS_ALWAYS_INLINE void tops_dw_store4(const int32_t *acc, const tops_rq *q, int
                      "bne 1b\n\t"                                                                        \
                      : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [in] "+r"(in),    \
                        [w] "+r"(w), [q] "+r"(qp), [x] "=&r"(x), [t] "=&r"(t), [wa] "=&r"(wa),           \
-                       [wb] "=&r"(wb), [bp] "+m"(bias_p), [op] "+m"(out)                                 \
+                       [wb] "=&r"(wb), [op] "+m"(out)                                                    \
                      : [ch] "r"(chr), [rs] "r"(rs), [off] "r"(off), [end] "m"(end)                      \
                      : "cc", "memory")
 
-__attribute__((noinline)) static void tops_dw_groups(const int8_t *in_p, const int32_t *w_p, const tops_rq *q,
-                                                     const int32_t *bias_p, int8_t *out, int32_t groups, int32_t ch,
+__attribute__((noinline)) static void tops_dw_groups(const int8_t *in_p, const int32_t *w_p, const int32_t *gq,
+                                                     int8_t *out, int32_t groups, int32_t ch,
                                                      int32_t row_step, int32_t offset2, int32_t rows, int32_t cols)
 {
     register int32_t a0 __asm__("r0");
@@ -197,7 +198,7 @@ __attribute__((noinline)) static void tops_dw_groups(const int8_t *in_p, const i
     register int32_t off __asm__("r10") = offset2;
     register int32_t chr __asm__("r11") = ch;
     register int32_t rs __asm__("r12") = row_step;
-    register const tops_rq *qp __asm__("lr") = q;
+    register const int32_t *qp __asm__("lr") = gq;
     int8_t *end = out + 4 * groups;
     if (rows == 3 && cols == 3) {
         TOPS_DWG_LOOP(TOPS_DWG_ROW3 TOPS_DWG_NEXT TOPS_DWG_ROW3 TOPS_DWG_NEXT TOPS_DWG_ROW3
@@ -228,22 +229,112 @@ __attribute__((noinline)) static void tops_dw_groups(const int8_t *in_p, const i
 #undef TOPS_DWG_TAP
 #endif
 
+/* Two weights as the halfwords [2*lo, 2*hi] (|2*w| <= 256 fits). */
+static int32_t tops_dw_pack_doubled(int32_t lo, int32_t hi)
+{
+    return (int32_t)(((uint32_t)(2 * lo) & 0xFFFFu) | ((uint32_t)(2 * hi) << 16));
+}
+
+/*
+ * The weights of every whole group of four channels as [w0, w2], [w1, w3] per tap; doubled for
+ * the asm group loop, which accumulates 2*acc (|2w| <= 256 fits a halfword). Out of line: once
+ * per call, and inlined gcc unswitched it into two copies.
+ */
+__attribute__((noinline)) static void tops_dw_widen(int32_t *wq, const int8_t *filter, int32_t channels, int32_t taps,
+                                                    int32_t doubled)
+{
+    int32_t g, t;
+    for (g = 0; g < channels >> 2; g++) {
+        for (t = 0; t < taps; t++, wq += 2) {
+            const int8_t *f = filter + t * channels + 4 * g;
+            const int32_t w = tops_read_s32(f);
+            wq[0] = doubled ? tops_dw_pack_doubled(f[0], f[2]) : tops_sxtb16(w);
+            wq[1] = doubled ? tops_dw_pack_doubled(f[1], f[3]) : tops_sxtb16_ror8(w);
+        }
+    }
+}
+
+static int32_t tops_dw_group_table_bytes(const tops_dims *filter_dims)
+{
+    return filter_dims->h == 3 && filter_dims->w == 3 ? (filter_dims->c >> 2) * 64 : 0;
+}
+
+#ifdef TOPS_DSP_ASM
+/* Taps a window starting at x0 keeps along one axis. */
+static int32_t tops_dw_span(int32_t x0, int32_t in_len, int32_t k)
+{
+    const int32_t lo = x0 < 0 ? -x0 : 0;
+    const int32_t hi = in_len - x0 < k ? in_len - x0 : k;
+    return hi - lo;
+}
+
+/*
+ * Fewest taps a clipped window keeps along one axis over all output positions: the span is
+ * min(k, in_len - x0, k + x0, in_len), concave in x0, so its minimum is at the first or last.
+ */
+static int32_t tops_dw_min_span(int32_t out_len, int32_t stride, int32_t pad, int32_t in_len, int32_t k)
+{
+    const int32_t first = tops_dw_span(-pad, in_len, k);
+    const int32_t last = tops_dw_span((out_len - 1) * stride - pad, in_len, k);
+    return first < last ? first : last;
+}
+#endif
+
+/*
+ * Whether tops_dw_groups runs every whole channel group of this call: the asm target, the
+ * fast table, the full int8 range, a 3x3 filter, at least one group and no window clipped
+ * below 2x2 (so no C path reads the widened weights, which are then 2*w).
+ */
+__attribute__((noinline)) static int32_t tops_dw_groups_apply(const tops_depthwise_conv2d_params *params, const tops_dims *input_dims,
+                                    const tops_dims *filter_dims, const tops_dims *output_dims, int32_t fast,
+                                    int32_t full)
+{
+#ifdef TOPS_DSP_ASM
+    return fast && full && filter_dims->h == 3 && filter_dims->w == 3 && input_dims->c >= 4 &&
+           tops_dw_min_span(output_dims->h, params->stride.h, params->padding.h, input_dims->h, 3) >= 2 &&
+           tops_dw_min_span(output_dims->w, params->stride.w, params->padding.w, input_dims->w, 3) >= 2;
+#else
+    (void)params; (void)input_dims; (void)filter_dims; (void)output_dims; (void)fast; (void)full;
+    return 0;
+#endif
+}
+
+/*
+ * The asm loop's table: per group of four channels 2*bias of each (0 without a bias), then
+ * their four tops_rq entries, so one LDM loads a group's accumulators and the entries follow
+ * in the order the loop stores (16 words per group).
+ */
+__attribute__((noinline)) static void tops_dw_group_table(int32_t *gq, const tops_rq *table, const int32_t *bias, int32_t groups)
+{
+    int32_t g, i;
+    for (g = 0; g < groups; g++, gq += 16, table += 4) {
+        for (i = 0; i < 4; i++) {
+            gq[i] = bias != 0 ? 2 * bias[4 * g + i] : 0;
+            gq[4 + 3 * i] = table[i].multiplier;
+            gq[5 + 3 * i] = table[i].shift;
+            gq[6 + 3 * i] = table[i].nudge;
+        }
+    }
+}
+
 int32_t tops_depthwise_conv2d_s8_get_buffer_size(const tops_dims *input_dims, const tops_dims *filter_dims)
 {
     (void)input_dims;
     if (filter_dims == 0) {
         return 0;
     }
-    /* Requantization table (a tops_rq per channel), then the weights of every whole group of
-       four channels widened to [w0, w2], [w1, w3] per tap. */
-    return filter_dims->c * (int32_t)sizeof(tops_rq) + (filter_dims->c >> 2) * filter_dims->h * filter_dims->w * 8;
+    /* Requantization table (a tops_rq per channel), for a 3x3 filter the asm loop's group table
+       (tops_dw_group_table: 64 bytes per whole group of four channels), then the weights of
+       every whole group widened to [w0, w2], [w1, w3] per tap. */
+    return filter_dims->c * (int32_t)sizeof(tops_rq) + tops_dw_group_table_bytes(filter_dims) +
+           (filter_dims->c >> 2) * filter_dims->h * filter_dims->w * 8;
 }
 
 TOPS_ALWAYS_INLINE void tops_dw_impl(const tops_depthwise_conv2d_params *params, const tops_per_channel_quant_params *quant,
                                      const tops_dims *input_dims, const int8_t *input, const tops_dims *filter_dims,
                                      const int8_t *filter, const int32_t *bias, const tops_dims *output_dims,
                                      int8_t *output, const tops_rq *rq, const int32_t *wq, const int32_t fast,
-                                     const int32_t full)
+                                     const int32_t full, const int32_t *gq)
 {
     const int32_t channels = input_dims->c;
     const int32_t offset2 = tops_dup16(params->input_offset);
@@ -271,9 +362,11 @@ TOPS_ALWAYS_INLINE void tops_dw_impl(const tops_depthwise_conv2d_params *params,
                 const int32_t *w_corner = wq + (ky_lo * fw + kx_lo) * 2;
                 const tops_rq *q = rq;
                 c = 0;
-#ifdef TOPS_DSP_ASM
-                if (fast && full && bias != 0 && filter_dims->h == 3 && fw == 3 && rows >= 2 && cols >= 2 && channels >= 4) {
-                    tops_dw_groups(in_corner, w_corner, rq, bias, out, channels >> 2, channels, in_row_step, offset2, rows, cols);
+#ifndef TOPS_DSP_ASM
+                (void)gq;
+#else
+                if (gq != 0) { /* every window is at least 2x2 here (tops_dw_groups_apply) */
+                    tops_dw_groups(in_corner, w_corner, gq, out, channels >> 2, channels, in_row_step, offset2, rows, cols);
                     c = channels & ~3;
                 }
 #endif
@@ -357,10 +450,10 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
                                      const tops_dims *bias_dims, const int32_t *bias,
                                      const tops_dims *output_dims, int8_t *output)
 {
-    int32_t g, t, taps, full;
+    int32_t taps, full, fast, dwg;
     tops_rq *rq;
     const tops_rq *table;
-    int32_t *wq;
+    int32_t *gq, *wq;
     if (params == 0 || !tops_conv_args_valid(TOPS_FILTER_DEPTHWISE, quant, &params->activation, &params->stride, &params->padding,
                                              input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
         return TOPS_ARG_ERROR;
@@ -372,23 +465,25 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
     }
     taps = filter_dims->h * filter_dims->w;
     rq = (tops_rq *)ctx->buf;
-    wq = (int32_t *)(void *)((int8_t *)ctx->buf + tops_rq_scratch(quant, input_dims->c));
-    for (g = 0; g < input_dims->c >> 2; g++) {
-        for (t = 0; t < taps; t++) {
-            const int32_t w = tops_read_s32(filter + t * input_dims->c + 4 * g);
-            wq[(g * taps + t) * 2] = tops_sxtb16(w);
-            wq[(g * taps + t) * 2 + 1] = tops_sxtb16_ror8(w);
-        }
-    }
+    gq = (int32_t *)(void *)((int8_t *)ctx->buf + tops_rq_scratch(quant, input_dims->c));
+    wq = gq + tops_dw_group_table_bytes(filter_dims) / 4;
     full = params->activation.min == -128 && params->activation.max == 127;
     table = quant->fast != 0 ? quant->fast : rq;
-    if (quant->fast == 0 && !tops_rq_prepare(rq, input_dims->c, quant->multiplier, quant->shift, 1, params->output_offset,
-                                             bias, taps, params->input_offset)) {
-        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 0, 0);
+    fast = quant->fast != 0 || tops_rq_prepare(rq, input_dims->c, quant->multiplier, quant->shift, 1, params->output_offset,
+                                               bias, taps, params->input_offset);
+    dwg = tops_dw_groups_apply(params, input_dims, filter_dims, output_dims, fast, full);
+    tops_dw_widen(wq, filter, input_dims->c, taps, dwg);
+    if (dwg) {
+        tops_dw_group_table(gq, table, bias, input_dims->c >> 2);
+    }
+    /* dwg implies fast && full: that instance takes gq (NULL otherwise), no fourth copy of the body. */
+    if (!fast) {
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 0, 0, 0);
     } else if (full) {
-        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 1);
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 1,
+                     dwg ? gq : 0);
     } else {
-        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 0);
+        tops_dw_impl(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, table, wq, 1, 0, 0);
     }
     return TOPS_OK;
 }

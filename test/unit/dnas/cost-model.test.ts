@@ -44,7 +44,7 @@ describe('DNAS cost model', () => {
     );
     // Arena (requantization tables in flash, so no 12 B a channel of scratch): conv0 needs input
     // 492 (490 aligned) + output 1000 + scratch 4·40 = 1652; dw in place: 1000 + one row shift 40
-    // + slab temp 5·8·5 = 200 + scratch 18·8 → 1384; pw (16 > 8, not in place): 1040 + 2000 +
+    // + slab temp 5·8·5 = 200 + scratch 34·8 → 1512; pw (16 > 8, not in place): 1040 + 2000 +
     // 4·8 = 3072; pool: 2000 + 16.
     expect(c.modelArenaBytes).toBe(3072);
     expect(c.arenaBytes).toBe(3072);
