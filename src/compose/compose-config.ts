@@ -35,8 +35,21 @@ export const composeStreamsSchema = z.strictObject({
    */
   tuning: z
     .strictObject({
-      count: z.number().int().min(0).max(1000).default(0),
-      split: z.enum(['train', 'validation', 'test', 'all']).default('validation'),
+      count: z
+        .number()
+        .int()
+        .min(0)
+        .max(1000)
+        .default(0)
+        .describe(
+          'Tuning streams on which evaluate picks the threshold (artifact tuning-streams, tune-NNN.wav); 0 = none.',
+        ),
+      split: z
+        .enum(['train', 'validation', 'test', 'all'])
+        .default('validation')
+        .describe(
+          'Whose recordings and backgrounds speak in the tuning streams; validation by default: held out from training and from the scored streams.',
+        ),
     })
     .prefault({}),
 });
@@ -105,11 +118,31 @@ export const composeKwsConfigSchema = z
      */
     split: z
       .strictObject({
-        validation: z.number().min(0).max(0.5).default(0.1),
-        test: z.number().min(0).max(0.5).default(0.1),
+        validation: z
+          .number()
+          .min(0)
+          .max(0.5)
+          .default(0.1)
+          .describe(
+            "Share of every class's clips in the validation split, composed only from that split's recordings and backgrounds.",
+          ),
+        test: z
+          .number()
+          .min(0)
+          .max(0.5)
+          .default(0.1)
+          .describe(
+            "Share of every class's clips in the test split, composed only from that split's recordings and backgrounds.",
+          ),
       })
       .prefault({}),
-    clipMs: z.number().int().min(250).max(5000).default(1000),
+    clipMs: z
+      .number()
+      .int()
+      .min(250)
+      .max(5000)
+      .default(1000)
+      .describe("Clip length, ms (Speech Commands: 1 s); must equal the `tts` dataset's clipMs to mix."),
     /** RMS level of the active speech in a clip, dBFS. */
     levelDbfs: range(-60, 0).default([-30, -12]).describe('RMS level of the active speech in a clip, dBFS.'),
     /** Maximum random shift of the word from the clip centre (the word stays inside the clip). */
@@ -164,9 +197,27 @@ export const composeKwsConfigSchema = z
      */
     trim: z
       .strictObject({
-        floorMarginDb: z.number().min(0).max(60).default(8),
-        belowPeakDb: z.number().min(10).max(90).default(40),
-        padMs: z.number().int().min(0).max(500).default(30),
+        floorMarginDb: z
+          .number()
+          .min(0)
+          .max(60)
+          .default(8)
+          .describe(
+            'Active 10 ms frames rise at least this far above the noise floor (10th-percentile frame), dB; a recording with none is silent.',
+          ),
+        belowPeakDb: z
+          .number()
+          .min(10)
+          .max(90)
+          .default(40)
+          .describe('Active frames lie within this many dB of the loudest frame.'),
+        padMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(500)
+          .default(30)
+          .describe('The active extent is widened by this on each side, ms (keeps weak fricative onsets such as /s/).'),
       })
       .prefault({}),
     /** A recording in which no speech stands out of its noise floor: fail the stage (`error`) or leave it out (`skip`). */
@@ -179,7 +230,14 @@ export const composeKwsConfigSchema = z
     /** Mix with the `tts` stage's dataset: that fraction of every class's clips in each split is copied from the same split there. */
     mix: z
       .strictObject({
-        tts: z.number().min(0).max(1).default(0),
+        tts: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0)
+          .describe(
+            "Fraction of every class's clips in each split copied from the same split of the `tts` stage's dataset; 0 = recordings only.",
+          ),
       })
       .prefault({}),
     streams: composeStreamsSchema.prefault({}),

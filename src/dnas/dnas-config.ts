@@ -24,7 +24,20 @@ export const dnasConfigSchema = z.strictObject({
     .meta({ description: 'Latency budget per inference (network only); absent = no latency constraint.' }),
   /** Fractions of the board's flash and SRAM kept free (budget = size × (1 − headroom)). */
   headroom: z
-    .strictObject({ flash: z.number().min(0).lt(1).default(0.1), sram: z.number().min(0).lt(1).default(0.1) })
+    .strictObject({
+      flash: z
+        .number()
+        .min(0)
+        .lt(1)
+        .default(0.1)
+        .meta({ description: "Fraction of the board's flash kept free: flash budget = flash × (1 − headroom)." }),
+      sram: z
+        .number()
+        .min(0)
+        .lt(1)
+        .default(0.1)
+        .meta({ description: "Fraction of the board's SRAM kept free: SRAM budget = SRAM × (1 − headroom)." }),
+    })
     .prefault({}),
   epochs: z
     .number()
@@ -41,7 +54,16 @@ export const dnasConfigSchema = z.strictObject({
     .max(1000)
     .default(2)
     .meta({ description: 'Epochs that train supernet weights only before the architecture logits move.' }),
-  batchSize: z.number().int().min(1).max(65536).default(100),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(65536)
+    .default(100)
+    .meta({
+      description:
+        "Examples per search step (weights, logits and multipliers); 100 as `train` (Hello Edge's training).",
+    }),
   learningRate: learningRateSchema.prefault({}),
   optimizer: optimizerSchema.prefault({}),
   /** Adam learning rate of the architecture logits (their own optimizer). */
@@ -58,14 +80,39 @@ export const dnasConfigSchema = z.strictObject({
     .meta({ description: 'z = softmax((α + seeded Gumbel noise)/τ), or softmax(α).' }),
   /** Gumbel temperature, annealed geometrically from `initial` to `final` over the epochs. */
   temperature: z
-    .strictObject({ initial: z.number().positive().default(5), final: z.number().positive().default(0.5) })
+    .strictObject({
+      initial: z
+        .number()
+        .positive()
+        .default(5)
+        .meta({
+          description: 'Gumbel-softmax temperature τ of the first epoch (high: z near uniform, every path trained).',
+        }),
+      final: z
+        .number()
+        .positive()
+        .default(0.5)
+        .meta({
+          description:
+            'τ of the last epoch, reached by geometric annealing (low: z near one-hot, so the weights train on near-discrete paths).',
+        }),
+    })
     .prefault({}),
   /**
    * Lagrangian multipliers of the constraints cost/budget − 1 ≤ 0: start value and dual-ascent
    * step per optimizer step (λ ← max(0, λ + η·(cost/budget − 1))).
    */
   multipliers: z
-    .strictObject({ initial: z.number().min(0).default(1), learningRate: z.number().min(0).default(0.05) })
+    .strictObject({
+      initial: z
+        .number()
+        .min(0)
+        .default(1)
+        .meta({ description: 'Start value of each constraint multiplier λ (flash, SRAM, latency).' }),
+      learningRate: z.number().min(0).default(0.05).meta({
+        description: 'Dual-ascent step of λ per architecture step: λ ← max(0, λ + η·(E[cost]/(target·budget) − 1)).',
+      }),
+    })
     .prefault({}),
   /** The expected cost is steered to this fraction of each budget, so the argmax lands under it. */
   target: z
@@ -83,8 +130,26 @@ export const dnasConfigSchema = z.strictObject({
   /** Fixed seeds instead of the pipeline-derived ones (init: weights; data: shuffling, dropout, Gumbel noise). */
   seeds: z
     .strictObject({
-      init: z.number().int().min(0).max(0xffffffff).optional(),
-      data: z.number().int().min(0).max(0xffffffff).optional(),
+      init: z
+        .number()
+        .int()
+        .min(0)
+        .max(0xffffffff)
+        .optional()
+        .meta({
+          description:
+            "Seed of the supernet's initial weights (the logits start at 0); default derived from the pipeline seed and stage.",
+        }),
+      data: z
+        .number()
+        .int()
+        .min(0)
+        .max(0xffffffff)
+        .optional()
+        .meta({
+          description:
+            'Seed of shuffling, dropout masks and Gumbel noise; default derived from the pipeline seed and stage.',
+        }),
     })
     .prefault({}),
 });

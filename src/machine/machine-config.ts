@@ -8,9 +8,17 @@ import { ANOMALY_KINDS, MACHINE_TYPES } from './machine-kinds';
  * test clips of 10 s at 16 kHz (MicroNets §4.3 / MIMII clip format), factory background
  * at 6 dB SNR (one of MIMII's three SNR versions).
  */
-const range = (lo: number, hi: number, dMin: number, dMax: number) =>
+const range = (lo: number, hi: number, dMin: number, dMax: number, what: string) =>
   z
-    .strictObject({ min: z.number().min(lo).max(hi).default(dMin), max: z.number().min(lo).max(hi).default(dMax) })
+    .strictObject({
+      min: z.number().min(lo).max(hi).default(dMin).describe(`Lower end of the ${what} range.`),
+      max: z
+        .number()
+        .min(lo)
+        .max(hi)
+        .default(dMax)
+        .describe(`Upper end of the ${what} range (= min for a fixed value).`),
+    })
     .prefault({})
     .refine((r) => r.min <= r.max, { message: 'min must be ≤ max' });
 
@@ -36,17 +44,35 @@ export const synthMachineConfigSchema = z
     machines: z
       .array(machineSpecSchema)
       .min(1)
-      .default(MACHINE_TYPES.map((type) => ({ type, ids: 4 }))),
+      .default(MACHINE_TYPES.map((type) => ({ type, ids: 4 })))
+      .describe(
+        'Machine types to synthesise, each with its number of IDs and faults (default: all four MIMII types, 4 IDs each).',
+      ),
     /** Clips per machine ID. Training and validation clips are normal only. */
     clips: z
       .strictObject({
-        train: z.int().min(1).max(10000).default(24),
-        validation: z.int().min(0).max(10000).default(4),
-        testNormal: z.int().min(1).max(10000).default(10),
-        testAbnormal: z.int().min(1).max(10000).default(10),
+        train: z.int().min(1).max(10000).default(24).describe('Normal training clips per machine ID.'),
+        validation: z
+          .int()
+          .min(0)
+          .max(10000)
+          .default(4)
+          .describe('Normal validation clips per machine ID (for choosing an operating threshold).'),
+        testNormal: z.int().min(1).max(10000).default(10).describe('Normal test clips per machine ID.'),
+        testAbnormal: z
+          .int()
+          .min(1)
+          .max(10000)
+          .default(10)
+          .describe("Anomalous test clips per machine ID, cycling through the type's faults."),
       })
       .prefault({}),
-    clipMs: z.int().min(500).max(60000).default(10000),
+    clipMs: z
+      .int()
+      .min(500)
+      .max(60000)
+      .default(10000)
+      .describe('Clip length, ms (MIMII clips, Purohit et al. 2019: 10 s).'),
     /**
      * How far the machine IDs of a type stray from the type's common design: 0 = identical
      * units, 1 = unrelated designs. Real fleets are units of few designs; IDs that differ
@@ -60,13 +86,13 @@ export const synthMachineConfigSchema = z
       .describe(
         "How far the machine IDs of a type stray from the type's common design: 0 = identical units, 1 = unrelated designs. Real fleets are units of few designs; IDs that differ only in detail make the ID classifier model that detail, which faults disturb.",
       ),
-    sampleRate: z.int().min(8000).max(48000).default(16000),
+    sampleRate: z.int().min(8000).max(48000).default(16000).describe('Sample rate of the clips, Hz (MIMII: 16 kHz).'),
     /** Machine-to-factory power ratio of every clip, dB (drawn uniformly per clip). */
-    snrDb: range(-20, 40, 6, 6).describe(
+    snrDb: range(-20, 40, 6, 6, 'SNR (dB)').describe(
       'Machine-to-factory power ratio of every clip, dB (drawn uniformly per clip).',
     ),
     /** Anomaly severity, drawn uniformly per anomalous clip (0 = inaudible, 1 = obvious). */
-    severity: range(0, 1, 0.3, 1).describe(
+    severity: range(0, 1, 0.3, 1, 'severity').describe(
       'Anomaly severity, drawn uniformly per anomalous clip (0 = inaudible, 1 = obvious).',
     ),
     /** Recording-to-recording variation of a machine. */

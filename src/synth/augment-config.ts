@@ -28,11 +28,16 @@ export const roomAugmentSchema = z.strictObject({
   /** Room dimensions x, y (floor) and z (height), metres. */
   sizeM: z
     .strictObject({
-      x: range(1, 50).default([3, 10]),
-      y: range(1, 50).default([3, 8]),
-      z: range(2, 20).default([2.4, 4]),
+      x: range(1, 50)
+        .default([3, 10])
+        .describe(
+          'Room length range, m, drawn per simulated room (rooms people talk to devices in, docs/augmentation.md).',
+        ),
+      y: range(1, 50).default([3, 8]).describe('Room width range, m, drawn per simulated room.'),
+      z: range(2, 20).default([2.4, 4]).describe('Ceiling height range, m, drawn per simulated room.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Room dimensions x, y (floor) and z (height), metres.'),
   /** Talker–microphone distance: near-field 0.3 m … across a living room 3 m. */
   distanceM: range(0.05, 20)
     .default([0.3, 3])
@@ -44,7 +49,12 @@ export const roomAugmentSchema = z.strictObject({
     .max(10)
     .default(1)
     .describe("The clip's speech level and SNR are those of a talker at this distance (direct path gain 1)."),
-  absorption: z.enum(['eyring', 'sabine']).default('eyring'),
+  absorption: z
+    .enum(['eyring', 'sabine'])
+    .default('eyring')
+    .describe(
+      'Formula that turns the drawn RT60 into a uniform wall absorption: Eyring (default; valid for absorbent rooms too) or Sabine (overestimates RT60 there, and cannot reach a short RT60 in a big room).',
+    ),
   /** Impulse responses are cut at min(RT60, maxRirSec). */
   maxRirSec: z.number().min(0.05).max(2).default(0.5).describe('Impulse responses are cut at min(RT60, maxRirSec).'),
   /** Rooms simulated per stage run; each clip picks one (simulation cost is per room, not per clip). */
@@ -78,18 +88,34 @@ export const micAugmentSchema = z.strictObject({
     .default([3400, 8000])
     .describe('Low-pass corner, Hz (8000 at 16 kHz = none; 3400 = narrow-band telephony).'),
   /** Of the clips with band limits, the fraction that also get a MEMS response. */
-  memsProbability: probability.default(0.5),
-  memsLowCornerHz: range(1, 1000).default([30, 150]),
-  memsResonanceHz: range(4000, 40000).default([10000, 14000]),
-  memsQ: range(0.5, 20).default([2, 5]),
+  memsProbability: probability
+    .default(0.5)
+    .describe('Of the clips with band limits, the fraction that also get a MEMS microphone response.'),
+  memsLowCornerHz: range(1, 1000)
+    .default([30, 150])
+    .describe('MEMS vent roll-off: first-order high-pass corner (−3 dB), Hz (typically 30–150).'),
+  memsResonanceHz: range(4000, 40000)
+    .default([10000, 14000])
+    .describe(
+      'MEMS port/membrane Helmholtz resonance, Hz (typically 10–14 kHz: above Nyquist at 16 kHz, its lower skirt lifts 8 kHz by +2 … +8 dB).',
+    ),
+  memsQ: range(0.5, 20).default([2, 5]).describe('Quality factor of the MEMS resonance (2–5: a +6 … +14 dB peak).'),
 });
 
 export const agcAugmentSchema = z.strictObject({
   probability: probability.default(0.2).describe('Share of clips that get this effect.'),
-  targetDbfs: range(-60, 0).default([-26, -16]),
-  maxGainDb: range(0, 60).default([10, 30]),
-  attackMs: range(0.1, 1000).default([2, 20]),
-  releaseMs: range(1, 10000).default([100, 1000]),
+  targetDbfs: range(-60, 0)
+    .default([-26, -16])
+    .describe('Level the AGC drives the signal toward (10 ms mean-square detector), dBFS.'),
+  maxGainDb: range(0, 60).default([10, 30]).describe('Largest boost (and cut) the AGC applies, dB.'),
+  attackMs: range(0.1, 1000)
+    .default([2, 20])
+    .describe('Gain time constant when the level rises and the gain must fall, ms (fast, as device AGCs).'),
+  releaseMs: range(1, 10000)
+    .default([100, 1000])
+    .describe(
+      'Gain time constant when the level falls and the gain may rise, ms (slow: the noise floor pumps up between words).',
+    ),
 });
 
 export const clippingAugmentSchema = z.strictObject({
@@ -97,7 +123,11 @@ export const clippingAugmentSchema = z.strictObject({
   /** Threshold below the clip's peak, dB. */
   depthDb: range(0, 40).default([1, 12]).describe("Threshold below the clip's peak, dB."),
   /** Fraction of clipped clips with soft (tanh) rather than hard clipping. */
-  softFraction: probability.default(0.5),
+  softFraction: probability
+    .default(0.5)
+    .describe(
+      'Fraction of clipped clips with soft clipping, thr·tanh(x/thr) (an analog stage), rather than hard (ADC rails).',
+    ),
 });
 
 export const codecAugmentSchema = z.strictObject({
@@ -105,10 +135,18 @@ export const codecAugmentSchema = z.strictObject({
   /** Relative weights of the codec kinds; 0 disables one. */
   weights: z
     .strictObject({
-      mulaw: z.number().min(0).default(1),
-      alaw: z.number().min(0).default(1),
-      telephone: z.number().min(0).default(1),
-      quantize: z.number().min(0).default(1),
+      mulaw: z.number().min(0).default(1).describe('Relative weight of the 8-bit G.711 μ-law (μ = 255) round trip.'),
+      alaw: z.number().min(0).default(1).describe('Relative weight of the 8-bit G.711 A-law (A = 87.6) round trip.'),
+      telephone: z
+        .number()
+        .min(0)
+        .default(1)
+        .describe('Relative weight of a telephone call: down to 8 kHz (4 kHz band edge), 8-bit μ-law, back up.'),
+      quantize: z
+        .number()
+        .min(0)
+        .default(1)
+        .describe('Relative weight of uniform requantization to `bits` bits (a low-resolution ADC).'),
     })
     .prefault({})
     .refine((w) => w.mulaw + w.alaw + w.telephone + w.quantize > 0, 'at least one codec weight must be > 0'),
