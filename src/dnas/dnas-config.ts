@@ -54,16 +54,9 @@ export const dnasConfigSchema = z.strictObject({
     .max(1000)
     .default(2)
     .meta({ description: 'Epochs that train supernet weights only before the architecture logits move.' }),
-  batchSize: z
-    .number()
-    .int()
-    .min(1)
-    .max(65536)
-    .default(100)
-    .meta({
-      description:
-        "Examples per search step (weights, logits and multipliers); 100 as `train` (Hello Edge's training).",
-    }),
+  batchSize: z.number().int().min(1).max(65536).default(100).meta({
+    description: "Examples per search step (weights, logits and multipliers); 100 as `train` (Hello Edge's training).",
+  }),
   learningRate: learningRateSchema.prefault({}),
   optimizer: optimizerSchema.prefault({}),
   /** Adam learning rate of the architecture logits (their own optimizer). */
@@ -81,26 +74,18 @@ export const dnasConfigSchema = z.strictObject({
   /** Gumbel temperature, annealed geometrically from `initial` to `final` over the epochs. */
   temperature: z
     .strictObject({
-      initial: z
-        .number()
-        .positive()
-        .default(5)
-        .meta({
-          description: 'Gumbel-softmax temperature τ of the first epoch (high: z near uniform, every path trained).',
-        }),
-      final: z
-        .number()
-        .positive()
-        .default(0.5)
-        .meta({
-          description:
-            'τ of the last epoch, reached by geometric annealing (low: z near one-hot, so the weights train on near-discrete paths).',
-        }),
+      initial: z.number().positive().default(5).meta({
+        description: 'Gumbel-softmax temperature τ of the first epoch (high: z near uniform, every path trained).',
+      }),
+      final: z.number().positive().default(0.5).meta({
+        description:
+          'τ of the last epoch, reached by geometric annealing (low: z near one-hot, so the weights train on near-discrete paths).',
+      }),
     })
     .prefault({}),
   /**
-   * Lagrangian multipliers of the constraints cost/budget − 1 ≤ 0: start value and dual-ascent
-   * step per optimizer step (λ ← max(0, λ + η·(cost/budget − 1))).
+   * Lagrangian multipliers of the constraints E[cost]/(target·budget) − 1 ≤ 0: start value and dual-ascent
+   * step per optimizer step (λ ← max(0, λ + η·(E[cost]/(target·budget) − 1)); src/dnas/search.ts).
    */
   multipliers: z
     .strictObject({
@@ -130,26 +115,14 @@ export const dnasConfigSchema = z.strictObject({
   /** Fixed seeds instead of the pipeline-derived ones (init: weights; data: shuffling, dropout, Gumbel noise). */
   seeds: z
     .strictObject({
-      init: z
-        .number()
-        .int()
-        .min(0)
-        .max(0xffffffff)
-        .optional()
-        .meta({
-          description:
-            "Seed of the supernet's initial weights (the logits start at 0); default derived from the pipeline seed and stage.",
-        }),
-      data: z
-        .number()
-        .int()
-        .min(0)
-        .max(0xffffffff)
-        .optional()
-        .meta({
-          description:
-            'Seed of shuffling, dropout masks and Gumbel noise; default derived from the pipeline seed and stage.',
-        }),
+      init: z.number().int().min(0).max(0xffffffff).optional().meta({
+        description:
+          "Seed of the supernet's initial weights (the logits start at 0); default derived from the pipeline seed and stage.",
+      }),
+      data: z.number().int().min(0).max(0xffffffff).optional().meta({
+        description:
+          'Seed of shuffling, dropout masks and Gumbel noise; default derived from the pipeline seed and stage.',
+      }),
     })
     .prefault({}),
 });

@@ -39,11 +39,9 @@ export const searchSpaceSchema = z.strictObject({
         .default([16, 24, 32, 48, 64])
         .meta({ description: 'Output channels the search may pick for the first conv (multiples of 8, no repeats).' }),
       /** [frames, coeffs]: Hello Edge's 10×4. */
-      kernel: pairSchema(64)
-        .default([10, 4])
-        .meta({
-          description: "First conv kernel, [frames, coefficients] (Hello Edge's DS-CNN: 10×4); fixed, not searched.",
-        }),
+      kernel: pairSchema(64).default([10, 4]).meta({
+        description: "First conv kernel, [frames, coefficients] (Hello Edge's DS-CNN: 10×4); fixed, not searched.",
+      }),
       stride: pairSchema(8)
         .default([2, 2])
         .meta({ description: 'First conv stride, [frames, coefficients] (ds-cnn-s: 2×2); fixed, not searched.' }),
@@ -65,30 +63,20 @@ export const searchSpaceSchema = z.strictObject({
         'Depthwise-separable blocks after the first conv: a list of {widths, stride, skippable}, or {depth, widths, skippable} for `depth` stride-1 blocks sharing one width list (default: 4 skippable blocks, as ds-cnn-s).',
     }),
   /** Dropout on the pooled features, in the supernet and in the derived architecture. */
-  dropout: z
-    .number()
-    .min(0)
-    .max(0.95)
-    .default(0.2)
-    .meta({
-      description:
-        'Dropout on the pooled features, in the supernet and in the derived architecture (DS-CNN presets: 0.2).',
-    }),
+  dropout: z.number().min(0).max(0.95).default(0.2).meta({
+    description:
+      'Dropout on the pooled features, in the supernet and in the derived architecture (DS-CNN presets: 0.2).',
+  }),
   batchNorm: z
     .strictObject({
       momentum: z.number().min(0).lt(1).default(DEFAULT_BATCH_NORM.momentum).meta({
         description:
           "Batch-norm moving-statistics momentum of the derived architecture (the supernet uses batch statistics); 0.9, not tf.keras' 0.99, so short trainings' statistics keep up (src/nn/ds-cnn-arch.ts).",
       }),
-      epsilon: z
-        .number()
-        .positive()
-        .max(1)
-        .default(DEFAULT_BATCH_NORM.epsilon)
-        .meta({
-          description:
-            "Batch-norm epsilon added to the variance, in the supernet and the derived architecture (tf.keras' 0.001).",
-        }),
+      epsilon: z.number().positive().max(1).default(DEFAULT_BATCH_NORM.epsilon).meta({
+        description:
+          "Batch-norm epsilon added to the variance, in the supernet and the derived architecture (tf.keras' 0.001).",
+      }),
     })
     .prefault({}),
 });
