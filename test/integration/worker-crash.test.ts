@@ -55,7 +55,7 @@ describe('worker crash mid-stage', () => {
 
       void (async () => {
         const worker1 = spawnCli(['worker', '--queue', queue], env);
-        // Wait until the data stage's activity has started, then kill -9 the worker. (Not until
+        // Wait until a stage activity has started, then kill -9 the worker. (Not until
         // its first heartbeat reaches the server: heartbeats are throttled to 80% of the 3 s
         // heartbeat timeout, and with warm render caches the stage can finish before that.)
         const connection = await Connection.connect({ address: temporal.address });
@@ -65,7 +65,9 @@ describe('worker crash mid-stage', () => {
           const m = /workflow (pipeline\/tiny-kws\/\S+)/.exec(stderr);
           if (!m) continue;
           const pending = await pendingStageActivities(client, m[1] as string).catch(() => []);
-          if (pending.some((p) => p.activityType === 'synthKwsStage' && p.started)) {
+          // Any started stage activity: on a fast machine with warm caches the data stage alone can
+          // start and finish between two polls, and then the run ended before the kill.
+          if (pending.some((p) => p.started)) {
             worker1.kill('SIGKILL');
             killed = true;
           }
@@ -76,6 +78,8 @@ describe('worker crash mid-stage', () => {
         runner.once('close', () => worker2.kill('SIGTERM'));
       })();
     });
+    if (!killed || out.code !== 0)
+      console.log(`run exit ${String(out.code)}; stderr tail:\n${out.stderr.slice(-3000)}`);
     expect(killed).toBe(true);
     expect(out.code).toBe(0);
     const crashed = parseRunJson(out.stdout);
