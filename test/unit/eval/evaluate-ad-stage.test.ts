@@ -118,6 +118,29 @@ describe('evaluate-ad stage', () => {
     return { ctx, stored, net, files, ref };
   }
 
+  /** Quantizes the set-up model (writing the int model to intFile), then runs evaluate-ad with it as the quantize input. */
+  async function quantizeThenEvaluate(base: ReturnType<typeof setUp>, intFile: string) {
+    const { quantizeStage } = await import('../../../activities/quantize');
+    await quantizeStage.run({
+      ...base.ctx,
+      stageName: 'quantize',
+      config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
+      inputs: {
+        features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} },
+        train: { artifacts: [base.ref('model')], metrics: {} },
+      },
+      storeFile: async (name: string, path: string) => {
+        writeFileSync(intFile, readFileSync(path));
+        return base.ref(name);
+      },
+    } as unknown as Parameters<typeof quantizeStage.run>[0]);
+    return evaluateAdStage.run({
+      ...base.ctx,
+      inputs: { ...base.ctx.inputs, quantize: { artifacts: [base.ref('int-model')], metrics: {} } },
+      fetchFile: async (ref) => (ref.name === 'int-model' ? intFile : base.ctx.fetchFile(ref)),
+    });
+  }
+
   it('scores test clips by mean −log p(true ID) and reports AUC / pAUC per ID, per type and overall', async () => {
     const { ctx, stored, net } = setUp('logmel');
     const r = await evaluateAdStage.run(ctx);
@@ -211,7 +234,6 @@ describe('evaluate-ad stage', () => {
   });
 
   it("with a quantize stage in needs:, reports the integer model's AUC (intAuc) from the host integer reference", async () => {
-    const { quantizeStage } = await import('../../../activities/quantize');
     const { decodeIntModel } = await import('../../../src/quant/int-model');
     const { integerOutputs } = await import('../../../src/eval/integer-posteriors');
     const { clipAnomalyScores } = await import('../../../src/eval/anomaly-scores');
@@ -221,25 +243,7 @@ describe('evaluate-ad stage', () => {
     const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
     const base = setUp(frontEnd);
     const intFile = join(root, 'int-model.json');
-    const qCtx = {
-      ...base.ctx,
-      stageName: 'quantize',
-      config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
-      inputs: {
-        features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} },
-        train: { artifacts: [base.ref('model')], metrics: {} },
-      },
-      storeFile: async (name: string, path: string) => {
-        writeFileSync(intFile, readFileSync(path));
-        return base.ref(name);
-      },
-    } as unknown as Parameters<typeof quantizeStage.run>[0];
-    await quantizeStage.run(qCtx);
-    const r = await evaluateAdStage.run({
-      ...base.ctx,
-      inputs: { ...base.ctx.inputs, quantize: { artifacts: [base.ref('int-model')], metrics: {} } },
-      fetchFile: async (ref) => (ref.name === 'int-model' ? intFile : base.ctx.fetchFile(ref)),
-    });
+    const r = await quantizeThenEvaluate(base, intFile);
     const intModel = decodeIntModel(readFileSync(intFile, 'utf8'));
     const test = readFeatureTensor(join(root, 'test-logmel-int.topsfeat'));
     const out = await integerOutputs(intModel, test.data, test.header.shape[0] as number);
@@ -251,7 +255,6 @@ describe('evaluate-ad stage', () => {
   });
 
   it("embedding score: intAuc from the host-compiled C, its Gaussians fitted on the integer model's own training embeddings (same bytes as the TypeScript reference)", async () => {
-    const { quantizeStage } = await import('../../../activities/quantize');
     const { decodeIntModel } = await import('../../../src/quant/int-model');
     const { integerOutputs, integerOutputsHost } = await import('../../../src/eval/integer-posteriors');
     const { embeddingClipScores, fitIdGaussians } = await import('../../../src/eval/embedding-scores');
@@ -260,24 +263,7 @@ describe('evaluate-ad stage', () => {
     const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
     const base = setUp(frontEnd, { score: 'embedding-mahalanobis' });
     const intFile = join(root, 'int-model-emb.json');
-    await quantizeStage.run({
-      ...base.ctx,
-      stageName: 'quantize',
-      config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
-      inputs: {
-        features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} },
-        train: { artifacts: [base.ref('model')], metrics: {} },
-      },
-      storeFile: async (name: string, path: string) => {
-        writeFileSync(intFile, readFileSync(path));
-        return base.ref(name);
-      },
-    } as unknown as Parameters<typeof quantizeStage.run>[0]);
-    const r = await evaluateAdStage.run({
-      ...base.ctx,
-      inputs: { ...base.ctx.inputs, quantize: { artifacts: [base.ref('int-model')], metrics: {} } },
-      fetchFile: async (ref) => (ref.name === 'int-model' ? intFile : base.ctx.fetchFile(ref)),
-    });
+    const r = await quantizeThenEvaluate(base, intFile);
     const intModel = decodeIntModel(readFileSync(intFile, 'utf8'));
     const test = readFeatureTensor(join(root, 'test-logmel-int.topsfeat'));
     const train = readFeatureTensor(join(root, 'train-logmel-int.topsfeat'));
@@ -299,7 +285,6 @@ describe('evaluate-ad stage', () => {
   });
 
   it('embeddingLayer conv0: float scores from conv0 embeddings, intAuc from the integer conv0 output (C = TypeScript), recorded in the evaluation', async () => {
-    const { quantizeStage } = await import('../../../activities/quantize');
     const { decodeIntModel } = await import('../../../src/quant/int-model');
     const { integerOutputs, integerOutputsHost } = await import('../../../src/eval/integer-posteriors');
     const { embeddingClipScores, fitIdGaussians, layerEmbeddings } = await import('../../../src/eval/embedding-scores');
@@ -308,25 +293,8 @@ describe('evaluate-ad stage', () => {
     const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
     const base = setUp(frontEnd, { score: 'embedding-mahalanobis', embeddingLayer: 'conv0', shrinkage: 0.1 });
     const intFile = join(root, 'int-model-conv0.json');
-    await quantizeStage.run({
-      ...base.ctx,
-      stageName: 'quantize',
-      config: quantizeStage.configSchema.parse({ calibrationSamples: 16 }),
-      inputs: {
-        features: { artifacts: [base.ref('train'), base.ref('test')], metrics: {} },
-        train: { artifacts: [base.ref('model')], metrics: {} },
-      },
-      storeFile: async (name: string, path: string) => {
-        writeFileSync(intFile, readFileSync(path));
-        return base.ref(name);
-      },
-    } as unknown as Parameters<typeof quantizeStage.run>[0]);
     const stored = base.stored;
-    const r = await evaluateAdStage.run({
-      ...base.ctx,
-      inputs: { ...base.ctx.inputs, quantize: { artifacts: [base.ref('int-model')], metrics: {} } },
-      fetchFile: async (ref) => (ref.name === 'int-model' ? intFile : base.ctx.fetchFile(ref)),
-    });
+    const r = await quantizeThenEvaluate(base, intFile);
     const test = readFeatureTensor(join(root, 'test-logmel-int.topsfeat'));
     const train = readFeatureTensor(join(root, 'train-logmel-int.topsfeat'));
     // Float: conv0 embeddings (4 channels) against Gaussians of the training patches' conv0 embeddings.
