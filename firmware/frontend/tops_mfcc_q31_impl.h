@@ -1,0 +1,260 @@
+/*
+ * The q31-fast fixed-point MFCC (features `contract: q31-fast`), steps 2-6. The contract is the
+ * header comment of src/dsp/mfcc-q31.ts and src/dsp/fft-q31.ts; every value below is the
+ * integer named there, so the output equals MfccQ31.compute bit for bit.
+ *
+ * Included by tops_mfcc_q15.c only (one translation unit): every build that lists that file
+ * gets both contracts, and this one shares its static helpers (block peak, log2, DCT, scratch).
+ * Step 1 (block peak, nrm) and step 7 (DCT) are the default contract's and run there.
+ *
+ * Cost: every twiddle product is one SMMUL / SMMLA / SMMLS (high word of the 64-bit product,
+ * no rounding constant, no 64-bit shift), the 1/4 scaling of a radix-4 stage rides on those
+ * products and on shifted-operand adds, and the band powers are 32-bit (one shift per band,
+ * MUL / MLA, SMLAWB): firmware/README.md has the per-step instruction counts.
+ */
+#ifndef TOPS_MFCC_Q31_IMPL_H
+#define TOPS_MFCC_Q31_IMPL_H
+
+/* hi(a, w) = floor(a w / 2^32) (SMMUL); acc + hi(a, w) (SMMLA); acc - ceil(a w / 2^32) (SMMLS). */
+#if defined(TOPS_MFCC_DSP)
+static inline int32_t q31_mul_hi(int32_t a, int32_t w)
+{
+    int32_t r;
+    __asm__("smmul %0, %1, %2" : "=r"(r) : "r"(a), "r"(w));
+    return r;
+}
+static inline int32_t q31_mla_hi(int32_t a, int32_t w, int32_t acc)
+{
+    int32_t r;
+    __asm__("smmla %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(w), "r"(acc));
+    return r;
+}
+static inline int32_t q31_mls_hi(int32_t a, int32_t w, int32_t acc)
+{
+    int32_t r;
+    __asm__("smmls %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(w), "r"(acc));
+    return r;
+}
+/* acc + floor(p w / 2^16) for 0 <= p < 2^31, 0 <= w < 2^15 (SMLAWB). */
+static inline int32_t q31_mla_w(int32_t p, int32_t w, int32_t acc)
+{
+    return __smlawb(p, w, acc);
+}
+#else
+static inline int32_t q31_mul_hi(int32_t a, int32_t w)
+{
+    return (int32_t)(((int64_t)a * w) >> 32);
+}
+static inline int32_t q31_mla_hi(int32_t a, int32_t w, int32_t acc)
+{
+    return acc + q31_mul_hi(a, w);
+}
+static inline int32_t q31_mls_hi(int32_t a, int32_t w, int32_t acc)
+{
+    /* |acc| < 2^31: acc 2^32 - a w fits int64 for the contract's operands. */
+    return (int32_t)(((int64_t)acc * 4294967296LL - (int64_t)a * w) >> 32);
+}
+static inline int32_t q31_mla_w(int32_t p, int32_t w, int32_t acc)
+{
+    return acc + (int32_t)(((int64_t)p * w) >> 16);
+}
+#endif
+
+/* v[i] of step 2: hi(x[i] 2^(15 + nrm), w31[i]), 0 beyond the window. */
+static inline int32_t q31_v(const int16_t *x, const int32_t *w, int32_t i, int32_t win, int32_t up)
+{
+    return i < win ? q31_mul_hi((int32_t)x[i] * up, w[i]) : 0;
+}
+
+/*
+ * Step 2 and the FFT's input order (and, when log2 M is odd, its radix-2 stage: positions
+ * 2q, 2q + 1 hold z[n] and z[n + M/2] for n = rev(2q), so the stage is a + b, a - b of
+ * z[n] = (v[2n], v[2n + 1]) and z[n + M/2] = (v[2n + M], v[2n + M + 1]), written at rev(n)).
+ */
+static void q31_window(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t nrm, int32_t *z)
+{
+    const int32_t m = t->fft_size / 2;
+    const int32_t win = t->window_samples;
+    const int32_t up = (int32_t)1 << (15 + nrm);
+    const int32_t *w = t->q31_window;
+    const uint16_t *rev = t->fft_bit_reverse;
+    int32_t n = 0;
+    if ((__builtin_ctz((uint32_t)m) & 1) != 0) { /* log2 M odd */
+        const int32_t half = m / 2;
+        /* both z[n] and z[n + M/2] inside the window */
+        const int32_t full = win >= m + 2 ? (win - m) / 2 : 0;
+        for (; n < full && n < half; n++) {
+            int32_t *o = z + 2 * rev[n];
+            const int32_t i = 2 * n;
+            const int32_t ar = q31_mul_hi((int32_t)x[i] * up, w[i]);
+            const int32_t ai = q31_mul_hi((int32_t)x[i + 1] * up, w[i + 1]);
+            const int32_t br = q31_mul_hi((int32_t)x[i + m] * up, w[i + m]);
+            const int32_t bi = q31_mul_hi((int32_t)x[i + m + 1] * up, w[i + m + 1]);
+            o[0] = ar + br;
+            o[1] = ai + bi;
+            o[2] = ar - br;
+            o[3] = ai - bi;
+        }
+        for (; n < half; n++) {
+            int32_t *o = z + 2 * rev[n];
+            const int32_t i = 2 * n;
+            if (i + m >= win && i + 1 < win) {
+                /* z[n + M/2] is zero padding: a + 0, a - 0 */
+                const int32_t ar = q31_mul_hi((int32_t)x[i] * up, w[i]);
+                const int32_t ai = q31_mul_hi((int32_t)x[i + 1] * up, w[i + 1]);
+                o[0] = ar;
+                o[1] = ai;
+                o[2] = ar;
+                o[3] = ai;
+            } else {
+                const int32_t ar = q31_v(x, w, i, win, up);
+                const int32_t ai = q31_v(x, w, i + 1, win, up);
+                const int32_t br = q31_v(x, w, i + m, win, up);
+                const int32_t bi = q31_v(x, w, i + m + 1, win, up);
+                o[0] = ar + br;
+                o[1] = ai + bi;
+                o[2] = ar - br;
+                o[3] = ai - bi;
+            }
+        }
+    } else {
+        for (; n < m; n++) {
+            int32_t *o = z + 2 * rev[n];
+            const int32_t i = 2 * n;
+            o[0] = q31_v(x, w, i, win, up);
+            o[1] = q31_v(x, w, i + 1, win, up);
+        }
+    }
+}
+
+/* One radix-4 butterfly's adds (fft-q31.ts step 2) at pa, pa + step, + 2 step, + 3 step. */
+static inline void q31_radix4_out(int32_t *pa, int32_t step, int32_t br, int32_t bi, int32_t cr, int32_t ci,
+                                  int32_t dr, int32_t di)
+{
+    const int32_t ar = pa[0] >> 1;
+    const int32_t ai = pa[1] >> 1;
+    const int32_t s0r = ar + br;
+    const int32_t s0i = ai + bi;
+    const int32_t s1r = ar - br;
+    const int32_t s1i = ai - bi;
+    const int32_t s2r = cr + dr;
+    const int32_t s2i = ci + di;
+    const int32_t s3r = cr - dr;
+    const int32_t s3i = ci - di;
+    pa[0] = (s0r >> 1) + s2r;
+    pa[1] = (s0i >> 1) + s2i;
+    pa[step] = (s1r >> 1) + s3i;
+    pa[step + 1] = (s1i >> 1) - s3r;
+    pa[2 * step] = (s0r >> 1) - s2r;
+    pa[2 * step + 1] = (s0i >> 1) - s2i;
+    pa[3 * step] = (s1r >> 1) - s3i;
+    pa[3 * step + 1] = (s1i >> 1) + s3r;
+}
+
+/* The radix-4 stages: quarter length h from h0 to M/4, twiddles 6 words per (stage, j). */
+static void q31_complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
+{
+    const int32_t m = t->fft_size / 2;
+    const int32_t *tw = t->q31_twiddles;
+    int32_t h;
+    for (h = (__builtin_ctz((uint32_t)m) & 1) != 0 ? 2 : 1; 4 * h <= m; h *= 4) {
+        const int32_t step = 2 * h; /* words from A to B */
+        int32_t *base;
+        for (base = z; base < z + 2 * m; base += 4 * step) {
+            int32_t *pa = base;
+            const int32_t *w = tw + 6;
+            const int32_t *end = base + step;
+            /* j = 0: u = 1, no multiply */
+            q31_radix4_out(pa, step, pa[step] >> 1, pa[step + 1] >> 1, pa[2 * step] >> 2, pa[2 * step + 1] >> 2,
+                           pa[3 * step] >> 2, pa[3 * step + 1] >> 2);
+            for (pa += 2; pa < end; pa += 2, w += 6) {
+                const int32_t bre = pa[step], bim = pa[step + 1];
+                const int32_t cre = pa[2 * step], cim = pa[2 * step + 1];
+                const int32_t dre = pa[3 * step], dim = pa[3 * step + 1];
+                const int32_t br = q31_mla_hi(bim, w[1], q31_mul_hi(bre, w[0]));
+                const int32_t bi = q31_mls_hi(bre, w[1], q31_mul_hi(bim, w[0]));
+                const int32_t cr = q31_mla_hi(cim, w[3], q31_mul_hi(cre, w[2]));
+                const int32_t ci = q31_mls_hi(cre, w[3], q31_mul_hi(cim, w[2]));
+                const int32_t dr = q31_mla_hi(dim, w[5], q31_mul_hi(dre, w[4]));
+                const int32_t di = q31_mls_hi(dre, w[5], q31_mul_hi(dim, w[4]));
+                q31_radix4_out(pa, step, br, bi, cr, ci, dr, di);
+            }
+        }
+        tw += 6 * h;
+    }
+}
+
+/* Split step in place: Y[k] and Y[M - k] from Z[k], Z[M - k] (fft-q31.ts step 3). */
+static void q31_split(const tops_mfcc_q15_tables *t, int32_t *z)
+{
+    const int32_t m = t->fft_size / 2;
+    const int32_t *sp = t->q31_split + 2;
+    int32_t *pk = z + 2;
+    int32_t *pm = z + 2 * (m - 1);
+    const int32_t z0r = z[0], z0i = z[1];
+    z[0] = z0r + z0i;
+    z[1] = 0;
+    z[2 * m] = z0r - z0i;
+    z[2 * m + 1] = 0;
+    for (; pk < pm; pk += 2, pm -= 2, sp += 2) {
+        const int32_t er = pk[0] + pm[0];
+        const int32_t ei = pk[1] - pm[1];
+        const int32_t or_ = pk[0] - pm[0];
+        const int32_t oi = pk[1] + pm[1];
+        const int32_t ur = q31_mla_hi(oi, sp[1], q31_mul_hi(or_, sp[0]));
+        const int32_t ui = q31_mls_hi(or_, sp[1], q31_mul_hi(oi, sp[0]));
+        pk[0] = (er >> 1) + ui;
+        pk[1] = (ei >> 1) - ur;
+        pm[0] = (er >> 1) - ui;
+        pm[1] = (-ei >> 1) - ur;
+    }
+    { /* k = M/2 = M - k */
+        const int32_t er = 2 * pk[0];
+        const int32_t oi = 2 * pk[1];
+        const int32_t ur = q31_mla_hi(oi, sp[1], q31_mul_hi(0, sp[0]));
+        const int32_t ui = q31_mls_hi(0, sp[1], q31_mul_hi(oi, sp[0]));
+        pk[0] = (er >> 1) + ui;
+        pk[1] = 0 - ur;
+    }
+}
+
+/* Steps 2-6 after step 1 (nrm): Q16 log2 mel energies into out. */
+static void q31_log_mel_frame(const tops_mfcc_q15_tables *t, int32_t *y, const int16_t *x, int32_t nrm, int32_t *out)
+{
+    const int32_t cb = t->q31_component_bits;
+    int32_t g0, m;
+    q31_window(t, x, nrm, y);
+    TOPS_MFCC_PHASE();
+    q31_complex_fft(t, y);
+    TOPS_MFCC_PHASE();
+    q31_split(t, y);
+    TOPS_MFCC_PHASE();
+    { /* Y = 2^(29 + nrm - fftShift) X, fftShift = 2 (radix-4 stages) = log2 M rounded down to even */
+        const int32_t p = __builtin_ctz((uint32_t)(t->fft_size / 2));
+        g0 = 29 + nrm - (p - (p & 1));
+    }
+    for (m = 0; m < t->mel_bands; m++) {
+        const int32_t len = t->mel_length[m];
+        const int16_t *w = t->mel_weights_q15 + t->mel_offset[m];
+        const int32_t *yb = y + 2 * t->mel_start[m];
+        uint32_t c = 0;
+        int32_t acc = 0, q, g, l, i;
+        for (i = 0; i < len; i++) {
+            const int32_t re = yb[2 * i], im = yb[2 * i + 1];
+            c |= (uint32_t)(re ^ (re >> 31)) | (uint32_t)(im ^ (im >> 31));
+        }
+        q = bit_length32(c) - cb;
+        if (q < 0) {
+            q = 0;
+        }
+        for (i = 0; i < len; i++) {
+            const int32_t cr = yb[2 * i] >> q, ci = yb[2 * i + 1] >> q;
+            acc = q31_mla_w(cr * cr + ci * ci, w[i], acc);
+        }
+        g = g0 - q;
+        l = acc == 0 ? t->log2_floor_q16 : log2_q16(t->log2_table_q16, (uint64_t)acc) + (1 - 2 * g) * 65536;
+        out[m] = l > t->log2_floor_q16 ? l : t->log2_floor_q16;
+    }
+}
+
+#endif /* TOPS_MFCC_Q31_IMPL_H */
