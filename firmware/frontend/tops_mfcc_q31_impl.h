@@ -151,6 +151,94 @@ static inline void q31_radix4_out(int32_t *pa, int32_t step, int32_t br, int32_t
     pa[3 * step + 1] = (s1i >> 1) + s3r;
 }
 
+#if defined(TOPS_MFCC_ASM) && defined(TOPS_MFCC_DSP)
+/*
+ * The j >= 1 butterflies of every group of one radix-4 stage, written out for Thumb-2 (GCC's
+ * allocation of the C version spilled: ~75 instructions per butterfly; this loop is 42: seven
+ * LDRD, twelve SMMUL/SMMLA/SMMLS, sixteen adds with a shifted operand, four STRD with
+ * post-increment, three for the loop). r0 = first group's base, r1 = end of z, r2 = 8h (bytes
+ * from A to B), r3 = the stage's twiddles at j = 1. Requires h >= 2. Per butterfly: B, C, D times
+ * their twiddles (b in r9/r10, c in r11/r12, d in lr/r7), then s2 = c + d and s3 = c - d in place
+ * (s3 = s2 - 2d), then A and the four outputs as in fft-q31.ts step 2.
+ */
+void tops_mfcc_q31_radix4_groups(int32_t *z, int32_t *end, int32_t stride_bytes, const int32_t *tw);
+__asm__(
+    "   .text\n"
+    "   .align 2\n"
+    "   .global tops_mfcc_q31_radix4_groups\n"
+    "   .thumb\n"
+    "   .thumb_func\n"
+    "   .syntax unified\n"
+    "   .type tops_mfcc_q31_radix4_groups, %function\n"
+    "tops_mfcc_q31_radix4_groups:\n"
+    "   push    {r4-r11, lr}\n"
+    "   sub     sp, sp, #16\n"
+    "   str     r1, [sp, #0]\n"            /* end of z */
+    "   str     r2, [sp, #4]\n"            /* S = 8h */
+    "   str     r3, [sp, #8]\n"            /* twiddles at j = 1 */
+    "1:\n"                                 /* group at base r0 */
+    "   add     r5, r0, r2\n"
+    "   str     r5, [sp, #12]\n"           /* A's end: base + S */
+    "   add     r0, r0, #8\n"              /* pa: j = 1 */
+    "   add     r1, r0, r2\n"              /* pb */
+    "   add     r3, r1, r2\n"              /* pc (r2 is reused below) */
+    "   mov     r4, r3\n"
+    "   add     r3, r3, r2\n"              /* pd */
+    "   mov     r2, r4\n"                  /* pc */
+    "   ldr     r4, [sp, #8]\n"            /* tw */
+    "2:\n"
+    "   ldrd    r5, r6, [r1]\n"            /* B */
+    "   ldrd    r7, r8, [r4], #8\n"        /* c2, s2 */
+    "   smmul   r9, r5, r7\n"
+    "   smmla   r9, r6, r8, r9\n"          /* br */
+    "   smmul   r10, r6, r7\n"
+    "   smmls   r10, r5, r8, r10\n"        /* bi */
+    "   ldrd    r5, r6, [r2]\n"            /* C */
+    "   ldrd    r7, r8, [r4], #8\n"        /* c1, s1 */
+    "   smmul   r11, r5, r7\n"
+    "   smmla   r11, r6, r8, r11\n"        /* cr */
+    "   smmul   r12, r6, r7\n"
+    "   smmls   r12, r5, r8, r12\n"        /* ci */
+    "   ldrd    r5, r6, [r3]\n"            /* D */
+    "   ldrd    r7, r8, [r4], #8\n"        /* c3, s3 */
+    "   smmul   lr, r5, r7\n"
+    "   smmla   lr, r6, r8, lr\n"          /* dr */
+    "   smmul   r7, r6, r7\n"
+    "   smmls   r7, r5, r8, r7\n"          /* di */
+    "   add     r11, r11, lr\n"            /* s2r */
+    "   sub     lr, r11, lr, lsl #1\n"     /* s3r */
+    "   add     r12, r12, r7\n"            /* s2i */
+    "   sub     r7, r12, r7, lsl #1\n"     /* s3i */
+    "   ldrd    r5, r6, [r0]\n"            /* A */
+    "   add     r8, r9, r5, asr #1\n"      /* s0r */
+    "   rsb     r9, r9, r5, asr #1\n"      /* s1r */
+    "   add     r5, r10, r6, asr #1\n"     /* s0i */
+    "   rsb     r10, r10, r6, asr #1\n"    /* s1i */
+    "   add     r6, r11, r8, asr #1\n"     /* y0r */
+    "   rsb     r11, r11, r8, asr #1\n"    /* y2r */
+    "   add     r8, r12, r5, asr #1\n"     /* y0i */
+    "   rsb     r12, r12, r5, asr #1\n"    /* y2i */
+    "   strd    r6, r8, [r0], #8\n"
+    "   strd    r11, r12, [r2], #8\n"
+    "   add     r5, r7, r9, asr #1\n"      /* y1r */
+    "   rsb     r7, r7, r9, asr #1\n"      /* y3r */
+    "   rsb     r6, lr, r10, asr #1\n"     /* y1i */
+    "   add     lr, lr, r10, asr #1\n"     /* y3i */
+    "   strd    r5, r6, [r1], #8\n"
+    "   strd    r7, lr, [r3], #8\n"
+    "   ldr     r5, [sp, #12]\n"
+    "   cmp     r0, r5\n"
+    "   blo     2b\n"
+    "   mov     r0, r3\n"                  /* next group: pd ended at base + 4S */
+    "   ldr     r1, [sp, #0]\n"
+    "   ldr     r2, [sp, #4]\n"
+    "   cmp     r0, r1\n"
+    "   blo     1b\n"
+    "   add     sp, sp, #16\n"
+    "   pop     {r4-r11, pc}\n"
+    "   .size tops_mfcc_q31_radix4_groups, .-tops_mfcc_q31_radix4_groups\n");
+#endif
+
 /* The radix-4 stages: quarter length h from h0 to M/4, twiddles 6 words per (stage, j). */
 static void q31_complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
 {
@@ -161,12 +249,19 @@ static void q31_complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
         const int32_t step = 2 * h; /* words from A to B */
         int32_t *base;
         for (base = z; base < z + 2 * m; base += 4 * step) {
+            /* j = 0: u = 1, no multiply */
+            q31_radix4_out(base, step, base[step] >> 1, base[step + 1] >> 1, base[2 * step] >> 2,
+                           base[2 * step + 1] >> 2, base[3 * step] >> 2, base[3 * step + 1] >> 2);
+        }
+#if defined(TOPS_MFCC_ASM) && defined(TOPS_MFCC_DSP)
+        if (h >= 2) {
+            tops_mfcc_q31_radix4_groups(z, z + 2 * m, 4 * step, tw + 6);
+        }
+#else
+        for (base = z; base < z + 2 * m; base += 4 * step) {
             int32_t *pa = base;
             const int32_t *w = tw + 6;
             const int32_t *end = base + step;
-            /* j = 0: u = 1, no multiply */
-            q31_radix4_out(pa, step, pa[step] >> 1, pa[step + 1] >> 1, pa[2 * step] >> 2, pa[2 * step + 1] >> 2,
-                           pa[3 * step] >> 2, pa[3 * step + 1] >> 2);
             for (pa += 2; pa < end; pa += 2, w += 6) {
                 const int32_t bre = pa[step], bim = pa[step + 1];
                 const int32_t cre = pa[2 * step], cim = pa[2 * step + 1];
@@ -180,6 +275,7 @@ static void q31_complex_fft(const tops_mfcc_q15_tables *t, int32_t *z)
                 q31_radix4_out(pa, step, br, bi, cr, ci, dr, di);
             }
         }
+#endif
         tw += 6 * h;
     }
 }
