@@ -71,6 +71,25 @@ static inline int32_t q31_v(const int16_t *x, const int32_t *w, int32_t i, int32
  * 2q, 2q + 1 hold z[n] and z[n + M/2] for n = rev(2q), so the stage is a + b, a - b of
  * z[n] = (v[2n], v[2n + 1]) and z[n + M/2] = (v[2n + M], v[2n + M + 1]), written at rev(n)).
  */
+/* Positions 2 rev(n), + 1 of the radix-2 stage: a + b, a - b (a = z[n], b = z[n + M/2]). */
+static inline void q31_window_generic(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t up, int32_t n,
+                                      int32_t *z)
+{
+    const int32_t m = t->fft_size / 2;
+    const int32_t win = t->window_samples;
+    const int32_t *w = t->q31_window;
+    int32_t *o = z + 2 * t->fft_bit_reverse[n];
+    const int32_t i = 2 * n;
+    const int32_t ar = q31_v(x, w, i, win, up);
+    const int32_t ai = q31_v(x, w, i + 1, win, up);
+    const int32_t br = q31_v(x, w, i + m, win, up);
+    const int32_t bi = q31_v(x, w, i + m + 1, win, up);
+    o[0] = ar + br;
+    o[1] = ai + bi;
+    o[2] = ar - br;
+    o[3] = ai - bi;
+}
+
 static void q31_window(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t nrm, int32_t *z)
 {
     const int32_t m = t->fft_size / 2;
@@ -81,41 +100,38 @@ static void q31_window(const tops_mfcc_q15_tables *t, const int16_t *x, int32_t 
     int32_t n = 0;
     if ((__builtin_ctz((uint32_t)m) & 1) != 0) { /* log2 M odd */
         const int32_t half = m / 2;
-        /* both z[n] and z[n + M/2] inside the window */
-        const int32_t full = win >= m + 2 ? (win - m) / 2 : 0;
-        for (; n < full && n < half; n++) {
+        /* n < both: all four samples inside the window (2n + M + 1 < win) */
+        const int32_t both = win > m ? ((win - m) / 2 < half ? (win - m) / 2 : half) : 0;
+        /* from = ceil((win - M) / 2) <= n < only: z[n] inside (2n + 1 < win), z[n + M/2] padding */
+        const int32_t from = win > m ? (win - m + 1) / 2 : 0;
+        const int32_t only = win / 2 < half ? win / 2 : half;
+        for (; n < both; n++) {
             int32_t *o = z + 2 * rev[n];
-            const int32_t i = 2 * n;
-            const int32_t ar = q31_mul_hi((int32_t)x[i] * up, w[i]);
-            const int32_t ai = q31_mul_hi((int32_t)x[i + 1] * up, w[i + 1]);
-            const int32_t br = q31_mul_hi((int32_t)x[i + m] * up, w[i + m]);
-            const int32_t bi = q31_mul_hi((int32_t)x[i + m + 1] * up, w[i + m + 1]);
+            const int16_t *xa = x + 2 * n;
+            const int32_t *wa = w + 2 * n;
+            const int32_t ar = q31_mul_hi(xa[0] * up, wa[0]);
+            const int32_t ai = q31_mul_hi(xa[1] * up, wa[1]);
+            const int32_t br = q31_mul_hi(xa[m] * up, wa[m]);
+            const int32_t bi = q31_mul_hi(xa[m + 1] * up, wa[m + 1]);
             o[0] = ar + br;
             o[1] = ai + bi;
             o[2] = ar - br;
             o[3] = ai - bi;
         }
-        for (; n < half; n++) {
+        for (; n < from && n < half; n++) {
+            q31_window_generic(t, x, up, n, z);
+        }
+        for (; n < only; n++) {
             int32_t *o = z + 2 * rev[n];
-            const int32_t i = 2 * n;
-            if (i + m >= win && i + 1 < win) {
-                /* z[n + M/2] is zero padding: a + 0, a - 0 */
-                const int32_t ar = q31_mul_hi((int32_t)x[i] * up, w[i]);
-                const int32_t ai = q31_mul_hi((int32_t)x[i + 1] * up, w[i + 1]);
-                o[0] = ar;
-                o[1] = ai;
-                o[2] = ar;
-                o[3] = ai;
-            } else {
-                const int32_t ar = q31_v(x, w, i, win, up);
-                const int32_t ai = q31_v(x, w, i + 1, win, up);
-                const int32_t br = q31_v(x, w, i + m, win, up);
-                const int32_t bi = q31_v(x, w, i + m + 1, win, up);
-                o[0] = ar + br;
-                o[1] = ai + bi;
-                o[2] = ar - br;
-                o[3] = ai - bi;
-            }
+            const int32_t ar = q31_mul_hi(x[2 * n] * up, w[2 * n]);
+            const int32_t ai = q31_mul_hi(x[2 * n + 1] * up, w[2 * n + 1]);
+            o[0] = ar;
+            o[1] = ai;
+            o[2] = ar;
+            o[3] = ai;
+        }
+        for (; n < half; n++) {
+            q31_window_generic(t, x, up, n, z);
         }
     } else {
         for (; n < m; n++) {
@@ -334,7 +350,51 @@ static void q31_log_mel_frame(const tops_mfcc_q15_tables *t, int32_t *y, const i
         const int16_t *w = t->mel_weights_q15 + t->mel_offset[m];
         const int32_t *yb = y + 2 * t->mel_start[m];
         uint32_t c = 0;
-        int32_t acc = 0, q, g, l, i;
+        int32_t acc = 0, q, g, l;
+#if defined(TOPS_MFCC_ASM) && defined(TOPS_MFCC_DSP)
+        /* The two passes written out (7 and 9 instructions per bin; GCC's loops took ~12 each). */
+        if (len > 0) {
+            const int32_t *py = yb;
+            int32_t n = len, re, im;
+            __asm__ volatile(
+                "1:\n\t"
+                "ldrd   %[re], %[im], [%[py]], #8\n\t"
+                "eor    %[re], %[re], %[re], asr #31\n\t"
+                "eor    %[im], %[im], %[im], asr #31\n\t"
+                "orr    %[c], %[c], %[re]\n\t"
+                "orr    %[c], %[c], %[im]\n\t"
+                "subs   %[n], %[n], #1\n\t"
+                "bne    1b\n\t"
+                : [py] "+r"(py), [n] "+r"(n), [c] "+r"(c), [re] "=&r"(re), [im] "=&r"(im)
+                :
+                : "cc", "memory");
+        }
+        q = bit_length32(c) - cb;
+        if (q < 0) {
+            q = 0;
+        }
+        if (len > 0) {
+            const int32_t *py = yb;
+            const int16_t *pw = w;
+            int32_t n = len, re, im, p, wt;
+            __asm__ volatile(
+                "1:\n\t"
+                "ldrd   %[re], %[im], [%[py]], #8\n\t"
+                "asr    %[re], %[re], %[q]\n\t"
+                "asr    %[im], %[im], %[q]\n\t"
+                "mul    %[p], %[re], %[re]\n\t"
+                "mla    %[p], %[im], %[im], %[p]\n\t"
+                "ldrsh  %[wt], [%[pw]], #2\n\t"
+                "smlawb %[acc], %[p], %[wt], %[acc]\n\t"
+                "subs   %[n], %[n], #1\n\t"
+                "bne    1b\n\t"
+                : [py] "+r"(py), [pw] "+r"(pw), [n] "+r"(n), [acc] "+r"(acc), [re] "=&r"(re), [im] "=&r"(im),
+                  [p] "=&r"(p), [wt] "=&r"(wt)
+                : [q] "r"(q)
+                : "cc", "memory");
+        }
+#else
+        int32_t i;
         for (i = 0; i < len; i++) {
             const int32_t re = yb[2 * i], im = yb[2 * i + 1];
             c |= (uint32_t)(re ^ (re >> 31)) | (uint32_t)(im ^ (im >> 31));
@@ -347,6 +407,7 @@ static void q31_log_mel_frame(const tops_mfcc_q15_tables *t, int32_t *y, const i
             const int32_t cr = yb[2 * i] >> q, ci = yb[2 * i + 1] >> q;
             acc = q31_mla_w(cr * cr + ci * ci, w[i], acc);
         }
+#endif
         g = g0 - q;
         l = acc == 0 ? t->log2_floor_q16 : log2_q16(t->log2_table_q16, (uint64_t)acc) + (1 - 2 * g) * 65536;
         out[m] = l > t->log2_floor_q16 ? l : t->log2_floor_q16;
