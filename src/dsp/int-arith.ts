@@ -90,5 +90,5 @@ export function mulHi32(a: number, w: number): number {
  * (or the SMMLS instruction itself).
  */
 export function mulHiCeil32(a: number, w: number): number {
-  return -mulHi32(-a, w);
+  return 0 - mulHi32(-a, w); // 0 − x, not −x: no −0
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isPowerOfTwo, nextPowerOfTwo } from './fft';
+import { q31WindowFits } from './mfcc-q31';
 
 /** Fixed-point contracts of the integer front end: src/dsp/mfcc-q15.ts (q30), src/dsp/mfcc-q31.ts (q31-fast). */
 export const MFCC_CONTRACTS = ['q30', 'q31-fast'] as const;
@@ -91,7 +92,7 @@ export const mfccConfigSchema = z
       .enum(MFCC_CONTRACTS)
       .optional()
       .describe(
-        'Fixed-point arithmetic of the integer front end (host and board, bit-exact): q30 (default when absent) = radix-2 FFT with Q30 twiddles and 64-bit rounding, ~87 k instructions per 20 ms hop on a Cortex-M4; q31-fast = radix-4 FFT with SMMUL-style Q31 products and 32-bit band powers, under 60 k (docs/stages/features.md).',
+        'Fixed-point arithmetic of the integer front end (host and board, bit-exact): q30 (default when absent) = radix-2 FFT with Q30 twiddles and 64-bit rounding, ~87 k instructions per 20 ms hop on a Cortex-M4; q31-fast = radix-4 FFT with SMMUL-style Q31 products and 32-bit band powers, 50.9 k (docs/firmware.md, "MFCC front end cost"). Changing it changes the features: retrain.',
       ),
   })
   .superRefine((c, ctx) => {
@@ -149,6 +150,13 @@ export function mfccConfigProblems(c: MfccShape): Array<{ path: string; message:
     out.push({ path: 'highHz', message: `must be ≤ sampleRate/2 = ${c.sampleRate / 2}` });
   if (c.lowHz >= c.highHz) out.push({ path: 'lowHz', message: `must be < highHz (${c.highHz})` });
   if (c.coefficients > c.melBands) out.push({ path: 'coefficients', message: `must be ≤ melBands (${c.melBands})` });
+  const fft = c.fftSize ?? (Number.isInteger(win) && win >= 4 ? nextPowerOfTwo(win) : undefined);
+  if (out.length === 0 && c.contract === 'q31-fast' && fft !== undefined && !q31WindowFits(win, fft)) {
+    out.push({
+      path: 'contract',
+      message: `q31-fast cannot take a ${win}-sample window in FFT ${fft} (its split step would overflow): use fftSize ${2 * fft} or contract q30`,
+    });
+  }
   return out;
 }
 
