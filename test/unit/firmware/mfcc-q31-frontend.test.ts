@@ -8,8 +8,9 @@ import { buildMfccHost, runMfccHost, writeMfccVectors, type MfccClip } from '../
 
 // The q31-fast contract (src/dsp/mfcc-q31.ts, firmware/frontend/tops_mfcc_q31_impl.h) built with
 // the host gcc against emitted tables: every output value of every clip must equal MfccQ31.
-// Three configs: the KWS one (FFT 1024: log2 M odd, a radix-2 stage then four radix-4 stages),
-// FFT 512 (log2 M even: radix-4 only) and FFT 2048 with a window shorter than half of it.
+// Three configs: the KWS one (FFT 1024: log2 M odd, a radix-2 stage then four radix-4 stages), FFT
+// 512 with a 480-sample window (log2 M even: radix-4 only) and a 641-sample window in FFT 1024 (the
+// window's edge splits one radix-2 pair: the generic path of q31_window).
 
 const q31 = (extra: object): MfccParams => mfccParams(mfccConfigSchema.parse({ contract: 'q31-fast', ...extra }));
 const kws = q31({});
@@ -32,7 +33,7 @@ describe('q31-fast MFCC front end in C on the host', () => {
   it.each([
     ['KWS (FFT 1024, 40 bands, 10 coefficients)', kws],
     ['FFT 512, 30 ms / 10 ms, 32 bands to 8 kHz, 13 coefficients', q31({ windowMs: 30, strideMs: 10, fftSize: 512, melBands: 32, coefficients: 13, highHz: 8000 })],
-    ['FFT 2048, 40 ms window', q31({ fftSize: 2048 })],
+    ['641-sample window, FFT 1024', q31({ windowMs: 40.0625 })],
   ])('%s: C = TypeScript on every value of 20+ clips', (_name, params) => {
     expect(makeFixedMfcc(params)).toBeInstanceOf(MfccQ31);
     const clips = expectedClips(params, `q31-${params.fftSize}`);
