@@ -10,10 +10,18 @@ import { disposeAutoencoders, readAutoencoderDir } from '../src/nn/fc-autoencode
 import { decodeIntModel, type IntModel } from '../src/quant/int-model';
 import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
+import { clipMeanScores, combinedPatchScores, type ComponentScores } from '../src/eval/combined-scores';
+import {
+  fitFrameGaussians,
+  fitPeriodicityGaussians,
+  framePatchScores,
+  periodicityPatchScores,
+  type PatchBlock,
+} from '../src/eval/feature-gaussian-scores';
 import {
   EMBEDDING_LAYER_PATTERN,
-  embeddingClipScores,
   embeddingLayerNames,
+  embeddingPatchScores,
   fitIdGaussians,
   layerEmbeddings,
 } from '../src/eval/embedding-scores';
@@ -33,7 +41,10 @@ import { tfjsVersions } from '../src/util/tool-versions';
  */
 
 export const kind = 'evaluate-ad';
-export const version = 4; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings; 5: embeddingLayer (conv0 / block<i>_dw|pw / pool), recorded in the evaluation
+export const version = 6; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings; 5: embeddingLayer (conv0 / block<i>_dw|pw / pool), recorded in the evaluation (the number was not set then); 6: scores frame-mahalanobis, envelope-periodicity and combined
+
+/** Scores that `combined` can sum (each is also a `score` of its own). */
+const SCORE_COMPONENTS = ['embedding-mahalanobis', 'frame-mahalanobis', 'envelope-periodicity'] as const;
 
 export const configSchema = z.strictObject({
   /** pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1). */
@@ -44,18 +55,44 @@ export const configSchema = z.strictObject({
    * Gaussian fitted on the training patches; src/eval/embedding-scores.ts).
    */
   score: z
-    .enum(['neg-log-prob', 'one-minus-prob', 'embedding-mahalanobis'])
+    .enum(['neg-log-prob', 'one-minus-prob', ...SCORE_COMPONENTS, 'combined'])
     .default('neg-log-prob')
     .describe(
-      "Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, or `embedding-mahalanobis` (mean Mahalanobis² of the patches' pooled features to their ID's Gaussian fitted on the training patches; src/eval/embedding-scores.ts).",
+      "Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, `embedding-mahalanobis` (mean Mahalanobis² of the patches' pooled features to their ID's Gaussian fitted on the training patches; src/eval/embedding-scores.ts), `frame-mahalanobis` or `envelope-periodicity` (per-ID Gaussians of the log-mel patches' frame windows or loudness-envelope autocorrelation, no network; src/eval/feature-gaussian-scores.ts), or `combined`: the sum of the `combine` scores, each standardized per ID with the validation patches (src/eval/combined-scores.ts).",
     ),
-  /** `embedding-mahalanobis`: covariance shrinkage λ towards a scaled identity. */
+  /** `combined`: the component scores summed after per-ID standardization on the validation patches. */
+  combine: z
+    .array(z.enum(SCORE_COMPONENTS))
+    .min(1)
+    .default([...SCORE_COMPONENTS])
+    .describe(
+      '`combined`: the component scores summed with equal weights after per-ID standardization on the validation patches (docs/anomaly-detection.md#combined-score).',
+    ),
+  /** `frame-mahalanobis`: frames per window (5 = the FC-autoencoder baseline's context). */
+  frameContext: z
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe("`frame-mahalanobis`: consecutive frames per window (5 = the FC-autoencoder baseline's context)."),
+  /** `envelope-periodicity`: autocorrelation lags 1..periodicityLags in frames (fewer than the patch's frames). */
+  periodicityLags: z
+    .number()
+    .int()
+    .min(1)
+    .default(24)
+    .describe(
+      "`envelope-periodicity`: the loudness envelope's autocorrelation at lags 1..periodicityLags frames (fewer than the patch's frames).",
+    ),
+  /** Every per-ID Gaussian (embedding, frame windows, periodicity): covariance shrinkage λ towards a scaled identity. */
   shrinkage: z
     .number()
     .gt(0)
     .max(1)
     .default(0.01)
-    .describe('`embedding-mahalanobis`: covariance shrinkage λ towards a scaled identity.'),
+    .describe(
+      'Every per-ID Gaussian (`embedding-mahalanobis`, `frame-mahalanobis`, `envelope-periodicity`): covariance shrinkage λ towards a scaled identity.',
+    ),
   /**
    * `embedding-mahalanobis`: the layer whose output, averaged over time and frequency, is the
    * embedding: `pool` (the last block, the dense layer's input), `conv0`, `block<i>_dw` or
@@ -78,6 +115,7 @@ export const configSchema = z.strictObject({
     .describe("Share of validation normals allowed to alarm at each ID's operating threshold."),
 });
 export type EvaluateAdConfig = z.output<typeof configSchema>;
+type ScoreComponent = (typeof SCORE_COMPONENTS)[number];
 
 async function loadFeatures(ctx: StageContext<EvaluateAdConfig>, name: string): Promise<FeatureTensor | undefined> {
   const ref = findInput(ctx, name);
@@ -92,21 +130,67 @@ async function loadFeatures(ctx: StageContext<EvaluateAdConfig>, name: string): 
 }
 
 type Scorer = (t: FeatureTensor) => Promise<ClipScore[]>;
+/** Per-patch scores of one score component (rows of `t` in order). */
+type PatchScorer = (t: FeatureTensor) => Promise<Float64Array>;
 
-/** The clip scorer of `config.score` for the float model (fits the ID Gaussians first for the embedding score). */
-async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersModel): Promise<Scorer> {
-  const kind = ctx.config.score;
-  if (kind !== 'embedding-mahalanobis') {
-    return async (t) => {
-      const [, rows, cols] = t.header.shape as [number, number, number];
-      return clipAnomalyScores(t.header, await predict(model, t.data, [rows, cols]), kind);
-    };
-  }
+function patchBlock(t: FeatureTensor): PatchBlock {
+  const [, frames, bands] = t.header.shape as [number, number, number];
+  return { data: t.data, frames, bands, labelIndex: t.header.labelIndex };
+}
+
+async function requireTrain(ctx: StageContext<EvaluateAdConfig>): Promise<FeatureTensor> {
   const train = await loadFeatures(ctx, 'train');
   if (!train)
     throw new StageInputError(
-      `stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`,
+      `stages.${ctx.stageName}.with.score: ${ctx.config.score} needs the features stage's train patches (no "train" artifact in needs:)`,
     );
+  return train;
+}
+
+/** The components a score sums: itself, or `combine` for `combined`. */
+function componentsOf(config: EvaluateAdConfig): readonly ScoreComponent[] {
+  if (config.score === 'combined') return config.combine;
+  if (config.score === 'neg-log-prob' || config.score === 'one-minus-prob') return [];
+  return [config.score];
+}
+
+/**
+ * The log-mel components (`frame-mahalanobis`, `envelope-periodicity`; src/eval/feature-gaussian-scores.ts):
+ * they read the stored patches, which are the fixed-point front end's output when features has
+ * `implementation: fixed`, so the float and the integer detector share them.
+ */
+function featureComponent(
+  ctx: StageContext<EvaluateAdConfig>,
+  name: 'frame-mahalanobis' | 'envelope-periodicity',
+  train: FeatureTensor,
+): PatchScorer {
+  const { frameContext, periodicityLags, shrinkage } = ctx.config;
+  const labels = train.header.labels.length;
+  const [, frames] = train.header.shape as [number, number, number];
+  try {
+    if (name === 'frame-mahalanobis') {
+      const g = fitFrameGaussians(patchBlock(train), labels, frameContext, shrinkage);
+      return async (t) => framePatchScores(patchBlock(t), g, frameContext);
+    }
+    const g = fitPeriodicityGaussians(patchBlock(train), labels, periodicityLags, shrinkage);
+    return async (t) => periodicityPatchScores(patchBlock(t), g, periodicityLags);
+  } catch (e) {
+    if (e instanceof RangeError) {
+      const field = name === 'frame-mahalanobis' ? 'frameContext' : 'periodicityLags';
+      throw new StageInputError(
+        `stages.${ctx.stageName}.with.${field}: ${e.message} (the patches have ${frames} frames)`,
+      );
+    }
+    throw e;
+  }
+}
+
+/** Float model: patch scores of `embedding-mahalanobis` (Gaussians fitted on the training patches' embeddings). */
+async function floatEmbeddingComponent(
+  ctx: StageContext<EvaluateAdConfig>,
+  model: LayersModel,
+  train: FeatureTensor,
+): Promise<PatchScorer> {
   const [, rows, cols] = train.header.shape as [number, number, number];
   const layer = ctx.config.embeddingLayer;
   if (!embeddingLayerNames(model).includes(layer)) {
@@ -125,59 +209,142 @@ async function floatScorer(ctx: StageContext<EvaluateAdConfig>, model: LayersMod
   );
   return async (t) => {
     const e = await layerEmbeddings(model, t.data, [rows, cols], layer);
-    return embeddingClipScores(t.header, e.values, e.dim, gaussians);
+    return embeddingPatchScores(t.header.labelIndex, e.values, e.dim, gaussians);
   };
+}
+
+/**
+ * The clip scorer of the configured score from its components' patch scorers: the clip mean
+ * of one component's patch scores, or for `combined` the clip mean of the per-ID standardized
+ * sum (src/eval/combined-scores.ts), standardized with the validation patches.
+ */
+function clipScorer(
+  ctx: StageContext<EvaluateAdConfig>,
+  components: ReadonlyArray<{ name: ScoreComponent; score: PatchScorer }>,
+  validation: FeatureTensor | undefined,
+): Scorer {
+  if (ctx.config.score !== 'combined') {
+    const only = components[0]!;
+    return async (t) => clipMeanScores(t.header, await only.score(t));
+  }
+  if (!validation || validation.header.shape[0] === 0) {
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.score: combined standardizes each component with the validation patches; the features stage has none (no "validation" artifact or 0 patches)`,
+    );
+  }
+  // Each component's validation scores once; scoring the validation split reuses them.
+  const onValidation = new Map<ScoreComponent, Promise<Float64Array>>();
+  const validationScores = (c: { name: ScoreComponent; score: PatchScorer }): Promise<Float64Array> => {
+    let p = onValidation.get(c.name);
+    if (!p) onValidation.set(c.name, (p = c.score(validation)));
+    return p;
+  };
+  return async (t) => {
+    const parts: ComponentScores[] = [];
+    for (const c of components) {
+      const v = await validationScores(c);
+      parts.push({ name: c.name, validation: v, scored: t === validation ? v : await c.score(t) });
+    }
+    try {
+      return clipMeanScores(
+        t.header,
+        combinedPatchScores(parts, t.header.labelIndex, validation.header.labelIndex, t.header.labels),
+      );
+    } catch (e) {
+      if (e instanceof RangeError) throw new StageInputError(`stages.${ctx.stageName}: ${e.message}`);
+      throw e;
+    }
+  };
+}
+
+/** The clip scorer of `config.score` for the float model. */
+async function floatScorer(
+  ctx: StageContext<EvaluateAdConfig>,
+  model: LayersModel,
+  validation: FeatureTensor | undefined,
+  featureComponents: ReadonlyMap<ScoreComponent, PatchScorer>,
+): Promise<Scorer> {
+  const kind = ctx.config.score;
+  if (kind === 'neg-log-prob' || kind === 'one-minus-prob') {
+    return async (t) => {
+      const [, rows, cols] = t.header.shape as [number, number, number];
+      return clipAnomalyScores(t.header, await predict(model, t.data, [rows, cols]), kind);
+    };
+  }
+  const components: Array<{ name: ScoreComponent; score: PatchScorer }> = [];
+  for (const name of componentsOf(ctx.config)) {
+    const shared = featureComponents.get(name);
+    components.push({
+      name,
+      score: shared ?? (await floatEmbeddingComponent(ctx, model, await requireTrain(ctx))),
+    });
+  }
+  return clipScorer(ctx, components, validation);
 }
 
 /**
  * Clip scores of the integer model (a quantize stage in needs:), as the board computes them:
  * the generated C run on the host (src/nn/host-int-model.ts, bit-exact with the board).
- * With `embedding-mahalanobis`, intAuc is the AUC of the detector a board would run end to end:
- * the ID Gaussians are fitted on the integer model's own pooled features of the training
- * patches (dequantized), not on the float model's, so the constants the board carries and the
- * embeddings it compares with them come from the same integer network.
+ * With `embedding-mahalanobis` (alone or in `combined`), intAuc is the AUC of the detector a
+ * board would run end to end: the ID Gaussians are fitted on the integer model's own embeddings
+ * of the training patches (dequantized), not on the float model's, so the constants the board
+ * carries and the embeddings it compares with them come from the same integer network. The
+ * log-mel components are the float run's (they read the same fixed-point patches).
  */
 async function integerClipScores(
   ctx: StageContext<EvaluateAdConfig>,
   intModel: IntModel,
   test: FeatureTensor,
+  validation: FeatureTensor | undefined,
+  featureComponents: ReadonlyMap<ScoreComponent, PatchScorer>,
 ): Promise<ClipScore[]> {
   const n = (t: FeatureTensor): number => t.header.shape[0] as number;
   const kind = ctx.config.score;
   const layer = ctx.config.embeddingLayer;
-  const outTest = await integerOutputsHost(
-    intModel,
-    test.data,
-    n(test),
-    (done, total) => ctx.progress({ done, total, unit: 'patches', message: 'integer model on the test patches' }),
-    layer,
-  );
-  if (kind !== 'embedding-mahalanobis') return clipAnomalyScores(test.header, outTest.posteriors, kind);
-  if (outTest.pooledDim === 0) {
-    throw new StageInputError(
-      `stages.${ctx.stageName}: the integer model has no "${layer}" op, so score: embedding-mahalanobis (embeddingLayer: ${layer}) cannot be computed for it`,
+  const outputs = (t: FeatureTensor, what: string) =>
+    integerOutputsHost(
+      intModel,
+      t.data,
+      n(t),
+      (done, total) => ctx.progress({ done, total, unit: 'patches', message: `integer model on the ${what} patches` }),
+      layer,
     );
+  if (kind === 'neg-log-prob' || kind === 'one-minus-prob') {
+    return clipAnomalyScores(test.header, (await outputs(test, 'test')).posteriors, kind);
   }
-  const train = await loadFeatures(ctx, 'train');
-  if (!train)
-    throw new StageInputError(
-      `stages.${ctx.stageName}.with.score: embedding-mahalanobis needs the features stage's train patches (no "train" artifact in needs:)`,
+  const components: Array<{ name: ScoreComponent; score: PatchScorer }> = [];
+  for (const name of componentsOf(ctx.config)) {
+    const shared = featureComponents.get(name);
+    if (shared) {
+      components.push({ name, score: shared });
+      continue;
+    }
+    const train = await requireTrain(ctx);
+    const outTrain = await outputs(train, 'training');
+    if (outTrain.pooledDim === 0) {
+      throw new StageInputError(
+        `stages.${ctx.stageName}: the integer model has no "${layer}" op, so the embedding-mahalanobis score (embeddingLayer: ${layer}) cannot be computed for it`,
+      );
+    }
+    const gaussians = fitIdGaussians(
+      outTrain.pooled,
+      outTrain.pooledDim,
+      train.header.labelIndex,
+      train.header.labels.length,
+      ctx.config.shrinkage,
     );
-  const outTrain = await integerOutputsHost(
-    intModel,
-    train.data,
-    n(train),
-    (done, total) => ctx.progress({ done, total, unit: 'patches', message: 'integer model on the training patches' }),
-    layer,
-  );
-  const gaussians = fitIdGaussians(
-    outTrain.pooled,
-    outTrain.pooledDim,
-    train.header.labelIndex,
-    train.header.labels.length,
-    ctx.config.shrinkage,
-  );
-  return embeddingClipScores(test.header, outTest.pooled, outTest.pooledDim, gaussians);
+    components.push({
+      name,
+      score: async (t) =>
+        embeddingPatchScores(
+          t.header.labelIndex,
+          (await outputs(t, t === test ? 'test' : 'validation')).pooled,
+          outTrain.pooledDim,
+          gaussians,
+        ),
+    });
+  }
+  return clipScorer(ctx, components, validation)(test);
 }
 
 async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
@@ -189,10 +356,18 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     );
   const validation = await loadFeatures(ctx, 'validation');
   const model = await loadModelArtifacts(readModelDir(await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'))));
+  // The log-mel components' Gaussians, fitted once and shared by the float and the integer detector.
+  const featureComponents = new Map<ScoreComponent, PatchScorer>();
+  for (const name of componentsOf(config)) {
+    if (name === 'frame-mahalanobis' || name === 'envelope-periodicity') {
+      ctx.progress({ done: 0, total: 3, unit: 'splits', message: `fitting the ${name} Gaussians` });
+      featureComponents.set(name, featureComponent(ctx, name, await requireTrain(ctx)));
+    }
+  }
   let testScores: ClipScore[];
   let valScores: ClipScore[];
   try {
-    const scoreOf = await floatScorer(ctx, model);
+    const scoreOf = await floatScorer(ctx, model, validation, featureComponents);
     ctx.progress({ done: 1, total: 3, unit: 'splits', message: 'scoring test patches' });
     testScores = await scoreOf(test);
     ctx.progress({ done: 2, total: 3, unit: 'splits', message: 'scoring validation patches' });
@@ -231,7 +406,7 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   let integer: ReturnType<typeof metricsOf> | undefined;
   if (intRef) {
     const intModel = decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8'));
-    integer = metricsOf(await integerClipScores(ctx, intModel, test));
+    integer = metricsOf(await integerClipScores(ctx, intModel, test, validation, featureComponents));
   }
   const ids = m.ids.map((r) => {
     const mine = (s: ClipScore): boolean => s.type === r.type && s.id === r.id;
@@ -251,7 +426,10 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   const evaluation = {
     task: 'anomaly-detection',
     score: config.score,
-    ...(config.score === 'embedding-mahalanobis' ? { embeddingLayer: config.embeddingLayer } : {}),
+    ...(componentsOf(config).includes('embedding-mahalanobis') ? { embeddingLayer: config.embeddingLayer } : {}),
+    ...(config.score === 'combined' ? { combine: config.combine } : {}),
+    ...(componentsOf(config).includes('frame-mahalanobis') ? { frameContext: config.frameContext } : {}),
+    ...(componentsOf(config).includes('envelope-periodicity') ? { periodicityLags: config.periodicityLags } : {}),
     p: config.p,
     falseAlarmRate: config.falseAlarmRate,
     auc: m.auc,
@@ -311,7 +489,7 @@ export const evaluateAdStage: StageModule<EvaluateAdConfig> = {
   kind,
   version,
   description:
-    'Anomaly detection: AUC / pAUC per machine ID and type of a machine-ID classifier on log-mel patches (score = mean −log p(true ID))',
+    'Anomaly detection: AUC / pAUC per machine ID and type of a machine-ID classifier on log-mel patches (score: −log p(true ID), embedding Mahalanobis, log-mel Gaussians or their standardized sum)',
   configSchema,
   toolVersions: async () => tfjsVersions(),
   run,

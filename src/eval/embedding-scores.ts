@@ -181,3 +181,17 @@ export function embeddingClipScores(
     return { clip, type, id: id ?? '', anomalous: isAbnormalPath(clip), score: a.sum / a.n, patches: a.n };
   });
 }
+
+/** Per patch: Mahalanobis² of its embedding to its ID's Gaussian (the patch scores `embeddingClipScores` averages). */
+export function embeddingPatchScores(
+  labelIndex: readonly number[],
+  values: Float32Array,
+  dim: number,
+  gaussians: ReadonlyArray<IdGaussian | undefined>,
+): Float64Array {
+  return Float64Array.from(labelIndex, (label, i) => {
+    const g = gaussians[label];
+    if (!g) throw new RangeError(`embedding scores: machine ID ${label} has no training patches`);
+    return mahalanobisSquared(g, values.subarray(i * dim, (i + 1) * dim));
+  });
+}

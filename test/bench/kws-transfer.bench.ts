@@ -37,6 +37,12 @@ const DS_CNN_M = {
 interface Variant {
   readonly name: string;
   readonly cmn?: 'all' | 'keep-c0';
+  /**
+   * Share of each label's training clips kept (seeded, per label, so the class balance stays):
+   * a learning curve on the same validation and test clips, i.e. what the clips per keyword buy
+   * without re-synthesising (docs/results/2026-12-04-hard-negatives-and-volume.md).
+   */
+  readonly trainFraction?: number;
   readonly train: Record<string, unknown>;
 }
 const VARIANTS: readonly Variant[] = [
@@ -58,6 +64,12 @@ const VARIANTS: readonly Variant[] = [
     cmn: 'keep-c0',
     train: { architecture: DS_CNN_M, epochs: 30, augment: AUGMENT },
   },
+  // pipelines/kws.yaml's train stage (40 epochs) on a quarter, half and all of the training clips.
+  ...[0.25, 0.5, 1].map((f) => ({
+    name: `ds-cnn-m+augment-40ep@${f}`,
+    trainFraction: f,
+    train: { architecture: DS_CNN_M, epochs: 40, augment: AUGMENT },
+  })),
 ];
 
 const runSchema = z.object({
@@ -82,6 +94,25 @@ function cmn(t: FeatureTensor, mode: 'all' | 'keep-c0'): Float32Array {
     }
   }
   return x;
+}
+
+/** Indices of round(n·fraction) clips of each label, drawn by a per-label shuffle, ascending. */
+function subsampleIndices(labelIndex: readonly number[], fraction: number, rng: Prng): number[] {
+  const byLabel = new Map<number, number[]>();
+  labelIndex.forEach((label, i) => byLabel.set(label, [...(byLabel.get(label) ?? []), i]));
+  const kept: number[] = [];
+  for (const label of [...byLabel.keys()].sort((a, b) => a - b)) {
+    const idx = rng.shuffle(byLabel.get(label)!);
+    kept.push(...idx.slice(0, Math.round(idx.length * fraction)));
+  }
+  return kept.sort((a, b) => a - b);
+}
+
+/** Rows `keep` of a clips × frames × coeffs feature block, with their labels. */
+function subsample(x: Float32Array, y: Int32Array, perClip: number, keep: readonly number[]) {
+  const out = new Float32Array(keep.length * perClip);
+  keep.forEach((i, j) => out.set(x.subarray(i * perClip, (i + 1) * perClip), j * perClip));
+  return { x: out, y: Int32Array.from(keep, (i) => y[i]!), n: keep.length };
 }
 
 async function main(): Promise<void> {
@@ -134,10 +165,21 @@ async function main(): Promise<void> {
       const x = (t: FeatureTensor) => (v.cmn === undefined ? t.data : cmn(t, v.cmn));
       const set = (t: FeatureTensor) => ({ x: x(t), y: Int32Array.from(t.header.labelIndex), n: t.header.shape[0]! });
       const started = Date.now();
+      const cpuStart = process.cpuUsage();
       const config = trainStageConfigSchema.parse(v.train);
+      const full = set(train!);
+      const trainSet =
+        v.trainFraction === undefined || v.trainFraction >= 1
+          ? full
+          : subsample(
+              full.x,
+              full.y,
+              frames * coeffs,
+              subsampleIndices(train!.header.labelIndex, v.trainFraction, Prng.derive(42, 'kws-transfer-subsample')),
+            );
       const res = await trainModel(
         {
-          train: set(train!),
+          train: trainSet,
           validation: set(validation!),
           shape: [frames, coeffs],
           numClasses: train!.header.labels.length,
@@ -171,7 +213,13 @@ async function main(): Promise<void> {
         testAccuracy: acc('all'),
         heldOutVoiceAccuracy: acc('heldOutVoices'),
         heldOutEngineAccuracy: acc('heldOutEngines'),
+        trainClips: trainSet.n,
         trainSeconds: (Date.now() - started) / 1000,
+        // user + system CPU of this process (tfjs-node's threads included): comparable under load
+        cpuSeconds: (() => {
+          const c = process.cpuUsage(cpuStart);
+          return (c.user + c.system) / 1e6;
+        })(),
       });
       process.stderr.write(`[kws-transfer] ${JSON.stringify(rows[rows.length - 1])}\n`);
     }

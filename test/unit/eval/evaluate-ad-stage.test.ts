@@ -340,6 +340,71 @@ describe('evaluate-ad stage', () => {
     net.model.dispose();
   });
 
+  it('score combined: the per-ID standardized sum of the embedding, frame-window and periodicity scores; intAuc with the integer embedding', async () => {
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const { embeddingPatchScores, fitIdGaussians, layerEmbeddings } =
+      await import('../../../src/eval/embedding-scores');
+    const fg = await import('../../../src/eval/feature-gaussian-scores');
+    const { clipMeanScores, combinedPatchScores } = await import('../../../src/eval/combined-scores');
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const config = { score: 'combined', embeddingLayer: 'conv0', shrinkage: 0.1, frameContext: 3, periodicityLags: 4 };
+    const base = setUp(frontEnd, config);
+    const r = await quantizeThenEvaluate(base, join(root, 'int-model-combined.json'));
+    const [train, validation, test] = ['train', 'validation', 'test'].map((s) =>
+      readFeatureTensor(join(root, `${s}-logmel-int.topsfeat`)),
+    ) as [
+      ReturnType<typeof readFeatureTensor>,
+      ReturnType<typeof readFeatureTensor>,
+      ReturnType<typeof readFeatureTensor>,
+    ];
+    const block = (t: typeof test) => ({ data: t.data, frames: 8, bands: 8, labelIndex: t.header.labelIndex });
+    const et = await layerEmbeddings(base.net.model, train.data, SHAPE, 'conv0');
+    const ge = fitIdGaussians(et.values, et.dim, train.header.labelIndex, 2, 0.1);
+    const gf = fg.fitFrameGaussians(block(train), 2, 3, 0.1);
+    const gp = fg.fitPeriodicityGaussians(block(train), 2, 4, 0.1);
+    const parts = async (t: typeof test) => {
+      const e = await layerEmbeddings(base.net.model, t.data, SHAPE, 'conv0');
+      return [
+        embeddingPatchScores(t.header.labelIndex, e.values, e.dim, ge),
+        fg.framePatchScores(block(t), gf, 3),
+        fg.periodicityPatchScores(block(t), gp, 4),
+      ];
+    };
+    const [pv, pt] = [await parts(validation), await parts(test)];
+    const combined = combinedPatchScores(
+      ['e', 'f', 'p'].map((name, k) => ({ name, validation: pv[k]!, scored: pt[k]! })),
+      test.header.labelIndex,
+      validation.header.labelIndex,
+      LABELS,
+    );
+    const ev = base.stored.evaluation as {
+      score: string;
+      combine: string[];
+      clips: Array<{ clip: string; score: number }>;
+    };
+    expect(ev).toMatchObject({
+      score: 'combined',
+      combine: ['embedding-mahalanobis', 'frame-mahalanobis', 'envelope-periodicity'],
+      embeddingLayer: 'conv0',
+      frameContext: 3,
+      periodicityLags: 4,
+    });
+    for (const c of clipMeanScores(test.header, combined))
+      expect(ev.clips.find((x) => x.clip === c.clip)!.score).toBeCloseTo(c.score, 4);
+    expect(r.metrics.intAuc).toEqual(expect.any(Number));
+    // Without validation patches the standardization is impossible: a StageInputError saying so.
+    const noVal = setUp(frontEnd, config);
+    const features = { artifacts: [noVal.ref('test'), noVal.ref('train')], metrics: {} };
+    await expect(evaluateAdStage.run({ ...noVal.ctx, inputs: { ...noVal.ctx.inputs, features } })).rejects.toThrow(
+      /stages\.evaluate\.with\.score: combined standardizes each component with the validation patches/,
+    );
+    const tooLong = setUp(frontEnd, { ...config, periodicityLags: 8 });
+    await expect(evaluateAdStage.run(tooLong.ctx)).rejects.toThrow(
+      'stages.evaluate.with.periodicityLags: envelope autocorrelation: lags 8 must be an integer in 1..7 (the patches have 8 frames)',
+    );
+    for (const b of [base, noVal, tooLong]) b.net.model.dispose();
+  });
+
   it('refuses MFCC features', async () => {
     const { ctx, net } = setUp('mfcc');
     await expect(evaluateAdStage.run(ctx)).rejects.toThrow(StageInputError);
