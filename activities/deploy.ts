@@ -8,7 +8,7 @@ import { kernelSources, type KernelVariant } from '../src/codegen/kernel-variant
 import { readFeatureTensor } from '../src/dsp/feature-tensor';
 import { fitClip } from '../src/dsp/clip-features';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
-import { MfccQ15 } from '../src/dsp/mfcc-q15';
+import { makeFixedMfcc } from '../src/dsp/fixed-mfcc';
 import { readClipPcm16 } from './features';
 import {
   buildFirmware,
@@ -246,7 +246,7 @@ interface Vectors {
 /** Step 1: a seeded sample of the test split, quantized exactly as the firmware input is. */
 function prepareVectors(ctx: StageContext<DeployConfig>, d: DeployInputs): Vectors {
   const { model, test, audio, feParams } = d;
-  const mfcc = feParams ? new MfccQ15(feParams) : undefined;
+  const mfcc = feParams ? makeFixedMfcc(feParams) : undefined;
   const inBytes = tensorBytes(tensorByName(model, model.input));
   const outBytes = tensorBytes(tensorByName(model, model.output));
   const total = test.header.shape[0] as number;

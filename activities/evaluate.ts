@@ -6,7 +6,8 @@ import { streamIndexSchema } from '../src/importer/import-streams';
 import { STREAM_INDEX } from '../src/synth/kws-streams';
 import { computeMfcc, prepareMfcc } from '../src/dsp/mfcc';
 import { mfccConfigSchema, mfccParams, type MfccConfig } from '../src/dsp/mfcc-config';
-import { MfccQ15, mfccQ15ToFloat } from '../src/dsp/mfcc-q15';
+import { makeFixedMfcc } from '../src/dsp/fixed-mfcc';
+import { mfccQ15ToFloat } from '../src/dsp/mfcc-q15';
 import { readFeatureTensor } from '../src/dsp/feature-tensor';
 import { StageInputError } from '../src/errors';
 import {
@@ -118,7 +119,7 @@ function streamFeatures(config: MfccConfig, samples: Float32Array): { frames: Fl
   const pcm = Int16Array.from(samples, (v) => floatToInt16(v));
   const out =
     config.implementation === 'fixed'
-      ? mfccQ15ToFloat(new MfccQ15(params).compute(pcm))
+      ? mfccQ15ToFloat(makeFixedMfcc(params).compute(pcm))
       : Float32Array.from(
           computeMfcc(
             prepareMfcc(params),

@@ -110,8 +110,12 @@ static int32_t log2_q16(const int32_t *table, uint64_t x)
 /* Sizes derived from the tables; 0 when they are inconsistent. */
 static int32_t tables_valid(const tops_mfcc_q15_tables *t)
 {
-    return t != NULL && t->window_q30 != NULL && t->fft_bit_reverse != NULL && t->fft_twiddle_re != NULL &&
-           t->fft_twiddle_im != NULL && t->fft_split_re != NULL && t->fft_split_im != NULL &&
+    return t != NULL && t->fft_bit_reverse != NULL &&
+           (t->contract == TOPS_MFCC_CONTRACT_Q31_FAST
+                ? t->q31_window != NULL && t->q31_twiddles != NULL && t->q31_split != NULL && t->fft_size >= 8 &&
+                      t->q31_component_bits > 0 && t->q31_component_bits <= 14
+                : t->contract == TOPS_MFCC_CONTRACT_Q30 && t->window_q30 != NULL && t->fft_twiddle_re != NULL &&
+                      t->fft_twiddle_im != NULL && t->fft_split_re != NULL && t->fft_split_im != NULL) &&
            t->mel_start != NULL && t->mel_length != NULL && t->mel_offset != NULL &&
            t->mel_weights_q15 != NULL && t->dct_q24 != NULL && t->log2_table_q16 != NULL &&
            t->fft_size >= 4 && (t->fft_size & (t->fft_size - 1)) == 0 && t->window_samples > 0 &&
@@ -801,6 +805,9 @@ static uint32_t block_peak(const int16_t *x, int32_t count)
     return peak;
 }
 
+/* The q31-fast contract (src/dsp/mfcc-q31.ts): its steps 2-6, sharing the helpers above. */
+#include "tops_mfcc_q31_impl.h"
+
 /* Steps 1-6 with scratch already carved. */
 static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, const int16_t *x, int32_t *out)
 {
@@ -817,6 +824,10 @@ static void log_mel_frame(const tops_mfcc_q15_tables *t, const mfcc_scratch *s, 
         nrm = 0;
     }
     TOPS_MFCC_PHASE();
+    if (t->contract == TOPS_MFCC_CONTRACT_Q31_FAST) {
+        q31_log_mel_frame(t, y, x, nrm, out);
+        return;
+    }
 
     /* 2-3. window, FFT: Y = 2^(15 + 30 + 1 + nrm - s) X */
     first_stages_done = window_into(t, x, nrm, y);

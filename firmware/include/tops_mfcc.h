@@ -31,6 +31,14 @@
 /** Index bits of the log2 table (log2-q16.ts LOG2_TABLE_BITS); the table has 2^7 + 1 entries. */
 #define TOPS_MFCC_LOG2_TABLE_BITS 7
 
+/*
+ * Fixed-point contracts (features `contract:`): Q30 = src/dsp/mfcc-q15.ts (radix-2 FFT, Q30
+ * twiddles, 64-bit rounding); Q31_FAST = src/dsp/mfcc-q31.ts (radix-4 FFT with high-word Q31
+ * products, 32-bit band powers; tops_mfcc_q31_impl.h). Same API, same output layout.
+ */
+#define TOPS_MFCC_CONTRACT_Q30 0
+#define TOPS_MFCC_CONTRACT_Q31_FAST 1
+
 /**
  * Everything one MFCC configuration needs; emitted by src/codegen/mfcc-tables-c.ts (never
  * written by hand). Field names follow MfccQ15Tables / RealFftQ30Tables.
@@ -48,9 +56,9 @@ typedef struct {
     int32_t window_shift;     /* s of step 2 */
     int32_t band_bits;        /* per-band power normalization target (steps 4-5) */
     int32_t log2_floor_q16;   /* round(2^16 log2(1e-10)) */
-    const int32_t *window_q30;        /* [window_samples] periodic Hann, Q30 */
+    const int32_t *window_q30;        /* [window_samples] periodic Hann, Q30 (NULL for Q31_FAST) */
     const uint16_t *fft_bit_reverse;  /* [N/2] */
-    const int32_t *fft_twiddle_re;    /* [N/4] Q30 e^{-2 pi i j/(N/2)} */
+    const int32_t *fft_twiddle_re;    /* [N/4] Q30 e^{-2 pi i j/(N/2)}; these four NULL for Q31_FAST */
     const int32_t *fft_twiddle_im;
     const int32_t *fft_split_re;      /* [N/2 + 1] Q30 e^{-2 pi i k/N} */
     const int32_t *fft_split_im;
@@ -60,6 +68,11 @@ typedef struct {
     const int16_t *mel_weights_q15;   /* concatenated triangle weights, Q15 */
     const int32_t *dct_q24;           /* [coefficients][mel_bands], Q24, carries 10 log10(2) */
     const int32_t *log2_table_q16;    /* [2^7 + 1] round(2^16 log2(1 + i/128)) */
+    int32_t contract;                 /* TOPS_MFCC_CONTRACT_* */
+    int32_t q31_component_bits;       /* Q31_FAST: per-band component bound (mfcc-q31.ts steps 4-5) */
+    const int32_t *q31_window;        /* Q31_FAST: [window_samples] periodic Hann, Q31 */
+    const int32_t *q31_twiddles;      /* Q31_FAST: radix-4 twiddles, 6 words per (stage, j) (fft-q31.ts) */
+    const int32_t *q31_split;         /* Q31_FAST: [2 (N/4 + 1)] (cos, sin) Q31 of the split step */
 } tops_mfcc_q15_tables;
 
 /** Scratch bytes for any of the functions below (0 on inconsistent tables). */

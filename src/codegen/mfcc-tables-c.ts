@@ -9,10 +9,11 @@
 import { LOG2_TABLE_BITS, LOG2_TABLE_Q16 } from '../dsp/log2-q16';
 import type { MfccParams } from '../dsp/mfcc-config';
 import { prepareMfccQ15, type MfccQ15Tables } from '../dsp/mfcc-q15-tables';
+import { prepareMfccQ31, type MfccQ31Tables } from '../dsp/mfcc-q31';
 
 export const MFCC_TABLES_GENERATOR = 'tinyops src/codegen/mfcc-tables-c.ts';
 /** Bump when the same params would give different C. */
-export const MFCC_TABLES_VERSION = 1;
+export const MFCC_TABLES_VERSION = 2;
 
 export interface MfccTablesCOptions {
   /** C identifier of the table instance (and stem of the file names). Default `tops_mfcc_q15_kws`. */
@@ -52,6 +53,9 @@ function checkName(name: string): void {
 export function emitMfccTablesC(params: MfccParams | MfccQ15Tables, options: MfccTablesCOptions = {}): MfccTablesC {
   const t: MfccQ15Tables = 'windowQ30' in params ? params : prepareMfccQ15(params);
   const p = t.params;
+  // q31-fast (src/dsp/mfcc-q31.ts) shares the mel, DCT, log2 and bit-reversal tables and needs
+  // none of the q30 window / twiddles: those pointers are NULL, its own tables are added.
+  const q31: MfccQ31Tables | undefined = p.contract === 'q31-fast' ? prepareMfccQ31(p) : undefined;
   const name = options.name ?? 'tops_mfcc_q15_kws';
   checkName(name);
   const guard = `${name.toUpperCase()}_H`;
@@ -89,12 +93,22 @@ export function emitMfccTablesC(params: MfccParams | MfccQ15Tables, options: Mfc
     banner,
     `#include "${name}.h"`,
     '',
-    cArray('int32_t', a('window_q30'), t.windowQ30),
-    cArray('uint16_t', a('fft_bit_reverse'), t.fft.bitReverse),
-    cArray('int32_t', a('fft_twiddle_re'), t.fft.twiddleRe),
-    cArray('int32_t', a('fft_twiddle_im'), t.fft.twiddleIm),
-    cArray('int32_t', a('fft_split_re'), t.fft.splitRe),
-    cArray('int32_t', a('fft_split_im'), t.fft.splitIm),
+    ...(q31 ? ['#include <stddef.h>', ''] : []),
+    ...(q31
+      ? [
+          cArray('int32_t', a('q31_window'), q31.windowQ31),
+          cArray('uint16_t', a('fft_bit_reverse'), t.fft.bitReverse),
+          cArray('int32_t', a('q31_twiddles'), q31.fft.twiddles),
+          cArray('int32_t', a('q31_split'), q31.fft.split),
+        ]
+      : [
+          cArray('int32_t', a('window_q30'), t.windowQ30),
+          cArray('uint16_t', a('fft_bit_reverse'), t.fft.bitReverse),
+          cArray('int32_t', a('fft_twiddle_re'), t.fft.twiddleRe),
+          cArray('int32_t', a('fft_twiddle_im'), t.fft.twiddleIm),
+          cArray('int32_t', a('fft_split_re'), t.fft.splitRe),
+          cArray('int32_t', a('fft_split_im'), t.fft.splitIm),
+        ]),
     cArray('uint16_t', a('mel_start'), t.melStart),
     cArray('uint16_t', a('mel_length'), t.melLength),
     cArray('uint32_t', a('mel_offset'), t.melOffset),
@@ -104,10 +118,15 @@ export function emitMfccTablesC(params: MfccParams | MfccQ15Tables, options: Mfc
     `const tops_mfcc_q15_tables ${name} = {`,
     `    ${p.sampleRate}, ${p.clipSamples}, ${p.windowSamples}, ${p.strideSamples}, ${p.fftSize}, ${p.frames},`,
     `    ${p.melBands}, ${p.coefficients}, ${maxBandLength}, ${t.windowShift}, ${t.bandBits}, ${literal(t.log2FloorQ16)},`,
-    `    ${a('window_q30')},`,
-    `    ${a('fft_bit_reverse')}, ${a('fft_twiddle_re')}, ${a('fft_twiddle_im')}, ${a('fft_split_re')}, ${a('fft_split_im')},`,
+    q31 ? '    NULL,' : `    ${a('window_q30')},`,
+    q31
+      ? `    ${a('fft_bit_reverse')}, NULL, NULL, NULL, NULL,`
+      : `    ${a('fft_bit_reverse')}, ${a('fft_twiddle_re')}, ${a('fft_twiddle_im')}, ${a('fft_split_re')}, ${a('fft_split_im')},`,
     `    ${a('mel_start')}, ${a('mel_length')}, ${a('mel_offset')}, ${a('mel_weights_q15')},`,
-    `    ${a('dct_q24')}, ${a('log2_table_q16')}`,
+    `    ${a('dct_q24')}, ${a('log2_table_q16')},`,
+    q31
+      ? `    TOPS_MFCC_CONTRACT_Q31_FAST, ${q31.componentBits}, ${a('q31_window')}, ${a('q31_twiddles')}, ${a('q31_split')}`
+      : '    TOPS_MFCC_CONTRACT_Q30, 0, 0, 0, 0',
     '};',
     '',
   ].join('\n');

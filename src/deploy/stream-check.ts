@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TinyopsError } from '../errors';
 import type { MfccParams } from '../dsp/mfcc-config';
-import { MfccQ15 } from '../dsp/mfcc-q15';
+import { makeFixedMfcc } from '../dsp/fixed-mfcc';
 import type { FrameDetection } from '../eval/event-detector';
 import { quantizeModelInput, runIntModel } from '../nn/int-reference';
 import type { IntModel } from '../quant/int-model';
@@ -118,7 +118,7 @@ export async function hostStreamEvents(
   every: number,
 ): Promise<StreamEvent[]> {
   const whole = pcm.subarray(0, Math.floor(pcm.length / params.strideSamples) * params.strideSamples);
-  const codes = new MfccQ15(params).compute(whole);
+  const codes = makeFixedMfcc(params).compute(whole);
   const c = params.coefficients;
   const total = codes.length / c;
   const outputs: Int8Array[] = [];

@@ -2,7 +2,8 @@ import { StageInputError } from '../errors';
 import { floatToInt16, readWav } from '../audio/wav';
 import { computeMfcc, prepareMfcc, type MfccPlan } from './mfcc';
 import { mfccParams, type MfccConfig, type MfccParams } from './mfcc-config';
-import { MfccQ15, mfccQ15ToFloat } from './mfcc-q15';
+import { makeFixedMfcc, type FixedMfcc } from './fixed-mfcc';
+import { mfccQ15ToFloat } from './mfcc-q15';
 
 /**
  * Per-clip feature extraction for the `features` stage: both front ends on the same int16
@@ -41,13 +42,13 @@ export function fitClip(samples: Int16Array, length: number): Int16Array {
 export class ClipFeatureExtractor {
   readonly params: MfccParams;
   private readonly plan: MfccPlan;
-  private readonly fixed: MfccQ15;
+  private readonly fixed: FixedMfcc;
   private readonly floatInput: Float64Array;
 
   constructor(readonly config: MfccConfig) {
     this.params = mfccParams(config);
     this.plan = prepareMfcc(this.params);
-    this.fixed = new MfccQ15(this.params);
+    this.fixed = makeFixedMfcc(this.params);
     this.floatInput = new Float64Array(this.params.clipSamples);
   }
 

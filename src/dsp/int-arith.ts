@@ -71,3 +71,24 @@ export function mulSubRound30(a: number, w1: number, b: number, w2: number): num
   const lo = a * (w1 - w1h * 32768) - b * (w2 - w2h * 32768) + 536870912;
   return Math.floor((hi + Math.floor(lo / 32768)) / 32768);
 }
+
+/**
+ * floor(a·w / 2^32) for integers |a|, |w| ≤ 2^31: the high word of a 32×32 → 64-bit product,
+ * what Armv7E-M's SMMUL returns (and SMMLA adds to its accumulator). Used by the q31-fast
+ * front end (fft-q31.ts). C: `(int32_t)(((int64_t)a * w) >> 32)`.
+ * The product reaches 2^62, so w is split as wh·2^16 + wl (0 ≤ wl < 2^16): both partial
+ * products are < 2^48 (exact) and floor((a·wh·2^16 + a·wl)/2^32) = floor((a·wh + floor(a·wl/2^16))/2^16).
+ */
+export function mulHi32(a: number, w: number): number {
+  const wh = Math.floor(w / 65536);
+  return Math.floor((a * wh + Math.floor((a * (w - wh * 65536)) / 65536)) / 65536);
+}
+
+/**
+ * ceil(a·w / 2^32) = −floor(−a·w / 2^32): what SMMLS subtracts from its accumulator
+ * (acc − ceil(a·w / 2^32) = high word of acc·2^32 − a·w). C: `-(int32_t)(((int64_t)-a * w) >> 32)`
+ * (or the SMMLS instruction itself).
+ */
+export function mulHiCeil32(a: number, w: number): number {
+  return 0 - mulHi32(-a, w); // 0 − x, not −x: no −0
+}

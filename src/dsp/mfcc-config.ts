@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { isPowerOfTwo, nextPowerOfTwo } from './fft';
+import { q31WindowFits } from './mfcc-q31';
+
+/** Fixed-point contracts of the integer front end: src/dsp/mfcc-q15.ts (q30), src/dsp/mfcc-q31.ts (q31-fast). */
+export const MFCC_CONTRACTS = ['q30', 'q31-fast'] as const;
+export type MfccContract = (typeof MFCC_CONTRACTS)[number];
 
 /**
  * MFCC front-end configuration (the `with:` of a `features` stage of type mfcc).
@@ -79,6 +84,16 @@ export const mfccConfigSchema = z
       .describe(
         "Which front end's output is stored: fixed = the integer front end the board runs (so training sees what the board computes), float = the float64 reference. Both are computed and compared.",
       ),
+    /**
+     * The fixed-point arithmetic contract the board and the host share. Absent = `q30` (the
+     * original, exact-rounding one), so configs written before it existed hash and cache as before.
+     */
+    contract: z
+      .enum(MFCC_CONTRACTS)
+      .optional()
+      .describe(
+        'Fixed-point arithmetic of the integer front end (host and board, bit-exact): q30 (default when absent) = radix-2 FFT with Q30 twiddles and 64-bit rounding, ~87 k instructions per 20 ms hop on a Cortex-M4; q31-fast = radix-4 FFT with SMMUL-style Q31 products and 32-bit band powers, 50.9 k (docs/firmware.md, "MFCC front end cost"). Changing it changes the features: retrain.',
+      ),
   })
   .superRefine((c, ctx) => {
     for (const p of mfccConfigProblems(c)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
@@ -99,6 +114,8 @@ export interface MfccParams {
   readonly coefficients: number;
   readonly lowHz: number;
   readonly highHz: number;
+  /** Fixed-point contract; absent = q30 (see mfccConfigSchema). */
+  readonly contract?: MfccContract;
 }
 
 type MfccShape = Omit<MfccConfig, 'type' | 'implementation'>;
@@ -133,6 +150,13 @@ export function mfccConfigProblems(c: MfccShape): Array<{ path: string; message:
     out.push({ path: 'highHz', message: `must be ≤ sampleRate/2 = ${c.sampleRate / 2}` });
   if (c.lowHz >= c.highHz) out.push({ path: 'lowHz', message: `must be < highHz (${c.highHz})` });
   if (c.coefficients > c.melBands) out.push({ path: 'coefficients', message: `must be ≤ melBands (${c.melBands})` });
+  const fft = c.fftSize ?? (Number.isInteger(win) && win >= 4 ? nextPowerOfTwo(win) : undefined);
+  if (out.length === 0 && c.contract === 'q31-fast' && fft !== undefined && !q31WindowFits(win, fft)) {
+    out.push({
+      path: 'contract',
+      message: `q31-fast cannot take a ${win}-sample window in FFT ${fft} (its split step would overflow): use fftSize ${2 * fft} or contract q30`,
+    });
+  }
   return out;
 }
 
@@ -154,5 +178,6 @@ export function mfccParams(c: MfccShape): MfccParams {
     coefficients: c.coefficients,
     lowHz: c.lowHz,
     highHz: c.highHz,
+    ...(c.contract !== undefined && c.contract !== 'q30' ? { contract: c.contract } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { findBoard } from '../../src/boards/registry';
 import { estimateLatency } from '../../src/deploy';
-import { mfccConfigSchema, mfccParams } from '../../src/dsp/mfcc-config';
+import { MFCC_CONTRACTS, mfccConfigSchema, mfccParams, type MfccContract } from '../../src/dsp/mfcc-config';
 import {
   runStreamTestBoard,
   STREAM_PHASES,
@@ -20,11 +20,20 @@ import {
  * and machine-independent; only the CPI model is an estimate. `phases` is the median hop of a
  * second build with phase markers (-DTOPS_MFCC_PROFILE) split into its steps: block peak (with
  * the window memmove), window + bit reversal, complex FFT, split, bands + log, DCT, ring copy.
+ * One object per fixed-point contract too (features `contract:`): both by default, or the one
+ * named on the command line (`node dist/test/bench/stream.bench.js q31-fast`).
  */
 const TARGET_PER_HOP = 60_000;
 
 async function main(): Promise<void> {
-  const params = mfccParams(mfccConfigSchema.parse({}));
+  const only = process.argv[2];
+  const contracts = MFCC_CONTRACTS.filter((c) => only === undefined || c === only);
+  if (contracts.length === 0) throw new Error(`unknown contract ${only}; expected one of ${MFCC_CONTRACTS.join(', ')}`);
+  for (const contract of contracts) await benchContract(contract);
+}
+
+async function benchContract(contract: MfccContract): Promise<void> {
+  const params = mfccParams(mfccConfigSchema.parse({ contract }));
   const hopMs = (params.strideSamples * 1000) / params.sampleRate;
   for (const board of ['stm32f446re', 'stm32f746zg']) {
     const dir = writeStreamTest({ params, pcm: streamSignal('bench', 2, params) });
@@ -46,6 +55,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${JSON.stringify({
           bench: 'stream-frontend',
+          contract,
           board,
           core: findBoard(board)!.core,
           hops: frames.length,

@@ -11,7 +11,7 @@ import { emitMfccTablesC } from '../../src/codegen/mfcc-tables-c';
 import { buildFirmware, countsBetween, runOnQemu, type ExecutionCounts } from '../../src/deploy';
 import type { StreamDetectorConfig } from '../../src/deploy/stream-detector';
 import type { MfccParams } from '../../src/dsp/mfcc-config';
-import { MfccQ15 } from '../../src/dsp/mfcc-q15';
+import { makeFixedMfcc } from '../../src/dsp/fixed-mfcc';
 import { REPO_ROOT } from './firmware-build';
 import { mfccTestClips } from './mfcc-clips';
 
@@ -55,7 +55,7 @@ export function writeStreamTest(input: StreamTestInput): string {
   writeFileSync(path.join(dir, c.headerFile), c.header);
   writeFileSync(path.join(dir, c.sourceFile), c.source);
   const samples = input.pcm?.length ?? 0;
-  const expected = input.pcm ? new MfccQ15(params).compute(input.pcm) : new Int16Array(0);
+  const expected = input.pcm ? makeFixedMfcc(params).compute(input.pcm) : new Int16Array(0);
   const upper = TABLES.toUpperCase();
   writeFileSync(
     path.join(dir, 'tops_stream_test_config.h'),
