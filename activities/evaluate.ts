@@ -37,6 +37,7 @@ import { decodeIntModel } from '../src/quant/int-model';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { MetricValue, StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { tfjsVersions } from '../src/util/tool-versions';
+import { PartTimer } from '../src/util/part-timer';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
@@ -224,6 +225,8 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
   const shape: [number, number] = [params.frames, params.coefficients];
 
   const model = await loadModelArtifacts(readModelDir(modelDir));
+  // Where the stage's time goes (docs/results/2026-12-04-default-pipeline-time.md), in the log.
+  const timer = new PartTimer();
   try {
     // 1. Clip level: the test split.
     const n = test.header.shape[0] as number;
@@ -231,6 +234,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const testPredicted = argmaxPerRow(testPost, labels.length);
     const confusion = confusionMatrix(test.header.labelIndex, testPredicted, labels.length);
     const testAccuracy = n > 0 ? accuracy(confusion) : 0;
+    timer.lap('test split');
 
     // 2. Streams, one model run per frame stride.
     const eventOptions = {
@@ -240,8 +244,10 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       frameOffsetMs: (params.clipSamples * 1000) / params.sampleRate,
     };
     const streams = await runOnStreams(ctx, model, frontEnd, streamsDir, 'running the model over streams');
+    timer.lap('scored streams (model)');
     const prepared = prepareEventEvaluation(streams, labels, eventOptions);
     let events: EventEvaluation = evaluateStreams(streams, labels, eventOptions);
+    timer.lap('scored streams (sweep)');
     let tuning: TuningSummary | undefined;
     let tuningPrepared: PreparedEvaluation | undefined;
     const tuningRef = findInput(ctx, 'tuning-streams', notMeasured);
@@ -253,6 +259,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         await ctx.fetchDir(tuningRef),
         'running the model over tuning streams',
       );
+      timer.lap('tuning streams (model)');
       tuningPrepared = prepareEventEvaluation(tuningStreams, labels, eventOptions);
       ({ events, tuning } = applyTunedThreshold(
         events,
@@ -269,6 +276,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         },
       };
     }
+    if (tuningPrepared) timer.lap('tuning streams (sweep)');
     const op = events.operatingPoint;
     // Every hit's latency at the operating point, for the report's histogram.
     const opMatches = matchAtThreshold(prepared, op.threshold);
@@ -296,6 +304,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
           ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }),
         )
       : undefined;
+    timer.lap('operating point tables, integer model on the test split');
     // 4. By clip source: engine, (engine, voice), held-out class (leave-one-source-out).
     const bySource = sourceBreakdown({
       clips: test.header.clips,
@@ -320,6 +329,8 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         }),
       );
     }
+    timer.lap('measurement datasets');
+    ctx.log(`time: ${timer.summary()}`);
     const evaluation = {
       accuracy: testAccuracy,
       testClips: n,
