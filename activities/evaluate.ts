@@ -234,7 +234,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const testPredicted = argmaxPerRow(testPost, labels.length);
     const confusion = confusionMatrix(test.header.labelIndex, testPredicted, labels.length);
     const testAccuracy = n > 0 ? accuracy(confusion) : 0;
-    timer.lap('test split');
+    timer.lap('testSplit');
 
     // 2. Streams, one model run per frame stride.
     const eventOptions = {
@@ -244,10 +244,10 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       frameOffsetMs: (params.clipSamples * 1000) / params.sampleRate,
     };
     const streams = await runOnStreams(ctx, model, frontEnd, streamsDir, 'running the model over streams');
-    timer.lap('scored streams (model)');
+    timer.lap('streamsModel');
     const prepared = prepareEventEvaluation(streams, labels, eventOptions);
     let events: EventEvaluation = evaluateStreams(streams, labels, eventOptions);
-    timer.lap('scored streams (sweep)');
+    timer.lap('streamsSweep');
     let tuning: TuningSummary | undefined;
     let tuningPrepared: PreparedEvaluation | undefined;
     const tuningRef = findInput(ctx, 'tuning-streams', notMeasured);
@@ -259,7 +259,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         await ctx.fetchDir(tuningRef),
         'running the model over tuning streams',
       );
-      timer.lap('tuning streams (model)');
+      timer.lap('tuningModel');
       tuningPrepared = prepareEventEvaluation(tuningStreams, labels, eventOptions);
       ({ events, tuning } = applyTunedThreshold(
         events,
@@ -276,7 +276,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         },
       };
     }
-    if (tuningPrepared) timer.lap('tuning streams (sweep)');
+    if (tuningPrepared) timer.lap('tuningSweep');
     const op = events.operatingPoint;
     // Every hit's latency at the operating point, for the report's histogram.
     const opMatches = matchAtThreshold(prepared, op.threshold);
@@ -304,7 +304,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
           ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }),
         )
       : undefined;
-    timer.lap('operating point tables, integer model on the test split');
+    timer.lap('integerTestSplit');
     // 4. By clip source: engine, (engine, voice), held-out class (leave-one-source-out).
     const bySource = sourceBreakdown({
       clips: test.header.clips,
@@ -329,7 +329,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         }),
       );
     }
-    timer.lap('measurement datasets');
+    timer.lap('measure');
     ctx.log(`time: ${timer.summary()}`);
     const evaluation = {
       accuracy: testAccuracy,
@@ -359,6 +359,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         eventFaPerNegativeWord: negativeFalseAccepts.scored.perNegativeWord,
         thresholdReachableOnDevice: reachableOnDevice,
         streamMinutes: events.totals.durationSec / 60,
+        ...timer.metrics(),
         ...sourceMetrics(bySource),
         ...Object.fromEntries(eventsByEngine.map((e) => [`eventFrr.${e.engine}`, e.frr])),
         ...measurementMetrics(measured),

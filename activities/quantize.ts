@@ -148,7 +148,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
       (test.header.shape[0] as number) > 0
         ? accuracy(confusionMatrix(test.header.labelIndex, argmaxPerRow(post, labels.length), labels.length))
         : 0;
-    timer.lap('quantization and float test split');
+    timer.lap('floatTestSplit');
   } finally {
     model.dispose();
   }
@@ -159,7 +159,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
     ctx.progress({ done, total, unit: 'clips', message: 'integer reference on the test split' }),
   );
 
-  timer.lap('integer model on the test split');
+  timer.lap('integerTestSplit');
   ctx.log(`time: ${timer.summary()}`);
   const file = path.join(ctx.workDir, 'int-model.json');
   fs.writeFileSync(file, encodeIntModel(intModel));
@@ -181,6 +181,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
       macsPerInference: macs,
       calibrationSamples: Math.min(config.calibrationSamples, train.header.shape[0] as number),
       rangeSource: qatRanges ? 'qat' : 'calibration',
+      ...timer.metrics(),
     },
     summary: `${bitsUsed.join('/')}-bit weights ${(weightBytes / 1024).toFixed(1)} KB; test acc float ${(floatAccuracy * 100).toFixed(1)}% → integer ${(intAccuracy * 100).toFixed(1)}% (${n} clips)`,
   };

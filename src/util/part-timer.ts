@@ -53,6 +53,19 @@ export class PartTimer {
     return this.parts;
   }
 
+  /**
+   * As stage metrics (scalars, load-dependent like trainSamplesPerSec, never in artifact
+   * bytes): `cpuSec.<part>` and `wallSec.<part>`, rounded to 0.1 s.
+   */
+  metrics(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.parts) {
+      out[`cpuSec.${p.part}`] = Math.round(p.cpuSec * 10) / 10;
+      out[`wallSec.${p.part}`] = Math.round(p.wallSec * 10) / 10;
+    }
+    return out;
+  }
+
   /** "streams 120.3 s wall / 210.5 s CPU, tuning streams …" */
   summary(): string {
     return this.parts.map((p) => `${p.part} ${p.wallSec.toFixed(1)} s wall / ${p.cpuSec.toFixed(1)} s CPU`).join(', ');
