@@ -31,12 +31,14 @@ import { noClipSources, readClipSources, UNKNOWN_SOURCE, type ClipSources } from
 import { frrByEngine } from '../src/eval/frr-by-engine';
 import { falseAcceptsByWord } from '../src/eval/false-accepts-by-word';
 import { INT8_POSTERIOR_MAX } from '../src/eval/device-threshold';
+import { deviceThresholds, streamsOnInt8Grid } from '../src/eval/device-posteriors';
 import { measureDataset, type MeasurementResult } from '../src/eval/measure-dataset';
 import { heldOutRow, sourceBreakdown, type SourceBreakdown } from '../src/eval/source-accuracy';
 import { decodeIntModel } from '../src/quant/int-model';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { MetricValue, StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { tfjsVersions } from '../src/util/tool-versions';
+import { PartTimer } from '../src/util/part-timer';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 
 /**
@@ -68,7 +70,7 @@ import { findInput, requireUpstream } from '../src/stage/inputs';
  * scored streams would pick for themselves.
  */
 export const kind = 'evaluate';
-export const version = 6; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold
+export const version = 7; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold; 7: streamPosteriors int8 (default): the sweep on the int8 output grid at thresholds the board reaches
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -92,6 +94,20 @@ export const evaluateConfigSchema = z.strictObject({
     .default('auto')
     .describe(
       "Where the operating threshold is chosen: `auto` = on the `tuning-streams` artifact when an upstream stage made one, else on the scored streams (the optimistic legacy rule, said so in the operating point's reason); `scored-streams` forces the legacy rule.",
+    ),
+  /**
+   * Which posteriors the stream sweep (DET curve, operating point, FRR / FA/h) sees: `int8` =
+   * the float model's posteriors on the int8 softmax output grid (k/256, at most 255/256) with
+   * the thresholds the board compares against (round(θ·2¹⁶)/2¹⁶, those above 255/256 left
+   * out), so the operating point is one the board's streaming detector can run
+   * (src/eval/device-posteriors.ts); `float` = the float posteriors and thresholds as given
+   * (version ≤ 6; its operating point may lie above 255/256, where the board never fires).
+   */
+  streamPosteriors: z
+    .enum(['int8', 'float'])
+    .default('int8')
+    .describe(
+      "Which posteriors the stream sweep sees: `int8` = the float model's posteriors on the int8 softmax output grid (k/256, at most 255/256) at the thresholds the board compares against (round(θ·2¹⁶)/2¹⁶; those above 255/256 left out), so the operating point is one the board's detector can run; `float` = float posteriors and thresholds as given (version ≤ 6).",
     ),
   /**
    * Measurement datasets: names of stages in `needs:` that make a `dataset` artifact (e.g. an
@@ -210,6 +226,8 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
   const shape: [number, number] = [params.frames, params.coefficients];
 
   const model = await loadModelArtifacts(readModelDir(modelDir));
+  // Where the stage's time goes (docs/results/2026-12-04-default-pipeline-time.md), in the log.
+  const timer = new PartTimer();
   try {
     // 1. Clip level: the test split.
     const n = test.header.shape[0] as number;
@@ -217,16 +235,20 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const testPredicted = argmaxPerRow(testPost, labels.length);
     const confusion = confusionMatrix(test.header.labelIndex, testPredicted, labels.length);
     const testAccuracy = n > 0 ? accuracy(confusion) : 0;
+    timer.lap('testSplit');
 
     // 2. Streams, one model run per frame stride.
     const eventOptions = {
       ...ctx.config.events,
+      ...sweepThresholds(ctx),
       frameStrideMs: (params.strideSamples * 1000) / params.sampleRate,
       frameOffsetMs: (params.clipSamples * 1000) / params.sampleRate,
     };
     const streams = await runOnStreams(ctx, model, frontEnd, streamsDir, 'running the model over streams');
+    timer.lap('streamsModel');
     const prepared = prepareEventEvaluation(streams, labels, eventOptions);
     let events: EventEvaluation = evaluateStreams(streams, labels, eventOptions);
+    timer.lap('streamsSweep');
     let tuning: TuningSummary | undefined;
     let tuningPrepared: PreparedEvaluation | undefined;
     const tuningRef = findInput(ctx, 'tuning-streams', notMeasured);
@@ -238,6 +260,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         await ctx.fetchDir(tuningRef),
         'running the model over tuning streams',
       );
+      timer.lap('tuningModel');
       tuningPrepared = prepareEventEvaluation(tuningStreams, labels, eventOptions);
       ({ events, tuning } = applyTunedThreshold(
         events,
@@ -254,6 +277,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         },
       };
     }
+    if (tuningPrepared) timer.lap('tuningSweep');
     const op = events.operatingPoint;
     // Every hit's latency at the operating point, for the report's histogram.
     const opMatches = matchAtThreshold(prepared, op.threshold);
@@ -281,6 +305,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
           ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }),
         )
       : undefined;
+    timer.lap('integerTestSplit');
     // 4. By clip source: engine, (engine, voice), held-out class (leave-one-source-out).
     const bySource = sourceBreakdown({
       clips: test.header.clips,
@@ -305,6 +330,8 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         }),
       );
     }
+    timer.lap('measure');
+    ctx.log(`time: ${timer.summary()}`);
     const evaluation = {
       accuracy: testAccuracy,
       testClips: n,
@@ -333,6 +360,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         eventFaPerNegativeWord: negativeFalseAccepts.scored.perNegativeWord,
         thresholdReachableOnDevice: reachableOnDevice,
         streamMinutes: events.totals.durationSec / 60,
+        ...timer.metrics(),
         ...sourceMetrics(bySource),
         ...Object.fromEntries(eventsByEngine.map((e) => [`eventFrr.${e.engine}`, e.frr])),
         ...measurementMetrics(measured),
@@ -398,7 +426,26 @@ async function runOnStreams(
       events: s.events,
     });
   }
-  return streams;
+  return ctx.config.streamPosteriors === 'int8' ? streamsOnInt8Grid(streams) : streams;
+}
+
+/**
+ * `{thresholds}` to sweep: with streamPosteriors int8 the ones the board reaches, snapped to its
+ * 2⁻¹⁶ grid (the unreachable ones are logged); with float the configured list unchanged.
+ */
+function sweepThresholds(ctx: StageContext<EvaluateConfig>): { thresholds?: number[] } {
+  const configured = ctx.config.events.thresholds;
+  if (ctx.config.streamPosteriors === 'float' || configured === undefined) return {};
+  const { thresholds, unreachable } = deviceThresholds(configured);
+  if (thresholds.length === 0)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.events.thresholds: every threshold (${configured.join(', ')}) is above the int8 model's largest posterior 255/256 = ${INT8_POSTERIOR_MAX.toFixed(5)}; the board's detector never fires there (or set streamPosteriors: float)`,
+    );
+  if (unreachable.length > 0)
+    ctx.log(
+      `thresholds ${unreachable.join(', ')} left out of the sweep: above the int8 model's largest posterior 255/256, the board's detector never fires there`,
+    );
+  return { thresholds };
 }
 
 export const evaluateStage: StageModule<EvaluateConfig> = {

@@ -22,6 +22,7 @@ import { loadQuantJson } from '../src/quant/quant-json';
 import { didYouMean } from '../src/spec/suggest';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { requireUpstream } from '../src/stage/inputs';
+import { PartTimer } from '../src/util/part-timer';
 
 /**
  * `quantize`: trained float model → integer model (src/quant/int-model.ts), TFLite int8 scheme
@@ -121,6 +122,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
     trained ? ((trained.layers[layer]?.bits ?? 8) as WeightBitWidth) : (config.layerBits[layer] ?? config.weightBits);
   const qatRanges = trained?.qat.enabled === true;
 
+  const timer = new PartTimer(); // where the time goes, in the log
   const model = await loadModelArtifacts(blobs);
   let intModel: IntModel;
   let floatAccuracy: number;
@@ -136,6 +138,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
     const merged = new Map<string, ActivationRange>(ranges);
     if (qatRanges)
       for (const [name, r] of Object.entries(trained!.activations)) merged.set(name, { min: r.min, max: r.max });
+    timer.lap('calibration');
     intModel = {
       ...quantizeFloatGraph(graph, merged, { labels, frontEndScale: 1 / 32, bitsFor }),
       frontEnd: test.header.frontEnd,
@@ -145,6 +148,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
       (test.header.shape[0] as number) > 0
         ? accuracy(confusionMatrix(test.header.labelIndex, argmaxPerRow(post, labels.length), labels.length))
         : 0;
+    timer.lap('floatTestSplit');
   } finally {
     model.dispose();
   }
@@ -155,6 +159,8 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
     ctx.progress({ done, total, unit: 'clips', message: 'integer reference on the test split' }),
   );
 
+  timer.lap('integerTestSplit');
+  ctx.log(`time: ${timer.summary()}`);
   const file = path.join(ctx.workDir, 'int-model.json');
   fs.writeFileSync(file, encodeIntModel(intModel));
   const artifact = await ctx.storeFile('int-model', file, INT_MODEL_MEDIA_TYPE);
@@ -175,6 +181,7 @@ async function run(ctx: StageContext<QuantizeConfig>): Promise<StageResult> {
       macsPerInference: macs,
       calibrationSamples: Math.min(config.calibrationSamples, train.header.shape[0] as number),
       rangeSource: qatRanges ? 'qat' : 'calibration',
+      ...timer.metrics(),
     },
     summary: `${bitsUsed.join('/')}-bit weights ${(weightBytes / 1024).toFixed(1)} KB; test acc float ${(floatAccuracy * 100).toFixed(1)}% → integer ${(intAccuracy * 100).toFixed(1)}% (${n} clips)`,
   };

@@ -29,12 +29,13 @@ export function runSection(model: ReportModel): RenderedSection {
 }
 
 /**
- * Wall-clock measurements (`…PerSec`, e.g. trainSamplesPerSec) differ from run to run;
+ * Wall-clock measurements (`…PerSec`, e.g. trainSamplesPerSec; the per-part times
+ * `cpuSec.<part>` / `wallSec.<part>` of src/util/part-timer.ts) differ from run to run;
  * printed here they would make the report's bytes differ for identical inputs, so they stay
  * in `--json`, the run record and the Temporal UI instead.
  */
 export function isReproducibleMetric(name: string): boolean {
-  return !/PerSec$/.test(name);
+  return !/PerSec$/.test(name) && !/^(cpuSec|wallSec)\./.test(name);
 }
 
 function stageBlock(u: UpstreamStage): string {

@@ -243,6 +243,23 @@ describe('evaluate stage: by source and measurement datasets', () => {
     expect(again.artifacts[0]!.sha256).toBe(r.artifacts[0]!.sha256);
   });
 
+  it('sweeps the int8 grid at thresholds the board reaches, unless streamPosteriors: float', async () => {
+    const thresholds = [0.5, 0.9, 0.996, 0.998];
+    const { result, logs } = run({ measure: ['real'], events: { thresholds } });
+    const ev = await readEvaluation((await result).artifacts[0]!);
+    // Snapped to the board's round(θ·2¹⁶)/2¹⁶; 0.998 > 255/256 left out, and said so.
+    expect(ev.events.perThreshold.map((r: { threshold: number }) => r.threshold)).toEqual([
+      0.5,
+      58982 / 65536,
+      65274 / 65536,
+    ]);
+    expect(logs.join('\n')).toContain('thresholds 0.998 left out of the sweep');
+    expect((await result).metrics.thresholdReachableOnDevice).toBe(true);
+    const float = await run({ measure: ['real'], streamPosteriors: 'float', events: { thresholds } }).result;
+    const fev = await readEvaluation(float.artifacts[0]!);
+    expect(fev.events.perThreshold.map((r: { threshold: number }) => r.threshold)).toEqual(thresholds);
+  });
+
   it('reads a dataset without sources.json as one unknown source', async () => {
     const old = {
       data: {

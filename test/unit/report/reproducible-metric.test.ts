@@ -5,5 +5,7 @@ describe('report metrics filter', () => {
     expect(isReproducibleMetric('trainSamplesPerSec')).toBe(false);
     expect(isReproducibleMetric('valAccuracy')).toBe(true);
     expect(isReproducibleMetric('eventLatencyMs')).toBe(true);
+    expect(isReproducibleMetric('cpuSec.streamsModel')).toBe(false);
+    expect(isReproducibleMetric('wallSec.calibration')).toBe(false);
   });
 });

@@ -27,10 +27,11 @@ describe('pipelines/kws.yaml', () => {
     }
   });
 
-  it('sweeps the same 102 thresholds it listed before', () => {
+  it("sweeps 101 thresholds, the last 0.996: none above the int8 board detector's 255/256", () => {
     const t = (stage('evaluate').config as { events: { thresholds: number[] } }).events.thresholds;
-    expect(t).toHaveLength(102);
-    expect([t[0], t[91], t[92], t[101]]).toEqual([0.05, 0.96, 0.965, 0.998]);
+    expect(t).toHaveLength(101);
+    expect([t[0], t[91], t[92], t[100]]).toEqual([0.05, 0.96, 0.965, 0.996]);
+    expect(Math.max(...t)).toBeLessThanOrEqual(255 / 256);
   });
 
   it('keeps no measurement logs in comments', () => {
