@@ -18,8 +18,9 @@ import {
 // reach either. These cases do: every entry point (len / 4 = 1, 2, 3, 4, 5, 16 groups), odd output
 // channel counts (the last row by the C loop), odd pixel counts, stride 2, batch 2, extreme zero
 // points, and the cases that must take the C paths (no bias, a narrowed activation, C_IN % 4 != 0, a
-// padded 1x1 window). Cases 3, 7, 11 run table-only (test/tops_test_case.h). Bit-exact with the
-// TypeScript reference on the M4 and the M7.
+// padded 1x1 window). Cases 3, 7, 11, 15 run table-only and cases 1, 5, 9, 13, 17 the compact quant
+// (requantTables: compact; 13 without a bias, 17 with one beyond int16) in the dsp builds
+// (test/tops_test_case.h). Bit-exact with the TypeScript reference on the M4 and the M7.
 interface Shape {
   readonly kind: 'pointwise_conv2d' | 'conv2d';
   readonly h: number;
@@ -33,6 +34,7 @@ interface Shape {
   readonly noBias?: true;
   readonly narrow?: true;
   readonly extreme?: true; // input zero point -128 on an all -128 input, output zero point 127
+  readonly bigBias?: true; // biases beyond int16: a compact quant keeps the int32 bias array
 }
 const SHAPES: readonly Shape[] = [
   { kind: 'pointwise_conv2d', h: 5, w: 3, c: 64, cOut: 64 },
@@ -47,6 +49,12 @@ const SHAPES: readonly Shape[] = [
   { kind: 'conv2d', h: 6, w: 5, c: 4, cOut: 6, k: 3, pad: 1 },
   { kind: 'conv2d', h: 7, w: 6, c: 8, cOut: 5, k: 3, pad: 1, stride: 2 },
   { kind: 'conv2d', h: 4, w: 4, c: 8, cOut: 4, k: 1, pad: 1 },
+  { kind: 'pointwise_conv2d', h: 3, w: 3, c: 8, cOut: 4 },
+  { kind: 'pointwise_conv2d', h: 4, w: 3, c: 16, cOut: 8, noBias: true },
+  { kind: 'conv2d', h: 5, w: 5, c: 4, cOut: 3, k: 3, pad: 1, stride: 2 },
+  { kind: 'pointwise_conv2d', h: 3, w: 3, c: 12, cOut: 6 },
+  { kind: 'pointwise_conv2d', h: 2, w: 2, c: 4, cOut: 3 },
+  { kind: 'pointwise_conv2d', h: 3, w: 4, c: 16, cOut: 10, bigBias: true },
 ];
 
 function cases(): KernelTestCase[] {
@@ -62,7 +70,7 @@ function cases(): KernelTestCase[] {
     const outputDims: Dims = { n: inputDims.n, h: y.out, w: x.out, c: s.cOut };
     const input = new Int8Array(inputDims.n * s.h * s.w * s.c).map(() => (s.extreme ? -128 : p.int(-128, 127)));
     const filter = new Int8Array(s.cOut * k * k * s.c).map(() => p.int(-127, 127));
-    const randomBias = new Int32Array(s.cOut).map(() => p.int(-4000, 4000));
+    const randomBias = new Int32Array(s.cOut).map(() => (s.bigBias ? p.int(-100000, 100000) : p.int(-4000, 4000)));
     const bias = s.noBias ? undefined : randomBias;
     const multiplier = new Int32Array(s.cOut);
     const shift = new Int32Array(s.cOut);

@@ -125,8 +125,11 @@ TOPS_ALWAYS_INLINE tops_status conv2d_packed_dsp(int32_t bits, int32_t pointwise
     int8_t *win;
     int8_t *outs[2];
     tops_out_params op;
+    tops_context rest;
+    tops_per_channel_quant_params expanded;
     if (params == 0 || !tops_conv_args_valid(TOPS_FILTER_FULL, quant, &params->activation, &params->stride, &params->padding,
-                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
+                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output) ||
+        !tops_quant_expand(&ctx, &rest, &quant, &expanded, &bias, output_dims->c, params->output_offset)) {
         return TOPS_ARG_ERROR;
     }
     if (pointwise && !tops_pointwise_shape_valid(params, filter_dims)) {
