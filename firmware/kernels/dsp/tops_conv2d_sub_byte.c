@@ -53,7 +53,7 @@ int32_t tops_pointwise_conv2d_s2_get_buffer_size(const tops_dims *input_dims, co
 }
 
 /* The plain loop (the reference kernel's arithmetic) for the shapes the fast path excludes. */
-static void conv2d_packed_plain(int32_t bits, const tops_conv2d_params *params, const tops_per_channel_quant_params *quant,
+TOPS_COLD static void conv2d_packed_plain(int32_t bits, const tops_conv2d_params *params, const tops_per_channel_quant_params *quant,
                                 const tops_dims *input_dims, const int8_t *input, const tops_dims *filter_dims,
                                 const uint8_t *filter, const int32_t *bias, const tops_dims *output_dims, int8_t *output)
 {

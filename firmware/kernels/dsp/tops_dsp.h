@@ -32,6 +32,13 @@
 #define TOPS_ALWAYS_INLINE static inline
 #define TOPS_NOINLINE static
 #endif
+/* Fallbacks that codegen's bounds keep off the path of a generated model (plain loops for
+   shapes or parameters the fast kernels do not take): compiled for size, not speed. */
+#if defined(__GNUC__)
+#define TOPS_COLD __attribute__((cold, noinline))
+#else
+#define TOPS_COLD
+#endif
 
 /* Unaligned 32-bit load/store: memcpy compiles to one LDR/STR on Armv7-M (unaligned access
    is allowed for LDR/STR, and gcc knows it), and stays well-defined C everywhere. */
