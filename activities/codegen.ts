@@ -45,7 +45,7 @@ import { requireUpstream } from '../src/stage/inputs';
  * metrics externalMemoryBytes / Parts / Transfers / FastBytes / ModelledOverhead.
  */
 export const kind = 'codegen';
-export const version = 11; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch; 8: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md); 9: with the flash requantization table no separate multiplier / shift arrays (one copy of the per-channel parameters); 10: log-mel front-end tables for anomaly-detection models; 11: dsp 3×3 depthwise scratch + 64 B per channel group (asm loop table of 2·bias + tops_rq)
+export const version = 12; // 12: per-channel quant initializers with the two compact members (`, 0, 0`; tops_types.h grew, old sources no longer compile), requantTables: compact; 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch; 8: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md); 9: with the flash requantization table no separate multiplier / shift arrays (one copy of the per-channel parameters); 10: log-mel front-end tables for anomaly-detection models; 11: dsp 3×3 depthwise scratch + 64 B per channel group (asm loop table of 2·bias + tops_rq)
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 
