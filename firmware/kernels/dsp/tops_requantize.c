@@ -93,8 +93,12 @@ int32_t tops_quant_expand(const tops_context **ctx, tops_context *rest, const to
         }
         *bias = b;
     }
-    memset(expanded, 0, sizeof *expanded);
+    /* field by field: a memset here linked newlib's (≈ 0.5 KB of flash) */
+    expanded->multiplier = 0;
+    expanded->shift = 0;
     expanded->fast = rq;
+    expanded->right_shift = 0;
+    expanded->bias16 = 0;
     rest->buf = (int8_t *)(*ctx)->buf + bytes;
     rest->size = (*ctx)->size - bytes;
     *quant = expanded;
