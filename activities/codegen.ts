@@ -6,11 +6,25 @@ import { scratchFor, type KernelVariant } from '../src/codegen/kernel-variants';
 import { emitModelC, IN_PLACE_SLABS, planModelMemory } from '../src/codegen/model-c';
 import { externalMemoryConfigFields, planExternalMemoryForStage } from '../src/codegen/external-memory-stage';
 import type { MemoryPlan } from '../src/codegen/memory-plan';
-import { opFastRequantTable, REQUANT_ENTRY_BYTES } from '../src/codegen/requant-tables';
+import {
+  COMPACT_BIAS16_BYTES,
+  COMPACT_ENTRY_BYTES,
+  compactScratchExtraBytes,
+  opCompactRequant,
+  opFastRequantTable,
+  REQUANT_ENTRY_BYTES,
+} from '../src/codegen/requant-tables';
 import { emitMfccTablesC } from '../src/codegen/mfcc-tables-c';
 import { emitLogmelTablesC, fixedLogmelFrontEnd } from '../src/codegen/logmel-tables-c';
 import { mfccConfigSchema, mfccParams } from '../src/dsp/mfcc-config';
-import { countMacs, decodeIntModel, packedWeightBytes, tensorByName, type IntModel } from '../src/quant/int-model';
+import {
+  countMacs,
+  decodeIntModel,
+  packedWeightBytes,
+  tensorByName,
+  type IntModel,
+  type IntOp,
+} from '../src/quant/int-model';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { requireUpstream } from '../src/stage/inputs';
 
@@ -31,7 +45,7 @@ import { requireUpstream } from '../src/stage/inputs';
  * metrics externalMemoryBytes / Parts / Transfers / FastBytes / ModelledOverhead.
  */
 export const kind = 'codegen';
-export const version = 12; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch; 8: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md); 9: with the flash requantization table no separate multiplier / shift arrays (one copy of the per-channel parameters); 10: log-mel front-end tables for anomaly-detection models; 11: dsp 3×3 depthwise scratch + 64 B per channel group (asm loop table of 2·bias + tops_rq); 12: front-end tables carry the fixed-point contract (q30 / q31-fast)
+export const version = 13; // 2: front-end tables; 3: dsp kernels need more scratch; 4–5: 1×1 and stride-1 depthwise convs in place (slabs of rows); 6: kernel sources changed (shared argument checks, one pointwise entry point); 7: requantization tables in flash (quant.fast), dsp sub-byte kernels' scratch; 8: sramBudget / externalWeights (external-memory partitioning, docs/external-memory.md); 9: with the flash requantization table no separate multiplier / shift arrays (one copy of the per-channel parameters); 10: log-mel front-end tables for anomaly-detection models; 11: dsp 3×3 depthwise scratch + 64 B per channel group (asm loop table of 2·bias + tops_rq); 12: front-end tables carry the fixed-point contract (q30 / q31-fast); 13: per-channel quant initializers with the two compact members (`, 0, 0`; tops_types.h grew, old sources no longer compile), requantTables: compact
 
 const boardSchema = z.enum(boardNames as [string, ...string[]]);
 
@@ -41,9 +55,9 @@ export const codegenConfigSchema = z.strictObject({
     .enum(['auto', 'ref', 'dsp'])
     .default('auto')
     .meta({ description: 'Kernel variant: dsp (SMLAD/SXTB16) on cores with the DSP extension when auto.' }),
-  requantTables: z.enum(['flash', 'scratch']).default('flash').meta({
+  requantTables: z.enum(['flash', 'scratch', 'compact']).default('flash').meta({
     description:
-      'dsp kernels: per-channel requantization tables precomputed into flash (12 B per channel, replacing the 8 B multiplier / shift arrays), or built in scratch SRAM by every kernel call.',
+      'dsp kernels: per-channel requantization tables precomputed into flash (12 B per channel, replacing the 8 B multiplier / shift arrays), built in scratch SRAM by every kernel call, or compact: int32 multiplier + uint8 shift + int16 bias where it fits in flash (5–7 B per channel instead of 16 with the bias), expanded in scratch by every call (the smallest flash, e.g. for a 4-bit hybrid).',
   }),
   ...externalMemoryConfigFields,
 });
@@ -89,6 +103,22 @@ function requantTableSavings(
   };
 }
 
+/** Flash of the compact per-channel parameters (requantTables: compact) against table + int32 bias. */
+function compactRequantSummary(model: IntModel): { metrics: Record<string, number>; summary: string } {
+  let bytes = 0;
+  let tableBytes = 0;
+  for (const op of model.ops) {
+    const c = opCompactRequant(model, op);
+    if (!c) continue;
+    bytes += c.multiplier.length * (COMPACT_ENTRY_BYTES + (c.bias16 ? COMPACT_BIAS16_BYTES : 4));
+    tableBytes += c.multiplier.length * (REQUANT_ENTRY_BYTES + 4);
+  }
+  return {
+    metrics: { requantCompactFlashBytes: bytes, requantCompactFlashSavedBytes: tableBytes - bytes },
+    summary: `; compact requantization + bias in flash (${bytes} B, ${tableBytes - bytes} B less than tables + int32 bias), expanded per call`,
+  };
+}
+
 async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
   const ref = requireUpstream(ctx, 'int-model', 'quantize');
   const model = decodeIntModel(
@@ -98,16 +128,22 @@ async function run(ctx: StageContext<CodegenConfig>): Promise<StageResult> {
   const variant = kernelVariantFor(ctx.config.board, ctx.config.kernels);
   const tables = variant === 'dsp' && ctx.config.requantTables === 'flash';
   const provenance = `int-model sha256:${ref.sha256.slice(0, 16)}, ${variant} kernels`;
-  const scratchBytes = scratchFor(variant, (op) => tables && opFastRequantTable(model, op) !== undefined);
+  const tableScratch = scratchFor(variant, (op) => tables && opFastRequantTable(model, op) !== undefined);
   // docs/external-memory.md: over the SRAM budget, the arena goes to external memory and ops run in parts.
-  const ext = planExternalMemoryForStage(model, ctx.config, ctx.stageName, scratchBytes);
+  const ext = planExternalMemoryForStage(model, ctx.config, ctx.stageName, tableScratch);
+  // The compact form: the table built in scratch per call, plus the int32 expansion of an int16 bias.
+  const compact = variant === 'dsp' && ctx.config.requantTables === 'compact' && !ext;
+  const scratchBytes = compact
+    ? (op: IntOp, m: IntModel) => tableScratch(op, m) + compactScratchExtraBytes(opCompactRequant(m, op))
+    : tableScratch;
   const c = emitModelC(model, {
     scratchBytes,
     provenance,
     requantTables: tables,
+    compactRequant: compact,
     ...(ext ? { partition: ext.plan } : {}),
   });
-  const rq = requantTableSavings(model, variant, tables, c.plan);
+  const rq = compact ? compactRequantSummary(model) : requantTableSavings(model, variant, tables, c.plan);
 
   const dir = path.join(ctx.workDir, 'firmware-src');
   fs.rmSync(dir, { recursive: true, force: true });

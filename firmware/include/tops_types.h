@@ -55,11 +55,20 @@ typedef struct {
  * flash; the dsp conv2d / pointwise / depthwise kernels (int8 and packed) then skip building it
  * per call and need that much less scratch (tops_*_get_buffer_size() minus 12 bytes per output
  * channel). NULL: built per call. The ref kernels ignore it.
+ *
+ * Compact form (codegen `requantTables: compact`, dsp kernels only; docs/firmware.md#ref-vs-dsp):
+ * `multiplier`, `right_shift` (1..21 per channel, the fast table's bounds checked by codegen),
+ * `shift` and `fast` NULL, and optionally `bias16`, the bias as int16 (the kernel's bias
+ * argument is then NULL): 5 or 7 bytes per channel in flash instead of 16 (bias + table). The
+ * kernel expands it into its scratch on every call (tops_quant_expand): 12 bytes per channel,
+ * as without a table, plus 4 per channel for an int16 bias.
  */
 typedef struct {
     const int32_t *multiplier;
     const int32_t *shift;
     const tops_requant *fast;
+    const uint8_t *right_shift;
+    const int16_t *bias16;
 } tops_per_channel_quant_params;
 
 typedef struct {

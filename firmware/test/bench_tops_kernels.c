@@ -82,7 +82,7 @@ int main(void)
 {
     int32_t i;
     tops_status s;
-    const tops_per_channel_quant_params pc = {mult, shift, 0};
+    const tops_per_channel_quant_params pc = {mult, shift, 0, 0, 0};
     fill(in_mfcc, (int32_t)sizeof in_mfcc);
     fill(conv_w, (int32_t)sizeof conv_w);
     fill(dw_w, (int32_t)sizeof dw_w);

@@ -65,7 +65,8 @@ static int32_t scratch_size(const tops_test_case *t)
 
 static tops_status run_case(const tops_test_case *t, int8_t *out)
 {
-    const int32_t need = scratch_size(t);
+    /* + the int32 expansion of a compact quant's int16 bias (tops_rq_scratch) */
+    const int32_t need = scratch_size(t) + (t->per_channel.bias16 != 0 ? 4 * t->output_dims.c : 0);
     tops_context ctx = {0, 0};
     if (need > (int32_t)sizeof scratch_buf) {
         printf("FAIL %s scratch=%ld exceeds TOPS_TEST_SCRATCH_BYTES\n", t->name, (long)need);

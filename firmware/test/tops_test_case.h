@@ -16,9 +16,17 @@
  */
 #if defined(TOPS_TEST_DSP)
 #define TOPS_TEST_TABLE_ONLY(array) 0
+#define TOPS_TEST_DSP_ONLY(array) array
 #else
 #define TOPS_TEST_TABLE_ONLY(array) array
+#define TOPS_TEST_DSP_ONLY(array) 0
 #endif
+/*
+ * Cases 1, 5, 9, ... of the conv family with a table run the compact quant in dsp builds
+ * (multiplier + right_shift + int16 bias, shift / table / int32 bias NULL; tops_types.h), as a
+ * model generated with `requantTables: compact` does. TOPS_TEST_TABLE_ONLY(x) keeps x in the ref
+ * builds only, TOPS_TEST_DSP_ONLY(x) in the dsp builds only.
+ */
 
 typedef enum {
     TOPS_TEST_CONV2D,

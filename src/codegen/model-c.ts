@@ -11,7 +11,7 @@ import type { ConvOp, IntModel, IntOp, IntTensor } from '../quant/int-model';
 import { tensorBytes } from '../quant/int-model';
 import { packInt2, packInt4 } from '../quant/sub-byte';
 import { checkPlan, planMemory, type MemoryPlan, type PlanOp } from './memory-plan';
-import { opFastRequantTable, requantTableC } from './requant-tables';
+import { opCompactRequant, opFastRequantTable, requantTableC } from './requant-tables';
 import type { PartitionPlan } from './partition-plan';
 import { emitPartitionedOp, FAST_BUFFER } from './partitioned-c';
 
@@ -30,6 +30,13 @@ export interface ModelCOptions {
    * it in scratch per call. Default false; `scratchBytes` must then not count the table.
    */
   readonly requantTables?: boolean;
+  /**
+   * Emit the compact form of those parameters instead (src/codegen/requant-tables.ts,
+   * `opCompactRequant`: int32 multiplier + uint8 right shift + int16 bias where it fits), which
+   * the dsp kernels expand in scratch per call; `scratchBytes` must count the table and the
+   * int32 bias expansion. Not with a `partition` (its channel slices index the int32 arrays).
+   */
+  readonly compactRequant?: boolean;
   /**
    * External-memory plan (partition-plan.ts): the arena goes to external RAM, every op runs in
    * double-buffered parts through SRAM fast buffers (partitioned-c.ts).
@@ -322,9 +329,23 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
         // With the flash table (dsp kernels only) the table is the one copy of the per-channel
         // requantization: it holds the multiplier and the shift, and the dsp kernels read nothing
         // else (quant {0, 0, table}, firmware/kernels/ref/tops_common.h): 12 B per channel, not 20.
-        const fast = opts.requantTables === true ? opFastRequantTable(model, op) : undefined;
-        parts.push(weightArray(op, id, ext?.weightsExternal), cArray('int32_t', `${id}_bias`, op.bias));
-        if (!fast)
+        // The compact form (dsp kernels only) is multiplier + right shift and, when it fits, the
+        // bias as int16 in the quant (the bias argument is then NULL): 5–7 B per channel, not 16.
+        const compact = opts.compactRequant === true && !ext ? opCompactRequant(model, op) : undefined;
+        const fast = !compact && opts.requantTables === true ? opFastRequantTable(model, op) : undefined;
+        parts.push(weightArray(op, id, ext?.weightsExternal));
+        if (compact?.bias16)
+          parts.push(
+            cArray('int16_t', `${id}_bias16`, compact.bias16),
+            `#define ${id}_bias ((const int32_t *)0) /* the bias is ${id}_bias16, in ${id}_quant */`,
+          );
+        else parts.push(cArray('int32_t', `${id}_bias`, op.bias));
+        if (compact)
+          parts.push(
+            cArray('int32_t', `${id}_mult`, compact.multiplier),
+            cArray('uint8_t', `${id}_rshift`, compact.rightShift),
+          );
+        else if (!fast)
           parts.push(cArray('int32_t', `${id}_mult`, op.multiplier), cArray('int32_t', `${id}_shift`, op.shift));
         const pt = op.kind === 'conv2d' ? 'tops_conv2d_params' : 'tops_depthwise_conv2d_params';
         parts.push(
@@ -332,7 +353,7 @@ void tops_model_set_layer_hook(tops_layer_hook hook);
         );
         if (fast) parts.push(requantTableC(`${id}_rq`, fast));
         parts.push(
-          `static const tops_per_channel_quant_params ${id}_quant = {${fast ? `0, 0, ${id}_rq` : `${id}_mult, ${id}_shift, 0`}};`,
+          `static const tops_per_channel_quant_params ${id}_quant = {${compact ? `${id}_mult, 0, 0, ${id}_rshift, ${compact.bias16 ? `${id}_bias16` : '0'}` : fast ? `0, 0, ${id}_rq, 0, 0` : `${id}_mult, ${id}_shift, 0, 0, 0`}};`,
         );
         parts.push(
           `static const tops_dims ${id}_dims[4] = {${dims(inTensor)}, {${n}, ${kh}, ${kw}, ${c}}, {1, 1, 1, ${op.bias.length}}, ${dims(o)}};`,

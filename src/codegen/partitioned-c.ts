@@ -104,7 +104,7 @@ ${fetchLines.join('\n')}
             const tops_dims f_dims = {${filterN}, ${kh}, ${kw}, ${cin}};
             const tops_dims b_dims = {1, 1, 1, q->channels};
             const tops_dims o_dims = {1, q->out_rows, ${wo}, q->channels};
-            const tops_per_channel_quant_params qp = {${id}_quant.multiplier ? ${id}_quant.multiplier + q->channel : 0, ${id}_quant.shift ? ${id}_quant.shift + q->channel : 0, ${id}_quant.fast ? ${id}_quant.fast + q->channel : 0}; /* a channel slice of the arrays or of the flash requantization table (the one copy when codegen made it) */
+            const tops_per_channel_quant_params qp = {${id}_quant.multiplier ? ${id}_quant.multiplier + q->channel : 0, ${id}_quant.shift ? ${id}_quant.shift + q->channel : 0, ${id}_quant.fast ? ${id}_quant.fast + q->channel : 0, 0, 0}; /* a channel slice of the arrays or of the flash requantization table (the one copy when codegen made it) */
             prm.padding.h = q->pad_top;
             st = ${c.kernel}(&kctx, &prm, &qp, &in_dims, ${inPtr(0)}, &f_dims, ${wPtr}, &b_dims, ${id}_bias + q->channel, &o_dims, ${outPtr});`;
       break;

@@ -77,3 +77,45 @@ export function opFastRequantTable(model: IntModel, op: IntOp): RequantEntry[] |
     outputOffset: tensorByName(model, op.output).zeroPoint,
   });
 }
+
+/**
+ * The compact form of the same parameters (codegen `requantTables: compact`; `tops_types.h`):
+ * the int32 multiplier and the right shift as a uint8 per channel, and the bias as int16 when
+ * every value fits, which the dsp kernels expand into the table (and an int32 bias) in their
+ * scratch on every call (tops_quant_expand). 5 B per channel, 7 with the int16 bias, against
+ * 12 for the flash table + 4 for the int32 bias: the trade of flash for per-call work and
+ * scratch that a sub-byte (flash-first) model wants. Emitted only where the table's bounds hold.
+ */
+export interface CompactRequant {
+  readonly multiplier: Int32Array;
+  readonly rightShift: Uint8Array;
+  /** The bias as int16 (the kernel's int32 bias argument is then NULL), when it fits. */
+  readonly bias16: Int16Array | undefined;
+}
+
+export function fitsInt16(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < -32768 || v > 32767) return false;
+  }
+  return true;
+}
+
+/** Flash bytes per output channel of the compact form (multiplier, right shift, int16 bias or none). */
+export const COMPACT_ENTRY_BYTES = 5;
+export const COMPACT_BIAS16_BYTES = 2;
+
+export function opCompactRequant(model: IntModel, op: IntOp): CompactRequant | undefined {
+  const table = opFastRequantTable(model, op);
+  if (!table || (op.kind !== 'conv2d' && op.kind !== 'depthwise_conv2d')) return undefined;
+  return {
+    multiplier: Int32Array.from(table, (e) => e.multiplier),
+    rightShift: Uint8Array.from(table, (e) => e.shift),
+    bias16: fitsInt16(op.bias) ? Int16Array.from(op.bias) : undefined,
+  };
+}
+
+/** Extra kernel scratch of the compact form over a per-call table: the int32 expansion of an int16 bias. */
+export function compactScratchExtraBytes(c: CompactRequant | undefined): number {
+  return c?.bias16 ? 4 * c.bias16.length : 0;
+}

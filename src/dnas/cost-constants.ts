@@ -15,6 +15,17 @@ import type { OpClass } from './op-classes';
  * depthwise loop (4.27 → 3.11 instructions/MAC) and over-predicted DS-CNN-S by 15%. Re-run it
  * after a kernel, harness or front-end change (e.g. a new requantization-table layout changes
  * the per-op flash) and paste the output here; docs/stages/dnas.md says what each number means.
+ *
+ * Session 7 (2026-12-04 16:40 UTC), not refitted: the dsp conv2d / pointwise kernels' row-pair
+ * asm routine (firmware/README.md) saves instructions per 2 × 2 block, i.e. in proportion to
+ * the MACs; `perUnit` of conv and pointwise is lowered by the measured saving per MAC, the mean
+ * of DS-CNN-S on stm32f446re (kernels.bench: conv 0.183, pointwise 0.159) and DS-CNN-M on
+ * stm32f746zg (default pipeline deploy, per op: conv 0.181, pointwise 0.080): conv
+ * 1.5541 → 1.3721, pointwise 1.1352 → 1.0155; `perCall` kept. Scaling perCall too, or adding
+ * the kernels' +1.2 KB to fixedFlashBytes, made the DNAS pipeline test's tiny model worse
+ * (latency error 0.19 → 0.26, flash 0.069 → 0.086: it links half the kernels and was already
+ * over-predicted), so full-size models are now under-predicted by ≈ 1.2 KB of flash (≈ 0.5 %).
+ * Refit with calibrate-costs.js when five deploys of the current firmware are in a store.
  */
 
 /** instructions = perUnit · work + perCall; work = MACs (convs, FC) or input bytes (pool, add, softmax). */
@@ -37,8 +48,8 @@ export interface CostConstants {
 
 export const COST_CONSTANTS: CostConstants = {
   instructions: {
-    conv: { perUnit: 1.5541, perCall: 90353 },
-    pointwise: { perUnit: 1.1352, perCall: 162569 },
+    conv: { perUnit: 1.3721, perCall: 90353 },
+    pointwise: { perUnit: 1.0155, perCall: 162569 },
     depthwise: { perUnit: 3.108, perCall: 13212 },
     'depthwise-strided': { perUnit: 2.9564, perCall: 8817 },
     dense: { perUnit: 2.1089, perCall: 1026 },

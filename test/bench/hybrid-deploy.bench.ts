@@ -20,7 +20,7 @@ import path from 'node:path';
 import { kernelVariantFor } from '../../activities/codegen';
 import { kernelSources, scratchFor } from '../../src/codegen/kernel-variants';
 import { emitModelC } from '../../src/codegen/model-c';
-import { opFastRequantTable } from '../../src/codegen/requant-tables';
+import { compactScratchExtraBytes, opCompactRequant, opFastRequantTable } from '../../src/codegen/requant-tables';
 import { buildFirmware, countsBetween, firmwareBreakdown, runOnQemu } from '../../src/deploy';
 import { FIRMWARE_DIR } from '../../src/deploy/firmware-paths';
 import { runIntModel } from '../../src/nn/int-reference';
@@ -108,14 +108,19 @@ async function deployOn(
   model: IntModel,
   name: string,
   work: string,
-  tables: boolean,
+  form: 'flash' | 'scratch' | 'compact',
 ): Promise<Record<string, unknown>> {
   const variant = kernelVariantFor(board, 'auto');
-  const useTables = tables && variant === 'dsp';
+  const useTables = form === 'flash' && variant === 'dsp';
+  const compact = form === 'compact' && variant === 'dsp';
+  const tableScratch = scratchFor(variant, (op) => useTables && opFastRequantTable(model, op) !== undefined);
   const c = emitModelC(model, {
-    scratchBytes: scratchFor(variant, (op) => useTables && opFastRequantTable(model, op) !== undefined),
+    scratchBytes: compact
+      ? (op, m) => tableScratch(op, m) + compactScratchExtraBytes(opCompactRequant(m, op))
+      : tableScratch,
     provenance: `hybrid-deploy.bench.ts ${name}`,
     requantTables: useTables,
+    compactRequant: compact,
   });
   const dir = path.join(work, `${board}-${name}`);
   mkdirSync(dir, { recursive: true });
@@ -191,7 +196,7 @@ async function deployOn(
   };
   return {
     kernels: variant,
-    requantTables: useTables ? 'flash' : 'scratch',
+    requantTables: compact ? 'compact' : useTables ? 'flash' : 'scratch',
     weightBytes: packedWeightBytes(model),
     modelFlashBytes: parts.model.flashBytes + parts.kernels.flashBytes,
     modelDataFlashBytes: parts.model.flashBytes,
@@ -219,11 +224,13 @@ async function main(): Promise<void> {
   try {
     const results: Record<string, unknown> = {};
     for (const board of boards) {
-      const a = await deployOn(board, int8, 'int8', work, true);
-      const b = await deployOn(board, hybrid, 'hybrid', work, true);
+      const a = await deployOn(board, int8, 'int8', work, 'flash');
+      const b = await deployOn(board, hybrid, 'hybrid', work, 'flash');
       // The same models with the requantization tables built in scratch per kernel call (codegen requantTables: scratch).
-      const a0 = await deployOn(board, int8, 'int8-scratch', work, false);
-      const b0 = await deployOn(board, hybrid, 'hybrid-scratch', work, false);
+      const a0 = await deployOn(board, int8, 'int8-scratch', work, 'scratch');
+      const b0 = await deployOn(board, hybrid, 'hybrid-scratch', work, 'scratch');
+      // The hybrid as pipelines/kws.yaml deploys it: compact per-channel parameters (requantTables: compact).
+      const bc = await deployOn(board, hybrid, 'hybrid-compact', work, 'compact');
       const saved = (x: Record<string, unknown>, y: Record<string, unknown>): Record<string, number> => ({
         arenaBytes: (y.arenaBytes as number) - (x.arenaBytes as number),
         instructionsPerInference: (y.instructionsPerInference as number) - (x.instructionsPerInference as number),
@@ -232,11 +239,16 @@ async function main(): Promise<void> {
       results[board] = {
         int8: a,
         hybrid: b,
+        hybridCompact: bc,
         requantTablesInFlashSave: { int8: saved(a, a0), hybrid: saved(b, b0) },
         hybridVsInt8: {
           modelFlash: +((b.modelFlashBytes as number) / (a.modelFlashBytes as number)).toFixed(3),
           weightBytes: +((b.weightBytes as number) / (a.weightBytes as number)).toFixed(3),
           instructions: +((b.instructionsPerInference as number) / (a.instructionsPerInference as number)).toFixed(3),
+        },
+        hybridCompactVsInt8: {
+          modelFlash: +((bc.modelFlashBytes as number) / (a.modelFlashBytes as number)).toFixed(3),
+          instructions: +((bc.instructionsPerInference as number) / (a.instructionsPerInference as number)).toFixed(3),
         },
       };
     }

@@ -6,7 +6,7 @@
 import type { Dims } from '../../src/nn/int-reference';
 import type { KernelKind, KernelTestCase, RequantizeCases } from './test-vectors';
 import { TEST_VECTORS_GENERATOR, TEST_VECTORS_VERSION } from './test-vectors';
-import { fastRequantTable, requantTableC, type RequantEntry } from '../../src/codegen/requant-tables';
+import { fastRequantTable, fitsInt16, requantTableC, type RequantEntry } from '../../src/codegen/requant-tables';
 
 export interface HeaderStamp {
   readonly seed: string | number;
@@ -31,7 +31,7 @@ const KIND_ENUM: Record<KernelKind, string> = {
   fully_connected_s2: 'TOPS_TEST_FULLY_CONNECTED_S2',
 };
 
-function cArray(type: 'int8_t' | 'uint8_t' | 'int32_t', name: string, values: ArrayLike<number>): string {
+function cArray(type: 'int8_t' | 'uint8_t' | 'int16_t' | 'int32_t', name: string, values: ArrayLike<number>): string {
   const items: string[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
@@ -67,11 +67,20 @@ function caseEntry(t: KernelTestCase): string {
   if (t.softmaxLut) f.push(`.softmax = {${t.name}_exp_lut}`);
   if (t.perChannel) {
     const fast = caseFastTable(t) !== undefined;
-    // Cases 3, 7, 11, ...: only the table in dsp builds (TOPS_TEST_TABLE_ONLY, firmware/test/tops_test_case.h).
-    const only = (a: string): string => (fast && caseNumber(t) % 4 === 3 ? `TOPS_TEST_TABLE_ONLY(${a})` : a);
-    f.push(
-      `.per_channel = {${only(`${t.name}_multiplier`)}, ${only(`${t.name}_shift`)}, ${fast ? `${t.name}_fast` : '0'}}`,
-    );
+    if (caseCompact(t)) {
+      // Cases 1, 5, 9, ...: the compact quant in dsp builds (firmware/test/tops_test_case.h).
+      const refOnly = (a: string): string => `TOPS_TEST_TABLE_ONLY(${a})`;
+      const dspOnly = (a: string): string => `TOPS_TEST_DSP_ONLY(${a})`;
+      f.push(
+        `.per_channel = {${t.name}_multiplier, ${refOnly(`${t.name}_shift`)}, ${refOnly(`${t.name}_fast`)}, ${dspOnly(`${t.name}_right_shift`)}, ${caseBias16(t) ? dspOnly(`${t.name}_bias16`) : '0'}}`,
+      );
+    } else {
+      // Cases 3, 7, 11, ...: only the table in dsp builds (TOPS_TEST_TABLE_ONLY, firmware/test/tops_test_case.h).
+      const only = (a: string): string => (fast && caseNumber(t) % 4 === 3 ? `TOPS_TEST_TABLE_ONLY(${a})` : a);
+      f.push(
+        `.per_channel = {${only(`${t.name}_multiplier`)}, ${only(`${t.name}_shift`)}, ${fast ? `${t.name}_fast` : '0'}}`,
+      );
+    }
   }
   if (t.perTensor) f.push(`.per_tensor = {${t.perTensor.multiplier}, ${t.perTensor.shift}}`);
   f.push(`.input_dims = ${dims(t.inputDims)}`, `.output_dims = ${dims(t.outputDims)}`, `.input = ${t.name}_input`);
@@ -79,7 +88,9 @@ function caseEntry(t: KernelTestCase): string {
   if (t.input2) f.push(`.input2 = ${t.name}_input2`);
   if (t.filter) f.push(`.filter = ${t.name}_filter`);
   if (t.packedFilter) f.push(`.packed_filter = ${t.name}_packed_filter`);
-  if (t.bias) f.push(`.bias_dims = {1, 1, 1, ${t.bias.length}}`, `.bias = ${t.name}_bias`);
+  // A compact quant with an int16 bias replaces the int32 bias argument (NULL) in dsp builds.
+  const bias = caseBias16(t) ? `TOPS_TEST_TABLE_ONLY(${t.name}_bias)` : `${t.name}_bias`;
+  if (t.bias) f.push(`.bias_dims = {1, 1, 1, ${t.bias.length}}`, `.bias = ${bias}`);
   f.push(`.expected = ${t.name}_expected`, `.output_size = ${t.expected.length}`);
   return `    {${f.join(', ')}}`;
 }
@@ -105,6 +116,10 @@ function caseFastTable(t: KernelTestCase): RequantEntry[] | undefined {
   });
 }
 
+/** Cases 1, 5, 9, ... with a table: the compact quant (multiplier + right shift [+ int16 bias]) in dsp builds. */
+const caseCompact = (t: KernelTestCase): boolean => caseNumber(t) % 4 === 1 && caseFastTable(t) !== undefined;
+const caseBias16 = (t: KernelTestCase): boolean => caseCompact(t) && t.bias !== undefined && fitsInt16(t.bias);
+
 function caseArrays(t: KernelTestCase): string {
   let s = `/* ${t.name} */\n` + cArray('int8_t', `${t.name}_input`, t.input);
   if (t.input2) s += cArray('int8_t', `${t.name}_input2`, t.input2);
@@ -116,6 +131,13 @@ function caseArrays(t: KernelTestCase): string {
     s += cArray('int32_t', `${t.name}_shift`, t.perChannel.shift);
     const fast = caseFastTable(t);
     if (fast) s += requantTableC(`${t.name}_fast`, fast);
+    if (fast && caseCompact(t))
+      s += cArray(
+        'uint8_t',
+        `${t.name}_right_shift`,
+        fast.map((e) => e.shift),
+      );
+    if (caseBias16(t) && t.bias) s += cArray('int16_t', `${t.name}_bias16`, t.bias);
   }
   if (t.softmaxLut) s += cArray('int32_t', `${t.name}_exp_lut`, t.softmaxLut);
   return s + cArray('int8_t', `${t.name}_expected`, t.expected);

@@ -100,6 +100,55 @@ static void tops_conv_column(int16_t *pair, int32_t slot, const tops_dims *input
     }
 }
 
+/*
+ * Both columns of the pair for a 1x1 window without padding and C_IN % 4 == 0 (pointwise
+ * layers): the pixels' channels + input offset, group by group, straight into the pair layout
+ * (per 8 values: 2 loads, 4 SXTAB16, the stores), instead of the general window walk per slot.
+ */
+static void tops_pair_put_pixels(int16_t *pair, const int8_t *a, const int8_t *b, int32_t c_in, int32_t input_offset)
+{
+    const int32_t offset2 = tops_dup16(input_offset);
+    int32_t *dst = (int32_t *)(void *)pair;
+    const int32_t *end = dst + c_in;
+    for (; dst != end; dst += 4, a += 4, b += 4) {
+        const int32_t xa = tops_read_s32(a);
+        const int32_t xb = tops_read_s32(b);
+        dst[0] = tops_sxtab16(offset2, xa);      /* a0, a2 */
+        dst[1] = tops_sxtab16_ror8(offset2, xa); /* a1, a3 */
+        dst[2] = tops_sxtab16(offset2, xb);
+        dst[3] = tops_sxtab16_ror8(offset2, xb);
+    }
+}
+
+/* tops_conv2d_s8's pixel loop for 1x1 windows without padding and C_IN % 4 == 0. */
+static void tops_conv_1x1_pixels(const tops_conv2d_params *params, const tops_dims *input_dims, const int8_t *input,
+                                 const int8_t *filter, const tops_dims *output_dims, int8_t *output, int16_t *pair,
+                                 const tops_out_params *op)
+{
+    const int32_t c_in = input_dims->c, c_out = output_dims->c;
+    const int8_t *src[2] = {0, 0};
+    int8_t *outs[2] = {0, 0};
+    int32_t b, oy, ox, pending = 0;
+    for (b = 0; b < output_dims->n; b++) {
+        for (oy = 0; oy < output_dims->h; oy++) {
+            const int8_t *row = input + (b * input_dims->h + oy * params->stride.h) * input_dims->w * c_in;
+            for (ox = 0; ox < output_dims->w; ox++) {
+                src[pending] = row + ox * params->stride.w * c_in;
+                outs[pending] = output + ((b * output_dims->h + oy) * output_dims->w + ox) * c_out;
+                if (++pending == 2) {
+                    tops_pair_put_pixels(pair, src[0], src[1], c_in, params->input_offset);
+                    tops_mat_pair_s8(filter, c_out, c_in, pair, op, outs[0], outs[1]);
+                    pending = 0;
+                }
+            }
+        }
+    }
+    if (pending == 1) { /* odd pixel count: the last pixel in both slots, written twice */
+        tops_pair_put_pixels(pair, src[0], src[0], c_in, params->input_offset);
+        tops_mat_pair_s8(filter, c_out, c_in, pair, op, outs[0], outs[0]);
+    }
+}
+
 tops_status tops_conv2d_s8(const tops_context *ctx, const tops_conv2d_params *params,
                            const tops_per_channel_quant_params *quant,
                            const tops_dims *input_dims, const int8_t *input,
@@ -112,8 +161,11 @@ tops_status tops_conv2d_s8(const tops_context *ctx, const tops_conv2d_params *pa
     tops_rq *rq;
     int8_t *outs[2];
     tops_out_params op;
+    tops_context rest;
+    tops_per_channel_quant_params expanded;
     if (params == 0 || !tops_conv_args_valid(TOPS_FILTER_FULL, quant, &params->activation, &params->stride, &params->padding,
-                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
+                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output) ||
+        !tops_quant_expand(&ctx, &rest, &quant, &expanded, &bias, output_dims->c, params->output_offset)) {
         return TOPS_ARG_ERROR;
     }
     /* A table precomputed at codegen (quant->fast) replaces the one built here, and its scratch. */
@@ -136,6 +188,11 @@ tops_status tops_conv2d_s8(const tops_context *ctx, const tops_conv2d_params *pa
     op.output_offset = params->output_offset;
     op.act_min = params->activation.min;
     op.act_max = params->activation.max;
+    if (filter_dims->h == 1 && filter_dims->w == 1 && params->padding.h == 0 && params->padding.w == 0 &&
+        (input_dims->c & 3) == 0) {
+        tops_conv_1x1_pixels(params, input_dims, input, filter, output_dims, output, pair, &op);
+        return TOPS_OK;
+    }
     for (b = 0; b < output_dims->n; b++) {
         for (oy = 0; oy < output_dims->h; oy++) {
             for (ox = 0; ox < output_dims->w; ox++) {

@@ -12,8 +12,9 @@
  * Scratch (tops_*_s4/s2_get_buffer_size): a tops_rq per output channel (none when quant->fast
  * brings the table from flash), the column pair (4 bytes per window value), and for conv2d the
  * int8 window (rounded up to 4 bytes).
- * Windows longer than TOPS_SB_MAX_LEN or input offsets outside [-127, 128] (no int8 padding
- * value) take a plain loop, still exact.
+ * Conv2d windows longer than TOPS_SB_MAX_LEN or input offsets outside [-127, 128] (no int8
+ * padding value) take a plain loop, still exact; the 1x1 kernels have none (a model of packed
+ * pointwise layers links no plain loop) and refuse 65,536+ input channels with TOPS_ARG_ERROR.
  */
 #include "tops_sub_byte_dsp.h"
 
@@ -53,7 +54,7 @@ int32_t tops_pointwise_conv2d_s2_get_buffer_size(const tops_dims *input_dims, co
 }
 
 /* The plain loop (the reference kernel's arithmetic) for the shapes the fast path excludes. */
-static void conv2d_packed_plain(int32_t bits, const tops_conv2d_params *params, const tops_per_channel_quant_params *quant,
+TOPS_COLD static void conv2d_packed_plain(int32_t bits, const tops_conv2d_params *params, const tops_per_channel_quant_params *quant,
                                 const tops_dims *input_dims, const int8_t *input, const tops_dims *filter_dims,
                                 const uint8_t *filter, const int32_t *bias, const tops_dims *output_dims, int8_t *output)
 {
@@ -125,8 +126,11 @@ TOPS_ALWAYS_INLINE tops_status conv2d_packed_dsp(int32_t bits, int32_t pointwise
     int8_t *win;
     int8_t *outs[2];
     tops_out_params op;
+    tops_context rest;
+    tops_per_channel_quant_params expanded;
     if (params == 0 || !tops_conv_args_valid(TOPS_FILTER_FULL, quant, &params->activation, &params->stride, &params->padding,
-                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
+                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output) ||
+        !tops_quant_expand(&ctx, &rest, &quant, &expanded, &bias, output_dims->c, params->output_offset)) {
         return TOPS_ARG_ERROR;
     }
     if (pointwise && !tops_pointwise_shape_valid(params, filter_dims)) {
@@ -137,9 +141,15 @@ TOPS_ALWAYS_INLINE tops_status conv2d_packed_dsp(int32_t bits, int32_t pointwise
         return TOPS_ARG_ERROR;
     }
     len = window_len(input_dims, filter_dims);
-    if (!tops_sb_len_ok(len) || params->input_offset < -127 || params->input_offset > 128) {
-        if (quant->multiplier == 0) {
-            return TOPS_ARG_ERROR; /* a table-only quant promised the fast path's bounds; they do not hold */
+    if (pointwise && !tops_sb_len_ok(len)) {
+        /* No plain loop in the 1x1 kernels, so a model of packed pointwise layers links none:
+           65,536+ input channels, whose q15 pair alone needs 256 KB of scratch, are refused. */
+        return TOPS_ARG_ERROR;
+    }
+    /* (a 1x1 unpadded window reads the input in place: no int8 padding value, any offset) */
+    if (!pointwise && (!tops_sb_len_ok(len) || params->input_offset < -127 || params->input_offset > 128)) {
+        if (quant->multiplier == 0 || quant->shift == 0) {
+            return TOPS_ARG_ERROR; /* a table-only or compact quant promised the fast path's bounds; they do not hold */
         }
         conv2d_packed_plain(bits, params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
         return TOPS_OK;

@@ -454,8 +454,11 @@ tops_status tops_depthwise_conv2d_s8(const tops_context *ctx, const tops_depthwi
     tops_rq *rq;
     const tops_rq *table;
     int32_t *gq, *wq;
+    tops_context rest;
+    tops_per_channel_quant_params expanded;
     if (params == 0 || !tops_conv_args_valid(TOPS_FILTER_DEPTHWISE, quant, &params->activation, &params->stride, &params->padding,
-                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output)) {
+                                             input_dims, input, filter_dims, filter, bias_dims, bias, output_dims, output) ||
+        !tops_quant_expand(&ctx, &rest, &quant, &expanded, &bias, input_dims->c, params->output_offset)) {
         return TOPS_ARG_ERROR;
     }
     /* A table precomputed at codegen (quant->fast) replaces the one built here, and its scratch. */

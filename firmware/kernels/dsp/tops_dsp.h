@@ -32,6 +32,13 @@
 #define TOPS_ALWAYS_INLINE static inline
 #define TOPS_NOINLINE static
 #endif
+/* Fallbacks that codegen's bounds keep off the path of a generated model (plain loops for
+   shapes or parameters the fast kernels do not take): compiled for size, not speed. */
+#if defined(__GNUC__)
+#define TOPS_COLD __attribute__((cold, noinline))
+#else
+#define TOPS_COLD
+#endif
 
 /* Unaligned 32-bit load/store: memcpy compiles to one LDR/STR on Armv7-M (unaligned access
    is allowed for LDR/STR, and gcc knows it), and stays well-defined C everywhere. */
@@ -222,11 +229,29 @@ static inline int32_t tops_requantize_inline(int32_t x, int32_t multiplier, int3
  */
 typedef tops_requant tops_rq; /* multiplier; shift: right shift, 1..21; nudge: 2^(shift - 1) + output_offset * 2^shift */
 
-/* Scratch bytes a kernel does not need when its quant carries a precomputed table (tops_types.h). */
+/*
+ * Scratch bytes of the per-channel requantization: none with a table precomputed in flash, a
+ * tops_rq per channel built per call otherwise, and with the compact form's int16 bias also its
+ * int32 expansion (tops_types.h).
+ */
 static inline int32_t tops_rq_scratch(const tops_per_channel_quant_params *quant, int32_t channels)
 {
-    return quant != 0 && quant->fast != 0 ? 0 : channels * (int32_t)sizeof(tops_rq);
+    if (quant != 0 && quant->fast != 0) {
+        return 0;
+    }
+    return channels * ((int32_t)sizeof(tops_rq) + (quant != 0 && quant->bias16 != 0 ? 4 : 0));
 }
+
+/**
+ * The compact per-channel quant (quant->right_shift set, tops_types.h) expanded at the start of
+ * ctx's buffer: the tops_rq table (nudge from the right shift and output_offset), then, with
+ * bias16, the int32 bias. On return *quant is a table-only quant of that table, *bias the
+ * expanded bias (when bias16), and *ctx `rest`: the scratch after them, so the kernel goes on as
+ * with a flash table. Any other quant: nothing changes. Returns 0 if the scratch is too small.
+ */
+int32_t tops_quant_expand(const tops_context **ctx, tops_context *rest, const tops_per_channel_quant_params **quant,
+                          tops_per_channel_quant_params *expanded, const int32_t **bias, int32_t channels,
+                          int32_t output_offset);
 
 /**
  * Fills rq[0..n) (per_channel: from multiplier[i] / shift[i]; else every entry from [0]) and

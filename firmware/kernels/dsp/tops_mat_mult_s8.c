@@ -359,10 +359,145 @@ TOPS_ALWAYS_INLINE void tops_mat_pair_impl(const int8_t *rows, int32_t n_rows, i
     }
 }
 
+#ifdef TOPS_DSP_ASM
+/*
+ * Every row pair of one column pair in one hand-allocated asm routine (the 2 x 2 blocks of
+ * tops_mat_pair_impl with the fast table, the full int8 range, a bias and len % 4 == 0).
+ * In C, gcc kept the block's pointers and counters in the stack around the dot-product asm
+ * and spilled its accumulators (~80 instructions of glue per 2 x 2 block); here all 14
+ * registers are fixed for the inner loop (aa ab ba bb = r0-r3, p = r4, x = r5, len = r6,
+ * end = r7, weights r8-r11, column words r12 / lr) and only the per-block pointers live in
+ * the frame: the table pointer and both output pointers come back with one LDM, the bias by
+ * one LDM per block. Glue per block: ~40 instructions (bias + copies 5, entry test 2, row step
+ * 1, per output 6 as in tops_rq_apply + SSAT + STRB, 2 table LDM, frame LDM/STM, loop test 3).
+ * The dot product runs four groups per iteration, entered once per block at the group that
+ * leaves a multiple of four (the entry address computed once per call; 16 groups: 8 loop
+ * tests instead of 16). Field order matters: the routine copies the first five words into its
+ * frame ([sp] = q, out_a, out_b, bias, out_a_end) and loads len / pair_end with one LDM into
+ * r6 / r7.
+ */
+typedef struct {
+    const tops_rq *q;
+    int8_t *out_a;
+    int8_t *out_b;
+    const int32_t *bias;
+    const int8_t *out_a_end; /* out_a + 2 * (row pairs) */
+    int32_t len;
+    const int16_t *pair_end; /* pair + 2 * len */
+} tops_pair_job;
+
+void tops_pair_blocks(const int8_t *rows, const tops_pair_job *job);
+
+/* One group of four column indexes: two weight words, both column words of slot a then b. */
+#define TOPS_PB_GROUP                    \
+    "ldr r9, [r4, r6]\n\t"               \
+    "ldr r8, [r4], #4\n\t"               \
+    "ldrd r12, lr, [r5], #16\n\t"        \
+    "sxtb16 r10, r8\n\t"                 \
+    "sxtb16 r8, r8, ror #8\n\t"          \
+    "sxtb16 r11, r9\n\t"                 \
+    "sxtb16 r9, r9, ror #8\n\t"          \
+    "smlad r0, r10, r12, r0\n\t"         \
+    "smlad r0, r8, lr, r0\n\t"           \
+    "smlad r2, r11, r12, r2\n\t"         \
+    "smlad r2, r9, lr, r2\n\t"           \
+    "ldrd r12, lr, [r5, #-8]\n\t"        \
+    "smlad r1, r10, r12, r1\n\t"         \
+    "smlad r1, r8, lr, r1\n\t"           \
+    "smlad r3, r11, r12, r3\n\t"         \
+    "smlad r3, r9, lr, r3\n\t"
+/* Accumulator ACC -> int8 at [OUT], post-incremented: tops_rq_apply (m = r9, shift = r10,
+   nudge = lr), SSAT #8. ACC is dead afterwards and holds the nudge + sign. */
+#define TOPS_PB_STORE(ACC, OUT)              \
+    "add r5, " ACC ", " ACC "\n\t"           \
+    "add " ACC ", lr, " ACC ", asr #31\n\t"  \
+    "smmlar r5, r5, r9, " ACC "\n\t"         \
+    "asr r5, r5, r10\n\t"                    \
+    "ssat r5, #8, r5\n\t"                    \
+    "strb r5, [" OUT "], #1\n\t"
+__asm__(".pushsection .text.tops_pair_blocks,\"ax\",%progbits\n\t"
+        ".syntax unified\n\t"
+        ".thumb\n\t"
+        ".p2align 2\n\t"
+        ".global tops_pair_blocks\n\t"
+        ".hidden tops_pair_blocks\n\t"
+        ".type tops_pair_blocks, %function\n\t"
+        ".thumb_func\n"
+        "tops_pair_blocks:\n\t"
+        "push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n\t"
+        "sub sp, sp, #24\n\t"
+        "mov r4, r0\n\t"
+        "ldmia r1!, {r0, r2, r3, r5, r8}\n\t"
+        "stmia sp, {r0, r2, r3, r5, r8}\n\t"
+        "ldmia r1, {r6, r7}\n\t"
+        /* len / 4 groups, four per iteration; the first pass enters so that it runs
+           (len / 4) % 4 of them (all four when 0): entry address, Thumb bit set, at [sp, #20] */
+        "and r8, r6, #12\n\t"
+        "adr r9, 10f\n\t"
+        "cmp r8, #4\n\t"
+        "it eq\n\t"
+        "adreq r9, 13f\n\t"
+        "cmp r8, #8\n\t"
+        "it eq\n\t"
+        "adreq r9, 12f\n\t"
+        "cmp r8, #12\n\t"
+        "it eq\n\t"
+        "adreq r9, 11f\n\t"
+        "orr r9, r9, #1\n\t"
+        "str r9, [sp, #20]\n"
+        "3:\n\t" /* block: bias of rows a, b into both columns' accumulators */
+        "ldr r5, [sp, #12]\n\t"
+        "ldmia r5!, {r0, r2}\n\t"
+        "str r5, [sp, #12]\n\t"
+        "mov r1, r0\n\t"
+        "mov r3, r2\n\t"
+        "sub r5, r7, r6, lsl #2\n\t"
+        "ldr r8, [sp, #20]\n\t"
+        "bx r8\n"
+        "10:\n\t" TOPS_PB_GROUP
+        "11:\n\t" TOPS_PB_GROUP
+        "12:\n\t" TOPS_PB_GROUP
+        "13:\n\t" TOPS_PB_GROUP
+        "cmp r5, r7\n\t"
+        "bne 10b\n\t"
+        "add r4, r4, r6\n\t" /* past row b */
+        "ldmia sp, {r8, r11, r12}\n\t"
+        "ldmia r8!, {r9, r10, lr}\n\t"
+        TOPS_PB_STORE("r0", "r11")
+        TOPS_PB_STORE("r1", "r12")
+        "ldmia r8!, {r9, r10, lr}\n\t"
+        TOPS_PB_STORE("r2", "r11")
+        TOPS_PB_STORE("r3", "r12")
+        "stmia sp, {r8, r11, r12}\n\t"
+        "ldr r5, [sp, #16]\n\t"
+        "cmp r11, r5\n\t"
+        "bne 3b\n\t"
+        "add sp, sp, #24\n\t"
+        "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t"
+        ".size tops_pair_blocks, .-tops_pair_blocks\n\t"
+        ".popsection");
+#undef TOPS_PB_STORE
+#undef TOPS_PB_GROUP
+#endif
+
 void tops_mat_pair_s8(const int8_t *rows, int32_t n_rows, int32_t len, const int16_t *pair, const tops_out_params *op,
                       int8_t *out_a, int8_t *out_b)
 {
     const int32_t full = op->act_min == -128 && op->act_max == 127;
+#ifdef TOPS_DSP_ASM
+    if (op->rq != 0 && full && op->bias != 0 && n_rows >= 2 && len >= 4 && (len & 3) == 0) {
+        const int32_t done = n_rows & ~1;
+        const tops_pair_job job = {op->rq, out_a, out_b, op->bias, out_a + done, len, pair + 2 * len};
+        tops_pair_blocks(rows, &job);
+        if (done < n_rows) { /* odd row count: the last row by the C loop, as a one-row matrix */
+            tops_out_params last = *op;
+            last.bias = op->bias + done;
+            last.rq = op->rq + done;
+            tops_mat_pair_impl(rows + done * len, 1, len, pair, &last, out_a + done, out_b + done, 1, 1);
+        }
+        return;
+    }
+#endif
     if (op->rq != 0 && full) {
         tops_mat_pair_impl(rows, n_rows, len, pair, op, out_a, out_b, 1, 1);
     } else if (op->rq != 0) {

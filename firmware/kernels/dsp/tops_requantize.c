@@ -64,3 +64,44 @@ int32_t tops_rq_prepare(tops_rq *rq, int32_t n, const int32_t *multiplier, const
     }
     return fast;
 }
+
+int32_t tops_quant_expand(const tops_context **ctx, tops_context *rest, const tops_per_channel_quant_params **quant,
+                          tops_per_channel_quant_params *expanded, const int32_t **bias, int32_t channels,
+                          int32_t output_offset)
+{
+    const tops_per_channel_quant_params *q = *quant;
+    const int32_t bytes = tops_rq_scratch(q, channels);
+    tops_rq *rq;
+    int32_t i;
+    if (q->right_shift == 0 || q->fast != 0) {
+        return 1;
+    }
+    if (!tops_scratch_valid(*ctx, bytes)) {
+        return 0;
+    }
+    rq = (tops_rq *)(*ctx)->buf;
+    for (i = 0; i < channels; i++) {
+        const int32_t s = q->right_shift[i];
+        rq[i].multiplier = q->multiplier[i];
+        rq[i].shift = s;
+        rq[i].nudge = (int32_t)(((uint32_t)1 << (s - 1)) + (uint32_t)output_offset * ((uint32_t)1 << s));
+    }
+    if (q->bias16 != 0) {
+        int32_t *b = (int32_t *)(void *)(rq + channels);
+        for (i = 0; i < channels; i++) {
+            b[i] = q->bias16[i];
+        }
+        *bias = b;
+    }
+    /* field by field: a memset here linked newlib's (≈ 0.5 KB of flash) */
+    expanded->multiplier = 0;
+    expanded->shift = 0;
+    expanded->fast = rq;
+    expanded->right_shift = 0;
+    expanded->bias16 = 0;
+    rest->buf = (int8_t *)(*ctx)->buf + bytes;
+    rest->size = (*ctx)->size - bytes;
+    *quant = expanded;
+    *ctx = rest;
+    return 1;
+}

@@ -52,7 +52,11 @@ typedef enum {
  * everything from the table; the ref kernels need multiplier and shift and reject it.
  */
 #if defined(TOPS_QUANT_ACCEPTS_TABLE_ONLY)
-#define TOPS_QUANT_TABLE_ONLY(q) ((q)->fast != 0 && (q)->multiplier == 0 && (q)->shift == 0)
+/* ... or its compact form (multiplier + right_shift [+ bias16], tops_types.h), which the dsp
+   kernels expand into that table in their scratch (tops_quant_expand). */
+#define TOPS_QUANT_TABLE_ONLY(q)                                                \
+    ((q)->shift == 0 && (((q)->fast != 0 && (q)->multiplier == 0) ||           \
+                         ((q)->fast == 0 && (q)->multiplier != 0 && (q)->right_shift != 0)))
 #else
 #define TOPS_QUANT_TABLE_ONLY(q) 0
 #endif

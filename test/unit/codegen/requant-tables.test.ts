@@ -1,8 +1,13 @@
 import { scratchFor } from '../../../src/codegen/kernel-variants';
 import { emitModelC } from '../../../src/codegen/model-c';
-import { fastRequantTable, opFastRequantTable } from '../../../src/codegen/requant-tables';
+import {
+  compactScratchExtraBytes,
+  fastRequantTable,
+  opCompactRequant,
+  opFastRequantTable,
+} from '../../../src/codegen/requant-tables';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../../../src/nn/int-reference';
-import { tensorBytes, type IntModel } from '../../../src/quant/int-model';
+import { tensorBytes, type IntModel, type IntOp } from '../../../src/quant/int-model';
 import { Prng } from '../../../src/util/prng';
 import { buildHostModel, runHostModel, writeModelSources } from '../../helpers/model-firmware';
 import { INPUT_SHAPE, randomFeatures, randomIntModel } from '../../helpers/random-model';
@@ -53,7 +58,7 @@ describe('requantization tables precomputed at codegen', () => {
     expect((off.source.match(/static const int32_t op\d+_\w+_mult\[/g) ?? []).length).toBe(convs.length);
     expect(on.source).not.toMatch(/_mult\[|_shift\[/);
     expect(
-      (on.source.match(/tops_per_channel_quant_params op\d+_\w+_quant = \{0, 0, op\d+_\w+_rq\};/g) ?? []).length,
+      (on.source.match(/tops_per_channel_quant_params op\d+_\w+_quant = \{0, 0, op\d+_\w+_rq, 0, 0\};/g) ?? []).length,
     ).toBe(convs.length);
   });
 
@@ -81,4 +86,64 @@ describe('requantization tables precomputed at codegen', () => {
       expect(Array.from(run.outputs)).toEqual(expected);
     },
   );
+
+  describe('compact form (requantTables: compact)', () => {
+    const compactScratch = (model: IntModel) => {
+      const perCall = scratchFor('dsp');
+      return (op: Parameters<ReturnType<typeof scratchFor>>[0], m: IntModel) =>
+        perCall(op, m) + compactScratchExtraBytes(opCompactRequant(model, op));
+    };
+
+    it('emits multiplier + uint8 right shift + int16 bias, no table and no int32 bias', () => {
+      const model = hybrid();
+      const c = emitModelC(model, { scratchBytes: compactScratch(model), compactRequant: true });
+      const convs = model.ops.filter(
+        (op): op is Extract<IntOp, { kind: 'conv2d' | 'depthwise_conv2d' }> =>
+          op.kind === 'conv2d' || op.kind === 'depthwise_conv2d',
+      );
+      expect(c.source).not.toMatch(/static const tops_requant /);
+      expect(c.source).not.toMatch(/static const int32_t op\d+_\w+_shift\[/);
+      // int32 bias arrays only for the fully connected ops (per-tensor quant, not compacted).
+      const fcs = model.ops.filter((op) => op.kind === 'fully_connected').length;
+      expect((c.source.match(/static const int32_t op\d+_\w+_bias\[/g) ?? []).length).toBe(fcs);
+      expect((c.source.match(/static const uint8_t op\d+_\w+_rshift\[/g) ?? []).length).toBe(convs.length);
+      expect((c.source.match(/static const int16_t op\d+_\w+_bias16\[/g) ?? []).length).toBe(convs.length);
+      for (const op of convs) {
+        const k = opCompactRequant(model, op)!;
+        // The right shifts are the table's, and a bias over int16 keeps the int32 array.
+        expect(Array.from(k.rightShift)).toEqual(opFastRequantTable(model, op)!.map((e) => e.shift));
+        expect(Array.from(k.bias16!)).toEqual(Array.from(op.bias));
+        const big = { ...op, bias: Int32Array.from(op.bias, (b, i) => (i === 0 ? 40000 : b)) };
+        expect(opCompactRequant(model, big)?.bias16).toBeUndefined();
+      }
+    });
+
+    it('keeps the generated hybrid model bit-exact on the host with the dsp kernels', () => {
+      const model = hybrid();
+      const dir = writeModelSources(model, { scratchBytes: compactScratch(model), compactRequant: true });
+      const exe = buildHostModel(dir, 'dsp');
+      const count = 3;
+      const n = INPUT_SHAPE[0] * INPUT_SHAPE[1];
+      const x = randomFeatures(Prng.derive('requant-tables-compact-x'), count);
+      const inputs = new Int8Array(count * n);
+      const expected: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const q = quantizeModelInput(model, frontEndCodes(model, x.subarray(i * n, (i + 1) * n)));
+        inputs.set(q, i * n);
+        expected.push(...runIntModel(model, q).get(model.output)!);
+      }
+      const run = runHostModel(exe, dir, inputs);
+      expect(run.status).toBe(0);
+      expect(Array.from(run.outputs)).toEqual(expected);
+    });
+
+    it('fails (a kernel refuses the call) when the scratch leaves out the bias expansion', () => {
+      const model = hybrid();
+      const dir = writeModelSources(model, { scratchBytes: scratchFor('dsp'), compactRequant: true });
+      const exe = buildHostModel(dir, 'dsp');
+      const n = INPUT_SHAPE[0] * INPUT_SHAPE[1];
+      const run = runHostModel(exe, dir, new Int8Array(n));
+      expect(run.status).not.toBe(0);
+    });
+  });
 });
