@@ -32,6 +32,10 @@ export function installRuntime(level: LogLevel = 'WARN'): void {
       const detail = verbose && meta ? ` ${JSON.stringify(meta)}` : error?.message ? `: ${error.message}` : '';
       process.stderr.write(`temporal ${l.toLowerCase()}: ${message}${detail}\n`);
     }),
+    // The native core prints its own logs straight to stdout unless forwarded; under load its
+    // "Workflow task duration exceeded 5 seconds" warning landed in front of `run --json`'s
+    // JSON object. Forwarded, it goes through the logger above to stderr like every other line.
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
   runtimeInstalled = true;
 }
