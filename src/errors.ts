@@ -105,6 +105,16 @@ export class ConfigError extends TinyopsError {
   override readonly name = 'ConfigError';
 }
 
+/**
+ * The user stopped `tinyops run` (Ctrl-C / SIGTERM) while its in-process worker served the run.
+ * Not a failure of the pipeline: the workflow stays open on the Temporal server, and the message
+ * says how to finish it. Exit code 128 + SIGINT's number, as shells report an interrupted command.
+ */
+export class InterruptedError extends TinyopsError {
+  override readonly name = 'InterruptedError';
+  override readonly exitCode = 130;
+}
+
 export function isTinyopsError(e: unknown): e is TinyopsError {
   return e instanceof TinyopsError;
 }

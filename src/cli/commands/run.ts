@@ -5,7 +5,7 @@ import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/cl
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type winston from 'winston';
-import { ConfigError } from '../../errors';
+import { ConfigError, InterruptedError } from '../../errors';
 import { stateDir } from '../../project';
 import type { ArtifactStore } from '../../store/artifact-store';
 import { openStore } from '../../store/open-store';
@@ -109,7 +109,7 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
         await watch.stop();
       }
     };
-    const result = await runWorkersUntil(workers, finish());
+    const result = await untilDoneOrInterrupted(runWorkersUntil(workers, finish()), workflowId, queue);
     view.update({ runId, pipeline: pipeline.name, stages: Object.values(result.stages), done: true }, new Map());
 
     for (const [name, s] of Object.entries(result.stages)) {
@@ -132,6 +132,31 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
     return result.status === 'completed' ? 0 : 1;
   } finally {
     await connection.close();
+  }
+}
+
+/**
+ * The in-process worker's runtime stops the worker on SIGINT / SIGTERM, after which its
+ * `runUntil` rejects with a timeout error (the workflow never finished). That is the user's
+ * Ctrl-C, not a bug: say what happened to the run and how to finish it, without a stack.
+ */
+async function untilDoneOrInterrupted<T>(running: Promise<T>, workflowId: string, queue: string): Promise<T> {
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals): void => {
+    signal ??= s;
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    return await running;
+  } catch (e) {
+    if (signal === undefined) throw e;
+    throw new InterruptedError(
+      `interrupted (${signal}): this process's worker stopped; workflow ${workflowId} stays open on the Temporal ` +
+        `server. Run the same command again (stages that finished are cache hits), or let this run finish with ` +
+        `\`tinyops worker --queue ${queue}\`.`,
+    );
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
 }
 
