@@ -229,16 +229,12 @@ __attribute__((noinline)) static void tops_dw_groups(const int8_t *in_p, const i
 #undef TOPS_DWG_TAP
 #endif
 
-/* Two weights as the halfwords [2*lo, 2*hi] (|2*w| <= 256 fits). */
-static int32_t tops_dw_pack_doubled(int32_t lo, int32_t hi)
-{
-    return (int32_t)(((uint32_t)(2 * lo) & 0xFFFFu) | ((uint32_t)(2 * hi) << 16));
-}
-
 /*
  * The weights of every whole group of four channels as [w0, w2], [w1, w3] per tap; doubled for
- * the asm group loop, which accumulates 2*acc (|2w| <= 256 fits a halfword). Out of line: once
- * per call, and inlined gcc unswitched it into two copies.
+ * the asm group loop, which accumulates 2*acc (|2w| <= 256 fits a halfword): SXTB16 then SADD16
+ * of the word with itself, 2 instructions per word (byte loads and packing took 5; the in-place
+ * slabs of model-c.ts widen once per call, 5 calls per layer). Out of line: once per call, and
+ * inlined gcc unswitched it into two copies.
  */
 __attribute__((noinline)) static void tops_dw_widen(int32_t *wq, const int8_t *filter, int32_t channels, int32_t taps,
                                                     int32_t doubled)
@@ -246,10 +242,11 @@ __attribute__((noinline)) static void tops_dw_widen(int32_t *wq, const int8_t *f
     int32_t g, t;
     for (g = 0; g < channels >> 2; g++) {
         for (t = 0; t < taps; t++, wq += 2) {
-            const int8_t *f = filter + t * channels + 4 * g;
-            const int32_t w = tops_read_s32(f);
-            wq[0] = doubled ? tops_dw_pack_doubled(f[0], f[2]) : tops_sxtb16(w);
-            wq[1] = doubled ? tops_dw_pack_doubled(f[1], f[3]) : tops_sxtb16_ror8(w);
+            const int32_t w = tops_read_s32(filter + t * channels + 4 * g);
+            const int32_t w02 = tops_sxtb16(w);
+            const int32_t w13 = tops_sxtb16_ror8(w);
+            wq[0] = doubled ? tops_double16(w02) : w02;
+            wq[1] = doubled ? tops_double16(w13) : w13;
         }
     }
 }
