@@ -301,16 +301,18 @@ __attribute__((noinline)) static int32_t tops_dw_groups_apply(const tops_depthwi
  * their four tops_rq entries, so one LDM loads a group's accumulators and the entries follow
  * in the order the loop stores (16 words per group).
  */
+typedef struct {
+    tops_rq q[4];
+} tops_dw_rq4; /* a group's four entries, copied as one struct (LDM / STM, not 12 LDR / STR) */
+
 __attribute__((noinline)) static void tops_dw_group_table(int32_t *gq, const tops_rq *table, const int32_t *bias, int32_t groups)
 {
     int32_t g, i;
     for (g = 0; g < groups; g++, gq += 16, table += 4) {
         for (i = 0; i < 4; i++) {
             gq[i] = bias != 0 ? 2 * bias[4 * g + i] : 0;
-            gq[4 + 3 * i] = table[i].multiplier;
-            gq[5 + 3 * i] = table[i].shift;
-            gq[6 + 3 * i] = table[i].nudge;
         }
+        *(tops_dw_rq4 *)(void *)(gq + 4) = *(const tops_dw_rq4 *)(const void *)table;
     }
 }
 
