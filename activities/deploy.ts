@@ -63,7 +63,7 @@ import { adFirmwareSources, prepareAdVectors, type AdVectors } from '../src/depl
  * device's detections equal to the host detector's event for event, per-hop cost and duty cycle.
  */
 export const kind = 'deploy';
-export const version = 7; // 7: dsp conv2d / pointwise row-pair asm routine (fewer instructions), compact requantization (requantTables: compact); 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table); 3: optional streaming check (`stream:`), its results in the board artifact; 4: dsp kernels accept a table-only per-channel quant (smaller model flash); 5: anomaly-detection models run audio → log-mel patch → ID on the board (src/deploy/ad-vectors.ts); 6: dsp depthwise asm group loop with 2·w weights and a 2·bias + tops_rq group table (fewer instructions)
+export const version = 9; // 8: dsp depthwise weight widening in 2 instructions per word (fewer instructions per in-place slab call); 9: its group table copied by LDM / STM; 7: dsp conv2d / pointwise row-pair asm routine (fewer instructions), compact requantization (requantTables: compact); 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table); 3: optional streaming check (`stream:`), its results in the board artifact; 4: dsp kernels accept a table-only per-channel quant (smaller model flash); 5: anomaly-detection models run audio → log-mel patch → ID on the board (src/deploy/ad-vectors.ts); 6: dsp depthwise asm group loop with 2·w weights and a 2·bias + tops_rq group table (fewer instructions)
 
 export const deployConfigSchema = z.strictObject({
   board: z

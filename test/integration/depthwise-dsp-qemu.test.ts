@@ -9,7 +9,8 @@ import { buildBoardHarness, runBoardHarness, writeVectors } from '../helpers/fir
 // 2x2 (it then reads weights widened as 2*w and 2*bias), and has one variant per clipped window
 // (3x3, 3x2, 2x3, 2x2): the generated kernel vectors barely reach it. These cases do: pad 1 /
 // stride 1 and 2, several channel groups (and a remainder), no bias, a pad of 2 (1-row windows:
-// the C path for the whole call), odd-numbered cases with the codegen requantization table.
+// the C path for the whole call), odd-numbered cases with the codegen requantization table,
+// and the default DS-CNN-M (pipelines/kws.yaml) block2-4 layer shape.
 // Bit-exact with the TypeScript reference on M4 and M7.
 const SHAPES: readonly { h: number; w: number; c: number; stride: number; pad: boolean | 2; noBias?: true }[] = [
   { h: 5, w: 5, c: 8, stride: 1, pad: true },
@@ -22,6 +23,7 @@ const SHAPES: readonly { h: number; w: number; c: number; stride: number; pad: b
   { h: 2, w: 2, c: 4, stride: 1, pad: true },
   { h: 5, w: 4, c: 8, stride: 1, pad: true, noBias: true },
   { h: 4, w: 5, c: 8, stride: 1, pad: 2 },
+  { h: 13, w: 5, c: 172, stride: 1, pad: true }, // DS-CNN-M block2-4 depthwise (43 groups)
 ];
 
 function cases(): KernelTestCase[] {

@@ -229,16 +229,12 @@ __attribute__((noinline)) static void tops_dw_groups(const int8_t *in_p, const i
 #undef TOPS_DWG_TAP
 #endif
 
-/* Two weights as the halfwords [2*lo, 2*hi] (|2*w| <= 256 fits). */
-static int32_t tops_dw_pack_doubled(int32_t lo, int32_t hi)
-{
-    return (int32_t)(((uint32_t)(2 * lo) & 0xFFFFu) | ((uint32_t)(2 * hi) << 16));
-}
-
 /*
  * The weights of every whole group of four channels as [w0, w2], [w1, w3] per tap; doubled for
- * the asm group loop, which accumulates 2*acc (|2w| <= 256 fits a halfword). Out of line: once
- * per call, and inlined gcc unswitched it into two copies.
+ * the asm group loop, which accumulates 2*acc (|2w| <= 256 fits a halfword): SXTB16 then SADD16
+ * of the word with itself, 2 instructions per word (byte loads and packing took 5; the in-place
+ * slabs of model-c.ts widen once per call, 5 calls per layer). Out of line: once per call, and
+ * inlined gcc unswitched it into two copies.
  */
 __attribute__((noinline)) static void tops_dw_widen(int32_t *wq, const int8_t *filter, int32_t channels, int32_t taps,
                                                     int32_t doubled)
@@ -246,10 +242,11 @@ __attribute__((noinline)) static void tops_dw_widen(int32_t *wq, const int8_t *f
     int32_t g, t;
     for (g = 0; g < channels >> 2; g++) {
         for (t = 0; t < taps; t++, wq += 2) {
-            const int8_t *f = filter + t * channels + 4 * g;
-            const int32_t w = tops_read_s32(f);
-            wq[0] = doubled ? tops_dw_pack_doubled(f[0], f[2]) : tops_sxtb16(w);
-            wq[1] = doubled ? tops_dw_pack_doubled(f[1], f[3]) : tops_sxtb16_ror8(w);
+            const int32_t w = tops_read_s32(filter + t * channels + 4 * g);
+            const int32_t w02 = tops_sxtb16(w);
+            const int32_t w13 = tops_sxtb16_ror8(w);
+            wq[0] = doubled ? tops_double16(w02) : w02;
+            wq[1] = doubled ? tops_double16(w13) : w13;
         }
     }
 }
@@ -304,16 +301,18 @@ __attribute__((noinline)) static int32_t tops_dw_groups_apply(const tops_depthwi
  * their four tops_rq entries, so one LDM loads a group's accumulators and the entries follow
  * in the order the loop stores (16 words per group).
  */
+typedef struct {
+    tops_rq q[4];
+} tops_dw_rq4; /* a group's four entries, copied as one struct (LDM / STM, not 12 LDR / STR) */
+
 __attribute__((noinline)) static void tops_dw_group_table(int32_t *gq, const tops_rq *table, const int32_t *bias, int32_t groups)
 {
     int32_t g, i;
     for (g = 0; g < groups; g++, gq += 16, table += 4) {
         for (i = 0; i < 4; i++) {
             gq[i] = bias != 0 ? 2 * bias[4 * g + i] : 0;
-            gq[4 + 3 * i] = table[i].multiplier;
-            gq[5 + 3 * i] = table[i].shift;
-            gq[6 + 3 * i] = table[i].nudge;
         }
+        *(tops_dw_rq4 *)(void *)(gq + 4) = *(const tops_dw_rq4 *)(const void *)table;
     }
 }
 

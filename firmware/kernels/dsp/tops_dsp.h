@@ -78,6 +78,12 @@ static inline int32_t tops_sxtb16_ror8(int32_t x)
     return r;
 }
 
+/* Both int16 lanes doubled (SADD16 x, x: no carry between the lanes). */
+static inline int32_t tops_double16(int32_t x)
+{
+    return __sadd16(x, x);
+}
+
 /* Lane-wise a + sign-extended bytes 0 and 2 of x (each lane modulo 2^16). */
 static inline int32_t tops_sxtab16(int32_t a, int32_t x)
 {
@@ -148,6 +154,12 @@ static inline int32_t tops_sxtb16(int32_t x)
 static inline int32_t tops_sxtb16_ror8(int32_t x)
 {
     return tops_sxtb16(tops_ror8(x));
+}
+
+static inline int32_t tops_double16(int32_t x)
+{
+    const uint32_t u = (uint32_t)x;
+    return tops_pack16(2 * (int32_t)(int16_t)(uint16_t)(u & 0xFFFFu), 2 * (int32_t)(int16_t)(uint16_t)(u >> 16));
 }
 
 static inline int32_t tops_sxtab16(int32_t a, int32_t x)
