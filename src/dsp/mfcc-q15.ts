@@ -86,12 +86,7 @@ export class MfccQ15 {
     // out by melOffset; so the reads below use a non-null `!` rather than a check.
 
     // 1. block normalization
-    let peak = 0;
-    for (let n = 0; n < win; n++) {
-      const a = Math.abs(x[offset + n]!);
-      if (a > peak) peak = a;
-    }
-    const nrm = Math.max(0, 15 - bitLength(peak));
+    const nrm = blockNormShift(x, offset, win);
 
     // 2. window
     const shift = t.windowShift - nrm;
@@ -131,22 +126,49 @@ export class MfccQ15 {
 
   /** MFCCs of a whole int16 signal: row-major [frames][coefficients], Q5 int16. */
   compute(x: Int16Array): Int16Array {
-    const { windowSamples, strideSamples, coefficients, melBands } = this.tables.params;
-    const frames = frameCount(x.length, windowSamples, strideSamples);
-    const out = new Int16Array(frames * coefficients);
-    const dct = this.tables.dctQ24;
-    const outShift = DCT_FRAC_BITS + 16 - OUTPUT_FRAC_BITS;
-    for (let f = 0; f < frames; f++) {
-      this.logMelFrame(x, f * strideSamples, this.logMel);
-      for (let j = 0; j < coefficients; j++) {
-        let acc = 0;
-        for (let m = 0; m < melBands; m++) acc += dct[j * melBands + m]! * this.logMel[m]!;
-        const r = roundShift(acc, outShift);
-        out[f * coefficients + j] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
-      }
-    }
-    return out;
+    return mfccQ5Frames(x, this.tables, this.logMel, (off, out) => this.logMelFrame(x, off, out));
   }
+}
+
+/**
+ * Step 1 of both fixed-point contracts (this one and mfcc-q31.ts): nrm = max(0, 15 −
+ * bitLength(max |x[n]|)) over the frame's `win` samples from `offset` (inside x).
+ */
+export function blockNormShift(x: Int16Array, offset: number, win: number): number {
+  let peak = 0;
+  for (let n = 0; n < win; n++) {
+    const a = Math.abs(x[offset + n]!);
+    if (a > peak) peak = a;
+  }
+  return Math.max(0, 15 - bitLength(peak));
+}
+
+/**
+ * Step 7 of both fixed-point contracts, frame by frame over a whole signal: `logMelFrame`
+ * fills the Q16 log2 mel energies of the frame at a sample offset into `logMel`, the Q24 DCT
+ * makes the Q5 int16 MFCCs, row-major [frames][coefficients].
+ */
+export function mfccQ5Frames(
+  x: Int16Array,
+  tables: Pick<MfccQ15Tables, 'params' | 'dctQ24'>,
+  logMel: Int32Array,
+  logMelFrame: (offset: number, out: Int32Array) => void,
+): Int16Array {
+  const { windowSamples, strideSamples, coefficients, melBands } = tables.params;
+  const frames = frameCount(x.length, windowSamples, strideSamples);
+  const out = new Int16Array(frames * coefficients);
+  const dct = tables.dctQ24;
+  const outShift = DCT_FRAC_BITS + 16 - OUTPUT_FRAC_BITS;
+  for (let f = 0; f < frames; f++) {
+    logMelFrame(f * strideSamples, logMel);
+    for (let j = 0; j < coefficients; j++) {
+      let acc = 0;
+      for (let m = 0; m < melBands; m++) acc += dct[j * melBands + m]! * logMel[m]!;
+      const r = roundShift(acc, outShift);
+      out[f * coefficients + j] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
+    }
+  }
+  return out;
 }
 
 /** Q5 int16 MFCCs → float values (out / 2^5). */

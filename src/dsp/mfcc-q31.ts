@@ -1,8 +1,9 @@
 import { makeRealFftQ31Tables, Q31_INPUT_LIMIT, RealFftQ31, toQ31, type RealFftQ31Tables } from './fft-q31';
-import { bitLength, mulHi32, roundShift, sra } from './int-arith';
+import { bitLength, mulHi32, sra } from './int-arith';
 import { log2Q16 } from './log2-q16';
-import { frameCount, hannWindow } from './mfcc';
-import { DCT_FRAC_BITS, OUTPUT_FRAC_BITS, prepareMfccQ15, type MfccQ15Tables } from './mfcc-q15-tables';
+import { hannWindow } from './mfcc';
+import { blockNormShift, mfccQ5Frames } from './mfcc-q15';
+import { prepareMfccQ15, type MfccQ15Tables } from './mfcc-q15-tables';
 import type { MfccParams } from './mfcc-config';
 
 /**
@@ -106,12 +107,7 @@ export class MfccQ31 {
     const win = t.params.windowSamples;
     const { v, yRe, yIm } = this;
     // Hot loop: the frame lies inside x and the mel tables index bins 0..N/2 (as in MfccQ15).
-    let peak = 0;
-    for (let n = 0; n < win; n++) {
-      const a = Math.abs(x[offset + n]!);
-      if (a > peak) peak = a;
-    }
-    const nrm = Math.max(0, 15 - bitLength(peak));
+    const nrm = blockNormShift(x, offset, win);
     const up = 2 ** (15 + nrm);
     for (let n = 0; n < win; n++) v[n] = mulHi32(x[offset + n]! * up, t.windowQ31[n]!);
     this.fft.transform(v, yRe, yIm);
@@ -139,22 +135,8 @@ export class MfccQ31 {
     }
   }
 
-  /** MFCCs of a whole int16 signal: row-major [frames][coefficients], Q5 int16. */
+  /** MFCCs of a whole int16 signal: row-major [frames][coefficients], Q5 int16 (step 7 as the default's). */
   compute(x: Int16Array): Int16Array {
-    const { windowSamples, strideSamples, coefficients, melBands } = this.tables.params;
-    const frames = frameCount(x.length, windowSamples, strideSamples);
-    const out = new Int16Array(frames * coefficients);
-    const dct = this.tables.shared.dctQ24;
-    const outShift = DCT_FRAC_BITS + 16 - OUTPUT_FRAC_BITS;
-    for (let f = 0; f < frames; f++) {
-      this.logMelFrame(x, f * strideSamples, this.logMel);
-      for (let j = 0; j < coefficients; j++) {
-        let acc = 0;
-        for (let m = 0; m < melBands; m++) acc += dct[j * melBands + m]! * this.logMel[m]!;
-        const r = roundShift(acc, outShift);
-        out[f * coefficients + j] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
-      }
-    }
-    return out;
+    return mfccQ5Frames(x, this.tables.shared, this.logMel, (off, out) => this.logMelFrame(x, off, out));
   }
 }
