@@ -40,13 +40,14 @@ import type { MetricValue, StageContext, StageModule, StageResult } from '../src
 import { tfjsVersions } from '../src/util/tool-versions';
 import { PartTimer } from '../src/util/part-timer';
 import { findInput, requireUpstream } from '../src/stage/inputs';
+import { eventOptionsAtStride, windowStarts } from '../src/eval/inference-stride';
 
 /**
  * Stage `evaluate` (docs/stages/evaluate.md; thesis §3 "Custom event
  * metric", appendix 3.A): the trained model on
  *  - the test split → accuracy and a confusion matrix over all labels;
- *  - the long streams, run every frame stride like the device would (posterior i covers
- *    audio [i·stride, i·stride + clip) and is available at its end) → smoothed posteriors,
+ *  - the long streams, run every `inferenceEvery` frame strides like the device would (posterior i
+ *    covers audio [i·k·stride, i·k·stride + clip) and is available at its end) → smoothed posteriors,
  *    threshold sweep, FRR / false accepts per hour / latency, DET curve, operating point,
  *    generalized event confusion matrix (src/eval).
  * The streams go through the same front end the features stage used (read from the
@@ -70,7 +71,7 @@ import { findInput, requireUpstream } from '../src/stage/inputs';
  * scored streams would pick for themselves.
  */
 export const kind = 'evaluate';
-export const version = 7; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold; 7: streamPosteriors int8 (default): the sweep on the int8 output grid at thresholds the board reaches
+export const version = 8; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold; 7: streamPosteriors int8 (default): the sweep on the int8 output grid at thresholds the board reaches; 8: inferenceEvery (posteriors every k hops, as the device)
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -81,6 +82,21 @@ export const evaluateConfigSchema = z.strictObject({
     .prefault({})
     .describe(
       'Event evaluation options (smoothing, tolerances, thresholds, operating-point rule). frameStrideMs and frameOffsetMs are set from the front end by the stage.',
+    ),
+  /**
+   * Hops between two inferences on the streams, as on the device (deploy's `stream.every`):
+   * a model slower than one hop cannot run at every hop, so the FRR and false accepts are
+   * those of a detector that sees one posterior every k hops (src/eval/inference-stride.ts).
+   * `events.smoothingFrames` and the `*Frames` tolerances stay in hops.
+   */
+  inferenceEvery: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(1)
+    .describe(
+      "Hops (front-end frames, 20 ms for KWS) between two inferences on the streams, as the device's (deploy's stream.every): the FRR and false accepts are those of a detector that sees one posterior every k hops; events.smoothingFrames and the *Frames tolerances stay in hops (smoothing spans ⌈frames / k⌉ posteriors, as on the board).",
     ),
   /** Inference batch size for the streams. */
   batchSize: z.number().int().min(1).max(65536).default(512).describe('Inference batch size for the streams.'),
@@ -237,11 +253,13 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     const testAccuracy = n > 0 ? accuracy(confusion) : 0;
     timer.lap('testSplit');
 
-    // 2. Streams, one model run per frame stride.
+    // 2. Streams, one model run every `inferenceEvery` hops (as the device).
+    const hopMs = (params.strideSamples * 1000) / params.sampleRate;
+    const every = ctx.config.inferenceEvery;
     const eventOptions = {
-      ...ctx.config.events,
+      ...eventOptionsAtStride(ctx.config.events, every, hopMs),
       ...sweepThresholds(ctx),
-      frameStrideMs: (params.strideSamples * 1000) / params.sampleRate,
+      frameStrideMs: hopMs * every,
       frameOffsetMs: (params.clipSamples * 1000) / params.sampleRate,
     };
     const streams = await runOnStreams(ctx, model, frontEnd, streamsDir, 'running the model over streams');
@@ -392,7 +410,7 @@ function heldOutSummary(b: SourceBreakdown, ms: readonly MeasurementResult[]): s
   return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }
 
-/** Posteriors of the model at every frame stride of every stream in `dir` (index.json format). */
+/** Posteriors of the model every `inferenceEvery` frame strides of every stream in `dir` (index.json format). */
 async function runOnStreams(
   ctx: StageContext<EvaluateConfig>,
   model: LayersModel,
@@ -412,13 +430,14 @@ async function runOnStreams(
         `${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`,
       );
     const { frames, count } = streamFeatures(frontEnd, wav.samples);
-    const windows = Math.max(0, count - params.frames + 1);
-    const x = new Float32Array(windows * params.frames * params.coefficients);
-    for (let w = 0; w < windows; w++)
+    const starts = windowStarts(count, params.frames, ctx.config.inferenceEvery);
+    const x = new Float32Array(starts.length * params.frames * params.coefficients);
+    starts.forEach((w, i) =>
       x.set(
         frames.subarray(w * params.coefficients, (w + params.frames) * params.coefficients),
-        w * params.frames * params.coefficients,
-      );
+        i * params.frames * params.coefficients,
+      ),
+    );
     streams.push({
       id: s.file,
       durationSec: s.durationSec,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { StageInputError } from '../errors';
 import { detectKeywords, type FrameDetection } from '../eval/event-detector';
+import { smoothingPosteriors } from '../eval/inference-stride';
 import { DEFAULT_NON_KEYWORD_LABELS, eventEvalOptionsSchema, refractoryFrames } from '../eval/options';
 
 /**
@@ -75,7 +76,7 @@ export function streamDetectorConfig(
   return {
     numClasses: labels.length,
     keywordClasses,
-    smoothing: Math.max(1, Math.ceil(config.smoothingFrames / config.every)),
+    smoothing: smoothingPosteriors(config.smoothingFrames, config.every),
     thresholdQ16: Math.round(config.threshold * 65536),
     refractory: refractoryFrames(config.refractoryMs, hopMs * config.every),
   };
