@@ -2,8 +2,8 @@
  * What the board harnesses (tops_model_main.c, tops_ad_patch_main.c) share: the board hooks
  * (instruction-count markers and stack high-water mark of tops_board.h; no-ops in a host build,
  * which has no start-up) and the per-layer dump of vector 0 into layers.bin. Each harness is a
- * program of its own, so the definitions are static and the header is included by one file per
- * build; it sits where the definitions stood, so the compiled harness is the same as before.
+ * program of its own, so the definitions are static and each harness includes the header once,
+ * before its own code.
  */
 #ifndef TOPS_HARNESS_H
 #define TOPS_HARNESS_H
