@@ -21,22 +21,7 @@
 #include "tops_model.h"
 #include "tops_frontend.h"
 
-#ifdef TOPS_HOST_BUILD
-static void tops_mark(void) {}
-static void tops_stack_repaint(void) {}
-static uint32_t tops_stack_high_water(void) { return 0; }
-#else
-#include "tops_board.h"
-#endif
-
-static FILE *layers_file;
-
-static void dump_layer(int32_t op, const char *name, const int8_t *data, int32_t bytes)
-{
-    (void)op;
-    (void)name;
-    fwrite(data, 1, (size_t)bytes, layers_file);
-}
+#include "tops_harness.h"
 
 static int16_t window[TOPS_FRONTEND_WINDOW_SAMPLES];
 static int16_t spectrogram[TOPS_FRONTEND_PATCH_FRAMES][TOPS_FRONTEND_MEL_BANDS];

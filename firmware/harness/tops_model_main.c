@@ -27,22 +27,7 @@
 #include "tops_mfcc.h"
 #endif
 
-#ifdef TOPS_HOST_BUILD
-static void tops_mark(void) {}
-static void tops_stack_repaint(void) {}
-static uint32_t tops_stack_high_water(void) { return 0; }
-#else
-#include "tops_board.h"
-#endif
-
-static FILE *layers_file;
-
-static void dump_layer(int32_t op, const char *name, const int8_t *data, int32_t bytes)
-{
-    (void)op;
-    (void)name;
-    fwrite(data, 1, (size_t)bytes, layers_file);
-}
+#include "tops_harness.h"
 
 int main(void)
 {

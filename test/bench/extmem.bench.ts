@@ -18,12 +18,11 @@ import { planModelMemory } from '../../src/codegen/model-c';
 import { PartitionDoesNotFitError } from '../../src/codegen/partition-plan';
 import { buildFirmware, FIRMWARE_DIR, runOnQemu } from '../../src/deploy';
 import { DS_CNN_PRESETS } from '../../src/nn/ds-cnn-arch';
-import { frontEndCodes, quantizeModelInput, runIntModel } from '../../src/nn/int-reference';
 import { quantizeFloatGraph } from '../../src/quant/quantize-graph';
 import { countMacs, packedWeightBytes, tensorBytes } from '../../src/quant/int-model';
 import { Prng } from '../../src/util/prng';
-import { EXTMEM_RUNTIME, writePartitionedSources } from '../helpers/extmem-firmware';
-import { floatRanges, INPUT_SHAPE, LABELS, randomFeatures, randomModel } from '../helpers/random-model';
+import { EXTMEM_RUNTIME, referenceVectors, writePartitionedSources } from '../helpers/extmem-firmware';
+import { floatRanges, LABELS, randomFeatures, randomModel } from '../helpers/random-model';
 
 const KB = 1024;
 
@@ -85,15 +84,7 @@ async function main(): Promise<void> {
     stackBytes: 8192,
   });
   const count = 3;
-  const n = INPUT_SHAPE[0] * INPUT_SHAPE[1];
-  const x = randomFeatures(Prng.derive('extmem-bench-x'), count);
-  const inputs = new Int8Array(count * n);
-  const expected: Int8Array[] = [];
-  for (let i = 0; i < count; i++) {
-    const q = quantizeModelInput(model, frontEndCodes(model, x.subarray(i * n, (i + 1) * n)));
-    inputs.set(q, i * n);
-    expected.push(runIntModel(model, q).get(model.output)!);
-  }
+  const { inputs, expected } = referenceVectors(model, 'extmem-bench-x', count);
   fs.writeFileSync(path.join(dir, 'vectors.bin'), Buffer.from(inputs.buffer));
   const run = await runOnQemu({ board: board.name, elfPath: build.elfPath, workDir: dir, timeoutMs: 600_000 });
   const outputs = new Int8Array(fs.readFileSync(path.join(dir, 'outputs.bin')));

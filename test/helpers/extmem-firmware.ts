@@ -3,17 +3,15 @@
  * and the emulated DMA (firmware/runtime/tops_extmem.c), and the int8 inputs / expected outputs
  * of the integer reference: the fixture of the external-memory tests.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { kernelSources, type KernelVariant } from '../../src/codegen/kernel-variants';
+import type { KernelVariant } from '../../src/codegen/kernel-variants';
 import { emitModelC, type ModelC } from '../../src/codegen/model-c';
 import type { PartitionPlan } from '../../src/codegen/partition-plan';
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../../src/nn/int-reference';
 import type { IntModel } from '../../src/quant/int-model';
 import { Prng } from '../../src/util/prng';
 import { REPO_ROOT } from './firmware-build';
+import { buildHostModel, writeEmittedModel } from './model-firmware';
 import { INPUT_SHAPE, randomFeatures } from './random-model';
 
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
@@ -25,37 +23,12 @@ export function writePartitionedSources(
   plan: Extract<PartitionPlan, { mode: 'external' }>,
   requantTables = false,
 ): { dir: string; c: ModelC } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tops-extmem-'));
   const c = emitModelC(model, { partition: plan, requantTables });
-  writeFileSync(path.join(dir, 'tops_model.h'), c.header);
-  writeFileSync(path.join(dir, 'tops_model.c'), c.source);
-  return { dir, c };
+  return { dir: writeEmittedModel(c, 'tops-extmem-'), c };
 }
 
 export function buildHostPartitioned(dir: string, variant: KernelVariant = 'ref'): string {
-  const exe = path.join(dir, 'model_host');
-  execFileSync(
-    'gcc',
-    [
-      '-O2',
-      '-Wall',
-      '-Wextra',
-      '-Werror',
-      '-std=c99',
-      '-pedantic',
-      '-DTOPS_HOST_BUILD',
-      `-I${dir}`,
-      `-I${path.join(FIRMWARE, 'include')}`,
-      path.join(dir, 'tops_model.c'),
-      path.join(FIRMWARE, 'harness', 'tops_model_main.c'),
-      EXTMEM_RUNTIME,
-      ...kernelSources(variant),
-      '-o',
-      exe,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return exe;
+  return buildHostModel(dir, variant, [EXTMEM_RUNTIME]);
 }
 
 /** `count` quantized random inputs and the host reference's outputs. */

@@ -20,7 +20,8 @@ export const REPO_ROOT = path.resolve(
   __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..',
 );
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
-const CFLAGS = ['-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic'];
+/** Host gcc flags of every firmware test build: warnings are errors, as for the board builds (firmware/README.md). */
+export const HOST_CFLAGS: readonly string[] = ['-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic'];
 
 export function gitCommit(): string | undefined {
   try {
@@ -63,7 +64,7 @@ function sources(dir: string, variant: KernelVariant): string[] {
 /** Compile the harness with the host gcc; throws with gcc's stderr on any warning or error. */
 export function buildHostHarness(dir: string, variant: KernelVariant = 'ref'): string {
   const exe = path.join(dir, `test_tops_kernels_${variant}`);
-  execFileSync('gcc', [...CFLAGS, '-pedantic', ...sources(dir, variant), '-o', exe], {
+  execFileSync('gcc', [...HOST_CFLAGS, ...sources(dir, variant), '-o', exe], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return exe;

@@ -10,10 +10,9 @@ import path from 'node:path';
 import { buildFirmware } from '../../src/deploy';
 import { emitMfccTablesC } from '../../src/codegen/mfcc-tables-c';
 import type { MfccParams } from '../../src/dsp/mfcc-config';
-import { gitCommit, REPO_ROOT } from './firmware-build';
+import { gitCommit, HOST_CFLAGS, REPO_ROOT } from './firmware-build';
 
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
-const CFLAGS = ['-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic'];
 const TABLES = 'tops_mfcc_q15_test';
 
 export interface MfccClip {
@@ -77,7 +76,7 @@ function sources(dir: string): string[] {
 
 export function buildMfccHost(dir: string): string {
   const exe = path.join(dir, 'test_tops_mfcc');
-  execFileSync('gcc', [...CFLAGS, ...sources(dir), '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('gcc', [...HOST_CFLAGS, ...sources(dir), '-o', exe], { stdio: ['ignore', 'pipe', 'pipe'] });
   return exe;
 }
 

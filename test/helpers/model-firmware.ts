@@ -8,37 +8,42 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { kernelSources, type KernelVariant } from '../../src/codegen/kernel-variants';
-import { emitModelC, type ModelCOptions } from '../../src/codegen/model-c';
+import { emitModelC, type ModelC, type ModelCOptions } from '../../src/codegen/model-c';
 import type { IntModel } from '../../src/quant/int-model';
-import { REPO_ROOT } from './firmware-build';
+import { HOST_CFLAGS, REPO_ROOT } from './firmware-build';
 
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
 
-/** Writes tops_model.{h,c} into a fresh dir; returns the dir. */
-export function writeModelSources(model: IntModel, opts: ModelCOptions = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tops-model-'));
-  const c = emitModelC(model, opts);
+/** Writes generated tops_model.{h,c} into a fresh temp dir (its name starts with `prefix`); returns the dir. */
+export function writeEmittedModel(c: ModelC, prefix = 'tops-model-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
   writeFileSync(path.join(dir, 'tops_model.h'), c.header);
   writeFileSync(path.join(dir, 'tops_model.c'), c.source);
   return dir;
 }
 
-export function buildHostModel(dir: string, variant: KernelVariant = 'ref'): string {
+/** Writes tops_model.{h,c} into a fresh dir; returns the dir. */
+export function writeModelSources(model: IntModel, opts: ModelCOptions = {}): string {
+  return writeEmittedModel(emitModelC(model, opts));
+}
+
+/** The model in `dir` with the model harness and the `variant` kernels (plus `extraSources`, e.g. the DMA runtime). */
+export function buildHostModel(
+  dir: string,
+  variant: KernelVariant = 'ref',
+  extraSources: readonly string[] = [],
+): string {
   const exe = path.join(dir, `model_host_${variant}`);
   execFileSync(
     'gcc',
     [
-      '-O2',
-      '-Wall',
-      '-Wextra',
-      '-Werror',
-      '-std=c99',
-      '-pedantic',
+      ...HOST_CFLAGS,
       '-DTOPS_HOST_BUILD',
       `-I${dir}`,
       `-I${path.join(FIRMWARE, 'include')}`,
       path.join(dir, 'tops_model.c'),
       path.join(FIRMWARE, 'harness', 'tops_model_main.c'),
+      ...extraSources,
       ...kernelSources(variant),
       '-o',
       exe,

@@ -16,6 +16,23 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 export const TEST_REGION = 'us-east-1';
 
+/**
+ * The environment that points a tinyops process's `s3://` store at `endpoint`: the endpoint, the
+ * test credentials (or `credentials`) and the region, the variables src/store/open-store.ts and
+ * the SDK read.
+ */
+export function s3StoreEnv(
+  endpoint: string,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } = TEST_CREDENTIALS,
+): Record<string, string> {
+  return {
+    TINYOPS_S3_ENDPOINT: endpoint,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_REGION: TEST_REGION,
+  };
+}
+
 export interface S3TestServer {
   /** e.g. `http://127.0.0.1:41234` (use with forcePathStyle). */
   readonly endpoint: string;

@@ -12,12 +12,11 @@ import { buildFirmware, countsBetween, runOnQemu, type ExecutionCounts } from '.
 import type { StreamDetectorConfig } from '../../src/deploy/stream-detector';
 import type { MfccParams } from '../../src/dsp/mfcc-config';
 import { makeFixedMfcc } from '../../src/dsp/fixed-mfcc';
-import { REPO_ROOT } from './firmware-build';
+import { HOST_CFLAGS, REPO_ROOT } from './firmware-build';
 import { mfccTestClips } from './mfcc-clips';
 
 const FIRMWARE = path.join(REPO_ROOT, 'firmware');
 const TABLES = 'tops_stream_test_tables';
-const CFLAGS = ['-O2', '-Wall', '-Wextra', '-Werror', '-std=c99', '-pedantic'];
 
 export interface StreamTestInput {
   readonly params: MfccParams;
@@ -138,7 +137,15 @@ export function runStreamTestHost(dir: string): StreamTestResult {
   const exe = path.join(dir, 'test_tops_stream');
   execFileSync(
     'gcc',
-    [...CFLAGS, '-DTOPS_HOST_BUILD', `-I${dir}`, `-I${path.join(FIRMWARE, 'include')}`, ...sources(dir), '-o', exe],
+    [
+      ...HOST_CFLAGS,
+      '-DTOPS_HOST_BUILD',
+      `-I${dir}`,
+      `-I${path.join(FIRMWARE, 'include')}`,
+      ...sources(dir),
+      '-o',
+      exe,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const r = spawnSync(exe, [], { cwd: dir, encoding: 'utf8', timeout: 60_000 });

@@ -191,6 +191,14 @@ function perChannel(p: Prng, e: Edge, channels: number, taps: number, gain = 1):
   return { multiplier, shift };
 }
 
+/**
+ * Per-channel multipliers as a plain random case draws them (no edge case): for tests that pick
+ * their own shapes and draw the rest with this generator's spread.
+ */
+export function randPerChannel(p: Prng, channels: number, taps: number): PerChannelQuant {
+  return perChannel(p, {}, channels, taps);
+}
+
 function randBias(p: Prng, n: number): Int32Array {
   const b = new Int32Array(n);
   for (let i = 0; i < n; i++) b[i] = p.int(-4000, 4000);
@@ -295,58 +303,74 @@ function genConvLike(
     padW: s.padW,
     activation: randActivation(p, e, zpOut),
   };
-  if (bits !== undefined) {
-    // The expected output runs the packed reference (unpack + int8 reference), so the packing is exercised too.
-    const packedFilter = packSubByteWeights(bits, filter);
-    const sub = {
-      ...caseName(kind, bits, i),
-      inputDims,
-      input,
-      filterDims,
-      packedFilter,
-      bias,
-      outputDims,
-      perChannel: quant,
-    };
-    if (kind === 'depthwise_conv2d') {
-      return {
-        ...sub,
-        depthwise: params,
-        expected: depthwiseConv2dSubByte(
-          bits,
+  return convLikeCase(
+    kind,
+    i,
+    { inputDims, input, filterDims, filter, bias, outputDims, perChannel: quant },
+    params,
+    bits,
+  );
+}
+
+/** The operands of one convolution case, as drawn; `bias` undefined: the kernel gets NULL. */
+export interface ConvLikeOperands {
+  readonly inputDims: Dims;
+  readonly input: Int8Array;
+  readonly filterDims: Dims;
+  /** Weight values (int8, or in the `bits`-wide range: packed here for the sub-byte kinds). */
+  readonly filter: Int8Array;
+  readonly bias: Int32Array | undefined;
+  readonly outputDims: Dims;
+  readonly perChannel: PerChannelQuant;
+}
+
+/**
+ * A conv2d / pointwise / depthwise case (int8 or packed `bits`-wide weights) with its expected
+ * output from the host reference: the one place that lists a convolution case's fields, for the
+ * generated vectors and the dsp QEMU tests' hand-picked shapes. Without a bias the reference runs
+ * with zeros, as the kernel does with NULL.
+ */
+export function convLikeCase(
+  kind: 'conv2d' | 'pointwise_conv2d' | 'depthwise_conv2d',
+  i: number,
+  o: ConvLikeOperands,
+  params: Conv2dParams,
+  bits?: SubByteBits,
+): KernelTestCase {
+  const { inputDims, input, filterDims, filter, outputDims, perChannel: quant } = o;
+  const bias = o.bias ?? new Int32Array(outputDims.c);
+  // Sub-byte kinds: the expected output runs the packed reference (unpack + int8 reference), so the packing is exercised too.
+  const packedFilter = bits === undefined ? undefined : packSubByteWeights(bits, filter);
+  const expected =
+    bits === undefined || packedFilter === undefined
+      ? (kind === 'depthwise_conv2d' ? depthwiseConv2d : kind === 'pointwise_conv2d' ? pointwiseConv2d : conv2d)(
           params,
           quant,
           inputDims,
           input,
           filterDims,
-          packedFilter,
+          filter,
           bias,
           outputDims,
-        ),
-      };
-    }
-    const runSub = pointwise ? pointwiseConv2dSubByte : conv2dSubByte;
-    return {
-      ...sub,
-      conv: params,
-      expected: runSub(bits, params, quant, inputDims, input, filterDims, packedFilter, bias, outputDims),
-    };
-  }
-  const name = `${kind}_${String(i).padStart(2, '0')}`;
-  const base = { kind, name, inputDims, input, filterDims, filter, bias, outputDims, perChannel: quant };
-  if (kind === 'depthwise_conv2d') {
-    return {
-      ...base,
-      depthwise: params,
-      expected: depthwiseConv2d(params, quant, inputDims, input, filterDims, filter, bias, outputDims),
-    };
-  }
-  const run = pointwise ? pointwiseConv2d : conv2d;
-  return {
-    ...base,
-    conv: params,
-    expected: run(params, quant, inputDims, input, filterDims, filter, bias, outputDims),
+        )
+      : (kind === 'depthwise_conv2d'
+          ? depthwiseConv2dSubByte
+          : kind === 'pointwise_conv2d'
+            ? pointwiseConv2dSubByte
+            : conv2dSubByte)(bits, params, quant, inputDims, input, filterDims, packedFilter, bias, outputDims);
+  const operands = {
+    ...caseName(kind, bits, i),
+    inputDims,
+    input,
+    filterDims,
+    ...(packedFilter === undefined ? { filter } : { packedFilter }),
+    bias: o.bias,
+    outputDims,
+    perChannel: quant,
   };
+  return kind === 'depthwise_conv2d'
+    ? { ...operands, depthwise: params, expected }
+    : { ...operands, conv: params, expected };
 }
 
 function genFullyConnected(p: Prng, i: number, bits?: SubByteBits): KernelTestCase {
@@ -366,40 +390,17 @@ function genFullyConnected(p: Prng, i: number, bits?: SubByteBits): KernelTestCa
   const bias = randBias(p, outC);
   const perTensor = randMultiplier(p, e, depth, weightGain(bits));
   const fc = { inputOffset: -zpIn, outputOffset: zpOut, activation: randActivation(p, e, zpOut) };
-  if (bits !== undefined) {
-    const packedFilter = packSubByteWeights(bits, filter);
-    const expected = fullyConnectedSubByte(
-      bits,
-      fc,
-      perTensor,
-      inputDims,
-      input,
-      filterDims,
-      packedFilter,
-      bias,
-      outputDims,
-    );
-    return {
-      ...caseName('fully_connected', bits, i),
-      inputDims,
-      input,
-      filterDims,
-      packedFilter,
-      bias,
-      outputDims,
-      fc,
-      perTensor,
-      expected,
-    };
-  }
-  const expected = fullyConnected(fc, perTensor, inputDims, input, filterDims, filter, bias, outputDims);
+  const packedFilter = bits === undefined ? undefined : packSubByteWeights(bits, filter);
+  const expected =
+    bits === undefined || packedFilter === undefined
+      ? fullyConnected(fc, perTensor, inputDims, input, filterDims, filter, bias, outputDims)
+      : fullyConnectedSubByte(bits, fc, perTensor, inputDims, input, filterDims, packedFilter, bias, outputDims);
   return {
-    kind: 'fully_connected',
-    name: `fully_connected_${String(i).padStart(2, '0')}`,
+    ...caseName('fully_connected', bits, i),
     inputDims,
     input,
     filterDims,
-    filter,
+    ...(packedFilter === undefined ? { filter } : { packedFilter }),
     bias,
     outputDims,
     fc,
@@ -426,8 +427,7 @@ function genAvgPool(p: Prng, i: number): KernelTestCase {
   };
   const expected = avgPool(pool, inputDims, input, filterDims, outputDims);
   return {
-    kind: 'avgpool',
-    name: `avgpool_${String(i).padStart(2, '0')}`,
+    ...caseName('avgpool', undefined, i),
     inputDims,
     input,
     filterDims,
@@ -456,8 +456,7 @@ function genAdd(p: Prng, i: number): KernelTestCase {
   const input2 = randInt8(p, dimsSize(inputDims), e.fill === undefined ? undefined : -e.fill - 1);
   const expected = add(add1, input, input2);
   return {
-    kind: 'add',
-    name: `add_${String(i).padStart(2, '0')}`,
+    ...caseName('add', undefined, i),
     inputDims,
     input,
     input2,
@@ -476,8 +475,7 @@ function genSoftmax(p: Prng, i: number): KernelTestCase {
   const input = randInt8(p, dimsSize(inputDims), e.fill ?? (i === 3 ? 5 : undefined));
   const expected = softmax(softmaxLut, depth, input);
   return {
-    kind: 'softmax',
-    name: `softmax_${String(i).padStart(2, '0')}`,
+    ...caseName('softmax', undefined, i),
     inputDims,
     input,
     outputDims: inputDims,

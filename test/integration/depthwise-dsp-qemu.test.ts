@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
-import { computePadding, depthwiseConv2d, Dims, quantizeMultiplier } from '../../src/nn/int-reference';
+import { computePadding, Dims } from '../../src/nn/int-reference';
 import { Prng } from '../../src/util/prng';
-import { KernelTestCase } from '../helpers/test-vectors';
+import { convLikeCase, KernelTestCase, randPerChannel } from '../helpers/test-vectors';
 import { buildBoardHarness, runBoardHarness, writeVectors } from '../helpers/firmware-build';
 
 // The dsp int8 depthwise kernel's 3x3 asm loop (firmware/kernels/dsp/tops_depthwise_conv2d_s8.c,
@@ -40,13 +40,7 @@ function cases(): KernelTestCase[] {
     const filter = new Int8Array(9 * s.c).map(() => p.int(-127, 127));
     const randomBias = new Int32Array(s.c).map(() => p.int(-4000, 4000));
     const bias = s.noBias ? undefined : randomBias;
-    const multiplier = new Int32Array(s.c);
-    const shift = new Int32Array(s.c);
-    for (let c = 0; c < s.c; c++) {
-      const q = quantizeMultiplier(2 ** p.uniform(-3, 1) / (64 * 3));
-      multiplier[c] = q.multiplier;
-      shift[c] = q.shift;
-    }
+    const perChannel = randPerChannel(p, s.c, 9);
     const depthwise = {
       inputOffset: -p.int(-128, 127),
       outputOffset: p.int(-128, 127),
@@ -56,29 +50,12 @@ function cases(): KernelTestCase[] {
       padW: x.pad,
       activation: { min: -128, max: 127 },
     };
-    const perChannel = { multiplier, shift };
-    return {
-      kind: 'depthwise_conv2d',
-      name: `depthwise_conv2d_${String(i).padStart(2, '0')}`,
-      inputDims,
-      input,
-      filterDims,
-      filter,
-      bias,
-      outputDims,
-      perChannel,
+    return convLikeCase(
+      'depthwise_conv2d',
+      i,
+      { inputDims, input, filterDims, filter, bias, outputDims, perChannel },
       depthwise,
-      expected: depthwiseConv2d(
-        depthwise,
-        perChannel,
-        inputDims,
-        input,
-        filterDims,
-        filter,
-        bias ?? new Int32Array(s.c), // no bias = zeros (the kernel gets NULL)
-        outputDims,
-      ),
-    };
+    );
   });
 }
 

@@ -19,7 +19,7 @@ import {
   type CliResult,
   type RunJson,
 } from '../helpers/cli';
-import { startS3Server, TEST_CREDENTIALS, type S3TestServer } from '../helpers/s3-server';
+import { s3StoreEnv, startS3Server, TEST_CREDENTIALS, type S3TestServer } from '../helpers/s3-server';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 import { S3Store } from '../../src/store/s3-store';
@@ -188,13 +188,11 @@ describe('faults', () => {
     });
 
     it('cut off during an upload and back 8 s later: the stage retries, every cache entry names complete objects', async () => {
-      const s3env = {
-        TINYOPS_S3_ENDPOINT: proxy.endpoint,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_REGION: 'us-east-1',
+      const env = {
+        TEMPORAL_ADDRESS: temporal.address,
+        TINYOPS_HOME: path.join(home, 'state-s3'),
+        ...s3StoreEnv(proxy.endpoint),
       };
-      const env = { TEMPORAL_ADDRESS: temporal.address, TINYOPS_HOME: path.join(home, 'state-s3'), ...s3env };
       // The first PUT (the first artifact or checkpoint any stage uploads) resets every
       // connection, then the server is unreachable for longer than the SDK's own retries.
       proxy.cutOnFirst('PUT ', 8000);

@@ -8,7 +8,7 @@ import { logmelConfigSchema, logmelParams, type LogmelParams } from '../../src/d
 import { LogmelPatchQ15 } from '../../src/dsp/logmel-patch-q15';
 import { buildFirmware, runOnQemu } from '../../src/deploy';
 import { Prng } from '../../src/util/prng';
-import { REPO_ROOT } from '../helpers/firmware-build';
+import { HOST_CFLAGS, REPO_ROOT } from '../helpers/firmware-build';
 
 // The fixed-point log-mel front end of anomaly detection (firmware/frontend/tops_logmel_q15.c,
 // frames hop by hop, 2×2 block mean, band normalization) against the TypeScript contract
@@ -81,12 +81,7 @@ describe('fixed-point log-mel patches: C == TypeScript', () => {
     dirs.push(dir);
     const exe = path.join(dir, 'test_tops_logmel');
     execFileSync('gcc', [
-      '-O2',
-      '-Wall',
-      '-Wextra',
-      '-Werror',
-      '-std=c99',
-      '-pedantic',
+      ...HOST_CFLAGS,
       `-I${dir}`,
       `-I${path.join(FIRMWARE, 'include')}`,
       ...sources(dir),

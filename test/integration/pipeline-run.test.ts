@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { digests, parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server';
+import { s3StoreEnv, startS3Server, type S3TestServer } from '../helpers/s3-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 import { statusKey } from '../../src/temporal/search-attributes';
 
@@ -260,10 +260,7 @@ describe('tinyops run against an S3-protocol server', () => {
     const env = {
       TEMPORAL_ADDRESS: temporal.address,
       TINYOPS_HOME: path.join(home, 'state'),
-      TINYOPS_S3_ENDPOINT: s3.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: 'us-east-1',
+      ...s3StoreEnv(s3.endpoint),
     };
     const args = ['run', pipeline, '--json', '--store', 's3://tinyops-e2e/runs-test'];
     const r = await runCli(args, env);

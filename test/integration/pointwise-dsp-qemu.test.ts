@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
-import { computePadding, conv2d, Dims, pointwiseConv2d, quantizeMultiplier } from '../../src/nn/int-reference';
+import { computePadding, Dims } from '../../src/nn/int-reference';
 import { Prng } from '../../src/util/prng';
-import { KernelTestCase } from '../helpers/test-vectors';
+import { convLikeCase, KernelTestCase, randPerChannel } from '../helpers/test-vectors';
 import {
   buildBoardHarness,
   buildHostHarness,
@@ -72,13 +72,7 @@ function cases(): KernelTestCase[] {
     const filter = new Int8Array(s.cOut * k * k * s.c).map(() => p.int(-127, 127));
     const randomBias = new Int32Array(s.cOut).map(() => (s.bigBias ? p.int(-100000, 100000) : p.int(-4000, 4000)));
     const bias = s.noBias ? undefined : randomBias;
-    const multiplier = new Int32Array(s.cOut);
-    const shift = new Int32Array(s.cOut);
-    for (let c = 0; c < s.cOut; c++) {
-      const q = quantizeMultiplier(2 ** p.uniform(-3, 1) / (64 * Math.sqrt(k * k * s.c)));
-      multiplier[c] = q.multiplier;
-      shift[c] = q.shift;
-    }
+    const perChannel = randPerChannel(p, s.cOut, k * k * s.c);
     const zpOut = s.extreme ? 127 : p.int(-128, 127);
     const conv = {
       inputOffset: s.extreme ? 128 : -p.int(-128, 127),
@@ -89,22 +83,7 @@ function cases(): KernelTestCase[] {
       padW: pad,
       activation: s.narrow ? { min: zpOut < 0 ? zpOut : -20, max: 100 } : { min: -128, max: 127 },
     };
-    const perChannel = { multiplier, shift };
-    const run = s.kind === 'pointwise_conv2d' ? pointwiseConv2d : conv2d;
-    return {
-      kind: s.kind,
-      name: `${s.kind}_${String(i).padStart(2, '0')}`,
-      inputDims,
-      input,
-      filterDims,
-      filter,
-      bias,
-      outputDims,
-      perChannel,
-      conv,
-      // no bias = zeros (the kernel gets NULL)
-      expected: run(conv, perChannel, inputDims, input, filterDims, filter, bias ?? new Int32Array(s.cOut), outputDims),
-    };
+    return convLikeCase(s.kind, i, { inputDims, input, filterDims, filter, bias, outputDims, perChannel }, conv);
   });
 }
 

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { parseRunJson, repoRoot, runCli, spawnCli } from '../helpers/cli';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server';
+import { s3StoreEnv, startS3Server, type S3TestServer } from '../helpers/s3-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 
 jest.setTimeout(400_000);
@@ -47,10 +47,7 @@ describe('stages routed to task queues by kind', () => {
     const env = {
       TEMPORAL_ADDRESS: temporal.address,
       TINYOPS_HOME: path.join(home, 'state'),
-      TINYOPS_S3_ENDPOINT: s3.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: 'us-east-1',
+      ...s3StoreEnv(s3.endpoint),
     };
     const queues = { workflows: `wf-${process.pid}`, cpu: 'cpu', train: 'train' };
     for (const q of Object.values(queues)) {

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { parseRunJson, repoRoot, runCli } from '../helpers/cli';
-import { startS3Server, type S3TestServer } from '../helpers/s3-server';
+import { s3StoreEnv, startS3Server, type S3TestServer } from '../helpers/s3-server';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal-server';
 import { S3Store } from '../../src/store/s3-store';
 
@@ -37,10 +37,7 @@ describe('credentials', () => {
     const env = {
       TEMPORAL_ADDRESS: temporal.address,
       TINYOPS_HOME: path.join(home, 'state'),
-      TINYOPS_S3_ENDPOINT: s3.endpoint,
-      AWS_ACCESS_KEY_ID: KEY_ID,
-      AWS_SECRET_ACCESS_KEY: SECRET,
-      AWS_REGION: 'us-east-1',
+      ...s3StoreEnv(s3.endpoint, { accessKeyId: KEY_ID, secretAccessKey: SECRET }),
     };
     const r = await runCli(['run', pipeline, '--json', '--log-format', 'json', '--store', 's3://secrets/p'], env);
     expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr.slice(-3000) }).toEqual({ code: 0, stderr: '' });

@@ -44,62 +44,50 @@ export function unpackSubByteWeights(bits: SubByteBits, packed: Uint8Array, coun
   return bits === 4 ? unpackInt4(packed, count) : unpackInt2(packed, count);
 }
 
-export function conv2dSubByte(
+/** An int8 reference kernel: (params, quant, input, int8 filter, bias) → int8 output. */
+type Int8FilterKernel<P, Q> = (
+  params: P,
+  quant: Q,
+  inputDims: Dims,
+  input: Int8Array,
+  filterDims: Dims,
+  filter: Int8Array,
+  bias: Int32Array,
+  outputDims: Dims,
+) => Int8Array;
+
+/** The same kernel on a `bits`-wide filter packed as src/quant/sub-byte.ts (throws RangeError on a wrong byte count). */
+export type SubByteFilterKernel<P, Q> = (
   bits: SubByteBits,
-  params: Conv2dParams,
-  quant: PerChannelQuant,
+  params: P,
+  quant: Q,
   inputDims: Dims,
   input: Int8Array,
   filterDims: Dims,
   packedFilter: Uint8Array,
   bias: Int32Array,
   outputDims: Dims,
-): Int8Array {
-  const filter = unpackSubByteWeights(bits, packedFilter, dimsSize(filterDims));
-  return conv2d(params, quant, inputDims, input, filterDims, filter, bias, outputDims);
+) => Int8Array;
+
+/** Unpack the filter, then run the int8 kernel: the one rule every sub-byte reference follows. */
+function onPackedFilter<P, Q>(kernel: Int8FilterKernel<P, Q>): SubByteFilterKernel<P, Q> {
+  return (bits, params, quant, inputDims, input, filterDims, packedFilter, bias, outputDims) =>
+    kernel(
+      params,
+      quant,
+      inputDims,
+      input,
+      filterDims,
+      unpackSubByteWeights(bits, packedFilter, dimsSize(filterDims)),
+      bias,
+      outputDims,
+    );
 }
 
-export function pointwiseConv2dSubByte(
-  bits: SubByteBits,
-  params: Conv2dParams,
-  quant: PerChannelQuant,
-  inputDims: Dims,
-  input: Int8Array,
-  filterDims: Dims,
-  packedFilter: Uint8Array,
-  bias: Int32Array,
-  outputDims: Dims,
-): Int8Array {
-  const filter = unpackSubByteWeights(bits, packedFilter, dimsSize(filterDims));
-  return pointwiseConv2d(params, quant, inputDims, input, filterDims, filter, bias, outputDims);
-}
-
-export function depthwiseConv2dSubByte(
-  bits: SubByteBits,
-  params: DepthwiseConv2dParams,
-  quant: PerChannelQuant,
-  inputDims: Dims,
-  input: Int8Array,
-  filterDims: Dims,
-  packedFilter: Uint8Array,
-  bias: Int32Array,
-  outputDims: Dims,
-): Int8Array {
-  const filter = unpackSubByteWeights(bits, packedFilter, dimsSize(filterDims));
-  return depthwiseConv2d(params, quant, inputDims, input, filterDims, filter, bias, outputDims);
-}
-
-export function fullyConnectedSubByte(
-  bits: SubByteBits,
-  params: FullyConnectedParams,
-  quant: QuantizedMultiplier,
-  inputDims: Dims,
-  input: Int8Array,
-  filterDims: Dims,
-  packedFilter: Uint8Array,
-  bias: Int32Array,
-  outputDims: Dims,
-): Int8Array {
-  const filter = unpackSubByteWeights(bits, packedFilter, dimsSize(filterDims));
-  return fullyConnected(params, quant, inputDims, input, filterDims, filter, bias, outputDims);
-}
+export const conv2dSubByte: SubByteFilterKernel<Conv2dParams, PerChannelQuant> = onPackedFilter(conv2d);
+export const pointwiseConv2dSubByte: SubByteFilterKernel<Conv2dParams, PerChannelQuant> =
+  onPackedFilter(pointwiseConv2d);
+export const depthwiseConv2dSubByte: SubByteFilterKernel<DepthwiseConv2dParams, PerChannelQuant> =
+  onPackedFilter(depthwiseConv2d);
+export const fullyConnectedSubByte: SubByteFilterKernel<FullyConnectedParams, QuantizedMultiplier> =
+  onPackedFilter(fullyConnected);

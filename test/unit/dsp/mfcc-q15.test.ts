@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { mfccConfigSchema, mfccParams } from '../../../src/dsp/mfcc-config';
-import { computeMfcc, logMelFrame, prepareMfcc } from '../../../src/dsp/mfcc';
-import { log2Q16ToDb, MfccQ15, mfccQ15ToFloat } from '../../../src/dsp/mfcc-q15';
-import { constant, speechLike, tone, whiteNoise, withSilence, type TestSignal } from './signals';
+import { computeMfcc, prepareMfcc } from '../../../src/dsp/mfcc';
+import { MfccQ15, mfccQ15ToFloat } from '../../../src/dsp/mfcc-q15';
+import { extremeSignals, goldenDigest, maxAbsDiff, maxLogMelErrorDb, realisticSignals } from './fixed-mfcc-checks';
+import { speechLike, type TestSignal } from './signals';
 
 /**
  * Fixed-point vs float64 MFCC on the same int16 input (coefficient units: dB-domain MFCCs,
@@ -24,50 +24,22 @@ const plan = prepareMfcc(params);
 const fixed = new MfccQ15(params);
 
 function maxErr(s: TestSignal): number {
-  const a = computeMfcc(plan, s.float);
-  const b = mfccQ15ToFloat(fixed.compute(s.pcm));
-  expect(b.length).toBe(a.length);
-  let e = 0;
-  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i]! - b[i]!));
-  return e;
+  return maxAbsDiff(computeMfcc(plan, s.float), mfccQ15ToFloat(fixed.compute(s.pcm)));
 }
 
 describe('MfccQ15 (integer) vs computeMfcc (float64)', () => {
-  const realistic = [
-    speechLike('a'),
-    speechLike('b'),
-    speechLike('c'),
-    whiteNoise('loud', 0.3),
-    whiteNoise('quiet', 0.0002),
-    whiteNoise('1 LSB', 1 / 32768),
-    withSilence('s'),
-    constant(0),
-  ];
+  const realistic = realisticSignals();
 
   it.each(realistic.map((s) => [s.name, s] as const))('%s: max abs error < 0.03', (_n, s) => {
     expect(maxErr(s)).toBeLessThan(0.03);
   });
 
   it('log-mel energies agree within 0.01 dB on speech', () => {
-    const s = speechLike('a');
-    const a = new Float64Array(40);
-    const b = new Int32Array(40);
-    let e = 0;
-    for (let t = 0; t < 49; t++) {
-      logMelFrame(plan, s.float, t * 320, a);
-      fixed.logMelFrame(s.pcm, t * 320, b);
-      for (let m = 0; m < 40; m++) e = Math.max(e, Math.abs(a[m]! - log2Q16ToDb(b[m]!)));
-    }
-    expect(e).toBeLessThan(0.01);
+    expect(maxLogMelErrorDb(plan, fixed, speechLike('a'))).toBeLessThan(0.01);
   });
 
   const extremes: TestSignal[] = [
-    tone(1000, 0.9),
-    tone(3000, 0.9),
-    tone(437, 0.999),
-    tone(100, 0.9),
-    constant(-1), // Σ|x·w| at its maximum: the FFT overflow bound's worst case (bin 0)
-    constant(32767 / 32768),
+    ...extremeSignals(),
     ((): TestSignal => {
       const pcm = Int16Array.from({ length: 16000 }, (_, i) => (Math.floor(i / 8) % 2 ? 32767 : -32768)); // 1 kHz full-scale square
       return { name: 'full-scale square', pcm, float: Float64Array.from(pcm, (v) => v / 32768) };
@@ -77,38 +49,15 @@ describe('MfccQ15 (integer) vs computeMfcc (float64)', () => {
   it.each(extremes.map((s) => [s.name, s] as const))(
     '%s: every band within 100 dB of the loudest agrees to 0.1 dB; MFCC error < 1.0',
     (_n, s) => {
-      const a = new Float64Array(40);
-      const b = new Int32Array(40);
-      let worst = 0;
-      for (let t = 0; t < 49; t++) {
-        logMelFrame(plan, s.float, t * 320, a);
-        fixed.logMelFrame(s.pcm, t * 320, b);
-        const loudest = Math.max(...a);
-        for (let m = 0; m < 40; m++)
-          if (a[m]! > loudest - 100) worst = Math.max(worst, Math.abs(a[m]! - log2Q16ToDb(b[m]!)));
-      }
-      expect(worst).toBeLessThan(0.1);
+      expect(maxLogMelErrorDb(plan, fixed, s, 100)).toBeLessThan(0.1);
       expect(maxErr(s)).toBeLessThan(1.0);
     },
   );
 
   it('is deterministic and bit-stable (golden digest: change ⇒ bump the features stage version and regenerate C vectors)', () => {
-    // Digest of the Q5 outputs and of every frame's Q16 log-mel energies (the latter
-    // catches arithmetic changes that happen not to move a rounded coefficient).
-    const inputs = [speechLike('golden'), whiteNoise('golden', 0.1), withSilence('golden'), tone(1000, 0.9)];
-    const h = createHash('sha256');
-    const logMel = new Int32Array(40);
-    for (const s of inputs) {
-      const a = fixed.compute(s.pcm);
-      const b = new MfccQ15(params).compute(s.pcm);
-      expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
-      h.update(Buffer.from(a.buffer));
-      for (let t = 0; t < 49; t++) {
-        fixed.logMelFrame(s.pcm, t * 320, logMel);
-        h.update(Buffer.from(logMel.buffer));
-      }
-    }
-    expect(h.digest('hex')).toBe('a1e368e1fb4613b3359a3ba430194d6a50c9d067e9a157215b62f4d3a455f784');
+    expect(goldenDigest(fixed, () => new MfccQ15(params))).toBe(
+      'a1e368e1fb4613b3359a3ba430194d6a50c9d067e9a157215b62f4d3a455f784',
+    );
   });
 
   it('documents its tables: Q30 window shift 25, 30 band bits, floor = round(2^16·log2 1e-10)', () => {

@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import { makeRealFftQ31Tables, RealFftQ31 } from '../../../src/dsp/fft-q31';
 import { makeFixedMfcc } from '../../../src/dsp/fixed-mfcc';
 import { mulHi32, mulHiCeil32 } from '../../../src/dsp/int-arith';
 import { mfccConfigSchema, mfccParams } from '../../../src/dsp/mfcc-config';
-import { computeMfcc, logMelFrame, prepareMfcc } from '../../../src/dsp/mfcc';
-import { log2Q16ToDb, MfccQ15, mfccQ15ToFloat } from '../../../src/dsp/mfcc-q15';
+import { computeMfcc, prepareMfcc } from '../../../src/dsp/mfcc';
+import { MfccQ15, mfccQ15ToFloat } from '../../../src/dsp/mfcc-q15';
 import { MfccQ31, prepareMfccQ31 } from '../../../src/dsp/mfcc-q31';
 import { Prng } from '../../../src/util/prng';
-import { constant, speechLike, tone, whiteNoise, withSilence, type TestSignal } from './signals';
+import { extremeSignals, goldenDigest, maxAbsDiff, maxLogMelErrorDb, realisticSignals } from './fixed-mfcc-checks';
+import { speechLike } from './signals';
 
 /**
  * The q31-fast contract (src/dsp/mfcc-q31.ts) vs the float64 MFCC and vs the default q30
@@ -29,13 +29,6 @@ const params = mfccParams(mfccConfigSchema.parse({ contract: 'q31-fast' }));
 const plan = prepareMfcc(params);
 const fast = new MfccQ31(params);
 const q30 = new MfccQ15(mfccParams(mfccConfigSchema.parse({})));
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(b.length).toBe(a.length);
-  let e = 0;
-  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i]! - b[i]!));
-  return e;
-}
 
 describe('int-arith high-word products (SMMUL / SMMLS)', () => {
   it('mulHi32 = floor(a·w / 2^32) and mulHiCeil32 = ceil(a·w / 2^32), as BigInt computes them', () => {
@@ -100,16 +93,7 @@ describe('RealFftQ31', () => {
 });
 
 describe('MfccQ31 (q31-fast) vs computeMfcc (float64) and vs MfccQ15 (q30)', () => {
-  const realistic = [
-    speechLike('a'),
-    speechLike('b'),
-    speechLike('c'),
-    whiteNoise('loud', 0.3),
-    whiteNoise('quiet', 0.0002),
-    whiteNoise('1 LSB', 1 / 32768),
-    withSilence('s'),
-    constant(0),
-  ];
+  const realistic = realisticSignals();
 
   it.each(realistic.map((s) => [s.name, s] as const))(
     '%s: max abs error < 0.03 vs float, ≤ 1/32 vs the q30 contract',
@@ -121,59 +105,23 @@ describe('MfccQ31 (q31-fast) vs computeMfcc (float64) and vs MfccQ15 (q30)', () 
   );
 
   it('log-mel energies agree within 0.01 dB on speech', () => {
-    const s = speechLike('a');
-    const a = new Float64Array(40);
-    const b = new Int32Array(40);
-    let e = 0;
-    for (let t = 0; t < 49; t++) {
-      logMelFrame(plan, s.float, t * 320, a);
-      fast.logMelFrame(s.pcm, t * 320, b);
-      for (let m = 0; m < 40; m++) e = Math.max(e, Math.abs(a[m]! - log2Q16ToDb(b[m]!)));
-    }
-    expect(e).toBeLessThan(0.01);
+    expect(maxLogMelErrorDb(plan, fast, speechLike('a'))).toBeLessThan(0.01);
   });
 
-  const extremes: TestSignal[] = [
-    tone(1000, 0.9),
-    tone(3000, 0.9),
-    tone(437, 0.999),
-    tone(100, 0.9),
-    constant(-1), // Σ|x·w| at its maximum: the split step's overflow bound's worst case (bin 0)
-    constant(32767 / 32768),
-  ];
+  const extremes = extremeSignals();
 
   it.each(extremes.map((s) => [s.name, s] as const))(
     '%s: every band within 100 dB of the loudest agrees to 0.1 dB; MFCC error < 1.2',
     (_n, s) => {
-      const a = new Float64Array(40);
-      const b = new Int32Array(40);
-      let worst = 0;
-      for (let t = 0; t < 49; t++) {
-        logMelFrame(plan, s.float, t * 320, a);
-        fast.logMelFrame(s.pcm, t * 320, b);
-        const loudest = Math.max(...a);
-        for (let m = 0; m < 40; m++)
-          if (a[m]! > loudest - 100) worst = Math.max(worst, Math.abs(a[m]! - log2Q16ToDb(b[m]!)));
-      }
-      expect(worst).toBeLessThan(0.1);
+      expect(maxLogMelErrorDb(plan, fast, s, 100)).toBeLessThan(0.1);
       expect(maxAbsDiff(computeMfcc(plan, s.float), mfccQ15ToFloat(fast.compute(s.pcm)))).toBeLessThan(1.2);
     },
   );
 
   it('is deterministic and bit-stable (golden digest: change ⇒ bump the features stage version and regenerate C vectors)', () => {
-    const inputs = [speechLike('golden'), whiteNoise('golden', 0.1), withSilence('golden'), tone(1000, 0.9)];
-    const h = createHash('sha256');
-    const logMel = new Int32Array(40);
-    for (const s of inputs) {
-      const a = fast.compute(s.pcm);
-      expect(Buffer.from(new MfccQ31(params).compute(s.pcm).buffer).equals(Buffer.from(a.buffer))).toBe(true);
-      h.update(Buffer.from(a.buffer));
-      for (let t = 0; t < 49; t++) {
-        fast.logMelFrame(s.pcm, t * 320, logMel);
-        h.update(Buffer.from(logMel.buffer));
-      }
-    }
-    expect(h.digest('hex')).toBe('8e8d899641f20740bd38f223ba79da6bfdd052b1d362a38859ff89871aff1c2b');
+    expect(goldenDigest(fast, () => new MfccQ31(params))).toBe(
+      '8e8d899641f20740bd38f223ba79da6bfdd052b1d362a38859ff89871aff1c2b',
+    );
   });
 
   it('is what makeFixedMfcc builds for contract q31-fast, and q30 (or no contract) keeps MfccQ15', () => {
