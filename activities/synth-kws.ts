@@ -5,7 +5,8 @@ import { engineVersions } from '../src/synth/engines/registry';
 import { synthKwsConfigSchema, type SynthKwsConfig } from '../src/synth/kws-config';
 import { generateKwsDataset, SYNTH_KWS_VERSION } from '../src/synth/kws-dataset';
 import { generateKwsStreams } from '../src/synth/kws-streams';
-import { usedEngines } from '../src/synth/voice-sources';
+import { KwsPool, synthWorkerCount } from '../src/synth/kws-pool';
+import { resolveVoices, usedEngines } from '../src/synth/voice-sources';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /**
@@ -38,7 +39,29 @@ async function run(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
 
 async function runStage(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
   const config = ctx.config;
-  const rngFor = ctx.rng.bind(ctx);
+  // Worker threads make the clips and streams on every core (src/synth/kws-pool.ts); the
+  // bytes are those of one thread, so the count is no part of the cache key.
+  const workers = synthWorkerCount();
+  const pool =
+    workers > 0
+      ? KwsPool.start(workers, {
+          config,
+          seed: ctx.seed,
+          stageName: ctx.stageName,
+          voices: await resolveVoices(config),
+        })
+      : undefined;
+  try {
+    return await generate(ctx, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function generate(ctx: StageContext<SynthKwsConfig>, pool: KwsPool | undefined): Promise<StageResult> {
+  const config = ctx.config;
+  // pool.rngFor derives exactly as ctx.rng does: Prng.derive(seed, stageName, ...purpose).
+  const rngFor = pool?.rngFor ?? ctx.rng.bind(ctx);
   const datasetDir = join(ctx.workDir, 'dataset');
   const streamsDir = join(ctx.workDir, 'streams');
 
@@ -47,15 +70,20 @@ async function runStage(ctx: StageContext<SynthKwsConfig>): Promise<StageResult>
     datasetDir,
     rngFor,
     (done, total) => ctx.progress({ done, total, unit: 'clips', message: 'synthesizing clips' }),
-    { resume: true },
+    { resume: true, ...(pool ? { pool } : {}) },
   );
   if (dataset.resumedClips > 0) ctx.log(`resumed ${dataset.resumedClips} clips from a previous attempt`);
   for (const [engine, r] of Object.entries(dataset.engineRenders)) {
     const rate = r.renders > 0 && r.ms > 0 ? ` (${((1000 * r.renders) / r.ms).toFixed(1)} renders/s per slot)` : '';
     ctx.log(`${engine}: ${r.renders} renders${rate}, ${r.cached} from the render cache`);
   }
-  const streams = await generateKwsStreams(config, streamsDir, rngFor, (done, total) =>
-    ctx.progress({ done, total, unit: 'streams', message: 'synthesizing streams' }),
+  const streams = await generateKwsStreams(
+    config,
+    streamsDir,
+    rngFor,
+    (done, total) => ctx.progress({ done, total, unit: 'streams', message: 'synthesizing streams' }),
+    'scored',
+    pool,
   );
 
   const artifacts = [await ctx.storeDir('dataset', datasetDir), await ctx.storeDir('streams', streamsDir)];
@@ -69,6 +97,7 @@ async function runStage(ctx: StageContext<SynthKwsConfig>): Promise<StageResult>
       rngFor,
       (done, total) => ctx.progress({ done, total, unit: 'streams', message: 'synthesizing tuning streams' }),
       'tuning',
+      pool,
     );
     tuningMinutes = tuning.totalSec / 60;
     artifacts.push(await ctx.storeDir('tuning-streams', tuningDir));

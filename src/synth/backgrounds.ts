@@ -65,7 +65,7 @@ export class BackgroundBank {
       if (samples.length === 0) throw new StageInputError(`backgrounds[${i}].path: "${path}": no audio samples`);
       files.set(i, samples);
     });
-    const recorded = new Map<number, Float32Array[]>();
+    const recorded = new Map<number, readonly Float32Array[]>();
     specs.forEach((spec, i) => {
       if (spec.type !== 'recorded') return;
       try {

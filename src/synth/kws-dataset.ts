@@ -10,6 +10,7 @@ import type { SynthKwsConfig } from './kws-config';
 import { kwsLabels, planClips, SPLITS, type ClipPlan, type Split } from './kws-plan';
 import { mapLimit } from './limit';
 import type { RngFor } from './rng-for';
+import type { KwsPool } from './kws-pool';
 import { renderKey, renderUtterance } from './utterance';
 import { resolveVoices, usedEngines, type HeldOut, type ResolvedVoices } from './voice-sources';
 
@@ -48,6 +49,12 @@ export interface GenerateKwsOptions {
   readonly concurrency?: number;
   /** Produce clips in reverse plan order (tests use it to show order does not matter). */
   readonly reverseOrder?: boolean;
+  /**
+   * Worker threads that make the clips (DSP and file writes) while this thread runs the TTS
+   * engines (absent: this thread makes them). Started for this `config` with this `rngFor`
+   * (`pool.rngFor`); the bytes are the same either way.
+   */
+  readonly pool?: KwsPool;
 }
 
 export interface KwsDatasetSummary {
@@ -166,6 +173,79 @@ function groupByRender(plans: readonly ClipPlan[]): WorkUnit[] {
   return [...units.values()];
 }
 
+/** What the clips of a work unit are made with (the same in the main thread and in a worker). */
+export interface UnitContext {
+  readonly outDir: string;
+  readonly sampleRate: number;
+  readonly clipSamples: number;
+  readonly bank: BackgroundBank;
+  readonly augmenter: KwsAugmenter | undefined;
+  readonly rngFor: RngFor;
+}
+
+/** Renders per engine: made now (with their wall ms) or found in the render cache. */
+export type EngineRenderCounts = Record<string, { renders: number; cached: number; ms: number }>;
+
+/** Counts the renders of one generation run, per engine. */
+export class RenderStats {
+  readonly engines: EngineRenderCounts = {};
+  renders = 0;
+  constructor(private readonly sampleRate: number) {}
+
+  async render(req: Parameters<typeof renderUtterance>[0]): Promise<Awaited<ReturnType<typeof renderUtterance>>> {
+    const t0 = Date.now();
+    const u = await renderUtterance(req, this.sampleRate);
+    const e = (this.engines[req.engine] ??= { renders: 0, cached: 0, ms: 0 });
+    if (u.cached) e.cached++;
+    else {
+      e.renders++;
+      e.ms += Date.now() - t0;
+      this.renders++;
+    }
+    return u;
+  }
+
+  /** Add another thread's counts. */
+  add(other: EngineRenderCounts): void {
+    for (const [id, o] of Object.entries(other)) {
+      const e = (this.engines[id] ??= { renders: 0, cached: 0, ms: 0 });
+      e.renders += o.renders;
+      e.cached += o.cached;
+      e.ms += o.ms;
+      this.renders += o.renders;
+    }
+  }
+}
+
+/**
+ * The clips of one work unit (clips sharing a render), each written atomically to its
+ * relPath; `onClip` after each. A pure function of the plans and the seed: the same bytes
+ * in whichever thread and order it runs.
+ */
+export async function makeUnitClips(
+  plans: readonly ClipPlan[],
+  c: UnitContext,
+  stats: RenderStats,
+  onClip?: () => void,
+): Promise<void> {
+  const { rngFor, augmenter, sampleRate: sr } = c;
+  const first = plans[0]!;
+  const utterance = first.kind === 'speech' ? await stats.render(first.request) : undefined;
+  for (const plan of plans) {
+    const rng = rngFor('clip', plan.label, plan.index, 'background');
+    const nb = plan.kind === 'speech' ? plan.streamStyle?.neighbour : undefined;
+    const neighbour = nb ? await stats.render(nb.request) : undefined;
+    const augment =
+      augmenter && bindAugment(augmenter, (effect) => rngFor('clip', plan.label, plan.index, 'augment', effect));
+    const samples =
+      plan.kind === 'speech'
+        ? makeSpeechClip(plan, utterance!, c.bank, c.clipSamples, sr, rng, neighbour, augment)
+        : makeSilenceClip(plan, c.bank, c.clipSamples, rng, augment);
+    await writeAtomic(join(c.outDir, plan.relPath), encodeWav16(samples, sr));
+    onClip?.();
+  }
+}
+
 /**
  * Generate the dataset directory `outDir` for `config`, drawing all randomness from
  * `rngFor` (the stage passes ctx.rng). `onProgress(done, total)` is called after every
@@ -203,44 +283,38 @@ export async function generateKwsDataset(
   const todo = plans.filter((_, i) => !done[i]);
   const resumedClips = plans.length - todo.length;
 
-  let renders = bank.babbleRenders;
-  const engineRenders: Record<string, { renders: number; cached: number; ms: number }> = {};
-  const timed = async (req: Parameters<typeof renderUtterance>[0]) => {
-    const t0 = Date.now();
-    const u = await renderUtterance(req, sr);
-    const e = (engineRenders[req.engine] ??= { renders: 0, cached: 0, ms: 0 });
-    if (u.cached) e.cached++;
-    else {
-      e.renders++;
-      e.ms += Date.now() - t0;
-      renders++;
-    }
-    return u;
-  };
+  // Built here even when workers make the clips: its constructor rejects bad room ranges
+  // before any clip is made.
   const augmenter = config.augment ? new KwsAugmenter(config.augment, sr, rngFor) : undefined;
-
+  const stats = new RenderStats(sr);
   let finished = resumedClips;
   onProgress?.(finished, plans.length);
   const units = groupByRender(todo);
   if (options.reverseOrder) units.reverse();
-
-  await mapLimit(units, options.concurrency ?? 12, async (unit) => {
-    const first = unit.plans[0]!;
-    const utterance = first.kind === 'speech' ? await timed(first.request) : undefined;
-    for (const plan of unit.plans) {
-      const rng = rngFor('clip', plan.label, plan.index, 'background');
-      const nb = plan.kind === 'speech' ? plan.streamStyle?.neighbour : undefined;
-      const neighbour = nb ? await timed(nb.request) : undefined;
-      const augment =
-        augmenter && bindAugment(augmenter, (effect) => rngFor('clip', plan.label, plan.index, 'augment', effect));
-      const samples =
-        plan.kind === 'speech'
-          ? makeSpeechClip(plan, utterance!, bank, clipSamples, sr, rng, neighbour, augment)
-          : makeSilenceClip(plan, bank, clipSamples, rng, augment);
-      await writeAtomic(join(outDir, plan.relPath), encodeWav16(samples, sr));
-      onProgress?.(++finished, plans.length);
-    }
-  });
+  const pool = options.pool;
+  if (pool) {
+    pool.check(config, rngFor);
+    // Worker threads make the clips (src/synth/kws-pool.ts); this thread runs the engines.
+    await mapLimit(units, (options.concurrency ?? 12) * pool.size, async (unit) => {
+      stats.add(await pool.clips(unit.plans, outDir, clipSamples));
+      finished += unit.plans.length;
+      onProgress?.(finished, plans.length);
+    });
+  } else {
+    const unitCtx: UnitContext = {
+      outDir,
+      sampleRate: sr,
+      clipSamples,
+      bank,
+      augmenter,
+      rngFor,
+    };
+    await mapLimit(units, options.concurrency ?? 12, async (unit) => {
+      await makeUnitClips(unit.plans, unitCtx, stats, () => onProgress?.(++finished, plans.length));
+    });
+  }
+  const renders = bank.babbleRenders + stats.renders;
+  const engineRenders = stats.engines;
 
   const counts = countBySplit(plans, labels);
   const listOf = (split: Split): string =>

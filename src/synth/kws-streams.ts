@@ -10,6 +10,8 @@ import { bindAugment, KwsAugmenter } from './kws-augment';
 import type { SynthKwsConfig } from './kws-config';
 import type { ProgressFn } from './kws-dataset';
 import { pickSource, requestFor } from './kws-plan';
+import type { KwsPool } from './kws-pool';
+import { mapLimit } from './limit';
 import type { RngFor } from './rng-for';
 import { activePart, renderUtterance } from './utterance';
 import { resolveVoices, type EngineGroup, type HeldOut, type ResolvedVoices } from './voice-sources';
@@ -222,7 +224,8 @@ async function makeStream(
  * from `rngFor('stream', i, …)` only and tuning stream i from `rngFor('tuning-stream', i,
  * …)`, so streams are independent of each other, of the other set and of the dataset
  * clips. Throws StageInputError for an uninstalled voice, an unreadable background file,
- * or utterances that cannot fit into streams.durationSec.
+ * or utterances that cannot fit into streams.durationSec. With `pool` (started for this
+ * config and `pool.rngFor`) worker threads make the streams; the bytes are the same.
  */
 export async function generateKwsStreams(
   config: SynthKwsConfig,
@@ -230,6 +233,7 @@ export async function generateKwsStreams(
   rngFor: RngFor,
   onProgress?: ProgressFn,
   set: StreamSet = 'scored',
+  pool?: KwsPool,
 ): Promise<KwsStreamsSummary> {
   const voices = await resolveVoices(config);
   const count = setup(config, set, voices).count;
@@ -241,20 +245,56 @@ export async function generateKwsStreams(
   );
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  const augmenter = config.augment?.streams ? new KwsAugmenter(config.augment, config.sampleRate, rngFor) : undefined;
-  const index: StreamIndexEntry[] = [];
+  const augmenter = streamAugmenter(config, rngFor);
   onProgress?.(0, count);
-  // Sequential: a stream holds tens of renders already (each engine runs 1–2 at a time) and
-  // one minute of audio, so parallel streams would only add memory.
-  for (let id = 0; id < count; id++) {
-    const { samples, entry } = await makeStream(config, id, bank, rngFor, set, voices, augmenter);
-    const path = join(outDir, entry.file);
-    await writeFile(`${path}.tmp`, encodeWav16(samples, config.sampleRate));
-    await rename(`${path}.tmp`, path);
-    index.push(entry);
-    onProgress?.(id + 1, count);
+  let index: StreamIndexEntry[];
+  if (pool) {
+    pool.check(config, rngFor);
+    // Streams are independent (each draws from its own generators): the workers make two
+    // at a time each, and the index keeps stream order.
+    let finished = 0;
+    index = await mapLimit(
+      Array.from({ length: count }, (_, id) => id),
+      2 * pool.size,
+      async (id) => {
+        const entry = await pool.stream(set, id, outDir);
+        onProgress?.(++finished, count);
+        return entry;
+      },
+    );
+  } else {
+    index = [];
+    // Sequential: a stream holds tens of renders already (each engine runs 1–2 at a time) and
+    // one minute of audio, so parallel streams would only add memory.
+    for (let id = 0; id < count; id++) {
+      index.push(await writeStream(config, id, bank, rngFor, set, voices, augmenter, outDir));
+      onProgress?.(id + 1, count);
+    }
   }
   return writeStreamIndex(outDir, index);
+}
+
+/** The augmenter of streams: only with `augment.streams` (scored streams stay dry by default). */
+export function streamAugmenter(config: SynthKwsConfig, rngFor: RngFor): KwsAugmenter | undefined {
+  return config.augment?.streams ? new KwsAugmenter(config.augment, config.sampleRate, rngFor) : undefined;
+}
+
+/** Make stream `id` of `set` and write it into `outDir`; its index entry. */
+export async function writeStream(
+  config: SynthKwsConfig,
+  id: number,
+  bank: BackgroundBank,
+  rngFor: RngFor,
+  set: StreamSet,
+  voices: ResolvedVoices,
+  augmenter: KwsAugmenter | undefined,
+  outDir: string,
+): Promise<StreamIndexEntry> {
+  const { samples, entry } = await makeStream(config, id, bank, rngFor, set, voices, augmenter);
+  const path = join(outDir, entry.file);
+  await writeFile(`${path}.tmp`, encodeWav16(samples, config.sampleRate));
+  await rename(`${path}.tmp`, path);
+  return entry;
 }
 
 /** Write `index.json` (the streams artifact's contract) and summarize it; shared with import-audio. */

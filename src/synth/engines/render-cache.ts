@@ -36,6 +36,27 @@ export interface CachedRender {
   readonly cached: boolean;
 }
 
+/**
+ * Who makes a render that is not in the cache. In a clip worker thread (src/synth/kws-pool.ts)
+ * it is the main thread: engines cap their processes per thread (and a Python server holds
+ * its model per thread), so only the main thread runs engines; the worker reads the file
+ * the main thread put into the cache.
+ */
+export type RenderDelegate = (req: TtsRequest) => Promise<void>;
+let delegate: RenderDelegate | undefined;
+
+/** Send this thread's cache misses to `d` (undefined: render here). */
+export function setRenderDelegate(d: RenderDelegate | undefined): void {
+  delegate = d;
+}
+
+/**
+ * Renders of the same request in flight in this thread: the second caller waits for the
+ * first instead of running the engine again (for Piper, whose renders are not repeatable,
+ * two concurrent renders could otherwise hand the two callers different audio).
+ */
+const inFlight = new Map<string, Promise<CachedRender>>();
+
 /** The render of `req`, from the cache or made now (written under a temporary name, then renamed). */
 export async function renderCached(req: TtsRequest): Promise<CachedRender> {
   const e = engine(req.engine);
@@ -46,6 +67,22 @@ export async function renderCached(req: TtsRequest): Promise<CachedRender> {
   } catch {
     // missing (or unreadable: render again)
   }
+  if (delegate) {
+    await delegate(req);
+    return { wav: decodeWav(await readFile(path), path), cached: false };
+  }
+  let pending = inFlight.get(path);
+  if (!pending) {
+    pending = renderNow(req, path).finally(() => inFlight.delete(path));
+    inFlight.set(path, pending);
+    return pending;
+  }
+  // A concurrent caller made it: the same bytes, but this call ran no engine.
+  return { wav: (await pending).wav, cached: true };
+}
+
+async function renderNow(req: TtsRequest, path: string): Promise<CachedRender> {
+  const e = engine(req.engine);
   await mkdir(dirname(path), { recursive: true });
   // `.wav` last: pico2wave insists on it.
   const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp.wav`;

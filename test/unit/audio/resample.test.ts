@@ -1,4 +1,4 @@
-import { resample, resampledLength } from '../../../src/audio/resample';
+import { resample, resampledLength, resampleReference } from '../../../src/audio/resample';
 
 function sine(n: number, rate: number, hz: number, amp: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
@@ -78,5 +78,41 @@ describe('resample', () => {
     expect(resample(new Float32Array(441), 22050, 16000).length).toBe(320);
     expect(() => resample(new Float32Array(4), 0, 16000)).toThrow(RangeError);
     expect(() => resample(new Float32Array(4), 22050.5, 16000)).toThrow(RangeError);
+  });
+});
+
+describe('resample against resampleReference (one output at a time, every output)', () => {
+  // The fast path skips the digital silence at the edges and sums four outputs at a time;
+  // each output's sum keeps its order, so the bytes must be identical, not just close.
+  const signal = (len: number, pad: number, seed: number): Float32Array => {
+    const x = new Float32Array(len + 2 * pad);
+    for (let i = 0; i < len; i++) x[pad + i] = i % 7 === 3 ? 0 : Math.sin(i * 0.37 + seed) * Math.cos(i * 0.011 * seed);
+    return x;
+  };
+  const rates: Array<[number, number]> = [
+    [22050, 16000],
+    [24000, 16000],
+    [32000, 16000],
+    [11025, 16000],
+    [8000, 16000],
+    [16000, 22050],
+  ];
+  for (const [from, to] of rates) {
+    it(`gives the same bytes at ${from} → ${to} Hz, with and without silent edges, any length`, () => {
+      for (const len of [0, 1, 2, 5, 17, 63, 64, 97, 200, 1001, 4410]) {
+        for (const pad of [0, 1, 3, 40, 500]) {
+          const x = signal(len, pad, len + pad);
+          const fast = resample(x, from, to);
+          const ref = resampleReference(x, from, to);
+          expect(Buffer.from(fast.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('gives all zeros for all-zero input, as the full sums do', () => {
+    const z = resample(new Float32Array(500), 22050, 16000);
+    expect(z.length).toBe(resampledLength(500, 22050, 16000));
+    expect(z.every((v) => Object.is(v, 0))).toBe(true);
   });
 });

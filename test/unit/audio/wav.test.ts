@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeWav16, floatToInt16, readWav, writeWav16 } from '../../../src/audio/wav';
+import { decodeWav, encodeWav16, floatToInt16, readWav, writeWav16 } from '../../../src/audio/wav';
 import { StageInputError } from '../../../src/errors';
 import { encodeTestWav } from './wav-encoder';
 
@@ -57,6 +57,21 @@ describe('writeWav16 / readWav round trip', () => {
   it('is deterministic: same samples, same bytes', () => {
     const s = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i * 0.1) * 0.7);
     expect(encodeWav16(s, 16000).equals(encodeWav16(Float32Array.from(s), 16000))).toBe(true);
+  });
+});
+
+describe('encodeWav16 / decodeWav16 byte coding', () => {
+  it('writes every sample as Buffer.writeInt16LE(floatToInt16(x)) would, and reads each back exactly', () => {
+    // Every int16 value, plus values that round, clip or are NaN.
+    const xs = new Float32Array(65536 + 6);
+    for (let v = -32768; v <= 32767; v++) xs[v + 32768] = v / 32768;
+    xs.set([0.5 / 32768, -0.5 / 32768, 1.5, -1.5, NaN, -0], 65536);
+    const buf = encodeWav16(xs, 16000);
+    const ref = Buffer.alloc(2 * xs.length);
+    xs.forEach((x, i) => ref.writeInt16LE(floatToInt16(x), 2 * i));
+    expect(buf.subarray(44).equals(ref)).toBe(true);
+    const back = decodeWav(buf, 'all-int16.wav').samples;
+    for (let v = -32768; v <= 32767; v++) expect(back[v + 32768]).toBe(v / 32768);
   });
 });
 

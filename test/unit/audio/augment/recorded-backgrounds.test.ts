@@ -11,8 +11,8 @@ import { welchPsd, bandDb } from '../spectrum';
 
 // The sets come from Debian packages that scripts/setup.sh installs (etw-data,
 // searchandrescue-data); these tests read the real files, each set once.
-const loaded = new Map<RecordedSetName, Float32Array[]>();
-function load(name: RecordedSetName): Float32Array[] {
+const loaded = new Map<RecordedSetName, readonly Float32Array[]>();
+function load(name: RecordedSetName): readonly Float32Array[] {
   if (!loaded.has(name)) loaded.set(name, loadRecordedSet(name, 16000));
   return loaded.get(name)!;
 }
