@@ -80,7 +80,17 @@ async function main(): Promise<void> {
     return dest;
   };
   const datasetDir = await unpack(artifact(dataStage, 'dataset'), 'dataset');
-  const model = await loadModelArtifacts(readModelDir(await unpack(artifact(trainStage, 'model'), 'model')));
+  // KWS_ANALYSIS_MODEL_RUN: score another run's model on this run's clips (the data effect of a change).
+  const modelRun = process.env['KWS_ANALYSIS_MODEL_RUN'];
+  const modelSha = modelRun
+    ? runSchema
+        .parse(await store.getDoc(`runs/${modelRun}.json`))
+        .stages[trainStage]?.artifacts?.find((a) => a.name === 'model')?.sha256
+    : artifact(trainStage, 'model');
+  if (modelSha === undefined) throw new Error(`run ${modelRun}: stage ${trainStage} has no model artifact`);
+  const model = await loadModelArtifacts(
+    readModelDir(await unpack(modelSha, modelRun ? `model-${modelRun}` : 'model')),
+  );
 
   const dataSpec = run.pipeline.stages.find((s) => s.name === dataStage);
   if (!dataSpec) throw new Error(`run ${runId}: no stage ${dataStage}`);
