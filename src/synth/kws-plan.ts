@@ -182,8 +182,9 @@ export function planClips(
       const rng = rngFor('clip', label, index);
       if (label === SILENCE_LABEL) {
         // Same level distribution as the backgrounds under speech (speech level − SNR).
-        const levelDbfs =
-          rng.uniform(config.levelDbfs[0], config.levelDbfs[1]) - rng.uniform(config.snrDb[0], config.snrDb[1]);
+        const level = rng.uniform(config.levelDbfs[0], config.levelDbfs[1]);
+        const regularSnr = rng.uniform(config.snrDb[0], config.snrDb[1]);
+        const levelDbfs = level - (quietSnr(config, rngFor, label, index) ?? regularSnr);
         const background = pickWeighted(weights, rng);
         const kind = config.backgrounds[background]!.type;
         plans.push({
@@ -204,6 +205,7 @@ export function planClips(
       const groups = index >= regular ? voices.heldOutEngines : split === 'test' ? voices.test : voices.train;
       const { group, source, rng: voiceRng } = pickSource(groups, (e) => rngFor('clip', label, index, 'engine', e));
       const request = requestFor(group, source, text, voiceRng);
+      const withQuiet = (regular: number): number => quietSnr(config, rngFor, label, index) ?? regular;
       const base = {
         kind: 'speech' as const,
         label,
@@ -212,7 +214,7 @@ export function planClips(
         request,
         source,
         levelDbfs: rng.uniform(config.levelDbfs[0], config.levelDbfs[1]),
-        snrDb: rng.uniform(config.snrDb[0], config.snrDb[1]),
+        snrDb: withQuiet(rng.uniform(config.snrDb[0], config.snrDb[1])),
         shiftMs: rng.uniform(-config.timeShiftMs, config.timeShiftMs),
         background: pickWeighted(weights, rng),
         relPath: `${label}/${clipFile(source.tag, index, count)}`,
@@ -227,6 +229,24 @@ export function planClips(
     }
   }
   return plans;
+}
+
+/**
+ * The SNR of a quiet clip (config.quiet), or undefined for a regular one. From the clip's own
+ * `quiet` generator, so switching quiet clips on changes no other draw of any clip; the
+ * regular draw from the clip generator still happens (its value unused), keeping the draws
+ * after it (shift, background) where they were.
+ */
+export function quietSnr(
+  config: Pick<SynthKwsConfig, 'quiet'>,
+  rngFor: RngFor,
+  label: string,
+  index: number,
+): number | undefined {
+  const q = config.quiet;
+  if (!q || q.fraction <= 0) return undefined;
+  const r = rngFor('clip', label, index, 'quiet');
+  return r.next() < q.fraction ? r.uniform(q.snrDb[0], q.snrDb[1]) : undefined;
 }
 
 /**

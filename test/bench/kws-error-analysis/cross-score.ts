@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
+import { loadModelArtifacts, predict, readModelDir } from '../../../src/nn';
+import { openStore } from '../../../src/store/open-store';
+
+/**
+ * One run's float model on another run's stored feature tensors (validation and test), by
+ * engine and held-out class: separates what a data change does to the model (same old test
+ * set) from what it does to the measurement (the new test set).
+ *
+ *   node dist/test/bench/kws-error-analysis/cross-score.js <model-run> <features-run> <out-dir> [store-dir]
+ *
+ * Prints one JSON object. Both runs must use the same labels and front end.
+ */
+
+const runSchema = z.object({
+  stages: z.record(
+    z.string(),
+    z.object({ artifacts: z.array(z.object({ name: z.string(), sha256: z.string() })).optional() }),
+  ),
+});
+const sourcesSchema = z.object({
+  clips: z.record(z.string(), z.object({ engine: z.string(), heldOut: z.union([z.literal(false), z.string()]) })),
+});
+
+async function main(): Promise<void> {
+  const [modelRun, featuresRun, outDir, storeDir = path.join(process.cwd(), '.tinyops', 'store')] =
+    process.argv.slice(2);
+  if (modelRun === undefined || featuresRun === undefined || outDir === undefined)
+    throw new Error('usage: cross-score.js <model-run> <features-run> <out-dir> [store-dir]');
+  const store = openStore(storeDir, process.cwd());
+  const sha = async (runId: string, stage: string | undefined, name: string): Promise<string> => {
+    const run = runSchema.parse(await store.getDoc(`runs/${runId}.json`));
+    for (const [s, v] of Object.entries(run.stages)) {
+      if (stage !== undefined && s !== stage) continue;
+      const a = v.artifacts?.find((x) => x.name === name);
+      if (a) return a.sha256;
+    }
+    throw new Error(`run ${runId} has no ${name} artifact${stage ? ` in stage ${stage}` : ''}`);
+  };
+  const fetch = async (hash: string, file: string, untar: boolean): Promise<string> => {
+    const dest = path.join(outDir, file);
+    if (!fs.existsSync(dest)) {
+      if (untar) {
+        fs.mkdirSync(dest, { recursive: true });
+        await store.getToFile(hash, `${dest}.tar`);
+        execFileSync('tar', ['-xf', `${dest}.tar`, '-C', dest]);
+        fs.rmSync(`${dest}.tar`);
+      } else await store.getToFile(hash, dest);
+    }
+    return dest;
+  };
+  fs.mkdirSync(outDir, { recursive: true });
+  const modelDir = await fetch(await sha(modelRun, 'train', 'model'), `model-${modelRun}`, true);
+  const dataDir = await fetch(await sha(featuresRun, 'data', 'dataset'), `dataset-${featuresRun}`, true);
+  const sources = sourcesSchema.parse(JSON.parse(fs.readFileSync(path.join(dataDir, 'sources.json'), 'utf8')));
+  const model = await loadModelArtifacts(readModelDir(modelDir));
+  const result: Record<string, unknown> = { modelRun, featuresRun };
+  for (const split of ['validation', 'test'] as const) {
+    const t = readFeatureTensor(
+      await fetch(await sha(featuresRun, undefined, split), `${split}-${featuresRun}.feat`, false),
+    );
+    const p = await predict(model, t.data, [t.header.shape[1]!, t.header.shape[2]!]);
+    const nc = t.header.labels.length;
+    const by = new Map<string, [number, number]>();
+    const add = (k: string, ok: boolean) => {
+      const v = by.get(k) ?? [0, 0];
+      by.set(k, [v[0] + (ok ? 1 : 0), v[1] + 1]);
+    };
+    t.header.clips.forEach((clip, i) => {
+      let best = 0;
+      for (let c = 1; c < nc; c++) if (p[i * nc + c]! > p[i * nc + best]!) best = c;
+      const ok = best === t.header.labelIndex[i];
+      const src = sources.clips[clip];
+      add('all', ok);
+      add(`engine:${src?.engine ?? 'unknown'}`, ok);
+      add(`heldOut:${String(src?.heldOut ?? 'unknown')}`, ok);
+    });
+    result[split] = Object.fromEntries(
+      [...by.entries()].sort().map(([k, [c, n]]) => [k, { accuracy: +(c / n).toFixed(4), clips: n }]),
+    );
+  }
+  model.dispose();
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
