@@ -20,7 +20,8 @@ import { IdGaussianMoments } from './id-gaussian-moments';
  *   e[m]  = mean over bin m of |x[n]|               (int16 samples, `binSamples` per bin)
  *   N     = the largest power of two ≤ the number of whole bins
  *   E[k]  = FFT of w[m]·(e[m] − ē), w the periodic Hann window over N, ē the mean of e[0..N)
- *   P[k]  = |E[k]|² / (ē² · Σ w²)                   (relative modulation power: gain-free)
+ *   P[k]  = 2·|E[k]|² / (N · ē² · Σ w²)             (relative modulation power: gain-free; by Parseval
+ *                                                      a sinusoidal AM of depth d sums to d²/2 over its band)
  *   band b (log-spaced, `bandsPerOctave` per octave from `lowHz` up to `highHz`):
  *   v[b]  = 10·log10(Σ_{k: f_k ∈ [lo_b, hi_b)} P[k] + 1e-10),   f_k = k / (N · binSeconds)
  * and the score is the Mahalanobis distance² of v to the ID's Gaussian (shrunk covariance, as
@@ -91,7 +92,10 @@ export class ModulationSpectrum {
       );
     }
     this.fft = new RealFft(this.size);
-    this.window = Float64Array.from({ length: this.size }, (_, m) => 0.5 - 0.5 * Math.cos((2 * Math.PI * m) / this.size));
+    this.window = Float64Array.from(
+      { length: this.size },
+      (_, m) => 0.5 - 0.5 * Math.cos((2 * Math.PI * m) / this.size),
+    );
     this.windowEnergy = this.window.reduce((a, w) => a + w * w, 0);
     this.bandOfBin = new Int32Array(this.size / 2 + 1).fill(-1);
     for (let k = 0; k <= this.size / 2; k++) {
@@ -119,7 +123,7 @@ export class ModulationSpectrum {
     if (!(mean > 0)) return v.fill(-100);
     for (let m = 0; m < n; m++) this.buf[m] = this.window[m]! * (e[m]! - mean);
     this.fft.transform(this.buf, this.re, this.im);
-    const norm = mean * mean * this.windowEnergy;
+    const norm = (n * mean * mean * this.windowEnergy) / 2;
     for (let k = 0; k <= n / 2; k++) {
       const b = this.bandOfBin[k]!;
       if (b >= 0) v[b]! += (this.re[k]! * this.re[k]! + this.im[k]! * this.im[k]!) / norm;
