@@ -206,7 +206,7 @@ export const trainConfigSchema = z.strictObject({
     })
     .optional()
     .describe(
-      "Train the classifier with an additive angular margin (ArcFace, Deng et al. 2019 §2.1: logits s·cos(θ_j + m·[j = y]) of L2-normalized pooled features and class vectors; src/nn/angular-margin.ts), so each class's embeddings gather in a tight cone: for anomaly detection, whose score is an embedding distance (docs/anomaly-detection.md#angular-margin). The exported model keeps its dense layer (f·W + b with b = 0). Absent = plain softmax.",
+      "Train the classifier with an additive angular margin (ArcFace, Deng et al. 2019 §2.1: logits s·cos(θ_j + m·[j = y]) of L2-normalized pooled features and class vectors; src/nn/angular-margin.ts), so each class's embeddings gather in a tight cone: for anomaly detection, whose score is an embedding distance (docs/anomaly-detection.md#angular-margin-training). The exported model keeps its dense layer (f·W + b with b = 0). Absent = plain softmax.",
     ),
   /** Which validation metric picks the epoch whose weights are kept. */
   bestBy: z
