@@ -25,6 +25,16 @@ import {
   fitIdGaussians,
   layerEmbeddings,
 } from '../src/eval/embedding-scores';
+import {
+  clipModulationFeatures,
+  envelopeBinsPerPatch,
+  fitModulationGaussians,
+  ModulationSpectrum,
+  modulationPatchScores,
+  type PatchGeometry,
+} from '../src/eval/envelope-modulation';
+import { floatToInt16, readWav } from '../src/audio/wav';
+import { join } from 'node:path';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { tfjsVersions } from '../src/util/tool-versions';
@@ -41,10 +51,17 @@ import { tfjsVersions } from '../src/util/tool-versions';
  */
 
 export const kind = 'evaluate-ad';
-export const version = 6; // 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings; 5: embeddingLayer (conv0 / block<i>_dw|pw / pool), recorded in the evaluation (the number was not set then); 6: scores frame-mahalanobis, envelope-periodicity and combined
+export const version = 7; // 7: envelope-modulation score (needs the dataset), dev split metrics (devAuc, devPauc), subsetSweep; 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings; 5: embeddingLayer (conv0 / block<i>_dw|pw / pool), recorded in the evaluation (the number was not set then); 6: scores frame-mahalanobis, envelope-periodicity and combined
 
 /** Scores that `combined` can sum (each is also a `score` of its own). */
-const SCORE_COMPONENTS = ['embedding-mahalanobis', 'frame-mahalanobis', 'envelope-periodicity'] as const;
+const SCORE_COMPONENTS = [
+  'embedding-mahalanobis',
+  'frame-mahalanobis',
+  'envelope-periodicity',
+  'envelope-modulation',
+] as const;
+/** The default `combine` (the three components of docs/anomaly-detection.md#combined-score). */
+const DEFAULT_COMBINE: readonly ScoreComponent[] = ['embedding-mahalanobis', 'frame-mahalanobis', 'envelope-periodicity'];
 
 export const configSchema = z.strictObject({
   /** pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1). */
@@ -64,9 +81,36 @@ export const configSchema = z.strictObject({
   combine: z
     .array(z.enum(SCORE_COMPONENTS))
     .min(1)
-    .default([...SCORE_COMPONENTS])
+    .default([...DEFAULT_COMBINE])
     .describe(
       '`combined`: the component scores summed with equal weights after per-ID standardization on the validation patches (docs/anomaly-detection.md#combined-score).',
+    ),
+  /** `envelope-modulation`: the sub-frame loudness envelope and its modulation bands (src/eval/envelope-modulation.ts). */
+  modulation: z
+    .strictObject({
+      binMs: z
+        .number()
+        .positive()
+        .default(1)
+        .describe('Envelope bin (ms): the rectified audio is averaged over bins of this length (1 ms = a 1 kHz envelope).'),
+      lowHz: z.number().positive().default(5).describe('Lowest modulation frequency (Hz) of the bands.'),
+      highHz: z
+        .number()
+        .positive()
+        .default(100)
+        .describe('Highest modulation frequency (Hz): 100 covers rotation rates up to 6000 rpm.'),
+      bandsPerOctave: z.number().positive().default(3).describe('Modulation bands per octave (log-spaced).'),
+    })
+    .prefault({})
+    .describe(
+      "`envelope-modulation` (needs the dataset stage in needs:): the modulation spectrum (lowHz–highHz) of the rectified audio's envelope at binMs resolution over each patch's span, in log-spaced bands, against its ID's Gaussian; it sees amplitude modulation at the rotation rate (imbalance), which the 32 ms log-mel hop cannot (docs/anomaly-detection.md#envelope-modulation).",
+    ),
+  /** With a dev split: also report dev and test AUC / pAUC of every subset of `combine` (evaluation JSON `subsets`). */
+  subsetSweep: z
+    .boolean()
+    .default(false)
+    .describe(
+      '`combined` with a dev split: also compute dev and test AUC / pAUC of every non-empty subset of `combine` (evaluation JSON `subsets`), for choosing the score terms on dev (docs/anomaly-detection.md#dev-split).',
     ),
   /** `frame-mahalanobis`: frames per window (5 = the FC-autoencoder baseline's context). */
   frameContext: z
@@ -185,6 +229,82 @@ function featureComponent(
   }
 }
 
+/** The patch geometry of a log-mel feature file (its header's resolved front-end config). */
+function patchGeometry(ctx: StageContext<EvaluateAdConfig>, t: FeatureTensor): PatchGeometry & { sampleRate: number } {
+  const fe = t.header.frontEnd;
+  const num = (k: string): number => {
+    const v = fe[k];
+    if (typeof v !== 'number')
+      throw new StageInputError(`stages.${ctx.stageName}: the features' front-end config has no number "${k}"`);
+    return v;
+  };
+  const sampleRate = num('sampleRate');
+  return {
+    sampleRate,
+    hopSamples: Math.round((num('hopMs') * sampleRate) / 1000),
+    windowSamples: Math.round((num('windowMs') * sampleRate) / 1000),
+    patchFrames: num('patchFrames'),
+    patchHop: num('patchHop'),
+  };
+}
+
+/**
+ * `envelope-modulation` (src/eval/envelope-modulation.ts): reads each patch's audio from the
+ * dataset stage in needs: (the clips the features were made of, int16 as the board hears them).
+ */
+async function modulationComponent(ctx: StageContext<EvaluateAdConfig>, train: FeatureTensor): Promise<PatchScorer> {
+  const ref = findInput(ctx, 'dataset');
+  if (!ref)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with: envelope-modulation reads the clips' audio; add the dataset stage (synth-machine or import-audio) to needs:`,
+    );
+  const dir = await ctx.fetchDir(ref);
+  const g = patchGeometry(ctx, train);
+  const m = ctx.config.modulation;
+  const binSamples = Math.round((m.binMs * g.sampleRate) / 1000);
+  let spectrum: ModulationSpectrum;
+  try {
+    spectrum = new ModulationSpectrum(
+      { binSamples, sampleRate: g.sampleRate, lowHz: m.lowHz, highHz: m.highHz, bandsPerOctave: m.bandsPerOctave },
+      envelopeBinsPerPatch(g, binSamples),
+    );
+  } catch (e) {
+    if (e instanceof RangeError) throw new StageInputError(`stages.${ctx.stageName}.with.modulation: ${e.message}`);
+    throw e;
+  }
+  const featuresOf = async (t: FeatureTensor): Promise<Float64Array[]> => {
+    const out: Float64Array[] = [];
+    const clips = t.header.clips;
+    for (let i = 0; i < clips.length; ) {
+      let j = i;
+      while (j < clips.length && clips[j] === clips[i]) j++;
+      const wav = readWav(join(dir, clips[i]!));
+      const pcm = Int16Array.from(wav.samples, floatToInt16);
+      out.push(...clipModulationFeatures(pcm, j - i, g, spectrum));
+      i = j;
+      if (out.length % 256 < j - i) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return out;
+  };
+  const gaussians = fitModulationGaussians(
+    await featuresOf(train),
+    train.header.labelIndex,
+    train.header.labels.length,
+    ctx.config.shrinkage,
+  );
+  return async (t) => modulationPatchScores(await featuresOf(t), t.header.labelIndex, gaussians);
+}
+
+/** The same scorer, computing each feature file's scores once (a sweep and the main score share them). */
+function memoized(score: PatchScorer): PatchScorer {
+  const done = new Map<FeatureTensor, Promise<Float64Array>>();
+  return (t) => {
+    let p = done.get(t);
+    if (!p) done.set(t, (p = score(t)));
+    return p;
+  };
+}
+
 /** Float model: patch scores of `embedding-mahalanobis` (Gaussians fitted on the training patches' embeddings). */
 async function floatEmbeddingComponent(
   ctx: StageContext<EvaluateAdConfig>,
@@ -227,6 +347,15 @@ function clipScorer(
     const only = components[0]!;
     return async (t) => clipMeanScores(t.header, await only.score(t));
   }
+  return combinedScorer(ctx, components, validation);
+}
+
+/** `combined` over `components` (the configured `combine`, or a subset of it in the sweep). */
+function combinedScorer(
+  ctx: StageContext<EvaluateAdConfig>,
+  components: ReadonlyArray<{ name: ScoreComponent; score: PatchScorer }>,
+  validation: FeatureTensor | undefined,
+): Scorer {
   if (!validation || validation.header.shape[0] === 0) {
     throw new StageInputError(
       `stages.${ctx.stageName}.with.score: combined standardizes each component with the validation patches; the features stage has none (no "validation" artifact or 0 patches)`,
@@ -257,18 +386,21 @@ function clipScorer(
   };
 }
 
-/** The clip scorer of `config.score` for the float model. */
+/** The clip scorer of `config.score` for the float model, and the components it sums. */
 async function floatScorer(
   ctx: StageContext<EvaluateAdConfig>,
   model: LayersModel,
   validation: FeatureTensor | undefined,
   featureComponents: ReadonlyMap<ScoreComponent, PatchScorer>,
-): Promise<Scorer> {
+): Promise<{ scorer: Scorer; components: Array<{ name: ScoreComponent; score: PatchScorer }> }> {
   const kind = ctx.config.score;
   if (kind === 'neg-log-prob' || kind === 'one-minus-prob') {
-    return async (t) => {
-      const [, rows, cols] = t.header.shape as [number, number, number];
-      return clipAnomalyScores(t.header, await predict(model, t.data, [rows, cols]), kind);
+    return {
+      scorer: async (t) => {
+        const [, rows, cols] = t.header.shape as [number, number, number];
+        return clipAnomalyScores(t.header, await predict(model, t.data, [rows, cols]), kind);
+      },
+      components: [],
     };
   }
   const components: Array<{ name: ScoreComponent; score: PatchScorer }> = [];
@@ -276,10 +408,17 @@ async function floatScorer(
     const shared = featureComponents.get(name);
     components.push({
       name,
-      score: shared ?? (await floatEmbeddingComponent(ctx, model, await requireTrain(ctx))),
+      score: shared ?? memoized(await floatEmbeddingComponent(ctx, model, await requireTrain(ctx))),
     });
   }
-  return clipScorer(ctx, components, validation);
+  return { scorer: clipScorer(ctx, components, validation), components };
+}
+
+/** Every non-empty subset of the components, in order of size then of `combine`. */
+function subsetsOf<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let mask = 1; mask < 1 << items.length; mask++) out.push(items.filter((_, i) => (mask >> i) & 1));
+  return out.sort((a, b) => a.length - b.length);
 }
 
 /**
@@ -361,20 +500,13 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   for (const name of componentsOf(config)) {
     if (name === 'frame-mahalanobis' || name === 'envelope-periodicity') {
       ctx.progress({ done: 0, total: 3, unit: 'splits', message: `fitting the ${name} Gaussians` });
-      featureComponents.set(name, featureComponent(ctx, name, await requireTrain(ctx)));
+      featureComponents.set(name, memoized(featureComponent(ctx, name, await requireTrain(ctx))));
+    } else if (name === 'envelope-modulation') {
+      ctx.progress({ done: 0, total: 3, unit: 'splits', message: 'fitting the envelope-modulation Gaussians' });
+      featureComponents.set(name, memoized(await modulationComponent(ctx, await requireTrain(ctx))));
     }
   }
-  let testScores: ClipScore[];
-  let valScores: ClipScore[];
-  try {
-    const scoreOf = await floatScorer(ctx, model, validation, featureComponents);
-    ctx.progress({ done: 1, total: 3, unit: 'splits', message: 'scoring test patches' });
-    testScores = await scoreOf(test);
-    ctx.progress({ done: 2, total: 3, unit: 'splits', message: 'scoring validation patches' });
-    valScores = validation && validation.header.shape[0]! > 0 ? await scoreOf(validation) : [];
-  } finally {
-    model.dispose();
-  }
+  const dev = await loadFeatures(ctx, 'dev');
   const metricsOf = (scores: readonly ClipScore[]) => {
     try {
       return anomalyMetrics(scores, config.p);
@@ -382,7 +514,36 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       throw new StageInputError(`stages.${ctx.stageName}: ${(e as Error).message}`);
     }
   };
+  let testScores: ClipScore[];
+  let valScores: ClipScore[];
+  let devScores: ClipScore[] | undefined;
+  const subsets: Array<{ combine: ScoreComponent[]; dev: AucSummary; test: AucSummary }> = [];
+  try {
+    const { scorer: scoreOf, components } = await floatScorer(ctx, model, validation, featureComponents);
+    ctx.progress({ done: 1, total: 3, unit: 'splits', message: 'scoring test patches' });
+    testScores = await scoreOf(test);
+    ctx.progress({ done: 2, total: 3, unit: 'splits', message: 'scoring validation patches' });
+    valScores = validation && validation.header.shape[0]! > 0 ? await scoreOf(validation) : [];
+    // The dev split (normal + anomalous clips disjoint from test): what settings are chosen on.
+    if (dev && dev.header.shape[0]! > 0) {
+      ctx.progress({ done: 2, total: 3, unit: 'splits', message: 'scoring dev patches' });
+      devScores = await scoreOf(dev);
+      if (config.subsetSweep && config.score === 'combined') {
+        for (const subset of subsetsOf(components)) {
+          const sweep = combinedScorer(ctx, subset, validation);
+          subsets.push({
+            combine: subset.map((c) => c.name),
+            dev: summary(metricsOf(await sweep(dev))),
+            test: summary(metricsOf(await sweep(test))),
+          });
+        }
+      }
+    }
+  } finally {
+    model.dispose();
+  }
   const m = metricsOf(testScores);
+  const devMetrics = devScores ? metricsOf(devScores) : undefined;
   // The FC-autoencoder baseline on the same test clips (a train-ae stage in needs:).
   const aeRef = findInput(ctx, 'autoencoder');
   let baseline: ReturnType<typeof metricsOf> | undefined;
@@ -440,6 +601,9 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       ? { baseline: { auc: baseline.auc, pauc: baseline.pauc, types: baseline.types, ids: baseline.ids } }
       : {}),
     ...(integer ? { intModel: { auc: integer.auc, pauc: integer.pauc, types: integer.types, ids: integer.ids } } : {}),
+    ...(devMetrics ? { dev: { auc: devMetrics.auc, pauc: devMetrics.pauc, types: devMetrics.types, ids: devMetrics.ids } } : {}),
+    ...(subsets.length > 0 ? { subsets } : {}),
+    ...(componentsOf(config).includes('envelope-modulation') ? { modulation: config.modulation } : {}),
     clips: testScores.map((s) => ({
       clip: s.clip,
       type: s.type,
@@ -462,6 +626,18 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       pauc: m.pauc,
       ...(baseline ? { baselineAuc: baseline.auc, baselinePauc: baseline.pauc } : {}),
       ...(integer ? { intAuc: integer.auc, intPauc: integer.pauc } : {}),
+      ...(devMetrics
+        ? {
+            devAuc: devMetrics.auc,
+            devPauc: devMetrics.pauc,
+            ...Object.fromEntries(
+              devMetrics.types.flatMap((t) => [
+                [`devAuc.${t.type}`, t.auc],
+                [`devPauc.${t.type}`, t.pauc],
+              ]),
+            ),
+          }
+        : {}),
       ...operatingMetrics(ids),
       machineIds: m.ids.length,
       testClips: testScores.length,
@@ -471,8 +647,19 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       `AUC ${(100 * m.auc).toFixed(2)}%, pAUC ${(100 * m.pauc).toFixed(2)}% (p = ${config.p}) over ${m.ids.length} machine IDs; ` +
       m.types.map((t) => `${t.type} ${(100 * t.auc).toFixed(1)}/${(100 * t.pauc).toFixed(1)}`).join(', ') +
       (baseline ? `; FC-AE baseline ${(100 * baseline.auc).toFixed(2)}/${(100 * baseline.pauc).toFixed(2)}` : '') +
-      (integer ? `; integer model AUC ${(100 * integer.auc).toFixed(2)}%` : ''),
+      (integer ? `; integer model AUC ${(100 * integer.auc).toFixed(2)}%` : '') +
+      (devMetrics ? `; dev ${(100 * devMetrics.auc).toFixed(2)}/${(100 * devMetrics.pauc).toFixed(2)}` : ''),
   };
+}
+
+/** AUC / pAUC overall and per machine type (a sweep row). */
+interface AucSummary {
+  auc: number;
+  pauc: number;
+  types: Array<{ type: string; auc: number; pauc: number }>;
+}
+function summary(m: { auc: number; pauc: number; types: ReadonlyArray<{ type: string; auc: number; pauc: number }> }): AucSummary {
+  return { auc: m.auc, pauc: m.pauc, types: m.types.map((t) => ({ type: t.type, auc: t.auc, pauc: t.pauc })) };
 }
 
 /** Mean TPR / FPR over the IDs that have an operating threshold (validation normals). */

@@ -16,7 +16,8 @@ import type { StageContext, StageModule, StageResult } from '../src/stage/stage-
  * (synth-kws / import-audio, Speech Commands layout).
  *
  * Outputs three feature files, artifacts `train`, `validation`, `test` (format in
- * src/dsp/feature-tensor.ts; one file per split so training reads only what it needs).
+ * src/dsp/feature-tensor.ts; one file per split so training reads only what it needs), and a
+ * fourth, `dev`, for a machine dataset with a dev split (docs/anomaly-detection.md#dev-split).
  * Each clip goes through both the fixed-point front end the board runs and the float64
  * reference; `implementation` picks which is stored, and the largest disagreement is
  * reported as metric `fixedVsFloatMaxAbsErr`. Clips are read in sorted path order and the
@@ -170,7 +171,9 @@ async function runLogmel(ctx: StageContext<FeaturesConfig>, config: LogmelConfig
     },
     summary:
       `${f.splits.reduce((n, s) => n + s.clips.length, 0)} clips → ${rows}×${cols} log-mel patches (${config.implementation}), ` +
-      `train/val/test ${counts.trainPatches}/${counts.validationPatches}/${counts.testPatches} patches of ${f.labels.length} machines, ` +
+      `train/val/test ${counts.trainPatches}/${counts.validationPatches}/${counts.testPatches}` +
+      (counts.devPatches !== undefined ? `/dev ${counts.devPatches}` : '') +
+      ` patches of ${f.labels.length} machines, ` +
       `fixed vs float max err ${f.fixedVsFloatMaxAbsErr.toFixed(3)} dB`,
   };
 }

@@ -30,13 +30,17 @@ async function run(ctx: StageContext<SynthMachineConfig>): Promise<StageResult> 
       validationClips: s.validationClips,
       testNormalClips: s.testNormalClips,
       testAbnormalClips: s.testAbnormalClips,
+      ...(s.devNormalClips + s.devAbnormalClips > 0
+        ? { devNormalClips: s.devNormalClips, devAbnormalClips: s.devAbnormalClips }
+        : {}),
       machineTypes: ctx.config.machines.length,
       machineIds: s.machineIds,
       minutes,
     },
     summary:
       `${s.clips} clips (${minutes.toFixed(1)} min) of ${s.machineIds} machines in ${ctx.config.machines.length} types, ` +
-      `train/val/test ${s.trainClips}/${s.validationClips}/${s.testNormalClips + s.testAbnormalClips} (${s.testAbnormalClips} anomalous)`,
+      `train/val/test ${s.trainClips}/${s.validationClips}/${s.testNormalClips + s.testAbnormalClips} (${s.testAbnormalClips} anomalous)` +
+      (s.devNormalClips > 0 ? `, dev ${s.devNormalClips + s.devAbnormalClips} (${s.devAbnormalClips} anomalous)` : ''),
   };
 }
 

@@ -14,7 +14,7 @@ import {
 
 /**
  * Log-mel patches of a machine dataset (machines.json + MIMII layout, from synth-machine or
- * import-audio), per split. Every clip goes through both front ends on the same int16
+ * import-audio), per split (train, validation, test, and dev when the dataset has one). Every clip goes through both front ends on the same int16
  * samples; the configured one is stored, their largest disagreement (dB, over the whole
  * spectrogram) is reported. One row per patch; the row's label is its machine
  * (`<type>/<id>`, the classes of the self-supervised ID classifier, MicroNets §4.3) and its
@@ -64,7 +64,10 @@ export async function extractMachineFeatures(
   let done = 0;
   let withoutPatch = 0;
   const splits: SplitPatches[] = [];
-  for (const split of ['train', 'validation', 'test'] as const) {
+  // `dev` (normal + anomalous clips for choosing a detector's settings) only when the dataset has one,
+  // so a dataset without it gives the same three files as before.
+  const hasDev = manifest.clips.some((c) => c.split === 'dev');
+  for (const split of hasDev ? (['train', 'validation', 'test', 'dev'] as const) : (['train', 'validation', 'test'] as const)) {
     const clips = manifest.clips.filter((c) => c.split === split);
     const chunks: Float32Array[] = [];
     const rowLabels: number[] = [];

@@ -65,8 +65,27 @@ export const synthMachineConfigSchema = z
           .max(10000)
           .default(10)
           .describe("Anomalous test clips per machine ID, cycling through the type's faults."),
+        devNormal: z
+          .int()
+          .min(0)
+          .max(10000)
+          .default(0)
+          .describe(
+            'Normal dev clips per machine ID: separate recordings of the same machines, disjoint from test, for choosing detector settings without test labels (docs/anomaly-detection.md#dev-split).',
+          ),
+        devAbnormal: z
+          .int()
+          .min(0)
+          .max(10000)
+          .default(0)
+          .describe(
+            "Anomalous dev clips per machine ID (the type's faults in turn, own severities and realisations, disjoint from test).",
+          ),
       })
-      .prefault({}),
+      .prefault({})
+      .refine((c) => (c.devNormal > 0) === (c.devAbnormal > 0), {
+        message: 'devNormal and devAbnormal must both be 0 (no dev split) or both at least 1 (an AUC needs both)',
+      }),
     clipMs: z
       .int()
       .min(500)

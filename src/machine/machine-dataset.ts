@@ -13,7 +13,7 @@ import { StageInputError } from '../errors';
  *   machines.json                     this module's manifestSchema
  *
  * The manifest lists every clip (sorted by path) with its machine type and ID, condition,
- * split (train/validation clips are normal only; test has both) and, when known, the
+ * split (train/validation clips are normal only; test and dev have both) and, when known, the
  * anomaly's name, severity and the recording conditions.
  */
 
@@ -22,7 +22,12 @@ export const MACHINE_DATASET_FORMAT = 'tinyops-machine-dataset';
 
 export const CONDITIONS = ['normal', 'abnormal'] as const;
 export type Condition = (typeof CONDITIONS)[number];
-export const MACHINE_SPLITS = ['train', 'validation', 'test'] as const;
+/**
+ * `dev`: normal and anomalous clips of the same machine IDs from their own random streams,
+ * disjoint from `test`, for choosing a detector's settings without looking at test labels
+ * (docs/anomaly-detection.md#dev-split).
+ */
+export const MACHINE_SPLITS = ['train', 'validation', 'test', 'dev'] as const;
 export type MachineSplit = (typeof MACHINE_SPLITS)[number];
 
 export const machineClipSchema = z.strictObject({

@@ -28,6 +28,10 @@ import { DEFAULT_ANOMALIES, machineIdName, type AnomalyKind, type MachineType } 
  * draws from rngFor('clip', type, id, split, condition, index, part), so a clip's bytes
  * depend only on the seed, the stage name and the config values that shape that clip
  * (adding IDs or clips does not change existing ones).
+ *
+ * The `dev` split (clips.devNormal / devAbnormal) is more of the same machines: its clips draw
+ * from streams keyed by split 'dev', so no dev clip shares a random draw with a test clip, and
+ * adding dev clips leaves train / validation / test byte-identical.
  */
 
 /** Bump when the same config would produce different bytes (the stage version). */
@@ -48,6 +52,8 @@ export interface MachineDatasetSummary {
   readonly validationClips: number;
   readonly testNormalClips: number;
   readonly testAbnormalClips: number;
+  readonly devNormalClips: number;
+  readonly devAbnormalClips: number;
   readonly machineIds: number;
 }
 
@@ -72,6 +78,8 @@ function plan(config: SynthMachineConfig): PlannedClip[] {
       add('validation', 'normal', config.clips.validation);
       add('test', 'normal', config.clips.testNormal);
       add('test', 'abnormal', config.clips.testAbnormal);
+      add('dev', 'normal', config.clips.devNormal);
+      add('dev', 'abnormal', config.clips.devAbnormal);
     }
   }
   return out;
@@ -111,7 +119,11 @@ export async function generateMachineDataset(
     const id = machineIdName(c.idIndex);
     const severity = c.anomaly
       ? Math.round(
-          rngFor('severity', c.type, c.idIndex, c.index).uniform(config.severity.min, config.severity.max) * 1e4,
+          // Test keeps its original key (its clips stay byte-identical); dev draws from its own.
+          (c.split === 'test'
+            ? rngFor('severity', c.type, c.idIndex, c.index)
+            : rngFor('severity', c.type, c.idIndex, c.split, c.index)
+          ).uniform(config.severity.min, config.severity.max) * 1e4,
         ) / 1e4
       : undefined;
     const result = makeMachineClip(
@@ -165,6 +177,8 @@ export async function generateMachineDataset(
     validationClips: count('validation', 'normal'),
     testNormalClips: count('test', 'normal'),
     testAbnormalClips: count('test', 'abnormal'),
+    devNormalClips: count('dev', 'normal'),
+    devAbnormalClips: count('dev', 'abnormal'),
     machineIds: config.machines.reduce((n, m) => n + m.ids, 0),
   };
 }

@@ -51,7 +51,10 @@ function weightOf(layer: TF.layers.Layer, suffix: string): LayerVariable {
   return w;
 }
 
-export type TrainForward = (x: TF.Tensor4D, dropoutMask: TF.Tensor2D | undefined) => TF.Tensor2D;
+/** Pooled features (after dropout) and the dense layer's weights → training logits (e.g. src/nn/angular-margin.ts). */
+export type TrainHead = (features: TF.Tensor2D, kernel: TF.Tensor2D, bias: TF.Tensor1D) => TF.Tensor2D;
+/** Training-mode logits; `head` replaces the dense layer's f·W + b (the model's own head is the default). */
+export type TrainForward = (x: TF.Tensor4D, dropoutMask: TF.Tensor2D | undefined, head?: TrainHead) => TF.Tensor2D;
 
 export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
   const model = net.model;
@@ -144,7 +147,7 @@ export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
     }
   };
 
-  return (x, dropoutMask) => {
+  return (x, dropoutMask, head) => {
     const pending: Pending[] = [];
     try {
       let h = run(x, conv0, pending);
@@ -157,7 +160,9 @@ export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
       }
       const pooled = globalAveragePool(h) as TF.Tensor2D;
       const f = dropoutMask === undefined ? pooled : tf.mul(pooled, dropoutMask);
-      const logits = tf.add(tf.matMul(f, denseKernel.read() as TF.Tensor2D), denseBias.read()) as TF.Tensor2D;
+      const logits = head
+        ? head(f as TF.Tensor2D, denseKernel.read() as TF.Tensor2D, denseBias.read() as TF.Tensor1D)
+        : (tf.add(tf.matMul(f, denseKernel.read() as TF.Tensor2D), denseBias.read()) as TF.Tensor2D);
       updateMovingStatistics(pending);
       return logits;
     } finally {

@@ -190,6 +190,24 @@ export const trainConfigSchema = z.strictObject({
         .describe('Seed of shuffling and dropout masks; default derived from the pipeline seed and stage.'),
     })
     .prefault({}),
+  /**
+   * Additive angular margin (ArcFace) head for training a machine-ID classifier for anomaly
+   * detection (src/nn/angular-margin.ts). Absent = the plain softmax, so configs without it keep
+   * their cache keys.
+   */
+  angularMargin: z
+    .strictObject({
+      margin: z.number().min(0).max(1.5).default(0.5).describe('Additive angular margin m (radians; ArcFace: 0.5).'),
+      scale: z
+        .number()
+        .positive()
+        .optional()
+        .describe('Logit scale s; default AdaCos’s fixed √2·ln(C − 1) for C classes.'),
+    })
+    .optional()
+    .describe(
+      "Train the classifier with an additive angular margin (ArcFace, Deng et al. 2019 §2.1: logits s·cos(θ_j + m·[j = y]) of L2-normalized pooled features and class vectors; src/nn/angular-margin.ts), so each class's embeddings gather in a tight cone: for anomaly detection, whose score is an embedding distance (docs/anomaly-detection.md#angular-margin-training). The exported model keeps its dense layer (f·W + b with b = 0). Absent = plain softmax.",
+    ),
   /** Which validation metric picks the epoch whose weights are kept. */
   bestBy: z
     .enum(['valAccuracy', 'valLoss'])
@@ -260,6 +278,14 @@ export const trainStageConfigSchema = trainConfigSchema
   })
   .superRefine((c, ctx) => {
     if (c.quantization === undefined) return;
+    if (c.angularMargin !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['angularMargin'],
+        message:
+          'angularMargin trains the float classifier only; it cannot be combined with a quantization: block (QAT)',
+      });
+    }
     const overrides = Object.keys(normalizeBits(c.quantization.bits).overrides);
     if (overrides.length === 0) return;
     const layers = quantizableLayerNames(c.architecture);

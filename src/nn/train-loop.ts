@@ -7,7 +7,8 @@ import { Adam } from './adam';
 import { CheckpointError, type NamedWeights, type SeedWords, type TrainCheckpoint } from './checkpoint';
 import type { DsCnnArchitecture } from './ds-cnn-arch';
 import { buildDsCnn, type DsCnnNetwork } from './ds-cnn';
-import { dsCnnTrainForward, type TrainForward } from './ds-cnn-train';
+import { dsCnnTrainForward, type TrainForward, type TrainHead } from './ds-cnn-train';
+import { adaCosScale, angularMarginLogits } from './angular-margin';
 import { learningRateAt } from './lr-schedule';
 import { readWeights, writeWeights } from './model-weights';
 import { resolveArchitecture, type TrainConfig, type TrainStageConfig } from './train-config';
@@ -506,11 +507,12 @@ function meanCrossEntropy(tf: Tf, logits: TF.Tensor2D, oneHot: TF.Tensor2D): TF.
 
 /** One Adam step on a batch; returns the batch's summed loss and correct count. */
 function trainStep(
-  { tf, net, forward, adam, vars, data }: Session,
+  session: Session,
   batch: { x: Float32Array; y: Int32Array },
   mask: Float32Array | undefined,
   learningRate: number,
 ): { lossSum: number; correct: number } {
+  const { tf, net, forward, adam, vars, data } = session;
   const b = batch.y.length;
   let correct: TF.Scalar | undefined;
   let loss: TF.Scalar | undefined;
@@ -520,8 +522,21 @@ function trainStep(
       const labels = tf.tensor1d(batch.y, 'int32');
       const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
       const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.plan.features]);
+      const margin = session.config.angularMargin;
+      const head: TrainHead | undefined = margin
+        ? (f, kernel, bias) =>
+            // The bias enters times 0: the margin head has no bias, but Adam's variable list
+            // (and so the optimizer state) stays that of the plain head, and b stays at its init (0).
+            tf.add(
+              angularMarginLogits(tf, f, kernel, oneHot, {
+                margin: margin.margin,
+                scale: margin.scale ?? adaCosScale(data.numClasses),
+              }),
+              tf.mul(bias, 0),
+            )
+        : undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const logits = forward(x, maskT);
+        const logits = forward(x, maskT, head);
         // Kept: variableGrads frees everything its function creates except the loss.
         correct = tf.keep(logits.argMax(1).equal(labels).sum() as TF.Scalar);
         return meanCrossEntropy(tf, logits, oneHot);

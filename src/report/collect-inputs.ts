@@ -132,6 +132,7 @@ function machineDatasetSummary(dir: string): DatasetSummary {
     splitNames.map((s) => [s, Object.fromEntries(labels.map((l) => [l, 0]))]),
   ) as Record<(typeof splitNames)[number], Record<string, number>>;
   for (const c of m.clips) {
+    if (c.split === 'dev') continue; // the dev split (for choosing detector settings) is not a dataset split of the report
     const perLabel = counts[c.split];
     const key = `${c.type}/${c.id}`;
     if (perLabel && key in perLabel) perLabel[key] = (perLabel[key] ?? 0) + 1;

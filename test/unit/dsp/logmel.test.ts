@@ -125,7 +125,7 @@ describe('features stage, type: logmel', () => {
     try {
       const cfg = synthMachineConfigSchema.parse({
         machines: [{ type: 'slider', ids: 2 }],
-        clips: { train: 2, validation: 1, testNormal: 1, testAbnormal: 1 },
+        clips: { train: 2, validation: 1, testNormal: 1, testAbnormal: 1, devNormal: 1, devAbnormal: 1 },
         clipMs: 3000,
       });
       await generateMachineDataset(cfg, join(root, 'ds'), rngForSeed(1, 'd'));
@@ -171,7 +171,8 @@ describe('features stage, type: logmel', () => {
         log: () => undefined,
       };
       const r = await featuresStage.run(ctx);
-      expect(r.artifacts.map((a) => a.name)).toEqual(['train', 'validation', 'test']);
+      // A dataset with a dev split gets a fourth file (docs/anomaly-detection.md#dev-split).
+      expect(r.artifacts.map((a) => a.name)).toEqual(['train', 'validation', 'test', 'dev']);
       // 3 s: 92 frames → 1 + floor((92 − 64) / 16) = 2 patches per clip.
       expect(r.metrics).toMatchObject({
         frames: 32,
@@ -181,7 +182,12 @@ describe('features stage, type: logmel', () => {
         validationPatches: 4,
         testPatches: 8,
         testClips: 4,
+        devPatches: 8,
+        devClips: 4,
       });
+      const dev = readFeatureTensor(r.artifacts[3]!.uri);
+      expect(dev.header.split).toBe('dev');
+      expect(dev.header.clips.filter((c) => c.includes('/abnormal/dev_')).length).toBe(4);
       expect(r.metrics.fixedVsFloatMaxAbsErr as number).toBeLessThan(0.5);
       const test = readFeatureTensor(r.artifacts[2]!.uri);
       expect(test.header.shape).toEqual([8, 32, 32]);

@@ -405,6 +405,99 @@ describe('evaluate-ad stage', () => {
     for (const b of [base, noVal, tooLong]) b.net.model.dispose();
   });
 
+  it('envelope-modulation reads the clips from the dataset in needs:; a dev split gives devAuc and, with subsetSweep, every subset on dev and test', async () => {
+    const { writeWav16 } = await import('../../../src/audio/wav');
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    // Patches of 8 frames (32 ms hop, 64 ms window) every 8 frames: patch j spans samples 4096·j … 4096·j + 4608.
+    const frontEnd = {
+      type: 'logmel',
+      implementation: 'fixed',
+      sampleRate: 16000,
+      hopMs: 32,
+      windowMs: 64,
+      patchFrames: 8,
+      patchHop: 8,
+      melBands: 8,
+    };
+    const config = {
+      score: 'envelope-modulation',
+      modulation: { bandsPerOctave: 1 },
+      shrinkage: 0.1,
+    };
+    const base = setUp(frontEnd, config);
+    const dataset = join(root, 'dataset-modulation');
+    const rng = Prng.derive('evaluate-ad-audio');
+    // Normal: a 1 kHz tone in noise; abnormal: the same, amplitude-modulated at 30 Hz (an imbalance).
+    const clip = (abnormal: boolean) =>
+      Float32Array.from(
+        { length: 9000 },
+        (_, n) =>
+          0.2 * (1 + (abnormal ? 0.6 * Math.sin((2 * Math.PI * 30 * n) / 16000) : 0)) * Math.sin((2 * Math.PI * n) / 16) +
+          0.02 * rng.normal(),
+      );
+    const test = readFeatureTensor(base.files.test!);
+    const devClips = test.header.clips.map((c) => c.replace('/test_', '/dev_'));
+    base.files.dev = join(root, 'dev-modulation.topsfeat');
+    writeFeatureTensor(base.files.dev, { ...test.header, split: 'dev', clips: devClips }, test.data);
+    const all = ['train', 'validation', 'test', 'dev'].flatMap((sp) =>
+      readFeatureTensor(base.files[sp]!).header.clips.concat(sp === 'dev' ? devClips : []),
+    );
+    for (const c of new Set(all)) {
+      mkdirSync(join(dataset, c, '..'), { recursive: true });
+      writeWav16(join(dataset, c), clip(c.includes('abnormal')), 16000);
+    }
+    const withData = (ctx: typeof base.ctx, cfg: Record<string, unknown>) => ({
+      ...ctx,
+      config: evaluateAdStage.configSchema.parse(cfg),
+      inputs: {
+        ...ctx.inputs,
+        features: {
+          artifacts: [base.ref('test'), base.ref('validation'), base.ref('train'), base.ref('dev')],
+          metrics: {},
+        },
+        data: { artifacts: [base.ref('dataset')], metrics: {} },
+      },
+      fetchDir: async (r: ArtifactRef) => (r.name === 'dataset' ? dataset : ctx.fetchDir(r)),
+    });
+    const r = await evaluateAdStage.run(withData(base.ctx, config));
+    expect(r.metrics.auc).toBe(1);
+    expect(r.metrics.devAuc).toBe(1);
+    expect(r.metrics['devAuc.fan']).toBe(1);
+    expect((base.stored.evaluation as { modulation: unknown }).modulation).toEqual({
+      binMs: 1,
+      lowHz: 5,
+      highHz: 100,
+      bandsPerOctave: 1,
+    });
+    const both = await evaluateAdStage.run(
+      withData(base.ctx, {
+        ...config,
+        score: 'combined',
+        combine: ['frame-mahalanobis', 'envelope-modulation'],
+        frameContext: 3,
+        subsetSweep: true,
+      }),
+    );
+    const ev = base.stored.evaluation as {
+      subsets: Array<{ combine: string[]; dev: { auc: number }; test: { auc: number } }>;
+      dev: { auc: number };
+    };
+    expect(ev.subsets.map((x) => x.combine)).toEqual([
+      ['frame-mahalanobis'],
+      ['envelope-modulation'],
+      ['frame-mahalanobis', 'envelope-modulation'],
+    ]);
+    expect(ev.subsets[1]!.dev.auc).toBe(1);
+    // The full subset is the configured score itself.
+    expect(ev.subsets[2]!.test.auc).toBe(both.metrics.auc);
+    expect(ev.subsets[2]!.dev.auc).toBe(both.metrics.devAuc);
+    // Without the dataset in needs: a StageInputError saying what to add.
+    await expect(evaluateAdStage.run(base.ctx)).rejects.toThrow(
+      /envelope-modulation reads the clips' audio; add the dataset stage/,
+    );
+    base.net.model.dispose();
+  });
+
   it('refuses MFCC features', async () => {
     const { ctx, net } = setUp('mfcc');
     await expect(evaluateAdStage.run(ctx)).rejects.toThrow(StageInputError);

@@ -85,6 +85,50 @@ describe('synth-machine', () => {
     );
   });
 
+  describe('dev split', () => {
+    const withDev = synthMachineConfigSchema.parse({
+      ...config,
+      clips: { ...config.clips, devNormal: 2, devAbnormal: 2 },
+    });
+
+    it('is deterministic and leaves train / validation / test byte-identical', async () => {
+      await generateMachineDataset(withDev, join(root, 'dev1'), rngForSeed(1, 'data'));
+      await generateMachineDataset(withDev, join(root, 'dev2'), rngForSeed(1, 'data'));
+      const d1 = dirDigest(join(root, 'dev1'));
+      expect(dirDigest(join(root, 'dev2'))).toEqual(d1);
+      const a = dirDigest(join(root, 'a')); // the same config without dev clips
+      for (const [path, sha] of Object.entries(a)) if (path !== 'machines.json') expect(d1[path]).toBe(sha);
+      const dev = Object.keys(d1).filter((p) => p.includes('/dev_'));
+      expect(dev).toHaveLength(3 * 4);
+      expect(dev).toContain('slider/id_00/abnormal/dev_0001_friction.wav');
+    });
+
+    it('is disjoint from test: no dev clip equals a test clip, severities are drawn apart', () => {
+      const d = dirDigest(join(root, 'dev1'));
+      const testShas = new Set(
+        Object.entries(d)
+          .filter(([p]) => p.includes('/test_'))
+          .map(([, sha]) => sha),
+      );
+      const devShas = Object.entries(d).filter(([p]) => p.includes('/dev_'));
+      expect(devShas.every(([, sha]) => !testShas.has(sha))).toBe(true);
+      const m = readMachineManifest(join(root, 'dev1'));
+      const sev = (split: string) =>
+        m.clips.filter((c) => c.split === split && c.condition === 'abnormal').map((c) => `${c.path}:${c.severity}`);
+      const testSev = new Set(sev('test').map((s) => s.split(':')[1]));
+      expect(sev('dev')).toHaveLength(6);
+      expect(sev('dev').filter((s) => testSev.has(s.split(':')[1])).length).toBe(0);
+      // Same machines: the dev clips use the IDs' physics, which are in the manifest once.
+      expect(m.physics).toEqual(readMachineManifest(join(root, 'a')).physics);
+    });
+
+    it('needs both dev counts or neither', () => {
+      const half = synthMachineConfigSchema.safeParse({ clips: { devNormal: 3 } });
+      expect(half.success).toBe(false);
+      expect(half.error!.issues[0]!.message).toContain('devNormal and devAbnormal must both be 0');
+    });
+  });
+
   it('rejects a machine type listed twice, and an unknown anomaly', () => {
     const twice = synthMachineConfigSchema.safeParse({ machines: [{ type: 'fan' }, { type: 'fan' }] });
     expect(twice.success).toBe(false);
