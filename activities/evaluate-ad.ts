@@ -61,7 +61,11 @@ const SCORE_COMPONENTS = [
   'envelope-modulation',
 ] as const;
 /** The default `combine` (the three components of docs/anomaly-detection.md#combined-score). */
-const DEFAULT_COMBINE: readonly ScoreComponent[] = ['embedding-mahalanobis', 'frame-mahalanobis', 'envelope-periodicity'];
+const DEFAULT_COMBINE: readonly ScoreComponent[] = [
+  'embedding-mahalanobis',
+  'frame-mahalanobis',
+  'envelope-periodicity',
+];
 
 export const configSchema = z.strictObject({
   /** pAUC's maximum false-positive rate (DCASE 2020 task 2: 0.1). */
@@ -92,7 +96,9 @@ export const configSchema = z.strictObject({
         .number()
         .positive()
         .default(1)
-        .describe('Envelope bin (ms): the rectified audio is averaged over bins of this length (1 ms = a 1 kHz envelope).'),
+        .describe(
+          'Envelope bin (ms): the rectified audio is averaged over bins of this length (1 ms = a 1 kHz envelope).',
+        ),
       lowHz: z.number().positive().default(5).describe('Lowest modulation frequency (Hz) of the bands.'),
       highHz: z
         .number()
@@ -275,7 +281,7 @@ async function modulationComponent(ctx: StageContext<EvaluateAdConfig>, train: F
   const featuresOf = async (t: FeatureTensor): Promise<Float64Array[]> => {
     const out: Float64Array[] = [];
     const clips = t.header.clips;
-    for (let i = 0; i < clips.length; ) {
+    for (let i = 0; i < clips.length;) {
       let j = i;
       while (j < clips.length && clips[j] === clips[i]) j++;
       const wav = readWav(join(dir, clips[i]!));
@@ -601,7 +607,9 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       ? { baseline: { auc: baseline.auc, pauc: baseline.pauc, types: baseline.types, ids: baseline.ids } }
       : {}),
     ...(integer ? { intModel: { auc: integer.auc, pauc: integer.pauc, types: integer.types, ids: integer.ids } } : {}),
-    ...(devMetrics ? { dev: { auc: devMetrics.auc, pauc: devMetrics.pauc, types: devMetrics.types, ids: devMetrics.ids } } : {}),
+    ...(devMetrics
+      ? { dev: { auc: devMetrics.auc, pauc: devMetrics.pauc, types: devMetrics.types, ids: devMetrics.ids } }
+      : {}),
     ...(subsets.length > 0 ? { subsets } : {}),
     ...(componentsOf(config).includes('envelope-modulation') ? { modulation: config.modulation } : {}),
     clips: testScores.map((s) => ({
@@ -658,7 +666,11 @@ interface AucSummary {
   pauc: number;
   types: Array<{ type: string; auc: number; pauc: number }>;
 }
-function summary(m: { auc: number; pauc: number; types: ReadonlyArray<{ type: string; auc: number; pauc: number }> }): AucSummary {
+function summary(m: {
+  auc: number;
+  pauc: number;
+  types: ReadonlyArray<{ type: string; auc: number; pauc: number }>;
+}): AucSummary {
   return { auc: m.auc, pauc: m.pauc, types: m.types.map((t) => ({ type: t.type, auc: t.auc, pauc: t.pauc })) };
 }
 

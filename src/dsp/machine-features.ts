@@ -67,7 +67,9 @@ export async function extractMachineFeatures(
   // `dev` (normal + anomalous clips for choosing a detector's settings) only when the dataset has one,
   // so a dataset without it gives the same three files as before.
   const hasDev = manifest.clips.some((c) => c.split === 'dev');
-  for (const split of hasDev ? (['train', 'validation', 'test', 'dev'] as const) : (['train', 'validation', 'test'] as const)) {
+  for (const split of hasDev
+    ? (['train', 'validation', 'test', 'dev'] as const)
+    : (['train', 'validation', 'test'] as const)) {
     const clips = manifest.clips.filter((c) => c.split === split);
     const chunks: Float32Array[] = [];
     const rowLabels: number[] = [];

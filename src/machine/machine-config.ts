@@ -83,7 +83,7 @@ export const synthMachineConfigSchema = z
           ),
       })
       .prefault({})
-      .refine((c) => (c.devNormal > 0) === (c.devAbnormal > 0), {
+      .refine((c) => c.devNormal > 0 === c.devAbnormal > 0, {
         message: 'devNormal and devAbnormal must both be 0 (no dev split) or both at least 1 (an AUC needs both)',
       }),
     clipMs: z

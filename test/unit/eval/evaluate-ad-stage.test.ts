@@ -432,7 +432,9 @@ describe('evaluate-ad stage', () => {
       Float32Array.from(
         { length: 9000 },
         (_, n) =>
-          0.2 * (1 + (abnormal ? 0.6 * Math.sin((2 * Math.PI * 30 * n) / 16000) : 0)) * Math.sin((2 * Math.PI * n) / 16) +
+          0.2 *
+            (1 + (abnormal ? 0.6 * Math.sin((2 * Math.PI * 30 * n) / 16000) : 0)) *
+            Math.sin((2 * Math.PI * n) / 16) +
           0.02 * rng.normal(),
       );
     const test = readFeatureTensor(base.files.test!);
