@@ -209,18 +209,20 @@ function componentsOf(config: EvaluateAdConfig): readonly ScoreComponent[] {
  * they read the stored patches, which are the fixed-point front end's output when features has
  * `implementation: fixed`, so the float and the integer detector share them.
  */
-function featureComponent(
+async function featureComponent(
   ctx: StageContext<EvaluateAdConfig>,
   name: 'frame-mahalanobis' | 'envelope-periodicity',
   train: FeatureTensor,
-): PatchScorer {
+): Promise<PatchScorer> {
   const { frameContext, periodicityLags, shrinkage } = ctx.config;
   const labels = train.header.labels.length;
   const [, frames] = train.header.shape as [number, number, number];
   try {
     if (name === 'frame-mahalanobis') {
-      const g = fitFrameGaussians(patchBlock(train), labels, frameContext, shrinkage);
-      return async (t) => framePatchScores(patchBlock(t), g, frameContext);
+      // Minutes of float work on a loaded machine: give the heartbeats a turn (activities/evaluate-ad.ts).
+      const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+      const g = await fitFrameGaussians(patchBlock(train), labels, frameContext, shrinkage, pause);
+      return (t) => framePatchScores(patchBlock(t), g, frameContext, pause);
     }
     const g = fitPeriodicityGaussians(patchBlock(train), labels, periodicityLags, shrinkage);
     return async (t) => periodicityPatchScores(patchBlock(t), g, periodicityLags);
@@ -506,7 +508,7 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   for (const name of componentsOf(config)) {
     if (name === 'frame-mahalanobis' || name === 'envelope-periodicity') {
       ctx.progress({ done: 0, total: 3, unit: 'splits', message: `fitting the ${name} Gaussians` });
-      featureComponents.set(name, memoized(featureComponent(ctx, name, await requireTrain(ctx))));
+      featureComponents.set(name, memoized(await featureComponent(ctx, name, await requireTrain(ctx))));
     } else if (name === 'envelope-modulation') {
       ctx.progress({ done: 0, total: 3, unit: 'splits', message: 'fitting the envelope-modulation Gaussians' });
       featureComponents.set(name, memoized(await modulationComponent(ctx, await requireTrain(ctx))));

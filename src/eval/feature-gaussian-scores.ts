@@ -44,13 +44,22 @@ function requireGaussian(gaussians: ReadonlyArray<IdGaussian | undefined>, label
   return g;
 }
 
+/**
+ * Lets a long loop give the event loop a turn (an activity's heartbeats and progress);
+ * called every PAUSE_EVERY patches. The default never yields.
+ */
+export type Pause = () => Promise<void>;
+const noPause: Pause = () => Promise.resolve();
+const PAUSE_EVERY = 64;
+
 /** Per-ID Gaussians of the `context`-frame windows of the training patches. */
-export function fitFrameGaussians(
+export async function fitFrameGaussians(
   train: PatchBlock,
   labels: number,
   context: number,
   shrinkage: number,
-): Array<IdGaussian | undefined> {
+  pause: Pause = noPause,
+): Promise<Array<IdGaussian | undefined>> {
   if (!(Number.isInteger(context) && context >= 1 && context <= train.frames)) {
     throw new RangeError(`frame Gaussians: context ${context} must be an integer in 1..${train.frames}`);
   }
@@ -59,6 +68,7 @@ export function fitFrameGaussians(
   const dim = context * train.bands;
   const moments = new IdGaussianMoments(dim, labels);
   for (let i = 0; i < n; i++) {
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) await pause();
     // A window of consecutive frames is a contiguous slice of the row-major patch.
     for (let t = 0; t + context <= train.frames; t++) {
       const at = i * size + t * train.bands;
@@ -69,17 +79,19 @@ export function fitFrameGaussians(
 }
 
 /** Per patch: mean Mahalanobis² of its `context`-frame windows to its ID's window Gaussian. */
-export function framePatchScores(
+export async function framePatchScores(
   patches: PatchBlock,
   gaussians: ReadonlyArray<IdGaussian | undefined>,
   context: number,
-): Float64Array {
+  pause: Pause = noPause,
+): Promise<Float64Array> {
   const n = patchCount(patches);
   const size = patches.frames * patches.bands;
   const dim = context * patches.bands;
   const windows = patches.frames - context + 1;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) await pause();
     const g = requireGaussian(gaussians, patches.labelIndex[i]!);
     let s = 0;
     for (let t = 0; t < windows; t++) {

@@ -360,13 +360,13 @@ describe('evaluate-ad stage', () => {
     const block = (t: typeof test) => ({ data: t.data, frames: 8, bands: 8, labelIndex: t.header.labelIndex });
     const et = await layerEmbeddings(base.net.model, train.data, SHAPE, 'conv0');
     const ge = fitIdGaussians(et.values, et.dim, train.header.labelIndex, 2, 0.1);
-    const gf = fg.fitFrameGaussians(block(train), 2, 3, 0.1);
+    const gf = await fg.fitFrameGaussians(block(train), 2, 3, 0.1);
     const gp = fg.fitPeriodicityGaussians(block(train), 2, 4, 0.1);
     const parts = async (t: typeof test) => {
       const e = await layerEmbeddings(base.net.model, t.data, SHAPE, 'conv0');
       return [
         embeddingPatchScores(t.header.labelIndex, e.values, e.dim, ge),
-        fg.framePatchScores(block(t), gf, 3),
+        await fg.framePatchScores(block(t), gf, 3),
         fg.periodicityPatchScores(block(t), gp, 4),
       ];
     };

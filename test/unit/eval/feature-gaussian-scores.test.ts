@@ -52,7 +52,7 @@ describe('log-mel Gaussian scores', () => {
     expect(() => envelopeAutocorrelation(p, 4)).toThrow(/lags 4 must be an integer in 1..3/);
   });
 
-  it('frame windows: a patch scores the mean Mahalanobis² of its context windows to its ID’s window Gaussian', () => {
+  it('frame windows: a patch scores the mean Mahalanobis² of its context windows to its ID’s window Gaussian', async () => {
     const rng = Prng.derive('frames');
     const train = patches(
       20,
@@ -61,7 +61,8 @@ describe('log-mel Gaussian scores', () => {
       Array.from({ length: 20 }, (_, i) => i % 2),
       () => rng.normal(),
     );
-    const g = fitFrameGaussians(train, 2, 3, 0.1);
+    let pauses = 0;
+    const g = await fitFrameGaussians(train, 2, 3, 0.1, async () => void pauses++);
     // The same Gaussians from the explicit 6-value windows (4 per patch).
     const windows: number[] = [];
     const labels: number[] = [];
@@ -76,15 +77,26 @@ describe('log-mel Gaussian scores', () => {
       [0, 1, 2, 3]
         .map((t) => mahalanobisSquared(direct[1]!, test.data.subarray(t * 2, t * 2 + 6)))
         .reduce((a, b) => a + b, 0) / 4;
-    expect(framePatchScores(test, g, 3)[0]).toBeCloseTo(expected, 6);
-    expect(() => fitFrameGaussians(train, 2, 7, 0.1)).toThrow(/context 7 must be an integer in 1..6/);
-    expect(() =>
+    expect((await framePatchScores(test, g, 3))[0]).toBeCloseTo(expected, 6);
+    await expect(fitFrameGaussians(train, 2, 7, 0.1)).rejects.toThrow(/context 7 must be an integer in 1..6/);
+    // A long loop gives the event loop a turn every 64 patches (an activity's heartbeats).
+    const many = patches(
+      130,
+      6,
+      2,
+      Array.from({ length: 130 }, (_, i) => i % 2),
+      () => rng.normal(),
+    );
+    pauses = 0;
+    await fitFrameGaussians(many, 2, 3, 0.1, async () => void pauses++);
+    expect(pauses).toBe(2);
+    await expect(
       framePatchScores(
         patches(1, 6, 2, [2], () => 0),
         g,
         3,
       ),
-    ).toThrow(/machine ID 2 has no training patches/);
+    ).rejects.toThrow(/machine ID 2 has no training patches/);
   });
 
   it('periodicity: a patch whose envelope period changed scores far above one with the trained period', () => {
