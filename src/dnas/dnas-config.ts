@@ -13,7 +13,7 @@ export const dnasConfigSchema = z.strictObject({
     }),
   searchSpace: searchSpaceSchema.prefault({}).meta({
     description:
-      'DS-CNN backbone to search: first-conv widths, blocks (widths, stride, skippable); widths are multiples of 8.',
+      'DS-CNN backbone to search: first-conv widths, blocks (widths, stride, skippable); widths are multiples of 4.',
   }),
   /** Latency budget per inference (network only, not the MFCC front end); absent = no latency constraint. */
   latencyMs: z
