@@ -13,6 +13,7 @@ import type { TrainData } from '../src/nn/train-data';
 import { findInput } from '../src/stage/inputs';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
+import { PartTimer } from '../src/util/part-timer';
 import { tfjsVersions } from '../src/util/tool-versions';
 
 /**
@@ -31,8 +32,11 @@ import { tfjsVersions } from '../src/util/tool-versions';
  * A derived architecture over any budget fails the stage, naming the budget and the overshoot.
  */
 export const kind = 'dnas';
-/** 2: cost constants refitted on the firmware of 2026-12-04 12:40 (src/dnas/cost-constants.ts). */
-export const version = 4;
+/**
+ * 2: cost constants refitted on the firmware of 2026-12-04 12:40 (src/dnas/cost-constants.ts).
+ * 5: constants refitted on codegen v15 firmware (2026-12-04 18:30); `trainFraction`.
+ */
+export const version = 5;
 export const configSchema = dnasConfigSchema;
 
 interface CheckpointDoc {
@@ -178,6 +182,9 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
         );
       },
     });
+  // CPU seconds do not depend on the machine's load (src/util/part-timer.ts): the search's
+  // cost against a DS-CNN-S training is compared in them (test/bench/dnas.bench.ts).
+  const timer = new PartTimer();
   let result;
   try {
     result = await search(resumeFrom);
@@ -188,6 +195,7 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
     lastEpoch = 0;
     result = await search(undefined);
   }
+  timer.lap('search');
   const predicted = result.costs;
   const over = budgetOvershoots(predicted, budgets);
   if (over.length > 0) {
@@ -224,6 +232,8 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
       supernetPathValAccuracy: last.valAccuracy,
       epochs: result.trace.length,
       searchSeconds: Math.round(result.searchSeconds),
+      searchClips: result.searchClips,
+      ...timer.metrics(),
     },
     summary:
       `${boardName}: first conv ${arch.firstConv.filters}, blocks [${arch.blocks.map((b) => b.filters).join(', ')}]; predicted flash ${(predicted.flashBytes / 1024).toFixed(1)}/${(budgets.flashBytes / 1024).toFixed(1)} KB, ` +

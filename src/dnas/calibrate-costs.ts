@@ -6,7 +6,8 @@
  *   bash scripts/build.sh && node dist/src/dnas/calibrate-costs.js [.tinyops/store] [run-id prefix …]
  *
  * With run-id prefixes only those runs are fitted (e.g. the deploys made since the last
- * firmware change: older runs measured other kernels and would pull the fit back).
+ * firmware change: older runs measured other kernels and would pull the fit back). Deploys of
+ * sub-byte (4-bit hybrid) models are left out: the cost models price int8 weights.
  * prints the constants as JSON; paste them into cost-constants.ts. What it fits:
  * - instructions of each op class = a·work + b by least squares over every op of every run
  *   (work = MACs for convs and FC, input bytes for pooling; the QEMU plugin counts are exact);
@@ -102,14 +103,23 @@ export function loadSamples(storeDir: string, runPrefixes: readonly string[] = [
       if (board === undefined || im === undefined || seen.has(board.sha256) || !fs.existsSync(objectPath(board.uri)))
         continue;
       seen.add(board.sha256);
+      const model = decodeIntModel(fs.readFileSync(objectPath(im.uri), 'utf8'));
+      // The cost models price int8 weights; a sub-byte hybrid (kws.yaml's deploy-4bit) runs other
+      // kernels and would pull the int8 fit.
+      if (!isAllInt8(model)) continue;
       samples.push({
         run: f.replace(/\.json$/, ''),
         board: JSON.parse(fs.readFileSync(objectPath(board.uri), 'utf8')) as BoardJson,
-        model: decodeIntModel(fs.readFileSync(objectPath(im.uri), 'utf8')),
+        model,
       });
     }
   }
   return samples;
+}
+
+/** True when every weighted op of the model has 8-bit weights. */
+export function isAllInt8(model: IntModel): boolean {
+  return model.ops.every((op) => !('weightBits' in op) || op.weightBits === 8);
 }
 
 export function fitConstants(samples: readonly Sample[]) {

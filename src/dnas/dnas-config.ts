@@ -13,7 +13,7 @@ export const dnasConfigSchema = z.strictObject({
     }),
   searchSpace: searchSpaceSchema.prefault({}).meta({
     description:
-      'DS-CNN backbone to search: first-conv widths, blocks (widths, stride, skippable); widths are multiples of 8.',
+      'DS-CNN backbone to search: first-conv widths, blocks (widths, stride, skippable); widths are multiples of 4.',
   }),
   /** Latency budget per inference (network only, not the MFCC front end); absent = no latency constraint. */
   latencyMs: z
@@ -46,6 +46,15 @@ export const dnasConfigSchema = z.strictObject({
     .max(1000)
     .default(10)
     .meta({ description: 'Search epochs over the training split, warm-up included.' }),
+  /**
+   * Fraction of the training clips the search steps over (a seeded subset stratified by label,
+   * src/dnas/search-subset.ts); the search's cost scales with it. `train` then trains the
+   * derived architecture on every clip.
+   */
+  trainFraction: z.number().gt(0).max(1).default(1).meta({
+    description:
+      'Fraction of the training clips the search uses (seeded, per-label subset; its cost scales with it); train still uses them all.',
+  }),
   /** Epochs that train the supernet's weights only (random paths) before the architecture logits move. */
   warmupEpochs: z
     .number()

@@ -9,10 +9,11 @@ import { DEFAULT_BATCH_NORM, type DsCnnArchitecture, type Pair } from '../nn/ds-
  * - every block's pointwise width (one of its `widths`);
  * - for a `skippable` block, keep or skip the whole block (depth choice; a skipped block is
  *   dropped from the derived architecture, so only stride-1 blocks may be skippable).
- * Widths are multiples of 8 so the DSP kernels stay on their 4-channel fast path.
+ * Widths are multiples of 4 so the DSP kernels stay on their 4-channel fast path (DS-CNN-M's
+ * 172 channels run there: the pointwise path asks C_IN % 4 = 0, firmware/README.md).
  */
 
-const widthSchema = z.number().int().min(8).max(1024).multipleOf(8);
+const widthSchema = z.number().int().min(8).max(1024).multipleOf(4);
 const widthsSchema = z
   .array(widthSchema)
   .min(1)
@@ -37,7 +38,7 @@ export const searchSpaceSchema = z.strictObject({
     .strictObject({
       widths: widthsSchema
         .default([16, 24, 32, 48, 64])
-        .meta({ description: 'Output channels the search may pick for the first conv (multiples of 8, no repeats).' }),
+        .meta({ description: 'Output channels the search may pick for the first conv (multiples of 4, no repeats).' }),
       /** [frames, coeffs]: Hello Edge's 10×4. */
       kernel: pairSchema(64).default([10, 4]).meta({
         description: "First conv kernel, [frames, coefficients] (Hello Edge's DS-CNN: 10×4); fixed, not searched.",

@@ -12,6 +12,7 @@ import { Prng } from '../util/prng';
 import { architectureCosts, type ArchCosts } from './arch-costs';
 import { expectedCosts } from './cost-model';
 import type { DnasConfig } from './dnas-config';
+import { stratifiedSubset } from './search-subset';
 import { deriveArchitecture, resolveSearchSpace, type ArchChoice, type SearchSpace } from './search-space';
 import { argmaxChoice, buildSupernet, nodeProbabilities, oneHotProbabilities, type Supernet } from './supernet';
 
@@ -77,6 +78,8 @@ export interface SearchResult {
   readonly costs: ArchCosts;
   readonly trace: readonly EpochTrace[];
   readonly searchSeconds: number;
+  /** Training clips the search stepped over (all, or the `trainFraction` subset). */
+  readonly searchClips: number;
 }
 
 type Seeds = readonly [number, number, number, number];
@@ -111,6 +114,13 @@ export async function runSearch(
       }),
     )
     .digest('hex');
+  // The clips the search steps over: all, or a seeded per-label subset (`trainFraction`).
+  const trainSet = stratifiedSubset(
+    data.train,
+    data.shape[0] * data.shape[1],
+    config.trainFraction,
+    Prng.derive('tinyops/dnas/subset', ...dataSeed),
+  );
   const resume = hooks.resumeFrom;
   if (resume !== undefined && (resume.fingerprint !== fingerprint || resume.epochsDone > config.epochs)) {
     throw new CheckpointError('dnas checkpoint belongs to another search (its config, data or seed differ)');
@@ -141,7 +151,7 @@ export async function runSearch(
       multipliers = [...resume.multipliers];
       trace.push(...resume.trace);
     }
-    const n = data.train.n;
+    const n = trainSet.n;
     const stepsPerEpoch = Math.ceil(n / config.batchSize);
     const totalSteps = stepsPerEpoch * config.epochs;
     const size = data.shape[0] * data.shape[1];
@@ -159,7 +169,7 @@ export async function runSearch(
         const step = (epoch - 1) * stepsPerEpoch + s;
         const lr = learningRateAt(config.learningRate, step, stepsPerEpoch, totalSteps);
         const start = s * config.batchSize;
-        const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), size);
+        const batch = gatherBatch(trainSet, order, start, Math.min(n, start + config.batchSize), size);
         const b = batch.y.length;
         const noise = net.archLogits.map((l) => Float32Array.from({ length: l.size }, () => gumbel(rng)));
         const mask = dropoutMask(rng, b, net.channels, space.dropout);
@@ -268,6 +278,7 @@ export async function runSearch(
       costs: last.derived.costs,
       trace,
       searchSeconds: seconds,
+      searchClips: trainSet.n,
     };
   } finally {
     weightOpt.dispose();

@@ -35,7 +35,9 @@ import { syntheticData } from '../unit/nn/synthetic-data';
  *
  * Arguments: [store] [run-id prefix …] (prefixes restrict `estimator` to those deploy runs,
  * e.g. the ones made since the last kernel change). Environment: TINYOPS_BENCH_SAMPLES
- * (examples per epoch, default 2000; 0 skips the synthetic `searchCost`).
+ * (examples per epoch, default 2000; 0 skips the synthetic `searchCost`);
+ * TINYOPS_BENCH_DSCNNS_CPU_SEC (CPU seconds of a 40-epoch DS-CNN-S training, for
+ * `searchCpuVsDsCnnSTrainingCpu`; docs/results/2026-12-04-dnas-current-firmware.md).
  */
 
 const INPUT: [number, number] = [49, 10];
@@ -172,6 +174,10 @@ function dnasPipelineRuns(store: string) {
     .at(-1);
   const referenceSeconds =
     reference?.stages.train?.durationMs === undefined ? undefined : reference.stages.train.durationMs / 1000;
+  const referenceCpuSeconds =
+    process.env.TINYOPS_BENCH_DSCNNS_CPU_SEC === undefined
+      ? undefined
+      : Number(process.env.TINYOPS_BENCH_DSCNNS_CPU_SEC);
   const rel = (p: number | undefined, m: number | undefined) =>
     p === undefined || m === undefined ? undefined : Number(((p - m) / m).toFixed(4));
   return runs.flatMap((r) => {
@@ -182,6 +188,7 @@ function dnasPipelineRuns(store: string) {
     const d = dnas.metrics;
     const m = deploy?.metrics;
     const searchSeconds = num(d, 'searchSeconds');
+    const searchCpuSeconds = num(d, 'cpuSec.search');
     return [
       {
         run: r.runId,
@@ -195,6 +202,15 @@ function dnasPipelineRuns(store: string) {
           searchSeconds === undefined || referenceSeconds === undefined
             ? undefined
             : Number((searchSeconds / referenceSeconds).toFixed(3)),
+        // Load-independent: the search's CPU seconds (dnas v5+) against the DS-CNN-S training's,
+        // measured with /usr/bin/time around a run where only `train` ran (the train stage does
+        // not record its CPU): TINYOPS_BENCH_DSCNNS_CPU_SEC.
+        searchCpuSeconds,
+        searchClips: num(d, 'searchClips'),
+        searchCpuVsDsCnnSTrainingCpu:
+          searchCpuSeconds === undefined || referenceCpuSeconds === undefined
+            ? undefined
+            : Number((searchCpuSeconds / referenceCpuSeconds).toFixed(3)),
         predicted: {
           flashBytes: num(d, 'predictedFlashBytes'),
           sramBytes: num(d, 'predictedSramBytes'),

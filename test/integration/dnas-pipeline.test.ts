@@ -49,13 +49,14 @@ describe('tinyops run with dnas → train → quantize → codegen → deploy', 
       `dnas estimator error vs deploy: flash ${err(dnas.metrics.predictedFlashBytes as number, d.metrics.flashBytes as number).toFixed(4)}, ` +
         `SRAM ${err(dnas.metrics.predictedSramBytes as number, d.metrics.sramBytes as number).toFixed(4)}, latency ${err(dnas.metrics.predictedLatencyMs as number, d.metrics.estimatedLatencyMs as number).toFixed(4)}`,
     );
-    // Flash within 10 %, not issue #12's 5 %: the fixed bytes (kernels, front end, libc) are fitted on
-    // full-size models, and this 2-block model with 8–16 channels links about half their kernel code
-    // (8.5 KB vs 17 KB for DS-CNN-M); full-size found models measure ≤ 0.1 %
-    // (docs/results/2026-12-04-dnas-full-size.md).
-    expect(err(dnas.metrics.predictedFlashBytes as number, d.metrics.flashBytes as number)).toBeLessThan(0.1);
+    // Refitted on codegen v15 deploys (src/dnas/cost-constants.ts) this 2-block model with 8–16
+    // channels measures flash 0.05 %, SRAM 0.01 %, latency 13.8 % (was 6.9 % / 0.01 % / 22.1 % on the
+    // hand-scaled constants): latency stays above issue #12's 10 % because the per-call
+    // instructions are fitted on full-size models and dominate a model this small; full-size found
+    // models measure ≤ 3 % (docs/results/2026-12-04-dnas-current-firmware.md).
+    expect(err(dnas.metrics.predictedFlashBytes as number, d.metrics.flashBytes as number)).toBeLessThan(0.02);
     expect(err(dnas.metrics.predictedSramBytes as number, d.metrics.sramBytes as number)).toBeLessThan(0.05);
-    expect(err(dnas.metrics.predictedLatencyMs as number, d.metrics.estimatedLatencyMs as number)).toBeLessThan(0.25);
+    expect(err(dnas.metrics.predictedLatencyMs as number, d.metrics.estimatedLatencyMs as number)).toBeLessThan(0.18);
   });
 
   it('an impossible latency budget fails the search with the budget and the overshoot', async () => {

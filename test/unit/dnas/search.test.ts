@@ -86,8 +86,9 @@ describe('dnas search', () => {
     ]);
   });
 
-  it('config: widths must be multiples of 8, strided blocks cannot be skipped', () => {
-    expect(dnasConfigSchema.safeParse({ searchSpace: { firstConv: { widths: [12] } } }).success).toBe(false);
+  it('config: widths must be multiples of 4, strided blocks cannot be skipped', () => {
+    expect(dnasConfigSchema.safeParse({ searchSpace: { firstConv: { widths: [10] } } }).success).toBe(false);
+    expect(dnasConfigSchema.safeParse({ searchSpace: { firstConv: { widths: [12, 172] } } }).success).toBe(true);
     expect(dnasConfigSchema.safeParse({ searchSpace: { blocks: [{ widths: [16], stride: [2, 2] }] } }).success).toBe(
       false,
     );
