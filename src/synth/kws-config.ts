@@ -361,6 +361,19 @@ export const synthKwsConfigSchema = z
       .describe(
         'Quiet clips: a `fraction` of clips with their SNR drawn from `snrDb` (quiet rooms, close talk, zero-padded recordings) instead of the top-level snrDb; absent = off.',
       ),
+    /**
+     * Train clips made this many times from one render, each under its own noise and
+     * augmentation draws (src/synth/kws-plan.ts trainCopies); 1 = off, bytes as before.
+     */
+    trainCopies: z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(1)
+      .describe(
+        'Each train-split clip is made this many times from the same render (same voice, word and prosody), each copy over its own background, SNR, level, time shift and augmentation, so the model hears a word under several noises instead of memorising one; validation and test are not copied. 1 = off. Training time per epoch grows with it: lower train epochs to match.',
+      ),
     /** Maximum random shift of the word from the clip centre (kept inside the clip). */
     timeShiftMs: z
       .number()

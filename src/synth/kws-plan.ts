@@ -227,8 +227,54 @@ export function planClips(
           : undefined;
       plans.push(streamStyle ? { ...base, streamStyle } : base);
     }
+    plans.push(...trainCopies(config, rngFor, plans, label, count));
   }
   return plans;
+}
+
+/**
+ * config.trainCopies − 1 more clips of each of `label`'s train clips (docs/stages/synth-kws.md
+ * `trainCopies`): the same words by the same voice with the same prosody (the same render, a
+ * render-cache hit), each over its own background, SNR, level, time shift, stream-style
+ * placement and augmentation. Without them every render is heard under exactly one noise draw
+ * and the model learns that clip's noise (docs/results/2026-12-04-kws-error-analysis.md: 5 %
+ * training error, 15 % on validation clips of the same voices). Copy c of clip i is clip
+ * number c·count + i of its label, drawn from that number's generators as a clip of its own;
+ * validation and test clips are never copied.
+ */
+function trainCopies(
+  config: SynthKwsConfig,
+  rngFor: RngFor,
+  plans: readonly ClipPlan[],
+  label: string,
+  count: number,
+): ClipPlan[] {
+  const copies: ClipPlan[] = [];
+  const weights = config.backgrounds.map((b) => b.weight);
+  const train = plans.filter((p) => p.label === label && p.split === 'train');
+  for (let c = 1; c < config.trainCopies; c++) {
+    for (const base of train) {
+      const index = c * count + base.index;
+      const rng = rngFor('clip', label, index);
+      const level = rng.uniform(config.levelDbfs[0], config.levelDbfs[1]);
+      const snrDb = quietSnr(config, rngFor, label, index) ?? rng.uniform(config.snrDb[0], config.snrDb[1]);
+      const width = count * config.trainCopies;
+      if (base.kind === 'silence') {
+        const background = pickWeighted(weights, rng);
+        const file = clipFile(config.backgrounds[background]!.type, index, width);
+        copies.push({ ...base, index, background, levelDbfs: level - snrDb, relPath: `${label}/${file}` });
+        continue;
+      }
+      const shiftMs = rng.uniform(-config.timeShiftMs, config.timeShiftMs);
+      const background = pickWeighted(weights, rng);
+      const relPath = `${label}/${clipFile(base.source.tag, index, width)}`;
+      const copy = { ...base, index, levelDbfs: level, snrDb, shiftMs, background, relPath };
+      if (base.streamStyle)
+        copy.streamStyle = { ...base.streamStyle, position: rngFor('clip', label, index, 'stream-style').next() };
+      copies.push(copy);
+    }
+  }
+  return copies;
 }
 
 /**
