@@ -25,7 +25,7 @@ export const streamCheckConfigSchema = z.strictObject({
   }),
   every: z.number().int().min(1).max(100).default(1).meta({
     description:
-      'Hops (front-end frames, 20 ms for KWS) between two inferences; 1 = every hop, the stride of the host evaluate.',
+      "Hops (front-end frames, 20 ms for KWS) between two inferences; 1 = every hop. Set the host evaluate's inferenceEvery to the same k so its FRR is this detector's.",
   }),
   threshold: z
     .number()
