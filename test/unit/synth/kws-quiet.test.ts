@@ -1,13 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dbfs } from '../../../src/audio/mix';
 import { readWav } from '../../../src/audio/wav';
 import { synthKwsConfigSchema, type SynthKwsConfigInput } from '../../../src/synth/kws-config';
-import { generateKwsDataset } from '../../../src/synth/kws-dataset';
 import { planClips, SILENCE_LABEL, type ClipPlan } from '../../../src/synth/kws-plan';
 import { rngForSeed } from '../../../src/synth/rng-for';
-import { dirDigest } from './dir-digest';
+import { variantDatasets } from './variant-datasets';
 
 /**
  * Quiet clips (synth-kws `quiet`, docs/results/2026-12-04-kws-error-analysis.md): a share of
@@ -67,11 +64,7 @@ describe('planClips with quiet clips', () => {
 });
 
 describe('generateKwsDataset with quiet clips (espeak-ng)', () => {
-  let root: string;
-  beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'kws-quiet-'));
-  });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const datasets = variantDatasets('kws-quiet-');
 
   const tiny = (quiet: number) =>
     config({
@@ -92,18 +85,7 @@ describe('generateKwsDataset with quiet clips (espeak-ng)', () => {
   }
 
   it('same config and seed give the same bytes; quiet clips have their background ≥ 25 dB under the word', async () => {
-    const a = join(root, 'a');
-    const b = join(root, 'b');
-    const plain = join(root, 'plain');
-    await generateKwsDataset(tiny(1), a, rng);
-    await generateKwsDataset(tiny(1), b, rng, undefined, { reverseOrder: true });
-    await generateKwsDataset(tiny(0), plain, rng);
-    expect(dirDigest(b)).toEqual(dirDigest(a));
-    const list = (dir: string) =>
-      readFileSync(join(dir, 'testing_list.txt'), 'utf8')
-        .split('\n')
-        .concat(readFileSync(join(dir, 'validation_list.txt'), 'utf8').split('\n'));
-    expect(list(a)).toEqual(list(plain));
+    const { variant: a, plain } = await datasets.make(tiny(1), tiny(0), rng);
     const yes = planClips(tiny(1), rng).filter((p) => p.label === 'yes');
     for (const p of yes) {
       // Every clip quiet (fraction 1): ≥ 30 dB SNR over the word, a floor far under it.

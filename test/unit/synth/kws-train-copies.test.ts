@@ -1,12 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWav } from '../../../src/audio/wav';
 import { synthKwsConfigSchema, type SynthKwsConfigInput } from '../../../src/synth/kws-config';
-import { generateKwsDataset } from '../../../src/synth/kws-dataset';
 import { planClips, type ClipPlan } from '../../../src/synth/kws-plan';
 import { rngForSeed } from '../../../src/synth/rng-for';
-import { dirDigest } from './dir-digest';
+import { variantDatasets } from './variant-datasets';
 
 /**
  * Train copies (synth-kws `trainCopies`): each train clip again from the same render under
@@ -72,25 +70,13 @@ describe('planClips with trainCopies', () => {
 });
 
 describe('generateKwsDataset with trainCopies (espeak-ng)', () => {
-  let root: string;
-  beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'kws-copies-'));
-  });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const datasets = variantDatasets('kws-copies-');
 
   const tiny = (trainCopies: number) =>
     config({ keywords: ['yes'], perKeyword: 6, unknownFraction: 0.5, silenceFraction: 0.5, trainCopies });
 
   it('same config and seed give the same bytes; a copy is the same word under other noise; splits lists unchanged', async () => {
-    const a = join(root, 'a');
-    const b = join(root, 'b');
-    const plain = join(root, 'plain');
-    await generateKwsDataset(tiny(2), a, rng);
-    await generateKwsDataset(tiny(2), b, rng, undefined, { reverseOrder: true });
-    await generateKwsDataset(tiny(1), plain, rng);
-    expect(dirDigest(b)).toEqual(dirDigest(a));
-    for (const list of ['testing_list.txt', 'validation_list.txt'])
-      expect(readFileSync(join(a, list), 'utf8')).toEqual(readFileSync(join(plain, list), 'utf8'));
+    const { variant: a, plain } = await datasets.make(tiny(2), tiny(1), rng);
     const plans = planClips(tiny(2), rng).filter((p) => p.label === 'yes');
     const count = planClips(tiny(1), rng).filter((p) => p.label === 'yes').length;
     const copies = plans.filter((p) => p.index >= count);
