@@ -36,13 +36,10 @@ export const streamCheckConfigSchema = z.strictObject({
     .max(1)
     .default(0.5)
     .meta({ description: 'Detection threshold θ on the smoothed posterior (rounded to θ·65536 on both sides).' }),
-  thresholds: z
-    .record(z.string().min(1), z.number().gt(0).max(1))
-    .default({})
-    .meta({
-      description:
-        "Per-keyword detection thresholds θ_k (keyword → θ, e.g. evaluate's perKeyword.thresholds), each rounded to θ_k·65536; keywords not listed use `threshold`.",
-    }),
+  thresholds: z.record(z.string().min(1), z.number().gt(0).max(1)).default({}).meta({
+    description:
+      "Per-keyword detection thresholds θ_k (keyword → θ, e.g. evaluate's perKeyword.thresholds), each rounded to θ_k·65536; keywords not listed use `threshold`.",
+  }),
   smoothingFrames: eventEvalOptionsSchema.shape.smoothingFrames.meta({
     description:
       "Causal moving-average window in hops, as the host evaluate's events.smoothingFrames; with every = k it spans ⌈frames / k⌉ posteriors.",

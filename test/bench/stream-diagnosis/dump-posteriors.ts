@@ -51,7 +51,8 @@ function streamFeatures(config: MfccConfig, samples: Float32Array): Float32Array
 }
 
 async function main(): Promise<void> {
-  const [runId, outDir, storeDir = path.join(process.cwd(), '.tinyops', 'store'), everyArg = '1'] = process.argv.slice(2);
+  const [runId, outDir, storeDir = path.join(process.cwd(), '.tinyops', 'store'), everyArg = '1'] =
+    process.argv.slice(2);
   const every = Number(everyArg);
   if (!Number.isInteger(every) || every < 1) throw new Error(`every must be a whole number ≥ 1, got ${everyArg}`);
   if (runId === undefined || outDir === undefined)
@@ -97,7 +98,9 @@ async function main(): Promise<void> {
         const size = params.frames * params.coefficients;
         const starts = windowStarts(frames.length / params.coefficients, params.frames, every);
         const x = new Float32Array(starts.length * size);
-        starts.forEach((w, i) => x.set(frames.subarray(w * params.coefficients, w * params.coefficients + size), i * size));
+        starts.forEach((w, i) =>
+          x.set(frames.subarray(w * params.coefficients, w * params.coefficients + size), i * size),
+        );
         const post = await predict(model, x, [params.frames, params.coefficients], 512);
         fs.writeFileSync(out, Buffer.from(post.buffer, post.byteOffset, post.byteLength));
         process.stderr.write(`[dump-posteriors] ${dir}/${s.file}\n`);

@@ -97,7 +97,12 @@ describe('integer stream detector (host twin)', () => {
 
   it('fires each class against its own threshold (hand-made, equality counts, arg-max over the means)', () => {
     // [_silence_, yes, no] with θ_yes = 0.9 (Q16 58982), θ_no = 0.25 (16384); W = 1, no refractory.
-    const perClass: StreamDetectorConfig = { ...config, smoothing: 1, refractory: 0, classThresholdsQ16: [0, 58982, 16384] };
+    const perClass: StreamDetectorConfig = {
+      ...config,
+      smoothing: 1,
+      refractory: 0,
+      classThresholdsQ16: [0, 58982, 16384],
+    };
     const rows = [
       [5, 200, 10], // yes 0.78 < 0.9: nothing
       [5, 10, 64], // no 0.25 = θ_no: fires

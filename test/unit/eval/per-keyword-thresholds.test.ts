@@ -90,7 +90,10 @@ describe('lagrangianThresholds on a hand-made tuning sweep', () => {
 describe('choosePerKeywordThresholds on hand-made tuning streams', () => {
   it('counts the sweep per keyword as the matcher does', () => {
     const counts = countsByKeyword(matchAtThreshold(prepare(tuning, 0), 0.5), ['yes', 'no']);
-    expect(counts).toEqual({ yes: { events: 2, hits: 2, falseAccepts: 1 }, no: { events: 1, hits: 1, falseAccepts: 1 } });
+    expect(counts).toEqual({
+      yes: { events: 2, hits: 2, falseAccepts: 1 },
+      no: { events: 1, hits: 1, falseAccepts: 1 },
+    });
   });
 
   it('keeps the λ with the lowest FRR within the budget, checked with all thresholds together', () => {
