@@ -32,7 +32,7 @@ export const perKeywordThresholdsSchema = z.strictObject({
     .max(1000)
     .default(4)
     .describe(
-      "α ≥ 0: each keyword's false accepts at θ are counted as its own + α · (all keywords' false accepts) / (number of keywords), so a keyword that never fired on the short tuning streams does not get a low threshold (0 = each keyword on its own counts; 4 measured best in docs/results/2026-12-04-per-keyword-thresholds.md).",
+      "α ≥ 0: each keyword's false accepts at θ are counted as its own + α · (all keywords' false accepts) / (number of keywords), so a keyword that never fired on the short tuning streams does not get a low threshold (0 = each keyword on its own counts, which overshot the FA budget 7× on unseen voices in docs/results/2026-12-04-per-keyword-thresholds.md).",
     ),
   lambdas: z
     .array(z.number().positive())
