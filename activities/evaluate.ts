@@ -41,6 +41,8 @@ import { tfjsVersions } from '../src/util/tool-versions';
 import { PartTimer } from '../src/util/part-timer';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import { eventOptionsAtStride, windowStarts } from '../src/eval/inference-stride';
+import { perKeywordThresholdsSchema } from '../src/eval/per-keyword-thresholds';
+import { perKeywordEvaluation, perKeywordMetrics, type PerKeywordEvaluation } from '../src/eval/per-keyword-evaluation';
 
 /**
  * Stage `evaluate` (docs/stages/evaluate.md; thesis §3 "Custom event
@@ -71,7 +73,7 @@ import { eventOptionsAtStride, windowStarts } from '../src/eval/inference-stride
  * scored streams would pick for themselves.
  */
 export const kind = 'evaluate';
-export const version = 8; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold; 7: streamPosteriors int8 (default): the sweep on the int8 output grid at thresholds the board reaches; 8: inferenceEvery (posteriors every k hops, as the device)
+export const version = 9; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold; 7: streamPosteriors int8 (default): the sweep on the int8 output grid at thresholds the board reaches; 8: inferenceEvery (posteriors every k hops, as the device); 9: perKeywordThresholds (one θ per keyword chosen on the tuning streams)
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -124,6 +126,15 @@ export const evaluateConfigSchema = z.strictObject({
     .default('int8')
     .describe(
       "Which posteriors the stream sweep sees: `int8` = the float model's posteriors on the int8 softmax output grid (k/256, at most 255/256) at the thresholds the board compares against (round(θ·2¹⁶)/2¹⁶; those above 255/256 left out), so the operating point is one the board's detector can run; `float` = float posteriors and thresholds as given (version ≤ 6).",
+    ),
+  /**
+   * One threshold per keyword, chosen on the tuning streams (src/eval/per-keyword-thresholds.ts):
+   * reported next to the single-θ operating point (artifact `perKeyword`, metrics `perKeyword*`).
+   */
+  perKeywordThresholds: perKeywordThresholdsSchema
+    .optional()
+    .describe(
+      'One detection threshold per keyword, chosen on the tuning streams by a Lagrangian rule (per keyword θ_k = argmin misses_k + λ·FA_k, λ the one whose thresholds meet events.targetFaPerHour together) and applied unchanged to the scored streams; reported beside the single-θ operating point (artifact `perKeyword`, metrics perKeywordFrr, perKeywordFaPerHour, perKeywordThreshold.<keyword>). Needs tuning streams. Absent = single θ only.',
     ),
   /**
    * Measurement datasets: names of stages in `needs:` that make a `dataset` artifact (e.g. an
@@ -296,6 +307,16 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       };
     }
     if (tuningPrepared) timer.lap('tuningSweep');
+    let perKeyword: PerKeywordEvaluation | undefined;
+    if (ctx.config.perKeywordThresholds !== undefined) {
+      if (tuningPrepared === undefined)
+        throw new StageInputError(
+          `stages.${ctx.stageName}.with.perKeywordThresholds: needs tuning streams (a synth-kws stage with streams.tuning in needs:, thresholdFrom: auto); choosing per-keyword thresholds on the scored streams would report an optimistic FRR`,
+        );
+      perKeyword = perKeywordEvaluation(tuningPrepared, prepared, ctx.config.perKeywordThresholds);
+      for (const line of perKeyword.logLines) ctx.log(line);
+      timer.lap('perKeyword');
+    }
     const op = events.operatingPoint;
     // Every hit's latency at the operating point, for the report's histogram.
     const opMatches = matchAtThreshold(prepared, op.threshold);
@@ -361,6 +382,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       sources: { ...bySource, engines: sources.engines, dataStage },
       ...(eventsByEngine.length > 0 ? { eventsByEngine } : {}),
       negativeFalseAccepts,
+      ...(perKeyword ? { perKeyword: perKeyword.artifact } : {}),
       ...(measured.length > 0 ? { measurements: measured } : {}),
     };
     const artifacts = [await ctx.storeJson('evaluation', evaluation)];
@@ -382,6 +404,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         ...sourceMetrics(bySource),
         ...Object.fromEntries(eventsByEngine.map((e) => [`eventFrr.${e.engine}`, e.frr])),
         ...measurementMetrics(measured),
+        ...(perKeyword ? perKeywordMetrics(perKeyword) : {}),
         ...(tuning
           ? {
               tuningStreamMinutes: tuning.hours * 60,
@@ -393,7 +416,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
             }
           : {}),
       },
-      summary: `test acc ${(testAccuracy * 100).toFixed(1)}%${integer ? ` (integer ${(integer.accuracy * 100).toFixed(1)}%)` : ''} (${n} clips)${heldOutSummary(bySource, measured)}; events @${+op.threshold.toFixed(3)}: FRR ${(op.result.frr * 100).toFixed(1)}%, ${op.result.faPerHour.toFixed(2)} FA/h, latency ${latency === null ? '-' : `${Math.round(latency)} ms`}`,
+      summary: `test acc ${(testAccuracy * 100).toFixed(1)}%${integer ? ` (integer ${(integer.accuracy * 100).toFixed(1)}%)` : ''} (${n} clips)${heldOutSummary(bySource, measured)}; events @${+op.threshold.toFixed(3)}: FRR ${(op.result.frr * 100).toFixed(1)}%, ${op.result.faPerHour.toFixed(2)} FA/h, latency ${latency === null ? '-' : `${Math.round(latency)} ms`}${perKeyword ? `; per-keyword θ: FRR ${(perKeyword.artifact.scored.frr * 100).toFixed(1)}%, ${perKeyword.artifact.scored.faPerHour.toFixed(2)} FA/h` : ''}`,
     };
   } finally {
     model.dispose();

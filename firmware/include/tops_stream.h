@@ -60,6 +60,7 @@ typedef struct {
     int32_t smoothing;        /* W >= 1 posteriors in the causal moving average */
     int32_t threshold_q16;    /* theta * 65536, rounded: mean posterior >= theta fires */
     int32_t refractory;       /* after a firing at t, t+1 .. t+refractory-1 fire nothing */
+    const int32_t *class_threshold_q16; /* [num_classes] per-class theta * 65536, or NULL: threshold_q16 for all */
 } tops_kws_detector_config;
 
 /* Caller-owned state: W x num_classes history bytes, num_classes sums and flags. */

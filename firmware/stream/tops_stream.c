@@ -6,8 +6,9 @@
  * Detector arithmetic (the contract shared with src/deploy/stream-detector.ts): with codes
  * p[c] = posterior + 128 in 0..255 (posterior = p / 256) and n = min(t + 1, W) posteriors in
  * the window, the smoothed posterior of class c is S[c] / (256 n), S[c] the sum of its last
- * n codes. "Smoothed >= theta" is decided exactly as 256 S[c] >= threshold_q16 n, and classes
- * are ranked by S[c] (all share n). Everything else is src/eval/event-detector.ts's rule.
+ * n codes. "Smoothed >= theta" is decided exactly as 256 S[c] >= threshold_q16[c] n (one theta per
+ * class when class_threshold_q16 is set, docs/results/2026-12-04-per-keyword-thresholds.md), and
+ * classes are ranked by S[c] (all share n). Everything else is src/eval/event-detector.ts's rule.
  */
 #include <stddef.h>
 #include <string.h>
@@ -100,6 +101,7 @@ int32_t tops_kws_detector_step(tops_kws_detector *d, const int8_t *posteriors)
     uint8_t *row = d->history + (size_t)(t % cfg->smoothing) * (size_t)nc;
     const int32_t n = t + 1 < cfg->smoothing ? t + 1 : cfg->smoothing;
     const int32_t bar = cfg->threshold_q16 * n; /* <= 65536 x 250: fits int32 */
+    int32_t best_bar = bar;
     const int suppressed = t - d->last_fire < cfg->refractory;
     int32_t best = -1;
     int32_t best_sum = 0;
@@ -120,7 +122,8 @@ int32_t tops_kws_detector_step(tops_kws_detector *d, const int8_t *posteriors)
             continue;
         }
         sum = d->sums[c];
-        if (256 * sum < bar) {
+        const int32_t class_bar = cfg->class_threshold_q16 != NULL ? cfg->class_threshold_q16[c] * n : bar;
+        if (256 * sum < class_bar) {
             d->armed[c] = 1;
         } else if (suppressed) {
             d->armed[c] = 0;
@@ -128,9 +131,10 @@ int32_t tops_kws_detector_step(tops_kws_detector *d, const int8_t *posteriors)
         if (best < 0 || sum > best_sum) { /* ascending c: ties keep the lowest class */
             best = c;
             best_sum = sum;
+            best_bar = class_bar;
         }
     }
-    if (best < 0 || suppressed || 256 * best_sum < bar || !d->armed[best]) {
+    if (best < 0 || suppressed || 256 * best_sum < best_bar || !d->armed[best]) {
         return -1;
     }
     d->armed[best] = 0;

@@ -27,8 +27,15 @@
 int main(void)
 {
     static const uint8_t keyword[TOPS_MODEL_NUM_CLASSES] = TOPS_STREAM_KEYWORD_MASK;
+#ifdef TOPS_STREAM_CLASS_THRESHOLDS_Q16
+    static const int32_t class_thresholds[TOPS_MODEL_NUM_CLASSES] = TOPS_STREAM_CLASS_THRESHOLDS_Q16;
+#define TOPS_STREAM_CLASS_THRESHOLDS class_thresholds
+#else
+#define TOPS_STREAM_CLASS_THRESHOLDS NULL
+#endif
     static const tops_kws_detector_config detector_config = {
-        TOPS_MODEL_NUM_CLASSES, keyword, TOPS_STREAM_SMOOTHING, TOPS_STREAM_THRESHOLD_Q16, TOPS_STREAM_REFRACTORY,
+        TOPS_MODEL_NUM_CLASSES, keyword,       TOPS_STREAM_SMOOTHING, TOPS_STREAM_THRESHOLD_Q16, TOPS_STREAM_REFRACTORY,
+        TOPS_STREAM_CLASS_THRESHOLDS,
     };
     static uint64_t scratch[(TOPS_FRONTEND_BUFFER_SIZE + 7) / 8];
     static int16_t window[TOPS_STREAM_WINDOW_SAMPLES];

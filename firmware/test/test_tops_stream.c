@@ -13,7 +13,7 @@
  *     mismatches=<m>".
  *
  *   stream_detector.bin  "TOPSDETC", int32 classes, smoothing, threshold_q16, refractory, count;
- *                        uint8 keyword[classes]; int8 posteriors[count][classes]
+ *                        uint8 keyword[classes]; int32 class_threshold_q16[classes]; int8 posteriors[count][classes]
  *     Output: "event <t> <class>" per detection, then "TOPS_STREAM_DETECTOR posteriors=<count>".
  *
  * The config header tops_stream_test_config.h (generated) includes the emitted tables header
@@ -137,7 +137,9 @@ static int test_detector(void)
     static uint8_t history[256 * 32];
     static int32_t sums[32];
     static uint8_t armed[32];
+    static int32_t class_thresholds[32];
     static int8_t row[32];
+    uint8_t word[4];
     tops_kws_detector_config cfg;
     tops_kws_detector d;
     uint8_t head[28];
@@ -155,10 +157,21 @@ static int test_detector(void)
     cfg.threshold_q16 = le32(head + 16);
     cfg.refractory = le32(head + 20);
     cfg.keyword = keyword;
+    cfg.class_threshold_q16 = class_thresholds; /* the per-class table follows the keyword mask */
     count = le32(head + 24);
     if (cfg.num_classes < 1 || cfg.num_classes > 32 || cfg.smoothing < 1 || cfg.smoothing > 256 ||
-        !read_exact(f, keyword, (size_t)cfg.num_classes) ||
-        tops_kws_detector_init(&d, &cfg, history, sums, armed) != TOPS_OK) {
+        !read_exact(f, keyword, (size_t)cfg.num_classes)) {
+        printf("FAIL bad detector config\n");
+        return 1;
+    }
+    for (t = 0; t < cfg.num_classes; t++) {
+        if (!read_exact(f, word, 4)) {
+            printf("FAIL stream_detector.bin ends in the threshold table\n");
+            return 1;
+        }
+        class_thresholds[t] = le32(word);
+    }
+    if (tops_kws_detector_init(&d, &cfg, history, sums, armed) != TOPS_OK) {
         printf("FAIL bad detector config\n");
         return 1;
     }

@@ -11,7 +11,7 @@ import { estimateLatency } from './cycle-model';
 import { FIRMWARE_DIR } from './firmware-paths';
 import { countsBetween, type ExecutionCounts } from './plugin-report';
 import { runOnQemu } from './run-on-qemu';
-import { detectOnInt8Posteriors, keywordMaskC, type StreamDetectorConfig } from './stream-detector';
+import { classThresholdsC, detectOnInt8Posteriors, keywordMaskC, type StreamDetectorConfig } from './stream-detector';
 
 /**
  * The deploy stage's streaming check (docs/stages/deploy.md "Streaming check"): a whole stream
@@ -183,6 +183,7 @@ export function streamConfigHeader(params: MfccParams, detector: StreamDetectorC
     `#define TOPS_STREAM_THRESHOLD_Q16 ${detector.thresholdQ16}`,
     `#define TOPS_STREAM_REFRACTORY ${detector.refractory}`,
     `#define TOPS_STREAM_KEYWORD_MASK ${keywordMaskC(detector)}`,
+    `#define TOPS_STREAM_CLASS_THRESHOLDS_Q16 ${classThresholdsC(detector)}`,
     '#endif',
     '',
   ].join('\n');

@@ -12,9 +12,12 @@ import { DEFAULT_NON_KEYWORD_LABELS, eventEvalOptionsSchema, refractoryFrames } 
  *
  * Fixed point: a posterior is its code p = q + 128 ∈ 0…255 (softmax output scale 1/256, zero
  * point −128), so the mean of n codes with sum S is S / (256 n), and "mean ≥ θ" is exactly
- * 256 S ≥ θ₁₆ n with θ₁₆ = round(θ · 2¹⁶). Every keyword at a posterior shares n, so ranking by
- * S ranks by the mean. detectKeywords runs unchanged on the integer score 256 S − θ₁₆ n with
- * threshold 0: the same code as the host evaluation decides, only on exact numbers.
+ * 256 S ≥ θ₁₆ n with θ₁₆ = round(θ · 2¹⁶); θ₁₆ may differ per class (`thresholds`, the table
+ * evaluate's perKeywordThresholds chooses). Every keyword at a posterior shares n, so ranking by
+ * S ranks by the mean. detectKeywords runs unchanged on the mean code S / n against θ₁₆ / 256:
+ * that float64 comparison is exact, because S < 2²⁵ and n ≤ 250 put S / n at least 1 / (256 n)
+ * away from θ₁₆ / 256 unless equal (θ₁₆ / 256 is a dyadic rational, exactly representable), far
+ * more than float64 rounding, and two means of one row differ by at least 1 / n.
  */
 
 /** `stream:` under deploy's `with:` (docs/stages/deploy.md "Streaming check"). */
@@ -33,6 +36,10 @@ export const streamCheckConfigSchema = z.strictObject({
     .max(1)
     .default(0.5)
     .meta({ description: 'Detection threshold θ on the smoothed posterior (rounded to θ·65536 on both sides).' }),
+  thresholds: z.record(z.string().min(1), z.number().gt(0).max(1)).default({}).meta({
+    description:
+      "Per-keyword detection thresholds θ_k (keyword → θ, e.g. evaluate's perKeyword.thresholds), each rounded to θ_k·65536; keywords not listed use `threshold`.",
+  }),
   smoothingFrames: eventEvalOptionsSchema.shape.smoothingFrames.meta({
     description:
       "Causal moving-average window in hops, as the host evaluate's events.smoothingFrames; with every = k it spans ⌈frames / k⌉ posteriors.",
@@ -56,6 +63,8 @@ export interface StreamDetectorConfig {
   readonly smoothing: number;
   /** round(θ · 65536). */
   readonly thresholdQ16: number;
+  /** round(θ_c · 65536) per class (numClasses entries; thresholdQ16 where no per-keyword θ is set). */
+  readonly classThresholdsQ16: readonly number[];
   /** Posteriors after a firing during which nothing fires (counting the firing). */
   readonly refractory: number;
 }
@@ -73,11 +82,23 @@ export function streamDetectorConfig(
       `${where}.nonKeywordLabels: every label of the model (${labels.join(', ')}) is excluded; nothing could fire`,
     );
   }
+  for (const k of Object.keys(config.thresholds)) {
+    const i = labels.indexOf(k);
+    if (i < 0 || !keywordClasses.includes(i))
+      throw new StageInputError(
+        `${where}.thresholds.${k}: "${k}" is not a keyword of the model (keywords: ${keywordClasses.map((c) => labels[c]).join(', ')})`,
+      );
+  }
+  const thresholdQ16 = Math.round(config.threshold * 65536);
   return {
     numClasses: labels.length,
     keywordClasses,
     smoothing: smoothingPosteriors(config.smoothingFrames, config.every),
-    thresholdQ16: Math.round(config.threshold * 65536),
+    thresholdQ16,
+    classThresholdsQ16: labels.map((l) => {
+      const t = config.thresholds[l];
+      return t === undefined ? thresholdQ16 : Math.round(t * 65536);
+    }),
     refractory: refractoryFrames(config.refractoryMs, hopMs * config.every),
   };
 }
@@ -87,24 +108,24 @@ export function streamDetectorConfig(
  * FrameDetection.frame is the posterior's index.
  */
 export function detectOnInt8Posteriors(outputs: Int8Array, config: StreamDetectorConfig): FrameDetection[] {
-  const { numClasses: nc, smoothing: w, thresholdQ16 } = config;
+  const { numClasses: nc, smoothing: w } = config;
   if (outputs.length % nc !== 0)
     throw new RangeError(`${outputs.length} posterior values are not whole rows of ${nc} classes`);
   const count = outputs.length / nc;
-  const scores = new Float64Array(outputs.length); // integers < 2^25: exact in float64
+  const means = new Float64Array(outputs.length); // S / n: decides exactly (header comment)
   for (let t = 0; t < count; t++) {
     const first = Math.max(0, t - w + 1);
     const n = t - first + 1;
     for (let c = 0; c < nc; c++) {
       let sum = 0;
       for (let f = first; f <= t; f++) sum += outputs[f * nc + c]! + 128;
-      scores[t * nc + c] = 256 * sum - thresholdQ16 * n;
+      means[t * nc + c] = sum / n;
     }
   }
-  return detectKeywords(scores, {
+  return detectKeywords(means, {
     numClasses: nc,
     keywordClasses: config.keywordClasses,
-    threshold: 0,
+    threshold: config.keywordClasses.map((c) => config.classThresholdsQ16[c]! / 256),
     refractoryFrames: config.refractory,
   });
 }
@@ -112,4 +133,9 @@ export function detectOnInt8Posteriors(outputs: Int8Array, config: StreamDetecto
 /** C initializer of the keyword mask, e.g. `{0, 0, 1, 1}`. */
 export function keywordMaskC(config: StreamDetectorConfig): string {
   return `{${Array.from({ length: config.numClasses }, (_, c) => (config.keywordClasses.includes(c) ? 1 : 0)).join(', ')}}`;
+}
+
+/** C initializer of the per-class threshold table (Q16), e.g. `{32768, 32768, 64225, 62259}`. */
+export function classThresholdsC(config: StreamDetectorConfig): string {
+  return `{${config.classThresholdsQ16.join(', ')}}`;
 }

@@ -15,6 +15,8 @@ import { frameCount } from './smoothing';
  *     above θ is disarmed: its crossing belongs to the utterance that already fired.
  *  3. Otherwise the arg-max keyword k (ties → lowest class index) fires if it is armed and
  *     its posterior is ≥ θ. Firing disarms k and starts the refractory period.
+ * θ is one number or one per keyword class (θ_k; docs/results/2026-12-04-per-keyword-thresholds.md):
+ * each class arms and fires against its own θ_k, the arg-max is still over the posteriors.
  * So a class fires once per upward crossing of θ, only while it is the best keyword, and
  * two firings are at least the refractory period apart. A class that crossed while another
  * keyword was higher stays armed and fires when it becomes the arg-max (still above θ).
@@ -24,8 +26,8 @@ export interface DetectorConfig {
   readonly numClasses: number;
   /** Indices of the classes that may fire. */
   readonly keywordClasses: readonly number[];
-  /** θ: a posterior ≥ θ counts as above. */
-  readonly threshold: number;
+  /** θ: a posterior ≥ θ counts as above; or θ_k per entry of keywordClasses (same order). */
+  readonly threshold: number | readonly number[];
   /** Frames t+1 … t+n−1 after a firing at t are suppressed (options.ts refractoryFrames). */
   readonly refractoryFrames: number;
 }
@@ -48,6 +50,7 @@ export function detectKeywords(smoothed: ArrayLike<number>, config: DetectorConf
     }
   }
   const n = keywordClasses.length;
+  const th = perKeywordThresholds(threshold, n);
   const armed = new Uint8Array(n).fill(1);
   const detections: FrameDetection[] = [];
   if (n === 0) return detections;
@@ -63,17 +66,25 @@ export function detectKeywords(smoothed: ArrayLike<number>, config: DetectorConf
     for (let i = 0; i < n; i++) {
       const k = keywordClasses[i]!;
       const score = smoothed[row + k]!;
-      if (score < threshold) armed[i] = 1;
+      if (score < th[i]!) armed[i] = 1;
       else if (suppressed) armed[i] = 0;
       if (score > bestScore || (score === bestScore && k < keywordClasses[best]!)) {
         best = i;
         bestScore = score;
       }
     }
-    if (suppressed || bestScore < threshold || armed[best] === 0) continue;
+    if (suppressed || bestScore < th[best]! || armed[best] === 0) continue;
     detections.push({ frame: t, classIndex: keywordClasses[best]! });
     armed[best] = 0;
     lastFire = t;
   }
   return detections;
+}
+
+/** θ per keyword index: one θ repeated, or the list checked against the keyword count. */
+function perKeywordThresholds(threshold: number | readonly number[], n: number): Float64Array {
+  if (typeof threshold === 'number') return new Float64Array(n).fill(threshold);
+  if (threshold.length !== n)
+    throw new StageInputError(`${threshold.length} per-keyword thresholds for ${n} keyword classes`);
+  return Float64Array.from(threshold);
 }

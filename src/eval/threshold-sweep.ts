@@ -126,8 +126,11 @@ export function detCurve(results: readonly ThresholdResult[]): DetPoint[] {
     .map(({ threshold, frr, faPerHour }) => ({ threshold, frr, faPerHour }));
 }
 
-/** Detections and their matches on every stream at one threshold (for drill-down: which word, when). */
-export function matchAtThreshold(prepared: PreparedEvaluation, threshold: number): StreamMatch[] {
+/**
+ * Detections and their matches on every stream at one threshold (for drill-down: which word, when),
+ * or at one threshold per keyword (prepared.keywords order; src/eval/per-keyword-thresholds.ts).
+ */
+export function matchAtThreshold(prepared: PreparedEvaluation, threshold: number | readonly number[]): StreamMatch[] {
   const { timing, labels, keywordClasses } = prepared;
   const config = { numClasses: labels.length, keywordClasses, threshold, refractoryFrames: timing.refractoryFrames };
   return prepared.streams.map((s) => {

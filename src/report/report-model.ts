@@ -252,6 +252,20 @@ export const evaluationSchema = z.object({
       }),
     )
     .optional(),
+  /** One θ per keyword chosen on the tuning streams (evaluate perKeywordThresholds; src/eval/per-keyword-evaluation.ts). */
+  perKeyword: z
+    .object({
+      lambda: z.number(),
+      pooledFaPrior: z.number(),
+      thresholds: z.record(z.string(), z.number()),
+      targetFaPerHour: z.number(),
+      scoredConstraintMet: z.boolean(),
+      reason: z.string(),
+      tuning: z.object({ frr: z.number(), faPerHour: z.number() }),
+      scored: z.object({ frr: z.number(), faPerHour: z.number() }),
+      frrByKeyword: z.object({ tuning: z.record(z.string(), z.number()), scored: z.record(z.string(), z.number()) }),
+    })
+    .optional(),
   /** Measurement datasets (evaluate `measure:`), e.g. real recordings never trained on. */
   measurements: z.array(measurementSchema).optional(),
   /** Anomaly detection (evaluate-ad): AUC / pAUC, per-ID ROC, scores, thresholds. */

@@ -96,6 +96,7 @@ export function writeStreamTest(input: StreamTestInput): string {
         le32(config.refractory),
         le32(posteriors.length / config.numClasses),
         mask,
+        ...config.classThresholdsQ16.map(le32),
         Buffer.from(posteriors.buffer, posteriors.byteOffset, posteriors.byteLength),
       ]),
     );

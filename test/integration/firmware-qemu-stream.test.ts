@@ -1,5 +1,7 @@
 import { rmSync } from 'node:fs';
 import { mfccConfigSchema, mfccParams } from '../../src/dsp/mfcc-config';
+import { detectOnInt8Posteriors, type StreamDetectorConfig } from '../../src/deploy/stream-detector';
+import { Prng } from '../../src/util/prng';
 import { runStreamTestBoard, STREAM_PHASES, streamSignal, writeStreamTest } from '../helpers/stream-firmware';
 
 // The streaming front end cross-built for stm32f446re (Cortex-M4, mps2-an386) and run in QEMU:
@@ -70,4 +72,45 @@ describe('streaming MFCC front end on mps2-an386 (QEMU)', () => {
       rmSync(d, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+describe('keyword detector with per-class thresholds on mps2-an500 (QEMU)', () => {
+  // The board's tops_kws_detector_step with a Q16 threshold per class (evaluate's perKeyword
+  // table, deploy's stream.thresholds) fires exactly where the host twin does.
+  it('equals the host twin event for event', async () => {
+    const nc = 12;
+    const config: StreamDetectorConfig = {
+      numClasses: nc,
+      keywordClasses: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+      smoothing: 3,
+      thresholdQ16: 32768,
+      // 0.3 … 255/256 across the ten keywords: several fire, some only at their own low θ.
+      classThresholdsQ16: [0, 0, 19661, 26214, 32768, 39322, 45875, 52429, 58982, 62259, 64225, 65280],
+      refractory: 5,
+    };
+    const rng = Prng.derive('qemu-per-class-detector', 'posteriors');
+    const posteriors = new Int8Array(3000 * nc);
+    let hot = 0;
+    let left = 0;
+    for (let t = 0; t < 3000; t++) {
+      // Bursts of 2–10 posteriors on one keyword, silence between.
+      if (left === 0) {
+        hot = rng.next() < 0.2 ? rng.int(2, nc - 1) : 0;
+        left = rng.int(2, 10);
+      }
+      left--;
+      for (let c = 0; c < nc; c++) posteriors[t * nc + c] = (c === hot ? rng.int(80, 255) : rng.int(0, 12)) - 128;
+    }
+    const host = detectOnInt8Posteriors(posteriors, config);
+    expect(new Set(host.map((d) => d.classIndex)).size).toBeGreaterThanOrEqual(5);
+    const dir = writeStreamTest({ params, detector: { config, posteriors } });
+    try {
+      const r = await runStreamTestBoard(dir, 'stm32f746zg');
+      expect(r.stdout).not.toMatch(/FAIL/);
+      expect(r.stdout).toContain('TOPS_STREAM_DETECTOR posteriors=3000');
+      expect(r.events).toEqual(host);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

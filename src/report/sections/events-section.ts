@@ -85,6 +85,30 @@ function thresholdTable(e: ReportEventEvaluation): string {
   );
 }
 
+/** The per-keyword detector beside the single θ (evaluate perKeywordThresholds), when evaluated. */
+function perKeywordTable(model: ReportModel): string {
+  const pk = model.evaluation?.perKeyword;
+  if (pk === undefined) return '';
+  const rows = Object.entries(pk.thresholds).map(([k, t]): Cell[] => [
+    k,
+    t,
+    formatPercent(pk.frrByKeyword.tuning[k] ?? 0),
+    formatPercent(pk.frrByKeyword.scored[k] ?? 0),
+  ]);
+  const at = (r: { frr: number; faPerHour: number }) =>
+    `FRR ${formatPercent(r.frr)} at ${formatValue(r.faPerHour)} FA/h`;
+  return (
+    paragraph(
+      `Per-keyword thresholds (λ = ${formatValue(pk.lambda)}, pooled FA prior ${formatValue(pk.pooledFaPrior)}), chosen on the tuning streams: ` +
+        `tuning ${at(pk.tuning)}; scored ${at(pk.scored)} — target ${formatValue(pk.targetFaPerHour)} FA/h ${pk.scoredConstraintMet ? 'met' : 'NOT met'} on the scored streams. ${pk.reason}.`,
+    ) +
+    table(['keyword', 'θ_k', 'tuning FRR', 'scored FRR'], rows, {
+      caption: 'Per-keyword thresholds (reported beside the single-θ operating point)',
+      numeric: [1, 2, 3],
+    })
+  );
+}
+
 export async function eventsSection(model: ReportModel): Promise<RenderedSection> {
   const e = model.evaluation?.events;
   if (e === undefined) {
@@ -122,6 +146,7 @@ export async function eventsSection(model: ReportModel): Promise<RenderedSection
         ? ''
         : paragraph('No threshold meets the false-accept target: the operating point is the lowest FA/h.', 'warn')) +
       `<div class="row">${figure(det)}${figure(confusion, '_unknown_: negative words; _background_: firings outside any word; _rejected_: nothing fired.')}</div>` +
+      perKeywordTable(model) +
       (model.options.thresholdTable ? thresholdTable(e) : ''),
   );
 }

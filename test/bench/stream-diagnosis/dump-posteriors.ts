@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { floatToInt16, readWav } from '../../../src/audio/wav';
 import { computeMfcc, prepareMfcc } from '../../../src/dsp/mfcc';
 import { mfccConfigSchema, mfccParams, type MfccConfig } from '../../../src/dsp/mfcc-config';
-import { MfccQ15, mfccQ15ToFloat } from '../../../src/dsp/mfcc-q15';
+import { mfccQ15ToFloat } from '../../../src/dsp/mfcc-q15';
+import { makeFixedMfcc } from '../../../src/dsp/fixed-mfcc';
 import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { loadModelArtifacts, predict, readModelDir } from '../../../src/nn';
 import { openStore } from '../../../src/store/open-store';
+import { windowStarts } from '../../../src/eval/inference-stride';
 
 /**
  * The first half of the stream FRR diagnosis (docs/results/2026-12-04-stream-frr-diagnosis.md):
@@ -17,7 +19,10 @@ import { openStore } from '../../../src/store/open-store';
  * activities/evaluate.ts — so that diagnose.py can replay the detector and the event matching
  * offline at any setting.
  *
- *   node dist/test/bench/stream-diagnosis/dump-posteriors.js <run-id> <out-dir> [store-dir]
+ *   node dist/test/bench/stream-diagnosis/dump-posteriors.js <run-id> <out-dir> [store-dir] [every]
+ *
+ * `every` = k (default 1): one window every k hops, 0, k, 2k, … as evaluate's `inferenceEvery`
+ * (src/eval/inference-stride.ts windowStarts), so posterior i covers hops k·i … k·i + 48.
  *
  * Writes <out-dir>/{streams,tuning}/ (the WAVs and index.json), <out-dir>/model/ and
  * <out-dir>/post/{streams,tuning}/<file>.f32 (float32, frames × labels, row-major). A posterior
@@ -36,7 +41,7 @@ function streamFeatures(config: MfccConfig, samples: Float32Array): Float32Array
   const params = mfccParams(config);
   const pcm = Int16Array.from(samples, (v) => floatToInt16(v));
   return config.implementation === 'fixed'
-    ? mfccQ15ToFloat(new MfccQ15(params).compute(pcm))
+    ? mfccQ15ToFloat(makeFixedMfcc(params).compute(pcm))
     : Float32Array.from(
         computeMfcc(
           prepareMfcc(params),
@@ -46,7 +51,10 @@ function streamFeatures(config: MfccConfig, samples: Float32Array): Float32Array
 }
 
 async function main(): Promise<void> {
-  const [runId, outDir, storeDir = path.join(process.cwd(), '.tinyops', 'store')] = process.argv.slice(2);
+  const [runId, outDir, storeDir = path.join(process.cwd(), '.tinyops', 'store'), everyArg = '1'] =
+    process.argv.slice(2);
+  const every = Number(everyArg);
+  if (!Number.isInteger(every) || every < 1) throw new Error(`every must be a whole number ≥ 1, got ${everyArg}`);
   if (runId === undefined || outDir === undefined)
     throw new Error('usage: dump-posteriors.js <run-id> <out-dir> [store-dir]');
   const store = openStore(storeDir, process.cwd());
@@ -88,10 +96,11 @@ async function main(): Promise<void> {
         if (fs.existsSync(out)) continue;
         const frames = streamFeatures(frontEnd, readWav(path.join(streamsDir, s.file)).samples);
         const size = params.frames * params.coefficients;
-        const windows = Math.max(0, frames.length / params.coefficients - params.frames + 1);
-        const x = new Float32Array(windows * size);
-        for (let w = 0; w < windows; w++)
-          x.set(frames.subarray(w * params.coefficients, w * params.coefficients + size), w * size);
+        const starts = windowStarts(frames.length / params.coefficients, params.frames, every);
+        const x = new Float32Array(starts.length * size);
+        starts.forEach((w, i) =>
+          x.set(frames.subarray(w * params.coefficients, w * params.coefficients + size), i * size),
+        );
         const post = await predict(model, x, [params.frames, params.coefficients], 512);
         fs.writeFileSync(out, Buffer.from(post.buffer, post.byteOffset, post.byteLength));
         process.stderr.write(`[dump-posteriors] ${dir}/${s.file}\n`);

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { mfccConfigSchema, mfccParams } from '../../../src/dsp/mfcc-config';
 import { detectKeywords, smoothPosteriors } from '../../../src/eval';
 import {
+  classThresholdsC,
   detectOnInt8Posteriors,
   keywordMaskC,
   streamCheckConfigSchema,
@@ -62,6 +63,7 @@ describe('integer stream detector (host twin)', () => {
     keywordClasses: [1, 2],
     smoothing: 2,
     thresholdQ16: 32768,
+    classThresholdsQ16: [32768, 32768, 32768],
     refractory: 3,
   };
 
@@ -93,6 +95,30 @@ describe('integer stream detector (host twin)', () => {
     ]);
   });
 
+  it('fires each class against its own threshold (hand-made, equality counts, arg-max over the means)', () => {
+    // [_silence_, yes, no] with θ_yes = 0.9 (Q16 58982), θ_no = 0.25 (16384); W = 1, no refractory.
+    const perClass: StreamDetectorConfig = {
+      ...config,
+      smoothing: 1,
+      refractory: 0,
+      classThresholdsQ16: [0, 58982, 16384],
+    };
+    const rows = [
+      [5, 200, 10], // yes 0.78 < 0.9: nothing
+      [5, 10, 64], // no 0.25 = θ_no: fires
+      [5, 231, 70], // yes 0.902 ≥ 0.9 fires (arg-max; no stays above θ_no and disarmed)
+      [5, 100, 90], // yes is the arg-max but below its θ; no (above, disarmed) does not fire
+      [5, 0, 0],
+      [5, 100, 90], // no re-armed: still not the arg-max, nothing
+      [5, 10, 90], // no is the arg-max and armed: fires
+    ];
+    expect(detectOnInt8Posteriors(int8Rows(rows), perClass)).toEqual([
+      { frame: 1, classIndex: 2 },
+      { frame: 2, classIndex: 1 },
+      { frame: 6, classIndex: 2 },
+    ]);
+  });
+
   it('is the evaluate detector itself on the smoothed posteriors (away from threshold ties)', () => {
     const nc = 4;
     const cfg: StreamDetectorConfig = {
@@ -100,6 +126,7 @@ describe('integer stream detector (host twin)', () => {
       keywordClasses: [2, 3],
       smoothing: 5,
       thresholdQ16: Math.round(0.613 * 65536),
+      classThresholdsQ16: Array<number>(nc).fill(Math.round(0.613 * 65536)),
       refractory: 25,
     };
     const codes = randomPosteriors('float', 3000, nc);
@@ -120,6 +147,7 @@ describe('integer stream detector (host twin)', () => {
       count: 1,
       every: 1,
       threshold: 0.5,
+      thresholds: {},
       smoothingFrames: 5,
       refractoryMs: 500,
       nonKeywordLabels: ['_silence_', '_unknown_'],
@@ -129,6 +157,7 @@ describe('integer stream detector (host twin)', () => {
       keywordClasses: [2, 3],
       smoothing: 5,
       thresholdQ16: 32768,
+      classThresholdsQ16: [32768, 32768, 32768, 32768],
       refractory: 25,
     });
     const every3 = streamCheckConfigSchema.parse({ every: 3, threshold: 0.8 });
@@ -137,8 +166,28 @@ describe('integer stream detector (host twin)', () => {
       keywordClasses: [2, 3],
       smoothing: 2,
       thresholdQ16: 52429,
+      classThresholdsQ16: [52429, 52429, 52429, 52429],
       refractory: 9,
     });
+    // Per-keyword thresholds: a table entry per class, the default θ where none is given.
+    const perClass = streamCheckConfigSchema.parse({ threshold: 0.8, thresholds: { no: 0.975 } });
+    expect(streamDetectorConfig(perClass, labels, 20, 'x').classThresholdsQ16).toEqual([52429, 52429, 52429, 63898]);
+    expect(classThresholdsC(streamDetectorConfig(perClass, labels, 20, 'x'))).toBe('{52429, 52429, 52429, 63898}');
+    let notKeyword: unknown;
+    try {
+      streamDetectorConfig(
+        streamCheckConfigSchema.parse({ thresholds: { _unknown_: 0.9 } }),
+        labels,
+        20,
+        'stages.deploy.with.stream',
+      );
+    } catch (e) {
+      notKeyword = e;
+    }
+    expect(isTinyopsError(notKeyword)).toBe(true);
+    expect((notKeyword as Error).message).toMatch(
+      /^stages\.deploy\.with\.stream\.thresholds\._unknown_: "_unknown_" is not a keyword/,
+    );
     expect(keywordMaskC(streamDetectorConfig(base, labels, 20, 'x'))).toBe('{0, 0, 1, 1}');
     const none = streamCheckConfigSchema.parse({ nonKeywordLabels: labels });
     let err: unknown;
@@ -174,6 +223,9 @@ describe('integer stream detector (host twin)', () => {
     expect(
       streamConfigHeader(kws, streamDetectorConfig(streamCheckConfigSchema.parse({}), labels, 20, 'x'), 1),
     ).toContain('#define TOPS_STREAM_KEYWORD_MASK {0, 0, 1, 1}');
+    expect(
+      streamConfigHeader(kws, streamDetectorConfig(streamCheckConfigSchema.parse({}), labels, 20, 'x'), 1),
+    ).toContain('#define TOPS_STREAM_CLASS_THRESHOLDS_Q16 {32768, 32768, 32768, 32768}');
   });
 });
 
@@ -196,6 +248,7 @@ describe('tops_kws_detector in C (host gcc) = the TypeScript twin', () => {
       keywordClasses: [1, 2],
       smoothing: 2,
       thresholdQ16: 32768,
+      classThresholdsQ16: [32768, 32768, 32768],
       refractory: 3,
     };
     const rows = int8Rows([
@@ -235,11 +288,36 @@ describe('tops_kws_detector in C (host gcc) = the TypeScript twin', () => {
       keywordClasses: [2, 3],
       smoothing,
       thresholdQ16: Math.round(threshold * 65536),
+      classThresholdsQ16: Array<number>(4).fill(Math.round(threshold * 65536)),
       refractory,
     };
     const posteriors = randomPosteriors(`c-${smoothing}-${threshold}`, 4000, 4);
     const host = detectOnInt8Posteriors(posteriors, config);
     expect(host.length).toBeGreaterThan(0);
     expect(inC(config, posteriors)).toEqual(host);
+  });
+
+  it.each([
+    ['W 3, refractory 5 (the default detector at every 5 hops)', 3, 5],
+    ['W 1, no refractory', 1, 0],
+  ])('with per-class thresholds on 4000 random posteriors: %s', (_name, smoothing, refractory) => {
+    // Five keywords at thresholds from 0.3 to 255/256 (the board's largest posterior), classes 0–1 silent.
+    const classThresholdsQ16 = [0, 0, 19661, 39322, 58982, 64225, 65280];
+    const config: StreamDetectorConfig = {
+      numClasses: 7,
+      keywordClasses: [2, 3, 4, 5, 6],
+      smoothing,
+      thresholdQ16: 32768,
+      classThresholdsQ16,
+      refractory,
+    };
+    const posteriors = randomPosteriors(`per-class-${smoothing}`, 4000, 7);
+    const host = detectOnInt8Posteriors(posteriors, config);
+    // Several classes fire, so the per-class table is exercised, not one threshold.
+    expect(new Set(host.map((d) => d.classIndex)).size).toBeGreaterThanOrEqual(3);
+    expect(inC(config, posteriors)).toEqual(host);
+    // A single θ (the table's mean) gives other detections: the table is what decides.
+    const single = { ...config, classThresholdsQ16: Array<number>(7).fill(37547) };
+    expect(detectOnInt8Posteriors(posteriors, single)).not.toEqual(host);
   });
 });

@@ -87,6 +87,15 @@ describe('detectKeywords', () => {
     expect(detectKeywords(p, { ...cfg(0.5, 0), keywordClasses: [3, 2] })).toEqual([{ frame: 2, classIndex: 2 }]);
   });
 
+  it('takes one threshold per keyword: each class arms and fires against its own θ_k', () => {
+    // yes at 0.8 on 2…4, no at 0.6 on 8…10: with θ_yes = 0.9, θ_no = 0.5 only "no" fires.
+    const p = rows({ yes: series(12, [2, 5, 0.8]), no: series(12, [8, 11, 0.6]) }, 12);
+    expect(detectKeywords(p, { ...cfg(0.5, 0), threshold: [0.9, 0.5] })).toEqual([{ frame: 8, classIndex: 3 }]);
+    // Equal per-keyword thresholds are the single θ.
+    expect(detectKeywords(p, { ...cfg(0.5, 0), threshold: [0.55, 0.55] })).toEqual(detectKeywords(p, cfg(0.55, 0)));
+    expect(() => detectKeywords(p, { ...cfg(0.5, 0), threshold: [0.5] })).toThrow(/1 per-keyword thresholds for 2/);
+  });
+
   it('rejects keyword indices outside the classes', () => {
     expect(() => detectKeywords(new Float64Array(8), { ...cfg(0.5, 0), keywordClasses: [4] })).toThrow(/outside 0…3/);
   });

@@ -151,6 +151,26 @@ describe('renderReportHtml', () => {
     expect(sectionState(html, 'events')).toBe('present');
   });
 
+  it('shows the per-keyword thresholds beside the single θ when the evaluation has them', async () => {
+    expect(full).not.toContain('Per-keyword thresholds');
+    const m = fullModel();
+    const perKeyword = {
+      lambda: 1.5,
+      pooledFaPrior: 4,
+      thresholds: { yes: 0.965, no: 0.98 },
+      targetFaPerHour: 2,
+      scoredConstraintMet: false,
+      reason: 'λ = 1.5: lowest tuning FRR',
+      tuning: { frr: 0.25, faPerHour: 2 },
+      scored: { frr: 0.5, faPerHour: 6 },
+      frrByKeyword: { tuning: { yes: 0.2, no: 0.3 }, scored: { yes: 0.4, no: 0.6 } },
+    };
+    const html = (await renderReportHtml({ ...m, evaluation: { ...m.evaluation!, perKeyword } })).html;
+    expect(html).toContain('<caption>Per-keyword thresholds (reported beside the single-θ operating point)</caption>');
+    expect(html).toContain('scored FRR 50% at 6 FA/h — target 2 FA/h NOT met on the scored streams');
+    expect(html).toContain('<td>no</td><td class="num">0.98</td><td class="num">30%</td><td class="num">60%</td>');
+  });
+
   it('shows notes about how inputs were chosen', async () => {
     const html = (await renderReportHtml({ ...emptyModel(), notes: ['2 inputs have a `history` artifact'] })).html;
     expect(html).toContain('<ul class="notes"><li>2 inputs have a `history` artifact</li></ul>');
