@@ -52,7 +52,7 @@ import { tfjsVersions } from '../src/util/tool-versions';
  */
 
 export const kind = 'evaluate-ad';
-export const version = 8; // 8: operating thresholds by thresholdRule on thresholdNormals (validation + dev), neg-log-prob as a combine term, per-term clip scores and dev / validation clips in the evaluation; 7: 7: envelope-modulation score (needs the dataset), dev split metrics (devAuc, devPauc), subsetSweep; 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings; 5: embeddingLayer (conv0 / block<i>_dw|pw / pool), recorded in the evaluation (the number was not set then); 6: scores frame-mahalanobis, envelope-periodicity and combined
+export const version = 8; // 8: operating thresholds by thresholdRule on thresholdNormals (validation + dev), neg-log-prob as a combine term, per-term clip scores and dev / validation clips in the evaluation; 7: envelope-modulation score (needs the dataset), dev split metrics (devAuc, devPauc), subsetSweep; 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings; 5: embeddingLayer (conv0 / block<i>_dw|pw / pool), recorded in the evaluation (the number was not set then); 6: scores frame-mahalanobis, envelope-periodicity and combined
 
 /** Scores that `combined` can sum (each is also a `score` of its own). */
 const SCORE_COMPONENTS = [
@@ -176,10 +176,10 @@ export const configSchema = z.strictObject({
     ),
   /** How a threshold is chosen from those normals (src/eval/operating-threshold.ts). */
   thresholdRule: z
-    .enum(['rank', 'pooled'])
+    .enum(['rank', 'pooled', 'shift'])
     .default('pooled')
     .describe(
-      "`rank`: just above the ⌊α(n+1)⌋-th highest of the ID's n normals (expected false-alarm rate ≤ α); `pooled`: the same rank rule on all IDs' normals standardized per ID, mapped back with each ID's mean and sd (src/eval/operating-threshold.ts).",
+      "`rank`: just above the ⌊α(n+1)⌋-th highest of the ID's n normals (expected false-alarm rate ≤ α); `pooled`: the same rank rule on all IDs' normals standardized per ID, mapped back with each ID's mean and sd; `shift`: as `pooled` with each ID's mean removed but not its scale (src/eval/operating-threshold.ts).",
     ),
 });
 export type EvaluateAdConfig = z.output<typeof configSchema>;

@@ -17,9 +17,12 @@
  *    the rank rule picks one z over all IDs' standardized normals together (16 IDs × 14
  *    normals = 224 instead of 14), and each ID's threshold is its mean + z · its sd. The
  *    IDs share the shape of the normal-score distribution, not its location or scale.
+ *  - `shift`: as `pooled` with each ID's mean removed but not its scale: the IDs share the
+ *    spread too. The combined score is already standardized per ID (src/eval/combined-scores.ts),
+ *    so its scale is comparable across IDs, and a 10-clip sd is itself noisy.
  */
 
-export type ThresholdRule = 'rank' | 'pooled';
+export type ThresholdRule = 'rank' | 'pooled' | 'shift';
 
 /** Just above `v`: halfway to the next higher score, or an ulp-sized step above the highest. */
 function justAbove(v: number, sortedDescending: readonly number[]): number {
@@ -69,7 +72,7 @@ export function operatingThresholds(
     if (n.length === 0) throw new RangeError(`operating threshold: machine ${i} has no normal scores`);
   });
   if (rule === 'rank') return normalsById.map((n) => rankThreshold(n, falseAlarmRate));
-  const stats = normalsById.map(meanSd);
+  const stats = normalsById.map((n) => (rule === 'shift' ? { mean: meanSd(n).mean, sd: 1 } : meanSd(n)));
   const pooled: number[] = [];
   normalsById.forEach((n, i) => {
     const { mean, sd } = stats[i]!;

@@ -53,6 +53,17 @@ describe('operating thresholds (rank rule, expected false-alarm rate ≤ α)', (
     expect(t[1]).toBeCloseTo(25, 12);
     // The rank rule on 3 normals per ID (α = 0.3: k = ⌊1.2⌋ = 1) can only alarm above each highest normal.
     expect(operatingThresholds([[0, 1, 2]], 0.3, 'rank')[0]).toBeGreaterThan(2);
+    // shift: 0, 1, 2 → −1, 0, 1 and 10, 20, 30 → −10, 0, 10; α = 0.5: k = 3 → just above 0 (0.5).
+    const shifted = operatingThresholds(
+      [
+        [0, 1, 2],
+        [10, 20, 30],
+      ],
+      0.5,
+      'shift',
+    );
+    expect(shifted[0]).toBeCloseTo(1.5, 12);
+    expect(shifted[1]).toBeCloseTo(20.5, 12);
     // An ID that cannot be standardized (all equal) falls back to its own rank threshold.
     const [, flat] = operatingThresholds(
       [
