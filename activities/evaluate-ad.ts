@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
 import { StageInputError } from '../src/errors';
-import { anomalyMetrics, ratesAt, rocCurve, thresholdForFalseAlarms } from '../src/eval/auc';
-import { clipAnomalyScores, type ClipScore } from '../src/eval/anomaly-scores';
+import { anomalyMetrics, ratesAt, rocCurve } from '../src/eval/auc';
+import { clipAnomalyScores, patchNegLogProbs, type ClipScore } from '../src/eval/anomaly-scores';
 import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
 import { autoencoderClipScores } from '../src/eval/autoencoder-scores';
 import { integerOutputsHost } from '../src/eval/integer-posteriors';
@@ -10,7 +10,8 @@ import { disposeAutoencoders, readAutoencoderDir } from '../src/nn/fc-autoencode
 import { decodeIntModel, type IntModel } from '../src/quant/int-model';
 import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
-import { clipMeanScores, combinedPatchScores, type ComponentScores } from '../src/eval/combined-scores';
+import { clipMeanScores, standardizedPatchScores, type ComponentScores } from '../src/eval/combined-scores';
+import { operatingThresholds } from '../src/eval/operating-threshold';
 import {
   fitFrameGaussians,
   fitPeriodicityGaussians,
@@ -51,10 +52,11 @@ import { tfjsVersions } from '../src/util/tool-versions';
  */
 
 export const kind = 'evaluate-ad';
-export const version = 7; // 7: envelope-modulation score (needs the dataset), dev split metrics (devAuc, devPauc), subsetSweep; 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings; 5: embeddingLayer (conv0 / block<i>_dw|pw / pool), recorded in the evaluation (the number was not set then); 6: scores frame-mahalanobis, envelope-periodicity and combined
+export const version = 8; // 8: operating thresholds by thresholdRule on thresholdNormals (validation + dev), neg-log-prob as a combine term, per-term clip scores and dev / validation clips in the evaluation; 7: envelope-modulation score (needs the dataset), dev split metrics (devAuc, devPauc), subsetSweep; 2: FC-autoencoder baseline (train-ae), integer-model AUC (quantize), per-ID normal/anomalous score lists; 3: embedding-mahalanobis score; 4: integer model run as host-compiled C, its embedding Gaussians fitted on its own training embeddings; 5: embeddingLayer (conv0 / block<i>_dw|pw / pool), recorded in the evaluation (the number was not set then); 6: scores frame-mahalanobis, envelope-periodicity and combined
 
 /** Scores that `combined` can sum (each is also a `score` of its own). */
 const SCORE_COMPONENTS = [
+  'neg-log-prob',
   'embedding-mahalanobis',
   'frame-mahalanobis',
   'envelope-periodicity',
@@ -76,7 +78,7 @@ export const configSchema = z.strictObject({
    * Gaussian fitted on the training patches; src/eval/embedding-scores.ts).
    */
   score: z
-    .enum(['neg-log-prob', 'one-minus-prob', ...SCORE_COMPONENTS, 'combined'])
+    .enum(['one-minus-prob', ...SCORE_COMPONENTS, 'combined'])
     .default('neg-log-prob')
     .describe(
       "Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, `embedding-mahalanobis` (mean Mahalanobis² of the patches' pooled features to their ID's Gaussian fitted on the training patches; src/eval/embedding-scores.ts), `frame-mahalanobis` or `envelope-periodicity` (per-ID Gaussians of the log-mel patches' frame windows or loudness-envelope autocorrelation, no network; src/eval/feature-gaussian-scores.ts), or `combined`: the sum of the `combine` scores, each standardized per ID with the validation patches (src/eval/combined-scores.ts).",
@@ -87,7 +89,7 @@ export const configSchema = z.strictObject({
     .min(1)
     .default([...DEFAULT_COMBINE])
     .describe(
-      '`combined`: the component scores summed with equal weights after per-ID standardization on the validation patches (docs/anomaly-detection.md#combined-score).',
+      '`combined`: the component scores summed with equal weights after per-ID standardization on the validation patches (docs/anomaly-detection.md#combined-score). `neg-log-prob` is the classifier term (MicroNets §4.3), on the integer model for intAuc.',
     ),
   /** `envelope-modulation`: the sub-frame loudness envelope and its modulation bands (src/eval/envelope-modulation.ts). */
   modulation: z
@@ -156,13 +158,29 @@ export const configSchema = z.strictObject({
     .describe(
       "`embedding-mahalanobis`: the layer whose output, averaged over time and frequency, is the embedding: `pool` (the last block, the dense layer's input), `conv0`, `block<i>_dw` or `block<i>_pw` (after batch norm and ReLU). Earlier layers are more sensitive to faults (docs/anomaly-detection.md#embedding-layer).",
     ),
-  /** Share of validation normals allowed to alarm at each ID's operating threshold. */
+  /** Share of normal clips allowed to alarm at each ID's operating threshold. */
   falseAlarmRate: z
     .number()
     .min(0)
     .max(1)
     .default(0.1)
-    .describe("Share of validation normals allowed to alarm at each ID's operating threshold."),
+    .describe(
+      "Target false-alarm rate: the expected share of normal clips that alarm at each ID's operating threshold (docs/anomaly-detection.md#operating-point).",
+    ),
+  /** The normal clips the operating thresholds are chosen on. */
+  thresholdNormals: z
+    .enum(['validation', 'dev', 'validation+dev'])
+    .default('validation+dev')
+    .describe(
+      "The normal clips each ID's operating threshold is chosen on: the validation normals, the dev split's normals, or both (without a dev split: the validation normals). Never test clips (docs/anomaly-detection.md#operating-point).",
+    ),
+  /** How a threshold is chosen from those normals (src/eval/operating-threshold.ts). */
+  thresholdRule: z
+    .enum(['rank', 'pooled', 'shift'])
+    .default('pooled')
+    .describe(
+      "`rank`: just above the ⌊α(n+1)⌋-th highest of the ID's n normals (expected false-alarm rate ≤ α); `pooled`: the same rank rule on all IDs' normals standardized per ID, mapped back with each ID's mean and sd; `shift`: as `pooled` with each ID's mean removed but not its scale (src/eval/operating-threshold.ts).",
+    ),
 });
 export type EvaluateAdConfig = z.output<typeof configSchema>;
 type ScoreComponent = (typeof SCORE_COMPONENTS)[number];
@@ -179,7 +197,9 @@ async function loadFeatures(ctx: StageContext<EvaluateAdConfig>, name: string): 
   return t;
 }
 
-type Scorer = (t: FeatureTensor) => Promise<ClipScore[]>;
+/** A clip score; for `combined` also each term's clip mean of its standardized patch scores (they sum to `score`). */
+type TermClipScore = ClipScore & { readonly terms?: Readonly<Record<string, number>> };
+type Scorer = (t: FeatureTensor) => Promise<TermClipScore[]>;
 /** Per-patch scores of one score component (rows of `t` in order). */
 type PatchScorer = (t: FeatureTensor) => Promise<Float64Array>;
 
@@ -313,6 +333,14 @@ function memoized(score: PatchScorer): PatchScorer {
   };
 }
 
+/** Float model: per-patch −log p(true ID) (MicroNets §4.3), the classifier's term of `combined`. */
+function floatNegLogProbComponent(model: LayersModel): PatchScorer {
+  return async (t) => {
+    const [, rows, cols] = t.header.shape as [number, number, number];
+    return patchNegLogProbs(t.header, await predict(model, t.data, [rows, cols]));
+  };
+}
+
 /** Float model: patch scores of `embedding-mahalanobis` (Gaussians fitted on the training patches' embeddings). */
 async function floatEmbeddingComponent(
   ctx: StageContext<EvaluateAdConfig>,
@@ -383,10 +411,14 @@ function combinedScorer(
       parts.push({ name: c.name, validation: v, scored: t === validation ? v : await c.score(t) });
     }
     try {
-      return clipMeanScores(
-        t.header,
-        combinedPatchScores(parts, t.header.labelIndex, validation.header.labelIndex, t.header.labels),
-      );
+      const z = standardizedPatchScores(parts, t.header.labelIndex, validation.header.labelIndex, t.header.labels);
+      const sum = new Float64Array(t.header.labelIndex.length);
+      for (const zc of z) zc.forEach((v, i) => (sum[i]! += v));
+      const termMeans = z.map((zc) => clipMeanScores(t.header, zc));
+      return clipMeanScores(t.header, sum).map((c, k) => ({
+        ...c,
+        terms: Object.fromEntries(parts.map((p, j) => [p.name, termMeans[j]![k]!.score])),
+      }));
     } catch (e) {
       if (e instanceof RangeError) throw new StageInputError(`stages.${ctx.stageName}: ${e.message}`);
       throw e;
@@ -416,7 +448,13 @@ async function floatScorer(
     const shared = featureComponents.get(name);
     components.push({
       name,
-      score: shared ?? memoized(await floatEmbeddingComponent(ctx, model, await requireTrain(ctx))),
+      score:
+        shared ??
+        memoized(
+          name === 'neg-log-prob'
+            ? floatNegLogProbComponent(model)
+            : await floatEmbeddingComponent(ctx, model, await requireTrain(ctx)),
+        ),
     });
   }
   return { scorer: clipScorer(ctx, components, validation), components };
@@ -448,14 +486,24 @@ async function integerClipScores(
   const n = (t: FeatureTensor): number => t.header.shape[0] as number;
   const kind = ctx.config.score;
   const layer = ctx.config.embeddingLayer;
-  const outputs = (t: FeatureTensor, what: string) =>
-    integerOutputsHost(
-      intModel,
-      t.data,
-      n(t),
-      (done, total) => ctx.progress({ done, total, unit: 'patches', message: `integer model on the ${what} patches` }),
-      layer,
-    );
+  // Each feature file runs through the integer model once (the embedding and the −log p terms share it).
+  const ran = new Map<FeatureTensor, ReturnType<typeof integerOutputsHost>>();
+  const outputs = (t: FeatureTensor, what: string) => {
+    let r = ran.get(t);
+    if (!r)
+      ran.set(
+        t,
+        (r = integerOutputsHost(
+          intModel,
+          t.data,
+          n(t),
+          (done, total) =>
+            ctx.progress({ done, total, unit: 'patches', message: `integer model on the ${what} patches` }),
+          layer,
+        )),
+      );
+    return r;
+  };
   if (kind === 'neg-log-prob' || kind === 'one-minus-prob') {
     return clipAnomalyScores(test.header, (await outputs(test, 'test')).posteriors, kind);
   }
@@ -464,6 +512,14 @@ async function integerClipScores(
     const shared = featureComponents.get(name);
     if (shared) {
       components.push({ name, score: shared });
+      continue;
+    }
+    if (name === 'neg-log-prob') {
+      components.push({
+        name,
+        score: async (t) =>
+          patchNegLogProbs(t.header, (await outputs(t, t === test ? 'test' : 'validation')).posteriors),
+      });
       continue;
     }
     const train = await requireTrain(ctx);
@@ -522,9 +578,9 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       throw new StageInputError(`stages.${ctx.stageName}: ${(e as Error).message}`);
     }
   };
-  let testScores: ClipScore[];
-  let valScores: ClipScore[];
-  let devScores: ClipScore[] | undefined;
+  let testScores: TermClipScore[];
+  let valScores: TermClipScore[];
+  let devScores: TermClipScore[] | undefined;
   const subsets: Array<{ combine: ScoreComponent[]; dev: AucSummary; test: AucSummary }> = [];
   try {
     const { scorer: scoreOf, components } = await floatScorer(ctx, model, validation, featureComponents);
@@ -577,19 +633,33 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     const intModel = decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8'));
     integer = metricsOf(await integerClipScores(ctx, intModel, test, validation, featureComponents));
   }
-  const ids = m.ids.map((r) => {
+  // Operating thresholds per ID, on normal clips that are not test clips (docs/anomaly-detection.md#operating-point).
+  const normalsOf = (scores: readonly ClipScore[], r: { type: string; id: string }): number[] =>
+    scores.filter((s) => s.type === r.type && s.id === r.id && !s.anomalous).map((s) => s.score);
+  const thresholdNormals =
+    config.thresholdNormals !== 'validation' && devScores ? config.thresholdNormals : 'validation';
+  const chosenOn = m.ids.map((r) => [
+    ...(thresholdNormals !== 'dev' ? normalsOf(valScores, r) : []),
+    ...(thresholdNormals !== 'validation' && devScores ? normalsOf(devScores, r) : []),
+  ]);
+  const thresholds = chosenOn.every((n) => n.length > 0)
+    ? operatingThresholds(chosenOn, config.falseAlarmRate, config.thresholdRule)
+    : undefined;
+  const ids = m.ids.map((r, k) => {
     const mine = (s: ClipScore): boolean => s.type === r.type && s.id === r.id;
     const normal = testScores.filter((s) => mine(s) && !s.anomalous).map((s) => s.score);
     const anomalous = testScores.filter((s) => mine(s) && s.anomalous).map((s) => s.score);
-    const valNormals = valScores.filter((s) => mine(s) && !s.anomalous).map((s) => s.score);
-    const threshold = valNormals.length > 0 ? thresholdForFalseAlarms(valNormals, config.falseAlarmRate) : undefined;
+    const valNormals = normalsOf(valScores, r);
+    const threshold = thresholds?.[k];
     return {
       ...r,
       normalScores: normal,
       anomalousScores: anomalous,
       ...(valNormals.length > 0 ? { validationScores: valNormals } : {}),
       roc: rocCurve(normal, anomalous).map((pt) => ({ fpr: pt.fpr, tpr: pt.tpr })),
-      ...(threshold !== undefined ? { threshold, ...ratesAt(normal, anomalous, threshold) } : {}),
+      ...(threshold !== undefined
+        ? { threshold, thresholdNormals: chosenOn[k]!.length, ...ratesAt(normal, anomalous, threshold) }
+        : {}),
     };
   });
   const evaluation = {
@@ -601,6 +671,7 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     ...(componentsOf(config).includes('envelope-periodicity') ? { periodicityLags: config.periodicityLags } : {}),
     p: config.p,
     falseAlarmRate: config.falseAlarmRate,
+    ...(thresholds ? { thresholdNormals, thresholdRule: config.thresholdRule } : {}),
     auc: m.auc,
     pauc: m.pauc,
     types: m.types,
@@ -614,14 +685,10 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       : {}),
     ...(subsets.length > 0 ? { subsets } : {}),
     ...(componentsOf(config).includes('envelope-modulation') ? { modulation: config.modulation } : {}),
-    clips: testScores.map((s) => ({
-      clip: s.clip,
-      type: s.type,
-      id: s.id,
-      anomalous: s.anomalous,
-      score: s.score,
-      patches: s.patches,
-    })),
+    clips: testScores.map(clipRecord),
+    // Every split's clip scores with their terms: the data of term-weight and operating-point studies on dev.
+    ...(devScores ? { devClips: devScores.map(clipRecord) } : {}),
+    validationClips: valScores.map(clipRecord),
   };
   const perType = Object.fromEntries(
     m.types.flatMap((t) => [
@@ -659,6 +726,19 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       (baseline ? `; FC-AE baseline ${(100 * baseline.auc).toFixed(2)}/${(100 * baseline.pauc).toFixed(2)}` : '') +
       (integer ? `; integer model AUC ${(100 * integer.auc).toFixed(2)}%` : '') +
       (devMetrics ? `; dev ${(100 * devMetrics.auc).toFixed(2)}/${(100 * devMetrics.pauc).toFixed(2)}` : ''),
+  };
+}
+
+/** A clip's record in the evaluation JSON. */
+function clipRecord(s: TermClipScore) {
+  return {
+    clip: s.clip,
+    type: s.type,
+    id: s.id,
+    anomalous: s.anomalous,
+    score: s.score,
+    patches: s.patches,
+    ...(s.terms ? { terms: s.terms } : {}),
   };
 }
 

@@ -62,3 +62,21 @@ export function clipAnomalyScores(
     return { clip, type, id: id ?? '', anomalous: isAbnormalPath(clip), score: a.sum / a.n, patches: a.n };
   });
 }
+
+/**
+ * Per-patch −log p(true ID | patch) (the rows' own labels), for the classifier's term of the
+ * `combined` score (src/eval/combined-scores.ts). `posteriors` is rows × classes.
+ */
+export function patchNegLogProbs(
+  rows: Pick<PatchRows, 'labels' | 'labelIndex'>,
+  posteriors: Float32Array,
+): Float64Array {
+  const classes = rows.labels.length;
+  const n = rows.labelIndex.length;
+  if (posteriors.length !== n * classes) {
+    throw new RangeError(`anomaly scores: ${posteriors.length} posteriors for ${n} rows × ${classes} classes`);
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = -Math.log(Math.max(posteriors[i * classes + rows.labelIndex[i]!]!, PROB_FLOOR));
+  return out;
+}

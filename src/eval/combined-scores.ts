@@ -59,7 +59,27 @@ export function combinedPatchScores(
 ): Float64Array {
   if (components.length === 0) throw new RangeError('combined score: no component scores');
   const out = new Float64Array(scoredLabels.length);
+  for (const z of standardizedPatchScores(components, scoredLabels, validationLabels, labelNames)) {
+    z.forEach((v, i) => (out[i]! += v));
+  }
+  return out;
+}
+
+/**
+ * Each component's standardized scores (score − mean_ID) / sd_ID per scored patch, in the
+ * order of `components`: the summands of combinedPatchScores, kept apart so that the
+ * evaluation can record each term's clip mean (the combined clip score is their sum).
+ */
+export function standardizedPatchScores(
+  components: readonly ComponentScores[],
+  scoredLabels: readonly number[],
+  validationLabels: readonly number[],
+  labelNames: readonly string[],
+): Float64Array[] {
+  const parts: Float64Array[] = [];
   for (const c of components) {
+    const out = new Float64Array(scoredLabels.length);
+    parts.push(out);
     if (c.scored.length !== scoredLabels.length || c.validation.length !== validationLabels.length) {
       throw new RangeError(
         `combined score: component ${c.name} has ${c.scored.length} / ${c.validation.length} scores for ${scoredLabels.length} / ${validationLabels.length} patches`,
@@ -73,10 +93,10 @@ export function combinedPatchScores(
           `combined score: component ${c.name} cannot be standardized for machine ${labelNames[l] ?? l}: ${s ? 'its validation scores are all equal' : 'it has no validation patches'}`,
         );
       }
-      out[i]! += (c.scored[i]! - s.mean) / s.sd;
+      out[i] = (c.scored[i]! - s.mean) / s.sd;
     });
   }
-  return out;
+  return parts;
 }
 
 /** Per-clip mean of per-patch scores, in order of first appearance of each clip. */

@@ -208,6 +208,15 @@ export const trainConfigSchema = z.strictObject({
     .describe(
       "Train the classifier with an additive angular margin (ArcFace, Deng et al. 2019 §2.1: logits s·cos(θ_j + m·[j = y]) of L2-normalized pooled features and class vectors; src/nn/angular-margin.ts), so each class's embeddings gather in a tight cone: for anomaly detection, whose score is an embedding distance (docs/anomaly-detection.md#angular-margin-training). The exported model keeps its dense layer (f·W + b with b = 0). Absent = plain softmax.",
     ),
+  /** Mixup between training examples (src/nn/mixup.ts). Absent = off, so configs without it keep their cache keys. */
+  mixup: z
+    .strictObject({
+      alpha: z.number().positive().default(1).describe('λ ~ Beta(alpha, alpha); 1 = uniform (Zhang et al. 2018 §2).'),
+    })
+    .optional()
+    .describe(
+      'Mixup (Zhang et al. 2018 §2): each training example is mixed with a random partner of its batch, x = λ·x_i + (1 − λ)·x_j, with the soft target λ·y_i + (1 − λ)·y_j. For a machine-ID classifier in anomaly detection it keeps −log p(true ID) graded on normal patches (docs/anomaly-detection.md#mixup). Absent = off.',
+    ),
   /** Which validation metric picks the epoch whose weights are kept. */
   bestBy: z
     .enum(['valAccuracy', 'valLoss'])
@@ -277,7 +286,22 @@ export const trainStageConfigSchema = trainConfigSchema
       ),
   })
   .superRefine((c, ctx) => {
+    if (c.mixup !== undefined && c.angularMargin !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mixup'],
+        message:
+          'mixup needs one-hot-free soft targets; angularMargin puts its margin on the single true class: use one of them',
+      });
+    }
     if (c.quantization === undefined) return;
+    if (c.mixup !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mixup'],
+        message: 'mixup trains the float classifier only; it cannot be combined with a quantization: block (QAT)',
+      });
+    }
     if (c.angularMargin !== undefined) {
       ctx.addIssue({
         code: 'custom',

@@ -9,6 +9,7 @@ import type { DsCnnArchitecture } from './ds-cnn-arch';
 import { buildDsCnn, type DsCnnNetwork } from './ds-cnn';
 import { dsCnnTrainForward, type TrainForward, type TrainHead } from './ds-cnn-train';
 import { adaCosScale, angularMarginLogits } from './angular-margin';
+import { mixInputs, mixPlan, mixTargets } from './mixup';
 import { learningRateAt } from './lr-schedule';
 import { readWeights, writeWeights } from './model-weights';
 import { resolveArchitecture, type TrainConfig, type TrainStageConfig } from './train-config';
@@ -310,6 +311,8 @@ async function trainEpoch(
   const augmentRng = augmentEnabled(config.augment)
     ? Prng.derive('tinyops/train/augment', ...dataSeed, epoch)
     : undefined;
+  // Own generator too: with mixup absent nothing else changes.
+  const mixRng = config.mixup ? Prng.derive('tinyops/train/mixup', ...dataSeed, epoch) : undefined;
   let lossSum = 0;
   let correct = 0;
   let learningRate = 0;
@@ -324,10 +327,16 @@ async function trainEpoch(
     const start = s * config.batchSize;
     const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), exampleSize(data));
     if (augmentRng) augmentBatch(batch.x, batch.y.length, data.shape, config.augment, augmentRng);
+    let targets: Float32Array | undefined;
+    if (mixRng && config.mixup) {
+      const plan = mixPlan(mixRng, batch.y.length, config.mixup.alpha);
+      mixInputs(batch.x, batch.y.length, plan);
+      targets = mixTargets(batch.y, data.numClasses, plan);
+    }
     const mask = dropoutMask(rng, batch.y.length, net.plan.features, session.dropout);
     let r: { lossSum: number; correct: number };
     if (quant === undefined) {
-      r = trainStep(session, batch, mask, learningRate);
+      r = trainStep(session, batch, mask, learningRate, targets);
     } else {
       schedule = quant.scheduleAt(epoch, globalStep, totalSteps);
       const q = quantStep(session, quant, batch, mask, learningRate, schedule, quant.inQat(epoch));
@@ -511,6 +520,8 @@ function trainStep(
   batch: { x: Float32Array; y: Int32Array },
   mask: Float32Array | undefined,
   learningRate: number,
+  /** Soft targets (batch × classes, mixup) instead of the labels' one-hot vectors. */
+  targets?: Float32Array,
 ): { lossSum: number; correct: number } {
   const { tf, net, forward, adam, vars, data } = session;
   const b = batch.y.length;
@@ -520,7 +531,10 @@ function trainStep(
     loss = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [b, data.shape[0], data.shape[1], 1]);
       const labels = tf.tensor1d(batch.y, 'int32');
-      const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
+      const oneHot =
+        targets === undefined
+          ? (tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D)
+          : tf.tensor2d(targets, [b, data.numClasses]);
       const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.plan.features]);
       const margin = session.config.angularMargin;
       const head: TrainHead | undefined = margin

@@ -22,6 +22,8 @@ export const anomalyEvaluationFields = {
   p: rate.optional(),
   score: z.string().optional(),
   falseAlarmRate: rate.optional(),
+  thresholdNormals: z.string().optional(),
+  thresholdRule: z.string().optional(),
   ids: z
     .array(
       z.object({
@@ -77,7 +79,9 @@ export async function anomalySection(model: ReportModel): Promise<RenderedSectio
     `<b>AUC ${pct(e.auc)}</b>, <b>pAUC ${pct(e.pauc)}</b> (p = ${e.p ?? 0.1})` +
     (e.baseline ? `; FC-autoencoder baseline AUC ${pct(e.baseline.auc)}, pAUC ${pct(e.baseline.pauc)}` : '') +
     (e.intModel ? `; integer model AUC ${pct(e.intModel.auc)}, pAUC ${pct(e.intModel.pauc)}` : '') +
-    `. Thresholds: per ID on its validation normals at a false-alarm rate of ${e.falseAlarmRate ?? '-'}.</p>`;
+    `. Thresholds: per ID on its ${escapeHtml(e.thresholdNormals ?? 'validation')} normals` +
+    (e.thresholdRule ? ` (rule ${escapeHtml(e.thresholdRule)})` : '') +
+    ` at a false-alarm rate of ${e.falseAlarmRate ?? '-'}.</p>`;
   const rows = e.ids
     .map((r) => {
       const b = baseline.get(`${r.type}/${r.id}`);

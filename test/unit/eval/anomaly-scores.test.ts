@@ -1,4 +1,4 @@
-import { clipAnomalyScores, isAbnormalPath, PROB_FLOOR } from '../../../src/eval/anomaly-scores';
+import { clipAnomalyScores, isAbnormalPath, patchNegLogProbs, PROB_FLOOR } from '../../../src/eval/anomaly-scores';
 
 describe('clip anomaly scores', () => {
   const rows = {
@@ -13,6 +13,22 @@ describe('clip anomaly scores', () => {
   };
   // Posteriors per row: [p(id_00), p(id_02)].
   const post = Float32Array.from([0.5, 0.5, 0.25, 0.75, 0.9, 0.1, 0, 1]);
+
+  it('per patch: −log p of the row’s own ID, floored; their clip mean is the neg-log-prob clip score', () => {
+    const perPatch = patchNegLogProbs(rows, post);
+    expect(Array.from(perPatch)).toEqual([
+      -Math.log(0.5),
+      -Math.log(Math.fround(0.25)),
+      -Math.log(Math.fround(0.1)),
+      -Math.log(1),
+    ]);
+    const clip = clipAnomalyScores(rows, post, 'neg-log-prob');
+    expect(clip[0]!.score).toBeCloseTo((perPatch[0]! + perPatch[1]!) / 2, 12);
+    expect(patchNegLogProbs({ labels: ['a/id_00', 'a/id_01'], labelIndex: [1] }, Float32Array.from([1, 0]))[0]).toBe(
+      -Math.log(PROB_FLOOR),
+    );
+    expect(() => patchNegLogProbs(rows, Float32Array.from([1]))).toThrow(/1 posteriors for 4 rows × 2 classes/);
+  });
 
   it("mean over a clip's patches of −log p(true ID)", () => {
     const s = clipAnomalyScores(rows, post);

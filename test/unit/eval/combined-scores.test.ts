@@ -1,4 +1,9 @@
-import { clipMeanScores, combinedPatchScores, standardizationById } from '../../../src/eval/combined-scores';
+import {
+  clipMeanScores,
+  combinedPatchScores,
+  standardizationById,
+  standardizedPatchScores,
+} from '../../../src/eval/combined-scores';
 
 describe('combined anomaly score', () => {
   it('standardizes each component per ID with its validation scores and sums them', () => {
@@ -14,6 +19,18 @@ describe('combined anomaly score', () => {
     // Patch of ID 0: (4 − 2)/1 + (40 − 20)/10 = 4; of ID 1: (6 − 2)/2 + (6 − 6)/1 = 2.
     expect(Array.from(combinedPatchScores(components, [0, 1], [0, 0, 1, 1], ['fan/id_00', 'fan/id_01']))).toEqual([
       4, 2,
+    ]);
+  });
+
+  it('keeps each standardized term apart; the terms sum to the combined score', () => {
+    const components = [
+      { name: 'a', validation: Float64Array.from([1, 3, 0, 4]), scored: Float64Array.from([4, 6]) },
+      { name: 'b', validation: Float64Array.from([10, 30, 5, 7]), scored: Float64Array.from([40, 6]) },
+    ];
+    const terms = standardizedPatchScores(components, [0, 1], [0, 0, 1, 1], ['fan/id_00', 'fan/id_01']);
+    expect(terms.map((t) => Array.from(t))).toEqual([
+      [2, 2],
+      [2, 0],
     ]);
   });
 

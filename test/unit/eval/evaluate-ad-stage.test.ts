@@ -405,6 +405,69 @@ describe('evaluate-ad stage', () => {
     for (const b of [base, noVal, tooLong]) b.net.model.dispose();
   });
 
+  it('combine neg-log-prob: the classifier term (float −log p; intAuc from the integer softmax), each term in the clip record, thresholds on the validation normals', async () => {
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const fg = await import('../../../src/eval/feature-gaussian-scores');
+    const { patchNegLogProbs } = await import('../../../src/eval/anomaly-scores');
+    const { clipMeanScores, standardizedPatchScores } = await import('../../../src/eval/combined-scores');
+    const { operatingThresholds } = await import('../../../src/eval/operating-threshold');
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const config = {
+      score: 'combined',
+      combine: ['neg-log-prob', 'frame-mahalanobis'],
+      shrinkage: 0.1,
+      frameContext: 3,
+      thresholdRule: 'rank',
+    };
+    const base = setUp(frontEnd, config);
+    const r = await quantizeThenEvaluate(base, join(root, 'int-model-nlp.json'));
+    const [train, validation, test] = ['train', 'validation', 'test'].map((s) =>
+      readFeatureTensor(join(root, `${s}-logmel-int.topsfeat`)),
+    ) as [
+      ReturnType<typeof readFeatureTensor>,
+      ReturnType<typeof readFeatureTensor>,
+      ReturnType<typeof readFeatureTensor>,
+    ];
+    const block = (t: typeof test) => ({ data: t.data, frames: 8, bands: 8, labelIndex: t.header.labelIndex });
+    const gf = await fg.fitFrameGaussians(block(train), 2, 3, 0.1);
+    const parts = async (t: typeof test) => [
+      patchNegLogProbs(t.header, await predict(base.net.model, t.data, SHAPE)),
+      await fg.framePatchScores(block(t), gf, 3),
+    ];
+    const [pv, pt] = [await parts(validation), await parts(test)];
+    const z = standardizedPatchScores(
+      ['n', 'f'].map((name, k) => ({ name, validation: pv[k]!, scored: pt[k]! })),
+      test.header.labelIndex,
+      validation.header.labelIndex,
+      LABELS,
+    );
+    const ev = base.stored.evaluation as {
+      clips: Array<{ clip: string; score: number; terms: Record<string, number> }>;
+      validationClips: Array<{ clip: string; type: string; id: string; anomalous: boolean; score: number }>;
+      ids: Array<{ threshold: number; thresholdNormals: number }>;
+      thresholdNormals: string;
+      thresholdRule: string;
+    };
+    const nlp = clipMeanScores(test.header, z[0]!);
+    const frame = clipMeanScores(test.header, z[1]!);
+    for (const [k, c] of nlp.entries()) {
+      const rec = ev.clips.find((x) => x.clip === c.clip)!;
+      expect(rec.terms['neg-log-prob']).toBeCloseTo(c.score, 4);
+      expect(rec.terms['frame-mahalanobis']).toBeCloseTo(frame[k]!.score, 4);
+      expect(rec.score).toBeCloseTo(rec.terms['neg-log-prob']! + rec.terms['frame-mahalanobis']!, 10);
+    }
+    // No dev split: the thresholds come from the validation normals (2 per ID), by the rank rule.
+    expect(ev).toMatchObject({ thresholdNormals: 'validation', thresholdRule: 'rank' });
+    const normalsOf = (id: string) => ev.validationClips.filter((c) => c.id === id && !c.anomalous).map((c) => c.score);
+    const expected = operatingThresholds([normalsOf('id_00'), normalsOf('id_02')], 0.1, 'rank');
+    expect(ev.ids.map((x) => x.threshold)).toEqual(expected);
+    expect(ev.ids.map((x) => x.thresholdNormals)).toEqual([2, 2]);
+    // The integer model carries the −log p term: its AUC differs from a network-free one only through it.
+    expect(r.metrics.intAuc).toEqual(expect.any(Number));
+    expect(r.metrics.operatingFpr).toEqual(expect.any(Number));
+    base.net.model.dispose();
+  });
+
   it('envelope-modulation reads the clips from the dataset in needs:; a dev split gives devAuc and, with subsetSweep, every subset on dev and test', async () => {
     const { writeWav16 } = await import('../../../src/audio/wav');
     const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
