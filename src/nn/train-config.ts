@@ -223,6 +223,31 @@ export const trainConfigSchema = z.strictObject({
     .describe(
       'Feature-level augmentation of every training batch (train-data.ts augmentBatch): random time shift and SpecAugment masks, drawn from the seeded data generator. All off by default (the run is then byte-identical to one without this option).',
     ),
+  /** Label smoothing ε (src/nn/train-targets.ts). Absent = hard one-hot targets, so configs without it keep their cache keys. */
+  labelSmoothing: z
+    .number()
+    .min(0)
+    .lt(1)
+    .optional()
+    .describe(
+      'Label smoothing ε (Szegedy et al. 2016 §7): targets (1 − ε)·one-hot + ε/K, so no clip is pushed to an infinite logit margin (src/nn/train-targets.ts). Absent = 0, hard targets. Softer posteriors move the stream threshold that gives the target false-accept rate lower.',
+    ),
+  /** Mixup within each batch (src/nn/train-targets.ts). Absent = off. */
+  mixup: z
+    .strictObject({
+      alpha: z
+        .number()
+        .positive()
+        .max(10)
+        .default(0.2)
+        .describe(
+          'Beta(α, α) of the mixing weight λ (Zhang et al. 2018: 0.1–0.4 for classification); small α mixes little.',
+        ),
+    })
+    .optional()
+    .describe(
+      "Mixup (Zhang et al. 2018 §2) within every training batch: each example's MFCC map and target become λ·own + (1 − λ)·another example's of the batch, λ ~ Beta(α, α) folded to ≥ 0.5 so the own label dominates; after `augment`, from its own seeded generator (shuffling, dropout and augment draws unchanged; src/nn/train-targets.ts). Absent = off.",
+    ),
 });
 
 export type TrainConfig = z.output<typeof trainConfigSchema>;
@@ -277,6 +302,14 @@ export const trainStageConfigSchema = trainConfigSchema
       ),
   })
   .superRefine((c, ctx) => {
+    if (c.angularMargin !== undefined && (c.mixup !== undefined || (c.labelSmoothing ?? 0) > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.mixup !== undefined ? 'mixup' : 'labelSmoothing'],
+        message:
+          'angularMargin needs hard labels (its margin applies to the one true class); drop mixup/labelSmoothing',
+      });
+    }
     if (c.quantization === undefined) return;
     if (c.angularMargin !== undefined) {
       ctx.addIssue({

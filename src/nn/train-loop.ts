@@ -24,6 +24,7 @@ import {
   type TrainData,
 } from './train-data';
 import { isBetterEpoch, type EpochMetrics } from './train-metrics';
+import { batchTargets, type TargetOptions } from './train-targets';
 import { loadTf, type Tf } from './tf';
 
 /**
@@ -310,6 +311,9 @@ async function trainEpoch(
   const augmentRng = augmentEnabled(config.augment)
     ? Prng.derive('tinyops/train/augment', ...dataSeed, epoch)
     : undefined;
+  const targetOptions: TargetOptions = { labelSmoothing: config.labelSmoothing ?? 0, mixupAlpha: config.mixup?.alpha };
+  // Own generator too: mixup leaves shuffling, dropout and augment draws as they were.
+  const mixupRng = config.mixup === undefined ? undefined : Prng.derive('tinyops/train/mixup', ...dataSeed, epoch);
   let lossSum = 0;
   let correct = 0;
   let learningRate = 0;
@@ -324,13 +328,14 @@ async function trainEpoch(
     const start = s * config.batchSize;
     const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), exampleSize(data));
     if (augmentRng) augmentBatch(batch.x, batch.y.length, data.shape, config.augment, augmentRng);
+    const targets = batchTargets(batch.x, batch.y, exampleSize(data), data.numClasses, targetOptions, mixupRng);
     const mask = dropoutMask(rng, batch.y.length, net.plan.features, session.dropout);
     let r: { lossSum: number; correct: number };
     if (quant === undefined) {
-      r = trainStep(session, batch, mask, learningRate);
+      r = trainStep(session, batch, mask, learningRate, targets);
     } else {
       schedule = quant.scheduleAt(epoch, globalStep, totalSteps);
-      const q = quantStep(session, quant, batch, mask, learningRate, schedule, quant.inQat(epoch));
+      const q = quantStep(session, quant, batch, mask, learningRate, schedule, quant.inQat(epoch), targets);
       regLossSum += q.regLoss;
       r = q;
     }
@@ -380,6 +385,7 @@ function quantStep(
   learningRate: number,
   schedule: number,
   qat: boolean,
+  targets: Float32Array | undefined,
 ): { lossSum: number; correct: number; regLoss: number } {
   const b = batch.y.length;
   const kept: TF.Tensor[] = [];
@@ -412,7 +418,7 @@ function quantStep(
           logits = net.classifier.apply(maskT === undefined ? f : f.mul(maskT)) as TF.Tensor2D;
         }
         correct = keep(logits.argMax(1).equal(labels).sum() as TF.Scalar);
-        ce = keep(meanCrossEntropy(tf, logits, oneHot));
+        ce = keep(meanCrossEntropy(tf, logits, targetRows(tf, targets, oneHot)));
         const p = quant.qat.penalty();
         if (p === null) return ce;
         reg = keep(tf.mul(p, schedule) as TF.Scalar);
@@ -501,6 +507,11 @@ function dropoutMask(rng: Prng, batch: number, features: number, rate: number): 
   return mask;
 }
 
+/** The batch's soft targets (label smoothing, mixup) as a tensor, or its exact one-hot rows. */
+function targetRows(tf: Tf, targets: Float32Array | undefined, oneHot: TF.Tensor2D): TF.Tensor2D {
+  return targets === undefined ? oneHot : tf.tensor2d(targets, oneHot.shape);
+}
+
 function meanCrossEntropy(tf: Tf, logits: TF.Tensor2D, oneHot: TF.Tensor2D): TF.Scalar {
   return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as TF.Scalar;
 }
@@ -511,6 +522,7 @@ function trainStep(
   batch: { x: Float32Array; y: Int32Array },
   mask: Float32Array | undefined,
   learningRate: number,
+  targets: Float32Array | undefined,
 ): { lossSum: number; correct: number } {
   const { tf, net, forward, adam, vars, data } = session;
   const b = batch.y.length;
@@ -539,7 +551,7 @@ function trainStep(
         const logits = forward(x, maskT, head);
         // Kept: variableGrads frees everything its function creates except the loss.
         correct = tf.keep(logits.argMax(1).equal(labels).sum() as TF.Scalar);
-        return meanCrossEntropy(tf, logits, oneHot);
+        return meanCrossEntropy(tf, logits, targetRows(tf, targets, oneHot));
       }, [...vars]);
       adam.apply(
         vars.map((v) => grads[v.name] as TF.Tensor),
