@@ -208,15 +208,6 @@ export const trainConfigSchema = z.strictObject({
     .describe(
       "Train the classifier with an additive angular margin (ArcFace, Deng et al. 2019 §2.1: logits s·cos(θ_j + m·[j = y]) of L2-normalized pooled features and class vectors; src/nn/angular-margin.ts), so each class's embeddings gather in a tight cone: for anomaly detection, whose score is an embedding distance (docs/anomaly-detection.md#angular-margin-training). The exported model keeps its dense layer (f·W + b with b = 0). Absent = plain softmax.",
     ),
-  /** Mixup between training examples (src/nn/mixup.ts). Absent = off, so configs without it keep their cache keys. */
-  mixup: z
-    .strictObject({
-      alpha: z.number().positive().default(1).describe('λ ~ Beta(alpha, alpha); 1 = uniform (Zhang et al. 2018 §2).'),
-    })
-    .optional()
-    .describe(
-      'Mixup (Zhang et al. 2018 §2): each training example is mixed with a random partner of its batch, x = λ·x_i + (1 − λ)·x_j, with the soft target λ·y_i + (1 − λ)·y_j. For a machine-ID classifier in anomaly detection it keeps −log p(true ID) graded on normal patches (docs/anomaly-detection.md#mixup). Absent = off.',
-    ),
   /** Which validation metric picks the epoch whose weights are kept. */
   bestBy: z
     .enum(['valAccuracy', 'valLoss'])
@@ -231,6 +222,31 @@ export const trainConfigSchema = z.strictObject({
     .prefault({})
     .describe(
       'Feature-level augmentation of every training batch (train-data.ts augmentBatch): random time shift and SpecAugment masks, drawn from the seeded data generator. All off by default (the run is then byte-identical to one without this option).',
+    ),
+  /** Label smoothing ε (src/nn/train-targets.ts). Absent = hard one-hot targets, so configs without it keep their cache keys. */
+  labelSmoothing: z
+    .number()
+    .min(0)
+    .lt(1)
+    .optional()
+    .describe(
+      'Label smoothing ε (Szegedy et al. 2016 §7): targets (1 − ε)·one-hot + ε/K, so no clip is pushed to an infinite logit margin (src/nn/train-targets.ts). Absent = 0, hard targets. Softer posteriors move the stream threshold that gives the target false-accept rate lower.',
+    ),
+  /** Mixup within each batch (src/nn/train-targets.ts). Absent = off. */
+  mixup: z
+    .strictObject({
+      alpha: z
+        .number()
+        .positive()
+        .max(10)
+        .default(0.2)
+        .describe(
+          'Beta(α, α) of the mixing weight λ (Zhang et al. 2018: 0.1–0.4 for classification); small α mixes little.',
+        ),
+    })
+    .optional()
+    .describe(
+      "Mixup (Zhang et al. 2018 §2) within every training batch: each example's feature map (MFCC or log-mel patch) and target become λ·own + (1 − λ)·another example's of the batch, λ ~ Beta(α, α) folded to ≥ 0.5 so the own label dominates; after `augment`, from its own seeded generator (shuffling, dropout and augment draws unchanged; src/nn/train-targets.ts). For KWS: docs/results/2026-12-04-kws-recipe.md; for an anomaly-detection ID classifier it keeps −log p(true ID) graded on normal patches (docs/anomaly-detection.md#mixup). Absent = off.",
     ),
 });
 
@@ -286,22 +302,15 @@ export const trainStageConfigSchema = trainConfigSchema
       ),
   })
   .superRefine((c, ctx) => {
-    if (c.mixup !== undefined && c.angularMargin !== undefined) {
+    if (c.angularMargin !== undefined && (c.mixup !== undefined || (c.labelSmoothing ?? 0) > 0)) {
       ctx.addIssue({
         code: 'custom',
-        path: ['mixup'],
+        path: [c.mixup !== undefined ? 'mixup' : 'labelSmoothing'],
         message:
-          'mixup needs one-hot-free soft targets; angularMargin puts its margin on the single true class: use one of them',
+          'angularMargin needs hard labels (its margin applies to the one true class); drop mixup/labelSmoothing',
       });
     }
     if (c.quantization === undefined) return;
-    if (c.mixup !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['mixup'],
-        message: 'mixup trains the float classifier only; it cannot be combined with a quantization: block (QAT)',
-      });
-    }
     if (c.angularMargin !== undefined) {
       ctx.addIssue({
         code: 'custom',

@@ -9,7 +9,6 @@ import type { DsCnnArchitecture } from './ds-cnn-arch';
 import { buildDsCnn, type DsCnnNetwork } from './ds-cnn';
 import { dsCnnTrainForward, type TrainForward, type TrainHead } from './ds-cnn-train';
 import { adaCosScale, angularMarginLogits } from './angular-margin';
-import { mixInputs, mixPlan, mixTargets } from './mixup';
 import { learningRateAt } from './lr-schedule';
 import { readWeights, writeWeights } from './model-weights';
 import { resolveArchitecture, type TrainConfig, type TrainStageConfig } from './train-config';
@@ -25,6 +24,7 @@ import {
   type TrainData,
 } from './train-data';
 import { isBetterEpoch, type EpochMetrics } from './train-metrics';
+import { batchTargets, type TargetOptions } from './train-targets';
 import { loadTf, type Tf } from './tf';
 
 /**
@@ -311,8 +311,9 @@ async function trainEpoch(
   const augmentRng = augmentEnabled(config.augment)
     ? Prng.derive('tinyops/train/augment', ...dataSeed, epoch)
     : undefined;
-  // Own generator too: with mixup absent nothing else changes.
-  const mixRng = config.mixup ? Prng.derive('tinyops/train/mixup', ...dataSeed, epoch) : undefined;
+  const targetOptions: TargetOptions = { labelSmoothing: config.labelSmoothing ?? 0, mixupAlpha: config.mixup?.alpha };
+  // Own generator too: mixup leaves shuffling, dropout and augment draws as they were.
+  const mixupRng = config.mixup === undefined ? undefined : Prng.derive('tinyops/train/mixup', ...dataSeed, epoch);
   let lossSum = 0;
   let correct = 0;
   let learningRate = 0;
@@ -327,19 +328,14 @@ async function trainEpoch(
     const start = s * config.batchSize;
     const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), exampleSize(data));
     if (augmentRng) augmentBatch(batch.x, batch.y.length, data.shape, config.augment, augmentRng);
-    let targets: Float32Array | undefined;
-    if (mixRng && config.mixup) {
-      const plan = mixPlan(mixRng, batch.y.length, config.mixup.alpha);
-      mixInputs(batch.x, batch.y.length, plan);
-      targets = mixTargets(batch.y, data.numClasses, plan);
-    }
+    const targets = batchTargets(batch.x, batch.y, exampleSize(data), data.numClasses, targetOptions, mixupRng);
     const mask = dropoutMask(rng, batch.y.length, net.plan.features, session.dropout);
     let r: { lossSum: number; correct: number };
     if (quant === undefined) {
       r = trainStep(session, batch, mask, learningRate, targets);
     } else {
       schedule = quant.scheduleAt(epoch, globalStep, totalSteps);
-      const q = quantStep(session, quant, batch, mask, learningRate, schedule, quant.inQat(epoch));
+      const q = quantStep(session, quant, batch, mask, learningRate, schedule, quant.inQat(epoch), targets);
       regLossSum += q.regLoss;
       r = q;
     }
@@ -389,6 +385,7 @@ function quantStep(
   learningRate: number,
   schedule: number,
   qat: boolean,
+  targets: Float32Array | undefined,
 ): { lossSum: number; correct: number; regLoss: number } {
   const b = batch.y.length;
   const kept: TF.Tensor[] = [];
@@ -421,7 +418,7 @@ function quantStep(
           logits = net.classifier.apply(maskT === undefined ? f : f.mul(maskT)) as TF.Tensor2D;
         }
         correct = keep(logits.argMax(1).equal(labels).sum() as TF.Scalar);
-        ce = keep(meanCrossEntropy(tf, logits, oneHot));
+        ce = keep(meanCrossEntropy(tf, logits, targetRows(tf, targets, oneHot)));
         const p = quant.qat.penalty();
         if (p === null) return ce;
         reg = keep(tf.mul(p, schedule) as TF.Scalar);
@@ -510,6 +507,11 @@ function dropoutMask(rng: Prng, batch: number, features: number, rate: number): 
   return mask;
 }
 
+/** The batch's soft targets (label smoothing, mixup) as a tensor, or its exact one-hot rows. */
+function targetRows(tf: Tf, targets: Float32Array | undefined, oneHot: TF.Tensor2D): TF.Tensor2D {
+  return targets === undefined ? oneHot : tf.tensor2d(targets, oneHot.shape);
+}
+
 function meanCrossEntropy(tf: Tf, logits: TF.Tensor2D, oneHot: TF.Tensor2D): TF.Scalar {
   return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as TF.Scalar;
 }
@@ -520,8 +522,7 @@ function trainStep(
   batch: { x: Float32Array; y: Int32Array },
   mask: Float32Array | undefined,
   learningRate: number,
-  /** Soft targets (batch × classes, mixup) instead of the labels' one-hot vectors. */
-  targets?: Float32Array,
+  targets: Float32Array | undefined,
 ): { lossSum: number; correct: number } {
   const { tf, net, forward, adam, vars, data } = session;
   const b = batch.y.length;
@@ -531,10 +532,7 @@ function trainStep(
     loss = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [b, data.shape[0], data.shape[1], 1]);
       const labels = tf.tensor1d(batch.y, 'int32');
-      const oneHot =
-        targets === undefined
-          ? (tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D)
-          : tf.tensor2d(targets, [b, data.numClasses]);
+      const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
       const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.plan.features]);
       const margin = session.config.angularMargin;
       const head: TrainHead | undefined = margin
@@ -553,7 +551,7 @@ function trainStep(
         const logits = forward(x, maskT, head);
         // Kept: variableGrads frees everything its function creates except the loss.
         correct = tf.keep(logits.argMax(1).equal(labels).sum() as TF.Scalar);
-        return meanCrossEntropy(tf, logits, oneHot);
+        return meanCrossEntropy(tf, logits, targetRows(tf, targets, oneHot));
       }, [...vars]);
       adam.apply(
         vars.map((v) => grads[v.name] as TF.Tensor),

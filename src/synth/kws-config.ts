@@ -394,6 +394,17 @@ export const synthKwsConfigSchema = z
         'Extra words for `_unknown_` training/validation/test clips only: streams and babble keep using `negatives`, so adding words here widens what the model learns to reject without changing the scored streams.',
       ),
     /**
+     * Relative weight of `_unknown_` words in the train split (absent: every word of
+     * negatives + extraNegatives equally). Validation and test keep the uniform draw, so a
+     * run with weights is measured on the same clips as one without.
+     */
+    negativeWeights: z
+      .record(wordSchema, z.number().min(0).max(100))
+      .optional()
+      .describe(
+        'Relative weight of `_unknown_` words in train-split clips only, e.g. {yeah: 3, goat: 3} for near-rhymes the model takes for keywords (docs/results/2026-12-04-kws-recipe.md); unlisted words of negatives + extraNegatives weigh 1. Validation and test keep the uniform draw, so their clips stay those of a run without weights. Absent = uniform.',
+      ),
+    /**
      * Stream-style `_unknown_` clips. A deployed spotter slides a 1 s window over audio, so
      * it sees every negative word at every offset, cut at the window's edges, and next to
      * other words (thesis §3 Algorithm 1 streams). Centred ±timeShiftMs clips show only the
@@ -495,6 +506,15 @@ export const synthKwsConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['negatives', i], message: `"${w}" is also a keyword` });
       }
     });
+    for (const w of Object.keys(c.negativeWeights ?? {})) {
+      if (!c.negatives.includes(w) && !c.extraNegatives.includes(w)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['negativeWeights', w],
+          message: `"${w}" is not in negatives or extraNegatives; weights apply to those words`,
+        });
+      }
+    }
     c.extraNegatives.forEach((w, i) => {
       if (c.keywords.includes(w)) {
         ctx.addIssue({ code: 'custom', path: ['extraNegatives', i], message: `"${w}" is also a keyword` });

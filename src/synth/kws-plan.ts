@@ -199,7 +199,7 @@ export function planClips(
         continue;
       }
       const unknownWords = [...config.negatives, ...config.extraNegatives];
-      const text = label === UNKNOWN_LABEL ? rng.pick(unknownWords) : label;
+      const text = label === UNKNOWN_LABEL ? pickUnknownWord(config, unknownWords, split, rng) : label;
       // Held-out voices only in the test split, so test accuracy measures unseen voices;
       // clips past `regular` are the held-out engines' (unseen synthesizers).
       const groups = index >= regular ? voices.heldOutEngines : split === 'test' ? voices.test : voices.train;
@@ -230,6 +230,21 @@ export function planClips(
     plans.push(...trainCopies(config, rngFor, plans, label, count));
   }
   return plans;
+}
+
+/**
+ * The word of an `_unknown_` clip: config.negativeWeights in the train split, uniform
+ * otherwise. Both draw one number from `rng`, so every later draw of the clip is unchanged.
+ */
+function pickUnknownWord(config: SynthKwsConfig, words: readonly string[], split: Split, rng: Prng): string {
+  const weights = config.negativeWeights;
+  if (weights === undefined || split !== 'train') return rng.pick(words);
+  return words[
+    pickWeighted(
+      words.map((w) => weights[w] ?? 1),
+      rng,
+    )
+  ] as string;
 }
 
 /**

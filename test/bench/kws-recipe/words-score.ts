@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { z } from 'zod';
+import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
+import { loadModelArtifacts, predict, readModelDir } from '../../../src/nn';
+import { openStore } from '../../../src/store/open-store';
+import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
+import { planClips } from '../../../src/synth/kws-plan';
+import { rngForSeed } from '../../../src/synth/rng-for';
+import { resolveVoices } from '../../../src/synth/voice-sources';
+
+/**
+ * Accuracy per spoken word of several runs' float models on one run's stored validation and
+ * test tensors: which `_unknown_` words (the near-rhymes of docs/results/2026-12-04-kws-error-analysis.md)
+ * the models take for keywords. The word of each clip comes from replaying the data stage's
+ * plan (planClips, no audio); trainCopies only adds train clips, so runs that differ in it
+ * share these validation/test clips.
+ *
+ *   node dist/test/bench/kws-recipe/words-score.js <data-run> <out-dir> <store-dir> <model-run> [model-run …]
+ *
+ * Prints one JSON object: per model, per split, per word {accuracy, clips, asKeyword: {label: n}}.
+ */
+
+const runSchema = z.object({
+  pipeline: z.object({
+    seed: z.number(),
+    stages: z.array(z.object({ name: z.string(), kind: z.string(), config: z.unknown() })),
+  }),
+  stages: z.record(
+    z.string(),
+    z.object({ artifacts: z.array(z.object({ name: z.string(), sha256: z.string() })).optional() }),
+  ),
+});
+
+async function main(): Promise<void> {
+  const [dataRun, outDir, storeDir, ...modelRuns] = process.argv.slice(2);
+  if (dataRun === undefined || outDir === undefined || storeDir === undefined || modelRuns.length === 0)
+    throw new Error('usage: words-score.js <data-run> <out-dir> <store-dir> <model-run> [model-run …]');
+  const store = openStore(storeDir, process.cwd());
+  const runOf = async (id: string) => runSchema.parse(await store.getDoc(`runs/${id}.json`));
+  const artifact = (run: z.infer<typeof runSchema>, name: string): string => {
+    for (const s of Object.values(run.stages)) {
+      const a = s.artifacts?.find((x) => x.name === name);
+      if (a) return a.sha256;
+    }
+    throw new Error(`no ${name} artifact`);
+  };
+  fs.mkdirSync(outDir, { recursive: true });
+  const run = await runOf(dataRun);
+  const dataSpec = run.pipeline.stages.find((s) => s.kind === 'synth-kws');
+  if (dataSpec === undefined) throw new Error(`run ${dataRun} has no synth-kws stage`);
+  const config = synthKwsConfigSchema.parse(dataSpec.config);
+  const plans = planClips(config, rngForSeed(run.pipeline.seed, dataSpec.name), await resolveVoices(config));
+  const wordOf = new Map(plans.map((p) => [p.relPath, p.kind === 'speech' ? p.request.text : p.label]));
+
+  const result: Record<string, unknown> = { dataRun };
+  for (const modelRun of modelRuns) {
+    const dir = path.join(outDir, `model-${modelRun}`);
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      const tar = `${dir}.tar`;
+      const m = await runOf(modelRun);
+      const sha = m.stages['train']?.artifacts?.find((a) => a.name === 'model')?.sha256;
+      if (sha === undefined) throw new Error(`run ${modelRun} has no train model`);
+      await store.getToFile(sha, tar);
+      execFileSync('tar', ['-xf', tar, '-C', dir]);
+      fs.rmSync(tar);
+    }
+    const model = await loadModelArtifacts(readModelDir(dir));
+    const perSplit: Record<string, unknown> = {};
+    for (const split of ['validation', 'test'] as const) {
+      const file = path.join(outDir, `${split}-${dataRun}.feat`);
+      if (!fs.existsSync(file)) await store.getToFile(artifact(run, split), file);
+      const t = readFeatureTensor(file);
+      const labels = t.header.labels;
+      const nc = labels.length;
+      const p = await predict(model, t.data, [t.header.shape[1]!, t.header.shape[2]!]);
+      const by = new Map<string, { ok: number; n: number; as: Record<string, number> }>();
+      t.header.clips.forEach((clip, i) => {
+        let best = 0;
+        for (let c = 1; c < nc; c++) if (p[i * nc + c]! > p[i * nc + best]!) best = c;
+        const truth = t.header.labelIndex[i]!;
+        const word = wordOf.get(clip) ?? '?';
+        const key = labels[truth] === '_unknown_' ? `_unknown_:${word}` : labels[truth]!;
+        const v = by.get(key) ?? { ok: 0, n: 0, as: {} };
+        v.n++;
+        if (best === truth) v.ok++;
+        else v.as[labels[best]!] = (v.as[labels[best]!] ?? 0) + 1;
+        by.set(key, v);
+      });
+      perSplit[split] = Object.fromEntries(
+        [...by.entries()]
+          .sort()
+          .map(([k, v]) => [k, { accuracy: +(v.ok / v.n).toFixed(3), clips: v.n, wrongAs: v.as }]),
+      );
+    }
+    model.dispose();
+    result[modelRun] = perSplit;
+  }
+  process.stdout.write(JSON.stringify(result, null, 1) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
