@@ -704,7 +704,9 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     score: config.score,
     ...(componentsOf(config).includes('embedding-mahalanobis') ? { embeddingLayer: config.embeddingLayer } : {}),
     ...(config.score === 'combined' ? { combine: config.combine } : {}),
-    ...(componentsOf(config).includes('frame-mahalanobis') ? { frameContext: config.frameContext } : {}),
+    ...(componentsOf(config).some((c) => c === 'frame-mahalanobis' || c === 'frame-knn')
+      ? { frameContext: config.frameContext }
+      : {}),
     ...(componentsOf(config).includes('frame-knn') ? { frameKnn: frameKnnOptions(config) } : {}),
     ...(componentsOf(config).includes('envelope-periodicity') ? { periodicityLags: config.periodicityLags } : {}),
     p: config.p,
