@@ -3,7 +3,7 @@
 
     python3 test/bench/ad-frame/subsets.py <run id> [--store /work/main/.tinyops/store]
 """
-import argparse, json, os
+import argparse, json, math, os
 
 ap = argparse.ArgumentParser()
 ap.add_argument('run')
@@ -15,7 +15,8 @@ ev = json.load(open(art['uri'].removeprefix('file://')))
 
 
 def pct(x):
-    return f'{100 * x:.2f}'
+    # Half up, as the stage's summary prints (0.83125 → 83.13).
+    return f'{math.floor(100 * 100 * x + 0.5 + 1e-9) / 100:.2f}'
 
 
 def types(s):
