@@ -11,6 +11,7 @@ import { decodeIntModel, type IntModel } from '../src/quant/int-model';
 import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { clipMeanScores, standardizedPatchScores, type ComponentScores } from '../src/eval/combined-scores';
+import { fitFrameKnn, frameKnnPatchScores } from '../src/eval/frame-knn-scores';
 import { operatingThresholds } from '../src/eval/operating-threshold';
 import {
   fitFrameGaussians,
@@ -61,6 +62,7 @@ const SCORE_COMPONENTS = [
   'frame-mahalanobis',
   'envelope-periodicity',
   'envelope-modulation',
+  'frame-knn',
 ] as const;
 /** The default `combine` (the three components of docs/anomaly-detection.md#combined-score). */
 const DEFAULT_COMBINE: readonly ScoreComponent[] = [
@@ -81,7 +83,7 @@ export const configSchema = z.strictObject({
     .enum(['one-minus-prob', ...SCORE_COMPONENTS, 'combined'])
     .default('neg-log-prob')
     .describe(
-      "Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, `embedding-mahalanobis` (mean Mahalanobis² of the patches' pooled features to their ID's Gaussian fitted on the training patches; src/eval/embedding-scores.ts), `frame-mahalanobis` or `envelope-periodicity` (per-ID Gaussians of the log-mel patches' frame windows or loudness-envelope autocorrelation, no network; src/eval/feature-gaussian-scores.ts), or `combined`: the sum of the `combine` scores, each standardized per ID with the validation patches (src/eval/combined-scores.ts).",
+      "Clip score: `neg-log-prob` (MicroNets §4.3: mean −log p(true ID)), `one-minus-prob`, `embedding-mahalanobis` (mean Mahalanobis² of the patches' pooled features to their ID's Gaussian fitted on the training patches; src/eval/embedding-scores.ts), `frame-mahalanobis` or `envelope-periodicity` (per-ID Gaussians of the log-mel patches' frame windows or loudness-envelope autocorrelation, no network; src/eval/feature-gaussian-scores.ts), `frame-knn` (k nearest training frame windows; src/eval/frame-knn-scores.ts), or `combined`: the sum of the `combine` scores, each standardized per ID with the validation patches (src/eval/combined-scores.ts).",
     ),
   /** `combined`: the component scores summed after per-ID standardization on the validation patches. */
   combine: z
@@ -127,6 +129,28 @@ export const configSchema = z.strictObject({
     .min(1)
     .default(5)
     .describe("`frame-mahalanobis`: consecutive frames per window (5 = the FC-autoencoder baseline's context)."),
+  /** `frame-knn` (src/eval/frame-knn-scores.ts); absent = its defaults, so configs without it keep their cache keys. */
+  frameKnn: z
+    .strictObject({
+      neighbours: z
+        .number()
+        .int()
+        .min(1)
+        .default(4)
+        .describe("Nearest reference windows whose mean squared whitened distance is a window's score."),
+      references: z
+        .number()
+        .int()
+        .min(1)
+        .default(256)
+        .describe(
+          "Training windows per machine ID drawn with the stage's seeded PRNG as the references (the scoring cost grows with it).",
+        ),
+    })
+    .optional()
+    .describe(
+      "`frame-knn`: each `frameContext`-frame window, whitened with its ID's `frame-mahalanobis` Gaussian, scored by its mean squared distance to the nearest of a seeded sample of the ID's whitened training windows: a model of multi-modal normal sound (docs/results/2026-12-04-anomaly-detection-pauc.md#frame-knn).",
+    ),
   /** `envelope-periodicity`: autocorrelation lags 1..periodicityLags in frames (fewer than the patch's frames). */
   periodicityLags: z
     .number()
@@ -217,6 +241,11 @@ async function requireTrain(ctx: StageContext<EvaluateAdConfig>): Promise<Featur
   return train;
 }
 
+/** `frameKnn` with its defaults filled in (the key is optional so that configs without it keep their cache keys). */
+function frameKnnOptions(config: EvaluateAdConfig): { neighbours: number; references: number } {
+  return config.frameKnn ?? configSchema.shape.frameKnn.unwrap().parse({});
+}
+
 /** The components a score sums: itself, or `combine` for `combined`. */
 function componentsOf(config: EvaluateAdConfig): readonly ScoreComponent[] {
   if (config.score === 'combined') return config.combine;
@@ -231,13 +260,20 @@ function componentsOf(config: EvaluateAdConfig): readonly ScoreComponent[] {
  */
 async function featureComponent(
   ctx: StageContext<EvaluateAdConfig>,
-  name: 'frame-mahalanobis' | 'envelope-periodicity',
+  name: 'frame-mahalanobis' | 'envelope-periodicity' | 'frame-knn',
   train: FeatureTensor,
 ): Promise<PatchScorer> {
   const { frameContext, periodicityLags, shrinkage } = ctx.config;
   const labels = train.header.labels.length;
   const [, frames] = train.header.shape as [number, number, number];
   try {
+    if (name === 'frame-knn') {
+      const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+      const { neighbours, references } = frameKnnOptions(ctx.config);
+      const options = { context: frameContext, shrinkage, neighbours, references };
+      const model = await fitFrameKnn(patchBlock(train), labels, options, ctx.rng('frame-knn'), pause);
+      return (t) => frameKnnPatchScores(patchBlock(t), model, pause);
+    }
     if (name === 'frame-mahalanobis') {
       // Minutes of float work on a loaded machine: give the heartbeats a turn (activities/evaluate-ad.ts).
       const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -248,7 +284,8 @@ async function featureComponent(
     return async (t) => periodicityPatchScores(patchBlock(t), g, periodicityLags);
   } catch (e) {
     if (e instanceof RangeError) {
-      const field = name === 'frame-mahalanobis' ? 'frameContext' : 'periodicityLags';
+      const field =
+        name === 'envelope-periodicity' ? 'periodicityLags' : name === 'frame-knn' ? 'frameKnn' : 'frameContext';
       throw new StageInputError(
         `stages.${ctx.stageName}.with.${field}: ${e.message} (the patches have ${frames} frames)`,
       );
@@ -562,7 +599,7 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
   // The log-mel components' Gaussians, fitted once and shared by the float and the integer detector.
   const featureComponents = new Map<ScoreComponent, PatchScorer>();
   for (const name of componentsOf(config)) {
-    if (name === 'frame-mahalanobis' || name === 'envelope-periodicity') {
+    if (name === 'frame-mahalanobis' || name === 'envelope-periodicity' || name === 'frame-knn') {
       ctx.progress({ done: 0, total: 3, unit: 'splits', message: `fitting the ${name} Gaussians` });
       featureComponents.set(name, memoized(await featureComponent(ctx, name, await requireTrain(ctx))));
     } else if (name === 'envelope-modulation') {
@@ -667,7 +704,10 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
     score: config.score,
     ...(componentsOf(config).includes('embedding-mahalanobis') ? { embeddingLayer: config.embeddingLayer } : {}),
     ...(config.score === 'combined' ? { combine: config.combine } : {}),
-    ...(componentsOf(config).includes('frame-mahalanobis') ? { frameContext: config.frameContext } : {}),
+    ...(componentsOf(config).some((c) => c === 'frame-mahalanobis' || c === 'frame-knn')
+      ? { frameContext: config.frameContext }
+      : {}),
+    ...(componentsOf(config).includes('frame-knn') ? { frameKnn: frameKnnOptions(config) } : {}),
     ...(componentsOf(config).includes('envelope-periodicity') ? { periodicityLags: config.periodicityLags } : {}),
     p: config.p,
     falseAlarmRate: config.falseAlarmRate,

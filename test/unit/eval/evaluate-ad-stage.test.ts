@@ -405,6 +405,32 @@ describe('evaluate-ad stage', () => {
     for (const b of [base, noVal, tooLong]) b.net.model.dispose();
   });
 
+  it('score frame-knn: clip means of the k-NN window scores with references drawn by ctx.rng, frameKnn recorded; neighbours > references is a StageInputError naming frameKnn', async () => {
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const { fitFrameKnn, frameKnnPatchScores } = await import('../../../src/eval/frame-knn-scores');
+    const { clipMeanScores } = await import('../../../src/eval/combined-scores');
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const config = { score: 'frame-knn', shrinkage: 0.1, frameContext: 3, frameKnn: { neighbours: 2, references: 8 } };
+    const base = setUp(frontEnd, config);
+    await evaluateAdStage.run(base.ctx);
+    const [train, test] = ['train', 'test'].map((s) => readFeatureTensor(join(root, `${s}-logmel-int.topsfeat`))) as [
+      ReturnType<typeof readFeatureTensor>,
+      ReturnType<typeof readFeatureTensor>,
+    ];
+    const block = (t: typeof test) => ({ data: t.data, frames: 8, bands: 8, labelIndex: t.header.labelIndex });
+    const options = { context: 3, shrinkage: 0.1, neighbours: 2, references: 8 };
+    const model = await fitFrameKnn(block(train), 2, options, base.ctx.rng('frame-knn'));
+    const expected = clipMeanScores(test.header, await frameKnnPatchScores(block(test), model));
+    const ev = base.stored.evaluation as { clips: Array<{ clip: string; score: number }> };
+    expect(ev).toMatchObject({ score: 'frame-knn', frameContext: 3, frameKnn: { neighbours: 2, references: 8 } });
+    for (const c of expected) expect(ev.clips.find((x) => x.clip === c.clip)!.score).toBeCloseTo(c.score, 6);
+    const bad = setUp(frontEnd, { ...config, frameKnn: { neighbours: 9, references: 8 } });
+    await expect(evaluateAdStage.run(bad.ctx)).rejects.toThrow(
+      /stages\.evaluate\.with\.frameKnn: frame k-NN: neighbours 9/,
+    );
+    for (const b of [base, bad]) b.net.model.dispose();
+  });
+
   it('combine neg-log-prob: the classifier term (float −log p; intAuc from the integer softmax), each term in the clip record, thresholds on the validation normals', async () => {
     const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const fg = await import('../../../src/eval/feature-gaussian-scores');

@@ -1,0 +1,155 @@
+import type { IdGaussian } from './embedding-scores';
+import { fitFrameGaussians, type PatchBlock, type Pause } from './feature-gaussian-scores';
+import type { Prng } from '../util/prng';
+
+/**
+ * `frame-knn`: a non-parametric model of each machine ID's normal frame windows, for normal
+ * sound that one Gaussian fits poorly because it is multi-modal (operating conditions, load,
+ * speed: docs/results/2026-12-04-anomaly-detection-pauc.md). A window of `context`
+ * consecutive log-mel frames (as `frame-mahalanobis`, src/eval/feature-gaussian-scores.ts) is
+ * whitened with its ID's window Gaussian, y = L⁻¹(x − μ) with Σ = L·Lᵀ, so that the squared
+ * Euclidean distance between two whitened windows is their Mahalanobis² under Σ; its score is
+ * the mean squared distance to its `neighbours` nearest among `references` whitened training
+ * windows of the ID, drawn with a seeded PRNG. The patch score is the mean over its windows.
+ * A window between two modes of the normal data is far from both (high score), where the
+ * single Gaussian, whose mean lies between them, scores it low.
+ */
+
+export interface FrameKnnOptions {
+  readonly context: number;
+  readonly shrinkage: number;
+  readonly neighbours: number;
+  readonly references: number;
+}
+
+export interface FrameKnnModel {
+  readonly context: number;
+  readonly neighbours: number;
+  readonly gaussians: ReadonlyArray<IdGaussian | undefined>;
+  /** Per ID: its reference windows, whitened, rows of context × bands values. */
+  readonly references: ReadonlyArray<Float32Array | undefined>;
+}
+
+const noPause: Pause = () => Promise.resolve();
+const PAUSE_EVERY = 64;
+
+/** y = L⁻¹(v − μ): forward substitution with the Gaussian's lower Cholesky factor. */
+function whiten(g: IdGaussian, v: ArrayLike<number>, y: Float64Array): void {
+  const d = g.mean.length;
+  for (let i = 0; i < d; i++) {
+    let s = (v[i] as number) - g.mean[i]!;
+    for (let k = 0; k < i; k++) s -= g.cholesky[i * d + k]! * y[k]!;
+    y[i] = s / g.cholesky[i * d + i]!;
+  }
+}
+
+/** Per ID: the window Gaussians (the whitening) and `references` seeded-random whitened training windows. */
+export async function fitFrameKnn(
+  train: PatchBlock,
+  labels: number,
+  options: FrameKnnOptions,
+  rng: Prng,
+  pause: Pause = noPause,
+): Promise<FrameKnnModel> {
+  const { context, shrinkage, neighbours, references } = options;
+  if (!(Number.isInteger(neighbours) && neighbours >= 1 && Number.isInteger(references) && references >= neighbours)) {
+    throw new RangeError(
+      `frame k-NN: neighbours ${neighbours} and references ${references} must be integers with 1 ≤ neighbours ≤ references`,
+    );
+  }
+  const gaussians = await fitFrameGaussians(train, labels, context, shrinkage, pause);
+  const size = train.frames * train.bands;
+  const dim = context * train.bands;
+  const windows = train.frames - context + 1;
+  const starts: number[][] = Array.from({ length: labels }, () => []);
+  train.labelIndex.forEach((l, i) => {
+    for (let t = 0; t < windows; t++) starts[l]!.push(i * size + t * train.bands);
+  });
+  const y = new Float64Array(dim);
+  const refs: Array<Float32Array | undefined> = [];
+  for (let l = 0; l < labels; l++) {
+    const g = gaussians[l];
+    if (!g) {
+      refs.push(undefined);
+      continue;
+    }
+    // One draw per ID in label order: the same seed gives the same references.
+    const chosen = rng.shuffle(starts[l]!).slice(0, references);
+    const r = new Float32Array(chosen.length * dim);
+    chosen.forEach((at, j) => {
+      whiten(g, train.data.subarray(at, at + dim), y);
+      r.set(y, j * dim);
+    });
+    if (chosen.length < neighbours) {
+      throw new RangeError(
+        `frame k-NN: machine ID ${l} has ${chosen.length} training windows, fewer than ${neighbours} neighbours`,
+      );
+    }
+    refs.push(r);
+    await pause();
+  }
+  return { context, neighbours, gaussians, references: refs };
+}
+
+/** Mean squared distance of whitened `y` to its `k` nearest rows of `refs` (kept in `best`, ascending). */
+function knnMeanSquared(y: Float64Array, refs: Float32Array, k: number, best: Float64Array): number {
+  const d = y.length;
+  best.fill(Infinity);
+  const n = refs.length / d;
+  for (let j = 0; j < n; j++) {
+    const row = j * d;
+    const worst = best[k - 1]!;
+    let s = 0;
+    // Stop summing once this reference cannot be among the k nearest.
+    for (let a = 0; a < d && s < worst; a++) {
+      const diff = y[a]! - refs[row + a]!;
+      s += diff * diff;
+    }
+    if (s >= worst) continue;
+    let p = k - 1;
+    while (p > 0 && best[p - 1]! > s) {
+      best[p] = best[p - 1]!;
+      p--;
+    }
+    best[p] = s;
+  }
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += best[i]!;
+  return sum / k;
+}
+
+/** Per patch: mean over its windows of the k-NN mean squared distance to its ID's references. */
+export async function frameKnnPatchScores(
+  patches: PatchBlock,
+  model: FrameKnnModel,
+  pause: Pause = noPause,
+): Promise<Float64Array> {
+  const { context, neighbours } = model;
+  const n = patches.labelIndex.length;
+  const size = patches.frames * patches.bands;
+  if (patches.data.length !== n * size) {
+    throw new RangeError(
+      `frame k-NN: ${patches.data.length} values are not ${n} patches of ${patches.frames}×${patches.bands}`,
+    );
+  }
+  const dim = context * patches.bands;
+  const windows = patches.frames - context + 1;
+  const y = new Float64Array(dim);
+  const best = new Float64Array(neighbours);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) await pause();
+    const label = patches.labelIndex[i]!;
+    const g = model.gaussians[label];
+    const refs = model.references[label];
+    if (!g || !refs) throw new RangeError(`frame k-NN: machine ID ${label} has no training patches`);
+    let s = 0;
+    for (let t = 0; t < windows; t++) {
+      const at = i * size + t * patches.bands;
+      whiten(g, patches.data.subarray(at, at + dim), y);
+      s += knnMeanSquared(y, refs, neighbours, best);
+    }
+    out[i] = s / windows;
+  }
+  return out;
+}
