@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
 import { floatToInt16, readWav } from '../../../src/audio/wav';
 import { ClipFeatureExtractor } from '../../../src/dsp/clip-features';
 import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
@@ -17,6 +16,7 @@ import { rngForSeed } from '../../../src/synth/rng-for';
 import { renderUtterance, type Utterance } from '../../../src/synth/utterance';
 import { resolveVoices } from '../../../src/synth/voice-sources';
 import { placement, replayAugment, type AugmentDraws, type Placement } from './clip-metadata';
+import { artifactDigest, readBenchRun } from './run-record';
 import { writeTables, type ClipRow } from './tables';
 
 /**
@@ -35,17 +35,6 @@ import { writeTables, type ClipRow } from './tables';
  * stay in <out-dir> (a rerun reuses them).
  */
 
-const runSchema = z.object({
-  pipeline: z.object({
-    seed: z.number(),
-    stages: z.array(z.object({ name: z.string(), kind: z.string(), config: z.unknown() })),
-  }),
-  stages: z.record(
-    z.string(),
-    z.object({ artifacts: z.array(z.object({ name: z.string(), sha256: z.string() })).optional() }),
-  ),
-});
-
 async function main(): Promise<void> {
   const [
     runId,
@@ -57,12 +46,8 @@ async function main(): Promise<void> {
   if (runId === undefined || outDir === undefined)
     throw new Error('usage: analyse.js <run-id> <out-dir> [store-dir] [data-stage] [train-stage]');
   const store = openStore(storeDir, process.cwd());
-  const run = runSchema.parse(await store.getDoc(`runs/${runId}.json`));
-  const artifact = (stage: string, name: string): string => {
-    const a = run.stages[stage]?.artifacts?.find((x) => x.name === name);
-    if (a === undefined) throw new Error(`run ${runId}: stage ${stage} has no ${name} artifact`);
-    return a.sha256;
-  };
+  const run = await readBenchRun(store, runId);
+  const artifact = (stage: string, name: string): string => artifactDigest(run, runId, name, stage);
   const featuresStage = Object.keys(run.stages).find((s) =>
     run.stages[s]?.artifacts?.some((a) => a.name === 'validation'),
   );
@@ -83,11 +68,8 @@ async function main(): Promise<void> {
   // KWS_ANALYSIS_MODEL_RUN: score another run's model on this run's clips (the data effect of a change).
   const modelRun = process.env['KWS_ANALYSIS_MODEL_RUN'];
   const modelSha = modelRun
-    ? runSchema
-        .parse(await store.getDoc(`runs/${modelRun}.json`))
-        .stages[trainStage]?.artifacts?.find((a) => a.name === 'model')?.sha256
+    ? artifactDigest(await readBenchRun(store, modelRun), modelRun, 'model', trainStage)
     : artifact(trainStage, 'model');
-  if (modelSha === undefined) throw new Error(`run ${modelRun}: stage ${trainStage} has no model artifact`);
   const model = await loadModelArtifacts(
     readModelDir(await unpack(modelSha, modelRun ? `model-${modelRun}` : 'model')),
   );

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { loadModelArtifacts, predict, readModelDir } from '../../../src/nn';
 import { openStore } from '../../../src/store/open-store';
+import { artifactDigest, readBenchRun } from './run-record';
 
 /**
  * One run's float model on another run's stored feature tensors (validation and test), by
@@ -16,12 +17,6 @@ import { openStore } from '../../../src/store/open-store';
  * Prints one JSON object. Both runs must use the same labels and front end.
  */
 
-const runSchema = z.object({
-  stages: z.record(
-    z.string(),
-    z.object({ artifacts: z.array(z.object({ name: z.string(), sha256: z.string() })).optional() }),
-  ),
-});
 const sourcesSchema = z.object({
   clips: z.record(z.string(), z.object({ engine: z.string(), heldOut: z.union([z.literal(false), z.string()]) })),
 });
@@ -32,15 +27,8 @@ async function main(): Promise<void> {
   if (modelRun === undefined || featuresRun === undefined || outDir === undefined)
     throw new Error('usage: cross-score.js <model-run> <features-run> <out-dir> [store-dir]');
   const store = openStore(storeDir, process.cwd());
-  const sha = async (runId: string, stage: string | undefined, name: string): Promise<string> => {
-    const run = runSchema.parse(await store.getDoc(`runs/${runId}.json`));
-    for (const [s, v] of Object.entries(run.stages)) {
-      if (stage !== undefined && s !== stage) continue;
-      const a = v.artifacts?.find((x) => x.name === name);
-      if (a) return a.sha256;
-    }
-    throw new Error(`run ${runId} has no ${name} artifact${stage ? ` in stage ${stage}` : ''}`);
-  };
+  const sha = async (runId: string, stage: string | undefined, name: string): Promise<string> =>
+    artifactDigest(await readBenchRun(store, runId), runId, name, stage);
   const fetch = async (hash: string, file: string, untar: boolean): Promise<string> => {
     const dest = path.join(outDir, file);
     if (!fs.existsSync(dest)) {

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { z } from 'zod';
 import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { loadModelArtifacts, predict, readModelDir } from '../../../src/nn';
 import { openStore } from '../../../src/store/open-store';
@@ -9,6 +8,7 @@ import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
 import { planClips } from '../../../src/synth/kws-plan';
 import { rngForSeed } from '../../../src/synth/rng-for';
 import { resolveVoices } from '../../../src/synth/voice-sources';
+import { artifactDigest, readBenchRun, type BenchRun } from '../kws-error-analysis/run-record';
 
 /**
  * Accuracy per spoken word of several runs' float models on one run's stored validation and
@@ -22,30 +22,12 @@ import { resolveVoices } from '../../../src/synth/voice-sources';
  * Prints one JSON object: per model, per split, per word {accuracy, clips, asKeyword: {label: n}}.
  */
 
-const runSchema = z.object({
-  pipeline: z.object({
-    seed: z.number(),
-    stages: z.array(z.object({ name: z.string(), kind: z.string(), config: z.unknown() })),
-  }),
-  stages: z.record(
-    z.string(),
-    z.object({ artifacts: z.array(z.object({ name: z.string(), sha256: z.string() })).optional() }),
-  ),
-});
-
 async function main(): Promise<void> {
   const [dataRun, outDir, storeDir, ...modelRuns] = process.argv.slice(2);
   if (dataRun === undefined || outDir === undefined || storeDir === undefined || modelRuns.length === 0)
     throw new Error('usage: words-score.js <data-run> <out-dir> <store-dir> <model-run> [model-run …]');
   const store = openStore(storeDir, process.cwd());
-  const runOf = async (id: string) => runSchema.parse(await store.getDoc(`runs/${id}.json`));
-  const artifact = (run: z.infer<typeof runSchema>, name: string): string => {
-    for (const s of Object.values(run.stages)) {
-      const a = s.artifacts?.find((x) => x.name === name);
-      if (a) return a.sha256;
-    }
-    throw new Error(`no ${name} artifact`);
-  };
+  const runOf = (id: string): Promise<BenchRun> => readBenchRun(store, id);
   fs.mkdirSync(outDir, { recursive: true });
   const run = await runOf(dataRun);
   const dataSpec = run.pipeline.stages.find((s) => s.kind === 'synth-kws');
@@ -60,10 +42,7 @@ async function main(): Promise<void> {
     if (!fs.existsSync(dir)) {
       fs.mkdirSync(dir, { recursive: true });
       const tar = `${dir}.tar`;
-      const m = await runOf(modelRun);
-      const sha = m.stages['train']?.artifacts?.find((a) => a.name === 'model')?.sha256;
-      if (sha === undefined) throw new Error(`run ${modelRun} has no train model`);
-      await store.getToFile(sha, tar);
+      await store.getToFile(artifactDigest(await runOf(modelRun), modelRun, 'model', 'train'), tar);
       execFileSync('tar', ['-xf', tar, '-C', dir]);
       fs.rmSync(tar);
     }
@@ -71,7 +50,7 @@ async function main(): Promise<void> {
     const perSplit: Record<string, unknown> = {};
     for (const split of ['validation', 'test'] as const) {
       const file = path.join(outDir, `${split}-${dataRun}.feat`);
-      if (!fs.existsSync(file)) await store.getToFile(artifact(run, split), file);
+      if (!fs.existsSync(file)) await store.getToFile(artifactDigest(run, dataRun, split), file);
       const t = readFeatureTensor(file);
       const labels = t.header.labels;
       const nc = labels.length;
