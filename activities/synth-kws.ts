@@ -11,6 +11,10 @@ import { resetWorkIfRenderCacheChanged } from '../src/synth/resume-guard';
 import { resolveVoices, usedEngines } from '../src/synth/voice-sources';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
+/** Artifact (and work dir) names of the two stream sets. */
+const SCORED_STREAMS = 'streams';
+const TUNING_STREAMS = 'tuning-streams';
+
 /**
  * Stage `synth-kws`: a keyword-spotting dataset synthesized with several TTS engines
  * (src/synth/engines; docs/data-sources.md), some voices and a whole engine family held out
@@ -67,8 +71,7 @@ async function generate(ctx: StageContext<SynthKwsConfig>, pool: KwsPool | undef
   // pool.rngFor derives exactly as ctx.rng does: Prng.derive(seed, stageName, ...purpose).
   const rngFor = pool?.rngFor ?? ctx.rng.bind(ctx);
   const datasetDir = join(ctx.workDir, 'dataset');
-  const streamsDir = join(ctx.workDir, 'streams');
-  if (await resetWorkIfRenderCacheChanged(ctx.workDir, ttsCacheRoot(), ['dataset', 'streams', 'tuning-streams']))
+  if (await resetWorkIfRenderCacheChanged(ctx.workDir, ttsCacheRoot(), ['dataset', SCORED_STREAMS, TUNING_STREAMS]))
     ctx.log('the clips of a previous attempt were made with another TTS render cache: starting over');
 
   const dataset = await generateKwsDataset(
@@ -83,30 +86,30 @@ async function generate(ctx: StageContext<SynthKwsConfig>, pool: KwsPool | undef
     const rate = r.renders > 0 && r.ms > 0 ? ` (${((1000 * r.renders) / r.ms).toFixed(1)} renders/s per slot)` : '';
     ctx.log(`${engine}: ${r.renders} renders${rate}, ${r.cached} from the render cache`);
   }
-  const streams = await generateKwsStreams(
-    config,
-    streamsDir,
-    rngFor,
-    (done, total) => ctx.progress({ done, total, unit: 'streams', message: 'synthesizing streams' }),
-    'scored',
-    pool,
-  );
-
-  const artifacts = [await ctx.storeDir('dataset', datasetDir), await ctx.storeDir('streams', streamsDir)];
+  // One stream set per kind: its work dir and artifact share the name; progress says which.
+  const makeStreams = async (kind: 'scored' | 'tuning') => {
+    const name = kind === 'scored' ? SCORED_STREAMS : TUNING_STREAMS;
+    const dir = join(ctx.workDir, name);
+    const message = kind === 'scored' ? 'synthesizing streams' : 'synthesizing tuning streams';
+    const made = await generateKwsStreams(
+      config,
+      dir,
+      rngFor,
+      (done, total) => ctx.progress({ done, total, unit: 'streams', message }),
+      kind,
+      pool,
+    );
+    return { made, artifact: await ctx.storeDir(name, dir) };
+  };
+  const scored = await makeStreams('scored');
+  const streams = scored.made;
+  const artifacts = [await ctx.storeDir('dataset', datasetDir), scored.artifact];
   // Tuning streams only when asked for, so configs without them keep their artifact list.
   let tuningMinutes = 0;
   if (config.streams.tuning.count > 0) {
-    const tuningDir = join(ctx.workDir, 'tuning-streams');
-    const tuning = await generateKwsStreams(
-      config,
-      tuningDir,
-      rngFor,
-      (done, total) => ctx.progress({ done, total, unit: 'streams', message: 'synthesizing tuning streams' }),
-      'tuning',
-      pool,
-    );
-    tuningMinutes = tuning.totalSec / 60;
-    artifacts.push(await ctx.storeDir('tuning-streams', tuningDir));
+    const tuning = await makeStreams('tuning');
+    tuningMinutes = tuning.made.totalSec / 60;
+    artifacts.push(tuning.artifact);
   }
   const streamMinutes = streams.totalSec / 60;
   return {

@@ -7,26 +7,17 @@ import { resample } from '../../src/audio/resample';
 import { decodeWav } from '../../src/audio/wav';
 import { closePythonServers } from '../../src/synth/engines/neural';
 import { ENGINES } from '../../src/synth/engines/registry';
-import { ENGINE_IDS, type EngineId, type VariationRanges } from '../../src/synth/engines/types';
-import { Prng } from '../../src/util/prng';
+import { ENGINE_IDS, type EngineId } from '../../src/synth/engines/types';
+import { engineBenchRequests } from './engine-bench-requests';
 
 /**
  * TTS engine throughput and a whisper-free sanity check (on demand:
  * `node dist/test/bench/tts-engines.bench.js [renders per engine] [engine …]`): per engine,
- * renders of the ten keywords by its voices in turn, one at a time, no render cache, after
+ * renders of the ten keywords by its voices in turn (engine-bench-requests.ts), one at a time, no render cache, after
  * one warm-up render (Python servers load their model then). Prints one JSON line per
  * engine: voices, renders/s (one render in flight), and median active-speech duration and
  * RMS level after resampling to 16 kHz.
  */
-const WORDS = ['yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
-const RANGES: VariationRanges = {
-  rate: [0.85, 1.2],
-  pitch: [0.9, 1.12],
-  phonemeVariation: 0.25,
-  espeakPitch: [30, 70],
-  espeakSpeed: [130, 200],
-};
-
 const median = (x: number[]): number => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -36,13 +27,9 @@ async function main(): Promise<void> {
   try {
     for (const id of ids) {
       const e = ENGINES[id];
-      const { NOT_IN_ALL } = await import('../../src/synth/voice-sources');
-      const voices = (await e.voices()).filter((v) => !(NOT_IN_ALL[id] ?? []).includes(v));
+      const { voices, warmUp, request } = await engineBenchRequests(id);
       const out = join(dir, `${id}.wav`);
-      await e.renderToFile(
-        { engine: id, voice: voices[0]!, text: 'warm', params: e.vary(Prng.derive('bench-warm', id), RANGES) },
-        out,
-      );
+      await e.renderToFile(warmUp, out);
       const durs: number[] = [];
       const levels: number[] = [];
       let silent = 0;
@@ -50,12 +37,7 @@ async function main(): Promise<void> {
       const t0 = process.hrtime.bigint();
       let ms = 0;
       for (let i = 0; i < n; i++) {
-        const req = {
-          engine: id,
-          voice: voices[i % voices.length]!,
-          text: WORDS[i % WORDS.length]!,
-          params: e.vary(Prng.derive('bench', id, i), RANGES),
-        };
+        const req = request(i);
         const t = process.hrtime.bigint();
         try {
           await e.renderToFile(req, out);

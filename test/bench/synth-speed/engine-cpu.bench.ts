@@ -3,26 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closePythonServers } from '../../../src/synth/engines/neural';
 import { ENGINES } from '../../../src/synth/engines/registry';
-import { ENGINE_IDS, type EngineId, type VariationRanges } from '../../../src/synth/engines/types';
-import { Prng } from '../../../src/util/prng';
+import { ENGINE_IDS, type EngineId } from '../../../src/synth/engines/types';
+import { engineBenchRequests } from '../engine-bench-requests';
 
 /**
  * The cold cost of each TTS engine in CPU seconds per rendered word (on demand:
  * `node dist/test/bench/synth-speed/engine-cpu.bench.js [renders] [engine …]`; Linux only,
- * it reads /proc). Renders the ten keywords by the engine's voices in turn, one at a time,
+ * it reads /proc). Renders the ten keywords by the engine's voices in turn (engine-bench-requests.ts), one at a time,
  * no render cache, after one warm-up render (a Python server loads its model then; that
  * start-up is reported apart). CPU = this process + every child, reaped (CLI engines: the
  * process's cutime/cstime) or alive (a Python server: its utime/stime), so the number
  * does not depend on the machine's load the way wall seconds do. One JSON line per engine.
  */
-const WORDS = ['yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
-const RANGES: VariationRanges = {
-  rate: [0.85, 1.2],
-  pitch: [0.9, 1.12],
-  phonemeVariation: 0.25,
-  espeakPitch: [30, 70],
-  espeakSpeed: [130, 200],
-};
 const TICK = 100; // USER_HZ: /proc times are in clock ticks of 1/100 s on Linux
 
 /** utime, stime, cutime, cstime of /proc/<pid>/stat, seconds (0 if the process is gone). */
@@ -61,26 +53,14 @@ async function main(): Promise<void> {
   try {
     for (const id of ids) {
       const e = ENGINES[id];
-      const { NOT_IN_ALL } = await import('../../../src/synth/voice-sources');
-      const voices = (await e.voices()).filter((v) => !(NOT_IN_ALL[id] ?? []).includes(v));
+      const { warmUp, request } = await engineBenchRequests(id);
       const out = join(dir, `${id}.wav`);
       const c0 = treeCpu();
-      await e.renderToFile(
-        { engine: id, voice: voices[0]!, text: 'warm', params: e.vary(Prng.derive('bench-warm', id), RANGES) },
-        out,
-      );
+      await e.renderToFile(warmUp, out);
       const c1 = treeCpu();
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < n; i++) {
-        await e.renderToFile(
-          {
-            engine: id,
-            voice: voices[i % voices.length]!,
-            text: WORDS[i % WORDS.length]!,
-            params: e.vary(Prng.derive('bench', id, i), RANGES),
-          },
-          out,
-        );
+        await e.renderToFile(request(i), out);
       }
       const c2 = treeCpu();
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
