@@ -39,6 +39,24 @@ export function parseRunJson(stdout: string): RunJson {
   return JSON.parse(lines[lines.length - 1] as string) as RunJson;
 }
 
+/** Where a test file's runs go: a useTemporalHome (test/helpers/temporal-server.ts). */
+export interface RunHome {
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** `tinyops run PIPELINE --json` against the store in the test home, `extra` arguments after. */
+export function runInHome(h: RunHome, pipeline: string, ...extra: string[]): Promise<CliResult> {
+  return runCli(['run', pipeline, '--json', '--store', path.join(h.home, 'store'), ...extra], h.env);
+}
+
+/** A run the rest of a test file builds on: it must succeed (its stderr is the error otherwise). */
+export async function successfulRun(h: RunHome, pipeline: string, ...extra: string[]): Promise<RunJson> {
+  const r = await runInHome(h, pipeline, ...extra);
+  if (r.code !== 0) throw new Error(`run of ${pipeline} failed (${r.code}):\n${r.stderr}`);
+  return parseRunJson(r.stdout);
+}
+
 export interface RunJson {
   run: string;
   workflowId: string;

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
+import { repoRoot, successfulRun, type RunJson } from '../helpers/cli';
 import { useTemporalHome } from '../helpers/temporal-server';
 
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-ad-board.yaml');
@@ -18,9 +18,7 @@ describe('tinyops run: anomaly detection → quantize → codegen → deploy (QE
   let run: RunJson;
 
   beforeAll(async () => {
-    const r = await runCli(['run', pipeline, '--json', '--store', path.join(t.home, 'store')], t.env);
-    if (r.code !== 0) throw new Error(`run failed (${r.code}):\n${r.stderr}`);
-    run = parseRunJson(r.stdout);
+    run = await successfulRun(t, pipeline);
   });
 
   it('deploys the classifier with the log-mel front end on the board, bit-exact, with latency per patch and the real-time factor', () => {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
+import { parseRunJson, repoRoot, runInHome, successfulRun, type RunJson } from '../helpers/cli';
 import { useTemporalHome } from '../helpers/temporal-server';
 
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws-board.yaml');
@@ -14,16 +14,10 @@ jest.setTimeout(300_000);
 
 describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
   const t = useTemporalHome('tinyops-deploy-');
-  let env: NodeJS.ProcessEnv;
-  let store: string;
   let first: RunJson;
 
   beforeAll(async () => {
-    env = t.env;
-    store = path.join(t.home, 'store');
-    const r = await runCli(['run', pipeline, '--json', '--store', store], env);
-    if (r.code !== 0) throw new Error(`first run failed (${r.code}):\n${r.stderr}`);
-    first = parseRunJson(r.stdout);
+    first = await successfulRun(t, pipeline);
   });
 
   it('runs the test clips on the board bit-exactly and reports the board metrics', () => {
@@ -104,10 +98,7 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
   });
 
   it('a model that does not fit the board fails with the sizes, no stack trace, nothing cached', async () => {
-    const r = await runCli(
-      ['run', pipeline, '--json', '--store', store, '--set', 'stages.deploy.with.stackBytes=200000'],
-      env,
-    );
+    const r = await runInHome(t, pipeline, '--set', 'stages.deploy.with.stackBytes=200000');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/model needs \d+ KB SRAM.*, stm32f446re has 128 KB/);
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
@@ -117,7 +108,7 @@ describe('tinyops run with quantize → codegen → deploy (QEMU)', () => {
   });
 
   it('another board re-runs only codegen, deploy and report, on the Cortex-M7 machine', async () => {
-    const r = await runCli(['run', pipeline, '--json', '--store', store, '--set', 'board=stm32f746zg'], env);
+    const r = await runInHome(t, pipeline, '--set', 'board=stm32f746zg');
     if (r.code !== 0) throw new Error(r.stderr);
     const j = parseRunJson(r.stdout);
     expect(Object.fromEntries(Object.entries(j.stages).map(([k, s]) => [k, s.status]))).toEqual({

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseRunJson, repoRoot, runCli, type RunJson } from '../helpers/cli';
+import { parseRunJson, repoRoot, runInHome, successfulRun, type RunJson } from '../helpers/cli';
 import { useTemporalHome } from '../helpers/temporal-server';
 
 const pipeline = path.join(repoRoot, 'test/fixtures/pipelines/tiny-kws-dnas.yaml');
@@ -14,16 +14,10 @@ jest.setTimeout(300_000);
 
 describe('tinyops run with dnas → train → quantize → codegen → deploy', () => {
   const t = useTemporalHome('tinyops-dnas-');
-  let env: NodeJS.ProcessEnv;
-  let store: string;
   let first: RunJson;
 
   beforeAll(async () => {
-    env = t.env;
-    store = path.join(t.home, 'store');
-    const r = await runCli(['run', pipeline, '--json', '--store', store], env);
-    if (r.code !== 0) throw new Error(`first run failed (${r.code}):\n${r.stderr}`);
-    first = parseRunJson(r.stdout);
+    first = await successfulRun(t, pipeline);
   });
 
   it('trains and deploys the searched architecture; predictions match codegen and deploy', () => {
@@ -60,10 +54,7 @@ describe('tinyops run with dnas → train → quantize → codegen → deploy', 
   });
 
   it('an impossible latency budget fails the search with the budget and the overshoot', async () => {
-    const r = await runCli(
-      ['run', pipeline, '--json', '--store', store, '--set', 'stages.dnas.with.latencyMs=0.01'],
-      env,
-    );
+    const r = await runInHome(t, pipeline, '--set', 'stages.dnas.with.latencyMs=0.01');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/does not fit stm32f446re: latency: needs [\d.]+ ms, budget 0.01 ms/);
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
