@@ -5,24 +5,16 @@
  * stage then trains the searched architecture in place of its own.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { dnasStage } from '../../../activities/dnas';
-import { createStageContext } from '../../../activities/stage-context';
 import type { StageProgress, StageResult } from '../../../src/stage/stage-module';
 import { trainStage } from '../../../activities/train';
 import { dnasConfigSchema, type DnasConfig } from '../../../src/dnas/dnas-config';
 import { trainStageConfigSchema } from '../../../src/nn/train-config';
-import type { ArtifactRef } from '../../../src/store/artifact-store';
-import { LocalStore } from '../../../src/store/local-store';
-import { storeSyntheticFeatures } from '../../helpers/feature-artifacts';
+import { useSyntheticFeatureStore, type StageInputs } from '../../helpers/feature-artifacts';
 
 jest.setTimeout(120_000);
 
 describe('dnas stage', () => {
-  let dir: string;
-  let store: LocalStore;
-  let inputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, number> }>;
   const config: DnasConfig = dnasConfigSchema.parse({
     board: 'stm32f446re',
     searchSpace: { firstConv: { widths: [8, 16], kernel: [3, 3] }, blocks: { depth: 2, widths: [8, 16] } },
@@ -31,34 +23,15 @@ describe('dnas stage', () => {
     batchSize: 16,
   });
 
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-dnas-'));
-    store = new LocalStore(path.join(dir, 'store'));
-    inputs = { features: { artifacts: await storeSyntheticFeatures(store, dir, { n: 64, nVal: 16 }), metrics: {} } };
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
+  const f = useSyntheticFeatureStore('tinyops-dnas-', { n: 64, nVal: 16 });
   const context = <C>(
     stageName: string,
     c: C,
     cacheKey: string,
     onProgress: (p: StageProgress) => void,
     logs: string[],
-    extra: typeof inputs = {},
-  ) =>
-    createStageContext({
-      pipelineName: 'p',
-      stageName,
-      runId: 'r',
-      seed: 3,
-      config: c,
-      inputs: { ...inputs, ...extra },
-      cacheKey,
-      store,
-      stateDir: path.join(dir, 'state'),
-      onProgress,
-      onLog: (m) => logs.push(m),
-    });
+    extra: StageInputs = {},
+  ) => f.context(stageName, c, cacheKey, { onProgress, logs, extra });
 
   it('a retry after a crash resumes from the stored search state; train takes the found architecture', async () => {
     const clean: StageResult = await dnasStage.run(context('dnas', config, 'a'.repeat(64), () => undefined, []));
@@ -76,7 +49,7 @@ describe('dnas stage', () => {
       if (p.epoch === 2) throw new Error('worker killed');
     };
     await expect(dnasStage.run(context('dnas', config, key, crash, []))).rejects.toThrow('worker killed');
-    expect(await store.getDoc(`checkpoints/${key}.json`)).toEqual(expect.objectContaining({ epoch: 1 }));
+    expect(await f.store.getDoc(`checkpoints/${key}.json`)).toEqual(expect.objectContaining({ epoch: 1 }));
     const logs: string[] = [];
     const resumed = await dnasStage.run(context('dnas', config, key, () => undefined, logs));
     expect(logs).toContain('resuming after epoch 1');

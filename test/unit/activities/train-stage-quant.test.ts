@@ -5,23 +5,16 @@
  * give the same bytes; a retry after a crash resumes the QAT state too.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { createStageContext } from '../../../activities/stage-context';
 import { trainStage } from '../../../activities/train';
 import type { StageProgress } from '../../../src/stage/stage-module';
 import { loadQuantJson } from '../../../src/quant/quant-json';
-import type { ArtifactRef } from '../../../src/store/artifact-store';
-import { LocalStore } from '../../../src/store/local-store';
 import { unpackTar } from '../../../src/store/tar';
-import { storeSyntheticFeatures } from '../../helpers/feature-artifacts';
+import { useSyntheticFeatureStore } from '../../helpers/feature-artifacts';
 
 jest.setTimeout(180_000);
 
 describe('train stage with quantization', () => {
-  let dir: string;
-  let store: LocalStore;
-  let inputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, number> }>;
   const config = trainStage.configSchema.parse({
     epochs: 3,
     batchSize: 16,
@@ -38,35 +31,17 @@ describe('train stage with quantization', () => {
     },
   });
 
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-train-q-'));
-    store = new LocalStore(path.join(dir, 'store'));
-    inputs = { features: { artifacts: await storeSyntheticFeatures(store, dir, { n: 96, nVal: 24 }), metrics: {} } };
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
+  const f = useSyntheticFeatureStore('tinyops-train-q-', { n: 96, nVal: 24 });
   const context = (cacheKey: string, onProgress: (p: StageProgress) => void = () => undefined, logs: string[] = []) =>
-    createStageContext({
-      pipelineName: 'p',
-      stageName: 'train',
-      runId: 'r',
-      seed: 3,
-      config,
-      inputs,
-      cacheKey,
-      store,
-      stateDir: path.join(dir, 'state'),
-      onProgress,
-      onLog: (m) => logs.push(m),
-    });
+    f.context('train', config, cacheKey, { onProgress, logs });
 
   it('stores quant.json in the model tar, S(t)/regLoss in history, and weight histograms; a resumed retry gives the same bytes', async () => {
     const r = await trainStage.run(context('a'.repeat(64)));
     expect(r.artifacts.map((a) => a.name)).toEqual(['model', 'history', 'weightHistograms']);
     expect(r.summary).toContain('bits 4/8 (4-bit: block1_pw, dense), QAT from epoch 2, reg-n λ 0.001 linear');
-    await store.getToFile(r.artifacts[0]!.sha256, path.join(dir, 'model.tar'));
-    const modelDir = path.join(dir, 'model');
-    await unpackTar(path.join(dir, 'model.tar'), modelDir);
+    await f.store.getToFile(r.artifacts[0]!.sha256, path.join(f.dir, 'model.tar'));
+    const modelDir = path.join(f.dir, 'model');
+    await unpackTar(path.join(f.dir, 'model.tar'), modelDir);
     expect(fs.readdirSync(modelDir).sort()).toEqual(['labels.json', 'model.json', 'quant.json', 'weights.bin']);
     const q = loadQuantJson(modelDir)!;
     expect(q.layers.block1_pw!.bits).toBe(4);
@@ -88,7 +63,7 @@ describe('train stage with quantization', () => {
       'dense',
     ]);
 
-    const history = JSON.parse((await store.getBytes(r.artifacts[1]!.sha256)).toString('utf8')) as {
+    const history = JSON.parse((await f.store.getBytes(r.artifacts[1]!.sha256)).toString('utf8')) as {
       epochs: Array<{ quant: { schedule: number; regLoss: number; qat: boolean } }>;
       quantization: { gridDistances: Record<string, number> };
     };

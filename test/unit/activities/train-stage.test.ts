@@ -3,23 +3,14 @@
  * checkpoint in the store; the retry continues from it and produces the same model bytes
  * as an uninterrupted run (real LocalStore, real tfjs-node, real stage context).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { createStageContext } from '../../../activities/stage-context';
 import { trainStage } from '../../../activities/train';
 import type { StageProgress, StageResult } from '../../../src/stage/stage-module';
 import { trainConfigSchema, type TrainConfig } from '../../../src/nn/train-config';
-import type { ArtifactRef } from '../../../src/store/artifact-store';
-import { LocalStore } from '../../../src/store/local-store';
-import { storeSyntheticFeatures } from '../../helpers/feature-artifacts';
+import { useSyntheticFeatureStore } from '../../helpers/feature-artifacts';
 
 jest.setTimeout(120_000);
 
 describe('train stage', () => {
-  let dir: string;
-  let store: LocalStore;
-  let inputs: Record<string, { artifacts: ArtifactRef[]; metrics: Record<string, number> }>;
   const config: TrainConfig = trainConfigSchema.parse({
     epochs: 3,
     batchSize: 16,
@@ -30,27 +21,9 @@ describe('train stage', () => {
     },
   });
 
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-train-'));
-    store = new LocalStore(path.join(dir, 'store'));
-    inputs = { features: { artifacts: await storeSyntheticFeatures(store, dir, { n: 96, nVal: 24 }), metrics: {} } };
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
+  const f = useSyntheticFeatureStore('tinyops-train-', { n: 96, nVal: 24 });
   const context = (cacheKey: string, onProgress: (p: StageProgress) => void, logs: string[]) =>
-    createStageContext({
-      pipelineName: 'p',
-      stageName: 'train',
-      runId: 'r',
-      seed: 3,
-      config,
-      inputs,
-      cacheKey,
-      store,
-      stateDir: path.join(dir, 'state'),
-      onProgress,
-      onLog: (m) => logs.push(m),
-    });
+    f.context('train', config, cacheKey, { onProgress, logs });
 
   it('a retry after a crash resumes from the stored checkpoint and gives the same model', async () => {
     const clean: StageResult = await trainStage.run(context('a'.repeat(64), () => undefined, []));
@@ -62,7 +35,7 @@ describe('train stage', () => {
       if (p.epoch === 2) throw new Error('worker killed');
     };
     await expect(trainStage.run(context(key, crash, []))).rejects.toThrow('worker killed');
-    expect(await store.getDoc(`checkpoints/${key}.json`)).toEqual(expect.objectContaining({ epoch: 1 }));
+    expect(await f.store.getDoc(`checkpoints/${key}.json`)).toEqual(expect.objectContaining({ epoch: 1 }));
 
     const logs: string[] = [];
     const resumed = await trainStage.run(context(key, () => undefined, logs));
@@ -72,19 +45,7 @@ describe('train stage', () => {
   });
 
   it('names the missing input when no features stage is upstream', async () => {
-    const ctx = createStageContext({
-      pipelineName: 'p',
-      stageName: 'train',
-      runId: 'r',
-      seed: 3,
-      config,
-      inputs: {},
-      cacheKey: 'c'.repeat(64),
-      store,
-      stateDir: path.join(dir, 'state'),
-      onProgress: () => undefined,
-      onLog: () => undefined,
-    });
+    const ctx = f.context('train', config, 'c'.repeat(64), { inputs: {} });
     await expect(trainStage.run(ctx)).rejects.toThrow(
       'stages.train: needs a stage that produces a "train" artifact (a features stage); found no inputs',
     );
