@@ -1,6 +1,6 @@
 import { architectureCosts } from '../../../src/dnas/arch-costs';
 import { findBoard } from '../../../src/boards/registry';
-import { DS_CNN_PRESETS, type DsCnnArchitecture, type Pair } from '../../../src/nn/ds-cnn-arch';
+import { DEFAULT_BATCH_NORM, DS_CNN_PRESETS, type DsCnnArchitecture, type Pair } from '../../../src/nn/ds-cnn-arch';
 import { loadTf } from '../../../src/nn/tf';
 
 /**
@@ -18,7 +18,7 @@ const CLASSES = 12;
 
 export function parseArch(spec: string): DsCnnArchitecture {
   if (spec in DS_CNN_PRESETS) return DS_CNN_PRESETS[spec as keyof typeof DS_CNN_PRESETS];
-  const m = /^(m:)?(\d+)\|(.+)$/.exec(spec);
+  const m = /^(m:)?(\d+)\|(\d+s?(?:,\d+s?)*)$/.exec(spec);
   if (!m) throw new Error(`not an architecture: ${spec} (e.g. 'm:64|88s,88,88,88' or ds-cnn-s)`);
   const blocks = m[3]!.split(',').map((b) => {
     const strided = b.endsWith('s');
@@ -29,7 +29,7 @@ export function parseArch(spec: string): DsCnnArchitecture {
     blocks,
     skip: false,
     dropout: 0.2,
-    batchNorm: { momentum: 0.9, epsilon: 0.001 },
+    batchNorm: DEFAULT_BATCH_NORM,
   };
 }
 
