@@ -117,7 +117,7 @@ export const evaluateConfigSchema = z.strictObject({
     .default([10, 20, 30])
     .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'expected strictly ascending edges, e.g. [10, 20, 30]')
     .describe(
-      'Edges of the effective-SNR bands (planned SNR less the room distance attenuation, from the dataset\'s sources.json) of the test accuracy by condition, dB: [10, 20, 30] gives < 10, 10–20, 20–30, ≥ 30 dB; metrics accuracyBySnr.<set>.<band>.',
+      "Edges of the effective-SNR bands (planned SNR less the room distance attenuation, from the dataset's sources.json) of the test accuracy by condition, dB: [10, 20, 30] gives < 10, 10–20, 20–30, ≥ 30 dB; metrics accuracyBySnr.<set>.<band>.",
     ),
   /** Inference batch size for the streams. */
   batchSize: z.number().int().min(1).max(65536).default(512).describe('Inference batch size for the streams.'),

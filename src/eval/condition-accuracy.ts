@@ -81,7 +81,9 @@ const keyNumber = (x: number): string => String(x).replace('-', 'm').replace('.'
 export function snrBands(edgesDb: readonly number[]): SnrBand[] {
   if (edgesDb.length === 0 || edgesDb.some((e, i) => !Number.isFinite(e) || (i > 0 && e <= edgesDb[i - 1]!)))
     throw new StageInputError(`SNR band edges must be finite and strictly ascending, got [${edgesDb.join(', ')}]`);
-  const bands: SnrBand[] = [{ key: `lt${keyNumber(edgesDb[0]!)}`, label: `< ${edgesDb[0]} dB`, lo: null, hi: edgesDb[0]! }];
+  const bands: SnrBand[] = [
+    { key: `lt${keyNumber(edgesDb[0]!)}`, label: `< ${edgesDb[0]} dB`, lo: null, hi: edgesDb[0]! },
+  ];
   for (let i = 1; i < edgesDb.length; i++) {
     const lo = edgesDb[i - 1]!;
     const hi = edgesDb[i]!;

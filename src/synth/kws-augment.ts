@@ -233,8 +233,7 @@ export interface AgcDraws {
 }
 
 export type CodecDraws =
-  | { readonly kind: 'mulaw' | 'alaw' | 'telephone' }
-  | { readonly kind: 'quantize'; readonly bits: number };
+  { readonly kind: 'mulaw' | 'alaw' | 'telephone' } | { readonly kind: 'quantize'; readonly bits: number };
 
 /** Channel effects drawn for one clip or stream: absent = not applied. */
 export interface ChannelDraws {

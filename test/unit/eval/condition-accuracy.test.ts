@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clipSourcesFrom, readClipSources, type ClipConditions, type SourcesFile } from '../../../src/eval/clip-sources';
+import {
+  clipSourcesFrom,
+  readClipSources,
+  type ClipConditions,
+  type SourcesFile,
+} from '../../../src/eval/clip-sources';
 import {
   bandOf,
   conditionBreakdown,

@@ -81,7 +81,9 @@ describe('conditions section', () => {
     );
     expect(s).toContain('<th>effective SNR</th><th class="num">all test clips: clips</th>');
     expect(s).toContain('<td>quiet (near-silent floor)</td>');
-    expect(s).toMatch(/<td>pink<\/td><td class="num">3<\/td><td class="num">100% ±0.0<\/td><td class="num">66.7% ±53.3<\/td>/);
+    expect(s).toMatch(
+      /<td>pink<\/td><td class="num">3<\/td><td class="num">100% ±0.0<\/td><td class="num">66.7% ±53.3<\/td>/,
+    );
   });
 
   it('is listed as missing for a per-source evaluation without conditions, and left out otherwise', async () => {

@@ -93,7 +93,8 @@ describe('synth-kws with augment', () => {
         expect(augmented[rel]).toBe(plain[rel]);
       }
       // These effects always change the samples (clipping or a 16-bit requantization may not).
-      if (['formant', 'vtlp', 'room', 'mic'].some((e) => c.augment.includes(e))) expect(augmented[rel]).not.toBe(plain[rel]);
+      if (['formant', 'vtlp', 'room', 'mic'].some((e) => c.augment.includes(e)))
+        expect(augmented[rel]).not.toBe(plain[rel]);
       if (c.augment.includes('room'))
         expect(c.effectiveSnrDb!).toBeCloseTo(c.snrDb! - 20 * Math.log10(c.roomDistanceM!), 1);
       else expect(c.effectiveSnrDb).toBe(c.snrDb);
