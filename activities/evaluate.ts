@@ -113,7 +113,7 @@ export const evaluateConfigSchema = z.strictObject({
   snrBandsDb: z
     .array(z.number().int().min(-30).max(120))
     .min(1)
-    .max(8)
+    .max(16)
     .default([10, 20, 30])
     .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'expected strictly ascending edges, e.g. [10, 20, 30]')
     .describe(
