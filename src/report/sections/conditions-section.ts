@@ -18,7 +18,8 @@ type ConditionRow = ConditionSet['bySnr'][number];
 
 const SET_NAMES: Readonly<Record<string, string>> = {
   test: 'all test clips',
-  'train-voice': 'training voices',
+  // In a synth-kws test split only the `_silence_` clips (engine `silence`) are of this class.
+  'train-voice': 'training voices, _silence_',
   'held-out-voice': 'held-out voices',
   'held-out-engine': 'held-out engines',
   'unknown-source': 'source not recorded',
