@@ -34,6 +34,7 @@ import { INT8_POSTERIOR_MAX } from '../src/eval/device-threshold';
 import { deviceThresholds, streamsOnInt8Grid } from '../src/eval/device-posteriors';
 import { measureDataset, type MeasurementResult } from '../src/eval/measure-dataset';
 import { heldOutRow, sourceBreakdown, type SourceBreakdown } from '../src/eval/source-accuracy';
+import { conditionBreakdown, conditionMetrics, type ConditionBreakdown } from '../src/eval/condition-accuracy';
 import { decodeIntModel } from '../src/quant/int-model';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { MetricValue, StageContext, StageModule, StageResult } from '../src/stage/stage-module';
@@ -61,6 +62,11 @@ import { perKeywordEvaluation, perKeywordMetrics, type PerKeywordEvaluation } fr
  * docs/methods.md#event-based-evaluation) — and, when stream events name their engine, the FRR per engine at the operating
  * point. A dataset without sources.json is one `unknown` source.
  *
+ * By acoustic condition (src/eval/condition-accuracy.ts): when sources.json records each clip's
+ * conditions (synth-kws ≥ 3), the test accuracy of every test clip, the held-out voices and the
+ * held-out engines per effective-SNR band (`snrBandsDb`), quiet vs regular clips and background
+ * type — metrics `accuracyBySnr.<set>.<band>` etc., artifact `conditions`.
+ *
  * Measurement datasets: `measure: [<stage>, ...]` names stages in `needs:` whose `dataset`
  * (e.g. an import-audio of real recordings) is scored whole, features computed here with the
  * model's front end (src/eval/measure-dataset.ts). Those stages are looked up by name and are
@@ -73,7 +79,7 @@ import { perKeywordEvaluation, perKeywordMetrics, type PerKeywordEvaluation } fr
  * scored streams would pick for themselves.
  */
 export const kind = 'evaluate';
-export const version = 9; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold; 7: streamPosteriors int8 (default): the sweep on the int8 output grid at thresholds the board reaches; 8: inferenceEvery (posteriors every k hops, as the device); 9: perKeywordThresholds (one θ per keyword chosen on the tuning streams)
+export const version = 10; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold; 7: streamPosteriors int8 (default): the sweep on the int8 output grid at thresholds the board reaches; 8: inferenceEvery (posteriors every k hops, as the device); 9: perKeywordThresholds (one θ per keyword chosen on the tuning streams); 10: accuracy by acoustic condition (effective-SNR band, quiet, background) from sources.json conditions
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -99,6 +105,19 @@ export const evaluateConfigSchema = z.strictObject({
     .default(1)
     .describe(
       "Hops (front-end frames, 20 ms for KWS) between two inferences on the streams, as the device's (deploy's stream.every): the FRR and false accepts are those of a detector that sees one posterior every k hops; events.smoothingFrames and the *Frames tolerances stay in hops (smoothing spans ⌈frames / k⌉ posteriors, as on the board).",
+    ),
+  /**
+   * Edges of the effective-SNR bands of the accuracy by condition, dB: [10, 20, 30] gives
+   * < 10, 10–20, 20–30 and ≥ 30 dB (src/eval/condition-accuracy.ts).
+   */
+  snrBandsDb: z
+    .array(z.number().int().min(-30).max(120))
+    .min(1)
+    .max(16)
+    .default([10, 20, 30])
+    .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]!), 'expected strictly ascending edges, e.g. [10, 20, 30]')
+    .describe(
+      "Edges of the effective-SNR bands (planned SNR less the room distance attenuation, from the dataset's sources.json) of the test accuracy by condition, dB: [10, 20, 30] gives < 10, 10–20, 20–30, ≥ 30 dB; metrics accuracyBySnr.<set>.<band>.",
     ),
   /** Inference batch size for the streams. */
   batchSize: z.number().int().min(1).max(65536).default(512).describe('Inference batch size for the streams.'),
@@ -354,6 +373,20 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       numClasses: labels.length,
       sources,
     });
+    // 4b. By acoustic condition (effective-SNR band, quiet, background), when sources.json records them.
+    const byCondition = conditionBreakdown({
+      clips: test.header.clips,
+      truth: test.header.labelIndex,
+      predicted: testPredicted,
+      ...(integer ? { intPredicted: integer.predicted } : {}),
+      sources,
+      edgesDb: ctx.config.snrBandsDb,
+    });
+    const conditions: ConditionBreakdown | undefined =
+      (byCondition.sets[0]?.withConditions ?? 0) > 0 ? byCondition : undefined;
+    if (conditions) for (const line of conditionLogLines(conditions)) ctx.log(line);
+    else if (sources.file !== null)
+      ctx.log('sources.json records no clip conditions (a dataset before synth-kws 3): no accuracy by condition');
     // 5. Measurement datasets, scored whole with the same front end.
     const measured: MeasurementResult[] = [];
     for (const m of measurements) {
@@ -380,6 +413,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       ...(integer ? { integer: { accuracy: integer.accuracy, confusion: { labels, counts: integer.confusion } } } : {}),
       ...(tuning ? { tuning } : {}),
       sources: { ...bySource, engines: sources.engines, dataStage },
+      ...(conditions ? { conditions } : {}),
       ...(eventsByEngine.length > 0 ? { eventsByEngine } : {}),
       negativeFalseAccepts,
       ...(perKeyword ? { perKeyword: perKeyword.artifact } : {}),
@@ -402,6 +436,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         streamMinutes: events.totals.durationSec / 60,
         ...timer.metrics(),
         ...sourceMetrics(bySource),
+        ...(conditions ? conditionMetrics(conditions) : {}),
         ...Object.fromEntries(eventsByEngine.map((e) => [`eventFrr.${e.engine}`, e.frr])),
         ...measurementMetrics(measured),
         ...(perKeyword ? perKeywordMetrics(perKeyword) : {}),
@@ -421,6 +456,14 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
   } finally {
     model.dispose();
   }
+}
+
+/** "accuracy by effective SNR, held-out-voice: < 10 dB 61.0% (120), 10–20 dB 78.3% (400), …" per set. */
+function conditionLogLines(c: ConditionBreakdown): string[] {
+  return c.sets.map(
+    (s) =>
+      `accuracy by effective SNR, ${s.set}: ${s.bySnr.map((r) => `${r.label} ${(r.accuracy * 100).toFixed(1)}% (${r.clips})`).join(', ')}`,
+  );
 }
 
 /** ", held-out engines 71.2% (120 clips), real 46.0% (22 clips)" — empty without either. */

@@ -9,13 +9,18 @@ import { StageInputError } from '../errors';
  *
  *   { "format": 1,
  *     "engines": { "<engine>": { "version", "licence", "family", "role": "train" | "held-out" } },
- *     "clips":   { "<label>/<file>.wav": { "engine", "voice", "heldOut": false | "voice" | "engine" } } }
+ *     "clips":   { "<label>/<file>.wav": { "engine", "voice", "heldOut": false | "voice" | "engine",
+ *                                            "conditions"?: { "snrDb", "effectiveSnrDb", "quiet", "background", … } } } }
  *
  * A dataset without the file (made before the contract, or by a producer that does not
  * know its clips' sources) reads as one source, engine `unknown`: every old artifact keeps
  * working and its whole test split is one row of the per-source table. Unknown extra keys
  * are accepted (a newer producer may add fields); a malformed file is a StageInputError
  * naming the file and the field.
+ *
+ * `conditions` (optional; synth-kws ≥ 3 writes it, src/synth/clip-conditions.ts): the acoustic
+ * conditions a clip was made under, for evaluate's accuracy by condition
+ * (src/eval/condition-accuracy.ts). Absent = not known (older datasets, other producers).
  */
 
 export const SOURCES_FILE = 'sources.json';
@@ -34,10 +39,29 @@ const engineInfoSchema = z.object({
 });
 export type EngineInfo = z.infer<typeof engineInfoSchema>;
 
+const clipConditionsSchema = z.object({
+  /** Planned SNR of the speech over the background, dB (absent for clips without speech). */
+  snrDb: z.number().optional(),
+  /** The planned SNR less the room's distance attenuation, 20·log10(distance / referenceM), dB. */
+  effectiveSnrDb: z.number().optional(),
+  /** The SNR was drawn from synth-kws `quiet.snrDb` (a near-silent floor). */
+  quiet: z.boolean(),
+  /** Background type: `pink`, `babble`, `recorded:crowd`, … */
+  background: z.string().min(1),
+  /** Speech level (a `_silence_` clip: background level), dBFS. */
+  levelDbfs: z.number().optional(),
+  /** Augmentations applied, in chain order (`room`, `mic`, `codec:telephone`, …). */
+  augment: z.array(z.string().min(1)),
+  /** Talker–microphone distance of the simulated room, m (when `room` was applied). */
+  roomDistanceM: z.number().positive().optional(),
+});
+export type ClipConditions = z.infer<typeof clipConditionsSchema>;
+
 const clipSourceSchema = z.object({
   engine: z.string().min(1),
   voice: z.string(),
   heldOut: heldOutSchema,
+  conditions: clipConditionsSchema.optional(),
 });
 export type ClipSource = z.infer<typeof clipSourceSchema>;
 

@@ -87,13 +87,15 @@ export interface SourceBreakdownInput {
   readonly sources: ClipSources;
 }
 
-interface Tally {
+/** Running counts of a group of clips (also used by src/eval/condition-accuracy.ts). */
+export interface Tally {
   clips: number;
   correct: number;
   intCorrect: number;
 }
 
-function counts(t: Tally, integer: boolean): AccuracyCounts {
+/** A tally as AccuracyCounts; the integer fields only when there is an integer model. */
+export function accuracyCounts(t: Tally, integer: boolean): AccuracyCounts {
   return {
     clips: t.clips,
     correct: t.correct,
@@ -102,7 +104,8 @@ function counts(t: Tally, integer: boolean): AccuracyCounts {
   };
 }
 
-function tally<K>(map: Map<K, Tally>, key: K, correct: boolean, intCorrect: boolean): void {
+/** Count one clip into `map`'s group `key`. */
+export function tally<K>(map: Map<K, Tally>, key: K, correct: boolean, intCorrect: boolean): void {
   let t = map.get(key);
   if (t === undefined) map.set(key, (t = { clips: 0, correct: 0, intCorrect: 0 }));
   t.clips++;
@@ -168,14 +171,14 @@ export function sourceBreakdown(input: SourceBreakdownInput): SourceBreakdown {
       licence: info?.licence ?? null,
       voices: [...engineVoices.get(engine)!].sort(byCodeUnit),
       heldOut: HELD_OUT_CLASSES.filter((c) => engineClasses.get(engine)!.has(c)),
-      ...counts(perEngine.get(engine)!, integer),
+      ...accuracyCounts(perEngine.get(engine)!, integer),
       confusion: confusionMatrix(rows.truth, rows.predicted, input.numClasses),
     };
   });
   const byVoice = [...perVoice.entries()]
     .map(([key, t]): VoiceAccuracy => {
       const [engine, voice, h] = JSON.parse(key) as [string, string, HeldOutClass];
-      return { engine, voice, heldOut: h, ...counts(t, integer) };
+      return { engine, voice, heldOut: h, ...accuracyCounts(t, integer) };
     })
     .sort(
       (a, b) =>
@@ -186,7 +189,7 @@ export function sourceBreakdown(input: SourceBreakdownInput): SourceBreakdown {
   const byHeldOut = HELD_OUT_CLASSES.filter((c) => perClass.has(c)).map((c): HeldOutAccuracy => ({
     heldOut: c,
     engines: [...classEngines.get(c)!].sort(byCodeUnit),
-    ...counts(perClass.get(c)!, integer),
+    ...accuracyCounts(perClass.get(c)!, integer),
   }));
   return { sourcesFile: sources.file, byEngine, byVoice, byHeldOut };
 }

@@ -10,6 +10,7 @@ import { eventsSection } from './sections/events-section';
 import { headlineHtml } from './sections/headline';
 import { runSection, upstreamSection } from './sections/run-section';
 import { sourcesSection } from './sections/sources-section';
+import { conditionsSection } from './sections/conditions-section';
 import type { RenderedSection } from './sections/section';
 import { trainingSection } from './sections/training-section';
 import { quantizationSection } from './sections/quantization-section';
@@ -43,6 +44,8 @@ async function buildSections(model: ReportModel): Promise<RenderedSection[]> {
     // Only for an anomaly-detection evaluation (evaluate-ad).
     ...[await anomalySection(model)].filter((s) => s.kind === 'present'),
     await sourcesSection(model),
+    // Listed as missing only for a KWS evaluation (one with per-source results): AD has no SNR.
+    ...[await conditionsSection(model)].filter((s) => s.kind === 'present' || model.evaluation?.sources !== undefined),
     ...[await dnasSection(model)].filter((s) => s.kind === 'present'),
     await latencySection(model),
     boardSection(model),

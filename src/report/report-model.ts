@@ -209,6 +209,23 @@ export const sourceBreakdownSchema = z.object({
 });
 export type ReportSourceBreakdown = DeepReadonly<z.infer<typeof sourceBreakdownSchema>>;
 
+/** src/eval/condition-accuracy.ts ConditionBreakdown: test accuracy by acoustic condition, per set. */
+const conditionRowSchema = z.object({ key: z.string(), label: z.string(), ...accuracyCountsShape });
+export const conditionBreakdownSchema = z.object({
+  snrEdgesDb: z.array(z.number()),
+  sets: z.array(
+    z.object({
+      set: z.enum(['test', 'train-voice', 'held-out-voice', 'held-out-engine', 'unknown-source']),
+      withConditions: count,
+      bySnr: z.array(conditionRowSchema),
+      byQuiet: z.array(conditionRowSchema),
+      byBackground: z.array(conditionRowSchema),
+      ...accuracyCountsShape,
+    }),
+  ),
+});
+export type ReportConditionBreakdown = DeepReadonly<z.infer<typeof conditionBreakdownSchema>>;
+
 /** src/eval/measure-dataset.ts MeasurementResult: a measurement dataset scored whole. */
 export const measurementSchema = z.object({
   stage: z.string(),
@@ -239,6 +256,8 @@ export const evaluationSchema = z.object({
   integer: z.object({ accuracy: z.number().min(0).max(1) }).optional(),
   /** Test accuracy by clip source (sources.json): engine, voice, held-out class. */
   sources: sourceBreakdownSchema.optional(),
+  /** Test accuracy by acoustic condition (sources.json `conditions`; evaluate ≥ 10). */
+  conditions: conditionBreakdownSchema.optional(),
   /** FRR at the operating point per engine that spoke the stream keywords. */
   eventsByEngine: z
     .array(

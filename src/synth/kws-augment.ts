@@ -36,6 +36,8 @@ interface PooledRoom {
 
 export class KwsAugmenter {
   private readonly rooms = new Map<number, PooledRoom>();
+  /** Geometry of rooms asked for by roomShape only (no impulse response simulated). */
+  private readonly shapes = new Map<number, ShoeboxRoom>();
 
   /** Throws StageInputError before any clip is made if the room ranges cannot be simulated. */
   constructor(
@@ -60,14 +62,10 @@ export class KwsAugmenter {
   /** Room k of the pool (simulated now if not yet). */
   room(k: number): PooledRoom {
     let r = this.rooms.get(k);
-    const c = this.config.room;
-    if (!c) throw new Error('KwsAugmenter.room: no room block in the augment config');
     if (!r) {
-      const room = drawShoeboxRoom(this.rngFor('augment-room', k), {
-        dimsM: [c.sizeM.x, c.sizeM.y, c.sizeM.z],
-        rt60Sec: c.rt60Sec,
-        distanceM: c.distanceM,
-      });
+      const c = this.config.room;
+      if (!c) throw new Error('KwsAugmenter.room: no room block in the augment config');
+      const room = this.roomShape(k);
       const rir = imageSourceRir(room, this.sampleRate, {
         lengthSec: Math.min(room.rt60, c.maxRirSec),
         absorption: c.absorption,
@@ -84,69 +82,74 @@ export class KwsAugmenter {
    * x.length + the room's tail (streams keep the reverberation after a word).
    */
   speech(x: Float32Array, rng: EffectRng, keepTail = false): Float32Array {
-    const c = this.config;
-    const sr = this.sampleRate;
-    let y = x;
-    if (c.formant) {
-      const r = rng('formant');
-      if (r.next() < c.formant.probability) y = applyFormantShift(y, draw(r, c.formant.shift), sr);
-    }
-    if (c.vtlp) {
-      const r = rng('vtlp');
-      if (r.next() < c.vtlp.probability) y = applyVtlp(y, draw(r, c.vtlp.warp), sr);
-    }
-    if (c.room) {
-      const r = rng('room');
-      if (r.next() < c.room.probability) {
-        const { kernel } = this.room(r.int(0, c.room.rooms - 1));
-        y = kernel.apply(y, keepTail ? y.length + kernel.taps.length - 1 : y.length);
-      }
-    }
-    return y;
+    return this.applySpeech(x, this.speechDraws(rng), keepTail);
   }
 
   /** Mic (band limits, MEMS), AGC, clipping and codec on the mix `x`; same length. */
   channel(x: Float32Array, rng: EffectRng): Float32Array {
+    return this.applyChannel(x, this.channelDraws(rng));
+  }
+
+  /**
+   * What `speech` decides for one clip, without audio: each effect's generator is asked in the
+   * order `speech` asks it (on/off, then the effect's values), so the draws are the ones the
+   * clip is made with — the dataset records them (src/synth/clip-conditions.ts).
+   */
+  speechDraws(rng: EffectRng): SpeechDraws {
     const c = this.config;
-    const sr = this.sampleRate;
-    let y = x;
+    const out: { formantShift?: number; vtlpWarp?: number; room?: number } = {};
+    if (c.formant) {
+      const r = rng('formant');
+      if (r.next() < c.formant.probability) out.formantShift = draw(r, c.formant.shift);
+    }
+    if (c.vtlp) {
+      const r = rng('vtlp');
+      if (r.next() < c.vtlp.probability) out.vtlpWarp = draw(r, c.vtlp.warp);
+    }
+    if (c.room) {
+      const r = rng('room');
+      if (r.next() < c.room.probability) out.room = r.int(0, c.room.rooms - 1);
+    }
+    return out;
+  }
+
+  /** What `channel` decides for one clip or stream, without audio (as speechDraws). */
+  channelDraws(rng: EffectRng): ChannelDraws {
+    const c = this.config;
+    const out: {
+      mic?: MicDraws;
+      agc?: AgcDraws;
+      clipping?: { kind: 'soft' | 'hard'; depthDb: number };
+      codec?: CodecDraws;
+    } = {};
     if (c.mic) {
       const r = rng('mic');
       if (r.next() < c.mic.probability) {
-        y = bandLimit(y, { highPassHz: draw(r, c.mic.highPassHz), lowPassHz: draw(r, c.mic.lowPassHz) }, sr);
+        const highPassHz = draw(r, c.mic.highPassHz);
+        const lowPassHz = draw(r, c.mic.lowPassHz);
         if (r.next() < c.mic.memsProbability) {
-          y = applyMemsResponse(
-            y,
-            {
-              lowCornerHz: draw(r, c.mic.memsLowCornerHz),
-              resonanceHz: draw(r, c.mic.memsResonanceHz),
-              resonanceQ: draw(r, c.mic.memsQ),
-            },
-            sr,
-          );
-        }
+          const lowCornerHz = draw(r, c.mic.memsLowCornerHz);
+          const resonanceHz = draw(r, c.mic.memsResonanceHz);
+          const resonanceQ = draw(r, c.mic.memsQ);
+          out.mic = { highPassHz, lowPassHz, mems: { lowCornerHz, resonanceHz, resonanceQ } };
+        } else out.mic = { highPassHz, lowPassHz };
       }
     }
     if (c.agc) {
       const r = rng('agc');
       if (r.next() < c.agc.probability) {
-        y = applyAgc(
-          y,
-          {
-            targetDbfs: draw(r, c.agc.targetDbfs),
-            maxGainDb: draw(r, c.agc.maxGainDb),
-            attackMs: draw(r, c.agc.attackMs),
-            releaseMs: draw(r, c.agc.releaseMs),
-          },
-          sr,
-        );
+        const targetDbfs = draw(r, c.agc.targetDbfs);
+        const maxGainDb = draw(r, c.agc.maxGainDb);
+        const attackMs = draw(r, c.agc.attackMs);
+        const releaseMs = draw(r, c.agc.releaseMs);
+        out.agc = { targetDbfs, maxGainDb, attackMs, releaseMs };
       }
     }
     if (c.clipping) {
       const r = rng('clipping');
       if (r.next() < c.clipping.probability) {
-        const depth = draw(r, c.clipping.depthDb);
-        y = applyClipping(y, r.next() < c.clipping.softFraction ? 'soft' : 'hard', depth);
+        const depthDb = draw(r, c.clipping.depthDb);
+        out.clipping = { kind: r.next() < c.clipping.softFraction ? 'soft' : 'hard', depthDb };
       }
     }
     if (c.codec) {
@@ -156,14 +159,88 @@ export class KwsAugmenter {
         const kind = (['mulaw', 'alaw', 'telephone', 'quantize'] as const)[
           pickWeighted([w.mulaw, w.alaw, w.telephone, w.quantize], r)
         ]!;
-        if (kind === 'mulaw') y = muLawRoundTrip(y);
-        else if (kind === 'alaw') y = aLawRoundTrip(y);
-        else if (kind === 'telephone') y = telephoneRoundTrip(y, sr);
-        else y = quantizeBits(y, r.int(c.codec.bits[0], c.codec.bits[1]));
+        out.codec = kind === 'quantize' ? { kind, bits: r.int(c.codec.bits[0], c.codec.bits[1]) } : { kind };
       }
+    }
+    return out;
+  }
+
+  /** Room `k` of the pool's geometry (no impulse response: cheap), as `room(k)` simulates it. */
+  roomShape(k: number): ShoeboxRoom {
+    const simulated = this.rooms.get(k);
+    if (simulated) return simulated.room;
+    let shape = this.shapes.get(k);
+    if (!shape) this.shapes.set(k, (shape = drawShoeboxRoom(this.rngFor('augment-room', k), this.roomRanges())));
+    return shape;
+  }
+
+  private applySpeech(x: Float32Array, d: SpeechDraws, keepTail: boolean): Float32Array {
+    const sr = this.sampleRate;
+    let y = x;
+    if (d.formantShift !== undefined) y = applyFormantShift(y, d.formantShift, sr);
+    if (d.vtlpWarp !== undefined) y = applyVtlp(y, d.vtlpWarp, sr);
+    if (d.room !== undefined) {
+      const { kernel } = this.room(d.room);
+      y = kernel.apply(y, keepTail ? y.length + kernel.taps.length - 1 : y.length);
+    }
+    return y;
+  }
+
+  private applyChannel(x: Float32Array, d: ChannelDraws): Float32Array {
+    const sr = this.sampleRate;
+    let y = x;
+    if (d.mic) {
+      y = bandLimit(y, { highPassHz: d.mic.highPassHz, lowPassHz: d.mic.lowPassHz }, sr);
+      if (d.mic.mems) y = applyMemsResponse(y, d.mic.mems, sr);
+    }
+    if (d.agc) y = applyAgc(y, d.agc, sr);
+    if (d.clipping) y = applyClipping(y, d.clipping.kind, d.clipping.depthDb);
+    const codec = d.codec;
+    if (codec) {
+      if (codec.kind === 'quantize') y = quantizeBits(y, codec.bits);
+      else if (codec.kind === 'mulaw') y = muLawRoundTrip(y);
+      else if (codec.kind === 'alaw') y = aLawRoundTrip(y);
+      else y = telephoneRoundTrip(y, sr);
     }
     return y === x ? Float32Array.from(x) : y;
   }
+
+  private roomRanges(): Parameters<typeof drawShoeboxRoom>[1] {
+    const c = this.config.room;
+    if (!c) throw new Error('KwsAugmenter.room: no room block in the augment config');
+    return { dimsM: [c.sizeM.x, c.sizeM.y, c.sizeM.z], rt60Sec: c.rt60Sec, distanceM: c.distanceM };
+  }
+}
+
+/** Speech effects drawn for one clip: absent = not applied. `room` is an index into the room pool. */
+export interface SpeechDraws {
+  readonly formantShift?: number;
+  readonly vtlpWarp?: number;
+  readonly room?: number;
+}
+
+export interface MicDraws {
+  readonly highPassHz: number;
+  readonly lowPassHz: number;
+  readonly mems?: { readonly lowCornerHz: number; readonly resonanceHz: number; readonly resonanceQ: number };
+}
+
+export interface AgcDraws {
+  readonly targetDbfs: number;
+  readonly maxGainDb: number;
+  readonly attackMs: number;
+  readonly releaseMs: number;
+}
+
+export type CodecDraws =
+  { readonly kind: 'mulaw' | 'alaw' | 'telephone' } | { readonly kind: 'quantize'; readonly bits: number };
+
+/** Channel effects drawn for one clip or stream: absent = not applied. */
+export interface ChannelDraws {
+  readonly mic?: MicDraws;
+  readonly agc?: AgcDraws;
+  readonly clipping?: { readonly kind: 'soft' | 'hard'; readonly depthDb: number };
+  readonly codec?: CodecDraws;
 }
 
 /** The effects of one clip, bound to its generators (passed to makeSpeechClip / makeSilenceClip). */

@@ -1,7 +1,9 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeWav16, wav16Bytes } from '../audio/wav';
+import type { ClipConditions } from '../eval/clip-sources';
 import { BackgroundBank } from './backgrounds';
+import { clipConditions } from './clip-conditions';
 import { ENGINES } from './engines/registry';
 import type { EngineId } from './engines/types';
 import { bindAugment, KwsAugmenter } from './kws-augment';
@@ -21,7 +23,7 @@ import { resolveVoices, usedEngines, type HeldOut, type ResolvedVoices } from '.
  *   <label>/<voice>_nohash_<n>.wav    16-bit mono clips, one directory per label
  *   validation_list.txt testing_list.txt   `label/file.wav` per line, sorted
  *   dataset.json                      labels, rate, counts per split, voices, engines, generator
- *   sources.json                      engine, voice and held-out class of every clip
+ *   sources.json                      engine, voice, held-out class and acoustic conditions of every clip
  *
  * Bytes depend only on (config, seed, engine versions) — and, for Piper, on the render
  * cache (its renders are not repeatable; render-cache.ts): every clip is planned from its
@@ -31,7 +33,7 @@ import { resolveVoices, usedEngines, type HeldOut, type ResolvedVoices } from '.
  */
 
 /** Bump when the same config would produce different bytes (part of the stage version). */
-export const SYNTH_KWS_VERSION = 2;
+export const SYNTH_KWS_VERSION = 3; // 3: sources.json records each clip's acoustic conditions (clips unchanged)
 
 export type ProgressFn = (done: number, total: number) => void;
 
@@ -106,7 +108,15 @@ export interface EngineInfo {
 export interface KwsSourcesManifest {
   readonly format: 1;
   readonly engines: Readonly<Record<string, EngineInfo>>;
-  readonly clips: Readonly<Record<string, { engine: string; voice: string; heldOut: HeldOut }>>;
+  readonly clips: Readonly<Record<string, KwsClipSource>>;
+}
+
+/** One clip of sources.json: who speaks it and, since version 3, the conditions it was made under. */
+export interface KwsClipSource {
+  readonly engine: string;
+  readonly voice: string;
+  readonly heldOut: HeldOut;
+  readonly conditions?: ClipConditions;
 }
 
 export const VALIDATION_LIST = 'validation_list.txt';
@@ -340,7 +350,11 @@ export async function generateKwsDataset(
     engines,
   };
   await writeAtomic(join(outDir, DATASET_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-  await writeAtomic(join(outDir, SOURCES_MANIFEST), JSON.stringify(sourcesManifest(plans, engines), null, 2) + '\n');
+  const conditions = (p: ClipPlan) => clipConditions(p, config, rngFor, augmenter);
+  await writeAtomic(
+    join(outDir, SOURCES_MANIFEST),
+    JSON.stringify(sourcesManifest(plans, engines, conditions), null, 2) + '\n',
+  );
 
   const total = (s: Split): number => Object.values(counts[s]).reduce((a, b) => a + b, 0);
   return {
@@ -356,17 +370,22 @@ export async function generateKwsDataset(
   };
 }
 
-/** sources.json: every clip by relPath (sorted), `silence` for `_silence_` clips. */
+/**
+ * sources.json: every clip by relPath (sorted), `silence` for `_silence_` clips, with the
+ * clip's acoustic conditions when `conditionsOf` is given (src/synth/clip-conditions.ts).
+ */
 export function sourcesManifest(
   plans: readonly ClipPlan[],
   engines: Readonly<Record<string, EngineInfo>>,
+  conditionsOf?: (plan: ClipPlan) => ClipConditions,
 ): KwsSourcesManifest {
-  const clips: Record<string, { engine: string; voice: string; heldOut: HeldOut }> = {};
+  const clips: Record<string, KwsClipSource> = {};
   for (const p of [...plans].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0))) {
-    clips[p.relPath] =
+    const source: KwsClipSource =
       p.kind === 'speech'
         ? { engine: p.source.engine, voice: p.source.voice, heldOut: p.source.heldOut }
         : { engine: 'silence', voice: silenceVoice(p.relPath), heldOut: false };
+    clips[p.relPath] = conditionsOf ? { ...source, conditions: conditionsOf(p) } : source;
   }
   return { format: 1, engines, clips };
 }

@@ -41,6 +41,8 @@ const TEST_CLIPS = [
   'up/flite-kal_nohash_0.wav',
   '_silence_/s_nohash_0.wav',
 ];
+/** Effective SNR of TEST_CLIPS[i], dB: bands < 10, 10–20, 20–30, ≥ 30 with the default edges. */
+const CLIP_SNR = [5, 15, 25, 35, 5, 15, 45];
 const DATA_SOURCES = {
   format: 1,
   engines: {
@@ -48,11 +50,25 @@ const DATA_SOURCES = {
     flite: { version: '2.2', licence: 'BSD', family: 'flite', role: 'held-out' },
   },
   clips: Object.fromEntries(
-    TEST_CLIPS.filter((c) => !c.startsWith('_silence_')).map((c) => [
+    TEST_CLIPS.filter((c) => !c.startsWith('_silence_')).map((c, i) => [
       c,
-      c.includes('flite')
-        ? { engine: 'flite', voice: 'kal', heldOut: 'engine' }
-        : { engine: 'espeak-ng', voice: c.includes('-a_') ? 'a' : 'b', heldOut: c.includes('-a_') ? false : 'voice' },
+      {
+        ...(c.includes('flite')
+          ? { engine: 'flite', voice: 'kal', heldOut: 'engine' }
+          : {
+              engine: 'espeak-ng',
+              voice: c.includes('-a_') ? 'a' : 'b',
+              heldOut: c.includes('-a_') ? false : 'voice',
+            }),
+        // Acoustic conditions (synth-kws ≥ 3): effective SNR per clip, the last quiet.
+        conditions: {
+          snrDb: CLIP_SNR[i]!,
+          effectiveSnrDb: CLIP_SNR[i]!,
+          quiet: CLIP_SNR[i]! > 30,
+          background: i % 2 === 0 ? 'pink' : 'babble',
+          augment: [],
+        },
+      },
     ]),
   ),
 };
@@ -195,6 +211,16 @@ describe('evaluate stage: by source and measurement datasets', () => {
     expect(r.metrics['accuracy.espeak-ng']).toBeCloseTo(acc([0, 1, 2, 3]), 12);
     expect(r.metrics['accuracy.flite']).toBeCloseTo(acc([4, 5, 6]), 12);
     expect(r.metrics['accuracy.unknown']).toBeCloseTo(acc([7]), 12); // _silence_ is not in sources.json
+    // By acoustic condition: effective-SNR band per set, quiet, background; the unlisted clip is unknown.
+    expect(r.metrics['accuracyBySnr.heldOutEngine.lt10']).toBeCloseTo(acc([4]), 12);
+    expect(r.metrics['accuracyBySnr.heldOutEngine.ge30']).toBeCloseTo(acc([6]), 12);
+    expect(r.metrics['accuracyBySnr.heldOutVoice.20to30']).toBeCloseTo(acc([2]), 12);
+    expect(r.metrics['accuracyBySnr.test.lt10']).toBeCloseTo(acc([0, 4]), 12);
+    expect(r.metrics['clipsBySnr.test.lt10']).toBe(2);
+    expect(r.metrics['accuracyBySnr.test.unknown']).toBeCloseTo(acc([7]), 12);
+    expect(r.metrics['accuracyByQuiet.test.quiet']).toBeCloseTo(acc([3, 6]), 12);
+    expect(r.metrics['accuracyByBackground.heldOutEngine.pink']).toBeCloseTo(acc([4, 6]), 12);
+    expect(r.metrics).not.toHaveProperty('intAccuracyBySnr.test.lt10'); // no quantize stage in needs:
 
     // The measurement dataset: features from the WAVs with the same front end, words the model
     // does not know scored as _unknown_.
@@ -207,6 +233,20 @@ describe('evaluate stage: by source and measurement datasets', () => {
     const ev = await readEvaluation(r.artifacts[0]!);
     expect(ev.sources.byEngine.map((e: { engine: string }) => e.engine)).toEqual(['espeak-ng', 'flite', 'unknown']);
     expect(ev.sources.engines.flite).toEqual(DATA_SOURCES.engines.flite);
+    expect(ev.conditions.snrEdgesDb).toEqual([10, 20, 30]);
+    expect(
+      ev.conditions.sets.map((s: { set: string; clips: number; withConditions: number }) => [
+        s.set,
+        s.clips,
+        s.withConditions,
+      ]),
+    ).toEqual([
+      ['test', 8, 7],
+      ['train-voice', 2, 2],
+      ['held-out-voice', 2, 2],
+      ['held-out-engine', 3, 3],
+      ['unknown-source', 1, 0],
+    ]);
     expect(
       ev.eventsByEngine.map((e: { engine: string; keywordEvents: number }) => [e.engine, e.keywordEvents]),
     ).toEqual([
@@ -273,6 +313,7 @@ describe('evaluate stage: by source and measurement datasets', () => {
     const r = await result;
     expect(r.metrics['accuracy.unknown']).toBe(r.metrics.accuracy);
     expect(r.metrics).not.toHaveProperty('heldOutSourceAccuracy');
+    expect(Object.keys(r.metrics).filter((k) => k.includes('BySnr'))).toEqual([]);
     expect(logs.join('\n')).toContain('no sources.json');
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dbfs } from '../../../src/audio/mix';
 import { readWav } from '../../../src/audio/wav';
+import { readClipSources } from '../../../src/eval/clip-sources';
 import { synthKwsConfigSchema, type SynthKwsConfigInput } from '../../../src/synth/kws-config';
 import { generateKwsDataset } from '../../../src/synth/kws-dataset';
 import { generateKwsStreams, type StreamIndexEntry } from '../../../src/synth/kws-streams';
@@ -70,6 +71,38 @@ describe('synth-kws with augment', () => {
     const wavs = Object.keys(plain).filter((r) => r.endsWith('.wav'));
     const changed = wavs.filter((r) => augmented[r] !== plain[r]);
     expect(changed.length).toBeGreaterThan(0.8 * wavs.length);
+  });
+
+  it("sources.json records every clip's conditions: a clip listed without effects is the plain clip", () => {
+    const sources = readClipSources(join(root, 'aug'));
+    const plainSources = readClipSources(join(root, 'plain'));
+    const wavs = Object.keys(plain).filter((r) => r.endsWith('.wav'));
+    let bare = 0;
+    for (const rel of wavs) {
+      const c = sources.sourceOf(rel).conditions!;
+      const p = plainSources.sourceOf(rel).conditions!;
+      // Same plan: same SNR, level, background and quiet flag with or without augment.
+      expect({ ...c, augment: [], roomDistanceM: undefined, effectiveSnrDb: undefined }).toEqual({
+        ...p,
+        roomDistanceM: undefined,
+        effectiveSnrDb: undefined,
+      });
+      expect(p.augment).toEqual([]);
+      if (c.augment.length === 0) {
+        bare++;
+        expect(augmented[rel]).toBe(plain[rel]);
+      }
+      // These effects always change the samples (clipping or a 16-bit requantization may not).
+      if (['formant', 'vtlp', 'room', 'mic'].some((e) => c.augment.includes(e)))
+        expect(augmented[rel]).not.toBe(plain[rel]);
+      if (c.augment.includes('room'))
+        expect(c.effectiveSnrDb!).toBeCloseTo(c.snrDb! - 20 * Math.log10(c.roomDistanceM!), 1);
+      else expect(c.effectiveSnrDb).toBe(c.snrDb);
+    }
+    expect(bare).toBeLessThan(wavs.length / 2); // every effect is likely on: few clips have none
+    expect(new Set(wavs.map((r) => sources.sourceOf(r).conditions!.background))).toEqual(
+      new Set(['pink', 'recorded:crowd', 'recorded:engines']),
+    );
   });
 
   it('augmented clips stay 1 s, 16-bit, at plausible levels', () => {

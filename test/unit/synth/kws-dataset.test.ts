@@ -64,7 +64,7 @@ describe('generateKwsDataset on a tiny config', () => {
       'stop',
       'go',
     ]);
-    expect(manifest).toMatchObject({ generator: 'synth-kws', version: 2, sampleRate: 16000, clipMs: 1000 });
+    expect(manifest).toMatchObject({ generator: 'synth-kws', version: 3, sampleRate: 16000, clipMs: 1000 });
     expect(manifest.tools['espeak-ng']).toMatch(/^\d+\.\d+/);
     const entries = readdirSync(dir).sort();
     expect(entries).toEqual(

@@ -24,7 +24,7 @@ describe('synthKwsStage', () => {
 
   it('declares its kind, version, schema and espeak-ng version', async () => {
     expect(synthKwsStage.kind).toBe('synth-kws');
-    expect(synthKwsStage.version).toBe(2);
+    expect(synthKwsStage.version).toBe(3);
     expect(synthKwsStage.configSchema.parse({})).toEqual(synthKwsConfigSchema.parse({}));
     expect(await synthKwsStage.toolVersions!(config)).toEqual({ 'espeak-ng': expect.stringMatching(/^\d+\.\d+/) });
   });
