@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { clipMeanScores, standardizedPatchScores, type ComponentScores } from '../src/eval/combined-scores';
 import { fitFrameKnn, frameKnnPatchScores } from '../src/eval/frame-knn-scores';
+import { hasInvariance, invariantPatches } from '../src/eval/frame-window-invariance';
 import { operatingThresholds } from '../src/eval/operating-threshold';
 import {
   fitFrameGaussians,
@@ -146,10 +147,44 @@ export const configSchema = z.strictObject({
         .describe(
           "Training windows per machine ID drawn with the stage's seeded PRNG as the references (the scoring cost grows with it).",
         ),
+      // Recording-condition invariance (src/eval/frame-window-invariance.ts); each absent = off, so
+      // configs without them keep their cache keys and bytes.
+      centre: z
+        .enum(['clip', 'patch'])
+        .optional()
+        .describe(
+          "Subtract each log-mel band's mean (dB) over the clip's or the patch's frames before windowing: a microphone gain or position (a fixed filter) is a per-band offset in log-mel, and it cancels; so does a fault that is steady over the span (docs/anomaly-detection.md#condition-invariant-frame-windows).",
+        ),
+      scale: z
+        .boolean()
+        .optional()
+        .describe('With `centre`: also divide each band by its standard deviation over the same span.'),
+      contrast: z
+        .enum(['bands', 'frames', 'both'])
+        .optional()
+        .describe(
+          'Window features: first differences across neighbouring bands (a gain cancels), across consecutive frames (every fixed filter cancels), or both side by side.',
+        ),
+      offset: z
+        .boolean()
+        .optional()
+        .describe(
+          'Gain-invariant distance: the whitened distance after removing the best scalar dB offset of the window (a projection; src/eval/frame-knn-scores.ts). Not with `contrast`, whose differences already cancel an offset.',
+        ),
+    })
+    .superRefine((o, c) => {
+      if (o.scale && !o.centre)
+        c.addIssue({ code: 'custom', path: ['scale'], message: 'scale needs centre (clip or patch)' });
+      if (o.offset && o.contrast)
+        c.addIssue({
+          code: 'custom',
+          path: ['offset'],
+          message: `offset is void with contrast: ${o.contrast} (differences already cancel a uniform offset)`,
+        });
     })
     .optional()
     .describe(
-      "`frame-knn`: each `frameContext`-frame window, whitened with its ID's `frame-mahalanobis` Gaussian, scored by its mean squared distance to the nearest of a seeded sample of the ID's whitened training windows: a model of multi-modal normal sound (docs/results/2026-12-04-anomaly-detection-pauc.md#frame-knn).",
+      "`frame-knn`: each `frameContext`-frame window, whitened with its ID's `frame-mahalanobis` Gaussian, scored by its mean squared distance to the nearest of a seeded sample of the ID's whitened training windows: a model of multi-modal normal sound (docs/results/2026-12-04-anomaly-detection-pauc.md#frame-knn). `centre`, `scale`, `contrast` and `offset` make the windows invariant to recording conditions (gain, microphone position); the Gaussian and the references are then fitted on the transformed training windows (src/eval/frame-window-invariance.ts).",
     ),
   /** `envelope-periodicity`: autocorrelation lags 1..periodicityLags in frames (fewer than the patch's frames). */
   periodicityLags: z
@@ -241,9 +276,30 @@ async function requireTrain(ctx: StageContext<EvaluateAdConfig>): Promise<Featur
   return train;
 }
 
+type FrameKnnConfig = NonNullable<EvaluateAdConfig['frameKnn']>;
+
 /** `frameKnn` with its defaults filled in (the key is optional so that configs without it keep their cache keys). */
-function frameKnnOptions(config: EvaluateAdConfig): { neighbours: number; references: number } {
+function frameKnnOptions(config: EvaluateAdConfig): FrameKnnConfig {
   return config.frameKnn ?? configSchema.shape.frameKnn.unwrap().parse({});
+}
+
+const bandStatsSchema = z.strictObject({ meanQ5: z.array(z.number()), gainQ15: z.array(z.number().positive()) });
+
+/**
+ * `frameKnn`'s invariance transform of a feature file's patches (src/eval/frame-window-invariance.ts),
+ * or the stored patches unchanged when no invariance option is set.
+ */
+function frameKnnBlock(ctx: StageContext<EvaluateAdConfig>, t: FeatureTensor): PatchBlock {
+  const o = frameKnnOptions(ctx.config);
+  if (!hasInvariance(o)) return patchBlock(t);
+  const raw = t.header.frontEnd.bandStats;
+  const stats = raw === undefined ? undefined : bandStatsSchema.safeParse(raw);
+  if (stats && !stats.success) {
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.frameKnn: the features' band-normalization constants (frontEnd.bandStats) are malformed, so the patches cannot be mapped back to dB`,
+    );
+  }
+  return invariantPatches(patchBlock(t), t.header.clips, stats?.data, o);
 }
 
 /** The components a score sums: itself, or `combine` for `combined`. */
@@ -269,10 +325,10 @@ async function featureComponent(
   try {
     if (name === 'frame-knn') {
       const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
-      const { neighbours, references } = frameKnnOptions(ctx.config);
-      const options = { context: frameContext, shrinkage, neighbours, references };
-      const model = await fitFrameKnn(patchBlock(train), labels, options, ctx.rng('frame-knn'), pause);
-      return (t) => frameKnnPatchScores(patchBlock(t), model, pause);
+      const { neighbours, references, offset } = frameKnnOptions(ctx.config);
+      const options = { context: frameContext, shrinkage, neighbours, references, ...(offset ? { offset } : {}) };
+      const model = await fitFrameKnn(frameKnnBlock(ctx, train), labels, options, ctx.rng('frame-knn'), pause);
+      return (t) => frameKnnPatchScores(frameKnnBlock(ctx, t), model, pause);
     }
     if (name === 'frame-mahalanobis') {
       // Minutes of float work on a loaded machine: give the heartbeats a turn (activities/evaluate-ad.ts).
