@@ -302,6 +302,12 @@ function frameKnnBlock(ctx: StageContext<EvaluateAdConfig>, t: FeatureTensor): P
   return invariantPatches(patchBlock(t), t.header.clips, stats?.data, o);
 }
 
+/** True when the score reads the trained classifier (its softmax or an embedding). */
+function usesNetwork(config: EvaluateAdConfig): boolean {
+  if (config.score === 'neg-log-prob' || config.score === 'one-minus-prob') return true;
+  return componentsOf(config).some((c) => c === 'neg-log-prob' || c === 'embedding-mahalanobis');
+}
+
 /** The components a score sums: itself, or `combine` for `combined`. */
 function componentsOf(config: EvaluateAdConfig): readonly ScoreComponent[] {
   if (config.score === 'combined') return config.combine;
@@ -522,16 +528,21 @@ function combinedScorer(
 /** The clip scorer of `config.score` for the float model, and the components it sums. */
 async function floatScorer(
   ctx: StageContext<EvaluateAdConfig>,
-  model: LayersModel,
+  maybeModel: LayersModel | undefined,
   validation: FeatureTensor | undefined,
   featureComponents: ReadonlyMap<ScoreComponent, PatchScorer>,
 ): Promise<{ scorer: Scorer; components: Array<{ name: ScoreComponent; score: PatchScorer }> }> {
+  // run() loads the model whenever usesNetwork(config), the only case in which it is read here.
+  const network = (): LayersModel => {
+    if (!maybeModel) throw new Error('evaluate-ad: a network term without the trained model');
+    return maybeModel;
+  };
   const kind = ctx.config.score;
   if (kind === 'neg-log-prob' || kind === 'one-minus-prob') {
     return {
       scorer: async (t) => {
         const [, rows, cols] = t.header.shape as [number, number, number];
-        return clipAnomalyScores(t.header, await predict(model, t.data, [rows, cols]), kind);
+        return clipAnomalyScores(t.header, await predict(network(), t.data, [rows, cols]), kind);
       },
       components: [],
     };
@@ -545,8 +556,8 @@ async function floatScorer(
         shared ??
         memoized(
           name === 'neg-log-prob'
-            ? floatNegLogProbComponent(model)
-            : await floatEmbeddingComponent(ctx, model, await requireTrain(ctx)),
+            ? floatNegLogProbComponent(network())
+            : await floatEmbeddingComponent(ctx, network(), await requireTrain(ctx)),
         ),
     });
   }
@@ -651,7 +662,10 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       `stages.${ctx.stageName}: needs a features stage (type: logmel) in needs: (no "test" artifact)`,
     );
   const validation = await loadFeatures(ctx, 'validation');
-  const model = await loadModelArtifacts(readModelDir(await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'))));
+  // The trained classifier: required when a term uses the network; a score of log-mel and envelope
+  // terms alone runs without it (no train stage in needs:), e.g. to compare such scores before training ends.
+  const modelRef = usesNetwork(config) ? requireUpstream(ctx, 'model', 'train') : findInput(ctx, 'model');
+  const model = modelRef ? await loadModelArtifacts(readModelDir(await ctx.fetchDir(modelRef))) : undefined;
   // The log-mel components' Gaussians, fitted once and shared by the float and the integer detector.
   const featureComponents = new Map<ScoreComponent, PatchScorer>();
   for (const name of componentsOf(config)) {
@@ -697,7 +711,7 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       }
     }
   } finally {
-    model.dispose();
+    model?.dispose();
   }
   const m = metricsOf(testScores);
   const devMetrics = devScores ? metricsOf(devScores) : undefined;

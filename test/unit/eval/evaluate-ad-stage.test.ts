@@ -483,6 +483,31 @@ describe('evaluate-ad stage', () => {
     expect(problems({ centre: 'clip', scale: true, offset: true })).toEqual([]);
   });
 
+  it('without a train stage in needs: runs a score of log-mel terms alone; a network term is a StageInputError naming the missing stage', async () => {
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const config = {
+      score: 'combined',
+      combine: ['frame-mahalanobis', 'envelope-periodicity'],
+      frameContext: 3,
+      periodicityLags: 4,
+    };
+    const withTrain = setUp(frontEnd, config);
+    const a = await evaluateAdStage.run(withTrain.ctx);
+    const { train: _model, ...withoutTrain } = withTrain.ctx.inputs;
+    const b = await evaluateAdStage.run({ ...withTrain.ctx, inputs: withoutTrain });
+    // The same numbers: no term reads the network.
+    expect(b.metrics).toEqual(a.metrics);
+    for (const score of ['neg-log-prob', 'embedding-mahalanobis']) {
+      const net = setUp(frontEnd, { ...config, combine: [score, 'frame-mahalanobis'] });
+      const { train: _m, ...inputs } = net.ctx.inputs;
+      await expect(evaluateAdStage.run({ ...net.ctx, inputs })).rejects.toThrow(
+        /stages\.evaluate: needs a train stage \(no "model" artifact among features\)/,
+      );
+      net.net.model.dispose();
+    }
+    withTrain.net.model.dispose();
+  });
+
   it('combine neg-log-prob: the classifier term (float −log p; intAuc from the integer softmax), each term in the clip record, thresholds on the validation normals', async () => {
     const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const fg = await import('../../../src/eval/feature-gaussian-scores');
