@@ -12,21 +12,31 @@ frame-mahalanobis]) and prints:
      the correlation of the frame-knn term with the recording conditions over the normal clips
      (machines.json of the run's data stage).
 
-    python3 test/bench/ad-invariant/compare.py <run id> [--store /work/main/.tinyops/store]
+    python3 test/bench/ad-invariant/compare.py <run id> [--store /work/main/.tinyops/store] [--cache pipelines]
 """
 import argparse
 import collections
 import json
 import math
 import os
+import tarfile
 
 ap = argparse.ArgumentParser()
 ap.add_argument('run')
 ap.add_argument('--store', default='/work/main/.tinyops/store')
 ap.add_argument('--default', default='knn-plain', help='stage whose knn + period + mod is the current default')
 ap.add_argument('--top', type=int, default=15)
+ap.add_argument('--cache', default='', help='also the evaluate-ad stages of these pipelines (comma-separated) from the '
+                'store\'s cache entries: results of a run that has not finished yet')
 a = ap.parse_args()
 rec = json.load(open(os.path.join(a.store, 'runs', a.run + '.json')))
+if a.cache:
+    wanted = a.cache.split(',')
+    cache_dir = os.path.join(a.store, 'cache')
+    for f in sorted(os.listdir(cache_dir), key=lambda f: os.path.getmtime(os.path.join(cache_dir, f))):
+        e = json.load(open(os.path.join(cache_dir, f)))
+        if e.get('kind') == 'evaluate-ad' and e.get('pipeline') in wanted:
+            rec['stages'][e['stage']] = {'artifacts': e['artifacts'], 'metrics': e['metrics']}
 
 
 def uri_path(x):
@@ -116,7 +126,7 @@ def clip_index(c):
 
 print('\n## 3. the selection, cross-fitted on dev halves (choose on one half, score on the other)')
 DEFAULT = (a.default, ['frame-knn', 'envelope-periodicity', 'envelope-modulation'])
-all_subsets = [(stage, s['combine']) for stage, ev in EV.items() for s in ev.get('subsets', [])]
+all_subsets = [(stage, s['combine']) for stage, ev in EV.items() for s in ev.get('subsets', [{'combine': ev['combine']}])]
 for h in (0, 1):
     def half(stage, keep):
         return [c for c in EV[stage]['devClips'] if (clip_index(c) % 2 == h) == keep]
@@ -150,11 +160,16 @@ data = rec['stages'].get('data', {})
 manifest = None
 for art in data.get('artifacts', []) or []:
     p = uri_path(art)
-    cand = os.path.join(p, 'machines.json')
-    if os.path.exists(cand):
-        manifest = cand
+    if os.path.isdir(p) and os.path.exists(os.path.join(p, 'machines.json')):
+        manifest = json.load(open(os.path.join(p, 'machines.json')))
+    elif os.path.isfile(p) and tarfile.is_tarfile(p):
+        with tarfile.open(p) as tar:
+            for m in tar:
+                if m.name.rstrip('/').split('/')[-1] == 'machines.json':
+                    manifest = json.load(tar.extractfile(m))
+                    break
 if manifest:
-    meta = {c['path']: c for c in json.load(open(manifest))['clips']}
+    meta = {c['path']: c for c in manifest['clips']}
 
     def corr(xs, ys):
         mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
