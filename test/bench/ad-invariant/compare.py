@@ -78,7 +78,9 @@ for stage, ev in EV.items():
               f"| {pct(t['auc'])} / {pct(t['pauc'])} | {types(d)} | {types(t)} |")
 
 print('\n## 2. all candidates by dev AUC + pAUC')
-cands = [(stage, s) for stage, ev in EV.items() for s in ev.get('subsets', [])]
+# A stage without a sweep (the default copy) is one candidate: its own combine.
+cands = [(stage, s) for stage, ev in EV.items()
+         for s in ev.get('subsets') or [{'combine': ev['combine'], 'dev': ev['dev'], 'test': ev}]]
 cands.sort(key=lambda c: (-(c[1]['dev']['auc'] + c[1]['dev']['pauc']), len(c[1]['combine'])))
 print('| stage | combine | terms | dev AUC / pAUC | dev sum | test AUC / pAUC |')
 print('|---|---|---|---|---|---|')
