@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { clipMeanScores, standardizedPatchScores, type ComponentScores } from '../src/eval/combined-scores';
 import { fitFrameKnn, frameKnnPatchScores } from '../src/eval/frame-knn-scores';
+import { hasInvariance, invariantPatches } from '../src/eval/frame-window-invariance';
 import { operatingThresholds } from '../src/eval/operating-threshold';
 import {
   fitFrameGaussians,
@@ -146,10 +147,44 @@ export const configSchema = z.strictObject({
         .describe(
           "Training windows per machine ID drawn with the stage's seeded PRNG as the references (the scoring cost grows with it).",
         ),
+      // Recording-condition invariance (src/eval/frame-window-invariance.ts); each absent = off, so
+      // configs without them keep their cache keys and bytes.
+      centre: z
+        .enum(['clip', 'patch'])
+        .optional()
+        .describe(
+          "Subtract each log-mel band's mean (dB) over the clip's or the patch's frames before windowing: a microphone gain or position (a fixed filter) is a per-band offset in log-mel, and it cancels; so does a fault that is steady over the span (docs/anomaly-detection.md#condition-invariant-frame-windows).",
+        ),
+      scale: z
+        .boolean()
+        .optional()
+        .describe('With `centre`: also divide each band by its standard deviation over the same span.'),
+      contrast: z
+        .enum(['bands', 'frames', 'both'])
+        .optional()
+        .describe(
+          'Window features: first differences across neighbouring bands (a gain cancels), across consecutive frames (every fixed filter cancels), or both side by side.',
+        ),
+      offset: z
+        .boolean()
+        .optional()
+        .describe(
+          'Gain-invariant distance: the whitened distance after removing the best scalar dB offset of the window (a projection; src/eval/frame-knn-scores.ts). Not with `contrast`, whose differences already cancel an offset.',
+        ),
+    })
+    .superRefine((o, c) => {
+      if (o.scale && !o.centre)
+        c.addIssue({ code: 'custom', path: ['scale'], message: 'scale needs centre (clip or patch)' });
+      if (o.offset && o.contrast)
+        c.addIssue({
+          code: 'custom',
+          path: ['offset'],
+          message: `offset is void with contrast: ${o.contrast} (differences already cancel a uniform offset)`,
+        });
     })
     .optional()
     .describe(
-      "`frame-knn`: each `frameContext`-frame window, whitened with its ID's `frame-mahalanobis` Gaussian, scored by its mean squared distance to the nearest of a seeded sample of the ID's whitened training windows: a model of multi-modal normal sound (docs/results/2026-12-04-anomaly-detection-pauc.md#frame-knn).",
+      "`frame-knn`: each `frameContext`-frame window, whitened with its ID's `frame-mahalanobis` Gaussian, scored by its mean squared distance to the nearest of a seeded sample of the ID's whitened training windows: a model of multi-modal normal sound (docs/results/2026-12-04-anomaly-detection-pauc.md#frame-knn). `centre`, `scale`, `contrast` and `offset` make the windows invariant to recording conditions (gain, microphone position); the Gaussian and the references are then fitted on the transformed training windows (src/eval/frame-window-invariance.ts).",
     ),
   /** `envelope-periodicity`: autocorrelation lags 1..periodicityLags in frames (fewer than the patch's frames). */
   periodicityLags: z
@@ -241,9 +276,36 @@ async function requireTrain(ctx: StageContext<EvaluateAdConfig>): Promise<Featur
   return train;
 }
 
+type FrameKnnConfig = NonNullable<EvaluateAdConfig['frameKnn']>;
+
 /** `frameKnn` with its defaults filled in (the key is optional so that configs without it keep their cache keys). */
-function frameKnnOptions(config: EvaluateAdConfig): { neighbours: number; references: number } {
+function frameKnnOptions(config: EvaluateAdConfig): FrameKnnConfig {
   return config.frameKnn ?? configSchema.shape.frameKnn.unwrap().parse({});
+}
+
+const bandStatsSchema = z.strictObject({ meanQ5: z.array(z.number()), gainQ15: z.array(z.number().positive()) });
+
+/**
+ * `frameKnn`'s invariance transform of a feature file's patches (src/eval/frame-window-invariance.ts),
+ * or the stored patches unchanged when no invariance option is set.
+ */
+function frameKnnBlock(ctx: StageContext<EvaluateAdConfig>, t: FeatureTensor): PatchBlock {
+  const o = frameKnnOptions(ctx.config);
+  if (!hasInvariance(o)) return patchBlock(t);
+  const raw = t.header.frontEnd.bandStats;
+  const stats = raw === undefined ? undefined : bandStatsSchema.safeParse(raw);
+  if (stats && !stats.success) {
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.frameKnn: the features' band-normalization constants (frontEnd.bandStats) are malformed, so the patches cannot be mapped back to dB`,
+    );
+  }
+  return invariantPatches(patchBlock(t), t.header.clips, stats?.data, o);
+}
+
+/** True when the score reads the trained classifier (its softmax or an embedding). */
+function usesNetwork(config: EvaluateAdConfig): boolean {
+  if (config.score === 'neg-log-prob' || config.score === 'one-minus-prob') return true;
+  return componentsOf(config).some((c) => c === 'neg-log-prob' || c === 'embedding-mahalanobis');
 }
 
 /** The components a score sums: itself, or `combine` for `combined`. */
@@ -269,10 +331,10 @@ async function featureComponent(
   try {
     if (name === 'frame-knn') {
       const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
-      const { neighbours, references } = frameKnnOptions(ctx.config);
-      const options = { context: frameContext, shrinkage, neighbours, references };
-      const model = await fitFrameKnn(patchBlock(train), labels, options, ctx.rng('frame-knn'), pause);
-      return (t) => frameKnnPatchScores(patchBlock(t), model, pause);
+      const { neighbours, references, offset } = frameKnnOptions(ctx.config);
+      const options = { context: frameContext, shrinkage, neighbours, references, ...(offset ? { offset } : {}) };
+      const model = await fitFrameKnn(frameKnnBlock(ctx, train), labels, options, ctx.rng('frame-knn'), pause);
+      return (t) => frameKnnPatchScores(frameKnnBlock(ctx, t), model, pause);
     }
     if (name === 'frame-mahalanobis') {
       // Minutes of float work on a loaded machine: give the heartbeats a turn (activities/evaluate-ad.ts).
@@ -466,16 +528,21 @@ function combinedScorer(
 /** The clip scorer of `config.score` for the float model, and the components it sums. */
 async function floatScorer(
   ctx: StageContext<EvaluateAdConfig>,
-  model: LayersModel,
+  maybeModel: LayersModel | undefined,
   validation: FeatureTensor | undefined,
   featureComponents: ReadonlyMap<ScoreComponent, PatchScorer>,
 ): Promise<{ scorer: Scorer; components: Array<{ name: ScoreComponent; score: PatchScorer }> }> {
+  // run() loads the model whenever usesNetwork(config), the only case in which it is read here.
+  const network = (): LayersModel => {
+    if (!maybeModel) throw new Error('evaluate-ad: a network term without the trained model');
+    return maybeModel;
+  };
   const kind = ctx.config.score;
   if (kind === 'neg-log-prob' || kind === 'one-minus-prob') {
     return {
       scorer: async (t) => {
         const [, rows, cols] = t.header.shape as [number, number, number];
-        return clipAnomalyScores(t.header, await predict(model, t.data, [rows, cols]), kind);
+        return clipAnomalyScores(t.header, await predict(network(), t.data, [rows, cols]), kind);
       },
       components: [],
     };
@@ -489,8 +556,8 @@ async function floatScorer(
         shared ??
         memoized(
           name === 'neg-log-prob'
-            ? floatNegLogProbComponent(model)
-            : await floatEmbeddingComponent(ctx, model, await requireTrain(ctx)),
+            ? floatNegLogProbComponent(network())
+            : await floatEmbeddingComponent(ctx, network(), await requireTrain(ctx)),
         ),
     });
   }
@@ -595,7 +662,10 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       `stages.${ctx.stageName}: needs a features stage (type: logmel) in needs: (no "test" artifact)`,
     );
   const validation = await loadFeatures(ctx, 'validation');
-  const model = await loadModelArtifacts(readModelDir(await ctx.fetchDir(requireUpstream(ctx, 'model', 'train'))));
+  // The trained classifier: required when a term uses the network; a score of log-mel and envelope
+  // terms alone runs without it (no train stage in needs:), e.g. to compare such scores before training ends.
+  const modelRef = usesNetwork(config) ? requireUpstream(ctx, 'model', 'train') : findInput(ctx, 'model');
+  const model = modelRef ? await loadModelArtifacts(readModelDir(await ctx.fetchDir(modelRef))) : undefined;
   // The log-mel components' Gaussians, fitted once and shared by the float and the integer detector.
   const featureComponents = new Map<ScoreComponent, PatchScorer>();
   for (const name of componentsOf(config)) {
@@ -641,7 +711,7 @@ async function run(ctx: StageContext<EvaluateAdConfig>): Promise<StageResult> {
       }
     }
   } finally {
-    model.dispose();
+    model?.dispose();
   }
   const m = metricsOf(testScores);
   const devMetrics = devScores ? metricsOf(devScores) : undefined;

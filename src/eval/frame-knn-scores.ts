@@ -13,6 +13,13 @@ import type { Prng } from '../util/prng';
  * windows of the ID, drawn with a seeded PRNG. The patch score is the mean over its windows.
  * A window between two modes of the normal data is far from both (high score), where the
  * single Gaussian, whose mean lies between them, scores it low.
+ *
+ * `offset`: gain-invariant distances. A microphone gain g adds g·1 to every value of a window
+ * in dB (src/eval/frame-window-invariance.ts); the distance after removing the best scalar
+ * offset, min_c |L⁻¹(x + c·1 − r)|², is |P(y_x − y_r)|² with u = L⁻¹·1 and P the projection
+ * onto u's orthogonal complement (P d = d − (d·û)û). P is linear, so every whitened window
+ * (reference or scored) is projected once and the search is unchanged. The values must be dB
+ * (or any units where a gain is the same offset in every value).
  */
 
 export interface FrameKnnOptions {
@@ -20,14 +27,18 @@ export interface FrameKnnOptions {
   readonly shrinkage: number;
   readonly neighbours: number;
   readonly references: number;
+  /** Remove the best scalar offset of each window from its distances (see the module comment). */
+  readonly offset?: boolean;
 }
 
 export interface FrameKnnModel {
   readonly context: number;
   readonly neighbours: number;
   readonly gaussians: ReadonlyArray<IdGaussian | undefined>;
-  /** Per ID: its reference windows, whitened, rows of context × bands values. */
+  /** Per ID: its reference windows, whitened (and projected with `offset`), rows of context × bands values. */
   readonly references: ReadonlyArray<Float32Array | undefined>;
+  /** With `offset`, per ID: the unit whitened offset direction û = L⁻¹·1 / |L⁻¹·1| projected out of every window. */
+  readonly offsetDirections?: ReadonlyArray<Float64Array | undefined>;
 }
 
 const noPause: Pause = () => Promise.resolve();
@@ -41,6 +52,30 @@ function whiten(g: IdGaussian, v: ArrayLike<number>, y: Float64Array): void {
     for (let k = 0; k < i; k++) s -= g.cholesky[i * d + k]! * y[k]!;
     y[i] = s / g.cholesky[i * d + i]!;
   }
+}
+
+/** û = L⁻¹·1 / |L⁻¹·1|: the whitened direction of a uniform offset of the window. */
+function offsetDirection(g: IdGaussian): Float64Array {
+  const d = g.mean.length;
+  const u = new Float64Array(d);
+  let norm = 0;
+  for (let i = 0; i < d; i++) {
+    let s = 1;
+    for (let k = 0; k < i; k++) s -= g.cholesky[i * d + k]! * u[k]!;
+    u[i] = s / g.cholesky[i * d + i]!;
+    norm += u[i]! * u[i]!;
+  }
+  const r = Math.sqrt(norm);
+  for (let i = 0; i < d; i++) u[i] = u[i]! / r;
+  return u;
+}
+
+/** y ← y − (y·û)û (no-op without a direction). */
+function project(y: Float64Array, u: Float64Array | undefined): void {
+  if (!u) return;
+  let dot = 0;
+  for (let i = 0; i < y.length; i++) dot += y[i]! * u[i]!;
+  for (let i = 0; i < y.length; i++) y[i] = y[i]! - dot * u[i]!;
 }
 
 /** Per ID: the window Gaussians (the whitening) and `references` seeded-random whitened training windows. */
@@ -67,6 +102,7 @@ export async function fitFrameKnn(
   });
   const y = new Float64Array(dim);
   const refs: Array<Float32Array | undefined> = [];
+  const directions = gaussians.map((g) => (g && options.offset ? offsetDirection(g) : undefined));
   for (let l = 0; l < labels; l++) {
     const g = gaussians[l];
     if (!g) {
@@ -78,6 +114,7 @@ export async function fitFrameKnn(
     const r = new Float32Array(chosen.length * dim);
     chosen.forEach((at, j) => {
       whiten(g, train.data.subarray(at, at + dim), y);
+      project(y, directions[l]);
       r.set(y, j * dim);
     });
     if (chosen.length < neighbours) {
@@ -88,7 +125,13 @@ export async function fitFrameKnn(
     refs.push(r);
     await pause();
   }
-  return { context, neighbours, gaussians, references: refs };
+  return {
+    context,
+    neighbours,
+    gaussians,
+    references: refs,
+    ...(options.offset ? { offsetDirections: directions } : {}),
+  };
 }
 
 /** Mean squared distance of whitened `y` to its `k` nearest rows of `refs` (kept in `best`, ascending). */
@@ -147,6 +190,7 @@ export async function frameKnnPatchScores(
     for (let t = 0; t < windows; t++) {
       const at = i * size + t * patches.bands;
       whiten(g, patches.data.subarray(at, at + dim), y);
+      project(y, model.offsetDirections?.[label]);
       s += knnMeanSquared(y, refs, neighbours, best);
     }
     out[i] = s / windows;

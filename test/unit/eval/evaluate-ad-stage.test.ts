@@ -431,6 +431,83 @@ describe('evaluate-ad stage', () => {
     for (const b of [base, bad]) b.net.model.dispose();
   });
 
+  it('frameKnn centre / scale / contrast / offset: the k-NN term on the patches mapped back to dB and made condition-invariant; contradictory options refused', async () => {
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const { fitFrameKnn, frameKnnPatchScores } = await import('../../../src/eval/frame-knn-scores');
+    const { invariantPatches } = await import('../../../src/eval/frame-window-invariance');
+    const { clipMeanScores } = await import('../../../src/eval/combined-scores');
+    const bandStats = {
+      meanQ5: [320, 0, -64, 32, 0, 0, 96, -32],
+      gainQ15: [16384, 32768, 8192, 32768, 65536, 32768, 32768, 16384],
+    };
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8, bandStats };
+    const block = (t: ReturnType<typeof readFeatureTensor>) => ({
+      data: t.data,
+      frames: 8,
+      bands: 8,
+      labelIndex: t.header.labelIndex,
+    });
+    const cases = [
+      { centre: 'clip', scale: true, offset: true },
+      { centre: 'patch', contrast: 'both' },
+    ] as const;
+    for (const invariance of cases) {
+      const frameKnn = { neighbours: 2, references: 8, ...invariance };
+      const base = setUp(frontEnd, { score: 'frame-knn', shrinkage: 0.1, frameContext: 3, frameKnn });
+      await evaluateAdStage.run(base.ctx);
+      const [train, test] = ['train', 'test'].map((s) => readFeatureTensor(join(root, `${s}-logmel-int.topsfeat`))) as [
+        ReturnType<typeof readFeatureTensor>,
+        ReturnType<typeof readFeatureTensor>,
+      ];
+      const transformed = (t: typeof test) => invariantPatches(block(t), t.header.clips, bandStats, invariance);
+      const options = { context: 3, shrinkage: 0.1, neighbours: 2, references: 8, offset: 'offset' in invariance };
+      const model = await fitFrameKnn(transformed(train), 2, options, base.ctx.rng('frame-knn'));
+      const expected = clipMeanScores(test.header, await frameKnnPatchScores(transformed(test), model));
+      const ev = base.stored.evaluation as { clips: Array<{ clip: string; score: number }>; frameKnn: unknown };
+      expect(ev.frameKnn).toEqual(frameKnn);
+      for (const c of expected) expect(ev.clips.find((x) => x.clip === c.clip)!.score).toBeCloseTo(c.score, 6);
+      // The invariant score differs from the plain k-NN score on the same patches.
+      const plain = await fitFrameKnn(block(train), 2, { ...options, offset: false }, base.ctx.rng('frame-knn'));
+      const plainScores = clipMeanScores(test.header, await frameKnnPatchScores(block(test), plain));
+      expect(plainScores[0]!.score).not.toBeCloseTo(expected[0]!.score, 2);
+      base.net.model.dispose();
+    }
+    const problems = (frameKnn: Record<string, unknown>) => {
+      const r = evaluateAdStage.configSchema.safeParse({ score: 'frame-knn', frameKnn });
+      return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    expect(problems({ scale: true })).toEqual(['frameKnn.scale: scale needs centre (clip or patch)']);
+    expect(problems({ contrast: 'frames', offset: true })).toEqual([
+      'frameKnn.offset: offset is void with contrast: frames (differences already cancel a uniform offset)',
+    ]);
+    expect(problems({ centre: 'clip', scale: true, offset: true })).toEqual([]);
+  });
+
+  it('without a train stage in needs: runs a score of log-mel terms alone; a network term is a StageInputError naming the missing stage', async () => {
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const config = {
+      score: 'combined',
+      combine: ['frame-mahalanobis', 'envelope-periodicity'],
+      frameContext: 3,
+      periodicityLags: 4,
+    };
+    const withTrain = setUp(frontEnd, config);
+    const a = await evaluateAdStage.run(withTrain.ctx);
+    const { train: _model, ...withoutTrain } = withTrain.ctx.inputs;
+    const b = await evaluateAdStage.run({ ...withTrain.ctx, inputs: withoutTrain });
+    // The same numbers: no term reads the network.
+    expect(b.metrics).toEqual(a.metrics);
+    for (const score of ['neg-log-prob', 'embedding-mahalanobis']) {
+      const net = setUp(frontEnd, { ...config, combine: [score, 'frame-mahalanobis'] });
+      const { train: _m, ...inputs } = net.ctx.inputs;
+      await expect(evaluateAdStage.run({ ...net.ctx, inputs })).rejects.toThrow(
+        /stages\.evaluate: needs a train stage \(no "model" artifact among features\)/,
+      );
+      net.net.model.dispose();
+    }
+    withTrain.net.model.dispose();
+  });
+
   it('combine neg-log-prob: the classifier term (float −log p; intAuc from the integer softmax), each term in the clip record, thresholds on the validation normals', async () => {
     const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const fg = await import('../../../src/eval/feature-gaussian-scores');

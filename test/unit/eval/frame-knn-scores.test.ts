@@ -61,6 +61,46 @@ describe('frame k-NN score', () => {
     expect(score!).toBeCloseTo((d2[0]! + d2[1]!) / 2, 4);
   });
 
+  it('offset: the distance after the best scalar offset of the window, by brute force over the inverse covariance', async () => {
+    // Training points spread in both bands (correlated), one ID; a probe that is a training
+    // point plus a uniform offset of 3 dB is near it only once the offset is removed.
+    const rng = Prng.derive('offset-cloud');
+    const points: Array<[number, number]> = Array.from({ length: 30 }, () => {
+      const a = rng.normal();
+      return [a + 0.3 * rng.normal(), 0.5 * a + 0.6 * rng.normal()];
+    });
+    const train = onePointPatches(points);
+    const all = { ...options, references: 30, neighbours: 1 };
+    const plain = await fitFrameKnn(train, 1, all, Prng.derive('knn'));
+    const invariant = await fitFrameKnn(train, 1, { ...all, offset: true }, Prng.derive('knn'));
+    const probe: [number, number] = [points[7]![0] + 3, points[7]![1] + 3];
+    const [withOffset] = await frameKnnPatchScores(onePointPatches([probe]), plain);
+    const [without] = await frameKnnPatchScores(onePointPatches([probe]), invariant);
+    expect(without!).toBeLessThan(1e-6);
+    expect(withOffset!).toBeGreaterThan(1);
+    // Brute force: Σ = L·Lᵀ, its inverse by hand; min over c of (δ + c·1)ᵀ Σ⁻¹ (δ + c·1) is
+    // δᵀΣ⁻¹δ − (1ᵀΣ⁻¹δ)² / (1ᵀΣ⁻¹1).
+    const l = invariant.gaussians[0]!.cholesky;
+    const s00 = l[0]! * l[0]!;
+    const s01 = l[2]! * l[0]!;
+    const s11 = l[2]! * l[2]! + l[3]! * l[3]!;
+    const det = s00 * s11 - s01 * s01;
+    const inv = [s11 / det, -s01 / det, s00 / det]; // i00, i01, i11
+    const other: [number, number] = [1.5, -2];
+    const d2 = points
+      .map(([x0, x1]) => {
+        const d = [other[0] - x0, other[1] - x1] as const;
+        const q = inv[0]! * d[0] * d[0] + 2 * inv[1]! * d[0] * d[1] + inv[2]! * d[1] * d[1];
+        const b = inv[0]! * d[0] + inv[1]! * (d[0] + d[1]) + inv[2]! * d[1];
+        const a = inv[0]! + 2 * inv[1]! + inv[2]!;
+        return q - (b * b) / a;
+      })
+      .sort((x, y) => x - y);
+    const [score] = await frameKnnPatchScores(onePointPatches([other]), invariant);
+    expect(score!).toBeCloseTo(d2[0]!, 4);
+    expect(score!).toBeLessThan((await frameKnnPatchScores(onePointPatches([other]), plain))[0]!);
+  });
+
   it('draws the same references from the same seed, other ones from another seed', async () => {
     const train = twoClusters();
     const few = { ...options, references: 5, neighbours: 1 };
