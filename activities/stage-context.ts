@@ -63,7 +63,12 @@ export function createStageContext<C>(a: StageContextArgs<C>): StageContext<C> {
     storeDir: async (name, dir) => {
       const tar = tmpName(`${name}.tar`);
       try {
-        await packDir(dir, tar);
+        // A progress report every 500 files keeps a long pack (a 30,000-clip dataset) from
+        // looking like a stalled stage (activities/execute-stage.ts stops heartbeating then).
+        await packDir(dir, tar, (done, total) => {
+          if (done % 500 === 0 || done === total)
+            a.onProgress({ done, total, unit: 'files', message: `storing ${name}` });
+        });
         return asArtifact(name, 'application/x-tar', await a.store.putFile(tar));
       } finally {
         fs.rmSync(tar, { force: true });

@@ -31,8 +31,17 @@ interface Entry {
   readonly mode: number;
 }
 
-/** Pack `dir` (its contents, not the directory itself) into `tarPath`, atomically. */
-export async function packDir(dir: string, tarPath: string): Promise<void> {
+/**
+ * Pack `dir` (its contents, not the directory itself) into `tarPath`, atomically.
+ * `onFile(done, total)` is called after each regular file is written: packing a dataset of tens
+ * of thousands of clips takes minutes on a loaded machine, and a stage reports it as progress so
+ * its heartbeats do not go silent (activities/stage-context.ts storeDir).
+ */
+export async function packDir(
+  dir: string,
+  tarPath: string,
+  onFile?: (done: number, total: number) => void,
+): Promise<void> {
   const root = resolve(dir);
   const st = await lstat(root);
   if (!st.isDirectory()) throw new StageInputError(`cannot pack ${root}: not a directory`);
@@ -43,7 +52,7 @@ export async function packDir(dir: string, tarPath: string): Promise<void> {
   const dest = resolve(tarPath);
   const tmp = `${dest}.tmp-${tempSuffix()}`;
   try {
-    await pipeline(Readable.from(archiveChunks(entries, headers)), createWriteStream(tmp, { flags: 'wx' }));
+    await pipeline(Readable.from(archiveChunks(entries, headers, onFile)), createWriteStream(tmp, { flags: 'wx' }));
     await fsyncPath(tmp);
     await rename(tmp, dest);
   } catch (e) {
@@ -77,7 +86,13 @@ async function listEntries(root: string): Promise<Entry[]> {
   return out;
 }
 
-async function* archiveChunks(entries: readonly Entry[], headers: readonly Buffer[]): AsyncGenerator<Buffer> {
+async function* archiveChunks(
+  entries: readonly Entry[],
+  headers: readonly Buffer[],
+  onFile?: (done: number, total: number) => void,
+): AsyncGenerator<Buffer> {
+  const files = entries.filter((e) => !e.dir).length;
+  let filesDone = 0;
   for (const [i, e] of entries.entries()) {
     yield headers[i] as Buffer;
     if (e.dir) continue;
@@ -90,6 +105,7 @@ async function* archiveChunks(entries: readonly Entry[], headers: readonly Buffe
     // The header already promised `size` bytes; a file that changed underneath would
     // silently corrupt every later entry.
     if (n !== e.size) throw new Error(`${e.abs} changed size while it was being packed`);
+    onFile?.(++filesDone, files);
     const pad = (BLOCK - (e.size % BLOCK)) % BLOCK;
     if (pad > 0) yield Buffer.alloc(pad);
   }

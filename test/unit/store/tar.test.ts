@@ -88,6 +88,15 @@ describe('packDir', () => {
     expect(readFileSync(join(work, 'two.tar')).equals(first)).toBe(true);
   });
 
+  it('reports each regular file packed, in archive order, with the total (directories not counted)', async () => {
+    const base = await packTree('base', TREE);
+    const calls: Array<[number, number]> = [];
+    await packDir(join(work, 'base'), join(work, 'reported.tar'), (done, total) => calls.push([done, total]));
+    const files = Object.keys(TREE).filter((k) => !k.endsWith('/')).length;
+    expect(calls).toEqual(Array.from({ length: files }, (_, i) => [i + 1, files]));
+    expect(readFileSync(join(work, 'reported.tar')).equals(base)).toBe(true); // the same bytes
+  });
+
   it('changes when content, names or the executable bit change', async () => {
     const base = await packTree('base', TREE);
     expect((await packTree('content', { ...TREE, 'labels.txt': 'yes\nnO\n' })).equals(base)).toBe(false);
