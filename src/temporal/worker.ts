@@ -79,6 +79,13 @@ export interface WorkerOptions {
   readonly stateDir: string;
   /** Concurrent stage activities; default 2 (one per core on the reference machine). */
   readonly maxConcurrentActivities?: number;
+  /**
+   * After a shutdown signal, how long to wait for running stage activities to confirm their
+   * cancellation before the worker stops anyway (milliseconds). Unset: wait for them (a
+   * standalone worker lets its activities end cleanly). `tinyops run` sets it: a stage in a long
+   * stretch between progress reports would otherwise keep Ctrl-C waiting for minutes.
+   */
+  readonly shutdownForceMs?: number;
 }
 
 /** A worker that runs pipeline workflows and every stage activity. */
@@ -118,6 +125,7 @@ async function createWorkerOn(connection: NativeConnection, opts: WorkerOptions)
     workflowBundle: await workflowBundle(opts.stateDir),
     activities: createActivities(createActivityEnv(opts.projectDir, opts.stateDir)),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 2,
+    ...(opts.shutdownForceMs !== undefined ? { shutdownForceTime: opts.shutdownForceMs } : {}),
     // Heartbeats carry the progress the CLI shows; the SDK's default throttle (0.8 ×
     // heartbeat timeout) would leave the progress bar tens of seconds behind.
     maxHeartbeatThrottleInterval: '1 second',

@@ -79,6 +79,9 @@ export async function runCommand(file: string, opts: RunOptions, log: winston.Lo
         taskQueues: queues,
         projectDir: opts.projectDir,
         stateDir: state,
+        // Ctrl-C: running stages get 10 s to notice the cancellation, then the process leaves
+        // (the workflow stays open on the server: untilDoneOrInterrupted says how to finish it).
+        shutdownForceMs: 10_000,
       });
     } else if (Object.keys(stageQueues).length > 0) {
       log.info(
