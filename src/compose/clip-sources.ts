@@ -8,7 +8,8 @@ import { byCodeUnit } from './compose-error';
  *
  *   { "format": 1,
  *     "engines": { "<engine>": { "version", "licence", "family", "role": "train" | "held-out" } },
- *     "clips":   { "<label>/<file>.wav": { "engine", "voice", "heldOut": false | "voice" | "engine" } } }
+ *     "clips":   { "<label>/<file>.wav": { "engine", "voice", "heldOut": false | "voice" | "engine",
+ *                                            "conditions"?: { "snrDb", "effectiveSnrDb", "quiet", "background", … } } } }
  *
  * compose-kws writes engine `recorded` for clips composed from recordings (voice = the
  * speaker), `silence` for `_silence_` clips made of a background alone, and for clips
@@ -20,13 +21,14 @@ import { byCodeUnit } from './compose-error';
 import {
   SOURCES_FILE,
   sourcesFileSchema,
+  type ClipConditions,
   type ClipSource,
   type EngineInfo,
   type HeldOut,
   type SourcesFile,
 } from '../eval/clip-sources';
 export { SOURCES_FILE, sourcesFileSchema };
-export type { ClipSource, EngineInfo, HeldOut, SourcesFile };
+export type { ClipConditions, ClipSource, EngineInfo, HeldOut, SourcesFile };
 
 /** Engine entries compose-kws itself writes. */
 export const RECORDED_ENGINE = 'recorded';
@@ -38,7 +40,13 @@ export class SourcesBuilder {
   private readonly clips = new Map<string, ClipSource>();
 
   add(clip: string, source: ClipSource, engine: EngineInfo): void {
-    this.clips.set(clip, { engine: source.engine, voice: source.voice, heldOut: source.heldOut });
+    this.clips.set(clip, {
+      engine: source.engine,
+      voice: source.voice,
+      heldOut: source.heldOut,
+      // A copied TTS clip keeps its synth-kws conditions; composed clips bring their own.
+      ...(source.conditions !== undefined ? { conditions: source.conditions } : {}),
+    });
     if (!this.engines.has(source.engine)) this.engines.set(source.engine, engine);
   }
 

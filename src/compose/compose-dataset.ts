@@ -4,7 +4,8 @@ import { encodeWav16 } from '../audio/wav';
 import { SILENCE_LABEL, SPLITS, type Split } from '../synth/kws-plan';
 import { DATASET_MANIFEST, TESTING_LIST, VALIDATION_LIST, type SpeechDatasetManifestBase } from '../synth/kws-dataset';
 import type { RngFor } from '../synth/rng-for';
-import { RECORDED_ENGINE, SILENCE_ENGINE, SourcesBuilder, type EngineInfo } from './clip-sources';
+import { NO_BACKGROUND } from '../eval/clip-sources';
+import { RECORDED_ENGINE, SILENCE_ENGINE, SourcesBuilder, type ClipConditions, type EngineInfo } from './clip-sources';
 import { composeSilenceClip, composeSpeechClip } from './compose-clip';
 import type { ComposeKwsConfig } from './compose-config';
 import { byCodeUnit, composeInputError } from './compose-error';
@@ -32,7 +33,8 @@ import { wordAudio, type Word } from './words';
  */
 
 /** Bump when the same inputs and config would produce different bytes (the stage version). */
-export const COMPOSE_KWS_VERSION = 1;
+/** 2: sources.json records each clip's acoustic conditions (evaluate's accuracy by condition). */
+export const COMPOSE_KWS_VERSION = 2;
 
 /** dataset.json of a composed dataset: voices are the speakers of the recordings. */
 export interface ComposeDatasetManifest extends SpeechDatasetManifestBase {
@@ -74,6 +76,26 @@ export function recordedEngineInfo(setup: ComposeSetup): EngineInfo {
   };
 }
 const SILENCE_INFO: EngineInfo = { version: '', licence: 'none', family: SILENCE_ENGINE, role: 'train' };
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * The conditions of a clip composed from a recording (sources.json; src/eval/clip-sources.ts):
+ * the planned SNR over a recorded background (the same as the effective SNR: no simulated room),
+ * or none when the clip has no added background — the recording's own noise floor is not known,
+ * so such a clip has no SNR and evaluate counts it in the `unknown` band. `speed` is listed as an
+ * augmentation when the word was resampled.
+ */
+function recordedConditions(
+  mix: { readonly snrDb: number; readonly background: string } | undefined,
+  levelDbfs: number,
+  speed: number,
+): ClipConditions {
+  const base = { quiet: false, levelDbfs: round2(levelDbfs), augment: speed !== 1 ? ['speed'] : [] };
+  if (mix === undefined) return { ...base, background: NO_BACKGROUND };
+  const stem = mix.background.slice(mix.background.lastIndexOf('/') + 1).replace(/\.wav$/i, '');
+  return { snrDb: round2(mix.snrDb), effectiveSnrDb: round2(mix.snrDb), ...base, background: `recorded:${stem}` };
+}
 
 interface Output {
   readonly out: string;
@@ -123,7 +145,16 @@ export async function composeDataset(
           const bg = setup.backgrounds.choose(split, rngFor('clip', label, i, 'background'));
           const stem = bg.file.slice(bg.file.lastIndexOf('/') + 1).replace(/\.wav$/i, '');
           const out = `${label}/${clipName(`background-${speakerTag(stem)}`, i, count)}`;
-          sources.add(out, { engine: SILENCE_ENGINE, voice: stem, heldOut: false }, SILENCE_INFO);
+          sources.add(
+            out,
+            {
+              engine: SILENCE_ENGINE,
+              voice: stem,
+              heldOut: false,
+              conditions: { quiet: false, background: `recorded:${stem}`, levelDbfs: round2(levelDbfs), augment: [] },
+            },
+            SILENCE_INFO,
+          );
           const samples = (): Float32Array => composeSilenceClip(setup.backgrounds.render(bg, clipSamples), levelDbfs);
           outputs.push({ out, split, write: () => writeFile(join(outDir, out), encodeWav16(samples(), sr)) });
           continue;
@@ -143,6 +174,13 @@ export async function composeDataset(
             engine: RECORDED_ENGINE,
             voice: word.speaker,
             heldOut: setup.trainSpeakers.has(word.speaker) ? false : 'voice',
+            conditions: recordedConditions(
+              withBackground
+                ? { snrDb, background: setup.backgrounds.choose(split, rngFor('clip', label, i, 'background')).file }
+                : undefined,
+              levelDbfs,
+              speed,
+            ),
           },
           recorded,
         );

@@ -39,6 +39,9 @@ const engineInfoSchema = z.object({
 });
 export type EngineInfo = z.infer<typeof engineInfoSchema>;
 
+/** `conditions.background` of a clip with no background added: its SNR is not known. */
+export const NO_BACKGROUND = 'none';
+
 const clipConditionsSchema = z.object({
   /** Planned SNR of the speech over the background, dB (absent for clips without speech). */
   snrDb: z.number().optional(),
@@ -46,7 +49,10 @@ const clipConditionsSchema = z.object({
   effectiveSnrDb: z.number().optional(),
   /** The SNR was drawn from synth-kws `quiet.snrDb` (a near-silent floor). */
   quiet: z.boolean(),
-  /** Background type: `pink`, `babble`, `recorded:crowd`, … */
+  /**
+   * Background type: `pink`, `babble`, `recorded:crowd`, …; `none` (NO_BACKGROUND) = a recording
+   * with nothing mixed in (compose-kws), whose SNR is the recording's own and not known.
+   */
   background: z.string().min(1),
   /** Speech level (a `_silence_` clip: background level), dBFS. */
   levelDbfs: z.number().optional(),

@@ -1,5 +1,5 @@
 import { StageInputError } from '../errors';
-import type { ClipSources } from './clip-sources';
+import { NO_BACKGROUND, type ClipSources } from './clip-sources';
 import {
   accuracyCounts,
   HELD_OUT_CLASSES,
@@ -19,7 +19,8 @@ import {
  * voices of the training engines, engines never trained on) — in three views:
  *   bySnr        effective-SNR band (the SNR less the room's distance attenuation), from
  *                `edgesDb`: [10, 20, 30] gives < 10, 10–20, 20–30, ≥ 30 dB; clips without
- *                speech (`_silence_`) form `noSpeech`;
+ *                speech (`_silence_`) form `noSpeech`; a recording with no background mixed
+ *                in (compose-kws, background `none`) has no known SNR: `unknown`;
  *   byQuiet      quiet clips (SNR from synth-kws `quiet`: a near-silent floor) vs regular ones;
  *   byBackground background type (`pink`, `babble`, `recorded:crowd`, …).
  * A clip whose conditions sources.json does not record (an older dataset, another producer)
@@ -130,9 +131,11 @@ export function conditionBreakdown(input: ConditionBreakdownInput): ConditionBre
     const snrKey =
       c === undefined
         ? UNKNOWN_CONDITION
-        : c.effectiveSnrDb === undefined
-          ? NO_SPEECH
-          : bandOf(bands, c.effectiveSnrDb).key;
+        : c.effectiveSnrDb !== undefined
+          ? bandOf(bands, c.effectiveSnrDb).key
+          : c.background === NO_BACKGROUND
+            ? UNKNOWN_CONDITION // a recording with nothing mixed in: its own SNR is not known
+            : NO_SPEECH;
     const quietKey = c === undefined ? UNKNOWN_CONDITION : c.quiet ? 'quiet' : 'regular';
     const backgroundKey = c === undefined ? UNKNOWN_CONDITION : c.background;
     const cls = heldOutClass(src.heldOut, src.engine);

@@ -19,6 +19,7 @@ import { encodeWav16, readWav } from '../../../src/audio/wav';
 import { listKwsDataset } from '../../../src/dsp/dataset-listing';
 import { composeKwsConfigSchema, type ComposeKwsConfigInput } from '../../../src/compose/compose-config';
 import { importAudioConfigSchema, type ImportAudioConfigInput } from '../../../src/importer/import-config';
+import type { ClipConditions } from '../../../src/eval/clip-sources';
 import { LocalStore } from '../../../src/store/local-store';
 import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
 import type { StreamIndexEntry } from '../../../src/synth/kws-streams';
@@ -29,7 +30,10 @@ jest.setTimeout(180_000);
 type Sources = {
   format: 1;
   engines: Record<string, { family: string }>;
-  clips: Record<string, { engine: string; voice: string; heldOut: false | 'voice' | 'engine' }>;
+  clips: Record<
+    string,
+    { engine: string; voice: string; heldOut: false | 'voice' | 'engine'; conditions?: ClipConditions }
+  >;
 };
 
 describe('compose-kws stage', () => {
@@ -169,20 +173,31 @@ describe('compose-kws stage', () => {
     // Every composed speech clip comes from a recording of its split's speakers only.
     const speakerSplit = new Map(speakers.map((s) => [s.id, s.split]));
     const voicesBySplit: Record<string, Set<string>> = { train: new Set(), validation: new Set(), test: new Set() };
+    let withSnr = 0;
     for (const c of clips) {
       const s = sources.clips[c]!;
       expect(readWav(join(dir, c))).toMatchObject({ sampleRate: SR, channels: 1 });
       expect(readWav(join(dir, c)).samples.length).toBe(SR);
       if (c.startsWith('_silence_/')) {
         expect(s).toMatchObject({ engine: 'silence', heldOut: false });
+        expect(s.conditions).toMatchObject({ quiet: false, background: `recorded:${s.voice}`, augment: [] });
         continue;
       }
       expect(s.engine).toBe('recorded');
+      // Conditions: an SNR only where a recorded background was mixed in (no room: effective = planned).
+      const cond = s.conditions!;
+      if (cond.background === 'none') expect(cond.snrDb).toBeUndefined();
+      else {
+        expect(cond.background).toMatch(/^recorded:/);
+        expect(cond.effectiveSnrDb).toBe(cond.snrDb);
+        withSnr++;
+      }
       expect(c).toContain(`recorded-${s.voice}_nohash_`);
       expect(speakerSplit.get(s.voice)).toBe(splitOf(c));
       expect(s.heldOut).toBe(splitOf(c) === 'train' ? false : 'voice');
       voicesBySplit[splitOf(c)]!.add(s.voice);
     }
+    expect(withSnr).toBeGreaterThan(0);
     expect(voicesBySplit.train!.size).toBe(3);
     for (const v of voicesBySplit.test!) expect(voicesBySplit.train!.has(v)).toBe(false);
     for (const v of voicesBySplit.validation!) expect(voicesBySplit.train!.has(v)).toBe(false);
@@ -246,6 +261,7 @@ describe('compose-kws stage', () => {
     const dir = await dirOf(r, 'dataset');
     const ttsDir = await dirOf(tts, 'dataset');
     const sources: Sources = JSON.parse(readFileSync(join(dir, 'sources.json'), 'utf8'));
+    const ttsSources: Sources = JSON.parse(readFileSync(join(ttsDir, 'sources.json'), 'utf8'));
     const ttsTest = new Set(lines(ttsDir, 'testing_list.txt'));
     const ttsValidation = new Set(lines(ttsDir, 'validation_list.txt'));
     const test = new Set(lines(dir, 'testing_list.txt'));
@@ -257,6 +273,8 @@ describe('compose-kws stage', () => {
       expect(readFileSync(join(dir, clip)).equals(readFileSync(join(ttsDir, clip)))).toBe(true); // Buffer.equals: jest's toEqual walks 32 K bytes one by one
       expect(test.has(clip)).toBe(ttsTest.has(clip));
       expect(ttsValidation.has(clip) || ttsTest.has(clip) || !test.has(clip)).toBe(true);
+      expect(s.conditions).toEqual(ttsSources.clips[clip]!.conditions); // synth-kws' record, kept
+      expect(s.conditions).toBeDefined();
       if (!clip.startsWith('_silence_/')) {
         expect(s.engine).toBe('espeak-ng');
         expect(s.heldOut).toBe(ttsTest.has(clip) ? 'voice' : false);

@@ -237,6 +237,39 @@ describe('conditionBreakdown', () => {
     expect(rows(u.sets[0]!.bySnr)).toEqual([['unknown', 9, 5, undefined]]);
   });
 
+  it('a recording with nothing mixed in (background none) has no known SNR: unknown band, not no speech', () => {
+    const rec: SourcesFile = {
+      format: 1,
+      engines: {},
+      clips: {
+        'yes/r_nohash_0.wav': {
+          engine: 'recorded',
+          voice: 'r',
+          heldOut: 'voice',
+          conditions: cond(undefined, false, 'none'),
+        },
+        'no/r_nohash_0.wav': {
+          engine: 'recorded',
+          voice: 'r',
+          heldOut: 'voice',
+          conditions: cond(12, false, 'recorded:hall'),
+        },
+      },
+    };
+    const b = conditionBreakdown({
+      clips: ['yes/r_nohash_0.wav', 'no/r_nohash_0.wav'],
+      truth: [YES, NO],
+      predicted: [YES, YES],
+      sources: clipSourcesFrom('s.json', rec),
+      edgesDb: [10, 20, 30],
+    });
+    expect(rows(b.sets[0]!.bySnr)).toEqual([
+      ['10to20', 1, 0, undefined],
+      ['unknown', 1, 1, undefined],
+    ]);
+    expect(rows(b.sets[0]!.byBackground).map((r) => r[0])).toEqual(['none', 'recorded:hall']);
+  });
+
   it('rejects inputs of different lengths', () => {
     expect(() =>
       conditionBreakdown({
