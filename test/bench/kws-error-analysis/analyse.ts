@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       const plan = plans.get(rel);
       if (!plan) throw new Error(`${rel}: not in the replayed plan (config or seed differ from the run's)`);
       const effect = (e: string) => rngFor('clip', plan.label, plan.index, 'augment', e);
-      const aug = augmenter ? replayAugment(config.augment!, augmenter, effect, plan.kind === 'speech') : {};
+      const aug = augmenter ? replayAugment(augmenter, effect, plan.kind === 'speech') : {};
       let place: Placement | undefined;
       let dryClip: Float32Array;
       let cleanClip: Float32Array;

@@ -1,15 +1,13 @@
-import type { AugmentConfig } from '../../../src/synth/augment-config';
 import type { EffectRng, KwsAugmenter } from '../../../src/synth/kws-augment';
 import type { ClipPlan } from '../../../src/synth/kws-plan';
 import type { Utterance } from '../../../src/synth/utterance';
-import { pickWeighted } from '../../../src/synth/rng-for';
 
 /**
  * Everything the generator decided about one clip, recovered without its audio: the plan
- * (src/synth/kws-plan.ts) and the augmentation draws, replayed from the same per-effect
- * generators in the same order as KwsAugmenter.speech / .channel (src/synth/kws-augment.ts).
- * If those methods change their draw order this replay must change with them; the analysis
- * checks itself by remaking clips (remake.ts) and comparing with the stored WAVs.
+ * (src/synth/kws-plan.ts) and the augmentation draws, asked of the same per-effect generators
+ * through KwsAugmenter.speechDraws / .channelDraws (src/synth/kws-augment.ts), the draws the clip
+ * was made with; the analysis also checks itself by remaking clips (remake.ts) and comparing
+ * with the stored WAVs.
  */
 
 export interface AugmentDraws {
@@ -22,64 +20,25 @@ export interface AugmentDraws {
   codec?: string;
 }
 
-/** The draws KwsAugmenter makes for one clip (speech effects only for speech clips). */
-export function replayAugment(
-  config: AugmentConfig,
-  augmenter: KwsAugmenter,
-  rng: EffectRng,
-  speech: boolean,
-): AugmentDraws {
+/**
+ * The draws KwsAugmenter makes for one clip (speech effects only for speech clips), from its
+ * own speechDraws / channelDraws (the record synth-kws writes to sources.json), in this
+ * analysis' flatter shape.
+ */
+export function replayAugment(augmenter: KwsAugmenter, rng: EffectRng, speech: boolean): AugmentDraws {
+  const s = speech ? augmenter.speechDraws(rng) : {};
+  const c = augmenter.channelDraws(rng);
   const out: AugmentDraws = {};
-  const u = (r: ReturnType<EffectRng>, range: readonly [number, number]): number => r.uniform(range[0], range[1]);
-  if (speech) {
-    if (config.formant) {
-      const r = rng('formant');
-      if (r.next() < config.formant.probability) out.formant = u(r, config.formant.shift);
-    }
-    if (config.vtlp) {
-      const r = rng('vtlp');
-      if (r.next() < config.vtlp.probability) out.vtlp = u(r, config.vtlp.warp);
-    }
-    if (config.room) {
-      const r = rng('room');
-      if (r.next() < config.room.probability) {
-        const k = r.int(0, config.room.rooms - 1);
-        const { room } = augmenter.room(k);
-        const d = Math.hypot(...room.source.map((s, i) => s - room.mic[i]!));
-        out.room = { k, rt60: room.rt60, distanceM: d };
-      }
-    }
+  if (s.formantShift !== undefined) out.formant = s.formantShift;
+  if (s.vtlpWarp !== undefined) out.vtlp = s.vtlpWarp;
+  if (s.room !== undefined) {
+    const { room } = augmenter.room(s.room);
+    out.room = { k: s.room, rt60: room.rt60, distanceM: Math.hypot(...room.source.map((x, i) => x - room.mic[i]!)) };
   }
-  if (config.mic) {
-    const r = rng('mic');
-    if (r.next() < config.mic.probability) {
-      const highPassHz = u(r, config.mic.highPassHz);
-      const lowPassHz = u(r, config.mic.lowPassHz);
-      out.mic = { highPassHz, lowPassHz, mems: r.next() < config.mic.memsProbability };
-    }
-  }
-  if (config.agc) {
-    const r = rng('agc');
-    if (r.next() < config.agc.probability) {
-      out.agc = { targetDbfs: u(r, config.agc.targetDbfs), maxGainDb: u(r, config.agc.maxGainDb) };
-    }
-  }
-  if (config.clipping) {
-    const r = rng('clipping');
-    if (r.next() < config.clipping.probability) {
-      const depthDb = u(r, config.clipping.depthDb);
-      out.clipping = { kind: r.next() < config.clipping.softFraction ? 'soft' : 'hard', depthDb };
-    }
-  }
-  if (config.codec) {
-    const r = rng('codec');
-    if (r.next() < config.codec.probability) {
-      const w = config.codec.weights;
-      out.codec = ['mulaw', 'alaw', 'telephone', 'quantize'][
-        pickWeighted([w.mulaw, w.alaw, w.telephone, w.quantize], r)
-      ]!;
-    }
-  }
+  if (c.mic) out.mic = { highPassHz: c.mic.highPassHz, lowPassHz: c.mic.lowPassHz, mems: c.mic.mems !== undefined };
+  if (c.agc) out.agc = { targetDbfs: c.agc.targetDbfs, maxGainDb: c.agc.maxGainDb };
+  if (c.clipping) out.clipping = { kind: c.clipping.kind, depthDb: c.clipping.depthDb };
+  if (c.codec) out.codec = c.codec.kind;
   return out;
 }
 
