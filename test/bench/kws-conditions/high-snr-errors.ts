@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readClipSources } from '../../../src/eval/clip-sources';
 import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { loadModelArtifacts, predict, readModelDir } from '../../../src/nn';
 import { openStore } from '../../../src/store/open-store';
-import { artifactDigest, readBenchRun } from '../kws-error-analysis/run-record';
+import { artifactDigest, fetchArtifact, readBenchRun } from '../kws-error-analysis/run-record';
 
 /**
  * What the errors at a high effective SNR are (docs/results/2026-12-05-kws-accuracy-by-condition.md):
@@ -25,18 +24,8 @@ async function main(): Promise<void> {
   const store = openStore(storeDir, process.cwd());
   const run = await readBenchRun(store, runId);
   fs.mkdirSync(outDir, { recursive: true });
-  const fetch = async (hash: string, file: string, untar: boolean): Promise<string> => {
-    const dest = path.join(outDir, file);
-    if (!fs.existsSync(dest)) {
-      if (untar) {
-        fs.mkdirSync(dest, { recursive: true });
-        await store.getToFile(hash, `${dest}.tar`);
-        execFileSync('tar', ['-xf', `${dest}.tar`, '-C', dest]);
-        fs.rmSync(`${dest}.tar`);
-      } else await store.getToFile(hash, dest);
-    }
-    return dest;
-  };
+  const fetch = (hash: string, file: string, untar: boolean): Promise<string> =>
+    fetchArtifact(store, hash, outDir, file, untar);
   const model = await loadModelArtifacts(
     readModelDir(await fetch(artifactDigest(run, runId, 'model', 'train'), 'model', true)),
   );

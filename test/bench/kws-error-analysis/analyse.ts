@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { floatToInt16, readWav } from '../../../src/audio/wav';
@@ -16,7 +15,7 @@ import { rngForSeed } from '../../../src/synth/rng-for';
 import { renderUtterance, type Utterance } from '../../../src/synth/utterance';
 import { resolveVoices } from '../../../src/synth/voice-sources';
 import { placement, replayAugment, type AugmentDraws, type Placement } from './clip-metadata';
-import { artifactDigest, readBenchRun } from './run-record';
+import { artifactDigest, fetchArtifact, readBenchRun } from './run-record';
 import { writeTables, type ClipRow } from './tables';
 
 /**
@@ -53,17 +52,7 @@ async function main(): Promise<void> {
   );
   if (featuresStage === undefined) throw new Error(`run ${runId} has no features stage`);
   fs.mkdirSync(outDir, { recursive: true });
-  const unpack = async (sha: string, dir: string): Promise<string> => {
-    const dest = path.join(outDir, dir);
-    if (!fs.existsSync(dest)) {
-      fs.mkdirSync(dest, { recursive: true });
-      const tar = path.join(outDir, `${dir}.tar`);
-      await store.getToFile(sha, tar);
-      execFileSync('tar', ['-xf', tar, '-C', dest]);
-      fs.rmSync(tar);
-    }
-    return dest;
-  };
+  const unpack = (sha: string, dir: string): Promise<string> => fetchArtifact(store, sha, outDir, dir, true);
   const datasetDir = await unpack(artifact(dataStage, 'dataset'), 'dataset');
   // KWS_ANALYSIS_MODEL_RUN: score another run's model on this run's clips (the data effect of a change).
   const modelRun = process.env['KWS_ANALYSIS_MODEL_RUN'];

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -6,7 +5,7 @@ import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { loadModelArtifacts, predict, readModelDir } from '../../../src/nn';
 import type { ArtifactStore } from '../../../src/store/artifact-store';
 import { openStore } from '../../../src/store/open-store';
-import { artifactDigest, readBenchRun } from './run-record';
+import { artifactDigest, fetchArtifact, readBenchRun } from './run-record';
 
 /**
  * One run's float model on another run's stored feature tensors (validation and test), by
@@ -44,18 +43,8 @@ export async function crossScore(
 ): Promise<CrossScore> {
   const sha = async (runId: string, stage: string | undefined, name: string): Promise<string> =>
     artifactDigest(await readBenchRun(store, runId), runId, name, stage);
-  const fetch = async (hash: string, file: string, untar: boolean): Promise<string> => {
-    const dest = path.join(outDir, file);
-    if (!fs.existsSync(dest)) {
-      if (untar) {
-        fs.mkdirSync(dest, { recursive: true });
-        await store.getToFile(hash, `${dest}.tar`);
-        execFileSync('tar', ['-xf', `${dest}.tar`, '-C', dest]);
-        fs.rmSync(`${dest}.tar`);
-      } else await store.getToFile(hash, dest);
-    }
-    return dest;
-  };
+  const fetch = (hash: string, file: string, untar: boolean): Promise<string> =>
+    fetchArtifact(store, hash, outDir, file, untar);
   fs.mkdirSync(outDir, { recursive: true });
   const modelDir = await fetch(await sha(modelRun, 'train', 'model'), `model-${modelRun}`, true);
   const dataDir = await fetch(await sha(featuresRun, 'data', 'dataset'), `dataset-${featuresRun}`, true);

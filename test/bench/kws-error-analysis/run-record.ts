@@ -1,10 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { z } from 'zod';
 import type { ArtifactStore } from '../../../src/store/artifact-store';
+import { unpackTar } from '../../../src/store/tar';
 
 /**
  * The part of a stored run record (`runs/<id>.json`) the KWS analysis benches read: the
  * pipeline's seed and stage specs, and each stage's artifacts. Shared by analyse.ts,
- * cross-score.ts and ../kws-recipe/words-score.ts.
+ * cross-score.ts, ../kws-recipe/words-score.ts and ../kws-conditions/high-snr-errors.ts.
  */
 export const benchRunSchema = z.object({
   pipeline: z.object({
@@ -31,4 +34,33 @@ export function artifactDigest(run: BenchRun, runId: string, name: string, stage
     if (a) return a.sha256;
   }
   throw new Error(`run ${runId} has no ${name} artifact${stage ? ` in stage ${stage}` : ''}`);
+}
+
+/**
+ * Artifact `sha256` of `store` at `outDir/name`, fetched once and reused after: a directory
+ * artifact (`untar`) is unpacked there, a file artifact copied. The benches that read stored
+ * runs keep their downloads under one out-dir this way.
+ */
+export async function fetchArtifact(
+  store: ArtifactStore,
+  sha256: string,
+  outDir: string,
+  name: string,
+  untar: boolean,
+): Promise<string> {
+  const dest = path.join(outDir, name);
+  if (fs.existsSync(dest)) return dest;
+  fs.mkdirSync(outDir, { recursive: true });
+  if (!untar) {
+    await store.getToFile(sha256, dest);
+    return dest;
+  }
+  const tar = `${dest}.tar`;
+  await store.getToFile(sha256, tar);
+  try {
+    await unpackTar(tar, dest);
+  } finally {
+    fs.rmSync(tar, { force: true });
+  }
+  return dest;
 }

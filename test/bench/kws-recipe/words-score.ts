@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { loadModelArtifacts, predict, readModelDir } from '../../../src/nn';
 import { openStore } from '../../../src/store/open-store';
@@ -8,7 +7,7 @@ import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
 import { planClips } from '../../../src/synth/kws-plan';
 import { rngForSeed } from '../../../src/synth/rng-for';
 import { resolveVoices } from '../../../src/synth/voice-sources';
-import { artifactDigest, readBenchRun, type BenchRun } from '../kws-error-analysis/run-record';
+import { artifactDigest, fetchArtifact, readBenchRun, type BenchRun } from '../kws-error-analysis/run-record';
 
 /**
  * Accuracy per spoken word of several runs' float models on one run's stored validation and
@@ -38,14 +37,8 @@ async function main(): Promise<void> {
 
   const result: Record<string, unknown> = { dataRun };
   for (const modelRun of modelRuns) {
-    const dir = path.join(outDir, `model-${modelRun}`);
-    if (!fs.existsSync(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      const tar = `${dir}.tar`;
-      await store.getToFile(artifactDigest(await runOf(modelRun), modelRun, 'model', 'train'), tar);
-      execFileSync('tar', ['-xf', tar, '-C', dir]);
-      fs.rmSync(tar);
-    }
+    const sha = artifactDigest(await runOf(modelRun), modelRun, 'model', 'train');
+    const dir = await fetchArtifact(store, sha, outDir, `model-${modelRun}`, true);
     const model = await loadModelArtifacts(readModelDir(dir));
     const perSplit: Record<string, unknown> = {};
     for (const split of ['validation', 'test'] as const) {
