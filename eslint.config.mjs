@@ -17,6 +17,7 @@ export default tseslint.config(
       'firmware/**',
       '**/*.js',
       '**/*.mjs',
+      '**/*.cjs', // bench scripts run by hand (test/bench/*/scripts), like the *.js / *.mjs ones
     ],
   },
   js.configs.recommended,

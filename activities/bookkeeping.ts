@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { computeCacheKey } from '../src/cache/cache-key';
+import { cacheKeyInputs, cacheKeyMaterial, cacheKeyOf } from '../src/cache/cache-key';
 import { lookupCacheEntry } from '../src/cache/stage-cache';
 import { installDir } from '../src/project';
 import { promote } from '../src/promotion/model-registry';
@@ -38,29 +38,33 @@ export function createBookkeeping(env: ActivityEnv, modules: ReadonlyMap<string,
     async lookupStageCache(input: CacheLookupInput): Promise<CacheLookupResult> {
       const module = modules.get(input.stage.kind);
       if (!module) throw new Error(`no stage module for kind "${input.stage.kind}" on this worker`);
-      const cacheKey = computeCacheKey({
+      const material = cacheKeyMaterial({
         stage: input.stage.name,
         kind: module.kind,
         version: module.version,
         config: input.stage.config,
-        // In `needs:` order: it decides which producer a shared artifact name resolves to.
-        inputs: input.stage.needs.map((stage) => ({
-          stage,
-          artifacts: (input.inputs[stage]?.artifacts ?? []).map((a) => ({ name: a.name, sha256: a.sha256 })),
-        })),
+        // In `needs:` order: it decides which producer a shared artifact name resolves to. A
+        // stage with declared `reads` is keyed on (and later sees) only those upstream artifacts.
+        inputs: cacheKeyInputs(input.stage.needs, input.inputs, module.reads),
         seed: input.seed,
         tools: {
           ...(module.toolVersions ? await module.toolVersions(input.stage.config) : {}),
           ...(module.cacheInputs ? await module.cacheInputs(input.stage.config) : {}),
         },
       });
+      const cacheKey = cacheKeyOf(material);
       const store = env.openStore(input.store);
       const executionId = stageExecutionId(store.location, cacheKey);
       const entry = await lookupCacheEntry(store, cacheKey);
-      if (!entry) return { cacheKey, executionId };
-      return {
+      const found = {
         cacheKey,
         executionId,
+        ...(module.reads === undefined ? {} : { reads: [...module.reads] }),
+        cacheKeyMaterial: material,
+      };
+      if (!entry) return found;
+      return {
+        ...found,
         hit: {
           cacheKey,
           artifacts: entry.artifacts,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readWav, floatToInt16 } from '../src/audio/wav';
+import { readWav, floatsToInt16 } from '../src/audio/wav';
 import { kernelSources, type KernelVariant } from '../src/codegen/kernel-variants';
 import { FIRMWARE_DIR } from '../src/deploy/firmware-paths';
 import { runStreamCheck, type StreamCheckResult } from '../src/deploy/stream-check';
@@ -55,7 +55,7 @@ export async function streamCheck<C extends { optimize: 'O2' | 'O3' | 'Os'; stac
         `${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`,
       );
     // As the evaluate stage reads a stream: float samples → int16 (src/audio/wav.ts floatToInt16).
-    return { id: s.file, pcm: Int16Array.from(wav.samples, (v) => floatToInt16(v)) };
+    return { id: s.file, pcm: floatsToInt16(wav.samples) };
   });
   const hopMs = (params.strideSamples * 1000) / params.sampleRate;
   const detector = streamDetectorConfig(config, inputs.model.labels, hopMs, where);

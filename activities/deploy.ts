@@ -15,6 +15,7 @@ import {
   countsBetween,
   estimateLatency,
   firmwareBreakdown,
+  type FirmwareBuild,
   firmwareToolVersions,
   runOnQemu,
   type ExecutionCounts,
@@ -63,7 +64,7 @@ import { adFirmwareSources, prepareAdVectors, type AdVectors } from '../src/depl
  * device's detections equal to the host detector's event for event, per-hop cost and duty cycle.
  */
 export const kind = 'deploy';
-export const version = 10; // 10: streaming check with a per-class threshold table (stream.thresholds; the stream firmware always carries TOPS_STREAM_CLASS_THRESHOLDS_Q16); 8: dsp depthwise weight widening in 2 instructions per word (fewer instructions per in-place slab call); 9: its group table copied by LDM / STM; 7: dsp conv2d / pointwise row-pair asm routine (fewer instructions), compact requantization (requantTables: compact); 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table); 3: optional streaming check (`stream:`), its results in the board artifact; 4: dsp kernels accept a table-only per-channel quant (smaller model flash); 5: anomaly-detection models run audio → log-mel patch → ID on the board (src/deploy/ad-vectors.ts); 6: dsp depthwise asm group loop with 2·w weights and a 2·bias + tops_rq group table (fewer instructions)
+export const version = 11; // 11: reproducible firmware (checkout and scratch paths mapped to /tinyops/... labels in the ELF's debug info and compilerArgs); 10: streaming check with a per-class threshold table (stream.thresholds; the stream firmware always carries TOPS_STREAM_CLASS_THRESHOLDS_Q16); 8: dsp depthwise weight widening in 2 instructions per word (fewer instructions per in-place slab call); 9: its group table copied by LDM / STM; 7: dsp conv2d / pointwise row-pair asm routine (fewer instructions), compact requantization (requantTables: compact); 2: metrics intAccuracy / weightBytes of the deployed int-model (report's int8 vs hybrid table); 3: optional streaming check (`stream:`), its results in the board artifact; 4: dsp kernels accept a table-only per-channel quant (smaller model flash); 5: anomaly-detection models run audio → log-mel patch → ID on the board (src/deploy/ad-vectors.ts); 6: dsp depthwise asm group loop with 2·w weights and a 2·bias + tops_rq group table (fewer instructions)
 
 export const deployConfigSchema = z.strictObject({
   board: z
@@ -327,6 +328,7 @@ async function buildForBoard(
     optimize: ctx.config.optimize,
     stackBytes: ctx.config.stackBytes,
     debugInfo: true, // line info only: lets the size breakdown attribute symbols to sources
+    pathLabels: [{ dir: d.srcDir, label: '/tinyops/model-src' }],
     elfName: `${ctx.pipelineName}-${boardName}.elf`,
   });
 }
@@ -432,9 +434,15 @@ function instructionCounts(d: DeployInputs, picks: number, markerHits: readonly 
  * weights, parameters and code, the kernels, the front end; SRAM = its static data (arena
  * included), the front end's, and the deepest stack of one inference.
  */
-async function modelFootprint(d: DeployInputs, boardName: string, elfPath: string, stack: number, adBufferBytes = 0) {
+async function modelFootprint(
+  d: DeployInputs,
+  boardName: string,
+  build: FirmwareBuild,
+  stack: number,
+  adBufferBytes = 0,
+) {
   const parts = await firmwareBreakdown(
-    elfPath,
+    build,
     [
       [path.join(d.srcDir, 'tops_frontend'), 'frontEnd'],
       [d.srcDir, 'model'],
@@ -499,7 +507,7 @@ async function run(ctx: StageContext<DeployConfig>): Promise<StageResult> {
   const { parts, modelFlashBytes, modelSramBytes } = await modelFootprint(
     d,
     boardName,
-    build.elfPath,
+    build,
     stack,
     vectors.ad?.frontEndBufferBytes,
   );

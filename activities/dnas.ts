@@ -35,9 +35,15 @@ export const kind = 'dnas';
 /**
  * 2: cost constants refitted on the firmware of 2026-12-04 12:40 (src/dnas/cost-constants.ts).
  * 5: constants refitted on codegen v15 firmware (2026-12-04 18:30); `trainFraction`.
+ * 6: (branch-only) `weightPaths`, `archFraction`, `relaxation: gumbel-hard`; α and weight passes
+ *    alternated for every setting.
+ * 7: the defaults (mixture, archFraction 0) run v5's joint pass again; the options alternate
+ *    (docs/results/2026-12-05-dnas-width-bias.md).
  */
-export const version = 5;
+export const version = 7;
 export const configSchema = dnasConfigSchema;
+/** Upstream artifacts dnas reads (StageModule.reads): the features' train and validation splits only. */
+export const reads = ['train', 'validation'] as const;
 
 interface CheckpointDoc {
   readonly epoch: number;
@@ -233,6 +239,7 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
       epochs: result.trace.length,
       searchSeconds: Math.round(result.searchSeconds),
       searchClips: result.searchClips,
+      archClips: result.archClips,
       ...timer.metrics(),
     },
     summary:
@@ -244,6 +251,7 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
 export const dnasStage: StageModule<DnasConfig> = {
   kind,
   version,
+  reads,
   description:
     'Hardware-aware DNAS (MicroNets §5.1): search a DS-CNN that fits the board’s flash, SRAM and latency budgets; outputs the architecture for train',
   configSchema,

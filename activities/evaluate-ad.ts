@@ -36,7 +36,7 @@ import {
   modulationPatchScores,
   type PatchGeometry,
 } from '../src/eval/envelope-modulation';
-import { floatToInt16, readWav } from '../src/audio/wav';
+import { floatsToInt16, readWav } from '../src/audio/wav';
 import { join } from 'node:path';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
@@ -406,7 +406,7 @@ async function modulationComponent(ctx: StageContext<EvaluateAdConfig>, train: F
       let j = i;
       while (j < clips.length && clips[j] === clips[i]) j++;
       const wav = readWav(join(dir, clips[i]!));
-      const pcm = Int16Array.from(wav.samples, floatToInt16);
+      const pcm = floatsToInt16(wav.samples);
       out.push(...clipModulationFeatures(pcm, j - i, g, spectrum));
       i = j;
       if (out.length % 256 < j - i) await new Promise((resolve) => setImmediate(resolve));

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { floatToInt16, readWav } from '../src/audio/wav';
+import { floatsToInt16, readWav } from '../src/audio/wav';
 import { streamIndexSchema } from '../src/importer/import-streams';
 import { STREAM_INDEX } from '../src/synth/kws-streams';
 import { computeMfcc, prepareMfcc } from '../src/dsp/mfcc';
@@ -26,6 +26,7 @@ import {
 } from '../src/eval';
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
+import { formatHalfWidth95 } from '../src/eval/accuracy-interval';
 import { integerAccuracy } from '../src/eval/integer-accuracy';
 import { noClipSources, readClipSources, UNKNOWN_SOURCE, type ClipSources } from '../src/eval/clip-sources';
 import { frrByEngine } from '../src/eval/frr-by-engine';
@@ -79,7 +80,7 @@ import { perKeywordEvaluation, perKeywordMetrics, type PerKeywordEvaluation } fr
  * scored streams would pick for themselves.
  */
 export const kind = 'evaluate';
-export const version = 10; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold; 7: streamPosteriors int8 (default): the sweep on the int8 output grid at thresholds the board reaches; 8: inferenceEvery (posteriors every k hops, as the device); 9: perKeywordThresholds (one θ per keyword chosen on the tuning streams); 10: accuracy by acoustic condition (effective-SNR band, quiet, background) from sources.json conditions
+export const version = 11; // 2: evaluation artifact carries per-hit latencies; 3: threshold from tuning streams; 4: integer-model accuracy when quantized; 5: accuracy by clip source, measurement datasets, FRR by engine; 6: false accepts per negative word (scored and tuning), device reachability of the threshold; 7: streamPosteriors int8 (default): the sweep on the int8 output grid at thresholds the board reaches; 8: inferenceEvery (posteriors every k hops, as the device); 9: perKeywordThresholds (one θ per keyword chosen on the tuning streams); 10: accuracy by acoustic condition (effective-SNR band, quiet, background) from sources.json conditions; 11: sources.sourcesFile is "sources.json", not the extraction directory's absolute path (same evaluation bytes from any checkout)
 
 export const evaluateConfigSchema = z.strictObject({
   /**
@@ -178,16 +179,14 @@ export type EvaluateConfig = z.output<typeof evaluateConfigSchema>;
 /** MFCC frames of a whole stream with the features stage's front end. */
 function streamFeatures(config: MfccConfig, samples: Float32Array): { frames: Float32Array; count: number } {
   const params = mfccParams(config);
-  const pcm = Int16Array.from(samples, (v) => floatToInt16(v));
-  const out =
-    config.implementation === 'fixed'
-      ? mfccQ15ToFloat(makeFixedMfcc(params).compute(pcm))
-      : Float32Array.from(
-          computeMfcc(
-            prepareMfcc(params),
-            Float64Array.from(pcm, (v) => v / 32768),
-          ),
-        );
+  const pcm = floatsToInt16(samples);
+  let out: Float32Array;
+  if (config.implementation === 'fixed') out = mfccQ15ToFloat(makeFixedMfcc(params).compute(pcm));
+  else {
+    const x = new Float64Array(pcm.length);
+    for (let i = 0; i < pcm.length; i++) x[i] = pcm[i]! / 32768;
+    out = Float32Array.from(computeMfcc(prepareMfcc(params), x));
+  }
   return { frames: out, count: out.length / params.coefficients };
 }
 
@@ -466,13 +465,13 @@ function conditionLogLines(c: ConditionBreakdown): string[] {
   );
 }
 
-/** ", held-out engines 71.2% (120 clips), real 46.0% (22 clips)" — empty without either. */
+/** ", held-out engines 71.2% ±8.1 (120 clips), real 46.0% ±20.8 (22 clips)" — empty without either; ± = 95 % interval. */
 function heldOutSummary(b: SourceBreakdown, ms: readonly MeasurementResult[]): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const pct = (x: number, n: number) => `${(x * 100).toFixed(1)}% ${formatHalfWidth95(x, n)}`;
   const parts: string[] = [];
   const h = heldOutRow(b, 'held-out-engine');
-  if (h) parts.push(`held-out engines ${pct(h.accuracy)} (${h.clips} clips)`);
-  for (const m of ms) parts.push(`${m.stage} ${pct(m.accuracy)} (${m.clips} clips)`);
+  if (h) parts.push(`held-out engines ${pct(h.accuracy, h.clips)} (${h.clips} clips)`);
+  for (const m of ms) parts.push(`${m.stage} ${pct(m.accuracy, m.clips)} (${m.clips} clips)`);
   return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }
 

@@ -70,6 +70,9 @@ export async function executeStage(
       seed: input.seed,
       config,
       inputs: input.inputs,
+      // Only the artifacts the module declares it reads (all of them without `reads`): the
+      // same view its cache key was computed from (activities/bookkeeping.ts).
+      ...(module.reads !== undefined && { reads: module.reads }),
       cacheKey: input.cacheKey,
       store,
       stateDir: env.stateDir,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { ArtifactRef, ArtifactStore } from '../src/store/artifact-store';
 import { packDir, unpackTar } from '../src/store/tar';
 import { Prng } from '../src/util/prng';
+import { readableInputs } from '../src/stage/inputs';
 import type { StageContext, StageOutputs, StageProgress } from '../src/stage/stage-module';
 
 export interface StageContextArgs<C> {
@@ -11,7 +12,10 @@ export interface StageContextArgs<C> {
   readonly runId: string;
   readonly seed: number;
   readonly config: C;
+  /** Outputs of every stage in `needs:`; the context shows only `reads` of them, when given. */
   readonly inputs: Readonly<Record<string, StageOutputs>>;
+  /** The stage module's declared `reads` (StageModule.reads): the only artifacts `ctx.inputs` holds. */
+  readonly reads?: readonly string[];
   readonly cacheKey: string;
   readonly store: ArtifactStore;
   /** Local state dir (`.tinyops`): work/ and extract/ live under it. */
@@ -53,7 +57,9 @@ export function createStageContext<C>(a: StageContextArgs<C>): StageContext<C> {
     runId: a.runId,
     seed: a.seed,
     config: a.config,
-    inputs: a.inputs,
+    // The view the cache key was computed from (activities/bookkeeping.ts): an artifact the
+    // module does not declare in `reads` is not there to read.
+    inputs: readableInputs(a.inputs, a.reads),
     workDir,
     rng: (...purpose) => Prng.derive(a.seed, a.stageName, ...purpose),
     progress: (p) => a.onProgress(p),

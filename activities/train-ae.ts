@@ -86,6 +86,12 @@ export const configSchema = z.strictObject({
     .prefault({}),
 });
 export type TrainAeConfig = z.output<typeof configSchema>;
+/**
+ * Upstream artifacts train-ae reads (StageModule.reads): the features' `train` patches only
+ * (the autoencoders fit normal training clips; dev and test are for evaluate-ad), so growing the
+ * test or dev clip counts keeps this stage a cache hit.
+ */
+export const reads = ['train'] as const;
 
 async function run(ctx: StageContext<TrainAeConfig>): Promise<StageResult> {
   const config = ctx.config;
@@ -164,6 +170,7 @@ async function run(ctx: StageContext<TrainAeConfig>): Promise<StageResult> {
 export const trainAeStage: StageModule<TrainAeConfig> = {
   kind,
   version,
+  reads,
   description:
     'Anomaly-detection baseline: FC autoencoders (DCASE 2020 task 2 / MLPerf Tiny) on stacked log-mel frames, one per machine type',
   configSchema,

@@ -54,6 +54,13 @@ import { tfjsVersions } from '../src/util/tool-versions';
 export const kind = 'train';
 export const version = 3;
 export const configSchema = trainStageConfigSchema;
+/**
+ * Upstream artifacts train reads (StageModule.reads): the features' train and validation
+ * splits, a dnas stage's `architecture` and, with `initFrom: upstream`, a train stage's
+ * `model`. Not the features' `test` split, so a change that touches only the test split keeps
+ * this stage a cache hit.
+ */
+export const reads = ['train', 'validation', 'architecture', 'model'] as const;
 
 interface CheckpointDoc {
   readonly epoch: number;
@@ -241,6 +248,7 @@ function quantSummary(q: QuantJson): string {
 export const trainStage: StageModule<TrainConfig> = {
   kind,
   version,
+  reads,
   description:
     'Train a DS-CNN keyword-spotting model on MFCC features (tfjs-node, native TensorFlow), resumable per epoch; optional regularized hybrid-bit quantization and int8 QAT',
   configSchema,

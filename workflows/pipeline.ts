@@ -125,6 +125,8 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
         [{ pipeline: pipeline.name, store: input.store, seed: pipeline.seed, stage, inputs }],
       );
       state.cacheKey = lookup.cacheKey;
+      if (lookup.reads !== undefined) state.reads = lookup.reads;
+      if (lookup.cacheKeyMaterial !== undefined) state.cacheKeyMaterial = lookup.cacheKeyMaterial;
       if (lookup.hit) {
         Object.assign(state, {
           status: 'cached',
@@ -179,6 +181,10 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
     executionId: string,
   ): Promise<StageWorkflowResult> => {
     const { inputs } = activity;
+    // Lineage shows what the key covers: with declared `reads`, only those artifacts.
+    const reads = states.get(stage.name)?.reads;
+    const shown = (n: string) =>
+      (inputs[n]?.artifacts ?? []).filter((a) => reads === undefined || reads.includes(a.name));
     const start = (workflowId: string): Promise<StageWorkflowResult> =>
       executeChild(stageWorkflow, {
         workflowId,
@@ -198,7 +204,11 @@ export async function pipelineWorkflow(input: PipelineWorkflowInput): Promise<Pi
             ? ['no inputs']
             : stage.needs.map(
                 (n) =>
-                  `- ${n}: ${(inputs[n]?.artifacts ?? []).map((a) => `${a.name} \`${a.sha256.slice(0, 12)}\``).join(', ')}`,
+                  `- ${n}: ${
+                    shown(n)
+                      .map((a) => `${a.name} \`${a.sha256.slice(0, 12)}\``)
+                      .join(', ') || '(none read)'
+                  }`,
               )),
         ].join('\n'),
         memo: { pipeline: pipeline.name, stage: stage.name, kind: stage.kind, cacheKey: activity.cacheKey, runId },

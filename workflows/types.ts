@@ -5,6 +5,7 @@
 import type { StageOutputs, Metrics, StageProgress } from '../src/stage/stage-module';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { ResolvedPipeline, ResolvedStage } from '../src/spec/load-pipeline';
+import type { JsonValue } from '../src/cache/canonical-json';
 
 export type { ArtifactRef, Metrics, ResolvedPipeline, ResolvedStage, StageOutputs, StageProgress };
 
@@ -34,6 +35,13 @@ export interface StageState {
   readonly kind: string;
   status: StageStatus;
   cacheKey?: string;
+  /**
+   * Upstream artifact names the cache key was made of (the module's `reads`); absent when the
+   * key covers every artifact of every stage in `needs:`.
+   */
+  reads?: readonly string[];
+  /** What the cache key is the hash of (src/cache/cache-key.ts cacheKeyMaterial), for the run record. */
+  cacheKeyMaterial?: JsonValue;
   durationMs?: number;
   artifacts?: readonly ArtifactRef[];
   metrics?: Metrics;
@@ -105,6 +113,13 @@ export interface CacheLookupResult {
   readonly executionId: string;
   /** Present on a hit. */
   readonly hit?: StageActivityResult;
+  /**
+   * The upstream artifact names the key covers and the stage sees, when its module declares
+   * `reads` (src/stage/stage-module.ts); absent: every artifact of every stage in `needs:`.
+   */
+  readonly reads?: readonly string[];
+  /** The material `cacheKey` is the sha256 of (its canonical JSON): what the key covers. */
+  readonly cacheKeyMaterial?: JsonValue;
 }
 
 /** Arguments of stageWorkflow: one stage execution, shared by every run that needs it. */

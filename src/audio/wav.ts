@@ -158,6 +158,17 @@ export function floatToInt16(x: number): number {
   return r > 32767 ? 32767 : r < -32768 ? -32768 : r;
 }
 
+/**
+ * floatToInt16 of every sample. A loop, not `Int16Array.from(samples, floatToInt16)`: a typed
+ * array's `from` with a map function goes through the iterator protocol and costs ~40× more
+ * (130 ms against 3 ms for a 60 s stream; most of evaluate's stream front-end time before).
+ */
+export function floatsToInt16(samples: ArrayLike<number>): Int16Array {
+  const out = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = floatToInt16(samples[i]!);
+  return out;
+}
+
 /** Canonical 44-byte-header PCM16 mono WAV bytes. */
 export function encodeWav16(samples: Float32Array, sampleRate: number): Buffer {
   const dataBytes = samples.length * 2;

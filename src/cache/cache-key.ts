@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isSha256Hex } from '../store/artifact-store';
-import { inputWiring } from '../stage/inputs';
+import { inputWiring, readableInputs } from '../stage/inputs';
+import type { StageOutputs } from '../stage/stage-module';
 import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } from './canonical-json';
 
 /**
@@ -12,9 +13,9 @@ import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } fr
  *           kind,                      // stage kind, e.g. "train"
  *           version,                   // the stage module's implementation version
  *           config,                    // resolved `with:` (defaults applied)
- *           inputs: [                  // sorted by stage name
- *             { stage, artifacts: [ { name, sha256 }, ... ] },   // sorted by artifact name
- *           ],
+ *           inputs: [                  // sorted by stage name; every stage in `needs:`
+ *             { stage, artifacts: [ { name, sha256 }, ... ] },   // sorted by artifact name;
+ *           ],                         //   only the names in the module's `reads`, if it has one
  *           inputWiring: { <artifact name>: <stage> },   // first producer in `needs:` order
  *           seed,                      // pipeline seed
  *           tools,                     // external tool versions/flags, {} if none
@@ -31,6 +32,17 @@ import { canonicalJson, compareCodePoints, toCanonicalValue, type JsonValue } fr
  * `needs:` matters only through the wiring: reordering stages that share no artifact name
  * keeps the key.
  *
+ * A stage module that declares `reads` (src/stage/stage-module.ts) is keyed on only those
+ * artifacts of its inputs, and `inputWiring` is taken over them too: the caller passes the
+ * same filtered view (src/stage/inputs.ts readableInputs) that the stage's context gets, so
+ * an artifact outside `reads` can change without changing the key, and the stage cannot read
+ * it. This keeps format 3: the material still is exactly what the stage can see, so two equal
+ * materials (one from a stage with `reads`, one from a key made before `reads` was declared
+ * whose inputs had only those artifacts) describe the same view of the same bytes and the
+ * same code version, and may share an entry. A stage without `reads` gets today's material,
+ * byte for byte, so its cached results stay hits. (If a future change let `reads` depend on
+ * the config, the config is in the material already.)
+ *
  * Format 2 added `stage`: every stage draws its randomness from Prng.derive(seed, stage name,
  * …) (activities/stage-context.ts), so two stages that differ only in name produce different
  * bytes and must not share an entry (format 1 let a renamed copy of a seeded stage hit the
@@ -45,7 +57,10 @@ export interface CacheKeyInput {
   kind: string;
   version: number;
   config: unknown;
-  /** The outputs of the stages in `needs:`, in `needs:` order (the order decides `inputWiring`). */
+  /**
+   * The outputs of the stages in `needs:`, in `needs:` order (the order decides `inputWiring`);
+   * for a stage with declared `reads`, only those artifacts (the caller filters).
+   */
   inputs: ReadonlyArray<{ stage: string; artifacts: ReadonlyArray<{ name: string; sha256: string }> }>;
   seed: number;
   tools?: Readonly<Record<string, string>>;
@@ -99,11 +114,31 @@ export function cacheKeyMaterial(input: CacheKeyInput): JsonValue {
   });
 }
 
+/**
+ * The `inputs` of a stage's CacheKeyInput: its `needs:` in order, each with the digests of the
+ * artifacts the stage can read (all of them, or only the names in the module's `reads`:
+ * src/stage/inputs.ts readableInputs, the same view its StageContext gets).
+ */
+export function cacheKeyInputs(
+  needs: readonly string[],
+  outputs: Readonly<Record<string, StageOutputs>>,
+  reads: readonly string[] | undefined,
+): CacheKeyInput['inputs'] {
+  const visible = readableInputs(outputs, reads);
+  return needs.map((stage) => ({
+    stage,
+    artifacts: (visible[stage]?.artifacts ?? []).map((a) => ({ name: a.name, sha256: a.sha256 })),
+  }));
+}
+
 /** The stage's cache key: 64 lowercase hex characters. */
 export function computeCacheKey(input: CacheKeyInput): string {
-  return createHash('sha256')
-    .update(canonicalJson(cacheKeyMaterial(input)), 'utf8')
-    .digest('hex');
+  return cacheKeyOf(cacheKeyMaterial(input));
+}
+
+/** The key of a material from cacheKeyMaterial (for callers that also store the material). */
+export function cacheKeyOf(material: JsonValue): string {
+  return createHash('sha256').update(canonicalJson(material), 'utf8').digest('hex');
 }
 
 function assertUnique(names: readonly string[], what: string): void {

@@ -167,6 +167,8 @@ export async function composeDataset(
         const shiftMs = rng.uniform(-config.timeShiftMs, config.timeShiftMs);
         const withBackground = rng.next() < config.backgrounds.probability;
         const snrDb = rng.uniform(config.backgrounds.snrDb[0], config.backgrounds.snrDb[1]);
+        // Chosen once, here: its file goes in the clip's conditions, its samples into the clip.
+        const bg = withBackground ? setup.backgrounds.choose(split, rngFor('clip', label, i, 'background')) : undefined;
         const out = `${label}/${clipName(`recorded-${speakerTag(word.speaker)}`, i, count)}`;
         sources.add(
           out,
@@ -175,9 +177,7 @@ export async function composeDataset(
             voice: word.speaker,
             heldOut: setup.trainSpeakers.has(word.speaker) ? false : 'voice',
             conditions: recordedConditions(
-              withBackground
-                ? { snrDb, background: setup.backgrounds.choose(split, rngFor('clip', label, i, 'background')).file }
-                : undefined,
+              bg === undefined ? undefined : { snrDb, background: bg.file },
               levelDbfs,
               speed,
             ),
@@ -189,13 +189,10 @@ export async function composeDataset(
           split,
           write: async () => {
             const audio = await wordAudio(word, setup.reader, sr, speed);
-            const bg = withBackground
-              ? setup.backgrounds.window(split, clipSamples, rngFor('clip', label, i, 'background')).samples
-              : undefined;
             const clip = composeSpeechClip(
               audio,
-              { levelDbfs, shiftMs, snrDb: withBackground ? snrDb : undefined },
-              bg,
+              { levelDbfs, shiftMs, snrDb: bg === undefined ? undefined : snrDb },
+              bg === undefined ? undefined : setup.backgrounds.render(bg, clipSamples),
               clipSamples,
               sr,
             );

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { resolveBoard } from './board-target';
 import { FirmwareBuildError, FirmwareDoesNotFitError } from './errors';
 import { execTool } from './exec-tool';
-import { FIRMWARE_INCLUDE_DIR, STARTUP_SOURCE } from './firmware-paths';
+import { FIRMWARE_DIR, FIRMWARE_INCLUDE_DIR, STARTUP_SOURCE } from './firmware-paths';
 import { parseRegionOverflows } from './link-overflow';
 import { DEFAULT_RESERVATION, renderLinkerScript } from './linker-script';
 import { parseSizeOutput, SectionSizes } from './section-sizes';
@@ -36,6 +36,27 @@ export interface BuildFirmwareOptions {
   readonly objects?: readonly string[];
   /** Extra flags for the link step (e.g. `-Wl,-Map=<file>` to attribute flash by object file). */
   readonly linkFlags?: readonly string[];
+  /**
+   * Further directories (e.g. the generated model's sources) written into the ELF's debug
+   * info and the recorded command line under a fixed label instead of their absolute path;
+   * firmware/ and outDir always are (FirmwareBuild.pathLabels).
+   */
+  readonly pathLabels?: readonly PathLabel[];
+}
+
+/**
+ * A directory and the path it takes in build outputs (`-ffile-prefix-map=<dir>=<label>`).
+ * Labels are absolute (`/tinyops/...`) so `nm -l` prints them as they are instead of joining
+ * them to the compilation directory.
+ */
+export interface PathLabel {
+  readonly dir: string;
+  readonly label: string;
+}
+
+/** `p` with a labelled directory prefix replaced by its label (unchanged if none matches). */
+export function relabelPath(p: string, labels: readonly PathLabel[]): string {
+  return labels.reduce((a, l) => a.split(l.dir).join(l.label), p);
 }
 
 export interface FirmwareBuild {
@@ -49,8 +70,13 @@ export interface FirmwareBuild {
   readonly staticSramBytes: number;
   readonly stackReserveBytes: number;
   readonly heapReserveBytes: number;
-  /** The exact compiler command line (for the cache key and for reproducing a build by hand). */
+  /**
+   * The compiler command line (for the cache key and for reproducing a build by hand), with
+   * the labelled directories written as their labels, as the ELF's debug info names them.
+   */
   readonly compilerArgs: readonly string[];
+  /** The directories the ELF names by label (firmwareBreakdown maps its source prefixes with them). */
+  readonly pathLabels: readonly PathLabel[];
 }
 
 /** Warnings are errors, as for the host build of the kernels (firmware/README.md). */
@@ -72,8 +98,18 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
   const linkerScriptPath = path.join(options.outDir, `${target.board.name}.ld`);
   await writeFile(linkerScriptPath, renderLinkerScript(target, reservation));
   const elfPath = path.join(options.outDir, options.elfName ?? 'firmware.elf');
+  // Reproducible builds: without these maps the DWARF line info (-g), __FILE__ and the
+  // recorded command line carry the checkout's and the stage's scratch paths, so the same
+  // model built from two clones gave firmware of different digests. gcc runs in outDir, so
+  // the compilation directory (DW_AT_comp_dir) is mapped too.
+  const labels: PathLabel[] = [
+    { dir: FIRMWARE_DIR, label: '/tinyops/firmware' },
+    { dir: options.outDir, label: '/tinyops/build' },
+    ...(options.pathLabels ?? []),
+  ];
   const args = [
     ...target.cpuFlags,
+    ...labels.map((l) => `-ffile-prefix-map=${l.dir}=${l.label}`),
     `-${options.optimize ?? 'O2'}`,
     '-std=c99',
     ...WARNINGS,
@@ -95,7 +131,7 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
     '-o',
     elfPath,
   ];
-  const cc = await execTool('arm-none-eabi-gcc', args);
+  const cc = await execTool('arm-none-eabi-gcc', args, { cwd: options.outDir });
   if (cc.code !== 0) {
     const output = `${cc.stdout}${cc.stderr}`;
     const overflows = parseRegionOverflows(output);
@@ -133,6 +169,7 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
     staticSramBytes: sections.data + sections.bss,
     stackReserveBytes: reservation.stackBytes,
     heapReserveBytes: reservation.heapBytes,
-    compilerArgs: ['arm-none-eabi-gcc', ...args],
+    compilerArgs: ['arm-none-eabi-gcc', ...args.map((a) => relabelPath(a, labels))],
+    pathLabels: labels,
   };
 }

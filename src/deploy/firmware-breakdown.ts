@@ -6,6 +6,8 @@
  * honestly. Attribution is by each symbol's source file from DWARF line info
  * (`arm-none-eabi-nm -S -l`; build with debugInfo), so it follows the code, not name guesses.
  */
+import type { FirmwareBuild } from './build-firmware';
+import { relabelPath } from './build-firmware';
 import { execTool } from './exec-tool';
 
 export type Part = 'model' | 'kernels' | 'frontEnd' | 'harness' | 'libc';
@@ -25,10 +27,13 @@ export type FirmwareBreakdown = Readonly<Record<Part, PartSizes>>;
  * neither flash nor SRAM and are left out.
  */
 export async function firmwareBreakdown(
-  elfPath: string,
+  build: Pick<FirmwareBuild, 'elfPath' | 'pathLabels'>,
   sources: ReadonlyArray<readonly [string, Part]>,
   externalFrom?: number,
 ): Promise<FirmwareBreakdown> {
+  const { elfPath } = build;
+  // The ELF names labelled directories by label (build-firmware.ts, reproducible builds).
+  const prefixes = sources.map(([dir, part]) => [relabelPath(dir, build.pathLabels), part] as const);
   const r = await execTool('arm-none-eabi-nm', ['-S', '-l', '--defined-only', elfPath]);
   if (r.code !== 0) throw new Error(`arm-none-eabi-nm failed on ${elfPath}: ${r.stderr}`);
   const parts: Record<Part, { flashBytes: number; sramBytes: number }> = {
@@ -46,7 +51,7 @@ export async function firmwareBreakdown(
     const size = parseInt(m[1]!, 16);
     const type = m[2]!.toLowerCase();
     const file = m[4] ?? '';
-    const part = sources.find(([prefix]) => file.startsWith(prefix))?.[1] ?? 'libc';
+    const part = prefixes.find(([prefix]) => file.startsWith(prefix))?.[1] ?? 'libc';
     if (type === 't' || type === 'r') parts[part].flashBytes += size;
     else if (type === 'd') {
       parts[part].flashBytes += size; // initializer copied from flash at reset

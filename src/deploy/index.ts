@@ -2,7 +2,7 @@
 export { resolveBoard } from './board-target';
 export type { BoardTarget } from './board-target';
 export { buildFirmware } from './build-firmware';
-export type { BuildFirmwareOptions, FirmwareBuild, OptimizeLevel } from './build-firmware';
+export type { BuildFirmwareOptions, FirmwareBuild, OptimizeLevel, PathLabel } from './build-firmware';
 export { runOnQemu } from './run-on-qemu';
 export type { MarkerHit, QemuRun, RunOnQemuOptions } from './run-on-qemu';
 export { sramUsage } from './sram-usage';

@@ -75,11 +75,33 @@ export const dnasConfigSchema = z.strictObject({
     .max(10)
     .default(0.01)
     .meta({ description: 'Adam learning rate of the architecture logits (own optimizer).' }),
-  /** `gumbel`: z = softmax((α + Gumbel noise)/τ), seeded; `softmax`: z = softmax(α). */
-  relaxation: z
-    .enum(['gumbel', 'softmax'])
-    .default('gumbel')
-    .meta({ description: 'z = softmax((α + seeded Gumbel noise)/τ), or softmax(α).' }),
+  /**
+   * What a weight step trains: `mixture` the relaxed supernet, `sandwich` the widest path and one
+   * path sampled from softmax(α) (BigNAS's sandwich rule; src/dnas/weight-paths.ts). The mixture
+   * scales the wide channels' gradient by P(width > c); with the cost off it still goes wide, and
+   * under a budget the sandwich did not land nearer it (docs/results/2026-12-05-dnas-width-bias.md).
+   */
+  weightPaths: z.enum(['sandwich', 'mixture']).default('mixture').meta({
+    description:
+      "Weight steps train the relaxed mixture (`mixture`), or the widest path plus one path sampled from softmax(α) (`sandwich`, BigNAS's rule: wide channels train whatever α is; not the default: it did not move budget searches, docs/results/2026-12-05-dnas-width-bias.md).",
+  }),
+  /**
+   * Share of the search's clips held apart for the architecture steps (DARTS §2.3: α is
+   * updated on data the weights do not train on); 0: α steps on the weight step's batch.
+   */
+  archFraction: z.number().min(0).max(0.9).default(0).meta({
+    description:
+      "Share of the search's clips (seeded, per label) held apart for architecture steps, which the weight steps never see (DARTS's split); 0 = architecture steps on the weight batch.",
+  }),
+  /**
+   * `gumbel`: z = softmax((α + Gumbel noise)/τ), seeded; `gumbel-hard`: its one-hot argmax in the
+   * forward pass, its gradient in the backward (straight-through, src/dnas/straight-through.ts);
+   * `softmax`: z = softmax(α).
+   */
+  relaxation: z.enum(['gumbel', 'gumbel-hard', 'softmax']).default('gumbel').meta({
+    description:
+      'Architecture steps see z = softmax((α + seeded Gumbel noise)/τ) (`gumbel`), its one-hot argmax with the soft gradient (`gumbel-hard`, straight-through: one path per step), or softmax(α).',
+  }),
   /** Gumbel temperature, annealed geometrically from `initial` to `final` over the epochs. */
   temperature: z
     .strictObject({

@@ -15,6 +15,19 @@ import type { Prng } from '../util/prng';
 export function stratifiedSubset(set: LabelledSet, exampleSize: number, fraction: number, rng: Prng): LabelledSet {
   if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`stratifiedSubset: fraction ${fraction} is not in (0, 1]`);
   if (fraction === 1) return set;
+  return stratifiedSplit(set, exampleSize, fraction, rng).kept;
+}
+
+/**
+ * The same per-label draw, returning the clips left out too: `kept` (a `fraction` of each
+ * label, at least one) and `rest` (the others; the architecture steps' held-apart clips).
+ */
+export function stratifiedSplit(
+  set: LabelledSet,
+  exampleSize: number,
+  fraction: number,
+  rng: Prng,
+): { kept: LabelledSet; rest: LabelledSet } {
   const byLabel = new Map<number, number[]>();
   for (let i = 0; i < set.n; i++) {
     const label = set.y[i] as number;
@@ -29,11 +42,18 @@ export function stratifiedSubset(set: LabelledSet, exampleSize: number, fraction
     kept.push(...idx.slice(0, Math.max(1, Math.round(idx.length * fraction))));
   }
   kept.sort((a, b) => a - b);
-  const x = new Float32Array(kept.length * exampleSize);
-  const y = new Int32Array(kept.length);
-  kept.forEach((k, i) => {
+  const inKept = new Uint8Array(set.n);
+  for (const k of kept) inKept[k] = 1;
+  const rest = Array.from({ length: set.n }, (_, i) => i).filter((i) => inKept[i] === 0);
+  return { kept: gather(set, exampleSize, kept), rest: gather(set, exampleSize, rest) };
+}
+
+function gather(set: LabelledSet, exampleSize: number, idx: readonly number[]): LabelledSet {
+  const x = new Float32Array(idx.length * exampleSize);
+  const y = new Int32Array(idx.length);
+  idx.forEach((k, i) => {
     x.set(set.x.subarray(k * exampleSize, (k + 1) * exampleSize), i * exampleSize);
     y[i] = set.y[k] as number;
   });
-  return { x, y, n: kept.length };
+  return { x, y, n: idx.length };
 }

@@ -12,19 +12,28 @@ import { Prng } from '../util/prng';
 import { architectureCosts, type ArchCosts } from './arch-costs';
 import { expectedCosts } from './cost-model';
 import type { DnasConfig } from './dnas-config';
-import { stratifiedSubset } from './search-subset';
+import { stratifiedSplit, stratifiedSubset } from './search-subset';
 import { deriveArchitecture, resolveSearchSpace, type ArchChoice, type SearchSpace } from './search-space';
 import { argmaxChoice, buildSupernet, nodeProbabilities, oneHotProbabilities, type Supernet } from './supernet';
+import { straightThrough } from './straight-through';
+import { gumbel, sampleChoice, widestChoice } from './weight-paths';
 
 /**
- * The DNAS search loop: one pass per batch gives the gradients of
- *   J = CE(supernet(x; z)) + Σ_r λ_r·(E_z[cost_r]/(target·budget_r) − 1)
- * w.r.t. the weights (Adam, the train stage's schedule) and, after `warmupEpochs`, w.r.t. the
- * architecture logits (their own Adam) — first-order, on the training batch. The multipliers λ
- * rise by dual ascent while an expected cost is over its target and fall (to 0) when under it.
- * All randomness (init, shuffling, dropout, Gumbel noise) comes from seeded Prngs; the state
- * after an epoch (weights, logits, λ, both optimizers, trace) is a checkpoint a resumed run
- * continues from exactly.
+ * The DNAS search loop, first-order (DARTS, Liu et al. 2019 §2.3, as MicroNets §5.1 uses it).
+ * By default (`weightPaths: mixture`, `archFraction: 0`) one pass per batch gives the gradients of
+ * J (below) w.r.t. the weights and, after `warmupEpochs`, α, on the same training batch (v5). With
+ * the sandwich or a held-apart split, two passes alternate per batch:
+ * - after `warmupEpochs`, an architecture step on a batch of the held-apart clips
+ *   (`archFraction`): the gradient of J = CE(supernet(x; z)) + Σ_r λ_r·(E_z[cost_r]/(target·budget_r) − 1)
+ *   w.r.t. the logits α only (their own Adam), z the relaxation (`relaxation`: a soft mixture, or
+ *   with `gumbel-hard` one sampled path, straight-through); then the multipliers λ
+ *   rise by dual ascent while an expected cost is over its target and fall (to 0) when under it;
+ * - a weight step on a batch of the other clips: CE of the paths `weightPaths` names (the
+ *   widest and one sampled from softmax(α), src/dnas/weight-paths.ts; or the mixture) w.r.t.
+ *   the weights only (Adam, the train stage's schedule).
+ * All randomness (init, split, shuffling, dropout, Gumbel noise, sampled paths) comes from
+ * seeded Prngs; the state after an epoch (weights, logits, λ, both optimizers, trace) is a
+ * checkpoint a resumed run continues from exactly.
  */
 
 export interface Budgets {
@@ -40,6 +49,7 @@ export interface Target {
 
 export interface EpochTrace {
   readonly epoch: number;
+  /** Weight steps' cross-entropy and accuracy, averaged over their paths and clips. */
   readonly loss: number;
   readonly accuracy: number;
   /** Supernet accuracy on validation along the epoch's argmax path (batch-statistics BN). */
@@ -80,6 +90,8 @@ export interface SearchResult {
   readonly searchSeconds: number;
   /** Training clips the search stepped over (all, or the `trainFraction` subset). */
   readonly searchClips: number;
+  /** Of those, the clips held apart for architecture steps (`archFraction`). */
+  readonly archClips: number;
 }
 
 type Seeds = readonly [number, number, number, number];
@@ -121,6 +133,16 @@ export async function runSearch(
     config.trainFraction,
     Prng.derive('tinyops/dnas/subset', ...dataSeed),
   );
+  // Architecture steps on clips the weight steps never see (DARTS's split; `archFraction`).
+  const { kept: weightSet, rest: archSet } =
+    config.archFraction > 0
+      ? stratifiedSplit(
+          trainSet,
+          data.shape[0] * data.shape[1],
+          1 - config.archFraction,
+          Prng.derive('tinyops/dnas/arch-split', ...dataSeed),
+        )
+      : { kept: trainSet, rest: trainSet };
   const resume = hooks.resumeFrom;
   if (resume !== undefined && (resume.fingerprint !== fingerprint || resume.epochsDone > config.epochs)) {
     throw new CheckpointError('dnas checkpoint belongs to another search (its config, data or seed differ)');
@@ -151,83 +173,179 @@ export async function runSearch(
       multipliers = [...resume.multipliers];
       trace.push(...resume.trace);
     }
-    const n = trainSet.n;
+    const n = weightSet.n;
     const stepsPerEpoch = Math.ceil(n / config.batchSize);
     const totalSteps = stepsPerEpoch * config.epochs;
     const size = data.shape[0] * data.shape[1];
     const budgetList = [budgets.flashBytes, budgets.sramBytes, budgets.latencyMs ?? Infinity];
+    const xShape = (b: number): [number, number, number, number] => [b, data.shape[0], data.shape[1], 1];
+    // Mixture weights and α on the weight batch: v5's joint pass (one forward for both); otherwise
+    // alternating passes, α first on its own batch.
+    const joint = config.weightPaths === 'mixture' && config.archFraction === 0;
     let seconds = 0;
     for (let epoch = trace.length + 1; epoch <= config.epochs; epoch++) {
       const t0 = process.hrtime.bigint();
       const rng = Prng.derive('tinyops/dnas/epoch', ...dataSeed, epoch);
       const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+      const archOrder = joint ? [] : rng.shuffle(Array.from({ length: archSet.n }, (_, i) => i));
       const tau = temperatureAt(config, epoch);
       const archPhase = epoch > config.warmupEpochs;
       let lossSum = 0;
       let correct = 0;
+      let seen = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
         const step = (epoch - 1) * stepsPerEpoch + s;
         const lr = learningRateAt(config.learningRate, step, stepsPerEpoch, totalSteps);
         const start = s * config.batchSize;
-        const batch = gatherBatch(trainSet, order, start, Math.min(n, start + config.batchSize), size);
+        const batch = gatherBatch(weightSet, order, start, Math.min(n, start + config.batchSize), size);
         const b = batch.y.length;
-        const noise = net.archLogits.map((l) => Float32Array.from({ length: l.size }, () => gumbel(rng)));
-        const mask = dropoutMask(rng, b, net.channels, space.dropout);
-        const r = tf.tidy(() => {
-          const x = tf.tensor4d(batch.x, [b, data.shape[0], data.shape[1], 1]);
-          const labels = tf.tensor1d(batch.y, 'int32');
-          const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
-          const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.channels]);
-          const vars = archPhase ? [...net.weights, ...net.archLogits] : [...net.weights];
-          let ce: TF.Scalar | undefined;
-          let costs: TF.Tensor1D | undefined;
-          let right: TF.Scalar | undefined;
-          const { grads } = tf.variableGrads(() => {
-            const z = nodeProbabilities(tf, space, net.archLogits as readonly TF.Tensor1D[], (l, i) =>
-              config.relaxation === 'gumbel'
-                ? (tf.softmax(tf.div(tf.add(l, tf.tensor1d(noise[i]!)), tau)) as TF.Tensor1D)
-                : (tf.softmax(l) as TF.Tensor1D),
-            );
-            const logits = net.forward(x, z, maskT);
-            right = tf.keep(tf.sum(tf.equal(tf.argMax(logits, 1), labels)) as TF.Scalar);
-            ce = tf.keep(tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as TF.Scalar);
-            if (!archPhase) return ce;
-            const p = nodeProbabilities(
-              tf,
-              space,
-              net.archLogits as readonly TF.Tensor1D[],
-              (l) => tf.softmax(l) as TF.Tensor1D,
-            );
-            const c = expectedCosts(tf, env, p, config.smoothMaxBytes);
-            const ratios = tf.stack(
-              [c.flashBytes, c.sramBytes, c.latencyMs].map((v, i) => tf.div(v, config.target * budgetList[i]!)),
-            ) as TF.Tensor1D;
-            costs = tf.keep(ratios);
-            const active = tf.tensor1d(budgetList.map((bud, i) => (Number.isFinite(bud) ? multipliers[i]! : 0)));
-            return tf.add(ce, tf.sum(tf.mul(active, tf.sub(ratios, 1)))) as TF.Scalar;
-          }, vars);
-          weightOpt.apply(
-            net.weights.map((v) => grads[v.name] as TF.Tensor),
-            lr,
+        const relaxed = (noise: readonly Float32Array[]) =>
+          nodeProbabilities(tf, space, net.archLogits as readonly TF.Tensor1D[], (l, i) =>
+            config.relaxation === 'softmax'
+              ? (tf.softmax(l) as TF.Tensor1D)
+              : config.relaxation === 'gumbel-hard'
+                ? straightThrough(tf, tf.softmax(tf.div(tf.add(l, tf.tensor1d(noise[i]!)), tau)) as TF.Tensor1D)
+                : (tf.softmax(tf.div(tf.add(l, tf.tensor1d(noise[i]!)), tau)) as TF.Tensor1D),
           );
-          if (archPhase)
+        const crossEntropy = (logits: TF.Tensor2D, oneHot: TF.Tensor2D) =>
+          tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as TF.Scalar;
+        /** Σ_r λ_r·(E[cost_r]/(target·budget_r) − 1) under softmax(α), and the ratios (kept). */
+        const costTerm = () => {
+          const p = nodeProbabilities(
+            tf,
+            space,
+            net.archLogits as readonly TF.Tensor1D[],
+            (l) => tf.softmax(l) as TF.Tensor1D,
+          );
+          const c = expectedCosts(tf, env, p, config.smoothMaxBytes);
+          const ratios = tf.keep(
+            tf.stack(
+              [c.flashBytes, c.sramBytes, c.latencyMs].map((v, i) => tf.div(v, config.target * budgetList[i]!)),
+            ) as TF.Tensor1D,
+          );
+          const active = tf.tensor1d(budgetList.map((bud, i) => (Number.isFinite(bud) ? multipliers[i]! : 0)));
+          return { penalty: tf.sum(tf.mul(active, tf.sub(ratios, 1))) as TF.Scalar, ratios };
+        };
+        const dualAscent = (ratios: TF.Tensor1D) => {
+          const r = ratios.dataSync();
+          ratios.dispose();
+          multipliers = multipliers.map((m, i) =>
+            Number.isFinite(budgetList[i]!)
+              ? Math.max(0, m + config.multipliers.learningRate * ((r[i] as number) - 1))
+              : 0,
+          );
+        };
+
+        if (joint) {
+          // v5's step: one pass, the gradients of CE(mixture) + cost term for weights and α.
+          const noise = net.archLogits.map((l) => Float32Array.from({ length: l.size }, () => gumbel(rng)));
+          const mask = dropoutMask(rng, b, net.channels, space.dropout);
+          const r = tf.tidy(() => {
+            const x = tf.tensor4d(batch.x, xShape(b));
+            const labels = tf.tensor1d(batch.y, 'int32');
+            const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
+            const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.channels]);
+            const vars = archPhase ? [...net.weights, ...net.archLogits] : [...net.weights];
+            let ce: TF.Scalar | undefined;
+            let costs: TF.Tensor1D | undefined;
+            let right: TF.Scalar | undefined;
+            const { grads } = tf.variableGrads(() => {
+              const logits = net.forward(x, relaxed(noise), maskT);
+              right = tf.keep(tf.sum(tf.equal(tf.argMax(logits, 1), labels)) as TF.Scalar);
+              ce = tf.keep(crossEntropy(logits, oneHot));
+              if (!archPhase) return ce;
+              const t = costTerm();
+              costs = t.ratios;
+              return tf.add(ce, t.penalty) as TF.Scalar;
+            }, vars);
+            weightOpt.apply(
+              net.weights.map((v) => grads[v.name] as TF.Tensor),
+              lr,
+            );
+            if (archPhase)
+              archOpt.apply(
+                net.archLogits.map((v) => grads[v.name] as TF.Tensor),
+                config.archLearningRate,
+              );
+            return { ce: ce!, right: right!, costs };
+          });
+          lossSum += (r.ce.dataSync()[0] as number) * b;
+          correct += r.right.dataSync()[0] as number;
+          seen += b;
+          if (r.costs !== undefined) dualAscent(r.costs);
+          for (const t of [r.ce, r.right]) t.dispose();
+          hooks.onStep?.(step + 1, totalSteps);
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
+
+        if (archPhase) {
+          // Architecture step: α only, on held-apart clips (wrapping round if there are fewer).
+          const a0 = (s * config.batchSize) % Math.max(1, archSet.n);
+          const aBatch = gatherBatch(archSet, archOrder, a0, Math.min(archSet.n, a0 + config.batchSize), size);
+          const ab = aBatch.y.length;
+          const noise = net.archLogits.map((l) => Float32Array.from({ length: l.size }, () => gumbel(rng)));
+          const aMask = dropoutMask(rng, ab, net.channels, space.dropout);
+          const ratios = tf.tidy(() => {
+            const x = tf.tensor4d(aBatch.x, xShape(ab));
+            const oneHot = tf.oneHot(tf.tensor1d(aBatch.y, 'int32'), data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
+            const maskT = aMask === undefined ? undefined : tf.tensor2d(aMask, [ab, net.channels]);
+            let costs: TF.Tensor1D | undefined;
+            const { grads } = tf.variableGrads(() => {
+              const ce = crossEntropy(net.forward(x, relaxed(noise), maskT), oneHot);
+              const t = costTerm();
+              costs = t.ratios;
+              return tf.add(ce, t.penalty) as TF.Scalar;
+            }, [...net.archLogits]);
             archOpt.apply(
               net.archLogits.map((v) => grads[v.name] as TF.Tensor),
               config.archLearningRate,
             );
-          return { ce: ce!, right: right!, costs };
+            return costs!;
+          });
+          dualAscent(ratios);
+        }
+
+        // Weight step: weights only, on the paths `weightPaths` names.
+        const noise = net.archLogits.map((l) => Float32Array.from({ length: l.size }, () => gumbel(rng)));
+        const mask = dropoutMask(rng, b, net.channels, space.dropout);
+        const paths =
+          config.weightPaths === 'sandwich'
+            ? [
+                widestChoice(space),
+                sampleChoice(
+                  space,
+                  net.archLogits.map((l) => l.dataSync() as Float32Array),
+                  rng,
+                ),
+              ]
+            : undefined;
+        const r = tf.tidy(() => {
+          const x = tf.tensor4d(batch.x, xShape(b));
+          const labels = tf.tensor1d(batch.y, 'int32');
+          const oneHot = tf.oneHot(labels, data.numClasses, 1, 0, 'float32') as TF.Tensor2D;
+          const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [b, net.channels]);
+          let ce: TF.Scalar | undefined;
+          let right: TF.Scalar | undefined;
+          const { grads } = tf.variableGrads(() => {
+            const zs = paths === undefined ? [relaxed(noise)] : paths.map((c) => oneHotProbabilities(tf, space, c));
+            const logits = zs.map((z) => net.forward(x, z, maskT));
+            right = tf.keep(
+              tf.div(tf.addN(logits.map((l) => tf.sum(tf.equal(tf.argMax(l, 1), labels)))), logits.length) as TF.Scalar,
+            );
+            ce = tf.keep(tf.div(tf.addN(logits.map((l) => crossEntropy(l, oneHot))), logits.length) as TF.Scalar);
+            return ce;
+          }, [...net.weights]);
+          weightOpt.apply(
+            net.weights.map((v) => grads[v.name] as TF.Tensor),
+            lr,
+          );
+          return { ce: ce!, right: right! };
         });
         lossSum += (r.ce.dataSync()[0] as number) * b;
         correct += r.right.dataSync()[0] as number;
-        if (r.costs !== undefined) {
-          const ratios = r.costs.dataSync();
-          multipliers = multipliers.map((m, i) =>
-            Number.isFinite(budgetList[i]!)
-              ? Math.max(0, m + config.multipliers.learningRate * ((ratios[i] as number) - 1))
-              : 0,
-          );
-        }
-        for (const t of [r.ce, r.right, r.costs]) t?.dispose();
+        seen += b;
+        for (const t of [r.ce, r.right]) t.dispose();
         hooks.onStep?.(step + 1, totalSteps);
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -246,8 +364,8 @@ export async function runSearch(
       });
       const rec: EpochTrace = {
         epoch,
-        loss: lossSum / n,
-        accuracy: correct / n,
+        loss: lossSum / seen,
+        accuracy: correct / seen,
         valAccuracy: await pathAccuracy(tf, net, space, choice, data, data.validation),
         temperature: tau,
         archPhase,
@@ -279,6 +397,7 @@ export async function runSearch(
       trace,
       searchSeconds: seconds,
       searchClips: trainSet.n,
+      archClips: config.archFraction > 0 ? archSet.n : 0,
     };
   } finally {
     weightOpt.dispose();
@@ -290,12 +409,6 @@ export async function runSearch(
 function temperatureAt(config: DnasConfig, epoch: number): number {
   const { initial, final } = config.temperature;
   return config.epochs <= 1 ? final : initial * Math.pow(final / initial, (epoch - 1) / (config.epochs - 1));
-}
-
-/** Standard Gumbel noise −log(−log U), U in (0, 1). */
-function gumbel(rng: Prng): number {
-  const u = Math.min(Math.max(rng.next(), 1e-10), 1 - 1e-10);
-  return -Math.log(-Math.log(u));
 }
 
 function dropoutMask(rng: Prng, batch: number, features: number, rate: number): Float32Array | undefined {

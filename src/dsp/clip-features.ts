@@ -1,5 +1,5 @@
 import { StageInputError } from '../errors';
-import { floatToInt16, readWav } from '../audio/wav';
+import { floatsToInt16, readWav } from '../audio/wav';
 import { computeMfcc, prepareMfcc, type MfccPlan } from './mfcc';
 import { mfccParams, type MfccConfig, type MfccParams } from './mfcc-config';
 import { makeFixedMfcc, type FixedMfcc } from './fixed-mfcc';
@@ -28,7 +28,7 @@ export function readClipPcm16(path: string, sampleRate: number): Int16Array {
       `${path}: sample rate ${wav.sampleRate} Hz, but the front end is configured for ${sampleRate} Hz`,
     );
   }
-  return Int16Array.from(wav.samples, floatToInt16);
+  return floatsToInt16(wav.samples);
 }
 
 /** Zero-pad at the end or cut to `length` (Speech Commands convention for short clips). */

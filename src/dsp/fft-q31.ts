@@ -1,5 +1,5 @@
 import { bitReversalTable, isPowerOfTwo } from './fft';
-import { mulHi32, mulHiCeil32, sra } from './int-arith';
+import { mulHi32 as hi, mulHiCeil32 as hc } from './int-arith';
 
 /**
  * Integer real FFT of the `q31-fast` front end (mfcc-q31.ts): int32 data, Q31/Q30 twiddles
@@ -117,122 +117,188 @@ export function makeRealFftQ31Tables(size: number): RealFftQ31Tables {
   };
 }
 
-/** The contract's mul(B, c, s) on interleaved z at index i (re at 2i), into out[0..1]. */
-function mulTwiddle(re: number, im: number, c: number, s: number, out: number[]): void {
-  out[0] = mulHi32(re, c) + mulHi32(im, s);
-  out[1] = mulHi32(im, c) - mulHiCeil32(re, s);
-}
-
-/** A prepared q31-fast real FFT; owns its scratch (interleaved complex z). */
+/**
+ * A prepared q31-fast real FFT; owns its scratch (interleaved complex z).
+ *
+ * The contract's values (SCALING above) all fit int32, as they must for the C code
+ * (firmware/frontend/tops_mfcc_q31_impl.h computes every one in int32_t): so `x >> s` here is
+ * the contract's floor(x / 2^s), and the hot loops stay in 32-bit integers. Bit-identical to
+ * the step-by-step transcription of the contract kept in test/unit/dsp/q31-reference.ts
+ * (test/unit/dsp/q31-fast-paths.test.ts) and to the C code (test/unit/firmware/mfcc-q31-frontend.test.ts).
+ */
 export class RealFftQ31 {
   readonly tables: RealFftQ31Tables;
   private readonly z: Int32Array;
-  private readonly t = [0, 0];
+  /** `tables.twiddles` per radix-4 stage, six words per j < h (j = 0's unread: u = 1 takes shifts). */
+  private readonly stageTwiddles: readonly Int32Array[];
 
   constructor(size: number) {
     this.tables = makeRealFftQ31Tables(size);
     this.z = new Int32Array(size);
+    const stageTwiddles: Int32Array[] = [];
+    let o = 0;
+    for (const h of this.tables.stages) {
+      stageTwiddles.push(this.tables.twiddles.subarray(o, o + 6 * h));
+      o += 6 * h;
+    }
+    this.stageTwiddles = stageTwiddles;
   }
 
   /** Y[k] = X[k] / 2^fftShift, k = 0..N/2, of `input` (|v| ≤ 2^29, length ≤ N, zero-padded). */
   transform(input: Int32Array, outRe: Int32Array, outIm: Int32Array): void {
-    const { size, bitReverse, radix2First, stages, twiddles, split } = this.tables;
+    const { size, bitReverse, radix2First, stages, split } = this.tables;
     const m = size / 2;
     const z = this.z;
-    const t = this.t;
     if (input.length > size) throw new RangeError(`input length ${input.length} exceeds FFT size ${size}`);
     if (outRe.length < m + 1 || outIm.length < m + 1) throw new RangeError(`output arrays need ${m + 1} bins`);
-    // Hot loops: every index is in range by construction (bitReverse holds 0..m−1, groups tile
-    // 0..m−1, the twiddle offset walks the table in its own order), so reads use `!`.
-    for (let n = 0; n < m; n++) {
-      const i0 = 2 * bitReverse[n]!;
-      z[2 * n] = i0 < input.length ? input[i0]! : 0;
-      z[2 * n + 1] = i0 + 1 < input.length ? input[i0 + 1]! : 0;
+    // One function per step: each stays small enough for V8 to inline the products into it
+    // (one function for all of them exceeded the inlining budget and called mulHi32 per product).
+    loadBitReversed(input, bitReverse, z);
+    if (radix2First) radix2Stage(z);
+    for (let st = 0; st < stages.length; st++) radix4Stage(z, 2 * stages[st]!, this.stageTwiddles[st]!);
+    splitStep(z, split, outRe, outIm);
+  }
+}
+
+// Hot loops: every index is in range by construction (bitReverse holds 0..m−1, groups tile
+// 0..m−1, the twiddle tables hold every j < h and k ≤ M/2), so reads use `!`.
+
+/** z = v in bit-reversed order, as M complex values z[n] = v[2n] + i·v[2n + 1] (zero-padded). */
+function loadBitReversed(input: Int32Array, bitReverse: Uint16Array, z: Int32Array): void {
+  const len = input.length;
+  for (let n = 0; n < bitReverse.length; n++) {
+    const i0 = 2 * bitReverse[n]!;
+    z[2 * n] = i0 < len ? input[i0]! : 0;
+    z[2 * n + 1] = i0 + 1 < len ? input[i0 + 1]! : 0;
+  }
+}
+
+/** Step 1: a radix-2 stage, twiddle 1, no scaling. */
+function radix2Stage(z: Int32Array): void {
+  for (let i = 0; i < z.length; i += 4) {
+    const ar = z[i]!;
+    const ai = z[i + 1]!;
+    const br = z[i + 2]!;
+    const bi = z[i + 3]!;
+    z[i] = ar + br;
+    z[i + 1] = ai + bi;
+    z[i + 2] = ar - br;
+    z[i + 3] = ai - bi;
+  }
+}
+
+/** Step 2: one radix-4 stage of quarter length h (h2 = 2h, the interleaved distance), twiddles tw. */
+function radix4Stage(z: Int32Array, h2: number, tw: Int32Array): void {
+  for (let base = 0; base < z.length; base += 4 * h2) {
+    // j = 0: u = 1, no multiply
+    radix4Out(
+      z,
+      base,
+      h2,
+      z[base + h2]! >> 1,
+      z[base + h2 + 1]! >> 1,
+      z[base + 2 * h2]! >> 2,
+      z[base + 2 * h2 + 1]! >> 2,
+      z[base + 3 * h2]! >> 2,
+      z[base + 3 * h2 + 1]! >> 2,
+    );
+    for (let ia = base + 2, w = 6; ia < base + h2; ia += 2, w += 6) {
+      const ib = ia + h2;
+      const ic = ib + h2;
+      const id = ic + h2;
+      const c2 = tw[w]!;
+      const s2 = tw[w + 1]!;
+      const c1 = tw[w + 2]!;
+      const s1 = tw[w + 3]!;
+      const c3 = tw[w + 4]!;
+      const s3 = tw[w + 5]!;
+      const zbr = z[ib]!;
+      const zbi = z[ib + 1]!;
+      const zcr = z[ic]!;
+      const zci = z[ic + 1]!;
+      const zdr = z[id]!;
+      const zdi = z[id + 1]!;
+      radix4Out(
+        z,
+        ia,
+        h2,
+        hi(zbr, c2) + hi(zbi, s2),
+        hi(zbi, c2) - hc(zbr, s2),
+        hi(zcr, c1) + hi(zci, s1),
+        hi(zci, c1) - hc(zcr, s1),
+        hi(zdr, c3) + hi(zdi, s3),
+        hi(zdi, c3) - hc(zdr, s3),
+      );
     }
-    // 1. radix-2 stage, twiddle 1, no scaling
-    if (radix2First) {
-      for (let i = 0; i < 2 * m; i += 4) {
-        const ar = z[i]!;
-        const ai = z[i + 1]!;
-        const br = z[i + 2]!;
-        const bi = z[i + 3]!;
-        z[i] = ar + br;
-        z[i + 1] = ai + bi;
-        z[i + 2] = ar - br;
-        z[i + 3] = ai - bi;
-      }
-    }
-    // 2. radix-4 stages
-    let tw = 0;
-    for (const h of stages) {
-      for (let base = 0; base < m; base += 4 * h) {
-        for (let j = 0; j < h; j++) {
-          const ia = 2 * (base + j);
-          const ib = ia + 2 * h;
-          const ic = ib + 2 * h;
-          const id = ic + 2 * h;
-          let br: number, bi: number, cr: number, ci: number, dr: number, di: number;
-          if (j === 0) {
-            br = sra(z[ib]!, 1);
-            bi = sra(z[ib + 1]!, 1);
-            cr = sra(z[ic]!, 2);
-            ci = sra(z[ic + 1]!, 2);
-            dr = sra(z[id]!, 2);
-            di = sra(z[id + 1]!, 2);
-          } else {
-            const w = tw + 6 * j;
-            mulTwiddle(z[ib]!, z[ib + 1]!, twiddles[w]!, twiddles[w + 1]!, t);
-            br = t[0]!;
-            bi = t[1]!;
-            mulTwiddle(z[ic]!, z[ic + 1]!, twiddles[w + 2]!, twiddles[w + 3]!, t);
-            cr = t[0]!;
-            ci = t[1]!;
-            mulTwiddle(z[id]!, z[id + 1]!, twiddles[w + 4]!, twiddles[w + 5]!, t);
-            dr = t[0]!;
-            di = t[1]!;
-          }
-          const ar = sra(z[ia]!, 1);
-          const ai = sra(z[ia + 1]!, 1);
-          const s0r = ar + br;
-          const s0i = ai + bi;
-          const s1r = ar - br;
-          const s1i = ai - bi;
-          const s2r = cr + dr;
-          const s2i = ci + di;
-          const s3r = cr - dr;
-          const s3i = ci - di;
-          z[ia] = sra(s0r, 1) + s2r;
-          z[ia + 1] = sra(s0i, 1) + s2i;
-          z[ib] = sra(s1r, 1) + s3i;
-          z[ib + 1] = sra(s1i, 1) - s3r;
-          z[ic] = sra(s0r, 1) - s2r;
-          z[ic + 1] = sra(s0i, 1) - s2i;
-          z[id] = sra(s1r, 1) - s3i;
-          z[id + 1] = sra(s1i, 1) + s3r;
-        }
-      }
-      tw += 6 * h;
-    }
-    // 3. split
-    outRe[0] = z[0]! + z[1]!;
-    outIm[0] = 0;
-    outRe[m] = z[0]! - z[1]!;
-    outIm[m] = 0;
-    for (let k = 1; k <= m / 2; k++) {
-      const kk = m - k;
-      const er = z[2 * k]! + z[2 * kk]!;
-      const ei = z[2 * k + 1]! - z[2 * kk + 1]!;
-      const or = z[2 * k]! - z[2 * kk]!;
-      const oi = z[2 * k + 1]! + z[2 * kk + 1]!;
-      mulTwiddle(or, oi, split[2 * k]!, split[2 * k + 1]!, t);
-      const ur = t[0]!;
-      const ui = t[1]!;
-      outRe[k] = sra(er, 1) + ui;
-      outIm[k] = sra(ei, 1) - ur;
-      if (kk !== k) {
-        outRe[kk] = sra(er, 1) - ui;
-        outIm[kk] = sra(-ei, 1) - ur;
-      }
+  }
+}
+
+/**
+ * The radix-4 butterfly's outputs (step 2) from A at z[ia] and the products b, c, d; `h2` is the
+ * interleaved distance 2h between A, B, C and D.
+ */
+function radix4Out(
+  z: Int32Array,
+  ia: number,
+  h2: number,
+  br: number,
+  bi: number,
+  cr: number,
+  ci: number,
+  dr: number,
+  di: number,
+): void {
+  const ar = z[ia]! >> 1;
+  const ai = z[ia + 1]! >> 1;
+  const s0r = ar + br;
+  const s0i = ai + bi;
+  const s1r = ar - br;
+  const s1i = ai - bi;
+  const s2r = cr + dr;
+  const s2i = ci + di;
+  const s3r = cr - dr;
+  const s3i = ci - di;
+  const ib = ia + h2;
+  const ic = ib + h2;
+  const id = ic + h2;
+  z[ia] = (s0r >> 1) + s2r;
+  z[ia + 1] = (s0i >> 1) + s2i;
+  z[ib] = (s1r >> 1) + s3i;
+  z[ib + 1] = (s1i >> 1) - s3r;
+  z[ic] = (s0r >> 1) - s2r;
+  z[ic + 1] = (s0i >> 1) - s2i;
+  z[id] = (s1r >> 1) - s3i;
+  z[id + 1] = (s1i >> 1) + s3r;
+}
+
+/** Step 3: the split of the complex FFT Z (in z) into the real transform's bins 0..M. */
+function splitStep(z: Int32Array, split: Int32Array, outRe: Int32Array, outIm: Int32Array): void {
+  const m = z.length / 2;
+  const z0r = z[0]!;
+  const z0i = z[1]!;
+  outRe[0] = z0r + z0i;
+  outIm[0] = 0;
+  outRe[m] = z0r - z0i;
+  outIm[m] = 0;
+  for (let k = 1; k <= m / 2; k++) {
+    const kk = m - k;
+    const zkr = z[2 * k]!;
+    const zki = z[2 * k + 1]!;
+    const zjr = z[2 * kk]!;
+    const zji = z[2 * kk + 1]!;
+    const er = zkr + zjr;
+    const ei = zki - zji;
+    const or = zkr - zjr;
+    const oi = zki + zji;
+    const c = split[2 * k]!;
+    const s = split[2 * k + 1]!;
+    const ur = hi(or, c) + hi(oi, s);
+    const ui = hi(oi, c) - hc(or, s);
+    outRe[k] = (er >> 1) + ui;
+    outIm[k] = (ei >> 1) - ur;
+    if (kk !== k) {
+      outRe[kk] = (er >> 1) - ui;
+      outIm[kk] = (-ei >> 1) - ur;
     }
   }
 }

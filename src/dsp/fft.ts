@@ -58,22 +58,27 @@ function complexFftInPlace(
       im[j] = t;
     }
   }
+  // Twiddle-outer loops: each twiddle is read once per stage rather than once per butterfly, and
+  // the butterflies of a stage are independent, so the order changes no value.
   for (let len = 2; len <= m; len *= 2) {
     const half = len / 2;
     const step = m / len;
-    for (let base = 0; base < m; base += len) {
-      for (let j = 0; j < half; j++) {
-        const a = base + j;
+    for (let j = 0; j < half; j++) {
+      // twiddle e^{-2πi·j·step/M} = cos − i·sin
+      const wr = cos[j * step]!;
+      const wi = -sin[j * step]!;
+      for (let a = j; a < m; a += len) {
         const b = a + half;
-        // twiddle e^{-2πi·j·step/M} = cos − i·sin
-        const wr = cos[j * step]!;
-        const wi = -sin[j * step]!;
-        const tr = re[b]! * wr - im[b]! * wi;
-        const ti = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - tr;
-        im[b] = im[a]! - ti;
-        re[a]! += tr;
-        im[a]! += ti;
+        const br = re[b]!;
+        const bi = im[b]!;
+        const tr = br * wr - bi * wi;
+        const ti = br * wi + bi * wr;
+        const ar = re[a]!;
+        const ai = im[a]!;
+        re[b] = ar - tr;
+        im[b] = ai - ti;
+        re[a] = ar + tr;
+        im[a] = ai + ti;
       }
     }
   }

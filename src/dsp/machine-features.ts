@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { floatToInt16, readWav } from '../audio/wav';
+import { floatsToInt16, readWav } from '../audio/wav';
 import { StageInputError } from '../errors';
 import { readMachineManifest, type MachineClip, type MachineSplit } from '../machine/machine-dataset';
 import { logmelParams, type LogmelConfig, type LogmelParams } from './logmel-config';
@@ -76,7 +76,7 @@ export async function extractMachineFeatures(
     const rowClips: string[] = [];
     for (const clip of clips) {
       const wav = readWav(join(dir, clip.path));
-      const pcm = Int16Array.from(wav.samples, floatToInt16);
+      const pcm = floatsToInt16(wav.samples);
       const frames = logmelFrames(params, pcm.length);
       const q = fixed.compute(pcm);
       const f = float.compute(Float64Array.from(pcm, (v) => v / 32768));

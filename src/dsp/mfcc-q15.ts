@@ -171,10 +171,12 @@ export function mfccQ5Frames(
   return out;
 }
 
-/** Q5 int16 MFCCs → float values (out / 2^5). */
+/** Q5 int16 MFCCs → float values (out / 2^5). A loop: `Float32Array.from(q, map)` iterates slowly. */
 export function mfccQ15ToFloat(q: Int16Array): Float32Array {
   const scale = pow2(OUTPUT_FRAC_BITS);
-  return Float32Array.from(q, (v) => v / scale);
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = q[i]! / scale;
+  return out;
 }
 
 /** Q16 log2 energies → dB (for comparisons with mfcc.ts logMelFrame). */

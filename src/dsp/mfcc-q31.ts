@@ -1,5 +1,5 @@
 import { makeRealFftQ31Tables, Q31_INPUT_LIMIT, RealFftQ31, toQ31, type RealFftQ31Tables } from './fft-q31';
-import { bitLength, mulHi32, sra } from './int-arith';
+import { mulHi32 } from './int-arith';
 import { log2Q16 } from './log2-q16';
 import { hannWindow } from './mfcc';
 import { blockNormShift, mfccQ5Frames } from './mfcc-q15';
@@ -37,6 +37,8 @@ import type { MfccParams } from './mfcc-config';
  * full-scale tone's bin): the reason fft-q30.ts gives for Q30 twiddles still holds. Measured
  * against the float front end and the default contract in test/unit/dsp/mfcc-q31.test.ts.
  */
+
+const TWO_POW_MINUS_16 = 2 ** -16;
 
 export interface MfccQ31Tables {
   readonly params: MfccParams;
@@ -107,27 +109,33 @@ export class MfccQ31 {
     const win = t.params.windowSamples;
     const { v, yRe, yIm } = this;
     // Hot loop: the frame lies inside x and the mel tables index bins 0..N/2 (as in MfccQ15).
+    // Every value below is an int32 of the contract, so `>>` is its floor shift (see fft-q31.ts).
     const nrm = blockNormShift(x, offset, win);
-    const up = 2 ** (15 + nrm);
-    for (let n = 0; n < win; n++) v[n] = mulHi32(x[offset + n]! * up, t.windowQ31[n]!);
+    const up = 2 ** (15 + nrm); // |x·up| ≤ 2^30
+    const w31 = t.windowQ31;
+    for (let n = 0; n < win; n++) v[n] = mulHi32(x[offset + n]! * up, w31[n]!);
     this.fft.transform(v, yRe, yIm);
     const g0 = 29 + nrm - t.fft.fftShift;
+    const { melStart, melLength, melOffset, melWeightsQ15 } = s;
+    const componentBits = t.componentBits;
     for (let m = 0; m < out.length; m++) {
-      const start = s.melStart[m]!;
-      const end = start + s.melLength[m]!;
-      const off = s.melOffset[m]! - start;
+      const start = melStart[m]!;
+      const end = start + melLength[m]!;
+      const off = melOffset[m]! - start;
       let c = 0;
+      // re ^ (re >> 31) = re ≥ 0 ? re : −re − 1 (|·| without the +1), as the contract's OR
       for (let k = start; k < end; k++) {
         const re = yRe[k]!;
         const im = yIm[k]!;
-        c |= (re < 0 ? -re - 1 : re) | (im < 0 ? -im - 1 : im);
+        c |= (re ^ (re >> 31)) | (im ^ (im >> 31));
       }
-      const q = Math.max(0, bitLength(c) - t.componentBits);
+      const q = Math.max(0, 32 - Math.clz32(c) - componentBits);
       let acc = 0;
       for (let k = start; k < end; k++) {
-        const cr = sra(yRe[k]!, q);
-        const ci = sra(yIm[k]!, q);
-        acc += Math.floor(((cr * cr + ci * ci) * s.melWeightsQ15[off + k]!) / 65536);
+        const cr = yRe[k]! >> q;
+        const ci = yIm[k]! >> q;
+        // (cr² + ci²)·W < 2^44: exact in a double, and ·2^−16 is the exact scaling
+        acc += Math.floor((cr * cr + ci * ci) * melWeightsQ15[off + k]! * TWO_POW_MINUS_16);
       }
       const g = g0 - q;
       const l = acc === 0 ? s.log2FloorQ16 : log2Q16(acc) + (1 - 2 * g) * 65536;

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { StageInputError } from '../errors';
 import { UNKNOWN_SOURCE, type ClipSources, type HeldOut } from './clip-sources';
 import { confusionMatrix, type ConfusionCounts } from './confusion';
@@ -69,7 +70,11 @@ export interface HeldOutAccuracy extends AccuracyCounts {
 }
 
 export interface SourceBreakdown {
-  /** sources.json the breakdown used, or null (no file: every clip is engine `unknown`). */
+  /**
+   * `sources.json` (the dataset-relative name) when the breakdown used the dataset's file, or null
+   * (no file: every clip is engine `unknown`). Not the absolute path: that names the worker's
+   * extraction directory, so the evaluation artifact differed between checkouts.
+   */
   readonly sourcesFile: string | null;
   readonly byEngine: readonly EngineAccuracy[];
   readonly byVoice: readonly VoiceAccuracy[];
@@ -191,7 +196,7 @@ export function sourceBreakdown(input: SourceBreakdownInput): SourceBreakdown {
     engines: [...classEngines.get(c)!].sort(byCodeUnit),
     ...accuracyCounts(perClass.get(c)!, integer),
   }));
-  return { sourcesFile: sources.file, byEngine, byVoice, byHeldOut };
+  return { sourcesFile: sources.file === null ? null : basename(sources.file), byEngine, byVoice, byHeldOut };
 }
 
 /** The row of one held-out class, if any clip has it. */

@@ -14,18 +14,40 @@ import { gaussian, lowpassInPlace, rms } from './signal';
  * reflection 1–8 ms late at gain 0.2–0.5, whose comb filter colours the spectrum
  * differently at every position.
  */
-export function factoryBackground(n: number, sampleRate: number, rng: Prng): Float64Array {
+export function factoryBackground(n: number, sampleRate: number, rng: Prng): FactoryBackground {
   const wb = rng.uniform(0.3, 1);
   const wp = rng.uniform(0.3, 1);
   const wh = rng.uniform(0, 0.5);
   const brown = normalized(lowpassInPlace(gaussian(n, rng), 10, sampleRate));
   const pink = normalized(pinkFilter(gaussian(n, rng)));
-  const hum = mainsHum(n, sampleRate, rng.pick([50, 60]), rng);
+  const humHz = rng.pick([50, 60]);
+  const hum = mainsHum(n, sampleRate, humHz, rng);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = wb * brown[i]! + wp * pink[i]! + wh * hum[i]!;
   const r = rms(out) || 1;
   for (let i = 0; i < n; i++) out[i] = out[i]! / r;
-  return out;
+  // The three parts are normalized to RMS 1 and independent, so their shares of the mix's power
+  // are w² / Σw² (up to the small correlation of finite noise); recorded so that a detector's
+  // errors can be checked against them (docs/anomaly-detection.md).
+  const total = wb * wb + wp * wp + wh * wh;
+  return {
+    signal: out,
+    mix: { brownShare: (wb * wb) / total, pinkShare: (wp * wp) / total, humShare: (wh * wh) / total, humHz },
+  };
+}
+
+/** What `factoryBackground` drew for one clip: each part's share of the background power, and the hum's frequency. */
+export interface BackgroundMix {
+  readonly brownShare: number;
+  readonly pinkShare: number;
+  readonly humShare: number;
+  readonly humHz: number;
+}
+
+export interface FactoryBackground {
+  /** RMS 1. */
+  readonly signal: Float64Array;
+  readonly mix: BackgroundMix;
 }
 
 function normalized(x: Float64Array): Float64Array {

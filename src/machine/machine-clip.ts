@@ -15,6 +15,9 @@ import { rms } from './signal';
  *   mic    ~ drawMicPosition, gain ~ U(−gainDb, gainDb)
  *   snr    ~ U(snrDb.min, snrDb.max)
  *
+ * Recorded per clip (`conditions`): speed, load, gainDb, micDistance, snrDb, the reflection's
+ * delay and gain, the background parts' power shares and the hum's frequency.
+ *
  * Levels: the normal machine sound is brought to −30 dBFS + gain (computed before the
  * fault is added, so a fault adds energy rather than being normalized away), the factory
  * background to −30 dBFS + gain − snr. The sum is scaled down only if it would clip.
@@ -62,7 +65,7 @@ export function makeMachineClip(req: MachineClipRequest, rngFor: (part: string) 
   const heard = applyMic(machine, mic, req.sampleRate);
   const level = dbToGain(MACHINE_LEVEL_DBFS + gainDb);
   const g = level / (rms(render.signal) || 1);
-  const background = factoryBackground(req.samples, req.sampleRate, rngFor('background'));
+  const { signal: background, mix } = factoryBackground(req.samples, req.sampleRate, rngFor('background'));
   const gb = level * dbToGain(-snrDb);
   const out = new Float32Array(req.samples);
   for (let i = 0; i < out.length; i++) out[i] = g * heard[i]! + gb * background[i]!;
@@ -75,6 +78,14 @@ export function makeMachineClip(req: MachineClipRequest, rngFor: (part: string) 
       gainDb: round4(gainDb),
       micDistance: round4(mic.distance),
       snrDb: round4(snrDb),
+      // Drawn per clip but not recorded before synth-machine 2: the microphone's reflection and
+      // the factory background's mix (docs/results/2026-12-05-anomaly-detection-precision.md).
+      reflectionMs: round4(mic.reflectionMs),
+      reflectionGain: round4(mic.reflectionGain),
+      bgBrownShare: round4(mix.brownShare),
+      bgPinkShare: round4(mix.pinkShare),
+      bgHumShare: round4(mix.humShare),
+      humHz: mix.humHz,
     },
   };
 }

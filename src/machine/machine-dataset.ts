@@ -41,7 +41,10 @@ export const machineClipSchema = z.strictObject({
   durationS: z.number().positive(),
   anomaly: z.string().optional(),
   severity: z.number().optional(),
-  /** Recording conditions of a synthetic clip (speed, load, gainDb, snrDb, micDistance). */
+  /**
+   * Recording conditions of a synthetic clip (speed, load, gainDb, snrDb, micDistance; since
+   * synth-machine 2 also reflectionMs, reflectionGain, bgBrownShare, bgPinkShare, bgHumShare, humHz).
+   */
   conditions: z.record(z.string(), z.number()).optional(),
   /** Where an imported clip came from (path in the user's folder). */
   source: z.string().optional(),

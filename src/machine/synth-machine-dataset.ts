@@ -34,8 +34,11 @@ import { DEFAULT_ANOMALIES, machineIdName, type AnomalyKind, type MachineType } 
  * adding dev clips leaves train / validation / test byte-identical.
  */
 
-/** Bump when the same config would produce different bytes (the stage version). */
-export const SYNTH_MACHINE_VERSION = 1;
+/**
+ * Bump when the same config would produce different bytes (the stage version). 2: machines.json
+ * records each clip's reflection and background mix (the audio is unchanged).
+ */
+export const SYNTH_MACHINE_VERSION = 2;
 
 interface PlannedClip {
   readonly type: MachineType;

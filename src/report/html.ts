@@ -3,6 +3,7 @@
  * `escapeHtml` (text and attribute values alike), so a label such as `<script>` is shown,
  * never run. Chart SVG from vega-svg.ts is already escaped and is inserted as is.
  */
+import { formatHalfWidth95 } from '../eval/accuracy-interval';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -100,4 +101,9 @@ export function formatBytes(n: number): string {
 /** 0.0312 → "3.12%". */
 export function formatPercent(fraction: number): string {
   return `${Number((fraction * 100).toPrecision(3))}%`;
+}
+
+/** "79.3% ±4.1": accuracy on `clips` clips and the half-width of its 95 % interval, in points (src/eval/accuracy-interval.ts). */
+export function accuracyCell(accuracy: number, clips: number): string {
+  return `${formatPercent(accuracy)} ${formatHalfWidth95(accuracy, clips)}`;
 }

@@ -1,5 +1,6 @@
 import { StageInputError } from '../errors';
 import type { ArtifactRef } from '../store/artifact-store';
+import type { StageOutputs } from './stage-module';
 
 /**
  * How a stage finds the artifacts of the stages in its `needs:` (the input wiring).
@@ -94,4 +95,29 @@ export function requireUpstream(
     );
   }
   return a;
+}
+
+/**
+ * The view of its inputs a stage with declared `reads` (StageModule.reads) gets: every stage in
+ * `needs:` keeps its entry (in the same order, so error messages and `inputWiring` are as
+ * before), holding only the artifacts whose name is in `reads`. Upstream metrics are dropped:
+ * they are not part of any cache key, so a stage whose key covers only some artifacts must
+ * not read numbers that may come from the others (the features' test split counts, say).
+ * Without `reads` the inputs are returned unchanged.
+ *
+ * Both the cache key (activities/bookkeeping.ts) and the StageContext (activities/execute-stage.ts)
+ * are made from this one view, so a stage cannot read an artifact its key does not cover.
+ */
+export function readableInputs(
+  inputs: Readonly<Record<string, StageOutputs>>,
+  reads: readonly string[] | undefined,
+): Record<string, StageOutputs> {
+  if (reads === undefined) return { ...inputs };
+  const wanted = new Set(reads);
+  return Object.fromEntries(
+    Object.entries(inputs).map(([stage, out]) => [
+      stage,
+      { artifacts: out.artifacts.filter((a) => wanted.has(a.name)), metrics: {} },
+    ]),
+  );
 }

@@ -82,6 +82,16 @@ export interface StageModule<C = unknown> {
    */
   readonly usesBoard?: boolean;
   /**
+   * The artifact names this stage reads from the stages in its `needs:` (e.g. `train`,
+   * `validation`, optionally `model`). When set, the cache key covers only those artifacts of
+   * its inputs, and `ctx.inputs` holds only them (src/stage/inputs.ts readableInputs): an
+   * upstream artifact it does not read (the features' `test` split for a trainer) can change
+   * without re-running it. Left out, the key covers every upstream artifact. List every name
+   * any code path of the stage may look up, optional ones included: a name left out is
+   * invisible to the stage, as if no upstream stage made it.
+   */
+  readonly reads?: readonly string[];
+  /**
    * Versions of external tools whose output this stage depends on (part of the cache key).
    * Gets the stage's config, for stages whose tools depend on it (synth-kws: its engines).
    */

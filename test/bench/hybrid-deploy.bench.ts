@@ -24,10 +24,7 @@ import { compactScratchExtraBytes, opCompactRequant, opFastRequantTable } from '
 import { buildFirmware, countsBetween, firmwareBreakdown, runOnQemu } from '../../src/deploy';
 import { FIRMWARE_DIR } from '../../src/deploy/firmware-paths';
 import { runIntModel } from '../../src/nn/int-reference';
-import { DS_CNN_PRESETS } from '../../src/nn/ds-cnn-arch';
-import { buildDsCnn } from '../../src/nn/ds-cnn';
 import { saveModelArtifacts, loadModelArtifacts } from '../../src/nn/model-artifacts';
-import { loadTf } from '../../src/nn/tf';
 import { calibrateRanges } from '../../src/quant/calibrate';
 import { readFloatGraph, weightsByName, type WeightSpec } from '../../src/quant/float-graph';
 import {
@@ -40,41 +37,16 @@ import {
 } from '../../src/quant/int-model';
 import { quantizeFloatGraph } from '../../src/quant/quantize-graph';
 import { Prng } from '../../src/util/prng';
+import { KWS_LABELS, KWS_SHAPE, randomDsCnnS } from './random-ds-cnn-s';
 
-const SHAPE: [number, number] = [49, 10];
-const LABELS = ['_silence_', '_unknown_', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
+const SHAPE = KWS_SHAPE;
+const LABELS = KWS_LABELS;
 const VECTORS = 4;
 /** The layers pipelines/kws.yaml's train-4bit makes 4-bit. */
 const HYBRID = /^block\d+_(dw|pw)$/;
 
 async function models(): Promise<{ int8: IntModel; hybrid: IntModel }> {
-  const tf = loadTf();
-  const net = buildDsCnn(DS_CNN_PRESETS['ds-cnn-s'], {
-    inputShape: SHAPE,
-    numClasses: LABELS.length,
-    initRng: Prng.derive('hybrid-bench', 'init'),
-  });
-  // Random batch-norm statistics, so folded biases and scales differ per channel as a trained model's.
-  const bnRng = Prng.derive('hybrid-bench', 'batchnorm');
-  for (const layer of net.model.layers) {
-    if (layer.getClassName() !== 'BatchNormalization') continue;
-    const ws = layer.getWeights();
-    const ranges: Record<string, [number, number]> = {
-      gamma: [0.5, 1.5],
-      beta: [-0.5, 0.5],
-      moving_mean: [-0.5, 0.5],
-      moving_variance: [0.5, 1.5],
-    };
-    layer.setWeights(
-      layer.weights.map((w, i) => {
-        const [lo, hi] = ranges[w.name.split('/').pop() ?? ''] ?? [1, 1];
-        return tf.tensor(
-          Float32Array.from({ length: ws[i]!.size }, () => bnRng.uniform(lo, hi)),
-          ws[i]!.shape,
-        );
-      }),
-    );
-  }
+  const net = randomDsCnnS('hybrid-bench');
   const saved = saveModelArtifacts(net.model);
   net.model.dispose();
   const topology = JSON.parse(saved.topology) as { modelTopology: unknown; weightSpecs: WeightSpec[] };
@@ -175,7 +147,7 @@ async function deployOn(
       (_, k) => countsBetween(hits[(k + 1) * per]!, hits[(k + 1) * per + per - 1]!).instructions,
     ),
   );
-  const parts = await firmwareBreakdown(fw.elfPath, [
+  const parts = await firmwareBreakdown(fw, [
     [dir, 'model'],
     [path.join(FIRMWARE_DIR, 'kernels'), 'kernels'],
     [FIRMWARE_DIR, 'harness'],

@@ -17,15 +17,13 @@ import { kernelSources, scratchFor } from '../../src/codegen/kernel-variants';
 import { emitModelC } from '../../src/codegen/model-c';
 import { buildFirmware, resolveBoard, runOnQemu, type FirmwareBuild } from '../../src/deploy';
 import { readFeatureTensor } from '../../src/dsp/feature-tensor';
-import { DS_CNN_PRESETS } from '../../src/nn/ds-cnn-arch';
-import { buildDsCnn } from '../../src/nn/ds-cnn';
-import { loadTf } from '../../src/nn/tf';
 import { loadModelArtifacts, readModelDir, saveModelArtifacts } from '../../src/nn/model-artifacts';
 import { calibrateRanges } from '../../src/quant/calibrate';
 import { readFloatGraph, weightsByName, type WeightSpec } from '../../src/quant/float-graph';
 import { packedWeightBytes, type IntModel } from '../../src/quant/int-model';
 import { quantizeFloatGraph } from '../../src/quant/quantize-graph';
 import { Prng } from '../../src/util/prng';
+import { KWS_LABELS, KWS_SHAPE, randomDsCnnS } from './random-ds-cnn-s';
 import { parseLinkMap, type MapContribution } from './link-map';
 import { ensureBenchVenv } from './train-throughput.bench';
 
@@ -149,38 +147,9 @@ async function resolveModel(work: string, rows: number): Promise<BenchModel> {
     return { dir, source: `model ${dir}; calibration ${calibSource}`, calibration, shape, labels };
   }
   // No model given: a DS-CNN-S built by the library, random (seeded Glorot) weights.
-  const shape: [number, number] = [49, 10];
-  const labels = ['_silence_', '_unknown_', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
-  const net = buildDsCnn(DS_CNN_PRESETS['ds-cnn-s'], {
-    inputShape: shape,
-    numClasses: labels.length,
-    initRng: Prng.derive('tflm-bench', 'init'),
-  });
-  // Random batch-norm statistics too: with the initial ones (mean 0, variance 1, beta 0) every
-  // folded bias is 0 and the TFLite converter stores those identical buffers once, which would
-  // make the flatbuffer smaller than a trained model's.
-  const tf = loadTf();
-  const bnRng = Prng.derive('tflm-bench', 'batchnorm');
-  for (const layer of net.model.layers) {
-    if (layer.getClassName() !== 'BatchNormalization') continue;
-    const ws = layer.getWeights();
-    const ranges: Record<string, [number, number]> = {
-      gamma: [0.5, 1.5],
-      beta: [-0.5, 0.5],
-      moving_mean: [-0.5, 0.5],
-      moving_variance: [0.5, 1.5],
-    };
-    layer.setWeights(
-      layer.weights.map((w, i) => {
-        const [lo, hi] = ranges[w.name.split('/').pop() ?? ''] ?? [1, 1];
-        const n = ws[i]!.size;
-        return tf.tensor(
-          Float32Array.from({ length: n }, () => bnRng.uniform(lo, hi)),
-          ws[i]!.shape,
-        );
-      }),
-    );
-  }
+  const shape = KWS_SHAPE;
+  const labels = KWS_LABELS;
+  const net = randomDsCnnS('tflm-bench');
   const saved = saveModelArtifacts(net.model);
   net.model.dispose();
   const out = path.join(work, 'model');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { boards } from '../../src/boards/registry';
@@ -10,6 +10,7 @@ import {
   FIRMWARE_DIR,
   firmwareToolVersions,
   FirmwareBuild,
+  firmwareBreakdown,
   FirmwareDoesNotFitError,
   FirmwareTimeoutError,
   MarkerNotFoundError,
@@ -194,6 +195,33 @@ describe('src/deploy: build, run and measure firmware', () => {
     expect(v.gcc).toMatch(/^gcc /);
     expect(v['insn-plugin']).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it('builds the same bytes from any checkout or scratch directory (paths become /tinyops/... labels)', async () => {
+    // Two copies of one source in different directories, built into different outDirs with
+    // debug info, as two clones of the repository running the deploy stage would.
+    const builds = await Promise.all(
+      ['clone-a/model', 'elsewhere/clone-b/src'].map(async (rel, i) => {
+        const dir = path.join(root, rel);
+        mkdirSync(dir, { recursive: true });
+        copyFileSync(PROBE, path.join(dir, 'tops_probe.c'));
+        return buildFirmware({
+          board: 'stm32f446re',
+          sources: [path.join(dir, 'tops_probe.c')],
+          outDir: path.join(root, `repro-${i}`, 'build'),
+          debugInfo: true,
+          pathLabels: [{ dir, label: '/tinyops/model-src' }],
+        });
+      }),
+    );
+    const [a, b] = builds.map((x) => readFileSync(x.elfPath));
+    expect(a!.equals(b!)).toBe(true);
+    expect(a!.includes(root)).toBe(false);
+    expect(builds[0]!.compilerArgs).toEqual(builds[1]!.compilerArgs);
+    expect(builds[0]!.compilerArgs.join(' ')).not.toContain(root);
+    // The size breakdown still finds the model's symbols under its real directory.
+    const parts = await firmwareBreakdown(builds[1]!, [[path.join(root, 'elsewhere/clone-b/src'), 'model']]);
+    expect(parts.model.flashBytes).toBeGreaterThan(0);
+  }, 60_000);
 
   it('rejects an unknown board by name', async () => {
     await expect(build('stm32f999', [])).rejects.toThrow(

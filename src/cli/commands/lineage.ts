@@ -30,6 +30,8 @@ const runRecordSchema = z.object({
     z.object({
       status: z.string(),
       cacheKey: z.string().optional(),
+      /** Upstream artifact names the key covers (the stage module's `reads`); absent: all of them. */
+      reads: z.array(z.string()).optional(),
       producedByRun: z.string().optional(),
       artifacts: z
         .array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number(), uri: z.string() }))
@@ -79,7 +81,7 @@ function describeRun(run: RunRecord, stages: readonly string[]): string {
         ? ` (produced by run ${s.producedByRun})`
         : '';
     lines.push(
-      `  stage ${name} (${def.kind}) ${s.status}${producer}, cache key ${s.cacheKey?.slice(0, 16) ?? '-'}${def.needs.length ? `, needs ${def.needs.join(', ')}` : ''}`,
+      `  stage ${name} (${def.kind}) ${s.status}${producer}, cache key ${s.cacheKey?.slice(0, 16) ?? '-'}${def.needs.length ? `, needs ${def.needs.join(', ')}` : ''}${s.reads ? ` (reads only ${s.reads.join(', ')})` : ''}`,
     );
     lines.push(`    with ${JSON.stringify(def.config)}`);
     for (const a of s.artifacts ?? []) lines.push(`    → ${a.name} sha256:${a.sha256} (${a.bytes} bytes)`);

@@ -1,5 +1,5 @@
 import { accuracyBarChart, type AccuracyBar } from '../charts';
-import { figure, formatPercent, paragraph, table, type Cell } from '../html';
+import { accuracyCell, figure, paragraph, table, type Cell } from '../html';
 import type { ReportConditionBreakdown, ReportModel } from '../report-model';
 import { missing, present, type RenderedSection } from './section';
 
@@ -24,12 +24,6 @@ const SET_NAMES: Readonly<Record<string, string>> = {
   'held-out-engine': 'held-out engines',
   'unknown-source': 'source not recorded',
 };
-
-/** "79.3% ±4.1": accuracy and the half-width of its 95 % normal interval, in points. */
-export function accuracyCell(accuracy: number, clips: number): string {
-  const half = clips > 0 ? 1.96 * Math.sqrt((accuracy * (1 - accuracy)) / clips) : 0;
-  return `${formatPercent(accuracy)} ±${(half * 100).toFixed(1)}`;
-}
 
 /** One table of a view: a row per key, per set its clips, float and (if any) integer accuracy. */
 function viewTable(
@@ -104,7 +98,7 @@ export async function conditionsSection(model: ReportModel): Promise<RenderedSec
     paragraph(
       `Test accuracy by the acoustic conditions each clip was made under (the dataset's sources.json). Effective SNR: the ` +
         `planned speech-to-background ratio less the room's distance attenuation (20·log10 of distance / reference distance) ` +
-        `for clips in a simulated room; ± is the half-width of a 95 % interval.${note}`,
+        `for clips in a simulated room; ± is the larger distance to the bounds of the 95 % (Wilson) interval.${note}`,
       'muted',
     ) +
     figure(chart) +

@@ -1,5 +1,6 @@
 import { escapeHtml, formatSize, formatPercent, formatValue } from '../html';
 import type { ReportModel } from '../report-model';
+import { formatHalfWidth95 } from '../../eval/accuracy-interval';
 
 /**
  * The numbers a reader looks for first, as tiles at the top: event FRR and FA/h at the
@@ -35,14 +36,14 @@ function tiles(model: ReportModel): Tile[] {
     out.push({
       label: 'held-out engines',
       value: formatPercent(heldOut.accuracy),
-      detail: `${heldOut.engines.join(', ')}: ${heldOut.clips} clips never trained on`,
+      detail: `${formatHalfWidth95(heldOut.accuracy, heldOut.clips)} (95 %); ${heldOut.engines.join(', ')}: ${heldOut.clips} clips never trained on`,
     });
   }
   for (const m of model.evaluation?.measurements ?? []) {
     out.push({
       label: `measured: ${m.stage}`,
       value: formatPercent(m.accuracy),
-      detail: `${m.clips} clips, ${m.speakers.length || '?'} speakers`,
+      detail: `${formatHalfWidth95(m.accuracy, m.clips)} (95 %); ${m.clips} clips, ${m.speakers.length || '?'} speakers`,
     });
   }
   const acc = model.evaluation?.accuracy;

@@ -1,5 +1,5 @@
 import { accuracyBarChart, heatmap, type AccuracyBar } from '../charts';
-import { escapeHtml, figure, formatPercent, keyValueTable, paragraph, table, type Cell } from '../html';
+import { accuracyCell, escapeHtml, figure, formatPercent, keyValueTable, paragraph, table, type Cell } from '../html';
 import type { ReportMeasurement, ReportModel, ReportSourceBreakdown } from '../report-model';
 import { missing, present, type RenderedSection } from './section';
 
@@ -40,7 +40,7 @@ function engineTable(b: ReportSourceBreakdown, integer: boolean, caption: string
     e.voices.length <= 4 ? e.voices.join(', ') : `${e.voices.length} (${e.voices.slice(0, 3).join(', ')}, …)`,
     e.heldOut.map((h) => CLASS_NAMES[h] ?? h).join('; '),
     e.clips,
-    pct(e.accuracy),
+    accuracyCell(e.accuracy, e.clips),
     ...(integer ? [pct(e.intAccuracy)] : []),
     e.version,
     e.licence,
@@ -65,7 +65,7 @@ function heldOutTable(b: ReportSourceBreakdown, integer: boolean): string {
     CLASS_NAMES[h.heldOut] ?? h.heldOut,
     h.engines.join(', '),
     h.clips,
-    pct(h.accuracy),
+    accuracyCell(h.accuracy, h.clips),
     ...(integer ? [pct(h.intAccuracy)] : []),
   ]);
   return table(
@@ -198,7 +198,14 @@ export async function sourcesSection(model: ReportModel): Promise<RenderedSectio
   }
   let html = `<div class="row">${keyValueTable(about)}${figure(chart)}</div>`;
   if (b !== undefined) {
-    html += engineTable(b, integer, 'Test split by engine') + heldOutTable(b, integer) + voiceTable(b, integer);
+    html +=
+      paragraph(
+        '± after a float accuracy: the larger distance to the bounds of its 95 % (Wilson) interval, in points.',
+        'muted',
+      ) +
+      engineTable(b, integer, 'Test split by engine') +
+      heldOutTable(b, integer) +
+      voiceTable(b, integer);
   }
   if (ev.eventsByEngine !== undefined && ev.eventsByEngine.length > 0) html += engineFrrTable(ev.eventsByEngine);
   for (const [i, m] of measurements.entries()) html += await measurementBlock(m, i);

@@ -20,6 +20,10 @@ import json
 import math
 import os
 import tarfile
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from ad_auc import auc_pauc  # noqa: E402  (test/bench/ad_auc.py: as src/eval/auc.ts)
 
 ap = argparse.ArgumentParser()
 ap.add_argument('run')
@@ -88,30 +92,6 @@ for stage, s in cands[: a.top]:
     d, t = s['dev'], s['test']
     print(f"| {stage} | {name_of(s['combine'])} | {len(s['combine'])} | {pct(d['auc'])} / {pct(d['pauc'])} "
           f"| {100 * (d['auc'] + d['pauc']):.1f} | {pct(t['auc'])} / {pct(t['pauc'])} |")
-
-
-# --- metrics as src/eval/auc.ts, from clip records with per-term clip means ---
-def auc_pauc(normal, anom, p=0.1):
-    pts, fp, tp, i = [(0.0, 0.0)], 0, 0, 0
-    allc = sorted([(s, 0) for s in normal] + [(s, 1) for s in anom], key=lambda x: -x[0])
-    while i < len(allc):
-        s = allc[i][0]
-        while i < len(allc) and allc[i][0] == s:
-            tp, fp, i = tp + allc[i][1], fp + 1 - allc[i][1], i + 1
-        pts.append((fp / len(normal), tp / len(anom)))
-
-    def area(m):
-        r = 0.0
-        for (f0, t0), (f1, t1) in zip(pts, pts[1:]):
-            if f0 >= m:
-                break
-            if f1 <= m:
-                r += (f1 - f0) * (t0 + t1) / 2
-            else:
-                r += (m - f0) * (t0 + t0 + (t1 - t0) * (m - f0) / (f1 - f0)) / 2
-        return r
-
-    return area(1), area(p) / p
 
 
 def metrics(clips, combine):

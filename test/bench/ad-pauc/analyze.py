@@ -17,6 +17,11 @@ import collections
 import itertools
 import json
 import math
+import os as _os
+import sys as _sys
+
+_sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), '..'))
+from ad_auc import auc_pauc  # noqa: E402  (test/bench/ad_auc.py: as src/eval/auc.ts)
 
 ap = argparse.ArgumentParser()
 ap.add_argument('evaluation')
@@ -26,30 +31,6 @@ args = ap.parse_args()
 E = json.load(open(args.evaluation))
 DEV, TEST, VAL = E['devClips'], E['clips'], E['validationClips']
 TERMS = list(DEV[0]['terms'].keys())
-
-
-def auc_pauc(normal, anom, p=0.1):
-    """ROC area by trapezoids, ties entering together; pAUC interpolated at FPR p, divided by p."""
-    pts, fp, tp, i = [(0.0, 0.0)], 0, 0, 0
-    allc = sorted([(s, 0) for s in normal] + [(s, 1) for s in anom], key=lambda x: -x[0])
-    while i < len(allc):
-        s = allc[i][0]
-        while i < len(allc) and allc[i][0] == s:
-            tp, fp, i = tp + allc[i][1], fp + 1 - allc[i][1], i + 1
-        pts.append((fp / len(normal), tp / len(anom)))
-
-    def area(m):
-        a = 0.0
-        for (f0, t0), (f1, t1) in zip(pts, pts[1:]):
-            if f0 >= m:
-                break
-            if f1 <= m:
-                a += (f1 - f0) * (t0 + t1) / 2
-            else:
-                a += (m - f0) * (t0 + t0 + (t1 - t0) * (m - f0) / (f1 - f0)) / 2
-        return a
-
-    return area(1), area(p) / p
 
 
 def metrics(clips, score):

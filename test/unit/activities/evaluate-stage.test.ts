@@ -276,7 +276,7 @@ describe('evaluate stage: by source and measurement datasets', () => {
       ['held-out-engine', 6],
     ]);
     expect(m.confusion.counts.flat().reduce((a: number, b: number) => a + b, 0)).toBe(6);
-    expect(r.summary).toMatch(/held-out engines \d+\.\d% \(3 clips\), real \d+\.\d% \(6 clips\)/);
+    expect(r.summary).toMatch(/held-out engines \d+\.\d% ±\d+\.\d \(3 clips\), real \d+\.\d% ±\d+\.\d \(6 clips\)/);
 
     // Same inputs and config → the same evaluation bytes.
     const again = await run({ measure: ['real'], events: { thresholds: [0.5, 0.9] } }).result;

@@ -1,4 +1,5 @@
-import { cacheKeyMaterial, computeCacheKey, type CacheKeyInput } from '../../../src/cache/cache-key';
+import { cacheKeyInputs, cacheKeyMaterial, computeCacheKey, type CacheKeyInput } from '../../../src/cache/cache-key';
+import type { StageOutputs } from '../../../src/stage/stage-module';
 import { canonicalJson } from '../../../src/cache/canonical-json';
 import { sha256Bytes } from '../../../src/store/digest';
 
@@ -145,5 +146,64 @@ describe('computeCacheKey', () => {
     ['NaN in the config', { ...base, config: { lr: NaN } }, /NaN at \$\.config\.lr/],
   ])('rejects %s', (_what, input, message) => {
     expect(() => computeCacheKey(input)).toThrow(message);
+  });
+});
+
+describe("cacheKeyInputs (a stage module's declared reads)", () => {
+  const ref = (name: string, text: string) => ({
+    name,
+    sha256: sha256Bytes(text),
+    bytes: text.length,
+    uri: `file:///${name}`,
+    mediaType: 'application/octet-stream',
+  });
+  const outputs = (testText: string): Record<string, StageOutputs> => ({
+    features: {
+      artifacts: [ref('train', 'train'), ref('validation', 'validation'), ref('test', testText)],
+      metrics: { testClips: testText.length },
+    },
+    dnas: { artifacts: [ref('architecture', 'arch'), ref('search', 'trace')], metrics: {} },
+  });
+  const needs = ['features', 'dnas'];
+  const key = (o: Record<string, StageOutputs>, reads: readonly string[] | undefined) =>
+    computeCacheKey({ ...base, inputs: cacheKeyInputs(needs, o, reads) });
+  const reads = ['train', 'validation', 'architecture', 'model'];
+
+  it('an undeclared artifact does not change the key; a declared one does', () => {
+    expect(key(outputs('test v2'), reads)).toBe(key(outputs('test v1'), reads));
+    const other = outputs('test v1');
+    other.features = {
+      ...other.features!,
+      artifacts: [ref('train', 'train v2'), ...other.features!.artifacts.slice(1)],
+    };
+    expect(key(other, reads)).not.toBe(key(outputs('test v1'), reads));
+    const arch = outputs('test v1');
+    arch.dnas = { artifacts: [ref('architecture', 'arch v2'), ref('search', 'trace')], metrics: {} };
+    expect(key(arch, reads)).not.toBe(key(outputs('test v1'), reads));
+  });
+
+  it('without reads, every artifact is in the key, and the material is the one made before reads existed', () => {
+    expect(key(outputs('test v2'), undefined)).not.toBe(key(outputs('test v1'), undefined));
+    // Byte-identical to the material bookkeeping built by hand before `reads` (format 3 unchanged).
+    const o = outputs('test v1');
+    const handBuilt = needs.map((stage) => ({
+      stage,
+      artifacts: o[stage]!.artifacts.map((a) => ({ name: a.name, sha256: a.sha256 })),
+    }));
+    expect(canonicalJson(cacheKeyMaterial({ ...base, inputs: cacheKeyInputs(needs, o, undefined) }))).toBe(
+      canonicalJson(cacheKeyMaterial({ ...base, inputs: handBuilt })),
+    );
+  });
+
+  it('the material of a stage with reads names only the read artifacts, in inputs and inputWiring', () => {
+    const m = cacheKeyMaterial({ ...base, inputs: cacheKeyInputs(needs, outputs('t'), reads) }) as {
+      inputs: Array<{ stage: string; artifacts: Array<{ name: string }> }>;
+      inputWiring: Record<string, string>;
+    };
+    expect(m.inputs.map((i) => [i.stage, i.artifacts.map((a) => a.name)])).toEqual([
+      ['dnas', ['architecture']],
+      ['features', ['train', 'validation']],
+    ]);
+    expect(m.inputWiring).toEqual({ architecture: 'dnas', train: 'features', validation: 'features' });
   });
 });

@@ -46,6 +46,26 @@ describe('dnas search', () => {
     expect(JSON.stringify(resumed.trace)).toBe(JSON.stringify(full.trace));
   }, 120_000);
 
+  it('with the sandwich, a held-apart split and hard samples: reproducible, and resumes exactly', async () => {
+    const config = tiny({ weightPaths: 'sandwich', archFraction: 0.5, relaxation: 'gumbel-hard' });
+    const budgets = budgetsFor(config, 'stm32f446re');
+    let saved: SearchState | undefined;
+    const full = await runSearch(data, config, M4, budgets, {
+      rng: Prng.derive('w'),
+      onEpoch: async (t, state) => {
+        if (t.epoch === 2) saved = decodeSearchState(encodeSearchState(state()));
+      },
+    });
+    expect(full.searchClips).toBe(data.train.n);
+    expect(full.archClips).toBeGreaterThan(0.4 * data.train.n); // about half held apart for the α steps
+    expect(full.archClips).toBeLessThan(0.6 * data.train.n);
+    expect(full.trace[2]!.z).not.toEqual(full.trace[0]!.z); // α moved after the warm-up
+    const again = await runSearch(data, config, M4, budgets, { rng: Prng.derive('w') });
+    expect(JSON.stringify(again.trace)).toBe(JSON.stringify(full.trace));
+    const resumed = await runSearch(data, config, M4, budgets, { rng: Prng.derive('w'), resumeFrom: saved! });
+    expect(JSON.stringify(resumed.trace)).toBe(JSON.stringify(full.trace));
+  }, 180_000);
+
   it('a tight latency budget pulls the search towards cheaper architectures', async () => {
     const budgets = budgetsFor(tiny(), 'stm32f446re');
     const free = await runSearch(data, tiny({ epochs: 4 }), M4, budgets, { rng: Prng.derive('l') });

@@ -146,6 +146,16 @@ describe('readClipSources', () => {
   it('reads the file and names the field of a malformed one', () => {
     writeFileSync(join(dir, 'sources.json'), JSON.stringify(SOURCES));
     expect(readClipSources(dir).sourceOf('no/flite-kal_nohash_0.wav').heldOut).toBe('engine');
+    // The breakdown names the file relative to the dataset, not the extraction directory it was
+    // read from, so the evaluation artifact is the same bytes from any worker or checkout.
+    const b = sourceBreakdown({
+      clips: CLIPS,
+      truth: TRUTH,
+      predicted: FLOAT,
+      numClasses: 3,
+      sources: readClipSources(dir),
+    });
+    expect(b.sourcesFile).toBe('sources.json');
     writeFileSync(
       join(dir, 'sources.json'),
       JSON.stringify({ ...SOURCES, clips: { 'yes/a.wav': { engine: 'x', voice: 'v', heldOut: 'maybe' } } }),

@@ -49,6 +49,26 @@ describe('synth-machine', () => {
     expect(d['slider/id_02/normal/train_0000.wav']).toBeDefined();
   });
 
+  it('growing the test and dev splits leaves every earlier clip and its recorded conditions unchanged', async () => {
+    const small = synthMachineConfigSchema.parse({
+      ...config,
+      clips: { ...config.clips, devNormal: 1, devAbnormal: 1 },
+    });
+    const large = synthMachineConfigSchema.parse({
+      ...config,
+      clips: { ...config.clips, testNormal: 3, testAbnormal: 4, devNormal: 2, devAbnormal: 3 },
+    });
+    await generateMachineDataset(small, join(root, 'grow-small'), rngForSeed(1, 'data'));
+    await generateMachineDataset(large, join(root, 'grow-large'), rngForSeed(1, 'data'));
+    const s = dirDigest(join(root, 'grow-small'));
+    const l = dirDigest(join(root, 'grow-large'));
+    for (const [path, sha] of Object.entries(s))
+      if (path !== 'machines.json') expect({ path, sha: l[path] }).toEqual({ path, sha });
+    expect(Object.keys(l).length).toBeGreaterThan(Object.keys(s).length);
+    const byPath = new Map(readMachineManifest(join(root, 'grow-large')).clips.map((c) => [c.path, c]));
+    for (const c of readMachineManifest(join(root, 'grow-small')).clips) expect(byPath.get(c.path)).toEqual(c);
+  });
+
   it('writes the MIMII layout and a manifest with per-clip metadata', () => {
     const m = readMachineManifest(join(root, 'a'));
     expect(m.machines).toEqual([
@@ -73,6 +93,37 @@ describe('synth-machine', () => {
     expect(wav.sampleRate).toBe(16000);
     expect(wav.samples.length).toBe(16000);
     expect(JSON.parse(readFileSync(join(root, 'a', 'machines.json'), 'utf8')).generator).toBe('synth-machine');
+  });
+
+  it("records every clip's drawn conditions, with the reflection and background mix (version 2)", () => {
+    const m = readMachineManifest(join(root, 'a'));
+    const keys = [
+      'bgBrownShare',
+      'bgHumShare',
+      'bgPinkShare',
+      'gainDb',
+      'humHz',
+      'load',
+      'micDistance',
+      'reflectionGain',
+      'reflectionMs',
+      'snrDb',
+      'speed',
+    ];
+    for (const c of m.clips) {
+      const k = c.conditions!;
+      expect(Object.keys(k).sort()).toEqual(keys);
+      expect(k.reflectionMs).toBeGreaterThanOrEqual(1);
+      expect(k.reflectionMs).toBeLessThanOrEqual(8);
+      expect(k.reflectionGain).toBeGreaterThanOrEqual(0.2);
+      expect(k.reflectionGain).toBeLessThanOrEqual(0.5);
+      expect(Math.abs(k.bgBrownShare! + k.bgPinkShare! + k.bgHumShare! - 1)).toBeLessThan(2e-4); // 4-digit rounding
+      expect([50, 60]).toContain(k.humHz);
+    }
+    // Drawn per clip, not per machine: the clips of one ID differ.
+    const id0 = m.clips.filter((c) => c.type === 'slider' && c.id === 'id_00');
+    expect(new Set(id0.map((c) => c.conditions!.reflectionMs)).size).toBe(id0.length);
+    expect(new Set(id0.map((c) => c.conditions!.bgHumShare)).size).toBe(id0.length);
   });
 
   it('idSpread 0 makes every ID of a type the same unit', async () => {

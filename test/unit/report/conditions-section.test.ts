@@ -3,7 +3,7 @@ import { conditionBreakdown } from '../../../src/eval/condition-accuracy';
 import { sourceBreakdown } from '../../../src/eval/source-accuracy';
 import { renderReportHtml } from '../../../src/report/render-html';
 import { evaluationSchema, reportModelSchema, type ReportModel } from '../../../src/report/report-model';
-import { accuracyCell } from '../../../src/report/sections/conditions-section';
+import { accuracyCell } from '../../../src/report/html';
 import { fullModel } from './report-fixtures';
 
 /**
@@ -71,18 +71,18 @@ describe('conditions section', () => {
     const num = (x: string | number) => `<td class="num">${x}</td>`;
     // < 10 dB: all 2 clips (float 0 %, int 50 %); held-out voices 1 clip (0 %, 100 %); held-out engines 1 (0 %, 0 %).
     expect(s).toContain(
-      `<td>&lt; 10 dB</td>${num(2)}${num('0% ±0.0')}${num('50% ±69.3')}${num(1)}${num('0% ±0.0')}${num('100% ±0.0')}${num(1)}${num('0% ±0.0')}${num('0% ±0.0')}`,
+      `<td>&lt; 10 dB</td>${num(2)}${num('0% ±65.8')}${num('50% ±40.5')}${num(1)}${num('0% ±79.3')}${num('100% ±79.3')}${num(1)}${num('0% ±79.3')}${num('0% ±79.3')}`,
     );
     // 10–20 dB: no clip in any set → not a row.
     expect(s).not.toContain('10–20 dB');
     // 20–30 dB: only a held-out voice; the held-out engines have no clip there (0, empty cells).
     expect(s).toContain(
-      `<td>20–30 dB</td>${num(1)}${num('100% ±0.0')}${num('100% ±0.0')}${num(1)}${num('100% ±0.0')}${num('100% ±0.0')}${num(0)}${num('—')}${num('—')}`,
+      `<td>20–30 dB</td>${num(1)}${num('100% ±79.3')}${num('100% ±79.3')}${num(1)}${num('100% ±79.3')}${num('100% ±79.3')}${num(0)}${num('—')}${num('—')}`,
     );
     expect(s).toContain('<th>effective SNR</th><th class="num">all test clips: clips</th>');
     expect(s).toContain('<td>quiet (near-silent floor)</td>');
     expect(s).toMatch(
-      /<td>pink<\/td><td class="num">3<\/td><td class="num">100% ±0.0<\/td><td class="num">66.7% ±53.3<\/td>/,
+      /<td>pink<\/td><td class="num">3<\/td><td class="num">100% ±56.2<\/td><td class="num">66.7% ±45.9<\/td>/,
     );
   });
 
@@ -96,9 +96,10 @@ describe('conditions section', () => {
     expect((await renderReportHtml(fullModel())).html).not.toContain('id="conditions"');
   });
 
-  it('shows accuracy with the half-width of its 95 % interval in points', () => {
-    expect(accuracyCell(0.5, 100)).toBe('50% ±9.8');
-    expect(accuracyCell(0.9, 400)).toBe('90% ±2.9');
-    expect(accuracyCell(1, 7)).toBe('100% ±0.0');
+  it('shows accuracy with the larger distance to its 95 % Wilson bounds in points', () => {
+    expect(accuracyCell(0.5, 100)).toBe('50% ±9.6');
+    expect(accuracyCell(0.9, 400)).toBe('90% ±3.3');
+    // Not ±0 at 100 %: seven right of seven still allows 64.6 %.
+    expect(accuracyCell(1, 7)).toBe('100% ±35.4');
   });
 });

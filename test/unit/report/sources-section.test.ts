@@ -123,10 +123,10 @@ describe('sources section', () => {
     expect(s).toContain('Accuracy by source');
     // flite: 4 clips, float 50%, integer 75%, shown with its version and licence.
     expect(s).toMatch(
-      /<td>flite<\/td><td>held-out<\/td><td>flite<\/td><td>kal, slt<\/td><td>engines never trained on<\/td><td class="num">4<\/td><td class="num">50%<\/td><td class="num">75%<\/td><td>2.2<\/td><td>BSD-like<\/td>/,
+      /<td>flite<\/td><td>held-out<\/td><td>flite<\/td><td>kal, slt<\/td><td>engines never trained on<\/td><td class="num">4<\/td><td class="num">50% ±35.0<\/td><td class="num">75%<\/td><td>2.2<\/td><td>BSD-like<\/td>/,
     );
     expect(s).toContain(
-      '<td>held-out voices of training engines</td><td>espeak-ng, pico</td><td class="num">3</td><td class="num">100%</td>',
+      '<td>held-out voices of training engines</td><td>espeak-ng, pico</td><td class="num">3</td><td class="num">100% ±56.2</td>',
     );
     expect(s).toContain('Streams: false reject rate per engine at the operating point');
     expect(s).toMatch(
@@ -140,7 +140,7 @@ describe('sources section', () => {
     // The headline puts the held-out-engine figure and the measurement up front.
     const tiles = r.html.slice(r.html.indexOf('<div class="tiles">'), r.html.indexOf('<section'));
     expect(tiles).toContain(
-      '<div class="tile-label">held-out engines</div><div class="tile-value">50%</div><div class="tile-detail">flite: 4 clips never trained on</div>',
+      '<div class="tile-label">held-out engines</div><div class="tile-value">50%</div><div class="tile-detail">±35.0 (95 %); flite: 4 clips never trained on</div>',
     );
     expect(tiles).toContain('<div class="tile-label">measured: real-speech</div><div class="tile-value">33.3%</div>');
     expect(tiles.indexOf('held-out engines')).toBeLessThan(tiles.indexOf('test accuracy (clips)'));
