@@ -4,7 +4,15 @@ import { findBoard } from '../src/boards/registry';
 import { StageInputError } from '../src/errors';
 import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
 import { dnasConfigSchema, type DnasConfig } from '../src/dnas/dnas-config';
-import { decodeSearchState, encodeSearchState, runSearch, type Budgets, type SearchState } from '../src/dnas/search';
+import { frontEndKindOf, type FrontEndKind } from '../src/dnas/cost-constants';
+import {
+  decodeSearchState,
+  encodeSearchState,
+  runSearch,
+  type Budgets,
+  type SearchState,
+  type Target,
+} from '../src/dnas/search';
 import { architectureCosts, type ArchCosts } from '../src/dnas/arch-costs';
 import { CheckpointError } from '../src/nn/checkpoint';
 import { DS_CNN_PRESETS, type DsCnnPresetName } from '../src/nn/ds-cnn-arch';
@@ -39,8 +47,10 @@ export const kind = 'dnas';
  *    alternated for every setting.
  * 7: the defaults (mixture, archFraction 0) run v5's joint pass again; the options alternate
  *    (docs/results/2026-12-05-dnas-width-bias.md).
+ * 8: fixed flash / SRAM per front end (log-mel features price the anomaly-detection firmware,
+ *    not the KWS one); `frontEnd` in the architecture artifact.
  */
-export const version = 7;
+export const version = 8;
 export const configSchema = dnasConfigSchema;
 /** Upstream artifacts dnas reads (StageModule.reads): the features' train and validation splits only. */
 export const reads = ['train', 'validation'] as const;
@@ -57,7 +67,7 @@ function toSet(t: FeatureTensor): TrainData['train'] {
   return { x: t.data, y: Int32Array.from(t.header.labelIndex), n: t.header.shape[0] as number };
 }
 
-async function loadData(ctx: StageContext<DnasConfig>): Promise<TrainData> {
+async function loadData(ctx: StageContext<DnasConfig>): Promise<{ data: TrainData; frontEnd: FrontEndKind }> {
   const ref = (name: string) => {
     const a = findInput(ctx, name);
     if (!a)
@@ -74,10 +84,13 @@ async function loadData(ctx: StageContext<DnasConfig>): Promise<TrainData> {
       `dnas features: expected shape [N, frames, coefficients], got [${train.header.shape.join(', ')}]`,
     );
   return {
-    train: toSet(train),
-    validation: toSet(validation),
-    shape: [frames, coeffs],
-    numClasses: train.header.labels.length,
+    data: {
+      train: toSet(train),
+      validation: toSet(validation),
+      shape: [frames, coeffs],
+      numClasses: train.header.labels.length,
+    },
+    frontEnd: frontEndKindOf(train.header.frontEnd),
   };
 }
 
@@ -138,8 +151,7 @@ async function loadResume(ctx: StageContext<DnasConfig>): Promise<SearchState | 
  */
 function presetCosts(
   data: TrainData,
-  core: 'cortex-m4' | 'cortex-m7',
-  clockHz: number,
+  target: Target,
   budgets: Budgets,
 ): Array<{ name: string; costs: ArchCosts; overshoots: string[] }> {
   const tf = loadTf();
@@ -147,8 +159,7 @@ function presetCosts(
     const costs = architectureCosts(tf, DS_CNN_PRESETS[name], {
       inputShape: data.shape,
       numClasses: data.numClasses,
-      core,
-      clockHz,
+      ...target,
     });
     return { name, costs, overshoots: budgetOvershoots(costs, budgets) };
   });
@@ -165,11 +176,13 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
     throw new StageInputError(`stages.${ctx.stageName}: a dnas stage needs a board (top-level board: or with.board)`);
   const board = findBoard(boardName)!;
   const budgets = budgetsFor(config, boardName);
-  const data = await loadData(ctx);
+  const { data, frontEnd } = await loadData(ctx);
+  // The fixed flash / SRAM of the cost models depend on the firmware's front end (MFCC or log-mel).
+  const target: Target = { core: board.core, clockHz: board.clockHz, frontEnd };
   let resumeFrom = await loadResume(ctx);
   let lastEpoch = resumeFrom?.epochsDone ?? 0;
   const search = async (from: SearchState | undefined) =>
-    runSearch(data, config, { core: board.core, clockHz: board.clockHz }, budgets, {
+    runSearch(data, config, target, budgets, {
       rng: ctx.rng('dnas'),
       ...(from === undefined ? {} : { resumeFrom: from }),
       onStep: (step, total) =>
@@ -211,7 +224,7 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
     );
   }
   const arch = result.architecture;
-  const presets = presetCosts(data, board.core, board.clockHz, budgets);
+  const presets = presetCosts(data, target, budgets);
   const doc = {
     architecture: arch,
     predicted,
@@ -219,6 +232,7 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
     board: boardName,
     inputShape: data.shape,
     numClasses: data.numClasses,
+    frontEnd,
   };
   const artifacts = [
     await ctx.storeJson(ARCHITECTURE_ARTIFACT, doc),

@@ -2,7 +2,7 @@ import type { Board } from '../boards/registry';
 import { planMemory, type PlanOp, type PlanTensor } from '../codegen/memory-plan';
 import { planDsCnn, type DsCnnArchitecture, type Pair } from '../nn/ds-cnn-arch';
 import type { Tf } from '../nn/tf';
-import { COST_CONSTANTS, type CostConstants } from './cost-constants';
+import { COST_CONSTANTS, type CostConstants, type FrontEndKind } from './cost-constants';
 import { expectedCosts, samePadTop } from './cost-model';
 import type { SearchSpace } from './search-space';
 
@@ -29,6 +29,8 @@ export interface ArchCostEnv {
   readonly numClasses: number;
   readonly core: Board['core'];
   readonly clockHz: number;
+  /** The firmware's front end, for the fixed flash and SRAM (default `mfcc`, the KWS firmware). */
+  readonly frontEnd?: FrontEndKind;
   readonly constants?: CostConstants;
 }
 
@@ -125,7 +127,7 @@ export function architectureCosts(tf: Tf, arch: DsCnnArchitecture, env: ArchCost
   return {
     flashBytes: Math.round(flash),
     arenaBytes,
-    sramBytes: arenaBytes + (env.constants ?? COST_CONSTANTS).fixedSramBytes[env.core],
+    sramBytes: arenaBytes + (env.constants ?? COST_CONSTANTS).fixedSramBytes[env.frontEnd ?? 'mfcc'][env.core],
     modelArenaBytes: Math.round(modelArena),
     instructions: Math.round(instructions),
     latencyMs,

@@ -15,12 +15,14 @@
  * - the model object's flash = Σ (weight bytes + 12 B per output channel + FC bias + softmax
  *   LUT) + perOp·ops + base, and the fixed flash (kernels, front end, start-up, harness, libc)
  *   = image flash − the model object's flash;
- * - fixed SRAM = measured SRAM (static data + bss + stack high-water) − arena.
+ * - fixed SRAM = measured SRAM (static data + bss + stack high-water) − arena;
+ * the fixed flash and SRAM per front end (MFCC for KWS, log-mel for anomaly detection) and core.
  */
 import { opFastRequantTable, REQUANT_ENTRY_BYTES } from '../codegen/requant-tables';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeIntModel, tensorByName, tensorBytes, type IntModel, type IntOp } from '../quant/int-model';
+import { frontEndKindOf } from './cost-constants';
 import { opClassOf, type OpClass } from './op-classes';
 
 interface BoardOp {
@@ -117,6 +119,11 @@ export function loadSamples(storeDir: string, runPrefixes: readonly string[] = [
   return samples;
 }
 
+/** True when the model has a depthwise-separable block (depthwise and pointwise kernels linked). */
+function hasBlocks(s: Sample): boolean {
+  return s.model.ops.some((op) => op.kind === 'depthwise_conv2d');
+}
+
 /** True when every weighted op of the model has 8-bit weights. */
 export function isAllInt8(model: IntModel): boolean {
   return model.ops.every((op) => !('weightBits' in op) || op.weightBits === 8);
@@ -138,25 +145,49 @@ export function fitConstants(samples: readonly Sample[]) {
       return [k, { perUnit: Number(a.toFixed(4)), perCall: Math.round(b), samples: p.length }];
     }),
   );
-  const byCore = (f: (s: Sample) => number) => {
+  const median = (v: number[]) => v.sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
+  const byCore = (f: (s: Sample) => number, of: readonly Sample[] = samples) => {
     const out: Record<string, number[]> = {};
-    for (const s of samples) (out[s.board.core] ??= []).push(f(s));
-    return Object.fromEntries(
-      Object.entries(out).map(([k, v]) => [k, v.sort((x, y) => x - y)[Math.floor(v.length / 2)]!]),
-    );
+    for (const s of of) (out[s.board.core] ??= []).push(f(s));
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, median(v)]));
   };
+  // Fixed costs per front end (FrontEndKind): the MFCC and log-mel firmware differ in code,
+  // tables and buffers; a front end without deploys in the fit is left out of the output.
+  const byFrontEndAndCore = (f: (s: Sample) => number, of: readonly Sample[] = samples) => {
+    const out: Record<string, Record<string, number>> = {};
+    for (const fe of ['mfcc', 'logmel'] as const) {
+      const these = of.filter((s) => frontEndKindOf(s.model.frontEnd) === fe);
+      if (these.length > 0) out[fe] = byCore(f, these);
+    }
+    return out;
+  };
+  // A model whose blocks were all skipped links no depthwise / pointwise kernels: the fixed
+  // flash is fitted on models with blocks, the kernels' share from the difference.
+  const fixedFlash = (s: Sample) => s.board.flashBytes - s.board.breakdown.model.flashBytes;
+  const withBlocks = samples.filter(hasBlocks);
+  const blockless = samples.filter((s) => !hasBlocks(s));
+  const withBlocksByCore = byCore(fixedFlash, withBlocks);
+  const blocklessByCore = byCore(fixedFlash, blockless);
+  const blockKernelsFlashBytes = Object.fromEntries(
+    Object.keys(blocklessByCore)
+      .filter((core) => withBlocksByCore[core] !== undefined)
+      .map((core) => [core, withBlocksByCore[core]! - blocklessByCore[core]!]),
+  );
   const overhead = fitLine(
     samples.map((s) => [s.model.ops.length, s.board.breakdown.model.flashBytes - modelArrayBytes(s.model)] as const),
   );
   return {
-    runs: samples.map((s) => `${s.run} (${s.board.core}, ${s.model.ops.length} ops)`),
+    runs: samples.map(
+      (s) => `${s.run} (${s.board.core}, ${frontEndKindOf(s.model.frontEnd)}, ${s.model.ops.length} ops)`,
+    ),
     instructions,
     cyclesPerInstruction: byCore((s) =>
       Number((s.board.estimatedCycles / s.board.instructionsPerInference).toFixed(4)),
     ),
     modelFlash: { perOpBytes: Math.round(overhead.a), baseBytes: Math.round(overhead.b) },
-    fixedFlashBytes: byCore((s) => s.board.flashBytes - s.board.breakdown.model.flashBytes),
-    fixedSramBytes: byCore((s) => s.board.sramBytes - s.board.arenaBytes),
+    fixedFlashBytes: byFrontEndAndCore(fixedFlash, withBlocks),
+    blockKernelsFlashBytes,
+    fixedSramBytes: byFrontEndAndCore((s) => s.board.sramBytes - s.board.arenaBytes),
   };
 }
 

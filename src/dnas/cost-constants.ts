@@ -26,16 +26,39 @@ export interface OpInstructions {
   readonly perCall: number;
 }
 
+/**
+ * Which front end the firmware runs before the model: the MFCC of KWS (src/dsp/mfcc-q31.ts) or
+ * the log-mel patches of anomaly detection (src/dsp/logmel-patch-q15.ts). The fixed flash and SRAM
+ * differ by several KB between the two (front-end code and tables, audio and patch buffers).
+ */
+export type FrontEndKind = 'mfcc' | 'logmel';
+
+/** The front end of a feature header's / int model's `frontEnd` config (absent or MFCC → mfcc). */
+export function frontEndKindOf(frontEnd: Readonly<Record<string, unknown>> | undefined): FrontEndKind {
+  return frontEnd?.type === 'logmel' ? 'logmel' : 'mfcc';
+}
+
+type PerCore = Readonly<Record<Board['core'], number>>;
+
 export interface CostConstants {
   readonly instructions: Readonly<Record<OpClass, OpInstructions>>;
   /** Estimated cycles / instruction of a whole inference (docs/cycle-model.md CPI model over the measured mix). */
   readonly cyclesPerInstruction: Readonly<Record<Board['core'], number>>;
   /** The generated model object besides its arrays: params/dims structs and the call of each op. */
   readonly modelFlash: { readonly perOpBytes: number; readonly baseBytes: number };
-  /** Image flash that does not depend on the model: kernels, MFCC front end, start-up, harness, libc. */
-  readonly fixedFlashBytes: Readonly<Record<Board['core'], number>>;
+  /**
+   * Image flash that does not depend on the model: kernels, front end, start-up, harness, libc —
+   * measured on models with depthwise-separable blocks.
+   */
+  readonly fixedFlashBytes: Readonly<Record<FrontEndKind, PerCore>>;
+  /**
+   * The depthwise and pointwise kernels' code, part of the fixed flash but linked only when at
+   * least one block is kept: a model whose blocks are all skipped is this much smaller
+   * (the cost model subtracts it times P(every block skipped)).
+   */
+  readonly blockKernelsFlashBytes: PerCore;
   /** Measured SRAM minus the arena: harness and libc data/bss, front-end buffers, stack high-water. */
-  readonly fixedSramBytes: Readonly<Record<Board['core'], number>>;
+  readonly fixedSramBytes: Readonly<Record<FrontEndKind, PerCore>>;
 }
 
 export const COST_CONSTANTS: CostConstants = {
@@ -52,6 +75,17 @@ export const COST_CONSTANTS: CostConstants = {
   },
   cyclesPerInstruction: { 'cortex-m4': 1.1417, 'cortex-m7': 0.6192 },
   modelFlash: { perOpBytes: 302, baseBytes: -450 },
-  fixedFlashBytes: { 'cortex-m4': 77716, 'cortex-m7': 77888 },
-  fixedSramBytes: { 'cortex-m4': 40796, 'cortex-m7': 40796 },
+  fixedFlashBytes: {
+    mfcc: { 'cortex-m4': 77716, 'cortex-m7': 77888 },
+    // Anomaly detection's firmware (log-mel patch front end, no MFCC), 2026-12-05: the tiny
+    // AD search pipeline (test/fixtures/pipelines/tiny-ad-dnas.yaml) deployed on both boards.
+    logmel: { 'cortex-m4': 80296, 'cortex-m7': 80504 },
+  },
+  // Log-mel firmware, 2026-12-05: tiny AD searches that skipped every block (8 | –) against
+  // tiny-ad-dnas.yaml's 12 | 12, 12 and 12 | 12, 16 (calibrate-costs.ts fits it when both exist).
+  blockKernelsFlashBytes: { 'cortex-m4': 8896, 'cortex-m7': 9028 },
+  fixedSramBytes: {
+    mfcc: { 'cortex-m4': 40796, 'cortex-m7': 40796 },
+    logmel: { 'cortex-m4': 20552, 'cortex-m7': 20552 },
+  },
 };

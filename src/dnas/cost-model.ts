@@ -3,7 +3,7 @@ import type { Board } from '../boards/registry';
 import { sameOutput, type Pair } from '../nn/ds-cnn-arch';
 import type { Tf } from '../nn/tf';
 import { SOFTMAX_LUT_SIZE } from '../nn/int-reference';
-import { COST_CONSTANTS, type CostConstants } from './cost-constants';
+import { COST_CONSTANTS, type CostConstants, type FrontEndKind } from './cost-constants';
 import { widthGrid, type SearchSpace } from './search-space';
 
 /**
@@ -40,6 +40,8 @@ export interface CostEnv {
   readonly numClasses: number;
   readonly core: Board['core'];
   readonly clockHz: number;
+  /** The firmware's front end, for the fixed flash and SRAM (default `mfcc`, the KWS firmware). */
+  readonly frontEnd?: FrontEndKind;
   readonly constants?: CostConstants;
 }
 
@@ -131,10 +133,13 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
     readonly live: (growthAfter: TF.Scalar) => [TF.Scalar, TF.Scalar];
   }
   const terms: BlockTerms[] = [];
+  // P(every block skipped): the depthwise and pointwise kernels are then not linked at all.
+  let pNoBlock: TF.Scalar = s(1);
 
   for (const [i, b] of space.blocks.entries()) {
     const zi = z.blocks[i]!;
     const keep = zi.keep ?? s(1);
+    pNoBlock = tf.mul(pNoBlock, tf.sub(1, keep)) as TF.Scalar;
     const ho = sameOutput(h, b.stride[0]);
     const wo = sameOutput(w, b.stride[1]);
     const cin = mean(d);
@@ -236,9 +241,10 @@ export function expectedCosts(tf: Tf, env: CostEnv, z: ArchProbabilities, smooth
   const flashBytes = add(
     flash,
     tf.mul(ops, k.modelFlash.perOpBytes) as TF.Scalar,
-    s(k.modelFlash.baseBytes + k.fixedFlashBytes[env.core]),
+    s(k.modelFlash.baseBytes + k.fixedFlashBytes[env.frontEnd ?? 'mfcc'][env.core]),
+    tf.mul(pNoBlock, -k.blockKernelsFlashBytes[env.core]) as TF.Scalar,
   );
-  const sramBytes = add(arenaBytes, s(k.fixedSramBytes[env.core]));
+  const sramBytes = add(arenaBytes, s(k.fixedSramBytes[env.frontEnd ?? 'mfcc'][env.core]));
   const latencyMs = tf.mul(instructions, (k.cyclesPerInstruction[env.core] / env.clockHz) * 1000) as TF.Scalar;
   return { flashBytes, sramBytes, arenaBytes, instructions, latencyMs, macs, params, opArenaBytes };
 }

@@ -11,6 +11,7 @@ import { checkTrainData, digestTrainData, gatherBatch, type LabelledSet, type Tr
 import { Prng } from '../util/prng';
 import { architectureCosts, type ArchCosts } from './arch-costs';
 import { expectedCosts } from './cost-model';
+import type { FrontEndKind } from './cost-constants';
 import type { DnasConfig } from './dnas-config';
 import { stratifiedSplit, stratifiedSubset } from './search-subset';
 import { deriveArchitecture, resolveSearchSpace, type ArchChoice, type SearchSpace } from './search-space';
@@ -45,6 +46,8 @@ export interface Budgets {
 export interface Target {
   readonly core: Board['core'];
   readonly clockHz: number;
+  /** The firmware's front end (fixed flash and SRAM of the cost models; default `mfcc`). */
+  readonly frontEnd?: FrontEndKind;
 }
 
 export interface EpochTrace {
@@ -163,6 +166,7 @@ export async function runSearch(
     numClasses: data.numClasses,
     core: target.core,
     clockHz: target.clockHz,
+    ...(target.frontEnd === undefined ? {} : { frontEnd: target.frontEnd }),
   };
   try {
     if (resume !== undefined) {

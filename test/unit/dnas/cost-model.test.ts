@@ -1,6 +1,6 @@
 import { architectureCosts, dsCnnPlanOps } from '../../../src/dnas/arch-costs';
 import { expectedCosts } from '../../../src/dnas/cost-model';
-import { COST_CONSTANTS } from '../../../src/dnas/cost-constants';
+import { COST_CONSTANTS, frontEndKindOf } from '../../../src/dnas/cost-constants';
 import { resolveSearchSpace, searchSpaceSchema } from '../../../src/dnas/search-space';
 import { planModelMemory } from '../../../src/codegen/model-c';
 import { scratchFor } from '../../../src/codegen/kernel-variants';
@@ -40,7 +40,7 @@ describe('DNAS cost model', () => {
     const arrays = 40 * 8 + 16 * 8 + (9 * 8 + 16 * 8) + (8 * 16 + 16 * 16) + 16 * 4 + 4 * 4 + 4 * 256;
     const k = COST_CONSTANTS;
     expect(c.flashBytes).toBe(
-      arrays + 6 * k.modelFlash.perOpBytes + k.modelFlash.baseBytes + k.fixedFlashBytes['cortex-m4'],
+      arrays + 6 * k.modelFlash.perOpBytes + k.modelFlash.baseBytes + k.fixedFlashBytes.mfcc['cortex-m4'],
     );
     // Arena (requantization tables in flash, so no 12 B a channel of scratch): conv0 needs input
     // 492 (490 aligned) + output 1000 + scratch 4·40 = 1652; dw in place: 1000 + one row shift 40
@@ -48,6 +48,28 @@ describe('DNAS cost model', () => {
     // 4·8 = 3072; pool: 2000 + 16.
     expect(c.modelArenaBytes).toBe(3072);
     expect(c.arenaBytes).toBe(3072);
+    // Log-mel features (anomaly detection) price the AD firmware's fixed flash and SRAM, nothing else.
+    const logmel = architectureCosts(tf, a, { inputShape: [49, 10], numClasses: 4, ...M4, frontEnd: 'logmel' });
+    expect(logmel.flashBytes - c.flashBytes).toBe(
+      k.fixedFlashBytes.logmel['cortex-m4'] - k.fixedFlashBytes.mfcc['cortex-m4'],
+    );
+    expect(logmel.sramBytes - c.sramBytes).toBe(
+      k.fixedSramBytes.logmel['cortex-m4'] - k.fixedSramBytes.mfcc['cortex-m4'],
+    );
+    expect([logmel.instructions, logmel.arenaBytes]).toEqual([c.instructions, c.arenaBytes]);
+    // No block at all: the depthwise / pointwise kernels are not linked.
+    const blockless = architectureCosts(tf, arch(8, []), { inputShape: [49, 10], numClasses: 4, ...M4 });
+    const blocklessArrays = 40 * 8 + 16 * 8 + 8 * 4 + 4 * 4 + 4 * 256;
+    expect(blockless.flashBytes).toBe(
+      blocklessArrays +
+        4 * k.modelFlash.perOpBytes +
+        k.modelFlash.baseBytes +
+        k.fixedFlashBytes.mfcc['cortex-m4'] -
+        k.blockKernelsFlashBytes['cortex-m4'],
+    );
+    expect(frontEndKindOf({ type: 'logmel', melBands: 64 })).toBe('logmel');
+    expect(frontEndKindOf({ coefficients: 10 })).toBe('mfcc');
+    expect(frontEndKindOf(undefined)).toBe('mfcc');
     const ins = k.instructions;
     const instr =
       ins.conv.perUnit * conv0Macs +
@@ -117,7 +139,7 @@ describe('DNAS cost model', () => {
     const k = COST_CONSTANTS;
     expect(
       c.flashBytes -
-        k.fixedFlashBytes['cortex-m4'] -
+        k.fixedFlashBytes.mfcc['cortex-m4'] -
         k.modelFlash.baseBytes -
         model.ops.length * k.modelFlash.perOpBytes,
     ).toBe(modelArrayBytes(model));
