@@ -148,6 +148,11 @@ export function espeakServerRequest(body: Record<string, unknown>): Promise<Proc
   });
 }
 
+/** Process ids of the running fork servers (tests). */
+export function espeakServerPids(): number[] {
+  return servers.flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
+}
+
 /** Stop the fork servers (tests, engine close); the next request starts them again. */
 export function closeEspeakServers(): void {
   for (const s of servers) s.kill();

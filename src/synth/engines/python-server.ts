@@ -68,6 +68,11 @@ export class PythonRenderServer {
     private readonly script = TTS_SERVER_SCRIPT,
   ) {}
 
+  /** The server's process id while it runs (tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   private async start(): Promise<ChildProcessWithoutNullStreams> {
     const python = ttsPython();
     await access(python).catch(() => {
