@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createLimiter } from '../limit';
 import { FestivalPool } from './festival-worker';
 import type { TtsEngine, TtsRequest } from './types';
 import { checkExit, runProcess } from './run-process';
@@ -7,11 +8,19 @@ import { checkExit, runProcess } from './run-process';
 /**
  * Festival (`text2wave`, X11-style licence; voices festvox-kallpc16k (diphone) and
  * festvox-us-slt-hts (HTS)) — part of the HELD-OUT family like flite: test split and
- * scored streams only. Rate through `Duration_Stretch`. Rendered by two long-lived
- * `festival --pipe` processes (festival-worker.ts), byte-identical to one `text2wave` call per
- * word, which cost ≈ 0.3 CPU s of start-up per word (docs/results/2026-12-05-engine-cpu.md).
+ * scored streams only. Rate through `Duration_Stretch`.
+ *
+ * The HTS voices render in two long-lived `festival --pipe` processes (festival-worker.ts),
+ * byte-identical to one `text2wave` call per word, which cost ≈ 0.3 CPU s of start-up per
+ * word. The diphone voice kal_diphone stays at one `text2wave` per word: in a long-lived
+ * process 12 of its 106 default-plan renders differ from text2wave's in their last ≈ 1,500
+ * samples (state left by the words before; the same word alone is identical), so reusing the
+ * process would change renders (docs/results/2026-12-05-engine-cpu.md).
  */
 const VOICE_ROOT = '/usr/share/festival/voices';
+/** Voices whose renders in a long-lived process equal text2wave's (checked on the default plan). */
+const WORKER_VOICE = /_hts$/;
+const slots = createLimiter(2);
 let pool: FestivalPool | undefined;
 let version: Promise<string> | undefined;
 
@@ -37,8 +46,12 @@ export const festivalEngine: TtsEngine = {
   vary: (rng, r) => ({ rate: rng.uniform(r.rate[0], r.rate[1]) }),
   async renderToFile(req, out) {
     const stretch = festivalStretch(req);
+    if (!WORKER_VOICE.test(req.voice)) {
+      await slots(() => renderWithText2wave(req, out));
+      return;
+    }
     pool ??= new FestivalPool(2);
-    await pool.render({ voice: req.voice, stretch, text: req.text, out });
+    await slots(() => pool!.render({ voice: req.voice, stretch, text: req.text, out }));
   },
   close() {
     pool?.close();
