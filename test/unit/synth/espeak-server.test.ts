@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import {
  * one-`espeak-ng`-process-per-word path, with the real espeak-ng and MBROLA: the same WAV
  * bytes (plain text, a `[[…]]` phoneme input, variants, klatt, MBROLA native and accented),
  * the same `-x` transcriptions, a failing request that leaves the server usable, close()
- * ending the servers, and a missing espeak-ng named with the setup hint.
+ * ending the servers, a missing espeak-ng named with the setup hint, and a server exiting
+ * when its parent is killed.
  */
 
 let dir: string;
@@ -101,3 +102,26 @@ test('a missing espeak-ng is a ToolMissingError naming it and scripts/setup.sh',
   });
   expect(r.stdout.trim()).toMatch(/^ToolMissingError: espeak-ng.*scripts\/setup\.sh/);
 });
+
+test('a fork server exits when its parent dies without cleaning up', async () => {
+  const mod = join(__dirname, '..', '..', '..', 'src', 'synth', 'espeak.js');
+  const script = `const e = require(${JSON.stringify(mod)});
+    e.renderToFile({ voice: 'en-us', text: 'up', pitch: 50, speed: 175 }, ${JSON.stringify(join(dir, 'orphan.wav'))})
+      .then(() => { console.log(e.espeakServerPids().join(',')); setInterval(() => undefined, 1000); });`;
+  const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pids = await new Promise<number[]>((resolve) =>
+    parent.stdout.once('data', (d: Buffer) => resolve(String(d).trim().split(',').map(Number))),
+  );
+  expect(pids.length).toBe(1);
+  parent.kill('SIGKILL'); // no exit hook runs: the server sees the end of its stdin
+  let alive = true;
+  for (let t = 0; t < 200 && alive; t++) {
+    try {
+      process.kill(pids[0]!, 0);
+      await new Promise((r) => setTimeout(r, 50));
+    } catch {
+      alive = false;
+    }
+  }
+  expect(alive).toBe(false);
+}, 30_000);
