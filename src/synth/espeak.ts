@@ -1,10 +1,8 @@
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { ToolMissingError } from '../errors';
+import { join } from 'node:path';
 import { PythonRenderServer } from './engines/python-server';
-import { runProcess, SETUP_HINT, type ProcessResult } from './engines/run-process';
+import { requireOnPath, runProcess, type ProcessResult } from './engines/run-process';
 import { readWav, type WavData } from '../audio/wav';
 import { createLimiter, type Limiter } from './limit';
 
@@ -135,27 +133,13 @@ const servers = [0, 1].map(
 );
 const busy = [false, false];
 
-/** Throw the ToolMissingError a spawn of `espeak-ng` would, if no executable `espeak-ng` is on PATH. */
-function requireEspeakOnPath(): void {
-  for (const d of (process.env.PATH ?? '').split(delimiter)) {
-    if (d === '') continue;
-    try {
-      accessSync(join(d, ESPEAK), constants.X_OK);
-      return;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new ToolMissingError(ESPEAK, SETUP_HINT);
-}
-
 /** Run one request on an idle server; the answer carries the child's exit code and output. */
 export function espeakServerRequest(body: Record<string, unknown>): Promise<ProcessResult> {
   return espeakSlots(async () => {
     const i = busy.indexOf(false);
     busy[i] = true;
     try {
-      requireEspeakOnPath(); // a missing espeak-ng is a ToolMissingError naming it, as the command's ENOENT was
+      requireOnPath(ESPEAK); // a missing espeak-ng is a ToolMissingError naming it, as the command's ENOENT was
       const a = await servers[i]!.request(body);
       return { code: a.code ?? null, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
     } finally {
