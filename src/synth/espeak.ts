@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess, type ProcessResult } from './engines/run-process';
+import { PythonRenderServer } from './engines/python-server';
+import { requireOnPath, runProcess, type ProcessResult } from './engines/run-process';
 import { readWav, type WavData } from '../audio/wav';
 import { createLimiter, type Limiter } from './limit';
 
@@ -119,8 +120,63 @@ export function isVoiceAvailable(voice: string, installed: EspeakVoices): boolea
   return variant === undefined || installed.variants.includes(variant);
 }
 
-/** Render `req` to a WAV file at `outPath` (22050 Hz PCM16 mono). */
+/** src/synth/engines/espeak_server.py, read from the source tree like tts_server.py. */
+export const ESPEAK_SERVER_SCRIPT = join(__dirname, '..', '..', '..', 'src', 'synth', 'engines', 'espeak_server.py');
+
+/**
+ * Two fork servers (espeak_server.py), one per core like the two process slots they replace:
+ * libespeak-ng loaded and initialised once, one forked child per word, the same bytes as the
+ * `espeak-ng` command (docs/results/2026-12-05-engine-cpu.md). A request goes to an idle one.
+ */
+const servers = [0, 1].map(
+  () => new PythonRenderServer('espeak-ng', ESPEAK_TIMEOUT_MS, ESPEAK_TIMEOUT_MS, 1, ESPEAK_SERVER_SCRIPT),
+);
+const busy = [false, false];
+
+/** Run one request on an idle server; the answer carries the child's exit code and output. */
+export function espeakServerRequest(body: Record<string, unknown>): Promise<ProcessResult> {
+  return espeakSlots(async () => {
+    const i = busy.indexOf(false);
+    busy[i] = true;
+    try {
+      requireOnPath(ESPEAK); // a missing espeak-ng is a ToolMissingError naming it, as the command's ENOENT was
+      const a = await servers[i]!.request(body);
+      return { code: a.code ?? null, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
+    } finally {
+      busy[i] = false;
+    }
+  });
+}
+
+/** Process ids of the running fork servers (tests). */
+export function espeakServerPids(): number[] {
+  return servers.flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
+}
+
+/** Stop the fork servers (tests, engine close); the next request starts them again. */
+export function closeEspeakServers(): void {
+  for (const s of servers) s.kill();
+}
+
+/** Render `req` to a WAV file at `outPath` (22050 Hz PCM16 mono; MBROLA voices at their own rate). */
 export async function renderToFile(req: EspeakRequest, outPath: string): Promise<void> {
+  const r = await espeakServerRequest({
+    op: 'render',
+    voice: req.voice,
+    pitch: Math.round(req.pitch),
+    speed: Math.round(req.speed),
+    amplitude: Math.round(req.amplitude ?? 100),
+    text: req.text,
+    out: outPath,
+  });
+  check(r, `-v ${req.voice} "${req.text}"`);
+}
+
+/**
+ * The former path, one `espeak-ng` process per word: what the render cache's espeak-ng and
+ * MBROLA renders were made with, kept as the reference the fork servers are compared with.
+ */
+export async function renderToFileWithCommand(req: EspeakRequest, outPath: string): Promise<void> {
   const args = [
     '-v',
     req.voice,

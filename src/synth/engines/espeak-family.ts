@@ -1,5 +1,5 @@
 import { Prng } from '../../util/prng';
-import { espeakVersion, renderToFile } from '../espeak';
+import { espeakServerRequest, espeakVersion, renderToFile } from '../espeak';
 import { ESPEAK_ALPHABET, perturbPhonemes } from './phoneme-variation';
 import { checkExit, runProcess } from './run-process';
 import type { RenderParams, TtsRequest, VariationRanges } from './types';
@@ -13,15 +13,17 @@ import type { RenderParams, TtsRequest, VariationRanges } from './types';
 const PHONEMES_TIMEOUT_MS = 10_000;
 const transcriptions = new Map<string, Promise<string>>();
 
-/** espeak-ng's phoneme mnemonics of `text` for `voice` (memoized per process). */
+/**
+ * espeak-ng's phoneme mnemonics of `text` for `voice` (memoized per process): `espeak-ng -q -x`,
+ * done by the fork server (src/synth/engines/espeak_server.py) with the same output.
+ */
 export function espeakPhonemes(voice: string, text: string): Promise<string> {
   const key = `${voice}|${text}`;
   let p = transcriptions.get(key);
   if (!p) {
-    p = runProcess('espeak-ng', ['-q', '-x', '-v', voice, '--', text], {
-      timeoutMs: PHONEMES_TIMEOUT_MS,
-      engine: 'espeak-ng',
-    }).then((r) => checkExit(r, `espeak-ng -x -v ${voice}`).trim().split(/\s+/).join(' '));
+    p = espeakServerRequest({ op: 'phonemes', voice, text }).then((r) =>
+      checkExit(r, `espeak-ng -x -v ${voice}`).trim().split(/\s+/).join(' '),
+    );
     p.catch(() => transcriptions.delete(key));
     transcriptions.set(key, p);
   }
@@ -48,3 +50,12 @@ export async function renderEspeakFamily(req: TtsRequest, espeakVoice: string, o
 }
 
 export { espeakVersion };
+
+/** The former `espeak-ng -q -x` process per word (tests compare the fork server with it). */
+export async function espeakPhonemesWithCommand(voice: string, text: string): Promise<string> {
+  const r = await runProcess('espeak-ng', ['-q', '-x', '-v', voice, '--', text], {
+    timeoutMs: PHONEMES_TIMEOUT_MS,
+    engine: 'espeak-ng',
+  });
+  return checkExit(r, `espeak-ng -x -v ${voice}`).trim().split(/\s+/).join(' ');
+}

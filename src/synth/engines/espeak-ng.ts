@@ -1,4 +1,4 @@
-import { listEspeakVoices } from '../espeak';
+import { closeEspeakServers, listEspeakVoices } from '../espeak';
 import { espeakVersion, renderEspeakFamily, varyEspeak } from './espeak-family';
 import type { TtsEngine } from './types';
 
@@ -18,4 +18,8 @@ export const espeakNgEngine: TtsEngine = {
   },
   vary: varyEspeak,
   renderToFile: (req, out) => renderEspeakFamily(req, req.voice, out),
+  close() {
+    closeEspeakServers();
+    return Promise.resolve();
+  },
 };

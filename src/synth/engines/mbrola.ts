@@ -1,5 +1,6 @@
 import { access, readdir } from 'node:fs/promises';
 import { ToolMissingError } from '../../errors';
+import { closeEspeakServers } from '../espeak';
 import { espeakVersion, renderEspeakFamily, varyEspeak } from './espeak-family';
 import { debianPackageVersion, SETUP_HINT } from './run-process';
 import type { TtsEngine } from './types';
@@ -64,5 +65,9 @@ export const mbrolaEngine: TtsEngine = {
       throw new Error(`mbrola voice "${req.voice}" is not installed in ${MBROLA_DIR}`);
     });
     await renderEspeakFamily(req, `mb-${req.voice}`, out);
+  },
+  close() {
+    closeEspeakServers();
+    return Promise.resolve();
   },
 };

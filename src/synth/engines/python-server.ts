@@ -31,6 +31,10 @@ export interface ServerAnswer {
   readonly voices?: string[];
   readonly sampleRate?: number;
   readonly vocab?: string;
+  /** espeak_server.py: the forked child's exit code and output. */
+  readonly code?: number;
+  readonly stdout?: string;
+  readonly stderr?: string;
 }
 
 interface Pending {
@@ -60,14 +64,21 @@ export class PythonRenderServer {
     private readonly startTimeoutMs = 120_000,
     /** onnxruntime threads: 1 lets engines run side by side; Kokoro, the slowest, gets 2. */
     private readonly threads = 1,
+    /** The server script, run as `python SCRIPT ENGINE` (espeak_server.py for espeak-ng and MBROLA). */
+    private readonly script = TTS_SERVER_SCRIPT,
   ) {}
+
+  /** The server's process id while it runs (tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   private async start(): Promise<ChildProcessWithoutNullStreams> {
     const python = ttsPython();
     await access(python).catch(() => {
       throw new ToolMissingError(`${this.engine} (Python TTS venv ${python})`, SETUP_HINT);
     });
-    const child = spawn(python, [TTS_SERVER_SCRIPT, this.engine], {
+    const child = spawn(python, [this.script, this.engine], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: {
         ...process.env,

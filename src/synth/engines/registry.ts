@@ -33,3 +33,8 @@ export async function engineVersions(ids: readonly EngineId[]): Promise<Record<s
 }
 
 export { ToolMissingError };
+
+/** Stop every engine's helper processes (render servers, workers); they start again on demand. */
+export async function closeEngineWorkers(): Promise<void> {
+  await Promise.all(Object.values(ENGINES).map((e) => e.close?.()));
+}

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { ToolMissingError } from '../../errors';
 
 /** What every TTS engine error says to do about a missing tool. */
@@ -78,4 +80,21 @@ export async function debianPackageVersion(engine: string, pkg: string): Promise
     throw new ToolMissingError(`${engine} (Debian package ${pkg})`, SETUP_HINT);
   }
   return `${pkg} ${version}`;
+}
+
+/**
+ * Throw the ToolMissingError that spawning `cmd` would (ENOENT), if no executable `cmd` is on
+ * PATH: for engines that render in a server process but whose command defines "installed".
+ */
+export function requireOnPath(cmd: string, engine?: string): void {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    if (d === '') continue;
+    try {
+      accessSync(join(d, cmd), constants.X_OK);
+      return;
+    } catch {
+      // not in this directory
+    }
+  }
+  throw new ToolMissingError(engine ? `${engine} (${cmd})` : cmd, SETUP_HINT);
 }
