@@ -194,7 +194,7 @@ export const configSchema = z.strictObject({
             .tuple([z.number().positive(), z.number().positive()])
             .default([0.5, 10])
             .describe(
-              'Reflection delay range [low, high] in ms, drawn log-uniformly (a floor or wall 8 cm – 1.7 m further away than the machine).',
+              'Reflection delay range [low, high] in ms, drawn log-uniformly (a reflected path 0.17–3.4 m longer than the direct one).',
             ),
           reflectionGain: z
             .tuple([z.number().min(0), z.number().min(0)])
