@@ -178,9 +178,11 @@ export const configSchema = z.strictObject({
           references: z
             .number()
             .int()
-            .min(1)
+            .min(0)
             .default(1024)
-            .describe('Augmented reference windows per machine ID, added to `references`.'),
+            .describe(
+              'Augmented reference windows per machine ID, added to `references` (0: none, only the whitening reads the augmented patches).',
+            ),
           copies: z
             .number()
             .int()

@@ -41,7 +41,7 @@ export interface FrameKnnOptions {
 export interface AugmentedReferences {
   /** Augmented training patches (labels as the training block's). */
   readonly block: PatchBlock;
-  /** Extra references per ID, drawn from the augmented windows. */
+  /** Extra references per ID, drawn from the augmented windows (0: none). */
   readonly references: number;
   /** Which patches the whitening Gaussians are fitted on. */
   readonly whitening: 'train' | 'augmented';

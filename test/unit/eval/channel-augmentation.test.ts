@@ -144,6 +144,16 @@ describe('channel augmentation (frameKnn.channelRefs)', () => {
     const w = await fit('s', 'augmented');
     expect(w.gaussians[0]!.mean).not.toEqual(plain.gaussians[0]!.mean);
     expect(w.references[0]!.length).toBe(17 * dim);
+    // references: 0 — the whitening alone: the plain model's windows, whitened by the augmented Gaussians.
+    const only = await fitFrameKnn(block, 2, options, Prng.derive('knn'), undefined, {
+      block: augmentChannels(block, clips, channels, units, 1, Prng.derive('s')),
+      references: 0,
+      whitening: 'augmented',
+      rng: Prng.derive('s-refs'),
+    });
+    expect(only.references[0]!.length).toBe(10 * dim);
+    expect(only.gaussians[0]!.mean).toEqual(w.gaussians[0]!.mean);
+    expect(only.references[0]).toEqual(w.references[0]!.subarray(0, 10 * dim));
   });
 
   it('zod refuses bad option values with the field named', () => {
@@ -156,7 +166,8 @@ describe('channel augmentation (frameKnn.channelRefs)', () => {
     expect(problems({ reflectionGain: [0.2, 1.5] })).toEqual([
       'frameKnn.channelRefs: reflectionGain [0.2, 1.5] must satisfy 0 ≤ low ≤ high < 1',
     ]);
-    expect(problems({ references: 0 })[0]).toMatch(/^frameKnn\.channelRefs\.references: /);
+    expect(problems({ references: -1 })[0]).toMatch(/^frameKnn\.channelRefs\.references: /);
+    expect(problems({ references: 0, whitening: 'augmented' })).toEqual([]);
     expect(problems({ whitening: 'test' })[0]).toMatch(/^frameKnn\.channelRefs\.whitening: /);
     expect(problems({ delayMs: 3 })[0]).toMatch(/^frameKnn\.channelRefs\.delayMs: /);
     expect(problems({}, { centre: 'clip' })).toEqual([
