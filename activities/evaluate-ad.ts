@@ -11,7 +11,8 @@ import { decodeIntModel, type IntModel } from '../src/quant/int-model';
 import * as fs from 'node:fs';
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { clipMeanScores, standardizedPatchScores, type ComponentScores } from '../src/eval/combined-scores';
-import { fitFrameKnn, frameKnnPatchScores } from '../src/eval/frame-knn-scores';
+import { fitFrameKnn, frameKnnPatchScores, type AugmentedReferences } from '../src/eval/frame-knn-scores';
+import { augmentChannels, ChannelOffsets, channelDistributionProblems } from '../src/eval/channel-augmentation';
 import { hasInvariance, invariantPatches } from '../src/eval/frame-window-invariance';
 import { operatingThresholds } from '../src/eval/operating-threshold';
 import {
@@ -171,8 +172,64 @@ export const configSchema = z.strictObject({
         .describe(
           'Gain-invariant distance: the whitened distance after removing the best scalar dB offset of the window (a projection; src/eval/frame-knn-scores.ts). Not with `contrast`, whose differences already cancel an offset.',
         ),
+      // Channel-augmented references (src/eval/channel-augmentation.ts); absent = off.
+      channelRefs: z
+        .strictObject({
+          references: z
+            .number()
+            .int()
+            .min(0)
+            .default(1024)
+            .describe(
+              'Augmented reference windows per machine ID, added to `references` (0: none, only the whitening reads the augmented patches).',
+            ),
+          copies: z
+            .number()
+            .int()
+            .min(1)
+            .max(8)
+            .default(1)
+            .describe(
+              'Augmented copies of the training patches the extra references are drawn from (one channel per clip and copy).',
+            ),
+          delayMs: z
+            .tuple([z.number().positive(), z.number().positive()])
+            .default([0.5, 10])
+            .describe(
+              'Reflection delay range [low, high] in ms, drawn log-uniformly (a reflected path 0.17–3.4 m longer than the direct one).',
+            ),
+          reflectionGain: z
+            .tuple([z.number().min(0), z.number().min(0)])
+            .default([0.1, 0.6])
+            .describe('Reflection gain range [low, high] (linear amplitude, high < 1), drawn uniformly.'),
+          tiltDb: z
+            .number()
+            .min(0)
+            .default(3)
+            .describe('Spectral tilt: a dB slope over the mel bands, lowest to highest band, uniform in ±tiltDb.'),
+          gainDb: z.number().min(0).default(3).describe('Broadband gain, uniform in ±gainDb.'),
+          whitening: z
+            .enum(['train', 'augmented'])
+            .default('train')
+            .describe(
+              "Fit the whitening window Gaussians on the training patches only, or on the training and the augmented patches (the channel's ripple then weighs less in every distance).",
+            ),
+        })
+        .superRefine((o, c) => {
+          for (const message of channelDistributionProblems(o)) c.addIssue({ code: 'custom', message });
+        })
+        .optional()
+        .describe(
+          "Channel-augmented references: add reference windows from the ID's training patches as heard through random microphone channels (a reflection's comb filter, a spectral tilt, a gain), applied as per-band log-mel offsets, so that a normal clip's own unseen reflection finds a reference (docs/anomaly-detection.md#channel-augmented-references). Not with `centre` or `contrast`.",
+        ),
     })
     .superRefine((o, c) => {
+      if (o.channelRefs && (o.centre || o.contrast))
+        c.addIssue({
+          code: 'custom',
+          path: ['channelRefs'],
+          message: `channelRefs adds channel offsets to dB windows; it does not combine with ${o.centre ? `centre: ${o.centre}` : `contrast: ${o.contrast}`}`,
+        });
       if (o.scale && !o.centre)
         c.addIssue({ code: 'custom', path: ['scale'], message: 'scale needs centre (clip or patch)' });
       if (o.offset && o.contrast)
@@ -302,6 +359,58 @@ function frameKnnBlock(ctx: StageContext<EvaluateAdConfig>, t: FeatureTensor): P
   return invariantPatches(patchBlock(t), t.header.clips, stats?.data, o);
 }
 
+/**
+ * `frameKnn.channelRefs`: the channel-augmented copies of the training windows `block` (stored
+ * units, or dB when an invariance option mapped them back) and their draw, or undefined when off.
+ */
+function channelAugmentedReferences(
+  ctx: StageContext<EvaluateAdConfig>,
+  train: FeatureTensor,
+  block: PatchBlock,
+): AugmentedReferences | undefined {
+  const o = frameKnnOptions(ctx.config);
+  const c = o.channelRefs;
+  if (!c) return undefined;
+  const fe = train.header.frontEnd;
+  const num = (k: string, fallback?: number): number => {
+    const v = fe[k] ?? fallback;
+    if (typeof v !== 'number')
+      throw new StageInputError(
+        `stages.${ctx.stageName}.with.frameKnn.channelRefs: the features' front-end config has no number "${k}"`,
+      );
+    return v;
+  };
+  const sampleRate = num('sampleRate');
+  const geometry = {
+    sampleRate,
+    fftSize: num('fftSize'),
+    melBands: num('melBands'),
+    lowHz: num('lowHz', 0),
+    highHz: num('highHz', sampleRate / 2),
+    downsample: num('downsample', 1),
+  };
+  // Offsets are dB; stored band-normalized values are (dB − m_b)·k_b / 2^15 (src/dsp/band-normalization.ts).
+  const raw = fe.bandStats;
+  const stats = raw === undefined || hasInvariance(o) ? undefined : bandStatsSchema.safeParse(raw);
+  if (stats && !stats.success) {
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.frameKnn.channelRefs: the features' band-normalization constants (frontEnd.bandStats) are malformed`,
+    );
+  }
+  const toUnits = stats ? stats.data.gainQ15.map((k) => k / 32768) : new Array<number>(block.bands).fill(1);
+  let channels: ChannelOffsets;
+  try {
+    channels = new ChannelOffsets(geometry, c);
+  } catch (e) {
+    if (e instanceof RangeError)
+      throw new StageInputError(`stages.${ctx.stageName}.with.frameKnn.channelRefs: ${e.message}`);
+    throw e;
+  }
+  const rng = ctx.rng('frame-knn-channel');
+  const aug = augmentChannels(block, train.header.clips, channels, toUnits, c.copies, rng);
+  return { block: aug, references: c.references, whitening: c.whitening, rng };
+}
+
 /** True when the score reads the trained classifier (its softmax or an embedding). */
 function usesNetwork(config: EvaluateAdConfig): boolean {
   if (config.score === 'neg-log-prob' || config.score === 'one-minus-prob') return true;
@@ -333,7 +442,9 @@ async function featureComponent(
       const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
       const { neighbours, references, offset } = frameKnnOptions(ctx.config);
       const options = { context: frameContext, shrinkage, neighbours, references, ...(offset ? { offset } : {}) };
-      const model = await fitFrameKnn(frameKnnBlock(ctx, train), labels, options, ctx.rng('frame-knn'), pause);
+      const block = frameKnnBlock(ctx, train);
+      const augmented = channelAugmentedReferences(ctx, train, block);
+      const model = await fitFrameKnn(block, labels, options, ctx.rng('frame-knn'), pause, augmented);
       return (t) => frameKnnPatchScores(frameKnnBlock(ctx, t), model, pause);
     }
     if (name === 'frame-mahalanobis') {

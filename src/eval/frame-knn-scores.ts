@@ -20,6 +20,12 @@ import type { Prng } from '../util/prng';
  * onto u's orthogonal complement (P d = d − (d·û)û). P is linear, so every whitened window
  * (reference or scored) is projected once and the search is unchanged. The values must be dB
  * (or any units where a gain is the same offset in every value).
+ *
+ * `augmented` (src/eval/channel-augmentation.ts): extra references per ID drawn from the ID's
+ * windows in channel-augmented copies of the training patches (a stream of their own, so the
+ * first `references` are the same as without it); with `whitening: augmented` the window
+ * Gaussians are fitted on the training and the augmented patches together, so that the
+ * channel's ripple directions also weigh less in every distance.
  */
 
 export interface FrameKnnOptions {
@@ -29,6 +35,18 @@ export interface FrameKnnOptions {
   readonly references: number;
   /** Remove the best scalar offset of each window from its distances (see the module comment). */
   readonly offset?: boolean;
+}
+
+/** Channel-augmented references (see the module comment). */
+export interface AugmentedReferences {
+  /** Augmented training patches (labels as the training block's). */
+  readonly block: PatchBlock;
+  /** Extra references per ID, drawn from the augmented windows (0: none). */
+  readonly references: number;
+  /** Which patches the whitening Gaussians are fitted on. */
+  readonly whitening: 'train' | 'augmented';
+  /** The draw of the extra references. */
+  readonly rng: Prng;
 }
 
 export interface FrameKnnModel {
@@ -85,6 +103,7 @@ export async function fitFrameKnn(
   options: FrameKnnOptions,
   rng: Prng,
   pause: Pause = noPause,
+  augmented?: AugmentedReferences,
 ): Promise<FrameKnnModel> {
   const { context, shrinkage, neighbours, references } = options;
   if (!(Number.isInteger(neighbours) && neighbours >= 1 && Number.isInteger(references) && references >= neighbours)) {
@@ -92,14 +111,34 @@ export async function fitFrameKnn(
       `frame k-NN: neighbours ${neighbours} and references ${references} must be integers with 1 ≤ neighbours ≤ references`,
     );
   }
-  const gaussians = await fitFrameGaussians(train, labels, context, shrinkage, pause);
+  const aug = augmented?.block;
+  if (aug && (aug.frames !== train.frames || aug.bands !== train.bands)) {
+    throw new RangeError(
+      `frame k-NN: augmented patches ${aug.frames}×${aug.bands}, training patches ${train.frames}×${train.bands}`,
+    );
+  }
+  const fitOn =
+    aug && augmented.whitening === 'augmented'
+      ? {
+          data: concatFloat32(train.data, aug.data),
+          frames: train.frames,
+          bands: train.bands,
+          labelIndex: [...train.labelIndex, ...aug.labelIndex],
+        }
+      : train;
+  const gaussians = await fitFrameGaussians(fitOn, labels, context, shrinkage, pause);
   const size = train.frames * train.bands;
   const dim = context * train.bands;
   const windows = train.frames - context + 1;
-  const starts: number[][] = Array.from({ length: labels }, () => []);
-  train.labelIndex.forEach((l, i) => {
-    for (let t = 0; t < windows; t++) starts[l]!.push(i * size + t * train.bands);
-  });
+  const startsOf = (block: PatchBlock): number[][] => {
+    const starts: number[][] = Array.from({ length: labels }, () => []);
+    block.labelIndex.forEach((l, i) => {
+      for (let t = 0; t < windows; t++) starts[l]!.push(i * size + t * block.bands);
+    });
+    return starts;
+  };
+  const starts = startsOf(train);
+  const augStarts = aug ? startsOf(aug) : undefined;
   const y = new Float64Array(dim);
   const refs: Array<Float32Array | undefined> = [];
   const directions = gaussians.map((g) => (g && options.offset ? offsetDirection(g) : undefined));
@@ -111,11 +150,18 @@ export async function fitFrameKnn(
     }
     // One draw per ID in label order: the same seed gives the same references.
     const chosen = rng.shuffle(starts[l]!).slice(0, references);
-    const r = new Float32Array(chosen.length * dim);
+    // Then the augmented ones, from their own stream (one draw per ID in label order).
+    const extra = augmented && augStarts ? augmented.rng.shuffle(augStarts[l]!).slice(0, augmented.references) : [];
+    const r = new Float32Array((chosen.length + extra.length) * dim);
     chosen.forEach((at, j) => {
       whiten(g, train.data.subarray(at, at + dim), y);
       project(y, directions[l]);
       r.set(y, j * dim);
+    });
+    extra.forEach((at, j) => {
+      whiten(g, aug!.data.subarray(at, at + dim), y);
+      project(y, directions[l]);
+      r.set(y, (chosen.length + j) * dim);
     });
     if (chosen.length < neighbours) {
       throw new RangeError(
@@ -132,6 +178,13 @@ export async function fitFrameKnn(
     references: refs,
     ...(options.offset ? { offsetDirections: directions } : {}),
   };
+}
+
+function concatFloat32(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Mean squared distance of whitened `y` to its `k` nearest rows of `refs` (kept in `best`, ascending). */

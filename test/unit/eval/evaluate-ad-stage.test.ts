@@ -483,6 +483,62 @@ describe('evaluate-ad stage', () => {
     expect(problems({ centre: 'clip', scale: true, offset: true })).toEqual([]);
   });
 
+  it('frameKnn channelRefs: the k-NN term with references from channel-augmented training patches, as the module pipeline; a front end without its geometry is a StageInputError', async () => {
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const { fitFrameKnn, frameKnnPatchScores } = await import('../../../src/eval/frame-knn-scores');
+    const { augmentChannels, ChannelOffsets } = await import('../../../src/eval/channel-augmentation');
+    const { clipMeanScores } = await import('../../../src/eval/combined-scores');
+    const bandStats = {
+      meanQ5: [320, 0, -64, 32, 0, 0, 96, -32],
+      gainQ15: [16384, 32768, 8192, 32768, 65536, 32768, 32768, 16384],
+    };
+    const geometry = { sampleRate: 16000, fftSize: 1024, melBands: 16, lowHz: 0, highHz: 8000, downsample: 2 };
+    const frontEnd = { type: 'logmel', implementation: 'fixed', patchFrames: 8, patchHop: 8, bandStats, ...geometry };
+    const channelRefs = { references: 6, copies: 2, delayMs: [1, 4], reflectionGain: [0.3, 0.5], tiltDb: 2, gainDb: 0 };
+    const frameKnn = { neighbours: 1, references: 8, channelRefs };
+    const base = setUp(frontEnd, { score: 'frame-knn', shrinkage: 0.1, frameContext: 3, frameKnn });
+    await evaluateAdStage.run(base.ctx);
+    const [train, test] = ['train', 'test'].map((s) => readFeatureTensor(join(root, `${s}-logmel-int.topsfeat`))) as [
+      ReturnType<typeof readFeatureTensor>,
+      ReturnType<typeof readFeatureTensor>,
+    ];
+    const block = (t: typeof test) => ({ data: t.data, frames: 8, bands: 8, labelIndex: t.header.labelIndex });
+    const parsed = evaluateAdStage.configSchema.parse({ score: 'frame-knn', frameKnn }).frameKnn!.channelRefs!;
+    const rng = base.ctx.rng('frame-knn-channel');
+    const units = bandStats.gainQ15.map((k) => k / 32768);
+    const aug = augmentChannels(block(train), train.header.clips, new ChannelOffsets(geometry, parsed), units, 2, rng);
+    const options = { context: 3, shrinkage: 0.1, neighbours: 1, references: 8 };
+    const model = await fitFrameKnn(block(train), 2, options, base.ctx.rng('frame-knn'), undefined, {
+      block: aug,
+      references: 6,
+      whitening: 'train',
+      rng,
+    });
+    expect(model.references[0]!.length).toBe((8 + 6) * 3 * 8);
+    const expected = clipMeanScores(test.header, await frameKnnPatchScores(block(test), model));
+    const ev = base.stored.evaluation as { clips: Array<{ clip: string; score: number }>; frameKnn: unknown };
+    expect(ev.frameKnn).toEqual({ neighbours: 1, references: 8, channelRefs: parsed });
+    for (const c of expected) expect(ev.clips.find((x) => x.clip === c.clip)!.score).toBeCloseTo(c.score, 6);
+    // Without the option the same stage scores differently (more references can only lower a distance).
+    const plain = setUp(frontEnd, {
+      score: 'frame-knn',
+      shrinkage: 0.1,
+      frameContext: 3,
+      frameKnn: { ...frameKnn, channelRefs: undefined },
+    });
+    await evaluateAdStage.run(plain.ctx);
+    const plainClips = (plain.stored.evaluation as typeof ev).clips;
+    for (const c of expected)
+      expect(plainClips.find((x) => x.clip === c.clip)!.score).toBeGreaterThanOrEqual(c.score - 1e-9);
+    expect(plainClips.some((c) => c.score > expected.find((x) => x.clip === c.clip)!.score + 1e-6)).toBe(true);
+    const { fftSize: _f, ...noFft } = frontEnd;
+    const bad = setUp(noFft, { score: 'frame-knn', shrinkage: 0.1, frameContext: 3, frameKnn });
+    await expect(evaluateAdStage.run(bad.ctx)).rejects.toThrow(
+      `stages.evaluate.with.frameKnn.channelRefs: the features' front-end config has no number "fftSize"`,
+    );
+    for (const b of [base, plain, bad]) b.net.model.dispose();
+  });
+
   it('without a train stage in needs: runs a score of log-mel terms alone; a network term is a StageInputError naming the missing stage', async () => {
     const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
     const config = {
