@@ -26,11 +26,10 @@ Protocol as tts_server.py: one JSON request per stdin line, one JSON answer per 
 MBROLA's messages): the TypeScript side judges them as it judged the command's.
 """
 import ctypes
-import json
 import os
-import struct
 import sys
-import tempfile
+
+from fork_server import close_wav, open_wav, run_forked, serve_requests
 
 ENOUTPUT_MODE_SYNCHRONOUS = 0x0001
 POS_CHARACTER = 1
@@ -110,12 +109,7 @@ def child_render(req, rate0):
                 state["rate"] = events[i].id & 0xFFFFFFFF
             i += 1
         if state["f"] is None:
-            r = state["rate"]
-            f = open(out, "wb")
-            f.write(b"RIFF\x24\xf0\xff\x7fWAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00")
-            f.write(struct.pack("<II", r, r * 2))
-            f.write(b"\x02\x00\x10\x00data\x00\xf0\xff\x7f")
-            state["f"] = f
+            state["f"] = open_wav(out, state["rate"], b"\x24\xf0\xff\x7f")
         if n > 0:
             state["f"].write(ctypes.string_at(wav, n * 2))
         return 0
@@ -129,15 +123,8 @@ def child_render(req, rate0):
     text = req["text"].encode()
     lib.espeak_Synth(text, len(text) + 1, 0, POS_CHARACTER, 0, SYNTH_FLAGS, None, None)
     r = lib.espeak_ng_Synchronize()
-    f = state["f"]
-    if f is not None:
-        f.flush()
-        pos = f.tell()
-        f.seek(4)
-        f.write(struct.pack("<I", (pos - 8) & 0xFFFFFFFF))
-        f.seek(40)
-        f.write(struct.pack("<I", (pos - 44) & 0xFFFFFFFF))
-        f.close()
+    if state["f"] is not None:
+        close_wav(state["f"])
     if r != 0:
         os.write(2, f"{status_message(r)}\n".encode())
         os._exit(1)
@@ -162,52 +149,21 @@ def child_phonemes(req, out_path):
 
 
 def run_child(req, rate0, tmpdir):
-    err_path = os.path.join(tmpdir, "stderr")
     out_path = os.path.join(tmpdir, "stdout")
-    pid = os.fork()
-    if pid == 0:
-        try:
-            libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: a killed server (timeout) leaves no child
-            fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.dup2(fd, 2)
-            os.close(fd)
-            if req["op"] == "render":
-                child_render(req, rate0)
-            else:
-                child_phonemes(req, out_path)
-        except BaseException as e:  # noqa: BLE001 - the child must never return into the loop
-            os.write(2, f"{type(e).__name__}: {e}\n".encode())
-        os._exit(1)
-    _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    with open(err_path, "r", encoding="utf-8", errors="replace") as f:
-        stderr = f.read()
+    if req["op"] == "render":
+        return {**run_forked(lambda: child_render(req, rate0), tmpdir), "stdout": ""}
+    ans = run_forked(lambda: child_phonemes(req, out_path), tmpdir)
     stdout = ""
-    if req["op"] == "phonemes" and os.path.exists(out_path):
+    if os.path.exists(out_path):
         with open(out_path, "r", encoding="utf-8", errors="replace") as f:
             stdout = f.read()
         os.remove(out_path)
-    return {"code": code, "stderr": stderr, "stdout": stdout}
+    return {**ans, "stdout": stdout}
 
 
 def serve():
     rate0 = init()
-    out = sys.stdout
-    with tempfile.TemporaryDirectory(prefix="tinyops-espeak-") as tmpdir:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            rid = None
-            try:
-                req = json.loads(line)
-                rid = req.get("id")
-                if req["op"] not in ("render", "phonemes"):
-                    raise ValueError(f"unknown op {req['op']!r}")
-                ans = {"id": rid, "ok": True, **run_child(req, rate0, tmpdir)}
-            except Exception as e:  # one bad request must not end the server
-                ans = {"id": rid, "ok": False, "error": f"{type(e).__name__}: {e}"}
-            out.write(json.dumps(ans) + "\n")
-            out.flush()
+    serve_requests("tinyops-espeak-", ("render", "phonemes"), lambda req, tmpdir: run_child(req, rate0, tmpdir))
 
 
 if __name__ == "__main__":

@@ -21,11 +21,10 @@ Protocol as espeak_server.py: one JSON request per stdin line, one JSON answer p
 as it judged the command's.
 """
 import ctypes
-import json
 import os
-import struct
 import sys
-import tempfile
+
+from fork_server import close_wav, open_wav, run_forked, serve_requests
 
 RHVoice_preload_voices = 1
 RHVoice_message_text = 0
@@ -87,12 +86,7 @@ def on_samples(samples, n, _user):
     if state["discard"]:  # a warm-up in the server process
         return 1
     if state["f"] is None:  # the stream opens on the first samples, as RHVoice-test's player
-        r = state["rate"]
-        f = open(state["out"], "wb")
-        f.write(b"RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00")
-        f.write(struct.pack("<II", r, r * 2))
-        f.write(b"\x02\x00\x10\x00data\x00\x00\x00\x00")
-        state["f"] = f
+        state["f"] = open_wav(state["out"], state["rate"], b"\x00\x00\x00\x00")
     if n > 0:
         state["f"].write(ctypes.string_at(samples, n * 2))
     return 1
@@ -147,64 +141,26 @@ def child_render(eng, req):
         os.write(2, f"RHVoice_new_message failed for voice {req['voice']!r}\n".encode())
         os._exit(1)
     ok = lib.RHVoice_speak(msg)
-    f = state["f"]
-    if f is not None:
-        f.flush()
-        pos = f.tell()
-        f.seek(4)
-        f.write(struct.pack("<I", (pos - 8) & 0xFFFFFFFF))
-        f.seek(40)
-        f.write(struct.pack("<I", (pos - 44) & 0xFFFFFFFF))
-        f.close()
+    if state["f"] is not None:
+        close_wav(state["f"])
     if not ok:
         os.write(2, b"RHVoice_speak failed\n")
         os._exit(1)
     os._exit(0)
 
 
-def run_child(eng, req, tmpdir):
-    err_path = os.path.join(tmpdir, "stderr")
-    pid = os.fork()
-    if pid == 0:
-        try:
-            libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: a killed server (timeout) leaves no child
-            fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.dup2(fd, 2)
-            os.close(fd)
-            child_render(eng, req)
-        except BaseException as e:  # noqa: BLE001 - the child must never return into the loop
-            os.write(2, f"{type(e).__name__}: {e}\n".encode())
-        os._exit(1)
-    _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    with open(err_path, "r", encoding="utf-8", errors="replace") as f:
-        stderr = f.read()
-    return {"code": code, "stderr": stderr}
-
-
 def serve():
     libc.prctl(1, 9)  # PR_SET_PDEATHSIG: the server ends with the Node process that started it
     eng = init() if lib is not None else None
     warm = set()
-    out = sys.stdout
-    with tempfile.TemporaryDirectory(prefix="tinyops-rhvoice-") as tmpdir:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            rid = None
-            try:
-                req = json.loads(line)
-                rid = req.get("id")
-                if req["op"] != "render":
-                    raise ValueError(f"unknown op {req['op']!r}")
-                if eng is None:
-                    raise RuntimeError(LIB_MISSING)
-                warm_up(eng, req["voice"], warm)
-                ans = {"id": rid, "ok": True, **run_child(eng, req, tmpdir)}
-            except Exception as e:  # one bad request must not end the server
-                ans = {"id": rid, "ok": False, "error": f"{type(e).__name__}: {e}"}
-            out.write(json.dumps(ans) + "\n")
-            out.flush()
+
+    def handle(req, tmpdir):
+        if eng is None:
+            raise RuntimeError(LIB_MISSING)
+        warm_up(eng, req["voice"], warm)
+        return run_forked(lambda: child_render(eng, req), tmpdir)
+
+    serve_requests("tinyops-rhvoice-", ("render",), handle)
 
 
 if __name__ == "__main__":
