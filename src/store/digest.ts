@@ -1,6 +1,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
 import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -58,10 +59,15 @@ export function sha256File(path: string): Promise<Digest> {
  */
 export async function writeStreamHashed(source: Readable, path: string): Promise<Digest> {
   const hasher = new DigestStream();
+  const out = createWriteStream(path, { flags: 'wx' });
   try {
-    await pipeline(source, hasher, createWriteStream(path, { flags: 'wx' }));
+    await pipeline(source, hasher, out);
     await fsyncPath(path);
   } catch (e) {
+    // A source that fails at once (a missing object) can reject the pipeline before the write
+    // stream has opened — and so created — the file; unlink only after the stream has closed, or
+    // the temp file appears after its removal.
+    if (!out.closed) await once(out, 'close').catch(() => undefined);
     await unlink(path).catch(() => undefined);
     throw e;
   }
