@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PythonRenderServer } from './engines/python-server';
-import { requireOnPath, runProcess, type ProcessResult } from './engines/run-process';
+import { ForkServers } from './engines/fork-servers';
+import { runProcess, type ProcessResult } from './engines/run-process';
+import { engineSourceFile } from './engines/source-file';
 import { readWav, type WavData } from '../audio/wav';
 import { createLimiter, type Limiter } from './limit';
 
@@ -120,42 +121,35 @@ export function isVoiceAvailable(voice: string, installed: EspeakVoices): boolea
   return variant === undefined || installed.variants.includes(variant);
 }
 
-/** src/synth/engines/espeak_server.py, read from the source tree like tts_server.py. */
-export const ESPEAK_SERVER_SCRIPT = join(__dirname, '..', '..', '..', 'src', 'synth', 'engines', 'espeak_server.py');
+/** src/synth/engines/espeak_server.py. */
+export const ESPEAK_SERVER_SCRIPT = engineSourceFile('espeak_server.py');
 
 /**
- * Two fork servers (espeak_server.py), one per core like the two process slots they replace:
- * libespeak-ng loaded and initialised once, one forked child per word, the same bytes as the
- * `espeak-ng` command (docs/results/2026-12-05-engine-cpu.md). A request goes to an idle one.
+ * Two fork servers (espeak_server.py, engines/fork-servers.ts), one per core like the two
+ * process slots they replace: libespeak-ng loaded and initialised once, one forked child per
+ * word, the same bytes as the `espeak-ng` command (docs/results/2026-12-05-engine-cpu.md).
  */
-const servers = [0, 1].map(
-  () => new PythonRenderServer('espeak-ng', ESPEAK_TIMEOUT_MS, ESPEAK_TIMEOUT_MS, 1, ESPEAK_SERVER_SCRIPT),
-);
-const busy = [false, false];
+const servers = new ForkServers({
+  engine: ESPEAK,
+  script: ESPEAK_SERVER_SCRIPT,
+  timeoutMs: ESPEAK_TIMEOUT_MS,
+  command: ESPEAK, // a missing espeak-ng is a ToolMissingError naming it, as the command's ENOENT was
+  slots: espeakSlots,
+});
 
 /** Run one request on an idle server; the answer carries the child's exit code and output. */
 export function espeakServerRequest(body: Record<string, unknown>): Promise<ProcessResult> {
-  return espeakSlots(async () => {
-    const i = busy.indexOf(false);
-    busy[i] = true;
-    try {
-      requireOnPath(ESPEAK); // a missing espeak-ng is a ToolMissingError naming it, as the command's ENOENT was
-      const a = await servers[i]!.request(body);
-      return { code: a.code ?? null, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
-    } finally {
-      busy[i] = false;
-    }
-  });
+  return servers.request(body);
 }
 
 /** Process ids of the running fork servers (tests). */
 export function espeakServerPids(): number[] {
-  return servers.flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
+  return servers.pids();
 }
 
 /** Stop the fork servers (tests, engine close); the next request starts them again. */
 export function closeEspeakServers(): void {
-  for (const s of servers) s.kill();
+  servers.close();
 }
 
 /** Render `req` to a WAV file at `outPath` (22050 Hz PCM16 mono; MBROLA voices at their own rate). */

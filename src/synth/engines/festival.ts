@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLimiter } from '../limit';
-import { FestivalPool } from './festival-worker';
+import { ChildPool } from './child-pool';
+import { FestivalWorker } from './festival-worker';
 import type { TtsEngine, TtsRequest } from './types';
 import { checkExit, runProcess } from './run-process';
 
@@ -21,7 +22,7 @@ const VOICE_ROOT = '/usr/share/festival/voices';
 /** Voices whose renders in a long-lived process equal text2wave's (checked on the default plan). */
 const WORKER_VOICE = /_hts$/;
 const slots = createLimiter(2);
-let pool: FestivalPool | undefined;
+let pool: ChildPool<FestivalWorker> | undefined;
 let version: Promise<string> | undefined;
 
 export const festivalEngine: TtsEngine = {
@@ -50,8 +51,8 @@ export const festivalEngine: TtsEngine = {
       await slots(() => renderWithText2wave(req, out));
       return;
     }
-    pool ??= new FestivalPool(2);
-    await slots(() => pool!.render({ voice: req.voice, stretch, text: req.text, out }));
+    pool ??= new ChildPool(2, () => new FestivalWorker());
+    await slots(() => pool!.use((w) => w.render({ voice: req.voice, stretch, text: req.text, out })));
   },
   close() {
     pool?.close();
