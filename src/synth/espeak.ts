@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ForkServers } from './engines/fork-servers';
+import { onceUntilFailure } from './engines/memo';
 import { runProcess, type ProcessResult } from './engines/run-process';
 import { engineSourceFile } from './engines/source-file';
 import { readWav, type WavData } from '../audio/wav';
@@ -64,18 +65,14 @@ function check(r: ProcessResult, what: string): string {
   return r.stdout;
 }
 
-let versionPromise: Promise<string> | undefined;
-
 /** The espeak-ng version, e.g. `1.51` (from `espeak-ng --version`). Throws ToolMissingError. */
-export function espeakVersion(): Promise<string> {
-  versionPromise ??= run(['--version']).then((r) => {
+export const espeakVersion: () => Promise<string> = onceUntilFailure(() =>
+  run(['--version']).then((r) => {
     const out = check(r, '--version');
     const m = /text-to-speech:\s*(\S+)/.exec(out);
     return m ? m[1]! : out.trim().split('\n')[0]!;
-  });
-  versionPromise.catch(() => (versionPromise = undefined)); // retry after a failure
-  return versionPromise;
-}
+  }),
+);
 
 /**
  * Parse `espeak-ng --voices` table rows: `Pty Language Age/Gender VoiceName File Other…`.
@@ -90,16 +87,14 @@ function parseVoiceTable(text: string): Array<[string, string]> {
   return rows;
 }
 
-let voicesPromise: Promise<EspeakVoices> | undefined;
-
 /**
  * Installed voices. MBROLA voices (`mb/…` files) are listed by espeak-ng even when the
  * mbrola binary is absent, and then fail at render time, so they are left out. Variants
  * are the `!v/<name>` files; an unknown variant is silently ignored by espeak-ng (it
  * renders the base voice), which is why configs are checked against this list.
  */
-export function listEspeakVoices(): Promise<EspeakVoices> {
-  voicesPromise ??= Promise.all([run(['--voices']), run(['--voices=variant'])]).then(([all, vars]) => {
+export const listEspeakVoices: () => Promise<EspeakVoices> = onceUntilFailure(() =>
+  Promise.all([run(['--voices']), run(['--voices=variant'])]).then(([all, vars]) => {
     const languages = new Set<string>();
     for (const [lang, file] of parseVoiceTable(check(all, '--voices'))) {
       if (!file.startsWith('mb/')) languages.add(lang);
@@ -109,10 +104,8 @@ export function listEspeakVoices(): Promise<EspeakVoices> {
       if (file.startsWith('!v/')) variants.add(file.slice(3));
     }
     return { languages: [...languages].sort(), variants: [...variants].sort() };
-  });
-  voicesPromise.catch(() => (voicesPromise = undefined));
-  return voicesPromise;
-}
+  }),
+);
 
 /** True if `voice` (`lang` or `lang+variant`) can be rendered with the installed data. */
 export function isVoiceAvailable(voice: string, installed: EspeakVoices): boolean {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createLimiter } from '../limit';
 import { ChildPool } from './child-pool';
 import { FestivalWorker } from './festival-worker';
+import { onceUntilFailure } from './memo';
 import type { TtsEngine, TtsRequest } from './types';
 import { checkExit, runProcess } from './run-process';
 
@@ -23,19 +24,16 @@ const VOICE_ROOT = '/usr/share/festival/voices';
 const WORKER_VOICE = /_hts$/;
 const slots = createLimiter(2);
 let pool: ChildPool<FestivalWorker> | undefined;
-let version: Promise<string> | undefined;
 
 export const festivalEngine: TtsEngine = {
   id: 'festival',
   family: 'festival',
   licence: 'X11-style (Festival); voices: festvox licences (free use)',
-  version() {
-    version ??= runProcess('festival', ['--version'], { timeoutMs: 10_000, engine: 'festival' }).then(
+  version: onceUntilFailure(() =>
+    runProcess('festival', ['--version'], { timeoutMs: 10_000, engine: 'festival' }).then(
       (r) => checkExit(r, 'festival --version').trim().split('\n')[0]!,
-    );
-    version.catch(() => (version = undefined));
-    return version;
-  },
+    ),
+  ),
   async voices() {
     await this.version();
     const out: string[] = [];

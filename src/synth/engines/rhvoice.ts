@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { ToolMissingError } from '../../errors';
 import { createLimiter } from '../limit';
 import { ForkServers } from './fork-servers';
+import { onceUntilFailure } from './memo';
 import { checkExit, debianPackageVersion, runProcess, SETUP_HINT, type ProcessResult } from './run-process';
 import { engineSourceFile } from './source-file';
 import type { TtsEngine, TtsRequest } from './types';
@@ -21,7 +22,6 @@ import type { TtsEngine, TtsRequest } from './types';
 const VOICE_DIR = '/usr/share/RHVoice/voices';
 const TIMEOUT_MS = 30_000;
 const slots = createLimiter(2);
-let version: Promise<string> | undefined;
 
 /** src/synth/engines/rhvoice_server.py. */
 export const RHVOICE_SERVER_SCRIPT = engineSourceFile('rhvoice_server.py');
@@ -72,11 +72,7 @@ export const rhvoiceEngine: TtsEngine = {
   family: 'hts',
   licence:
     'LGPL-2.1-or-later (engine); voices alan/bdl/clb/slt CC-BY-SA-4.0 or BSD-like, evgeniy-eng/lyubov CC-BY-NC-ND-4.0',
-  version() {
-    version ??= debianPackageVersion('rhvoice', 'rhvoice');
-    version.catch(() => (version = undefined));
-    return version;
-  },
+  version: onceUntilFailure(() => debianPackageVersion('rhvoice', 'rhvoice')),
   async voices() {
     await this.version();
     const names = await readdir(VOICE_DIR).catch(() => [] as string[]);
