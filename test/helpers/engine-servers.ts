@@ -103,3 +103,22 @@ export async function expectCloseEndsServers(
   expect(pids()).toEqual([]);
   for (const pid of running) expect({ pid, gone: await waitGone(pid) }).toEqual({ pid, gone: true });
 }
+
+/**
+ * A request that fails (`fail` rejects with `message`) leaves the servers usable: the next
+ * render (`again`, of the first request of expectServerBytesEqualCommand) has the reference's
+ * bytes and runs on a server that was already running.
+ */
+export async function expectFailureLeavesServersUsable(
+  dir: string,
+  fail: () => Promise<unknown>,
+  message: RegExp,
+  again: (out: string) => Promise<void>,
+  pids: () => number[],
+): Promise<void> {
+  await expect(fail()).rejects.toThrow(message);
+  const before = pids();
+  await again(join(dir, 'after.wav'));
+  expect(readFileSync(join(dir, 'after.wav')).equals(readFileSync(join(dir, 'ref-0.wav')))).toBe(true);
+  expect(pids().filter((p) => before.includes(p)).length).toBeGreaterThan(0);
+}
