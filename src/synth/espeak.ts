@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PythonRenderServer } from './engines/python-server';
-import { requireOnPath, runProcess, type ProcessResult } from './engines/run-process';
+import { ForkServers } from './engines/fork-servers';
+import { onceUntilFailure } from './engines/memo';
+import { runProcess, type ProcessResult } from './engines/run-process';
+import { engineSourceFile } from './engines/source-file';
 import { readWav, type WavData } from '../audio/wav';
 import { createLimiter, type Limiter } from './limit';
 
@@ -63,18 +65,14 @@ function check(r: ProcessResult, what: string): string {
   return r.stdout;
 }
 
-let versionPromise: Promise<string> | undefined;
-
 /** The espeak-ng version, e.g. `1.51` (from `espeak-ng --version`). Throws ToolMissingError. */
-export function espeakVersion(): Promise<string> {
-  versionPromise ??= run(['--version']).then((r) => {
+export const espeakVersion: () => Promise<string> = onceUntilFailure(() =>
+  run(['--version']).then((r) => {
     const out = check(r, '--version');
     const m = /text-to-speech:\s*(\S+)/.exec(out);
     return m ? m[1]! : out.trim().split('\n')[0]!;
-  });
-  versionPromise.catch(() => (versionPromise = undefined)); // retry after a failure
-  return versionPromise;
-}
+  }),
+);
 
 /**
  * Parse `espeak-ng --voices` table rows: `Pty Language Age/Gender VoiceName File Other…`.
@@ -89,16 +87,14 @@ function parseVoiceTable(text: string): Array<[string, string]> {
   return rows;
 }
 
-let voicesPromise: Promise<EspeakVoices> | undefined;
-
 /**
  * Installed voices. MBROLA voices (`mb/…` files) are listed by espeak-ng even when the
  * mbrola binary is absent, and then fail at render time, so they are left out. Variants
  * are the `!v/<name>` files; an unknown variant is silently ignored by espeak-ng (it
  * renders the base voice), which is why configs are checked against this list.
  */
-export function listEspeakVoices(): Promise<EspeakVoices> {
-  voicesPromise ??= Promise.all([run(['--voices']), run(['--voices=variant'])]).then(([all, vars]) => {
+export const listEspeakVoices: () => Promise<EspeakVoices> = onceUntilFailure(() =>
+  Promise.all([run(['--voices']), run(['--voices=variant'])]).then(([all, vars]) => {
     const languages = new Set<string>();
     for (const [lang, file] of parseVoiceTable(check(all, '--voices'))) {
       if (!file.startsWith('mb/')) languages.add(lang);
@@ -108,10 +104,8 @@ export function listEspeakVoices(): Promise<EspeakVoices> {
       if (file.startsWith('!v/')) variants.add(file.slice(3));
     }
     return { languages: [...languages].sort(), variants: [...variants].sort() };
-  });
-  voicesPromise.catch(() => (voicesPromise = undefined));
-  return voicesPromise;
-}
+  }),
+);
 
 /** True if `voice` (`lang` or `lang+variant`) can be rendered with the installed data. */
 export function isVoiceAvailable(voice: string, installed: EspeakVoices): boolean {
@@ -120,42 +114,35 @@ export function isVoiceAvailable(voice: string, installed: EspeakVoices): boolea
   return variant === undefined || installed.variants.includes(variant);
 }
 
-/** src/synth/engines/espeak_server.py, read from the source tree like tts_server.py. */
-export const ESPEAK_SERVER_SCRIPT = join(__dirname, '..', '..', '..', 'src', 'synth', 'engines', 'espeak_server.py');
+/** src/synth/engines/espeak_server.py. */
+export const ESPEAK_SERVER_SCRIPT = engineSourceFile('espeak_server.py');
 
 /**
- * Two fork servers (espeak_server.py), one per core like the two process slots they replace:
- * libespeak-ng loaded and initialised once, one forked child per word, the same bytes as the
- * `espeak-ng` command (docs/results/2026-12-05-engine-cpu.md). A request goes to an idle one.
+ * Two fork servers (espeak_server.py, engines/fork-servers.ts), one per core like the two
+ * process slots they replace: libespeak-ng loaded and initialised once, one forked child per
+ * word, the same bytes as the `espeak-ng` command (docs/results/2026-12-05-engine-cpu.md).
  */
-const servers = [0, 1].map(
-  () => new PythonRenderServer('espeak-ng', ESPEAK_TIMEOUT_MS, ESPEAK_TIMEOUT_MS, 1, ESPEAK_SERVER_SCRIPT),
-);
-const busy = [false, false];
+const servers = new ForkServers({
+  engine: ESPEAK,
+  script: ESPEAK_SERVER_SCRIPT,
+  timeoutMs: ESPEAK_TIMEOUT_MS,
+  command: ESPEAK, // a missing espeak-ng is a ToolMissingError naming it, as the command's ENOENT was
+  slots: espeakSlots,
+});
 
 /** Run one request on an idle server; the answer carries the child's exit code and output. */
 export function espeakServerRequest(body: Record<string, unknown>): Promise<ProcessResult> {
-  return espeakSlots(async () => {
-    const i = busy.indexOf(false);
-    busy[i] = true;
-    try {
-      requireOnPath(ESPEAK); // a missing espeak-ng is a ToolMissingError naming it, as the command's ENOENT was
-      const a = await servers[i]!.request(body);
-      return { code: a.code ?? null, stdout: a.stdout ?? '', stderr: a.stderr ?? '' };
-    } finally {
-      busy[i] = false;
-    }
-  });
+  return servers.request(body);
 }
 
 /** Process ids of the running fork servers (tests). */
 export function espeakServerPids(): number[] {
-  return servers.flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
+  return servers.pids();
 }
 
 /** Stop the fork servers (tests, engine close); the next request starts them again. */
 export function closeEspeakServers(): void {
-  for (const s of servers) s.kill();
+  servers.close();
 }
 
 /** Render `req` to a WAV file at `outPath` (22050 Hz PCM16 mono; MBROLA voices at their own rate). */

@@ -1,5 +1,6 @@
 import { Prng } from '../../util/prng';
 import { espeakServerRequest, espeakVersion, renderToFile } from '../espeak';
+import { memoUntilFailure } from './memo';
 import { ESPEAK_ALPHABET, perturbPhonemes } from './phoneme-variation';
 import { checkExit, runProcess } from './run-process';
 import type { RenderParams, TtsRequest, VariationRanges } from './types';
@@ -11,24 +12,18 @@ import type { RenderParams, TtsRequest, VariationRanges } from './types';
  */
 
 const PHONEMES_TIMEOUT_MS = 10_000;
-const transcriptions = new Map<string, Promise<string>>();
 
 /**
  * espeak-ng's phoneme mnemonics of `text` for `voice` (memoized per process): `espeak-ng -q -x`,
  * done by the fork server (src/synth/engines/espeak_server.py) with the same output.
  */
-export function espeakPhonemes(voice: string, text: string): Promise<string> {
-  const key = `${voice}|${text}`;
-  let p = transcriptions.get(key);
-  if (!p) {
-    p = espeakServerRequest({ op: 'phonemes', voice, text }).then((r) =>
+export const espeakPhonemes = memoUntilFailure(
+  (voice: string, text: string) => `${voice}|${text}`,
+  (voice: string, text: string): Promise<string> =>
+    espeakServerRequest({ op: 'phonemes', voice, text }).then((r) =>
       checkExit(r, `espeak-ng -x -v ${voice}`).trim().split(/\s+/).join(' '),
-    );
-    p.catch(() => transcriptions.delete(key));
-    transcriptions.set(key, p);
-  }
-  return p;
-}
+    ),
+);
 
 /** pitch, speed (espeak units) and `phon`: 0 = plain text, else the seed of the phoneme change. */
 export function varyEspeak(rng: Prng, r: VariationRanges): RenderParams {

@@ -1,7 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLimiter } from '../limit';
-import { FestivalPool } from './festival-worker';
+import { ChildPool } from './child-pool';
+import { FestivalWorker } from './festival-worker';
+import { onceUntilFailure } from './memo';
 import type { TtsEngine, TtsRequest } from './types';
 import { checkExit, runProcess } from './run-process';
 
@@ -21,20 +23,17 @@ const VOICE_ROOT = '/usr/share/festival/voices';
 /** Voices whose renders in a long-lived process equal text2wave's (checked on the default plan). */
 const WORKER_VOICE = /_hts$/;
 const slots = createLimiter(2);
-let pool: FestivalPool | undefined;
-let version: Promise<string> | undefined;
+let pool: ChildPool<FestivalWorker> | undefined;
 
 export const festivalEngine: TtsEngine = {
   id: 'festival',
   family: 'festival',
   licence: 'X11-style (Festival); voices: festvox licences (free use)',
-  version() {
-    version ??= runProcess('festival', ['--version'], { timeoutMs: 10_000, engine: 'festival' }).then(
+  version: onceUntilFailure(() =>
+    runProcess('festival', ['--version'], { timeoutMs: 10_000, engine: 'festival' }).then(
       (r) => checkExit(r, 'festival --version').trim().split('\n')[0]!,
-    );
-    version.catch(() => (version = undefined));
-    return version;
-  },
+    ),
+  ),
   async voices() {
     await this.version();
     const out: string[] = [];
@@ -50,8 +49,8 @@ export const festivalEngine: TtsEngine = {
       await slots(() => renderWithText2wave(req, out));
       return;
     }
-    pool ??= new FestivalPool(2);
-    await slots(() => pool!.render({ voice: req.voice, stretch, text: req.text, out }));
+    pool ??= new ChildPool(2, () => new FestivalWorker());
+    await slots(() => pool!.use((w) => w.render({ voice: req.voice, stretch, text: req.text, out })));
   },
   close() {
     pool?.close();

@@ -1,4 +1,5 @@
 import { createLimiter } from '../limit';
+import { onceUntilFailure } from './memo';
 import { checkExit, debianPackageVersion, runProcess } from './run-process';
 import type { TtsEngine } from './types';
 
@@ -10,18 +11,13 @@ import type { TtsEngine } from './types';
  * differ by an octave.
  */
 const slots = createLimiter(2);
-let version: Promise<string> | undefined;
 
 export const fliteEngine: TtsEngine = {
   id: 'flite',
   family: 'diphone-clustergen',
   licence: 'BSD-style (CMU Flite licence)',
-  version() {
-    // `flite --version` exits 1; the package version says the same.
-    version ??= debianPackageVersion('flite', 'flite');
-    version.catch(() => (version = undefined));
-    return version;
-  },
+  // `flite --version` exits 1; the package version says the same.
+  version: onceUntilFailure(() => debianPackageVersion('flite', 'flite')),
   async voices() {
     const r = await runProcess('flite', ['-lv'], { timeoutMs: 10_000, engine: 'flite' });
     const m = /Voices available:\s*(.*)/.exec(checkExit(r, 'flite -lv'));

@@ -2,6 +2,7 @@ import { access, readdir } from 'node:fs/promises';
 import { ToolMissingError } from '../../errors';
 import { closeEspeakServers } from '../espeak';
 import { espeakVersion, renderEspeakFamily, varyEspeak } from './espeak-family';
+import { onceUntilFailure } from './memo';
 import { debianPackageVersion, SETUP_HINT } from './run-process';
 import type { TtsEngine } from './types';
 
@@ -34,19 +35,13 @@ const ACCENTED = [
 ];
 const NATIVE = ['us1', 'us2', 'us3', 'en1'];
 
-let version: Promise<string> | undefined;
-
 export const mbrolaEngine: TtsEngine = {
   id: 'mbrola',
   family: 'diphone',
   licence: 'MBROLA binary AGPL-3.0; voices: non-commercial, no sale (MBROLA licence)',
-  version() {
-    version ??= (async () => {
-      return `${await debianPackageVersion('mbrola', 'mbrola')}, espeak-ng ${await espeakVersion()}`;
-    })();
-    version.catch(() => (version = undefined));
-    return version;
-  },
+  version: onceUntilFailure(
+    async () => `${await debianPackageVersion('mbrola', 'mbrola')}, espeak-ng ${await espeakVersion()}`,
+  ),
   async voices() {
     await this.version();
     const dbs = await readdir(MBROLA_DIR).catch(() => [] as string[]);

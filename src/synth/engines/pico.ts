@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { createLimiter } from '../limit';
+import { onceUntilFailure } from './memo';
 import { checkExit, debianPackageVersion, runProcess } from './run-process';
 import type { TtsEngine } from './types';
 
@@ -10,17 +11,12 @@ import type { TtsEngine } from './types';
  */
 const LANG_DIR = '/usr/share/pico/lang';
 const slots = createLimiter(2);
-let version: Promise<string> | undefined;
 
 export const picoEngine: TtsEngine = {
   id: 'pico',
   family: 'hmm',
   licence: 'Apache-2.0',
-  version() {
-    version ??= debianPackageVersion('pico', 'libttspico-utils');
-    version.catch(() => (version = undefined));
-    return version;
-  },
+  version: onceUntilFailure(() => debianPackageVersion('pico', 'libttspico-utils')),
   async voices() {
     await this.version();
     const files = await readdir(LANG_DIR).catch(() => [] as string[]);

@@ -1,16 +1,10 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ToolMissingError } from '../../errors';
 import { createLimiter } from '../limit';
-import { PythonRenderServer } from './python-server';
-import {
-  checkExit,
-  debianPackageVersion,
-  requireOnPath,
-  runProcess,
-  SETUP_HINT,
-  type ProcessResult,
-} from './run-process';
+import { ForkServers } from './fork-servers';
+import { onceUntilFailure } from './memo';
+import { checkExit, debianPackageVersion, runProcess, SETUP_HINT, type ProcessResult } from './run-process';
+import { engineSourceFile } from './source-file';
 import type { TtsEngine, TtsRequest } from './types';
 
 /**
@@ -28,56 +22,39 @@ import type { TtsEngine, TtsRequest } from './types';
 const VOICE_DIR = '/usr/share/RHVoice/voices';
 const TIMEOUT_MS = 30_000;
 const slots = createLimiter(2);
-let version: Promise<string> | undefined;
 
-/** src/synth/engines/rhvoice_server.py, read from the source tree like tts_server.py. */
-export const RHVOICE_SERVER_SCRIPT = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'src',
-  'synth',
-  'engines',
-  'rhvoice_server.py',
-);
+/** src/synth/engines/rhvoice_server.py. */
+export const RHVOICE_SERVER_SCRIPT = engineSourceFile('rhvoice_server.py');
 /** The server's answer when librhvoice5 is not installed. */
 const LIB_MISSING = /missing: librhvoice5/;
 
-const servers = [0, 1].map(() => new PythonRenderServer('rhvoice', TIMEOUT_MS, TIMEOUT_MS, 1, RHVOICE_SERVER_SCRIPT));
-const busy = [false, false];
+const servers = new ForkServers({
+  engine: 'rhvoice',
+  script: RHVOICE_SERVER_SCRIPT,
+  timeoutMs: TIMEOUT_MS,
+  command: 'RHVoice-test',
+  slots,
+});
 
 /** `-r` / `-t` percentages of a request, as RHVoice-test takes them. */
 function percentages(req: TtsRequest): { rate: number; pitch: number } {
   return { rate: Math.round(100 * (req.params.rate ?? 1)), pitch: Math.round(100 * (req.params.pitch ?? 1)) };
 }
 
-async function serverRequest(body: Record<string, unknown>): Promise<ProcessResult> {
-  return slots(async () => {
-    const i = busy.indexOf(false);
-    busy[i] = true;
-    try {
-      requireOnPath('RHVoice-test', 'rhvoice');
-      const a = await servers[i]!.request(body).catch((e: Error) => {
-        if (LIB_MISSING.test(e.message)) throw new ToolMissingError('rhvoice (librhvoice5)', SETUP_HINT);
-        throw e;
-      });
-      return { code: a.code ?? null, stdout: '', stderr: a.stderr ?? '' };
-    } finally {
-      busy[i] = false;
-    }
+function serverRequest(body: Record<string, unknown>): Promise<ProcessResult> {
+  return servers.request(body).catch((e: Error) => {
+    throw LIB_MISSING.test(e.message) ? new ToolMissingError('rhvoice (librhvoice5)', SETUP_HINT) : e;
   });
 }
 
 /** Process ids of the running fork servers (tests). */
 export function rhvoiceServerPids(): number[] {
-  return servers.flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
+  return servers.pids();
 }
 
 /** Stop the fork servers (tests, engine close); the next request starts them again. */
 export function closeRhvoiceServers(): void {
-  for (const s of servers) s.kill();
+  servers.close();
 }
 
 /** The former path, one `RHVoice-test` process per word: the reference the servers are compared with. */
@@ -95,11 +72,7 @@ export const rhvoiceEngine: TtsEngine = {
   family: 'hts',
   licence:
     'LGPL-2.1-or-later (engine); voices alan/bdl/clb/slt CC-BY-SA-4.0 or BSD-like, evgeniy-eng/lyubov CC-BY-NC-ND-4.0',
-  version() {
-    version ??= debianPackageVersion('rhvoice', 'rhvoice');
-    version.catch(() => (version = undefined));
-    return version;
-  },
+  version: onceUntilFailure(() => debianPackageVersion('rhvoice', 'rhvoice')),
   async voices() {
     await this.version();
     const names = await readdir(VOICE_DIR).catch(() => [] as string[]);

@@ -11,6 +11,7 @@ import type { SynthKwsConfig } from '../../../src/synth/kws-config';
 import { planClips } from '../../../src/synth/kws-plan';
 import { rngForSeed } from '../../../src/synth/rng-for';
 import { resolveVoices } from '../../../src/synth/voice-sources';
+import { treeCpu } from '../tree-cpu';
 
 /**
  * Per-engine CPU of the default plan's renders and a byte check between two ways of rendering
@@ -26,36 +27,6 @@ import { resolveVoices } from '../../../src/synth/voice-sources';
  *   node dist/test/bench/engine-cpu/requests.js compare DIR_A DIR_B
  *     counts the files of DIR_A byte-identical to DIR_B's of the same name
  */
-const TICK = 100; // USER_HZ
-
-/** utime + stime (+ cutime + cstime) of /proc/<pid>/stat in seconds (0 if gone). */
-function procCpu(pid: number | 'self', withChildren: boolean): number {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return 0;
-  }
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const t = (i: number): number => Number(f[i - 3]);
-  return (t(14) + t(15) + (withChildren ? t(16) + t(17) : 0)) / TICK;
-}
-
-/** This process and its reaped children, plus every live child (and its reaped children). */
-function treeCpu(): number {
-  let total = procCpu('self', true);
-  for (const tid of readdirSync('/proc/self/task')) {
-    let kids = '';
-    try {
-      kids = readFileSync(`/proc/self/task/${tid}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const k of kids.split(' ').filter(Boolean)) total += procCpu(Number(k), true);
-  }
-  return total;
-}
-
 async function plan(file: string, outDir: string): Promise<void> {
   const p = loadPipelineFile(file, { modules: stageModules });
   const stage = p.stages.find((s) => s.name === 'data');

@@ -1,45 +1,27 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ToolMissingError } from '../../../../src/errors';
+import { ChildPool } from '../../../../src/synth/engines/child-pool';
 import { festivalEngine, renderWithText2wave } from '../../../../src/synth/engines/festival';
-import { FestivalPool, FestivalWorker } from '../../../../src/synth/engines/festival-worker';
+import { FestivalWorker, type FestivalRender } from '../../../../src/synth/engines/festival-worker';
 import type { TtsRequest } from '../../../../src/synth/engines/types';
+import {
+  expectCloseEndsServers,
+  expectServerBytesEqualCommand,
+  isAlive,
+  orphansExit,
+  scratchDir,
+} from '../../../helpers/engine-servers';
 
 /**
  * The long-lived Festival workers against the former one-`text2wave`-per-word path (real
  * festival, both installed voices): the same WAV bytes, request after request and voice after
  * voice in one process; a failed request answers with an error and leaves the process usable;
- * a missing festival is a ToolMissingError; close() and the death of the parent leave no
- * festival process behind.
+ * a missing festival is a ToolMissingError; a dying process names festival and its stderr;
+ * close() and the death of the parent leave no festival process behind.
  */
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'festival-worker-test-'));
-});
-afterAll(async () => {
-  await festivalEngine.close?.();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function gone(pid: number, ms = 5000): Promise<boolean> {
-  for (const t0 = Date.now(); Date.now() - t0 < ms;) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !alive(pid);
-}
+const scratch = scratchDir('festival-worker-test-', () => festivalEngine.close?.());
 
 // Alternating voices and rates in one worker: the state a request leaves must not reach the next.
 const REQUESTS: TtsRequest[] = [
@@ -50,16 +32,13 @@ const REQUESTS: TtsRequest[] = [
 ];
 
 test('the workers render the bytes text2wave renders, voice after voice', async () => {
-  for (const [i, r] of REQUESTS.entries()) {
-    const ref = join(dir, `ref-${i}.wav`);
-    const out = join(dir, `worker-${i}.wav`);
-    await renderWithText2wave(r, ref);
-    await festivalEngine.renderToFile(r, out);
-    expect(readFileSync(out).equals(readFileSync(ref))).toBe(true);
-  }
+  await expectServerBytesEqualCommand(REQUESTS, scratch.path, renderWithText2wave, (r, out) =>
+    festivalEngine.renderToFile(r, out),
+  );
 }, 60_000);
 
 test('a failed request rejects and the same process renders the next one', async () => {
+  const dir = scratch.path;
   const w = new FestivalWorker();
   try {
     const ok = { voice: 'kal_diphone', stretch: '1.0000', text: 'yes', out: join(dir, 'a.wav') };
@@ -77,33 +56,54 @@ test('a failed request rejects and the same process renders the next one', async
 
 test('a missing festival is a ToolMissingError naming the engine and setup', async () => {
   const w = new FestivalWorker(10_000, 'festival-not-installed-here');
-  const err = await w.render({ voice: 'kal_diphone', stretch: '1.0000', text: 'yes', out: join(dir, 'm.wav') }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const err = await w
+    .render({ voice: 'kal_diphone', stretch: '1.0000', text: 'yes', out: join(scratch.path, 'm.wav') })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(err).toBeInstanceOf(ToolMissingError);
   expect(String(err)).toMatch(/festival .*scripts\/setup\.sh/);
 });
 
+test('a festival that dies mid-request names festival, the exit and its stderr', async () => {
+  // A stand-in for a festival that fails after start-up: what it printed must reach the user.
+  const fake = join(scratch.path, 'dying-festival');
+  writeFileSync(fake, '#!/bin/sh\nread line\necho "SIOD ERROR: out of heap space" >&2\nexit 3\n');
+  chmodSync(fake, 0o755);
+  const w = new FestivalWorker(10_000, fake);
+  try {
+    await expect(
+      w.render({ voice: 'kal_diphone', stretch: '1.0000', text: 'yes', out: join(scratch.path, 'd.wav') }),
+    ).rejects.toThrow(/^festival exited \(code 3\): SIOD ERROR: out of heap space$/);
+  } finally {
+    w.kill();
+  }
+});
+
 test('close() ends the processes; two requests at once use two', async () => {
   const workers: FestivalWorker[] = [];
-  const pool2 = new FestivalPool(2, () => {
+  const pool = new ChildPool(2, () => {
     const w = new FestivalWorker();
     workers.push(w);
     return w;
   });
-  const r = (i: number): Parameters<FestivalPool['render']>[0] => ({
+  const r = (i: number): FestivalRender => ({
     voice: 'kal_diphone',
     stretch: '1.0000',
     text: 'go',
-    out: join(dir, `p${i}.wav`),
+    out: join(scratch.path, `p${i}.wav`),
   });
-  await Promise.all([pool2.render(r(1)), pool2.render(r(2))]);
-  const pids = workers.map((w) => w.pid!);
-  expect(pids.every((p) => p !== undefined && alive(p))).toBe(true);
-  expect(new Set(pids).size).toBe(2);
-  pool2.close();
-  for (const p of pids) expect(await gone(p)).toBe(true);
+  await expectCloseEndsServers(
+    async () => {
+      await Promise.all([pool.use((w) => w.render(r(1))), pool.use((w) => w.render(r(2)))]);
+      const pids = pool.pids();
+      expect(pids.every((p) => isAlive(p))).toBe(true);
+      expect(new Set(pids).size).toBe(2);
+    },
+    () => pool.pids(),
+    () => pool.close(),
+  );
 }, 30_000);
 
 test('a festival worker exits when its parent dies without cleaning up', async () => {
@@ -111,11 +111,10 @@ test('a festival worker exits when its parent dies without cleaning up', async (
   const script = `
     const { FestivalWorker } = require(${JSON.stringify(mod)});
     const w = new FestivalWorker();
-    w.render({ voice: 'kal_diphone', stretch: '1.0000', text: 'up', out: ${JSON.stringify(join(dir, 'orphan.wav'))} })
+    w.render({ voice: 'kal_diphone', stretch: '1.0000', text: 'up', out: ${JSON.stringify(join(scratch.path, 'orphan.wav'))} })
       .then(() => { console.log(w.pid); setInterval(() => undefined, 1000); });`;
-  const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d))));
-  expect(alive(pid)).toBe(true);
-  parent.kill('SIGKILL'); // no exit hook runs: the worker sees the end of its stdin
-  expect(await gone(pid, 10_000)).toBe(true);
+  // No exit hook runs in the killed parent: the worker sees the end of its stdin.
+  const { pids, allGone } = await orphansExit(script);
+  expect(pids.length).toBe(1);
+  expect(allGone).toBe(true);
 }, 30_000);
