@@ -67,7 +67,8 @@ export class StreamFeaturePool {
       slot.worker.on('message', (m: StreamFeatureReply) => this.onReply(slot, m));
       slot.worker.on('error', (e) => this.fail(e));
       slot.worker.on('exit', (code) => {
-        if (code !== 0 && this.failure === undefined) this.fail(new Error(`stream-feature worker exited with code ${code}`));
+        if (code !== 0 && this.failure === undefined)
+          this.fail(new Error(`stream-feature worker exited with code ${code}`));
       });
     }
   }
@@ -88,7 +89,7 @@ export class StreamFeaturePool {
 
   /** Start computing `file`'s frames; the returned function awaits them. */
   request(file: string): () => Promise<StreamFileFeatures> {
-    if (this.slots.length === 0) return () => Promise.resolve(streamFileFeatures(this.config, file));
+    if (this.slots.length === 0) return async () => streamFileFeatures(this.config, file);
     const result = new Promise<StreamFileFeatures>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       this.queue.push({ job: { job: this.nextJob++, file }, resolve, reject });
@@ -119,7 +120,8 @@ export class StreamFeaturePool {
   private onReply(slot: Slot, m: StreamFeatureReply): void {
     const q = slot.current;
     slot.current = undefined;
-    if (q === undefined || q.job.job !== m.job) return this.fail(new Error(`StreamFeaturePool: unexpected reply ${m.job}`));
+    if (q === undefined || q.job.job !== m.job)
+      return this.fail(new Error(`StreamFeaturePool: unexpected reply ${m.job}`));
     // A user's input error (an unreadable WAV) stays one, anything else an Error.
     if ('error' in m)
       q.reject(m.error.name === 'StageInputError' ? new StageInputError(m.error.message) : new Error(m.error.message));

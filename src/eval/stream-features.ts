@@ -29,8 +29,7 @@ export function streamFeatures(config: MfccConfig, samples: Float32Array): Strea
  * names the file in its error; no features are computed then).
  */
 export type StreamFileFeatures =
-  | ({ readonly ok: true } & StreamFrames)
-  | { readonly ok: false; readonly sampleRate: number };
+  ({ readonly ok: true } & StreamFrames) | { readonly ok: false; readonly sampleRate: number };
 
 /** Read `file` and compute its frames (what a stream-feature worker does per job). */
 export function streamFileFeatures(config: MfccConfig, file: string): StreamFileFeatures {

@@ -335,7 +335,10 @@ describe('evaluate stage: by source and measurement datasets', () => {
       path.join(d, 'index.json'),
       JSON.stringify([{ file: 's8.wav', durationSec: 2, sampleRate: 8000, background: 'white', events: [] }]),
     );
-    const bad = { ...inputs, data: { ...inputs.data!, artifacts: [inputs.data!.artifacts[0]!, await putDir('streams', d)] } };
+    const bad = {
+      ...inputs,
+      data: { ...inputs.data!, artifacts: [inputs.data!.artifacts[0]!, await putDir('streams', d)] },
+    };
     for (const workers of ['0', '2']) {
       const before = process.env.TINYOPS_EVAL_WORKERS;
       process.env.TINYOPS_EVAL_WORKERS = workers;

@@ -31,7 +31,10 @@ async function blocker() {
   const tar = path.join(tmp, 'a.tar');
   if (fs.existsSync(D + '/src/store/fetch-off-thread.js')) {
     const { fetchOffThread } = require(D + '/src/store/fetch-off-thread');
-    await fetchOffThread({ store: { location: store.location, sha256: sha, file: tar }, unpack: { tar, dir: path.join(tmp, 'x') } });
+    await fetchOffThread({
+      store: { location: store.location, sha256: sha, file: tar },
+      unpack: { tar, dir: path.join(tmp, 'x') },
+    });
   } else {
     await store.getToFile(sha, tar);
     t1 = Date.now();
@@ -41,8 +44,15 @@ async function blocker() {
   done = true;
   await b;
   console.log(
-    JSON.stringify({ dist: path.basename(D), blockMs, getToFileSec: (t1 - t0) / 1000, unpackSec: (t2 - t1) / 1000, totalSec: (t2 - t0) / 1000, slices,
-      files: fs.existsSync(path.join(tmp, 'x')) ? fs.readdirSync(path.join(tmp, 'x')).length : 0 }),
+    JSON.stringify({
+      dist: path.basename(D),
+      blockMs,
+      getToFileSec: (t1 - t0) / 1000,
+      unpackSec: (t2 - t1) / 1000,
+      totalSec: (t2 - t0) / 1000,
+      slices,
+      files: fs.existsSync(path.join(tmp, 'x')) ? fs.readdirSync(path.join(tmp, 'x')).length : 0,
+    }),
   );
   fs.rmSync(tmp, { recursive: true, force: true });
 })();
