@@ -1,13 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { floatsToInt16, readWav } from '../src/audio/wav';
 import { streamIndexSchema } from '../src/importer/import-streams';
 import { STREAM_INDEX } from '../src/synth/kws-streams';
-import { computeMfcc, prepareMfcc } from '../src/dsp/mfcc';
 import { mfccConfigSchema, mfccParams, type MfccConfig } from '../src/dsp/mfcc-config';
-import { makeFixedMfcc } from '../src/dsp/fixed-mfcc';
-import { mfccQ15ToFloat } from '../src/dsp/mfcc-q15';
 import { readFeatureTensor } from '../src/dsp/feature-tensor';
 import { StageInputError } from '../src/errors';
 import {
@@ -27,7 +23,9 @@ import {
 import type { LayersModel } from '@tensorflow/tfjs-node';
 import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
 import { formatHalfWidth95 } from '../src/eval/accuracy-interval';
-import { integerAccuracy } from '../src/eval/integer-accuracy';
+import { integerAccuracy, type IntegerAccuracy } from '../src/eval/integer-accuracy';
+import { evalWorkerCount, StreamFeaturePool } from '../src/eval/stream-feature-pool';
+import type { StreamFileFeatures } from '../src/eval/stream-features';
 import { noClipSources, readClipSources, UNKNOWN_SOURCE, type ClipSources } from '../src/eval/clip-sources';
 import { frrByEngine } from '../src/eval/frr-by-engine';
 import { falseAcceptsByWord } from '../src/eval/false-accepts-by-word';
@@ -176,20 +174,6 @@ export const evaluateConfigSchema = z.strictObject({
 });
 export type EvaluateConfig = z.output<typeof evaluateConfigSchema>;
 
-/** MFCC frames of a whole stream with the features stage's front end. */
-function streamFeatures(config: MfccConfig, samples: Float32Array): { frames: Float32Array; count: number } {
-  const params = mfccParams(config);
-  const pcm = floatsToInt16(samples);
-  let out: Float32Array;
-  if (config.implementation === 'fixed') out = mfccQ15ToFloat(makeFixedMfcc(params).compute(pcm));
-  else {
-    const x = new Float64Array(pcm.length);
-    for (let i = 0; i < pcm.length; i++) x[i] = pcm[i]! / 32768;
-    out = Float32Array.from(computeMfcc(prepareMfcc(params), x));
-  }
-  return { frames: out, count: out.length / params.coefficients };
-}
-
 interface FoundArtifact {
   readonly stage: string;
   readonly ref: ArtifactRef;
@@ -270,10 +254,61 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
   const labels = test.header.labels;
   const shape: [number, number] = [params.frames, params.coefficients];
 
+  const tuningRef = findInput(ctx, 'tuning-streams', notMeasured);
+  const tuningDir = tuningRef && ctx.config.thresholdFrom === 'auto' ? await ctx.fetchDir(tuningRef) : undefined;
+  const intRef = findInput(ctx, 'int-model');
+  const intModel = intRef ? decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8')) : undefined;
+
+  const workers = evalWorkerCount();
   const model = await loadModelArtifacts(readModelDir(modelDir));
   // Where the stage's time goes (docs/results/2026-12-04-default-pipeline-time.md), in the log.
+  // With work running ahead (below) the parts overlap: a part's figures are the main flow's
+  // time from the previous lap, including waiting for work started earlier.
   const timer = new PartTimer();
+  // The streams' front end runs ahead in worker threads, in the order the model consumes the
+  // streams (scored, then tuning), while this thread runs TensorFlow over the ones before
+  // (docs/results/2026-12-05-evaluate-wall.md).
+  const pool = StreamFeaturePool.start(workers, frontEnd);
+  // Work started ahead and awaited later; settled before the model is disposed, also on failure.
+  const started: Promise<unknown>[] = [];
+  const settledLater = <T>(p: Promise<T>): (() => Promise<T>) => {
+    started.push(p.catch(() => undefined)); // handled now: a failure while the stage is busy elsewhere is no unhandled rejection
+    return () => p;
+  };
   try {
+    const scoredFeatures = requestStreamFeatures(pool, streamsDir);
+    const tuningFeatures = tuningDir === undefined ? undefined : requestStreamFeatures(pool, tuningDir);
+    // 3 (started first). The integer model (when a quantize stage is in needs:), as the board
+    // computes it: the host build and run of the generated C are child processes, so they run on
+    // the other core while this thread runs the float model.
+    const integerRun = intModel
+      ? settledLater(
+          integerAccuracy(intModel, test, (done, total) =>
+            ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }),
+          ),
+        )
+      : undefined;
+    // 5 (started now). Measurement datasets, scored whole with the same front end (small: its
+    // host build of the integer model overlaps the streams too).
+    const measuredRun = settledLater(
+      (async () => {
+        const out: MeasurementResult[] = [];
+        for (const m of measurements) {
+          out.push(
+            await measureDataset({
+              stage: m.stage,
+              dir: await ctx.fetchDir(m.ref),
+              frontEnd,
+              labels,
+              predict: (x) => predict(model, x, shape, ctx.config.batchSize),
+              ...(intModel ? { intModel } : {}),
+              onProgress: (done, total, message) => ctx.progress({ done, total, unit: 'clips', message }),
+            }),
+          );
+        }
+        return out;
+      })(),
+    );
     // 1. Clip level: the test split.
     const n = test.header.shape[0] as number;
     const testPost = await predict(model, test.data, shape, ctx.config.batchSize);
@@ -291,20 +326,19 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       frameStrideMs: hopMs * every,
       frameOffsetMs: (params.clipSamples * 1000) / params.sampleRate,
     };
-    const streams = await runOnStreams(ctx, model, frontEnd, streamsDir, 'running the model over streams');
+    const streams = await runOnStreams(ctx, model, frontEnd, scoredFeatures, 'running the model over streams');
     timer.lap('streamsModel');
     const prepared = prepareEventEvaluation(streams, labels, eventOptions);
     let events: EventEvaluation = evaluateStreams(streams, labels, eventOptions);
     timer.lap('streamsSweep');
     let tuning: TuningSummary | undefined;
     let tuningPrepared: PreparedEvaluation | undefined;
-    const tuningRef = findInput(ctx, 'tuning-streams', notMeasured);
-    if (tuningRef && ctx.config.thresholdFrom === 'auto') {
+    if (tuningFeatures !== undefined) {
       const tuningStreams = await runOnStreams(
         ctx,
         model,
         frontEnd,
-        await ctx.fetchDir(tuningRef),
+        tuningFeatures,
         'running the model over tuning streams',
       );
       timer.lap('tuningModel');
@@ -354,14 +388,8 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
         `operating threshold ${op.threshold} is above the int8 model's largest posterior (255/256 = ${INT8_POSTERIOR_MAX.toFixed(5)}): the streaming detector on the board would never fire at it`,
       );
     }
-    // 3. The integer model (when a quantize stage is in needs:), as the board computes it.
-    const intRef = findInput(ctx, 'int-model');
-    const intModel = intRef ? decodeIntModel(fs.readFileSync(await ctx.fetchFile(intRef), 'utf8')) : undefined;
-    const integer = intModel
-      ? await integerAccuracy(intModel, test, (done, total) =>
-          ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }),
-        )
-      : undefined;
+    // 3. The integer model, started above.
+    const integer: IntegerAccuracy | undefined = integerRun ? await integerRun() : undefined;
     timer.lap('integerTestSplit');
     // 4. By clip source: engine, (engine, voice), held-out class (leave-one-source-out).
     const bySource = sourceBreakdown({
@@ -386,21 +414,8 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     if (conditions) for (const line of conditionLogLines(conditions)) ctx.log(line);
     else if (sources.file !== null)
       ctx.log('sources.json records no clip conditions (a dataset before synth-kws 3): no accuracy by condition');
-    // 5. Measurement datasets, scored whole with the same front end.
-    const measured: MeasurementResult[] = [];
-    for (const m of measurements) {
-      measured.push(
-        await measureDataset({
-          stage: m.stage,
-          dir: await ctx.fetchDir(m.ref),
-          frontEnd,
-          labels,
-          predict: (x) => predict(model, x, shape, ctx.config.batchSize),
-          ...(intModel ? { intModel } : {}),
-          onProgress: (done, total, message) => ctx.progress({ done, total, unit: 'clips', message }),
-        }),
-      );
-    }
+    // 5. Measurement datasets, started above.
+    const measured = await measuredRun();
     timer.lap('measure');
     ctx.log(`time: ${timer.summary()}`);
     const evaluation = {
@@ -453,8 +468,22 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
       summary: `test acc ${(testAccuracy * 100).toFixed(1)}%${integer ? ` (integer ${(integer.accuracy * 100).toFixed(1)}%)` : ''} (${n} clips)${heldOutSummary(bySource, measured)}; events @${+op.threshold.toFixed(3)}: FRR ${(op.result.frr * 100).toFixed(1)}%, ${op.result.faPerHour.toFixed(2)} FA/h, latency ${latency === null ? '-' : `${Math.round(latency)} ms`}${perKeyword ? `; per-keyword θ: FRR ${(perKeyword.artifact.scored.frr * 100).toFixed(1)}%, ${perKeyword.artifact.scored.faPerHour.toFixed(2)} FA/h` : ''}`,
     };
   } finally {
+    await pool.close();
+    await Promise.all(started);
     model.dispose();
   }
+}
+
+/** A stream directory (index.json format) with every stream's frames requested from `pool`. */
+interface RequestedStreams {
+  readonly dir: string;
+  readonly index: ReturnType<typeof streamIndexSchema.parse>;
+  readonly frames: readonly (() => Promise<StreamFileFeatures>)[];
+}
+
+function requestStreamFeatures(pool: StreamFeaturePool, dir: string): RequestedStreams {
+  const index = streamIndexSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, STREAM_INDEX), 'utf8')));
+  return { dir, index, frames: index.map((s) => pool.request(path.join(dir, s.file))) };
 }
 
 /** "accuracy by effective SNR, held-out-voice: < 10 dB 61.0% (120), 10–20 dB 78.3% (400), …" per set. */
@@ -475,26 +504,26 @@ function heldOutSummary(b: SourceBreakdown, ms: readonly MeasurementResult[]): s
   return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }
 
-/** Posteriors of the model every `inferenceEvery` frame strides of every stream in `dir` (index.json format). */
+/** Posteriors of the model every `inferenceEvery` frame strides of every stream of `requested`. */
 async function runOnStreams(
   ctx: StageContext<EvaluateConfig>,
   model: LayersModel,
   frontEnd: MfccConfig,
-  dir: string,
+  requested: RequestedStreams,
   message: string,
 ): Promise<StreamPosteriors[]> {
   const params = mfccParams(frontEnd);
   const shape: [number, number] = [params.frames, params.coefficients];
-  const index = streamIndexSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, STREAM_INDEX), 'utf8')));
+  const { index } = requested;
   const streams: StreamPosteriors[] = [];
   for (const [i, s] of index.entries()) {
     ctx.progress({ done: i, total: index.length, unit: 'streams', message });
-    const wav = readWav(path.join(dir, s.file));
-    if (wav.sampleRate !== params.sampleRate)
+    const features = await requested.frames[i]!();
+    if (!features.ok)
       throw new StageInputError(
-        `${s.file}: sample rate ${wav.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`,
+        `${s.file}: sample rate ${features.sampleRate} Hz, the front end expects ${params.sampleRate} Hz`,
       );
-    const { frames, count } = streamFeatures(frontEnd, wav.samples);
+    const { frames, count } = features;
     const starts = windowStarts(count, params.frames, ctx.config.inferenceEvery);
     const x = new Float32Array(starts.length * params.frames * params.coefficients);
     starts.forEach((w, i) =>

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactRef, ArtifactStore } from '../src/store/artifact-store';
-import { packDir, unpackTar } from '../src/store/tar';
+import { fetchOffThread } from '../src/store/fetch-off-thread';
+import { LocalStore } from '../src/store/local-store';
+import { packDir } from '../src/store/tar';
 import { Prng } from '../src/util/prng';
 import { readableInputs } from '../src/stage/inputs';
 import type { StageContext, StageOutputs, StageProgress } from '../src/stage/stage-module';
@@ -82,11 +84,16 @@ export function createStageContext<C>(a: StageContextArgs<C>): StageContext<C> {
     },
     storeJson: async (name, value) =>
       asArtifact(name, 'application/json', await a.store.putBytes(Buffer.from(JSON.stringify(value, null, 2) + '\n'))),
+    // Copies and extractions run in a worker thread (src/store/fetch-off-thread.ts): in this
+    // thread they wait for an event-loop turn per chunk, and a stage training beside this one
+    // gives a turn only every TensorFlow step.
     fetchFile: async (ref) => {
       const dest = path.join(a.stateDir, 'extract', `${ref.sha256}.bin`);
       if (!fs.existsSync(dest)) {
         fs.mkdirSync(path.dirname(dest), { recursive: true });
-        await a.store.getToFile(ref.sha256, dest);
+        if (a.store instanceof LocalStore)
+          await fetchOffThread({ store: { location: a.store.location, sha256: ref.sha256, file: dest } });
+        else await a.store.getToFile(ref.sha256, dest);
       }
       return dest;
     },
@@ -95,8 +102,13 @@ export function createStageContext<C>(a: StageContextArgs<C>): StageContext<C> {
       if (!fs.existsSync(dest)) {
         const tar = tmpName(`${ref.name}.tar`);
         try {
-          await a.store.getToFile(ref.sha256, tar);
-          await unpackTar(tar, dest); // atomic: dest appears only when complete
+          const unpack = { tar, dir: dest }; // atomic: dest appears only when complete
+          if (a.store instanceof LocalStore)
+            await fetchOffThread({ store: { location: a.store.location, sha256: ref.sha256, file: tar }, unpack });
+          else {
+            await a.store.getToFile(ref.sha256, tar);
+            await fetchOffThread({ unpack });
+          }
         } catch (e) {
           // Another stage (or worker) extracted the same digest first: its result is complete.
           if (!fs.existsSync(dest)) throw e;

@@ -278,9 +278,19 @@ describe('evaluate stage: by source and measurement datasets', () => {
     expect(m.confusion.counts.flat().reduce((a: number, b: number) => a + b, 0)).toBe(6);
     expect(r.summary).toMatch(/held-out engines \d+\.\d% ±\d+\.\d \(3 clips\), real \d+\.\d% ±\d+\.\d \(6 clips\)/);
 
-    // Same inputs and config → the same evaluation bytes.
-    const again = await run({ measure: ['real'], events: { thresholds: [0.5, 0.9] } }).result;
-    expect(again.artifacts[0]!.sha256).toBe(r.artifacts[0]!.sha256);
+    // Same inputs and config → the same evaluation bytes, the streams' front end in this thread
+    // or in 1 or 3 worker threads (src/eval/stream-feature-pool.ts).
+    const before = process.env.TINYOPS_EVAL_WORKERS;
+    try {
+      for (const workers of ['0', '1', '3']) {
+        process.env.TINYOPS_EVAL_WORKERS = workers;
+        const again = await run({ measure: ['real'], events: { thresholds: [0.5, 0.9] } }).result;
+        expect([workers, again.artifacts[0]!.sha256]).toEqual([workers, r.artifacts[0]!.sha256]);
+      }
+    } finally {
+      if (before === undefined) delete process.env.TINYOPS_EVAL_WORKERS;
+      else process.env.TINYOPS_EVAL_WORKERS = before;
+    }
   });
 
   it('sweeps the int8 grid at thresholds the board reaches, unless streamPosteriors: float', async () => {
@@ -315,6 +325,32 @@ describe('evaluate stage: by source and measurement datasets', () => {
     expect(r.metrics).not.toHaveProperty('heldOutSourceAccuracy');
     expect(Object.keys(r.metrics).filter((k) => k.includes('BySnr'))).toEqual([]);
     expect(logs.join('\n')).toContain('no sources.json');
+  });
+
+  it('names a stream at another sample rate than the front end’s', async () => {
+    const d = path.join(dir, 'streams-8k');
+    fs.mkdirSync(d);
+    fs.writeFileSync(path.join(d, 's8.wav'), encodeWav16(new Float32Array(16000), 8000));
+    fs.writeFileSync(
+      path.join(d, 'index.json'),
+      JSON.stringify([{ file: 's8.wav', durationSec: 2, sampleRate: 8000, background: 'white', events: [] }]),
+    );
+    const bad = {
+      ...inputs,
+      data: { ...inputs.data!, artifacts: [inputs.data!.artifacts[0]!, await putDir('streams', d)] },
+    };
+    for (const workers of ['0', '2']) {
+      const before = process.env.TINYOPS_EVAL_WORKERS;
+      process.env.TINYOPS_EVAL_WORKERS = workers;
+      try {
+        await expect(run({ measure: ['real'] }, bad).result).rejects.toThrow(
+          's8.wav: sample rate 8000 Hz, the front end expects 16000 Hz',
+        );
+      } finally {
+        if (before === undefined) delete process.env.TINYOPS_EVAL_WORKERS;
+        else process.env.TINYOPS_EVAL_WORKERS = before;
+      }
+    }
   });
 
   it('never takes a measurement stage for the data stage, and names a bad measure entry', async () => {
