@@ -174,11 +174,13 @@ export function argmaxChoice(space: SearchSpace, logits: readonly Float32Array[]
 
 /** One-hot node weights of a choice (for evaluating the supernet along one path). */
 export function oneHotProbabilities(tf: Tf, space: SearchSpace, choice: ArchChoice): ArchProbabilities {
+  // Built from values, not tf.oneHot, which refuses depth 1: a node with one option (a fixed
+  // width, e.g. `firstConv: {widths: [172]}`) is a valid search space. Same 0/1 floats for n ≥ 2.
   const oneHot = (k: number, n: number) =>
-    tf
-      .oneHot(tf.tensor1d([k], 'int32'), n)
-      .reshape([n])
-      .toFloat() as TF.Tensor1D;
+    tf.tensor1d(
+      Array.from({ length: n }, (_, j) => (j === k ? 1 : 0)),
+      'float32',
+    );
   return {
     firstConv: oneHot(choice.firstConv, space.firstConv.widths.length),
     blocks: space.blocks.map((b, i) => {

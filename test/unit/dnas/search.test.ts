@@ -95,6 +95,15 @@ describe('dnas search', () => {
     expect(r.costs.arenaBytes).toBeGreaterThan(32 * 32 * 8);
   }, 120_000);
 
+  it('a node with one width (a fixed first conv) searches the other nodes and keeps that width', async () => {
+    // tf.oneHot refuses depth 1; the path evaluation built its one-hot z with it (first seen with
+    // `firstConv: {widths: [172]}`, docs/results/2026-12-05-dnas-default.md).
+    const config = tiny({ searchSpace: { firstConv: { widths: [12] }, blocks: { depth: 2, widths: [8, 16] } } });
+    const r = await runSearch(data, config, M4, budgetsFor(config, 'stm32f446re'), { rng: Prng.derive('f') });
+    expect(r.architecture.firstConv.filters).toBe(12);
+    expect(r.trace).toHaveLength(3);
+  }, 120_000);
+
   it('names the budget and the overshoot of a model that does not fit', () => {
     const over = budgetOvershoots(
       { flashBytes: 600 * 1024, sramBytes: 10 * 1024, latencyMs: 80 },
