@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerCountFromEnv } from '../util/worker-count';
 import { StageInputError } from '../errors';
 import type { MfccConfig } from '../dsp/mfcc-config';
 import { streamFileFeatures, type StreamFileFeatures } from './stream-features';
@@ -28,14 +28,7 @@ export type StreamFeatureReply =
  * thread when the stream is needed, as before), else one per core up to 2, none on one core.
  */
 export function evalWorkerCount(): number {
-  const env = process.env.TINYOPS_EVAL_WORKERS;
-  if (env !== undefined && env !== '') {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 0 || n > 64)
-      throw new StageInputError(`TINYOPS_EVAL_WORKERS: "${env}" is not a whole number of worker threads 0…64`);
-    return n;
-  }
-  return availableParallelism() < 2 ? 0 : 2;
+  return workerCountFromEnv('TINYOPS_EVAL_WORKERS');
 }
 
 interface Queued {

@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerCountFromEnv } from '../util/worker-count';
 import { StageInputError } from '../errors';
 import { renderCached } from './engines/render-cache';
 import type { TtsRequest } from './engines/types';
@@ -60,15 +60,7 @@ export type FromWorker =
  * thread mostly waits on engine processes), none on a single core.
  */
 export function synthWorkerCount(): number {
-  const env = process.env.TINYOPS_SYNTH_WORKERS;
-  if (env !== undefined && env !== '') {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 0 || n > 64)
-      throw new StageInputError(`TINYOPS_SYNTH_WORKERS: "${env}" is not a whole number of worker threads 0…64`);
-    return n;
-  }
-  const cores = availableParallelism();
-  return cores < 2 ? 0 : 2;
+  return workerCountFromEnv('TINYOPS_SYNTH_WORKERS');
 }
 
 interface Pending {
