@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ToolMissingError } from '../../errors';
 import { Prng } from '../../util/prng';
+import { memoUntilFailure, onceUntilFailure } from './memo';
 import { IPA_ALPHABET, perturbPhonemes } from './phoneme-variation';
 import { PythonRenderServer, ttsPython } from './python-server';
 import { checkExit, runProcess, SETUP_HINT } from './run-process';
@@ -54,12 +55,7 @@ async function pipVersions(engine: string, pkgs: readonly string[]): Promise<str
 }
 
 function versionOnce(engine: string, pkgs: readonly string[]): () => Promise<string> {
-  let p: Promise<string> | undefined;
-  return () => {
-    p ??= pipVersions(engine, pkgs);
-    p.catch(() => (p = undefined));
-    return p;
-  };
+  return onceUntilFailure(() => pipVersions(engine, pkgs));
 }
 
 async function renderVia(
@@ -160,19 +156,15 @@ export function ipaToKokoro(ipa: string): string {
     .trim();
 }
 
-const ipaCache = new Map<string, Promise<string>>();
-function espeakIpa(text: string): Promise<string> {
-  let p = ipaCache.get(text);
-  if (!p) {
-    p = runProcess('espeak-ng', ['-q', '-v', 'en-us', '--ipa', '--', text], {
+/** espeak-ng's IPA of a word, made once per text (Kokoro's phonemizer). */
+const espeakIpa = memoUntilFailure(
+  (text: string) => text,
+  (text: string) =>
+    runProcess('espeak-ng', ['-q', '-v', 'en-us', '--ipa', '--', text], {
       timeoutMs: 10_000,
       engine: 'kokoro (espeak-ng phonemizer)',
-    }).then((r) => checkExit(r, `espeak-ng --ipa "${text}"`).trim());
-    p.catch(() => ipaCache.delete(text));
-    ipaCache.set(text, p);
-  }
-  return p;
-}
+    }).then((r) => checkExit(r, `espeak-ng --ipa "${text}"`).trim()),
+);
 
 /** What the render server gets for a Kokoro request: the IPA (after any seeded variation), speed and style blend. */
 export async function kokoroServerParams(
