@@ -23,6 +23,8 @@ import wave
 
 import numpy as np
 
+from fork_server import serve_requests
+
 # onnxruntime would otherwise start one thread per core for each server; synth-kws runs
 # several engines side by side on a 2-core machine.
 THREADS = int(os.environ.get("TINYOPS_TTS_THREADS", "1"))
@@ -225,30 +227,18 @@ ENGINES = {"piper": Piper, "kokoro": Kokoro, "hibari": Hibari}
 
 def serve(name):
     engine = ENGINES[name]()
-    out = sys.stdout
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        rid = None
-        try:
-            req = json.loads(line)
-            rid = req.get("id")
-            if req["op"] == "info":
-                extra = engine.info_extra() if hasattr(engine, "info_extra") else {}
-                ans = {"id": rid, "ok": True, "version": engine.version, "voices": engine.voices,
-                       "sampleRate": engine.rate, **extra}
-            elif req["op"] == "render":
-                if req["voice"] not in engine.voices:
-                    raise ValueError(f"unknown {name} voice {req['voice']!r}; voices: {', '.join(engine.voices)}")
-                audio = engine.render(req["voice"], req["text"], req["params"])
-                n = write_wav(req["out"], audio, engine.rate)
-                ans = {"id": rid, "ok": True, "sampleRate": engine.rate, "samples": n}
-            else:
-                raise ValueError(f"unknown op {req['op']!r}")
-        except Exception as e:  # one bad request must not end the server
-            ans = {"id": rid, "ok": False, "error": f"{type(e).__name__}: {e}"}
-        out.write(json.dumps(ans) + "\n")
-        out.flush()
+
+    def handle(req, _tmpdir):
+        if req["op"] == "info":
+            extra = engine.info_extra() if hasattr(engine, "info_extra") else {}
+            return {"version": engine.version, "voices": engine.voices, "sampleRate": engine.rate, **extra}
+        if req["voice"] not in engine.voices:
+            raise ValueError(f"unknown {name} voice {req['voice']!r}; voices: {', '.join(engine.voices)}")
+        audio = engine.render(req["voice"], req["text"], req["params"])
+        return {"sampleRate": engine.rate, "samples": write_wav(req["out"], audio, engine.rate)}
+
+    # The JSON-lines loop the fork servers use (fork_server.py): one bad request does not end the server.
+    serve_requests(f"tinyops-{name}-", ("info", "render"), handle)
 
 
 def check():
