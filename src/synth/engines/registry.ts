@@ -3,7 +3,7 @@ import { espeakNgEngine } from './espeak-ng';
 import { festivalEngine } from './festival';
 import { fliteEngine } from './flite';
 import { mbrolaEngine } from './mbrola';
-import { closePythonServers, hibariEngine, kokoroEngine, piperEngine } from './neural';
+import { hibariEngine, kokoroEngine, piperEngine } from './neural';
 import { picoEngine } from './pico';
 import { rhvoiceEngine } from './rhvoice';
 import type { EngineId, TtsEngine } from './types';
@@ -36,6 +36,5 @@ export { ToolMissingError };
 
 /** Stop every engine's helper processes (render servers, workers); they start again on demand. */
 export async function closeEngineWorkers(): Promise<void> {
-  closePythonServers(); // the neural engines' servers (their engines have no close of their own)
   await Promise.all(Object.values(ENGINES).map((e) => e.close?.()));
 }
