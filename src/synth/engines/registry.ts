@@ -34,7 +34,29 @@ export async function engineVersions(ids: readonly EngineId[]): Promise<Record<s
 
 export { ToolMissingError };
 
-/** Stop every engine's helper processes (render servers, workers); they start again on demand. */
+/**
+ * Stop every engine's helper processes (the neural engines' Python render servers, the
+ * espeak-ng / MBROLA and RHVoice fork servers, Festival's `--pipe` workers); they start again
+ * on demand.
+ */
 export async function closeEngineWorkers(): Promise<void> {
   await Promise.all(Object.values(ENGINES).map((e) => e.close?.()));
+}
+
+/** Tasks inside withEngineWorkers now (the engines' processes are shared by the whole thread). */
+let engineUsers = 0;
+
+/**
+ * Run `task` (a synth-kws stage) and, when it ends, however it ends, stop every engine's
+ * helper processes (closeEngineWorkers) unless another task of this thread still runs: the
+ * processes are per thread, not per task, so the last task to end stops them. A worker then
+ * keeps no model (hundreds of MB per neural engine) or engine process between stages.
+ */
+export async function withEngineWorkers<T>(task: () => Promise<T>): Promise<T> {
+  engineUsers++;
+  try {
+    return await task();
+  } finally {
+    if (--engineUsers === 0) await closeEngineWorkers();
+  }
 }
