@@ -24,6 +24,7 @@ import type { LayersModel } from '@tensorflow/tfjs-node';
 import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
 import { formatHalfWidth95 } from '../src/eval/accuracy-interval';
 import { integerAccuracy, type IntegerAccuracy } from '../src/eval/integer-accuracy';
+import { HostIntModel } from '../src/nn/host-int-model';
 import { evalWorkerCount, StreamFeaturePool } from '../src/eval/stream-feature-pool';
 import type { StreamFileFeatures } from '../src/eval/stream-features';
 import { noClipSources, readClipSources, UNKNOWN_SOURCE, type ClipSources } from '../src/eval/clip-sources';
@@ -275,21 +276,30 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
     started.push(p.catch(() => undefined)); // handled now: a failure while the stage is busy elsewhere is no unhandled rejection
     return () => p;
   };
+  // One gcc build of the integer model serves the test split and every measurement dataset
+  // (src/nn/host-int-model.ts); removed in `finally`, after every run on it settled.
+  const intHost = intModel ? settledLater(HostIntModel.build(intModel)) : undefined;
   try {
     const scoredFeatures = requestStreamFeatures(pool, streamsDir);
     const tuningFeatures = tuningDir === undefined ? undefined : requestStreamFeatures(pool, tuningDir);
     // 3 (started first). The integer model (when a quantize stage is in needs:), as the board
     // computes it: the host build and run of the generated C are child processes, so they run on
-    // the other core while this thread runs the float model.
-    const integerRun = intModel
-      ? settledLater(
-          integerAccuracy(intModel, test, (done, total) =>
-            ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }),
-          ),
-        )
-      : undefined;
+    // the other core while this thread runs the float model, on the one host build made above.
+    const integerRun =
+      intModel && intHost
+        ? settledLater(
+            (async () =>
+              integerAccuracy(
+                intModel,
+                test,
+                (done, total) =>
+                  ctx.progress({ done, total, unit: 'clips', message: 'integer model on the test split' }),
+                await intHost(),
+              ))(),
+          )
+        : undefined;
     // 5 (started now). Measurement datasets, scored whole with the same front end (small: its
-    // host build of the integer model overlaps the streams too).
+    // integer runs overlap the streams too).
     const measuredRun = settledLater(
       (async () => {
         const out: MeasurementResult[] = [];
@@ -301,7 +311,7 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
               frontEnd,
               labels,
               predict: (x) => predict(model, x, shape, ctx.config.batchSize),
-              ...(intModel ? { intModel } : {}),
+              ...(intModel && intHost ? { intModel, intHost: intHost() } : {}),
               onProgress: (done, total, message) => ctx.progress({ done, total, unit: 'clips', message }),
             }),
           );
@@ -470,6 +480,10 @@ async function run(ctx: StageContext<EvaluateConfig>): Promise<StageResult> {
   } finally {
     await pool.close();
     await Promise.all(started);
+    await intHost?.().then(
+      (h) => h.dispose(),
+      () => undefined, // the build's failure is the runs' error
+    );
     model.dispose();
   }
 }

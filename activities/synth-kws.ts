@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { fingerprintFiles } from '../src/importer/fingerprint';
-import { closePythonServers } from '../src/synth/engines/neural';
-import { engineVersions } from '../src/synth/engines/registry';
+import { engineVersions, withEngineWorkers } from '../src/synth/engines/registry';
 import { synthKwsConfigSchema, type SynthKwsConfig } from '../src/synth/kws-config';
 import { generateKwsDataset, SYNTH_KWS_VERSION } from '../src/synth/kws-dataset';
 import { generateKwsStreams } from '../src/synth/kws-streams';
@@ -36,13 +35,10 @@ export const version = SYNTH_KWS_VERSION;
 export const configSchema = synthKwsConfigSchema;
 
 async function run(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {
-  try {
-    return await runStage(ctx);
-  } finally {
-    // The neural engines' Python servers hold their models (hundreds of MB): not kept
-    // alive in a worker between stages; the next synth-kws run starts them again.
-    closePythonServers();
-  }
+  // Every engine process the stage started (render servers holding models of hundreds of MB,
+  // fork servers, Festival workers) is stopped when it ends, on success or failure, once no
+  // other synth-kws stage of this worker still uses them; the next stage starts them again.
+  return withEngineWorkers(() => runStage(ctx));
 }
 
 async function runStage(ctx: StageContext<SynthKwsConfig>): Promise<StageResult> {

@@ -20,18 +20,27 @@ export interface IntegerAccuracy {
 
 /**
  * `runtime`: 'host-c' (default) runs the generated C with the ref kernels built by the host gcc
- * (src/nn/host-int-model.ts: the same bytes, tens of times faster); 'typescript' the
+ * (src/nn/host-int-model.ts: the same bytes, tens of times faster), built here and removed after;
+ * a `HostIntModel` of `model` runs on that build, which the caller shares (evaluate scores the
+ * test split and its measurement datasets with one build) and disposes; 'typescript' the
  * interpreted reference.
  */
 export async function integerAccuracy(
   model: IntModel,
   split: FeatureTensor,
   onClip?: (done: number, total: number) => void,
-  runtime: 'host-c' | 'typescript' = 'host-c',
+  runtime: 'host-c' | 'typescript' | HostIntModel = 'host-c',
 ): Promise<IntegerAccuracy> {
   const n = split.header.shape[0] as number;
   const size = n > 0 ? split.data.length / n : 0;
-  const predicted: number[] = runtime === 'host-c' && n > 0 ? await predictedOnHost(model, split, onClip) : [];
+  if (runtime instanceof HostIntModel && runtime.model !== model)
+    throw new RangeError('integerAccuracy: the host build given is of another integer model');
+  const predicted: number[] =
+    runtime === 'typescript' || n === 0
+      ? []
+      : runtime === 'host-c'
+        ? await onHostBuild(model, (host) => predictedOnHost(host, split, onClip))
+        : await predictedOnHost(runtime, split, onClip);
   for (let i = predicted.length; i < n; i++) {
     const codes = frontEndCodes(model, split.data.subarray(i * size, (i + 1) * size));
     const out = predictInt(model, quantizeModelInput(model, codes));
@@ -47,38 +56,41 @@ export async function integerAccuracy(
   return { accuracy: n > 0 ? correct / n : 0, clips: n, confusion, predicted };
 }
 
+/** `use` on a host build of `model` made for it alone, removed after. */
+async function onHostBuild<T>(model: IntModel, use: (host: HostIntModel) => Promise<T>): Promise<T> {
+  const host = await HostIntModel.build(model);
+  try {
+    return await use(host);
+  } finally {
+    host.dispose();
+  }
+}
+
 /** Predicted class per row from the host build of the generated C, in chunks (progress per chunk). */
 async function predictedOnHost(
-  model: IntModel,
+  host: HostIntModel,
   split: FeatureTensor,
   onClip?: (done: number, total: number) => void,
 ): Promise<number[]> {
+  const model = host.model;
   const n = split.header.shape[0] as number;
   const size = split.data.length / n;
   const inBytes = tensorBytes(tensorByName(model, model.input));
   const outBytes = tensorBytes(tensorByName(model, model.output));
   const predicted: number[] = [];
-  const host = await HostIntModel.build(model);
-  try {
-    const chunk = 512;
-    for (let from = 0; from < n; from += chunk) {
-      const count = Math.min(chunk, n - from);
-      const inputs = new Int8Array(count * inBytes);
-      for (let i = 0; i < count; i++) {
-        inputs.set(
-          quantizeModelInput(
-            model,
-            frontEndCodes(model, split.data.subarray((from + i) * size, (from + i + 1) * size)),
-          ),
-          i * inBytes,
-        );
-      }
-      const { outputs } = await host.run(inputs);
-      predicted.push(...argmaxPerRow(outputs, outBytes));
-      onClip?.(from + count, n);
+  const chunk = 512;
+  for (let from = 0; from < n; from += chunk) {
+    const count = Math.min(chunk, n - from);
+    const inputs = new Int8Array(count * inBytes);
+    for (let i = 0; i < count; i++) {
+      inputs.set(
+        quantizeModelInput(model, frontEndCodes(model, split.data.subarray((from + i) * size, (from + i + 1) * size))),
+        i * inBytes,
+      );
     }
-  } finally {
-    host.dispose();
+    const { outputs } = await host.run(inputs);
+    predicted.push(...argmaxPerRow(outputs, outBytes));
+    onClip?.(from + count, n);
   }
   return predicted;
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetFeatures } from '../dsp/dataset-features';
 import type { MfccConfig } from '../dsp/mfcc-config';
+import type { HostIntModel } from '../nn/host-int-model';
 import type { IntModel } from '../quant/int-model';
 import { readClipSources, type EngineInfo } from './clip-sources';
 import { accuracy, argmaxPerRow, confusionMatrix, type ConfusionCounts } from './confusion';
@@ -48,6 +49,11 @@ export interface MeasureOptions {
   /** Float model posteriors for `rows` feature rows ([rows × labels]). */
   readonly predict: (x: Float32Array, rows: number) => Promise<Float32Array>;
   readonly intModel?: IntModel;
+  /**
+   * A host build of `intModel` to score it with, shared with the caller's other integer runs
+   * (the caller disposes it); without it, one is built here for this dataset.
+   */
+  readonly intHost?: Promise<HostIntModel>;
   readonly onProgress?: (done: number, total: number, message: string) => void;
 }
 
@@ -82,8 +88,11 @@ export async function measureDataset(o: MeasureOptions): Promise<MeasurementResu
   const predicted = argmaxPerRow(await o.predict(tensor.data, n), o.labels.length);
   const confusion = confusionMatrix(truth, predicted, o.labels.length);
   const integer = o.intModel
-    ? await integerAccuracy(o.intModel, tensor, (done, total) =>
-        o.onProgress?.(done, total, `integer model on ${o.stage}`),
+    ? await integerAccuracy(
+        o.intModel,
+        tensor,
+        (done, total) => o.onProgress?.(done, total, `integer model on ${o.stage}`),
+        o.intHost ? await o.intHost : 'host-c',
       )
     : undefined;
   const sources = readClipSources(o.dir);

@@ -43,7 +43,8 @@ function readInt8(file: string): Int8Array {
 export class HostIntModel {
   private constructor(
     readonly model: IntModel,
-    private readonly dir: string,
+    /** The build's directory (sources, executable; each run works in a subdirectory). */
+    readonly dir: string,
     private readonly exe: string,
   ) {}
 
@@ -83,32 +84,38 @@ export class HostIntModel {
     }
   }
 
-  /** Runs `n` int8 input vectors (concatenated); `tap` names an op whose output is returned too. */
+  /**
+   * Runs `n` int8 input vectors (concatenated); `tap` names an op whose output is returned too.
+   * Each run has a directory of its own for the runner's vectors.bin / outputs.bin / taps.bin,
+   * so one build serves several runs at once (evaluate scores the test split and the
+   * measurement datasets with the same build, concurrently).
+   */
   async run(inputs: Int8Array, tap?: string): Promise<HostIntRun> {
     const inBytes = tensorBytes(tensorByName(this.model, this.model.input));
     if (inputs.length % inBytes !== 0)
       throw new HostModelError(
         `host integer runner: ${inputs.length} input bytes is not a multiple of the model input (${inBytes} B)`,
       );
-    fs.writeFileSync(
-      path.join(this.dir, 'vectors.bin'),
-      Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength),
-    );
-    let stdout: string;
+    const cwd = fs.mkdtempSync(path.join(this.dir, 'run-'));
     try {
-      ({ stdout } = await execFileP(this.exe, tap === undefined ? [] : [tap], {
-        cwd: this.dir,
-        maxBuffer: 1024 * 1024,
-      }));
-    } catch (e) {
-      throw new HostModelError(`host integer runner failed: ${(e as Error).message.split('\n').slice(0, 4).join(' ')}`);
+      fs.writeFileSync(path.join(cwd, 'vectors.bin'), Buffer.from(inputs.buffer, inputs.byteOffset, inputs.byteLength));
+      let stdout: string;
+      try {
+        ({ stdout } = await execFileP(this.exe, tap === undefined ? [] : [tap], { cwd, maxBuffer: 1024 * 1024 }));
+      } catch (e) {
+        throw new HostModelError(
+          `host integer runner failed: ${(e as Error).message.split('\n').slice(0, 4).join(' ')}`,
+        );
+      }
+      const m = /^vectors (\d+) taps (\d+)$/m.exec(stdout);
+      if (!m || !/^ok$/m.test(stdout))
+        throw new HostModelError(`host integer runner: unexpected output "${stdout.trim()}"`);
+      const outputs = readInt8(path.join(cwd, 'outputs.bin'));
+      const taps = tap === undefined ? new Int8Array(0) : readInt8(path.join(cwd, 'taps.bin'));
+      return { outputs, taps, tapBytes: Number(m[2]) };
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
     }
-    const m = /^vectors (\d+) taps (\d+)$/m.exec(stdout);
-    if (!m || !/^ok$/m.test(stdout))
-      throw new HostModelError(`host integer runner: unexpected output "${stdout.trim()}"`);
-    const outputs = readInt8(path.join(this.dir, 'outputs.bin'));
-    const taps = tap === undefined ? new Int8Array(0) : readInt8(path.join(this.dir, 'taps.bin'));
-    return { outputs, taps, tapBytes: Number(m[2]) };
   }
 
   dispose(): void {

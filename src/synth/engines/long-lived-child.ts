@@ -54,6 +54,14 @@ process.once('exit', () => {
   for (const c of live) c.kill();
 });
 
+/**
+ * The helper processes of every kind running now in this thread, with their labels (tests:
+ * what a stage's cleanup left behind; engines' own `pids()` cover one engine each).
+ */
+export function liveChildren(): Array<{ label: string; pid: number }> {
+  return [...live].flatMap((c) => (c.pid === undefined ? [] : [{ label: c.label, pid: c.pid }]));
+}
+
 export abstract class LongLivedChild<A> {
   private child: ChildProcessWithoutNullStreams | undefined;
   private starting: Promise<ChildProcessWithoutNullStreams> | undefined;
@@ -74,6 +82,11 @@ export abstract class LongLivedChild<A> {
    * each answer and `noteStderr` with stderr text; write any prelude to its stdin.
    */
   protected abstract attach(child: ChildProcessWithoutNullStreams): void;
+
+  /** Names the process in error messages (`festival`, `kokoro render server`). */
+  get label(): string {
+    return this.options.label;
+  }
 
   /** The process id while one runs (tests). */
   get pid(): number | undefined {

