@@ -5,7 +5,8 @@ import { anomalyMetrics, ratesAt, rocCurve } from '../src/eval/auc';
 import { clipAnomalyScores, patchNegLogProbs, type ClipScore } from '../src/eval/anomaly-scores';
 import { loadModelArtifacts, predict, readModelDir } from '../src/nn';
 import { autoencoderClipScores } from '../src/eval/autoencoder-scores';
-import { integerOutputsHost } from '../src/eval/integer-posteriors';
+import { integerOutputsHost, type IntegerOutputs } from '../src/eval/integer-posteriors';
+import { HostIntModel } from '../src/nn/host-int-model';
 import { disposeAutoencoders, readAutoencoderDir } from '../src/nn/fc-autoencoder-artifact';
 import { decodeIntModel, type IntModel } from '../src/quant/int-model';
 import * as fs from 'node:fs';
@@ -699,26 +700,54 @@ async function integerClipScores(
   featureComponents: ReadonlyMap<ScoreComponent, PatchScorer>,
 ): Promise<ClipScore[]> {
   const n = (t: FeatureTensor): number => t.header.shape[0] as number;
-  const kind = ctx.config.score;
   const layer = ctx.config.embeddingLayer;
+  // One gcc build of the integer model serves every feature file it scores (test, validation,
+  // training; src/nn/host-int-model.ts), made when the first one needs it (a score of log-mel
+  // terms alone runs none) and removed in `finally`, after every run on it settled.
+  let build: Promise<HostIntModel> | undefined;
+  const host = (): Promise<HostIntModel> => (build ??= HostIntModel.build(intModel));
   // Each feature file runs through the integer model once (the embedding and the −log p terms share it).
-  const ran = new Map<FeatureTensor, ReturnType<typeof integerOutputsHost>>();
-  const outputs = (t: FeatureTensor, what: string) => {
+  const ran = new Map<FeatureTensor, Promise<IntegerOutputs>>();
+  const outputs = (t: FeatureTensor, what: string): Promise<IntegerOutputs> => {
     let r = ran.get(t);
     if (!r)
       ran.set(
         t,
-        (r = integerOutputsHost(
-          intModel,
-          t.data,
-          n(t),
-          (done, total) =>
-            ctx.progress({ done, total, unit: 'patches', message: `integer model on the ${what} patches` }),
-          layer,
+        (r = host().then((h) =>
+          integerOutputsHost(
+            intModel,
+            t.data,
+            n(t),
+            (done, total) =>
+              ctx.progress({ done, total, unit: 'patches', message: `integer model on the ${what} patches` }),
+            layer,
+            h,
+          ),
         )),
       );
     return r;
   };
+  try {
+    return await integerScores(ctx, test, validation, featureComponents, outputs);
+  } finally {
+    await Promise.allSettled(ran.values());
+    await build?.then(
+      (h) => h.dispose(),
+      () => undefined, // the build's failure is the runs' error
+    );
+  }
+}
+
+/** integerClipScores with `outputs`, the integer model's outputs of one feature file. */
+async function integerScores(
+  ctx: StageContext<EvaluateAdConfig>,
+  test: FeatureTensor,
+  validation: FeatureTensor | undefined,
+  featureComponents: ReadonlyMap<ScoreComponent, PatchScorer>,
+  outputs: (t: FeatureTensor, what: string) => Promise<IntegerOutputs>,
+): Promise<ClipScore[]> {
+  const kind = ctx.config.score;
+  const layer = ctx.config.embeddingLayer;
   if (kind === 'neg-log-prob' || kind === 'one-minus-prob') {
     return clipAnomalyScores(test.header, (await outputs(test, 'test')).posteriors, kind);
   }

@@ -86,6 +86,9 @@ function averageDequantized(
  * The same outputs from the generated C compiled for the host (src/nn/host-int-model.ts), in
  * chunks so the stage keeps reporting progress. The input quantization (front-end codes →
  * int8) stays in TypeScript: it is cheap and the same code the deploy stage checks.
+ * `build`: a host build of `model` to run on, shared with the caller's other runs (evaluate-ad
+ * runs every feature file it scores on one build) and disposed by the caller; without it, one
+ * is built here and removed after.
  */
 export async function integerOutputsHost(
   model: IntModel,
@@ -93,37 +96,43 @@ export async function integerOutputsHost(
   n: number,
   onProgress?: (done: number, total: number) => void,
   embeddingLayer = 'pool',
+  build?: HostIntModel,
 ): Promise<IntegerOutputs> {
+  if (build && build.model !== model)
+    throw new RangeError('integerOutputsHost: the host build given is of another integer model');
+  if (!build) {
+    const own = await HostIntModel.build(model);
+    try {
+      return await integerOutputsHost(model, data, n, onProgress, embeddingLayer, own);
+    } finally {
+      own.dispose();
+    }
+  }
   const size = n > 0 ? data.length / n : 0;
   const { classes, pooledDim, poolT } = outputShapes(model, embeddingLayer);
   const tapBytes = poolT ? tensorBytes(poolT) : 0;
   const inBytes = tensorBytes(tensorByName(model, model.input));
   const posteriors = new Float32Array(n * classes);
   const pooled = new Float32Array(n * pooledDim);
-  const host = await HostIntModel.build(model);
-  try {
-    const chunk = 512;
-    for (let from = 0; from < n; from += chunk) {
-      const count = Math.min(chunk, n - from);
-      const inputs = new Int8Array(count * inBytes);
-      for (let i = 0; i < count; i++) {
-        const row = data.subarray((from + i) * size, (from + i + 1) * size);
-        inputs.set(quantizeModelInput(model, frontEndCodes(model, row)), i * inBytes);
-      }
-      const r = await host.run(inputs, poolT ? embeddingLayer : undefined);
-      if (poolT && r.tapBytes !== tapBytes)
-        throw new RangeError(
-          `host integer runner: op ${embeddingLayer} wrote ${r.tapBytes} B per patch, its tensor has ${tapBytes} B`,
-        );
-      for (let i = 0; i < count; i++) {
-        for (let k = 0; k < classes; k++)
-          posteriors[(from + i) * classes + k] = Math.max(r.outputs[i * classes + k]! + 128, 0.5) / 256;
-        if (poolT) averageDequantized(r.taps, i * tapBytes, poolT, pooled, (from + i) * pooledDim);
-      }
-      onProgress?.(from + count, n);
+  const chunk = 512;
+  for (let from = 0; from < n; from += chunk) {
+    const count = Math.min(chunk, n - from);
+    const inputs = new Int8Array(count * inBytes);
+    for (let i = 0; i < count; i++) {
+      const row = data.subarray((from + i) * size, (from + i + 1) * size);
+      inputs.set(quantizeModelInput(model, frontEndCodes(model, row)), i * inBytes);
     }
-  } finally {
-    host.dispose();
+    const r = await build.run(inputs, poolT ? embeddingLayer : undefined);
+    if (poolT && r.tapBytes !== tapBytes)
+      throw new RangeError(
+        `host integer runner: op ${embeddingLayer} wrote ${r.tapBytes} B per patch, its tensor has ${tapBytes} B`,
+      );
+    for (let i = 0; i < count; i++) {
+      for (let k = 0; k < classes; k++)
+        posteriors[(from + i) * classes + k] = Math.max(r.outputs[i * classes + k]! + 128, 0.5) / 256;
+      if (poolT) averageDequantized(r.taps, i * tapBytes, poolT, pooled, (from + i) * pooledDim);
+    }
+    onProgress?.(from + count, n);
   }
   return { posteriors, pooled, pooledDim };
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/worker-thread';
 import { workerCountFromEnv } from '../util/worker-count';
 import { StageInputError } from '../errors';
 import type { MfccConfig } from '../dsp/mfcc-config';
@@ -70,7 +71,7 @@ export class StreamFeaturePool {
   static start(size: number, config: MfccConfig): StreamFeaturePool {
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`StreamFeaturePool: size must be ≥ 0, got ${size}`);
     const slots = Array.from({ length: size }, () => ({
-      worker: new Worker(join(__dirname, 'stream-feature-worker.js'), { workerData: config }),
+      worker: startWorker(join(__dirname, 'stream-feature-worker.js'), config),
       current: undefined,
     }));
     return new StreamFeaturePool(config, slots);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/worker-thread';
 import { ArtifactNotFoundError, DigestMismatchError, StageInputError } from '../errors';
 
 /**
@@ -45,7 +45,7 @@ export function fetchError(r: Extract<FetchReply, { ok: false }>): Error {
 /** Run `job` in a new worker thread; resolves when the files are in place. */
 export function fetchOffThread(job: FetchJob): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const worker = new Worker(join(__dirname, 'fetch-worker.js'), { workerData: job });
+    const worker = startWorker(join(__dirname, 'fetch-worker.js'), job);
     let settled = false;
     worker.once('message', (r: FetchReply) => {
       settled = true;

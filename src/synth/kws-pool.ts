@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/worker-thread';
 import { workerCountFromEnv } from '../util/worker-count';
 import { StageInputError } from '../errors';
 import { renderCached } from './engines/render-cache';
@@ -20,7 +21,8 @@ import type { ResolvedVoices } from './voice-sources';
  * A worker (kws-worker.ts) renders through the render cache like the main thread; on a
  * miss it asks this thread, which runs the engine (engines cap their processes per thread,
  * and a Python server holds its model per thread: one set for the whole stage) and answers
- * when the render is in the cache.
+ * when the render is in the cache. A worker starts with this thread's environment
+ * (src/util/worker-thread.ts), so both threads name the same render-cache file for a request.
  */
 
 /** What a worker needs to rebuild the stage's generators, background bank and augmenter. */
@@ -98,7 +100,7 @@ export class KwsPool {
   static start(size: number, init: KwsWorkerInit): KwsPool {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`KwsPool: size must be ≥ 1, got ${size}`);
     const slots = Array.from({ length: size }, () => ({
-      worker: new Worker(join(__dirname, 'kws-worker.js'), { workerData: init }),
+      worker: startWorker(join(__dirname, 'kws-worker.js'), init),
       busy: 0,
     }));
     return new KwsPool(slots, init);

@@ -120,6 +120,12 @@ describe('evaluate-ad stage', () => {
 
   /** Quantizes the set-up model (writing the int model to intFile), then runs evaluate-ad with it as the quantize input. */
   async function quantizeThenEvaluate(base: ReturnType<typeof setUp>, intFile: string) {
+    await quantizeTo(base, intFile);
+    return evaluateWithInt(base, intFile);
+  }
+
+  /** Quantizes the set-up model, writing the int model to intFile. */
+  async function quantizeTo(base: ReturnType<typeof setUp>, intFile: string): Promise<void> {
     const { quantizeStage } = await import('../../../activities/quantize');
     await quantizeStage.run({
       ...base.ctx,
@@ -134,8 +140,13 @@ describe('evaluate-ad stage', () => {
         return base.ref(name);
       },
     } as unknown as Parameters<typeof quantizeStage.run>[0]);
+  }
+
+  /** Runs evaluate-ad with intFile as the quantize input (and `config` instead of the set-up one if given). */
+  function evaluateWithInt(base: ReturnType<typeof setUp>, intFile: string, config?: Record<string, unknown>) {
     return evaluateAdStage.run({
       ...base.ctx,
+      ...(config ? { config: evaluateAdStage.configSchema.parse(config) } : {}),
       inputs: { ...base.ctx.inputs, quantize: { artifacts: [base.ref('int-model')], metrics: {} } },
       fetchFile: async (ref) => (ref.name === 'int-model' ? intFile : base.ctx.fetchFile(ref)),
     });
@@ -327,6 +338,74 @@ describe('evaluate-ad stage', () => {
     expect(r.metrics.intAuc).toBeCloseTo(intExpected.auc, 12);
     expect(r.metrics.intPauc).toBeCloseTo(intExpected.pauc, 12);
     base.net.model.dispose();
+  });
+
+  it('runs the integer model on the training, validation and test patches with one host build of its C; none without an integer term', async () => {
+    const { decodeIntModel } = await import('../../../src/quant/int-model');
+    const { integerOutputs } = await import('../../../src/eval/integer-posteriors');
+    const { embeddingPatchScores, fitIdGaussians } = await import('../../../src/eval/embedding-scores');
+    const { patchNegLogProbs } = await import('../../../src/eval/anomaly-scores');
+    const { clipMeanScores, standardizedPatchScores } = await import('../../../src/eval/combined-scores');
+    const { anomalyMetrics } = await import('../../../src/eval/auc');
+    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
+    const { HostIntModel, HostModelError } = await import('../../../src/nn/host-int-model');
+    const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
+    const config = {
+      score: 'combined',
+      combine: ['embedding-mahalanobis', 'neg-log-prob'],
+      embeddingLayer: 'conv0',
+      shrinkage: 0.1,
+    };
+    const base = setUp(frontEnd, config);
+    const intFile = join(root, 'int-model-one-build.json');
+    await quantizeTo(base, intFile);
+    const build = jest.spyOn(HostIntModel, 'build');
+    const dispose = jest.spyOn(HostIntModel.prototype, 'dispose');
+    try {
+      const r = await evaluateWithInt(base, intFile);
+      // One gcc build for the three feature files (it used to be one each), removed once all ran.
+      expect(build).toHaveBeenCalledTimes(1);
+      expect(dispose).toHaveBeenCalledTimes(1);
+      // intAuc is the detector of the interpreted integer reference on each file.
+      const intModel = decodeIntModel(readFileSync(intFile, 'utf8'));
+      const [train, validation, test] = ['train', 'validation', 'test'].map((s) =>
+        readFeatureTensor(join(root, `${s}-logmel-int.topsfeat`)),
+      ) as [
+        ReturnType<typeof readFeatureTensor>,
+        ReturnType<typeof readFeatureTensor>,
+        ReturnType<typeof readFeatureTensor>,
+      ];
+      const out = async (t: typeof test) =>
+        integerOutputs(intModel, t.data, t.header.shape[0] as number, undefined, 'conv0');
+      const [oTrain, oVal, oTest] = [await out(train), await out(validation), await out(test)];
+      const g = fitIdGaussians(oTrain.pooled, oTrain.pooledDim, train.header.labelIndex, 2, 0.1);
+      const parts = (t: typeof test, o: typeof oTest) => [
+        embeddingPatchScores(t.header.labelIndex, o.pooled, o.pooledDim, g),
+        patchNegLogProbs(t.header, o.posteriors),
+      ];
+      const [pv, pt] = [parts(validation, oVal), parts(test, oTest)];
+      const z = standardizedPatchScores(
+        ['e', 'n'].map((name, k) => ({ name, validation: pv[k]!, scored: pt[k]! })),
+        test.header.labelIndex,
+        validation.header.labelIndex,
+        LABELS,
+      );
+      const sum = z[0]!.map((v, i) => v + z[1]![i]!);
+      const expected = anomalyMetrics(clipMeanScores(test.header, sum), 0.1);
+      expect(r.metrics.intAuc).toBeCloseTo(expected.auc, 12);
+      expect(r.metrics.intPauc).toBeCloseTo(expected.pauc, 12);
+      // A score of log-mel terms alone runs no integer model: no build.
+      await evaluateWithInt(base, intFile, { score: 'frame-mahalanobis', shrinkage: 0.1, frameContext: 3 });
+      expect(build).toHaveBeenCalledTimes(1);
+      // A build error fails the stage with the build's message; nothing is left to remove.
+      build.mockRejectedValueOnce(new HostModelError('host build of the integer model (gcc) failed: test'));
+      await expect(evaluateWithInt(base, intFile)).rejects.toThrow('(gcc) failed: test');
+      expect(dispose).toHaveBeenCalledTimes(1);
+    } finally {
+      build.mockRestore();
+      dispose.mockRestore();
+      base.net.model.dispose();
+    }
   });
 
   it('embeddingLayer: a layer the model does not have is a StageInputError naming the field; a non-layer name fails the schema', async () => {

@@ -7,6 +7,7 @@ import { generateKwsStreams } from '../../../src/synth/kws-streams';
 import { KwsPool, synthWorkerCount } from '../../../src/synth/kws-pool';
 import { rngForSeed } from '../../../src/synth/rng-for';
 import { resolveVoices } from '../../../src/synth/voice-sources';
+import { dirDigest } from './dir-digest';
 import { generateAll, POOL_CONFIG, type PoolDigests } from './kws-pool-fixture';
 
 /**
@@ -31,6 +32,18 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** Run `task` with `$TINYOPS_TTS_CACHE` set to `dir` (set before any pool starts). */
+async function withTtsCache<T>(dir: string, task: () => Promise<T>): Promise<T> {
+  const before = process.env.TINYOPS_TTS_CACHE;
+  process.env.TINYOPS_TTS_CACHE = dir;
+  try {
+    return await task();
+  } finally {
+    if (before === undefined) delete process.env.TINYOPS_TTS_CACHE;
+    else process.env.TINYOPS_TTS_CACHE = before;
+  }
+}
+
 const startPool = async (size: number, config = POOL_CONFIG): Promise<KwsPool> =>
   KwsPool.start(size, { config, seed: 42, stageName: 'data', voices: await resolveVoices(config) });
 
@@ -48,18 +61,25 @@ describe('synth-kws bytes, one thread or worker threads', () => {
     }
   });
 
-  it('with an empty render cache the workers have the main thread render, same bytes', async () => {
-    const before = process.env.TINYOPS_TTS_CACHE;
-    // Workers copy process.env when they start: set it before the pool.
-    process.env.TINYOPS_TTS_CACHE = join(root, 'empty-tts-cache');
-    const pool = await startPool(3);
-    try {
-      expect(await generateAll(POOL_CONFIG, join(root, 'cold'), pool)).toEqual(GOLDEN);
-    } finally {
-      await pool.close();
-      if (before === undefined) delete process.env.TINYOPS_TTS_CACHE;
-      else process.env.TINYOPS_TTS_CACHE = before;
-    }
+  it('with an empty render cache the workers have the main thread render into it, same bytes', async () => {
+    // One thread, then three workers, each from its own empty render cache: every render the
+    // workers need is made by the main thread into this test's cache (never read from the
+    // machine's cache: the workers get this thread's process.env, src/util/worker-thread.ts),
+    // so both caches end up holding the same renders.
+    const inline = await withTtsCache(join(root, 'cache-inline'), () => generateAll(POOL_CONFIG, join(root, 'cold1')));
+    expect(inline).toEqual(GOLDEN);
+    const pooled = await withTtsCache(join(root, 'cache-pool'), async () => {
+      const pool = await startPool(3);
+      try {
+        return await generateAll(POOL_CONFIG, join(root, 'cold3'), pool);
+      } finally {
+        await pool.close();
+      }
+    });
+    expect(pooled).toEqual(GOLDEN);
+    const renders = (cache: string) => Object.keys(dirDigest(join(root, cache))).sort();
+    expect(renders('cache-inline').length).toBeGreaterThan(0);
+    expect(renders('cache-pool')).toEqual(renders('cache-inline'));
   });
 });
 

@@ -44,9 +44,9 @@ const restore = (name: string, value: string | undefined) => {
 };
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'synth-kws-cleanup-'));
-  // The engines run in the main thread either way (kws-pool.ts); worker threads would read the
-  // real process environment, not this test's render cache.
-  process.env.TINYOPS_SYNTH_WORKERS = '0';
+  // The stage's clip workers (kws-pool.ts) run, reading this test's empty render cache: their
+  // misses are rendered by the engines in this thread, whose processes are the ones watched.
+  process.env.TINYOPS_SYNTH_WORKERS = '2';
 });
 afterAll(async () => {
   await closeEngineWorkers();
