@@ -11,9 +11,10 @@ export type MfccContract = (typeof MFCC_CONTRACTS)[number];
  *
  * Defaults are the KWS set-up of MicroNets §4 (after Hello Edge, Zhang et al. 2017): 16 kHz,
  * 40 ms window, 20 ms stride, 10 coefficients from 40 mel bands, which gives 49×10 features
- * per 1 s clip. The band range is Hello Edge's / TensorFlow's MFCC op: 20 Hz – 4 kHz
- * (we use 4000, not 7600: keywords carry most energy below 4 kHz, and the reference
- * front end MicroNets trained on uses 4 kHz).
+ * per 1 s clip. The default band is Hello Edge's / TensorFlow's MFCC op: 20 Hz – 4 kHz (the
+ * reference front end MicroNets trained on). pipelines/kws.yaml sets `highHz: 8000`: fricatives
+ * such as the /s/ that tells "yes" from "yet" carry their energy above 4 kHz, and the wider band
+ * transfers better to unseen voices (docs/results/2026-12-05-kws-mel-band.md).
  */
 export const mfccConfigSchema = z
   .strictObject({
@@ -71,7 +72,7 @@ export const mfccConfigSchema = z
       .positive()
       .default(4000)
       .describe(
-        'Upper edge of the highest mel band (Hz), ≤ sampleRate/2; 4 kHz because keywords carry most energy below it.',
+        "Upper edge of the highest mel band (Hz), ≤ sampleRate/2; 4 kHz as MicroNets' reference front end. pipelines/kws.yaml uses 8000: the /s/ of yes lies above 4 kHz (held-out voices +3.2 points, held-out engines −2.0; docs/results/2026-12-05-kws-mel-band.md).",
       ),
     /**
      * Which implementation's output the stage stores as training features. `fixed` (the
