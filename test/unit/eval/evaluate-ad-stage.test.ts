@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateAdStage, type EvaluateAdConfig } from '../../../activities/evaluate-ad';
 import type { StageContext } from '../../../src/stage/stage-module';
-import { writeFeatureTensor } from '../../../src/dsp/feature-tensor';
+import { readFeatureTensor, writeFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { StageInputError } from '../../../src/errors';
 import { auc } from '../../../src/eval/auc';
 import { buildDsCnn } from '../../../src/nn/ds-cnn';
@@ -21,6 +21,13 @@ describe('evaluate-ad stage', () => {
     root = mkdtempSync(join(tmpdir(), 'evaluate-ad-'));
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  type FeatureTensor = ReturnType<typeof readFeatureTensor>;
+  /** The integer log-mel features the stage wrote for its train, validation and test splits. */
+  function readIntSplits(): [FeatureTensor, FeatureTensor, FeatureTensor] {
+    const read = (split: string) => readFeatureTensor(join(root, `${split}-logmel-int.topsfeat`));
+    return [read('train'), read('validation'), read('test')];
+  }
 
   function setUp(
     frontEndType: string | Record<string, unknown>,
@@ -156,7 +163,6 @@ describe('evaluate-ad stage', () => {
     const { ctx, stored, net } = setUp('logmel');
     const r = await evaluateAdStage.run(ctx);
     // Independent check for fan/id_00: the model's posteriors → clip scores → AUC.
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const test = readFeatureTensor(join(root, 'test-logmel.topsfeat'));
     const post = await predict(net.model, test.data, SHAPE);
     const score = (clip: string): number => {
@@ -185,7 +191,6 @@ describe('evaluate-ad stage', () => {
   it('with score embedding-mahalanobis, scores by the pooled features against per-ID Gaussians of the training patches', async () => {
     const { ctx, stored, net } = setUp('logmel', { score: 'embedding-mahalanobis', shrinkage: 0.5 });
     const r = await evaluateAdStage.run(ctx);
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const { pooledFeatures, fitIdGaussians, embeddingClipScores } = await import('../../../src/eval/embedding-scores');
     const train = readFeatureTensor(join(root, 'train-logmel.topsfeat'));
     const test = readFeatureTensor(join(root, 'test-logmel.topsfeat'));
@@ -206,7 +211,6 @@ describe('evaluate-ad stage', () => {
     const { anomalyMetrics } = await import('../../../src/eval/auc');
     const { autoencoderClipScores } = await import('../../../src/eval/autoencoder-scores');
     const { readAutoencoderDir, disposeAutoencoders } = await import('../../../src/nn/fc-autoencoder-artifact');
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const aeDir = join(root, 'ae-out');
     const base = setUp('logmel');
     base.net.model.dispose();
@@ -249,7 +253,6 @@ describe('evaluate-ad stage', () => {
     const { integerOutputs } = await import('../../../src/eval/integer-posteriors');
     const { clipAnomalyScores } = await import('../../../src/eval/anomaly-scores');
     const { anomalyMetrics } = await import('../../../src/eval/auc');
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     // An 8×8 log-mel patch front end, so quantize can check the model input against it.
     const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
     const base = setUp(frontEnd);
@@ -270,7 +273,6 @@ describe('evaluate-ad stage', () => {
     const { integerOutputs, integerOutputsHost } = await import('../../../src/eval/integer-posteriors');
     const { embeddingClipScores, fitIdGaussians } = await import('../../../src/eval/embedding-scores');
     const { anomalyMetrics } = await import('../../../src/eval/auc');
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
     const base = setUp(frontEnd, { score: 'embedding-mahalanobis' });
     const intFile = join(root, 'int-model-emb.json');
@@ -300,7 +302,6 @@ describe('evaluate-ad stage', () => {
     const { integerOutputs, integerOutputsHost } = await import('../../../src/eval/integer-posteriors');
     const { embeddingClipScores, fitIdGaussians, layerEmbeddings } = await import('../../../src/eval/embedding-scores');
     const { anomalyMetrics } = await import('../../../src/eval/auc');
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
     const base = setUp(frontEnd, { score: 'embedding-mahalanobis', embeddingLayer: 'conv0', shrinkage: 0.1 });
     const intFile = join(root, 'int-model-conv0.json');
@@ -347,7 +348,6 @@ describe('evaluate-ad stage', () => {
     const { patchNegLogProbs } = await import('../../../src/eval/anomaly-scores');
     const { clipMeanScores, standardizedPatchScores } = await import('../../../src/eval/combined-scores');
     const { anomalyMetrics } = await import('../../../src/eval/auc');
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const { HostIntModel, HostModelError } = await import('../../../src/nn/host-int-model');
     const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
     const config = {
@@ -368,13 +368,7 @@ describe('evaluate-ad stage', () => {
       expect(dispose).toHaveBeenCalledTimes(1);
       // intAuc is the detector of the interpreted integer reference on each file.
       const intModel = decodeIntModel(readFileSync(intFile, 'utf8'));
-      const [train, validation, test] = ['train', 'validation', 'test'].map((s) =>
-        readFeatureTensor(join(root, `${s}-logmel-int.topsfeat`)),
-      ) as [
-        ReturnType<typeof readFeatureTensor>,
-        ReturnType<typeof readFeatureTensor>,
-        ReturnType<typeof readFeatureTensor>,
-      ];
+      const [train, validation, test] = readIntSplits();
       const out = async (t: typeof test) =>
         integerOutputs(intModel, t.data, t.header.shape[0] as number, undefined, 'conv0');
       const [oTrain, oVal, oTest] = [await out(train), await out(validation), await out(test)];
@@ -420,7 +414,6 @@ describe('evaluate-ad stage', () => {
   });
 
   it('score combined: the per-ID standardized sum of the embedding, frame-window and periodicity scores; intAuc with the integer embedding', async () => {
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const { embeddingPatchScores, fitIdGaussians, layerEmbeddings } =
       await import('../../../src/eval/embedding-scores');
     const fg = await import('../../../src/eval/feature-gaussian-scores');
@@ -429,13 +422,7 @@ describe('evaluate-ad stage', () => {
     const config = { score: 'combined', embeddingLayer: 'conv0', shrinkage: 0.1, frameContext: 3, periodicityLags: 4 };
     const base = setUp(frontEnd, config);
     const r = await quantizeThenEvaluate(base, join(root, 'int-model-combined.json'));
-    const [train, validation, test] = ['train', 'validation', 'test'].map((s) =>
-      readFeatureTensor(join(root, `${s}-logmel-int.topsfeat`)),
-    ) as [
-      ReturnType<typeof readFeatureTensor>,
-      ReturnType<typeof readFeatureTensor>,
-      ReturnType<typeof readFeatureTensor>,
-    ];
+    const [train, validation, test] = readIntSplits();
     const block = (t: typeof test) => ({ data: t.data, frames: 8, bands: 8, labelIndex: t.header.labelIndex });
     const et = await layerEmbeddings(base.net.model, train.data, SHAPE, 'conv0');
     const ge = fitIdGaussians(et.values, et.dim, train.header.labelIndex, 2, 0.1);
@@ -485,7 +472,6 @@ describe('evaluate-ad stage', () => {
   });
 
   it('score frame-knn: clip means of the k-NN window scores with references drawn by ctx.rng, frameKnn recorded; neighbours > references is a StageInputError naming frameKnn', async () => {
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const { fitFrameKnn, frameKnnPatchScores } = await import('../../../src/eval/frame-knn-scores');
     const { clipMeanScores } = await import('../../../src/eval/combined-scores');
     const frontEnd = { type: 'logmel', implementation: 'fixed', melBands: 8, patchFrames: 8, patchHop: 8 };
@@ -511,7 +497,6 @@ describe('evaluate-ad stage', () => {
   });
 
   it('frameKnn centre / scale / contrast / offset: the k-NN term on the patches mapped back to dB and made condition-invariant; contradictory options refused', async () => {
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const { fitFrameKnn, frameKnnPatchScores } = await import('../../../src/eval/frame-knn-scores');
     const { invariantPatches } = await import('../../../src/eval/frame-window-invariance');
     const { clipMeanScores } = await import('../../../src/eval/combined-scores');
@@ -563,7 +548,6 @@ describe('evaluate-ad stage', () => {
   });
 
   it('frameKnn channelRefs: the k-NN term with references from channel-augmented training patches, as the module pipeline; a front end without its geometry is a StageInputError', async () => {
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const { fitFrameKnn, frameKnnPatchScores } = await import('../../../src/eval/frame-knn-scores');
     const { augmentChannels, ChannelOffsets } = await import('../../../src/eval/channel-augmentation');
     const { clipMeanScores } = await import('../../../src/eval/combined-scores');
@@ -644,7 +628,6 @@ describe('evaluate-ad stage', () => {
   });
 
   it('combine neg-log-prob: the classifier term (float −log p; intAuc from the integer softmax), each term in the clip record, thresholds on the validation normals', async () => {
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     const fg = await import('../../../src/eval/feature-gaussian-scores');
     const { patchNegLogProbs } = await import('../../../src/eval/anomaly-scores');
     const { clipMeanScores, standardizedPatchScores } = await import('../../../src/eval/combined-scores');
@@ -659,13 +642,7 @@ describe('evaluate-ad stage', () => {
     };
     const base = setUp(frontEnd, config);
     const r = await quantizeThenEvaluate(base, join(root, 'int-model-nlp.json'));
-    const [train, validation, test] = ['train', 'validation', 'test'].map((s) =>
-      readFeatureTensor(join(root, `${s}-logmel-int.topsfeat`)),
-    ) as [
-      ReturnType<typeof readFeatureTensor>,
-      ReturnType<typeof readFeatureTensor>,
-      ReturnType<typeof readFeatureTensor>,
-    ];
+    const [train, validation, test] = readIntSplits();
     const block = (t: typeof test) => ({ data: t.data, frames: 8, bands: 8, labelIndex: t.header.labelIndex });
     const gf = await fg.fitFrameGaussians(block(train), 2, 3, 0.1);
     const parts = async (t: typeof test) => [
@@ -708,7 +685,6 @@ describe('evaluate-ad stage', () => {
 
   it('envelope-modulation reads the clips from the dataset in needs:; a dev split gives devAuc and, with subsetSweep, every subset on dev and test', async () => {
     const { writeWav16 } = await import('../../../src/audio/wav');
-    const { readFeatureTensor } = await import('../../../src/dsp/feature-tensor');
     // Patches of 8 frames (32 ms hop, 64 ms window) every 8 frames: patch j spans samples 4096·j … 4096·j + 4608.
     const frontEnd = {
       type: 'logmel',
