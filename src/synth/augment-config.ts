@@ -79,6 +79,30 @@ export const formantAugmentSchema = z.strictObject({
   shift: range(0.8, 1.25).default([0.9, 1.1]).describe('Spectral-envelope scale β, pitch unchanged.'),
 });
 
+/**
+ * The talker's speech band-limited at its source: resampled down to a lower rate and back up,
+ * as a voice recorded or synthesized at that rate (flite's `kal` renders at 8 kHz) and heard
+ * through a full-band microphone: the speech has nothing above rate/2, the background keeps
+ * its whole band. Train-split clips only by default, so the evaluation sets stay as they were.
+ */
+export const talkerRateAugmentSchema = z.strictObject({
+  probability: probability.default(0.2).describe('Share of clips (of the listed splits) that get this effect.'),
+  rates: z
+    .array(z.number().int().min(4000).max(15999))
+    .min(1)
+    .default([8000, 11025])
+    .describe(
+      "Source sample rates, Hz, one drawn uniformly per clip: the talker's speech keeps only its band below rate/2.",
+    ),
+  splits: z
+    .array(z.enum(['train', 'validation', 'test']))
+    .min(1)
+    .default(['train'])
+    .describe(
+      'Dataset splits whose clips may get it (default train only: validation and test clips stay as without it).',
+    ),
+});
+
 export const micAugmentSchema = z.strictObject({
   probability: probability.default(0.5).describe('Share of clips that get this effect.'),
   /** Band limits: high-pass corner, Hz (0 = none). */
@@ -167,6 +191,11 @@ export const augmentConfigSchema = z.strictObject({
   room: roomAugmentSchema
     .optional()
     .describe('Simulated room reverberation at a talker distance, before mixing; absent = off.'),
+  talkerRate: talkerRateAugmentSchema
+    .optional()
+    .describe(
+      "The talker's speech band-limited to a lower source sample rate (first in the speech chain), before mixing; clips of the listed splits only, never streams; absent = off.",
+    ),
   /** Channel effects (after mixing; on `_silence_` clips too). */
   mic: micAugmentSchema
     .optional()

@@ -44,10 +44,11 @@ export function clipConditions(
   const quiet = quietSnr(config, rngFor, plan.label, plan.index) !== undefined;
   const background = backgroundName(config.backgrounds[plan.background]!);
   const effect = (e: string) => rngFor('clip', plan.label, plan.index, 'augment', e);
-  const speech: SpeechDraws = plan.kind === 'speech' && augmenter ? augmenter.speechDraws(effect) : {};
+  const speech: SpeechDraws = plan.kind === 'speech' && augmenter ? augmenter.speechDraws(effect, plan.split) : {};
   const channel: ChannelDraws = augmenter ? augmenter.channelDraws(effect) : {};
   // In chain order: speech effects, then channel effects (kws-augment.ts).
   const augment = [
+    ...(speech.talkerRateHz !== undefined ? [`talkerRate:${speech.talkerRateHz}`] : []),
     ...(speech.formantShift !== undefined ? ['formant'] : []),
     ...(speech.vtlpWarp !== undefined ? ['vtlp'] : []),
     ...(speech.room !== undefined ? ['room'] : []),

@@ -6,9 +6,11 @@ import { applyFormantShift } from '../audio/augment/formant-shift';
 import { applyMemsResponse, bandLimit } from '../audio/augment/mic';
 import { drawShoeboxRoom, imageSourceRir, wallAbsorption, type ShoeboxRoom } from '../audio/augment/room-ir';
 import { applyVtlp } from '../audio/augment/vtlp';
+import { resample } from '../audio/resample';
 import { StageInputError } from '../errors';
 import type { Prng } from '../util/prng';
 import type { AugmentConfig } from './augment-config';
+import type { Split } from './kws-plan';
 import { pickWeighted, type RngFor } from './rng-for';
 
 /**
@@ -78,11 +80,13 @@ export class KwsAugmenter {
   }
 
   /**
-   * Formant shift, VTLP and room on speech `x`. Output has x's length, or with `keepTail`
-   * x.length + the room's tail (streams keep the reverberation after a word).
+   * Talker rate, formant shift, VTLP and room on speech `x`. Output has x's length, or with
+   * `keepTail` x.length + the room's tail (streams keep the reverberation after a word).
+   * `split`: the clip's dataset split (talkerRate applies to its listed splits only); absent
+   * for stream utterances, which never get talkerRate.
    */
-  speech(x: Float32Array, rng: EffectRng, keepTail = false): Float32Array {
-    return this.applySpeech(x, this.speechDraws(rng), keepTail);
+  speech(x: Float32Array, rng: EffectRng, keepTail = false, split?: Split): Float32Array {
+    return this.applySpeech(x, this.speechDraws(rng, split), keepTail);
   }
 
   /** Mic (band limits, MEMS), AGC, clipping and codec on the mix `x`; same length. */
@@ -95,9 +99,15 @@ export class KwsAugmenter {
    * order `speech` asks it (on/off, then the effect's values), so the draws are the ones the
    * clip is made with — the dataset records them (src/synth/clip-conditions.ts).
    */
-  speechDraws(rng: EffectRng): SpeechDraws {
+  speechDraws(rng: EffectRng, split?: Split): SpeechDraws {
     const c = this.config;
-    const out: { formantShift?: number; vtlpWarp?: number; room?: number } = {};
+    const out: { talkerRateHz?: number; formantShift?: number; vtlpWarp?: number; room?: number } = {};
+    // Its own generator, asked only for clips of the listed splits: every other draw is as without it.
+    if (c.talkerRate && split !== undefined && c.talkerRate.splits.includes(split)) {
+      const r = rng('talkerRate');
+      if (r.next() < c.talkerRate.probability)
+        out.talkerRateHz = c.talkerRate.rates[r.int(0, c.talkerRate.rates.length - 1)]!;
+    }
     if (c.formant) {
       const r = rng('formant');
       if (r.next() < c.formant.probability) out.formantShift = draw(r, c.formant.shift);
@@ -177,6 +187,7 @@ export class KwsAugmenter {
   private applySpeech(x: Float32Array, d: SpeechDraws, keepTail: boolean): Float32Array {
     const sr = this.sampleRate;
     let y = x;
+    if (d.talkerRateHz !== undefined) y = atSourceRate(y, d.talkerRateHz, sr);
     if (d.formantShift !== undefined) y = applyFormantShift(y, d.formantShift, sr);
     if (d.vtlpWarp !== undefined) y = applyVtlp(y, d.vtlpWarp, sr);
     if (d.room !== undefined) {
@@ -212,8 +223,21 @@ export class KwsAugmenter {
   }
 }
 
+/**
+ * `x` as a source at `rate` Hz would give it: down to `rate` and back up with the resampler's
+ * Kaiser-windowed sinc (nothing above 0.92 · rate/2 survives, > 80 dB down), same length.
+ */
+export function atSourceRate(x: Float32Array, rate: number, sampleRate: number): Float32Array {
+  if (rate >= sampleRate) return Float32Array.from(x);
+  const back = resample(resample(x, sampleRate, rate), rate, sampleRate);
+  const out = new Float32Array(x.length);
+  out.set(back.subarray(0, Math.min(back.length, x.length)));
+  return out;
+}
+
 /** Speech effects drawn for one clip: absent = not applied. `room` is an index into the room pool. */
 export interface SpeechDraws {
+  readonly talkerRateHz?: number;
   readonly formantShift?: number;
   readonly vtlpWarp?: number;
   readonly room?: number;
@@ -249,9 +273,10 @@ export interface ClipAugment {
   channel(x: Float32Array): Float32Array;
 }
 
-export function bindAugment(augmenter: KwsAugmenter, rng: EffectRng): ClipAugment {
+/** `split`: the clip's split (see KwsAugmenter.speech); absent for stream utterances. */
+export function bindAugment(augmenter: KwsAugmenter, rng: EffectRng, split?: Split): ClipAugment {
   return {
-    speech: (x, keepTail) => augmenter.speech(x, rng, keepTail),
+    speech: (x, keepTail) => augmenter.speech(x, rng, keepTail, split),
     channel: (x) => augmenter.channel(x, rng),
   };
 }

@@ -246,7 +246,8 @@ export async function makeUnitClips(
     const nb = plan.kind === 'speech' ? plan.streamStyle?.neighbour : undefined;
     const neighbour = nb ? await stats.render(nb.request) : undefined;
     const augment =
-      augmenter && bindAugment(augmenter, (effect) => rngFor('clip', plan.label, plan.index, 'augment', effect));
+      augmenter &&
+      bindAugment(augmenter, (effect) => rngFor('clip', plan.label, plan.index, 'augment', effect), plan.split);
     const samples =
       plan.kind === 'speech'
         ? makeSpeechClip(plan, utterance!, c.bank, c.clipSamples, sr, rng, neighbour, augment)
