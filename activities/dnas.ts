@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { findBoard } from '../src/boards/registry';
 import { StageInputError } from '../src/errors';
 import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
+import { readClipSources, UNKNOWN_SOURCE } from '../src/eval/clip-sources';
+import type { ClipVoice } from '../src/dnas/search-subset';
 import { dnasConfigSchema, type DnasConfig } from '../src/dnas/dnas-config';
 import { frontEndKindOf, type FrontEndKind } from '../src/dnas/cost-constants';
 import {
@@ -52,8 +54,13 @@ export const kind = 'dnas';
  */
 export const version = 8;
 export const configSchema = dnasConfigSchema;
-/** Upstream artifacts dnas reads (StageModule.reads): the features' train and validation splits only. */
-export const reads = ['train', 'validation'] as const;
+/**
+ * Upstream artifacts dnas reads (StageModule.reads): the features' train and validation splits,
+ * and the data stage's `dataset` (its sources.json: who spoke each clip) when `archSplitBy: voice`
+ * asks for it. A config whose `needs:` has no data stage keeps its cache key (the declared name is
+ * simply absent); only `archSplitBy: voice` fetches the dataset.
+ */
+export const reads = ['train', 'validation', 'dataset'] as const;
 
 interface CheckpointDoc {
   readonly epoch: number;
@@ -67,7 +74,44 @@ function toSet(t: FeatureTensor): TrainData['train'] {
   return { x: t.data, y: Int32Array.from(t.header.labelIndex), n: t.header.shape[0] as number };
 }
 
-async function loadData(ctx: StageContext<DnasConfig>): Promise<{ data: TrainData; frontEnd: FrontEndKind }> {
+/** Engine of the clips that hold a background and no speech (synth-kws, compose-kws: `_silence_`). */
+const SILENCE_ENGINE = 'silence';
+
+/**
+ * Who spoke each training clip (`archSplitBy: voice`): the engine and voice of row i of the
+ * features' train split, from the data stage's sources.json; null for `_silence_` clips.
+ */
+async function loadVoices(ctx: StageContext<DnasConfig>, clips: readonly string[]): Promise<Array<ClipVoice | null>> {
+  const field = `stages.${ctx.stageName}.with.archSplitBy`;
+  const ref = findInput(ctx, 'dataset');
+  if (ref === undefined)
+    throw new StageInputError(
+      `${field}: voice needs who spoke each training clip, from the data stage's dataset (sources.json); ` +
+        `add the data stage to stages.${ctx.stageName}.needs (e.g. needs: [data, features])`,
+    );
+  const sources = readClipSources(await ctx.fetchDir(ref));
+  if (sources.file === null)
+    throw new StageInputError(
+      `${field}: voice: the dataset has no sources.json, so its clips have no recorded voices; use archSplitBy: clip`,
+    );
+  const missing: string[] = [];
+  const voices = clips.map((clip) => {
+    const s = sources.sourceOf(clip);
+    if (s.engine === SILENCE_ENGINE) return null;
+    if (s.engine === UNKNOWN_SOURCE || s.voice === '' || s.voice === UNKNOWN_SOURCE) missing.push(clip);
+    return { engine: s.engine, voice: s.voice };
+  });
+  if (missing.length > 0)
+    throw new StageInputError(
+      `${field}: voice: ${missing.length} of ${clips.length} training clips have no engine and voice in ${sources.file} ` +
+        `(e.g. ${missing.slice(0, 3).join(', ')}); use archSplitBy: clip`,
+    );
+  return voices;
+}
+
+async function loadData(
+  ctx: StageContext<DnasConfig>,
+): Promise<{ data: TrainData; frontEnd: FrontEndKind; trainClips: readonly string[] }> {
   const ref = (name: string) => {
     const a = findInput(ctx, name);
     if (!a)
@@ -91,6 +135,7 @@ async function loadData(ctx: StageContext<DnasConfig>): Promise<{ data: TrainDat
       numClasses: train.header.labels.length,
     },
     frontEnd: frontEndKindOf(train.header.frontEnd),
+    trainClips: train.header.clips,
   };
 }
 
@@ -176,31 +221,39 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
     throw new StageInputError(`stages.${ctx.stageName}: a dnas stage needs a board (top-level board: or with.board)`);
   const board = findBoard(boardName)!;
   const budgets = budgetsFor(config, boardName);
-  const { data, frontEnd } = await loadData(ctx);
+  const { data, frontEnd, trainClips } = await loadData(ctx);
+  const voices = config.archSplitBy === 'voice' ? await loadVoices(ctx, trainClips) : undefined;
   // The fixed flash / SRAM of the cost models depend on the firmware's front end (MFCC or log-mel).
   const target: Target = { core: board.core, clockHz: board.clockHz, frontEnd };
   let resumeFrom = await loadResume(ctx);
   let lastEpoch = resumeFrom?.epochsDone ?? 0;
   const search = async (from: SearchState | undefined) =>
-    runSearch(data, config, target, budgets, {
-      rng: ctx.rng('dnas'),
-      ...(from === undefined ? {} : { resumeFrom: from }),
-      onStep: (step, total) =>
-        ctx.progress({ done: step, total, unit: 'steps', epoch: lastEpoch + 1, epochs: config.epochs }),
-      onEpoch: async (t, state) => {
-        lastEpoch = t.epoch;
-        const file = path.join(ctx.workDir, `dnas-checkpoint-${t.epoch}.json`);
-        fs.writeFileSync(file, encodeSearchState(state()));
-        const blob = await ctx.storeFile('checkpoint', file, 'application/json');
-        await ctx.saveCheckpoint({ epoch: t.epoch, blob } satisfies CheckpointDoc);
-        fs.rmSync(file, { force: true });
-        const c = t.derived.costs;
-        ctx.log(
-          `epoch ${t.epoch}${t.archPhase ? '' : ' (warm-up)'}: loss ${t.loss.toFixed(4)} acc ${t.accuracy.toFixed(3)} path val_acc ${t.valAccuracy.toFixed(3)}; ` +
-            `derived ${c.flashBytes} B flash, ${c.sramBytes} B SRAM, ${c.latencyMs.toFixed(2)} ms; λ ${t.multipliers.flash.toFixed(2)}/${t.multipliers.sram.toFixed(2)}/${t.multipliers.latency.toFixed(2)}`,
-        );
+    runSearch(
+      data,
+      config,
+      target,
+      budgets,
+      {
+        rng: ctx.rng('dnas'),
+        ...(from === undefined ? {} : { resumeFrom: from }),
+        onStep: (step, total) =>
+          ctx.progress({ done: step, total, unit: 'steps', epoch: lastEpoch + 1, epochs: config.epochs }),
+        onEpoch: async (t, state) => {
+          lastEpoch = t.epoch;
+          const file = path.join(ctx.workDir, `dnas-checkpoint-${t.epoch}.json`);
+          fs.writeFileSync(file, encodeSearchState(state()));
+          const blob = await ctx.storeFile('checkpoint', file, 'application/json');
+          await ctx.saveCheckpoint({ epoch: t.epoch, blob } satisfies CheckpointDoc);
+          fs.rmSync(file, { force: true });
+          const c = t.derived.costs;
+          ctx.log(
+            `epoch ${t.epoch}${t.archPhase ? '' : ' (warm-up)'}: loss ${t.loss.toFixed(4)} acc ${t.accuracy.toFixed(3)} path val_acc ${t.valAccuracy.toFixed(3)}; ` +
+              `derived ${c.flashBytes} B flash, ${c.sramBytes} B SRAM, ${c.latencyMs.toFixed(2)} ms; λ ${t.multipliers.flash.toFixed(2)}/${t.multipliers.sram.toFixed(2)}/${t.multipliers.latency.toFixed(2)}`,
+          );
+        },
       },
-    });
+      voices,
+    );
   // CPU seconds do not depend on the machine's load (src/util/part-timer.ts): the search's
   // cost against a DS-CNN-S training is compared in them (test/bench/dnas.bench.ts).
   const timer = new PartTimer();
@@ -215,6 +268,15 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
     result = await search(undefined);
   }
   timer.lap('search');
+  if (result.archVoices !== undefined) {
+    const held = Object.entries(result.archVoices.held).map(
+      ([e, v]) => `${e}: ${v.length} (${v.slice(0, 4).join(', ')}${v.length > 4 ? ', …' : ''})`,
+    );
+    ctx.log(
+      `architecture steps on ${result.archClips} of ${result.searchClips} clips, voices held apart per engine: ${held.join('; ')}; ` +
+        `kept whole with the weights (one voice): ${result.archVoices.wholeEngines.join(', ') || 'none'}`,
+    );
+  }
   const predicted = result.costs;
   const over = budgetOvershoots(predicted, budgets);
   if (over.length > 0) {
@@ -236,7 +298,14 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
   };
   const artifacts = [
     await ctx.storeJson(ARCHITECTURE_ARTIFACT, doc),
-    await ctx.storeJson('search', { budgets, board: boardName, presets, epochs: result.trace }),
+    await ctx.storeJson('search', {
+      budgets,
+      board: boardName,
+      presets,
+      epochs: result.trace,
+      // Only with archSplitBy: voice, so the other searches' artifacts keep their bytes.
+      ...(result.archVoices === undefined ? {} : { archVoices: result.archVoices }),
+    }),
   ];
   const last = result.trace[result.trace.length - 1]!;
   return {
@@ -254,6 +323,9 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
       searchSeconds: Math.round(result.searchSeconds),
       searchClips: result.searchClips,
       archClips: result.archClips,
+      ...(result.archVoices === undefined
+        ? {}
+        : { archHeldVoices: Object.values(result.archVoices.held).reduce((n, v) => n + v.length, 0) }),
       ...timer.metrics(),
     },
     summary:

@@ -94,6 +94,18 @@ export const dnasConfigSchema = z.strictObject({
       "Share of the search's clips (seeded, per label) held apart for architecture steps, which the weight steps never see (DARTS's split); 0 = architecture steps on the weight batch.",
   }),
   /**
+   * How the `archFraction` clips are drawn. Absent or `clip`: per label, by clip (the held-apart
+   * clips are of the voices the weights train on). `voice`: per engine, a seeded set of voices with
+   * about that share of the engine's clips, every clip they spoke held apart (src/dnas/search-subset.ts
+   * voiceSplit), so the architecture steps are scored on voices the weight steps never hear; needs the
+   * data stage in `needs:` (its dataset's sources.json). Optional without a default so configs that
+   * do not name it keep their cache keys.
+   */
+  archSplitBy: z.enum(['clip', 'voice']).optional().meta({
+    description:
+      'How the `archFraction` clips are held apart: `clip` (absent: per label, by clip) or `voice` (per engine, a seeded set of its voices with about that share of its clips, so architecture steps see voices the weight steps never hear; engines with one voice stay with the weights; needs the data stage in needs: for its sources.json).',
+  }),
+  /**
    * `gumbel`: z = softmax((α + Gumbel noise)/τ), seeded; `gumbel-hard`: its one-hot argmax in the
    * forward pass, its gradient in the backward (straight-through, src/dnas/straight-through.ts);
    * `softmax`: z = softmax(α).

@@ -13,7 +13,8 @@ import { architectureCosts, type ArchCosts } from './arch-costs';
 import { expectedCosts } from './cost-model';
 import type { FrontEndKind } from './cost-constants';
 import type { DnasConfig } from './dnas-config';
-import { stratifiedSplit, stratifiedSubset } from './search-subset';
+import { stratifiedSplit, voiceSplit, type ClipVoice, type SetSplit } from './search-subset';
+import { StageInputError } from '../errors';
 import { deriveArchitecture, resolveSearchSpace, type ArchChoice, type SearchSpace } from './search-space';
 import { argmaxChoice, buildSupernet, nodeProbabilities, oneHotProbabilities, type Supernet } from './supernet';
 import { straightThrough } from './straight-through';
@@ -95,18 +96,37 @@ export interface SearchResult {
   readonly searchClips: number;
   /** Of those, the clips held apart for architecture steps (`archFraction`). */
   readonly archClips: number;
+  /** With `archSplitBy: voice`: the voices held apart per engine and the engines kept whole. */
+  readonly archVoices?: {
+    readonly held: Readonly<Record<string, readonly string[]>>;
+    readonly wholeEngines: readonly string[];
+  };
 }
 
 type Seeds = readonly [number, number, number, number];
 
+/**
+ * `voices`: who spoke each training clip (row i of `data.train`; null = no speaker), needed by
+ * `archSplitBy: voice` only.
+ */
 export async function runSearch(
   data: TrainData,
   config: DnasConfig,
   target: Target,
   budgets: Budgets,
   hooks: SearchHooks,
+  voices?: ReadonlyArray<ClipVoice | null>,
 ): Promise<SearchResult> {
   checkTrainData(data);
+  const byVoice = config.archSplitBy === 'voice';
+  if (byVoice && config.archFraction === 0)
+    throw new StageInputError(
+      'archSplitBy: voice holds apart `archFraction` of the clips, but archFraction is 0; set it (e.g. 0.3)',
+    );
+  if (byVoice && voices?.length !== data.train.n)
+    throw new StageInputError(
+      `archSplitBy: voice needs the voice of every training clip (${data.train.n}); got ${voices?.length ?? 'none'}`,
+    );
   const tf = loadTf();
   const space = resolveSearchSpace(config.searchSpace);
   const words = (r: Prng): Seeds => [r.nextUint32(), r.nextUint32(), r.nextUint32(), r.nextUint32()];
@@ -126,26 +146,35 @@ export async function runSearch(
         data: digestTrainData(data),
         initSeed,
         dataSeed,
+        // The voices decide the split only with archSplitBy: voice (absent otherwise: fingerprints stay).
+        ...(byVoice ? { voices: createHash('sha256').update(JSON.stringify(voices)).digest('hex') } : {}),
       }),
     )
     .digest('hex');
+  const size0 = data.shape[0] * data.shape[1];
   // The clips the search steps over: all, or a seeded per-label subset (`trainFraction`).
-  const trainSet = stratifiedSubset(
-    data.train,
-    data.shape[0] * data.shape[1],
-    config.trainFraction,
-    Prng.derive('tinyops/dnas/subset', ...dataSeed),
-  );
-  // Architecture steps on clips the weight steps never see (DARTS's split; `archFraction`).
+  const subset: Pick<SetSplit, 'kept' | 'keptIndex'> =
+    config.trainFraction === 1
+      ? { kept: data.train, keptIndex: Array.from({ length: data.train.n }, (_, i) => i) }
+      : stratifiedSplit(data.train, size0, config.trainFraction, Prng.derive('tinyops/dnas/subset', ...dataSeed));
+  const trainSet = subset.kept;
+  // Architecture steps on clips the weight steps never see (DARTS's split; `archFraction`): drawn
+  // per label by clip, or (`archSplitBy: voice`) whole voices, so the α steps hear voices the
+  // weight steps do not (a seed of its own: the clip split's draws stay as they were).
+  const split = byVoice
+    ? voiceSplit(
+        trainSet,
+        size0,
+        subset.keptIndex.map((i) => voices![i] ?? null),
+        config.archFraction,
+        Prng.derive('tinyops/dnas/arch-split-voice', ...dataSeed),
+      )
+    : undefined;
   const { kept: weightSet, rest: archSet } =
-    config.archFraction > 0
-      ? stratifiedSplit(
-          trainSet,
-          data.shape[0] * data.shape[1],
-          1 - config.archFraction,
-          Prng.derive('tinyops/dnas/arch-split', ...dataSeed),
-        )
-      : { kept: trainSet, rest: trainSet };
+    split ??
+    (config.archFraction > 0
+      ? stratifiedSplit(trainSet, size0, 1 - config.archFraction, Prng.derive('tinyops/dnas/arch-split', ...dataSeed))
+      : { kept: trainSet, rest: trainSet });
   const resume = hooks.resumeFrom;
   if (resume !== undefined && (resume.fingerprint !== fingerprint || resume.epochsDone > config.epochs)) {
     throw new CheckpointError('dnas checkpoint belongs to another search (its config, data or seed differ)');
@@ -402,6 +431,7 @@ export async function runSearch(
       searchSeconds: seconds,
       searchClips: trainSet.n,
       archClips: config.archFraction > 0 ? archSet.n : 0,
+      ...(split === undefined ? {} : { archVoices: { held: split.heldVoices, wholeEngines: split.wholeEngines } }),
     };
   } finally {
     weightOpt.dispose();

@@ -5,7 +5,10 @@
  * stage then trains the searched architecture in place of its own.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { dnasStage } from '../../../activities/dnas';
+import { packDir } from '../../../src/store/tar';
+import type { ArtifactRef } from '../../../src/store/artifact-store';
 import type { StageProgress, StageResult } from '../../../src/stage/stage-module';
 import { trainStage } from '../../../activities/train';
 import { dnasConfigSchema, type DnasConfig } from '../../../src/dnas/dnas-config';
@@ -66,6 +69,67 @@ describe('dnas stage', () => {
     );
     expect(trained.metrics.macsPerInference).toBe(clean.metrics.macsPerInference);
     expect(found.architecture.firstConv.filters).toBeLessThanOrEqual(16);
+  });
+
+  // A dataset whose sources.json names who spoke each synthetic clip (c<i>.wav, label i % 4):
+  // `_silence_` clips (label 0) have no speaker, every seventh clip is pico's one voice, the
+  // others five espeak-ng voices.
+  const putDataset = async (name: string, withSources: boolean): Promise<ArtifactRef> => {
+    const d = path.join(f.dir, name);
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(d, 'dataset.json'), JSON.stringify({ generator: 'synth-kws' }));
+    const clips = Object.fromEntries(
+      Array.from({ length: 64 }, (_, i) => [
+        `c${i}.wav`,
+        i % 4 === 0
+          ? { engine: 'silence', voice: 'pink', heldOut: false }
+          : i % 7 === 0
+            ? { engine: 'pico', voice: 'en-US', heldOut: false }
+            : { engine: 'espeak-ng', voice: `v${i % 5}`, heldOut: false },
+      ]),
+    );
+    const engine = { version: '1', licence: 'x', family: 'f', role: 'train' };
+    if (withSources)
+      fs.writeFileSync(
+        path.join(d, 'sources.json'),
+        JSON.stringify({ format: 1, engines: { 'espeak-ng': engine, pico: engine }, clips }),
+      );
+    const tar = path.join(f.dir, `${name}.tar`);
+    await packDir(d, tar);
+    return { ...(await f.store.putFile(tar)), name: 'dataset', mediaType: 'application/x-tar' };
+  };
+
+  it('archSplitBy: voice reads the voices from the data stage and holds whole voices apart', async () => {
+    const byVoice = { ...config, archFraction: 0.3, archSplitBy: 'voice' as const };
+    const data = { data: { artifacts: [await putDataset('dataset', true)], metrics: {} } };
+    const logs: string[] = [];
+    const r = await dnasStage.run(context('dnas', byVoice, 'e'.repeat(64), () => undefined, logs, data));
+    expect(r.metrics.archClips).toBeGreaterThan(0);
+    expect(r.metrics.archHeldVoices).toBe(2); // two of espeak-ng's five voices (≈ 40% of its 41 clips) are nearer 30% than one (≈ 20%)
+    expect(logs.join('\n')).toMatch(
+      /voices held apart per engine: espeak-ng: 2 \(v\d, v\d\); kept whole with the weights \(one voice\): pico/,
+    );
+    const search = JSON.parse(fs.readFileSync(r.artifacts[1]!.uri.replace(/^file:\/\//, ''), 'utf8')) as {
+      archVoices: { wholeEngines: string[] };
+    };
+    expect(search.archVoices.wholeEngines).toEqual(['pico']);
+    // By clip (no data stage needed) the search artifact has no archVoices.
+    const byClip = await dnasStage.run(
+      context('dnas', { ...config, archFraction: 0.3 }, 'f'.repeat(64), () => undefined, []),
+    );
+    expect(byClip.metrics.archHeldVoices).toBeUndefined();
+    expect(fs.readFileSync(byClip.artifacts[1]!.uri.replace(/^file:\/\//, ''), 'utf8')).not.toMatch(/archVoices/);
+  });
+
+  it('archSplitBy: voice without the data stage, or without sources.json, fails naming the field', async () => {
+    const byVoice = { ...config, archFraction: 0.3, archSplitBy: 'voice' as const };
+    await expect(dnasStage.run(context('dnas', byVoice, '1'.repeat(64), () => undefined, []))).rejects.toThrow(
+      /stages\.dnas\.with\.archSplitBy: voice needs who spoke each training clip.*add the data stage to stages\.dnas\.needs/,
+    );
+    const old = { data: { artifacts: [await putDataset('old-dataset', false)], metrics: {} } };
+    await expect(dnasStage.run(context('dnas', byVoice, '2'.repeat(64), () => undefined, [], old))).rejects.toThrow(
+      /stages\.dnas\.with\.archSplitBy: voice: the dataset has no sources\.json/,
+    );
   });
 
   it('a derived model over budget fails with the budget and the overshoot', async () => {

@@ -82,7 +82,7 @@ describe('readableInputs and the StageContext of a stage with reads', () => {
 
   it('the trainers declare the splits they read and not the test split', () => {
     expect(trainStage.reads).toEqual(['train', 'validation', 'architecture', 'model']);
-    expect(dnasStage.reads).toEqual(['train', 'validation']);
+    expect(dnasStage.reads).toEqual(['train', 'validation', 'dataset']);
     expect(trainAeStage.reads).toEqual(['train']);
     for (const m of [trainStage, dnasStage, trainAeStage]) expect(m.reads).not.toContain('test');
   });
