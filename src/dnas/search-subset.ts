@@ -33,9 +33,18 @@ export interface SetSplit {
  */
 export function stratifiedSplit(set: LabelledSet, exampleSize: number, fraction: number, rng: Prng): SetSplit {
   const kept = stratifiedKeep(set.y, set.n, fraction, rng);
-  const inKept = new Uint8Array(set.n);
-  for (const k of kept) inKept[k] = 1;
-  const rest = Array.from({ length: set.n }, (_, i) => i).filter((i) => inKept[i] === 0);
+  return splitRows(set, exampleSize, kept, complement(set.n, kept));
+}
+
+/** Rows 0 … n − 1 not in `rows`, ascending. */
+function complement(n: number, rows: readonly number[]): number[] {
+  const taken = new Uint8Array(n);
+  for (const r of rows) taken[r] = 1;
+  return Array.from({ length: n }, (_, i) => i).filter((i) => taken[i] === 0);
+}
+
+/** The two sets of `kept` and `rest` rows, with the row lists. */
+function splitRows(set: LabelledSet, exampleSize: number, kept: number[], rest: number[]): SetSplit {
   return {
     kept: gather(set, exampleSize, kept),
     rest: gather(set, exampleSize, rest),
@@ -159,14 +168,8 @@ export function voiceSplit(
   }
   rest.push(...silentRest);
   rest.sort((a, b) => a - b);
-  const inRest = new Uint8Array(set.n);
-  for (const r of rest) inRest[r] = 1;
-  const kept = Array.from({ length: set.n }, (_, i) => i).filter((i) => inRest[i] === 0);
   return {
-    kept: gather(set, exampleSize, kept),
-    rest: gather(set, exampleSize, rest),
-    keptIndex: kept,
-    restIndex: rest,
+    ...splitRows(set, exampleSize, complement(set.n, rest), rest),
     heldVoices,
     wholeEngines,
     restWithoutVoice: silentRest.length,
