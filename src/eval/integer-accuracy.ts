@@ -39,7 +39,7 @@ export async function integerAccuracy(
     runtime === 'typescript' || n === 0
       ? []
       : runtime === 'host-c'
-        ? await onHostBuild(model, (host) => predictedOnHost(host, split, onClip))
+        ? await HostIntModel.using(model, (host) => predictedOnHost(host, split, onClip))
         : await predictedOnHost(runtime, split, onClip);
   for (let i = predicted.length; i < n; i++) {
     const codes = frontEndCodes(model, split.data.subarray(i * size, (i + 1) * size));
@@ -54,16 +54,6 @@ export async function integerAccuracy(
   const confusion = confusionMatrix(split.header.labelIndex, predicted, labels);
   const correct = predicted.filter((p, i) => p === split.header.labelIndex[i]).length;
   return { accuracy: n > 0 ? correct / n : 0, clips: n, confusion, predicted };
-}
-
-/** `use` on a host build of `model` made for it alone, removed after. */
-async function onHostBuild<T>(model: IntModel, use: (host: HostIntModel) => Promise<T>): Promise<T> {
-  const host = await HostIntModel.build(model);
-  try {
-    return await use(host);
-  } finally {
-    host.dispose();
-  }
 }
 
 /** Predicted class per row from the host build of the generated C, in chunks (progress per chunk). */

@@ -100,14 +100,8 @@ export async function integerOutputsHost(
 ): Promise<IntegerOutputs> {
   if (build && build.model !== model)
     throw new RangeError('integerOutputsHost: the host build given is of another integer model');
-  if (!build) {
-    const own = await HostIntModel.build(model);
-    try {
-      return await integerOutputsHost(model, data, n, onProgress, embeddingLayer, own);
-    } finally {
-      own.dispose();
-    }
-  }
+  if (!build)
+    return HostIntModel.using(model, (own) => integerOutputsHost(model, data, n, onProgress, embeddingLayer, own));
   const size = n > 0 ? data.length / n : 0;
   const { classes, pooledDim, poolT } = outputShapes(model, embeddingLayer);
   const tapBytes = poolT ? tensorBytes(poolT) : 0;

@@ -48,6 +48,16 @@ export class HostIntModel {
     private readonly exe: string,
   ) {}
 
+  /** `use` on a build of `model` made for it alone, removed once `use` settles. */
+  static async using<T>(model: IntModel, use: (host: HostIntModel) => Promise<T>): Promise<T> {
+    const host = await HostIntModel.build(model);
+    try {
+      return await use(host);
+    } finally {
+      host.dispose();
+    }
+  }
+
   /** Generates and compiles the model (about 1–3 s with gcc -O2). */
   static async build(model: IntModel): Promise<HostIntModel> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tops-host-model-'));
