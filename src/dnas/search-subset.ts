@@ -4,7 +4,7 @@ import type { Prng } from '../util/prng';
 
 /**
  * The training clips a cheaper search steps over (`trainFraction`, docs/stages/dnas.md): per
- * label, a seeded random `fraction` of that label's clips (at least one), so every class keeps
+ * label, a seeded random `fraction` of that label's clips (at least one), with their rows in `set`, so every class keeps
  * its share and the search's class balance is the training split's. The kept clips stay in
  * their original order; the search shuffles them per epoch as it does the whole split.
  *
@@ -13,10 +13,16 @@ import type { Prng } from '../util/prng';
  * clips it sees, so a fraction f of the clips costs f of the search
  * (docs/results/2026-12-04-dnas-current-firmware.md measures that the argmax holds).
  */
-export function stratifiedSubset(set: LabelledSet, exampleSize: number, fraction: number, rng: Prng): LabelledSet {
+export function stratifiedSubset(
+  set: LabelledSet,
+  exampleSize: number,
+  fraction: number,
+  rng: Prng,
+): Pick<SetSplit, 'kept' | 'keptIndex'> {
   if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`stratifiedSubset: fraction ${fraction} is not in (0, 1]`);
-  if (fraction === 1) return set;
-  return stratifiedSplit(set, exampleSize, fraction, rng).kept;
+  // All of it: the set itself, not a copy (no draw is made).
+  if (fraction === 1) return { kept: set, keptIndex: Array.from({ length: set.n }, (_, i) => i) };
+  return stratifiedSplit(set, exampleSize, fraction, rng);
 }
 
 /** Two parts of a set, with the row (in the set split) of every clip of each part, ascending. */

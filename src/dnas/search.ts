@@ -13,7 +13,7 @@ import { architectureCosts, type ArchCosts } from './arch-costs';
 import { expectedCosts } from './cost-model';
 import type { FrontEndKind } from './cost-constants';
 import type { DnasConfig } from './dnas-config';
-import { stratifiedSplit, voiceSplit, type ClipVoice, type SetSplit } from './search-subset';
+import { stratifiedSplit, stratifiedSubset, voiceSplit, type ClipVoice } from './search-subset';
 import { StageInputError } from '../errors';
 import { deriveArchitecture, resolveSearchSpace, type ArchChoice, type SearchSpace } from './search-space';
 import { argmaxChoice, buildSupernet, nodeProbabilities, oneHotProbabilities, type Supernet } from './supernet';
@@ -153,10 +153,12 @@ export async function runSearch(
     .digest('hex');
   const size0 = data.shape[0] * data.shape[1];
   // The clips the search steps over: all, or a seeded per-label subset (`trainFraction`).
-  const subset: Pick<SetSplit, 'kept' | 'keptIndex'> =
-    config.trainFraction === 1
-      ? { kept: data.train, keptIndex: Array.from({ length: data.train.n }, (_, i) => i) }
-      : stratifiedSplit(data.train, size0, config.trainFraction, Prng.derive('tinyops/dnas/subset', ...dataSeed));
+  const subset = stratifiedSubset(
+    data.train,
+    size0,
+    config.trainFraction,
+    Prng.derive('tinyops/dnas/subset', ...dataSeed),
+  );
   const trainSet = subset.kept;
   // Architecture steps on clips the weight steps never see (DARTS's split; `archFraction`): drawn
   // per label by clip, or (`archSplitBy: voice`) whole voices, so the α steps hear voices the

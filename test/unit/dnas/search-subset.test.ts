@@ -11,7 +11,7 @@ describe('dnas trainFraction: the search on a seeded per-label subset', () => {
   const counts = (y: Int32Array) => Array.from({ length: 4 }, (_, c) => y.filter((v) => v === c).length);
 
   it("keeps each label's share, copies the clips it keeps, and is a function of the seed", () => {
-    const a = stratifiedSubset(data.train, size, 0.5, Prng.derive('sub', 1));
+    const a = stratifiedSubset(data.train, size, 0.5, Prng.derive('sub', 1)).kept;
     const full = counts(data.train.y);
     expect(counts(a.y)).toEqual(full.map((c) => Math.max(1, Math.round(c * 0.5))));
     expect(a.x.length).toBe(a.n * size);
@@ -25,11 +25,11 @@ describe('dnas trainFraction: the search on a seeded per-label subset', () => {
       expect(a.y[i]).toBe(data.train.y[k]);
       from = k + 1;
     }
-    const same = stratifiedSubset(data.train, size, 0.5, Prng.derive('sub', 1));
-    const other = stratifiedSubset(data.train, size, 0.5, Prng.derive('sub', 2));
+    const same = stratifiedSubset(data.train, size, 0.5, Prng.derive('sub', 1)).kept;
+    const other = stratifiedSubset(data.train, size, 0.5, Prng.derive('sub', 2)).kept;
     expect(Buffer.from(same.x.buffer).equals(Buffer.from(a.x.buffer))).toBe(true);
     expect(Buffer.from(other.x.buffer).equals(Buffer.from(a.x.buffer))).toBe(false);
-    expect(stratifiedSubset(data.train, size, 1, Prng.derive('sub', 1))).toBe(data.train);
+    expect(stratifiedSubset(data.train, size, 1, Prng.derive('sub', 1)).kept).toBe(data.train);
     expect(() => stratifiedSubset(data.train, size, 0, Prng.derive('sub', 1))).toThrow(/fraction 0/);
   });
 
