@@ -323,7 +323,11 @@ async function trainEpoch(
   const channel = config.augment.channelOffset;
   const channelRng =
     session.channelSigma && channelOffsetEnabled(channel)
-      ? { sigma: session.channelSigma, c: channel, rng: Prng.derive('tinyops/train/channel-offset', ...dataSeed, epoch) }
+      ? {
+          sigma: session.channelSigma,
+          c: channel,
+          rng: Prng.derive('tinyops/train/channel-offset', ...dataSeed, epoch),
+        }
       : undefined;
   const targetOptions: TargetOptions = { labelSmoothing: config.labelSmoothing ?? 0, mixupAlpha: config.mixup?.alpha };
   // Own generator too: mixup leaves shuffling, dropout and augment draws as they were.
@@ -343,7 +347,8 @@ async function trainEpoch(
     const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), exampleSize(data));
     // The channel acts on the signal, so its offset comes before the shift and masks (which commute with it
     // except the coefficient masks, which then average the offset coefficients like the others).
-    if (channelRng) addChannelOffsets(batch.x, batch.y.length, data.shape, channelRng.sigma, channelRng.c, channelRng.rng);
+    if (channelRng)
+      addChannelOffsets(batch.x, batch.y.length, data.shape, channelRng.sigma, channelRng.c, channelRng.rng);
     if (augmentRng) augmentBatch(batch.x, batch.y.length, data.shape, config.augment, augmentRng);
     const targets = batchTargets(batch.x, batch.y, exampleSize(data), data.numClasses, targetOptions, mixupRng);
     const mask = dropoutMask(rng, batch.y.length, net.plan.features, session.dropout);
