@@ -223,8 +223,9 @@ export function cepstralMeanSpread(set: LabelledSet, shape: Pair): Float64Array 
  * Channel-invariance augmentation in the cepstral domain (config `augment.channelOffset`).
  * A fixed linear filter h on the speech (microphone, the early part of a room, much of what
  * tells one synthesizer's vocoder from another's) multiplies the power spectrum by |H(f)|²,
- * so it adds the constant 10·log10|H|² (dB) to every frame's log-mel band m, and — the DCT
- * being linear — a constant vector to every frame's cepstrum. That is the rationale of
+ * so it adds the constant 10·log10|H|² (dB; |H| taken as flat within one mel band) to every
+ * frame's log-mel band m, and — the DCT being linear — a constant vector to every frame's
+ * cepstrum. (Noise added after the filter breaks this at low SNR.) That is the rationale of
  * cepstral mean normalization (Atal 1974, "Effectiveness of linear prediction
  * characteristics of the speech wave for automatic speaker identification and
  * verification", J. Acoust. Soc. Am. 55(6); Furui 1981, IEEE Trans. ASSP 29(2)), which
