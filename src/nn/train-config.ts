@@ -139,6 +139,36 @@ export const augmentSchema = z.strictObject({
       maxCoeffs: z.number().int().min(0).max(64).default(0).describe('Widest frequency mask, in coefficients.'),
     })
     .prefault({}),
+  /**
+   * Random per-example cepstral offset (train-data.ts addChannelOffsets): a fixed linear
+   * filter adds a constant vector to every frame's cepstrum, so the model is taught to
+   * ignore one. Absent = off, so configs without it keep their cache keys.
+   */
+  channelOffset: z
+    .strictObject({
+      scale: z
+        .number()
+        .min(0)
+        .max(4)
+        .default(0.5)
+        .describe(
+          'δ_k ~ N(0, (scale·σ_k)²), σ_k the spread over the training examples of their time-mean of coefficient k (0 = off).',
+        ),
+      probability: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(1)
+        .describe('Share of the training examples that get an offset, drawn per example and epoch.'),
+      skipC0: z
+        .boolean()
+        .default(false)
+        .describe('Leave coefficient 0 (the frame level: a gain is an offset of c0 only) unchanged.'),
+    })
+    .optional()
+    .describe(
+      "Channel-invariance augmentation in the cepstral domain: each training example gets one random offset δ_k ~ N(0, (scale·σ_k)²) added to every frame of coefficient k — what a fixed microphone, room or vocoder filter does to the cepstrum (the rationale of cepstral mean normalization, Atal 1974) — so the model learns to ignore it without a normalization in the front end or firmware. σ_k is the standard deviation over the training examples of each example's time-mean of coefficient k, computed once from the training features (features' own units). Own seeded generator: shuffling, dropout, shift/mask and mixup draws are unchanged. Absent = off. Measured in docs/results/2026-12-05-cepstral-offset.md.",
+    ),
 });
 
 export const trainConfigSchema = z.strictObject({
@@ -215,13 +245,13 @@ export const trainConfigSchema = z.strictObject({
     .describe('Which validation metric picks the epoch whose weights are kept.'),
   /**
    * Feature-level augmentation of every training batch (train-data.ts augmentBatch): random
-   * time shift and SpecAugment masks, drawn from the seeded data generator. All off by
-   * default (the run is then byte-identical to one without this option).
+   * time shift, SpecAugment masks and the cepstral channel offset, drawn from seeded data
+   * generators. All off by default (the run is then byte-identical to one without this option).
    */
   augment: augmentSchema
     .prefault({})
     .describe(
-      'Feature-level augmentation of every training batch (train-data.ts augmentBatch): random time shift and SpecAugment masks, drawn from the seeded data generator. All off by default (the run is then byte-identical to one without this option).',
+      'Feature-level augmentation of every training batch (train-data.ts augmentBatch, addChannelOffsets): random time shift, SpecAugment masks and a per-example cepstral channel offset, drawn from seeded data generators. All off by default (the run is then byte-identical to one without this option).',
     ),
   /** Label smoothing ε (src/nn/train-targets.ts). Absent = hard one-hot targets, so configs without it keep their cache keys. */
   labelSmoothing: z

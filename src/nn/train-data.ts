@@ -107,9 +107,25 @@ export interface FeatureAugment {
   readonly timeShiftFrames: number;
   readonly timeMasks: { readonly count: number; readonly maxFrames: number };
   readonly freqMasks: { readonly count: number; readonly maxCoeffs: number };
+  /** Random per-example cepstral offset (see `addChannelOffsets`); absent = off. */
+  readonly channelOffset?: ChannelOffset | undefined;
 }
 
-/** True when `augmentBatch` would change anything (no draws are made otherwise). */
+/** `augment.channelOffset` (train-config.ts). */
+export interface ChannelOffset {
+  /** δ_k ~ N(0, (scale·σ_k)²); σ_k from `cepstralMeanSpread`. */
+  readonly scale: number;
+  /** Share of the examples that get an offset (the others are left as they are). */
+  readonly probability: number;
+  /** Leave coefficient 0 (the frame's overall level) unchanged. */
+  readonly skipC0: boolean;
+}
+
+/**
+ * True when `augmentBatch` would change anything (no draws are made otherwise). The channel
+ * offset is not part of it: it has its own generator and function (`addChannelOffsets`), so
+ * switching it on leaves the shift and mask draws as they were.
+ */
 export function augmentEnabled(a: FeatureAugment): boolean {
   return (
     a.timeShiftFrames > 0 ||
@@ -164,5 +180,83 @@ export function augmentBatch(
         for (let c = c0; c < c0 + w; c++) ex[f * coeffs + c] = mean;
       }
     }
+  }
+}
+
+/** True when `addChannelOffsets` would change anything (no generator is derived otherwise). */
+export function channelOffsetEnabled(c: ChannelOffset | undefined): c is ChannelOffset {
+  return c !== undefined && c.scale > 0 && c.probability > 0;
+}
+
+/**
+ * σ_k of the channel offset: for each coefficient k, the standard deviation over the `n`
+ * examples of the example's time-mean of coefficient k (population form, divide by n), in
+ * the features' own units; float64 sums, so it depends only on the data, not on any seed.
+ */
+export function cepstralMeanSpread(set: LabelledSet, shape: Pair): Float64Array {
+  const [frames, coeffs] = shape;
+  const size = frames * coeffs;
+  if (set.x.length !== set.n * size)
+    throw new RangeError(`cepstralMeanSpread: ${set.x.length} values for ${set.n} × ${frames} × ${coeffs}`);
+  const sum = new Float64Array(coeffs);
+  const sumSq = new Float64Array(coeffs);
+  const mean = new Float64Array(coeffs);
+  for (let e = 0; e < set.n; e++) {
+    mean.fill(0);
+    const base = e * size;
+    for (let f = 0; f < frames; f++) for (let c = 0; c < coeffs; c++) mean[c]! += set.x[base + f * coeffs + c]!;
+    for (let c = 0; c < coeffs; c++) {
+      const m = mean[c]! / frames;
+      sum[c]! += m;
+      sumSq[c]! += m * m;
+    }
+  }
+  const sigma = new Float64Array(coeffs);
+  for (let c = 0; c < coeffs; c++) {
+    const mu = sum[c]! / set.n;
+    sigma[c] = Math.sqrt(Math.max(0, sumSq[c]! / set.n - mu * mu));
+  }
+  return sigma;
+}
+
+/**
+ * Channel-invariance augmentation in the cepstral domain (config `augment.channelOffset`).
+ * A fixed linear filter h on the speech (microphone, the early part of a room, much of what
+ * tells one synthesizer's vocoder from another's) multiplies the power spectrum by |H(f)|²,
+ * so it adds the constant 10·log10|H|² (dB; |H| taken as flat within one mel band) to every
+ * frame's log-mel band m, and — the DCT being linear — a constant vector to every frame's
+ * cepstrum. (Noise added after the filter breaks this at low SNR.) That is the rationale of
+ * cepstral mean normalization (Atal 1974, "Effectiveness of linear prediction
+ * characteristics of the speech wave for automatic speaker identification and
+ * verification", J. Acoust. Soc. Am. 55(6); Furui 1981, IEEE Trans. ASSP 29(2)), which
+ * subtracts that vector at test time. Here the model learns to ignore it instead: each
+ * example (with probability `probability`) gets δ_k ~ N(0, (scale·σ_k)²) added to every
+ * frame of coefficient k, σ_k from `cepstralMeanSpread` of the training split; `skipC0`
+ * leaves c0 (the overall level) alone. The front end and firmware are unchanged.
+ *
+ * Draws, per example in batch order: one uniform for the probability (only when
+ * probability < 1), then one normal per coefficient that gets an offset.
+ */
+export function addChannelOffsets(
+  x: Float32Array,
+  n: number,
+  shape: Pair,
+  sigma: ArrayLike<number>,
+  c: ChannelOffset,
+  rng: { next(): number; normal(): number },
+): void {
+  const [frames, coeffs] = shape;
+  const size = frames * coeffs;
+  if (x.length !== n * size)
+    throw new RangeError(`addChannelOffsets: ${x.length} values for ${n} × ${frames} × ${coeffs}`);
+  if (sigma.length !== coeffs) throw new RangeError(`addChannelOffsets: ${sigma.length} σ for ${coeffs} coefficients`);
+  const delta = new Float64Array(coeffs);
+  const first = c.skipC0 ? 1 : 0;
+  for (let e = 0; e < n; e++) {
+    if (c.probability < 1 && rng.next() >= c.probability) continue;
+    for (let k = first; k < coeffs; k++) delta[k] = c.scale * sigma[k]! * rng.normal();
+    const base = e * size;
+    for (let f = 0; f < frames; f++)
+      for (let k = first; k < coeffs; k++) x[base + f * coeffs + k] = x[base + f * coeffs + k]! + delta[k]!;
   }
 }

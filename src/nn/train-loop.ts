@@ -15,8 +15,11 @@ import { resolveArchitecture, type TrainConfig, type TrainStageConfig } from './
 import { QuantSession, type WeightHistograms } from './qat/quant-session';
 import type { QuantJson } from '../quant/quant-json';
 import {
+  addChannelOffsets,
   augmentBatch,
   augmentEnabled,
+  cepstralMeanSpread,
+  channelOffsetEnabled,
   checkTrainData,
   digestTrainData,
   gatherBatch,
@@ -101,6 +104,8 @@ interface Session {
   readonly config: TrainConfig;
   readonly dropout: number;
   readonly quant: QuantSession | undefined;
+  /** σ_k of `augment.channelOffset`, computed once from the training split; undefined when off. */
+  readonly channelSigma: Float64Array | undefined;
 }
 
 /** Examples per forward pass when evaluating (inference mode: results do not depend on it). */
@@ -132,6 +137,9 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
     config,
     dropout: arch.dropout,
     quant,
+    channelSigma: channelOffsetEnabled(config.augment.channelOffset)
+      ? cepstralMeanSpread(data.train, data.shape)
+      : undefined,
   };
   try {
     const { history, ...best } = startingPoint(session, resume, init);
@@ -311,6 +319,16 @@ async function trainEpoch(
   const augmentRng = augmentEnabled(config.augment)
     ? Prng.derive('tinyops/train/augment', ...dataSeed, epoch)
     : undefined;
+  // Own generator again: the channel offset leaves shuffling, dropout, shift/mask and mixup draws unchanged.
+  const channel = config.augment.channelOffset;
+  const channelRng =
+    session.channelSigma && channelOffsetEnabled(channel)
+      ? {
+          sigma: session.channelSigma,
+          c: channel,
+          rng: Prng.derive('tinyops/train/channel-offset', ...dataSeed, epoch),
+        }
+      : undefined;
   const targetOptions: TargetOptions = { labelSmoothing: config.labelSmoothing ?? 0, mixupAlpha: config.mixup?.alpha };
   // Own generator too: mixup leaves shuffling, dropout and augment draws as they were.
   const mixupRng = config.mixup === undefined ? undefined : Prng.derive('tinyops/train/mixup', ...dataSeed, epoch);
@@ -327,6 +345,10 @@ async function trainEpoch(
     const t0 = process.hrtime.bigint();
     const start = s * config.batchSize;
     const batch = gatherBatch(data.train, order, start, Math.min(n, start + config.batchSize), exampleSize(data));
+    // The channel acts on the signal, so its offset comes before the shift and masks (which commute with it
+    // except the coefficient masks, which then average the offset coefficients like the others).
+    if (channelRng)
+      addChannelOffsets(batch.x, batch.y.length, data.shape, channelRng.sigma, channelRng.c, channelRng.rng);
     if (augmentRng) augmentBatch(batch.x, batch.y.length, data.shape, config.augment, augmentRng);
     const targets = batchTargets(batch.x, batch.y, exampleSize(data), data.numClasses, targetOptions, mixupRng);
     const mask = dropoutMask(rng, batch.y.length, net.plan.features, session.dropout);
