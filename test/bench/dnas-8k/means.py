@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Two-seed means of the held-out metrics docs/results/2026-12-05-dnas-8k.md compares, and their
-differences from a reference pair, read from the store's run records (per-run lines: 
+differences from a reference pair, read from the store's run records (per-run lines:
 test/bench/dnas-default/summary.py; search traces: test/bench/dnas-voices/summary.py).
 
     python3 test/bench/dnas-8k/means.py STORE REF_SEED42 REF_SEED1001 [NAME RUN_SEED42 RUN_SEED1001 …]
