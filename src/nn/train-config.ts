@@ -183,7 +183,9 @@ export const trainConfigSchema = z.strictObject({
     .min(1)
     .max(10000)
     .default(30)
-    .describe('Training epochs; the weights of the best epoch (bestBy) are kept.'),
+    .describe(
+      'Training epochs; the weights of the best epoch (bestBy) are kept, or with weightAveraging their average.',
+    ),
   batchSize: z
     .number()
     .int()
