@@ -29,7 +29,7 @@ import {
 import { isBetterEpoch, type EpochMetrics } from './train-metrics';
 import { batchTargets, type TargetOptions } from './train-targets';
 import { loadTf, type Tf } from './tf';
-import { WeightAverager } from './weight-averaging';
+import { recomputeBatchNormStatistics, WeightAverager } from './weight-averaging';
 
 /**
  * Seeded, resumable DS-CNN training on tfjs-node (native TensorFlow).
@@ -203,7 +203,7 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
     let averaged: AveragedResult | undefined;
     if (averaging !== undefined && session.averager !== undefined) {
       session.averager.apply();
-      await recomputeBatchNormStatistics(session);
+      await recomputeBatchNormStatistics(tf, session.forward, data.train, data.shape, config.batchSize);
       const val = await evaluate(session, data.validation);
       averaged = { ...averaging, snapshots: session.averager.count, valLoss: val.loss, valAccuracy: val.accuracy };
     } else {
@@ -245,34 +245,6 @@ function checkAveraging(config: TrainStageConfig): void {
     throw new StageInputError(
       'weightAveraging supports float training only; it cannot be combined with a quantization: block',
     );
-}
-
-/**
- * BatchNorm's moving mean and variance for the averaged weights (SWA, Izmailov et al. 2018
- * §3.2: the averaged network's activations have other statistics than any visited network's,
- * so the running statistics of training are wrong for it). One training-mode forward pass
- * over the training split in file order (no augmentation, no dropout), batches of
- * `batchSize`; after the k-th batch of b_k examples the moving statistics move by
- * b_k / (b_1 + … + b_k) towards its batch statistics, which leaves them the example-weighted
- * mean of the batches' means and (biased) variances — PyTorch's `bn_update` with momentum
- * None, weighted by batch size. Deterministic: a function of the weights and the data.
- */
-async function recomputeBatchNormStatistics({ tf, forward, data, config }: Session): Promise<void> {
-  const size = exampleSize(data);
-  const n = data.train.n;
-  for (let start = 0; start < n; start += config.batchSize) {
-    const end = Math.min(n, start + config.batchSize);
-    tf.tidy(() => {
-      const x = tf.tensor4d(data.train.x.subarray(start * size, end * size), [
-        end - start,
-        data.shape[0],
-        data.shape[1],
-        1,
-      ]);
-      forward(x, undefined, undefined, (end - start) / end);
-    });
-    await yieldToEventLoop();
-  }
 }
 
 /** Training state carried from epoch to epoch: the history and the best epoch's weights. */

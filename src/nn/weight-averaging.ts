@@ -1,5 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-node';
+import type { TrainForward } from './ds-cnn-train';
 import type { Tf } from './tf';
+import type { LabelledSet } from './train-data';
 
 /**
  * Weight averaging (train config `weightAveraging`): a running mean of every trainable
@@ -14,7 +16,7 @@ import type { Tf } from './tf';
  * Update (SWA Alg. 1): w_avg ← (w_avg · n + w) / (n + 1), n the snapshots so far, in float32
  * on the native backend (deterministic on CPU). BatchNorm's moving statistics are not
  * trainable and are not averaged: the train loop recomputes them for the averaged weights
- * (SWA §3.2, "Batch normalization"; train-loop.ts recomputeBatchNormStatistics).
+ * (SWA §3.2, "Batch normalization"; `recomputeBatchNormStatistics` below).
  */
 
 export interface WeightAveragingState {
@@ -90,5 +92,34 @@ export class WeightAverager {
   dispose(): void {
     for (const a of this.avg) a.dispose();
     this.avg = [];
+  }
+}
+
+/**
+ * BatchNorm's moving mean and variance for the weights now in the network (SWA, Izmailov et
+ * al. 2018 §3.2: the averaged network's activations have other statistics than any visited
+ * network's, so the running statistics of training are wrong for it). One training-mode
+ * forward pass (`forward`, dsCnnTrainForward) over `set` in file order — no augmentation, no
+ * dropout — in batches of `batchSize`; after the k-th batch of b_k examples the moving
+ * statistics move by b_k / (b_1 + … + b_k) towards its batch statistics, which leaves them the
+ * example-weighted mean of the batches' means and (biased) variances: PyTorch's `bn_update`
+ * (momentum None), weighted by batch size. Deterministic: a function of the weights and the data.
+ */
+export async function recomputeBatchNormStatistics(
+  tf: Tf,
+  forward: TrainForward,
+  set: LabelledSet,
+  shape: readonly [number, number],
+  batchSize: number,
+): Promise<void> {
+  const size = shape[0] * shape[1];
+  for (let start = 0; start < set.n; start += batchSize) {
+    const end = Math.min(set.n, start + batchSize);
+    tf.tidy(() => {
+      const x = tf.tensor4d(set.x.subarray(start * size, end * size), [end - start, shape[0], shape[1], 1]);
+      forward(x, undefined, undefined, (end - start) / end);
+    });
+    // Let an activity's heartbeats through.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
