@@ -1,7 +1,9 @@
 import type * as TF from '@tensorflow/tfjs-node';
 import type { TrainForward } from './ds-cnn-train';
 import type { Tf } from './tf';
-import type { LabelledSet } from './train-data';
+import type { Prng } from '../util/prng';
+import type { Pair } from './ds-cnn-arch';
+import { augmentBatch, augmentEnabled, gatherBatch, type FeatureAugment, type LabelledSet } from './train-data';
 
 /**
  * Weight averaging (train config `weightAveraging`): a running mean of every trainable
@@ -99,24 +101,38 @@ export class WeightAverager {
  * BatchNorm's moving mean and variance for the weights now in the network (SWA, Izmailov et
  * al. 2018 §3.2: the averaged network's activations have other statistics than any visited
  * network's, so the running statistics of training are wrong for it). One training-mode
- * forward pass (`forward`, dsCnnTrainForward) over `set` in file order — no augmentation, no
- * dropout — in batches of `batchSize`; after the k-th batch of b_k examples the moving
- * statistics move by b_k / (b_1 + … + b_k) towards its batch statistics, which leaves them the
- * example-weighted mean of the batches' means and (biased) variances: PyTorch's `bn_update`
- * (momentum None), weighted by batch size. Deterministic: a function of the weights and the data.
+ * forward pass (`forward`, dsCnnTrainForward) over `set` in an order shuffled by `rng`, no
+ * dropout, optionally with the training's feature augmentation drawn from the same `rng`, in
+ * batches of `batchSize`; after the k-th batch of b_k examples the moving statistics move by
+ * b_k / (b_1 + … + b_k) towards its batch statistics, which leaves them the example-weighted
+ * mean of the batches' means and (biased) variances: PyTorch's `bn_update` (momentum None) over
+ * a shuffling loader, weighted by batch size. Shuffled because the training files are stored
+ * label by label: batches of one class have a smaller within-batch variance than the mixed
+ * batches the network was trained with (in file order the recomputed variances came out too
+ * small and cost 2–3 points), and augmented as in training (time shift and SpecAugment masks;
+ * not the channel offset or mixup) because the network's layers were fitted to the statistics of
+ * augmented batches: on the KWS default, shuffled + augmented statistics scored best
+ * (docs/results/2026-12-05-weight-averaging.md). Deterministic: a function of the weights, the
+ * data and `rng`'s seed.
  */
 export async function recomputeBatchNormStatistics(
   tf: Tf,
   forward: TrainForward,
   set: LabelledSet,
-  shape: readonly [number, number],
+  shape: Pair,
   batchSize: number,
+  opts: { readonly rng: Prng; readonly augment?: FeatureAugment },
 ): Promise<void> {
   const size = shape[0] * shape[1];
+  const order = Array.from({ length: set.n }, (_, i) => i);
+  opts.rng.shuffle(order);
+  const augment = opts.augment !== undefined && augmentEnabled(opts.augment) ? opts.augment : undefined;
   for (let start = 0; start < set.n; start += batchSize) {
     const end = Math.min(set.n, start + batchSize);
+    const batch = gatherBatch(set, order, start, end, size);
+    if (augment !== undefined) augmentBatch(batch.x, end - start, shape, augment, opts.rng);
     tf.tidy(() => {
-      const x = tf.tensor4d(set.x.subarray(start * size, end * size), [end - start, shape[0], shape[1], 1]);
+      const x = tf.tensor4d(batch.x, [end - start, shape[0], shape[1], 1]);
       forward(x, undefined, undefined, (end - start) / end);
     });
     // Let an activity's heartbeats through.

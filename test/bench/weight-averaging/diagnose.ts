@@ -146,28 +146,45 @@ async function main(): Promise<void> {
     }
     return (g: string) => (hit[g] ? ((100 * hit[g][0]) / hit[g][1]).toFixed(1) : '—');
   };
-  const row = async (label: string, full: readonly Float32Array[], recompute: boolean) => {
-    writeWeights(tf, net.model, full);
-    if (recompute) await recomputeBatchNormStatistics(tf, forward, trainSet, shape, 100);
-    const val = await accuracy(validation);
-    const tst = await accuracy(test, groups);
-    console.log(
-      `${label.padEnd(44)} val ${val('all')}  test ${tst('all')}  voices ${tst('voices')}  engines ${tst('engines')}`,
-    );
+  /** How BN statistics are recomputed: file order (the first implementation), shuffled, shuffled + augmented. */
+  const modes = (process.env.BN_MODES ?? 'file,shuffled,augmented').split(',');
+  const augment = { timeShiftFrames: 5, timeMasks: { count: 2, maxFrames: 5 }, freqMasks: { count: 1, maxCoeffs: 2 } };
+  const recomputeBn = async (mode: string) => {
+    const rng = Prng.derive('tinyops/train/bn-recompute', ...last.dataSeed);
+    if (mode === 'file') {
+      // File order: a generator whose shuffle leaves the order as it is.
+      const identity = { shuffle: () => undefined } as unknown as Prng;
+      await recomputeBatchNormStatistics(tf, forward, trainSet, shape, 100, { rng: identity });
+    } else {
+      await recomputeBatchNormStatistics(tf, forward, trainSet, shape, 100, {
+        rng,
+        ...(mode === 'augmented' ? { augment } : {}),
+      });
+    }
   };
-
+  const row = async (label: string, full: readonly Float32Array[], recompute: boolean) => {
+    for (const mode of recompute ? modes : ['']) {
+      writeWeights(tf, net.model, full);
+      if (recompute) await recomputeBn(mode);
+      const val = await accuracy(validation);
+      const tst = await accuracy(test, groups);
+      console.log(
+        `${(recompute ? `${label}, recomputed BN (${mode})` : label).padEnd(58)} val ${val('all')}  test ${tst('all')}  voices ${tst('voices')}  engines ${tst('engines')}`,
+      );
+    }
+  };
   const lastFull = last.weights.map((w) => w.values);
   await row(`best epoch ${last.bestEpoch}, training BN`, last.bestWeights, false);
-  await row(`best epoch ${last.bestEpoch}, recomputed BN`, last.bestWeights, true);
+  await row(`best epoch ${last.bestEpoch}`, last.bestWeights, true);
   await row(`last epoch ${last.epochsDone}, training BN`, lastFull, false);
-  await row(`last epoch ${last.epochsDone}, recomputed BN`, lastFull, true);
+  await row(`last epoch ${last.epochsDone}`, lastFull, true);
   const avg = last.averaging!;
   await row(
     `per-step mean ${fromEpoch}–${last.epochsDone}, last epoch's BN`,
     withTrainable(lastFull, avg.values),
     false,
   );
-  await row(`per-step mean ${fromEpoch}–${last.epochsDone}, recomputed BN`, withTrainable(lastFull, avg.values), true);
+  await row(`per-step mean ${fromEpoch}–${last.epochsDone}`, withTrainable(lastFull, avg.values), true);
   for (let e = fromEpoch + 2; e <= last.epochsDone; e += 2) {
     const before = byEpoch.get(e - 1)?.averaging;
     if (before === undefined) continue;
@@ -175,7 +192,7 @@ async function main(): Promise<void> {
     const tail = avg.values.map((a, j) =>
       Float32Array.from(a, (x, i) => (avg.count * x - before.count * before.values[j]![i]!) / k),
     );
-    await row(`per-step mean ${e}–${last.epochsDone}, recomputed BN`, withTrainable(lastFull, tail), true);
+    await row(`per-step mean ${e}–${last.epochsDone}`, withTrainable(lastFull, tail), true);
   }
   for (const e of [fromEpoch, fromEpoch + 4, last.epochsDone - 2]) {
     const members: Float32Array[][] = [];
@@ -187,7 +204,7 @@ async function main(): Promise<void> {
     const mean = members[0]!.map((_, j) =>
       Float32Array.from(members[0]![j]!, (_x, i) => members.reduce((s, w) => s + w[j]![i]!, 0) / members.length),
     );
-    await row(`per-epoch mean (SWA) ${e}–${last.epochsDone}, recomputed BN`, withTrainable(lastFull, mean), true);
+    await row(`per-epoch mean (SWA) ${e}–${last.epochsDone}`, withTrainable(lastFull, mean), true);
   }
   net.model.dispose();
 }
