@@ -203,7 +203,7 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
     let averaged: AveragedResult | undefined;
     if (averaging !== undefined && session.averager !== undefined) {
       session.averager.apply();
-      await recomputeBatchNormStatistics(tf, session.forward, data.train, data.shape, config.batchSize, {
+      await recomputeBatchNormStatistics(tf, net.model, session.forward, data.train, data.shape, config.batchSize, {
         rng: Prng.derive('tinyops/train/bn-recompute', ...seeds.data),
         augment: config.augment,
       });

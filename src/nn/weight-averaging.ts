@@ -113,10 +113,11 @@ export class WeightAverager {
  * not the channel offset or mixup) because the network's layers were fitted to the statistics of
  * augmented batches: on the KWS default, shuffled + augmented statistics scored best
  * (docs/results/2026-12-05-weight-averaging.md). Deterministic: a function of the weights, the
- * data and `rng`'s seed.
+ * trainable weights, the data and `rng`'s seed.
  */
 export async function recomputeBatchNormStatistics(
   tf: Tf,
+  model: TF.LayersModel,
   forward: TrainForward,
   set: LabelledSet,
   shape: Pair,
@@ -124,6 +125,11 @@ export async function recomputeBatchNormStatistics(
   opts: { readonly rng: Prng; readonly augment?: FeatureAugment },
 ): Promise<void> {
   const size = shape[0] * shape[1];
+  // Zeros first, so the first batch's statistics are copied exactly (0 − (0 − b)·1 = b) and the
+  // result does not depend on the statistics the model had.
+  tf.tidy(() => {
+    for (const w of model.weights) if (/moving_(mean|variance)$/.test(w.originalName)) w.write(tf.zerosLike(w.read()));
+  });
   const order = Array.from({ length: set.n }, (_, i) => i);
   opts.rng.shuffle(order);
   const augment = opts.augment !== undefined && augmentEnabled(opts.augment) ? opts.augment : undefined;

@@ -154,9 +154,9 @@ async function main(): Promise<void> {
     if (mode === 'file') {
       // File order: a generator whose shuffle leaves the order as it is.
       const identity = { shuffle: () => undefined } as unknown as Prng;
-      await recomputeBatchNormStatistics(tf, forward, trainSet, shape, 100, { rng: identity });
+      await recomputeBatchNormStatistics(tf, net.model, forward, trainSet, shape, 100, { rng: identity });
     } else {
-      await recomputeBatchNormStatistics(tf, forward, trainSet, shape, 100, {
+      await recomputeBatchNormStatistics(tf, net.model, forward, trainSet, shape, 100, {
         rng,
         ...(mode === 'augmented' ? { augment } : {}),
       });

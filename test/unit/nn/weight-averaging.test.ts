@@ -5,7 +5,10 @@ import { loadTf } from '../../../src/nn/tf';
 import { trainStageConfigSchema, type TrainConfig } from '../../../src/nn/train-config';
 import type { TrainData } from '../../../src/nn/train-data';
 import { trainModel, type TrainResult } from '../../../src/nn/train-loop';
-import { WeightAverager } from '../../../src/nn/weight-averaging';
+import { buildDsCnn } from '../../../src/nn/ds-cnn';
+import { dsCnnTrainForward } from '../../../src/nn/ds-cnn-train';
+import { resolveArchitecture } from '../../../src/nn/train-config';
+import { recomputeBatchNormStatistics, WeightAverager } from '../../../src/nn/weight-averaging';
 import { Prng } from '../../../src/util/prng';
 import { syntheticData, tinyConfig } from './synthetic-data';
 
@@ -94,6 +97,56 @@ describe('WeightAverager', () => {
     const v = tf.variable(tf.tensor1d([1]));
     expect(() => new WeightAverager(tf, [v]).apply()).toThrow(/no snapshot/);
     v.dispose();
+  });
+});
+
+describe('recomputeBatchNormStatistics', () => {
+  it('gives the moving mean/variance of shuffled mixed batches even when the data are sorted by class; deterministic; augmentation changes it', async () => {
+    const data = syntheticData({ n: 240, nVal: 12 });
+    // Class by class, as the feature files are stored.
+    const order = Array.from({ length: 240 }, (_, i) => i).sort((a, b) => data.train.y[a]! - data.train.y[b]! || a - b);
+    const size = data.shape[0] * data.shape[1];
+    const x = new Float32Array(240 * size);
+    order.forEach((k, i) => x.set(data.train.x.subarray(k * size, (k + 1) * size), i * size));
+    const sorted = { x, y: Int32Array.from(order, (k) => data.train.y[k]!), n: 240 };
+    const net = buildDsCnn(resolveArchitecture(tinyConfig().architecture), {
+      inputShape: data.shape,
+      numClasses: 12,
+      initRng: Prng.derive('bn-recompute'),
+    });
+    const forward = dsCnnTrainForward(tf, net);
+    const stats = async (opts: Parameters<typeof recomputeBatchNormStatistics>[6]) => {
+      await recomputeBatchNormStatistics(tf, net.model, forward, sorted, data.shape, 40, opts);
+      const w = readWeights(net.model);
+      return {
+        mean: w.find((v) => v.name === 'conv0_bn/moving_mean')!.values,
+        variance: w.find((v) => v.name === 'conv0_bn/moving_variance')!.values,
+      };
+    };
+    // Population statistics of conv0's output over the whole split.
+    const kernel = readWeights(net.model).find((w) => w.name === 'conv0/kernel')!;
+    const [popMean, popVar] = tf.tidy(() => {
+      const y = tf.conv2d(
+        tf.tensor4d(x, [240, data.shape[0], data.shape[1], 1]),
+        tf.tensor4d(kernel.values, kernel.shape as [number, number, number, number]),
+        1,
+        'same',
+      );
+      const m = tf.moments(y, [0, 1, 2]);
+      return [Float32Array.from(m.mean.dataSync()), Float32Array.from(m.variance.dataSync())];
+    });
+    const a = await stats({ rng: Prng.derive('r') });
+    const maxRel = (u: Float32Array, v: Float32Array) =>
+      Math.max(...Array.from(u, (x, i) => Math.abs(x - v[i]!) / v[i]!));
+    expect(Math.max(...Array.from(a.mean, (m, i) => Math.abs(m - popMean![i]!)))).toBeLessThan(1e-4);
+    // Mixed batches of 40 of 240: the within-batch variance is (1 − 1/40)·σ² up to sampling noise.
+    expect(maxRel(a.variance, popVar!)).toBeLessThan(0.1);
+    const again = await stats({ rng: Prng.derive('r') });
+    expect(again.variance).toEqual(a.variance);
+    const augment = tinyConfig({ augment: { timeShiftFrames: 3, timeMasks: { count: 1, maxFrames: 4 } } }).augment;
+    const aug = await stats({ rng: Prng.derive('r'), augment });
+    expect(aug.variance).not.toEqual(a.variance);
+    net.model.dispose();
   });
 });
 
