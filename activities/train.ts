@@ -188,23 +188,39 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
       ...(result.quant === undefined
         ? {}
         : { quantization: { config: config.quantization, gridDistances: result.quant.gridDistances } }),
+      // The exported model is the average, not the best epoch's weights (bestEpoch stays for reference).
+      ...(result.averaged === undefined ? {} : { weightAveraging: result.averaged }),
     };
     const artifacts = [await ctx.storeDir('model', modelDir), await ctx.storeJson('history', history)];
     if (result.quant !== undefined)
       artifacts.push(await ctx.storeJson('weightHistograms', result.quant.weightHistograms));
-    const valAccuracy = best?.valAccuracy ?? 0;
+    const bestValAccuracy = best?.valAccuracy ?? 0;
+    // valAccuracy is the exported model's: the averaged one's with weightAveraging.
+    const averaged = result.averaged;
+    const valAccuracy = averaged?.valAccuracy ?? bestValAccuracy;
     return {
       artifacts,
       metrics: {
         valAccuracy,
         epochs: result.history.length,
         bestEpoch: result.bestEpoch,
+        ...(averaged === undefined
+          ? {}
+          : {
+              averagedValLoss: averaged.valLoss,
+              averagingFromEpoch: averaged.fromEpoch,
+              averagedSnapshots: averaged.snapshots,
+              bestEpochValAccuracy: bestValAccuracy,
+            }),
         trainSamplesPerSec: Math.round(result.trainSamplesPerSec),
         macsPerInference: macs,
         params,
       },
       summary:
-        `${result.history.length} epochs, best ${result.bestEpoch}: val_acc ${valAccuracy.toFixed(3)}; ${(macs / 1e6).toFixed(2)} M MAC, ${(params / 1e3).toFixed(1)} K params` +
+        (averaged === undefined
+          ? `${result.history.length} epochs, best ${result.bestEpoch}: val_acc ${valAccuracy.toFixed(3)}`
+          : `${result.history.length} epochs, weights averaged over epochs ${averaged.fromEpoch}–${result.history.length} (${averaged.snapshots} ${averaged.every === 'step' ? 'steps' : 'epochs'}): val_acc ${valAccuracy.toFixed(3)} (best single epoch ${result.bestEpoch}: ${bestValAccuracy.toFixed(3)})`) +
+        `; ${(macs / 1e6).toFixed(2)} M MAC, ${(params / 1e3).toFixed(1)} K params` +
         (result.quant === undefined ? '' : `; ${quantSummary(result.quant.quantJson)}`),
     };
   } finally {

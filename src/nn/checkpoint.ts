@@ -2,6 +2,7 @@ import { TinyopsError } from '../errors';
 import type { AdamState } from './adam';
 import type { EpochMetrics } from './train-metrics';
 import type { QuantCheckpointState, QuantEpochMetrics } from './qat/quant-session';
+import type { WeightAveragingState } from './weight-averaging';
 
 /**
  * Training state after a completed epoch: enough for a retried activity to continue and
@@ -26,6 +27,8 @@ export interface TrainCheckpoint {
   readonly optimizer: AdamState;
   /** Activation ranges etc. of a run with `quantization:` (absent otherwise, and then not encoded). */
   readonly quant?: QuantCheckpointState;
+  /** Running weight average of a run with `weightAveraging:` once it has started (absent otherwise, and then not encoded). */
+  readonly averaging?: WeightAveragingState;
 }
 
 export type SeedWords = readonly [number, number, number, number];
@@ -45,7 +48,7 @@ const MAGIC = 'TOPSCKPT';
 const FORMAT_VERSION = 1;
 
 interface TensorEntry {
-  readonly role: 'weight' | 'best' | 'm' | 'v';
+  readonly role: 'weight' | 'best' | 'm' | 'v' | 'avg';
   readonly index: number;
   readonly length: number;
 }
@@ -64,6 +67,8 @@ interface Header {
   readonly weights: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[] }>;
   readonly tensors: readonly TensorEntry[];
   readonly quant?: QuantCheckpointState;
+  /** Snapshots in the running weight average (its tensors have role `avg`). */
+  readonly averagingCount?: number;
 }
 
 /**
@@ -86,6 +91,7 @@ export function encodeCheckpoint(c: TrainCheckpoint): Buffer {
   add('best', c.bestWeights);
   add('m', c.optimizer.m);
   add('v', c.optimizer.v);
+  if (c.averaging !== undefined) add('avg', c.averaging.values);
   const header: Header = {
     fingerprint: c.fingerprint,
     epochsDone: c.epochsDone,
@@ -104,6 +110,7 @@ export function encodeCheckpoint(c: TrainCheckpoint): Buffer {
     weights: c.weights.map((w) => ({ name: w.name, shape: w.shape })),
     tensors,
     ...(c.quant === undefined ? {} : { quant: c.quant }),
+    ...(c.averaging === undefined ? {} : { averagingCount: c.averaging.count }),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const dataStart = align4(16 + json.length);
@@ -142,7 +149,7 @@ export function decodeCheckpoint(buf: Uint8Array): TrainCheckpoint {
   if (b.length !== expected)
     throw new CheckpointError(`training checkpoint has ${b.length} bytes, its header describes ${expected}`);
 
-  const byRole: Record<TensorEntry['role'], Float32Array[]> = { weight: [], best: [], m: [], v: [] };
+  const byRole: Record<TensorEntry['role'], Float32Array[]> = { weight: [], best: [], m: [], v: [], avg: [] };
   let off = dataStart;
   for (const t of header.tensors) {
     const a = new Float32Array(t.length);
@@ -174,13 +181,14 @@ export function decodeCheckpoint(buf: Uint8Array): TrainCheckpoint {
     bestWeights: byRole.best,
     optimizer: { step: header.optimizerStep, m: byRole.m, v: byRole.v },
     ...(header.quant === undefined ? {} : { quant: header.quant }),
+    ...(header.averagingCount === undefined ? {} : { averaging: { count: header.averagingCount, values: byRole.avg } }),
   };
 }
 
 function isHeader(h: unknown): h is Header {
   if (typeof h !== 'object' || h === null) return false;
   const r = h as Record<string, unknown>;
-  const roles = new Set(['weight', 'best', 'm', 'v']);
+  const roles = new Set(['weight', 'best', 'm', 'v', 'avg']);
   return (
     typeof r.fingerprint === 'string' &&
     Number.isInteger(r.epochsDone) &&
@@ -189,6 +197,7 @@ function isHeader(h: unknown): h is Header {
     Array.isArray(r.history) &&
     Array.isArray(r.weights) &&
     Array.isArray(r.tensors) &&
+    (r.averagingCount === undefined || (Number.isInteger(r.averagingCount) && (r.averagingCount as number) >= 0)) &&
     (r.tensors as unknown[]).every((t) => {
       const e = t as Partial<TensorEntry> | null;
       return (

@@ -53,8 +53,17 @@ function weightOf(layer: TF.layers.Layer, suffix: string): LayerVariable {
 
 /** Pooled features (after dropout) and the dense layer's weights → training logits (e.g. src/nn/angular-margin.ts). */
 export type TrainHead = (features: TF.Tensor2D, kernel: TF.Tensor2D, bias: TF.Tensor1D) => TF.Tensor2D;
-/** Training-mode logits; `head` replaces the dense layer's f·W + b (the model's own head is the default). */
-export type TrainForward = (x: TF.Tensor4D, dropoutMask: TF.Tensor2D | undefined, head?: TrainHead) => TF.Tensor2D;
+/**
+ * Training-mode logits; `head` replaces the dense layer's f·W + b (the model's own head is the default).
+ * `statsDecay` replaces 1 − momentum in this call's moving-statistics update: 1/k for the k-th
+ * batch makes the moving statistics the running mean of the batches' (weight-averaging.ts).
+ */
+export type TrainForward = (
+  x: TF.Tensor4D,
+  dropoutMask: TF.Tensor2D | undefined,
+  head?: TrainHead,
+  statsDecay?: number,
+) => TF.Tensor2D;
 
 export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
   const model = net.model;
@@ -133,21 +142,21 @@ export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
    * bit-identical to updating layer by layer; the statistics are not read in training mode,
    * so updating after the last layer rather than after each is the same.
    */
-  const updateMovingStatistics = (pending: readonly Pending[]) => {
+  const updateMovingStatistics = (pending: readonly Pending[], factor: number) => {
     const targets = pending.flatMap((p) => [p.bn.movingMean, p.bn.movingVariance]);
     const batch = pending.flatMap((p) => [p.m.mean, p.m.variance]);
     for (const idx of groupByShape(batch.map((b) => b.shape))) {
       tf.tidy(() => {
         const stack = (ts: TF.Tensor[]) => (ts.length === 1 ? (ts[0] as TF.Tensor) : tf.stack(ts));
         const orig = stack(idx.map((i) => (targets[i] as LayerVariable).read()));
-        const moved = tf.sub(orig, tf.mul(tf.sub(orig, stack(idx.map((i) => batch[i] as TF.Tensor))), decay));
+        const moved = tf.sub(orig, tf.mul(tf.sub(orig, stack(idx.map((i) => batch[i] as TF.Tensor))), factor));
         const parts = idx.length === 1 ? [moved] : tf.unstack(moved);
         idx.forEach((i, j) => (targets[i] as LayerVariable).write(parts[j] as TF.Tensor));
       });
     }
   };
 
-  return (x, dropoutMask, head) => {
+  return (x, dropoutMask, head, statsDecay) => {
     const pending: Pending[] = [];
     try {
       let h = run(x, conv0, pending);
@@ -163,7 +172,7 @@ export function dsCnnTrainForward(tf: Tf, net: DsCnnNetwork): TrainForward {
       const logits = head
         ? head(f as TF.Tensor2D, denseKernel.read() as TF.Tensor2D, denseBias.read() as TF.Tensor1D)
         : (tf.add(tf.matMul(f, denseKernel.read() as TF.Tensor2D), denseBias.read()) as TF.Tensor2D);
-      updateMovingStatistics(pending);
+      updateMovingStatistics(pending, statsDecay ?? decay);
       return logits;
     } finally {
       for (const p of pending) {

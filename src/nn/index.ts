@@ -66,5 +66,13 @@ export {
   type WeightHistograms,
 } from './qat/quant-session';
 export { checkTrainData, digestTrainData, type LabelledSet, type TrainData } from './train-data';
-export { trainFingerprint, trainModel, type QuantResult, type TrainHooks, type TrainResult } from './train-loop';
+export {
+  trainFingerprint,
+  trainModel,
+  type AveragedResult,
+  type QuantResult,
+  type TrainHooks,
+  type TrainResult,
+} from './train-loop';
+export { recomputeBatchNormStatistics, WeightAverager, type WeightAveragingState } from './weight-averaging';
 export { isBetterEpoch, type BestBy, type EpochMetrics } from './train-metrics';

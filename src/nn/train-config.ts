@@ -183,7 +183,9 @@ export const trainConfigSchema = z.strictObject({
     .min(1)
     .max(10000)
     .default(30)
-    .describe('Training epochs; the weights of the best epoch (bestBy) are kept.'),
+    .describe(
+      'Training epochs; the weights of the best epoch (bestBy) are kept, or with weightAveraging their average.',
+    ),
   batchSize: z
     .number()
     .int()
@@ -278,6 +280,26 @@ export const trainConfigSchema = z.strictObject({
     .describe(
       "Mixup (Zhang et al. 2018 §2) within every training batch: each example's feature map (MFCC or log-mel patch) and target become λ·own + (1 − λ)·another example's of the batch, λ ~ Beta(α, α) folded to ≥ 0.5 so the own label dominates; after `augment`, from its own seeded generator (shuffling, dropout and augment draws unchanged; src/nn/train-targets.ts). For KWS: docs/results/2026-12-04-kws-recipe.md; for an anomaly-detection ID classifier it keeps −log p(true ID) graded on normal patches (docs/anomaly-detection.md#mixup). Absent = off.",
     ),
+  /** Weight averaging (src/nn/weight-averaging.ts). Absent = off, so configs without it keep their cache keys. */
+  weightAveraging: z
+    .strictObject({
+      fromEpoch: z
+        .number()
+        .int()
+        .min(1)
+        .max(10000)
+        .describe('First averaged epoch (1-based, ≤ epochs): the mean runs from its start to the end of training.'),
+      every: z
+        .enum(['step', 'epoch'])
+        .default('step')
+        .describe(
+          '`step`: a snapshot after every optimizer step (SWAD, Cha et al. 2021 §4); `epoch`: one at the end of each averaged epoch (SWA, Izmailov et al. 2018 §3.2).',
+        ),
+    })
+    .optional()
+    .describe(
+      "Average every trainable weight over the epochs from `fromEpoch` to the last (running mean w ← (w·n + w_t)/(n + 1)) and export the averaged weights instead of the best epoch's; BatchNorm's moving mean/variance are then recomputed for them in one training-mode pass over the training split (SWA §3.2), and the averaged model's validation accuracy is what the stage reports (the best single epoch stays in the history). Float training only: refused with a `quantization:` block. Absent = off. Measured in docs/results/2026-12-05-weight-averaging.md.",
+    ),
 });
 
 export type TrainConfig = z.output<typeof trainConfigSchema>;
@@ -340,7 +362,22 @@ export const trainStageConfigSchema = trainConfigSchema
           'angularMargin needs hard labels (its margin applies to the one true class); drop mixup/labelSmoothing',
       });
     }
+    if (c.weightAveraging !== undefined && c.weightAveraging.fromEpoch > c.epochs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weightAveraging', 'fromEpoch'],
+        message: `weightAveraging.fromEpoch is ${c.weightAveraging.fromEpoch}, but training has only ${c.epochs} epochs; expected 1 … ${c.epochs}`,
+      });
+    }
     if (c.quantization === undefined) return;
+    if (c.weightAveraging !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weightAveraging'],
+        message:
+          'weightAveraging supports float training only; it cannot be combined with a quantization: block (QAT or regularized quantization: an average of fake-quantized or grid-pulled weights is off the grid and its activation ranges are stale)',
+      });
+    }
     if (c.angularMargin !== undefined) {
       ctx.addIssue({
         code: 'custom',

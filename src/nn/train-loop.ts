@@ -29,6 +29,7 @@ import {
 import { isBetterEpoch, type EpochMetrics } from './train-metrics';
 import { batchTargets, type TargetOptions } from './train-targets';
 import { loadTf, type Tf } from './tf';
+import { recomputeBatchNormStatistics, WeightAverager } from './weight-averaging';
 
 /**
  * Seeded, resumable DS-CNN training on tfjs-node (native TensorFlow).
@@ -81,6 +82,19 @@ export interface TrainResult {
   readonly trainSamplesPerSec: number;
   /** Present when the config has a `quantization:` block (thesis ch. 4 regularization, QAT). */
   readonly quant?: QuantResult;
+  /** Present with `weightAveraging:`: `model` then holds the averaged weights, not the best epoch's. */
+  readonly averaged?: AveragedResult;
+}
+
+/** The averaged model of a run with `weightAveraging:` (src/nn/weight-averaging.ts). */
+export interface AveragedResult {
+  readonly fromEpoch: number;
+  readonly every: 'step' | 'epoch';
+  /** Weight snapshots in the mean (steps or epochs from `fromEpoch` to the end). */
+  readonly snapshots: number;
+  /** Of the averaged weights with recomputed BatchNorm statistics, inference mode. */
+  readonly valLoss: number;
+  readonly valAccuracy: number;
 }
 
 /** Outputs of regularized quantization / QAT for the model's (best) weights. */
@@ -101,11 +115,13 @@ interface Session {
   readonly adam: Adam;
   readonly vars: readonly TF.Variable[];
   readonly data: TrainData;
-  readonly config: TrainConfig;
+  readonly config: TrainStageConfig;
   readonly dropout: number;
   readonly quant: QuantSession | undefined;
   /** σ_k of `augment.channelOffset`, computed once from the training split; undefined when off. */
   readonly channelSigma: Float64Array | undefined;
+  /** The running weight mean of `config.weightAveraging`; undefined when off. */
+  readonly averager: WeightAverager | undefined;
 }
 
 /** Examples per forward pass when evaluating (inference mode: results do not depend on it). */
@@ -121,6 +137,8 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
   const fingerprint = trainFingerprint(config, dataDigest, seeds.init, seeds.data);
   const resume = hooks.resumeFrom;
   if (resume !== undefined) checkResumable(resume, fingerprint, config.epochs);
+  const averaging = config.weightAveraging;
+  if (averaging !== undefined) checkAveraging(config);
 
   const net = buildDsCnn(arch, { inputShape: data.shape, numClasses: data.numClasses, initRng: new Prng(seeds.init) });
   const vars = net.model.trainableWeights.map((w) => w.read() as TF.Variable);
@@ -140,6 +158,7 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
     channelSigma: channelOffsetEnabled(config.augment.channelOffset)
       ? cepstralMeanSpread(data.train, data.shape)
       : undefined,
+    averager: averaging === undefined ? undefined : new WeightAverager(tf, vars),
   };
   try {
     const { history, ...best } = startingPoint(session, resume, init);
@@ -152,6 +171,7 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
       if (quant !== undefined && quant.inQat(epoch) && !quant.qat.ranges.ready) calibrate(session, quant);
       const t = await trainEpoch(session, epoch, seeds.data, hooks.onStep);
       trainSeconds += t.seconds;
+      if (averaging?.every === 'epoch' && epoch >= averaging.fromEpoch) session.averager?.update();
       const val = await evaluate(session, data.validation, quant?.inQat(epoch) ?? false);
       const metrics = epochMetrics(session, epoch, t, val);
       history.push(metrics);
@@ -173,11 +193,25 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
           weights: readWeights(net.model),
           optimizer: adam.getState(),
           ...(quant === undefined ? {} : { quant: quant.checkpointState() }),
+          ...(session.averager === undefined || session.averager.count === 0
+            ? {}
+            : { averaging: session.averager.getState() }),
         }));
       }
     }
 
-    writeWeights(tf, net.model, bestWeights);
+    let averaged: AveragedResult | undefined;
+    if (averaging !== undefined && session.averager !== undefined) {
+      session.averager.apply();
+      await recomputeBatchNormStatistics(tf, net.model, session.forward, data.train, data.shape, config.batchSize, {
+        rng: Prng.derive('tinyops/train/bn-recompute', ...seeds.data),
+        augment: config.augment,
+      });
+      const val = await evaluate(session, data.validation);
+      averaged = { ...averaging, snapshots: session.averager.count, valLoss: val.loss, valAccuracy: val.accuracy };
+    } else {
+      writeWeights(tf, net.model, bestWeights);
+    }
     const epochsRun = config.epochs - firstEpoch + 1;
     const quantResult = quant === undefined ? undefined : quantOutputs(session, quant);
     return {
@@ -188,13 +222,32 @@ export async function trainModel(data: TrainData, config: TrainStageConfig, hook
       epochsRun,
       trainSamplesPerSec: trainSeconds > 0 ? (epochsRun * n) / trainSeconds : 0,
       ...(quantResult === undefined ? {} : { quant: quantResult }),
+      ...(averaged === undefined ? {} : { averaged }),
     };
   } catch (e) {
     net.model.dispose();
     throw e;
   } finally {
     adam.dispose();
+    session.averager?.dispose();
   }
+}
+
+/**
+ * `weightAveraging` with a config that did not pass the stage schema's checks (e.g. built
+ * in code): the same rules, as a StageInputError.
+ */
+function checkAveraging(config: TrainStageConfig): void {
+  const a = config.weightAveraging;
+  if (a === undefined) return;
+  if (a.fromEpoch < 1 || a.fromEpoch > config.epochs)
+    throw new StageInputError(
+      `weightAveraging.fromEpoch is ${a.fromEpoch}, but training has ${config.epochs} epochs; expected 1 … ${config.epochs}`,
+    );
+  if (config.quantization !== undefined)
+    throw new StageInputError(
+      'weightAveraging supports float training only; it cannot be combined with a quantization: block',
+    );
 }
 
 /** Training state carried from epoch to epoch: the history and the best epoch's weights. */
@@ -226,6 +279,12 @@ function startingPoint(
       if (resume.quant === undefined)
         throw new CheckpointError('training checkpoint lacks the quantization state this run needs');
       quant.restore(resume.quant);
+    }
+    const averaging = s.config.weightAveraging;
+    if (s.averager !== undefined && averaging !== undefined) {
+      if (resume.averaging !== undefined) s.averager.setState(resume.averaging);
+      else if (resume.epochsDone >= averaging.fromEpoch)
+        throw new CheckpointError('training checkpoint lacks the weight average this run needs');
     }
     return { history: [...resume.history], bestEpoch: resume.bestEpoch, bestWeights: [...resume.bestWeights] };
   }
@@ -339,6 +398,8 @@ async function trainEpoch(
   let regLossSum = 0;
   let schedule = 0;
   const quant = session.quant;
+  const averaging = config.weightAveraging;
+  const averageSteps = averaging?.every === 'step' && epoch >= averaging.fromEpoch;
   for (let s = 0; s < stepsPerEpoch; s++) {
     const globalStep = (epoch - 1) * stepsPerEpoch + s;
     learningRate = learningRateAt(config.learningRate, globalStep, stepsPerEpoch, totalSteps);
@@ -361,6 +422,7 @@ async function trainEpoch(
       regLossSum += q.regLoss;
       r = q;
     }
+    if (averageSteps) session.averager?.update();
     seconds += Number(process.hrtime.bigint() - t0) / 1e9;
     lossSum += r.lossSum;
     correct += r.correct;

@@ -90,6 +90,16 @@ export const historySchema = z.object({
     )
     .min(1),
   bestEpoch: count.nullish(),
+  /** `weightAveraging:` runs: the exported model is this average, not the best epoch's weights. */
+  weightAveraging: z
+    .object({
+      fromEpoch: count,
+      every: z.enum(['step', 'epoch']),
+      snapshots: count,
+      valLoss: z.number().nullish(),
+      valAccuracy: z.number().nullish(),
+    })
+    .optional(),
   /** Model size and cost, as the train stage reports them. */
   params: count.optional(),
   macs: count.optional(),

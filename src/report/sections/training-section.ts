@@ -72,6 +72,18 @@ export async function trainingSection(model: ReportModel): Promise<RenderedSecti
       [`${label}: validation loss`, e.valLoss],
     );
   };
+  const avg = h.weightAveraging;
+  if (avg !== undefined) {
+    const acc = avg.valAccuracy ?? undefined;
+    entries.push(
+      [
+        'exported model',
+        `weight average over epochs ${avg.fromEpoch}–${last.epoch} (${avg.snapshots} ${avg.every === 'step' ? 'steps' : 'epochs'}), BatchNorm statistics recomputed`,
+      ],
+      ['averaged: validation accuracy', acc === undefined ? null : formatPercent(acc)],
+      ['averaged: validation loss', avg.valLoss ?? null],
+    );
+  }
   if (bestRow !== undefined) describe(`best (epoch ${bestRow.epoch})`, bestRow);
   describe(`last (epoch ${last.epoch})`, last);
   return present('training', 'Training', `<div class="row">${charts.join('')}</div>${keyValueTable(entries)}`);

@@ -44,6 +44,40 @@ describe('train stage', () => {
     expect(resumed.artifacts.map((a) => a.sha256)).toEqual(clean.artifacts.map((a) => a.sha256));
   });
 
+  it('with weightAveraging: exports the average, says so in history and metrics, and resumes mid-average to the same bytes', async () => {
+    const averaged: TrainConfig = { ...config, weightAveraging: { fromEpoch: 2, every: 'step' } };
+    const ctx = (cacheKey: string, onProgress: (p: StageProgress) => void, logs: string[]) =>
+      f.context('train', averaged, cacheKey, { onProgress, logs });
+    const plain: StageResult = await trainStage.run(context('d'.repeat(64), () => undefined, []));
+    const clean: StageResult = await trainStage.run(ctx('e'.repeat(64), () => undefined, []));
+    expect(clean.artifacts[0]?.sha256).not.toBe(plain.artifacts[0]?.sha256);
+    expect(clean.metrics).toEqual(
+      expect.objectContaining({
+        averagingFromEpoch: 2,
+        averagedSnapshots: 2 * Math.ceil(96 / 16),
+        bestEpochValAccuracy: expect.any(Number),
+        averagedValLoss: expect.any(Number),
+      }),
+    );
+    expect(clean.summary).toMatch(
+      /weights averaged over epochs 2–3 \(12 steps\): val_acc [\d.]+ \(best single epoch \d/,
+    );
+    const history = JSON.parse((await f.store.getBytes(clean.artifacts[1]!.sha256)).toString('utf8')) as {
+      weightAveraging?: { valAccuracy: number };
+    };
+    expect(history.weightAveraging?.valAccuracy).toBe(clean.metrics.valAccuracy);
+
+    const key = 'f'.repeat(64);
+    const crash = (p: StageProgress): void => {
+      if (p.epoch === 3) throw new Error('worker killed');
+    };
+    await expect(trainStage.run(ctx(key, crash, []))).rejects.toThrow('worker killed');
+    const logs: string[] = [];
+    const resumed = await trainStage.run(ctx(key, () => undefined, logs));
+    expect(logs).toContain('resuming after epoch 2');
+    expect(resumed.artifacts.map((a) => a.sha256)).toEqual(clean.artifacts.map((a) => a.sha256));
+  });
+
   it('names the missing input when no features stage is upstream', async () => {
     const ctx = f.context('train', config, 'c'.repeat(64), { inputs: {} });
     await expect(trainStage.run(ctx)).rejects.toThrow(
