@@ -261,6 +261,14 @@ function quantSummary(q: QuantJson): string {
   return `bits ${widths.join('/')}${low.length > 0 ? ` (${low.join('; ')})` : ''}, ${qat}, ${reg}`;
 }
 
+/**
+ * Implementation revision of `weightAveraging` (src/nn/weight-averaging.ts), in the cache key of
+ * the configs that use it only, so a change of its output re-runs those trainings and no other.
+ * Revision 2: BatchNorm statistics recomputed over shuffled, augmented batches instead of the
+ * class-sorted file order (revision 1's models are 2–3 points worse; docs/results/2026-12-05-weight-averaging.md).
+ */
+export const WEIGHT_AVERAGING_REVISION = '2';
+
 export const trainStage: StageModule<TrainConfig> = {
   kind,
   version,
@@ -268,6 +276,9 @@ export const trainStage: StageModule<TrainConfig> = {
   description:
     'Train a DS-CNN keyword-spotting model on MFCC features (tfjs-node, native TensorFlow), resumable per epoch; optional regularized hybrid-bit quantization and int8 QAT',
   configSchema,
-  toolVersions: async () => tfjsVersions(),
+  toolVersions: async (config) => ({
+    ...tfjsVersions(),
+    ...(config?.weightAveraging === undefined ? {} : { 'tinyops/weight-averaging': WEIGHT_AVERAGING_REVISION }),
+  }),
   run,
 };

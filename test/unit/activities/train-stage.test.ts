@@ -3,7 +3,7 @@
  * checkpoint in the store; the retry continues from it and produces the same model bytes
  * as an uninterrupted run (real LocalStore, real tfjs-node, real stage context).
  */
-import { trainStage } from '../../../activities/train';
+import { trainStage, WEIGHT_AVERAGING_REVISION } from '../../../activities/train';
 import type { StageProgress, StageResult } from '../../../src/stage/stage-module';
 import { trainConfigSchema, type TrainConfig } from '../../../src/nn/train-config';
 import { useSyntheticFeatureStore } from '../../helpers/feature-artifacts';
@@ -76,6 +76,19 @@ describe('train stage', () => {
     const resumed = await trainStage.run(ctx(key, () => undefined, logs));
     expect(logs).toContain('resuming after epoch 2');
     expect(resumed.artifacts.map((a) => a.sha256)).toEqual(clean.artifacts.map((a) => a.sha256));
+  });
+
+  it("puts weight averaging's implementation revision in the cache key of the configs that use it only", async () => {
+    const plain = await trainStage.toolVersions!(config);
+    const averaged = await trainStage.toolVersions!({ ...config, weightAveraging: { fromEpoch: 2, every: 'epoch' } });
+    // A change of the averaging code must not be a cache hit of a model the old code made…
+    expect(averaged['tinyops/weight-averaging']).toBe(WEIGHT_AVERAGING_REVISION);
+    // …and must not re-run the trainings that never average.
+    expect(Object.keys(plain)).not.toContain('tinyops/weight-averaging');
+    expect({ ...averaged, 'tinyops/weight-averaging': undefined }).toEqual({
+      ...plain,
+      'tinyops/weight-averaging': undefined,
+    });
   });
 
   it('names the missing input when no features stage is upstream', async () => {
