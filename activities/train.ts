@@ -22,7 +22,7 @@ import {
   type TrainStageConfig as TrainConfig,
 } from '../src/nn';
 import { QUANT_JSON_FILE, type QuantJson } from '../src/quant/quant-json';
-import { architectureSchema } from '../src/nn/train-config';
+import { architectureSchema, quantizableLayerNames, unknownBitOverrides } from '../src/nn/train-config';
 import type { TrainData } from '../src/nn/train-data';
 import type { ArtifactRef } from '../src/store/artifact-store';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
@@ -244,6 +244,14 @@ async function withSearchedArchitecture(ctx: StageContext<TrainConfig>): Promise
   ctx.log(
     `architecture from upstream dnas: first conv ${parsed.data.firstConv.filters}, blocks ${JSON.stringify(parsed.data.blocks)}`,
   );
+  // The YAML's layer names were checked against its own `architecture:`; the searched one may
+  // have fewer blocks (skipped) or more. Groups (depthwise, pointwise) fit any of them.
+  const unknown =
+    ctx.config.quantization === undefined ? [] : unknownBitOverrides(ctx.config.quantization.bits, parsed.data);
+  if (unknown.length > 0)
+    throw new StageInputError(
+      `stages.${ctx.stageName}.with.quantization.bits: ${unknown.map((k) => `"${k}"`).join(', ')} not a layer of the architecture the upstream dnas derived (${quantizableLayerNames(parsed.data).join(', ')}); name layers by group (depthwise, pointwise) to cover any searched architecture`,
+    );
   return { ...ctx.config, architecture: parsed.data };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_BATCH_NORM, DS_CNN_PRESETS, type DsCnnArchitecture, type DsCnnPresetName } from './ds-cnn-arch';
-import { normalizeBits } from '../quant/quant-config';
+import { LAYER_GROUPS, normalizeBits, type QuantConfig } from '../quant/quant-config';
 import { suggest } from '../spec/suggest';
 import { trainQuantizationSchema } from './qat/qat-config';
 
@@ -331,6 +331,16 @@ export function quantizableLayerNames(a: ArchitectureConfig): string[] {
 }
 
 /**
+ * The keys of a `quantization.bits` map that name neither a layer of architecture `a` nor a
+ * layer group (LAYER_GROUPS). Checked on the YAML against its `architecture:`, and again by
+ * the train stage against the architecture a `dnas` upstream derived (activities/train.ts).
+ */
+export function unknownBitOverrides(bits: QuantConfig['bits'], a: ArchitectureConfig): string[] {
+  const layers = quantizableLayerNames(a);
+  return Object.keys(normalizeBits(bits).overrides).filter((k) => !layers.includes(k) && !(k in LAYER_GROUPS));
+}
+
+/**
  * Train stage config with the optional `quantization:` block (trainQuantizationSchema,
  * src/nn/qat/qat-config.ts). Without the block this is exactly `trainConfigSchema`'s
  * output (same keys), so float runs keep their cache keys and artifacts. Per-layer bit
@@ -386,11 +396,8 @@ export const trainStageConfigSchema = trainConfigSchema
           'angularMargin trains the float classifier only; it cannot be combined with a quantization: block (QAT)',
       });
     }
-    const overrides = Object.keys(normalizeBits(c.quantization.bits).overrides);
-    if (overrides.length === 0) return;
     const layers = quantizableLayerNames(c.architecture);
-    for (const name of overrides) {
-      if (layers.includes(name)) continue;
+    for (const name of unknownBitOverrides(c.quantization.bits, c.architecture)) {
       const close = suggest(name, layers);
       const path =
         typeof c.quantization.bits === 'object' &&
@@ -401,7 +408,7 @@ export const trainStageConfigSchema = trainConfigSchema
       ctx.addIssue({
         code: 'custom',
         path,
-        message: `unknown layer "${name}"${close === undefined ? '' : `, did you mean "${close}"?`}; layers of this architecture: ${layers.join(', ')}`,
+        message: `unknown layer "${name}"${close === undefined ? '' : `, did you mean "${close}"?`}; layers of this architecture: ${layers.join(', ')} (or a group: ${Object.keys(LAYER_GROUPS).join(', ')})`,
       });
     }
   });

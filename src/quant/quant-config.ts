@@ -4,13 +4,17 @@
  *
  *   quantization:
  *     bits: {default: 8, overrides: {conv1: 4, fc: 2}}   # or `4`, or {conv1: 4, fc: 2}
+ *     bits: {default: 8, overrides: {depthwise: 4, pointwise: 4}}   # layer groups, below
  *     regularizer: reg-n
  *     lambda: 0.0001
  *     schedule: {type: linear}
  *
  * Defaults (`{}` is plain int8 PTQ, nothing regularized):
  * - bits: 8. A plain map {layer: bits} leaves unlisted layers at 8 bits (§4.3 "the
- *   remaining layers are quantized to 8-bits").
+ *   remaining layers are quantized to 8-bits"). A key may also name a layer group
+ *   (LAYER_GROUPS: `depthwise`, `pointwise`): every DS-CNN block's depthwise or pointwise
+ *   conv, however many blocks the architecture has — what a `dnas` upstream needs, whose
+ *   block count is not known when the YAML is written. A layer's own name wins over its group.
  * - regularizer: 'reg-n' — Reg_N (Eq. 4.6) on layers of N ≥ 2 bits, Reg_1^c (Eq. 4.5) on
  *   1-bit layers. 'reg-1-<variant>' picks the 1-bit function (Eq. 4.1, 4.3–4.5) and still
  *   uses Reg_N on 2/4-bit layers (a Reg_1 function only has minima at ±1). 'none' disables
@@ -53,7 +57,7 @@ export const quantConfigSchema = z.strictObject({
   bits: bitsSchema
     .default(8)
     .describe(
-      'Weight bits: one width for every layer, {default, overrides: {layer: bits}}, or a map {layer: bits} (unlisted layers 8 bits, thesis §4.3).',
+      'Weight bits: one width for every layer, {default, overrides: {layer: bits}}, or a map {layer: bits} (unlisted layers 8 bits, thesis §4.3); a key may be a layer group, depthwise or pointwise (every block).',
     ),
   regularizer: z
     .enum(REGULARIZER_KINDS)
@@ -99,10 +103,22 @@ export function normalizeBits(bits: QuantConfig['bits']): { default: BitWidth; o
   return { default: 8, overrides: { ...(bits as Record<string, BitWidth>) } };
 }
 
-/** The bit width of one layer (weight matrix). */
+/**
+ * Override keys that stand for a kind of layer rather than one layer: the depthwise
+ * (`block<i>_dw`) or pointwise (`block<i>_pw`) conv of every DS-CNN block (src/nn/ds-cnn.ts).
+ */
+export const LAYER_GROUPS: Readonly<Record<string, RegExp>> = {
+  depthwise: /^block\d+_dw$/,
+  pointwise: /^block\d+_pw$/,
+};
+
+/** The bit width of one layer (weight matrix): its own override, else its group's, else the default. */
 export function layerBits(config: QuantConfig, layer: string): BitWidth {
   const b = normalizeBits(config.bits);
-  return Object.prototype.hasOwnProperty.call(b.overrides, layer) ? b.overrides[layer]! : b.default;
+  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(b.overrides, key);
+  if (has(layer)) return b.overrides[layer]!;
+  const group = Object.keys(LAYER_GROUPS).find((g) => has(g) && LAYER_GROUPS[g]!.test(layer));
+  return group === undefined ? b.default : b.overrides[group]!;
 }
 
 /** Whether a layer's weights are regularized (thesis Eq. 4.2; 8-bit layers only with regularize8Bit). */

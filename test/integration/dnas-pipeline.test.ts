@@ -56,6 +56,38 @@ describe('tinyops run with dnas → train → quantize → codegen → deploy', 
     expect(err(dnas.metrics.predictedLatencyMs as number, d.metrics.estimatedLatencyMs as number)).toBeLessThan(0.18);
   });
 
+  it('bit overrides by group fit the searched architecture; a layer name it lacks fails clearly', async () => {
+    // Blocks kept (not skippable): the search derives exactly 2, and the groups have layers to set.
+    const keep = ['--set', 'stages.dnas.with.searchSpace.blocks.skippable=false'];
+    const layers = ['conv0', 'block1_dw', 'block1_pw', 'block2_dw', 'block2_pw', 'dense'];
+    // The YAML's names are checked against its own architecture (ds-cnn-s, 4 blocks), so
+    // block3_dw passes that check and must fail in train, against the derived architecture.
+    const bad = await runInHome(
+      t,
+      pipeline,
+      ...keep,
+      '--set',
+      'stages.train.with.quantization.bits.overrides.block3_dw=4',
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(
+      `stages.train.with.quantization.bits: "block3_dw" not a layer of the architecture the upstream dnas derived (${layers.join(', ')})`,
+    );
+    expect(bad.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+    const ok = await successfulRun(
+      t,
+      pipeline,
+      ...keep,
+      '--set',
+      'stages.train.with.quantization.bits.overrides.depthwise=4',
+    );
+    const histograms = JSON.parse(
+      fs.readFileSync(new URL(ok.stages.train!.artifacts.find((a) => a.name === 'weightHistograms')!.uri), 'utf8'),
+    ) as { layers: Record<string, { bits: number }> };
+    const bits = Object.fromEntries(Object.entries(histograms.layers).map(([name, l]) => [name, l.bits]));
+    expect(bits).toEqual(Object.fromEntries(layers.map((l) => [l, l.endsWith('_dw') ? 4 : 8])));
+  });
+
   it('an impossible latency budget fails the search with the budget and the overshoot', async () => {
     const r = await runInHome(t, pipeline, '--set', 'stages.dnas.with.latencyMs=0.01');
     expect(r.code).not.toBe(0);

@@ -42,6 +42,19 @@ describe('quantization config', () => {
     expect(layerBits(c, 'conv1')).toBe(4);
   });
 
+  it("layer groups: depthwise / pointwise set every block's conv, a layer's own name wins", () => {
+    const c = parseQuantConfig({ bits: { default: 8, overrides: { depthwise: 4, pointwise: 2, block2_dw: 8 } } });
+    expect(layerBits(c, 'block1_dw')).toBe(4);
+    expect(layerBits(c, 'block5_dw')).toBe(4); // however many blocks a searched architecture has
+    expect(layerBits(c, 'block2_dw')).toBe(8);
+    expect(layerBits(c, 'block3_pw')).toBe(2);
+    expect(layerBits(c, 'conv0')).toBe(8);
+    expect(layerBits(c, 'dense')).toBe(8);
+    expect(layerBits(c, 'block1_dwx')).toBe(8);
+    // Without a group key the groups do nothing: a plain map keeps its meaning.
+    expect(layerBits(parseQuantConfig({ bits: { block1_dw: 4 } }), 'block2_dw')).toBe(8);
+  });
+
   it('rejects unknown keys, widths and regularizers', () => {
     expect(() => parseQuantConfig({ bits: 3 })).toThrow(ZodError);
     expect(() => parseQuantConfig({ bits: { conv1: 16 } })).toThrow(ZodError);

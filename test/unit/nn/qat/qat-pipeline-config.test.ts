@@ -47,8 +47,18 @@ describe('train stage quantization block in a pipeline', () => {
     const out = problems(yaml('      quantization:\n        bits: {blok2_pw: 4}'));
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(
-      /^pipelines\/q\.yaml:\d+:\d+: stages\.train\.with\.quantization\.bits\.blok2_pw: unknown layer "blok2_pw", did you mean "block2_pw"\?; layers of this architecture: conv0, block1_dw, block1_pw, block2_dw, block2_pw, block3_dw, block3_pw, block4_dw, block4_pw, dense$/,
+      /^pipelines\/q\.yaml:\d+:\d+: stages\.train\.with\.quantization\.bits\.blok2_pw: unknown layer "blok2_pw", did you mean "block2_pw"\?; layers of this architecture: conv0, block1_dw, block1_pw, block2_dw, block2_pw, block3_dw, block3_pw, block4_dw, block4_pw, dense \(or a group: depthwise, pointwise\)$/,
     );
+  });
+
+  it('accepts the layer groups depthwise and pointwise beside layer names', () => {
+    const p = parsePipeline(
+      yaml('      quantization: {bits: {default: 8, overrides: {depthwise: 4, pointwise: 4, block1_pw: 8}}}'),
+      'pipelines/q.yaml',
+      { modules: stageModules },
+    );
+    const cfg = p.stages[0]!.config as { quantization: { bits: unknown } };
+    expect(cfg.quantization.bits).toEqual({ default: 8, overrides: { depthwise: 4, pointwise: 4, block1_pw: 8 } });
   });
 
   it('works through --set overrides, and rejects a bad schedule parameter', () => {
