@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { stageModules } from '../../../activities';
 import { boardNames } from '../../../src/boards/registry';
-import { DS_CNN_PRESETS } from '../../../src/nn/ds-cnn-arch';
-import { resolveArchitecture } from '../../../src/nn/train-config';
 import { loadPipelineFile } from '../../../src/spec/load-pipeline';
 import { repoRoot } from './helpers';
 
@@ -17,14 +15,13 @@ describe('pipelines/kws.yaml', () => {
     expect(readFileSync(file, 'utf8').trimEnd().split('\n').length).toBeLessThanOrEqual(110);
   });
 
-  it('trains DS-CNN-M (float and 4-bit alike) with BatchNorm momentum 0.9 without saying so', () => {
-    for (const name of ['train', 'train-4bit']) {
-      const arch = resolveArchitecture(
-        (stage(name).config as { architecture: Parameters<typeof resolveArchitecture>[0] }).architecture,
-      );
-      expect(arch).toEqual(DS_CNN_PRESETS['ds-cnn-m']);
-      expect(arch.batchNorm.momentum).toBe(0.9);
-    }
+  it('searches the model for its board (dnas) and trains the found one, float and 4-bit alike', () => {
+    expect(stage('dnas').kind).toBe('dnas');
+    expect(stage('train').needs).toContain('dnas');
+    expect(stage('train-4bit').needs).toEqual(expect.arrayContaining(['dnas', 'train']));
+    // Groups, not layer names: the found model may skip blocks (src/quant/quant-config.ts LAYER_GROUPS).
+    const q = (stage('train-4bit').config as { quantization: { bits: unknown } }).quantization;
+    expect(q.bits).toEqual({ default: 8, overrides: { depthwise: 4, pointwise: 4 } });
   });
 
   it("sweeps 101 thresholds, the last 0.996: none above the int8 board detector's 255/256", () => {
