@@ -76,7 +76,7 @@ describe('quantization config of the train stage', () => {
       const issue = (e as ZodError).issues[0]!;
       expect(issue.path).toEqual(['quantization', 'bits', 'block1_pww']);
       expect(issue.message).toBe(
-        'unknown layer "block1_pww", did you mean "block1_pw"?; layers of this architecture: conv0, block1_dw, block1_pw, block2_dw, block2_pw, dense',
+        'unknown layer "block1_pww", did you mean "block1_pw"?; layers of this architecture: conv0, block1_dw, block1_pw, block2_dw, block2_pw, dense (or a group: depthwise, pointwise)',
       );
     }
     const far = () => config({ quantization: { bits: { default: 8, overrides: { gru: 2 } } } });
