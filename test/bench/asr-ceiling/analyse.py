@@ -13,7 +13,7 @@ becomes a space, apostrophes dropped; no words → `_silence_`; words that are a
 the exact homophones know → no, write/rite/wright → right) → that keyword, so "Stop!", "no." and
 "go go" count; anything else → `_unknown_` ("yeah", "yep", "of", "lift", "leave", "let's go", "to",
 "too", "two" and digits included: "yeah" is one of the dataset's own hard negatives). `--lenient`
-adds yeah/yep/yea → yes and of → off, and strips a leading "oh"/"uh"/"um"/"the"/"and".
+adds yeah/yep/yea → yes, nope → no and of → off, and strips a leading "oh"/"uh"/"um"/"the"/"and".
 """
 
 import argparse
@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 
 KEYWORDS = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
 HOMOPHONES = {"know": "no", "write": "right", "rite": "right", "wright": "right"}
-LENIENT = {"yeah": "yes", "yep": "yes", "yea": "yes", "of": "off"}
+LENIENT = {"yeah": "yes", "yep": "yes", "yea": "yes", "nope": "no", "of": "off"}
 FILLERS = {"oh", "uh", "um", "the", "and"}
 SILENCE, UNKNOWN = "_silence_", "_unknown_"
 BANDS = [("< 10 dB", None, 10), ("10–20 dB", 10, 20), ("20–30 dB", 20, 30), ("≥ 30 dB", 30, None)]
@@ -68,13 +68,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
     ap.add_argument("--models", nargs="+", required=True)
+    ap.add_argument("--clean-models", nargs="*", default=[],
+                    help="model-predictions.js --wav-root outputs on the clean renders, same order as --models")
     ap.add_argument("--lenient", action="store_true")
+    ap.add_argument("--sample", help="clip list of a random sample: the accuracy tables use only it while a pass is incomplete")
     a = ap.parse_args()
     w = a.work
     sources = json.load(open(os.path.join(w, "clean-run/dataset/sources.json")))["clips"]
     meta = json.load(open(os.path.join(w, "clean-run/clean-clips.json")))
     models = [json.load(open(m)) for m in a.models]
-    names = [m["runId"] for m in models]
+    names = [m["runId"][-6:] for m in models]
+    cmodels = [json.load(open(m)) for m in a.clean_models]
     asr = {v: read_jsonl(os.path.join(w, "out", f"{v}.jsonl")) for v in
            ["noisy-plain", "clean-plain", "noisy-hotwords", "clean-hotwords", "train-clean-plain"]}
     cls = lambda t: classify(t, a.lenient)
@@ -91,6 +95,8 @@ def main():
             "streamStyle": meta.get(clip, {}).get("streamStyle", False),
             "model": [m["clips"][clip]["predicted"] for m in models],
         }
+        if clip in (cmodels[0]["clips"] if cmodels else {}):
+            r["modelClean"] = [m["clips"][clip]["predicted"] for m in cmodels]
         for v in ["noisy-plain", "clean-plain", "noisy-hotwords", "clean-hotwords"]:
             if clip in asr[v]:
                 r[v] = {"text": asr[v][clip], "class": cls(asr[v][clip])}
@@ -98,8 +104,19 @@ def main():
     os.makedirs(os.path.join(w, "out"), exist_ok=True)
     json.dump(rows, open(os.path.join(w, "out", "joined.json"), "w"), indent=0)
 
+    # While the plain passes have not covered every clip, rates come from the random sample only
+    # (the passes ran the sample and the clips a model gets wrong first, which is not a random set).
+    complete = all("noisy-plain" in r and ("clean-plain" in r or not r["heldOut"]) for r in rows)
+    all_rows = rows
+    if not complete:
+        if not a.sample:
+            raise SystemExit("the plain passes do not cover every clip: give --sample")
+        keep = {l.strip() for l in open(a.sample) if l.strip()}
+        rows = [r for r in rows if r["clip"] in keep]
+        print(f"_Rates over the random 1-in-4 sample ({len(rows)} clips): the full passes are not complete._\n")
     ok = lambda r, v: v in r and r[v]["class"] == r["truth"]
     mok = lambda r, i: r["model"][i] == r["truth"]
+    cok = lambda r, i: "modelClean" in r and r["modelClean"][i] == r["truth"]
 
     def line(label, rs):
         cells = [label, str(len(rs))]
@@ -110,11 +127,15 @@ def main():
         cells.append(f"{pct(sum(ok(r, 'noisy-hotwords') for r in got), len(got))} ({len(got)})")
         for i in range(len(models)):
             cells.append(pct(sum(mok(r, i) for r in rs), len(rs)))
+        for i in range(len(cmodels)):
+            got = [r for r in rs if "modelClean" in r]
+            cells.append(pct(sum(cok(r, i) for r in got), len(got)))
         return "| " + " | ".join(cells) + " |"
 
     head = ("| clips | n | whisper noisy | whisper clean | whisper noisy + keyword hint (n) | "
-            + " | ".join(f"model {n}" for n in names) + " |")
-    sep = "|" + "---|" * (5 + len(models))
+            + " | ".join(f"model {n}" for n in names)
+            + "".join(f" | model {n} clean" for n in names[:len(cmodels)]) + " |")
+    sep = "|" + "---|" * (5 + len(models) + len(cmodels))
     by_set = lambda h: [r for r in rows if r["heldOut"] == h]
 
     print(f"## 12-class accuracy (%) by held-out class{' — lenient mapping' if a.lenient else ''}\n")
@@ -157,6 +178,13 @@ def main():
                 same = sum(1 for r in got if not mok(r, i) and not ok(r, v) and r["model"][i] == r[v]["class"])
                 print(f"| {name} | {n} | {v.split('-')[0]} | {t[(True, True)]} | {t[(True, False)]} | "
                       f"{t[(False, True)]} | {t[(False, False)]} | {same} |")
+            if cmodels:
+                got = [r for r in rs if "clean-plain" in r and "modelClean" in r]
+                t = Counter((cok(r, i), ok(r, "clean-plain")) for r in got)
+                same = sum(1 for r in got if not cok(r, i) and not ok(r, "clean-plain")
+                           and r["modelClean"][i] == r["clean-plain"]["class"])
+                print(f"| {name} | {n} on clean renders | clean | {t[(True, True)]} | {t[(True, False)]} | "
+                      f"{t[(False, True)]} | {t[(False, False)]} | {same} |")
 
     print("\n## Ceiling: model accuracy without the clips whisper cannot hear as labelled either\n")
     print("Removed: (a) clips that whisper on the clean render AND the model get wrong; (b) every clip whisper gets "
@@ -164,14 +192,42 @@ def main():
     print("| set | model | accuracy | (a) removed | (a) accuracy | (b) removed | (b) accuracy | (c) removed | (c) accuracy |")
     print("|---|---|---|---|---|---|---|---|---|")
     for h, name in SETS[:2]:
+        # (a) and (c) need whisper only on the clips a model gets wrong: exact over every clip.
+        full = [r for r in all_rows if r["heldOut"] == h]
         rs = [r for r in by_set(h) if "clean-plain" in r]
         for i, n in enumerate(names):
-            acc = sum(mok(r, i) for r in rs) / len(rs)
-            ka = [r for r in rs if not (not ok(r, "clean-plain") and not mok(r, i))]
+            if any("clean-plain" not in r for r in full if not mok(r, i)):
+                raise SystemExit(f"{n}: a clip the model gets wrong has no clean transcript")
+            acc = sum(mok(r, i) for r in full) / len(full)
+            ka = [r for r in full if mok(r, i) or ok(r, "clean-plain")]
+            kc = [r for r in full if mok(r, i) or ok(r, "clean-plain") or any(mok(r, j) for j in range(len(models)))]
             kb = [r for r in rs if ok(r, "clean-plain")]
-            kc = [r for r in rs if not (not ok(r, "clean-plain") and not any(mok(r, j) for j in range(len(models))))]
-            f = lambda keep: f"{len(rs) - len(keep)} | {100 * sum(mok(r, i) for r in keep) / len(keep):.1f}"
-            print(f"| {name} | {n} | {100 * acc:.1f} | {f(ka)} | {f(kb)} | {f(kc)} |")
+            f = lambda keep, base: f"{len(base) - len(keep)} of {len(base)} | {100 * sum(mok(r, i) for r in keep) / len(keep):.1f}"
+            print(f"| {name} | {n} | {100 * acc:.1f} | {f(ka, full)} | {f(kb, rs)} | {f(kc, full)} |")
+
+    if cmodels:
+        print("\n## The model's errors split by what the clean render shows (held-out speech, every clip)\n")
+        print("Each clip the model gets wrong as scored (noisy): (1) the same model gets its clean render right — "
+              "noise and room cost it; (2) the model gets the clean render wrong and whisper too — the render "
+              "itself (by two listeners); (3) the model gets the clean render wrong, whisper right — the model.\n")
+        print("| set | model | clips | wrong as scored | (1) clean right | (2) clean wrong, whisper clean wrong | "
+              "(3) clean wrong, whisper clean right | accuracy on clean renders | clean, without (2)-type clips |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for h, name in SETS[:2]:
+            full = [r for r in all_rows if r["heldOut"] == h]
+            for i, n in enumerate(names):
+                wrong = [r for r in full if not mok(r, i)]
+                c1 = sum(cok(r, i) for r in wrong)
+                c2 = sum(not cok(r, i) and not ok(r, "clean-plain") for r in wrong)
+                c3 = len(wrong) - c1 - c2
+                cw = [r for r in full if not cok(r, i)]
+                if any("clean-plain" not in r for r in cw):
+                    both = "(whisper pass incomplete)"
+                else:
+                    keep = [r for r in full if cok(r, i) or ok(r, "clean-plain")]
+                    both = f"{100 * sum(cok(r, i) for r in keep) / len(keep):.1f} ({len(full) - len(keep)} removed)"
+                print(f"| {name} | {n} | {len(full)} | {len(wrong)} | {c1} | {c2} | {c3} | "
+                      f"{pct(sum(cok(r, i) for r in full), len(full))} | {both} |")
 
     print("\n## Whisper's errors on the clean renders: noisy → clean (held-out speech)\n")
     print("| set | noisy wrong | of which clean right (the noise/room drowns it for whisper) | clean wrong | clean wrong, noisy right |")
@@ -184,10 +240,12 @@ def main():
               f"{sum(ok(r, 'noisy-plain') for r in cw)} |")
 
     print("\n## Voice × keyword cells whisper gets wrong on the clean render (≥ 2 of the cell's clips)\n")
-    print("| engine | voice | keyword | clean wrong / n | model wrong (per seed) | whisper heard (clean) |")
-    print("|---|---|---|---|---|---|")
+    print("Over every clip with a clean transcript (all of them once the passes are complete).\n")
+    print("| engine | voice | keyword | whisper clean wrong / n | model wrong (per seed) | model wrong on clean renders | whisper heard (clean) |")
+    print("|---|---|---|---|---|---|---|")
     cells = defaultdict(list)
-    for r in speech:
+    speech_all = [r for r in all_rows if r["heldOut"]]
+    for r in speech_all:
         if r["truth"] in KEYWORDS and "clean-plain" in r:
             cells[(r["engine"], r["voice"], r["truth"])].append(r)
     listed = []
@@ -198,19 +256,21 @@ def main():
     for _, (e, v, k), rs, wrong in sorted(listed, key=lambda x: (-x[0], x[1])):
         heard = Counter(r["clean-plain"]["text"].strip(".!?, ").lower() or "(nothing)" for r in wrong)
         mw = "/".join(str(sum(not mok(r, i) for r in rs)) for i in range(len(models)))
-        print(f"| {e} | {v} | {k} | {len(wrong)}/{len(rs)} | {mw} | "
+        cw = "/".join(str(sum(not cok(r, i) for r in rs)) for i in range(len(cmodels))) or "—"
+        print(f"| {e} | {v} | {k} | {len(wrong)}/{len(rs)} | {mw} | {cw} | "
               f"{', '.join(f'{t} ×{c}' if c > 1 else t for t, c in heard.most_common(5))} |")
 
     print("\n## Keyword clips that whisper (clean), and both model seeds get wrong\n")
-    print("| clip | engine / voice | whisper clean | whisper noisy | model | eff. SNR |")
-    print("|---|---|---|---|---|---|")
-    for r in sorted(speech, key=lambda r: (r["engine"], r["voice"], r["clip"])):
+    print("| clip | engine / voice | whisper clean | whisper noisy | model (per seed) | model on clean | eff. SNR |")
+    print("|---|---|---|---|---|---|---|")
+    for r in sorted(speech_all, key=lambda r: (r["engine"], r["voice"], r["clip"])):
         if r["truth"] in KEYWORDS and "clean-plain" in r and not ok(r, "clean-plain") \
                 and not any(mok(r, i) for i in range(len(models))):
             print(f"| {r['clip']} | {r['engine']} {r['voice']} | {r['clean-plain']['text'] or '(nothing)'} | "
-                  f"{r.get('noisy-plain', {}).get('text') or '(nothing)'} | {' / '.join(r['model'])} | {r['snr']} |")
+                  f"{r.get('noisy-plain', {}).get('text') or '(nothing)'} | {' / '.join(r['model'])} | "
+                  f"{' / '.join(r.get('modelClean', ['—']))} | {r['snr']} |")
 
-    hw = [r for r in rows if "noisy-hotwords" in r]
+    hw = [r for r in all_rows if "noisy-hotwords" in r]
     if hw:
         print("\n## The keyword hint (`hotwords`), on the clips it ran on\n")
         print("| set | clips | plain noisy | hint noisy | plain clean | hint clean | `_unknown_` clips: plain / hint right |")
