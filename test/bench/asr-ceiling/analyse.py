@@ -70,6 +70,8 @@ def main():
     ap.add_argument("--models", nargs="+", required=True)
     ap.add_argument("--clean-models", nargs="*", default=[],
                     help="model-predictions.js --wav-root outputs on the clean renders, same order as --models")
+    ap.add_argument("--floor-models", nargs="*", default=[],
+                    help="the same on the clean renders with noise-floor.py's -70 dBFS floor")
     ap.add_argument("--lenient", action="store_true")
     ap.add_argument("--sample", help="clip list of a random sample: the accuracy tables use only it while a pass is incomplete")
     a = ap.parse_args()
@@ -79,6 +81,7 @@ def main():
     models = [json.load(open(m)) for m in a.models]
     names = [m["runId"][-6:] for m in models]
     cmodels = [json.load(open(m)) for m in a.clean_models]
+    fmodels = [json.load(open(m)) for m in a.floor_models]
     asr = {v: read_jsonl(os.path.join(w, "out", f"{v}.jsonl")) for v in
            ["noisy-plain", "clean-plain", "noisy-hotwords", "clean-hotwords", "train-clean-plain"]}
     cls = lambda t: classify(t, a.lenient)
@@ -97,6 +100,8 @@ def main():
         }
         if clip in (cmodels[0]["clips"] if cmodels else {}):
             r["modelClean"] = [m["clips"][clip]["predicted"] for m in cmodels]
+        if clip in (fmodels[0]["clips"] if fmodels else {}):
+            r["modelFloor"] = [m["clips"][clip]["predicted"] for m in fmodels]
         for v in ["noisy-plain", "clean-plain", "noisy-hotwords", "clean-hotwords"]:
             if clip in asr[v]:
                 r[v] = {"text": asr[v][clip], "class": cls(asr[v][clip])}
@@ -130,12 +135,16 @@ def main():
         for i in range(len(cmodels)):
             got = [r for r in rs if "modelClean" in r]
             cells.append(pct(sum(cok(r, i) for r in got), len(got)))
+        for i in range(len(fmodels)):
+            got = [r for r in rs if "modelFloor" in r]
+            cells.append(pct(sum(r["modelFloor"][i] == r["truth"] for r in got), len(got)))
         return "| " + " | ".join(cells) + " |"
 
     head = ("| clips | n | whisper noisy | whisper clean | whisper noisy + keyword hint (n) | "
             + " | ".join(f"model {n}" for n in names)
-            + "".join(f" | model {n} clean" for n in names[:len(cmodels)]) + " |")
-    sep = "|" + "---|" * (5 + len(models) + len(cmodels))
+            + "".join(f" | model {n} clean" for n in names[:len(cmodels)])
+            + "".join(f" | model {n} clean + floor" for n in names[:len(fmodels)]) + " |")
+    sep = "|" + "---|" * (5 + len(models) + len(cmodels) + len(fmodels))
     by_set = lambda h: [r for r in rows if r["heldOut"] == h]
 
     print(f"## 12-class accuracy (%) by held-out class{' — lenient mapping' if a.lenient else ''}\n")
