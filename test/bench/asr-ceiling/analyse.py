@@ -312,6 +312,15 @@ def main():
                   f"{pct(sum(c in KEYWORDS and c != l for l, c in kw), len(kw))} | "
                   f"{pct(sum(c in (UNKNOWN, SILENCE) for l, c in kw), len(kw))} | {len(un)} | "
                   f"{pct(sum(c in KEYWORDS for l, c in un), len(un))} |")
+        print("\nTraining renders whisper hears as a different class (word: what the clip's plan says):\n")
+        print("| engine | voice | label | word (neighbour) | whisper heard |")
+        print("|---|---|---|---|---|")
+        for clip, text in sorted(tr.items(), key=lambda kv: (meta[kv[0]]["engine"], kv[0])):
+            m = meta[clip]
+            if cls(text) != m["label"]:
+                nb = f" ({m['neighbour']})" if m.get("neighbour") else ""
+                cut = ", stream-style" if m.get("streamStyle") else ""
+                print(f"| {m['engine']} | {m['voice']} | {m['label']} | {m['word']}{nb}{cut} | {text or '(nothing)'} |")
         # The same engines' held-out voices in the test split, clean, for comparison.
         print("\n| engine | held-out-voice keyword clips (test, clean) | whisper hears the keyword |")
         print("|---|---|---|")
