@@ -249,7 +249,7 @@ def main():
               f"{sum(ok(r, 'noisy-plain') for r in cw)} |")
 
     print("\n## Voice × keyword cells whisper gets wrong on the clean render (≥ 2 of the cell's clips)\n")
-    print("Over every clip with a clean transcript (all of them once the passes are complete).\n")
+    print("Over every held-out keyword clip with a clean transcript.\n")
     print("| engine | voice | keyword | whisper clean wrong / n | model wrong (per seed) | model wrong on clean renders | whisper heard (clean) |")
     print("|---|---|---|---|---|---|---|")
     cells = defaultdict(list)
