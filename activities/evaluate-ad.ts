@@ -43,6 +43,7 @@ import { join } from 'node:path';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { tfjsVersions } from '../src/util/tool-versions';
+import { yieldToEventLoop } from '../src/util/yield-to-event-loop';
 
 /**
  * Stage `evaluate-ad`: anomaly detection metrics of a machine-ID classifier (MicroNets
@@ -440,19 +441,17 @@ async function featureComponent(
   const [, frames] = train.header.shape as [number, number, number];
   try {
     if (name === 'frame-knn') {
-      const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
       const { neighbours, references, offset } = frameKnnOptions(ctx.config);
       const options = { context: frameContext, shrinkage, neighbours, references, ...(offset ? { offset } : {}) };
       const block = frameKnnBlock(ctx, train);
       const augmented = channelAugmentedReferences(ctx, train, block);
-      const model = await fitFrameKnn(block, labels, options, ctx.rng('frame-knn'), pause, augmented);
-      return (t) => frameKnnPatchScores(frameKnnBlock(ctx, t), model, pause);
+      const model = await fitFrameKnn(block, labels, options, ctx.rng('frame-knn'), yieldToEventLoop, augmented);
+      return (t) => frameKnnPatchScores(frameKnnBlock(ctx, t), model, yieldToEventLoop);
     }
     if (name === 'frame-mahalanobis') {
       // Minutes of float work on a loaded machine: give the heartbeats a turn (activities/evaluate-ad.ts).
-      const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
-      const g = await fitFrameGaussians(patchBlock(train), labels, frameContext, shrinkage, pause);
-      return (t) => framePatchScores(patchBlock(t), g, frameContext, pause);
+      const g = await fitFrameGaussians(patchBlock(train), labels, frameContext, shrinkage, yieldToEventLoop);
+      return (t) => framePatchScores(patchBlock(t), g, frameContext, yieldToEventLoop);
     }
     const g = fitPeriodicityGaussians(patchBlock(train), labels, periodicityLags, shrinkage);
     return async (t) => periodicityPatchScores(patchBlock(t), g, periodicityLags);
@@ -521,7 +520,7 @@ async function modulationComponent(ctx: StageContext<EvaluateAdConfig>, train: F
       const pcm = floatsToInt16(wav.samples);
       out.push(...clipModulationFeatures(pcm, j - i, g, spectrum));
       i = j;
-      if (out.length % 256 < j - i) await new Promise((resolve) => setImmediate(resolve));
+      if (out.length % 256 < j - i) await yieldToEventLoop();
     }
     return out;
   };

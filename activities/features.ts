@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { logmelConfigSchema, type LogmelConfig } from '../src/dsp/logmel-config';
 import { extractMachineFeatures } from '../src/dsp/machine-features';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
+import { yieldToEventLoop } from '../src/util/yield-to-event-loop';
 
 /**
  * Stage `features`: MFCC front end (MicroNets §4 KWS: 40 ms window, 20 ms stride, 10
@@ -91,7 +92,7 @@ async function run(ctx: StageContext<FeaturesConfig>): Promise<StageResult> {
       ctx.progress({ done: ++done, total, unit: 'clips', message: `${split} features` });
       // Give the event loop a turn now and then: heartbeats are sent from it, and a split of
       // thousands of clips on a loaded machine would otherwise outlast the heartbeat timeout.
-      if (i % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
+      if (i % 16 === 15) await yieldToEventLoop();
     }
     const file = join(ctx.workDir, `${split}.topsfeat`);
     writeFeatureTensor(

@@ -12,6 +12,7 @@ import { FIRMWARE_DIR } from './firmware-paths';
 import { countsBetween, type ExecutionCounts } from './plugin-report';
 import { runOnQemu } from './run-on-qemu';
 import { classThresholdsC, detectOnInt8Posteriors, keywordMaskC, type StreamDetectorConfig } from './stream-detector';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * The deploy stage's streaming check (docs/stages/deploy.md "Streaming check"): a whole stream
@@ -127,7 +128,7 @@ export async function hostStreamEvents(
     const q = quantizeModelInput(model, codes.subarray((f - params.frames + 1) * c, (f + 1) * c));
     outputs.push(runIntModel(model, q).get(model.output)!);
     newest.push(f);
-    if (outputs.length % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (outputs.length % 4 === 0) await yieldToEventLoop();
   }
   const flat = new Int8Array(outputs.length * detector.numClasses);
   outputs.forEach((o, i) => flat.set(o, i * detector.numClasses));

@@ -19,6 +19,7 @@ import { deriveArchitecture, resolveSearchSpace, type ArchChoice, type SearchSpa
 import { argmaxChoice, buildSupernet, nodeProbabilities, oneHotProbabilities, type Supernet } from './supernet';
 import { straightThrough } from './straight-through';
 import { gumbel, sampleChoice, widestChoice } from './weight-paths';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * The DNAS search loop, first-order (DARTS, Liu et al. 2019 §2.3, as MicroNets §5.1 uses it).
@@ -310,7 +311,7 @@ export async function runSearch(
           if (r.costs !== undefined) dualAscent(r.costs);
           for (const t of [r.ce, r.right]) t.dispose();
           hooks.onStep?.(step + 1, totalSteps);
-          await new Promise((resolve) => setImmediate(resolve));
+          await yieldToEventLoop();
           continue;
         }
 
@@ -382,7 +383,7 @@ export async function runSearch(
         seen += b;
         for (const t of [r.ce, r.right]) t.dispose();
         hooks.onStep?.(step + 1, totalSteps);
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
       }
       seconds += Number(process.hrtime.bigint() - t0) / 1e9;
       const logits = net.archLogits.map((l) => Float32Array.from(l.dataSync() as Float32Array));
@@ -476,7 +477,7 @@ async function pathAccuracy(
         .dataSync()[0] as number;
     });
     correct += c;
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   return set.n === 0 ? 0 : correct / set.n;
 }

@@ -4,6 +4,7 @@ import { ClipFeatureExtractor, readClipPcm16 } from './clip-features';
 import { listKwsDataset, SPLITS, type KwsClip } from './dataset-listing';
 import type { FeatureTensor } from './feature-tensor';
 import type { MfccConfig } from './mfcc-config';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * Features of every clip of a dataset directory (all three splits: a measurement dataset is
@@ -67,7 +68,7 @@ export async function datasetFeatures(
     perLabel[modelLabels[li]!] = (perLabel[modelLabels[li]!] ?? 0) + 1;
     if (i % 16 === 15) {
       onClip?.(i + 1, clips.length);
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
   }
   const tensor: FeatureTensor = {

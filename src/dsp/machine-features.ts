@@ -11,6 +11,7 @@ import {
   normalizeBandsFloat,
   type BandNormalization,
 } from './band-normalization';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * Log-mel patches of a machine dataset (machines.json + MIMII layout, from synth-machine or
@@ -98,7 +99,7 @@ export async function extractMachineFeatures(
         rowClips.push(clip.path);
       }
       onProgress?.(++done, manifest.clips.length);
-      if (done % 8 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (done % 8 === 0) await yieldToEventLoop();
     }
     const data = new Float32Array(rowLabels.length * rows * cols);
     let o = 0;

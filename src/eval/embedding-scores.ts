@@ -2,6 +2,7 @@ import type * as TF from '@tensorflow/tfjs-node';
 import type { Pair } from '../nn/ds-cnn-arch';
 import { loadTf } from '../nn/tf';
 import { isAbnormalPath, type ClipScore, type PatchRows } from './anomaly-scores';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * Anomaly scores from the ID classifier's embedding instead of its softmax: the pooled
@@ -83,7 +84,7 @@ export async function layerEmbeddings(
     });
     out.set((await y.data()) as Float32Array, start * dim);
     y.dispose();
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   return { values: out, dim };
 }

@@ -8,6 +8,7 @@ import { frontEndCodes, predictInt, quantizeModelInput } from '../nn/int-referen
 import { HostIntModel } from '../nn/host-int-model';
 import { tensorByName, tensorBytes, type IntModel } from '../quant/int-model';
 import { argmaxPerRow, confusionMatrix, type ConfusionCounts } from './confusion';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 export interface IntegerAccuracy {
   readonly accuracy: number;
@@ -47,7 +48,7 @@ export async function integerAccuracy(
     predicted.push(argmaxPerRow(out, out.length)[0]!);
     if (i % 16 === 15) {
       onClip?.(i + 1, n);
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
   }
   const labels = split.header.labels.length;

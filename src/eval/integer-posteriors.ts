@@ -1,6 +1,7 @@
 import { frontEndCodes, quantizeModelInput, runIntModel } from '../nn/int-reference';
 import { HostIntModel } from '../nn/host-int-model';
 import { tensorByName, tensorBytes, type IntModel } from '../quant/int-model';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * Outputs of the integer model (the host reference of what the board computes) for `n`
@@ -42,7 +43,7 @@ export async function integerOutputs(
     decodeRow(values.get(model.output)!, poolT ? values.get(poolT.name)! : undefined, i);
     if (i % 32 === 31) {
       onProgress?.(i + 1, n);
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
   }
   return { posteriors, pooled, pooledDim };

@@ -14,6 +14,7 @@ import {
 import { makeMachineClip } from './machine-clip';
 import { blendPhysics, type PhysicsNumbers } from './machine-generator';
 import { DEFAULT_ANOMALIES, machineIdName, type AnomalyKind, type MachineType } from './machine-kinds';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * The synth-machine dataset (MIMII-like layout, machine-dataset.ts): for every machine type
@@ -157,7 +158,7 @@ export async function generateMachineDataset(
       conditions: result.conditions,
     });
     onProgress?.(k + 1, planned.length);
-    if (k % 8 === 7) await new Promise((resolve) => setImmediate(resolve)); // let heartbeats out
+    if (k % 8 === 7) await yieldToEventLoop(); // let heartbeats out
   }
   clips.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   writeMachineManifest(outDir, {

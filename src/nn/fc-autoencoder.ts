@@ -2,6 +2,7 @@ import type * as TF from '@tensorflow/tfjs-node';
 import type { Prng } from '../util/prng';
 import { Adam } from './adam';
 import { loadTf } from './tf';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * The fully connected autoencoder of the DCASE 2020 task 2 baseline (Koizumi et al. 2020,
@@ -168,7 +169,7 @@ export async function trainFcAutoencoder(
           return value.dataSync()[0] as number;
         });
         sum += loss * b;
-        if ((start / settings.batchSize) % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
+        if ((start / settings.batchSize) % 16 === 15) await yieldToEventLoop();
       }
       losses.push(sum / n);
       await onEpoch?.(epoch, sum / n);
@@ -200,7 +201,7 @@ export async function reconstructionErrors(
     });
     out.set((await e.data()) as Float32Array, start);
     e.dispose();
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-node';
 import type { Pair } from './ds-cnn-arch';
 import { loadTf } from './tf';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * Posteriors of `model` (input [n, frames, coeffs, 1] → softmax) for `n` examples packed in
@@ -32,7 +33,7 @@ export async function predict(
     );
     out.set((await y.data()) as Float32Array, start * classes);
     y.dispose();
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   return out;
 }

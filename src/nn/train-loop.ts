@@ -30,6 +30,7 @@ import { isBetterEpoch, type EpochMetrics } from './train-metrics';
 import { batchTargets, type TargetOptions } from './train-targets';
 import { loadTf, type Tf } from './tf';
 import { recomputeBatchNormStatistics, WeightAverager } from './weight-averaging';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * Seeded, resumable DS-CNN training on tfjs-node (native TensorFlow).
@@ -682,8 +683,4 @@ async function evaluate(
     await yieldToEventLoop();
   }
   return { loss: lossSum / set.n, accuracy: correct / set.n };
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

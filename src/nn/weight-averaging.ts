@@ -4,6 +4,7 @@ import type { Tf } from './tf';
 import type { Prng } from '../util/prng';
 import type { Pair } from './ds-cnn-arch';
 import { augmentBatch, augmentEnabled, gatherBatch, type FeatureAugment, type LabelledSet } from './train-data';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * Weight averaging (train config `weightAveraging`): a running mean of every trainable
@@ -142,6 +143,6 @@ export async function recomputeBatchNormStatistics(
       forward(x, undefined, undefined, (end - start) / end);
     });
     // Let an activity's heartbeats through.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
 }

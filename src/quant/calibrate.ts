@@ -8,6 +8,7 @@ import type * as TF from '@tensorflow/tfjs-node';
 import type { Pair } from '../nn/ds-cnn-arch';
 import { loadTf } from '../nn/tf';
 import type { ActivationRange } from './quantize-graph';
+import { yieldToEventLoop } from '../util/yield-to-event-loop';
 
 /**
  * Ranges of the named layers' outputs (and of `inputName`, taken from `x` directly) over the
@@ -45,7 +46,7 @@ export async function calibrateRanges(
       outs[i]!.dispose();
     }
     onBatch?.(end, n);
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   const ranges = new Map<string, ActivationRange>();
   let xmin = Infinity;
