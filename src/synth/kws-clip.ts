@@ -21,6 +21,30 @@ export function makeSpeechClip(
   neighbour?: Utterance,
   augment?: ClipAugment,
 ): Float32Array {
+  const { speech, speechPower, gain } = placeSpeech(plan, utterance, clipSamples, sampleRate, neighbour);
+  const noise = bank.generate(plan.background, clipSamples, rng);
+  // SNR against the active speech power (gain² · P_word = 10^(level/10)), not the clip's.
+  // With augment the speech is that of a talker at the room's reference distance, so
+  // level and SNR keep their meaning and the room adds distance, tail and colour.
+  const talker = augment ? augment.speech(speech) : speech;
+  const { mix } = mixAtSnr(talker, noise, plan.snrDb, speechPower * gain * gain);
+  const heard = augment ? augment.channel(mix) : mix;
+  applyPeakSafety(heard);
+  return heard;
+}
+
+/**
+ * The speech of a clip before background and augmentation: the word's active part at
+ * `levelDbfs`, centred and shifted by `shiftMs` (or placed stream-style, with its neighbour
+ * word), in a buffer of `clipSamples`. Also the word's power and gain, which set the SNR.
+ */
+export function placeSpeech(
+  plan: SpeechClipPlan,
+  utterance: Utterance,
+  clipSamples: number,
+  sampleRate: number,
+  neighbour?: Utterance,
+): { speech: Float32Array; speechPower: number; gain: number } {
   const word = activePart(utterance);
   const speechPower = meanPower(word);
   const gain = gainForDbfs(speechPower, plan.levelDbfs);
@@ -46,15 +70,7 @@ export function makeSpeechClip(
     const at = start + word.length / 2 < clipSamples / 2 ? start + word.length + gap : start - gap - other.length;
     overlay(speech, other, at, gainForDbfs(meanPower(other), n.levelDbfs));
   }
-  const noise = bank.generate(plan.background, clipSamples, rng);
-  // SNR against the active speech power (gain² · P_word = 10^(level/10)), not the clip's.
-  // With augment the speech is that of a talker at the room's reference distance, so
-  // level and SNR keep their meaning and the room adds distance, tail and colour.
-  const talker = augment ? augment.speech(speech) : speech;
-  const { mix } = mixAtSnr(talker, noise, plan.snrDb, speechPower * gain * gain);
-  const heard = augment ? augment.channel(mix) : mix;
-  applyPeakSafety(heard);
-  return heard;
+  return { speech, speechPower, gain };
 }
 
 /**

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyPeakSafety, gainForDbfs, meanPower, overlay } from '../../../src/audio/mix';
+import { applyPeakSafety } from '../../../src/audio/mix';
 import { encodeWav16 } from '../../../src/audio/wav';
 import { readClipSources } from '../../../src/eval/clip-sources';
 import { BackgroundBank } from '../../../src/synth/backgrounds';
 import { bindAugment, KwsAugmenter } from '../../../src/synth/kws-augment';
-import { makeSpeechClip, streamStyleStart } from '../../../src/synth/kws-clip';
+import { makeSpeechClip, placeSpeech } from '../../../src/synth/kws-clip';
 import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
 import { planClips, type SpeechClipPlan } from '../../../src/synth/kws-plan';
 import { rngForSeed } from '../../../src/synth/rng-for';
-import { activePart, renderKey, renderUtterance, type Utterance } from '../../../src/synth/utterance';
+import { renderKey, renderUtterance, type Utterance } from '../../../src/synth/utterance';
 import { resolveVoices } from '../../../src/synth/voice-sources';
 import { openStore } from '../../../src/store/open-store';
 import { artifactDigest, fetchArtifact, readBenchRun } from '../kws-error-analysis/run-record';
@@ -45,26 +45,9 @@ interface CleanClip {
 
 /** The speech of makeSpeechClip before background and augmentation (same placement, level and cuts). */
 function cleanClip(plan: SpeechClipPlan, u: Utterance, clipSamples: number, sr: number, nb?: Utterance): Float32Array {
-  const word = activePart(u);
-  const gain = gainForDbfs(meanPower(word), plan.levelDbfs);
-  const out = new Float32Array(clipSamples);
-  let start: number;
-  if (plan.streamStyle) start = streamStyleStart(plan.streamStyle, word.length, clipSamples, sr);
-  else {
-    start = Math.floor((clipSamples - word.length) / 2) + Math.round((plan.shiftMs / 1000) * sr);
-    if (word.length <= clipSamples) start = Math.min(Math.max(start, 0), clipSamples - word.length);
-    else start = Math.floor((clipSamples - word.length) / 2);
-  }
-  overlay(out, word, start, gain);
-  const n = plan.streamStyle?.neighbour;
-  if (n && nb) {
-    const other = activePart(nb);
-    const gap = Math.round((n.gapMs / 1000) * sr);
-    const at = start + word.length / 2 < clipSamples / 2 ? start + word.length + gap : start - gap - other.length;
-    overlay(out, other, at, gainForDbfs(meanPower(other), n.levelDbfs));
-  }
-  applyPeakSafety(out);
-  return out;
+  const { speech } = placeSpeech(plan, u, clipSamples, sr, nb);
+  applyPeakSafety(speech);
+  return speech;
 }
 
 /** A deterministic spread: FNV-1a of the path, for picking training clips without a generator. */
