@@ -7,7 +7,7 @@ import { generateKwsStreams } from '../src/synth/kws-streams';
 import { KwsPool, synthWorkerCount } from '../src/synth/kws-pool';
 import { ttsCacheRoot } from '../src/synth/engines/render-cache';
 import { resetWorkIfRenderCacheChanged } from '../src/synth/resume-guard';
-import { resolveVoices, usedEngines } from '../src/synth/voice-sources';
+import { resolvedVoicesDigest, resolveVoices, usedEngines } from '../src/synth/voice-sources';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
 /** Artifact (and work dir) names of the two stream sets. */
@@ -126,6 +126,22 @@ async function generate(ctx: StageContext<SynthKwsConfig>, pool: KwsPool | undef
   };
 }
 
+/**
+ * The voices the clip plan draws from, as this machine resolves them. `voices: all`, `exclude`
+ * and the held-out engines name voices by what is installed, and an MBROLA database or a
+ * festvox voice is a Debian package of its own, outside the engine's version: without this,
+ * installing `mbrola-de4` changed the data (the plan picks among more voices) and kept the key.
+ * Must not throw: a config that does not resolve keys without it and fails in `run` with the
+ * field and voice named (src/synth/voice-sources.ts resolveVoices).
+ */
+async function voicesFingerprint(config: SynthKwsConfig): Promise<Record<string, string>> {
+  try {
+    return { voices: resolvedVoicesDigest(await resolveVoices(synthKwsConfigSchema.parse(config))) };
+  } catch {
+    return {};
+  }
+}
+
 export const synthKwsStage: StageModule<SynthKwsConfig> = {
   kind,
   version,
@@ -136,10 +152,13 @@ export const synthKwsStage: StageModule<SynthKwsConfig> = {
   // (and the render cache keeps every other engine's renders, so only its words are made).
   toolVersions: async (config?: SynthKwsConfig) =>
     engineVersions(usedEngines(synthKwsConfigSchema.parse(config ?? {}))),
-  // A background WAV is named by path in the config; its contents must reach the cache key.
   cacheInputs: async (config: SynthKwsConfig): Promise<Record<string, string>> => {
+    // A background WAV is named by path in the config; its contents must reach the cache key.
     const files = config.backgrounds.flatMap((b) => (b.type === 'file' && b.path ? [b.path] : []));
-    return files.length === 0 ? {} : { 'background-files': await fingerprintFiles(files) };
+    return {
+      ...(files.length === 0 ? {} : { 'background-files': await fingerprintFiles(files) }),
+      ...(await voicesFingerprint(config)),
+    };
   },
   run,
 };

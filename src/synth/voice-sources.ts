@@ -1,4 +1,5 @@
 import { StageInputError } from '../errors';
+import { sha256Bytes } from '../store/digest';
 import { suggest } from '../spec/suggest';
 import { isVoiceAvailable, listEspeakVoices } from './espeak';
 import { KOKORO_BASE_VOICES, kokoroMixName } from './engines/neural';
@@ -235,6 +236,18 @@ export function listFormVoices(
     heldOutEngines: [],
     heldOutPerKeyword: 0,
   };
+}
+
+/**
+ * sha256 over every group's engine, weight and voices (train, test, held-out engines), in
+ * plan order: with the same config, two resolutions of the same digest plan the same clips.
+ * For the synth-kws cache key (activities/synth-kws.ts): what is installed decides the voices.
+ */
+export function resolvedVoicesDigest(v: ResolvedVoices): string {
+  const list = (groups: readonly EngineGroup[]): string[] =>
+    groups.map((g) => `${g.engine} ${g.weight}: ${g.sources.map((s) => s.voice).join(' ')}`);
+  const lists = { train: list(v.train), test: list(v.test), heldOutEngines: list(v.heldOutEngines) };
+  return sha256Bytes(JSON.stringify(lists));
 }
 
 /** All sources of a list of groups (each once). */

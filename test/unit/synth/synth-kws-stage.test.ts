@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthKwsStage } from '../../../activities/synth-kws';
 import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
+import { resolvedVoicesDigest, resolveVoices } from '../../../src/synth/voice-sources';
 import { fakeContext } from '../../helpers/fake-stage-context';
 
 describe('synthKwsStage', () => {
@@ -78,10 +79,28 @@ describe('synthKwsStage cache inputs', () => {
     writeFileSync(wav, 'one');
     const config = synthKwsConfigSchema.parse({ backgrounds: [{ type: 'file', path: wav }] });
     const before = await synthKwsStage.cacheInputs?.(config);
-    expect(before).toEqual({ 'background-files': expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(before).toEqual({
+      'background-files': expect.stringMatching(/^[0-9a-f]{64}$/),
+      voices: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     writeFileSync(wav, 'two, longer');
-    expect(await synthKwsStage.cacheInputs?.(config)).not.toEqual(before);
-    expect(await synthKwsStage.cacheInputs?.(synthKwsConfigSchema.parse({}))).toEqual({});
+    const after = await synthKwsStage.cacheInputs?.(config);
+    expect(after?.['background-files']).not.toEqual(before?.['background-files']);
+    expect(after?.voices).toEqual(before?.voices);
+    expect(Object.keys((await synthKwsStage.cacheInputs?.(synthKwsConfigSchema.parse({}))) ?? {})).toEqual(['voices']);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keys on the voices the installed engines resolve to (src/synth/voice-sources.ts resolvedVoicesDigest)', async () => {
+    const withEngines = (mbrola: object) =>
+      synthKwsConfigSchema.parse({ voices: { engines: { mbrola }, heldOutEngines: ['flite'] } });
+    const all = await synthKwsStage.cacheInputs?.(withEngines({ testVoices: ['en1'] }));
+    const resolved = await resolveVoices(withEngines({ testVoices: ['en1'] }));
+    expect(all).toEqual({ voices: resolvedVoicesDigest(resolved) });
+    expect(
+      (await synthKwsStage.cacheInputs?.(withEngines({ testVoices: ['en1'], exclude: ['de2-en'] })))?.voices,
+    ).not.toBe(all?.voices);
+    // A voice that is not installed: no voices entry (the run names the field), and no throw.
+    expect(await synthKwsStage.cacheInputs?.(withEngines({ testVoices: ['zz9'] }))).toEqual({});
   });
 });

@@ -1,6 +1,12 @@
 import { StageInputError } from '../../../src/errors';
 import { synthKwsConfigSchema, type SynthKwsConfigInput } from '../../../src/synth/kws-config';
-import { listFormVoices, resolveVoices, usedEngines, voiceTag } from '../../../src/synth/voice-sources';
+import {
+  listFormVoices,
+  resolvedVoicesDigest,
+  resolveVoices,
+  usedEngines,
+  voiceTag,
+} from '../../../src/synth/voice-sources';
 
 /** Config checks of the engines form of `voices` (kws-config.ts) and their resolution against the installed engines. */
 
@@ -99,6 +105,26 @@ describe('resolveVoices against the installed engines', () => {
     ]);
     expect(v.heldOutEngines[0]!.sources.map((s) => s.voice)).toEqual(['awb', 'kal', 'kal16', 'rms', 'slt']);
     expect(v.heldOutEngines[0]!.sources.every((s) => s.heldOut === 'engine')).toBe(true);
+  });
+
+  it('digests the resolved voices: one more installed voice changes it, the same resolution does not', async () => {
+    const c = synthKwsConfigSchema.parse({
+      voices: { engines: { mbrola: { exclude: ['us3'], testVoices: ['en1'] } }, heldOutEngines: ['flite'] },
+    });
+    const v = await resolveVoices(c);
+    expect(resolvedVoicesDigest(v)).toMatch(/^[0-9a-f]{64}$/);
+    expect(resolvedVoicesDigest(await resolveVoices(c))).toBe(resolvedVoicesDigest(v));
+    // What `voices: all` resolves to after `apt-get install mbrola-de4` (one more database).
+    const mbrola = v.train[0]!;
+    const more = {
+      ...mbrola,
+      sources: [...mbrola.sources, { ...mbrola.sources[0]!, voice: 'de4-en', tag: 'mbrola-de4-en' }],
+    };
+    expect(resolvedVoicesDigest({ ...v, train: [more] })).not.toBe(resolvedVoicesDigest(v));
+    // A festvox voice more or less moves the held-out engines' part.
+    const flite = v.heldOutEngines[0]!;
+    const fewer = { ...flite, sources: flite.sources.slice(1) };
+    expect(resolvedVoicesDigest({ ...v, heldOutEngines: [fewer] })).not.toBe(resolvedVoicesDigest(v));
   });
 
   it('espeak-ng `all`: every English language × speaker variants, without effect variants', async () => {
