@@ -34,14 +34,26 @@ export async function startTestTemporal(): Promise<TestTemporal> {
   let uiPort = await freePort();
   while (uiPort === port) uiPort = await freePort();
   let info = await ensureDevServer({ dir, port, uiPort, attached: true, startTimeoutMs: 90_000 });
-  const kill = async (signal: NodeJS.Signals): Promise<void> => {
-    if (info.pid) {
-      try {
-        process.kill(info.pid, signal);
-      } catch {
-        /* already gone */
-      }
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
     }
+  };
+  // Waits until the process is gone: on a loaded machine a SIGTERMed server went on writing
+  // into `dir` for more than a fixed 300 ms, and removing it failed (ENOTEMPTY).
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    const pid = info.pid;
+    if (!pid) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return; // already gone
+    }
+    for (let waited = 0; alive(pid) && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 300));
   };
   return {
@@ -54,7 +66,7 @@ export async function startTestTemporal(): Promise<TestTemporal> {
     },
     async stop() {
       await kill('SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }
