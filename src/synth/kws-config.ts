@@ -341,6 +341,16 @@ export const synthKwsConfigSchema = z
       .default([5, 30])
       .describe('Speech-to-background ratio, measured over the active speech (mix.ts mixAtSnr).'),
     /**
+     * Regular SNR range of the train split alone (its copies included); validation, test and
+     * streams keep `snrDb`. Each clip still draws one number, so absent = bytes as before and
+     * every validation and test clip is the same whatever this is.
+     */
+    trainSnrDb: range(-20, 80)
+      .optional()
+      .describe(
+        'SNR range of the train split alone (and its trainCopies), so training can hear harder (or easier) noise than validation and test, which keep `snrDb`; quiet clips still take `quiet.snrDb`. Absent = `snrDb`.',
+      ),
+    /**
      * Quiet clips: a `fraction` of the clips (every label, every split) takes its SNR from
      * `snrDb` here instead of the top-level range. Without them no clip is ever cleaner than
      * the top-level maximum, and the default model misclassified 11.5 % of its own training

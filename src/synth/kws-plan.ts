@@ -180,10 +180,11 @@ export function planClips(
     for (let index = 0; index < count; index++) {
       const split: Split = index < regular ? splits[index]! : 'test';
       const rng = rngFor('clip', label, index);
+      const snrRange = regularSnrRange(config, split);
       if (label === SILENCE_LABEL) {
         // Same level distribution as the backgrounds under speech (speech level − SNR).
         const level = rng.uniform(config.levelDbfs[0], config.levelDbfs[1]);
-        const regularSnr = rng.uniform(config.snrDb[0], config.snrDb[1]);
+        const regularSnr = rng.uniform(snrRange[0], snrRange[1]);
         const levelDbfs = level - (quietSnr(config, rngFor, label, index) ?? regularSnr);
         const background = pickWeighted(weights, rng);
         const kind = config.backgrounds[background]!.type;
@@ -214,7 +215,7 @@ export function planClips(
         request,
         source,
         levelDbfs: rng.uniform(config.levelDbfs[0], config.levelDbfs[1]),
-        snrDb: withQuiet(rng.uniform(config.snrDb[0], config.snrDb[1])),
+        snrDb: withQuiet(rng.uniform(snrRange[0], snrRange[1])),
         shiftMs: rng.uniform(-config.timeShiftMs, config.timeShiftMs),
         background: pickWeighted(weights, rng),
         relPath: `${label}/${clipFile(source.tag, index, count)}`,
@@ -272,7 +273,8 @@ function trainCopies(
       const index = c * count + base.index;
       const rng = rngFor('clip', label, index);
       const level = rng.uniform(config.levelDbfs[0], config.levelDbfs[1]);
-      const snrDb = quietSnr(config, rngFor, label, index) ?? rng.uniform(config.snrDb[0], config.snrDb[1]);
+      const snrRange = regularSnrRange(config, 'train');
+      const snrDb = quietSnr(config, rngFor, label, index) ?? rng.uniform(snrRange[0], snrRange[1]);
       const width = count * config.trainCopies;
       if (base.kind === 'silence') {
         const background = pickWeighted(weights, rng);
@@ -290,6 +292,11 @@ function trainCopies(
     }
   }
   return copies;
+}
+
+/** Where a regular (not quiet) clip of `split` draws its SNR: config.trainSnrDb for the train split if set, else config.snrDb. */
+function regularSnrRange(config: SynthKwsConfig, split: Split): readonly [number, number] {
+  return split === 'train' ? (config.trainSnrDb ?? config.snrDb) : config.snrDb;
 }
 
 /**
