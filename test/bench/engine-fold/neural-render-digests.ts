@@ -18,7 +18,7 @@ import { Prng } from '../../../src/util/prng';
  * words each: a before/after check for a refactoring of src/synth/engines/neural.ts
  * (docs/results/2026-12-05-cleanup.md). Prints one JSON line per render: engine, request,
  * the render server's request body (without its `out` path) and the sha256 of the WAV (Piper's
- * renders are not repeatable, so only its request bodies compare):
+ * too since its noise is seeded per request; before that only its request bodies compared):
  *
  *   node dist/test/bench/engine-fold/neural-render-digests.js > OUT.jsonl
  *
