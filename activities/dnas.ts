@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { findBoard } from '../src/boards/registry';
 import { StageInputError } from '../src/errors';
 import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
@@ -21,7 +19,7 @@ import { DS_CNN_PRESETS, type DsCnnPresetName } from '../src/nn/ds-cnn-arch';
 import { loadTf } from '../src/nn/tf';
 import type { TrainData } from '../src/nn/train-data';
 import { findInput } from '../src/stage/inputs';
-import type { ArtifactRef } from '../src/store/artifact-store';
+import { loadEpochCheckpoint, saveEpochCheckpoint } from '../src/stage/epoch-checkpoint';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { PartTimer } from '../src/util/part-timer';
 import { tfjsVersions } from '../src/util/tool-versions';
@@ -61,11 +59,6 @@ export const configSchema = dnasConfigSchema;
  * simply absent); only `archSplitBy: voice` fetches the dataset.
  */
 export const reads = ['train', 'validation', 'dataset'] as const;
-
-interface CheckpointDoc {
-  readonly epoch: number;
-  readonly blob: ArtifactRef;
-}
 
 /** What the `architecture` artifact holds (read by `train`). */
 export const ARCHITECTURE_ARTIFACT = 'architecture';
@@ -173,22 +166,6 @@ export function budgetOvershoots(
   return out;
 }
 
-async function loadResume(ctx: StageContext<DnasConfig>): Promise<SearchState | undefined> {
-  const doc = await ctx.loadCheckpoint<CheckpointDoc>();
-  if (!doc) return undefined;
-  try {
-    const s = decodeSearchState(fs.readFileSync(await ctx.fetchFile(doc.blob)));
-    ctx.log(`resuming after epoch ${doc.epoch}`);
-    return s;
-  } catch (e) {
-    if (e instanceof CheckpointError) {
-      ctx.log(`ignoring checkpoint: ${e.message}`);
-      return undefined;
-    }
-    throw e;
-  }
-}
-
 /**
  * The Hello Edge presets under the same cost models (without ds-cnn-l's residual branches,
  * which the models do not cover), with the budgets they would break: the report sets the
@@ -225,7 +202,7 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
   const voices = config.archSplitBy === 'voice' ? await loadVoices(ctx, trainClips) : undefined;
   // The fixed flash / SRAM of the cost models depend on the firmware's front end (MFCC or log-mel).
   const target: Target = { core: board.core, clockHz: board.clockHz, frontEnd };
-  let resumeFrom = await loadResume(ctx);
+  let resumeFrom = await loadEpochCheckpoint(ctx, decodeSearchState);
   let lastEpoch = resumeFrom?.epochsDone ?? 0;
   const search = async (from: SearchState | undefined) =>
     runSearch(
@@ -240,11 +217,13 @@ async function run(ctx: StageContext<DnasConfig>): Promise<StageResult> {
           ctx.progress({ done: step, total, unit: 'steps', epoch: lastEpoch + 1, epochs: config.epochs }),
         onEpoch: async (t, state) => {
           lastEpoch = t.epoch;
-          const file = path.join(ctx.workDir, `dnas-checkpoint-${t.epoch}.json`);
-          fs.writeFileSync(file, encodeSearchState(state()));
-          const blob = await ctx.storeFile('checkpoint', file, 'application/json');
-          await ctx.saveCheckpoint({ epoch: t.epoch, blob } satisfies CheckpointDoc);
-          fs.rmSync(file, { force: true });
+          await saveEpochCheckpoint(
+            ctx,
+            t.epoch,
+            `dnas-checkpoint-${t.epoch}.json`,
+            encodeSearchState(state()),
+            'application/json',
+          );
           const c = t.derived.costs;
           ctx.log(
             `epoch ${t.epoch}${t.archPhase ? '' : ' (warm-up)'}: loss ${t.loss.toFixed(4)} acc ${t.accuracy.toFixed(3)} path val_acc ${t.valAccuracy.toFixed(3)}; ` +

@@ -4,7 +4,6 @@ import { StageInputError } from '../src/errors';
 import { findInput, requireUpstream } from '../src/stage/inputs';
 import { readFeatureTensor, type FeatureTensor } from '../src/dsp/feature-tensor';
 import {
-  CheckpointError,
   countMacs,
   countParams,
   decodeCheckpoint,
@@ -18,13 +17,13 @@ import {
   trainModel,
   trainStageConfigSchema,
   type NamedWeights,
-  type TrainCheckpoint,
   type TrainStageConfig as TrainConfig,
 } from '../src/nn';
 import { QUANT_JSON_FILE, type QuantJson } from '../src/quant/quant-json';
 import { architectureSchema, quantizableLayerNames, unknownBitOverrides } from '../src/nn/train-config';
 import type { TrainData } from '../src/nn/train-data';
 import type { ArtifactRef } from '../src/store/artifact-store';
+import { loadEpochCheckpoint, saveEpochCheckpoint } from '../src/stage/epoch-checkpoint';
 import type { StageContext, StageModule, StageResult } from '../src/stage/stage-module';
 import { tfjsVersions } from '../src/util/tool-versions';
 
@@ -62,11 +61,6 @@ export const configSchema = trainStageConfigSchema;
  */
 export const reads = ['train', 'validation', 'architecture', 'model'] as const;
 
-interface CheckpointDoc {
-  readonly epoch: number;
-  readonly blob: ArtifactRef;
-}
-
 /** Find an upstream artifact by name (the stage's `needs` decide which stages are searched). */
 function requireInput(ctx: StageContext<unknown>, name: string): ArtifactRef {
   const a = findInput(ctx, name);
@@ -103,23 +97,6 @@ async function loadTrainData(ctx: StageContext<TrainConfig>): Promise<{ data: Tr
   };
 }
 
-async function loadResume(ctx: StageContext<TrainConfig>): Promise<TrainCheckpoint | undefined> {
-  const doc = await ctx.loadCheckpoint<CheckpointDoc>();
-  if (!doc) return undefined;
-  try {
-    const cp = decodeCheckpoint(fs.readFileSync(await ctx.fetchFile(doc.blob)));
-    ctx.log(`resuming after epoch ${doc.epoch}`);
-    return cp;
-  } catch (e) {
-    // A checkpoint from other data/config (or unreadable) is ignored: start over.
-    if (e instanceof CheckpointError) {
-      ctx.log(`ignoring checkpoint: ${e.message}`);
-      return undefined;
-    }
-    throw e;
-  }
-}
-
 /** Weights of the upstream train stage's model (config `initFrom: upstream`, fine-tuning). */
 async function loadUpstreamWeights(ctx: StageContext<TrainConfig>): Promise<NamedWeights[]> {
   const dir = await ctx.fetchDir(requireUpstream(ctx, 'model', 'train (initFrom: upstream)'));
@@ -134,7 +111,7 @@ async function loadUpstreamWeights(ctx: StageContext<TrainConfig>): Promise<Name
 async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
   const config = await withSearchedArchitecture(ctx);
   const { data, labels } = await loadTrainData(ctx);
-  const resumeFrom = await loadResume(ctx);
+  const resumeFrom = await loadEpochCheckpoint(ctx, decodeCheckpoint);
   const initialWeights = config.initFrom === 'upstream' ? await loadUpstreamWeights(ctx) : undefined;
   let lastEpoch = 0;
   let bestVal = 0;
@@ -155,11 +132,13 @@ async function run(ctx: StageContext<TrainConfig>): Promise<StageResult> {
     onEpoch: async (epoch, m, checkpoint) => {
       lastEpoch = epoch;
       bestVal = Math.max(bestVal, m.valAccuracy);
-      const file = path.join(ctx.workDir, `checkpoint-${epoch}.bin`);
-      fs.writeFileSync(file, encodeCheckpoint(checkpoint()));
-      const blob = await ctx.storeFile('checkpoint', file, 'application/octet-stream');
-      await ctx.saveCheckpoint({ epoch, blob } satisfies CheckpointDoc);
-      fs.rmSync(file, { force: true });
+      await saveEpochCheckpoint(
+        ctx,
+        epoch,
+        `checkpoint-${epoch}.bin`,
+        encodeCheckpoint(checkpoint()),
+        'application/octet-stream',
+      );
       ctx.log(
         `epoch ${epoch}: loss ${m.loss.toFixed(4)} acc ${m.accuracy.toFixed(3)} val_loss ${m.valLoss.toFixed(4)} val_acc ${m.valAccuracy.toFixed(3)}`,
       );

@@ -44,6 +44,18 @@ describe('train stage', () => {
     expect(resumed.artifacts.map((a) => a.sha256)).toEqual(clean.artifacts.map((a) => a.sha256));
   });
 
+  it('a checkpoint that is not one (another blob) is logged, ignored, and training starts over', async () => {
+    const clean: StageResult = await trainStage.run(context('c'.repeat(64), () => undefined, []));
+    const key = 'd'.repeat(64);
+    const history = clean.artifacts.find((a) => a.name === 'history')!;
+    await f.store.putDoc(`checkpoints/${key}.json`, { epoch: 2, blob: history });
+    const logs: string[] = [];
+    const fresh = await trainStage.run(context(key, () => undefined, logs));
+    expect(logs.some((l) => l.startsWith('ignoring checkpoint: '))).toBe(true);
+    expect(logs.filter((l) => l.startsWith('epoch '))).toHaveLength(3);
+    expect(fresh.artifacts.map((a) => a.sha256)).toEqual(clean.artifacts.map((a) => a.sha256));
+  });
+
   it('with weightAveraging: exports the average, says so in history and metrics, and resumes mid-average to the same bytes', async () => {
     const averaged: TrainConfig = { ...config, weightAveraging: { fromEpoch: 2, every: 'step' } };
     const ctx = (cacheKey: string, onProgress: (p: StageProgress) => void, logs: string[]) =>
