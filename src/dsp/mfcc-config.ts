@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { isPowerOfTwo, nextPowerOfTwo } from './fft';
 import { q31WindowFits } from './mfcc-q31';
-import { bandFloorSchema, type BandFloorConfig } from './band-floor';
 
 /** Fixed-point contracts of the integer front end: src/dsp/mfcc-q15.ts (q30), src/dsp/mfcc-q31.ts (q31-fast). */
 export const MFCC_CONTRACTS = ['q30', 'q31-fast'] as const;
@@ -96,9 +95,6 @@ export const mfccConfigSchema = z
       .describe(
         'Fixed-point arithmetic of the integer front end (host and board, bit-exact): q30 (default when absent) = radix-2 FFT with Q30 twiddles and 64-bit rounding, ~87 k instructions per 20 ms hop on a Cortex-M4; q31-fast = radix-4 FFT with SMMUL-style Q31 products and 32-bit band powers, 50.9 k (docs/firmware.md, "MFCC front end cost"). Changing it changes the features: retrain.',
       ),
-    bandFloor: bandFloorSchema
-      .optional()
-      .describe('Per-window noise-floor removal on the log-mel energies before the DCT (src/dsp/band-floor.ts). Absent = none.'),
   })
   .superRefine((c, ctx) => {
     for (const p of mfccConfigProblems(c)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
@@ -121,8 +117,6 @@ export interface MfccParams {
   readonly highHz: number;
   /** Fixed-point contract; absent = q30 (see mfccConfigSchema). */
   readonly contract?: MfccContract;
-  /** Per-window floor removal before the DCT; absent = none (band-floor.ts). */
-  readonly bandFloor?: BandFloorConfig;
 }
 
 type MfccShape = Omit<MfccConfig, 'type' | 'implementation'>;
@@ -186,6 +180,5 @@ export function mfccParams(c: MfccShape): MfccParams {
     lowHz: c.lowHz,
     highHz: c.highHz,
     ...(c.contract !== undefined && c.contract !== 'q30' ? { contract: c.contract } : {}),
-    ...(c.bandFloor !== undefined ? { bandFloor: c.bandFloor } : {}),
   };
 }

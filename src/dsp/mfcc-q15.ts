@@ -1,4 +1,3 @@
-import { applyBandFloor } from './band-floor';
 import { RealFftQ30 } from './fft-q30';
 import { bitLength, pow2, roundShift, shiftSigned } from './int-arith';
 import { log2Q16 } from './log2-q16';
@@ -160,22 +159,11 @@ export function mfccQ5Frames(
   const out = new Int16Array(frames * coefficients);
   const dct = tables.dctQ24;
   const outShift = DCT_FRAC_BITS + 16 - OUTPUT_FRAC_BITS;
-  const floorCfg = tables.params.bandFloor;
-  // With a band floor every frame's log-mel row is needed before the first DCT (band-floor.ts).
-  const all = floorCfg === undefined ? undefined : new Int32Array(frames * melBands);
-  if (all !== undefined && floorCfg !== undefined) {
-    for (let f = 0; f < frames; f++) {
-      logMelFrame(f * strideSamples, logMel);
-      all.set(logMel, f * melBands);
-    }
-    applyBandFloor(all, frames, melBands, floorCfg, 65536);
-  }
   for (let f = 0; f < frames; f++) {
-    const row = all === undefined ? logMel : all.subarray(f * melBands, (f + 1) * melBands);
-    if (all === undefined) logMelFrame(f * strideSamples, logMel);
+    logMelFrame(f * strideSamples, logMel);
     for (let j = 0; j < coefficients; j++) {
       let acc = 0;
-      for (let m = 0; m < melBands; m++) acc += dct[j * melBands + m]! * row[m]!;
+      for (let m = 0; m < melBands; m++) acc += dct[j * melBands + m]! * logMel[m]!;
       const r = roundShift(acc, outShift);
       out[f * coefficients + j] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
     }

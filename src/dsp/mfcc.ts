@@ -1,4 +1,3 @@
-import { applyBandFloor } from './band-floor';
 import { RealFft } from './fft';
 import { melFilterbank, type MelFilterbank } from './mel';
 import type { MfccParams } from './mfcc-config';
@@ -112,14 +111,12 @@ export function computeMfcc(plan: MfccPlan, samples: ArrayLike<number>): Float64
   const { windowSamples, strideSamples, coefficients, melBands } = plan.params;
   const frames = frameCount(samples.length, windowSamples, strideSamples);
   const out = new Float64Array(frames * coefficients);
-  const floorCfg = plan.params.bandFloor;
-  const all = new Float64Array(frames * melBands);
-  for (let t = 0; t < frames; t++) logMelFrame(plan, samples, t * strideSamples, all.subarray(t * melBands, (t + 1) * melBands));
-  if (floorCfg !== undefined) applyBandFloor(all, frames, melBands, floorCfg, 10 * Math.log10(2));
+  const logMel = plan.scratch.logMel;
   for (let t = 0; t < frames; t++) {
+    logMelFrame(plan, samples, t * strideSamples, logMel);
     for (let j = 0; j < coefficients; j++) {
       let acc = 0;
-      for (let m = 0; m < melBands; m++) acc += plan.dct[j * melBands + m]! * all[t * melBands + m]!;
+      for (let m = 0; m < melBands; m++) acc += plan.dct[j * melBands + m]! * logMel[m]!;
       out[t * coefficients + j] = acc;
     }
   }
