@@ -1,28 +1,16 @@
-import { synthKwsConfigSchema, type SynthKwsConfigInput } from '../../../src/synth/kws-config';
-import { planClips, SILENCE_LABEL, type ClipPlan, type SpeechClipPlan } from '../../../src/synth/kws-plan';
-import { rngForSeed } from '../../../src/synth/rng-for';
+import type { SynthKwsConfigInput } from '../../../src/synth/kws-config';
+import { planClips, SILENCE_LABEL, type SpeechClipPlan } from '../../../src/synth/kws-plan';
+import { acceptsSmallKwsConfig, smallKwsConfig, SMALL_KWS_RNG, withoutSnr } from './small-kws-config';
 
 /**
  * `trainSnrDb` (synth-kws): the train split (and its copies) draws its regular SNR from its own
  * range; validation and test clips are the same plans as without it.
  */
 
-const BASE: SynthKwsConfigInput = {
-  keywords: ['yes', 'no'],
-  perKeyword: 40,
-  negatives: ['bed', 'bird'],
-  voices: ['en-us', 'en-gb+m3'],
-  testVoices: ['en-gb-scotland+f3'],
-  backgrounds: [{ type: 'white' }, { type: 'pink' }],
-  snrDb: [5, 30],
-  trainCopies: 2,
-  quiet: { fraction: 0.2 },
-};
-const config = (over: SynthKwsConfigInput = {}) => synthKwsConfigSchema.parse({ ...BASE, ...over });
-const rng = rngForSeed(5, 'data');
-
-/** A plan without the fields the SNR range may change. */
-const rest = (p: ClipPlan) => (p.kind === 'speech' ? { ...p, snrDb: undefined } : { ...p, levelDbfs: undefined });
+const config = (over: SynthKwsConfigInput = {}) =>
+  smallKwsConfig({ snrDb: [5, 30], trainCopies: 2, quiet: { fraction: 0.2 }, ...over });
+const rng = SMALL_KWS_RNG;
+const rest = withoutSnr;
 
 describe('planClips with trainSnrDb', () => {
   const off = planClips(config(), rng);
@@ -51,6 +39,6 @@ describe('planClips with trainSnrDb', () => {
   });
 
   it('rejects a reversed range', () => {
-    expect(synthKwsConfigSchema.safeParse({ ...BASE, trainSnrDb: [20, 0] }).success).toBe(false);
+    expect(acceptsSmallKwsConfig({ trainSnrDb: [20, 0] })).toBe(false);
   });
 });
