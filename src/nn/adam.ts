@@ -5,6 +5,12 @@ export interface AdamSettings {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
+  /**
+   * Decoupled weight decay (AdamW, Loshchilov & Hutter 2019): after the Adam step every kernel
+   * (a variable of rank ≥ 2) also moves by −learningRate·weightDecay·w. Batch-norm scales and
+   * shifts and biases (rank 1) are not decayed. Absent or 0 = plain Adam, bit for bit.
+   */
+  readonly weightDecay?: number | undefined;
 }
 
 /** Everything Adam needs to continue bit-for-bit: the step count and both moments per variable. */
@@ -77,6 +83,8 @@ export class Adam {
       const c2 = tf.scalar(1 - beta2);
       const eps = tf.scalar(epsilon);
       const lr = tf.scalar(stepSize);
+      const wd = this.settings.weightDecay ?? 0;
+      const decay = wd > 0 ? tf.scalar(learningRate * wd) : undefined;
       this.groups.forEach((idx, k) => {
         const pick = <T>(xs: readonly T[]) => idx.map((i) => xs[i] as T);
         const stack = (ts: TF.Tensor[]): TF.Tensor => (ts.length === 1 ? (ts[0] as TF.Tensor) : tf.stack(ts));
@@ -86,7 +94,10 @@ export class Adam {
         const v = this.v[k] as TF.Variable;
         m.assign(m.mul(b1).add(g.mul(c1)));
         v.assign(v.mul(b2).add(g.square().mul(c2)));
-        const updated = w.sub(m.mul(lr).div(v.sqrt().add(eps)));
+        let updated = w.sub(m.mul(lr).div(v.sqrt().add(eps)));
+        // decay from the weights before this step (w), scaled by the schedule's rate, not Adam's corrected step
+        if (decay !== undefined && (this.vars[idx[0] as number] as TF.Variable).rank >= 2)
+          updated = updated.sub(w.mul(decay));
         const parts = idx.length === 1 ? [updated] : tf.unstack(updated);
         idx.forEach((i, j) => (this.vars[i] as TF.Variable).assign(parts[j] as TF.Tensor));
       });

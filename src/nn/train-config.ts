@@ -114,6 +114,14 @@ export const optimizerSchema = z.strictObject({
     .max(1)
     .default(1e-7)
     .describe("Adam ε added to sqrt(v): tf.keras' default (not the paper's 1e-8)."),
+  weightDecay: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      'Decoupled weight decay (AdamW): each step also shrinks every kernel by learning rate × weightDecay × w; batch-norm parameters and biases are not decayed. Absent = plain Adam.',
+    ),
 });
 
 export const augmentSchema = z.strictObject({

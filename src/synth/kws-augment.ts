@@ -108,13 +108,17 @@ export class KwsAugmenter {
       if (r.next() < c.talkerRate.probability)
         out.talkerRateHz = c.talkerRate.rates[r.int(0, c.talkerRate.rates.length - 1)]!;
     }
+    // trainProbability moves only the on/off threshold of train clips: the same draw decides,
+    // so validation and test clips (and every other effect) keep their draws.
+    const p = (e: { probability: number; trainProbability?: number | undefined }) =>
+      split === 'train' && e.trainProbability !== undefined ? e.trainProbability : e.probability;
     if (c.formant) {
       const r = rng('formant');
-      if (r.next() < c.formant.probability) out.formantShift = draw(r, c.formant.shift);
+      if (r.next() < p(c.formant)) out.formantShift = draw(r, c.formant.shift);
     }
     if (c.vtlp) {
       const r = rng('vtlp');
-      if (r.next() < c.vtlp.probability) out.vtlpWarp = draw(r, c.vtlp.warp);
+      if (r.next() < p(c.vtlp)) out.vtlpWarp = draw(r, c.vtlp.warp);
     }
     if (c.room) {
       const r = rng('room');

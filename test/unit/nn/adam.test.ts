@@ -52,4 +52,25 @@ describe('Adam', () => {
     };
     expect(run(true)).toEqual(run(false));
   });
+  it('weightDecay (AdamW): kernels also shrink by lr·wd·w, rank-1 variables do not; 0 is plain Adam', () => {
+    const settings = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+    const run = (weightDecay: number | undefined) => {
+      const kernel = tf.variable(tf.tensor2d([[0.5, -1.5]]));
+      const scale = tf.variable(tf.tensor1d([2, -3]));
+      const adam = new Adam(tf, [kernel, scale], { ...settings, weightDecay });
+      const before = [kernel, scale].map((w) => Array.from(w.dataSync()));
+      tf.tidy(() => adam.apply([tf.tensor2d([[0.2, 0.4]]), tf.tensor1d([0.1, -0.1])], 0.01));
+      const after = [kernel, scale].map((w) => Array.from(w.dataSync()));
+      adam.dispose();
+      kernel.dispose();
+      scale.dispose();
+      return { before, after };
+    };
+    const plain = run(undefined);
+    expect(run(0).after).toEqual(plain.after);
+    const decayed = run(0.5);
+    // the kernel: plain step minus 0.01 · 0.5 · w(before)
+    decayed.after[0]!.forEach((x, i) => expect(x).toBeCloseTo(plain.after[0]![i]! - 0.005 * plain.before[0]![i]!, 6));
+    expect(decayed.after[1]).toEqual(plain.after[1]);
+  });
 });
