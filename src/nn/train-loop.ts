@@ -412,19 +412,7 @@ async function trainEpoch(
     if (channelRng)
       addChannelOffsets(batch.x, batch.y.length, data.shape, channelRng.sigma, channelRng.c, channelRng.rng);
     if (augmentRng) augmentBatch(batch.x, batch.y.length, data.shape, config.augment, augmentRng);
-    let targets = batchTargets(batch.x, batch.y, exampleSize(data), data.numClasses, targetOptions, mixupRng);
-    const teacherX = expCleanTeacher(data);
-    if (teacherX !== undefined)
-      targets = expTeacherTargets(
-        session,
-        teacherX,
-        order,
-        start,
-        Math.min(n, start + config.batchSize),
-        batch.y,
-        targets,
-        Math.min(1, (4 * globalStep) / totalSteps),
-      );
+    const targets = batchTargets(batch.x, batch.y, exampleSize(data), data.numClasses, targetOptions, mixupRng);
     const mask = dropoutMask(rng, batch.y.length, net.plan.features, session.dropout);
     let r: { lossSum: number; correct: number };
     if (quant === undefined) {
@@ -695,69 +683,4 @@ async function evaluate(
     await yieldToEventLoop();
   }
   return { loss: lossSum / set.n, accuracy: correct / set.n };
-}
-
-// EXPERIMENT (not for main): targets mixed with the current model's inference-mode posteriors
-// on each train clip's clean twin (features file from TINYOPS_EXP_CLEAN, train order).
-let expCache: { x: Float32Array } | undefined | null = null;
-function expCleanTeacher(data: TrainData): Float32Array | undefined {
-  if (expCache === null) {
-    const prefix = process.env['TINYOPS_EXP_CLEAN'];
-    if (prefix === undefined || prefix === '') expCache = undefined;
-    else {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const fs = require('node:fs') as typeof import('node:fs');
-      const buf = fs.readFileSync(prefix + '.f32');
-      const x = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-      const labels = JSON.parse(fs.readFileSync(prefix + '.labels.json', 'utf8')) as string[];
-      if (x.length !== data.train.x.length || labels.length !== data.train.n)
-        throw new Error(
-          `exp clean: ${labels.length} rows / ${x.length} values vs train ${data.train.n} / ${data.train.x.length}`,
-        );
-      const map = new Map<string, number>();
-      labels.forEach((l, i) => {
-        const y = data.train.y[i] as number;
-        if (!map.has(l)) map.set(l, y);
-        if (map.get(l) !== y) throw new Error(`exp clean: row ${i} label ${l} is class ${y}, earlier ${map.get(l)}`);
-      });
-      console.error(
-        `exp clean teacher: ${labels.length} rows, alpha ${process.env['TINYOPS_EXP_CLEAN_ALPHA'] ?? '0.5'}`,
-      );
-      expCache = { x };
-    }
-  }
-  return expCache?.x;
-}
-
-function expTeacherTargets(
-  { tf, net, data }: Session,
-  teacherX: Float32Array,
-  order: readonly number[],
-  start: number,
-  end: number,
-  y: Int32Array,
-  targets: Float32Array | undefined,
-  ramp: number,
-): Float32Array {
-  const alpha = ramp * Number(process.env['TINYOPS_EXP_CLEAN_ALPHA'] ?? '0.5');
-  const size = exampleSize(data);
-  const b = end - start;
-  const xc = new Float32Array(b * size);
-  for (let i = 0; i < b; i++) {
-    const k = order[start + i] as number;
-    xc.set(teacherX.subarray(k * size, (k + 1) * size), i * size);
-  }
-  const probs = tf.tidy(() => {
-    const x = tf.tensor4d(xc, [b, data.shape[0], data.shape[1], 1]);
-    const logits = net.classifier.apply(net.features.apply(x, { training: false })) as TF.Tensor2D;
-    return tf.softmax(logits).dataSync() as Float32Array;
-  });
-  const c = data.numClasses;
-  const out = new Float32Array(b * c);
-  for (let i = 0; i < b; i++)
-    for (let j = 0; j < c; j++) {
-      const hard = targets === undefined ? (y[i] === j ? 1 : 0) : (targets[i * c + j] as number);
-      out[i * c + j] = (1 - alpha) * hard + alpha * (probs[i * c + j] as number);
-    }
-  return out;
 }
