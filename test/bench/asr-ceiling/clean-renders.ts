@@ -6,13 +6,12 @@ import { readClipSources } from '../../../src/eval/clip-sources';
 import { BackgroundBank } from '../../../src/synth/backgrounds';
 import { bindAugment, KwsAugmenter } from '../../../src/synth/kws-augment';
 import { makeSpeechClip, placeSpeech } from '../../../src/synth/kws-clip';
-import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
 import { planClips, type SpeechClipPlan } from '../../../src/synth/kws-plan';
 import { rngForSeed } from '../../../src/synth/rng-for';
 import { renderKey, renderUtterance, type Utterance } from '../../../src/synth/utterance';
 import { resolveVoices } from '../../../src/synth/voice-sources';
 import { openStore } from '../../../src/store/open-store';
-import { artifactDigest, fetchArtifact, readBenchRun } from '../kws-error-analysis/run-record';
+import { fetchSynthKwsDataset, readBenchRun } from '../kws-error-analysis/run-record';
 
 /**
  * The clean renders of a synth-kws run's clips (docs/results/2026-12-05-kws-asr-ceiling.md): each
@@ -74,17 +73,8 @@ async function main(): Promise<void> {
     throw new Error('usage: clean-renders.js <run-id> <out-dir> [store-dir] [--verify N] [--train-per-engine N]');
   const store = openStore(storeDir, process.cwd());
   const run = await readBenchRun(store, runId);
-  const spec = run.pipeline.stages.find((s) => s.kind === 'synth-kws');
-  if (!spec) throw new Error(`run ${runId} has no synth-kws stage`);
-  const config = synthKwsConfigSchema.parse(spec.config ?? {});
+  const { spec, config, datasetDir } = await fetchSynthKwsDataset(store, run, runId, outDir);
   const rngFor = rngForSeed(run.pipeline.seed, spec.name);
-  const datasetDir = await fetchArtifact(
-    store,
-    artifactDigest(run, runId, 'dataset', spec.name),
-    outDir,
-    'dataset',
-    true,
-  );
   const sources = readClipSources(datasetDir);
   const testList = fs
     .readFileSync(path.join(datasetDir, 'testing_list.txt'), 'utf8')

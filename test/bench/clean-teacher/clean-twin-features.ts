@@ -7,13 +7,12 @@ import { listKwsDataset } from '../../../src/dsp/dataset-listing';
 import { mfccConfigSchema } from '../../../src/dsp/mfcc-config';
 import { openStore } from '../../../src/store/open-store';
 import { placeSpeech } from '../../../src/synth/kws-clip';
-import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
 import { planClips } from '../../../src/synth/kws-plan';
 import { rngForSeed } from '../../../src/synth/rng-for';
 import { renderUtterance } from '../../../src/synth/utterance';
 import { resolveVoices } from '../../../src/synth/voice-sources';
 import { Prng } from '../../../src/util/prng';
-import { artifactDigest, fetchArtifact, readBenchRun } from '../kws-error-analysis/run-record';
+import { fetchSynthKwsDataset, readBenchRun } from '../kws-error-analysis/run-record';
 
 /**
  * The clean-view teacher experiment (docs/results/2026-12-06-kws-training-levers.md): features
@@ -32,19 +31,10 @@ async function main(): Promise<void> {
     throw new Error('usage: clean-twin-features.js <run-id> <out-prefix> [store-dir]');
   const store = openStore(storeDir, process.cwd());
   const run = await readBenchRun(store, runId);
-  const spec = run.pipeline.stages.find((s) => s.kind === 'synth-kws');
   const featuresSpec = run.pipeline.stages.find((s) => s.kind === 'features');
-  if (!spec || !featuresSpec) throw new Error(`run ${runId} has no synth-kws or no features stage`);
-  const config = synthKwsConfigSchema.parse(spec.config ?? {});
+  if (!featuresSpec) throw new Error(`run ${runId} has no features stage`);
   const extractor = new ClipFeatureExtractor(mfccConfigSchema.parse(featuresSpec.config ?? {}));
-  const workDir = `${outPrefix}-work`;
-  const datasetDir = await fetchArtifact(
-    store,
-    artifactDigest(run, runId, 'dataset', spec.name),
-    workDir,
-    'dataset',
-    true,
-  );
+  const { spec, config, datasetDir } = await fetchSynthKwsDataset(store, run, runId, `${outPrefix}-work`);
   const plans = planClips(config, rngForSeed(run.pipeline.seed, spec.name), await resolveVoices(config));
   const byPath = new Map(plans.map((p) => [p.relPath, p]));
   const train = listKwsDataset(datasetDir).splits.train;

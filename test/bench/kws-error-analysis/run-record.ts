@@ -3,11 +3,13 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { ArtifactStore } from '../../../src/store/artifact-store';
 import { unpackTar } from '../../../src/store/tar';
+import { synthKwsConfigSchema, type SynthKwsConfig } from '../../../src/synth/kws-config';
 
 /**
  * The part of a stored run record (`runs/<id>.json`) the KWS analysis benches read: the
  * pipeline's seed and stage specs, and each stage's artifacts. Shared by analyse.ts,
- * cross-score.ts, ../kws-recipe/words-score.ts and ../kws-conditions/high-snr-errors.ts.
+ * cross-score.ts, ../kws-recipe/words-score.ts, ../kws-conditions/high-snr-errors.ts,
+ * ../asr-ceiling/clean-renders.ts and ../clean-teacher/clean-twin-features.ts.
  */
 export const benchRunSchema = z.object({
   pipeline: z.object({
@@ -63,4 +65,24 @@ export async function fetchArtifact(
     fs.rmSync(tar, { force: true });
   }
   return dest;
+}
+
+/** A stored run's synth-kws stage: its spec, its parsed config and its dataset, fetched to `outDir/dataset`. */
+export async function fetchSynthKwsDataset(
+  store: ArtifactStore,
+  run: BenchRun,
+  runId: string,
+  outDir: string,
+): Promise<{ spec: BenchRun['pipeline']['stages'][number]; config: SynthKwsConfig; datasetDir: string }> {
+  const spec = run.pipeline.stages.find((s) => s.kind === 'synth-kws');
+  if (!spec) throw new Error(`run ${runId} has no synth-kws stage`);
+  const config = synthKwsConfigSchema.parse(spec.config ?? {});
+  const datasetDir = await fetchArtifact(
+    store,
+    artifactDigest(run, runId, 'dataset', spec.name),
+    outDir,
+    'dataset',
+    true,
+  );
+  return { spec, config, datasetDir };
 }
