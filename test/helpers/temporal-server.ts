@@ -62,7 +62,21 @@ export async function startTestTemporal(): Promise<TestTemporal> {
     async restart(downMs = 2000) {
       await kill('SIGKILL');
       await new Promise((r) => setTimeout(r, downMs));
-      info = await ensureDevServer({ dir, port, uiPort, attached: true, startTimeoutMs: 90_000 });
+      // A port picked free stays free only until something binds it: while the server was down, an
+      // outgoing connection's local port or another test file's server can take one of its ports (CI
+      // once: "listen tcp 127.0.0.1:<ui port>: bind: address already in use"). The clients only use the
+      // frontend port, so the UI gets a fresh one; the frontend port must stay, so a taken one is retried.
+      for (let attempt = 1; ; attempt++) {
+        uiPort = await freePort();
+        while (uiPort === port) uiPort = await freePort();
+        try {
+          info = await ensureDevServer({ dir, port, uiPort, attached: true, startTimeoutMs: 90_000 });
+          return;
+        } catch (e) {
+          if (attempt >= 5 || !/address already in use/.test(String(e))) throw e;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
     },
     async stop() {
       await kill('SIGTERM');
