@@ -67,24 +67,23 @@ export const roomAugmentSchema = z.strictObject({
     .describe('Rooms simulated per stage run; each clip picks one (simulation cost is per room, not per clip).'),
 });
 
+/** The vocal-tract effects' train-split share (src/synth/kws-augment.ts speechDraws). */
+const trainProbability = probability
+  .optional()
+  .describe(
+    'Share of train-split clips (copies included) that get it, instead of `probability`; validation, test and streams keep `probability`, so their clips stay byte-identical. Absent = `probability`.',
+  );
+
 export const vtlpAugmentSchema = z.strictObject({
   probability: probability.default(0.5).describe('Share of clips that get this effect.'),
-  trainProbability: probability
-    .optional()
-    .describe(
-      'Share of train-split clips (copies included) that get it, instead of `probability`; validation, test and streams keep `probability`, so their clips stay byte-identical. Absent = `probability`.',
-    ),
+  trainProbability,
   /** Frequency-axis warp α (Jaitly & Hinton use 0.9–1.1). */
   warp: range(0.8, 1.25).default([0.9, 1.1]).describe('Frequency-axis warp α (Jaitly & Hinton use 0.9–1.1).'),
 });
 
 export const formantAugmentSchema = z.strictObject({
   probability: probability.default(0.3).describe('Share of clips that get this effect.'),
-  trainProbability: probability
-    .optional()
-    .describe(
-      'Share of train-split clips (copies included) that get it, instead of `probability`; validation, test and streams keep `probability`, so their clips stay byte-identical. Absent = `probability`.',
-    ),
+  trainProbability,
   /** Spectral-envelope scale β, pitch unchanged. */
   shift: range(0.8, 1.25).default([0.9, 1.1]).describe('Spectral-envelope scale β, pitch unchanged.'),
 });

@@ -31,8 +31,13 @@ export interface TestTemporal {
 export async function startTestTemporal(): Promise<TestTemporal> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinyops-temporal-'));
   const port = await freePort();
-  let uiPort = await freePort();
-  while (uiPort === port) uiPort = await freePort();
+  // The UI's port: free and not the frontend's.
+  const freeUiPort = async (): Promise<number> => {
+    let p = await freePort();
+    while (p === port) p = await freePort();
+    return p;
+  };
+  let uiPort = await freeUiPort();
   let info = await ensureDevServer({ dir, port, uiPort, attached: true, startTimeoutMs: 90_000 });
   const alive = (pid: number): boolean => {
     try {
@@ -67,8 +72,7 @@ export async function startTestTemporal(): Promise<TestTemporal> {
       // once: "listen tcp 127.0.0.1:<ui port>: bind: address already in use"). The clients only use the
       // frontend port, so the UI gets a fresh one; the frontend port must stay, so a taken one is retried.
       for (let attempt = 1; ; attempt++) {
-        uiPort = await freePort();
-        while (uiPort === port) uiPort = await freePort();
+        uiPort = await freeUiPort();
         try {
           info = await ensureDevServer({ dir, port, uiPort, attached: true, startTimeoutMs: 90_000 });
           return;

@@ -52,6 +52,7 @@ describe('Adam', () => {
     };
     expect(run(true)).toEqual(run(false));
   });
+
   it('weightDecay (AdamW): kernels also shrink by lr·wd·w, rank-1 variables do not; 0 is plain Adam', () => {
     const settings = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     const run = (weightDecay: number | undefined) => {
