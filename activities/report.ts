@@ -18,7 +18,7 @@ import type { StageContext, StageModule, StageResult } from '../src/stage/stage-
  */
 
 export const kind = 'report';
-export const version = 9; // 2: no run id in the HTML; 3: no wall-clock metrics (reproducible bytes); 4: per-op board table; 5: Sources section, held-out-engine and measurement tiles; 6: machine-sound datasets, anomaly detection on the board; 7: per-keyword thresholds table under Keyword events (evaluate perKeywordThresholds); 8: Conditions section (accuracy by effective-SNR band, quiet, background; evaluate ≥ 10); 9: ± of accuracies from the 95 % Wilson interval (not ±0 at 0 or 100 %), on the Sources tables and the held-out tiles too
+export const version = 10; // 2: no run id in the HTML; 3: no wall-clock metrics (reproducible bytes); 4: per-op board table; 5: Sources section, held-out-engine and measurement tiles; 6: machine-sound datasets, anomaly detection on the board; 7: per-keyword thresholds table under Keyword events (evaluate perKeywordThresholds); 8: Conditions section (accuracy by effective-SNR band, quiet, background; evaluate ≥ 10); 9: ± of accuracies from the 95 % Wilson interval (not ±0 at 0 or 100 %), on the Sources tables and the held-out tiles too; 10: without the DNAS search's wall-clock searchSeconds (a cold and a warm run gave reports differing only there)
 
 export const configSchema = z.strictObject({
   /** Page title; default "<pipeline> report". */

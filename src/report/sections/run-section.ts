@@ -30,12 +30,15 @@ export function runSection(model: ReportModel): RenderedSection {
 
 /**
  * Wall-clock measurements (`…PerSec`, e.g. trainSamplesPerSec; the per-part times
- * `cpuSec.<part>` / `wallSec.<part>` of src/util/part-timer.ts) differ from run to run;
- * printed here they would make the report's bytes differ for identical inputs, so they stay
- * in `--json`, the run record and the Temporal UI instead.
+ * `cpuSec.<part>` / `wallSec.<part>` of src/util/part-timer.ts; the search loop's
+ * `searchSeconds` of src/dnas/search.ts) differ from run to run; printed here they would make
+ * the report's bytes differ for identical inputs, so they stay in `--json`, the run record and
+ * the Temporal UI instead. Not every `…Seconds` is a clock: deploy's `streamSeconds` is audio.
  */
+const WALL_CLOCK_METRICS: ReadonlySet<string> = new Set(['searchSeconds']);
+
 export function isReproducibleMetric(name: string): boolean {
-  return !/PerSec$/.test(name) && !/^(cpuSec|wallSec)\./.test(name);
+  return !/PerSec$/.test(name) && !/^(cpuSec|wallSec)\./.test(name) && !WALL_CLOCK_METRICS.has(name);
 }
 
 function stageBlock(u: UpstreamStage): string {

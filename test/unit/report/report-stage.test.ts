@@ -131,7 +131,7 @@ describe('reportStage', () => {
 
   it('declares kind, version, a strict config with defaults, and the chart libraries as tools', async () => {
     expect(reportStage.kind).toBe('report');
-    expect(reportStage.version).toBe(9);
+    expect(reportStage.version).toBe(10);
     expect(configSchema.parse({})).toEqual({ thresholdTable: true });
     expect(configSchema.parse({ title: 'T', thresholdTable: false })).toEqual({ title: 'T', thresholdTable: false });
     expect(configSchema.safeParse({ titel: 'T' }).success).toBe(false);
