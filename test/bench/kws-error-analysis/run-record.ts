@@ -67,16 +67,23 @@ export async function fetchArtifact(
   return dest;
 }
 
-/** A stored run's synth-kws stage: its spec, its parsed config and its dataset, fetched to `outDir/dataset`. */
+type BenchStageSpec = BenchRun['pipeline']['stages'][number];
+
+/** A stored run's synth-kws stage: its spec and its parsed config (enough to re-plan its clips). */
+export function synthKwsStage(run: BenchRun, runId: string): { spec: BenchStageSpec; config: SynthKwsConfig } {
+  const spec = run.pipeline.stages.find((s) => s.kind === 'synth-kws');
+  if (!spec) throw new Error(`run ${runId} has no synth-kws stage`);
+  return { spec, config: synthKwsConfigSchema.parse(spec.config ?? {}) };
+}
+
+/** synthKwsStage, and its dataset fetched to `outDir/dataset`. */
 export async function fetchSynthKwsDataset(
   store: ArtifactStore,
   run: BenchRun,
   runId: string,
   outDir: string,
-): Promise<{ spec: BenchRun['pipeline']['stages'][number]; config: SynthKwsConfig; datasetDir: string }> {
-  const spec = run.pipeline.stages.find((s) => s.kind === 'synth-kws');
-  if (!spec) throw new Error(`run ${runId} has no synth-kws stage`);
-  const config = synthKwsConfigSchema.parse(spec.config ?? {});
+): Promise<{ spec: BenchStageSpec; config: SynthKwsConfig; datasetDir: string }> {
+  const { spec, config } = synthKwsStage(run, runId);
   const datasetDir = await fetchArtifact(
     store,
     artifactDigest(run, runId, 'dataset', spec.name),

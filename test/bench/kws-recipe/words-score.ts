@@ -3,11 +3,16 @@ import * as path from 'node:path';
 import { readFeatureTensor } from '../../../src/dsp/feature-tensor';
 import { loadModelArtifacts, predict, readModelDir } from '../../../src/nn';
 import { openStore } from '../../../src/store/open-store';
-import { synthKwsConfigSchema } from '../../../src/synth/kws-config';
 import { planClips } from '../../../src/synth/kws-plan';
 import { rngForSeed } from '../../../src/synth/rng-for';
 import { resolveVoices } from '../../../src/synth/voice-sources';
-import { artifactDigest, fetchArtifact, readBenchRun, type BenchRun } from '../kws-error-analysis/run-record';
+import {
+  artifactDigest,
+  fetchArtifact,
+  readBenchRun,
+  synthKwsStage,
+  type BenchRun,
+} from '../kws-error-analysis/run-record';
 
 /**
  * Accuracy per spoken word of several runs' float models on one run's stored validation and
@@ -29,9 +34,7 @@ async function main(): Promise<void> {
   const runOf = (id: string): Promise<BenchRun> => readBenchRun(store, id);
   fs.mkdirSync(outDir, { recursive: true });
   const run = await runOf(dataRun);
-  const dataSpec = run.pipeline.stages.find((s) => s.kind === 'synth-kws');
-  if (dataSpec === undefined) throw new Error(`run ${dataRun} has no synth-kws stage`);
-  const config = synthKwsConfigSchema.parse(dataSpec.config);
+  const { spec: dataSpec, config } = synthKwsStage(run, dataRun);
   const plans = planClips(config, rngForSeed(run.pipeline.seed, dataSpec.name), await resolveVoices(config));
   const wordOf = new Map(plans.map((p) => [p.relPath, p.kind === 'speech' ? p.request.text : p.label]));
 
